@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The JSON config file: load it into a model (every value validated, the
+ * first problem reported with its JSON path, e.g. "$.vips[0].port"), and
+ * write a model back out in the same format (`sluicectl config show`), so
+ * that what show prints, `sluice -c` accepts.
+ */
+#ifndef SL_CONFIG_H
+#define SL_CONFIG_H
+
+#include <jansson.h>
+
+#include "errors.h"
+#include "model.h"
+
+/* `m` must not be initialised; on success it is, and on failure it is
+ * left freed. Return 0 or -1 with `err` filled. */
+int sl_config_load_file(const char *path, struct sl_model *m,
+			struct sl_err *err);
+int sl_config_load_string(const char *text, struct sl_model *m,
+			  struct sl_err *err);
+int sl_config_load_json(json_t *root, struct sl_model *m, struct sl_err *err);
+
+/* The model as a config document (new reference). */
+json_t *sl_config_to_json(const struct sl_model *m);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Typed reads of JSON object members, shared by the config loader and the
+ * socket commands. Each reads obj[key]; when the member is absent it
+ * returns 1 if !required (leaving *out untouched) or fails with
+ * SL_E_MISSING. A present member of the wrong type or value fails with
+ * SL_E_INVALID. err->field is set to `key` (callers prefix the path).
+ * Returns 0 (read), 1 (absent, optional) or -1 (error).
+ */
+#ifndef SL_JSONUTIL_H
+#define SL_JSONUTIL_H
+
+#include <jansson.h>
+
+#include "dp_types.h"
+#include "errors.h"
+
+int sl_json_string(json_t *obj, const char *key, bool required,
+		   const char **out, struct sl_err *err);
+int sl_json_uint(json_t *obj, const char *key, bool required,
+		 unsigned long min, unsigned long max, unsigned long *out,
+		 struct sl_err *err);
+int sl_json_bool(json_t *obj, const char *key, bool required, bool *out,
+		 struct sl_err *err);
+int sl_json_ipv4(json_t *obj, const char *key, bool required, sl_be32 *out,
+		 struct sl_err *err);
+int sl_json_port(json_t *obj, const char *key, bool required, sl_be16 *out,
+		 struct sl_err *err); /* 1..65535, network order */
+int sl_json_proto(json_t *obj, const char *key, bool required,
+		  uint8_t *out, struct sl_err *err); /* "tcp"/"udp" */
+int sl_json_mac(json_t *obj, const char *key, bool required, uint8_t mac[6],
+		struct sl_err *err);
+
+/* Fail with SL_E_INVALID naming the first member of `obj` that is not in
+ * the NULL-terminated `allowed` list ("unknown field"). 0 if none. */
+int sl_json_only(json_t *obj, const char *const *allowed, struct sl_err *err);
+
+#endif

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control plane's model of the running configuration: what the config
+ * file said, plus every change made since through the control socket. It
+ * is the single source for snapshots (publish.c) and for `config show`.
+ *
+ * Every change goes through one of the sl_model_* operations below. Each
+ * validates its arguments completely before touching the model and
+ * returns 0, or -1 with `err` filled (err->field names the argument, as it
+ * is named in the config file's object, e.g. "weight"; callers prefix the
+ * path). The config loader and the socket commands share these, so a
+ * value refused in one is refused in the other with the same message.
+ *
+ * A request is applied to a clone of the model; only if the resulting
+ * snapshot builds and publishes does the clone replace the model, so a
+ * failed request changes nothing.
+ *
+ * Stable ids: services and real servers get small integer ids that index
+ * the workers' statistics and scheduler cursors; local addresses get a
+ * slot that indexes the workers' port allocators. Ids are handed out
+ * round-robin from a cursor, so a freed id is reused as late as possible.
+ */
+#ifndef SL_MODEL_H
+#define SL_MODEL_H
+
+#include "conn.h"
+#include "dp_types.h"
+#include "errors.h"
+
+#define SL_PORT_NAME_MAX 32
+#define SL_DEVARGS_MAX 512
+#define SL_SOCKET_PATH_MAX 108
+#define SL_MAX_WEIGHT 65535u
+#define SL_MAX_RS_PER_SVC 1024u
+
+struct sl_model_rs {
+	sl_be32 ip;
+	sl_be16 port;
+	uint16_t id;
+	uint32_t weight;
+};
+
+struct sl_model_svc {
+	sl_be32 vip;
+	sl_be16 port;
+	uint8_t proto;
+	uint8_t sched;                   /* enum sl_sched_kind */
+	uint16_t id;
+	uint32_t nrs;
+	struct sl_model_rs *rs;          /* nrs entries, malloc'd */
+};
+
+struct sl_model_port {
+	char name[SL_PORT_NAME_MAX];
+	char devargs[SL_DEVARGS_MAX];
+	sl_be32 ip;                      /* 0 if the port has no address */
+	uint8_t plen;
+};
+
+struct sl_model_route {
+	sl_be32 prefix;
+	uint8_t plen;
+	uint8_t port;                    /* index into ports[] */
+	sl_be32 via;                     /* 0: directly connected */
+};
+
+struct sl_model_laddr {
+	sl_be32 ip;
+	uint8_t port;
+	uint8_t slot;
+};
+
+struct sl_model_neigh {              /* static neighbors only */
+	sl_be32 ip;
+	uint8_t mac[6];
+	uint8_t port;
+};
+
+struct sl_model {
+	/* Process settings: fixed once sluice has started. */
+	char **eal;                      /* neal strings, malloc'd */
+	uint32_t neal;
+	uint32_t workers;                /* 1..SL_MAX_WORKERS, default 1 */
+	char socket_path[SL_SOCKET_PATH_MAX]; /* default /run/sluice/sluice.sock */
+	char log_level[16];              /* error|warn|info|debug, default info */
+	uint32_t idle_sleep_us;          /* 0: busy-poll; default 0 */
+	uint32_t idle_empty_polls;       /* empty polls before sleeping; default 64 */
+	uint32_t max_conns;              /* per worker; default 262144 */
+	uint16_t lport_lo, lport_hi;     /* local port range; default 1024-65535 */
+	bool verify_l4_csum;             /* default true */
+	uint32_t timeouts_ms[SL_CS_MAX]; /* per state (index SL_CS_*) */
+
+	uint32_t nports;
+	struct sl_model_port ports[SL_MAX_PORTS];
+	uint32_t nroutes;                /* static routes (connected ones are implied by ports) */
+	struct sl_model_route routes[SL_MAX_ROUTES];
+
+	/* Changed at run time through the control socket. */
+	uint32_t nladdrs;
+	struct sl_model_laddr laddrs[SL_MAX_LIPS];
+	uint32_t nneigh;
+	struct sl_model_neigh *neigh;    /* malloc'd, capacity SL_MAX_NEIGH */
+	uint32_t nsvcs;
+	struct sl_model_svc *svcs;       /* malloc'd, capacity SL_MAX_SVC */
+	uint32_t nrs_total;
+	uint16_t next_svc_id;
+	uint16_t next_rs_id;
+};
+
+/* Defaults for everything (see the comments above). Returns 0 or -1
+ * (out of memory). */
+int sl_model_init(struct sl_model *m);
+void sl_model_free(struct sl_model *m);
+/* Deep copy. `dst` must not be initialised. Returns 0 or -1. */
+int sl_model_clone(struct sl_model *dst, const struct sl_model *src);
+
+/* Default timeouts in seconds, by state, and their config-file names
+ * ("tcp_established", "udp", ...); NULL name for SL_CS_FREE. */
+const char *sl_model_timeout_name(unsigned state);
+
+/* Lookups. */
+int sl_model_port_index(const struct sl_model *m, const char *name);
+/* The port whose connected prefix contains ip, or -1. */
+int sl_model_port_for(const struct sl_model *m, sl_be32 ip);
+struct sl_model_svc *sl_model_find_svc(const struct sl_model *m, sl_be32 vip,
+				       sl_be16 port, uint8_t proto);
+struct sl_model_rs *sl_model_find_rs(const struct sl_model_svc *svc,
+				     sl_be32 ip, sl_be16 port);
+struct sl_model_laddr *sl_model_find_laddr(const struct sl_model *m, sl_be32 ip);
+struct sl_model_neigh *sl_model_find_neigh(const struct sl_model *m, sl_be32 ip);
+/* Route lookup over connected prefixes and static routes, longest prefix
+ * first. Returns 0 and the port index / next hop, or -1 if unreachable. */
+int sl_model_route(const struct sl_model *m, sl_be32 dst, uint8_t *port,
+		   sl_be32 *nexthop);
+
+/* Setup-time operations (config file only). */
+int sl_model_add_port(struct sl_model *m, const char *name, const char *devargs,
+		      sl_be32 ip, uint8_t plen, struct sl_err *err);
+/* port_index < 0: the port whose prefix holds `via` (or, for a connected
+ * route without via, an error). */
+int sl_model_add_route(struct sl_model *m, sl_be32 prefix, uint8_t plen,
+		       sl_be32 via, int port_index, struct sl_err *err);
+
+/* Run-time operations. port_index < 0 means "the port whose connected
+ * prefix contains the address". */
+int sl_model_add_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
+		     uint8_t proto, uint8_t sched, struct sl_err *err);
+int sl_model_del_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
+		     uint8_t proto, struct sl_err *err);
+int sl_model_add_rs(struct sl_model *m, sl_be32 vip, sl_be16 vport,
+		    uint8_t proto, sl_be32 ip, sl_be16 port, uint32_t weight,
+		    struct sl_err *err);
+int sl_model_del_rs(struct sl_model *m, sl_be32 vip, sl_be16 vport,
+		    uint8_t proto, sl_be32 ip, sl_be16 port, struct sl_err *err);
+int sl_model_set_rs_weight(struct sl_model *m, sl_be32 vip, sl_be16 vport,
+			   uint8_t proto, sl_be32 ip, sl_be16 port,
+			   uint32_t weight, struct sl_err *err);
+int sl_model_add_laddr(struct sl_model *m, sl_be32 ip, int port_index,
+		       struct sl_err *err);
+int sl_model_del_laddr(struct sl_model *m, sl_be32 ip, struct sl_err *err);
+int sl_model_add_neigh(struct sl_model *m, sl_be32 ip, const uint8_t mac[6],
+		       int port_index, struct sl_err *err);
+int sl_model_del_neigh(struct sl_model *m, sl_be32 ip, struct sl_err *err);
+
+#endif

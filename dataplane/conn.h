@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A worker's connection table: a pool of 64-byte connection entries, a hash
+ * index with two keys per connection, and a timer wheel. One worker owns
+ * one table and is its only reader and writer, so nothing here is atomic.
+ *
+ * Index. Buckets are one cache line: seven (signature, reference) slots and
+ * an overflow count. A reference is `conn index << 1 | direction`, so a hit
+ * says both which connection and which way the packet travels. A key lives
+ * in its home bucket or, when that is full, in one of the next
+ * SL_CT_MAX_PROBE - 1 buckets; every bucket it passed over counts it in
+ * `overflow`, and a lookup walks on only while that count is non-zero, so a
+ * miss usually costs one cache line. Sized at four keys per bucket, overflow
+ * is rare (P[Poisson(4) > 7] ~ 5%).
+ *
+ * Memory per connection, everything included: the 64-byte entry plus two
+ * keys at 16 bytes of bucket each (8 bytes of slot at 4/7 load): about
+ * 96 bytes. Entries live in one array, so a lookup touches one bucket line
+ * and one entry line; both can be prefetched a burst ahead.
+ *
+ * Timers. Each entry carries its expiry time and sits on one list of a
+ * wheel of ticks. Traffic only moves `expire` later, in place, without
+ * touching the wheel; when a tick fires, entries not yet due are moved to
+ * the tick of their new expiry (lazy re-arming, as in Linux conntrack's
+ * GC and VPP). Only a state change that brings expiry earlier (FIN, RST)
+ * moves an entry at once. Expiry is budgeted per call so a burst of
+ * timeouts cannot stall the packet loop.
+ */
+#ifndef SL_CONN_H
+#define SL_CONN_H
+
+#include "dp_types.h"
+#include "flow.h"
+
+/* Connection states. TCP follows the usual LVS names; UDP and ICMP flows
+ * have one state each. Timeouts are indexed by state. */
+#define SL_CONN_STATES(X)                                                      \
+	X(FREE, "free")                                                        \
+	X(TCP_SYN_SENT, "SYN_SENT")                                            \
+	X(TCP_SYN_RECV, "SYN_RECV")                                            \
+	X(TCP_ESTABLISHED, "ESTABLISHED")                                      \
+	X(TCP_FIN_WAIT, "FIN_WAIT")                                            \
+	X(TCP_CLOSE_WAIT, "CLOSE_WAIT")                                        \
+	X(TCP_TIME_WAIT, "TIME_WAIT")                                          \
+	X(TCP_CLOSE, "CLOSE")                                                  \
+	X(UDP, "UDP")                                                          \
+	X(ICMP, "ICMP")
+
+enum sl_conn_state {
+#define SL_CS_ENUM(id, name) SL_CS_##id,
+	SL_CONN_STATES(SL_CS_ENUM)
+#undef SL_CS_ENUM
+	SL_CS_MAX
+};
+
+const char *sl_conn_state_name(unsigned state);
+
+/* Connection flags. */
+#define SL_CONN_F_FIN_ORIG 0x01  /* client sent FIN */
+#define SL_CONN_F_FIN_REPLY 0x02 /* server sent FIN */
+
+/*
+ * One connection, both directions, one cache line.
+ * key[SL_DIR_ORIG]  is client -> VIP  as the client sends it;
+ * key[SL_DIR_REPLY] is RS -> local address as the server sends it.
+ * Translating a packet of direction d means writing the reverse of
+ * key[!d] into it (see nat.h).
+ */
+struct sl_conn {
+	struct sl_v4key key[2];
+	uint16_t csum_l3;     /* header checksum delta ORIG -> translated */
+	uint16_t csum_l4;     /* L4 checksum delta (pseudo header + ports) */
+	uint32_t expire;      /* ms; the connection is due at this time */
+	uint32_t timer_next;  /* wheel list links; free-list link when free */
+	uint32_t timer_prev;
+	uint32_t timer_tick;  /* wheel tick whose list holds this entry */
+	uint16_t svc_id;      /* stable service id (stats, filters) */
+	uint16_t rs_id;       /* stable real-server id (stats) */
+	uint8_t proto;
+	uint8_t state;        /* enum sl_conn_state */
+	uint8_t flags;        /* SL_CONN_F_* */
+	uint8_t lip_slot;     /* local address slot the local port came from */
+	uint32_t packets[2];  /* per direction */
+	uint32_t created;     /* ms */
+} SL_ALIGNED;
+
+_Static_assert(sizeof(struct sl_conn) == 64, "a connection is one cache line");
+
+#define SL_CT_SLOTS 7
+#define SL_CT_MAX_PROBE 8
+#define SL_CT_NONE UINT32_MAX
+
+struct sl_ct_bucket {
+	uint32_t sig[SL_CT_SLOTS];
+	uint32_t overflow;
+	uint32_t ref[SL_CT_SLOTS];
+	uint32_t pad;
+} SL_ALIGNED;
+
+_Static_assert(sizeof(struct sl_ct_bucket) == 64, "a bucket is one cache line");
+
+struct sl_wheel {
+	uint32_t *heads;
+	uint32_t mask;        /* number of slots - 1 */
+	uint32_t tick_shift;  /* tick = ms >> tick_shift */
+	uint32_t cur_tick;    /* ticks before this one have been expired */
+};
+
+struct sl_conn_table {
+	struct sl_ct_bucket *buckets;
+	uint32_t bucket_mask;
+	uint32_t max_conns;
+	uint32_t nconns;
+	uint32_t free_head;
+	struct sl_conn *conns;
+	struct sl_wheel wheel;
+	size_t mem_bytes;     /* everything this table allocated */
+	uint64_t insert_failures;
+};
+
+/* Allocate and initialise a table for up to `max_conns` connections.
+ * `now_ms` starts the wheel. Memory comes from sl_mem_alloc (huge-page
+ * backed when the kernel allows). Returns 0 or -ENOMEM / -EINVAL. */
+int sl_ct_init(struct sl_conn_table *t, uint32_t max_conns, uint32_t now_ms);
+void sl_ct_destroy(struct sl_conn_table *t);
+
+static inline uint32_t sl_ct_ref_index(uint32_t ref) { return ref >> 1; }
+static inline enum sl_dir sl_ct_ref_dir(uint32_t ref) { return (enum sl_dir)(ref & 1); }
+
+static inline struct sl_ct_bucket *sl_ct_home(const struct sl_conn_table *t,
+					      uint32_t hash)
+{
+	return &t->buckets[hash & t->bucket_mask];
+}
+
+static inline struct sl_conn *sl_ct_conn(const struct sl_conn_table *t,
+					 uint32_t ref)
+{
+	return &t->conns[sl_ct_ref_index(ref)];
+}
+
+/* First reference in the home bucket whose signature matches, without
+ * checking the key: what to prefetch for a burst. SL_CT_NONE if none. */
+static inline uint32_t sl_ct_candidate(const struct sl_conn_table *t,
+				       uint32_t hash)
+{
+	const struct sl_ct_bucket *b = sl_ct_home(t, hash);
+	for (unsigned i = 0; i < SL_CT_SLOTS; i++)
+		if (b->sig[i] == hash && b->ref[i] != SL_CT_NONE)
+			return b->ref[i];
+	return SL_CT_NONE;
+}
+
+/* Find the connection a key belongs to. Returns its reference (index and
+ * direction) or SL_CT_NONE. */
+static inline uint32_t sl_ct_lookup(const struct sl_conn_table *t,
+				    const struct sl_v4key *key, uint8_t proto,
+				    uint32_t hash)
+{
+	uint32_t bi = hash & t->bucket_mask;
+
+	for (unsigned probe = 0; probe < SL_CT_MAX_PROBE; probe++) {
+		const struct sl_ct_bucket *b = &t->buckets[bi];
+		for (unsigned i = 0; i < SL_CT_SLOTS; i++) {
+			if (b->sig[i] != hash || b->ref[i] == SL_CT_NONE)
+				continue;
+			uint32_t ref = b->ref[i];
+			const struct sl_conn *c = sl_ct_conn(t, ref);
+			if (c->proto == proto &&
+			    sl_v4key_eq(&c->key[sl_ct_ref_dir(ref)], key))
+				return ref;
+		}
+		if (b->overflow == 0)
+			break;
+		bi = (bi + 1) & t->bucket_mask;
+	}
+	return SL_CT_NONE;
+}
+
+/* Take a free entry (zeroed but for its index). NULL when the table is
+ * full. The entry is not indexed until sl_ct_insert(). */
+struct sl_conn *sl_ct_alloc(struct sl_conn_table *t);
+
+/* Give back an entry that was never inserted. */
+void sl_ct_abandon(struct sl_conn_table *t, struct sl_conn *c);
+
+/* Index both keys of a filled-in entry and arm its timer at c->expire.
+ * Returns 0, or -ENOSPC when a key finds no slot within the probe
+ * distance (the entry is then not indexed; abandon it). */
+int sl_ct_insert(struct sl_conn_table *t, struct sl_conn *c);
+
+/* Called for each connection as it expires, before its entry is freed. */
+typedef void (*sl_ct_expire_fn)(void *ctx, struct sl_conn *c);
+
+/* Expire due connections: run the wheel up to `now_ms`, handling at most
+ * `budget` entries. Returns the number of connections freed. */
+uint32_t sl_ct_expire(struct sl_conn_table *t, uint32_t now_ms, uint32_t budget,
+		      sl_ct_expire_fn fn, void *ctx);
+
+/* Set a connection's expiry. Later expiry is recorded in place; earlier
+ * expiry re-files the entry on the wheel so it is freed on time. */
+void sl_ct_set_expire(struct sl_conn_table *t, struct sl_conn *c,
+		      uint32_t expire_ms);
+
+static inline uint32_t sl_ct_index(const struct sl_conn_table *t,
+				   const struct sl_conn *c)
+{
+	return (uint32_t)(c - t->conns);
+}
+
+/* Bytes of table memory per connection slot (entries, index, wheel). */
+static inline size_t sl_ct_bytes_per_conn(const struct sl_conn_table *t)
+{
+	return t->max_conns ? t->mem_bytes / t->max_conns : 0;
+}
+
+#endif

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Connection table: pool, two-key hash index and timer wheel (see conn.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "conn.h"
+#include "mem.h"
+
+#define WHEEL_SLOTS 8192u   /* power of two */
+#define WHEEL_TICK_SHIFT 6u /* 64 ms ticks: 8192 of them span ~9 minutes */
+#define NIL UINT32_MAX
+
+static const char *const state_names[SL_CS_MAX] = {
+#define SL_CS_NAME(id, name) [SL_CS_##id] = name,
+	SL_CONN_STATES(SL_CS_NAME)
+#undef SL_CS_NAME
+};
+
+const char *sl_conn_state_name(unsigned state)
+{
+	return state < SL_CS_MAX ? state_names[state] : "invalid";
+}
+
+static uint32_t pow2_at_least(uint64_t n)
+{
+	uint32_t p = 8;
+	while (p < n && p < (1u << 31))
+		p <<= 1;
+	return p;
+}
+
+int sl_ct_init(struct sl_conn_table *t, uint32_t max_conns, uint32_t now_ms)
+{
+	memset(t, 0, sizeof(*t));
+	if (max_conns == 0 || max_conns > (1u << 30))
+		return -EINVAL;
+
+	/* Two keys per connection, four keys per seven-slot bucket. */
+	uint32_t nbuckets = pow2_at_least((uint64_t)max_conns * 2 / 4);
+	size_t conn_bytes = (size_t)max_conns * sizeof(struct sl_conn);
+	size_t bucket_bytes = (size_t)nbuckets * sizeof(struct sl_ct_bucket);
+	size_t wheel_bytes = WHEEL_SLOTS * sizeof(uint32_t);
+
+	t->conns = sl_mem_alloc(conn_bytes);
+	t->buckets = sl_mem_alloc(bucket_bytes);
+	t->wheel.heads = sl_mem_alloc(wheel_bytes);
+	if (!t->conns || !t->buckets || !t->wheel.heads) {
+		sl_mem_free(t->conns, conn_bytes);
+		sl_mem_free(t->buckets, bucket_bytes);
+		sl_mem_free(t->wheel.heads, wheel_bytes);
+		memset(t, 0, sizeof(*t));
+		return -ENOMEM;
+	}
+	t->mem_bytes = conn_bytes + bucket_bytes + wheel_bytes;
+	t->max_conns = max_conns;
+	t->bucket_mask = nbuckets - 1;
+
+	for (uint32_t b = 0; b < nbuckets; b++)
+		for (unsigned i = 0; i < SL_CT_SLOTS; i++)
+			t->buckets[b].ref[i] = SL_CT_NONE;
+	/* Free list in index order so a fresh table fills from the start. */
+	for (uint32_t i = 0; i < max_conns; i++)
+		t->conns[i].timer_next = i + 1 < max_conns ? i + 1 : NIL;
+	t->free_head = 0;
+
+	t->wheel.mask = WHEEL_SLOTS - 1;
+	t->wheel.tick_shift = WHEEL_TICK_SHIFT;
+	t->wheel.cur_tick = now_ms >> WHEEL_TICK_SHIFT;
+	for (uint32_t s = 0; s < WHEEL_SLOTS; s++)
+		t->wheel.heads[s] = NIL;
+	return 0;
+}
+
+void sl_ct_destroy(struct sl_conn_table *t)
+{
+	uint32_t nbuckets = t->bucket_mask + 1;
+	sl_mem_free(t->conns, (size_t)t->max_conns * sizeof(struct sl_conn));
+	if (t->buckets)
+		sl_mem_free(t->buckets, (size_t)nbuckets * sizeof(struct sl_ct_bucket));
+	sl_mem_free(t->wheel.heads, WHEEL_SLOTS * sizeof(uint32_t));
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- pool ---- */
+
+struct sl_conn *sl_ct_alloc(struct sl_conn_table *t)
+{
+	if (t->free_head == NIL)
+		return NULL;
+	struct sl_conn *c = &t->conns[t->free_head];
+	t->free_head = c->timer_next;
+	memset(c, 0, sizeof(*c));
+	t->nconns++;
+	return c;
+}
+
+void sl_ct_abandon(struct sl_conn_table *t, struct sl_conn *c)
+{
+	c->state = SL_CS_FREE;
+	c->timer_next = t->free_head;
+	t->free_head = sl_ct_index(t, c);
+	t->nconns--;
+}
+
+/* ---- index ---- */
+
+static int index_add(struct sl_conn_table *t, uint32_t hash, uint32_t ref)
+{
+	uint32_t home = hash & t->bucket_mask;
+	uint32_t bi = home;
+
+	for (unsigned probe = 0; probe < SL_CT_MAX_PROBE; probe++) {
+		struct sl_ct_bucket *b = &t->buckets[bi];
+		for (unsigned i = 0; i < SL_CT_SLOTS; i++) {
+			if (b->ref[i] != SL_CT_NONE)
+				continue;
+			b->sig[i] = hash;
+			b->ref[i] = ref;
+			/* Count the key in every bucket it passed over. */
+			for (uint32_t p = home; p != bi; p = (p + 1) & t->bucket_mask)
+				t->buckets[p].overflow++;
+			return 0;
+		}
+		bi = (bi + 1) & t->bucket_mask;
+	}
+	return -ENOSPC;
+}
+
+static void index_del(struct sl_conn_table *t, uint32_t hash, uint32_t ref)
+{
+	uint32_t home = hash & t->bucket_mask;
+	uint32_t bi = home;
+
+	for (unsigned probe = 0; probe < SL_CT_MAX_PROBE; probe++) {
+		struct sl_ct_bucket *b = &t->buckets[bi];
+		for (unsigned i = 0; i < SL_CT_SLOTS; i++) {
+			if (b->ref[i] != ref)
+				continue;
+			b->ref[i] = SL_CT_NONE;
+			for (uint32_t p = home; p != bi; p = (p + 1) & t->bucket_mask)
+				t->buckets[p].overflow--;
+			return;
+		}
+		bi = (bi + 1) & t->bucket_mask;
+	}
+}
+
+static uint32_t conn_hash(const struct sl_conn *c, enum sl_dir dir)
+{
+	return sl_flow_hash(&c->key[dir], c->proto);
+}
+
+/* ---- wheel ---- */
+
+static uint32_t wheel_tick_of(const struct sl_wheel *w, uint32_t ms)
+{
+	return ms >> w->tick_shift;
+}
+
+static void wheel_link(struct sl_conn_table *t, struct sl_conn *c)
+{
+	struct sl_wheel *w = &t->wheel;
+	uint32_t tick = wheel_tick_of(w, c->expire);
+
+	/* Never file into a tick already passed, nor beyond the wheel's
+	 * span: an entry filed early is simply re-filed when it fires. */
+	if (sl_time_before(tick, w->cur_tick + 1))
+		tick = w->cur_tick + 1;
+	if (!sl_time_before(tick, w->cur_tick + w->mask))
+		tick = w->cur_tick + w->mask;
+
+	uint32_t idx = sl_ct_index(t, c);
+	uint32_t *head = &w->heads[tick & w->mask];
+	c->timer_tick = tick;
+	c->timer_prev = NIL;
+	c->timer_next = *head;
+	if (*head != NIL)
+		t->conns[*head].timer_prev = idx;
+	*head = idx;
+}
+
+static void wheel_unlink(struct sl_conn_table *t, struct sl_conn *c)
+{
+	struct sl_wheel *w = &t->wheel;
+
+	if (c->timer_prev != NIL)
+		t->conns[c->timer_prev].timer_next = c->timer_next;
+	else
+		w->heads[c->timer_tick & w->mask] = c->timer_next;
+	if (c->timer_next != NIL)
+		t->conns[c->timer_next].timer_prev = c->timer_prev;
+}
+
+int sl_ct_insert(struct sl_conn_table *t, struct sl_conn *c)
+{
+	uint32_t idx = sl_ct_index(t, c);
+	uint32_t h0 = conn_hash(c, SL_DIR_ORIG);
+	uint32_t h1 = conn_hash(c, SL_DIR_REPLY);
+
+	if (index_add(t, h0, idx << 1 | SL_DIR_ORIG) != 0)
+		goto full;
+	if (index_add(t, h1, idx << 1 | SL_DIR_REPLY) != 0) {
+		index_del(t, h0, idx << 1 | SL_DIR_ORIG);
+		goto full;
+	}
+	wheel_link(t, c);
+	return 0;
+full:
+	t->insert_failures++;
+	return -ENOSPC;
+}
+
+void sl_ct_set_expire(struct sl_conn_table *t, struct sl_conn *c,
+		      uint32_t expire_ms)
+{
+	c->expire = expire_ms;
+	if (sl_time_before(wheel_tick_of(&t->wheel, expire_ms), c->timer_tick) &&
+	    sl_time_before(t->wheel.cur_tick + 1, c->timer_tick)) {
+		wheel_unlink(t, c);
+		wheel_link(t, c);
+	}
+}
+
+static void conn_free(struct sl_conn_table *t, struct sl_conn *c)
+{
+	uint32_t idx = sl_ct_index(t, c);
+	index_del(t, conn_hash(c, SL_DIR_ORIG), idx << 1 | SL_DIR_ORIG);
+	index_del(t, conn_hash(c, SL_DIR_REPLY), idx << 1 | SL_DIR_REPLY);
+	sl_ct_abandon(t, c);
+}
+
+uint32_t sl_ct_expire(struct sl_conn_table *t, uint32_t now_ms, uint32_t budget,
+		      sl_ct_expire_fn fn, void *ctx)
+{
+	struct sl_wheel *w = &t->wheel;
+	uint32_t now_tick = wheel_tick_of(w, now_ms);
+	uint32_t freed = 0;
+
+	/* Only ticks strictly before the current one are run, so an entry
+	 * re-filed while its tick runs always lands in a later tick. */
+	while (budget > 0 && sl_time_before(w->cur_tick, now_tick)) {
+		uint32_t *head = &w->heads[w->cur_tick & w->mask];
+		if (*head == NIL) {
+			w->cur_tick++;
+			continue;
+		}
+		struct sl_conn *c = &t->conns[*head];
+		budget--;
+		wheel_unlink(t, c);
+		if (sl_time_before(now_ms, c->expire)) {
+			wheel_link(t, c);
+			continue;
+		}
+		if (fn)
+			fn(ctx, c);
+		conn_free(t, c);
+		freed++;
+	}
+	return freed;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Basic types and limits shared by the whole packet core.
+ *
+ * Addresses and ports are kept in network byte order everywhere in the
+ * dataplane (the sl_be* typedefs say so), so a key read off a packet can be
+ * compared with a stored key without swapping. Only the control plane and
+ * printing code convert.
+ */
+#ifndef SL_DP_TYPES_H
+#define SL_DP_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint16_t sl_be16;
+typedef uint32_t sl_be32;
+
+#define SL_MAX_PORTS 8       /* ethdev ports Sluice drives */
+#define SL_MAX_WORKERS 16    /* worker lcores */
+#define SL_MAX_SVC 1024      /* virtual services (stable ids 0..n-1) */
+#define SL_MAX_RS 8192       /* real servers across all services */
+#define SL_MAX_LIPS 256      /* local addresses (slot ids 0..n-1) */
+#define SL_MAX_ROUTES 256
+#define SL_MAX_NEIGH 4096
+
+/* A connection is seen from two directions; each has its own table key. */
+enum sl_dir { SL_DIR_ORIG = 0, SL_DIR_REPLY = 1 };
+
+#define SL_IPPROTO_ICMP 1
+#define SL_IPPROTO_TCP 6
+#define SL_IPPROTO_UDP 17
+
+#define sl_likely(x) __builtin_expect(!!(x), 1)
+#define sl_unlikely(x) __builtin_expect(!!(x), 0)
+#define SL_CACHE_LINE 64
+#define SL_ALIGNED __attribute__((aligned(SL_CACHE_LINE)))
+#define SL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline sl_be16 sl_htons(uint16_t v) { return __builtin_bswap16(v); }
+static inline uint16_t sl_ntohs(sl_be16 v) { return __builtin_bswap16(v); }
+static inline sl_be32 sl_htonl(uint32_t v) { return __builtin_bswap32(v); }
+static inline uint32_t sl_ntohl(sl_be32 v) { return __builtin_bswap32(v); }
+
+/* Wrap-safe comparison of millisecond timestamps (uint32 wraps in 49 days). */
+static inline bool sl_time_before(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Why a packet was dropped. Every drop in the dataplane names one of these
+ * reasons and bumps that reason's per-worker counter; `sluicectl stats`
+ * prints them by name. Add a reason here and it is counted and printed
+ * everywhere.
+ */
+#ifndef SL_DROP_H
+#define SL_DROP_H
+
+#define SL_DROP_REASONS(X)                                                     \
+	X(NONE, "none")                                                        \
+	X(L2_TRUNCATED, "l2_truncated")                                        \
+	X(L2_UNSUPPORTED, "l2_unsupported")                                    \
+	X(ARP_MALFORMED, "arp_malformed")                                      \
+	X(ARP_NOT_OURS, "arp_not_ours")                                        \
+	X(IP_TRUNCATED, "ip_truncated")                                        \
+	X(IP_BAD_VERSION, "ip_bad_version")                                    \
+	X(IP_BAD_IHL, "ip_bad_ihl")                                            \
+	X(IP_BAD_LENGTH, "ip_bad_length")                                      \
+	X(IP_BAD_CHECKSUM, "ip_bad_checksum")                                  \
+	X(IP_OPTIONS, "ip_options")                                            \
+	X(IP_FRAGMENT, "ip_fragment")                                          \
+	X(IP_BAD_ADDRESS, "ip_bad_address")                                    \
+	X(TTL_EXCEEDED, "ttl_exceeded")                                        \
+	X(L4_TRUNCATED, "l4_truncated")                                        \
+	X(L4_BAD_CHECKSUM, "l4_bad_checksum")                                  \
+	X(TCP_BAD_FLAGS, "tcp_bad_flags")                                      \
+	X(UNKNOWN_PROTO, "unknown_proto")                                      \
+	X(ICMP_UNSUPPORTED, "icmp_unsupported")                                \
+	X(NOT_LOCAL, "not_local")                                              \
+	X(TO_HOST, "to_host")                                                  \
+	X(NO_SERVICE, "no_service")                                            \
+	X(NO_CONNECTION, "no_connection")                                      \
+	X(NO_REAL_SERVER, "no_real_server")                                    \
+	X(NO_LOCAL_ADDRESS, "no_local_address")                                \
+	X(TABLE_FULL, "table_full")                                            \
+	X(PORT_EXHAUSTED, "port_exhausted")                                    \
+	X(NO_ROUTE, "no_route")                                                \
+	X(NEIGH_UNRESOLVED, "neigh_unresolved")                                \
+	X(STEER_RING_FULL, "steer_ring_full")                                  \
+	X(TX_FULL, "tx_full")                                                  \
+	X(NO_MBUF, "no_mbuf")
+
+enum sl_drop {
+#define SL_DROP_ENUM(id, name) SL_DROP_##id,
+	SL_DROP_REASONS(SL_DROP_ENUM)
+#undef SL_DROP_ENUM
+	SL_DROP_MAX
+};
+
+/* The reason's stable name as printed by sluicectl and in JSON. */
+const char *sl_drop_name(enum sl_drop reason);
+
+#endif

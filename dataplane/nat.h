@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Full-NAT rewrite of a packet that matched a connection.
+ *
+ *   ORIG  (client C:cp -> VIP:vp)   becomes  LIP:lp -> RS:rp
+ *   REPLY (RS:rp -> LIP:lp)         becomes  VIP:vp -> C:cp
+ *
+ * Both are "write the reverse of the other direction's key", which is why
+ * the connection stores the two keys and nothing else about addresses.
+ * Checksums are updated incrementally from the per-connection delta (see
+ * csum.h), folding in the TTL decrement in the same add.
+ */
+#ifndef SL_NAT_H
+#define SL_NAT_H
+
+#include <string.h>
+
+#include "conn.h"
+#include "csum.h"
+#include "pkt.h"
+
+/* Compute c->csum_l3 / c->csum_l4 from the two keys. Call once when the
+ * keys are final. */
+static inline void sl_nat_prepare(struct sl_conn *c)
+{
+	const struct sl_v4key *from = &c->key[SL_DIR_ORIG];
+	struct sl_v4key to = sl_v4key_reverse(&c->key[SL_DIR_REPLY]);
+	uint32_t l3 = sl_csum_delta32(from->saddr, to.saddr) +
+		      sl_csum_delta32(from->daddr, to.daddr);
+	c->csum_l3 = sl_csum_fold(l3);
+	c->csum_l4 = sl_csum_fold((uint64_t)l3 +
+				  sl_csum_delta16(from->sport, to.sport) +
+				  sl_csum_delta16(from->dport, to.dport));
+}
+
+/* Rewrite a parsed TCP/UDP packet of direction `dir` of connection `c`,
+ * decrementing its TTL (the caller has checked TTL > 1). */
+static inline void sl_nat_rewrite(struct sl_pkt *pkt, const struct sl_conn *c,
+				  enum sl_dir dir)
+{
+	struct sl_ipv4_hdr *ip = pkt->ip;
+	struct sl_v4key to = sl_v4key_reverse(&c->key[dir ^ 1]);
+	uint16_t d3 = dir == SL_DIR_ORIG ? c->csum_l3 : sl_csum_negate(c->csum_l3);
+	uint16_t d4 = dir == SL_DIR_ORIG ? c->csum_l4 : sl_csum_negate(c->csum_l4);
+
+	memcpy(&ip->saddr, &to, 8);
+	memcpy(pkt->l4, &to.sport, 4);
+	ip->ttl--;
+	ip->csum = sl_csum_apply(ip->csum, sl_csum_fold((uint32_t)d3 + SL_CSUM_TTL_DEC));
+
+	if (pkt->proto == SL_IPPROTO_TCP) {
+		struct sl_tcp_hdr *tcp = (void *)pkt->l4;
+		tcp->csum = sl_csum_apply(tcp->csum, d4);
+	} else {
+		struct sl_udp_hdr *udp = (void *)pkt->l4;
+		if (udp->csum != 0) { /* zero means "no checksum": keep it */
+			uint16_t cs = sl_csum_apply(udp->csum, d4);
+			udp->csum = cs ? cs : 0xffff;
+		}
+	}
+	pkt->key = to;
+}
+
+#endif

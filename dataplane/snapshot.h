@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The configuration a worker forwards with: services and their real
+ * servers, the addresses Sluice owns, ports, routes, neighbors and
+ * timeouts. A snapshot is immutable once published. The control thread
+ * builds a whole new one for every change, publishes it with one atomic
+ * pointer store and frees the old one after an RCU grace period, so a
+ * worker reads the pointer once per burst and then uses a consistent
+ * configuration without locks.
+ *
+ * A snapshot is one allocation laid out by sl_snap_alloc(); the builder
+ * fills the arrays and calls sl_snap_index() to build the lookup tables.
+ * Everything is in network byte order.
+ */
+#ifndef SL_SNAPSHOT_H
+#define SL_SNAPSHOT_H
+
+#include "conn.h"
+#include "dp_types.h"
+
+struct sl_snap_rs {
+	sl_be32 ip;
+	sl_be16 port;
+	uint16_t id;          /* stable id for statistics */
+	uint32_t weight;
+};
+
+struct sl_snap_svc {
+	sl_be32 vip;
+	sl_be16 vport;
+	uint8_t proto;
+	uint8_t sched;        /* enum sl_sched_kind */
+	uint16_t id;          /* stable id: statistics, worker cursor */
+	uint16_t nrs;
+	uint32_t seq_len;     /* 0: no server takes new connections */
+	const struct sl_snap_rs *rs;
+	const uint16_t *seq;  /* indices into rs[] (see sched.h) */
+};
+
+struct sl_snap_port {
+	sl_be32 ip;           /* the port's own address (0 if none) */
+	sl_be32 mask;
+	uint8_t plen;
+	uint8_t mac[6];
+	uint8_t nlips;        /* local addresses on this port ... */
+	uint16_t lip_first;   /* ... at lips[lip_first .. + nlips) */
+};
+
+struct sl_snap_lip {
+	sl_be32 ip;
+	uint8_t slot;         /* stable slot: per-worker port allocator */
+	uint8_t port;
+};
+
+struct sl_snap_route {
+	sl_be32 prefix;
+	sl_be32 mask;
+	sl_be32 via;          /* 0: connected, the destination is the hop */
+	uint8_t plen;
+	uint8_t port;
+};
+
+struct sl_snap_neigh {
+	sl_be32 ip;           /* 0: empty slot */
+	uint8_t mac[6];
+	uint8_t port;
+	uint8_t pad;
+};
+
+/* Kinds of address Sluice owns (may combine). */
+#define SL_ADDR_PORT 0x1
+#define SL_ADDR_VIP 0x2
+#define SL_ADDR_LIP 0x4
+
+struct sl_snap_addr {
+	sl_be32 ip;           /* 0: empty slot */
+	uint8_t kinds;
+	uint8_t port;         /* for PORT and LIP */
+	uint8_t lip_slot;
+	uint8_t pad;
+};
+
+struct sl_snap_sizes {
+	uint32_t nsvcs, nrs, nseq, nlips, nroutes, nneigh;
+};
+
+struct sl_snapshot {
+	uint64_t generation;
+	size_t bytes;
+	uint32_t timeouts_ms[SL_CS_MAX];
+
+	uint32_t nports;
+	struct sl_snap_port ports[SL_MAX_PORTS];
+
+	uint32_t nsvcs;
+	struct sl_snap_svc *svcs;
+	struct sl_snap_rs *rs;       /* all services' servers */
+	uint16_t *seq;               /* all services' sequences */
+	uint32_t nlips;
+	struct sl_snap_lip *lips;    /* grouped by port */
+	uint32_t nroutes;
+	struct sl_snap_route *routes; /* longest prefix first */
+	uint32_t nneigh;
+
+	/* Open-addressing indexes, built by sl_snap_index(). */
+	uint32_t svc_mask;
+	uint16_t *svc_index;         /* svc array index + 1; 0 = empty */
+	uint32_t addr_mask;
+	struct sl_snap_addr *addrs;
+	uint32_t neigh_mask;
+	struct sl_snap_neigh *neigh;
+};
+
+/* One zeroed allocation with room for the given counts; arrays set up. */
+struct sl_snapshot *sl_snap_alloc(const struct sl_snap_sizes *sz);
+void sl_snap_free(struct sl_snapshot *s);
+
+/* Add a neighbor entry (the table is an index; add before publishing).
+ * Returns 0 or -1 if full. */
+int sl_snap_add_neigh(struct sl_snapshot *s, sl_be32 ip, const uint8_t *mac,
+		      uint8_t port);
+
+/* Build the service and address indexes from svcs[], lips[], ports[].
+ * Returns 0, or -1 if two services share (vip, port, proto). */
+int sl_snap_index(struct sl_snapshot *s);
+
+static inline uint32_t sl_snap_ip_hash(sl_be32 ip)
+{
+	return (uint32_t)(ip * 0x9e3779b1u) >> 7;
+}
+
+static inline uint32_t sl_snap_svc_hash(sl_be32 vip, sl_be16 port, uint8_t proto)
+{
+	return (uint32_t)((vip ^ ((uint32_t)port << 8) ^ proto) * 0x9e3779b1u) >> 9;
+}
+
+static inline const struct sl_snap_svc *
+sl_snap_find_svc(const struct sl_snapshot *s, sl_be32 vip, sl_be16 port,
+		 uint8_t proto)
+{
+	uint32_t i = sl_snap_svc_hash(vip, port, proto) & s->svc_mask;
+	for (;;) {
+		uint16_t v = s->svc_index[i];
+		if (v == 0)
+			return NULL;
+		const struct sl_snap_svc *svc = &s->svcs[v - 1];
+		if (svc->vip == vip && svc->vport == port && svc->proto == proto)
+			return svc;
+		i = (i + 1) & s->svc_mask;
+	}
+}
+
+static inline const struct sl_snap_addr *
+sl_snap_find_addr(const struct sl_snapshot *s, sl_be32 ip)
+{
+	uint32_t i = sl_snap_ip_hash(ip) & s->addr_mask;
+	for (;;) {
+		const struct sl_snap_addr *a = &s->addrs[i];
+		if (a->ip == ip)
+			return a;
+		if (a->ip == 0)
+			return NULL;
+		i = (i + 1) & s->addr_mask;
+	}
+}
+
+static inline const struct sl_snap_neigh *
+sl_snap_find_neigh(const struct sl_snapshot *s, sl_be32 ip)
+{
+	uint32_t i = sl_snap_ip_hash(ip) & s->neigh_mask;
+	for (;;) {
+		const struct sl_snap_neigh *n = &s->neigh[i];
+		if (n->ip == ip)
+			return n;
+		if (n->ip == 0)
+			return NULL;
+		i = (i + 1) & s->neigh_mask;
+	}
+}
+
+/* Longest-prefix match. Returns the route or NULL. The next hop is
+ * route->via, or `dst` itself for a connected route. */
+static inline const struct sl_snap_route *
+sl_snap_route(const struct sl_snapshot *s, sl_be32 dst)
+{
+	for (uint32_t i = 0; i < s->nroutes; i++)
+		if ((dst & s->routes[i].mask) == s->routes[i].prefix)
+			return &s->routes[i];
+	return NULL;
+}
+
+static inline sl_be32 sl_prefix_mask(unsigned plen)
+{
+	return plen == 0 ? 0 : sl_htonl(~0u << (32 - plen));
+}
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The transitions, in the order they are tested:
+ *
+ *   RST either way                      -> CLOSE
+ *   SYN from the client on a closed one -> SYN_SENT  (port reuse)
+ *   SYN+ACK from the server in SYN_SENT -> SYN_RECV
+ *   FIN: remember which side sent it;
+ *        both sides                     -> TIME_WAIT
+ *        client only                    -> FIN_WAIT
+ *        server only                    -> CLOSE_WAIT
+ *   ACK from the client in SYN_RECV     -> ESTABLISHED
+ *   anything else                       -> unchanged
+ */
+#include "pkt.h"
+#include "tcp_state.h"
+
+static bool is_closed(uint8_t state)
+{
+	return state == SL_CS_TCP_TIME_WAIT || state == SL_CS_TCP_CLOSE;
+}
+
+uint8_t sl_tcp_next_state(uint8_t state, uint8_t *conn_flags, enum sl_dir dir,
+			  uint8_t tcp_flags)
+{
+	if (tcp_flags & SL_TCP_RST)
+		return SL_CS_TCP_CLOSE;
+
+	if (tcp_flags & SL_TCP_SYN) {
+		if (dir == SL_DIR_ORIG && !(tcp_flags & SL_TCP_ACK) &&
+		    is_closed(state)) {
+			*conn_flags &= (uint8_t)~(SL_CONN_F_FIN_ORIG | SL_CONN_F_FIN_REPLY);
+			return SL_CS_TCP_SYN_SENT;
+		}
+		if (dir == SL_DIR_REPLY && (tcp_flags & SL_TCP_ACK) &&
+		    state == SL_CS_TCP_SYN_SENT)
+			return SL_CS_TCP_SYN_RECV;
+		return state;
+	}
+
+	if (is_closed(state))
+		return state;
+
+	if (tcp_flags & SL_TCP_FIN) {
+		*conn_flags |= dir == SL_DIR_ORIG ? SL_CONN_F_FIN_ORIG
+						  : SL_CONN_F_FIN_REPLY;
+		uint8_t both = SL_CONN_F_FIN_ORIG | SL_CONN_F_FIN_REPLY;
+		if ((*conn_flags & both) == both)
+			return SL_CS_TCP_TIME_WAIT;
+		return (*conn_flags & SL_CONN_F_FIN_ORIG) ? SL_CS_TCP_FIN_WAIT
+							  : SL_CS_TCP_CLOSE_WAIT;
+	}
+
+	if ((tcp_flags & SL_TCP_ACK) && dir == SL_DIR_ORIG &&
+	    state == SL_CS_TCP_SYN_RECV)
+		return SL_CS_TCP_ESTABLISHED;
+	return state;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install what Sluice needs to build, test and run its lab, from Debian 12
+# packages only. Shared by `make demo`, `make test` and `make bench`.
+# Idempotent: when every package is present it does nothing (and needs no
+# network), so it is cheap to call before each target.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential pkg-config make gcc clang llvm
+  libdpdk-dev dpdk
+  libjansson-dev libbpf-dev libcmocka-dev
+  iproute2 ethtool curl python3 python3-scapy procps psmisc kmod
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps.sh: missing packages (${missing[*]}); run as root to install them" >&2
+  exit 1
+fi
+
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
