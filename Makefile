@@ -12,7 +12,7 @@ BUILD   := build
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow
 BASE    := -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP -msse4.2
-INC     := -Idataplane -Ictrl -Idrivers
+INC     := -iquote dataplane -iquote ctrl -iquote drivers
 
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS   := $(shell pkg-config --libs libdpdk 2>/dev/null)
@@ -47,11 +47,10 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all test demo bench deps clean unit
 all: $(BUILD)/sluice $(BUILD)/sluicectl
 
-$(BUILD)/obj/dataplane/%.o: CFLAGS_EXTRA :=
-$(BUILD)/obj/dataplane/worker%.o: CFLAGS_EXTRA := $(DPDK_CFLAGS)
-$(BUILD)/obj/drivers/%.o: CFLAGS_EXTRA := $(DPDK_CFLAGS)
-$(BUILD)/obj/ctrl/%.o: CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
-$(BUILD)/obj/tests/%.o: CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
+# Per-group flags: only the DPDK-facing objects see DPDK's headers.
+$(DP_OBJS) $(DRV_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS)
+$(CTRL_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
+$(MODEL_OBJS): CFLAGS_EXTRA := $(JANSSON_CFLAGS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -157,6 +157,14 @@ static uint32_t wheel_tick_of(const struct sl_wheel *w, uint32_t ms)
 	return ms >> w->tick_shift;
 }
 
+/* Ticks come from a millisecond clock that wraps at 2^32, so they wrap at
+ * 2^(32 - tick_shift): compare them in that space, not as plain uint32
+ * (cur_tick counts on past the wrap while fresh ticks start again at 0). */
+static bool tick_before(const struct sl_wheel *w, uint32_t a, uint32_t b)
+{
+	return sl_time_before(a << w->tick_shift, b << w->tick_shift);
+}
+
 static void wheel_link(struct sl_conn_table *t, struct sl_conn *c)
 {
 	struct sl_wheel *w = &t->wheel;
@@ -164,9 +172,9 @@ static void wheel_link(struct sl_conn_table *t, struct sl_conn *c)
 
 	/* Never file into a tick already passed, nor beyond the wheel's
 	 * span: an entry filed early is simply re-filed when it fires. */
-	if (sl_time_before(tick, w->cur_tick + 1))
+	if (tick_before(w, tick, w->cur_tick + 1))
 		tick = w->cur_tick + 1;
-	if (!sl_time_before(tick, w->cur_tick + w->mask))
+	if (!tick_before(w, tick, w->cur_tick + w->mask))
 		tick = w->cur_tick + w->mask;
 
 	uint32_t idx = sl_ct_index(t, c);
@@ -214,8 +222,9 @@ void sl_ct_set_expire(struct sl_conn_table *t, struct sl_conn *c,
 		      uint32_t expire_ms)
 {
 	c->expire = expire_ms;
-	if (sl_time_before(wheel_tick_of(&t->wheel, expire_ms), c->timer_tick) &&
-	    sl_time_before(t->wheel.cur_tick + 1, c->timer_tick)) {
+	if (tick_before(&t->wheel, wheel_tick_of(&t->wheel, expire_ms),
+			c->timer_tick) &&
+	    tick_before(&t->wheel, t->wheel.cur_tick + 1, c->timer_tick)) {
 		wheel_unlink(t, c);
 		wheel_link(t, c);
 	}
@@ -238,7 +247,7 @@ uint32_t sl_ct_expire(struct sl_conn_table *t, uint32_t now_ms, uint32_t budget,
 
 	/* Only ticks strictly before the current one are run, so an entry
 	 * re-filed while its tick runs always lands in a later tick. */
-	while (budget > 0 && sl_time_before(w->cur_tick, now_tick)) {
+	while (budget > 0 && tick_before(w, w->cur_tick, now_tick)) {
 		uint32_t *head = &w->heads[w->cur_tick & w->mask];
 		if (*head == NIL) {
 			w->cur_tick++;

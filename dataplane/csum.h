@@ -67,7 +67,13 @@ static inline uint16_t sl_csum_negate(uint16_t delta)
 }
 
 /* Decrementing the TTL lowers the 16-bit word (ttl << 8 | proto) by 0x100:
- * ~m + m' = 0xffff - 0x100. */
+ * ~m + m' = 0xffff - 0x100 = 0xfeff in network order. Sums here are taken
+ * in memory order, so on a little-endian host the constant is byte-swapped
+ * (the word reads as proto << 8 | ttl, lowered by 1). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SL_CSUM_TTL_DEC 0xfffeu
+#else
 #define SL_CSUM_TTL_DEC 0xfeffu
+#endif
 
 #endif

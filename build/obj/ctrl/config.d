@@ -1,0 +1,18 @@
+build/obj/ctrl/config.o: ctrl/config.c \
+ /usr/include/dpdk/../x86_64-linux-gnu/dpdk/rte_config.h \
+ /usr/include/dpdk/../x86_64-linux-gnu/dpdk/rte_build_config.h \
+ ctrl/addr.h dataplane/dp_types.h ctrl/config.h ctrl/errors.h \
+ ctrl/model.h dataplane/conn.h dataplane/dp_types.h dataplane/flow.h \
+ ctrl/jsonutil.h dataplane/sched.h
+/usr/include/dpdk/../x86_64-linux-gnu/dpdk/rte_config.h:
+/usr/include/dpdk/../x86_64-linux-gnu/dpdk/rte_build_config.h:
+ctrl/addr.h:
+dataplane/dp_types.h:
+ctrl/config.h:
+ctrl/errors.h:
+ctrl/model.h:
+dataplane/conn.h:
+dataplane/dp_types.h:
+dataplane/flow.h:
+ctrl/jsonutil.h:
+dataplane/sched.h:

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* vip.* and rs.*: virtual services and their real servers. */
+#include <string.h>
+
+#include "addr.h"
+#include "commands.h"
+#include "jsonutil.h"
+#include "sched.h"
+
+struct svc_key {
+	sl_be32 vip;
+	sl_be16 port;
+	uint8_t proto;
+};
+
+static int read_svc_key(json_t *args, struct svc_key *k, struct sl_err *err)
+{
+	k->proto = SL_IPPROTO_TCP;
+	if (sl_json_ipv4(args, "vip", true, &k->vip, err) < 0 ||
+	    sl_json_port(args, "port", true, &k->port, err) < 0 ||
+	    sl_json_proto(args, "proto", false, &k->proto, err) < 0)
+		return -1;
+	return 0;
+}
+
+struct rs_args {
+	sl_be32 ip;
+	sl_be16 port;
+	unsigned long weight;
+	bool has_weight;
+};
+
+/* args.rs = {"ip", "port", "weight"}; weight required or not. */
+static int read_rs(json_t *args, bool weight_required, bool weight_allowed,
+		   struct rs_args *rs, struct sl_err *err)
+{
+	static const char *const with_weight[] = {"ip", "port", "weight", NULL};
+	static const char *const without[] = {"ip", "port", NULL};
+	json_t *obj = json_object_get(args, "rs");
+	int rc;
+
+	if (obj == NULL)
+		return sl_err_set(err, SL_E_MISSING, "rs",
+				  "rs is required: {\"ip\": ..., \"port\": ...}");
+	if (!json_is_object(obj))
+		return sl_err_set(err, SL_E_INVALID, "rs", "rs must be an object");
+	rs->weight = 1;
+	if (sl_json_only(obj, weight_allowed ? with_weight : without, err) != 0 ||
+	    sl_json_ipv4(obj, "ip", true, &rs->ip, err) < 0 ||
+	    sl_json_port(obj, "port", true, &rs->port, err) < 0)
+		goto fail;
+	rc = weight_allowed ? sl_json_uint(obj, "weight", weight_required, 0,
+					   SL_MAX_WEIGHT, &rs->weight, err)
+			    : 1;
+	if (rc < 0)
+		goto fail;
+	rs->has_weight = rc == 0;
+	return 0;
+fail:
+	sl_err_prefix(err, "rs.");
+	return -1;
+}
+
+static json_t *svc_json(const struct sl_model_svc *svc, bool with_servers)
+{
+	char ip[SL_IPV4_STRLEN];
+	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:i}", "vip", sl_fmt_ipv4(svc->vip, ip),
+			      "port", sl_ntohs(svc->port), "proto",
+			      sl_proto_name(svc->proto), "scheduler",
+			      sl_sched_name(svc->sched), "id", svc->id);
+	if (!with_servers)
+		return o;
+	json_t *list = json_array();
+	for (uint32_t r = 0; r < svc->nrs; r++) {
+		const struct sl_model_rs *rs = &svc->rs[r];
+		json_array_append_new(list, json_pack("{s:s,s:i,s:I,s:i}", "ip",
+						      sl_fmt_ipv4(rs->ip, ip), "port",
+						      sl_ntohs(rs->port), "weight",
+						      (json_int_t)rs->weight, "id", rs->id));
+	}
+	json_object_set_new(o, "real_servers", list);
+	return o;
+}
+
+static json_t *rs_json(const struct sl_model_rs *rs)
+{
+	char ip[SL_IPV4_STRLEN];
+	return json_pack("{s:s,s:i,s:I,s:i}", "ip", sl_fmt_ipv4(rs->ip, ip), "port",
+			 sl_ntohs(rs->port), "weight", (json_int_t)rs->weight, "id",
+			 rs->id);
+}
+
+int sl_cmd_vip_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		   json_t **result, struct sl_err *err)
+{
+	struct svc_key k;
+	const char *sched_name = "wrr";
+	(void)ctl;
+
+	if (read_svc_key(args, &k, err) != 0 ||
+	    sl_json_string(args, "scheduler", false, &sched_name, err) < 0)
+		return -1;
+	int sched = sl_sched_parse(sched_name);
+	if (sched < 0)
+		return sl_err_set(err, SL_E_INVALID, "scheduler",
+				  "unknown scheduler '%s' (rr, wrr)", sched_name);
+	if (sl_model_add_svc(m, k.vip, k.port, k.proto, (uint8_t)sched, err) != 0)
+		return -1;
+	*result = svc_json(sl_model_find_svc(m, k.vip, k.port, k.proto), false);
+	return 0;
+}
+
+int sl_cmd_vip_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		   json_t **result, struct sl_err *err)
+{
+	struct svc_key k;
+	(void)ctl;
+
+	if (read_svc_key(args, &k, err) != 0 ||
+	    sl_model_del_svc(m, k.vip, k.port, k.proto, err) != 0)
+		return -1;
+	*result = json_object();
+	return 0;
+}
+
+int sl_cmd_vip_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		    json_t **result, struct sl_err *err)
+{
+	(void)ctl, (void)args, (void)err;
+	json_t *list = json_array();
+	for (uint32_t v = 0; v < m->nsvcs; v++)
+		json_array_append_new(list, svc_json(&m->svcs[v], true));
+	*result = json_pack("{s:o}", "vips", list);
+	return 0;
+}
+
+/* The model names a missing service "vip" and everything else by the
+ * real server's own member names, which live under args.rs. */
+static int rs_model_error(struct sl_err *err)
+{
+	if (strcmp(err->field, "vip") != 0)
+		sl_err_prefix(err, "rs.");
+	return -1;
+}
+
+static const struct sl_model_rs *find_rs(const struct sl_model *m,
+					 const struct svc_key *k,
+					 const struct rs_args *rs)
+{
+	const struct sl_model_svc *svc = sl_model_find_svc(m, k->vip, k->port, k->proto);
+	return svc ? sl_model_find_rs(svc, rs->ip, rs->port) : NULL;
+}
+
+int sl_cmd_rs_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		  json_t **result, struct sl_err *err)
+{
+	struct svc_key k;
+	struct rs_args rs;
+	(void)ctl;
+
+	if (read_svc_key(args, &k, err) != 0 || read_rs(args, false, true, &rs, err) != 0)
+		return -1;
+	if (sl_model_add_rs(m, k.vip, k.port, k.proto, rs.ip, rs.port,
+			    (uint32_t)rs.weight, err) != 0)
+		return rs_model_error(err);
+	*result = rs_json(find_rs(m, &k, &rs));
+	return 0;
+}
+
+int sl_cmd_rs_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		  json_t **result, struct sl_err *err)
+{
+	struct svc_key k;
+	struct rs_args rs;
+	(void)ctl;
+
+	if (read_svc_key(args, &k, err) != 0 || read_rs(args, false, false, &rs, err) != 0)
+		return -1;
+	if (sl_model_del_rs(m, k.vip, k.port, k.proto, rs.ip, rs.port, err) != 0)
+		return rs_model_error(err);
+	*result = json_object();
+	return 0;
+}
+
+int sl_cmd_rs_set(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		  json_t **result, struct sl_err *err)
+{
+	struct svc_key k;
+	struct rs_args rs;
+	(void)ctl;
+
+	if (read_svc_key(args, &k, err) != 0 || read_rs(args, true, true, &rs, err) != 0)
+		return -1;
+	if (sl_model_set_rs_weight(m, k.vip, k.port, k.proto, rs.ip, rs.port,
+				   (uint32_t)rs.weight, err) != 0)
+		return rs_model_error(err);
+	*result = rs_json(find_rs(m, &k, &rs));
+	return 0;
+}

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stats and conn.list. Counters are read straight from the workers'
+ * structures (one writer each, aligned 64-bit words); connection lists
+ * are asked of each worker through its control ring, since only a worker
+ * may walk its own table.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "commands.h"
+#include "jsonutil.h"
+
+#define CONN_LIST_DEFAULT 100
+#define CONN_LIST_MAX 10000
+#define WORKER_ANSWER_MS 3000
+
+static void add_obj(struct sl_obj_stats *sum, const struct sl_obj_stats *o)
+{
+	sum->conns += o->conns;
+	sum->expired += o->expired;
+	sum->packets_in += o->packets_in;
+	sum->packets_out += o->packets_out;
+	sum->bytes_in += o->bytes_in;
+	sum->bytes_out += o->bytes_out;
+}
+
+static void sub_obj(struct sl_obj_stats *a, const struct sl_obj_stats *base)
+{
+	a->conns -= base->conns;
+	a->expired -= base->expired;
+	a->packets_in -= base->packets_in;
+	a->packets_out -= base->packets_out;
+	a->bytes_in -= base->bytes_in;
+	a->bytes_out -= base->bytes_out;
+}
+
+void sl_ctl_sum_svc(const struct sl_ctl *ctl, uint16_t id, struct sl_obj_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (uint32_t w = 0; w < ctl->dp->nworkers; w++)
+		add_obj(out, &ctl->dp->workers[w]->svc_stats[id]);
+}
+
+void sl_ctl_sum_rs(const struct sl_ctl *ctl, uint16_t id, struct sl_obj_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (uint32_t w = 0; w < ctl->dp->nworkers; w++)
+		add_obj(out, &ctl->dp->workers[w]->rs_stats[id]);
+}
+
+static bool svc_id_in(const struct sl_model *m, uint16_t id)
+{
+	for (uint32_t v = 0; v < m->nsvcs; v++)
+		if (m->svcs[v].id == id)
+			return true;
+	return false;
+}
+
+static bool rs_id_in(const struct sl_model *m, uint16_t id)
+{
+	for (uint32_t v = 0; v < m->nsvcs; v++)
+		for (uint32_t r = 0; r < m->svcs[v].nrs; r++)
+			if (m->svcs[v].rs[r].id == id)
+				return true;
+	return false;
+}
+
+void sl_ctl_rebase_ids(struct sl_ctl *ctl, const struct sl_model *before,
+		       const struct sl_model *now)
+{
+	for (uint32_t v = 0; v < now->nsvcs; v++) {
+		const struct sl_model_svc *svc = &now->svcs[v];
+		if (!svc_id_in(before, svc->id))
+			sl_ctl_sum_svc(ctl, svc->id, &ctl->svc_base[svc->id]);
+		for (uint32_t r = 0; r < svc->nrs; r++)
+			if (!rs_id_in(before, svc->rs[r].id))
+				sl_ctl_sum_rs(ctl, svc->rs[r].id,
+					      &ctl->rs_base[svc->rs[r].id]);
+	}
+}
+
+static void obj_fields(json_t *o, const struct sl_obj_stats *s)
+{
+	json_object_set_new(o, "conns", json_integer((json_int_t)s->conns));
+	json_object_set_new(o, "active_conns",
+			    json_integer((json_int_t)(s->conns - s->expired)));
+	json_object_set_new(o, "packets_in", json_integer((json_int_t)s->packets_in));
+	json_object_set_new(o, "packets_out", json_integer((json_int_t)s->packets_out));
+	json_object_set_new(o, "bytes_in", json_integer((json_int_t)s->bytes_in));
+	json_object_set_new(o, "bytes_out", json_integer((json_int_t)s->bytes_out));
+}
+
+/* The scalar worker counters, in the order they are printed. */
+#define WORKER_COUNTERS(X)                                                     \
+	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) X(conns_created)   \
+	X(conns_expired) X(steered_out) X(steered_in) X(arp_replies)           \
+	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps)
+
+/* The counters of a worker (or their sum) as JSON: scalar counters, plus
+ * "drops" as the total and "drops_by_reason" as an object. */
+static json_t *counters_json(const struct sl_worker_stats *s)
+{
+	json_t *o = json_object();
+	uint64_t drops = 0;
+#define X(f) json_object_set_new(o, #f, json_integer((json_int_t)s->f));
+	WORKER_COUNTERS(X)
+#undef X
+	json_object_set_new(o, "conns_active",
+			    json_integer((json_int_t)(s->conns_created - s->conns_expired)));
+	json_t *d = json_object();
+	for (unsigned r = 1; r < SL_DROP_MAX; r++) {
+		json_object_set_new(d, sl_drop_name(r), json_integer((json_int_t)s->drops[r]));
+		drops += s->drops[r];
+	}
+	json_object_set_new(o, "drops", json_integer((json_int_t)drops));
+	json_object_set_new(o, "drops_by_reason", d);
+	return o;
+}
+
+static void sum_workers(const struct sl_ctl *ctl, struct sl_worker_stats *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (uint32_t i = 0; i < ctl->dp->nworkers; i++) {
+		const struct sl_worker_stats *s = &ctl->dp->workers[i]->stats;
+#define X(f) t->f += s->f;
+		WORKER_COUNTERS(X)
+#undef X
+		for (unsigned r = 0; r < SL_DROP_MAX; r++)
+			t->drops[r] += s->drops[r];
+	}
+}
+
+static json_t *services_json(const struct sl_ctl *ctl, const struct sl_model *m,
+			     json_t **servers)
+{
+	char ip[SL_IPV4_STRLEN];
+	json_t *vips = json_array();
+	struct sl_obj_stats st;
+
+	*servers = json_array();
+	for (uint32_t v = 0; v < m->nsvcs; v++) {
+		const struct sl_model_svc *svc = &m->svcs[v];
+		json_t *o = json_pack("{s:s,s:i,s:s}", "vip", sl_fmt_ipv4(svc->vip, ip),
+				      "port", sl_ntohs(svc->port), "proto",
+				      sl_proto_name(svc->proto));
+		sl_ctl_sum_svc(ctl, svc->id, &st);
+		sub_obj(&st, &ctl->svc_base[svc->id]);
+		obj_fields(o, &st);
+		json_array_append_new(vips, o);
+		for (uint32_t r = 0; r < svc->nrs; r++) {
+			const struct sl_model_rs *rs = &svc->rs[r];
+			json_t *ro = json_pack("{s:s,s:i,s:s}", "vip",
+					       sl_fmt_ipv4(svc->vip, ip), "vport",
+					       sl_ntohs(svc->port), "proto",
+					       sl_proto_name(svc->proto));
+			json_object_set_new(ro, "ip", json_string(sl_fmt_ipv4(rs->ip, ip)));
+			json_object_set_new(ro, "port", json_integer(sl_ntohs(rs->port)));
+			json_object_set_new(ro, "weight", json_integer(rs->weight));
+			sl_ctl_sum_rs(ctl, rs->id, &st);
+			sub_obj(&st, &ctl->rs_base[rs->id]);
+			obj_fields(ro, &st);
+			json_array_append_new(*servers, ro);
+		}
+	}
+	return vips;
+}
+
+int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		 json_t **result, struct sl_err *err)
+{
+	struct sl_worker_stats total;
+	json_t *servers;
+	(void)args, (void)err;
+
+	sum_workers(ctl, &total);
+	json_t *totals = counters_json(&total);
+	json_t *drops = json_incref(json_object_get(totals, "drops_by_reason"));
+	json_object_del(totals, "drops_by_reason");
+	json_t *workers = json_array();
+	for (uint32_t i = 0; i < ctl->dp->nworkers; i++) {
+		json_t *w = counters_json(&ctl->dp->workers[i]->stats);
+		/* Per worker, "drops" is the object by reason (see README). */
+		json_object_set(w, "drops_total", json_object_get(w, "drops"));
+		json_object_set(w, "drops", json_object_get(w, "drops_by_reason"));
+		json_object_del(w, "drops_by_reason");
+		json_object_set_new(w, "worker", json_integer(i));
+		json_object_set_new(w, "connections_in_table",
+				    json_integer(ctl->dp->workers[i]->ct.nconns));
+		json_array_append_new(workers, w);
+	}
+	json_t *vips = services_json(ctl, m, &servers);
+	*result = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "uptime_s",
+			    (json_int_t)((sl_ctl_now_ms() - ctl->start_ms) / 1000),
+			    "totals", totals, "drops", drops, "workers", workers,
+			    "vips", vips, "real_servers", servers);
+	return 0;
+}
+
+/* ---- conn.list ---- */
+
+static json_t *conn_json(const struct sl_conn_info *ci, unsigned worker)
+{
+	char a[SL_IPPORT_STRLEN], b[SL_IPPORT_STRLEN], c[SL_IPPORT_STRLEN],
+		d[SL_IPPORT_STRLEN];
+	const struct sl_v4key *o = &ci->key[SL_DIR_ORIG], *r = &ci->key[SL_DIR_REPLY];
+	return json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I}", "worker",
+			 worker, "proto", sl_proto_name(ci->proto), "client",
+			 sl_fmt_ipport(o->saddr, o->sport, a), "vip",
+			 sl_fmt_ipport(o->daddr, o->dport, b), "local",
+			 sl_fmt_ipport(r->daddr, r->dport, c), "rs",
+			 sl_fmt_ipport(r->saddr, r->sport, d), "state",
+			 sl_conn_state_name(ci->state), "age_s",
+			 (json_int_t)(ci->age_ms / 1000), "expires_in_s",
+			 (json_int_t)((ci->expires_in_ms + 999) / 1000), "packets_in",
+			 (json_int_t)ci->packets[SL_DIR_ORIG], "packets_out",
+			 (json_int_t)ci->packets[SL_DIR_REPLY]);
+}
+
+/* Ask one worker for its matching connections and wait for the answer.
+ * A worker that does not answer in time keeps the message (it may still
+ * write to it), so it is deliberately not freed. */
+static int dump_worker(struct sl_ctl *ctl, unsigned w, struct sl_wmsg *msg,
+		       struct sl_err *err)
+{
+	if (rte_ring_sp_enqueue(ctl->dp->workers[w]->ctl_ring, msg) != 0)
+		return sl_err_set(err, SL_E_BUSY, "", "worker %u's control ring is full", w);
+	for (unsigned waited = 0; waited < WORKER_ANSWER_MS; waited++) {
+		if (__atomic_load_n(&msg->done, __ATOMIC_ACQUIRE))
+			return 0;
+		usleep(1000);
+	}
+	return sl_err_set(err, SL_E_BUSY, "", "worker %u did not answer in %u ms", w,
+			  WORKER_ANSWER_MS);
+}
+
+int sl_cmd_conn_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		     json_t **result, struct sl_err *err)
+{
+	unsigned long limit = CONN_LIST_DEFAULT;
+	sl_be32 vip = 0;
+	sl_be16 vport = 0;
+	uint32_t matched = 0;
+	(void)m;
+
+	if (sl_json_ipv4(args, "vip", false, &vip, err) < 0 ||
+	    sl_json_port(args, "port", false, &vport, err) < 0 ||
+	    sl_json_uint(args, "limit", false, 1, CONN_LIST_MAX, &limit, err) < 0)
+		return -1;
+	json_t *list = json_array();
+	for (unsigned w = 0; w < ctl->dp->nworkers; w++) {
+		/* Later workers still count matches when the list is full. */
+		uint32_t room = (uint32_t)(limit - json_array_size(list));
+		struct sl_wmsg *msg = calloc(1, sizeof(*msg));
+		struct sl_conn_info *out = calloc(room ? room : 1, sizeof(*out));
+		if (!msg || !out) {
+			free(msg), free(out);
+			json_decref(list);
+			return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
+		}
+		msg->type = SL_WMSG_CONN_DUMP;
+		msg->dump.vip = vip;
+		msg->dump.vport = vport;
+		msg->dump.limit = room;
+		msg->dump.out = out;
+		if (dump_worker(ctl, w, msg, err) != 0) {
+			json_decref(list);
+			return -1;
+		}
+		for (uint32_t i = 0; i < msg->dump.count; i++)
+			json_array_append_new(list, conn_json(&out[i], w));
+		matched += msg->dump.matched;
+		free(out);
+		free(msg);
+	}
+	*result = json_pack("{s:o,s:i,s:b}", "connections", list, "count", matched,
+			    "truncated", matched > json_array_size(list));
+	return 0;
+}

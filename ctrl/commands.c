@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Request dispatch: parse the line, find the command, check its argument
+ * names, run it (on a clone when it changes the configuration), publish,
+ * answer. Every failure becomes an answer with a code, a field and a
+ * message; nothing a client sends can change state unless the whole
+ * request succeeds.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+#include "jsonutil.h"
+#include "log.h"
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NO_ARGS ((const char *const[]){NULL})
+#define SVC_ARGS "vip", "port", "proto"
+
+const struct sl_cmd sl_commands[] = {
+	{"vip.add", sl_cmd_vip_add, ARGS(SVC_ARGS, "scheduler"), true, "add a virtual service"},
+	{"vip.del", sl_cmd_vip_del, ARGS(SVC_ARGS), true, "delete a virtual service"},
+	{"vip.list", sl_cmd_vip_list, NO_ARGS, false, "list virtual services"},
+	{"rs.add", sl_cmd_rs_add, ARGS(SVC_ARGS, "rs"), true, "add a real server"},
+	{"rs.del", sl_cmd_rs_del, ARGS(SVC_ARGS, "rs"), true, "delete a real server"},
+	{"rs.set", sl_cmd_rs_set, ARGS(SVC_ARGS, "rs"), true, "change a real server's weight"},
+	{"laddr.add", sl_cmd_laddr_add, ARGS("ip", "port"), true, "add a local address"},
+	{"laddr.del", sl_cmd_laddr_del, ARGS("ip"), true, "delete a local address"},
+	{"laddr.list", sl_cmd_laddr_list, NO_ARGS, false, "list local addresses"},
+	{"neigh.add", sl_cmd_neigh_add, ARGS("ip", "mac", "port"), true, "add a static neighbor"},
+	{"neigh.del", sl_cmd_neigh_del, ARGS("ip"), false, "delete a neighbor"},
+	{"neigh.list", sl_cmd_neigh_list, NO_ARGS, false, "list neighbors"},
+	{"stats", sl_cmd_stats, NO_ARGS, false, "counters"},
+	{"conn.list", sl_cmd_conn_list, ARGS("vip", "port", "limit"), false, "list connections"},
+	{"config.show", sl_cmd_config_show, NO_ARGS, false, "the running configuration"},
+	{"help", sl_cmd_help, NO_ARGS, false, "list commands"},
+	{NULL, NULL, NULL, false, NULL},
+};
+
+const struct sl_cmd *sl_cmd_find(const char *name)
+{
+	for (const struct sl_cmd *c = sl_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int sl_cmd_help(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		json_t **result, struct sl_err *err)
+{
+	(void)ctl, (void)m, (void)args, (void)err;
+	json_t *list = json_array();
+	for (const struct sl_cmd *c = sl_commands; c->name; c++)
+		json_array_append_new(list, json_string(c->name));
+	*result = json_pack("{s:o}", "commands", list);
+	return 0;
+}
+
+int sl_cmd_config_show(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		       json_t **result, struct sl_err *err)
+{
+	(void)ctl, (void)args, (void)err;
+	*result = json_pack("{s:o}", "config", sl_config_to_json(m));
+	return 0;
+}
+
+/* Run a configuration change on a clone; adopt it if it publishes. */
+static int run_mutation(struct sl_ctl *ctl, const struct sl_cmd *cmd,
+			json_t *args, json_t **result, struct sl_err *err)
+{
+	struct sl_model next;
+
+	if (sl_model_clone(&next, &ctl->model) != 0)
+		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
+	if (cmd->fn(ctl, &next, args, result, err) != 0) {
+		sl_err_prefix(err, "args.");
+		goto discard;
+	}
+	if (sl_ctl_publish(ctl, &next, err) != 0)
+		goto discard;
+	sl_ctl_rebase_ids(ctl, &ctl->model, &next);
+	sl_model_free(&ctl->model);
+	ctl->model = next;
+	return 0;
+discard:
+	json_decref(*result);
+	*result = NULL;
+	sl_model_free(&next);
+	return -1;
+}
+
+static int dispatch(struct sl_ctl *ctl, json_t *req, json_t **result,
+		    struct sl_err *err)
+{
+	static const char *const request_members[] = {"cmd", "args", "id", NULL};
+	const char *name;
+
+	if (!json_is_object(req))
+		return sl_err_set(err, SL_E_BAD_REQUEST, "",
+				  "a request is a JSON object: {\"cmd\": ..., \"args\": {...}}");
+	if (sl_json_only(req, request_members, err) != 0)
+		return -1;
+	if (sl_json_string(req, "cmd", true, &name, err) != 0)
+		return -1;
+	const struct sl_cmd *cmd = sl_cmd_find(name);
+	if (cmd == NULL)
+		return sl_err_set(err, SL_E_UNKNOWN_COMMAND, "cmd",
+				  "unknown command '%s' (\"help\" lists them)", name);
+	json_t *args = json_object_get(req, "args");
+	if (args != NULL && !json_is_object(args))
+		return sl_err_set(err, SL_E_INVALID, "args", "args must be an object");
+	json_t *empty = args ? NULL : json_object();
+	if (args == NULL)
+		args = empty;
+	int rc;
+	if (sl_json_only(args, cmd->args, err) != 0) {
+		sl_err_prefix(err, "args.");
+		rc = -1;
+	} else if (cmd->mutates) {
+		rc = run_mutation(ctl, cmd, args, result, err);
+	} else {
+		rc = cmd->fn(ctl, &ctl->model, args, result, err);
+		if (rc != 0)
+			sl_err_prefix(err, "args.");
+	}
+	json_decref(empty);
+	return rc;
+}
+
+static char *answer_error(const struct sl_err *err, json_t *id)
+{
+	json_t *ans = json_pack("{s:b,s:{s:s,s:s,s:s}}", "ok", 0, "error",
+				"code", err->code, "field", err->field,
+				"message", err->message);
+	if (id)
+		json_object_set(ans, "id", id);
+	char *text = json_dumps(ans, JSON_COMPACT);
+	json_decref(ans);
+	return text;
+}
+
+char *sl_ctl_handle_line(struct sl_ctl *ctl, const char *line, size_t len)
+{
+	json_error_t jerr;
+	struct sl_err err;
+	json_t *result = NULL;
+	char *text;
+
+	sl_err_clear(&err);
+	json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (req == NULL) {
+		sl_err_set(&err, SL_E_BAD_REQUEST, "", "invalid JSON at column %d: %s",
+			   jerr.column, jerr.text);
+		return answer_error(&err, NULL);
+	}
+	json_t *id = json_is_object(req) ? json_object_get(req, "id") : NULL;
+	if (dispatch(ctl, req, &result, &err) != 0) {
+		sl_debug("request failed: %s: %s", err.code, err.message);
+		text = answer_error(&err, id);
+	} else {
+		json_t *ans = json_pack("{s:b,s:o}", "ok", 1, "result",
+					result ? result : json_object());
+		if (id)
+			json_object_set(ans, "id", id);
+		text = json_dumps(ans, JSON_COMPACT);
+		json_decref(ans);
+	}
+	json_decref(req);
+	return text;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control commands: one table, one handler each. A handler reads its
+ * arguments (already checked against `args`, the names it accepts),
+ * works on the model it is given and returns 0 with `*result` set, or -1
+ * with `err` filled (err->field relative to the request's "args").
+ *
+ * Handlers of commands that change the configuration (`mutates`) get a
+ * clone of the model; the dispatcher publishes it and adopts it only if
+ * everything succeeded, so a failed command changes nothing.
+ */
+#ifndef SL_COMMANDS_H
+#define SL_COMMANDS_H
+
+#include <jansson.h>
+
+#include "ctl.h"
+
+typedef int (*sl_cmd_fn)(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+			 json_t **result, struct sl_err *err);
+
+struct sl_cmd {
+	const char *name;
+	sl_cmd_fn fn;
+	const char *const *args;   /* NULL-terminated accepted names */
+	bool mutates;
+	const char *summary;
+};
+
+extern const struct sl_cmd sl_commands[];
+const struct sl_cmd *sl_cmd_find(const char *name);
+
+/* Handlers, by file. */
+int sl_cmd_vip_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_vip_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_vip_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_rs_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_rs_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_rs_set(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_laddr_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_laddr_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_laddr_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_neigh_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_neigh_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_neigh_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_stats(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_conn_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_config_show(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_help(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+
+#endif

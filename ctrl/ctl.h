@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control thread's state: the model, the running dataplane, learned
+ * neighbors, and statistics baselines. Only the control thread touches
+ * it.
+ */
+#ifndef SL_CTL_H
+#define SL_CTL_H
+
+#include <jansson.h>
+
+#include "errors.h"
+#include "model.h"
+#include "neigh.h"
+#include "port.h"
+#include "worker.h"
+
+struct sl_ctl {
+	struct sl_model model;
+	struct sl_dataplane *dp;
+	struct sl_port_info ports[SL_MAX_PORTS];
+	struct sl_neigh_table neigh;
+	uint64_t generation;
+	uint64_t start_ms;
+	uint64_t last_tick_ms;
+	/* Counters at the time a stable id was (re)assigned: statistics of
+	 * an object are the workers' sums minus these. */
+	struct sl_obj_stats svc_base[SL_MAX_SVC];
+	struct sl_obj_stats rs_base[SL_MAX_RS];
+};
+
+uint64_t sl_ctl_now_ms(void);
+
+/* Build a snapshot from `m` and the learned neighbors, publish it and
+ * reclaim the previous one after a grace period. 0, or -1 with err. */
+int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
+		   struct sl_err *err);
+
+/* Drain the workers' learn ring and age neighbors; republish if the
+ * dataplane's view of neighbors changed. */
+void sl_ctl_neigh_work(struct sl_ctl *ctl);
+/* Ask a worker to send an ARP request. */
+void sl_ctl_arp_probe(void *ctl, sl_be32 ip, uint8_t port);
+
+/* Sum one object's counters over workers. */
+void sl_ctl_sum_svc(const struct sl_ctl *ctl, uint16_t id, struct sl_obj_stats *out);
+void sl_ctl_sum_rs(const struct sl_ctl *ctl, uint16_t id, struct sl_obj_stats *out);
+/* Record baselines for ids present in `now` but not in `before`. */
+void sl_ctl_rebase_ids(struct sl_ctl *ctl, const struct sl_model *before,
+		       const struct sl_model *now);
+
+/* Handle one request line; returns the answer (malloc'd, no newline). */
+char *sl_ctl_handle_line(struct sl_ctl *ctl, const char *line, size_t len);
+
+#endif

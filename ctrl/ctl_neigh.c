@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control thread's side of ARP: drain what the workers saw, keep the
+ * learned table (neigh.c), probe through a worker, and republish when
+ * the set of usable neighbors changed.
+ */
+#include <stdlib.h>
+
+#include <rte_ring.h>
+
+#include "ctl.h"
+#include "addr.h"
+#include "log.h"
+
+#define TICK_MS 100
+
+void sl_ctl_arp_probe(void *arg, sl_be32 ip, uint8_t port)
+{
+	struct sl_ctl *ctl = arg;
+	struct sl_wmsg *msg = calloc(1, sizeof(*msg));
+
+	if (msg == NULL)
+		return;
+	msg->type = SL_WMSG_ARP_PROBE;
+	msg->probe.ip = ip;
+	msg->probe.port = port;
+	/* Worker 0 sends probes; it frees the message. */
+	if (rte_ring_sp_enqueue(ctl->dp->workers[0]->ctl_ring, msg) != 0)
+		free(msg);
+}
+
+static bool drain_learn_ring(struct sl_ctl *ctl, uint64_t now)
+{
+	struct sl_learn_msg msgs[64];
+	bool changed = false;
+	unsigned n;
+
+	do {
+		n = rte_ring_sc_dequeue_burst_elem(ctl->dp->learn_ring, msgs,
+						   sizeof(msgs[0]), 64, NULL);
+		for (unsigned i = 0; i < n; i++) {
+			const struct sl_learn_msg *lm = &msgs[i];
+			if (sl_model_find_neigh(&ctl->model, lm->ip))
+				continue; /* static entries are not learned over */
+			if (lm->kind == SL_LEARN_WANTED) {
+				sl_neigh_want(&ctl->neigh, lm->ip, lm->port, now);
+				continue;
+			}
+			if (sl_neigh_learn(&ctl->neigh, lm->ip, lm->mac, lm->port, now)) {
+				char ip[16];
+				sl_debug("neighbor %s learned on port %u",
+					 sl_fmt_ipv4(lm->ip, ip), lm->port);
+				changed = true;
+			}
+		}
+	} while (n == 64);
+	return changed;
+}
+
+void sl_ctl_neigh_work(struct sl_ctl *ctl)
+{
+	uint64_t now = sl_ctl_now_ms();
+	bool changed = drain_learn_ring(ctl, now);
+
+	if (now - ctl->last_tick_ms >= TICK_MS) {
+		ctl->last_tick_ms = now;
+		changed |= sl_neigh_tick(&ctl->neigh, now, sl_ctl_arp_probe, ctl);
+	}
+	if (changed) {
+		struct sl_err err;
+		if (sl_ctl_publish(ctl, &ctl->model, &err) != 0)
+			sl_warn("neighbor update not published: %s", err.message);
+	}
+}

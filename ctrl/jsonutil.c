@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Typed member reads. Every refusal quotes the value it refused, as JSON,
+ * so "weight must be 0..65535, got 70000" and "vip must be an IPv4
+ * address a.b.c.d, got \"1.2.3\"" read the same whichever reader failed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "jsonutil.h"
+
+/* Room for a quoted value in a message; longer ones are cut with "...". */
+#define SHOW_MAX 64
+
+/* The value as compact JSON, cut to fit a message. */
+static const char *show(json_t *v, char buf[SHOW_MAX])
+{
+	char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+	if (!text) {
+		snprintf(buf, SHOW_MAX, "(unprintable)");
+		return buf;
+	}
+	if (strlen(text) < SHOW_MAX)
+		snprintf(buf, SHOW_MAX, "%s", text);
+	else
+		snprintf(buf, SHOW_MAX, "%.*s...", SHOW_MAX - 4, text);
+	free(text);
+	return buf;
+}
+
+/* obj[key], or NULL with *rc set: 1 if absent and optional, -1 if absent
+ * and required. */
+static json_t *member(json_t *obj, const char *key, bool required, int *rc,
+		     struct sl_err *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v)
+		return v;
+	*rc = required ? sl_err_set(err, SL_E_MISSING, key, "%s is required", key)
+		       : 1;
+	return NULL;
+}
+
+/* A string member, or NULL with *rc set (absent, or not a string: then
+ * the message says it must be `what`). */
+static const char *member_str(json_t *obj, const char *key, bool required,
+			      const char *what, int *rc, struct sl_err *err)
+{
+	char buf[SHOW_MAX];
+	json_t *v = member(obj, key, required, rc, err);
+
+	if (!v)
+		return NULL;
+	if (!json_is_string(v)) {
+		*rc = sl_err_set(err, SL_E_INVALID, key, "%s must be %s, got %s",
+				 key, what, show(v, buf));
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int sl_json_string(json_t *obj, const char *key, bool required,
+		   const char **out, struct sl_err *err)
+{
+	int rc = 0;
+	const char *s = member_str(obj, key, required, "a string", &rc, err);
+
+	if (!s)
+		return rc;
+	*out = s;
+	return 0;
+}
+
+int sl_json_uint(json_t *obj, const char *key, bool required,
+		 unsigned long min, unsigned long max, unsigned long *out,
+		 struct sl_err *err)
+{
+	char buf[SHOW_MAX];
+	int rc = 0;
+	json_t *v = member(obj, key, required, &rc, err);
+
+	if (!v)
+		return rc;
+	if (!json_is_integer(v))
+		return sl_err_set(err, SL_E_INVALID, key,
+				  "%s must be an integer %lu..%lu, got %s", key,
+				  min, max, show(v, buf));
+	json_int_t n = json_integer_value(v);
+	if (n < 0 || (unsigned long long)n < min || (unsigned long long)n > max)
+		return sl_err_set(err, SL_E_INVALID, key,
+				  "%s must be %lu..%lu, got %lld", key, min, max,
+				  (long long)n);
+	*out = (unsigned long)n;
+	return 0;
+}
+
+int sl_json_bool(json_t *obj, const char *key, bool required, bool *out,
+		 struct sl_err *err)
+{
+	char buf[SHOW_MAX];
+	int rc = 0;
+	json_t *v = member(obj, key, required, &rc, err);
+
+	if (!v)
+		return rc;
+	if (!json_is_boolean(v))
+		return sl_err_set(err, SL_E_INVALID, key,
+				  "%s must be true or false, got %s", key,
+				  show(v, buf));
+	*out = json_is_true(v);
+	return 0;
+}
+
+int sl_json_ipv4(json_t *obj, const char *key, bool required, sl_be32 *out,
+		 struct sl_err *err)
+{
+	static const char what[] = "an IPv4 address a.b.c.d";
+	int rc = 0;
+	const char *s = member_str(obj, key, required, what, &rc, err);
+
+	if (!s)
+		return rc;
+	if (sl_parse_ipv4(s, out) < 0)
+		return sl_err_set(err, SL_E_INVALID, key, "%s must be %s, got \"%.*s\"",
+				  key, what, SHOW_MAX, s);
+	return 0;
+}
+
+int sl_json_port(json_t *obj, const char *key, bool required, sl_be16 *out,
+		 struct sl_err *err)
+{
+	unsigned long v;
+	int rc = sl_json_uint(obj, key, required, 1, 65535, &v, err);
+
+	if (rc == 0)
+		*out = sl_htons((uint16_t)v);
+	return rc;
+}
+
+int sl_json_proto(json_t *obj, const char *key, bool required,
+		  uint8_t *out, struct sl_err *err)
+{
+	static const char what[] = "\"tcp\" or \"udp\"";
+	int rc = 0;
+	const char *s = member_str(obj, key, required, what, &rc, err);
+
+	if (!s)
+		return rc;
+	if (sl_parse_proto(s, out) < 0)
+		return sl_err_set(err, SL_E_INVALID, key, "%s must be %s, got \"%.*s\"",
+				  key, what, SHOW_MAX, s);
+	return 0;
+}
+
+int sl_json_mac(json_t *obj, const char *key, bool required, uint8_t mac[6],
+		struct sl_err *err)
+{
+	static const char what[] = "a MAC address aa:bb:cc:dd:ee:ff";
+	int rc = 0;
+	const char *s = member_str(obj, key, required, what, &rc, err);
+
+	if (!s)
+		return rc;
+	if (sl_parse_mac(s, mac) < 0)
+		return sl_err_set(err, SL_E_INVALID, key, "%s must be %s, got \"%.*s\"",
+				  key, what, SHOW_MAX, s);
+	return 0;
+}
+
+static bool listed(const char *key, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (strcmp(key, *allowed) == 0)
+			return true;
+	return false;
+}
+
+int sl_json_only(json_t *obj, const char *const *allowed, struct sl_err *err)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return sl_err_set(err, SL_E_INVALID, "", "must be an object");
+	/* Jansson keeps members in document order, so the first unknown
+	 * one in the file is the one reported. */
+	json_object_foreach(obj, key, v) {
+		if (!listed(key, allowed))
+			return sl_err_set(err, SL_E_INVALID, key,
+					  "unknown field \"%.*s\"", SHOW_MAX, key);
+	}
+	return 0;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdlib.h>
+#include <string.h>
+
+#include "neigh.h"
+
+static const char *const state_names[] = {
+	[SL_NEIGH_INCOMPLETE] = "incomplete",
+	[SL_NEIGH_REACHABLE] = "reachable",
+	[SL_NEIGH_STALE] = "stale",
+};
+
+const char *sl_neigh_state_name(unsigned state)
+{
+	return state < SL_ARRAY_SIZE(state_names) ? state_names[state] : "?";
+}
+
+int sl_neigh_init(struct sl_neigh_table *t)
+{
+	t->n = 0;
+	t->e = calloc(SL_MAX_NEIGH, sizeof(*t->e));
+	return t->e ? 0 : -1;
+}
+
+void sl_neigh_free(struct sl_neigh_table *t)
+{
+	free(t->e);
+	t->e = NULL;
+	t->n = 0;
+}
+
+struct sl_neigh_entry *sl_neigh_find(struct sl_neigh_table *t, sl_be32 ip)
+{
+	for (uint32_t i = 0; i < t->n; i++)
+		if (t->e[i].ip == ip)
+			return &t->e[i];
+	return NULL;
+}
+
+static struct sl_neigh_entry *add(struct sl_neigh_table *t, sl_be32 ip,
+				  uint8_t port, uint64_t now_ms)
+{
+	if (t->n == SL_MAX_NEIGH)
+		return NULL;
+	struct sl_neigh_entry *e = &t->e[t->n++];
+	memset(e, 0, sizeof(*e));
+	e->ip = ip;
+	e->port = port;
+	e->state = SL_NEIGH_INCOMPLETE;
+	e->confirmed_ms = now_ms;
+	return e;
+}
+
+bool sl_neigh_learn(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
+		    uint8_t port, uint64_t now_ms)
+{
+	struct sl_neigh_entry *e = sl_neigh_find(t, ip);
+	if (e == NULL && (e = add(t, ip, port, now_ms)) == NULL)
+		return false;
+	bool changed = !sl_neigh_resolved(e) || memcmp(e->mac, mac, 6) != 0 ||
+		       e->port != port;
+	memcpy(e->mac, mac, 6);
+	e->port = port;
+	e->state = SL_NEIGH_REACHABLE;
+	e->probes = 0;
+	e->confirmed_ms = now_ms;
+	return changed;
+}
+
+void sl_neigh_want(struct sl_neigh_table *t, sl_be32 ip, uint8_t port,
+		   uint64_t now_ms)
+{
+	if (sl_neigh_find(t, ip) == NULL)
+		add(t, ip, port, now_ms);
+}
+
+static void remove_at(struct sl_neigh_table *t, uint32_t i)
+{
+	t->e[i] = t->e[--t->n];
+}
+
+bool sl_neigh_forget(struct sl_neigh_table *t, sl_be32 ip)
+{
+	struct sl_neigh_entry *e = sl_neigh_find(t, ip);
+	if (e == NULL)
+		return false;
+	remove_at(t, (uint32_t)(e - t->e));
+	return true;
+}
+
+bool sl_neigh_tick(struct sl_neigh_table *t, uint64_t now_ms,
+		   sl_neigh_probe_fn probe, void *ctx)
+{
+	bool changed = false;
+
+	for (uint32_t i = 0; i < t->n;) {
+		struct sl_neigh_entry *e = &t->e[i];
+		if (e->state == SL_NEIGH_REACHABLE &&
+		    now_ms - e->confirmed_ms >= SL_NEIGH_REACHABLE_MS) {
+			e->state = SL_NEIGH_STALE;
+			e->probes = 0;
+			e->probed_ms = 0;
+		}
+		if (e->state != SL_NEIGH_REACHABLE &&
+		    now_ms - e->probed_ms >= SL_NEIGH_PROBE_MS) {
+			if (e->probes >= SL_NEIGH_PROBES) {
+				changed |= sl_neigh_resolved(e);
+				remove_at(t, i);
+				continue; /* slot i now holds another entry */
+			}
+			e->probes++;
+			e->probed_ms = now_ms;
+			probe(ctx, e->ip, e->port);
+		}
+		i++;
+	}
+	return changed;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Learned neighbors (ARP). Workers see ARP traffic and report it on the
+ * learn ring; the control thread keeps this table and puts every resolved
+ * entry into the next snapshot. Static neighbors live in the model and
+ * win over learned ones.
+ *
+ * Aging, as a kernel neighbor table does it: an entry is REACHABLE for
+ * SL_NEIGH_REACHABLE_MS after an ARP from that address, then STALE (still
+ * used) and probed once a second; after SL_NEIGH_PROBES unanswered probes
+ * it is removed. INCOMPLETE entries are next hops a worker asked for and
+ * nobody has answered yet; they are not used for forwarding.
+ */
+#ifndef SL_NEIGH_H
+#define SL_NEIGH_H
+
+#include "dp_types.h"
+
+#define SL_NEIGH_REACHABLE_MS 30000
+#define SL_NEIGH_PROBE_MS 1000
+#define SL_NEIGH_PROBES 3
+
+enum sl_neigh_state { SL_NEIGH_INCOMPLETE, SL_NEIGH_REACHABLE, SL_NEIGH_STALE };
+
+struct sl_neigh_entry {
+	sl_be32 ip;
+	uint8_t mac[6];
+	uint8_t port;
+	uint8_t state;
+	uint8_t probes;
+	uint64_t confirmed_ms;  /* last ARP from it (or creation) */
+	uint64_t probed_ms;
+};
+
+struct sl_neigh_table {
+	struct sl_neigh_entry *e;
+	uint32_t n;
+};
+
+typedef void (*sl_neigh_probe_fn)(void *ctx, sl_be32 ip, uint8_t port);
+
+int sl_neigh_init(struct sl_neigh_table *t);
+void sl_neigh_free(struct sl_neigh_table *t);
+const char *sl_neigh_state_name(unsigned state);
+struct sl_neigh_entry *sl_neigh_find(struct sl_neigh_table *t, sl_be32 ip);
+
+/* An ARP from ip/mac arrived on port. Returns true if what the
+ * dataplane should use changed (new resolved entry, new MAC or port). */
+bool sl_neigh_learn(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
+		    uint8_t port, uint64_t now_ms);
+/* A worker needs ip's MAC: remember it as INCOMPLETE if unknown. */
+void sl_neigh_want(struct sl_neigh_table *t, sl_be32 ip, uint8_t port,
+		   uint64_t now_ms);
+/* Age entries and send probes. Returns true if a resolved entry was
+ * removed (the dataplane's view changed). */
+bool sl_neigh_tick(struct sl_neigh_table *t, uint64_t now_ms,
+		   sl_neigh_probe_fn probe, void *ctx);
+/* Forget an entry. Returns true if it existed. */
+bool sl_neigh_forget(struct sl_neigh_table *t, sl_be32 ip);
+
+static inline bool sl_neigh_resolved(const struct sl_neigh_entry *e)
+{
+	return e->state != SL_NEIGH_INCOMPLETE;
+}
+
+#endif

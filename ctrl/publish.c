@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Model -> snapshot -> workers.
+ *
+ * The snapshot is built whole from the model (and learned neighbors),
+ * published with one release store, and the old one is freed only after
+ * rte_rcu_qsbr_synchronize() has seen every worker pass a quiescent state
+ * (or be offline), i.e. after no worker can still hold a pointer to it.
+ * Workers report a quiescent state once per loop iteration, between
+ * bursts, so the wait is a few microseconds when they are busy and nil
+ * when they sleep (they go offline first).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "sched.h"
+
+uint64_t sl_ctl_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint32_t resolved_neighbors(const struct sl_ctl *ctl)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < ctl->neigh.n; i++)
+		n += sl_neigh_resolved(&ctl->neigh.e[i]);
+	return n;
+}
+
+static void fill_ports(struct sl_snapshot *s, const struct sl_ctl *ctl,
+		       const struct sl_model *m)
+{
+	uint32_t nl = 0;
+
+	s->nports = m->nports;
+	for (uint32_t p = 0; p < m->nports; p++) {
+		struct sl_snap_port *sp = &s->ports[p];
+		sp->ip = m->ports[p].ip;
+		sp->plen = m->ports[p].plen;
+		sp->mask = sl_prefix_mask(sp->plen);
+		memcpy(sp->mac, ctl->ports[p].mac, 6);
+		/* Local addresses grouped by port, so a port's are a range. */
+		sp->lip_first = (uint16_t)nl;
+		for (uint32_t l = 0; l < m->nladdrs; l++) {
+			if (m->laddrs[l].port != p)
+				continue;
+			s->lips[nl].ip = m->laddrs[l].ip;
+			s->lips[nl].slot = m->laddrs[l].slot;
+			s->lips[nl].port = (uint8_t)p;
+			nl++;
+		}
+		sp->nlips = (uint8_t)(nl - sp->lip_first);
+	}
+	s->nlips = nl;
+}
+
+static void add_route(struct sl_snapshot *s, sl_be32 prefix, uint8_t plen,
+		      sl_be32 via, uint8_t port)
+{
+	/* Insertion keeps the array longest-prefix first (the dataplane
+	 * takes the first match); among equals, the earlier one wins. */
+	uint32_t i = s->nroutes++;
+	while (i > 0 && s->routes[i - 1].plen < plen) {
+		s->routes[i] = s->routes[i - 1];
+		i--;
+	}
+	s->routes[i] = (struct sl_snap_route){
+		.prefix = prefix & sl_prefix_mask(plen),
+		.mask = sl_prefix_mask(plen),
+		.via = via,
+		.plen = plen,
+		.port = port,
+	};
+}
+
+static void fill_routes(struct sl_snapshot *s, const struct sl_model *m)
+{
+	for (uint32_t p = 0; p < m->nports; p++)
+		if (m->ports[p].ip)
+			add_route(s, m->ports[p].ip, m->ports[p].plen, 0, (uint8_t)p);
+	for (uint32_t r = 0; r < m->nroutes; r++)
+		add_route(s, m->routes[r].prefix, m->routes[r].plen,
+			  m->routes[r].via, m->routes[r].port);
+}
+
+static void fill_services(struct sl_snapshot *s, const struct sl_model *m,
+			  uint32_t *weights)
+{
+	uint32_t nrs = 0, nseq = 0;
+
+	s->nsvcs = m->nsvcs;
+	for (uint32_t v = 0; v < m->nsvcs; v++) {
+		const struct sl_model_svc *ms = &m->svcs[v];
+		struct sl_snap_svc *ss = &s->svcs[v];
+		ss->vip = ms->vip;
+		ss->vport = ms->port;
+		ss->proto = ms->proto;
+		ss->sched = ms->sched;
+		ss->id = ms->id;
+		ss->nrs = (uint16_t)ms->nrs;
+		ss->rs = &s->rs[nrs];
+		for (uint32_t r = 0; r < ms->nrs; r++) {
+			s->rs[nrs + r] = (struct sl_snap_rs){
+				.ip = ms->rs[r].ip,
+				.port = ms->rs[r].port,
+				.id = ms->rs[r].id,
+				.weight = ms->rs[r].weight,
+			};
+			weights[r] = ms->rs[r].weight;
+		}
+		ss->seq = &s->seq[nseq];
+		ss->seq_len = sl_sched_build(ms->sched, weights, ms->nrs, &s->seq[nseq]);
+		nrs += ms->nrs;
+		nseq += ss->seq_len;
+	}
+}
+
+static int fill_neighbors(struct sl_snapshot *s, const struct sl_ctl *ctl,
+			  const struct sl_model *m)
+{
+	int rc = 0;
+	for (uint32_t i = 0; i < ctl->neigh.n; i++) {
+		const struct sl_neigh_entry *e = &ctl->neigh.e[i];
+		if (sl_neigh_resolved(e))
+			rc |= sl_snap_add_neigh(s, e->ip, e->mac, e->port);
+	}
+	/* Static entries last: they replace learned ones. */
+	for (uint32_t i = 0; i < m->nneigh; i++)
+		rc |= sl_snap_add_neigh(s, m->neigh[i].ip, m->neigh[i].mac,
+					m->neigh[i].port);
+	return rc;
+}
+
+static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
+				 struct sl_err *err)
+{
+	struct sl_snap_sizes sz = {
+		.nsvcs = m->nsvcs,
+		.nrs = m->nrs_total,
+		.nlips = m->nladdrs,
+		.nroutes = m->nports + m->nroutes,
+		.nneigh = m->nneigh + resolved_neighbors(ctl),
+	};
+	uint32_t *weights = calloc(SL_MAX_RS_PER_SVC, sizeof(*weights));
+	struct sl_snapshot *s = NULL;
+
+	if (weights == NULL)
+		goto nomem;
+	for (uint32_t v = 0; v < m->nsvcs; v++) {
+		for (uint32_t r = 0; r < m->svcs[v].nrs; r++)
+			weights[r] = m->svcs[v].rs[r].weight;
+		sz.nseq += sl_sched_seq_len(m->svcs[v].sched, weights, m->svcs[v].nrs);
+	}
+	s = sl_snap_alloc(&sz);
+	if (s == NULL)
+		goto nomem;
+	s->generation = ++ctl->generation;
+	memcpy(s->timeouts_ms, m->timeouts_ms, sizeof(s->timeouts_ms));
+	fill_ports(s, ctl, m);
+	fill_routes(s, m);
+	fill_services(s, m, weights);
+	if (fill_neighbors(s, ctl, m) != 0 || sl_snap_index(s) != 0) {
+		sl_err_set(err, SL_E_INTERNAL, "", "inconsistent snapshot");
+		sl_snap_free(s);
+		s = NULL;
+	}
+	free(weights);
+	return s;
+nomem:
+	free(weights);
+	sl_err_set(err, SL_E_INTERNAL, "", "out of memory building the snapshot");
+	return NULL;
+}
+
+int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
+		   struct sl_err *err)
+{
+	struct sl_snapshot *fresh = build(ctl, m, err);
+	if (fresh == NULL)
+		return -1;
+	struct sl_snapshot *old = __atomic_exchange_n(&ctl->dp->snapshot, fresh,
+						      __ATOMIC_ACQ_REL);
+	if (old) {
+		rte_rcu_qsbr_synchronize(ctl->dp->qsbr, RTE_QSBR_THRID_INVALID);
+		sl_snap_free(old);
+	}
+	sl_debug("published snapshot %lu (%u services, %u real servers)",
+		 (unsigned long)fresh->generation, m->nsvcs, m->nrs_total);
+	return 0;
+}

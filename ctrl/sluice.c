@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluice: the dataplane process. Loads the config, starts DPDK, brings up
+ * the ports and the workers, then serves the control socket on the main
+ * lcore until SIGINT or SIGTERM.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "log.h"
+#include "server.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: sluice -c CONFIG          run in the foreground\n"
+		"       sluice --check -c CONFIG  validate CONFIG and exit\n"
+		"       sluice --help\n"
+		"\n"
+		"Sluice is an L4 load balancer (full-NAT) on DPDK. CONFIG is a JSON\n"
+		"file (see conf/README.md): EAL arguments, workers, ports, routes,\n"
+		"local addresses, neighbors and virtual services. Once running, it is\n"
+		"managed with sluicectl over the control socket named in the config\n"
+		"(default /run/sluice/sluice.sock). SIGINT or SIGTERM stop it cleanly.\n"
+		"\n"
+		"  -c, --config FILE   configuration file (required)\n"
+		"      --check         only validate the configuration; exit 0 if valid\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Exit status: 0 on a clean stop or a valid --check, 1 on errors, 2 on\n"
+		"bad usage. Logs go to stderr.\n");
+}
+
+static bool has_lcore_option(const struct sl_model *m)
+{
+	for (uint32_t i = 0; i < m->neal; i++)
+		if (!strcmp(m->eal[i], "-l") || !strcmp(m->eal[i], "-c") ||
+		    !strncmp(m->eal[i], "--lcores", 8))
+			return true;
+	return false;
+}
+
+/* argv for rte_eal_init: the config's EAL arguments plus, unless given,
+ * one lcore for control and one per worker, pinned one per CPU when
+ * there are enough CPUs, otherwise floating over all of them. */
+static char **eal_argv(const struct sl_model *m, int *argc)
+{
+	char **argv = calloc(m->neal + 4, sizeof(*argv));
+	static char lcores[64], loglevel[32];
+	int n = 0;
+
+	argv[n++] = "sluice";
+	for (uint32_t i = 0; i < m->neal; i++)
+		argv[n++] = m->eal[i];
+	if (!has_lcore_option(m)) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		if (m->workers + 1 <= cpus)
+			snprintf(lcores, sizeof(lcores), "--lcores=0-%u", m->workers);
+		else
+			snprintf(lcores, sizeof(lcores), "--lcores=(0-%u)@(0-%ld)",
+				 m->workers, cpus - 1);
+		argv[n++] = lcores;
+	}
+	snprintf(loglevel, sizeof(loglevel), "--log-level=%s",
+		 strcmp(m->log_level, "debug") == 0 ? "info" : "notice");
+	argv[n++] = loglevel;
+	*argc = n;
+	return argv;
+}
+
+static struct rte_mempool *make_pool(const struct sl_model *m)
+{
+	unsigned n = m->nports * m->workers * (SL_PORT_RX_DESC + SL_PORT_TX_DESC) +
+		     m->workers * m->workers * SL_STEER_RING_SIZE +
+		     m->workers * (SL_HOLD_MAX + 4 * SL_BURST) + 4096;
+	return rte_pktmbuf_pool_create("sl_mbufs", n, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+}
+
+static int open_ports(struct sl_ctl *ctl)
+{
+	struct sl_dataplane *dp = ctl->dp;
+	char errbuf[256];
+
+	memset(dp->port_of_ethdev, 0xff, sizeof(dp->port_of_ethdev));
+	for (uint32_t p = 0; p < ctl->model.nports; p++) {
+		const struct sl_model_port *mp = &ctl->model.ports[p];
+		if (sl_port_open(mp->devargs, (uint16_t)ctl->model.workers, dp->pool,
+				 &ctl->ports[p], errbuf, sizeof(errbuf)) != 0) {
+			sl_err("port %s (%s): %s", mp->name, mp->devargs, errbuf);
+			return -1;
+		}
+		dp->ethdev[p] = ctl->ports[p].ethdev;
+		dp->port_of_ethdev[ctl->ports[p].ethdev] = (uint8_t)p;
+		dp->nports = p + 1;
+		sl_info("port %s: %s ethdev %u (%s) %02x:%02x:%02x:%02x:%02x:%02x",
+			mp->name, mp->devargs, ctl->ports[p].ethdev, ctl->ports[p].driver,
+			ctl->ports[p].mac[0], ctl->ports[p].mac[1], ctl->ports[p].mac[2],
+			ctl->ports[p].mac[3], ctl->ports[p].mac[4], ctl->ports[p].mac[5]);
+	}
+	return 0;
+}
+
+static int make_workers(struct sl_ctl *ctl)
+{
+	const struct sl_model *m = &ctl->model;
+	struct sl_dataplane *dp = ctl->dp;
+	char errbuf[256];
+
+	size_t qs_size = rte_rcu_qsbr_get_memsize(m->workers);
+	dp->qsbr = rte_zmalloc("sl_qsbr", qs_size, RTE_CACHE_LINE_SIZE);
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, m->workers) != 0) {
+		sl_err("cannot set up RCU for %u workers", m->workers);
+		return -1;
+	}
+	dp->learn_ring = rte_ring_create_elem("sl_learn", sizeof(struct sl_learn_msg),
+					      SL_LEARN_RING_SIZE, SOCKET_ID_ANY,
+					      RING_F_SC_DEQ);
+	if (dp->learn_ring == NULL) {
+		sl_err("cannot create the learn ring: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	for (uint32_t i = 0; i < m->workers; i++) {
+		struct sl_worker_params p = {
+			.id = (uint16_t)i,
+			.max_conns = m->max_conns,
+			.lport_lo = m->lport_lo,
+			.lport_hi = m->lport_hi,
+			.idle_sleep_us = m->idle_sleep_us,
+			.idle_empty_polls = m->idle_empty_polls,
+			.verify_l4_csum = m->verify_l4_csum,
+		};
+		dp->workers[i] = sl_worker_create(dp, &p, errbuf, sizeof(errbuf));
+		if (dp->workers[i] == NULL) {
+			sl_err("%s", errbuf);
+			return -1;
+		}
+	}
+	if (sl_workers_connect(dp, errbuf, sizeof(errbuf)) != 0) {
+		sl_err("%s", errbuf);
+		return -1;
+	}
+	sl_info("%u workers, %u connections each (%zu bytes per connection)",
+		m->workers, m->max_conns, sl_ct_bytes_per_conn(&dp->workers[0]->ct));
+	return 0;
+}
+
+static int launch_workers(struct sl_ctl *ctl)
+{
+	unsigned lcore, i = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (i == ctl->dp->nworkers)
+			break;
+		if (rte_eal_remote_launch(sl_worker_main, ctl->dp->workers[i], lcore) != 0) {
+			sl_err("cannot launch worker %u on lcore %u", i, lcore);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
+{
+	while (!stop_requested) {
+		sl_server_poll(srv, 5);
+		sl_ctl_neigh_work(ctl);
+	}
+}
+
+static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
+{
+	struct sl_dataplane *dp = ctl->dp;
+
+	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+	sl_server_close(srv);
+	for (uint32_t p = 0; p < dp->nports; p++)
+		sl_port_close(dp->ethdev[p]);
+	for (uint32_t i = 0; i < dp->nworkers; i++)
+		sl_worker_destroy(dp->workers[i]);
+	sl_snap_free(dp->snapshot);
+	rte_ring_free(dp->learn_ring);
+	rte_free(dp->qsbr);
+	rte_mempool_free(dp->pool);
+	sl_neigh_free(&ctl->neigh);
+	sl_model_free(&ctl->model);
+}
+
+static int run(struct sl_ctl *ctl)
+{
+	struct sl_model *m = &ctl->model;
+	struct sl_server srv = {.listen_fd = -1, .epoll_fd = -1};
+	struct sl_err err;
+	char errbuf[256];
+	int argc;
+	char **argv = eal_argv(m, &argc);
+
+	if (rte_eal_init(argc, argv) < 0) {
+		sl_err("EAL init failed: %s", rte_strerror(rte_errno));
+		free(argv);
+		return 1;
+	}
+	free(argv);
+	if (rte_lcore_count() < m->workers + 1) {
+		sl_err("%u workers need %u lcores; EAL has %u", m->workers,
+		       m->workers + 1, rte_lcore_count());
+		goto fail;
+	}
+	ctl->dp->nworkers = m->workers;
+	ctl->dp->tsc_hz = rte_get_tsc_hz();
+	ctl->dp->pool = make_pool(m);
+	if (ctl->dp->pool == NULL) {
+		sl_err("cannot create the mbuf pool: %s (more EAL memory? -m)",
+		       rte_strerror(rte_errno));
+		goto fail;
+	}
+	if (sl_neigh_init(&ctl->neigh) != 0 || open_ports(ctl) != 0 ||
+	    make_workers(ctl) != 0)
+		goto fail;
+	if (sl_ctl_publish(ctl, m, &err) != 0) {
+		sl_err("initial configuration: %s", err.message);
+		goto fail;
+	}
+	if (sl_server_open(&srv, m->socket_path, (sl_server_handler)sl_ctl_handle_line,
+			   ctl, errbuf, sizeof(errbuf)) != 0) {
+		sl_err("control socket: %s", errbuf);
+		goto fail;
+	}
+	if (launch_workers(ctl) != 0)
+		goto fail;
+	sl_info("running: %u workers, %u ports, %u VIPs; control socket %s",
+		m->workers, m->nports, m->nsvcs, m->socket_path);
+	control_loop(ctl, &srv);
+	sl_info("stopping");
+	shutdown_all(ctl, &srv);
+	rte_eal_cleanup();
+	sl_info("stopped");
+	return 0;
+fail:
+	shutdown_all(ctl, &srv);
+	rte_eal_cleanup();
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", no_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static struct sl_ctl ctl;
+	static struct sl_dataplane dp;
+	const char *config = NULL;
+	bool check = false;
+	struct sl_err err;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config = optarg; break;
+		case 'k': check = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (config == NULL || optind != argc) {
+		fprintf(stderr, "sluice: %s\n", config ? "unexpected argument"
+						       : "a config file is required (-c FILE)");
+		usage(stderr);
+		return 2;
+	}
+	if (sl_config_load_file(config, &ctl.model, &err) != 0) {
+		fprintf(stderr, "sluice: %s: %s%s%s\n", config, err.field,
+			err.field[0] ? ": " : "", err.message);
+		return 1;
+	}
+	if (check) {
+		printf("%s: OK (%u ports, %u VIPs, %u real servers, %u local addresses)\n",
+		       config, ctl.model.nports, ctl.model.nsvcs, ctl.model.nrs_total,
+		       ctl.model.nladdrs);
+		sl_model_free(&ctl.model);
+		return 0;
+	}
+	sl_log_set_level(ctl.model.log_level);
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ctl.dp = &dp;
+	ctl.start_ms = sl_ctl_now_ms();
+	return run(&ctl);
+}

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluicectl's commands: what each accepts, its help, and how its
+ * arguments become the request's "args" (ctrl/README.md gives every
+ * request's shape). Arguments are parsed with the same functions the
+ * daemon uses (addr.h), so what passes here is in the form the daemon
+ * expects; the daemon still checks everything, and has the last word on
+ * anything that depends on its state (reachability, names of ports).
+ *
+ * Defaults: "proto" is always sent ("tcp" unless --proto), since it is
+ * part of a service's identity and the confirmation names it; the
+ * scheduler and the weight are sent only when given, so the daemon's
+ * defaults apply and its answer reports what it chose.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "model.h"
+#include "sluicectl.h"
+
+#define LIMIT_MAX 10000 /* conn.list's own cap (ctrl/README.md) */
+
+static const char *const opt_names[SLC_O_MAX] = {
+	[SLC_O_PROTO] = "proto", [SLC_O_SCHED] = "sched",
+	[SLC_O_WEIGHT] = "weight", [SLC_O_PORT] = "port",
+	[SLC_O_VIP] = "vip", [SLC_O_LIMIT] = "limit",
+};
+
+const char *slc_opt_name(enum slc_opt o)
+{
+	return opt_names[o];
+}
+
+/* json_object_set_new() that cannot fail quietly: a NULL value (bad
+ * UTF-8 in a string) or no memory is reported as a bad argument. */
+static int set(const struct slc_cmd *c, json_t *obj, const char *key,
+	       json_t *val)
+{
+	if (val && json_object_set_new(obj, key, val) == 0)
+		return 0;
+	slc_usage_error(c, "cannot encode '%s' (not UTF-8, or out of memory)",
+			key);
+	return -1;
+}
+
+/* Explain which half of "A.B.C.D:PORT" is wrong: the port alone is the
+ * common slip (0, or above 65535), and saying so saves a second look. */
+static void bad_ipport(const struct slc_cmd *c, const char *what,
+		       const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char host[SL_IPV4_STRLEN];
+	sl_be32 ip;
+
+	if (colon && (size_t)(colon - s) < sizeof(host)) {
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+		if (sl_parse_ipv4(host, &ip) == 0) {
+			slc_usage_error(c, "bad port in %s '%s': expected 1..65535",
+					what, s);
+			return;
+		}
+	}
+	slc_usage_error(c, "bad %s '%s': expected A.B.C.D:PORT", what, s);
+}
+
+static int check_unicast(const struct slc_cmd *c, const char *what,
+			 const char *s, sl_be32 ip)
+{
+	if (sl_ipv4_is_unicast(ip))
+		return 0;
+	slc_usage_error(c, "bad %s '%s': not a unicast host address", what, s);
+	return -1;
+}
+
+/* "A.B.C.D:PORT" into obj[ipkey] (string) and obj[portkey] (integer). */
+static int put_ipport(const struct slc_cmd *c, const char *what, const char *s,
+		      json_t *obj, const char *ipkey, const char *portkey)
+{
+	char buf[SL_IPV4_STRLEN];
+	sl_be32 ip;
+	sl_be16 port;
+
+	if (sl_parse_ipport(s, &ip, &port) < 0) {
+		bad_ipport(c, what, s);
+		return -1;
+	}
+	if (check_unicast(c, what, s, ip) < 0)
+		return -1;
+	if (set(c, obj, ipkey, json_string(sl_fmt_ipv4(ip, buf))) < 0)
+		return -1;
+	return set(c, obj, portkey, json_integer(sl_ntohs(port)));
+}
+
+/* "A.B.C.D" into obj[key]. */
+static int put_ip(const struct slc_cmd *c, const char *what, const char *s,
+		  bool unicast, json_t *obj, const char *key)
+{
+	char buf[SL_IPV4_STRLEN];
+	sl_be32 ip;
+
+	if (sl_parse_ipv4(s, &ip) < 0) {
+		slc_usage_error(c, "bad %s '%s': expected A.B.C.D", what, s);
+		return -1;
+	}
+	if (unicast && check_unicast(c, what, s, ip) < 0)
+		return -1;
+	return set(c, obj, key, json_string(sl_fmt_ipv4(ip, buf)));
+}
+
+/* --proto, "tcp" when absent. */
+static int put_proto(const struct slc_cmd *c, const struct slc_args *a,
+		     json_t *obj)
+{
+	const char *s = a->opt[SLC_O_PROTO] ? a->opt[SLC_O_PROTO] : "tcp";
+	uint8_t proto;
+
+	if (sl_parse_proto(s, &proto) < 0 ||
+	    (proto != SL_IPPROTO_TCP && proto != SL_IPPROTO_UDP)) {
+		slc_usage_error(c, "bad --proto '%s': expected tcp or udp", s);
+		return -1;
+	}
+	return set(c, obj, "proto", json_string(sl_proto_name(proto)));
+}
+
+/* A decimal option within [min, max] into obj[key], if given. */
+static int put_uint_opt(const struct slc_cmd *c, const struct slc_args *a,
+			enum slc_opt o, unsigned long min, unsigned long max,
+			json_t *obj, const char *key)
+{
+	const char *s = a->opt[o];
+	unsigned long v;
+
+	if (!s)
+		return 0;
+	if (sl_parse_uint(s, min, max, &v) < 0) {
+		slc_usage_error(c, "bad --%s '%s': expected %lu..%lu",
+				opt_names[o], s, min, max);
+		return -1;
+	}
+	return set(c, obj, key, json_integer((json_int_t)v));
+}
+
+/* --port NAME (a port of the config) into obj["port"], if given. */
+static int put_port_name(const struct slc_cmd *c, const struct slc_args *a,
+			 json_t *obj)
+{
+	const char *s = a->opt[SLC_O_PORT];
+
+	if (!s)
+		return 0;
+	if (!s[0] || strlen(s) >= SL_PORT_NAME_MAX) {
+		slc_usage_error(c, "bad --port '%s': expected a port name "
+				"(1..%d characters)", s, SL_PORT_NAME_MAX - 1);
+		return -1;
+	}
+	return set(c, obj, "port", json_string(s));
+}
+
+/* The service: VIP:PORT positional and --proto. */
+static int put_service(const struct slc_cmd *c, const struct slc_args *a,
+		       json_t *args)
+{
+	if (put_ipport(c, "VIP address", a->pos[0], args, "vip", "port") < 0)
+		return -1;
+	return put_proto(c, a, args);
+}
+
+static int build_vip_add(const struct slc_cmd *c, const struct slc_args *a,
+			 json_t *args)
+{
+	const char *sched = a->opt[SLC_O_SCHED];
+
+	if (put_service(c, a, args) < 0)
+		return -1;
+	if (!sched)
+		return 0;
+	if (strcmp(sched, "rr") && strcmp(sched, "wrr")) {
+		slc_usage_error(c, "bad --sched '%s': expected rr or wrr", sched);
+		return -1;
+	}
+	return set(c, args, "scheduler", json_string(sched));
+}
+
+static int build_service(const struct slc_cmd *c, const struct slc_args *a,
+			 json_t *args)
+{
+	return put_service(c, a, args);
+}
+
+/* rs.*: the service, then "rs": {ip, port[, weight]}. */
+static int build_rs(const struct slc_cmd *c, const struct slc_args *a,
+		    json_t *args)
+{
+	json_t *rs;
+
+	if (put_service(c, a, args) < 0)
+		return -1;
+	rs = json_object();
+	if (set(c, args, "rs", rs) < 0) /* args now owns rs */
+		return -1;
+	if (put_ipport(c, "real server address", a->pos[1], rs, "ip",
+		       "port") < 0)
+		return -1;
+	return put_uint_opt(c, a, SLC_O_WEIGHT, 0, SL_MAX_WEIGHT, rs,
+			    "weight");
+}
+
+static int build_rs_set(const struct slc_cmd *c, const struct slc_args *a,
+			json_t *args)
+{
+	if (!a->opt[SLC_O_WEIGHT]) {
+		slc_usage_error(c, "missing --weight N (0..%u)", SL_MAX_WEIGHT);
+		return -1;
+	}
+	return build_rs(c, a, args);
+}
+
+static int build_laddr_add(const struct slc_cmd *c, const struct slc_args *a,
+			   json_t *args)
+{
+	if (put_ip(c, "local address", a->pos[0], true, args, "ip") < 0)
+		return -1;
+	return put_port_name(c, a, args);
+}
+
+static int build_laddr_del(const struct slc_cmd *c, const struct slc_args *a,
+			   json_t *args)
+{
+	return put_ip(c, "local address", a->pos[0], true, args, "ip");
+}
+
+static int build_neigh_add(const struct slc_cmd *c, const struct slc_args *a,
+			   json_t *args)
+{
+	char buf[SL_MAC_STRLEN];
+	uint8_t mac[6];
+
+	if (put_ip(c, "neighbor address", a->pos[0], true, args, "ip") < 0)
+		return -1;
+	if (sl_parse_mac(a->pos[1], mac) < 0) {
+		slc_usage_error(c, "bad MAC address '%s': expected "
+				"aa:bb:cc:dd:ee:ff", a->pos[1]);
+		return -1;
+	}
+	if (set(c, args, "mac", json_string(sl_fmt_mac(mac, buf))) < 0)
+		return -1;
+	return put_port_name(c, a, args);
+}
+
+static int build_neigh_del(const struct slc_cmd *c, const struct slc_args *a,
+			   json_t *args)
+{
+	return put_ip(c, "neighbor address", a->pos[0], true, args, "ip");
+}
+
+/* --vip takes "A.B.C.D" or "A.B.C.D:PORT"; a filter need not be unicast
+ * (it only has to match), so only its syntax is checked. */
+static int build_conn_list(const struct slc_cmd *c, const struct slc_args *a,
+			   json_t *args)
+{
+	const char *vip = a->opt[SLC_O_VIP];
+	char buf[SL_IPV4_STRLEN];
+	sl_be32 ip;
+	sl_be16 port;
+
+	if (vip && strchr(vip, ':')) {
+		if (sl_parse_ipport(vip, &ip, &port) < 0) {
+			bad_ipport(c, "--vip", vip);
+			return -1;
+		}
+		if (set(c, args, "vip", json_string(sl_fmt_ipv4(ip, buf))) < 0 ||
+		    set(c, args, "port", json_integer(sl_ntohs(port))) < 0)
+			return -1;
+	} else if (vip && sl_parse_ipv4(vip, &ip) < 0) {
+		slc_usage_error(c, "bad --vip '%s': expected A.B.C.D or "
+				"A.B.C.D:PORT", vip);
+		return -1;
+	} else if (vip && set(c, args, "vip",
+			      json_string(sl_fmt_ipv4(ip, buf))) < 0) {
+		return -1;
+	}
+	return put_uint_opt(c, a, SLC_O_LIMIT, 1, LIMIT_MAX, args, "limit");
+}
+
+static int build_none(const struct slc_cmd *c, const struct slc_args *a,
+		      json_t *args)
+{
+	(void)c;
+	(void)a;
+	(void)args;
+	return 0;
+}
+
+#define PROTO_HELP "  --proto tcp|udp   the service's protocol (default tcp)\n"
+#define PORT_HELP(what)                                                        \
+	"  --port NAME       the port (from the config) " what " is on;\n"        \
+	"                    default: the port whose prefix holds the address\n"
+
+const struct slc_cmd slc_cmds[] = {
+	{ "vip", "add", "vip.add", "VIP:PORT [--proto tcp|udp] [--sched rr|wrr]",
+	  "add a virtual service",
+	  "Options:\n" PROTO_HELP
+	  "  --sched rr|wrr    scheduler: round robin, or weighted round robin\n"
+	  "                    (the daemon's default: wrr)\n"
+	  "\nExample:\n  sluicectl vip add 198.18.0.100:80 --sched wrr\n",
+	  { "VIP:PORT" }, 1, SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_SCHED), true,
+	  build_vip_add, slc_print_vip_add },
+	{ "vip", "del", "vip.del", "VIP:PORT [--proto tcp|udp]",
+	  "delete a virtual service and its real servers",
+	  "Options:\n" PROTO_HELP
+	  "\nConnections already open keep running until they end.\n"
+	  "\nExample:\n  sluicectl vip del 198.18.0.100:80\n",
+	  { "VIP:PORT" }, 1, SLC_OPT(SLC_O_PROTO), true, build_service,
+	  slc_print_vip_del },
+	{ "vip", "list", "vip.list", "", "list virtual services and their real servers",
+	  "Example:\n  sluicectl vip list\n", { NULL }, 0, 0, false, build_none,
+	  slc_print_vip_list },
+	{ "rs", "add", "rs.add", "VIP:PORT RS:PORT [--proto tcp|udp] [--weight N]",
+	  "add a real server to a virtual service",
+	  "Options:\n" PROTO_HELP
+	  "  --weight N        0..65535 (the daemon's default: 1); 0 takes no new\n"
+	  "                    connections\n"
+	  "\nExample:\n  sluicectl rs add 198.18.0.100:80 198.18.1.11:8080 --weight 10\n",
+	  { "VIP:PORT", "RS:PORT" }, 2, SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT),
+	  true, build_rs, slc_print_rs_add },
+	{ "rs", "del", "rs.del", "VIP:PORT RS:PORT [--proto tcp|udp]",
+	  "remove a real server from a virtual service",
+	  "Options:\n" PROTO_HELP
+	  "\nExample:\n  sluicectl rs del 198.18.0.100:80 198.18.1.11:8080\n",
+	  { "VIP:PORT", "RS:PORT" }, 2, SLC_OPT(SLC_O_PROTO), true, build_rs,
+	  slc_print_rs_del },
+	{ "rs", "set", "rs.set", "VIP:PORT RS:PORT --weight N [--proto tcp|udp]",
+	  "change a real server's weight",
+	  "Options:\n"
+	  "  --weight N        0..65535 (required); 0 drains: no new connections,\n"
+	  "                    open ones continue\n"
+	  PROTO_HELP
+	  "\nExample:\n  sluicectl rs set 198.18.0.100:80 198.18.1.11:8080 --weight 0\n",
+	  { "VIP:PORT", "RS:PORT" }, 2, SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT),
+	  true, build_rs_set, slc_print_rs_set },
+	{ "laddr", "add", "laddr.add", "IP [--port NAME]",
+	  "add a local address (a source towards real servers)",
+	  "Options:\n" PORT_HELP("the address")
+	  "\nExample:\n  sluicectl laddr add 198.18.1.3 --port lan\n",
+	  { "IP" }, 1, SLC_OPT(SLC_O_PORT), true, build_laddr_add,
+	  slc_print_laddr_add },
+	{ "laddr", "del", "laddr.del", "IP", "delete a local address",
+	  "Example:\n  sluicectl laddr del 198.18.1.3\n", { "IP" }, 1, 0, true,
+	  build_laddr_del, slc_print_laddr_del },
+	{ "laddr", "list", "laddr.list", "", "list local addresses",
+	  "Example:\n  sluicectl laddr list\n", { NULL }, 0, 0, false, build_none,
+	  slc_print_laddr_list },
+	{ "neigh", "add", "neigh.add", "IP MAC [--port NAME]",
+	  "add a static neighbor (never ages)",
+	  "Options:\n" PORT_HELP("the neighbor")
+	  "\nExample:\n  sluicectl neigh add 198.18.1.11 02:00:00:00:01:0b --port lan\n",
+	  { "IP", "MAC" }, 2, SLC_OPT(SLC_O_PORT), true, build_neigh_add,
+	  slc_print_neigh_add },
+	{ "neigh", "del", "neigh.del", "IP",
+	  "delete a neighbor (a learned one is learned again on its next ARP)",
+	  "Example:\n  sluicectl neigh del 198.18.1.11\n", { "IP" }, 1, 0, true,
+	  build_neigh_del, slc_print_neigh_del },
+	{ "neigh", "list", "neigh.list", "", "list the neighbor (ARP) table",
+	  "States: static, reachable, stale (being probed), incomplete.\n"
+	  "\nExample:\n  sluicectl neigh list\n", { NULL }, 0, 0, false, build_none,
+	  slc_print_neigh_list },
+	{ "stats", NULL, "stats", "", "show counters: totals, workers, services, drops",
+	  "Examples:\n  sluicectl stats\n  sluicectl --json stats\n", { NULL }, 0,
+	  0, false, build_none, slc_print_stats },
+	{ "conn", "list", "conn.list", "[--vip VIP[:PORT]] [--limit N]",
+	  "list connections",
+	  "Options:\n"
+	  "  --vip VIP[:PORT]  only connections to this VIP (and port)\n"
+	  "  --limit N         at most N connections, 1..10000 (the daemon's\n"
+	  "                    default: 100)\n"
+	  "\nExample:\n  sluicectl conn list --vip 198.18.0.100:80 --limit 20\n",
+	  { NULL }, 0, SLC_OPT(SLC_O_VIP) | SLC_OPT(SLC_O_LIMIT), true,
+	  build_conn_list, slc_print_conn_list },
+	{ "config", "show", "config.show", "",
+	  "print the running configuration as a config file",
+	  "The output is a config file that `sluice -c` accepts (also with\n"
+	  "--json).\n\nExample:\n  sluicectl config show > sluice.json\n",
+	  { NULL }, 0, 0, false, build_none, slc_print_config },
+	{ "raw", NULL, NULL, "JSON-LINE",
+	  "send one request line as typed and print the answer line",
+	  "For debugging the protocol (ctrl/README.md). The line is not checked\n"
+	  "beyond being one line.\n"
+	  "\nExample:\n  sluicectl raw '{\"cmd\":\"help\"}'\n",
+	  { "JSON-LINE" }, 1, 0, false, NULL, NULL },
+};
+
+const unsigned slc_ncmds = SL_ARRAY_SIZE(slc_cmds);

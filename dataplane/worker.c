@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker's loop and its per-packet fast path: parse, look up, rewrite,
+ * transmit. Misses (new connections, steering, local traffic) continue in
+ * worker_miss.c and worker_local.c; control messages and snapshot changes
+ * in worker_ctl.c.
+ *
+ * A burst is processed in three passes so that memory latency overlaps
+ * (as l3fwd's em_hlm does): parse every packet and prefetch its hash
+ * bucket, then read each bucket and prefetch the candidate connection,
+ * then do the work. With a million connections neither the buckets nor
+ * the entries are in cache, and this is what keeps the cost per packet
+ * close to the cost of one memory access rather than several.
+ */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+#include <unistd.h>
+
+#include "csum.h"
+#include "nat.h"
+#include "pkt.h"
+#include "tcp_state.h"
+#include "worker.h"
+
+static inline uint8_t *frame_of(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, uint8_t *);
+}
+
+void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why)
+{
+	w->stats.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+void sl_worker_tx_flush_port(struct sl_worker *w, unsigned port)
+{
+	struct sl_tx_buf *b = &w->tx[port];
+	uint16_t sent = rte_eth_tx_burst(w->dp->ethdev[port], w->id, b->pkts, b->n);
+
+	w->stats.tx_packets += sent;
+	for (uint16_t i = 0; i < sent; i++)
+		w->stats.tx_bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
+	for (uint16_t i = sent; i < b->n; i++)
+		sl_worker_drop(w, b->pkts[i], SL_DROP_TX_FULL);
+	b->n = 0;
+}
+
+void sl_worker_flush(struct sl_worker *w)
+{
+	for (unsigned p = 0; p < w->dp->nports; p++)
+		if (w->tx[p].n)
+			sl_worker_tx_flush_port(w, p);
+}
+
+/* Send a packet whose IP header is final towards `dst`: route, resolve
+ * the next hop's MAC, fill in Ethernet, queue for TX. */
+void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
+{
+	const struct sl_snapshot *s = w->snap;
+	const struct sl_snap_route *rt = sl_snap_route(s, dst);
+
+	if (sl_unlikely(rt == NULL)) {
+		sl_worker_drop(w, m, SL_DROP_NO_ROUTE);
+		return;
+	}
+	sl_be32 nexthop = rt->via ? rt->via : dst;
+	const struct sl_snap_neigh *nb = sl_snap_find_neigh(s, nexthop);
+	if (sl_unlikely(nb == NULL)) {
+		sl_worker_hold(w, m, nexthop, rt->port);
+		return;
+	}
+	struct sl_ether_hdr *eth = (void *)frame_of(m);
+	memcpy(eth->dst, nb->mac, 6);
+	memcpy(eth->src, s->ports[rt->port].mac, 6);
+	sl_worker_tx(w, rt->port, m);
+}
+
+/* A packet of an existing connection: track state, re-arm the timer,
+ * count, rewrite and send. */
+void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,
+		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir)
+{
+	if (sl_unlikely(pkt->ip->ttl <= 1)) {
+		sl_worker_time_exceeded(w, m, pkt);
+		return;
+	}
+	/* A bare ACK on an established connection changes nothing: skip
+	 * the state machine for the commonest packet there is. */
+	if (pkt->proto == SL_IPPROTO_TCP &&
+	    (c->state != SL_CS_TCP_ESTABLISHED ||
+	     (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST))))
+		c->state = sl_tcp_next_state(c->state, &c->flags, dir,
+					     pkt->tcp_flags);
+	sl_ct_set_expire(&w->ct, c, w->now_ms + w->snap->timeouts_ms[c->state]);
+	c->packets[dir]++;
+
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	struct sl_obj_stats *vs = &w->svc_stats[c->svc_id];
+	struct sl_obj_stats *rs = &w->rs_stats[c->rs_id];
+	if (dir == SL_DIR_ORIG) {
+		vs->packets_in++, vs->bytes_in += len;
+		rs->packets_in++, rs->bytes_in += len;
+	} else {
+		vs->packets_out++, vs->bytes_out += len;
+		rs->packets_out++, rs->bytes_out += len;
+	}
+
+	sl_nat_rewrite(pkt, c, dir);
+	sl_worker_output(w, m, pkt->key.daddr);
+}
+
+static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
+			      struct sl_pkt *pkt, enum sl_drop why)
+{
+	if (sl_unlikely(why != SL_DROP_NONE)) {
+		sl_worker_drop(w, m, why);
+		return;
+	}
+	if (sl_likely(pkt->kind == SL_PKT_IPV4 &&
+		      (pkt->proto == SL_IPPROTO_TCP || pkt->proto == SL_IPPROTO_UDP))) {
+		uint32_t ref = sl_ct_lookup(&w->ct, &pkt->key, pkt->proto, pkt->hash);
+		if (sl_likely(ref != SL_CT_NONE)) {
+			sl_worker_forward(w, m, pkt, sl_ct_conn(&w->ct, ref),
+					  sl_ct_ref_dir(ref));
+			return;
+		}
+		sl_worker_miss(w, m, pkt);
+		return;
+	}
+	sl_worker_local(w, m, pkt);
+}
+
+/* Software checks the NIC did not do for this packet. */
+static inline unsigned verify_flags(const struct sl_worker *w,
+				    const struct rte_mbuf *m)
+{
+	unsigned v = w->parse_verify;
+	uint64_t ip = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	if (ip == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return v | SL_PARSE_VERIFY_IP_CSUM; /* let the parse count it */
+	if (ip == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		v &= ~(unsigned)SL_PARSE_VERIFY_IP_CSUM;
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		v &= ~(unsigned)SL_PARSE_VERIFY_L4_CSUM;
+	return v;
+}
+
+void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct sl_pkt meta[SL_BURST];
+	uint8_t why[SL_BURST];
+
+	for (uint16_t i = 0; i < n && i < 4; i++)
+		rte_prefetch0(frame_of(pkts[i]));
+	/* Pass 1: parse, prefetch the home bucket. */
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 4 < n)
+			rte_prefetch0(frame_of(pkts[i + 4]));
+		struct rte_mbuf *m = pkts[i];
+		w->stats.rx_packets++;
+		w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
+		why[i] = (uint8_t)sl_parse(frame_of(m), rte_pktmbuf_data_len(m),
+					   verify_flags(w, m), &meta[i]);
+		if (why[i] == SL_DROP_NONE && meta[i].kind == SL_PKT_IPV4)
+			rte_prefetch0(sl_ct_home(&w->ct, meta[i].hash));
+	}
+	/* Pass 2: prefetch the connection the bucket points at. */
+	for (uint16_t i = 0; i < n; i++) {
+		if (why[i] != SL_DROP_NONE || meta[i].kind != SL_PKT_IPV4)
+			continue;
+		uint32_t ref = sl_ct_candidate(&w->ct, meta[i].hash);
+		if (ref != SL_CT_NONE)
+			rte_prefetch0(sl_ct_conn(&w->ct, ref));
+	}
+	/* Pass 3: the work. */
+	for (uint16_t i = 0; i < n; i++)
+		handle_one(w, pkts[i], &meta[i], (enum sl_drop)why[i]);
+}
+
+void sl_worker_begin(struct sl_worker *w)
+{
+	w->now_ms = (uint32_t)(rte_rdtsc() / w->tsc_per_ms);
+	const struct sl_snapshot *s =
+		__atomic_load_n(&w->dp->snapshot, __ATOMIC_ACQUIRE);
+	w->snap = s;
+	if (sl_unlikely(s->generation != w->snap_generation))
+		sl_worker_sync_snapshot(w);
+}
+
+unsigned sl_worker_poll(struct sl_worker *w)
+{
+	struct rte_mbuf *pkts[SL_BURST];
+	unsigned got = 0;
+
+	sl_worker_begin(w);
+	for (unsigned p = 0; p < w->dp->nports; p++) {
+		uint16_t n = rte_eth_rx_burst(w->dp->ethdev[p], w->id, pkts, SL_BURST);
+		if (n) {
+			sl_worker_burst(w, pkts, n);
+			got += n;
+		}
+	}
+	for (unsigned j = 0; j < w->nworkers; j++) {
+		if (!w->steer_in[j])
+			continue;
+		unsigned n = rte_ring_sc_dequeue_burst(w->steer_in[j], (void **)pkts,
+						       SL_BURST, NULL);
+		if (n) {
+			w->stats.steered_in += n;
+			/* Counted once already by the worker that received
+			 * them; don't count them as received twice. */
+			w->stats.rx_packets -= n;
+			for (unsigned i = 0; i < n; i++)
+				w->stats.rx_bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+			sl_worker_burst(w, pkts, (uint16_t)n);
+			got += n;
+		}
+	}
+	sl_worker_flush(w);
+	if (w->nhold)
+		sl_worker_hold_retry(w);
+	w->stats.conns_expired += sl_ct_expire(&w->ct, w->now_ms, SL_EXPIRE_BUDGET,
+					       sl_worker_on_expire, w);
+	if ((++w->loops & 15) == 0 || w->dump)
+		sl_worker_control(w);
+	return got;
+}
+
+static void idle_backoff(struct sl_worker *w, unsigned got)
+{
+	if (got || w->nhold || w->dump) {
+		w->empty_polls = 0;
+		return;
+	}
+	if (w->idle_sleep_us == 0 || ++w->empty_polls < w->idle_empty_polls)
+		return;
+	/* Offline while asleep, so a grace period never waits for us. */
+	rte_rcu_qsbr_thread_offline(w->dp->qsbr, w->id);
+	usleep(w->idle_sleep_us);
+	rte_rcu_qsbr_thread_online(w->dp->qsbr, w->id);
+	w->stats.idle_sleeps++;
+}
+
+int sl_worker_main(void *arg)
+{
+	struct sl_worker *w = arg;
+	struct rte_rcu_qsbr *qs = w->dp->qsbr;
+
+	rte_rcu_qsbr_thread_register(qs, w->id);
+	rte_rcu_qsbr_thread_online(qs, w->id);
+	while (!__atomic_load_n(&w->dp->stop, __ATOMIC_RELAXED)) {
+		unsigned got = sl_worker_poll(w);
+		rte_rcu_qsbr_quiescent(qs, w->id);
+		idle_backoff(w, got);
+	}
+	sl_worker_flush(w);
+	rte_rcu_qsbr_thread_offline(qs, w->id);
+	rte_rcu_qsbr_thread_unregister(qs, w->id);
+	return 0;
+}

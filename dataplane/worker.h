@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A worker: one lcore, run to completion, owning one RX and one TX queue
+ * on every port, its own connection table, timers, port allocators,
+ * scheduler cursors and counters (struct sl_worker, one per lcore, in the
+ * spirit of l3fwd's lcore_conf). Nothing in it is written by anyone else;
+ * the control thread only reads counters and talks to it through rings.
+ *
+ * Loop: read the snapshot pointer -> RX burst on each port -> process ->
+ * drain packets other workers steered here -> flush TX -> retry packets
+ * held for ARP -> expire a budget of connections -> control messages ->
+ * report an RCU quiescent state -> back off if idle.
+ */
+#ifndef SL_WORKER_H
+#define SL_WORKER_H
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "conn.h"
+#include "drop.h"
+#include "flow.h"
+#include "pkt.h"
+#include "portmap.h"
+#include "snapshot.h"
+
+#define SL_BURST 32
+#define SL_STEER_RING_SIZE 2048
+#define SL_CTL_RING_SIZE 64
+#define SL_LEARN_RING_SIZE 1024
+#define SL_HOLD_MAX 64         /* packets waiting for ARP, per worker */
+#define SL_HOLD_MS 1000        /* ... for at most this long */
+#define SL_ARP_RETRY_MS 250    /* re-ask an unanswered next hop after */
+#define SL_EXPIRE_BUDGET 128   /* connections expired per loop, at most */
+
+/* Per-worker counters: one writer (the worker), read by the control
+ * thread; plain uint64_t, no atomics (aligned 64-bit loads don't tear). */
+struct sl_worker_stats {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes;
+	uint64_t conns_created, conns_expired;
+	uint64_t steered_out, steered_in;
+	uint64_t arp_replies, arp_requests;
+	uint64_t icmp_echo_replies, icmp_errors_sent;
+	uint64_t idle_sleeps;
+	uint64_t drops[SL_DROP_MAX];
+} SL_ALIGNED;
+
+/* Per-service and per-real-server counters, indexed by stable id. */
+struct sl_obj_stats {
+	uint64_t conns, expired;
+	uint64_t packets_in, packets_out; /* client->server, server->client */
+	uint64_t bytes_in, bytes_out;
+};
+
+/* What a worker tells the control thread about ARP traffic it saw. */
+enum sl_learn_kind { SL_LEARN_SEEN = 0, SL_LEARN_WANTED = 1 };
+struct sl_learn_msg {
+	sl_be32 ip;
+	uint8_t mac[6];
+	uint8_t port;
+	uint8_t kind;      /* enum sl_learn_kind */
+	uint32_t pad;
+};
+
+/* One connection as reported by a dump. */
+struct sl_conn_info {
+	struct sl_v4key key[2];
+	uint8_t proto, state;
+	uint16_t svc_id, rs_id;
+	uint32_t age_ms, expires_in_ms;
+	uint32_t packets[2];
+};
+
+/* Control -> worker messages (typed, as in ip_pipeline's thread.c). The
+ * control thread allocates, enqueues and waits for `done`; the worker
+ * fills in the answer and sets done with release order. ARP probes are
+ * fire-and-forget: the worker frees them. */
+enum sl_wmsg_type { SL_WMSG_CONN_DUMP, SL_WMSG_ARP_PROBE };
+struct sl_wmsg {
+	enum sl_wmsg_type type;
+	volatile uint32_t done;
+	union {
+		struct {
+			sl_be32 vip;          /* 0: any */
+			sl_be16 vport;        /* 0: any */
+			uint32_t limit;       /* room in out[] */
+			uint32_t count;       /* written to out[] */
+			uint32_t matched;     /* all matches, even past limit */
+			uint32_t cursor;      /* worker's scan position */
+			struct sl_conn_info *out;
+		} dump;
+		struct {
+			sl_be32 ip;
+			uint8_t port;
+		} probe;
+	};
+};
+
+struct sl_lip_state {
+	sl_be32 ip;                  /* address this slot's map is for */
+	struct sl_portmap pm;
+};
+
+struct sl_hold {
+	struct rte_mbuf *m;
+	sl_be32 nexthop;
+	uint32_t since_ms;
+	uint8_t port;
+};
+
+/* The pieces shared by all workers and the control thread. */
+struct sl_dataplane {
+	struct sl_snapshot *snapshot;    /* RCU-protected; __atomic access */
+	struct rte_rcu_qsbr *qsbr;
+	volatile bool stop;
+	uint32_t nworkers;
+	uint32_t nports;
+	uint16_t ethdev[SL_MAX_PORTS];   /* port index -> ethdev id */
+	uint8_t port_of_ethdev[RTE_MAX_ETHPORTS]; /* ethdev id -> port index */
+	struct rte_mempool *pool;
+	struct rte_ring *learn_ring;     /* workers -> control, MP/SC */
+	struct sl_worker *workers[SL_MAX_WORKERS];
+	uint64_t tsc_hz;
+};
+
+struct sl_tx_buf {
+	uint16_t n;
+	struct rte_mbuf *pkts[SL_BURST];
+};
+
+struct sl_worker {
+	/* Hot, read every packet. */
+	struct sl_dataplane *dp;
+	const struct sl_snapshot *snap;  /* this loop iteration's snapshot */
+	uint64_t snap_generation;
+	uint32_t now_ms;
+	uint16_t id;
+	uint16_t nworkers;
+	unsigned parse_verify;           /* SL_PARSE_VERIFY_* done in software */
+	struct sl_conn_table ct;
+	struct sl_tx_buf tx[SL_MAX_PORTS];
+	struct sl_worker_stats stats;
+	struct sl_obj_stats *svc_stats;  /* [SL_MAX_SVC] */
+	struct sl_obj_stats *rs_stats;   /* [SL_MAX_RS] */
+	uint32_t *sched_cursor;          /* [SL_MAX_SVC] */
+
+	/* Less hot. */
+	uint32_t lip_rr;
+	uint16_t lport_lo, lport_hi;
+	struct sl_lip_state *lips;       /* [SL_MAX_LIPS] */
+	uint64_t *lip_bits;              /* storage behind lips[].pm */
+	size_t lip_words;
+	struct rte_ring *steer_in[SL_MAX_WORKERS];  /* from worker j, SP/SC */
+	struct rte_ring *steer_out[SL_MAX_WORKERS]; /* to worker j */
+	struct rte_ring *ctl_ring;       /* control -> this worker */
+	struct sl_wmsg *dump;            /* dump in progress, if any */
+	uint32_t nhold;
+	struct sl_hold hold[SL_HOLD_MAX];
+	struct {
+		sl_be32 ip;
+		uint32_t at_ms;
+	} arp_asked[16];                 /* next hops asked for recently */
+	uint32_t icmp_window_start, icmp_in_window;
+	uint32_t empty_polls;
+	uint32_t idle_empty_polls, idle_sleep_us;
+	uint64_t tsc_per_ms;
+	uint64_t loops;
+} SL_ALIGNED;
+
+struct sl_worker_params {
+	uint16_t id;
+	uint32_t max_conns;
+	uint16_t lport_lo, lport_hi;
+	uint32_t idle_sleep_us, idle_empty_polls;
+	bool verify_l4_csum;
+};
+
+/* Create a worker (tables allocated and touched). NULL on failure, with a
+ * message in errbuf. Rings are connected by sl_worker_connect(). */
+struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
+				   const struct sl_worker_params *p,
+				   char *errbuf, size_t errlen);
+void sl_worker_destroy(struct sl_worker *w);
+/* Create the steering rings between all workers and each worker's
+ * control ring. Returns 0 or -1. */
+int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen);
+
+/* The lcore entry point (rte_eal_remote_launch). */
+int sl_worker_main(void *arg);
+
+/* One iteration of the loop, without the idle back-off: what the lcore
+ * runs and what the benchmark drives. Returns packets received. */
+unsigned sl_worker_poll(struct sl_worker *w);
+
+/* Process a burst of received frames. The whole per-packet path. */
+void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+/* Send everything buffered for TX. */
+void sl_worker_flush(struct sl_worker *w);
+
+/* Called at the start of each iteration: refresh now_ms and the snapshot
+ * pointer (and per-worker state derived from it). */
+void sl_worker_begin(struct sl_worker *w);
+
+/* Internal pieces shared between the worker's source files. */
+void sl_worker_tx_flush_port(struct sl_worker *w, unsigned port);
+
+/* Queue a finished frame for TX on a port; sent when the buffer fills or
+ * at the end of the loop iteration. */
+static inline void sl_worker_tx(struct sl_worker *w, unsigned port,
+				struct rte_mbuf *m)
+{
+	struct sl_tx_buf *b = &w->tx[port];
+	b->pkts[b->n++] = m;
+	if (b->n == SL_BURST)
+		sl_worker_tx_flush_port(w, port);
+}
+
+void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
+void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
+void sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
+void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,
+		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir);
+void sl_worker_local(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
+void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
+			     struct sl_pkt *pkt);
+void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
+		    uint8_t port);
+void sl_worker_hold_retry(struct sl_worker *w);
+void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
+			    const uint8_t *mac, uint8_t port, uint8_t kind);
+sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port);
+void sl_worker_sync_snapshot(struct sl_worker *w);
+void sl_worker_control(struct sl_worker *w);
+void sl_worker_on_expire(void *ctx, struct sl_conn *c);
+
+#endif

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A worker's life outside the packet path: creation, the rings that join
+ * it to the other workers and to the control thread, adopting a new
+ * snapshot, and answering control messages (connection dumps, ARP
+ * probes). Dumps are done a slice per loop iteration so that listing a
+ * million connections never stalls forwarding.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "arp.h"
+#include "mem.h"
+#include "worker.h"
+
+#define DUMP_SLICE 4096 /* pool entries scanned per loop iteration */
+
+struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
+				   const struct sl_worker_params *p,
+				   char *errbuf, size_t errlen)
+{
+	struct sl_worker *w = aligned_alloc(SL_CACHE_LINE, sizeof(*w));
+	if (w == NULL)
+		goto nomem;
+	memset(w, 0, sizeof(*w));
+	w->dp = dp;
+	w->id = p->id;
+	w->nworkers = (uint16_t)dp->nworkers;
+	w->lport_lo = p->lport_lo;
+	w->lport_hi = p->lport_hi;
+	w->idle_sleep_us = p->idle_sleep_us;
+	w->idle_empty_polls = p->idle_empty_polls;
+	w->parse_verify = SL_PARSE_VERIFY_IP_CSUM |
+			  (p->verify_l4_csum ? SL_PARSE_VERIFY_L4_CSUM : 0);
+	w->tsc_per_ms = rte_get_tsc_hz() / 1000;
+	w->snap_generation = UINT64_MAX;
+
+	w->svc_stats = calloc(SL_MAX_SVC, sizeof(*w->svc_stats));
+	w->rs_stats = calloc(SL_MAX_RS, sizeof(*w->rs_stats));
+	w->sched_cursor = calloc(SL_MAX_SVC, sizeof(*w->sched_cursor));
+	w->lips = calloc(SL_MAX_LIPS, sizeof(*w->lips));
+	w->lip_words = sl_portmap_words(p->lport_lo, p->lport_hi, w->nworkers);
+	w->lip_bits = calloc((size_t)SL_MAX_LIPS * w->lip_words, sizeof(uint64_t));
+	if (!w->svc_stats || !w->rs_stats || !w->sched_cursor || !w->lips ||
+	    !w->lip_bits)
+		goto nomem;
+	for (uint32_t s = 0; s < SL_MAX_SVC; s++)
+		w->sched_cursor[s] = w->id; /* workers start apart */
+	for (unsigned l = 0; l < SL_MAX_LIPS; l++)
+		if (sl_portmap_init(&w->lips[l].pm, w->lip_bits + l * w->lip_words,
+				    p->lport_lo, p->lport_hi, w->nworkers, w->id) != 0) {
+			snprintf(errbuf, errlen,
+				 "local port range %u-%u leaves worker %u no port",
+				 p->lport_lo, p->lport_hi, w->id);
+			goto fail;
+		}
+	int rc = sl_ct_init(&w->ct, p->max_conns,
+			    (uint32_t)(rte_rdtsc() / w->tsc_per_ms));
+	if (rc != 0) {
+		snprintf(errbuf, errlen,
+			 "worker %u: cannot allocate a table for %u connections",
+			 w->id, p->max_conns);
+		goto fail;
+	}
+	return w;
+nomem:
+	snprintf(errbuf, errlen, "worker %u: out of memory", p->id);
+fail:
+	sl_worker_destroy(w);
+	return NULL;
+}
+
+void sl_worker_destroy(struct sl_worker *w)
+{
+	if (w == NULL)
+		return;
+	if (w->ct.conns)
+		sl_ct_destroy(&w->ct);
+	for (unsigned j = 0; j < SL_MAX_WORKERS; j++)
+		rte_ring_free(w->steer_in[j]);
+	rte_ring_free(w->ctl_ring);
+	free(w->svc_stats);
+	free(w->rs_stats);
+	free(w->sched_cursor);
+	free(w->lips);
+	free(w->lip_bits);
+	free(w);
+}
+
+int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		struct sl_worker *w = dp->workers[i];
+		snprintf(name, sizeof(name), "sl_ctl_%u", i);
+		w->ctl_ring = rte_ring_create(name, SL_CTL_RING_SIZE, SOCKET_ID_ANY,
+					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (w->ctl_ring == NULL)
+			goto fail;
+		/* Steering: one single-producer ring per (from, to) pair. */
+		for (unsigned j = 0; j < dp->nworkers; j++) {
+			if (i == j)
+				continue;
+			snprintf(name, sizeof(name), "sl_steer_%u_%u", j, i);
+			w->steer_in[j] = rte_ring_create(name, SL_STEER_RING_SIZE,
+							 SOCKET_ID_ANY,
+							 RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (w->steer_in[j] == NULL)
+				goto fail;
+		}
+	}
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		for (unsigned j = 0; j < dp->nworkers; j++)
+			if (i != j)
+				dp->workers[i]->steer_out[j] = dp->workers[j]->steer_in[i];
+	return 0;
+fail:
+	snprintf(errbuf, errlen, "cannot create ring %s: %s", name,
+		 rte_strerror(rte_errno));
+	return -1;
+}
+
+/* A new snapshot: point each local-address slot's allocator at its
+ * address. A slot that now holds a different address starts empty; ports
+ * of connections still open on the old address are not returned to it
+ * (release_local checks the address). */
+void sl_worker_sync_snapshot(struct sl_worker *w)
+{
+	const struct sl_snapshot *s = w->snap;
+
+	for (uint32_t i = 0; i < s->nlips; i++) {
+		struct sl_lip_state *ls = &w->lips[s->lips[i].slot];
+		if (ls->ip != s->lips[i].ip) {
+			ls->ip = s->lips[i].ip;
+			sl_portmap_reset(&ls->pm);
+		}
+	}
+	w->snap_generation = s->generation;
+}
+
+static bool dump_matches(const struct sl_wmsg *msg, const struct sl_conn *c)
+{
+	const struct sl_v4key *k = &c->key[SL_DIR_ORIG];
+	return (msg->dump.vip == 0 || msg->dump.vip == k->daddr) &&
+	       (msg->dump.vport == 0 || msg->dump.vport == k->dport);
+}
+
+static void dump_one(struct sl_worker *w, struct sl_wmsg *msg,
+		     const struct sl_conn *c)
+{
+	struct sl_conn_info *ci = &msg->dump.out[msg->dump.count++];
+
+	ci->key[0] = c->key[0];
+	ci->key[1] = c->key[1];
+	ci->proto = c->proto;
+	ci->state = c->state;
+	ci->svc_id = c->svc_id;
+	ci->rs_id = c->rs_id;
+	ci->age_ms = w->now_ms - c->created;
+	ci->expires_in_ms = sl_time_before(w->now_ms, c->expire)
+				    ? c->expire - w->now_ms : 0;
+	ci->packets[0] = c->packets[0];
+	ci->packets[1] = c->packets[1];
+}
+
+static void dump_continue(struct sl_worker *w)
+{
+	struct sl_wmsg *msg = w->dump;
+	uint32_t end = msg->dump.cursor + DUMP_SLICE;
+
+	if (end > w->ct.max_conns)
+		end = w->ct.max_conns;
+	for (uint32_t i = msg->dump.cursor; i < end; i++) {
+		const struct sl_conn *c = &w->ct.conns[i];
+		if (c->state == SL_CS_FREE || !dump_matches(msg, c))
+			continue;
+		if (msg->dump.count < msg->dump.limit)
+			dump_one(w, msg, c);
+		msg->dump.matched++;
+	}
+	msg->dump.cursor = end;
+	if (end == w->ct.max_conns) {
+		w->dump = NULL;
+		__atomic_store_n(&msg->done, 1, __ATOMIC_RELEASE);
+	}
+}
+
+static void arp_probe(struct sl_worker *w, struct sl_wmsg *msg)
+{
+	const struct sl_snapshot *s = w->snap;
+	uint8_t port = msg->probe.port;
+	sl_be32 src = port < s->nports ? sl_worker_port_source(s, port) : 0;
+	struct rte_mbuf *m = src ? rte_pktmbuf_alloc(w->dp->pool) : NULL;
+	uint8_t *frame = m ? (uint8_t *)rte_pktmbuf_append(m, SL_ARP_FRAME_LEN) : NULL;
+
+	if (frame) {
+		sl_arp_build_request(frame, s->ports[port].mac, src, msg->probe.ip);
+		w->stats.arp_requests++;
+		sl_worker_tx(w, port, m);
+		sl_worker_flush(w);
+	} else if (m) {
+		rte_pktmbuf_free(m);
+	}
+	free(msg);
+}
+
+void sl_worker_control(struct sl_worker *w)
+{
+	struct sl_wmsg *msg;
+
+	if (w->dump) {
+		dump_continue(w);
+		return;
+	}
+	if (rte_ring_sc_dequeue(w->ctl_ring, (void **)&msg) != 0)
+		return;
+	switch (msg->type) {
+	case SL_WMSG_CONN_DUMP:
+		w->dump = msg;
+		dump_continue(w);
+		break;
+	case SL_WMSG_ARP_PROBE:
+		arp_probe(w, msg);
+		break;
+	}
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Traffic for Sluice itself rather than through it: ARP for the addresses
+ * it owns, ICMP echo to them, and the ICMP errors it sends about packets
+ * it cannot forward. Everything is answered in the received buffer.
+ */
+#include <rte_ethdev.h>
+
+#include "arp.h"
+#include "icmp.h"
+#include "worker.h"
+
+/* ICMP errors a worker may send per 100 ms: enough for traceroute and
+ * path MTU discovery, too few to be a reflector. */
+#define ICMP_ERRORS_PER_WINDOW 100
+#define ICMP_WINDOW_MS 100
+
+static uint8_t in_port_of(const struct sl_worker *w, const struct rte_mbuf *m)
+{
+	return w->dp->port_of_ethdev[m->port];
+}
+
+static bool icmp_error_allowed(struct sl_worker *w)
+{
+	if (w->now_ms - w->icmp_window_start >= ICMP_WINDOW_MS) {
+		w->icmp_window_start = w->now_ms;
+		w->icmp_in_window = 0;
+	}
+	return w->icmp_in_window++ < ICMP_ERRORS_PER_WINDOW;
+}
+
+void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
+			     struct sl_pkt *pkt)
+{
+	const struct sl_snapshot *s = w->snap;
+	sl_be32 to = pkt->ip->saddr;
+	sl_be32 from = sl_worker_port_source(s, in_port_of(w, m));
+	uint16_t quote = (uint16_t)(SL_IPV4_HLEN +
+				    (pkt->l4_len < SL_ICMP_ERR_QUOTE ? pkt->l4_len
+								      : SL_ICMP_ERR_QUOTE));
+
+	w->stats.drops[SL_DROP_TTL_EXCEEDED]++;
+	if (from == 0 || m->nb_segs != 1 || !icmp_error_allowed(w) ||
+	    rte_pktmbuf_prepend(m, SL_ICMP_ERR_HDRS) == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* The offending IP header now sits SL_ICMP_ERR_HDRS further in;
+	 * keep it and 8 bytes of what follows, put new headers in front. */
+	uint32_t keep = SL_ETH_HLEN + SL_ICMP_ERR_HDRS + quote;
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - keep));
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	((struct sl_ether_hdr *)frame)->type = sl_htons(SL_ETHERTYPE_IPV4);
+	sl_icmp_error_build(frame + SL_ETH_HLEN, from, to, SL_ICMP_TIME_EXCEEDED,
+			    0, quote);
+	w->stats.icmp_errors_sent++;
+	sl_worker_output(w, m, to);
+}
+
+static void handle_arp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
+{
+	const struct sl_snapshot *s = w->snap;
+	struct sl_arp_hdr *arp = (void *)pkt->ip;
+	uint8_t port = in_port_of(w, m);
+	const struct sl_snap_addr *mine = sl_snap_find_addr(s, arp->tpa);
+	/* VIPs are answered on any port; a port's or local address only on
+	 * its own port. */
+	bool for_us = mine && ((mine->kinds & SL_ADDR_VIP) || mine->port == port);
+	uint16_t op = sl_ntohs(arp->op);
+
+	if (arp->spa != 0 && (for_us || op == SL_ARP_OP_REPLY))
+		sl_worker_tell_control(w, arp->spa, arp->sha, port, SL_LEARN_SEEN);
+
+	if (op == SL_ARP_OP_REQUEST && for_us) {
+		sl_arp_to_reply(pkt->eth, arp, s->ports[port].mac);
+		w->stats.arp_replies++;
+		sl_worker_tx(w, port, m);
+		return;
+	}
+	if (op == SL_ARP_OP_REPLY && for_us) {
+		rte_pktmbuf_free(m); /* consumed: learned above */
+		return;
+	}
+	sl_worker_drop(w, m, op == SL_ARP_OP_REQUEST || op == SL_ARP_OP_REPLY
+				     ? SL_DROP_ARP_NOT_OURS
+				     : SL_DROP_ARP_MALFORMED);
+}
+
+static void handle_icmp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
+{
+	const struct sl_snap_addr *mine = sl_snap_find_addr(w->snap, pkt->key.daddr);
+	const struct sl_icmp_hdr *icmp = (const void *)pkt->l4;
+
+	if (mine == NULL) {
+		sl_worker_drop(w, m, SL_DROP_NOT_LOCAL);
+		return;
+	}
+	if (icmp->type != SL_ICMP_ECHO_REQUEST || icmp->code != 0) {
+		sl_worker_drop(w, m, SL_DROP_ICMP_UNSUPPORTED);
+		return;
+	}
+	sl_icmp_echo_to_reply(pkt);
+	w->stats.icmp_echo_replies++;
+	sl_worker_output(w, m, pkt->key.daddr);
+}
+
+void sl_worker_local(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
+{
+	if (pkt->kind == SL_PKT_ARP)
+		handle_arp(w, m, pkt);
+	else if (pkt->proto == SL_IPPROTO_ICMP)
+		handle_icmp(w, m, pkt);
+	else
+		sl_worker_drop(w, m, SL_DROP_UNKNOWN_PROTO);
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+
+#include "port.h"
+
+/* The device name is the devargs up to the first comma. */
+static void device_name(const char *devargs, char *name, size_t len)
+{
+	size_t n = strcspn(devargs, ",");
+	if (n >= len)
+		n = len - 1;
+	memcpy(name, devargs, n);
+	name[n] = '\0';
+}
+
+static int find_or_probe(const char *devargs, uint16_t *ethdev, char *errbuf,
+			 size_t errlen)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+
+	device_name(devargs, name, sizeof(name));
+	if (rte_eth_dev_get_port_by_name(name, ethdev) == 0)
+		return 0;
+	int rc = rte_dev_probe(devargs);
+	if (rc < 0) {
+		snprintf(errbuf, errlen, "cannot create device '%s': %s", devargs,
+			 rte_strerror(-rc));
+		return -1;
+	}
+	if (rte_eth_dev_get_port_by_name(name, ethdev) != 0) {
+		snprintf(errbuf, errlen,
+			 "device '%s' probed but no ethdev named '%s' appeared",
+			 devargs, name);
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_queues(uint16_t pid, uint16_t nq, struct rte_mempool *pool,
+			struct sl_port_info *info, char *errbuf, size_t errlen)
+{
+	int socket = rte_eth_dev_socket_id(pid);
+	int rc = 0;
+
+	for (uint16_t q = 0; q < nq && rc == 0; q++) {
+		rc = rte_eth_rx_queue_setup(pid, q, info->rx_desc,
+					    socket < 0 ? 0 : (unsigned)socket, NULL, pool);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(pid, q, info->tx_desc,
+						    socket < 0 ? 0 : (unsigned)socket, NULL);
+		if (rc < 0)
+			snprintf(errbuf, errlen, "queue %u setup: %s", q,
+				 rte_strerror(-rc));
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+int sl_port_open(const char *devargs, uint16_t nqueues,
+		 struct rte_mempool *pool, struct sl_port_info *info,
+		 char *errbuf, size_t errlen)
+{
+	struct rte_eth_dev_info dev_info;
+	struct rte_eth_conf conf;
+	struct rte_ether_addr mac;
+	uint16_t pid;
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	if (find_or_probe(devargs, &pid, errbuf, errlen) != 0)
+		return -1;
+	info->ethdev = pid;
+	rc = rte_eth_dev_info_get(pid, &dev_info);
+	if (rc != 0) {
+		snprintf(errbuf, errlen, "device info: %s", rte_strerror(-rc));
+		return -1;
+	}
+	snprintf(info->driver, sizeof(info->driver), "%s", dev_info.driver_name);
+	if (nqueues > dev_info.max_rx_queues || nqueues > dev_info.max_tx_queues) {
+		snprintf(errbuf, errlen,
+			 "%s supports %u RX / %u TX queues; one per worker needs %u "
+			 "(for net_af_packet set qpairs=%u)",
+			 dev_info.driver_name, dev_info.max_rx_queues,
+			 dev_info.max_tx_queues, nqueues, nqueues);
+		return -1;
+	}
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(pid, nqueues, nqueues, &conf);
+	if (rc != 0) {
+		snprintf(errbuf, errlen, "configure: %s", rte_strerror(-rc));
+		return -1;
+	}
+	info->rx_desc = SL_PORT_RX_DESC;
+	info->tx_desc = SL_PORT_TX_DESC;
+	rte_eth_dev_adjust_nb_rx_tx_desc(pid, &info->rx_desc, &info->tx_desc);
+	if (setup_queues(pid, nqueues, pool, info, errbuf, errlen) != 0)
+		return -1;
+	rc = rte_eth_dev_start(pid);
+	if (rc != 0) {
+		snprintf(errbuf, errlen, "start: %s", rte_strerror(-rc));
+		return -1;
+	}
+	if (rte_eth_macaddr_get(pid, &mac) == 0)
+		memcpy(info->mac, mac.addr_bytes, 6);
+	return 0;
+}
+
+void sl_port_close(uint16_t ethdev)
+{
+	struct rte_eth_dev_info dev_info;
+
+	rte_eth_dev_stop(ethdev);
+	if (rte_eth_dev_info_get(ethdev, &dev_info) == 0 && dev_info.device) {
+		rte_eth_dev_close(ethdev);
+		rte_dev_remove(dev_info.device);
+		return;
+	}
+	rte_eth_dev_close(ethdev);
+}

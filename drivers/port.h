@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Bringing up a port from its devargs. Any DPDK ethdev works the same
+ * way: a virtual device (net_af_packet0,iface=..., net_af_xdp0,..., 
+ * net_virtio_user0,..., net_tap0, net_pcap0, net_ring0) is created with
+ * rte_dev_probe(); a PCI address names an existing device. Each port gets
+ * one RX and one TX queue per worker, no offloads (the dataplane updates
+ * checksums itself, incrementally).
+ */
+#ifndef SL_PORT_H
+#define SL_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+
+struct sl_port_info {
+	uint16_t ethdev;
+	uint8_t mac[6];
+	char driver[32];
+	uint16_t rx_desc, tx_desc;
+};
+
+/* Probe (if needed), configure with `nqueues` RX/TX queues and start.
+ * Returns 0, or -1 with a message in errbuf. */
+int sl_port_open(const char *devargs, uint16_t nqueues,
+		 struct rte_mempool *pool, struct sl_port_info *info,
+		 char *errbuf, size_t errlen);
+
+/* Stop and close; removes a virtual device it created. */
+void sl_port_close(uint16_t ethdev);
+
+/* Descriptors one port's queues hold, to size the mbuf pool. */
+#define SL_PORT_RX_DESC 1024
+#define SL_PORT_TX_DESC 1024
+
+#endif
