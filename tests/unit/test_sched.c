@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rr / wrr sequences: exact counts per server after gcd reduction, drained
+ * (zero-weight) servers left out, smoothness of the interleaving, scaling
+ * of long sequences to SL_SCHED_MAX_SEQ, and the name table.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "frames.h"
+#include "sched.h"
+
+#define MAX_N 64
+
+static uint16_t seq[SL_SCHED_MAX_SEQ + 256];
+
+/* Build and count: returns the length; counts[i] = picks of server i.
+ * Checks that the length is what sl_sched_seq_len() announced and that
+ * nothing was written past it. */
+static uint32_t build_count(unsigned kind, const uint32_t *w, uint32_t n,
+			    uint32_t *counts)
+{
+	uint32_t want = sl_sched_seq_len(kind, w, n);
+	memset(seq, 0xff, sizeof(seq));
+	uint32_t len = sl_sched_build(kind, w, n, seq);
+	assert_int_equal(len, want);
+	for (uint32_t i = len; i < SL_ARRAY_SIZE(seq); i++)
+		assert_int_equal(seq[i], 0xffff);
+	memset(counts, 0, n * sizeof(*counts));
+	for (uint32_t i = 0; i < len; i++) {
+		assert_true(seq[i] < n);
+		counts[seq[i]]++;
+	}
+	return len;
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sl_sched_name(SL_SCHED_RR), "rr");
+	assert_string_equal(sl_sched_name(SL_SCHED_WRR), "wrr");
+	assert_string_equal(sl_sched_name(99), "invalid");
+	for (unsigned k = SL_SCHED_RR; k <= SL_SCHED_WRR; k++)
+		assert_int_equal(sl_sched_parse(sl_sched_name(k)), (int)k);
+	assert_int_equal(sl_sched_parse(""), -1);
+	assert_int_equal(sl_sched_parse("RR"), -1);
+	assert_int_equal(sl_sched_parse("wrr "), -1);
+	assert_int_equal(sl_sched_parse("lc"), -1);
+	assert_int_equal(sl_sched_parse("invalid"), -1);
+}
+
+static void test_rr(void **state)
+{
+	uint32_t c[8];
+	(void)state;
+
+	/* Every non-zero server once, whatever its weight. */
+	const uint32_t w[] = {3, 0, 7, 1, 65535};
+	assert_int_equal(build_count(SL_SCHED_RR, w, 5, c), 4);
+	assert_int_equal(c[0], 1);
+	assert_int_equal(c[1], 0);
+	assert_int_equal(c[2], 1);
+	assert_int_equal(c[3], 1);
+	assert_int_equal(c[4], 1);
+
+	const uint32_t one[] = {9};
+	assert_int_equal(build_count(SL_SCHED_RR, one, 1, c), 1);
+	assert_int_equal(seq[0], 0);
+
+	/* In server order. */
+	const uint32_t four[] = {1, 1, 1, 1};
+	assert_int_equal(build_count(SL_SCHED_RR, four, 4, c), 4);
+	for (uint16_t i = 0; i < 4; i++)
+		assert_int_equal(seq[i], i);
+}
+
+static void test_wrr_counts(void **state)
+{
+	uint32_t c[8];
+	(void)state;
+
+	const uint32_t w123[] = {1, 2, 3};
+	assert_int_equal(build_count(SL_SCHED_WRR, w123, 3, c), 6);
+	assert_int_equal(c[0], 1);
+	assert_int_equal(c[1], 2);
+	assert_int_equal(c[2], 3);
+
+	/* gcd reduction: 2:4 is 1:2, 100:200:300 is 1:2:3. */
+	const uint32_t w24[] = {2, 4};
+	assert_int_equal(build_count(SL_SCHED_WRR, w24, 2, c), 3);
+	assert_int_equal(c[0], 1);
+	assert_int_equal(c[1], 2);
+	const uint32_t w100[] = {100, 200, 300};
+	assert_int_equal(build_count(SL_SCHED_WRR, w100, 3, c), 6);
+	assert_int_equal(c[2], 3);
+	const uint32_t same[] = {7, 7, 7};
+	assert_int_equal(build_count(SL_SCHED_WRR, same, 3, c), 3);
+
+	/* Zero weights are drained: absent, and not part of the gcd. */
+	const uint32_t wz[] = {0, 2, 0, 4, 0};
+	assert_int_equal(build_count(SL_SCHED_WRR, wz, 5, c), 3);
+	assert_int_equal(c[0] + c[2] + c[4], 0);
+	assert_int_equal(c[1], 1);
+	assert_int_equal(c[3], 2);
+
+	/* Coprime weights are not reduced. */
+	const uint32_t wp[] = {3, 5, 7};
+	assert_int_equal(build_count(SL_SCHED_WRR, wp, 3, c), 15);
+	assert_int_equal(c[1], 5);
+}
+
+static void test_all_zero(void **state)
+{
+	uint32_t c[4];
+	(void)state;
+
+	const uint32_t z[] = {0, 0, 0};
+	for (unsigned k = SL_SCHED_RR; k <= SL_SCHED_WRR; k++) {
+		assert_int_equal(sl_sched_seq_len(k, z, 3), 0);
+		assert_int_equal(build_count(k, z, 3, c), 0);
+		/* No servers at all. */
+		assert_int_equal(sl_sched_seq_len(k, z, 0), 0);
+		assert_int_equal(build_count(k, z, 0, c), 0);
+	}
+}
+
+/* The nginx smooth WRR sequence for 5:1:1 is a a b a c a a, not the
+ * bursty a a a a a b c. */
+static void test_smooth_example(void **state)
+{
+	uint32_t c[3];
+	(void)state;
+
+	const uint32_t w[] = {5, 1, 1};
+	const uint16_t want[] = {0, 0, 1, 0, 2, 0, 0};
+	assert_int_equal(build_count(SL_SCHED_WRR, w, 3, c), 7);
+	assert_memory_equal(seq, want, sizeof(want));
+}
+
+/* In every cyclic window of k picks, server i is picked fewer than
+ * w_i * k / len + 2 times (at most ceil(w_i * k / len) + 1), and at least
+ * w_i * k / len - 2 times: no server gets a burst, none is starved. */
+static void check_smooth(uint32_t len, const uint32_t *counts, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (counts[i] == 0)
+			continue;
+		for (uint32_t start = 0; start < len; start++) {
+			uint64_t got = 0;
+			for (uint32_t k = 1; k <= len; k++) {
+				got += seq[(start + k - 1) % len] == i;
+				uint64_t fair = (uint64_t)counts[i] * k;
+				assert_true(got * len < fair + 2ull * len);
+				assert_true(got * len + 2ull * len > fair);
+			}
+		}
+	}
+}
+
+static void test_smoothness_random(void **state)
+{
+	uint32_t w[MAX_N], c[MAX_N];
+	(void)state;
+
+	fr_seed(31);
+	for (int round = 0; round < 400; round++) {
+		uint32_t n = 1 + fr_below(12);
+		uint32_t top = round % 2 ? 10 : 60;
+		for (uint32_t i = 0; i < n; i++)
+			w[i] = fr_below(top);
+		uint32_t len = build_count(SL_SCHED_WRR, w, n, c);
+		/* Counts are the gcd-reduced weights exactly. */
+		uint32_t g = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t a = g, b = w[i];
+			while (b) {
+				uint32_t t = a % b;
+				a = b;
+				b = t;
+			}
+			g = a;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			assert_int_equal(c[i], g ? w[i] / g : 0);
+		if (len)
+			check_smooth(len, c, n);
+	}
+}
+
+/* Weights whose reduced sum is over SL_SCHED_MAX_SEQ are scaled: the
+ * length stays within it, every non-zero weight still appears, and the
+ * shares stay close to the weights. */
+static void check_scaled(const uint32_t *w, uint32_t n)
+{
+	uint32_t c[MAX_N];
+	uint64_t sum = 0;
+
+	uint32_t len = build_count(SL_SCHED_WRR, w, n, c);
+	assert_true(len > 0);
+	assert_true(len <= SL_SCHED_MAX_SEQ);
+	for (uint32_t i = 0; i < n; i++) {
+		sum += w[i];
+		if (w[i] == 0)
+			assert_int_equal(c[i], 0);
+		else
+			assert_true(c[i] >= 1);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		/* |c_i / len - w_i / sum| within 2 picks plus rounding to 1. */
+		double want = (double)w[i] * len / (double)sum;
+		double diff = c[i] - want;
+		assert_true(diff < 2.0 + 1.0 && diff > -(2.0 + (double)n * len / SL_SCHED_MAX_SEQ));
+	}
+	check_smooth(len, c, n);
+}
+
+static void test_scaling(void **state)
+{
+	uint32_t w[MAX_N];
+	(void)state;
+
+	const uint32_t big[] = {65535, 1, 1};
+	check_scaled(big, 3);
+	const uint32_t mix[] = {3000, 2000, 1000, 7};
+	check_scaled(mix, 4);
+	const uint32_t two[] = {4096, 1};
+	check_scaled(two, 2);
+	const uint32_t zeros[] = {0, 50000, 0, 3, 0};
+	check_scaled(zeros, 5);
+
+	/* One heavy server and many light ones. */
+	w[0] = 1000000;
+	for (uint32_t i = 1; i < MAX_N; i++)
+		w[i] = 1;
+	check_scaled(w, MAX_N);
+
+	fr_seed(32);
+	for (int round = 0; round < 200; round++) {
+		uint32_t n = 1 + fr_below(MAX_N);
+		for (uint32_t i = 0; i < n; i++)
+			w[i] = fr_below(4) ? fr_below(65536) : fr_below(3);
+		uint64_t s = 0;
+		for (uint32_t i = 0; i < n; i++)
+			s += w[i];
+		if (s == 0)
+			continue;
+		check_scaled(w, n);
+	}
+
+	/* Exactly at the limit: not scaled. */
+	uint32_t c[2];
+	const uint32_t at[] = {4095, 1};
+	assert_int_equal(build_count(SL_SCHED_WRR, at, 2, c), SL_SCHED_MAX_SEQ);
+	assert_int_equal(c[0], 4095);
+	assert_int_equal(c[1], 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_rr),
+		cmocka_unit_test(test_wrr_counts),
+		cmocka_unit_test(test_all_zero),
+		cmocka_unit_test(test_smooth_example),
+		cmocka_unit_test(test_smoothness_random),
+		cmocka_unit_test(test_scaling),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
