@@ -41,6 +41,11 @@ MODEL_OBJS := $(MODEL_SRCS:%.c=$(BUILD)/obj/%.o)
 CTRL_OBJS  := $(CTRL_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 
+# The benchmark links the whole dataplane and the control pieces it drives.
+BENCH_SRCS := $(wildcard tests/perf/*.c)
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
+BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o log.o neigh.o)
+
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -51,6 +56,7 @@ all: $(BUILD)/sluice $(BUILD)/sluicectl
 $(DP_OBJS) $(DRV_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS)
 $(CTRL_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
 $(MODEL_OBJS): CFLAGS_EXTRA := $(JANSSON_CFLAGS)
+$(BENCH_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -71,6 +77,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(MODEL_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE) $(CFLAGS) $(INC) $(JANSSON_CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(JANSSON_LIBS)
 
+$(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
+	$(CC) $(CFLAGS) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
+
 unit: $(UNIT_BINS)
 
 deps:
@@ -85,8 +94,7 @@ demo: deps
 	bash scripts/demo.sh
 
 bench: deps
-	$(MAKE) all
-	$(MAKE) -C tests/perf
+	$(MAKE) all $(BUILD)/sluice-bench
 	bash tests/perf/run.sh
 
 clean:

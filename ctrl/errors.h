@@ -29,7 +29,9 @@ int sl_err_set(struct sl_err *e, const char *code, const char *field,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Prepend a path to e->field: "weight" with prefix "args." gives
- * "args.weight"; with prefix "$.vips[0]." gives "$.vips[0].weight". */
+ * "args.weight"; with prefix "$.vips[0]." gives "$.vips[0].weight".
+ * An empty field (the object itself is at fault, e.g. a limit) becomes
+ * the prefix without its trailing '.': "$.ports[8]", "args". */
 void sl_err_prefix(struct sl_err *e, const char *prefix);
 
 void sl_err_clear(struct sl_err *e);

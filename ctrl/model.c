@@ -151,7 +151,9 @@ int sl_model_clone(struct sl_model *dst, const struct sl_model *src)
 
 static sl_be32 prefix_mask(uint8_t plen)
 {
-	return plen == 0 ? 0 : sl_htonl(~0u << (32 - plen));
+	if (plen == 0)
+		return 0;
+	return plen >= 32 ? ~0u : sl_htonl(~0u << (32 - plen));
 }
 
 static bool in_prefix(sl_be32 ip, sl_be32 net, uint8_t plen)
@@ -401,11 +403,11 @@ static int check_port_addr(const struct sl_model *m, sl_be32 ip, uint8_t plen,
 			   struct sl_err *err)
 {
 	char a[SL_IPV4_STRLEN];
-	sl_be32 host = ip & ~prefix_mask(plen);
 
 	if (plen < 1 || plen > 32)
 		return sl_err_set(err, SL_E_INVALID, "ipv4",
 				  "ipv4 prefix length must be 1..32, got %u", plen);
+	sl_be32 host = ip & ~prefix_mask(plen);
 	if (need_unicast(ip, "ipv4", err) < 0)
 		return -1;
 	/* /31 and /32 have no network or broadcast address (RFC 3021). */

@@ -48,12 +48,18 @@ static uint32_t effective_weights(unsigned kind, const uint32_t *weights,
 		sum += eff[i];
 	}
 	if (sum > SL_SCHED_MAX_SEQ) {
-		uint64_t scaled = 0;
+		/* Every non-zero weight keeps one slot and the rest of the
+		 * sequence is shared in proportion, so rounding small weights
+		 * up to 1 cannot push the length past the limit. */
+		uint64_t nonzero = 0, scaled = 0;
+		for (uint32_t i = 0; i < n; i++)
+			nonzero += eff[i] != 0;
+		uint64_t spare = nonzero < SL_SCHED_MAX_SEQ
+					 ? SL_SCHED_MAX_SEQ - nonzero : 0;
 		for (uint32_t i = 0; i < n; i++) {
 			if (eff[i] == 0)
 				continue;
-			uint64_t w = (uint64_t)eff[i] * SL_SCHED_MAX_SEQ / sum;
-			eff[i] = w ? (uint32_t)w : 1;
+			eff[i] = 1 + (uint32_t)((uint64_t)eff[i] * spare / sum);
 			scaled += eff[i];
 		}
 		sum = scaled;

@@ -71,13 +71,18 @@ void sl_snap_free(struct sl_snapshot *s)
 int sl_snap_add_neigh(struct sl_snapshot *s, sl_be32 ip, const uint8_t *mac,
 		      uint8_t port)
 {
-	if (ip == 0 || s->nneigh >= (s->neigh_mask + 1) / 2)
+	if (ip == 0)
 		return -1;
 	uint32_t i = sl_snap_ip_hash(ip) & s->neigh_mask;
 	while (s->neigh[i].ip != 0 && s->neigh[i].ip != ip)
 		i = (i + 1) & s->neigh_mask;
-	if (s->neigh[i].ip == 0)
+	if (s->neigh[i].ip == 0) {
+		/* Only a new entry needs room: at most half full keeps every
+		 * probe short and always ending at an empty slot. */
+		if (s->nneigh >= (s->neigh_mask + 1) / 2)
+			return -1;
 		s->nneigh++;
+	}
 	s->neigh[i].ip = ip;
 	memcpy(s->neigh[i].mac, mac, 6);
 	s->neigh[i].port = port;

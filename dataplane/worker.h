@@ -184,6 +184,9 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 				   const struct sl_worker_params *p,
 				   char *errbuf, size_t errlen);
 void sl_worker_destroy(struct sl_worker *w);
+/* Forget every connection and local port (the worker must not be
+ * running). Returns 0 or -ENOMEM. */
+int sl_worker_reset(struct sl_worker *w);
 /* Create the steering rings between all workers and each worker's
  * control ring. Returns 0 or -1. */
 int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen);

@@ -73,6 +73,16 @@ fail:
 	return NULL;
 }
 
+int sl_worker_reset(struct sl_worker *w)
+{
+	uint32_t max = w->ct.max_conns;
+
+	sl_ct_destroy(&w->ct);
+	for (unsigned l = 0; l < SL_MAX_LIPS; l++)
+		sl_portmap_reset(&w->lips[l].pm);
+	return sl_ct_init(&w->ct, max, (uint32_t)(rte_rdtsc() / w->tsc_per_ms));
+}
+
 void sl_worker_destroy(struct sl_worker *w)
 {
 	if (w == NULL)

@@ -17,6 +17,7 @@ import time
 from scapy.all import (ARP, ICMP, IP, TCP, UDP, AsyncSniffer, Ether, IPOption_NOP,
                        Raw, conf, sendp)
 from scapy.layers.inet import IPerror, TCPerror
+from scapy.utils import checksum
 
 conf.verb = 0
 
@@ -107,7 +108,7 @@ def frame_truncated_udp():
 
 
 def frame_truncated_ip():
-    return eth() / Raw(bytes(ip() / syn())[:10])
+    return Ether(src=a.src_mac, dst=a.dst_mac, type=0x0800) / Raw(bytes(ip() / syn())[:10])
 
 
 def frame_ihl4():
@@ -134,7 +135,8 @@ def arp_malformed():
         op=1, hwlen=7, hwsrc=a.src_mac, psrc=a.src, pdst=a.vip)
 
 
-# (description, frame builder, acceptable reasons, required by the brief?)
+# (description, frame builder, acceptable reasons, required?) -- the extras
+# check reasons drop.h names for cases beyond the required list.
 CASES = [
     ("truncated IP header (10 bytes)", frame_truncated_ip, ["ip_truncated"], True),
     ("IHL < 5", frame_ihl4, ["ip_bad_ihl"], True),
@@ -151,7 +153,9 @@ CASES = [
     ("IP version 6 in an IPv4 frame", frame_bad_version, ["ip_bad_version"], False),
     ("IP total length below the header", frame_len_below_header,
      ["ip_bad_length", "ip_truncated"], False),
-    ("unsupported ethertype 0x88b5", lambda: eth() / Raw(b"\x00" * 46), None, False),
+    ("unsupported ethertype 0x88b5",
+     lambda: Ether(src=a.src_mac, dst=a.dst_mac, type=0x88B5) / Raw(b"\x00" * 46),
+     ["l2_unsupported"], False),
     ("ARP request for an address not Sluice's", arp_not_ours, ["arp_not_ours"], False),
     ("ARP with hardware length 7", arp_malformed, ["arp_malformed"], False),
     ("SYN to the VIP on a port with no service",
@@ -176,13 +180,7 @@ report(not missing, "stats drops lists every reason the cases use",
        f"missing: {sorted(set(missing))}")
 
 for desc, build, reasons, required in CASES:
-    if desc.startswith("unsupported ethertype"):
-        frame = eth()
-        frame.type = 0x88B5
-        frame = frame / Raw(b"\x00" * 46)
-        reasons = ["l2_unsupported"]
-    else:
-        frame = build()
+    frame = build()
     before = drops()
     sendp([frame] * a.copies, iface=a.iface)
     grew, now = wait_growth(before, reasons, a.copies)
@@ -216,9 +214,10 @@ report(len(quoted) >= 1,
        f"({len(got)} time-exceeded, {len(quoted)} quoting it"
        + (f", from {got[0][IP].src}" if got else "") + ")")
 if got:
-    p = got[0]
-    raw = bytes(p[ICMP])
-    ok = IP(bytes(p[IP])).chksum == p[IP].chksum and ICMP(raw).chksum == p[ICMP].chksum
+    raw = bytes(got[0].original)[14:]
+    ihl = (raw[0] & 0x0F) * 4
+    tot = int.from_bytes(raw[2:4], "big")
+    ok = checksum(raw[:ihl]) == 0 and checksum(raw[ihl:tot]) == 0
     report(ok, "ICMP time exceeded has correct IP and ICMP checksums")
 
 sys.exit(1 if fails else 0)

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Bulk transfer through the VIP, both directions: a 64 MiB random file
 # downloaded and uploaded, sha256 equal on both sides.
+# e2e-timeout: 150
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"

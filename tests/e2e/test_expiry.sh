@@ -8,6 +8,7 @@
 #   ports     with local_port_range 20000-20039 (40 ports), 100 sequential
 #             connections over several expiry periods all succeed, every one
 #             from a port in the range
+# e2e-timeout: 120
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
@@ -38,7 +39,9 @@ watch_states() {
   done
   return 1
 }
+# shellcheck disable=SC2317  # called through lab_wait_until
 gone() { [ -z "$(conn_state "$1")" ]; }
+# shellcheck disable=SC2317
 active_zero() { [ "$(lab_total conns_active)" = 0 ]; }
 
 # --- FIN path --------------------------------------------------------------

@@ -4,6 +4,7 @@
 # within 0.10 of 0.25/0.75, servers see only the local address (full-NAT),
 # replies steered between the two workers (af_packet fanout), and ICMP echo
 # to the VIP answered.
+# e2e-timeout: 120
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"

@@ -12,6 +12,7 @@
 # (counted and reported); rs3 gets requests after P1; rs2 none between P3 and
 # P5; rs1 none after P4; then 200 more requests split 0.25/0.75 (+-0.10)
 # between rs2 and rs3, and vip list shows the final configuration.
+# e2e-timeout: 150
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
@@ -87,7 +88,7 @@ for line in open(log):
     if len(p) < 5:
         continue
     reqs.append(dict(i=int(p[0]), t0=float(p[1]), t1=float(p[2]), rc=p[3], code=p[4],
-                     body=p[5] if len(p) > 5 else "-"))
+                     body=p[5] if len(p) > 5 else "-", lport=p[6] if len(p) > 6 else "?"))
 ok = lambda r: r["rc"] == "0" and r["code"] == "200"
 def out(k, v):
     print(f"{k} {v}")
@@ -99,18 +100,29 @@ out("failed", len(fails))
 out("failed_in_removal_window", len(in_window))
 out("failed_outside", len(fails) - len(in_window))
 out("fail_lines", ";".join(f"#{r['i']} rc={r['rc']} code={r['code']}" for r in fails[:8]) or "-")
-def between(a, b, who):
+def between(a, b, who, ref):
     sel = [r for r in reqs if ok(r) and a < r["t0"] < b]
-    return len(sel), sum(1 for r in sel if r["body"] == who)
+    bad = [r for r in sel if r["body"] == who]
+    if bad and ref:
+        print("detail_" + ref[0] + " " + ";".join(
+            f"#{r['i']}:t0={r['t0'] - ref[1]:+.3f}s,t1={r['t1'] - ref[1]:+.3f}s,cport={r['lport']}"
+            for r in bad[:5]))
+        for r in bad[:5]:
+            same = [q for q in reqs if q["lport"] == r["lport"] and q["i"] != r["i"]]
+            if same:
+                print("detail_" + ref[0] + "_port_reuse " + ";".join(
+                    f"#{q['i']}:{q['body']}:t1={q['t1'] - r['t0']:+.3f}s" for q in same[:3]))
+    return len(sel), len(bad)
 inf = float("inf")
-n, k = between(ph["P1"][1] + guard, inf, "rs3") if "P1" in ph else (0, 0)
+n, k = between(ph["P1"][1] + guard, inf, "rs3", None) if "P1" in ph else (0, 0)
 out("after_P1", n); out("after_P1_rs3", k)
-n, k = between(ph["P3"][1] + guard, ph["P5"][0], "rs2") if "P3" in ph and "P5" in ph else (0, 0)
+n, k = (between(ph["P3"][1] + guard, ph["P5"][0], "rs2", ("drained", ph["P3"][1]))
+        if "P3" in ph and "P5" in ph else (0, 0))
 out("drained", n); out("drained_rs2", k)
-n, k = between(ph["P4"][1] + guard, inf, "rs1") if "P4" in ph else (0, 0)
+n, k = between(ph["P4"][1] + guard, inf, "rs1", ("removed", ph["P4"][1])) if "P4" in ph else (0, 0)
 out("after_P4", n); out("after_P4_rs1", k)
 EOF
-cat "$T/analysis" | sed 's/^/# /'
+sed 's/^/# /' "$T/analysis"
 get() { awk -v k="$1" '$1 == k {print $2}' "$T/analysis"; }
 
 lab_check_eq "stream made $N requests" "$(get total)" "$N"
@@ -123,9 +135,9 @@ else
 fi
 lab_check_cmp "rs3 answered requests after it was added" "$(get after_P1_rs3)" -gt 0
 lab_check_cmp "requests between drain of rs2 and undrain (need some to judge)" "$(get drained)" -ge 5
-lab_check_eq "drained rs2 got no new request" "$(get drained_rs2)" 0
+lab_check_eq "drained rs2 got no new request (after the drain returned: $(get detail_drained); same client port earlier: $(get detail_drained_port_reuse))" "$(get drained_rs2)" 0
 lab_check_cmp "requests after rs1 was removed (need some to judge)" "$(get after_P4)" -ge 5
-lab_check_eq "removed rs1 got no new request" "$(get after_P4_rs1)" 0
+lab_check_eq "removed rs1 got no new request (times after the removal returned: $(get detail_removed))" "$(get after_P4_rs1)" 0
 
 # The final configuration, as the daemon reports it.
 final=$(slctl --json vip list | lab_jget \

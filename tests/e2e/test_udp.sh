@@ -3,6 +3,7 @@
 # UDP VIP 198.18.0.100:53 -> servers' :5353: many request/response pairs, each
 # from a new source port; all answered from VIP:53, both servers used, the
 # servers see the local address, and the flows expire after timeouts.udp.
+# e2e-timeout: 90
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
@@ -51,6 +52,7 @@ echo "# non-zero drops: $(lab_jget "{k: v for k, v in r['drops'].items() if v}" 
 lab_check_cmp "stats vips[0].packets_out >= answered" "$(lab_jget "r['vips'][0]['packets_out']" <<<"$stats")" -ge "$answered"
 
 # timeouts.udp is 5 s in the lab config: every flow expires.
+# shellcheck disable=SC2317  # called through lab_wait_until
 active() { [ "$(lab_total conns_active)" = 0 ]; }
 if lab_wait_until 20 "conns_active back to 0" active; then
   lab_ok "UDP flows expired: conns_active back to 0"

@@ -1,2 +1,0 @@
-build/obj/dataplane/mem.o: dataplane/mem.c dataplane/mem.h
-dataplane/mem.h:

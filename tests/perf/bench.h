@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The benchmark drives the real worker: the same sl_worker_poll() the
+ * lcore loop runs, reading and writing real ethdevs (net_ring ports built
+ * with rte_eth_from_rings), with the same tables and snapshots. Frames
+ * are prepared in memory as compact records (the header fields that
+ * differ between packets) and written into recycled mbufs just before
+ * they are enqueued, so the harness costs a 32-byte copy per packet; the
+ * baseline scenario pays the same harness cost with a MAC-swap forwarder
+ * in place of Sluice, so ratio_to_baseline says how much of a packet's
+ * cost is Sluice's own work.
+ *
+ * Frames are marked as checksum-verified by the NIC (as any real NIC
+ * does): the software verification path is for drivers that do not.
+ */
+#ifndef SL_BENCH_H
+#define SL_BENCH_H
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "ctl.h"
+#include "worker.h"
+
+#define BENCH_PORT_WAN 0
+#define BENCH_PORT_LAN 1
+#define BENCH_FRAME_LEN 60 /* 64-byte frames on the wire, less the FCS */
+#define BENCH_INJECT 64    /* frames queued per harness iteration */
+
+/* One packet: what differs from the template frame. */
+struct bench_rec {
+	sl_be32 saddr, daddr;
+	sl_be16 sport, dport;
+	uint16_t ip_csum, l4_csum;
+	uint8_t tcp_flags;
+	uint8_t port;      /* BENCH_PORT_* the frame arrives on */
+	uint8_t pad[14];
+};
+
+struct bench_seq {
+	struct bench_rec *recs;
+	uint64_t len;
+};
+
+/* One worker and the rings of its queues. */
+struct bench_lane {
+	struct sl_worker *w;
+	struct rte_ring *rx[2], *tx[2];
+	struct rte_mbuf **spare;   /* frames ready for reuse */
+	uint32_t nspare, spare_cap;
+	uint64_t injected;
+	uint64_t transmitted;
+};
+
+struct bench_env {
+	struct sl_ctl ctl;
+	struct sl_dataplane dp;
+	struct bench_lane lanes[2];
+	unsigned nworkers;
+	double seconds;           /* per scenario */
+};
+
+/* Build a record (checksums computed) for a TCP segment. */
+void bench_rec_make(struct bench_rec *r, sl_be32 saddr, sl_be32 daddr,
+		    sl_be16 sport, sl_be16 dport, uint8_t flags, uint8_t port);
+
+/* Push every record of `seq` once through `lane`'s RX rings, polling all
+ * workers (setup traffic); `collect` (may be NULL) sees each frame Sluice
+ * transmits. */
+typedef void (*bench_collect_fn)(void *ctx, const uint8_t *frame, unsigned port);
+void bench_push_all(struct bench_env *env, unsigned lane,
+		    const struct bench_seq *seq, bench_collect_fn collect, void *ctx);
+
+/* Run `seq` in a loop on one lane for `seconds`; worker or MAC swap.
+ * Returns packets injected; *cycles gets the TSC cycles spent. */
+uint64_t bench_run_lane(struct bench_env *env, unsigned lane,
+			const struct bench_seq *seq, double seconds,
+			bool baseline, uint64_t *cycles);
+
+
+
+/* Poll a lane until what is in flight has come out. */
+void bench_drain(struct bench_env *env, unsigned lane, bool baseline);
+
+int bench_env_init(struct bench_env *env, char *errbuf, size_t errlen);
+int bench_env_change(struct bench_env *env,
+		     int (*op)(struct sl_model *m, void *arg, struct sl_err *err),
+		     void *arg);
+sl_be32 bench_vip(void);
+sl_be32 bench_vip2(void);
+sl_be32 bench_rs(unsigned i);
+#endif

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The benchmark's Sluice: the same model, snapshot and workers as the
+ * real process, on two net_ring ports (wan, lan) with one queue per
+ * worker, configured for benchmarking: no idle back-off, 16 real servers
+ * behind one VIP, 200 local addresses, static neighbors.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "addr.h"
+#include "bench.h"
+#include "config.h"
+
+#define BENCH_MAX_CONNS (1u << 22) /* per worker */
+
+static sl_be32 ip4(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	return sl_htonl(a << 24 | b << 16 | c << 8 | d);
+}
+
+sl_be32 bench_vip(void) { return ip4(198, 18, 0, 100); }
+sl_be32 bench_vip2(void) { return ip4(198, 18, 0, 101); }
+sl_be32 bench_rs(unsigned i) { return ip4(198, 18, 4, 11 + i); }
+
+/* A ring port still goes through configure / queue setup / start like
+ * any ethdev; its queues are the rings it was made from. */
+static int ring_port_start(uint16_t pid, struct bench_env *env)
+{
+	struct rte_eth_conf conf;
+
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure(pid, (uint16_t)env->nworkers,
+				  (uint16_t)env->nworkers, &conf) != 0)
+		return -1;
+	for (uint16_t q = 0; q < env->nworkers; q++)
+		if (rte_eth_rx_queue_setup(pid, q, 1024, 0, NULL, env->dp.pool) != 0 ||
+		    rte_eth_tx_queue_setup(pid, q, 1024, 0, NULL) != 0)
+			return -1;
+	return rte_eth_dev_start(pid);
+}
+
+static int make_ports(struct bench_env *env, char *err, size_t errlen)
+{
+	static const char *const names[2] = {"bench_wan", "bench_lan"};
+	char name[RTE_RING_NAMESIZE];
+
+	for (unsigned p = 0; p < 2; p++) {
+		struct rte_ring *rx[SL_MAX_WORKERS], *tx[SL_MAX_WORKERS];
+		for (unsigned q = 0; q < env->nworkers; q++) {
+			snprintf(name, sizeof(name), "b_rx_%u_%u", p, q);
+			rx[q] = rte_ring_create(name, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			snprintf(name, sizeof(name), "b_tx_%u_%u", p, q);
+			tx[q] = rte_ring_create(name, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (!rx[q] || !tx[q])
+				goto fail;
+			env->lanes[q].rx[p] = rx[q];
+			env->lanes[q].tx[p] = tx[q];
+		}
+		int pid = rte_eth_from_rings(names[p], rx, env->nworkers, tx,
+					     env->nworkers, 0);
+		if (pid < 0 || ring_port_start((uint16_t)pid, env) != 0)
+			goto fail;
+		env->dp.ethdev[p] = (uint16_t)pid;
+		env->dp.port_of_ethdev[pid] = (uint8_t)p;
+		struct rte_ether_addr mac;
+		rte_eth_macaddr_get((uint16_t)pid, &mac);
+		memcpy(env->ctl.ports[p].mac, mac.addr_bytes, 6);
+		env->ctl.ports[p].ethdev = (uint16_t)pid;
+	}
+	env->dp.nports = 2;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot create the net_ring ports");
+	return -1;
+}
+
+/* The configuration, written as the config file an operator would. */
+static const char *bench_config(void)
+{
+	return "{\"workers\": 2,"
+	       " \"conn_table\": {\"max_connections\": 4194304},"
+	       " \"timeouts\": {\"tcp_syn_sent\": 600, \"tcp_syn_recv\": 600},"
+	       " \"ports\": ["
+	       "  {\"name\": \"wan\", \"devargs\": \"bench_wan\", \"ipv4\": \"198.18.0.2/24\"},"
+	       "  {\"name\": \"lan\", \"devargs\": \"bench_lan\", \"ipv4\": \"198.18.4.1/22\"}],"
+	       " \"routes\": [{\"prefix\": \"0.0.0.0/0\", \"via\": \"198.18.0.1\"}],"
+	       " \"neighbors\": [{\"ip\": \"198.18.0.1\", \"mac\": \"02:00:00:00:00:01\"}]}";
+}
+
+static int add_services(struct sl_model *m, struct sl_err *err)
+{
+	uint8_t mac[6] = {0x02, 0, 0, 0, 4, 0};
+
+	for (unsigned l = 0; l < 200; l++)
+		if (sl_model_add_laddr(m, ip4(198, 18, 5, l), -1, err) != 0)
+			return -1;
+	if (sl_model_add_svc(m, bench_vip(), sl_htons(80), SL_IPPROTO_TCP, 1, err) != 0 ||
+	    sl_model_add_svc(m, bench_vip2(), sl_htons(80), SL_IPPROTO_TCP, 1, err) != 0)
+		return -1;
+	for (unsigned r = 0; r < 16; r++) {
+		mac[5] = (uint8_t)(11 + r);
+		if (sl_model_add_neigh(m, bench_rs(r), mac, -1, err) != 0 ||
+		    sl_model_add_rs(m, bench_vip(), sl_htons(80), SL_IPPROTO_TCP,
+				    bench_rs(r), sl_htons(8080), 1, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int bench_env_init(struct bench_env *env, char *errbuf, size_t errlen)
+{
+	struct sl_dataplane *dp = &env->dp;
+	struct sl_err err;
+
+	env->nworkers = 2;
+	if (sl_config_load_string(bench_config(), &env->ctl.model, &err) != 0 ||
+	    add_services(&env->ctl.model, &err) != 0) {
+		snprintf(errbuf, errlen, "config: %s: %s", err.field, err.message);
+		return -1;
+	}
+	env->ctl.dp = dp;
+	dp->nworkers = env->nworkers;
+	dp->tsc_hz = rte_get_tsc_hz();
+	dp->pool = rte_pktmbuf_pool_create("b_pool", 32767, 256, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	dp->learn_ring = rte_ring_create_elem("b_learn", sizeof(struct sl_learn_msg),
+					      1024, 0, RING_F_SC_DEQ);
+	dp->qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(env->nworkers), 64);
+	if (!dp->pool || !dp->learn_ring || !dp->qsbr ||
+	    rte_rcu_qsbr_init(dp->qsbr, env->nworkers) != 0) {
+		snprintf(errbuf, errlen, "out of DPDK memory");
+		return -1;
+	}
+	if (make_ports(env, errbuf, errlen) != 0)
+		return -1;
+	for (unsigned i = 0; i < env->nworkers; i++) {
+		struct sl_worker_params p = {
+			.id = (uint16_t)i,
+			.max_conns = BENCH_MAX_CONNS,
+			.lport_lo = env->ctl.model.lport_lo,
+			.lport_hi = env->ctl.model.lport_hi,
+			.verify_l4_csum = true,
+		};
+		dp->workers[i] = sl_worker_create(dp, &p, errbuf, errlen);
+		if (dp->workers[i] == NULL)
+			return -1;
+		env->lanes[i].w = dp->workers[i];
+		env->lanes[i].spare_cap = 8192;
+		env->lanes[i].spare = calloc(env->lanes[i].spare_cap, sizeof(void *));
+	}
+	if (sl_workers_connect(dp, errbuf, errlen) != 0 || sl_neigh_init(&env->ctl.neigh) != 0)
+		return -1;
+	if (sl_ctl_publish(&env->ctl, &env->ctl.model, &err) != 0) {
+		snprintf(errbuf, errlen, "publish: %s", err.message);
+		return -1;
+	}
+	for (unsigned i = 0; i < env->nworkers; i++)
+		sl_worker_begin(dp->workers[i]);
+	return 0;
+}
+
+/* Change the model through a clone, as the control socket does. */
+int bench_env_change(struct bench_env *env,
+		     int (*op)(struct sl_model *m, void *arg, struct sl_err *err),
+		     void *arg)
+{
+	struct sl_model next;
+	struct sl_err err;
+
+	if (sl_model_clone(&next, &env->ctl.model) != 0)
+		return -1;
+	if (op(&next, arg, &err) != 0 || sl_ctl_publish(&env->ctl, &next, &err) != 0) {
+		sl_model_free(&next);
+		return -1;
+	}
+	sl_model_free(&env->ctl.model);
+	env->ctl.model = next;
+	return 0;
+}

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The scenarios. Connections are opened the way clients open them: a SYN
+ * through Sluice (the translated SYN tells the harness the local address
+ * and port chosen), the server's SYN+ACK back, the client's ACK; the
+ * measured traffic is then ACK segments spread uniformly at random over
+ * the connections, half each way.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include "bench.h"
+#include "bench_scenarios.h"
+#include "pkt.h"
+
+struct conn_set {
+	struct sl_v4key *client; /* client -> VIP */
+	struct sl_v4key *server; /* RS -> local address */
+	uint32_t n, cap;
+};
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void seq_alloc(struct bench_seq *s, uint64_t len)
+{
+	s->len = len;
+	s->recs = malloc(len * sizeof(*s->recs));
+	if (s->recs == NULL) {
+		fprintf(stderr, "bench: out of memory for %lu records\n",
+			(unsigned long)len);
+		exit(1);
+	}
+}
+
+/* Client i of a lane: 198.19.x.y, ports 1024.., unique per (lane, i). */
+static struct sl_v4key client_key(unsigned lane, uint64_t i)
+{
+	uint32_t host = (uint32_t)(lane * 1024 + (i >> 14));
+	struct sl_v4key k = {
+		.saddr = sl_htonl((198u << 24) | (19u << 16) | host),
+		.daddr = bench_vip(),
+		.sport = sl_htons((uint16_t)(1024 + (i & 16383))),
+		.dport = sl_htons(80),
+	};
+	return k;
+}
+
+static void rec_of(struct bench_rec *r, const struct sl_v4key *k, uint8_t flags,
+		   uint8_t port)
+{
+	bench_rec_make(r, k->saddr, k->daddr, k->sport, k->dport, flags, port);
+}
+
+/* Translated SYNs leave on the lan port as LIP:lp -> RS:rp. */
+static void collect_server_key(void *ctx, const uint8_t *frame, unsigned port)
+{
+	struct conn_set *cs = ctx;
+	const struct sl_ipv4_hdr *ip = (const void *)(frame + SL_ETH_HLEN);
+	const struct sl_tcp_hdr *tcp = (const void *)(frame + SL_ETH_HLEN + SL_IPV4_HLEN);
+
+	if (port != BENCH_PORT_LAN || !(tcp->flags & SL_TCP_SYN) || cs->n == cs->cap)
+		return;
+	struct sl_v4key k = {ip->daddr, ip->saddr, tcp->dport, tcp->sport};
+	cs->server[cs->n++] = k;
+}
+
+/* Open n connections through `lane`; they end ESTABLISHED. */
+static void open_connections(struct bench_env *env, unsigned lane, uint32_t n,
+			     struct conn_set *cs)
+{
+	struct bench_seq seq;
+
+	cs->cap = n;
+	cs->n = 0;
+	cs->client = malloc(n * sizeof(*cs->client));
+	cs->server = malloc(n * sizeof(*cs->server));
+	seq_alloc(&seq, n);
+	for (uint32_t i = 0; i < n; i++) {
+		cs->client[i] = client_key(lane, i);
+		rec_of(&seq.recs[i], &cs->client[i], SL_TCP_SYN, BENCH_PORT_WAN);
+	}
+	bench_push_all(env, lane, &seq, collect_server_key, cs);
+	if (cs->n != n) {
+		fprintf(stderr, "bench: opened %u of %u connections\n", cs->n, n);
+		exit(1);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		rec_of(&seq.recs[i], &cs->server[i], SL_TCP_SYN | SL_TCP_ACK,
+		       BENCH_PORT_LAN);
+	bench_push_all(env, lane, &seq, NULL, NULL);
+	for (uint32_t i = 0; i < n; i++)
+		rec_of(&seq.recs[i], &cs->client[i], SL_TCP_ACK, BENCH_PORT_WAN);
+	bench_push_all(env, lane, &seq, NULL, NULL);
+	free(seq.recs);
+}
+
+static void conn_set_free(struct conn_set *cs)
+{
+	free(cs->client);
+	free(cs->server);
+	memset(cs, 0, sizeof(*cs));
+}
+
+static uint64_t seq_len_for(uint32_t nconns)
+{
+	uint64_t len = (uint64_t)nconns * 2;
+	if (len < (1u << 21))
+		len = 1u << 21;
+	if (len > (1u << 23))
+		len = 1u << 23;
+	return len;
+}
+
+/* ACKs, uniformly over `own` connections, alternating directions; with
+ * `other`, every second reply belongs to the other lane's connections
+ * (it arrives on this lane and must be steered). */
+static void established_seq(struct bench_seq *seq, const struct conn_set *own,
+			    const struct conn_set *other)
+{
+	seq_alloc(seq, seq_len_for(own->n));
+	for (uint64_t j = 0; j < seq->len; j++) {
+		if ((j & 1) == 0) {
+			rec_of(&seq->recs[j], &own->client[rng() % own->n], SL_TCP_ACK,
+			       BENCH_PORT_WAN);
+			continue;
+		}
+		const struct conn_set *cs = other && (j & 2) ? other : own;
+		rec_of(&seq->recs[j], &cs->server[rng() % cs->n], SL_TCP_ACK,
+		       BENCH_PORT_LAN);
+	}
+}
+
+/* SYNs from clients never seen before (wrapping after 2^23, by when the
+ * first ones have long expired). */
+static void new_conn_seq(struct bench_seq *seq, uint64_t first)
+{
+	seq_alloc(seq, 1u << 23);
+	for (uint64_t j = 0; j < seq->len; j++) {
+		struct sl_v4key k = client_key(8 + (unsigned)((first + j) >> 24),
+					       (first + j) & ((1u << 24) - 1));
+		rec_of(&seq->recs[j], &k, SL_TCP_SYN, BENCH_PORT_WAN);
+	}
+}
+
+/* Replace every tenth record with a new connection's SYN. */
+static void mix_in_new(struct bench_seq *seq, const struct bench_seq *syns)
+{
+	for (uint64_t j = 0; j < seq->len; j += 10)
+		seq->recs[j] = syns->recs[(j / 10) % syns->len];
+}
+
+/* ---- running ---- */
+
+struct lane_job {
+	struct bench_env *env;
+	unsigned lane;
+	const struct bench_seq *seq;
+	double seconds;
+	bool baseline;
+	uint64_t packets, cycles;
+};
+
+static int lane_job_run(void *arg)
+{
+	struct lane_job *job = arg;
+	struct rte_rcu_qsbr *qs = job->env->dp.qsbr;
+	unsigned id = job->env->lanes[job->lane].w->id;
+
+	rte_rcu_qsbr_thread_register(qs, id);
+	rte_rcu_qsbr_thread_online(qs, id);
+	job->packets = bench_run_lane(job->env, job->lane, job->seq, job->seconds,
+				      job->baseline, &job->cycles);
+	bench_drain(job->env, job->lane, job->baseline);
+	rte_rcu_qsbr_thread_offline(qs, id);
+	rte_rcu_qsbr_thread_unregister(qs, id);
+	return 0;
+}
+
+static void result_of(struct scen_result *r, const char *name,
+		      const struct lane_job *job)
+{
+	double hz = (double)rte_get_tsc_hz();
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->packets = job->packets;
+	r->seconds = (double)job->cycles / hz;
+	r->mpps = (double)job->packets / r->seconds / 1e6;
+	r->cycles_per_packet = (double)job->cycles / (double)job->packets;
+}
+
+static void run_one(struct bench_env *env, const char *name,
+		    const struct bench_seq *seq, bool baseline, struct scen_result *r)
+{
+	struct lane_job job = {env, 0, seq, env->seconds, baseline, 0, 0};
+	lane_job_run(&job);
+	result_of(r, name, &job);
+}
+
+static void reset_workers(struct bench_env *env)
+{
+	for (unsigned i = 0; i < env->nworkers; i++)
+		if (sl_worker_reset(env->dp.workers[i]) != 0) {
+			fprintf(stderr, "bench: cannot reset worker tables\n");
+			exit(1);
+		}
+}
+
+void bench_baseline(struct bench_env *env, struct scen_result *r)
+{
+	struct conn_set cs;
+	struct bench_seq seq;
+
+	reset_workers(env);
+	open_connections(env, 0, 1000, &cs);
+	established_seq(&seq, &cs, NULL);
+	run_one(env, "baseline", &seq, true, r);
+	free(seq.recs);
+	conn_set_free(&cs);
+}
+
+void bench_established(struct bench_env *env, const char *name, uint32_t nconns,
+		       struct scen_result *r)
+{
+	struct conn_set cs;
+	struct bench_seq seq;
+
+	reset_workers(env);
+	open_connections(env, 0, nconns, &cs);
+	established_seq(&seq, &cs, NULL);
+	run_one(env, name, &seq, false, r);
+	free(seq.recs);
+	conn_set_free(&cs);
+}
+
+static int short_syn_timeout(struct sl_model *m, void *arg, struct sl_err *err)
+{
+	(void)arg, (void)err;
+	m->timeouts_ms[SL_CS_TCP_SYN_SENT] = 1000;
+	return 0;
+}
+
+static int long_syn_timeout(struct sl_model *m, void *arg, struct sl_err *err)
+{
+	(void)arg, (void)err;
+	m->timeouts_ms[SL_CS_TCP_SYN_SENT] = 600000;
+	return 0;
+}
+
+void bench_new_connections(struct bench_env *env, struct scen_result *r)
+{
+	struct bench_seq seq;
+	struct sl_worker *w = env->dp.workers[0];
+
+	reset_workers(env);
+	bench_env_change(env, short_syn_timeout, NULL);
+	new_conn_seq(&seq, 0);
+	uint64_t created = w->stats.conns_created;
+	run_one(env, "new_connections", &seq, false, r);
+	r->created = w->stats.conns_created - created;
+	/* Report new connections per second, as asked. */
+	r->mpps = (double)r->created / r->seconds / 1e6;
+	r->cycles_per_packet = r->seconds * (double)rte_get_tsc_hz() / (double)r->created;
+	bench_env_change(env, long_syn_timeout, NULL);
+	free(seq.recs);
+}
+
+void bench_mixed(struct bench_env *env, struct scen_result *r)
+{
+	struct conn_set cs;
+	struct bench_seq seq, syns;
+
+	reset_workers(env);
+	open_connections(env, 0, 1000000, &cs);
+	bench_env_change(env, short_syn_timeout, NULL);
+	/* A long sequence, so a client's SYN comes round again only after
+	 * its first connection has expired. */
+	seq_alloc(&seq, 1u << 24);
+	struct bench_seq est;
+	established_seq(&est, &cs, NULL);
+	for (uint64_t j = 0; j < seq.len; j++)
+		seq.recs[j] = est.recs[j % est.len];
+	free(est.recs);
+	new_conn_seq(&syns, 0);
+	mix_in_new(&seq, &syns);
+	uint64_t created = env->dp.workers[0]->stats.conns_created;
+	run_one(env, "mixed", &seq, false, r);
+	r->created = env->dp.workers[0]->stats.conns_created - created;
+	bench_env_change(env, long_syn_timeout, NULL);
+	free(seq.recs);
+	free(syns.recs);
+	conn_set_free(&cs);
+}
+
+void bench_cross_worker(struct bench_env *env, struct scen_result *r)
+{
+	struct conn_set cs[2];
+	struct bench_seq seq[2];
+	struct lane_job jobs[2];
+	unsigned remote = rte_get_next_lcore(-1, 1, 0);
+
+	reset_workers(env);
+	for (unsigned l = 0; l < 2; l++)
+		open_connections(env, l, 100000, &cs[l]);
+	for (unsigned l = 0; l < 2; l++) {
+		established_seq(&seq[l], &cs[l], &cs[1 - l]);
+		jobs[l] = (struct lane_job){env, l, &seq[l], env->seconds, false, 0, 0};
+	}
+	rte_eal_remote_launch(lane_job_run, &jobs[1], remote);
+	lane_job_run(&jobs[0]);
+	rte_eal_wait_lcore(remote);
+	/* Per worker: the average of the two. */
+	jobs[0].packets = (jobs[0].packets + jobs[1].packets) / 2;
+	jobs[0].cycles = (jobs[0].cycles + jobs[1].cycles) / 2;
+	result_of(r, "cross_worker", &jobs[0]);
+	r->steered = env->dp.workers[0]->stats.steered_out +
+		     env->dp.workers[1]->stats.steered_out;
+	for (unsigned l = 0; l < 2; l++) {
+		free(seq[l].recs);
+		conn_set_free(&cs[l]);
+	}
+}
+
+/* ---- churn ---- */
+
+struct churn_state {
+	unsigned step;
+};
+
+static int churn_op(struct sl_model *m, void *arg, struct sl_err *err)
+{
+	struct churn_state *st = arg;
+	unsigned k = st->step++;
+	sl_be32 rs = bench_rs(k % 16);
+
+	switch (k % 4) {
+	case 0: /* reweigh a server of the loaded VIP */
+		return sl_model_set_rs_weight(m, bench_vip(), sl_htons(80),
+					      SL_IPPROTO_TCP, rs, sl_htons(8080),
+					      1 + (k / 4) % 5, err);
+	case 1: /* add a server to the other VIP */
+		return sl_model_add_rs(m, bench_vip2(), sl_htons(80), SL_IPPROTO_TCP,
+				       rs, sl_htons(9000), 1, err);
+	case 2: /* put the weight back */
+		return sl_model_set_rs_weight(m, bench_vip(), sl_htons(80),
+					      SL_IPPROTO_TCP, bench_rs((k - 2) % 16),
+					      sl_htons(8080), 1, err);
+	default: /* and remove the server again */
+		return sl_model_del_rs(m, bench_vip2(), sl_htons(80), SL_IPPROTO_TCP,
+				       bench_rs((k - 2) % 16), sl_htons(9000), err);
+	}
+}
+
+void bench_churn(struct bench_env *env, struct scen_result *r)
+{
+	struct conn_set cs;
+	struct bench_seq seq;
+	struct churn_state st = {0};
+	struct bench_lane *l = &env->lanes[0];
+	unsigned remote = rte_get_next_lcore(-1, 1, 0);
+	uint64_t hz = rte_get_tsc_hz();
+
+	reset_workers(env);
+	open_connections(env, 0, 1000000, &cs);
+	established_seq(&seq, &cs, NULL);
+	uint64_t injected = l->injected, sent = l->transmitted;
+
+	/* The worker runs on its own lcore; this one is the control plane,
+	 * applying one change per millisecond through clone + publish. */
+	struct lane_job job = {env, 0, &seq, env->seconds, false, 0, 0};
+	rte_eal_remote_launch(lane_job_run, &job, remote);
+	uint64_t start = rte_rdtsc(), next = start;
+	unsigned changes = 0, failed = 0;
+	while (rte_eal_get_lcore_state(remote) != WAIT) {
+		if (rte_rdtsc() < next)
+			continue;
+		next += hz / 1000;
+		if (bench_env_change(env, churn_op, &st) == 0)
+			changes++;
+		else
+			failed++;
+	}
+	rte_eal_wait_lcore(remote);
+	double secs = (double)(rte_rdtsc() - start) / (double)hz;
+	result_of(r, "churn", &job);
+	r->changes_per_s = (double)changes / secs;
+	r->changes_failed = failed;
+	r->lost = (int64_t)(l->injected - injected) - (int64_t)(l->transmitted - sent);
+	free(seq.recs);
+	conn_set_free(&cs);
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Run every test: the cmocka unit binaries build/tests/test_* (each of their
+# tests counts), then every tests/e2e/test_*.sh (each script counts as one
+# test; exit 0 = pass). `make test` builds first, then runs this.
+#
+#   tests/run.sh                 everything
+#   tests/run.sh --unit          unit binaries only
+#   tests/run.sh --e2e           end-to-end scripts only
+#   tests/run.sh udp expiry      only tests whose name contains "udp" or "expiry"
+#
+# Output: one line per test group, logs in build/test-logs/NAME.log (printed
+# when the group fails), and the closing line "N passed, N failed". Exit 1
+# when anything failed. The whole run stays within SUITE_BUDGET seconds
+# (default 570): each e2e script gets min(its "# e2e-timeout: N" line or
+# 180, what is left of the budget); scripts that no longer fit fail as
+# "not run".
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$PWD
+LOGS=$ROOT/build/test-logs
+SUITE_BUDGET=${SUITE_BUDGET:-570}
+mkdir -p "$LOGS"
+
+run_unit=1 run_e2e=1 filters=()
+for a in "$@"; do
+  case $a in
+    --unit) run_e2e=0 ;;
+    --e2e) run_unit=0 ;;
+    -h | --help) sed -n '3,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) filters+=("$a") ;;
+  esac
+done
+
+selected() {
+  local f
+  [ ${#filters[@]} -eq 0 ] && return 0
+  for f in "${filters[@]}"; do [[ $1 == *"$f"* ]] && return 0; done
+  return 1
+}
+
+passed=0 failed=0
+start=$SECONDS
+
+show_log() {
+  local lines
+  lines=$(wc -l <"$1")
+  if [ "$lines" -gt 300 ]; then
+    echo "    --- $1 (last 300 of $lines lines)"
+    tail -n 300 "$1" | sed 's/^/    /'
+  else
+    echo "    --- $1"
+    sed 's/^/    /' "$1"
+  fi
+  echo "    ---"
+}
+
+# ---------------------------------------------------------------- unit
+if [ $run_unit -eq 1 ]; then
+  shopt -s nullglob
+  for bin in "$ROOT"/build/tests/test_*; do
+    if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then continue; fi
+    name=$(basename "$bin")
+    selected "$name" || continue
+    log=$LOGS/unit-$name.log
+    st=0
+    timeout -k 5 120 "$bin" >"$log" 2>&1 || st=$?
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    note=""
+    if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then
+      f=1
+      note="; exit status $st$([ "$st" -eq 124 ] && echo ' (timeout 120s)')"
+    elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+      f=1
+      note="; ran no test"
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -eq 0 ]; then
+      echo "PASS unit/$name ($p tests)"
+    else
+      echo "FAIL unit/$name ($p passed, $f failed$note)"
+      show_log "$log"
+    fi
+  done
+  shopt -u nullglob
+fi
+
+# ---------------------------------------------------------------- e2e
+if [ $run_e2e -eq 1 ]; then
+  shopt -s nullglob
+  for script in "$ROOT"/tests/e2e/test_*.sh; do
+    name=$(basename "$script" .sh)
+    selected "$name" || continue
+    log=$LOGS/e2e-$name.log
+    own=$(sed -n 's/^# e2e-timeout: *\([0-9][0-9]*\).*/\1/p' "$script" | head -n 1)
+    own=${own:-180}
+    left=$((SUITE_BUDGET - (SECONDS - start)))
+    if [ "$left" -lt 30 ]; then
+      failed=$((failed + 1))
+      echo "FAIL e2e/$name (not run: suite budget of ${SUITE_BUDGET}s used up)"
+      continue
+    fi
+    limit=$(( own < left ? own : left ))
+    t0=$SECONDS
+    st=0
+    timeout -k 10 "$limit" bash "$script" >"$log" 2>&1 </dev/null || st=$?
+    dt=$((SECONDS - t0))
+    nok=$(grep -c '^ok - ' "$log")
+    nnot=$(grep -c '^not ok - ' "$log")
+    if [ "$st" -eq 0 ]; then
+      passed=$((passed + 1))
+      echo "PASS e2e/$name ($nok checks, ${dt}s)"
+    else
+      failed=$((failed + 1))
+      why="exit status $st"
+      if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
+        why="timed out after ${limit}s"
+        # Its EXIT trap may not have run: remove what it left.
+        bash "$ROOT/scripts/lab.sh" down --prefix "slt-${name#test_}" >>"$log" 2>&1 || true
+      fi
+      echo "FAIL e2e/$name ($nnot of $((nok + nnot)) checks failed, $why, ${dt}s)"
+      show_log "$log"
+    fi
+  done
+  shopt -u nullglob
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP state tracking from flags (tcp_state.c): the transitions listed at
+ * the top of that file, walked as whole conversations and checked
+ * exhaustively for the properties every transition must keep.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pkt.h"
+#include "tcp_state.h"
+
+#define SYN SL_TCP_SYN
+#define ACK SL_TCP_ACK
+#define FIN SL_TCP_FIN
+#define RST SL_TCP_RST
+#define PSH SL_TCP_PSH
+#define C SL_DIR_ORIG  /* client -> server */
+#define S SL_DIR_REPLY /* server -> client */
+
+#define BOTH_FIN (SL_CONN_F_FIN_ORIG | SL_CONN_F_FIN_REPLY)
+
+/* A connection as the state machine sees it. */
+struct tcp {
+	uint8_t state;
+	uint8_t flags;
+};
+
+/* Feed one segment and check the resulting state. */
+static void seg(struct tcp *t, enum sl_dir dir, uint8_t flags, uint8_t want)
+{
+	t->state = sl_tcp_next_state(t->state, &t->flags, dir, flags);
+	assert_string_equal(sl_conn_state_name(t->state), sl_conn_state_name(want));
+}
+
+static struct tcp opened(void)
+{
+	struct tcp t = {SL_CS_TCP_SYN_SENT, 0};
+	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&t, C, ACK, SL_CS_TCP_ESTABLISHED);
+	return t;
+}
+
+static void test_open(void **state)
+{
+	(void)state;
+	struct tcp t = {SL_CS_TCP_SYN_SENT, 0};
+	seg(&t, C, SYN, SL_CS_TCP_SYN_SENT);         /* retransmitted SYN */
+	seg(&t, C, ACK, SL_CS_TCP_SYN_SENT);         /* stray ACK */
+	seg(&t, S, ACK, SL_CS_TCP_SYN_SENT);
+	seg(&t, S, SYN, SL_CS_TCP_SYN_SENT);         /* SYN without ACK */
+	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);   /* retransmitted SYN+ACK */
+	seg(&t, C, SYN, SL_CS_TCP_SYN_RECV);
+	seg(&t, S, ACK, SL_CS_TCP_SYN_RECV);         /* only the client's ACK */
+	seg(&t, C, ACK | PSH, SL_CS_TCP_ESTABLISHED);
+	assert_int_equal(t.flags, 0);
+
+	/* Data both ways, and stray SYNs, change nothing. */
+	seg(&t, C, ACK | PSH, SL_CS_TCP_ESTABLISHED);
+	seg(&t, S, ACK | PSH, SL_CS_TCP_ESTABLISHED);
+	seg(&t, C, SYN, SL_CS_TCP_ESTABLISHED);
+	seg(&t, S, SYN | ACK, SL_CS_TCP_ESTABLISHED);
+	seg(&t, C, 0, SL_CS_TCP_ESTABLISHED);
+}
+
+static void test_close_client_first(void **state)
+{
+	(void)state;
+	struct tcp t = opened();
+	seg(&t, C, FIN | ACK, SL_CS_TCP_FIN_WAIT);
+	assert_int_equal(t.flags, SL_CONN_F_FIN_ORIG);
+	seg(&t, S, ACK, SL_CS_TCP_FIN_WAIT);
+	seg(&t, S, ACK | PSH, SL_CS_TCP_FIN_WAIT);   /* half-close: data */
+	seg(&t, C, FIN | ACK, SL_CS_TCP_FIN_WAIT);   /* FIN retransmitted */
+	assert_int_equal(t.flags, SL_CONN_F_FIN_ORIG);
+	seg(&t, S, FIN | ACK, SL_CS_TCP_TIME_WAIT);
+	assert_int_equal(t.flags, BOTH_FIN);
+	seg(&t, C, ACK, SL_CS_TCP_TIME_WAIT);
+	seg(&t, S, FIN | ACK, SL_CS_TCP_TIME_WAIT);
+}
+
+static void test_close_server_first(void **state)
+{
+	(void)state;
+	struct tcp t = opened();
+	seg(&t, S, FIN | ACK, SL_CS_TCP_CLOSE_WAIT);
+	assert_int_equal(t.flags, SL_CONN_F_FIN_REPLY);
+	seg(&t, C, ACK, SL_CS_TCP_CLOSE_WAIT);
+	seg(&t, S, FIN, SL_CS_TCP_CLOSE_WAIT);
+	seg(&t, C, FIN | ACK, SL_CS_TCP_TIME_WAIT);
+	assert_int_equal(t.flags, BOTH_FIN);
+	seg(&t, S, ACK, SL_CS_TCP_TIME_WAIT);
+}
+
+static void test_simultaneous_close(void **state)
+{
+	(void)state;
+	struct tcp t = opened();
+	seg(&t, C, FIN | ACK, SL_CS_TCP_FIN_WAIT);
+	seg(&t, S, FIN | ACK, SL_CS_TCP_TIME_WAIT);
+
+	/* A FIN during the handshake counts too. */
+	struct tcp h = {SL_CS_TCP_SYN_SENT, 0};
+	seg(&h, C, FIN, SL_CS_TCP_FIN_WAIT);
+	struct tcp g = {SL_CS_TCP_SYN_RECV, 0};
+	seg(&g, S, FIN | ACK, SL_CS_TCP_CLOSE_WAIT);
+}
+
+static void test_rst(void **state)
+{
+	(void)state;
+	const uint8_t from[] = {SL_CS_TCP_SYN_SENT, SL_CS_TCP_SYN_RECV,
+				SL_CS_TCP_ESTABLISHED, SL_CS_TCP_FIN_WAIT,
+				SL_CS_TCP_CLOSE_WAIT, SL_CS_TCP_TIME_WAIT,
+				SL_CS_TCP_CLOSE};
+	const uint8_t with[] = {RST, RST | ACK, RST | SYN, RST | FIN,
+				RST | SYN | ACK | FIN | PSH};
+
+	for (unsigned i = 0; i < SL_ARRAY_SIZE(from); i++)
+		for (unsigned j = 0; j < SL_ARRAY_SIZE(with); j++)
+			for (int d = C; d <= S; d++) {
+				struct tcp t = {from[i], SL_CONN_F_FIN_ORIG};
+				seg(&t, (enum sl_dir)d, with[j], SL_CS_TCP_CLOSE);
+				/* RST does not touch the FIN bits. */
+				assert_int_equal(t.flags, SL_CONN_F_FIN_ORIG);
+			}
+}
+
+/* A client SYN on a closed connection (same 4-tuple, new connection)
+ * starts over, with the FIN bits cleared. Nothing else reopens it. */
+static void test_reuse(void **state)
+{
+	(void)state;
+	struct tcp t = opened();
+	seg(&t, C, FIN | ACK, SL_CS_TCP_FIN_WAIT);
+	seg(&t, S, FIN | ACK, SL_CS_TCP_TIME_WAIT);
+	seg(&t, S, SYN, SL_CS_TCP_TIME_WAIT);        /* not from the client */
+	seg(&t, C, SYN | ACK, SL_CS_TCP_TIME_WAIT);  /* not an opening SYN */
+	seg(&t, C, ACK, SL_CS_TCP_TIME_WAIT);
+	seg(&t, C, SYN, SL_CS_TCP_SYN_SENT);
+	assert_int_equal(t.flags, 0);
+	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&t, C, ACK, SL_CS_TCP_ESTABLISHED);
+	/* The new connection's own close is tracked from scratch. */
+	seg(&t, S, FIN | ACK, SL_CS_TCP_CLOSE_WAIT);
+	assert_int_equal(t.flags, SL_CONN_F_FIN_REPLY);
+
+	struct tcp r = opened();
+	seg(&r, S, RST, SL_CS_TCP_CLOSE);
+	seg(&r, C, FIN | ACK, SL_CS_TCP_CLOSE);      /* closed ignores FIN */
+	assert_int_equal(r.flags, 0);
+	seg(&r, S, SYN | ACK, SL_CS_TCP_CLOSE);
+	seg(&r, C, SYN, SL_CS_TCP_SYN_SENT);
+}
+
+/* Properties of every (state, direction, flags) triple. */
+static void test_exhaustive(void **state)
+{
+	(void)state;
+	for (uint8_t st = SL_CS_TCP_SYN_SENT; st <= SL_CS_TCP_CLOSE; st++) {
+		for (int d = C; d <= S; d++) {
+			for (unsigned fl = 0; fl < 256; fl++) {
+				for (uint8_t cf = 0; cf <= BOTH_FIN; cf++) {
+					uint8_t flags = cf;
+					uint8_t next = sl_tcp_next_state(
+						st, &flags, (enum sl_dir)d, (uint8_t)fl);
+					/* Always a TCP state. */
+					assert_true(next >= SL_CS_TCP_SYN_SENT &&
+						    next <= SL_CS_TCP_CLOSE);
+					/* Only FIN bits are ever kept. */
+					assert_int_equal(flags & ~BOTH_FIN, 0);
+					if (fl & RST) {
+						assert_int_equal(next, SL_CS_TCP_CLOSE);
+						assert_int_equal(flags, cf);
+					}
+					/* A FIN bit is only set by a FIN from
+					 * that side... */
+					uint8_t gained = flags & ~cf;
+					if (gained & SL_CONN_F_FIN_ORIG)
+						assert_true((fl & FIN) && d == C);
+					if (gained & SL_CONN_F_FIN_REPLY)
+						assert_true((fl & FIN) && d == S);
+					/* ...and only cleared by a reopening SYN. */
+					if (cf & ~flags)
+						assert_int_equal(next, SL_CS_TCP_SYN_SENT);
+					/* Nothing but a client SYN (without ACK)
+					 * or RST leaves a closed state. */
+					if ((st == SL_CS_TCP_TIME_WAIT ||
+					     st == SL_CS_TCP_CLOSE) && next != st)
+						assert_true((fl & RST) ||
+							    (d == C && (fl & SYN) && !(fl & ACK)));
+					/* TIME_WAIT means both sides said FIN. */
+					if (next == SL_CS_TCP_TIME_WAIT && st != next)
+						assert_int_equal(flags, BOTH_FIN);
+				}
+			}
+		}
+	}
+}
+
+static void test_is_syn(void **state)
+{
+	(void)state;
+	assert_true(sl_tcp_is_syn(SYN));
+	assert_true(sl_tcp_is_syn(SYN | PSH));
+	assert_true(sl_tcp_is_syn(SYN | 0x40 | 0x80)); /* ECE, CWR: ECN setup */
+	assert_false(sl_tcp_is_syn(SYN | ACK));
+	assert_false(sl_tcp_is_syn(SYN | RST));
+	assert_false(sl_tcp_is_syn(SYN | FIN));
+	assert_false(sl_tcp_is_syn(ACK));
+	assert_false(sl_tcp_is_syn(0));
+	unsigned n = 0;
+	for (unsigned f = 0; f < 256; f++)
+		n += sl_tcp_is_syn((uint8_t)f);
+	assert_int_equal(n, 256 / 16); /* SYN set, ACK/RST/FIN clear */
+}
+
+static void test_state_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sl_conn_state_name(SL_CS_FREE), "free");
+	assert_string_equal(sl_conn_state_name(SL_CS_TCP_ESTABLISHED), "ESTABLISHED");
+	assert_string_equal(sl_conn_state_name(SL_CS_TCP_TIME_WAIT), "TIME_WAIT");
+	assert_string_equal(sl_conn_state_name(SL_CS_UDP), "UDP");
+	assert_string_equal(sl_conn_state_name(SL_CS_MAX), "invalid");
+	for (unsigned i = 0; i < SL_CS_MAX; i++)
+		for (unsigned j = 0; j < i; j++)
+			assert_string_not_equal(sl_conn_state_name(i),
+						sl_conn_state_name(j));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_close_client_first),
+		cmocka_unit_test(test_close_server_first),
+		cmocka_unit_test(test_simultaneous_close),
+		cmocka_unit_test(test_rst),
+		cmocka_unit_test(test_reuse),
+		cmocka_unit_test(test_exhaustive),
+		cmocka_unit_test(test_is_syn),
+		cmocka_unit_test(test_state_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
