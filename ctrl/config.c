@@ -348,7 +348,7 @@ static const char *const port_keys[] = {"name", "devargs", "ipv4", NULL};
 static int load_port(json_t *o, struct sl_model *m, const void *ctx,
 		     struct sl_err *err)
 {
-	const char *name, *devargs;
+	const char *name = NULL, *devargs = NULL;
 	sl_be32 ip = 0;
 	uint8_t plen = 0;
 
@@ -427,8 +427,8 @@ static int load_rs(json_t *o, struct sl_model *m, const void *ctx,
 {
 	const struct svc_key *svc = ctx;
 	unsigned long weight = 1;
-	sl_be32 ip;
-	sl_be16 port;
+	sl_be32 ip = 0;
+	sl_be16 port = 0;
 
 	if (sl_json_ipv4(o, "ip", true, &ip, err) < 0 ||
 	    sl_json_port(o, "port", true, &port, err) < 0 ||

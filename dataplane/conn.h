@@ -32,6 +32,10 @@
 #include "dp_types.h"
 #include "flow.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Connection states. TCP follows the usual LVS names; UDP and ICMP flows
  * have one state each. Timeouts are indexed by state. */
 #define SL_CONN_STATES(X)                                                      \
@@ -145,10 +149,34 @@ static inline uint32_t sl_ct_candidate(const struct sl_conn_table *t,
 				       uint32_t hash)
 {
 	const struct sl_ct_bucket *b = sl_ct_home(t, hash);
+#if defined(__SSE2__)
+	/* Compare the seven signatures (and the overflow word, masked off)
+	 * four at a time. */
+	__m128i h = _mm_set1_epi32((int)hash);
+	unsigned m = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(
+			     _mm_cmpeq_epi32(h, _mm_load_si128((const __m128i *)b->sig)))) |
+		     (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(
+			     h, _mm_load_si128((const __m128i *)&b->sig[4]))))
+			     << 4;
+	for (m &= 0x7f; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		if (b->ref[i] != SL_CT_NONE)
+			return b->ref[i];
+	}
+#else
 	for (unsigned i = 0; i < SL_CT_SLOTS; i++)
 		if (b->sig[i] == hash && b->ref[i] != SL_CT_NONE)
 			return b->ref[i];
+#endif
 	return SL_CT_NONE;
+}
+
+/* Does reference `ref` belong to this key? (Checks a candidate.) */
+static inline bool sl_ct_matches(const struct sl_conn_table *t, uint32_t ref,
+				 const struct sl_v4key *key, uint8_t proto)
+{
+	const struct sl_conn *c = sl_ct_conn(t, ref);
+	return c->proto == proto && sl_v4key_eq(&c->key[sl_ct_ref_dir(ref)], key);
 }
 
 /* Find the connection a key belongs to. Returns its reference (index and
@@ -197,10 +225,23 @@ typedef void (*sl_ct_expire_fn)(void *ctx, struct sl_conn *c);
 uint32_t sl_ct_expire(struct sl_conn_table *t, uint32_t now_ms, uint32_t budget,
 		      sl_ct_expire_fn fn, void *ctx);
 
-/* Set a connection's expiry. Later expiry is recorded in place; earlier
- * expiry re-files the entry on the wheel so it is freed on time. */
-void sl_ct_set_expire(struct sl_conn_table *t, struct sl_conn *c,
-		      uint32_t expire_ms);
+/* Move an entry whose expiry came earlier than its wheel tick. */
+void sl_ct_refile(struct sl_conn_table *t, struct sl_conn *c);
+
+/* Set a connection's expiry. Later expiry is recorded in place (the
+ * per-packet case: one store); earlier expiry re-files the entry on the
+ * wheel so it is freed on time. Ticks are compared shifted back into
+ * milliseconds, where the clock's wrap is handled (see conn_table.c). */
+static inline void sl_ct_set_expire(struct sl_conn_table *t, struct sl_conn *c,
+				    uint32_t expire_ms)
+{
+	uint32_t shift = t->wheel.tick_shift;
+
+	c->expire = expire_ms;
+	if (sl_unlikely(sl_time_before((expire_ms >> shift) << shift,
+				       c->timer_tick << shift)))
+		sl_ct_refile(t, c);
+}
 
 static inline uint32_t sl_ct_index(const struct sl_conn_table *t,
 				   const struct sl_conn *c)

@@ -218,13 +218,10 @@ full:
 	return -ENOSPC;
 }
 
-void sl_ct_set_expire(struct sl_conn_table *t, struct sl_conn *c,
-		      uint32_t expire_ms)
+void sl_ct_refile(struct sl_conn_table *t, struct sl_conn *c)
 {
-	c->expire = expire_ms;
-	if (tick_before(&t->wheel, wheel_tick_of(&t->wheel, expire_ms),
-			c->timer_tick) &&
-	    tick_before(&t->wheel, t->wheel.cur_tick + 1, c->timer_tick)) {
+	/* Already due in the next tick: moving would gain nothing. */
+	if (tick_before(&t->wheel, t->wheel.cur_tick + 1, c->timer_tick)) {
 		wheel_unlink(t, c);
 		wheel_link(t, c);
 	}

@@ -124,14 +124,27 @@ int sl_snap_add_neigh(struct sl_snapshot *s, sl_be32 ip, const uint8_t *mac,
  * Returns 0, or -1 if two services share (vip, port, proto). */
 int sl_snap_index(struct sl_snapshot *s);
 
+/* Addresses of one subnet differ in their last octet, which a network-
+ * order word keeps in its top byte: mix every bit into the low ones the
+ * tables index with (murmur3's finaliser). */
+static inline uint32_t sl_snap_mix(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
 static inline uint32_t sl_snap_ip_hash(sl_be32 ip)
 {
-	return (uint32_t)(ip * 0x9e3779b1u) >> 7;
+	return sl_snap_mix(ip);
 }
 
 static inline uint32_t sl_snap_svc_hash(sl_be32 vip, sl_be16 port, uint8_t proto)
 {
-	return (uint32_t)((vip ^ ((uint32_t)port << 8) ^ proto) * 0x9e3779b1u) >> 9;
+	return sl_snap_mix(vip ^ sl_snap_mix((uint32_t)port << 8 | proto));
 }
 
 static inline const struct sl_snap_svc *

@@ -112,7 +112,7 @@ void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,
 }
 
 static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
-			      struct sl_pkt *pkt, enum sl_drop why)
+			      struct sl_pkt *pkt, enum sl_drop why, uint32_t cand)
 {
 	if (sl_unlikely(why != SL_DROP_NONE)) {
 		sl_worker_drop(w, m, why);
@@ -120,7 +120,13 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 	}
 	if (sl_likely(pkt->kind == SL_PKT_IPV4 &&
 		      (pkt->proto == SL_IPPROTO_TCP || pkt->proto == SL_IPPROTO_UDP))) {
-		uint32_t ref = sl_ct_lookup(&w->ct, &pkt->key, pkt->proto, pkt->hash);
+		/* The candidate pass 2 found is almost always the one; the
+		 * full lookup covers collisions, overflow and connections
+		 * created earlier in this burst. */
+		uint32_t ref = cand != SL_CT_NONE &&
+					       sl_ct_matches(&w->ct, cand, &pkt->key, pkt->proto)
+				       ? cand
+				       : sl_ct_lookup(&w->ct, &pkt->key, pkt->proto, pkt->hash);
 		if (sl_likely(ref != SL_CT_NONE)) {
 			sl_worker_forward(w, m, pkt, sl_ct_conn(&w->ct, ref),
 					  sl_ct_ref_dir(ref));
@@ -152,6 +158,7 @@ static inline unsigned verify_flags(const struct sl_worker *w,
 void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct sl_pkt meta[SL_BURST];
+	uint32_t cand[SL_BURST];
 	uint8_t why[SL_BURST];
 
 	for (uint16_t i = 0; i < n && i < 4; i++)
@@ -170,15 +177,16 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	}
 	/* Pass 2: prefetch the connection the bucket points at. */
 	for (uint16_t i = 0; i < n; i++) {
+		cand[i] = SL_CT_NONE;
 		if (why[i] != SL_DROP_NONE || meta[i].kind != SL_PKT_IPV4)
 			continue;
-		uint32_t ref = sl_ct_candidate(&w->ct, meta[i].hash);
-		if (ref != SL_CT_NONE)
-			rte_prefetch0(sl_ct_conn(&w->ct, ref));
+		cand[i] = sl_ct_candidate(&w->ct, meta[i].hash);
+		if (cand[i] != SL_CT_NONE)
+			rte_prefetch0(sl_ct_conn(&w->ct, cand[i]));
 	}
 	/* Pass 3: the work. */
 	for (uint16_t i = 0; i < n; i++)
-		handle_one(w, pkts[i], &meta[i], (enum sl_drop)why[i]);
+		handle_one(w, pkts[i], &meta[i], (enum sl_drop)why[i], cand[i]);
 }
 
 void sl_worker_begin(struct sl_worker *w)

@@ -18,11 +18,13 @@ REQUESTS=${REQUESTS:-120}
 VIP=$LAB_VIP:80
 TMP=$(mktemp -d /tmp/sluice-demo.XXXXXX)
 started=0
+exec {OUT}>&1 {ERR}>&2
 
 cleanup() {
   local st=$?
   trap - EXIT
   set +e
+  exec 1>&"$OUT" 2>&"$ERR"   # not into a file a signal interrupted
   if [ $started -eq 1 ]; then
     step "stopping sluice"
     lab_sluice_stop || { echo "  (sluice did not stop cleanly; its log:)"; tail -n 20 "$LAB_RUN/sluice.log"; }
@@ -37,7 +39,15 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 step() { printf '\n== %s\n' "$*"; }
-run() { printf '  $ %s\n' "$*"; "$@" 2>&1 | sed 's/^/    /'; return "${PIPESTATUS[0]}"; }
+# run CMD...: show and run a command, its output indented ("slctl" is shown
+# as the sluicectl it runs).
+run() {
+  local shown=("$@")
+  [ "${shown[0]}" = slctl ] && shown[0]=sluicectl
+  printf '  $ %s\n' "${shown[*]}"
+  "$@" 2>&1 | sed 's/^/    /'
+  return "${PIPESTATUS[0]}"
+}
 
 [ "$(id -u)" -eq 0 ] || { echo "demo.sh: needs root (network namespaces)" >&2; exit 1; }
 lab_require_binaries || exit 1

@@ -6,7 +6,9 @@
 #   lab.sh down [--prefix P]
 #   lab.sh status [--prefix P]
 #   lab.sh exec [--prefix P] ROLE CMD...      ROLE: cli, lb, sw, rs1..rsN
-#   lab.sh sluice-start [--prefix P] [CONFIG] default conf/lab.json
+#   lab.sh sluice-start [--prefix P] [CONFIG] default: conf/lab.json with
+#                                             the prefix's own socket
+#                                             (/run/sluice-lab/P/sluice.sock)
 #   lab.sh sluice-stop [--prefix P]
 #   lab.sh ctl [--prefix P] SLUICECTL-ARGS... sluicectl on the started sluice's socket
 #
@@ -21,7 +23,7 @@ set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/lab_lib.sh"
 
-usage() { sed -n '3,19s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '3,21s/^# \{0,1\}//p' "$0"; }
 
 cmd=${1:-}
 [ -n "$cmd" ] || { usage >&2; exit 2; }
@@ -54,7 +56,10 @@ case $cmd in
     lab_exec "${args[@]}" ;;
   sluice-start)
     [ -d "$LAB_RUN" ] || { echo "lab.sh: no lab with prefix $LAB_PREFIX (lab.sh up first)" >&2; exit 1; }
-    lab_sluice_start "${args[0]:-$LAB_BASE_CONFIG}"
+    cfg=${args[0]:-}
+    # Default: conf/lab.json with this prefix's own socket and EAL prefix.
+    [ -n "$cfg" ] || cfg=$(lab_make_config)
+    lab_sluice_start "$cfg"
     echo "sluice pid $LAB_SLUICE_PID, socket $LAB_SOCK, log $LAB_SLUICE_LOG" ;;
   sluice-stop) lab_sluice_stop ;;
   ctl)

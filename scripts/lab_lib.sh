@@ -488,6 +488,9 @@ lab__on_exit() {
   local st=$?
   trap - EXIT
   set +e
+  # A signal can land inside a command whose output is redirected to a
+  # file (a curl loop's log): report on the test's own stdout/stderr.
+  if [ -n "${LAB_STDOUT:-}" ]; then exec 1>&"$LAB_STDOUT" 2>&"$LAB_STDERR"; fi
   if [ "$LAB_TEST_DONE" -eq 0 ]; then
     lab_not_ok "test ended early (status $st) before all checks ran"
   fi
@@ -523,6 +526,7 @@ lab__dump_logs() {
 lab_test_begin() {
   local name=$1
   lab_set_prefix "${LAB_TEST_PREFIX:-slt-$name}"
+  exec {LAB_STDOUT}>&1 {LAB_STDERR}>&2
   trap lab__on_exit EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM

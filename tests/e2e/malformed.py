@@ -31,6 +31,9 @@ ap.add_argument("--vport", type=int, default=80)
 ap.add_argument("--sluicectl", required=True)
 ap.add_argument("--socket", required=True)
 ap.add_argument("--copies", type=int, default=3)
+ap.add_argument("--cases", default="", help="comma-separated case keys (default: all)")
+ap.add_argument("--skip", default="", help="comma-separated case keys not to run")
+ap.add_argument("--no-ttl", action="store_true", help="skip the TTL 1 / ICMP time exceeded check")
 a = ap.parse_args()
 
 fails = 0
@@ -135,33 +138,35 @@ def arp_malformed():
         op=1, hwlen=7, hwsrc=a.src_mac, psrc=a.src, pdst=a.vip)
 
 
-# (description, frame builder, acceptable reasons, required?) -- the extras
-# check reasons drop.h names for cases beyond the required list.
-CASES = [
-    ("truncated IP header (10 bytes)", frame_truncated_ip, ["ip_truncated"], True),
-    ("IHL < 5", frame_ihl4, ["ip_bad_ihl"], True),
-    ("IP options (IHL 6)", lambda: eth() / ip(options=[IPOption_NOP()] * 4) / syn(),
-     ["ip_options"], True),
-    ("bad IP checksum", frame_ip_bad_csum, ["ip_bad_checksum"], True),
-    ("bad TCP checksum", frame_tcp_bad_csum, ["l4_bad_checksum"], True),
-    ("first fragment (MF set)", lambda: eth() / ip(flags="MF") / syn(), ["ip_fragment"], True),
-    ("non-first fragment (offset 64)", lambda: eth() / ip(frag=8, proto=6) / Raw(b"x" * 24),
-     ["ip_fragment"], True),
-    ("unknown protocol 99", lambda: eth() / ip(proto=99) / Raw(b"x" * 20), ["unknown_proto"], True),
-    ("truncated TCP header", frame_truncated_tcp, ["l4_truncated"], True),
-    ("truncated UDP header", frame_truncated_udp, ["l4_truncated"], False),
-    ("IP version 6 in an IPv4 frame", frame_bad_version, ["ip_bad_version"], False),
-    ("IP total length below the header", frame_len_below_header,
-     ["ip_bad_length", "ip_truncated"], False),
-    ("unsupported ethertype 0x88b5",
-     lambda: Ether(src=a.src_mac, dst=a.dst_mac, type=0x88B5) / Raw(b"\x00" * 46),
-     ["l2_unsupported"], False),
-    ("ARP request for an address not Sluice's", arp_not_ours, ["arp_not_ours"], False),
-    ("ARP with hardware length 7", arp_malformed, ["arp_malformed"], False),
-    ("SYN to the VIP on a port with no service",
-     lambda: eth() / ip() / TCP(sport=41900, dport=81, flags="S"),
-     ["no_service", "not_local"], False),
-]
+# key: (description, frame builder, acceptable reasons, required?) -- the
+# extras check reasons drop.h names beyond the required list.
+CASES = {
+    "ip_truncated": ("truncated IP header (10 bytes)", frame_truncated_ip, ["ip_truncated"], True),
+    "ihl4": ("IHL < 5", frame_ihl4, ["ip_bad_ihl"], True),
+    "options": ("IP options (IHL 6)", lambda: eth() / ip(options=[IPOption_NOP()] * 4) / syn(),
+                ["ip_options"], True),
+    "ip_csum": ("bad IP checksum", frame_ip_bad_csum, ["ip_bad_checksum"], True),
+    "tcp_csum": ("bad TCP checksum", frame_tcp_bad_csum, ["l4_bad_checksum"], True),
+    "frag_first": ("first fragment (MF set)", lambda: eth() / ip(flags="MF") / syn(),
+                   ["ip_fragment"], True),
+    "frag_later": ("non-first fragment (offset 64)",
+                   lambda: eth() / ip(frag=8, proto=6) / Raw(b"x" * 24), ["ip_fragment"], True),
+    "proto99": ("unknown protocol 99", lambda: eth() / ip(proto=99) / Raw(b"x" * 20),
+                ["unknown_proto"], True),
+    "tcp_truncated": ("truncated TCP header", frame_truncated_tcp, ["l4_truncated"], True),
+    "udp_truncated": ("truncated UDP header", frame_truncated_udp, ["l4_truncated"], False),
+    "version6": ("IP version 6 in an IPv4 frame", frame_bad_version, ["ip_bad_version"], False),
+    "len_short": ("IP total length below the header", frame_len_below_header,
+                  ["ip_bad_length", "ip_truncated"], False),
+    "ethertype": ("unsupported ethertype 0x88b5",
+                  lambda: Ether(src=a.src_mac, dst=a.dst_mac, type=0x88B5) / Raw(b"\x00" * 46),
+                  ["l2_unsupported"], False),
+    "arp_not_ours": ("ARP request for an address not Sluice's", arp_not_ours, ["arp_not_ours"], False),
+    "arp_hlen": ("ARP with hardware length 7", arp_malformed, ["arp_malformed"], False),
+    "no_service": ("SYN to the VIP on a port with no service",
+                   lambda: eth() / ip() / TCP(sport=41900, dport=81, flags="S"),
+                   ["no_service", "not_local"], False),
+}
 
 
 def wait_growth(before, reasons, want, secs=4.0):
@@ -175,11 +180,18 @@ def wait_growth(before, reasons, want, secs=4.0):
 
 
 d0 = drops()
-missing = [r for c in CASES for r in (c[2] or []) if r not in d0]
+only = [k for k in a.cases.split(",") if k] if a.cases else list(CASES)
+skip = set(k for k in a.skip.split(",") if k)
+unknown = [k for k in only + sorted(skip) if k not in CASES]
+if unknown:
+    sys.exit(f"malformed.py: unknown case(s) {unknown}; known: {sorted(CASES)}")
+run = [k for k in only if k not in skip]
+missing = [r for k in run for r in CASES[k][2] if r not in d0]
 report(not missing, "stats drops lists every reason the cases use",
        f"missing: {sorted(set(missing))}")
 
-for desc, build, reasons, required in CASES:
+for key in run:
+    desc, build, reasons, required = CASES[key]
     frame = build()
     before = drops()
     sendp([frame] * a.copies, iface=a.iface)
@@ -191,6 +203,9 @@ for desc, build, reasons, required in CASES:
     report(total >= a.copies,
            f"{desc}: drops.{'|'.join(reasons)} grew by {total} (sent {a.copies}){tag}",
            f"other drop counters that moved: {others}")
+
+if a.no_ttl:
+    sys.exit(1 if fails else 0)
 
 # TTL 1 towards the VIP: dropped as ttl_exceeded and answered with ICMP time
 # exceeded quoting our packet.

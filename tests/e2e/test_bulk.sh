@@ -52,5 +52,6 @@ bout=$(lab_jget "r['vips'][0]['bytes_out']" <<<"$stats")
 lab_check_cmp "stats vips[0].bytes_out (server to client) >= file size" "$bout" -ge "$size"
 lab_check_cmp "stats vips[0].bytes_in (client to server) >= file size" "$bin" -ge "$size"
 echo "# non-zero drops: $(lab_jget "{k: v for k, v in r['drops'].items() if v}" <<<"$stats")"
+echo "# per worker: $(lab_jget "[(w['worker'], w['rx_packets'], w['steered_in'], w['steered_out'], {k: v for k, v in w['drops'].items() if v}) for w in r['workers']]" <<<"$stats")"
 
 lab_test_end

@@ -26,6 +26,7 @@
 #define BENCH_PORT_LAN 1
 #define BENCH_FRAME_LEN 60 /* 64-byte frames on the wire, less the FCS */
 #define BENCH_INJECT 64    /* frames queued per harness iteration */
+#define BENCH_QUEUED 64    /* at most this many waiting on a lane's RX rings */
 
 /* One packet: what differs from the template frame. */
 struct bench_rec {

@@ -88,18 +88,28 @@ static void spare_top_up(struct bench_env *env, struct bench_lane *l, uint32_t w
 }
 
 /* Queue up to BENCH_INJECT records of one lane's sequence, starting at
- * *pos (wrapping), on the lane's RX rings. */
+ * *pos (wrapping round if `wrap`), on the lane's RX rings. */
 static unsigned inject(struct bench_env *env, struct bench_lane *l,
-		       const struct bench_seq *seq, uint64_t *pos, uint64_t limit)
+		       const struct bench_seq *seq, uint64_t *pos, bool wrap)
 {
 	struct rte_mbuf *batch[2][BENCH_INJECT];
 	unsigned nb[2] = {0, 0};
 	unsigned n = 0;
 
+	/* Keep only a few bursts queued, as a NIC's RX ring would hold
+	 * them: a short loop keeps the frames' working set in cache, the way
+	 * a mempool's per-lcore cache recycles a NIC's buffers. */
+	if (rte_ring_count(l->rx[0]) + rte_ring_count(l->rx[1]) >= BENCH_QUEUED)
+		return 0;
 	if (l->nspare < BENCH_INJECT)
 		spare_top_up(env, l, 2 * BENCH_INJECT);
-	for (; n < BENCH_INJECT && *pos < limit && l->nspare; n++, (*pos)++) {
-		const struct bench_rec *r = &seq->recs[*pos % seq->len];
+	for (; n < BENCH_INJECT && l->nspare; n++) {
+		if (*pos == seq->len) {
+			if (!wrap)
+				break;
+			*pos = 0;
+		}
+		const struct bench_rec *r = &seq->recs[(*pos)++];
 		struct rte_mbuf *m = l->spare[--l->nspare];
 		frame_write(m, r);
 		batch[r->port][nb[r->port]++] = m;
@@ -126,7 +136,7 @@ static void reap(struct bench_lane *l, bench_collect_fn collect, void *ctx)
 			for (unsigned i = 0; i < n; i++) {
 				if (collect)
 					collect(ctx, rte_pktmbuf_mtod(out[i], uint8_t *), p);
-				if (l->nspare < l->spare_cap)
+				if (l->nspare < 2 * BENCH_INJECT)
 					l->spare[l->nspare++] = out[i];
 				else
 					rte_pktmbuf_free(out[i]);
@@ -142,7 +152,7 @@ void bench_push_all(struct bench_env *env, unsigned lane,
 	uint64_t pos = 0;
 
 	while (pos < seq->len) {
-		inject(env, &env->lanes[lane], seq, &pos, seq->len);
+		inject(env, &env->lanes[lane], seq, &pos, false);
 		for (unsigned w = 0; w < env->nworkers; w++) {
 			/* Twice: the second poll drains steering rings. */
 			sl_worker_poll(env->lanes[w].w);
@@ -191,7 +201,7 @@ uint64_t bench_run_lane(struct bench_env *env, unsigned lane,
 
 	while (now < deadline) {
 		for (unsigned k = 0; k < 64; k++) {
-			inject(env, l, seq, &pos, UINT64_MAX);
+			inject(env, l, seq, &pos, true);
 			if (baseline)
 				macswap_poll(l->w);
 			else
