@@ -206,7 +206,7 @@ static json_t *conn_json(const struct sl_conn_info *ci, unsigned worker)
 	char a[SL_IPPORT_STRLEN], b[SL_IPPORT_STRLEN], c[SL_IPPORT_STRLEN],
 		d[SL_IPPORT_STRLEN];
 	const struct sl_v4key *o = &ci->key[SL_DIR_ORIG], *r = &ci->key[SL_DIR_REPLY];
-	return json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I}", "worker",
+	return json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "worker",
 			 worker, "proto", sl_proto_name(ci->proto), "client",
 			 sl_fmt_ipport(o->saddr, o->sport, a), "vip",
 			 sl_fmt_ipport(o->daddr, o->dport, b), "local",
@@ -214,9 +214,7 @@ static json_t *conn_json(const struct sl_conn_info *ci, unsigned worker)
 			 sl_fmt_ipport(r->saddr, r->sport, d), "state",
 			 sl_conn_state_name(ci->state), "age_s",
 			 (json_int_t)(ci->age_ms / 1000), "expires_in_s",
-			 (json_int_t)((ci->expires_in_ms + 999) / 1000), "packets_in",
-			 (json_int_t)ci->packets[SL_DIR_ORIG], "packets_out",
-			 (json_int_t)ci->packets[SL_DIR_REPLY]);
+			 (json_int_t)((ci->expires_in_ms + 999) / 1000));
 }
 
 /* Ask one worker for its matching connections and wait for the answer.

@@ -347,7 +347,7 @@ void slc_print_neigh_list(const json_t *args, const json_t *result)
 void slc_print_conn_list(const json_t *args, const json_t *result)
 {
 	static const char *const head[] = { "PROTO", "CLIENT", "VIP", "LOCAL",
-		"RS", "STATE", "EXPIRES", "PKTS-IN", "PKTS-OUT", "WORKER" };
+		"RS", "STATE", "EXPIRES", "AGE", "WORKER" };
 	json_t *l = list_of(result, "connections", "no connections");
 	struct slc_table *t;
 	json_t *c;
@@ -355,7 +355,7 @@ void slc_print_conn_list(const json_t *args, const json_t *result)
 
 	(void)args;
 	if (l) {
-		t = slc_table_new(10, head, 0x7u << 7);
+		t = slc_table_new(9, head, 0x3u << 7);
 		json_array_foreach(l, i, c) {
 			slc_table_add(t, str(c, "proto"));
 			slc_table_add(t, str(c, "client"));
@@ -364,8 +364,7 @@ void slc_print_conn_list(const json_t *args, const json_t *result)
 			slc_table_add(t, str(c, "rs"));
 			slc_table_add(t, str(c, "state"));
 			add_duration(t, c, "expires_in_s");
-			add_num(t, c, "packets_in");
-			add_num(t, c, "packets_out");
+			add_duration(t, c, "age_s");
 			add_num(t, c, "worker");
 		}
 		slc_table_print(t, stdout, "");

@@ -77,16 +77,23 @@ struct sl_conn {
 	uint32_t expire;      /* ms; the connection is due at this time */
 	uint32_t timer_next;  /* wheel list links; free-list link when free */
 	uint32_t timer_prev;
-	uint32_t timer_tick;  /* wheel tick whose list holds this entry */
+	uint16_t timer_slot;  /* wheel slot whose list holds this entry */
 	uint16_t svc_id;      /* stable service id (stats, filters) */
 	uint16_t rs_id;       /* stable real-server id (stats) */
 	uint8_t proto;
 	uint8_t state;        /* enum sl_conn_state */
 	uint8_t flags;        /* SL_CONN_F_* */
 	uint8_t lip_slot;     /* local address slot the local port came from */
-	uint32_t packets[2];  /* per direction */
+	/* Where each direction leaves, remembered for the snapshot
+	 * generation nh_gen (the route and neighbor lookups are then done
+	 * once per connection and snapshot, not once per packet). */
+	uint8_t nh_port[2];   /* egress port, SL_NH_NONE if not known */
+	uint16_t nh_slot[2];  /* index of the next hop in snapshot->neigh */
+	uint32_t nh_gen;
 	uint32_t created;     /* ms */
 } SL_ALIGNED;
+
+#define SL_NH_NONE 0xff
 
 _Static_assert(sizeof(struct sl_conn) == 64, "a connection is one cache line");
 
@@ -225,6 +232,15 @@ typedef void (*sl_ct_expire_fn)(void *ctx, struct sl_conn *c);
 uint32_t sl_ct_expire(struct sl_conn_table *t, uint32_t now_ms, uint32_t budget,
 		      sl_ct_expire_fn fn, void *ctx);
 
+/* The tick an entry is filed under. Entries are filed at most one wheel
+ * turn ahead of cur_tick, so the slot says which tick it is. */
+static inline uint32_t sl_ct_timer_tick(const struct sl_conn_table *t,
+					const struct sl_conn *c)
+{
+	const struct sl_wheel *w = &t->wheel;
+	return w->cur_tick + ((c->timer_slot - w->cur_tick) & w->mask);
+}
+
 /* Move an entry whose expiry came earlier than its wheel tick. */
 void sl_ct_refile(struct sl_conn_table *t, struct sl_conn *c);
 
@@ -239,7 +255,7 @@ static inline void sl_ct_set_expire(struct sl_conn_table *t, struct sl_conn *c,
 
 	c->expire = expire_ms;
 	if (sl_unlikely(sl_time_before((expire_ms >> shift) << shift,
-				       c->timer_tick << shift)))
+				       sl_ct_timer_tick(t, c) << shift)))
 		sl_ct_refile(t, c);
 }
 

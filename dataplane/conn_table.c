@@ -179,7 +179,7 @@ static void wheel_link(struct sl_conn_table *t, struct sl_conn *c)
 
 	uint32_t idx = sl_ct_index(t, c);
 	uint32_t *head = &w->heads[tick & w->mask];
-	c->timer_tick = tick;
+	c->timer_slot = (uint16_t)(tick & w->mask);
 	c->timer_prev = NIL;
 	c->timer_next = *head;
 	if (*head != NIL)
@@ -194,7 +194,7 @@ static void wheel_unlink(struct sl_conn_table *t, struct sl_conn *c)
 	if (c->timer_prev != NIL)
 		t->conns[c->timer_prev].timer_next = c->timer_next;
 	else
-		w->heads[c->timer_tick & w->mask] = c->timer_next;
+		w->heads[c->timer_slot] = c->timer_next;
 	if (c->timer_next != NIL)
 		t->conns[c->timer_next].timer_prev = c->timer_prev;
 }
@@ -221,7 +221,7 @@ full:
 void sl_ct_refile(struct sl_conn_table *t, struct sl_conn *c)
 {
 	/* Already due in the next tick: moving would gain nothing. */
-	if (tick_before(&t->wheel, t->wheel.cur_tick + 1, c->timer_tick)) {
+	if (tick_before(&t->wheel, t->wheel.cur_tick + 1, sl_ct_timer_tick(t, c))) {
 		wheel_unlink(t, c);
 		wheel_link(t, c);
 	}

@@ -54,10 +54,24 @@ static inline uint32_t sl_csum_delta16(uint16_t from, uint16_t to)
 	return (uint32_t)(uint16_t)~from + to;
 }
 
+/* Fold a sum of at most 65536 16-bit terms: two end-around carries. */
+static inline uint16_t sl_csum_fold32(uint32_t sum)
+{
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 /* Apply a folded delta to a stored checksum. */
 static inline uint16_t sl_csum_apply(uint16_t csum, uint16_t delta)
 {
-	return (uint16_t)~sl_csum_fold((uint32_t)(uint16_t)~csum + delta);
+	return (uint16_t)~sl_csum_fold32((uint32_t)(uint16_t)~csum + delta);
+}
+
+/* Apply two folded deltas at once (a rewrite and a TTL decrement). */
+static inline uint16_t sl_csum_apply2(uint16_t csum, uint16_t d1, uint16_t d2)
+{
+	return (uint16_t)~sl_csum_fold32((uint32_t)(uint16_t)~csum + d1 + d2);
 }
 
 /* The folded delta that undoes `delta`. */

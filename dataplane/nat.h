@@ -46,7 +46,7 @@ static inline void sl_nat_rewrite(struct sl_pkt *pkt, const struct sl_conn *c,
 	memcpy(&ip->saddr, &to, 8);
 	memcpy(pkt->l4, &to.sport, 4);
 	ip->ttl--;
-	ip->csum = sl_csum_apply(ip->csum, sl_csum_fold((uint32_t)d3 + SL_CSUM_TTL_DEC));
+	ip->csum = sl_csum_apply2(ip->csum, d3, SL_CSUM_TTL_DEC);
 
 	if (pkt->proto == SL_IPPROTO_TCP) {
 		struct sl_tcp_hdr *tcp = (void *)pkt->l4;

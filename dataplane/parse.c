@@ -27,15 +27,6 @@ static enum sl_drop parse_arp(uint8_t *frame, uint32_t len, struct sl_pkt *pkt)
 	return SL_DROP_NONE;
 }
 
-/* Combinations no TCP stack sends: SYN with FIN or RST, or no flag at
- * all. They are scanner probes or attempts to confuse state tracking. */
-static bool tcp_flags_valid(uint8_t flags)
-{
-	const uint8_t syn_fin = 0x03, syn_rst = 0x06;
-	return (flags & syn_fin) != syn_fin && (flags & syn_rst) != syn_rst &&
-	       (flags & 0x3f) != 0;
-}
-
 static enum sl_drop parse_l4(struct sl_pkt *pkt)
 {
 	uint8_t *l4 = pkt->l4;
@@ -51,7 +42,7 @@ static enum sl_drop parse_l4(struct sl_pkt *pkt)
 			return SL_DROP_L4_TRUNCATED;
 		pkt->tcp_flags = tcp->flags;
 		memcpy(&pkt->key.sport, l4, 4);
-		return tcp_flags_valid(tcp->flags) ? SL_DROP_NONE : SL_DROP_TCP_BAD_FLAGS;
+		return sl_tcp_flags_valid(tcp->flags) ? SL_DROP_NONE : SL_DROP_TCP_BAD_FLAGS;
 	}
 	case SL_IPPROTO_UDP: {
 		const struct sl_udp_hdr *udp = (const void *)l4;

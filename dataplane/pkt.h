@@ -126,6 +126,67 @@ struct sl_pkt {
 enum sl_drop sl_parse(uint8_t *frame, uint32_t len, unsigned verify,
 		      struct sl_pkt *pkt);
 
+/* Combinations no TCP stack sends: SYN with FIN or RST, or no flag at
+ * all. They are scanner probes or attempts to confuse state tracking. */
+static inline bool sl_tcp_flags_valid(uint8_t flags)
+{
+	const uint8_t syn_fin = 0x03, syn_rst = 0x06;
+	return (flags & syn_fin) != syn_fin && (flags & syn_rst) != syn_rst &&
+	       (flags & 0x3f) != 0;
+}
+
+/*
+ * The common case, small enough to inline into the burst loop: an
+ * option-less, unfragmented IPv4 TCP or UDP packet whose checksums need
+ * no software check. Returns true with `pkt` filled in exactly as
+ * sl_parse() would; false means "not the common case", and the caller
+ * runs sl_parse(), which finds the drop reason if there is one.
+ */
+static inline bool sl_parse_fast(uint8_t *frame, uint32_t len, unsigned verify,
+				 struct sl_pkt *pkt)
+{
+	struct sl_ipv4_hdr *ip = (void *)(frame + SL_ETH_HLEN);
+	uint8_t *l4 = frame + SL_ETH_HLEN + SL_IPV4_HLEN;
+
+	if (verify || len < SL_ETH_HLEN + SL_IPV4_HLEN + sizeof(struct sl_tcp_hdr) ||
+	    ((struct sl_ether_hdr *)frame)->type != sl_htons(SL_ETHERTYPE_IPV4) ||
+	    ip->ver_ihl != 0x45 ||
+	    (ip->frag_off & sl_htons(SL_IP_MF | SL_IP_OFFMASK)))
+		return false;
+	unsigned ip_len = sl_ntohs(ip->total_len);
+	unsigned l4_len = ip_len - SL_IPV4_HLEN;
+	if (ip_len > len - SL_ETH_HLEN)
+		return false;
+	if (ip->proto == SL_IPPROTO_TCP) {
+		const struct sl_tcp_hdr *tcp = (const void *)l4;
+		unsigned doff = (tcp->doff_res >> 4) * 4u;
+		if (ip_len < SL_IPV4_HLEN + sizeof(*tcp) || doff < sizeof(*tcp) ||
+		    doff > l4_len || !sl_tcp_flags_valid(tcp->flags))
+			return false;
+		pkt->tcp_flags = tcp->flags;
+	} else if (ip->proto == SL_IPPROTO_UDP) {
+		const struct sl_udp_hdr *udp = (const void *)l4;
+		unsigned ulen = sl_ntohs(udp->len);
+		if (ip_len < SL_IPV4_HLEN + sizeof(*udp) || ulen < sizeof(*udp) ||
+		    ulen > l4_len)
+			return false;
+		pkt->tcp_flags = 0;
+	} else {
+		return false;
+	}
+	pkt->eth = (void *)frame;
+	pkt->ip = ip;
+	pkt->l4 = l4;
+	pkt->ip_len = (uint16_t)ip_len;
+	pkt->l4_len = (uint16_t)l4_len;
+	pkt->kind = SL_PKT_IPV4;
+	pkt->proto = ip->proto;
+	__builtin_memcpy(&pkt->key, &ip->saddr, 8);
+	__builtin_memcpy(&pkt->key.sport, l4, 4);
+	pkt->hash = sl_flow_hash(&pkt->key, pkt->proto);
+	return true;
+}
+
 /* Full L4 checksum check of a parsed IPv4 packet (TCP, UDP or ICMP). */
 bool sl_l4_csum_ok(const struct sl_pkt *pkt);
 

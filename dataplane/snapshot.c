@@ -86,6 +86,9 @@ int sl_snap_add_neigh(struct sl_snapshot *s, sl_be32 ip, const uint8_t *mac,
 	s->neigh[i].ip = ip;
 	memcpy(s->neigh[i].mac, mac, 6);
 	s->neigh[i].port = port;
+	memcpy(s->neigh[i].l2, mac, 6);
+	if (port < SL_MAX_PORTS)
+		memcpy(s->neigh[i].l2 + 6, s->ports[port].mac, 6);
 	return 0;
 }
 

@@ -65,6 +65,7 @@ struct sl_snap_neigh {
 	uint8_t mac[6];
 	uint8_t port;
 	uint8_t pad;
+	uint8_t l2[12];       /* Ethernet dst + src towards it, ready to copy */
 };
 
 /* Kinds of address Sluice owns (may combine). */
@@ -115,8 +116,9 @@ struct sl_snapshot {
 struct sl_snapshot *sl_snap_alloc(const struct sl_snap_sizes *sz);
 void sl_snap_free(struct sl_snapshot *s);
 
-/* Add a neighbor entry (the table is an index; add before publishing).
- * Returns 0 or -1 if full. */
+/* Add a neighbor entry (the table is an index; add before publishing;
+ * ports[] must be filled first, their MACs go into l2). Returns 0 or -1
+ * if full. */
 int sl_snap_add_neigh(struct sl_snapshot *s, sl_be32 ip, const uint8_t *mac,
 		      uint8_t port);
 
@@ -125,26 +127,20 @@ int sl_snap_add_neigh(struct sl_snapshot *s, sl_be32 ip, const uint8_t *mac,
 int sl_snap_index(struct sl_snapshot *s);
 
 /* Addresses of one subnet differ in their last octet, which a network-
- * order word keeps in its top byte: mix every bit into the low ones the
- * tables index with (murmur3's finaliser). */
-static inline uint32_t sl_snap_mix(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
-
+ * order word keeps in its top byte: swapped to host order it is the low
+ * byte, which a multiply spreads over the whole product; folding the top
+ * half down mixes everything into the low bits the tables index with. */
 static inline uint32_t sl_snap_ip_hash(sl_be32 ip)
 {
-	return sl_snap_mix(ip);
+	/* Host order first, so the varying octet is the low one and the
+	 * multiply carries it upwards into every bit. */
+	uint32_t h = sl_ntohl(ip) * 0x9e3779b1u;
+	return h ^ (h >> 16);
 }
 
 static inline uint32_t sl_snap_svc_hash(sl_be32 vip, sl_be16 port, uint8_t proto)
 {
-	return sl_snap_mix(vip ^ sl_snap_mix((uint32_t)port << 8 | proto));
+	return sl_snap_ip_hash(vip ^ ((uint32_t)port << 8 | proto) * 0x85ebca6bu);
 }
 
 static inline const struct sl_snap_svc *

@@ -39,11 +39,12 @@ void sl_worker_tx_flush_port(struct sl_worker *w, unsigned port)
 	struct sl_tx_buf *b = &w->tx[port];
 	uint16_t sent = rte_eth_tx_burst(w->dp->ethdev[port], w->id, b->pkts, b->n);
 
+	/* tx_bytes was counted as frames were queued (sl_worker_tx). */
 	w->stats.tx_packets += sent;
-	for (uint16_t i = 0; i < sent; i++)
-		w->stats.tx_bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
-	for (uint16_t i = sent; i < b->n; i++)
+	for (uint16_t i = sent; i < b->n; i++) {
+		w->stats.tx_bytes -= rte_pktmbuf_pkt_len(b->pkts[i]);
 		sl_worker_drop(w, b->pkts[i], SL_DROP_TX_FULL);
+	}
 	b->n = 0;
 }
 
@@ -55,8 +56,10 @@ void sl_worker_flush(struct sl_worker *w)
 }
 
 /* Send a packet whose IP header is final towards `dst`: route, resolve
- * the next hop's MAC, fill in Ethernet, queue for TX. */
-void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
+ * the next hop's MAC, fill in Ethernet, queue for TX. Inlined into the
+ * fast path; other files call the exported copy below. */
+static inline __attribute__((always_inline)) void
+output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
 {
 	const struct sl_snapshot *s = w->snap;
 	const struct sl_snap_route *rt = sl_snap_route(s, dst);
@@ -77,10 +80,33 @@ void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
 	sl_worker_tx(w, rt->port, m);
 }
 
+void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
+{
+	output(w, m, dst);
+}
+
+/* Remember where direction `dir` of `c` leaves (towards `dst`) under
+ * snapshot `s`. False if it has no route or no resolved next hop yet. */
+static bool learn_next_hop(const struct sl_snapshot *s, struct sl_conn *c,
+			   enum sl_dir dir, sl_be32 dst)
+{
+	const struct sl_snap_route *rt = sl_snap_route(s, dst);
+	const struct sl_snap_neigh *nb =
+		rt ? sl_snap_find_neigh(s, rt->via ? rt->via : dst) : NULL;
+
+	/* The entry's ready-made Ethernet header is for its own port. */
+	if (nb == NULL || nb->port != rt->port)
+		return false;
+	c->nh_port[dir] = rt->port;
+	c->nh_slot[dir] = (uint16_t)(nb - s->neigh);
+	return true;
+}
+
 /* A packet of an existing connection: track state, re-arm the timer,
  * count, rewrite and send. */
-void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,
-		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir)
+static inline __attribute__((always_inline)) void
+forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+	struct sl_conn *c, enum sl_dir dir)
 {
 	if (sl_unlikely(pkt->ip->ttl <= 1)) {
 		sl_worker_time_exceeded(w, m, pkt);
@@ -94,7 +120,6 @@ void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,
 		c->state = sl_tcp_next_state(c->state, &c->flags, dir,
 					     pkt->tcp_flags);
 	sl_ct_set_expire(&w->ct, c, w->now_ms + w->snap->timeouts_ms[c->state]);
-	c->packets[dir]++;
 
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	struct sl_obj_stats *vs = &w->svc_stats[c->svc_id];
@@ -108,7 +133,26 @@ void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,
 	}
 
 	sl_nat_rewrite(pkt, c, dir);
-	sl_worker_output(w, m, pkt->key.daddr);
+
+	/* Where this direction leaves was looked up once for this snapshot. */
+	const struct sl_snapshot *s = w->snap;
+	if (sl_unlikely(c->nh_gen != (uint32_t)s->generation)) {
+		c->nh_gen = (uint32_t)s->generation;
+		c->nh_port[0] = c->nh_port[1] = SL_NH_NONE;
+	}
+	if (sl_unlikely(c->nh_port[dir] == SL_NH_NONE) &&
+	    !learn_next_hop(s, c, dir, pkt->key.daddr)) {
+		output(w, m, pkt->key.daddr); /* no route, or ARP pending */
+		return;
+	}
+	memcpy(frame_of(m), s->neigh[c->nh_slot[dir]].l2, 12);
+	sl_worker_tx(w, c->nh_port[dir], m);
+}
+
+void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,
+		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir)
+{
+	forward(w, m, pkt, c, dir);
 }
 
 static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
@@ -128,8 +172,7 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 				       ? cand
 				       : sl_ct_lookup(&w->ct, &pkt->key, pkt->proto, pkt->hash);
 		if (sl_likely(ref != SL_CT_NONE)) {
-			sl_worker_forward(w, m, pkt, sl_ct_conn(&w->ct, ref),
-					  sl_ct_ref_dir(ref));
+			forward(w, m, pkt, sl_ct_conn(&w->ct, ref), sl_ct_ref_dir(ref));
 			return;
 		}
 		sl_worker_miss(w, m, pkt);
@@ -161,6 +204,8 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	uint32_t cand[SL_BURST];
 	uint8_t why[SL_BURST];
 
+	uint64_t rx_bytes = 0;
+
 	for (uint16_t i = 0; i < n && i < 4; i++)
 		rte_prefetch0(frame_of(pkts[i]));
 	/* Pass 1: parse, prefetch the home bucket. */
@@ -168,13 +213,18 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		if (i + 4 < n)
 			rte_prefetch0(frame_of(pkts[i + 4]));
 		struct rte_mbuf *m = pkts[i];
-		w->stats.rx_packets++;
-		w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
-		why[i] = (uint8_t)sl_parse(frame_of(m), rte_pktmbuf_data_len(m),
-					   verify_flags(w, m), &meta[i]);
+		unsigned verify = verify_flags(w, m);
+		rx_bytes += rte_pktmbuf_pkt_len(m);
+		why[i] = sl_likely(sl_parse_fast(frame_of(m), rte_pktmbuf_data_len(m),
+						 verify, &meta[i]))
+				 ? SL_DROP_NONE
+				 : (uint8_t)sl_parse(frame_of(m), rte_pktmbuf_data_len(m),
+						     verify, &meta[i]);
 		if (why[i] == SL_DROP_NONE && meta[i].kind == SL_PKT_IPV4)
 			rte_prefetch0(sl_ct_home(&w->ct, meta[i].hash));
 	}
+	w->stats.rx_packets += n;
+	w->stats.rx_bytes += rx_bytes;
 	/* Pass 2: prefetch the connection the bucket points at. */
 	for (uint16_t i = 0; i < n; i++) {
 		cand[i] = SL_CT_NONE;
@@ -199,6 +249,41 @@ void sl_worker_begin(struct sl_worker *w)
 		sl_worker_sync_snapshot(w);
 }
 
+unsigned sl_worker_drain_steered(struct sl_worker *w)
+{
+	struct rte_mbuf *pkts[SL_BURST];
+	unsigned got = 0;
+
+	for (unsigned j = 0; j < w->nworkers; j++) {
+		if (!w->steer_in[j])
+			continue;
+		unsigned n = rte_ring_sc_dequeue_burst(w->steer_in[j], (void **)pkts,
+						       SL_BURST, NULL);
+		if (n == 0)
+			continue;
+		w->stats.steered_in += n;
+		/* Counted once already by the worker that received them; don't
+		 * count them as received twice. */
+		w->stats.rx_packets -= n;
+		for (unsigned i = 0; i < n; i++)
+			w->stats.rx_bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+		sl_worker_burst(w, pkts, (uint16_t)n);
+		got += n;
+	}
+	return got;
+}
+
+void sl_worker_tail(struct sl_worker *w)
+{
+	sl_worker_flush(w);
+	if (w->nhold)
+		sl_worker_hold_retry(w);
+	w->stats.conns_expired += sl_ct_expire(&w->ct, w->now_ms, SL_EXPIRE_BUDGET,
+					       sl_worker_on_expire, w);
+	if ((++w->loops & 15) == 0 || w->dump)
+		sl_worker_control(w);
+}
+
 unsigned sl_worker_poll(struct sl_worker *w)
 {
 	struct rte_mbuf *pkts[SL_BURST];
@@ -212,29 +297,8 @@ unsigned sl_worker_poll(struct sl_worker *w)
 			got += n;
 		}
 	}
-	for (unsigned j = 0; j < w->nworkers; j++) {
-		if (!w->steer_in[j])
-			continue;
-		unsigned n = rte_ring_sc_dequeue_burst(w->steer_in[j], (void **)pkts,
-						       SL_BURST, NULL);
-		if (n) {
-			w->stats.steered_in += n;
-			/* Counted once already by the worker that received
-			 * them; don't count them as received twice. */
-			w->stats.rx_packets -= n;
-			for (unsigned i = 0; i < n; i++)
-				w->stats.rx_bytes -= rte_pktmbuf_pkt_len(pkts[i]);
-			sl_worker_burst(w, pkts, (uint16_t)n);
-			got += n;
-		}
-	}
-	sl_worker_flush(w);
-	if (w->nhold)
-		sl_worker_hold_retry(w);
-	w->stats.conns_expired += sl_ct_expire(&w->ct, w->now_ms, SL_EXPIRE_BUDGET,
-					       sl_worker_on_expire, w);
-	if ((++w->loops & 15) == 0 || w->dump)
-		sl_worker_control(w);
+	got += sl_worker_drain_steered(w);
+	sl_worker_tail(w);
 	return got;
 }
 

@@ -71,7 +71,6 @@ struct sl_conn_info {
 	uint8_t proto, state;
 	uint16_t svc_id, rs_id;
 	uint32_t age_ms, expires_in_ms;
-	uint32_t packets[2];
 };
 
 /* Control -> worker messages (typed, as in ip_pipeline's thread.c). The
@@ -198,6 +197,12 @@ int sl_worker_main(void *arg);
  * runs and what the benchmark drives. Returns packets received. */
 unsigned sl_worker_poll(struct sl_worker *w);
 
+/* The pieces of one iteration, in order: sl_worker_begin(), a burst per
+ * port, sl_worker_drain_steered() (packets other workers passed here),
+ * sl_worker_tail() (flush TX, ARP hold queue, expiry, control ring). */
+unsigned sl_worker_drain_steered(struct sl_worker *w);
+void sl_worker_tail(struct sl_worker *w);
+
 /* Process a burst of received frames. The whole per-packet path. */
 void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
@@ -217,6 +222,7 @@ static inline void sl_worker_tx(struct sl_worker *w, unsigned port,
 				struct rte_mbuf *m)
 {
 	struct sl_tx_buf *b = &w->tx[port];
+	w->stats.tx_bytes += rte_pktmbuf_pkt_len(m);
 	b->pkts[b->n++] = m;
 	if (b->n == SL_BURST)
 		sl_worker_tx_flush_port(w, port);

@@ -173,8 +173,6 @@ static void dump_one(struct sl_worker *w, struct sl_wmsg *msg,
 	ci->age_ms = w->now_ms - c->created;
 	ci->expires_in_ms = sl_time_before(w->now_ms, c->expire)
 				    ? c->expire - w->now_ms : 0;
-	ci->packets[0] = c->packets[0];
-	ci->packets[1] = c->packets[1];
 }
 
 static void dump_continue(struct sl_worker *w)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The harness: records -> frames -> RX rings -> sl_worker_poll() -> TX
- * rings -> recycled frames. No allocation in the loop: frames circulate
+ * The harness: records -> frames -> the worker's burst function (the
+ * loop's RX burst replaced by the harness) -> TX rings -> recycled
+ * frames. No allocation in the loop: frames circulate
  * between the harness's spare stack and the rings; the pool tops the
  * stack up only to replace frames Sluice dropped (or kept, for ARP).
  */
@@ -87,23 +88,17 @@ static void spare_top_up(struct bench_env *env, struct bench_lane *l, uint32_t w
 	}
 }
 
-/* Queue up to BENCH_INJECT records of one lane's sequence, starting at
- * *pos (wrapping round if `wrap`), on the lane's RX rings. */
-static unsigned inject(struct bench_env *env, struct bench_lane *l,
-		       const struct bench_seq *seq, uint64_t *pos, bool wrap)
+/* Take up to `max` spare frames and write the next records of the
+ * lane's sequence into them (wrapping round if `wrap`). */
+static unsigned fill(struct bench_env *env, struct bench_lane *l,
+		     const struct bench_seq *seq, uint64_t *pos, bool wrap,
+		     struct rte_mbuf **pkts, unsigned max)
 {
-	struct rte_mbuf *batch[2][BENCH_INJECT];
-	unsigned nb[2] = {0, 0};
 	unsigned n = 0;
 
-	/* Keep only a few bursts queued, as a NIC's RX ring would hold
-	 * them: a short loop keeps the frames' working set in cache, the way
-	 * a mempool's per-lcore cache recycles a NIC's buffers. */
-	if (rte_ring_count(l->rx[0]) + rte_ring_count(l->rx[1]) >= BENCH_QUEUED)
-		return 0;
-	if (l->nspare < BENCH_INJECT)
+	if (l->nspare < max)
 		spare_top_up(env, l, 2 * BENCH_INJECT);
-	for (; n < BENCH_INJECT && l->nspare; n++) {
+	for (; n < max && l->nspare; n++) {
 		if (*pos == seq->len) {
 			if (!wrap)
 				break;
@@ -112,15 +107,10 @@ static unsigned inject(struct bench_env *env, struct bench_lane *l,
 		const struct bench_rec *r = &seq->recs[(*pos)++];
 		struct rte_mbuf *m = l->spare[--l->nspare];
 		frame_write(m, r);
-		batch[r->port][nb[r->port]++] = m;
+		m->port = env->dp.ethdev[r->port];
+		pkts[n] = m;
 	}
-	for (unsigned p = 0; p < 2; p++) {
-		unsigned done = rte_ring_enqueue_burst(l->rx[p], (void **)batch[p],
-						       nb[p], NULL);
-		l->injected += done;
-		for (unsigned i = done; i < nb[p]; i++) /* ring full: keep */
-			l->spare[l->nspare++] = batch[p][i];
-	}
+	l->injected += n;
 	return n;
 }
 
@@ -146,45 +136,48 @@ static void reap(struct bench_lane *l, bench_collect_fn collect, void *ctx)
 	}
 }
 
+/* One iteration of the worker loop on frames handed to it directly: the
+ * same calls sl_worker_poll() makes, with the RX burst replaced by the
+ * harness's frames. */
+static void sluice_step(struct sl_worker *w, struct rte_mbuf **pkts, unsigned n)
+{
+	sl_worker_begin(w);
+	if (n)
+		sl_worker_burst(w, pkts, (uint16_t)n);
+	sl_worker_drain_steered(w);
+	sl_worker_tail(w);
+}
+
+/* The baseline forwarder: swap MACs, transmit on the port it came in. */
+static void macswap_step(struct sl_worker *w, struct rte_mbuf **pkts, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct sl_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], void *);
+		uint8_t tmp[6];
+		memcpy(tmp, eth->dst, 6);
+		memcpy(eth->dst, eth->src, 6);
+		memcpy(eth->src, tmp, 6);
+		sl_worker_tx(w, w->dp->port_of_ethdev[pkts[i]->port], pkts[i]);
+	}
+	sl_worker_flush(w);
+}
+
 void bench_push_all(struct bench_env *env, unsigned lane,
 		    const struct bench_seq *seq, bench_collect_fn collect, void *ctx)
 {
-	uint64_t pos = 0;
-
-	while (pos < seq->len) {
-		inject(env, &env->lanes[lane], seq, &pos, false);
-		for (unsigned w = 0; w < env->nworkers; w++) {
-			/* Twice: the second poll drains steering rings. */
-			sl_worker_poll(env->lanes[w].w);
-			sl_worker_poll(env->lanes[w].w);
-			reap(&env->lanes[w], collect, ctx);
-		}
-	}
-	for (unsigned round = 0; round < 4; round++)
-		for (unsigned w = 0; w < env->nworkers; w++) {
-			sl_worker_poll(env->lanes[w].w);
-			reap(&env->lanes[w], collect, ctx);
-		}
-}
-
-/* The baseline forwarder: receive, swap MACs, transmit on the same port. */
-static void macswap_poll(struct sl_worker *w)
-{
 	struct rte_mbuf *pkts[SL_BURST];
+	uint64_t pos = 0;
+	unsigned n;
 
-	for (unsigned p = 0; p < w->dp->nports; p++) {
-		uint16_t n = rte_eth_rx_burst(w->dp->ethdev[p], w->id, pkts, SL_BURST);
-		for (uint16_t i = 0; i < n; i++) {
-			struct sl_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], void *);
-			uint8_t tmp[6];
-			memcpy(tmp, eth->dst, 6);
-			memcpy(eth->dst, eth->src, 6);
-			memcpy(eth->src, tmp, 6);
+	do {
+		n = fill(env, &env->lanes[lane], seq, &pos, false, pkts, SL_BURST);
+		sluice_step(env->lanes[lane].w, pkts, n);
+		for (unsigned w = 0; w < env->nworkers; w++) {
+			if (w != lane)
+				sluice_step(env->lanes[w].w, NULL, 0);
+			reap(&env->lanes[w], collect, ctx);
 		}
-		uint16_t sent = rte_eth_tx_burst(w->dp->ethdev[p], w->id, pkts, n);
-		for (uint16_t i = sent; i < n; i++)
-			rte_pktmbuf_free(pkts[i]);
-	}
+	} while (n);
 }
 
 uint64_t bench_run_lane(struct bench_env *env, unsigned lane,
@@ -193,6 +186,7 @@ uint64_t bench_run_lane(struct bench_env *env, unsigned lane,
 {
 	struct bench_lane *l = &env->lanes[lane];
 	struct rte_rcu_qsbr *qs = env->dp.qsbr;
+	struct rte_mbuf *pkts[SL_BURST];
 	uint64_t pos = 0, start_injected = l->injected;
 	uint64_t hz = rte_get_tsc_hz();
 	uint64_t start = rte_rdtsc();
@@ -201,11 +195,11 @@ uint64_t bench_run_lane(struct bench_env *env, unsigned lane,
 
 	while (now < deadline) {
 		for (unsigned k = 0; k < 64; k++) {
-			inject(env, l, seq, &pos, true);
+			unsigned n = fill(env, l, seq, &pos, true, pkts, SL_BURST);
 			if (baseline)
-				macswap_poll(l->w);
+				macswap_step(l->w, pkts, n);
 			else
-				sl_worker_poll(l->w);
+				sluice_step(l->w, pkts, n);
 			rte_rcu_qsbr_quiescent(qs, l->w->id);
 			reap(l, NULL, NULL);
 		}
@@ -219,11 +213,9 @@ void bench_drain(struct bench_env *env, unsigned lane, bool baseline)
 {
 	struct bench_lane *l = &env->lanes[lane];
 
-	for (unsigned round = 0; round < 256; round++) {
-		if (baseline)
-			macswap_poll(l->w);
-		else
-			sl_worker_poll(l->w);
+	for (unsigned round = 0; round < 64; round++) {
+		if (!baseline)
+			sluice_step(l->w, NULL, 0);
 		reap(l, NULL, NULL);
 	}
 }
