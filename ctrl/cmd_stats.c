@@ -96,7 +96,7 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 /* The scalar worker counters, in the order they are printed. */
 #define WORKER_COUNTERS(X)                                                     \
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) X(conns_created)   \
-	X(conns_expired) X(steered_out) X(steered_in) X(arp_replies)           \
+	X(conns_expired) X(steered_out) X(steered_in) X(passed_on) X(arp_replies) \
 	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps)
 
 /* The counters of a worker (or their sum) as JSON: scalar counters, plus

@@ -133,6 +133,10 @@ static int make_workers(struct sl_ctl *ctl)
 		sl_err("cannot set up RCU for %u workers", m->workers);
 		return -1;
 	}
+	if (sl_dataplane_register_fields(dp) != 0) {
+		sl_err("cannot register the mbuf field for worker hops");
+		return -1;
+	}
 	dp->learn_ring = rte_ring_create_elem("sl_learn", sizeof(struct sl_learn_msg),
 					      SL_LEARN_RING_SIZE, SOCKET_ID_ANY,
 					      RING_F_SC_DEQ);

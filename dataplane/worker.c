@@ -267,7 +267,9 @@ unsigned sl_worker_drain_steered(struct sl_worker *w)
 		w->stats.rx_packets -= n;
 		for (unsigned i = 0; i < n; i++)
 			w->stats.rx_bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+		w->in_ring = true;
 		sl_worker_burst(w, pkts, (uint16_t)n);
+		w->in_ring = false;
 		got += n;
 	}
 	return got;

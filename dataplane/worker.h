@@ -15,6 +15,7 @@
 #define SL_WORKER_H
 
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
@@ -42,6 +43,7 @@ struct sl_worker_stats {
 	uint64_t tx_packets, tx_bytes;
 	uint64_t conns_created, conns_expired;
 	uint64_t steered_out, steered_in;
+	uint64_t passed_on;     /* client packets tried on the next worker */
 	uint64_t arp_replies, arp_requests;
 	uint64_t icmp_echo_replies, icmp_errors_sent;
 	uint64_t idle_sleeps;
@@ -123,6 +125,7 @@ struct sl_dataplane {
 	struct rte_ring *learn_ring;     /* workers -> control, MP/SC */
 	struct sl_worker *workers[SL_MAX_WORKERS];
 	uint64_t tsc_hz;
+	int hops_offset;                 /* mbuf dynfield: workers tried (uint8_t) */
 };
 
 struct sl_tx_buf {
@@ -163,6 +166,7 @@ struct sl_worker {
 		uint32_t at_ms;
 	} arp_asked[16];                 /* next hops asked for recently */
 	uint32_t icmp_window_start, icmp_in_window;
+	bool in_ring;                    /* processing frames other workers sent */
 	uint32_t empty_polls;
 	uint32_t idle_empty_polls, idle_sleep_us;
 	uint64_t tsc_per_ms;
@@ -186,6 +190,10 @@ void sl_worker_destroy(struct sl_worker *w);
 /* Forget every connection and local port (the worker must not be
  * running). Returns 0 or -ENOMEM. */
 int sl_worker_reset(struct sl_worker *w);
+/* Register the mbuf field that counts how many workers a packet has
+ * visited (dp->hops_offset). Returns 0 or -1. */
+int sl_dataplane_register_fields(struct sl_dataplane *dp);
+
 /* Create the steering rings between all workers and each worker's
  * control ring. Returns 0 or -1. */
 int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen);

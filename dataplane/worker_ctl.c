@@ -100,6 +100,17 @@ void sl_worker_destroy(struct sl_worker *w)
 	free(w);
 }
 
+int sl_dataplane_register_fields(struct sl_dataplane *dp)
+{
+	static const struct rte_mbuf_dynfield hops = {
+		.name = "sluice_worker_hops",
+		.size = sizeof(uint8_t),
+		.align = __alignof__(uint8_t),
+	};
+	dp->hops_offset = rte_mbuf_dynfield_register(&hops);
+	return dp->hops_offset < 0 ? -1 : 0;
+}
+
 int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen)
 {
 	char name[RTE_RING_NAMESIZE];

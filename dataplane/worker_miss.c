@@ -69,6 +69,28 @@ static void release_local(struct sl_worker *w, uint8_t slot,
 		sl_portmap_free(&ls->pm, sl_ntohs(reply->dport));
 }
 
+/*
+ * A client's packet for a connection this worker does not have. The
+ * driver normally keeps a flow on one queue, but not always (af_packet's
+ * fanout rolls a full queue's packets over to another; RSS tables get
+ * rewritten), and unlike a reply the packet does not say which worker
+ * owns it. So it goes round the other workers, each trying its own table,
+ * until one has the connection or all have said no.
+ */
+static void pass_on(struct sl_worker *w, struct rte_mbuf *m)
+{
+	uint8_t *hops = RTE_MBUF_DYNFIELD(m, w->dp->hops_offset, uint8_t *);
+	uint8_t done = w->in_ring ? *hops : 0;
+
+	if (w->nworkers < 2 || done + 1u >= w->nworkers) {
+		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
+		return;
+	}
+	*hops = (uint8_t)(done + 1);
+	w->stats.passed_on++;
+	steer(w, m, (w->id + 1u) % w->nworkers);
+}
+
 static void new_connection(struct sl_worker *w, struct rte_mbuf *m,
 			   struct sl_pkt *pkt, const struct sl_snap_svc *svc)
 {
@@ -76,8 +98,8 @@ static void new_connection(struct sl_worker *w, struct rte_mbuf *m,
 	enum sl_drop why;
 
 	if (pkt->proto == SL_IPPROTO_TCP && !sl_tcp_is_syn(pkt->tcp_flags)) {
-		why = SL_DROP_NO_CONNECTION;
-		goto drop;
+		pass_on(w, m);
+		return;
 	}
 	if (pkt->ip->ttl <= 1) {
 		sl_worker_time_exceeded(w, m, pkt);
