@@ -29,12 +29,14 @@ CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null)
 CORE_SRCS := dataplane/drop.c dataplane/csum.c dataplane/parse.c \
              dataplane/mem.c dataplane/conn_table.c dataplane/tcp_state.c \
              dataplane/portmap.c dataplane/sched.c dataplane/snapshot.c \
-             dataplane/icmp.c dataplane/arp.c
+             dataplane/icmp.c dataplane/arp.c dataplane/snat_hosts.c \
+             dataplane/icmp_error.c
 # The worker loop and everything else that talks to DPDK.
 DP_SRCS   := $(wildcard dataplane/worker*.c)
 DRV_SRCS  := $(wildcard drivers/*.c)
 # Control plane pieces that need neither DPDK nor a socket (unit tested).
-MODEL_SRCS := ctrl/model.c ctrl/config.c ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c
+MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_snat.c \
+              ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c
 CTRL_SRCS := $(filter-out ctrl/sluicectl%.c $(MODEL_SRCS),$(wildcard ctrl/*.c))
 CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c
 

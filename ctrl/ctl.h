@@ -49,6 +49,13 @@ void sl_ctl_sum_rs(const struct sl_ctl *ctl, uint16_t id, struct sl_obj_stats *o
 void sl_ctl_rebase_ids(struct sl_ctl *ctl, const struct sl_model *before,
 		       const struct sl_model *now);
 
+/* Ask every worker for the connections `filter` (a dump message with its
+ * filters set) selects, at most `limit` of them, each made JSON by
+ * `to_json`; *result = {"connections": [...], "count", "truncated"}. */
+typedef json_t *(*sl_conn_json_fn)(const struct sl_conn_info *ci, unsigned worker);
+int sl_ctl_dump(struct sl_ctl *ctl, struct sl_wmsg *filter, uint32_t limit,
+		sl_conn_json_fn to_json, json_t **result, struct sl_err *err);
+
 /* Handle one request line; returns the answer (malloc'd, no newline). */
 char *sl_ctl_handle_line(struct sl_ctl *ctl, const char *line, size_t len);
 

@@ -183,6 +183,8 @@ static inline bool sl_parse_fast(uint8_t *frame, uint32_t len, unsigned verify,
 	pkt->proto = ip->proto;
 	__builtin_memcpy(&pkt->key, &ip->saddr, 8);
 	__builtin_memcpy(&pkt->key.sport, l4, 4);
+	if (pkt->key.sport == 0 || pkt->key.dport == 0)
+		return false; /* sl_parse() names the drop */
 	pkt->hash = sl_flow_hash(&pkt->key, pkt->proto);
 	return true;
 }

@@ -29,8 +29,8 @@ static bool icmp_error_allowed(struct sl_worker *w)
 	return w->icmp_in_window++ < ICMP_ERRORS_PER_WINDOW;
 }
 
-void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
-			     struct sl_pkt *pkt)
+void sl_worker_icmp_error(struct sl_worker *w, struct rte_mbuf *m,
+			  struct sl_pkt *pkt, uint8_t type, uint8_t code)
 {
 	const struct sl_snapshot *s = w->snap;
 	sl_be32 to = pkt->ip->saddr;
@@ -39,7 +39,6 @@ void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
 				    (pkt->l4_len < SL_ICMP_ERR_QUOTE ? pkt->l4_len
 								      : SL_ICMP_ERR_QUOTE));
 
-	w->stats.drops[SL_DROP_TTL_EXCEEDED]++;
 	if (from == 0 || m->nb_segs != 1 || !icmp_error_allowed(w) ||
 	    rte_pktmbuf_prepend(m, SL_ICMP_ERR_HDRS) == NULL) {
 		rte_pktmbuf_free(m);
@@ -51,10 +50,16 @@ void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - keep));
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	((struct sl_ether_hdr *)frame)->type = sl_htons(SL_ETHERTYPE_IPV4);
-	sl_icmp_error_build(frame + SL_ETH_HLEN, from, to, SL_ICMP_TIME_EXCEEDED,
-			    0, quote);
+	sl_icmp_error_build(frame + SL_ETH_HLEN, from, to, type, code, quote);
 	w->stats.icmp_errors_sent++;
 	sl_worker_output(w, m, to);
+}
+
+void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
+			     struct sl_pkt *pkt)
+{
+	w->stats.drops[SL_DROP_TTL_EXCEEDED]++;
+	sl_worker_icmp_error(w, m, pkt, SL_ICMP_TIME_EXCEEDED, 0);
 }
 
 static void handle_arp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
