@@ -16,7 +16,7 @@ CFLAGS  ?= -O2 -g
 LTO     := -flto=auto -ffat-lto-objects
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow
 BASE    := -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP -msse4.2
-INC     := -iquote dataplane -iquote ctrl -iquote drivers
+INC     := -iquote dataplane -iquote ctrl -iquote drivers -iquote tests/lib
 
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS   := $(shell pkg-config --libs libdpdk 2>/dev/null)
@@ -48,9 +48,13 @@ CTRL_OBJS  := $(CTRL_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 
 # The benchmark links the whole dataplane and the control pieces it drives.
-BENCH_SRCS := $(wildcard tests/perf/*.c)
+BENCH_SRCS := $(wildcard tests/perf/*.c) tests/lib/ringport.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
 BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o log.o neigh.o)
+
+# NAT conformance checks: golden frames through a real worker.
+CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
+CONF_OBJS  := $(CONF_SRCS:%.c=$(BUILD)/obj/%.o)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -62,7 +66,7 @@ all: $(BUILD)/sluice $(BUILD)/sluicectl
 $(DP_OBJS) $(DRV_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS)
 $(CTRL_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
 $(MODEL_OBJS): CFLAGS_EXTRA := $(JANSSON_CFLAGS)
-$(BENCH_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
+$(BENCH_OBJS) $(CONF_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/unit
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -92,13 +96,17 @@ $(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
 
-unit: $(UNIT_BINS)
+$(BUILD)/sluice-conformance: $(CONF_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
+
+unit: $(UNIT_BINS) $(BUILD)/sluice-conformance
 
 deps:
 	bash scripts/deps.sh
 
 test: deps
-	$(MAKE) all unit
+	$(MAKE) all unit $(BUILD)/sluice-bench
 	bash tests/run.sh
 
 demo: deps

@@ -273,7 +273,7 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 
 void sl_worker_begin(struct sl_worker *w)
 {
-	w->now_ms = (uint32_t)(rte_rdtsc() / w->tsc_per_ms);
+	w->now_ms = (uint32_t)(rte_rdtsc() / w->tsc_per_ms) + w->clock_skew_ms;
 	const struct sl_snapshot *s =
 		__atomic_load_n(&w->dp->snapshot, __ATOMIC_ACQUIRE);
 	w->snap = s;

@@ -178,6 +178,7 @@ struct sl_worker {
 	uint32_t empty_polls;
 	uint32_t idle_empty_polls, idle_sleep_us;
 	uint64_t tsc_per_ms;
+	uint32_t clock_skew_ms;          /* added to the clock (tests move time) */
 	uint64_t loops;
 } SL_ALIGNED;
 
