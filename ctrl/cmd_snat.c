@@ -19,26 +19,12 @@ static int read_src(json_t *args, sl_be32 *src, uint8_t *plen, struct sl_err *er
 int sl_cmd_snat_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		    json_t **result, struct sl_err *err)
 {
-	const char *pool = NULL, *filtering = "address-dependent", *port = NULL;
-	sl_be32 src, first, last;
+	sl_be32 src;
 	uint8_t plen;
-	int f, port_index = -1;
 	(void)ctl;
 
-	if (read_src(args, &src, &plen, err) < 0 ||
-	    sl_json_string(args, "pool", true, &pool, err) < 0 ||
-	    sl_json_string(args, "filtering", false, &filtering, err) < 0 ||
-	    sl_json_string(args, "port", false, &port, err) < 0)
-		return -1;
-	if (sl_parse_ipv4_range(pool, &first, &last) < 0)
-		return sl_err_set(err, SL_E_INVALID, "pool",
-				  "pool must be A.B.C.D-E.F.G.H, got \"%.40s\"", pool);
-	if ((f = sl_snat_filtering_parse(filtering)) < 0)
-		return sl_err_set(err, SL_E_INVALID, "filtering",
-				  "filtering must be eif or adf, got \"%.40s\"", filtering);
-	if (port && (port_index = sl_model_port_index(m, port)) < 0)
-		return sl_err_set(err, SL_E_NOT_FOUND, "port", "no port named '%s'", port);
-	if (sl_model_add_snat(m, src, plen, first, last, port_index, (uint8_t)f, err) < 0)
+	if (sl_config_add_snat_rule(args, m, err) < 0 ||
+	    read_src(args, &src, &plen, err) < 0)
 		return -1;
 	*result = sl_config_snat_rule_json(m, sl_model_find_snat(m, src, plen));
 	return 0;

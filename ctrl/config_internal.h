@@ -35,6 +35,9 @@ int sl_config_prefix(json_t *o, const char *key, bool required, sl_be32 *ip,
 /* Sections in their own files. */
 int sl_config_load_snat(json_t *root, struct sl_model *m, struct sl_err *err);
 int sl_config_snat_json(json_t *doc, const struct sl_model *m);
+/* Read one rule object (src, pool, port, filtering) and add it: the
+ * config file and the snat.add command share this. */
+int sl_config_add_snat_rule(json_t *o, struct sl_model *m, struct sl_err *err);
 /* One rule as the config file writes it. */
 json_t *sl_config_snat_rule_json(const struct sl_model *m,
 				 const struct sl_model_snat *r);

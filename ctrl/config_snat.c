@@ -19,14 +19,12 @@
 
 static const char *const rule_keys[] = {"src", "pool", "port", "filtering", NULL};
 
-static int load_rule(json_t *o, struct sl_model *m, const void *ctx,
-		     struct sl_err *err)
+int sl_config_add_snat_rule(json_t *o, struct sl_model *m, struct sl_err *err)
 {
 	const char *pool = NULL, *filtering = "address-dependent";
 	sl_be32 src = 0, first = 0, last = 0;
 	uint8_t plen = 0;
 	int port, f;
-	(void)ctx;
 
 	if (sl_config_prefix(o, "src", true, &src, &plen, err) < 0 ||
 	    sl_json_string(o, "pool", true, &pool, err) < 0 ||
@@ -41,6 +39,13 @@ static int load_rule(json_t *o, struct sl_model *m, const void *ctx,
 				  "filtering must be endpoint-independent or "
 				  "address-dependent, got \"%.40s\"", filtering);
 	return sl_model_add_snat(m, src, plen, first, last, port, (uint8_t)f, err);
+}
+
+static int load_rule(json_t *o, struct sl_model *m, const void *ctx,
+		     struct sl_err *err)
+{
+	(void)ctx;
+	return sl_config_add_snat_rule(o, m, err);
 }
 
 /* SNAT timeouts by name: each covers one or more session states. */
