@@ -5,6 +5,7 @@
 #   make test     install deps, build, run every unit and end-to-end test
 #   make demo     install deps, build, run the namespace lab demo
 #   make bench    install deps, build, run the benchmarks (tests/perf)
+#   make bench-e2e  the same job through the namespace lab, Sluice vs kernel
 #   make deps     install the Debian packages the project needs
 
 CC      ?= gcc
@@ -59,7 +60,7 @@ CONF_OBJS  := $(CONF_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test demo bench deps clean unit
+.PHONY: all test demo bench bench-e2e deps clean unit
 all: $(BUILD)/sluice $(BUILD)/sluicectl
 
 # Per-group flags: only the DPDK-facing objects see DPDK's headers.
@@ -116,6 +117,12 @@ demo: deps
 bench: deps
 	$(MAKE) all $(BUILD)/sluice-bench
 	bash tests/perf/run.sh
+
+# Through the namespace lab, side by side with the kernel doing the same
+# job (nftables DNAT + SNAT): connections/s and bulk throughput.
+bench-e2e: deps
+	$(MAKE) all
+	bash tests/perf/e2e.sh
 
 clean:
 	rm -rf $(BUILD)
