@@ -49,7 +49,7 @@ CTRL_OBJS  := $(CTRL_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 
 # The benchmark links the whole dataplane and the control pieces it drives.
-BENCH_SRCS := $(wildcard tests/perf/*.c) tests/lib/ringport.c
+BENCH_SRCS := $(wildcard tests/perf/bench_*.c) tests/lib/ringport.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
 BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o log.o neigh.o)
 

@@ -270,10 +270,15 @@ static inline void sl_ct_set_expire(struct sl_conn_table *t, struct sl_conn *c,
 				    uint32_t expire_ms)
 {
 	uint32_t shift = t->wheel.tick_shift;
+	bool later = !sl_time_before(expire_ms, c->expire);
 
 	c->expire = expire_ms;
-	if (sl_unlikely(sl_time_before((expire_ms >> shift) << shift,
-				       sl_ct_timer_tick(t, c) << shift)))
+	/* Later than before (every packet but a state change): the wheel
+	 * sees it when the entry's tick comes. */
+	if (sl_likely(later))
+		return;
+	if (sl_time_before((expire_ms >> shift) << shift,
+			   sl_ct_timer_tick(t, c) << shift))
 		sl_ct_refile(t, c);
 }
 

@@ -152,7 +152,7 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 		output(w, m, pkt->key.daddr); /* no route, or ARP pending */
 		return;
 	}
-	memcpy(frame_of(m), s->neigh[c->nh_slot[dir]].l2, 12);
+	memcpy(pkt->eth, s->neigh[c->nh_slot[dir]].l2, 12);
 	sl_worker_tx(w, c->nh_port[dir], m);
 }
 
