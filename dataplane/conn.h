@@ -150,6 +150,9 @@ struct sl_conn_table {
  * backed when the kernel allows). Returns 0 or -ENOMEM / -EINVAL. */
 int sl_ct_init(struct sl_conn_table *t, uint32_t max_conns, uint32_t now_ms);
 void sl_ct_destroy(struct sl_conn_table *t);
+/* Forget every connection, keeping the memory (no allocation, no
+ * failure); the wheel restarts at `now_ms`. */
+void sl_ct_clear(struct sl_conn_table *t, uint32_t now_ms);
 
 static inline uint32_t sl_ct_ref_index(uint32_t ref) { return ref >> 1; }
 static inline enum sl_dir sl_ct_ref_dir(uint32_t ref) { return (enum sl_dir)(ref & 1); }

@@ -54,21 +54,29 @@ int sl_ct_init(struct sl_conn_table *t, uint32_t max_conns, uint32_t now_ms)
 	t->mem_bytes = conn_bytes + bucket_bytes + wheel_bytes;
 	t->max_conns = max_conns;
 	t->bucket_mask = nbuckets - 1;
+	t->wheel.mask = WHEEL_SLOTS - 1;
+	t->wheel.tick_shift = WHEEL_TICK_SHIFT;
+	sl_ct_clear(t, now_ms);
+	return 0;
+}
 
+void sl_ct_clear(struct sl_conn_table *t, uint32_t now_ms)
+{
+	uint32_t nbuckets = t->bucket_mask + 1;
+
+	memset(t->conns, 0, (size_t)t->max_conns * sizeof(struct sl_conn));
+	memset(t->buckets, 0, (size_t)nbuckets * sizeof(struct sl_ct_bucket));
 	for (uint32_t b = 0; b < nbuckets; b++)
 		for (unsigned i = 0; i < SL_CT_SLOTS; i++)
 			t->buckets[b].ref[i] = SL_CT_NONE;
 	/* Free list in index order so a fresh table fills from the start. */
-	for (uint32_t i = 0; i < max_conns; i++)
-		t->conns[i].timer_next = i + 1 < max_conns ? i + 1 : NIL;
+	for (uint32_t i = 0; i < t->max_conns; i++)
+		t->conns[i].timer_next = i + 1 < t->max_conns ? i + 1 : NIL;
 	t->free_head = 0;
-
-	t->wheel.mask = WHEEL_SLOTS - 1;
-	t->wheel.tick_shift = WHEEL_TICK_SHIFT;
+	t->nconns = 0;
 	t->wheel.cur_tick = now_ms >> WHEEL_TICK_SHIFT;
 	for (uint32_t s = 0; s < WHEEL_SLOTS; s++)
 		t->wheel.heads[s] = NIL;
-	return 0;
 }
 
 void sl_ct_destroy(struct sl_conn_table *t)

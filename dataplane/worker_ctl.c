@@ -78,12 +78,13 @@ fail:
 
 int sl_worker_reset(struct sl_worker *w)
 {
-	uint32_t max = w->ct.max_conns;
-
-	sl_ct_destroy(&w->ct);
 	for (unsigned l = 0; l < SL_MAX_LIPS; l++)
 		sl_portmap_reset(&w->lips[l].pm);
-	return sl_ct_init(&w->ct, max, (uint32_t)(rte_rdtsc() / w->tsc_per_ms));
+	/* The per-host SNAT mapping counts went with the mappings. */
+	memset(w->hosts.slots, 0, (w->hosts.mask + 1) * sizeof(*w->hosts.slots));
+	w->hosts.used = 0;
+	sl_ct_clear(&w->ct, (uint32_t)(rte_rdtsc() / w->tsc_per_ms) + w->clock_skew_ms);
+	return 0;
 }
 
 void sl_worker_destroy(struct sl_worker *w)
