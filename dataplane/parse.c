@@ -109,6 +109,8 @@ enum sl_drop sl_parse(uint8_t *frame, uint32_t len, unsigned verify,
 		return SL_DROP_IP_BAD_CHECKSUM;
 	if (sl_unlikely(ip->frag_off & sl_htons(SL_IP_MF | SL_IP_OFFMASK)))
 		return SL_DROP_IP_FRAGMENT;
+	if (sl_unlikely(sl_ipv4_martian(ip->saddr) || sl_ipv4_martian(ip->daddr)))
+		return SL_DROP_IP_BAD_ADDRESS;
 
 	pkt->proto = ip->proto;
 	pkt->ip_len = (uint16_t)ip_len;

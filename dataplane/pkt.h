@@ -126,6 +126,17 @@ struct sl_pkt {
 enum sl_drop sl_parse(uint8_t *frame, uint32_t len, unsigned verify,
 		      struct sl_pkt *pkt);
 
+/* Addresses no packet Sluice handles may carry, as source or destination:
+ * "this network" (0/8), loopback (127/8), multicast and reserved
+ * (224/3, which ends with the limited broadcast). Nothing legitimate
+ * comes from them, nothing can be answered to them, and 0.0.0.0 is the
+ * empty marker of Sluice's own address tables. */
+static inline bool sl_ipv4_martian(sl_be32 a)
+{
+	uint8_t first = (uint8_t)(sl_ntohl(a) >> 24);
+	return first == 0 || first == 127 || first >= 224;
+}
+
 /* Combinations no TCP stack sends: SYN with FIN or RST, or no flag at
  * all. They are scanner probes or attempts to confuse state tracking. */
 static inline bool sl_tcp_flags_valid(uint8_t flags)
@@ -152,7 +163,10 @@ static inline bool sl_tcp_flags_valid(uint8_t flags)
  * option-less, unfragmented IPv4 TCP or UDP packet whose checksums need
  * no software check. Returns true with `pkt` filled in exactly as
  * sl_parse() would; false means "not the common case", and the caller
- * runs sl_parse(), which finds the drop reason if there is one.
+ * runs sl_parse(), which finds the drop reason if there is one. Martian
+ * addresses are not checked here: no connection has them, and a packet
+ * that matches none is refused for them where it would create one
+ * (sl_worker_miss), with the same drop reason sl_parse() gives.
  */
 static inline bool sl_parse_fast(uint8_t *frame, uint32_t len, unsigned verify,
 				 struct sl_pkt *pkt)

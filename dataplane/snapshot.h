@@ -192,10 +192,12 @@ sl_snap_find_addr(const struct sl_snapshot *s, sl_be32 ip)
 	uint32_t i = sl_snap_ip_hash(ip) & s->addr_mask;
 	for (;;) {
 		const struct sl_snap_addr *a = &s->addrs[i];
-		if (a->ip == ip)
-			return a;
+		/* Empty first: 0.0.0.0 is the empty marker, never an address
+		 * Sluice owns (else a packet to 0.0.0.0 finds an empty slot). */
 		if (a->ip == 0)
 			return NULL;
+		if (a->ip == ip)
+			return a;
 		i = (i + 1) & s->addr_mask;
 	}
 }
@@ -206,10 +208,10 @@ sl_snap_find_neigh(const struct sl_snapshot *s, sl_be32 ip)
 	uint32_t i = sl_snap_ip_hash(ip) & s->neigh_mask;
 	for (;;) {
 		const struct sl_snap_neigh *n = &s->neigh[i];
+		if (n->ip == 0) /* empty first, as in sl_snap_find_addr() */
+			return NULL;
 		if (n->ip == ip)
 			return n;
-		if (n->ip == 0)
-			return NULL;
 		i = (i + 1) & s->neigh_mask;
 	}
 }

@@ -161,6 +161,13 @@ void sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 	const struct sl_snapshot *s = w->snap;
 	const struct sl_snap_addr *a = sl_snap_find_addr(s, pkt->key.daddr);
 
+	/* sl_parse() refuses these; the fast parse leaves them to here, where
+	 * state would be created, so that established flows pay nothing. */
+	if (sl_unlikely(sl_ipv4_martian(pkt->key.saddr) ||
+			sl_ipv4_martian(pkt->key.daddr))) {
+		sl_worker_drop(w, m, SL_DROP_IP_BAD_ADDRESS);
+		return;
+	}
 	/* From an inside host to the outside (or, hairpinning, to a pool
 	 * address): source NAT. */
 	if (a == NULL || (a->kinds & SL_ADDR_POOL)) {

@@ -209,6 +209,16 @@ static void test_udp_csum_never_becomes_zero(void **state)
 }
 
 /* Many random connections, both protocols, both directions. */
+/* A random address sl_parse() accepts (not 0/8, 127/8 or 224/3). */
+static uint32_t rand_unicast(void)
+{
+	for (;;) {
+		uint32_t a = fr_rand32();
+		if (!sl_ipv4_martian(sl_htonl(a)))
+			return a;
+	}
+}
+
 static void test_random(void **state)
 {
 	uint8_t f[FR_MAX];
@@ -218,8 +228,8 @@ static void test_random(void **state)
 	fr_seed(51);
 	for (int round = 0; round < 20000; round++) {
 		struct tuple t = {
-			.c = fr_rand32(), .vip = fr_rand32(),
-			.rs = fr_rand32(), .lip = fr_rand32(),
+			.c = rand_unicast(), .vip = rand_unicast(),
+			.rs = rand_unicast(), .lip = rand_unicast(),
 			.cp = (uint16_t)fr_rand32(), .vp = (uint16_t)fr_rand32(),
 			.rp = (uint16_t)fr_rand32(), .lp = (uint16_t)fr_rand32(),
 		};

@@ -373,6 +373,34 @@ static void test_ip_fragment(void **state)
 	assert_int_equal(parse(f, len, VERIFY_ALL), SL_DROP_NONE);
 }
 
+static void test_ip_bad_address(void **state)
+{
+	uint8_t f[FR_MAX];
+	const uint32_t bad[] = {0x00000000, 0x00ffffff, 0x7f000001, 0xe0000001,
+				0xefffffff, 0xf0000001, 0xffffffff};
+	(void)state;
+
+	uint32_t len = build(f, SL_IPPROTO_TCP, 0);
+	for (unsigned i = 0; i < SL_ARRAY_SIZE(bad); i++) {
+		for (unsigned field = 12; field <= 16; field += 4) {
+			uint32_t keep = fr_get32(f + FR_IP_OFF + field);
+			fr_put32(f + FR_IP_OFF + field, bad[i]);
+			fr_fix_ip(f);
+			fr_fix_l4(f);
+			assert_int_equal(parse(f, len, VERIFY_ALL), SL_DROP_IP_BAD_ADDRESS);
+			fr_put32(f + FR_IP_OFF + field, keep);
+		}
+	}
+	/* The edges of what is allowed. */
+	const uint32_t good[] = {0x01000000, 0x7effffff, 0x80000000, 0xdfffffff};
+	for (unsigned i = 0; i < SL_ARRAY_SIZE(good); i++) {
+		fr_put32(f + FR_IP_OFF + 16, good[i]);
+		fr_fix_ip(f);
+		fr_fix_l4(f);
+		assert_int_equal(parse(f, len, VERIFY_ALL), SL_DROP_NONE);
+	}
+}
+
 /* Shrink the IP packet to `l4_len` bytes of L4 and return the frame
  * length; checksums fixed. */
 static uint32_t shrink(uint8_t *f, uint16_t l4_len)
@@ -644,6 +672,7 @@ int main(void)
 		cmocka_unit_test(test_ip_bad_length),
 		cmocka_unit_test(test_ip_bad_checksum),
 		cmocka_unit_test(test_ip_fragment),
+		cmocka_unit_test(test_ip_bad_address),
 		cmocka_unit_test(test_l4_truncated),
 		cmocka_unit_test(test_tcp_bad_data_offset),
 		cmocka_unit_test(test_udp_bad_length),
