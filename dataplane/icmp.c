@@ -30,6 +30,12 @@ void sl_icmp_echo_to_reply(struct sl_pkt *pkt)
 	uint16_t new_word = sl_htons((uint16_t)(icmp->type << 8 | icmp->code));
 	icmp->csum = sl_csum_apply(icmp->csum,
 				   sl_csum_fold(sl_csum_delta16(old_word, new_word)));
+	/* An adjusted 0x0000 is ambiguous: right if the message sums to
+	 * 0xffff, wrong (0xffff is) if it is all zeros, which a reply with
+	 * identifier and sequence 0 and no payload is. ICMP has no pseudo
+	 * header to rule that out, so settle it by summing. */
+	if (icmp->csum == 0)
+		icmp->csum = sl_csum(icmp, pkt->l4_len, 0);
 	pkt->key.saddr = ip->saddr;
 	pkt->key.daddr = ip->daddr;
 }
