@@ -219,6 +219,14 @@ void sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
 		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
 		return;
 	}
+	/* An echo's identifier plays the port, and port 0 is the wildcard
+	 * of mapping and permit keys: with identifier 0 a session's key
+	 * would be its own permit's (and its all-zero translated reply
+	 * would get checksum 0x0000). Parse refuses port 0 for TCP/UDP. */
+	if (pkt->key.sport == 0) {
+		sl_worker_drop(w, m, SL_DROP_L4_BAD_PORT);
+		return;
+	}
 	if (owner != w->id) {
 		sl_worker_steer(w, m, owner);
 		return;
