@@ -6,6 +6,8 @@
 #   make demo     install deps, build, run the namespace lab demo
 #   make bench    install deps, build, run the benchmarks (tests/perf)
 #   make bench-e2e  the same job through the namespace lab, Sluice vs kernel
+#   make san      the same tree under ASan+UBSan (clang) in build/san
+#   make fuzz     libFuzzer targets (tests/fuzz), FUZZ_SECONDS each
 #   make deps     install the Debian packages the project needs
 
 CC      ?= gcc
@@ -60,7 +62,7 @@ CONF_OBJS  := $(CONF_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test demo bench bench-e2e deps clean unit
+.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins
 all: $(BUILD)/sluice $(BUILD)/sluicectl
 
 # Per-group flags: only the DPDK-facing objects see DPDK's headers.
@@ -123,6 +125,49 @@ bench: deps
 bench-e2e: deps
 	$(MAKE) all
 	bash tests/perf/e2e.sh
+
+# ---- sanitizers and fuzzing (tests/fuzz/README.md) ---------------------
+# The same tree built by clang under ASan and UBSan (any report aborts),
+# with libFuzzer's coverage hooks, so the fuzz targets link these very
+# objects and the sanitized unit tests and sluice come for free.
+SAN_DIR   := build/san
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+             -fno-sanitize-recover=all -fsanitize=fuzzer-no-link
+FUZZ_SECONDS ?= 60
+
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZ_OBJS := $(FUZZ_SRCS:%.c=$(BUILD)/obj/%.o)
+FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,fuzz_packet fuzz_ctl fuzz_config)
+FUZZ_ENV  := $(addprefix $(BUILD)/obj/tests/,fuzz/fuzz_env.o lib/ringport.o)
+# The control thread without main() and the socket: what a request runs.
+FUZZ_CTRL := $(filter-out %/sluice.o %/server.o,$(CTRL_OBJS))
+$(FUZZ_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/fuzz -iquote tests/unit
+
+$(BUILD)/fuzz/fuzz_config: $(BUILD)/obj/tests/fuzz/fuzz_config.o $(CORE_OBJS) $(MODEL_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(JANSSON_LIBS)
+
+$(BUILD)/fuzz/fuzz_packet: $(addprefix $(BUILD)/obj/tests/fuzz/,fuzz_packet.o fuzz_frames.o fuzz_check.o) \
+		$(FUZZ_ENV) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(FUZZ_CTRL)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
+
+$(BUILD)/fuzz/fuzz_ctl: $(BUILD)/obj/tests/fuzz/fuzz_ctl.o $(FUZZ_ENV) $(CORE_OBJS) \
+		$(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(FUZZ_CTRL)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
+
+fuzz-bins: $(FUZZ_BINS)
+
+san:
+	$(MAKE) BUILD=$(SAN_DIR) CC=clang LTO= CFLAGS="$(SAN_FLAGS)" all unit fuzz-bins
+
+fuzz: deps
+	$(MAKE) san
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_check.h"
+#include "fuzz_frames.h"
+#include "icmp_error.h"
+
+static void broken(const char *what, const uint8_t *f, uint32_t len)
+{
+	fprintf(stderr, "fuzz_packet: invariant broken: %s; frame (%u bytes):", what, len);
+	for (uint32_t i = 0; i < len && i < 96; i++)
+		fprintf(stderr, "%s%02x", i % 16 ? " " : "\n  ", f[i]);
+	fprintf(stderr, "\n");
+	abort();
+}
+
+static const sl_be32 *owned;
+static unsigned nowned;
+
+void fz_check_owned(const sl_be32 *ips, unsigned n)
+{
+	owned = ips;
+	nowned = n;
+}
+
+static bool ours(const struct sl_snapshot *s, sl_be32 ip)
+{
+	const struct sl_snap_addr *a = sl_snap_find_addr(s, ip);
+	if (a && a->kinds != 0)
+		return true;
+	for (unsigned i = 0; i < nowned; i++)
+		if (owned[i] == ip)
+			return true;
+	return false;
+}
+
+/* Is `key`, as written on the wire, the reverse of a key of a
+ * connection of worker w (i.e. a translated packet of it)? */
+static bool translated(const struct sl_worker *w, const struct sl_v4key *key,
+		       uint8_t proto)
+{
+	struct sl_v4key rev = sl_v4key_reverse(key);
+	return sl_ct_lookup(&w->ct, &rev, proto, sl_flow_hash(&rev, proto)) != SL_CT_NONE;
+}
+
+static void check_icmp(const struct sl_worker *w, const struct sl_snapshot *s,
+		       struct sl_pkt *pkt, const uint8_t *f, uint32_t len)
+{
+	const struct sl_icmp_hdr *icmp = (const void *)pkt->l4;
+
+	if (icmp->type == SL_ICMP_ECHO_REQUEST || icmp->type == SL_ICMP_ECHO_REPLY) {
+		if (!ours(s, pkt->ip->saddr) && !translated(w, &pkt->key, SL_IPPROTO_ICMP))
+			broken("ICMP echo of no connection", f, len);
+		return;
+	}
+	if (!sl_icmp_is_error(icmp->type))
+		broken("ICMP type Sluice never sends", f, len);
+	if (ours(s, pkt->ip->saddr))
+		return; /* Sluice's own error, or one it re-sourced */
+	struct sl_icmp_inner in;
+	if (sl_icmp_error_parse(pkt, &in) != SL_DROP_NONE)
+		broken("translated ICMP error with a bad quote", f, len);
+	uint32_t h = sl_flow_hash(&in.key, in.proto);
+	if (sl_ct_lookup(&w->ct, &in.key, in.proto, h) == SL_CT_NONE)
+		broken("ICMP error quoting no connection", f, len);
+}
+
+static void check_ipv4(const struct sl_worker *w, const struct sl_snapshot *s,
+		       struct sl_pkt *pkt, const uint8_t *f, uint32_t len)
+{
+	if (pkt->ip->ttl == 0)
+		broken("TTL 0 transmitted", f, len);
+	switch (pkt->proto) {
+	case SL_IPPROTO_TCP:
+	case SL_IPPROTO_UDP:
+		if (!translated(w, &pkt->key, pkt->proto))
+			broken("TCP/UDP packet of no connection (untranslated?)", f, len);
+		return;
+	case SL_IPPROTO_ICMP:
+		check_icmp(w, s, pkt, f, len);
+		return;
+	default:
+		broken("IP protocol Sluice never forwards", f, len);
+	}
+}
+
+void fz_check_tx(const struct fuzz_env *e, unsigned port, unsigned wid,
+		 const uint8_t *frame, uint32_t len)
+{
+	const struct sl_snapshot *s = e->dp.snapshot;
+	uint8_t copy[FZ_FRAME_MAX + 64];
+	struct sl_pkt pkt;
+
+	if (len < SL_ETH_HLEN || len > sizeof(copy))
+		broken("frame length", frame, len);
+	if (memcmp(frame + 6, e->ports[port].mac, 6) != 0)
+		broken("source MAC is not the port's", frame, len);
+	memcpy(copy, frame, len);
+	enum sl_drop why = sl_parse(copy, len,
+				    SL_PARSE_VERIFY_IP_CSUM | SL_PARSE_VERIFY_L4_CSUM, &pkt);
+	if (why != SL_DROP_NONE) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "transmitted frame fails parse: %s",
+			 sl_drop_name(why));
+		broken(msg, frame, len);
+	}
+	if (pkt.kind == SL_PKT_ARP) {
+		const struct sl_arp_hdr *arp = (const void *)pkt.ip;
+		if (!ours(s, arp->spa))
+			broken("ARP for an address Sluice does not own", frame, len);
+		return;
+	}
+	check_ipv4(e->dp.workers[wid], s, &pkt, frame, len);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What must hold of every frame Sluice transmits, whatever it was fed:
+ *
+ *  - it leaves with the MAC of the port it leaves on;
+ *  - it parses (sl_parse with every software check on): lengths, IHL,
+ *    TTL left, no fragments, ports non-zero, IP and L4 checksums right;
+ *  - ARP speaks for an address Sluice owns;
+ *  - a TCP or UDP packet, or an ICMP echo Sluice did not answer itself,
+ *    belongs to a connection in the table of the worker that sent it,
+ *    in translated form (its reversed tuple is one of the connection's
+ *    keys): nothing leaves untranslated or half translated;
+ *  - an ICMP error not from Sluice's own address carries a valid quote
+ *    naming a connection the same way.
+ *
+ * A broken invariant aborts, which libFuzzer reports as a crash.
+ */
+#ifndef SL_FUZZ_CHECK_H
+#define SL_FUZZ_CHECK_H
+
+#include "fuzz_env.h"
+
+/* Addresses Sluice may have owned at some point of an input (the base
+ * configuration's and those control operations add). A frame made while
+ * an address was Sluice's may leave after a change took it away (it
+ * waited for ARP): it speaks for Sluice all the same. */
+void fz_check_owned(const sl_be32 *ips, unsigned n);
+
+/* Check one frame worker `wid` transmitted on `port`. */
+void fz_check_tx(const struct fuzz_env *e, unsigned port, unsigned wid,
+		 const uint8_t *frame, uint32_t len);
+
+#endif

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: the JSON control protocol. Each input is up to 16
+ * request lines handed to sl_ctl_handle_line() of a live control plane
+ * (model, publisher, two workers running on their own lcores, ring
+ * ports), as the control socket would hand them over.
+ *
+ * Beyond "no crash, no leak, no undefined behaviour":
+ *  - every answer is one JSON object {"ok": true, "result": {...}} or
+ *    {"ok": false, "error": {"code", "field", "message"}} with a known
+ *    code and a message;
+ *  - a refused request changes nothing: the configuration written out
+ *    is the same before and after;
+ *  - whatever the requests did, the running configuration still writes
+ *    out as a config file that loads (`config save` then a restart works).
+ *
+ * Every input starts from the same configuration.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "fuzz_env.h"
+
+#define MAX_LINES 16
+
+static const char config[] =
+	"{\"workers\": 2, \"conn_table\": {\"max_connections\": 1024},"
+	" \"ports\": [{\"name\": \"fc_wan\", \"devargs\": \"fc_wan\", \"ipv4\": \"198.18.0.2/24\"},"
+	"            {\"name\": \"fc_lan\", \"devargs\": \"fc_lan\", \"ipv4\": \"198.18.1.2/24\"}],"
+	" \"routes\": [{\"prefix\": \"0.0.0.0/0\", \"via\": \"198.18.0.1\"}],"
+	" \"local_addresses\": [{\"ip\": \"198.18.1.3\"}],"
+	" \"neighbors\": [{\"ip\": \"198.18.1.11\", \"mac\": \"02:00:00:00:01:0b\"}],"
+	" \"vips\": [{\"vip\": \"198.18.0.100\", \"port\": 80, \"real_servers\": ["
+	"    {\"ip\": \"198.18.1.11\", \"port\": 8080}, {\"ip\": \"198.18.1.12\", \"port\": 8080}]}],"
+	" \"snat\": [{\"src\": \"198.18.1.64/26\", \"pool\": \"198.18.0.50-198.18.0.51\"}]}";
+
+static const char *const codes[] = {
+	SL_E_BAD_REQUEST, SL_E_UNKNOWN_COMMAND, SL_E_MISSING, SL_E_INVALID,
+	SL_E_NOT_FOUND, SL_E_EXISTS, SL_E_LIMIT, SL_E_BUSY, SL_E_INTERNAL, NULL,
+};
+
+static struct fuzz_env env;
+
+static void broken(const char *what, const char *detail)
+{
+	fprintf(stderr, "fuzz_ctl: %s\n%.2000s\n", what, detail ? detail : "");
+	abort();
+}
+
+static char *written_out(void)
+{
+	json_t *doc = sl_config_to_json(&env.ctl.model);
+	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	json_decref(doc);
+	if (text == NULL)
+		broken("the running configuration cannot be written out", NULL);
+	return text;
+}
+
+static bool known_code(const char *code)
+{
+	for (const char *const *c = codes; *c; c++)
+		if (strcmp(code, *c) == 0)
+			return true;
+	return false;
+}
+
+/* Check the shape of an answer; true if it says ok. */
+static bool check_answer(const char *answer)
+{
+	json_error_t jerr;
+	json_t *a = answer ? json_loads(answer, 0, &jerr) : NULL;
+	json_t *ok = json_object_get(a, "ok");
+
+	if (!json_is_object(a) || !json_is_boolean(ok))
+		broken("answer is not {\"ok\": bool, ...}", answer);
+	bool good = json_is_true(ok);
+	json_t *e = json_object_get(a, "error");
+	const char *code = json_string_value(json_object_get(e, "code"));
+	const char *msg = json_string_value(json_object_get(e, "message"));
+	if (good && !json_is_object(json_object_get(a, "result")))
+		broken("ok answer without a result object", answer);
+	if (!good && (!code || !known_code(code) || !msg || !msg[0] ||
+		      !json_is_string(json_object_get(e, "field"))))
+		broken("error answer without a known code, a field and a message", answer);
+	json_decref(a);
+	return good;
+}
+
+static void handle(const char *line, size_t len)
+{
+	char *before = written_out();
+	char *answer = sl_ctl_handle_line(&env.ctl, line, len);
+
+	if (!check_answer(answer)) {
+		char *after = written_out();
+		if (strcmp(before, after) != 0) {
+			fprintf(stderr, "request: %.*s\nanswer: %s\n", (int)len, line, answer);
+			broken("a refused request changed the configuration", after);
+		}
+		free(after);
+	}
+	free(answer);
+	free(before);
+}
+
+static void check_saveable(void)
+{
+	struct sl_model m;
+	struct sl_err err;
+	char *text = written_out();
+
+	if (sl_config_load_string(text, &m, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", err.field, err.message);
+		broken("the running configuration, written out, does not load", text);
+	}
+	sl_model_free(&m);
+	free(text);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	fuzz_eal_init(1 + FUZZ_WORKERS);
+	fuzz_env_init(&env, config, true);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size;
+	uint64_t gen = env.ctl.generation;
+
+	for (unsigned n = 0; n < MAX_LINES && p < end; n++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		handle(p, len);
+		p += len + 1;
+	}
+	check_saveable();
+	if (env.ctl.generation != gen)
+		env.dirty = true;
+	fuzz_env_restore(&env);
+	return 0;
+}

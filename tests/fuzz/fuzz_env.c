@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_malloc.h>
+
+#include "config.h"
+#include "fuzz_env.h"
+
+static void die(const char *what)
+{
+	fprintf(stderr, "fuzz env: %s\n", what);
+	exit(1);
+}
+
+void fuzz_eal_init(unsigned lcores)
+{
+	char lc[32], *argv[16];
+	int argc = 0;
+
+	/* Every lcore floats over every CPU: the machine may have fewer
+	 * CPUs than lcores. */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (lcores > 1)
+		snprintf(lc, sizeof(lc), "--lcores=(0-%u)@(0-%ld)", lcores - 1, cpus - 1);
+	else
+		snprintf(lc, sizeof(lc), "--lcores=0@(0-%ld)", cpus - 1);
+	argv[argc++] = "fuzz";
+	argv[argc++] = "--no-huge";
+	argv[argc++] = "-m";
+	argv[argc++] = "256";
+	argv[argc++] = "--no-pci";
+	argv[argc++] = "--no-telemetry";
+	argv[argc++] = "--no-shconf";
+	argv[argc++] = "--log-level=error";
+	argv[argc++] = lc;
+	argv[argc] = NULL;
+	if (rte_eal_init(argc, argv) < 0)
+		die("EAL init failed");
+}
+
+/* The pool has no per-lcore cache, so it hands mbufs out in FIFO order:
+ * a frame freed in a step is not reused in the same step, which the
+ * packet fuzzer relies on when it poisons the tail of injected frames. */
+static void make_dataplane(struct fuzz_env *e)
+{
+	struct sl_dataplane *dp = &e->dp;
+	const struct sl_model *m = &e->ctl.model;
+
+	dp->nworkers = FUZZ_WORKERS;
+	dp->tsc_hz = rte_get_tsc_hz();
+	dp->pool = rte_pktmbuf_pool_create("fz_pool", 4095, 0, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	dp->learn_ring = rte_ring_create_elem("fz_learn", sizeof(struct sl_learn_msg),
+					      SL_LEARN_RING_SIZE, 0, RING_F_SC_DEQ);
+	dp->qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(FUZZ_WORKERS), 64);
+	if (!dp->pool || !dp->learn_ring || !dp->qsbr ||
+	    rte_rcu_qsbr_init(dp->qsbr, FUZZ_WORKERS) != 0 ||
+	    sl_dataplane_register_fields(dp) != 0)
+		die("out of DPDK memory");
+	memset(dp->port_of_ethdev, 0xff, sizeof(dp->port_of_ethdev));
+	for (unsigned p = 0; p < m->nports; p++) {
+		if (ringport_open(&e->ports[p], m->ports[p].name, FUZZ_WORKERS,
+				  dp->pool) != 0)
+			die("cannot create a ring port");
+		/* Ring ports have no MAC of their own; give each one, so a
+		 * frame that leaves with the wrong port's MAC shows. */
+		uint8_t mac[6] = {0x02, 0x00, 0x00, 0x00, 0xf0, (uint8_t)p};
+		memcpy(e->ports[p].mac, mac, 6);
+		dp->ethdev[p] = e->ports[p].ethdev;
+		dp->port_of_ethdev[e->ports[p].ethdev] = (uint8_t)p;
+		memcpy(e->ctl.ports[p].mac, e->ports[p].mac, 6);
+		e->ctl.ports[p].ethdev = e->ports[p].ethdev;
+	}
+	dp->nports = m->nports;
+}
+
+static void make_workers(struct fuzz_env *e)
+{
+	const struct sl_model *m = &e->ctl.model;
+	char errbuf[160];
+
+	for (unsigned i = 0; i < FUZZ_WORKERS; i++) {
+		struct sl_worker_params p = {
+			.id = (uint16_t)i,
+			.max_conns = m->max_conns,
+			.lport_lo = m->lport_lo,
+			.lport_hi = m->lport_hi,
+			.idle_sleep_us = e->live ? 100 : 0,
+			.idle_empty_polls = 16,
+			.verify_l4_csum = m->verify_l4_csum,
+		};
+		e->dp.workers[i] = sl_worker_create(&e->dp, &p, errbuf, sizeof(errbuf));
+		if (e->dp.workers[i] == NULL)
+			die(errbuf);
+	}
+	if (sl_workers_connect(&e->dp, errbuf, sizeof(errbuf)) != 0)
+		die(errbuf);
+}
+
+void fuzz_env_init(struct fuzz_env *e, const char *config, bool live)
+{
+	struct sl_err err;
+
+	memset(e, 0, sizeof(*e));
+	e->live = live;
+	if (sl_config_load_string(config, &e->ctl.model, &err) != 0) {
+		fprintf(stderr, "fuzz env config: %s: %s\n", err.field, err.message);
+		exit(1);
+	}
+	if (sl_model_clone(&e->base, &e->ctl.model) != 0)
+		die("out of memory");
+	e->ctl.dp = &e->dp;
+	e->ctl.start_ms = sl_ctl_now_ms();
+	make_dataplane(e);
+	make_workers(e);
+	if (sl_neigh_init(&e->ctl.neigh) != 0 ||
+	    sl_ctl_publish(&e->ctl, &e->ctl.model, &err) != 0)
+		die("initial publish failed");
+	if (live) {
+		unsigned lcore, i = 0;
+		RTE_LCORE_FOREACH_WORKER(lcore) {
+			if (i < FUZZ_WORKERS &&
+			    rte_eal_remote_launch(sl_worker_main, e->dp.workers[i], lcore) != 0)
+				die("cannot launch a worker");
+			i++;
+		}
+		if (i < FUZZ_WORKERS)
+			die("not enough lcores for live workers");
+		return;
+	}
+	for (unsigned i = 0; i < FUZZ_WORKERS; i++) {
+		rte_rcu_qsbr_thread_register(e->dp.qsbr, i);
+		rte_rcu_qsbr_thread_online(e->dp.qsbr, i);
+		sl_worker_begin(e->dp.workers[i]);
+	}
+}
+
+/* Hand-driven workers live in this thread: a grace period would wait for
+ * ourselves, so they go offline around a publish (they hold no snapshot
+ * pointer between steps). */
+static void workers_online(struct fuzz_env *e, bool on)
+{
+	for (unsigned i = 0; !e->live && i < FUZZ_WORKERS; i++) {
+		if (on)
+			rte_rcu_qsbr_thread_online(e->dp.qsbr, i);
+		else
+			rte_rcu_qsbr_thread_offline(e->dp.qsbr, i);
+	}
+}
+
+int fuzz_env_adopt(struct fuzz_env *e, struct sl_model *next, struct sl_err *err)
+{
+	workers_online(e, false);
+	int rc = sl_ctl_publish(&e->ctl, next, err);
+	workers_online(e, true);
+	if (rc != 0) {
+		sl_model_free(next);
+		return -1;
+	}
+	sl_ctl_rebase_ids(&e->ctl, &e->ctl.model, next);
+	sl_model_free(&e->ctl.model);
+	e->ctl.model = *next;
+	e->dirty = true;
+	return 0;
+}
+
+void fuzz_env_restore(struct fuzz_env *e)
+{
+	struct sl_model next;
+	struct sl_err err;
+
+	if (!e->dirty)
+		return;
+	if (sl_model_clone(&next, &e->base) != 0 || fuzz_env_adopt(e, &next, &err) != 0)
+		die("cannot restore the base configuration");
+	e->dirty = false;
+}
+
+void fuzz_env_step(struct fuzz_env *e, unsigned wid, struct rte_mbuf **pkts,
+		   unsigned n)
+{
+	struct sl_worker *w = e->dp.workers[wid % FUZZ_WORKERS];
+
+	sl_worker_begin(w);
+	if (n)
+		sl_worker_burst(w, pkts, (uint16_t)n);
+	for (unsigned i = 0; i < FUZZ_WORKERS; i++) {
+		struct sl_worker *x = e->dp.workers[i];
+		sl_worker_begin(x);
+		sl_worker_drain_steered(x);
+		sl_worker_tail(x);
+		rte_rcu_qsbr_quiescent(e->dp.qsbr, i);
+	}
+}
+
+static void drain_ring(struct rte_ring *r)
+{
+	void *m;
+
+	while (r && rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+/* Learned neighbors, ARP probes not yet sent, ARP not yet read. */
+static void forget_neighbors(struct fuzz_env *e)
+{
+	struct sl_learn_msg msg;
+	void *probe;
+
+	for (unsigned i = 0; i < FUZZ_WORKERS; i++)
+		while (rte_ring_dequeue(e->dp.workers[i]->ctl_ring, &probe) == 0)
+			free(probe);
+	while (rte_ring_dequeue_elem(e->dp.learn_ring, &msg, sizeof(msg)) == 0)
+		;
+	if (e->ctl.neigh.n) {
+		e->ctl.neigh.n = 0;
+		e->dirty = true;
+	}
+}
+
+void fuzz_env_reset(struct fuzz_env *e)
+{
+	for (unsigned i = 0; i < FUZZ_WORKERS; i++) {
+		struct sl_worker *w = e->dp.workers[i];
+		for (unsigned j = 0; j < FUZZ_WORKERS; j++)
+			drain_ring(w->steer_in[j]);
+		for (uint32_t h = 0; h < w->nhold; h++)
+			rte_pktmbuf_free(w->hold[h].m);
+		w->nhold = 0;
+		if (sl_worker_reset(w) != 0)
+			die("cannot reset a worker");
+		/* Scheduling and address choices start where they did, so an
+		 * input replays the same way. */
+		for (uint32_t s = 0; s < SL_MAX_SVC; s++)
+			w->sched_cursor[s] = w->id;
+		w->lip_rr = 0;
+		memset(w->arp_asked, 0, sizeof(w->arp_asked));
+	}
+	for (unsigned p = 0; p < e->dp.nports; p++)
+		for (unsigned q = 0; q < FUZZ_WORKERS; q++)
+			drain_ring(e->ports[p].tx[q]);
+	forget_neighbors(e);
+	fuzz_env_restore(e);
+}

@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: frames through two real workers configured with
+ * full-NAT services and SNAT rules (fuzz_env.h), checked by the
+ * invariants of fuzz_check.h, with ASan watching every read past a
+ * frame's end (the tail of each injected buffer is poisoned).
+ *
+ * An input is a program of operations, each a byte (kind in the low three
+ * bits, options above) and its arguments; missing bytes read as zero:
+ *
+ *   RAW     frame bytes as given (checksums optionally fixed)
+ *   BUILD   a packet described by choices: protocol, addresses and ports
+ *           from tables of the configuration's own (VIPs, local addresses,
+ *           servers, pool, clients...), flags, TTL, sequence numbers,
+ *           payload; optionally mangled (truncated, IHL, fragment, length)
+ *   REPLY   answer one of the last frames Sluice sent (flags, sequence)
+ *   ICMPERR an ICMP error about one of the last frames Sluice sent
+ *   ADVANCE move the workers' clock on (expiry, ARP hold timeouts)
+ *   CONTROL change the configuration while connections exist, or learn
+ *           neighbors from ARP seen so far
+ *   BURST   send the next frames as one RX burst
+ *   ARP     an ARP request or reply
+ *
+ * Every input starts from a clean table and the base configuration, and
+ * ends by checking that every mbuf came back to the pool.
+ *
+ * Extending to new features: add the feature's section to `config`, its
+ * addresses to addr_table[] (and ports to port_table[]), and, if it makes
+ * frames of a new kind, a case to fuzz_check.c saying which table entry a
+ * transmitted frame must belong to.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+#include <sanitizer/asan_interface.h>
+
+#include "fuzz_check.h"
+#include "fuzz_env.h"
+#include "fuzz_frames.h"
+
+/* Network order, usable in static initialisers. */
+#define IP(a, b, c, d) ((sl_be32)__builtin_bswap32((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d)))
+
+static const char config[] =
+	"{\"workers\": 2, \"conn_table\": {\"max_connections\": 1024},"
+	" \"local_port_range\": {\"min\": 1024, \"max\": 1279},"
+	" \"timeouts\": {\"tcp_syn_sent\": 2, \"tcp_syn_recv\": 2, \"tcp_established\": 10,"
+	"  \"tcp_fin_wait\": 2, \"tcp_close_wait\": 2, \"tcp_time_wait\": 1,"
+	"  \"tcp_close\": 1, \"udp\": 3, \"icmp\": 2},"
+	" \"ports\": [{\"name\": \"fz_wan\", \"devargs\": \"fz_wan\", \"ipv4\": \"198.18.0.2/24\"},"
+	"            {\"name\": \"fz_lan\", \"devargs\": \"fz_lan\", \"ipv4\": \"198.18.1.2/24\"}],"
+	" \"routes\": [{\"prefix\": \"0.0.0.0/0\", \"via\": \"198.18.0.1\"}],"
+	" \"local_addresses\": [{\"ip\": \"198.18.1.3\"}, {\"ip\": \"198.18.1.4\"}],"
+	" \"neighbors\": [{\"ip\": \"198.18.0.1\", \"mac\": \"02:00:00:00:00:01\"},"
+	"  {\"ip\": \"198.18.1.11\", \"mac\": \"02:00:00:00:01:0b\"},"
+	"  {\"ip\": \"198.18.1.12\", \"mac\": \"02:00:00:00:01:0c\"},"
+	"  {\"ip\": \"198.18.1.70\", \"mac\": \"02:00:00:00:01:46\"},"
+	"  {\"ip\": \"198.18.1.130\", \"mac\": \"02:00:00:00:01:82\"}],"
+	" \"vips\": [{\"vip\": \"198.18.0.100\", \"port\": 80, \"real_servers\": ["
+	"    {\"ip\": \"198.18.1.11\", \"port\": 8080}, {\"ip\": \"198.18.1.12\", \"port\": 8080, \"weight\": 3},"
+	"    {\"ip\": \"198.18.1.13\", \"port\": 8080}]},"
+	"  {\"vip\": \"198.18.0.100\", \"port\": 53, \"proto\": \"udp\", \"scheduler\": \"rr\","
+	"   \"real_servers\": [{\"ip\": \"198.18.1.11\", \"port\": 5353}, {\"ip\": \"198.18.1.12\", \"port\": 5353}]},"
+	"  {\"vip\": \"198.18.0.101\", \"port\": 443, \"real_servers\": ["
+	"    {\"ip\": \"198.18.1.11\", \"port\": 8443, \"weight\": 0}]}],"
+	" \"snat\": [{\"src\": \"198.18.1.64/26\", \"pool\": \"198.18.0.50-198.18.0.51\"},"
+	"  {\"src\": \"198.18.1.128/26\", \"pool\": \"198.18.0.52\", \"filtering\": \"endpoint-independent\"}],"
+	" \"snat_options\": {\"timeouts\": {\"udp\": 3, \"tcp_established\": 10,"
+	"  \"tcp_transitory\": 2, \"icmp\": 2}, \"max_mappings_per_host\": 16,"
+	"  \"icmp_on_exhaustion\": true}}";
+
+/* Addresses worth choosing: clients (routed, and one on the wan prefix
+ * nobody answers ARP for), the gateway, VIPs, Sluice's own addresses,
+ * real servers (one unresolved), SNAT inside hosts and pool, oddities. */
+static const sl_be32 addr_table[] = {
+	IP(198, 19, 5, 1), IP(198, 19, 5, 2), IP(198, 18, 0, 77), IP(198, 18, 0, 1),
+	IP(198, 18, 0, 100), IP(198, 18, 0, 101), IP(198, 18, 0, 2), IP(198, 18, 1, 2),
+	IP(198, 18, 1, 3), IP(198, 18, 1, 4), IP(198, 18, 1, 11), IP(198, 18, 1, 12),
+	IP(198, 18, 1, 13), IP(198, 18, 1, 70), IP(198, 18, 1, 130), IP(198, 18, 0, 50),
+	IP(198, 18, 0, 51), IP(198, 18, 0, 52), 0, 0xffffffff, IP(224, 0, 0, 1),
+	IP(127, 0, 0, 1), IP(198, 18, 1, 255),
+};
+/* Every address Sluice may own during an input: ports, VIPs, local
+ * addresses (with the one a CONTROL operation adds), the SNAT pool. */
+static const sl_be32 owned_table[] = {
+	IP(198, 18, 0, 2), IP(198, 18, 1, 2), IP(198, 18, 0, 100), IP(198, 18, 0, 101),
+	IP(198, 18, 1, 3), IP(198, 18, 1, 4), IP(198, 18, 1, 5), IP(198, 18, 0, 50),
+	IP(198, 18, 0, 51), IP(198, 18, 0, 52),
+};
+static const uint16_t port_table[] = {80, 53, 443, 8080, 5353, 8443, 40000, 0};
+
+enum op { OP_RAW, OP_BUILD, OP_REPLY, OP_ICMPERR, OP_ADVANCE, OP_CONTROL, OP_BURST, OP_ARP };
+
+struct rd {
+	const uint8_t *p;
+	size_t n;
+};
+
+static unsigned u8(struct rd *r)
+{
+	if (r->n == 0)
+		return 0;
+	r->n--;
+	return *r->p++;
+}
+
+static unsigned u16(struct rd *r)
+{
+	return u8(r) << 8 | u8(r);
+}
+
+static uint32_t u32(struct rd *r)
+{
+	return (uint32_t)u16(r) << 16 | u16(r);
+}
+
+static struct fuzz_env env;
+
+/* The last frames Sluice sent, for REPLY and ICMPERR. */
+#define SAVED 32
+static struct {
+	uint8_t f[FZ_FRAME_MAX];
+	uint32_t len;
+	uint8_t port;
+} saved[SAVED];
+static unsigned nsaved;
+
+/* Injected buffers whose tails are poisoned until the step is over. */
+#define POISON_MAX (SL_BURST * 2)
+static struct rte_mbuf *poisoned[POISON_MAX];
+static unsigned npoisoned;
+
+/* One burst being assembled. */
+static struct rte_mbuf *burst[SL_BURST];
+static unsigned nburst, burst_wid;
+
+static uint64_t frames_in, frames_out;
+
+static sl_be32 pick_addr(struct rd *r)
+{
+	unsigned i = u8(r) % (SL_ARRAY_SIZE(addr_table) + 1);
+	return i < SL_ARRAY_SIZE(addr_table) ? addr_table[i] : sl_htonl(u32(r));
+}
+
+static sl_be16 pick_port(struct rd *r)
+{
+	unsigned i = u8(r) % (SL_ARRAY_SIZE(port_table) + 2);
+	if (i < SL_ARRAY_SIZE(port_table))
+		return sl_htons(port_table[i]);
+	if (i == SL_ARRAY_SIZE(port_table))
+		return sl_htons((uint16_t)(1024 + u8(r))); /* a local port */
+	return sl_htons((uint16_t)u16(r));
+}
+
+static void collect(void)
+{
+	for (unsigned p = 0; p < env.dp.nports; p++) {
+		for (unsigned q = 0; q < FUZZ_WORKERS; q++) {
+			struct rte_mbuf *m;
+			while (rte_ring_dequeue(env.ports[p].tx[q], (void **)&m) == 0) {
+				uint32_t len = rte_pktmbuf_pkt_len(m);
+				const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+				if (m->nb_segs != 1 || len != rte_pktmbuf_data_len(m))
+					abort();
+				fz_check_tx(&env, p, q, f, len);
+				frames_out++;
+				unsigned k = nsaved++ % SAVED;
+				saved[k].len = len < FZ_FRAME_MAX ? len : FZ_FRAME_MAX;
+				saved[k].port = (uint8_t)p;
+				memcpy(saved[k].f, f, saved[k].len);
+				rte_pktmbuf_free(m);
+			}
+		}
+	}
+}
+
+static void unpoison_all(void)
+{
+	for (unsigned i = 0; i < npoisoned; i++)
+		ASAN_UNPOISON_MEMORY_REGION(poisoned[i]->buf_addr, poisoned[i]->buf_len);
+	npoisoned = 0;
+}
+
+static void step(unsigned wid, struct rte_mbuf **pkts, unsigned n)
+{
+	fuzz_env_step(&env, wid, pkts, n);
+	unpoison_all();
+	collect();
+}
+
+static void flush_burst(void)
+{
+	if (nburst == 0)
+		return;
+	unsigned n = nburst;
+	nburst = 0;
+	step(burst_wid, burst, n);
+}
+
+/* Hand a frame to the worker: now, or with the burst being assembled.
+ * Bytes past its end are poisoned: reading them is a bug ASan reports. */
+static void inject(const uint8_t *f, uint32_t len, unsigned where, bool csums_ok,
+		   unsigned burst_left)
+{
+	static const uint64_t nic_flags[4] = {
+		0, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+		RTE_MBUF_F_RX_IP_CKSUM_BAD, RTE_MBUF_F_RX_L4_CKSUM_GOOD};
+	struct rte_mbuf *m = rte_pktmbuf_alloc(env.dp.pool);
+	unsigned port = where & 1, wid = (where >> 1) & 1, flags = (where >> 2) & 3;
+
+	if (m == NULL)
+		abort(); /* the pool must never run dry: a leak */
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
+	m->port = env.dp.ethdev[port];
+	/* A NIC only vouches for checksums that are right. */
+	m->ol_flags = csums_ok || flags == 2 ? nic_flags[flags] : 0;
+	uint8_t *end = rte_pktmbuf_mtod_offset(m, uint8_t *, len);
+	ASAN_POISON_MEMORY_REGION(end, (uint8_t *)m->buf_addr + m->buf_len - end);
+	poisoned[npoisoned++] = m;
+	frames_in++;
+	if (burst_left == 0) {
+		step(wid, &m, 1);
+		return;
+	}
+	if (nburst == 0)
+		burst_wid = wid;
+	burst[nburst++] = m;
+	if (nburst == burst_left || nburst == SL_BURST || npoisoned == POISON_MAX)
+		flush_burst();
+}
+
+/* ---- frame-making operations ---- */
+
+static void op_raw(struct rd *r, unsigned opts, unsigned burst_left)
+{
+	uint8_t f[FZ_FRAME_MAX];
+	unsigned where = u8(r);
+	uint32_t len = u16(r) % (FZ_FRAME_MAX + 1);
+
+	if (len > r->n)
+		len = (uint32_t)r->n;
+	memcpy(f, r->p, len);
+	r->p += len, r->n -= len;
+	if (opts & 1)
+		fz_fix_csums(f, len);
+	inject(f, len, where, opts & 1, burst_left);
+}
+
+/* Break a well-formed frame in one of the ways parsers get wrong. */
+static uint32_t mangle(uint8_t *f, uint32_t len, unsigned how, unsigned arg)
+{
+	uint8_t *ip = f + SL_ETH_HLEN;
+
+	switch (how % 8) {
+	case 1: /* truncated anywhere */
+		return arg % (len + 1);
+	case 2: /* IHL from 0 to 15 */
+		ip[0] = (uint8_t)(0x40 | (arg & 0xf));
+		return len;
+	case 3: /* a fragment: MF and/or an offset */
+		ip[6] = (uint8_t)(arg & 0x3f);
+		ip[7] = (uint8_t)arg;
+		return len;
+	case 4: /* total length lies */
+		ip[2] = (uint8_t)(arg >> 2);
+		ip[3] = (uint8_t)(arg * 37);
+		return len;
+	case 5: /* TCP data offset (or UDP length) lies */
+		ip[SL_IPV4_HLEN + (ip[9] == SL_IPPROTO_UDP ? 5 : 12)] = (uint8_t)arg;
+		return len;
+	case 6: /* padding after the IP packet */
+		if (len + (arg & 63) > FZ_FRAME_MAX)
+			return len;
+		memset(f + len, 0xa5, arg & 63);
+		return len + (arg & 63);
+	case 7: /* another version, or an ethertype Sluice ignores */
+		if (arg & 1)
+			ip[0] = (uint8_t)(arg & 0xf0) | 5;
+		else
+			f[12] = (uint8_t)arg;
+		return len;
+	default:
+		return len;
+	}
+}
+
+static void op_build(struct rd *r, unsigned opts, unsigned burst_left)
+{
+	static const uint8_t protos[6] = {SL_IPPROTO_TCP, SL_IPPROTO_UDP, SL_IPPROTO_ICMP,
+					  SL_IPPROTO_ICMP, SL_IPPROTO_ICMP, 0};
+	uint8_t f[FZ_FRAME_MAX];
+	struct fz_spec s;
+	unsigned where = u8(r), sel = u8(r) % 6;
+
+	memset(&s, 0, sizeof(s));
+	s.proto = sel == 5 ? (uint8_t)u8(r) : protos[sel];
+	s.icmp_type = sel == 2 ? SL_ICMP_ECHO_REQUEST : sel == 3 ? SL_ICMP_ECHO_REPLY
+								 : (uint8_t)u8(r);
+	s.icmp_code = sel == 4 ? (uint8_t)u8(r) : 0;
+	s.src = pick_addr(r);
+	s.dst = pick_addr(r);
+	s.sport = pick_port(r);
+	s.dport = pick_port(r);
+	s.tcp_flags = (uint8_t)u8(r);
+	s.ttl = (uint8_t)(u8(r) ^ 64);
+	s.seq = u32(r);
+	s.ack = u32(r);
+	s.payload = (uint16_t)(u8(r) * 4);
+	memcpy(s.dst_mac, env.ports[where & 1].mac, 6);
+	uint32_t len = fz_build(f, &s);
+	if (opts & 1) {
+		unsigned how = u8(r);
+		len = mangle(f, len, how, u8(r));
+		if (opts & 2)
+			fz_fix_csums(f, len);
+	}
+	inject(f, len, where, !(opts & 1) || (opts & 2), burst_left);
+}
+
+static const uint8_t *saved_frame(struct rd *r, uint32_t *len, unsigned *port)
+{
+	if (nsaved == 0)
+		return NULL;
+	unsigned n = nsaved < SAVED ? nsaved : SAVED;
+	unsigned k = (nsaved - 1 - u8(r) % n) % SAVED; /* 0: the latest */
+	*len = saved[k].len;
+	*port = saved[k].port;
+	return saved[k].f;
+}
+
+static void op_reply(struct rd *r, unsigned opts, unsigned burst_left)
+{
+	uint8_t f[FZ_FRAME_MAX];
+	unsigned where = u8(r), port = 0;
+	uint32_t len = 0;
+	const uint8_t *sent = saved_frame(r, &len, &port);
+	uint8_t flags = (uint8_t)u8(r);
+	uint32_t delta = opts & 1 ? u32(r) : 0;
+	uint16_t payload = (uint16_t)(u8(r) * 2);
+
+	if (sent == NULL || (len = fz_reply(f, sent, len, flags, delta, payload)) == 0)
+		return;
+	inject(f, len, (where & ~1u) | port, true, burst_left);
+}
+
+static void op_icmperr(struct rd *r, unsigned burst_left)
+{
+	static const uint8_t types[4] = {SL_ICMP_DEST_UNREACH, SL_ICMP_TIME_EXCEEDED, 12, 4};
+	uint8_t f[FZ_FRAME_MAX];
+	unsigned where = u8(r), port = 0;
+	uint32_t len = 0;
+	const uint8_t *sent = saved_frame(r, &len, &port);
+	uint8_t type = types[u8(r) % 4], code = (uint8_t)u8(r);
+	sl_be32 from = pick_addr(r);
+
+	if (sent == NULL || (len = fz_icmp_error(f, sent, len, type, code, from)) == 0)
+		return;
+	inject(f, len, (where & ~1u) | port, true, burst_left);
+}
+
+static void op_arp(struct rd *r, unsigned burst_left)
+{
+	uint8_t f[FZ_FRAME_MAX], sha[6] = {0x02, 0xfe, 0, 0, 0, 0};
+	unsigned where = u8(r), op = u8(r) % 4;
+	sl_be32 spa = pick_addr(r), tpa = pick_addr(r);
+
+	sha[5] = (uint8_t)u8(r);
+	uint32_t len = fz_arp(f, (uint16_t)op, sha, spa, tpa);
+	inject(f, len, where, true, burst_left);
+}
+
+/* ---- time and configuration ---- */
+
+static void op_advance(struct rd *r)
+{
+	uint32_t ms = u8(r) * 1000u + u8(r) * 4u;
+
+	for (unsigned i = 0; i < FUZZ_WORKERS; i++)
+		env.dp.workers[i]->clock_skew_ms += ms;
+	/* Expiry is budgeted per loop iteration: give it enough of them. */
+	for (unsigned i = 0; i < 12; i++)
+		step(0, NULL, 0);
+}
+
+static int change(struct sl_model *m, unsigned what, struct sl_err *err)
+{
+	const sl_be32 vip = IP(198, 18, 0, 100), rs1 = IP(198, 18, 1, 11),
+		      rs2 = IP(198, 18, 1, 12);
+	const sl_be16 p80 = sl_htons(80), p8080 = sl_htons(8080);
+
+	switch (what % 8) {
+	case 0:
+		return sl_model_set_rs_weight(m, vip, p80, SL_IPPROTO_TCP, rs1, p8080, 0, err);
+	case 1:
+		return sl_model_del_rs(m, vip, p80, SL_IPPROTO_TCP, rs2, p8080, err);
+	case 2:
+		return sl_model_del_svc(m, vip, p80, SL_IPPROTO_TCP, err);
+	case 3:
+		return sl_model_del_laddr(m, IP(198, 18, 1, 3), err);
+	case 4:
+		return sl_model_add_laddr(m, IP(198, 18, 1, 5), -1, err);
+	case 5:
+		return sl_model_del_neigh(m, rs1, err);
+	case 6:
+		m->timeouts_ms[SL_CS_TCP_ESTABLISHED] = 1000;
+		return 0;
+	default:
+		return sl_model_del_laddr(m, IP(198, 18, 1, 4), err);
+	}
+}
+
+static void op_control(struct rd *r)
+{
+	unsigned what = u8(r);
+	struct sl_model next;
+	struct sl_err err;
+
+	if (what & 0x80) {
+		/* What the control thread does with ARP the workers saw. */
+		for (unsigned i = 0; i < FUZZ_WORKERS; i++)
+			rte_rcu_qsbr_thread_offline(env.dp.qsbr, i);
+		sl_ctl_neigh_work(&env.ctl);
+		for (unsigned i = 0; i < FUZZ_WORKERS; i++)
+			rte_rcu_qsbr_thread_online(env.dp.qsbr, i);
+		env.dirty = true;
+		step(0, NULL, 0);
+		return;
+	}
+	if (what & 0x40) {
+		fuzz_env_restore(&env);
+		return;
+	}
+	if (sl_model_clone(&next, &env.ctl.model) != 0)
+		abort();
+	if (change(&next, what, &err) != 0) {
+		sl_model_free(&next);
+		return;
+	}
+	if (fuzz_env_adopt(&env, &next, &err) != 0)
+		abort(); /* a valid model that does not publish */
+}
+
+/* ---- the program ---- */
+
+static void run(struct rd *r)
+{
+	unsigned burst_left = 0;
+
+	while (r->n) {
+		unsigned op = u8(r), kind = op & 7, opts = op >> 3;
+		if (kind == OP_BURST) {
+			flush_burst();
+			burst_left = 1 + u8(r) % SL_BURST;
+			continue;
+		}
+		if (kind == OP_ADVANCE || kind == OP_CONTROL)
+			flush_burst(), burst_left = 0;
+		switch (kind) {
+		case OP_RAW: op_raw(r, opts, burst_left); break;
+		case OP_BUILD: op_build(r, opts, burst_left); break;
+		case OP_REPLY: op_reply(r, opts, burst_left); break;
+		case OP_ICMPERR: op_icmperr(r, burst_left); break;
+		case OP_ADVANCE: op_advance(r); break;
+		case OP_CONTROL: op_control(r); break;
+		default: op_arp(r, burst_left); break;
+		}
+		if (burst_left && --burst_left == 0)
+			flush_burst();
+	}
+	flush_burst();
+}
+
+/* Everything an input allocated came back: nothing held, nothing lost. */
+static void check_no_leak(void)
+{
+	unsigned used = rte_mempool_in_use_count(env.dp.pool);
+	if (used != 0) {
+		fprintf(stderr, "fuzz_packet: %u mbufs not returned to the pool\n", used);
+		abort();
+	}
+}
+
+static void summary(void)
+{
+	uint64_t drops[SL_DROP_MAX] = {0};
+	unsigned seen = 0;
+
+	for (unsigned i = 0; i < FUZZ_WORKERS; i++)
+		for (unsigned d = 1; d < SL_DROP_MAX; d++)
+			drops[d] += env.dp.workers[i]->stats.drops[d];
+	fprintf(stderr, "fuzz_packet: %llu frames in, %llu out; drop reasons hit:",
+		(unsigned long long)frames_in, (unsigned long long)frames_out);
+	for (unsigned d = 1; d < SL_DROP_MAX; d++) {
+		if (drops[d] == 0)
+			continue;
+		seen++;
+		fprintf(stderr, " %s=%llu", sl_drop_name(d), (unsigned long long)drops[d]);
+	}
+	fprintf(stderr, "\nfuzz_packet: drop reasons exercised: %u of %u\n", seen,
+		SL_DROP_MAX - 1);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	fuzz_eal_init(1);
+	fuzz_env_init(&env, config, false);
+	fz_check_owned(owned_table, SL_ARRAY_SIZE(owned_table));
+	atexit(summary);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rd r = {data, size};
+
+	nsaved = 0;
+	run(&r);
+	fuzz_env_reset(&env);
+	collect();
+	check_no_leak();
+	return 0;
+}

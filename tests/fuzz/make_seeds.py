@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Write the packet fuzzer's hand-made seeds into tests/fuzz/corpus/packet/.
+
+Each seed is a small program in the fuzzer's input language (see the top
+of fuzz_packet.c): whole conversations - handshakes, data, FIN and RST,
+replies steered across workers, SNAT sessions, ICMP errors, expiry,
+configuration changes under load - so that mutation starts deep inside
+the dataplane rather than at "is this Ethernet?". Run it again after
+changing the input language; crash inputs in the directory are kept.
+"""
+import os
+import struct
+import sys
+
+RAW, BUILD, REPLY, ICMPERR, ADVANCE, CONTROL, BURST, ARP = range(8)
+# Indexes into addr_table[] and port_table[] of fuzz_packet.c.
+CLI_A, CLI_B, CLI_WAN, GW, VIP, VIP2, WAN_IP, LAN_IP, LIP1, LIP2 = range(10)
+RS1, RS2, RS3, IN_AD, IN_EI, POOL1, POOL2, POOL3 = range(10, 18)
+P80, P53, P443, P8080, P5353, P8443, P40000 = range(7)
+WAN, LAN = 0, 1
+W1 = 2  # "where" bit: worker 1
+SEL_TCP, SEL_UDP, SEL_ECHO, SEL_ECHO_REPLY, SEL_ICMP, SEL_OTHER = range(6)
+FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+
+
+def build(where, sel, src, dst, sport, dport, flags=0, ttl=64, seq=1000,
+          ack=0, payload=0, icmp_type=0, mangle=None, fix=False):
+    op = BUILD | ((1 if mangle else 0) | (2 if fix else 0)) << 3
+    b = bytes([op, where, sel])
+    if sel == SEL_OTHER:
+        b += bytes([icmp_type])  # the protocol number
+    if sel not in (SEL_ECHO, SEL_ECHO_REPLY):
+        b += bytes([icmp_type])
+    if sel == SEL_ICMP:
+        b += bytes([0])
+    b += bytes([src, dst, sport, dport, flags, ttl ^ 64])
+    b += struct.pack(">II", seq, ack) + bytes([payload // 4])
+    if mangle:
+        b += bytes(mangle)
+    return b
+
+
+def reply(where, index, flags, delta=None, payload=0):
+    op = REPLY | ((1 if delta is not None else 0) << 3)
+    b = bytes([op, where, index, flags])
+    if delta is not None:
+        b += struct.pack(">I", delta & 0xffffffff)
+    return b + bytes([payload // 2])
+
+
+def icmperr(index, type_sel, code, src):
+    return bytes([ICMPERR, 0, index, type_sel, code, src])
+
+
+def advance(seconds, ms4=0):
+    return bytes([ADVANCE, seconds, ms4])
+
+
+def control(what):
+    return bytes([CONTROL, what])
+
+
+def burst(n):
+    return bytes([BURST, n - 1])
+
+
+def arp(where, op, spa, tpa, mac=1):
+    return bytes([ARP, where, op, spa, tpa, mac])
+
+
+def handshake(where=WAN, cli=CLI_A, cport=P40000):
+    return (build(where, SEL_TCP, cli, VIP, cport, P80, SYN)
+            + reply(0, 0, SYN | ACK)
+            + build(where, SEL_TCP, cli, VIP, cport, P80, ACK, seq=1001, ack=1))
+
+
+SEEDS = {
+    "fullnat-tcp-life": handshake()
+    + build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, PSH | ACK, seq=1001, payload=40)
+    + reply(0, 0, PSH | ACK, payload=100)
+    + reply(0, 0, FIN | ACK)
+    + reply(0, 0, FIN | ACK)
+    + advance(3),
+    "fullnat-rst-in-and-out-of-window": handshake()
+    + reply(0, 0, ACK, payload=20)
+    + reply(0, 0, RST, delta=0x40000000)
+    + reply(0, 1, RST, delta=0)
+    + reply(0, 0, ACK),
+    "fullnat-steered-reply": build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, SYN)
+    + reply(W1, 0, SYN | ACK)
+    + build(WAN | W1, SEL_TCP, CLI_A, VIP, P40000, P80, ACK),
+    "fullnat-udp": build(WAN, SEL_UDP, CLI_B, VIP, P40000, P53, payload=16)
+    + reply(0, 0, 0, payload=40)
+    + reply(W1, 1, 0, payload=8)
+    + advance(4),
+    "fullnat-unresolved-server": build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, SYN)
+    + build(WAN, SEL_TCP, CLI_B, VIP, P40000, P80, SYN)
+    + build(WAN, SEL_TCP, CLI_WAN, VIP, P40000, P80, SYN)
+    + arp(LAN, 2, RS3, LIP1)
+    + control(0x80)
+    + advance(2),
+    "fullnat-icmp-errors": handshake()
+    + icmperr(0, 0, 3, RS1)
+    + icmperr(1, 1, 0, GW)
+    + reply(0, 0, ACK)
+    + icmperr(0, 0, 4, CLI_A),
+    "fullnat-ttl": build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, SYN, ttl=1)
+    + handshake()
+    + build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, ACK, ttl=1),
+    "fullnat-config-under-load": handshake()
+    + handshake(cport=P8080)
+    + control(0) + control(1) + control(3)
+    + reply(0, 0, ACK)
+    + build(WAN, SEL_TCP, CLI_B, VIP, P40000, P80, SYN)
+    + control(2)
+    + reply(0, 0, ACK)
+    + control(0x40)
+    + build(WAN, SEL_TCP, CLI_B, VIP, P40000, P80, SYN),
+    "burst-of-syns": burst(8)
+    + b"".join(build(WAN, SEL_TCP, c, VIP, p, P80, SYN)
+               for c in (CLI_A, CLI_B) for p in (P40000, P8080, P443, P53))
+    + reply(0, 0, SYN | ACK) + reply(0, 3, SYN | ACK),
+    "snat-tcp": build(LAN, SEL_TCP, IN_AD, CLI_A, P40000, P80, SYN)
+    + reply(0, 0, SYN | ACK)
+    + build(LAN, SEL_TCP, IN_AD, CLI_A, P40000, P80, ACK)
+    + reply(0, 0, RST),
+    "snat-udp-eim": build(LAN, SEL_UDP, IN_EI, CLI_A, P40000, P53, payload=8)
+    + reply(0, 0, 0, payload=8)
+    + build(WAN, SEL_UDP, CLI_B, POOL3, P53, P40000, payload=4)
+    + advance(4),
+    "snat-icmp-echo": build(LAN, SEL_ECHO, IN_AD, CLI_A, P40000, P40000, payload=8)
+    + reply(0, 0, 0)
+    + icmperr(0, 1, 0, GW),
+    "snat-hairpin": build(LAN, SEL_UDP, IN_EI, CLI_A, P40000, P53)
+    + build(LAN, SEL_UDP, IN_AD, POOL3, P5353, P40000),
+    "local-echo-and-arp": build(WAN, SEL_ECHO, CLI_A, VIP, P40000, P80, payload=32)
+    + build(LAN, SEL_ECHO, RS1, LIP1, P40000, P80)
+    + arp(WAN, 1, GW, VIP) + arp(LAN, 1, RS1, LIP2) + arp(WAN, 2, CLI_WAN, WAN_IP),
+    "malformed-classes": build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, SYN, mangle=[1, 30])
+    + build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, SYN, mangle=[2, 3], fix=True)
+    + build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, SYN, mangle=[2, 7], fix=True)
+    + build(WAN, SEL_UDP, CLI_A, VIP, P40000, P53, mangle=[3, 0x21], fix=True)
+    + build(WAN, SEL_UDP, CLI_A, VIP, P40000, P53, mangle=[4, 0xff], fix=True)
+    + build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, SYN, mangle=[5, 0xf0], fix=True)
+    + build(WAN, SEL_UDP, CLI_A, VIP, P40000, P53, mangle=[6, 20], fix=True)
+    + build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, SYN, mangle=[7, 0x61], fix=True)
+    + build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, SYN | FIN)
+    + build(WAN, SEL_OTHER, CLI_A, VIP, P40000, P80, icmp_type=47)
+    + build(WAN, SEL_ICMP, CLI_A, VIP, P40000, P80, icmp_type=13)
+    + build(WAN | 8, SEL_TCP, CLI_A, VIP, P40000, P80, SYN, mangle=[1, 60]),
+}
+
+
+def main():
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "packet")
+    os.makedirs(out, exist_ok=True)
+    for name, data in SEEDS.items():
+        with open(os.path.join(out, "seed-" + name), "wb") as f:
+            f.write(data)
+    print(f"{len(SEEDS)} seeds in {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
