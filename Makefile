@@ -39,9 +39,9 @@ DP_SRCS   := $(wildcard dataplane/worker*.c)
 DRV_SRCS  := $(wildcard drivers/*.c)
 # Control plane pieces that need neither DPDK nor a socket (unit tested).
 MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_snat.c \
-              ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c
+              ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c ctrl/config_apply.c ctrl/fileio.c
 CTRL_SRCS := $(filter-out ctrl/sluicectl%.c $(MODEL_SRCS),$(wildcard ctrl/*.c))
-CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c
+CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c ctrl/fileio.c
 
 CORE_OBJS  := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 DP_OBJS    := $(DP_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -110,6 +110,7 @@ deps:
 
 test: deps
 	$(MAKE) all unit $(BUILD)/sluice-bench
+	$(MAKE) san
 	bash tests/run.sh
 
 demo: deps

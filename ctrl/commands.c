@@ -14,6 +14,11 @@
 #include "jsonutil.h"
 #include "log.h"
 
+/* A request is a few levels deep ({"args": {"config": {"vips": [{
+ * "real_servers": [{...}]}]}}}); anything much deeper is an attack on
+ * the parser's stack, refused before parsing. */
+#define SL_REQUEST_MAX_DEPTH 32
+
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define NO_ARGS ((const char *const[]){NULL})
 #define SVC_ARGS "vip", "port", "proto"
@@ -38,6 +43,10 @@ const struct sl_cmd sl_commands[] = {
 	{"snat.list", sl_cmd_snat_list, NO_ARGS, false, "list source NAT rules"},
 	{"snat.sessions", sl_cmd_snat_sessions, ARGS("src", "limit"), false, "list source NAT sessions"},
 	{"config.show", sl_cmd_config_show, NO_ARGS, false, "the running configuration"},
+	{"config.apply", sl_cmd_config_apply, ARGS("config", "dry_run"), false,
+	 "replace the whole configuration (one transaction)"},
+	{"config.save", sl_cmd_config_save, NO_ARGS, false,
+	 "write the running configuration to sluice's config file"},
 	{"help", sl_cmd_help, NO_ARGS, false, "list commands"},
 	{NULL, NULL, NULL, false, NULL},
 };
@@ -152,6 +161,8 @@ char *sl_ctl_handle_line(struct sl_ctl *ctl, const char *line, size_t len)
 	char *text;
 
 	sl_err_clear(&err);
+	if (sl_json_precheck(line, len, SL_REQUEST_MAX_DEPTH, &err) != 0)
+		return answer_error(&err, NULL);
 	json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (req == NULL) {
 		sl_err_set(&err, SL_E_BAD_REQUEST, "", "invalid JSON at column %d: %s",

@@ -178,16 +178,70 @@ static int load_log_level(json_t *root, struct sl_model *m, struct sl_err *err)
 			  s);
 }
 
+/* A user or group for the control socket: a name or a numeric id. */
+static int socket_who(json_t *o, const char *key, char *out, size_t outlen,
+		      struct sl_err *err)
+{
+	const char *v = NULL;
+
+	if (sl_json_string(o, key, false, &v, err) < 0)
+		return -1;
+	if (!v)
+		return 0;
+	size_t n = strlen(v);
+	bool ok = n > 0 && n < outlen;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+		     (v[i] >= '0' && v[i] <= '9') || v[i] == '_' || v[i] == '-' ||
+		     v[i] == '.';
+	if (!ok)
+		return sl_err_set(err, SL_E_INVALID, key,
+				  "%s must be a user or group name or id (1..%zu of "
+				  "A-Z a-z 0-9 _ - .), got \"%.40s\"", key, outlen - 1, v);
+	snprintf(out, outlen, "%s", v);
+	return 0;
+}
+
+/* "0660": octal, as chmod takes it. Others get nothing: whoever can
+ * connect can reconfigure Sluice. */
+static int socket_mode(json_t *o, uint32_t *mode, struct sl_err *err)
+{
+	const char *v = NULL;
+	char *end;
+
+	if (sl_json_string(o, "mode", false, &v, err) < 0)
+		return -1;
+	if (!v)
+		return 0;
+	unsigned long m = strtoul(v, &end, 8);
+	if (v[0] < '0' || v[0] > '7' || *end != '\0' || strlen(v) < 3 ||
+	    strlen(v) > 4 || m > 0777)
+		return sl_err_set(err, SL_E_INVALID, "mode",
+				  "mode must be octal permissions like \"0660\", got \"%.40s\"", v);
+	if (m & 0007)
+		return sl_err_set(err, SL_E_INVALID, "mode",
+				  "mode %04lo lets every local user reconfigure Sluice; "
+				  "give access through control.group (e.g. 0660)", m);
+	if ((m & 0600) != 0600)
+		return sl_err_set(err, SL_E_INVALID, "mode",
+				  "mode %04lo must let the owner read and write (06xx)", m);
+	*mode = (uint32_t)m;
+	return 0;
+}
+
 static int load_control(json_t *root, struct sl_model *m, struct sl_err *err)
 {
-	static const char *const keys[] = {"socket", NULL};
+	static const char *const keys[] = {"socket", "owner", "group", "mode", NULL};
 	const char *path = NULL;
 	json_t *o;
 	int rc = sub_object(root, "control", keys, &o, err);
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (sl_json_string(o, "socket", false, &path, err) < 0)
+	if (sl_json_string(o, "socket", false, &path, err) < 0 ||
+	    socket_who(o, "owner", m->socket_owner, sizeof(m->socket_owner), err) < 0 ||
+	    socket_who(o, "group", m->socket_group, sizeof(m->socket_group), err) < 0 ||
+	    socket_mode(o, &m->socket_mode, err) < 0)
 		return prefixed(err, "control.");
 	if (!path)
 		return 0;
@@ -605,6 +659,25 @@ static json_t *ipv4_str(sl_be32 ip)
 	return json_string(sl_fmt_ipv4(ip, a));
 }
 
+static json_t *control_json(const struct sl_model *m)
+{
+	char mode[8];
+	json_t *o;
+
+	snprintf(mode, sizeof(mode), "%04o", m->socket_mode);
+	o = json_pack("{s:s, s:s}", "socket", m->socket_path, "mode", mode);
+	if (o && m->socket_owner[0] &&
+	    json_object_set_new(o, "owner", json_string(m->socket_owner)) < 0)
+		goto fail;
+	if (o && m->socket_group[0] &&
+	    json_object_set_new(o, "group", json_string(m->socket_group)) < 0)
+		goto fail;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
 static json_t *settings_json(const struct sl_model *m)
 {
 	json_t *o = json_object(), *eal = json_array(), *t = json_object();
@@ -619,8 +692,7 @@ static json_t *settings_json(const struct sl_model *m)
 	bad |= json_object_set_new(o, "eal", eal);
 	bad |= json_object_set_new(o, "workers", json_integer(m->workers));
 	bad |= json_object_set_new(o, "log_level", json_string(m->log_level));
-	bad |= json_object_set_new(o, "control",
-				   json_pack("{s:s}", "socket", m->socket_path));
+	bad |= json_object_set_new(o, "control", control_json(m));
 	bad |= json_object_set_new(o, "idle",
 				   json_pack("{s:I, s:I}", "sleep_us",
 					     (json_int_t)m->idle_sleep_us,

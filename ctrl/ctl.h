@@ -17,6 +17,7 @@
 
 struct sl_ctl {
 	struct sl_model model;
+	char config_path[4096];          /* the file sluice was started with */
 	struct sl_dataplane *dp;
 	struct sl_port_info ports[SL_MAX_PORTS];
 	struct sl_neigh_table neigh;
@@ -55,6 +56,15 @@ void sl_ctl_rebase_ids(struct sl_ctl *ctl, const struct sl_model *before,
 typedef json_t *(*sl_conn_json_fn)(const struct sl_conn_info *ci, unsigned worker);
 int sl_ctl_dump(struct sl_ctl *ctl, struct sl_wmsg *filter, uint32_t limit,
 		sl_conn_json_fn to_json, json_t **result, struct sl_err *err);
+
+/* Make `next` (a model loaded from a whole config document) the running
+ * configuration as one transaction (cmd_config.c): fixed settings
+ * compared, ids of unchanged objects kept, one publish. Takes `next`
+ * either way. *result lists what changed. 0, or -1 with err. */
+int sl_ctl_apply_model(struct sl_ctl *ctl, struct sl_model *next, bool dry_run,
+		       json_t **result, struct sl_err *err);
+/* Re-read config_path and apply it (SIGHUP); logs the outcome. */
+void sl_ctl_reload(struct sl_ctl *ctl);
 
 /* Handle one request line; returns the answer (malloc'd, no newline). */
 char *sl_ctl_handle_line(struct sl_ctl *ctl, const char *line, size_t len);

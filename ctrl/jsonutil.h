@@ -35,4 +35,11 @@ int sl_json_mac(json_t *obj, const char *key, bool required, uint8_t mac[6],
  * the NULL-terminated `allowed` list ("unknown field"). 0 if none. */
 int sl_json_only(json_t *obj, const char *const *allowed, struct sl_err *err);
 
+/* Checks on a request's text before it is parsed, each with its own
+ * bad_request message: well-formed UTF-8 (no overlong forms, surrogates
+ * or NUL bytes) and no more than `max_depth` nested arrays/objects.
+ * 0, or -1 with err. */
+int sl_json_precheck(const char *text, size_t len, unsigned max_depth,
+		     struct sl_err *err);
+
 #endif

@@ -64,6 +64,7 @@ int sl_model_init(struct sl_model *m)
 	snprintf(m->socket_path, sizeof(m->socket_path), "%s",
 		 "/run/sluice/sluice.sock");
 	snprintf(m->log_level, sizeof(m->log_level), "%s", "info");
+	m->socket_mode = 0600;
 	m->idle_empty_polls = 64;
 	m->max_conns = 262144;
 	m->lport_lo = 1024;

@@ -98,6 +98,9 @@ struct sl_model {
 	uint32_t neal;
 	uint32_t workers;                /* 1..SL_MAX_WORKERS, default 1 */
 	char socket_path[SL_SOCKET_PATH_MAX]; /* default /run/sluice/sluice.sock */
+	char socket_owner[32];           /* user name or uid; "": sluice's */
+	char socket_group[32];           /* group name or gid; "": sluice's */
+	uint32_t socket_mode;            /* default 0600; never any "other" bits */
 	char log_level[16];              /* error|warn|info|debug, default info */
 	uint32_t idle_sleep_us;          /* 0: busy-poll; default 0 */
 	uint32_t idle_empty_polls;       /* empty polls before sleeping; default 64 */

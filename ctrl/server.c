@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -21,7 +24,20 @@ struct sl_server_client {
 	char *out;       /* answers not yet written */
 	size_t out_len, out_off, out_cap;
 	int closing;     /* close once `out` is written */
+	uint64_t last_ms; /* last byte received or sent */
 };
+
+static size_t backlog(const struct sl_server_client *c)
+{
+	return c->out_len - c->out_off;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static int make_parent_dir(const char *path)
 {
@@ -44,9 +60,30 @@ static int socket_in_use(const struct sockaddr_un *addr)
 	return in_use;
 }
 
+/* The socket file's mode and owner, now that it exists (the umask made
+ * it 0600 meanwhile, so it was never more open than asked). */
+static int set_perms(const char *path, const struct sl_server_perms *perms,
+		     char *errbuf, size_t errlen)
+{
+	if (perms == NULL)
+		return 0;
+	if (chmod(path, perms->mode) != 0) {
+		snprintf(errbuf, errlen, "chmod %04o %s: %s", perms->mode, path,
+			 strerror(errno));
+		return -1;
+	}
+	if ((perms->uid >= 0 || perms->gid >= 0) &&
+	    chown(path, (uid_t)perms->uid, (gid_t)perms->gid) != 0) {
+		snprintf(errbuf, errlen, "chown %d:%d %s: %s", perms->uid, perms->gid,
+			 path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int sl_server_open(struct sl_server *s, const char *path,
-		   sl_server_handler handler, void *ctx, char *errbuf,
-		   size_t errlen)
+		   const struct sl_server_perms *perms, sl_server_handler handler,
+		   void *ctx, char *errbuf, size_t errlen)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 
@@ -76,10 +113,14 @@ int sl_server_open(struct sl_server *s, const char *path,
 	int rc = s->listen_fd < 0 ? -1
 				  : bind(s->listen_fd, (struct sockaddr *)&addr, sizeof(addr));
 	umask(old);
-	if (rc != 0 || listen(s->listen_fd, 16) != 0) {
+	/* A deep backlog: a burst of clients waits in the kernel rather than
+	 * being refused while the control thread answers. */
+	if (rc != 0 || listen(s->listen_fd, 256) != 0) {
 		snprintf(errbuf, errlen, "cannot listen on %s: %s", path, strerror(errno));
 		goto fail;
 	}
+	if (set_perms(path, perms, errbuf, errlen) != 0)
+		goto fail;
 	s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
 	if (s->epoll_fd < 0 ||
@@ -105,22 +146,43 @@ static void client_free(struct sl_server *s, struct sl_server_client *c)
 	free(c);
 }
 
+/* A free slot; when there is none, the slot of the client idle longest
+ * if it has been idle a while (a silent client must not lock others
+ * out). SL_SERVER_MAX_CLIENTS if every client is busy. */
+static unsigned free_slot(struct sl_server *s, uint64_t now)
+{
+	unsigned idlest = SL_SERVER_MAX_CLIENTS;
+
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++) {
+		if (s->clients[i] == NULL)
+			return i;
+		if (idlest == SL_SERVER_MAX_CLIENTS ||
+		    s->clients[i]->last_ms < s->clients[idlest]->last_ms)
+			idlest = i;
+	}
+	if (now - s->clients[idlest]->last_ms < SL_SERVER_EVICT_IDLE_MS)
+		return SL_SERVER_MAX_CLIENTS;
+	client_free(s, s->clients[idlest]);
+	return idlest;
+}
+
 static void accept_client(struct sl_server *s)
 {
 	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	unsigned slot = 0;
-	while (slot < SL_SERVER_MAX_CLIENTS && s->clients[slot])
-		slot++;
+	uint64_t now = now_ms();
+	unsigned slot = free_slot(s, now);
 	struct sl_server_client *c =
 		slot < SL_SERVER_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
 	if (c == NULL) {
-		sl_warn("control socket: too many clients, refusing one");
+		sl_warn("control socket: %u busy clients, refusing one",
+			SL_SERVER_MAX_CLIENTS);
 		close(fd);
 		return;
 	}
 	c->fd = fd;
+	c->last_ms = now;
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
 	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		close(fd);
@@ -168,13 +230,25 @@ static int flush_client(struct sl_server *s, struct sl_server_client *c)
 		if (n <= 0)
 			return -1;
 		c->out_off += (size_t)n;
+		c->last_ms = now_ms();
 	}
 	if (c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
-	struct epoll_event ev = {.events = EPOLLIN | (c->out_len ? EPOLLOUT : 0),
+	/* A client that does not read its answers is not read from. */
+	uint32_t in = backlog(c) < SL_SERVER_MAX_BACKLOG ? EPOLLIN : 0;
+	struct epoll_event ev = {.events = in | (c->out_len ? EPOLLOUT : 0),
 				 .data.ptr = c};
 	epoll_ctl(s->epoll_fd, EPOLL_CTL_MOD, c->fd, &ev);
 	return c->closing && c->out_len == 0 ? -1 : 0;
+}
+
+static void refuse_long_line(struct sl_server_client *c)
+{
+	queue_answer(c, "{\"ok\":false,\"error\":{\"code\":\"bad_request\","
+			"\"field\":\"\",\"message\":\"request line longer than "
+			"64 KiB (65536 bytes); the connection is closed\"}}");
+	c->closing = 1;
+	c->in_len = 0;
 }
 
 /* Answer every complete line in the input buffer. */
@@ -183,8 +257,13 @@ static int serve_lines(struct sl_server *s, struct sl_server_client *c)
 	size_t start = 0;
 	char *nl;
 
-	while ((nl = memchr(c->in + start, '\n', c->in_len - start)) != NULL) {
+	while ((nl = memchr(c->in + start, '\n', c->in_len - start)) != NULL &&
+	       backlog(c) < SL_SERVER_MAX_BACKLOG) {
 		size_t len = (size_t)(nl - (c->in + start));
+		if (len > SL_SERVER_MAX_LINE) {
+			refuse_long_line(c);
+			return 0;
+		}
 		char *answer = s->handler(s->ctx, c->in + start, len);
 		int rc = answer ? queue_answer(c, answer) : -1;
 		free(answer);
@@ -194,11 +273,33 @@ static int serve_lines(struct sl_server *s, struct sl_server_client *c)
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
-	if (c->in_len > SL_SERVER_MAX_LINE) {
-		queue_answer(c, "{\"ok\":false,\"error\":{\"code\":\"bad_request\","
-				"\"field\":\"\",\"message\":\"request line longer than "
-				"1 MiB\"}}");
-		c->closing = 1;
+	/* Complete lines may wait for the backlog to drain; a first line
+	 * with no end in sight is too long already. */
+	if (c->in_len > SL_SERVER_MAX_LINE &&
+	    memchr(c->in, '\n', SL_SERVER_MAX_LINE + 1) == NULL)
+		refuse_long_line(c);
+	return 0;
+}
+
+/* Read what the client sent and answer its complete lines, while its
+ * backlog of answers has room. -1 when it has to go. */
+static int read_client(struct sl_server *s, struct sl_server_client *c)
+{
+	while (!c->closing && backlog(c) < SL_SERVER_MAX_BACKLOG) {
+		if (grow(&c->in, &c->in_cap, c->in_len + 65536) != 0)
+			return -1;
+		ssize_t n = recv(c->fd, c->in + c->in_len, 65536, 0);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			/* Peer closed: answer what it sent, then go. */
+			c->closing = 1;
+			break;
+		}
+		c->in_len += (size_t)n;
+		c->last_ms = now_ms();
+		if (serve_lines(s, c) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -207,30 +308,43 @@ static void serve_client(struct sl_server *s, struct sl_server_client *c,
 			 uint32_t events)
 {
 	if (events & EPOLLIN && !c->closing) {
-		for (;;) {
-			if (grow(&c->in, &c->in_cap, c->in_len + 65536) != 0)
-				goto gone;
-			ssize_t n = recv(c->fd, c->in + c->in_len, 65536, 0);
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-				break;
-			if (n <= 0) {
-				/* Peer closed: answer what it sent, then go. */
-				c->closing = 1;
-				break;
-			}
-			c->in_len += (size_t)n;
-			if (serve_lines(s, c) != 0)
-				goto gone;
-			if (c->closing)
-				break;
-		}
+		if (read_client(s, c) != 0)
+			goto gone;
 	} else if (events & (EPOLLERR | EPOLLHUP)) {
 		goto gone;
 	}
-	if (flush_client(s, c) == 0)
-		return;
+	/* Writing makes room for lines read while the backlog was full;
+	 * answer them, write again, until nothing moves. */
+	while (flush_client(s, c) == 0) {
+		size_t left = c->in_len;
+		if (left == 0 || backlog(c) >= SL_SERVER_MAX_BACKLOG ||
+		    memchr(c->in, '\n', left) == NULL)
+			return;
+		if (serve_lines(s, c) != 0)
+			goto gone;
+		if (c->in_len == left)
+			return;
+	}
 gone:
 	client_free(s, c);
+}
+
+/* Close clients that have said and read nothing for SL_SERVER_IDLE_MS. */
+static void close_idle(struct sl_server *s)
+{
+	uint64_t now = now_ms();
+
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
+		if (s->clients[i] && now - s->clients[i]->last_ms > SL_SERVER_IDLE_MS)
+			client_free(s, s->clients[i]);
+}
+
+static bool still_here(const struct sl_server *s, const struct sl_server_client *c)
+{
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
+		if (s->clients[i] == c)
+			return true;
+	return false;
 }
 
 void sl_server_poll(struct sl_server *s, int timeout_ms)
@@ -241,9 +355,10 @@ void sl_server_poll(struct sl_server *s, int timeout_ms)
 	for (int i = 0; i < n; i++) {
 		if (evs[i].data.ptr == NULL)
 			accept_client(s);
-		else
+		else if (still_here(s, evs[i].data.ptr)) /* not evicted meanwhile */
 			serve_client(s, evs[i].data.ptr, evs[i].events);
 	}
+	close_idle(s);
 }
 
 void sl_server_close(struct sl_server *s)

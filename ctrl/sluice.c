@@ -5,6 +5,9 @@
  * lcore until SIGINT or SIGTERM.
  */
 #include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +25,14 @@
 #include "log.h"
 #include "server.h"
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static void usage(FILE *out)
@@ -41,7 +46,9 @@ static void usage(FILE *out)
 		"file (see conf/README.md): EAL arguments, workers, ports, routes,\n"
 		"local addresses, neighbors and virtual services. Once running, it is\n"
 		"managed with sluicectl over the control socket named in the config\n"
-		"(default /run/sluice/sluice.sock). SIGINT or SIGTERM stop it cleanly.\n"
+		"(default /run/sluice/sluice.sock). SIGINT or SIGTERM stop it cleanly;\n"
+		"SIGHUP re-reads CONFIG and applies it as one change (refused whole,\n"
+		"and logged, if it is invalid or changes a setting fixed at start-up).\n"
 		"\n"
 		"  -c, --config FILE   configuration file (required)\n"
 		"      --check         only validate the configuration; exit 0 if valid\n"
@@ -190,6 +197,10 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 	while (!stop_requested) {
 		sl_server_poll(srv, 5);
 		sl_ctl_neigh_work(ctl);
+		if (reload_requested) {
+			reload_requested = 0;
+			sl_ctl_reload(ctl);
+		}
 	}
 }
 
@@ -212,10 +223,44 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 	sl_model_free(&ctl->model);
 }
 
+/* A user or group named in the config: a name, or a number. -1 if
+ * neither resolves. */
+static int lookup_id(const char *who, bool group)
+{
+	char *end;
+	long n = strtol(who, &end, 10);
+
+	if (*who && *end == '\0' && n >= 0 && n < INT_MAX)
+		return (int)n;
+	if (group) {
+		const struct group *g = getgrnam(who);
+		return g ? (int)g->gr_gid : -1;
+	}
+	const struct passwd *p = getpwnam(who);
+	return p ? (int)p->pw_uid : -1;
+}
+
+static int socket_perms(const struct sl_model *m, struct sl_server_perms *perms)
+{
+	perms->mode = m->socket_mode;
+	perms->uid = m->socket_owner[0] ? lookup_id(m->socket_owner, false) : -1;
+	perms->gid = m->socket_group[0] ? lookup_id(m->socket_group, true) : -1;
+	if (m->socket_owner[0] && perms->uid < 0) {
+		sl_err("control.owner: no user %s", m->socket_owner);
+		return -1;
+	}
+	if (m->socket_group[0] && perms->gid < 0) {
+		sl_err("control.group: no group %s", m->socket_group);
+		return -1;
+	}
+	return 0;
+}
+
 static int run(struct sl_ctl *ctl)
 {
 	struct sl_model *m = &ctl->model;
 	struct sl_server srv = {.listen_fd = -1, .epoll_fd = -1};
+	struct sl_server_perms perms;
 	struct sl_err err;
 	char errbuf[256];
 	int argc;
@@ -247,8 +292,11 @@ static int run(struct sl_ctl *ctl)
 		sl_err("initial configuration: %s", err.message);
 		goto fail;
 	}
-	if (sl_server_open(&srv, m->socket_path, (sl_server_handler)sl_ctl_handle_line,
-			   ctl, errbuf, sizeof(errbuf)) != 0) {
+	if (socket_perms(m, &perms) != 0)
+		goto fail;
+	if (sl_server_open(&srv, m->socket_path, &perms,
+			   (sl_server_handler)sl_ctl_handle_line, ctl, errbuf,
+			   sizeof(errbuf)) != 0) {
 		sl_err("control socket: %s", errbuf);
 		goto fail;
 	}
@@ -313,6 +361,10 @@ int main(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* Absolute, so `config save` and SIGHUP find it whatever the cwd. */
+	if (realpath(config, ctl.config_path) == NULL)
+		snprintf(ctl.config_path, sizeof(ctl.config_path), "%s", config);
 	signal(SIGPIPE, SIG_IGN);
 	ctl.dp = &dp;
 	ctl.start_ms = sl_ctl_now_ms();

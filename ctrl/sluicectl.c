@@ -124,7 +124,7 @@ static bool find_opt(const char *arg, struct optdef *out, const char **val)
 	for (int o = 0; o < SLC_O_MAX; o++) {
 		if (match(arg, slc_opt_name((enum slc_opt)o), 0, val)) {
 			*out = (struct optdef){ slc_opt_name((enum slc_opt)o),
-						0, o, true };
+						0, o, o != SLC_O_DRY_RUN };
 			return true;
 		}
 	}
@@ -160,7 +160,7 @@ static void apply_opt(struct cli *cli, const struct optdef *d, const char *val)
 		cli->help = true;
 		break;
 	default: /* a command option; the last one given wins */
-		cli->a.opt[d->id] = val;
+		cli->a.opt[d->id] = val ? val : "";
 		cli->given |= SLC_OPT(d->id);
 		break;
 	}
@@ -346,7 +346,7 @@ static int check_line(struct cli *cli, const struct slc_cmd *c, unsigned nused)
 				slc_opt_name((enum slc_opt)__builtin_ctz(extra)));
 		return -1;
 	}
-	if (npos < c->npos) {
+	if (npos < c->npos && c->posname[npos][0] != '[') {
 		slc_usage_error(c, "missing %s", c->posname[npos]);
 		return -1;
 	}
@@ -382,7 +382,7 @@ static char *request_line(const struct cli *cli, const struct slc_cmd *c,
 	}
 	if (c->build(c, &cli->a, args) < 0)
 		return NULL;
-	req = json_pack("{s:s}", "cmd", c->name);
+	req = json_pack("{s:s}", "cmd", slc_request_name(c, &cli->a));
 	if (!req || (c->send_args && json_object_set(req, "args", args) < 0))
 		slc_oom();
 	line = json_dumps(req, JSON_COMPACT);
@@ -432,7 +432,7 @@ static int show_answer(const struct cli *cli, const struct slc_cmd *c,
 			slc_oom();
 		json_object_set_new(ans, "result", res);
 	}
-	if (cli->json && c->print != slc_print_config)
+	if (cli->json && c->print != slc_print_config && c->print != slc_print_config_save)
 		slc_print_json(stdout, res);
 	else
 		c->print(args, res);

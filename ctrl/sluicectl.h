@@ -39,6 +39,7 @@ enum slc_opt {
 	SLC_O_SRC,
 	SLC_O_POOL,
 	SLC_O_FILTERING,
+	SLC_O_DRY_RUN,     /* a flag: takes no value */
 	SLC_O_MAX
 };
 #define SLC_OPT(o) (1u << (o))
@@ -77,6 +78,7 @@ struct slc_cmd {
 	slc_build_fn build;   /* NULL: the raw command, sent as typed */
 	slc_print_fn print;
 };
+/* A positional whose name is in brackets ("[FILE]") may be left out. */
 
 /* sluicectl_cmds.c */
 extern const struct slc_cmd slc_cmds[];
@@ -113,6 +115,17 @@ void slc_print_neigh_list(const json_t *args, const json_t *result);
 void slc_print_stats(const json_t *args, const json_t *result);
 void slc_print_conn_list(const json_t *args, const json_t *result);
 void slc_print_config(const json_t *args, const json_t *result);
+
+/* sluicectl_config.c: config apply / config save */
+int slc_build_config_apply(const struct slc_cmd *c, const struct slc_args *a,
+			   json_t *args);
+int slc_build_config_save(const struct slc_cmd *c, const struct slc_args *a,
+			  json_t *args);
+void slc_print_config_apply(const json_t *args, const json_t *result);
+void slc_print_config_save(const json_t *args, const json_t *result);
+/* The protocol command to send for `c` with arguments `a` (c->name but
+ * for `config save FILE`, which fetches config.show and writes locally). */
+const char *slc_request_name(const struct slc_cmd *c, const struct slc_args *a);
 void slc_print_snat_add(const json_t *args, const json_t *result);
 void slc_print_snat_del(const json_t *args, const json_t *result);
 void slc_print_snat_list(const json_t *args, const json_t *result);

@@ -26,7 +26,7 @@ static const char *const opt_names[SLC_O_MAX] = {
 	[SLC_O_WEIGHT] = "weight", [SLC_O_PORT] = "port",
 	[SLC_O_VIP] = "vip", [SLC_O_LIMIT] = "limit",
 	[SLC_O_SRC] = "src", [SLC_O_POOL] = "pool",
-	[SLC_O_FILTERING] = "filtering",
+	[SLC_O_FILTERING] = "filtering", [SLC_O_DRY_RUN] = "dry-run",
 };
 
 const char *slc_opt_name(enum slc_opt o)
@@ -478,6 +478,28 @@ const struct slc_cmd slc_cmds[] = {
 	  "The output is a config file that `sluice -c` accepts (also with\n"
 	  "--json).\n\nExample:\n  sluicectl config show > sluice.json\n",
 	  { NULL }, 0, 0, false, build_none, slc_print_config },
+	{ "config", "apply", "config.apply", "FILE [--dry-run]",
+	  "replace the whole configuration with FILE, as one change",
+	  "FILE is a config file (as `sluice -c` takes). It is checked whole,\n"
+	  "then applied as one change, or refused with nothing changed. Settings\n"
+	  "fixed at start-up (eal, workers, ports, control, idle, conn_table,\n"
+	  "local_port_range, checksum) must be unchanged. VIPs, servers and\n"
+	  "addresses that stay keep their statistics and connections. Prints what\n"
+	  "was added (+), removed (-) and modified (~). FILE must fit one 64 KiB\n"
+	  "request; bigger ones: edit sluice's own file and send it SIGHUP.\n"
+	  "\nOptions:\n"
+	  "  --dry-run   check and list the changes, apply nothing\n"
+	  "\nExample:\n  sluicectl config apply new.json --dry-run\n",
+	  { "FILE" }, 1, SLC_OPT(SLC_O_DRY_RUN), true, slc_build_config_apply,
+	  slc_print_config_apply },
+	{ "config", "save", "config.save", "[FILE]",
+	  "write the running configuration to a file, atomically",
+	  "Without FILE, sluice rewrites the config file it was started with, so\n"
+	  "a restart comes back as it is now. With FILE, sluicectl writes it.\n"
+	  "Either way the file is replaced atomically (temporary file, fsync,\n"
+	  "rename).\n"
+	  "\nExamples:\n  sluicectl config save\n  sluicectl config save /tmp/running.json\n",
+	  { "[FILE]" }, 1, 0, false, slc_build_config_save, slc_print_config_save },
 	{ "raw", NULL, NULL, "JSON-LINE",
 	  "send one request line as typed and print the answer line",
 	  "For debugging the protocol (ctrl/README.md). The line is not checked\n"

@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "config_apply.h"
+#include "sched.h"
+
+/* ---- settings fixed at start-up ----------------------------------------- */
+
+static int fixed(struct sl_err *err, const char *field)
+{
+	return sl_err_set(err, SL_E_INVALID, field,
+			  "%s cannot change while sluice runs; restart sluice with "
+			  "the new file to change it", field);
+}
+
+static bool eal_differs(const struct sl_model *a, const struct sl_model *b)
+{
+	if (a->neal != b->neal)
+		return true;
+	for (uint32_t i = 0; i < a->neal; i++)
+		if (strcmp(a->eal[i], b->eal[i]) != 0)
+			return true;
+	return false;
+}
+
+static bool ports_differ(const struct sl_model *a, const struct sl_model *b)
+{
+	if (a->nports != b->nports)
+		return true;
+	for (uint32_t i = 0; i < a->nports; i++) {
+		const struct sl_model_port *p = &a->ports[i], *q = &b->ports[i];
+		if (strcmp(p->name, q->name) || strcmp(p->devargs, q->devargs) ||
+		    p->ip != q->ip || p->plen != q->plen)
+			return true;
+	}
+	return false;
+}
+
+int sl_config_check_fixed(const struct sl_model *a, const struct sl_model *b,
+			  struct sl_err *err)
+{
+	if (eal_differs(a, b))
+		return fixed(err, "eal");
+	if (a->workers != b->workers)
+		return fixed(err, "workers");
+	if (strcmp(a->socket_path, b->socket_path))
+		return fixed(err, "control.socket");
+	if (strcmp(a->socket_owner, b->socket_owner) ||
+	    strcmp(a->socket_group, b->socket_group) || a->socket_mode != b->socket_mode)
+		return fixed(err, "control");
+	if (a->idle_sleep_us != b->idle_sleep_us || a->idle_empty_polls != b->idle_empty_polls)
+		return fixed(err, "idle");
+	if (a->max_conns != b->max_conns)
+		return fixed(err, "conn_table.max_connections");
+	if (a->lport_lo != b->lport_lo || a->lport_hi != b->lport_hi)
+		return fixed(err, "local_port_range");
+	if (a->verify_l4_csum != b->verify_l4_csum)
+		return fixed(err, "checksum.verify_l4");
+	if (ports_differ(a, b))
+		return fixed(err, "ports");
+	return 0;
+}
+
+/* ---- ids and slots -------------------------------------------------------- */
+
+/* Hands out ids not yet taken, round-robin from a cursor, preferring ids
+ * no running object has (their counters and cursors are stale). */
+struct idpool {
+	uint8_t taken[SL_MAX_RS / 8];
+	uint8_t old[SL_MAX_RS / 8];
+	unsigned n, cursor;
+};
+
+static void mark(uint8_t *bits, unsigned id)
+{
+	bits[id / 8] |= (uint8_t)(1u << (id % 8));
+}
+
+static int take_id(struct idpool *p)
+{
+	for (unsigned pass = 0; pass < 2; pass++) {
+		for (unsigned k = 0; k < p->n; k++) {
+			unsigned id = (p->cursor + k) % p->n;
+			if (sl_fresh_has(p->taken, id) || (pass == 0 && sl_fresh_has(p->old, id)))
+				continue;
+			mark(p->taken, id);
+			p->cursor = (id + 1) % p->n;
+			return (int)id;
+		}
+	}
+	return -1;
+}
+
+static int carry_svcs(const struct sl_model *running, struct sl_model *next,
+		      struct sl_fresh_ids *fresh, struct sl_err *err)
+{
+	struct idpool p = {.n = SL_MAX_SVC, .cursor = running->next_svc_id};
+	bool kept[SL_MAX_SVC] = {false};
+
+	for (uint32_t i = 0; i < running->nsvcs; i++)
+		mark(p.old, running->svcs[i].id);
+	for (uint32_t i = 0; i < next->nsvcs; i++) {
+		struct sl_model_svc *s = &next->svcs[i];
+		const struct sl_model_svc *o = sl_model_find_svc(running, s->vip, s->port, s->proto);
+		if (o) {
+			s->id = o->id;
+			mark(p.taken, o->id);
+			kept[i] = true;
+		}
+	}
+	for (uint32_t i = 0; i < next->nsvcs; i++) {
+		if (kept[i])
+			continue;
+		int id = take_id(&p);
+		if (id < 0)
+			return sl_err_set(err, SL_E_LIMIT, "vips", "no free VIP id");
+		next->svcs[i].id = (uint16_t)id;
+		mark(fresh->svc, (unsigned)id);
+	}
+	next->next_svc_id = (uint16_t)p.cursor;
+	return 0;
+}
+
+/* The running real server this one of `next` is, or NULL. */
+static const struct sl_model_rs *old_rs(const struct sl_model *running,
+					const struct sl_model_svc *s,
+					const struct sl_model_rs *r)
+{
+	const struct sl_model_svc *o = sl_model_find_svc(running, s->vip, s->port, s->proto);
+	return o ? sl_model_find_rs(o, r->ip, r->port) : NULL;
+}
+
+static int carry_rs(const struct sl_model *running, struct sl_model *next,
+		    struct sl_fresh_ids *fresh, struct sl_err *err)
+{
+	static struct idpool p;
+
+	memset(&p, 0, sizeof(p));
+	p.n = SL_MAX_RS;
+	p.cursor = running->next_rs_id;
+	for (uint32_t i = 0; i < running->nsvcs; i++)
+		for (uint32_t j = 0; j < running->svcs[i].nrs; j++)
+			mark(p.old, running->svcs[i].rs[j].id);
+	for (uint32_t i = 0; i < next->nsvcs; i++)
+		for (uint32_t j = 0; j < next->svcs[i].nrs; j++) {
+			struct sl_model_rs *r = &next->svcs[i].rs[j];
+			const struct sl_model_rs *o = old_rs(running, &next->svcs[i], r);
+			r->id = o ? o->id : UINT16_MAX;
+			if (o)
+				mark(p.taken, o->id);
+		}
+	for (uint32_t i = 0; i < next->nsvcs; i++)
+		for (uint32_t j = 0; j < next->svcs[i].nrs; j++) {
+			struct sl_model_rs *r = &next->svcs[i].rs[j];
+			if (r->id != UINT16_MAX)
+				continue;
+			int id = take_id(&p);
+			if (id < 0)
+				return sl_err_set(err, SL_E_LIMIT, "vips", "no free real server id");
+			r->id = (uint16_t)id;
+			mark(fresh->rs, (unsigned)id);
+		}
+	next->next_rs_id = (uint16_t)p.cursor;
+	return 0;
+}
+
+static bool same_pool(const struct sl_model_snat *a, const struct sl_model_snat *b)
+{
+	return a->pool_first == b->pool_first && a->npool == b->npool;
+}
+
+/* Local addresses and SNAT pools share the workers' port-allocator
+ * slots; one that stays keeps its slot, so the ports its connections
+ * hold stay taken. */
+static int carry_slots(const struct sl_model *running, struct sl_model *next,
+		       struct sl_err *err)
+{
+	struct idpool p = {.n = SL_MAX_LIPS};
+	bool kept_l[SL_MAX_LIPS] = {false}, kept_s[SL_MAX_SNAT] = {false};
+
+	sl_model_mark_slots(running, p.old);
+	for (uint32_t i = 0; i < next->nladdrs; i++) {
+		const struct sl_model_laddr *o = sl_model_find_laddr(running, next->laddrs[i].ip);
+		if (o == NULL)
+			continue;
+		kept_l[i] = true;
+		next->laddrs[i].slot = o->slot;
+		mark(p.taken, o->slot);
+	}
+	for (uint32_t r = 0; r < next->nsnat; r++) {
+		struct sl_model_snat *n = &next->snat[r];
+		const struct sl_model_snat *o = sl_model_find_snat(running, n->src, n->plen);
+		if (!o || !same_pool(o, n))
+			continue;
+		kept_s[r] = true;
+		memcpy(n->slots, o->slots, sizeof(n->slots));
+		for (unsigned k = 0; k < n->npool; k++)
+			mark(p.taken, n->slots[k]);
+	}
+	for (uint32_t i = 0; i < next->nladdrs; i++) {
+		if (kept_l[i])
+			continue;
+		int s = take_id(&p);
+		if (s < 0)
+			return sl_err_set(err, SL_E_LIMIT, "local_addresses", "no free slot");
+		next->laddrs[i].slot = (uint8_t)s;
+	}
+	for (uint32_t r = 0; r < next->nsnat; r++)
+		for (unsigned k = 0; !kept_s[r] && k < next->snat[r].npool; k++) {
+			int s = take_id(&p);
+			if (s < 0)
+				return sl_err_set(err, SL_E_LIMIT, "snat", "no free slot");
+			next->snat[r].slots[k] = (uint8_t)s;
+		}
+	return 0;
+}
+
+int sl_config_carry_ids(const struct sl_model *running, struct sl_model *next,
+			struct sl_fresh_ids *fresh, struct sl_err *err)
+{
+	memset(fresh, 0, sizeof(*fresh));
+	if (carry_svcs(running, next, fresh, err) < 0 ||
+	    carry_rs(running, next, fresh, err) < 0 ||
+	    carry_slots(running, next, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- what changed --------------------------------------------------------- */
+
+struct diff {
+	json_t *added, *removed, *modified;
+};
+
+static void note(json_t *list, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(json_t *list, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(list, json_string(buf));
+}
+
+static void diff_settings(struct diff *d, const struct sl_model *a, const struct sl_model *b)
+{
+	if (strcmp(a->log_level, b->log_level))
+		note(d->modified, "log_level: %s -> %s", a->log_level, b->log_level);
+	for (unsigned s = 0; s < SL_CS_MAX; s++) {
+		const char *name = sl_model_timeout_name(s);
+		if (name && a->timeouts_ms[s] != b->timeouts_ms[s])
+			note(d->modified, "timeouts.%s: %u -> %u", name,
+			     a->timeouts_ms[s] / 1000, b->timeouts_ms[s] / 1000);
+		if (name && a->snat_timeouts_ms[s] != b->snat_timeouts_ms[s])
+			note(d->modified, "snat_options.timeouts (%s): %u -> %u", name,
+			     a->snat_timeouts_ms[s] / 1000, b->snat_timeouts_ms[s] / 1000);
+	}
+	if (a->snat_host_limit != b->snat_host_limit)
+		note(d->modified, "snat_options.max_mappings_per_host: %u -> %u",
+		     a->snat_host_limit, b->snat_host_limit);
+	if (a->snat_icmp_on_exhaustion != b->snat_icmp_on_exhaustion)
+		note(d->modified, "snat_options.icmp_on_exhaustion: %s -> %s",
+		     a->snat_icmp_on_exhaustion ? "true" : "false",
+		     b->snat_icmp_on_exhaustion ? "true" : "false");
+}
+
+static const struct sl_model_route *find_route(const struct sl_model *m,
+					       const struct sl_model_route *r)
+{
+	for (uint32_t i = 0; i < m->nroutes; i++)
+		if (m->routes[i].prefix == r->prefix && m->routes[i].plen == r->plen)
+			return &m->routes[i];
+	return NULL;
+}
+
+static void diff_routes(struct diff *d, const struct sl_model *a, const struct sl_model *b)
+{
+	char p[SL_IPV4_STRLEN], v1[SL_IPV4_STRLEN], v2[SL_IPV4_STRLEN];
+
+	for (uint32_t i = 0; i < a->nroutes; i++)
+		if (!find_route(b, &a->routes[i]))
+			note(d->removed, "route %s/%u", sl_fmt_ipv4(a->routes[i].prefix, p),
+			     a->routes[i].plen);
+	for (uint32_t i = 0; i < b->nroutes; i++) {
+		const struct sl_model_route *r = &b->routes[i], *o = find_route(a, r);
+		sl_fmt_ipv4(r->prefix, p);
+		if (!o)
+			note(d->added, "route %s/%u", p, r->plen);
+		else if (o->via != r->via || o->port != r->port)
+			note(d->modified, "route %s/%u: via %s port %s -> via %s port %s", p,
+			     r->plen, sl_fmt_ipv4(o->via, v1), a->ports[o->port].name,
+			     sl_fmt_ipv4(r->via, v2), b->ports[r->port].name);
+	}
+}
+
+static void diff_laddrs(struct diff *d, const struct sl_model *a, const struct sl_model *b)
+{
+	char ip[SL_IPV4_STRLEN];
+
+	for (uint32_t i = 0; i < a->nladdrs; i++)
+		if (!sl_model_find_laddr(b, a->laddrs[i].ip))
+			note(d->removed, "local address %s", sl_fmt_ipv4(a->laddrs[i].ip, ip));
+	for (uint32_t i = 0; i < b->nladdrs; i++) {
+		const struct sl_model_laddr *l = &b->laddrs[i];
+		const struct sl_model_laddr *o = sl_model_find_laddr(a, l->ip);
+		sl_fmt_ipv4(l->ip, ip);
+		if (!o)
+			note(d->added, "local address %s", ip);
+		else if (o->port != l->port)
+			note(d->modified, "local address %s: port %s -> %s", ip,
+			     a->ports[o->port].name, b->ports[l->port].name);
+	}
+}
+
+static void diff_neighbors(struct diff *d, const struct sl_model *a, const struct sl_model *b)
+{
+	char ip[SL_IPV4_STRLEN], m1[SL_MAC_STRLEN], m2[SL_MAC_STRLEN];
+
+	for (uint32_t i = 0; i < a->nneigh; i++)
+		if (!sl_model_find_neigh(b, a->neigh[i].ip))
+			note(d->removed, "neighbor %s", sl_fmt_ipv4(a->neigh[i].ip, ip));
+	for (uint32_t i = 0; i < b->nneigh; i++) {
+		const struct sl_model_neigh *n = &b->neigh[i];
+		const struct sl_model_neigh *o = sl_model_find_neigh(a, n->ip);
+		sl_fmt_ipv4(n->ip, ip);
+		if (!o)
+			note(d->added, "neighbor %s", ip);
+		else if (memcmp(o->mac, n->mac, 6) || o->port != n->port)
+			note(d->modified, "neighbor %s: %s port %s -> %s port %s", ip,
+			     sl_fmt_mac(o->mac, m1), a->ports[o->port].name,
+			     sl_fmt_mac(n->mac, m2), b->ports[n->port].name);
+	}
+}
+
+static void svc_name(const struct sl_model_svc *s, char *buf, size_t len)
+{
+	char a[SL_IPPORT_STRLEN];
+
+	snprintf(buf, len, "vip %s/%s", sl_fmt_ipport(s->vip, s->port, a),
+		 sl_proto_name(s->proto));
+}
+
+static void diff_servers(struct diff *d, const struct sl_model_svc *o,
+			 const struct sl_model_svc *s, const char *svc)
+{
+	char a[SL_IPPORT_STRLEN];
+
+	for (uint32_t j = 0; o && j < o->nrs; j++)
+		if (!sl_model_find_rs(s, o->rs[j].ip, o->rs[j].port))
+			note(d->removed, "real server %s of %s",
+			     sl_fmt_ipport(o->rs[j].ip, o->rs[j].port, a), svc);
+	for (uint32_t j = 0; j < s->nrs; j++) {
+		const struct sl_model_rs *r = &s->rs[j];
+		const struct sl_model_rs *x = o ? sl_model_find_rs(o, r->ip, r->port) : NULL;
+		sl_fmt_ipport(r->ip, r->port, a);
+		if (!x)
+			note(d->added, "real server %s of %s", a, svc);
+		else if (x->weight != r->weight)
+			note(d->modified, "real server %s of %s: weight %u -> %u", a, svc,
+			     x->weight, r->weight);
+	}
+}
+
+static void diff_vips(struct diff *d, const struct sl_model *a, const struct sl_model *b)
+{
+	char name[64];
+
+	for (uint32_t i = 0; i < a->nsvcs; i++) {
+		const struct sl_model_svc *o = &a->svcs[i];
+		if (!sl_model_find_svc(b, o->vip, o->port, o->proto)) {
+			svc_name(o, name, sizeof(name));
+			note(d->removed, "%s (and its %u real servers)", name, o->nrs);
+		}
+	}
+	for (uint32_t i = 0; i < b->nsvcs; i++) {
+		const struct sl_model_svc *s = &b->svcs[i];
+		const struct sl_model_svc *o = sl_model_find_svc(a, s->vip, s->port, s->proto);
+		svc_name(s, name, sizeof(name));
+		if (!o)
+			note(d->added, "%s", name);
+		else if (o->sched != s->sched)
+			note(d->modified, "%s: scheduler %s -> %s", name, sl_sched_name(o->sched),
+			     sl_sched_name(s->sched));
+		diff_servers(d, o, s, name);
+	}
+}
+
+static void diff_snat(struct diff *d, const struct sl_model *a, const struct sl_model *b)
+{
+	char ip[SL_IPV4_STRLEN];
+
+	for (uint32_t i = 0; i < a->nsnat; i++)
+		if (!sl_model_find_snat(b, a->snat[i].src, a->snat[i].plen))
+			note(d->removed, "snat %s/%u", sl_fmt_ipv4(a->snat[i].src, ip),
+			     a->snat[i].plen);
+	for (uint32_t i = 0; i < b->nsnat; i++) {
+		const struct sl_model_snat *r = &b->snat[i];
+		const struct sl_model_snat *o = sl_model_find_snat(a, r->src, r->plen);
+		sl_fmt_ipv4(r->src, ip);
+		if (!o)
+			note(d->added, "snat %s/%u", ip, r->plen);
+		else if (!same_pool(o, r) || o->port != r->port || o->filtering != r->filtering)
+			note(d->modified, "snat %s/%u: pool, port or filtering", ip, r->plen);
+	}
+}
+
+json_t *sl_config_diff(const struct sl_model *a, const struct sl_model *b)
+{
+	struct diff d = {json_array(), json_array(), json_array()};
+
+	diff_settings(&d, a, b);
+	diff_routes(&d, a, b);
+	diff_laddrs(&d, a, b);
+	diff_neighbors(&d, a, b);
+	diff_vips(&d, a, b);
+	diff_snat(&d, a, b);
+	return json_pack("{s:o, s:o, s:o}", "added", d.added, "removed", d.removed,
+			 "modified", d.modified);
+}
