@@ -289,13 +289,15 @@ void sl_worker_hold_retry(struct sl_worker *w)
 	for (uint32_t i = 0; i < w->nhold; i++) {
 		struct sl_hold *h = &w->hold[i];
 		const struct sl_snap_neigh *nb = sl_snap_find_neigh(s, h->nexthop);
-		if (nb) {
+		/* Age first: a packet that waited past the limit may belong
+		 * to a connection that has expired meanwhile. */
+		if (w->now_ms - h->since_ms > SL_HOLD_MS) {
+			sl_worker_drop(w, h->m, SL_DROP_NEIGH_UNRESOLVED);
+		} else if (nb) {
 			struct sl_ether_hdr *eth = rte_pktmbuf_mtod(h->m, void *);
 			memcpy(eth->dst, nb->mac, 6);
 			memcpy(eth->src, s->ports[h->port].mac, 6);
 			sl_worker_tx(w, h->port, h->m);
-		} else if (w->now_ms - h->since_ms > SL_HOLD_MS) {
-			sl_worker_drop(w, h->m, SL_DROP_NEIGH_UNRESOLVED);
 		} else {
 			arp_ask(w, h->nexthop, h->port);
 			w->hold[kept++] = *h;

@@ -137,6 +137,23 @@ static struct rte_mbuf *burst[SL_BURST];
 static unsigned nburst, burst_wid;
 
 static uint64_t frames_in, frames_out;
+static bool trace; /* FUZZ_TRACE=1: print each frame in and out */
+
+static void trace_frame(const char *dir, unsigned port, unsigned wid,
+			const uint8_t *f, uint32_t len)
+{
+	const uint8_t *ip = f + SL_ETH_HLEN;
+
+	if (!trace)
+		return;
+	fprintf(stderr, "%s port %u worker %u len %u", dir, port, wid, len);
+	if (len >= SL_ETH_HLEN + SL_IPV4_HLEN + 4 && f[12] == 8 && f[13] == 0)
+		fprintf(stderr, " proto %u %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u ttl %u flags %02x",
+			ip[9], ip[12], ip[13], ip[14], ip[15], ip[20] << 8 | ip[21],
+			ip[16], ip[17], ip[18], ip[19], ip[22] << 8 | ip[23], ip[8],
+			len >= SL_ETH_HLEN + SL_IPV4_HLEN + 14 ? ip[33] : 0);
+	fprintf(stderr, "\n");
+}
 
 static sl_be32 pick_addr(struct rd *r)
 {
@@ -164,6 +181,7 @@ static void collect(void)
 				const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 				if (m->nb_segs != 1 || len != rte_pktmbuf_data_len(m))
 					abort();
+				trace_frame("out", p, q, f, len);
 				fz_check_tx(&env, p, q, f, len);
 				frames_out++;
 				unsigned k = nsaved++ % SAVED;
@@ -220,6 +238,7 @@ static void inject(const uint8_t *f, uint32_t len, unsigned where, bool csums_ok
 	ASAN_POISON_MEMORY_REGION(end, (uint8_t *)m->buf_addr + m->buf_len - end);
 	poisoned[npoisoned++] = m;
 	frames_in++;
+	trace_frame("in ", port, wid, f, len);
 	if (burst_left == 0) {
 		step(wid, &m, 1);
 		return;
@@ -377,6 +396,8 @@ static void op_advance(struct rd *r)
 {
 	uint32_t ms = u8(r) * 1000u + u8(r) * 4u;
 
+	if (trace)
+		fprintf(stderr, "advance %u ms\n", ms);
 	for (unsigned i = 0; i < FUZZ_WORKERS; i++)
 		env.dp.workers[i]->clock_skew_ms += ms;
 	/* Expiry is budgeted per loop iteration: give it enough of them. */
@@ -417,6 +438,8 @@ static void op_control(struct rd *r)
 	struct sl_model next;
 	struct sl_err err;
 
+	if (trace)
+		fprintf(stderr, "control %#x\n", what);
 	if (what & 0x80) {
 		/* What the control thread does with ARP the workers saw. */
 		for (unsigned i = 0; i < FUZZ_WORKERS; i++)
@@ -510,6 +533,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc, (void)argv;
 	fuzz_eal_init(1);
 	fuzz_env_init(&env, config, false);
+	trace = getenv("FUZZ_TRACE") != NULL;
 	fz_check_owned(owned_table, SL_ARRAY_SIZE(owned_table));
 	atexit(summary);
 	return 0;
