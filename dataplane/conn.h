@@ -72,6 +72,8 @@ const char *sl_conn_state_name(unsigned state);
 #define SL_CONN_F_MAPPING 0x08   /* SNAT mapping: inside ip:port <-> pool ip:port */
 #define SL_CONN_F_PERMIT 0x10    /* SNAT address-dependent filter entry */
 #define SL_CONN_F_KIND (SL_CONN_F_SNAT | SL_CONN_F_MAPPING | SL_CONN_F_PERMIT)
+/* 0x20 is worker_snat.c's (hairpin). */
+#define SL_CONN_F_RST_EDGE 0x40  /* TCP: rst_edge holds an acknowledgement */
 
 /*
  * One connection, both directions, one cache line.
@@ -100,16 +102,22 @@ struct sl_conn {
 	uint8_t state;        /* enum sl_conn_state */
 	uint8_t flags;        /* SL_CONN_F_* */
 	uint8_t lip_slot;     /* local address slot the local port came from */
+	/* TCP: the top 16 bits of the last acknowledgement the trusted side
+	 * sent (the server; for SNAT the inside host), i.e. roughly where
+	 * the other side's sequence numbers are. An RST from the other side
+	 * far from it is refused (tcp_state.h). 16 bits is what fits in the
+	 * line; it places the window to 64 KiB. */
+	uint16_t rst_edge;
 	/* Where each direction leaves, remembered for the snapshot
 	 * generation nh_gen (the route and neighbor lookups are then done
-	 * once per connection and snapshot, not once per packet). */
-	uint8_t nh_port[2];   /* egress port, SL_NH_NONE if not known */
-	uint16_t nh_slot[2];  /* index of the next hop in snapshot->neigh */
+	 * once per connection and snapshot, not once per packet). The
+	 * egress port is the neighbor entry's own. */
+	uint16_t nh_slot[2];  /* index in snapshot->neigh, SL_NH_NONE if unknown */
 	uint32_t nh_gen;
 	uint32_t created;     /* ms */
 } SL_ALIGNED;
 
-#define SL_NH_NONE 0xff
+#define SL_NH_NONE 0xffff
 
 _Static_assert(sizeof(struct sl_conn) == 64, "a connection is one cache line");
 

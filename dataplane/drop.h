@@ -45,7 +45,8 @@
 	X(NO_MBUF, "no_mbuf")                                                  \
 	X(SNAT_FILTERED, "snat_filtered")                                      \
 	X(SNAT_HOST_LIMIT, "snat_host_limit")                                  \
-	X(SNAT_NO_MAPPING, "snat_no_mapping")
+	X(SNAT_NO_MAPPING, "snat_no_mapping")                                  \
+	X(TCP_RST_OUT_OF_WINDOW, "tcp_rst_out_of_window")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

@@ -33,7 +33,8 @@ uint8_t sl_tcp_next_state(uint8_t state, uint8_t *conn_flags, enum sl_dir dir,
 	if (tcp_flags & SL_TCP_SYN) {
 		if (dir == SL_DIR_ORIG && !(tcp_flags & SL_TCP_ACK) &&
 		    is_closed(state)) {
-			*conn_flags &= (uint8_t)~(SL_CONN_F_FIN_ORIG | SL_CONN_F_FIN_REPLY);
+			*conn_flags &= (uint8_t)~(SL_CONN_F_FIN_ORIG | SL_CONN_F_FIN_REPLY |
+						  SL_CONN_F_RST_EDGE);
 			return SL_CS_TCP_SYN_SENT;
 		}
 		if ((tcp_flags & SL_TCP_ACK) && state == SL_CS_TCP_SYN_SENT)

@@ -15,6 +15,24 @@
 uint8_t sl_tcp_next_state(uint8_t state, uint8_t *conn_flags, enum sl_dir dir,
 			  uint8_t tcp_flags);
 
+/*
+ * RSTs: a blind attacker who knows a connection's addresses and ports can
+ * still not guess its sequence numbers, so an RST whose sequence number is
+ * far from where the receiver's window is must not end the connection
+ * (RFC 5961 section 3; conntrack's window tracking). A legitimate RST's
+ * sequence number is at or past the receiver's last acknowledgement
+ * (c->rst_edge, its top 16 bits) and within its receive window; the
+ * window is not tracked, so up to SL_RST_WINDOW_BLOCKS * 64 KiB past the
+ * edge is accepted. A random sequence number gets through with odds
+ * 257 / 65536.
+ */
+#define SL_RST_WINDOW_BLOCKS 256u /* 16 MiB */
+
+static inline bool sl_tcp_rst_in_window(uint16_t edge, uint32_t seq)
+{
+	return (uint16_t)((seq >> 16) - edge) <= SL_RST_WINDOW_BLOCKS;
+}
+
 /* True for a segment that may open a connection: SYN without ACK/RST/FIN. */
 static inline bool sl_tcp_is_syn(uint8_t tcp_flags)
 {

@@ -98,9 +98,28 @@ static bool learn_next_hop(const struct sl_snapshot *s, struct sl_conn *c,
 	/* The entry's ready-made Ethernet header is for its own port. */
 	if (nb == NULL || nb->port != rt->port)
 		return false;
-	c->nh_port[dir] = rt->port;
 	c->nh_slot[dir] = (uint16_t)(nb - s->neigh);
 	return true;
+}
+
+/* TCP sequence sanity, cheap enough for every segment: the trusted side's
+ * acknowledgements move the edge; an RST from the other side far from it
+ * is refused (tcp_state.h). False: the packet is to be dropped. */
+static inline bool rst_check(struct sl_conn *c, const struct sl_pkt *pkt,
+			     enum sl_dir dir)
+{
+	const struct sl_tcp_hdr *tcp = (const void *)pkt->l4;
+	enum sl_dir trusted = (c->flags & SL_CONN_F_SNAT) ? SL_DIR_ORIG : SL_DIR_REPLY;
+
+	if (dir == trusted) {
+		if (pkt->tcp_flags & SL_TCP_ACK) {
+			c->rst_edge = (uint16_t)(sl_ntohl(tcp->ack) >> 16);
+			c->flags |= SL_CONN_F_RST_EDGE;
+		}
+		return true;
+	}
+	return !(pkt->tcp_flags & SL_TCP_RST) || !(c->flags & SL_CONN_F_RST_EDGE) ||
+	       sl_tcp_rst_in_window(c->rst_edge, sl_ntohl(tcp->seq));
 }
 
 /* A packet of an existing connection: track state, re-arm the timer,
@@ -111,6 +130,10 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 {
 	if (sl_unlikely(pkt->ip->ttl <= 1)) {
 		sl_worker_time_exceeded(w, m, pkt);
+		return;
+	}
+	if (pkt->proto == SL_IPPROTO_TCP && sl_unlikely(!rst_check(c, pkt, dir))) {
+		sl_worker_drop(w, m, SL_DROP_TCP_RST_OUT_OF_WINDOW);
 		return;
 	}
 	/* A bare ACK on an established connection changes nothing: skip
@@ -145,15 +168,16 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	/* Where this direction leaves was looked up once for this snapshot. */
 	if (sl_unlikely(c->nh_gen != (uint32_t)s->generation)) {
 		c->nh_gen = (uint32_t)s->generation;
-		c->nh_port[0] = c->nh_port[1] = SL_NH_NONE;
+		c->nh_slot[0] = c->nh_slot[1] = SL_NH_NONE;
 	}
-	if (sl_unlikely(c->nh_port[dir] == SL_NH_NONE) &&
+	if (sl_unlikely(c->nh_slot[dir] == SL_NH_NONE) &&
 	    !learn_next_hop(s, c, dir, pkt->key.daddr)) {
 		output(w, m, pkt->key.daddr); /* no route, or ARP pending */
 		return;
 	}
-	memcpy(pkt->eth, s->neigh[c->nh_slot[dir]].l2, 12);
-	sl_worker_tx(w, c->nh_port[dir], m);
+	const struct sl_snap_neigh *nb = &s->neigh[c->nh_slot[dir]];
+	memcpy(pkt->eth, nb->l2, 12);
+	sl_worker_tx(w, nb->port, m);
 }
 
 void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,

@@ -257,8 +257,11 @@ static inline uint32_t fr_build(uint8_t *f, const struct fr_spec *s)
 	case SL_IPPROTO_TCP:
 		fr_put16(l4, s->sport);
 		fr_put16(l4 + 2, s->dport);
+		/* Acknowledge what the other way would send: both ways
+		 * use these numbers, so an RST either way is in window
+		 * (tcp_state.h). */
 		fr_put32(l4 + 4, 0x01020304);
-		fr_put32(l4 + 8, 0x05060708);
+		fr_put32(l4 + 8, 0x01020304);
 		l4[12] = 5 << 4;
 		l4[13] = s->tcp_flags;
 		fr_put16(l4 + 14, 65535);

@@ -239,6 +239,36 @@ static void test_is_syn(void **state)
 	assert_int_equal(n, 256 / 16); /* SYN set, ACK/RST/FIN clear */
 }
 
+/* Where an RST's sequence number may fall: at or past the last
+ * acknowledgement, within 16 MiB, across the 2^32 wrap too. */
+static void test_rst_window(void **state)
+{
+	(void)state;
+	uint16_t edge = 0x1234;
+	assert_true(sl_tcp_rst_in_window(edge, 0x12340000));
+	assert_true(sl_tcp_rst_in_window(edge, 0x1234ffff));
+	assert_true(sl_tcp_rst_in_window(edge, 0x13340000 + 0xffff));
+	assert_false(sl_tcp_rst_in_window(edge, 0x13350000));
+	assert_false(sl_tcp_rst_in_window(edge, 0x1233ffff));
+	assert_false(sl_tcp_rst_in_window(edge, 0x92340000));
+	assert_true(sl_tcp_rst_in_window(0xffff, 0x00ff0000)); /* wrapped */
+	assert_false(sl_tcp_rst_in_window(0xffff, 0x01000000));
+	unsigned in = 0;
+	for (uint32_t hi = 0; hi < 65536; hi++)
+		in += sl_tcp_rst_in_window(edge, hi << 16);
+	assert_int_equal(in, SL_RST_WINDOW_BLOCKS + 1);
+}
+
+/* A new SYN on a closed connection forgets the old edge. */
+static void test_reuse_clears_edge(void **state)
+{
+	uint8_t flags = SL_CONN_F_RST_EDGE | BOTH_FIN;
+	(void)state;
+	assert_int_equal(sl_tcp_next_state(SL_CS_TCP_TIME_WAIT, &flags, C, SYN),
+			 SL_CS_TCP_SYN_SENT);
+	assert_int_equal(flags & SL_CONN_F_RST_EDGE, 0);
+}
+
 static void test_state_names(void **state)
 {
 	(void)state;
@@ -265,6 +295,8 @@ int main(void)
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_exhaustive),
 		cmocka_unit_test(test_is_syn),
+		cmocka_unit_test(test_rst_window),
+		cmocka_unit_test(test_reuse_clears_edge),
 		cmocka_unit_test(test_state_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
