@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_ethdev.h>
+
 #include "addr.h"
 #include "commands.h"
 #include "jsonutil.h"
@@ -170,6 +172,39 @@ static json_t *services_json(const struct sl_ctl *ctl, const struct sl_model *m,
 	return vips;
 }
 
+/* What the NICs (or their drivers) dropped before a worker saw it:
+ * out of buffers (rx_nombuf), ring overflow (rx_missed). */
+static json_t *ports_json(const struct sl_ctl *ctl, const struct sl_model *m)
+{
+	json_t *list = json_array();
+
+	for (uint32_t p = 0; p < ctl->dp->nports && p < m->nports; p++) {
+		struct rte_eth_stats st;
+		memset(&st, 0, sizeof(st));
+		rte_eth_stats_get(ctl->dp->ethdev[p], &st);
+		json_array_append_new(list, json_pack(
+			"{s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "name", m->ports[p].name,
+			"rx_packets", (json_int_t)st.ipackets, "tx_packets",
+			(json_int_t)st.opackets, "rx_missed", (json_int_t)st.imissed,
+			"rx_nombuf", (json_int_t)st.rx_nombuf, "rx_errors",
+			(json_int_t)st.ierrors, "tx_errors", (json_int_t)st.oerrors));
+	}
+	return list;
+}
+
+/* Shared resources: packet buffers and the learned-neighbor table. */
+static json_t *resources_json(const struct sl_ctl *ctl)
+{
+	const struct rte_mempool *pool = ctl->dp->pool;
+	const struct sl_neigh_table *t = &ctl->neigh;
+
+	return json_pack("{s:{s:I,s:I},s:{s:I,s:I,s:I,s:I}}", "mbufs", "total",
+			 (json_int_t)(pool ? pool->size : 0), "available",
+			 (json_int_t)(pool ? rte_mempool_avail_count(pool) : 0),
+			 "neighbors", "entries", (json_int_t)t->n, "max", (json_int_t)t->max,
+			 "evicted", (json_int_t)t->evicted, "refused", (json_int_t)t->refused);
+}
+
 int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		 json_t **result, struct sl_err *err)
 {
@@ -194,10 +229,11 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		json_array_append_new(workers, w);
 	}
 	json_t *vips = services_json(ctl, m, &servers);
-	*result = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "uptime_s",
+	*result = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "uptime_s",
 			    (json_int_t)((sl_ctl_now_ms() - ctl->start_ms) / 1000),
 			    "totals", totals, "drops", drops, "workers", workers,
-			    "vips", vips, "real_servers", servers);
+			    "vips", vips, "real_servers", servers, "ports", ports_json(ctl, m),
+			    "resources", resources_json(ctl));
 	return 0;
 }
 

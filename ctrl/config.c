@@ -351,6 +351,32 @@ static int load_timeouts(json_t *root, struct sl_model *m, struct sl_err *err)
 	return 0;
 }
 
+/* Small limits make exhaustion testable; the defaults suit production. */
+static int load_limits(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"mbufs", "steer_ring", "neighbors", NULL};
+	json_t *o;
+	int rc = sub_object(root, "limits", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (read_u32(o, "mbufs", 0, 16777216, &m->mbufs, err) < 0 ||
+	    read_u32(o, "steer_ring", 32, 65536, &m->steer_ring, err) < 0 ||
+	    read_u32(o, "neighbors", 16, SL_MAX_NEIGH, &m->neigh_max, err) < 0)
+		return prefixed(err, "limits.");
+	if (m->mbufs != 0 && m->mbufs < 128) {
+		sl_err_set(err, SL_E_INVALID, "mbufs", "mbufs must be 0 (automatic) or "
+			   "128..16777216, got %u", m->mbufs);
+		return prefixed(err, "limits.");
+	}
+	if (m->steer_ring & (m->steer_ring - 1)) {
+		sl_err_set(err, SL_E_INVALID, "steer_ring",
+			   "steer_ring must be a power of two, got %u", m->steer_ring);
+		return prefixed(err, "limits.");
+	}
+	return 0;
+}
+
 static int load_settings(json_t *root, struct sl_model *m, struct sl_err *err)
 {
 	if (load_eal(root, m, err) < 0 ||
@@ -358,6 +384,7 @@ static int load_settings(json_t *root, struct sl_model *m, struct sl_err *err)
 	    load_log_level(root, m, err) < 0 || load_control(root, m, err) < 0 ||
 	    load_idle(root, m, err) < 0 || load_conn_table(root, m, err) < 0 ||
 	    load_port_range(root, m, err) < 0 || load_checksum(root, m, err) < 0 ||
+	    load_limits(root, m, err) < 0 ||
 	    load_timeouts(root, m, err) < 0)
 		return -1;
 	return 0;
@@ -535,7 +562,7 @@ static int load_ports(json_t *root, struct sl_model *m, struct sl_err *err)
 
 static const char *const top_keys[] = {
 	"eal", "workers", "log_level", "control", "idle", "conn_table",
-	"local_port_range", "checksum", "timeouts", "ports", "routes",
+	"local_port_range", "checksum", "limits", "timeouts", "ports", "routes",
 	"local_addresses", "neighbors", "vips", "snat", "snat_options", NULL,
 };
 
@@ -707,6 +734,10 @@ static json_t *settings_json(const struct sl_model *m)
 	bad |= json_object_set_new(o, "checksum",
 				   json_pack("{s:b}", "verify_l4",
 					     m->verify_l4_csum));
+	bad |= json_object_set_new(o, "limits",
+				   json_pack("{s:I, s:I, s:I}", "mbufs", (json_int_t)m->mbufs,
+					     "steer_ring", (json_int_t)m->steer_ring,
+					     "neighbors", (json_int_t)m->neigh_max));
 	bad |= json_object_set_new(o, "timeouts", t);
 	if (bad) {
 		json_decref(o);

@@ -59,6 +59,9 @@ int sl_config_check_fixed(const struct sl_model *a, const struct sl_model *b,
 		return fixed(err, "local_port_range");
 	if (a->verify_l4_csum != b->verify_l4_csum)
 		return fixed(err, "checksum.verify_l4");
+	if (a->mbufs != b->mbufs || a->steer_ring != b->steer_ring ||
+	    a->neigh_max != b->neigh_max)
+		return fixed(err, "limits");
 	if (ports_differ(a, b))
 		return fixed(err, "ports");
 	return 0;

@@ -29,6 +29,17 @@ void sl_ctl_arp_probe(void *arg, sl_be32 ip, uint8_t port)
 		free(msg);
 }
 
+/* Only an address Sluice reaches directly through the port it was seen
+ * on can be a next hop; ARP from anywhere else (spoofed, or another
+ * subnet on the wire) would only fill the table. */
+static bool on_link(const struct sl_model *m, sl_be32 ip, uint8_t port)
+{
+	uint8_t out;
+	sl_be32 hop;
+
+	return sl_model_route(m, ip, &out, &hop) == 0 && out == port && hop == ip;
+}
+
 static bool drain_learn_ring(struct sl_ctl *ctl, uint64_t now)
 {
 	struct sl_learn_msg msgs[64];
@@ -42,6 +53,8 @@ static bool drain_learn_ring(struct sl_ctl *ctl, uint64_t now)
 			const struct sl_learn_msg *lm = &msgs[i];
 			if (sl_model_find_neigh(&ctl->model, lm->ip))
 				continue; /* static entries are not learned over */
+			if (!on_link(&ctl->model, lm->ip, lm->port))
+				continue; /* not a possible next hop: not worth a slot */
 			if (lm->kind == SL_LEARN_WANTED) {
 				sl_neigh_want(&ctl->neigh, lm->ip, lm->port, now);
 				continue;

@@ -32,6 +32,7 @@
 #define SL_SOCKET_PATH_MAX 108
 #define SL_MAX_WEIGHT 65535u
 #define SL_MAX_RS_PER_SVC 1024u
+#define SL_STEER_RING_SIZE_DEFAULT 2048u
 
 struct sl_model_rs {
 	sl_be32 ip;
@@ -107,6 +108,9 @@ struct sl_model {
 	uint32_t max_conns;              /* per worker; default 262144 */
 	uint16_t lport_lo, lport_hi;     /* local port range; default 1024-65535 */
 	bool verify_l4_csum;             /* default true */
+	uint32_t mbufs;                  /* packet buffers; 0 (default): sized from the rest */
+	uint32_t steer_ring;             /* per worker pair; default SL_STEER_RING_SIZE_DEFAULT */
+	uint32_t neigh_max;              /* learned neighbors; default SL_MAX_NEIGH */
 	uint32_t timeouts_ms[SL_CS_MAX]; /* per state (index SL_CS_*) */
 
 	uint32_t nports;

@@ -18,6 +18,8 @@ const char *sl_neigh_state_name(unsigned state)
 int sl_neigh_init(struct sl_neigh_table *t)
 {
 	t->n = 0;
+	t->max = SL_MAX_NEIGH;
+	t->evicted = t->refused = 0;
 	t->e = calloc(SL_MAX_NEIGH, sizeof(*t->e));
 	return t->e ? 0 : -1;
 }
@@ -37,10 +39,35 @@ struct sl_neigh_entry *sl_neigh_find(struct sl_neigh_table *t, sl_be32 ip)
 	return NULL;
 }
 
+static void remove_at(struct sl_neigh_table *t, uint32_t i)
+{
+	t->e[i] = t->e[--t->n];
+}
+
+/* Room for one more: drop the incomplete entry asked for longest ago. */
+static bool make_room(struct sl_neigh_table *t)
+{
+	uint32_t oldest = t->n;
+
+	for (uint32_t i = 0; i < t->n; i++)
+		if (t->e[i].state == SL_NEIGH_INCOMPLETE &&
+		    (oldest == t->n || t->e[i].confirmed_ms < t->e[oldest].confirmed_ms))
+			oldest = i;
+	if (oldest == t->n) {
+		t->refused++;
+		return false;
+	}
+	remove_at(t, oldest);
+	t->evicted++;
+	return true;
+}
+
 static struct sl_neigh_entry *add(struct sl_neigh_table *t, sl_be32 ip,
 				  uint8_t port, uint64_t now_ms)
 {
-	if (t->n == SL_MAX_NEIGH)
+	uint32_t max = t->max && t->max < SL_MAX_NEIGH ? t->max : SL_MAX_NEIGH;
+
+	if (t->n >= max && !make_room(t))
 		return NULL;
 	struct sl_neigh_entry *e = &t->e[t->n++];
 	memset(e, 0, sizeof(*e));
@@ -72,11 +99,6 @@ void sl_neigh_want(struct sl_neigh_table *t, sl_be32 ip, uint8_t port,
 {
 	if (sl_neigh_find(t, ip) == NULL)
 		add(t, ip, port, now_ms);
-}
-
-static void remove_at(struct sl_neigh_table *t, uint32_t i)
-{
-	t->e[i] = t->e[--t->n];
 }
 
 bool sl_neigh_forget(struct sl_neigh_table *t, sl_be32 ip)

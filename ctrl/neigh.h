@@ -32,9 +32,16 @@ struct sl_neigh_entry {
 	uint64_t probed_ms;
 };
 
+/* A full table (max entries) makes room by dropping its oldest
+ * incomplete entry; resolved entries are never pushed out, so a flood of
+ * addresses to resolve cannot take existing connections' neighbors
+ * away. With no incomplete entry to drop, the new one is refused. */
 struct sl_neigh_table {
 	struct sl_neigh_entry *e;
 	uint32_t n;
+	uint32_t max;           /* <= SL_MAX_NEIGH */
+	uint64_t evicted;       /* incomplete entries dropped to make room */
+	uint64_t refused;       /* entries not made: the table was full */
 };
 
 typedef void (*sl_neigh_probe_fn)(void *ctx, sl_be32 ip, uint8_t port);

@@ -95,12 +95,20 @@ static char **eal_argv(const struct sl_model *m, int *argc)
 	return argv;
 }
 
+/* Enough buffers for every descriptor, ring and hold queue to be full at
+ * once, unless limits.mbufs says otherwise. Per-lcore caches hide buffers
+ * from other lcores, so a small pool gets small caches. */
 static struct rte_mempool *make_pool(const struct sl_model *m)
 {
 	unsigned n = m->nports * m->workers * (SL_PORT_RX_DESC + SL_PORT_TX_DESC) +
-		     m->workers * m->workers * SL_STEER_RING_SIZE +
+		     m->workers * m->workers * m->steer_ring +
 		     m->workers * (SL_HOLD_MAX + 4 * SL_BURST) + 4096;
-	return rte_pktmbuf_pool_create("sl_mbufs", n, 256, 0,
+	if (m->mbufs)
+		n = m->mbufs;
+	unsigned cache = n / (8 * (m->workers + 1));
+	if (cache > 256)
+		cache = 256;
+	return rte_pktmbuf_pool_create("sl_mbufs", n, cache, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 }
 
@@ -279,13 +287,17 @@ static int run(struct sl_ctl *ctl)
 	}
 	ctl->dp->nworkers = m->workers;
 	ctl->dp->tsc_hz = rte_get_tsc_hz();
+	ctl->dp->steer_ring_size = m->steer_ring;
 	ctl->dp->pool = make_pool(m);
 	if (ctl->dp->pool == NULL) {
 		sl_err("cannot create the mbuf pool: %s (more EAL memory? -m)",
 		       rte_strerror(rte_errno));
 		goto fail;
 	}
-	if (sl_neigh_init(&ctl->neigh) != 0 || open_ports(ctl) != 0 ||
+	if (sl_neigh_init(&ctl->neigh) != 0)
+		goto fail;
+	ctl->neigh.max = m->neigh_max;
+	if (open_ports(ctl) != 0 ||
 	    make_workers(ctl) != 0)
 		goto fail;
 	if (sl_ctl_publish(ctl, m, &err) != 0) {

@@ -132,6 +132,7 @@ struct sl_dataplane {
 	struct rte_ring *learn_ring;     /* workers -> control, MP/SC */
 	struct sl_worker *workers[SL_MAX_WORKERS];
 	uint64_t tsc_hz;
+	uint32_t steer_ring_size;        /* 0: SL_STEER_RING_SIZE */
 	int hops_offset;                 /* mbuf dynfield: workers tried (uint8_t) */
 };
 

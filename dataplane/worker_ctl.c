@@ -132,7 +132,9 @@ int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen)
 			if (i == j)
 				continue;
 			snprintf(name, sizeof(name), "sl_steer_%u_%u", j, i);
-			w->steer_in[j] = rte_ring_create(name, SL_STEER_RING_SIZE,
+			w->steer_in[j] = rte_ring_create(name, dp->steer_ring_size
+								       ? dp->steer_ring_size
+								       : SL_STEER_RING_SIZE,
 							 SOCKET_ID_ANY,
 							 RING_F_SP_ENQ | RING_F_SC_DEQ);
 			if (w->steer_in[j] == NULL)

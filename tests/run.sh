@@ -57,13 +57,15 @@ show_log() {
 }
 
 # ---------------------------------------------------------------- unit
-if [ $run_unit -eq 1 ]; then
+# run_unit_dir DIR LABEL: every cmocka binary DIR/test_*; each test counts.
+run_unit_dir() {
+  local dir=$1 label=$2 bin name log st p f note
   shopt -s nullglob
-  for bin in "$ROOT"/build/tests/test_*; do
+  for bin in "$dir"/test_*; do
     if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then continue; fi
     name=$(basename "$bin")
-    selected "$name" || continue
-    log=$LOGS/unit-$name.log
+    selected "$name" || selected "$label" || continue
+    log=$LOGS/$label-$name.log
     st=0
     timeout -k 5 120 "$bin" >"$log" 2>&1 || st=$?
     p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
@@ -79,13 +81,17 @@ if [ $run_unit -eq 1 ]; then
     passed=$((passed + p))
     failed=$((failed + f))
     if [ "$f" -eq 0 ]; then
-      echo "PASS unit/$name ($p tests)"
+      echo "PASS $label/$name ($p tests)"
     else
-      echo "FAIL unit/$name ($p passed, $f failed$note)"
+      echo "FAIL $label/$name ($p passed, $f failed$note)"
       show_log "$log"
     fi
   done
   shopt -u nullglob
+}
+
+if [ $run_unit -eq 1 ]; then
+  run_unit_dir "$ROOT/build/tests" unit
 fi
 
 # ------------------------------------------------- in-process harnesses
@@ -122,6 +128,36 @@ if [ $run_unit -eq 1 ]; then
   fi
 fi
 
+# --------------------------------------------- sanitizers and fuzzing
+# The same unit tests and conformance checks built by `make san` under
+# ASan+UBSan (any report fails the binary), then each libFuzzer target for
+# FUZZ_TEST_SECONDS from its seed corpus (one test per target).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+FUZZ_TEST_SECONDS=${FUZZ_TEST_SECONDS:-25}
+fuzz_lines=()
+if [ $run_unit -eq 1 ] && [ -d "$ROOT/build/san" ]; then
+  run_unit_dir "$ROOT/build/san/tests" san
+  if (selected conformance || selected san) && [ -x "$ROOT/build/san/sluice-conformance" ]; then
+    run_checks san/conformance "$LOGS/san-conformance.log" \
+      "$ROOT/build/san/sluice-conformance" $(eal sanconf) -l 0
+  fi
+  if selected fuzz; then
+    for t in packet ctl config; do
+      st=0
+      line=$(bash "$ROOT/tests/fuzz/run.sh" "$FUZZ_TEST_SECONDS" "$t" 2>&1) || st=$?
+      fuzz_lines+=("$(head -n 1 <<<"$line")")
+      if [ "$st" -eq 0 ]; then
+        passed=$((passed + 1))
+        echo "PASS $(head -n 1 <<<"$line")"
+      else
+        failed=$((failed + 1))
+        echo "FAIL $line"
+      fi
+    done
+  fi
+fi
+
 # ---------------------------------------------------------------- e2e
 if [ $run_e2e -eq 1 ]; then
   shopt -s nullglob
@@ -153,7 +189,8 @@ if [ $run_e2e -eq 1 ]; then
       if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
         why="timed out after ${limit}s"
         # Its EXIT trap may not have run: remove what it left.
-        bash "$ROOT/scripts/lab.sh" down --prefix "slt-${name#test_}" >>"$log" 2>&1 || true
+        pfx=$(sed -n 's/^# lab-prefix: *//p' "$script" | head -n 1)
+        bash "$ROOT/scripts/lab.sh" down --prefix "${pfx:-slt-${name#test_}}" >>"$log" 2>&1 || true
       fi
       echo "FAIL e2e/$name ($nnot of $((nok + nnot)) checks failed, $why, ${dt}s)"
       show_log "$log"
@@ -162,5 +199,6 @@ if [ $run_e2e -eq 1 ]; then
   shopt -u nullglob
 fi
 
+[ "${ROBUSTNESS_SUMMARY:-1}" = 1 ] && bash "$ROOT/tests/robustness_summary.sh" "${fuzz_lines[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,258 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Hostile clients for the robustness tests (tests/e2e/test_h6_*.sh), standard
+library only. Every loop has a fixed count and every wait a timeout; packets
+go only to the addresses given (the lab's, 198.18.0.0/15).
+
+  syn-flood DST DPORT -n N [--src-net NET/LEN]
+                        N TCP SYNs from random addresses of NET and random
+                        ports, raw socket; prints {"sent", "seconds"}
+  spoof-pings DST -n N --src-net NET/LEN
+                        N ICMP echo requests from random addresses of NET
+  rst-inject SRC SPORT DST DPORT --seq SEQ [-n N]
+                        N RSTs with sequence number SEQ on that 4-tuple
+  udp-flow SPORT DST DPORT -n N [--size B]
+                        N datagrams of one flow (a fixed source port)
+  ctl-fairness SOCKET [--requests N]
+                        a silent client holding half a line, a client that
+                        sends 2000 requests and never reads, then N timed
+                        requests on a fresh connection; prints
+                        {"answered", "max_ms"}
+  raw SOCKET LINE       send LINE's bytes exactly as given (invalid UTF-8
+                        too), print the answer line
+  many-clients SOCKET -n N
+                        N clients connect at once and ask for stats; prints
+                        {"ok", "failed", "errors"}
+
+Run with /usr/bin/python3, as root (raw sockets), inside the lab.
+"""
+import argparse
+import ipaddress
+import json
+import os
+import random
+import socket
+import struct
+import sys
+import threading
+import time
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    s = (s >> 16) + (s & 0xFFFF)
+    s += s >> 16
+    return (~s) & 0xFFFF
+
+
+def raw_socket():
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+    return s
+
+
+def ip_header(src, dst, proto, payload_len):
+    # The kernel fills in the header checksum of IP_HDRINCL packets.
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + payload_len, 0, 0x4000, 64,
+                       proto, 0, src, dst)
+
+
+def tcp_segment(src, dst, sport, dport, seq, flags):
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, flags, 29200, 0, 0)
+    pseudo = src + dst + struct.pack("!BBH", 0, 6, len(hdr))
+    c = csum(pseudo + hdr)
+    return hdr[:16] + struct.pack("!H", c) + hdr[18:]
+
+
+def random_hosts(net, n):
+    net = ipaddress.ip_network(net)
+    first, size = int(net.network_address) + 1, max(1, net.num_addresses - 2)
+    rnd = random.Random(42)
+    return [struct.pack("!I", first + rnd.randrange(size)) for _ in range(n)]
+
+
+def cmd_syn_flood(a):
+    s = raw_socket()
+    dst = socket.inet_aton(a.dst)
+    srcs = random_hosts(a.src_net, 4096)
+    rnd = random.Random(7)
+    t0 = time.time()
+    for i in range(a.n):
+        src = srcs[i % len(srcs)]
+        seg = tcp_segment(src, dst, 1024 + rnd.randrange(64000), a.dport,
+                          rnd.randrange(1 << 32), 0x02)
+        try:
+            s.sendto(ip_header(src, dst, 6, len(seg)) + seg, (a.dst, 0))
+        except OSError:  # a full qdisc: count it as not sent, go on
+            a.failed = getattr(a, "failed", 0) + 1
+    print(json.dumps({"sent": a.n - getattr(a, "failed", 0),
+                      "seconds": round(time.time() - t0, 2)}))
+
+
+def cmd_spoof_pings(a):
+    s = raw_socket()
+    dst = socket.inet_aton(a.dst)
+    srcs = random_hosts(a.src_net, a.n)
+    for i, src in enumerate(srcs):
+        body = struct.pack("!BBHHH", 8, 0, 0, 0x6806, i & 0xFFFF) + b"h6" * 8
+        body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
+        s.sendto(ip_header(src, dst, 1, len(body)) + body, (a.dst, 0))
+    print(json.dumps({"sent": a.n}))
+
+
+def cmd_rst_inject(a):
+    s = raw_socket()
+    src, dst = socket.inet_aton(a.src), socket.inet_aton(a.dst)
+    seg = tcp_segment(src, dst, a.sport, a.dport, a.seq & 0xFFFFFFFF, 0x04)
+    for _ in range(a.n):
+        s.sendto(ip_header(src, dst, 6, len(seg)) + seg, (a.dst, 0))
+    print(json.dumps({"sent": a.n}))
+
+
+def cmd_udp_flow(a):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("", a.sport))
+    data = b"x" * a.size
+    sent = 0
+    for _ in range(a.n):
+        try:
+            s.sendto(data, (a.dst, a.dport))
+            sent += 1
+        except OSError:
+            time.sleep(0.0005)
+    print(json.dumps({"sent": sent}))
+
+
+def request(sock_path, line, timeout=5.0):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.settimeout(timeout)
+    c.connect(sock_path)
+    c.sendall(line.encode() + b"\n")
+    buf = b""
+    while not buf.endswith(b"\n"):
+        chunk = c.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    c.close()
+    return buf
+
+
+def cmd_raw(a):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.settimeout(10)
+    c.connect(a.socket)
+    c.sendall(os.fsencode(a.line) + b"\n")
+    buf = b""
+    while not buf.endswith(b"\n"):
+        chunk = c.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    print(buf.decode(errors="replace").rstrip("\n") or "<closed>")
+
+
+def cmd_ctl_fairness(a):
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.connect(a.socket)
+    silent.sendall(b'{"cmd": "he')          # half a line, then nothing
+    greedy = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    greedy.connect(a.socket)
+    greedy.setblocking(False)
+    line = b'{"cmd":"config.show"}\n'
+    pushed = 0
+    for _ in range(2000):                     # never reads a single answer
+        try:
+            greedy.send(line)
+            pushed += 1
+        except BlockingIOError:
+            break
+    worst, answered = 0.0, 0
+    for _ in range(a.requests):
+        t0 = time.time()
+        try:
+            if b'"ok":true' in request(a.socket, '{"cmd":"stats"}'):
+                answered += 1
+        except OSError:
+            pass
+        worst = max(worst, time.time() - t0)
+    silent.close()
+    greedy.close()
+    print(json.dumps({"answered": answered, "max_ms": round(worst * 1000, 1),
+                      "greedy_sent": pushed}))
+
+
+def cmd_many_clients(a):
+    barrier = threading.Barrier(a.n)
+    results = {"ok": 0, "failed": 0, "errors": []}
+    lock = threading.Lock()
+
+    def one():
+        try:
+            barrier.wait(timeout=10)
+            ok = b'"ok":true' in request(a.socket, '{"cmd":"stats"}', timeout=20)
+            err = None if ok else "no ok answer"
+        except Exception as e:  # any failure counts, with its reason
+            ok, err = False, repr(e)
+        with lock:
+            results["ok" if ok else "failed"] += 1
+            if err and len(results["errors"]) < 5:
+                results["errors"].append(err)
+
+    threads = [threading.Thread(target=one) for _ in range(a.n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    print(json.dumps(results))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("syn-flood")
+    p.add_argument("dst")
+    p.add_argument("dport", type=int)
+    p.add_argument("-n", type=int, required=True)
+    p.add_argument("--src-net", default="198.19.0.0/16")
+    p.set_defaults(fn=cmd_syn_flood)
+    p = sub.add_parser("spoof-pings")
+    p.add_argument("dst")
+    p.add_argument("-n", type=int, required=True)
+    p.add_argument("--src-net", required=True)
+    p.set_defaults(fn=cmd_spoof_pings)
+    p = sub.add_parser("rst-inject")
+    p.add_argument("src")
+    p.add_argument("sport", type=int)
+    p.add_argument("dst")
+    p.add_argument("dport", type=int)
+    p.add_argument("--seq", type=int, required=True)
+    p.add_argument("-n", type=int, default=1)
+    p.set_defaults(fn=cmd_rst_inject)
+    p = sub.add_parser("udp-flow")
+    p.add_argument("sport", type=int)
+    p.add_argument("dst")
+    p.add_argument("dport", type=int)
+    p.add_argument("-n", type=int, required=True)
+    p.add_argument("--size", type=int, default=64)
+    p.set_defaults(fn=cmd_udp_flow)
+    p = sub.add_parser("ctl-fairness")
+    p.add_argument("socket")
+    p.add_argument("--requests", type=int, default=20)
+    p.set_defaults(fn=cmd_ctl_fairness)
+    p = sub.add_parser("raw")
+    p.add_argument("socket")
+    p.add_argument("line")
+    p.set_defaults(fn=cmd_raw)
+    p = sub.add_parser("many-clients")
+    p.add_argument("socket")
+    p.add_argument("-n", type=int, required=True)
+    p.set_defaults(fn=cmd_many_clients)
+    a = ap.parse_args()
+    a.fn(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
