@@ -242,6 +242,8 @@ static void arp_probe(struct sl_worker *w, struct sl_wmsg *msg)
 	struct rte_mbuf *m = src ? rte_pktmbuf_alloc(w->dp->pool) : NULL;
 	uint8_t *frame = m ? (uint8_t *)rte_pktmbuf_append(m, SL_ARP_FRAME_LEN) : NULL;
 
+	if (src && m == NULL)
+		w->stats.drops[SL_DROP_NO_MBUF]++; /* a probe the dry pool cost */
 	if (frame) {
 		sl_arp_build_request(frame, s->ports[port].mac, src, msg->probe.ip);
 		w->stats.arp_requests++;

@@ -255,9 +255,15 @@ static void arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port)
 
 	const struct sl_snapshot *s = w->snap;
 	sl_be32 src = sl_worker_port_source(s, port);
-	struct rte_mbuf *m = src ? rte_pktmbuf_alloc(w->dp->pool) : NULL;
-	if (m == NULL)
+	if (src == 0)
 		return;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->dp->pool);
+	if (m == NULL) {
+		/* The pool is dry: the request that could not be made is
+		 * the drop to count (the packet waiting for it follows). */
+		w->stats.drops[SL_DROP_NO_MBUF]++;
+		return;
+	}
 	uint8_t *frame = (uint8_t *)rte_pktmbuf_append(m, SL_ARP_FRAME_LEN);
 	if (frame == NULL) {
 		rte_pktmbuf_free(m);
