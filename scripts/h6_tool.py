@@ -11,6 +11,9 @@ go only to the addresses given (the lab's, 198.18.0.0/15).
                         N ICMP echo requests from random addresses of NET
   rst-inject SRC SPORT DST DPORT --seq SEQ [-n N]
                         N RSTs with sequence number SEQ on that 4-tuple
+  capture-isn IFACE SPORT [--timeout S]
+                        wait for a SYN leaving from local port SPORT on
+                        IFACE; print its sequence number
   udp-flow SPORT DST DPORT -n N [--size B]
                         N datagrams of one flow (a fixed source port)
   ctl-fairness SOCKET [--requests N]
@@ -109,6 +112,29 @@ def cmd_rst_inject(a):
     for _ in range(a.n):
         s.sendto(ip_header(src, dst, 6, len(seg)) + seg, (a.dst, 0))
     print(json.dumps({"sent": a.n}))
+
+
+def cmd_capture_isn(a):
+    # ETH_P_ALL: only "all protocols" packet sockets see outgoing frames.
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.bind((a.iface, 0))
+    s.settimeout(0.2)
+    deadline = time.time() + a.timeout
+    while time.time() < deadline:
+        try:
+            f = s.recv(2048)
+        except socket.timeout:
+            continue
+        if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6:
+            continue
+        ihl = (f[14] & 0xF) * 4
+        tcp = f[14 + ihl:]
+        sport, = struct.unpack("!H", tcp[:2])
+        if sport == a.sport and tcp[13] & 0x12 == 0x02:
+            print(struct.unpack("!I", tcp[4:8])[0], flush=True)
+            return 0
+    print("none", flush=True)
+    return 1
 
 
 def cmd_udp_flow(a):
@@ -231,6 +257,11 @@ def main():
     p.add_argument("--seq", type=int, required=True)
     p.add_argument("-n", type=int, default=1)
     p.set_defaults(fn=cmd_rst_inject)
+    p = sub.add_parser("capture-isn")
+    p.add_argument("iface")
+    p.add_argument("sport", type=int)
+    p.add_argument("--timeout", type=float, default=5)
+    p.set_defaults(fn=cmd_capture_isn)
     p = sub.add_parser("udp-flow")
     p.add_argument("sport", type=int)
     p.add_argument("dst")
@@ -251,7 +282,7 @@ def main():
     p.add_argument("-n", type=int, required=True)
     p.set_defaults(fn=cmd_many_clients)
     a = ap.parse_args()
-    a.fn(a)
+    return a.fn(a)
 
 
 if __name__ == "__main__":
