@@ -77,7 +77,8 @@ sport = [41000]
 
 def syn(**kw):
     sport[0] += 1
-    return TCP(sport=sport[0], dport=a.vport, flags="S", seq=1000, **kw)
+    kw.setdefault("flags", "S")
+    return TCP(sport=sport[0], dport=a.vport, seq=1000, **kw)
 
 
 def good_csum(pkt, layer):
@@ -127,6 +128,12 @@ def frame_len_below_header():
     return eth() / ip(len=16) / syn()
 
 
+def frame_icmp_quote_proto99():
+    # An ICMP error quoting a protocol nobody speaks (VPP #3728's case).
+    inner = IP(src=a.vip, dst=a.src, proto=99) / Raw(b"q" * 8)
+    return eth() / ip(proto=1) / ICMP(type=3, code=3) / Raw(bytes(inner))
+
+
 def arp_not_ours():
     return Ether(src=a.src_mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
         op=1, hwsrc=a.src_mac, psrc=a.src, pdst="198.18.0.77")
@@ -163,6 +170,15 @@ CASES = {
                   ["l2_unsupported"], False),
     "arp_not_ours": ("ARP request for an address not Sluice's", arp_not_ours, ["arp_not_ours"], False),
     "arp_hlen": ("ARP with hardware length 7", arp_malformed, ["arp_malformed"], False),
+    "martian_src": ("source address 127.0.0.1", lambda: eth() / IP(src="127.0.0.1", dst=a.vip) / syn(),
+                    ["ip_bad_address"], True),
+    "syn_fin": ("TCP SYN+FIN", lambda: eth() / ip() / syn(flags="SF"), ["tcp_bad_flags"], True),
+    "port0": ("TCP to port 0", lambda: eth() / ip() / TCP(sport=41997, dport=0, flags="S"),
+              ["l4_bad_port"], True),
+    "tcp_doff15": ("TCP data offset 60 in a 20-byte segment",
+                   lambda: eth() / ip() / syn(dataofs=15), ["l4_truncated"], True),
+    "icmp_quote_proto99": ("ICMP error quoting protocol 99", frame_icmp_quote_proto99,
+                           ["icmp_unsupported", "icmp_bad_quote"], True),
     "no_service": ("SYN to the VIP on a port with no service",
                    lambda: eth() / ip() / TCP(sport=41900, dport=81, flags="S"),
                    ["no_service", "not_local"], False),
