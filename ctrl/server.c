@@ -339,25 +339,22 @@ static void close_idle(struct sl_server *s)
 			client_free(s, s->clients[i]);
 }
 
-static bool still_here(const struct sl_server *s, const struct sl_server_client *c)
-{
-	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
-		if (s->clients[i] == c)
-			return true;
-	return false;
-}
-
 void sl_server_poll(struct sl_server *s, int timeout_ms)
 {
 	struct epoll_event evs[16];
 	int n = epoll_wait(s->epoll_fd, evs, 16, timeout_ms);
+	bool pending = false;
 
 	for (int i = 0; i < n; i++) {
 		if (evs[i].data.ptr == NULL)
-			accept_client(s);
-		else if (still_here(s, evs[i].data.ptr)) /* not evicted meanwhile */
+			pending = true;
+		else
 			serve_client(s, evs[i].data.ptr, evs[i].events);
 	}
+	/* Accept last: making room may free a client, whose events later in
+	 * this batch would otherwise reach a freed (or reused) pointer. */
+	if (pending)
+		accept_client(s);
 	close_idle(s);
 }
 

@@ -87,7 +87,7 @@ san_part
 malformed_part
 cases exhaustion e2e-test_h6_exhaust.log exhaust "table full" "ports exhausted" mbufs \
   neighbors "steering ring"
-cases flood e2e-test_h6_flood.log flood "50 MB download" "the table drained" \
+cases flood e2e-test_h6_flood.log flood "50 MB download" "the half-open entries expired" \
   "afterwards"
 cases faults e2e-test_h6_faults.log fault "9 out-of-window" "the connection is still" \
   "the upload under" "rs1's client" "rs2's client" "sluice started again" \
