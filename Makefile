@@ -36,7 +36,7 @@ CORE_SRCS := dataplane/drop.c dataplane/csum.c dataplane/parse.c \
 DP_SRCS   := $(wildcard dataplane/worker*.c)
 DRV_SRCS  := $(wildcard drivers/*.c)
 # Control plane pieces that need neither DPDK nor a socket (unit tested).
-MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_snat.c \
+MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_snat.c ctrl/neigh.c \
               ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c
 CTRL_SRCS := $(filter-out ctrl/sluicectl%.c $(MODEL_SRCS),$(wildcard ctrl/*.c))
 CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c
@@ -51,7 +51,7 @@ CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 # The benchmark links the whole dataplane and the control pieces it drives.
 BENCH_SRCS := $(wildcard tests/perf/bench_*.c) tests/lib/ringport.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
-BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o log.o neigh.o)
+BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o log.o)
 
 # NAT conformance checks: golden frames through a real worker.
 CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
