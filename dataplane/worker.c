@@ -103,6 +103,21 @@ static bool learn_next_hop(const struct sl_snapshot *s, struct sl_conn *c,
 	return true;
 }
 
+/* A client's new SYN on a connection that had closed (TIME_WAIT, CLOSE)
+ * reuses its entry, as LVS does: for the counters it is one connection
+ * ended and another begun. */
+static void count_reuse(struct sl_worker *w, const struct sl_conn *c)
+{
+	if (c->flags & SL_CONN_F_KIND)
+		return;
+	w->stats.conns_created++;
+	w->stats.conns_expired++;
+	w->svc_stats[c->svc_id].conns++;
+	w->svc_stats[c->svc_id].expired++;
+	w->rs_stats[c->rs_id].conns++;
+	w->rs_stats[c->rs_id].expired++;
+}
+
 /* A packet of an existing connection: track state, re-arm the timer,
  * count, rewrite and send. */
 static inline __attribute__((always_inline)) void
@@ -117,9 +132,13 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	 * the state machine for the commonest packet there is. */
 	if (pkt->proto == SL_IPPROTO_TCP &&
 	    (c->state != SL_CS_TCP_ESTABLISHED ||
-	     (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST))))
+	     (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST)))) {
+		uint8_t was = c->state;
 		c->state = sl_tcp_next_state(c->state, &c->flags, dir,
 					     pkt->tcp_flags);
+		if (sl_unlikely(c->state == SL_CS_TCP_SYN_SENT && was != c->state))
+			count_reuse(w, c);
+	}
 	const struct sl_snapshot *s = w->snap;
 	bool snat = c->flags & SL_CONN_F_SNAT;
 	const uint32_t *timeouts = snat ? s->snat_timeouts_ms : s->timeouts_ms;

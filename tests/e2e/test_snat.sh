@@ -27,10 +27,10 @@ lab_test_begin snat
 lab_snat_std_start --hosts 2
 
 # ------------------------------------------------------------ the rule
-if out=$(lab_snat_rule_add 2>&1); then
-  lab_ok "snat add --src $LAB_SNAT_SRC --pool $LAB_SNAT_POOL --port out ($out)"
+if out=$(lab_snat_rule_add --filtering adf 2>&1); then
+  lab_ok "snat add --src $LAB_SNAT_SRC --pool $LAB_SNAT_POOL --port out --filtering adf ($out)"
 else
-  lab_not_ok "snat add --src $LAB_SNAT_SRC --pool $LAB_SNAT_POOL --port out" "$out"
+  lab_not_ok "snat add --src $LAB_SNAT_SRC --pool $LAB_SNAT_POOL --port out --filtering adf" "$out"
   exit 1
 fi
 rules=$(slctl --json snat list | lab_jget "r['rules']")
@@ -39,14 +39,15 @@ lab_check_eq "snat list shows the rule, address-dependent filtering" \
   '[["198.18.2.0/24", "198.19.0.100-198.19.0.101", "out", "address-dependent"]]'
 
 # ------------------------------------------------------------ HTTP, both hosts at once
-lab_snat_curl_loop 1 "$N" "$URL/whoami" >"$T/curl1.log" &
+# (3 s per request: a broken path costs at most N * 3 s.)
+CURL_MAX_TIME=3 lab_snat_curl_loop 1 "$N" "$URL/whoami" >"$T/curl1.log" &
 c1=$!
-lab_snat_curl_loop 2 "$N" "$URL/whoami" >"$T/curl2.log" &
+CURL_MAX_TIME=3 lab_snat_curl_loop 2 "$N" "$URL/whoami" >"$T/curl2.log" &
 c2=$!
 wait "$c1" "$c2" || true
 for i in 1 2; do
   res=$(lab_tally "$T/curl$i.log")
-  if [ "$(lab_jget "(r['ok'], r['by_body'])" <<<"$res")" = "[$N, {\"out\": $N}]" ]; then
+  if [ "$(lab_jget "[r['ok'], r['by_body']]" <<<"$res")" = "[$N, {\"out\": $N}]" ]; then
     lab_ok "inside host $i: $N of $N HTTP requests to $SRV answered by the outside server"
   else
     lab_not_ok "inside host $i: $N of $N HTTP requests to $SRV answered" "$res"
@@ -106,7 +107,7 @@ echo "# sample: $(lab_jget "[(s['proto'], s['inside'], s['outside'], s['remote']
 # ------------------------------------------------------------ UDP echo
 res=$(lab_exec in1 "$LAB_PY" "$LAB_TOOL" udp-burst "$SRV" "$LAB_UDP_PORT" -n 20 --tries 2 --timeout 1) || true
 lab_check_eq "UDP: 20 datagrams from inside host 1 echoed by $SRV:$LAB_UDP_PORT" \
-  "$(lab_jget "(r['answered'], r['by_server'])" <<<"$res")" '[20, {"out": 20}]'
+  "$(lab_jget "[r['answered'], r['by_server']]" <<<"$res")" '[20, {"out": 20}]'
 lab_check_eq "server log: UDP peers only pool addresses" \
   "$(awk -v re="$POOL_RE" '$2 == "udp" && $3 !~ re' "$log" | wc -l)" 0
 
@@ -140,12 +141,14 @@ else
 fi
 
 # ------------------------------------------------------------ bulk, both directions
+# A stalled transfer (under 500 kB/s for 6 s) is cut short.
+STALL=(--speed-limit 500000 --speed-time 6)
 big=$LAB_RUN/files/big.bin
 head -c "$((MIB * 1024 * 1024))" /dev/urandom >"$big"
 want=$(sha256sum "$big" | cut -d' ' -f1)
 size=$(stat -c %s "$big")
 t0=$EPOCHREALTIME
-if CURL_MAX_TIME=60 lab_snat_curl 1 -o "$T/down.bin" "$URL/files/big.bin" 2>"$T/curl.err"; then
+if CURL_MAX_TIME=40 lab_snat_curl 1 "${STALL[@]}" -o "$T/down.bin" "$URL/files/big.bin" 2>"$T/curl.err"; then
   rate=$(awk -v s="$size" -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f MB/s", s/1e6/(b-a)}')
   lab_check_eq "download of $MIB MiB to inside host 1 ($rate): sha256 equal" \
     "$(sha256sum "$T/down.bin" | cut -d' ' -f1) $(stat -c %s "$T/down.bin")" "$want $size"
@@ -154,7 +157,7 @@ else
 fi
 rm -f "$T/down.bin"
 t0=$EPOCHREALTIME
-if ans=$(CURL_MAX_TIME=60 lab_snat_curl 2 -H 'Expect:' -T "$big" "$URL/sha256" 2>"$T/curl.err"); then
+if ans=$(CURL_MAX_TIME=40 lab_snat_curl 2 "${STALL[@]}" -H 'Expect:' -T "$big" "$URL/sha256" 2>"$T/curl.err"); then
   rate=$(awk -v s="$size" -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f MB/s", s/1e6/(b-a)}')
   read -r _ gsum glen <<<"$ans"
   lab_check_eq "upload of $MIB MiB from inside host 2 ($rate): sha256 equal" "${gsum:-} ${glen:-}" "$want $size"
@@ -169,13 +172,14 @@ rm -f "$big"
 # the server's address may use (address-dependent filtering).
 UDP_PORTS=7000,5000,5353,33333,60000
 TCP_PORTS=7001,22,80,8080,9999
-rm -f "$T/ready1" "$T/ready2"
-lab_snat_tool in1 listen --udp "$UDP_PORTS" --tcp "$TCP_PORTS" --seconds 8 --ready "$T/ready1" \
+rm -f "$T/ready1" "$T/ready2" "$T/stop"
+lab_snat_tool in1 listen --udp "$UDP_PORTS" --tcp "$TCP_PORTS" --seconds 40 --ready "$T/ready1" --stop "$T/stop" \
   --prime-udp "7000=$SRV:$LAB_UDP_PORT" --prime-tcp "7001=$SRV:$LAB_HTTP_PORT" >"$T/listen1.json" &
 l1=$!
-lab_snat_tool in2 listen --udp "$UDP_PORTS" --tcp "$TCP_PORTS" --seconds 8 --ready "$T/ready2" >"$T/listen2.json" &
+lab_snat_tool in2 listen --udp "$UDP_PORTS" --tcp "$TCP_PORTS" --seconds 40 --ready "$T/ready2" --stop "$T/stop" \
+  >"$T/listen2.json" &
 l2=$!
-lab_wait_until 6 "inside listeners ready" test -e "$T/ready1" -a -e "$T/ready2" || true
+lab_wait_until 10 "inside listeners ready" test -e "$T/ready1" -a -e "$T/ready2" || true
 slctl --json snat sessions --limit 10000 >"$T/sessions2.json"
 m=$(lab_jget "{s['proto'] + ':' + s['inside'].split(':')[1]: s['outside'] for s in r['sessions'] if s['inside'] in ('$IN1:7000', '$IN1:7001')}" <"$T/sessions2.json")
 map_udp=$(lab_jget "r.get('udp:7000', '')" <<<"$m")
@@ -186,10 +190,10 @@ else
   lab_not_ok "inside host 1 holds mappings for udp 7000 and tcp 7001" "$m"
 fi
 targets() { # PORTS: each port on both pool addresses
-  local p out=()
-  for p in ${1//,/ }; do out+=("$LAB_SNAT_POOL_FIRST:$p" "$LAB_SNAT_POOL_LAST:$p"); done
+  local p list=()
+  for p in ${1//,/ }; do list+=("$LAB_SNAT_POOL_FIRST:$p" "$LAB_SNAT_POOL_LAST:$p"); done
   local IFS=,
-  echo "${out[*]}"
+  echo "${list[*]}"
 }
 d0=$(lab_stats | lab_jget "r['drops']")
 # From the server's address to ports nobody inside opened (skipping live
@@ -201,9 +205,11 @@ p2=$(lab_snat_tool out probe --src "$LAB_SNAT_STRANGER" \
   --udp "$(targets "$UDP_PORTS"),$map_udp" --tcp "$(targets "$TCP_PORTS"),$map_tcp" --count 2) || true
 # Control: the server's address may reach host 1's UDP mapping (it was
 # contacted), from any of its ports.
-p3=$(lab_snat_tool out probe --src "$SRV" --udp "$map_udp" --count 2) || true
+lab_snat_tool out probe --src "$SRV" --udp "$map_udp" --count 2 >/dev/null || true
 echo "# probe from $SRV: $p1"
 echo "# probe from $LAB_SNAT_STRANGER: $p2"
+sleep 1 # anything still in flight lands before the listeners stop
+touch "$T/stop"
 wait "$l1" "$l2" || true
 d1=$(lab_stats | lab_jget "r['drops']")
 echo "# inside host 1 received: $(cat "$T/listen1.json")"
@@ -244,8 +250,11 @@ lab_check_cmp "drops snat_no_mapping + snat_filtered grew by at least the $sent 
   $((dnm + dfl)) -ge "$sent"
 
 # ------------------------------------------------------------ still working
-lab_snat_curl_loop 1 5 "$URL/whoami" >"$T/curl3.log"
-lab_snat_curl_loop 2 5 "$URL/whoami" >"$T/curl4.log"
+CURL_MAX_TIME=3 lab_snat_curl_loop 1 5 "$URL/whoami" >"$T/curl3.log" &
+c1=$!
+CURL_MAX_TIME=3 lab_snat_curl_loop 2 5 "$URL/whoami" >"$T/curl4.log" &
+c2=$!
+wait "$c1" "$c2" || true
 lab_check_eq "after the probes: 10 more HTTP requests from both hosts answered" \
   "$(( $(lab_tally "$T/curl3.log" | lab_jget "r['ok']") + $(lab_tally "$T/curl4.log" | lab_jget "r['ok']") ))" 10
 

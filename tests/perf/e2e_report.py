@@ -180,7 +180,7 @@ def report(a):
                 rx = sum(v for k, v in ct.items() if k.endswith("_rx_packets"))
                 steer = sum(v for k, v in ct.items() if k.endswith("_steered_out"))
                 drops = sum(v for k, v in ct.items() if k.endswith("_drops"))
-                ring = sum(v for k, v in ct.items() if k.startswith("pktsock_drops_"))
+                ring = sum(v for k, v in ct.items() if k.startswith("ring_drops_"))
                 line += "; rx %.0f pkt/s, idle_sleeps %.0f/s, steered %.0f/s, drops %.0f/s, ring drops %.0f/s" % (
                     rx, sleeps, steer, drops, ring)
                 if "lbkernel_IpInReceives" in ct:
@@ -189,6 +189,8 @@ def report(a):
                 rx = ct.get("wan0_rx_packets", 0) + ct.get("lan0_rx_packets", 0)
                 line += "; rx %.0f pkt/s, drops %.0f/s" % (
                     rx, ct.get("wan0_rx_drop", 0) + ct.get("lan0_rx_drop", 0))
+            line += "; TCP: client retransmits %.0f/s, server out-of-order %.0f/s" % (
+                ct.get("cli_RetransSegs", 0) + ct.get("rs_RetransSegs", 0), ct.get("rs_TCPOFOQueue", 0))
             print(line)
         if m["cps_errors"] or m["bulk_retransmits"]:
             print("  %-18s wrk errors %d, iperf3 retransmits %d" % (m["label"], m["cps_errors"], m["bulk_retransmits"]))
