@@ -115,7 +115,9 @@ run_checks() { # name, log, command...: count "ok -" / "not ok -" lines
 if [ $run_unit -eq 1 ]; then
   if selected conformance && [ -x "$ROOT/build/sluice-conformance" ]; then
     run_checks conformance/nat "$LOGS/conformance.log" \
-      "$ROOT/build/sluice-conformance" $(eal conf) -l 0
+      "$ROOT/build/sluice-conformance" $(eal conf) -l 0 -- 1
+    run_checks conformance/nat-2-workers "$LOGS/conformance-2.log" \
+      "$ROOT/build/sluice-conformance" $(eal conf2) -l 0 -- 2
   fi
   if selected bench && [ -x "$ROOT/build/sluice-bench" ]; then
     run_checks perf/smoke "$LOGS/bench-smoke.log" bash "$ROOT/tests/perf/smoke.sh"
