@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_ethdev.h>
+
 #include "addr.h"
 #include "commands.h"
 #include "jsonutil.h"
@@ -170,6 +172,27 @@ static json_t *services_json(const struct sl_ctl *ctl, const struct sl_model *m,
 	return vips;
 }
 
+/* The driver's own counters per port: what the NIC (or the kernel ring
+ * under af_packet/af_xdp) dropped before a worker ever saw it. */
+static json_t *ports_json(const struct sl_ctl *ctl, const struct sl_model *m)
+{
+	json_t *list = json_array();
+
+	for (uint32_t p = 0; p < ctl->dp->nports; p++) {
+		struct rte_eth_stats st;
+		if (rte_eth_stats_get(ctl->dp->ethdev[p], &st) != 0)
+			memset(&st, 0, sizeof(st));
+		json_array_append_new(
+			list, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "port",
+					m->ports[p].name, "rx_packets", (json_int_t)st.ipackets,
+					"tx_packets", (json_int_t)st.opackets, "rx_bytes",
+					(json_int_t)st.ibytes, "tx_bytes", (json_int_t)st.obytes,
+					"rx_missed", (json_int_t)st.imissed, "rx_errors",
+					(json_int_t)st.ierrors, "tx_errors", (json_int_t)st.oerrors));
+	}
+	return list;
+}
+
 int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		 json_t **result, struct sl_err *err)
 {
@@ -194,10 +217,11 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		json_array_append_new(workers, w);
 	}
 	json_t *vips = services_json(ctl, m, &servers);
-	*result = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "uptime_s",
+	*result = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "uptime_s",
 			    (json_int_t)((sl_ctl_now_ms() - ctl->start_ms) / 1000),
 			    "totals", totals, "drops", drops, "workers", workers,
-			    "vips", vips, "real_servers", servers);
+			    "ports", ports_json(ctl, m), "vips", vips, "real_servers",
+			    servers);
 	return 0;
 }
 
