@@ -47,6 +47,9 @@ DRV_SRCS  := $(wildcard drivers/*.c)
 MODEL_SRCS := ctrl/model.c ctrl/config.c ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c
 CTRL_SRCS := $(filter-out ctrl/sluicectl%.c $(MODEL_SRCS),$(wildcard ctrl/*.c))
 CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c
+# XDP settings in the model and the config file: DPDK-free, unit tested.
+MODEL_SRCS += ctrl/model_xdp.c ctrl/config_xdp.c
+CTRL_SRCS := $(filter-out $(MODEL_SRCS),$(CTRL_SRCS))
 
 CORE_OBJS  := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 DP_OBJS    := $(DP_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -114,15 +117,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(MODEL_OBJS)
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(INC) $(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS)
 
-$(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
-	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) $(LIBBPF_LIBS) -lpthread
-
 # The XDP golden-frame test runs the real program (skeleton) in the kernel.
 $(BUILD)/tests/test_xdp: tests/unit/test_xdp.c $(BUILD)/obj/drivers/xdp_maps.o $(BPF_SKEL)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(INC) -I$(BUILD)/xdp -o $@ $< $(BUILD)/obj/drivers/xdp_maps.o $(CMOCKA_LIBS) $(LIBBPF_LIBS)
+
+$(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) $(LIBBPF_LIBS) -lpthread
 
 unit: $(UNIT_BINS)
 
