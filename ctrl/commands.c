@@ -34,6 +34,10 @@ const struct sl_cmd sl_commands[] = {
 	{"stats", sl_cmd_stats, NO_ARGS, false, "counters"},
 	{"conn.list", sl_cmd_conn_list, ARGS("vip", "port", "limit"), false, "list connections"},
 	{"config.show", sl_cmd_config_show, NO_ARGS, false, "the running configuration"},
+	{"blocklist.add", sl_cmd_blocklist_add, ARGS("prefix"), true, "drop a source prefix in XDP"},
+	{"blocklist.del", sl_cmd_blocklist_del, ARGS("prefix"), true, "stop dropping a source prefix"},
+	{"blocklist.list", sl_cmd_blocklist_list, NO_ARGS, false, "list blocked prefixes and hits"},
+	{"xdp.set", sl_cmd_xdp_set, ARGS("syn_rate", "syn_burst"), true, "set the per-source SYN rate"},
 	{"help", sl_cmd_help, NO_ARGS, false, "list commands"},
 	{NULL, NULL, NULL, false, NULL},
 };

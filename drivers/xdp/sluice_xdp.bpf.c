@@ -6,7 +6,8 @@
  * a shared NIC) and nobody (XDP_DROP, before a worker spends anything on
  * it).
  *
- *   1. A source on the blocklist (LPM trie of IPv4 prefixes): drop.
+ *   1. A source on the blocklist (LPM trie of IPv4 prefixes; for ARP,
+ *      the sender address): drop. Nothing from it reaches anyone.
  *   2. Not IPv4 or ARP (IPv6, LLDP, ...), or too short to tell: kernel.
  *   3. Destination (ARP: target address) not one Sluice owns: kernel.
  *   4. A SYN over its source's rate, when a rate is set: drop.
@@ -137,7 +138,7 @@ int sluice_xdp(struct xdp_md *ctx)
 
 	verdict(SL_XDP_RX, 0);
 	sl_wire_peek(frame, end, &d);
-	if (d.kind == SL_WIRE_IPV4 && blocked(d.src))
+	if ((d.kind == SL_WIRE_IPV4 || d.kind == SL_WIRE_ARP) && blocked(d.src))
 		return verdict(SL_XDP_DROP_BLOCKLIST, XDP_DROP);
 	if (d.kind == SL_WIRE_SHORT)
 		return verdict(SL_XDP_PASS_SHORT, XDP_PASS);

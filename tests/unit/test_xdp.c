@@ -276,12 +276,14 @@ static void test_blocklist(void **state)
 	expect(f, len, XDP_DROP, SL_XDP_DROP_BLOCKLIST);
 	len = ipv4(f, CLIENT, HOST, SL_IPPROTO_UDP, 0); /* the host's too */
 	expect(f, len, XDP_DROP, SL_XDP_DROP_BLOCKLIST);
-	assert_int_equal(sl_xdp_port_block_hits(&env.xp, sl_htonl(0xc6120008u), 29), 2);
+	len = fr_build_arp(f, SL_ARP_OP_REQUEST, CLIENT, VIP); /* and its ARP */
+	expect(f, len, XDP_DROP, SL_XDP_DROP_BLOCKLIST);
+	assert_int_equal(sl_xdp_port_block_hits(&env.xp, sl_htonl(0xc6120008u), 29), 3);
 	len = ipv4(f, 0xc6120014u, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
 	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
 	/* Adding it again keeps its hits; deleting it lets the client in. */
 	assert_int_equal(sl_xdp_port_block(&env.xp, sl_htonl(0xc6120008u), 29, true), 0);
-	assert_int_equal(sl_xdp_port_block_hits(&env.xp, sl_htonl(0xc6120008u), 29), 2);
+	assert_int_equal(sl_xdp_port_block_hits(&env.xp, sl_htonl(0xc6120008u), 29), 3);
 	assert_int_equal(sl_xdp_port_block(&env.xp, sl_htonl(0xc6120008u), 29, false), 0);
 	assert_int_equal(sl_xdp_port_block(&env.xp, sl_htonl(0xc6120008u), 29, false), 0);
 	len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
