@@ -117,6 +117,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(MODEL_OBJS)
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(INC) $(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS)
 
+# The lab's vhost-user switch (tests/lab/): what Sluice's virtio-user ports
+# connect to in the end-to-end tests.
+all: $(BUILD)/sluice-vswitch
+$(BUILD)/sluice-vswitch: tests/lab/vswitch.c
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(DPDK_CFLAGS) -o $@ $< $(DPDK_LIBS)
+
 # The XDP golden-frame test runs the real program (skeleton) in the kernel.
 $(BUILD)/tests/test_xdp: tests/unit/test_xdp.c $(BUILD)/obj/drivers/xdp_maps.o $(BPF_SKEL)
 	@mkdir -p $(dir $@)

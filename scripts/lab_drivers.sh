@@ -111,7 +111,7 @@ lab_vswitch_start() {
   local queues=${1:-2}
   [ -x "$LAB_VSWITCH" ] || { lab_log "missing $LAB_VSWITCH (run make)"; return 1; }
   rm -f "$LAB_RUN/wan.sock" "$LAB_RUN/lan.sock"
-  ip netns exec "$(lab_ns lb)" "$LAB_VSWITCH" --file-prefix "sl-vsw-$LAB_PREFIX" \
+  ip netns exec "$(lab_ns lb)" "$LAB_VSWITCH" --file-prefix "sl-lab-$LAB_PREFIX-vsw" \
     --queues "$queues" --idle-us 100 \
     --pair "wan0=$LAB_RUN/wan.sock" --pair "lan0=$LAB_RUN/lan.sock" \
     </dev/null >"$LAB_RUN/vswitch.log" 2>&1 &

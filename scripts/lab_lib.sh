@@ -114,7 +114,7 @@ lab_down() {
   if [ -d "$LAB_RUN" ]; then
     rm -rf "${LAB_RUN:?}"
   fi
-  rm -rf "/var/run/dpdk/sl-lab-$LAB_PREFIX"
+  rm -rf "/var/run/dpdk/sl-lab-$LAB_PREFIX" "/var/run/dpdk/sl-lab-$LAB_PREFIX-"*
   return 0
 }
 
