@@ -44,6 +44,15 @@ struct sl_pkt {
 enum sl_drop sl_parse(uint8_t *frame, uint32_t len, unsigned verify,
 		      struct sl_pkt *pkt);
 
+/* Combinations no TCP stack sends: SYN with FIN or RST, or no flag at
+ * all. They are scanner probes or attempts to confuse state tracking. */
+static inline bool sl_tcp_flags_valid(uint8_t flags)
+{
+	const uint8_t syn_fin = 0x03, syn_rst = 0x06;
+	return (flags & syn_fin) != syn_fin && (flags & syn_rst) != syn_rst &&
+	       (flags & 0x3f) != 0;
+}
+
 /*
  * The common case, small enough to inline into the burst loop: an
  * option-less, unfragmented IPv4 TCP or UDP packet whose checksums need

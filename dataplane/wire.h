@@ -106,15 +106,6 @@ struct sl_icmp_hdr {
 #define SL_ETH_HLEN 14
 #define SL_IPV4_HLEN 20
 
-/* Combinations no TCP stack sends: SYN with FIN or RST, or no flag at
- * all. They are scanner probes or attempts to confuse state tracking. */
-static inline bool sl_tcp_flags_valid(uint8_t flags)
-{
-	const uint8_t syn_fin = 0x03, syn_rst = 0x06;
-	return (flags & syn_fin) != syn_fin && (flags & syn_rst) != syn_rst &&
-	       (flags & 0x3f) != 0;
-}
-
 /* What sl_wire_peek() found. */
 enum sl_wire_kind {
 	SL_WIRE_SHORT = 0, /* too short to say where it goes */

@@ -240,6 +240,11 @@ static inline void sl_worker_tx(struct sl_worker *w, unsigned port,
 }
 
 void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
+/* The kernel exception path (worker_host.c): give a frame that is not
+ * Sluice's to the kernel instead of dropping it (true: taken); move what
+ * the kernel sent out of its ports (returns frames moved). */
+bool sl_worker_to_host(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
+unsigned sl_worker_from_host(struct sl_worker *w);
 void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
 void sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,
@@ -253,11 +258,6 @@ void sl_worker_hold_retry(struct sl_worker *w);
 void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 			    const uint8_t *mac, uint8_t port, uint8_t kind);
 sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port);
-/* The kernel exception path (worker_host.c): give a frame that is not
- * Sluice's to the kernel instead of dropping it (true: taken); move what
- * the kernel sent out of its ports (returns frames moved). */
-bool sl_worker_to_host(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
-unsigned sl_worker_from_host(struct sl_worker *w);
 void sl_worker_sync_snapshot(struct sl_worker *w);
 void sl_worker_control(struct sl_worker *w);
 void sl_worker_on_expire(void *ctx, struct sl_conn *c);

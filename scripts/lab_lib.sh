@@ -57,13 +57,12 @@ lab_ns() { echo "$LAB_PREFIX-$1"; }
 lab_rs_ip() { echo "198.18.1.$((10 + $1))"; }
 lab_exec() { local role=$1; shift; ip netns exec "$(lab_ns "$role")" "$@"; }
 
-# Our namespaces that exist now: P-cli, P-lb, P-sw, P-rsN, and P-host
-# (tests of the kernel exception path), nothing else.
+# Our namespaces that exist now: P-cli, P-lb, P-sw, P-rsN, nothing else.
 lab_namespaces() {
   local p=$LAB_PREFIX name
   ip netns list 2>/dev/null | while read -r name _; do
     case $name in
-      "$p-cli" | "$p-lb" | "$p-sw" | "$p-host") echo "$name" ;;
+      "$p-cli" | "$p-lb" | "$p-sw") echo "$name" ;;
       "$p"-rs*) [[ ${name#"$p"-rs} =~ ^[0-9]+$ ]] && echo "$name" ;;
     esac
   done
@@ -102,6 +101,10 @@ lab_kill_pids() {
 lab_down() {
   local nss ns pids=()
   mapfile -t nss < <(lab_namespaces)
+  # P-host: where a test put a port's exception tap (test_exception.sh).
+  if ip netns list 2>/dev/null | grep -q "^$LAB_PREFIX-host\b"; then
+    nss+=("$LAB_PREFIX-host")
+  fi
   for ns in "${nss[@]}"; do
     mapfile -t -O "${#pids[@]}" pids < <(ip netns pids "$ns" 2>/dev/null)
   done
