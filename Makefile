@@ -50,6 +50,10 @@ CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c
 # XDP settings in the model and the config file: DPDK-free, unit tested.
 MODEL_SRCS += ctrl/model_xdp.c ctrl/config_xdp.c
 CTRL_SRCS := $(filter-out $(MODEL_SRCS),$(CTRL_SRCS))
+# The XDP program's user-space side needs libbpf: only sluice links it.
+XDP_SRCS  := $(wildcard drivers/xdp_*.c)
+DRV_SRCS  := $(filter-out $(XDP_SRCS),$(DRV_SRCS))
+XDP_OBJS  := $(XDP_SRCS:%.c=$(BUILD)/obj/%.o)
 
 CORE_OBJS  := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 DP_OBJS    := $(DP_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -74,6 +78,8 @@ $(DP_OBJS) $(DRV_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS)
 $(CTRL_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
 $(MODEL_OBJS): CFLAGS_EXTRA := $(JANSSON_CFLAGS)
 $(BENCH_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
+
+$(BUILD)/sluice: $(XDP_OBJS)
 
 # Only the file that embeds the object sees the skeleton.
 $(BUILD)/obj/drivers/xdp_port.o: CFLAGS_EXTRA += -I$(BUILD)/xdp
@@ -133,7 +139,7 @@ $(BUILD)/tests/test_xdp: tests/unit/test_xdp.c $(BUILD)/obj/drivers/xdp_maps.o $
 
 $(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) $(LIBBPF_LIBS) -lpthread
+	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
 
 unit: $(UNIT_BINS)
 

@@ -21,6 +21,12 @@ struct sl_ctl {
 	struct sl_dataplane *dp;
 	struct sl_port_info ports[SL_MAX_PORTS];
 	struct sl_ctl_xdp xdp;           /* Sluice's XDP program on af_xdp ports */
+	/* Called around every publish to keep the XDP maps in step
+	 * (sl_ctl_xdp_prepare/commit, set by sluice.c); NULL in programs
+	 * that link publish.c without XDP (the benchmark). */
+	int (*xdp_prepare)(struct sl_ctl *ctl, const struct sl_snapshot *s,
+			   int *table_fd, struct sl_err *err);
+	void (*xdp_commit)(struct sl_ctl *ctl, const struct sl_model *m, int table_fd);
 	struct sl_port_info host_ports[SL_MAX_PORTS]; /* exception devices */
 	struct sl_neigh_table neigh;
 	uint64_t generation;

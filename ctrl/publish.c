@@ -188,7 +188,7 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 	if (fresh == NULL)
 		return -1;
 	/* What can fail happens before anything is visible. */
-	if (sl_ctl_xdp_prepare(ctl, fresh, &xdp_table, err) != 0) {
+	if (ctl->xdp_prepare && ctl->xdp_prepare(ctl, fresh, &xdp_table, err) != 0) {
 		sl_snap_free(fresh);
 		return -1;
 	}
@@ -198,7 +198,8 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 		rte_rcu_qsbr_synchronize(ctl->dp->qsbr, RTE_QSBR_THRID_INVALID);
 		sl_snap_free(old);
 	}
-	sl_ctl_xdp_commit(ctl, m, xdp_table);
+	if (ctl->xdp_commit)
+		ctl->xdp_commit(ctl, m, xdp_table);
 	sl_debug("published snapshot %lu (%u services, %u real servers)",
 		 (unsigned long)fresh->generation, m->nsvcs, m->nrs_total);
 	return 0;

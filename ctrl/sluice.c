@@ -324,6 +324,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	ctl.dp = &dp;
+	ctl.xdp_prepare = sl_ctl_xdp_prepare;
+	ctl.xdp_commit = sl_ctl_xdp_commit;
 	ctl.start_ms = sl_ctl_now_ms();
 	return run(&ctl);
 }
