@@ -6,7 +6,8 @@
  * The exception device is a DPDK virtual device Sluice creates next to
  * the port, named after it: "exception": "net_tap" becomes
  * "net_tap_sl<P>,iface=sl-<port name>,mac=<the port's MAC>" (the config
- * may add or override arguments). The kernel interface gets the port's
+ * may add or override arguments); "net_virtio_user,path=/dev/vhost-net"
+ * (vhost-kernel) gets queues= one per worker as well. The kernel interface gets the port's
  * MAC, so what the kernel sends leaves with the address the wire knows
  * and answers come back to the same MAC; the host configures its own
  * addresses on that interface as on any other.
@@ -50,7 +51,8 @@ static void exception_devargs(const struct sl_ctl *ctl, uint32_t p, char *out,
 	int n;
 
 	n = snprintf(out, len, "%.*s_sl%u%s", (int)drv, mp->exception, p, args ? args : "");
-	if (tap && !has_arg(mp->exception, "iface"))
+	/* virtio-user names its tap with iface= too (vhost-kernel). */
+	if (!has_arg(mp->exception, "iface"))
 		n += snprintf(out + n, len - (size_t)n, ",iface=sl-%.12s", mp->name);
 	if (!tap && !has_arg(mp->exception, "queues"))
 		n += snprintf(out + n, len - (size_t)n, ",queues=%u", ctl->model.workers);

@@ -26,7 +26,9 @@ fi
 lab_check_eq "both ports are virtio-user" \
   "$(grep -c 'ethdev [0-9] (net_virtio_user)' "$LAB_SLUICE_LOG")" 2
 
+echo "# set up in ${SECONDS}s"
 lab_core_scenario 100
+echo "# core scenario done at ${SECONDS}s"
 
 stats=$(lab_stats)
 lab_check_cmp "both workers received traffic (the switch spreads flows)" \
