@@ -529,7 +529,8 @@ lab__dump_logs() {
 
 lab_test_begin() {
   local name=$1
-  lab_set_prefix "${LAB_TEST_PREFIX:-slt-$name}"
+  # LAB_TEST_PREFIX_BASE keeps suites run at once on one machine apart.
+  lab_set_prefix "${LAB_TEST_PREFIX:-${LAB_TEST_PREFIX_BASE:-slt}-$name}"
   exec {LAB_STDOUT}>&1 {LAB_STDERR}>&2
   trap lab__on_exit EXIT
   trap 'exit 130' INT
