@@ -103,6 +103,9 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 	X(steered_out) X(steered_in) X(passed_on) X(arp_replies)               \
 	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps)
 
+/* The kernel exception path's (dataplane/worker_host.c). */
+#define HOST_COUNTERS(X) X(to_host) X(from_host)
+
 /* The counters of a worker (or their sum) as JSON: scalar counters, plus
  * "drops" as the total and "drops_by_reason" as an object. */
 static json_t *counters_json(const struct sl_worker_stats *s)
@@ -111,6 +114,7 @@ static json_t *counters_json(const struct sl_worker_stats *s)
 	uint64_t drops = 0;
 #define X(f) json_object_set_new(o, #f, json_integer((json_int_t)s->f));
 	WORKER_COUNTERS(X)
+	HOST_COUNTERS(X)
 #undef X
 	json_object_set_new(o, "conns_active",
 			    json_integer((json_int_t)(s->conns_created - s->conns_expired)));
@@ -131,6 +135,7 @@ static void sum_workers(const struct sl_ctl *ctl, struct sl_worker_stats *t)
 		const struct sl_worker_stats *s = &ctl->dp->workers[i]->stats;
 #define X(f) t->f += s->f;
 		WORKER_COUNTERS(X)
+		HOST_COUNTERS(X)
 #undef X
 		for (unsigned r = 0; r < SL_DROP_MAX; r++)
 			t->drops[r] += s->drops[r];
@@ -222,6 +227,7 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 			    "totals", totals, "drops", drops, "workers", workers,
 			    "ports", ports_json(ctl, m), "vips", vips, "real_servers",
 			    servers);
+	json_object_set_new(*result, "xdp", sl_ctl_xdp_stats(ctl));
 	return 0;
 }
 

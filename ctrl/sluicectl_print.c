@@ -519,6 +519,7 @@ void slc_print_stats(const json_t *args, const json_t *result)
 	stats_vips(result);
 	stats_servers(result);
 	stats_drops(result);
+	slc_print_xdp_stats(result);
 }
 
 /* A config file, so always JSON, with or without --json. */

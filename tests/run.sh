@@ -155,7 +155,7 @@ if [ $run_e2e -eq 1 ]; then
       if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
         why="timed out after ${limit}s"
         # Its EXIT trap may not have run: remove what it left.
-        bash "$ROOT/scripts/lab.sh" down --prefix "slt-${name#test_}" >>"$log" 2>&1 || true
+        bash "$ROOT/scripts/lab.sh" down --prefix "${LAB_TEST_PREFIX_BASE:-slt}-${name#test_}" >>"$log" 2>&1 || true
       fi
       echo "FAIL e2e/$name ($nnot of $((nok + nnot)) checks failed, $why, ${dt}s)"
       show_log "$log"
