@@ -26,6 +26,17 @@ DPDK_LIBS   := $(shell pkg-config --libs libdpdk 2>/dev/null)
 JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JANSSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null)
+LIBBPF_LIBS    := $(shell pkg-config --libs libbpf 2>/dev/null)
+
+# The XDP program (drivers/xdp/): clang for the BPF target, then a bpftool
+# skeleton that embeds the object in the binary including it. Freestanding,
+# so clang's own stdint.h serves and glibc's 32-bit stubs are never asked
+# for; the multiarch directory is only for <asm/types.h> (-print-multiarch:
+# clang's -dumpmachine names no Debian directory, so `make san` needs it).
+BPF_OBJ    := $(BUILD)/xdp/sluice_xdp.bpf.o
+BPF_SKEL   := $(BUILD)/xdp/sluice_xdp.skel.h
+BPF_CFLAGS := -g -O2 -target bpf -ffreestanding -std=gnu11 $(WARN) \
+              -I/usr/include/$(shell $(CC) -print-multiarch) -iquote dataplane -iquote drivers/xdp
 
 # The packet core: plain C over byte buffers, no DPDK, no I/O. It is built
 # without DPDK's include path, so a DPDK call creeping in fails the build.
@@ -38,10 +49,17 @@ CORE_SRCS := dataplane/drop.c dataplane/csum.c dataplane/parse.c \
 DP_SRCS   := $(wildcard dataplane/worker*.c)
 DRV_SRCS  := $(wildcard drivers/*.c)
 # Control plane pieces that need neither DPDK nor a socket (unit tested).
-MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_snat.c \
+MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_snat.c ctrl/neigh.c \
               ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c ctrl/config_apply.c ctrl/fileio.c
 CTRL_SRCS := $(filter-out ctrl/sluicectl%.c $(MODEL_SRCS),$(wildcard ctrl/*.c))
 CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c ctrl/fileio.c
+# XDP settings in the model and the config file: DPDK-free, unit tested.
+MODEL_SRCS += ctrl/model_xdp.c ctrl/config_xdp.c
+CTRL_SRCS := $(filter-out $(MODEL_SRCS),$(CTRL_SRCS))
+# The XDP program's user-space side needs libbpf: only sluice links it.
+XDP_SRCS  := $(wildcard drivers/xdp_*.c)
+DRV_SRCS  := $(filter-out $(XDP_SRCS),$(DRV_SRCS))
+XDP_OBJS  := $(XDP_SRCS:%.c=$(BUILD)/obj/%.o)
 
 CORE_OBJS  := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 DP_OBJS    := $(DP_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -53,7 +71,7 @@ CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 # The benchmark links the whole dataplane and the control pieces it drives.
 BENCH_SRCS := $(wildcard tests/perf/bench_*.c) tests/lib/ringport.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
-BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o log.o neigh.o)
+BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o log.o)
 
 # NAT conformance checks: golden frames through a real worker.
 CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
@@ -71,6 +89,26 @@ $(CTRL_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
 $(MODEL_OBJS): CFLAGS_EXTRA := $(JANSSON_CFLAGS)
 $(BENCH_OBJS) $(CONF_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/unit
 
+$(BUILD)/sluice: $(XDP_OBJS)
+
+# Only the file that embeds the object sees the skeleton.
+$(BUILD)/obj/drivers/xdp_port.o: CFLAGS_EXTRA += -I$(BUILD)/xdp
+$(BUILD)/obj/drivers/xdp_port.o: $(BPF_SKEL)
+
+$(BUILD)/xdp/%.bpf.o: drivers/xdp/%.bpf.c drivers/xdp/xdp_abi.h dataplane/wire.h dataplane/dp_types.h
+	@mkdir -p $(dir $@)
+	@echo "  BPF     $<"
+	@clang $(BPF_CFLAGS) -c $< -o $@.tmp
+	@bpftool gen object $@ $@.tmp
+	@rm -f $@.tmp
+
+# Kept: bpftool and the af_xdp PMD's xdp_prog= can use the object as is.
+.SECONDARY: $(BPF_OBJ)
+
+$(BUILD)/xdp/%.skel.h: $(BUILD)/xdp/%.bpf.o
+	@echo "  SKEL    $@"
+	@bpftool gen skeleton $< > $@
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -83,7 +121,7 @@ $(BUILD)/cli/%.o: %.c
 
 $(BUILD)/sluice: $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(CTRL_OBJS)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) $(JANSSON_LIBS) -lpthread
+	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) $(JANSSON_LIBS) $(LIBBPF_LIBS) -lpthread
 
 $(BUILD)/sluicectl: $(CLI_OBJS)
 	@echo "  LINK    $@"
@@ -94,6 +132,20 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(MODEL_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(INC) $(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS)
+
+# The lab's vhost-user switch (tests/lab/): what Sluice's virtio-user ports
+# connect to in the end-to-end tests.
+all: $(BUILD)/sluice-vswitch
+$(BUILD)/sluice-vswitch: tests/lab/vswitch.c
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(DPDK_CFLAGS) -o $@ $< $(DPDK_LIBS)
+
+# The XDP golden-frame test runs the real program (skeleton) in the kernel.
+$(BUILD)/tests/test_xdp: tests/unit/test_xdp.c $(BUILD)/obj/drivers/xdp_maps.o $(BPF_SKEL)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(INC) -I$(BUILD)/xdp -o $@ $< $(BUILD)/obj/drivers/xdp_maps.o $(CMOCKA_LIBS) $(LIBBPF_LIBS)
 
 $(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
 	@echo "  LINK    $@"
@@ -150,16 +202,16 @@ $(BUILD)/fuzz/fuzz_config: $(BUILD)/obj/tests/fuzz/fuzz_config.o $(CORE_OBJS) $(
 	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(JANSSON_LIBS)
 
 $(BUILD)/fuzz/fuzz_packet: $(addprefix $(BUILD)/obj/tests/fuzz/,fuzz_packet.o fuzz_frames.o fuzz_check.o) \
-		$(FUZZ_ENV) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(FUZZ_CTRL)
+		$(FUZZ_ENV) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(XDP_OBJS) $(MODEL_OBJS) $(FUZZ_CTRL)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) $(LIBBPF_LIBS) -lpthread
 
 $(BUILD)/fuzz/fuzz_ctl: $(BUILD)/obj/tests/fuzz/fuzz_ctl.o $(FUZZ_ENV) $(CORE_OBJS) \
-		$(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(FUZZ_CTRL)
+		$(DP_OBJS) $(DRV_OBJS) $(XDP_OBJS) $(MODEL_OBJS) $(FUZZ_CTRL)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) $(LIBBPF_LIBS) -lpthread
 
 fuzz-bins: $(FUZZ_BINS)
 

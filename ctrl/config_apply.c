@@ -33,7 +33,8 @@ static bool ports_differ(const struct sl_model *a, const struct sl_model *b)
 	for (uint32_t i = 0; i < a->nports; i++) {
 		const struct sl_model_port *p = &a->ports[i], *q = &b->ports[i];
 		if (strcmp(p->name, q->name) || strcmp(p->devargs, q->devargs) ||
-		    p->ip != q->ip || p->plen != q->plen)
+		    p->ip != q->ip || p->plen != q->plen || p->xdp != q->xdp ||
+		    strcmp(p->exception, q->exception))
 			return true;
 	}
 	return false;
@@ -413,6 +414,24 @@ static void diff_snat(struct diff *d, const struct sl_model *a, const struct sl_
 	}
 }
 
+static void diff_xdp(struct diff *d, const struct sl_model *a, const struct sl_model *b)
+{
+	const struct sl_model_xdp *x = &a->xdp, *y = &b->xdp;
+	char p[SL_IPV4_STRLEN];
+
+	if (x->syn_rate != y->syn_rate || x->syn_burst != y->syn_burst)
+		note(d->modified, "xdp syn rate: %u/%u -> %u/%u", x->syn_rate, x->syn_burst,
+		     y->syn_rate, y->syn_burst);
+	for (uint32_t i = 0; i < x->nblock; i++)
+		if (sl_model_block_find(y, x->block[i].prefix, x->block[i].plen) < 0)
+			note(d->removed, "blocklist %s/%u", sl_fmt_ipv4(x->block[i].prefix, p),
+			     x->block[i].plen);
+	for (uint32_t i = 0; i < y->nblock; i++)
+		if (sl_model_block_find(x, y->block[i].prefix, y->block[i].plen) < 0)
+			note(d->added, "blocklist %s/%u", sl_fmt_ipv4(y->block[i].prefix, p),
+			     y->block[i].plen);
+}
+
 json_t *sl_config_diff(const struct sl_model *a, const struct sl_model *b)
 {
 	struct diff d = {json_array(), json_array(), json_array()};
@@ -423,6 +442,7 @@ json_t *sl_config_diff(const struct sl_model *a, const struct sl_model *b)
 	diff_neighbors(&d, a, b);
 	diff_vips(&d, a, b);
 	diff_snat(&d, a, b);
+	diff_xdp(&d, a, b);
 	return json_pack("{s:o, s:o, s:o}", "added", d.added, "removed", d.removed,
 			 "modified", d.modified);
 }

@@ -31,6 +31,9 @@ static inline uint8_t *frame_of(struct rte_mbuf *m)
 
 void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why)
 {
+	/* Where the kernel has a way in, what is not Sluice's goes there. */
+	if (sl_unlikely(w->dp->host_mask) && sl_worker_to_host(w, m, why))
+		return;
 	w->stats.drops[why]++;
 	rte_pktmbuf_free(m);
 }
@@ -122,6 +125,21 @@ static inline bool rst_check(struct sl_conn *c, const struct sl_pkt *pkt,
 	       sl_tcp_rst_in_window(c->rst_edge, sl_ntohl(tcp->seq));
 }
 
+/* A client's new SYN on a connection that had closed (TIME_WAIT, CLOSE)
+ * reuses its entry, as LVS does: for the counters it is one connection
+ * ended and another begun. */
+static void count_reuse(struct sl_worker *w, const struct sl_conn *c)
+{
+	if (c->flags & SL_CONN_F_KIND)
+		return;
+	w->stats.conns_created++;
+	w->stats.conns_expired++;
+	w->svc_stats[c->svc_id].conns++;
+	w->svc_stats[c->svc_id].expired++;
+	w->rs_stats[c->rs_id].conns++;
+	w->rs_stats[c->rs_id].expired++;
+}
+
 /* A packet of an existing connection: track state, re-arm the timer,
  * count, rewrite and send. */
 static inline __attribute__((always_inline)) void
@@ -140,9 +158,13 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	 * the state machine for the commonest packet there is. */
 	if (pkt->proto == SL_IPPROTO_TCP &&
 	    (c->state != SL_CS_TCP_ESTABLISHED ||
-	     (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST))))
+	     (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST)))) {
+		uint8_t was = c->state;
 		c->state = sl_tcp_next_state(c->state, &c->flags, dir,
 					     pkt->tcp_flags);
+		if (sl_unlikely(c->state == SL_CS_TCP_SYN_SENT && was != c->state))
+			count_reuse(w, c);
+	}
 	const struct sl_snapshot *s = w->snap;
 	bool snat = c->flags & SL_CONN_F_SNAT;
 	const uint32_t *timeouts = snat ? s->snat_timeouts_ms : s->timeouts_ms;
@@ -354,6 +376,8 @@ unsigned sl_worker_poll(struct sl_worker *w)
 			got += n;
 		}
 	}
+	if (sl_unlikely(w->dp->host_mask))
+		got += sl_worker_from_host(w);
 	got += sl_worker_drain_steered(w);
 	sl_worker_tail(w);
 	return got;

@@ -215,10 +215,6 @@ void sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
 	struct sl_conn *map;
 	enum sl_drop why;
 
-	if (pkt->proto == SL_IPPROTO_TCP && !sl_tcp_is_syn(pkt->tcp_flags)) {
-		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
-		return;
-	}
 	/* An echo's identifier plays the port, and port 0 is the wildcard
 	 * of mapping and permit keys: with identifier 0 a session's key
 	 * would be its own permit's (and its all-zero translated reply
@@ -227,8 +223,14 @@ void sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
 		sl_worker_drop(w, m, SL_DROP_L4_BAD_PORT);
 		return;
 	}
+	/* Steer first: a packet of a session that lives on the owner (its
+	 * ACKs, data) misses here whenever the NIC hashes it elsewhere. */
 	if (owner != w->id) {
 		sl_worker_steer(w, m, owner);
+		return;
+	}
+	if (pkt->proto == SL_IPPROTO_TCP && !sl_tcp_is_syn(pkt->tcp_flags)) {
+		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
 		return;
 	}
 	if (pkt->ip->ttl <= 1) {
@@ -261,14 +263,23 @@ void sl_worker_snat_in(struct sl_worker *w, struct rte_mbuf *m,
 {
 	unsigned owner = sl_ntohs(pkt->key.dport) % w->nworkers;
 
-	if (pkt->proto == SL_IPPROTO_ICMP) {
+	bool echo_reply = pkt->proto == SL_IPPROTO_ICMP &&
+			  ((const struct sl_icmp_hdr *)pkt->l4)->type == SL_ICMP_ECHO_REPLY;
+
+	if (pkt->proto == SL_IPPROTO_ICMP && !echo_reply) {
 		/* Inbound queries never open sessions; the NAT answers
 		 * pings to its own addresses itself. */
 		sl_worker_local(w, m, pkt);
 		return;
 	}
+	/* An echo reply belongs to the session of its identifier, on the
+	 * worker that owns it (id % workers), like a port. */
 	if (owner != w->id) {
 		sl_worker_steer(w, m, owner);
+		return;
+	}
+	if (echo_reply) {
+		sl_worker_drop(w, m, SL_DROP_SNAT_NO_MAPPING);
 		return;
 	}
 	struct sl_conn *map = mapping_of_pool(w, pkt->key.daddr, pkt->key.dport,

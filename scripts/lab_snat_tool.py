@@ -7,15 +7,15 @@
         exit 0 when the socket sees ECONNREFUSED (UDP: the outside's ICMP
         port unreachable, translated back by the gateway; TCP: the RST).
         Prints a JSON summary.
-  listen [--udp PORTS] [--tcp PORTS] --seconds S [--ready FILE]
+  listen [--udp PORTS] [--tcp PORTS] --seconds S [--ready FILE] [--stop FILE]
          [--prime-udp LPORT=HOST:PORT] [--prime-tcp LPORT=HOST:PORT]
         inside: first, for each --prime-*, open an outbound flow from local
         port LPORT (UDP: a datagram to the lab server's echo port and its
         answer; TCP: GET /whoami, answer, close) so the gateway holds a
         mapping for it; then bind UDP sockets and TCP listeners on 0.0.0.0
         for every port in PORTS (comma separated; a primed UDP port keeps its
-        socket), touch FILE, and record for S seconds everything that
-        arrives. Prints JSON: primed, udp {port: [peer...]}, tcp {port:
+        socket), write the --ready file, and record everything that arrives
+        until the --stop file exists (at most S seconds). Prints JSON: primed, udp {port: [peer...]}, tcp {port:
         [peer...]}, received (total).
   probe --src ADDR [--udp TARGETS] [--tcp TARGETS] [--avoid SESSIONS_JSON]
         [--count N] [--timeout SEC]
@@ -174,9 +174,9 @@ def cmd_listen(a):
     end = time.time() + a.seconds
     while True:
         left = end - time.time()
-        if left <= 0:
+        if left <= 0 or (a.stop and os.path.exists(a.stop)):
             break
-        r, _, _ = select.select(list(by_fd), [], [], left)
+        r, _, _ = select.select(list(by_fd), [], [], min(left, 0.1))
         for fd in r:
             kind, p, s = by_fd[fd]
             try:
@@ -269,6 +269,7 @@ def main():
     p.add_argument("--tcp", default="")
     p.add_argument("--seconds", type=float, required=True)
     p.add_argument("--ready")
+    p.add_argument("--stop")
     p.add_argument("--prime-udp", action="append", default=[])
     p.add_argument("--prime-tcp", action="append", default=[])
     p.set_defaults(fn=cmd_listen)

@@ -121,7 +121,9 @@ run_checks() { # name, log, command...: count "ok -" / "not ok -" lines
 if [ $run_unit -eq 1 ]; then
   if selected conformance && [ -x "$ROOT/build/sluice-conformance" ]; then
     run_checks conformance/nat "$LOGS/conformance.log" \
-      "$ROOT/build/sluice-conformance" $(eal conf) -l 0
+      "$ROOT/build/sluice-conformance" $(eal conf) -l 0 -- 1
+    run_checks conformance/nat-2-workers "$LOGS/conformance-2.log" \
+      "$ROOT/build/sluice-conformance" $(eal conf2) -l 0 -- 2
   fi
   if selected bench && [ -x "$ROOT/build/sluice-bench" ]; then
     run_checks perf/smoke "$LOGS/bench-smoke.log" bash "$ROOT/tests/perf/smoke.sh"
@@ -190,7 +192,7 @@ if [ $run_e2e -eq 1 ]; then
         why="timed out after ${limit}s"
         # Its EXIT trap may not have run: remove what it left.
         pfx=$(sed -n 's/^# lab-prefix: *//p' "$script" | head -n 1)
-        bash "$ROOT/scripts/lab.sh" down --prefix "${pfx:-slt-${name#test_}}" >>"$log" 2>&1 || true
+        bash "$ROOT/scripts/lab.sh" down --prefix "${pfx:-${LAB_TEST_PREFIX_BASE:-slt}-${name#test_}}" >>"$log" 2>&1 || true
       fi
       echo "FAIL e2e/$name ($nnot of $((nok + nnot)) checks failed, $why, ${dt}s)"
       show_log "$log"

@@ -36,7 +36,7 @@
 #define E(n) IP(198, 18, 3, (n))
 
 static const char config[] =
-	"{\"workers\": 1, \"conn_table\": {\"max_connections\": 262144},"
+	"{\"workers\": WORKERS, \"conn_table\": {\"max_connections\": 262144},"
 	" \"ports\": [{\"name\": \"in\", \"devargs\": \"in\", \"ipv4\": \"198.18.2.1/23\"},"
 	"             {\"name\": \"out\", \"devargs\": \"out\", \"ipv4\": \"198.19.0.1/24\"}],"
 	" \"local_addresses\": [{\"ip\": \"198.18.2.3\"}],"
@@ -109,20 +109,31 @@ typedef bool (*check_fn)(struct harness *h, char *why);
 
 #include "conformance_checks.h"
 
+/* Replace the first `key` in `text` by `value`. */
+static void fill_in(char *out, size_t len, const char *text, const char *key,
+		    const char *value)
+{
+	const char *at = strstr(text, key);
+	snprintf(out, len, "%.*s%s%s", (int)(at - text), text, value, at + strlen(key));
+}
+
+/* conformance [EAL args] -- [WORKERS]: with 2 workers, frames arrive on
+ * worker 0 whatever their owner, so steering is part of every check. */
 int main(int argc, char **argv)
 {
 	static struct harness h;
-	char cfg[8192], neigh[4096];
+	char cfg[8192], with_workers[8192], neigh[4096];
 	int npass = 0, nfail = 0;
 
-	if (rte_eal_init(argc, argv) < 0) {
+	int used = rte_eal_init(argc, argv);
+	if (used < 0) {
 		fprintf(stderr, "conformance: EAL init failed\n");
 		return 1;
 	}
+	const char *workers = used + 1 < argc ? argv[used + 1] : "1";
 	neighbors_json(neigh, sizeof(neigh));
-	const char *at = strstr(config, "NEIGHBORS");
-	snprintf(cfg, sizeof(cfg), "%.*s%s%s", (int)(at - config), config, neigh,
-		 at + strlen("NEIGHBORS"));
+	fill_in(with_workers, sizeof(with_workers), config, "WORKERS", workers);
+	fill_in(cfg, sizeof(cfg), with_workers, "NEIGHBORS", neigh);
 	if (h_init(&h, cfg) != 0) {
 		fprintf(stderr, "conformance: cannot set up the harness\n");
 		return 1;
@@ -130,7 +141,8 @@ int main(int argc, char **argv)
 	for (const struct check *c = checks; c->name; c++) {
 		char why[160] = "";
 		bool ok = c->fn(&h, why);
-		printf("%s - %s%s%s\n", ok ? "ok" : "not ok", c->name, ok ? "" : ": ", why);
+		printf("%s - %s (%s worker%s)%s%s\n", ok ? "ok" : "not ok", c->name,
+		       workers, strcmp(workers, "1") ? "s" : "", ok ? "" : ": ", why);
 		ok ? npass++ : nfail++;
 	}
 	printf("%d passed, %d failed\n", npass, nfail);

@@ -261,7 +261,7 @@ static bool tcp_open_close(struct harness *h, char *why)
 	static const uint8_t f[] = {SYN, SYN | ACK, ACK, ACK, ACK, FIN | ACK, FIN | ACK, ACK};
 	static const bool in[] = {0, 1, 0, 0, 1, 0, 1, 0};
 	struct seen m;
-	return tcp_sequence(h, H(21), 9100, f, in, SL_ARRAY_SIZE(f), &m, why);
+	return tcp_sequence(h, H(21), 9101, f, in, SL_ARRAY_SIZE(f), &m, why);
 }
 
 static bool tcp_simultaneous_open(struct harness *h, char *why)
@@ -269,7 +269,7 @@ static bool tcp_simultaneous_open(struct harness *h, char *why)
 	static const uint8_t f[] = {SYN, SYN, SYN | ACK, SYN | ACK, ACK, ACK};
 	static const bool in[] = {0, 1, 0, 1, 0, 1};
 	struct seen m;
-	return tcp_sequence(h, H(22), 9150, f, in, SL_ARRAY_SIZE(f), &m, why);
+	return tcp_sequence(h, H(22), 9151, f, in, SL_ARRAY_SIZE(f), &m, why);
 }
 
 static bool tcp_established_timeout(struct harness *h, char *why)
@@ -505,15 +505,15 @@ static bool established(struct harness *h, uint32_t host, uint16_t port,
 static bool rst_kept_4_min(struct harness *h, char *why)
 {
 	struct seen m;
-	if (!established(h, H(35), 10600, &m, why))
+	if (!established(h, H(35), 10601, &m, why))
 		return false;
-	if (!inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(35), 10600, RST | ACK))
+	if (!inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(35), 10601, RST | ACK))
 		return WHY("RST not forwarded");
 	h_advance(h, 200);
-	if (!inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(35), 10600, ACK))
+	if (!inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(35), 10601, ACK))
 		return WHY("session removed within 4 min of an RST");
 	h_advance(h, 300);
-	return inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(35), 10600, ACK)
+	return inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(35), 10601, ACK)
 		       ? WHY("session still there 5 min after the RST") : true;
 }
 
@@ -570,10 +570,12 @@ static bool port_exhaustion(struct harness *h, char *why)
 	if (h_drops(h, SL_DROP_PORT_EXHAUSTED) == drops)
 		return WHY("%u mappings and the pool never ran out", made);
 	/* The refusal is answered (icmp_on_exhaustion): 3/13 to the host
-	 * (one with a neighbor entry and room under its own limit). */
+	 * (one with a neighbor entry and room under its own limit), from a
+	 * port owned by the worker that ran out (same value modulo 2). */
 	uint8_t f[FR_MAX];
 	h_flush(h);
-	h_send(h, IN, f, build(f, SL_IPPROTO_UDP, E(39), 40000, SERVER, 53, 0));
+	h_send(h, IN, f, build(f, SL_IPPROTO_UDP, E(39), (uint16_t)(port + 10000),
+			       SERVER, 53, 0));
 	g.len = h_recv(h, IN, g.frame);
 	if (!g.len || g.frame[FR_L4_OFF] != 3 || g.frame[FR_L4_OFF + 1] != 13)
 		return WHY("no ICMP 3/13 for a refused mapping");

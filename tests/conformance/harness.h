@@ -2,8 +2,11 @@
 /*
  * Golden frames through the real worker. A harness is a Sluice built
  * from a config document (the model, snapshot and worker code the daemon
- * runs) on net_ring ports, with one worker driven by hand: put a frame in
- * on a port, run one loop iteration, read what came out of each port.
+ * runs) on net_ring ports, with its workers driven by hand from one
+ * thread: put a frame in on a port (worker 0's queue), run loop iterations
+ * of every worker until nothing is in flight (so packets steered to the
+ * worker that owns them are handled there), read what came out of a port
+ * on any queue.
  * Time is the worker's clock plus a skew the test moves, so five minutes
  * of mapping timeout take no time at all.
  */
@@ -17,11 +20,13 @@
 struct harness {
 	struct sl_ctl ctl;
 	struct sl_dataplane dp;
-	struct sl_worker *w;
+	struct sl_worker *w;       /* worker 0: frames arrive on its queue */
+	unsigned nworkers;
 };
 
 /* Build everything from `config` (a config file's text; its ports are
- * replaced by net_ring ports of the same names). 0 or -1. */
+ * replaced by net_ring ports of the same names; "workers" is honoured).
+ * 0 or -1. */
 int h_init(struct harness *h, const char *config);
 
 /* Frame in on `port` (index), one loop iteration. */

@@ -21,30 +21,34 @@
 #   af_packet  Sluice on net_af_packet, 2 workers, conf/lab.json with the idle
 #              sleep tuned (E2E_IDLE_SLEEP_US / E2E_IDLE_EMPTY_POLLS)
 #
-# Modes run alternately for E2E_ROUNDS rounds; figures are the mean over the
-# rounds (every round is in the JSON). Prints a table with each figure and the
+# Modes run alternately for E2E_ROUNDS rounds (the machine is shared: load
+# from elsewhere comes and goes); figures are the median over the rounds
+# (every round is in the JSON). Prints a table with each figure and the
 # ratio to the kernel; writes build/bench-e2e.json (E2E_JSON).
 #
-# Knobs (environment): E2E_SECONDS (per measurement, default 8), E2E_ROUNDS
-# (2), E2E_MODES ("kernel af_packet"), E2E_CONNS (wrk connections, 32),
-# E2E_IDLE_SLEEP_US (20), E2E_IDLE_EMPTY_POLLS (256), E2E_PREFIX (lab prefix,
-# "slb-e2e"). Needs root, wrk, iperf3, nft (scripts/deps.sh), build/sluice.
+# Knobs (environment): E2E_SECONDS (per measurement, default 6), E2E_ROUNDS
+# (3), E2E_MODES ("kernel af_packet"), E2E_CONNS (wrk connections, 32),
+# E2E_IDLE_SLEEP_US (20), E2E_IDLE_EMPTY_POLLS (256), E2E_AF_PACKET_EXTRA
+# (appended to the af_packet devargs, e.g. ",framecnt=4096"), E2E_PREFIX (lab
+# prefix, "slb-e2e"), E2E_JSON. Needs root, wrk, iperf3, nft (scripts/deps.sh),
+# build/sluice; builds build/e2e_httpd from tests/perf/e2e_httpd.c.
 # Traffic stays between the lab's namespaces, in 198.18.0.0/15; every step
 # is bounded in time; the lab is torn down on exit.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
 # shellcheck source=scripts/lab_lib.sh
 . scripts/lab_lib.sh
 lab_set_prefix "${E2E_PREFIX:-slb-e2e}"
 
-SECS=${E2E_SECONDS:-8}
-ROUNDS=${E2E_ROUNDS:-2}
+SECS=${E2E_SECONDS:-6}
+ROUNDS=${E2E_ROUNDS:-3}
 read -r -a MODES <<<"${E2E_MODES:-kernel af_packet}"
 CONNS=${E2E_CONNS:-32}
 IDLE_US=${E2E_IDLE_SLEEP_US:-20}
 IDLE_POLLS=${E2E_IDLE_EMPTY_POLLS:-256}
 JSON_OUT=${E2E_JSON:-build/bench-e2e.json}
+AFP_EXTRA=${E2E_AF_PACKET_EXTRA:-}   # e.g. ",framecnt=4096" appended to the devargs
 HTTPD=build/e2e_httpd
 VIP=$LAB_VIP
 RS1=$(lab_rs_ip 1)
@@ -173,18 +177,7 @@ mode_kernel_start() {
   ip -n "$lb" addr add "$VIP/32" dev wan0
   ip -n "$lb" addr add "$LAB_LAN_IP/24" dev lan0
   ip -n "$lb" addr add "$LAB_LIP/32" dev lan0
-  # The same TCP timeouts as Sluice's conf/lab.json, so conntrack (a table of
-  # the same job) does not fill with TIME_WAIT entries kept 120 s.
-  lab__sysctl "$lb" net.ipv4.ip_forward=1 \
-    net.netfilter.nf_conntrack_tcp_timeout_time_wait=2 \
-    net.netfilter.nf_conntrack_tcp_timeout_close=2 \
-    net.netfilter.nf_conntrack_tcp_timeout_fin_wait=5 \
-    net.netfilter.nf_conntrack_tcp_timeout_close_wait=5 \
-    net.netfilter.nf_conntrack_tcp_timeout_last_ack=5 \
-    net.netfilter.nf_conntrack_tcp_timeout_syn_sent=5 \
-    net.netfilter.nf_conntrack_tcp_timeout_syn_recv=5 \
-    net.netfilter.nf_conntrack_tcp_timeout_established=60 2>/dev/null ||
-    lab__sysctl "$lb" net.ipv4.ip_forward=1
+  lab__sysctl "$lb" net.ipv4.ip_forward=1
   ip netns exec "$lb" nft -f - <<EOF || return 1
 table ip e2e {
   chain pre {
@@ -199,7 +192,9 @@ table ip e2e {
   }
 }
 EOF
-  # The conntrack sysctls exist only once conntrack is loaded: set them again.
+  # The same TCP timeouts as Sluice's conf/lab.json, so that conntrack (the
+  # kernel's table for this job) does not keep TIME_WAIT entries for 120 s.
+  # These sysctls exist once the NAT table has loaded conntrack.
   lab__sysctl "$lb" net.netfilter.nf_conntrack_tcp_timeout_time_wait=2 \
     net.netfilter.nf_conntrack_tcp_timeout_close=2 \
     net.netfilter.nf_conntrack_tcp_timeout_fin_wait=5 \
@@ -248,6 +243,7 @@ sluice_mode_start() {
     "c['log_level'] = 'warn'" \
     "c['ports'][0]['devargs'] = '$wan'" \
     "c['ports'][1]['devargs'] = '$lan'") || return 1
+  rm -f "$T/pktsock.json"
   lab_sluice_start "$cfg" 2>>"$T/sluice-start.log" || { cat "$T/sluice-start.log" >&2; return 1; }
   slctl vip add "$VIP:80" --sched rr >/dev/null &&
     slctl rs add "$VIP:80" "$RS1:$LAB_HTTP_PORT" >/dev/null &&
@@ -264,11 +260,8 @@ sluice_mode_stats() {
   local s k
   s=$(lab_stats) || s='{}'
   k=$(ip netns exec "$(lab_ns lb)" nstat -az 2>/dev/null | awk '$1 ~ /^(IpInReceives|IpInAddrErrors|IpInDiscards|IpExtInNoRoutes|IpOutRequests)$/ {printf "\"%s\": %s, ", $1, $2}')
-  # Frames the kernel could not put in a packet socket's ring (skmem d).
-  k+=$(ip netns exec "$(lab_ns lb)" ss -0 -n -m 2>/dev/null | awk '
-    /^p_raw/ { n = split($4, a, ":"); ifc = a[n] }
-    /skmem:/ { if (match($0, /,d[0-9]+\)/)) d[ifc] += substr($0, RSTART + 2, RLENGTH - 3) }
-    END { for (i in d) printf "\"pktsock_drops_%s\": %d, ", i, d[i] }')
+  # Frames the kernel could not put in a full RX ring (DPDK does not say).
+  k+=$("$LAB_PY" tests/perf/e2e_stats.py pktsock "$LAB_SLUICE_PID" "$T/pktsock.json" | sed 's/^{//; s/}$/, /')
   "$LAB_PY" -c '
 import json, sys
 r = json.loads(sys.argv[1]); r = r.get("result", r)
@@ -290,21 +283,42 @@ sluice_mode_stop() {
 }
 
 mode_af_packet_start() {
-  sluice_mode_start "net_af_packet0,iface=wan0,qpairs=2" "net_af_packet1,iface=lan0,qpairs=2"
+  sluice_mode_start "net_af_packet0,iface=wan0,qpairs=2$AFP_EXTRA" "net_af_packet1,iface=lan0,qpairs=2$AFP_EXTRA"
 }
 mode_af_packet_stats() { sluice_mode_stats; }
 mode_af_packet_stop() { sluice_mode_stop; }
 
 # ------------------------------------------------------------ measurements
 
-# observe MODE KIND SECONDS CMD...: run CMD (the load) while sampling the
-# machine's CPU, the mode's process and the mode's counters; prints one JSON
-# object {cpu, proc, stats_before, stats_after} on fd 3's file $OBS.
+# TCP counters of the client and the servers (summed), for every mode: they
+# tell loss (retransmits) from reordering (out-of-order queue, DSACKs).
+tcp_stats() {
+  local c r1 r2
+  c=$(lab_exec cli "$LAB_PY" tests/perf/e2e_stats.py tcp) || c='{}'
+  r1=$(lab_exec rs1 "$LAB_PY" tests/perf/e2e_stats.py tcp) || r1='{}'
+  r2=$(lab_exec rs2 "$LAB_PY" tests/perf/e2e_stats.py tcp) || r2='{}'
+  "$LAB_PY" -c '
+import json, sys
+c, r1, r2 = (json.loads(x) for x in sys.argv[1:4])
+out = {"cli_" + k: v for k, v in c.items()}
+out.update({"rs_" + k: r1.get(k, 0) + r2.get(k, 0) for k in set(r1) | set(r2)})
+print(json.dumps(out))' "$c" "$r1" "$r2"
+}
+
+# all_stats MODE: the mode's counters and the TCP counters, one JSON object.
+all_stats() {
+  "$LAB_PY" -c 'import json, sys; a = json.loads(sys.argv[1] or "{}"); a.update(json.loads(sys.argv[2] or "{}")); print(json.dumps(a))' \
+    "$("mode_${1}_stats")" "$(tcp_stats)"
+}
+
+# observe MODE CMD...: run CMD (the load) while sampling the machine's CPU,
+# the mode's process and the counters; writes one JSON object {elapsed, cpu,
+# proc, stats_before, stats_after} to the file $OBS.
 observe() {
-  local mode=$1 kind=$2 secs=$3
-  shift 3
+  local mode=$1
+  shift
   local c0 c1 p0 p1 s0 s1 t0 t1
-  s0=$("mode_${mode}_stats")
+  s0=$(all_stats "$mode")
   c0=$(cpu_sample)
   [ -n "$MODE_PID" ] && p0=$(proc_ticks "$MODE_PID")
   t0=$(date +%s.%N)
@@ -313,7 +327,7 @@ observe() {
   t1=$(date +%s.%N)
   c1=$(cpu_sample)
   [ -n "$MODE_PID" ] && p1=$(proc_ticks "$MODE_PID")
-  s1=$("mode_${mode}_stats")
+  s1=$(all_stats "$mode")
   local el cpu proc='null'
   el=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
   cpu=$(cpu_delta "$c0" "$c1")
@@ -351,7 +365,7 @@ measure() {
 
   log "round $round: $(mode_label "$mode"): connections/s (wrk -c$CONNS, ${SECS}s)"
   OBS=$T/obs-cps.json
-  observe "$mode" cps "$SECS" run_wrk || log "$mode: wrk failed: $(tail -n 3 "$T/wrk.out")"
+  observe "$mode" run_wrk || log "$mode: wrk failed: $(tail -n 3 "$T/wrk.out")"
   cp "$T/wrk.out" "$T/wrk-$round-$mode.out"
   local cps_obs
   cps_obs=$(cat "$OBS")
@@ -359,7 +373,7 @@ measure() {
 
   log "round $round: $(mode_label "$mode"): bulk (2 x iperf3, ${SECS}s)"
   OBS=$T/obs-bulk.json
-  observe "$mode" bulk "$SECS" run_iperf || log "$mode: iperf3 failed: $(head -c 300 "$T/iperf1.json") $(head -c 300 "$T/iperf2.json")"
+  observe "$mode" run_iperf || log "$mode: iperf3 failed: $(head -c 300 "$T/iperf1.json") $(head -c 300 "$T/iperf2.json")"
   local bulk_obs
   bulk_obs=$(cat "$OBS")
 

@@ -406,7 +406,7 @@ static void test_defaults(void **state)
 	static const char *const top[] = {
 		"eal", "workers", "log_level", "control", "idle", "conn_table",
 		"local_port_range", "checksum", "limits", "timeouts", "ports", "routes",
-		"local_addresses", "neighbors", "vips", "snat", "snat_options",
+		"local_addresses", "neighbors", "vips", "snat", "snat_options", "xdp",
 	};
 	struct sl_model m;
 
