@@ -28,6 +28,10 @@ int slc_build_config_apply(const struct slc_cmd *c, const struct slc_args *a,
 	json_t *doc = json_load_file(a->pos[0], JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
 				     &jerr);
 
+	if (doc == NULL && jerr.line < 0) { /* not read at all */
+		slc_usage_error(c, "%s", jerr.text);
+		return -1;
+	}
 	if (doc == NULL) {
 		slc_usage_error(c, "%s: line %d, column %d: %s", a->pos[0], jerr.line,
 				jerr.column, jerr.text);
