@@ -140,11 +140,8 @@ static const struct sl_model_rs *old_rs(const struct sl_model *running,
 static int carry_rs(const struct sl_model *running, struct sl_model *next,
 		    struct sl_fresh_ids *fresh, struct sl_err *err)
 {
-	static struct idpool p;
+	struct idpool p = {.n = SL_MAX_RS, .cursor = running->next_rs_id};
 
-	memset(&p, 0, sizeof(p));
-	p.n = SL_MAX_RS;
-	p.cursor = running->next_rs_id;
 	for (uint32_t i = 0; i < running->nsvcs; i++)
 		for (uint32_t j = 0; j < running->svcs[i].nrs; j++)
 			mark(p.old, running->svcs[i].rs[j].id);
