@@ -53,6 +53,7 @@ static void make_dataplane(struct fuzz_env *e)
 	const struct sl_model *m = &e->ctl.model;
 
 	dp->nworkers = FUZZ_WORKERS;
+	dp->steer_ring_size = e->steer_ring;
 	dp->tsc_hz = rte_get_tsc_hz();
 	dp->pool = rte_pktmbuf_pool_create("fz_pool", 4095, 0, 0,
 					   RTE_MBUF_DEFAULT_BUF_SIZE, 0);
@@ -88,7 +89,7 @@ static void make_workers(struct fuzz_env *e)
 	for (unsigned i = 0; i < FUZZ_WORKERS; i++) {
 		struct sl_worker_params p = {
 			.id = (uint16_t)i,
-			.max_conns = m->max_conns,
+			.max_conns = e->max_conns ? e->max_conns : m->max_conns,
 			.lport_lo = m->lport_lo,
 			.lport_hi = m->lport_hi,
 			.idle_sleep_us = e->live ? 100 : 0,
@@ -106,9 +107,12 @@ static void make_workers(struct fuzz_env *e)
 void fuzz_env_init(struct fuzz_env *e, const char *config, bool live)
 {
 	struct sl_err err;
+	uint32_t max_conns = e->max_conns, steer_ring = e->steer_ring;
 
 	memset(e, 0, sizeof(*e));
 	e->live = live;
+	e->max_conns = max_conns;
+	e->steer_ring = steer_ring;
 	if (sl_config_load_string(config, &e->ctl.model, &err) != 0) {
 		fprintf(stderr, "fuzz env config: %s: %s\n", err.field, err.message);
 		exit(1);

@@ -28,6 +28,10 @@ struct fuzz_env {
 	struct sl_model base;   /* the configuration every input starts from */
 	bool live;
 	bool dirty;             /* the model differs from base */
+	/* Smaller than the config file allows, so that a short input can
+	 * fill them (0: as configured). Set before fuzz_env_init(). */
+	uint32_t max_conns;     /* per worker */
+	uint32_t steer_ring;    /* power of two */
 };
 
 /* Start the EAL with `lcores` lcores (1 for hand-driven workers, 1 +
@@ -35,7 +39,8 @@ struct fuzz_env {
 void fuzz_eal_init(unsigned lcores);
 
 /* Build everything from a config document (its ports become ring ports,
- * FUZZ_WORKERS workers). Exits the process on failure. */
+ * FUZZ_WORKERS workers), keeping e->max_conns and e->steer_ring. Exits
+ * the process on failure. */
 void fuzz_env_init(struct fuzz_env *e, const char *config, bool live);
 
 /* Make `next` (a model the caller built, e.g. a clone of ctl.model) the

@@ -12,13 +12,18 @@
  *   BUILD   a packet described by choices: protocol, addresses and ports
  *           from tables of the configuration's own (VIPs, local addresses,
  *           servers, pool, clients...), flags, TTL, sequence numbers,
- *           payload; optionally mangled (truncated, IHL, fragment, length)
+ *           payload; optionally mangled (truncated, IHL, fragment, length);
+ *           repeated, from another source port (and optionally address)
+ *           each time
  *   REPLY   answer one of the last frames Sluice sent (flags, sequence)
  *   ICMPERR an ICMP error about one of the last frames Sluice sent
  *   ADVANCE move the workers' clock on (expiry, ARP hold timeouts)
  *   CONTROL change the configuration while connections exist, or learn
  *           neighbors from ARP seen so far
- *   BURST   send the next frames as one RX burst
+ *   BURST   send the next frames as one RX burst; or repeat the next
+ *           operation that many times (source port, or which frame to
+ *           answer, moving on by one each time): a flood in a few bytes,
+ *           to fill the table, the local ports, the steering ring
  *   ARP     an ARP request or reply
  *
  * Every input starts from a clean table and the base configuration, and
@@ -45,13 +50,13 @@
 
 static const char config[] =
 	"{\"workers\": 2, \"conn_table\": {\"max_connections\": 1024},"
-	" \"local_port_range\": {\"min\": 1024, \"max\": 1279},"
+	" \"local_port_range\": {\"min\": 1024, \"max\": 1087},"
 	" \"timeouts\": {\"tcp_syn_sent\": 2, \"tcp_syn_recv\": 2, \"tcp_established\": 10,"
 	"  \"tcp_fin_wait\": 2, \"tcp_close_wait\": 2, \"tcp_time_wait\": 1,"
 	"  \"tcp_close\": 1, \"udp\": 3, \"icmp\": 2},"
 	" \"ports\": [{\"name\": \"fz_wan\", \"devargs\": \"fz_wan\", \"ipv4\": \"198.18.0.2/24\"},"
 	"            {\"name\": \"fz_lan\", \"devargs\": \"fz_lan\", \"ipv4\": \"198.18.1.2/24\"}],"
-	" \"routes\": [{\"prefix\": \"0.0.0.0/0\", \"via\": \"198.18.0.1\"}],"
+	" \"routes\": [{\"prefix\": \"198.19.0.0/16\", \"via\": \"198.18.0.1\"}],"
 	" \"local_addresses\": [{\"ip\": \"198.18.1.3\"}, {\"ip\": \"198.18.1.4\"}],"
 	" \"neighbors\": [{\"ip\": \"198.18.0.1\", \"mac\": \"02:00:00:00:00:01\"},"
 	"  {\"ip\": \"198.18.1.11\", \"mac\": \"02:00:00:00:01:0b\"},"
@@ -68,7 +73,7 @@ static const char config[] =
 	" \"snat\": [{\"src\": \"198.18.1.64/26\", \"pool\": \"198.18.0.50-198.18.0.51\"},"
 	"  {\"src\": \"198.18.1.128/26\", \"pool\": \"198.18.0.52\", \"filtering\": \"endpoint-independent\"}],"
 	" \"snat_options\": {\"timeouts\": {\"udp\": 3, \"tcp_established\": 10,"
-	"  \"tcp_transitory\": 2, \"icmp\": 2}, \"max_mappings_per_host\": 16,"
+	"  \"tcp_transitory\": 2, \"icmp\": 2}, \"max_mappings_per_host\": 2,"
 	"  \"icmp_on_exhaustion\": true}}";
 
 /* Addresses worth choosing: clients (routed, and one on the wan prefix
@@ -136,6 +141,7 @@ static unsigned npoisoned;
 static struct rte_mbuf *burst[SL_BURST];
 static unsigned nburst, burst_wid;
 
+static unsigned vary; /* the repetition a repeated operation is at */
 static uint64_t frames_in, frames_out;
 static bool trace; /* FUZZ_TRACE=1: print each frame in and out */
 
@@ -319,8 +325,10 @@ static void op_build(struct rd *r, unsigned opts, unsigned burst_left)
 								 : (uint8_t)u8(r);
 	s.icmp_code = sel == 4 ? (uint8_t)u8(r) : 0;
 	s.src = pick_addr(r);
+	if (opts & 4) /* a repeated packet comes from another host each time */
+		s.src = sl_htonl(sl_ntohl(s.src) + vary);
 	s.dst = pick_addr(r);
-	s.sport = pick_port(r);
+	s.sport = sl_htons((uint16_t)(sl_ntohs(pick_port(r)) + vary));
 	s.dport = pick_port(r);
 	s.tcp_flags = (uint8_t)u8(r);
 	s.ttl = (uint8_t)(u8(r) ^ 64);
@@ -343,7 +351,7 @@ static const uint8_t *saved_frame(struct rd *r, uint32_t *len, unsigned *port)
 	if (nsaved == 0)
 		return NULL;
 	unsigned n = nsaved < SAVED ? nsaved : SAVED;
-	unsigned k = (nsaved - 1 - u8(r) % n) % SAVED; /* 0: the latest */
+	unsigned k = (nsaved - 1 - (u8(r) + vary) % n) % SAVED; /* 0: the latest */
 	*len = saved[k].len;
 	*port = saved[k].port;
 	return saved[k].f;
@@ -467,30 +475,48 @@ static void op_control(struct rd *r)
 
 /* ---- the program ---- */
 
+static void one_op(struct rd *r, unsigned op, unsigned *burst_left)
+{
+	unsigned kind = op & 7, opts = op >> 3;
+
+	if (kind == OP_ADVANCE || kind == OP_CONTROL)
+		flush_burst(), *burst_left = 0;
+	switch (kind) {
+	case OP_RAW: op_raw(r, opts, *burst_left); break;
+	case OP_BUILD: op_build(r, opts, *burst_left); break;
+	case OP_REPLY: op_reply(r, opts, *burst_left); break;
+	case OP_ICMPERR: op_icmperr(r, *burst_left); break;
+	case OP_ADVANCE: op_advance(r); break;
+	case OP_CONTROL: op_control(r); break;
+	default: op_arp(r, *burst_left); break;
+	}
+	if (*burst_left && --*burst_left == 0)
+		flush_burst();
+}
+
 static void run(struct rd *r)
 {
-	unsigned burst_left = 0;
+	unsigned burst_left = 0, repeat = 0;
 
 	while (r->n) {
-		unsigned op = u8(r), kind = op & 7, opts = op >> 3;
-		if (kind == OP_BURST) {
+		unsigned op = u8(r);
+		if ((op & 7) == OP_BURST) {
 			flush_burst();
 			burst_left = 1 + u8(r) % SL_BURST;
+			/* Repeating: up to 8 bursts of the same operation. */
+			repeat = (op >> 3) & 1 ? burst_left * (1 + ((op >> 4) & 7)) : 0;
 			continue;
 		}
-		if (kind == OP_ADVANCE || kind == OP_CONTROL)
-			flush_burst(), burst_left = 0;
-		switch (kind) {
-		case OP_RAW: op_raw(r, opts, burst_left); break;
-		case OP_BUILD: op_build(r, opts, burst_left); break;
-		case OP_REPLY: op_reply(r, opts, burst_left); break;
-		case OP_ICMPERR: op_icmperr(r, burst_left); break;
-		case OP_ADVANCE: op_advance(r); break;
-		case OP_CONTROL: op_control(r); break;
-		default: op_arp(r, burst_left); break;
+		struct rd start = *r;
+		for (vary = 0; vary < (repeat ? repeat : 1); vary++) {
+			*r = start;
+			if (repeat && burst_left == 0)
+				burst_left = SL_BURST;
+			one_op(r, op, &burst_left);
 		}
-		if (burst_left && --burst_left == 0)
-			flush_burst();
+		vary = 0;
+		if (repeat)
+			flush_burst(), burst_left = 0, repeat = 0;
 	}
 	flush_burst();
 }
@@ -532,6 +558,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
 	fuzz_eal_init(1);
+	/* Small enough that a short input fills them: table, ring. */
+	env.max_conns = 64;
+	env.steer_ring = 32;
 	fuzz_env_init(&env, config, false);
 	trace = getenv("FUZZ_TRACE") != NULL;
 	fz_check_owned(owned_table, SL_ARRAY_SIZE(owned_table));

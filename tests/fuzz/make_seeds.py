@@ -25,8 +25,9 @@ FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
 
 def build(where, sel, src, dst, sport, dport, flags=0, ttl=64, seq=1000,
-          ack=0, payload=0, icmp_type=0, mangle=None, fix=False):
-    op = BUILD | ((1 if mangle else 0) | (2 if fix else 0)) << 3
+          ack=0, payload=0, icmp_type=0, mangle=None, fix=False, hosts=False,
+          src_bytes=b""):
+    op = BUILD | ((1 if mangle else 0) | (2 if fix else 0) | (4 if hosts else 0)) << 3
     b = bytes([op, where, sel])
     if sel == SEL_OTHER:
         b += bytes([icmp_type])  # the protocol number
@@ -34,7 +35,7 @@ def build(where, sel, src, dst, sport, dport, flags=0, ttl=64, seq=1000,
         b += bytes([icmp_type])
     if sel == SEL_ICMP:
         b += bytes([0])
-    b += bytes([src, dst, sport, dport, flags, ttl ^ 64])
+    b += bytes([src]) + src_bytes + bytes([dst, sport, dport, flags, ttl ^ 64])
     b += struct.pack(">II", seq, ack) + bytes([payload // 4])
     if mangle:
         b += bytes(mangle)
@@ -63,6 +64,14 @@ def control(what):
 
 def burst(n):
     return bytes([BURST, n - 1])
+
+
+def repeat(n, times=1):
+    """Repeat the next operation n * times times (n <= 32, times <= 8)."""
+    return bytes([BURST | 1 << 3 | (times - 1) << 4, n - 1])
+
+
+RANDOM = 23  # addr_table index after the last: four literal bytes follow
 
 
 def arp(where, op, spa, tpa, mac=1):
@@ -134,6 +143,19 @@ SEEDS = {
     + icmperr(0, 1, 0, GW),
     "snat-hairpin": build(LAN, SEL_UDP, IN_EI, CLI_A, P40000, P53)
     + build(LAN, SEL_UDP, IN_AD, POOL3, P5353, P40000),
+    "flood-fills-ports": repeat(32, 3)
+    + build(WAN, SEL_TCP, CLI_A, VIP, P40000, P80, SYN)
+    + repeat(32, 2) + reply(0, 0, SYN | ACK)
+    + advance(3),
+    "flood-fills-table": repeat(32, 2)
+    + build(LAN, SEL_UDP, IN_AD, CLI_A, P40000, P53, payload=4, hosts=True)
+    + repeat(32, 2)
+    + build(LAN | W1, SEL_UDP, IN_AD, CLI_B, P8080, P53, payload=4, hosts=True),
+    "flood-fills-steering-ring": repeat(32, 2)
+    + build(LAN | W1, SEL_UDP, RS1, LIP1, P5353, 6, payload=8) + bytes([0]),
+    "snat-host-limit": repeat(4)
+    + build(LAN, SEL_UDP, IN_AD, CLI_A, P40000, P53, payload=4),
+    "no-route": build(WAN, SEL_ECHO, RANDOM, VIP, P40000, P80, src_bytes=bytes([10, 1, 2, 3])),
     "local-echo-and-arp": build(WAN, SEL_ECHO, CLI_A, VIP, P40000, P80, payload=32)
     + build(LAN, SEL_ECHO, RS1, LIP1, P40000, P80)
     + arp(WAN, 1, GW, VIP) + arp(LAN, 1, RS1, LIP2) + arp(WAN, 2, CLI_WAN, WAN_IP),
