@@ -29,7 +29,8 @@ CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null)
 CORE_SRCS := dataplane/drop.c dataplane/csum.c dataplane/parse.c \
              dataplane/mem.c dataplane/conn_table.c dataplane/tcp_state.c \
              dataplane/portmap.c dataplane/sched.c dataplane/snapshot.c \
-             dataplane/icmp.c dataplane/arp.c dataplane/maglev.c
+             dataplane/icmp.c dataplane/arp.c dataplane/maglev.c \
+             dataplane/reject.c dataplane/persist.c
 # The worker loop and everything else that talks to DPDK.
 DP_SRCS   := $(wildcard dataplane/worker*.c)
 DRV_SRCS  := $(wildcard drivers/*.c)
