@@ -35,7 +35,8 @@ CORE_SRCS := dataplane/drop.c dataplane/csum.c dataplane/parse.c \
 DP_SRCS   := $(wildcard dataplane/worker*.c)
 DRV_SRCS  := $(wildcard drivers/*.c)
 # Control plane pieces that need neither DPDK nor a socket (unit tested).
-MODEL_SRCS := ctrl/model.c ctrl/config.c ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c
+MODEL_SRCS := ctrl/model.c ctrl/config.c ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c \
+              ctrl/model_svc.c ctrl/svcopts.c
 CTRL_SRCS := $(filter-out ctrl/sluicectl%.c $(MODEL_SRCS),$(wildcard ctrl/*.c))
 CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c
 
