@@ -50,7 +50,7 @@ CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 # The benchmark links the whole dataplane and the control pieces it drives.
 BENCH_SRCS := $(wildcard tests/perf/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
-BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o log.o neigh.o)
+BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o publish_svc.o health.o log.o neigh.o)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)

@@ -82,8 +82,10 @@ static int run_mutation(struct sl_ctl *ctl, const struct sl_cmd *cmd,
 	sl_ctl_rebase_ids(ctl, &ctl->model, &next);
 	sl_model_free(&ctl->model);
 	ctl->model = next;
+	sl_ctl_adopted(ctl); /* health targets follow; requested flushes go */
 	return 0;
 discard:
+	sl_ctl_discarded(ctl);
 	json_decref(*result);
 	*result = NULL;
 	sl_model_free(&next);

@@ -62,6 +62,9 @@ const char *sl_conn_state_name(unsigned state);
 /* Connection flags. */
 #define SL_CONN_F_FIN_ORIG 0x01  /* client sent FIN */
 #define SL_CONN_F_FIN_REPLY 0x02 /* server sent FIN */
+#define SL_CONN_F_FLUSHED 0x04   /* flushed: answer both sides with RST */
+#define SL_CONN_F_RESET_ORIG 0x08  /* ... the client has had its RST */
+#define SL_CONN_F_RESET_REPLY 0x10 /* ... the server has had its RST */
 
 /*
  * One connection, both directions, one cache line.
@@ -240,6 +243,10 @@ static inline uint32_t sl_ct_timer_tick(const struct sl_conn_table *t,
 	const struct sl_wheel *w = &t->wheel;
 	return w->cur_tick + ((c->timer_slot - w->cur_tick) & w->mask);
 }
+
+/* Remove a connection at once (both keys, its timer) and free its entry;
+ * the caller does what expiry's callback would have done. */
+void sl_ct_remove(struct sl_conn_table *t, struct sl_conn *c);
 
 /* Move an entry whose expiry came earlier than its wheel tick. */
 void sl_ct_refile(struct sl_conn_table *t, struct sl_conn *c);

@@ -40,7 +40,8 @@
 	X(NEIGH_UNRESOLVED, "neigh_unresolved")                                \
 	X(STEER_RING_FULL, "steer_ring_full")                                  \
 	X(TX_FULL, "tx_full")                                                  \
-	X(NO_MBUF, "no_mbuf")
+	X(NO_MBUF, "no_mbuf")                                                  \
+	X(CONN_FLUSHED, "conn_flushed")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,
