@@ -21,6 +21,7 @@ static void add_obj(struct sl_obj_stats *sum, const struct sl_obj_stats *o)
 {
 	sum->conns += o->conns;
 	sum->expired += o->expired;
+	sum->refused += o->refused;
 	sum->packets_in += o->packets_in;
 	sum->packets_out += o->packets_out;
 	sum->bytes_in += o->bytes_in;
@@ -31,6 +32,7 @@ static void sub_obj(struct sl_obj_stats *a, const struct sl_obj_stats *base)
 {
 	a->conns -= base->conns;
 	a->expired -= base->expired;
+	a->refused -= base->refused;
 	a->packets_in -= base->packets_in;
 	a->packets_out -= base->packets_out;
 	a->bytes_in -= base->bytes_in;
@@ -97,7 +99,8 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 #define WORKER_COUNTERS(X)                                                     \
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) X(conns_created)   \
 	X(conns_expired) X(steered_out) X(steered_in) X(passed_on) X(arp_replies) \
-	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps)
+	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps) \
+	X(conns_refused) X(conns_flushed) X(resets_sent) X(persist_lost)
 
 /* The counters of a worker (or their sum) as JSON: scalar counters, plus
  * "drops" as the total and "drops_by_reason" as an object. */
@@ -149,6 +152,7 @@ static json_t *services_json(const struct sl_ctl *ctl, const struct sl_model *m,
 		sl_ctl_sum_svc(ctl, svc->id, &st);
 		sub_obj(&st, &ctl->svc_base[svc->id]);
 		obj_fields(o, &st);
+		json_object_set_new(o, "refused", json_integer((json_int_t)st.refused));
 		json_array_append_new(vips, o);
 		for (uint32_t r = 0; r < svc->nrs; r++) {
 			const struct sl_model_rs *rs = &svc->rs[r];

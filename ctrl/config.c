@@ -740,19 +740,6 @@ static json_t *rs_json(const struct sl_model_rs *r)
 	return o;
 }
 
-/* The options every service has, defaults included. */
-static int svc_opts_json(json_t *o, const struct sl_model_svc *s)
-{
-	int bad = 0;
-
-	bad |= json_object_set_new(o, "hash_ports", json_boolean(s->hash_ports));
-	bad |= json_object_set_new(o, "persist_s", json_integer(s->persist_s));
-	bad |= json_object_set_new(o, "mh_table_size", json_integer(s->mh_size));
-	bad |= json_object_set_new(o, "on_down", json_string(sl_on_down_name(s->on_down)));
-	bad |= json_object_set_new(o, "health_check", sl_hc_to_json(&s->hc, SL_HC_F_ALL));
-	return bad ? -1 : 0;
-}
-
 static json_t *svc_json(const struct sl_model_svc *s)
 {
 	char a[SL_IPV4_STRLEN];
@@ -765,7 +752,7 @@ static json_t *svc_json(const struct sl_model_svc *s)
 			      sl_fmt_ipv4(s->vip, a), "port", sl_ntohs(s->port),
 			      "proto", sl_proto_name(s->proto), "scheduler",
 			      sl_sched_name(s->sched));
-	if (o && svc_opts_json(o, s) < 0)
+	if (o && sl_model_svc_opts_json(o, s) < 0)
 		bad = 1;
 	if (bad) {
 		json_decref(rs);

@@ -185,6 +185,9 @@ int sl_model_set_rs_check(struct sl_model *m, sl_be32 vip, sl_be16 vport,
 			  uint8_t proto, sl_be32 ip, sl_be16 port,
 			  const struct sl_hc_cfg *hc, uint32_t set, bool clear,
 			  struct sl_err *err);
+/* A service's options (everything but its address and servers) as JSON
+ * members of `o`, defaults included. 0 or -1 (out of memory). */
+int sl_model_svc_opts_json(json_t *o, const struct sl_model_svc *s);
 /* The check a server gets: its service's, with its overrides. */
 void sl_model_rs_check(const struct sl_model_svc *svc,
 		       const struct sl_model_rs *rs, struct sl_hc_cfg *out);

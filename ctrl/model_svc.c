@@ -93,6 +93,18 @@ int sl_model_set_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
 	return 0;
 }
 
+int sl_model_svc_opts_json(json_t *o, const struct sl_model_svc *s)
+{
+	int bad = 0;
+
+	bad |= json_object_set_new(o, "hash_ports", json_boolean(s->hash_ports));
+	bad |= json_object_set_new(o, "persist_s", json_integer(s->persist_s));
+	bad |= json_object_set_new(o, "mh_table_size", json_integer(s->mh_size));
+	bad |= json_object_set_new(o, "on_down", json_string(sl_on_down_name(s->on_down)));
+	bad |= json_object_set_new(o, "health_check", sl_hc_to_json(&s->hc, SL_HC_F_ALL));
+	return bad ? -1 : 0;
+}
+
 int sl_model_set_rs_check(struct sl_model *m, sl_be32 vip, sl_be16 vport,
 			  uint8_t proto, sl_be32 ip, sl_be16 port,
 			  const struct sl_hc_cfg *hc, uint32_t set, bool clear,
