@@ -77,6 +77,17 @@ lab_pid_alive() {
   [ "$st" != "Z" ] && [ -n "$st" ]
 }
 
+# lab_kill_tree PID: TERM PID and every process below it (by pid, read
+# from /proc), children first: a background client loop started with
+# `lab_curl_loop ... &` is a subshell whose children outlive it.
+lab_kill_tree() {
+  local pid=$1 c
+  for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+    lab_kill_tree "$c"
+  done
+  kill -TERM "$pid" 2>/dev/null || true
+}
+
 # lab_kill_pids SECONDS PID...: TERM, wait up to SECONDS, then KILL.
 lab_kill_pids() {
   local secs=$1 pid i left
