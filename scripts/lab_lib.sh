@@ -259,6 +259,15 @@ lab__hc_up() { ip -n "$(lab_ns lb)" -o link show hc0 | grep -q 'state UP'; }
 
 lab_servers() { cat "$LAB_RUN/servers" 2>/dev/null || echo 0; }
 
+# lab_cli_addrs FIRST COUNT: give the client 198.18.0.FIRST .. FIRST+COUNT-1
+# as well (many client addresses: source hashing, persistence).
+lab_cli_addrs() {
+  local i
+  for (( i = $1; i < $1 + $2; i++ )); do
+    echo "addr add 198.18.0.$i/24 dev cli0"
+  done | ip -n "$(lab_ns cli)" -batch -
+}
+
 # Start lab_server.py in every P-rsI; wait (bounded) until each listens.
 lab_servers_start() {
   local n i ns
