@@ -244,6 +244,9 @@ static void main_help(void)
 	      "  sluicectl vip add 198.18.0.100:80 --sched wrr\n"
 	      "  sluicectl rs add 198.18.0.100:80 198.18.1.11:8080 --weight 10\n"
 	      "  sluicectl rs set 198.18.0.100:80 198.18.1.11:8080 --weight 0   # drain\n"
+	      "  sluicectl vip set 198.18.0.100:80 --sched mh --check tcp --interval 1000\n"
+	      "  sluicectl rs list 198.18.0.100:80\n"
+	      "  sluicectl rs del 198.18.0.100:80 198.18.1.11:8080 --flush\n"
 	      "  sluicectl laddr add 198.18.1.3 --port lan\n"
 	      "  sluicectl neigh add 198.18.1.11 02:00:00:00:01:0b\n"
 	      "  sluicectl conn list --vip 198.18.0.100:80 --limit 20\n"
@@ -270,11 +273,12 @@ static void cmd_help(const struct slc_cmd *c)
 	char buf[64];
 
 	printf("Usage: sluicectl %s%s%s\n\n%c%s.\n\n%s\n"
-	       "Global options (-s/--socket, --json, --timeout) work here too;\n"
+	       "Global options (-s/--socket, --json%s) work here too;\n"
 	       "see 'sluicectl --help'.\n",
 	       slc_cmd_words(c, buf, sizeof(buf)), *c->synopsis ? " " : "",
 	       c->synopsis, toupper((unsigned char)c->summary[0]), c->summary + 1,
-	       c->details);
+	       c->details, c->opts & SLC_OPT(SLC_O_CHECK_TIMEOUT)
+				   ? "; here --timeout is the check's, in ms" : ", --timeout");
 }
 
 /* "add, del or list": the verbs of a group, for error messages. */
