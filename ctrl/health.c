@@ -221,6 +221,25 @@ finish(struct sl_health *h, struct sl_hc_target *t, bool ok, uint64_t now,
 	return false;
 }
 
+/* A check that could not run (no socket, the source address missing) is
+ * no verdict on the server: the reason is shown, the state is kept. An
+ * operator's mistake in health.source must not take a pool down. */
+static bool __attribute__((format(printf, 4, 5)))
+local_error(struct sl_health *h, struct sl_hc_target *t, uint64_t now,
+	    const char *fmt, ...)
+{
+	va_list ap;
+
+	target_close(h, t);
+	va_start(ap, fmt);
+	vsnprintf(t->last_reason, sizeof(t->last_reason), fmt, ap);
+	va_end(ap);
+	t->checked = true;
+	t->last_ok = false;
+	t->last_ms = now;
+	return false;
+}
+
 static uint16_t check_port(const struct sl_hc_target *t)
 {
 	return t->cfg.port ? t->cfg.port : sl_ntohs(t->port);
@@ -242,15 +261,16 @@ static bool start(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 	int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
 				 SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return finish(h, t, false, now, "%s: local error: socket: %s", kind,
-			      strerror(errno));
+		return local_error(h, t, now, "%s: local error (state kept): socket: %s",
+				   kind, strerror(errno));
 	t->fd = fd;
 	h->inflight++;
 	if (h->source) {
 		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
 		if (bind(fd, (struct sockaddr *)&from, sizeof(from)) != 0)
-			return finish(h, t, false, now, "%s: local error: bind to the "
-				      "health.source address: %s", kind, strerror(errno));
+			return local_error(h, t, now, "%s: local error (state kept): "
+					   "bind to health.source: %s", kind,
+					   strerror(errno));
 	}
 	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) != 0 && errno != EINPROGRESS)
 		return finish(h, t, false, now, "%s: connect: %s", kind, strerror(errno));
@@ -259,8 +279,8 @@ static bool start(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 	t->phase = udp ? PH_READ : PH_CONNECT;
 	struct epoll_event ev = {.events = udp ? EPOLLIN : EPOLLOUT, .data.ptr = t};
 	if (epoll_ctl(h->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
-		return finish(h, t, false, now, "%s: local error: epoll: %s", kind,
-			      strerror(errno));
+		return local_error(h, t, now, "%s: local error (state kept): epoll: %s",
+				   kind, strerror(errno));
 	return false;
 }
 

@@ -28,7 +28,9 @@
  * server is published with weight 0, so it gets no new connections.
  *
  * Where checks come from: the kernel stack of the namespace sluice runs
- * in, from `health.source` when set (bound before connecting). The ports
+ * in, from `health.source` when set (bound before connecting). A check
+ * that cannot even start (no socket, that address missing) is shown as a
+ * local error and changes no state. The ports
  * Sluice drives with DPDK have no kernel address, so the host needs a
  * path of its own to the servers (a management interface, or in the lab
  * a veth into the servers' bridge: scripts/lab_lib.sh --hc).

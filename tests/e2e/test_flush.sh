@@ -9,7 +9,9 @@
 #     conns_flushed / resets_sent; new requests go on working;
 #   - on_down flush: a server whose health check starts failing (its
 #     check port moved to a closed one with an override, the server itself
-#     still running) is marked down and its open connection is reset.
+#     still running) is marked down and its open connection is reset;
+#   - the new commands' errors: sluicectl refuses bad options (exit 2),
+#     the daemon bad values with the field (exit 1), and nothing changes.
 # e2e-timeout: 45
 # e2e-prefix: h5-flush
 set -euo pipefail
@@ -86,5 +88,35 @@ lab_check "the change is logged" grep -q "$RS1 of $V/tcp is DOWN" "$LAB_RUN/slui
 lab_check "rs set rs1 --check inherit (the override goes)" slctl rs set "$V" "$RS1" --check inherit
 lab_check "rs1 comes back up" lab_wait_until 3 "rs1 up" bash -c \
   "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json rs list '$V' | '$LAB_PY' '$LAB_TOOL' json-get \"r['real_servers'][0]['state']\")\" = up ]"
+
+# Errors of the new commands and options: what, and where.
+ctl_expect() { # DESC EXIT REGEX -- ARGS...: exit status and stderr
+  local desc=$1 want=$2 re=$3 st=0
+  shift 4
+  slctl "$@" >"$T/ctl.out" 2>"$T/ctl.err" || st=$?
+  if [ "$st" = "$want" ] && grep -Eq -- "$re" "$T/ctl.err"; then
+    lab_ok "$desc: exit $want ($(head -n 1 "$T/ctl.err" | cut -c1-110))"
+  else
+    lab_not_ok "$desc: exit $want, /$re/" "got exit $st: $(head -n 2 "$T/ctl.err")"
+  fi
+}
+ctl_expect "vip set with nothing to change" 2 'nothing to change' -- vip set "$V"
+ctl_expect "vip set --check icmp" 2 "bad --check 'icmp'" -- vip set "$V" --check icmp
+ctl_expect "vip set --sched maglev" 2 "bad --sched" -- vip set "$V" --sched maglev
+ctl_expect "vip set --timeout over the interval" 1 \
+  'timeout_ms \(500\) must not exceed interval_ms \(300\).*at args.health_check.timeout_ms' -- \
+  vip set "$V" --timeout 500
+ctl_expect "vip set --hash-ports on wrr" 1 'hash_ports applies to the sh and mh' -- \
+  vip set "$V" --hash-ports
+ctl_expect "vip set --mh-size 65536" 1 'mh_table_size must be a prime.*args.mh_table_size' -- \
+  vip set "$V" --mh-size 65536
+ctl_expect "rs set an override that breaks the check" 1 'at args.rs.health_check.timeout_ms' -- \
+  rs set "$V" "$RS1" --check-timeout 400
+ctl_expect "rs list of a VIP that is not there" 1 'no VIP 198.18.0.200:80/tcp' -- \
+  rs list 198.18.0.200:80
+ctl_expect "rs add --check inherit" 2 "bad --check 'inherit'" -- \
+  rs add "$V" "$(lab_rs_ip 2):8080" --check inherit
+check=$(slctl --json vip list | lab_jget "r['vips'][0]['health_check']['interval_ms']")
+lab_check_eq "refused changes changed nothing (interval still 300)" "$check" 300
 
 lab_test_end

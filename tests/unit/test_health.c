@@ -6,7 +6,8 @@
  * servers): tcp up and down with fall/rise and the logged reasons, http
  * status and timeout, udp reply and port unreachable, targets following
  * the model (removed, check set to none), flush requests for on_down
- * flush, and 1000 servers at a 1 s interval: all checked, never blocking.
+ * flush, a check that cannot start (no verdict), and 1000 servers at a
+ * 1 s interval: all checked, never blocking.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -299,6 +300,32 @@ static void test_sync_and_flush(void **state)
 	free_model(&m);
 }
 
+/* A source address this host does not have: checks cannot start, which
+ * says nothing about the servers: no state change, the reason shown. */
+static void test_local_error(void **state)
+{
+	struct sl_health h;
+	struct sl_model m;
+	char err[128];
+	uint16_t port = 0;
+	(void)state;
+
+	int lfd = loop_socket(SOCK_STREAM, &port);
+	struct sl_hc_cfg c = check(SL_HC_TCP, 100, 50);
+	make_model(&m, 1, port, &c);
+	assert_int_equal(sl_health_init(&h, htonl(0xc61201fa), err, sizeof(err)), 0);
+	sl_health_sync(&h, &m, now_ms());
+	assert_int_equal(run(&h, 350, NULL), 0);
+	const struct sl_hc_target *t = sl_health_target(&h, 0);
+	assert_true(t->checked);
+	assert_false(t->down);
+	assert_non_null(strstr(t->last_reason, "local error (state kept): bind to "
+					       "health.source"));
+	close(lfd);
+	sl_health_free(&h);
+	free_model(&m);
+}
+
 /* 1000 servers every second, spread over the interval: after 2.5 s each
  * has been checked twice or more, all up, and no poll took long. */
 static void test_thousand(void **state)
@@ -356,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_udp),
 		cmocka_unit_test(test_sync_and_flush),
+		cmocka_unit_test(test_local_error),
 		cmocka_unit_test(test_thousand),
 	};
 	sl_log_set_level("error"); /* state changes are logged: keep quiet */
