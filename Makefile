@@ -5,6 +5,7 @@
 #   make test     install deps, build, run every unit and end-to-end test
 #   make demo     install deps, build, run the namespace lab demo
 #   make bench    install deps, build, run the benchmarks (tests/perf)
+#   make bench-e2e  the same job through the namespace lab, Sluice vs kernel
 #   make deps     install the Debian packages the project needs
 
 CC      ?= gcc
@@ -16,7 +17,7 @@ CFLAGS  ?= -O2 -g
 LTO     := -flto=auto -ffat-lto-objects
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow
 BASE    := -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP -msse4.2
-INC     := -iquote dataplane -iquote ctrl -iquote drivers
+INC     := -iquote dataplane -iquote ctrl -iquote drivers -iquote tests/lib
 
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS   := $(shell pkg-config --libs libdpdk 2>/dev/null)
@@ -29,14 +30,15 @@ CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null)
 CORE_SRCS := dataplane/drop.c dataplane/csum.c dataplane/parse.c \
              dataplane/mem.c dataplane/conn_table.c dataplane/tcp_state.c \
              dataplane/portmap.c dataplane/sched.c dataplane/snapshot.c \
-             dataplane/icmp.c dataplane/arp.c dataplane/maglev.c \
-             dataplane/reject.c dataplane/persist.c
+             dataplane/icmp.c dataplane/arp.c dataplane/snat_hosts.c \
+             dataplane/icmp_error.c dataplane/maglev.c dataplane/reject.c \
+             dataplane/persist.c
 # The worker loop and everything else that talks to DPDK.
 DP_SRCS   := $(wildcard dataplane/worker*.c)
 DRV_SRCS  := $(wildcard drivers/*.c)
 # Control plane pieces that need neither DPDK nor a socket (unit tested).
-MODEL_SRCS := ctrl/model.c ctrl/config.c ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c \
-              ctrl/model_svc.c ctrl/svcopts.c
+MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_snat.c ctrl/neigh.c \
+              ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c ctrl/model_svc.c ctrl/svcopts.c
 CTRL_SRCS := $(filter-out ctrl/sluicectl%.c $(MODEL_SRCS),$(wildcard ctrl/*.c))
 CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c
 
@@ -48,21 +50,25 @@ CTRL_OBJS  := $(CTRL_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 
 # The benchmark links the whole dataplane and the control pieces it drives.
-BENCH_SRCS := $(wildcard tests/perf/*.c)
+BENCH_SRCS := $(wildcard tests/perf/bench_*.c) tests/lib/ringport.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
-BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o publish_svc.o health.o log.o neigh.o)
+BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o publish_svc.o health.o log.o)
+
+# NAT conformance checks: golden frames through a real worker.
+CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
+CONF_OBJS  := $(CONF_SRCS:%.c=$(BUILD)/obj/%.o)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test demo bench deps clean unit
+.PHONY: all test demo bench bench-e2e deps clean unit
 all: $(BUILD)/sluice $(BUILD)/sluicectl
 
 # Per-group flags: only the DPDK-facing objects see DPDK's headers.
 $(DP_OBJS) $(DRV_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS)
 $(CTRL_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
 $(MODEL_OBJS): CFLAGS_EXTRA := $(JANSSON_CFLAGS)
-$(BENCH_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
+$(BENCH_OBJS) $(CONF_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/unit
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -92,16 +98,20 @@ $(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
 
+$(BUILD)/sluice-conformance: $(CONF_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
+
 # The health-check engine's test runs it against loopback sockets.
 $(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/health.o $(BUILD)/obj/ctrl/log.o
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(BUILD)/sluice-conformance
 
 deps:
 	bash scripts/deps.sh
 
 test: deps
-	$(MAKE) all unit
+	$(MAKE) all unit $(BUILD)/sluice-bench
 	bash tests/run.sh
 
 demo: deps
@@ -111,6 +121,12 @@ demo: deps
 bench: deps
 	$(MAKE) all $(BUILD)/sluice-bench
 	bash tests/perf/run.sh
+
+# Through the namespace lab, side by side with the kernel doing the same
+# job (nftables DNAT + SNAT): connections/s and bulk throughput.
+bench-e2e: deps
+	$(MAKE) all
+	bash tests/perf/e2e.sh
 
 clean:
 	rm -rf $(BUILD)

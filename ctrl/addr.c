@@ -194,3 +194,22 @@ char *sl_fmt_mac(const uint8_t *mac, char *buf)
 		 mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return buf;
 }
+
+int sl_parse_ipv4_range(const char *s, sl_be32 *first, sl_be32 *last)
+{
+	char buf[40];
+	const char *dash = strchr(s, '-');
+
+	if (dash == NULL) {
+		if (sl_parse_ipv4(s, first) < 0)
+			return -1;
+		*last = *first;
+		return 0;
+	}
+	size_t n = (size_t)(dash - s);
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return sl_parse_ipv4(buf, first) < 0 || sl_parse_ipv4(dash + 1, last) < 0 ? -1 : 0;
+}

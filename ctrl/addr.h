@@ -15,6 +15,8 @@ int sl_parse_ipv4(const char *s, sl_be32 *ip);
 int sl_parse_prefix(const char *s, sl_be32 *ip, uint8_t *plen, bool strict_net);
 /* "a.b.c.d:port", port 1..65535. */
 int sl_parse_ipport(const char *s, sl_be32 *ip, sl_be16 *port);
+/* "a.b.c.d-e.f.g.h" or a single "a.b.c.d" (first == last). */
+int sl_parse_ipv4_range(const char *s, sl_be32 *first, sl_be32 *last);
 /* "aa:bb:cc:dd:ee:ff" */
 int sl_parse_mac(const char *s, uint8_t mac[6]);
 /* "tcp" / "udp" -> 6 / 17 */

@@ -98,7 +98,9 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 /* The scalar worker counters, in the order they are printed. */
 #define WORKER_COUNTERS(X)                                                     \
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) X(conns_created)   \
-	X(conns_expired) X(steered_out) X(steered_in) X(passed_on) X(arp_replies) \
+	X(conns_expired) X(snat_mappings) X(snat_mappings_expired)             \
+	X(snat_sessions) X(snat_sessions_expired) X(icmp_errors_translated)    \
+	X(steered_out) X(steered_in) X(passed_on) X(arp_replies)               \
 	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps) \
 	X(conns_refused) X(conns_flushed) X(resets_sent) X(persist_lost)
 
@@ -238,20 +240,12 @@ static int dump_worker(struct sl_ctl *ctl, unsigned w, struct sl_wmsg *msg,
 			  WORKER_ANSWER_MS);
 }
 
-int sl_cmd_conn_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
-		     json_t **result, struct sl_err *err)
+int sl_ctl_dump(struct sl_ctl *ctl, struct sl_wmsg *filter, uint32_t limit,
+		sl_conn_json_fn to_json, json_t **result, struct sl_err *err)
 {
-	unsigned long limit = CONN_LIST_DEFAULT;
-	sl_be32 vip = 0;
-	sl_be16 vport = 0;
 	uint32_t matched = 0;
-	(void)m;
-
-	if (sl_json_ipv4(args, "vip", false, &vip, err) < 0 ||
-	    sl_json_port(args, "port", false, &vport, err) < 0 ||
-	    sl_json_uint(args, "limit", false, 1, CONN_LIST_MAX, &limit, err) < 0)
-		return -1;
 	json_t *list = json_array();
+
 	for (unsigned w = 0; w < ctl->dp->nworkers; w++) {
 		/* Later workers still count matches when the list is full. */
 		uint32_t room = (uint32_t)(limit - json_array_size(list));
@@ -262,17 +256,18 @@ int sl_cmd_conn_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 			json_decref(list);
 			return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 		}
+		*msg = *filter;
 		msg->type = SL_WMSG_CONN_DUMP;
-		msg->dump.vip = vip;
-		msg->dump.vport = vport;
+		msg->done = 0;
 		msg->dump.limit = room;
+		msg->dump.count = msg->dump.matched = msg->dump.cursor = 0;
 		msg->dump.out = out;
 		if (dump_worker(ctl, w, msg, err) != 0) {
 			json_decref(list);
 			return -1;
 		}
 		for (uint32_t i = 0; i < msg->dump.count; i++)
-			json_array_append_new(list, conn_json(&out[i], w));
+			json_array_append_new(list, to_json(&out[i], w));
 		matched += msg->dump.matched;
 		free(out);
 		free(msg);
@@ -280,4 +275,18 @@ int sl_cmd_conn_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	*result = json_pack("{s:o,s:i,s:b}", "connections", list, "count", matched,
 			    "truncated", matched > json_array_size(list));
 	return 0;
+}
+
+int sl_cmd_conn_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		     json_t **result, struct sl_err *err)
+{
+	unsigned long limit = CONN_LIST_DEFAULT;
+	struct sl_wmsg filter = {.type = SL_WMSG_CONN_DUMP};
+	(void)m;
+
+	if (sl_json_ipv4(args, "vip", false, &filter.dump.vip, err) < 0 ||
+	    sl_json_port(args, "port", false, &filter.dump.vport, err) < 0 ||
+	    sl_json_uint(args, "limit", false, 1, CONN_LIST_MAX, &limit, err) < 0)
+		return -1;
+	return sl_ctl_dump(ctl, &filter, (uint32_t)limit, conn_json, result, err);
 }

@@ -49,5 +49,9 @@ int sl_cmd_stats(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct
 int sl_cmd_conn_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_config_show(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_help(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_snat_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_snat_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_snat_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_snat_sessions(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 
 #endif

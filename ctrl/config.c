@@ -24,6 +24,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "config_internal.h"
 #include "jsonutil.h"
 #include "sched.h"
 
@@ -513,7 +514,7 @@ static int load_ports(json_t *root, struct sl_model *m, struct sl_err *err)
 static const char *const top_keys[] = {
 	"eal", "workers", "log_level", "control", "idle", "conn_table",
 	"local_port_range", "checksum", "timeouts", "health", "ports", "routes",
-	"local_addresses", "neighbors", "vips", NULL,
+	"local_addresses", "neighbors", "vips", "snat", "snat_options", NULL,
 };
 
 /* Fields come back relative to the root; the caller adds "$.". */
@@ -527,7 +528,8 @@ static int apply(json_t *root, struct sl_model *m, struct sl_err *err)
 			m, NULL, err) < 0 ||
 	    each_object(root, "neighbors", false, neigh_keys, load_neigh, m,
 			NULL, err) < 0 ||
-	    each_object(root, "vips", false, vip_keys, load_vip, m, NULL, err) < 0)
+	    each_object(root, "vips", false, vip_keys, load_vip, m, NULL, err) < 0 ||
+	    sl_config_load_snat(root, m, err) < 0)
 		return -1;
 	return 0;
 }
@@ -817,10 +819,45 @@ json_t *sl_config_to_json(const struct sl_model *m)
 	    add_list(doc, "routes", m, m->nroutes, route_item) < 0 ||
 	    add_list(doc, "local_addresses", m, m->nladdrs, laddr_item) < 0 ||
 	    add_list(doc, "neighbors", m, m->nneigh, neigh_item) < 0 ||
-	    add_list(doc, "vips", m, m->nsvcs, svc_item) < 0)
+	    add_list(doc, "vips", m, m->nsvcs, svc_item) < 0 ||
+	    sl_config_snat_json(doc, m) < 0)
 		goto fail;
 	return doc;
 fail:
 	json_decref(doc);
 	return NULL;
+}
+
+/* ---- shared with the other config_*.c files ---------------------------- */
+
+int sl_config_each(json_t *parent, const char *key, bool required,
+		   const char *const *allowed, sl_config_elem_fn fn,
+		   struct sl_model *m, const void *ctx, struct sl_err *err)
+{
+	return each_object(parent, key, required, allowed, fn, m, ctx, err);
+}
+
+int sl_config_sub_object(json_t *parent, const char *key,
+			 const char *const *allowed, json_t **out,
+			 struct sl_err *err)
+{
+	return sub_object(parent, key, allowed, out, err);
+}
+
+int sl_config_read_u32(json_t *o, const char *key, unsigned long min,
+		       unsigned long max, uint32_t *out, struct sl_err *err)
+{
+	return read_u32(o, key, min, max, out, err);
+}
+
+int sl_config_port_ref(json_t *o, const struct sl_model *m, int *index,
+		       struct sl_err *err)
+{
+	return port_ref(o, m, index, err);
+}
+
+int sl_config_prefix(json_t *o, const char *key, bool required, sl_be32 *ip,
+		     uint8_t *plen, struct sl_err *err)
+{
+	return prefix_member(o, key, required, ip, plen, err);
 }

@@ -89,6 +89,12 @@ struct sl_persist_merge *sl_persist_merge_new(void);
 void sl_persist_merge_free(struct sl_persist_merge *p);
 /* Drain the workers' reports, merge, expire, publish the view. */
 void sl_ctl_persist_work(struct sl_ctl *ctl, uint64_t now_ms);
+/* Ask every worker for the connections `filter` (a dump message with its
+ * filters set) selects, at most `limit` of them, each made JSON by
+ * `to_json`; *result = {"connections": [...], "count", "truncated"}. */
+typedef json_t *(*sl_conn_json_fn)(const struct sl_conn_info *ci, unsigned worker);
+int sl_ctl_dump(struct sl_ctl *ctl, struct sl_wmsg *filter, uint32_t limit,
+		sl_conn_json_fn to_json, json_t **result, struct sl_err *err);
 
 /* Handle one request line; returns the answer (malloc'd, no newline). */
 char *sl_ctl_handle_line(struct sl_ctl *ctl, const char *line, size_t len);

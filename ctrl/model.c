@@ -72,6 +72,7 @@ int sl_model_init(struct sl_model *m)
 	m->verify_l4_csum = true;
 	for (unsigned s = 0; s < SL_CS_MAX; s++)
 		m->timeouts_ms[s] = timeout_default_s[s] * 1000;
+	sl_model_snat_defaults(m);
 	m->neigh = calloc(SL_MAX_NEIGH, sizeof(*m->neigh));
 	m->svcs = calloc(SL_MAX_SVC, sizeof(*m->svcs));
 	if (!m->neigh || !m->svcs) {
@@ -293,11 +294,12 @@ static int need_weight(uint32_t weight, struct sl_err *err)
 }
 
 /* Addresses Sluice itself answers for, as the kinds refuse_own() checks. */
-#define USE_PORT 1u
-#define USE_LADDR 2u
-#define USE_VIP 4u
-#define USE_RS 8u
-#define USE_NEIGH 16u
+#define USE_PORT SL_OWN_PORT
+#define USE_LADDR SL_OWN_LADDR
+#define USE_VIP SL_OWN_VIP
+#define USE_RS SL_OWN_RS
+#define USE_NEIGH SL_OWN_NEIGH
+#define USE_POOL SL_OWN_POOL
 
 static bool is_rs(const struct sl_model *m, sl_be32 ip)
 {
@@ -339,6 +341,9 @@ static int refuse_own(const struct sl_model *m, sl_be32 ip, unsigned uses,
 	if ((uses & USE_NEIGH) && sl_model_find_neigh(m, ip))
 		return sl_err_set(err, SL_E_INVALID, field,
 				  "%s is a static neighbor", a);
+	if ((uses & USE_POOL) && sl_model_find_pool(m, ip))
+		return sl_err_set(err, SL_E_INVALID, field,
+				  "%s is an SNAT pool address", a);
 	return 0;
 }
 
@@ -563,7 +568,7 @@ int sl_model_add_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
 	if (sl_model_find_svc(m, vip, port, proto))
 		return sl_err_set(err, SL_E_EXISTS, "vip", "VIP %s exists",
 				  svc_str(vip, port, proto, s));
-	if (refuse_own(m, vip, USE_LADDR, "vip", err) < 0)
+	if (refuse_own(m, vip, USE_LADDR | USE_POOL, "vip", err) < 0)
 		return -1;
 	if (m->nsvcs >= SL_MAX_SVC)
 		return sl_err_set(err, SL_E_LIMIT, "", "at most %d VIPs",
@@ -616,7 +621,7 @@ static int check_new_rs(const struct sl_model *m,
 		return sl_err_set(err, SL_E_EXISTS, "ip",
 				  "real server %s exists in VIP %s",
 				  sl_fmt_ipport(ip, port, a), s);
-	if (refuse_own(m, ip, USE_PORT | USE_LADDR | USE_VIP, "ip", err) < 0)
+	if (refuse_own(m, ip, USE_PORT | USE_LADDR | USE_VIP | USE_POOL, "ip", err) < 0)
 		return -1;
 	if (sl_model_route(m, ip, NULL, NULL) < 0)
 		return sl_err_set(err, SL_E_INVALID, "ip", "no route to %s",
@@ -715,8 +720,7 @@ static int free_laddr_slot(const struct sl_model *m)
 {
 	uint8_t used[SL_MAX_LIPS / 8] = {0};
 
-	for (uint32_t i = 0; i < m->nladdrs; i++)
-		mark_used(used, m->laddrs[i].slot);
+	sl_model_mark_slots(m, used);
 	return next_free_id(used, SL_MAX_LIPS, 0);
 }
 
@@ -731,8 +735,8 @@ int sl_model_add_laddr(struct sl_model *m, sl_be32 ip, int port_index,
 	if (sl_model_find_laddr(m, ip))
 		return sl_err_set(err, SL_E_EXISTS, "ip",
 				  "local address %s exists", sl_fmt_ipv4(ip, a));
-	if (refuse_own(m, ip, USE_PORT | USE_VIP | USE_RS | USE_NEIGH, "ip",
-		       err) < 0 ||
+	if (refuse_own(m, ip, USE_PORT | USE_VIP | USE_RS | USE_NEIGH | USE_POOL,
+		       "ip", err) < 0 ||
 	    resolve_port(m, ip, port_index, &port, err) < 0)
 		return -1;
 	if (m->nladdrs >= SL_MAX_LIPS)
@@ -788,7 +792,7 @@ int sl_model_add_neigh(struct sl_model *m, sl_be32 ip, const uint8_t mac[6],
 	if (sl_model_find_neigh(m, ip))
 		return sl_err_set(err, SL_E_EXISTS, "ip", "neighbor %s exists",
 				  sl_fmt_ipv4(ip, a));
-	if (refuse_own(m, ip, USE_PORT | USE_LADDR | USE_VIP, "ip", err) < 0 ||
+	if (refuse_own(m, ip, USE_PORT | USE_LADDR | USE_VIP | USE_POOL, "ip", err) < 0 ||
 	    resolve_port(m, ip, port_index, &port, err) < 0)
 		return -1;
 	if (m->nneigh >= SL_MAX_NEIGH)
@@ -815,4 +819,10 @@ int sl_model_del_neigh(struct sl_model *m, sl_be32 ip, struct sl_err *err)
 		(m->nneigh - i - 1) * sizeof(*m->neigh));
 	m->nneigh--;
 	return 0;
+}
+
+int sl_model_refuse_own(const struct sl_model *m, sl_be32 ip, unsigned uses,
+			const char *field, struct sl_err *err)
+{
+	return refuse_own(m, ip, uses, field, err);
 }

@@ -78,6 +78,22 @@ struct sl_model_laddr {
 	uint8_t slot;
 };
 
+#define SL_MAX_SNAT 32
+#define SL_MAX_SNAT_POOL 64          /* addresses in one rule's pool */
+
+enum sl_snat_filtering { SL_SNAT_ADF = 0, SL_SNAT_EIF = 1 };
+
+/* Source NAT: inside hosts in src/plen leave as pool addresses. */
+struct sl_model_snat {
+	sl_be32 src;
+	uint8_t plen;
+	uint8_t port;                    /* egress port (where the pool lives) */
+	uint8_t filtering;               /* enum sl_snat_filtering */
+	uint8_t npool;
+	sl_be32 pool_first;              /* the pool is npool consecutive addresses */
+	uint8_t slots[SL_MAX_SNAT_POOL]; /* per-address port allocator slots */
+};
+
 struct sl_model_neigh {              /* static neighbors only */
 	sl_be32 ip;
 	uint8_t mac[6];
@@ -112,6 +128,11 @@ struct sl_model {
 	uint32_t nsvcs;
 	struct sl_model_svc *svcs;       /* malloc'd, capacity SL_MAX_SVC */
 	uint32_t nrs_total;
+	uint32_t nsnat;
+	struct sl_model_snat snat[SL_MAX_SNAT];
+	uint32_t snat_timeouts_ms[SL_CS_MAX]; /* SNAT sessions, per state */
+	uint32_t snat_host_limit;        /* mappings per inside address */
+	bool snat_icmp_on_exhaustion;    /* answer ICMP 3/13 when out of ports */
 	uint16_t next_svc_id;
 	uint16_t next_rs_id;
 };
@@ -191,5 +212,34 @@ int sl_model_svc_opts_json(json_t *o, const struct sl_model_svc *s);
 /* The check a server gets: its service's, with its overrides. */
 void sl_model_rs_check(const struct sl_model_svc *svc,
 		       const struct sl_model_rs *rs, struct sl_hc_cfg *out);
+
+/* Refuse `ip` if Sluice already owns it in one of the given ways
+ * (SL_OWN_*), naming `field` in the error. 0 if free. */
+#define SL_OWN_PORT 1u
+#define SL_OWN_LADDR 2u
+#define SL_OWN_VIP 4u
+#define SL_OWN_RS 8u
+#define SL_OWN_NEIGH 16u
+#define SL_OWN_POOL 32u
+int sl_model_refuse_own(const struct sl_model *m, sl_be32 ip, unsigned uses,
+			const char *field, struct sl_err *err);
+
+/* Source NAT (model_snat.c). port_index < 0: the port whose connected
+ * prefix holds the first pool address. */
+void sl_model_snat_defaults(struct sl_model *m);
+int sl_model_add_snat(struct sl_model *m, sl_be32 src, uint8_t plen,
+		      sl_be32 first, sl_be32 last, int port_index,
+		      uint8_t filtering, struct sl_err *err);
+int sl_model_del_snat(struct sl_model *m, sl_be32 src, uint8_t plen,
+		      struct sl_err *err);
+struct sl_model_snat *sl_model_find_snat(const struct sl_model *m, sl_be32 src,
+					 uint8_t plen);
+/* The rule whose pool holds ip, or NULL. */
+const struct sl_model_snat *sl_model_find_pool(const struct sl_model *m,
+					       sl_be32 ip);
+/* Mark every port-allocator slot in use (local addresses and pools). */
+void sl_model_mark_slots(const struct sl_model *m, uint8_t *used);
+const char *sl_snat_filtering_name(unsigned f);
+int sl_snat_filtering_parse(const char *name); /* -1 if unknown */
 
 #endif

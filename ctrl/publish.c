@@ -106,6 +106,41 @@ static void fill_services(struct sl_ctl *ctl, struct sl_snapshot *s,
 	}
 }
 
+static void fill_snat(struct sl_snapshot *s, const struct sl_model *m,
+		      uint32_t nworkers)
+{
+	memcpy(s->snat_timeouts_ms, m->snat_timeouts_ms, sizeof(s->snat_timeouts_ms));
+	/* Each worker holds its share of a host's mappings (snat_hosts.h). */
+	s->snat_host_limit = (m->snat_host_limit + nworkers - 1) / nworkers;
+	s->snat_icmp_on_exhaustion = m->snat_icmp_on_exhaustion;
+	for (uint32_t r = 0; r < m->nsnat; r++) {
+		const struct sl_model_snat *ms = &m->snat[r];
+		struct sl_snap_snat rule = {
+			.src = ms->src,
+			.mask = sl_prefix_mask(ms->plen),
+			.plen = ms->plen,
+			.filtering = ms->filtering,
+			.port = ms->port,
+			.npool = ms->npool,
+			.pool_first = (uint16_t)s->npool,
+		};
+		for (unsigned k = 0; k < ms->npool; k++)
+			s->pool[s->npool++] = (struct sl_snap_pool){
+				.ip = sl_htonl(sl_ntohl(ms->pool_first) + k),
+				.slot = ms->slots[k],
+				.port = ms->port,
+				.filtering = ms->filtering,
+			};
+		/* Longest prefix first, like the routes. */
+		uint32_t i = s->nsnat++;
+		while (i > 0 && s->snat[i - 1].plen < rule.plen) {
+			s->snat[i] = s->snat[i - 1];
+			i--;
+		}
+		s->snat[i] = rule;
+	}
+}
+
 static int fill_neighbors(struct sl_snapshot *s, const struct sl_ctl *ctl,
 			  const struct sl_model *m)
 {
@@ -131,12 +166,15 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 		.nlips = m->nladdrs,
 		.nroutes = m->nports + m->nroutes,
 		.nneigh = m->nneigh + resolved_neighbors(ctl),
+		.nsnat = m->nsnat,
 	};
 	uint32_t *table_len = calloc(m->nsvcs ? m->nsvcs : 1, sizeof(*table_len));
 	struct sl_snapshot *s = NULL;
 
 	if (table_len == NULL)
 		goto nomem;
+	for (uint32_t r = 0; r < m->nsnat; r++)
+		sz.npool += m->snat[r].npool;
 	for (uint32_t v = 0; v < m->nsvcs; v++) {
 		table_len[v] = sl_ctl_svc_table_len(ctl, &m->svcs[v]);
 		sz.nseq += table_len[v];
@@ -149,6 +187,7 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 	fill_ports(s, ctl, m);
 	fill_routes(s, m);
 	fill_services(ctl, s, m, table_len);
+	fill_snat(s, m, m->workers);
 	if (fill_neighbors(s, ctl, m) != 0 || sl_snap_index(s) != 0) {
 		sl_err_set(err, SL_E_INTERNAL, "", "inconsistent snapshot");
 		sl_snap_free(s);

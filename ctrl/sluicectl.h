@@ -36,6 +36,9 @@ enum slc_opt {
 	SLC_O_PORT,
 	SLC_O_VIP,
 	SLC_O_LIMIT,
+	SLC_O_SRC,
+	SLC_O_POOL,
+	SLC_O_FILTERING,
 	/* Scheduling and health (vip add/set, rs add/set, rs del). */
 	SLC_O_PERSIST,
 	SLC_O_HASH_PORTS,    /* a flag: --hash-ports, --hash-ports=off */
@@ -128,6 +131,10 @@ void slc_print_neigh_list(const json_t *args, const json_t *result);
 void slc_print_stats(const json_t *args, const json_t *result);
 void slc_print_conn_list(const json_t *args, const json_t *result);
 void slc_print_config(const json_t *args, const json_t *result);
+void slc_print_snat_add(const json_t *args, const json_t *result);
+void slc_print_snat_del(const json_t *args, const json_t *result);
+void slc_print_snat_list(const json_t *args, const json_t *result);
+void slc_print_snat_sessions(const json_t *args, const json_t *result);
 /* JSON the way sluicectl shows it: indented, members in the daemon's order. */
 void slc_print_json(FILE *f, const json_t *j);
 

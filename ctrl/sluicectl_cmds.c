@@ -25,6 +25,8 @@ static const char *const opt_names[SLC_O_MAX] = {
 	[SLC_O_PROTO] = "proto", [SLC_O_SCHED] = "sched",
 	[SLC_O_WEIGHT] = "weight", [SLC_O_PORT] = "port",
 	[SLC_O_VIP] = "vip", [SLC_O_LIMIT] = "limit",
+	[SLC_O_SRC] = "src", [SLC_O_POOL] = "pool",
+	[SLC_O_FILTERING] = "filtering",
 	[SLC_O_PERSIST] = "persist", [SLC_O_HASH_PORTS] = "hash-ports",
 	[SLC_O_MH_SIZE] = "mh-size", [SLC_O_ON_DOWN] = "on-down",
 	[SLC_O_CHECK] = "check", [SLC_O_INTERVAL] = "interval",
@@ -387,6 +389,67 @@ static int build_neigh_del(const struct slc_cmd *c, const struct slc_args *a,
 	return put_ip(c, "neighbor address", a->pos[0], true, args, "ip");
 }
 
+/* --src PREFIX as the daemon reads it ("198.18.2.0/24"). */
+static int put_src_prefix(const struct slc_cmd *c, const struct slc_args *a,
+			  json_t *args)
+{
+	sl_be32 ip;
+	uint8_t plen;
+
+	if (!a->opt[SLC_O_SRC]) {
+		slc_usage_error(c, "missing --src PREFIX (A.B.C.D/LEN)");
+		return -1;
+	}
+	if (sl_parse_prefix(a->opt[SLC_O_SRC], &ip, &plen, true) < 0) {
+		slc_usage_error(c, "bad --src '%s': expected a network A.B.C.D/LEN",
+				a->opt[SLC_O_SRC]);
+		return -1;
+	}
+	return set(c, args, "src", json_string(a->opt[SLC_O_SRC]));
+}
+
+static int build_snat_add(const struct slc_cmd *c, const struct slc_args *a,
+			  json_t *args)
+{
+	const char *f = a->opt[SLC_O_FILTERING];
+	sl_be32 first, last;
+
+	if (put_src_prefix(c, a, args) < 0)
+		return -1;
+	if (!a->opt[SLC_O_POOL] ||
+	    sl_parse_ipv4_range(a->opt[SLC_O_POOL], &first, &last) < 0) {
+		slc_usage_error(c, "%s --pool '%s': expected FIRST-LAST (A.B.C.D-E.F.G.H)",
+				a->opt[SLC_O_POOL] ? "bad" : "missing",
+				a->opt[SLC_O_POOL] ? a->opt[SLC_O_POOL] : "");
+		return -1;
+	}
+	if (set(c, args, "pool", json_string(a->opt[SLC_O_POOL])) < 0)
+		return -1;
+	if (f && strcmp(f, "eif") && strcmp(f, "adf") &&
+	    strcmp(f, "endpoint-independent") && strcmp(f, "address-dependent")) {
+		slc_usage_error(c, "bad --filtering '%s': expected eif or adf", f);
+		return -1;
+	}
+	if (f && set(c, args, "filtering", json_string(f)) < 0)
+		return -1;
+	return put_port_name(c, a, args);
+}
+
+static int build_snat_del(const struct slc_cmd *c, const struct slc_args *a,
+			  json_t *args)
+{
+	return put_src_prefix(c, a, args);
+}
+
+static int build_snat_sessions(const struct slc_cmd *c, const struct slc_args *a,
+			       json_t *args)
+{
+	if (a->opt[SLC_O_SRC] &&
+	    put_ip(c, "--src address", a->opt[SLC_O_SRC], false, args, "src") < 0)
+		return -1;
+	return put_uint_opt(c, a, SLC_O_LIMIT, 1, LIMIT_MAX, args, "limit");
+}
+
 /* --vip takes "A.B.C.D" or "A.B.C.D:PORT"; a filter need not be unicast
  * (it only has to match), so only its syntax is checked. */
 static int build_conn_list(const struct slc_cmd *c, const struct slc_args *a,
@@ -555,6 +618,38 @@ const struct slc_cmd slc_cmds[] = {
 	  "\nExample:\n  sluicectl conn list --vip 198.18.0.100:80 --limit 20\n",
 	  { NULL }, 0, SLC_OPT(SLC_O_VIP) | SLC_OPT(SLC_O_LIMIT), true,
 	  build_conn_list, slc_print_conn_list },
+	{ "snat", "add", "snat.add",
+	  "--src PREFIX --pool FIRST-LAST [--port NAME] [--filtering eif|adf]",
+	  "add a source NAT rule: inside hosts in PREFIX leave as pool addresses",
+	  "Options:\n"
+	  "  --src PREFIX       inside network, A.B.C.D/LEN\n"
+	  "  --pool FIRST-LAST  outside addresses (at most 64), e.g.\n"
+	  "                     198.19.0.100-198.19.0.101\n"
+	  "  --port NAME        the port the pool lives on (default: the one\n"
+	  "                     whose prefix holds the pool)\n"
+	  "  --filtering eif|adf  endpoint-independent or address-dependent\n"
+	  "                     (default) filtering of inbound packets\n"
+	  "\nExample:\n  sluicectl snat add --src 198.18.2.0/24 "
+	  "--pool 198.19.0.100-198.19.0.101 --port out\n",
+	  { NULL }, 0,
+	  SLC_OPT(SLC_O_SRC) | SLC_OPT(SLC_O_POOL) | SLC_OPT(SLC_O_PORT) |
+		  SLC_OPT(SLC_O_FILTERING),
+	  true, build_snat_add, slc_print_snat_add },
+	{ "snat", "del", "snat.del", "--src PREFIX", "delete a source NAT rule",
+	  "Existing sessions run until they end.\n"
+	  "\nExample:\n  sluicectl snat del --src 198.18.2.0/24\n",
+	  { NULL }, 0, SLC_OPT(SLC_O_SRC), true, build_snat_del, slc_print_snat_del },
+	{ "snat", "list", "snat.list", "", "list source NAT rules",
+	  "Example:\n  sluicectl snat list\n", { NULL }, 0, 0, false, build_none,
+	  slc_print_snat_list },
+	{ "snat", "sessions", "snat.sessions", "[--src IP] [--limit N]",
+	  "list source NAT sessions",
+	  "Options:\n"
+	  "  --src IP   only this inside host's sessions\n"
+	  "  --limit N  at most N sessions, 1..10000 (default 100)\n"
+	  "\nExample:\n  sluicectl snat sessions --src 198.18.2.10\n",
+	  { NULL }, 0, SLC_OPT(SLC_O_SRC) | SLC_OPT(SLC_O_LIMIT), true,
+	  build_snat_sessions, slc_print_snat_sessions },
 	{ "config", "show", "config.show", "",
 	  "print the running configuration as a config file",
 	  "The output is a config file that `sluice -c` accepts (also with\n"

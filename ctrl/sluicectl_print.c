@@ -604,3 +604,62 @@ void slc_print_config(const json_t *args, const json_t *result)
 	(void)args;
 	slc_print_json(stdout, cfg ? cfg : result);
 }
+
+/* ---- source NAT ---- */
+
+void slc_print_snat_add(const json_t *args, const json_t *result)
+{
+	(void)args;
+	printf("added SNAT rule %s -> %s on port %s (%s filtering)\n",
+	       str(result, "src"), str(result, "pool"), str(result, "port"),
+	       str(result, "filtering"));
+}
+
+void slc_print_snat_del(const json_t *args, const json_t *result)
+{
+	(void)result;
+	printf("deleted SNAT rule %s\n", str(args, "src"));
+}
+
+void slc_print_snat_list(const json_t *args, const json_t *result)
+{
+	static const struct column cols[] = {
+		{ "SRC", "src" }, { "POOL", "pool" }, { "PORT", "port" },
+		{ "FILTERING", "filtering" },
+	};
+	json_t *l = list_of(result, "rules", "no SNAT rules");
+
+	(void)args;
+	if (l)
+		simple_table(l, cols, 4, 0, "");
+}
+
+void slc_print_snat_sessions(const json_t *args, const json_t *result)
+{
+	static const char *const head[] = { "PROTO", "INSIDE", "OUTSIDE", "REMOTE",
+					    "STATE", "EXPIRES", "AGE", "WORKER" };
+	json_t *l = list_of(result, "sessions", "no SNAT sessions");
+	struct slc_table *t;
+	json_t *c;
+	size_t i;
+
+	(void)args;
+	if (l) {
+		t = slc_table_new(8, head, 0x7u << 5);
+		json_array_foreach(l, i, c) {
+			slc_table_add(t, str(c, "proto"));
+			slc_table_add(t, str(c, "inside"));
+			slc_table_add(t, str(c, "outside"));
+			slc_table_add(t, str(c, "remote"));
+			slc_table_add(t, str(c, "state"));
+			add_duration(t, c, "expires_in_s");
+			add_duration(t, c, "age_s");
+			add_num(t, c, "worker");
+		}
+		slc_table_print(t, stdout, "");
+		slc_table_free(t);
+	}
+	if (json_is_true(json_object_get(result, "truncated")))
+		printf("(truncated: %lld sessions matched)\n",
+		       (long long)json_integer_value(json_object_get(result, "count")));
+}

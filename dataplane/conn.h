@@ -62,9 +62,24 @@ const char *sl_conn_state_name(unsigned state);
 /* Connection flags. */
 #define SL_CONN_F_FIN_ORIG 0x01  /* client sent FIN */
 #define SL_CONN_F_FIN_REPLY 0x02 /* server sent FIN */
-#define SL_CONN_F_FLUSHED 0x04   /* flushed: answer both sides with RST */
-#define SL_CONN_F_RESET_ORIG 0x08  /* ... the client has had its RST */
-#define SL_CONN_F_RESET_REPLY 0x10 /* ... the server has had its RST */
+
+/* What an entry is. Full-NAT connections and SNAT sessions are both
+ * translated by writing the other direction's key (nat.h); mappings and
+ * permissions are SNAT bookkeeping that shares the table, its index and
+ * its timers but is never matched by a real packet (their keys hold a
+ * zero address or port, which parse never accepts from the wire). */
+#define SL_CONN_F_SNAT 0x04      /* an SNAT session */
+#define SL_CONN_F_MAPPING 0x08   /* SNAT mapping: inside ip:port <-> pool ip:port */
+#define SL_CONN_F_PERMIT 0x10    /* SNAT address-dependent filter entry */
+#define SL_CONN_F_KIND (SL_CONN_F_SNAT | SL_CONN_F_MAPPING | SL_CONN_F_PERMIT)
+
+/* A full-NAT connection whose server was flushed (worker_reject.c): its
+ * packets are answered with RSTs, never forwarded. (0x20 is SNAT's
+ * hairpin mark, worker_snat.c.) A flushed connection no longer tracks
+ * FINs, so their two bits record which side has had its reset. */
+#define SL_CONN_F_FLUSHED 0x40
+#define SL_CONN_F_RESET_ORIG SL_CONN_F_FIN_ORIG   /* once FLUSHED */
+#define SL_CONN_F_RESET_REPLY SL_CONN_F_FIN_REPLY /* once FLUSHED */
 
 /*
  * One connection, both directions, one cache line.
@@ -80,9 +95,15 @@ struct sl_conn {
 	uint32_t expire;      /* ms; the connection is due at this time */
 	uint32_t timer_next;  /* wheel list links; free-list link when free */
 	uint32_t timer_prev;
+	union {
+		struct {
+			uint16_t svc_id; /* full-NAT: stable service id */
+			uint16_t rs_id;  /* full-NAT: stable real-server id */
+		};
+		uint32_t link;   /* SNAT session/permit: its mapping's index;
+				    mapping: sessions and permits using it */
+	};
 	uint16_t timer_slot;  /* wheel slot whose list holds this entry */
-	uint16_t svc_id;      /* stable service id (stats, filters) */
-	uint16_t rs_id;       /* stable real-server id (stats) */
 	uint8_t proto;
 	uint8_t state;        /* enum sl_conn_state */
 	uint8_t flags;        /* SL_CONN_F_* */
@@ -227,8 +248,10 @@ void sl_ct_abandon(struct sl_conn_table *t, struct sl_conn *c);
  * distance (the entry is then not indexed; abandon it). */
 int sl_ct_insert(struct sl_conn_table *t, struct sl_conn *c);
 
-/* Called for each connection as it expires, before its entry is freed. */
-typedef void (*sl_ct_expire_fn)(void *ctx, struct sl_conn *c);
+/* Called for each connection as it expires, before its entry is freed.
+ * Returns true to free it; false after moving c->expire later to keep it
+ * (an SNAT mapping still used by sessions does). */
+typedef bool (*sl_ct_expire_fn)(void *ctx, struct sl_conn *c);
 
 /* Expire due connections: run the wheel up to `now_ms`, handling at most
  * `budget` entries. Returns the number of connections freed. */
@@ -259,10 +282,15 @@ static inline void sl_ct_set_expire(struct sl_conn_table *t, struct sl_conn *c,
 				    uint32_t expire_ms)
 {
 	uint32_t shift = t->wheel.tick_shift;
+	bool later = !sl_time_before(expire_ms, c->expire);
 
 	c->expire = expire_ms;
-	if (sl_unlikely(sl_time_before((expire_ms >> shift) << shift,
-				       sl_ct_timer_tick(t, c) << shift)))
+	/* Later than before (every packet but a state change): the wheel
+	 * sees it when the entry's tick comes. */
+	if (sl_likely(later))
+		return;
+	if (sl_time_before((expire_ms >> shift) << shift,
+			   sl_ct_timer_tick(t, c) << shift))
 		sl_ct_refile(t, c);
 }
 

@@ -263,8 +263,10 @@ uint32_t sl_ct_expire(struct sl_conn_table *t, uint32_t now_ms, uint32_t budget,
 			wheel_link(t, c);
 			continue;
 		}
-		if (fn)
-			fn(ctx, c);
+		if (fn && !fn(ctx, c)) {
+			wheel_link(t, c); /* kept, with its new expiry */
+			continue;
+		}
 		conn_free(t, c);
 		freed++;
 	}

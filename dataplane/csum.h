@@ -62,16 +62,20 @@ static inline uint16_t sl_csum_fold32(uint32_t sum)
 	return (uint16_t)sum;
 }
 
-/* Apply a folded delta to a stored checksum. */
+/* Apply a folded delta to a stored checksum. Two 16-bit terms sum to at
+ * most 0x1fffe, which one end-around carry folds into 16 bits. */
 static inline uint16_t sl_csum_apply(uint16_t csum, uint16_t delta)
 {
-	return (uint16_t)~sl_csum_fold32((uint32_t)(uint16_t)~csum + delta);
+	uint32_t sum = (uint32_t)(uint16_t)~csum + delta;
+	return (uint16_t)~((sum & 0xffffu) + (sum >> 16));
 }
 
-/* Apply two folded deltas at once (a rewrite and a TTL decrement). */
+/* Apply two folded deltas at once (a rewrite and a TTL decrement). Three
+ * terms sum to at most 0x2fffd: one carry still folds it (0xfffd + 2). */
 static inline uint16_t sl_csum_apply2(uint16_t csum, uint16_t d1, uint16_t d2)
 {
-	return (uint16_t)~sl_csum_fold32((uint32_t)(uint16_t)~csum + d1 + d2);
+	uint32_t sum = (uint32_t)(uint16_t)~csum + d1 + d2;
+	return (uint16_t)~((sum & 0xffffu) + (sum >> 16));
 }
 
 /* The folded delta that undoes `delta`. */

@@ -28,6 +28,8 @@
 	X(TCP_BAD_FLAGS, "tcp_bad_flags")                                      \
 	X(UNKNOWN_PROTO, "unknown_proto")                                      \
 	X(ICMP_UNSUPPORTED, "icmp_unsupported")                                \
+	X(ICMP_BAD_QUOTE, "icmp_bad_quote")                                    \
+	X(L4_BAD_PORT, "l4_bad_port")                                          \
 	X(NOT_LOCAL, "not_local")                                              \
 	X(TO_HOST, "to_host")                                                  \
 	X(NO_SERVICE, "no_service")                                            \
@@ -41,6 +43,9 @@
 	X(STEER_RING_FULL, "steer_ring_full")                                  \
 	X(TX_FULL, "tx_full")                                                  \
 	X(NO_MBUF, "no_mbuf")                                                  \
+	X(SNAT_FILTERED, "snat_filtered")                                      \
+	X(SNAT_HOST_LIMIT, "snat_host_limit")                                  \
+	X(SNAT_NO_MAPPING, "snat_no_mapping")                                  \
 	X(CONN_FLUSHED, "conn_flushed")
 
 enum sl_drop {

@@ -42,6 +42,8 @@ static enum sl_drop parse_l4(struct sl_pkt *pkt)
 			return SL_DROP_L4_TRUNCATED;
 		pkt->tcp_flags = tcp->flags;
 		memcpy(&pkt->key.sport, l4, 4);
+		if (tcp->sport == 0 || tcp->dport == 0)
+			return SL_DROP_L4_BAD_PORT;
 		return sl_tcp_flags_valid(tcp->flags) ? SL_DROP_NONE : SL_DROP_TCP_BAD_FLAGS;
 	}
 	case SL_IPPROTO_UDP: {
@@ -52,6 +54,10 @@ static enum sl_drop parse_l4(struct sl_pkt *pkt)
 		    sl_ntohs(udp->len) > l4_len)
 			return SL_DROP_L4_TRUNCATED;
 		memcpy(&pkt->key.sport, l4, 4);
+		/* Port 0 is not a port; NAT bookkeeping entries use it as a
+		 * wildcard (conn.h), so the wire must never carry it. */
+		if (udp->sport == 0 || udp->dport == 0)
+			return SL_DROP_L4_BAD_PORT;
 		return SL_DROP_NONE;
 	}
 	case SL_IPPROTO_ICMP: {

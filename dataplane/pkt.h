@@ -130,9 +130,21 @@ enum sl_drop sl_parse(uint8_t *frame, uint32_t len, unsigned verify,
  * all. They are scanner probes or attempts to confuse state tracking. */
 static inline bool sl_tcp_flags_valid(uint8_t flags)
 {
-	const uint8_t syn_fin = 0x03, syn_rst = 0x06;
-	return (flags & syn_fin) != syn_fin && (flags & syn_rst) != syn_rst &&
-	       (flags & 0x3f) != 0;
+	/* Bit f of the mask says whether the low six flag bits f are a
+	 * valid combination: not 0, no SYN+FIN (bits 0,1), no SYN+RST (1,2). */
+#define SL_TCP_BAD(f) ((f) == 0 || ((f) & 0x03) == 0x03 || ((f) & 0x06) == 0x06)
+#define SL_TCP_OK_BIT(f) (SL_TCP_BAD(f) ? 0ull : 1ull << (f))
+#define SL_TCP_OK8(b)                                                          \
+	(SL_TCP_OK_BIT(b) | SL_TCP_OK_BIT(b + 1) | SL_TCP_OK_BIT(b + 2) |      \
+	 SL_TCP_OK_BIT(b + 3) | SL_TCP_OK_BIT(b + 4) | SL_TCP_OK_BIT(b + 5) |  \
+	 SL_TCP_OK_BIT(b + 6) | SL_TCP_OK_BIT(b + 7))
+	static const uint64_t valid =
+		SL_TCP_OK8(0) | SL_TCP_OK8(8) | SL_TCP_OK8(16) | SL_TCP_OK8(24) |
+		SL_TCP_OK8(32) | SL_TCP_OK8(40) | SL_TCP_OK8(48) | SL_TCP_OK8(56);
+#undef SL_TCP_OK8
+#undef SL_TCP_OK_BIT
+#undef SL_TCP_BAD
+	return (valid >> (flags & 0x3f)) & 1;
 }
 
 /*
@@ -183,6 +195,8 @@ static inline bool sl_parse_fast(uint8_t *frame, uint32_t len, unsigned verify,
 	pkt->proto = ip->proto;
 	__builtin_memcpy(&pkt->key, &ip->saddr, 8);
 	__builtin_memcpy(&pkt->key.sport, l4, 4);
+	if (pkt->key.sport == 0 || pkt->key.dport == 0)
+		return false; /* sl_parse() names the drop */
 	pkt->hash = sl_flow_hash(&pkt->key, pkt->proto);
 	return true;
 }

@@ -86,6 +86,42 @@ int sl_portmap_alloc(struct sl_portmap *pm, uint16_t *port)
 	return -1;
 }
 
+/* Index of the first owned port >= port (nbits if none). */
+static uint32_t first_index_at(const struct sl_portmap *pm, uint32_t port)
+{
+	if (port <= pm->first)
+		return 0;
+	uint32_t idx = (port - pm->first + pm->stride - 1) / pm->stride;
+	return idx < pm->nbits ? idx : pm->nbits;
+}
+
+int sl_portmap_alloc_range(struct sl_portmap *pm, uint16_t lo, uint16_t hi,
+			   uint16_t *port)
+{
+	uint32_t from = first_index_at(pm, lo);
+	uint32_t to = first_index_at(pm, (uint32_t)hi + 1); /* exclusive */
+
+	if (pm->nfree == 0 || from >= to)
+		return -1;
+	/* Scan whole words; a bounded pass over at most 1024 of them. */
+	for (uint32_t i = from; i < to;) {
+		uint32_t w = i / 64;
+		uint64_t free_bits = ~pm->bits[w] & (~0ull << (i % 64));
+		uint32_t word_end = (w + 1) * 64;
+		if (word_end > to)
+			free_bits &= (1ull << (to % 64)) - 1;
+		if (free_bits) {
+			uint32_t idx = w * 64 + (uint32_t)__builtin_ctzll(free_bits);
+			pm->bits[w] |= 1ull << (idx % 64);
+			pm->nfree--;
+			*port = (uint16_t)(pm->first + idx * pm->stride);
+			return 0;
+		}
+		i = word_end;
+	}
+	return -1;
+}
+
 bool sl_portmap_take(struct sl_portmap *pm, uint16_t port)
 {
 	uint32_t idx;

@@ -39,6 +39,11 @@ void sl_portmap_reset(struct sl_portmap *pm);
 /* Take any free port (host order). Returns 0, or -1 when exhausted. */
 int sl_portmap_alloc(struct sl_portmap *pm, uint16_t *port);
 
+/* Take any free port within [lo, hi] (host order); ports outside the
+ * map's own range are never given. Returns 0, or -1 if none is free. */
+int sl_portmap_alloc_range(struct sl_portmap *pm, uint16_t lo, uint16_t hi,
+			   uint16_t *port);
+
 /* Take one given port if this map owns it and it is free. */
 bool sl_portmap_take(struct sl_portmap *pm, uint16_t port);
 

@@ -24,7 +24,8 @@ static size_t layout(struct sl_snapshot *s, uint8_t *base,
 {
 	size_t off = align64(sizeof(struct sl_snapshot));
 	uint32_t svc_slots = pow2_at_least(sz->nsvcs * 2);
-	uint32_t addr_slots = pow2_at_least((sz->nsvcs + sz->nlips + SL_MAX_PORTS) * 2);
+	uint32_t addr_slots =
+		pow2_at_least((sz->nsvcs + sz->nlips + sz->npool + SL_MAX_PORTS) * 2);
 	uint32_t neigh_slots = pow2_at_least(sz->nneigh * 2);
 
 #define PLACE(field, count)                                                    \
@@ -39,6 +40,8 @@ static size_t layout(struct sl_snapshot *s, uint8_t *base,
 	PLACE(lips, sz->nlips);
 	PLACE(routes, sz->nroutes);
 	PLACE(rs_slot, SL_MAX_RS);
+	PLACE(snat, sz->nsnat);
+	PLACE(pool, sz->npool);
 	PLACE(svc_index, svc_slots);
 	PLACE(addrs, addr_slots);
 	PLACE(neigh, neigh_slots);
@@ -116,6 +119,13 @@ int sl_snap_index(struct sl_snapshot *s)
 		a->kinds |= SL_ADDR_LIP;
 		a->port = s->lips[l].port;
 		a->lip_slot = s->lips[l].slot;
+	}
+	for (uint32_t p = 0; p < s->npool; p++) {
+		struct sl_snap_addr *a = addr_slot(s, s->pool[p].ip);
+		a->kinds |= SL_ADDR_POOL;
+		a->port = s->pool[p].port;
+		a->lip_slot = s->pool[p].slot;
+		a->filtering = s->pool[p].filtering;
 	}
 	for (uint32_t v = 0; v < s->nsvcs; v++) {
 		const struct sl_snap_svc *svc = &s->svcs[v];

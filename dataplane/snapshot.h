@@ -72,21 +72,41 @@ struct sl_snap_neigh {
 	uint8_t l2[12];       /* Ethernet dst + src towards it, ready to copy */
 };
 
+/* Source NAT: inside hosts in src/mask leave as one of the rule's pool
+ * addresses (pool[pool_first .. + npool)). */
+struct sl_snap_snat {
+	sl_be32 src;
+	sl_be32 mask;
+	uint8_t plen;
+	uint8_t filtering;    /* 0 address-dependent, 1 endpoint-independent */
+	uint8_t port;
+	uint8_t npool;
+	uint16_t pool_first;
+};
+
+struct sl_snap_pool {
+	sl_be32 ip;
+	uint8_t slot;         /* per-worker port allocator, shared with lips */
+	uint8_t port;
+	uint8_t filtering;
+};
+
 /* Kinds of address Sluice owns (may combine). */
 #define SL_ADDR_PORT 0x1
 #define SL_ADDR_VIP 0x2
 #define SL_ADDR_LIP 0x4
+#define SL_ADDR_POOL 0x8
 
 struct sl_snap_addr {
 	sl_be32 ip;           /* 0: empty slot */
 	uint8_t kinds;
-	uint8_t port;         /* for PORT and LIP */
-	uint8_t lip_slot;
-	uint8_t pad;
+	uint8_t port;         /* for PORT, LIP and POOL */
+	uint8_t lip_slot;     /* for LIP and POOL */
+	uint8_t filtering;    /* for POOL: its rule's filtering */
 };
 
 struct sl_snap_sizes {
-	uint32_t nsvcs, nrs, nseq, nlips, nroutes, nneigh;
+	uint32_t nsvcs, nrs, nseq, nlips, nroutes, nneigh, nsnat, npool;
 };
 
 struct sl_snapshot {
@@ -105,6 +125,13 @@ struct sl_snapshot {
 	struct sl_snap_lip *lips;    /* grouped by port */
 	uint32_t nroutes;
 	struct sl_snap_route *routes; /* longest prefix first */
+	uint32_t nsnat;
+	struct sl_snap_snat *snat;   /* longest prefix first */
+	uint32_t npool;
+	struct sl_snap_pool *pool;
+	uint32_t snat_timeouts_ms[SL_CS_MAX];
+	uint32_t snat_host_limit;    /* mappings per inside host, per worker */
+	bool snat_icmp_on_exhaustion;
 	uint32_t nneigh;
 	/* Stable real-server id -> its index in rs[] + 1 (0: not here). */
 	uint16_t *rs_slot;           /* [SL_MAX_RS], built by sl_snap_index() */
@@ -205,6 +232,16 @@ sl_snap_svc_rs(const struct sl_snapshot *s, const struct sl_snap_svc *svc,
 	if (!rs || rs < svc->rs || rs >= svc->rs + svc->nrs || rs->weight == 0)
 		return NULL;
 	return rs;
+}
+
+/* The SNAT rule for an inside source address, or NULL. */
+static inline const struct sl_snap_snat *
+sl_snap_find_snat(const struct sl_snapshot *s, sl_be32 src)
+{
+	for (uint32_t i = 0; i < s->nsnat; i++)
+		if ((src & s->snat[i].mask) == s->snat[i].src)
+			return &s->snat[i];
+	return NULL;
 }
 
 /* Longest-prefix match. Returns the route or NULL. The next hop is

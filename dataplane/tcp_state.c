@@ -4,13 +4,17 @@
  *
  *   RST either way                      -> CLOSE
  *   SYN from the client on a closed one -> SYN_SENT  (port reuse)
- *   SYN+ACK from the server in SYN_SENT -> SYN_RECV
+ *   SYN+ACK either way in SYN_SENT      -> SYN_RECV
  *   FIN: remember which side sent it;
  *        both sides                     -> TIME_WAIT
  *        client only                    -> FIN_WAIT
  *        server only                    -> CLOSE_WAIT
- *   ACK from the client in SYN_RECV     -> ESTABLISHED
+ *   ACK either way in SYN_RECV          -> ESTABLISHED
  *   anything else                       -> unchanged
+ *
+ * "Either way" covers the opens a NAT gateway sees besides the usual one
+ * (RFC 5382): simultaneous open (SYNs cross, then SYN+ACKs) and a
+ * connection opened from outside to an endpoint-independent mapping.
  */
 #include "pkt.h"
 #include "tcp_state.h"
@@ -32,8 +36,7 @@ uint8_t sl_tcp_next_state(uint8_t state, uint8_t *conn_flags, enum sl_dir dir,
 			*conn_flags &= (uint8_t)~(SL_CONN_F_FIN_ORIG | SL_CONN_F_FIN_REPLY);
 			return SL_CS_TCP_SYN_SENT;
 		}
-		if (dir == SL_DIR_REPLY && (tcp_flags & SL_TCP_ACK) &&
-		    state == SL_CS_TCP_SYN_SENT)
+		if ((tcp_flags & SL_TCP_ACK) && state == SL_CS_TCP_SYN_SENT)
 			return SL_CS_TCP_SYN_RECV;
 		return state;
 	}
@@ -51,8 +54,7 @@ uint8_t sl_tcp_next_state(uint8_t state, uint8_t *conn_flags, enum sl_dir dir,
 							  : SL_CS_TCP_CLOSE_WAIT;
 	}
 
-	if ((tcp_flags & SL_TCP_ACK) && dir == SL_DIR_ORIG &&
-	    state == SL_CS_TCP_SYN_RECV)
+	if ((tcp_flags & SL_TCP_ACK) && state == SL_CS_TCP_SYN_RECV)
 		return SL_CS_TCP_ESTABLISHED;
 	return state;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "csum.h"
+#include "icmp_error.h"
 #include "nat.h"
 #include "pkt.h"
 #include "tcp_state.h"
@@ -102,6 +103,21 @@ static bool learn_next_hop(const struct sl_snapshot *s, struct sl_conn *c,
 	return true;
 }
 
+/* A client's new SYN on a connection that had closed (TIME_WAIT, CLOSE)
+ * reuses its entry, as LVS does: for the counters it is one connection
+ * ended and another begun. */
+static void count_reuse(struct sl_worker *w, const struct sl_conn *c)
+{
+	if (c->flags & SL_CONN_F_KIND)
+		return;
+	w->stats.conns_created++;
+	w->stats.conns_expired++;
+	w->svc_stats[c->svc_id].conns++;
+	w->svc_stats[c->svc_id].expired++;
+	w->rs_stats[c->rs_id].conns++;
+	w->rs_stats[c->rs_id].expired++;
+}
+
 /* A packet of an existing connection: track state, re-arm the timer,
  * count, rewrite and send. */
 static inline __attribute__((always_inline)) void
@@ -120,26 +136,36 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	 * the state machine for the commonest packet there is. */
 	if (pkt->proto == SL_IPPROTO_TCP &&
 	    (c->state != SL_CS_TCP_ESTABLISHED ||
-	     (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST))))
+	     (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST)))) {
+		uint8_t was = c->state;
 		c->state = sl_tcp_next_state(c->state, &c->flags, dir,
 					     pkt->tcp_flags);
-	sl_ct_set_expire(&w->ct, c, w->now_ms + w->snap->timeouts_ms[c->state]);
+		if (sl_unlikely(c->state == SL_CS_TCP_SYN_SENT && was != c->state))
+			count_reuse(w, c);
+	}
+	const struct sl_snapshot *s = w->snap;
+	bool snat = c->flags & SL_CONN_F_SNAT;
+	const uint32_t *timeouts = snat ? s->snat_timeouts_ms : s->timeouts_ms;
+	sl_ct_set_expire(&w->ct, c, w->now_ms + timeouts[c->state]);
 
-	uint32_t len = rte_pktmbuf_pkt_len(m);
-	struct sl_obj_stats *vs = &w->svc_stats[c->svc_id];
-	struct sl_obj_stats *rs = &w->rs_stats[c->rs_id];
-	if (dir == SL_DIR_ORIG) {
-		vs->packets_in++, vs->bytes_in += len;
-		rs->packets_in++, rs->bytes_in += len;
-	} else {
-		vs->packets_out++, vs->bytes_out += len;
-		rs->packets_out++, rs->bytes_out += len;
+	if (sl_likely(!snat)) {
+		uint32_t len = rte_pktmbuf_pkt_len(m);
+		struct sl_obj_stats *vs = &w->svc_stats[c->svc_id];
+		struct sl_obj_stats *rs = &w->rs_stats[c->rs_id];
+		if (dir == SL_DIR_ORIG) {
+			vs->packets_in++, vs->bytes_in += len;
+			rs->packets_in++, rs->bytes_in += len;
+		} else {
+			vs->packets_out++, vs->bytes_out += len;
+			rs->packets_out++, rs->bytes_out += len;
+		}
 	}
 
 	sl_nat_rewrite(pkt, c, dir);
+	if (sl_unlikely(snat) && !sl_worker_snat_after(w, m, pkt, c, dir))
+		return;
 
 	/* Where this direction leaves was looked up once for this snapshot. */
-	const struct sl_snapshot *s = w->snap;
 	if (sl_unlikely(c->nh_gen != (uint32_t)s->generation)) {
 		c->nh_gen = (uint32_t)s->generation;
 		c->nh_port[0] = c->nh_port[1] = SL_NH_NONE;
@@ -149,7 +175,7 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 		output(w, m, pkt->key.daddr); /* no route, or ARP pending */
 		return;
 	}
-	memcpy(frame_of(m), s->neigh[c->nh_slot[dir]].l2, 12);
+	memcpy(pkt->eth, s->neigh[c->nh_slot[dir]].l2, 12);
 	sl_worker_tx(w, c->nh_port[dir], m);
 }
 
@@ -157,6 +183,28 @@ void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,
 		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir)
 {
 	forward(w, m, pkt, c, dir);
+}
+
+/* ICMP: echo requests and replies are queries an SNAT session may own
+ * (keyed by identifier); errors are translated through their quote. */
+static void handle_icmp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
+{
+	const struct sl_icmp_hdr *icmp = (const void *)pkt->l4;
+
+	if (icmp->type == SL_ICMP_ECHO_REQUEST || icmp->type == SL_ICMP_ECHO_REPLY) {
+		uint32_t ref = sl_ct_lookup(&w->ct, &pkt->key, pkt->proto, pkt->hash);
+		if (ref != SL_CT_NONE) {
+			forward(w, m, pkt, sl_ct_conn(&w->ct, ref), sl_ct_ref_dir(ref));
+			return;
+		}
+		sl_worker_miss(w, m, pkt);
+		return;
+	}
+	if (sl_icmp_is_error(icmp->type)) {
+		sl_worker_icmp_translate(w, m, pkt);
+		return;
+	}
+	sl_worker_local(w, m, pkt);
 }
 
 static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
@@ -182,7 +230,10 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 		sl_worker_miss(w, m, pkt);
 		return;
 	}
-	sl_worker_local(w, m, pkt);
+	if (pkt->kind == SL_PKT_IPV4 && pkt->proto == SL_IPPROTO_ICMP)
+		handle_icmp(w, m, pkt);
+	else
+		sl_worker_local(w, m, pkt);
 }
 
 /* Software checks the NIC did not do for this packet. */
@@ -245,7 +296,7 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 
 void sl_worker_begin(struct sl_worker *w)
 {
-	w->now_ms = (uint32_t)(rte_rdtsc() / w->tsc_per_ms);
+	w->now_ms = (uint32_t)(rte_rdtsc() / w->tsc_per_ms) + w->clock_skew_ms;
 	const struct sl_snapshot *s =
 		__atomic_load_n(&w->dp->snapshot, __ATOMIC_ACQUIRE);
 	w->snap = s;
@@ -284,8 +335,7 @@ void sl_worker_tail(struct sl_worker *w)
 	sl_worker_flush(w);
 	if (w->nhold)
 		sl_worker_hold_retry(w);
-	w->stats.conns_expired += sl_ct_expire(&w->ct, w->now_ms, SL_EXPIRE_BUDGET,
-					       sl_worker_on_expire, w);
+	sl_ct_expire(&w->ct, w->now_ms, SL_EXPIRE_BUDGET, sl_worker_on_expire, w);
 	if ((++w->loops & 15) == 0 || w->dump || w->flush)
 		sl_worker_control(w);
 }

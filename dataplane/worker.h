@@ -27,6 +27,7 @@
 #include "pkt.h"
 #include "portmap.h"
 #include "snapshot.h"
+#include "snat_hosts.h"
 
 #define SL_BURST 32
 #define SL_STEER_RING_SIZE 2048
@@ -45,6 +46,9 @@ struct sl_worker_stats {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes;
 	uint64_t conns_created, conns_expired;
+	uint64_t snat_mappings, snat_sessions;
+	uint64_t snat_mappings_expired, snat_sessions_expired;
+	uint64_t icmp_errors_translated;
 	uint64_t steered_out, steered_in;
 	uint64_t passed_on;     /* client packets tried on the next worker */
 	uint64_t arp_replies, arp_requests;
@@ -78,7 +82,7 @@ struct sl_learn_msg {
 /* One connection as reported by a dump. */
 struct sl_conn_info {
 	struct sl_v4key key[2];
-	uint8_t proto, state;
+	uint8_t proto, state, flags;
 	uint16_t svc_id, rs_id;
 	uint32_t age_ms, expires_in_ms;
 };
@@ -93,6 +97,8 @@ struct sl_wmsg {
 	volatile uint32_t done;
 	union {
 		struct {
+			bool snat;            /* SNAT sessions, not full-NAT */
+			sl_be32 src;          /* 0: any (SNAT: inside host) */
 			sl_be32 vip;          /* 0: any */
 			sl_be16 vport;        /* 0: any */
 			uint32_t limit;       /* room in out[] */
@@ -115,6 +121,7 @@ struct sl_wmsg {
 
 struct sl_lip_state {
 	sl_be32 ip;                  /* address this slot's map is for */
+	bool pool;                   /* an SNAT pool address (all ports) */
 	struct sl_portmap pm;
 };
 
@@ -166,6 +173,7 @@ struct sl_worker {
 	struct sl_obj_stats *svc_stats;  /* [SL_MAX_SVC] */
 	struct sl_obj_stats *rs_stats;   /* [SL_MAX_RS] */
 	uint32_t *sched_cursor;          /* [SL_MAX_SVC] */
+	struct sl_host_table hosts;      /* SNAT mappings per inside host */
 	/* lc/wlc: this worker's open connections per real-server id, and
 	 * the other workers' as the control thread last summed them (it
 	 * writes lc_others; only this worker reads it). */
@@ -195,6 +203,7 @@ struct sl_worker {
 	uint32_t empty_polls;
 	uint32_t idle_empty_polls, idle_sleep_us;
 	uint64_t tsc_per_ms;
+	uint32_t clock_skew_ms;          /* added to the clock (tests move time) */
 	uint64_t loops;
 } SL_ALIGNED;
 
@@ -275,9 +284,29 @@ void sl_worker_hold_retry(struct sl_worker *w);
 void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 			    const uint8_t *mac, uint8_t port, uint8_t kind);
 sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port);
+void sl_worker_steer(struct sl_worker *w, struct rte_mbuf *m, unsigned owner);
+void sl_worker_pass_on(struct sl_worker *w, struct rte_mbuf *m);
+void sl_worker_release_local(struct sl_worker *w, uint8_t slot,
+			     const struct sl_v4key *reply);
+/* Answer a packet with an ICMP error (type, code) quoting it, from the
+ * port it came in on; consumes the mbuf. */
+void sl_worker_icmp_error(struct sl_worker *w, struct rte_mbuf *m,
+			  struct sl_pkt *pkt, uint8_t type, uint8_t code);
+/* Source NAT (worker_snat.c) and ICMP errors (worker_icmp.c). */
+void sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
+			struct sl_pkt *pkt, const struct sl_snap_snat *rule);
+void sl_worker_snat_in(struct sl_worker *w, struct rte_mbuf *m,
+		       struct sl_pkt *pkt, const struct sl_snap_addr *pool);
+/* After an SNAT session's packet was rewritten: refresh its mapping,
+ * send hairpinned packets back in. False if it took the mbuf. */
+bool sl_worker_snat_after(struct sl_worker *w, struct rte_mbuf *m,
+			  struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir);
+bool sl_worker_snat_expire(struct sl_worker *w, struct sl_conn *c);
+void sl_worker_icmp_translate(struct sl_worker *w, struct rte_mbuf *m,
+			      struct sl_pkt *pkt);
 void sl_worker_sync_snapshot(struct sl_worker *w);
 void sl_worker_control(struct sl_worker *w);
-void sl_worker_on_expire(void *ctx, struct sl_conn *c);
+bool sl_worker_on_expire(void *ctx, struct sl_conn *c);
 /* worker_sched.c: the server for a new connection (svc->seq_len > 0). */
 const struct sl_snap_rs *sl_worker_pick(struct sl_worker *w,
 					const struct sl_snap_svc *svc,
@@ -289,12 +318,12 @@ void sl_worker_refuse(struct sl_worker *w, struct rte_mbuf *m,
 void sl_worker_flushed(struct sl_worker *w, struct rte_mbuf *m,
 		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir);
 void sl_worker_flush_continue(struct sl_worker *w);
-/* worker_local.c: answer a packet with an ICMP error about it, from
- * `from` (0: the address of the port it came in on), within the rate
- * limit. False (m untouched) if it could not be sent. */
-bool sl_worker_icmp_error(struct sl_worker *w, struct rte_mbuf *m,
-			  struct sl_pkt *pkt, sl_be32 from, uint8_t type,
-			  uint8_t code);
+/* worker_local.c: sl_worker_icmp_error() from `from` (0: the address of
+ * the port it came in on) that leaves the mbuf to the caller when it
+ * cannot send (rate limit, no source): false then. */
+bool sl_worker_icmp_error_try(struct sl_worker *w, struct rte_mbuf *m,
+			      struct sl_pkt *pkt, sl_be32 from, uint8_t type,
+			      uint8_t code);
 /* The same rate limit, for RSTs Sluice originates. */
 bool sl_worker_reply_allowed(struct sl_worker *w);
 

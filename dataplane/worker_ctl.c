@@ -44,7 +44,8 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 	w->rs_active = calloc(SL_MAX_RS, sizeof(*w->rs_active));
 	w->lc_others = calloc(SL_MAX_RS, sizeof(*w->lc_others));
 	w->lips = calloc(SL_MAX_LIPS, sizeof(*w->lips));
-	w->lip_words = sl_portmap_words(p->lport_lo, p->lport_hi, w->nworkers);
+	/* Room for the widest range a slot can have: a pool's 1-65535. */
+	w->lip_words = sl_portmap_words(1, 65535, w->nworkers);
 	w->lip_bits = calloc((size_t)SL_MAX_LIPS * w->lip_words, sizeof(uint64_t));
 	if (!w->svc_stats || !w->rs_stats || !w->sched_cursor || !w->lips ||
 	    !w->lip_bits || !w->rs_active || !w->lc_others ||
@@ -60,6 +61,8 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 				 p->lport_lo, p->lport_hi, w->id);
 			goto fail;
 		}
+	if (sl_hosts_init(&w->hosts, p->max_conns / 4 + 16) != 0)
+		goto nomem;
 	int rc = sl_ct_init(&w->ct, p->max_conns,
 			    (uint32_t)(rte_rdtsc() / w->tsc_per_ms));
 	if (rc != 0) {
@@ -104,6 +107,7 @@ void sl_worker_destroy(struct sl_worker *w)
 	sl_persist_cache_free(&w->persist);
 	free(w->lips);
 	free(w->lip_bits);
+	sl_hosts_free(&w->hosts);
 	free(w);
 }
 
@@ -152,6 +156,22 @@ fail:
 	return -1;
 }
 
+/* Point a slot's port allocator at an address: local addresses use the
+ * configured local port range, SNAT pools every port (RFC 4787 keeps
+ * a mapping in the inside port's range, 1-1023 or 1024-65535). */
+static void adopt_slot(struct sl_worker *w, uint8_t slot, sl_be32 ip, bool pool)
+{
+	struct sl_lip_state *ls = &w->lips[slot];
+
+	if (ls->ip == ip && ls->pool == pool)
+		return;
+	ls->ip = ip;
+	ls->pool = pool;
+	sl_portmap_init(&ls->pm, w->lip_bits + slot * w->lip_words,
+			pool ? 1 : w->lport_lo, pool ? 65535 : w->lport_hi,
+			w->nworkers, w->id);
+}
+
 /* A new snapshot: point each local-address slot's allocator at its
  * address. A slot that now holds a different address starts empty; ports
  * of connections still open on the old address are not returned to it
@@ -160,20 +180,22 @@ void sl_worker_sync_snapshot(struct sl_worker *w)
 {
 	const struct sl_snapshot *s = w->snap;
 
-	for (uint32_t i = 0; i < s->nlips; i++) {
-		struct sl_lip_state *ls = &w->lips[s->lips[i].slot];
-		if (ls->ip != s->lips[i].ip) {
-			ls->ip = s->lips[i].ip;
-			sl_portmap_reset(&ls->pm);
-		}
-	}
+	for (uint32_t i = 0; i < s->nlips; i++)
+		adopt_slot(w, s->lips[i].slot, s->lips[i].ip, false);
+	for (uint32_t i = 0; i < s->npool; i++)
+		adopt_slot(w, s->pool[i].slot, s->pool[i].ip, true);
 	w->snap_generation = s->generation;
 }
 
 static bool dump_matches(const struct sl_wmsg *msg, const struct sl_conn *c)
 {
 	const struct sl_v4key *k = &c->key[SL_DIR_ORIG];
-	return (msg->dump.vip == 0 || msg->dump.vip == k->daddr) &&
+	uint8_t kind = c->flags & SL_CONN_F_KIND;
+
+	if (msg->dump.snat ? kind != SL_CONN_F_SNAT : kind != 0)
+		return false;
+	return (msg->dump.src == 0 || msg->dump.src == k->saddr) &&
+	       (msg->dump.vip == 0 || msg->dump.vip == k->daddr) &&
 	       (msg->dump.vport == 0 || msg->dump.vport == k->dport);
 }
 
@@ -186,6 +208,7 @@ static void dump_one(struct sl_worker *w, struct sl_wmsg *msg,
 	ci->key[1] = c->key[1];
 	ci->proto = c->proto;
 	ci->state = c->state;
+	ci->flags = c->flags;
 	ci->svc_id = c->svc_id;
 	ci->rs_id = c->rs_id;
 	ci->age_ms = w->now_ms - c->created;

@@ -35,9 +35,9 @@ bool sl_worker_reply_allowed(struct sl_worker *w)
 	return icmp_error_allowed(w);
 }
 
-bool sl_worker_icmp_error(struct sl_worker *w, struct rte_mbuf *m,
-			  struct sl_pkt *pkt, sl_be32 from, uint8_t type,
-			  uint8_t code)
+bool sl_worker_icmp_error_try(struct sl_worker *w, struct rte_mbuf *m,
+			      struct sl_pkt *pkt, sl_be32 from, uint8_t type,
+			      uint8_t code)
 {
 	const struct sl_snapshot *s = w->snap;
 	sl_be32 to = pkt->ip->saddr;
@@ -63,12 +63,18 @@ bool sl_worker_icmp_error(struct sl_worker *w, struct rte_mbuf *m,
 	return true;
 }
 
+void sl_worker_icmp_error(struct sl_worker *w, struct rte_mbuf *m,
+			  struct sl_pkt *pkt, uint8_t type, uint8_t code)
+{
+	if (!sl_worker_icmp_error_try(w, m, pkt, 0, type, code))
+		rte_pktmbuf_free(m);
+}
+
 void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
 			     struct sl_pkt *pkt)
 {
 	w->stats.drops[SL_DROP_TTL_EXCEEDED]++;
-	if (!sl_worker_icmp_error(w, m, pkt, 0, SL_ICMP_TIME_EXCEEDED, 0))
-		rte_pktmbuf_free(m);
+	sl_worker_icmp_error(w, m, pkt, SL_ICMP_TIME_EXCEEDED, 0);
 }
 
 static void handle_arp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)

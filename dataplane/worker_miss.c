@@ -19,7 +19,7 @@
 #include "tcp_state.h"
 #include "worker.h"
 
-static void steer(struct sl_worker *w, struct rte_mbuf *m, unsigned owner)
+void sl_worker_steer(struct sl_worker *w, struct rte_mbuf *m, unsigned owner)
 {
 	if (rte_ring_sp_enqueue(w->steer_out[owner], m) != 0) {
 		sl_worker_drop(w, m, SL_DROP_STEER_RING_FULL);
@@ -62,7 +62,7 @@ static enum sl_drop take_local(struct sl_worker *w, uint8_t port,
 	return SL_DROP_PORT_EXHAUSTED;
 }
 
-static void release_local(struct sl_worker *w, uint8_t slot,
+void sl_worker_release_local(struct sl_worker *w, uint8_t slot,
 			  const struct sl_v4key *reply)
 {
 	struct sl_lip_state *ls = &w->lips[slot];
@@ -78,7 +78,7 @@ static void release_local(struct sl_worker *w, uint8_t slot,
  * owns it. So it goes round the other workers, each trying its own table,
  * until one has the connection or all have said no.
  */
-static void pass_on(struct sl_worker *w, struct rte_mbuf *m)
+void sl_worker_pass_on(struct sl_worker *w, struct rte_mbuf *m)
 {
 	uint8_t *hops = RTE_MBUF_DYNFIELD(m, w->dp->hops_offset, uint8_t *);
 	uint8_t done = w->in_ring ? *hops : 0;
@@ -89,7 +89,7 @@ static void pass_on(struct sl_worker *w, struct rte_mbuf *m)
 	}
 	*hops = (uint8_t)(done + 1);
 	w->stats.passed_on++;
-	steer(w, m, (w->id + 1u) % w->nworkers);
+	sl_worker_steer(w, m, (w->id + 1u) % w->nworkers);
 }
 
 static void new_connection(struct sl_worker *w, struct rte_mbuf *m,
@@ -99,7 +99,7 @@ static void new_connection(struct sl_worker *w, struct rte_mbuf *m,
 	enum sl_drop why;
 
 	if (pkt->proto == SL_IPPROTO_TCP && !sl_tcp_is_syn(pkt->tcp_flags)) {
-		pass_on(w, m);
+		sl_worker_pass_on(w, m);
 		return;
 	}
 	if (pkt->ip->ttl <= 1) {
@@ -152,7 +152,7 @@ static void new_connection(struct sl_worker *w, struct rte_mbuf *m,
 	return;
 
 release:
-	release_local(w, slot, &reply);
+	sl_worker_release_local(w, slot, &reply);
 drop:
 	sl_worker_drop(w, m, why);
 }
@@ -162,8 +162,23 @@ void sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 	const struct sl_snapshot *s = w->snap;
 	const struct sl_snap_addr *a = sl_snap_find_addr(s, pkt->key.daddr);
 
-	if (a == NULL) {
-		sl_worker_drop(w, m, SL_DROP_NOT_LOCAL);
+	/* From an inside host to the outside (or, hairpinning, to a pool
+	 * address): source NAT. */
+	if (a == NULL || (a->kinds & SL_ADDR_POOL)) {
+		const struct sl_snap_snat *rule =
+			s->nsnat ? sl_snap_find_snat(s, pkt->key.saddr) : NULL;
+		if (rule != NULL &&
+		    (pkt->proto != SL_IPPROTO_ICMP ||
+		     ((const struct sl_icmp_hdr *)pkt->l4)->type == SL_ICMP_ECHO_REQUEST))
+			sl_worker_snat_out(w, m, pkt, rule);
+		else if (a != NULL)
+			sl_worker_snat_in(w, m, pkt, a);
+		else
+			sl_worker_drop(w, m, SL_DROP_NOT_LOCAL);
+		return;
+	}
+	if (pkt->proto == SL_IPPROTO_ICMP) {
+		sl_worker_local(w, m, pkt); /* an echo to one of our addresses */
 		return;
 	}
 	if (a->kinds & SL_ADDR_VIP) {
@@ -177,7 +192,7 @@ void sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 	if (a->kinds & SL_ADDR_LIP) {
 		unsigned owner = sl_port_owner(sl_ntohs(pkt->key.dport), w->nworkers);
 		if (owner != w->id) {
-			steer(w, m, owner);
+			sl_worker_steer(w, m, owner);
 			return;
 		}
 		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
@@ -187,14 +202,18 @@ void sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 						     : SL_DROP_TO_HOST);
 }
 
-void sl_worker_on_expire(void *ctx, struct sl_conn *c)
+bool sl_worker_on_expire(void *ctx, struct sl_conn *c)
 {
 	struct sl_worker *w = ctx;
 
-	release_local(w, c->lip_slot, &c->key[SL_DIR_REPLY]);
+	if (c->flags & SL_CONN_F_KIND)
+		return sl_worker_snat_expire(w, c);
+	w->stats.conns_expired++;
+	sl_worker_release_local(w, c->lip_slot, &c->key[SL_DIR_REPLY]);
 	w->svc_stats[c->svc_id].expired++;
 	w->rs_stats[c->rs_id].expired++;
 	w->rs_active[c->rs_id]--;
+	return true;
 }
 
 /* ---- ARP resolution and the hold queue ---- */

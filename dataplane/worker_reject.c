@@ -51,8 +51,9 @@ void sl_worker_refuse(struct sl_worker *w, struct rte_mbuf *m,
 			sent = true;
 		}
 	} else {
-		sent = sl_worker_icmp_error(w, m, pkt, svc->vip, SL_ICMP_DEST_UNREACH,
-					    3 /* port unreachable */);
+		sent = sl_worker_icmp_error_try(w, m, pkt, svc->vip,
+						SL_ICMP_DEST_UNREACH,
+						3 /* port unreachable */);
 	}
 	if (!sent) {
 		sl_worker_drop(w, m, SL_DROP_NO_REAL_SERVER);
@@ -108,16 +109,16 @@ static void flush_one(struct sl_worker *w, struct sl_conn *c)
 	const struct sl_v4key *o = &c->key[SL_DIR_ORIG], *r = &c->key[SL_DIR_REPLY];
 
 	if (c->proto != SL_IPPROTO_TCP) {
-		sl_worker_on_expire(w, c);
+		sl_worker_on_expire(w, c); /* counts it expired */
 		sl_ct_remove(&w->ct, c);
-		w->stats.conns_expired++;
 		w->stats.conns_flushed++;
 		return;
 	}
 	/* Closing already: it ends by itself, nothing to reset. */
 	if (c->state == SL_CS_TCP_TIME_WAIT || c->state == SL_CS_TCP_CLOSE)
 		return;
-	c->flags |= SL_CONN_F_FLUSHED;
+	c->flags = (uint8_t)((c->flags & ~(SL_CONN_F_RESET_ORIG | SL_CONN_F_RESET_REPLY)) |
+			     SL_CONN_F_FLUSHED);
 	sl_ct_set_expire(&w->ct, c, w->now_ms + w->snap->timeouts_ms[SL_CS_TCP_CLOSE]);
 	w->stats.conns_flushed++;
 	probe(w, o->daddr, o->dport, o->saddr, o->sport); /* VIP -> client */
@@ -133,8 +134,10 @@ void sl_worker_flush_continue(struct sl_worker *w)
 		end = w->ct.max_conns;
 	for (uint32_t i = msg->flush.cursor; i < end; i++) {
 		struct sl_conn *c = &w->ct.conns[i];
-		if (c->state == SL_CS_FREE || c->svc_id != msg->flush.svc_id ||
-		    c->rs_id != msg->flush.rs_id || (c->flags & SL_CONN_F_FLUSHED))
+		/* Full-NAT connections only: SNAT entries have no server. */
+		if (c->state == SL_CS_FREE || (c->flags & SL_CONN_F_KIND) ||
+		    c->svc_id != msg->flush.svc_id || c->rs_id != msg->flush.rs_id ||
+		    (c->flags & SL_CONN_F_FLUSHED))
 			continue;
 		flush_one(w, c);
 	}

@@ -34,6 +34,9 @@ LAB_BASE_CONFIG=${LAB_BASE_CONFIG:-$LAB_ROOT/conf/lab.json}
 LAB_RUN_BASE=${LAB_RUN_BASE:-/run/sluice-lab}
 LAB_RUN=${LAB_RUN:-$LAB_RUN_BASE/$LAB_PREFIX}
 LAB_TOOL=$LAB_ROOT/scripts/lab_tool.py
+# The role whose namespace runs sluice (lab_sluice_start): lb here, gw in
+# the NAT-gateway lab.
+LAB_SLUICE_ROLE=${LAB_SLUICE_ROLE:-lb}
 
 # Fixed addresses of the lab.
 LAB_CLI_IP=198.18.0.1
@@ -58,13 +61,16 @@ lab_ns() { echo "$LAB_PREFIX-$1"; }
 lab_rs_ip() { echo "198.18.1.$((10 + $1))"; }
 lab_exec() { local role=$1; shift; ip netns exec "$(lab_ns "$role")" "$@"; }
 
-# Our namespaces that exist now: P-cli, P-lb, P-sw, P-rsN, nothing else.
+# Our namespaces that exist now: P-cli, P-lb, P-sw, P-rsN, and those of the
+# NAT-gateway lab (scripts/lab_snat_lib.sh): P-gw, P-isw, P-out, P-inN;
+# nothing else.
 lab_namespaces() {
   local p=$LAB_PREFIX name
   ip netns list 2>/dev/null | while read -r name _; do
     case $name in
-      "$p-cli" | "$p-lb" | "$p-sw") echo "$name" ;;
+      "$p-cli" | "$p-lb" | "$p-sw" | "$p-gw" | "$p-isw" | "$p-out") echo "$name" ;;
       "$p"-rs*) [[ ${name#"$p"-rs} =~ ^[0-9]+$ ]] && echo "$name" ;;
+      "$p"-in*) [[ ${name#"$p"-in} =~ ^[0-9]+$ ]] && echo "$name" ;;
     esac
   done
 }
@@ -389,7 +395,7 @@ lab_require_binaries() {
   return $missing
 }
 
-# lab_sluice_start [CONFIG]: run sluice in P-lb in the background (log in
+# lab_sluice_start [CONFIG]: run sluice in P-$LAB_SLUICE_ROLE (P-lb) in the background (log in
 # $LAB_RUN/sluice.log), wait up to 20s until `sluicectl stats` answers.
 # Sets LAB_SLUICE_PID, LAB_SOCK, LAB_SLUICE_LOG, LAB_CONFIG.
 lab_sluice_start() {
@@ -403,9 +409,9 @@ lab_sluice_start() {
     return 1
   fi
   {
-    echo "=== $(date '+%F %T') sluice -c $LAB_CONFIG (netns $(lab_ns lb))"
+    echo "=== $(date '+%F %T') sluice -c $LAB_CONFIG (netns $(lab_ns "$LAB_SLUICE_ROLE"))"
   } >>"$LAB_SLUICE_LOG"
-  ip netns exec "$(lab_ns lb)" "$SLUICE" -c "$LAB_CONFIG" </dev/null >>"$LAB_SLUICE_LOG" 2>&1 &
+  ip netns exec "$(lab_ns "$LAB_SLUICE_ROLE")" "$SLUICE" -c "$LAB_CONFIG" </dev/null >>"$LAB_SLUICE_LOG" 2>&1 &
   LAB_SLUICE_PID=$!
   printf 'LAB_SOCK=%q\nLAB_SLUICE_PID=%q\nLAB_CONFIG=%q\n' "$LAB_SOCK" "$LAB_SLUICE_PID" "$LAB_CONFIG" \
     >"$LAB_RUN/sluice.env"
@@ -589,7 +595,7 @@ lab__dump_logs() {
     echo "# --- last 60 lines of sluice.log"
     tail -n 60 "$LAB_RUN/sluice.log" | sed 's/^/#   /'
   fi
-  for f in "$LAB_RUN"/rs*.err; do
+  for f in "$LAB_RUN"/*.err; do
     [ -s "$f" ] || continue
     echo "# --- $(basename "$f") (last 10 lines)"
     tail -n 10 "$f" | sed 's/^/#   /'

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Small client-side tools for the namespace lab, standard library only.
 
-  ping HOST [-c N] [-W SEC] [--min M]     ICMP echo over a raw socket (the lab
+  ping HOST [-c N] [-W SEC] [--min M] [--id ID]
+                                          ICMP echo over a raw socket (the lab
                                           has no ping binary); exit 0 when at
-                                          least M replies came back (default 1)
+                                          least M replies came back (default 1);
+                                          identifier ID (default: pid & 0xffff)
   udp-burst HOST PORT [-n N] [--tries T] [--timeout SEC]
                                           N requests, each from a new socket
                                           (new source port); prints a JSON
@@ -52,7 +54,7 @@ def csum(data):
 def cmd_ping(a):
     dst = socket.gethostbyname(a.host)
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-    ident = os.getpid() & 0xFFFF
+    ident = a.id if a.id is not None else os.getpid() & 0xFFFF
     received = 0
     for seq in range(1, a.count + 1):
         payload = struct.pack("!d", time.time()) + b"sluice-lab-ping!" * 3
@@ -270,6 +272,7 @@ def main():
     p.add_argument("-W", "--wait", type=float, default=1.0)
     p.add_argument("-i", "--interval", type=float, default=0.2)
     p.add_argument("--min", type=int, default=1)
+    p.add_argument("--id", type=lambda v: int(v, 0) & 0xFFFF, default=None)
     p.set_defaults(fn=cmd_ping)
     p = sub.add_parser("udp-burst")
     p.add_argument("host")

@@ -88,6 +88,42 @@ if [ $run_unit -eq 1 ]; then
   shopt -u nullglob
 fi
 
+# ------------------------------------------------- in-process harnesses
+# Programs that drive the real worker in-process (EAL with --no-huge):
+# the NAT conformance checks (one test per "ok -" line) and a short run of
+# every benchmark scenario (the harness works; churn loses nothing).
+eal() { echo --no-huge -m 1024 --no-pci --no-telemetry --log-level=notice --file-prefix "sl-test-$1-$$"; }
+
+run_checks() { # name, log, command...: count "ok -" / "not ok -" lines
+  local name=$1 log=$2 st=0 p f
+  shift 2
+  timeout -k 5 300 "$@" >"$log" 2>&1 || st=$?
+  p=$(grep -c '^ok - ' "$log")
+  f=$(grep -c '^not ok - ' "$log")
+  if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$f" -eq 0 ] && [ "$p" -gt 0 ]; then
+    echo "PASS $name ($p checks)"
+  else
+    [ "$p" -gt 0 ] || failed=$((failed + 1))
+    echo "FAIL $name ($p passed, $f failed, exit status $st)"
+    show_log "$log"
+  fi
+}
+
+if [ $run_unit -eq 1 ]; then
+  if selected conformance && [ -x "$ROOT/build/sluice-conformance" ]; then
+    run_checks conformance/nat "$LOGS/conformance.log" \
+      "$ROOT/build/sluice-conformance" $(eal conf) -l 0 -- 1
+    run_checks conformance/nat-2-workers "$LOGS/conformance-2.log" \
+      "$ROOT/build/sluice-conformance" $(eal conf2) -l 0 -- 2
+  fi
+  if selected bench && [ -x "$ROOT/build/sluice-bench" ]; then
+    run_checks perf/smoke "$LOGS/bench-smoke.log" bash "$ROOT/tests/perf/smoke.sh"
+  fi
+fi
+
 # ---------------------------------------------------------------- e2e
 if [ $run_e2e -eq 1 ]; then
   shopt -s nullglob

@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "bench.h"
 #include "config.h"
+#include "ringport.h"
 
 #define BENCH_MAX_CONNS (1u << 22) /* per worker */
 
@@ -28,56 +29,27 @@ sl_be32 bench_vip(void) { return ip4(198, 18, 0, 100); }
 sl_be32 bench_vip2(void) { return ip4(198, 18, 0, 101); }
 sl_be32 bench_rs(unsigned i) { return ip4(198, 18, 4, 11 + i); }
 
-/* A ring port still goes through configure / queue setup / start like
- * any ethdev; its queues are the rings it was made from. */
-static int ring_port_start(uint16_t pid, struct bench_env *env)
-{
-	struct rte_eth_conf conf;
-
-	memset(&conf, 0, sizeof(conf));
-	if (rte_eth_dev_configure(pid, (uint16_t)env->nworkers,
-				  (uint16_t)env->nworkers, &conf) != 0)
-		return -1;
-	for (uint16_t q = 0; q < env->nworkers; q++)
-		if (rte_eth_rx_queue_setup(pid, q, 1024, 0, NULL, env->dp.pool) != 0 ||
-		    rte_eth_tx_queue_setup(pid, q, 1024, 0, NULL) != 0)
-			return -1;
-	return rte_eth_dev_start(pid);
-}
-
 static int make_ports(struct bench_env *env, char *err, size_t errlen)
 {
 	static const char *const names[2] = {"bench_wan", "bench_lan"};
-	char name[RTE_RING_NAMESIZE];
 
 	for (unsigned p = 0; p < 2; p++) {
-		struct rte_ring *rx[SL_MAX_WORKERS], *tx[SL_MAX_WORKERS];
-		for (unsigned q = 0; q < env->nworkers; q++) {
-			snprintf(name, sizeof(name), "b_rx_%u_%u", p, q);
-			rx[q] = rte_ring_create(name, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-			snprintf(name, sizeof(name), "b_tx_%u_%u", p, q);
-			tx[q] = rte_ring_create(name, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (!rx[q] || !tx[q])
-				goto fail;
-			env->lanes[q].rx[p] = rx[q];
-			env->lanes[q].tx[p] = tx[q];
+		struct ringport rp;
+		if (ringport_open(&rp, names[p], env->nworkers, env->dp.pool) != 0) {
+			snprintf(err, errlen, "cannot create the net_ring ports");
+			return -1;
 		}
-		int pid = rte_eth_from_rings(names[p], rx, env->nworkers, tx,
-					     env->nworkers, 0);
-		if (pid < 0 || ring_port_start((uint16_t)pid, env) != 0)
-			goto fail;
-		env->dp.ethdev[p] = (uint16_t)pid;
-		env->dp.port_of_ethdev[pid] = (uint8_t)p;
-		struct rte_ether_addr mac;
-		rte_eth_macaddr_get((uint16_t)pid, &mac);
-		memcpy(env->ctl.ports[p].mac, mac.addr_bytes, 6);
-		env->ctl.ports[p].ethdev = (uint16_t)pid;
+		for (unsigned q = 0; q < env->nworkers; q++) {
+			env->lanes[q].rx[p] = rp.rx[q];
+			env->lanes[q].tx[p] = rp.tx[q];
+		}
+		env->dp.ethdev[p] = rp.ethdev;
+		env->dp.port_of_ethdev[rp.ethdev] = (uint8_t)p;
+		memcpy(env->ctl.ports[p].mac, rp.mac, 6);
+		env->ctl.ports[p].ethdev = rp.ethdev;
 	}
 	env->dp.nports = 2;
 	return 0;
-fail:
-	snprintf(err, errlen, "cannot create the net_ring ports");
-	return -1;
 }
 
 /* The configuration, written as the config file an operator would. */

@@ -406,7 +406,8 @@ static void test_defaults(void **state)
 	static const char *const top[] = {
 		"eal", "workers", "log_level", "control", "idle", "conn_table",
 		"local_port_range", "checksum", "timeouts", "health", "ports",
-		"routes", "local_addresses", "neighbors", "vips",
+		"routes", "local_addresses", "neighbors", "vips", "snat",
+		"snat_options",
 	};
 	struct sl_model m;
 

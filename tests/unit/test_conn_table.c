@@ -289,11 +289,12 @@ static void test_lookup_miss(void **state)
 
 static uint32_t count_expired;
 
-static void count_cb(void *ctx, struct sl_conn *c)
+static bool count_cb(void *ctx, struct sl_conn *c)
 {
 	(void)ctx;
 	(void)c;
 	count_expired++;
+	return true;
 }
 
 static void test_many_entries(void **state)
@@ -498,7 +499,7 @@ struct exp_log {
 	uint32_t total;
 };
 
-static void log_expire(void *ctx, struct sl_conn *c)
+static bool log_expire(void *ctx, struct sl_conn *c)
 {
 	struct exp_log *l = ctx;
 	uint32_t idx = sl_ct_index(l->t, c);
@@ -515,6 +516,7 @@ static void log_expire(void *ctx, struct sl_conn *c)
 	l->count[id]++;
 	l->when[id] = l->now;
 	l->total++;
+	return true;
 }
 
 static void log_init(struct exp_log *l, struct sl_conn_table *t)

@@ -350,8 +350,8 @@ static void test_thousand(void **state)
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		sl_health_poll(&h, now_ms());
 		clock_gettime(CLOCK_MONOTONIC, &b);
-		uint64_t us = (uint64_t)(b.tv_sec - a.tv_sec) * 1000000 +
-			      (uint64_t)(b.tv_nsec - a.tv_nsec) / 1000;
+		uint64_t us = (uint64_t)(((int64_t)b.tv_sec - a.tv_sec) * 1000000 +
+					 ((int64_t)b.tv_nsec - a.tv_nsec) / 1000);
 		worst = us > worst ? us : worst;
 		peak = h.inflight > peak ? h.inflight : peak;
 		polls++;

@@ -57,7 +57,6 @@ static void test_open(void **state)
 	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
 	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);   /* retransmitted SYN+ACK */
 	seg(&t, C, SYN, SL_CS_TCP_SYN_RECV);
-	seg(&t, S, ACK, SL_CS_TCP_SYN_RECV);         /* only the client's ACK */
 	seg(&t, C, ACK | PSH, SL_CS_TCP_ESTABLISHED);
 	assert_int_equal(t.flags, 0);
 
@@ -67,6 +66,25 @@ static void test_open(void **state)
 	seg(&t, C, SYN, SL_CS_TCP_ESTABLISHED);
 	seg(&t, S, SYN | ACK, SL_CS_TCP_ESTABLISHED);
 	seg(&t, C, 0, SL_CS_TCP_ESTABLISHED);
+}
+
+/* The opens a NAT gateway sees besides the usual one (RFC 5382): SYNs
+ * that cross (simultaneous open), and a connection opened from outside
+ * towards an endpoint-independent mapping, whose first SYN goes the
+ * "reply" way. */
+static void test_open_other_ways(void **state)
+{
+	(void)state;
+	struct tcp t = {SL_CS_TCP_SYN_SENT, 0};
+	seg(&t, S, SYN, SL_CS_TCP_SYN_SENT);         /* SYNs cross */
+	seg(&t, C, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&t, S, ACK, SL_CS_TCP_ESTABLISHED);
+
+	struct tcp in = {SL_CS_TCP_SYN_SENT, 0};     /* opened from outside */
+	seg(&in, S, SYN, SL_CS_TCP_SYN_SENT);
+	seg(&in, C, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&in, S, ACK, SL_CS_TCP_ESTABLISHED);
 }
 
 static void test_close_client_first(void **state)
@@ -239,6 +257,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_open_other_ways),
 		cmocka_unit_test(test_close_client_first),
 		cmocka_unit_test(test_close_server_first),
 		cmocka_unit_test(test_simultaneous_close),

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Readers shared by the config file's section loaders (config.c and the
+ * config_*.c files for later sections). Each reports errors relative to
+ * the object it was given, as config.c describes.
+ */
+#ifndef SL_CONFIG_INTERNAL_H
+#define SL_CONFIG_INTERNAL_H
+
+#include <jansson.h>
+
+#include "errors.h"
+#include "model.h"
+
+typedef int (*sl_config_elem_fn)(json_t *elem, struct sl_model *m,
+				 const void *ctx, struct sl_err *err);
+
+/* parent[key] as an array of objects with only `allowed` members. */
+int sl_config_each(json_t *parent, const char *key, bool required,
+		   const char *const *allowed, sl_config_elem_fn fn,
+		   struct sl_model *m, const void *ctx, struct sl_err *err);
+/* parent[key] as an object with only `allowed` members: 0 (*out set),
+ * 1 (absent) or -1. */
+int sl_config_sub_object(json_t *parent, const char *key,
+			 const char *const *allowed, json_t **out,
+			 struct sl_err *err);
+int sl_config_read_u32(json_t *o, const char *key, unsigned long min,
+		       unsigned long max, uint32_t *out, struct sl_err *err);
+/* Optional "port" naming a port: its index, or -1 when absent. */
+int sl_config_port_ref(json_t *o, const struct sl_model *m, int *index,
+		       struct sl_err *err);
+int sl_config_prefix(json_t *o, const char *key, bool required, sl_be32 *ip,
+		     uint8_t *plen, struct sl_err *err);
+
+/* Sections in their own files. */
+int sl_config_load_snat(json_t *root, struct sl_model *m, struct sl_err *err);
+int sl_config_snat_json(json_t *doc, const struct sl_model *m);
+/* Read one rule object (src, pool, port, filtering) and add it: the
+ * config file and the snat.add command share this. */
+int sl_config_add_snat_rule(json_t *o, struct sl_model *m, struct sl_err *err);
+/* One rule as the config file writes it. */
+json_t *sl_config_snat_rule_json(const struct sl_model *m,
+				 const struct sl_model_snat *r);
+
+#endif

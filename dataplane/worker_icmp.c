@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ICMP errors about translated packets, for SNAT sessions and full-NAT
+ * connections alike (icmp_error.h has the packet side).
+ *
+ * The quote names the connection: reversed, it is the key of the
+ * direction the error travels in, d. The error then becomes what the
+ * host on that side would expect: the quote shows the packet as that host
+ * sent it (key[!d]), the outer header goes to that host, and where the
+ * sender's address would leak an inside address (a client's error about
+ * a server's reply, or an inside host's about an outside packet), the
+ * outer source becomes ours:
+ *
+ *   d = REPLY (error from outside / server side)
+ *       quote := key[ORIG]; dst := key[ORIG].saddr;
+ *       src := full-NAT: the VIP (key[ORIG].daddr); SNAT: unchanged
+ *   d = ORIG (error from inside host / client)
+ *       quote := key[REPLY]; dst := key[REPLY].saddr;
+ *       src := the local or pool address (key[REPLY].daddr)
+ *
+ * Errors are only read against the table: they never create, refresh or
+ * remove a connection or mapping (RFC 5508 REQ-4, RFC 7857 2.2).
+ */
+#include <rte_mbuf.h>
+
+#include "icmp_error.h"
+#include "worker.h"
+
+/* The worker that owns the connection a quote names, or -1 if no rule
+ * says (a full-NAT client's error: try the workers in turn). */
+static int quote_owner(const struct sl_worker *w, const struct sl_icmp_inner *in)
+{
+	const struct sl_snapshot *s = w->snap;
+	const struct sl_snap_addr *a = sl_snap_find_addr(s, in->key.saddr);
+
+	/* About a packet we sent out from a local or pool address: that
+	 * address's port says whose it is. */
+	if (a && (a->kinds & (SL_ADDR_LIP | SL_ADDR_POOL)))
+		return sl_ntohs(in->key.sport) % w->nworkers;
+	/* From an inside host about a packet it got: its own port. */
+	if (s->nsnat && sl_snap_find_snat(s, in->key.daddr))
+		return sl_ntohs(in->key.dport) % w->nworkers;
+	return -1;
+}
+
+void sl_worker_icmp_translate(struct sl_worker *w, struct rte_mbuf *m,
+			      struct sl_pkt *pkt)
+{
+	struct sl_icmp_inner in;
+	enum sl_drop why = sl_icmp_error_parse(pkt, &in);
+
+	if (why != SL_DROP_NONE) {
+		sl_worker_drop(w, m, why);
+		return;
+	}
+	struct sl_v4key want = sl_v4key_reverse(&in.key);
+	uint32_t ref = sl_ct_lookup(&w->ct, &want, in.proto,
+				    sl_flow_hash(&want, in.proto));
+	if (ref == SL_CT_NONE) {
+		int owner = quote_owner(w, &in);
+		if (owner < 0)
+			sl_worker_pass_on(w, m);
+		else if (owner != w->id)
+			sl_worker_steer(w, m, (unsigned)owner);
+		else
+			sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
+		return;
+	}
+	if (pkt->ip->ttl <= 1) { /* no error about an error (RFC 1122) */
+		sl_worker_drop(w, m, SL_DROP_TTL_EXCEEDED);
+		return;
+	}
+	const struct sl_conn *c = sl_ct_conn(&w->ct, ref);
+	enum sl_dir d = sl_ct_ref_dir(ref);
+	const struct sl_v4key *quote = &c->key[d ^ 1];
+	sl_be32 src = pkt->ip->saddr;
+
+	if (d == SL_DIR_ORIG)
+		src = c->key[SL_DIR_REPLY].daddr;
+	else if (!(c->flags & SL_CONN_F_SNAT))
+		src = c->key[SL_DIR_ORIG].daddr;
+	sl_icmp_error_translate(pkt, &in, quote, src, quote->saddr);
+	w->stats.icmp_errors_translated++;
+	sl_worker_output(w, m, quote->saddr);
+}

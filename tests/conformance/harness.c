@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "config.h"
+#include "frames.h"
+#include "harness.h"
+#include "ringport.h"
+
+static struct ringport ports[H_MAX_PORTS];
+
+static int make_dataplane(struct harness *h)
+{
+	struct sl_dataplane *dp = &h->dp;
+
+	dp->nworkers = h->nworkers;
+	dp->tsc_hz = rte_get_tsc_hz();
+	dp->pool = rte_pktmbuf_pool_create("h_pool", 4095, 0, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	dp->learn_ring = rte_ring_create_elem("h_learn", sizeof(struct sl_learn_msg),
+					      1024, 0, RING_F_SC_DEQ);
+	dp->qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(h->nworkers), 64);
+	if (!dp->pool || !dp->learn_ring || !dp->qsbr ||
+	    rte_rcu_qsbr_init(dp->qsbr, h->nworkers) != 0 ||
+	    sl_dataplane_register_fields(dp) != 0)
+		return -1;
+	for (unsigned p = 0; p < h->ctl.model.nports; p++) {
+		if (ringport_open(&ports[p], h->ctl.model.ports[p].name, h->nworkers,
+				  dp->pool) != 0)
+			return -1;
+		dp->ethdev[p] = ports[p].ethdev;
+		dp->port_of_ethdev[ports[p].ethdev] = (uint8_t)p;
+		memcpy(h->ctl.ports[p].mac, ports[p].mac, 6);
+	}
+	dp->nports = h->ctl.model.nports;
+	return 0;
+}
+
+int h_init(struct harness *h, const char *config)
+{
+	struct sl_err err;
+	char errbuf[128];
+
+	memset(h, 0, sizeof(*h));
+	if (sl_config_load_string(config, &h->ctl.model, &err) != 0) {
+		fprintf(stderr, "harness config: %s: %s\n", err.field, err.message);
+		return -1;
+	}
+	h->ctl.dp = &h->dp;
+	h->nworkers = h->ctl.model.workers;
+	if (make_dataplane(h) != 0 || sl_neigh_init(&h->ctl.neigh) != 0)
+		return -1;
+	for (unsigned i = 0; i < h->nworkers; i++) {
+		struct sl_worker_params p = {
+			.id = (uint16_t)i,
+			.max_conns = h->ctl.model.max_conns,
+			.lport_lo = h->ctl.model.lport_lo,
+			.lport_hi = h->ctl.model.lport_hi,
+			.verify_l4_csum = true,
+		};
+		h->dp.workers[i] = sl_worker_create(&h->dp, &p, errbuf, sizeof(errbuf));
+		if (h->dp.workers[i] == NULL)
+			return -1;
+		rte_rcu_qsbr_thread_register(h->dp.qsbr, i);
+		rte_rcu_qsbr_thread_online(h->dp.qsbr, i);
+	}
+	h->w = h->dp.workers[0];
+	if (sl_workers_connect(&h->dp, errbuf, sizeof(errbuf)) != 0 ||
+	    sl_ctl_publish(&h->ctl, &h->ctl.model, &err) != 0)
+		return -1;
+	return 0;
+}
+
+/* One iteration of every worker, worker 0 getting the frames; then more
+ * rounds so that what one worker steered to another is handled too. */
+static void step(struct harness *h, struct rte_mbuf **m, unsigned n)
+{
+	for (unsigned round = 0; round < (h->nworkers > 1 ? 3u : 1u); round++)
+		for (unsigned i = 0; i < h->nworkers; i++) {
+			struct sl_worker *w = h->dp.workers[i];
+			sl_worker_begin(w);
+			if (i == 0 && round == 0 && n)
+				sl_worker_burst(w, m, (uint16_t)n);
+			sl_worker_drain_steered(w);
+			sl_worker_tail(w);
+			rte_rcu_qsbr_quiescent(h->dp.qsbr, i);
+		}
+}
+
+void h_send(struct harness *h, unsigned port, const uint8_t *frame, uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(h->dp.pool);
+	if (m == NULL)
+		return;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), frame, len);
+	m->port = ports[port].ethdev;
+	step(h, &m, 1);
+}
+
+uint32_t h_recv(struct harness *h, unsigned port, uint8_t *buf)
+{
+	struct rte_mbuf *m = NULL;
+	unsigned q = 0;
+
+	while (q < h->nworkers && rte_ring_dequeue(ports[port].tx[q], (void **)&m) != 0)
+		q++;
+	if (q == h->nworkers)
+		return 0;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	if (len > FR_MAX)
+		len = FR_MAX;
+	memcpy(buf, rte_pktmbuf_mtod(m, void *), len);
+	rte_pktmbuf_free(m);
+	return len;
+}
+
+void h_flush(struct harness *h)
+{
+	uint8_t buf[FR_MAX];
+	for (unsigned p = 0; p < h->dp.nports; p++)
+		while (h_recv(h, p, buf))
+			;
+}
+
+void h_advance(struct harness *h, uint32_t seconds)
+{
+	for (unsigned i = 0; i < h->nworkers; i++)
+		h->dp.workers[i]->clock_skew_ms += seconds * 1000;
+	/* Expiry is budgeted per iteration: run enough of them. */
+	for (unsigned i = 0; i < 4096; i++)
+		step(h, NULL, 0);
+}
+
+uint64_t h_drops(const struct harness *h, enum sl_drop why)
+{
+	uint64_t sum = 0;
+	for (unsigned i = 0; i < h->nworkers; i++)
+		sum += h->dp.workers[i]->stats.drops[why];
+	return sum;
+}

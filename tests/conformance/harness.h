@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Golden frames through the real worker. A harness is a Sluice built
+ * from a config document (the model, snapshot and worker code the daemon
+ * runs) on net_ring ports, with its workers driven by hand from one
+ * thread: put a frame in on a port (worker 0's queue), run loop iterations
+ * of every worker until nothing is in flight (so packets steered to the
+ * worker that owns them are handled there), read what came out of a port
+ * on any queue.
+ * Time is the worker's clock plus a skew the test moves, so five minutes
+ * of mapping timeout take no time at all.
+ */
+#ifndef SL_CONF_HARNESS_H
+#define SL_CONF_HARNESS_H
+
+#include "ctl.h"
+
+#define H_MAX_PORTS 2
+
+struct harness {
+	struct sl_ctl ctl;
+	struct sl_dataplane dp;
+	struct sl_worker *w;       /* worker 0: frames arrive on its queue */
+	unsigned nworkers;
+};
+
+/* Build everything from `config` (a config file's text; its ports are
+ * replaced by net_ring ports of the same names; "workers" is honoured).
+ * 0 or -1. */
+int h_init(struct harness *h, const char *config);
+
+/* Frame in on `port` (index), one loop iteration. */
+void h_send(struct harness *h, unsigned port, const uint8_t *frame, uint32_t len);
+/* The next frame transmitted on `port`, copied into buf (FR_MAX bytes);
+ * its length, or 0 if none. */
+uint32_t h_recv(struct harness *h, unsigned port, uint8_t *buf);
+/* Throw away anything transmitted. */
+void h_flush(struct harness *h);
+/* Move the clock on and let expiry run. */
+void h_advance(struct harness *h, uint32_t seconds);
+uint64_t h_drops(const struct harness *h, enum sl_drop why);
+
+#endif

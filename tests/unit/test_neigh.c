@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The learned neighbor table: learning, aging, probing, forgetting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "neigh.h"
+
+static const uint8_t mac1[6] = {2, 0, 0, 0, 1, 1};
+static const uint8_t mac2[6] = {2, 0, 0, 0, 1, 2};
+
+static unsigned probes;
+static sl_be32 probed_ip;
+
+static void probe(void *ctx, sl_be32 ip, uint8_t port)
+{
+	(void)ctx, (void)port;
+	probes++;
+	probed_ip = ip;
+}
+
+static void test_learn_changes(void **state)
+{
+	struct sl_neigh_table t;
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	assert_true(sl_neigh_learn(&t, 11, mac1, 1, 0));   /* new: changed */
+	assert_false(sl_neigh_learn(&t, 11, mac1, 1, 10)); /* same: not */
+	assert_true(sl_neigh_learn(&t, 11, mac2, 1, 20));  /* new MAC */
+	assert_true(sl_neigh_learn(&t, 11, mac2, 0, 30));  /* new port */
+	struct sl_neigh_entry *e = sl_neigh_find(&t, 11);
+	assert_non_null(e);
+	assert_memory_equal(e->mac, mac2, 6);
+	assert_int_equal(e->state, SL_NEIGH_REACHABLE);
+	assert_int_equal(e->confirmed_ms, 30);
+	sl_neigh_free(&t);
+}
+
+static void test_wanted_is_incomplete(void **state)
+{
+	struct sl_neigh_table t;
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	sl_neigh_want(&t, 12, 1, 0);
+	struct sl_neigh_entry *e = sl_neigh_find(&t, 12);
+	assert_non_null(e);
+	assert_false(sl_neigh_resolved(e));
+	/* An answer resolves it, and that is a change the dataplane needs. */
+	assert_true(sl_neigh_learn(&t, 12, mac1, 1, 5));
+	assert_true(sl_neigh_resolved(sl_neigh_find(&t, 12)));
+	sl_neigh_free(&t);
+}
+
+static void test_aging_and_removal(void **state)
+{
+	struct sl_neigh_table t;
+	uint64_t now = 1000;
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	sl_neigh_learn(&t, 13, mac1, 1, now);
+	probes = 0;
+	/* Reachable: no probe, no change. */
+	assert_false(sl_neigh_tick(&t, now + SL_NEIGH_REACHABLE_MS - 1, probe, NULL));
+	assert_int_equal(probes, 0);
+	/* Stale: probed once a second, still used. */
+	now += SL_NEIGH_REACHABLE_MS;
+	assert_false(sl_neigh_tick(&t, now, probe, NULL));
+	assert_int_equal(sl_neigh_find(&t, 13)->state, SL_NEIGH_STALE);
+	assert_int_equal(probes, 1);
+	assert_int_equal(probed_ip, 13);
+	assert_false(sl_neigh_tick(&t, now + 10, probe, NULL)); /* not yet again */
+	assert_int_equal(probes, 1);
+	for (unsigned i = 1; i < SL_NEIGH_PROBES; i++)
+		assert_false(sl_neigh_tick(&t, now + i * SL_NEIGH_PROBE_MS, probe, NULL));
+	assert_int_equal(probes, SL_NEIGH_PROBES);
+	/* Unanswered: removed, and the dataplane's view changed. */
+	assert_true(sl_neigh_tick(&t, now + SL_NEIGH_PROBES * SL_NEIGH_PROBE_MS, probe, NULL));
+	assert_null(sl_neigh_find(&t, 13));
+	sl_neigh_free(&t);
+}
+
+static void test_answer_keeps_entry(void **state)
+{
+	struct sl_neigh_table t;
+	uint64_t now = SL_NEIGH_REACHABLE_MS;
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	sl_neigh_learn(&t, 14, mac1, 1, 0);
+	sl_neigh_tick(&t, now, probe, NULL); /* stale, probed */
+	assert_false(sl_neigh_learn(&t, 14, mac1, 1, now + 100)); /* answered */
+	assert_int_equal(sl_neigh_find(&t, 14)->state, SL_NEIGH_REACHABLE);
+	for (unsigned i = 1; i <= SL_NEIGH_PROBES + 1; i++)
+		assert_false(sl_neigh_tick(&t, now + i * SL_NEIGH_PROBE_MS, probe, NULL));
+	assert_non_null(sl_neigh_find(&t, 14));
+	sl_neigh_free(&t);
+}
+
+static void test_forget_and_full(void **state)
+{
+	struct sl_neigh_table t;
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	for (uint32_t i = 1; i <= SL_MAX_NEIGH; i++)
+		sl_neigh_learn(&t, i, mac1, 0, 0);
+	assert_int_equal(t.n, SL_MAX_NEIGH);
+	/* Full: a new address is not learned, and nothing breaks. */
+	assert_false(sl_neigh_learn(&t, SL_MAX_NEIGH + 1, mac1, 0, 0));
+	assert_null(sl_neigh_find(&t, SL_MAX_NEIGH + 1));
+	assert_true(sl_neigh_forget(&t, 7));
+	assert_false(sl_neigh_forget(&t, 7));
+	assert_null(sl_neigh_find(&t, 7));
+	assert_non_null(sl_neigh_find(&t, 8));
+	sl_neigh_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_learn_changes),
+		cmocka_unit_test(test_wanted_is_incomplete),
+		cmocka_unit_test(test_aging_and_removal),
+		cmocka_unit_test(test_answer_keeps_entry),
+		cmocka_unit_test(test_forget_and_full),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
