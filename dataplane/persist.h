@@ -18,12 +18,15 @@
  *    immutable view (sl_persist_view) with RCU, like a snapshot;
  *  - a worker looks in the published view first (the decision every
  *    worker agrees on), then in its own cache (its decisions the view
- *    does not have yet), and only then schedules.
+ *    does not have yet), and only then schedules; a new client's first
+ *    server is picked by the hash of its address over the service's
+ *    pick table (weighted), so workers agree on it without any template
+ *    (worker_sched.c), except under lc/wlc, which pick by load.
  *
- * Limits, stated: two first connections of a new client that land on
- * different workers within one merge interval (a few milliseconds) may be
- * scheduled independently; the view then settles on one server and both
- * workers follow it from their next connection. A template is refreshed
+ * Limits, stated: under lc/wlc, two first connections of a new client
+ * that land on different workers within one merge interval (a few
+ * milliseconds) may be scheduled independently; the view then settles on
+ * one server and both workers follow it from their next connection. A template is refreshed
  * in the view at most every SL_PERSIST_REPORT_MS, so it may expire from
  * the view up to that much early (the worker that saw the connection
  * still has it). A template whose server no longer takes connections

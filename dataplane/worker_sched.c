@@ -33,6 +33,25 @@ static uint16_t schedule(struct sl_worker *w, const struct sl_snap_svc *svc,
 	}
 }
 
+/*
+ * A client with no template anywhere: every worker must make the same
+ * first choice, since two of its first connections may land on two
+ * workers before any template can reach both. Where the pick table is a
+ * distribution (rr, wrr: their sequences; sh, mh) it is indexed by the
+ * hash of the client's address, as sh does, so every worker picks the
+ * same server in proportion to weight. lc and wlc pick by load, which
+ * workers see differently: there two first connections may differ, and
+ * the merged template settles the client from its next connection.
+ */
+static uint16_t first_pick(struct sl_worker *w, const struct sl_snap_svc *svc,
+			   const struct sl_pkt *pkt)
+{
+	if (svc->sched == SL_SCHED_LC || svc->sched == SL_SCHED_WLC)
+		return schedule(w, svc, pkt);
+	uint32_t h = sl_sched_client_hash(pkt->key.saddr, 0, false);
+	return svc->seq[sl_sched_scale(h, svc->seq_len)];
+}
+
 /* Tell the control thread about a template. A full ring only delays
  * agreement between workers (counted); the cache still holds it. */
 static void report(struct sl_worker *w, const struct sl_snap_svc *svc,
@@ -75,7 +94,7 @@ static const struct sl_snap_rs *persistent(struct sl_worker *w,
 	if (!rs && e)
 		rs = sl_snap_svc_rs(s, svc, e->rs_id);
 	if (!rs)
-		rs = &svc->rs[schedule(w, svc, pkt)];
+		rs = &svc->rs[first_pick(w, svc, pkt)];
 
 	bool changed = !e || e->rs_id != rs->id;
 	if (!e)
