@@ -43,8 +43,14 @@ active() { # I: rsI's open connections as rs list reports them
 count() { awk -v t="$1" -v b="$2" '$1 == t && $2 == b' "$T/long.log" | wc -l; }
 
 long 6 6000 first
+# Under load a background curl may start late: undrain only once rs1
+# really holds all six, so the second batch is judged on its own.
+lab_check "rs1 holds the first 6" lab_wait_until 5 "6 open on rs1" bash -c \
+  "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json rs list '$V' | '$LAB_PY' '$LAB_TOOL' json-get \"r['real_servers'][0]['active_conns']\")\" = 6 ]"
 lab_check "rs set rs2 --weight 1 (undrain)" slctl rs set "$V" "$RS2" --weight 1
 long 6 4500 second
+lab_wait_until 5 "12 open" bash -c \
+  "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json stats | '$LAB_PY' '$LAB_TOOL' json-get \"r['totals']['conns_active']\")\" -ge 12 ]" || true
 a1=$(active 1) a2=$(active 2)
 echo "# open connections after 12 long requests: rs1 $a1, rs2 $a2"
 lab_check_cmp "rs1 has the first 6, and at most one more" "$a1" -le 7
@@ -63,6 +69,8 @@ lab_check "vip set --sched wlc; rs2 weight 2" bash -c \
   "timeout 5 '$SLUICECTL' -s '$LAB_SOCK' vip set '$V' --sched wlc && timeout 5 '$SLUICECTL' -s '$LAB_SOCK' rs set '$V' '$RS2' --weight 2"
 : >"$T/long.log"
 long 9 3000 third
+lab_wait_until 5 "9 open" bash -c \
+  "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json stats | '$LAB_PY' '$LAB_TOOL' json-get \"r['totals']['conns_active']\")\" -ge 9 ]" || true
 a1=$(active 1) a2=$(active 2)
 echo "# wlc 1:2, 9 long requests: rs1 $a1, rs2 $a2"
 lab_check_cmp "wlc: rs1 has about a third (3 +- 1)" "$(( a1 >= 2 && a1 <= 4 ? 1 : 0 ))" -eq 1
