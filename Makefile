@@ -24,6 +24,16 @@ DPDK_LIBS   := $(shell pkg-config --libs libdpdk 2>/dev/null)
 JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JANSSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null)
+LIBBPF_LIBS    := $(shell pkg-config --libs libbpf 2>/dev/null)
+
+# The XDP program (drivers/xdp/): clang for the BPF target, then a bpftool
+# skeleton that embeds the object in the binary including it. Freestanding,
+# so clang's own stdint.h serves and glibc's 32-bit stubs are never asked
+# for; the multiarch directory is only for <asm/types.h>.
+BPF_OBJ    := $(BUILD)/xdp/sluice_xdp.bpf.o
+BPF_SKEL   := $(BUILD)/xdp/sluice_xdp.skel.h
+BPF_CFLAGS := -g -O2 -target bpf -ffreestanding -std=gnu11 $(WARN) \
+              -I/usr/include/$(shell $(CC) -dumpmachine) -iquote dataplane -iquote drivers/xdp
 
 # The packet core: plain C over byte buffers, no DPDK, no I/O. It is built
 # without DPDK's include path, so a DPDK call creeping in fails the build.
@@ -41,6 +51,13 @@ MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_snat.c ct
               ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c ctrl/model_svc.c ctrl/svcopts.c
 CTRL_SRCS := $(filter-out ctrl/sluicectl%.c $(MODEL_SRCS),$(wildcard ctrl/*.c))
 CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c
+# XDP settings in the model and the config file: DPDK-free, unit tested.
+MODEL_SRCS += ctrl/model_xdp.c ctrl/config_xdp.c
+CTRL_SRCS := $(filter-out $(MODEL_SRCS),$(CTRL_SRCS))
+# The XDP program's user-space side needs libbpf: only sluice links it.
+XDP_SRCS  := $(wildcard drivers/xdp_*.c)
+DRV_SRCS  := $(filter-out $(XDP_SRCS),$(DRV_SRCS))
+XDP_OBJS  := $(XDP_SRCS:%.c=$(BUILD)/obj/%.o)
 
 CORE_OBJS  := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 DP_OBJS    := $(DP_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -70,6 +87,26 @@ $(CTRL_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
 $(MODEL_OBJS): CFLAGS_EXTRA := $(JANSSON_CFLAGS)
 $(BENCH_OBJS) $(CONF_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/unit
 
+$(BUILD)/sluice: $(XDP_OBJS)
+
+# Only the file that embeds the object sees the skeleton.
+$(BUILD)/obj/drivers/xdp_port.o: CFLAGS_EXTRA += -I$(BUILD)/xdp
+$(BUILD)/obj/drivers/xdp_port.o: $(BPF_SKEL)
+
+$(BUILD)/xdp/%.bpf.o: drivers/xdp/%.bpf.c drivers/xdp/xdp_abi.h dataplane/wire.h dataplane/dp_types.h
+	@mkdir -p $(dir $@)
+	@echo "  BPF     $<"
+	@clang $(BPF_CFLAGS) -c $< -o $@.tmp
+	@bpftool gen object $@ $@.tmp
+	@rm -f $@.tmp
+
+# Kept: bpftool and the af_xdp PMD's xdp_prog= can use the object as is.
+.SECONDARY: $(BPF_OBJ)
+
+$(BUILD)/xdp/%.skel.h: $(BUILD)/xdp/%.bpf.o
+	@echo "  SKEL    $@"
+	@bpftool gen skeleton $< > $@
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -82,7 +119,7 @@ $(BUILD)/cli/%.o: %.c
 
 $(BUILD)/sluice: $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(CTRL_OBJS)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) $(JANSSON_LIBS) -lpthread
+	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) $(JANSSON_LIBS) $(LIBBPF_LIBS) -lpthread
 
 $(BUILD)/sluicectl: $(CLI_OBJS)
 	@echo "  LINK    $@"
@@ -93,6 +130,20 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(MODEL_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(INC) $(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS)
+
+# The lab's vhost-user switch (tests/lab/): what Sluice's virtio-user ports
+# connect to in the end-to-end tests.
+all: $(BUILD)/sluice-vswitch
+$(BUILD)/sluice-vswitch: tests/lab/vswitch.c
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(DPDK_CFLAGS) -o $@ $< $(DPDK_LIBS)
+
+# The XDP golden-frame test runs the real program (skeleton) in the kernel.
+$(BUILD)/tests/test_xdp: tests/unit/test_xdp.c $(BUILD)/obj/drivers/xdp_maps.o $(BPF_SKEL)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(INC) -I$(BUILD)/xdp -o $@ $< $(BUILD)/obj/drivers/xdp_maps.o $(CMOCKA_LIBS) $(LIBBPF_LIBS)
 
 $(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
 	@echo "  LINK    $@"

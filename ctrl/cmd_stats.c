@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_ethdev.h>
+
 #include "addr.h"
 #include "commands.h"
 #include "jsonutil.h"
@@ -104,6 +106,9 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps) \
 	X(conns_refused) X(conns_flushed) X(resets_sent) X(persist_lost)
 
+/* The kernel exception path's (dataplane/worker_host.c). */
+#define HOST_COUNTERS(X) X(to_host) X(from_host)
+
 /* The counters of a worker (or their sum) as JSON: scalar counters, plus
  * "drops" as the total and "drops_by_reason" as an object. */
 static json_t *counters_json(const struct sl_worker_stats *s)
@@ -112,6 +117,7 @@ static json_t *counters_json(const struct sl_worker_stats *s)
 	uint64_t drops = 0;
 #define X(f) json_object_set_new(o, #f, json_integer((json_int_t)s->f));
 	WORKER_COUNTERS(X)
+	HOST_COUNTERS(X)
 #undef X
 	json_object_set_new(o, "conns_active",
 			    json_integer((json_int_t)(s->conns_created - s->conns_expired)));
@@ -132,6 +138,7 @@ static void sum_workers(const struct sl_ctl *ctl, struct sl_worker_stats *t)
 		const struct sl_worker_stats *s = &ctl->dp->workers[i]->stats;
 #define X(f) t->f += s->f;
 		WORKER_COUNTERS(X)
+		HOST_COUNTERS(X)
 #undef X
 		for (unsigned r = 0; r < SL_DROP_MAX; r++)
 			t->drops[r] += s->drops[r];
@@ -174,6 +181,27 @@ static json_t *services_json(const struct sl_ctl *ctl, const struct sl_model *m,
 	return vips;
 }
 
+/* The driver's own counters per port: what the NIC (or the kernel ring
+ * under af_packet/af_xdp) dropped before a worker ever saw it. */
+static json_t *ports_json(const struct sl_ctl *ctl, const struct sl_model *m)
+{
+	json_t *list = json_array();
+
+	for (uint32_t p = 0; p < ctl->dp->nports; p++) {
+		struct rte_eth_stats st;
+		if (rte_eth_stats_get(ctl->dp->ethdev[p], &st) != 0)
+			memset(&st, 0, sizeof(st));
+		json_array_append_new(
+			list, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "port",
+					m->ports[p].name, "rx_packets", (json_int_t)st.ipackets,
+					"tx_packets", (json_int_t)st.opackets, "rx_bytes",
+					(json_int_t)st.ibytes, "tx_bytes", (json_int_t)st.obytes,
+					"rx_missed", (json_int_t)st.imissed, "rx_errors",
+					(json_int_t)st.ierrors, "tx_errors", (json_int_t)st.oerrors));
+	}
+	return list;
+}
+
 int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		 json_t **result, struct sl_err *err)
 {
@@ -198,10 +226,12 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		json_array_append_new(workers, w);
 	}
 	json_t *vips = services_json(ctl, m, &servers);
-	*result = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "uptime_s",
+	*result = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "uptime_s",
 			    (json_int_t)((sl_ctl_now_ms() - ctl->start_ms) / 1000),
 			    "totals", totals, "drops", drops, "workers", workers,
-			    "vips", vips, "real_servers", servers);
+			    "ports", ports_json(ctl, m), "vips", vips, "real_servers",
+			    servers);
+	json_object_set_new(*result, "xdp", sl_ctl_xdp_stats(ctl));
 	return 0;
 }
 

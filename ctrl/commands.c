@@ -43,6 +43,10 @@ const struct sl_cmd sl_commands[] = {
 	{"snat.list", sl_cmd_snat_list, NO_ARGS, false, "list source NAT rules"},
 	{"snat.sessions", sl_cmd_snat_sessions, ARGS("src", "limit"), false, "list source NAT sessions"},
 	{"config.show", sl_cmd_config_show, NO_ARGS, false, "the running configuration"},
+	{"blocklist.add", sl_cmd_blocklist_add, ARGS("prefix"), true, "drop a source prefix in XDP"},
+	{"blocklist.del", sl_cmd_blocklist_del, ARGS("prefix"), true, "stop dropping a source prefix"},
+	{"blocklist.list", sl_cmd_blocklist_list, NO_ARGS, false, "list blocked prefixes and hits"},
+	{"xdp.set", sl_cmd_xdp_set, ARGS("syn_rate", "syn_burst"), true, "set the per-source SYN rate"},
 	{"help", sl_cmd_help, NO_ARGS, false, "list commands"},
 	{NULL, NULL, NULL, false, NULL},
 };

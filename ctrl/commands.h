@@ -45,6 +45,10 @@ int sl_cmd_laddr_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, s
 int sl_cmd_neigh_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_neigh_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_neigh_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_blocklist_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_blocklist_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_blocklist_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_xdp_set(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_stats(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_conn_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_config_show(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);

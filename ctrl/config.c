@@ -25,6 +25,7 @@
 #include "addr.h"
 #include "config.h"
 #include "config_internal.h"
+#include "config_xdp.h"
 #include "jsonutil.h"
 #include "sched.h"
 
@@ -319,7 +320,8 @@ static int load_settings(json_t *root, struct sl_model *m, struct sl_err *err)
 	    load_log_level(root, m, err) < 0 || load_control(root, m, err) < 0 ||
 	    load_idle(root, m, err) < 0 || load_conn_table(root, m, err) < 0 ||
 	    load_port_range(root, m, err) < 0 || load_checksum(root, m, err) < 0 ||
-	    load_timeouts(root, m, err) < 0 || load_health(root, m, err) < 0)
+	    load_timeouts(root, m, err) < 0 || load_health(root, m, err) < 0 ||
+	    sl_config_load_xdp(root, m, err) < 0)
 		return -1;
 	return 0;
 }
@@ -359,7 +361,8 @@ static int prefix_member(json_t *o, const char *key, bool required,
 	return 0;
 }
 
-static const char *const port_keys[] = {"name", "devargs", "ipv4", NULL};
+static const char *const port_keys[] = {"name", "devargs", "ipv4", "xdp",
+					"exception", NULL};
 
 static int load_port(json_t *o, struct sl_model *m, const void *ctx,
 		     struct sl_err *err)
@@ -377,7 +380,9 @@ static int load_port(json_t *o, struct sl_model *m, const void *ctx,
 	if (json_object_get(o, "ipv4") && ip == 0)
 		return sl_err_set(err, SL_E_INVALID, "ipv4",
 				  "ipv4 must be a unicast address, got 0.0.0.0");
-	return sl_model_add_port(m, name, devargs, ip, plen, err);
+	if (sl_model_add_port(m, name, devargs, ip, plen, err) < 0)
+		return -1;
+	return sl_config_load_port_drivers(o, &m->ports[m->nports - 1], err);
 }
 
 static const char *const route_keys[] = {"prefix", "via", "port", NULL};
@@ -512,7 +517,7 @@ static int load_ports(json_t *root, struct sl_model *m, struct sl_err *err)
 /* ---- loading ----------------------------------------------------------- */
 
 static const char *const top_keys[] = {
-	"eal", "workers", "log_level", "control", "idle", "conn_table",
+	"eal", "workers", "log_level", "control", "idle", "conn_table", "xdp",
 	"local_port_range", "checksum", "timeouts", "health", "ports", "routes",
 	"local_addresses", "neighbors", "vips", "snat", "snat_options", NULL,
 };
@@ -672,6 +677,7 @@ static json_t *settings_json(const struct sl_model *m)
 	if (health && m->hc_source)
 		bad |= json_object_set_new(health, "source", ipv4_str(m->hc_source));
 	bad |= json_object_set_new(o, "health", health);
+	bad |= sl_config_xdp_json(o, m) < 0;
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -684,8 +690,9 @@ static json_t *port_json(const struct sl_model_port *p)
 	json_t *o = json_pack("{s:s, s:s}", "name", p->name, "devargs",
 			      p->devargs);
 
-	if (o && p->ip != 0 &&
-	    json_object_set_new(o, "ipv4", prefix_str(p->ip, p->plen)) < 0) {
+	if ((o && p->ip != 0 &&
+	     json_object_set_new(o, "ipv4", prefix_str(p->ip, p->plen)) < 0) ||
+	    (o && sl_config_port_drivers_json(o, p) < 0)) {
 		json_decref(o);
 		return NULL;
 	}

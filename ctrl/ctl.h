@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "ctl_xdp.h"
 #include "errors.h"
 #include "health.h"
 #include "model.h"
@@ -20,6 +21,14 @@ struct sl_ctl {
 	struct sl_model model;
 	struct sl_dataplane *dp;
 	struct sl_port_info ports[SL_MAX_PORTS];
+	struct sl_ctl_xdp xdp;           /* Sluice's XDP program on af_xdp ports */
+	/* Called around every publish to keep the XDP maps in step
+	 * (sl_ctl_xdp_prepare/commit, set by sluice.c); NULL in programs
+	 * that link publish.c without XDP (the benchmark). */
+	int (*xdp_prepare)(struct sl_ctl *ctl, const struct sl_snapshot *s,
+			   int *table_fd, struct sl_err *err);
+	void (*xdp_commit)(struct sl_ctl *ctl, const struct sl_model *m, int table_fd);
+	struct sl_port_info host_ports[SL_MAX_PORTS]; /* exception devices */
 	struct sl_neigh_table neigh;
 	uint64_t generation;
 	uint64_t start_ms;
@@ -41,6 +50,15 @@ struct sl_ctl {
 };
 
 uint64_t sl_ctl_now_ms(void);
+
+/* After port p started (ctl_ports.c): adopt its XDP program's maps,
+ * create its kernel exception device. 0, or -1 with a message. Closing
+ * undoes both for every port. */
+int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf,
+		       size_t errlen);
+void sl_ctl_ports_close(struct sl_ctl *ctl);
+/* How many ports have an exception device (each needs mbufs). */
+uint32_t sl_model_exception_ports(const struct sl_model *m);
 
 /* Build a snapshot from `m` and the learned neighbors, publish it and
  * reclaim the previous one after a grace period. 0, or -1 with err. */

@@ -79,6 +79,7 @@ int sl_model_init(struct sl_model *m)
 		sl_model_free(m);
 		return -1;
 	}
+	sl_model_xdp_init(&m->xdp);
 	return 0;
 }
 
@@ -92,6 +93,7 @@ void sl_model_free(struct sl_model *m)
 		free(m->svcs[i].rs);
 	free(m->svcs);
 	free(m->neigh);
+	sl_model_xdp_free(&m->xdp);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -140,7 +142,9 @@ int sl_model_clone(struct sl_model *dst, const struct sl_model *src)
 	dst->svcs = NULL;
 	dst->nsvcs = 0;
 	dst->neigh = calloc(SL_MAX_NEIGH, sizeof(*dst->neigh));
-	if (!dst->neigh || clone_eal(dst, src) < 0 || clone_svcs(dst, src) < 0) {
+	/* First: it always leaves dst->xdp safe to free. */
+	if (sl_model_xdp_clone(&dst->xdp, &src->xdp) < 0 || !dst->neigh ||
+	    clone_eal(dst, src) < 0 || clone_svcs(dst, src) < 0) {
 		sl_model_free(dst);
 		return -1;
 	}
@@ -457,6 +461,7 @@ int sl_model_add_port(struct sl_model *m, const char *name, const char *devargs,
 	snprintf(p->devargs, sizeof(p->devargs), "%s", devargs);
 	p->ip = ip;
 	p->plen = plen;
+	p->xdp = true;
 	return 0;
 }
 

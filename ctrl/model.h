@@ -27,6 +27,7 @@
 #include "dp_types.h"
 #include "errors.h"
 #include "svcopts.h"
+#include "model_xdp.h"
 
 #define SL_PORT_NAME_MAX 32
 #define SL_DEVARGS_MAX 512
@@ -63,6 +64,8 @@ struct sl_model_port {
 	char devargs[SL_DEVARGS_MAX];
 	sl_be32 ip;                      /* 0 if the port has no address */
 	uint8_t plen;
+	bool xdp;                        /* net_af_xdp: run Sluice's XDP program (default) */
+	char exception[SL_DEVARGS_MAX];  /* kernel exception device ("net_tap[,...]"), or "" */
 };
 
 struct sl_model_route {
@@ -135,6 +138,8 @@ struct sl_model {
 	bool snat_icmp_on_exhaustion;    /* answer ICMP 3/13 when out of ports */
 	uint16_t next_svc_id;
 	uint16_t next_rs_id;
+
+	struct sl_model_xdp xdp;         /* blocklist, SYN rate (model_xdp.h) */
 };
 
 /* Defaults for everything (see the comments above). Returns 0 or -1

@@ -205,14 +205,22 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 		   struct sl_err *err)
 {
 	struct sl_snapshot *fresh = build(ctl, m, err);
+	int xdp_table = -1;
 	if (fresh == NULL)
 		return -1;
+	/* What can fail happens before anything is visible. */
+	if (ctl->xdp_prepare && ctl->xdp_prepare(ctl, fresh, &xdp_table, err) != 0) {
+		sl_snap_free(fresh);
+		return -1;
+	}
 	struct sl_snapshot *old = __atomic_exchange_n(&ctl->dp->snapshot, fresh,
 						      __ATOMIC_ACQ_REL);
 	if (old) {
 		rte_rcu_qsbr_synchronize(ctl->dp->qsbr, RTE_QSBR_THRID_INVALID);
 		sl_snap_free(old);
 	}
+	if (ctl->xdp_commit)
+		ctl->xdp_commit(ctl, m, xdp_table);
 	sl_debug("published snapshot %lu (%u services, %u real servers)",
 		 (unsigned long)fresh->generation, m->nsvcs, m->nrs_total);
 	return 0;

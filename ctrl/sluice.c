@@ -90,7 +90,8 @@ static char **eal_argv(const struct sl_model *m, int *argc)
 
 static struct rte_mempool *make_pool(const struct sl_model *m)
 {
-	unsigned n = m->nports * m->workers * (SL_PORT_RX_DESC + SL_PORT_TX_DESC) +
+	unsigned ports = m->nports + sl_model_exception_ports(m);
+	unsigned n = ports * m->workers * (SL_PORT_RX_DESC + SL_PORT_TX_DESC) +
 		     m->workers * m->workers * SL_STEER_RING_SIZE +
 		     m->workers * (SL_HOLD_MAX + 4 * SL_BURST) + 4096;
 	return rte_pktmbuf_pool_create("sl_mbufs", n, 256, 0,
@@ -100,12 +101,14 @@ static struct rte_mempool *make_pool(const struct sl_model *m)
 static int open_ports(struct sl_ctl *ctl)
 {
 	struct sl_dataplane *dp = ctl->dp;
-	char errbuf[256];
+	char errbuf[256], devargs[SL_DEVARGS_MAX + 64];
 
 	memset(dp->port_of_ethdev, 0xff, sizeof(dp->port_of_ethdev));
 	for (uint32_t p = 0; p < ctl->model.nports; p++) {
 		const struct sl_model_port *mp = &ctl->model.ports[p];
-		if (sl_port_open(mp->devargs, (uint16_t)ctl->model.workers, dp->pool,
+		if (sl_ctl_port_devargs(ctl, p, devargs, sizeof(devargs), errbuf,
+					sizeof(errbuf)) != 0 ||
+		    sl_port_open(devargs, (uint16_t)ctl->model.workers, dp->pool,
 				 &ctl->ports[p], errbuf, sizeof(errbuf)) != 0) {
 			sl_err("port %s (%s): %s", mp->name, mp->devargs, errbuf);
 			return -1;
@@ -117,6 +120,11 @@ static int open_ports(struct sl_ctl *ctl)
 			mp->name, mp->devargs, ctl->ports[p].ethdev, ctl->ports[p].driver,
 			ctl->ports[p].mac[0], ctl->ports[p].mac[1], ctl->ports[p].mac[2],
 			ctl->ports[p].mac[3], ctl->ports[p].mac[4], ctl->ports[p].mac[5]);
+		/* Its XDP program's maps, its kernel exception device. */
+		if (sl_ctl_port_extras(ctl, p, errbuf, sizeof(errbuf)) != 0) {
+			sl_err("port %s: %s", mp->name, errbuf);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -205,6 +213,7 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 	sl_ctl_mh_cache_free(ctl);
 	for (uint32_t p = 0; p < dp->nports; p++)
 		sl_port_close(dp->ethdev[p]);
+	sl_ctl_ports_close(ctl);
 	for (uint32_t i = 0; i < dp->nworkers; i++)
 		sl_worker_destroy(dp->workers[i]);
 	sl_snap_free(dp->snapshot);
@@ -322,6 +331,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	ctl.dp = &dp;
+	ctl.xdp_prepare = sl_ctl_xdp_prepare;
+	ctl.xdp_commit = sl_ctl_xdp_commit;
 	ctl.start_ms = sl_ctl_now_ms();
 	return run(&ctl);
 }

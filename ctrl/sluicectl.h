@@ -137,6 +137,12 @@ void slc_print_snat_list(const json_t *args, const json_t *result);
 void slc_print_snat_sessions(const json_t *args, const json_t *result);
 /* JSON the way sluicectl shows it: indented, members in the daemon's order. */
 void slc_print_json(FILE *f, const json_t *j);
+/* sluicectl_xdp.c */
+void slc_print_blocklist_add(const json_t *args, const json_t *result);
+void slc_print_blocklist_del(const json_t *args, const json_t *result);
+void slc_print_blocklist_list(const json_t *args, const json_t *result);
+void slc_print_xdp_set(const json_t *args, const json_t *result);
+void slc_print_xdp_stats(const json_t *result); /* part of `stats` */
 
 /* sluicectl_table.c: left-aligned text columns, right-aligned numbers
  * (bit i of right_mask), widths fitted to the contents. headers may be

@@ -488,6 +488,41 @@ static int build_none(const struct slc_cmd *c, const struct slc_args *a,
 	return 0;
 }
 
+/* PREFIX as A.B.C.D/LEN (host bits zero) or A.B.C.D (one address). */
+static int build_blocklist(const struct slc_cmd *c, const struct slc_args *a,
+			   json_t *args)
+{
+	const char *s = a->pos[0];
+	sl_be32 ip;
+	uint8_t plen;
+
+	if (strchr(s, '/') ? sl_parse_prefix(s, &ip, &plen, true) < 0
+			   : sl_parse_ipv4(s, &ip) < 0) {
+		slc_usage_error(c, "bad prefix '%s': expected A.B.C.D/LEN with host "
+				"bits zero, or A.B.C.D", s);
+		return -1;
+	}
+	return set(c, args, "prefix", json_string(s));
+}
+
+static int build_xdp_syn_rate(const struct slc_cmd *c, const struct slc_args *a,
+			      json_t *args)
+{
+	static const char *const keys[] = { "syn_rate", "syn_burst" };
+	unsigned long v;
+
+	for (unsigned i = 0; i < 2; i++) {
+		if (sl_parse_uint(a->pos[i], 0, 10000000, &v) < 0) {
+			slc_usage_error(c, "bad %s '%s': expected 0..10000000",
+					c->posname[i], a->pos[i]);
+			return -1;
+		}
+		if (set(c, args, keys[i], json_integer((json_int_t)v)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 #define PROTO_HELP "  --proto tcp|udp   the service's protocol (default tcp)\n"
 #define PORT_HELP(what)                                                        \
 	"  --port NAME       the port (from the config) " what " is on;\n"        \
@@ -655,6 +690,26 @@ const struct slc_cmd slc_cmds[] = {
 	  "The output is a config file that `sluice -c` accepts (also with\n"
 	  "--json).\n\nExample:\n  sluicectl config show > sluice.json\n",
 	  { NULL }, 0, 0, false, build_none, slc_print_config },
+	{ "blocklist", "add", "blocklist.add", "PREFIX",
+	  "drop frames from a source prefix in XDP, before any worker sees them",
+	  "PREFIX is A.B.C.D/LEN (host bits zero) or A.B.C.D for one address.\n"
+	  "Enforced on net_af_xdp ports running Sluice's XDP program.\n"
+	  "\nExample:\n  sluicectl blocklist add 203.0.113.0/24\n",
+	  { "PREFIX" }, 1, 0, true, build_blocklist, slc_print_blocklist_add },
+	{ "blocklist", "del", "blocklist.del", "PREFIX", "stop dropping a source prefix",
+	  "Example:\n  sluicectl blocklist del 203.0.113.0/24\n",
+	  { "PREFIX" }, 1, 0, true, build_blocklist, slc_print_blocklist_del },
+	{ "blocklist", "list", "blocklist.list", "",
+	  "list blocked prefixes and the frames each dropped",
+	  "Example:\n  sluicectl blocklist list\n", { NULL }, 0, 0, false,
+	  build_none, slc_print_blocklist_list },
+	{ "xdp", "syn-rate", "xdp.set", "RATE BURST",
+	  "limit TCP SYNs to Sluice's addresses per source, in XDP",
+	  "RATE is SYNs per second per source (0: no limit); BURST how many may\n"
+	  "come back to back (0: as many as RATE). Enforced on net_af_xdp ports\n"
+	  "running Sluice's XDP program.\n"
+	  "\nExample:\n  sluicectl xdp syn-rate 100 20\n",
+	  { "RATE", "BURST" }, 2, 0, true, build_xdp_syn_rate, slc_print_xdp_set },
 	{ "raw", NULL, NULL, "JSON-LINE",
 	  "send one request line as typed and print the answer line",
 	  "For debugging the protocol (ctrl/README.md). The line is not checked\n"

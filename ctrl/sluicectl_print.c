@@ -516,6 +516,21 @@ static void stats_workers(const json_t *result)
 		simple_table(w, cols, 8, 0xffu, "  ");
 }
 
+static void stats_ports(const json_t *result)
+{
+	static const struct column cols[] = {
+		{ "PORT", "port" }, { "RX-PKTS", "rx_packets" },
+		{ "TX-PKTS", "tx_packets" }, { "RX-MISSED", "rx_missed" },
+		{ "RX-ERRORS", "rx_errors" }, { "TX-ERRORS", "tx_errors" },
+	};
+	json_t *l = json_object_get(result, "ports");
+
+	if (json_array_size(l) == 0)
+		return;
+	puts("\nPorts (driver counters)");
+	simple_table(l, cols, 6, 0x3eu, "  ");
+}
+
 static void stats_vips(const json_t *result)
 {
 	static const char *const head[] = { "VIP", "PROTO", TRAFFIC_HEADS };
@@ -591,9 +606,11 @@ void slc_print_stats(const json_t *args, const json_t *result)
 	(void)args;
 	stats_totals(result);
 	stats_workers(result);
+	stats_ports(result);
 	stats_vips(result);
 	stats_servers(result);
 	stats_drops(result);
+	slc_print_xdp_stats(result);
 }
 
 /* A config file, so always JSON, with or without --json. */

@@ -34,6 +34,7 @@
 	X(TO_HOST, "to_host")                                                  \
 	X(NO_SERVICE, "no_service")                                            \
 	X(NO_CONNECTION, "no_connection")                                      \
+	X(HOST_QUEUE_FULL, "host_queue_full")                                  \
 	X(NO_REAL_SERVER, "no_real_server")                                    \
 	X(NO_LOCAL_ADDRESS, "no_local_address")                                \
 	X(TABLE_FULL, "table_full")                                            \

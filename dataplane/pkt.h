@@ -5,8 +5,9 @@
  * sl_parse() validates a frame up to its L4 header and fills a struct
  * sl_pkt with pointers into the frame and the flow key. It never reads past
  * `len`, so a truncated or lying header is a counted drop, never an
- * overread. It has no I/O and no DPDK in it: unit tests, the benchmark and
- * (one day) an XDP program call the same code.
+ * overread. It has no I/O and no DPDK in it: unit tests and the benchmark
+ * call the same code. The wire formats themselves live in wire.h, which
+ * the XDP program (drivers/xdp/) shares.
  */
 #ifndef SL_PKT_H
 #define SL_PKT_H
@@ -14,90 +15,7 @@
 #include "dp_types.h"
 #include "drop.h"
 #include "flow.h"
-
-#define SL_ETHER_ADDR_LEN 6
-#define SL_ETHERTYPE_IPV4 0x0800
-#define SL_ETHERTYPE_ARP 0x0806
-#define SL_ETHERTYPE_VLAN 0x8100
-#define SL_ETHERTYPE_IPV6 0x86dd
-
-struct sl_ether_hdr {
-	uint8_t dst[SL_ETHER_ADDR_LEN];
-	uint8_t src[SL_ETHER_ADDR_LEN];
-	sl_be16 type;
-} __attribute__((packed));
-
-struct sl_arp_hdr {
-	sl_be16 htype;
-	sl_be16 ptype;
-	uint8_t hlen;
-	uint8_t plen;
-	sl_be16 op;
-	uint8_t sha[SL_ETHER_ADDR_LEN];
-	sl_be32 spa;
-	uint8_t tha[SL_ETHER_ADDR_LEN];
-	sl_be32 tpa;
-} __attribute__((packed));
-
-#define SL_ARP_OP_REQUEST 1
-#define SL_ARP_OP_REPLY 2
-
-struct sl_ipv4_hdr {
-	uint8_t ver_ihl;
-	uint8_t tos;
-	sl_be16 total_len;
-	sl_be16 id;
-	sl_be16 frag_off;
-	uint8_t ttl;
-	uint8_t proto;
-	sl_be16 csum;
-	sl_be32 saddr;
-	sl_be32 daddr;
-} __attribute__((packed));
-
-#define SL_IP_MF 0x2000
-#define SL_IP_OFFMASK 0x1fff
-
-struct sl_tcp_hdr {
-	sl_be16 sport;
-	sl_be16 dport;
-	sl_be32 seq;
-	sl_be32 ack;
-	uint8_t doff_res;
-	uint8_t flags;
-	sl_be16 window;
-	sl_be16 csum;
-	sl_be16 urg;
-} __attribute__((packed));
-
-#define SL_TCP_FIN 0x01
-#define SL_TCP_SYN 0x02
-#define SL_TCP_RST 0x04
-#define SL_TCP_PSH 0x08
-#define SL_TCP_ACK 0x10
-
-struct sl_udp_hdr {
-	sl_be16 sport;
-	sl_be16 dport;
-	sl_be16 len;
-	sl_be16 csum;
-} __attribute__((packed));
-
-struct sl_icmp_hdr {
-	uint8_t type;
-	uint8_t code;
-	sl_be16 csum;
-	sl_be16 id;
-	sl_be16 seq;
-} __attribute__((packed));
-
-#define SL_ICMP_ECHO_REPLY 0
-#define SL_ICMP_DEST_UNREACH 3
-#define SL_ICMP_ECHO_REQUEST 8
-#define SL_ICMP_TIME_EXCEEDED 11
-
-#define SL_ETH_HLEN 14
-#define SL_IPV4_HLEN 20
+#include "wire.h"
 
 enum sl_pkt_kind { SL_PKT_IPV4 = 0, SL_PKT_ARP = 1 };
 

@@ -31,6 +31,9 @@ static inline uint8_t *frame_of(struct rte_mbuf *m)
 
 void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why)
 {
+	/* Where the kernel has a way in, what is not Sluice's goes there. */
+	if (sl_unlikely(w->dp->host_mask) && sl_worker_to_host(w, m, why))
+		return;
 	w->stats.drops[why]++;
 	rte_pktmbuf_free(m);
 }
@@ -353,6 +356,8 @@ unsigned sl_worker_poll(struct sl_worker *w)
 			got += n;
 		}
 	}
+	if (sl_unlikely(w->dp->host_mask))
+		got += sl_worker_from_host(w);
 	got += sl_worker_drain_steered(w);
 	sl_worker_tail(w);
 	return got;

@@ -58,6 +58,7 @@ struct sl_worker_stats {
 	uint64_t conns_flushed;  /* ended by a flush (server down, removed) */
 	uint64_t resets_sent;    /* RSTs ending flushed connections */
 	uint64_t persist_lost;   /* persistence reports the ring refused */
+	uint64_t to_host, from_host; /* through exception devices (worker_host.c) */
 	uint64_t drops[SL_DROP_MAX];
 } SL_ALIGNED;
 
@@ -141,6 +142,8 @@ struct sl_dataplane {
 	uint32_t nports;
 	uint16_t ethdev[SL_MAX_PORTS];   /* port index -> ethdev id */
 	uint8_t port_of_ethdev[RTE_MAX_ETHPORTS]; /* ethdev id -> port index */
+	uint8_t host_mask;               /* bit p: port p has an exception device ... */
+	uint16_t host_ethdev[SL_MAX_PORTS]; /* ... this ethdev (one queue per worker) */
 	struct rte_mempool *pool;
 	struct rte_ring *learn_ring;     /* workers -> control, MP/SC */
 	struct sl_worker *workers[SL_MAX_WORKERS];
@@ -271,6 +274,11 @@ static inline void sl_worker_tx(struct sl_worker *w, unsigned port,
 }
 
 void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
+/* The kernel exception path (worker_host.c): give a frame that is not
+ * Sluice's to the kernel instead of dropping it (true: taken); move what
+ * the kernel sent out of its ports (returns frames moved). */
+bool sl_worker_to_host(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
+unsigned sl_worker_from_host(struct sl_worker *w);
 void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
 void sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,

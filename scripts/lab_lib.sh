@@ -119,6 +119,10 @@ lab_kill_pids() {
 lab_down() {
   local nss ns pids=()
   mapfile -t nss < <(lab_namespaces)
+  # P-host: where a test put a port's exception tap (test_exception.sh).
+  if ip netns list 2>/dev/null | grep -q "^$LAB_PREFIX-host\b"; then
+    nss+=("$LAB_PREFIX-host")
+  fi
   for ns in "${nss[@]}"; do
     mapfile -t -O "${#pids[@]}" pids < <(ip netns pids "$ns" 2>/dev/null)
   done
@@ -131,7 +135,7 @@ lab_down() {
   if [ -d "$LAB_RUN" ]; then
     rm -rf "${LAB_RUN:?}"
   fi
-  rm -rf "/var/run/dpdk/sl-lab-$LAB_PREFIX"
+  rm -rf "/var/run/dpdk/sl-lab-$LAB_PREFIX" "/var/run/dpdk/sl-lab-$LAB_PREFIX-"*
   return 0
 }
 
@@ -604,7 +608,8 @@ lab__dump_logs() {
 
 lab_test_begin() {
   local name=$1
-  lab_set_prefix "${LAB_TEST_PREFIX:-slt-$name}"
+  # LAB_TEST_PREFIX_BASE keeps suites run at once on one machine apart.
+  lab_set_prefix "${LAB_TEST_PREFIX:-${LAB_TEST_PREFIX_BASE:-slt}-$name}"
   exec {LAB_STDOUT}>&1 {LAB_STDERR}>&2
   trap lab__on_exit EXIT
   trap 'exit 130' INT

@@ -150,8 +150,8 @@ lab_snat_server_log() { echo "$LAB_RUN/out.log"; }
 lab_snat_config() {
   lab_make_config \
     'c["ports"] = [
-       {"name": "in", "devargs": "net_af_packet0,iface=in0,qpairs=2", "ipv4": "198.18.2.1/24"},
-       {"name": "out", "devargs": "net_af_packet1,iface=out0,qpairs=2", "ipv4": "198.19.0.1/24"}]' \
+       {"name": "in", "devargs": "net_af_packet0,iface=in0,qpairs=2,framecnt=4096", "ipv4": "198.18.2.1/24"},
+       {"name": "out", "devargs": "net_af_packet1,iface=out0,qpairs=2,framecnt=4096", "ipv4": "198.19.0.1/24"}]' \
     'c["routes"] = []; c["local_addresses"] = []; c["neighbors"] = []; c["vips"] = []; c["snat"] = []' \
     "$@"
 }

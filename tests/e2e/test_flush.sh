@@ -13,12 +13,12 @@
 #   - the new commands' errors: sluicectl refuses bad options (exit 2),
 #     the daemon bad values with the field (exit 1), and nothing changes.
 # e2e-timeout: 45
-# e2e-prefix: h5-flush
+# e2e-prefix-base: h5
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
 
-LAB_TEST_PREFIX=${LAB_TEST_PREFIX:-h5-flush}
+LAB_TEST_PREFIX_BASE=${LAB_TEST_PREFIX_BASE:-h5} # labs h5-NAME
 lab_test_begin flush
 lab_std_start --servers 2 --hc -- "c['health'] = {'source': '$LAB_HC_IP'}"
 

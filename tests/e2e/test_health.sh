@@ -16,12 +16,12 @@
 #     conns_refused; a UDP VIP without servers answers ICMP port
 #     unreachable (the client's socket sees ECONNREFUSED).
 # e2e-timeout: 60
-# e2e-prefix: h5-health
+# e2e-prefix-base: h5
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
 
-LAB_TEST_PREFIX=${LAB_TEST_PREFIX:-h5-health}
+LAB_TEST_PREFIX_BASE=${LAB_TEST_PREFIX_BASE:-h5} # labs h5-NAME
 INTERVAL=300 TIMEOUT=200 RISE=2 FALL=2
 N=${N:-500}
 

@@ -12,12 +12,12 @@
 #     most when idle), so one of them is allowed to go astray;
 #   - with wlc and weights 1:2, 9 more long requests go 1:2 overall.
 # e2e-timeout: 45
-# e2e-prefix: h5-lc
+# e2e-prefix-base: h5
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
 
-LAB_TEST_PREFIX=${LAB_TEST_PREFIX:-h5-lc}
+LAB_TEST_PREFIX_BASE=${LAB_TEST_PREFIX_BASE:-h5} # labs h5-NAME
 lab_test_begin lc
 lab_std_start --servers 2
 

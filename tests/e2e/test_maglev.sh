@@ -13,12 +13,12 @@
 #   - rs4 is added back: every client is where it was at first (the table
 #     depends only on the set of servers).
 # e2e-timeout: 45
-# e2e-prefix: h5-maglev
+# e2e-prefix-base: h5
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
 
-LAB_TEST_PREFIX=${LAB_TEST_PREFIX:-h5-maglev}
+LAB_TEST_PREFIX_BASE=${LAB_TEST_PREFIX_BASE:-h5} # labs h5-NAME
 CLIENTS=150 FIRST=101 # 198.18.0.101..250: not the VIP (.100)
 
 lab_test_begin maglev

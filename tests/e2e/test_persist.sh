@@ -12,12 +12,12 @@
 #   - after the timeout a client may move (reported);
 #   - with persistence off the same client rotates again.
 # e2e-timeout: 45
-# e2e-prefix: h5-persist
+# e2e-prefix-base: h5
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
 
-LAB_TEST_PREFIX=${LAB_TEST_PREFIX:-h5-persist}
+LAB_TEST_PREFIX_BASE=${LAB_TEST_PREFIX_BASE:-h5} # labs h5-NAME
 lab_test_begin persist
 lab_std_start --servers 3
 

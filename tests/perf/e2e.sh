@@ -21,12 +21,13 @@
 #   af_packet  Sluice on net_af_packet, 2 workers, conf/lab.json with the idle
 #              sleep tuned (E2E_IDLE_SLEEP_US / E2E_IDLE_EMPTY_POLLS)
 #
-# Modes run alternately for E2E_ROUNDS rounds; figures are the mean over the
-# rounds (every round is in the JSON). Prints a table with each figure and the
+# Modes run alternately for E2E_ROUNDS rounds (the machine is shared: load
+# from elsewhere comes and goes); figures are the median over the rounds
+# (every round is in the JSON). Prints a table with each figure and the
 # ratio to the kernel; writes build/bench-e2e.json (E2E_JSON).
 #
-# Knobs (environment): E2E_SECONDS (per measurement, default 8), E2E_ROUNDS
-# (2), E2E_MODES ("kernel af_packet"), E2E_CONNS (wrk connections, 32),
+# Knobs (environment): E2E_SECONDS (per measurement, default 6), E2E_ROUNDS
+# (3), E2E_MODES ("kernel af_packet"), E2E_CONNS (wrk connections, 32),
 # E2E_IDLE_SLEEP_US (20), E2E_IDLE_EMPTY_POLLS (256), E2E_AF_PACKET_EXTRA
 # (appended to the af_packet devargs, e.g. ",framecnt=4096"), E2E_PREFIX (lab
 # prefix, "slb-e2e"), E2E_JSON. Needs root, wrk, iperf3, nft (scripts/deps.sh),
@@ -40,8 +41,8 @@ ROOT=$(pwd)
 . scripts/lab_lib.sh
 lab_set_prefix "${E2E_PREFIX:-slb-e2e}"
 
-SECS=${E2E_SECONDS:-8}
-ROUNDS=${E2E_ROUNDS:-2}
+SECS=${E2E_SECONDS:-6}
+ROUNDS=${E2E_ROUNDS:-3}
 read -r -a MODES <<<"${E2E_MODES:-kernel af_packet}"
 CONNS=${E2E_CONNS:-32}
 IDLE_US=${E2E_IDLE_SLEEP_US:-20}
@@ -176,18 +177,7 @@ mode_kernel_start() {
   ip -n "$lb" addr add "$VIP/32" dev wan0
   ip -n "$lb" addr add "$LAB_LAN_IP/24" dev lan0
   ip -n "$lb" addr add "$LAB_LIP/32" dev lan0
-  # The same TCP timeouts as Sluice's conf/lab.json, so conntrack (a table of
-  # the same job) does not fill with TIME_WAIT entries kept 120 s.
-  lab__sysctl "$lb" net.ipv4.ip_forward=1 \
-    net.netfilter.nf_conntrack_tcp_timeout_time_wait=2 \
-    net.netfilter.nf_conntrack_tcp_timeout_close=2 \
-    net.netfilter.nf_conntrack_tcp_timeout_fin_wait=5 \
-    net.netfilter.nf_conntrack_tcp_timeout_close_wait=5 \
-    net.netfilter.nf_conntrack_tcp_timeout_last_ack=5 \
-    net.netfilter.nf_conntrack_tcp_timeout_syn_sent=5 \
-    net.netfilter.nf_conntrack_tcp_timeout_syn_recv=5 \
-    net.netfilter.nf_conntrack_tcp_timeout_established=60 2>/dev/null ||
-    lab__sysctl "$lb" net.ipv4.ip_forward=1
+  lab__sysctl "$lb" net.ipv4.ip_forward=1
   ip netns exec "$lb" nft -f - <<EOF || return 1
 table ip e2e {
   chain pre {
@@ -202,7 +192,9 @@ table ip e2e {
   }
 }
 EOF
-  # The conntrack sysctls exist only once conntrack is loaded: set them again.
+  # The same TCP timeouts as Sluice's conf/lab.json, so that conntrack (the
+  # kernel's table for this job) does not keep TIME_WAIT entries for 120 s.
+  # These sysctls exist once the NAT table has loaded conntrack.
   lab__sysctl "$lb" net.netfilter.nf_conntrack_tcp_timeout_time_wait=2 \
     net.netfilter.nf_conntrack_tcp_timeout_close=2 \
     net.netfilter.nf_conntrack_tcp_timeout_fin_wait=5 \

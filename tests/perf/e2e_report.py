@@ -9,8 +9,9 @@
       the CPU/counter observations) and print it as one JSON line
 
   e2e_report.py report --results FILE.jsonl --json OUT --modes M... [...]
-      average the rounds per mode, print the table (each figure and the ratio
-      to the kernel) and the observations, write OUT
+      per mode the median over the rounds of each figure (the mean for the
+      CPU and counter observations), print the table (each figure and the
+      ratio to the kernel) and the observations, write OUT
 """
 import argparse
 import json
@@ -118,11 +119,11 @@ def report(a):
         if not rs:
             continue
         mo = {"mode": m, "label": rs[0]["label"], "rounds": len(rs),
-              "cps": round(mean([r["cps"] for r in rs]), 1),
+              "cps": round(statistics.median([r["cps"] for r in rs]), 1),
               "cps_per_round": [round(r["cps"], 1) for r in rs],
               "cps_errors": sum(r["cps_errors"] for r in rs),
               "cps_latency_ms": round(mean([r["cps_latency_ms"] for r in rs]) or 0, 3),
-              "bulk_gbps": round(mean([r["bulk_gbps"] for r in rs]), 3),
+              "bulk_gbps": round(statistics.median([r["bulk_gbps"] for r in rs]), 3),
               "bulk_gbps_per_round": [round(r["bulk_gbps"], 3) for r in rs],
               "bulk_retransmits": sum(r["bulk_retransmits"] for r in rs)}
         for kind in ("cps", "bulk"):
@@ -151,7 +152,7 @@ def report(a):
         return "%.2f" % v if v is not None else "-"
 
     print()
-    print("bench-e2e: %d round(s), %ss per measurement, %s CPU(s), wrk -c%s; "
+    print("bench-e2e: median of %d round(s), %ss per measurement, %s CPU(s), wrk -c%s; "
           "background before: %.0f%% busy, loadavg %s"
           % (out["rounds"], a.seconds, a.cpus, a.conns,
              out["background_cpu_before"]["busy"], a.loadavg))
@@ -189,7 +190,7 @@ def report(a):
                 rx = ct.get("wan0_rx_packets", 0) + ct.get("lan0_rx_packets", 0)
                 line += "; rx %.0f pkt/s, drops %.0f/s" % (
                     rx, ct.get("wan0_rx_drop", 0) + ct.get("lan0_rx_drop", 0))
-            line += "; TCP: client retransmits %.0f/s, server out-of-order %.0f/s" % (
+            line += "; TCP: retransmits (client+servers) %.0f/s, servers' out-of-order %.0f/s" % (
                 ct.get("cli_RetransSegs", 0) + ct.get("rs_RetransSegs", 0), ct.get("rs_TCPOFOQueue", 0))
             print(line)
         if m["cps_errors"] or m["bulk_retransmits"]:

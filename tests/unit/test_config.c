@@ -407,7 +407,7 @@ static void test_defaults(void **state)
 		"eal", "workers", "log_level", "control", "idle", "conn_table",
 		"local_port_range", "checksum", "timeouts", "health", "ports",
 		"routes", "local_addresses", "neighbors", "vips", "snat",
-		"snat_options",
+		"snat_options", "xdp",
 	};
 	struct sl_model m;
 

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Driver settings in the config file (config_xdp.h):
+ *
+ *   "xdp": {"syn_rate": 0, "syn_burst": 0, "blocklist": ["203.0.113.0/24"]}
+ *   "ports": [{"name": ..., "devargs": ..., "xdp": true, "exception": "net_tap"}]
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "config_xdp.h"
+#include "jsonutil.h"
+
+static const char *const xdp_keys[] = {"syn_rate", "syn_burst", "blocklist", NULL};
+
+int sl_parse_block_prefix(const char *s, sl_be32 *prefix, uint8_t *plen)
+{
+	if (strchr(s, '/') == NULL) {
+		*plen = 32;
+		return sl_parse_ipv4(s, prefix);
+	}
+	return sl_parse_prefix(s, prefix, plen, true);
+}
+
+static int load_blocklist(json_t *x, struct sl_model *m, struct sl_err *err)
+{
+	json_t *arr = json_object_get(x, "blocklist"), *v;
+	char path[48];
+	size_t i;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		return sl_err_set(err, SL_E_INVALID, "blocklist",
+				  "blocklist must be an array of prefixes");
+	json_array_foreach(arr, i, v) {
+		sl_be32 prefix;
+		uint8_t plen;
+		snprintf(path, sizeof(path), "blocklist[%zu]", i);
+		if (!json_is_string(v) ||
+		    sl_parse_block_prefix(json_string_value(v), &prefix, &plen) < 0)
+			return sl_err_set(err, SL_E_INVALID, path,
+					  "%s must be \"a.b.c.d/len\" with host bits zero",
+					  path);
+		if (sl_model_block_add(m, prefix, plen, err) < 0) {
+			/* A duplicate in the file is a mistake worth naming. */
+			snprintf(err->field, sizeof(err->field), "%s", path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int sl_config_load_xdp(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	json_t *x = json_object_get(root, "xdp");
+	unsigned long rate = 0, burst = 0;
+
+	if (!x)
+		return 0;
+	if (!json_is_object(x))
+		return sl_err_set(err, SL_E_INVALID, "xdp", "xdp must be an object");
+	if (sl_json_only(x, xdp_keys, err) < 0 ||
+	    sl_json_uint(x, "syn_rate", false, 0, SL_SYN_RATE_MAX, &rate, err) < 0 ||
+	    sl_json_uint(x, "syn_burst", false, 0, SL_SYN_BURST_MAX, &burst, err) < 0 ||
+	    sl_model_set_syn_rate(m, (uint32_t)rate, (uint32_t)burst, err) < 0 ||
+	    load_blocklist(x, m, err) < 0) {
+		sl_err_prefix(err, "xdp.");
+		return -1;
+	}
+	return 0;
+}
+
+int sl_config_xdp_json(json_t *doc, const struct sl_model *m)
+{
+	char a[SL_IPV4_STRLEN], p[SL_IPV4_STRLEN + 4];
+	json_t *list = json_array();
+	int bad = !list;
+
+	for (uint32_t i = 0; list && i < m->xdp.nblock; i++) {
+		snprintf(p, sizeof(p), "%s/%u", sl_fmt_ipv4(m->xdp.block[i].prefix, a),
+			 m->xdp.block[i].plen);
+		bad |= json_array_append_new(list, json_string(p));
+	}
+	if (bad) {
+		json_decref(list);
+		return -1;
+	}
+	return json_object_set_new(doc, "xdp",
+				   json_pack("{s:I, s:I, s:o}", "syn_rate",
+					     (json_int_t)m->xdp.syn_rate, "syn_burst",
+					     (json_int_t)m->xdp.syn_burst, "blocklist",
+					     list));
+}
+
+bool sl_exception_valid(const char *s)
+{
+	static const char *const drivers[] = {"net_tap", "net_virtio_user"};
+
+	for (unsigned i = 0; i < 2; i++) {
+		size_t n = strlen(drivers[i]);
+		if (strncmp(s, drivers[i], n) == 0 && (s[n] == '\0' || s[n] == ','))
+			return true;
+	}
+	return false;
+}
+
+int sl_config_load_port_drivers(json_t *o, struct sl_model_port *p,
+				struct sl_err *err)
+{
+	const char *exc = NULL;
+
+	if (sl_json_bool(o, "xdp", false, &p->xdp, err) < 0 ||
+	    sl_json_string(o, "exception", false, &exc, err) < 0)
+		return -1;
+	if (!exc)
+		return 0;
+	/* Room for what Sluice adds: the device name and an iface. */
+	if (!sl_exception_valid(exc) || strlen(exc) >= sizeof(p->exception) - 64)
+		return sl_err_set(err, SL_E_INVALID, "exception",
+				  "exception must be \"net_tap\" or \"net_virtio_user\", "
+				  "optionally with \",key=value\" device arguments, got \"%.40s\"",
+				  exc);
+	snprintf(p->exception, sizeof(p->exception), "%s", exc);
+	return 0;
+}
+
+/* "xdp" only means something on net_af_xdp ports: shown there always,
+ * elsewhere only when someone set it off. */
+int sl_config_port_drivers_json(json_t *o, const struct sl_model_port *p)
+{
+	bool af_xdp = strncmp(p->devargs, "net_af_xdp", 10) == 0;
+
+	if ((af_xdp || !p->xdp) &&
+	    json_object_set_new(o, "xdp", json_boolean(p->xdp)) < 0)
+		return -1;
+	if (p->exception[0] &&
+	    json_object_set_new(o, "exception", json_string(p->exception)) < 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The config file's driver settings, kept out of config.c: the top-level
+ * "xdp" section (blocklist, SYN rate) and the per-port "xdp" and
+ * "exception" keys. Same rules as config.c: unknown keys are refused,
+ * errors name the member relative to the object they were given, and
+ * writing emits every setting so `config show` loads back.
+ */
+#ifndef SL_CONFIG_XDP_H
+#define SL_CONFIG_XDP_H
+
+#include <jansson.h>
+
+#include "errors.h"
+#include "model.h"
+
+/* root["xdp"], if present, into m->xdp. */
+int sl_config_load_xdp(json_t *root, struct sl_model *m, struct sl_err *err);
+int sl_config_xdp_json(json_t *doc, const struct sl_model *m);
+
+/* A port object's "xdp" and "exception" into `p`. */
+int sl_config_load_port_drivers(json_t *o, struct sl_model_port *p,
+				struct sl_err *err);
+int sl_config_port_drivers_json(json_t *o, const struct sl_model_port *p);
+
+/* "a.b.c.d/len" or a bare "a.b.c.d" (a /32), host bits zero. 0 or -1. */
+int sl_parse_block_prefix(const char *s, sl_be32 *prefix, uint8_t *plen);
+
+/* An "exception" value: "net_tap" or "net_virtio_user", optionally
+ * followed by ",key=value..." device arguments. */
+bool sl_exception_valid(const char *s);
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What a port may need beyond its ethdev: the maps of its XDP program
+ * (ctl_xdp.c) and a kernel exception device (dataplane/worker_host.c).
+ *
+ * The exception device is a DPDK virtual device Sluice creates next to
+ * the port, named after it: "exception": "net_tap" becomes
+ * "net_tap_sl<P>,iface=sl-<port name>,mac=<the port's MAC>" (the config
+ * may add or override arguments); "net_virtio_user,path=/dev/vhost-net"
+ * (vhost-kernel) gets queues= one per worker as well. The kernel interface gets the port's
+ * MAC, so what the kernel sends leaves with the address the wire knows
+ * and answers come back to the same MAC; the host configures its own
+ * addresses on that interface as on any other.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "ctl.h"
+#include "log.h"
+
+uint32_t sl_model_exception_ports(const struct sl_model *m)
+{
+	uint32_t n = 0;
+
+	for (uint32_t p = 0; p < m->nports; p++)
+		n += m->ports[p].exception[0] != '\0';
+	return n;
+}
+
+static bool has_arg(const char *devargs, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = strchr(devargs, ','); p; p = strchr(p + 1, ','))
+		if (strncmp(p + 1, key, klen) == 0 && p[1 + klen] == '=')
+			return true;
+	return false;
+}
+
+/* "net_tap[,args]" -> "net_tap_sl<P>[,args],iface=...,mac=..." */
+static void exception_devargs(const struct sl_ctl *ctl, uint32_t p, char *out,
+			      size_t len)
+{
+	const struct sl_model_port *mp = &ctl->model.ports[p];
+	const uint8_t *mac = ctl->ports[p].mac;
+	const char *args = strchr(mp->exception, ',');
+	size_t drv = args ? (size_t)(args - mp->exception) : strlen(mp->exception);
+	bool tap = strncmp(mp->exception, "net_tap", drv) == 0;
+	int n;
+
+	n = snprintf(out, len, "%.*s_sl%u%s", (int)drv, mp->exception, p, args ? args : "");
+	/* virtio-user names its tap with iface= too (vhost-kernel). */
+	if (!has_arg(mp->exception, "iface"))
+		n += snprintf(out + n, len - (size_t)n, ",iface=sl-%.12s", mp->name);
+	if (!tap && !has_arg(mp->exception, "queues"))
+		n += snprintf(out + n, len - (size_t)n, ",queues=%u", ctl->model.workers);
+	if (!has_arg(mp->exception, "mac"))
+		snprintf(out + n, len - (size_t)n, ",mac=%02x:%02x:%02x:%02x:%02x:%02x",
+			 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf, size_t errlen)
+{
+	const struct sl_model_port *mp = &ctl->model.ports[p];
+	struct sl_dataplane *dp = ctl->dp;
+	char devargs[SL_DEVARGS_MAX + 96], why[200];
+
+	if (sl_ctl_xdp_port_opened(ctl, p, errbuf, errlen) != 0)
+		return -1;
+	if (mp->exception[0] == '\0')
+		return 0;
+	exception_devargs(ctl, p, devargs, sizeof(devargs));
+	if (sl_port_open(devargs, (uint16_t)ctl->model.workers, dp->pool,
+			 &ctl->host_ports[p], why, sizeof(why)) != 0) {
+		snprintf(errbuf, errlen, "exception device %s: %s", devargs, why);
+		return -1;
+	}
+	dp->host_ethdev[p] = ctl->host_ports[p].ethdev;
+	dp->host_mask |= (uint8_t)(1u << p);
+	sl_info("port %s: exception device %s (ethdev %u): frames that are not "
+		"Sluice's go to the kernel through it", mp->name, devargs,
+		ctl->host_ports[p].ethdev);
+	return 0;
+}
+
+void sl_ctl_ports_close(struct sl_ctl *ctl)
+{
+	struct sl_dataplane *dp = ctl->dp;
+
+	for (uint32_t p = 0; p < SL_MAX_PORTS; p++)
+		if (dp->host_mask & (1u << p))
+			sl_port_close(dp->host_ethdev[p]);
+	dp->host_mask = 0;
+	sl_ctl_xdp_close(ctl);
+}

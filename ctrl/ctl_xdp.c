@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Keeping the XDP program's maps in step with the configuration
+ * (ctl_xdp.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "ctl.h"
+#include "log.h"
+
+_Static_assert(SL_MAX_BLOCK == SL_XDP_MAX_BLOCK,
+	       "the model may hold no more prefixes than the trie");
+
+static bool is_af_xdp(const char *devargs)
+{
+	return strncmp(devargs, "net_af_xdp", 10) == 0;
+}
+
+/* The value of `key` in devargs "name,k=v,k=v", or "" . */
+static void devarg(const char *devargs, const char *key, char *out, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p = strchr(devargs, ',');
+
+	out[0] = '\0';
+	while (p) {
+		p++;
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, ",");
+			if (n >= len)
+				n = len - 1;
+			memcpy(out, p + klen + 1, n);
+			out[n] = '\0';
+			return;
+		}
+		p = strchr(p, ',');
+	}
+}
+
+/* Does port p run Sluice's program (af_xdp, "xdp" on, no program of the
+ * operator's own in the devargs)? */
+static bool runs_ours(const struct sl_model_port *mp)
+{
+	char prog[8];
+
+	devarg(mp->devargs, "xdp_prog", prog, sizeof(prog));
+	return is_af_xdp(mp->devargs) && mp->xdp && prog[0] == '\0';
+}
+
+int sl_ctl_port_devargs(struct sl_ctl *ctl, uint32_t p, char *out, size_t len,
+			char *errbuf, size_t errlen)
+{
+	const struct sl_model_port *mp = &ctl->model.ports[p];
+	char ifname[32], path[64], msg[256];
+
+	if (!runs_ours(mp)) {
+		snprintf(out, len, "%s", mp->devargs);
+		return 0;
+	}
+	devarg(mp->devargs, "iface", ifname, sizeof(ifname));
+	if (sl_xdp_detach_stale(ifname, msg, sizeof(msg)) != 0) {
+		snprintf(errbuf, errlen, "%s", msg);
+		return -1;
+	}
+	if (msg[0])
+		sl_warn("port %s: %s", mp->name, msg);
+	if (sl_xdp_object_path(path, sizeof(path), errbuf, errlen) != 0)
+		return -1;
+	if ((size_t)snprintf(out, len, "%s,xdp_prog=%s", mp->devargs, path) >= len) {
+		snprintf(errbuf, errlen, "devargs too long");
+		return -1;
+	}
+	return 0;
+}
+
+int sl_ctl_xdp_port_opened(struct sl_ctl *ctl, uint32_t p, char *errbuf,
+			   size_t errlen)
+{
+	const struct sl_model_port *mp = &ctl->model.ports[p];
+	struct sl_ctl_xdp *x = &ctl->xdp;
+	char ifname[32];
+
+	if (!runs_ours(mp))
+		return 0;
+	devarg(mp->devargs, "iface", ifname, sizeof(ifname));
+	if (sl_xdp_port_open(&x->p[x->n].xp, ifname, errbuf, errlen) != 0)
+		return -1;
+	x->p[x->n].port = (uint8_t)p;
+	sl_info("port %s: XDP program %s (id %u) on %s steers Sluice's frames "
+		"to its sockets, the rest to the kernel", mp->name,
+		SL_XDP_PROG_NAME, x->p[x->n].xp.prog_id, ifname);
+	x->n++;
+	x->synced = false; /* the new port's maps start empty */
+	return 0;
+}
+
+void sl_ctl_xdp_close(struct sl_ctl *ctl)
+{
+	struct sl_ctl_xdp *x = &ctl->xdp;
+
+	for (uint32_t i = 0; i < x->n; i++)
+		sl_xdp_port_close(&x->p[i].xp);
+	free(x->addr_ip);
+	free(x->addr_kinds);
+	free(x->block);
+	memset(x, 0, sizeof(*x));
+}
+
+/* ---- addresses --------------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The snapshot's owned addresses (every kind: ports, VIPs, local
+ * addresses, SNAT pools) as (ip, kinds) arrays sorted by ip. */
+static int snapshot_addrs(const struct sl_snapshot *s, uint32_t **ips,
+			  uint8_t **kinds, uint32_t *n)
+{
+	uint32_t count = 0, slots = s->addr_mask + 1;
+	uint64_t *packed = malloc(slots * sizeof(*packed));
+
+	*ips = malloc(slots * sizeof(**ips));
+	*kinds = malloc(slots);
+	if (!packed || !*ips || !*kinds) {
+		free(packed);
+		free(*ips);
+		free(*kinds);
+		return -1;
+	}
+	/* Each address is in the index once: sorting ip << 8 | kinds as one
+	 * number sorts by ip, and the kinds ride along. */
+	for (uint32_t i = 0; i < slots; i++)
+		if (s->addrs[i].ip)
+			packed[count++] = (uint64_t)s->addrs[i].ip << 8 | s->addrs[i].kinds;
+	qsort(packed, count, sizeof(*packed), cmp_u64);
+	for (uint32_t i = 0; i < count; i++) {
+		(*ips)[i] = (uint32_t)(packed[i] >> 8);
+		(*kinds)[i] = (uint8_t)packed[i];
+	}
+	free(packed);
+	*n = count;
+	return 0;
+}
+
+int sl_ctl_xdp_prepare(struct sl_ctl *ctl, const struct sl_snapshot *s,
+		       int *table_fd, struct sl_err *err)
+{
+	struct sl_ctl_xdp *x = &ctl->xdp;
+	uint32_t *ips, n;
+	uint8_t *kinds;
+
+	*table_fd = -1;
+	if (x->n == 0)
+		return 0;
+	if (snapshot_addrs(s, &ips, &kinds, &n) != 0)
+		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
+	if (x->synced && n == x->naddrs && !memcmp(ips, x->addr_ip, n * sizeof(*ips)) &&
+	    !memcmp(kinds, x->addr_kinds, n)) {
+		free(ips);
+		free(kinds);
+		return 0;
+	}
+	int fd = sl_xdp_addr_table(ips, kinds, n);
+	if (fd < 0) {
+		free(ips);
+		free(kinds);
+		return sl_err_set(err, SL_E_INTERNAL, "",
+				  "cannot build the XDP address table (%u addresses): %s",
+				  n, strerror(-fd));
+	}
+	free(x->addr_ip);
+	free(x->addr_kinds);
+	x->addr_ip = ips;
+	x->addr_kinds = kinds;
+	x->naddrs = n;
+	*table_fd = fd;
+	return 0;
+}
+
+/* ---- blocklist and SYN rate -------------------------------------------- */
+
+static void block_all(struct sl_ctl_xdp *x, const struct sl_model_prefix *p,
+		      bool add)
+{
+	char a[SL_IPV4_STRLEN];
+
+	for (uint32_t i = 0; i < x->n; i++) {
+		int rc = sl_xdp_port_block(&x->p[i].xp, p->prefix, p->plen, add);
+		if (rc != 0)
+			sl_err("XDP on %s: cannot %s %s/%u: %s", x->p[i].xp.ifname,
+			       add ? "block" : "unblock", sl_fmt_ipv4(p->prefix, a),
+			       p->plen, strerror(-rc));
+	}
+}
+
+/* One merge pass over two sorted lists: what only the old one has goes,
+ * what only the new one has comes. Adds first, so a prefix replaced by a
+ * wider one is never unblocked in between. False if the new list could
+ * not be remembered (the next publish then compares against nothing,
+ * which re-adds and re-deletes harmlessly). */
+static bool sync_blocklist(struct sl_ctl_xdp *x, const struct sl_model_xdp *mx)
+{
+	const struct sl_model_prefix *o = x->block, *n = mx->block;
+	uint32_t no = x->synced ? x->nblock : 0, nn = mx->nblock;
+
+	for (int pass = 0; pass < 2; pass++) {
+		uint32_t i = 0, j = 0;
+		while (i < no || j < nn) {
+			int c = i == no ? 1 : j == nn ? -1 : sl_model_prefix_cmp(&o[i], &n[j]);
+			if (c == 0) {
+				i++, j++;
+			} else if (c < 0) {
+				if (pass == 1)
+					block_all(x, &o[i], false);
+				i++;
+			} else {
+				if (pass == 0)
+					block_all(x, &n[j], true);
+				j++;
+			}
+		}
+	}
+	struct sl_model_prefix *copy = malloc((nn ? nn : 1) * sizeof(*copy));
+	if (!copy)
+		return false;
+	memcpy(copy, n, nn * sizeof(*copy));
+	free(x->block);
+	x->block = copy;
+	x->nblock = nn;
+	return true;
+}
+
+void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_fd)
+{
+	struct sl_ctl_xdp *x = &ctl->xdp;
+
+	if (x->n == 0)
+		return;
+	for (uint32_t i = 0; table_fd >= 0 && i < x->n; i++) {
+		int rc = sl_xdp_port_set_addrs(&x->p[i].xp, table_fd);
+		if (rc != 0)
+			sl_err("XDP on %s: cannot swap in the address table: %s",
+			       x->p[i].xp.ifname, strerror(-rc));
+	}
+	if (table_fd >= 0)
+		close(table_fd); /* the slots hold it */
+
+	struct sl_xdp_config cfg =
+		sl_xdp_syn_config(m->xdp.syn_rate, sl_model_syn_burst(&m->xdp));
+	if (!x->synced || memcmp(&cfg, &x->cfg, sizeof(cfg)) != 0) {
+		for (uint32_t i = 0; i < x->n; i++)
+			if (sl_xdp_port_set_config(&x->p[i].xp, &cfg) != 0)
+				sl_err("XDP on %s: cannot set the SYN rate",
+				       x->p[i].xp.ifname);
+		x->cfg = cfg;
+	}
+	x->synced = sync_blocklist(x, &m->xdp);
+	sl_debug("XDP maps: %u addresses, %u blocked prefixes, SYN rate %u/s",
+		 x->naddrs, x->nblock, m->xdp.syn_rate);
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+static json_t *counters_json(const uint64_t *c)
+{
+	json_t *o = json_object();
+
+	for (unsigned i = 0; i < SL_XDP_CNT_MAX; i++)
+		json_object_set_new(o, sl_xdp_counter_name(i), json_integer((json_int_t)c[i]));
+	return o;
+}
+
+json_t *sl_ctl_xdp_stats(const struct sl_ctl *ctl)
+{
+	const struct sl_ctl_xdp *x = &ctl->xdp;
+	uint64_t total[SL_XDP_CNT_MAX] = {0}, c[SL_XDP_CNT_MAX];
+	json_t *ports = json_array();
+
+	for (uint32_t i = 0; i < x->n; i++) {
+		if (sl_xdp_port_counters(&x->p[i].xp, c) != 0)
+			continue;
+		json_t *o = counters_json(c);
+		json_object_set_new(o, "port", json_string(ctl->model.ports[x->p[i].port].name));
+		json_object_set_new(o, "ifname", json_string(x->p[i].xp.ifname));
+		json_array_append_new(ports, o);
+		for (unsigned k = 0; k < SL_XDP_CNT_MAX; k++)
+			total[k] += c[k];
+	}
+	return json_pack("{s:o, s:o}", "ports", ports, "totals", counters_json(total));
+}
+
+uint64_t sl_ctl_xdp_block_hits(const struct sl_ctl *ctl, sl_be32 prefix,
+			       uint8_t plen)
+{
+	uint64_t hits = 0;
+
+	for (uint32_t i = 0; i < ctl->xdp.n; i++)
+		hits += sl_xdp_port_block_hits(&ctl->xdp.p[i].xp, prefix, plen);
+	return hits;
+}
+
+json_t *sl_ctl_xdp_port_names(const struct sl_ctl *ctl)
+{
+	json_t *a = json_array();
+
+	for (uint32_t i = 0; i < ctl->xdp.n; i++)
+		json_array_append_new(a, json_string(ctl->model.ports[ctl->xdp.p[i].port].name));
+	return a;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control thread's side of Sluice's XDP program (drivers/xdp/): which
+ * ports run it, and keeping their maps in step with the configuration.
+ *
+ * Every publish (sl_ctl_publish) brings the maps to the new model and
+ * snapshot, in two steps around the snapshot swap: prepare builds what
+ * can fail (a fresh address table) before anything is visible, so a
+ * failed request changes nothing; commit swaps the table into every
+ * port's slot (atomic for the program) and applies blocklist and SYN-rate
+ * differences element by element (each element atomic by itself). Work
+ * is skipped when nothing the program sees changed (a neighbor learned).
+ */
+#ifndef SL_CTL_XDP_H
+#define SL_CTL_XDP_H
+
+#include <jansson.h>
+
+#include "errors.h"
+#include "model.h"
+#include "snapshot.h"
+#include "xdp_port.h"
+
+struct sl_ctl;
+
+struct sl_ctl_xdp {
+	uint32_t n;                     /* ports running the program */
+	struct {
+		uint8_t port;           /* model port index */
+		struct sl_xdp_port xp;
+	} p[SL_MAX_PORTS];
+	/* What the maps hold now. */
+	bool synced;
+	uint32_t naddrs;
+	uint32_t *addr_ip;              /* sorted by value */
+	uint8_t *addr_kinds;
+	uint32_t nblock;
+	struct sl_model_prefix *block;  /* sorted like the model's */
+	struct sl_xdp_config cfg;
+};
+
+/* The devargs to open port `p` with: the config's, plus xdp_prog= for a
+ * net_af_xdp port that runs Sluice's program (after clearing a copy an
+ * earlier run left attached). 0, or -1 with a message. */
+int sl_ctl_port_devargs(struct sl_ctl *ctl, uint32_t p, char *out, size_t len,
+			char *errbuf, size_t errlen);
+/* After port `p` started: adopt its program's maps if it runs ours. */
+int sl_ctl_xdp_port_opened(struct sl_ctl *ctl, uint32_t p, char *errbuf,
+			   size_t errlen);
+void sl_ctl_xdp_close(struct sl_ctl *ctl);
+
+/* Publish, step 1: *table_fd is a new address table to swap in, or -1
+ * when the addresses did not change. Step 2 (cannot fail; problems are
+ * logged): swap it in, apply blocklist and SYN-rate changes. */
+int sl_ctl_xdp_prepare(struct sl_ctl *ctl, const struct sl_snapshot *s,
+		       int *table_fd, struct sl_err *err);
+void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_fd);
+
+/* {"ports": [{"port": NAME, "ifname":..., COUNTER: N...}], "totals": {...}} */
+json_t *sl_ctl_xdp_stats(const struct sl_ctl *ctl);
+/* Frames dropped for a blocked prefix, over all ports. */
+uint64_t sl_ctl_xdp_block_hits(const struct sl_ctl *ctl, sl_be32 prefix,
+			       uint8_t plen);
+/* Names of the ports enforcing the blocklist, as a JSON array. */
+json_t *sl_ctl_xdp_port_names(const struct sl_ctl *ctl);
+
+#endif

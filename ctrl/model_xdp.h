@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The model's XDP settings: the source blocklist and the per-source SYN
+ * rate that Sluice's XDP program enforces on net_af_xdp ports (see
+ * drivers/xdp/). Like the rest of the model they are changed only through
+ * validated operations and published with everything else.
+ *
+ * The blocklist is kept sorted (address, then length), so a lookup is a
+ * binary search, `blocklist list` comes out in a stable order, and the
+ * control thread finds what changed since the last publish in one merge
+ * pass.
+ */
+#ifndef SL_MODEL_XDP_H
+#define SL_MODEL_XDP_H
+
+#include "dp_types.h"
+#include "errors.h"
+
+#define SL_MAX_BLOCK 65536          /* the XDP program's LPM trie holds as many */
+#define SL_SYN_RATE_MAX 10000000u   /* SYNs per second per source */
+#define SL_SYN_BURST_MAX 1000000u
+
+struct sl_model_prefix {
+	sl_be32 prefix;                  /* host bits zero */
+	uint8_t plen;
+};
+
+struct sl_model_xdp {
+	uint32_t syn_rate;               /* per source per second; 0: no limit */
+	uint32_t syn_burst;              /* back-to-back SYNs allowed; 0: syn_rate */
+	uint32_t nblock, block_cap;
+	struct sl_model_prefix *block;   /* sorted, malloc'd (grows) */
+};
+
+struct sl_model;
+
+void sl_model_xdp_init(struct sl_model_xdp *x);
+void sl_model_xdp_free(struct sl_model_xdp *x);
+/* Deep copy into an uninitialised `dst`. 0, or -1 (out of memory). */
+int sl_model_xdp_clone(struct sl_model_xdp *dst, const struct sl_model_xdp *src);
+
+/* Index of prefix/plen in the blocklist, or -1. */
+int sl_model_block_find(const struct sl_model_xdp *x, sl_be32 prefix, uint8_t plen);
+int sl_model_block_add(struct sl_model *m, sl_be32 prefix, uint8_t plen,
+		       struct sl_err *err);
+int sl_model_block_del(struct sl_model *m, sl_be32 prefix, uint8_t plen,
+		       struct sl_err *err);
+/* Set both SYN settings (validated together). */
+int sl_model_set_syn_rate(struct sl_model *m, uint32_t rate, uint32_t burst,
+			  struct sl_err *err);
+/* The burst in effect: syn_burst, or syn_rate when 0. */
+uint32_t sl_model_syn_burst(const struct sl_model_xdp *x);
+
+/* Order of the sorted blocklist: <0, 0, >0. */
+int sl_model_prefix_cmp(const struct sl_model_prefix *a,
+			const struct sl_model_prefix *b);
+
+#endif

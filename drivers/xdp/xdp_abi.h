@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What Sluice's XDP program and the control thread agree on: map names,
+ * key and value layouts, sizes and the counters. Included by the BPF
+ * program (sluice_xdp.bpf.c) and by user space (drivers/xdp_port.c), so
+ * fixed-width types only.
+ *
+ * The af_xdp PMD loads the program itself, once per port (devarg
+ * xdp_prog=), so each port has its own copy of every map; the control
+ * thread finds them by name through the program attached to the
+ * interface, and keeps them all in step.
+ */
+#ifndef SL_XDP_ABI_H
+#define SL_XDP_ABI_H
+
+#include "dp_types.h"
+
+/* The program's name as the kernel reports it (at most 15 characters):
+ * how a leftover from an earlier run is recognised. */
+#define SL_XDP_PROG_NAME "sluice_xdp"
+
+/* Maps, by name (the kernel keeps 15 characters). The PMD looks for
+ * "xsks_map" and puts queue i's AF_XDP socket at key i. */
+#define SL_XDP_MAP_XSKS "xsks_map"
+#define SL_XDP_MAP_ADDRS "sl_addrs"
+#define SL_XDP_MAP_BLOCK "sl_block"
+#define SL_XDP_MAP_STATS "sl_stats"
+#define SL_XDP_MAP_CONFIG "sl_config"
+#define SL_XDP_MAP_SYN "sl_syn"
+
+#define SL_XDP_MAX_QUEUES 64
+
+/*
+ * Addresses Sluice owns (ports, VIPs, local addresses, SNAT pools). The
+ * program reads them through a one-slot array of maps: the control
+ * thread fills a fresh hash table and swaps it into the slot, so the
+ * program sees either the old set or the new one, never a mix (the same
+ * discipline as the workers' snapshots). The inner table's parameters
+ * must match the template the program declares, hence these constants.
+ */
+#define SL_XDP_MAX_ADDRS 8192
+struct sl_xdp_addr {
+	uint8_t kinds;    /* SL_ADDR_* bits of snapshot.h, for inspection */
+	uint8_t pad[3];
+};
+
+/* Blocked source prefixes: an LPM trie. Each change is one element, so
+ * each is atomic by itself. `hits` counts dropped frames (all CPUs). */
+#define SL_XDP_MAX_BLOCK 65536
+struct sl_xdp_block_key {
+	uint32_t prefixlen;
+	sl_be32 addr;
+};
+struct sl_xdp_block_val {
+	uint64_t hits;
+};
+
+/*
+ * SYN rate limit per source, as a generic cell rate algorithm (ATM's
+ * GCRA): a source's state is one time, `tat_ns`, when its next SYN is
+ * "due". A SYN at `now` passes if tat - now <= burst_ns and moves tat
+ * on by interval_ns. interval_ns 0 turns the limit off. The two
+ * settings are written together but read without a lock; a packet that
+ * sees one old and one new value is judged by a bucket sized in between,
+ * which is harmless.
+ */
+struct sl_xdp_config {
+	uint64_t syn_interval_ns; /* 1e9 / rate; 0: no limit */
+	uint64_t syn_burst_ns;    /* (burst - 1) * interval */
+};
+#define SL_XDP_SYN_SOURCES 65536
+struct sl_xdp_syn {
+	uint64_t tat_ns;
+};
+
+/* Per-CPU counters, one per verdict and reason. */
+#define SL_XDP_COUNTERS(X)                                                     \
+	X(RX, "rx")                         /* every frame seen */             \
+	X(REDIRECT, "redirect")             /* to Sluice's AF_XDP socket */    \
+	X(PASS_HOST, "pass_host")           /* not Sluice's: to the kernel */  \
+	X(PASS_SHORT, "pass_short")         /* too short to say: kernel */     \
+	X(PASS_NO_SOCKET, "pass_no_socket") /* Sluice's, no socket on queue */ \
+	X(PASS_UNCONFIGURED, "pass_unconfigured") /* no address table yet */   \
+	X(DROP_BLOCKLIST, "drop_blocklist") /* source on the blocklist */      \
+	X(DROP_SYN_RATE, "drop_syn_rate")   /* SYN over its source's rate */
+
+enum sl_xdp_counter {
+#define SL_XDP_CNT_ENUM(id, name) SL_XDP_##id,
+	SL_XDP_COUNTERS(SL_XDP_CNT_ENUM)
+#undef SL_XDP_CNT_ENUM
+	SL_XDP_CNT_MAX
+};
+
+#endif

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Handing the XDP program to the af_xdp PMD and finding it again (see
+ * xdp_port.h for why it goes this way round).
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "sluice_xdp.skel.h"
+#include "xdp_port.h"
+
+int sl_xdp_object_path(char *path, size_t len, char *errbuf, size_t errlen)
+{
+	static int fd = -1;
+	size_t size;
+	const void *bytes = sluice_xdp_bpf__elf_bytes(&size);
+
+	if (fd < 0) {
+		fd = memfd_create("sluice_xdp.bpf.o", MFD_CLOEXEC);
+		if (fd < 0 || write(fd, bytes, size) != (ssize_t)size) {
+			snprintf(errbuf, errlen, "cannot write the XDP object: %s",
+				 strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			fd = -1;
+			return -1;
+		}
+	}
+	snprintf(path, len, "/proc/self/fd/%d", fd);
+	return 0;
+}
+
+/* The name and map ids of program `id`; nmaps in/out (room/found). */
+static int prog_info(uint32_t id, char name[16], uint32_t *map_ids,
+		     uint32_t *nmaps)
+{
+	struct bpf_prog_info info;
+	uint32_t info_len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	if (map_ids) {
+		info.nr_map_ids = *nmaps;
+		info.map_ids = (uint64_t)(uintptr_t)map_ids;
+	}
+	rc = bpf_obj_get_info_by_fd(fd, &info, &info_len);
+	close(fd);
+	if (rc != 0)
+		return -errno;
+	memcpy(name, info.name, 16);
+	name[15] = '\0';
+	if (nmaps)
+		*nmaps = info.nr_map_ids < *nmaps ? info.nr_map_ids : *nmaps;
+	return 0;
+}
+
+int sl_xdp_detach_stale(const char *ifname, char *msg, size_t len)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int ifindex = (int)if_nametoindex(ifname);
+	char name[16];
+
+	msg[0] = '\0';
+	if (ifindex == 0) {
+		snprintf(msg, len, "no interface %s", ifname);
+		return -1;
+	}
+	if (bpf_xdp_query(ifindex, 0, &q) != 0 || q.prog_id == 0)
+		return 0;
+	if (prog_info(q.prog_id, name, NULL, NULL) != 0 ||
+	    strcmp(name, SL_XDP_PROG_NAME) != 0) {
+		snprintf(msg, len,
+			 "%s already has an XDP program (id %u, \"%s\"); "
+			 "remove it first (ip link set dev %s xdp off)",
+			 ifname, q.prog_id, name, ifname);
+		return -1;
+	}
+	uint32_t mode = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE
+			: q.attach_mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE
+							   : XDP_FLAGS_DRV_MODE;
+	if (bpf_xdp_detach(ifindex, mode, NULL) != 0) {
+		snprintf(msg, len, "cannot remove the old %s from %s: %s",
+			 SL_XDP_PROG_NAME, ifname, strerror(errno));
+		return -1;
+	}
+	snprintf(msg, len, "removed %s (id %u) left on %s by an earlier run",
+		 SL_XDP_PROG_NAME, q.prog_id, ifname);
+	return 0;
+}
+
+/* Keep map `id` if its name is one we want. */
+static void adopt_map(struct sl_xdp_port *xp, uint32_t id)
+{
+	struct bpf_map_info info;
+	uint32_t info_len = sizeof(info);
+	int fd = bpf_map_get_fd_by_id(id);
+	int *slot = NULL;
+
+	if (fd < 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len) == 0) {
+		if (!strcmp(info.name, SL_XDP_MAP_ADDRS))
+			slot = &xp->addrs_fd;
+		else if (!strcmp(info.name, SL_XDP_MAP_BLOCK))
+			slot = &xp->block_fd;
+		else if (!strcmp(info.name, SL_XDP_MAP_STATS))
+			slot = &xp->stats_fd;
+		else if (!strcmp(info.name, SL_XDP_MAP_CONFIG))
+			slot = &xp->config_fd;
+	}
+	if (slot && *slot < 0)
+		*slot = fd;
+	else
+		close(fd);
+}
+
+int sl_xdp_port_open(struct sl_xdp_port *xp, const char *ifname,
+		     char *errbuf, size_t errlen)
+{
+	uint32_t map_ids[16], nmaps = 16;
+	char name[16];
+
+	sl_xdp_port_init(xp);
+	snprintf(xp->ifname, sizeof(xp->ifname), "%s", ifname);
+	xp->ifindex = (int)if_nametoindex(ifname);
+	if (xp->ifindex == 0 || bpf_xdp_query_id(xp->ifindex, 0, &xp->prog_id) != 0 ||
+	    xp->prog_id == 0) {
+		snprintf(errbuf, errlen, "no XDP program on %s", ifname);
+		return -1;
+	}
+	if (prog_info(xp->prog_id, name, map_ids, &nmaps) != 0 ||
+	    strcmp(name, SL_XDP_PROG_NAME) != 0) {
+		snprintf(errbuf, errlen, "the XDP program on %s is not %s",
+			 ifname, SL_XDP_PROG_NAME);
+		return -1;
+	}
+	for (uint32_t i = 0; i < nmaps; i++)
+		adopt_map(xp, map_ids[i]);
+	if (xp->addrs_fd < 0 || xp->block_fd < 0 || xp->stats_fd < 0 ||
+	    xp->config_fd < 0) {
+		snprintf(errbuf, errlen, "%s on %s lacks one of its maps",
+			 SL_XDP_PROG_NAME, ifname);
+		sl_xdp_port_close(xp);
+		return -1;
+	}
+	return 0;
+}
+
+void sl_xdp_port_close(struct sl_xdp_port *xp)
+{
+	int *fds[] = {&xp->addrs_fd, &xp->block_fd, &xp->stats_fd, &xp->config_fd};
+
+	for (unsigned i = 0; i < 4; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Sluice's XDP program on net_af_xdp ports, from user space (libbpf, no
+ * DPDK): hand the program to the PMD, find its maps once the PMD has
+ * attached it, and read and write them.
+ *
+ * DPDK 22.11's af_xdp PMD either loads its own redirect-everything
+ * program or, with the devarg xdp_prog=PATH, loads and attaches the
+ * object at PATH and puts its sockets into that object's "xsks_map". It
+ * offers no way to use a program someone else attached. So Sluice passes
+ * its program (embedded in the binary by the bpftool skeleton) as a file,
+ * lets the PMD load it, one copy per port, and then finds that copy's
+ * maps through the program attached to the interface. The PMD detaches
+ * the program when the port closes.
+ */
+#ifndef SL_XDP_PORT_H
+#define SL_XDP_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xdp/xdp_abi.h"
+
+/* One port's running copy of the program and its maps (fds, -1 if not
+ * open). Only the control thread uses it. */
+struct sl_xdp_port {
+	char ifname[16];
+	int ifindex;
+	uint32_t prog_id;
+	int addrs_fd, block_fd, stats_fd, config_fd;
+};
+
+/* A path the PMD can open holding the program's object (the bytes the
+ * skeleton embeds, in a memfd kept open for the life of the process).
+ * Returns 0, or -1 with a message. */
+int sl_xdp_object_path(char *path, size_t len, char *errbuf, size_t errlen);
+
+/* Before the PMD attaches: remove a copy of Sluice's program an earlier
+ * run left on `ifname` (a crash skips the PMD's clean-up). Returns 0 when
+ * the interface is free (or was freed, noted in msg), -1 with a message
+ * when another program is attached or the interface does not exist. */
+int sl_xdp_detach_stale(const char *ifname, char *msg, size_t len);
+
+void sl_xdp_port_init(struct sl_xdp_port *xp);
+/* After the PMD attached: open the maps of the program on `ifname`.
+ * Returns 0, or -1 with a message (no program, not ours, a map missing). */
+int sl_xdp_port_open(struct sl_xdp_port *xp, const char *ifname,
+		     char *errbuf, size_t errlen);
+void sl_xdp_port_close(struct sl_xdp_port *xp);
+
+/* An address table (see xdp_abi.h) holding `n` addresses, ready to be
+ * swapped into ports: an fd, or -errno. The caller closes it once every
+ * port holds it. */
+int sl_xdp_addr_table(const uint32_t *ips, const uint8_t *kinds, uint32_t n);
+/* Make `table_fd` the port's address table (one atomic slot update).
+ * The maps-level calls below return 0 or -errno. */
+int sl_xdp_port_set_addrs(const struct sl_xdp_port *xp, int table_fd);
+int sl_xdp_port_set_config(const struct sl_xdp_port *xp,
+			   const struct sl_xdp_config *cfg);
+/* Add (a new prefix counts from 0) or delete a blocked prefix. */
+int sl_xdp_port_block(const struct sl_xdp_port *xp, uint32_t prefix,
+		      uint8_t plen, bool add);
+/* Frames dropped for `prefix`/plen on this port (0 if it is not there). */
+uint64_t sl_xdp_port_block_hits(const struct sl_xdp_port *xp, uint32_t prefix,
+				uint8_t plen);
+/* Counters summed over CPUs into out[SL_XDP_CNT_MAX]. */
+int sl_xdp_port_counters(const struct sl_xdp_port *xp, uint64_t *out);
+
+/* The GCRA settings for `rate` SYNs per second per source with bursts
+ * of `burst` (rate 0: no limit). */
+struct sl_xdp_config sl_xdp_syn_config(uint32_t rate, uint32_t burst);
+
+/* A counter's stable name ("redirect", "drop_blocklist", ...). */
+const char *sl_xdp_counter_name(unsigned counter);
+
+#endif

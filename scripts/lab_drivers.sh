@@ -1,0 +1,139 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Lab variants for the port drivers, sourced after scripts/lab_lib.sh by
+# the driver end-to-end tests (tests/e2e/test_core_*.sh, test_exception.sh):
+#
+#   lab_core_scenario     the core full-NAT checks every driver must pass
+#   lab_cfg_af_xdp        config statements: both ports on net_af_xdp
+#   lab_lb_kernel_http    a kernel HTTP server in P-lb on its own address
+#   lab_hugepages_ensure  free 2 MiB huge pages for vhost-user
+#   lab_vswitch_start     the vhost-user switch (build/sluice-vswitch) in P-lb
+#
+# Same rules as lab_lib.sh: bounded waits, only this prefix's namespaces
+# and files, traffic only inside 198.18.0.0/15.
+
+# The kernel's own address in P-lb, next to Sluice's 198.18.0.2 on wan0.
+LAB_LB_HOST_IP=198.18.0.5
+LAB_LB_HTTP_PORT=8081
+LAB_VSWITCH=${LAB_VSWITCH:-$LAB_ROOT/build/sluice-vswitch}
+
+# lab_core_scenario [N]: the full-NAT scenario run on every driver: N HTTP
+# requests through a wrr 1:3 VIP (all answered, both servers in ratio,
+# servers see only the local address), UDP through a UDP VIP, ICMP echo to
+# the VIP. Checks are printed as ok/not ok.
+lab_core_scenario() {
+  local n=${1:-100} rs1 rs2 tally failed n1 n2 i res
+  rs1=$(lab_rs_ip 1) rs2=$(lab_rs_ip 2)
+  lab_check "vip $LAB_VIP:80 wrr; rs1 weight 1, rs2 weight 3" \
+    lab_vip_setup "$LAB_VIP:80" wrr "$rs1:8080:1" "$rs2:8080:3"
+  lab_curl_loop "$n" "http://$LAB_VIP/whoami" >"$T/core-curl.log"
+  tally=$(lab_tally "$T/core-curl.log")
+  failed=$(lab_jget "r['failed']" <<<"$tally")
+  n1=$(lab_jget "r['by_body'].get('rs1', 0)" <<<"$tally")
+  n2=$(lab_jget "r['by_body'].get('rs2', 0)" <<<"$tally")
+  if [ "$failed" -eq 0 ]; then
+    lab_ok "core: $n HTTP requests through $LAB_VIP all answered"
+  else
+    lab_not_ok "core: $n HTTP requests through $LAB_VIP all answered" "$failed failed:" \
+      "$(lab_jget "'; '.join(r['failures'][:5])" <<<"$tally")"
+  fi
+  if lab_share_ok "$n1" "$n" 0.25 0.12 && lab_share_ok "$n2" "$n" 0.75 0.12; then
+    lab_ok "core: wrr 1:3 shares (rs1 $n1, rs2 $n2)"
+  else
+    lab_not_ok "core: wrr 1:3 shares" "rs1 $n1, rs2 $n2 of $n"
+  fi
+  for i in 1 2; do
+    lab_check_eq "core: rs$i saw only the local address $LAB_LIP" \
+      "$(lab_served_not_from "$i" "$LAB_LIP")" 0
+  done
+  lab_check "core: udp vip $LAB_VIP:53 -> :5353" \
+    lab_vip_setup "$LAB_VIP:53" rr --proto udp "$rs1:5353:1" "$rs2:5353:1"
+  res=$(lab_py_cli udp-burst "$LAB_VIP" 53 -n 40 --tries 3 --timeout 1) || true
+  lab_check_eq "core: 40 UDP requests answered from $LAB_VIP:53" \
+    "$(lab_jget "r['answered']" <<<"$res")" 40
+  if res=$(lab_ping "$LAB_VIP" -c 3 --min 3 2>&1); then
+    lab_ok "core: ICMP echo to $LAB_VIP answered 3 of 3"
+  else
+    lab_not_ok "core: ICMP echo to $LAB_VIP answered 3 of 3" "$res"
+  fi
+}
+
+# Config statements (for lab_make_config / lab_std_start) putting both
+# ports on net_af_xdp. One worker: DPDK 22.11's af_xdp PMD sizes its
+# queues from the interface's *combined* channels, which veth does not
+# report (ethtool -l: "Combined: n/a"), so on veth it allows one queue.
+lab_cfg_af_xdp() {
+  printf '%s\n' 'c["workers"] = 1' \
+    'c["ports"][0]["devargs"] = "net_af_xdp0,iface=wan0"' \
+    'c["ports"][1]["devargs"] = "net_af_xdp1,iface=lan0"'
+}
+
+# lab_lb_kernel_http: give P-lb's kernel its own address on wan0 and
+# serve HTTP there (a file "hello" -> "kernel"), the way a host keeps SSH
+# or health checks on a NIC it shares with Sluice.
+lab_lb_kernel_http() {
+  local dir=$LAB_RUN/lb-www
+  mkdir -p "$dir"
+  echo kernel >"$dir/hello"
+  ip -n "$(lab_ns lb)" addr add "$LAB_LB_HOST_IP/24" dev wan0 || return 1
+  ip netns exec "$(lab_ns lb)" "$LAB_PY" -m http.server --bind "$LAB_LB_HOST_IP" \
+    --directory "$dir" "$LAB_LB_HTTP_PORT" </dev/null >"$LAB_RUN/lb-http.err" 2>&1 &
+  lab_wait_until 10 "kernel HTTP server in P-lb" lab__lb_http_listening
+}
+
+lab__lb_http_listening() {
+  [ -n "$(ip netns exec "$(lab_ns lb)" ss -Hltn "sport = :$LAB_LB_HTTP_PORT" 2>/dev/null)" ]
+}
+
+# lab_hugepages_ensure MB: at least MB of free 2 MiB huge pages, raising
+# vm.nr_hugepages by what is missing (never lowering it: other processes
+# on the machine may hold some). Fails when the kernel cannot find them.
+lab_hugepages_ensure() {
+  local want=$(( $1 / 2 )) free total
+  free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+  total=$(awk '/HugePages_Total/ {print $2}' /proc/meminfo)
+  if [ "$free" -lt "$want" ]; then
+    echo $(( total + want - free )) >/proc/sys/vm/nr_hugepages
+    free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+  fi
+  if [ "$free" -lt "$want" ]; then
+    lab_log "only $free free 2 MiB huge pages, need $want"
+    return 1
+  fi
+}
+
+# lab_vswitch_start: the vhost-user switch in P-lb: wan0 <-> vhost socket
+# $LAB_RUN/wan.sock, lan0 <-> $LAB_RUN/lan.sock (both af_packet towards
+# the kernel's veths). Sluice then runs on net_virtio_user ports against
+# those sockets. Sets LAB_VSWITCH_PID; waits until both sockets exist.
+lab_vswitch_start() {
+  local queues=${1:-2}
+  [ -x "$LAB_VSWITCH" ] || { lab_log "missing $LAB_VSWITCH (run make)"; return 1; }
+  rm -f "$LAB_RUN/wan.sock" "$LAB_RUN/lan.sock"
+  ip netns exec "$(lab_ns lb)" "$LAB_VSWITCH" --file-prefix "sl-lab-$LAB_PREFIX-vsw" \
+    --queues "$queues" --idle-us 100 \
+    --pair "wan0=$LAB_RUN/wan.sock" --pair "lan0=$LAB_RUN/lan.sock" \
+    </dev/null >"$LAB_RUN/vswitch.log" 2>&1 &
+  LAB_VSWITCH_PID=$!
+  lab_wait_until 20 "vswitch sockets" lab__vswitch_ready || {
+    tail -n 20 "$LAB_RUN/vswitch.log" >&2
+    return 1
+  }
+}
+
+lab__vswitch_ready() {
+  lab_pid_alive "$LAB_VSWITCH_PID" && [ -S "$LAB_RUN/wan.sock" ] && [ -S "$LAB_RUN/lan.sock" ]
+}
+
+# Config statements for Sluice on virtio-user ports against the switch:
+# huge pages, shared with the switch through file descriptors, which is
+# what --in-memory --single-file-segments gives (DESIGN.md, Test lab).
+lab_cfg_virtio() {
+  local queues=${1:-2}
+  printf '%s\n' \
+    "c[\"eal\"] = [\"--in-memory\", \"--single-file-segments\", \"-m\", \"256\", \"--no-pci\", \"--no-telemetry\"]" \
+    "c[\"workers\"] = $queues" \
+    "c[\"ports\"][0][\"devargs\"] = \"net_virtio_user0,path=$LAB_RUN/wan.sock,queues=$queues,queue_size=1024,mac=02:00:00:00:00:02\"" \
+    "c[\"ports\"][1][\"devargs\"] = \"net_virtio_user1,path=$LAB_RUN/lan.sock,queues=$queues,queue_size=1024,mac=02:00:00:00:01:02\""
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Driver settings in the model and the config file: the blocklist (kept
+ * sorted, duplicates and host bits refused), the SYN rate, the per-port
+ * "xdp" and "exception" keys; each mistake named by its JSON path; what
+ * `config show` writes loads back.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "addr.h"
+#include "config.h"
+#include "config_xdp.h"
+#include "model.h"
+
+#define PORTS                                                                  \
+	"'ports': [{'name': 'wan', 'devargs': 'net_af_xdp0,iface=wan0', 'ipv4': '198.18.0.2/24'," \
+	" 'exception': 'net_tap,iface=wanhost'},"                              \
+	" {'name': 'lan', 'devargs': 'net_ring1', 'ipv4': '198.18.1.2/24', 'xdp': false}]"
+
+static char *dq(const char *s)
+{
+	char *out = strdup(s);
+
+	assert_non_null(out);
+	for (char *p = out; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	return out;
+}
+
+static int load(const char *text, struct sl_model *m, struct sl_err *e)
+{
+	char *json = dq(text);
+	int rc = sl_config_load_string(json, m, e);
+
+	free(json);
+	return rc;
+}
+
+static sl_be32 ip(const char *s)
+{
+	sl_be32 v = 0;
+
+	assert_int_equal(sl_parse_ipv4(s, &v), 0);
+	return v;
+}
+
+static void test_load_and_show(void **state)
+{
+	struct sl_model m, back;
+	struct sl_err e;
+	(void)state;
+
+	int rc = load("{" PORTS ", 'xdp': {'syn_rate': 100, 'syn_burst': 20,"
+		      " 'blocklist': ['203.0.113.0/24', '198.18.0.9', '10.0.0.0/8']}}",
+		      &m, &e);
+	if (rc != 0)
+		fail_msg("%s: %s", e.field, e.message);
+	assert_int_equal(m.xdp.syn_rate, 100);
+	assert_int_equal(m.xdp.syn_burst, 20);
+	assert_int_equal(m.xdp.nblock, 3);
+	/* Sorted by address. */
+	assert_int_equal(m.xdp.block[0].prefix, ip("10.0.0.0"));
+	assert_int_equal(m.xdp.block[0].plen, 8);
+	assert_int_equal(m.xdp.block[1].prefix, ip("198.18.0.9"));
+	assert_int_equal(m.xdp.block[1].plen, 32);
+	assert_int_equal(m.xdp.block[2].prefix, ip("203.0.113.0"));
+	assert_true(m.ports[0].xdp);
+	assert_false(m.ports[1].xdp);
+	assert_string_equal(m.ports[0].exception, "net_tap,iface=wanhost");
+	assert_string_equal(m.ports[1].exception, "");
+
+	json_t *doc = sl_config_to_json(&m);
+	json_t *x = json_object_get(doc, "xdp");
+	assert_int_equal(json_array_size(json_object_get(x, "blocklist")), 3);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(x, "blocklist"), 1)),
+			    "198.18.0.9/32");
+	json_t *ports = json_object_get(doc, "ports");
+	assert_true(json_is_true(json_object_get(json_array_get(ports, 0), "xdp")));
+	assert_true(json_is_false(json_object_get(json_array_get(ports, 1), "xdp")));
+	char *text = json_dumps(doc, 0);
+	assert_int_equal(sl_config_load_string(text, &back, &e), 0);
+	assert_int_equal(back.xdp.nblock, 3);
+	assert_int_equal(back.xdp.syn_burst, 20);
+	assert_string_equal(back.ports[0].exception, m.ports[0].exception);
+	assert_false(back.ports[1].xdp);
+	free(text);
+	json_decref(doc);
+	sl_model_free(&back);
+	sl_model_free(&m);
+}
+
+/* A plain port shows no "xdp" key; an af_xdp port always does. */
+static void test_show_defaults(void **state)
+{
+	struct sl_model m;
+	struct sl_err e;
+	(void)state;
+
+	assert_int_equal(load("{'ports': [{'name': 'a', 'devargs': 'net_ring0'},"
+			      " {'name': 'b', 'devargs': 'net_af_xdp1,iface=x'}]}", &m, &e), 0);
+	json_t *doc = sl_config_to_json(&m);
+	json_t *ports = json_object_get(doc, "ports");
+	assert_null(json_object_get(json_array_get(ports, 0), "xdp"));
+	assert_true(json_is_true(json_object_get(json_array_get(ports, 1), "xdp")));
+	assert_null(json_object_get(json_array_get(ports, 0), "exception"));
+	json_t *x = json_object_get(doc, "xdp");
+	assert_int_equal(json_integer_value(json_object_get(x, "syn_rate")), 0);
+	assert_int_equal(json_array_size(json_object_get(x, "blocklist")), 0);
+	json_decref(doc);
+	sl_model_free(&m);
+}
+
+static void test_errors(void **state)
+{
+	static const struct {
+		const char *doc, *field;
+	} cases[] = {
+		{"{" PORTS ", 'xdp': {'blocklist': ['10.0.0.1/8']}}", "$.xdp.blocklist[0]"},
+		{"{" PORTS ", 'xdp': {'blocklist': ['10.0.0.0/8', '10.0.0.0/8']}}",
+		 "$.xdp.blocklist[1]"},
+		{"{" PORTS ", 'xdp': {'blocklist': [7]}}", "$.xdp.blocklist[0]"},
+		{"{" PORTS ", 'xdp': {'blocklist': '10.0.0.0/8'}}", "$.xdp.blocklist"},
+		{"{" PORTS ", 'xdp': {'syn_rate': -1}}", "$.xdp.syn_rate"},
+		{"{" PORTS ", 'xdp': {'syn_burst': 2000000}}", "$.xdp.syn_burst"},
+		{"{" PORTS ", 'xdp': {'rate': 1}}", "$.xdp.rate"},
+		{"{" PORTS ", 'xdp': []}", "$.xdp"},
+		{"{'ports': [{'name': 'a', 'devargs': 'net_ring0', 'exception': 'net_pcap'}]}",
+		 "$.ports[0].exception"},
+		{"{'ports': [{'name': 'a', 'devargs': 'net_ring0', 'exception': 'net_tapx'}]}",
+		 "$.ports[0].exception"},
+		{"{'ports': [{'name': 'a', 'devargs': 'net_ring0', 'xdp': 1}]}",
+		 "$.ports[0].xdp"},
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sl_model m;
+		struct sl_err e;
+		if (load(cases[i].doc, &m, &e) == 0)
+			fail_msg("accepted: %s", cases[i].doc);
+		if (strcmp(e.field, cases[i].field) != 0)
+			fail_msg("%s: field %s, want %s (%s)", cases[i].doc, e.field,
+				 cases[i].field, e.message);
+	}
+}
+
+static void test_model_blocklist(void **state)
+{
+	struct sl_model m, c;
+	struct sl_err e;
+	(void)state;
+
+	assert_int_equal(sl_model_init(&m), 0);
+	for (unsigned i = 0; i < 200; i++) /* past the first growth */
+		assert_int_equal(sl_model_block_add(&m, sl_htonl(0x0a000000u + (199 - i) * 256), 24,
+						    &e), 0);
+	assert_int_equal(m.xdp.nblock, 200);
+	for (unsigned i = 1; i < 200; i++)
+		assert_true(sl_model_prefix_cmp(&m.xdp.block[i - 1], &m.xdp.block[i]) < 0);
+	assert_int_equal(sl_model_block_add(&m, sl_htonl(0x0a000000u), 24, &e), -1);
+	assert_string_equal(e.code, "exists");
+	/* Same address, other length: a different prefix. */
+	assert_int_equal(sl_model_block_add(&m, sl_htonl(0x0a000000u), 16, &e), 0);
+	assert_int_equal(sl_model_block_find(&m.xdp, sl_htonl(0x0a000000u), 16), 0);
+	assert_int_equal(sl_model_block_find(&m.xdp, sl_htonl(0x0a000000u), 24), 1);
+
+	/* A clone is independent. */
+	assert_int_equal(sl_model_clone(&c, &m), 0);
+	assert_int_equal(sl_model_block_del(&c, sl_htonl(0x0a000000u), 16, &e), 0);
+	assert_int_equal(c.xdp.nblock, 200);
+	assert_int_equal(m.xdp.nblock, 201);
+	assert_int_equal(sl_model_block_del(&c, sl_htonl(0x0a000000u), 16, &e), -1);
+	assert_string_equal(e.code, "not_found");
+	assert_int_equal(sl_model_block_find(&c.xdp, sl_htonl(0x0a000000u), 16), -1);
+	sl_model_free(&c);
+
+	assert_int_equal(sl_model_set_syn_rate(&m, 50, 0, &e), 0);
+	assert_int_equal(sl_model_syn_burst(&m.xdp), 50);
+	assert_int_equal(sl_model_set_syn_rate(&m, SL_SYN_RATE_MAX + 1, 0, &e), -1);
+	assert_string_equal(e.field, "syn_rate");
+	assert_int_equal(m.xdp.syn_rate, 50);
+	sl_model_free(&m);
+}
+
+static void test_parse_block_prefix(void **state)
+{
+	sl_be32 p;
+	uint8_t len;
+	(void)state;
+
+	assert_int_equal(sl_parse_block_prefix("192.0.2.7", &p, &len), 0);
+	assert_int_equal(len, 32);
+	assert_int_equal(sl_parse_block_prefix("0.0.0.0/0", &p, &len), 0);
+	assert_int_equal(len, 0);
+	assert_int_equal(sl_parse_block_prefix("192.0.2.7/24", &p, &len), -1);
+	assert_int_equal(sl_parse_block_prefix("192.0.2.0/33", &p, &len), -1);
+	assert_int_equal(sl_parse_block_prefix("host", &p, &len), -1);
+	assert_true(sl_exception_valid("net_tap"));
+	assert_true(sl_exception_valid("net_virtio_user,path=/dev/vhost-net"));
+	assert_false(sl_exception_valid("net_tap0"));
+	assert_false(sl_exception_valid(""));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_and_show),
+		cmocka_unit_test(test_show_defaults),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_model_blocklist),
+		cmocka_unit_test(test_parse_block_prefix),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Golden frames through the real XDP program in the kernel
+ * (bpf_prog_test_run_opts): each frame, the verdict it must get and the
+ * counter that must move. The maps are driven through drivers/xdp_maps.c,
+ * the same calls the control thread makes.
+ *
+ * Needs root (BPF). The test moves into a network namespace of its own
+ * and binds an AF_XDP socket (copy mode) to its loopback, queue 0, so
+ * that a frame for Sluice really finds a socket and the program really
+ * answers XDP_REDIRECT. Nothing outside that namespace is touched.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <cmocka.h>
+#include <linux/if_xdp.h>
+
+#include "frames.h"
+#include "sluice_xdp.skel.h"
+#include "xdp_port.h"
+
+#define VIP 0xc6120064u   /* 198.18.0.100 */
+#define PORT_IP 0xc6120002u /* 198.18.0.2 */
+#define LIP 0xc6120103u   /* 198.18.1.3 */
+#define POOL 0xc6120232u  /* 198.18.2.50: an SNAT pool address */
+#define HOST 0xc6120005u  /* 198.18.0.5: the kernel's own */
+#define CLIENT 0xc612000au /* 198.18.0.10 (fr_default's source) */
+
+static struct {
+	struct sluice_xdp_bpf *skel;
+	struct sl_xdp_port xp;
+	int prog_fd;
+	int lo;
+	int xsk;
+	uint64_t before[SL_XDP_CNT_MAX];
+} env;
+
+static int lo_up(void)
+{
+	struct ifreq ifr = {0};
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int rc = -1;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* The least an AF_XDP socket needs to be bound: a UMEM with its fill
+ * and completion rings, an RX ring. Nothing is ever received on it. */
+static int xsk_bind(int ifindex)
+{
+	const int n = 64;
+	int fd = socket(AF_XDP, SOCK_RAW, 0);
+	void *area = mmap(NULL, (size_t)n * 2048, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct xdp_umem_reg reg = {
+		.addr = (uintptr_t)area, .len = (uint64_t)n * 2048, .chunk_size = 2048,
+	};
+	struct sockaddr_xdp sa = {
+		.sxdp_family = AF_XDP, .sxdp_ifindex = (uint32_t)ifindex,
+		.sxdp_queue_id = 0, .sxdp_flags = XDP_COPY,
+	};
+
+	if (fd < 0 || area == MAP_FAILED ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)) ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n, sizeof(n)) ||
+	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &n, sizeof(n)) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "AF_XDP socket on lo: %s\n", strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_xdp needs root (BPF, a network namespace)\n");
+		return -1;
+	}
+	if (unshare(CLONE_NEWNET) != 0 || lo_up() != 0) {
+		fprintf(stderr, "own network namespace: %s\n", strerror(errno));
+		return -1;
+	}
+	env.lo = (int)if_nametoindex("lo");
+	env.skel = sluice_xdp_bpf__open_and_load();
+	if (!env.skel) {
+		fprintf(stderr, "loading the XDP program failed\n");
+		return -1;
+	}
+	env.prog_fd = bpf_program__fd(env.skel->progs.sluice_xdp);
+	sl_xdp_port_init(&env.xp);
+	env.xp.addrs_fd = bpf_map__fd(env.skel->maps.sl_addrs);
+	env.xp.block_fd = bpf_map__fd(env.skel->maps.sl_block);
+	env.xp.stats_fd = bpf_map__fd(env.skel->maps.sl_stats);
+	env.xp.config_fd = bpf_map__fd(env.skel->maps.sl_config);
+	env.xsk = xsk_bind(env.lo);
+	uint32_t q = 0;
+	if (env.xsk < 0 ||
+	    bpf_map_update_elem(bpf_map__fd(env.skel->maps.xsks_map), &q, &env.xsk, 0)) {
+		fprintf(stderr, "socket into xsks_map: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	sluice_xdp_bpf__destroy(env.skel);
+	if (env.xsk >= 0)
+		close(env.xsk);
+	return 0;
+}
+
+/* Sluice's addresses: a VIP, a port address, a local address and an SNAT
+ * pool address (kinds as snapshot.h's SL_ADDR_*). */
+static void set_addrs(bool with_vip)
+{
+	const uint32_t ips[] = {sl_htonl(PORT_IP), sl_htonl(LIP), sl_htonl(POOL),
+				sl_htonl(VIP)};
+	const uint8_t kinds[] = {0x1, 0x4, 0x8, 0x2};
+	int fd = sl_xdp_addr_table(ips, kinds, with_vip ? 4 : 3);
+
+	assert_true(fd >= 0);
+	assert_int_equal(sl_xdp_port_set_addrs(&env.xp, fd), 0);
+	close(fd); /* the slot holds it now */
+}
+
+static int run(const uint8_t *frame, uint32_t len)
+{
+	uint8_t out[FR_MAX];
+	struct xdp_md md = {
+		.data_end = len, .ingress_ifindex = (uint32_t)env.lo, .rx_queue_index = 0,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len,
+		    .data_out = out, .data_size_out = sizeof(out), .ctx_in = &md,
+		    .ctx_size_in = sizeof(md), .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(env.prog_fd, &o), 0);
+	return (int)o.retval;
+}
+
+static void mark(void)
+{
+	assert_int_equal(sl_xdp_port_counters(&env.xp, env.before), 0);
+}
+
+/* How much counter `c` moved since mark(). */
+static uint64_t moved(enum sl_xdp_counter c)
+{
+	uint64_t now[SL_XDP_CNT_MAX];
+
+	assert_int_equal(sl_xdp_port_counters(&env.xp, now), 0);
+	return now[c] - env.before[c];
+}
+
+static uint32_t ipv4(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto,
+		     uint8_t flags)
+{
+	struct fr_spec s = fr_default(proto);
+	s.saddr = src;
+	s.daddr = dst;
+	s.tcp_flags = flags;
+	return fr_build(f, &s);
+}
+
+/* Checks one frame: the verdict, and that exactly `c` counted it. */
+static void expect(const uint8_t *f, uint32_t len, int action,
+		   enum sl_xdp_counter c)
+{
+	mark();
+	assert_int_equal(run(f, len), action);
+	assert_int_equal(moved(c), 1);
+	assert_int_equal(moved(SL_XDP_RX), 1);
+}
+
+static void test_unconfigured_passes(void **state)
+{
+	uint8_t f[FR_MAX];
+	(void)state;
+
+	uint32_t len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_UNCONFIGURED);
+}
+
+static void test_sluice_addresses_redirect(void **state)
+{
+	uint8_t f[FR_MAX];
+	(void)state;
+
+	set_addrs(true);
+	uint32_t len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = ipv4(f, 0xc612010bu, LIP, SL_IPPROTO_UDP, 0);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = ipv4(f, CLIENT, POOL, SL_IPPROTO_TCP, SL_TCP_ACK);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = ipv4(f, CLIENT, PORT_IP, SL_IPPROTO_ICMP, 0);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = fr_build_arp(f, SL_ARP_OP_REQUEST, CLIENT, VIP);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = fr_build_arp(f, SL_ARP_OP_REPLY, CLIENT, PORT_IP);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+}
+
+static void test_host_traffic_passes(void **state)
+{
+	uint8_t f[FR_MAX];
+	(void)state;
+
+	set_addrs(true);
+	uint32_t len = ipv4(f, CLIENT, HOST, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_HOST);
+	len = fr_build_arp(f, SL_ARP_OP_REQUEST, CLIENT, HOST);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_HOST);
+	/* IPv6 (and anything not IPv4 or ARP) is the kernel's. */
+	len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	fr_put16(f + 12, SL_ETHERTYPE_IPV6);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_HOST);
+}
+
+/* Documented verdicts for malformed frames: too short to carry an
+ * address -> the kernel (which drops it); addressed to Sluice, however
+ * broken -> Sluice, whose parser drops it under a named reason. */
+static void test_malformed(void **state)
+{
+	uint8_t f[FR_MAX];
+	(void)state;
+
+	set_addrs(true);
+	uint32_t len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, SL_ETH_HLEN + 10, XDP_PASS, SL_XDP_PASS_SHORT);
+	len = fr_build_arp(f, SL_ARP_OP_REQUEST, CLIENT, VIP);
+	expect(f, len - 4, XDP_PASS, SL_XDP_PASS_SHORT);
+
+	len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	f[FR_IP_OFF] = 0x46;         /* options that are not there */
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	f[FR_IP_OFF + 10] ^= 0xff;   /* bad header checksum */
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, SL_ETH_HLEN + SL_IPV4_HLEN + 4, XDP_REDIRECT, SL_XDP_REDIRECT);
+}
+
+static void test_blocklist(void **state)
+{
+	uint8_t f[FR_MAX];
+	(void)state;
+
+	set_addrs(true);
+	/* 198.18.0.8/29 holds the client .10, not .20. */
+	assert_int_equal(sl_xdp_port_block(&env.xp, sl_htonl(0xc6120008u), 29, true), 0);
+	uint32_t len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_DROP, SL_XDP_DROP_BLOCKLIST);
+	len = ipv4(f, CLIENT, HOST, SL_IPPROTO_UDP, 0); /* the host's too */
+	expect(f, len, XDP_DROP, SL_XDP_DROP_BLOCKLIST);
+	len = fr_build_arp(f, SL_ARP_OP_REQUEST, CLIENT, VIP); /* and its ARP */
+	expect(f, len, XDP_DROP, SL_XDP_DROP_BLOCKLIST);
+	assert_int_equal(sl_xdp_port_block_hits(&env.xp, sl_htonl(0xc6120008u), 29), 3);
+	len = ipv4(f, 0xc6120014u, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	/* Adding it again keeps its hits; deleting it lets the client in. */
+	assert_int_equal(sl_xdp_port_block(&env.xp, sl_htonl(0xc6120008u), 29, true), 0);
+	assert_int_equal(sl_xdp_port_block_hits(&env.xp, sl_htonl(0xc6120008u), 29), 3);
+	assert_int_equal(sl_xdp_port_block(&env.xp, sl_htonl(0xc6120008u), 29, false), 0);
+	assert_int_equal(sl_xdp_port_block(&env.xp, sl_htonl(0xc6120008u), 29, false), 0);
+	len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+}
+
+static void test_syn_rate(void **state)
+{
+	uint8_t f[FR_MAX];
+	(void)state;
+
+	set_addrs(true);
+	/* One SYN a minute, bursts of two: the third SYN in a row is over. */
+	struct sl_xdp_config cfg = sl_xdp_syn_config(1, 2);
+	cfg.syn_interval_ns *= 60;
+	cfg.syn_burst_ns *= 60;
+	assert_int_equal(sl_xdp_port_set_config(&env.xp, &cfg), 0);
+	uint32_t len = ipv4(f, 0xc6120021u, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	expect(f, len, XDP_DROP, SL_XDP_DROP_SYN_RATE);
+	/* Not a SYN, another source, or a SYN to the host: not limited. */
+	len = ipv4(f, 0xc6120021u, VIP, SL_IPPROTO_TCP, SL_TCP_ACK);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = ipv4(f, 0xc6120021u, VIP, SL_IPPROTO_TCP, SL_TCP_SYN | SL_TCP_ACK);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = ipv4(f, 0xc6120022u, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = ipv4(f, 0xc6120021u, HOST, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_HOST);
+	/* Rate 0 turns it off. */
+	cfg = sl_xdp_syn_config(0, 0);
+	assert_int_equal(sl_xdp_port_set_config(&env.xp, &cfg), 0);
+	len = ipv4(f, 0xc6120021u, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+}
+
+/* A new table is swapped in whole: the VIP is gone at once. */
+static void test_table_swap(void **state)
+{
+	uint8_t f[FR_MAX];
+	(void)state;
+
+	set_addrs(false);
+	uint32_t len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_HOST);
+	len = ipv4(f, CLIENT, LIP, SL_IPPROTO_TCP, SL_TCP_ACK);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	set_addrs(true);
+	len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+}
+
+/* Sluice's frame on a queue without a socket goes to the kernel. */
+static void test_no_socket(void **state)
+{
+	uint8_t f[FR_MAX];
+	uint32_t q = 0;
+	(void)state;
+
+	set_addrs(true);
+	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(env.skel->maps.xsks_map), &q), 0);
+	uint32_t len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_NO_SOCKET);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(env.skel->maps.xsks_map), &q,
+					     &env.xsk, 0), 0);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+}
+
+static void test_counter_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sl_xdp_counter_name(SL_XDP_REDIRECT), "redirect");
+	assert_string_equal(sl_xdp_counter_name(SL_XDP_DROP_BLOCKLIST), "drop_blocklist");
+	assert_string_equal(sl_xdp_counter_name(SL_XDP_CNT_MAX), "?");
+	struct sl_xdp_config c = sl_xdp_syn_config(100, 10);
+	assert_int_equal(c.syn_interval_ns, 10000000);
+	assert_int_equal(c.syn_burst_ns, 90000000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unconfigured_passes),
+		cmocka_unit_test(test_sluice_addresses_redirect),
+		cmocka_unit_test(test_host_traffic_passes),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_blocklist),
+		cmocka_unit_test(test_syn_rate),
+		cmocka_unit_test(test_table_swap),
+		cmocka_unit_test(test_no_socket),
+		cmocka_unit_test(test_counter_names),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
