@@ -46,7 +46,8 @@
 	X(NO_MBUF, "no_mbuf")                                                  \
 	X(SNAT_FILTERED, "snat_filtered")                                      \
 	X(SNAT_HOST_LIMIT, "snat_host_limit")                                  \
-	X(SNAT_NO_MAPPING, "snat_no_mapping")
+	X(SNAT_NO_MAPPING, "snat_no_mapping")                                  \
+	X(CONN_FLUSHED, "conn_flushed")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,
