@@ -44,13 +44,15 @@ CORE_SRCS := dataplane/drop.c dataplane/csum.c dataplane/parse.c \
              dataplane/mem.c dataplane/conn_table.c dataplane/tcp_state.c \
              dataplane/portmap.c dataplane/sched.c dataplane/snapshot.c \
              dataplane/icmp.c dataplane/arp.c dataplane/snat_hosts.c \
-             dataplane/icmp_error.c
+             dataplane/icmp_error.c dataplane/maglev.c dataplane/reject.c \
+             dataplane/persist.c
 # The worker loop and everything else that talks to DPDK.
 DP_SRCS   := $(wildcard dataplane/worker*.c)
 DRV_SRCS  := $(wildcard drivers/*.c)
 # Control plane pieces that need neither DPDK nor a socket (unit tested).
 MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_snat.c ctrl/neigh.c \
-              ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c ctrl/config_apply.c ctrl/fileio.c
+              ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c ctrl/model_svc.c ctrl/svcopts.c \
+              ctrl/config_apply.c ctrl/fileio.c
 CTRL_SRCS := $(filter-out ctrl/sluicectl%.c $(MODEL_SRCS),$(wildcard ctrl/*.c))
 CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c ctrl/fileio.c
 # XDP settings in the model and the config file: DPDK-free, unit tested.
@@ -71,7 +73,7 @@ CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 # The benchmark links the whole dataplane and the control pieces it drives.
 BENCH_SRCS := $(wildcard tests/perf/bench_*.c) tests/lib/ringport.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
-BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o log.o)
+BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o publish_svc.o health.o log.o)
 
 # NAT conformance checks: golden frames through a real worker.
 CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
@@ -154,6 +156,9 @@ $(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL
 $(BUILD)/sluice-conformance: $(CONF_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
+
+# The health-check engine's test runs it against loopback sockets.
+$(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/health.o $(BUILD)/obj/ctrl/log.o
 
 unit: $(UNIT_BINS) $(BUILD)/sluice-conformance
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* vip.* and rs.*: virtual services and their real servers. */
+/* vip.* and rs.*: virtual services and their real servers (rs.list, with
+ * health state, is in cmd_health.c). */
 #include <string.h>
 
 #include "addr.h"
@@ -28,17 +29,45 @@ struct rs_args {
 	sl_be16 port;
 	unsigned long weight;
 	bool has_weight;
+	bool has_check;          /* health_check given: an object, or null */
+	bool clear_check;        /* null: drop every override */
+	uint32_t hc_set;
+	struct sl_hc_cfg hc;
 };
 
-/* args.rs = {"ip", "port", "weight"}; weight required or not. */
+/* args.rs.health_check: the fields a server overrides, or null to go
+ * back to the service's check. */
+static int read_rs_check(json_t *obj, struct rs_args *rs, struct sl_err *err)
+{
+	json_t *hc = json_object_get(obj, "health_check");
+
+	if (!hc)
+		return 0;
+	rs->has_check = true;
+	sl_hc_defaults(&rs->hc);
+	if (json_is_null(hc)) {
+		rs->clear_check = true;
+		return 0;
+	}
+	if (sl_hc_from_json(hc, &rs->hc, &rs->hc_set, err) < 0) {
+		sl_err_prefix(err, "health_check.");
+		return -1;
+	}
+	return 0;
+}
+
+/* args.rs = {"ip", "port", "weight", "health_check"}; weight required or
+ * not; weight and health_check allowed or not (rs.del takes neither). */
 static int read_rs(json_t *args, bool weight_required, bool weight_allowed,
 		   struct rs_args *rs, struct sl_err *err)
 {
-	static const char *const with_weight[] = {"ip", "port", "weight", NULL};
+	static const char *const with_weight[] = {"ip", "port", "weight",
+						  "health_check", NULL};
 	static const char *const without[] = {"ip", "port", NULL};
 	json_t *obj = json_object_get(args, "rs");
 	int rc;
 
+	memset(rs, 0, sizeof(*rs));
 	if (obj == NULL)
 		return sl_err_set(err, SL_E_MISSING, "rs",
 				  "rs is required: {\"ip\": ..., \"port\": ...}");
@@ -55,10 +84,23 @@ static int read_rs(json_t *args, bool weight_required, bool weight_allowed,
 	if (rc < 0)
 		goto fail;
 	rs->has_weight = rc == 0;
+	if (weight_allowed && read_rs_check(obj, rs, err) < 0)
+		goto fail;
 	return 0;
 fail:
 	sl_err_prefix(err, "rs.");
 	return -1;
+}
+
+static json_t *rs_json(const struct sl_model_rs *rs)
+{
+	char ip[SL_IPV4_STRLEN];
+	json_t *o = json_pack("{s:s,s:i,s:I,s:i}", "ip", sl_fmt_ipv4(rs->ip, ip),
+			      "port", sl_ntohs(rs->port), "weight",
+			      (json_int_t)rs->weight, "id", rs->id);
+	if (rs->hc_set)
+		json_object_set_new(o, "health_check", sl_hc_to_json(&rs->hc, rs->hc_set));
+	return o;
 }
 
 static json_t *svc_json(const struct sl_model_svc *svc, bool with_servers)
@@ -68,43 +110,49 @@ static json_t *svc_json(const struct sl_model_svc *svc, bool with_servers)
 			      "port", sl_ntohs(svc->port), "proto",
 			      sl_proto_name(svc->proto), "scheduler",
 			      sl_sched_name(svc->sched), "id", svc->id);
+	sl_model_svc_opts_json(o, svc);
 	if (!with_servers)
 		return o;
 	json_t *list = json_array();
-	for (uint32_t r = 0; r < svc->nrs; r++) {
-		const struct sl_model_rs *rs = &svc->rs[r];
-		json_array_append_new(list, json_pack("{s:s,s:i,s:I,s:i}", "ip",
-						      sl_fmt_ipv4(rs->ip, ip), "port",
-						      sl_ntohs(rs->port), "weight",
-						      (json_int_t)rs->weight, "id", rs->id));
-	}
+	for (uint32_t r = 0; r < svc->nrs; r++)
+		json_array_append_new(list, rs_json(&svc->rs[r]));
 	json_object_set_new(o, "real_servers", list);
 	return o;
-}
-
-static json_t *rs_json(const struct sl_model_rs *rs)
-{
-	char ip[SL_IPV4_STRLEN];
-	return json_pack("{s:s,s:i,s:I,s:i}", "ip", sl_fmt_ipv4(rs->ip, ip), "port",
-			 sl_ntohs(rs->port), "weight", (json_int_t)rs->weight, "id",
-			 rs->id);
 }
 
 int sl_cmd_vip_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		   json_t **result, struct sl_err *err)
 {
 	struct svc_key k;
-	const char *sched_name = "wrr";
+	struct sl_svc_opts opts;
 	(void)ctl;
 
 	if (read_svc_key(args, &k, err) != 0 ||
-	    sl_json_string(args, "scheduler", false, &sched_name, err) < 0)
+	    sl_svc_opts_from_json(args, &opts, err) < 0)
 		return -1;
-	int sched = sl_sched_parse(sched_name);
-	if (sched < 0)
-		return sl_err_set(err, SL_E_INVALID, "scheduler",
-				  "unknown scheduler '%s' (rr, wrr)", sched_name);
-	if (sl_model_add_svc(m, k.vip, k.port, k.proto, (uint8_t)sched, err) != 0)
+	uint8_t sched = opts.set & SL_SVC_F_SCHED ? opts.sched : SL_SCHED_WRR;
+	if (sl_model_add_svc(m, k.vip, k.port, k.proto, sched, err) != 0 ||
+	    sl_model_set_svc(m, k.vip, k.port, k.proto, &opts, err) != 0)
+		return -1;
+	*result = svc_json(sl_model_find_svc(m, k.vip, k.port, k.proto), false);
+	return 0;
+}
+
+int sl_cmd_vip_set(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
+		   json_t **result, struct sl_err *err)
+{
+	struct svc_key k;
+	struct sl_svc_opts opts;
+	(void)ctl;
+
+	if (read_svc_key(args, &k, err) != 0 ||
+	    sl_svc_opts_from_json(args, &opts, err) < 0)
+		return -1;
+	if (opts.set == 0)
+		return sl_err_set(err, SL_E_MISSING, "",
+				  "nothing to change: give scheduler, hash_ports, "
+				  "persist_s, mh_table_size, on_down or health_check");
+	if (sl_model_set_svc(m, k.vip, k.port, k.proto, &opts, err) != 0)
 		return -1;
 	*result = svc_json(sl_model_find_svc(m, k.vip, k.port, k.proto), false);
 	return 0;
@@ -163,6 +211,10 @@ int sl_cmd_rs_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	if (sl_model_add_rs(m, k.vip, k.port, k.proto, rs.ip, rs.port,
 			    (uint32_t)rs.weight, err) != 0)
 		return rs_model_error(err);
+	if (rs.has_check &&
+	    sl_model_set_rs_check(m, k.vip, k.port, k.proto, rs.ip, rs.port, &rs.hc,
+				  rs.hc_set, rs.clear_check, err) != 0)
+		return rs_model_error(err);
 	*result = rs_json(find_rs(m, &k, &rs));
 	return 0;
 }
@@ -172,13 +224,22 @@ int sl_cmd_rs_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 {
 	struct svc_key k;
 	struct rs_args rs;
-	(void)ctl;
+	bool flush = false;
 
-	if (read_svc_key(args, &k, err) != 0 || read_rs(args, false, false, &rs, err) != 0)
+	if (read_svc_key(args, &k, err) != 0 || read_rs(args, false, false, &rs, err) != 0 ||
+	    sl_json_bool(args, "flush", false, &flush, err) < 0)
 		return -1;
+	const struct sl_model_svc *svc = sl_model_find_svc(m, k.vip, k.port, k.proto);
+	const struct sl_model_rs *gone = find_rs(m, &k, &rs);
+	/* Flushed once the deletion is published (sl_ctl_adopted), so no
+	 * new connection reaches the server after its old ones are reset. */
+	if (flush && gone && ctl->nflush < SL_ARRAY_SIZE(ctl->flush)) {
+		ctl->flush[ctl->nflush].svc_id = svc->id;
+		ctl->flush[ctl->nflush++].rs_id = gone->id;
+	}
 	if (sl_model_del_rs(m, k.vip, k.port, k.proto, rs.ip, rs.port, err) != 0)
 		return rs_model_error(err);
-	*result = json_object();
+	*result = json_pack("{s:b}", "flushed", flush);
 	return 0;
 }
 
@@ -189,10 +250,18 @@ int sl_cmd_rs_set(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	struct rs_args rs;
 	(void)ctl;
 
-	if (read_svc_key(args, &k, err) != 0 || read_rs(args, true, true, &rs, err) != 0)
+	if (read_svc_key(args, &k, err) != 0 || read_rs(args, false, true, &rs, err) != 0)
 		return -1;
-	if (sl_model_set_rs_weight(m, k.vip, k.port, k.proto, rs.ip, rs.port,
+	if (!rs.has_weight && !rs.has_check)
+		return sl_err_set(err, SL_E_MISSING, "rs.weight",
+				  "nothing to change: give rs.weight or rs.health_check");
+	if (rs.has_weight &&
+	    sl_model_set_rs_weight(m, k.vip, k.port, k.proto, rs.ip, rs.port,
 				   (uint32_t)rs.weight, err) != 0)
+		return rs_model_error(err);
+	if (rs.has_check &&
+	    sl_model_set_rs_check(m, k.vip, k.port, k.proto, rs.ip, rs.port, &rs.hc,
+				  rs.hc_set, rs.clear_check, err) != 0)
 		return rs_model_error(err);
 	*result = rs_json(find_rs(m, &k, &rs));
 	return 0;

@@ -23,6 +23,7 @@ static void add_obj(struct sl_obj_stats *sum, const struct sl_obj_stats *o)
 {
 	sum->conns += o->conns;
 	sum->expired += o->expired;
+	sum->refused += o->refused;
 	sum->packets_in += o->packets_in;
 	sum->packets_out += o->packets_out;
 	sum->bytes_in += o->bytes_in;
@@ -33,6 +34,7 @@ static void sub_obj(struct sl_obj_stats *a, const struct sl_obj_stats *base)
 {
 	a->conns -= base->conns;
 	a->expired -= base->expired;
+	a->refused -= base->refused;
 	a->packets_in -= base->packets_in;
 	a->packets_out -= base->packets_out;
 	a->bytes_in -= base->bytes_in;
@@ -101,7 +103,8 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 	X(conns_expired) X(snat_mappings) X(snat_mappings_expired)             \
 	X(snat_sessions) X(snat_sessions_expired) X(icmp_errors_translated)    \
 	X(steered_out) X(steered_in) X(passed_on) X(arp_replies)               \
-	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps)
+	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps) \
+	X(conns_refused) X(conns_flushed) X(resets_sent) X(persist_lost)
 
 /* The kernel exception path's (dataplane/worker_host.c). */
 #define HOST_COUNTERS(X) X(to_host) X(from_host)
@@ -158,6 +161,7 @@ static json_t *services_json(const struct sl_ctl *ctl, const struct sl_model *m,
 		sl_ctl_sum_svc(ctl, svc->id, &st);
 		sub_obj(&st, &ctl->svc_base[svc->id]);
 		obj_fields(o, &st);
+		json_object_set_new(o, "refused", json_integer((json_int_t)st.refused));
 		json_array_append_new(vips, o);
 		for (uint32_t r = 0; r < svc->nrs; r++) {
 			const struct sl_model_rs *rs = &svc->rs[r];

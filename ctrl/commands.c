@@ -24,12 +24,17 @@
 #define SVC_ARGS "vip", "port", "proto"
 
 const struct sl_cmd sl_commands[] = {
-	{"vip.add", sl_cmd_vip_add, ARGS(SVC_ARGS, "scheduler"), true, "add a virtual service"},
+	{"vip.add", sl_cmd_vip_add, ARGS(SVC_ARGS, SL_SVC_OPT_KEYS), true, "add a virtual service"},
+	{"vip.set", sl_cmd_vip_set, ARGS(SVC_ARGS, SL_SVC_OPT_KEYS), true,
+	 "change a virtual service's scheduler, persistence or health check"},
 	{"vip.del", sl_cmd_vip_del, ARGS(SVC_ARGS), true, "delete a virtual service"},
 	{"vip.list", sl_cmd_vip_list, NO_ARGS, false, "list virtual services"},
 	{"rs.add", sl_cmd_rs_add, ARGS(SVC_ARGS, "rs"), true, "add a real server"},
-	{"rs.del", sl_cmd_rs_del, ARGS(SVC_ARGS, "rs"), true, "delete a real server"},
-	{"rs.set", sl_cmd_rs_set, ARGS(SVC_ARGS, "rs"), true, "change a real server's weight"},
+	{"rs.del", sl_cmd_rs_del, ARGS(SVC_ARGS, "rs", "flush"), true, "delete a real server"},
+	{"rs.set", sl_cmd_rs_set, ARGS(SVC_ARGS, "rs"), true,
+	 "change a real server's weight or health-check overrides"},
+	{"rs.list", sl_cmd_rs_list, ARGS(SVC_ARGS), false,
+	 "list a service's real servers with their health"},
 	{"laddr.add", sl_cmd_laddr_add, ARGS("ip", "port"), true, "add a local address"},
 	{"laddr.del", sl_cmd_laddr_del, ARGS("ip"), true, "delete a local address"},
 	{"laddr.list", sl_cmd_laddr_list, NO_ARGS, false, "list local addresses"},
@@ -99,8 +104,10 @@ static int run_mutation(struct sl_ctl *ctl, const struct sl_cmd *cmd,
 	sl_ctl_rebase_ids(ctl, &ctl->model, &next);
 	sl_model_free(&ctl->model);
 	ctl->model = next;
+	sl_ctl_adopted(ctl); /* health targets follow; requested flushes go */
 	return 0;
 discard:
+	sl_ctl_discarded(ctl);
 	json_decref(*result);
 	*result = NULL;
 	sl_model_free(&next);

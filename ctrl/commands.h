@@ -33,6 +33,8 @@ const struct sl_cmd *sl_cmd_find(const char *name);
 /* Handlers, by file. */
 int sl_cmd_vip_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_vip_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_vip_set(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_rs_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_vip_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_rs_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_rs_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);

@@ -378,6 +378,21 @@ static int load_limits(json_t *root, struct sl_model *m, struct sl_err *err)
 	return 0;
 }
 
+/* Where health checks come from: the host's kernel stack, from this
+ * source address when one is given (see README.md, Health checks). */
+static int load_health(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"source", NULL};
+	json_t *o;
+	int rc = sub_object(root, "health", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_json_ipv4(o, "source", false, &m->hc_source, err) < 0)
+		return prefixed(err, "health.");
+	return 0;
+}
+
 static int load_settings(json_t *root, struct sl_model *m, struct sl_err *err)
 {
 	if (load_eal(root, m, err) < 0 ||
@@ -386,7 +401,8 @@ static int load_settings(json_t *root, struct sl_model *m, struct sl_err *err)
 	    load_idle(root, m, err) < 0 || load_conn_table(root, m, err) < 0 ||
 	    load_port_range(root, m, err) < 0 || load_checksum(root, m, err) < 0 ||
 	    load_limits(root, m, err) < 0 ||
-	    load_timeouts(root, m, err) < 0 || sl_config_load_xdp(root, m, err) < 0)
+	    load_timeouts(root, m, err) < 0 || load_health(root, m, err) < 0 ||
+	    sl_config_load_xdp(root, m, err) < 0)
 		return -1;
 	return 0;
 }
@@ -506,7 +522,26 @@ struct svc_key {
 	uint8_t proto;
 };
 
-static const char *const rs_keys[] = {"ip", "port", "weight", NULL};
+static const char *const rs_keys[] = {"ip", "port", "weight", "health_check",
+				      NULL};
+
+/* A real server's health_check: the fields it overrides. */
+static int load_rs_check(json_t *o, struct sl_model *m,
+			 const struct svc_key *svc, sl_be32 ip, sl_be16 port,
+			 struct sl_err *err)
+{
+	json_t *hc = json_object_get(o, "health_check");
+	struct sl_hc_cfg c;
+	uint32_t set;
+
+	if (!hc)
+		return 0;
+	sl_hc_defaults(&c);
+	if (sl_hc_from_json(hc, &c, &set, err) < 0)
+		return prefixed(err, "health_check.");
+	return sl_model_set_rs_check(m, svc->vip, svc->port, svc->proto, ip, port,
+				     &c, set, true, err);
+}
 
 static int load_rs(json_t *o, struct sl_model *m, const void *ctx,
 		   struct sl_err *err)
@@ -520,32 +555,30 @@ static int load_rs(json_t *o, struct sl_model *m, const void *ctx,
 	    sl_json_port(o, "port", true, &port, err) < 0 ||
 	    sl_json_uint(o, "weight", false, 0, SL_MAX_WEIGHT, &weight, err) < 0)
 		return -1;
-	return sl_model_add_rs(m, svc->vip, svc->port, svc->proto, ip, port,
-			       (uint32_t)weight, err);
+	if (sl_model_add_rs(m, svc->vip, svc->port, svc->proto, ip, port,
+			    (uint32_t)weight, err) < 0)
+		return -1;
+	return load_rs_check(o, m, svc, ip, port, err);
 }
 
-static const char *const vip_keys[] = {"vip", "port", "proto", "scheduler",
+static const char *const vip_keys[] = {"vip", "port", "proto", SL_SVC_OPT_KEYS,
 				       "real_servers", NULL};
 
 static int load_vip(json_t *o, struct sl_model *m, const void *ctx,
 		    struct sl_err *err)
 {
 	struct svc_key key = {.proto = SL_IPPROTO_TCP};
-	const char *sched_name = NULL;
-	int sched = SL_SCHED_WRR;
+	struct sl_svc_opts opts;
 
 	(void)ctx;
 	if (sl_json_ipv4(o, "vip", true, &key.vip, err) < 0 ||
 	    sl_json_port(o, "port", true, &key.port, err) < 0 ||
 	    sl_json_proto(o, "proto", false, &key.proto, err) < 0 ||
-	    sl_json_string(o, "scheduler", false, &sched_name, err) < 0)
+	    sl_svc_opts_from_json(o, &opts, err) < 0)
 		return -1;
-	if (sched_name && (sched = sl_sched_parse(sched_name)) < 0)
-		return sl_err_set(err, SL_E_INVALID, "scheduler",
-				  "scheduler must be rr or wrr, got \"%.40s\"",
-				  sched_name);
-	if (sl_model_add_svc(m, key.vip, key.port, key.proto, (uint8_t)sched,
-			     err) < 0)
+	uint8_t sched = opts.set & SL_SVC_F_SCHED ? opts.sched : SL_SCHED_WRR;
+	if (sl_model_add_svc(m, key.vip, key.port, key.proto, sched, err) < 0 ||
+	    sl_model_set_svc(m, key.vip, key.port, key.proto, &opts, err) < 0)
 		return -1;
 	return each_object(o, "real_servers", false, rs_keys, load_rs, m, &key,
 			   err);
@@ -566,7 +599,7 @@ static int load_ports(json_t *root, struct sl_model *m, struct sl_err *err)
 
 static const char *const top_keys[] = {
 	"eal", "workers", "log_level", "control", "idle", "conn_table", "xdp",
-	"local_port_range", "checksum", "limits", "timeouts", "ports", "routes",
+	"local_port_range", "checksum", "limits", "timeouts", "health", "ports", "routes",
 	"local_addresses", "neighbors", "vips", "snat", "snat_options", NULL,
 };
 
@@ -743,6 +776,10 @@ static json_t *settings_json(const struct sl_model *m)
 					     "steer_ring", (json_int_t)m->steer_ring,
 					     "neighbors", (json_int_t)m->neigh_max));
 	bad |= json_object_set_new(o, "timeouts", t);
+	json_t *health = json_object();
+	if (health && m->hc_source)
+		bad |= json_object_set_new(health, "source", ipv4_str(m->hc_source));
+	bad |= json_object_set_new(o, "health", health);
 	bad |= sl_config_xdp_json(o, m) < 0;
 	if (bad) {
 		json_decref(o);
@@ -800,6 +837,21 @@ static json_t *neigh_json(const struct sl_model *m,
 			 sl_fmt_mac(n->mac, mac), "port", m->ports[n->port].name);
 }
 
+static json_t *rs_json(const struct sl_model_rs *r)
+{
+	char a[SL_IPV4_STRLEN];
+	json_t *o = json_pack("{s:s, s:i, s:I}", "ip", sl_fmt_ipv4(r->ip, a),
+			      "port", sl_ntohs(r->port), "weight",
+			      (json_int_t)r->weight);
+
+	if (o && r->hc_set &&
+	    json_object_set_new(o, "health_check", sl_hc_to_json(&r->hc, r->hc_set)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *svc_json(const struct sl_model_svc *s)
 {
 	char a[SL_IPV4_STRLEN];
@@ -807,15 +859,13 @@ static json_t *svc_json(const struct sl_model_svc *s)
 	int bad = !rs;
 
 	for (uint32_t i = 0; rs && i < s->nrs; i++)
-		bad |= json_array_append_new(
-			rs, json_pack("{s:s, s:i, s:I}", "ip",
-				      sl_fmt_ipv4(s->rs[i].ip, a), "port",
-				      sl_ntohs(s->rs[i].port), "weight",
-				      (json_int_t)s->rs[i].weight));
+		bad |= json_array_append_new(rs, rs_json(&s->rs[i]));
 	json_t *o = json_pack("{s:s, s:i, s:s, s:s}", "vip",
 			      sl_fmt_ipv4(s->vip, a), "port", sl_ntohs(s->port),
 			      "proto", sl_proto_name(s->proto), "scheduler",
 			      sl_sched_name(s->sched));
+	if (o && sl_model_svc_opts_json(o, s) < 0)
+		bad = 1;
 	if (bad) {
 		json_decref(rs);
 		rs = NULL; /* makes the set below fail */

@@ -6,6 +6,7 @@
 #include "addr.h"
 #include "config_apply.h"
 #include "sched.h"
+#include "svcopts.h"
 
 /* ---- settings fixed at start-up ----------------------------------------- */
 
@@ -63,6 +64,8 @@ int sl_config_check_fixed(const struct sl_model *a, const struct sl_model *b,
 	if (a->mbufs != b->mbufs || a->steer_ring != b->steer_ring ||
 	    a->neigh_max != b->neigh_max)
 		return fixed(err, "limits");
+	if (a->hc_source != b->hc_source)
+		return fixed(err, "health.source");
 	if (ports_differ(a, b))
 		return fixed(err, "ports");
 	return 0;
@@ -347,6 +350,33 @@ static void svc_name(const struct sl_model_svc *s, char *buf, size_t len)
 		 sl_proto_name(s->proto));
 }
 
+static bool same_hc(const struct sl_hc_cfg *a, const struct sl_hc_cfg *b)
+{
+	return a->type == b->type && a->port == b->port && a->rise == b->rise &&
+	       a->fall == b->fall && a->expect_status == b->expect_status &&
+	       a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
+	       strcmp(a->path, b->path) == 0;
+}
+
+/* Persistence, hashing, Maglev size, on-down and health check: one line
+ * for all, naming what changed. */
+static void diff_svc_options(struct diff *d, const struct sl_model_svc *o,
+			     const struct sl_model_svc *s, const char *svc)
+{
+	if (o->persist_s != s->persist_s)
+		note(d->modified, "%s: persist %u -> %u", svc, o->persist_s, s->persist_s);
+	if (o->hash_ports != s->hash_ports || o->mh_size != s->mh_size)
+		note(d->modified, "%s: hash_ports/mh_size %s/%u -> %s/%u", svc,
+		     o->hash_ports ? "on" : "off", o->mh_size,
+		     s->hash_ports ? "on" : "off", s->mh_size);
+	if (o->on_down != s->on_down)
+		note(d->modified, "%s: on_down %s -> %s", svc, sl_on_down_name(o->on_down),
+		     sl_on_down_name(s->on_down));
+	if (!same_hc(&o->hc, &s->hc))
+		note(d->modified, "%s: health check %s -> %s", svc,
+		     sl_hc_type_name(o->hc.type), sl_hc_type_name(s->hc.type));
+}
+
 static void diff_servers(struct diff *d, const struct sl_model_svc *o,
 			 const struct sl_model_svc *s, const char *svc)
 {
@@ -365,6 +395,8 @@ static void diff_servers(struct diff *d, const struct sl_model_svc *o,
 		else if (x->weight != r->weight)
 			note(d->modified, "real server %s of %s: weight %u -> %u", a, svc,
 			     x->weight, r->weight);
+		if (x && (x->hc_set != r->hc_set || !same_hc(&x->hc, &r->hc)))
+			note(d->modified, "real server %s of %s: health check override", a, svc);
 	}
 }
 
@@ -388,6 +420,8 @@ static void diff_vips(struct diff *d, const struct sl_model *a, const struct sl_
 		else if (o->sched != s->sched)
 			note(d->modified, "%s: scheduler %s -> %s", name, sl_sched_name(o->sched),
 			     sl_sched_name(s->sched));
+		if (o)
+			diff_svc_options(d, o, s, name);
 		diff_servers(d, o, s, name);
 	}
 }

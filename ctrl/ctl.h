@@ -11,6 +11,7 @@
 
 #include "ctl_xdp.h"
 #include "errors.h"
+#include "health.h"
 #include "model.h"
 #include "neigh.h"
 #include "port.h"
@@ -37,6 +38,16 @@ struct sl_ctl {
 	 * an object are the workers' sums minus these. */
 	struct sl_obj_stats svc_base[SL_MAX_SVC];
 	struct sl_obj_stats rs_base[SL_MAX_RS];
+	/* Issue 5 (ctl_work.c): health checks (NULL: none, as in the
+	 * benchmark), Maglev tables kept between snapshots, the merged
+	 * persistence templates, lc load sums, and connection flushes a
+	 * command asked for, sent once its change is adopted. */
+	struct sl_health *health;
+	struct sl_mh_cache *mh_cache[SL_MAX_SVC];
+	struct sl_persist_merge *persist;
+	uint64_t last_lc_ms;
+	uint32_t nflush;
+	struct { uint16_t svc_id, rs_id; } flush[16];
 };
 
 uint64_t sl_ctl_now_ms(void);
@@ -68,6 +79,35 @@ void sl_ctl_sum_rs(const struct sl_ctl *ctl, uint16_t id, struct sl_obj_stats *o
 void sl_ctl_rebase_ids(struct sl_ctl *ctl, const struct sl_model *before,
 		       const struct sl_model *now);
 
+/* publish_svc.c: a service's entry in a snapshot. The length of its pick
+ * table, then the entry itself (options, servers with the weights they
+ * are published with, the table at `table`); returns the table's length. */
+uint32_t sl_ctl_svc_table_len(struct sl_ctl *ctl, const struct sl_model_svc *ms);
+uint32_t sl_ctl_svc_fill(struct sl_ctl *ctl, const struct sl_model_svc *ms,
+			 struct sl_snap_svc *ss, struct sl_snap_rs *rs,
+			 uint16_t *table);
+/* The weight a server is published with: 0 while it is down. */
+uint32_t sl_ctl_rs_weight(const struct sl_ctl *ctl, uint16_t svc_id,
+			  const struct sl_model_rs *rs);
+void sl_ctl_mh_cache_free(struct sl_ctl *ctl);
+
+/* ctl_work.c: the control thread's work beyond the socket and ARP. */
+int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen);
+/* Health checks, lc load sums, persistence merges: call every loop. */
+void sl_ctl_work(struct sl_ctl *ctl);
+void sl_ctl_work_free(struct sl_ctl *ctl);
+/* A command's change was adopted: health targets follow the model, and
+ * the flushes it asked for go to the workers. discard: it was not. */
+void sl_ctl_adopted(struct sl_ctl *ctl);
+void sl_ctl_discarded(struct sl_ctl *ctl);
+/* Ask every worker to flush the connections of a server (svc, rs ids). */
+void sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id);
+
+/* ctl_persist.c: the merged persistence templates. */
+struct sl_persist_merge *sl_persist_merge_new(void);
+void sl_persist_merge_free(struct sl_persist_merge *p);
+/* Drain the workers' reports, merge, expire, publish the view. */
+void sl_ctl_persist_work(struct sl_ctl *ctl, uint64_t now_ms);
 /* Ask every worker for the connections `filter` (a dump message with its
  * filters set) selects, at most `limit` of them, each made JSON by
  * `to_json`; *result = {"connections": [...], "count", "truncated"}. */

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "maglev.h"
 #include "model.h"
 #include "sched.h"
 
@@ -559,7 +560,8 @@ static int check_svc_args(sl_be32 vip, sl_be16 port, uint8_t proto,
 	/* A kind is valid when its name parses back to it. */
 	if (sl_sched_parse(sl_sched_name(sched)) != (int)sched)
 		return sl_err_set(err, SL_E_INVALID, "scheduler",
-				  "scheduler must be rr or wrr, got %u", sched);
+				  "scheduler must be rr, wrr, lc, wlc, sh or mh, got %u",
+				  sched);
 	return 0;
 }
 
@@ -587,8 +589,9 @@ int sl_model_add_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
 
 	m->svcs[m->nsvcs++] = (struct sl_model_svc){
 		.vip = vip, .port = port, .proto = proto, .sched = sched,
-		.id = (uint16_t)id,
+		.id = (uint16_t)id, .mh_size = SL_MH_DEFAULT_SIZE,
 	};
+	sl_hc_defaults(&m->svcs[m->nsvcs - 1].hc);
 	m->next_svc_id = (uint16_t)((id + 1) % SL_MAX_SVC);
 	return 0;
 }

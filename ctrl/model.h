@@ -26,6 +26,7 @@
 #include "conn.h"
 #include "dp_types.h"
 #include "errors.h"
+#include "svcopts.h"
 #include "model_xdp.h"
 
 #define SL_PORT_NAME_MAX 32
@@ -40,6 +41,8 @@ struct sl_model_rs {
 	sl_be16 port;
 	uint16_t id;
 	uint32_t weight;
+	uint32_t hc_set;                 /* SL_HC_F_* this server overrides */
+	struct sl_hc_cfg hc;             /* ... with these values */
 };
 
 struct sl_model_svc {
@@ -50,6 +53,11 @@ struct sl_model_svc {
 	uint16_t id;
 	uint32_t nrs;
 	struct sl_model_rs *rs;          /* nrs entries, malloc'd */
+	bool hash_ports;                 /* sh/mh hash the client port too */
+	uint8_t on_down;                 /* enum sl_on_down; default keep */
+	uint32_t persist_s;              /* 0: no persistence */
+	uint32_t mh_size;                /* Maglev table size; default 65537 */
+	struct sl_hc_cfg hc;             /* default: type none */
 };
 
 struct sl_model_port {
@@ -114,6 +122,7 @@ struct sl_model {
 	uint32_t mbufs;                  /* packet buffers; 0 (default): sized from the rest */
 	uint32_t steer_ring;             /* per worker pair; default SL_STEER_RING_SIZE_DEFAULT */
 	uint32_t neigh_max;              /* learned neighbors; default SL_MAX_NEIGH */
+	sl_be32 hc_source;               /* health checks' source; 0: any */
 	uint32_t timeouts_ms[SL_CS_MAX]; /* per state (index SL_CS_*) */
 
 	uint32_t nports;
@@ -194,6 +203,27 @@ int sl_model_del_laddr(struct sl_model *m, sl_be32 ip, struct sl_err *err);
 int sl_model_add_neigh(struct sl_model *m, sl_be32 ip, const uint8_t mac[6],
 		       int port_index, struct sl_err *err);
 int sl_model_del_neigh(struct sl_model *m, sl_be32 ip, struct sl_err *err);
+
+/* Service options and health checks (model_svc.c). Partial updates: only
+ * the fields named in opts->set (and opts->hc_set) change; the result is
+ * checked whole, including every server's own check, before anything
+ * changes. Fields are named as in a service's JSON ("persist_s",
+ * "health_check.timeout_ms"). */
+int sl_model_set_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
+		     uint8_t proto, const struct sl_svc_opts *opts,
+		     struct sl_err *err);
+/* A real server's health-check overrides: the fields in `set` are added
+ * to (replace) its overrides; `clear` removes every override first. */
+int sl_model_set_rs_check(struct sl_model *m, sl_be32 vip, sl_be16 vport,
+			  uint8_t proto, sl_be32 ip, sl_be16 port,
+			  const struct sl_hc_cfg *hc, uint32_t set, bool clear,
+			  struct sl_err *err);
+/* A service's options (everything but its address and servers) as JSON
+ * members of `o`, defaults included. 0 or -1 (out of memory). */
+int sl_model_svc_opts_json(json_t *o, const struct sl_model_svc *s);
+/* The check a server gets: its service's, with its overrides. */
+void sl_model_rs_check(const struct sl_model_svc *svc,
+		       const struct sl_model_rs *rs, struct sl_hc_cfg *out);
 
 /* Refuse `ip` if Sluice already owns it in one of the given ways
  * (SL_OWN_*), naming `field` in the error. 0 if free. */

@@ -18,7 +18,6 @@
 
 #include "ctl.h"
 #include "log.h"
-#include "sched.h"
 
 uint64_t sl_ctl_now_ms(void)
 {
@@ -91,35 +90,19 @@ static void fill_routes(struct sl_snapshot *s, const struct sl_model *m)
 			  m->routes[r].via, m->routes[r].port);
 }
 
-static void fill_services(struct sl_snapshot *s, const struct sl_model *m,
-			  uint32_t *weights)
+/* Services, servers and pick tables (publish_svc.c); each table gets the
+ * room sl_ctl_svc_table_len() announced when the snapshot was sized. */
+static void fill_services(struct sl_ctl *ctl, struct sl_snapshot *s,
+			  const struct sl_model *m, const uint32_t *table_len)
 {
 	uint32_t nrs = 0, nseq = 0;
 
 	s->nsvcs = m->nsvcs;
 	for (uint32_t v = 0; v < m->nsvcs; v++) {
-		const struct sl_model_svc *ms = &m->svcs[v];
-		struct sl_snap_svc *ss = &s->svcs[v];
-		ss->vip = ms->vip;
-		ss->vport = ms->port;
-		ss->proto = ms->proto;
-		ss->sched = ms->sched;
-		ss->id = ms->id;
-		ss->nrs = (uint16_t)ms->nrs;
-		ss->rs = &s->rs[nrs];
-		for (uint32_t r = 0; r < ms->nrs; r++) {
-			s->rs[nrs + r] = (struct sl_snap_rs){
-				.ip = ms->rs[r].ip,
-				.port = ms->rs[r].port,
-				.id = ms->rs[r].id,
-				.weight = ms->rs[r].weight,
-			};
-			weights[r] = ms->rs[r].weight;
-		}
-		ss->seq = &s->seq[nseq];
-		ss->seq_len = sl_sched_build(ms->sched, weights, ms->nrs, &s->seq[nseq]);
-		nrs += ms->nrs;
-		nseq += ss->seq_len;
+		sl_ctl_svc_fill(ctl, &m->svcs[v], &s->svcs[v], &s->rs[nrs],
+				&s->seq[nseq]);
+		nrs += m->svcs[v].nrs;
+		nseq += table_len[v];
 	}
 }
 
@@ -185,17 +168,16 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 		.nneigh = m->nneigh + resolved_neighbors(ctl),
 		.nsnat = m->nsnat,
 	};
-	uint32_t *weights = calloc(SL_MAX_RS_PER_SVC, sizeof(*weights));
+	uint32_t *table_len = calloc(m->nsvcs ? m->nsvcs : 1, sizeof(*table_len));
 	struct sl_snapshot *s = NULL;
 
-	if (weights == NULL)
+	if (table_len == NULL)
 		goto nomem;
 	for (uint32_t r = 0; r < m->nsnat; r++)
 		sz.npool += m->snat[r].npool;
 	for (uint32_t v = 0; v < m->nsvcs; v++) {
-		for (uint32_t r = 0; r < m->svcs[v].nrs; r++)
-			weights[r] = m->svcs[v].rs[r].weight;
-		sz.nseq += sl_sched_seq_len(m->svcs[v].sched, weights, m->svcs[v].nrs);
+		table_len[v] = sl_ctl_svc_table_len(ctl, &m->svcs[v]);
+		sz.nseq += table_len[v];
 	}
 	s = sl_snap_alloc(&sz);
 	if (s == NULL)
@@ -204,17 +186,17 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 	memcpy(s->timeouts_ms, m->timeouts_ms, sizeof(s->timeouts_ms));
 	fill_ports(s, ctl, m);
 	fill_routes(s, m);
-	fill_services(s, m, weights);
+	fill_services(ctl, s, m, table_len);
 	fill_snat(s, m, m->workers);
 	if (fill_neighbors(s, ctl, m) != 0 || sl_snap_index(s) != 0) {
 		sl_err_set(err, SL_E_INTERNAL, "", "inconsistent snapshot");
 		sl_snap_free(s);
 		s = NULL;
 	}
-	free(weights);
+	free(table_len);
 	return s;
 nomem:
-	free(weights);
+	free(table_len);
 	sl_err_set(err, SL_E_INTERNAL, "", "out of memory building the snapshot");
 	return NULL;
 }

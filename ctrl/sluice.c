@@ -213,6 +213,7 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 	while (!stop_requested) {
 		sl_server_poll(srv, 5);
 		sl_ctl_neigh_work(ctl);
+		sl_ctl_work(ctl); /* health checks, lc sums, persistence */
 		if (reload_requested) {
 			reload_requested = 0;
 			sl_ctl_reload(ctl);
@@ -227,6 +228,8 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
 	sl_server_close(srv);
+	sl_ctl_work_free(ctl);
+	sl_ctl_mh_cache_free(ctl);
 	for (uint32_t p = 0; p < dp->nports; p++)
 		sl_port_close(dp->ethdev[p]);
 	sl_ctl_ports_close(ctl);
@@ -309,6 +312,10 @@ static int run(struct sl_ctl *ctl)
 	if (open_ports(ctl) != 0 ||
 	    make_workers(ctl) != 0)
 		goto fail;
+	if (sl_ctl_work_init(ctl, errbuf, sizeof(errbuf)) != 0) {
+		sl_err("%s", errbuf);
+		goto fail;
+	}
 	if (sl_ctl_publish(ctl, m, &err) != 0) {
 		sl_err("initial configuration: %s", err.message);
 		goto fail;

@@ -44,6 +44,9 @@ struct cli {
 	const char **words; /* non-option arguments, in order */
 	unsigned nwords;
 	unsigned given;     /* SLC_OPT() mask of command options seen */
+	const char *timeout_raw; /* --timeout as given: read once the command
+				  * is known (for vip/rs add/set it is the
+				  * health check's timeout in ms) */
 	struct slc_args a;
 	char pending[256];  /* first scanning error, reported later */
 };
@@ -123,8 +126,8 @@ static bool find_opt(const char *arg, struct optdef *out, const char **val)
 	}
 	for (int o = 0; o < SLC_O_MAX; o++) {
 		if (match(arg, slc_opt_name((enum slc_opt)o), 0, val)) {
-			*out = (struct optdef){ slc_opt_name((enum slc_opt)o),
-						0, o, o != SLC_O_DRY_RUN };
+			*out = (struct optdef){ slc_opt_name((enum slc_opt)o), 0, o,
+						!slc_opt_is_flag((enum slc_opt)o) };
 			return true;
 		}
 	}
@@ -151,7 +154,7 @@ static void apply_opt(struct cli *cli, const struct optdef *d, const char *val)
 		cli->socket = val;
 		break;
 	case G_TIMEOUT:
-		set_timeout(cli, val);
+		cli->timeout_raw = val;
 		break;
 	case G_JSON:
 		cli->json = true;
@@ -174,6 +177,10 @@ static void scan_opt(struct cli *cli, int argc, char **argv, int *i)
 
 	if (!find_opt(arg, &d, &val)) {
 		pend(cli, "unknown option '%s'", arg);
+		return;
+	}
+	if (d.id < SLC_O_MAX && !d.value) { /* a flag, maybe =on / =off */
+		apply_opt(cli, &d, val ? val : "on");
 		return;
 	}
 	if (!d.value && val) {
@@ -237,6 +244,9 @@ static void main_help(void)
 	      "  sluicectl vip add 198.18.0.100:80 --sched wrr\n"
 	      "  sluicectl rs add 198.18.0.100:80 198.18.1.11:8080 --weight 10\n"
 	      "  sluicectl rs set 198.18.0.100:80 198.18.1.11:8080 --weight 0   # drain\n"
+	      "  sluicectl vip set 198.18.0.100:80 --sched mh --check tcp --interval 1000\n"
+	      "  sluicectl rs list 198.18.0.100:80\n"
+	      "  sluicectl rs del 198.18.0.100:80 198.18.1.11:8080 --flush\n"
 	      "  sluicectl laddr add 198.18.1.3 --port lan\n"
 	      "  sluicectl neigh add 198.18.1.11 02:00:00:00:01:0b\n"
 	      "  sluicectl conn list --vip 198.18.0.100:80 --limit 20\n"
@@ -263,11 +273,12 @@ static void cmd_help(const struct slc_cmd *c)
 	char buf[64];
 
 	printf("Usage: sluicectl %s%s%s\n\n%c%s.\n\n%s\n"
-	       "Global options (-s/--socket, --json, --timeout) work here too;\n"
+	       "Global options (-s/--socket, --json%s) work here too;\n"
 	       "see 'sluicectl --help'.\n",
 	       slc_cmd_words(c, buf, sizeof(buf)), *c->synopsis ? " " : "",
 	       c->synopsis, toupper((unsigned char)c->summary[0]), c->summary + 1,
-	       c->details);
+	       c->details, c->opts & SLC_OPT(SLC_O_CHECK_TIMEOUT)
+				   ? "; here --timeout is the check's, in ms" : ", --timeout");
 }
 
 /* "add, del or list": the verbs of a group, for error messages. */
@@ -329,6 +340,23 @@ static const struct slc_cmd *resolve(const struct cli *cli, unsigned *nused,
 			return c;
 	usage_words(group, "unknown sub-command '%s' (expected %s)", verb, verbs);
 	return NULL;
+}
+
+/* --timeout is the request timeout (seconds), except on the commands
+ * that take a health check, where it is the check's timeout (ms), as
+ * `vip set --check tcp --timeout 500` reads; --check-timeout says the
+ * same anywhere. */
+static void resolve_timeout(struct cli *cli, const struct slc_cmd *c)
+{
+	if (!cli->timeout_raw)
+		return;
+	if (c->opts & SLC_OPT(SLC_O_CHECK_TIMEOUT)) {
+		if (!cli->a.opt[SLC_O_CHECK_TIMEOUT])
+			cli->a.opt[SLC_O_CHECK_TIMEOUT] = cli->timeout_raw;
+		cli->given |= SLC_OPT(SLC_O_CHECK_TIMEOUT);
+		return;
+	}
+	set_timeout(cli, cli->timeout_raw);
 }
 
 /* Everything about the command line that is not a value's syntax. */
@@ -498,7 +526,7 @@ int main(int argc, char **argv)
 		}
 	} else if (!(c = resolve(&cli, &nused, &rc))) {
 		; /* resolve() said why, or printed group help */
-	} else if (cli.help) {
+	} else if (resolve_timeout(&cli, c), cli.help) {
 		cmd_help(c);
 		rc = SLC_EXIT_OK;
 	} else if (check_line(&cli, c, nused) < 0) {

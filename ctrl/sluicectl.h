@@ -40,6 +40,20 @@ enum slc_opt {
 	SLC_O_POOL,
 	SLC_O_FILTERING,
 	SLC_O_DRY_RUN,     /* a flag: takes no value */
+	/* Scheduling and health (vip add/set, rs add/set, rs del). */
+	SLC_O_PERSIST,
+	SLC_O_HASH_PORTS,    /* a flag: --hash-ports, --hash-ports=off */
+	SLC_O_MH_SIZE,
+	SLC_O_ON_DOWN,
+	SLC_O_CHECK,
+	SLC_O_INTERVAL,
+	SLC_O_CHECK_TIMEOUT, /* also --timeout on commands that take it */
+	SLC_O_RISE,
+	SLC_O_FALL,
+	SLC_O_CHECK_PORT,
+	SLC_O_CHECK_PATH,
+	SLC_O_CHECK_STATUS,
+	SLC_O_FLUSH,         /* a flag */
 	SLC_O_MAX
 };
 #define SLC_OPT(o) (1u << (o))
@@ -84,6 +98,8 @@ struct slc_cmd {
 extern const struct slc_cmd slc_cmds[];
 extern const unsigned slc_ncmds;
 const char *slc_opt_name(enum slc_opt o); /* "proto" for SLC_O_PROTO */
+/* A flag: no value, or an inline "=on" / "=off"; "on" when bare. */
+bool slc_opt_is_flag(enum slc_opt o);
 
 /* sluicectl.c: report a bad command line for `c` (NULL: no command yet)
  * on stderr, with a pointer to the right --help. */
@@ -106,6 +122,8 @@ void slc_print_vip_list(const json_t *args, const json_t *result);
 void slc_print_rs_add(const json_t *args, const json_t *result);
 void slc_print_rs_del(const json_t *args, const json_t *result);
 void slc_print_rs_set(const json_t *args, const json_t *result);
+void slc_print_vip_set(const json_t *args, const json_t *result);
+void slc_print_rs_list(const json_t *args, const json_t *result);
 void slc_print_laddr_add(const json_t *args, const json_t *result);
 void slc_print_laddr_del(const json_t *args, const json_t *result);
 void slc_print_laddr_list(const json_t *args, const json_t *result);

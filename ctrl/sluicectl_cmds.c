@@ -27,11 +27,23 @@ static const char *const opt_names[SLC_O_MAX] = {
 	[SLC_O_VIP] = "vip", [SLC_O_LIMIT] = "limit",
 	[SLC_O_SRC] = "src", [SLC_O_POOL] = "pool",
 	[SLC_O_FILTERING] = "filtering", [SLC_O_DRY_RUN] = "dry-run",
+	[SLC_O_PERSIST] = "persist", [SLC_O_HASH_PORTS] = "hash-ports",
+	[SLC_O_MH_SIZE] = "mh-size", [SLC_O_ON_DOWN] = "on-down",
+	[SLC_O_CHECK] = "check", [SLC_O_INTERVAL] = "interval",
+	[SLC_O_CHECK_TIMEOUT] = "check-timeout", [SLC_O_RISE] = "rise",
+	[SLC_O_FALL] = "fall", [SLC_O_CHECK_PORT] = "check-port",
+	[SLC_O_CHECK_PATH] = "check-path", [SLC_O_CHECK_STATUS] = "check-status",
+	[SLC_O_FLUSH] = "flush",
 };
 
 const char *slc_opt_name(enum slc_opt o)
 {
 	return opt_names[o];
+}
+
+bool slc_opt_is_flag(enum slc_opt o)
+{
+	return o == SLC_O_HASH_PORTS || o == SLC_O_FLUSH || o == SLC_O_DRY_RUN;
 }
 
 /* json_object_set_new() that cannot fail quietly: a NULL value (bad
@@ -169,20 +181,136 @@ static int put_service(const struct slc_cmd *c, const struct slc_args *a,
 	return put_proto(c, a, args);
 }
 
+/* A flag's value: "on" (bare) or "off", into obj[key] as a boolean. */
+static int put_flag(const struct slc_cmd *c, const struct slc_args *a,
+		    enum slc_opt o, json_t *obj, const char *key)
+{
+	const char *s = a->opt[o];
+
+	if (!s)
+		return 0;
+	if (strcmp(s, "on") && strcmp(s, "off")) {
+		slc_usage_error(c, "bad --%s=%s: expected --%s, --%s=on or --%s=off",
+				opt_names[o], s, opt_names[o], opt_names[o],
+				opt_names[o]);
+		return -1;
+	}
+	return set(c, obj, key, json_boolean(strcmp(s, "on") == 0));
+}
+
+/* One of a fixed set of words into obj[key], if given. */
+static int put_word(const struct slc_cmd *c, const struct slc_args *a,
+		    enum slc_opt o, const char *const *words, const char *expected,
+		    json_t *obj, const char *key)
+{
+	const char *s = a->opt[o];
+
+	if (!s)
+		return 0;
+	for (const char *const *w = words; *w; w++)
+		if (!strcmp(s, *w))
+			return set(c, obj, key, json_string(s));
+	slc_usage_error(c, "bad --%s '%s': expected %s", opt_names[o], s, expected);
+	return -1;
+}
+
+#define CHECK_OPTS (SLC_OPT(SLC_O_CHECK) | SLC_OPT(SLC_O_INTERVAL) |              \
+		    SLC_OPT(SLC_O_CHECK_TIMEOUT) | SLC_OPT(SLC_O_RISE) |          \
+		    SLC_OPT(SLC_O_FALL) | SLC_OPT(SLC_O_CHECK_PORT) |             \
+		    SLC_OPT(SLC_O_CHECK_PATH) | SLC_OPT(SLC_O_CHECK_STATUS))
+#define SVC_OPTS (SLC_OPT(SLC_O_SCHED) | SLC_OPT(SLC_O_PERSIST) |                 \
+		  SLC_OPT(SLC_O_HASH_PORTS) | SLC_OPT(SLC_O_MH_SIZE) |            \
+		  SLC_OPT(SLC_O_ON_DOWN) | CHECK_OPTS)
+
+static bool any_of(const struct slc_args *a, unsigned mask)
+{
+	for (int o = 0; o < SLC_O_MAX; o++)
+		if ((mask & SLC_OPT(o)) && a->opt[o])
+			return true;
+	return false;
+}
+
+/* The check options into obj["health_check"] (only those given; the
+ * daemon keeps the rest). `inherit` allows --check inherit (null: a real
+ * server drops its overrides). */
+static int put_check(const struct slc_cmd *c, const struct slc_args *a,
+		     json_t *obj, bool inherit)
+{
+	static const char *const types[] = {"tcp", "http", "udp", "none", NULL};
+	const char *type = a->opt[SLC_O_CHECK];
+	json_t *hc, *http;
+
+	if (!any_of(a, CHECK_OPTS))
+		return 0;
+	if (inherit && type && !strcmp(type, "inherit")) {
+		if (any_of(a, CHECK_OPTS & ~SLC_OPT(SLC_O_CHECK))) {
+			slc_usage_error(c, "--check inherit takes no other check option");
+			return -1;
+		}
+		return set(c, obj, "health_check", json_null());
+	}
+	hc = json_object();
+	http = json_object();
+	if (set(c, obj, "health_check", hc) < 0 || !http)
+		return -1;
+	if (put_word(c, a, SLC_O_CHECK, types, inherit ?
+		     "tcp, http, udp, none or inherit" : "tcp, http, udp or none",
+		     hc, "type") < 0 ||
+	    put_uint_opt(c, a, SLC_O_INTERVAL, 100, 3600000, hc, "interval_ms") < 0 ||
+	    put_uint_opt(c, a, SLC_O_CHECK_TIMEOUT, 10, 3600000, hc, "timeout_ms") < 0 ||
+	    put_uint_opt(c, a, SLC_O_RISE, 1, 100, hc, "rise") < 0 ||
+	    put_uint_opt(c, a, SLC_O_FALL, 1, 100, hc, "fall") < 0 ||
+	    put_uint_opt(c, a, SLC_O_CHECK_PORT, 0, 65535, hc, "port") < 0 ||
+	    put_uint_opt(c, a, SLC_O_CHECK_STATUS, 100, 599, http, "expect_status") < 0) {
+		json_decref(http);
+		return -1;
+	}
+	if (a->opt[SLC_O_CHECK_PATH] &&
+	    set(c, http, "path", json_string(a->opt[SLC_O_CHECK_PATH])) < 0) {
+		json_decref(http);
+		return -1;
+	}
+	if (json_object_size(http) == 0) {
+		json_decref(http);
+		return 0;
+	}
+	return set(c, hc, "http", http);
+}
+
+/* vip add / vip set: everything but the address. */
+static int put_svc_opts(const struct slc_cmd *c, const struct slc_args *a,
+			json_t *args)
+{
+	static const char *const scheds[] = {"rr", "wrr", "lc", "wlc", "sh", "mh", NULL};
+	static const char *const downs[] = {"keep", "flush", NULL};
+
+	if (put_word(c, a, SLC_O_SCHED, scheds, "rr, wrr, lc, wlc, sh or mh", args,
+		     "scheduler") < 0 ||
+	    put_flag(c, a, SLC_O_HASH_PORTS, args, "hash_ports") < 0 ||
+	    put_uint_opt(c, a, SLC_O_PERSIST, 0, 86400, args, "persist_s") < 0 ||
+	    put_uint_opt(c, a, SLC_O_MH_SIZE, 97, 1048573, args, "mh_table_size") < 0 ||
+	    put_word(c, a, SLC_O_ON_DOWN, downs, "keep or flush", args, "on_down") < 0)
+		return -1;
+	return put_check(c, a, args, false);
+}
+
 static int build_vip_add(const struct slc_cmd *c, const struct slc_args *a,
 			 json_t *args)
 {
-	const char *sched = a->opt[SLC_O_SCHED];
-
 	if (put_service(c, a, args) < 0)
 		return -1;
-	if (!sched)
-		return 0;
-	if (strcmp(sched, "rr") && strcmp(sched, "wrr")) {
-		slc_usage_error(c, "bad --sched '%s': expected rr or wrr", sched);
+	return put_svc_opts(c, a, args);
+}
+
+static int build_vip_set(const struct slc_cmd *c, const struct slc_args *a,
+			 json_t *args)
+{
+	if (!any_of(a, SVC_OPTS)) {
+		slc_usage_error(c, "nothing to change: give --sched, --hash-ports, "
+				"--persist, --mh-size, --on-down or --check options");
 		return -1;
 	}
-	return set(c, args, "scheduler", json_string(sched));
+	return build_vip_add(c, a, args);
 }
 
 static int build_service(const struct slc_cmd *c, const struct slc_args *a,
@@ -205,15 +333,19 @@ static int build_rs(const struct slc_cmd *c, const struct slc_args *a,
 	if (put_ipport(c, "real server address", a->pos[1], rs, "ip",
 		       "port") < 0)
 		return -1;
-	return put_uint_opt(c, a, SLC_O_WEIGHT, 0, SL_MAX_WEIGHT, rs,
-			    "weight");
+	if (put_uint_opt(c, a, SLC_O_WEIGHT, 0, SL_MAX_WEIGHT, rs, "weight") < 0)
+		return -1;
+	if (put_check(c, a, rs, c->build != build_rs) < 0)
+		return -1;
+	return put_flag(c, a, SLC_O_FLUSH, args, "flush");
 }
 
 static int build_rs_set(const struct slc_cmd *c, const struct slc_args *a,
 			json_t *args)
 {
-	if (!a->opt[SLC_O_WEIGHT]) {
-		slc_usage_error(c, "missing --weight N (0..%u)", SL_MAX_WEIGHT);
+	if (!a->opt[SLC_O_WEIGHT] && !any_of(a, CHECK_OPTS)) {
+		slc_usage_error(c, "missing --weight N (0..%u) or --check options",
+				SL_MAX_WEIGHT);
 		return -1;
 	}
 	return build_rs(c, a, args);
@@ -396,15 +528,43 @@ static int build_xdp_syn_rate(const struct slc_cmd *c, const struct slc_args *a,
 	"  --port NAME       the port (from the config) " what " is on;\n"        \
 	"                    default: the port whose prefix holds the address\n"
 
+#define SVC_HELP                                                               \
+	"  --sched S         scheduler: rr, wrr (weighted round robin), lc, wlc\n"  \
+	"                    (least connections, weighted), sh (source hash),\n"    \
+	"                    mh (Maglev hash); the daemon's default: wrr\n"        \
+	"  --hash-ports[=on|off]  sh/mh hash the client port too\n"                \
+	"  --persist SEC     a client keeps its server for SEC seconds after its\n" \
+	"                    last new connection (0: off)\n"                       \
+	"  --mh-size N       Maglev table size, a prime (default 65537)\n"         \
+	"  --on-down keep|flush  a server that goes down keeps its connections,\n" \
+	"                    or they are reset (RST both sides)\n"
+#define CHECK_HELP                                                             \
+	"  --check T         health check: tcp, http, udp or none\n"               \
+	"  --interval MS     between checks (default 2000)\n"                      \
+	"  --timeout MS      a check fails after MS (default 1000; at most the\n"  \
+	"                    interval); also --check-timeout\n"                    \
+	"  --rise N          passes in a row to come up (default 2)\n"             \
+	"  --fall N          failures in a row to go down (default 3)\n"           \
+	"  --check-port N    port to check (default 0: the server's own)\n"        \
+	"  --check-path P    http: the path (default /)\n"                         \
+	"  --check-status N  http: the status that passes (default 200)\n"
+
 const struct slc_cmd slc_cmds[] = {
-	{ "vip", "add", "vip.add", "VIP:PORT [--proto tcp|udp] [--sched rr|wrr]",
+	{ "vip", "add", "vip.add", "VIP:PORT [--proto tcp|udp] [--sched S] [OPTIONS]",
 	  "add a virtual service",
-	  "Options:\n" PROTO_HELP
-	  "  --sched rr|wrr    scheduler: round robin, or weighted round robin\n"
-	  "                    (the daemon's default: wrr)\n"
-	  "\nExample:\n  sluicectl vip add 198.18.0.100:80 --sched wrr\n",
-	  { "VIP:PORT" }, 1, SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_SCHED), true,
+	  "Options:\n" PROTO_HELP SVC_HELP CHECK_HELP
+	  "\nExamples:\n  sluicectl vip add 198.18.0.100:80 --sched wrr\n"
+	  "  sluicectl vip add 198.18.0.100:80 --sched mh --check tcp --interval 1000\n",
+	  { "VIP:PORT" }, 1, SLC_OPT(SLC_O_PROTO) | SVC_OPTS, true,
 	  build_vip_add, slc_print_vip_add },
+	{ "vip", "set", "vip.set", "VIP:PORT [--proto tcp|udp] OPTIONS",
+	  "change a virtual service's scheduler, persistence or health check",
+	  "Only what is given changes; health-check options change only those\n"
+	  "fields of the check.\n\nOptions:\n" PROTO_HELP SVC_HELP CHECK_HELP
+	  "\nExamples:\n  sluicectl vip set 198.18.0.100:80 --check http --check-path /health\n"
+	  "  sluicectl vip set 198.18.0.100:80 --sched lc --persist 300\n",
+	  { "VIP:PORT" }, 1, SLC_OPT(SLC_O_PROTO) | SVC_OPTS, true,
+	  build_vip_set, slc_print_vip_set },
 	{ "vip", "del", "vip.del", "VIP:PORT [--proto tcp|udp]",
 	  "delete a virtual service and its real servers",
 	  "Options:\n" PROTO_HELP
@@ -415,29 +575,46 @@ const struct slc_cmd slc_cmds[] = {
 	{ "vip", "list", "vip.list", "", "list virtual services and their real servers",
 	  "Example:\n  sluicectl vip list\n", { NULL }, 0, 0, false, build_none,
 	  slc_print_vip_list },
-	{ "rs", "add", "rs.add", "VIP:PORT RS:PORT [--proto tcp|udp] [--weight N]",
+	{ "rs", "add", "rs.add", "VIP:PORT RS:PORT [--proto tcp|udp] [--weight N] [CHECK]",
 	  "add a real server to a virtual service",
 	  "Options:\n" PROTO_HELP
 	  "  --weight N        0..65535 (the daemon's default: 1); 0 takes no new\n"
 	  "                    connections\n"
+	  "Check options override the service's check for this server only:\n"
+	  CHECK_HELP
 	  "\nExample:\n  sluicectl rs add 198.18.0.100:80 198.18.1.11:8080 --weight 10\n",
-	  { "VIP:PORT", "RS:PORT" }, 2, SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT),
-	  true, build_rs, slc_print_rs_add },
-	{ "rs", "del", "rs.del", "VIP:PORT RS:PORT [--proto tcp|udp]",
+	  { "VIP:PORT", "RS:PORT" }, 2,
+	  SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT) | CHECK_OPTS, true, build_rs,
+	  slc_print_rs_add },
+	{ "rs", "del", "rs.del", "VIP:PORT RS:PORT [--proto tcp|udp] [--flush]",
 	  "remove a real server from a virtual service",
 	  "Options:\n" PROTO_HELP
-	  "\nExample:\n  sluicectl rs del 198.18.0.100:80 198.18.1.11:8080\n",
-	  { "VIP:PORT", "RS:PORT" }, 2, SLC_OPT(SLC_O_PROTO), true, build_rs,
-	  slc_print_rs_del },
-	{ "rs", "set", "rs.set", "VIP:PORT RS:PORT --weight N [--proto tcp|udp]",
-	  "change a real server's weight",
+	  "  --flush           reset its open connections (RST both sides); by\n"
+	  "                    default they run on until they end\n"
+	  "\nExample:\n  sluicectl rs del 198.18.0.100:80 198.18.1.11:8080 --flush\n",
+	  { "VIP:PORT", "RS:PORT" }, 2, SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_FLUSH),
+	  true, build_rs, slc_print_rs_del },
+	{ "rs", "set", "rs.set", "VIP:PORT RS:PORT [--weight N] [CHECK] [--proto tcp|udp]",
+	  "change a real server's weight or its health-check overrides",
 	  "Options:\n"
-	  "  --weight N        0..65535 (required); 0 drains: no new connections,\n"
-	  "                    open ones continue\n"
+	  "  --weight N        0..65535; 0 drains: no new connections, open ones\n"
+	  "                    continue\n"
 	  PROTO_HELP
-	  "\nExample:\n  sluicectl rs set 198.18.0.100:80 198.18.1.11:8080 --weight 0\n",
-	  { "VIP:PORT", "RS:PORT" }, 2, SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT),
-	  true, build_rs_set, slc_print_rs_set },
+	  "Check options override the service's check for this server only;\n"
+	  "--check inherit drops every override:\n" CHECK_HELP
+	  "\nExamples:\n  sluicectl rs set 198.18.0.100:80 198.18.1.11:8080 --weight 0\n"
+	  "  sluicectl rs set 198.18.0.100:80 198.18.1.11:8080 --check-port 9000\n",
+	  { "VIP:PORT", "RS:PORT" }, 2,
+	  SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT) | CHECK_OPTS, true,
+	  build_rs_set, slc_print_rs_set },
+	{ "rs", "list", "rs.list", "VIP:PORT [--proto tcp|udp]",
+	  "list a virtual service's real servers: weight, state, connections, checks",
+	  "States: up; down (failed its health checks: no new connections);\n"
+	  "draining (weight 0: no new connections).\n"
+	  "Options:\n" PROTO_HELP
+	  "\nExample:\n  sluicectl rs list 198.18.0.100:80\n",
+	  { "VIP:PORT" }, 1, SLC_OPT(SLC_O_PROTO), true, build_service,
+	  slc_print_rs_list },
 	{ "laddr", "add", "laddr.add", "IP [--port NAME]",
 	  "add a local address (a source towards real servers)",
 	  "Options:\n" PORT_HELP("the address")

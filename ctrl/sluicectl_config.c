@@ -48,7 +48,8 @@ int slc_build_config_apply(const struct slc_cmd *c, const struct slc_args *a,
 		return -1;
 	}
 	json_object_set_new(args, "config", doc);
-	if (a->opt[SLC_O_DRY_RUN])
+	const char *dry = a->opt[SLC_O_DRY_RUN]; /* "on" unless --dry-run=off */
+	if (dry && strcmp(dry, "off") != 0)
 		json_object_set_new(args, "dry_run", json_true());
 	return 0;
 }

@@ -159,6 +159,32 @@ void slc_print_vip_del(const json_t *args, const json_t *result)
 	       service(args, "port", svc, sizeof(svc)));
 }
 
+/* "check=tcp/2000ms persist=300s hash_ports on_down=flush": what a
+ * service has beyond the defaults, "-" if nothing. */
+static const char *svc_options(const json_t *vip, char *buf, size_t size)
+{
+	const json_t *hc = json_object_get(vip, "health_check");
+	json_int_t persist = 0;
+	char n[NUM_LEN];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (hc && strcmp(str(hc, "type"), "none"))
+		len += (size_t)snprintf(buf + len, size - len, "check=%s/%sms ",
+					str(hc, "type"), num(hc, "interval_ms", n));
+	if (int_of(json_object_get(vip, "persist_s"), &persist) && persist &&
+	    len < size)
+		len += (size_t)snprintf(buf + len, size - len, "persist=%llds ",
+					(long long)persist);
+	if (json_is_true(json_object_get(vip, "hash_ports")) && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "hash_ports ");
+	if (!strcmp(str(vip, "on_down"), "flush") && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "on_down=flush");
+	while (len > 0 && len < size && buf[len - 1] == ' ')
+		buf[--len] = '\0';
+	return buf[0] ? buf : "-";
+}
+
 static void vip_rows(struct slc_table *t, const json_t *vip)
 {
 	json_t *servers = json_object_get(vip, "real_servers");
@@ -168,19 +194,22 @@ static void vip_rows(struct slc_table *t, const json_t *vip)
 
 	slc_table_add(t, ipport(vip, "vip", "port", buf, sizeof(buf)));
 	slc_table_add(t, str(vip, "proto"));
+	char opts[160];
+
 	slc_table_add(t, str(vip, "scheduler"));
 	slc_table_add(t, "");
+	slc_table_add(t, svc_options(vip, opts, sizeof(opts)));
 	if (json_array_size(servers) == 0) {
 		slc_table_add(t, "  (no real servers)");
-		slc_table_add(t, "");
-		slc_table_add(t, "");
-		slc_table_add(t, "");
+		for (unsigned c = 0; c < 4; c++)
+			slc_table_add(t, "");
 	}
 	json_array_foreach(servers, i, rs) {
 		slc_table_addf(t, "  %s", ipport(rs, "ip", "port", buf, sizeof(buf)));
 		slc_table_add(t, "");
 		slc_table_add(t, "");
 		add_num(t, rs, "weight");
+		slc_table_add(t, json_object_get(rs, "health_check") ? "own check" : "");
 	}
 }
 
@@ -188,7 +217,8 @@ static void vip_rows(struct slc_table *t, const json_t *vip)
  * the columns line up across both. */
 void slc_print_vip_list(const json_t *args, const json_t *result)
 {
-	static const char *const head[] = { "VIP", "PROTO", "SCHED", "WEIGHT" };
+	static const char *const head[] = { "VIP", "PROTO", "SCHED", "WEIGHT",
+					    "OPTIONS" };
 	json_t *vips = list_of(result, "vips", "no virtual services");
 	struct slc_table *t;
 	json_t *vip;
@@ -197,7 +227,7 @@ void slc_print_vip_list(const json_t *args, const json_t *result)
 	(void)args;
 	if (!vips)
 		return;
-	t = slc_table_new(4, head, 1u << 3);
+	t = slc_table_new(5, head, 1u << 3);
 	json_array_foreach(vips, i, vip)
 		vip_rows(t, vip);
 	slc_table_print(t, stdout, "");
@@ -226,9 +256,10 @@ void slc_print_rs_del(const json_t *args, const json_t *result)
 {
 	char rs[64], svc[96];
 
-	(void)result;
-	printf("deleted real server %s from %s\n", rs_of(args, rs, sizeof(rs)),
-	       service(args, "port", svc, sizeof(svc)));
+	printf("deleted real server %s from %s%s\n", rs_of(args, rs, sizeof(rs)),
+	       service(args, "port", svc, sizeof(svc)),
+	       json_is_true(json_object_get(result, "flushed"))
+		       ? "; its connections are being reset" : "");
 }
 
 void slc_print_rs_set(const json_t *args, const json_t *result)
@@ -237,11 +268,71 @@ void slc_print_rs_set(const json_t *args, const json_t *result)
 				    result : json_object_get(args, "rs");
 	char rs[64], svc[96], wbuf[NUM_LEN];
 
+	rs_of(args, rs, sizeof(rs));
+	service(args, "port", svc, sizeof(svc));
+	if (json_object_get(json_object_get(args, "rs"), "health_check"))
+		printf("set the health-check overrides of real server %s in %s\n",
+		       rs, svc);
+	if (!json_object_get(json_object_get(args, "rs"), "weight"))
+		return;
 	num(src, "weight", wbuf);
-	printf("set weight of real server %s in %s to %s%s\n",
-	       rs_of(args, rs, sizeof(rs)),
-	       service(args, "port", svc, sizeof(svc)), wbuf,
+	printf("set weight of real server %s in %s to %s%s\n", rs, svc, wbuf,
 	       strcmp(wbuf, "0") ? "" : " (draining: no new connections)");
+}
+
+void slc_print_vip_set(const json_t *args, const json_t *result)
+{
+	char svc[96], opts[160];
+
+	printf("updated VIP %s: scheduler %s, options %s\n",
+	       service(args, "port", svc, sizeof(svc)), str(result, "scheduler"),
+	       svc_options(result, opts, sizeof(opts)));
+}
+
+/* "ok 120ms ago: tcp: connected in 1 ms" */
+static void add_last_check(struct slc_table *t, const json_t *rs)
+{
+	const json_t *lc = json_object_get(rs, "last_check");
+	json_int_t ago;
+
+	if (!json_is_object(lc)) {
+		slc_table_add(t, strcmp(str(json_object_get(rs, "check"), "type"), "none")
+					 ? "(not yet)" : "-");
+		return;
+	}
+	if (!int_of(json_object_get(lc, "ago_ms"), &ago))
+		ago = -1;
+	slc_table_addf(t, "%s %lldms ago: %s",
+		       json_is_true(json_object_get(lc, "ok")) ? "ok" : "FAILED",
+		       (long long)ago, str(lc, "reason"));
+}
+
+void slc_print_rs_list(const json_t *args, const json_t *result)
+{
+	static const char *const head[] = { "RS", "WEIGHT", "STATE", "ACTIVE",
+		"CONNS", "IN-STATE", "CHECK", "LAST CHECK" };
+	json_t *l = list_of(result, "real_servers", "no real servers"), *rs;
+	struct slc_table *t;
+	char buf[64];
+	size_t i;
+
+	(void)args;
+	if (!l)
+		return;
+	t = slc_table_new(8, head, 0x3au);
+	json_array_foreach(l, i, rs) {
+		const json_t *c = json_object_get(rs, "check");
+		slc_table_add(t, ipport(rs, "ip", "port", buf, sizeof(buf)));
+		add_num(t, rs, "weight");
+		slc_table_add(t, str(rs, "state"));
+		add_num(t, rs, "active_conns");
+		add_num(t, rs, "conns");
+		add_duration(t, rs, "in_state_s");
+		slc_table_add(t, str(c, "type"));
+		add_last_check(t, rs);
+	}
+	slc_table_print(t, stdout, "");
+	slc_table_free(t);
 }
 
 void slc_print_laddr_add(const json_t *args, const json_t *result)

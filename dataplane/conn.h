@@ -73,7 +73,15 @@ const char *sl_conn_state_name(unsigned state);
 #define SL_CONN_F_PERMIT 0x10    /* SNAT address-dependent filter entry */
 #define SL_CONN_F_KIND (SL_CONN_F_SNAT | SL_CONN_F_MAPPING | SL_CONN_F_PERMIT)
 /* 0x20 is worker_snat.c's (hairpin). */
-#define SL_CONN_F_RST_EDGE 0x40  /* TCP: rst_edge holds an acknowledgement */
+#define SL_CONN_F_RST_EDGE 0x80  /* TCP: rst_edge holds an acknowledgement */
+
+/* A full-NAT connection whose server was flushed (worker_reject.c): its
+ * packets are answered with RSTs, never forwarded. (0x20 is SNAT's
+ * hairpin mark, worker_snat.c.) A flushed connection no longer tracks
+ * FINs, so their two bits record which side has had its reset. */
+#define SL_CONN_F_FLUSHED 0x40
+#define SL_CONN_F_RESET_ORIG SL_CONN_F_FIN_ORIG   /* once FLUSHED */
+#define SL_CONN_F_RESET_REPLY SL_CONN_F_FIN_REPLY /* once FLUSHED */
 
 /*
  * One connection, both directions, one cache line.
@@ -269,6 +277,10 @@ static inline uint32_t sl_ct_timer_tick(const struct sl_conn_table *t,
 	const struct sl_wheel *w = &t->wheel;
 	return w->cur_tick + ((c->timer_slot - w->cur_tick) & w->mask);
 }
+
+/* Remove a connection at once (both keys, its timer) and free its entry;
+ * the caller does what expiry's callback would have done. */
+void sl_ct_remove(struct sl_conn_table *t, struct sl_conn *c);
 
 /* Move an entry whose expiry came earlier than its wheel tick. */
 void sl_ct_refile(struct sl_conn_table *t, struct sl_conn *c);

@@ -243,6 +243,12 @@ static void conn_free(struct sl_conn_table *t, struct sl_conn *c)
 	sl_ct_abandon(t, c);
 }
 
+void sl_ct_remove(struct sl_conn_table *t, struct sl_conn *c)
+{
+	wheel_unlink(t, c);
+	conn_free(t, c);
+}
+
 uint32_t sl_ct_expire(struct sl_conn_table *t, uint32_t now_ms, uint32_t budget,
 		      sl_ct_expire_fn fn, void *ctx)
 {

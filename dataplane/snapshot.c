@@ -39,6 +39,7 @@ static size_t layout(struct sl_snapshot *s, uint8_t *base,
 	PLACE(seq, sz->nseq);
 	PLACE(lips, sz->nlips);
 	PLACE(routes, sz->nroutes);
+	PLACE(rs_slot, SL_MAX_RS);
 	PLACE(snat, sz->nsnat);
 	PLACE(pool, sz->npool);
 	PLACE(svc_index, svc_slots);
@@ -129,6 +130,10 @@ int sl_snap_index(struct sl_snapshot *s)
 	for (uint32_t v = 0; v < s->nsvcs; v++) {
 		const struct sl_snap_svc *svc = &s->svcs[v];
 		addr_slot(s, svc->vip)->kinds |= SL_ADDR_VIP;
+		for (uint32_t r = 0; r < svc->nrs; r++)
+			if (svc->rs[r].id < SL_MAX_RS)
+				s->rs_slot[svc->rs[r].id] =
+					(uint16_t)(&svc->rs[r] - s->rs + 1);
 
 		if (sl_snap_find_svc(s, svc->vip, svc->vport, svc->proto))
 			return -1;

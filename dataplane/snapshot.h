@@ -22,8 +22,10 @@ struct sl_snap_rs {
 	sl_be32 ip;
 	sl_be16 port;
 	uint16_t id;          /* stable id for statistics */
-	uint32_t weight;
+	uint32_t weight;      /* as published: 0 if drained or down */
 };
+
+#define SL_SVC_HASH_PORTS 0x1 /* sh/mh hash the client's port too */
 
 struct sl_snap_svc {
 	sl_be32 vip;
@@ -33,8 +35,10 @@ struct sl_snap_svc {
 	uint16_t id;          /* stable id: statistics, worker cursor */
 	uint16_t nrs;
 	uint32_t seq_len;     /* 0: no server takes new connections */
+	uint8_t flags;        /* SL_SVC_* */
+	uint32_t persist_ms;  /* 0: no persistence */
 	const struct sl_snap_rs *rs;
-	const uint16_t *seq;  /* indices into rs[] (see sched.h) */
+	const uint16_t *seq;  /* the pick table: indices into rs[] (sched.h) */
 };
 
 struct sl_snap_port {
@@ -129,6 +133,8 @@ struct sl_snapshot {
 	uint32_t snat_host_limit;    /* mappings per inside host, per worker */
 	bool snat_icmp_on_exhaustion;
 	uint32_t nneigh;
+	/* Stable real-server id -> its index in rs[] + 1 (0: not here). */
+	uint16_t *rs_slot;           /* [SL_MAX_RS], built by sl_snap_index() */
 
 	/* Open-addressing indexes, built by sl_snap_index(). */
 	uint32_t svc_mask;
@@ -214,6 +220,20 @@ sl_snap_find_neigh(const struct sl_snapshot *s, sl_be32 ip)
 			return n;
 		i = (i + 1) & s->neigh_mask;
 	}
+}
+
+/* The server with stable id `id` if it is one of `svc`'s and takes new
+ * connections, else NULL (persistence templates name servers by id). */
+static inline const struct sl_snap_rs *
+sl_snap_svc_rs(const struct sl_snapshot *s, const struct sl_snap_svc *svc,
+	       uint16_t id)
+{
+	uint16_t slot = id < SL_MAX_RS ? s->rs_slot[id] : 0;
+	const struct sl_snap_rs *rs = slot ? &s->rs[slot - 1] : NULL;
+
+	if (!rs || rs < svc->rs || rs >= svc->rs + svc->nrs || rs->weight == 0)
+		return NULL;
+	return rs;
 }
 
 /* The SNAT rule for an inside source address, or NULL. */

@@ -146,6 +146,10 @@ static inline __attribute__((always_inline)) void
 forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	struct sl_conn *c, enum sl_dir dir)
 {
+	if (sl_unlikely(c->flags & SL_CONN_F_FLUSHED)) {
+		sl_worker_flushed(w, m, pkt, c, dir); /* worker_reject.c */
+		return;
+	}
 	if (sl_unlikely(pkt->ip->ttl <= 1)) {
 		sl_worker_time_exceeded(w, m, pkt);
 		return;
@@ -359,7 +363,7 @@ void sl_worker_tail(struct sl_worker *w)
 	if (w->nhold)
 		sl_worker_hold_retry(w);
 	sl_ct_expire(&w->ct, w->now_ms, SL_EXPIRE_BUDGET, sl_worker_on_expire, w);
-	if ((++w->loops & 15) == 0 || w->dump)
+	if ((++w->loops & 15) == 0 || w->dump || w->flush)
 		sl_worker_control(w);
 }
 
@@ -385,7 +389,7 @@ unsigned sl_worker_poll(struct sl_worker *w)
 
 static void idle_backoff(struct sl_worker *w, unsigned got)
 {
-	if (got || w->nhold || w->dump) {
+	if (got || w->nhold || w->dump || w->flush) {
 		w->empty_polls = 0;
 		return;
 	}

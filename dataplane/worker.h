@@ -23,6 +23,7 @@
 #include "conn.h"
 #include "drop.h"
 #include "flow.h"
+#include "persist.h"
 #include "pkt.h"
 #include "portmap.h"
 #include "snapshot.h"
@@ -36,6 +37,8 @@
 #define SL_HOLD_MS 1000        /* ... for at most this long */
 #define SL_ARP_RETRY_MS 250    /* re-ask an unanswered next hop after */
 #define SL_EXPIRE_BUDGET 128   /* connections expired per loop, at most */
+#define SL_PERSIST_RING_SIZE 4096  /* persistence reports, workers -> control */
+#define SL_PERSIST_CACHE 65536     /* templates a worker caches (1 MiB) */
 
 /* Per-worker counters: one writer (the worker), read by the control
  * thread; plain uint64_t, no atomics (aligned 64-bit loads don't tear). */
@@ -51,6 +54,10 @@ struct sl_worker_stats {
 	uint64_t arp_replies, arp_requests;
 	uint64_t icmp_echo_replies, icmp_errors_sent;
 	uint64_t idle_sleeps;
+	uint64_t conns_refused;  /* no server: answered with RST / ICMP */
+	uint64_t conns_flushed;  /* ended by a flush (server down, removed) */
+	uint64_t resets_sent;    /* RSTs ending flushed connections */
+	uint64_t persist_lost;   /* persistence reports the ring refused */
 	uint64_t to_host, from_host; /* through exception devices (worker_host.c) */
 	uint64_t drops[SL_DROP_MAX];
 } SL_ALIGNED;
@@ -58,6 +65,7 @@ struct sl_worker_stats {
 /* Per-service and per-real-server counters, indexed by stable id. */
 struct sl_obj_stats {
 	uint64_t conns, expired;
+	uint64_t refused;        /* services: connections refused, no server */
 	uint64_t packets_in, packets_out; /* client->server, server->client */
 	uint64_t bytes_in, bytes_out;
 };
@@ -84,7 +92,7 @@ struct sl_conn_info {
  * control thread allocates, enqueues and waits for `done`; the worker
  * fills in the answer and sets done with release order. ARP probes are
  * fire-and-forget: the worker frees them. */
-enum sl_wmsg_type { SL_WMSG_CONN_DUMP, SL_WMSG_ARP_PROBE };
+enum sl_wmsg_type { SL_WMSG_CONN_DUMP, SL_WMSG_ARP_PROBE, SL_WMSG_FLUSH };
 struct sl_wmsg {
 	enum sl_wmsg_type type;
 	volatile uint32_t done;
@@ -104,6 +112,11 @@ struct sl_wmsg {
 			sl_be32 ip;
 			uint8_t port;
 		} probe;
+		struct {              /* fire and forget: the worker frees it */
+			uint16_t svc_id;
+			uint16_t rs_id;
+			uint32_t cursor;
+		} flush;
 	};
 };
 
@@ -134,6 +147,11 @@ struct sl_dataplane {
 	struct rte_mempool *pool;
 	struct rte_ring *learn_ring;     /* workers -> control, MP/SC */
 	struct sl_worker *workers[SL_MAX_WORKERS];
+	/* Persistence: the control thread's merged templates (RCU, like the
+	 * snapshot; NULL: none yet) and the ring workers report on (MP/SC;
+	 * NULL: persistence reports off, as in the benchmark). */
+	struct sl_persist_view *persist;
+	struct rte_ring *persist_ring;
 	uint64_t tsc_hz;
 	uint32_t steer_ring_size;        /* 0: SL_STEER_RING_SIZE */
 	int hops_offset;                 /* mbuf dynfield: workers tried (uint8_t) */
@@ -160,6 +178,12 @@ struct sl_worker {
 	struct sl_obj_stats *rs_stats;   /* [SL_MAX_RS] */
 	uint32_t *sched_cursor;          /* [SL_MAX_SVC] */
 	struct sl_host_table hosts;      /* SNAT mappings per inside host */
+	/* lc/wlc: this worker's open connections per real-server id, and
+	 * the other workers' as the control thread last summed them (it
+	 * writes lc_others; only this worker reads it). */
+	uint32_t *rs_active;             /* [SL_MAX_RS] */
+	uint32_t *lc_others;             /* [SL_MAX_RS] */
+	struct sl_persist_cache persist;
 
 	/* Less hot. */
 	uint32_t lip_rr;
@@ -171,6 +195,7 @@ struct sl_worker {
 	struct rte_ring *steer_out[SL_MAX_WORKERS]; /* to worker j */
 	struct rte_ring *ctl_ring;       /* control -> this worker */
 	struct sl_wmsg *dump;            /* dump in progress, if any */
+	struct sl_wmsg *flush;           /* flush in progress, if any */
 	uint32_t nhold;
 	struct sl_hold hold[SL_HOLD_MAX];
 	struct {
@@ -291,5 +316,24 @@ void sl_worker_icmp_translate(struct sl_worker *w, struct rte_mbuf *m,
 void sl_worker_sync_snapshot(struct sl_worker *w);
 void sl_worker_control(struct sl_worker *w);
 bool sl_worker_on_expire(void *ctx, struct sl_conn *c);
+/* worker_sched.c: the server for a new connection (svc->seq_len > 0). */
+const struct sl_snap_rs *sl_worker_pick(struct sl_worker *w,
+					const struct sl_snap_svc *svc,
+					const struct sl_pkt *pkt);
+/* worker_reject.c: refuse a new connection no server takes; a packet of a
+ * flushed connection; flush work a slice at a time. */
+void sl_worker_refuse(struct sl_worker *w, struct rte_mbuf *m,
+		      struct sl_pkt *pkt, const struct sl_snap_svc *svc);
+void sl_worker_flushed(struct sl_worker *w, struct rte_mbuf *m,
+		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir);
+void sl_worker_flush_continue(struct sl_worker *w);
+/* worker_local.c: sl_worker_icmp_error() from `from` (0: the address of
+ * the port it came in on) that leaves the mbuf to the caller when it
+ * cannot send (rate limit, no source): false then. */
+bool sl_worker_icmp_error_try(struct sl_worker *w, struct rte_mbuf *m,
+			      struct sl_pkt *pkt, sl_be32 from, uint8_t type,
+			      uint8_t code);
+/* The same rate limit, for RSTs Sluice originates. */
+bool sl_worker_reply_allowed(struct sl_worker *w);
 
 #endif

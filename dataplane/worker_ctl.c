@@ -41,12 +41,15 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 	w->svc_stats = calloc(SL_MAX_SVC, sizeof(*w->svc_stats));
 	w->rs_stats = calloc(SL_MAX_RS, sizeof(*w->rs_stats));
 	w->sched_cursor = calloc(SL_MAX_SVC, sizeof(*w->sched_cursor));
+	w->rs_active = calloc(SL_MAX_RS, sizeof(*w->rs_active));
+	w->lc_others = calloc(SL_MAX_RS, sizeof(*w->lc_others));
 	w->lips = calloc(SL_MAX_LIPS, sizeof(*w->lips));
 	/* Room for the widest range a slot can have: a pool's 1-65535. */
 	w->lip_words = sl_portmap_words(1, 65535, w->nworkers);
 	w->lip_bits = calloc((size_t)SL_MAX_LIPS * w->lip_words, sizeof(uint64_t));
 	if (!w->svc_stats || !w->rs_stats || !w->sched_cursor || !w->lips ||
-	    !w->lip_bits)
+	    !w->lip_bits || !w->rs_active || !w->lc_others ||
+	    sl_persist_cache_init(&w->persist, SL_PERSIST_CACHE) != 0)
 		goto nomem;
 	for (uint32_t s = 0; s < SL_MAX_SVC; s++)
 		w->sched_cursor[s] = w->id; /* workers start apart */
@@ -80,9 +83,11 @@ int sl_worker_reset(struct sl_worker *w)
 {
 	for (unsigned l = 0; l < SL_MAX_LIPS; l++)
 		sl_portmap_reset(&w->lips[l].pm);
-	/* The per-host SNAT mapping counts went with the mappings. */
+	/* The per-host SNAT mapping counts and the per-server connection
+	 * counts went with the connections. */
 	memset(w->hosts.slots, 0, (w->hosts.mask + 1) * sizeof(*w->hosts.slots));
 	w->hosts.used = 0;
+	memset(w->rs_active, 0, SL_MAX_RS * sizeof(*w->rs_active));
 	sl_ct_clear(&w->ct, (uint32_t)(rte_rdtsc() / w->tsc_per_ms) + w->clock_skew_ms);
 	return 0;
 }
@@ -99,6 +104,9 @@ void sl_worker_destroy(struct sl_worker *w)
 	free(w->svc_stats);
 	free(w->rs_stats);
 	free(w->sched_cursor);
+	free(w->rs_active);
+	free(w->lc_others);
+	sl_persist_cache_free(&w->persist);
 	free(w->lips);
 	free(w->lip_bits);
 	sl_hosts_free(&w->hosts);
@@ -263,6 +271,10 @@ void sl_worker_control(struct sl_worker *w)
 		dump_continue(w);
 		return;
 	}
+	if (w->flush) {
+		sl_worker_flush_continue(w);
+		return;
+	}
 	if (rte_ring_sc_dequeue(w->ctl_ring, (void **)&msg) != 0)
 		return;
 	switch (msg->type) {
@@ -272,6 +284,10 @@ void sl_worker_control(struct sl_worker *w)
 		break;
 	case SL_WMSG_ARP_PROBE:
 		arp_probe(w, msg);
+		break;
+	case SL_WMSG_FLUSH:
+		w->flush = msg;
+		sl_worker_flush_continue(w);
 		break;
 	}
 }

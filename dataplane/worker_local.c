@@ -10,8 +10,9 @@
 #include "icmp.h"
 #include "worker.h"
 
-/* ICMP errors a worker may send per 100 ms: enough for traceroute and
- * path MTU discovery, too few to be a reflector. */
+/* ICMP errors (and RSTs refusing connections) a worker may send per
+ * 100 ms: enough for traceroute and path MTU discovery, too few to be a
+ * reflector. */
 #define ICMP_ERRORS_PER_WINDOW 100
 #define ICMP_WINDOW_MS 100
 
@@ -29,21 +30,27 @@ static bool icmp_error_allowed(struct sl_worker *w)
 	return w->icmp_in_window++ < ICMP_ERRORS_PER_WINDOW;
 }
 
-void sl_worker_icmp_error(struct sl_worker *w, struct rte_mbuf *m,
-			  struct sl_pkt *pkt, uint8_t type, uint8_t code)
+bool sl_worker_reply_allowed(struct sl_worker *w)
+{
+	return icmp_error_allowed(w);
+}
+
+bool sl_worker_icmp_error_try(struct sl_worker *w, struct rte_mbuf *m,
+			      struct sl_pkt *pkt, sl_be32 from, uint8_t type,
+			      uint8_t code)
 {
 	const struct sl_snapshot *s = w->snap;
 	sl_be32 to = pkt->ip->saddr;
-	sl_be32 from = sl_worker_port_source(s, in_port_of(w, m));
+
+	if (from == 0)
+		from = sl_worker_port_source(s, in_port_of(w, m));
 	uint16_t quote = (uint16_t)(SL_IPV4_HLEN +
 				    (pkt->l4_len < SL_ICMP_ERR_QUOTE ? pkt->l4_len
 								      : SL_ICMP_ERR_QUOTE));
 
 	if (from == 0 || m->nb_segs != 1 || !icmp_error_allowed(w) ||
-	    rte_pktmbuf_prepend(m, SL_ICMP_ERR_HDRS) == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
+	    rte_pktmbuf_prepend(m, SL_ICMP_ERR_HDRS) == NULL)
+		return false;
 	/* The offending IP header now sits SL_ICMP_ERR_HDRS further in;
 	 * keep it and 8 bytes of what follows, put new headers in front. */
 	uint32_t keep = SL_ETH_HLEN + SL_ICMP_ERR_HDRS + quote;
@@ -53,6 +60,14 @@ void sl_worker_icmp_error(struct sl_worker *w, struct rte_mbuf *m,
 	sl_icmp_error_build(frame + SL_ETH_HLEN, from, to, type, code, quote);
 	w->stats.icmp_errors_sent++;
 	sl_worker_output(w, m, to);
+	return true;
+}
+
+void sl_worker_icmp_error(struct sl_worker *w, struct rte_mbuf *m,
+			  struct sl_pkt *pkt, uint8_t type, uint8_t code)
+{
+	if (!sl_worker_icmp_error_try(w, m, pkt, 0, type, code))
+		rte_pktmbuf_free(m);
 }
 
 void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,

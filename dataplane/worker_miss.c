@@ -2,8 +2,9 @@
 /*
  * What a worker does with a TCP/UDP packet its table does not know:
  *
- *  - to a VIP service: schedule a real server, take a local address and
- *    port from this worker's own share, create the connection;
+ *  - to a VIP service: schedule a real server (worker_sched.c), take a
+ *    local address and port from this worker's own share, create the
+ *    connection; with no server to take it, refuse it (worker_reject.c);
  *  - to a local address: a reply for a connection whose local port
  *    belongs to another worker (the port says which) -> pass it there;
  *  - anything else: a counted drop.
@@ -106,11 +107,10 @@ static void new_connection(struct sl_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	if (svc->seq_len == 0) {
-		why = SL_DROP_NO_REAL_SERVER;
-		goto drop;
+		sl_worker_refuse(w, m, pkt, svc); /* worker_reject.c */
+		return;
 	}
-	uint32_t pick = w->sched_cursor[svc->id]++;
-	const struct sl_snap_rs *rs = &svc->rs[svc->seq[pick % svc->seq_len]];
+	const struct sl_snap_rs *rs = sl_worker_pick(w, svc, pkt);
 	const struct sl_snap_route *rt = sl_snap_route(s, rs->ip);
 	if (rt == NULL) {
 		why = SL_DROP_NO_ROUTE;
@@ -147,6 +147,7 @@ static void new_connection(struct sl_worker *w, struct rte_mbuf *m,
 	w->stats.conns_created++;
 	w->svc_stats[svc->id].conns++;
 	w->rs_stats[rs->id].conns++;
+	w->rs_active[rs->id]++;
 	sl_worker_forward(w, m, pkt, c, SL_DIR_ORIG);
 	return;
 
@@ -218,6 +219,7 @@ bool sl_worker_on_expire(void *ctx, struct sl_conn *c)
 	sl_worker_release_local(w, c->lip_slot, &c->key[SL_DIR_REPLY]);
 	w->svc_stats[c->svc_id].expired++;
 	w->rs_stats[c->rs_id].expired++;
+	w->rs_active[c->rs_id]--;
 	return true;
 }
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The namespace lab from the command line (the functions live in lab_lib.sh).
 #
-#   lab.sh up [--servers N] [--prefix P] [--queues Q] [--no-apps] [--ipv6]
+#   lab.sh up [--servers N] [--prefix P] [--queues Q] [--no-apps] [--ipv6] [--hc]
 #   lab.sh down [--prefix P]
 #   lab.sh status [--prefix P]
 #   lab.sh exec [--prefix P] ROLE CMD...      ROLE: cli, lb, sw, rs1..rsN

@@ -44,6 +44,7 @@ LAB_WAN_IP=198.18.0.2
 LAB_LAN_IP=198.18.1.2
 LAB_LIP=198.18.1.3
 LAB_VIP=${LAB_VIP:-198.18.0.100}
+LAB_HC_IP=198.18.1.250   # P-lb's kernel address for health checks (--hc)
 LAB_HTTP_PORT=8080
 LAB_UDP_PORT=5353
 
@@ -80,6 +81,17 @@ lab_pid_alive() {
   [ -r "/proc/$pid/stat" ] || return 1
   st=$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) || return 1
   [ "$st" != "Z" ] && [ -n "$st" ]
+}
+
+# lab_kill_tree PID: TERM PID and every process below it (by pid, read
+# from /proc), children first: a background client loop started with
+# `lab_curl_loop ... &` is a subshell whose children outlive it.
+lab_kill_tree() {
+  local pid=$1 c
+  for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+    lab_kill_tree "$c"
+  done
+  kill -TERM "$pid" 2>/dev/null || true
 }
 
 # lab_kill_pids SECONDS PID...: TERM, wait up to SECONDS, then KILL.
@@ -136,18 +148,21 @@ lab__offload_off() {
 
 lab__sysctl() { ip netns exec "$1" sysctl -qw "${@:2}" >/dev/null; }
 
-# lab_up [--servers N] [--queues Q] [--no-apps] [--ipv6]
+# lab_up [--servers N] [--queues Q] [--no-apps] [--ipv6] [--hc]
 #   --queues Q   RX/TX queues of wan0/lan0 (and peers); 1 by default
 #   --no-apps    do not start the HTTP/UDP servers
 #   --ipv6       keep IPv6 on in P-cli and P-rsI (P-lb and P-sw never have it)
+#   --hc         a health-check path: veth hc0 in P-lb with the kernel address
+#                $LAB_HC_IP/24, into the servers' bridge (lab_hc_add)
 lab_up() {
-  local servers=2 queues=1 apps=1 ipv6=0 i ns
+  local servers=2 queues=1 apps=1 ipv6=0 hc=0 i ns
   while [ $# -gt 0 ]; do
     case $1 in
       --servers) servers=$2; shift 2 ;;
       --queues) queues=$2; shift 2 ;;
       --no-apps) apps=0; shift ;;
       --ipv6) ipv6=1; shift ;;
+      --hc) hc=1; shift ;;
       *) lab_die "lab_up: unknown option $1"; return 1 ;;
     esac
   done
@@ -209,6 +224,9 @@ lab_up() {
   done
 
   lab_wait_until 5 "lab links up" lab__links_up || return 1
+  if [ $hc -eq 1 ]; then
+    lab_hc_add || return 1
+  fi
   if [ $apps -eq 1 ]; then
     lab_servers_start || return 1
   fi
@@ -224,19 +242,48 @@ lab__links_up() {
   done
 }
 
+# lab_hc_add: give P-lb's kernel a path of its own to the servers, for
+# Sluice's health checks (they run on the host's kernel stack, and the
+# ports Sluice drives have no kernel address): veth hc0 ($LAB_HC_IP/24,
+# MAC 02:00:00:00:01:fa) in P-lb, its peer sw-hc in P-sw's bridge. The
+# kernel then answers ARP only on the interface that holds the address
+# (arp_ignore=1), so it never answers for it through lan0, Sluice's port.
+# Configs name the source: lab_make_config 'c["health"] = {"source": ...}'.
+lab_hc_add() {
+  local lb sw
+  lb=$(lab_ns lb) sw=$(lab_ns sw)
+  lab__sysctl "$lb" net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
+    || { lab_die "sysctl arp_ignore in $lb failed"; return 1; }
+  ip link add hc0 netns "$lb" address 02:00:00:00:01:fa type veth peer name sw-hc netns "$sw" \
+    || { lab_die "ip link add hc0 failed"; return 1; }
+  ip -n "$sw" link set sw-hc master br0
+  lab__offload_off "$lb" hc0
+  lab__offload_off "$sw" sw-hc
+  ip -n "$lb" addr add "$LAB_HC_IP/24" dev hc0
+  ip -n "$lb" link set hc0 up
+  ip -n "$sw" link set sw-hc up
+  lab_wait_until 5 "hc0 up" lab__hc_up
+}
+
+lab__hc_up() { ip -n "$(lab_ns lb)" -o link show hc0 | grep -q 'state UP'; }
+
 lab_servers() { cat "$LAB_RUN/servers" 2>/dev/null || echo 0; }
+
+# lab_cli_addrs FIRST COUNT: give the client 198.18.0.FIRST .. FIRST+COUNT-1
+# as well (many client addresses: source hashing, persistence).
+lab_cli_addrs() {
+  local i
+  for (( i = $1; i < $1 + $2; i++ )); do
+    echo "addr add 198.18.0.$i/24 dev cli0"
+  done | ip -n "$(lab_ns cli)" -batch -
+}
 
 # Start lab_server.py in every P-rsI; wait (bounded) until each listens.
 lab_servers_start() {
   local n i ns
   n=$(lab_servers)
   for (( i = 1; i <= n; i++ )); do
-    ns=$(lab_ns "rs$i")
-    ip netns exec "$ns" "$LAB_PY" "$LAB_ROOT/scripts/lab_server.py" --name "rs$i" \
-      --http-port "$LAB_HTTP_PORT" --udp-port "$LAB_UDP_PORT" \
-      --files "$LAB_RUN/files" --log "$LAB_RUN/rs$i.log" \
-      </dev/null >"$LAB_RUN/rs$i.err" 2>&1 &
-    echo $! >"$LAB_RUN/rs$i.pid"
+    lab__server_spawn "$i"
   done
   for (( i = 1; i <= n; i++ )); do
     ns=$(lab_ns "rs$i")
@@ -244,6 +291,32 @@ lab_servers_start() {
       lab__listening "$ns" || { cat "$LAB_RUN/rs$i.err" >&2; return 1; }
   done
 }
+
+lab__server_spawn() {
+  local i=$1
+  ip netns exec "$(lab_ns "rs$i")" "$LAB_PY" "$LAB_ROOT/scripts/lab_server.py" --name "rs$i" \
+    --http-port "$LAB_HTTP_PORT" --udp-port "$LAB_UDP_PORT" \
+    --files "$LAB_RUN/files" --log "$LAB_RUN/rs$i.log" \
+    </dev/null >>"$LAB_RUN/rs$i.err" 2>&1 &
+  echo $! >"$LAB_RUN/rs$i.pid"
+}
+
+# lab_server_stop I: stop rsI's server process (its namespace stays up,
+# so connections to it are refused: a dead service on a live host).
+lab_server_stop() {
+  local pid
+  pid=$(cat "$LAB_RUN/rs$1.pid" 2>/dev/null) || { lab_die "no pid for rs$1"; return 1; }
+  lab_kill_pids 5 "$pid"
+  lab_wait_until 5 "rs$1 stopped listening" lab__not_listening "$(lab_ns "rs$1")"
+}
+
+# lab_server_start I: start rsI's server again; wait until it listens.
+lab_server_start() {
+  lab__server_spawn "$1"
+  lab_wait_until 10 "rs$1 listening" lab__listening "$(lab_ns "rs$1")"
+}
+
+lab__not_listening() { ! lab__listening "$1"; }
 
 lab__listening() {
   [ -n "$(ip netns exec "$1" ss -Hltn "sport = :$LAB_HTTP_PORT" 2>/dev/null)" ] &&

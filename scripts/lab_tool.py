@@ -12,6 +12,11 @@
                                           (new source port); prints a JSON
                                           summary: answered, failed, retries,
                                           by_server, errors
+  udp-who HOST PORT --first IP --count N [--tries T] [--timeout SEC]
+                                          one request from each of N source
+                                          addresses FIRST, FIRST+1, ... (they
+                                          must be the client's); prints JSON:
+                                          by_source {address: server}, failed
   rst-client HOST PORT [--sport P] [--hold SEC]
                                           connect, send half a request, then
                                           close with SO_LINGER {1,0} (a RST)
@@ -133,6 +138,33 @@ def cmd_udp_burst(a):
     return 0 if res["failed"] == 0 else 1
 
 
+def cmd_udp_who(a):
+    first = struct.unpack("!I", socket.inet_aton(a.first))[0]
+    res = {"by_source": {}, "failed": 0, "retries": 0}
+    for i in range(a.count):
+        src = socket.inet_ntoa(struct.pack("!I", first + i))
+        for t in range(a.tries):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                s.settimeout(a.timeout)
+                s.bind((src, 0))
+                s.connect((a.host, a.port))
+                s.send(b"who")
+                name, sep, _ = s.recv(65535).partition(b":")
+                if sep:
+                    res["by_source"][src] = name.decode(errors="replace")
+                    break
+            except (socket.timeout, OSError):
+                pass
+            finally:
+                s.close()
+            res["retries"] += 1
+        else:
+            res["failed"] += 1
+    print(json.dumps(res, sort_keys=True))
+    return 0
+
+
 def cmd_rst_client(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -250,6 +282,14 @@ def main():
     p.add_argument("--timeout", type=float, default=1.0)
     p.add_argument("--gap", type=float, default=0.0)
     p.set_defaults(fn=cmd_udp_burst)
+    p = sub.add_parser("udp-who")
+    p.add_argument("host")
+    p.add_argument("port", type=int)
+    p.add_argument("--first", required=True)
+    p.add_argument("--count", type=int, required=True)
+    p.add_argument("--tries", type=int, default=3)
+    p.add_argument("--timeout", type=float, default=0.5)
+    p.set_defaults(fn=cmd_udp_who)
     p = sub.add_parser("rst-client")
     p.add_argument("host")
     p.add_argument("port", type=int)

@@ -190,9 +190,13 @@ if [ $run_e2e -eq 1 ]; then
       why="exit status $st"
       if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
         why="timed out after ${limit}s"
-        # Its EXIT trap may not have run: remove what it left.
-        pfx=$(sed -n 's/^# lab-prefix: *//p' "$script" | head -n 1)
-        bash "$ROOT/scripts/lab.sh" down --prefix "${pfx:-${LAB_TEST_PREFIX_BASE:-slt}-${name#test_}}" >>"$log" 2>&1 || true
+        # Its EXIT trap may not have run: remove what it left. The lab's
+        # prefix: "# lab-prefix: P" in the test's header, else the base
+        # (LAB_TEST_PREFIX_BASE, else "# e2e-prefix-base: B", else slt)
+        # and the test's name.
+        pfx=$(sed -n 's/^# lab-prefix: *\([A-Za-z0-9_-]*\).*/\1/p' "$script" | head -n 1)
+        base=$(sed -n 's/^# e2e-prefix-base: *\([A-Za-z0-9_-]*\).*/\1/p' "$script" | head -n 1)
+        bash "$ROOT/scripts/lab.sh" down --prefix "${pfx:-${LAB_TEST_PREFIX_BASE:-${base:-slt}}-${name#test_}}" >>"$log" 2>&1 || true
       fi
       echo "FAIL e2e/$name ($nnot of $((nok + nnot)) checks failed, $why, ${dt}s)"
       show_log "$log"

@@ -118,8 +118,8 @@ static const struct bad_case bad_cases[] = {
 	{"{" PORTS ", 'vips': [" VIP80 "[{'ip': '198.18.1.11'}]}]}", SL_E_MISSING,
 	 "$.vips[0].real_servers[0].port", NULL},
 	{"{" PORTS ", 'vips': [{'vip': '198.18.0.100', 'port': 80, "
-	 "'scheduler': 'lc'}]}", SL_E_INVALID, "$.vips[0].scheduler",
-	 "scheduler must be rr or wrr, got \"lc\""},
+	 "'scheduler': 'maglev'}]}", SL_E_INVALID, "$.vips[0].scheduler",
+	 "scheduler must be rr, wrr, lc, wlc, sh or mh, got \"maglev\""},
 	{"{" PORTS ", 'vips': [{'vip': '198.18.0.100', 'port': 80, "
 	 "'proto': 'icmp'}]}", SL_E_INVALID, "$.vips[0].proto", NULL},
 	{"{" PORTS ", 'vips': [" VIP80 "{}}]}", SL_E_INVALID,
@@ -405,8 +405,9 @@ static void test_defaults(void **state)
 {
 	static const char *const top[] = {
 		"eal", "workers", "log_level", "control", "idle", "conn_table",
-		"local_port_range", "checksum", "limits", "timeouts", "ports", "routes",
-		"local_addresses", "neighbors", "vips", "snat", "snat_options", "xdp",
+		"local_port_range", "checksum", "limits", "timeouts", "health",
+		"ports", "routes", "local_addresses", "neighbors", "vips", "snat",
+		"snat_options", "xdp",
 	};
 	struct sl_model m;
 

@@ -50,7 +50,7 @@ static void test_names(void **state)
 	assert_int_equal(sl_sched_parse(""), -1);
 	assert_int_equal(sl_sched_parse("RR"), -1);
 	assert_int_equal(sl_sched_parse("wrr "), -1);
-	assert_int_equal(sl_sched_parse("lc"), -1);
+	assert_int_equal(sl_sched_parse("lcx"), -1);
 	assert_int_equal(sl_sched_parse("invalid"), -1);
 }
 

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control thread's work beyond the socket and ARP, once per loop:
+ *
+ *  - health checks (health.c): poll them without waiting; when a server
+ *    changes state, republish (a down server is published with weight 0,
+ *    so it takes no new connections), then send the flushes its service
+ *    asks for (on_down: flush);
+ *
+ *  - lc/wlc load: every LC_SUM_MS, sum each server's open connections
+ *    over the workers and give every worker the sum of the others'. A
+ *    worker counts its own connections exactly and the others' as of the
+ *    last sum, so what it cannot see is what the other workers opened or
+ *    closed in the last LC_SUM_MS plus one loop of this thread (5 ms when
+ *    idle; longer while a command or a publish runs);
+ *
+ *  - persistence (ctl_persist.c): merge the workers' reports, publish.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_ring.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "sched.h"
+
+#define LC_SUM_MS 10u
+
+int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)
+{
+	ctl->health = calloc(1, sizeof(*ctl->health));
+	if (!ctl->health) {
+		snprintf(errbuf, errlen, "health checks: out of memory");
+		return -1;
+	}
+	if (sl_health_init(ctl->health, ctl->model.hc_source, errbuf, errlen) != 0) {
+		free(ctl->health);
+		ctl->health = NULL;
+		return -1;
+	}
+	sl_health_sync(ctl->health, &ctl->model, sl_ctl_now_ms());
+	ctl->persist = sl_persist_merge_new();
+	ctl->dp->persist_ring = rte_ring_create_elem(
+		"sl_persist", sizeof(struct sl_persist_report), SL_PERSIST_RING_SIZE,
+		SOCKET_ID_ANY, RING_F_SC_DEQ);
+	if (!ctl->persist || !ctl->dp->persist_ring) {
+		snprintf(errbuf, errlen, "persistence: cannot allocate its table or ring");
+		return -1;
+	}
+	return 0;
+}
+
+void sl_ctl_work_free(struct sl_ctl *ctl)
+{
+	if (ctl->health) {
+		sl_health_free(ctl->health);
+		free(ctl->health);
+		ctl->health = NULL;
+	}
+	sl_persist_merge_free(ctl->persist);
+	ctl->persist = NULL;
+	sl_persist_view_free(ctl->dp->persist);
+	ctl->dp->persist = NULL;
+	rte_ring_free(ctl->dp->persist_ring);
+	ctl->dp->persist_ring = NULL;
+}
+
+void sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id)
+{
+	for (uint32_t i = 0; i < ctl->dp->nworkers; i++) {
+		struct sl_wmsg *msg = calloc(1, sizeof(*msg));
+		if (msg) {
+			msg->type = SL_WMSG_FLUSH;
+			msg->flush.svc_id = svc_id;
+			msg->flush.rs_id = rs_id;
+		}
+		/* The worker frees it once its table is walked. */
+		if (!msg || rte_ring_sp_enqueue(ctl->dp->workers[i]->ctl_ring, msg) != 0) {
+			free(msg);
+			sl_warn("flush of real server id %u not sent to worker %u "
+				"(its control ring is full)", rs_id, i);
+		}
+	}
+}
+
+static void flush_cb(void *arg, uint16_t svc_id, uint16_t rs_id)
+{
+	sl_ctl_flush_rs(arg, svc_id, rs_id);
+}
+
+static void republish(struct sl_ctl *ctl, const char *why)
+{
+	struct sl_err err;
+
+	if (sl_ctl_publish(ctl, &ctl->model, &err) != 0)
+		sl_warn("%s not published: %s", why, err.message);
+	if (ctl->health)
+		sl_health_take_flushes(ctl->health, flush_cb, ctl);
+}
+
+void sl_ctl_adopted(struct sl_ctl *ctl)
+{
+	/* A change that brings a down server up (its check set to none)
+	 * needs its own snapshot; one published already would not know. */
+	if (ctl->health && sl_health_sync(ctl->health, &ctl->model, sl_ctl_now_ms()))
+		republish(ctl, "health state change");
+	for (uint32_t i = 0; i < ctl->nflush; i++)
+		sl_ctl_flush_rs(ctl, ctl->flush[i].svc_id, ctl->flush[i].rs_id);
+	ctl->nflush = 0;
+}
+
+void sl_ctl_discarded(struct sl_ctl *ctl)
+{
+	ctl->nflush = 0;
+}
+
+/* Give each worker the other workers' open connections per server. */
+static void lc_sums(struct sl_ctl *ctl)
+{
+	const struct sl_model *m = &ctl->model;
+	struct sl_dataplane *dp = ctl->dp;
+
+	for (uint32_t v = 0; v < m->nsvcs; v++) {
+		if (m->svcs[v].sched != SL_SCHED_LC && m->svcs[v].sched != SL_SCHED_WLC)
+			continue;
+		for (uint32_t r = 0; r < m->svcs[v].nrs; r++) {
+			uint16_t id = m->svcs[v].rs[r].id;
+			uint32_t mine[SL_MAX_WORKERS], total = 0;
+			for (uint32_t w = 0; w < dp->nworkers; w++) {
+				mine[w] = __atomic_load_n(&dp->workers[w]->rs_active[id],
+							  __ATOMIC_RELAXED);
+				total += mine[w];
+			}
+			for (uint32_t w = 0; w < dp->nworkers; w++)
+				__atomic_store_n(&dp->workers[w]->lc_others[id],
+						 total - mine[w], __ATOMIC_RELAXED);
+		}
+	}
+}
+
+void sl_ctl_work(struct sl_ctl *ctl)
+{
+	uint64_t now = sl_ctl_now_ms();
+
+	if (ctl->health && sl_health_poll(ctl->health, now))
+		republish(ctl, "health state change");
+	if (now - ctl->last_lc_ms >= LC_SUM_MS) {
+		ctl->last_lc_ms = now;
+		lc_sums(ctl);
+	}
+	sl_ctl_persist_work(ctl, now);
+}

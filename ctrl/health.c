@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Health checks: targets, non-blocking checks, state changes (health.h). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "health.h"
+#include "log.h"
+
+enum { PH_IDLE, PH_CONNECT, PH_READ };
+
+#define MAX_EVENTS 128
+#define UDP_PAYLOAD "sluice-health\n"
+
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24
+#endif
+
+int sl_health_init(struct sl_health *h, sl_be32 source, char *errbuf,
+		   size_t errlen)
+{
+	struct rlimit rl;
+
+	memset(h, 0, sizeof(*h));
+	h->source = source;
+	h->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (h->epoll_fd < 0) {
+		snprintf(errbuf, errlen, "health checks: epoll: %s", strerror(errno));
+		return -1;
+	}
+	/* Each check in flight holds a socket: 1000 servers need more than
+	 * the usual soft limit of 1024 descriptors. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return 0;
+}
+
+static void target_close(struct sl_health *h, struct sl_hc_target *t)
+{
+	if (t->fd >= 0) {
+		close(t->fd); /* also leaves the epoll set */
+		t->fd = -1;
+		h->inflight--;
+	}
+	t->phase = PH_IDLE;
+}
+
+static void target_drop(struct sl_health *h, uint16_t id)
+{
+	struct sl_hc_target *t = h->t[id];
+
+	if (!t)
+		return;
+	target_close(h, t);
+	free(t);
+	h->t[id] = NULL;
+	h->ntargets--;
+}
+
+void sl_health_free(struct sl_health *h)
+{
+	for (unsigned id = 0; id < SL_MAX_RS; id++)
+		target_drop(h, (uint16_t)id);
+	if (h->epoll_fd >= 0)
+		close(h->epoll_fd);
+	h->epoll_fd = -1;
+}
+
+/* "198.18.1.12:8080 of 198.18.0.100:80/tcp" */
+static const char *name_of(const struct sl_hc_target *t, char *buf, size_t len)
+{
+	char a[SL_IPPORT_STRLEN], b[SL_IPPORT_STRLEN];
+
+	snprintf(buf, len, "%s of %s/%s", sl_fmt_ipport(t->ip, t->port, a),
+		 sl_fmt_ipport(t->vip, t->vport, b), sl_proto_name(t->proto));
+	return buf;
+}
+
+static bool hc_equal(const struct sl_hc_cfg *a, const struct sl_hc_cfg *b)
+{
+	return a->type == b->type && a->port == b->port && a->rise == b->rise &&
+	       a->fall == b->fall && a->expect_status == b->expect_status &&
+	       a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
+	       strcmp(a->path, b->path) == 0;
+}
+
+/* Spread first checks over the interval, by id, so a pool added at once
+ * is not checked all at once. */
+static uint64_t first_due(const struct sl_hc_target *t, uint64_t now)
+{
+	return now + (uint64_t)t->rs_id * 2654435761u % t->cfg.interval_ms;
+}
+
+static struct sl_hc_target *target_new(const struct sl_model_svc *svc,
+				       const struct sl_model_rs *rs,
+				       const struct sl_hc_cfg *cfg, uint64_t now)
+{
+	struct sl_hc_target *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->svc_id = svc->id;
+	t->rs_id = rs->id;
+	t->ip = rs->ip;
+	t->port = rs->port;
+	t->vip = svc->vip;
+	t->vport = svc->port;
+	t->proto = svc->proto;
+	t->cfg = *cfg;
+	t->fd = -1;
+	t->since_ms = now;
+	t->due_ms = first_due(t, now);
+	return t;
+}
+
+/* One server of the model: its target made to match. True if its state
+ * changed (a check switched to none brings a down server up). */
+static bool sync_one(struct sl_health *h, const struct sl_model_svc *svc,
+		     const struct sl_model_rs *rs, uint64_t now)
+{
+	struct sl_hc_target *t = h->t[rs->id];
+	struct sl_hc_cfg cfg;
+	char name[96];
+
+	sl_model_rs_check(svc, rs, &cfg);
+	if (t && (t->svc_id != svc->id || t->ip != rs->ip || t->port != rs->port)) {
+		target_drop(h, rs->id); /* the id went to another server */
+		t = NULL;
+	}
+	if (!t) {
+		t = h->t[rs->id] = target_new(svc, rs, &cfg, now);
+		if (!t) {
+			sl_warn("health: out of memory: %s is not checked",
+				sl_fmt_ipport(rs->ip, rs->port, name));
+			return false;
+		}
+		h->ntargets++;
+	} else if (!hc_equal(&t->cfg, &cfg)) {
+		target_close(h, t);
+		t->cfg = cfg;
+		t->ok_run = t->fail_run = 0;
+		t->due_ms = first_due(t, now);
+	}
+	t->on_down = svc->on_down;
+	if (cfg.type == SL_HC_NONE && t->down) {
+		t->down = false;
+		t->flush_pending = false;
+		t->since_ms = now;
+		sl_info("health: real server %s is UP (check set to none)",
+			name_of(t, name, sizeof(name)));
+		return true;
+	}
+	return false;
+}
+
+bool sl_health_sync(struct sl_health *h, const struct sl_model *m,
+		    uint64_t now_ms)
+{
+	static uint8_t seen[SL_MAX_RS];
+	bool changed = false;
+
+	memset(seen, 0, sizeof(seen));
+	for (uint32_t v = 0; v < m->nsvcs; v++)
+		for (uint32_t r = 0; r < m->svcs[v].nrs; r++) {
+			changed |= sync_one(h, &m->svcs[v], &m->svcs[v].rs[r], now_ms);
+			seen[m->svcs[v].rs[r].id] = 1;
+		}
+	for (unsigned id = 0; id < SL_MAX_RS; id++)
+		if (h->t[id] && !seen[id])
+			target_drop(h, (uint16_t)id);
+	return changed;
+}
+
+/* ---- one check ---- */
+
+/* Record a result and apply rise/fall. True if the state changed. */
+static bool __attribute__((format(printf, 5, 6)))
+finish(struct sl_health *h, struct sl_hc_target *t, bool ok, uint64_t now,
+       const char *fmt, ...)
+{
+	char name[96];
+	va_list ap;
+
+	target_close(h, t);
+	va_start(ap, fmt);
+	vsnprintf(t->last_reason, sizeof(t->last_reason), fmt, ap);
+	va_end(ap);
+	t->checked = true;
+	t->last_ok = ok;
+	t->last_ms = now;
+	t->ok_run = ok ? t->ok_run + 1 : 0;
+	t->fail_run = ok ? 0 : t->fail_run + 1;
+	if (!t->down && !ok && t->fail_run >= t->cfg.fall) {
+		t->down = true;
+		t->since_ms = now;
+		t->flush_pending = t->on_down == SL_ON_DOWN_FLUSH;
+		sl_warn("health: real server %s is DOWN after %u failed check%s (%s)",
+			name_of(t, name, sizeof(name)), t->fail_run,
+			t->fail_run == 1 ? "" : "s", t->last_reason);
+		return true;
+	}
+	if (t->down && ok && t->ok_run >= t->cfg.rise) {
+		t->down = false;
+		t->since_ms = now;
+		t->flush_pending = false;
+		sl_info("health: real server %s is UP after %u passed check%s (%s)",
+			name_of(t, name, sizeof(name)), t->ok_run,
+			t->ok_run == 1 ? "" : "s", t->last_reason);
+		return true;
+	}
+	return false;
+}
+
+/* A check that could not run (no socket, the source address missing) is
+ * no verdict on the server: the reason is shown, the state is kept. An
+ * operator's mistake in health.source must not take a pool down. */
+static bool __attribute__((format(printf, 4, 5)))
+local_error(struct sl_health *h, struct sl_hc_target *t, uint64_t now,
+	    const char *fmt, ...)
+{
+	va_list ap;
+
+	target_close(h, t);
+	va_start(ap, fmt);
+	vsnprintf(t->last_reason, sizeof(t->last_reason), fmt, ap);
+	va_end(ap);
+	t->checked = true;
+	t->last_ok = false;
+	t->last_ms = now;
+	return false;
+}
+
+static uint16_t check_port(const struct sl_hc_target *t)
+{
+	return t->cfg.port ? t->cfg.port : sl_ntohs(t->port);
+}
+
+static bool start(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
+{
+	const char *kind = sl_hc_type_name(t->cfg.type);
+	bool udp = t->cfg.type == SL_HC_UDP;
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = t->ip,
+				 .sin_port = sl_htons(check_port(t))};
+	struct sockaddr_in from = {.sin_family = AF_INET,
+				   .sin_addr.s_addr = h->source};
+	int one = 1;
+
+	t->started_ms = now;
+	t->due_ms = now + t->cfg.interval_ms;
+	t->got = 0;
+	int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
+				 SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return local_error(h, t, now, "%s: local error (state kept): socket: %s",
+				   kind, strerror(errno));
+	t->fd = fd;
+	h->inflight++;
+	if (h->source) {
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&from, sizeof(from)) != 0)
+			return local_error(h, t, now, "%s: local error (state kept): "
+					   "bind to health.source: %s", kind,
+					   strerror(errno));
+	}
+	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) != 0 && errno != EINPROGRESS)
+		return finish(h, t, false, now, "%s: connect: %s", kind, strerror(errno));
+	if (udp && send(fd, UDP_PAYLOAD, sizeof(UDP_PAYLOAD) - 1, 0) < 0)
+		return finish(h, t, false, now, "udp: send: %s", strerror(errno));
+	t->phase = udp ? PH_READ : PH_CONNECT;
+	struct epoll_event ev = {.events = udp ? EPOLLIN : EPOLLOUT, .data.ptr = t};
+	if (epoll_ctl(h->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
+		return local_error(h, t, now, "%s: local error (state kept): epoll: %s",
+				   kind, strerror(errno));
+	return false;
+}
+
+static bool connected(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
+{
+	char req[SL_HC_PATH_MAX + 160], a[SL_IPV4_STRLEN];
+	int err = 0;
+	socklen_t len = sizeof(err);
+	uint32_t ms = (uint32_t)(now - t->started_ms);
+	const char *kind = sl_hc_type_name(t->cfg.type);
+
+	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	if (err)
+		return finish(h, t, false, now, "%s: connect: %s", kind, strerror(err));
+	if (t->cfg.type == SL_HC_TCP)
+		return finish(h, t, true, now, "tcp: connected in %u ms", ms);
+	int n = snprintf(req, sizeof(req),
+			 "GET %s HTTP/1.0\r\nHost: %s:%u\r\nUser-Agent: "
+			 "sluice-health\r\nConnection: close\r\n\r\n",
+			 t->cfg.path, sl_fmt_ipv4(t->ip, a), check_port(t));
+	if (send(t->fd, req, (size_t)n, MSG_NOSIGNAL) != n)
+		return finish(h, t, false, now, "http: send: %s", strerror(errno));
+	t->phase = PH_READ;
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = t};
+	epoll_ctl(h->epoll_fd, EPOLL_CTL_MOD, t->fd, &ev);
+	return false;
+}
+
+/* The status line so far: decide once it is complete (or the peer has
+ * closed, or the buffer is full). */
+static bool http_status(struct sl_health *h, struct sl_hc_target *t,
+			bool closed, uint64_t now)
+{
+	unsigned major, minor, status;
+	uint32_t ms = (uint32_t)(now - t->started_ms);
+
+	t->buf[t->got] = '\0';
+	if (!closed && !strchr(t->buf, '\n') && t->got + 1u < sizeof(t->buf))
+		return false;
+	if (sscanf(t->buf, "HTTP/%u.%u %3u", &major, &minor, &status) != 3)
+		return finish(h, t, false, now, "http: %s",
+			      t->got ? "no HTTP status line in the answer"
+				     : "closed without an answer");
+	if (status != t->cfg.expect_status)
+		return finish(h, t, false, now, "http: status %u, expected %u", status,
+			      t->cfg.expect_status);
+	return finish(h, t, true, now, "http: status %u in %u ms", status, ms);
+}
+
+static bool readable(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
+{
+	uint32_t ms = (uint32_t)(now - t->started_ms);
+
+	if (t->cfg.type == SL_HC_UDP) {
+		char b[64];
+		if (recv(t->fd, b, sizeof(b), 0) >= 0)
+			return finish(h, t, true, now, "udp: reply in %u ms", ms);
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return false;
+		return finish(h, t, false, now, "udp: %s", errno == ECONNREFUSED
+				      ? "port unreachable" : strerror(errno));
+	}
+	ssize_t n = recv(t->fd, t->buf + t->got, sizeof(t->buf) - 1 - t->got, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return false;
+	if (n < 0)
+		return finish(h, t, false, now, "http: recv: %s", strerror(errno));
+	t->got = (uint16_t)(t->got + n);
+	return http_status(h, t, n == 0, now);
+}
+
+static bool timed_out(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
+{
+	const char *what = t->phase == PH_CONNECT ? "no connection"
+			   : t->cfg.type == SL_HC_UDP ? "no reply"
+						      : "no status line";
+	return finish(h, t, false, now, "%s: %s within %u ms",
+		      sl_hc_type_name(t->cfg.type), what, t->cfg.timeout_ms);
+}
+
+bool sl_health_poll(struct sl_health *h, uint64_t now_ms)
+{
+	struct epoll_event ev[MAX_EVENTS];
+	bool changed = false;
+	int n;
+
+	if (h->inflight) {
+		n = epoll_wait(h->epoll_fd, ev, MAX_EVENTS, 0);
+		for (int i = 0; i < n; i++) {
+			struct sl_hc_target *t = ev[i].data.ptr;
+			if (t->fd < 0)
+				continue;
+			changed |= t->phase == PH_CONNECT ? connected(h, t, now_ms)
+							  : readable(h, t, now_ms);
+		}
+	}
+	for (unsigned id = 0; id < SL_MAX_RS && h->ntargets; id++) {
+		struct sl_hc_target *t = h->t[id];
+		if (!t || t->cfg.type == SL_HC_NONE)
+			continue;
+		if (t->fd >= 0 && now_ms >= t->started_ms + t->cfg.timeout_ms)
+			changed |= timed_out(h, t, now_ms);
+		else if (t->fd < 0 && now_ms >= t->due_ms)
+			changed |= start(h, t, now_ms);
+	}
+	return changed;
+}
+
+bool sl_health_down(const struct sl_health *h, uint16_t svc_id,
+		    const struct sl_model_rs *rs)
+{
+	const struct sl_hc_target *t = rs->id < SL_MAX_RS ? h->t[rs->id] : NULL;
+
+	return t && t->down && t->svc_id == svc_id && t->ip == rs->ip &&
+	       t->port == rs->port;
+}
+
+const struct sl_hc_target *sl_health_target(const struct sl_health *h,
+					    uint16_t rs_id)
+{
+	return rs_id < SL_MAX_RS ? h->t[rs_id] : NULL;
+}
+
+void sl_health_take_flushes(struct sl_health *h,
+			    void (*fn)(void *ctx, uint16_t svc_id, uint16_t rs_id),
+			    void *ctx)
+{
+	for (unsigned id = 0; id < SL_MAX_RS && h->ntargets; id++) {
+		struct sl_hc_target *t = h->t[id];
+		if (t && t->flush_pending) {
+			t->flush_pending = false;
+			fn(ctx, t->svc_id, t->rs_id);
+		}
+	}
+}

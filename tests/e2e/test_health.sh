@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Health checks under a steady stream of requests (issue 5). Sluice checks
+# from its namespace's kernel through the lab's hc0 veth (lab_up --hc,
+# health.source 198.18.1.250); TCP checks every 300 ms, timeout 200 ms,
+# fall 2, rise 2, on a rr VIP with 3 servers:
+#   - rs2's server process is stopped: rs2 is marked down within
+#     fall x interval + interval (0.9 s; 0.2 s more allowed for the process
+#     to exit), the change is logged, `rs list` shows it down with the
+#     failed check's reason, and no request that starts after that fails
+#     (requests in the detection window may fail: counted, reported);
+#   - rs2 is started again: it is marked up within rise x interval +
+#     interval and answers requests again;
+#   - every server stopped: all down, and new connections are refused at
+#     once (curl: connection refused, not a timeout), counted as
+#     conns_refused; a UDP VIP without servers answers ICMP port
+#     unreachable (the client's socket sees ECONNREFUSED).
+# e2e-timeout: 60
+# e2e-prefix-base: h5
+set -euo pipefail
+# shellcheck source=scripts/lab_lib.sh
+. "$(dirname "$0")/../../scripts/lab_lib.sh"
+
+LAB_TEST_PREFIX_BASE=${LAB_TEST_PREFIX_BASE:-h5} # labs h5-NAME
+INTERVAL=300 TIMEOUT=200 RISE=2 FALL=2
+N=${N:-500}
+
+lab_test_begin health
+lab_std_start --servers 3 --hc -- "c['health'] = {'source': '$LAB_HC_IP'}"
+
+V=$LAB_VIP:80
+lab_check "vip add $V rr, tcp check every ${INTERVAL} ms" \
+  slctl vip add "$V" --sched rr --check tcp --interval $INTERVAL --timeout $TIMEOUT \
+  --rise $RISE --fall $FALL
+for i in 1 2 3; do
+  lab_check "rs add rs$i" slctl rs add "$V" "$(lab_rs_ip "$i"):8080"
+done
+
+# state_of I: rsI's state as rs list reports it.
+state_of() {
+  slctl --json rs list "$V" | lab_jget \
+    "[s['state'] for s in r['real_servers'] if s['ip'] == '$(lab_rs_ip "$1")'][0]"
+}
+checked_ok() {
+  slctl --json rs list "$V" | lab_jget \
+    "all(s['last_check'] and s['last_check']['ok'] for s in r['real_servers'])" | grep -qx true
+}
+lab_check "every server passed a check within 2 s" lab_wait_until 2 "checks" checked_ok
+
+# wait_state I STATE SECS: poll until rsI is STATE; prints when it was.
+wait_state() {
+  local i
+  for (( i = 0; i < $3 * 20; i++ )); do
+    if [ "$(state_of "$1")" = "$2" ]; then echo "$EPOCHREALTIME"; return 0; fi
+    sleep 0.05
+  done
+  return 1
+}
+# log_time WORD: unix time of the first "rs2 ... is WORD" line in sluice.log.
+log_time() {
+  grep -m1 "$(lab_rs_ip 2):8080 of .* is $1" "$LAB_RUN/sluice.log" |
+    "$LAB_PY" -c 'import sys, datetime
+l = sys.stdin.read().split()
+print(datetime.datetime.strptime(l[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp() if l else "")'
+}
+
+lab_curl_loop "$N" "http://$LAB_VIP/whoami" 0.02 >"$T/stream.log" &
+stream=$!
+lines() { wc -l <"$T/stream.log"; }
+lab_wait_until 20 "60 requests" bash -c "[ \$(wc -l <'$T/stream.log') -ge 60 ]" || true
+
+t_stop=$EPOCHREALTIME
+lab_check "stop rs2's server" lab_server_stop 2
+if t_seen=$(wait_state 2 down 5); then
+  lab_ok "rs2 marked down (seen by rs list $(echo "$t_seen - $t_stop" | bc) s after the stop began)"
+else
+  lab_not_ok "rs2 marked down within 5 s"
+fi
+t_down=$(log_time DOWN)
+if [ -n "$t_down" ] && "$LAB_PY" -c "import sys; sys.exit(0 if $t_down - $t_stop <= 1.1 else 1)"; then
+  lab_ok "rs2 down within fall x interval + interval + 0.2 s ($("$LAB_PY" -c "print(round($t_down - $t_stop, 3))") s, logged)"
+else
+  lab_not_ok "rs2 down within 1.1 s of the stop (logged)" "log: ${t_down:-no DOWN line}, stop: $t_stop"
+fi
+reason=$(slctl --json rs list "$V" | lab_jget \
+  "[s['last_check']['reason'] for s in r['real_servers'] if s['ip'] == '$(lab_rs_ip 2)'][0]")
+lab_check_eq "rs list gives the failed check's reason" "$reason" "tcp: connect: Connection refused"
+slctl rs list "$V" | sed 's/^/# /'
+
+# Let the stream run on rs1 and rs3 alone for a while.
+n_down=$(lines)
+lab_wait_until 20 "80 more requests" bash -c "[ \$(wc -l <'$T/stream.log') -ge $((n_down + 80)) ]" || true
+
+t_start=$EPOCHREALTIME
+lab_check "start rs2's server again" lab_server_start 2
+if t_seen=$(wait_state 2 up 5); then
+  lab_ok "rs2 marked up (seen $(echo "$t_seen - $t_start" | bc) s after the start began)"
+else
+  lab_not_ok "rs2 marked up within 5 s"
+fi
+t_up=$(log_time UP)
+if [ -n "$t_up" ] && "$LAB_PY" -c "import sys; sys.exit(0 if $t_up - $t_start <= ($RISE + 1) * $INTERVAL / 1000 + 0.2 else 1)"; then
+  lab_ok "rs2 up within rise x interval + interval + 0.2 s ($("$LAB_PY" -c "print(round($t_up - $t_start, 3))") s, logged)"
+else
+  lab_not_ok "rs2 up within rise x interval + interval + 0.2 s (logged)" "log: ${t_up:-no UP line}, start: $t_start"
+fi
+n_up=$(lines)
+lab_wait_until 20 "60 more requests" bash -c "[ \$(wc -l <'$T/stream.log') -ge $((n_up + 60)) ]" || true
+lab_kill_tree "$stream"
+wait "$stream" 2>/dev/null || true
+
+"$LAB_PY" - "$T/stream.log" "$t_stop" "$t_down" "$t_up" >"$T/analysis" <<'EOF'
+import sys
+log, t_stop, t_down, t_up = sys.argv[1], *map(float, sys.argv[2:])
+reqs = []
+for line in open(log):
+    p = line.split()
+    if len(p) >= 6:
+        reqs.append(dict(i=int(p[0]), t0=float(p[1]), t1=float(p[2]), rc=p[3],
+                         code=p[4], body=p[5]))
+ok = lambda r: r["rc"] == "0" and r["code"] == "200"
+print("total", len(reqs))
+# A request is in the detection window if any of it overlaps it.
+print("failed_before_stop", sum(1 for r in reqs if not ok(r) and r["t1"] < t_stop))
+print("failed_in_window", sum(1 for r in reqs if not ok(r) and r["t1"] >= t_stop and r["t0"] <= t_down))
+print("failed_after_down", sum(1 for r in reqs if not ok(r) and r["t0"] > t_down))
+print("after_down", sum(1 for r in reqs if r["t0"] > t_down))
+print("rs2_between", sum(1 for r in reqs if ok(r) and t_down < r["t0"] and r["t0"] < t_up - 0.3 and r["body"] == "rs2"))
+print("rs2_after_up", sum(1 for r in reqs if ok(r) and r["t0"] > t_up and r["body"] == "rs2"))
+print("fail_lines", ";".join(f"#{r['i']}@{r['t0'] - t_stop:+.3f}s:rc={r['rc']},code={r['code']}"
+                              for r in reqs if not ok(r))[:400] or "-")
+EOF
+sed 's/^/# /' "$T/analysis"
+get() { awk -v k="$1" '$1 == k {print $2}' "$T/analysis"; }
+lab_check_eq "no request failed before the stop" "$(get failed_before_stop)" 0
+lab_ok "requests that failed while rs2 was being detected: $(get failed_in_window) (allowed)"
+lab_check_cmp "requests after rs2 was marked down (need some to judge)" "$(get after_down)" -ge 50
+lab_check_eq "no request failed after rs2 was marked down" "$(get failed_after_down)" 0
+lab_check_eq "rs2 got no request while down" "$(get rs2_between)" 0
+lab_check_cmp "rs2 answered requests again after it came up" "$(get rs2_after_up)" -gt 0
+
+# Every server down: connections refused at once, and counted.
+refused0=$(lab_total conns_refused)
+lab_check "stop rs1's and rs3's servers" bash -c ". '$LAB_ROOT/scripts/lab_lib.sh'; lab_set_prefix $LAB_PREFIX; lab_server_stop 1 && lab_server_stop 3"
+lab_check "stop rs2's server" lab_server_stop 2
+all_down() {
+  slctl --json rs list "$V" | lab_jget "all(s['state'] == 'down' for s in r['real_servers'])" | grep -qx true
+}
+lab_check "all three marked down within 2 s" lab_wait_until 2 "all down" all_down
+slctl rs list "$V" | sed 's/^/# /'
+t0=$EPOCHREALTIME
+rc=0
+lab_curl -o /dev/null "http://$LAB_VIP/whoami" 2>"$T/refused.err" || rc=$?
+dt=$(echo "$EPOCHREALTIME - $t0" | bc)
+lab_check_eq "curl to a VIP with every server down: connection refused (curl exit 7)" "$rc" 7
+lab_check_cmp "refused at once (ms)" "$(echo "$dt * 1000 / 1" | bc)" -lt 1000
+lab_check_cmp "conns_refused grew" "$(lab_total conns_refused)" -gt "$refused0"
+refused_vip=$(lab_stats | lab_jget "[v['refused'] for v in r['vips'] if v['port'] == 80][0]")
+lab_check_cmp "the VIP counts its refusals" "$refused_vip" -gt 0
+
+lab_check "udp VIP :53 without servers" slctl vip add "$LAB_VIP:53" --proto udp
+udp=$(lab_exec cli "$LAB_PY" -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.connect(('$LAB_VIP', 53))
+s.send(b'anyone?')
+try:
+    s.recv(100)
+    print('answered')
+except ConnectionRefusedError:
+    print('refused')
+except socket.timeout:
+    print('timeout')
+")
+lab_check_eq "udp to a VIP without servers: ICMP port unreachable (ECONNREFUSED)" "$udp" refused
+lab_check "state changes are logged" grep -q "198.18.1.13:8080 of $V/tcp is DOWN" "$LAB_RUN/sluice.log"
+
+lab_test_end

@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The health-check engine (ctrl/health.c) against real sockets on the
+ * loopback interface, driven the way the control loop drives it (a poll
+ * that never waits, then whatever else the loop does; here, playing the
+ * servers): tcp up and down with fall/rise and the logged reasons, http
+ * status and timeout, udp reply and port unreachable, targets following
+ * the model (removed, check set to none), flush requests for on_down
+ * flush, a check that cannot start (no verdict), and 1000 servers at a
+ * 1 s interval: all checked, never blocking.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "health.h"
+#include "log.h"
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A listening or bound loopback socket on an ephemeral port. */
+static int loop_socket(int type, uint16_t *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_ANY)};
+	socklen_t len = sizeof(a);
+	int one = 1, fd = socket(AF_INET, type | SOCK_NONBLOCK, 0);
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	a.sin_port = htons(*port);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	if (type == SOCK_STREAM)
+		assert_int_equal(listen(fd, 4096), 0);
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* A model with one service and n servers 127.0.x.y:port (built by hand:
+ * the model's own operations refuse loopback addresses). */
+static void make_model(struct sl_model *m, uint32_t n, uint16_t port,
+		       const struct sl_hc_cfg *hc)
+{
+	memset(m, 0, sizeof(*m));
+	m->svcs = calloc(1, sizeof(*m->svcs));
+	m->nsvcs = 1;
+	struct sl_model_svc *s = &m->svcs[0];
+	s->vip = htonl(0xc6120064);
+	s->port = htons(80);
+	s->proto = SL_IPPROTO_TCP;
+	s->hc = *hc;
+	s->rs = calloc(n, sizeof(*s->rs));
+	s->nrs = n;
+	for (uint32_t i = 0; i < n; i++) {
+		s->rs[i].ip = htonl(0x7f000001u + i);
+		s->rs[i].port = htons(port);
+		s->rs[i].id = (uint16_t)i;
+		s->rs[i].weight = 1;
+	}
+}
+
+static void free_model(struct sl_model *m)
+{
+	free(m->svcs[0].rs);
+	free(m->svcs);
+}
+
+static struct sl_hc_cfg check(uint8_t type, uint32_t interval, uint32_t timeout)
+{
+	struct sl_hc_cfg c;
+	sl_hc_defaults(&c);
+	c.type = type;
+	c.interval_ms = interval;
+	c.timeout_ms = timeout;
+	c.rise = 2;
+	c.fall = 2;
+	return c;
+}
+
+/* Poll for `ms`, calling `serve` between polls; count state changes. */
+static unsigned run(struct sl_health *h, uint32_t ms, void (*serve)(void))
+{
+	uint64_t end = now_ms() + ms;
+	unsigned changes = 0;
+
+	while (now_ms() < end) {
+		changes += sl_health_poll(h, now_ms());
+		if (serve)
+			serve();
+		usleep(1000);
+	}
+	return changes;
+}
+
+static void test_tcp_down_up(void **state)
+{
+	struct sl_health h;
+	struct sl_model m;
+	char err[128];
+	uint16_t port = 0;
+	(void)state;
+
+	int lfd = loop_socket(SOCK_STREAM, &port);
+	struct sl_hc_cfg c = check(SL_HC_TCP, 100, 50);
+	make_model(&m, 1, port, &c);
+	assert_int_equal(sl_health_init(&h, 0, err, sizeof(err)), 0);
+	assert_false(sl_health_sync(&h, &m, now_ms()));
+	run(&h, 250, NULL);
+	const struct sl_hc_target *t = sl_health_target(&h, 0);
+	assert_non_null(t);
+	assert_true(t->checked && t->last_ok);
+	assert_false(t->down);
+	assert_non_null(strstr(t->last_reason, "tcp: connected in"));
+
+	close(lfd); /* the service goes away: refused */
+	assert_int_equal(run(&h, 350, NULL), 1);
+	assert_true(t->down);
+	assert_false(t->last_ok);
+	assert_string_equal(t->last_reason, "tcp: connect: Connection refused");
+	assert_true(sl_health_down(&h, 0, &m.svcs[0].rs[0]));
+
+	lfd = loop_socket(SOCK_STREAM, &port); /* back, same port */
+	assert_int_equal(run(&h, 350, NULL), 1);
+	assert_false(t->down);
+	assert_false(sl_health_down(&h, 0, &m.svcs[0].rs[0]));
+	close(lfd);
+	sl_health_free(&h);
+	free_model(&m);
+}
+
+static int http_listener = -1;
+static const char *http_answer;
+static int pending[16];
+static unsigned npending;
+
+/* Accept whatever is waiting; answer each request once it has come (or
+ * never, with no answer set). */
+static void serve_http(void)
+{
+	char buf[512];
+	int fd;
+
+	while (npending < 16 && (fd = accept(http_listener, NULL, NULL)) >= 0)
+		pending[npending++] = fd;
+	for (unsigned i = 0; i < npending; i++) {
+		ssize_t n = recv(pending[i], buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		if (n > 0 && !http_answer)
+			continue; /* keep it open, say nothing */
+		if (n > 0 && send(pending[i], http_answer, strlen(http_answer),
+				  MSG_NOSIGNAL) < 0)
+			fail();
+		close(pending[i]);
+		pending[i--] = pending[--npending];
+	}
+}
+
+static void test_http(void **state)
+{
+	struct sl_health h;
+	struct sl_model m;
+	char err[128];
+	uint16_t port = 0;
+	(void)state;
+
+	http_listener = loop_socket(SOCK_STREAM, &port);
+	struct sl_hc_cfg c = check(SL_HC_HTTP, 100, 50);
+	c.fall = 1;
+	c.rise = 1;
+	make_model(&m, 1, port, &c);
+	assert_int_equal(sl_health_init(&h, 0, err, sizeof(err)), 0);
+	sl_health_sync(&h, &m, now_ms());
+	const struct sl_hc_target *t = sl_health_target(&h, 0);
+
+	http_answer = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+	run(&h, 250, serve_http);
+	assert_true(t->last_ok);
+	assert_false(t->down);
+	assert_non_null(strstr(t->last_reason, "http: status 200 in"));
+
+	http_answer = "HTTP/1.1 503 Service Unavailable\r\n\r\n";
+	run(&h, 250, serve_http);
+	assert_true(t->down);
+	assert_string_equal(t->last_reason, "http: status 503, expected 200");
+
+	http_answer = "garbage\r\n";
+	run(&h, 250, serve_http);
+	assert_string_equal(t->last_reason, "http: no HTTP status line in the answer");
+
+	http_answer = NULL; /* accepted, never answered: the timeout */
+	run(&h, 250, serve_http);
+	assert_string_equal(t->last_reason, "http: no status line within 50 ms");
+	assert_true(t->down);
+
+	for (unsigned i = 0; i < npending; i++)
+		close(pending[i]);
+	npending = 0;
+	close(http_listener);
+	sl_health_free(&h);
+	free_model(&m);
+}
+
+static int udp_fd = -1;
+
+static void serve_udp(void)
+{
+	char buf[64];
+	struct sockaddr_in from;
+	socklen_t len = sizeof(from);
+	ssize_t n;
+
+	while ((n = recvfrom(udp_fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+			     &len)) > 0)
+		sendto(udp_fd, buf, (size_t)n, 0, (struct sockaddr *)&from, len);
+}
+
+static void test_udp(void **state)
+{
+	struct sl_health h;
+	struct sl_model m;
+	char err[128];
+	uint16_t port = 0;
+	(void)state;
+
+	udp_fd = loop_socket(SOCK_DGRAM, &port);
+	struct sl_hc_cfg c = check(SL_HC_UDP, 100, 50);
+	make_model(&m, 1, port, &c);
+	assert_int_equal(sl_health_init(&h, 0, err, sizeof(err)), 0);
+	sl_health_sync(&h, &m, now_ms());
+	const struct sl_hc_target *t = sl_health_target(&h, 0);
+	run(&h, 250, serve_udp);
+	assert_true(t->last_ok);
+	assert_non_null(strstr(t->last_reason, "udp: reply in"));
+	close(udp_fd);
+	run(&h, 350, NULL);
+	assert_true(t->down);
+	assert_string_equal(t->last_reason, "udp: port unreachable");
+	sl_health_free(&h);
+	free_model(&m);
+}
+
+static unsigned flushes[2];
+static void count_flush(void *ctx, uint16_t svc_id, uint16_t rs_id)
+{
+	(void)ctx, (void)svc_id;
+	assert_true(rs_id < 2);
+	flushes[rs_id]++;
+}
+
+/* Targets follow the model; on_down flush asks for one flush. */
+static void test_sync_and_flush(void **state)
+{
+	struct sl_health h;
+	struct sl_model m;
+	char err[128];
+	uint16_t port = 0;
+	(void)state;
+
+	int lfd = loop_socket(SOCK_STREAM, &port);
+	close(lfd); /* nobody listens: every check fails */
+	struct sl_hc_cfg c = check(SL_HC_TCP, 100, 50);
+	make_model(&m, 2, port, &c);
+	m.svcs[0].on_down = SL_ON_DOWN_FLUSH;
+	assert_int_equal(sl_health_init(&h, 0, err, sizeof(err)), 0);
+	sl_health_sync(&h, &m, now_ms());
+	assert_int_equal(h.ntargets, 2);
+	assert_int_equal(run(&h, 350, NULL), 2);
+	sl_health_take_flushes(&h, count_flush, NULL);
+	sl_health_take_flushes(&h, count_flush, NULL); /* once each */
+	assert_int_equal(flushes[0], 1);
+	assert_int_equal(flushes[1], 1);
+	m.svcs[0].nrs = 1;
+	sl_health_sync(&h, &m, now_ms());
+	assert_int_equal(h.ntargets, 1);
+	assert_null(sl_health_target(&h, 1));
+	/* Check set to none: up at once, and the sync says so. */
+	m.svcs[0].hc.type = SL_HC_NONE;
+	assert_true(sl_health_sync(&h, &m, now_ms()));
+	assert_false(sl_health_target(&h, 0)->down);
+	assert_int_equal(h.inflight, 0);
+	sl_health_free(&h);
+	free_model(&m);
+}
+
+/* A source address this host does not have: checks cannot start, which
+ * says nothing about the servers: no state change, the reason shown. */
+static void test_local_error(void **state)
+{
+	struct sl_health h;
+	struct sl_model m;
+	char err[128];
+	uint16_t port = 0;
+	(void)state;
+
+	int lfd = loop_socket(SOCK_STREAM, &port);
+	struct sl_hc_cfg c = check(SL_HC_TCP, 100, 50);
+	make_model(&m, 1, port, &c);
+	assert_int_equal(sl_health_init(&h, htonl(0xc61201fa), err, sizeof(err)), 0);
+	sl_health_sync(&h, &m, now_ms());
+	assert_int_equal(run(&h, 350, NULL), 0);
+	const struct sl_hc_target *t = sl_health_target(&h, 0);
+	assert_true(t->checked);
+	assert_false(t->down);
+	assert_non_null(strstr(t->last_reason, "local error (state kept): bind to "
+					       "health.source"));
+	close(lfd);
+	sl_health_free(&h);
+	free_model(&m);
+}
+
+/* 1000 servers every second, spread over the interval: after 2.5 s each
+ * has been checked twice or more, all up, and no poll took long. */
+static void test_thousand(void **state)
+{
+	struct sl_health h;
+	struct sl_model m;
+	char err[128];
+	uint16_t port = 0;
+	uint64_t worst = 0;
+	uint32_t peak = 0;
+	(void)state;
+
+	int lfd = loop_socket(SOCK_STREAM, &port);
+	struct sl_hc_cfg c = check(SL_HC_TCP, 1000, 500);
+	make_model(&m, 1000, port, &c);
+	assert_int_equal(sl_health_init(&h, 0, err, sizeof(err)), 0);
+	sl_health_sync(&h, &m, now_ms());
+	uint64_t end = now_ms() + 2500;
+	unsigned polls = 0;
+	while (now_ms() < end) {
+		struct timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		sl_health_poll(&h, now_ms());
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		uint64_t us = (uint64_t)(((int64_t)b.tv_sec - a.tv_sec) * 1000000 +
+					 ((int64_t)b.tv_nsec - a.tv_nsec) / 1000);
+		worst = us > worst ? us : worst;
+		peak = h.inflight > peak ? h.inflight : peak;
+		polls++;
+		/* Accept and drop, as a server would; keeps the backlog short. */
+		int fd;
+		while ((fd = accept(lfd, NULL, NULL)) >= 0)
+			close(fd);
+		usleep(1000);
+	}
+	unsigned ok = 0;
+	for (uint16_t i = 0; i < 1000; i++) {
+		const struct sl_hc_target *t = sl_health_target(&h, i);
+		ok += t->checked && t->last_ok && !t->down;
+	}
+	print_message("health: 1000 servers at 1 s: %u up and checked; %u polls, "
+		      "slowest %lu us, at most %u checks in flight\n", ok, polls,
+		      (unsigned long)worst, peak);
+	assert_int_equal(ok, 1000);
+	assert_true(worst < 50000); /* never a blocking wait */
+	close(lfd);
+	sl_health_free(&h);
+	free_model(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp_down_up),
+		cmocka_unit_test(test_http),
+		cmocka_unit_test(test_udp),
+		cmocka_unit_test(test_sync_and_flush),
+		cmocka_unit_test(test_local_error),
+		cmocka_unit_test(test_thousand),
+	};
+	sl_log_set_level("error"); /* state changes are logged: keep quiet */
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
