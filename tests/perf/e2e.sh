@@ -20,6 +20,9 @@
 #              (numgen inc mod 2) + SNAT to 198.18.1.3; no sluice
 #   af_packet  Sluice on net_af_packet, 2 workers, conf/lab.json with the idle
 #              sleep tuned (E2E_IDLE_SLEEP_US / E2E_IDLE_EMPTY_POLLS)
+#   af_xdp     Sluice on net_af_xdp with its XDP program, the same settings
+#              but 1 worker: DPDK 22.11's af_xdp PMD gives veth one queue
+#              (scripts/lab_drivers.sh, lab_cfg_af_xdp)
 #
 # Modes run alternately for E2E_ROUNDS rounds (the machine is shared: load
 # from elsewhere comes and goes); figures are the median over the rounds
@@ -27,7 +30,7 @@
 # ratio to the kernel; writes build/bench-e2e.json (E2E_JSON).
 #
 # Knobs (environment): E2E_SECONDS (per measurement, default 6), E2E_ROUNDS
-# (3), E2E_MODES ("kernel af_packet"), E2E_CONNS (wrk connections, 32),
+# (3), E2E_MODES ("kernel af_packet af_xdp"), E2E_CONNS (wrk connections, 32),
 # E2E_IDLE_SLEEP_US (20), E2E_IDLE_EMPTY_POLLS (256), E2E_AF_PACKET_EXTRA
 # (appended to the af_packet devargs, e.g. ",framecnt=4096"), E2E_PREFIX (lab
 # prefix, "slb-e2e"), E2E_JSON. Needs root, wrk, iperf3, nft (scripts/deps.sh),
@@ -43,7 +46,7 @@ lab_set_prefix "${E2E_PREFIX:-slb-e2e}"
 
 SECS=${E2E_SECONDS:-6}
 ROUNDS=${E2E_ROUNDS:-3}
-read -r -a MODES <<<"${E2E_MODES:-kernel af_packet}"
+read -r -a MODES <<<"${E2E_MODES:-kernel af_packet af_xdp}"
 CONNS=${E2E_CONNS:-32}
 IDLE_US=${E2E_IDLE_SLEEP_US:-20}
 IDLE_POLLS=${E2E_IDLE_EMPTY_POLLS:-256}
@@ -165,6 +168,7 @@ mode_label() {
   case $1 in
     kernel) echo "kernel (nftables)" ;;
     af_packet) echo "sluice af_packet" ;;
+    af_xdp) echo "sluice af_xdp (1 worker)" ;;
     *) echo "$1" ;;
   esac
 }
@@ -234,11 +238,11 @@ mode_kernel_stop() {
   return 0
 }
 
-# --- Sluice on a DPDK driver (devargs for wan and lan).
+# --- Sluice on a DPDK driver: sluice_mode_start WAN_DEVARGS LAN_DEVARGS [WORKERS].
 sluice_mode_start() {
-  local wan=$1 lan=$2 cfg
+  local wan=$1 lan=$2 workers=${3:-2} cfg
   cfg=$(lab_make_config \
-    "c['workers'] = 2" \
+    "c['workers'] = $workers" \
     "c['idle'] = {'sleep_us': $IDLE_US, 'empty_polls': $IDLE_POLLS}" \
     "c['log_level'] = 'warn'" \
     "c['ports'][0]['devargs'] = '$wan'" \
@@ -287,6 +291,12 @@ mode_af_packet_start() {
 }
 mode_af_packet_stats() { sluice_mode_stats; }
 mode_af_packet_stop() { sluice_mode_stop; }
+
+mode_af_xdp_start() {
+  sluice_mode_start "net_af_xdp0,iface=wan0" "net_af_xdp1,iface=lan0" 1
+}
+mode_af_xdp_stats() { sluice_mode_stats; }
+mode_af_xdp_stop() { sluice_mode_stop; }
 
 # ------------------------------------------------------------ measurements
 

@@ -66,7 +66,12 @@ def pktsock(pid, state):
             fd = libc.syscall(SYS_pidfd_getfd, pidfd, int(name), 0)
             if fd < 0:
                 continue
-            s = socket.socket(fileno=fd)
+            try:
+                # Python cannot wrap every family (AF_XDP: EOPNOTSUPP).
+                s = socket.socket(fileno=fd)
+            except OSError:
+                os.close(fd)
+                continue
             try:
                 if s.family != socket.AF_PACKET:
                     continue
