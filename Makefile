@@ -50,7 +50,7 @@ CORE_SRCS := dataplane/drop.c dataplane/csum.c dataplane/parse.c \
 DP_SRCS   := $(wildcard dataplane/worker*.c)
 DRV_SRCS  := $(wildcard drivers/*.c)
 # Control plane pieces that need neither DPDK nor a socket (unit tested).
-MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_snat.c ctrl/neigh.c \
+MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_json.c ctrl/config_snat.c ctrl/neigh.c \
               ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c ctrl/model_svc.c ctrl/svcopts.c \
               ctrl/config_apply.c ctrl/fileio.c
 CTRL_SRCS := $(filter-out ctrl/sluicectl%.c $(MODEL_SRCS),$(wildcard ctrl/*.c))

@@ -41,13 +41,7 @@ import threading
 import time
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    s = (s >> 16) + (s & 0xFFFF)
-    s += s >> 16
-    return (~s) & 0xFFFF
+from lab_tool import csum  # the Internet checksum, shared with the lab's tools
 
 
 def raw_socket():
@@ -152,10 +146,12 @@ def cmd_udp_flow(a):
 
 
 def request(sock_path, line, timeout=5.0):
+    """One request line (str, or bytes sent exactly as given); the answer."""
+    data = line if isinstance(line, bytes) else line.encode()
     c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     c.settimeout(timeout)
     c.connect(sock_path)
-    c.sendall(line.encode() + b"\n")
+    c.sendall(data + b"\n")
     buf = b""
     while not buf.endswith(b"\n"):
         chunk = c.recv(65536)
@@ -167,16 +163,7 @@ def request(sock_path, line, timeout=5.0):
 
 
 def cmd_raw(a):
-    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    c.settimeout(10)
-    c.connect(a.socket)
-    c.sendall(os.fsencode(a.line) + b"\n")
-    buf = b""
-    while not buf.endswith(b"\n"):
-        chunk = c.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
+    buf = request(a.socket, os.fsencode(a.line), timeout=10)
     print(buf.decode(errors="replace").rstrip("\n") or "<closed>")
 
 
