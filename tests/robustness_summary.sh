@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.." || exit 0
 LOGS=build/test-logs
 
 count() { grep -c -- "$1" "$2" 2>/dev/null || true; }
+# fresh LOG: the log exists and this run wrote it (tests/run.sh marks its
+# start with $LOGS/.run-start).
+fresh() { [ -f "$1" ] && { [ ! -f "$LOGS/.run-start" ] || [ "$1" -nt "$LOGS/.run-start" ]; }; }
 
 fuzz_part() {
   local line execs=() crashes=0 drops=""
@@ -33,12 +36,12 @@ fuzz_part() {
 san_part() {
   local tests=0 f
   for f in "$LOGS"/san-test_*.log; do
-    [ -f "$f" ] || continue
+    fresh "$f" || continue
     tests=$((tests + $(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$f" | awk '{s+=$1} END {print s+0}')))
   done
   local conf e2e="not run"
-  conf=$(count '^ok - ' "$LOGS/san-conformance.log")
-  if [ -f "$LOGS/e2e-test_h6_sanitized.log" ]; then
+  fresh "$LOGS/san-conformance.log" && conf=$(count '^ok - ' "$LOGS/san-conformance.log")
+  if fresh "$LOGS/e2e-test_h6_sanitized.log"; then
     e2e="$(count '^ok - \[san\] test_' "$LOGS/e2e-test_h6_sanitized.log") e2e scenarios passed,"
     if grep -q '^ok - \[san\] no ASan' "$LOGS/e2e-test_h6_sanitized.log"; then
       e2e+=" no report"
@@ -46,12 +49,16 @@ san_part() {
       e2e+=" REPORTS in build/test-logs/san-reports"
     fi
   fi
+  if [ "$tests" -eq 0 ] && [ -z "${conf:-}" ] && [ "$e2e" = "not run" ]; then
+    echo "  sanitizers   not run"
+    return
+  fi
   echo "  sanitizers   ASan+UBSan: $tests unit tests, ${conf:-0} conformance checks passed; $e2e"
 }
 
 malformed_part() {
   local f=$LOGS/e2e-test_malformed.log
-  if [ ! -f "$f" ]; then
+  if ! fresh "$f"; then
     echo "  malformed    not run"
     return
   fi
@@ -65,7 +72,7 @@ malformed_part() {
 cases() {
   local label=$1 log=$LOGS/$2 tag=$3 name passed=0 total=0 failed=()
   shift 3
-  if [ ! -f "$log" ]; then
+  if ! fresh "$log"; then
     printf '  %-12s not run\n' "$label"
     return
   fi
@@ -93,7 +100,7 @@ cases faults e2e-test_h6_faults.log fault "9 out-of-window" "the connection is s
   "the upload under" "rs1's client" "rs2's client" "sluice started again" \
   "VIPs, servers" "new connections work"
 f=$LOGS/e2e-test_h6_ctl.log
-if [ -f "$f" ]; then
+if fresh "$f"; then
   echo "  control      $(count '^ok - ' "$f") checks passed, $(count '^not ok - ' "$f") failed" \
     "(limits, hostile requests, slow and many clients, apply/save/SIGHUP)"
 else

@@ -22,6 +22,9 @@ ROOT=$PWD
 LOGS=$ROOT/build/test-logs
 SUITE_BUDGET=${SUITE_BUDGET:-570}
 mkdir -p "$LOGS"
+# The robustness summary reads only logs written after this mark: a log
+# left by an earlier run is not this run's result.
+touch "$LOGS/.run-start"
 
 run_unit=1 run_e2e=1 filters=()
 for a in "$@"; do
