@@ -10,6 +10,7 @@
  * configuration as it was. Connections are never touched: they carry on
  * with the servers and local addresses they have, as after any change.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,7 @@ int sl_ctl_apply_model(struct sl_ctl *ctl, struct sl_model *next, bool dry_run,
 	rebase_fresh(ctl, next, &fresh);
 	sl_model_free(&ctl->model);
 	ctl->model = *next;
+	sl_ctl_adopted(ctl); /* health targets follow the new servers and checks */
 	sl_log_set_level(ctl->model.log_level);
 	*result = diff;
 	return 0;
@@ -123,11 +125,15 @@ int sl_cmd_config_save(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 	size_t len = strlen(text);
 	text[len] = '\n'; /* json_dumps' NUL becomes the last newline */
-	int rc = sl_write_file_atomic(ctl->config_path, text, len + 1, errbuf, sizeof(errbuf));
+	/* Through a symbolic link to the file it names: the rename must
+	 * replace the file, not the link. */
+	char target[PATH_MAX];
+	const char *path = realpath(ctl->config_path, target) ? target : ctl->config_path;
+	int rc = sl_write_file_atomic(path, text, len + 1, errbuf, sizeof(errbuf));
 	free(text);
 	if (rc != 0)
 		return sl_err_set(err, SL_E_INTERNAL, "", "%s", errbuf);
-	sl_info("configuration saved to %s", ctl->config_path);
+	sl_info("configuration saved to %s", path);
 	*result = json_pack("{s:s, s:I}", "path", ctl->config_path, "bytes",
 			    (json_int_t)(len + 1));
 	return 0;

@@ -17,6 +17,8 @@ static int write_all(int fd, const char *data, size_t len)
 		ssize_t n = write(fd, data, len);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0)
+			errno = EIO; /* no progress and no error: say something true */
 		if (n <= 0)
 			return -1;
 		data += n;

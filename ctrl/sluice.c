@@ -276,6 +276,21 @@ static int socket_perms(const struct sl_model *m, struct sl_server_perms *perms)
 	return 0;
 }
 
+/* PATH made absolute against the working directory, symbolic links kept:
+ * SIGHUP and `config save` find it whatever the cwd, and a link a deploy
+ * switches to a new file is followed again at each reload. */
+static void absolute_path(const char *path, char *out, size_t len)
+{
+	char cwd[4096];
+
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL) {
+		int n = snprintf(out, len, "%s/%s", cwd, path);
+		if (n > 0 && (size_t)n < len)
+			return;
+	}
+	snprintf(out, len, "%s", path); /* as given: relative to the cwd */
+}
+
 static int run(struct sl_ctl *ctl)
 {
 	struct sl_model *m = &ctl->model;
@@ -390,9 +405,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	/* Absolute, so `config save` and SIGHUP find it whatever the cwd. */
-	if (realpath(config, ctl.config_path) == NULL)
-		snprintf(ctl.config_path, sizeof(ctl.config_path), "%s", config);
+	absolute_path(config, ctl.config_path, sizeof(ctl.config_path));
 	signal(SIGPIPE, SIG_IGN);
 	ctl.dp = &dp;
 	ctl.xdp_prepare = sl_ctl_xdp_prepare;

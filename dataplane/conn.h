@@ -72,16 +72,23 @@ const char *sl_conn_state_name(unsigned state);
 #define SL_CONN_F_MAPPING 0x08   /* SNAT mapping: inside ip:port <-> pool ip:port */
 #define SL_CONN_F_PERMIT 0x10    /* SNAT address-dependent filter entry */
 #define SL_CONN_F_KIND (SL_CONN_F_SNAT | SL_CONN_F_MAPPING | SL_CONN_F_PERMIT)
-/* 0x20 is worker_snat.c's (hairpin). */
+#define SL_CONN_F_HAIRPIN 0x20   /* SNAT session whose remote is a pool address */
 #define SL_CONN_F_RST_EDGE 0x80  /* TCP: rst_edge holds an acknowledgement */
 
 /* A full-NAT connection whose server was flushed (worker_reject.c): its
- * packets are answered with RSTs, never forwarded. (0x20 is SNAT's
- * hairpin mark, worker_snat.c.) A flushed connection no longer tracks
- * FINs, so their two bits record which side has had its reset. */
+ * packets are answered with RSTs, never forwarded. A flushed connection
+ * no longer tracks FINs, so their two bits record which side has had its
+ * reset. */
 #define SL_CONN_F_FLUSHED 0x40
 #define SL_CONN_F_RESET_ORIG SL_CONN_F_FIN_ORIG   /* once FLUSHED */
 #define SL_CONN_F_RESET_REPLY SL_CONN_F_FIN_REPLY /* once FLUSHED */
+
+/* The eight bits of `flags` are all taken, each once: a new flag needs
+ * room elsewhere. */
+_Static_assert((SL_CONN_F_FIN_ORIG ^ SL_CONN_F_FIN_REPLY ^ SL_CONN_F_SNAT ^
+		SL_CONN_F_MAPPING ^ SL_CONN_F_PERMIT ^ SL_CONN_F_HAIRPIN ^
+		SL_CONN_F_FLUSHED ^ SL_CONN_F_RST_EDGE) == 0xff,
+	       "connection flags overlap");
 
 /*
  * One connection, both directions, one cache line.

@@ -105,11 +105,18 @@ static bool learn_next_hop(const struct sl_snapshot *s, struct sl_conn *c,
 	return true;
 }
 
+/* What rst_check says of a TCP segment. */
+enum seq_verdict {
+	SEQ_OK,        /* forward, track its flags */
+	SEQ_KEEP,      /* forward, but its RST or FIN does not move the state */
+	SEQ_DROP,      /* an RST no receiver would take */
+};
+
 /* TCP sequence sanity, cheap enough for every segment: the trusted side's
- * acknowledgements move the edge; an RST from the other side far from it
- * is refused (tcp_state.h). False: the packet is to be dropped. */
-static inline bool rst_check(struct sl_conn *c, const struct sl_pkt *pkt,
-			     enum sl_dir dir)
+ * acknowledgements move the edge; an RST or FIN from the other side away
+ * from it does not end the connection (tcp_state.h). */
+static inline enum seq_verdict rst_check(struct sl_conn *c, const struct sl_pkt *pkt,
+					 enum sl_dir dir)
 {
 	const struct sl_tcp_hdr *tcp = (const void *)pkt->l4;
 	enum sl_dir trusted = (c->flags & SL_CONN_F_SNAT) ? SL_DIR_ORIG : SL_DIR_REPLY;
@@ -118,11 +125,23 @@ static inline bool rst_check(struct sl_conn *c, const struct sl_pkt *pkt,
 		if (pkt->tcp_flags & SL_TCP_ACK) {
 			c->rst_edge = (uint16_t)(sl_ntohl(tcp->ack) >> 16);
 			c->flags |= SL_CONN_F_RST_EDGE;
+		} else if (pkt->tcp_flags & SL_TCP_SYN) {
+			/* A new connection from the trusted side (an SNAT
+			 * host reusing its port): the old edge means nothing. */
+			c->flags &= (uint8_t)~SL_CONN_F_RST_EDGE;
 		}
-		return true;
+		return SEQ_OK;
 	}
-	return !(pkt->tcp_flags & SL_TCP_RST) || !(c->flags & SL_CONN_F_RST_EDGE) ||
-	       sl_tcp_rst_in_window(c->rst_edge, sl_ntohl(tcp->seq));
+	if (!(pkt->tcp_flags & (SL_TCP_RST | SL_TCP_FIN)) || !(c->flags & SL_CONN_F_RST_EDGE))
+		return SEQ_OK;
+	uint32_t seq = sl_ntohl(tcp->seq);
+	bool in_window = sl_tcp_rst_in_window(c->rst_edge, seq);
+	if (pkt->tcp_flags & SL_TCP_RST) {
+		if (sl_tcp_seq_at_edge(c->rst_edge, seq))
+			return SEQ_OK;
+		return in_window ? SEQ_KEEP : SEQ_DROP;
+	}
+	return in_window ? SEQ_OK : SEQ_KEEP; /* a FIN */
 }
 
 /* A client's new SYN on a connection that had closed (TIME_WAIT, CLOSE)
@@ -154,13 +173,17 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 		sl_worker_time_exceeded(w, m, pkt);
 		return;
 	}
-	if (pkt->proto == SL_IPPROTO_TCP && sl_unlikely(!rst_check(c, pkt, dir))) {
-		sl_worker_drop(w, m, SL_DROP_TCP_RST_OUT_OF_WINDOW);
-		return;
+	enum seq_verdict seq = SEQ_OK;
+	if (pkt->proto == SL_IPPROTO_TCP) {
+		seq = rst_check(c, pkt, dir);
+		if (sl_unlikely(seq == SEQ_DROP)) {
+			sl_worker_drop(w, m, SL_DROP_TCP_RST_OUT_OF_WINDOW);
+			return;
+		}
 	}
 	/* A bare ACK on an established connection changes nothing: skip
 	 * the state machine for the commonest packet there is. */
-	if (pkt->proto == SL_IPPROTO_TCP &&
+	if (pkt->proto == SL_IPPROTO_TCP && seq == SEQ_OK &&
 	    (c->state != SL_CS_TCP_ESTABLISHED ||
 	     (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST)))) {
 		uint8_t was = c->state;

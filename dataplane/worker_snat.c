@@ -34,7 +34,6 @@
 #include "tcp_state.h"
 #include "worker.h"
 
-#define SL_CONN_F_HAIRPIN 0x20 /* session whose remote is a pool address */
 
 static uint32_t mapping_timeout(const struct sl_snapshot *s, uint8_t proto)
 {

@@ -517,6 +517,45 @@ static bool rst_kept_4_min(struct harness *h, char *why)
 		       ? WHY("session still there 5 min after the RST") : true;
 }
 
+/* An inbound RST (mapped -> host) with sequence number `seq`: delivered? */
+static bool inbound_rst_seq(struct harness *h, const struct seen *m, uint32_t seq)
+{
+	uint8_t f[FR_MAX];
+	uint32_t len = build(f, SL_IPPROTO_TCP, SERVER, 80, m->saddr, m->sport, RST | ACK);
+	struct seen g;
+
+	fr_put32(f + FR_L4_OFF + 4, seq);
+	fr_fix_l4(f);
+	h_flush(h);
+	h_send(h, OUT, f, len); /* from the outside, like INBOUND */
+	return h_recv(h, IN, g.frame) != 0;
+}
+
+/* The inside host acknowledged up to 0x01020304 (frames.h): an RST far
+ * from it is dropped and counted, one within 16 MiB but not at the edge
+ * is forwarded and leaves the session open, one at the edge closes it. */
+static bool rst_sequence_checked(struct harness *h, char *why)
+{
+	struct seen m;
+	uint64_t drops = h_drops(h, SL_DROP_TCP_RST_OUT_OF_WINDOW);
+	if (!established(h, H(40), 10800, &m, why))
+		return false;
+	if (inbound_rst_seq(h, &m, 0x81020304))
+		return WHY("an RST 2 GiB away from the window was forwarded");
+	if (h_drops(h, SL_DROP_TCP_RST_OUT_OF_WINDOW) != drops + 1)
+		return WHY("the out-of-window RST was not counted");
+	if (!inbound_rst_seq(h, &m, 0x01820304))
+		return WHY("an RST 8 MiB into the window was not forwarded");
+	h_advance(h, 600); /* past the close timeout, within established's */
+	if (!inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(40), 10800, ACK))
+		return WHY("an RST away from the edge closed the session");
+	if (!inbound_rst_seq(h, &m, 0x01020304))
+		return WHY("the RST at the edge was not forwarded");
+	h_advance(h, 600);
+	return inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(40), 10800, ACK)
+		       ? WHY("the RST at the edge did not close the session") : true;
+}
+
 static bool rst_no_refresh(struct harness *h, char *why)
 {
 	struct seen m, g;
@@ -643,6 +682,8 @@ static const struct check checks[] = {
 	{"RFC 5508 REQ-4 errors never create or refresh mappings", errors_touch_nothing},
 	{"RFC 7857 2.2 session kept 4 min after RST", rst_kept_4_min},
 	{"RFC 7857 2.1 outbound RST does not refresh the mapping", rst_no_refresh},
+	{"RFC 5961 3 inbound RST: far dropped, near kept open, at the edge closes",
+	 rst_sequence_checked},
 	{"per-host mapping limit", host_limit},
 	{"pool port exhaustion: counted drop, ICMP 3/13, existing mappings work",
 	 port_exhaustion},

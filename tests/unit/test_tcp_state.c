@@ -259,6 +259,21 @@ static void test_rst_window(void **state)
 	assert_int_equal(in, SL_RST_WINDOW_BLOCKS + 1);
 }
 
+/* What closes a connection: the edge's 64 KiB block or the next one. */
+static void test_seq_at_edge(void **state)
+{
+	(void)state;
+	assert_true(sl_tcp_seq_at_edge(0x1234, 0x12340000));
+	assert_true(sl_tcp_seq_at_edge(0x1234, 0x1235ffff));
+	assert_false(sl_tcp_seq_at_edge(0x1234, 0x12360000));
+	assert_false(sl_tcp_seq_at_edge(0x1234, 0x1233ffff));
+	assert_true(sl_tcp_seq_at_edge(0xffff, 0x0000ffff)); /* wrapped */
+	unsigned at = 0;
+	for (uint32_t hi = 0; hi < 65536; hi++)
+		at += sl_tcp_seq_at_edge(0x8000, hi << 16);
+	assert_int_equal(at, 2);
+}
+
 /* A new SYN on a closed connection forgets the old edge. */
 static void test_reuse_clears_edge(void **state)
 {
@@ -296,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_exhaustive),
 		cmocka_unit_test(test_is_syn),
 		cmocka_unit_test(test_rst_window),
+		cmocka_unit_test(test_seq_at_edge),
 		cmocka_unit_test(test_reuse_clears_edge),
 		cmocka_unit_test(test_state_names),
 	};
