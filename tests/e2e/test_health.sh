@@ -15,6 +15,8 @@
 #     once (curl: connection refused, not a timeout), counted as
 #     conns_refused; a UDP VIP without servers answers ICMP port
 #     unreachable (the client's socket sees ECONNREFUSED).
+#   - a VIP and server added by `config apply` (not `rs add`) are checked
+#     too: the stopped server is marked down.
 # e2e-timeout: 60
 # e2e-prefix-base: h5
 set -euo pipefail
@@ -175,5 +177,24 @@ except socket.timeout:
 ")
 lab_check_eq "udp to a VIP without servers: ICMP port unreachable (ECONNREFUSED)" "$udp" refused
 lab_check "state changes are logged" grep -q "198.18.1.13:8080 of $V/tcp is DOWN" "$LAB_RUN/sluice.log"
+
+# A server added by `config apply` (not by rs add) is checked too: a new
+# VIP :81 whose one server (rs1, stopped) has a TCP check.
+slctl config show >"$T/running.json"
+"$LAB_PY" - "$T/running.json" "$T/apply.json" "$LAB_VIP" "$(lab_rs_ip 1)" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["vips"].append({"vip": sys.argv[3], "port": 81, "proto": "tcp",
+                  "health_check": {"type": "tcp", "interval_ms": 300,
+                                   "timeout_ms": 200, "rise": 2, "fall": 2},
+                  "real_servers": [{"ip": sys.argv[4], "port": 8080}]})
+json.dump(c, open(sys.argv[2], "w"))
+PY
+lab_check "config apply adds VIP :81 with a TCP-checked server" slctl config apply "$T/apply.json"
+apply_down() {
+  slctl --json rs list "$LAB_VIP:81" | lab_jget "r['real_servers'][0]['state']" | grep -qx down
+}
+lab_check "the server config apply added is checked: down within 2 s" \
+  lab_wait_until 2 "rs1 of :81 down" apply_down
 
 lab_test_end
