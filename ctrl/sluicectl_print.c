@@ -435,32 +435,37 @@ void slc_print_neigh_list(const json_t *args, const json_t *result)
 	slc_table_free(t);
 }
 
+/* Connections and SNAT sessions: `nstr` string columns (`keys`), then
+ * expiry, age and worker. */
+static void flow_table(const json_t *l, const char *const *head,
+		       const char *const *keys, unsigned nstr, unsigned right)
+{
+	struct slc_table *t = slc_table_new(nstr + 3, head, right);
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(l, i, c) {
+		for (unsigned k = 0; k < nstr; k++)
+			slc_table_add(t, str(c, keys[k]));
+		add_duration(t, c, "expires_in_s");
+		add_duration(t, c, "age_s");
+		add_num(t, c, "worker");
+	}
+	slc_table_print(t, stdout, "");
+	slc_table_free(t);
+}
+
 void slc_print_conn_list(const json_t *args, const json_t *result)
 {
 	static const char *const head[] = { "PROTO", "CLIENT", "VIP", "LOCAL",
 		"RS", "STATE", "EXPIRES", "AGE", "WORKER" };
+	static const char *const keys[] = { "proto", "client", "vip", "local",
+		"rs", "state" };
 	json_t *l = list_of(result, "connections", "no connections");
-	struct slc_table *t;
-	json_t *c;
-	size_t i;
 
 	(void)args;
-	if (l) {
-		t = slc_table_new(9, head, 0x3u << 7);
-		json_array_foreach(l, i, c) {
-			slc_table_add(t, str(c, "proto"));
-			slc_table_add(t, str(c, "client"));
-			slc_table_add(t, str(c, "vip"));
-			slc_table_add(t, str(c, "local"));
-			slc_table_add(t, str(c, "rs"));
-			slc_table_add(t, str(c, "state"));
-			add_duration(t, c, "expires_in_s");
-			add_duration(t, c, "age_s");
-			add_num(t, c, "worker");
-		}
-		slc_table_print(t, stdout, "");
-		slc_table_free(t);
-	}
+	if (l)
+		flow_table(l, head, keys, 6, 0x3u << 7);
 	if (json_is_true(json_object_get(result, "truncated")))
 		printf("(truncated: more connections matched than the %zu "
 		       "shown; see --limit and --vip)\n", json_array_size(l));
@@ -655,27 +660,13 @@ void slc_print_snat_sessions(const json_t *args, const json_t *result)
 {
 	static const char *const head[] = { "PROTO", "INSIDE", "OUTSIDE", "REMOTE",
 					    "STATE", "EXPIRES", "AGE", "WORKER" };
+	static const char *const keys[] = { "proto", "inside", "outside", "remote",
+					    "state" };
 	json_t *l = list_of(result, "sessions", "no SNAT sessions");
-	struct slc_table *t;
-	json_t *c;
-	size_t i;
 
 	(void)args;
-	if (l) {
-		t = slc_table_new(8, head, 0x7u << 5);
-		json_array_foreach(l, i, c) {
-			slc_table_add(t, str(c, "proto"));
-			slc_table_add(t, str(c, "inside"));
-			slc_table_add(t, str(c, "outside"));
-			slc_table_add(t, str(c, "remote"));
-			slc_table_add(t, str(c, "state"));
-			add_duration(t, c, "expires_in_s");
-			add_duration(t, c, "age_s");
-			add_num(t, c, "worker");
-		}
-		slc_table_print(t, stdout, "");
-		slc_table_free(t);
-	}
+	if (l)
+		flow_table(l, head, keys, 5, 0x7u << 5);
 	if (json_is_true(json_object_get(result, "truncated")))
 		printf("(truncated: %lld sessions matched)\n",
 		       (long long)json_integer_value(json_object_get(result, "count")));
