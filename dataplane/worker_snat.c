@@ -207,6 +207,22 @@ static void refuse(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 		rte_pktmbuf_free(m);
 }
 
+/* A packet with no session may open one: a TCP SYN or any UDP/ICMP,
+ * with TTL left to forward. False: it was dropped or answered. */
+static bool may_open_session(struct sl_worker *w, struct rte_mbuf *m,
+			     struct sl_pkt *pkt)
+{
+	if (pkt->proto == SL_IPPROTO_TCP && !sl_tcp_is_syn(pkt->tcp_flags)) {
+		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
+		return false;
+	}
+	if (pkt->ip->ttl <= 1) {
+		sl_worker_time_exceeded(w, m, pkt);
+		return false;
+	}
+	return true;
+}
+
 void sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
 			struct sl_pkt *pkt, const struct sl_snap_snat *rule)
 {
@@ -228,14 +244,8 @@ void sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
 		sl_worker_steer(w, m, owner);
 		return;
 	}
-	if (pkt->proto == SL_IPPROTO_TCP && !sl_tcp_is_syn(pkt->tcp_flags)) {
-		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
+	if (!may_open_session(w, m, pkt))
 		return;
-	}
-	if (pkt->ip->ttl <= 1) {
-		sl_worker_time_exceeded(w, m, pkt);
-		return;
-	}
 	map = mapping_of_inside(w, pkt->key.saddr, pkt->key.sport, pkt->proto);
 	if (map == NULL && (why = mapping_create(w, rule, pkt, &map)) != SL_DROP_NONE) {
 		refuse(w, m, pkt, why);
@@ -296,14 +306,8 @@ void sl_worker_snat_in(struct sl_worker *w, struct rte_mbuf *m,
 	/* An inbound TCP session starts with a SYN (simultaneous open, or an
 	 * endpoint-independent mapping being used); anything else has no
 	 * session to belong to. */
-	if (pkt->proto == SL_IPPROTO_TCP && !sl_tcp_is_syn(pkt->tcp_flags)) {
-		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
+	if (!may_open_session(w, m, pkt))
 		return;
-	}
-	if (pkt->ip->ttl <= 1) {
-		sl_worker_time_exceeded(w, m, pkt);
-		return;
-	}
 	struct sl_v4key orig = {map->key[SL_DIR_ORIG].saddr, pkt->key.saddr,
 				map->key[SL_DIR_ORIG].sport, pkt->key.sport};
 	struct sl_conn *c = session_create(w, map, &orig, &pkt->key, 0);
