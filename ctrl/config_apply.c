@@ -350,14 +350,6 @@ static void svc_name(const struct sl_model_svc *s, char *buf, size_t len)
 		 sl_proto_name(s->proto));
 }
 
-static bool same_hc(const struct sl_hc_cfg *a, const struct sl_hc_cfg *b)
-{
-	return a->type == b->type && a->port == b->port && a->rise == b->rise &&
-	       a->fall == b->fall && a->expect_status == b->expect_status &&
-	       a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
-	       strcmp(a->path, b->path) == 0;
-}
-
 /* Persistence, hashing, Maglev size, on-down and health check: one line
  * for all, naming what changed. */
 static void diff_svc_options(struct diff *d, const struct sl_model_svc *o,
@@ -372,7 +364,7 @@ static void diff_svc_options(struct diff *d, const struct sl_model_svc *o,
 	if (o->on_down != s->on_down)
 		note(d->modified, "%s: on_down %s -> %s", svc, sl_on_down_name(o->on_down),
 		     sl_on_down_name(s->on_down));
-	if (!same_hc(&o->hc, &s->hc))
+	if (!sl_hc_cfg_equal(&o->hc, &s->hc))
 		note(d->modified, "%s: health check %s -> %s", svc,
 		     sl_hc_type_name(o->hc.type), sl_hc_type_name(s->hc.type));
 }
@@ -395,7 +387,7 @@ static void diff_servers(struct diff *d, const struct sl_model_svc *o,
 		else if (x->weight != r->weight)
 			note(d->modified, "real server %s of %s: weight %u -> %u", a, svc,
 			     x->weight, r->weight);
-		if (x && (x->hc_set != r->hc_set || !same_hc(&x->hc, &r->hc)))
+		if (x && (x->hc_set != r->hc_set || !sl_hc_cfg_equal(&x->hc, &r->hc)))
 			note(d->modified, "real server %s of %s: health check override", a, svc);
 	}
 }

@@ -86,14 +86,6 @@ static const char *name_of(const struct sl_hc_target *t, char *buf, size_t len)
 	return buf;
 }
 
-static bool hc_equal(const struct sl_hc_cfg *a, const struct sl_hc_cfg *b)
-{
-	return a->type == b->type && a->port == b->port && a->rise == b->rise &&
-	       a->fall == b->fall && a->expect_status == b->expect_status &&
-	       a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
-	       strcmp(a->path, b->path) == 0;
-}
-
 /* Spread first checks over the interval, by id, so a pool added at once
  * is not checked all at once. */
 static uint64_t first_due(const struct sl_hc_target *t, uint64_t now)
@@ -145,7 +137,7 @@ static bool sync_one(struct sl_health *h, const struct sl_model_svc *svc,
 			return false;
 		}
 		h->ntargets++;
-	} else if (!hc_equal(&t->cfg, &cfg)) {
+	} else if (!sl_hc_cfg_equal(&t->cfg, &cfg)) {
 		target_close(h, t);
 		t->cfg = cfg;
 		t->ok_run = t->fail_run = 0;
@@ -183,6 +175,18 @@ bool sl_health_sync(struct sl_health *h, const struct sl_model *m,
 
 /* ---- one check ---- */
 
+/* A check ended: its socket closed, its result and reason shown. */
+static void __attribute__((format(printf, 5, 0)))
+record(struct sl_health *h, struct sl_hc_target *t, bool ok, uint64_t now,
+       const char *fmt, va_list ap)
+{
+	target_close(h, t);
+	vsnprintf(t->last_reason, sizeof(t->last_reason), fmt, ap);
+	t->checked = true;
+	t->last_ok = ok;
+	t->last_ms = now;
+}
+
 /* Record a result and apply rise/fall. True if the state changed. */
 static bool __attribute__((format(printf, 5, 6)))
 finish(struct sl_health *h, struct sl_hc_target *t, bool ok, uint64_t now,
@@ -191,13 +195,9 @@ finish(struct sl_health *h, struct sl_hc_target *t, bool ok, uint64_t now,
 	char name[96];
 	va_list ap;
 
-	target_close(h, t);
 	va_start(ap, fmt);
-	vsnprintf(t->last_reason, sizeof(t->last_reason), fmt, ap);
+	record(h, t, ok, now, fmt, ap);
 	va_end(ap);
-	t->checked = true;
-	t->last_ok = ok;
-	t->last_ms = now;
 	t->ok_run = ok ? t->ok_run + 1 : 0;
 	t->fail_run = ok ? 0 : t->fail_run + 1;
 	if (!t->down && !ok && t->fail_run >= t->cfg.fall) {
@@ -230,13 +230,9 @@ local_error(struct sl_health *h, struct sl_hc_target *t, uint64_t now,
 {
 	va_list ap;
 
-	target_close(h, t);
 	va_start(ap, fmt);
-	vsnprintf(t->last_reason, sizeof(t->last_reason), fmt, ap);
+	record(h, t, false, now, fmt, ap);
 	va_end(ap);
-	t->checked = true;
-	t->last_ok = false;
-	t->last_ms = now;
 	return false;
 }
 

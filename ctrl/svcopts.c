@@ -30,6 +30,14 @@ int sl_hc_type_parse(const char *name)
 	return -1;
 }
 
+bool sl_hc_cfg_equal(const struct sl_hc_cfg *a, const struct sl_hc_cfg *b)
+{
+	return a->type == b->type && a->port == b->port && a->rise == b->rise &&
+	       a->fall == b->fall && a->expect_status == b->expect_status &&
+	       a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
+	       strcmp(a->path, b->path) == 0;
+}
+
 const char *sl_on_down_name(unsigned v)
 {
 	return v < SL_ARRAY_SIZE(on_down_names) ? on_down_names[v] : "invalid";

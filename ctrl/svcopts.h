@@ -91,6 +91,8 @@ struct sl_svc_opts {
 #define SL_SVC_F_CHECK 0x20u
 
 const char *sl_hc_type_name(unsigned type);
+/* The same check, every field compared. */
+bool sl_hc_cfg_equal(const struct sl_hc_cfg *a, const struct sl_hc_cfg *b);
 int sl_hc_type_parse(const char *name);      /* enum sl_hc_type or -1 */
 const char *sl_on_down_name(unsigned v);
 int sl_on_down_parse(const char *name);      /* enum sl_on_down or -1 */
