@@ -19,7 +19,6 @@ CFLAGS  ?= -O2 -g
 LTO     := -flto=auto -ffat-lto-objects
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow
 BASE    := -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP -msse4.2
-INC     := -iquote dataplane -iquote ctrl -iquote drivers -iquote tests/lib
 
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS   := $(shell pkg-config --libs libdpdk 2>/dev/null)
@@ -27,6 +26,18 @@ JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JANSSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null)
 LIBBPF_LIBS    := $(shell pkg-config --libs libbpf 2>/dev/null)
+
+# Include paths follow the layering (README.md, "Layout"): each group of
+# sources sees only the folders it may call, so a forbidden include fails
+# the build as well as `tests/layout/check_layout.py`.
+CORE_INC   := -iquote dataplane/core
+COMMON_INC := $(CORE_INC) -iquote ctrl/common
+CONFIG_INC := $(COMMON_INC) -iquote ctrl/config
+WORKER_INC := $(CORE_INC) -iquote dataplane
+DRV_INC    := $(CORE_INC) -iquote drivers
+DAEMON_INC := $(CONFIG_INC) -iquote dataplane -iquote drivers -iquote ctrl/daemon
+CLI_INC    := $(COMMON_INC) -iquote ctrl/cli
+TEST_INC   := $(DAEMON_INC) -iquote tests/lib
 
 # The XDP program (drivers/xdp/): clang for the BPF target, then a bpftool
 # skeleton that embeds the object in the binary including it. Freestanding,
@@ -36,29 +47,26 @@ LIBBPF_LIBS    := $(shell pkg-config --libs libbpf 2>/dev/null)
 BPF_OBJ    := $(BUILD)/xdp/sluice_xdp.bpf.o
 BPF_SKEL   := $(BUILD)/xdp/sluice_xdp.skel.h
 BPF_CFLAGS := -g -O2 -target bpf -ffreestanding -std=gnu11 $(WARN) \
-              -I/usr/include/$(shell $(CC) -print-multiarch) -iquote dataplane -iquote drivers/xdp
+              -I/usr/include/$(shell $(CC) -print-multiarch) $(CORE_INC) -iquote drivers/xdp
 
-# The packet core: plain C over byte buffers, no DPDK, no I/O. It is built
-# without DPDK's include path, so a DPDK call creeping in fails the build.
-CORE_SRCS := dataplane/drop.c dataplane/csum.c dataplane/parse.c \
-             dataplane/mem.c dataplane/conn_table.c dataplane/tcp_state.c \
-             dataplane/portmap.c dataplane/sched.c dataplane/snapshot.c \
-             dataplane/icmp.c dataplane/arp.c dataplane/snat_hosts.c \
-             dataplane/icmp_error.c dataplane/maglev.c dataplane/reject.c \
-             dataplane/persist.c
-# The worker loop and everything else that talks to DPDK.
-DP_SRCS   := $(wildcard dataplane/worker*.c)
+# The packet core (dataplane/core/): plain C over byte buffers, no DPDK, no
+# I/O. It is built without DPDK's include path, so a DPDK call creeping in
+# fails the build.
+CORE_SRCS := $(wildcard dataplane/core/*.c)
+# The workers: the burst loop and everything else that talks to DPDK.
+DP_SRCS   := $(wildcard dataplane/*.c)
+# Pure helpers shared by the daemon and sluicectl (ctrl/common/), and the
+# configuration and model (ctrl/config/): neither DPDK nor sockets, so the
+# unit tests link them directly.
+COMMON_SRCS := $(wildcard ctrl/common/*.c)
+MODEL_SRCS  := $(COMMON_SRCS) $(wildcard ctrl/config/*.c)
+# The daemon's control thread and process (ctrl/daemon/).
+CTRL_SRCS := $(wildcard ctrl/daemon/*.c)
+# sluicectl (ctrl/cli/): the protocol and the pure helpers only.
+CLI_SRCS  := $(wildcard ctrl/cli/*.c) $(COMMON_SRCS)
+# Port setup; the XDP program's user-space side needs libbpf: only sluice
+# links it.
 DRV_SRCS  := $(wildcard drivers/*.c)
-# Control plane pieces that need neither DPDK nor a socket (unit tested).
-MODEL_SRCS := ctrl/model.c ctrl/model_snat.c ctrl/config.c ctrl/config_json.c ctrl/config_snat.c ctrl/neigh.c \
-              ctrl/addr.c ctrl/errors.c ctrl/jsonutil.c ctrl/model_svc.c ctrl/svcopts.c \
-              ctrl/config_apply.c ctrl/fileio.c
-CTRL_SRCS := $(filter-out ctrl/sluicectl%.c $(MODEL_SRCS),$(wildcard ctrl/*.c))
-CLI_SRCS  := $(wildcard ctrl/sluicectl*.c) ctrl/addr.c ctrl/errors.c ctrl/fileio.c
-# XDP settings in the model and the config file: DPDK-free, unit tested.
-MODEL_SRCS += ctrl/model_xdp.c ctrl/config_xdp.c
-CTRL_SRCS := $(filter-out $(MODEL_SRCS),$(CTRL_SRCS))
-# The XDP program's user-space side needs libbpf: only sluice links it.
 XDP_SRCS  := $(wildcard drivers/xdp_*.c)
 DRV_SRCS  := $(filter-out $(XDP_SRCS),$(DRV_SRCS))
 XDP_OBJS  := $(XDP_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -66,6 +74,7 @@ XDP_OBJS  := $(XDP_SRCS:%.c=$(BUILD)/obj/%.o)
 CORE_OBJS  := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 DP_OBJS    := $(DP_SRCS:%.c=$(BUILD)/obj/%.o)
 DRV_OBJS   := $(DRV_SRCS:%.c=$(BUILD)/obj/%.o)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
 MODEL_OBJS := $(MODEL_SRCS:%.c=$(BUILD)/obj/%.o)
 CTRL_OBJS  := $(CTRL_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
@@ -73,7 +82,7 @@ CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 # The benchmark links the whole dataplane and the control pieces it drives.
 BENCH_SRCS := $(wildcard tests/perf/bench_*.c) tests/lib/ringport.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
-BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/,publish.o publish_svc.o health.o log.o)
+BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/daemon/,publish.o publish_svc.o health.o log.o neigh.o)
 
 # NAT conformance checks: golden frames through a real worker.
 CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
@@ -85,11 +94,15 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins
 all: $(BUILD)/sluice $(BUILD)/sluicectl
 
-# Per-group flags: only the DPDK-facing objects see DPDK's headers.
-$(DP_OBJS) $(DRV_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS)
-$(CTRL_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
-$(MODEL_OBJS): CFLAGS_EXTRA := $(JANSSON_CFLAGS)
-$(BENCH_OBJS) $(CONF_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/unit
+# Per-group flags: only the DPDK-facing objects see DPDK's headers, and
+# each group sees only the folders it may include.
+$(CORE_OBJS): CFLAGS_EXTRA := $(CORE_INC)
+$(DP_OBJS): CFLAGS_EXTRA := $(WORKER_INC) $(DPDK_CFLAGS)
+$(DRV_OBJS) $(XDP_OBJS): CFLAGS_EXTRA := $(DRV_INC) $(DPDK_CFLAGS)
+$(CTRL_OBJS): CFLAGS_EXTRA := $(DAEMON_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
+$(COMMON_OBJS): CFLAGS_EXTRA := $(COMMON_INC)
+$(filter-out $(COMMON_OBJS),$(MODEL_OBJS)): CFLAGS_EXTRA := $(CONFIG_INC) $(JANSSON_CFLAGS)
+$(BENCH_OBJS) $(CONF_OBJS): CFLAGS_EXTRA := $(TEST_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/unit
 
 $(BUILD)/sluice: $(XDP_OBJS)
 
@@ -97,7 +110,7 @@ $(BUILD)/sluice: $(XDP_OBJS)
 $(BUILD)/obj/drivers/xdp_port.o: CFLAGS_EXTRA += -I$(BUILD)/xdp
 $(BUILD)/obj/drivers/xdp_port.o: $(BPF_SKEL)
 
-$(BUILD)/xdp/%.bpf.o: drivers/xdp/%.bpf.c drivers/xdp/xdp_abi.h dataplane/wire.h dataplane/dp_types.h
+$(BUILD)/xdp/%.bpf.o: drivers/xdp/%.bpf.c drivers/xdp/xdp_abi.h dataplane/core/wire.h dataplane/core/dp_types.h
 	@mkdir -p $(dir $@)
 	@echo "  BPF     $<"
 	@clang $(BPF_CFLAGS) -c $< -o $@.tmp
@@ -114,12 +127,12 @@ $(BUILD)/xdp/%.skel.h: $(BUILD)/xdp/%.bpf.o
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(BASE) $(CFLAGS) $(LTO) $(INC) $(CFLAGS_EXTRA) -c $< -o $@
+	@$(CC) $(BASE) $(CFLAGS) $(LTO) $(CFLAGS_EXTRA) -c $< -o $@
 
 $(BUILD)/cli/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (cli)"
-	@$(CC) $(BASE) $(CFLAGS) $(INC) $(JANSSON_CFLAGS) -c $< -o $@
+	@$(CC) $(BASE) $(CFLAGS) $(CLI_INC) $(JANSSON_CFLAGS) -c $< -o $@
 
 $(BUILD)/sluice: $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(CTRL_OBJS)
 	@echo "  LINK    $@"
@@ -133,7 +146,7 @@ $(BUILD)/sluicectl: $(CLI_OBJS)
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(MODEL_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(BASE) $(CFLAGS) $(INC) $(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS)
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS)
 
 # The lab's vhost-user switch (tests/lab/): what Sluice's virtio-user ports
 # connect to in the end-to-end tests.
@@ -147,7 +160,7 @@ $(BUILD)/sluice-vswitch: tests/lab/vswitch.c
 $(BUILD)/tests/test_xdp: tests/unit/test_xdp.c $(BUILD)/obj/drivers/xdp_maps.o $(BPF_SKEL)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(BASE) $(CFLAGS) $(INC) -I$(BUILD)/xdp -o $@ $< $(BUILD)/obj/drivers/xdp_maps.o $(CMOCKA_LIBS) $(LIBBPF_LIBS)
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -I$(BUILD)/xdp -o $@ $< $(BUILD)/obj/drivers/xdp_maps.o $(CMOCKA_LIBS) $(LIBBPF_LIBS)
 
 $(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
 	@echo "  LINK    $@"
@@ -158,7 +171,8 @@ $(BUILD)/sluice-conformance: $(CONF_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(
 	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
 
 # The health-check engine's test runs it against loopback sockets.
-$(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/health.o $(BUILD)/obj/ctrl/log.o
+$(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/log.o
+$(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o
 
 unit: $(UNIT_BINS) $(BUILD)/sluice-conformance
 
@@ -199,7 +213,7 @@ FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,fuzz_packet fuzz_ctl fuzz_config)
 FUZZ_ENV  := $(addprefix $(BUILD)/obj/tests/,fuzz/fuzz_env.o lib/ringport.o)
 # The control thread without main() and the socket: what a request runs.
 FUZZ_CTRL := $(filter-out %/sluice.o %/server.o,$(CTRL_OBJS))
-$(FUZZ_OBJS): CFLAGS_EXTRA := $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/fuzz -iquote tests/unit
+$(FUZZ_OBJS): CFLAGS_EXTRA := $(TEST_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/fuzz -iquote tests/unit
 
 $(BUILD)/fuzz/fuzz_config: $(BUILD)/obj/tests/fuzz/fuzz_config.o $(CORE_OBJS) $(MODEL_OBJS)
 	@mkdir -p $(dir $@)

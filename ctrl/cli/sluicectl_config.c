@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "fileio.h"
-#include "server.h"
+#include "protocol.h"
 #include "sluicectl.h"
 
 /* The request must fit the daemon's line limit. */
-#define REQUEST_MAX SL_SERVER_MAX_LINE
+#define REQUEST_MAX SL_PROTO_MAX_LINE
 
 /* Where `config save FILE` writes: set by the build step, used by the
  * printer once the configuration has arrived. */

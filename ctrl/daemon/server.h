@@ -16,7 +16,9 @@
 
 #include <stddef.h>
 
-#define SL_SERVER_MAX_LINE (64u << 10)     /* bytes, newline excluded */
+#include "protocol.h"
+
+#define SL_SERVER_MAX_LINE SL_PROTO_MAX_LINE
 #define SL_SERVER_MAX_CLIENTS 64
 #define SL_SERVER_MAX_BACKLOG (4u << 20)  /* answer bytes queued per client */
 #define SL_SERVER_IDLE_MS 30000

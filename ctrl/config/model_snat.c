@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "addr.h"
-#include "model.h"
+#include "model_internal.h"
 #include "snapshot.h"
 
 /* RFC 4787 REQ-5 (UDP mapping >= 2 min; 5 min recommended), RFC 5382
@@ -49,39 +49,6 @@ void sl_model_snat_defaults(struct sl_model *m)
 	m->snat_timeouts_ms[SL_CS_UDP] = SNAT_UDP_S * 1000;
 	m->snat_timeouts_ms[SL_CS_ICMP] = SNAT_ICMP_S * 1000;
 	m->snat_host_limit = SNAT_HOST_LIMIT;
-}
-
-struct sl_model_snat *sl_model_find_snat(const struct sl_model *m, sl_be32 src,
-					 uint8_t plen)
-{
-	for (uint32_t i = 0; i < m->nsnat; i++)
-		if (m->snat[i].src == src && m->snat[i].plen == plen)
-			return (struct sl_model_snat *)&m->snat[i];
-	return NULL;
-}
-
-const struct sl_model_snat *sl_model_find_pool(const struct sl_model *m,
-					       sl_be32 ip)
-{
-	uint32_t h = sl_ntohl(ip);
-
-	for (uint32_t i = 0; i < m->nsnat; i++) {
-		uint32_t first = sl_ntohl(m->snat[i].pool_first);
-		if (h >= first && h - first < m->snat[i].npool)
-			return &m->snat[i];
-	}
-	return NULL;
-}
-
-void sl_model_mark_slots(const struct sl_model *m, uint8_t *used)
-{
-	for (uint32_t i = 0; i < m->nladdrs; i++)
-		used[m->laddrs[i].slot / 8] |= (uint8_t)(1u << (m->laddrs[i].slot % 8));
-	for (uint32_t r = 0; r < m->nsnat; r++)
-		for (unsigned k = 0; k < m->snat[r].npool; k++) {
-			unsigned s = m->snat[r].slots[k];
-			used[s / 8] |= (uint8_t)(1u << (s % 8));
-		}
 }
 
 /* Take `n` free slots into `slots`. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Readers shared by the config file's section loaders (config.c and the
- * config_*.c files for later sections). Each reports errors relative to
- * the object it was given, as config.c describes.
+ * Readers shared by the config file's section loaders (config_read.c has
+ * them; config.c and the config_*.c files use them). Each reports errors
+ * relative to the object it was given, as config.c describes.
  */
 #ifndef SL_CONFIG_INTERNAL_H
 #define SL_CONFIG_INTERNAL_H
@@ -14,6 +14,16 @@
 
 typedef int (*sl_config_elem_fn)(json_t *elem, struct sl_model *m,
 				 const void *ctx, struct sl_err *err);
+
+/* Prepends `prefix` to the error's field and returns -1. */
+static inline int sl_config_prefixed(struct sl_err *err, const char *prefix)
+{
+	sl_err_prefix(err, prefix);
+	return -1;
+}
+
+/* "an object", "a string", ...: for messages about a value's JSON type. */
+const char *sl_config_type_name(const json_t *v);
 
 /* parent[key] as an array of objects with only `allowed` members. */
 int sl_config_each(json_t *parent, const char *key, bool required,
@@ -33,6 +43,9 @@ int sl_config_prefix(json_t *o, const char *key, bool required, sl_be32 *ip,
 		     uint8_t *plen, struct sl_err *err);
 
 /* Sections in their own files. */
+/* Process settings (config_settings.c): absent members keep defaults. */
+int sl_config_load_settings(json_t *root, struct sl_model *m,
+			    struct sl_err *err);
 int sl_config_load_snat(json_t *root, struct sl_model *m, struct sl_err *err);
 int sl_config_snat_json(json_t *doc, const struct sl_model *m);
 /* Read one rule object (src, pool, port, filtering) and add it: the

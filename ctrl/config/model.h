@@ -28,11 +28,10 @@
 #include "errors.h"
 #include "svcopts.h"
 #include "model_xdp.h"
+#include "protocol.h"
 
-#define SL_PORT_NAME_MAX 32
 #define SL_DEVARGS_MAX 512
 #define SL_SOCKET_PATH_MAX 108
-#define SL_MAX_WEIGHT 65535u
 #define SL_MAX_RS_PER_SVC 1024u
 #define SL_STEER_RING_SIZE_DEFAULT 2048u
 

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "addr.h"
-#include "model.h"
+#include "protocol.h"
 #include "sluicectl.h"
 
 #define LIMIT_MAX 10000 /* conn.list's own cap (ctrl/README.md) */

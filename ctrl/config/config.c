@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The JSON config file (conf/README.md is the reference) into the model;
+ * config_json.c writes it back.
+ *
+ * Loading is strict: every object's members are checked against the keys
+ * it may have before any is read, so a misspelt key is an error rather
+ * than a silently ignored setting. The sections that describe the network
+ * (ports, routes, local addresses, neighbors, VIPs) go through the same
+ * sl_model_* operations as the control socket's commands, in that order,
+ * so a value is refused in the file exactly as it would be at run time.
+ *
+ * Error paths are built bottom up: a reader names the member it was given
+ * ("weight"), and each enclosing level prepends its own step
+ * ("real_servers[1].", "vips[0].", "$."), so no reader knows where its
+ * object sits in the document.
+ * */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "config.h"
+#include "config_internal.h"
+#include "config_xdp.h"
+#include "jsonutil.h"
+#include "sched.h"
+
+/* ---- network sections -------------------------------------------------- */
+
+static const char *const port_keys[] = {"name", "devargs", "ipv4", "xdp",
+					"exception", NULL};
+
+static int load_port(json_t *o, struct sl_model *m, const void *ctx,
+		     struct sl_err *err)
+{
+	const char *name = NULL, *devargs = NULL;
+	sl_be32 ip = 0;
+	uint8_t plen = 0;
+
+	(void)ctx;
+	if (sl_json_string(o, "name", true, &name, err) < 0 ||
+	    sl_json_string(o, "devargs", true, &devargs, err) < 0 ||
+	    sl_config_prefix(o, "ipv4", false, &ip, &plen, err) < 0)
+		return -1;
+	/* ip 0 means "no address" in the model; written out, it is a mistake. */
+	if (json_object_get(o, "ipv4") && ip == 0)
+		return sl_err_set(err, SL_E_INVALID, "ipv4",
+				  "ipv4 must be a unicast address, got 0.0.0.0");
+	if (sl_model_add_port(m, name, devargs, ip, plen, err) < 0)
+		return -1;
+	return sl_config_load_port_drivers(o, &m->ports[m->nports - 1], err);
+}
+
+static const char *const route_keys[] = {"prefix", "via", "port", NULL};
+
+static int load_route(json_t *o, struct sl_model *m, const void *ctx,
+		      struct sl_err *err)
+{
+	sl_be32 prefix = 0, via = 0;
+	uint8_t plen = 0;
+	int port;
+
+	(void)ctx;
+	if (sl_config_prefix(o, "prefix", true, &prefix, &plen, err) < 0 ||
+	    sl_json_ipv4(o, "via", false, &via, err) < 0 ||
+	    sl_config_port_ref(o, m, &port, err) < 0)
+		return -1;
+	return sl_model_add_route(m, prefix, plen, via, port, err);
+}
+
+static const char *const laddr_keys[] = {"ip", "port", NULL};
+
+static int load_laddr(json_t *o, struct sl_model *m, const void *ctx,
+		      struct sl_err *err)
+{
+	sl_be32 ip;
+	int port;
+
+	(void)ctx;
+	if (sl_json_ipv4(o, "ip", true, &ip, err) < 0 ||
+	    sl_config_port_ref(o, m, &port, err) < 0)
+		return -1;
+	return sl_model_add_laddr(m, ip, port, err);
+}
+
+static const char *const neigh_keys[] = {"ip", "mac", "port", NULL};
+
+static int load_neigh(json_t *o, struct sl_model *m, const void *ctx,
+		      struct sl_err *err)
+{
+	sl_be32 ip;
+	uint8_t mac[6];
+	int port;
+
+	(void)ctx;
+	if (sl_json_ipv4(o, "ip", true, &ip, err) < 0 ||
+	    sl_json_mac(o, "mac", true, mac, err) < 0 ||
+	    sl_config_port_ref(o, m, &port, err) < 0)
+		return -1;
+	return sl_model_add_neigh(m, ip, mac, port, err);
+}
+
+/* A real server's service, passed down to load_rs. */
+struct svc_key {
+	sl_be32 vip;
+	sl_be16 port;
+	uint8_t proto;
+};
+
+static const char *const rs_keys[] = {"ip", "port", "weight", "health_check",
+				      NULL};
+
+/* A real server's health_check: the fields it overrides. */
+static int load_rs_check(json_t *o, struct sl_model *m,
+			 const struct svc_key *svc, sl_be32 ip, sl_be16 port,
+			 struct sl_err *err)
+{
+	json_t *hc = json_object_get(o, "health_check");
+	struct sl_hc_cfg c;
+	uint32_t set;
+
+	if (!hc)
+		return 0;
+	sl_hc_defaults(&c);
+	if (sl_hc_from_json(hc, &c, &set, err) < 0)
+		return sl_config_prefixed(err, "health_check.");
+	return sl_model_set_rs_check(m, svc->vip, svc->port, svc->proto, ip, port,
+				     &c, set, true, err);
+}
+
+static int load_rs(json_t *o, struct sl_model *m, const void *ctx,
+		   struct sl_err *err)
+{
+	const struct svc_key *svc = ctx;
+	unsigned long weight = 1;
+	sl_be32 ip = 0;
+	sl_be16 port = 0;
+
+	if (sl_json_ipv4(o, "ip", true, &ip, err) < 0 ||
+	    sl_json_port(o, "port", true, &port, err) < 0 ||
+	    sl_json_uint(o, "weight", false, 0, SL_MAX_WEIGHT, &weight, err) < 0)
+		return -1;
+	if (sl_model_add_rs(m, svc->vip, svc->port, svc->proto, ip, port,
+			    (uint32_t)weight, err) < 0)
+		return -1;
+	return load_rs_check(o, m, svc, ip, port, err);
+}
+
+static const char *const vip_keys[] = {"vip", "port", "proto", SL_SVC_OPT_KEYS,
+				       "real_servers", NULL};
+
+static int load_vip(json_t *o, struct sl_model *m, const void *ctx,
+		    struct sl_err *err)
+{
+	struct svc_key key = {.proto = SL_IPPROTO_TCP};
+	struct sl_svc_opts opts;
+
+	(void)ctx;
+	if (sl_json_ipv4(o, "vip", true, &key.vip, err) < 0 ||
+	    sl_json_port(o, "port", true, &key.port, err) < 0 ||
+	    sl_json_proto(o, "proto", false, &key.proto, err) < 0 ||
+	    sl_svc_opts_from_json(o, &opts, err) < 0)
+		return -1;
+	uint8_t sched = opts.set & SL_SVC_F_SCHED ? opts.sched : SL_SCHED_WRR;
+	if (sl_model_add_svc(m, key.vip, key.port, key.proto, sched, err) < 0 ||
+	    sl_model_set_svc(m, key.vip, key.port, key.proto, &opts, err) < 0)
+		return -1;
+	return sl_config_each(o, "real_servers", false, rs_keys, load_rs, m, &key,
+			   err);
+}
+
+static int load_ports(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	json_t *ports = json_object_get(root, "ports");
+
+	if (json_is_array(ports) && json_array_size(ports) == 0)
+		return sl_err_set(err, SL_E_INVALID, "ports",
+				  "ports must list 1..%d ports", SL_MAX_PORTS);
+	return sl_config_each(root, "ports", true, port_keys, load_port, m, NULL,
+			   err);
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+static const char *const top_keys[] = {
+	"eal", "workers", "log_level", "control", "idle", "conn_table", "xdp",
+	"local_port_range", "checksum", "limits", "timeouts", "health", "ports", "routes",
+	"local_addresses", "neighbors", "vips", "snat", "snat_options", NULL,
+};
+
+/* Fields come back relative to the root; the caller adds "$.". */
+static int apply(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	if (sl_json_only(root, top_keys, err) < 0 ||
+	    sl_config_load_settings(root, m, err) < 0 || load_ports(root, m, err) < 0 ||
+	    sl_config_each(root, "routes", false, route_keys, load_route, m, NULL,
+			err) < 0 ||
+	    sl_config_each(root, "local_addresses", false, laddr_keys, load_laddr,
+			m, NULL, err) < 0 ||
+	    sl_config_each(root, "neighbors", false, neigh_keys, load_neigh, m,
+			NULL, err) < 0 ||
+	    sl_config_each(root, "vips", false, vip_keys, load_vip, m, NULL, err) < 0 ||
+	    sl_config_load_snat(root, m, err) < 0)
+		return -1;
+	return 0;
+}
+
+int sl_config_load_json(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	int rc = -1;
+
+	sl_err_clear(err);
+	memset(m, 0, sizeof(*m));
+	if (!json_is_object(root)) {
+		sl_err_set(err, SL_E_BAD_REQUEST, "$",
+			   "the config must be a JSON object, got %s",
+			   root ? sl_config_type_name(root) : "nothing");
+		goto out;
+	}
+	if (sl_model_init(m) < 0) {
+		sl_err_set(err, SL_E_INTERNAL, "$", "out of memory");
+		goto out;
+	}
+	if (apply(root, m, err) < 0) {
+		sl_err_prefix(err, "$.");
+		sl_model_free(m);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* A document jansson could not read: a file it could not open, or text
+ * that is not JSON (with jansson's line and column). */
+static void decode_error(const json_error_t *jerr, struct sl_err *err)
+{
+	if (json_error_code(jerr) == json_error_cannot_open_file)
+		sl_err_set(err, SL_E_INVALID, "$", "cannot read the config: %s",
+			   jerr->text);
+	else
+		sl_err_set(err, SL_E_BAD_REQUEST, "$",
+			   "JSON syntax error at line %d, column %d: %s",
+			   jerr->line, jerr->column, jerr->text);
+}
+
+/* Duplicate keys are refused like unknown ones: with two "workers" one
+ * of them would be silently ignored. Any JSON value is decoded so that a
+ * root that is not an object gets its own message. */
+#define DECODE_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
+
+int sl_config_load_file(const char *path, struct sl_model *m,
+			struct sl_err *err)
+{
+	json_error_t jerr;
+	int rc = -1;
+	json_t *root = json_load_file(path, DECODE_FLAGS, &jerr);
+
+	sl_err_clear(err);
+	memset(m, 0, sizeof(*m));
+	if (!root) {
+		decode_error(&jerr, err);
+		goto out;
+	}
+	rc = sl_config_load_json(root, m, err);
+out:
+	json_decref(root);
+	return rc;
+}
+
+int sl_config_load_string(const char *text, struct sl_model *m,
+			  struct sl_err *err)
+{
+	json_error_t jerr;
+	int rc = -1;
+	json_t *root = json_loads(text, DECODE_FLAGS, &jerr);
+
+	sl_err_clear(err);
+	memset(m, 0, sizeof(*m));
+	if (!root) {
+		decode_error(&jerr, err);
+		goto out;
+	}
+	rc = sl_config_load_json(root, m, err);
+out:
+	json_decref(root);
+	return rc;
+}

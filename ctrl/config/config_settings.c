@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The config file's process settings: EAL arguments, workers, logging,
+ * the control socket, idle back-off, table sizes, local port range,
+ * checksums, limits, timeouts and health-check defaults. Everything here
+ * is a scalar or a small object of scalars; the network sections are
+ * config.c's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_internal.h"
+#include "config_xdp.h"
+#include "jsonutil.h"
+
+#define TIMEOUT_MAX_S 604800 /* one week */
+
+static int load_eal(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	char field[32];
+	json_t *arr = json_object_get(root, "eal"), *v;
+	size_t i;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		return sl_err_set(err, SL_E_INVALID, "eal",
+				  "eal must be an array of strings, got %s",
+				  sl_config_type_name(arr));
+	if (json_array_size(arr) == 0)
+		return 0;
+	m->eal = calloc(json_array_size(arr), sizeof(*m->eal));
+	if (!m->eal)
+		return sl_err_set(err, SL_E_INTERNAL, "eal", "out of memory");
+	json_array_foreach(arr, i, v) {
+		snprintf(field, sizeof(field), "eal[%zu]", i);
+		if (!json_is_string(v))
+			return sl_err_set(err, SL_E_INVALID, field,
+					  "%s must be a string, got %s", field,
+					  sl_config_type_name(v));
+		m->eal[i] = strdup(json_string_value(v));
+		if (!m->eal[i])
+			return sl_err_set(err, SL_E_INTERNAL, field, "out of memory");
+		m->neal++;
+	}
+	return 0;
+}
+
+static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};
+
+static int load_log_level(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	const char *s = NULL;
+
+	if (sl_json_string(root, "log_level", false, &s, err) < 0)
+		return -1;
+	if (!s)
+		return 0;
+	for (const char *const *l = log_levels; *l; l++) {
+		if (strcmp(s, *l) == 0) {
+			snprintf(m->log_level, sizeof(m->log_level), "%s", s);
+			return 0;
+		}
+	}
+	return sl_err_set(err, SL_E_INVALID, "log_level",
+			  "log_level must be error, warn, info or debug, got \"%.40s\"",
+			  s);
+}
+
+/* A user or group for the control socket: a name or a numeric id. */
+static int socket_who(json_t *o, const char *key, char *out, size_t outlen,
+		      struct sl_err *err)
+{
+	const char *v = NULL;
+
+	if (sl_json_string(o, key, false, &v, err) < 0)
+		return -1;
+	if (!v)
+		return 0;
+	size_t n = strlen(v);
+	bool ok = n > 0 && n < outlen;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+		     (v[i] >= '0' && v[i] <= '9') || v[i] == '_' || v[i] == '-' ||
+		     v[i] == '.';
+	if (!ok)
+		return sl_err_set(err, SL_E_INVALID, key,
+				  "%s must be a user or group name or id (1..%zu of "
+				  "A-Z a-z 0-9 _ - .), got \"%.40s\"", key, outlen - 1, v);
+	snprintf(out, outlen, "%s", v);
+	return 0;
+}
+
+/* "0660": octal, as chmod takes it. Others get nothing: whoever can
+ * connect can reconfigure Sluice. */
+static int socket_mode(json_t *o, uint32_t *mode, struct sl_err *err)
+{
+	const char *v = NULL;
+	char *end;
+
+	if (sl_json_string(o, "mode", false, &v, err) < 0)
+		return -1;
+	if (!v)
+		return 0;
+	unsigned long m = strtoul(v, &end, 8);
+	if (v[0] < '0' || v[0] > '7' || *end != '\0' || strlen(v) < 3 ||
+	    strlen(v) > 4 || m > 0777)
+		return sl_err_set(err, SL_E_INVALID, "mode",
+				  "mode must be octal permissions like \"0660\", got \"%.40s\"", v);
+	if (m & 0007)
+		return sl_err_set(err, SL_E_INVALID, "mode",
+				  "mode %04lo lets every local user reconfigure Sluice; "
+				  "give access through control.group (e.g. 0660)", m);
+	if ((m & 0600) != 0600)
+		return sl_err_set(err, SL_E_INVALID, "mode",
+				  "mode %04lo must let the owner read and write (06xx)", m);
+	*mode = (uint32_t)m;
+	return 0;
+}
+
+static int load_control(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"socket", "owner", "group", "mode", NULL};
+	const char *path = NULL;
+	json_t *o;
+	int rc = sl_config_sub_object(root, "control", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_json_string(o, "socket", false, &path, err) < 0 ||
+	    socket_who(o, "owner", m->socket_owner, sizeof(m->socket_owner), err) < 0 ||
+	    socket_who(o, "group", m->socket_group, sizeof(m->socket_group), err) < 0 ||
+	    socket_mode(o, &m->socket_mode, err) < 0)
+		return sl_config_prefixed(err, "control.");
+	if (!path)
+		return 0;
+	if (path[0] == '\0' || strlen(path) >= sizeof(m->socket_path)) {
+		sl_err_set(err, SL_E_INVALID, "socket",
+			   "socket must be a path of 1..%zu characters, got %zu",
+			   sizeof(m->socket_path) - 1, strlen(path));
+		return sl_config_prefixed(err, "control.");
+	}
+	snprintf(m->socket_path, sizeof(m->socket_path), "%s", path);
+	return 0;
+}
+
+static int load_idle(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"sleep_us", "empty_polls", NULL};
+	json_t *o;
+	int rc = sl_config_sub_object(root, "idle", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_config_read_u32(o, "sleep_us", 0, 100000, &m->idle_sleep_us, err) < 0 ||
+	    sl_config_read_u32(o, "empty_polls", 1, 1000000, &m->idle_empty_polls, err) < 0)
+		return sl_config_prefixed(err, "idle.");
+	return 0;
+}
+
+static int load_conn_table(json_t *root, struct sl_model *m,
+			   struct sl_err *err)
+{
+	static const char *const keys[] = {"max_connections", NULL};
+	json_t *o;
+	int rc = sl_config_sub_object(root, "conn_table", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_config_read_u32(o, "max_connections", 1024, 67108864, &m->max_conns, err) < 0)
+		return sl_config_prefixed(err, "conn_table.");
+	return 0;
+}
+
+/* Each worker owns the local ports p with p % workers == its index, so
+ * the range must give every worker at least one; workers is read first. */
+static int load_port_range(json_t *root, struct sl_model *m,
+			   struct sl_err *err)
+{
+	static const char *const keys[] = {"min", "max", NULL};
+	uint32_t lo = m->lport_lo, hi = m->lport_hi;
+	json_t *o;
+	int rc = sl_config_sub_object(root, "local_port_range", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_config_read_u32(o, "min", 1, 65535, &lo, err) < 0 ||
+	    sl_config_read_u32(o, "max", 1, 65535, &hi, err) < 0)
+		return sl_config_prefixed(err, "local_port_range.");
+	if (hi < lo) {
+		sl_err_set(err, SL_E_INVALID, "max",
+			   "max must be at least min (%u), got %u", lo, hi);
+		return sl_config_prefixed(err, "local_port_range.");
+	}
+	if (hi - lo + 1 < m->workers)
+		return sl_err_set(err, SL_E_INVALID, "local_port_range",
+				  "local_port_range %u..%u has fewer ports than workers (%u)",
+				  lo, hi, m->workers);
+	m->lport_lo = (uint16_t)lo;
+	m->lport_hi = (uint16_t)hi;
+	return 0;
+}
+
+static int load_checksum(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"verify_l4", NULL};
+	json_t *o;
+	int rc = sl_config_sub_object(root, "checksum", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_json_bool(o, "verify_l4", false, &m->verify_l4_csum, err) < 0)
+		return sl_config_prefixed(err, "checksum.");
+	return 0;
+}
+
+/* Seconds in the file, milliseconds in the model (the workers' clock). */
+static int load_timeouts(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	const char *keys[SL_CS_MAX + 1];
+	unsigned n = 0;
+	json_t *o;
+
+	for (unsigned s = 0; s < SL_CS_MAX; s++)
+		if (sl_model_timeout_name(s))
+			keys[n++] = sl_model_timeout_name(s);
+	keys[n] = NULL;
+	int rc = sl_config_sub_object(root, "timeouts", keys, &o, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	for (unsigned s = 0; s < SL_CS_MAX; s++) {
+		const char *name = sl_model_timeout_name(s);
+		uint32_t secs = m->timeouts_ms[s] / 1000;
+		if (!name)
+			continue;
+		if (sl_config_read_u32(o, name, 1, TIMEOUT_MAX_S, &secs, err) < 0)
+			return sl_config_prefixed(err, "timeouts.");
+		m->timeouts_ms[s] = secs * 1000;
+	}
+	return 0;
+}
+
+/* Small limits make exhaustion testable; the defaults suit production. */
+static int load_limits(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"mbufs", "steer_ring", "neighbors", NULL};
+	json_t *o;
+	int rc = sl_config_sub_object(root, "limits", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_config_read_u32(o, "mbufs", 0, 16777216, &m->mbufs, err) < 0 ||
+	    sl_config_read_u32(o, "steer_ring", 32, 65536, &m->steer_ring, err) < 0 ||
+	    sl_config_read_u32(o, "neighbors", 16, SL_MAX_NEIGH, &m->neigh_max, err) < 0)
+		return sl_config_prefixed(err, "limits.");
+	if (m->mbufs != 0 && m->mbufs < 128) {
+		sl_err_set(err, SL_E_INVALID, "mbufs", "mbufs must be 0 (automatic) or "
+			   "128..16777216, got %u", m->mbufs);
+		return sl_config_prefixed(err, "limits.");
+	}
+	if (m->steer_ring & (m->steer_ring - 1)) {
+		sl_err_set(err, SL_E_INVALID, "steer_ring",
+			   "steer_ring must be a power of two, got %u", m->steer_ring);
+		return sl_config_prefixed(err, "limits.");
+	}
+	return 0;
+}
+
+/* Where health checks come from: the host's kernel stack, from this
+ * source address when one is given (see README.md, Health checks). */
+static int load_health(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"source", NULL};
+	json_t *o;
+	int rc = sl_config_sub_object(root, "health", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_json_ipv4(o, "source", false, &m->hc_source, err) < 0)
+		return sl_config_prefixed(err, "health.");
+	return 0;
+}
+
+int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	if (load_eal(root, m, err) < 0 ||
+	    sl_config_read_u32(root, "workers", 1, SL_MAX_WORKERS, &m->workers, err) < 0 ||
+	    load_log_level(root, m, err) < 0 || load_control(root, m, err) < 0 ||
+	    load_idle(root, m, err) < 0 || load_conn_table(root, m, err) < 0 ||
+	    load_port_range(root, m, err) < 0 || load_checksum(root, m, err) < 0 ||
+	    load_limits(root, m, err) < 0 ||
+	    load_timeouts(root, m, err) < 0 || load_health(root, m, err) < 0 ||
+	    sl_config_load_xdp(root, m, err) < 0)
+		return -1;
+	return 0;
+}

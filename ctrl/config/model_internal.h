@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the model's own files share (model_lookup.c has it): checks that
+ * name the field at fault, and id bookkeeping. Not for the model's users,
+ * who see only model.h.
+ */
+#ifndef SL_MODEL_INTERNAL_H
+#define SL_MODEL_INTERNAL_H
+
+#include "model.h"
+
+/* The network mask of a prefix length, in network order. */
+static inline sl_be32 prefix_mask(uint8_t plen)
+{
+	if (plen == 0)
+		return 0;
+	return plen >= 32 ? ~0u : sl_htonl(~0u << (32 - plen));
+}
+
+static inline bool in_prefix(sl_be32 ip, sl_be32 net, uint8_t plen)
+{
+	return ((ip ^ net) & prefix_mask(plen)) == 0;
+}
+
+#define SVC_STRLEN 32 /* "255.255.255.255:65535/tcp" */
+
+/* "vip:port/proto" into buf (SVC_STRLEN bytes), for messages. */
+char *sl_model_svc_str(sl_be32 vip, sl_be16 port, uint8_t proto, char *buf);
+/* 0, or -1 with an error naming `field`. */
+int sl_model_need_unicast(sl_be32 ip, const char *field, struct sl_err *err);
+int sl_model_need_port(sl_be16 port, const char *field, struct sl_err *err);
+int sl_model_need_weight(uint32_t weight, struct sl_err *err);
+/* The port for an address: the one asked for (port_index >= 0), or the
+ * one whose connected prefix holds it. */
+int sl_model_resolve_port(const struct sl_model *m, sl_be32 ip, int port_index,
+			  uint8_t *port, struct sl_err *err);
+/* Round-robin id allocation over a bitmap of `n` ids (model_lookup.c says
+ * why freed ids come round last). */
+int sl_model_next_free_id(const uint8_t *used, unsigned n, unsigned cursor);
+void sl_model_mark_used(uint8_t *used, unsigned id);
+
+#endif
