@@ -179,9 +179,12 @@ unit: $(UNIT_BINS) $(BUILD)/sluice-conformance
 deps:
 	bash scripts/deps.sh
 
+# Sub-makes run in parallel (JOBS=1 to build one file at a time).
+JOBS ?= $(shell nproc)
+
 test: deps
-	$(MAKE) all unit $(BUILD)/sluice-bench
-	$(MAKE) san
+	$(MAKE) -j$(JOBS) all unit $(BUILD)/sluice-bench
+	$(MAKE) -j$(JOBS) san
 	bash tests/run.sh
 
 demo: deps

@@ -29,66 +29,6 @@ static inline uint8_t *frame_of(struct rte_mbuf *m)
 	return rte_pktmbuf_mtod(m, uint8_t *);
 }
 
-void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why)
-{
-	/* Where the kernel has a way in, what is not Sluice's goes there. */
-	if (sl_unlikely(w->dp->host_mask) && sl_worker_to_host(w, m, why))
-		return;
-	w->stats.drops[why]++;
-	rte_pktmbuf_free(m);
-}
-
-void sl_worker_tx_flush_port(struct sl_worker *w, unsigned port)
-{
-	struct sl_tx_buf *b = &w->tx[port];
-	uint16_t sent = rte_eth_tx_burst(w->dp->ethdev[port], w->id, b->pkts, b->n);
-
-	/* tx_bytes was counted as frames were queued (sl_worker_tx). */
-	w->stats.tx_packets += sent;
-	for (uint16_t i = sent; i < b->n; i++) {
-		w->stats.tx_bytes -= rte_pktmbuf_pkt_len(b->pkts[i]);
-		sl_worker_drop(w, b->pkts[i], SL_DROP_TX_FULL);
-	}
-	b->n = 0;
-}
-
-void sl_worker_flush(struct sl_worker *w)
-{
-	for (unsigned p = 0; p < w->dp->nports; p++)
-		if (w->tx[p].n)
-			sl_worker_tx_flush_port(w, p);
-}
-
-/* Send a packet whose IP header is final towards `dst`: route, resolve
- * the next hop's MAC, fill in Ethernet, queue for TX. Inlined into the
- * fast path; other files call the exported copy below. */
-static inline __attribute__((always_inline)) void
-output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
-{
-	const struct sl_snapshot *s = w->snap;
-	const struct sl_snap_route *rt = sl_snap_route(s, dst);
-
-	if (sl_unlikely(rt == NULL)) {
-		sl_worker_drop(w, m, SL_DROP_NO_ROUTE);
-		return;
-	}
-	sl_be32 nexthop = rt->via ? rt->via : dst;
-	const struct sl_snap_neigh *nb = sl_snap_find_neigh(s, nexthop);
-	if (sl_unlikely(nb == NULL)) {
-		sl_worker_hold(w, m, nexthop, rt->port);
-		return;
-	}
-	struct sl_ether_hdr *eth = (void *)frame_of(m);
-	memcpy(eth->dst, nb->mac, 6);
-	memcpy(eth->src, s->ports[rt->port].mac, 6);
-	sl_worker_tx(w, rt->port, m);
-}
-
-void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
-{
-	output(w, m, dst);
-}
-
 /* Remember where direction `dir` of `c` leaves (towards `dst`) under
  * snapshot `s`. False if it has no route or no resolved next hop yet. */
 static bool learn_next_hop(const struct sl_snapshot *s, struct sl_conn *c,
@@ -159,6 +99,8 @@ static void count_reuse(struct sl_worker *w, const struct sl_conn *c)
 	w->rs_stats[c->rs_id].expired++;
 }
 
+static void hairpin(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
+
 /* A packet of an existing connection: track state, re-arm the timer,
  * count, rewrite and send. */
 static inline __attribute__((always_inline)) void
@@ -211,8 +153,13 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	}
 
 	sl_nat_rewrite(pkt, c, dir);
-	if (sl_unlikely(snat) && !sl_worker_snat_after(w, m, pkt, c, dir))
-		return;
+	if (sl_unlikely(snat)) {
+		enum sl_snat_next next = sl_worker_snat_after(w, m, pkt, c, dir);
+		if (next == SL_SNAT_HAIRPIN)
+			hairpin(w, m, pkt);
+		if (next != SL_SNAT_SEND)
+			return;
+	}
 
 	/* Where this direction leaves was looked up once for this snapshot. */
 	if (sl_unlikely(c->nh_gen != (uint32_t)s->generation)) {
@@ -221,7 +168,7 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	}
 	if (sl_unlikely(c->nh_slot[dir] == SL_NH_NONE) &&
 	    !learn_next_hop(s, c, dir, pkt->key.daddr)) {
-		output(w, m, pkt->key.daddr); /* no route, or ARP pending */
+		sl_worker_output(w, m, pkt->key.daddr); /* no route, or ARP pending */
 		return;
 	}
 	const struct sl_snap_neigh *nb = &s->neigh[c->nh_slot[dir]];
@@ -229,10 +176,31 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	sl_worker_tx(w, nb->port, m);
 }
 
-void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,
-		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir)
+/* A hairpinned SNAT packet, rewritten to go from our pool to our pool,
+ * arrives again as if from outside: its session, or a new inbound one. */
+static void hairpin(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 {
-	forward(w, m, pkt, c, dir);
+	uint32_t ref = sl_ct_lookup(&w->ct, &pkt->key, pkt->proto,
+				    sl_flow_hash(&pkt->key, pkt->proto));
+	struct sl_conn *c;
+
+	if (ref != SL_CT_NONE) {
+		forward(w, m, pkt, sl_ct_conn(&w->ct, ref), sl_ct_ref_dir(ref));
+		return;
+	}
+	c = sl_worker_snat_in(w, m, pkt, sl_snap_find_addr(w->snap, pkt->key.daddr));
+	if (c != NULL)
+		forward(w, m, pkt, c, SL_DIR_REPLY);
+}
+
+/* A packet the table does not know: the connection it opens, if any. */
+static void miss(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
+{
+	enum sl_dir dir = SL_DIR_ORIG;
+	struct sl_conn *c = sl_worker_miss(w, m, pkt, &dir);
+
+	if (c != NULL)
+		forward(w, m, pkt, c, dir);
 }
 
 /* ICMP: echo requests and replies are queries an SNAT session may own
@@ -247,7 +215,7 @@ static void handle_icmp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *
 			forward(w, m, pkt, sl_ct_conn(&w->ct, ref), sl_ct_ref_dir(ref));
 			return;
 		}
-		sl_worker_miss(w, m, pkt);
+		miss(w, m, pkt);
 		return;
 	}
 	if (sl_icmp_is_error(icmp->type)) {
@@ -277,7 +245,7 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 			forward(w, m, pkt, sl_ct_conn(&w->ct, ref), sl_ct_ref_dir(ref));
 			return;
 		}
-		sl_worker_miss(w, m, pkt);
+		miss(w, m, pkt);
 		return;
 	}
 	if (pkt->kind == SL_PKT_IPV4 && pkt->proto == SL_IPPROTO_ICMP)

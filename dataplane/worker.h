@@ -280,10 +280,14 @@ void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
  * the kernel sent out of its ports (returns frames moved). */
 bool sl_worker_to_host(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
 unsigned sl_worker_from_host(struct sl_worker *w);
+/* worker_out.c: route, resolve and queue a packet whose IP header is
+ * final; the ARP hold queue; steering to another worker. */
 void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
-void sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
-void sl_worker_forward(struct sl_worker *w, struct rte_mbuf *m,
-		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir);
+/* worker_miss.c: a TCP/UDP/ICMP-query packet the table does not know.
+ * Returns the connection it opened (the caller forwards the packet in
+ * direction *dir), or NULL when the packet was consumed. */
+struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
+			       struct sl_pkt *pkt, enum sl_dir *dir);
 void sl_worker_local(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
 			     struct sl_pkt *pkt);
@@ -295,21 +299,37 @@ void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port);
 void sl_worker_steer(struct sl_worker *w, struct rte_mbuf *m, unsigned owner);
 void sl_worker_pass_on(struct sl_worker *w, struct rte_mbuf *m);
+/* worker_lport.c: a local address and port for a connection leaving by
+ * `port` (its reply key in *reply, the address's slot in *slot), and
+ * giving it back. */
+enum sl_drop sl_worker_take_local(struct sl_worker *w, uint8_t port,
+				  const struct sl_v4key *rs_side, uint8_t proto,
+				  struct sl_v4key *reply, uint8_t *slot);
 void sl_worker_release_local(struct sl_worker *w, uint8_t slot,
 			     const struct sl_v4key *reply);
 /* Answer a packet with an ICMP error (type, code) quoting it, from the
  * port it came in on; consumes the mbuf. */
 void sl_worker_icmp_error(struct sl_worker *w, struct rte_mbuf *m,
 			  struct sl_pkt *pkt, uint8_t type, uint8_t code);
-/* Source NAT (worker_snat.c) and ICMP errors (worker_icmp.c). */
-void sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
-			struct sl_pkt *pkt, const struct sl_snap_snat *rule);
-void sl_worker_snat_in(struct sl_worker *w, struct rte_mbuf *m,
-		       struct sl_pkt *pkt, const struct sl_snap_addr *pool);
-/* After an SNAT session's packet was rewritten: refresh its mapping,
- * send hairpinned packets back in. False if it took the mbuf. */
-bool sl_worker_snat_after(struct sl_worker *w, struct rte_mbuf *m,
-			  struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir);
+/* Source NAT (worker_snat.c): the session a packet from an inside host
+ * (out) or to a pool address (in) opens, or NULL when it was consumed. */
+struct sl_conn *sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
+				   struct sl_pkt *pkt,
+				   const struct sl_snap_snat *rule);
+struct sl_conn *sl_worker_snat_in(struct sl_worker *w, struct rte_mbuf *m,
+				  struct sl_pkt *pkt,
+				  const struct sl_snap_addr *pool);
+/* After an SNAT session's packet was rewritten: refresh its mapping, and
+ * say what becomes of the packet. */
+enum sl_snat_next {
+	SL_SNAT_SEND,    /* send it on as usual */
+	SL_SNAT_TAKEN,   /* steered to the worker owning its hairpin */
+	SL_SNAT_HAIRPIN, /* ours to handle again, as arriving from outside */
+};
+enum sl_snat_next sl_worker_snat_after(struct sl_worker *w, struct rte_mbuf *m,
+				       struct sl_pkt *pkt, struct sl_conn *c,
+				       enum sl_dir dir);
+/* ICMP errors (worker_icmp.c): translated through their quote. */
 bool sl_worker_snat_expire(struct sl_worker *w, struct sl_conn *c);
 void sl_worker_icmp_translate(struct sl_worker *w, struct rte_mbuf *m,
 			      struct sl_pkt *pkt);

@@ -16,6 +16,10 @@
  * a port address with no service there (to_host) is the host's too, so
  * the host may share the port's address for its own services.
  *
+ * sl_worker_drop() is where every drop starts, so it lives here: a frame
+ * the kernel should have goes there, anything else is counted by reason
+ * and freed.
+ *
  * Each worker uses its own queue of the exception device in both
  * directions, like any port: no locks, no rings. Exception traffic is
  * light by nature, so frames go one at a time, unbuffered.
@@ -94,4 +98,13 @@ unsigned sl_worker_from_host(struct sl_worker *w)
 		got += n;
 	}
 	return got;
+}
+
+void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why)
+{
+	/* Where the kernel has a way in, what is not Sluice's goes there. */
+	if (sl_unlikely(w->dp->host_mask) && sl_worker_to_host(w, m, why))
+		return;
+	w->stats.drops[why]++;
+	rte_pktmbuf_free(m);
 }

@@ -223,8 +223,9 @@ static bool may_open_session(struct sl_worker *w, struct rte_mbuf *m,
 	return true;
 }
 
-void sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
-			struct sl_pkt *pkt, const struct sl_snap_snat *rule)
+struct sl_conn *sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
+				   struct sl_pkt *pkt,
+				   const struct sl_snap_snat *rule)
 {
 	unsigned owner = sl_ntohs(pkt->key.sport) % w->nworkers;
 	struct sl_conn *map;
@@ -236,20 +237,20 @@ void sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
 	 * would get checksum 0x0000). Parse refuses port 0 for TCP/UDP. */
 	if (pkt->key.sport == 0) {
 		sl_worker_drop(w, m, SL_DROP_L4_BAD_PORT);
-		return;
+		return NULL;
 	}
 	/* Steer first: a packet of a session that lives on the owner (its
 	 * ACKs, data) misses here whenever the NIC hashes it elsewhere. */
 	if (owner != w->id) {
 		sl_worker_steer(w, m, owner);
-		return;
+		return NULL;
 	}
 	if (!may_open_session(w, m, pkt))
-		return;
+		return NULL;
 	map = mapping_of_inside(w, pkt->key.saddr, pkt->key.sport, pkt->proto);
 	if (map == NULL && (why = mapping_create(w, rule, pkt, &map)) != SL_DROP_NONE) {
 		refuse(w, m, pkt, why);
-		return;
+		return NULL;
 	}
 	struct sl_v4key reply = {pkt->key.daddr, map->key[SL_DIR_REPLY].daddr,
 				 pkt->key.dport, map->key[SL_DIR_REPLY].dport};
@@ -260,15 +261,14 @@ void sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
 	const struct sl_snap_addr *dst = sl_snap_find_addr(w->snap, pkt->key.daddr);
 	uint8_t flags = dst && (dst->kinds & SL_ADDR_POOL) ? SL_CONN_F_HAIRPIN : 0;
 	struct sl_conn *c = session_create(w, map, &pkt->key, &reply, flags);
-	if (c == NULL) {
+	if (c == NULL)
 		sl_worker_drop(w, m, SL_DROP_TABLE_FULL);
-		return;
-	}
-	sl_worker_forward(w, m, pkt, c, SL_DIR_ORIG);
+	return c;
 }
 
-void sl_worker_snat_in(struct sl_worker *w, struct rte_mbuf *m,
-		       struct sl_pkt *pkt, const struct sl_snap_addr *pool)
+struct sl_conn *sl_worker_snat_in(struct sl_worker *w, struct rte_mbuf *m,
+				  struct sl_pkt *pkt,
+				  const struct sl_snap_addr *pool)
 {
 	unsigned owner = sl_ntohs(pkt->key.dport) % w->nworkers;
 
@@ -279,70 +279,62 @@ void sl_worker_snat_in(struct sl_worker *w, struct rte_mbuf *m,
 		/* Inbound queries never open sessions; the NAT answers
 		 * pings to its own addresses itself. */
 		sl_worker_local(w, m, pkt);
-		return;
+		return NULL;
 	}
 	/* An echo reply belongs to the session of its identifier, on the
 	 * worker that owns it (id % workers), like a port. */
 	if (owner != w->id) {
 		sl_worker_steer(w, m, owner);
-		return;
+		return NULL;
 	}
 	if (echo_reply) {
 		sl_worker_drop(w, m, SL_DROP_SNAT_NO_MAPPING);
-		return;
+		return NULL;
 	}
 	struct sl_conn *map = mapping_of_pool(w, pkt->key.daddr, pkt->key.dport,
 					      pkt->proto);
 	if (map == NULL) {
 		sl_worker_drop(w, m, SL_DROP_SNAT_NO_MAPPING);
-		return;
+		return NULL;
 	}
 	if (pool->filtering == 0 &&
 	    !find(w, (struct sl_v4key){pkt->key.saddr, pkt->key.daddr, 0, pkt->key.dport},
 		  pkt->proto, SL_CONN_F_PERMIT)) {
 		sl_worker_drop(w, m, SL_DROP_SNAT_FILTERED);
-		return;
+		return NULL;
 	}
 	/* An inbound TCP session starts with a SYN (simultaneous open, or an
 	 * endpoint-independent mapping being used); anything else has no
 	 * session to belong to. */
 	if (!may_open_session(w, m, pkt))
-		return;
+		return NULL;
 	struct sl_v4key orig = {map->key[SL_DIR_ORIG].saddr, pkt->key.saddr,
 				map->key[SL_DIR_ORIG].sport, pkt->key.sport};
 	struct sl_conn *c = session_create(w, map, &orig, &pkt->key, 0);
-	if (c == NULL) {
+	if (c == NULL)
 		sl_worker_drop(w, m, SL_DROP_TABLE_FULL);
-		return;
-	}
-	sl_worker_forward(w, m, pkt, c, SL_DIR_REPLY);
+	return c;
 }
 
-bool sl_worker_snat_after(struct sl_worker *w, struct rte_mbuf *m,
-			  struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir)
+enum sl_snat_next sl_worker_snat_after(struct sl_worker *w, struct rte_mbuf *m,
+				       struct sl_pkt *pkt, struct sl_conn *c,
+				       enum sl_dir dir)
 {
 	if (dir == SL_DIR_ORIG && !(pkt->tcp_flags & SL_TCP_RST)) {
 		struct sl_conn *map = &w->ct.conns[c->link];
 		sl_ct_set_expire(&w->ct, map, w->now_ms + mapping_timeout(w->snap, c->proto));
 	}
 	if (!(c->flags & SL_CONN_F_HAIRPIN) || dir != SL_DIR_ORIG)
-		return true;
+		return SL_SNAT_SEND;
 	/* Hairpinning (RFC 4787 REQ-9): the packet now goes from our pool
 	 * to our pool; treat it as arriving from outside, on the worker
 	 * that owns the destination's pool port. */
 	unsigned owner = sl_ntohs(pkt->key.dport) % w->nworkers;
 	if (owner != w->id) {
 		sl_worker_steer(w, m, owner);
-		return false;
+		return SL_SNAT_TAKEN;
 	}
-	uint32_t ref = sl_ct_lookup(&w->ct, &pkt->key, pkt->proto,
-				    sl_flow_hash(&pkt->key, pkt->proto));
-	if (ref != SL_CT_NONE) {
-		sl_worker_forward(w, m, pkt, sl_ct_conn(&w->ct, ref), sl_ct_ref_dir(ref));
-		return false;
-	}
-	sl_worker_snat_in(w, m, pkt, sl_snap_find_addr(w->snap, pkt->key.daddr));
-	return false;
+	return SL_SNAT_HAIRPIN;
 }
 
 bool sl_worker_snat_expire(struct sl_worker *w, struct sl_conn *c)

@@ -122,6 +122,13 @@ run_checks() { # name, log, command...: count "ok -" / "not ok -" lines
 }
 
 if [ $run_unit -eq 1 ]; then
+  # Folder layering (tests/layout/README.md), and its self-test.
+  if selected layout; then
+    run_checks layout "$LOGS/layout.log" python3 "$ROOT/tests/layout/check_layout.py"
+  fi
+  if selected layout-selftest; then
+    run_checks layout-selftest "$LOGS/layout-selftest.log" bash "$ROOT/tests/layout/test_check_layout.sh"
+  fi
   if selected conformance && [ -x "$ROOT/build/sluice-conformance" ]; then
     run_checks conformance/nat "$LOGS/conformance.log" \
       "$ROOT/build/sluice-conformance" $(eal conf) -l 0 -- 1

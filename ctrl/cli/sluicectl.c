@@ -51,42 +51,6 @@ struct cli {
 	char pending[256];  /* first scanning error, reported later */
 };
 
-const char *slc_cmd_words(const struct slc_cmd *c, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s%s", c->group, c->verb ? " " : "",
-		 c->verb ? c->verb : "");
-	return buf;
-}
-
-/* `words` is what --help goes after: "" for the top, "vip", "rs add". */
-static void vusage(const char *words, const char *fmt, va_list ap)
-{
-	fprintf(stderr, "sluicectl: %s%s", words, *words ? ": " : "");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nTry 'sluicectl %s%s--help'.\n", words,
-		*words ? " " : "");
-}
-
-static void __attribute__((format(printf, 2, 3)))
-usage_words(const char *words, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vusage(words, fmt, ap);
-	va_end(ap);
-}
-
-void slc_usage_error(const struct slc_cmd *c, const char *fmt, ...)
-{
-	char buf[64];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vusage(c ? slc_cmd_words(c, buf, sizeof(buf)) : "", fmt, ap);
-	va_end(ap);
-}
-
 static void __attribute__((format(printf, 2, 3)))
 pend(struct cli *cli, const char *fmt, ...)
 {
@@ -315,9 +279,9 @@ static const struct slc_cmd *resolve(const struct cli *cli, unsigned *nused,
 			first = &slc_cmds[i];
 	if (!first) {
 		if (cli->pending[0])
-			usage_words("", "%s", cli->pending);
+			slc_usage_words("", "%s", cli->pending);
 		else
-			usage_words("", "unknown command '%s'", group);
+			slc_usage_words("", "unknown command '%s'", group);
 		return NULL;
 	}
 	*nused = 1;
@@ -329,7 +293,7 @@ static const struct slc_cmd *resolve(const struct cli *cli, unsigned *nused,
 			group_help(group);
 			*rc = SLC_EXIT_OK;
 		} else {
-			usage_words(group, "missing sub-command (%s)", verbs);
+			slc_usage_words(group, "missing sub-command (%s)", verbs);
 		}
 		return NULL;
 	}
@@ -338,7 +302,7 @@ static const struct slc_cmd *resolve(const struct cli *cli, unsigned *nused,
 	for (const struct slc_cmd *c = first; c < slc_cmds + slc_ncmds; c++)
 		if (!strcmp(c->group, group) && !strcmp(c->verb, verb))
 			return c;
-	usage_words(group, "unknown sub-command '%s' (expected %s)", verb, verbs);
+	slc_usage_words(group, "unknown sub-command '%s' (expected %s)", verb, verbs);
 	return NULL;
 }
 
@@ -520,7 +484,7 @@ int main(int argc, char **argv)
 			main_help();
 			rc = SLC_EXIT_OK;
 		} else {
-			usage_words("", "%s", cli.pending[0] ? cli.pending :
+			slc_usage_words("", "%s", cli.pending[0] ? cli.pending :
 					      "missing command");
 			rc = SLC_EXIT_USAGE;
 		}

@@ -57,6 +57,15 @@ enum slc_opt {
 	SLC_O_MAX
 };
 #define SLC_OPT(o) (1u << (o))
+/* The health-check options, and everything vip add / vip set accept
+ * beyond the address. */
+#define SLC_CHECK_OPTS (SLC_OPT(SLC_O_CHECK) | SLC_OPT(SLC_O_INTERVAL) |       \
+			SLC_OPT(SLC_O_CHECK_TIMEOUT) | SLC_OPT(SLC_O_RISE) |   \
+			SLC_OPT(SLC_O_FALL) | SLC_OPT(SLC_O_CHECK_PORT) |      \
+			SLC_OPT(SLC_O_CHECK_PATH) | SLC_OPT(SLC_O_CHECK_STATUS))
+#define SLC_SVC_OPTS (SLC_OPT(SLC_O_SCHED) | SLC_OPT(SLC_O_PERSIST) |          \
+		      SLC_OPT(SLC_O_HASH_PORTS) | SLC_OPT(SLC_O_MH_SIZE) |     \
+		      SLC_OPT(SLC_O_ON_DOWN) | SLC_CHECK_OPTS)
 
 #define SLC_MAX_POS 2 /* no command takes more than two positionals */
 
@@ -94,19 +103,62 @@ struct slc_cmd {
 };
 /* A positional whose name is in brackets ("[FILE]") may be left out. */
 
-/* sluicectl_cmds.c */
+/* sluicectl_cmds.c: the command table */
 extern const struct slc_cmd slc_cmds[];
 extern const unsigned slc_ncmds;
-const char *slc_opt_name(enum slc_opt o); /* "proto" for SLC_O_PROTO */
-/* A flag: no value, or an inline "=on" / "=off"; "on" when bare. */
-bool slc_opt_is_flag(enum slc_opt o);
 
-/* sluicectl.c: report a bad command line for `c` (NULL: no command yet)
- * on stderr, with a pointer to the right --help. */
+/* sluicectl_usage.c: report a bad command line for `c` (NULL: no command
+ * yet) on stderr, with a pointer to the right --help. */
 void slc_usage_error(const struct slc_cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The same, for the help text after `words` ("" top, "vip", "rs add"). */
+void slc_usage_words(const char *words, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* "vip add", or "stats" */
 const char *slc_cmd_words(const struct slc_cmd *c, char *buf, size_t len);
+
+/* sluicectl_args.c: option names, and the argument checkers the builders
+ * share. Each returns 0, or -1 after slc_usage_error(); an option not
+ * given is left out of the request (returns 0). */
+const char *slc_opt_name(enum slc_opt o); /* "proto" for SLC_O_PROTO */
+/* A flag: no value, or an inline "=on" / "=off"; "on" when bare. */
+bool slc_opt_is_flag(enum slc_opt o);
+/* json_object_set_new() that reports a NULL value or no memory. */
+int slc_set(const struct slc_cmd *c, json_t *obj, const char *key, json_t *val);
+/* Say which half of a bad "A.B.C.D:PORT" is wrong. */
+void slc_bad_ipport(const struct slc_cmd *c, const char *what, const char *s);
+/* "A.B.C.D:PORT" (unicast) into obj[ipkey] and obj[portkey]. */
+int slc_put_ipport(const struct slc_cmd *c, const char *what, const char *s,
+		   json_t *obj, const char *ipkey, const char *portkey);
+/* "A.B.C.D" into obj[key]; `unicast` refuses other addresses. */
+int slc_put_ip(const struct slc_cmd *c, const char *what, const char *s,
+	       bool unicast, json_t *obj, const char *key);
+/* A decimal option within [min, max] into obj[key]. */
+int slc_put_uint_opt(const struct slc_cmd *c, const struct slc_args *a,
+		     enum slc_opt o, unsigned long min, unsigned long max,
+		     json_t *obj, const char *key);
+/* --port NAME into obj["port"]. */
+int slc_put_port_name(const struct slc_cmd *c, const struct slc_args *a,
+		      json_t *obj);
+/* The service: the VIP:PORT positional and --proto ("tcp" by default). */
+int slc_put_service(const struct slc_cmd *c, const struct slc_args *a,
+		    json_t *args);
+/* A flag ("on" bare, or "off") into obj[key] as a boolean. */
+int slc_put_flag(const struct slc_cmd *c, const struct slc_args *a,
+		 enum slc_opt o, json_t *obj, const char *key);
+/* One of the NULL-terminated `words` into obj[key]. */
+int slc_put_word(const struct slc_cmd *c, const struct slc_args *a,
+		 enum slc_opt o, const char *const *words, const char *expected,
+		 json_t *obj, const char *key);
+/* Whether any option of `mask` was given. */
+bool slc_any_of(const struct slc_args *a, unsigned mask);
+/* The check options into obj["health_check"]; `inherit` allows
+ * --check inherit (null: the server drops its overrides). */
+int slc_put_check(const struct slc_cmd *c, const struct slc_args *a,
+		  json_t *obj, bool inherit);
+/* vip add / vip set: everything but the address. */
+int slc_put_svc_opts(const struct slc_cmd *c, const struct slc_args *a,
+		     json_t *args);
 
 /* sluicectl_io.c: send one line (a newline is appended) to the daemon at
  * `path` and read one answer line. timeout_s == 0 waits forever. Returns
@@ -115,7 +167,7 @@ const char *slc_cmd_words(const struct slc_cmd *c, char *buf, size_t len);
 int slc_exchange(const char *path, double timeout_s, const char *line,
 		 char **answer);
 
-/* sluicectl_print.c */
+/* sluicectl_print.c (sluicectl_stats.c: slc_print_stats) */
 void slc_print_vip_add(const json_t *args, const json_t *result);
 void slc_print_vip_del(const json_t *args, const json_t *result);
 void slc_print_vip_list(const json_t *args, const json_t *result);
@@ -157,11 +209,38 @@ void slc_print_blocklist_list(const json_t *args, const json_t *result);
 void slc_print_xdp_set(const json_t *args, const json_t *result);
 void slc_print_xdp_stats(const json_t *result); /* part of `stats` */
 
+/* sluicectl_fmt.c: reading answers leniently for the printers. */
+#define SLC_NUM_LEN 32
+/* A heading next to the member it shows, so the two cannot drift apart. */
+struct slc_column {
+	const char *heading;
+	const char *key;
+};
+struct slc_table;
+const char *slc_str(const json_t *o, const char *key); /* "-" if absent */
+/* A count, or the sum of an object of counts (a worker's drops by reason). */
+bool slc_int_of(const json_t *j, json_int_t *v);
+char *slc_num(const json_t *o, const char *key, char *buf); /* SLC_NUM_LEN */
+void slc_add_num(struct slc_table *t, const json_t *o, const char *key);
+/* Seconds as "42s", "5m03s", "2h05m", "3d04h". */
+char *slc_fmt_duration(long long s, char *buf, size_t len);
+void slc_add_duration(struct slc_table *t, const json_t *o, const char *key);
+/* "A.B.C.D:PORT" from two members. */
+char *slc_ipport(const json_t *o, const char *ipkey, const char *portkey,
+		 char *buf, size_t len);
+/* "198.18.0.100:80/tcp", the way confirmations name a service. */
+char *slc_service(const json_t *o, const char *portkey, char *buf, size_t len);
+/* The non-empty array `key` of the result, or NULL after printing `none`. */
+json_t *slc_list_of(const json_t *result, const char *key, const char *none);
+/* One row per array element, columns from `cols` (at most 16); numbers
+ * right-aligned where bit i of right_mask is set. */
+void slc_simple_table(const json_t *rows, const struct slc_column *cols,
+		      unsigned ncols, unsigned right_mask, const char *indent);
+
 /* sluicectl_table.c: left-aligned text columns, right-aligned numbers
  * (bit i of right_mask), widths fitted to the contents. headers may be
  * NULL for a table without a heading line. Allocation failures end the
  * program: a CLI has nothing better to do. */
-struct slc_table;
 struct slc_table *slc_table_new(unsigned ncols, const char *const *headers,
 				unsigned right_mask);
 /* Append one cell; rows fill left to right and wrap after ncols cells. */

@@ -21,291 +21,18 @@
 
 #define LIMIT_MAX 10000 /* conn.list's own cap (ctrl/README.md) */
 
-static const char *const opt_names[SLC_O_MAX] = {
-	[SLC_O_PROTO] = "proto", [SLC_O_SCHED] = "sched",
-	[SLC_O_WEIGHT] = "weight", [SLC_O_PORT] = "port",
-	[SLC_O_VIP] = "vip", [SLC_O_LIMIT] = "limit",
-	[SLC_O_SRC] = "src", [SLC_O_POOL] = "pool",
-	[SLC_O_FILTERING] = "filtering", [SLC_O_DRY_RUN] = "dry-run",
-	[SLC_O_PERSIST] = "persist", [SLC_O_HASH_PORTS] = "hash-ports",
-	[SLC_O_MH_SIZE] = "mh-size", [SLC_O_ON_DOWN] = "on-down",
-	[SLC_O_CHECK] = "check", [SLC_O_INTERVAL] = "interval",
-	[SLC_O_CHECK_TIMEOUT] = "check-timeout", [SLC_O_RISE] = "rise",
-	[SLC_O_FALL] = "fall", [SLC_O_CHECK_PORT] = "check-port",
-	[SLC_O_CHECK_PATH] = "check-path", [SLC_O_CHECK_STATUS] = "check-status",
-	[SLC_O_FLUSH] = "flush",
-};
-
-const char *slc_opt_name(enum slc_opt o)
-{
-	return opt_names[o];
-}
-
-bool slc_opt_is_flag(enum slc_opt o)
-{
-	return o == SLC_O_HASH_PORTS || o == SLC_O_FLUSH || o == SLC_O_DRY_RUN;
-}
-
-/* json_object_set_new() that cannot fail quietly: a NULL value (bad
- * UTF-8 in a string) or no memory is reported as a bad argument. */
-static int set(const struct slc_cmd *c, json_t *obj, const char *key,
-	       json_t *val)
-{
-	if (val && json_object_set_new(obj, key, val) == 0)
-		return 0;
-	slc_usage_error(c, "cannot encode '%s' (not UTF-8, or out of memory)",
-			key);
-	return -1;
-}
-
-/* Explain which half of "A.B.C.D:PORT" is wrong: the port alone is the
- * common slip (0, or above 65535), and saying so saves a second look. */
-static void bad_ipport(const struct slc_cmd *c, const char *what,
-		       const char *s)
-{
-	const char *colon = strrchr(s, ':');
-	char host[SL_IPV4_STRLEN];
-	sl_be32 ip;
-
-	if (colon && (size_t)(colon - s) < sizeof(host)) {
-		memcpy(host, s, (size_t)(colon - s));
-		host[colon - s] = '\0';
-		if (sl_parse_ipv4(host, &ip) == 0) {
-			slc_usage_error(c, "bad port in %s '%s': expected 1..65535",
-					what, s);
-			return;
-		}
-	}
-	slc_usage_error(c, "bad %s '%s': expected A.B.C.D:PORT", what, s);
-}
-
-static int check_unicast(const struct slc_cmd *c, const char *what,
-			 const char *s, sl_be32 ip)
-{
-	if (sl_ipv4_is_unicast(ip))
-		return 0;
-	slc_usage_error(c, "bad %s '%s': not a unicast host address", what, s);
-	return -1;
-}
-
-/* "A.B.C.D:PORT" into obj[ipkey] (string) and obj[portkey] (integer). */
-static int put_ipport(const struct slc_cmd *c, const char *what, const char *s,
-		      json_t *obj, const char *ipkey, const char *portkey)
-{
-	char buf[SL_IPV4_STRLEN];
-	sl_be32 ip;
-	sl_be16 port;
-
-	if (sl_parse_ipport(s, &ip, &port) < 0) {
-		bad_ipport(c, what, s);
-		return -1;
-	}
-	if (check_unicast(c, what, s, ip) < 0)
-		return -1;
-	if (set(c, obj, ipkey, json_string(sl_fmt_ipv4(ip, buf))) < 0)
-		return -1;
-	return set(c, obj, portkey, json_integer(sl_ntohs(port)));
-}
-
-/* "A.B.C.D" into obj[key]. */
-static int put_ip(const struct slc_cmd *c, const char *what, const char *s,
-		  bool unicast, json_t *obj, const char *key)
-{
-	char buf[SL_IPV4_STRLEN];
-	sl_be32 ip;
-
-	if (sl_parse_ipv4(s, &ip) < 0) {
-		slc_usage_error(c, "bad %s '%s': expected A.B.C.D", what, s);
-		return -1;
-	}
-	if (unicast && check_unicast(c, what, s, ip) < 0)
-		return -1;
-	return set(c, obj, key, json_string(sl_fmt_ipv4(ip, buf)));
-}
-
-/* --proto, "tcp" when absent. */
-static int put_proto(const struct slc_cmd *c, const struct slc_args *a,
-		     json_t *obj)
-{
-	const char *s = a->opt[SLC_O_PROTO] ? a->opt[SLC_O_PROTO] : "tcp";
-	uint8_t proto;
-
-	if (sl_parse_proto(s, &proto) < 0 ||
-	    (proto != SL_IPPROTO_TCP && proto != SL_IPPROTO_UDP)) {
-		slc_usage_error(c, "bad --proto '%s': expected tcp or udp", s);
-		return -1;
-	}
-	return set(c, obj, "proto", json_string(sl_proto_name(proto)));
-}
-
-/* A decimal option within [min, max] into obj[key], if given. */
-static int put_uint_opt(const struct slc_cmd *c, const struct slc_args *a,
-			enum slc_opt o, unsigned long min, unsigned long max,
-			json_t *obj, const char *key)
-{
-	const char *s = a->opt[o];
-	unsigned long v;
-
-	if (!s)
-		return 0;
-	if (sl_parse_uint(s, min, max, &v) < 0) {
-		slc_usage_error(c, "bad --%s '%s': expected %lu..%lu",
-				opt_names[o], s, min, max);
-		return -1;
-	}
-	return set(c, obj, key, json_integer((json_int_t)v));
-}
-
-/* --port NAME (a port of the config) into obj["port"], if given. */
-static int put_port_name(const struct slc_cmd *c, const struct slc_args *a,
-			 json_t *obj)
-{
-	const char *s = a->opt[SLC_O_PORT];
-
-	if (!s)
-		return 0;
-	if (!s[0] || strlen(s) >= SL_PORT_NAME_MAX) {
-		slc_usage_error(c, "bad --port '%s': expected a port name "
-				"(1..%d characters)", s, SL_PORT_NAME_MAX - 1);
-		return -1;
-	}
-	return set(c, obj, "port", json_string(s));
-}
-
-/* The service: VIP:PORT positional and --proto. */
-static int put_service(const struct slc_cmd *c, const struct slc_args *a,
-		       json_t *args)
-{
-	if (put_ipport(c, "VIP address", a->pos[0], args, "vip", "port") < 0)
-		return -1;
-	return put_proto(c, a, args);
-}
-
-/* A flag's value: "on" (bare) or "off", into obj[key] as a boolean. */
-static int put_flag(const struct slc_cmd *c, const struct slc_args *a,
-		    enum slc_opt o, json_t *obj, const char *key)
-{
-	const char *s = a->opt[o];
-
-	if (!s)
-		return 0;
-	if (strcmp(s, "on") && strcmp(s, "off")) {
-		slc_usage_error(c, "bad --%s=%s: expected --%s, --%s=on or --%s=off",
-				opt_names[o], s, opt_names[o], opt_names[o],
-				opt_names[o]);
-		return -1;
-	}
-	return set(c, obj, key, json_boolean(strcmp(s, "on") == 0));
-}
-
-/* One of a fixed set of words into obj[key], if given. */
-static int put_word(const struct slc_cmd *c, const struct slc_args *a,
-		    enum slc_opt o, const char *const *words, const char *expected,
-		    json_t *obj, const char *key)
-{
-	const char *s = a->opt[o];
-
-	if (!s)
-		return 0;
-	for (const char *const *w = words; *w; w++)
-		if (!strcmp(s, *w))
-			return set(c, obj, key, json_string(s));
-	slc_usage_error(c, "bad --%s '%s': expected %s", opt_names[o], s, expected);
-	return -1;
-}
-
-#define CHECK_OPTS (SLC_OPT(SLC_O_CHECK) | SLC_OPT(SLC_O_INTERVAL) |              \
-		    SLC_OPT(SLC_O_CHECK_TIMEOUT) | SLC_OPT(SLC_O_RISE) |          \
-		    SLC_OPT(SLC_O_FALL) | SLC_OPT(SLC_O_CHECK_PORT) |             \
-		    SLC_OPT(SLC_O_CHECK_PATH) | SLC_OPT(SLC_O_CHECK_STATUS))
-#define SVC_OPTS (SLC_OPT(SLC_O_SCHED) | SLC_OPT(SLC_O_PERSIST) |                 \
-		  SLC_OPT(SLC_O_HASH_PORTS) | SLC_OPT(SLC_O_MH_SIZE) |            \
-		  SLC_OPT(SLC_O_ON_DOWN) | CHECK_OPTS)
-
-static bool any_of(const struct slc_args *a, unsigned mask)
-{
-	for (int o = 0; o < SLC_O_MAX; o++)
-		if ((mask & SLC_OPT(o)) && a->opt[o])
-			return true;
-	return false;
-}
-
-/* The check options into obj["health_check"] (only those given; the
- * daemon keeps the rest). `inherit` allows --check inherit (null: a real
- * server drops its overrides). */
-static int put_check(const struct slc_cmd *c, const struct slc_args *a,
-		     json_t *obj, bool inherit)
-{
-	static const char *const types[] = {"tcp", "http", "udp", "none", NULL};
-	const char *type = a->opt[SLC_O_CHECK];
-	json_t *hc, *http;
-
-	if (!any_of(a, CHECK_OPTS))
-		return 0;
-	if (inherit && type && !strcmp(type, "inherit")) {
-		if (any_of(a, CHECK_OPTS & ~SLC_OPT(SLC_O_CHECK))) {
-			slc_usage_error(c, "--check inherit takes no other check option");
-			return -1;
-		}
-		return set(c, obj, "health_check", json_null());
-	}
-	hc = json_object();
-	http = json_object();
-	if (set(c, obj, "health_check", hc) < 0 || !http)
-		return -1;
-	if (put_word(c, a, SLC_O_CHECK, types, inherit ?
-		     "tcp, http, udp, none or inherit" : "tcp, http, udp or none",
-		     hc, "type") < 0 ||
-	    put_uint_opt(c, a, SLC_O_INTERVAL, 100, 3600000, hc, "interval_ms") < 0 ||
-	    put_uint_opt(c, a, SLC_O_CHECK_TIMEOUT, 10, 3600000, hc, "timeout_ms") < 0 ||
-	    put_uint_opt(c, a, SLC_O_RISE, 1, 100, hc, "rise") < 0 ||
-	    put_uint_opt(c, a, SLC_O_FALL, 1, 100, hc, "fall") < 0 ||
-	    put_uint_opt(c, a, SLC_O_CHECK_PORT, 0, 65535, hc, "port") < 0 ||
-	    put_uint_opt(c, a, SLC_O_CHECK_STATUS, 100, 599, http, "expect_status") < 0) {
-		json_decref(http);
-		return -1;
-	}
-	if (a->opt[SLC_O_CHECK_PATH] &&
-	    set(c, http, "path", json_string(a->opt[SLC_O_CHECK_PATH])) < 0) {
-		json_decref(http);
-		return -1;
-	}
-	if (json_object_size(http) == 0) {
-		json_decref(http);
-		return 0;
-	}
-	return set(c, hc, "http", http);
-}
-
-/* vip add / vip set: everything but the address. */
-static int put_svc_opts(const struct slc_cmd *c, const struct slc_args *a,
-			json_t *args)
-{
-	static const char *const scheds[] = {"rr", "wrr", "lc", "wlc", "sh", "mh", NULL};
-	static const char *const downs[] = {"keep", "flush", NULL};
-
-	if (put_word(c, a, SLC_O_SCHED, scheds, "rr, wrr, lc, wlc, sh or mh", args,
-		     "scheduler") < 0 ||
-	    put_flag(c, a, SLC_O_HASH_PORTS, args, "hash_ports") < 0 ||
-	    put_uint_opt(c, a, SLC_O_PERSIST, 0, 86400, args, "persist_s") < 0 ||
-	    put_uint_opt(c, a, SLC_O_MH_SIZE, 97, 1048573, args, "mh_table_size") < 0 ||
-	    put_word(c, a, SLC_O_ON_DOWN, downs, "keep or flush", args, "on_down") < 0)
-		return -1;
-	return put_check(c, a, args, false);
-}
-
 static int build_vip_add(const struct slc_cmd *c, const struct slc_args *a,
 			 json_t *args)
 {
-	if (put_service(c, a, args) < 0)
+	if (slc_put_service(c, a, args) < 0)
 		return -1;
-	return put_svc_opts(c, a, args);
+	return slc_put_svc_opts(c, a, args);
 }
 
 static int build_vip_set(const struct slc_cmd *c, const struct slc_args *a,
 			 json_t *args)
 {
-	if (!any_of(a, SVC_OPTS)) {
+	if (!slc_any_of(a, SLC_SVC_OPTS)) {
 		slc_usage_error(c, "nothing to change: give --sched, --hash-ports, "
 				"--persist, --mh-size, --on-down or --check options");
 		return -1;
@@ -316,7 +43,7 @@ static int build_vip_set(const struct slc_cmd *c, const struct slc_args *a,
 static int build_service(const struct slc_cmd *c, const struct slc_args *a,
 			 json_t *args)
 {
-	return put_service(c, a, args);
+	return slc_put_service(c, a, args);
 }
 
 /* rs.*: the service, then "rs": {ip, port[, weight]}. */
@@ -325,25 +52,25 @@ static int build_rs(const struct slc_cmd *c, const struct slc_args *a,
 {
 	json_t *rs;
 
-	if (put_service(c, a, args) < 0)
+	if (slc_put_service(c, a, args) < 0)
 		return -1;
 	rs = json_object();
-	if (set(c, args, "rs", rs) < 0) /* args now owns rs */
+	if (slc_set(c, args, "rs", rs) < 0) /* args now owns rs */
 		return -1;
-	if (put_ipport(c, "real server address", a->pos[1], rs, "ip",
+	if (slc_put_ipport(c, "real server address", a->pos[1], rs, "ip",
 		       "port") < 0)
 		return -1;
-	if (put_uint_opt(c, a, SLC_O_WEIGHT, 0, SL_MAX_WEIGHT, rs, "weight") < 0)
+	if (slc_put_uint_opt(c, a, SLC_O_WEIGHT, 0, SL_MAX_WEIGHT, rs, "weight") < 0)
 		return -1;
-	if (put_check(c, a, rs, c->build != build_rs) < 0)
+	if (slc_put_check(c, a, rs, c->build != build_rs) < 0)
 		return -1;
-	return put_flag(c, a, SLC_O_FLUSH, args, "flush");
+	return slc_put_flag(c, a, SLC_O_FLUSH, args, "flush");
 }
 
 static int build_rs_set(const struct slc_cmd *c, const struct slc_args *a,
 			json_t *args)
 {
-	if (!a->opt[SLC_O_WEIGHT] && !any_of(a, CHECK_OPTS)) {
+	if (!a->opt[SLC_O_WEIGHT] && !slc_any_of(a, SLC_CHECK_OPTS)) {
 		slc_usage_error(c, "missing --weight N (0..%u) or --check options",
 				SL_MAX_WEIGHT);
 		return -1;
@@ -354,15 +81,15 @@ static int build_rs_set(const struct slc_cmd *c, const struct slc_args *a,
 static int build_laddr_add(const struct slc_cmd *c, const struct slc_args *a,
 			   json_t *args)
 {
-	if (put_ip(c, "local address", a->pos[0], true, args, "ip") < 0)
+	if (slc_put_ip(c, "local address", a->pos[0], true, args, "ip") < 0)
 		return -1;
-	return put_port_name(c, a, args);
+	return slc_put_port_name(c, a, args);
 }
 
 static int build_laddr_del(const struct slc_cmd *c, const struct slc_args *a,
 			   json_t *args)
 {
-	return put_ip(c, "local address", a->pos[0], true, args, "ip");
+	return slc_put_ip(c, "local address", a->pos[0], true, args, "ip");
 }
 
 static int build_neigh_add(const struct slc_cmd *c, const struct slc_args *a,
@@ -371,22 +98,22 @@ static int build_neigh_add(const struct slc_cmd *c, const struct slc_args *a,
 	char buf[SL_MAC_STRLEN];
 	uint8_t mac[6];
 
-	if (put_ip(c, "neighbor address", a->pos[0], true, args, "ip") < 0)
+	if (slc_put_ip(c, "neighbor address", a->pos[0], true, args, "ip") < 0)
 		return -1;
 	if (sl_parse_mac(a->pos[1], mac) < 0) {
 		slc_usage_error(c, "bad MAC address '%s': expected "
 				"aa:bb:cc:dd:ee:ff", a->pos[1]);
 		return -1;
 	}
-	if (set(c, args, "mac", json_string(sl_fmt_mac(mac, buf))) < 0)
+	if (slc_set(c, args, "mac", json_string(sl_fmt_mac(mac, buf))) < 0)
 		return -1;
-	return put_port_name(c, a, args);
+	return slc_put_port_name(c, a, args);
 }
 
 static int build_neigh_del(const struct slc_cmd *c, const struct slc_args *a,
 			   json_t *args)
 {
-	return put_ip(c, "neighbor address", a->pos[0], true, args, "ip");
+	return slc_put_ip(c, "neighbor address", a->pos[0], true, args, "ip");
 }
 
 /* --src PREFIX as the daemon reads it ("198.18.2.0/24"). */
@@ -405,7 +132,7 @@ static int put_src_prefix(const struct slc_cmd *c, const struct slc_args *a,
 				a->opt[SLC_O_SRC]);
 		return -1;
 	}
-	return set(c, args, "src", json_string(a->opt[SLC_O_SRC]));
+	return slc_set(c, args, "src", json_string(a->opt[SLC_O_SRC]));
 }
 
 static int build_snat_add(const struct slc_cmd *c, const struct slc_args *a,
@@ -423,16 +150,16 @@ static int build_snat_add(const struct slc_cmd *c, const struct slc_args *a,
 				a->opt[SLC_O_POOL] ? a->opt[SLC_O_POOL] : "");
 		return -1;
 	}
-	if (set(c, args, "pool", json_string(a->opt[SLC_O_POOL])) < 0)
+	if (slc_set(c, args, "pool", json_string(a->opt[SLC_O_POOL])) < 0)
 		return -1;
 	if (f && strcmp(f, "eif") && strcmp(f, "adf") &&
 	    strcmp(f, "endpoint-independent") && strcmp(f, "address-dependent")) {
 		slc_usage_error(c, "bad --filtering '%s': expected eif or adf", f);
 		return -1;
 	}
-	if (f && set(c, args, "filtering", json_string(f)) < 0)
+	if (f && slc_set(c, args, "filtering", json_string(f)) < 0)
 		return -1;
-	return put_port_name(c, a, args);
+	return slc_put_port_name(c, a, args);
 }
 
 static int build_snat_del(const struct slc_cmd *c, const struct slc_args *a,
@@ -445,9 +172,9 @@ static int build_snat_sessions(const struct slc_cmd *c, const struct slc_args *a
 			       json_t *args)
 {
 	if (a->opt[SLC_O_SRC] &&
-	    put_ip(c, "--src address", a->opt[SLC_O_SRC], false, args, "src") < 0)
+	    slc_put_ip(c, "--src address", a->opt[SLC_O_SRC], false, args, "src") < 0)
 		return -1;
-	return put_uint_opt(c, a, SLC_O_LIMIT, 1, LIMIT_MAX, args, "limit");
+	return slc_put_uint_opt(c, a, SLC_O_LIMIT, 1, LIMIT_MAX, args, "limit");
 }
 
 /* --vip takes "A.B.C.D" or "A.B.C.D:PORT"; a filter need not be unicast
@@ -462,21 +189,21 @@ static int build_conn_list(const struct slc_cmd *c, const struct slc_args *a,
 
 	if (vip && strchr(vip, ':')) {
 		if (sl_parse_ipport(vip, &ip, &port) < 0) {
-			bad_ipport(c, "--vip", vip);
+			slc_bad_ipport(c, "--vip", vip);
 			return -1;
 		}
-		if (set(c, args, "vip", json_string(sl_fmt_ipv4(ip, buf))) < 0 ||
-		    set(c, args, "port", json_integer(sl_ntohs(port))) < 0)
+		if (slc_set(c, args, "vip", json_string(sl_fmt_ipv4(ip, buf))) < 0 ||
+		    slc_set(c, args, "port", json_integer(sl_ntohs(port))) < 0)
 			return -1;
 	} else if (vip && sl_parse_ipv4(vip, &ip) < 0) {
 		slc_usage_error(c, "bad --vip '%s': expected A.B.C.D or "
 				"A.B.C.D:PORT", vip);
 		return -1;
-	} else if (vip && set(c, args, "vip",
+	} else if (vip && slc_set(c, args, "vip",
 			      json_string(sl_fmt_ipv4(ip, buf))) < 0) {
 		return -1;
 	}
-	return put_uint_opt(c, a, SLC_O_LIMIT, 1, LIMIT_MAX, args, "limit");
+	return slc_put_uint_opt(c, a, SLC_O_LIMIT, 1, LIMIT_MAX, args, "limit");
 }
 
 static int build_none(const struct slc_cmd *c, const struct slc_args *a,
@@ -502,7 +229,7 @@ static int build_blocklist(const struct slc_cmd *c, const struct slc_args *a,
 				"bits zero, or A.B.C.D", s);
 		return -1;
 	}
-	return set(c, args, "prefix", json_string(s));
+	return slc_set(c, args, "prefix", json_string(s));
 }
 
 static int build_xdp_syn_rate(const struct slc_cmd *c, const struct slc_args *a,
@@ -517,7 +244,7 @@ static int build_xdp_syn_rate(const struct slc_cmd *c, const struct slc_args *a,
 					c->posname[i], a->pos[i]);
 			return -1;
 		}
-		if (set(c, args, keys[i], json_integer((json_int_t)v)) < 0)
+		if (slc_set(c, args, keys[i], json_integer((json_int_t)v)) < 0)
 			return -1;
 	}
 	return 0;
@@ -555,7 +282,7 @@ const struct slc_cmd slc_cmds[] = {
 	  "Options:\n" PROTO_HELP SVC_HELP CHECK_HELP
 	  "\nExamples:\n  sluicectl vip add 198.18.0.100:80 --sched wrr\n"
 	  "  sluicectl vip add 198.18.0.100:80 --sched mh --check tcp --interval 1000\n",
-	  { "VIP:PORT" }, 1, SLC_OPT(SLC_O_PROTO) | SVC_OPTS, true,
+	  { "VIP:PORT" }, 1, SLC_OPT(SLC_O_PROTO) | SLC_SVC_OPTS, true,
 	  build_vip_add, slc_print_vip_add },
 	{ "vip", "set", "vip.set", "VIP:PORT [--proto tcp|udp] OPTIONS",
 	  "change a virtual service's scheduler, persistence or health check",
@@ -563,7 +290,7 @@ const struct slc_cmd slc_cmds[] = {
 	  "fields of the check.\n\nOptions:\n" PROTO_HELP SVC_HELP CHECK_HELP
 	  "\nExamples:\n  sluicectl vip set 198.18.0.100:80 --check http --check-path /health\n"
 	  "  sluicectl vip set 198.18.0.100:80 --sched lc --persist 300\n",
-	  { "VIP:PORT" }, 1, SLC_OPT(SLC_O_PROTO) | SVC_OPTS, true,
+	  { "VIP:PORT" }, 1, SLC_OPT(SLC_O_PROTO) | SLC_SVC_OPTS, true,
 	  build_vip_set, slc_print_vip_set },
 	{ "vip", "del", "vip.del", "VIP:PORT [--proto tcp|udp]",
 	  "delete a virtual service and its real servers",
@@ -584,7 +311,7 @@ const struct slc_cmd slc_cmds[] = {
 	  CHECK_HELP
 	  "\nExample:\n  sluicectl rs add 198.18.0.100:80 198.18.1.11:8080 --weight 10\n",
 	  { "VIP:PORT", "RS:PORT" }, 2,
-	  SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT) | CHECK_OPTS, true, build_rs,
+	  SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT) | SLC_CHECK_OPTS, true, build_rs,
 	  slc_print_rs_add },
 	{ "rs", "del", "rs.del", "VIP:PORT RS:PORT [--proto tcp|udp] [--flush]",
 	  "remove a real server from a virtual service",
@@ -605,7 +332,7 @@ const struct slc_cmd slc_cmds[] = {
 	  "\nExamples:\n  sluicectl rs set 198.18.0.100:80 198.18.1.11:8080 --weight 0\n"
 	  "  sluicectl rs set 198.18.0.100:80 198.18.1.11:8080 --check-port 9000\n",
 	  { "VIP:PORT", "RS:PORT" }, 2,
-	  SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT) | CHECK_OPTS, true,
+	  SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT) | SLC_CHECK_OPTS, true,
 	  build_rs_set, slc_print_rs_set },
 	{ "rs", "list", "rs.list", "VIP:PORT [--proto tcp|udp]",
 	  "list a virtual service's real servers: weight, state, connections, checks",

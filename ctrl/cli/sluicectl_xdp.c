@@ -8,22 +8,6 @@
 #include "dp_types.h"
 #include "sluicectl.h"
 
-static const char *str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "-";
-}
-
-static void add_count(struct slc_table *t, const json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (json_is_integer(v))
-		slc_table_addf(t, "%lld", (long long)json_integer_value(v));
-	else
-		slc_table_add(t, "-");
-}
-
 /* "on wan, lan", or a warning when no port enforces the list. */
 static void print_enforced(const json_t *result)
 {
@@ -43,14 +27,14 @@ static void print_enforced(const json_t *result)
 void slc_print_blocklist_add(const json_t *args, const json_t *result)
 {
 	(void)args;
-	printf("blocked %s\n", str(result, "prefix"));
+	printf("blocked %s\n", slc_str(result, "prefix"));
 	print_enforced(result);
 }
 
 void slc_print_blocklist_del(const json_t *args, const json_t *result)
 {
 	(void)result;
-	printf("unblocked %s\n", str(args, "prefix"));
+	printf("unblocked %s\n", slc_str(args, "prefix"));
 }
 
 void slc_print_blocklist_list(const json_t *args, const json_t *result)
@@ -66,8 +50,8 @@ void slc_print_blocklist_list(const json_t *args, const json_t *result)
 	}
 	struct slc_table *t = slc_table_new(2, head, 1u << 1);
 	json_array_foreach(l, i, b) {
-		slc_table_add(t, str(b, "prefix"));
-		add_count(t, b, "hits");
+		slc_table_add(t, slc_str(b, "prefix"));
+		slc_add_num(t, b, "hits");
 	}
 	slc_table_print(t, stdout, "");
 	slc_table_free(t);
@@ -103,9 +87,9 @@ void slc_print_xdp_stats(const json_t *result)
 	puts("\nXDP (net_af_xdp ports)");
 	struct slc_table *t = slc_table_new(9, head, 0xffu << 1);
 	json_array_foreach(ports, i, p) {
-		slc_table_add(t, str(p, "port"));
+		slc_table_add(t, slc_str(p, "port"));
 		for (unsigned k = 0; k < SL_ARRAY_SIZE(keys); k++)
-			add_count(t, p, keys[k]);
+			slc_add_num(t, p, keys[k]);
 	}
 	slc_table_print(t, stdout, "  ");
 	slc_table_free(t);

@@ -24,4 +24,16 @@ int sl_config_load_json(json_t *root, struct sl_model *m, struct sl_err *err);
 /* The model as a config document (new reference). */
 json_t *sl_config_to_json(const struct sl_model *m);
 
+/* Shared with the snat.* commands (ctrl/daemon/cmd_snat.c), so a rule
+ * reads and prints the same in the file and on the socket. */
+/* "A.B.C.D/LEN" or "A.B.C.D" at o[key] (host bits zero). */
+int sl_config_prefix(json_t *o, const char *key, bool required, sl_be32 *ip,
+		     uint8_t *plen, struct sl_err *err);
+/* Read one rule object (src, pool, port, filtering) and add it: the
+ * config file and the snat.add command share this. */
+int sl_config_add_snat_rule(json_t *o, struct sl_model *m, struct sl_err *err);
+/* One rule as the config file writes it. */
+json_t *sl_config_snat_rule_json(const struct sl_model *m,
+				 const struct sl_model_snat *r);
+
 #endif

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "errors.h"
+#include "config.h"
 #include "model.h"
 
 typedef int (*sl_config_elem_fn)(json_t *elem, struct sl_model *m,
@@ -39,8 +40,6 @@ int sl_config_read_u32(json_t *o, const char *key, unsigned long min,
 /* Optional "port" naming a port: its index, or -1 when absent. */
 int sl_config_port_ref(json_t *o, const struct sl_model *m, int *index,
 		       struct sl_err *err);
-int sl_config_prefix(json_t *o, const char *key, bool required, sl_be32 *ip,
-		     uint8_t *plen, struct sl_err *err);
 
 /* Sections in their own files. */
 /* Process settings (config_settings.c): absent members keep defaults. */
@@ -48,11 +47,5 @@ int sl_config_load_settings(json_t *root, struct sl_model *m,
 			    struct sl_err *err);
 int sl_config_load_snat(json_t *root, struct sl_model *m, struct sl_err *err);
 int sl_config_snat_json(json_t *doc, const struct sl_model *m);
-/* Read one rule object (src, pool, port, filtering) and add it: the
- * config file and the snat.add command share this. */
-int sl_config_add_snat_rule(json_t *o, struct sl_model *m, struct sl_err *err);
-/* One rule as the config file writes it. */
-json_t *sl_config_snat_rule_json(const struct sl_model *m,
-				 const struct sl_model_snat *r);
 
 #endif

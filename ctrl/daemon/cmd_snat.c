@@ -5,7 +5,7 @@
 
 #include "addr.h"
 #include "commands.h"
-#include "config_internal.h"
+#include "config.h"
 #include "jsonutil.h"
 
 #define SESSIONS_DEFAULT 100

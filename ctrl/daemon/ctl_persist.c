@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The control thread's side of persistence (dataplane/persist.h): merge
+ * The control thread's side of persistence (dataplane/core/persist.h): merge
  * the templates workers report into one table, expire them, and publish
  * the table as an immutable view with RCU.
  *

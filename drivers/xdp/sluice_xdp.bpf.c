@@ -16,7 +16,7 @@
  *
  * It does not judge validity: a malformed frame for Sluice goes to Sluice,
  * whose parser drops it under a named reason, so there is one judge and
- * one set of drop counters. The header look is dataplane/wire.h, the
+ * one set of drop counters. The header look is dataplane/core/wire.h, the
  * same code the workers' exception path uses. Every verdict and reason
  * has a per-CPU counter (xdp_abi.h).
  */

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Malformed frames from the client side (scapy, tests/e2e/malformed.py): each
 # is dropped and counted under its reason in `sluicectl --json stats`
-# (result.drops.<reason>, names from dataplane/drop.h); TTL 1 to the VIP
+# (result.drops.<reason>, names from dataplane/core/drop.h); TTL 1 to the VIP
 # brings back ICMP time exceeded; afterwards normal traffic still flows.
 # Fragments are checked with the wan port on net_pcap (see below why).
 # e2e-timeout: 120

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Builders for the packet fuzzer. Checksums come from the byte-at-a-time
- * reference in tests/unit/frames.h, not from dataplane/csum.c, so a frame
+ * reference in tests/unit/frames.h, not from dataplane/core/csum.c, so a frame
  * built here is an independent judge of the code under test.
  */
 #include <string.h>

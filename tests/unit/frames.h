@@ -5,7 +5,7 @@
  * Header-only on purpose: the Makefile builds each tests/unit/test_*.c as
  * its own binary linked with the core objects, so shared test code must be
  * static inline. The checksum here is a byte-at-a-time RFC 1071 reference,
- * deliberately independent of dataplane/csum.c, so frames built here are a
+ * deliberately independent of dataplane/core/csum.c, so frames built here are a
  * fair judge of the code under test.
  */
 #ifndef SL_TEST_FRAMES_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The health-check engine (ctrl/health.c) against real sockets on the
+ * The health-check engine (ctrl/daemon/health.c) against real sockets on the
  * loopback interface, driven the way the control loop drives it (a poll
  * that never waits, then whatever else the loop does; here, playing the
  * servers): tcp up and down with fall/rise and the logged reasons, http

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * How a packet leaves a worker when it has no connection to say where:
+ * routed and resolved (sl_worker_output), held while ARP asks for its
+ * next hop, or handed to the worker that owns it (steer, pass on). Also
+ * the note to the control thread of what a worker learned or wants.
+ */
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "arp.h"
+#include "worker.h"
+
+/* Send a packet whose IP header is final towards `dst`: route, resolve
+ * the next hop's MAC, fill in Ethernet, queue for TX. (Established
+ * connections skip this: they keep their next hop, worker.c.) */
+void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
+{
+	const struct sl_snapshot *s = w->snap;
+	const struct sl_snap_route *rt = sl_snap_route(s, dst);
+
+	if (sl_unlikely(rt == NULL)) {
+		sl_worker_drop(w, m, SL_DROP_NO_ROUTE);
+		return;
+	}
+	sl_be32 nexthop = rt->via ? rt->via : dst;
+	const struct sl_snap_neigh *nb = sl_snap_find_neigh(s, nexthop);
+	if (sl_unlikely(nb == NULL)) {
+		sl_worker_hold(w, m, nexthop, rt->port);
+		return;
+	}
+	struct sl_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
+	memcpy(eth->dst, nb->mac, 6);
+	memcpy(eth->src, s->ports[rt->port].mac, 6);
+	sl_worker_tx(w, rt->port, m);
+}
+
+void sl_worker_steer(struct sl_worker *w, struct rte_mbuf *m, unsigned owner)
+{
+	if (rte_ring_sp_enqueue(w->steer_out[owner], m) != 0) {
+		sl_worker_drop(w, m, SL_DROP_STEER_RING_FULL);
+		return;
+	}
+	w->stats.steered_out++;
+}
+
+/*
+ * A client's packet for a connection this worker does not have. The
+ * driver normally keeps a flow on one queue, but not always (af_packet's
+ * fanout rolls a full queue's packets over to another; RSS tables get
+ * rewritten), and unlike a reply the packet does not say which worker
+ * owns it. So it goes round the other workers, each trying its own table,
+ * until one has the connection or all have said no.
+ */
+void sl_worker_pass_on(struct sl_worker *w, struct rte_mbuf *m)
+{
+	uint8_t *hops = RTE_MBUF_DYNFIELD(m, w->dp->hops_offset, uint8_t *);
+	uint8_t done = w->in_ring ? *hops : 0;
+
+	if (w->nworkers < 2 || done + 1u >= w->nworkers) {
+		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
+		return;
+	}
+	*hops = (uint8_t)(done + 1);
+	w->stats.passed_on++;
+	sl_worker_steer(w, m, (w->id + 1u) % w->nworkers);
+}
+
+/* The address to speak from on a port: its own, else a local address. */
+sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port)
+{
+	if (s->ports[port].ip)
+		return s->ports[port].ip;
+	if (s->ports[port].nlips)
+		return s->lips[s->ports[port].lip_first].ip;
+	return 0;
+}
+
+void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
+			    const uint8_t *mac, uint8_t port, uint8_t kind)
+{
+	struct sl_learn_msg msg = {.ip = ip, .port = port, .kind = kind};
+	if (mac)
+		memcpy(msg.mac, mac, 6);
+	/* Best effort: a full ring only delays learning. */
+	rte_ring_mp_enqueue_elem(w->dp->learn_ring, &msg, sizeof(msg));
+}
+
+/* Ask for a next hop's MAC, at most once per SL_ARP_RETRY_MS. */
+static void arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port)
+{
+	unsigned slot = sl_snap_ip_hash(nexthop) % SL_ARRAY_SIZE(w->arp_asked);
+	if (w->arp_asked[slot].ip == nexthop &&
+	    w->now_ms - w->arp_asked[slot].at_ms < SL_ARP_RETRY_MS)
+		return;
+	w->arp_asked[slot].ip = nexthop;
+	w->arp_asked[slot].at_ms = w->now_ms;
+
+	const struct sl_snapshot *s = w->snap;
+	sl_be32 src = sl_worker_port_source(s, port);
+	if (src == 0)
+		return;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->dp->pool);
+	if (m == NULL) {
+		/* The pool is dry: the request that could not be made is
+		 * the drop to count (the packet waiting for it follows). */
+		w->stats.drops[SL_DROP_NO_MBUF]++;
+		return;
+	}
+	uint8_t *frame = (uint8_t *)rte_pktmbuf_append(m, SL_ARP_FRAME_LEN);
+	if (frame == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	sl_arp_build_request(frame, s->ports[port].mac, src, nexthop);
+	w->stats.arp_requests++;
+	sl_worker_tx(w, port, m);
+	sl_worker_tell_control(w, nexthop, NULL, port, SL_LEARN_WANTED);
+}
+
+void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
+		    uint8_t port)
+{
+	arp_ask(w, nexthop, port);
+	if (w->nhold == SL_HOLD_MAX) {
+		sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
+		return;
+	}
+	w->hold[w->nhold++] = (struct sl_hold){m, nexthop, w->now_ms, port};
+}
+
+/* Send what can now be sent, drop what waited too long, keep the rest. */
+void sl_worker_hold_retry(struct sl_worker *w)
+{
+	const struct sl_snapshot *s = w->snap;
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < w->nhold; i++) {
+		struct sl_hold *h = &w->hold[i];
+		const struct sl_snap_neigh *nb = sl_snap_find_neigh(s, h->nexthop);
+		/* Age first: a packet that waited past the limit may belong
+		 * to a connection that has expired meanwhile. */
+		if (w->now_ms - h->since_ms > SL_HOLD_MS) {
+			sl_worker_drop(w, h->m, SL_DROP_NEIGH_UNRESOLVED);
+		} else if (nb) {
+			struct sl_ether_hdr *eth = rte_pktmbuf_mtod(h->m, void *);
+			memcpy(eth->dst, nb->mac, 6);
+			memcpy(eth->src, s->ports[h->port].mac, 6);
+			sl_worker_tx(w, h->port, h->m);
+		} else {
+			arp_ask(w, h->nexthop, h->port);
+			w->hold[kept++] = *h;
+		}
+	}
+	w->nhold = kept;
+	sl_worker_flush(w);
+}
