@@ -62,20 +62,18 @@ static inline uint16_t sl_csum_fold32(uint32_t sum)
 	return (uint16_t)sum;
 }
 
-/* Apply a folded delta to a stored checksum. Two 16-bit terms sum to at
- * most 0x1fffe, which one end-around carry folds into 16 bits. */
+/* Apply a folded delta to a stored checksum. */
 static inline uint16_t sl_csum_apply(uint16_t csum, uint16_t delta)
 {
-	uint32_t sum = (uint32_t)(uint16_t)~csum + delta;
-	return (uint16_t)~((sum & 0xffffu) + (sum >> 16));
+	return (uint16_t)~sl_csum_fold32((uint32_t)(uint16_t)~csum + delta);
 }
 
 /* Apply two folded deltas at once (a rewrite and a TTL decrement). Three
- * terms sum to at most 0x2fffd: one carry still folds it (0xfffd + 2). */
+ * terms can sum to 0x1ffff, which one fold leaves at 0x10000: every sum
+ * here is folded twice (sl_csum_fold32), never once. */
 static inline uint16_t sl_csum_apply2(uint16_t csum, uint16_t d1, uint16_t d2)
 {
-	uint32_t sum = (uint32_t)(uint16_t)~csum + d1 + d2;
-	return (uint16_t)~((sum & 0xffffu) + (sum >> 16));
+	return (uint16_t)~sl_csum_fold32((uint32_t)(uint16_t)~csum + d1 + d2);
 }
 
 /* The folded delta that undoes `delta`. */

@@ -274,6 +274,77 @@ static void test_ttl_decrement(void **state)
 	}
 }
 
+/* Reference for applying deltas: the one's-complement sum folded until no
+ * carry is left, however many folds that takes. */
+static uint16_t ref_apply(uint16_t csum, uint16_t d1, uint16_t d2)
+{
+	uint32_t sum = (uint32_t)(uint16_t)~csum + d1 + d2;
+
+	while (sum >> 16)
+		sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* sl_csum_apply2 and sl_csum_apply over every stored checksum, against
+ * deltas that include the carries' edges (0, 1, 0xfffe, 0xffff): three
+ * terms can sum to 0x1ffff, which one fold turns into 0x10000. */
+static void test_apply_sweep(void **state)
+{
+	static const uint16_t edge[] = {0, 1, 2, 0x7fff, 0x8000, 0xfeff,
+					0xfffd, 0xfffe, 0xffff, SL_CSUM_TTL_DEC};
+	(void)state;
+
+	for (uint32_t c = 0; c <= 0xffff; c++) {
+		for (unsigned i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+			uint16_t d1 = edge[i];
+			assert_int_equal(sl_csum_apply((uint16_t)c, d1),
+					 ref_apply((uint16_t)c, d1, 0));
+			for (unsigned j = 0; j < sizeof(edge) / sizeof(edge[0]); j++)
+				assert_int_equal(sl_csum_apply2((uint16_t)c, d1, edge[j]),
+						 ref_apply((uint16_t)c, d1, edge[j]));
+			/* And a spread of other deltas with the TTL's. */
+			uint16_t d = (uint16_t)(c * 40503u + i * 977u);
+			assert_int_equal(sl_csum_apply2((uint16_t)c, d, SL_CSUM_TTL_DEC),
+					 ref_apply((uint16_t)c, d, SL_CSUM_TTL_DEC));
+		}
+	}
+}
+
+/* What the NAT rewrite does to one flow direction, for every IP ID: the
+ * addresses change by a fixed delta and TTL drops by one, the checksum is
+ * updated with sl_csum_apply2 (as nat.h does), and the header must still
+ * sum right. One ID in 65,536 used to come out 0xffff for 0xfffe. */
+static void test_apply2_every_ip_id(void **state)
+{
+	uint8_t ip[20];
+	unsigned bad = 0;
+	(void)state;
+
+	fr_seed(11);
+	for (int flow = 0; flow < 4; flow++) {
+		random_ip_header(ip);
+		uint32_t ns = fr_rand32(), nd = fr_rand32();
+		uint32_t os = load32(ip + 12), od = load32(ip + 16);
+		uint16_t d3 = sl_csum_fold(sl_csum_delta32(os, ns) +
+					   sl_csum_delta32(od, nd));
+		for (uint32_t id = 0; id <= 0xffff; id++) {
+			store32(ip + 12, os);
+			store32(ip + 16, od);
+			fr_put16(ip + 4, (uint16_t)id);
+			ip[8] = 64;
+			fr_put16(ip + 10, 0);
+			fr_put16(ip + 10, fr_ref_csum(ip, 20, 0));
+			store32(ip + 12, ns);
+			store32(ip + 16, nd);
+			ip[8]--;
+			store16(ip + 10, sl_csum_apply2(load16(ip + 10), d3,
+							SL_CSUM_TTL_DEC));
+			bad += !ip_header_ok(ip);
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
 /* Hand-checked example from RFC 1071 section 3: bytes 00 01 f2 03 f4 f5
  * f6 f7 sum to ddf2 (before complement). */
 static void test_rfc1071_example(void **state)
@@ -296,6 +367,8 @@ int main(void)
 		cmocka_unit_test(test_negate_undoes),
 		cmocka_unit_test(test_zero_delta),
 		cmocka_unit_test(test_ttl_decrement),
+		cmocka_unit_test(test_apply_sweep),
+		cmocka_unit_test(test_apply2_every_ip_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
