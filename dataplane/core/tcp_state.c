@@ -4,7 +4,8 @@
  *
  *   RST either way                      -> CLOSE
  *   SYN from the client on a closed one -> SYN_SENT  (port reuse)
- *   SYN+ACK either way in SYN_SENT      -> SYN_RECV
+ *   SYN+ACK in SYN_SENT                 -> SYN_RECV  (full-NAT: from the
+ *                                          server only; SNAT: either way)
  *   FIN: remember which side sent it;
  *        both sides                     -> TIME_WAIT
  *        client only                    -> FIN_WAIT
@@ -12,7 +13,7 @@
  *   ACK either way in SYN_RECV          -> ESTABLISHED
  *   anything else                       -> unchanged
  *
- * "Either way" covers the opens a NAT gateway sees besides the usual one
+ * "Either way" (SNAT sessions) covers the opens a NAT gateway sees besides the usual one
  * (RFC 5382): simultaneous open (SYNs cross, then SYN+ACKs) and a
  * connection opened from outside to an endpoint-independent mapping.
  */
@@ -37,7 +38,11 @@ uint8_t sl_tcp_next_state(uint8_t state, uint8_t *conn_flags, enum sl_dir dir,
 						  SL_CONN_F_RST_EDGE);
 			return SL_CS_TCP_SYN_SENT;
 		}
-		if ((tcp_flags & SL_TCP_ACK) && state == SL_CS_TCP_SYN_SENT)
+		/* Full-NAT: only the server answers a SYN; a SYN+ACK from
+		 * the client side would let a client establish (900 s) a
+		 * connection the server never took part in. */
+		if ((tcp_flags & SL_TCP_ACK) && state == SL_CS_TCP_SYN_SENT &&
+		    (dir == SL_DIR_REPLY || (*conn_flags & SL_CONN_F_SNAT)))
 			return SL_CS_TCP_SYN_RECV;
 		return state;
 	}

@@ -75,16 +75,31 @@ static void test_open(void **state)
 static void test_open_other_ways(void **state)
 {
 	(void)state;
-	struct tcp t = {SL_CS_TCP_SYN_SENT, 0};
+	/* SNAT sessions: a NAT gateway sees opens besides the usual one. */
+	struct tcp t = {SL_CS_TCP_SYN_SENT, SL_CONN_F_SNAT};
 	seg(&t, S, SYN, SL_CS_TCP_SYN_SENT);         /* SYNs cross */
 	seg(&t, C, SYN | ACK, SL_CS_TCP_SYN_RECV);
 	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
 	seg(&t, S, ACK, SL_CS_TCP_ESTABLISHED);
 
-	struct tcp in = {SL_CS_TCP_SYN_SENT, 0};     /* opened from outside */
+	struct tcp in = {SL_CS_TCP_SYN_SENT, SL_CONN_F_SNAT}; /* opened from outside */
 	seg(&in, S, SYN, SL_CS_TCP_SYN_SENT);
 	seg(&in, C, SYN | ACK, SL_CS_TCP_SYN_RECV);
 	seg(&in, S, ACK, SL_CS_TCP_ESTABLISHED);
+}
+
+/* Full-NAT: the client side cannot play the server's half of the
+ * handshake. A SYN+ACK and then an ACK from the client used to make the
+ * connection ESTABLISHED (900 s) without the server ever answering. */
+static void test_client_cannot_answer_syn(void **state)
+{
+	(void)state;
+	struct tcp t = {SL_CS_TCP_SYN_SENT, 0};
+	seg(&t, C, SYN | ACK, SL_CS_TCP_SYN_SENT);
+	seg(&t, C, ACK, SL_CS_TCP_SYN_SENT);
+	seg(&t, C, SYN | ACK, SL_CS_TCP_SYN_SENT);
+	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);   /* the server's answer */
+	seg(&t, C, ACK, SL_CS_TCP_ESTABLISHED);
 }
 
 static void test_close_client_first(void **state)
@@ -303,6 +318,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_open_other_ways),
+		cmocka_unit_test(test_client_cannot_answer_syn),
 		cmocka_unit_test(test_close_client_first),
 		cmocka_unit_test(test_close_server_first),
 		cmocka_unit_test(test_simultaneous_close),
