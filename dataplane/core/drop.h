@@ -48,7 +48,8 @@
 	X(SNAT_HOST_LIMIT, "snat_host_limit")                                  \
 	X(SNAT_NO_MAPPING, "snat_no_mapping")                                  \
 	X(TCP_RST_OUT_OF_WINDOW, "tcp_rst_out_of_window")                      \
-	X(CONN_FLUSHED, "conn_flushed")
+	X(CONN_FLUSHED, "conn_flushed")                                        \
+	X(ICMP_QUOTE_WILDCARD, "icmp_quote_wildcard")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

@@ -33,7 +33,7 @@ enum sl_drop sl_icmp_error_parse(const struct sl_pkt *pkt,
 	case SL_IPPROTO_TCP:
 	case SL_IPPROTO_UDP:
 		memcpy(&in->key.sport, in->l4, 4);
-		return SL_DROP_NONE;
+		break;
 	case SL_IPPROTO_ICMP: {
 		const struct sl_icmp_hdr *q = (const void *)in->l4;
 		/* Only a query can be matched to a mapping (by its id);
@@ -42,11 +42,17 @@ enum sl_drop sl_icmp_error_parse(const struct sl_pkt *pkt,
 			return SL_DROP_ICMP_UNSUPPORTED;
 		in->key.sport = q->id;
 		in->key.dport = q->id;
-		return SL_DROP_NONE;
+		break;
 	}
 	default:
 		return SL_DROP_ICMP_UNSUPPORTED;
 	}
+	/* No packet Sluice forwards has address 0 or port (id) 0, but SNAT's
+	 * bookkeeping keys do (mapping 0:0 -> P:pp, permit R:0 -> P:pp): a
+	 * quote with one would be matched to them. */
+	if (!in->key.saddr || !in->key.daddr || !in->key.sport || !in->key.dport)
+		return SL_DROP_ICMP_QUOTE_WILDCARD;
+	return SL_DROP_NONE;
 }
 
 /* The quoted transport header: ports (or the echo id) and, where the

@@ -492,6 +492,39 @@ static bool errors_touch_nothing(struct harness *h, char *why)
 		       ? WHY("the error refreshed the session") : true;
 }
 
+/* A quote naming address 0 or port 0 matches nothing real: those are the
+ * wildcards of SNAT's bookkeeping keys (mapping 0:0 -> P:pp, permit R:0 ->
+ * P:pp), so anyone who knows a remote's address could otherwise reach the
+ * inside host through them. Each is dropped and counted, never delivered. */
+static bool error_wildcard_quote(struct harness *h, char *why)
+{
+	static const struct { uint32_t dst; uint16_t dport; } wild[] = {
+		{SERVER, 0}, /* the permit's key */
+		{0, 0},      /* the mapping's key */
+		{0, 9},
+	};
+	uint8_t f[FR_MAX], out[FR_MAX];
+	struct seen m, fake;
+	uint64_t before = h_drops(h, SL_DROP_ICMP_QUOTE_WILDCARD);
+
+	if (!udp_out(h, H(39), 10900, SERVER, 9, &m, why))
+		return false;
+	for (unsigned i = 0; i < sizeof(wild) / sizeof(wild[0]); i++) {
+		fake.len = build(fake.frame, SL_IPPROTO_UDP, m.saddr, m.sport,
+				 wild[i].dst, wild[i].dport, 0);
+		h_flush(h);
+		h_send(h, OUT, f, icmp_error(f, ROUTER_OUT, m.saddr, 3, 3, 0, &fake, 0));
+		if (h_recv(h, IN, out))
+			return WHY("an error quoting %08x:%u reached the inside host",
+				   wild[i].dst, wild[i].dport);
+	}
+	if (h_drops(h, SL_DROP_ICMP_QUOTE_WILDCARD) < before + 3)
+		return WHY("icmp_quote_wildcard grew by %llu, not 3",
+			   (unsigned long long)(h_drops(h, SL_DROP_ICMP_QUOTE_WILDCARD) - before));
+	/* The real error still gets through. */
+	return error_translated(h, &m, H(39), 10900, SL_ICMP_DEST_UNREACH, 3, 0, why);
+}
+
 /* ---- RFC 7857 ---- */
 
 static bool established(struct harness *h, uint32_t host, uint16_t port,
@@ -680,6 +713,8 @@ static const struct check checks[] = {
 	{"RFC 5508 REQ-3 error quoting 8 bytes of transport", error_8_byte_quote},
 	{"RFC 5508 REQ-3 bad ICMP or quoted IP checksum dropped", error_bad_checksums},
 	{"RFC 5508 REQ-4 errors never create or refresh mappings", errors_touch_nothing},
+	{"ICMP error quoting address 0 or port 0 dropped (icmp_quote_wildcard)",
+	 error_wildcard_quote},
 	{"RFC 7857 2.2 session kept 4 min after RST", rst_kept_4_min},
 	{"RFC 7857 2.1 outbound RST does not refresh the mapping", rst_no_refresh},
 	{"RFC 5961 3 inbound RST: far dropped, near kept open, at the edge closes",
