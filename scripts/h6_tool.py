@@ -11,9 +11,10 @@ go only to the addresses given (the lab's, 198.18.0.0/15).
                         N ICMP echo requests from random addresses of NET
   rst-inject SRC SPORT DST DPORT --seq SEQ [-n N]
                         N RSTs with sequence number SEQ on that 4-tuple
-  capture-isn IFACE SPORT [--timeout S]
+  capture-isn IFACE SPORT [--timeout S] [--ready FILE]
                         wait for a SYN leaving from local port SPORT on
-                        IFACE; print its sequence number
+                        IFACE; print its sequence number (FILE is created
+                        once the capture socket is open)
   udp-flow SPORT DST DPORT -n N [--size B]
                         N datagrams of one flow (a fixed source port)
   ctl-fairness SOCKET [--requests N]
@@ -113,6 +114,8 @@ def cmd_capture_isn(a):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
     s.bind((a.iface, 0))
     s.settimeout(0.2)
+    if a.ready:
+        open(a.ready, "w").close()
     deadline = time.time() + a.timeout
     while time.time() < deadline:
         try:
@@ -248,6 +251,7 @@ def main():
     p.add_argument("iface")
     p.add_argument("sport", type=int)
     p.add_argument("--timeout", type=float, default=5)
+    p.add_argument("--ready", help="file to create once capturing")
     p.set_defaults(fn=cmd_capture_isn)
     p = sub.add_parser("udp-flow")
     p.add_argument("sport", type=int)

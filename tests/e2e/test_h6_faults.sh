@@ -45,9 +45,14 @@ h6cli() { lab_exec cli "$LAB_PY" "$H6" "$@"; }
 
 # --- out-of-window RSTs -----------------------------------------------------------
 CP=41234
-h6cli capture-isn cli0 "$CP" --timeout 5 >"$T/isn" &
+h6cli capture-isn cli0 "$CP" --timeout 10 --ready "$T/isn.ready" >"$T/isn" &
 cap=$!
-sleep 0.3
+# The SYN must not leave before the capture socket is open (a loaded
+# machine starts Python slowly).
+for (( i = 0; i < 50; i++ )); do
+  [ -e "$T/isn.ready" ] && break
+  sleep 0.1
+done
 upload 80 "$T/rst.out" 4M --local-port "$CP" &
 dl=$!
 wait "$cap" || true
