@@ -43,6 +43,18 @@ static int quote_owner(const struct sl_worker *w, const struct sl_icmp_inner *in
 	return -1;
 }
 
+/* A "fragmentation needed" (RFC 1191: next-hop MTU in bytes 6-7) under
+ * the floor. Only a client's error is judged: it would reach a real server
+ * from a local address shared by many clients (dp_types.h). */
+static bool below_mtu_floor(const struct sl_snapshot *s, const struct sl_pkt *pkt)
+{
+	const struct sl_icmp_hdr *icmp = (const void *)pkt->l4;
+	const uint8_t *mtu = pkt->l4 + 6;
+
+	return icmp->type == SL_ICMP_DEST_UNREACH && icmp->code == 4 &&
+	       (uint16_t)(mtu[0] << 8 | mtu[1]) < s->icmp_mtu_floor;
+}
+
 void sl_worker_icmp_translate(struct sl_worker *w, struct rte_mbuf *m,
 			      struct sl_pkt *pkt)
 {
@@ -75,6 +87,11 @@ void sl_worker_icmp_translate(struct sl_worker *w, struct rte_mbuf *m,
 	const struct sl_v4key *quote = &c->key[d ^ 1];
 	sl_be32 src = pkt->ip->saddr;
 
+	if (d == SL_DIR_ORIG && !(c->flags & SL_CONN_F_SNAT) &&
+	    below_mtu_floor(w->snap, pkt)) {
+		sl_worker_drop(w, m, SL_DROP_ICMP_MTU_BELOW_FLOOR);
+		return;
+	}
 	if (d == SL_DIR_ORIG)
 		src = c->key[SL_DIR_REPLY].daddr;
 	else if (!(c->flags & SL_CONN_F_SNAT))

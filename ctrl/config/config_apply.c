@@ -265,6 +265,9 @@ static void diff_settings(struct diff *d, const struct sl_model *a, const struct
 			note(d->modified, "snat_options.timeouts (%s): %u -> %u", name,
 			     a->snat_timeouts_ms[s] / 1000, b->snat_timeouts_ms[s] / 1000);
 	}
+	if (a->icmp_mtu_floor != b->icmp_mtu_floor)
+		note(d->modified, "icmp.mtu_floor: %u -> %u", a->icmp_mtu_floor,
+		     b->icmp_mtu_floor);
 	if (a->snat_host_limit != b->snat_host_limit)
 		note(d->modified, "snat_options.max_mappings_per_host: %u -> %u",
 		     a->snat_host_limit, b->snat_host_limit);

@@ -282,6 +282,21 @@ static int load_health(json_t *root, struct sl_model *m, struct sl_err *err)
 	return 0;
 }
 
+/* ICMP errors Sluice carries across (README.md, ICMP errors). */
+static int load_icmp(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"mtu_floor", NULL};
+	json_t *o;
+	int rc = sl_config_sub_object(root, "icmp", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_config_read_u32(o, "mtu_floor", SL_ICMP_MTU_MIN, SL_ICMP_MTU_MAX,
+			       &m->icmp_mtu_floor, err) < 0)
+		return sl_config_prefixed(err, "icmp.");
+	return 0;
+}
+
 int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err)
 {
 	if (load_eal(root, m, err) < 0 ||
@@ -291,6 +306,7 @@ int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err
 	    load_port_range(root, m, err) < 0 || load_checksum(root, m, err) < 0 ||
 	    load_limits(root, m, err) < 0 ||
 	    load_timeouts(root, m, err) < 0 || load_health(root, m, err) < 0 ||
+	    load_icmp(root, m, err) < 0 ||
 	    sl_config_load_xdp(root, m, err) < 0)
 		return -1;
 	return 0;

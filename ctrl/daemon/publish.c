@@ -184,6 +184,7 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 		goto nomem;
 	s->generation = ++ctl->generation;
 	memcpy(s->timeouts_ms, m->timeouts_ms, sizeof(s->timeouts_ms));
+	s->icmp_mtu_floor = (uint16_t)m->icmp_mtu_floor;
 	fill_ports(s, ctl, m);
 	fill_routes(s, m);
 	fill_services(ctl, s, m, table_len);

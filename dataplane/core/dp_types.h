@@ -25,6 +25,15 @@ typedef uint32_t sl_be32;
 #define SL_MAX_ROUTES 256
 #define SL_MAX_NEIGH 4096
 
+/* A client's "fragmentation needed" is carried to the real server from a
+ * local address that many clients share, and the server's kernel caches
+ * the path MTU per destination: one client would lower it for all. So an
+ * MTU below the floor (config icmp.mtu_floor) is dropped, counted. 1280 is
+ * the smallest MTU IPv6 allows, and what any path worth serving carries. */
+#define SL_ICMP_MTU_FLOOR_DEFAULT 1280
+#define SL_ICMP_MTU_MIN 68           /* RFC 791: every host takes 68 */
+#define SL_ICMP_MTU_MAX 9216         /* jumbo frames */
+
 /* A connection is seen from two directions; each has its own table key. */
 enum sl_dir { SL_DIR_ORIG = 0, SL_DIR_REPLY = 1 };
 

@@ -49,7 +49,8 @@
 	X(SNAT_NO_MAPPING, "snat_no_mapping")                                  \
 	X(TCP_RST_OUT_OF_WINDOW, "tcp_rst_out_of_window")                      \
 	X(CONN_FLUSHED, "conn_flushed")                                        \
-	X(ICMP_QUOTE_WILDCARD, "icmp_quote_wildcard")
+	X(ICMP_QUOTE_WILDCARD, "icmp_quote_wildcard")                          \
+	X(ICMP_MTU_BELOW_FLOOR, "icmp_mtu_below_floor")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

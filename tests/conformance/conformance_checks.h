@@ -681,6 +681,47 @@ static bool fnat_icmp_error(struct harness *h, char *why)
 	return fr_ip_ok(g.frame) ? true : WHY("bad outer checksum");
 }
 
+/* A client's "fragmentation needed" would reach the real server from the
+ * local address every client shares; the server's kernel caches the MTU
+ * per destination, so one client could lower it for all. Below the floor
+ * (icmp.mtu_floor, 1280 by default) it is dropped and counted; at or above
+ * it is carried to the server. */
+static bool fnat_client_mtu_floor(struct harness *h, char *why)
+{
+	static const struct { uint16_t port, mtu; bool delivered; } cases[] = {
+		{41010, 576, false}, {41011, 1279, false},
+		{41012, 1280, true}, {41013, 1400, true},
+	};
+	uint8_t f[FR_MAX];
+	struct seen to_rs, to_client, g;
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t floor_drops = h_drops(h, SL_DROP_ICMP_MTU_BELOW_FLOOR);
+		if (!exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, cases[i].port, VIP, 80,
+			      SYN, &to_rs))
+			return WHY("SYN to the VIP not forwarded");
+		if (!exchange(h, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, to_rs.sport,
+			      SYN | ACK, &to_client))
+			return WHY("SYN+ACK not forwarded to the client");
+		uint32_t len = icmp_error(f, ROUTER_OUT, VIP, 3, 4, cases[i].mtu,
+					  &to_client, 0);
+		h_flush(h);
+		h_send(h, OUT, f, len);
+		g.len = h_recv(h, IN, g.frame);
+		bool counted = h_drops(h, SL_DROP_ICMP_MTU_BELOW_FLOOR) == floor_drops + 1;
+		if (cases[i].delivered != (g.len != 0) || cases[i].delivered == counted)
+			return WHY("MTU %u: %s, %s", cases[i].mtu,
+				   g.len ? "delivered" : "not delivered",
+				   counted ? "counted below the floor" : "not counted");
+		if (g.len && (fr_get32(g.frame + FR_IP_OFF + 12) != LIP ||
+			      fr_get32(g.frame + FR_IP_OFF + 16) != RS))
+			return WHY("MTU %u: outer %08x -> %08x, want LIP -> RS", cases[i].mtu,
+				   fr_get32(g.frame + FR_IP_OFF + 12),
+				   fr_get32(g.frame + FR_IP_OFF + 16));
+	}
+	return true;
+}
+
 struct check {
 	const char *name;
 	check_fn fn;
@@ -723,5 +764,7 @@ static const struct check checks[] = {
 	{"pool port exhaustion: counted drop, ICMP 3/13, existing mappings work",
 	 port_exhaustion},
 	{"full-NAT: ICMP error from the server side reaches the client", fnat_icmp_error},
+	{"full-NAT: a client's frag-needed below icmp.mtu_floor dropped, counted",
+	 fnat_client_mtu_floor},
 	{NULL, NULL},
 };

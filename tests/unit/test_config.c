@@ -202,6 +202,9 @@ static const struct bad_case bad_cases[] = {
 	 SL_E_INVALID, "$.local_port_range", NULL},
 	{"{'conn_table': {'max_connections': 100}, " PORTS "}", SL_E_INVALID,
 	 "$.conn_table.max_connections", NULL},
+	{"{'icmp': {'mtu_floor': 67}, " PORTS "}", SL_E_INVALID,
+	 "$.icmp.mtu_floor", "mtu_floor must be 68..9216, got 67"},
+	{"{'icmp': {'mtu': 1280}, " PORTS "}", SL_E_INVALID, "$.icmp.mtu", NULL},
 	{"{'idle': {'sleep_us': 100001}, " PORTS "}", SL_E_INVALID,
 	 "$.idle.sleep_us", NULL},
 	{"{'idle': {'empty_polls': 0}, " PORTS "}", SL_E_INVALID,
@@ -405,7 +408,7 @@ static void test_defaults(void **state)
 {
 	static const char *const top[] = {
 		"eal", "workers", "log_level", "control", "idle", "conn_table",
-		"local_port_range", "checksum", "limits", "timeouts", "health",
+		"local_port_range", "checksum", "limits", "timeouts", "icmp", "health",
 		"ports", "routes", "local_addresses", "neighbors", "vips", "snat",
 		"snat_options", "xdp",
 	};
@@ -419,6 +422,7 @@ static void test_defaults(void **state)
 	assert_int_equal(m.idle_empty_polls, 64);
 	assert_true(m.verify_l4_csum);
 	assert_int_equal(m.timeouts_ms[SL_CS_TCP_ESTABLISHED], 900000);
+	assert_int_equal(m.icmp_mtu_floor, 1280);
 
 	/* Show includes every setting, defaults too. */
 	json_t *doc = sl_config_to_json(&m);
