@@ -71,7 +71,10 @@ struct sl_obj_stats {
 };
 
 /* What a worker tells the control thread about ARP traffic it saw. */
-enum sl_learn_kind { SL_LEARN_SEEN = 0, SL_LEARN_WANTED = 1 };
+/* SEEN: a request to one of Sluice's addresses (RFC 826: its sender is
+ * learned); REPLY: an ARP reply (learned only if asked for); WANTED: a
+ * worker needs the address's MAC. */
+enum sl_learn_kind { SL_LEARN_SEEN = 0, SL_LEARN_WANTED = 1, SL_LEARN_REPLY = 2 };
 struct sl_learn_msg {
 	sl_be32 ip;
 	uint8_t mac[6];

@@ -89,7 +89,9 @@ static void handle_arp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *p
 	uint16_t op = sl_ntohs(arp->op);
 
 	if (arp->spa != 0 && (for_us || op == SL_ARP_OP_REPLY))
-		sl_worker_tell_control(w, arp->spa, arp->sha, port, SL_LEARN_SEEN);
+		sl_worker_tell_control(w, arp->spa, arp->sha, port,
+				       op == SL_ARP_OP_REPLY ? SL_LEARN_REPLY
+							     : SL_LEARN_SEEN);
 
 	if (op == SL_ARP_OP_REQUEST && for_us) {
 		sl_arp_to_reply(pkt->eth, arp, s->ports[port].mac);

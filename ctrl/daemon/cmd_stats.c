@@ -209,11 +209,12 @@ static json_t *resources_json(const struct sl_ctl *ctl)
 	const struct rte_mempool *pool = ctl->dp->pool;
 	const struct sl_neigh_table *t = &ctl->neigh;
 
-	return json_pack("{s:{s:I,s:I},s:{s:I,s:I,s:I,s:I}}", "mbufs", "total",
+	return json_pack("{s:{s:I,s:I},s:{s:I,s:I,s:I,s:I,s:I}}", "mbufs", "total",
 			 (json_int_t)(pool ? pool->size : 0), "available",
 			 (json_int_t)(pool ? rte_mempool_avail_count(pool) : 0),
 			 "neighbors", "entries", (json_int_t)t->n, "max", (json_int_t)t->max,
-			 "evicted", (json_int_t)t->evicted, "refused", (json_int_t)t->refused);
+			 "evicted", (json_int_t)t->evicted, "refused", (json_int_t)t->refused,
+			 "unsolicited", (json_int_t)t->unsolicited);
 }
 
 int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,

@@ -59,7 +59,10 @@ static bool drain_learn_ring(struct sl_ctl *ctl, uint64_t now)
 				sl_neigh_want(&ctl->neigh, lm->ip, lm->port, now);
 				continue;
 			}
-			if (sl_neigh_learn(&ctl->neigh, lm->ip, lm->mac, lm->port, now)) {
+			bool changed_one = lm->kind == SL_LEARN_REPLY
+				? sl_neigh_confirm(&ctl->neigh, lm->ip, lm->mac, lm->port, now)
+				: sl_neigh_learn(&ctl->neigh, lm->ip, lm->mac, lm->port, now);
+			if (changed_one) {
 				char ip[16];
 				sl_debug("neighbor %s learned on port %u",
 					 sl_fmt_ipv4(lm->ip, ip), lm->port);

@@ -19,7 +19,7 @@ int sl_neigh_init(struct sl_neigh_table *t)
 {
 	t->n = 0;
 	t->max = SL_MAX_NEIGH;
-	t->evicted = t->refused = 0;
+	t->evicted = t->refused = t->unsolicited = 0;
 	t->e = calloc(SL_MAX_NEIGH, sizeof(*t->e));
 	return t->e ? 0 : -1;
 }
@@ -92,6 +92,16 @@ bool sl_neigh_learn(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
 	e->probes = 0;
 	e->confirmed_ms = now_ms;
 	return changed;
+}
+
+bool sl_neigh_confirm(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
+		      uint8_t port, uint64_t now_ms)
+{
+	if (sl_neigh_find(t, ip) == NULL) {
+		t->unsolicited++;
+		return false;
+	}
+	return sl_neigh_learn(t, ip, mac, port, now_ms);
 }
 
 void sl_neigh_want(struct sl_neigh_table *t, sl_be32 ip, uint8_t port,

@@ -42,6 +42,7 @@ struct sl_neigh_table {
 	uint32_t max;           /* <= SL_MAX_NEIGH */
 	uint64_t evicted;       /* incomplete entries dropped to make room */
 	uint64_t refused;       /* entries not made: the table was full */
+	uint64_t unsolicited;   /* ARP replies about addresses never asked for */
 };
 
 typedef void (*sl_neigh_probe_fn)(void *ctx, sl_be32 ip, uint8_t port);
@@ -55,6 +56,12 @@ struct sl_neigh_entry *sl_neigh_find(struct sl_neigh_table *t, sl_be32 ip);
  * dataplane should use changed (new resolved entry, new MAC or port). */
 bool sl_neigh_learn(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
 		    uint8_t port, uint64_t now_ms);
+/* An ARP reply from ip/mac on port: learned only if ip has an entry
+ * (Sluice asked for it, or knows it), so a neighbor sending replies
+ * nobody asked for cannot fill the table; otherwise counted in
+ * `unsolicited`. Returns as sl_neigh_learn(). */
+bool sl_neigh_confirm(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
+		      uint8_t port, uint64_t now_ms);
 /* A worker needs ip's MAC: remember it as INCOMPLETE if unknown. */
 void sl_neigh_want(struct sl_neigh_table *t, sl_be32 ip, uint8_t port,
 		   uint64_t now_ms);

@@ -62,6 +62,26 @@ run_malformed "$(lab_mac lb wan0)" --skip frag_first,frag_later
 normal_request after
 lab_check "ICMP echo to the VIP still answered" lab_ping "$LAB_VIP" -c 2 --min 2
 
+# --- unsolicited ARP replies are not learned ----------------------------------
+# 50 replies nobody asked for, from on-link addresses, to wan's address:
+# before, each became a resolved neighbor (a neighbor could fill the table).
+unsol() { lab_stats | lab_jget "r['resources']['neighbors'].get('unsolicited', 0)"; }
+u0=$(unsol)
+wan_mac=$(lab_mac lb wan0)
+lab_exec cli /usr/bin/python3 - "$wan_mac" "$LAB_WAN_IP" <<'PY'
+import sys
+from scapy.all import ARP, Ether, sendp
+mac, wan = sys.argv[1], sys.argv[2]
+src = "02:00:00:ee:00:01"
+sendp([Ether(src=src, dst=mac) / ARP(op=2, hwsrc=src, psrc=f"198.18.0.{i}", hwdst=mac, pdst=wan)
+       for i in range(150, 200)], iface="cli0", verbose=0)
+PY
+sleep 1
+learned=$(slctl --json neigh list |
+  lab_jget "len([n for n in r['neighbors'] if n['ip'].startswith('198.18.0.1') and int(n['ip'].split('.')[3]) >= 150])")
+lab_check_eq "50 unsolicited ARP replies: none learned as a neighbor" "$learned" 0
+lab_check_cmp "[arp] counted as resources.neighbors.unsolicited" "$(( $(unsol) - u0 ))" -ge 50
+
 # --- fragments, wan port on net_pcap (no fanout, no kernel defrag) ----------
 if lab_sluice_stop; then
   lab_ok "sluice stopped on SIGTERM with status 0 (before the net_pcap variant)"

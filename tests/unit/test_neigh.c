@@ -55,6 +55,26 @@ static void test_wanted_is_incomplete(void **state)
 	sl_neigh_free(&t);
 }
 
+/* ARP replies nobody asked for are not learned: a neighbor could fill the
+ * table with them. A reply for a wanted (or known) address is. */
+static void test_unsolicited_reply_not_learned(void **state)
+{
+	struct sl_neigh_table t;
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	for (sl_be32 ip = 100; ip < 200; ip++)
+		assert_false(sl_neigh_confirm(&t, ip, mac1, 1, 0));
+	assert_int_equal(t.n, 0);
+	assert_int_equal(t.unsolicited, 100);
+	sl_neigh_want(&t, 12, 1, 0);
+	assert_true(sl_neigh_confirm(&t, 12, mac1, 1, 5));
+	assert_true(sl_neigh_resolved(sl_neigh_find(&t, 12)));
+	assert_true(sl_neigh_confirm(&t, 12, mac2, 1, 6)); /* known: updated */
+	assert_memory_equal(sl_neigh_find(&t, 12)->mac, mac2, 6);
+	assert_int_equal(t.unsolicited, 100);
+	sl_neigh_free(&t);
+}
+
 static void test_aging_and_removal(void **state)
 {
 	struct sl_neigh_table t;
@@ -122,6 +142,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_learn_changes),
 		cmocka_unit_test(test_wanted_is_incomplete),
+		cmocka_unit_test(test_unsolicited_reply_not_learned),
 		cmocka_unit_test(test_aging_and_removal),
 		cmocka_unit_test(test_answer_keeps_entry),
 		cmocka_unit_test(test_forget_and_full),
