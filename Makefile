@@ -28,8 +28,10 @@ CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null)
 LIBBPF_LIBS    := $(shell pkg-config --libs libbpf 2>/dev/null)
 
 # Include paths follow the layering (README.md, "Layout"): each group of
-# sources sees only the folders it may call, so a forbidden include fails
-# the build as well as `tests/layout/check_layout.py`.
+# sources sees only the folders it may call, so a bare-name include of a
+# forbidden header fails the build. The rules themselves are enforced by
+# `tests/layout/check_layout.py` (a relative path like "../x.h" gets past
+# -iquote; the checker resolves it).
 CORE_INC   := -iquote dataplane/core
 COMMON_INC := $(CORE_INC) -iquote ctrl/common
 CONFIG_INC := $(COMMON_INC) -iquote ctrl/config
@@ -50,8 +52,8 @@ BPF_CFLAGS := -g -O2 -target bpf -ffreestanding -std=gnu11 $(WARN) \
               -I/usr/include/$(shell $(CC) -print-multiarch) $(CORE_INC) -iquote drivers/xdp
 
 # The packet core (dataplane/core/): plain C over byte buffers, no DPDK, no
-# I/O. It is built without DPDK's include path, so a DPDK call creeping in
-# fails the build.
+# I/O. It is built without DPDK's include path, so a DPDK header creeping
+# in fails the build.
 CORE_SRCS := $(wildcard dataplane/core/*.c)
 # The workers: the burst loop and everything else that talks to DPDK.
 DP_SRCS   := $(wildcard dataplane/*.c)
@@ -98,7 +100,8 @@ all: $(BUILD)/sluice $(BUILD)/sluicectl
 # each group sees only the folders it may include.
 $(CORE_OBJS): CFLAGS_EXTRA := $(CORE_INC)
 $(DP_OBJS): CFLAGS_EXTRA := $(WORKER_INC) $(DPDK_CFLAGS)
-$(DRV_OBJS) $(XDP_OBJS): CFLAGS_EXTRA := $(DRV_INC) $(DPDK_CFLAGS)
+$(DRV_OBJS): CFLAGS_EXTRA := $(DRV_INC) $(DPDK_CFLAGS)
+$(XDP_OBJS): CFLAGS_EXTRA := $(DRV_INC)
 $(CTRL_OBJS): CFLAGS_EXTRA := $(DAEMON_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
 $(COMMON_OBJS): CFLAGS_EXTRA := $(COMMON_INC)
 $(filter-out $(COMMON_OBJS),$(MODEL_OBJS)): CFLAGS_EXTRA := $(CONFIG_INC) $(JANSSON_CFLAGS)

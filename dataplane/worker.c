@@ -188,7 +188,14 @@ static void hairpin(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 		forward(w, m, pkt, sl_ct_conn(&w->ct, ref), sl_ct_ref_dir(ref));
 		return;
 	}
-	c = sl_worker_snat_in(w, m, pkt, sl_snap_find_addr(w->snap, pkt->key.daddr));
+	/* The pool may have left the configuration while this session,
+	 * made when it was there, lives on. */
+	const struct sl_snap_addr *pool = sl_snap_find_addr(w->snap, pkt->key.daddr);
+	if (pool == NULL) {
+		sl_worker_drop(w, m, SL_DROP_SNAT_NO_MAPPING);
+		return;
+	}
+	c = sl_worker_snat_in(w, m, pkt, pool);
 	if (c != NULL)
 		forward(w, m, pkt, c, SL_DIR_REPLY);
 }

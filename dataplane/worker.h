@@ -286,14 +286,6 @@ unsigned sl_worker_from_host(struct sl_worker *w);
 /* worker_out.c: route, resolve and queue a packet whose IP header is
  * final; the ARP hold queue; steering to another worker. */
 void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
-/* worker_miss.c: a TCP/UDP/ICMP-query packet the table does not know.
- * Returns the connection it opened (the caller forwards the packet in
- * direction *dir), or NULL when the packet was consumed. */
-struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
-			       struct sl_pkt *pkt, enum sl_dir *dir);
-void sl_worker_local(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
-void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
-			     struct sl_pkt *pkt);
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port);
 void sl_worker_hold_retry(struct sl_worker *w);
@@ -302,6 +294,14 @@ void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port);
 void sl_worker_steer(struct sl_worker *w, struct rte_mbuf *m, unsigned owner);
 void sl_worker_pass_on(struct sl_worker *w, struct rte_mbuf *m);
+/* worker_miss.c: a TCP/UDP/ICMP-query packet the table does not know.
+ * Returns the connection it opened (the caller forwards the packet in
+ * direction *dir), or NULL when the packet was consumed. */
+struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
+			       struct sl_pkt *pkt, enum sl_dir *dir);
+void sl_worker_local(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
+void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
+			     struct sl_pkt *pkt);
 /* worker_lport.c: a local address and port for a connection leaving by
  * `port` (its reply key in *reply, the address's slot in *slot), and
  * giving it back. */

@@ -16,9 +16,11 @@
  * a port address with no service there (to_host) is the host's too, so
  * the host may share the port's address for its own services.
  *
- * sl_worker_drop() is where every drop starts, so it lives here: a frame
- * the kernel should have goes there, anything else is counted by reason
- * and freed.
+ * sl_worker_drop() is where a dropped frame that may be the host's
+ * starts, so it lives here: a frame the kernel should have goes there,
+ * anything else is counted by reason and freed. (Drops of Sluice's own
+ * output -- tx_full, host_queue_full -- and no_mbuf, where there is no
+ * frame, are counted where they happen.)
  *
  * Each worker uses its own queue of the exception device in both
  * directions, like any port: no locks, no rings. Exception traffic is

@@ -16,7 +16,9 @@ shortcut across layers would pass review unnoticed. This checks, and prints
   5. no .c file is over 600 lines
   6. no header include cycle
   7. no circle between compiled objects (symbols one uses that another
-     defines, from `nm -P`), separately for build/obj and build/cli
+     defines, from `nm -P`), separately for build/obj and build/cli; and
+     no call from one folder's object into a folder its README does not
+     allow
 
 Exit 1 when anything failed. tests/layout/README.md has the details.
 """
@@ -278,6 +280,22 @@ def tarjan(nodes, edges):
 
 
 # ------------------------------------------------------------ checks
+def rule_line_count(root, folder):
+    """How many rule lines folder/README.md has, of either kind; more than
+    one of a kind would be merged, so count them to refuse that."""
+    may = never = 0
+    try:
+        with open(os.path.join(root, folder, "README.md"), encoding="utf-8",
+                  errors="replace") as f:
+            for line in f:
+                s = line.strip().lstrip("-*+ ").strip()
+                may += bool(MAY_RE.match(s))
+                never += bool(NEVER_RE.match(s))
+    except OSError:
+        return 0
+    return 3 if may > 1 or never > 1 else may + never
+
+
 def check_rules_present(root, folders, rules, rep):
     for f in folders:
         if not os.path.isfile(os.path.join(root, f, "README.md")):
@@ -286,6 +304,11 @@ def check_rules_present(root, folders, rules, rep):
         elif rules[f][0] is None:
             rep.not_ok(f"{f}: has its layering rules",
                        f"{f}/README.md has no **May include:** line")
+        elif rule_line_count(root, f) > 2:
+            rep.not_ok(f"{f}: has its layering rules",
+                       f"{f}/README.md has more than one **May include:** or "
+                       "**Never includes:** line (one of each, so none widens "
+                       "the rules unseen)")
         else:
             rep.ok(f"{f}: has its layering rules ({f}/README.md)")
 
@@ -424,6 +447,29 @@ def nm_symbols(objs):
     return syms, problems
 
 
+def check_call_direction(root, label, name, edges, example, rep):
+    """A call from one folder into another must be one its README allows,
+    as for includes (a prototype written by hand dodges the include check).
+    Folders without rules (a test tree) are not judged here."""
+    rules, bad = {}, []
+    for a in sorted(edges):
+        fa = os.path.dirname(name[a])
+        if fa not in rules:
+            rules[fa] = read_rules(root, fa)[0]
+        may = rules[fa]
+        for b in sorted(edges[a]):
+            fb = os.path.dirname(name[b])
+            if fb == fa or may is None or may == "*" or fb in may:
+                continue
+            bad.append(f"{name[a]} -> {name[b]} ({example[(a, b)]}): "
+                       f"{fa}/README.md does not allow {fb}")
+    if bad:
+        rep.not_ok(f"{label}: calls between folders follow their READMEs",
+                   f"{len(bad)} call(s) into a folder not allowed", bad[:20])
+    else:
+        rep.ok(f"{label}: calls between folders follow their READMEs")
+
+
 def check_objects(root, build, rep):
     for label, subdirs in OBJECT_GRAPHS:
         objs = []
@@ -466,6 +512,7 @@ def check_objects(root, build, rep):
                     if d != o:
                         edges.setdefault(o, set()).add(d)
                         example.setdefault((o, d), s)
+        check_call_direction(root, label, name, edges, example, rep)
         bad = 0
         for comp in tarjan(objs, edges):
             if len(comp) < 2:

@@ -188,6 +188,30 @@ else
   sed 's/^/#   /' "$tmp/obj.out"
 fi
 
+# j. a call into a folder the README does not allow (a hand-written
+# prototype, so no include shows it): dataplane/b.c calls ctrl/daemon/d.c.
+what="j. a call from dataplane into ctrl/daemon (prototype, no include)"
+st=0
+if build_pair 0 2>"$tmp/cc.err" && mkdir -p "$objs/ctrl/daemon" "$objs/build/obj/ctrl/daemon" &&
+  printf '**May include:** nothing outside this folder\n' >"$objs/dataplane/README.md" &&
+  printf 'void d_fn(void);\nvoid b_fn(void);\nvoid b_fn(void) { d_fn(); }\n' >"$objs/dataplane/b.c" &&
+  printf 'void d_fn(void);\nvoid d_fn(void) { }\n' >"$objs/ctrl/daemon/d.c" &&
+  cc -c "$objs/dataplane/b.c" -o "$objs/build/obj/dataplane/b.o" &&
+  cc -c "$objs/ctrl/daemon/d.c" -o "$objs/build/obj/ctrl/daemon/d.o" 2>>"$tmp/cc.err"; then
+  objcheck "$tmp/obj.out" || st=$?
+  if [ "$st" -ne 0 ] && grep -q '^not ok - build/obj: calls between folders' "$tmp/obj.out" &&
+    grep -q 'dataplane/b -> ctrl/daemon/d (d_fn)' "$tmp/obj.out"; then
+    ok "$what"
+  else
+    not_ok "$what (exit status $st)"
+    sed 's/^/#   /' "$tmp/obj.out"
+  fi
+else
+  not_ok "$what (cc failed)"
+  sed 's/^/#   /' "$tmp/cc.err"
+fi
+rm -rf "$objs/ctrl/daemon" "$objs/dataplane/README.md"
+
 what="i. no objects at all fails (build first)"
 rm -rf "$objs/build"
 mkdir -p "$objs/build"
