@@ -91,6 +91,44 @@ static int check_pool(const struct sl_model *m, sl_be32 first, sl_be32 last,
 	return 0;
 }
 
+/* No rule's src may hold a pool address: a packet SNAT has rewritten (a
+ * hairpin, steered to the worker owning its pool port) leaves from a pool
+ * address, and if a rule matched it there it would be SNATed again, and
+ * again, until its TTL ran out -- a table entry per worker per hop. */
+static int check_src_and_pools(const struct sl_model *m, sl_be32 src, uint8_t plen,
+			       sl_be32 first, sl_be32 last, struct sl_err *err)
+{
+	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN], c[SL_IPV4_STRLEN];
+
+	for (uint32_t h = sl_ntohl(first); h <= sl_ntohl(last); h++) {
+		sl_be32 ip = sl_htonl(h);
+		if (in_prefix(ip, src, plen))
+			return sl_err_set(err, SL_E_INVALID, "src",
+					  "src %s/%u holds the rule's own pool address %s: "
+					  "a rule's src must not hold a pool address",
+					  sl_fmt_ipv4(src, a), plen, sl_fmt_ipv4(ip, b));
+		for (uint32_t r = 0; r < m->nsnat; r++)
+			if (in_prefix(ip, m->snat[r].src, m->snat[r].plen))
+				return sl_err_set(err, SL_E_INVALID, "pool",
+						  "pool address %s is inside the src of SNAT "
+						  "rule %s/%u: a rule's src must not hold a "
+						  "pool address", sl_fmt_ipv4(ip, a),
+						  sl_fmt_ipv4(m->snat[r].src, b), m->snat[r].plen);
+	}
+	for (uint32_t r = 0; r < m->nsnat; r++)
+		for (uint32_t i = 0; i < m->snat[r].npool; i++) {
+			sl_be32 ip = sl_htonl(sl_ntohl(m->snat[r].pool_first) + i);
+			if (in_prefix(ip, src, plen))
+				return sl_err_set(err, SL_E_INVALID, "src",
+						  "src %s/%u holds pool address %s of SNAT "
+						  "rule %s/%u: a rule's src must not hold a "
+						  "pool address", sl_fmt_ipv4(src, a), plen,
+						  sl_fmt_ipv4(ip, b),
+						  sl_fmt_ipv4(m->snat[r].src, c), m->snat[r].plen);
+		}
+	return 0;
+}
+
 int sl_model_add_snat(struct sl_model *m, sl_be32 src, uint8_t plen,
 		      sl_be32 first, sl_be32 last, int port_index,
 		      uint8_t filtering, struct sl_err *err)
@@ -109,7 +147,8 @@ int sl_model_add_snat(struct sl_model *m, sl_be32 src, uint8_t plen,
 				  sl_fmt_ipv4(src, a), plen);
 	if (m->nsnat >= SL_MAX_SNAT)
 		return sl_err_set(err, SL_E_LIMIT, "", "at most %d SNAT rules", SL_MAX_SNAT);
-	if (check_pool(m, first, last, err) < 0)
+	if (check_pool(m, first, last, err) < 0 ||
+	    check_src_and_pools(m, src, plen, first, last, err) < 0)
 		return -1;
 	if (port_index >= (int)m->nports)
 		return sl_err_set(err, SL_E_NOT_FOUND, "port", "no port %d", port_index);

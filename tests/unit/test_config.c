@@ -202,6 +202,18 @@ static const struct bad_case bad_cases[] = {
 	 SL_E_INVALID, "$.local_port_range", NULL},
 	{"{'conn_table': {'max_connections': 100}, " PORTS "}", SL_E_INVALID,
 	 "$.conn_table.max_connections", NULL},
+	/* A rule's src never holds a pool address (issue 12.3: "NAT everything"
+	 * re-SNATed its own output until the TTL ran out). */
+	{"{'snat': [{'src': '0.0.0.0/0', 'pool': '198.18.0.50'}], " PORTS "}",
+	 SL_E_INVALID, "$.snat[0].src", "src 0.0.0.0/0 holds the rule's own pool "
+	 "address 198.18.0.50: a rule's src must not hold a pool address"},
+	{"{'snat': [{'src': '198.18.1.0/24', 'pool': '198.18.0.50'},"
+	 " {'src': '198.18.0.0/24', 'pool': '198.18.0.60'}], " PORTS "}",
+	 SL_E_INVALID, "$.snat[1].src", NULL},
+	{"{'snat': [{'src': '198.18.0.0/25', 'pool': '198.18.0.200'},"
+	 " {'src': '198.18.1.0/24', 'pool': '198.18.0.100'}], " PORTS "}",
+	 SL_E_INVALID, "$.snat[1].pool", "pool address 198.18.0.100 is inside the "
+	 "src of SNAT rule 198.18.0.0/25: a rule's src must not hold a pool address"},
 	{"{'icmp': {'mtu_floor': 67}, " PORTS "}", SL_E_INVALID,
 	 "$.icmp.mtu_floor", "mtu_floor must be 68..9216, got 67"},
 	{"{'icmp': {'mtu': 1280}, " PORTS "}", SL_E_INVALID, "$.icmp.mtu", NULL},
