@@ -278,6 +278,19 @@ static inline unsigned verify_flags(const struct sl_worker *w,
 	return v;
 }
 
+/* A unicast frame for another MAC (flooded unknown unicast on a shared
+ * segment, a port in promiscuous mode) is not Sluice's to forward: doing
+ * so would duplicate the traffic. Broadcast and multicast go on to the
+ * parser's judgement (ARP requests are broadcast). */
+static inline bool for_another_mac(const struct sl_worker *w, const struct rte_mbuf *m,
+				   const uint8_t *frame)
+{
+	uint8_t port = w->dp->port_of_ethdev[m->port];
+
+	return !(frame[0] & 1) && port < SL_MAX_PORTS &&
+	       memcmp(frame, w->snap->ports[port].mac, 6) != 0;
+}
+
 void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct sl_pkt meta[SL_BURST];
@@ -300,6 +313,9 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 				 ? SL_DROP_NONE
 				 : (uint8_t)sl_parse(frame_of(m), rte_pktmbuf_data_len(m),
 						     verify, &meta[i]);
+		if (sl_unlikely(why[i] == SL_DROP_NONE &&
+				for_another_mac(w, m, frame_of(m))))
+			why[i] = SL_DROP_L2_OTHER_HOST;
 		if (why[i] == SL_DROP_NONE && meta[i].kind == SL_PKT_IPV4)
 			rte_prefetch0(sl_ct_home(&w->ct, meta[i].hash));
 	}

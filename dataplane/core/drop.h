@@ -50,7 +50,8 @@
 	X(TCP_RST_OUT_OF_WINDOW, "tcp_rst_out_of_window")                      \
 	X(CONN_FLUSHED, "conn_flushed")                                        \
 	X(ICMP_QUOTE_WILDCARD, "icmp_quote_wildcard")                          \
-	X(ICMP_MTU_BELOW_FLOOR, "icmp_mtu_below_floor")
+	X(ICMP_MTU_BELOW_FLOOR, "icmp_mtu_below_floor")                        \
+	X(L2_OTHER_HOST, "l2_other_host")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

@@ -722,6 +722,29 @@ static bool fnat_client_mtu_floor(struct harness *h, char *why)
 	return true;
 }
 
+/* Unicast for another MAC (flooded unknown unicast, a promiscuous port)
+ * is dropped and counted, not forwarded a second time; the same frame to
+ * the port's own MAC goes through. */
+static bool foreign_mac_dropped(struct harness *h, char *why)
+{
+	static const uint8_t other[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x99};
+	uint8_t f[FR_MAX], out[FR_MAX];
+	struct seen g;
+	uint64_t before = h_drops(h, SL_DROP_L2_OTHER_HOST);
+	uint32_t len = build(f, SL_IPPROTO_TCP, SERVER, 41100, VIP, 80, SYN);
+
+	memcpy(f, other, 6);
+	h_flush(h);
+	h_send(h, OUT, f, len);
+	if (h_recv(h, IN, out))
+		return WHY("a SYN to another host's MAC was forwarded");
+	if (h_drops(h, SL_DROP_L2_OTHER_HOST) != before + 1)
+		return WHY("l2_other_host grew by %llu, not 1",
+			   (unsigned long long)(h_drops(h, SL_DROP_L2_OTHER_HOST) - before));
+	return exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41100, VIP, 80, SYN, &g)
+		       ? true : WHY("the same SYN to the port's MAC not forwarded");
+}
+
 struct check {
 	const char *name;
 	check_fn fn;
@@ -766,5 +789,7 @@ static const struct check checks[] = {
 	{"full-NAT: ICMP error from the server side reaches the client", fnat_icmp_error},
 	{"full-NAT: a client's frag-needed below icmp.mtu_floor dropped, counted",
 	 fnat_client_mtu_floor},
+	{"unicast for another MAC dropped (l2_other_host), not forwarded",
+	 foreign_mac_dropped},
 	{NULL, NULL},
 };

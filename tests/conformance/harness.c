@@ -95,7 +95,12 @@ void h_send(struct harness *h, unsigned port, const uint8_t *frame, uint32_t len
 	struct rte_mbuf *m = rte_pktmbuf_alloc(h->dp.pool);
 	if (m == NULL)
 		return;
-	memcpy(rte_pktmbuf_append(m, (uint16_t)len), frame, len);
+	uint8_t *f = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	memcpy(f, frame, len);
+	/* Frames built for "the box" (frames.h's fr_mac_b) go to the port's
+	 * own MAC, as a neighbor's would: Sluice drops unicast for others. */
+	if (len >= 6 && memcmp(f, fr_mac_b, 6) == 0)
+		memcpy(f, ports[port].mac, 6);
 	m->port = ports[port].ethdev;
 	step(h, &m, 1);
 }

@@ -29,7 +29,8 @@ struct harness {
  * 0 or -1. */
 int h_init(struct harness *h, const char *config);
 
-/* Frame in on `port` (index), one loop iteration. */
+/* Frame in on `port` (index), one loop iteration. A destination MAC of
+ * fr_mac_b (frames.h) becomes the port's own; any other is sent as is. */
 void h_send(struct harness *h, unsigned port, const uint8_t *frame, uint32_t len);
 /* The next frame transmitted on `port`, copied into buf (FR_MAX bytes);
  * its length, or 0 if none. */

@@ -107,6 +107,9 @@ static unsigned fill(struct bench_env *env, struct bench_lane *l,
 		const struct bench_rec *r = &seq->recs[(*pos)++];
 		struct rte_mbuf *m = l->spare[--l->nspare];
 		frame_write(m, r);
+		/* To the port's MAC, as a neighbor sends (a recycled frame
+		 * still carries the addresses it left with). */
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), env->ctl.ports[r->port].mac, 6);
 		m->port = env->dp.ethdev[r->port];
 		pkts[n] = m;
 	}
