@@ -265,6 +265,9 @@ static void diff_settings(struct diff *d, const struct sl_model *a, const struct
 			note(d->modified, "snat_options.timeouts (%s): %u -> %u", name,
 			     a->snat_timeouts_ms[s] / 1000, b->snat_timeouts_ms[s] / 1000);
 	}
+	if (a->persist_max != b->persist_max)
+		note(d->modified, "persistence.max_templates: %u -> %u", a->persist_max,
+		     b->persist_max);
 	if (a->icmp_mtu_floor != b->icmp_mtu_floor)
 		note(d->modified, "icmp.mtu_floor: %u -> %u", a->icmp_mtu_floor,
 		     b->icmp_mtu_floor);

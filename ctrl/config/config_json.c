@@ -86,6 +86,9 @@ static json_t *settings_json(const struct sl_model *m)
 					     "steer_ring", (json_int_t)m->steer_ring,
 					     "neighbors", (json_int_t)m->neigh_max));
 	bad |= json_object_set_new(o, "timeouts", t);
+	bad |= json_object_set_new(o, "persistence",
+				   json_pack("{s:I}", "max_templates",
+					     (json_int_t)m->persist_max));
 	bad |= json_object_set_new(o, "icmp",
 				   json_pack("{s:I}", "mtu_floor",
 					     (json_int_t)m->icmp_mtu_floor));

@@ -297,6 +297,21 @@ static int load_icmp(json_t *root, struct sl_model *m, struct sl_err *err)
 	return 0;
 }
 
+/* Persistence templates the control thread keeps (README.md). */
+static int load_persistence(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"max_templates", NULL};
+	json_t *o;
+	int rc = sl_config_sub_object(root, "persistence", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_config_read_u32(o, "max_templates", SL_PERSIST_MAX_MIN,
+			       SL_PERSIST_MAX_MAX, &m->persist_max, err) < 0)
+		return sl_config_prefixed(err, "persistence.");
+	return 0;
+}
+
 int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err)
 {
 	if (load_eal(root, m, err) < 0 ||
@@ -306,7 +321,7 @@ int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err
 	    load_port_range(root, m, err) < 0 || load_checksum(root, m, err) < 0 ||
 	    load_limits(root, m, err) < 0 ||
 	    load_timeouts(root, m, err) < 0 || load_health(root, m, err) < 0 ||
-	    load_icmp(root, m, err) < 0 ||
+	    load_icmp(root, m, err) < 0 || load_persistence(root, m, err) < 0 ||
 	    sl_config_load_xdp(root, m, err) < 0)
 		return -1;
 	return 0;

@@ -122,6 +122,8 @@ struct sl_model {
 	uint32_t steer_ring;             /* per worker pair; default SL_STEER_RING_SIZE_DEFAULT */
 	uint32_t neigh_max;              /* learned neighbors; default SL_MAX_NEIGH */
 	sl_be32 hc_source;               /* health checks' source; 0: any */
+	uint32_t persist_max;            /* merged persistence templates; default
+					  * SL_PERSIST_MAX_DEFAULT */
 	uint32_t icmp_mtu_floor;         /* smallest next-hop MTU a client's
 					  * "fragmentation needed" may carry to
 					  * a real server; default 1280 */

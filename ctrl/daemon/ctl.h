@@ -104,7 +104,7 @@ void sl_ctl_discarded(struct sl_ctl *ctl);
 void sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id);
 
 /* ctl_persist.c: the merged persistence templates. */
-struct sl_persist_merge *sl_persist_merge_new(void);
+struct sl_persist_merge *sl_persist_merge_new(uint32_t max);
 void sl_persist_merge_free(struct sl_persist_merge *p);
 /* Drain the workers' reports, merge, expire, publish the view. */
 void sl_ctl_persist_work(struct sl_ctl *ctl, uint64_t now_ms);

@@ -12,7 +12,9 @@
  *
  * Publishing copies the whole table, so it is rate-limited: at most every
  * PUBLISH_MIN_MS, plus 1 ms per 10000 templates (1M templates: every
- * ~110 ms). Expired templates are swept once a second.
+ * ~110 ms). Expired templates are swept once a second. The table holds at
+ * most persistence.max_templates (persist_merge.c evicts at the cap), so
+ * neither memory nor a publish grows with a flood of new sources.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,56 +30,17 @@
 #define SWEEP_MS 1000u
 #define DRAIN_MAX 4096u
 
-struct sl_persist_merge {
-	struct sl_persist_entry *e;  /* ip == 0: empty */
-	uint32_t mask, n;
-	bool dirty;                  /* differs from the published view */
-	uint64_t published_ms, swept_ms;
-};
-
 /* The workers' clock (worker.c: rdtsc / ms), which reports use. */
 static uint32_t dp_now_ms(void)
 {
 	return (uint32_t)(rte_rdtsc() / (rte_get_tsc_hz() / 1000));
 }
 
-static struct sl_persist_entry *slot_for(struct sl_persist_merge *p,
-					 uint16_t svc_id, sl_be32 ip)
-{
-	uint32_t i = sl_persist_hash(svc_id, ip) & p->mask;
-
-	while (p->e[i].ip != 0 && !(p->e[i].ip == ip && p->e[i].svc_id == svc_id))
-		i = (i + 1) & p->mask;
-	return &p->e[i];
-}
-
-/* Rebuild at `slots` with only the live templates (grow, or sweep). */
-static int rebuild(struct sl_persist_merge *p, uint32_t slots, uint32_t now)
-{
-	struct sl_persist_entry *old = p->e;
-	uint32_t old_slots = p->e ? p->mask + 1 : 0;
-	struct sl_persist_entry *fresh = calloc(slots, sizeof(*fresh));
-
-	if (!fresh)
-		return -1;
-	p->e = fresh;
-	p->mask = slots - 1;
-	p->n = 0;
-	for (uint32_t i = 0; i < old_slots; i++) {
-		if (!sl_persist_live(&old[i], now))
-			continue;
-		*slot_for(p, old[i].svc_id, old[i].ip) = old[i];
-		p->n++;
-	}
-	free(old);
-	return 0;
-}
-
-struct sl_persist_merge *sl_persist_merge_new(void)
+struct sl_persist_merge *sl_persist_merge_new(uint32_t max)
 {
 	struct sl_persist_merge *p = calloc(1, sizeof(*p));
 
-	if (p && rebuild(p, 1024, 0) != 0) {
+	if (p && sl_persist_merge_init(p, max) != 0) {
 		free(p);
 		return NULL;
 	}
@@ -87,7 +50,7 @@ struct sl_persist_merge *sl_persist_merge_new(void)
 void sl_persist_merge_free(struct sl_persist_merge *p)
 {
 	if (p)
-		free(p->e);
+		sl_persist_merge_fini(p);
 	free(p);
 }
 
@@ -101,14 +64,15 @@ static void merge(struct sl_persist_merge *p, const struct sl_snapshot *s,
 		  const struct sl_persist_report *r, uint32_t now)
 {
 	uint32_t expire = r->at_ms + r->persist_ms;
+	bool fresh;
+	struct sl_persist_entry *e = sl_persist_merge_claim(p, r->svc_id, r->ip,
+							    now, &fresh);
 
-	if (p->n + 1 > (p->mask + 1) / 2 && rebuild(p, (p->mask + 1) * 2, now) != 0)
+	if (e == NULL)
 		return; /* out of memory: the workers' caches still hold it */
-	struct sl_persist_entry *e = slot_for(p, r->svc_id, r->ip);
-	if (e->ip == 0) {
-		*e = (struct sl_persist_entry){.ip = r->ip, .svc_id = r->svc_id,
-					       .rs_id = r->rs_id, .expire_ms = expire};
-		p->n++;
+	if (fresh) {
+		e->rs_id = r->rs_id;
+		e->expire_ms = expire;
 		p->dirty = true;
 	} else if (e->rs_id == r->rs_id) {
 		if (sl_time_before(e->expire_ms, expire)) {
@@ -152,6 +116,7 @@ void sl_ctl_persist_work(struct sl_ctl *ctl, uint64_t now_ms)
 
 	if (!p || !ctl->dp->persist_ring)
 		return;
+	p->max = ctl->model.persist_max; /* live: a lower cap applies at the next new template */
 	do {
 		n = rte_ring_sc_dequeue_burst_elem(ctl->dp->persist_ring, r,
 						   sizeof(r[0]), 64, NULL);
@@ -160,9 +125,8 @@ void sl_ctl_persist_work(struct sl_ctl *ctl, uint64_t now_ms)
 		drained += n;
 	} while (n == 64 && drained < DRAIN_MAX);
 	if (now_ms - p->swept_ms >= SWEEP_MS) {
-		uint32_t before = p->n;
 		p->swept_ms = now_ms;
-		if (rebuild(p, p->mask + 1, now) == 0 && p->n != before)
+		if (sl_persist_merge_sweep(p, now) > 0)
 			p->dirty = true;
 	}
 	if (p->dirty && now_ms - p->published_ms >= PUBLISH_MIN_MS + p->n / 10000) {

@@ -40,7 +40,7 @@ int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 		return -1;
 	}
 	sl_health_sync(ctl->health, &ctl->model, sl_ctl_now_ms());
-	ctl->persist = sl_persist_merge_new();
+	ctl->persist = sl_persist_merge_new(ctl->model.persist_max);
 	ctl->dp->persist_ring = rte_ring_create_elem(
 		"sl_persist", sizeof(struct sl_persist_report), SL_PERSIST_RING_SIZE,
 		SOCKET_ID_ANY, RING_F_SC_DEQ);

@@ -34,6 +34,13 @@ typedef uint32_t sl_be32;
 #define SL_ICMP_MTU_MIN 68           /* RFC 791: every host takes 68 */
 #define SL_ICMP_MTU_MAX 9216         /* jumbo frames */
 
+/* Persistence templates the control thread merges (persist.h): a cap, so
+ * a flood of new sources at a persistent VIP cannot grow it without end.
+ * At the default, the table and a published view take about 8 MiB each. */
+#define SL_PERSIST_MAX_DEFAULT 262144
+#define SL_PERSIST_MAX_MIN 1024
+#define SL_PERSIST_MAX_MAX 16777216
+
 /* A connection is seen from two directions; each has its own table key. */
 enum sl_dir { SL_DIR_ORIG = 0, SL_DIR_REPLY = 1 };
 

@@ -115,6 +115,29 @@ void sl_persist_view_free(struct sl_persist_view *v);
 void sl_persist_view_add(struct sl_persist_view *v,
 			 const struct sl_persist_entry *e);
 
+/* The control thread's merge of every worker's reports (persist_merge.c):
+ * at most `max` templates, so memory and the cost of a publish stay
+ * bounded whatever a flood of new sources reports. */
+struct sl_persist_merge {
+	struct sl_persist_entry *e;  /* ip == 0: empty; at most half full */
+	uint32_t mask, n;
+	uint32_t max;                /* the cap (config persistence.max_templates) */
+	uint64_t evicted;            /* live templates dropped at the cap */
+	bool dirty;                  /* differs from the published view */
+	uint64_t published_ms, swept_ms; /* the control thread's bookkeeping */
+};
+
+int sl_persist_merge_init(struct sl_persist_merge *p, uint32_t max);
+void sl_persist_merge_fini(struct sl_persist_merge *p);
+/* Drop expired templates. 1 if any went, 0 if none, -1 out of memory. */
+int sl_persist_merge_sweep(struct sl_persist_merge *p, uint32_t now);
+/* The entry for (svc, ip): the existing one (*fresh false), or a new one
+ * with its key set and rs_id/expire_ms for the caller to fill (*fresh
+ * true), room made at the cap. NULL only when out of memory. */
+struct sl_persist_entry *sl_persist_merge_claim(struct sl_persist_merge *p,
+						uint16_t svc_id, sl_be32 ip,
+						uint32_t now, bool *fresh);
+
 static inline const struct sl_persist_entry *
 sl_persist_view_find(const struct sl_persist_view *v, uint16_t svc_id,
 		     sl_be32 ip)

@@ -420,7 +420,8 @@ static void test_defaults(void **state)
 {
 	static const char *const top[] = {
 		"eal", "workers", "log_level", "control", "idle", "conn_table",
-		"local_port_range", "checksum", "limits", "timeouts", "icmp", "health",
+		"local_port_range", "checksum", "limits", "timeouts", "persistence", "icmp",
+		"health",
 		"ports", "routes", "local_addresses", "neighbors", "vips", "snat",
 		"snat_options", "xdp",
 	};
@@ -435,6 +436,7 @@ static void test_defaults(void **state)
 	assert_true(m.verify_l4_csum);
 	assert_int_equal(m.timeouts_ms[SL_CS_TCP_ESTABLISHED], 900000);
 	assert_int_equal(m.icmp_mtu_floor, 1280);
+	assert_int_equal(m.persist_max, 262144);
 
 	/* Show includes every setting, defaults too. */
 	json_t *doc = sl_config_to_json(&m);

@@ -111,6 +111,46 @@ static void test_view(void **state)
 	}
 }
 
+/* The merged table under a flood of new sources (issue 12.13): 1M
+ * spoofed sources at a cap of 4096 keep it at the cap, in a table that
+ * stops growing; the evicted are the templates nearest expiry, counted;
+ * a template claimed again is the same entry; sweeping drops the dead. */
+static void test_merge_cap(void **state)
+{
+	struct sl_persist_merge p;
+	bool fresh;
+	(void)state;
+
+	assert_int_equal(sl_persist_merge_init(&p, 4096), 0);
+	struct sl_persist_entry *keep = sl_persist_merge_claim(&p, 1, 7, 0, &fresh);
+	assert_non_null(keep);
+	assert_true(fresh);
+	keep->rs_id = 3;
+	keep->expire_ms = 3600000; /* an hour: outlives the flood */
+	uint32_t most_slots = 0;
+	for (uint32_t i = 0; i < 1000000; i++) {
+		uint32_t now = i / 1000; /* a thousand new sources a millisecond */
+		struct sl_persist_entry *e =
+			sl_persist_merge_claim(&p, 0, 1000 + i, now, &fresh);
+		assert_non_null(e);
+		assert_true(fresh);
+		e->rs_id = 1;
+		e->expire_ms = now + 60000 + i % 1000;
+		assert_true(p.n <= p.max);
+		if (p.mask + 1 > most_slots)
+			most_slots = p.mask + 1;
+	}
+	assert_true(most_slots <= 2 * 8192);  /* memory flat: never past 2 x cap */
+	assert_true(p.evicted >= 1000000 - 4096);
+	struct sl_persist_entry *again = sl_persist_merge_claim(&p, 1, 7, 1000, &fresh);
+	assert_false(fresh);
+	assert_int_equal(again->rs_id, 3);     /* the long-lived one survived */
+	/* Past everything's expiry but the hour's: one left. */
+	assert_int_equal(sl_persist_merge_sweep(&p, 1000000), 1);
+	assert_int_equal(p.n, 1);
+	sl_persist_merge_fini(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_cache_wrap),
 		cmocka_unit_test(test_cache_eviction),
 		cmocka_unit_test(test_view),
+		cmocka_unit_test(test_merge_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
