@@ -159,17 +159,23 @@ static int load_idle(json_t *root, struct sl_model *m, struct sl_err *err)
 	return 0;
 }
 
-static int load_conn_table(json_t *root, struct sl_model *m,
-			   struct sl_err *err)
+/* A section of one number, {"member": N} with N in [min, max]: absent,
+ * *out keeps its default; errors name "section.member". */
+static int load_one_u32(json_t *root, const char *section, const char *member,
+			unsigned long min, unsigned long max, uint32_t *out,
+			struct sl_err *err)
 {
-	static const char *const keys[] = {"max_connections", NULL};
+	const char *const keys[] = {member, NULL};
+	char prefix[32];
 	json_t *o;
-	int rc = sl_config_sub_object(root, "conn_table", keys, &o, err);
+	int rc = sl_config_sub_object(root, section, keys, &o, err);
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (sl_config_read_u32(o, "max_connections", 1024, 67108864, &m->max_conns, err) < 0)
-		return sl_config_prefixed(err, "conn_table.");
+	if (sl_config_read_u32(o, member, min, max, out, err) < 0) {
+		snprintf(prefix, sizeof(prefix), "%s.", section);
+		return sl_config_prefixed(err, prefix);
+	}
 	return 0;
 }
 
@@ -282,46 +288,22 @@ static int load_health(json_t *root, struct sl_model *m, struct sl_err *err)
 	return 0;
 }
 
-/* ICMP errors Sluice carries across (README.md, ICMP errors). */
-static int load_icmp(json_t *root, struct sl_model *m, struct sl_err *err)
-{
-	static const char *const keys[] = {"mtu_floor", NULL};
-	json_t *o;
-	int rc = sl_config_sub_object(root, "icmp", keys, &o, err);
-
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	if (sl_config_read_u32(o, "mtu_floor", SL_ICMP_MTU_MIN, SL_ICMP_MTU_MAX,
-			       &m->icmp_mtu_floor, err) < 0)
-		return sl_config_prefixed(err, "icmp.");
-	return 0;
-}
-
-/* Persistence templates the control thread keeps (README.md). */
-static int load_persistence(json_t *root, struct sl_model *m, struct sl_err *err)
-{
-	static const char *const keys[] = {"max_templates", NULL};
-	json_t *o;
-	int rc = sl_config_sub_object(root, "persistence", keys, &o, err);
-
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	if (sl_config_read_u32(o, "max_templates", SL_PERSIST_MAX_MIN,
-			       SL_PERSIST_MAX_MAX, &m->persist_max, err) < 0)
-		return sl_config_prefixed(err, "persistence.");
-	return 0;
-}
-
 int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err)
 {
 	if (load_eal(root, m, err) < 0 ||
 	    sl_config_read_u32(root, "workers", 1, SL_MAX_WORKERS, &m->workers, err) < 0 ||
 	    load_log_level(root, m, err) < 0 || load_control(root, m, err) < 0 ||
-	    load_idle(root, m, err) < 0 || load_conn_table(root, m, err) < 0 ||
+	    load_idle(root, m, err) < 0 ||
+	    load_one_u32(root, "conn_table", "max_connections", 1024, 67108864,
+			 &m->max_conns, err) < 0 ||
 	    load_port_range(root, m, err) < 0 || load_checksum(root, m, err) < 0 ||
 	    load_limits(root, m, err) < 0 ||
 	    load_timeouts(root, m, err) < 0 || load_health(root, m, err) < 0 ||
-	    load_icmp(root, m, err) < 0 || load_persistence(root, m, err) < 0 ||
+	    /* ICMP errors carried across; persistence templates kept (README.md) */
+	    load_one_u32(root, "icmp", "mtu_floor", SL_ICMP_MTU_MIN, SL_ICMP_MTU_MAX,
+			 &m->icmp_mtu_floor, err) < 0 ||
+	    load_one_u32(root, "persistence", "max_templates", SL_PERSIST_MAX_MIN,
+			 SL_PERSIST_MAX_MAX, &m->persist_max, err) < 0 ||
 	    sl_config_load_xdp(root, m, err) < 0)
 		return -1;
 	return 0;
