@@ -91,25 +91,78 @@ static struct sl_conn *commit(struct sl_worker *w, struct sl_conn *c,
 	return c;
 }
 
-/* Paired pooling (RFC 4787 REQ-2): an inside host always gets the same
- * pool address, a pure function of its address. */
-static const struct sl_snap_pool *pool_for(const struct sl_snapshot *s,
-					   const struct sl_snap_snat *rule,
-					   sl_be32 inside)
+/* `ip` if it is one of the rule's pool addresses. */
+static const struct sl_snap_pool *in_rule_pool(const struct sl_snapshot *s,
+					       const struct sl_snap_snat *rule,
+					       sl_be32 ip)
 {
-	return &s->pool[rule->pool_first + sl_snap_ip_hash(inside) % rule->npool];
+	for (unsigned k = 0; ip != 0 && k < rule->npool; k++)
+		if (s->pool[rule->pool_first + k].ip == ip)
+			return &s->pool[rule->pool_first + k];
+	return NULL;
+}
+
+/* Paired pooling (RFC 4787 REQ-2): all of an inside host's mappings use
+ * one pool address. A host that has a mapping, here or on another
+ * worker, keeps its address even if the pool was resized since; a new
+ * host gets a pure function of its address. */
+static const struct sl_snap_pool *pool_for(struct sl_worker *w,
+					   const struct sl_snap_snat *rule,
+					   struct sl_host_count *host)
+{
+	const struct sl_snapshot *s = w->snap;
+	sl_be32 held = host->pool;
+
+	for (unsigned j = 0; held == 0 && j < w->nworkers; j++)
+		if (j != w->id)
+			held = sl_hosts_pool_of(&w->dp->workers[j]->hosts, host->ip);
+	const struct sl_snap_pool *pool = in_rule_pool(s, rule, held);
+	if (pool == NULL)
+		pool = &s->pool[rule->pool_first + sl_snap_ip_hash(host->ip) % rule->npool];
+	host->pool = pool->ip;
+	return pool;
+}
+
+/* A port whose bit is clear but which a mapping still holds: the address
+ * left the pool and came back on a fresh slot, or its old slot was given
+ * to another address, while the mapping lived. */
+static bool held_by_mapping(struct sl_worker *w, sl_be32 pool, uint16_t port,
+			    uint8_t proto)
+{
+	return mapping_of_pool(w, pool, sl_htons(port), proto) != NULL;
 }
 
 /* A pool port for inside port `want`: the same one if free (REQ-3
- * "port preservation"), else one in the same range (0-1023 / 1024+). */
-static bool take_pool_port(struct sl_lip_state *ls, uint16_t want, uint16_t *got)
+ * "port preservation"), else one in the same range (0-1023 / 1024+).
+ * Every port is checked against the table, so no two mappings ever share
+ * a key; a port found held stays marked, and its mapping frees it. */
+static bool take_pool_port(struct sl_worker *w, struct sl_lip_state *ls,
+			   uint8_t proto, uint16_t want, uint16_t *got)
 {
-	if (sl_portmap_take(&ls->pm, want)) {
+	uint16_t lo = want < 1024 ? 1 : 1024, hi = want < 1024 ? 1023 : 65535;
+
+	if (sl_portmap_take(&ls->pm, want) && !held_by_mapping(w, ls->ip, want, proto)) {
 		*got = want;
 		return true;
 	}
-	return want < 1024 ? sl_portmap_alloc_range(&ls->pm, 1, 1023, got) == 0
-			   : sl_portmap_alloc_range(&ls->pm, 1024, 65535, got) == 0;
+	for (unsigned tries = 0; tries < 8; tries++) {
+		if (sl_portmap_alloc_range(&ls->pm, lo, hi, got) != 0)
+			return false;
+		if (!held_by_mapping(w, ls->ip, *got, proto))
+			return true;
+	}
+	return false;
+}
+
+/* Give a mapping's port back to the slot its address has now (it may
+ * have moved since the mapping was made; gone, nothing to give back). */
+static void release_pool_port(struct sl_worker *w, const struct sl_conn *map)
+{
+	const struct sl_v4key *k = &map->key[SL_DIR_REPLY];
+	const struct sl_snap_addr *a = sl_snap_find_addr(w->snap, k->daddr);
+
+	if (a != NULL && (a->kinds & SL_ADDR_POOL))
+		sl_worker_release_local(w, a->lip_slot, k);
 }
 
 static enum sl_drop mapping_create(struct sl_worker *w,
@@ -118,13 +171,15 @@ static enum sl_drop mapping_create(struct sl_worker *w,
 {
 	const struct sl_snapshot *s = w->snap;
 	sl_be32 inside = pkt->key.saddr;
-	const struct sl_snap_pool *pool = pool_for(s, rule, inside);
-	struct sl_lip_state *ls = &w->lips[pool->slot];
+	struct sl_host_count *host = sl_hosts_charge(&w->hosts, inside, s->snat_host_limit);
 	uint16_t pport;
 
-	if (!sl_hosts_charge(&w->hosts, inside, s->snat_host_limit))
+	if (host == NULL)
 		return SL_DROP_SNAT_HOST_LIMIT;
-	if (ls->ip != pool->ip || !take_pool_port(ls, sl_ntohs(pkt->key.sport), &pport)) {
+	const struct sl_snap_pool *pool = pool_for(w, rule, host);
+	struct sl_lip_state *ls = &w->lips[pool->slot];
+	if (ls->ip != pool->ip ||
+	    !take_pool_port(w, ls, pkt->proto, sl_ntohs(pkt->key.sport), &pport)) {
 		sl_hosts_release(&w->hosts, inside);
 		return SL_DROP_PORT_EXHAUSTED;
 	}
@@ -345,7 +400,7 @@ bool sl_worker_snat_expire(struct sl_worker *w, struct sl_conn *c)
 			c->expire = w->now_ms + mapping_timeout(w->snap, c->proto);
 			return false;
 		}
-		sl_worker_release_local(w, c->lip_slot, &c->key[SL_DIR_REPLY]);
+		release_pool_port(w, c);
 		sl_hosts_release(&w->hosts, c->key[SL_DIR_ORIG].saddr);
 		w->stats.snat_mappings_expired++;
 		return true;

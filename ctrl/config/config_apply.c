@@ -171,19 +171,23 @@ static int carry_rs(const struct sl_model *running, struct sl_model *next,
 	return 0;
 }
 
-static bool same_pool(const struct sl_model_snat *a, const struct sl_model_snat *b)
+/* The slot `m` gives pool address `ip`, or -1 if it is not in a pool. */
+static int pool_slot(const struct sl_model *m, sl_be32 ip)
 {
-	return a->pool_first == b->pool_first && a->npool == b->npool;
+	const struct sl_model_snat *r = sl_model_find_pool(m, ip);
+	return r ? r->slots[sl_ntohl(ip) - sl_ntohl(r->pool_first)] : -1;
 }
 
-/* Local addresses and SNAT pools share the workers' port-allocator
- * slots; one that stays keeps its slot, so the ports its connections
- * hold stay taken. */
+/* Local addresses and SNAT pool addresses share the workers' port-
+ * allocator slots. An address that stays keeps its slot, whatever else
+ * changed around it (its rule's range, its rule), so the ports its
+ * connections and mappings hold stay taken. */
 static int carry_slots(const struct sl_model *running, struct sl_model *next,
 		       struct sl_err *err)
 {
 	struct idpool p = {.n = SL_MAX_LIPS};
-	bool kept_l[SL_MAX_LIPS] = {false}, kept_s[SL_MAX_SNAT] = {false};
+	bool kept_l[SL_MAX_LIPS] = {false};
+	bool kept_s[SL_MAX_SNAT][SL_MAX_SNAT_POOL] = {{false}};
 
 	sl_model_mark_slots(running, p.old);
 	for (uint32_t i = 0; i < next->nladdrs; i++) {
@@ -194,16 +198,16 @@ static int carry_slots(const struct sl_model *running, struct sl_model *next,
 		next->laddrs[i].slot = o->slot;
 		mark(p.taken, o->slot);
 	}
-	for (uint32_t r = 0; r < next->nsnat; r++) {
-		struct sl_model_snat *n = &next->snat[r];
-		const struct sl_model_snat *o = sl_model_find_snat(running, n->src, n->plen);
-		if (!o || !same_pool(o, n))
-			continue;
-		kept_s[r] = true;
-		memcpy(n->slots, o->slots, sizeof(n->slots));
-		for (unsigned k = 0; k < n->npool; k++)
-			mark(p.taken, n->slots[k]);
-	}
+	for (uint32_t r = 0; r < next->nsnat; r++)
+		for (unsigned k = 0; k < next->snat[r].npool; k++) {
+			sl_be32 ip = sl_htonl(sl_ntohl(next->snat[r].pool_first) + k);
+			int o = pool_slot(running, ip);
+			if (o < 0)
+				continue;
+			kept_s[r][k] = true;
+			next->snat[r].slots[k] = (uint8_t)o;
+			mark(p.taken, (unsigned)o);
+		}
 	for (uint32_t i = 0; i < next->nladdrs; i++) {
 		if (kept_l[i])
 			continue;
@@ -213,7 +217,9 @@ static int carry_slots(const struct sl_model *running, struct sl_model *next,
 		next->laddrs[i].slot = (uint8_t)s;
 	}
 	for (uint32_t r = 0; r < next->nsnat; r++)
-		for (unsigned k = 0; !kept_s[r] && k < next->snat[r].npool; k++) {
+		for (unsigned k = 0; k < next->snat[r].npool; k++) {
+			if (kept_s[r][k])
+				continue;
 			int s = take_id(&p);
 			if (s < 0)
 				return sl_err_set(err, SL_E_LIMIT, "snat", "no free slot");
@@ -438,7 +444,8 @@ static void diff_snat(struct diff *d, const struct sl_model *a, const struct sl_
 		sl_fmt_ipv4(r->src, ip);
 		if (!o)
 			note(d->added, "snat %s/%u", ip, r->plen);
-		else if (!same_pool(o, r) || o->port != r->port || o->filtering != r->filtering)
+		else if (o->pool_first != r->pool_first || o->npool != r->npool ||
+			 o->port != r->port || o->filtering != r->filtering)
 			note(d->modified, "snat %s/%u: pool, port or filtering", ip, r->plen);
 	}
 }

@@ -36,25 +36,34 @@ static struct sl_host_count *find(const struct sl_host_table *t, sl_be32 ip)
 	}
 }
 
-bool sl_hosts_charge(struct sl_host_table *t, sl_be32 ip, uint32_t limit)
+/* Entries are written with relaxed atomic stores: other workers read
+ * them (sl_hosts_pool_of) while this one changes them. */
+static void put(struct sl_host_count *to, const struct sl_host_count *from)
+{
+	__atomic_store_n(&to->pool, from->pool, __ATOMIC_RELAXED);
+	__atomic_store_n(&to->ip, from->ip, __ATOMIC_RELAXED);
+	to->count = from->count;
+}
+
+struct sl_host_count *sl_hosts_charge(struct sl_host_table *t, sl_be32 ip,
+				      uint32_t limit)
 {
 	struct sl_host_count *h = find(t, ip);
 
 	if (h == NULL) {
 		if (limit == 0 || t->used >= (t->mask + 1) / 2)
-			return false;
+			return NULL;
 		uint32_t i = home(t, ip);
 		while (t->slots[i].ip != 0)
 			i = (i + 1) & t->mask;
 		h = &t->slots[i];
-		h->ip = ip;
-		h->count = 0;
+		put(h, &(struct sl_host_count){.ip = ip});
 		t->used++;
 	}
 	if (h->count >= limit)
-		return false;
+		return NULL;
 	h->count++;
-	return true;
+	return h;
 }
 
 /* Remove slot i, moving back any later entry of the same cluster whose
@@ -68,12 +77,11 @@ static void remove_at(struct sl_host_table *t, uint32_t i)
 		/* j may move to the hole if its home is not in (hole, j]. */
 		bool stays = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j);
 		if (!stays) {
-			t->slots[hole] = t->slots[j];
+			put(&t->slots[hole], &t->slots[j]);
 			hole = j;
 		}
 	}
-	t->slots[hole].ip = 0;
-	t->slots[hole].count = 0;
+	put(&t->slots[hole], &(struct sl_host_count){0});
 	t->used--;
 }
 
@@ -93,4 +101,17 @@ uint32_t sl_hosts_count(const struct sl_host_table *t, sl_be32 ip)
 {
 	const struct sl_host_count *h = find(t, ip);
 	return h ? h->count : 0;
+}
+
+sl_be32 sl_hosts_pool_of(const struct sl_host_table *t, sl_be32 ip)
+{
+	/* At most the whole table: the owner may move entries meanwhile. */
+	for (uint32_t i = home(t, ip), n = 0; n <= t->mask; i = (i + 1) & t->mask, n++) {
+		sl_be32 at = __atomic_load_n(&t->slots[i].ip, __ATOMIC_RELAXED);
+		if (at == 0)
+			return 0;
+		if (at == ip)
+			return __atomic_load_n(&t->slots[i].pool, __ATOMIC_RELAXED);
+	}
+	return 0;
 }

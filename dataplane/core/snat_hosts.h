@@ -6,6 +6,14 @@
  * host's mappings are spread over workers by inside port, so each worker
  * enforces its share of the configured limit.
  *
+ * Each host also remembers the pool address its mappings use, so paired
+ * pooling (RFC 4787 REQ-2) survives a pool resize: the address stays the
+ * host's while it has a mapping on any worker. Another worker reads it
+ * with sl_hosts_pool_of(), without a lock: a read that races with a
+ * change can miss the host (it is then hashed, as a new host is) or,
+ * rarely, see another host's address (still one of the pool's), and
+ * never loops or faults (the table is never reallocated).
+ *
  * Open addressing with linear probing; a host whose count drops to zero
  * is removed by shifting later entries back, so lookups never meet
  * tombstones and the table never fills with dead hosts.
@@ -18,6 +26,7 @@
 struct sl_host_count {
 	sl_be32 ip;        /* 0: empty */
 	uint32_t count;
+	sl_be32 pool;      /* pool address of its mappings; 0: none yet */
 };
 
 struct sl_host_table {
@@ -31,10 +40,14 @@ int sl_hosts_init(struct sl_host_table *t, uint32_t hosts);
 void sl_hosts_free(struct sl_host_table *t);
 
 /* Count one more mapping for `ip` unless it already has `limit` (or the
- * table has no room for a new host). True if counted. */
-bool sl_hosts_charge(struct sl_host_table *t, sl_be32 ip, uint32_t limit);
+ * table has no room for a new host). Its entry if counted, else NULL. */
+struct sl_host_count *sl_hosts_charge(struct sl_host_table *t, sl_be32 ip,
+				      uint32_t limit);
 /* One mapping of `ip` is gone. */
 void sl_hosts_release(struct sl_host_table *t, sl_be32 ip);
 uint32_t sl_hosts_count(const struct sl_host_table *t, sl_be32 ip);
+/* The pool address `ip`'s mappings use in a table another thread owns;
+ * 0 if it has none (or the read raced with a change). */
+sl_be32 sl_hosts_pool_of(const struct sl_host_table *t, sl_be32 ip);
 
 #endif

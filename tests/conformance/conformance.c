@@ -107,7 +107,8 @@ typedef bool (*check_fn)(struct harness *h, char *why);
 #define INBOUND(proto, s, sp, d, dp, fl, g) \
 	exchange(h, OUT, IN, proto, s, sp, d, dp, fl, g)
 
-#include "conformance_checks.h"
+/* The configuration running, for checks that apply a variant of it. */
+static char conf_text[8192];
 
 /* Replace the first `key` in `text` by `value`. */
 static void fill_in(char *out, size_t len, const char *text, const char *key,
@@ -116,6 +117,8 @@ static void fill_in(char *out, size_t len, const char *text, const char *key,
 	const char *at = strstr(text, key);
 	snprintf(out, len, "%.*s%s%s", (int)(at - text), text, value, at + strlen(key));
 }
+
+#include "conformance_checks.h"
 
 /* conformance [EAL args] -- [WORKERS]: with 2 workers, frames arrive on
  * worker 0 whatever their owner, so steering is part of every check. */
@@ -134,6 +137,7 @@ int main(int argc, char **argv)
 	neighbors_json(neigh, sizeof(neigh));
 	fill_in(with_workers, sizeof(with_workers), config, "WORKERS", workers);
 	fill_in(cfg, sizeof(cfg), with_workers, "NEIGHBORS", neigh);
+	snprintf(conf_text, sizeof(conf_text), "%s", cfg);
 	if (h_init(&h, cfg) != 0) {
 		fprintf(stderr, "conformance: cannot set up the harness\n");
 		return 1;

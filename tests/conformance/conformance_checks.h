@@ -745,6 +745,8 @@ static bool foreign_mac_dropped(struct harness *h, char *why)
 		       ? true : WHY("the same SYN to the port's MAC not forwarded");
 }
 
+#include "checks_snat_reconfig.h"
+
 struct check {
 	const char *name;
 	check_fn fn;
@@ -791,5 +793,7 @@ static const struct check checks[] = {
 	 fnat_client_mtu_floor},
 	{"unicast for another MAC dropped (l2_other_host), not forwarded",
 	 foreign_mac_dropped},
+	{"SNAT pool grown, shrunk, re-added under live mappings: no duplicate,"
+	 " pairing kept", pool_change_keeps_mappings},
 	{NULL, NULL},
 };

@@ -6,6 +6,7 @@
 #include <rte_malloc.h>
 
 #include "config.h"
+#include "config_apply.h"
 #include "frames.h"
 #include "harness.h"
 #include "ringport.h"
@@ -145,4 +146,36 @@ uint64_t h_drops(const struct harness *h, enum sl_drop why)
 	for (unsigned i = 0; i < h->nworkers; i++)
 		sum += h->dp.workers[i]->stats.drops[why];
 	return sum;
+}
+
+int h_apply(struct harness *h, const char *config)
+{
+	struct sl_model next;
+	struct sl_fresh_ids fresh;
+	struct sl_err err;
+
+	if (sl_config_load_string(config, &next, &err) != 0) {
+		fprintf(stderr, "h_apply: %s: %s\n", err.field, err.message);
+		return -1;
+	}
+	if (sl_config_check_fixed(&h->ctl.model, &next, &err) != 0 ||
+	    sl_config_carry_ids(&h->ctl.model, &next, &fresh, &err) != 0)
+		goto refused;
+	/* The workers run only inside step(): offline, the publish's RCU
+	 * wait has nobody to wait for (and nobody reads the old snapshot). */
+	for (unsigned i = 0; i < h->nworkers; i++)
+		rte_rcu_qsbr_thread_offline(h->dp.qsbr, i);
+	int rc = sl_ctl_publish(&h->ctl, &next, &err);
+	for (unsigned i = 0; i < h->nworkers; i++)
+		rte_rcu_qsbr_thread_online(h->dp.qsbr, i);
+	if (rc != 0)
+		goto refused;
+	sl_model_free(&h->ctl.model);
+	h->ctl.model = next;
+	step(h, NULL, 0); /* the workers adopt the snapshot */
+	return 0;
+refused:
+	fprintf(stderr, "h_apply: %s: %s\n", err.field, err.message);
+	sl_model_free(&next);
+	return -1;
 }

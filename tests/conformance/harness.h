@@ -40,5 +40,9 @@ void h_flush(struct harness *h);
 /* Move the clock on and let expiry run. */
 void h_advance(struct harness *h, uint32_t seconds);
 uint64_t h_drops(const struct harness *h, enum sl_drop why);
+/* Replace the running configuration by `config` as `config apply` does
+ * (fixed settings checked, ids and slots carried, one publish), with
+ * live connections kept. 0 or -1 (the reason on stderr). */
+int h_apply(struct harness *h, const char *config);
 
 #endif

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Checks that change the source NAT configuration under live mappings
+ * (included by conformance_checks.h). Each puts the running
+ * configuration back before it returns. */
+
+#define POOL_RANGE "198.19.0.100-198.19.0.101"
+
+/* The conformance config with the first rule's pool replaced. */
+static bool apply_pool(struct harness *h, const char *range)
+{
+	char cfg[8192];
+	fill_in(cfg, sizeof(cfg), conf_text, POOL_RANGE, range);
+	return h_apply(h, cfg) == 0;
+}
+
+/* The address the workers pick for a host with no mapping yet: paired
+ * pooling hashes the inside address over the rule's pool. */
+static uint32_t hashed_pool(uint32_t host, uint32_t first, unsigned n)
+{
+	return first + sl_snap_ip_hash(sl_htonl(host)) % n;
+}
+
+/* An inside host whose hashed address is `want` under the grown pool,
+ * other than `not1` and `not2`; 0 if none of H(24..40) is. */
+static uint32_t host_hashed_to(uint32_t want, uint32_t not1, uint32_t not2)
+{
+	for (unsigned n = 24; n <= 40; n++)
+		if (H(n) != not1 && H(n) != not2 &&
+		    hashed_pool(H(n), IP(198, 19, 0, 99), 3) == want)
+			return H(n);
+	return 0;
+}
+
+/* A reply from SERVER:53 to pool:pport reaches inside:iport. */
+static bool reply_reaches(struct harness *h, uint32_t pool, uint16_t pport,
+			  uint32_t inside, uint16_t iport, char *why)
+{
+	struct seen g;
+	if (!INBOUND(SL_IPPROTO_UDP, SERVER, 53, pool, pport, 0, &g))
+		return WHY("reply to %08x:%u not forwarded", pool, pport);
+	if (g.daddr != inside || g.dport != iport)
+		return WHY("reply to %08x:%u reached %08x:%u, not %08x:%u", pool,
+			   pport, g.daddr, g.dport, inside, iport);
+	return true;
+}
+
+/* Host a keeps its pool address X across the resize; host b, new, is
+ * hashed to X and asks for a's port: it must get another. */
+static bool grow_under_live_mappings(struct harness *h, uint32_t a, uint32_t x,
+				     char *why)
+{
+	struct seen ga, ga2, gb;
+	uint32_t b;
+
+	if (!udp_out(h, a, 7300, SERVER, 53, &ga, why))
+		return false;
+	if (ga.saddr != x || ga.sport != 7300)
+		return WHY("setup: %08x:7300 mapped to %08x:%u, expected %08x:7300", a,
+			   ga.saddr, ga.sport, x);
+	if (!apply_pool(h, "198.19.0.99-198.19.0.101"))
+		return WHY("growing the pool was refused");
+	if (!udp_out(h, a, 7301, SERVER, 53, &ga2, why))
+		return false;
+	if (ga2.saddr != x)
+		return WHY("paired pooling broken by the resize: %08x got %08x, then %08x",
+			   a, x, ga2.saddr);
+	if ((b = host_hashed_to(x, a, 0)) == 0)
+		return WHY("setup: no host hashes to %08x", x);
+	if (!udp_out(h, b, 7300, SERVER, 53, &gb, why))
+		return false;
+	if (gb.saddr == x && gb.sport == 7300)
+		return WHY("%08x:7300 and %08x:7300 both mapped to %08x:7300", a, b, x);
+	return reply_reaches(h, x, 7300, a, 7300, why) &&
+	       reply_reaches(h, gb.saddr, gb.sport, b, 7300, why);
+}
+
+/* X leaves the pool and comes back while a's mapping on it lives: the
+ * port a holds is still not handed out. */
+static bool readd_under_live_mappings(struct harness *h, uint32_t a, uint32_t x,
+				      char *why)
+{
+	struct seen gc;
+	uint32_t c;
+
+	if (!apply_pool(h, x == POOL_A ? "198.19.0.101-198.19.0.101"
+				      : "198.19.0.99-198.19.0.100") ||
+	    !apply_pool(h, "198.19.0.99-198.19.0.101"))
+		return WHY("removing and re-adding %08x was refused", x);
+	if ((c = host_hashed_to(x, a, host_hashed_to(x, a, 0))) == 0)
+		return WHY("setup: no second host hashes to %08x", x);
+	if (!udp_out(h, c, 7300, SERVER, 53, &gc, why))
+		return false;
+	if (gc.saddr == x && gc.sport == 7300)
+		return WHY("after re-adding %08x, %08x:7300 got %08x's 7300", x, c, a);
+	return reply_reaches(h, x, 7300, a, 7300, why) &&
+	       reply_reaches(h, gc.saddr, gc.sport, c, 7300, why);
+}
+
+static bool pool_change_keeps_mappings(struct harness *h, char *why)
+{
+	uint32_t a = 0, x = 0;
+
+	/* A host whose hashed address differs between the two pools: the
+	 * resize would move it if nothing held it. */
+	for (unsigned n = 24; n <= 40 && !a; n++) {
+		uint32_t before = hashed_pool(H(n), POOL_A, 2);
+		if (before != hashed_pool(H(n), IP(198, 19, 0, 99), 3))
+			a = H(n), x = before;
+	}
+	if (a == 0)
+		return WHY("setup: no host moves with the resize");
+	bool ok = grow_under_live_mappings(h, a, x, why) &&
+		  readd_under_live_mappings(h, a, x, why);
+	if (!apply_pool(h, POOL_RANGE) && ok)
+		return WHY("restoring the configuration was refused");
+	h_advance(h, 2000); /* leave no mapping behind for later checks */
+	return ok;
+}
