@@ -23,6 +23,7 @@
 #include "conn.h"
 #include "drop.h"
 #include "flow.h"
+#include "lport.h"
 #include "persist.h"
 #include "pkt.h"
 #include "portmap.h"
@@ -37,6 +38,8 @@
 #define SL_HOLD_MS 1000        /* ... for at most this long */
 #define SL_ARP_RETRY_MS 250    /* re-ask an unanswered next hop after */
 #define SL_EXPIRE_BUDGET 128   /* connections expired per loop, at most */
+#define SL_LPORT_PROBES 256    /* local ports tried per new connection, at most */
+#define SL_LPORT_PROBES_MIN 16 /* ... and per local address, at least */
 #define SL_PERSIST_RING_SIZE 4096  /* persistence reports, workers -> control */
 #define SL_PERSIST_CACHE 65536     /* templates a worker caches (1 MiB) */
 
@@ -126,7 +129,8 @@ struct sl_wmsg {
 struct sl_lip_state {
 	sl_be32 ip;                  /* address this slot's map is for */
 	bool pool;                   /* an SNAT pool address (all ports) */
-	struct sl_portmap pm;
+	struct sl_portmap pm;        /* pools only: a local address's ports
+					are per server (lport.h) */
 };
 
 struct sl_hold {
@@ -191,6 +195,8 @@ struct sl_worker {
 	/* Less hot. */
 	uint32_t lip_rr;
 	uint16_t lport_lo, lport_hi;
+	struct sl_port_share lports;     /* local ports: this worker's share */
+	struct sl_lport_walks lport_walks;
 	struct sl_lip_state *lips;       /* [SL_MAX_LIPS] */
 	uint64_t *lip_bits;              /* storage behind lips[].pm */
 	size_t lip_words;
@@ -303,8 +309,9 @@ void sl_worker_local(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
 			     struct sl_pkt *pkt);
 /* worker_lport.c: a local address and port for a connection leaving by
- * `port` (its reply key in *reply, the address's slot in *slot), and
- * giving it back. */
+ * `port` (its reply key in *reply, the address's slot in *slot); nothing
+ * to give back, the port is free once the connection leaves the table.
+ * release_local gives back an SNAT mapping's pool port. */
 enum sl_drop sl_worker_take_local(struct sl_worker *w, uint8_t port,
 				  const struct sl_v4key *rs_side, uint8_t proto,
 				  struct sl_v4key *reply, uint8_t *slot);

@@ -61,6 +61,7 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 				 p->lport_lo, p->lport_hi, w->id);
 			goto fail;
 		}
+	sl_port_share_init(&w->lports, p->lport_lo, p->lport_hi, w->nworkers, w->id);
 	if (sl_hosts_init(&w->hosts, p->max_conns / 4 + 16) != 0)
 		goto nomem;
 	int rc = sl_ct_init(&w->ct, p->max_conns,

@@ -1,48 +1,55 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Full-NAT's local side: each worker takes ports of the local addresses
- * from its own share (portmap.h), so replies come back to it by the port
- * alone, and gives them back when the connection or SNAT mapping ends.
+ * Full-NAT's local side: a local address, and a port of it from the
+ * worker's own share that is free towards the connection's server
+ * (lport.h), so replies come back to this worker by the port alone. The
+ * connection table is the record of ports in use. SNAT mappings give
+ * their pool ports back here.
  */
-#include "flow.h"
 #include "worker.h"
 
+/* Each local address's part of the SL_LPORT_PROBES a new connection may
+ * spend: an equal part, but enough for a walk to get past a run of ports
+ * in use (several exhausted addresses are unlikely: they fill evenly). */
+static uint32_t probes_per_address(uint32_t nlips)
+{
+	uint32_t each = SL_LPORT_PROBES / nlips;
+	return each > SL_LPORT_PROBES_MIN ? each : SL_LPORT_PROBES_MIN;
+}
+
 /* Take a local address and port for a connection leaving through `port`:
- * round-robin over that port's local addresses, next-fit within each. */
+ * round-robin over that port's local addresses, the first port free
+ * towards the server within each. */
 enum sl_drop sl_worker_take_local(struct sl_worker *w, uint8_t port,
 				  const struct sl_v4key *rs_side, uint8_t proto,
 				  struct sl_v4key *reply, uint8_t *slot)
 {
 	const struct sl_snapshot *s = w->snap;
 	const struct sl_snap_port *sp = &s->ports[port];
+	uint32_t left = SL_LPORT_PROBES;
 
 	if (sp->nlips == 0)
 		return SL_DROP_NO_LOCAL_ADDRESS;
-	for (unsigned tries = 0; tries < sp->nlips; tries++) {
+	uint32_t each = probes_per_address(sp->nlips);
+	for (unsigned tries = 0; tries < sp->nlips && left > 0; tries++) {
 		const struct sl_snap_lip *lip =
 			&s->lips[sp->lip_first + (w->lip_rr++ % sp->nlips)];
-		struct sl_lip_state *ls = &w->lips[lip->slot];
-		uint16_t lport;
-		/* A port still held by an older connection to the same
-		 * server (say the address was re-added) is skipped. */
-		for (unsigned again = 0; again < 4; again++) {
-			if (sl_portmap_alloc(&ls->pm, &lport) != 0)
-				break;
-			*reply = (struct sl_v4key){rs_side->saddr, lip->ip,
-						   rs_side->sport, sl_htons(lport)};
-			uint32_t h = sl_flow_hash(reply, proto);
-			if (sl_ct_lookup(&w->ct, reply, proto, h) == SL_CT_NONE) {
-				*slot = lip->slot;
-				return SL_DROP_NONE;
-			}
-			sl_portmap_free(&ls->pm, lport);
+		uint32_t budget = each < left ? each : left;
+		left -= budget;
+		*reply = (struct sl_v4key){rs_side->saddr, lip->ip, rs_side->sport, 0};
+		bool found = sl_lport_pick(&w->lport_walks, &w->ct, &w->lports,
+					   reply, proto, &budget);
+		left += budget; /* what the walk did not need */
+		if (found) {
+			*slot = lip->slot;
+			return SL_DROP_NONE;
 		}
 	}
 	return SL_DROP_PORT_EXHAUSTED;
 }
 
 void sl_worker_release_local(struct sl_worker *w, uint8_t slot,
-			  const struct sl_v4key *reply)
+			     const struct sl_v4key *reply)
 {
 	struct sl_lip_state *ls = &w->lips[slot];
 	if (ls->ip == reply->daddr)

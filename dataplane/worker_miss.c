@@ -59,7 +59,7 @@ static struct sl_conn *new_connection(struct sl_worker *w, struct rte_mbuf *m,
 	struct sl_conn *c = sl_ct_alloc(&w->ct);
 	if (c == NULL) {
 		why = SL_DROP_TABLE_FULL;
-		goto release;
+		goto drop;
 	}
 	c->key[SL_DIR_ORIG] = pkt->key;
 	c->key[SL_DIR_REPLY] = reply;
@@ -74,7 +74,7 @@ static struct sl_conn *new_connection(struct sl_worker *w, struct rte_mbuf *m,
 	if (sl_ct_insert(&w->ct, c) != 0) {
 		sl_ct_abandon(&w->ct, c);
 		why = SL_DROP_TABLE_FULL;
-		goto release;
+		goto drop;
 	}
 	w->stats.conns_created++;
 	w->svc_stats[svc->id].conns++;
@@ -82,8 +82,6 @@ static struct sl_conn *new_connection(struct sl_worker *w, struct rte_mbuf *m,
 	w->rs_active[rs->id]++;
 	return c;
 
-release:
-	sl_worker_release_local(w, slot, &reply);
 drop:
 	sl_worker_drop(w, m, why);
 	return NULL;

@@ -25,19 +25,33 @@ size_t sl_portmap_words(uint16_t lo, uint16_t hi, uint16_t stride)
 	return (most + 63) / 64;
 }
 
-int sl_portmap_init(struct sl_portmap *pm, uint64_t *bits, uint16_t lo,
-		    uint16_t hi, uint16_t stride, uint16_t owner)
+int sl_port_share_init(struct sl_port_share *sh, uint16_t lo, uint16_t hi,
+		       uint16_t stride, uint16_t owner)
 {
-	memset(pm, 0, sizeof(*pm));
+	memset(sh, 0, sizeof(*sh));
 	if (stride == 0 || owner >= stride || lo > hi)
 		return -1;
 	uint32_t n = count_owned(lo, hi, stride, owner);
 	if (n == 0)
 		return -1;
+	sh->count = n;
+	sh->first = (uint16_t)first_owned(lo, stride, owner);
+	sh->stride = stride;
+	return 0;
+}
+
+int sl_portmap_init(struct sl_portmap *pm, uint64_t *bits, uint16_t lo,
+		    uint16_t hi, uint16_t stride, uint16_t owner)
+{
+	struct sl_port_share sh;
+
+	memset(pm, 0, sizeof(*pm));
+	if (sl_port_share_init(&sh, lo, hi, stride, owner) != 0)
+		return -1;
 	pm->bits = bits;
-	pm->nbits = n;
-	pm->first = (uint16_t)first_owned(lo, stride, owner);
-	pm->stride = stride;
+	pm->nbits = sh.count;
+	pm->first = sh.first;
+	pm->stride = sh.stride;
 	sl_portmap_reset(pm);
 	return 0;
 }

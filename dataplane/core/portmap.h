@@ -1,19 +1,44 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Local-port allocator for one (local address, worker) pair.
+ * Port shares, and the port allocator of one (SNAT pool address, worker)
+ * pair.
  *
  * Reply steering needs the worker that owns a connection to be a pure
- * function of its local port: worker w owns the ports p with
- * p % nworkers == w. A portmap is the bitmap of one worker's share of a
- * port range, so no two workers can ever hand out the same port and none
- * of them needs to ask the others. Allocation is next-fit from a cursor,
- * so a freed port is not reused until the map has gone round (it gives
- * TIME_WAIT on the server side a chance to end).
+ * function of its port: worker w owns the ports p with p % nworkers == w,
+ * its share of a range. No two workers can ever hand out the same port,
+ * and none of them needs to ask the others.
+ *
+ * A portmap is the bitmap of one worker's share, for an address whose
+ * ports are unique whoever the peer is (an SNAT pool address: its
+ * mappings are endpoint-independent). Allocation is next-fit from a
+ * cursor, so a freed port is not reused until the map has gone round (it
+ * gives TIME_WAIT on the far side a chance to end). Full-NAT local
+ * addresses need no map: their ports are unique per server (lport.h).
  */
 #ifndef SL_PORTMAP_H
 #define SL_PORTMAP_H
 
 #include "dp_types.h"
+
+/* The ports of a range that one worker owns: first, first + stride, ...,
+ * `count` of them. */
+struct sl_port_share {
+	uint32_t count;
+	uint16_t first;
+	uint16_t stride;    /* number of workers */
+};
+
+/* The share of [lo, hi] that worker `owner` of `stride` owns. Returns 0,
+ * or -1 if it owns no port of the range. */
+int sl_port_share_init(struct sl_port_share *sh, uint16_t lo, uint16_t hi,
+		       uint16_t stride, uint16_t owner);
+
+/* The share's port number `idx` (idx < count; host order). */
+static inline uint16_t sl_port_share_port(const struct sl_port_share *sh,
+					  uint32_t idx)
+{
+	return (uint16_t)(sh->first + idx * sh->stride);
+}
 
 struct sl_portmap {
 	uint64_t *bits;     /* 1 = in use */

@@ -8,7 +8,7 @@
 /* The conformance config with the first rule's pool replaced. */
 static bool apply_pool(struct harness *h, const char *range)
 {
-	char cfg[8192];
+	static char cfg[16384];
 	fill_in(cfg, sizeof(cfg), conf_text, POOL_RANGE, range);
 	return h_apply(h, cfg) == 0;
 }

@@ -21,7 +21,9 @@
 
 /* Inside network 198.18.2.0/24 (address-dependent filtering, pool
  * .100-.101), 198.18.3.0/24 (endpoint-independent, pool .102); outside
- * 198.19.0.0/24; a full-NAT VIP on the outside for 198.18.2.50. */
+ * 198.19.0.0/24; a full-NAT VIP on the outside for 198.18.2.50, and
+ * another for four servers from 198.18.2.51 (local ports, whose clients
+ * come from 198.19.1.0/24). */
 #define POOL_A IP(198, 19, 0, 100)
 #define POOL_B IP(198, 19, 0, 101)
 #define POOL_EIF IP(198, 19, 0, 102)
@@ -31,18 +33,23 @@
 #define ROUTER_IN IP(198, 18, 2, 254)
 #define VIP IP(198, 19, 0, 200)
 #define RS IP(198, 18, 2, 50)
+#define VIP_LPORT IP(198, 19, 0, 201)
+#define RS_LPORT(i) IP(198, 18, 2, 51 + (i))
 #define LIP IP(198, 18, 2, 3)
 #define H(n) IP(198, 18, 2, (n))
 #define E(n) IP(198, 18, 3, (n))
 
 static const char config[] =
-	"{\"workers\": WORKERS, \"conn_table\": {\"max_connections\": 262144},"
+	"{\"workers\": WORKERS, \"conn_table\": {\"max_connections\": 524288},"
 	" \"ports\": [{\"name\": \"in\", \"devargs\": \"in\", \"ipv4\": \"198.18.2.1/23\"},"
 	"             {\"name\": \"out\", \"devargs\": \"out\", \"ipv4\": \"198.19.0.1/24\"}],"
 	" \"local_addresses\": [{\"ip\": \"198.18.2.3\"}],"
 	" \"neighbors\": [NEIGHBORS],"
 	" \"vips\": [{\"vip\": \"198.19.0.200\", \"port\": 80, \"real_servers\":"
-	"            [{\"ip\": \"198.18.2.50\", \"port\": 8080}]}],"
+	"            [{\"ip\": \"198.18.2.50\", \"port\": 8080}]},"
+	"           {\"vip\": \"198.19.0.201\", \"port\": 80, \"real_servers\":"
+	"            [{\"ip\": \"198.18.2.51\", \"port\": 8080}, {\"ip\": \"198.18.2.52\", \"port\": 8080},"
+	"             {\"ip\": \"198.18.2.53\", \"port\": 8080}, {\"ip\": \"198.18.2.54\", \"port\": 8080}]}],"
 	" \"snat\": [{\"src\": \"198.18.2.0/24\", \"pool\": \"198.19.0.100-198.19.0.101\"},"
 	"            {\"src\": \"198.18.3.0/24\", \"pool\": \"198.19.0.102\","
 	"             \"filtering\": \"endpoint-independent\"}],"
@@ -108,7 +115,7 @@ typedef bool (*check_fn)(struct harness *h, char *why);
 	exchange(h, OUT, IN, proto, s, sp, d, dp, fl, g)
 
 /* The configuration running, for checks that apply a variant of it. */
-static char conf_text[8192];
+static char conf_text[16384];
 
 /* Replace the first `key` in `text` by `value`. */
 static void fill_in(char *out, size_t len, const char *text, const char *key,
@@ -125,7 +132,7 @@ static void fill_in(char *out, size_t len, const char *text, const char *key,
 int main(int argc, char **argv)
 {
 	static struct harness h;
-	char cfg[8192], with_workers[8192], neigh[4096];
+	char cfg[16384], with_workers[16384], neigh[8192];
 	int npass = 0, nfail = 0;
 
 	int used = rte_eal_init(argc, argv);

@@ -4,7 +4,8 @@
 
 static void neighbors_json(char *buf, size_t len)
 {
-	static const uint32_t hosts[] = {SERVER, OTHER, ROUTER_OUT, ROUTER_IN, RS};
+	static const uint32_t hosts[] = {SERVER, OTHER, ROUTER_OUT, ROUTER_IN, RS,
+					 RS_LPORT(0), RS_LPORT(1), RS_LPORT(2), RS_LPORT(3)};
 	size_t n = 0;
 
 	for (unsigned i = 0; i < SL_ARRAY_SIZE(hosts); i++)
@@ -745,6 +746,84 @@ static bool foreign_mac_dropped(struct harness *h, char *why)
 		       ? true : WHY("the same SYN to the port's MAC not forwarded");
 }
 
+/* ---- full-NAT local ports ---- */
+
+#define LPORT_SERVERS 4
+#define LPORT_PER_SERVER 60000 /* connections per (local address, server) */
+
+/* The connection a full-NAT SYN opened towards one of LPORT_SERVERS: its
+ * server's index and its local port, checked as it left. */
+static bool lport_opened(struct harness *h, uint32_t client, uint16_t cport,
+			 unsigned *server, uint16_t *lport, char *why)
+{
+	struct seen g;
+
+	if (!exchange(h, OUT, IN, SL_IPPROTO_TCP, client, cport, VIP_LPORT, 80, SYN, &g))
+		return WHY("SYN from %08x:%u not forwarded (port_exhausted %llu)", client,
+			   cport, (unsigned long long)h_drops(h, SL_DROP_PORT_EXHAUSTED));
+	*server = g.daddr - RS_LPORT(0);
+	*lport = g.sport;
+	if (g.saddr != LIP || *server >= LPORT_SERVERS || g.dport != 8080)
+		return WHY("SYN sent as %08x -> %08x:%u", g.saddr, g.daddr, g.dport);
+	/* Frames arrive on worker 0: the port must be its own, or the
+	 * server's reply would be steered elsewhere. */
+	return sl_port_owner(*lport, h->nworkers) == 0
+		       ? true : WHY("local port %u is not worker 0's", *lport);
+}
+
+/* A local port is unique per server, not per local address (the reply
+ * key holds the server, as in LVS full-NAT): one local address carries
+ * LPORT_PER_SERVER connections to each of four servers at once, 240,000
+ * in all where its port range has 64,512 ports. Frames all arrive on
+ * worker 0, which opens them from its own share of the ports (a 1/workers
+ * part), so here each server gets LPORT_PER_SERVER / workers. A server's
+ * reply to a port that the other servers use too reaches its own client;
+ * once expired, every connection has left the table. */
+static bool fnat_lport_per_server(struct harness *h, char *why)
+{
+	static uint8_t used[LPORT_SERVERS][65536];
+	uint32_t per_server = LPORT_PER_SERVER / h->nworkers, opened[LPORT_SERVERS] = {0};
+	uint32_t before[SL_MAX_WORKERS];
+	unsigned k;
+	uint16_t lport;
+
+	memset(used, 0, sizeof(used));
+	for (unsigned i = 0; i < h->nworkers; i++)
+		before[i] = h->dp.workers[i]->ct.nconns;
+	for (uint32_t i = 0; i < LPORT_SERVERS * per_server; i++) {
+		if (!lport_opened(h, IP(198, 19, 1, 1 + i / 60000),
+				  (uint16_t)(1024 + i % 60000), &k, &lport, why))
+			return false;
+		if (used[k][lport]++)
+			return WHY("local port %u given twice towards server %u", lport, k);
+		opened[k]++;
+	}
+	for (k = 0; k < LPORT_SERVERS; k++)
+		if (opened[k] != per_server)
+			return WHY("server %u got %u connections, not %u", k, opened[k], per_server);
+	for (uint16_t c = 0; c < LPORT_SERVERS; c++) {
+		struct seen g;
+		if (!lport_opened(h, SERVER, (uint16_t)(42000 + c), &k, &lport, why))
+			return false;
+		unsigned sharing = 0;
+		for (unsigned j = 0; j < LPORT_SERVERS; j++)
+			sharing += j != k && used[j][lport];
+		if (sharing == 0)
+			return WHY("no other server's connection uses local port %u", lport);
+		if (!exchange(h, IN, OUT, SL_IPPROTO_TCP, RS_LPORT(k), 8080, LIP, lport,
+			      SYN | ACK, &g) ||
+		    g.saddr != VIP_LPORT || g.daddr != SERVER || g.dport != 42000 + c)
+			return WHY("server %u's reply to shared port %u went to %08x:%u", k,
+				   lport, g.daddr, g.dport);
+	}
+	h_advance(h, 300); /* past SYN_SENT and SYN_RECV: all expire */
+	for (unsigned i = 0; i < h->nworkers; i++)
+		if (h->dp.workers[i]->ct.nconns > before[i])
+			return WHY("worker %u holds %u entries after expiry, %u before", i,
+				   h->dp.workers[i]->ct.nconns, before[i]);
+	return true;
+}
+
 #include "checks_snat_reconfig.h"
 
 struct check {
@@ -793,6 +872,8 @@ static const struct check checks[] = {
 	 fnat_client_mtu_floor},
 	{"unicast for another MAC dropped (l2_other_host), not forwarded",
 	 foreign_mac_dropped},
+	{"full-NAT: local ports per server, 60,000 to each of 4 through one local address",
+	 fnat_lport_per_server},
 	{"SNAT pool grown, shrunk, re-added under live mappings: no duplicate,"
 	 " pairing kept", pool_change_keeps_mappings},
 	{NULL, NULL},

@@ -27,6 +27,7 @@
 #define BENCH_FRAME_LEN 60 /* 64-byte frames on the wire, less the FCS */
 #define BENCH_INJECT 64    /* frames queued per harness iteration */
 #define BENCH_QUEUED 64    /* at most this many waiting on a lane's RX rings */
+#define BENCH_NLIPS 200    /* local addresses on the lan port */
 
 /* One packet: what differs from the template frame. */
 struct bench_rec {
@@ -90,4 +91,5 @@ int bench_env_change(struct bench_env *env,
 sl_be32 bench_vip(void);
 sl_be32 bench_vip2(void);
 sl_be32 bench_rs(unsigned i);
+sl_be32 bench_lip(unsigned i);
 #endif

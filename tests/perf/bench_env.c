@@ -3,7 +3,7 @@
  * The benchmark's Sluice: the same model, snapshot and workers as the
  * real process, on two net_ring ports (wan, lan) with one queue per
  * worker, configured for benchmarking: no idle back-off, 16 real servers
- * behind one VIP, 200 local addresses, static neighbors.
+ * behind one VIP, BENCH_NLIPS (200) local addresses, static neighbors.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +28,7 @@ static sl_be32 ip4(unsigned a, unsigned b, unsigned c, unsigned d)
 sl_be32 bench_vip(void) { return ip4(198, 18, 0, 100); }
 sl_be32 bench_vip2(void) { return ip4(198, 18, 0, 101); }
 sl_be32 bench_rs(unsigned i) { return ip4(198, 18, 4, 11 + i); }
+sl_be32 bench_lip(unsigned i) { return ip4(198, 18, 5, i); }
 
 static int make_ports(struct bench_env *env, char *err, size_t errlen)
 {
@@ -69,8 +70,8 @@ static int add_services(struct sl_model *m, struct sl_err *err)
 {
 	uint8_t mac[6] = {0x02, 0, 0, 0, 4, 0};
 
-	for (unsigned l = 0; l < 200; l++)
-		if (sl_model_add_laddr(m, ip4(198, 18, 5, l), -1, err) != 0)
+	for (unsigned l = 0; l < BENCH_NLIPS; l++)
+		if (sl_model_add_laddr(m, bench_lip(l), -1, err) != 0)
 			return -1;
 	if (sl_model_add_svc(m, bench_vip(), sl_htons(80), SL_IPPROTO_TCP, 1, err) != 0 ||
 	    sl_model_add_svc(m, bench_vip2(), sl_htons(80), SL_IPPROTO_TCP, 1, err) != 0)

@@ -106,6 +106,14 @@ static void write_json(const char *path, const struct scen_result *r, unsigned n
 					    json_integer((json_int_t)r[i].created));
 		if (r[i].steered)
 			json_object_set_new(o, "steered", json_integer((json_int_t)r[i].steered));
+		if (r[i].lports_used) {
+			json_object_set_new(o, "packets_out",
+					    json_integer((json_int_t)r[i].packets_out));
+			json_object_set_new(o, "port_exhausted",
+					    json_integer((json_int_t)r[i].port_exhausted));
+			json_object_set_new(o, "local_ports_used",
+					    json_integer((json_int_t)r[i].lports_used));
+		}
 		json_array_append_new(list, o);
 	}
 	json_t *doc = json_pack("{s:s,s:I,s:o,s:I,s:I}", "cpu", cpu, "tsc_hz",
@@ -131,7 +139,8 @@ static void usage(void)
 	printf("usage: sluice-bench [EAL args] -- [--seconds S] [--only a,b,...] "
 	       "[--json FILE]\n"
 	       "scenarios: baseline established_1k established_100k established_1m\n"
-	       "  established_4m new_connections mixed cross_worker churn\n");
+	       "  established_4m new_connections mixed cross_worker churn\n"
+	       "  one_lip_1m\n");
 }
 
 int main(int argc, char **argv)
@@ -144,7 +153,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	static struct bench_env env;
-	struct scen_result res[MAX_SCEN], *churn = NULL;
+	struct scen_result res[MAX_SCEN], *churn = NULL, *one_lip = NULL;
 	const char *only = NULL, *json = "build/bench.json";
 	unsigned n = 0;
 	char errbuf[256];
@@ -196,6 +205,9 @@ int main(int argc, char **argv)
 	if (wanted(only, "churn"))
 		churn = &res[n];
 	RUN("churn", bench_churn(&env, &res[n]));
+	if (wanted(only, "one_lip_1m"))
+		one_lip = &res[n];
+	RUN("one_lip_1m", bench_one_lip(&env, &res[n]));
 #undef RUN
 	double base = n && strcmp(res[0].name, "baseline") == 0 ? res[0].mpps : 0;
 	size_t bpc = sl_ct_bytes_per_conn(&env.dp.workers[0]->ct);
@@ -205,6 +217,13 @@ int main(int argc, char **argv)
 	if (churn)
 		printf("churn: %.0f changes/s applied, %u refused, %ld packets lost\n",
 		       churn->changes_per_s, churn->changes_failed, (long)churn->lost);
+	if (one_lip)
+		printf("one_lip_1m: %lu connections to 16 servers through one local address, "
+		       "%u local ports; %lu SYNs and SYN+ACKs in, %lu out, %lu steered, "
+		       "port_exhausted %lu\n",
+		       (unsigned long)one_lip->created, one_lip->lports_used,
+		       (unsigned long)one_lip->packets, (unsigned long)one_lip->packets_out,
+		       (unsigned long)one_lip->steered, (unsigned long)one_lip->port_exhausted);
 	double mh_ms = maglev_build_ms();
 	printf("maglev table build, 1000 servers x %u slots: %.2f ms\n",
 	       SL_MH_DEFAULT_SIZE, mh_ms);

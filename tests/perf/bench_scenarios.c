@@ -399,3 +399,129 @@ void bench_churn(struct bench_env *env, struct scen_result *r)
 	free(seq.recs);
 	conn_set_free(&cs);
 }
+
+/* ---- one local address ---- */
+
+#define ONE_LIP_CONNS 1000000
+
+static int one_lip_only(struct sl_model *m, void *arg, struct sl_err *err)
+{
+	(void)arg;
+	for (unsigned l = 1; l < BENCH_NLIPS; l++)
+		if (sl_model_del_laddr(m, bench_lip(l), err) != 0)
+			return -1;
+	return 0;
+}
+
+static int all_lips_back(struct sl_model *m, void *arg, struct sl_err *err)
+{
+	(void)arg;
+	for (unsigned l = 1; l < BENCH_NLIPS; l++)
+		if (sl_model_add_laddr(m, bench_lip(l), -1, err) != 0)
+			return -1;
+	return 0;
+}
+
+/* What went in and out of all lanes, and the workers' counters the
+ * scenario reports, so far. */
+struct lane_counts {
+	uint64_t in, out, port_exhausted, steered;
+};
+
+static struct lane_counts lane_counts(const struct bench_env *env)
+{
+	struct lane_counts c = {0};
+
+	for (unsigned i = 0; i < env->nworkers; i++) {
+		const struct sl_worker_stats *st = &env->dp.workers[i]->stats;
+		c.in += env->lanes[i].injected;
+		c.out += env->lanes[i].transmitted;
+		c.port_exhausted += st->drops[SL_DROP_PORT_EXHAUSTED];
+		c.steered += st->steered_out;
+	}
+	return c;
+}
+
+/* The translated SYNs all left from the one local address, none with a
+ * local port another connection to its server has; the number of
+ * distinct local ports they used. */
+static uint32_t lports_checked(const struct conn_set *cs)
+{
+	static uint8_t used[16][65536], any[65536];
+	uint32_t distinct = 0;
+
+	memset(used, 0, sizeof(used));
+	memset(any, 0, sizeof(any));
+	for (uint32_t i = 0; i < cs->n; i++) {
+		const struct sl_v4key *k = &cs->server[i];
+		uint32_t rs = sl_ntohl(k->saddr) - sl_ntohl(bench_rs(0));
+		uint16_t lport = sl_ntohs(k->dport);
+		if (k->daddr != bench_lip(0) || rs >= 16 || used[rs][lport]++) {
+			fprintf(stderr, "bench: connection %u: wrong address, server or a "
+				"local port given twice\n", i);
+			exit(1);
+		}
+		distinct += !any[lport]++;
+	}
+	return distinct;
+}
+
+/* ONE_LIP_CONNS connections to the 16 servers through one local address,
+ * half opened by each worker (each from its own share of the ports: some
+ * 31,250 per server out of 32,256), then every server's SYN+ACK arriving
+ * on worker 0, so half are steered to the worker owning their port. The
+ * figures are for the SYNs: new connections per second, cycles each. */
+void bench_one_lip(struct bench_env *env, struct scen_result *r)
+{
+	struct conn_set cs = {.cap = ONE_LIP_CONNS};
+	struct bench_seq syns[2], replies;
+	uint32_t half = ONE_LIP_CONNS / 2;
+
+	reset_workers(env);
+	if (bench_env_change(env, one_lip_only, NULL) != 0) {
+		fprintf(stderr, "bench: cannot remove the other local addresses\n");
+		exit(1);
+	}
+	cs.server = malloc(cs.cap * sizeof(*cs.server));
+	for (unsigned l = 0; l < 2; l++) {
+		seq_alloc(&syns[l], half);
+		for (uint32_t i = 0; i < half; i++) {
+			struct sl_v4key k = client_key(l, i);
+			rec_of(&syns[l].recs[i], &k, SL_TCP_SYN, BENCH_PORT_WAN);
+		}
+	}
+	struct lane_counts before = lane_counts(env);
+	uint64_t start = rte_rdtsc();
+	for (unsigned l = 0; l < 2; l++)
+		bench_push_all(env, l, &syns[l], collect_server_key, &cs);
+	uint64_t cycles = rte_rdtsc() - start;
+
+	seq_alloc(&replies, cs.n ? cs.n : 1);
+	replies.len = cs.n;
+	for (uint32_t i = 0; i < cs.n; i++)
+		rec_of(&replies.recs[i], &cs.server[i], SL_TCP_SYN | SL_TCP_ACK,
+		       BENCH_PORT_LAN);
+	bench_push_all(env, 0, &replies, NULL, NULL);
+
+	snprintf(r->name, sizeof(r->name), "one_lip_1m");
+	r->created = cs.n;
+	struct lane_counts after = lane_counts(env);
+	r->packets = after.in - before.in;
+	r->packets_out = after.out - before.out;
+	r->port_exhausted = after.port_exhausted - before.port_exhausted;
+	r->steered = after.steered - before.steered;
+	r->lports_used = lports_checked(&cs);
+	r->seconds = (double)cycles / (double)rte_get_tsc_hz();
+	r->mpps = (double)cs.n / r->seconds / 1e6;
+	r->cycles_per_packet = cs.n ? (double)cycles / (double)cs.n : 0;
+
+	if (bench_env_change(env, all_lips_back, NULL) != 0) {
+		fprintf(stderr, "bench: cannot restore the local addresses\n");
+		exit(1);
+	}
+	reset_workers(env);
+	for (unsigned l = 0; l < 2; l++)
+		free(syns[l].recs);
+	free(replies.recs);
+	free(cs.server);
+}

@@ -17,6 +17,9 @@ struct scen_result {
 	double changes_per_s;      /* churn */
 	unsigned changes_failed;   /* churn */
 	int64_t lost;              /* churn */
+	uint64_t packets_out;      /* one_lip_1m: SYNs and SYN+ACKs that came out */
+	uint64_t port_exhausted;   /* one_lip_1m: drops for want of a local port */
+	uint32_t lports_used;      /* one_lip_1m: distinct local ports */
 };
 
 void bench_baseline(struct bench_env *env, struct scen_result *r);
@@ -26,5 +29,6 @@ void bench_new_connections(struct bench_env *env, struct scen_result *r);
 void bench_mixed(struct bench_env *env, struct scen_result *r);
 void bench_cross_worker(struct bench_env *env, struct scen_result *r);
 void bench_churn(struct bench_env *env, struct scen_result *r);
+void bench_one_lip(struct bench_env *env, struct scen_result *r);
 
 #endif

@@ -100,6 +100,15 @@ static void test_init_errors(void **state)
 	assert_int_equal(sl_portmap_init(&pm, bits, 1000, 1002, 4, 2), 0);
 	assert_int_equal(pm.nbits, 1);
 
+	/* The share alone (full-NAT local ports use it without a map). */
+	struct sl_port_share sh;
+	assert_int_equal(sl_port_share_init(&sh, 1000, 1002, 4, 3), -1);
+	assert_int_equal(sl_port_share_init(&sh, 1000, 1100, 0, 0), -1);
+	assert_int_equal(sl_port_share_init(&sh, 1000, 1100, 4, 1), 0);
+	assert_int_equal(sh.first, 1001);
+	assert_int_equal(sh.count, 25);
+	assert_int_equal(sl_port_share_port(&sh, 24), 1097);
+
 	assert_int_equal(sl_portmap_words(1000, 1100, 0), 0);
 	assert_int_equal(sl_portmap_words(1100, 1000, 1), 0);
 	assert_int_equal(sl_portmap_words(0, 63, 1), 1);
