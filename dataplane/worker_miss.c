@@ -67,7 +67,7 @@ static struct sl_conn *new_connection(struct sl_worker *w, struct rte_mbuf *m,
 	c->state = pkt->proto == SL_IPPROTO_TCP ? SL_CS_TCP_SYN_SENT : SL_CS_UDP;
 	c->svc_id = svc->id;
 	c->rs_id = rs->id;
-	c->lip_slot = slot;
+	c->trusted_port = rt->port;
 	c->created = w->now_ms;
 	c->expire = w->now_ms + s->timeouts_ms[c->state];
 	sl_nat_prepare(c);
@@ -101,11 +101,13 @@ struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
 		return NULL;
 	}
 	/* From an inside host to the outside (or, hairpinning, to a pool
-	 * address): source NAT. */
+	 * address): source NAT. Inside hosts never arrive on the port of
+	 * the rule's pool: from there, a source the rule covers (0.0.0.0/0
+	 * covers everyone) is an outside host, inbound. */
 	if (a == NULL || (a->kinds & SL_ADDR_POOL)) {
 		const struct sl_snap_snat *rule =
 			s->nsnat ? sl_snap_find_snat(s, pkt->key.saddr) : NULL;
-		if (rule != NULL &&
+		if (rule != NULL && rule->port != w->dp->port_of_ethdev[m->port] &&
 		    (pkt->proto != SL_IPPROTO_ICMP ||
 		     ((const struct sl_icmp_hdr *)pkt->l4)->type == SL_ICMP_ECHO_REQUEST)) {
 			*dir = SL_DIR_ORIG;

@@ -166,7 +166,7 @@ static void release_pool_port(struct sl_worker *w, const struct sl_conn *map)
 }
 
 static enum sl_drop mapping_create(struct sl_worker *w,
-				   const struct sl_snap_snat *rule,
+				   const struct sl_snap_snat *rule, uint8_t in_port,
 				   const struct sl_pkt *pkt, struct sl_conn **out)
 {
 	const struct sl_snapshot *s = w->snap;
@@ -190,7 +190,7 @@ static enum sl_drop mapping_create(struct sl_worker *w,
 		c->proto = pkt->proto;
 		c->state = first_state(pkt->proto);
 		c->flags = SL_CONN_F_MAPPING;
-		c->lip_slot = pool->slot;
+		c->trusted_port = in_port; /* the inside host's */
 		c = commit(w, c, mapping_timeout(s, pkt->proto));
 	}
 	if (c == NULL) {
@@ -241,6 +241,7 @@ static struct sl_conn *session_create(struct sl_worker *w, struct sl_conn *map,
 	c->proto = map->proto;
 	c->state = first_state(map->proto);
 	c->flags = SL_CONN_F_SNAT | flags;
+	c->trusted_port = map->trusted_port;
 	c->link = sl_ct_index(&w->ct, map);
 	sl_nat_prepare(c);
 	if (commit(w, c, w->snap->snat_timeouts_ms[c->state]) == NULL)
@@ -278,6 +279,14 @@ static bool may_open_session(struct sl_worker *w, struct rte_mbuf *m,
 	return true;
 }
 
+/* A session whose remote is one of our pool addresses hairpins: what
+ * its inside host sends goes back in through the pool. */
+static uint8_t hairpin_flag(const struct sl_worker *w, sl_be32 remote)
+{
+	const struct sl_snap_addr *a = sl_snap_find_addr(w->snap, remote);
+	return a && (a->kinds & SL_ADDR_POOL) ? SL_CONN_F_HAIRPIN : 0;
+}
+
 struct sl_conn *sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
 				   struct sl_pkt *pkt,
 				   const struct sl_snap_snat *rule)
@@ -303,7 +312,7 @@ struct sl_conn *sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
 	if (!may_open_session(w, m, pkt))
 		return NULL;
 	map = mapping_of_inside(w, pkt->key.saddr, pkt->key.sport, pkt->proto);
-	if (map == NULL && (why = mapping_create(w, rule, pkt, &map)) != SL_DROP_NONE) {
+	if (map == NULL && (why = mapping_create(w, rule, w->dp->port_of_ethdev[m->port], pkt, &map)) != SL_DROP_NONE) {
 		refuse(w, m, pkt, why);
 		return NULL;
 	}
@@ -313,9 +322,8 @@ struct sl_conn *sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
 		reply.sport = reply.dport; /* an echo's id is both "ports" */
 	if (rule->filtering == 0 && pkt->proto != SL_IPPROTO_ICMP)
 		permit(w, map, pkt->key.daddr);
-	const struct sl_snap_addr *dst = sl_snap_find_addr(w->snap, pkt->key.daddr);
-	uint8_t flags = dst && (dst->kinds & SL_ADDR_POOL) ? SL_CONN_F_HAIRPIN : 0;
-	struct sl_conn *c = session_create(w, map, &pkt->key, &reply, flags);
+	struct sl_conn *c = session_create(w, map, &pkt->key, &reply,
+					   hairpin_flag(w, pkt->key.daddr));
 	if (c == NULL)
 		sl_worker_drop(w, m, SL_DROP_TABLE_FULL);
 	return c;
@@ -365,7 +373,10 @@ struct sl_conn *sl_worker_snat_in(struct sl_worker *w, struct rte_mbuf *m,
 		return NULL;
 	struct sl_v4key orig = {map->key[SL_DIR_ORIG].saddr, pkt->key.saddr,
 				map->key[SL_DIR_ORIG].sport, pkt->key.sport};
-	struct sl_conn *c = session_create(w, map, &orig, &pkt->key, 0);
+	/* From one of our pool addresses: a hairpin. The inside host's
+	 * answers go back to that pool address, so they hairpin too. */
+	struct sl_conn *c = session_create(w, map, &orig, &pkt->key,
+					   hairpin_flag(w, pkt->key.saddr));
 	if (c == NULL)
 		sl_worker_drop(w, m, SL_DROP_TABLE_FULL);
 	return c;

@@ -133,7 +133,7 @@ int sl_model_add_snat(struct sl_model *m, sl_be32 src, uint8_t plen,
 		      sl_be32 first, sl_be32 last, int port_index,
 		      uint8_t filtering, struct sl_err *err)
 {
-	char a[SL_IPV4_STRLEN];
+	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN];
 	struct sl_model_snat r = {.src = src, .plen = plen, .filtering = filtering,
 				  .pool_first = first};
 
@@ -156,6 +156,16 @@ int sl_model_add_snat(struct sl_model *m, sl_be32 src, uint8_t plen,
 		return sl_err_set(err, SL_E_INVALID, "port",
 				  "no port's connected prefix holds %s; name the port",
 				  sl_fmt_ipv4(first, a));
+	/* Outside hosts arrive on the pool's port, and a src covering that
+	 * port's own address (0.0.0.0/0, the outside network) would call
+	 * them inside hosts. */
+	const struct sl_model_port *out = &m->ports[port_index];
+	if (out->ip != 0 && in_prefix(out->ip, src, plen))
+		return sl_err_set(err, SL_E_INVALID, "src",
+				  "src %s/%u holds %s, the address of port %s where the "
+				  "rule's pool is: a rule's src is the inside network",
+				  sl_fmt_ipv4(src, a), plen, sl_fmt_ipv4(out->ip, b),
+				  out->name);
 	r.port = (uint8_t)port_index;
 	r.npool = (uint8_t)(sl_ntohl(last) - sl_ntohl(first) + 1);
 	if (take_slots(m, r.npool, r.slots) < 0)

@@ -116,7 +116,10 @@ struct sl_conn {
 	uint8_t proto;
 	uint8_t state;        /* enum sl_conn_state */
 	uint8_t flags;        /* SL_CONN_F_* */
-	uint8_t lip_slot;     /* local address slot the local port came from */
+	/* The port the trusted side (the real server; for SNAT the inside
+	 * host) reaches Sluice through: its packets arriving elsewhere are
+	 * refused unless the route to their source has moved there. */
+	uint8_t trusted_port;
 	/* TCP: the top 16 bits of the last acknowledgement the trusted side
 	 * sent (the server; for SNAT the inside host), i.e. roughly where
 	 * the other side's sequence numbers are. An RST from the other side

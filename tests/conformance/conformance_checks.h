@@ -193,10 +193,26 @@ static bool hairpin(struct harness *h, uint8_t proto, uint32_t target,
 		return WHY("hairpin delivered to %08x:%u", g.daddr, g.dport);
 	if (!frame_ok(&g))
 		return WHY("hairpinned frame has a bad checksum");
-	(void)own;
-	return is_pool_ab(g.saddr) ? true
-				   : WHY("target saw source %08x, not the sender's outside address",
-					 g.saddr);
+	if (!is_pool_ab(g.saddr))
+		return WHY("target saw source %08x, not the sender's outside address",
+			   g.saddr);
+	/* The conversation goes on both ways: the target's reply to the
+	 * sender's outside address, then one more packet each way. */
+	uint8_t ack = proto == SL_IPPROTO_TCP ? SL_TCP_ACK : 0;
+	for (unsigned round = 0; round < 2; round++) {
+		if (!exchange(h, IN, IN, proto, target, tport, g.saddr, g.sport,
+			      round == 0 ? syn | ack : ack, &own))
+			return WHY("target's reply %u through the hairpin lost", round);
+		if (own.daddr != from || own.dport != fport || own.saddr != m.saddr ||
+		    own.sport != m.sport || !frame_ok(&own))
+			return WHY("target's reply %u reached %08x:%u from %08x:%u", round,
+				   own.daddr, own.dport, own.saddr, own.sport);
+		struct seen again;
+		if (!exchange(h, IN, IN, proto, from, fport, m.saddr, m.sport, ack, &again) ||
+		    again.daddr != target || again.dport != tport)
+			return WHY("sender's packet %u after the reply not delivered", round);
+	}
+	return true;
 }
 
 static bool hairpin_udp(struct harness *h, char *why)
@@ -825,6 +841,7 @@ static bool fnat_lport_per_server(struct harness *h, char *why)
 }
 
 #include "checks_snat_reconfig.h"
+#include "checks_ingress.h"
 
 struct check {
 	const char *name;
@@ -876,5 +893,9 @@ static const struct check checks[] = {
 	 fnat_lport_per_server},
 	{"SNAT pool grown, shrunk, re-added under live mappings: no duplicate,"
 	 " pairing kept", pool_change_keeps_mappings},
+	{"full-NAT: a server's packets only on the server's port (ingress_wrong_port)",
+	 fnat_reply_wrong_port},
+	{"SNAT: an inside source arriving on the outside port is not NATed",
+	 snat_inside_source_from_outside},
 	{NULL, NULL},
 };

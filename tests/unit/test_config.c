@@ -210,10 +210,16 @@ static const struct bad_case bad_cases[] = {
 	{"{'snat': [{'src': '198.18.1.0/24', 'pool': '198.18.0.50'},"
 	 " {'src': '198.18.0.0/24', 'pool': '198.18.0.60'}], " PORTS "}",
 	 SL_E_INVALID, "$.snat[1].src", NULL},
-	{"{'snat': [{'src': '198.18.0.0/25', 'pool': '198.18.0.200'},"
-	 " {'src': '198.18.1.0/24', 'pool': '198.18.0.100'}], " PORTS "}",
-	 SL_E_INVALID, "$.snat[1].pool", "pool address 198.18.0.100 is inside the "
-	 "src of SNAT rule 198.18.0.0/25: a rule's src must not hold a pool address"},
+	{"{'snat': [{'src': '198.18.0.128/25', 'pool': '198.18.1.200'},"
+	 " {'src': '198.18.1.0/24', 'pool': '198.18.0.200'}], " PORTS "}",
+	 SL_E_INVALID, "$.snat[1].pool", "pool address 198.18.0.200 is inside the "
+	 "src of SNAT rule 198.18.0.128/25: a rule's src must not hold a pool address"},
+	/* ... nor the address of the port its pool is on, where outside
+	 * hosts arrive (issue 12.3). */
+	{"{'snat': [{'src': '198.18.0.0/26', 'pool': '198.18.0.100', 'port': 'wan'}], "
+	 PORTS "}", SL_E_INVALID, "$.snat[0].src", "src 198.18.0.0/26 holds 198.18.0.2, "
+	 "the address of port wan where the rule's pool is: a rule's src is the "
+	 "inside network"},
 	{"{'icmp': {'mtu_floor': 67}, " PORTS "}", SL_E_INVALID,
 	 "$.icmp.mtu_floor", "mtu_floor must be 68..9216, got 67"},
 	{"{'icmp': {'mtu': 1280}, " PORTS "}", SL_E_INVALID, "$.icmp.mtu", NULL},

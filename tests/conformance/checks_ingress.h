@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Ingress checks: a packet is judged by the port it arrived on, not only
+ * by its header (included by conformance_checks.h). */
+
+/* One packet in on the outside port; true if nothing came out anywhere. */
+static bool goes_nowhere(struct harness *h, uint8_t proto, uint32_t s, uint16_t sp,
+			 uint32_t d, uint16_t dp, uint8_t flags)
+{
+	uint8_t f[FR_MAX], out[FR_MAX];
+	uint32_t len = build(f, proto, s, sp, d, dp, flags);
+
+	h_flush(h);
+	h_send(h, OUT, f, len);
+	return h_recv(h, IN, out) == 0 && h_recv(h, OUT, out) == 0;
+}
+
+/* A full-NAT connection's server side is on the inside port: a reply
+ * "from the server" arriving on the outside port is dropped, and its RST
+ * closes nothing; the real reply, on the inside port, still gets
+ * through. */
+static bool fnat_reply_wrong_port(struct harness *h, char *why)
+{
+	struct seen to_rs, g;
+	uint64_t before = h_drops(h, SL_DROP_INGRESS_WRONG_PORT);
+
+	if (!exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41200, VIP, 80, SYN, &to_rs))
+		return WHY("SYN to the VIP not forwarded");
+	if (!goes_nowhere(h, SL_IPPROTO_TCP, RS, 8080, LIP, to_rs.sport, SYN | ACK))
+		return WHY("a server's SYN+ACK arriving on the outside port was forwarded");
+	if (!goes_nowhere(h, SL_IPPROTO_TCP, RS, 8080, LIP, to_rs.sport, RST))
+		return WHY("a server's RST arriving on the outside port was forwarded");
+	if (h_drops(h, SL_DROP_INGRESS_WRONG_PORT) - before != 2)
+		return WHY("ingress_wrong_port grew by %llu, not 2",
+			   (unsigned long long)(h_drops(h, SL_DROP_INGRESS_WRONG_PORT) - before));
+	if (!exchange(h, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, to_rs.sport, SYN | ACK, &g))
+		return WHY("the server's SYN+ACK on the inside port was not forwarded");
+	return g.saddr == VIP && g.daddr == SERVER && g.dport == 41200
+		       ? true : WHY("SYN+ACK sent as %08x -> %08x:%u", g.saddr, g.daddr, g.dport);
+}
+
+/* An inside host's address arriving on the outside port is not an
+ * inside host: no mapping is made for it, and a live session of that
+ * host does not take it either. */
+static bool snat_inside_source_from_outside(struct harness *h, char *why)
+{
+	struct seen g;
+	uint64_t before = h_drops(h, SL_DROP_INGRESS_WRONG_PORT);
+	uint64_t not_local = h_drops(h, SL_DROP_NOT_LOCAL);
+
+	if (!goes_nowhere(h, SL_IPPROTO_UDP, H(21), 7400, SERVER, 53, 0))
+		return WHY("an inside source arriving on the outside port was forwarded");
+	if (h_drops(h, SL_DROP_NOT_LOCAL) != not_local + 1)
+		return WHY("it was not dropped as not_local (no mapping is made)");
+	if (!udp_out(h, H(21), 7401, SERVER, 53, &g, why))
+		return false;
+	not_local = h_drops(h, SL_DROP_NOT_LOCAL);
+	if (!goes_nowhere(h, SL_IPPROTO_UDP, H(21), 7401, SERVER, 53, 0))
+		return WHY("a live session's packet arriving on the outside port was NATed");
+	/* Its session's worker refuses it by port; another worker, missing
+	 * it, finds no rule for the outside port and nothing local. */
+	if (h_drops(h, SL_DROP_INGRESS_WRONG_PORT) - before +
+		    h_drops(h, SL_DROP_NOT_LOCAL) - not_local != 1)
+		return WHY("not dropped as ingress_wrong_port or not_local");
+	return udp_out(h, H(21), 7401, SERVER, 53, &g, why);
+}
