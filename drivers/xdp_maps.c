@@ -21,7 +21,7 @@ static const char *const counter_names[] = {
 void sl_xdp_port_init(struct sl_xdp_port *xp)
 {
 	memset(xp, 0, sizeof(*xp));
-	xp->addrs_fd = xp->block_fd = xp->stats_fd = xp->config_fd = -1;
+	xp->addrs_fd = xp->block_fd = xp->stats_fd = xp->config_fd = xp->snat_fd = -1;
 }
 
 const char *sl_xdp_counter_name(unsigned counter)
@@ -76,8 +76,8 @@ static struct sl_xdp_block_key block_key(uint32_t prefix, uint8_t plen)
 	return k;
 }
 
-int sl_xdp_port_block(const struct sl_xdp_port *xp, uint32_t prefix,
-		      uint8_t plen, bool add)
+/* Add or remove a prefix of an LPM trie of prefix -> hits. */
+static int lpm_set(int fd, uint32_t prefix, uint8_t plen, bool add)
 {
 	struct sl_xdp_block_key k = block_key(prefix, plen);
 	struct sl_xdp_block_val v = {0};
@@ -85,14 +85,26 @@ int sl_xdp_port_block(const struct sl_xdp_port *xp, uint32_t prefix,
 
 	if (add)
 		/* NOEXIST keeps the hit count of a prefix added twice. */
-		rc = bpf_map_update_elem(xp->block_fd, &k, &v, BPF_NOEXIST);
+		rc = bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST);
 	else
-		rc = bpf_map_delete_elem(xp->block_fd, &k);
+		rc = bpf_map_delete_elem(fd, &k);
 	if (rc == 0)
 		return 0;
 	if ((add && errno == EEXIST) || (!add && errno == ENOENT))
 		return 0;
 	return -errno;
+}
+
+int sl_xdp_port_block(const struct sl_xdp_port *xp, uint32_t prefix,
+		      uint8_t plen, bool add)
+{
+	return lpm_set(xp->block_fd, prefix, plen, add);
+}
+
+int sl_xdp_port_snat_src(const struct sl_xdp_port *xp, uint32_t prefix,
+			 uint8_t plen, bool add)
+{
+	return lpm_set(xp->snat_fd, prefix, plen, add);
 }
 
 uint64_t sl_xdp_port_block_hits(const struct sl_xdp_port *xp, uint32_t prefix,

@@ -28,7 +28,7 @@ struct sl_xdp_port {
 	char ifname[16];
 	int ifindex;
 	uint32_t prog_id;
-	int addrs_fd, block_fd, stats_fd, config_fd;
+	int addrs_fd, block_fd, stats_fd, config_fd, snat_fd;
 };
 
 /* A path the PMD can open holding the program's object (the bytes the
@@ -58,6 +58,10 @@ int sl_xdp_addr_table(const uint32_t *ips, const uint8_t *kinds, uint32_t n);
 int sl_xdp_port_set_addrs(const struct sl_xdp_port *xp, int table_fd);
 int sl_xdp_port_set_config(const struct sl_xdp_port *xp,
 			   const struct sl_xdp_config *cfg);
+/* Add or remove an SNAT inside network (xdp_abi.h); adding one present or
+ * removing one absent is not an error. */
+int sl_xdp_port_snat_src(const struct sl_xdp_port *xp, uint32_t prefix,
+			 uint8_t plen, bool add);
 /* Add (a new prefix counts from 0) or delete a blocked prefix. */
 int sl_xdp_port_block(const struct sl_xdp_port *xp, uint32_t prefix,
 		      uint8_t plen, bool add);

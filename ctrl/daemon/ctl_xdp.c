@@ -237,6 +237,47 @@ static bool sync_blocklist(struct sl_ctl_xdp *x, const struct sl_model_xdp *mx)
 	return true;
 }
 
+/* ---- SNAT inside networks --------------------------------------------- */
+
+/* Whether rule `r` of `rules` makes `prefix/plen` an inside network on
+ * XDP port `port` (its pool is elsewhere). */
+static bool snat_inside_on(const struct sl_ctl_xdp_snat *rules, uint32_t n,
+			   sl_be32 prefix, uint8_t plen, uint8_t port)
+{
+	for (uint32_t r = 0; r < n; r++)
+		if (rules[r].src == prefix && rules[r].plen == plen && rules[r].port != port)
+			return true;
+	return false;
+}
+
+/* Each port's trie holds the src of every rule whose pool is on another
+ * port. Adds first, so a rule that stays is never missing in between
+ * (its inside hosts' frames would go to the kernel untranslated). */
+static void sync_snat_src(struct sl_ctl_xdp *x, const struct sl_model *m)
+{
+	struct sl_ctl_xdp_snat next[SL_MAX_SNAT];
+	char a[SL_IPV4_STRLEN];
+
+	for (uint32_t r = 0; r < m->nsnat; r++)
+		next[r] = (struct sl_ctl_xdp_snat){m->snat[r].src, m->snat[r].plen,
+						   m->snat[r].port};
+	for (uint32_t i = 0; i < x->n; i++) {
+		uint8_t port = x->p[i].port;
+		for (uint32_t r = 0; r < m->nsnat; r++)
+			if (next[r].port != port &&
+			    sl_xdp_port_snat_src(&x->p[i].xp, next[r].src, next[r].plen, true))
+				sl_err("XDP on %s: cannot add SNAT inside network %s/%u",
+				       x->p[i].xp.ifname, sl_fmt_ipv4(next[r].src, a),
+				       next[r].plen);
+		for (uint32_t r = 0; x->synced && r < x->nsnat; r++)
+			if (!snat_inside_on(next, m->nsnat, x->snat[r].src, x->snat[r].plen, port))
+				sl_xdp_port_snat_src(&x->p[i].xp, x->snat[r].src,
+						     x->snat[r].plen, false);
+	}
+	memcpy(x->snat, next, m->nsnat * sizeof(*next));
+	x->nsnat = m->nsnat;
+}
+
 void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_fd)
 {
 	struct sl_ctl_xdp *x = &ctl->xdp;
@@ -261,6 +302,7 @@ void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_f
 				       x->p[i].xp.ifname);
 		x->cfg = cfg;
 	}
+	sync_snat_src(x, m);
 	x->synced = sync_blocklist(x, &m->xdp);
 	sl_debug("XDP maps: %u addresses, %u blocked prefixes, SYN rate %u/s",
 		 x->naddrs, x->nblock, m->xdp.syn_rate);

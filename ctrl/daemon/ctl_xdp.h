@@ -37,6 +37,11 @@ struct sl_ctl_xdp {
 	uint32_t nblock;
 	struct sl_model_prefix *block;  /* sorted like the model's */
 	struct sl_xdp_config cfg;
+	uint32_t nsnat;                 /* SNAT rules as last written */
+	struct sl_ctl_xdp_snat {
+		sl_be32 src;
+		uint8_t plen, port;     /* port: where the rule's pool is */
+	} snat[SL_MAX_SNAT];
 };
 
 /* The devargs to open port `p` with: the config's, plus xdp_prog= for a

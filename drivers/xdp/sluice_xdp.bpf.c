@@ -9,7 +9,8 @@
  *   1. A source on the blocklist (LPM trie of IPv4 prefixes; for ARP,
  *      the sender address): drop. Nothing from it reaches anyone.
  *   2. Not IPv4 or ARP (IPv6, LLDP, ...), or too short to tell: kernel.
- *   3. Destination (ARP: target address) not one Sluice owns: kernel.
+ *   3. Destination (ARP: target address) not one Sluice owns, and the
+ *      source not in an SNAT inside network of this port: kernel.
  *   4. A SYN over its source's rate, when a rate is set: drop.
  *   5. Otherwise Sluice: redirect to the socket bound to this queue (if
  *      none is, the kernel gets it rather than nobody).
@@ -59,6 +60,14 @@ struct {
 } sl_block SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SL_XDP_MAX_SNAT_SRC);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sl_xdp_block_key);
+	__type(value, struct sl_xdp_block_val);
+} sl_snat_src SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SL_XDP_CNT_MAX);
 	__type(key, uint32_t);
@@ -90,10 +99,11 @@ static __always_inline int verdict(uint32_t counter, int action)
 	return action;
 }
 
-static __always_inline bool blocked(sl_be32 src)
+/* Whether `src` is in a prefix of the LPM trie `lpm`; counted there. */
+static __always_inline bool in_prefixes(void *lpm, sl_be32 src)
 {
 	struct sl_xdp_block_key k = {.prefixlen = 32, .addr = src};
-	struct sl_xdp_block_val *v = bpf_map_lookup_elem(&sl_block, &k);
+	struct sl_xdp_block_val *v = bpf_map_lookup_elem(lpm, &k);
 
 	if (!v)
 		return false;
@@ -138,7 +148,7 @@ int sluice_xdp(struct xdp_md *ctx)
 
 	verdict(SL_XDP_RX, 0);
 	sl_wire_peek(frame, end, &d);
-	if ((d.kind == SL_WIRE_IPV4 || d.kind == SL_WIRE_ARP) && blocked(d.src))
+	if ((d.kind == SL_WIRE_IPV4 || d.kind == SL_WIRE_ARP) && in_prefixes(&sl_block, d.src))
 		return verdict(SL_XDP_DROP_BLOCKLIST, XDP_DROP);
 	if (d.kind == SL_WIRE_SHORT)
 		return verdict(SL_XDP_PASS_SHORT, XDP_PASS);
@@ -148,8 +158,12 @@ int sluice_xdp(struct xdp_md *ctx)
 	void *addrs = bpf_map_lookup_elem(&sl_addrs, &zero);
 	if (!addrs)
 		return verdict(SL_XDP_PASS_UNCONFIGURED, XDP_PASS);
-	if (!bpf_map_lookup_elem(addrs, &d.dst))
-		return verdict(SL_XDP_PASS_HOST, XDP_PASS);
+	if (!bpf_map_lookup_elem(addrs, &d.dst)) {
+		/* An inside host talking to the outside: Sluice's to NAT. */
+		if (d.kind != SL_WIRE_IPV4 || !in_prefixes(&sl_snat_src, d.src))
+			return verdict(SL_XDP_PASS_HOST, XDP_PASS);
+		verdict(SL_XDP_REDIRECT_SNAT, 0);
+	}
 
 	if ((d.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
 	    syn_over_rate(d.src))

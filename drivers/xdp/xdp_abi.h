@@ -27,6 +27,7 @@
 #define SL_XDP_MAP_STATS "sl_stats"
 #define SL_XDP_MAP_CONFIG "sl_config"
 #define SL_XDP_MAP_SYN "sl_syn"
+#define SL_XDP_MAP_SNAT "sl_snat_src"
 
 #define SL_XDP_MAX_QUEUES 64
 
@@ -55,6 +56,12 @@ struct sl_xdp_block_val {
 	uint64_t hits;
 };
 
+/* SNAT inside networks on this port: the src prefixes of the rules whose
+ * pool is on another port. Frames from them are Sluice's to translate,
+ * whatever their destination (else the kernel would route them out
+ * untranslated). Same key as the blocklist; `hits` counts frames. */
+#define SL_XDP_MAX_SNAT_SRC 64
+
 /*
  * SYN rate limit per source, as a generic cell rate algorithm (ATM's
  * GCRA): a source's state is one time, `tat_ns`, when its next SYN is
@@ -77,6 +84,7 @@ struct sl_xdp_syn {
 #define SL_XDP_COUNTERS(X)                                                     \
 	X(RX, "rx")                         /* every frame seen */             \
 	X(REDIRECT, "redirect")             /* to Sluice's AF_XDP socket */    \
+	X(REDIRECT_SNAT, "redirect_snat")   /* ... of them, from SNAT inside */\
 	X(PASS_HOST, "pass_host")           /* not Sluice's: to the kernel */  \
 	X(PASS_SHORT, "pass_short")         /* too short to say: kernel */     \
 	X(PASS_NO_SOCKET, "pass_no_socket") /* Sluice's, no socket on queue */ \
