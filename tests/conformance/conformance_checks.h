@@ -4,7 +4,7 @@
 
 static void neighbors_json(char *buf, size_t len)
 {
-	static const uint32_t hosts[] = {SERVER, OTHER, ROUTER_OUT, ROUTER_IN, RS};
+	static const uint32_t hosts[] = {SERVER, OTHER, ROUTER_OUT, ROUTER_IN, RS, RS2};
 	size_t n = 0;
 
 	for (unsigned i = 0; i < SL_ARRAY_SIZE(hosts); i++)
@@ -791,5 +791,11 @@ static const struct check checks[] = {
 	 fnat_client_mtu_floor},
 	{"unicast for another MAC dropped (l2_other_host), not forwarded",
 	 foreign_mac_dropped},
+	{"ACK flood from random ports: each segment dropped after at most one hop",
+	 flood_one_hop},
+	{"ACK flood on the worker a transfer's replies arrive on: every reply delivered",
+	 flood_keeps_replies},
+	{"UDP flow arriving on every worker: one connection, one server",
+	 udp_flow_one_server},
 	{NULL, NULL},
 };
