@@ -208,6 +208,7 @@ struct sl_worker {
 	struct sl_wmsg *dump;            /* dump in progress, if any */
 	struct sl_wmsg *flush;           /* flush in progress, if any */
 	uint32_t nhold;
+	uint32_t hold_max;               /* SL_HOLD_MAX, less for a small pool */
 	struct sl_hold hold[SL_HOLD_MAX];
 	struct {
 		sl_be32 ip;

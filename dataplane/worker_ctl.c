@@ -37,6 +37,17 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 			  (p->verify_l4_csum ? SL_PARSE_VERIFY_L4_CSUM : 0);
 	w->tsc_per_ms = rte_get_tsc_hz() / 1000;
 	w->snap_generation = UINT64_MAX;
+	/* Packets waiting for ARP keep their buffers: all workers' together
+	 * may take half the pool at most, or a flood towards a next hop that
+	 * never answers (SYNs to a VIP whose server is gone, spread over every
+	 * worker by their flows' owners) would leave nothing to receive with
+	 * until they time out. Only a pool set small (limits.mbufs) is short
+	 * of SL_HOLD_MAX per worker. */
+	w->hold_max = dp->pool->size / (2 * dp->nworkers);
+	if (w->hold_max > SL_HOLD_MAX)
+		w->hold_max = SL_HOLD_MAX;
+	if (w->hold_max == 0)
+		w->hold_max = 1;
 
 	w->svc_stats = calloc(SL_MAX_SVC, sizeof(*w->svc_stats));
 	w->rs_stats = calloc(SL_MAX_RS, sizeof(*w->rs_stats));

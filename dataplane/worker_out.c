@@ -123,7 +123,7 @@ void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port)
 {
 	arp_ask(w, nexthop, port);
-	if (w->nhold == SL_HOLD_MAX) {
+	if (w->nhold == w->hold_max) {
 		sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
 		return;
 	}
