@@ -372,29 +372,39 @@ void sl_worker_begin(struct sl_worker *w)
 		sl_worker_sync_snapshot(w);
 }
 
-unsigned sl_worker_drain_steered(struct sl_worker *w)
+/* Up to a burst of what one ring holds, processed as if received. */
+static unsigned drain_ring(struct sl_worker *w, struct rte_ring *r)
 {
 	struct rte_mbuf *pkts[SL_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst(r, (void **)pkts, SL_BURST, NULL);
+
+	if (n == 0)
+		return 0;
+	w->stats.steered_in += n;
+	/* Counted once already by the worker that received them; don't
+	 * count them as received twice. */
+	w->stats.rx_packets -= n;
+	for (unsigned i = 0; i < n; i++)
+		w->stats.rx_bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+	sl_worker_burst(w, pkts, (uint16_t)n);
+	return n;
+}
+
+/* Replies (and whatever else a port names the owner of) before clients'
+ * packets that had no connection where they arrived, each at most a burst
+ * per ring per turn: however many a flood puts in the flow rings, this
+ * worker's work on them per turn is bounded, and the replies are never
+ * behind them. */
+unsigned sl_worker_drain_steered(struct sl_worker *w)
+{
 	unsigned got = 0;
 
-	for (unsigned j = 0; j < w->nworkers; j++) {
-		if (!w->steer_in[j])
-			continue;
-		unsigned n = rte_ring_sc_dequeue_burst(w->steer_in[j], (void **)pkts,
-						       SL_BURST, NULL);
-		if (n == 0)
-			continue;
-		w->stats.steered_in += n;
-		/* Counted once already by the worker that received them; don't
-		 * count them as received twice. */
-		w->stats.rx_packets -= n;
-		for (unsigned i = 0; i < n; i++)
-			w->stats.rx_bytes -= rte_pktmbuf_pkt_len(pkts[i]);
-		w->in_ring = true;
-		sl_worker_burst(w, pkts, (uint16_t)n);
-		w->in_ring = false;
-		got += n;
-	}
+	for (unsigned j = 0; j < w->nworkers; j++)
+		if (w->steer_in[j])
+			got += drain_ring(w, w->steer_in[j]);
+	for (unsigned j = 0; j < w->nworkers; j++)
+		if (w->flow_in[j])
+			got += drain_ring(w, w->flow_in[j]);
 	return got;
 }
 

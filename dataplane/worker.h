@@ -7,7 +7,8 @@
  * the control thread only reads counters and talks to it through rings.
  *
  * Loop: read the snapshot pointer -> RX burst on each port -> process ->
- * drain packets other workers steered here -> flush TX -> retry packets
+ * drain packets other workers steered here (replies first, then client
+ * packets: see sl_worker_drain_steered) -> flush TX -> retry packets
  * held for ARP -> expire a budget of connections -> control messages ->
  * report an RCU quiescent state -> back off if idle.
  */
@@ -15,7 +16,6 @@
 #define SL_WORKER_H
 
 #include <rte_mbuf.h>
-#include <rte_mbuf_dyn.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
@@ -53,7 +53,8 @@ struct sl_worker_stats {
 	uint64_t snat_mappings_expired, snat_sessions_expired;
 	uint64_t icmp_errors_translated;
 	uint64_t steered_out, steered_in;
-	uint64_t passed_on;     /* client packets tried on the next worker */
+	uint64_t flow_steered;  /* client packets sent to their flow's owner
+				 * (part of steered_out; sl_flow_owner) */
 	uint64_t arp_replies, arp_requests;
 	uint64_t icmp_echo_replies, icmp_errors_sent;
 	uint64_t idle_sleeps;
@@ -160,8 +161,7 @@ struct sl_dataplane {
 	struct sl_persist_view *persist;
 	struct rte_ring *persist_ring;
 	uint64_t tsc_hz;
-	uint32_t steer_ring_size;        /* 0: SL_STEER_RING_SIZE */
-	int hops_offset;                 /* mbuf dynfield: workers tried (uint8_t) */
+	uint32_t steer_ring_size;        /* each ring; 0: SL_STEER_RING_SIZE */
 };
 
 struct sl_tx_buf {
@@ -200,19 +200,27 @@ struct sl_worker {
 	struct sl_lip_state *lips;       /* [SL_MAX_LIPS] */
 	uint64_t *lip_bits;              /* storage behind lips[].pm */
 	size_t lip_words;
-	struct rte_ring *steer_in[SL_MAX_WORKERS];  /* from worker j, SP/SC */
+	/* Two rings from every worker to every other, SP/SC. steer_*: a
+	 * packet whose port names its owner (a server's reply to a local
+	 * port, SNAT); flow_*: a client's packet with no connection on the
+	 * worker it reached, for its flow's owner (sl_flow_owner). A flood of
+	 * the second kind fills only its own ring, and the owner drains the
+	 * first kind first. */
+	struct rte_ring *steer_in[SL_MAX_WORKERS];  /* from worker j */
 	struct rte_ring *steer_out[SL_MAX_WORKERS]; /* to worker j */
+	struct rte_ring *flow_in[SL_MAX_WORKERS];
+	struct rte_ring *flow_out[SL_MAX_WORKERS];
 	struct rte_ring *ctl_ring;       /* control -> this worker */
 	struct sl_wmsg *dump;            /* dump in progress, if any */
 	struct sl_wmsg *flush;           /* flush in progress, if any */
 	uint32_t nhold;
+	uint32_t hold_max;               /* SL_HOLD_MAX, less for a small pool */
 	struct sl_hold hold[SL_HOLD_MAX];
 	struct {
 		sl_be32 ip;
 		uint32_t at_ms;
 	} arp_asked[16];                 /* next hops asked for recently */
 	uint32_t icmp_window_start, icmp_in_window;
-	bool in_ring;                    /* processing frames other workers sent */
 	uint32_t empty_polls;
 	uint32_t idle_empty_polls, idle_sleep_us;
 	uint64_t tsc_per_ms;
@@ -237,10 +245,6 @@ void sl_worker_destroy(struct sl_worker *w);
 /* Forget every connection and local port (the worker must not be
  * running). Returns 0 or -ENOMEM. */
 int sl_worker_reset(struct sl_worker *w);
-/* Register the mbuf field that counts how many workers a packet has
- * visited (dp->hops_offset). Returns 0 or -1. */
-int sl_dataplane_register_fields(struct sl_dataplane *dp);
-
 /* Create the steering rings between all workers and each worker's
  * control ring. Returns 0 or -1. */
 int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen);
@@ -253,7 +257,7 @@ int sl_worker_main(void *arg);
 unsigned sl_worker_poll(struct sl_worker *w);
 
 /* The pieces of one iteration, in order: sl_worker_begin(), a burst per
- * port, sl_worker_drain_steered() (packets other workers passed here),
+ * port, sl_worker_drain_steered() (packets other workers steered here),
  * sl_worker_tail() (flush TX, ARP hold queue, expiry, control ring). */
 unsigned sl_worker_drain_steered(struct sl_worker *w);
 void sl_worker_tail(struct sl_worker *w);
@@ -290,7 +294,9 @@ void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
 bool sl_worker_to_host(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
 unsigned sl_worker_from_host(struct sl_worker *w);
 /* worker_out.c: route, resolve and queue a packet whose IP header is
- * final; the ARP hold queue; steering to another worker. */
+ * final; the ARP hold queue; steering to another worker: by the port
+ * that names the owner (steer), or a client's packet to its flow's owner
+ * (steer_flow). */
 void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port);
@@ -299,7 +305,7 @@ void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 			    const uint8_t *mac, uint8_t port, uint8_t kind);
 sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port);
 void sl_worker_steer(struct sl_worker *w, struct rte_mbuf *m, unsigned owner);
-void sl_worker_pass_on(struct sl_worker *w, struct rte_mbuf *m);
+void sl_worker_steer_flow(struct sl_worker *w, struct rte_mbuf *m, unsigned owner);
 /* worker_miss.c: a TCP/UDP/ICMP-query packet the table does not know.
  * Returns the connection it opened (the caller forwards the packet in
  * direction *dir), or NULL when the packet was consumed. */

@@ -37,6 +37,17 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 			  (p->verify_l4_csum ? SL_PARSE_VERIFY_L4_CSUM : 0);
 	w->tsc_per_ms = rte_get_tsc_hz() / 1000;
 	w->snap_generation = UINT64_MAX;
+	/* Packets waiting for ARP keep their buffers: all workers' together
+	 * may take half the pool at most, or a flood towards a next hop that
+	 * never answers (SYNs to a VIP whose server is gone, spread over every
+	 * worker by their flows' owners) would leave nothing to receive with
+	 * until they time out. Only a pool set small (limits.mbufs) is short
+	 * of SL_HOLD_MAX per worker. */
+	w->hold_max = dp->pool->size / (2 * dp->nworkers);
+	if (w->hold_max > SL_HOLD_MAX)
+		w->hold_max = SL_HOLD_MAX;
+	if (w->hold_max == 0)
+		w->hold_max = 1;
 
 	w->svc_stats = calloc(SL_MAX_SVC, sizeof(*w->svc_stats));
 	w->rs_stats = calloc(SL_MAX_RS, sizeof(*w->rs_stats));
@@ -99,8 +110,10 @@ void sl_worker_destroy(struct sl_worker *w)
 		return;
 	if (w->ct.conns)
 		sl_ct_destroy(&w->ct);
-	for (unsigned j = 0; j < SL_MAX_WORKERS; j++)
+	for (unsigned j = 0; j < SL_MAX_WORKERS; j++) {
 		rte_ring_free(w->steer_in[j]);
+		rte_ring_free(w->flow_in[j]);
+	}
 	rte_ring_free(w->ctl_ring);
 	free(w->svc_stats);
 	free(w->rs_stats);
@@ -114,15 +127,14 @@ void sl_worker_destroy(struct sl_worker *w)
 	free(w);
 }
 
-int sl_dataplane_register_fields(struct sl_dataplane *dp)
+/* A steering ring, `kind` from worker `from` to worker `to`. */
+static struct rte_ring *make_ring(const struct sl_dataplane *dp, const char *kind,
+				  unsigned from, unsigned to, char *name)
 {
-	static const struct rte_mbuf_dynfield hops = {
-		.name = "sluice_worker_hops",
-		.size = sizeof(uint8_t),
-		.align = __alignof__(uint8_t),
-	};
-	dp->hops_offset = rte_mbuf_dynfield_register(&hops);
-	return dp->hops_offset < 0 ? -1 : 0;
+	snprintf(name, RTE_RING_NAMESIZE, "sl_%s_%u_%u", kind, from, to);
+	return rte_ring_create(name, dp->steer_ring_size ? dp->steer_ring_size
+							 : SL_STEER_RING_SIZE,
+			       SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 }
 
 int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen)
@@ -136,24 +148,25 @@ int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen)
 					      RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (w->ctl_ring == NULL)
 			goto fail;
-		/* Steering: one single-producer ring per (from, to) pair. */
+		/* Steering: two single-producer rings per (from, to) pair
+		 * (worker.h says what each carries). */
 		for (unsigned j = 0; j < dp->nworkers; j++) {
 			if (i == j)
 				continue;
-			snprintf(name, sizeof(name), "sl_steer_%u_%u", j, i);
-			w->steer_in[j] = rte_ring_create(name, dp->steer_ring_size
-								       ? dp->steer_ring_size
-								       : SL_STEER_RING_SIZE,
-							 SOCKET_ID_ANY,
-							 RING_F_SP_ENQ | RING_F_SC_DEQ);
+			w->steer_in[j] = make_ring(dp, "steer", j, i, name);
 			if (w->steer_in[j] == NULL)
+				goto fail;
+			w->flow_in[j] = make_ring(dp, "flow", j, i, name);
+			if (w->flow_in[j] == NULL)
 				goto fail;
 		}
 	}
 	for (unsigned i = 0; i < dp->nworkers; i++)
 		for (unsigned j = 0; j < dp->nworkers; j++)
-			if (i != j)
+			if (i != j) {
 				dp->workers[i]->steer_out[j] = dp->workers[j]->steer_in[i];
+				dp->workers[i]->flow_out[j] = dp->workers[j]->flow_in[i];
+			}
 	return 0;
 fail:
 	snprintf(errbuf, errlen, "cannot create ring %s: %s", name,

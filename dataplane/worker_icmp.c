@@ -26,21 +26,37 @@
 #include "icmp_error.h"
 #include "worker.h"
 
-/* The worker that owns the connection a quote names, or -1 if no rule
- * says (a full-NAT client's error: try the workers in turn). */
-static int quote_owner(const struct sl_worker *w, const struct sl_icmp_inner *in)
+/* An error about a connection this worker does not have: to the worker
+ * that owns it, if the quote names another; else dropped. `flow_hash` is
+ * the hash of the quote reversed (the key the connection is found by). */
+static void steer_to_owner(struct sl_worker *w, struct rte_mbuf *m,
+			   const struct sl_icmp_inner *in, uint32_t flow_hash)
 {
 	const struct sl_snapshot *s = w->snap;
 	const struct sl_snap_addr *a = sl_snap_find_addr(s, in->key.saddr);
+	unsigned owner = w->id; /* no rule names another worker */
+	bool from_client = false;
 
 	/* About a packet we sent out from a local or pool address: that
 	 * address's port says whose it is. */
 	if (a && (a->kinds & (SL_ADDR_LIP | SL_ADDR_POOL)))
-		return sl_ntohs(in->key.sport) % w->nworkers;
+		owner = sl_ntohs(in->key.sport) % w->nworkers;
 	/* From an inside host about a packet it got: its own port. */
-	if (s->nsnat && sl_snap_find_snat(s, in->key.daddr))
-		return sl_ntohs(in->key.dport) % w->nworkers;
-	return -1;
+	else if (s->nsnat && sl_snap_find_snat(s, in->key.daddr))
+		owner = sl_ntohs(in->key.dport) % w->nworkers;
+	/* From a client about a VIP's packet: the owner of the client's flow,
+	 * by the ring the client's own packets take. */
+	else if (a && (a->kinds & SL_ADDR_VIP)) {
+		owner = sl_flow_owner(flow_hash, w->nworkers);
+		from_client = true;
+	}
+
+	if (owner == w->id)
+		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
+	else if (from_client)
+		sl_worker_steer_flow(w, m, owner);
+	else
+		sl_worker_steer(w, m, owner);
 }
 
 /* A "fragmentation needed" (RFC 1191: next-hop MTU in bytes 6-7) under
@@ -66,16 +82,10 @@ void sl_worker_icmp_translate(struct sl_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	struct sl_v4key want = sl_v4key_reverse(&in.key);
-	uint32_t ref = sl_ct_lookup(&w->ct, &want, in.proto,
-				    sl_flow_hash(&want, in.proto));
+	uint32_t hash = sl_flow_hash(&want, in.proto);
+	uint32_t ref = sl_ct_lookup(&w->ct, &want, in.proto, hash);
 	if (ref == SL_CT_NONE) {
-		int owner = quote_owner(w, &in);
-		if (owner < 0)
-			sl_worker_pass_on(w, m);
-		else if (owner != w->id)
-			sl_worker_steer(w, m, (unsigned)owner);
-		else
-			sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
+		steer_to_owner(w, m, &in, hash);
 		return;
 	}
 	if (pkt->ip->ttl <= 1) { /* no error about an error (RFC 1122) */

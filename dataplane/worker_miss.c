@@ -2,10 +2,11 @@
 /*
  * What a worker does with a TCP/UDP packet its table does not know:
  *
- *  - to a VIP service: schedule a real server (worker_sched.c), take a
- *    local address and port from this worker's own share (worker_lport.c),
- *    create the connection; with no server to take it, refuse it
- *    (worker_reject.c);
+ *  - to a VIP service: on the worker that owns the client's flow
+ *    (sl_flow_owner; from any other it is steered there, once), schedule a
+ *    real server (worker_sched.c), take a local address and port from this
+ *    worker's own share (worker_lport.c), create the connection; with no
+ *    server to take it, refuse it (worker_reject.c);
  *  - from an inside host, or to a pool address: source NAT (worker_snat.c);
  *  - to a local address: a reply for a connection whose local port
  *    belongs to another worker (the port says which) -> pass it there;
@@ -21,8 +22,9 @@
 #include "tcp_state.h"
 #include "worker.h"
 
-/* A client's first packet for a service: the new connection, or NULL
- * when the packet was refused, passed on or dropped. */
+/* A client's first packet for a service, on the worker that owns its
+ * flow: the new connection, or NULL when the packet was refused or
+ * dropped. */
 static struct sl_conn *new_connection(struct sl_worker *w, struct rte_mbuf *m,
 				      struct sl_pkt *pkt,
 				      const struct sl_snap_svc *svc)
@@ -30,8 +32,11 @@ static struct sl_conn *new_connection(struct sl_worker *w, struct rte_mbuf *m,
 	const struct sl_snapshot *s = w->snap;
 	enum sl_drop why;
 
+	/* This worker is the only one whose table could hold the flow: a
+	 * segment that does not open a connection ends here, whichever worker
+	 * it reached first (an ACK or FIN flood costs a lookup or two). */
 	if (pkt->proto == SL_IPPROTO_TCP && !sl_tcp_is_syn(pkt->tcp_flags)) {
-		sl_worker_pass_on(w, m);
+		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
 		return NULL;
 	}
 	if (pkt->ip->ttl <= 1) {
@@ -128,6 +133,11 @@ struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
 		const struct sl_snap_svc *svc = sl_snap_find_svc(
 			s, pkt->key.daddr, pkt->key.dport, pkt->proto);
 		if (svc) {
+			unsigned owner = sl_flow_owner(pkt->hash, w->nworkers);
+			if (owner != w->id) {
+				sl_worker_steer_flow(w, m, owner);
+				return NULL;
+			}
 			*dir = SL_DIR_ORIG;
 			return new_connection(w, m, pkt, svc);
 		}

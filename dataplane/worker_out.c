@@ -2,7 +2,7 @@
 /*
  * How a packet leaves a worker when it has no connection to say where:
  * routed and resolved (sl_worker_output), held while ARP asks for its
- * next hop, or handed to the worker that owns it (steer, pass on). Also
+ * next hop, or handed to the worker that owns it (steering). Also
  * the note to the control thread of what a worker learned or wants.
  */
 #include <rte_mbuf.h>
@@ -35,35 +35,36 @@ void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
 	sl_worker_tx(w, rt->port, m);
 }
 
-void sl_worker_steer(struct sl_worker *w, struct rte_mbuf *m, unsigned owner)
+/* Hand a packet to another worker's ring; a full ring is the drop `full`. */
+static bool enqueue(struct sl_worker *w, struct rte_ring *r, struct rte_mbuf *m,
+		    enum sl_drop full)
 {
-	if (rte_ring_sp_enqueue(w->steer_out[owner], m) != 0) {
-		sl_worker_drop(w, m, SL_DROP_STEER_RING_FULL);
-		return;
+	if (rte_ring_sp_enqueue(r, m) != 0) {
+		sl_worker_drop(w, m, full);
+		return false;
 	}
 	w->stats.steered_out++;
+	return true;
+}
+
+/* A packet whose port names its owner: a server's reply to a local port,
+ * SNAT by inside or pool port, an ICMP error by the port it quotes. */
+void sl_worker_steer(struct sl_worker *w, struct rte_mbuf *m, unsigned owner)
+{
+	enqueue(w, w->steer_out[owner], m, SL_DROP_STEER_RING_FULL);
 }
 
 /*
- * A client's packet for a connection this worker does not have. The
- * driver normally keeps a flow on one queue, but not always (af_packet's
- * fanout rolls a full queue's packets over to another; RSS tables get
- * rewritten), and unlike a reply the packet does not say which worker
- * owns it. So it goes round the other workers, each trying its own table,
- * until one has the connection or all have said no.
+ * A client's packet with no connection here, for the worker that owns its
+ * flow (sl_flow_owner): one hop, after which the owner either has the
+ * connection, makes it, or drops the packet. Its own ring, so that a flood
+ * of packets no connection wants (ACKs from random ports need no spoofing)
+ * fills this ring and not the one that carries the servers' replies.
  */
-void sl_worker_pass_on(struct sl_worker *w, struct rte_mbuf *m)
+void sl_worker_steer_flow(struct sl_worker *w, struct rte_mbuf *m, unsigned owner)
 {
-	uint8_t *hops = RTE_MBUF_DYNFIELD(m, w->dp->hops_offset, uint8_t *);
-	uint8_t done = w->in_ring ? *hops : 0;
-
-	if (w->nworkers < 2 || done + 1u >= w->nworkers) {
-		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
-		return;
-	}
-	*hops = (uint8_t)(done + 1);
-	w->stats.passed_on++;
-	sl_worker_steer(w, m, (w->id + 1u) % w->nworkers);
+	if (enqueue(w, w->flow_out[owner], m, SL_DROP_FLOW_RING_FULL))
+		w->stats.flow_steered++;
 }
 
 /* The address to speak from on a port: its own, else a local address. */
@@ -122,7 +123,7 @@ void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port)
 {
 	arp_ask(w, nexthop, port);
-	if (w->nhold == SL_HOLD_MAX) {
+	if (w->nhold == w->hold_max) {
 		sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
 		return;
 	}

@@ -134,6 +134,8 @@ if [ $run_unit -eq 1 ]; then
       "$ROOT/build/sluice-conformance" $(eal conf) -l 0 -- 1
     run_checks conformance/nat-2-workers "$LOGS/conformance-2.log" \
       "$ROOT/build/sluice-conformance" $(eal conf2) -l 0 -- 2
+    run_checks conformance/nat-3-workers "$LOGS/conformance-3.log" \
+      "$ROOT/build/sluice-conformance" $(eal conf3) -l 0 -- 3
   fi
   if selected bench && [ -x "$ROOT/build/sluice-bench" ]; then
     run_checks perf/smoke "$LOGS/bench-smoke.log" bash "$ROOT/tests/perf/smoke.sh"

@@ -102,7 +102,7 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) X(conns_created)   \
 	X(conns_expired) X(snat_mappings) X(snat_mappings_expired)             \
 	X(snat_sessions) X(snat_sessions_expired) X(icmp_errors_translated)    \
-	X(steered_out) X(steered_in) X(passed_on) X(arp_replies)               \
+	X(steered_out) X(steered_in) X(flow_steered) X(arp_replies)            \
 	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps) \
 	X(conns_refused) X(conns_flushed) X(resets_sent) X(persist_lost)
 

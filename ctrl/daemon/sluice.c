@@ -102,7 +102,7 @@ static struct rte_mempool *make_pool(const struct sl_model *m)
 {
 	unsigned ports = m->nports + sl_model_exception_ports(m);
 	unsigned n = ports * m->workers * (SL_PORT_RX_DESC + SL_PORT_TX_DESC) +
-		     m->workers * m->workers * m->steer_ring +
+		     2 * m->workers * m->workers * m->steer_ring +
 		     m->workers * (SL_HOLD_MAX + 4 * SL_BURST) + 4096;
 	if (m->mbufs)
 		n = m->mbufs;
@@ -154,10 +154,6 @@ static int make_workers(struct sl_ctl *ctl)
 	dp->qsbr = rte_zmalloc("sl_qsbr", qs_size, RTE_CACHE_LINE_SIZE);
 	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, m->workers) != 0) {
 		sl_err("cannot set up RCU for %u workers", m->workers);
-		return -1;
-	}
-	if (sl_dataplane_register_fields(dp) != 0) {
-		sl_err("cannot register the mbuf field for worker hops");
 		return -1;
 	}
 	dp->learn_ring = rte_ring_create_elem("sl_learn", sizeof(struct sl_learn_msg),

@@ -78,4 +78,18 @@ static inline uint32_t sl_flow_hash(const struct sl_v4key *k, uint8_t proto)
 }
 #endif
 
+/*
+ * The worker that owns a client's flow to a service, from the hash of its
+ * client-to-VIP key: every worker computes the same answer, so a packet of
+ * the flow that arrives on another worker (RSS, af_packet fanout and its
+ * rollover, a single queue) is steered once, straight to the owner, and the
+ * owner's table is the only one that can hold the connection. The high
+ * bits of the hash, because the table's buckets are picked by the low ones
+ * (a worker's flows would otherwise crowd half of its buckets).
+ */
+static inline unsigned sl_flow_owner(uint32_t hash, unsigned nworkers)
+{
+	return (unsigned)(((uint64_t)hash * nworkers) >> 32);
+}
+
 #endif

@@ -35,6 +35,7 @@
 #define RS IP(198, 18, 2, 50)
 #define VIP_LPORT IP(198, 19, 0, 201)
 #define RS_LPORT(i) IP(198, 18, 2, 51 + (i))
+#define RS2 IP(198, 18, 2, 51)
 #define LIP IP(198, 18, 2, 3)
 #define H(n) IP(198, 18, 2, (n))
 #define E(n) IP(198, 18, 3, (n))
@@ -49,7 +50,11 @@ static const char config[] =
 	"            [{\"ip\": \"198.18.2.50\", \"port\": 8080}]},"
 	"           {\"vip\": \"198.19.0.201\", \"port\": 80, \"real_servers\":"
 	"            [{\"ip\": \"198.18.2.51\", \"port\": 8080}, {\"ip\": \"198.18.2.52\", \"port\": 8080},"
-	"             {\"ip\": \"198.18.2.53\", \"port\": 8080}, {\"ip\": \"198.18.2.54\", \"port\": 8080}]}],"
+	"             {\"ip\": \"198.18.2.53\", \"port\": 8080}, {\"ip\": \"198.18.2.54\", \"port\": 8080}]},"
+	"          {\"vip\": \"198.19.0.200\", \"port\": 53, \"proto\": \"udp\","
+	"           \"scheduler\": \"rr\", \"real_servers\":"
+	"            [{\"ip\": \"198.18.2.50\", \"port\": 5353},"
+	"             {\"ip\": \"198.18.2.51\", \"port\": 5353}]}],"
 	" \"snat\": [{\"src\": \"198.18.2.0/24\", \"pool\": \"198.19.0.100-198.19.0.101\"},"
 	"            {\"src\": \"198.18.3.0/24\", \"pool\": \"198.19.0.102\","
 	"             \"filtering\": \"endpoint-independent\"}],"
@@ -73,16 +78,17 @@ static uint32_t build(uint8_t *f, uint8_t proto, uint32_t s, uint16_t sp,
 	return fr_build(f, &spec);
 }
 
-/* Send one packet and take what comes out of `out_port` (0 if nothing). */
-static bool exchange(struct harness *h, unsigned in_port, unsigned out_port,
-		     uint8_t proto, uint32_t s, uint16_t sp, uint32_t d, uint16_t dp,
-		     uint8_t flags, struct seen *got)
+/* Send one packet, arriving on `worker`'s queue, and take what comes out
+ * of `out_port` (0 if nothing). */
+static bool exchange_on(struct harness *h, unsigned worker, unsigned in_port,
+			unsigned out_port, uint8_t proto, uint32_t s, uint16_t sp,
+			uint32_t d, uint16_t dp, uint8_t flags, struct seen *got)
 {
 	uint8_t f[FR_MAX];
 	uint32_t len = build(f, proto, s, sp, d, dp, flags);
 
 	h_flush(h);
-	h_send(h, in_port, f, len);
+	h_send_on(h, in_port, worker, f, len);
 	memset(got, 0, sizeof(*got));
 	got->len = h_recv(h, out_port, got->frame);
 	if (got->len == 0)
@@ -97,6 +103,13 @@ static bool exchange(struct harness *h, unsigned in_port, unsigned out_port,
 		got->dport = fr_get16(ip + 22);
 	}
 	return true;
+}
+
+static bool exchange(struct harness *h, unsigned in_port, unsigned out_port,
+		     uint8_t proto, uint32_t s, uint16_t sp, uint32_t d, uint16_t dp,
+		     uint8_t flags, struct seen *got)
+{
+	return exchange_on(h, 0, in_port, out_port, proto, s, sp, d, dp, flags, got);
 }
 
 static bool frame_ok(const struct seen *g)
@@ -125,10 +138,12 @@ static void fill_in(char *out, size_t len, const char *text, const char *key,
 	snprintf(out, len, "%.*s%s%s", (int)(at - text), text, value, at + strlen(key));
 }
 
+#include "conformance_steer.h"
 #include "conformance_checks.h"
 
-/* conformance [EAL args] -- [WORKERS]: with 2 workers, frames arrive on
- * worker 0 whatever their owner, so steering is part of every check. */
+/* conformance [EAL args] -- [WORKERS]: with 2 or more workers, frames
+ * arrive on worker 0 whatever their owner (unless a check says otherwise),
+ * so steering is part of every check. */
 int main(int argc, char **argv)
 {
 	static struct harness h;

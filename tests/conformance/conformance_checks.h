@@ -781,10 +781,14 @@ static bool lport_opened(struct harness *h, uint32_t client, uint16_t cport,
 	*lport = g.sport;
 	if (g.saddr != LIP || *server >= LPORT_SERVERS || g.dport != 8080)
 		return WHY("SYN sent as %08x -> %08x:%u", g.saddr, g.daddr, g.dport);
-	/* Frames arrive on worker 0: the port must be its own, or the
-	 * server's reply would be steered elsewhere. */
-	return sl_port_owner(*lport, h->nworkers) == 0
-		       ? true : WHY("local port %u is not worker 0's", *lport);
+	/* The connection is made by the worker owning the client's flow:
+	 * the port must be that worker's, or the server's reply would be
+	 * steered elsewhere. */
+	struct sl_v4key k = {sl_htonl(client), sl_htonl(VIP_LPORT), sl_htons(cport),
+			     sl_htons(80)};
+	unsigned owner = sl_flow_owner(sl_flow_hash(&k, SL_IPPROTO_TCP), h->nworkers);
+	return sl_port_owner(*lport, h->nworkers) == owner
+		       ? true : WHY("local port %u is not worker %u's", *lport, owner);
 }
 
 /* A local port is unique per server, not per local address (the reply
@@ -795,6 +799,14 @@ static bool lport_opened(struct harness *h, uint32_t client, uint16_t cport,
  * part), so here each server gets LPORT_PER_SERVER / workers. A server's
  * reply to a port that the other servers use too reaches its own client;
  * once expired, every connection has left the table. */
+/* Whether worker 0 owns the flow of client:cport to VIP_LPORT:80. */
+static bool owned_by_first(const struct harness *h, uint32_t client, uint32_t cport)
+{
+	struct sl_v4key k = {sl_htonl(client), sl_htonl(VIP_LPORT), sl_htons((uint16_t)cport),
+			     sl_htons(80)};
+	return sl_flow_owner(sl_flow_hash(&k, SL_IPPROTO_TCP), h->nworkers) == 0;
+}
+
 static bool fnat_lport_per_server(struct harness *h, char *why)
 {
 	static uint8_t used[LPORT_SERVERS][65536];
@@ -806,9 +818,14 @@ static bool fnat_lport_per_server(struct harness *h, char *why)
 	memset(used, 0, sizeof(used));
 	for (unsigned i = 0; i < h->nworkers; i++)
 		before[i] = h->dp.workers[i]->ct.nconns;
-	for (uint32_t i = 0; i < LPORT_SERVERS * per_server; i++) {
-		if (!lport_opened(h, IP(198, 19, 1, 1 + i / 60000),
-				  (uint16_t)(1024 + i % 60000), &k, &lport, why))
+	uint32_t j = 0;
+	for (uint32_t i = 0; i < LPORT_SERVERS * per_server; i++, j++) {
+		/* Only clients whose flows worker 0 owns: its share alone is
+		 * what is being filled. */
+		while (!owned_by_first(h, IP(198, 19, 1, 1 + j / 60000), 1024 + j % 60000))
+			j++;
+		if (!lport_opened(h, IP(198, 19, 1, 1 + j / 60000),
+				  (uint16_t)(1024 + j % 60000), &k, &lport, why))
 			return false;
 		if (used[k][lport]++)
 			return WHY("local port %u given twice towards server %u", lport, k);
@@ -817,18 +834,21 @@ static bool fnat_lport_per_server(struct harness *h, char *why)
 	for (k = 0; k < LPORT_SERVERS; k++)
 		if (opened[k] != per_server)
 			return WHY("server %u got %u connections, not %u", k, opened[k], per_server);
-	for (uint16_t c = 0; c < LPORT_SERVERS; c++) {
+	uint16_t cport = 42000;
+	for (uint16_t c = 0; c < LPORT_SERVERS; c++, cport++) {
 		struct seen g;
-		if (!lport_opened(h, SERVER, (uint16_t)(42000 + c), &k, &lport, why))
+		while (!owned_by_first(h, SERVER, cport))
+			cport++;
+		if (!lport_opened(h, SERVER, cport, &k, &lport, why))
 			return false;
 		unsigned sharing = 0;
-		for (unsigned j = 0; j < LPORT_SERVERS; j++)
-			sharing += j != k && used[j][lport];
+		for (unsigned o = 0; o < LPORT_SERVERS; o++)
+			sharing += o != k && used[o][lport];
 		if (sharing == 0)
 			return WHY("no other server's connection uses local port %u", lport);
 		if (!exchange(h, IN, OUT, SL_IPPROTO_TCP, RS_LPORT(k), 8080, LIP, lport,
 			      SYN | ACK, &g) ||
-		    g.saddr != VIP_LPORT || g.daddr != SERVER || g.dport != 42000 + c)
+		    g.saddr != VIP_LPORT || g.daddr != SERVER || g.dport != cport)
 			return WHY("server %u's reply to shared port %u went to %08x:%u", k,
 				   lport, g.daddr, g.dport);
 	}
@@ -897,5 +917,11 @@ static const struct check checks[] = {
 	 fnat_reply_wrong_port},
 	{"SNAT: an inside source arriving on the outside port is not NATed",
 	 snat_inside_source_from_outside},
+	{"ACK flood from random ports: each segment dropped after at most one hop",
+	 flood_one_hop},
+	{"ACK flood on the worker a transfer's replies arrive on: every reply delivered",
+	 flood_keeps_replies},
+	{"UDP flow arriving on every worker: one connection, one server",
+	 udp_flow_one_server},
 	{NULL, NULL},
 };

@@ -19,14 +19,14 @@ static int make_dataplane(struct harness *h)
 
 	dp->nworkers = h->nworkers;
 	dp->tsc_hz = rte_get_tsc_hz();
-	dp->pool = rte_pktmbuf_pool_create("h_pool", 4095, 0, 0,
+	/* Room for full steering rings (the flood checks fill them). */
+	dp->pool = rte_pktmbuf_pool_create("h_pool", 16383, 0, 0,
 					   RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	dp->learn_ring = rte_ring_create_elem("h_learn", sizeof(struct sl_learn_msg),
 					      1024, 0, RING_F_SC_DEQ);
 	dp->qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(h->nworkers), 64);
 	if (!dp->pool || !dp->learn_ring || !dp->qsbr ||
-	    rte_rcu_qsbr_init(dp->qsbr, h->nworkers) != 0 ||
-	    sl_dataplane_register_fields(dp) != 0)
+	    rte_rcu_qsbr_init(dp->qsbr, h->nworkers) != 0)
 		return -1;
 	for (unsigned p = 0; p < h->ctl.model.nports; p++) {
 		if (ringport_open(&ports[p], h->ctl.model.ports[p].name, h->nworkers,
@@ -75,27 +75,35 @@ int h_init(struct harness *h, const char *config)
 	return 0;
 }
 
-/* One iteration of every worker, worker 0 getting the frames; then more
- * rounds so that what one worker steered to another is handled too. */
-static void step(struct harness *h, struct rte_mbuf **m, unsigned n)
+/* One loop iteration of worker `i`, `n` frames arriving on its queue. */
+static void run_worker(struct harness *h, unsigned i, struct rte_mbuf **m, unsigned n)
 {
-	for (unsigned round = 0; round < (h->nworkers > 1 ? 3u : 1u); round++)
-		for (unsigned i = 0; i < h->nworkers; i++) {
-			struct sl_worker *w = h->dp.workers[i];
-			sl_worker_begin(w);
-			if (i == 0 && round == 0 && n)
-				sl_worker_burst(w, m, (uint16_t)n);
-			sl_worker_drain_steered(w);
-			sl_worker_tail(w);
-			rte_rcu_qsbr_quiescent(h->dp.qsbr, i);
-		}
+	struct sl_worker *w = h->dp.workers[i];
+
+	sl_worker_begin(w);
+	if (n)
+		sl_worker_burst(w, m, (uint16_t)n);
+	sl_worker_drain_steered(w);
+	sl_worker_tail(w);
+	rte_rcu_qsbr_quiescent(h->dp.qsbr, i);
 }
 
-void h_send(struct harness *h, unsigned port, const uint8_t *frame, uint32_t len)
+/* One iteration of every worker, worker `on` getting the frames; then
+ * more rounds so that what one worker steered to another is handled too. */
+static void step(struct harness *h, unsigned on, struct rte_mbuf **m, unsigned n)
+{
+	for (unsigned round = 0; round < (h->nworkers > 1 ? 3u : 1u); round++)
+		for (unsigned i = 0; i < h->nworkers; i++)
+			run_worker(h, i, m, round == 0 && i == on ? n : 0);
+}
+
+/* An mbuf holding `frame` as received on `port`, or NULL (pool dry). */
+static struct rte_mbuf *received(struct harness *h, unsigned port,
+				 const uint8_t *frame, uint32_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(h->dp.pool);
 	if (m == NULL)
-		return;
+		return NULL;
 	uint8_t *f = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
 	memcpy(f, frame, len);
 	/* Frames built for "the box" (frames.h's fr_mac_b) go to the port's
@@ -103,7 +111,48 @@ void h_send(struct harness *h, unsigned port, const uint8_t *frame, uint32_t len
 	if (len >= 6 && memcmp(f, fr_mac_b, 6) == 0)
 		memcpy(f, ports[port].mac, 6);
 	m->port = ports[port].ethdev;
-	step(h, &m, 1);
+	return m;
+}
+
+void h_send(struct harness *h, unsigned port, const uint8_t *frame, uint32_t len)
+{
+	h_send_on(h, port, 0, frame, len);
+}
+
+void h_send_on(struct harness *h, unsigned port, unsigned worker,
+	       const uint8_t *frame, uint32_t len)
+{
+	struct rte_mbuf *m = received(h, port, frame, len);
+	if (m != NULL && worker < h->nworkers)
+		step(h, worker, &m, 1);
+	else
+		rte_pktmbuf_free(m);
+}
+
+void h_arrive(struct harness *h, unsigned port, unsigned worker,
+	      uint8_t (*frames)[FR_MAX], const uint32_t *lens, unsigned n)
+{
+	struct rte_mbuf *m[H_BURST];
+	unsigned got = 0;
+
+	for (unsigned i = 0; i < n && i < H_BURST; i++)
+		if ((m[got] = received(h, port, frames[i], lens[i])) != NULL)
+			got++;
+	run_worker(h, worker, m, got);
+}
+
+void h_run(struct harness *h, unsigned worker)
+{
+	run_worker(h, worker, NULL, 0);
+}
+
+void h_settle(struct harness *h)
+{
+	/* Each step drains three bursts from every ring: enough of them to
+	 * empty the fullest. */
+	unsigned ring = h->dp.steer_ring_size ? h->dp.steer_ring_size : SL_STEER_RING_SIZE;
+	for (unsigned i = 0; i < ring / (3 * SL_BURST) + 2; i++)
+		step(h, 0, NULL, 0);
 }
 
 uint32_t h_recv(struct harness *h, unsigned port, uint8_t *buf)
@@ -137,7 +186,7 @@ void h_advance(struct harness *h, uint32_t seconds)
 		h->dp.workers[i]->clock_skew_ms += seconds * 1000;
 	/* Expiry is budgeted per iteration: run enough of them. */
 	for (unsigned i = 0; i < 4096; i++)
-		step(h, NULL, 0);
+		step(h, 0, NULL, 0);
 }
 
 uint64_t h_drops(const struct harness *h, enum sl_drop why)
@@ -172,7 +221,7 @@ int h_apply(struct harness *h, const char *config)
 		goto refused;
 	sl_model_free(&h->ctl.model);
 	h->ctl.model = next;
-	step(h, NULL, 0); /* the workers adopt the snapshot */
+	step(h, 0, NULL, 0); /* the workers adopt the snapshot */
 	return 0;
 refused:
 	fprintf(stderr, "h_apply: %s: %s\n", err.field, err.message);

@@ -3,7 +3,8 @@
  * Golden frames through the real worker. A harness is a Sluice built
  * from a config document (the model, snapshot and worker code the daemon
  * runs) on net_ring ports, with its workers driven by hand from one
- * thread: put a frame in on a port (worker 0's queue), run loop iterations
+ * thread: put a frame in on a port (worker 0's queue unless told
+ * otherwise), run loop iterations
  * of every worker until nothing is in flight (so packets steered to the
  * worker that owns them are handled there), read what came out of a port
  * on any queue.
@@ -14,6 +15,7 @@
 #define SL_CONF_HARNESS_H
 
 #include "ctl.h"
+#include "frames.h"
 
 #define H_MAX_PORTS 2
 
@@ -32,6 +34,20 @@ int h_init(struct harness *h, const char *config);
 /* Frame in on `port` (index), one loop iteration. A destination MAC of
  * fr_mac_b (frames.h) becomes the port's own; any other is sent as is. */
 void h_send(struct harness *h, unsigned port, const uint8_t *frame, uint32_t len);
+/* The same, arriving on worker `worker`'s queue. */
+void h_send_on(struct harness *h, unsigned port, unsigned worker,
+	       const uint8_t *frame, uint32_t len);
+/* Up to H_BURST frames in on `port`, arriving on `worker`'s queue, and
+ * only that worker runs one loop iteration: what it steers stays in the
+ * rings until the others run (h_run, h_settle), as with an owner too busy
+ * to keep up. */
+#define H_BURST 32
+void h_arrive(struct harness *h, unsigned port, unsigned worker,
+	      uint8_t (*frames)[FR_MAX], const uint32_t *lens, unsigned n);
+/* One loop iteration of `worker` alone, no new frames. */
+void h_run(struct harness *h, unsigned worker);
+/* Every worker runs until nothing is left in the steering rings. */
+void h_settle(struct harness *h);
 /* The next frame transmitted on `port`, copied into buf (FR_MAX bytes);
  * its length, or 0 if none. */
 uint32_t h_recv(struct harness *h, unsigned port, uint8_t *buf);

@@ -61,8 +61,7 @@ static void make_dataplane(struct fuzz_env *e)
 					      SL_LEARN_RING_SIZE, 0, RING_F_SC_DEQ);
 	dp->qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(FUZZ_WORKERS), 64);
 	if (!dp->pool || !dp->learn_ring || !dp->qsbr ||
-	    rte_rcu_qsbr_init(dp->qsbr, FUZZ_WORKERS) != 0 ||
-	    sl_dataplane_register_fields(dp) != 0)
+	    rte_rcu_qsbr_init(dp->qsbr, FUZZ_WORKERS) != 0)
 		die("out of DPDK memory");
 	memset(dp->port_of_ethdev, 0xff, sizeof(dp->port_of_ethdev));
 	for (unsigned p = 0; p < m->nports; p++) {
@@ -232,8 +231,10 @@ void fuzz_env_reset(struct fuzz_env *e)
 {
 	for (unsigned i = 0; i < FUZZ_WORKERS; i++) {
 		struct sl_worker *w = e->dp.workers[i];
-		for (unsigned j = 0; j < FUZZ_WORKERS; j++)
+		for (unsigned j = 0; j < FUZZ_WORKERS; j++) {
 			drain_ring(w->steer_in[j]);
+			drain_ring(w->flow_in[j]);
+		}
 		for (uint32_t h = 0; h < w->nhold; h++)
 			rte_pktmbuf_free(w->hold[h].m);
 		w->nhold = 0;

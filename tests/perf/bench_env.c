@@ -110,7 +110,7 @@ int bench_env_init(struct bench_env *env, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "out of DPDK memory");
 		return -1;
 	}
-	if (sl_dataplane_register_fields(dp) != 0 || make_ports(env, errbuf, errlen) != 0)
+	if (make_ports(env, errbuf, errlen) != 0)
 		return -1;
 	for (unsigned i = 0; i < env->nworkers; i++) {
 		struct sl_worker_params p = {

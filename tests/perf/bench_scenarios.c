@@ -57,6 +57,20 @@ static struct sl_v4key client_key(unsigned lane, uint64_t i)
 	return k;
 }
 
+/* The next client key from candidate *c on (client_key(c >> 24, the low
+ * 24 bits)) whose flow worker `owner` owns: each scenario's clients arrive
+ * on the worker that owns their flows, as with a NIC whose RSS agreed with
+ * Sluice's flow hash (sl_flow_owner). cross_worker measures the hop. */
+static struct sl_v4key owned_client_key(uint64_t *c, unsigned owner, unsigned nworkers)
+{
+	for (;;) {
+		struct sl_v4key k = client_key((unsigned)(*c >> 24), *c & ((1u << 24) - 1));
+		(*c)++;
+		if (sl_flow_owner(sl_flow_hash(&k, SL_IPPROTO_TCP), nworkers) == owner)
+			return k;
+	}
+}
+
 static void rec_of(struct bench_rec *r, const struct sl_v4key *k, uint8_t flags,
 		   uint8_t port)
 {
@@ -87,8 +101,9 @@ static void open_connections(struct bench_env *env, unsigned lane, uint32_t n,
 	cs->client = malloc(n * sizeof(*cs->client));
 	cs->server = malloc(n * sizeof(*cs->server));
 	seq_alloc(&seq, n);
+	uint64_t next = (uint64_t)lane << 24;
 	for (uint32_t i = 0; i < n; i++) {
-		cs->client[i] = client_key(lane, i);
+		cs->client[i] = owned_client_key(&next, env->lanes[lane].w->id, env->nworkers);
 		rec_of(&seq.recs[i], &cs->client[i], SL_TCP_SYN, BENCH_PORT_WAN);
 	}
 	bench_push_all(env, lane, &seq, collect_server_key, cs);
@@ -142,14 +157,15 @@ static void established_seq(struct bench_seq *seq, const struct conn_set *own,
 	}
 }
 
-/* SYNs from clients never seen before (wrapping after 2^23, by when the
- * first ones have long expired). */
-static void new_conn_seq(struct bench_seq *seq, uint64_t first)
+/* SYNs from clients never seen before, for worker 0 (wrapping after
+ * 2^23, by when the first ones have long expired). */
+static void new_conn_seq(struct bench_seq *seq, uint64_t first, unsigned nworkers)
 {
+	uint64_t next = (8ull << 24) + first;
+
 	seq_alloc(seq, 1u << 23);
 	for (uint64_t j = 0; j < seq->len; j++) {
-		struct sl_v4key k = client_key(8 + (unsigned)((first + j) >> 24),
-					       (first + j) & ((1u << 24) - 1));
+		struct sl_v4key k = owned_client_key(&next, 0, nworkers);
 		rec_of(&seq->recs[j], &k, SL_TCP_SYN, BENCH_PORT_WAN);
 	}
 }
@@ -264,7 +280,7 @@ void bench_new_connections(struct bench_env *env, struct scen_result *r)
 
 	reset_workers(env);
 	bench_env_change(env, short_syn_timeout, NULL);
-	new_conn_seq(&seq, 0);
+	new_conn_seq(&seq, 0, env->nworkers);
 	uint64_t created = w->stats.conns_created;
 	run_one(env, "new_connections", &seq, false, r);
 	r->created = w->stats.conns_created - created;
@@ -291,7 +307,7 @@ void bench_mixed(struct bench_env *env, struct scen_result *r)
 	for (uint64_t j = 0; j < seq.len; j++)
 		seq.recs[j] = est.recs[j % est.len];
 	free(est.recs);
-	new_conn_seq(&syns, 0);
+	new_conn_seq(&syns, 0, env->nworkers);
 	mix_in_new(&seq, &syns);
 	uint64_t created = env->dp.workers[0]->stats.conns_created;
 	run_one(env, "mixed", &seq, false, r);
