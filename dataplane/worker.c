@@ -101,45 +101,22 @@ static void count_reuse(struct sl_worker *w, const struct sl_conn *c)
 
 static void hairpin(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 
-/* Packets of a connection's trusted side (the real server; for SNAT the
- * inside host) are taken only on the port it was reached through when
- * the connection was made, or on the one the route to their source names
- * now (routes changed): strict reverse-path filtering, at the price of
- * one compare per packet. A reply forged from another segment could
- * otherwise close or hijack the connection; an inside source sent from
- * outside would be NATed. */
-static inline bool from_trusted_port(const struct sl_worker *w, const struct rte_mbuf *m,
-				     const struct sl_pkt *pkt, struct sl_conn *c,
-				     enum sl_dir dir)
-{
-	enum sl_dir trusted = (c->flags & SL_CONN_F_SNAT) ? SL_DIR_ORIG : SL_DIR_REPLY;
-	uint8_t in_port = w->dp->port_of_ethdev[m->port];
-
-	if (dir != trusted || sl_likely(in_port == c->trusted_port))
-		return true;
-	const struct sl_snap_route *rt = sl_snap_route(w->snap, pkt->key.saddr);
-	if (rt == NULL || rt->port != in_port)
-		return false;
-	c->trusted_port = in_port;
-	return true;
-}
-
 /* A packet of an existing connection: track state, re-arm the timer,
  * count, rewrite and send. */
 static inline __attribute__((always_inline)) void
 forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	struct sl_conn *c, enum sl_dir dir)
 {
+	if (sl_unlikely(!sl_worker_trusted_port(w, m, c, dir, pkt->key.saddr))) {
+		sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
+		return;
+	}
 	if (sl_unlikely(c->flags & SL_CONN_F_FLUSHED)) {
 		sl_worker_flushed(w, m, pkt, c, dir); /* worker_reject.c */
 		return;
 	}
 	if (sl_unlikely(pkt->ip->ttl <= 1)) {
 		sl_worker_time_exceeded(w, m, pkt);
-		return;
-	}
-	if (sl_unlikely(!from_trusted_port(w, m, pkt, c, dir))) {
-		sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
 		return;
 	}
 	enum seq_verdict seq = SEQ_OK;

@@ -275,6 +275,29 @@ void sl_worker_begin(struct sl_worker *w);
 /* Internal pieces shared between the worker's source files. */
 void sl_worker_tx_flush_port(struct sl_worker *w, unsigned port);
 
+/* Packets of a connection's trusted side (the real server; for SNAT the
+ * inside host), ICMP errors from that side included, are taken only on
+ * the port it was reached through when the connection was made, or on
+ * the one the route to their source names now (routes changed; the
+ * connection follows): strict reverse-path filtering, one compare per
+ * packet and a route lookup only on a mismatch. A reply forged from
+ * another segment could otherwise close or hijack the connection. */
+static inline bool sl_worker_trusted_port(const struct sl_worker *w,
+					  const struct rte_mbuf *m, struct sl_conn *c,
+					  enum sl_dir dir, sl_be32 src)
+{
+	enum sl_dir trusted = (c->flags & SL_CONN_F_SNAT) ? SL_DIR_ORIG : SL_DIR_REPLY;
+	uint8_t in_port = w->dp->port_of_ethdev[m->port];
+
+	if (dir != trusted || sl_likely(in_port == c->trusted_port))
+		return true;
+	const struct sl_snap_route *rt = sl_snap_route(w->snap, src);
+	if (rt == NULL || rt->port != in_port)
+		return false;
+	c->trusted_port = in_port;
+	return true;
+}
+
 /* Queue a finished frame for TX on a port; sent when the buffer fills or
  * at the end of the loop iteration. */
 static inline void sl_worker_tx(struct sl_worker *w, unsigned port,

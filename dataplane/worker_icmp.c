@@ -92,11 +92,15 @@ void sl_worker_icmp_translate(struct sl_worker *w, struct rte_mbuf *m,
 		sl_worker_drop(w, m, SL_DROP_TTL_EXCEEDED);
 		return;
 	}
-	const struct sl_conn *c = sl_ct_conn(&w->ct, ref);
+	struct sl_conn *c = sl_ct_conn(&w->ct, ref);
 	enum sl_dir d = sl_ct_ref_dir(ref);
 	const struct sl_v4key *quote = &c->key[d ^ 1];
 	sl_be32 src = pkt->ip->saddr;
 
+	if (!sl_worker_trusted_port(w, m, c, d, src)) {
+		sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
+		return;
+	}
 	if (d == SL_DIR_ORIG && !(c->flags & SL_CONN_F_SNAT) &&
 	    below_mtu_floor(w->snap, pkt)) {
 		sl_worker_drop(w, m, SL_DROP_ICMP_MTU_BELOW_FLOOR);

@@ -92,6 +92,26 @@ drop:
 	return NULL;
 }
 
+/* An inside host of `rule` arrives where the route to it points (strict
+ * reverse-path filtering) and never on the port of the rule's pool: from
+ * there, a source the rule covers is an outside host, inbound. */
+static bool from_inside(const struct sl_snapshot *s, const struct sl_snap_snat *rule,
+			sl_be32 src, uint8_t in_port)
+{
+	const struct sl_snap_route *rt = sl_snap_route(s, src);
+	return in_port != rule->port && rt != NULL && rt->port == in_port;
+}
+
+/* One of our pool addresses as the source, arriving from the pool's own
+ * side: forged (hairpinned packets come from the inside port, rewritten
+ * by a worker). Taken, it would open a hairpin session whose answers go
+ * to whichever inside host holds that pool port. */
+static bool spoofs_pool(const struct sl_snapshot *s, sl_be32 src, uint8_t in_port)
+{
+	const struct sl_snap_addr *a = sl_snap_find_addr(s, src);
+	return a != NULL && (a->kinds & SL_ADDR_POOL) && a->port == in_port;
+}
+
 struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
 			       struct sl_pkt *pkt, enum sl_dir *dir)
 {
@@ -106,13 +126,16 @@ struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
 		return NULL;
 	}
 	/* From an inside host to the outside (or, hairpinning, to a pool
-	 * address): source NAT. Inside hosts never arrive on the port of
-	 * the rule's pool: from there, a source the rule covers (0.0.0.0/0
-	 * covers everyone) is an outside host, inbound. */
+	 * address): source NAT. */
 	if (a == NULL || (a->kinds & SL_ADDR_POOL)) {
+		uint8_t in_port = w->dp->port_of_ethdev[m->port];
+		if (sl_unlikely(spoofs_pool(s, pkt->key.saddr, in_port))) {
+			sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
+			return NULL;
+		}
 		const struct sl_snap_snat *rule =
 			s->nsnat ? sl_snap_find_snat(s, pkt->key.saddr) : NULL;
-		if (rule != NULL && rule->port != w->dp->port_of_ethdev[m->port] &&
+		if (rule != NULL && from_inside(s, rule, pkt->key.saddr, in_port) &&
 		    (pkt->proto != SL_IPPROTO_ICMP ||
 		     ((const struct sl_icmp_hdr *)pkt->l4)->type == SL_ICMP_ECHO_REQUEST)) {
 			*dir = SL_DIR_ORIG;

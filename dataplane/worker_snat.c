@@ -145,13 +145,14 @@ static bool take_pool_port(struct sl_worker *w, struct sl_lip_state *ls,
 		*got = want;
 		return true;
 	}
-	for (unsigned tries = 0; tries < 8; tries++) {
+	/* No cap on the tries: each port found held stays marked, so the
+	 * walk past a block of them is paid once, not per new mapping. */
+	for (;;) {
 		if (sl_portmap_alloc_range(&ls->pm, lo, hi, got) != 0)
 			return false;
 		if (!held_by_mapping(w, ls->ip, *got, proto))
 			return true;
 	}
-	return false;
 }
 
 /* Give a mapping's port back to the slot its address has now (it may

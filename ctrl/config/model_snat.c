@@ -129,6 +129,22 @@ static int check_src_and_pools(const struct sl_model *m, sl_be32 src, uint8_t pl
 	return 0;
 }
 
+/* The port the longest route (connected prefixes included) to `ip`
+ * leaves by, or -1. */
+static int port_toward(const struct sl_model *m, sl_be32 ip)
+{
+	int port = sl_model_port_for(m, ip);
+	int best = port >= 0 ? m->ports[port].plen : -1;
+
+	for (uint32_t i = 0; i < m->nroutes; i++)
+		if (in_prefix(ip, m->routes[i].prefix, m->routes[i].plen) &&
+		    m->routes[i].plen > best) {
+			best = m->routes[i].plen;
+			port = m->routes[i].port;
+		}
+	return port;
+}
+
 int sl_model_add_snat(struct sl_model *m, sl_be32 src, uint8_t plen,
 		      sl_be32 first, sl_be32 last, int port_index,
 		      uint8_t filtering, struct sl_err *err)
@@ -166,6 +182,13 @@ int sl_model_add_snat(struct sl_model *m, sl_be32 src, uint8_t plen,
 				  "rule's pool is: a rule's src is the inside network",
 				  sl_fmt_ipv4(src, a), plen, sl_fmt_ipv4(out->ip, b),
 				  out->name);
+	/* An inside network reached through the pool's port would never be
+	 * translated: the workers take nothing there as outbound. */
+	if (plen > 0 && port_toward(m, src) == port_index)
+		return sl_err_set(err, SL_E_INVALID, "src",
+				  "src %s/%u is reached through port %s, where the rule's "
+				  "pool is: inside hosts must be behind another port",
+				  sl_fmt_ipv4(src, a), plen, out->name);
 	r.port = (uint8_t)port_index;
 	r.npool = (uint8_t)(sl_ntohl(last) - sl_ntohl(first) + 1);
 	if (take_slots(m, r.npool, r.slots) < 0)

@@ -269,13 +269,14 @@ static void sync_snat_src(struct sl_ctl_xdp *x, const struct sl_model *m)
 				sl_err("XDP on %s: cannot add SNAT inside network %s/%u",
 				       x->p[i].xp.ifname, sl_fmt_ipv4(next[r].src, a),
 				       next[r].plen);
-		for (uint32_t r = 0; x->synced && r < x->nsnat; r++)
+		for (uint32_t r = 0; x->snat_synced && r < x->nsnat; r++)
 			if (!snat_inside_on(next, m->nsnat, x->snat[r].src, x->snat[r].plen, port))
 				sl_xdp_port_snat_src(&x->p[i].xp, x->snat[r].src,
 						     x->snat[r].plen, false);
 	}
 	memcpy(x->snat, next, m->nsnat * sizeof(*next));
 	x->nsnat = m->nsnat;
+	x->snat_synced = true;
 }
 
 void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_fd)

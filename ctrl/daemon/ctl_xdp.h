@@ -37,6 +37,7 @@ struct sl_ctl_xdp {
 	uint32_t nblock;
 	struct sl_model_prefix *block;  /* sorted like the model's */
 	struct sl_xdp_config cfg;
+	bool snat_synced;               /* x->snat is what the tries hold */
 	uint32_t nsnat;                 /* SNAT rules as last written */
 	struct sl_ctl_xdp_snat {
 		sl_be32 src;

@@ -159,15 +159,17 @@ int sluice_xdp(struct xdp_md *ctx)
 	if (!addrs)
 		return verdict(SL_XDP_PASS_UNCONFIGURED, XDP_PASS);
 	if (!bpf_map_lookup_elem(addrs, &d.dst)) {
-		/* An inside host talking to the outside: Sluice's to NAT. */
-		if (d.kind != SL_WIRE_IPV4 || !in_prefixes(&sl_snat_src, d.src))
+		/* An inside host talking to the outside: Sluice's to NAT
+		 * (multicast and broadcast stay the kernel's; the SYN rate
+		 * is for clients, not inside hosts). */
+		if (d.kind != SL_WIRE_IPV4 || ((const uint8_t *)&d.dst)[0] >= 224 ||
+		    !in_prefixes(&sl_snat_src, d.src))
 			return verdict(SL_XDP_PASS_HOST, XDP_PASS);
 		verdict(SL_XDP_REDIRECT_SNAT, 0);
-	}
-
-	if ((d.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
-	    syn_over_rate(d.src))
+	} else if ((d.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
+		   syn_over_rate(d.src)) {
 		return verdict(SL_XDP_DROP_SYN_RATE, XDP_DROP);
+	}
 
 	if (!bpf_map_lookup_elem(&xsks_map, &queue))
 		return verdict(SL_XDP_PASS_NO_SOCKET, XDP_PASS);

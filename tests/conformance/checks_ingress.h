@@ -29,8 +29,15 @@ static bool fnat_reply_wrong_port(struct harness *h, char *why)
 		return WHY("a server's SYN+ACK arriving on the outside port was forwarded");
 	if (!goes_nowhere(h, SL_IPPROTO_TCP, RS, 8080, LIP, to_rs.sport, RST))
 		return WHY("a server's RST arriving on the outside port was forwarded");
-	if (h_drops(h, SL_DROP_INGRESS_WRONG_PORT) - before != 2)
-		return WHY("ingress_wrong_port grew by %llu, not 2",
+	/* An ICMP error "from the server's network" on the outside port. */
+	uint8_t f[FR_MAX], out[FR_MAX];
+	uint32_t len = icmp_error(f, ROUTER_IN, LIP, 3, 1, 0, &to_rs, 0);
+	h_flush(h);
+	h_send(h, OUT, f, len);
+	if (h_recv(h, IN, out) || h_recv(h, OUT, out))
+		return WHY("an ICMP error about the server side, on the outside port, was forwarded");
+	if (h_drops(h, SL_DROP_INGRESS_WRONG_PORT) - before != 3)
+		return WHY("ingress_wrong_port grew by %llu, not 3",
 			   (unsigned long long)(h_drops(h, SL_DROP_INGRESS_WRONG_PORT) - before));
 	if (!exchange(h, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, to_rs.sport, SYN | ACK, &g))
 		return WHY("the server's SYN+ACK on the inside port was not forwarded");
@@ -62,4 +69,25 @@ static bool snat_inside_source_from_outside(struct harness *h, char *why)
 		    h_drops(h, SL_DROP_NOT_LOCAL) - not_local != 1)
 		return WHY("not dropped as ingress_wrong_port or not_local");
 	return udp_out(h, H(21), 7401, SERVER, 53, &g, why);
+}
+
+/* A packet from one of our own pool addresses, arriving from outside, is
+ * forged: it must not open a "hairpin" session whose answers would go to
+ * whichever inside host holds that pool port. */
+static bool spoofed_pool_source(struct harness *h, char *why)
+{
+	struct seen g;
+	uint64_t before = h_drops(h, SL_DROP_INGRESS_WRONG_PORT);
+
+	if (!udp_out(h, E(14), 7500, SERVER, 53, &g, why))
+		return false;
+	if (!goes_nowhere(h, SL_IPPROTO_UDP, POOL_A, 4000, g.saddr, g.sport, 0))
+		return WHY("a datagram from pool address %08x, from outside, reached the"
+			   " endpoint-independent mapping", POOL_A);
+	if (h_drops(h, SL_DROP_INGRESS_WRONG_PORT) != before + 1)
+		return WHY("not dropped as ingress_wrong_port");
+	/* The mapping itself still takes outside hosts. */
+	return INBOUND(SL_IPPROTO_UDP, OTHER, 4000, g.saddr, g.sport, 0, &g) &&
+			       g.daddr == E(14) && g.dport == 7500
+		       ? true : WHY("the mapping no longer takes an outside host");
 }

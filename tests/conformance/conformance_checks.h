@@ -917,6 +917,8 @@ static const struct check checks[] = {
 	 fnat_reply_wrong_port},
 	{"SNAT: an inside source arriving on the outside port is not NATed",
 	 snat_inside_source_from_outside},
+	{"SNAT: our own pool address as a source from outside is dropped",
+	 spoofed_pool_source},
 	{"ACK flood from random ports: each segment dropped after at most one hop",
 	 flood_one_hop},
 	{"ACK flood on the worker a transfer's replies arrive on: every reply delivered",

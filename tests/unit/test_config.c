@@ -220,6 +220,9 @@ static const struct bad_case bad_cases[] = {
 	 PORTS "}", SL_E_INVALID, "$.snat[0].src", "src 198.18.0.0/26 holds 198.18.0.2, "
 	 "the address of port wan where the rule's pool is: a rule's src is the "
 	 "inside network"},
+	{"{'snat': [{'src': '198.18.0.128/26', 'pool': '198.18.0.100', 'port': 'wan'}], "
+	 PORTS "}", SL_E_INVALID, "$.snat[0].src", "src 198.18.0.128/26 is reached through "
+	 "port wan, where the rule's pool is: inside hosts must be behind another port"},
 	{"{'icmp': {'mtu_floor': 67}, " PORTS "}", SL_E_INVALID,
 	 "$.icmp.mtu_floor", "mtu_floor must be 68..9216, got 67"},
 	{"{'icmp': {'mtu': 1280}, " PORTS "}", SL_E_INVALID, "$.icmp.mtu", NULL},
