@@ -8,6 +8,7 @@
 #include "config.h"
 #include "frames.h"
 #include "harness.h"
+#include "port.h"
 #include "ringport.h"
 
 static struct ringport ports[H_MAX_PORTS];
@@ -28,8 +29,10 @@ static int make_dataplane(struct harness *h)
 	    sl_dataplane_register_fields(dp) != 0)
 		return -1;
 	for (unsigned p = 0; p < h->ctl.model.nports; p++) {
+		/* TX as deep as a real port's (drivers/port.h): a burst that
+		 * would overrun a NIC's descriptors is refused here too. */
 		if (ringport_open(&ports[p], h->ctl.model.ports[p].name, h->nworkers,
-				  dp->pool) != 0)
+				  dp->pool, SL_PORT_TX_DESC) != 0)
 			return -1;
 		dp->ethdev[p] = ports[p].ethdev;
 		dp->port_of_ethdev[ports[p].ethdev] = (uint8_t)p;
@@ -90,19 +93,31 @@ static void step(struct harness *h, struct rte_mbuf **m, unsigned n)
 		}
 }
 
+void h_send_burst(struct harness *h, unsigned port, const uint8_t (*frames)[FR_MAX],
+		  const uint32_t *lens, unsigned n)
+{
+	struct rte_mbuf *m[SL_BURST];
+	unsigned got = 0;
+
+	for (unsigned i = 0; i < n && i < SL_BURST; i++) {
+		m[got] = rte_pktmbuf_alloc(h->dp.pool);
+		if (m[got] == NULL)
+			break;
+		uint8_t *f = (uint8_t *)rte_pktmbuf_append(m[got], (uint16_t)lens[i]);
+		memcpy(f, frames[i], lens[i]);
+		/* Frames built for "the box" (frames.h's fr_mac_b) go to the
+		 * port's own MAC, as a neighbor's would: Sluice drops unicast
+		 * for others. */
+		if (lens[i] >= 6 && memcmp(f, fr_mac_b, 6) == 0)
+			memcpy(f, ports[port].mac, 6);
+		m[got++]->port = ports[port].ethdev;
+	}
+	step(h, m, got);
+}
+
 void h_send(struct harness *h, unsigned port, const uint8_t *frame, uint32_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(h->dp.pool);
-	if (m == NULL)
-		return;
-	uint8_t *f = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
-	memcpy(f, frame, len);
-	/* Frames built for "the box" (frames.h's fr_mac_b) go to the port's
-	 * own MAC, as a neighbor's would: Sluice drops unicast for others. */
-	if (len >= 6 && memcmp(f, fr_mac_b, 6) == 0)
-		memcpy(f, ports[port].mac, 6);
-	m->port = ports[port].ethdev;
-	step(h, &m, 1);
+	h_send_burst(h, port, (const uint8_t (*)[FR_MAX])frame, &len, 1);
 }
 
 uint32_t h_recv(struct harness *h, unsigned port, uint8_t *buf)
@@ -137,6 +152,25 @@ void h_advance(struct harness *h, uint32_t seconds)
 	/* Expiry is budgeted per iteration: run enough of them. */
 	for (unsigned i = 0; i < 4096; i++)
 		step(h, NULL, 0);
+}
+
+void h_tick(struct harness *h, uint32_t ms)
+{
+	for (unsigned i = 0; i < h->nworkers; i++)
+		h->dp.workers[i]->clock_skew_ms += ms;
+	step(h, NULL, 0);
+}
+
+int h_publish(struct harness *h, const struct sl_model *m, struct sl_err *err)
+{
+	/* The workers run on this thread, between steps: offline, they
+	 * hold up no grace period. */
+	for (unsigned i = 0; i < h->nworkers; i++)
+		rte_rcu_qsbr_thread_offline(h->dp.qsbr, i);
+	int rc = sl_ctl_publish(&h->ctl, m, err);
+	for (unsigned i = 0; i < h->nworkers; i++)
+		rte_rcu_qsbr_thread_online(h->dp.qsbr, i);
+	return rc;
 }
 
 uint64_t h_drops(const struct harness *h, enum sl_drop why)
