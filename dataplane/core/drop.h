@@ -51,7 +51,8 @@
 	X(CONN_FLUSHED, "conn_flushed")                                        \
 	X(ICMP_QUOTE_WILDCARD, "icmp_quote_wildcard")                          \
 	X(ICMP_MTU_BELOW_FLOOR, "icmp_mtu_below_floor")                        \
-	X(L2_OTHER_HOST, "l2_other_host")
+	X(L2_OTHER_HOST, "l2_other_host")                                      \
+	X(FLUSH_RESET_BUDGET, "flush_reset_budget")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,
