@@ -89,6 +89,8 @@ BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/daemon/,publish.o publish_svc.o heal
 # NAT conformance checks: golden frames through a real worker.
 CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
 CONF_OBJS  := $(CONF_SRCS:%.c=$(BUILD)/obj/%.o)
+# ... and the control thread's flush, as sluicectl's `rs del --flush` sends it.
+CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl_persist.o)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -169,7 +171,7 @@ $(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
 
-$(BUILD)/sluice-conformance: $(CONF_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
+$(BUILD)/sluice-conformance: $(CONF_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(CONF_CTRL)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
 

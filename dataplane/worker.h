@@ -61,6 +61,9 @@ struct sl_worker_stats {
 	uint64_t conns_refused;  /* no server: answered with RST / ICMP */
 	uint64_t conns_flushed;  /* ended by a flush (server down, removed) */
 	uint64_t resets_sent;    /* RSTs ending flushed connections */
+	uint64_t resets_deferred; /* times a flush held its probes (and so
+				   * the RSTs they ask for) back: out of RST
+				   * budget, TX or hold-queue room, mbufs */
 	uint64_t persist_lost;   /* persistence reports the ring refused */
 	uint64_t to_host, from_host; /* through exception devices (worker_host.c) */
 	uint64_t drops[SL_DROP_MAX];
@@ -123,6 +126,10 @@ struct sl_wmsg {
 			uint16_t svc_id;
 			uint16_t rs_id;
 			uint32_t cursor;
+			uint64_t tx_full;     /* tx_full drops when last walked */
+			uint32_t hold_wait_ms; /* waiting for hold room since (0: not) */
+			bool hold_given_up;   /* waited SL_HOLD_MS: stop holding */
+			bool waiting;         /* the last turn stopped early */
 		} flush;
 	};
 };
@@ -132,6 +139,14 @@ struct sl_lip_state {
 	bool pool;                   /* an SNAT pool address (all ports) */
 	struct sl_portmap pm;        /* pools only: a local address's ports
 					are per server (lport.h) */
+};
+
+/* RSTs ending flushed connections (worker_reject.c): a token bucket of
+ * flush.resets_per_sec, apart from the ICMP errors' limit. */
+struct sl_flush_budget {
+	uint32_t tokens;
+	uint32_t reserved;               /* paid for by probes already sent */
+	uint32_t at_ms;                  /* tokens counted up to here */
 };
 
 struct sl_hold {
@@ -221,6 +236,7 @@ struct sl_worker {
 		uint32_t at_ms;
 	} arp_asked[16];                 /* next hops asked for recently */
 	uint32_t icmp_window_start, icmp_in_window;
+	struct sl_flush_budget flush_budget;
 	uint32_t empty_polls;
 	uint32_t idle_empty_polls, idle_sleep_us;
 	uint64_t tsc_per_ms;
@@ -323,6 +339,9 @@ unsigned sl_worker_from_host(struct sl_worker *w);
 void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port);
+/* Would a packet to dst wait in the hold queue (routed, next hop not
+ * resolved yet)? */
+bool sl_worker_would_hold(const struct sl_worker *w, sl_be32 dst);
 void sl_worker_hold_retry(struct sl_worker *w);
 void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 			    const uint8_t *mac, uint8_t port, uint8_t kind);
@@ -385,6 +404,7 @@ void sl_worker_refuse(struct sl_worker *w, struct rte_mbuf *m,
 		      struct sl_pkt *pkt, const struct sl_snap_svc *svc);
 void sl_worker_flushed(struct sl_worker *w, struct rte_mbuf *m,
 		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir);
+void sl_worker_flush_start(struct sl_worker *w, struct sl_wmsg *msg);
 void sl_worker_flush_continue(struct sl_worker *w);
 /* worker_local.c: sl_worker_icmp_error() from `from` (0: the address of
  * the port it came in on) that leaves the mbuf to the caller when it

@@ -300,8 +300,7 @@ void sl_worker_control(struct sl_worker *w)
 		arp_probe(w, msg);
 		break;
 	case SL_WMSG_FLUSH:
-		w->flush = msg;
-		sl_worker_flush_continue(w);
+		sl_worker_flush_start(w, msg);
 		break;
 	}
 }

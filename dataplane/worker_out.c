@@ -11,6 +11,17 @@
 #include "arp.h"
 #include "worker.h"
 
+static sl_be32 next_hop(const struct sl_snap_route *rt, sl_be32 dst)
+{
+	return rt->via ? rt->via : dst;
+}
+
+bool sl_worker_would_hold(const struct sl_worker *w, sl_be32 dst)
+{
+	const struct sl_snap_route *rt = sl_snap_route(w->snap, dst);
+	return rt && sl_snap_find_neigh(w->snap, next_hop(rt, dst)) == NULL;
+}
+
 /* Send a packet whose IP header is final towards `dst`: route, resolve
  * the next hop's MAC, fill in Ethernet, queue for TX. (Established
  * connections skip this: they keep their next hop, worker.c.) */
@@ -23,7 +34,7 @@ void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
 		sl_worker_drop(w, m, SL_DROP_NO_ROUTE);
 		return;
 	}
-	sl_be32 nexthop = rt->via ? rt->via : dst;
+	sl_be32 nexthop = next_hop(rt, dst);
 	const struct sl_snap_neigh *nb = sl_snap_find_neigh(s, nexthop);
 	if (sl_unlikely(nb == NULL)) {
 		sl_worker_hold(w, m, nexthop, rt->port);

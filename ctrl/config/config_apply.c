@@ -277,6 +277,9 @@ static void diff_settings(struct diff *d, const struct sl_model *a, const struct
 	if (a->icmp_mtu_floor != b->icmp_mtu_floor)
 		note(d->modified, "icmp.mtu_floor: %u -> %u", a->icmp_mtu_floor,
 		     b->icmp_mtu_floor);
+	if (a->flush_resets_per_sec != b->flush_resets_per_sec)
+		note(d->modified, "flush.resets_per_sec: %u -> %u",
+		     a->flush_resets_per_sec, b->flush_resets_per_sec);
 	if (a->snat_host_limit != b->snat_host_limit)
 		note(d->modified, "snat_options.max_mappings_per_host: %u -> %u",
 		     a->snat_host_limit, b->snat_host_limit);

@@ -92,6 +92,9 @@ static json_t *settings_json(const struct sl_model *m)
 	bad |= json_object_set_new(o, "icmp",
 				   json_pack("{s:I}", "mtu_floor",
 					     (json_int_t)m->icmp_mtu_floor));
+	bad |= json_object_set_new(o, "flush",
+				   json_pack("{s:I}", "resets_per_sec",
+					     (json_int_t)m->flush_resets_per_sec));
 	json_t *health = json_object();
 	if (health && m->hc_source)
 		bad |= json_object_set_new(health, "source", ipv4_str(m->hc_source));

@@ -302,6 +302,8 @@ int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err
 	    /* ICMP errors carried across; persistence templates kept (README.md) */
 	    load_one_u32(root, "icmp", "mtu_floor", SL_ICMP_MTU_MIN, SL_ICMP_MTU_MAX,
 			 &m->icmp_mtu_floor, err) < 0 ||
+	    load_one_u32(root, "flush", "resets_per_sec", SL_FLUSH_RESETS_MIN,
+			 SL_FLUSH_RESETS_MAX, &m->flush_resets_per_sec, err) < 0 ||
 	    load_one_u32(root, "persistence", "max_templates", SL_PERSIST_MAX_MIN,
 			 SL_PERSIST_MAX_MAX, &m->persist_max, err) < 0 ||
 	    sl_config_load_xdp(root, m, err) < 0)

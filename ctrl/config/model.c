@@ -76,6 +76,7 @@ int sl_model_init(struct sl_model *m)
 	m->lport_hi = 65535;
 	m->verify_l4_csum = true;
 	m->icmp_mtu_floor = SL_ICMP_MTU_FLOOR_DEFAULT;
+	m->flush_resets_per_sec = SL_FLUSH_RESETS_DEFAULT;
 	m->persist_max = SL_PERSIST_MAX_DEFAULT;
 	for (unsigned s = 0; s < SL_CS_MAX; s++)
 		m->timeouts_ms[s] = timeout_default_s[s] * 1000;

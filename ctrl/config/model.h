@@ -124,6 +124,9 @@ struct sl_model {
 	sl_be32 hc_source;               /* health checks' source; 0: any */
 	uint32_t persist_max;            /* merged persistence templates; default
 					  * SL_PERSIST_MAX_DEFAULT */
+	uint32_t flush_resets_per_sec;   /* RSTs a worker may send to end
+					  * flushed connections; default
+					  * SL_FLUSH_RESETS_DEFAULT */
 	uint32_t icmp_mtu_floor;         /* smallest next-hop MTU a client's
 					  * "fragmentation needed" may carry to
 					  * a real server; default 1280 */

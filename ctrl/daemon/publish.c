@@ -185,6 +185,7 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 	s->generation = ++ctl->generation;
 	memcpy(s->timeouts_ms, m->timeouts_ms, sizeof(s->timeouts_ms));
 	s->icmp_mtu_floor = (uint16_t)m->icmp_mtu_floor;
+	s->flush_resets_per_sec = m->flush_resets_per_sec;
 	fill_ports(s, ctl, m);
 	fill_routes(s, m);
 	fill_services(ctl, s, m, table_len);

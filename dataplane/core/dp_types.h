@@ -34,6 +34,15 @@ typedef uint32_t sl_be32;
 #define SL_ICMP_MTU_MIN 68           /* RFC 791: every host takes 68 */
 #define SL_ICMP_MTU_MAX 9216         /* jumbo frames */
 
+/* RSTs a worker may send per second to end flushed connections (config
+ * flush.resets_per_sec), apart from the ICMP errors' limit: each flushed
+ * connection takes two, one per side, so 50,000 lets one worker end
+ * 25,000 connections a second, some 3 MB/s of 60-byte frames (probes
+ * included), far from filling a TX queue. */
+#define SL_FLUSH_RESETS_DEFAULT 50000
+#define SL_FLUSH_RESETS_MIN 100
+#define SL_FLUSH_RESETS_MAX 10000000
+
 /* Persistence templates the control thread merges (persist.h): a cap, so
  * a flood of new sources at a persistent VIP cannot grow it without end.
  * At the default, the table and a published view take about 8 MiB each. */

@@ -53,7 +53,8 @@
 	X(ICMP_MTU_BELOW_FLOOR, "icmp_mtu_below_floor")                        \
 	X(L2_OTHER_HOST, "l2_other_host")                                      \
 	X(INGRESS_WRONG_PORT, "ingress_wrong_port")                            \
-	X(FLOW_RING_FULL, "flow_ring_full")
+	X(FLOW_RING_FULL, "flow_ring_full")                                    \
+	X(FLUSH_RESET_BUDGET, "flush_reset_budget")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

@@ -114,6 +114,7 @@ struct sl_snapshot {
 	size_t bytes;
 	uint32_t timeouts_ms[SL_CS_MAX];
 	uint16_t icmp_mtu_floor;     /* see SL_ICMP_MTU_FLOOR_DEFAULT */
+	uint32_t flush_resets_per_sec; /* per worker; see SL_FLUSH_RESETS_DEFAULT */
 
 	uint32_t nports;
 	struct sl_snap_port ports[SL_MAX_PORTS];

@@ -12,6 +12,7 @@
 
 #include <rte_eal.h>
 
+#include "flush_check.h"
 #include "frames.h"
 #include "harness.h"
 

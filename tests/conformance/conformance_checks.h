@@ -925,5 +925,9 @@ static const struct check checks[] = {
 	 flood_keeps_replies},
 	{"UDP flow arriving on every worker: one connection, one server",
 	 udp_flow_one_server},
+	{"flush of 50,000 connections: every client and server socket gets its RST, "
+	 "no TX queue overrun", flush_every_client_reset},
+	{"flush of a server whose neighbor is gone: hold queue at most half full, "
+	 "every client reset", flush_hold_queue_half},
 	{NULL, NULL},
 };

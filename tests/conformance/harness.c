@@ -9,6 +9,7 @@
 #include "config_apply.h"
 #include "frames.h"
 #include "harness.h"
+#include "port.h"
 #include "ringport.h"
 
 static struct ringport ports[H_MAX_PORTS];
@@ -29,8 +30,10 @@ static int make_dataplane(struct harness *h)
 	    rte_rcu_qsbr_init(dp->qsbr, h->nworkers) != 0)
 		return -1;
 	for (unsigned p = 0; p < h->ctl.model.nports; p++) {
+		/* TX as deep as a real port's (drivers/port.h): a burst that
+		 * would overrun a NIC's descriptors is refused here too. */
 		if (ringport_open(&ports[p], h->ctl.model.ports[p].name, h->nworkers,
-				  dp->pool) != 0)
+				  dp->pool, SL_PORT_TX_DESC) != 0)
 			return -1;
 		dp->ethdev[p] = ports[p].ethdev;
 		dp->port_of_ethdev[ports[p].ethdev] = (uint8_t)p;
@@ -141,6 +144,18 @@ void h_arrive(struct harness *h, unsigned port, unsigned worker,
 	run_worker(h, worker, m, got);
 }
 
+void h_send_burst(struct harness *h, unsigned port, const uint8_t (*frames)[FR_MAX],
+		  const uint32_t *lens, unsigned n)
+{
+	struct rte_mbuf *m[SL_BURST];
+	unsigned got = 0;
+
+	for (unsigned i = 0; i < n && i < SL_BURST; i++)
+		if ((m[got] = received(h, port, frames[i], lens[i])) != NULL)
+			got++;
+	step(h, 0, m, got);
+}
+
 void h_run(struct harness *h, unsigned worker)
 {
 	run_worker(h, worker, NULL, 0);
@@ -189,6 +204,25 @@ void h_advance(struct harness *h, uint32_t seconds)
 		step(h, 0, NULL, 0);
 }
 
+void h_tick(struct harness *h, uint32_t ms)
+{
+	for (unsigned i = 0; i < h->nworkers; i++)
+		h->dp.workers[i]->clock_skew_ms += ms;
+	step(h, 0, NULL, 0);
+}
+
+int h_publish(struct harness *h, const struct sl_model *m, struct sl_err *err)
+{
+	/* The workers run on this thread, between steps: offline, they
+	 * hold up no grace period. */
+	for (unsigned i = 0; i < h->nworkers; i++)
+		rte_rcu_qsbr_thread_offline(h->dp.qsbr, i);
+	int rc = sl_ctl_publish(&h->ctl, m, err);
+	for (unsigned i = 0; i < h->nworkers; i++)
+		rte_rcu_qsbr_thread_online(h->dp.qsbr, i);
+	return rc;
+}
+
 uint64_t h_drops(const struct harness *h, enum sl_drop why)
 {
 	uint64_t sum = 0;
@@ -210,14 +244,7 @@ int h_apply(struct harness *h, const char *config)
 	if (sl_config_check_fixed(&h->ctl.model, &next, &err) != 0 ||
 	    sl_config_carry_ids(&h->ctl.model, &next, &fresh, &err) != 0)
 		goto refused;
-	/* The workers run only inside step(): offline, the publish's RCU
-	 * wait has nobody to wait for (and nobody reads the old snapshot). */
-	for (unsigned i = 0; i < h->nworkers; i++)
-		rte_rcu_qsbr_thread_offline(h->dp.qsbr, i);
-	int rc = sl_ctl_publish(&h->ctl, &next, &err);
-	for (unsigned i = 0; i < h->nworkers; i++)
-		rte_rcu_qsbr_thread_online(h->dp.qsbr, i);
-	if (rc != 0)
+	if (h_publish(h, &next, &err) != 0)
 		goto refused;
 	sl_model_free(&h->ctl.model);
 	h->ctl.model = next;

@@ -7,7 +7,8 @@
  * otherwise), run loop iterations
  * of every worker until nothing is in flight (so packets steered to the
  * worker that owns them are handled there), read what came out of a port
- * on any queue.
+ * on any queue. A port's TX queue holds SL_PORT_TX_DESC frames, as a real
+ * port's descriptors do: what is not read by then is refused (tx_full).
  * Time is the worker's clock plus a skew the test moves, so five minutes
  * of mapping timeout take no time at all.
  */
@@ -48,6 +49,10 @@ void h_arrive(struct harness *h, unsigned port, unsigned worker,
 void h_run(struct harness *h, unsigned worker);
 /* Every worker runs until nothing is left in the steering rings. */
 void h_settle(struct harness *h);
+/* Up to SL_BURST frames in on `port` at once, as a NIC's RX burst hands
+ * them over, then one loop iteration. */
+void h_send_burst(struct harness *h, unsigned port, const uint8_t (*frames)[FR_MAX],
+		  const uint32_t *lens, unsigned n);
 /* The next frame transmitted on `port`, copied into buf (FR_MAX bytes);
  * its length, or 0 if none. */
 uint32_t h_recv(struct harness *h, unsigned port, uint8_t *buf);
@@ -55,6 +60,10 @@ uint32_t h_recv(struct harness *h, unsigned port, uint8_t *buf);
 void h_flush(struct harness *h);
 /* Move the clock on and let expiry run. */
 void h_advance(struct harness *h, uint32_t seconds);
+/* Move the clock on by `ms` and run one loop iteration. */
+void h_tick(struct harness *h, uint32_t ms);
+/* Publish a changed model, as the control thread does. 0 or -1. */
+int h_publish(struct harness *h, const struct sl_model *m, struct sl_err *err);
 uint64_t h_drops(const struct harness *h, enum sl_drop why);
 /* Replace the running configuration by `config` as `config apply` does
  * (fixed settings checked, ids and slots carried, one publish), with

@@ -66,7 +66,7 @@ static void make_dataplane(struct fuzz_env *e)
 	memset(dp->port_of_ethdev, 0xff, sizeof(dp->port_of_ethdev));
 	for (unsigned p = 0; p < m->nports; p++) {
 		if (ringport_open(&e->ports[p], m->ports[p].name, FUZZ_WORKERS,
-				  dp->pool) != 0)
+				  dp->pool, RINGPORT_TX_ROOMY) != 0)
 			die("cannot create a ring port");
 		/* Ring ports have no MAC of their own; give each one, so a
 		 * frame that leaves with the wrong port's MAC shows. */

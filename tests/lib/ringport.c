@@ -24,7 +24,7 @@ static int start(uint16_t pid, unsigned nq, struct rte_mempool *pool)
 }
 
 int ringport_open(struct ringport *p, const char *name, unsigned nq,
-		  struct rte_mempool *pool)
+		  struct rte_mempool *pool, unsigned tx_desc)
 {
 	char rname[RTE_RING_NAMESIZE];
 
@@ -35,7 +35,8 @@ int ringport_open(struct ringport *p, const char *name, unsigned nq,
 		snprintf(rname, sizeof(rname), "%s_rx%u", name, q);
 		p->rx[q] = rte_ring_create(rname, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		snprintf(rname, sizeof(rname), "%s_tx%u", name, q);
-		p->tx[q] = rte_ring_create(rname, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		p->tx[q] = rte_ring_create(rname, tx_desc, 0, RING_F_SP_ENQ |
+					   RING_F_SC_DEQ | RING_F_EXACT_SZ);
 		if (!p->rx[q] || !p->tx[q])
 			return -1;
 	}

@@ -16,9 +16,13 @@ struct ringport {
 	struct rte_ring *rx[16], *tx[16];
 };
 
-/* Create port `name` with `nq` queue pairs, configured and started.
- * Returns 0 or -1. */
+/* Create port `name` with `nq` queue pairs, configured and started; each
+ * TX ring takes exactly `tx_desc` frames (a power of two) before the port
+ * refuses more, as a NIC's TX descriptors do. Returns 0 or -1. */
 int ringport_open(struct ringport *p, const char *name, unsigned nq,
-		  struct rte_mempool *pool);
+		  struct rte_mempool *pool, unsigned tx_desc);
+
+/* TX room for harnesses that drain their rings only now and then. */
+#define RINGPORT_TX_ROOMY 4096
 
 #endif

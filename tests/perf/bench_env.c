@@ -36,7 +36,8 @@ static int make_ports(struct bench_env *env, char *err, size_t errlen)
 
 	for (unsigned p = 0; p < 2; p++) {
 		struct ringport rp;
-		if (ringport_open(&rp, names[p], env->nworkers, env->dp.pool) != 0) {
+		if (ringport_open(&rp, names[p], env->nworkers, env->dp.pool,
+				  RINGPORT_TX_ROOMY) != 0) {
 			snprintf(err, errlen, "cannot create the net_ring ports");
 			return -1;
 		}

@@ -226,6 +226,9 @@ static const struct bad_case bad_cases[] = {
 	{"{'icmp': {'mtu_floor': 67}, " PORTS "}", SL_E_INVALID,
 	 "$.icmp.mtu_floor", "mtu_floor must be 68..9216, got 67"},
 	{"{'icmp': {'mtu': 1280}, " PORTS "}", SL_E_INVALID, "$.icmp.mtu", NULL},
+	{"{'flush': {'resets_per_sec': 99}, " PORTS "}", SL_E_INVALID,
+	 "$.flush.resets_per_sec", "resets_per_sec must be 100..10000000, got 99"},
+	{"{'flush': {'rate': 1000}, " PORTS "}", SL_E_INVALID, "$.flush.rate", NULL},
 	{"{'idle': {'sleep_us': 100001}, " PORTS "}", SL_E_INVALID,
 	 "$.idle.sleep_us", NULL},
 	{"{'idle': {'empty_polls': 0}, " PORTS "}", SL_E_INVALID,
@@ -430,7 +433,7 @@ static void test_defaults(void **state)
 	static const char *const top[] = {
 		"eal", "workers", "log_level", "control", "idle", "conn_table",
 		"local_port_range", "checksum", "limits", "timeouts", "persistence", "icmp",
-		"health",
+		"flush", "health",
 		"ports", "routes", "local_addresses", "neighbors", "vips", "snat",
 		"snat_options", "xdp",
 	};
@@ -445,6 +448,7 @@ static void test_defaults(void **state)
 	assert_true(m.verify_l4_csum);
 	assert_int_equal(m.timeouts_ms[SL_CS_TCP_ESTABLISHED], 900000);
 	assert_int_equal(m.icmp_mtu_floor, 1280);
+	assert_int_equal(m.flush_resets_per_sec, 50000);
 	assert_int_equal(m.persist_max, 262144);
 
 	/* Show includes every setting, defaults too. */
