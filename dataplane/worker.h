@@ -135,8 +135,7 @@ struct sl_wmsg {
 };
 
 struct sl_lip_state {
-	sl_be32 ip;                  /* address this slot's map is for */
-	bool pool;                   /* an SNAT pool address (all ports) */
+	sl_be32 ip;                  /* pool address this slot's map is for */
 	struct sl_portmap pm;        /* pools only: a local address's ports
 					are per server (lport.h) */
 };
@@ -209,7 +208,6 @@ struct sl_worker {
 
 	/* Less hot. */
 	uint32_t lip_rr;
-	uint16_t lport_lo, lport_hi;
 	struct sl_port_share lports;     /* local ports: this worker's share */
 	struct sl_lport_walks lport_walks;
 	struct sl_lip_state *lips;       /* [SL_MAX_LIPS] */
@@ -357,12 +355,12 @@ void sl_worker_local(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
 			     struct sl_pkt *pkt);
 /* worker_lport.c: a local address and port for a connection leaving by
- * `port` (its reply key in *reply, the address's slot in *slot); nothing
- * to give back, the port is free once the connection leaves the table.
- * release_local gives back an SNAT mapping's pool port. */
+ * `port` (its reply key in *reply); nothing to give back, the port is
+ * free once the connection leaves the table. release_local gives back an
+ * SNAT mapping's pool port. */
 enum sl_drop sl_worker_take_local(struct sl_worker *w, uint8_t port,
 				  const struct sl_v4key *rs_side, uint8_t proto,
-				  struct sl_v4key *reply, uint8_t *slot);
+				  struct sl_v4key *reply);
 void sl_worker_release_local(struct sl_worker *w, uint8_t slot,
 			     const struct sl_v4key *reply);
 /* Answer a packet with an ICMP error (type, code) quoting it, from the

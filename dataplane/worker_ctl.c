@@ -29,8 +29,6 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 	w->dp = dp;
 	w->id = p->id;
 	w->nworkers = (uint16_t)dp->nworkers;
-	w->lport_lo = p->lport_lo;
-	w->lport_hi = p->lport_hi;
 	w->idle_sleep_us = p->idle_sleep_us;
 	w->idle_empty_polls = p->idle_empty_polls;
 	w->parse_verify = SL_PARSE_VERIFY_IP_CSUM |
@@ -174,34 +172,32 @@ fail:
 	return -1;
 }
 
-/* Point a slot's port allocator at an address: local addresses use the
- * configured local port range, SNAT pools every port (RFC 4787 keeps
- * a mapping in the inside port's range, 1-1023 or 1024-65535). */
-static void adopt_slot(struct sl_worker *w, uint8_t slot, sl_be32 ip, bool pool)
+/* Point a slot's port allocator at an SNAT pool address: every port
+ * (RFC 4787 keeps a mapping in the inside port's range, 1-1023 or
+ * 1024-65535). Full-NAT local addresses need none: the connection table
+ * is the record of their ports (worker_lport.c). */
+static void adopt_pool_slot(struct sl_worker *w, uint8_t slot, sl_be32 ip)
 {
 	struct sl_lip_state *ls = &w->lips[slot];
 
-	if (ls->ip == ip && ls->pool == pool)
+	if (ls->ip == ip)
 		return;
 	ls->ip = ip;
-	ls->pool = pool;
-	sl_portmap_init(&ls->pm, w->lip_bits + slot * w->lip_words,
-			pool ? 1 : w->lport_lo, pool ? 65535 : w->lport_hi,
+	sl_portmap_init(&ls->pm, w->lip_bits + slot * w->lip_words, 1, 65535,
 			w->nworkers, w->id);
 }
 
-/* A new snapshot: point each local-address slot's allocator at its
- * address. A slot that now holds a different address starts empty; ports
- * of connections still open on the old address are not returned to it
- * (release_local checks the address). */
+/* A new snapshot: point each pool address's slot at it. A slot that now
+ * holds a different address starts empty; ports of mappings still open
+ * on the old address go back to the slot their address has now, if any
+ * (worker_snat.c), and every port handed out is checked against the
+ * table. */
 void sl_worker_sync_snapshot(struct sl_worker *w)
 {
 	const struct sl_snapshot *s = w->snap;
 
-	for (uint32_t i = 0; i < s->nlips; i++)
-		adopt_slot(w, s->lips[i].slot, s->lips[i].ip, false);
 	for (uint32_t i = 0; i < s->npool; i++)
-		adopt_slot(w, s->pool[i].slot, s->pool[i].ip, true);
+		adopt_pool_slot(w, s->pool[i].slot, s->pool[i].ip);
 	w->snap_generation = s->generation;
 }
 

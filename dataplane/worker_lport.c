@@ -22,7 +22,7 @@ static uint32_t probes_per_address(uint32_t nlips)
  * towards the server within each. */
 enum sl_drop sl_worker_take_local(struct sl_worker *w, uint8_t port,
 				  const struct sl_v4key *rs_side, uint8_t proto,
-				  struct sl_v4key *reply, uint8_t *slot)
+				  struct sl_v4key *reply)
 {
 	const struct sl_snapshot *s = w->snap;
 	const struct sl_snap_port *sp = &s->ports[port];
@@ -40,10 +40,8 @@ enum sl_drop sl_worker_take_local(struct sl_worker *w, uint8_t port,
 		bool found = sl_lport_pick(&w->lport_walks, &w->ct, &w->lports,
 					   reply, proto, &budget);
 		left += budget; /* what the walk did not need */
-		if (found) {
-			*slot = lip->slot;
+		if (found)
 			return SL_DROP_NONE;
-		}
 	}
 	return SL_DROP_PORT_EXHAUSTED;
 }

@@ -56,8 +56,7 @@ static struct sl_conn *new_connection(struct sl_worker *w, struct rte_mbuf *m,
 
 	struct sl_v4key rs_side = {rs->ip, 0, rs->port, 0};
 	struct sl_v4key reply;
-	uint8_t slot;
-	why = sl_worker_take_local(w, rt->port, &rs_side, pkt->proto, &reply, &slot);
+	why = sl_worker_take_local(w, rt->port, &rs_side, pkt->proto, &reply);
 	if (why != SL_DROP_NONE)
 		goto drop;
 
