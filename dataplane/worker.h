@@ -27,6 +27,7 @@
 #include "persist.h"
 #include "pkt.h"
 #include "portmap.h"
+#include "neigh_view.h"
 #include "snapshot.h"
 #include "snat_hosts.h"
 
@@ -158,6 +159,9 @@ struct sl_hold {
 /* The pieces shared by all workers and the control thread. */
 struct sl_dataplane {
 	struct sl_snapshot *snapshot;    /* RCU-protected; __atomic access */
+	/* Neighbors, published apart from the snapshot (neigh_view.h), and
+	 * always before a snapshot that needs them: RCU-protected too. */
+	struct sl_neigh_view *neigh;
 	struct rte_rcu_qsbr *qsbr;
 	volatile bool stop;
 	uint32_t nworkers;
@@ -187,6 +191,10 @@ struct sl_worker {
 	/* Hot, read every packet. */
 	struct sl_dataplane *dp;
 	const struct sl_snapshot *snap;  /* this loop iteration's snapshot */
+	const struct sl_neigh_view *neigh; /* ... and neighbors */
+	/* Changes with either: connections' cached next hops (conn.h
+	 * nh_gen) are good only under the pair they were found with. */
+	uint32_t nh_epoch;
 	uint64_t snap_generation;
 	uint32_t now_ms;
 	uint16_t id;
