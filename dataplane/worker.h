@@ -6,9 +6,10 @@
  * spirit of l3fwd's lcore_conf). Nothing in it is written by anyone else;
  * the control thread only reads counters and talks to it through rings.
  *
- * Loop: read the snapshot pointer -> RX burst on each port -> process ->
- * drain packets other workers steered here (replies first, then client
- * packets: see sl_worker_drain_steered) -> flush TX -> retry packets
+ * Loop: read the snapshot and neighbor-table pointers -> RX burst on each
+ * port -> process -> drain packets other workers steered here (replies
+ * first, then client packets: see sl_worker_drain_steered) -> flush TX
+ * -> retry packets
  * held for ARP -> expire a budget of connections -> control messages ->
  * report an RCU quiescent state -> back off if idle.
  */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The configuration a worker forwards with: services and their real
- * servers, the addresses Sluice owns, ports, routes, neighbors and
- * timeouts. A snapshot is immutable once published. The control thread
- * builds a whole new one for every change, publishes it with one atomic
+ * servers, the addresses Sluice owns, ports, routes and timeouts
+ * (neighbors, which change far more often, are apart: neigh_view.h). A
+ * snapshot is immutable once published. The control thread builds a
+ * whole new one for every change, publishes it with one atomic
  * pointer store and frees the old one after an RCU grace period, so a
  * worker reads the pointer once per burst and then uses a consistent
  * configuration without locks.
