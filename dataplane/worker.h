@@ -9,9 +9,8 @@
  * Loop: read the snapshot and neighbor-table pointers -> RX burst on each
  * port -> process -> drain packets other workers steered here (replies
  * first, then client packets: see sl_worker_drain_steered) -> flush TX
- * -> retry packets
- * held for ARP -> expire a budget of connections -> control messages ->
- * report an RCU quiescent state -> back off if idle.
+ * -> retry packets held for ARP -> expire a budget of connections ->
+ * control messages -> report an RCU quiescent state -> back off if idle.
  */
 #ifndef SL_WORKER_H
 #define SL_WORKER_H
