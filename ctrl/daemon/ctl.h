@@ -69,10 +69,14 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 
 /* publish_neigh.c: publish the learned and `m`'s static neighbors alone
  * (the old table is freed later through the defer queue; no waiting).
- * 0, or -1 with err. Reclaim frees what the workers are done with; free
+ * 0, or -1 with err. Build and swap are its two halves, for
+ * sl_ctl_publish(). Reclaim frees what the workers are done with; free
  * is for the end, once the workers have stopped. */
 int sl_ctl_publish_neigh(struct sl_ctl *ctl, const struct sl_model *m,
 			 struct sl_err *err);
+struct sl_neigh_view *sl_ctl_neigh_build(struct sl_ctl *ctl, const struct sl_model *m,
+					 struct sl_err *err);
+void sl_ctl_neigh_swap(struct sl_ctl *ctl, struct sl_neigh_view *fresh);
 void sl_ctl_neigh_reclaim(struct sl_ctl *ctl);
 void sl_ctl_neigh_free(struct sl_ctl *ctl);
 

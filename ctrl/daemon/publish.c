@@ -183,19 +183,19 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 		   struct sl_err *err)
 {
 	struct sl_snapshot *fresh = build(ctl, m, err);
+	struct sl_neigh_view *neigh = NULL;
 	int xdp_table = -1;
 	if (fresh == NULL)
 		return -1;
 	/* What can fail happens before anything is visible. */
-	if (ctl->xdp_prepare && ctl->xdp_prepare(ctl, fresh, &xdp_table, err) != 0) {
+	if ((neigh = sl_ctl_neigh_build(ctl, m, err)) == NULL ||
+	    (ctl->xdp_prepare && ctl->xdp_prepare(ctl, fresh, &xdp_table, err) != 0)) {
+		sl_neigh_view_free(neigh);
 		sl_snap_free(fresh);
 		return -1;
 	}
 	/* Neighbors first: a worker that sees this snapshot sees them. */
-	if (sl_ctl_publish_neigh(ctl, m, err) != 0) {
-		sl_snap_free(fresh);
-		return -1;
-	}
+	sl_ctl_neigh_swap(ctl, neigh);
 	struct sl_snapshot *old = __atomic_exchange_n(&ctl->dp->snapshot, fresh,
 						      __ATOMIC_ACQ_REL);
 	if (old) {

@@ -52,7 +52,8 @@ static struct rte_rcu_qsbr_dq *defer_queue(struct sl_ctl *ctl)
 	return ctl->neigh_dq;
 }
 
-static struct sl_neigh_view *build(struct sl_ctl *ctl, const struct sl_model *m)
+struct sl_neigh_view *sl_ctl_neigh_build(struct sl_ctl *ctl, const struct sl_model *m,
+					 struct sl_err *err)
 {
 	uint32_t n = m->nneigh;
 	int rc = 0;
@@ -61,7 +62,7 @@ static struct sl_neigh_view *build(struct sl_ctl *ctl, const struct sl_model *m)
 		n += sl_neigh_resolved(&ctl->neigh.e[i]);
 	struct sl_neigh_view *v = sl_neigh_view_alloc(n);
 	if (v == NULL)
-		return NULL;
+		goto fail;
 	for (uint32_t i = 0; i < ctl->neigh.n; i++) {
 		const struct sl_neigh_entry *e = &ctl->neigh.e[i];
 		if (sl_neigh_resolved(e) && e->port < m->nports)
@@ -74,30 +75,37 @@ static struct sl_neigh_view *build(struct sl_ctl *ctl, const struct sl_model *m)
 			rc |= sl_neigh_view_add(v, m->neigh[i].ip, m->neigh[i].mac,
 						m->neigh[i].port,
 						ctl->ports[m->neigh[i].port].mac);
-	if (rc != 0) {
-		sl_neigh_view_free(v);
-		return NULL;
-	}
+	if (rc != 0)
+		goto fail;
 	v->generation = ++ctl->generation;
 	return v;
+fail:
+	sl_neigh_view_free(v);
+	sl_err_set(err, SL_E_INTERNAL, "", "neighbor table not built");
+	return NULL;
 }
 
-int sl_ctl_publish_neigh(struct sl_ctl *ctl, const struct sl_model *m,
-			 struct sl_err *err)
+void sl_ctl_neigh_swap(struct sl_ctl *ctl, struct sl_neigh_view *fresh)
 {
-	struct sl_neigh_view *fresh = build(ctl, m);
-	if (fresh == NULL)
-		return sl_err_set(err, SL_E_INTERNAL, "", "neighbor table not built");
 	struct sl_neigh_view *old = __atomic_exchange_n(&ctl->dp->neigh, fresh,
 							__ATOMIC_ACQ_REL);
 	if (old == NULL)
-		return 0;
+		return;
 	struct rte_rcu_qsbr_dq *dq = defer_queue(ctl);
 	if (dq == NULL || rte_rcu_qsbr_dq_enqueue(dq, &old) != 0) {
 		/* No queue, or every slot still waits for a worker. */
 		rte_rcu_qsbr_synchronize(ctl->dp->qsbr, RTE_QSBR_THRID_INVALID);
 		sl_neigh_view_free(old);
 	}
+}
+
+int sl_ctl_publish_neigh(struct sl_ctl *ctl, const struct sl_model *m,
+			 struct sl_err *err)
+{
+	struct sl_neigh_view *fresh = sl_ctl_neigh_build(ctl, m, err);
+	if (fresh == NULL)
+		return -1;
+	sl_ctl_neigh_swap(ctl, fresh);
 	return 0;
 }
 
