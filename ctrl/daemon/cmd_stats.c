@@ -210,9 +210,9 @@ static json_t *resources_json(const struct sl_ctl *ctl)
 	const struct rte_mempool *pool = ctl->dp->pool;
 	const struct sl_neigh_table *t = &ctl->neigh;
 
-	const struct sl_persist_merge *p = ctl->persist;
+	const struct sl_persist_table *p = ctl->dp->persist;
 
-	return json_pack("{s:{s:I,s:I},s:{s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I}}", "mbufs", "total",
+	return json_pack("{s:{s:I,s:I},s:{s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I}}", "mbufs", "total",
 			 (json_int_t)(pool ? pool->size : 0), "available",
 			 (json_int_t)(pool ? rte_mempool_avail_count(pool) : 0),
 			 "neighbors", "entries", (json_int_t)t->n, "max", (json_int_t)t->max,
@@ -220,7 +220,8 @@ static json_t *resources_json(const struct sl_ctl *ctl)
 			 "unsolicited", (json_int_t)t->unsolicited,
 			 "persistence", "templates", (json_int_t)(p ? p->n : 0),
 			 "max", (json_int_t)(p ? p->max : 0),
-			 "evicted", (json_int_t)(p ? p->evicted : 0));
+			 "evicted", (json_int_t)(p ? p->evicted : 0),
+			 "refused", (json_int_t)(p ? p->refused : 0));
 }
 
 int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,

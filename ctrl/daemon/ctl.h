@@ -39,12 +39,12 @@ struct sl_ctl {
 	struct sl_obj_stats svc_base[SL_MAX_SVC];
 	struct sl_obj_stats rs_base[SL_MAX_RS];
 	/* Issue 5 (ctl_work.c): health checks (NULL: none, as in the
-	 * benchmark), Maglev tables kept between snapshots, the merged
-	 * persistence templates, lc load sums, and connection flushes a
-	 * command asked for, sent once its change is adopted. */
+	 * benchmark), Maglev tables kept between snapshots, lc load sums,
+	 * and connection flushes a command asked for, sent once its change
+	 * is adopted. Persistence templates are the dataplane's
+	 * (dp->persist). */
 	struct sl_health *health;
 	struct sl_mh_cache *mh_cache[SL_MAX_SVC];
-	struct sl_persist_merge *persist;
 	uint64_t last_lc_ms;
 	uint32_t nflush;
 	struct { uint16_t svc_id, rs_id; } flush[16];
@@ -103,11 +103,12 @@ void sl_ctl_discarded(struct sl_ctl *ctl);
 /* Ask every worker to flush the connections of a server (svc, rs ids). */
 void sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id);
 
-/* ctl_persist.c: the merged persistence templates. */
-struct sl_persist_merge *sl_persist_merge_new(uint32_t max);
-void sl_persist_merge_free(struct sl_persist_merge *p);
-/* Drain the workers' reports, merge, expire, publish the view. */
-void sl_ctl_persist_work(struct sl_ctl *ctl, uint64_t now_ms);
+/* ctl_persist.c: the merged persistence templates (dp->persist) and the
+ * ring workers report on. 0, or -1 with a message. */
+int sl_ctl_persist_init(struct sl_ctl *ctl, char *errbuf, size_t errlen);
+void sl_ctl_persist_free(struct sl_ctl *ctl);
+/* Drain the workers' reports into the table, expire some templates. */
+void sl_ctl_persist_work(struct sl_ctl *ctl);
 /* Ask every worker for the connections `filter` (a dump message with its
  * filters set) selects, at most `limit` of them, each made JSON by
  * `to_json`; *result = {"connections": [...], "count", "truncated"}. */

@@ -40,15 +40,7 @@ int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 		return -1;
 	}
 	sl_health_sync(ctl->health, &ctl->model, sl_ctl_now_ms());
-	ctl->persist = sl_persist_merge_new(ctl->model.persist_max);
-	ctl->dp->persist_ring = rte_ring_create_elem(
-		"sl_persist", sizeof(struct sl_persist_report), SL_PERSIST_RING_SIZE,
-		SOCKET_ID_ANY, RING_F_SC_DEQ);
-	if (!ctl->persist || !ctl->dp->persist_ring) {
-		snprintf(errbuf, errlen, "persistence: cannot allocate its table or ring");
-		return -1;
-	}
-	return 0;
+	return sl_ctl_persist_init(ctl, errbuf, errlen);
 }
 
 void sl_ctl_work_free(struct sl_ctl *ctl)
@@ -58,12 +50,7 @@ void sl_ctl_work_free(struct sl_ctl *ctl)
 		free(ctl->health);
 		ctl->health = NULL;
 	}
-	sl_persist_merge_free(ctl->persist);
-	ctl->persist = NULL;
-	sl_persist_view_free(ctl->dp->persist);
-	ctl->dp->persist = NULL;
-	rte_ring_free(ctl->dp->persist_ring);
-	ctl->dp->persist_ring = NULL;
+	sl_ctl_persist_free(ctl);
 }
 
 void sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id)
@@ -149,5 +136,5 @@ void sl_ctl_work(struct sl_ctl *ctl)
 		ctl->last_lc_ms = now;
 		lc_sums(ctl);
 	}
-	sl_ctl_persist_work(ctl, now);
+	sl_ctl_persist_work(ctl);
 }
