@@ -39,7 +39,7 @@ int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 		ctl->health = NULL;
 		return -1;
 	}
-	sl_health_sync(ctl->health, &ctl->model, sl_ctl_now_ms());
+	sl_health_sync(ctl->health, &ctl->model);
 	return sl_ctl_persist_init(ctl, errbuf, errlen);
 }
 
@@ -90,7 +90,7 @@ void sl_ctl_adopted(struct sl_ctl *ctl)
 {
 	/* A change that brings a down server up (its check set to none)
 	 * needs its own snapshot; one published already would not know. */
-	if (ctl->health && sl_health_sync(ctl->health, &ctl->model, sl_ctl_now_ms()))
+	if (ctl->health && sl_health_sync(ctl->health, &ctl->model))
 		republish(ctl, "health state change");
 	for (uint32_t i = 0; i < ctl->nflush; i++)
 		sl_ctl_flush_rs(ctl, ctl->flush[i].svc_id, ctl->flush[i].rs_id);
@@ -130,7 +130,7 @@ void sl_ctl_work(struct sl_ctl *ctl)
 {
 	uint64_t now = sl_ctl_now_ms();
 
-	if (ctl->health && sl_health_poll(ctl->health, now))
+	if (ctl->health && sl_health_poll(ctl->health))
 		republish(ctl, "health state change");
 	if (now - ctl->last_lc_ms >= LC_SUM_MS) {
 		ctl->last_lc_ms = now;

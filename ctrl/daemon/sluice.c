@@ -4,6 +4,7 @@
  * the ports and the workers, then serves the control socket on the main
  * lcore until SIGINT or SIGTERM.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -204,10 +206,36 @@ static int launch_workers(struct sl_ctl *ctl)
 	return 0;
 }
 
+#define LOOP_TICK_MS 5 /* the periodic work: neighbors, persistence, lc sums */
+
+/* What wakes the loop before its tick: the control socket, or a health
+ * check's socket (so a check's next step waits for nothing). -1 when it
+ * cannot be made: the control socket alone then. */
+static int loop_wake_set(struct sl_ctl *ctl, const struct sl_server *srv)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	int fd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (fd >= 0 && (epoll_ctl(fd, EPOLL_CTL_ADD, srv->epoll_fd, &ev) != 0 ||
+			(ctl->health && epoll_ctl(fd, EPOLL_CTL_ADD,
+						  sl_health_fd(ctl->health), &ev) != 0))) {
+		sl_warn("control loop: health checks will not wake it: %s",
+			strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 {
+	int wake = loop_wake_set(ctl, srv);
+
 	while (!stop_requested) {
-		sl_server_poll(srv, 5);
+		struct epoll_event ev[2];
+		if (wake >= 0)
+			epoll_wait(wake, ev, 2, LOOP_TICK_MS);
+		sl_server_poll(srv, wake >= 0 ? 0 : LOOP_TICK_MS);
 		sl_ctl_neigh_work(ctl);
 		sl_ctl_work(ctl); /* health checks, lc sums, persistence */
 		if (reload_requested) {
@@ -215,6 +243,8 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 			sl_ctl_reload(ctl);
 		}
 	}
+	if (wake >= 0)
+		close(wake);
 }
 
 static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
