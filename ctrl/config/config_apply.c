@@ -271,6 +271,9 @@ static void diff_settings(struct diff *d, const struct sl_model *a, const struct
 			note(d->modified, "snat_options.timeouts (%s): %u -> %u", name,
 			     a->snat_timeouts_ms[s] / 1000, b->snat_timeouts_ms[s] / 1000);
 	}
+	if (a->hc_panic_percent != b->hc_panic_percent)
+		note(d->modified, "health.panic_percent: %u -> %u", a->hc_panic_percent,
+		     b->hc_panic_percent);
 	if (a->persist_max != b->persist_max)
 		note(d->modified, "persistence.max_templates: %u -> %u", a->persist_max,
 		     b->persist_max);
@@ -376,6 +379,9 @@ static void diff_svc_options(struct diff *d, const struct sl_model_svc *o,
 		note(d->modified, "%s: hash_ports/mh_size %s/%u -> %s/%u", svc,
 		     o->hash_ports ? "on" : "off", o->mh_size,
 		     s->hash_ports ? "on" : "off", s->mh_size);
+	if (o->panic_percent != s->panic_percent)
+		note(d->modified, "%s: panic_percent %u -> %u", svc, o->panic_percent,
+		     s->panic_percent);
 	if (o->on_down != s->on_down)
 		note(d->modified, "%s: on_down %s -> %s", svc, sl_on_down_name(o->on_down),
 		     sl_on_down_name(s->on_down));

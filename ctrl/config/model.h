@@ -54,6 +54,7 @@ struct sl_model_svc {
 	struct sl_model_rs *rs;          /* nrs entries, malloc'd */
 	bool hash_ports;                 /* sh/mh hash the client port too */
 	uint8_t on_down;                 /* enum sl_on_down; default keep */
+	uint8_t panic_percent;           /* fail open past this share down; 0: off */
 	uint32_t persist_s;              /* 0: no persistence */
 	uint32_t mh_size;                /* Maglev table size; default 65537 */
 	struct sl_hc_cfg hc;             /* default: type none */
@@ -122,6 +123,7 @@ struct sl_model {
 	uint32_t steer_ring;             /* per worker pair; default SL_STEER_RING_SIZE_DEFAULT */
 	uint32_t neigh_max;              /* learned neighbors; default SL_MAX_NEIGH */
 	sl_be32 hc_source;               /* health checks' source; 0: any */
+	uint8_t hc_panic_percent;        /* all servers: fail open past it; 0: off */
 	uint32_t persist_max;            /* merged persistence templates; default
 					  * SL_PERSIST_MAX_DEFAULT */
 	uint32_t flush_resets_per_sec;   /* RSTs a worker may send to end

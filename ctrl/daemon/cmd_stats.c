@@ -257,10 +257,14 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	json_object_set_new(*result, "resources", resources_json(ctl));
 	if (ctl->health)
 		json_object_set_new(*result, "health", json_pack(
-			"{s:I,s:I,s:I,s:I}", "targets", (json_int_t)ctl->health->ntargets,
-			"in_flight", (json_int_t)ctl->health->inflight,
-			"loop_stalls", (json_int_t)ctl->health->stalls,
-			"local_errors", (json_int_t)ctl->health->local_errors));
+			"{s:I,s:I,s:I,s:I,s:b,s:I,s:I}", "targets",
+			(json_int_t)ctl->health->ntargets, "in_flight",
+			(json_int_t)ctl->health->inflight, "loop_stalls",
+			(json_int_t)ctl->health->stalls, "local_errors",
+			(json_int_t)ctl->health->local_errors, "panic",
+			ctl->health->panic, "vips_in_panic",
+			(json_int_t)ctl->health->vips_in_panic, "panics",
+			(json_int_t)ctl->health->panics));
 	return 0;
 }
 

@@ -162,6 +162,95 @@ static bool sync_one(struct sl_health *h, const struct sl_model_svc *svc,
 	return false;
 }
 
+/* ---- panic ---- */
+
+static bool share_past(uint32_t down, uint32_t all, uint8_t percent)
+{
+	return percent && all && (uint64_t)down * 100 > (uint64_t)percent * all;
+}
+
+/* "vip 198.18.0.100:80/tcp" for a target's VIP; "all VIPs" for NULL;
+ * a VIP removed meanwhile has no target left to name it. */
+static const char *scope_of(const struct sl_hc_target *t, bool removed,
+			    char *buf, size_t len)
+{
+	char vip[SL_IPPORT_STRLEN];
+
+	if (removed)
+		return "a removed VIP";
+	if (!t)
+		return "all VIPs";
+	snprintf(buf, len, "vip %s/%s", sl_fmt_ipport(t->vip, t->vport, vip),
+		 sl_proto_name(t->proto));
+	return buf;
+}
+
+/* Enter or leave panic (`scope` as scope_of() says). True if the state
+ * changed. */
+static bool panic_set(struct sl_health *h, bool *state, bool now_in,
+		      const char *scope, uint32_t down, uint32_t all,
+		      uint8_t percent)
+{
+	if (*state == now_in)
+		return false;
+	*state = now_in;
+	if (now_in) {
+		h->panics++;
+		sl_err("health: PANIC: %u of %u servers of %s are down, more than "
+		       "%u%%: health is ignored, all kept up (fail open)", down, all,
+		       scope, percent);
+	} else {
+		sl_warn("health: panic over for %s: %u of %u servers down (at most "
+			"%u%%): health applies again", scope, down, all, percent);
+	}
+	return true;
+}
+
+/* Count who is down, per VIP and in all; enter or leave panic. True if
+ * some panic began or ended (the published weights change). */
+static bool panic_update(struct sl_health *h)
+{
+	static uint32_t all[SL_MAX_SVC], down[SL_MAX_SVC];
+	static const struct sl_hc_target *any[SL_MAX_SVC];
+	uint32_t n = 0, ndown = 0;
+	bool changed = false;
+
+	char name[64];
+
+	memset(all, 0, sizeof(all));
+	memset(down, 0, sizeof(down));
+	memset(any, 0, sizeof(any));
+	for (unsigned id = 0; id < SL_MAX_RS; id++) {
+		const struct sl_hc_target *t = h->t[id];
+		if (!t)
+			continue;
+		all[t->svc_id]++;
+		down[t->svc_id] += t->down;
+		any[t->svc_id] = t;
+		n++;
+		ndown += t->down;
+	}
+	changed |= panic_set(h, &h->panic, share_past(ndown, n, h->panic_percent),
+			     scope_of(NULL, false, name, sizeof(name)), ndown, n,
+			     h->panic_percent);
+	h->vips_in_panic = 0;
+	for (unsigned v = 0; v < SL_MAX_SVC; v++) {
+		uint8_t percent = h->svc_panic_percent[v];
+		bool in = all[v] && share_past(down[v], all[v], percent);
+		if (in != h->svc_panic[v])
+			changed |= panic_set(h, &h->svc_panic[v], in,
+					     scope_of(any[v], !any[v], name, sizeof(name)),
+					     down[v], all[v], percent);
+		h->vips_in_panic += in;
+	}
+	return changed;
+}
+
+bool sl_health_in_panic(const struct sl_health *h, const struct sl_hc_target *t)
+{
+	return h->panic || h->svc_panic[t->svc_id];
+}
+
 bool sl_health_sync(struct sl_health *h, const struct sl_model *m)
 {
 	uint64_t now_ms = sl_mono_ms();
@@ -169,6 +258,10 @@ bool sl_health_sync(struct sl_health *h, const struct sl_model *m)
 	bool changed = false;
 
 	memset(seen, 0, sizeof(seen));
+	h->panic_percent = m->hc_panic_percent;
+	memset(h->svc_panic_percent, 0, sizeof(h->svc_panic_percent));
+	for (uint32_t v = 0; v < m->nsvcs; v++)
+		h->svc_panic_percent[m->svcs[v].id] = m->svcs[v].panic_percent;
 	for (uint32_t v = 0; v < m->nsvcs; v++)
 		for (uint32_t r = 0; r < m->svcs[v].nrs; r++) {
 			changed |= sync_one(h, &m->svcs[v], &m->svcs[v].rs[r], now_ms);
@@ -177,7 +270,7 @@ bool sl_health_sync(struct sl_health *h, const struct sl_model *m)
 	for (unsigned id = 0; id < SL_MAX_RS; id++)
 		if (h->t[id] && !seen[id])
 			target_drop(h, (uint16_t)id);
-	return changed;
+	return panic_update(h) || changed;
 }
 
 /* ---- one check ---- */
@@ -462,6 +555,8 @@ bool sl_health_poll(struct sl_health *h)
 			changed |= start(h, t, now);
 	}
 	h->last_poll_ms = sl_mono_ms();
+	if (changed)
+		panic_update(h); /* a republish follows anyway */
 	return changed;
 }
 
@@ -470,8 +565,8 @@ bool sl_health_down(const struct sl_health *h, uint16_t svc_id,
 {
 	const struct sl_hc_target *t = rs->id < SL_MAX_RS ? h->t[rs->id] : NULL;
 
-	return t && t->down && t->svc_id == svc_id && t->ip == rs->ip &&
-	       t->port == rs->port;
+	return t && t->down && !sl_health_in_panic(h, t) && t->svc_id == svc_id &&
+	       t->ip == rs->ip && t->port == rs->port;
 }
 
 const struct sl_hc_target *sl_health_target(const struct sl_health *h,
@@ -486,7 +581,7 @@ void sl_health_take_flushes(struct sl_health *h,
 {
 	for (unsigned id = 0; id < SL_MAX_RS && h->ntargets; id++) {
 		struct sl_hc_target *t = h->t[id];
-		if (t && t->flush_pending) {
+		if (t && t->flush_pending && !sl_health_in_panic(h, t)) {
 			t->flush_pending = false;
 			fn(ctx, t->svc_id, t->rs_id);
 		}

@@ -38,6 +38,15 @@
  * reload) is no verdict on the server: the reason is shown, counted, and
  * the state is kept.
  *
+ * Panic (Envoy's panic threshold): when more than a VIP's panic_percent
+ * of its servers are down, or more than health.panic_percent of all
+ * servers, a fault common to them (the checks' own path, a shared
+ * dependency) is likelier than that many failed servers, and taking them
+ * all out would turn it into an outage: health is then ignored for them
+ * (fail open: published at their configured weight, no flush on down)
+ * until the share falls back. Entering and leaving is logged loudly and
+ * counted. The servers' own states go on being tracked and shown.
+ *
  * States: a server starts up (so a new pool takes traffic at once, as
  * keepalived's and HAProxy's do) and is checked within one interval;
  * `fall` failures in a row take it down, `rise` successes in a row bring
@@ -94,6 +103,13 @@ struct sl_health {
 	uint32_t jitter_seed;
 	uint64_t stalls;              /* control-loop stalls seen */
 	uint64_t local_errors;        /* checks that were no verdict */
+	/* Panic: the thresholds (0: off), the state, and how often it began. */
+	uint8_t panic_percent;                 /* health.panic_percent */
+	uint8_t svc_panic_percent[SL_MAX_SVC]; /* each VIP's */
+	bool panic;                            /* all servers */
+	bool svc_panic[SL_MAX_SVC];
+	uint32_t vips_in_panic;
+	uint64_t panics;
 	struct sl_hc_target *t[SL_MAX_RS];   /* by real-server id */
 };
 
@@ -117,11 +133,15 @@ bool sl_health_poll(struct sl_health *h);
 int sl_health_fd(const struct sl_health *h);
 
 
-/* Is this server of this service down? (False for unknown servers.) */
+/* Is this server of this service down and taken out? (False for unknown
+ * servers, and for every server while its VIP or everything is in
+ * panic.) */
 bool sl_health_down(const struct sl_health *h, uint16_t svc_id,
 		    const struct sl_model_rs *rs);
 const struct sl_hc_target *sl_health_target(const struct sl_health *h,
 					    uint16_t rs_id);
+/* Is health ignored for this target's servers (panic)? */
+bool sl_health_in_panic(const struct sl_health *h, const struct sl_hc_target *t);
 
 /* Call fn for every server that went down with on_down = flush since the
  * last call, and clear the mark. */

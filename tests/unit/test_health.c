@@ -267,11 +267,11 @@ static void test_udp(void **state)
 	free_model(&m);
 }
 
-static unsigned flushes[2];
+static unsigned flushes[4];
 static void count_flush(void *ctx, uint16_t svc_id, uint16_t rs_id)
 {
 	(void)ctx, (void)svc_id;
-	assert_true(rs_id < 2);
+	assert_true(rs_id < 4);
 	flushes[rs_id]++;
 }
 
@@ -334,6 +334,71 @@ static void test_local_error(void **state)
 	close(lfd);
 	sl_health_free(&h);
 	free_model(&m);
+}
+
+/* Panic (issue 19.6): 4 servers, fall 1; 2 down is not more than 50%,
+ * so they are taken out; a third down is, so health is ignored for all
+ * (none taken out, no flush) until they are back. Per VIP, then for all
+ * servers (health.panic_percent). */
+static void panic_case(bool global)
+{
+	struct sl_health h;
+	struct sl_model m;
+	char err[128];
+	uint16_t port = 0, closed = 0;
+	unsigned down = 0;
+
+	int lfd = loop_socket(SOCK_STREAM, &port);
+	close(loop_socket(SOCK_STREAM, &closed)); /* nobody listens there */
+	struct sl_hc_cfg c = check(SL_HC_TCP, 100, 50);
+	c.fall = c.rise = 1;
+	make_model(&m, 4, port, &c);
+	m.svcs[0].on_down = SL_ON_DOWN_FLUSH;
+	if (global)
+		m.hc_panic_percent = 50;
+	else
+		m.svcs[0].panic_percent = 50;
+	assert_int_equal(sl_health_init(&h, 0, err, sizeof(err)), 0);
+	m.svcs[0].rs[0].port = m.svcs[0].rs[1].port = htons(closed);
+	sl_health_sync(&h, &m);
+	run(&h, 300, NULL);
+	for (uint32_t i = 0; i < 4; i++)
+		down += sl_health_down(&h, 0, &m.svcs[0].rs[i]);
+	assert_int_equal(down, 2);            /* half: taken out */
+	assert_int_equal(h.panics, 0);
+
+	m.svcs[0].rs[2].port = htons(closed);
+	sl_health_sync(&h, &m);
+	assert_int_equal(run(&h, 300, NULL), 1);  /* down, and panic: one republish */
+	assert_true(sl_health_target(&h, 2)->down);
+	for (uint32_t i = 0; i < 4; i++)
+		assert_false(sl_health_down(&h, 0, &m.svcs[0].rs[i]));
+	assert_int_equal(h.panics, 1);
+	assert_int_equal(global ? h.panic : h.svc_panic[0], true);
+	assert_int_equal(h.vips_in_panic, global ? 0 : 1);
+	memset(flushes, 0, sizeof(flushes));
+	sl_health_take_flushes(&h, count_flush, NULL);
+	assert_int_equal(flushes[0] + flushes[1] + flushes[2] + flushes[3], 0);
+
+	for (uint32_t i = 0; i < 3; i++)
+		m.svcs[0].rs[i].port = htons(port); /* back */
+	sl_health_sync(&h, &m);
+	assert_false(h.panic || h.svc_panic[0]);
+	close(lfd);
+	sl_health_free(&h);
+	free_model(&m);
+}
+
+static void test_panic_vip(void **state)
+{
+	(void)state;
+	panic_case(false);
+}
+
+static void test_panic_global(void **state)
+{
+	(void)state;
+	panic_case(true);
 }
 
 /* A stall of the control loop (issue 19.5): 300 servers, http, fall 1,
@@ -515,6 +580,8 @@ int main(void)
 		cmocka_unit_test(test_local_error),
 		cmocka_unit_test(test_thousand),
 		cmocka_unit_test(test_stall),
+		cmocka_unit_test(test_panic_vip),
+		cmocka_unit_test(test_panic_global),
 		cmocka_unit_test(test_unreachable_is_local),
 	};
 	sl_log_set_level("error"); /* state changes are logged: keep quiet */
