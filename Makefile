@@ -90,7 +90,7 @@ BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/daemon/,publish.o publish_svc.o heal
 CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
 CONF_OBJS  := $(CONF_SRCS:%.c=$(BUILD)/obj/%.o)
 # ... and the control thread's flush, as sluicectl's `rs del --flush` sends it.
-CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl_persist.o)
+CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl_persist.o ctl_msg.o)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)

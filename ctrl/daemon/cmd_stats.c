@@ -255,6 +255,9 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 			    servers);
 	json_object_set_new(*result, "xdp", sl_ctl_xdp_stats(ctl));
 	json_object_set_new(*result, "resources", resources_json(ctl));
+	json_object_set_new(*result, "control", json_pack(
+		"{s:I,s:I}", "messages_waiting", (json_int_t)ctl->msgs_waiting,
+		"messages_deferred", (json_int_t)ctl->msgs_deferred));
 	if (ctl->health)
 		json_object_set_new(*result, "health", json_pack(
 			"{s:I,s:I,s:I,s:I,s:b,s:I,s:I}", "targets",

@@ -576,14 +576,12 @@ const struct sl_hc_target *sl_health_target(const struct sl_health *h,
 }
 
 void sl_health_take_flushes(struct sl_health *h,
-			    void (*fn)(void *ctx, uint16_t svc_id, uint16_t rs_id),
+			    bool (*fn)(void *ctx, uint16_t svc_id, uint16_t rs_id),
 			    void *ctx)
 {
 	for (unsigned id = 0; id < SL_MAX_RS && h->ntargets; id++) {
 		struct sl_hc_target *t = h->t[id];
-		if (t && t->flush_pending && !sl_health_in_panic(h, t)) {
-			t->flush_pending = false;
-			fn(ctx, t->svc_id, t->rs_id);
-		}
+		if (t && t->flush_pending && !sl_health_in_panic(h, t))
+			t->flush_pending = !fn(ctx, t->svc_id, t->rs_id);
 	}
 }

@@ -144,9 +144,10 @@ const struct sl_hc_target *sl_health_target(const struct sl_health *h,
 bool sl_health_in_panic(const struct sl_health *h, const struct sl_hc_target *t);
 
 /* Call fn for every server that went down with on_down = flush since the
- * last call, and clear the mark. */
+ * last call; the mark is cleared when fn says the flush was sent, so one
+ * that could not be is tried again at the next call. */
 void sl_health_take_flushes(struct sl_health *h,
-			    void (*fn)(void *ctx, uint16_t svc_id, uint16_t rs_id),
+			    bool (*fn)(void *ctx, uint16_t svc_id, uint16_t rs_id),
 			    void *ctx);
 
 #endif

@@ -268,11 +268,12 @@ static void test_udp(void **state)
 }
 
 static unsigned flushes[4];
-static void count_flush(void *ctx, uint16_t svc_id, uint16_t rs_id)
+static bool count_flush(void *ctx, uint16_t svc_id, uint16_t rs_id)
 {
 	(void)ctx, (void)svc_id;
 	assert_true(rs_id < 4);
 	flushes[rs_id]++;
+	return true;
 }
 
 /* Targets follow the model; on_down flush asks for one flush. */
