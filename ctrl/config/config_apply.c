@@ -27,6 +27,24 @@ static bool eal_differs(const struct sl_model *a, const struct sl_model *b)
 	return false;
 }
 
+/* The exception interface's addresses and routes (applied when it is
+ * created, so fixed like the port). */
+static bool hostif_differs(const struct sl_model_port *p, const struct sl_model_port *q)
+{
+	if (p->nhost_addrs != q->nhost_addrs || p->nhost_routes != q->nhost_routes)
+		return true;
+	for (unsigned i = 0; i < p->nhost_addrs; i++)
+		if (p->host_addrs[i].ip != q->host_addrs[i].ip ||
+		    p->host_addrs[i].plen != q->host_addrs[i].plen)
+			return true;
+	for (unsigned i = 0; i < p->nhost_routes; i++)
+		if (p->host_routes[i].prefix != q->host_routes[i].prefix ||
+		    p->host_routes[i].plen != q->host_routes[i].plen ||
+		    p->host_routes[i].via != q->host_routes[i].via)
+			return true;
+	return false;
+}
+
 static bool ports_differ(const struct sl_model *a, const struct sl_model *b)
 {
 	if (a->nports != b->nports)
@@ -35,7 +53,7 @@ static bool ports_differ(const struct sl_model *a, const struct sl_model *b)
 		const struct sl_model_port *p = &a->ports[i], *q = &b->ports[i];
 		if (strcmp(p->name, q->name) || strcmp(p->devargs, q->devargs) ||
 		    p->ip != q->ip || p->plen != q->plen || p->xdp != q->xdp ||
-		    strcmp(p->exception, q->exception))
+		    strcmp(p->exception, q->exception) || hostif_differs(p, q))
 			return true;
 	}
 	return false;

@@ -30,4 +30,10 @@ int sl_parse_block_prefix(const char *s, sl_be32 *prefix, uint8_t *plen);
  * followed by ",key=value..." device arguments. */
 bool sl_exception_valid(const char *s);
 
+/* config_hostif.c: a port object's "exception", a device string or an
+ * object with the host's addresses and routes on it; and back. */
+int sl_config_load_exception(json_t *o, struct sl_model_port *p,
+			     struct sl_err *err);
+json_t *sl_config_exception_json(const struct sl_model_port *p);
+
 #endif

@@ -60,6 +60,20 @@ struct sl_model_svc {
 	struct sl_hc_cfg hc;             /* default: type none */
 };
 
+/* The host's side of a port's exception device: what the kernel gets on
+ * it each time Sluice creates it (config_hostif.c, ctl_hostif.c). */
+#define SL_HOSTIF_ADDRS 4
+#define SL_HOSTIF_ROUTES 8
+struct sl_hostif_addr {
+	sl_be32 ip;
+	uint8_t plen;
+};
+struct sl_hostif_route {
+	sl_be32 prefix;
+	uint8_t plen;
+	sl_be32 via;                     /* 0: on the interface's link */
+};
+
 struct sl_model_port {
 	char name[SL_PORT_NAME_MAX];
 	char devargs[SL_DEVARGS_MAX];
@@ -67,6 +81,9 @@ struct sl_model_port {
 	uint8_t plen;
 	bool xdp;                        /* net_af_xdp: run Sluice's XDP program (default) */
 	char exception[SL_DEVARGS_MAX];  /* kernel exception device ("net_tap[,...]"), or "" */
+	uint8_t nhost_addrs, nhost_routes;
+	struct sl_hostif_addr host_addrs[SL_HOSTIF_ADDRS];
+	struct sl_hostif_route host_routes[SL_HOSTIF_ROUTES];
 };
 
 struct sl_model_route {

@@ -61,6 +61,10 @@ uint64_t sl_ctl_now_ms(void);
 int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf,
 		       size_t errlen);
 void sl_ctl_ports_close(struct sl_ctl *ctl);
+/* ctl_hostif.c: give `ifname` the host's addresses and routes of port
+ * mp's exception. 0, or -1 with a message naming what was refused. */
+int sl_ctl_hostif_apply(const struct sl_model_port *mp, const char *ifname,
+			char *errbuf, size_t errlen);
 /* How many ports have an exception device (each needs mbufs). */
 uint32_t sl_model_exception_ports(const struct sl_model *m);
 
