@@ -175,6 +175,13 @@ $(BUILD)/sluice-conformance: $(CONF_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
 
+# A port's RSS and offload choice, against NICs' reported capabilities:
+# DPDK's headers and its software Toeplitz, no EAL.
+$(BUILD)/tests/test_port_conf: tests/unit/test_port_conf.c $(BUILD)/obj/drivers/port_conf.o
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(DPDK_CFLAGS) -o $@ $< $(BUILD)/obj/drivers/port_conf.o $(CMOCKA_LIBS) $(DPDK_LIBS)
+
 # The health-check engine's test runs it against loopback sockets.
 $(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o

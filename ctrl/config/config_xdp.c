@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "config_internal.h"
 #include "config_xdp.h"
 #include "jsonutil.h"
 
@@ -97,8 +98,17 @@ int sl_config_xdp_json(json_t *doc, const struct sl_model *m)
 int sl_config_load_port_drivers(json_t *o, struct sl_model_port *p,
 				struct sl_err *err)
 {
-	if (sl_json_bool(o, "xdp", false, &p->xdp, err) < 0)
+	static const char *const rss_keys[] = {"symmetric", NULL};
+	json_t *rss;
+	int rc;
+
+	if (sl_json_bool(o, "xdp", false, &p->xdp, err) < 0 ||
+	    sl_json_bool(o, "offloads", false, &p->offloads, err) < 0)
 		return -1;
+	if ((rc = sl_config_sub_object(o, "rss", rss_keys, &rss, err)) < 0)
+		return -1;
+	if (rc == 0 && sl_json_bool(rss, "symmetric", false, &p->rss_symmetric, err) < 0)
+		return sl_config_prefixed(err, "rss.");
 	return sl_config_load_exception(o, p, err);
 }
 
@@ -113,6 +123,12 @@ int sl_config_port_drivers_json(json_t *o, const struct sl_model_port *p)
 		return -1;
 	if (p->exception[0] &&
 	    json_object_set_new(o, "exception", sl_config_exception_json(p)) < 0)
+		return -1;
+	/* Defaults are not written, so old files show as they were. */
+	if (!p->offloads && json_object_set_new(o, "offloads", json_false()) < 0)
+		return -1;
+	if (p->rss_symmetric &&
+	    json_object_set_new(o, "rss", json_pack("{s:b}", "symmetric", 1)) < 0)
 		return -1;
 	return 0;
 }

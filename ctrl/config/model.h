@@ -80,6 +80,8 @@ struct sl_model_port {
 	sl_be32 ip;                      /* 0 if the port has no address */
 	uint8_t plen;
 	bool xdp;                        /* net_af_xdp: run Sluice's XDP program (default) */
+	bool offloads;                   /* checksum offloads where offered (default) */
+	bool rss_symmetric;              /* RSS key hashing both directions alike */
 	char exception[SL_DEVARGS_MAX];  /* kernel exception device ("net_tap[,...]"), or "" */
 	uint8_t nhost_addrs, nhost_routes;
 	struct sl_hostif_addr host_addrs[SL_HOSTIF_ADDRS];

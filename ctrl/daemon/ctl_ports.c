@@ -97,7 +97,7 @@ int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf, size_t errl
 	if (mp->exception[0] == '\0')
 		return 0;
 	exception_devargs(ctl, p, devargs, sizeof(devargs));
-	if (sl_port_open(devargs, (uint16_t)ctl->model.workers, dp->pool,
+	if (sl_port_open(devargs, (uint16_t)ctl->model.workers, NULL, dp->pool,
 			 &ctl->host_ports[p], why, sizeof(why)) != 0) {
 		snprintf(errbuf, errlen, "exception device %s: %s", devargs, why);
 		return -1;

@@ -115,6 +115,28 @@ static struct rte_mempool *make_pool(const struct sl_model *m)
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 }
 
+/* What a port was given, once, at start: queues, RSS, offloads. */
+static void log_port_choice(const char *name, const struct sl_port_info *pi)
+{
+	const struct sl_port_choice *c = &pi->choice;
+	char rss[96];
+
+	if (c->no_rss)
+		sl_warn("port %s: %u queues but no RSS (%s: %s): frames reach the "
+			"queues as the driver spreads them, and the workers steer "
+			"what is not theirs", name, pi->queues, pi->driver, c->no_rss);
+	else if (c->rss_hf)
+		sl_info("port %s: RSS over %u queues on %s%s%s", name, pi->queues,
+			sl_port_rss_names(c->rss_hf, rss, sizeof(rss)),
+			c->key_len ? ", symmetric key" : "",
+			pi->reta_size ? ", redirection table spread evenly" : "");
+	sl_info("port %s: RX checksum offload: %s%s%s", name,
+		c->rx_offloads & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM ? "ipv4 " : "",
+		c->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM ? "tcp " : "",
+		c->rx_offloads & RTE_ETH_RX_OFFLOAD_UDP_CKSUM ? "udp" :
+		c->rx_offloads ? "" : "none (checked in software)");
+}
+
 static int open_ports(struct sl_ctl *ctl)
 {
 	struct sl_dataplane *dp = ctl->dp;
@@ -123,9 +145,13 @@ static int open_ports(struct sl_ctl *ctl)
 	memset(dp->port_of_ethdev, 0xff, sizeof(dp->port_of_ethdev));
 	for (uint32_t p = 0; p < ctl->model.nports; p++) {
 		const struct sl_model_port *mp = &ctl->model.ports[p];
-		if (sl_ctl_port_devargs(ctl, p, devargs, sizeof(devargs), errbuf,
+		struct sl_port_opts opts = {.offloads = mp->offloads,
+					    .rss_symmetric = mp->rss_symmetric};
+		if (sl_port_check_queues(mp->devargs, (uint16_t)ctl->model.workers,
+					 errbuf, sizeof(errbuf)) != 0 ||
+		    sl_ctl_port_devargs(ctl, p, devargs, sizeof(devargs), errbuf,
 					sizeof(errbuf)) != 0 ||
-		    sl_port_open(devargs, (uint16_t)ctl->model.workers, dp->pool,
+		    sl_port_open(devargs, (uint16_t)ctl->model.workers, &opts, dp->pool,
 				 &ctl->ports[p], errbuf, sizeof(errbuf)) != 0) {
 			sl_err("port %s (%s): %s", mp->name, mp->devargs, errbuf);
 			return -1;
@@ -137,6 +163,7 @@ static int open_ports(struct sl_ctl *ctl)
 			mp->name, mp->devargs, ctl->ports[p].ethdev, ctl->ports[p].driver,
 			ctl->ports[p].mac[0], ctl->ports[p].mac[1], ctl->ports[p].mac[2],
 			ctl->ports[p].mac[3], ctl->ports[p].mac[4], ctl->ports[p].mac[5]);
+		log_port_choice(mp->name, &ctl->ports[p]);
 		/* Its XDP program's maps, its kernel exception device. */
 		if (sl_ctl_port_extras(ctl, p, errbuf, sizeof(errbuf)) != 0) {
 			sl_err("port %s: %s", mp->name, errbuf);
