@@ -55,32 +55,28 @@ void sl_ctl_sum_rs(const struct sl_ctl *ctl, uint16_t id, struct sl_obj_stats *o
 		add_obj(out, &ctl->dp->workers[w]->rs_stats[id]);
 }
 
-static bool svc_id_in(const struct sl_model *m, uint16_t id)
-{
-	for (uint32_t v = 0; v < m->nsvcs; v++)
-		if (m->svcs[v].id == id)
-			return true;
-	return false;
-}
-
-static bool rs_id_in(const struct sl_model *m, uint16_t id)
-{
-	for (uint32_t v = 0; v < m->nsvcs; v++)
-		for (uint32_t r = 0; r < m->svcs[v].nrs; r++)
-			if (m->svcs[v].rs[r].id == id)
-				return true;
-	return false;
-}
-
+/* A new id's counters start from what the workers hold now. One pass
+ * over each model with the ids `before` had marked (issue 19.3: looking
+ * each id up in `before` was quadratic, 33M steps at 8,192 servers on
+ * every rs set). */
 void sl_ctl_rebase_ids(struct sl_ctl *ctl, const struct sl_model *before,
 		       const struct sl_model *now)
 {
+	static bool had_svc[SL_MAX_SVC], had_rs[SL_MAX_RS];
+
+	memset(had_svc, 0, sizeof(had_svc));
+	memset(had_rs, 0, sizeof(had_rs));
+	for (uint32_t v = 0; v < before->nsvcs; v++) {
+		had_svc[before->svcs[v].id] = true;
+		for (uint32_t r = 0; r < before->svcs[v].nrs; r++)
+			had_rs[before->svcs[v].rs[r].id] = true;
+	}
 	for (uint32_t v = 0; v < now->nsvcs; v++) {
 		const struct sl_model_svc *svc = &now->svcs[v];
-		if (!svc_id_in(before, svc->id))
+		if (!had_svc[svc->id])
 			sl_ctl_sum_svc(ctl, svc->id, &ctl->svc_base[svc->id]);
 		for (uint32_t r = 0; r < svc->nrs; r++)
-			if (!rs_id_in(before, svc->rs[r].id))
+			if (!had_rs[svc->rs[r].id])
 				sl_ctl_sum_rs(ctl, svc->rs[r].id,
 					      &ctl->rs_base[svc->rs[r].id]);
 	}
