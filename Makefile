@@ -8,6 +8,7 @@
 #   make bench-e2e  the same job through the namespace lab, Sluice vs kernel
 #   make san      the same tree under ASan+UBSan (clang) in build/san
 #   make fuzz     libFuzzer targets (tests/fuzz), FUZZ_SECONDS each
+#   make fuzz-campaign HOURS=N  every fuzz target for N hours, corpus merged back
 #   make deps     install the Debian packages the project needs
 
 CC      ?= gcc
@@ -95,7 +96,7 @@ CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins
+.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins fuzz-campaign
 all: $(BUILD)/sluice $(BUILD)/sluicectl
 
 # Per-group flags: only the DPDK-facing objects see DPDK's headers, and
@@ -255,6 +256,13 @@ san:
 fuzz: deps
 	$(MAKE) san
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Every target for HOURS hours, one per core, new coverage merged into
+# tests/fuzz/corpus/, summary in build/fuzz/campaign/summary.txt.
+HOURS ?= 1
+fuzz-campaign: deps
+	$(MAKE) san
+	bash tests/fuzz/campaign.sh $(HOURS)
 
 clean:
 	rm -rf $(BUILD)
