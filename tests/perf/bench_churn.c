@@ -71,6 +71,7 @@ void bench_churn(struct bench_env *env, struct scen_result *r)
 	unsigned remote = rte_get_next_lcore(-1, 1, 0);
 	uint64_t hz = rte_get_tsc_hz();
 	unsigned changes = 0, failed = 0;
+	uint64_t busy = 0; /* cycles spent applying changes */
 	double secs = 0;
 
 	reset_workers(env);
@@ -89,10 +90,12 @@ void bench_churn(struct bench_env *env, struct scen_result *r)
 			if (rte_rdtsc() < next)
 				continue;
 			next += hz / 1000;
+			uint64_t t0 = rte_rdtsc();
 			if (bench_env_change(env, churn_op, &st) == 0)
 				changes++;
 			else
 				failed++;
+			busy += rte_rdtsc() - t0;
 		}
 		rte_eal_wait_lcore(remote);
 		secs += (double)(rte_rdtsc() - start) / (double)hz;
@@ -103,6 +106,7 @@ void bench_churn(struct bench_env *env, struct scen_result *r)
 	while (st.step % CHURN_STEPS)
 		failed += bench_env_change(env, churn_op, &st) != 0;
 	r->changes_per_s = (double)changes / secs;
+	r->change_ms = changes + failed ? (double)busy * 1e3 / (double)hz / (changes + failed) : 0;
 	r->changes_failed = failed;
 	r->lost = (int64_t)(l->injected - injected) - (int64_t)(l->transmitted - sent);
 	free(seq.recs);

@@ -209,6 +209,7 @@ static void write_json(const char *path, const struct scen_result *r, unsigned n
 				    json_real(churn->changes_per_s));
 		json_object_set_new(doc, "churn_changes_failed",
 				    json_integer(churn->changes_failed));
+		json_object_set_new(doc, "churn_change_ms", json_real(churn->change_ms));
 	}
 	if (json_dump_file(doc, path, JSON_INDENT(1)) != 0)
 		fprintf(stderr, "bench: cannot write %s\n", path);
@@ -328,8 +329,9 @@ int main(int argc, char **argv)
 	       "connections, %zu at %u (%zu connections per GiB)\n", bpc[0], BPC_ODD,
 	       bpc[1], BPC_POW2, bpc[1] ? (size_t)(1ull << 30) / bpc[1] : 0);
 	if (churn)
-		printf("churn: %.0f changes/s applied, %u refused, %ld packets lost\n",
-		       churn->changes_per_s, churn->changes_failed, (long)churn->lost);
+		printf("churn: %.0f changes/s applied (%.2f ms each), %u refused, "
+		       "%ld packets lost\n", churn->changes_per_s, churn->change_ms,
+		       churn->changes_failed, (long)churn->lost);
 	if (one_lip)
 		printf("one_lip_1m: %lu connections to 16 servers through one local address "
 		       "over %u runs, %u local ports in the last; %lu steered, "

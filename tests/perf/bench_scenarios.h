@@ -22,6 +22,7 @@ struct scen_result {
 	uint64_t created;          /* new_connections */
 	uint64_t steered;          /* cross_worker */
 	double changes_per_s;      /* churn */
+	double change_ms;          /* churn: mean time to apply one */
 	unsigned changes_failed;   /* churn */
 	int64_t lost;              /* churn: measured phase only */
 	uint64_t port_exhausted;   /* one_lip_1m: drops for want of a local port */
