@@ -3,7 +3,7 @@
 # Part of `make test`: every benchmark scenario for a fraction of a second,
 # to prove the harness still works, then checks on the JSON it wrote
 # (printed as "ok - ..." / "not ok - ..." lines): every frame in came out
-# of every scenario. Then one scenario again with the harness throwing
+# of every scenario (cross_worker may drop at steer_ring_full). Then one scenario again with the harness throwing
 # away one frame in 1000, which must fail it (exit 3, "failed" in the
 # JSON): the accounting can fail. Not a measurement.
 set -uo pipefail
@@ -40,7 +40,10 @@ for name in want:
           "bench scenario %s runs 3 times" % name)
     if s is None:
         continue
-    check(s["packets_out"] == s["packets_in"] and not s["failed"],
+    # Out as expected (every frame in, less cross_worker's steer_ring_full
+    # drops), and no frame neither out nor dropped.
+    check(s["packets_out"] >= s["packets_expected_out"] and not s["failed"]
+          and s["packets_out"] + s["packets_dropped"] == s["packets_in"],
           "bench %s: every frame in came out (%d in, %d out, drops %s)"
           % (name, s["packets_in"], s["packets_out"], s["drops"]))
 check(not r["failed"], "bench: no scenario failed")
