@@ -20,6 +20,7 @@
 #include "config_internal.h"
 #include "config_xdp.h"
 #include "jsonutil.h"
+#include "model_internal.h"
 
 static const char *const exception_keys[] = {"device", "addresses", "routes", NULL};
 static const char *const route_keys[] = {"prefix", "via", NULL};
@@ -88,12 +89,9 @@ static int load_addresses(json_t *x, struct sl_model_port *p, struct sl_err *err
  * kernel refuses the route (and only at start, too late to say why). */
 static bool on_link(const struct sl_model_port *p, sl_be32 via)
 {
-	for (unsigned i = 0; i < p->nhost_addrs; i++) {
-		sl_be32 mask = sl_htonl(p->host_addrs[i].plen == 32 ? ~0u
-					: ~(~0u >> p->host_addrs[i].plen));
-		if (((via ^ p->host_addrs[i].ip) & mask) == 0)
+	for (unsigned i = 0; i < p->nhost_addrs; i++)
+		if (in_prefix(via, p->host_addrs[i].ip, p->host_addrs[i].plen))
 			return true;
-	}
 	return false;
 }
 

@@ -29,17 +29,12 @@ static struct sockaddr_in sin_of(sl_be32 ip)
 	return (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = ip};
 }
 
-static sl_be32 mask_of(uint8_t plen)
-{
-	return sl_htonl(plen == 0 ? 0 : plen == 32 ? ~0u : ~(~0u >> plen));
-}
-
 /* Address i on `ifname` (a label for all but the first). */
 static int set_address(int fd, const char *ifname, unsigned i,
 		       const struct sl_hostif_addr *a, char *errbuf, size_t errlen)
 {
 	struct ifreq ifr = {0};
-	struct sockaddr_in ip = sin_of(a->ip), mask = sin_of(mask_of(a->plen));
+	struct sockaddr_in ip = sin_of(a->ip), mask = sin_of(sl_prefix_mask(a->plen));
 	char s[SL_IPV4_STRLEN];
 
 	if ((i ? snprintf(ifr.ifr_name, IFNAMSIZ, "%s:%u", ifname, i)
@@ -79,7 +74,7 @@ static int add_route(int fd, const char *ifname, const struct sl_hostif_route *r
 {
 	char dev[IFNAMSIZ], a[SL_IPV4_STRLEN];
 	struct rtentry rt = {0};
-	struct sockaddr_in dst = sin_of(r->prefix), mask = sin_of(mask_of(r->plen)),
+	struct sockaddr_in dst = sin_of(r->prefix), mask = sin_of(sl_prefix_mask(r->plen)),
 			   gw = sin_of(r->via);
 
 	snprintf(dev, sizeof(dev), "%s", ifname);
