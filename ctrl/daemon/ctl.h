@@ -14,6 +14,7 @@
 #include "health.h"
 #include "model.h"
 #include "neigh.h"
+#include "pick_table.h"
 #include "port.h"
 #include "worker.h"
 
@@ -39,13 +40,16 @@ struct sl_ctl {
 	 * an object are the workers' sums minus these. */
 	struct sl_obj_stats svc_base[SL_MAX_SVC];
 	struct sl_obj_stats rs_base[SL_MAX_RS];
+	/* Pick tables: the cache, and those the published snapshot points
+	 * at (pick_table.h). */
+	struct sl_pick_cache picks;
+	struct sl_pick_set picks_live;
 	/* Issue 5 (ctl_work.c): health checks (NULL: none, as in the
-	 * benchmark), Maglev tables kept between snapshots, lc load sums,
+	 * benchmark), lc load sums,
 	 * and connection flushes a command asked for, sent once its change
 	 * is adopted. Persistence templates are the dataplane's
 	 * (dp->persist). */
 	struct sl_health *health;
-	struct sl_mh_cache *mh_cache[SL_MAX_SVC];
 	uint64_t last_lc_ms;
 	uint32_t nflush;
 	struct { uint16_t svc_id, rs_id; } flush[16];
@@ -100,17 +104,18 @@ void sl_ctl_sum_rs(const struct sl_ctl *ctl, uint16_t id, struct sl_obj_stats *o
 void sl_ctl_rebase_ids(struct sl_ctl *ctl, const struct sl_model *before,
 		       const struct sl_model *now);
 
-/* publish_svc.c: a service's entry in a snapshot. The length of its pick
- * table, then the entry itself (options, servers with the weights they
- * are published with, the table at `table`); returns the table's length. */
-uint32_t sl_ctl_svc_table_len(struct sl_ctl *ctl, const struct sl_model_svc *ms);
-uint32_t sl_ctl_svc_fill(struct sl_ctl *ctl, const struct sl_model_svc *ms,
-			 struct sl_snap_svc *ss, struct sl_snap_rs *rs,
-			 uint16_t *table);
+/* publish_svc.c: a service's entry in a snapshot: options, servers with
+ * the weights they are published with, and its pick table, whose
+ * reference is the snapshot's (*table; NULL when it has none). */
+void sl_ctl_svc_fill(struct sl_ctl *ctl, const struct sl_model_svc *ms,
+		     struct sl_snap_svc *ss, struct sl_snap_rs *rs,
+		     struct sl_pick_table **table);
 /* The weight a server is published with: 0 while it is down. */
 uint32_t sl_ctl_rs_weight(const struct sl_ctl *ctl, uint16_t svc_id,
 			  const struct sl_model_rs *rs);
-void sl_ctl_mh_cache_free(struct sl_ctl *ctl);
+/* At the end, once the workers have stopped: the published snapshot
+ * with the pick tables it points at, and the cache. */
+void sl_ctl_snapshot_free(struct sl_ctl *ctl);
 
 /* ctl_work.c: the control thread's work beyond the socket and ARP. */
 int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen);

@@ -81,19 +81,18 @@ static void fill_routes(struct sl_snapshot *s, const struct sl_model *m)
 			  m->routes[r].via, m->routes[r].port);
 }
 
-/* Services, servers and pick tables (publish_svc.c); each table gets the
- * room sl_ctl_svc_table_len() announced when the snapshot was sized. */
+/* Services, servers and pick tables (publish_svc.c); the snapshot's
+ * references to the tables go into `picks`. */
 static void fill_services(struct sl_ctl *ctl, struct sl_snapshot *s,
-			  const struct sl_model *m, const uint32_t *table_len)
+			  const struct sl_model *m, struct sl_pick_set *picks)
 {
-	uint32_t nrs = 0, nseq = 0;
+	uint32_t nrs = 0;
 
 	s->nsvcs = m->nsvcs;
 	for (uint32_t v = 0; v < m->nsvcs; v++) {
 		sl_ctl_svc_fill(ctl, &m->svcs[v], &s->svcs[v], &s->rs[nrs],
-				&s->seq[nseq]);
+				&picks->t[v]);
 		nrs += m->svcs[v].nrs;
-		nseq += table_len[v];
 	}
 }
 
@@ -133,7 +132,7 @@ static void fill_snat(struct sl_snapshot *s, const struct sl_model *m,
 }
 
 static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
-				 struct sl_err *err)
+				 struct sl_pick_set *picks, struct sl_err *err)
 {
 	struct sl_snap_sizes sz = {
 		.nsvcs = m->nsvcs,
@@ -142,45 +141,36 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 		.nroutes = m->nports + m->nroutes,
 		.nsnat = m->nsnat,
 	};
-	uint32_t *table_len = calloc(m->nsvcs ? m->nsvcs : 1, sizeof(*table_len));
-	struct sl_snapshot *s = NULL;
-
-	if (table_len == NULL)
-		goto nomem;
 	for (uint32_t r = 0; r < m->nsnat; r++)
 		sz.npool += m->snat[r].npool;
-	for (uint32_t v = 0; v < m->nsvcs; v++) {
-		table_len[v] = sl_ctl_svc_table_len(ctl, &m->svcs[v]);
-		sz.nseq += table_len[v];
+	struct sl_snapshot *s = sl_snap_alloc(&sz);
+	if (s == NULL || sl_pick_set_init(picks, m->nsvcs) != 0) {
+		sl_snap_free(s);
+		sl_err_set(err, SL_E_INTERNAL, "", "out of memory building the snapshot");
+		return NULL;
 	}
-	s = sl_snap_alloc(&sz);
-	if (s == NULL)
-		goto nomem;
 	s->generation = ++ctl->generation;
 	memcpy(s->timeouts_ms, m->timeouts_ms, sizeof(s->timeouts_ms));
 	s->icmp_mtu_floor = (uint16_t)m->icmp_mtu_floor;
 	s->flush_resets_per_sec = m->flush_resets_per_sec;
 	fill_ports(s, ctl, m);
 	fill_routes(s, m);
-	fill_services(ctl, s, m, table_len);
+	fill_services(ctl, s, m, picks);
 	fill_snat(s, m, m->workers);
 	if (sl_snap_index(s) != 0) {
 		sl_err_set(err, SL_E_INTERNAL, "", "inconsistent snapshot");
+		sl_pick_set_drop(picks);
 		sl_snap_free(s);
-		s = NULL;
+		return NULL;
 	}
-	free(table_len);
 	return s;
-nomem:
-	free(table_len);
-	sl_err_set(err, SL_E_INTERNAL, "", "out of memory building the snapshot");
-	return NULL;
 }
 
 int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 		   struct sl_err *err)
 {
-	struct sl_snapshot *fresh = build(ctl, m, err);
+	struct sl_pick_set picks;
+	struct sl_snapshot *fresh = build(ctl, m, &picks, err);
 	struct sl_neigh_view *neigh = NULL;
 	int xdp_table = -1;
 	if (fresh == NULL)
@@ -189,6 +179,7 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 	if ((neigh = sl_ctl_neigh_build(ctl, m, err)) == NULL ||
 	    (ctl->xdp_prepare && ctl->xdp_prepare(ctl, fresh, &xdp_table, err) != 0)) {
 		sl_neigh_view_free(neigh);
+		sl_pick_set_drop(&picks);
 		sl_snap_free(fresh);
 		return -1;
 	}
@@ -200,9 +191,20 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 		rte_rcu_qsbr_synchronize(ctl->dp->qsbr, RTE_QSBR_THRID_INVALID);
 		sl_snap_free(old);
 	}
+	/* No worker reads the old snapshot now: drop its tables. */
+	sl_pick_set_drop(&ctl->picks_live);
+	ctl->picks_live = picks;
 	if (ctl->xdp_commit)
 		ctl->xdp_commit(ctl, m, xdp_table);
 	sl_debug("published snapshot %lu (%u services, %u real servers)",
 		 (unsigned long)fresh->generation, m->nsvcs, m->nrs_total);
 	return 0;
+}
+
+void sl_ctl_snapshot_free(struct sl_ctl *ctl)
+{
+	sl_snap_free(ctl->dp->snapshot);
+	ctl->dp->snapshot = NULL;
+	sl_pick_set_drop(&ctl->picks_live);
+	sl_pick_cache_free(&ctl->picks);
 }

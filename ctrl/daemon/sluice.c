@@ -282,13 +282,12 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 	rte_eal_mp_wait_lcore();
 	sl_server_close(srv);
 	sl_ctl_work_free(ctl);
-	sl_ctl_mh_cache_free(ctl);
 	for (uint32_t p = 0; p < dp->nports; p++)
 		sl_port_close(dp->ethdev[p]);
 	sl_ctl_ports_close(ctl);
 	for (uint32_t i = 0; i < dp->nworkers; i++)
 		sl_worker_destroy(dp->workers[i]);
-	sl_snap_free(dp->snapshot);
+	sl_ctl_snapshot_free(ctl);
 	sl_ctl_neigh_free(ctl);
 	rte_ring_free(dp->learn_ring);
 	rte_free(dp->qsbr);

@@ -35,7 +35,6 @@ static size_t layout(struct sl_snapshot *s, uint8_t *base,
 	} while (0)
 	PLACE(svcs, sz->nsvcs);
 	PLACE(rs, sz->nrs);
-	PLACE(seq, sz->nseq);
 	PLACE(lips, sz->nlips);
 	PLACE(routes, sz->nroutes);
 	PLACE(rs_slot, SL_MAX_RS);

@@ -39,7 +39,9 @@ struct sl_snap_svc {
 	uint8_t flags;        /* SL_SVC_* */
 	uint32_t persist_ms;  /* 0: no persistence */
 	const struct sl_snap_rs *rs;
-	const uint16_t *seq;  /* the pick table: indices into rs[] (sched.h) */
+	const uint16_t *seq;  /* the pick table: indices into rs[] (sched.h);
+			       * not in the snapshot's block: the control
+			       * thread shares it between snapshots */
 };
 
 struct sl_snap_port {
@@ -99,7 +101,7 @@ struct sl_snap_addr {
 };
 
 struct sl_snap_sizes {
-	uint32_t nsvcs, nrs, nseq, nlips, nroutes, nsnat, npool;
+	uint32_t nsvcs, nrs, nlips, nroutes, nsnat, npool;
 };
 
 struct sl_snapshot {
@@ -115,7 +117,6 @@ struct sl_snapshot {
 	uint32_t nsvcs;
 	struct sl_snap_svc *svcs;
 	struct sl_snap_rs *rs;       /* all services' servers */
-	uint16_t *seq;               /* all services' sequences */
 	uint32_t nlips;
 	struct sl_snap_lip *lips;    /* grouped by port */
 	uint32_t nroutes;
