@@ -306,6 +306,17 @@ void sl_worker_tx_flush_port(struct sl_worker *w, unsigned port);
  * connection follows): strict reverse-path filtering, one compare per
  * packet and a route lookup only on a mismatch. A reply forged from
  * another segment could otherwise close or hijack the connection. */
+/* One of our pool addresses as the source of a packet that arrived on
+ * the pool's own port: forged. Our pool addresses only ever source
+ * packets a worker rewrote, and a hairpinned one keeps the inside port
+ * it arrived on. */
+static inline bool sl_worker_spoofs_pool(const struct sl_snapshot *s, sl_be32 src,
+					 uint8_t in_port)
+{
+	const struct sl_snap_addr *a = sl_snap_find_addr(s, src);
+	return a != NULL && (a->kinds & SL_ADDR_POOL) && a->port == in_port;
+}
+
 static inline bool sl_worker_trusted_port(const struct sl_worker *w,
 					  const struct rte_mbuf *m, struct sl_conn *c,
 					  enum sl_dir dir, sl_be32 src)
@@ -313,6 +324,10 @@ static inline bool sl_worker_trusted_port(const struct sl_worker *w,
 	enum sl_dir trusted = (c->flags & SL_CONN_F_SNAT) ? SL_DIR_ORIG : SL_DIR_REPLY;
 	uint8_t in_port = w->dp->port_of_ethdev[m->port];
 
+	/* A hairpin session's other side is one of our pool addresses: from
+	 * the pool's port, that is someone outside forging it. */
+	if (sl_unlikely(c->flags & SL_CONN_F_HAIRPIN) && dir != trusted)
+		return !sl_worker_spoofs_pool(w->snap, src, in_port);
 	if (dir != trusted || sl_likely(in_port == c->trusted_port))
 		return true;
 	const struct sl_snap_route *rt = sl_snap_route(w->snap, src);

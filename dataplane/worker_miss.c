@@ -101,16 +101,6 @@ static bool from_inside(const struct sl_snapshot *s, const struct sl_snap_snat *
 	return in_port != rule->port && rt != NULL && rt->port == in_port;
 }
 
-/* One of our pool addresses as the source, arriving from the pool's own
- * side: forged (hairpinned packets come from the inside port, rewritten
- * by a worker). Taken, it would open a hairpin session whose answers go
- * to whichever inside host holds that pool port. */
-static bool spoofs_pool(const struct sl_snapshot *s, sl_be32 src, uint8_t in_port)
-{
-	const struct sl_snap_addr *a = sl_snap_find_addr(s, src);
-	return a != NULL && (a->kinds & SL_ADDR_POOL) && a->port == in_port;
-}
-
 struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
 			       struct sl_pkt *pkt, enum sl_dir *dir)
 {
@@ -128,7 +118,9 @@ struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
 	 * address): source NAT. */
 	if (a == NULL || (a->kinds & SL_ADDR_POOL)) {
 		uint8_t in_port = w->dp->port_of_ethdev[m->port];
-		if (sl_unlikely(spoofs_pool(s, pkt->key.saddr, in_port))) {
+		/* Taken, a forged pool source would open a hairpin session
+		 * whose answers go to whichever inside host holds that port. */
+		if (sl_unlikely(sl_worker_spoofs_pool(s, pkt->key.saddr, in_port))) {
 			sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
 			return NULL;
 		}

@@ -91,3 +91,29 @@ static bool spoofed_pool_source(struct harness *h, char *why)
 			       g.daddr == E(14) && g.dport == 7500
 		       ? true : WHY("the mapping no longer takes an outside host");
 }
+
+/* The same forgery aimed at a live hairpin session: a datagram from
+ * outside whose source is the sender's pool mapping and whose destination
+ * is the target's matches the session's reply side exactly. It is
+ * dropped, and the hairpin goes on carrying the real conversation. */
+static bool spoofed_pool_into_hairpin(struct harness *h, char *why)
+{
+	struct seen m, g, back;
+	const uint32_t target = E(15), from = H(23);
+	uint64_t before = h_drops(h, SL_DROP_INGRESS_WRONG_PORT);
+
+	if (!udp_out(h, target, 8410, SERVER, 80, &m, why))
+		return false;
+	if (!exchange(h, IN, IN, SL_IPPROTO_UDP, from, 8510, m.saddr, m.sport, 0, &g) ||
+	    g.daddr != target)
+		return WHY("the hairpin was not set up");
+	if (!goes_nowhere(h, SL_IPPROTO_UDP, g.saddr, g.sport, m.saddr, m.sport, 0))
+		return WHY("a datagram from the sender's pool mapping, from outside, "
+			   "reached the hairpin session's inside host");
+	if (h_drops(h, SL_DROP_INGRESS_WRONG_PORT) != before + 1)
+		return WHY("not dropped as ingress_wrong_port");
+	if (!exchange(h, IN, IN, SL_IPPROTO_UDP, target, 8410, g.saddr, g.sport, 0, &back) ||
+	    back.daddr != from || back.dport != 8510)
+		return WHY("the target's real reply through the hairpin was lost");
+	return true;
+}

@@ -920,6 +920,8 @@ static const struct check checks[] = {
 	 snat_inside_source_from_outside},
 	{"SNAT: our own pool address as a source from outside is dropped",
 	 spoofed_pool_source},
+	{"SNAT: a pool source from outside forged into a live hairpin session is dropped",
+	 spoofed_pool_into_hairpin},
 	{"ACK flood from random ports: each segment dropped after at most one hop",
 	 flood_one_hop},
 	{"ACK flood on the worker a transfer's replies arrive on: every reply delivered",
