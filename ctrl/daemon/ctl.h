@@ -48,6 +48,11 @@ struct sl_ctl {
 	uint64_t last_lc_ms;
 	uint32_t nflush;
 	struct { uint16_t svc_id, rs_id; } flush[16];
+	/* The control socket, for answers given later (ctl_dump.c; NULL
+	 * where there is none, as under the fuzzer), and the "id" of the
+	 * request being handled. */
+	struct sl_server *srv;
+	json_t *req_id;
 };
 
 uint64_t sl_ctl_now_ms(void);
@@ -108,12 +113,20 @@ struct sl_persist_merge *sl_persist_merge_new(uint32_t max);
 void sl_persist_merge_free(struct sl_persist_merge *p);
 /* Drain the workers' reports, merge, expire, publish the view. */
 void sl_ctl_persist_work(struct sl_ctl *ctl, uint64_t now_ms);
-/* Ask every worker for the connections `filter` (a dump message with its
- * filters set) selects, at most `limit` of them, each made JSON by
- * `to_json`; *result = {"connections": [...], "count", "truncated"}. */
+/* ctl_dump.c: ask every worker (in parallel) for the connections
+ * `filter` (a dump message with its filters set) selects, at most
+ * `limit` of them, each made JSON by `to_json`. The answer comes later
+ * (SL_CMD_LATER), once all have answered: {list_name: [...], "count",
+ * "truncated"}, or a busy error naming the workers that did not answer
+ * in time. -1 with err when it cannot start (too many dumps pending). */
+#define SL_CMD_LATER 1
 typedef json_t *(*sl_conn_json_fn)(const struct sl_conn_info *ci, unsigned worker);
 int sl_ctl_dump(struct sl_ctl *ctl, struct sl_wmsg *filter, uint32_t limit,
-		sl_conn_json_fn to_json, json_t **result, struct sl_err *err);
+		const char *list_name, sl_conn_json_fn to_json, struct sl_err *err);
+/* Each loop turn: send, collect, answer, time out; reap orphans. */
+void sl_ctl_dump_poll(struct sl_ctl *ctl);
+/* After the workers stopped. */
+void sl_ctl_dump_free(struct sl_ctl *ctl);
 
 /* Make `next` (a model loaded from a whole config document) the running
  * configuration as one transaction (cmd_config.c): fixed settings
@@ -126,5 +139,8 @@ void sl_ctl_reload(struct sl_ctl *ctl);
 
 /* Handle one request line; returns the answer (malloc'd, no newline). */
 char *sl_ctl_handle_line(struct sl_ctl *ctl, const char *line, size_t len);
+/* The answer line for a result (err NULL) or an error, with the
+ * request's id (may be NULL). malloc'd. */
+char *sl_ctl_answer(json_t *result, const struct sl_err *err, json_t *id);
 
 #endif

@@ -208,6 +208,7 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 {
 	while (!stop_requested) {
 		sl_server_poll(srv, 5);
+		sl_ctl_dump_poll(ctl); /* conn.list, snat.sessions answers */
 		sl_ctl_neigh_work(ctl);
 		sl_ctl_work(ctl); /* health checks, lc sums, persistence */
 		if (reload_requested) {
@@ -223,6 +224,7 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
+	sl_ctl_dump_free(ctl);
 	sl_server_close(srv);
 	sl_ctl_work_free(ctl);
 	sl_ctl_mh_cache_free(ctl);
@@ -339,6 +341,7 @@ static int run(struct sl_ctl *ctl)
 		sl_err("control socket: %s", errbuf);
 		goto fail;
 	}
+	ctl->srv = &srv;
 	if (launch_workers(ctl) != 0)
 		goto fail;
 	sl_info("running: %u workers, %u ports, %u VIPs; control socket %s",
