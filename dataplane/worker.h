@@ -25,6 +25,7 @@
 #include "flow.h"
 #include "lport.h"
 #include "persist.h"
+#include "persist_table.h"
 #include "pkt.h"
 #include "portmap.h"
 #include "snapshot.h"
@@ -169,10 +170,11 @@ struct sl_dataplane {
 	struct rte_mempool *pool;
 	struct rte_ring *learn_ring;     /* workers -> control, MP/SC */
 	struct sl_worker *workers[SL_MAX_WORKERS];
-	/* Persistence: the control thread's merged templates (RCU, like the
-	 * snapshot; NULL: none yet) and the ring workers report on (MP/SC;
-	 * NULL: persistence reports off, as in the benchmark). */
-	struct sl_persist_view *persist;
+	/* Persistence: the merged templates, written by the control thread
+	 * and read lock-free (persist_table.h; replaced under RCU only when
+	 * its size changes), and the ring workers report on (MP/SC). Both
+	 * NULL: persistence reports off, as in the benchmark. */
+	struct sl_persist_table *persist;
 	struct rte_ring *persist_ring;
 	uint64_t tsc_hz;
 	uint32_t steer_ring_size;        /* each ring; 0: SL_STEER_RING_SIZE */

@@ -77,18 +77,17 @@ static const struct sl_snap_rs *persistent(struct sl_worker *w,
 					   const struct sl_pkt *pkt)
 {
 	const struct sl_snapshot *s = w->snap;
-	const struct sl_persist_view *v =
+	const struct sl_persist_table *t =
 		__atomic_load_n(&w->dp->persist, __ATOMIC_ACQUIRE);
 	sl_be32 client = pkt->key.saddr;
 	const struct sl_snap_rs *rs = NULL;
+	uint16_t merged_rs;
 
 	/* The merged choice every worker follows first; then this worker's
-	 * own, which the view may not have caught up with. A template whose
+	 * own, which the table may not have caught up with. A template whose
 	 * server takes no new connections is passed over. */
-	const struct sl_persist_entry *ve =
-		v ? sl_persist_view_find(v, svc->id, client) : NULL;
-	if (ve && sl_persist_live(ve, w->now_ms))
-		rs = sl_snap_svc_rs(s, svc, ve->rs_id);
+	if (t && sl_persist_table_find(t, svc->id, client, w->now_ms, &merged_rs))
+		rs = sl_snap_svc_rs(s, svc, merged_rs);
 	struct sl_persist_entry *e =
 		sl_persist_cache_find(&w->persist, svc->id, client, w->now_ms);
 	if (!rs && e)

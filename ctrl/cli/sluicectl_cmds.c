@@ -34,7 +34,8 @@ static int build_vip_set(const struct slc_cmd *c, const struct slc_args *a,
 {
 	if (!slc_any_of(a, SLC_SVC_OPTS)) {
 		slc_usage_error(c, "nothing to change: give --sched, --hash-ports, "
-				"--persist, --mh-size, --on-down or --check options");
+				"--persist, --mh-size, --on-down, --panic-percent "
+				"or --check options");
 		return -1;
 	}
 	return build_vip_add(c, a, args);
@@ -264,7 +265,9 @@ static int build_xdp_syn_rate(const struct slc_cmd *c, const struct slc_args *a,
 	"                    last new connection (0: off)\n"                       \
 	"  --mh-size N       Maglev table size, a prime (default 65537)\n"         \
 	"  --on-down keep|flush  a server that goes down keeps its connections,\n" \
-	"                    or they are reset (RST both sides)\n"
+	"                    or they are reset (RST both sides)\n"                \
+	"  --panic-percent N more than N% of the servers down: health is\n"      \
+	"                    ignored, all are kept up (fail open; 0: off)\n"
 #define CHECK_HELP                                                             \
 	"  --check T         health check: tcp, http, udp or none\n"               \
 	"  --interval MS     between checks (default 2000)\n"                      \

@@ -39,15 +39,18 @@ struct sl_ctl {
 	struct sl_obj_stats svc_base[SL_MAX_SVC];
 	struct sl_obj_stats rs_base[SL_MAX_RS];
 	/* Issue 5 (ctl_work.c): health checks (NULL: none, as in the
-	 * benchmark), Maglev tables kept between snapshots, the merged
-	 * persistence templates, lc load sums, and connection flushes a
-	 * command asked for, sent once its change is adopted. */
+	 * benchmark), Maglev tables kept between snapshots, lc load sums,
+	 * and connection flushes a command asked for, sent once its change
+	 * is adopted. Persistence templates are the dataplane's
+	 * (dp->persist). */
 	struct sl_health *health;
 	struct sl_mh_cache *mh_cache[SL_MAX_SVC];
-	struct sl_persist_merge *persist;
 	uint64_t last_lc_ms;
 	uint32_t nflush;
 	struct { uint16_t svc_id, rs_id; } flush[16];
+	/* Messages to workers their rings had no room for (ctl_msg.c). */
+	struct sl_ctl_backlog *backlog[SL_MAX_WORKERS];
+	uint64_t msgs_waiting, msgs_deferred;
 	/* The control socket, for answers given later (ctl_dump.c; NULL
 	 * where there is none, as under the fuzzer), and the "id" of the
 	 * request being handled. */
@@ -63,6 +66,10 @@ uint64_t sl_ctl_now_ms(void);
 int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf,
 		       size_t errlen);
 void sl_ctl_ports_close(struct sl_ctl *ctl);
+/* ctl_hostif.c: give `ifname` the host's addresses and routes of port
+ * mp's exception. 0, or -1 with a message naming what was refused. */
+int sl_ctl_hostif_apply(const struct sl_model_port *mp, const char *ifname,
+			char *errbuf, size_t errlen);
 /* How many ports have an exception device (each needs mbufs). */
 uint32_t sl_model_exception_ports(const struct sl_model *m);
 
@@ -102,17 +109,28 @@ int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen);
 void sl_ctl_work(struct sl_ctl *ctl);
 void sl_ctl_work_free(struct sl_ctl *ctl);
 /* A command's change was adopted: health targets follow the model, and
- * the flushes it asked for go to the workers. discard: it was not. */
-void sl_ctl_adopted(struct sl_ctl *ctl);
+ * the flushes it asked for go to the workers; how many of those could
+ * not be sent (out of memory). discard: it was not adopted. */
+uint32_t sl_ctl_adopted(struct sl_ctl *ctl);
 void sl_ctl_discarded(struct sl_ctl *ctl);
-/* Ask every worker to flush the connections of a server (svc, rs ids). */
-void sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id);
+/* Ask every worker to flush the connections of a server (svc, rs ids).
+ * 0, or -1 when some worker's message could not be allocated (the
+ * others are sent). */
+int sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id);
 
-/* ctl_persist.c: the merged persistence templates. */
-struct sl_persist_merge *sl_persist_merge_new(uint32_t max);
-void sl_persist_merge_free(struct sl_persist_merge *p);
-/* Drain the workers' reports, merge, expire, publish the view. */
-void sl_ctl_persist_work(struct sl_ctl *ctl, uint64_t now_ms);
+/* ctl_msg.c: a message to worker w, through its ring or, when that is
+ * full, a backlog offered again every turn (sl_ctl_send_pending): never
+ * dropped. 0, or -1 out of memory (msg still the caller's). */
+int sl_ctl_send(struct sl_ctl *ctl, unsigned w, struct sl_wmsg *msg);
+void sl_ctl_send_pending(struct sl_ctl *ctl);
+void sl_ctl_backlog_free(struct sl_ctl *ctl);
+
+/* ctl_persist.c: the merged persistence templates (dp->persist) and the
+ * ring workers report on. 0, or -1 with a message. */
+int sl_ctl_persist_init(struct sl_ctl *ctl, char *errbuf, size_t errlen);
+void sl_ctl_persist_free(struct sl_ctl *ctl);
+/* Drain the workers' reports into the table, expire some templates. */
+void sl_ctl_persist_work(struct sl_ctl *ctl);
 /* ctl_dump.c: ask every worker (in parallel) for the connections
  * `filter` (a dump message with its filters set) selects, at most
  * `limit` of them, each made JSON by `to_json`. The answer comes later

@@ -1,34 +1,39 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The control thread's side of persistence (dataplane/core/persist.h): merge
- * the templates workers report into one table, expire them, and publish
- * the table as an immutable view with RCU.
+ * the templates workers report into the table every worker reads
+ * (dataplane/persist_table.h), and expire them.
  *
  * Merging: a client's first live choice wins. A report that names another
  * server replaces it only when the recorded one has expired or no longer
  * takes connections (the worker that reported chose anew for that very
- * reason); otherwise the reporting worker follows the view from its next
+ * reason); otherwise the reporting worker follows the table from its next
  * connection. A report naming the recorded server extends its expiry.
  *
- * Publishing copies the whole table, so it is rate-limited: at most every
- * PUBLISH_MIN_MS, plus 1 ms per 10000 templates (1M templates: every
- * ~110 ms). Expired templates are swept once a second. The table holds at
- * most persistence.max_templates (persist_merge.c evicts at the cap), so
- * neither memory nor a publish grows with a flood of new sources.
+ * Each report costs at most one write to the shared table, visible to the
+ * workers at once: nothing is copied or published, so neither a flood of
+ * new sources nor a large table makes a turn of the loop longer. Expired
+ * templates are swept a bounded number at a time, every turn. A change of
+ * persistence.max_templates makes a new table (the one copy, at a config
+ * change), swapped in with RCU.
  */
+#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "ctl.h"
 #include "log.h"
 
-#define PUBLISH_MIN_MS 10u
-#define SWEEP_MS 1000u
+#define SWEEP_PER_TURN 1024u
 #define DRAIN_MAX 4096u
+/* A turn deletes at most one template per report it merges; those slots
+ * come back once the workers pass a quiescent state, by the next turn or
+ * the one after. */
+#define GRACE_DELETES (2 * DRAIN_MAX)
 
 /* The workers' clock (worker.c: rdtsc / ms), which reports use. */
 static uint32_t dp_now_ms(void)
@@ -36,22 +41,30 @@ static uint32_t dp_now_ms(void)
 	return (uint32_t)(rte_rdtsc() / (rte_get_tsc_hz() / 1000));
 }
 
-struct sl_persist_merge *sl_persist_merge_new(uint32_t max)
+int sl_ctl_persist_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 {
-	struct sl_persist_merge *p = calloc(1, sizeof(*p));
+	struct sl_dataplane *dp = ctl->dp;
 
-	if (p && sl_persist_merge_init(p, max) != 0) {
-		free(p);
-		return NULL;
+	dp->persist = sl_persist_table_create(ctl->model.persist_max, GRACE_DELETES,
+					      dp->qsbr);
+	dp->persist_ring = rte_ring_create_elem(
+		"sl_persist", sizeof(struct sl_persist_report), SL_PERSIST_RING_SIZE,
+		SOCKET_ID_ANY, RING_F_SC_DEQ);
+	if (!dp->persist || !dp->persist_ring) {
+		snprintf(errbuf, errlen, "persistence: cannot allocate a table of %u "
+			 "templates or its ring (persistence.max_templates): %s",
+			 ctl->model.persist_max, rte_strerror(rte_errno));
+		return -1;
 	}
-	return p;
+	return 0;
 }
 
-void sl_persist_merge_free(struct sl_persist_merge *p)
+void sl_ctl_persist_free(struct sl_ctl *ctl)
 {
-	if (p)
-		sl_persist_merge_fini(p);
-	free(p);
+	sl_persist_table_free(ctl->dp->persist);
+	ctl->dp->persist = NULL;
+	rte_ring_free(ctl->dp->persist_ring);
+	ctl->dp->persist_ring = NULL;
 }
 
 static bool takes_connections(const struct sl_snapshot *s, uint16_t rs_id)
@@ -60,77 +73,57 @@ static bool takes_connections(const struct sl_snapshot *s, uint16_t rs_id)
 	return slot && s->rs[slot - 1].weight > 0;
 }
 
-static void merge(struct sl_persist_merge *p, const struct sl_snapshot *s,
+static void merge(struct sl_persist_table *t, const struct sl_snapshot *s,
 		  const struct sl_persist_report *r, uint32_t now)
 {
 	uint32_t expire = r->at_ms + r->persist_ms;
-	bool fresh;
-	struct sl_persist_entry *e = sl_persist_merge_claim(p, r->svc_id, r->ip,
-							    now, &fresh);
+	struct sl_persist_entry held;
 
-	if (e == NULL)
-		return; /* out of memory: the workers' caches still hold it */
-	if (fresh) {
-		e->rs_id = r->rs_id;
-		e->expire_ms = expire;
-		p->dirty = true;
-	} else if (e->rs_id == r->rs_id) {
-		if (sl_time_before(e->expire_ms, expire)) {
-			e->expire_ms = expire;
-			p->dirty = true;
-		}
-	} else if (!sl_persist_live(e, now) || !takes_connections(s, e->rs_id)) {
-		e->rs_id = r->rs_id;
-		e->expire_ms = expire;
-		p->dirty = true;
-	}
+	if (!sl_persist_table_get(t, r->svc_id, r->ip, &held))
+		sl_persist_table_put(t, r->svc_id, r->ip, r->rs_id, expire, true, now);
+	else if (held.rs_id == r->rs_id ? sl_time_before(held.expire_ms, expire)
+		 : !sl_persist_live(&held, now) || !takes_connections(s, held.rs_id))
+		sl_persist_table_put(t, r->svc_id, r->ip, r->rs_id, expire, false, now);
 }
 
-static void publish_view(struct sl_ctl *ctl, struct sl_persist_merge *p,
-			 uint32_t now)
+/* persistence.max_templates changed: a table of the new size with the
+ * live templates (as many as fit), swapped in once no worker reads the
+ * old one. Left as it was when there is no memory for the new one. */
+static void resize(struct sl_ctl *ctl, uint32_t now)
 {
-	struct sl_persist_view *v = sl_persist_view_alloc(p->n);
-
-	if (!v) {
-		sl_warn("persistence: out of memory publishing %u templates", p->n);
+	struct sl_persist_table *old = ctl->dp->persist;
+	struct sl_persist_table *t = sl_persist_table_create(ctl->model.persist_max,
+							     GRACE_DELETES, ctl->dp->qsbr);
+	if (!t) {
+		sl_warn("persistence: no memory for %u templates; keeping %u",
+			ctl->model.persist_max, old->max);
 		return;
 	}
-	for (uint32_t i = 0; i <= p->mask; i++)
-		if (sl_persist_live(&p->e[i], now))
-			sl_persist_view_add(v, &p->e[i]);
-	struct sl_persist_view *old = __atomic_exchange_n(&ctl->dp->persist, v,
-							  __ATOMIC_ACQ_REL);
-	if (old) {
-		rte_rcu_qsbr_synchronize(ctl->dp->qsbr, RTE_QSBR_THRID_INVALID);
-		sl_persist_view_free(old);
-	}
-	p->dirty = false;
+	sl_persist_table_copy(t, old, now);
+	t->evicted = old->evicted + (old->n - t->n);
+	t->refused = old->refused;
+	__atomic_store_n(&ctl->dp->persist, t, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(ctl->dp->qsbr, RTE_QSBR_THRID_INVALID);
+	sl_persist_table_free(old);
 }
 
-void sl_ctl_persist_work(struct sl_ctl *ctl, uint64_t now_ms)
+void sl_ctl_persist_work(struct sl_ctl *ctl)
 {
-	struct sl_persist_merge *p = ctl->persist;
 	struct sl_persist_report r[64];
 	uint32_t now = dp_now_ms(), drained = 0;
 	unsigned n;
 
-	if (!p || !ctl->dp->persist_ring)
+	if (!ctl->dp->persist || !ctl->dp->persist_ring)
 		return;
-	p->max = ctl->model.persist_max; /* live: a lower cap applies at the next new template */
+	if (ctl->dp->persist->max != ctl->model.persist_max)
+		resize(ctl, now);
+	struct sl_persist_table *t = ctl->dp->persist;
 	do {
 		n = rte_ring_sc_dequeue_burst_elem(ctl->dp->persist_ring, r,
 						   sizeof(r[0]), 64, NULL);
 		for (unsigned i = 0; i < n; i++)
-			merge(p, ctl->dp->snapshot, &r[i], now);
+			merge(t, ctl->dp->snapshot, &r[i], now);
 		drained += n;
 	} while (n == 64 && drained < DRAIN_MAX);
-	if (now_ms - p->swept_ms >= SWEEP_MS) {
-		p->swept_ms = now_ms;
-		if (sl_persist_merge_sweep(p, now) > 0)
-			p->dirty = true;
-	}
-	if (p->dirty && now_ms - p->published_ms >= PUBLISH_MIN_MS + p->n / 10000) {
-		p->published_ms = now_ms;
-		publish_view(ctl, p, now);
-	}
+	sl_persist_table_sweep(t, now, SWEEP_PER_TURN);
 }

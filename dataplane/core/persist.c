@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Persistence templates: a worker's cache and the published view
- * (see persist.h). */
+/* Persistence templates: a worker's cache (see persist.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,32 +67,4 @@ struct sl_persist_entry *sl_persist_cache_slot(struct sl_persist_cache *c,
 	*victim = (struct sl_persist_entry){.ip = ip, .svc_id = svc_id,
 					    .expire_ms = now_ms};
 	return victim;
-}
-
-struct sl_persist_view *sl_persist_view_alloc(uint32_t n)
-{
-	uint32_t slots = 16;
-
-	while (slots < 2 * (uint64_t)n && slots < (1u << 30))
-		slots <<= 1;
-	struct sl_persist_view *v = calloc(1, sizeof(*v) + slots * sizeof(v->e[0]));
-	if (v)
-		v->mask = slots - 1;
-	return v;
-}
-
-void sl_persist_view_free(struct sl_persist_view *v)
-{
-	free(v);
-}
-
-void sl_persist_view_add(struct sl_persist_view *v,
-			 const struct sl_persist_entry *e)
-{
-	uint32_t i = sl_persist_hash(e->svc_id, e->ip) & v->mask;
-
-	while (v->e[i].ip != 0)
-		i = (i + 1) & v->mask;
-	v->e[i] = *e;
-	v->n++;
 }

@@ -13,6 +13,7 @@
 #include <rte_eal.h>
 
 #include "flush_check.h"
+#include "persist_check.h"
 #include "frames.h"
 #include "harness.h"
 
