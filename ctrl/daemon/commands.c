@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "ctl_answer.h"
 #include "jsonutil.h"
 #include "log.h"
 
@@ -157,23 +158,6 @@ static int dispatch(struct sl_ctl *ctl, json_t *req, json_t **result,
 	}
 	json_decref(empty);
 	return rc;
-}
-
-char *sl_ctl_answer(json_t *result, const struct sl_err *err, json_t *id)
-{
-	json_t *ans;
-
-	if (err)
-		ans = json_pack("{s:b,s:{s:s,s:s,s:s}}", "ok", 0, "error", "code",
-				err->code, "field", err->field, "message", err->message);
-	else
-		ans = json_pack("{s:b,s:o}", "ok", 1, "result",
-				result ? result : json_object());
-	if (id)
-		json_object_set(ans, "id", id);
-	char *text = json_dumps(ans, JSON_COMPACT);
-	json_decref(ans);
-	return text;
 }
 
 static char *answer_error(const struct sl_err *err, json_t *id)

@@ -157,8 +157,5 @@ void sl_ctl_reload(struct sl_ctl *ctl);
 
 /* Handle one request line; returns the answer (malloc'd, no newline). */
 char *sl_ctl_handle_line(struct sl_ctl *ctl, const char *line, size_t len);
-/* The answer line for a result (err NULL) or an error, with the
- * request's id (may be NULL). malloc'd. */
-char *sl_ctl_answer(json_t *result, const struct sl_err *err, json_t *id);
 
 #endif

@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
+#include "ctl.h"
+#include "ctl_answer.h"
 #include "server.h"
 
 #define SL_DUMP_MAX_JOBS 4
