@@ -123,6 +123,9 @@ int sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id);
  * dropped. 0, or -1 out of memory (msg still the caller's). */
 int sl_ctl_send(struct sl_ctl *ctl, unsigned w, struct sl_wmsg *msg);
 void sl_ctl_send_pending(struct sl_ctl *ctl);
+/* A message and what it owns (a dump's result buffer). */
+void sl_wmsg_free(struct sl_wmsg *msg);
+/* After the workers stopped: the backlog and what the rings still hold. */
 void sl_ctl_backlog_free(struct sl_ctl *ctl);
 
 /* ctl_persist.c: the merged persistence templates (dp->persist) and the

@@ -2,16 +2,18 @@
 /*
  * Connection dumps (conn.list, snat.sessions) without stalling the
  * control loop. Only a worker may walk its own table, so a dump is a
- * message on every worker's control ring at once; the request's answer
- * is deferred (sl_server_defer) and sl_ctl_dump_poll(), once per loop
- * turn, sends what a full ring refused, and answers when every worker
- * has set `done` -- or, after SL_DUMP_ANSWER_MS, answers "busy" naming
- * the workers that did not.
+ * message to every worker at once, through sl_ctl_send (its ring, or
+ * its backlog when the ring is full: never refused, ctl_msg.c); the
+ * request's answer is deferred (sl_server_defer) and sl_ctl_dump_poll(),
+ * once per loop turn, answers when every worker has set `done` -- or,
+ * after SL_DUMP_ANSWER_MS, answers "busy" naming the workers that did
+ * not.
  *
- * Ownership: a message (and its result buffer) belongs to the worker
- * from enqueue until it sets `done` (release; read here with acquire).
- * A message still out when its dump ends goes on the orphan list and is
- * freed only once done; one never enqueued is freed at once.
+ * Ownership: a message (and its result buffer) belongs to the message
+ * path and then the worker from sl_ctl_send until the worker sets `done`
+ * (release; read here with acquire). A message still out when its dump
+ * ends goes on the orphan list and is freed only once done; one never
+ * sent (out of memory) is freed at once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,13 +45,6 @@ struct sl_dump_job {
 static struct sl_dump_job *jobs[SL_DUMP_MAX_JOBS];
 static struct sl_wmsg *orphans[SL_DUMP_MAX_ORPHANS];
 
-static void msg_free(struct sl_wmsg *msg)
-{
-	if (msg)
-		free(msg->dump.out);
-	free(msg);
-}
-
 /* A message the worker still holds: kept until it says done. */
 static void orphan(struct sl_wmsg *msg)
 {
@@ -66,7 +61,7 @@ static void reap_orphans(void)
 {
 	for (unsigned i = 0; i < SL_DUMP_MAX_ORPHANS; i++)
 		if (orphans[i] && __atomic_load_n(&orphans[i]->done, __ATOMIC_ACQUIRE)) {
-			msg_free(orphans[i]);
+			sl_wmsg_free(orphans[i]);
 			orphans[i] = NULL;
 		}
 }
@@ -79,7 +74,7 @@ static void job_free(struct sl_dump_job *job, uint32_t nworkers)
 		    !__atomic_load_n(&msg->done, __ATOMIC_ACQUIRE))
 			orphan(msg);
 		else
-			msg_free(msg);
+			sl_wmsg_free(msg);
 	}
 	json_decref(job->req_id);
 	free(job);
@@ -150,15 +145,14 @@ static bool job_advance(struct sl_ctl *ctl, struct sl_dump_job *job, char *late,
 	for (uint32_t w = 0; w < ctl->dp->nworkers; w++) {
 		struct sl_dump_part *p = &job->part[w];
 		if (!p->sent)
-			p->sent = rte_ring_sp_enqueue(ctl->dp->workers[w]->ctl_ring,
-						      p->msg) == 0;
+			p->sent = sl_ctl_send(ctl, w, p->msg) == 0;
 		if (p->sent && __atomic_load_n(&p->msg->done, __ATOMIC_ACQUIRE))
 			continue;
 		all = false;
 		if (off < len)
 			off += (size_t)snprintf(late + off, len - off, "%s%u%s",
 						off ? ", " : "", w,
-						p->sent ? "" : " (control ring full)");
+						p->sent ? "" : " (not sent: out of memory)");
 	}
 	return all;
 }
@@ -215,19 +209,26 @@ void sl_ctl_dump_poll(struct sl_ctl *ctl)
 	}
 }
 
-/* At shutdown, workers stopped: nothing is held by them any more. */
+/* At shutdown, workers stopped. A message sent and not done is in a
+ * worker's backlog or ring (sl_ctl_backlog_free frees those, after this)
+ * or was being walked by a worker when it stopped (freed here). */
 void sl_ctl_dump_free(struct sl_ctl *ctl)
 {
 	for (unsigned j = 0; j < SL_DUMP_MAX_JOBS; j++) {
-		if (jobs[j]) {
-			for (uint32_t w = 0; w < ctl->dp->nworkers; w++)
-				jobs[j]->part[w].sent = false;
+		if (jobs[j])
 			job_free(jobs[j], ctl->dp->nworkers);
-		}
 		jobs[j] = NULL;
 	}
-	for (unsigned i = 0; i < SL_DUMP_MAX_ORPHANS; i++) {
-		msg_free(orphans[i]);
-		orphans[i] = NULL;
+	for (uint32_t w = 0; w < ctl->dp->nworkers; w++) {
+		struct sl_worker *wk = ctl->dp->workers[w];
+		for (unsigned i = 0; wk && wk->dump && i < SL_DUMP_MAX_ORPHANS; i++)
+			if (orphans[i] == wk->dump) {
+				orphans[i] = NULL;
+				sl_wmsg_free(wk->dump);
+				wk->dump = NULL;
+			}
 	}
+	reap_orphans(); /* the done ones; the rest are the backlog's */
+	for (unsigned i = 0; i < SL_DUMP_MAX_ORPHANS; i++)
+		orphans[i] = NULL;
 }
