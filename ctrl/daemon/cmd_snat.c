@@ -82,10 +82,6 @@ int sl_cmd_snat_sessions(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	if (sl_json_ipv4(args, "src", false, &filter.dump.src, err) < 0 ||
 	    sl_json_uint(args, "limit", false, 1, SESSIONS_MAX, &limit, err) < 0)
 		return -1;
-	if (sl_ctl_dump(ctl, &filter, (uint32_t)limit, session_json, result, err) < 0)
-		return -1;
-	/* Named for what they are here. */
-	json_object_set(*result, "sessions", json_object_get(*result, "connections"));
-	json_object_del(*result, "connections");
-	return 0;
+	(void)result;
+	return sl_ctl_dump(ctl, &filter, (uint32_t)limit, "sessions", session_json, err);
 }

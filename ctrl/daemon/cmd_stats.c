@@ -3,11 +3,10 @@
  * stats and conn.list. Counters are read straight from the workers'
  * structures (one writer each, aligned 64-bit words); connection lists
  * are asked of each worker through its control ring, since only a worker
- * may walk its own table.
+ * may walk its own table (ctl_dump.c, answered later).
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_ethdev.h>
 
@@ -17,7 +16,6 @@
 
 #define CONN_LIST_DEFAULT 100
 #define CONN_LIST_MAX 10000
-#define WORKER_ANSWER_MS 3000
 
 static void add_obj(struct sl_obj_stats *sum, const struct sl_obj_stats *o)
 {
@@ -308,60 +306,6 @@ static json_t *conn_json(const struct sl_conn_info *ci, unsigned worker)
 			 (json_int_t)((ci->expires_in_ms + 999) / 1000));
 }
 
-/* Ask one worker for its matching connections and wait for the answer.
- * A worker that does not answer in time keeps the message (it may still
- * write to it), so it is deliberately not freed. */
-static int dump_worker(struct sl_ctl *ctl, unsigned w, struct sl_wmsg *msg,
-		       struct sl_err *err)
-{
-	if (rte_ring_sp_enqueue(ctl->dp->workers[w]->ctl_ring, msg) != 0)
-		return sl_err_set(err, SL_E_BUSY, "", "worker %u's control ring is full", w);
-	for (unsigned waited = 0; waited < WORKER_ANSWER_MS; waited++) {
-		if (__atomic_load_n(&msg->done, __ATOMIC_ACQUIRE))
-			return 0;
-		usleep(1000);
-	}
-	return sl_err_set(err, SL_E_BUSY, "", "worker %u did not answer in %u ms", w,
-			  WORKER_ANSWER_MS);
-}
-
-int sl_ctl_dump(struct sl_ctl *ctl, struct sl_wmsg *filter, uint32_t limit,
-		sl_conn_json_fn to_json, json_t **result, struct sl_err *err)
-{
-	uint32_t matched = 0;
-	json_t *list = json_array();
-
-	for (unsigned w = 0; w < ctl->dp->nworkers; w++) {
-		/* Later workers still count matches when the list is full. */
-		uint32_t room = (uint32_t)(limit - json_array_size(list));
-		struct sl_wmsg *msg = calloc(1, sizeof(*msg));
-		struct sl_conn_info *out = calloc(room ? room : 1, sizeof(*out));
-		if (!msg || !out) {
-			free(msg), free(out);
-			json_decref(list);
-			return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
-		}
-		*msg = *filter;
-		msg->type = SL_WMSG_CONN_DUMP;
-		msg->done = 0;
-		msg->dump.limit = room;
-		msg->dump.count = msg->dump.matched = msg->dump.cursor = 0;
-		msg->dump.out = out;
-		if (dump_worker(ctl, w, msg, err) != 0) {
-			json_decref(list);
-			return -1;
-		}
-		for (uint32_t i = 0; i < msg->dump.count; i++)
-			json_array_append_new(list, to_json(&out[i], w));
-		matched += msg->dump.matched;
-		free(out);
-		free(msg);
-	}
-	*result = json_pack("{s:o,s:i,s:b}", "connections", list, "count", matched,
-			    "truncated", matched > json_array_size(list));
-	return 0;
-}
-
 int sl_cmd_conn_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		     json_t **result, struct sl_err *err)
 {
@@ -373,5 +317,6 @@ int sl_cmd_conn_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	    sl_json_port(args, "port", false, &filter.dump.vport, err) < 0 ||
 	    sl_json_uint(args, "limit", false, 1, CONN_LIST_MAX, &limit, err) < 0)
 		return -1;
-	return sl_ctl_dump(ctl, &filter, (uint32_t)limit, conn_json, result, err);
+	(void)result;
+	return sl_ctl_dump(ctl, &filter, (uint32_t)limit, "connections", conn_json, err);
 }

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "ctl_answer.h"
 #include "jsonutil.h"
 #include "log.h"
 
@@ -152,7 +153,7 @@ static int dispatch(struct sl_ctl *ctl, json_t *req, json_t **result,
 		rc = run_mutation(ctl, cmd, args, result, err);
 	} else {
 		rc = cmd->fn(ctl, &ctl->model, args, result, err);
-		if (rc != 0)
+		if (rc < 0)
 			sl_err_prefix(err, "args.");
 	}
 	json_decref(empty);
@@ -161,14 +162,7 @@ static int dispatch(struct sl_ctl *ctl, json_t *req, json_t **result,
 
 static char *answer_error(const struct sl_err *err, json_t *id)
 {
-	json_t *ans = json_pack("{s:b,s:{s:s,s:s,s:s}}", "ok", 0, "error",
-				"code", err->code, "field", err->field,
-				"message", err->message);
-	if (id)
-		json_object_set(ans, "id", id);
-	char *text = json_dumps(ans, JSON_COMPACT);
-	json_decref(ans);
-	return text;
+	return sl_ctl_answer(NULL, err, id);
 }
 
 char *sl_ctl_handle_line(struct sl_ctl *ctl, const char *line, size_t len)
@@ -188,16 +182,16 @@ char *sl_ctl_handle_line(struct sl_ctl *ctl, const char *line, size_t len)
 		return answer_error(&err, NULL);
 	}
 	json_t *id = json_is_object(req) ? json_object_get(req, "id") : NULL;
-	if (dispatch(ctl, req, &result, &err) != 0) {
+	ctl->req_id = id;
+	int rc = dispatch(ctl, req, &result, &err);
+	ctl->req_id = NULL;
+	if (rc == SL_CMD_LATER) {
+		text = NULL; /* the server was told (sl_server_defer) */
+	} else if (rc != 0) {
 		sl_debug("request failed: %s: %s", err.code, err.message);
-		text = answer_error(&err, id);
+		text = sl_ctl_answer(NULL, &err, id);
 	} else {
-		json_t *ans = json_pack("{s:b,s:o}", "ok", 1, "result",
-					result ? result : json_object());
-		if (id)
-			json_object_set(ans, "id", id);
-		text = json_dumps(ans, JSON_COMPACT);
-		json_decref(ans);
+		text = sl_ctl_answer(result, NULL, id);
 	}
 	json_decref(req);
 	return text;

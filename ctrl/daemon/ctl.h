@@ -56,6 +56,11 @@ struct sl_ctl {
 	/* Messages to workers their rings had no room for (ctl_msg.c). */
 	struct sl_ctl_backlog *backlog[SL_MAX_WORKERS];
 	uint64_t msgs_waiting, msgs_deferred;
+	/* The control socket, for answers given later (ctl_dump.c; NULL
+	 * where there is none, as under the fuzzer), and the "id" of the
+	 * request being handled. */
+	struct sl_server *srv;
+	json_t *req_id;
 };
 
 uint64_t sl_ctl_now_ms(void);
@@ -137,6 +142,9 @@ int sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id);
  * dropped. 0, or -1 out of memory (msg still the caller's). */
 int sl_ctl_send(struct sl_ctl *ctl, unsigned w, struct sl_wmsg *msg);
 void sl_ctl_send_pending(struct sl_ctl *ctl);
+/* A message and what it owns (a dump's result buffer). */
+void sl_wmsg_free(struct sl_wmsg *msg);
+/* After the workers stopped: the backlog and what the rings still hold. */
 void sl_ctl_backlog_free(struct sl_ctl *ctl);
 
 /* ctl_persist.c: the merged persistence templates (dp->persist) and the
@@ -145,12 +153,20 @@ int sl_ctl_persist_init(struct sl_ctl *ctl, char *errbuf, size_t errlen);
 void sl_ctl_persist_free(struct sl_ctl *ctl);
 /* Drain the workers' reports into the table, expire some templates. */
 void sl_ctl_persist_work(struct sl_ctl *ctl);
-/* Ask every worker for the connections `filter` (a dump message with its
- * filters set) selects, at most `limit` of them, each made JSON by
- * `to_json`; *result = {"connections": [...], "count", "truncated"}. */
+/* ctl_dump.c: ask every worker (in parallel) for the connections
+ * `filter` (a dump message with its filters set) selects, at most
+ * `limit` of them, each made JSON by `to_json`. The answer comes later
+ * (SL_CMD_LATER), once all have answered: {list_name: [...], "count",
+ * "truncated"}, or a busy error naming the workers that did not answer
+ * in time. -1 with err when it cannot start (too many dumps pending). */
+#define SL_CMD_LATER 1
 typedef json_t *(*sl_conn_json_fn)(const struct sl_conn_info *ci, unsigned worker);
 int sl_ctl_dump(struct sl_ctl *ctl, struct sl_wmsg *filter, uint32_t limit,
-		sl_conn_json_fn to_json, json_t **result, struct sl_err *err);
+		const char *list_name, sl_conn_json_fn to_json, struct sl_err *err);
+/* Each loop turn: send, collect, answer, time out; reap orphans. */
+void sl_ctl_dump_poll(struct sl_ctl *ctl);
+/* After the workers stopped. */
+void sl_ctl_dump_free(struct sl_ctl *ctl);
 
 /* Make `next` (a model loaded from a whole config document) the running
  * configuration as one transaction (cmd_config.c): fixed settings

@@ -82,14 +82,29 @@ void sl_ctl_send_pending(struct sl_ctl *ctl)
 		backlog_drain(ctl, w);
 }
 
+void sl_wmsg_free(struct sl_wmsg *msg)
+{
+	if (msg && msg->type == SL_WMSG_CONN_DUMP)
+		free(msg->dump.out);
+	free(msg);
+}
+
 void sl_ctl_backlog_free(struct sl_ctl *ctl)
 {
+	struct sl_wmsg *msg;
+
+	/* The workers have stopped: what their rings still hold is ours. */
+	for (unsigned w = 0; ctl->dp && w < ctl->dp->nworkers; w++)
+		while (ctl->dp->workers[w] && ctl->dp->workers[w]->ctl_ring &&
+		       rte_ring_sc_dequeue(ctl->dp->workers[w]->ctl_ring,
+					   (void **)&msg) == 0)
+			sl_wmsg_free(msg);
 	for (unsigned w = 0; w < SL_MAX_WORKERS; w++) {
 		struct sl_ctl_backlog *b = ctl->backlog[w];
 		if (!b)
 			continue;
 		for (uint32_t i = 0; i < b->n; i++)
-			free(b->q[(b->head + i) % b->cap]);
+			sl_wmsg_free(b->q[(b->head + i) % b->cap]);
 		free(b->q);
 		free(b);
 		ctl->backlog[w] = NULL;

@@ -25,6 +25,8 @@ struct sl_server_client {
 	size_t out_len, out_off, out_cap;
 	int closing;     /* close once `out` is written */
 	uint64_t last_ms; /* last byte received or sent */
+	uint64_t id;      /* names it to sl_server_answer() */
+	int waiting;      /* an answer comes later: read nothing more */
 };
 
 static size_t backlog(const struct sl_server_client *c)
@@ -183,6 +185,7 @@ static void accept_client(struct sl_server *s)
 	}
 	c->fd = fd;
 	c->last_ms = now;
+	c->id = ++s->next_id;
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
 	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		close(fd);
@@ -235,11 +238,11 @@ static int flush_client(struct sl_server *s, struct sl_server_client *c)
 	if (c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
 	/* A client that does not read its answers is not read from. */
-	uint32_t in = backlog(c) < SL_SERVER_MAX_BACKLOG ? EPOLLIN : 0;
+	uint32_t in = backlog(c) < SL_SERVER_MAX_BACKLOG && !c->waiting ? EPOLLIN : 0;
 	struct epoll_event ev = {.events = in | (c->out_len ? EPOLLOUT : 0),
 				 .data.ptr = c};
 	epoll_ctl(s->epoll_fd, EPOLL_CTL_MOD, c->fd, &ev);
-	return c->closing && c->out_len == 0 ? -1 : 0;
+	return c->closing && c->out_len == 0 && !c->waiting ? -1 : 0;
 }
 
 static void refuse_long_line(struct sl_server_client *c)
@@ -257,19 +260,24 @@ static int serve_lines(struct sl_server *s, struct sl_server_client *c)
 	size_t start = 0;
 	char *nl;
 
-	while ((nl = memchr(c->in + start, '\n', c->in_len - start)) != NULL &&
+	while (!c->waiting &&
+	       (nl = memchr(c->in + start, '\n', c->in_len - start)) != NULL &&
 	       backlog(c) < SL_SERVER_MAX_BACKLOG) {
 		size_t len = (size_t)(nl - (c->in + start));
 		if (len > SL_SERVER_MAX_LINE) {
 			refuse_long_line(c);
 			return 0;
 		}
+		s->serving = c;
 		char *answer = s->handler(s->ctx, c->in + start, len);
+		s->serving = NULL;
+		start += len + 1;
+		if (c->waiting)
+			break; /* sl_server_defer(): answered later, in its place */
 		int rc = answer ? queue_answer(c, answer) : -1;
 		free(answer);
 		if (rc != 0)
 			return -1;
-		start += len + 1;
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
@@ -285,7 +293,7 @@ static int serve_lines(struct sl_server *s, struct sl_server_client *c)
  * backlog of answers has room. -1 when it has to go. */
 static int read_client(struct sl_server *s, struct sl_server_client *c)
 {
-	while (!c->closing && backlog(c) < SL_SERVER_MAX_BACKLOG) {
+	while (!c->closing && !c->waiting && backlog(c) < SL_SERVER_MAX_BACKLOG) {
 		if (grow(&c->in, &c->in_cap, c->in_len + 65536) != 0)
 			return -1;
 		ssize_t n = recv(c->fd, c->in + c->in_len, 65536, 0);
@@ -304,29 +312,62 @@ static int read_client(struct sl_server *s, struct sl_server_client *c)
 	return 0;
 }
 
+static int catch_up(struct sl_server *s, struct sl_server_client *c);
+
 static void serve_client(struct sl_server *s, struct sl_server_client *c,
 			 uint32_t events)
 {
-	if (events & EPOLLIN && !c->closing) {
+	if (events & EPOLLIN && !c->closing && !c->waiting) {
 		if (read_client(s, c) != 0)
 			goto gone;
 	} else if (events & (EPOLLERR | EPOLLHUP)) {
 		goto gone;
 	}
-	/* Writing makes room for lines read while the backlog was full;
-	 * answer them, write again, until nothing moves. */
+	if (catch_up(s, c) == 0)
+		return;
+gone:
+	client_free(s, c);
+}
+
+/* Writing makes room for lines read while the backlog was full (or
+ * while an answer was pending); answer them, write again, until nothing
+ * moves. -1 when the client has to go. */
+static int catch_up(struct sl_server *s, struct sl_server_client *c)
+{
 	while (flush_client(s, c) == 0) {
 		size_t left = c->in_len;
 		if (left == 0 || backlog(c) >= SL_SERVER_MAX_BACKLOG ||
-		    memchr(c->in, '\n', left) == NULL)
-			return;
+		    c->waiting || memchr(c->in, '\n', left) == NULL)
+			return 0;
 		if (serve_lines(s, c) != 0)
-			goto gone;
+			return -1;
 		if (c->in_len == left)
-			return;
+			return 0;
 	}
-gone:
-	client_free(s, c);
+	return -1;
+}
+
+uint64_t sl_server_defer(struct sl_server *s)
+{
+	if (s == NULL || s->serving == NULL)
+		return 0;
+	s->serving->waiting = 1;
+	return s->serving->id;
+}
+
+void sl_server_answer(struct sl_server *s, uint64_t id, const char *answer)
+{
+	struct sl_server_client *c = NULL;
+
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS && c == NULL; i++)
+		if (s->clients[i] && s->clients[i]->id == id)
+			c = s->clients[i];
+	if (c == NULL || !c->waiting)
+		return; /* gone meanwhile: the answer has nobody to go to */
+	c->waiting = 0;
+	c->last_ms = now_ms();
+	if (queue_answer(c, answer) != 0 || catch_up(s, c) != 0)
+		client_free(s, c);
 }
 
 /* Close clients that have said and read nothing for SL_SERVER_IDLE_MS. */

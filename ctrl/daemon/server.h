@@ -9,7 +9,8 @@
  * connection is closed, a client that does not read its answers is not
  * read from once SL_SERVER_MAX_BACKLOG bytes wait for it, a client silent
  * for SL_SERVER_IDLE_MS is closed, and when all slots are taken the
- * longest-idle client makes room for a new one.
+ * longest-idle client makes room for a new one. A handler may defer its
+ * answer (sl_server_defer); the client's later lines wait behind it.
  */
 #ifndef SL_SERVER_H
 #define SL_SERVER_H
@@ -36,6 +37,8 @@ struct sl_server {
 	struct sl_server_client *clients[SL_SERVER_MAX_CLIENTS];
 	sl_server_handler handler;
 	void *ctx;
+	struct sl_server_client *serving; /* whose line the handler has */
+	uint64_t next_id;
 };
 
 /* Who may connect: the socket file's mode and owner (-1: leave as is). */
@@ -53,5 +56,13 @@ int sl_server_open(struct sl_server *s, const char *path,
 /* Serve whatever is ready, waiting at most timeout_ms. */
 void sl_server_poll(struct sl_server *s, int timeout_ms);
 void sl_server_close(struct sl_server *s);
+
+/* Called by the handler: the line being handled is answered later, by
+ * sl_server_answer() with the id returned (0: no client, answer now).
+ * Until then that client's further lines wait, unread, in order. */
+uint64_t sl_server_defer(struct sl_server *s);
+/* The deferred answer (without newline) for client `id`; dropped if the
+ * client has gone meanwhile. */
+void sl_server_answer(struct sl_server *s, uint64_t id, const char *answer);
 
 #endif

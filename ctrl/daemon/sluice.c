@@ -263,6 +263,7 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 		if (wake >= 0)
 			epoll_wait(wake, ev, 2, LOOP_TICK_MS);
 		sl_server_poll(srv, wake >= 0 ? 0 : LOOP_TICK_MS);
+		sl_ctl_dump_poll(ctl); /* conn.list, snat.sessions answers */
 		sl_ctl_neigh_work(ctl);
 		sl_ctl_work(ctl); /* health checks, lc sums, persistence */
 		if (reload_requested) {
@@ -280,6 +281,7 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
+	sl_ctl_dump_free(ctl);
 	sl_server_close(srv);
 	sl_ctl_work_free(ctl);
 	for (uint32_t p = 0; p < dp->nports; p++)
@@ -396,6 +398,7 @@ static int run(struct sl_ctl *ctl)
 		sl_err("control socket: %s", errbuf);
 		goto fail;
 	}
+	ctl->srv = &srv;
 	if (launch_workers(ctl) != 0)
 		goto fail;
 	sl_info("running: %u workers, %u ports, %u VIPs; control socket %s",
