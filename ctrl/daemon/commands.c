@@ -52,7 +52,7 @@ const struct sl_cmd sl_commands[] = {
 	 "replace the whole configuration (one transaction)"},
 	{"config.save", sl_cmd_config_save, NO_ARGS, false,
 	 "write the running configuration to sluice's config file"},
-	{"blocklist.add", sl_cmd_blocklist_add, ARGS("prefix"), true, "drop a source prefix in XDP"},
+	{"blocklist.add", sl_cmd_blocklist_add, ARGS("prefix", "force"), true, "drop a source prefix in XDP"},
 	{"blocklist.del", sl_cmd_blocklist_del, ARGS("prefix"), true, "stop dropping a source prefix"},
 	{"blocklist.list", sl_cmd_blocklist_list, NO_ARGS, false, "list blocked prefixes and hits"},
 	{"xdp.set", sl_cmd_xdp_set, ARGS("syn_rate", "syn_burst"), true, "set the per-source SYN rate"},
