@@ -8,6 +8,7 @@
 #   make bench-e2e  the same job through the namespace lab, Sluice vs kernel
 #   make san      the same tree under ASan+UBSan (clang) in build/san
 #   make fuzz     libFuzzer targets (tests/fuzz), FUZZ_SECONDS each
+#   make fuzz-campaign HOURS=N  every fuzz target for N hours, corpus merged back
 #   make deps     install the Debian packages the project needs
 
 CC      ?= gcc
@@ -90,12 +91,12 @@ BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/daemon/,publish.o publish_svc.o heal
 CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
 CONF_OBJS  := $(CONF_SRCS:%.c=$(BUILD)/obj/%.o)
 # ... and the control thread's flush, as sluicectl's `rs del --flush` sends it.
-CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl_persist.o)
+CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl_persist.o ctl_msg.o)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins
+.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins fuzz-campaign
 all: $(BUILD)/sluice $(BUILD)/sluicectl
 
 # Per-group flags: only the DPDK-facing objects see DPDK's headers, and
@@ -175,6 +176,13 @@ $(BUILD)/sluice-conformance: $(CONF_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
 
+# A port's RSS and offload choice, against NICs' reported capabilities:
+# DPDK's headers and its software Toeplitz, no EAL.
+$(BUILD)/tests/test_port_conf: tests/unit/test_port_conf.c $(BUILD)/obj/drivers/port_conf.o
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(DPDK_CFLAGS) -o $@ $< $(BUILD)/obj/drivers/port_conf.o $(CMOCKA_LIBS) $(DPDK_LIBS)
+
 # The health-check engine's test runs it against loopback sockets.
 $(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o
@@ -248,6 +256,13 @@ san:
 fuzz: deps
 	$(MAKE) san
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Every target for HOURS hours, one per core, new coverage merged into
+# tests/fuzz/corpus/, summary in build/fuzz/campaign/summary.txt.
+HOURS ?= 1
+fuzz-campaign: deps
+	$(MAKE) san
+	bash tests/fuzz/campaign.sh $(HOURS)
 
 clean:
 	rm -rf $(BUILD)

@@ -91,8 +91,15 @@ fail:
 
 int sl_worker_reset(struct sl_worker *w)
 {
-	for (unsigned l = 0; l < SL_MAX_LIPS; l++)
-		sl_portmap_reset(&w->lips[l].pm);
+	/* Only the maps with a port taken: each is 8 KB of bits, and the
+	 * fuzzer resets between every two inputs (nfree counts the bits
+	 * set, so a map with every port free has none set). */
+	for (unsigned l = 0; l < SL_MAX_LIPS; l++) {
+		struct sl_portmap *pm = &w->lips[l].pm;
+		if (pm->nfree != pm->nbits)
+			sl_portmap_reset(pm);
+		pm->cursor = 0;
+	}
 	/* The per-host SNAT mapping counts and the per-server connection
 	 * counts went with the connections. */
 	memset(w->hosts.slots, 0, (w->hosts.mask + 1) * sizeof(*w->hosts.slots));

@@ -61,10 +61,21 @@ static int setup_queues(uint16_t pid, uint16_t nq, struct rte_mempool *pool,
 	return rc < 0 ? -1 : 0;
 }
 
-int sl_port_open(const char *devargs, uint16_t nqueues,
-		 struct rte_mempool *pool, struct sl_port_info *info,
-		 char *errbuf, size_t errlen)
+/* After start: the redirection table spread evenly over the queues. A
+ * driver that refuses keeps its own (most spread evenly already). */
+static void spread_reta(struct sl_port_info *info, const struct rte_eth_dev_info *di)
 {
+	if (info->choice.rss_hf == 0 ||
+	    sl_port_reta_spread(info->ethdev, di->reta_size, info->queues) != 0)
+		return;
+	info->reta_size = di->reta_size;
+}
+
+int sl_port_open(const char *devargs, uint16_t nqueues,
+		 const struct sl_port_opts *opts, struct rte_mempool *pool,
+		 struct sl_port_info *info, char *errbuf, size_t errlen)
+{
+	static const struct sl_port_opts defaults = {.offloads = true};
 	struct rte_eth_dev_info dev_info;
 	struct rte_eth_conf conf;
 	struct rte_ether_addr mac;
@@ -89,7 +100,9 @@ int sl_port_open(const char *devargs, uint16_t nqueues,
 			 dev_info.max_tx_queues, nqueues, nqueues);
 		return -1;
 	}
-	memset(&conf, 0, sizeof(conf));
+	info->queues = nqueues;
+	sl_port_conf_choose(&dev_info, nqueues, opts ? opts : &defaults, &conf,
+			    &info->choice);
 	rc = rte_eth_dev_configure(pid, nqueues, nqueues, &conf);
 	if (rc != 0) {
 		snprintf(errbuf, errlen, "configure: %s", rte_strerror(-rc));
@@ -105,6 +118,7 @@ int sl_port_open(const char *devargs, uint16_t nqueues,
 		snprintf(errbuf, errlen, "start: %s", rte_strerror(-rc));
 		return -1;
 	}
+	spread_reta(info, &dev_info);
 	if (rte_eth_macaddr_get(pid, &mac) == 0)
 		memcpy(info->mac, mac.addr_bytes, 6);
 	return 0;

@@ -45,6 +45,7 @@ enum slc_opt {
 	SLC_O_HASH_PORTS,    /* a flag: --hash-ports, --hash-ports=off */
 	SLC_O_MH_SIZE,
 	SLC_O_ON_DOWN,
+	SLC_O_PANIC,
 	SLC_O_CHECK,
 	SLC_O_INTERVAL,
 	SLC_O_CHECK_TIMEOUT, /* also --timeout on commands that take it */
@@ -66,7 +67,7 @@ enum slc_opt {
 			SLC_OPT(SLC_O_CHECK_PATH) | SLC_OPT(SLC_O_CHECK_STATUS))
 #define SLC_SVC_OPTS (SLC_OPT(SLC_O_SCHED) | SLC_OPT(SLC_O_PERSIST) |          \
 		      SLC_OPT(SLC_O_HASH_PORTS) | SLC_OPT(SLC_O_MH_SIZE) |     \
-		      SLC_OPT(SLC_O_ON_DOWN) | SLC_CHECK_OPTS)
+		      SLC_OPT(SLC_O_ON_DOWN) | SLC_OPT(SLC_O_PANIC) | SLC_CHECK_OPTS)
 
 #define SLC_MAX_POS 2 /* no command takes more than two positionals */
 

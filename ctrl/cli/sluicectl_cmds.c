@@ -34,7 +34,8 @@ static int build_vip_set(const struct slc_cmd *c, const struct slc_args *a,
 {
 	if (!slc_any_of(a, SLC_SVC_OPTS)) {
 		slc_usage_error(c, "nothing to change: give --sched, --hash-ports, "
-				"--persist, --mh-size, --on-down or --check options");
+				"--persist, --mh-size, --on-down, --panic-percent "
+				"or --check options");
 		return -1;
 	}
 	return build_vip_add(c, a, args);
@@ -266,7 +267,9 @@ static int build_xdp_syn_rate(const struct slc_cmd *c, const struct slc_args *a,
 	"                    last new connection (0: off)\n"                       \
 	"  --mh-size N       Maglev table size, a prime (default 65537)\n"         \
 	"  --on-down keep|flush  a server that goes down keeps its connections,\n" \
-	"                    or they are reset (RST both sides)\n"
+	"                    or they are reset (RST both sides)\n"                \
+	"  --panic-percent N more than N% of the servers down: health is\n"      \
+	"                    ignored, all are kept up (fail open; 0: off)\n"
 #define CHECK_HELP                                                             \
 	"  --check T         health check: tcp, http, udp or none\n"               \
 	"  --interval MS     between checks (default 2000)\n"                      \
@@ -445,8 +448,9 @@ const struct slc_cmd slc_cmds[] = {
 	  "drop frames from a source prefix in XDP, before any worker sees them",
 	  "PREFIX is A.B.C.D/LEN (host bits zero) or A.B.C.D for one address.\n"
 	  "Enforced on net_af_xdp ports running Sluice's XDP program.\n"
-	  "A prefix covering a route's gateway or a static neighbor would cut\n"
-	  "Sluice off from it, and is refused unless:\n"
+	  "A prefix covering a route's gateway, a static neighbor or the host's\n"
+	  "gateway on an exception device would cut Sluice or the host off from\n"
+	  "it, and is refused unless:\n"
 	  "  --force           block it all the same\n"
 	  "\nExample:\n  sluicectl blocklist add 203.0.113.0/24\n",
 	  { "PREFIX" }, 1, SLC_OPT(SLC_O_FORCE), true, build_blocklist, slc_print_blocklist_add },

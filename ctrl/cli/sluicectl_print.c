@@ -55,7 +55,12 @@ static const char *svc_options(const json_t *vip, char *buf, size_t size)
 	if (json_is_true(json_object_get(vip, "hash_ports")) && len < size)
 		len += (size_t)snprintf(buf + len, size - len, "hash_ports ");
 	if (!strcmp(slc_str(vip, "on_down"), "flush") && len < size)
-		len += (size_t)snprintf(buf + len, size - len, "on_down=flush");
+		len += (size_t)snprintf(buf + len, size - len, "on_down=flush ");
+	json_int_t panic = 0;
+	if (slc_int_of(json_object_get(vip, "panic_percent"), &panic) && panic &&
+	    len < size)
+		len += (size_t)snprintf(buf + len, size - len, "panic=%lld%% ",
+					(long long)panic);
 	while (len > 0 && len < size && buf[len - 1] == ' ')
 		buf[--len] = '\0';
 	return buf[0] ? buf : "-";

@@ -27,6 +27,24 @@ static bool eal_differs(const struct sl_model *a, const struct sl_model *b)
 	return false;
 }
 
+/* The exception interface's addresses and routes (applied when it is
+ * created, so fixed like the port). */
+static bool hostif_differs(const struct sl_model_port *p, const struct sl_model_port *q)
+{
+	if (p->nhost_addrs != q->nhost_addrs || p->nhost_routes != q->nhost_routes)
+		return true;
+	for (unsigned i = 0; i < p->nhost_addrs; i++)
+		if (p->host_addrs[i].ip != q->host_addrs[i].ip ||
+		    p->host_addrs[i].plen != q->host_addrs[i].plen)
+			return true;
+	for (unsigned i = 0; i < p->nhost_routes; i++)
+		if (p->host_routes[i].prefix != q->host_routes[i].prefix ||
+		    p->host_routes[i].plen != q->host_routes[i].plen ||
+		    p->host_routes[i].via != q->host_routes[i].via)
+			return true;
+	return false;
+}
+
 static bool ports_differ(const struct sl_model *a, const struct sl_model *b)
 {
 	if (a->nports != b->nports)
@@ -35,7 +53,8 @@ static bool ports_differ(const struct sl_model *a, const struct sl_model *b)
 		const struct sl_model_port *p = &a->ports[i], *q = &b->ports[i];
 		if (strcmp(p->name, q->name) || strcmp(p->devargs, q->devargs) ||
 		    p->ip != q->ip || p->plen != q->plen || p->xdp != q->xdp ||
-		    strcmp(p->exception, q->exception))
+		    p->offloads != q->offloads || p->rss_symmetric != q->rss_symmetric ||
+		    strcmp(p->exception, q->exception) || hostif_differs(p, q))
 			return true;
 	}
 	return false;
@@ -271,6 +290,9 @@ static void diff_settings(struct diff *d, const struct sl_model *a, const struct
 			note(d->modified, "snat_options.timeouts (%s): %u -> %u", name,
 			     a->snat_timeouts_ms[s] / 1000, b->snat_timeouts_ms[s] / 1000);
 	}
+	if (a->hc_panic_percent != b->hc_panic_percent)
+		note(d->modified, "health.panic_percent: %u -> %u", a->hc_panic_percent,
+		     b->hc_panic_percent);
 	if (a->persist_max != b->persist_max)
 		note(d->modified, "persistence.max_templates: %u -> %u", a->persist_max,
 		     b->persist_max);
@@ -376,6 +398,9 @@ static void diff_svc_options(struct diff *d, const struct sl_model_svc *o,
 		note(d->modified, "%s: hash_ports/mh_size %s/%u -> %s/%u", svc,
 		     o->hash_ports ? "on" : "off", o->mh_size,
 		     s->hash_ports ? "on" : "off", s->mh_size);
+	if (o->panic_percent != s->panic_percent)
+		note(d->modified, "%s: panic_percent %u -> %u", svc, o->panic_percent,
+		     s->panic_percent);
 	if (o->on_down != s->on_down)
 		note(d->modified, "%s: on_down %s -> %s", svc, sl_on_down_name(o->on_down),
 		     sl_on_down_name(s->on_down));

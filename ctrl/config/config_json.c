@@ -98,6 +98,9 @@ static json_t *settings_json(const struct sl_model *m)
 	json_t *health = json_object();
 	if (health && m->hc_source)
 		bad |= json_object_set_new(health, "source", ipv4_str(m->hc_source));
+	if (health && m->hc_panic_percent)
+		bad |= json_object_set_new(health, "panic_percent",
+					   json_integer(m->hc_panic_percent));
 	bad |= json_object_set_new(o, "health", health);
 	bad |= sl_config_xdp_json(o, m) < 0;
 	if (bad) {

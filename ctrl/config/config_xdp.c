@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "config_internal.h"
 #include "config_xdp.h"
 #include "jsonutil.h"
 
@@ -94,36 +95,21 @@ int sl_config_xdp_json(json_t *doc, const struct sl_model *m)
 					     list));
 }
 
-bool sl_exception_valid(const char *s)
-{
-	static const char *const drivers[] = {"net_tap", "net_virtio_user"};
-
-	for (unsigned i = 0; i < 2; i++) {
-		size_t n = strlen(drivers[i]);
-		if (strncmp(s, drivers[i], n) == 0 && (s[n] == '\0' || s[n] == ','))
-			return true;
-	}
-	return false;
-}
-
 int sl_config_load_port_drivers(json_t *o, struct sl_model_port *p,
 				struct sl_err *err)
 {
-	const char *exc = NULL;
+	static const char *const rss_keys[] = {"symmetric", NULL};
+	json_t *rss;
+	int rc;
 
 	if (sl_json_bool(o, "xdp", false, &p->xdp, err) < 0 ||
-	    sl_json_string(o, "exception", false, &exc, err) < 0)
+	    sl_json_bool(o, "offloads", false, &p->offloads, err) < 0)
 		return -1;
-	if (!exc)
-		return 0;
-	/* Room for what Sluice adds: the device name and an iface. */
-	if (!sl_exception_valid(exc) || strlen(exc) >= sizeof(p->exception) - 64)
-		return sl_err_set(err, SL_E_INVALID, "exception",
-				  "exception must be \"net_tap\" or \"net_virtio_user\", "
-				  "optionally with \",key=value\" device arguments, got \"%.40s\"",
-				  exc);
-	snprintf(p->exception, sizeof(p->exception), "%s", exc);
-	return 0;
+	if ((rc = sl_config_sub_object(o, "rss", rss_keys, &rss, err)) < 0)
+		return -1;
+	if (rc == 0 && sl_json_bool(rss, "symmetric", false, &p->rss_symmetric, err) < 0)
+		return sl_config_prefixed(err, "rss.");
+	return sl_config_load_exception(o, p, err);
 }
 
 /* "xdp" only means something on net_af_xdp ports: shown there always,
@@ -136,7 +122,13 @@ int sl_config_port_drivers_json(json_t *o, const struct sl_model_port *p)
 	    json_object_set_new(o, "xdp", json_boolean(p->xdp)) < 0)
 		return -1;
 	if (p->exception[0] &&
-	    json_object_set_new(o, "exception", json_string(p->exception)) < 0)
+	    json_object_set_new(o, "exception", sl_config_exception_json(p)) < 0)
+		return -1;
+	/* Defaults are not written, so old files show as they were. */
+	if (!p->offloads && json_object_set_new(o, "offloads", json_false()) < 0)
+		return -1;
+	if (p->rss_symmetric &&
+	    json_object_set_new(o, "rss", json_pack("{s:b}", "symmetric", 1)) < 0)
 		return -1;
 	return 0;
 }

@@ -18,7 +18,7 @@
 int sl_config_load_xdp(json_t *root, struct sl_model *m, struct sl_err *err);
 int sl_config_xdp_json(json_t *doc, const struct sl_model *m);
 
-/* A port object's "xdp" and "exception" into `p`. */
+/* A port object's "xdp", "offloads", "rss" and "exception" into `p`. */
 int sl_config_load_port_drivers(json_t *o, struct sl_model_port *p,
 				struct sl_err *err);
 int sl_config_port_drivers_json(json_t *o, const struct sl_model_port *p);
@@ -29,5 +29,11 @@ int sl_parse_block_prefix(const char *s, sl_be32 *prefix, uint8_t *plen);
 /* An "exception" value: "net_tap" or "net_virtio_user", optionally
  * followed by ",key=value..." device arguments. */
 bool sl_exception_valid(const char *s);
+
+/* config_hostif.c: a port object's "exception", a device string or an
+ * object with the host's addresses and routes on it; and back. */
+int sl_config_load_exception(json_t *o, struct sl_model_port *p,
+			     struct sl_err *err);
+json_t *sl_config_exception_json(const struct sl_model_port *p);
 
 #endif

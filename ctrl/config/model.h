@@ -54,9 +54,24 @@ struct sl_model_svc {
 	struct sl_model_rs *rs;          /* nrs entries, malloc'd */
 	bool hash_ports;                 /* sh/mh hash the client port too */
 	uint8_t on_down;                 /* enum sl_on_down; default keep */
+	uint8_t panic_percent;           /* fail open past this share down; 0: off */
 	uint32_t persist_s;              /* 0: no persistence */
 	uint32_t mh_size;                /* Maglev table size; default 65537 */
 	struct sl_hc_cfg hc;             /* default: type none */
+};
+
+/* The host's side of a port's exception device: what the kernel gets on
+ * it each time Sluice creates it (config_hostif.c, ctl_hostif.c). */
+#define SL_HOSTIF_ADDRS 4
+#define SL_HOSTIF_ROUTES 8
+struct sl_hostif_addr {
+	sl_be32 ip;
+	uint8_t plen;
+};
+struct sl_hostif_route {
+	sl_be32 prefix;
+	uint8_t plen;
+	sl_be32 via;                     /* 0: on the interface's link */
 };
 
 struct sl_model_port {
@@ -65,7 +80,12 @@ struct sl_model_port {
 	sl_be32 ip;                      /* 0 if the port has no address */
 	uint8_t plen;
 	bool xdp;                        /* net_af_xdp: run Sluice's XDP program (default) */
+	bool offloads;                   /* checksum offloads where offered (default) */
+	bool rss_symmetric;              /* RSS key hashing both directions alike */
 	char exception[SL_DEVARGS_MAX];  /* kernel exception device ("net_tap[,...]"), or "" */
+	uint8_t nhost_addrs, nhost_routes;
+	struct sl_hostif_addr host_addrs[SL_HOSTIF_ADDRS];
+	struct sl_hostif_route host_routes[SL_HOSTIF_ROUTES];
 };
 
 struct sl_model_route {
@@ -122,6 +142,7 @@ struct sl_model {
 	uint32_t steer_ring;             /* per worker pair; default SL_STEER_RING_SIZE_DEFAULT */
 	uint32_t neigh_max;              /* learned neighbors; default SL_MAX_NEIGH */
 	sl_be32 hc_source;               /* health checks' source; 0: any */
+	uint8_t hc_panic_percent;        /* all servers: fail open past it; 0: off */
 	uint32_t persist_max;            /* merged persistence templates; default
 					  * SL_PERSIST_MAX_DEFAULT */
 	uint32_t flush_resets_per_sec;   /* RSTs a worker may send to end

@@ -82,6 +82,7 @@ int sl_model_add_port(struct sl_model *m, const char *name, const char *devargs,
 	p->ip = ip;
 	p->plen = plen;
 	p->xdp = true;
+	p->offloads = true;
 	return 0;
 }
 

@@ -294,5 +294,9 @@ int sl_svc_opts_from_json(json_t *o, struct sl_svc_opts *opts,
 		return -1;
 	if (rc == 0)
 		opts->on_down = (uint8_t)e, opts->set |= SL_SVC_F_ON_DOWN;
+	if ((rc = sl_json_uint(o, "panic_percent", false, 0, 100, &v, err)) < 0)
+		return -1;
+	if (rc == 0)
+		opts->panic_percent = (uint8_t)v, opts->set |= SL_SVC_F_PANIC;
 	return read_check(o, opts, err);
 }

@@ -11,6 +11,7 @@
  *
  *   "scheduler": "mh", "hash_ports": true, "persist_s": 300,
  *   "mh_table_size": 65537, "on_down": "keep" | "flush",
+ *   "panic_percent": 0 .. 100 (0: off),
  *   "health_check": {"type": "tcp" | "http" | "udp" | "none",
  *                    "interval_ms": 2000, "timeout_ms": 1000,
  *                    "rise": 2, "fall": 3, "port": 0,
@@ -77,6 +78,7 @@ struct sl_svc_opts {
 	uint8_t sched;
 	bool hash_ports;
 	uint8_t on_down;
+	uint8_t panic_percent;
 	uint32_t persist_s;
 	uint32_t mh_size;
 	struct sl_hc_cfg hc;
@@ -89,6 +91,7 @@ struct sl_svc_opts {
 #define SL_SVC_F_MH_SIZE 0x08u
 #define SL_SVC_F_ON_DOWN 0x10u
 #define SL_SVC_F_CHECK 0x20u
+#define SL_SVC_F_PANIC 0x40u
 
 const char *sl_hc_type_name(unsigned type);
 /* The same check, every field compared. */
@@ -115,12 +118,13 @@ json_t *sl_hc_to_json(const struct sl_hc_cfg *c, uint32_t set);
 
 /* The members of a service object other than its address that are
  * present in `o` ("scheduler", "hash_ports", "persist_s",
- * "mh_table_size", "on_down", "health_check"), into `opts`. */
+ * "mh_table_size", "on_down", "panic_percent", "health_check"), into
+ * `opts`. */
 int sl_svc_opts_from_json(json_t *o, struct sl_svc_opts *opts,
 			  struct sl_err *err);
 
 /* The JSON keys sl_svc_opts_from_json() reads, for sl_json_only lists. */
 #define SL_SVC_OPT_KEYS "scheduler", "hash_ports", "persist_s", \
-	"mh_table_size", "on_down", "health_check"
+	"mh_table_size", "on_down", "panic_percent", "health_check"
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rs.list: a service's real servers as the control thread sees them
- * right now: weight, state (up, down by health check, or draining at
- * weight 0), open connections, the check each one gets, its last result
+ * right now: weight, state (up, down by health check, down but kept up
+ * while its VIP is in panic, or draining at weight 0), open connections, the check each one gets, its last result
  * and for how long it has been in its state.
  */
 #include <string.h>
@@ -12,11 +12,12 @@
 #include "jsonutil.h"
 #include "sched.h"
 
-static const char *state_of(const struct sl_hc_target *t,
+static const char *state_of(const struct sl_health *h,
+			    const struct sl_hc_target *t,
 			    const struct sl_model_rs *rs)
 {
 	if (t && t->down)
-		return "down";
+		return sl_health_in_panic(h, t) ? "down, kept up (panic)" : "down";
 	return rs->weight == 0 ? "draining" : "up";
 }
 
@@ -45,7 +46,7 @@ static json_t *server_json(const struct sl_ctl *ctl,
 	json_t *o = json_pack("{s:s,s:i,s:I,s:i,s:s}", "ip", sl_fmt_ipv4(rs->ip, ip),
 			      "port", sl_ntohs(rs->port), "weight",
 			      (json_int_t)rs->weight, "id", rs->id, "state",
-			      state_of(t, rs));
+			      state_of(ctl->health, t, rs));
 	json_object_set_new(o, "active_conns",
 			    json_integer((json_int_t)((st.conns - base.conns) -
 						      (st.expired - base.expired))));

@@ -233,13 +233,16 @@ int sl_cmd_rs_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	const struct sl_model_rs *gone = find_rs(m, &k, &rs);
 	/* Flushed once the deletion is published (sl_ctl_adopted), so no
 	 * new connection reaches the server after its old ones are reset. */
-	if (flush && gone && ctl->nflush < SL_ARRAY_SIZE(ctl->flush)) {
+	bool queued = flush && gone && ctl->nflush < SL_ARRAY_SIZE(ctl->flush);
+	if (queued) {
 		ctl->flush[ctl->nflush].svc_id = svc->id;
 		ctl->flush[ctl->nflush++].rs_id = gone->id;
 	}
 	if (sl_model_del_rs(m, k.vip, k.port, k.proto, rs.ip, rs.port, err) != 0)
 		return rs_model_error(err);
-	*result = json_pack("{s:b}", "flushed", flush);
+	/* True once sent to every worker (run_mutation corrects it if not);
+	 * the resets themselves follow, counted in conns_flushed. */
+	*result = json_pack("{s:b}", "flushed", queued);
 	return 0;
 }
 

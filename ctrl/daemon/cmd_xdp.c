@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <rte_byteorder.h>
-
 #include "addr.h"
 #include "commands.h"
 #include "config_xdp.h"
@@ -34,18 +32,17 @@ static json_t *prefix_json(sl_be32 prefix, uint8_t plen)
 
 static bool covers(sl_be32 prefix, uint8_t plen, sl_be32 ip)
 {
-	uint32_t mask = plen ? ~0u << (32 - plen) : 0;
-
-	return ip && ((rte_be_to_cpu_32(ip) ^ rte_be_to_cpu_32(prefix)) & mask) == 0;
+	return ip && ((ip ^ prefix) & sl_prefix_mask(plen)) == 0;
 }
 
-/* Blocking a route's gateway or a static neighbor cuts Sluice (and, on
- * the same interface, the host) off from it: refused unless forced.
- * Cluster peers, once the model has them, are to be checked here too. */
+/* Blocking a route's gateway, a static neighbor, or the gateway the host
+ * reaches through a port's exception device cuts Sluice or the host off
+ * from it: refused unless forced. Cluster peers, once the model has them,
+ * are to be checked here too. */
 static int refuse_lockout(const struct sl_model *m, sl_be32 prefix,
 			  uint8_t plen, struct sl_err *err)
 {
-	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN], what[64] = "";
+	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN], what[80] = "";
 	sl_be32 hit = 0;
 
 	for (uint32_t i = 0; !hit && i < m->nroutes; i++)
@@ -59,6 +56,17 @@ static int refuse_lockout(const struct sl_model *m, sl_be32 prefix,
 			hit = m->neigh[i].ip;
 			snprintf(what, sizeof(what), "a static neighbor on port %s",
 				 m->ports[m->neigh[i].port].name);
+		}
+	for (uint32_t p = 0; !hit && p < m->nports; p++)
+		for (uint32_t i = 0; !hit && i < m->ports[p].nhost_routes; i++) {
+			const struct sl_hostif_route *r = &m->ports[p].host_routes[i];
+			if (covers(prefix, plen, r->via)) {
+				hit = r->via;
+				snprintf(what, sizeof(what),
+					 "the host's gateway of route %s/%u on port %s's "
+					 "exception device", sl_fmt_ipv4(r->prefix, a),
+					 r->plen, m->ports[p].name);
+			}
 		}
 	if (!hit)
 		return 0;

@@ -104,7 +104,14 @@ static int run_mutation(struct sl_ctl *ctl, const struct sl_cmd *cmd,
 	sl_ctl_rebase_ids(ctl, &ctl->model, &next);
 	sl_model_free(&ctl->model);
 	ctl->model = next;
-	sl_ctl_adopted(ctl); /* health targets follow; requested flushes go */
+	/* Health targets follow; requested flushes go. The answer says so
+	 * only if they did. */
+	if (sl_ctl_adopted(ctl) != 0 && json_is_object(*result)) {
+		json_object_set_new(*result, "flushed", json_false());
+		json_object_set_new(*result, "flush_error",
+				    json_string("out of memory: the flush was not sent "
+						"to every worker (see the log)"));
+	}
 	return 0;
 discard:
 	sl_ctl_discarded(ctl);

@@ -48,6 +48,9 @@ struct sl_ctl {
 	uint64_t last_lc_ms;
 	uint32_t nflush;
 	struct { uint16_t svc_id, rs_id; } flush[16];
+	/* Messages to workers their rings had no room for (ctl_msg.c). */
+	struct sl_ctl_backlog *backlog[SL_MAX_WORKERS];
+	uint64_t msgs_waiting, msgs_deferred;
 };
 
 uint64_t sl_ctl_now_ms(void);
@@ -58,6 +61,10 @@ uint64_t sl_ctl_now_ms(void);
 int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf,
 		       size_t errlen);
 void sl_ctl_ports_close(struct sl_ctl *ctl);
+/* ctl_hostif.c: give `ifname` the host's addresses and routes of port
+ * mp's exception. 0, or -1 with a message naming what was refused. */
+int sl_ctl_hostif_apply(const struct sl_model_port *mp, const char *ifname,
+			char *errbuf, size_t errlen);
 /* How many ports have an exception device (each needs mbufs). */
 uint32_t sl_model_exception_ports(const struct sl_model *m);
 
@@ -97,11 +104,21 @@ int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen);
 void sl_ctl_work(struct sl_ctl *ctl);
 void sl_ctl_work_free(struct sl_ctl *ctl);
 /* A command's change was adopted: health targets follow the model, and
- * the flushes it asked for go to the workers. discard: it was not. */
-void sl_ctl_adopted(struct sl_ctl *ctl);
+ * the flushes it asked for go to the workers; how many of those could
+ * not be sent (out of memory). discard: it was not adopted. */
+uint32_t sl_ctl_adopted(struct sl_ctl *ctl);
 void sl_ctl_discarded(struct sl_ctl *ctl);
-/* Ask every worker to flush the connections of a server (svc, rs ids). */
-void sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id);
+/* Ask every worker to flush the connections of a server (svc, rs ids).
+ * 0, or -1 when some worker's message could not be allocated (the
+ * others are sent). */
+int sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id);
+
+/* ctl_msg.c: a message to worker w, through its ring or, when that is
+ * full, a backlog offered again every turn (sl_ctl_send_pending): never
+ * dropped. 0, or -1 out of memory (msg still the caller's). */
+int sl_ctl_send(struct sl_ctl *ctl, unsigned w, struct sl_wmsg *msg);
+void sl_ctl_send_pending(struct sl_ctl *ctl);
+void sl_ctl_backlog_free(struct sl_ctl *ctl);
 
 /* ctl_persist.c: the merged persistence templates (dp->persist) and the
  * ring workers report on. 0, or -1 with a message. */

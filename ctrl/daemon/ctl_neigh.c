@@ -24,9 +24,13 @@ void sl_ctl_arp_probe(void *arg, sl_be32 ip, uint8_t port)
 	msg->type = SL_WMSG_ARP_PROBE;
 	msg->probe.ip = ip;
 	msg->probe.port = port;
-	/* Worker 0 sends probes; it frees the message. */
-	if (rte_ring_sp_enqueue(ctl->dp->workers[0]->ctl_ring, msg) != 0)
+	/* Worker 0 sends probes; it frees the message. Never dropped for a
+	 * full ring (a neighbor must not be removed after probes that never
+	 * left); only out of memory. */
+	if (sl_ctl_send(ctl, 0, msg) != 0) {
+		sl_warn("ARP probe not sent: out of memory");
 		free(msg);
+	}
 }
 
 /* Only an address Sluice reaches directly through the port it was seen

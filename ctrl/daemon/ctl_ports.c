@@ -9,9 +9,11 @@
  * may add or override arguments); "net_virtio_user,path=/dev/vhost-net"
  * (vhost-kernel) gets queues= one per worker as well. The kernel interface gets the port's
  * MAC, so what the kernel sends leaves with the address the wire knows
- * and answers come back to the same MAC; the host configures its own
- * addresses on that interface as on any other.
+ * and answers come back to the same MAC. The host's addresses and routes
+ * on that interface come from the config (ctl_hostif.c), given to the
+ * kernel each time the device is created.
  */
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +63,29 @@ static void exception_devargs(const struct sl_ctl *ctl, uint32_t p, char *out,
 			 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
+/* The kernel interface of port p's exception device gets the host's
+ * addresses and routes from the config. */
+static int host_side(struct sl_ctl *ctl, uint32_t p, char *errbuf, size_t errlen)
+{
+	const struct sl_model_port *mp = &ctl->model.ports[p];
+	struct rte_eth_dev_info info;
+	char ifname[IF_NAMESIZE], why[200];
+
+	if (mp->nhost_addrs == 0 && mp->nhost_routes == 0)
+		return 0;
+	if (rte_eth_dev_info_get(ctl->host_ports[p].ethdev, &info) != 0 ||
+	    info.if_index == 0 || !if_indextoname(info.if_index, ifname)) {
+		snprintf(errbuf, errlen, "port %s: the exception device has no kernel "
+			 "interface to give the host's addresses to", mp->name);
+		return -1;
+	}
+	if (sl_ctl_hostif_apply(mp, ifname, why, sizeof(why)) != 0) {
+		snprintf(errbuf, errlen, "port %s: exception.%s", mp->name, why);
+		return -1;
+	}
+	return 0;
+}
+
 int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf, size_t errlen)
 {
 	const struct sl_model_port *mp = &ctl->model.ports[p];
@@ -72,7 +97,7 @@ int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf, size_t errl
 	if (mp->exception[0] == '\0')
 		return 0;
 	exception_devargs(ctl, p, devargs, sizeof(devargs));
-	if (sl_port_open(devargs, (uint16_t)ctl->model.workers, dp->pool,
+	if (sl_port_open(devargs, (uint16_t)ctl->model.workers, NULL, dp->pool,
 			 &ctl->host_ports[p], why, sizeof(why)) != 0) {
 		snprintf(errbuf, errlen, "exception device %s: %s", devargs, why);
 		return -1;
@@ -82,7 +107,7 @@ int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf, size_t errl
 	sl_info("port %s: exception device %s (ethdev %u): frames that are not "
 		"Sluice's go to the kernel through it", mp->name, devargs,
 		ctl->host_ports[p].ethdev);
-	return 0;
+	return host_side(ctl, p, errbuf, errlen);
 }
 
 void sl_ctl_ports_close(struct sl_ctl *ctl)

@@ -39,7 +39,7 @@ int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 		ctl->health = NULL;
 		return -1;
 	}
-	sl_health_sync(ctl->health, &ctl->model, sl_ctl_now_ms());
+	sl_health_sync(ctl->health, &ctl->model);
 	return sl_ctl_persist_init(ctl, errbuf, errlen);
 }
 
@@ -51,10 +51,13 @@ void sl_ctl_work_free(struct sl_ctl *ctl)
 		ctl->health = NULL;
 	}
 	sl_ctl_persist_free(ctl);
+	sl_ctl_backlog_free(ctl);
 }
 
-void sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id)
+int sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id)
 {
+	int rc = 0;
+
 	for (uint32_t i = 0; i < ctl->dp->nworkers; i++) {
 		struct sl_wmsg *msg = calloc(1, sizeof(*msg));
 		if (msg) {
@@ -63,17 +66,19 @@ void sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id)
 			msg->flush.rs_id = rs_id;
 		}
 		/* The worker frees it once its table is walked. */
-		if (!msg || rte_ring_sp_enqueue(ctl->dp->workers[i]->ctl_ring, msg) != 0) {
+		if (!msg || sl_ctl_send(ctl, i, msg) != 0) {
 			free(msg);
-			sl_warn("flush of real server id %u not sent to worker %u "
-				"(its control ring is full)", rs_id, i);
+			sl_err("flush of real server id %u not sent to worker %u: "
+			       "out of memory", rs_id, i);
+			rc = -1;
 		}
 	}
+	return rc;
 }
 
-static void flush_cb(void *arg, uint16_t svc_id, uint16_t rs_id)
+static bool flush_cb(void *arg, uint16_t svc_id, uint16_t rs_id)
 {
-	sl_ctl_flush_rs(arg, svc_id, rs_id);
+	return sl_ctl_flush_rs(arg, svc_id, rs_id) == 0;
 }
 
 static void republish(struct sl_ctl *ctl, const char *why)
@@ -86,15 +91,19 @@ static void republish(struct sl_ctl *ctl, const char *why)
 		sl_health_take_flushes(ctl->health, flush_cb, ctl);
 }
 
-void sl_ctl_adopted(struct sl_ctl *ctl)
+uint32_t sl_ctl_adopted(struct sl_ctl *ctl)
 {
+	uint32_t unsent = 0;
+
 	/* A change that brings a down server up (its check set to none)
 	 * needs its own snapshot; one published already would not know. */
-	if (ctl->health && sl_health_sync(ctl->health, &ctl->model, sl_ctl_now_ms()))
+	if (ctl->health && sl_health_sync(ctl->health, &ctl->model))
 		republish(ctl, "health state change");
 	for (uint32_t i = 0; i < ctl->nflush; i++)
-		sl_ctl_flush_rs(ctl, ctl->flush[i].svc_id, ctl->flush[i].rs_id);
+		unsent += sl_ctl_flush_rs(ctl, ctl->flush[i].svc_id,
+					  ctl->flush[i].rs_id) != 0;
 	ctl->nflush = 0;
+	return unsent;
 }
 
 void sl_ctl_discarded(struct sl_ctl *ctl)
@@ -130,11 +139,12 @@ void sl_ctl_work(struct sl_ctl *ctl)
 {
 	uint64_t now = sl_ctl_now_ms();
 
-	if (ctl->health && sl_health_poll(ctl->health, now))
+	if (ctl->health && sl_health_poll(ctl->health))
 		republish(ctl, "health state change");
 	if (now - ctl->last_lc_ms >= LC_SUM_MS) {
 		ctl->last_lc_ms = now;
 		lc_sums(ctl);
 	}
 	sl_ctl_persist_work(ctl);
+	sl_ctl_send_pending(ctl);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "clock.h"
 #include "health.h"
 #include "log.h"
 
@@ -24,6 +25,11 @@ enum { PH_IDLE, PH_CONNECT, PH_READ };
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
 
+int sl_health_fd(const struct sl_health *h)
+{
+	return h->epoll_fd;
+}
+
 int sl_health_init(struct sl_health *h, sl_be32 source, char *errbuf,
 		   size_t errlen)
 {
@@ -31,6 +37,7 @@ int sl_health_init(struct sl_health *h, sl_be32 source, char *errbuf,
 
 	memset(h, 0, sizeof(*h));
 	h->source = source;
+	h->jitter_seed = (uint32_t)sl_mono_ms() | 1;
 	h->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (h->epoll_fd < 0) {
 		snprintf(errbuf, errlen, "health checks: epoll: %s", strerror(errno));
@@ -155,13 +162,106 @@ static bool sync_one(struct sl_health *h, const struct sl_model_svc *svc,
 	return false;
 }
 
-bool sl_health_sync(struct sl_health *h, const struct sl_model *m,
-		    uint64_t now_ms)
+/* ---- panic ---- */
+
+static bool share_past(uint32_t down, uint32_t all, uint8_t percent)
 {
+	return percent && all && (uint64_t)down * 100 > (uint64_t)percent * all;
+}
+
+/* "vip 198.18.0.100:80/tcp" for a target's VIP; "all VIPs" for NULL;
+ * a VIP removed meanwhile has no target left to name it. */
+static const char *scope_of(const struct sl_hc_target *t, bool removed,
+			    char *buf, size_t len)
+{
+	char vip[SL_IPPORT_STRLEN];
+
+	if (removed)
+		return "a removed VIP";
+	if (!t)
+		return "all VIPs";
+	snprintf(buf, len, "vip %s/%s", sl_fmt_ipport(t->vip, t->vport, vip),
+		 sl_proto_name(t->proto));
+	return buf;
+}
+
+/* Enter or leave panic (`scope` as scope_of() says). True if the state
+ * changed. */
+static bool panic_set(struct sl_health *h, bool *state, bool now_in,
+		      const char *scope, uint32_t down, uint32_t all,
+		      uint8_t percent)
+{
+	if (*state == now_in)
+		return false;
+	*state = now_in;
+	if (now_in) {
+		h->panics++;
+		sl_err("health: PANIC: %u of %u servers of %s are down, more than "
+		       "%u%%: health is ignored, all kept up (fail open)", down, all,
+		       scope, percent);
+	} else {
+		sl_warn("health: panic over for %s: %u of %u servers down (at most "
+			"%u%%): health applies again", scope, down, all, percent);
+	}
+	return true;
+}
+
+/* Count who is down, per VIP and in all; enter or leave panic. True if
+ * some panic began or ended (the published weights change). */
+static bool panic_update(struct sl_health *h)
+{
+	static uint32_t all[SL_MAX_SVC], down[SL_MAX_SVC];
+	static const struct sl_hc_target *any[SL_MAX_SVC];
+	uint32_t n = 0, ndown = 0;
+	bool changed = false;
+
+	char name[64];
+
+	memset(all, 0, sizeof(all));
+	memset(down, 0, sizeof(down));
+	memset(any, 0, sizeof(any));
+	for (unsigned id = 0; id < SL_MAX_RS; id++) {
+		const struct sl_hc_target *t = h->t[id];
+		if (!t)
+			continue;
+		all[t->svc_id]++;
+		down[t->svc_id] += t->down;
+		any[t->svc_id] = t;
+		n++;
+		ndown += t->down;
+	}
+	changed |= panic_set(h, &h->panic, share_past(ndown, n, h->panic_percent),
+			     scope_of(NULL, false, name, sizeof(name)), ndown, n,
+			     h->panic_percent);
+	h->vips_in_panic = 0;
+	for (unsigned v = 0; v < SL_MAX_SVC; v++) {
+		uint8_t percent = h->svc_panic_percent[v];
+		bool in = all[v] && share_past(down[v], all[v], percent);
+		if (in != h->svc_panic[v])
+			changed |= panic_set(h, &h->svc_panic[v], in,
+					     scope_of(any[v], !any[v], name, sizeof(name)),
+					     down[v], all[v], percent);
+		h->vips_in_panic += in;
+	}
+	return changed;
+}
+
+bool sl_health_in_panic(const struct sl_health *h, const struct sl_hc_target *t)
+{
+	return h->panic || h->svc_panic[t->svc_id];
+}
+
+bool sl_health_sync(struct sl_health *h, const struct sl_model *m)
+{
+	uint64_t now_ms = sl_mono_ms();
 	static uint8_t seen[SL_MAX_RS];
 	bool changed = false;
 
 	memset(seen, 0, sizeof(seen));
+	h->panic_percent = m->hc_panic_percent;
+	memset(h->svc_panic_percent, 0, sizeof(h->svc_panic_percent));
+	for (uint32_t v = 0; v < m->nsvcs; v++)
+		h->svc_panic_percent[m->svcs[v].id] = m->svcs[v].panic_percent;
 	for (uint32_t v = 0; v < m->nsvcs; v++)
 		for (uint32_t r = 0; r < m->svcs[v].nrs; r++) {
 			changed |= sync_one(h, &m->svcs[v], &m->svcs[v].rs[r], now_ms);
@@ -170,7 +270,7 @@ bool sl_health_sync(struct sl_health *h, const struct sl_model *m,
 	for (unsigned id = 0; id < SL_MAX_RS; id++)
 		if (h->t[id] && !seen[id])
 			target_drop(h, (uint16_t)id);
-	return changed;
+	return panic_update(h) || changed;
 }
 
 /* ---- one check ---- */
@@ -221,9 +321,11 @@ finish(struct sl_health *h, struct sl_hc_target *t, bool ok, uint64_t now,
 	return false;
 }
 
-/* A check that could not run (no socket, the source address missing) is
- * no verdict on the server: the reason is shown, the state is kept. An
- * operator's mistake in health.source must not take a pool down. */
+/* A check that could not run (no socket, the source address missing) or
+ * that the host's own network refused is no verdict on the server: the
+ * reason is shown and counted, the state is kept. An operator's mistake
+ * in health.source, a management link flap or a firewall reload must not
+ * take a pool down. */
 static bool __attribute__((format(printf, 4, 5)))
 local_error(struct sl_health *h, struct sl_hc_target *t, uint64_t now,
 	    const char *fmt, ...)
@@ -233,7 +335,41 @@ local_error(struct sl_health *h, struct sl_hc_target *t, uint64_t now,
 	va_start(ap, fmt);
 	record(h, t, false, now, fmt, ap);
 	va_end(ap);
+	h->local_errors++;
 	return false;
+}
+
+/* Errors the host's own stack gives before anything reached the server:
+ * no route (ENETUNREACH), a local firewall (EPERM, EACCES), the source
+ * address gone (EADDRNOTAVAIL), no buffers. EHOSTUNREACH and timeouts
+ * stay the server's: they come from its own link or from it. */
+static bool local_errno(int e)
+{
+	return e == ENETUNREACH || e == EPERM || e == EACCES ||
+	       e == EADDRNOTAVAIL || e == ENOBUFS || e == ENOMEM;
+}
+
+/* A system call's failure: a local error or the server's failure. */
+static bool failed(struct sl_health *h, struct sl_hc_target *t, uint64_t now,
+		   const char *what, int e)
+{
+	const char *kind = sl_hc_type_name(t->cfg.type);
+
+	if (local_errno(e))
+		return local_error(h, t, now, "%s: local error (state kept): %s: %s",
+				   kind, what, strerror(e));
+	return finish(h, t, false, now, "%s: %s: %s", kind, what, strerror(e));
+}
+
+/* The next check: one interval on, less a random eighth of it, so checks
+ * that once started together drift apart. */
+static uint64_t next_due(struct sl_health *h, const struct sl_hc_target *t,
+			 uint64_t now)
+{
+	uint32_t eighth = t->cfg.interval_ms / 8;
+
+	return now + t->cfg.interval_ms -
+	       (eighth ? (uint32_t)rand_r(&h->jitter_seed) % eighth : 0);
 }
 
 static uint16_t check_port(const struct sl_hc_target *t)
@@ -252,7 +388,7 @@ static bool start(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 	int one = 1;
 
 	t->started_ms = now;
-	t->due_ms = now + t->cfg.interval_ms;
+	t->due_ms = next_due(h, t, now);
 	t->got = 0;
 	int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
 				 SOCK_CLOEXEC, 0);
@@ -269,9 +405,9 @@ static bool start(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 					   strerror(errno));
 	}
 	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) != 0 && errno != EINPROGRESS)
-		return finish(h, t, false, now, "%s: connect: %s", kind, strerror(errno));
+		return failed(h, t, now, "connect", errno);
 	if (udp && send(fd, UDP_PAYLOAD, sizeof(UDP_PAYLOAD) - 1, 0) < 0)
-		return finish(h, t, false, now, "udp: send: %s", strerror(errno));
+		return failed(h, t, now, "send", errno);
 	t->phase = udp ? PH_READ : PH_CONNECT;
 	struct epoll_event ev = {.events = udp ? EPOLLIN : EPOLLOUT, .data.ptr = t};
 	if (epoll_ctl(h->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
@@ -286,12 +422,11 @@ static bool connected(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 	int err = 0;
 	socklen_t len = sizeof(err);
 	uint32_t ms = (uint32_t)(now - t->started_ms);
-	const char *kind = sl_hc_type_name(t->cfg.type);
 
 	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
 	if (err)
-		return finish(h, t, false, now, "%s: connect: %s", kind, strerror(err));
+		return failed(h, t, now, "connect", err);
 	if (t->cfg.type == SL_HC_TCP)
 		return finish(h, t, true, now, "tcp: connected in %u ms", ms);
 	int n = snprintf(req, sizeof(req),
@@ -299,7 +434,7 @@ static bool connected(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 			 "sluice-health\r\nConnection: close\r\n\r\n",
 			 t->cfg.path, sl_fmt_ipv4(t->ip, a), check_port(t));
 	if (send(t->fd, req, (size_t)n, MSG_NOSIGNAL) != n)
-		return finish(h, t, false, now, "http: send: %s", strerror(errno));
+		return failed(h, t, now, "send", errno);
 	t->phase = PH_READ;
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = t};
 	epoll_ctl(h->epoll_fd, EPOLL_CTL_MOD, t->fd, &ev);
@@ -337,14 +472,15 @@ static bool readable(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 			return finish(h, t, true, now, "udp: reply in %u ms", ms);
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return false;
-		return finish(h, t, false, now, "udp: %s", errno == ECONNREFUSED
-				      ? "port unreachable" : strerror(errno));
+		if (errno == ECONNREFUSED)
+			return finish(h, t, false, now, "udp: port unreachable");
+		return failed(h, t, now, "recv", errno);
 	}
 	ssize_t n = recv(t->fd, t->buf + t->got, sizeof(t->buf) - 1 - t->got, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return false;
 	if (n < 0)
-		return finish(h, t, false, now, "http: recv: %s", strerror(errno));
+		return failed(h, t, now, "recv", errno);
 	t->got = (uint16_t)(t->got + n);
 	return http_status(h, t, n == 0, now);
 }
@@ -358,31 +494,69 @@ static bool timed_out(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 		      sl_hc_type_name(t->cfg.type), what, t->cfg.timeout_ms);
 }
 
-bool sl_health_poll(struct sl_health *h, uint64_t now_ms)
+/* Every ready event, each batch with the time it was read at. */
+static bool handle_ready(struct sl_health *h)
 {
 	struct epoll_event ev[MAX_EVENTS];
 	bool changed = false;
 	int n;
 
-	if (h->inflight) {
-		n = epoll_wait(h->epoll_fd, ev, MAX_EVENTS, 0);
+	do {
+		n = h->inflight ? epoll_wait(h->epoll_fd, ev, MAX_EVENTS, 0) : 0;
+		uint64_t now = sl_mono_ms();
 		for (int i = 0; i < n; i++) {
 			struct sl_hc_target *t = ev[i].data.ptr;
 			if (t->fd < 0)
 				continue;
-			changed |= t->phase == PH_CONNECT ? connected(h, t, now_ms)
-							  : readable(h, t, now_ms);
+			changed |= t->phase == PH_CONNECT ? connected(h, t, now)
+							  : readable(h, t, now);
 		}
+	} while (n == MAX_EVENTS);
+	return changed;
+}
+
+/* The loop was held for `gap` ms: no server's fault. Checks in flight
+ * get the gap added to their deadline (their answers may have come
+ * meanwhile and are read first); those that fell due are spread over
+ * their interval again. */
+static void after_stall(struct sl_health *h, uint64_t gap, uint64_t now)
+{
+	h->stalls++;
+	sl_warn("health: the control loop was held for %lu ms; checks in flight "
+		"get that much longer, due checks are spread again",
+		(unsigned long)gap);
+	for (unsigned id = 0; id < SL_MAX_RS; id++) {
+		struct sl_hc_target *t = h->t[id];
+		if (!t || t->cfg.type == SL_HC_NONE)
+			continue;
+		if (t->fd >= 0)
+			t->started_ms += gap;
+		else if (t->due_ms <= now)
+			t->due_ms = now + (uint32_t)rand_r(&h->jitter_seed) %
+						  t->cfg.interval_ms;
 	}
+}
+
+bool sl_health_poll(struct sl_health *h)
+{
+	uint64_t gap = sl_mono_ms() - h->last_poll_ms;
+	bool changed = handle_ready(h);
+	uint64_t now = sl_mono_ms();
+
+	if (h->last_poll_ms && gap > SL_HC_STALL_MS)
+		after_stall(h, gap, now);
 	for (unsigned id = 0; id < SL_MAX_RS && h->ntargets; id++) {
 		struct sl_hc_target *t = h->t[id];
 		if (!t || t->cfg.type == SL_HC_NONE)
 			continue;
-		if (t->fd >= 0 && now_ms >= t->started_ms + t->cfg.timeout_ms)
-			changed |= timed_out(h, t, now_ms);
-		else if (t->fd < 0 && now_ms >= t->due_ms)
-			changed |= start(h, t, now_ms);
+		if (t->fd >= 0 && now >= t->started_ms + t->cfg.timeout_ms)
+			changed |= timed_out(h, t, now);
+		else if (t->fd < 0 && now >= t->due_ms)
+			changed |= start(h, t, now);
 	}
+	h->last_poll_ms = sl_mono_ms();
+	if (changed)
+		panic_update(h); /* a republish follows anyway */
 	return changed;
 }
 
@@ -391,8 +565,8 @@ bool sl_health_down(const struct sl_health *h, uint16_t svc_id,
 {
 	const struct sl_hc_target *t = rs->id < SL_MAX_RS ? h->t[rs->id] : NULL;
 
-	return t && t->down && t->svc_id == svc_id && t->ip == rs->ip &&
-	       t->port == rs->port;
+	return t && t->down && !sl_health_in_panic(h, t) && t->svc_id == svc_id &&
+	       t->ip == rs->ip && t->port == rs->port;
 }
 
 const struct sl_hc_target *sl_health_target(const struct sl_health *h,
@@ -402,14 +576,12 @@ const struct sl_hc_target *sl_health_target(const struct sl_health *h,
 }
 
 void sl_health_take_flushes(struct sl_health *h,
-			    void (*fn)(void *ctx, uint16_t svc_id, uint16_t rs_id),
+			    bool (*fn)(void *ctx, uint16_t svc_id, uint16_t rs_id),
 			    void *ctx)
 {
 	for (unsigned id = 0; id < SL_MAX_RS && h->ntargets; id++) {
 		struct sl_hc_target *t = h->t[id];
-		if (t && t->flush_pending) {
-			t->flush_pending = false;
-			fn(ctx, t->svc_id, t->rs_id);
-		}
+		if (t && t->flush_pending && !sl_health_in_panic(h, t))
+			t->flush_pending = !fn(ctx, t->svc_id, t->rs_id);
 	}
 }

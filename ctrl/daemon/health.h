@@ -21,6 +21,32 @@
  *         timeout is a failure
  *   none  no check: the server is up
  *
+ * Time and stalls: each poll handles every ready event first, then takes
+ * the time for its timeouts, so an answer that came while the loop was
+ * busy is never failed for the loop's delay. A poll that comes more than
+ * SL_HC_STALL_MS after the previous one was a stall of the loop, not of
+ * the servers: checks in flight get the stall added to their deadline,
+ * and the checks that fell due meanwhile are spread over their interval
+ * again rather than all started at once. Every next check is due one
+ * interval on, less a random eighth of it, so checks never stay lined
+ * up. The checker's epoll set is itself pollable (sl_health_fd), so the
+ * control loop wakes as soon as a check's socket is ready.
+ *
+ * Local errors: a check that cannot start (no socket, health.source
+ * missing) or is refused by the host's own network (ENETUNREACH, EPERM,
+ * EACCES, EADDRNOTAVAIL, ENOBUFS: a management link flap, a firewall
+ * reload) is no verdict on the server: the reason is shown, counted, and
+ * the state is kept.
+ *
+ * Panic (Envoy's panic threshold): when more than a VIP's panic_percent
+ * of its servers are down, or more than health.panic_percent of all
+ * servers, a fault common to them (the checks' own path, a shared
+ * dependency) is likelier than that many failed servers, and taking them
+ * all out would turn it into an outage: health is then ignored for them
+ * (fail open: published at their configured weight, no flush on down)
+ * until the share falls back. Entering and leaving is logged loudly and
+ * counted. The servers' own states go on being tracked and shown.
+ *
  * States: a server starts up (so a new pool takes traffic at once, as
  * keepalived's and HAProxy's do) and is checked within one interval;
  * `fall` failures in a row take it down, `rise` successes in a row bring
@@ -28,9 +54,7 @@
  * server is published with weight 0, so it gets no new connections.
  *
  * Where checks come from: the kernel stack of the namespace sluice runs
- * in, from `health.source` when set (bound before connecting). A check
- * that cannot even start (no socket, that address missing) is shown as a
- * local error and changes no state. The ports
+ * in, from `health.source` when set (bound before connecting). The ports
  * Sluice drives with DPDK have no kernel address, so the host needs a
  * path of its own to the servers (a management interface, or in the lab
  * a veth into the servers' bridge: scripts/lab_lib.sh --hc).
@@ -41,6 +65,7 @@
 #include "model.h"
 
 #define SL_HC_REASON_MAX 96
+#define SL_HC_STALL_MS 250   /* a longer gap between polls is a stall */
 
 struct sl_hc_target {
 	uint16_t svc_id, rs_id;
@@ -74,6 +99,17 @@ struct sl_health {
 	sl_be32 source;
 	uint32_t ntargets;
 	uint32_t inflight;
+	uint64_t last_poll_ms;        /* the end of the previous poll */
+	uint32_t jitter_seed;
+	uint64_t stalls;              /* control-loop stalls seen */
+	uint64_t local_errors;        /* checks that were no verdict */
+	/* Panic: the thresholds (0: off), the state, and how often it began. */
+	uint8_t panic_percent;                 /* health.panic_percent */
+	uint8_t svc_panic_percent[SL_MAX_SVC]; /* each VIP's */
+	bool panic;                            /* all servers */
+	bool svc_panic[SL_MAX_SVC];
+	uint32_t vips_in_panic;
+	uint64_t panics;
 	struct sl_hc_target *t[SL_MAX_RS];   /* by real-server id */
 };
 
@@ -85,24 +121,33 @@ void sl_health_free(struct sl_health *h);
 
 /* Follow the model: targets for new servers (up), none for removed ones;
  * a changed check restarts (the state is kept unless the check became
- * none, which is up). Returns true if some server's state changed. */
-bool sl_health_sync(struct sl_health *h, const struct sl_model *m,
-		    uint64_t now_ms);
+ * none, which is up). Returns true if some server's state changed. Time
+ * is sl_mono_ms() (clock.h). */
+bool sl_health_sync(struct sl_health *h, const struct sl_model *m);
 
-/* Start the checks that are due, finish those that answered or timed out.
- * Never blocks. Returns true if some server changed state. */
-bool sl_health_poll(struct sl_health *h, uint64_t now_ms);
+/* Finish the checks that answered, then (time taken now) those that
+ * timed out, and start those that are due. Never blocks. Returns true if
+ * some server changed state. */
+bool sl_health_poll(struct sl_health *h);
+/* Readable when some check's socket is ready: for the loop to wait on. */
+int sl_health_fd(const struct sl_health *h);
 
-/* Is this server of this service down? (False for unknown servers.) */
+
+/* Is this server of this service down and taken out? (False for unknown
+ * servers, and for every server while its VIP or everything is in
+ * panic.) */
 bool sl_health_down(const struct sl_health *h, uint16_t svc_id,
 		    const struct sl_model_rs *rs);
 const struct sl_hc_target *sl_health_target(const struct sl_health *h,
 					    uint16_t rs_id);
+/* Is health ignored for this target's servers (panic)? */
+bool sl_health_in_panic(const struct sl_health *h, const struct sl_hc_target *t);
 
 /* Call fn for every server that went down with on_down = flush since the
- * last call, and clear the mark. */
+ * last call; the mark is cleared when fn says the flush was sent, so one
+ * that could not be is tried again at the next call. */
 void sl_health_take_flushes(struct sl_health *h,
-			    void (*fn)(void *ctx, uint16_t svc_id, uint16_t rs_id),
+			    bool (*fn)(void *ctx, uint16_t svc_id, uint16_t rs_id),
 			    void *ctx);
 
 #endif

@@ -12,18 +12,16 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_rcu_qsbr.h>
 
+#include "clock.h"
 #include "ctl.h"
 #include "log.h"
 
 uint64_t sl_ctl_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return sl_mono_ms();
 }
 
 static uint32_t resolved_neighbors(const struct sl_ctl *ctl)

@@ -4,6 +4,7 @@
  * the ports and the workers, then serves the control socket on the main
  * lcore until SIGINT or SIGTERM.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -114,6 +116,28 @@ static struct rte_mempool *make_pool(const struct sl_model *m)
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 }
 
+/* What a port was given, once, at start: queues, RSS, offloads. */
+static void log_port_choice(const char *name, const struct sl_port_info *pi)
+{
+	const struct sl_port_choice *c = &pi->choice;
+	char rss[96];
+
+	if (c->no_rss)
+		sl_warn("port %s: %u queues but no RSS (%s: %s): frames reach the "
+			"queues as the driver spreads them, and the workers steer "
+			"what is not theirs", name, pi->queues, pi->driver, c->no_rss);
+	else if (c->rss_hf)
+		sl_info("port %s: RSS over %u queues on %s%s%s", name, pi->queues,
+			sl_port_rss_names(c->rss_hf, rss, sizeof(rss)),
+			c->key_len ? ", symmetric key" : "",
+			pi->reta_size ? ", redirection table spread evenly" : "");
+	sl_info("port %s: RX checksum offload: %s%s%s", name,
+		c->rx_offloads & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM ? "ipv4 " : "",
+		c->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM ? "tcp " : "",
+		c->rx_offloads & RTE_ETH_RX_OFFLOAD_UDP_CKSUM ? "udp" :
+		c->rx_offloads ? "" : "none (checked in software)");
+}
+
 static int open_ports(struct sl_ctl *ctl)
 {
 	struct sl_dataplane *dp = ctl->dp;
@@ -122,9 +146,13 @@ static int open_ports(struct sl_ctl *ctl)
 	memset(dp->port_of_ethdev, 0xff, sizeof(dp->port_of_ethdev));
 	for (uint32_t p = 0; p < ctl->model.nports; p++) {
 		const struct sl_model_port *mp = &ctl->model.ports[p];
-		if (sl_ctl_port_devargs(ctl, p, devargs, sizeof(devargs), errbuf,
+		struct sl_port_opts opts = {.offloads = mp->offloads,
+					    .rss_symmetric = mp->rss_symmetric};
+		if (sl_port_check_queues(mp->devargs, (uint16_t)ctl->model.workers,
+					 errbuf, sizeof(errbuf)) != 0 ||
+		    sl_ctl_port_devargs(ctl, p, devargs, sizeof(devargs), errbuf,
 					sizeof(errbuf)) != 0 ||
-		    sl_port_open(devargs, (uint16_t)ctl->model.workers, dp->pool,
+		    sl_port_open(devargs, (uint16_t)ctl->model.workers, &opts, dp->pool,
 				 &ctl->ports[p], errbuf, sizeof(errbuf)) != 0) {
 			sl_err("port %s (%s): %s", mp->name, mp->devargs, errbuf);
 			return -1;
@@ -136,6 +164,7 @@ static int open_ports(struct sl_ctl *ctl)
 			mp->name, mp->devargs, ctl->ports[p].ethdev, ctl->ports[p].driver,
 			ctl->ports[p].mac[0], ctl->ports[p].mac[1], ctl->ports[p].mac[2],
 			ctl->ports[p].mac[3], ctl->ports[p].mac[4], ctl->ports[p].mac[5]);
+		log_port_choice(mp->name, &ctl->ports[p]);
 		/* Its XDP program's maps, its kernel exception device. */
 		if (sl_ctl_port_extras(ctl, p, errbuf, sizeof(errbuf)) != 0) {
 			sl_err("port %s: %s", mp->name, errbuf);
@@ -205,10 +234,36 @@ static int launch_workers(struct sl_ctl *ctl)
 	return 0;
 }
 
+#define LOOP_TICK_MS 5 /* the periodic work: neighbors, persistence, lc sums */
+
+/* What wakes the loop before its tick: the control socket, or a health
+ * check's socket (so a check's next step waits for nothing). -1 when it
+ * cannot be made: the control socket alone then. */
+static int loop_wake_set(struct sl_ctl *ctl, const struct sl_server *srv)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	int fd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (fd >= 0 && (epoll_ctl(fd, EPOLL_CTL_ADD, srv->epoll_fd, &ev) != 0 ||
+			(ctl->health && epoll_ctl(fd, EPOLL_CTL_ADD,
+						  sl_health_fd(ctl->health), &ev) != 0))) {
+		sl_warn("control loop: health checks will not wake it: %s",
+			strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 {
+	int wake = loop_wake_set(ctl, srv);
+
 	while (!stop_requested) {
-		sl_server_poll(srv, 5);
+		struct epoll_event ev[2];
+		if (wake >= 0)
+			epoll_wait(wake, ev, 2, LOOP_TICK_MS);
+		sl_server_poll(srv, wake >= 0 ? 0 : LOOP_TICK_MS);
 		sl_ctl_neigh_work(ctl);
 		sl_ctl_work(ctl); /* health checks, lc sums, persistence */
 		if (reload_requested) {
@@ -216,6 +271,8 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 			sl_ctl_reload(ctl);
 		}
 	}
+	if (wake >= 0)
+		close(wake);
 }
 
 static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)

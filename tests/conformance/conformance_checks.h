@@ -929,6 +929,8 @@ static const struct check checks[] = {
 	 "no TX queue overrun", flush_every_client_reset},
 	{"flush of a server whose neighbor is gone: hold queue at most half full, "
 	 "every client reset", flush_hold_queue_half},
+	{"flush of 200 servers at once, more than a control ring holds: every "
+	 "connection reset", flush_many_servers_at_once},
 	{"persistence: 1M spoofed sources at a cap of 65,536: held at the cap, "
 	 "memory flat, the table workers read never copied", persist_flood_flat},
 	{"persistence: first live choice wins, expired replaced and swept",

@@ -30,6 +30,8 @@
 #define FL_OUT 1 /* the clients' side */
 #define FL_VIP FL_IP(198, 19, 0, 202)
 #define FL_RS FL_IP(198, 18, 2, 60)
+#define FL_MANY 200u                     /* servers flushed at once ... */
+#define FL_MANY_RS FL_IP(198, 18, 3, 50) /* ... from here on (on-link) */
 #define FL_ROUTER FL_IP(198, 19, 0, 254) /* conformance.c's ROUTER_OUT */
 #define FL_CLIENT_NET FL_IP(198, 19, 1, 0)
 #define FL_PORTS_PER_CLIENT 1000u
@@ -53,6 +55,9 @@ struct fl_answer {
 
 struct fl_run {
 	uint32_t n;                              /* connections */
+	uint32_t nservers;                       /* FL_RS, or FL_MANY_RS on */
+	uint32_t ticks;                          /* ms of clock the flush may take */
+	uint32_t rs[FL_MAX];                     /* each connection's server */
 	uint32_t by_lport[FL_NLIPS][65536];      /* index + 1 of lip:lport */
 	uint32_t lip[FL_MAX];                    /* each connection's local side */
 	uint16_t lport[FL_MAX];
@@ -99,10 +104,23 @@ static int64_t client_index(const struct fl_run *r, uint32_t ip, uint16_t port)
 	return (int64_t)i;
 }
 
-static int64_t server_index(const struct fl_run *r, uint32_t lip, uint16_t lport)
+/* The connection a server-side frame from lip:lport to server rs is
+ * about, or -1. Local ports are per server, so with several servers one
+ * lip:lport may be used towards each: look at them all (few). */
+static int64_t server_index(const struct fl_run *r, uint32_t lip, uint16_t lport,
+			    uint32_t rs)
 {
 	int l = lip_index(lip);
-	return l < 0 || r->by_lport[l][lport] == 0 ? -1 : (int64_t)r->by_lport[l][lport] - 1;
+	if (l < 0)
+		return -1;
+	if (r->nservers > 1) {
+		for (uint32_t i = 0; i < r->n; i++)
+			if (r->lip[i] == lip && r->lport[i] == lport && r->rs[i] == rs)
+				return i;
+		return -1;
+	}
+	return r->by_lport[l][lport] == 0 || rs != FL_RS ? -1
+						: (int64_t)r->by_lport[l][lport] - 1;
 }
 
 static void enqueue(struct fl_run *r, unsigned port, struct fl_answer a)
@@ -124,7 +142,7 @@ static void take(struct fl_run *r, unsigned port, const uint8_t *f, uint32_t len
 	uint8_t flags = l4[13];
 	bool client = port == FL_OUT;
 	int64_t i = client ? (s == FL_VIP && sp == 80 ? client_index(r, d, dp) : -1)
-			   : (d == FL_RS && dp == 8080 ? server_index(r, s, sp) : -1);
+			   : (dp == 8080 ? server_index(r, s, sp, d) : -1);
 
 	if (i < 0) {
 		r->strays++;
@@ -190,7 +208,8 @@ static bool answer_burst(struct harness *h, struct fl_run *r)
 static void play(struct harness *h, struct fl_run *r, bool server_answers)
 {
 	uint32_t t = 0;
-	while (t < FL_TICKS) {
+	while (t < r->ticks) {
+		sl_ctl_send_pending(&h->ctl); /* as the control loop does each turn */
 		collect(h, r);
 		if (r->client_rsts == r->n && (!server_answers || r->server_rsts == r->n))
 			break;
@@ -215,7 +234,7 @@ static uint32_t handshake_step(struct harness *h, struct fl_run *r, uint32_t bas
 	for (uint32_t j = 0; j < k; j++) {
 		uint32_t i = base + j;
 		fl_lens[j] = from_server
-			? tcp_frame(fl_frames[j], FL_RS, 8080, r->lip[i], r->lport[i],
+			? tcp_frame(fl_frames[j], r->rs[i], 8080, r->lip[i], r->lport[i],
 				    flags, 0x01020304, i + 1)
 			: tcp_frame(fl_frames[j], FL_CLIENT(i), FL_CPORT(i), FL_VIP, 80,
 				    flags, i, flags & SL_TCP_ACK ? 0x01020305 : 0);
@@ -230,6 +249,7 @@ static uint32_t handshake_step(struct harness *h, struct fl_run *r, uint32_t bas
 			continue;
 		r->lip[i] = fl_lips[l];
 		r->lport[i] = fr_get16(l4);
+		r->rs[i] = fr_get32(f + FR_IP_OFF + 16);
 		r->by_lport[l][r->lport[i]] = i + 1;
 		learned++;
 	}
@@ -250,8 +270,14 @@ static uint32_t open_all(struct harness *h, struct fl_run *r)
 	return opened;
 }
 
-/* The checks' service, published on a copy of the model. */
-static bool add_service(struct harness *h, struct sl_model *m, char *why)
+/* Server i of n. */
+static uint32_t fl_server(uint32_t n, uint32_t i)
+{
+	return n > 1 ? FL_MANY_RS + i : FL_RS;
+}
+
+/* The checks' service with n servers, published on a copy of the model. */
+static bool add_service(struct harness *h, struct sl_model *m, uint32_t n, char *why)
 {
 	static const uint8_t rs_mac[6] = {0x02, 0x00, 0x00, 0x02, 0x02, 0x33};
 	struct sl_err err = {0};
@@ -261,33 +287,45 @@ static bool add_service(struct harness *h, struct sl_model *m, char *why)
 	if (sl_model_add_route(m, htonl(FL_CLIENT_NET), 24, htonl(FL_ROUTER), -1, &err) ||
 	    sl_model_add_laddr(m, htonl(fl_lips[1]), -1, &err) ||
 	    sl_model_add_laddr(m, htonl(fl_lips[2]), -1, &err) ||
-	    sl_model_add_neigh(m, htonl(FL_RS), rs_mac, -1, &err) ||
-	    sl_model_add_svc(m, htonl(FL_VIP), htons(80), SL_IPPROTO_TCP, SL_SCHED_WRR, &err) ||
-	    sl_model_add_rs(m, htonl(FL_VIP), htons(80), SL_IPPROTO_TCP, htonl(FL_RS),
-			    htons(8080), 1, &err) ||
-	    h_publish(h, m, &err) != 0)
-		return WHY("cannot add the flush service: %.40s: %.80s", err.field, err.message);
-	return true;
+	    sl_model_add_svc(m, htonl(FL_VIP), htons(80), SL_IPPROTO_TCP, SL_SCHED_WRR, &err))
+		goto fail;
+	for (uint32_t i = 0; i < n; i++)
+		if (sl_model_add_neigh(m, htonl(fl_server(n, i)), rs_mac, -1, &err) ||
+		    sl_model_add_rs(m, htonl(FL_VIP), htons(80), SL_IPPROTO_TCP,
+				    htonl(fl_server(n, i)), htons(8080), 1, &err))
+			goto fail;
+	if (h_publish(h, m, &err) == 0)
+		return true;
+fail:
+	return WHY("cannot add the flush service: %.40s: %.80s", err.field, err.message);
 }
 
-/* `rs del --flush`: the server leaves the model (and, for `neigh_gone`,
- * its neighbor entry), then its connections are flushed. */
-static bool del_flush(struct harness *h, struct sl_model *m, bool neigh_gone, char *why)
+/* `rs del --flush` of all n servers at once (as a health poll that took
+ * them all down asks): they leave the model (and, for `neigh_gone`, their
+ * neighbor entries), then every one is flushed. */
+static bool del_flush(struct harness *h, struct sl_model *m, uint32_t n,
+		      bool neigh_gone, char *why)
 {
+	static uint16_t ids[FL_MANY];
 	const struct sl_model_svc *svc =
 		sl_model_find_svc(m, htonl(FL_VIP), htons(80), SL_IPPROTO_TCP);
-	const struct sl_model_rs *rs = svc ? sl_model_find_rs(svc, htonl(FL_RS), htons(8080)) : NULL;
 	struct sl_err err = {0};
 
-	if (rs == NULL)
+	if (svc == NULL || svc->nrs != n || n > FL_MANY)
 		return WHY("the flush service is not in the model");
-	uint16_t svc_id = svc->id, rs_id = rs->id;
-	if (sl_model_del_rs(m, htonl(FL_VIP), htons(80), SL_IPPROTO_TCP, htonl(FL_RS),
-			    htons(8080), &err) ||
-	    (neigh_gone && sl_model_del_neigh(m, htonl(FL_RS), &err)) ||
-	    h_publish(h, m, &err) != 0)
-		return WHY("cannot remove the server: %.40s: %.80s", err.field, err.message);
-	sl_ctl_flush_rs(&h->ctl, svc_id, rs_id);
+	uint16_t svc_id = svc->id;
+	for (uint32_t i = 0; i < n; i++)
+		ids[i] = svc->rs[i].id;
+	for (uint32_t i = 0; i < n; i++)
+		if (sl_model_del_rs(m, htonl(FL_VIP), htons(80), SL_IPPROTO_TCP,
+				    htonl(fl_server(n, i)), htons(8080), &err) ||
+		    (neigh_gone && sl_model_del_neigh(m, htonl(fl_server(n, i)), &err)))
+			return WHY("cannot remove server %u: %.40s: %.80s", i, err.field,
+				   err.message);
+	if (h_publish(h, m, &err) != 0)
+		return WHY("cannot publish: %.40s: %.80s", err.field, err.message);
+	for (uint32_t i = 0; i < n; i++)
+		sl_ctl_flush_rs(&h->ctl, svc_id, ids[i]);
 	return true;
 }
 
@@ -314,18 +352,22 @@ static uint64_t sum_stat(const struct harness *h, size_t offset)
 
 /* Open n connections, flush their server, play the peers (false: could
  * not, why says so). */
-static bool run(struct harness *h, struct fl_run *r, uint32_t n, bool neigh_gone,
-	       struct sl_model *m, char *why)
+static bool run(struct harness *h, struct fl_run *r, uint32_t n, uint32_t nservers,
+		bool neigh_gone, struct sl_model *m, char *why)
 {
 	memset(r, 0, sizeof(*r));
 	r->n = n;
-	if (!add_service(h, m, why))
+	r->nservers = nservers;
+	/* Each server's flush is a walk of the whole table (128 turns here):
+	 * many servers on one worker take that many times longer. */
+	r->ticks = FL_TICKS * (nservers > 1 ? 4 : 1);
+	if (!add_service(h, m, nservers, why))
 		return false;
 	h_flush(h);
 	uint32_t opened = open_all(h, r);
 	if (opened != n)
 		return WHY("%u of %u connections reached the server", opened, n);
-	if (!del_flush(h, m, neigh_gone, why))
+	if (!del_flush(h, m, nservers, neigh_gone, why))
 		return false;
 	play(h, r, !neigh_gone);
 	return true;
@@ -345,7 +387,7 @@ bool flush_every_client_reset(struct harness *h, char *why)
 	struct sl_model m;
 	uint64_t tx_full = h_drops(h, SL_DROP_TX_FULL), sent = STAT(h, resets_sent);
 
-	if (!run(h, &r, FL_MAX, false, &m, why))
+	if (!run(h, &r, FL_MAX, 1, false, &m, why))
 		return false;
 	uint64_t refused = h_drops(h, SL_DROP_TX_FULL) - tx_full;
 	uint64_t resets = STAT(h, resets_sent) - sent;
@@ -367,7 +409,7 @@ bool flush_hold_queue_half(struct harness *h, char *why)
 	static struct fl_run r;
 	struct sl_model m;
 
-	if (!run(h, &r, 2000, true, &m, why))
+	if (!run(h, &r, 2000, 1, true, &m, why))
 		return false;
 	restore(h, &m);
 	if (r.max_hold > SL_HOLD_MAX / 2)
@@ -375,4 +417,22 @@ bool flush_hold_queue_half(struct harness *h, char *why)
 	return r.client_rsts == r.n ? true
 				    : WHY("RSTs reached %u of %u clients (%.50s)",
 						r.client_rsts, r.n, summary(&r));
+}
+
+bool flush_many_servers_at_once(struct harness *h, char *why)
+{
+	static struct fl_run r;
+	struct sl_model m;
+
+	if (!run(h, &r, 2 * FL_MANY, FL_MANY, false, &m, why))
+		return false;
+	uint64_t deferred = h->ctl.msgs_deferred;
+	restore(h, &m);
+	if (r.client_rsts != r.n || r.server_rsts != r.n)
+		return WHY("RSTs: %u of %u clients, %u servers (%llu flushes waited "
+			   "for ring room); %.50s", r.client_rsts, r.n, r.server_rsts,
+			   (unsigned long long)deferred, summary(&r));
+	return h->ctl.msgs_waiting == 0 ? true
+					: WHY("%llu messages still waiting",
+					      (unsigned long long)h->ctl.msgs_waiting);
 }

@@ -16,5 +16,9 @@ bool flush_every_client_reset(struct harness *h, char *why);
 /* A flushed server whose neighbor is gone: its probes never take more
  * than half the ARP hold queue, and every client still gets its RST. */
 bool flush_hold_queue_half(struct harness *h, char *why);
+/* 200 servers flushed in one go (a health poll that took them all down):
+ * more flushes than a worker's control ring holds; every connection of
+ * every one of them is reset. */
+bool flush_many_servers_at_once(struct harness *h, char *why);
 
 #endif

@@ -116,7 +116,11 @@ stats=$(lab_stats)
 lost=$(lab_jget "sum(p['rx_missed'] + p['rx_nombuf'] for p in r['ports'])" <<<"$stats")
 nombuf=$(lab_jget "r['drops']['no_mbuf']" <<<"$stats")
 held=$(lab_jget "r['drops']['neigh_unresolved']" <<<"$stats")
-lab_check_cmp "[exhaust] mbufs: the pool ran dry during the flood (fewest available)" "$min_avail" -le 8
+# The dry moments are short (a held packet leaves within SL_HOLD_MS and the
+# hold queues take at most half the pool), so a 0.2 s sample can miss them;
+# an allocation the pool refused cannot be missed.
+lab_check_cmp "[exhaust] mbufs: the pool ran dry during the flood (allocations refused: no_mbuf $nombuf, driver $lost; fewest available seen $min_avail)" \
+  "$((nombuf + lost))" -gt 0
 lab_check_cmp "[exhaust] mbufs: counted (no_mbuf $nombuf, neigh_unresolved $held, driver $lost)" \
   "$((nombuf + held + lost))" -gt 0
 download_check "mbufs"

@@ -45,6 +45,84 @@ static bool translated(const struct sl_worker *w, const struct sl_v4key *key,
 	return sl_ct_lookup(&w->ct, &rev, proto, sl_flow_hash(&rev, proto)) != SL_CT_NONE;
 }
 
+/* ---- refusals ----
+ *
+ * A SYN to a service no server takes new connections from is answered at
+ * once with an RST (worker_reject.c). Such an RST belongs to no
+ * connection, so it is allowed only as the answer to a SYN the fuzzer
+ * really fed while the service had no server, with exactly the fields
+ * RFC 793 gives a reset for a segment without ACK: RST+ACK, sequence 0,
+ * acknowledging the whole SYN (its data and the SYN itself), no data.
+ * Each SYN pays for one RST. An RST may leave steps after its SYN (it
+ * waited for ARP), so SYNs are kept for the whole input; the oldest are
+ * forgotten beyond REFUSABLE_MAX, far more than a hold queue delays. */
+#define REFUSABLE_MAX 4096
+static struct {
+	struct sl_v4key key; /* the SYN's, as fed */
+	uint32_t ack;        /* the one acceptable acknowledgement */
+	bool answered;
+} refusable[REFUSABLE_MAX];
+static uint32_t nrefusable; /* fed this input, some maybe forgotten */
+
+void fz_check_new_input(void)
+{
+	nrefusable = 0;
+}
+
+static uint32_t tcp_data_len(const struct sl_pkt *pkt)
+{
+	const struct sl_tcp_hdr *tcp = (const void *)pkt->l4;
+	return sl_ntohs(pkt->ip->total_len) - (pkt->ip->ver_ihl & 0xfu) * 4u -
+	       (tcp->doff_res >> 4) * 4u;
+}
+
+void fz_check_rx(const struct fuzz_env *e, const uint8_t *frame, uint32_t len)
+{
+	uint8_t copy[FZ_FRAME_MAX + 64];
+	struct sl_pkt pkt;
+
+	if (len > sizeof(copy))
+		return;
+	memcpy(copy, frame, len);
+	/* Checksums unchecked: recording a SYN the worker then drops allows
+	 * nothing, as no RST can answer it. */
+	if (sl_parse(copy, len, 0, &pkt) != SL_DROP_NONE || pkt.kind != SL_PKT_IPV4 ||
+	    pkt.proto != SL_IPPROTO_TCP)
+		return;
+	/* SYN alone: no ACK, RST or FIN (PSH, URG and data may come with it). */
+	if ((pkt.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST | SL_TCP_FIN)) != SL_TCP_SYN)
+		return;
+	const struct sl_snap_svc *svc = sl_snap_find_svc(e->dp.snapshot, pkt.key.daddr,
+							 pkt.key.dport, SL_IPPROTO_TCP);
+	if (svc == NULL || svc->seq_len != 0)
+		return;
+	const struct sl_tcp_hdr *tcp = (const void *)pkt.l4;
+	uint32_t k = nrefusable++ % REFUSABLE_MAX;
+	refusable[k].key = pkt.key;
+	refusable[k].ack = sl_ntohl(tcp->seq) + tcp_data_len(&pkt) + 1;
+	refusable[k].answered = false;
+}
+
+/* Is this TCP frame the refusal of a SYN fed, not answered yet? It is
+ * then answered. */
+static bool refusal(const struct sl_pkt *pkt)
+{
+	const struct sl_tcp_hdr *tcp = (const void *)pkt->l4;
+	struct sl_v4key syn = sl_v4key_reverse(&pkt->key);
+	uint32_t n = nrefusable < REFUSABLE_MAX ? nrefusable : REFUSABLE_MAX;
+
+	if (tcp->flags != (SL_TCP_RST | SL_TCP_ACK) || tcp->seq != 0 || tcp_data_len(pkt) != 0)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		if (refusable[i].answered || memcmp(&refusable[i].key, &syn, sizeof(syn)) != 0 ||
+		    refusable[i].ack != sl_ntohl(tcp->ack))
+			continue;
+		refusable[i].answered = true;
+		return true;
+	}
+	return false;
+}
+
 static void check_icmp(const struct sl_worker *w, const struct sl_snapshot *s,
 		       struct sl_pkt *pkt, const uint8_t *f, uint32_t len)
 {
@@ -75,7 +153,8 @@ static void check_ipv4(const struct sl_worker *w, const struct sl_snapshot *s,
 	switch (pkt->proto) {
 	case SL_IPPROTO_TCP:
 	case SL_IPPROTO_UDP:
-		if (!translated(w, &pkt->key, pkt->proto))
+		if (!translated(w, &pkt->key, pkt->proto) &&
+		    !(pkt->proto == SL_IPPROTO_TCP && refusal(pkt)))
 			broken("TCP/UDP packet of no connection (untranslated?)", f, len);
 		return;
 	case SL_IPPROTO_ICMP:

@@ -10,6 +10,9 @@
  *    belongs to a connection in the table of the worker that sent it,
  *    in translated form (its reversed tuple is one of the connection's
  *    keys): nothing leaves untranslated or half translated;
+ *  - the one TCP frame of no connection: the RST refusing a SYN fed to a
+ *    service no server took at the time, once per SYN, with the ACK
+ *    number RFC 793 gives (fz_check_rx() saw the SYN);
  *  - an ICMP error not from Sluice's own address carries a valid quote
  *    naming a connection the same way.
  *
@@ -25,6 +28,12 @@
  * an address was Sluice's may leave after a change took it away (it
  * waited for ARP): it speaks for Sluice all the same. */
 void fz_check_owned(const sl_be32 *ips, unsigned n);
+
+/* A new input: no SYN fed yet. */
+void fz_check_new_input(void);
+
+/* A frame about to be fed to a worker (SYNs a refusal may answer). */
+void fz_check_rx(const struct fuzz_env *e, const uint8_t *frame, uint32_t len);
 
 /* Check one frame worker `wid` transmitted on `port`. */
 void fz_check_tx(const struct fuzz_env *e, unsigned port, unsigned wid,

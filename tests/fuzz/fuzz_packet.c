@@ -245,6 +245,7 @@ static void inject(const uint8_t *f, uint32_t len, unsigned where, bool csums_ok
 	poisoned[npoisoned++] = m;
 	frames_in++;
 	trace_frame("in ", port, wid, f, len);
+	fz_check_rx(&env, f, len);
 	if (burst_left == 0) {
 		step(wid, &m, 1);
 		return;
@@ -573,6 +574,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rd r = {data, size};
 
 	nsaved = 0;
+	fz_check_new_input();
 	run(&r);
 	fuzz_env_reset(&env);
 	collect();

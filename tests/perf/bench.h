@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The benchmark drives the real worker: the same sl_worker_poll() the
- * lcore loop runs, reading and writing real ethdevs (net_ring ports built
- * with rte_eth_from_rings), with the same tables and snapshots. Frames
- * are prepared in memory as compact records (the header fields that
- * differ between packets) and written into recycled mbufs just before
- * they are enqueued, so the harness costs a 32-byte copy per packet; the
- * baseline scenario pays the same harness cost with a MAC-swap forwarder
- * in place of Sluice, so ratio_to_baseline says how much of a packet's
- * cost is Sluice's own work.
+ * The benchmark drives the real worker: the calls sl_worker_poll() makes
+ * on each loop iteration (sl_worker_begin, sl_worker_burst,
+ * sl_worker_drain_steered, sl_worker_tail), with the same tables and
+ * snapshots, transmitting on real ethdevs (net_ring ports built with
+ * rte_eth_from_rings). Only the RX burst is replaced: frames are prepared
+ * in memory as compact records (the header fields that differ between
+ * packets) and written into mbufs handed straight to sl_worker_burst(),
+ * so the harness costs a 32-byte copy per packet; the baseline scenario
+ * pays the same harness cost with a MAC-swap forwarder in place of
+ * Sluice, so ratio_to_baseline says how much of a packet's cost is
+ * Sluice's own work.
  *
- * Frames are marked as checksum-verified by the NIC (as any real NIC
- * does): the software verification path is for drivers that do not.
+ * Two kinds of frames. Hot (the default): marked checksum-verified, as a
+ * NIC with RX checksum offload does, and recycled through a stack of 128
+ * mbufs that stays in cache. Cold (env->cold, the `_real` scenarios):
+ * not marked, so the worker verifies IP and TCP checksums in software as
+ * it must on af_packet, af_xdp and virtio, and drawn in a shuffled FIFO
+ * order from a pool far larger than the last-level cache, so each frame
+ * lands in an mbuf not touched for some 256k frames.
  */
 #ifndef SL_BENCH_H
 #define SL_BENCH_H
@@ -48,8 +55,10 @@ struct bench_seq {
 struct bench_lane {
 	struct sl_worker *w;
 	struct rte_ring *rx[2], *tx[2];
-	struct rte_mbuf **spare;   /* frames ready for reuse */
+	struct rte_mbuf **spare;   /* hot frames ready for reuse (a stack) */
 	uint32_t nspare, spare_cap;
+	struct rte_mbuf **cold;    /* cold frames: a FIFO, oldest at head */
+	uint32_t cold_head, ncold, cold_cap;
 	uint64_t injected;
 	uint64_t transmitted;
 };
@@ -59,7 +68,13 @@ struct bench_env {
 	struct sl_dataplane dp;
 	struct bench_lane lanes[2];
 	unsigned nworkers;
-	double seconds;           /* per scenario */
+	double seconds;           /* per run */
+	unsigned runs;            /* runs per scenario */
+	bool cold;                /* cold frames (see above) */
+	uint32_t cold_mbufs;      /* size of the cold pool */
+	struct rte_mempool *cold_pool;
+	uint64_t lose_every;      /* test of the accounting: the harness
+				   * throws away every Nth frame out (0: none) */
 };
 
 /* Build a record (checksums computed) for a TCP segment. */
@@ -73,13 +88,15 @@ typedef void (*bench_collect_fn)(void *ctx, const uint8_t *frame, unsigned port)
 void bench_push_all(struct bench_env *env, unsigned lane,
 		    const struct bench_seq *seq, bench_collect_fn collect, void *ctx);
 
-/* Run `seq` in a loop on one lane for `seconds`; worker or MAC swap.
- * Returns packets injected; *cycles gets the TSC cycles spent. */
+/* Run `seq` in a loop on one lane for `seconds`, from record *pos on
+ * (left where it stopped); worker or MAC swap. Returns packets injected;
+ * *cycles gets the TSC cycles spent. */
 uint64_t bench_run_lane(struct bench_env *env, unsigned lane,
-			const struct bench_seq *seq, double seconds,
+			const struct bench_seq *seq, uint64_t *pos, double seconds,
 			bool baseline, uint64_t *cycles);
 
-
+/* Set up the cold pool (once) and switch cold frames on or off. */
+void bench_set_cold(struct bench_env *env, bool cold);
 
 /* Poll a lane until what is in flight has come out. */
 void bench_drain(struct bench_env *env, unsigned lane, bool baseline);

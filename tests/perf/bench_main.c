@@ -18,7 +18,9 @@
 #include "bench_scenarios.h"
 #include "maglev.h"
 
-#define MAX_SCEN 16
+#define MAX_SCEN 20
+#define BPC_ODD 3000000u      /* a capacity that is not a power of two */
+#define BPC_POW2 (1u << 22)
 
 static void cpu_name(char *buf, size_t len)
 {
@@ -52,14 +54,71 @@ static bool wanted(const char *only, const char *name)
 	return false;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Median, min and max over the runs; mpps from the median. */
+static void finish(struct scen_result *r)
+{
+	double v[BENCH_MAX_RUNS];
+
+	if (r->runs == 0)
+		return;
+	memcpy(v, r->cpp, r->runs * sizeof(*v));
+	qsort(v, r->runs, sizeof(*v), cmp_double);
+	r->cpp_min = v[0];
+	r->cpp_max = v[r->runs - 1];
+	r->cycles_per_packet = r->runs % 2 ? v[r->runs / 2]
+				: (v[r->runs / 2 - 1] + v[r->runs / 2]) / 2;
+	r->mpps = (double)rte_get_tsc_hz() / r->cycles_per_packet / 1e6;
+}
+
+static double spread_pct(const struct scen_result *r)
+{
+	return r->cycles_per_packet > 0
+		? 100.0 * (r->cpp_max - r->cpp_min) / r->cycles_per_packet : 0;
+}
+
 static void print_table(const struct scen_result *r, unsigned n, double base)
 {
-	printf("\n%-18s %10s %12s %10s %12s\n", "scenario", "Mpps", "cycles/pkt",
-	       "ratio", "packets");
+	printf("\n%-22s %8s %10s %17s %7s %6s %12s %12s %9s %s\n", "scenario", "Mpps",
+	       "cyc/pkt", "min-max", "spread", "ratio", "in", "out", "dropped", "");
 	for (unsigned i = 0; i < n; i++)
-		printf("%-18s %10.2f %12.1f %10.3f %12lu\n", r[i].name, r[i].mpps,
-		       r[i].cycles_per_packet, base > 0 ? r[i].mpps / base : 0.0,
-		       (unsigned long)r[i].packets);
+		printf("%-22s %8.2f %10.1f %8.1f-%-8.1f %6.1f%% %6.3f %12lu %12lu %9lu %s\n",
+		       r[i].name, r[i].mpps, r[i].cycles_per_packet, r[i].cpp_min,
+		       r[i].cpp_max, spread_pct(&r[i]),
+		       base > 0 ? r[i].mpps / base : 0.0, (unsigned long)r[i].in,
+		       (unsigned long)r[i].out, (unsigned long)r[i].dropped,
+		       r[i].failed ? "FAILED: frames missing" : "ok");
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned d = 1; d < SL_DROP_MAX; d++)
+			if (r[i].drops[d])
+				printf("  %s: %lu dropped as %s\n", r[i].name,
+				       (unsigned long)r[i].drops[d], sl_drop_name(d));
+}
+
+/* Bytes of every per-connection structure a worker allocates (the
+ * connection table's entries, index and timer wheel, the SNAT host-count
+ * table) per connection of capacity, for a worker created at `cap`. */
+static size_t bytes_per_conn_at(struct bench_env *env, uint32_t cap)
+{
+	struct sl_worker_params p = {
+		.id = 0, .max_conns = cap,
+		.lport_lo = env->ctl.model.lport_lo, .lport_hi = env->ctl.model.lport_hi,
+	};
+	char err[128];
+	struct sl_worker *w = sl_worker_create(&env->dp, &p, err, sizeof(err));
+
+	if (w == NULL) {
+		fprintf(stderr, "bench: %s\n", err);
+		return 0;
+	}
+	size_t bytes = w->ct.mem_bytes + (size_t)(w->hosts.mask + 1) * sizeof(*w->hosts.slots);
+	sl_worker_destroy(w);
+	return bytes / cap;
 }
 
 /* Building a Maglev table for 1000 servers at the default 65537 slots
@@ -87,40 +146,62 @@ static double maglev_build_ms(void)
 	return best;
 }
 
+static json_t *scen_json(const struct scen_result *r, double base)
+{
+	json_t *cpp = json_array(), *drops = json_object();
+
+	for (unsigned i = 0; i < r->runs; i++)
+		json_array_append_new(cpp, json_real(r->cpp[i]));
+	for (unsigned d = 1; d < SL_DROP_MAX; d++)
+		if (r->drops[d])
+			json_object_set_new(drops, sl_drop_name(d),
+					    json_integer((json_int_t)r->drops[d]));
+	json_t *o = json_pack("{s:s,s:f,s:f,s:f,s:f,s:f,s:I,s:o,s:I,s:f}", "name",
+			      r->name, "mpps", r->mpps, "cycles_per_packet",
+			      r->cycles_per_packet, "cycles_per_packet_min", r->cpp_min,
+			      "cycles_per_packet_max", r->cpp_max, "ratio_to_baseline",
+			      base > 0 ? r->mpps / base : 0.0, "runs", (json_int_t)r->runs,
+			      "cycles_per_packet_runs", cpp, "packets",
+			      (json_int_t)r->packets, "seconds", r->seconds);
+	json_object_set_new(o, "packets_in", json_integer((json_int_t)r->in));
+	json_object_set_new(o, "packets_out", json_integer((json_int_t)r->out));
+	json_object_set_new(o, "packets_expected_out",
+			    json_integer((json_int_t)(r->in - r->may_drop)));
+	json_object_set_new(o, "packets_dropped", json_integer((json_int_t)r->dropped));
+	json_object_set_new(o, "drops", drops);
+	json_object_set_new(o, "failed", json_boolean(r->failed));
+	if (r->created)
+		json_object_set_new(o, "connections_created",
+				    json_integer((json_int_t)r->created));
+	if (r->steered)
+		json_object_set_new(o, "steered", json_integer((json_int_t)r->steered));
+	if (r->lports_used) {
+		json_object_set_new(o, "port_exhausted",
+				    json_integer((json_int_t)r->port_exhausted));
+		json_object_set_new(o, "local_ports_used",
+				    json_integer((json_int_t)r->lports_used));
+	}
+	return o;
+}
+
 static void write_json(const char *path, const struct scen_result *r, unsigned n,
-		       double base, size_t bytes_per_conn, const struct scen_result *churn,
-		       double mh_ms)
+		       double base, const size_t bpc[2], const struct scen_result *churn,
+		       double mh_ms, bool failed)
 {
 	char cpu[128];
 	json_t *list = json_array();
 
 	cpu_name(cpu, sizeof(cpu));
-	for (unsigned i = 0; i < n; i++) {
-		json_t *o = json_pack("{s:s,s:f,s:f,s:f,s:I,s:f}", "name", r[i].name,
-				      "mpps", r[i].mpps, "cycles_per_packet",
-				      r[i].cycles_per_packet, "ratio_to_baseline",
-				      base > 0 ? r[i].mpps / base : 0.0, "packets",
-				      (json_int_t)r[i].packets, "seconds", r[i].seconds);
-		if (r[i].created)
-			json_object_set_new(o, "connections_created",
-					    json_integer((json_int_t)r[i].created));
-		if (r[i].steered)
-			json_object_set_new(o, "steered", json_integer((json_int_t)r[i].steered));
-		if (r[i].lports_used) {
-			json_object_set_new(o, "packets_out",
-					    json_integer((json_int_t)r[i].packets_out));
-			json_object_set_new(o, "port_exhausted",
-					    json_integer((json_int_t)r[i].port_exhausted));
-			json_object_set_new(o, "local_ports_used",
-					    json_integer((json_int_t)r[i].lports_used));
-		}
-		json_array_append_new(list, o);
-	}
-	json_t *doc = json_pack("{s:s,s:I,s:o,s:I,s:I}", "cpu", cpu, "tsc_hz",
+	for (unsigned i = 0; i < n; i++)
+		json_array_append_new(list, scen_json(&r[i], base));
+	json_t *doc = json_pack("{s:s,s:I,s:o,s:I,s:I,s:I,s:I}", "cpu", cpu, "tsc_hz",
 				(json_int_t)rte_get_tsc_hz(), "scenarios", list,
-				"bytes_per_connection", (json_int_t)bytes_per_conn,
+				"bytes_per_connection", (json_int_t)bpc[1],
+				"bytes_per_connection_capacity", (json_int_t)BPC_POW2,
+				"bytes_per_connection_3m", (json_int_t)bpc[0],
 				"connections_per_gib",
-				(json_int_t)(bytes_per_conn ? (1ull << 30) / bytes_per_conn : 0));
+				(json_int_t)(bpc[1] ? (1ull << 30) / bpc[1] : 0));
+	json_object_set_new(doc, "failed", json_boolean(failed));
 	json_object_set_new(doc, "maglev_build_ms", json_real(mh_ms));
 	if (churn) {
 		json_object_set_new(doc, "churn_packets_lost", json_integer(churn->lost));
@@ -128,6 +209,7 @@ static void write_json(const char *path, const struct scen_result *r, unsigned n
 				    json_real(churn->changes_per_s));
 		json_object_set_new(doc, "churn_changes_failed",
 				    json_integer(churn->changes_failed));
+		json_object_set_new(doc, "churn_change_ms", json_real(churn->change_ms));
 	}
 	if (json_dump_file(doc, path, JSON_INDENT(1)) != 0)
 		fprintf(stderr, "bench: cannot write %s\n", path);
@@ -136,11 +218,15 @@ static void write_json(const char *path, const struct scen_result *r, unsigned n
 
 static void usage(void)
 {
-	printf("usage: sluice-bench [EAL args] -- [--seconds S] [--only a,b,...] "
-	       "[--json FILE]\n"
-	       "scenarios: baseline established_1k established_100k established_1m\n"
-	       "  established_4m new_connections mixed cross_worker churn\n"
-	       "  one_lip_1m\n");
+	printf("usage: sluice-bench [EAL args] -- [--seconds S] [--runs N] "
+	       "[--only a,b,...]\n"
+	       "  [--json FILE] [--cold-mbufs N] [--lose-every N]\n"
+	       "scenarios: baseline established_1k established_1k_real\n"
+	       "  established_100k established_1m established_1m_real established_4m\n"
+	       "  new_connections new_connections_real mixed cross_worker churn\n"
+	       "  one_lip_1m\n"
+	       "--lose-every N: the harness throws away every Nth frame out, to\n"
+	       "  show the accounting fails the scenario (exit status 3)\n");
 }
 
 int main(int argc, char **argv)
@@ -149,6 +235,9 @@ int main(int argc, char **argv)
 		{"seconds", required_argument, NULL, 's'},
 		{"only", required_argument, NULL, 'o'},
 		{"json", required_argument, NULL, 'j'},
+		{"runs", required_argument, NULL, 'r'},
+		{"cold-mbufs", required_argument, NULL, 'c'},
+		{"lose-every", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -156,6 +245,7 @@ int main(int argc, char **argv)
 	struct scen_result res[MAX_SCEN], *churn = NULL, *one_lip = NULL;
 	const char *only = NULL, *json = "build/bench.json";
 	unsigned n = 0;
+	bool failed = false;
 	char errbuf[256];
 	int opt;
 
@@ -166,14 +256,23 @@ int main(int argc, char **argv)
 	}
 	argc -= used;
 	argv += used;
-	env.seconds = 3.0;
+	env.seconds = 2.0;
+	env.runs = 3;
+	env.cold_mbufs = 262143; /* 256k mbufs of 2 KiB: ~600 MB, far above any LLC */
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's': env.seconds = atof(optarg); break;
 		case 'o': only = optarg; break;
 		case 'j': json = optarg; break;
+		case 'r': env.runs = (unsigned)atoi(optarg); break;
+		case 'c': env.cold_mbufs = (uint32_t)atol(optarg); break;
+		case 'l': env.lose_every = strtoull(optarg, NULL, 10); break;
 		default: usage(); return opt == 'h' ? 0 : 2;
 		}
+	}
+	if (env.runs < 1 || env.runs > BENCH_MAX_RUNS || env.cold_mbufs < 1024) {
+		usage();
+		return 2;
 	}
 	if (rte_lcore_count() < 2) {
 		fprintf(stderr, "bench: needs 2 lcores (e.g. --lcores=0@0,1@1)\n");
@@ -183,23 +282,36 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: %s\n", errbuf);
 		return 1;
 	}
-	printf("sluice-bench: %.1f s per scenario, TSC %.2f GHz\n", env.seconds,
-	       (double)rte_get_tsc_hz() / 1e9);
+	printf("sluice-bench: %u runs of %.1f s per scenario, TSC %.2f GHz\n", env.runs,
+	       env.seconds, (double)rte_get_tsc_hz() / 1e9);
+	memset(res, 0, sizeof(res));
+	/* Every scenario's frames in and out are counted around it, setup
+	 * included (bench_account). */
 #define RUN(name, call)                                                        \
 	do {                                                                   \
 		if (wanted(only, name)) {                                      \
 			printf("  %s ...\n", name);                            \
 			fflush(stdout);                                        \
+			struct bench_counts before = bench_counts(&env);       \
 			call;                                                  \
+			bench_account(&env, &before, &res[n]);                 \
+			finish(&res[n]);                                       \
+			failed |= res[n].failed;                               \
 			n++;                                                   \
 		}                                                              \
 	} while (0)
+#define EST(name, nconns, cold)                                                \
+	RUN(name, bench_established(&env, name, nconns, cold, &res[n]))
 	RUN("baseline", bench_baseline(&env, &res[n]));
-	RUN("established_1k", bench_established(&env, "established_1k", 1000, &res[n]));
-	RUN("established_100k", bench_established(&env, "established_100k", 100000, &res[n]));
-	RUN("established_1m", bench_established(&env, "established_1m", 1000000, &res[n]));
-	RUN("established_4m", bench_established(&env, "established_4m", 4000000, &res[n]));
-	RUN("new_connections", bench_new_connections(&env, &res[n]));
+	EST("established_1k", 1000, false);
+	EST("established_1k_real", 1000, true);
+	EST("established_100k", 100000, false);
+	EST("established_1m", 1000000, false);
+	EST("established_1m_real", 1000000, true);
+	EST("established_4m", 4000000, false);
+	RUN("new_connections", bench_new_connections(&env, "new_connections", false, &res[n]));
+	RUN("new_connections_real",
+	    bench_new_connections(&env, "new_connections_real", true, &res[n]));
 	RUN("mixed", bench_mixed(&env, &res[n]));
 	RUN("cross_worker", bench_cross_worker(&env, &res[n]));
 	if (wanted(only, "churn"))
@@ -208,26 +320,32 @@ int main(int argc, char **argv)
 	if (wanted(only, "one_lip_1m"))
 		one_lip = &res[n];
 	RUN("one_lip_1m", bench_one_lip(&env, &res[n]));
+#undef EST
 #undef RUN
 	double base = n && strcmp(res[0].name, "baseline") == 0 ? res[0].mpps : 0;
-	size_t bpc = sl_ct_bytes_per_conn(&env.dp.workers[0]->ct);
+	size_t bpc[2] = {bytes_per_conn_at(&env, BPC_ODD), bytes_per_conn_at(&env, BPC_POW2)};
 	print_table(res, n, base);
-	printf("\nbytes per connection: %zu (%zu connections per GiB)\n", bpc,
-	       bpc ? (size_t)(1ull << 30) / bpc : 0);
+	printf("\nbytes per connection (every per-connection structure): %zu at %u "
+	       "connections, %zu at %u (%zu connections per GiB)\n", bpc[0], BPC_ODD,
+	       bpc[1], BPC_POW2, bpc[1] ? (size_t)(1ull << 30) / bpc[1] : 0);
 	if (churn)
-		printf("churn: %.0f changes/s applied, %u refused, %ld packets lost\n",
-		       churn->changes_per_s, churn->changes_failed, (long)churn->lost);
+		printf("churn: %.0f changes/s applied (%.2f ms each), %u refused, "
+		       "%ld packets lost\n", churn->changes_per_s, churn->change_ms,
+		       churn->changes_failed, (long)churn->lost);
 	if (one_lip)
-		printf("one_lip_1m: %lu connections to 16 servers through one local address, "
-		       "%u local ports; %lu SYNs and SYN+ACKs in, %lu out, %lu steered, "
+		printf("one_lip_1m: %lu connections to 16 servers through one local address "
+		       "over %u runs, %u local ports in the last; %lu steered, "
 		       "port_exhausted %lu\n",
-		       (unsigned long)one_lip->created, one_lip->lports_used,
-		       (unsigned long)one_lip->packets, (unsigned long)one_lip->packets_out,
+		       (unsigned long)one_lip->created, one_lip->runs, one_lip->lports_used,
 		       (unsigned long)one_lip->steered, (unsigned long)one_lip->port_exhausted);
 	double mh_ms = maglev_build_ms();
 	printf("maglev table build, 1000 servers x %u slots: %.2f ms\n",
 	       SL_MH_DEFAULT_SIZE, mh_ms);
-	write_json(json, res, n, base, bpc, churn, mh_ms);
+	write_json(json, res, n, base, bpc, churn, mh_ms, failed);
 	printf("results written to %s\n", json);
+	if (failed) {
+		fprintf(stderr, "bench: FAILED: frames went missing (see the table)\n");
+		return 3;
+	}
 	return 0;
 }

@@ -5,30 +5,85 @@
 #include <stdint.h>
 
 #include "bench.h"
+#include "drop.h"
+
+#define BENCH_MAX_RUNS 16
 
 struct scen_result {
 	char name[32];
-	double mpps;               /* new connections/s for new_connections */
-	double cycles_per_packet;  /* TSC cycles over the whole run */
-	double seconds;
-	uint64_t packets;
+	/* Per run: cycles per packet (per new connection where the table
+	 * says so); cycles_per_packet is their median, mpps follows from it. */
+	double cpp[BENCH_MAX_RUNS];
+	unsigned runs;
+	double cycles_per_packet, cpp_min, cpp_max;
+	double mpps;               /* new connections/s where per connection */
+	double seconds;            /* measured, all runs */
+	uint64_t packets;          /* measured, all runs */
 	uint64_t created;          /* new_connections */
 	uint64_t steered;          /* cross_worker */
 	double changes_per_s;      /* churn */
+	double change_ms;          /* churn: mean time to apply one */
 	unsigned changes_failed;   /* churn */
-	int64_t lost;              /* churn */
-	uint64_t packets_out;      /* one_lip_1m: SYNs and SYN+ACKs that came out */
+	int64_t lost;              /* churn: measured phase only */
 	uint64_t port_exhausted;   /* one_lip_1m: drops for want of a local port */
 	uint32_t lports_used;      /* one_lip_1m: distinct local ports */
+	/* What went in and out over the whole scenario, setup included
+	 * (bench_account): frames in, frames out, the workers' drops by
+	 * reason. `failed` when fewer came out than went in, less the drops
+	 * whose reasons the scenario allows (may_drop_reasons, a bit per
+	 * SL_DROP_*; only cross_worker allows one, see there). */
+	uint64_t in, out, dropped, drops[SL_DROP_MAX];
+	uint64_t may_drop_reasons, may_drop;
+	bool failed;
 };
+
+/* Frames in and out and drops by reason, all lanes, so far. */
+struct bench_counts {
+	uint64_t in, out, drops[SL_DROP_MAX];
+};
+struct bench_counts bench_counts(const struct bench_env *env);
+/* Fill r's accounting from the counts before and now; r->failed if
+ * frames went missing. */
+void bench_account(const struct bench_env *env, const struct bench_counts *before,
+		   struct scen_result *r);
+/* One measured run: `cycles` spent on `units` (packets or connections),
+ * `packets` frames injected. */
+void scen_add_run(struct scen_result *r, uint64_t cycles, uint64_t units,
+		  uint64_t packets);
 
 void bench_baseline(struct bench_env *env, struct scen_result *r);
 void bench_established(struct bench_env *env, const char *name, uint32_t nconns,
-		       struct scen_result *r);
-void bench_new_connections(struct bench_env *env, struct scen_result *r);
+		       bool cold, struct scen_result *r);
+void bench_new_connections(struct bench_env *env, const char *name, bool cold,
+			   struct scen_result *r);
 void bench_mixed(struct bench_env *env, struct scen_result *r);
 void bench_cross_worker(struct bench_env *env, struct scen_result *r);
 void bench_churn(struct bench_env *env, struct scen_result *r);
 void bench_one_lip(struct bench_env *env, struct scen_result *r);
+
+/* Shared by the scenario files. */
+struct conn_set {
+	struct sl_v4key *client; /* client -> VIP */
+	struct sl_v4key *server; /* RS -> local address */
+	uint32_t n, cap;
+};
+
+struct lane_job {
+	struct bench_env *env;
+	unsigned lane;
+	const struct bench_seq *seq;
+	uint64_t pos;              /* where the next run starts in seq */
+	double seconds;
+	bool baseline;
+	uint64_t packets, cycles;
+};
+
+int lane_job_run(void *arg);
+void reset_workers(struct bench_env *env);
+void open_connections(struct bench_env *env, unsigned lane, uint32_t n,
+		      struct conn_set *cs);
+void conn_set_free(struct conn_set *cs);
+void established_seq(struct bench_seq *seq, const struct conn_set *own,
+		     const struct conn_set *other);
 
 #endif

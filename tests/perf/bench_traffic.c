@@ -2,10 +2,13 @@
 /*
  * The harness: records -> frames -> the worker's burst function (the
  * loop's RX burst replaced by the harness) -> TX rings -> recycled
- * frames. No allocation in the loop: frames circulate
- * between the harness's spare stack and the rings; the pool tops the
- * stack up only to replace frames Sluice dropped (or kept, for ARP).
+ * frames. No allocation in the loop: frames circulate between the
+ * harness's spare stack (hot) or FIFO (cold, bench.h) and the rings; the
+ * pool tops them up only to replace frames Sluice dropped (or kept, for
+ * ARP).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -62,7 +65,8 @@ static void frame_init(struct rte_mbuf *m)
 	m->data_len = m->pkt_len = BENCH_FRAME_LEN;
 }
 
-static inline void frame_write(struct rte_mbuf *m, const struct bench_rec *r)
+static inline void frame_write(struct rte_mbuf *m, const struct bench_rec *r,
+			       bool cold)
 {
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	struct sl_ipv4_hdr *ip = (void *)(f + SL_ETH_HLEN);
@@ -74,7 +78,8 @@ static inline void frame_write(struct rte_mbuf *m, const struct bench_rec *r)
 	memcpy(tcp, &r->sport, 4);
 	tcp->flags = r->tcp_flags;
 	tcp->csum = r->l4_csum;
-	m->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	/* Cold frames are unmarked: the worker checks them in software. */
+	m->ol_flags = cold ? 0 : RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 }
 
 static void spare_top_up(struct bench_env *env, struct bench_lane *l, uint32_t want)
@@ -88,6 +93,67 @@ static void spare_top_up(struct bench_env *env, struct bench_lane *l, uint32_t w
 	}
 }
 
+static void cold_put(struct bench_lane *l, struct rte_mbuf *m)
+{
+	if (l->ncold == l->cold_cap) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	l->cold[(l->cold_head + l->ncold++) % l->cold_cap] = m;
+}
+
+static struct rte_mbuf *cold_take(struct bench_env *env, struct bench_lane *l)
+{
+	if (l->ncold == 0) { /* top up what Sluice dropped */
+		struct rte_mbuf *m = rte_pktmbuf_alloc(env->cold_pool);
+		if (m)
+			frame_init(m);
+		return m;
+	}
+	struct rte_mbuf *m = l->cold[l->cold_head];
+	l->cold_head = (l->cold_head + 1) % l->cold_cap;
+	l->ncold--;
+	return m;
+}
+
+/* The cold pool, all of it in lane 0's FIFO in a random order, so that
+ * neither the cache nor the prefetcher has seen a frame's mbuf lately. */
+static void cold_init(struct bench_env *env)
+{
+	struct bench_lane *l = &env->lanes[0];
+	uint64_t x = 0x2545f4914f6cdd1dull;
+
+	env->cold_pool = rte_pktmbuf_pool_create("b_cold", env->cold_mbufs, 0, 0,
+						 RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	l->cold = calloc(env->cold_mbufs, sizeof(*l->cold));
+	if (env->cold_pool == NULL || l->cold == NULL) {
+		fprintf(stderr, "bench: cannot allocate %u cold mbufs\n", env->cold_mbufs);
+		exit(1);
+	}
+	l->cold_cap = env->cold_mbufs;
+	while (l->ncold < l->cold_cap) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(env->cold_pool);
+		if (m == NULL)
+			break;
+		frame_init(m);
+		l->cold[l->ncold++] = m;
+	}
+	for (uint32_t i = l->ncold; i > 1; i--) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint32_t j = (uint32_t)(x % i);
+		struct rte_mbuf *t = l->cold[i - 1];
+		l->cold[i - 1] = l->cold[j];
+		l->cold[j] = t;
+	}
+}
+
+void bench_set_cold(struct bench_env *env, bool cold)
+{
+	if (cold && env->cold_pool == NULL)
+		cold_init(env);
+	env->cold = cold;
+}
+
 /* Take up to `max` spare frames and write the next records of the
  * lane's sequence into them (wrapping round if `wrap`). */
 static unsigned fill(struct bench_env *env, struct bench_lane *l,
@@ -96,17 +162,21 @@ static unsigned fill(struct bench_env *env, struct bench_lane *l,
 {
 	unsigned n = 0;
 
-	if (l->nspare < max)
+	bool cold = env->cold && l->cold_cap;
+
+	if (!cold && l->nspare < max)
 		spare_top_up(env, l, 2 * BENCH_INJECT);
-	for (; n < max && l->nspare; n++) {
+	for (; n < max && (cold || l->nspare); n++) {
 		if (*pos == seq->len) {
 			if (!wrap)
 				break;
 			*pos = 0;
 		}
+		struct rte_mbuf *m = cold ? cold_take(env, l) : l->spare[--l->nspare];
+		if (m == NULL)
+			break;
 		const struct bench_rec *r = &seq->recs[(*pos)++];
-		struct rte_mbuf *m = l->spare[--l->nspare];
-		frame_write(m, r);
+		frame_write(m, r, cold);
 		/* To the port's MAC, as a neighbor sends (a recycled frame
 		 * still carries the addresses it left with). */
 		memcpy(rte_pktmbuf_mtod(m, uint8_t *), env->ctl.ports[r->port].mac, 6);
@@ -117,9 +187,12 @@ static unsigned fill(struct bench_env *env, struct bench_lane *l,
 	return n;
 }
 
-/* Take back what a lane transmitted. */
-static void reap(struct bench_lane *l, bench_collect_fn collect, void *ctx)
+/* Take back what a lane transmitted; `measured`: in a measured run,
+ * where env->lose_every applies (setup has checks of its own). */
+static void reap(struct bench_env *env, struct bench_lane *l, bool measured,
+		 bench_collect_fn collect, void *ctx)
 {
+	static uint64_t seen;
 	struct rte_mbuf *out[SL_BURST];
 
 	for (unsigned p = 0; p < 2; p++) {
@@ -127,14 +200,20 @@ static void reap(struct bench_lane *l, bench_collect_fn collect, void *ctx)
 		while ((n = rte_ring_dequeue_burst(l->tx[p], (void **)out, SL_BURST,
 						   NULL)) != 0) {
 			for (unsigned i = 0; i < n; i++) {
+				if (measured && env->lose_every && ++seen % env->lose_every == 0) {
+					rte_pktmbuf_free(out[i]); /* lost, on purpose */
+					continue;
+				}
+				l->transmitted++;
 				if (collect)
 					collect(ctx, rte_pktmbuf_mtod(out[i], uint8_t *), p);
-				if (l->nspare < 2 * BENCH_INJECT)
+				if (env->cold && l->cold_cap)
+					cold_put(l, out[i]);
+				else if (l->nspare < 2 * BENCH_INJECT)
 					l->spare[l->nspare++] = out[i];
 				else
 					rte_pktmbuf_free(out[i]);
 			}
-			l->transmitted += n;
 		}
 	}
 }
@@ -178,19 +257,19 @@ void bench_push_all(struct bench_env *env, unsigned lane,
 		for (unsigned w = 0; w < env->nworkers; w++) {
 			if (w != lane)
 				sluice_step(env->lanes[w].w, NULL, 0);
-			reap(&env->lanes[w], collect, ctx);
+			reap(env, &env->lanes[w], false, collect, ctx);
 		}
 	} while (n);
 }
 
 uint64_t bench_run_lane(struct bench_env *env, unsigned lane,
-			const struct bench_seq *seq, double seconds,
+			const struct bench_seq *seq, uint64_t *pos, double seconds,
 			bool baseline, uint64_t *cycles)
 {
 	struct bench_lane *l = &env->lanes[lane];
 	struct rte_rcu_qsbr *qs = env->dp.qsbr;
 	struct rte_mbuf *pkts[SL_BURST];
-	uint64_t pos = 0, start_injected = l->injected;
+	uint64_t start_injected = l->injected;
 	uint64_t hz = rte_get_tsc_hz();
 	uint64_t start = rte_rdtsc();
 	uint64_t deadline = start + (uint64_t)(seconds * (double)hz);
@@ -198,13 +277,13 @@ uint64_t bench_run_lane(struct bench_env *env, unsigned lane,
 
 	while (now < deadline) {
 		for (unsigned k = 0; k < 64; k++) {
-			unsigned n = fill(env, l, seq, &pos, true, pkts, SL_BURST);
+			unsigned n = fill(env, l, seq, pos, true, pkts, SL_BURST);
 			if (baseline)
 				macswap_step(l->w, pkts, n);
 			else
 				sluice_step(l->w, pkts, n);
 			rte_rcu_qsbr_quiescent(qs, l->w->id);
-			reap(l, NULL, NULL);
+			reap(env, l, true, NULL, NULL);
 		}
 		now = rte_rdtsc();
 	}
@@ -219,6 +298,6 @@ void bench_drain(struct bench_env *env, unsigned lane, bool baseline)
 	for (unsigned round = 0; round < 64; round++) {
 		if (!baseline)
 			sluice_step(l->w, NULL, 0);
-		reap(l, NULL, NULL);
+		reap(env, l, true, NULL, NULL);
 	}
 }

@@ -2,20 +2,32 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Part of `make test`: every benchmark scenario for a fraction of a second,
 # to prove the harness still works, then checks on the JSON it wrote
-# (printed as "ok - ..." / "not ok - ..." lines). Not a measurement.
+# (printed as "ok - ..." / "not ok - ..." lines): every frame in came out
+# of every scenario (cross_worker may drop at steer_ring_full). Then one scenario again with the harness throwing
+# away one frame in 1000, which must fail it (exit 3, "failed" in the
+# JSON): the accounting can fail. Not a measurement.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 json=build/test-logs/bench-smoke.json
 mkdir -p build/test-logs
 second=$(( $(nproc) > 1 ? 1 : 0 ))
-build/sluice-bench --no-huge -m 1024 --no-pci --no-telemetry --log-level=notice \
-  --file-prefix "sl-smoke-$$" --lcores="0@0,1@$second" \
-  -- --seconds 0.2 --json "$json" || { echo "not ok - sluice-bench ran"; exit 1; }
-exec /usr/bin/python3 - "$json" <<'PY'
-import json, sys
+lossy=build/test-logs/bench-smoke-lossy.json
+bench() {
+  build/sluice-bench --no-huge -m 1024 --no-pci --no-telemetry --log-level=notice \
+    --file-prefix "sl-smoke-$$" --lcores="0@0,1@$second" \
+    -- --seconds 0.1 --cold-mbufs 16384 "$@"
+}
+bench --json "$json" || { echo "not ok - sluice-bench ran (exit $?)"; exit 1; }
+rm -f "$lossy"
+bench --json "$lossy" --only established_1k --lose-every 1000 >/dev/null 2>&1
+lossy_rc=$?
+exec /usr/bin/python3 - "$json" "$lossy" "$lossy_rc" <<'PY'
+import json, os, sys
 r = json.load(open(sys.argv[1]))
-want = ["baseline", "established_1k", "established_100k", "established_1m",
-        "established_4m", "new_connections", "mixed", "cross_worker", "churn"]
+want = ["baseline", "established_1k", "established_1k_real", "established_100k",
+        "established_1m", "established_1m_real", "established_4m",
+        "new_connections", "new_connections_real", "mixed", "cross_worker",
+        "churn", "one_lip_1m"]
 got = {s["name"]: s for s in r["scenarios"]}
 bad = 0
 def check(ok, what):
@@ -24,11 +36,26 @@ def check(ok, what):
     bad += not ok
 for name in want:
     s = got.get(name)
-    check(s is not None and s["packets"] > 0 and s["mpps"] > 0,
-          "bench scenario %s runs" % name)
+    check(s is not None and s["packets"] > 0 and s["mpps"] > 0 and s["runs"] >= 3,
+          "bench scenario %s runs 3 times" % name)
+    if s is None:
+        continue
+    # Out as expected (every frame in, less cross_worker's steer_ring_full
+    # drops), and no frame neither out nor dropped.
+    check(s["packets_out"] >= s["packets_expected_out"] and not s["failed"]
+          and s["packets_out"] + s["packets_dropped"] == s["packets_in"],
+          "bench %s: every frame in came out (%d in, %d out, drops %s)"
+          % (name, s["packets_in"], s["packets_out"], s["drops"]))
+check(not r["failed"], "bench: no scenario failed")
 lost = r.get("churn_packets_lost")
 check(lost == 0, "bench churn loses no packet (lost %s)" % lost)
-bpc = r.get("bytes_per_connection", 0)
-check(0 < bpc <= 128, "bench: %d bytes per connection (<= 128)" % bpc)
+for key in ("bytes_per_connection", "bytes_per_connection_3m"):
+    bpc = r.get(key, 0)
+    check(0 < bpc <= 128, "bench: %s %d (<= 128)" % (key, bpc))
+lossy = json.load(open(sys.argv[2])) if os.path.exists(sys.argv[2]) else {}
+ls = (lossy.get("scenarios") or [{}])[0]
+check(sys.argv[3] == "3" and lossy.get("failed") is True and ls.get("failed") is True
+      and ls.get("packets_out", 0) < ls.get("packets_in", 0),
+      "bench: a run that loses frames fails (exit %s)" % sys.argv[3])
 sys.exit(1 if bad else 0)
 PY

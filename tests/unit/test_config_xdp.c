@@ -139,6 +139,29 @@ static void test_errors(void **state)
 		 "$.ports[0].exception"},
 		{"{'ports': [{'name': 'a', 'devargs': 'net_ring0', 'xdp': 1}]}",
 		 "$.ports[0].xdp"},
+#define EXC(x) "{'ports': [{'name': 'a', 'devargs': 'net_ring0', 'exception': " x "}]}"
+		{EXC("{'addresses': ['198.18.0.5/24']}"), "$.ports[0].exception.device"},
+		{EXC("{'device': 'net_pcap'}"), "$.ports[0].exception.device"},
+		{EXC("{'device': 'net_tap', 'mtu': 9000}"), "$.ports[0].exception.mtu"},
+		{EXC("{'device': 'net_tap', 'addresses': ['198.18.0.5']}"),
+		 "$.ports[0].exception.addresses[0]"},
+		{EXC("{'device': 'net_tap', 'addresses': ['224.0.0.1/4']}"),
+		 "$.ports[0].exception.addresses[0]"},
+		{EXC("{'device': 'net_tap', 'addresses': ['198.18.0.5/24', '198.18.0.5/25']}"),
+		 "$.ports[0].exception.addresses[1]"},
+		{EXC("{'device': 'net_tap', 'addresses': ['1.1.1.1/8', '2.2.2.2/8', "
+		     "'3.3.3.3/8', '4.4.4.4/8', '5.5.5.5/8']}"),
+		 "$.ports[0].exception.addresses"},
+		{EXC("{'device': 'net_tap', 'addresses': ['198.18.0.5/24'], 'routes': "
+		     "[{'prefix': '198.19.0.0/16', 'via': '198.18.9.1'}]}"),
+		 "$.ports[0].exception.routes[0].via"},
+		{EXC("{'device': 'net_tap', 'routes': [{'via': '198.18.0.1'}]}"),
+		 "$.ports[0].exception.routes[0].prefix"},
+		{EXC("{'device': 'net_tap', 'routes': [{'prefix': '198.19.0.0/16', 'dev': 'x'}]}"),
+		 "$.ports[0].exception.routes[0].dev"},
+		{EXC("{'device': 'net_tap', 'routes': [7]}"), "$.ports[0].exception.routes[0]"},
+		{EXC("7"), "$.ports[0].exception"},
+#undef EXC
 	};
 	(void)state;
 
@@ -151,6 +174,41 @@ static void test_errors(void **state)
 			fail_msg("%s: field %s, want %s (%s)", cases[i].doc, e.field,
 				 cases[i].field, e.message);
 	}
+}
+
+/* The object form of "exception": the host's addresses and routes,
+ * written back out as they came (issue 19.11). */
+static void test_exception_host_side(void **state)
+{
+	struct sl_model m, back;
+	struct sl_err e;
+	(void)state;
+
+	if (load("{'ports': [{'name': 'a', 'devargs': 'net_ring0', 'exception': "
+		 "{'device': 'net_tap', 'addresses': ['198.18.0.5/24', '198.18.7.1/32'], "
+		 "'routes': [{'prefix': '198.19.0.0/16', 'via': '198.18.0.254'}, "
+		 "{'prefix': '198.20.0.0/16'}]}}]}", &m, &e) != 0)
+		fail_msg("%s: %s", e.field, e.message);
+	const struct sl_model_port *p = &m.ports[0];
+	assert_string_equal(p->exception, "net_tap");
+	assert_int_equal(p->nhost_addrs, 2);
+	assert_int_equal(p->host_addrs[1].ip, ip("198.18.7.1"));
+	assert_int_equal(p->host_addrs[1].plen, 32);
+	assert_int_equal(p->nhost_routes, 2);
+	assert_int_equal(p->host_routes[0].via, ip("198.18.0.254"));
+	assert_int_equal(p->host_routes[1].via, 0);
+	json_t *doc = sl_config_to_json(&m);
+	assert_int_equal(sl_config_load_json(doc, &back, &e), 0);
+	json_t *again = sl_config_to_json(&back);
+	assert_true(json_equal(doc, again));
+	json_t *exc = json_object_get(json_array_get(json_object_get(doc, "ports"), 0),
+				      "exception");
+	assert_true(json_is_object(exc));
+	assert_int_equal(json_array_size(json_object_get(exc, "routes")), 2);
+	json_decref(doc);
+	json_decref(again);
+	sl_model_free(&back);
+	sl_model_free(&m);
 }
 
 static void test_model_blocklist(void **state)
@@ -216,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_load_and_show),
 		cmocka_unit_test(test_show_defaults),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_exception_host_side),
 		cmocka_unit_test(test_model_blocklist),
 		cmocka_unit_test(test_parse_block_prefix),
 	};

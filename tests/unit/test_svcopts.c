@@ -57,10 +57,11 @@ static void test_load_and_show(void **state)
 	struct sl_err e;
 	(void)state;
 
-	int rc = load("{" PORTS ", 'health': {'source': '198.18.1.250'}, 'vips': ["
+	int rc = load("{" PORTS ", 'health': {'source': '198.18.1.250', "
+		      "'panic_percent': 40}, 'vips': ["
 		      "{'vip': '198.18.0.100', 'port': 80, 'scheduler': 'mh',"
 		      " 'hash_ports': true, 'persist_s': 300, 'mh_table_size': 251,"
-		      " 'on_down': 'flush',"
+		      " 'on_down': 'flush', 'panic_percent': 60,"
 		      " 'health_check': {'type': 'http', 'interval_ms': 500,"
 		      "   'timeout_ms': 200, 'rise': 1, 'fall': 2,"
 		      "   'http': {'path': '/healthz', 'expect_status': 204}},"
@@ -71,12 +72,14 @@ static void test_load_and_show(void **state)
 	if (rc != 0)
 		fail_msg("%s: %s", e.field, e.message);
 	assert_int_equal(m.hc_source, ip("198.18.1.250"));
+	assert_int_equal(m.hc_panic_percent, 40);
 	const struct sl_model_svc *s = &m.svcs[0];
 	assert_int_equal(s->sched, SL_SCHED_MH);
 	assert_true(s->hash_ports);
 	assert_int_equal(s->persist_s, 300);
 	assert_int_equal(s->mh_size, 251);
 	assert_int_equal(s->on_down, SL_ON_DOWN_FLUSH);
+	assert_int_equal(s->panic_percent, 60);
 	assert_int_equal(s->hc.type, SL_HC_HTTP);
 	assert_int_equal(s->hc.interval_ms, 500);
 	assert_int_equal(s->hc.timeout_ms, 200);
@@ -120,6 +123,8 @@ static void test_defaults(void **state)
 	assert_int_equal(s->persist_s, 0);
 	assert_int_equal(s->mh_size, SL_MH_DEFAULT_SIZE);
 	assert_int_equal(s->on_down, SL_ON_DOWN_KEEP);
+	assert_int_equal(s->panic_percent, 0);  /* off */
+	assert_int_equal(m.hc_panic_percent, 0);
 	assert_int_equal(s->hc.type, SL_HC_NONE);
 	assert_int_equal(s->hc.interval_ms, SL_HC_DEF_INTERVAL_MS);
 	assert_int_equal(s->hc.rise, SL_HC_DEF_RISE);
@@ -148,6 +153,9 @@ static const struct bad bads[] = {
 	{"'mh_table_size': 7", "$.vips[0].mh_table_size", NULL},
 	{"'on_down': 'reset'", "$.vips[0].on_down",
 	 "on_down must be keep or flush, got \"reset\""},
+	{"'panic_percent': 101", "$.vips[0].panic_percent",
+	 "panic_percent must be 0..100, got 101"},
+	{"'panic_percent': '50%'", "$.vips[0].panic_percent", NULL},
 	{"'health_check': {'type': 'icmp'}", "$.vips[0].health_check.type",
 	 "type must be tcp, http, udp or none, got \"icmp\""},
 	{"'health_check': {'interval_ms': 50}", "$.vips[0].health_check.interval_ms",
@@ -203,6 +211,9 @@ static void test_bad_values(void **state)
 	assert_string_equal(e.field, "$.health.source");
 	assert_int_equal(load("{" PORTS ", 'health': {'from': '1.2.3.4'}}", &m, &e), -1);
 	assert_string_equal(e.field, "$.health.from");
+	assert_int_equal(load("{" PORTS ", 'health': {'panic_percent': 150}}", &m, &e),
+			 -1);
+	assert_string_equal(e.field, "$.health.panic_percent");
 }
 
 /* Partial updates through the model, as vip.set and rs.set make them. */

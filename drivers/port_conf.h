@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What Sluice asks of a device, chosen from what the device says it can
+ * do (rte_eth_dev_info), with no device needed: the unit test feeds it
+ * the capabilities of real NICs.
+ *
+ *  - RSS whenever there is more than one queue and the device hashes any
+ *    of IPv4/IPv6 with TCP/UDP ports (only the functions it offers);
+ *    optionally with a symmetric key, so both directions of a flow hash
+ *    alike (the key repeats one 16-bit word: Toeplitz then ignores the
+ *    order of source and destination).
+ *  - RX checksum offload (IPv4 header, TCP, UDP) where offered: the
+ *    worker trusts GOOD flags, re-checks only UNKNOWN and counts BAD
+ *    (dataplane/worker.c verify_flags()).
+ *  - `offloads` off asks for neither checksum offload.
+ */
+#ifndef SL_PORT_CONF_H
+#define SL_PORT_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+
+#define SL_RSS_KEY_MAX 64
+
+/* The RSS hash functions Sluice wants: addresses and ports. */
+#define SL_RSS_WANTED (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP |       \
+		       RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_IPV6 |         \
+		       RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
+#define SL_RX_CSUM_WANTED (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |                     \
+			   RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
+
+/* The config's wishes for one port. */
+struct sl_port_opts {
+	bool offloads;          /* checksum offloads where offered (default) */
+	bool rss_symmetric;     /* one hash for both directions of a flow */
+};
+
+/* What the port was given. */
+struct sl_port_choice {
+	uint64_t rss_hf;        /* 0: no RSS */
+	uint64_t rx_offloads;
+	uint8_t key_len;        /* 0: the driver's default key */
+	_Alignas(8) uint8_t key[SL_RSS_KEY_MAX]; /* word reads: rte_softrss */
+	const char *no_rss;     /* why not, when nq > 1 and rss_hf == 0 */
+};
+
+/* Fill `conf` (zeroed first) and `choice` for nq queues. */
+void sl_port_conf_choose(const struct rte_eth_dev_info *di, uint16_t nq,
+			 const struct sl_port_opts *o, struct rte_eth_conf *conf,
+			 struct sl_port_choice *choice);
+/* Spread the redirection table evenly over nq queues: entry i -> i % nq.
+ * 0, or a negative errno from the driver. */
+int sl_port_reta_spread(uint16_t ethdev, uint16_t reta_size, uint16_t nq);
+/* "ipv4 ipv4-tcp ..." for an rss_hf, into buf. */
+const char *sl_port_rss_names(uint64_t rss_hf, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What Sluice asks of a device (drivers/port_conf.c), against the
+ * capabilities real NICs report (issue 14): RSS only on the functions a
+ * device offers, none with one queue, a clear reason when there is none;
+ * the symmetric key really hashes both directions of a flow alike (DPDK's
+ * own software Toeplitz, rte_softrss); checksum offloads only where
+ * offered, and none when the config says "offloads": false.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_thash.h>
+
+#include "port_conf.h"
+
+#define ALL_CSUM (RTE_ETH_RX_OFFLOAD_CHECKSUM | RTE_ETH_RX_OFFLOAD_SCATTER)
+
+/* An i40e reports every IP flow type, a 52-byte key, a 512-entry table. */
+static struct rte_eth_dev_info i40e(void)
+{
+	struct rte_eth_dev_info di = {0};
+	di.flow_type_rss_offloads = SL_RSS_WANTED | RTE_ETH_RSS_FRAG_IPV4 |
+				    RTE_ETH_RSS_NONFRAG_IPV4_SCTP | RTE_ETH_RSS_L2_PAYLOAD;
+	di.hash_key_size = 52;
+	di.reta_size = 512;
+	di.rx_offload_capa = ALL_CSUM;
+	return di;
+}
+
+static void test_rss_offered(void **state)
+{
+	struct rte_eth_dev_info di = i40e();
+	struct sl_port_opts o = {.offloads = true};
+	struct rte_eth_conf conf;
+	struct sl_port_choice c;
+	char names[96];
+	(void)state;
+
+	sl_port_conf_choose(&di, 4, &o, &conf, &c);
+	assert_int_equal(conf.rxmode.mq_mode, RTE_ETH_MQ_RX_RSS);
+	assert_true(c.rss_hf == SL_RSS_WANTED); /* not SCTP, fragments, L2 */
+	assert_true(conf.rx_adv_conf.rss_conf.rss_hf == SL_RSS_WANTED);
+	assert_null(conf.rx_adv_conf.rss_conf.rss_key); /* the driver's key */
+	assert_null(c.no_rss);
+	assert_true(conf.rxmode.offloads == SL_RX_CSUM_WANTED); /* not scatter */
+	assert_string_equal(sl_port_rss_names(c.rss_hf, names, sizeof(names)),
+			    "ipv4 ipv4-tcp ipv4-udp ipv6 ipv6-tcp ipv6-udp");
+}
+
+/* An ixgbe-like device hashing IPv4 and IPv4/TCP only gets just those. */
+static void test_rss_subset(void **state)
+{
+	struct rte_eth_dev_info di = {0};
+	struct sl_port_opts o = {.offloads = true};
+	struct rte_eth_conf conf;
+	struct sl_port_choice c;
+	(void)state;
+
+	di.flow_type_rss_offloads = RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+	di.rx_offload_capa = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+	sl_port_conf_choose(&di, 2, &o, &conf, &c);
+	assert_true(c.rss_hf == (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP));
+	assert_true(c.rx_offloads == RTE_ETH_RX_OFFLOAD_IPV4_CKSUM);
+}
+
+/* No RSS (virtio without the feature, af_packet): said why; one queue:
+ * nothing to say. */
+static void test_no_rss(void **state)
+{
+	struct rte_eth_dev_info di = {0};
+	struct sl_port_opts o = {.offloads = true};
+	struct rte_eth_conf conf;
+	struct sl_port_choice c;
+	(void)state;
+
+	sl_port_conf_choose(&di, 2, &o, &conf, &c);
+	assert_int_equal(conf.rxmode.mq_mode, RTE_ETH_MQ_RX_NONE);
+	assert_true(c.rss_hf == 0);
+	assert_string_equal(c.no_rss, "it offers no RSS");
+	di.flow_type_rss_offloads = RTE_ETH_RSS_L2_PAYLOAD;
+	sl_port_conf_choose(&di, 2, &o, &conf, &c);
+	assert_non_null(strstr(c.no_rss, "hashes none"));
+	di = i40e();
+	sl_port_conf_choose(&di, 1, &o, &conf, &c);
+	assert_int_equal(conf.rxmode.mq_mode, RTE_ETH_MQ_RX_NONE);
+	assert_null(c.no_rss);
+}
+
+static void test_offloads_off(void **state)
+{
+	struct rte_eth_dev_info di = i40e();
+	struct sl_port_opts o = {.offloads = false};
+	struct rte_eth_conf conf;
+	struct sl_port_choice c;
+	(void)state;
+
+	sl_port_conf_choose(&di, 2, &o, &conf, &c);
+	assert_true(conf.rxmode.offloads == 0);
+	assert_true(c.rx_offloads == 0);
+	assert_int_equal(conf.rxmode.mq_mode, RTE_ETH_MQ_RX_RSS); /* RSS stays */
+}
+
+/* The symmetric key, at the device's key size, hashes a flow and its
+ * reply alike for every tuple tried (Toeplitz, as the NIC computes it). */
+static void test_symmetric_key(void **state)
+{
+	struct sl_port_opts o = {.offloads = true, .rss_symmetric = true};
+	struct rte_eth_conf conf;
+	struct sl_port_choice c;
+	(void)state;
+
+	for (uint8_t size = 40; size <= 52; size += 12) {
+		struct rte_eth_dev_info di = i40e();
+		di.hash_key_size = size;
+		sl_port_conf_choose(&di, 4, &o, &conf, &c);
+		assert_int_equal(c.key_len, size);
+		assert_ptr_equal(conf.rx_adv_conf.rss_conf.rss_key, c.key);
+		assert_int_equal(conf.rx_adv_conf.rss_conf.rss_key_len, size);
+		uint32_t x = 0x12345678;
+		for (int i = 0; i < 1000; i++) {
+			x = x * 1103515245u + 12345u;
+			uint32_t a = x, b = x * 2654435761u, ports = x ^ (x >> 13);
+			uint32_t fwd[3] = {a, b, ports};
+			uint32_t rev[3] = {b, a, ports << 16 | ports >> 16};
+			assert_int_equal(rte_softrss(fwd, 3, c.key), rte_softrss(rev, 3, c.key));
+		}
+	}
+	/* And the default key is not symmetric: the test can tell. */
+	static _Alignas(4) const uint8_t def[40] = {
+		0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
+		0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+		0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
+		0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+	uint32_t fwd[3] = {0xc6120001, 0xc6120164, 0x1f900050};
+	uint32_t rev[3] = {0xc6120164, 0xc6120001, 0x00501f90};
+	assert_int_not_equal(rte_softrss(fwd, 3, def), rte_softrss(rev, 3, def));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rss_offered),
+		cmocka_unit_test(test_rss_subset),
+		cmocka_unit_test(test_no_rss),
+		cmocka_unit_test(test_offloads_off),
+		cmocka_unit_test(test_symmetric_key),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
