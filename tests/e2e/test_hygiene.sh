@@ -3,7 +3,8 @@
 # Process hygiene (issue 19, items 8-10) on net_af_xdp: a second sluice on
 # the same interfaces, with another file prefix, is refused before it
 # touches them (the first keeps its XDP program and its traffic); a
-# blocklist prefix covering a route's gateway is refused without --force.
+# blocklist prefix covering a route's gateway is refused without --force;
+# a failed XDP map write is reported, counted, and reconciled.
 # e2e-timeout: 120
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -52,5 +53,48 @@ lab_check "blocklist add 198.18.0.0/24 --force is accepted" slctl blocklist add 
 lab_check_eq "and listed" "$(slctl --json blocklist list | lab_jget "r['blocklist'][0]['prefix']")" 198.18.0.0/24
 lab_check "blocklist del 198.18.0.0/24" slctl blocklist del 198.18.0.0/24
 lab_check "blocklist add 203.0.113.0/24 (covers nothing configured)" slctl blocklist add 203.0.113.0/24
+
+# Item 9: a map write that fails is reported, counted and retried, and
+# the retry reconciles every port's trie with the model. lan0's trie gets
+# a stray prefix (a delete that never reached it); wan0's is frozen, so
+# writes to it fail (EPERM) for as long as it lives.
+block_map() { # the sl_block map of the program on interface $1
+  local prog m
+  prog=$(ip -n "$(lab_ns lb)" -d link show "$1" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1)
+  for m in $(bpftool -j prog show id "$prog" | lab_jget "' '.join(map(str, r['map_ids']))"); do
+    if [ "$(bpftool -j map show id "$m" | lab_jget "r['name']")" = sl_block ]; then
+      echo "$m"
+    fi
+  done
+}
+trie_prefixes() { # "a.b.c.d/len ..." sorted, from the raw keys
+  bpftool -j map dump id "$1" | python3 -c 'import json, sys
+keys = [bytes(int(b, 16) for b in e["key"]) for e in json.load(sys.stdin)]
+print(" ".join(sorted("%d.%d.%d.%d/%d" % (*k[4:8], k[0]) for k in keys)))'
+}
+wan_blk=$(block_map wan0) lan_blk=$(block_map lan0)
+lab_check "found the blocklist tries of wan0 ($wan_blk) and lan0 ($lan_blk)" \
+  test -n "$wan_blk" -a -n "$lan_blk"
+bpftool map update id "$lan_blk" key hex 18 00 00 00 c0 00 02 00 value hex 00 00 00 00 00 00 00 00
+lab_check_eq "lan0's trie holds a stray 192.0.2.0/24" "$(trie_prefixes "$lan_blk")" \
+  "192.0.2.0/24 203.0.113.0/24"
+bpftool map freeze id "$wan_blk"
+st=0
+out=$(slctl blocklist add 198.51.100.0/24 2>&1) || st=$?
+echo "$out" | sed 's/^/# /'
+lab_check_eq "blocklist add with wan0's trie frozen: exit 1" "$st" 1
+lab_check "the error names the interface, the prefix and why" \
+  grep -q "not all in XDP: XDP on wan0: cannot block 198.51.100.0/24: Operation not permitted" <<<"$out"
+lab_check_cmp "stats xdp.map_errors counts it" \
+  "$(lab_stats | lab_jget "r['xdp']['map_errors']")" -ge 1
+lab_check_eq "stats xdp.in_sync is false" "$(lab_stats | lab_jget "r['xdp']['in_sync']")" false
+lab_check "stats xdp.last_error names wan0" \
+  eval "lab_stats | lab_jget \"r['xdp']['last_error']\" | grep -q 'XDP on wan0: cannot block'"
+sleep 2.5 # the retries (one a second) reconcile lan0 from its trie
+lab_check_eq "lan0's trie reconciled: the model's prefixes, the stray gone" \
+  "$(trie_prefixes "$lan_blk")" "198.51.100.0/24 203.0.113.0/24"
+lab_check_eq "the model has both" \
+  "$(slctl --json blocklist list | lab_jget "' '.join(sorted(p['prefix'] for p in r['blocklist']))")" \
+  "198.51.100.0/24 203.0.113.0/24"
 
 lab_test_end
