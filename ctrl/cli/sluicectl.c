@@ -220,7 +220,8 @@ static void main_help(void)
 	      "  sluicectl raw '{\"cmd\":\"help\"}'\n"
 	      "\n"
 	      "Exit status: 0 done; 1 the daemon refused the request or could not\n"
-	      "be reached; 2 bad command line (nothing was sent).\n", stdout);
+	      "be reached, or applied a change its XDP maps did not all take (it\n"
+	      "retries them); 2 bad command line (nothing was sent).\n", stdout);
 }
 
 static void group_help(const char *group)
