@@ -30,18 +30,19 @@ static inline uint8_t *frame_of(struct rte_mbuf *m)
 }
 
 /* Remember where direction `dir` of `c` leaves (towards `dst`) under
- * snapshot `s`. False if it has no route or no resolved next hop yet. */
-static bool learn_next_hop(const struct sl_snapshot *s, struct sl_conn *c,
+ * this burst's snapshot and neighbors. False if it has no route or no
+ * resolved next hop yet. */
+static bool learn_next_hop(const struct sl_worker *w, struct sl_conn *c,
 			   enum sl_dir dir, sl_be32 dst)
 {
-	const struct sl_snap_route *rt = sl_snap_route(s, dst);
+	const struct sl_snap_route *rt = sl_snap_route(w->snap, dst);
 	const struct sl_snap_neigh *nb =
-		rt ? sl_snap_find_neigh(s, rt->via ? rt->via : dst) : NULL;
+		rt ? sl_neigh_view_find(w->neigh, rt->via ? rt->via : dst) : NULL;
 
 	/* The entry's ready-made Ethernet header is for its own port. */
 	if (nb == NULL || nb->port != rt->port)
 		return false;
-	c->nh_slot[dir] = (uint16_t)(nb - s->neigh);
+	c->nh_slot[dir] = (uint16_t)(nb - w->neigh->slot);
 	return true;
 }
 
@@ -165,17 +166,18 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 			return;
 	}
 
-	/* Where this direction leaves was looked up once for this snapshot. */
-	if (sl_unlikely(c->nh_gen != (uint32_t)s->generation)) {
-		c->nh_gen = (uint32_t)s->generation;
+	/* Where this direction leaves was looked up once for these routes
+	 * and neighbors. */
+	if (sl_unlikely(c->nh_gen != w->nh_epoch)) {
+		c->nh_gen = w->nh_epoch;
 		c->nh_slot[0] = c->nh_slot[1] = SL_NH_NONE;
 	}
 	if (sl_unlikely(c->nh_slot[dir] == SL_NH_NONE) &&
-	    !learn_next_hop(s, c, dir, pkt->key.daddr)) {
+	    !learn_next_hop(w, c, dir, pkt->key.daddr)) {
 		sl_worker_output(w, m, pkt->key.daddr); /* no route, or ARP pending */
 		return;
 	}
-	const struct sl_snap_neigh *nb = &s->neigh[c->nh_slot[dir]];
+	const struct sl_snap_neigh *nb = &w->neigh->slot[c->nh_slot[dir]];
 	memcpy(pkt->eth, nb->l2, 12);
 	sl_worker_tx(w, nb->port, m);
 }
@@ -345,6 +347,10 @@ void sl_worker_begin(struct sl_worker *w)
 	const struct sl_snapshot *s =
 		__atomic_load_n(&w->dp->snapshot, __ATOMIC_ACQUIRE);
 	w->snap = s;
+	/* After the snapshot: neighbors are published before the snapshot
+	 * that needs them, so these are at least as new. */
+	w->neigh = __atomic_load_n(&w->dp->neigh, __ATOMIC_ACQUIRE);
+	w->nh_epoch = (uint32_t)(s->generation + w->neigh->generation);
 	if (sl_unlikely(s->generation != w->snap_generation))
 		sl_worker_sync_snapshot(w);
 }

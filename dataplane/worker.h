@@ -6,11 +6,11 @@
  * spirit of l3fwd's lcore_conf). Nothing in it is written by anyone else;
  * the control thread only reads counters and talks to it through rings.
  *
- * Loop: read the snapshot pointer -> RX burst on each port -> process ->
- * drain packets other workers steered here (replies first, then client
- * packets: see sl_worker_drain_steered) -> flush TX -> retry packets
- * held for ARP -> expire a budget of connections -> control messages ->
- * report an RCU quiescent state -> back off if idle.
+ * Loop: read the snapshot and neighbor-table pointers -> RX burst on each
+ * port -> process -> drain packets other workers steered here (replies
+ * first, then client packets: see sl_worker_drain_steered) -> flush TX
+ * -> retry packets held for ARP -> expire a budget of connections ->
+ * control messages -> report an RCU quiescent state -> back off if idle.
  */
 #ifndef SL_WORKER_H
 #define SL_WORKER_H
@@ -28,6 +28,7 @@
 #include "persist_table.h"
 #include "pkt.h"
 #include "portmap.h"
+#include "neigh_view.h"
 #include "snapshot.h"
 #include "snat_hosts.h"
 
@@ -159,6 +160,9 @@ struct sl_hold {
 /* The pieces shared by all workers and the control thread. */
 struct sl_dataplane {
 	struct sl_snapshot *snapshot;    /* RCU-protected; __atomic access */
+	/* Neighbors, published apart from the snapshot (neigh_view.h), and
+	 * always before a snapshot that needs them: RCU-protected too. */
+	struct sl_neigh_view *neigh;
 	struct rte_rcu_qsbr *qsbr;
 	volatile bool stop;
 	uint32_t nworkers;
@@ -189,6 +193,10 @@ struct sl_worker {
 	/* Hot, read every packet. */
 	struct sl_dataplane *dp;
 	const struct sl_snapshot *snap;  /* this loop iteration's snapshot */
+	const struct sl_neigh_view *neigh; /* ... and neighbors */
+	/* Changes with either: connections' cached next hops (conn.h
+	 * nh_gen) are good only under the pair they were found with. */
+	uint32_t nh_epoch;
 	uint64_t snap_generation;
 	uint32_t now_ms;
 	uint16_t id;

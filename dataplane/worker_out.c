@@ -19,7 +19,7 @@ static sl_be32 next_hop(const struct sl_snap_route *rt, sl_be32 dst)
 bool sl_worker_would_hold(const struct sl_worker *w, sl_be32 dst)
 {
 	const struct sl_snap_route *rt = sl_snap_route(w->snap, dst);
-	return rt && sl_snap_find_neigh(w->snap, next_hop(rt, dst)) == NULL;
+	return rt && sl_neigh_view_find(w->neigh, next_hop(rt, dst)) == NULL;
 }
 
 /* Send a packet whose IP header is final towards `dst`: route, resolve
@@ -35,7 +35,7 @@ void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
 		return;
 	}
 	sl_be32 nexthop = next_hop(rt, dst);
-	const struct sl_snap_neigh *nb = sl_snap_find_neigh(s, nexthop);
+	const struct sl_snap_neigh *nb = sl_neigh_view_find(w->neigh, nexthop);
 	if (sl_unlikely(nb == NULL)) {
 		sl_worker_hold(w, m, nexthop, rt->port);
 		return;
@@ -149,7 +149,7 @@ void sl_worker_hold_retry(struct sl_worker *w)
 
 	for (uint32_t i = 0; i < w->nhold; i++) {
 		struct sl_hold *h = &w->hold[i];
-		const struct sl_snap_neigh *nb = sl_snap_find_neigh(s, h->nexthop);
+		const struct sl_snap_neigh *nb = sl_neigh_view_find(w->neigh, h->nexthop);
 		/* Age first: a packet that waited past the limit may belong
 		 * to a connection that has expired meanwhile. */
 		if (w->now_ms - h->since_ms > SL_HOLD_MS) {

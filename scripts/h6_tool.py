@@ -27,6 +27,13 @@ go only to the addresses given (the lab's, 198.18.0.0/15).
   many-clients SOCKET -n N
                         N clients connect at once and ask for stats; prints
                         {"ok", "failed", "errors"}
+  arp-churn IFACE TARGET FIRST -n N --rate R --seconds S
+                        ARP requests for TARGET from senders FIRST..FIRST+N-1,
+                        every one with a new sender MAC, R a second for S
+                        seconds; prints {"sent"}
+  stats-latency SOCKET --seconds S [--gap-ms G]
+                        `stats` every G ms for S seconds; prints
+                        {"n", "p95_ms", "max_ms"}
 
 Run with /usr/bin/python3, as root (raw sockets), inside the lab.
 """
@@ -225,6 +232,41 @@ def cmd_many_clients(a):
     print(json.dumps(results))
 
 
+def cmd_arp_churn(a):
+    """ARP requests for `target` from `n` on-link senders, each round with
+    new sender MACs, `rate` changes a second for `seconds`."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((a.iface, 0))
+    base = int(ipaddress.IPv4Address(a.first))
+    target = socket.inet_aton(a.target)
+    sent, t0 = 0, time.time()
+    while time.time() - t0 < a.seconds:
+        k = sent % a.n
+        mac = bytes([0x02, 0x5e, (sent >> 16) & 0xFF, (sent >> 8) & 0xFF, sent & 0xFF, k])
+        sender = struct.pack("!I", base + k)
+        arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + sender + bytes(6) + target
+        s.send(b"\xff" * 6 + mac + b"\x08\x06" + arp + bytes(18))
+        sent += 1
+        time.sleep(max(0.0, t0 + sent / a.rate - time.time()))
+    print(json.dumps({"sent": sent}))
+
+
+def cmd_stats_latency(a):
+    """`stats` round trips for `seconds`: how many, their 95th percentile
+    and worst, in milliseconds."""
+    times, t0 = [], time.time()
+    while time.time() - t0 < a.seconds:
+        t = time.time()
+        if b'"ok":true' not in request(a.socket, '{"cmd":"stats"}'):
+            times.append(float("inf"))
+        else:
+            times.append((time.time() - t) * 1000)
+        time.sleep(a.gap_ms / 1000)
+    times.sort()
+    print(json.dumps({"n": len(times), "p95_ms": round(times[int(len(times) * 0.95)], 1),
+                      "max_ms": round(times[-1], 1)}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -272,6 +314,19 @@ def main():
     p.add_argument("socket")
     p.add_argument("-n", type=int, required=True)
     p.set_defaults(fn=cmd_many_clients)
+    p = sub.add_parser("arp-churn")
+    p.add_argument("iface")
+    p.add_argument("target")
+    p.add_argument("first", help="first sender address; the next n-1 follow")
+    p.add_argument("-n", type=int, required=True)
+    p.add_argument("--rate", type=float, required=True)
+    p.add_argument("--seconds", type=float, required=True)
+    p.set_defaults(fn=cmd_arp_churn)
+    p = sub.add_parser("stats-latency")
+    p.add_argument("socket")
+    p.add_argument("--seconds", type=float, required=True)
+    p.add_argument("--gap-ms", type=float, default=20)
+    p.set_defaults(fn=cmd_stats_latency)
     a = ap.parse_args()
     return a.fn(a)
 

@@ -113,7 +113,7 @@ int sl_cmd_neigh_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	} else if (!sl_neigh_forget(&ctl->neigh, addr)) {
 		return sl_err_set(err, SL_E_NOT_FOUND, "ip", "no neighbor %s",
 				  sl_fmt_ipv4(addr, ip));
-	} else if (sl_ctl_publish(ctl, &ctl->model, err) != 0) {
+	} else if (sl_ctl_publish_neigh(ctl, &ctl->model, err) != 0) {
 		return -1;
 	}
 	*result = json_object();

@@ -31,6 +31,7 @@ struct sl_ctl {
 	void (*xdp_commit)(struct sl_ctl *ctl, const struct sl_model *m, int table_fd);
 	struct sl_port_info host_ports[SL_MAX_PORTS]; /* exception devices */
 	struct sl_neigh_table neigh;
+	struct rte_rcu_qsbr_dq *neigh_dq; /* old neighbor tables; NULL: none yet */
 	uint64_t generation;
 	uint64_t start_ms;
 	uint64_t last_tick_ms;
@@ -68,10 +69,23 @@ int sl_ctl_hostif_apply(const struct sl_model_port *mp, const char *ifname,
 /* How many ports have an exception device (each needs mbufs). */
 uint32_t sl_model_exception_ports(const struct sl_model *m);
 
-/* Build a snapshot from `m` and the learned neighbors, publish it and
+/* Build a snapshot from `m`, publish it with a fresh neighbor table and
  * reclaim the previous one after a grace period. 0, or -1 with err. */
 int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 		   struct sl_err *err);
+
+/* publish_neigh.c: publish the learned and `m`'s static neighbors alone
+ * (the old table is freed later through the defer queue; no waiting).
+ * 0, or -1 with err. Build and swap are its two halves, for
+ * sl_ctl_publish(). Reclaim frees what the workers are done with; free
+ * is for the end, once the workers have stopped. */
+int sl_ctl_publish_neigh(struct sl_ctl *ctl, const struct sl_model *m,
+			 struct sl_err *err);
+struct sl_neigh_view *sl_ctl_neigh_build(struct sl_ctl *ctl, const struct sl_model *m,
+					 struct sl_err *err);
+void sl_ctl_neigh_swap(struct sl_ctl *ctl, struct sl_neigh_view *fresh);
+void sl_ctl_neigh_reclaim(struct sl_ctl *ctl);
+void sl_ctl_neigh_free(struct sl_ctl *ctl);
 
 /* Drain the workers' learn ring and age neighbors; republish if the
  * dataplane's view of neighbors changed. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The control thread's side of ARP: drain what the workers saw, keep the
- * learned table (neigh.c), probe through a worker, and republish when
- * the set of usable neighbors changed.
+ * learned table (neigh.c), probe through a worker, and republish the
+ * neighbor table alone (publish_neigh.c) when the set of usable
+ * neighbors changed.
  */
 #include <stdlib.h>
 
@@ -85,10 +86,11 @@ void sl_ctl_neigh_work(struct sl_ctl *ctl)
 	if (now - ctl->last_tick_ms >= TICK_MS) {
 		ctl->last_tick_ms = now;
 		changed |= sl_neigh_tick(&ctl->neigh, now, sl_ctl_arp_probe, ctl);
+		sl_ctl_neigh_reclaim(ctl);
 	}
 	if (changed) {
 		struct sl_err err;
-		if (sl_ctl_publish(ctl, &ctl->model, &err) != 0)
+		if (sl_ctl_publish_neigh(ctl, &ctl->model, &err) != 0)
 			sl_warn("neighbor update not published: %s", err.message);
 	}
 }

@@ -2,8 +2,9 @@
 /*
  * Model -> snapshot -> workers.
  *
- * The snapshot is built whole from the model (and learned neighbors),
- * published with one release store, and the old one is freed only after
+ * The snapshot is built whole from the model, published with one
+ * release store (after the neighbor table, publish_neigh.c, rebuilt with
+ * it so that it always matches the model's ports and static entries), and the old one is freed only after
  * rte_rcu_qsbr_synchronize() has seen every worker pass a quiescent state
  * (or be offline), i.e. after no worker can still hold a pointer to it.
  * Workers report a quiescent state once per loop iteration, between
@@ -22,14 +23,6 @@
 uint64_t sl_ctl_now_ms(void)
 {
 	return sl_mono_ms();
-}
-
-static uint32_t resolved_neighbors(const struct sl_ctl *ctl)
-{
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < ctl->neigh.n; i++)
-		n += sl_neigh_resolved(&ctl->neigh.e[i]);
-	return n;
 }
 
 static void fill_ports(struct sl_snapshot *s, const struct sl_ctl *ctl,
@@ -139,22 +132,6 @@ static void fill_snat(struct sl_snapshot *s, const struct sl_model *m,
 	}
 }
 
-static int fill_neighbors(struct sl_snapshot *s, const struct sl_ctl *ctl,
-			  const struct sl_model *m)
-{
-	int rc = 0;
-	for (uint32_t i = 0; i < ctl->neigh.n; i++) {
-		const struct sl_neigh_entry *e = &ctl->neigh.e[i];
-		if (sl_neigh_resolved(e))
-			rc |= sl_snap_add_neigh(s, e->ip, e->mac, e->port);
-	}
-	/* Static entries last: they replace learned ones. */
-	for (uint32_t i = 0; i < m->nneigh; i++)
-		rc |= sl_snap_add_neigh(s, m->neigh[i].ip, m->neigh[i].mac,
-					m->neigh[i].port);
-	return rc;
-}
-
 static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 				 struct sl_err *err)
 {
@@ -163,7 +140,6 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 		.nrs = m->nrs_total,
 		.nlips = m->nladdrs,
 		.nroutes = m->nports + m->nroutes,
-		.nneigh = m->nneigh + resolved_neighbors(ctl),
 		.nsnat = m->nsnat,
 	};
 	uint32_t *table_len = calloc(m->nsvcs ? m->nsvcs : 1, sizeof(*table_len));
@@ -188,7 +164,7 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 	fill_routes(s, m);
 	fill_services(ctl, s, m, table_len);
 	fill_snat(s, m, m->workers);
-	if (fill_neighbors(s, ctl, m) != 0 || sl_snap_index(s) != 0) {
+	if (sl_snap_index(s) != 0) {
 		sl_err_set(err, SL_E_INTERNAL, "", "inconsistent snapshot");
 		sl_snap_free(s);
 		s = NULL;
@@ -205,14 +181,19 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 		   struct sl_err *err)
 {
 	struct sl_snapshot *fresh = build(ctl, m, err);
+	struct sl_neigh_view *neigh = NULL;
 	int xdp_table = -1;
 	if (fresh == NULL)
 		return -1;
 	/* What can fail happens before anything is visible. */
-	if (ctl->xdp_prepare && ctl->xdp_prepare(ctl, fresh, &xdp_table, err) != 0) {
+	if ((neigh = sl_ctl_neigh_build(ctl, m, err)) == NULL ||
+	    (ctl->xdp_prepare && ctl->xdp_prepare(ctl, fresh, &xdp_table, err) != 0)) {
+		sl_neigh_view_free(neigh);
 		sl_snap_free(fresh);
 		return -1;
 	}
+	/* Neighbors first: a worker that sees this snapshot sees them. */
+	sl_ctl_neigh_swap(ctl, neigh);
 	struct sl_snapshot *old = __atomic_exchange_n(&ctl->dp->snapshot, fresh,
 						      __ATOMIC_ACQ_REL);
 	if (old) {

@@ -290,6 +290,7 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 	for (uint32_t i = 0; i < dp->nworkers; i++)
 		sl_worker_destroy(dp->workers[i]);
 	sl_snap_free(dp->snapshot);
+	sl_ctl_neigh_free(ctl);
 	rte_ring_free(dp->learn_ring);
 	rte_free(dp->qsbr);
 	rte_mempool_free(dp->pool);

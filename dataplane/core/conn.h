@@ -126,11 +126,12 @@ struct sl_conn {
 	 * far from it is refused (tcp_state.h). 16 bits is what fits in the
 	 * line; it places the window to 64 KiB. */
 	uint16_t rst_edge;
-	/* Where each direction leaves, remembered for the snapshot
-	 * generation nh_gen (the route and neighbor lookups are then done
-	 * once per connection and snapshot, not once per packet). The
+	/* Where each direction leaves, remembered for the worker's
+	 * nh_epoch nh_gen (snapshot and neighbor generations: the route and
+	 * neighbor lookups are then done once per connection and change,
+	 * not once per packet). The
 	 * egress port is the neighbor entry's own. */
-	uint16_t nh_slot[2];  /* index in snapshot->neigh, SL_NH_NONE if unknown */
+	uint16_t nh_slot[2];  /* index in sl_neigh_view slot[], SL_NH_NONE if unknown */
 	uint32_t nh_gen;
 	uint32_t created;     /* ms */
 } SL_ALIGNED;

@@ -26,7 +26,6 @@ static size_t layout(struct sl_snapshot *s, uint8_t *base,
 	uint32_t svc_slots = pow2_at_least(sz->nsvcs * 2);
 	uint32_t addr_slots =
 		pow2_at_least((sz->nsvcs + sz->nlips + sz->npool + SL_MAX_PORTS) * 2);
-	uint32_t neigh_slots = pow2_at_least(sz->nneigh * 2);
 
 #define PLACE(field, count)                                                    \
 	do {                                                                   \
@@ -44,12 +43,10 @@ static size_t layout(struct sl_snapshot *s, uint8_t *base,
 	PLACE(pool, sz->npool);
 	PLACE(svc_index, svc_slots);
 	PLACE(addrs, addr_slots);
-	PLACE(neigh, neigh_slots);
 #undef PLACE
 	if (base) {
 		s->svc_mask = svc_slots - 1;
 		s->addr_mask = addr_slots - 1;
-		s->neigh_mask = neigh_slots - 1;
 	}
 	return off;
 }
@@ -70,30 +67,6 @@ struct sl_snapshot *sl_snap_alloc(const struct sl_snap_sizes *sz)
 void sl_snap_free(struct sl_snapshot *s)
 {
 	free(s);
-}
-
-int sl_snap_add_neigh(struct sl_snapshot *s, sl_be32 ip, const uint8_t *mac,
-		      uint8_t port)
-{
-	if (ip == 0)
-		return -1;
-	uint32_t i = sl_snap_ip_hash(ip) & s->neigh_mask;
-	while (s->neigh[i].ip != 0 && s->neigh[i].ip != ip)
-		i = (i + 1) & s->neigh_mask;
-	if (s->neigh[i].ip == 0) {
-		/* Only a new entry needs room: at most half full keeps every
-		 * probe short and always ending at an empty slot. */
-		if (s->nneigh >= (s->neigh_mask + 1) / 2)
-			return -1;
-		s->nneigh++;
-	}
-	s->neigh[i].ip = ip;
-	memcpy(s->neigh[i].mac, mac, 6);
-	s->neigh[i].port = port;
-	memcpy(s->neigh[i].l2, mac, 6);
-	if (port < SL_MAX_PORTS)
-		memcpy(s->neigh[i].l2 + 6, s->ports[port].mac, 6);
-	return 0;
 }
 
 static struct sl_snap_addr *addr_slot(struct sl_snapshot *s, sl_be32 ip)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The configuration a worker forwards with: services and their real
- * servers, the addresses Sluice owns, ports, routes, neighbors and
- * timeouts. A snapshot is immutable once published. The control thread
- * builds a whole new one for every change, publishes it with one atomic
+ * servers, the addresses Sluice owns, ports, routes and timeouts
+ * (neighbors, which change far more often, are apart: neigh_view.h). A
+ * snapshot is immutable once published. The control thread builds a
+ * whole new one for every change, publishes it with one atomic
  * pointer store and frees the old one after an RCU grace period, so a
  * worker reads the pointer once per burst and then uses a consistent
  * configuration without locks.
@@ -64,14 +65,6 @@ struct sl_snap_route {
 	uint8_t port;
 };
 
-struct sl_snap_neigh {
-	sl_be32 ip;           /* 0: empty slot */
-	uint8_t mac[6];
-	uint8_t port;
-	uint8_t pad;
-	uint8_t l2[12];       /* Ethernet dst + src towards it, ready to copy */
-};
-
 /* Source NAT: inside hosts in src/mask leave as one of the rule's pool
  * addresses (pool[pool_first .. + npool)). */
 struct sl_snap_snat {
@@ -106,7 +99,7 @@ struct sl_snap_addr {
 };
 
 struct sl_snap_sizes {
-	uint32_t nsvcs, nrs, nseq, nlips, nroutes, nneigh, nsnat, npool;
+	uint32_t nsvcs, nrs, nseq, nlips, nroutes, nsnat, npool;
 };
 
 struct sl_snapshot {
@@ -134,7 +127,6 @@ struct sl_snapshot {
 	uint32_t snat_timeouts_ms[SL_CS_MAX];
 	uint32_t snat_host_limit;    /* mappings per inside host, per worker */
 	bool snat_icmp_on_exhaustion;
-	uint32_t nneigh;
 	/* Stable real-server id -> its index in rs[] + 1 (0: not here). */
 	uint16_t *rs_slot;           /* [SL_MAX_RS], built by sl_snap_index() */
 
@@ -143,19 +135,11 @@ struct sl_snapshot {
 	uint16_t *svc_index;         /* svc array index + 1; 0 = empty */
 	uint32_t addr_mask;
 	struct sl_snap_addr *addrs;
-	uint32_t neigh_mask;
-	struct sl_snap_neigh *neigh;
 };
 
 /* One zeroed allocation with room for the given counts; arrays set up. */
 struct sl_snapshot *sl_snap_alloc(const struct sl_snap_sizes *sz);
 void sl_snap_free(struct sl_snapshot *s);
-
-/* Add a neighbor entry (the table is an index; add before publishing;
- * ports[] must be filled first, their MACs go into l2). Returns 0 or -1
- * if full. */
-int sl_snap_add_neigh(struct sl_snapshot *s, sl_be32 ip, const uint8_t *mac,
-		      uint8_t port);
 
 /* Build the service and address indexes from svcs[], lips[], ports[].
  * Returns 0, or -1 if two services share (vip, port, proto). */
@@ -207,20 +191,6 @@ sl_snap_find_addr(const struct sl_snapshot *s, sl_be32 ip)
 		if (a->ip == ip)
 			return a;
 		i = (i + 1) & s->addr_mask;
-	}
-}
-
-static inline const struct sl_snap_neigh *
-sl_snap_find_neigh(const struct sl_snapshot *s, sl_be32 ip)
-{
-	uint32_t i = sl_snap_ip_hash(ip) & s->neigh_mask;
-	for (;;) {
-		const struct sl_snap_neigh *n = &s->neigh[i];
-		if (n->ip == 0) /* empty first, as in sl_snap_find_addr() */
-			return NULL;
-		if (n->ip == ip)
-			return n;
-		i = (i + 1) & s->neigh_mask;
 	}
 }
 

@@ -218,6 +218,9 @@ int h_publish(struct harness *h, const struct sl_model *m, struct sl_err *err)
 	for (unsigned i = 0; i < h->nworkers; i++)
 		rte_rcu_qsbr_thread_offline(h->dp.qsbr, i);
 	int rc = sl_ctl_publish(&h->ctl, m, err);
+	/* The daemon's loop frees replaced neighbor tables a turn later;
+	 * with every worker offline their grace period is already over. */
+	sl_ctl_neigh_reclaim(&h->ctl);
 	for (unsigned i = 0; i < h->nworkers; i++)
 		rte_rcu_qsbr_thread_online(h->dp.qsbr, i);
 	return rc;

@@ -178,6 +178,12 @@ void fuzz_env_restore(struct fuzz_env *e)
 	struct sl_model next;
 	struct sl_err err;
 
+	/* The neighbor tables requests replaced wait in a defer queue the
+	 * daemon's loop empties a turn later; offline, the workers' grace
+	 * period is over, so empty it here, dirty or not. */
+	workers_online(e, false);
+	sl_ctl_neigh_reclaim(&e->ctl);
+	workers_online(e, true);
 	if (!e->dirty)
 		return;
 	if (sl_model_clone(&next, &e->base) != 0 || fuzz_env_adopt(e, &next, &err) != 0)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Snapshots: the one-block layout, the service and address indexes built
- * by sl_snap_index(), the neighbor table and longest-prefix routing over a
+ * by sl_snap_index() and longest-prefix routing over a
  * route array sorted longest prefix first (the builder's job).
  */
 #include <setjmp.h>
@@ -31,7 +31,7 @@ static void test_alloc_layout(void **state)
 {
 	(void)state;
 	const struct sl_snap_sizes sz = {.nsvcs = 10, .nrs = 40, .nseq = 500,
-					 .nlips = 6, .nroutes = 5, .nneigh = 100};
+					 .nlips = 6, .nroutes = 5};
 	struct sl_snapshot *s = sl_snap_alloc(&sz);
 	assert_non_null(s);
 	assert_true(s->bytes >= sizeof(*s));
@@ -40,10 +40,8 @@ static void test_alloc_layout(void **state)
 	/* Open-addressing tables: powers of two, at most half full. */
 	assert_int_equal((s->svc_mask + 1) & s->svc_mask, 0);
 	assert_int_equal((s->addr_mask + 1) & s->addr_mask, 0);
-	assert_int_equal((s->neigh_mask + 1) & s->neigh_mask, 0);
 	assert_true(s->svc_mask + 1 >= 2 * sz.nsvcs);
 	assert_true(s->addr_mask + 1 >= 2 * (sz.nsvcs + sz.nlips + SL_MAX_PORTS));
-	assert_true(s->neigh_mask + 1 >= 2 * sz.nneigh);
 
 	/* Every array inside the block, cache aligned, none overlapping. */
 	struct span a[] = {
@@ -54,7 +52,6 @@ static void test_alloc_layout(void **state)
 		{(uintptr_t)s->routes, (uintptr_t)(s->routes + sz.nroutes)},
 		{(uintptr_t)s->svc_index, (uintptr_t)(s->svc_index + s->svc_mask + 1)},
 		{(uintptr_t)s->addrs, (uintptr_t)(s->addrs + s->addr_mask + 1)},
-		{(uintptr_t)s->neigh, (uintptr_t)(s->neigh + s->neigh_mask + 1)},
 	};
 	for (unsigned i = 0; i < SL_ARRAY_SIZE(a); i++) {
 		assert_int_equal(a[i].lo % 64, 0);
@@ -68,7 +65,6 @@ static void test_alloc_layout(void **state)
 		assert_int_equal(s->svc_index[i], 0);
 	for (uint32_t i = 0; i <= s->addr_mask; i++)
 		assert_int_equal(s->addrs[i].ip, 0);
-	assert_int_equal(s->nneigh, 0);
 	assert_int_equal(s->nsvcs, 0);
 	/* Writable to the last element (ASan/valgrind watch the edges). */
 	memset(s->rs, 0x11, sz.nrs * sizeof(*s->rs));
@@ -83,7 +79,6 @@ static void test_alloc_layout(void **state)
 	assert_int_equal(sl_snap_index(s), 0);
 	assert_null(sl_snap_find_svc(s, IP(1, 2, 3, 4), sl_htons(80), 6));
 	assert_null(sl_snap_find_addr(s, IP(1, 2, 3, 4)));
-	assert_null(sl_snap_find_neigh(s, IP(1, 2, 3, 4)));
 	assert_null(sl_snap_route(s, IP(1, 2, 3, 4)));
 	sl_snap_free(s);
 }
@@ -132,7 +127,7 @@ static struct cfg build_cfg(void)
 	c.vip_b = c.port1;
 	c.vip_c = c.lip1;
 	const struct sl_snap_sizes sz = {.nsvcs = 5, .nrs = 10, .nlips = 3,
-					 .nroutes = 2, .nneigh = 8};
+					 .nroutes = 2};
 	struct sl_snapshot *s = sl_snap_alloc(&sz);
 	assert_non_null(s);
 
@@ -305,58 +300,6 @@ static void test_many_services(void **state)
 	sl_snap_free(s);
 }
 
-static void test_neighbors(void **state)
-{
-	(void)state;
-	const struct sl_snap_sizes sz = {.nneigh = 20};
-	struct sl_snapshot *s = sl_snap_alloc(&sz);
-	uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0};
-	assert_non_null(s);
-	uint32_t cap = (s->neigh_mask + 1) / 2;
-	assert_true(cap >= 20);
-
-	for (uint32_t i = 0; i < cap; i++) {
-		mac[5] = (uint8_t)i;
-		assert_int_equal(sl_snap_add_neigh(s, IP(198, 18, 0, i + 1), mac,
-						   (uint8_t)(i % 3)), 0);
-	}
-	assert_int_equal(s->nneigh, cap);
-	for (uint32_t i = 0; i < cap; i++) {
-		const struct sl_snap_neigh *n = sl_snap_find_neigh(s, IP(198, 18, 0, i + 1));
-		assert_non_null(n);
-		assert_int_equal(n->mac[5], i);
-		assert_int_equal(n->mac[0], 0x02);
-		assert_int_equal(n->port, i % 3);
-	}
-	assert_null(sl_snap_find_neigh(s, IP(198, 18, 0, cap + 1)));
-	assert_null(sl_snap_find_neigh(s, IP(10, 0, 0, 1)));
-
-	/* Full: a new address is refused... */
-	assert_int_equal(sl_snap_add_neigh(s, IP(198, 18, 1, 1), mac, 0), -1);
-	assert_null(sl_snap_find_neigh(s, IP(198, 18, 1, 1)));
-	/* ...but a known one may still be updated in place. */
-	const uint8_t mac2[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
-	assert_int_equal(sl_snap_add_neigh(s, IP(198, 18, 0, 5), mac2, 2), 0);
-	assert_int_equal(s->nneigh, cap);
-	const struct sl_snap_neigh *n = sl_snap_find_neigh(s, IP(198, 18, 0, 5));
-	assert_non_null(n);
-	assert_memory_equal(n->mac, mac2, 6);
-	assert_int_equal(n->port, 2);
-
-	/* 0.0.0.0 marks an empty slot and cannot be a neighbor. */
-	assert_int_equal(sl_snap_add_neigh(s, 0, mac, 0), -1);
-	sl_snap_free(s);
-
-	/* Updating below capacity does not count twice. */
-	s = sl_snap_alloc(&sz);
-	assert_non_null(s);
-	assert_int_equal(sl_snap_add_neigh(s, IP(1, 1, 1, 1), mac, 0), 0);
-	assert_int_equal(sl_snap_add_neigh(s, IP(1, 1, 1, 1), mac2, 1), 0);
-	assert_int_equal(s->nneigh, 1);
-	assert_memory_equal(sl_snap_find_neigh(s, IP(1, 1, 1, 1))->mac, mac2, 6);
-	sl_snap_free(s);
-}
-
 static void set_route(struct sl_snap_route *r, sl_be32 prefix, unsigned plen,
 		      sl_be32 via, uint8_t port)
 {
@@ -424,7 +367,6 @@ int main(void)
 		cmocka_unit_test(test_find_addr),
 		cmocka_unit_test(test_duplicate_service),
 		cmocka_unit_test(test_many_services),
-		cmocka_unit_test(test_neighbors),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_prefix_mask),
 	};

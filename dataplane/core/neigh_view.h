@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The neighbors workers send to: an immutable open-addressing table
+ * published by RCU apart from the snapshot, because neighbors change far
+ * more often than services (a learned ARP change rebuilds this table
+ * only, never the Maglev tables). Each entry carries its ready-made
+ * Ethernet header, so it is built with the ports' MACs at hand.
+ */
+#ifndef SL_NEIGH_VIEW_H
+#define SL_NEIGH_VIEW_H
+
+#include "snapshot.h"
+
+struct sl_snap_neigh {
+	sl_be32 ip;           /* 0: empty slot */
+	uint8_t mac[6];
+	uint8_t port;
+	uint8_t pad;
+	uint8_t l2[12];       /* Ethernet dst + src towards it, ready to copy */
+};
+
+struct sl_neigh_view {
+	/* Drawn from the same counter as snapshot generations, so the sum
+	 * of the two a worker holds changes whenever either does. */
+	uint64_t generation;
+	uint32_t n;
+	uint32_t mask;
+	struct sl_snap_neigh slot[];
+};
+
+/* Room for `n` entries (at most half full); zeroed. NULL: no memory. */
+struct sl_neigh_view *sl_neigh_view_alloc(uint32_t n);
+void sl_neigh_view_free(struct sl_neigh_view *v);
+
+/* Add or replace `ip` (a later add of the same address wins), reached
+ * through `port` whose MAC is `port_mac`. 0, or -1 if full or ip is 0. */
+int sl_neigh_view_add(struct sl_neigh_view *v, sl_be32 ip, const uint8_t mac[6],
+		      uint8_t port, const uint8_t port_mac[6]);
+
+static inline const struct sl_snap_neigh *
+sl_neigh_view_find(const struct sl_neigh_view *v, sl_be32 ip)
+{
+	uint32_t i = sl_snap_ip_hash(ip) & v->mask;
+	for (;;) {
+		const struct sl_snap_neigh *n = &v->slot[i];
+		if (n->ip == 0) /* empty first, as in sl_snap_find_addr() */
+			return NULL;
+		if (n->ip == ip)
+			return n;
+		i = (i + 1) & v->mask;
+	}
+}
+
+#endif
