@@ -2,7 +2,8 @@
 /*
  * sluicectl main: read the command line, check it whole, send one request
  * to sluice, print the answer, and exit 0 (done), 1 (the daemon refused,
- * or could not be reached) or 2 (bad command line: nothing was sent).
+ * or could not be reached, or applied a change its XDP maps did not all
+ * take: "xdp_error") or 2 (bad command line: nothing was sent).
  *
  * Options may come anywhere, before or after the command words, so the
  * line is scanned once into words and options, and only then is the
@@ -219,7 +220,8 @@ static void main_help(void)
 	      "  sluicectl raw '{\"cmd\":\"help\"}'\n"
 	      "\n"
 	      "Exit status: 0 done; 1 the daemon refused the request or could not\n"
-	      "be reached; 2 bad command line (nothing was sent).\n", stdout);
+	      "be reached, or applied a change its XDP maps did not all take (it\n"
+	      "retries them); 2 bad command line (nothing was sent).\n", stdout);
 }
 
 static void group_help(const char *group)
@@ -428,6 +430,13 @@ static int show_answer(const struct cli *cli, const struct slc_cmd *c,
 		slc_print_json(stdout, res);
 	else
 		c->print(args, res);
+	/* Applied, but the kernel's XDP maps did not all take it. */
+	const char *xerr = json_string_value(json_object_get(res, "xdp_error"));
+	if (xerr) {
+		fprintf(stderr, "sluicectl: the change is in the configuration, but "
+			"not all in XDP: %s\n", xerr);
+		return SLC_EXIT_FAIL;
+	}
 	return SLC_EXIT_OK;
 }
 

@@ -55,6 +55,7 @@ enum slc_opt {
 	SLC_O_CHECK_PATH,
 	SLC_O_CHECK_STATUS,
 	SLC_O_FLUSH,         /* a flag */
+	SLC_O_FORCE,         /* a flag */
 	SLC_O_MAX
 };
 #define SLC_OPT(o) (1u << (o))

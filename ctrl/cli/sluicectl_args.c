@@ -26,7 +26,7 @@ static const char *const opt_names[SLC_O_MAX] = {
 	[SLC_O_CHECK_TIMEOUT] = "check-timeout", [SLC_O_RISE] = "rise",
 	[SLC_O_FALL] = "fall", [SLC_O_CHECK_PORT] = "check-port",
 	[SLC_O_CHECK_PATH] = "check-path", [SLC_O_CHECK_STATUS] = "check-status",
-	[SLC_O_FLUSH] = "flush",
+	[SLC_O_FLUSH] = "flush", [SLC_O_FORCE] = "force",
 };
 
 const char *slc_opt_name(enum slc_opt o)
@@ -36,7 +36,8 @@ const char *slc_opt_name(enum slc_opt o)
 
 bool slc_opt_is_flag(enum slc_opt o)
 {
-	return o == SLC_O_HASH_PORTS || o == SLC_O_FLUSH || o == SLC_O_DRY_RUN;
+	return o == SLC_O_HASH_PORTS || o == SLC_O_FLUSH || o == SLC_O_DRY_RUN ||
+	       o == SLC_O_FORCE;
 }
 
 /* json_object_set_new() that cannot fail quietly: a NULL value (bad

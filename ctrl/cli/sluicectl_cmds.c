@@ -230,7 +230,9 @@ static int build_blocklist(const struct slc_cmd *c, const struct slc_args *a,
 				"bits zero, or A.B.C.D", s);
 		return -1;
 	}
-	return slc_set(c, args, "prefix", json_string(s));
+	if (slc_set(c, args, "prefix", json_string(s)) < 0)
+		return -1;
+	return slc_put_flag(c, a, SLC_O_FORCE, args, "force");
 }
 
 static int build_xdp_syn_rate(const struct slc_cmd *c, const struct slc_args *a,
@@ -442,12 +444,16 @@ const struct slc_cmd slc_cmds[] = {
 	  "rename).\n"
 	  "\nExamples:\n  sluicectl config save\n  sluicectl config save /tmp/running.json\n",
 	  { "[FILE]" }, 1, 0, false, slc_build_config_save, slc_print_config_save },
-	{ "blocklist", "add", "blocklist.add", "PREFIX",
+	{ "blocklist", "add", "blocklist.add", "PREFIX [--force]",
 	  "drop frames from a source prefix in XDP, before any worker sees them",
 	  "PREFIX is A.B.C.D/LEN (host bits zero) or A.B.C.D for one address.\n"
 	  "Enforced on net_af_xdp ports running Sluice's XDP program.\n"
+	  "A prefix covering a route's gateway, a static neighbor or the host's\n"
+	  "gateway on an exception device would cut Sluice or the host off from\n"
+	  "it, and is refused unless:\n"
+	  "  --force           block it all the same\n"
 	  "\nExample:\n  sluicectl blocklist add 203.0.113.0/24\n",
-	  { "PREFIX" }, 1, 0, true, build_blocklist, slc_print_blocklist_add },
+	  { "PREFIX" }, 1, SLC_OPT(SLC_O_FORCE), true, build_blocklist, slc_print_blocklist_add },
 	{ "blocklist", "del", "blocklist.del", "PREFIX", "stop dropping a source prefix",
 	  "Example:\n  sluicectl blocklist del 203.0.113.0/24\n",
 	  { "PREFIX" }, 1, 0, true, build_blocklist, slc_print_blocklist_del },

@@ -53,7 +53,7 @@ const struct sl_cmd sl_commands[] = {
 	 "replace the whole configuration (one transaction)"},
 	{"config.save", sl_cmd_config_save, NO_ARGS, false,
 	 "write the running configuration to sluice's config file"},
-	{"blocklist.add", sl_cmd_blocklist_add, ARGS("prefix"), true, "drop a source prefix in XDP"},
+	{"blocklist.add", sl_cmd_blocklist_add, ARGS("prefix", "force"), true, "drop a source prefix in XDP"},
 	{"blocklist.del", sl_cmd_blocklist_del, ARGS("prefix"), true, "stop dropping a source prefix"},
 	{"blocklist.list", sl_cmd_blocklist_list, NO_ARGS, false, "list blocked prefixes and hits"},
 	{"xdp.set", sl_cmd_xdp_set, ARGS("syn_rate", "syn_burst"), true, "set the per-source SYN rate"},
@@ -113,6 +113,14 @@ static int run_mutation(struct sl_ctl *ctl, const struct sl_cmd *cmd,
 				    json_string("out of memory: the flush was not sent "
 						"to every worker (see the log)"));
 	}
+	/* The change is adopted; the XDP maps may not all have taken it
+	 * (ctl_xdp.h: they are reconciled every second until they do). */
+	if (ctl->xdp.n && ctl->xdp.commit_errors && json_is_object(*result))
+		json_object_set_new(*result, "xdp_error",
+				    json_sprintf("%s (%u map writes failed; retried every "
+						 "second, see stats xdp.map_errors)",
+						 ctl->xdp.commit_error,
+						 ctl->xdp.commit_errors));
 	return 0;
 discard:
 	sl_ctl_discarded(ctl);

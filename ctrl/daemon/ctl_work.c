@@ -147,4 +147,9 @@ void sl_ctl_work(struct sl_ctl *ctl)
 	}
 	sl_ctl_persist_work(ctl);
 	sl_ctl_send_pending(ctl);
+	/* XDP maps out of step after a failed write: reconcile (ctl_xdp.h). */
+	if (ctl->xdp_commit && ctl->xdp.n && !ctl->xdp.synced && now >= ctl->xdp.retry_ms) {
+		ctl->xdp.retry_ms = now + SL_XDP_RETRY_MS;
+		republish(ctl, "XDP maps reconcile");
+	}
 }

@@ -3,6 +3,8 @@
  * Keeping the XDP program's maps in step with the configuration
  * (ctl_xdp.h).
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,22 @@ void sl_ctl_xdp_close(struct sl_ctl *ctl)
 	memset(x, 0, sizeof(*x));
 }
 
+/* A map write failed: log it, count it, keep the publish's first for the
+ * client's answer. The maps are out of step until a publish succeeds. */
+__attribute__((format(printf, 2, 3)))
+static void map_error(struct sl_ctl_xdp *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(x->last_error, sizeof(x->last_error), fmt, ap);
+	va_end(ap);
+	sl_err("%s", x->last_error);
+	x->map_errors++;
+	if (x->commit_errors++ == 0)
+		memcpy(x->commit_error, x->last_error, sizeof(x->commit_error));
+}
+
 /* ---- addresses --------------------------------------------------------- */
 
 static int cmp_u64(const void *a, const void *b)
@@ -186,30 +204,30 @@ int sl_ctl_xdp_prepare(struct sl_ctl *ctl, const struct sl_snapshot *s,
 
 /* ---- blocklist and SYN rate -------------------------------------------- */
 
-static void block_all(struct sl_ctl_xdp *x, const struct sl_model_prefix *p,
-		      bool add)
+/* Add or delete `p` on port i, or on every port (i == x->n). */
+static void block_on(struct sl_ctl_xdp *x, uint32_t i, const struct sl_model_prefix *p,
+		     bool add)
 {
 	char a[SL_IPV4_STRLEN];
+	uint32_t first = i == x->n ? 0 : i, end = i == x->n ? x->n : i + 1;
 
-	for (uint32_t i = 0; i < x->n; i++) {
-		int rc = sl_xdp_port_block(&x->p[i].xp, p->prefix, p->plen, add);
+	for (uint32_t k = first; k < end; k++) {
+		int rc = sl_xdp_port_block(&x->p[k].xp, p->prefix, p->plen, add);
 		if (rc != 0)
-			sl_err("XDP on %s: cannot %s %s/%u: %s", x->p[i].xp.ifname,
-			       add ? "block" : "unblock", sl_fmt_ipv4(p->prefix, a),
-			       p->plen, strerror(-rc));
+			map_error(x, "XDP on %s: cannot %s %s/%u: %s", x->p[k].xp.ifname,
+				  add ? "block" : "unblock", sl_fmt_ipv4(p->prefix, a),
+				  p->plen, strerror(-rc));
 	}
 }
 
-/* One merge pass over two sorted lists: what only the old one has goes,
- * what only the new one has comes. Adds first, so a prefix replaced by a
- * wider one is never unblocked in between. False if the new list could
- * not be remembered (the next publish then compares against nothing,
- * which re-adds and re-deletes harmlessly). */
-static bool sync_blocklist(struct sl_ctl_xdp *x, const struct sl_model_xdp *mx)
+/* One merge pass over two sorted lists, on port i (x->n: every port):
+ * what only the old one has goes, what only the new one has comes. Adds
+ * first, so a prefix replaced by a wider one is never unblocked in
+ * between. */
+static void apply_diff(struct sl_ctl_xdp *x, uint32_t port,
+		       const struct sl_model_prefix *o, uint32_t no,
+		       const struct sl_model_prefix *n, uint32_t nn)
 {
-	const struct sl_model_prefix *o = x->block, *n = mx->block;
-	uint32_t no = x->synced ? x->nblock : 0, nn = mx->nblock;
-
 	for (int pass = 0; pass < 2; pass++) {
 		uint32_t i = 0, j = 0;
 		while (i < no || j < nn) {
@@ -218,19 +236,64 @@ static bool sync_blocklist(struct sl_ctl_xdp *x, const struct sl_model_xdp *mx)
 				i++, j++;
 			} else if (c < 0) {
 				if (pass == 1)
-					block_all(x, &o[i], false);
+					block_on(x, port, &o[i], false);
 				i++;
 			} else {
 				if (pass == 0)
-					block_all(x, &n[j], true);
+					block_on(x, port, &n[j], true);
 				j++;
 			}
 		}
 	}
+}
+
+static int cmp_prefix(const void *a, const void *b)
+{
+	return sl_model_prefix_cmp(a, b);
+}
+
+/* Port i's trie read back and brought to the model's list: what a failed
+ * write left behind (a prefix never deleted, one never added) is put
+ * right whatever the remembered list says. */
+static void reconcile_blocklist(struct sl_ctl_xdp *x, uint32_t i,
+				const struct sl_model_xdp *mx)
+{
+	struct sl_xdp_block_key *keys = malloc(SL_XDP_MAX_BLOCK * sizeof(*keys));
+	struct sl_model_prefix *have = malloc(SL_XDP_MAX_BLOCK * sizeof(*have));
+	int n = keys && have ? sl_xdp_port_block_keys(&x->p[i].xp, keys, SL_XDP_MAX_BLOCK)
+			     : -ENOMEM;
+
+	if (n < 0) {
+		map_error(x, "XDP on %s: cannot read the blocklist back: %s",
+			  x->p[i].xp.ifname, strerror(-n));
+	} else {
+		for (int k = 0; k < n; k++)
+			have[k] = (struct sl_model_prefix){.prefix = keys[k].addr,
+							   .plen = (uint8_t)keys[k].prefixlen};
+		qsort(have, (size_t)n, sizeof(*have), cmp_prefix);
+		apply_diff(x, i, have, (uint32_t)n, mx->block, mx->nblock);
+	}
+	free(keys);
+	free(have);
+}
+
+/* In step: the differences from what the maps were last given. Out of
+ * step (a write failed, or the first publish): each port reconciled.
+ * The new list is remembered for the next diff; when it cannot be, the
+ * next publish reconciles. */
+static bool sync_blocklist(struct sl_ctl_xdp *x, const struct sl_model_xdp *mx)
+{
+	uint32_t nn = mx->nblock;
+
+	if (x->synced)
+		apply_diff(x, x->n, x->block, x->nblock, mx->block, nn);
+	else
+		for (uint32_t i = 0; i < x->n; i++)
+			reconcile_blocklist(x, i, mx);
 	struct sl_model_prefix *copy = malloc((nn ? nn : 1) * sizeof(*copy));
 	if (!copy)
 		return false;
-	memcpy(copy, n, nn * sizeof(*copy));
+	memcpy(copy, mx->block, nn * sizeof(*copy));
 	free(x->block);
 	x->block = copy;
 	x->nblock = nn;
@@ -250,13 +313,24 @@ static bool snat_inside_on(const struct sl_ctl_xdp_snat *rules, uint32_t n,
 	return false;
 }
 
+static void snat_set(struct sl_ctl_xdp *x, uint32_t i, sl_be32 src, uint8_t plen,
+		     bool add)
+{
+	char a[SL_IPV4_STRLEN];
+	int rc = sl_xdp_port_snat_src(&x->p[i].xp, src, plen, add);
+
+	if (rc != 0)
+		map_error(x, "XDP on %s: cannot %s SNAT inside network %s/%u: %s",
+			  x->p[i].xp.ifname, add ? "add" : "remove",
+			  sl_fmt_ipv4(src, a), plen, strerror(-rc));
+}
+
 /* Each port's trie holds the src of every rule whose pool is on another
  * port. Adds first, so a rule that stays is never missing in between
  * (its inside hosts' frames would go to the kernel untranslated). */
 static void sync_snat_src(struct sl_ctl_xdp *x, const struct sl_model *m)
 {
 	struct sl_ctl_xdp_snat next[SL_MAX_SNAT];
-	char a[SL_IPV4_STRLEN];
 
 	for (uint32_t r = 0; r < m->nsnat; r++)
 		next[r] = (struct sl_ctl_xdp_snat){m->snat[r].src, m->snat[r].plen,
@@ -264,15 +338,11 @@ static void sync_snat_src(struct sl_ctl_xdp *x, const struct sl_model *m)
 	for (uint32_t i = 0; i < x->n; i++) {
 		uint8_t port = x->p[i].port;
 		for (uint32_t r = 0; r < m->nsnat; r++)
-			if (next[r].port != port &&
-			    sl_xdp_port_snat_src(&x->p[i].xp, next[r].src, next[r].plen, true))
-				sl_err("XDP on %s: cannot add SNAT inside network %s/%u",
-				       x->p[i].xp.ifname, sl_fmt_ipv4(next[r].src, a),
-				       next[r].plen);
+			if (next[r].port != port)
+				snat_set(x, i, next[r].src, next[r].plen, true);
 		for (uint32_t r = 0; x->snat_synced && r < x->nsnat; r++)
 			if (!snat_inside_on(next, m->nsnat, x->snat[r].src, x->snat[r].plen, port))
-				sl_xdp_port_snat_src(&x->p[i].xp, x->snat[r].src,
-						     x->snat[r].plen, false);
+				snat_set(x, i, x->snat[r].src, x->snat[r].plen, false);
 	}
 	memcpy(x->snat, next, m->nsnat * sizeof(*next));
 	x->nsnat = m->nsnat;
@@ -285,26 +355,31 @@ void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_f
 
 	if (x->n == 0)
 		return;
+	x->commit_errors = 0;
+	x->commit_error[0] = '\0';
 	for (uint32_t i = 0; table_fd >= 0 && i < x->n; i++) {
 		int rc = sl_xdp_port_set_addrs(&x->p[i].xp, table_fd);
 		if (rc != 0)
-			sl_err("XDP on %s: cannot swap in the address table: %s",
-			       x->p[i].xp.ifname, strerror(-rc));
+			map_error(x, "XDP on %s: cannot swap in the address table: %s",
+				  x->p[i].xp.ifname, strerror(-rc));
 	}
 	if (table_fd >= 0)
 		close(table_fd); /* the slots hold it */
 
+	int rc;
 	struct sl_xdp_config cfg =
 		sl_xdp_syn_config(m->xdp.syn_rate, sl_model_syn_burst(&m->xdp));
 	if (!x->synced || memcmp(&cfg, &x->cfg, sizeof(cfg)) != 0) {
 		for (uint32_t i = 0; i < x->n; i++)
-			if (sl_xdp_port_set_config(&x->p[i].xp, &cfg) != 0)
-				sl_err("XDP on %s: cannot set the SYN rate",
-				       x->p[i].xp.ifname);
+			if ((rc = sl_xdp_port_set_config(&x->p[i].xp, &cfg)) != 0)
+				map_error(x, "XDP on %s: cannot set the SYN rate: %s",
+					  x->p[i].xp.ifname, strerror(-rc));
 		x->cfg = cfg;
 	}
 	sync_snat_src(x, m);
-	x->synced = sync_blocklist(x, &m->xdp);
+	if (!sync_blocklist(x, &m->xdp))
+		map_error(x, "XDP: out of memory remembering the blocklist");
+	x->synced = x->commit_errors == 0; /* if not, ctl_work retries */
 	sl_debug("XDP maps: %u addresses, %u blocked prefixes, SYN rate %u/s",
 		 x->naddrs, x->nblock, m->xdp.syn_rate);
 }
@@ -336,7 +411,12 @@ json_t *sl_ctl_xdp_stats(const struct sl_ctl *ctl)
 		for (unsigned k = 0; k < SL_XDP_CNT_MAX; k++)
 			total[k] += c[k];
 	}
-	return json_pack("{s:o, s:o}", "ports", ports, "totals", counters_json(total));
+	json_t *o = json_pack("{s:o, s:o, s:I, s:b}", "ports", ports, "totals",
+			      counters_json(total), "map_errors", (json_int_t)x->map_errors,
+			      "in_sync", x->n == 0 || x->synced);
+	if (o && x->map_errors)
+		json_object_set_new(o, "last_error", json_string(x->last_error));
+	return o;
 }
 
 uint64_t sl_ctl_xdp_block_hits(const struct sl_ctl *ctl, sl_be32 prefix,

@@ -10,6 +10,14 @@
  * port's slot (atomic for the program) and applies blocklist and SYN-rate
  * differences element by element (each element atomic by itself). Work
  * is skipped when nothing the program sees changed (a neighbor learned).
+ *
+ * A map write that fails is logged, counted (stats xdp.map_errors), and
+ * named to the client whose request published (its answer's
+ * "xdp_error"); the maps are then out of step, and every later publish,
+ * and one a second from the control loop until one succeeds, reconciles
+ * them: each port's blocklist trie is read back and brought to the
+ * model's list (missing prefixes added, stray ones deleted), the address
+ * table rebuilt, the SYN rate rewritten.
  */
 #ifndef SL_CTL_XDP_H
 #define SL_CTL_XDP_H
@@ -29,7 +37,8 @@ struct sl_ctl_xdp {
 		uint8_t port;           /* model port index */
 		struct sl_xdp_port xp;
 	} p[SL_MAX_PORTS];
-	/* What the maps hold now. */
+	/* What the maps hold now; false after a failed write, until a
+	 * publish brings every map back to the model. */
 	bool synced;
 	uint32_t naddrs;
 	uint32_t *addr_ip;              /* sorted by value */
@@ -43,7 +52,14 @@ struct sl_ctl_xdp {
 		sl_be32 src;
 		uint8_t plen, port;     /* port: where the rule's pool is */
 	} snat[SL_MAX_SNAT];
+	uint64_t map_errors;            /* failed map writes, ever */
+	uint32_t commit_errors;         /* ... in the last publish */
+	char commit_error[160];         /* the first of those, for the client */
+	char last_error[160];           /* the latest failure, for stats */
+	uint64_t retry_ms;              /* ctl_work's next reconcile, if !synced */
 };
+
+#define SL_XDP_RETRY_MS 1000
 
 /* The devargs to open port `p` with: the config's, plus xdp_prog= for a
  * net_af_xdp port that runs Sluice's program (after clearing a copy an
@@ -62,7 +78,8 @@ int sl_ctl_xdp_prepare(struct sl_ctl *ctl, const struct sl_snapshot *s,
 		       int *table_fd, struct sl_err *err);
 void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_fd);
 
-/* {"ports": [{"port": NAME, "ifname":..., COUNTER: N...}], "totals": {...}} */
+/* {"ports": [{"port": NAME, "ifname":..., COUNTER: N...}], "totals": {...},
+ *  "map_errors": N, "in_sync": B, "last_error": S (when there was one)} */
 json_t *sl_ctl_xdp_stats(const struct sl_ctl *ctl);
 /* Frames dropped for a blocked prefix, over all ports. */
 uint64_t sl_ctl_xdp_block_hits(const struct sl_ctl *ctl, sl_be32 prefix,

@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "ctl.h"
+#include "instance.h"
 #include "log.h"
 #include "server.h"
 
@@ -354,8 +355,14 @@ static int run(struct sl_ctl *ctl)
 	struct sl_err err;
 	char errbuf[256];
 	int argc;
-	char **argv = eal_argv(m, &argc);
+	char **argv;
 
+	/* Before EAL and the ports touch any interface (instance.h). */
+	if (sl_instance_lock(m, errbuf, sizeof(errbuf)) != 0) {
+		sl_err("%s", errbuf);
+		return 1;
+	}
+	argv = eal_argv(m, &argc);
 	if (rte_eal_init(argc, argv) < 0) {
 		sl_err("EAL init failed: %s", rte_strerror(rte_errno));
 		free(argv);

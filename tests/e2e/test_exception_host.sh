@@ -5,7 +5,8 @@
 # route. Sluice gives them to the kernel when it creates the tap sl-wan;
 # the tap dies with the process, and after a restart they are back
 # (before, whatever an operator had put on it by hand was lost). `config
-# show` writes the object back out.
+# show` writes the object back out. A blocklist prefix covering the
+# host's gateway there is refused (issue 19.10).
 # e2e-timeout: 90
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -27,6 +28,14 @@ host_side_ok() {
   lab_check "[$tag] sl-wan is up" eval "ip -n '$LB' -o link show sl-wan | grep -q ',UP'"
 }
 host_side_ok start
+
+# Issue 19.10: blocking the host's gateway through the tap locks it out.
+st=0
+out=$(slctl blocklist add 198.18.0.1 2>&1) || st=$?
+lab_check_eq "blocklist add 198.18.0.1 (the host's gateway on sl-wan): exit 1" "$st" 1
+lab_check "the error names the host's route and the port" grep -q \
+  "198.18.0.1/32 covers 198.18.0.1, the host's gateway of route 198.19.77.0/24 on port wan's exception device" <<<"$out"
+lab_check_eq "nothing was blocked" "$(slctl --json blocklist list | lab_jget "len(r['blocklist'])")" 0
 
 shown=$(slctl --json config show | lab_jget "r.get('config', r)['ports'][0]['exception']")
 lab_check_eq "config show writes the exception object back" "$shown" \

@@ -290,6 +290,31 @@ static void test_blocklist(void **state)
 	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
 }
 
+/* What a reconcile reads back (ctl_xdp.c): every prefix the trie holds,
+ * none twice, nothing once deleted; a `max` short of them stops there. */
+static void test_block_keys(void **state)
+{
+	static const uint32_t nets[] = {0xc6120008u, 0xcb007100u, 0x0a000000u};
+	static const uint8_t lens[] = {29, 24, 8};
+	struct sl_xdp_block_key k[8];
+	unsigned seen = 0;
+	(void)state;
+
+	assert_int_equal(sl_xdp_port_block_keys(&env.xp, k, 8), 0);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(sl_xdp_port_block(&env.xp, sl_htonl(nets[i]), lens[i], true), 0);
+	assert_int_equal(sl_xdp_port_block_keys(&env.xp, k, 2), 2);
+	assert_int_equal(sl_xdp_port_block_keys(&env.xp, k, 8), 3);
+	for (unsigned j = 0; j < 3; j++)
+		for (unsigned i = 0; i < 3; i++)
+			if (k[j].addr == sl_htonl(nets[i]) && k[j].prefixlen == lens[i])
+				seen |= 1u << i;
+	assert_int_equal(seen, 7);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(sl_xdp_port_block(&env.xp, sl_htonl(nets[i]), lens[i], false), 0);
+	assert_int_equal(sl_xdp_port_block_keys(&env.xp, k, 8), 0);
+}
+
 static void test_syn_rate(void **state)
 {
 	uint8_t f[FR_MAX];
@@ -372,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_host_traffic_passes),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_blocklist),
+		cmocka_unit_test(test_block_keys),
 		cmocka_unit_test(test_syn_rate),
 		cmocka_unit_test(test_table_swap),
 		cmocka_unit_test(test_no_socket),

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* One sluice per interface (instance.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_kvargs.h>
+
+#include "instance.h"
+
+void sl_instance_ifname(const char *devargs, char *out, size_t len)
+{
+	const char *args = strchr(devargs, ',');
+	struct rte_kvargs *kv;
+	const char *v;
+
+	out[0] = '\0';
+	if (args == NULL || (kv = rte_kvargs_parse(args + 1, NULL)) == NULL)
+		return;
+	v = rte_kvargs_get(kv, "iface");
+	if (v)
+		snprintf(out, len, "%s", v);
+	rte_kvargs_free(kv);
+}
+
+/* What names the device: its interface, else its device name. */
+static void lock_name(const char *devargs, char *out, size_t len)
+{
+	sl_instance_ifname(devargs, out, len);
+	if (out[0] == '\0')
+		snprintf(out, len, "%.*s", (int)strcspn(devargs, ","), devargs);
+	for (char *c = out; *c; c++)
+		if (*c == '/')
+			*c = '_';
+}
+
+static int lock_one(const char *name, char *errbuf, size_t errlen)
+{
+	char path[128], pid[24] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s.lock", SL_LOCK_DIR, name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(errbuf, errlen, "cannot open the lock %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? strcspn(pid, "\n") : 0] = '\0';
+		if (e == EWOULDBLOCK)
+			snprintf(errbuf, errlen,
+				 "interface %s is in use by sluice pid %s (lock %s)",
+				 name, pid[0] ? pid : "?", path);
+		else
+			snprintf(errbuf, errlen, "cannot lock %s: %s", path, strerror(e));
+		close(fd);
+		return -1;
+	}
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		snprintf(errbuf, errlen, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return 0; /* fd stays open: the lock lives as long as the process */
+}
+
+int sl_instance_lock(const struct sl_model *m, char *errbuf, size_t errlen)
+{
+	char name[SL_DEVARGS_MAX];
+
+	if (mkdir(SL_LOCK_DIR, 0755) != 0 && errno != EEXIST) {
+		snprintf(errbuf, errlen, "cannot create %s: %s", SL_LOCK_DIR,
+			 strerror(errno));
+		return -1;
+	}
+	for (uint32_t p = 0; p < m->nports; p++) {
+		const struct sl_model_port *mp = &m->ports[p];
+		lock_name(mp->devargs, name, sizeof(name));
+		if (lock_one(name, errbuf, errlen) != 0)
+			return -1;
+		if (mp->exception[0] == '\0')
+			continue;
+		sl_instance_ifname(mp->exception, name, sizeof(name));
+		if (name[0] == '\0') /* ctl_ports.c's default tap name */
+			snprintf(name, sizeof(name), "sl-%.12s", mp->name);
+		if (lock_one(name, errbuf, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One sluice per interface. Before EAL starts (its vdev probing, and
+ * Sluice's own port opening, which clears a stale XDP program, both touch
+ * the interfaces), sluice takes an exclusive flock on
+ * SL_LOCK_DIR/<name>.lock for every interface the config names: a port's
+ * iface= (af_packet, af_xdp), or its device name when it has none (pcap,
+ * ring, PCI), and its exception device's interface. The EAL's own lock is
+ * per file prefix, so --in-memory or another prefix does not stop a
+ * second instance; this does. The kernel drops the locks when the process
+ * dies, however it dies, so a lock never outlives its holder.
+ */
+#ifndef SL_INSTANCE_H
+#define SL_INSTANCE_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+#define SL_LOCK_DIR "/run/sluice"
+
+/* Lock every interface of `m` (held until the process exits). 0, or -1
+ * with "interface X is in use by sluice pid N (lock PATH)" or why the
+ * lock could not be taken. */
+int sl_instance_lock(const struct sl_model *m, char *errbuf, size_t errlen);
+
+/* The kernel interface name port `p` runs on ("" if none: PCI, ring),
+ * from its devargs' iface=. */
+void sl_instance_ifname(const char *devargs, char *out, size_t len);
+
+#endif

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Process hygiene (issue 19, items 8-10) on net_af_xdp: a second sluice on
+# the same interfaces, with another file prefix, is refused before it
+# touches them (the first keeps its XDP program and its traffic); a
+# blocklist prefix covering a route's gateway is refused without --force;
+# a failed XDP map write is reported, counted, and reconciled.
+# e2e-timeout: 120
+set -euo pipefail
+# shellcheck source=scripts/lab_lib.sh
+. "$(dirname "$0")/../../scripts/lab_lib.sh"
+# shellcheck source=scripts/lab_drivers.sh
+. "$(dirname "$0")/../../scripts/lab_drivers.sh"
+
+lab_test_begin hygiene
+mapfile -t cfg < <(lab_cfg_af_xdp)
+cfg+=('c["routes"] = [{"prefix": "198.19.0.0/16", "via": "198.18.0.1", "port": "wan"}]')
+lab_up --servers 2 --queues 1 || { lab_not_ok "lab up"; exit 1; }
+config=$(lab_make_config "${cfg[@]}")
+lab_sluice_start "$config" || { lab_not_ok "sluice started on af_xdp"; exit 1; }
+lab_ok "sluice started on af_xdp"
+lab_check "vip add $LAB_VIP:80" lab_vip_setup "$LAB_VIP:80" rr "$(lab_rs_ip 1):8080:1"
+prog_id() { ip -n "$(lab_ns lb)" -d link show wan0 | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1; }
+id0=$(prog_id)
+lab_check "wan0 runs sluice_xdp (id $id0)" test -n "$id0"
+
+# Item 8: a second instance, another file prefix and socket, same interfaces.
+config2=$(lab_make_config "${cfg[@]}" 'c["eal"][c["eal"].index("--file-prefix") + 1] += "-second"' \
+  'c["control"]["socket"] += ".second"')
+st=0
+out=$(timeout 30 ip netns exec "$(lab_ns lb)" "$SLUICE" -c "$config2" 2>&1 </dev/null) || st=$?
+echo "$out" | tail -n 3 | sed 's/^/# /'
+lab_check_cmp "the second sluice exits non-zero" "$st" -ne 0
+lab_check "it says which interface is in use, by which pid, which lock" \
+  grep -q "interface wan0 is in use by sluice pid $LAB_SLUICE_PID (lock /run/sluice/wan0.lock)" <<<"$out"
+lab_check_eq "the first's XDP program is still attached to wan0" "$(prog_id)" "$id0"
+lab_check_eq "the first's stats still count an XDP port on wan" \
+  "$(lab_stats | lab_jget "','.join(p['port'] for p in r['xdp']['ports'])")" "wan,lan"
+lab_curl_loop 5 "http://$LAB_VIP/whoami" >"$T/after_second.log"
+lab_check_eq "traffic still flows through the first" \
+  "$(lab_tally "$T/after_second.log" | lab_jget "r['failed']")" 0
+
+# Item 10: a blocklist prefix that would cut Sluice off from its gateway.
+for p in 0.0.0.0/0 198.18.0.0/24; do
+  st=0
+  out=$(slctl blocklist add "$p" 2>&1) || st=$?
+  lab_check_eq "blocklist add $p (covers the gateway 198.18.0.1): exit 1" "$st" 1
+  lab_check "the error names the prefix and the gateway it covers" \
+    grep -q "$p covers 198.18.0.1, the gateway of route 198.19.0.0/16" <<<"$out"
+done
+lab_check_eq "nothing was blocked" "$(slctl --json blocklist list | lab_jget "len(r['blocklist'])")" 0
+lab_check "blocklist add 198.18.0.0/24 --force is accepted" slctl blocklist add 198.18.0.0/24 --force
+lab_check_eq "and listed" "$(slctl --json blocklist list | lab_jget "r['blocklist'][0]['prefix']")" 198.18.0.0/24
+lab_check "blocklist del 198.18.0.0/24" slctl blocklist del 198.18.0.0/24
+lab_check "blocklist add 203.0.113.0/24 (covers nothing configured)" slctl blocklist add 203.0.113.0/24
+
+# Item 9: a map write that fails is reported, counted and retried, and
+# the retry reconciles every port's trie with the model. lan0's trie gets
+# a stray prefix (a delete that never reached it); wan0's is frozen, so
+# writes to it fail (EPERM) for as long as it lives.
+block_map() { # the sl_block map of the program on interface $1
+  local prog m
+  prog=$(ip -n "$(lab_ns lb)" -d link show "$1" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1)
+  for m in $(bpftool -j prog show id "$prog" | lab_jget "' '.join(map(str, r['map_ids']))"); do
+    if [ "$(bpftool -j map show id "$m" | lab_jget "r['name']")" = sl_block ]; then
+      echo "$m"
+    fi
+  done
+}
+trie_prefixes() { # "a.b.c.d/len ..." sorted, from the raw keys
+  bpftool -j map dump id "$1" | python3 -c 'import json, sys
+keys = [bytes(int(b, 16) for b in e["key"]) for e in json.load(sys.stdin)]
+print(" ".join(sorted("%d.%d.%d.%d/%d" % (*k[4:8], k[0]) for k in keys)))'
+}
+wan_blk=$(block_map wan0) lan_blk=$(block_map lan0)
+lab_check "found the blocklist tries of wan0 ($wan_blk) and lan0 ($lan_blk)" \
+  test -n "$wan_blk" -a -n "$lan_blk"
+bpftool map update id "$lan_blk" key hex 18 00 00 00 c0 00 02 00 value hex 00 00 00 00 00 00 00 00
+lab_check_eq "lan0's trie holds a stray 192.0.2.0/24" "$(trie_prefixes "$lan_blk")" \
+  "192.0.2.0/24 203.0.113.0/24"
+bpftool map freeze id "$wan_blk"
+st=0
+out=$(slctl blocklist add 198.51.100.0/24 2>&1) || st=$?
+echo "$out" | sed 's/^/# /'
+lab_check_eq "blocklist add with wan0's trie frozen: exit 1" "$st" 1
+lab_check "the error names the interface, the prefix and why" \
+  grep -q "not all in XDP: XDP on wan0: cannot block 198.51.100.0/24: Operation not permitted" <<<"$out"
+lab_check_cmp "stats xdp.map_errors counts it" \
+  "$(lab_stats | lab_jget "r['xdp']['map_errors']")" -ge 1
+lab_check_eq "stats xdp.in_sync is false" "$(lab_stats | lab_jget "r['xdp']['in_sync']")" false
+lab_check "stats xdp.last_error names wan0" \
+  eval "lab_stats | lab_jget \"r['xdp']['last_error']\" | grep -q 'XDP on wan0: cannot block'"
+sleep 2.5 # the retries (one a second) reconcile lan0 from its trie
+lab_check_eq "lan0's trie reconciled: the model's prefixes, the stray gone" \
+  "$(trie_prefixes "$lan_blk")" "198.51.100.0/24 203.0.113.0/24"
+lab_check_eq "the model has both" \
+  "$(slctl --json blocklist list | lab_jget "' '.join(sorted(p['prefix'] for p in r['blocklist']))")" \
+  "198.51.100.0/24 203.0.113.0/24"
+
+lab_test_end
