@@ -25,7 +25,9 @@
 
 #define SL_DUMP_MAX_JOBS 4
 #define SL_DUMP_ANSWER_MS 3000
-#define SL_DUMP_MAX_ORPHANS 256
+/* New dumps are refused while any orphan is out (sl_ctl_dump), so at
+ * most every job's every part is one: orphan() always finds room. */
+#define SL_DUMP_MAX_ORPHANS (SL_DUMP_MAX_JOBS * SL_MAX_WORKERS)
 
 struct sl_dump_part {
 	struct sl_wmsg *msg;  /* its dump.out is the result buffer */
@@ -53,8 +55,16 @@ static void orphan(struct sl_wmsg *msg)
 			orphans[i] = msg;
 			return;
 		}
-	/* More than SL_DUMP_MAX_ORPHANS stuck answers: a worker is wedged.
-	 * Leaking is the only safe choice; freeing could corrupt it. */
+	/* Not reached (see SL_DUMP_MAX_ORPHANS); were it, leaking is the
+	 * only safe choice: a worker may still write into it. */
+}
+
+static unsigned orphans_out(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < SL_DUMP_MAX_ORPHANS; i++)
+		n += orphans[i] != NULL;
+	return n;
 }
 
 static void reap_orphans(void)
@@ -111,6 +121,16 @@ int sl_ctl_dump(struct sl_ctl *ctl, struct sl_wmsg *filter, uint32_t limit,
 		return sl_err_set(err, SL_E_BUSY, "",
 				  "%u connection dumps are already in progress; try again",
 				  SL_DUMP_MAX_JOBS);
+	/* A worker still walking a dump nobody waits for any more would only
+	 * queue this one behind it: refuse until it is done, so repeated
+	 * requests against a slow worker cannot pile up walks. */
+	reap_orphans();
+	unsigned stuck = orphans_out();
+	if (stuck)
+		return sl_err_set(err, SL_E_BUSY, "",
+				  "%u earlier connection dump%s still being walked by a "
+				  "worker after its answer timed out; try again",
+				  stuck, stuck == 1 ? " is" : "s are");
 	struct sl_dump_job *job = calloc(1, sizeof(*job));
 	if (job == NULL)
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
