@@ -373,11 +373,11 @@ static unsigned drain_ring(struct sl_worker *w, struct rte_ring *r)
 	return n;
 }
 
-/* Replies (and whatever else a port names the owner of) before clients'
- * packets that had no connection where they arrived, each at most a burst
- * per ring per turn: however many a flood puts in the flow rings, this
- * worker's work on them per turn is bounded, and the replies are never
- * behind them. */
+/* Servers' replies, then source NAT's packets, then clients' packets
+ * that had no connection where they arrived, each at most a burst per
+ * ring per turn: however many a flood puts in the snat or flow rings,
+ * this worker's work on them per turn is bounded, and the replies are
+ * never behind them. */
 unsigned sl_worker_drain_steered(struct sl_worker *w)
 {
 	unsigned got = 0;
@@ -385,6 +385,9 @@ unsigned sl_worker_drain_steered(struct sl_worker *w)
 	for (unsigned j = 0; j < w->nworkers; j++)
 		if (w->steer_in[j])
 			got += drain_ring(w, w->steer_in[j]);
+	for (unsigned j = 0; j < w->nworkers; j++)
+		if (w->snat_in[j])
+			got += drain_ring(w, w->snat_in[j]);
 	for (unsigned j = 0; j < w->nworkers; j++)
 		if (w->flow_in[j])
 			got += drain_ring(w, w->flow_in[j]);

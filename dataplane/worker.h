@@ -223,14 +223,17 @@ struct sl_worker {
 	struct sl_lip_state *lips;       /* [SL_MAX_LIPS] */
 	uint64_t *lip_bits;              /* storage behind lips[].pm */
 	size_t lip_words;
-	/* Two rings from every worker to every other, SP/SC. steer_*: a
-	 * packet whose port names its owner (a server's reply to a local
-	 * port, SNAT); flow_*: a client's packet with no connection on the
-	 * worker it reached, for its flow's owner (sl_flow_owner). A flood of
-	 * the second kind fills only its own ring, and the owner drains the
-	 * first kind first. */
+	/* Three rings from every worker to every other, SP/SC. steer_*: a
+	 * server's reply to a local port, for the port's owner; snat_*:
+	 * source NAT's packets, for the owner their inside or pool port
+	 * names; flow_*: a client's packet with no connection on the worker
+	 * it reached, for its flow's owner (sl_flow_owner). A flood at a
+	 * pool address or of clients' packets fills only its own ring, and
+	 * the owner drains them in that order. */
 	struct rte_ring *steer_in[SL_MAX_WORKERS];  /* from worker j */
 	struct rte_ring *steer_out[SL_MAX_WORKERS]; /* to worker j */
+	struct rte_ring *snat_in[SL_MAX_WORKERS];
+	struct rte_ring *snat_out[SL_MAX_WORKERS];
 	struct rte_ring *flow_in[SL_MAX_WORKERS];
 	struct rte_ring *flow_out[SL_MAX_WORKERS];
 	struct rte_ring *ctl_ring;       /* control -> this worker */
@@ -371,6 +374,7 @@ void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port);
 void sl_worker_steer(struct sl_worker *w, struct rte_mbuf *m, unsigned owner);
 void sl_worker_steer_flow(struct sl_worker *w, struct rte_mbuf *m, unsigned owner);
+void sl_worker_steer_snat(struct sl_worker *w, struct rte_mbuf *m, unsigned owner);
 /* worker_miss.c: a TCP/UDP/ICMP-query packet the table does not know.
  * Returns the connection it opened (the caller forwards the packet in
  * direction *dir), or NULL when the packet was consumed. */

@@ -117,6 +117,7 @@ void sl_worker_destroy(struct sl_worker *w)
 		sl_ct_destroy(&w->ct);
 	for (unsigned j = 0; j < SL_MAX_WORKERS; j++) {
 		rte_ring_free(w->steer_in[j]);
+		rte_ring_free(w->snat_in[j]);
 		rte_ring_free(w->flow_in[j]);
 	}
 	rte_ring_free(w->ctl_ring);
@@ -153,13 +154,16 @@ int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen)
 					      RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (w->ctl_ring == NULL)
 			goto fail;
-		/* Steering: two single-producer rings per (from, to) pair
-		 * (worker.h says what each carries). */
+		/* Steering: three single-producer rings per (from, to)
+		 * pair (worker.h says what each carries). */
 		for (unsigned j = 0; j < dp->nworkers; j++) {
 			if (i == j)
 				continue;
 			w->steer_in[j] = make_ring(dp, "steer", j, i, name);
 			if (w->steer_in[j] == NULL)
+				goto fail;
+			w->snat_in[j] = make_ring(dp, "snat", j, i, name);
+			if (w->snat_in[j] == NULL)
 				goto fail;
 			w->flow_in[j] = make_ring(dp, "flow", j, i, name);
 			if (w->flow_in[j] == NULL)
@@ -170,6 +174,7 @@ int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen)
 		for (unsigned j = 0; j < dp->nworkers; j++)
 			if (i != j) {
 				dp->workers[i]->steer_out[j] = dp->workers[j]->steer_in[i];
+				dp->workers[i]->snat_out[j] = dp->workers[j]->snat_in[i];
 				dp->workers[i]->flow_out[j] = dp->workers[j]->flow_in[i];
 			}
 	return 0;

@@ -35,11 +35,21 @@ static void steer_to_owner(struct sl_worker *w, struct rte_mbuf *m,
 	const struct sl_snapshot *s = w->snap;
 	const struct sl_snap_addr *a = sl_snap_find_addr(s, in->key.saddr);
 	unsigned owner = w->id; /* no rule names another worker */
-	bool from_client = false;
+	void (*steer)(struct sl_worker *, struct rte_mbuf *, unsigned) =
+		sl_worker_steer_snat;
 
-	/* About a packet we sent out from a local or pool address: that
-	 * address's port says whose it is. */
-	if (a && (a->kinds & (SL_ADDR_LIP | SL_ADDR_POOL)))
+	/* About a packet we sent out from a local address: to a server, so
+	 * only from the local address's side; the port says whose it is. */
+	if (a && (a->kinds & SL_ADDR_LIP)) {
+		if (a->port != w->dp->port_of_ethdev[m->port]) {
+			sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
+			return;
+		}
+		owner = sl_ntohs(in->key.sport) % w->nworkers;
+		steer = sl_worker_steer;
+	}
+	/* From a pool address: its port says whose it is. */
+	else if (a && (a->kinds & SL_ADDR_POOL))
 		owner = sl_ntohs(in->key.sport) % w->nworkers;
 	/* From an inside host about a packet it got: its own port. */
 	else if (s->nsnat && sl_snap_find_snat(s, in->key.daddr))
@@ -48,15 +58,13 @@ static void steer_to_owner(struct sl_worker *w, struct rte_mbuf *m,
 	 * by the ring the client's own packets take. */
 	else if (a && (a->kinds & SL_ADDR_VIP)) {
 		owner = sl_flow_owner(flow_hash, w->nworkers);
-		from_client = true;
+		steer = sl_worker_steer_flow;
 	}
 
 	if (owner == w->id)
 		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
-	else if (from_client)
-		sl_worker_steer_flow(w, m, owner);
 	else
-		sl_worker_steer(w, m, owner);
+		steer(w, m, owner);
 }
 
 /* A "fragmentation needed" (RFC 1191: next-hop MTU in bytes 6-7) under

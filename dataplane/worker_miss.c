@@ -157,6 +157,13 @@ struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
 		}
 	}
 	if (a->kinds & SL_ADDR_LIP) {
+		/* Servers answer local addresses from the local address's own
+		 * side: anything else (a flood at random ports from outside)
+		 * must not take the ring their replies cross. */
+		if (sl_unlikely(a->port != w->dp->port_of_ethdev[m->port])) {
+			sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
+			return NULL;
+		}
 		unsigned owner = sl_port_owner(sl_ntohs(pkt->key.dport), w->nworkers);
 		if (owner != w->id)
 			sl_worker_steer(w, m, owner);

@@ -78,6 +78,18 @@ void sl_worker_steer_flow(struct sl_worker *w, struct rte_mbuf *m, unsigned owne
 		w->stats.flow_steered++;
 }
 
+/*
+ * Source NAT's packets for the worker their inside or pool port names
+ * (an inside host's, a pool address's, a hairpin's, an ICMP error about
+ * one). Their own ring: anyone can send to a public pool address at
+ * random ports, no spoofing needed, and that flood must not fill the
+ * ring full-NAT servers' replies take.
+ */
+void sl_worker_steer_snat(struct sl_worker *w, struct rte_mbuf *m, unsigned owner)
+{
+	enqueue(w, w->snat_out[owner], m, SL_DROP_SNAT_RING_FULL);
+}
+
 /* The address to speak from on a port: its own, else a local address. */
 sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port)
 {

@@ -307,7 +307,7 @@ struct sl_conn *sl_worker_snat_out(struct sl_worker *w, struct rte_mbuf *m,
 	/* Steer first: a packet of a session that lives on the owner (its
 	 * ACKs, data) misses here whenever the NIC hashes it elsewhere. */
 	if (owner != w->id) {
-		sl_worker_steer(w, m, owner);
+		sl_worker_steer_snat(w, m, owner);
 		return NULL;
 	}
 	if (!may_open_session(w, m, pkt))
@@ -348,7 +348,7 @@ struct sl_conn *sl_worker_snat_in(struct sl_worker *w, struct rte_mbuf *m,
 	/* An echo reply belongs to the session of its identifier, on the
 	 * worker that owns it (id % workers), like a port. */
 	if (owner != w->id) {
-		sl_worker_steer(w, m, owner);
+		sl_worker_steer_snat(w, m, owner);
 		return NULL;
 	}
 	if (echo_reply) {
@@ -398,7 +398,7 @@ enum sl_snat_next sl_worker_snat_after(struct sl_worker *w, struct rte_mbuf *m,
 	 * that owns the destination's pool port. */
 	unsigned owner = sl_ntohs(pkt->key.dport) % w->nworkers;
 	if (owner != w->id) {
-		sl_worker_steer(w, m, owner);
+		sl_worker_steer_snat(w, m, owner);
 		return SL_SNAT_TAKEN;
 	}
 	return SL_SNAT_HAIRPIN;

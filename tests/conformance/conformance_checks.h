@@ -926,6 +926,10 @@ static const struct check checks[] = {
 	 flood_one_hop},
 	{"ACK flood on the worker a transfer's replies arrive on: every reply delivered",
 	 flood_keeps_replies},
+	{"UDP flood at a pool address on the worker a transfer's replies arrive on: "
+	 "every reply delivered", pool_flood_keeps_replies},
+	{"TCP flood at the local address from outside: dropped where it lands, "
+	 "every reply delivered", lip_flood_keeps_replies},
 	{"UDP flow arriving on every worker: one connection, one server",
 	 udp_flow_one_server},
 	{"flush of 50,000 connections: every client and server socket gets its RST, "

@@ -118,10 +118,32 @@ static bool flood_one_hop(struct harness *h, char *why)
 		       ? true : WHY("the client's ACK after the flood not forwarded");
 }
 
-/* The flood arrives on one worker with the server's replies of a running
- * transfer, while the worker owning the transfer runs once for every four
- * bursts the other takes in: the replies must all reach the client. */
-static bool flood_keeps_replies(struct harness *h, char *why)
+/* UDP to a public pool address at random ports (no mapping has them;
+ * anyone can send these, no spoofing needed). */
+static void pool_flood_burst(uint8_t (*f)[FR_MAX], uint32_t *len)
+{
+	for (unsigned i = 0; i < H_BURST; i++)
+		len[i] = build(f[i], SL_IPPROTO_UDP, SERVER,
+			       (uint16_t)(1024 + fr_below(60000)), POOL_A,
+			       (uint16_t)(1024 + fr_below(60000)), 0);
+}
+
+/* TCP to the local address at random ports, from outside: not where the
+ * servers it speaks to are. */
+static void lip_flood_burst(uint8_t (*f)[FR_MAX], uint32_t *len)
+{
+	for (unsigned i = 0; i < H_BURST; i++)
+		len[i] = build(f[i], SL_IPPROTO_TCP, SERVER,
+			       (uint16_t)(1024 + fr_below(60000)), LIP,
+			       (uint16_t)(1024 + fr_below(60000)), SL_TCP_ACK);
+}
+
+/* A flood from outside arrives on one worker with the server's replies of
+ * a running transfer, while the worker owning the transfer runs once for
+ * every four bursts the other takes in: the replies must all reach the
+ * client, and their ring never overflows. */
+static bool replies_survive(struct harness *h, uint16_t cport,
+			    void (*flood)(uint8_t (*)[FR_MAX], uint32_t *), char *why)
 {
 	static uint8_t f[H_BURST][FR_MAX], reply[1][FR_MAX];
 	uint32_t len[H_BURST], reply_len[1];
@@ -129,7 +151,7 @@ static bool flood_keeps_replies(struct harness *h, char *why)
 	const unsigned rounds = 100, per_round = 4;
 	unsigned sent = 0, got = 0;
 
-	if (!open_transfer(h, 42001, &t, why))
+	if (!open_transfer(h, cport, &t, why))
 		return false;
 	unsigned at = (t.owner + 1) % h->nworkers;
 	uint64_t ring_full = h_drops(h, SL_DROP_STEER_RING_FULL);
@@ -137,7 +159,7 @@ static bool flood_keeps_replies(struct harness *h, char *why)
 	h_flush(h);
 	for (unsigned r = 0; r < rounds; r++) {
 		for (unsigned i = 0; i < per_round; i++) {
-			ack_flood_burst(f, len);
+			flood(f, len);
 			h_arrive(h, OUT, at, f, len, H_BURST);
 			h_arrive(h, IN, at, reply, reply_len, 1);
 			sent++;
@@ -153,6 +175,37 @@ static bool flood_keeps_replies(struct harness *h, char *why)
 			   (unsigned long long)(h_drops(h, SL_DROP_STEER_RING_FULL) - ring_full));
 	return h_drops(h, SL_DROP_STEER_RING_FULL) == ring_full
 		       ? true : WHY("steer_ring_full grew");
+}
+
+static bool flood_keeps_replies(struct harness *h, char *why)
+{
+	return replies_survive(h, 42001, ack_flood_burst, why);
+}
+
+/* The pool flood crosses to its port's owner on source NAT's own ring. */
+static bool pool_flood_keeps_replies(struct harness *h, char *why)
+{
+	uint64_t snat_full = h_drops(h, SL_DROP_SNAT_RING_FULL);
+	if (!replies_survive(h, 42011, pool_flood_burst, why))
+		return false;
+	return h->nworkers == 1 || h_drops(h, SL_DROP_SNAT_RING_FULL) > snat_full
+		       ? true : WHY("the pool flood never filled its own ring: not reached");
+}
+
+/* The local-address flood from outside ends where it lands. */
+static bool lip_flood_keeps_replies(struct harness *h, char *why)
+{
+	uint64_t hops = STAT_SUM(h, steered_in);
+	uint64_t wrong = h_drops(h, SL_DROP_INGRESS_WRONG_PORT);
+	if (!replies_survive(h, 42012, lip_flood_burst, why))
+		return false;
+	if (h_drops(h, SL_DROP_INGRESS_WRONG_PORT) - wrong != 100 * 4 * H_BURST)
+		return WHY("ingress_wrong_port grew by %llu, not one per flood segment",
+			   (unsigned long long)(h_drops(h, SL_DROP_INGRESS_WRONG_PORT) - wrong));
+	/* Hops: the transfer's own packets only (3 to open, 400 replies). */
+	return STAT_SUM(h, steered_in) - hops <= 403
+		       ? true : WHY("%llu packets crossed between workers",
+				    (unsigned long long)(STAT_SUM(h, steered_in) - hops));
 }
 
 /* Datagrams of one flow arriving on each worker in turn: one connection,

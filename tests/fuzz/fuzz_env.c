@@ -178,17 +178,21 @@ void fuzz_env_restore(struct fuzz_env *e)
 	struct sl_model next;
 	struct sl_err err;
 
-	/* The neighbor tables requests replaced wait in a defer queue the
-	 * daemon's loop empties a turn later; offline, the workers' grace
-	 * period is over, so empty it here, dirty or not. */
+	if (e->dirty) {
+		if (sl_model_clone(&next, &e->base) != 0 ||
+		    fuzz_env_adopt(e, &next, &err) != 0)
+			die("cannot restore the base configuration");
+		e->dirty = false;
+	}
+	/* The neighbor tables the requests and the restore replaced wait in
+	 * a defer queue the daemon's loop empties a turn later: empty it
+	 * here, once the workers' grace period is over (offline, it is;
+	 * live, they pass through it in their loop). */
 	workers_online(e, false);
+	if (e->live)
+		rte_rcu_qsbr_synchronize(e->dp.qsbr, RTE_QSBR_THRID_INVALID);
 	sl_ctl_neigh_reclaim(&e->ctl);
 	workers_online(e, true);
-	if (!e->dirty)
-		return;
-	if (sl_model_clone(&next, &e->base) != 0 || fuzz_env_adopt(e, &next, &err) != 0)
-		die("cannot restore the base configuration");
-	e->dirty = false;
 }
 
 void fuzz_env_step(struct fuzz_env *e, unsigned wid, struct rte_mbuf **pkts,
@@ -239,6 +243,7 @@ void fuzz_env_reset(struct fuzz_env *e)
 		struct sl_worker *w = e->dp.workers[i];
 		for (unsigned j = 0; j < FUZZ_WORKERS; j++) {
 			drain_ring(w->steer_in[j]);
+			drain_ring(w->snat_in[j]);
 			drain_ring(w->flow_in[j]);
 		}
 		for (uint32_t h = 0; h < w->nhold; h++)
