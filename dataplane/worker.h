@@ -138,6 +138,8 @@ struct sl_wmsg {
 
 struct sl_lip_state {
 	sl_be32 ip;                  /* pool address this slot's map is for */
+	uint64_t seen;               /* generation of the last snapshot this
+					worker adopted with `ip` in this slot */
 	struct sl_portmap pm;        /* pools only: a local address's ports
 					are per server (lport.h) */
 };

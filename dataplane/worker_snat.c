@@ -156,7 +156,10 @@ static bool take_pool_port(struct sl_worker *w, struct sl_lip_state *ls,
 }
 
 /* Give a mapping's port back to the slot its address has now (it may
- * have moved since the mapping was made; gone, nothing to give back). */
+ * have moved since the mapping was made). Gone, there is nothing to give
+ * back: if the address returns, its slot starts empty
+ * (sl_worker_sync_snapshot), so no port stays marked for a mapping that
+ * ended while it was out. */
 static void release_pool_port(struct sl_worker *w, const struct sl_conn *map)
 {
 	const struct sl_v4key *k = &map->key[SL_DIR_REPLY];

@@ -116,3 +116,77 @@ static bool pool_change_keeps_mappings(struct harness *h, char *why)
 	h_advance(h, 2000); /* leave no mapping behind for later checks */
 	return ok;
 }
+
+/* The hosts hashed to pool address `x` (of the two of POOL_RANGE), other
+ * than `not1` and `not2`: the first of H(24..40), 0 if none. */
+static uint32_t host_on(uint32_t x, uint32_t not1, uint32_t not2)
+{
+	for (unsigned n = 24; n <= 40; n++)
+		if (H(n) != not1 && H(n) != not2 && hashed_pool(H(n), POOL_A, 2) == x)
+			return H(n);
+	return 0;
+}
+
+/* The pool of POOL_RANGE without `x`. */
+static const char *pool_without(uint32_t x)
+{
+	return x == POOL_A ? "198.19.0.101-198.19.0.101" : "198.19.0.100-198.19.0.100";
+}
+
+/* A new host hashed to `x` asks for `port`: it must get x:port (nothing
+ * holds it: port preservation), and the reply must reach it. */
+static bool port_preserved(struct harness *h, uint32_t host, uint32_t x,
+			   uint16_t port, const char *when, char *why)
+{
+	struct seen g;
+	if (!udp_out(h, host, port, SERVER, 53, &g, why))
+		return false;
+	if (g.saddr != x || g.sport != port)
+		return WHY("%s: %08x:%u got %08x:%u, not %08x:%u (port leaked: marked"
+			   " taken, no mapping holds it)", when, host, port, g.saddr,
+			   g.sport, x, port);
+	return reply_reaches(h, x, port, host, port, why);
+}
+
+/* Pool address X leaves the pool and comes back, its mapping expiring
+ * while it is out, or after it is back: either way the port is free
+ * again once no mapping holds it (issue 12.2). */
+static bool readd_after_expiry(struct harness *h, char *why)
+{
+	struct seen ga;
+	uint32_t a = host_on(POOL_A, 0, 0), x = POOL_A;
+	uint32_t c = host_on(x, a, 0), d = host_on(x, a, c);
+
+	if (!a || !c || !d)
+		return WHY("setup: fewer than three hosts hashed to %08x", x);
+	if (!udp_out(h, a, 7350, SERVER, 53, &ga, why))
+		return false;
+	if (ga.saddr != x || ga.sport != 7350)
+		return WHY("setup: got %08x:%u", ga.saddr, ga.sport);
+	/* Expiry while X is out of the pool. */
+	if (!apply_pool(h, pool_without(x)))
+		return WHY("removing %08x refused", x);
+	h_advance(h, 2000);
+	if (!apply_pool(h, POOL_RANGE))
+		return WHY("re-adding %08x refused", x);
+	if (!port_preserved(h, c, x, 7350, "expired while out", why))
+		return false;
+	/* Expiry after X is back. */
+	if (!apply_pool(h, pool_without(x)) || !apply_pool(h, POOL_RANGE))
+		return WHY("removing and re-adding %08x refused", x);
+	h_advance(h, 2000);
+	if (!port_preserved(h, d, x, 7350, "expired after re-add", why))
+		return false;
+	/* Round and round: every cycle leaves the port free. */
+	for (unsigned i = 0; i < 3; i++) {
+		if (!apply_pool(h, pool_without(x)))
+			return WHY("removing %08x refused", x);
+		h_advance(h, 2000);
+		if (!apply_pool(h, POOL_RANGE))
+			return WHY("re-adding %08x refused", x);
+		if (!port_preserved(h, i % 2 ? c : a, x, 7350, "after another cycle", why))
+			return false;
+	}
+	h_advance(h, 2000); /* leave no mapping behind for later checks */
+	return true;
+}
