@@ -190,3 +190,58 @@ static bool readd_after_expiry(struct harness *h, char *why)
 	h_advance(h, 2000); /* leave no mapping behind for later checks */
 	return true;
 }
+
+/* Pool ports held by live mappings, more of them than one packet may
+ * try, all clear in the map after their address left the pool and came
+ * back: a new host asking for the first of them. Its first packet tries
+ * at most SL_SNAT_PORT_PROBES of them and is dropped as port_exhausted;
+ * the ports it found held stay marked, so its next packet goes on from
+ * there and gets the first port nobody holds (issue 12.2). */
+static bool pool_port_probes_bounded(struct harness *h, char *why)
+{
+	/* Spread over four hosts: max_mappings_per_host (300) is shared
+	 * out over the workers, and all of these are on one. */
+	const unsigned held = SL_SNAT_PORT_PROBES + 44, n = h->nworkers;
+	uint32_t x, fill[5], c;
+	unsigned nfill = 0;
+	struct seen g;
+
+	for (x = POOL_A; x <= POOL_B; x++) {
+		nfill = 0;
+		for (unsigned i = 24; i <= 40 && nfill < 5; i++)
+			if (hashed_pool(H(i), POOL_A, 2) == x)
+				fill[nfill++] = H(i);
+		if (nfill == 5)
+			break;
+	}
+	if (nfill < 5)
+		return WHY("setup: no pool address has five hosts hashed to it");
+	c = fill[4];
+	/* The first `held` ports of the share port 1024 is in, each held by
+	 * a live mapping. */
+	for (unsigned k = 0; k < held; k++) {
+		uint16_t p = (uint16_t)(1024 + k * n);
+		if (!udp_out(h, fill[k % 4], p, SERVER, 53, &g, why))
+			return false;
+		if (g.saddr != x || g.sport != p)
+			return WHY("setup: %u got %08x:%u", p, g.saddr, g.sport);
+	}
+	if (!apply_pool(h, pool_without(x)) || !apply_pool(h, POOL_RANGE))
+		return WHY("removing and re-adding %08x refused", x);
+	uint64_t exhausted = h_drops(h, SL_DROP_PORT_EXHAUSTED);
+	if (udp_out(h, c, 1024, SERVER, 53, &g, why))
+		return WHY("UNBOUNDED: one packet made %u table lookups (cap %u) and got %08x:%u",
+			   held + 1, SL_SNAT_PORT_PROBES, g.saddr, g.sport);
+	if (h_drops(h, SL_DROP_PORT_EXHAUSTED) != exhausted + 1)
+		return WHY("the packet stopped at the cap was not counted as port_exhausted");
+	if (!udp_out(h, c, 1024, SERVER, 53, &g, why))
+		return WHY("the next packet, past the marked ports, was not forwarded");
+	if (g.saddr != x || g.sport != 1024 + held * n)
+		return WHY("the next packet got %08x:%u, not %08x:%u, the first port"
+			   " nobody holds", g.saddr, g.sport, x, 1024 + held * n);
+	if (!reply_reaches(h, x, 1024, fill[0], 1024, why) ||
+	    !reply_reaches(h, g.saddr, g.sport, c, 1024, why))
+		return false;
+	h_advance(h, 2000); /* leave no mapping behind for later checks */
+	return true;
+}
