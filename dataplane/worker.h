@@ -42,6 +42,13 @@
 #define SL_EXPIRE_BUDGET 128   /* connections expired per loop, at most */
 #define SL_LPORT_PROBES 256    /* local ports tried per new connection, at most */
 #define SL_LPORT_PROBES_MIN 16 /* ... and per local address, at least */
+/* Table lookups one packet may make looking for a free SNAT pool port.
+ * After a pool address comes back its map starts empty (worker_ctl.c),
+ * so ports live mappings hold are found only by looking each up: tens
+ * of thousands of them would cost one packet as many lookups. Ports found
+ * held stay marked, so the next packet goes on from where this one
+ * stopped. */
+#define SL_SNAT_PORT_PROBES 256
 #define SL_PERSIST_RING_SIZE 4096  /* persistence reports, workers -> control */
 #define SL_PERSIST_CACHE 65536     /* templates a worker caches (1 MiB) */
 
@@ -138,6 +145,8 @@ struct sl_wmsg {
 
 struct sl_lip_state {
 	sl_be32 ip;                  /* pool address this slot's map is for */
+	uint64_t seen;               /* generation of the last snapshot this
+					worker adopted with `ip` in this slot */
 	struct sl_portmap pm;        /* pools only: a local address's ports
 					are per server (lport.h) */
 };

@@ -187,29 +187,41 @@ fail:
 /* Point a slot's port allocator at an SNAT pool address: every port
  * (RFC 4787 keeps a mapping in the inside port's range, 1-1023 or
  * 1024-65535). Full-NAT local addresses need none: the connection table
- * is the record of their ports (worker_lport.c). */
-static void adopt_pool_slot(struct sl_worker *w, uint8_t slot, sl_be32 ip)
+ * is the record of their ports (worker_lport.c).
+ *
+ * The map is kept only if this worker's previous snapshot (`prev`) had
+ * the same address in the same slot: then every mapping that ended since
+ * gave its port back here. Otherwise it starts empty: a slot new to the
+ * address, or an address coming back after a snapshot without it, during
+ * which its ending mappings found no slot to give their ports back to
+ * (worker_snat.c), so bits left set would be ports lost for good. Ports
+ * of mappings still alive are then clear, but take_pool_port checks each
+ * port against the table before handing it out. */
+static void adopt_pool_slot(struct sl_worker *w, uint8_t slot, sl_be32 ip,
+			    uint64_t prev, uint64_t now)
 {
 	struct sl_lip_state *ls = &w->lips[slot];
 
-	if (ls->ip == ip)
+	if (ls->ip == ip && (ls->seen == prev || ls->seen == now)) {
+		ls->seen = now;
 		return;
+	}
 	ls->ip = ip;
+	ls->seen = now;
 	sl_portmap_init(&ls->pm, w->lip_bits + slot * w->lip_words, 1, 65535,
 			w->nworkers, w->id);
 }
 
-/* A new snapshot: point each pool address's slot at it. A slot that now
- * holds a different address starts empty; ports of mappings still open
- * on the old address go back to the slot their address has now, if any
- * (worker_snat.c), and every port handed out is checked against the
- * table. */
+/* A new snapshot: point each pool address's slot at it. Called before
+ * anything else the worker does under the new snapshot (sl_worker_begin),
+ * so the worker gives ports back only to slots it has adopted. */
 void sl_worker_sync_snapshot(struct sl_worker *w)
 {
 	const struct sl_snapshot *s = w->snap;
 
 	for (uint32_t i = 0; i < s->npool; i++)
-		adopt_pool_slot(w, s->pool[i].slot, s->pool[i].ip);
+		adopt_pool_slot(w, s->pool[i].slot, s->pool[i].ip,
+				w->snap_generation, s->generation);
 	w->snap_generation = s->generation;
 }
 

@@ -135,28 +135,36 @@ static bool held_by_mapping(struct sl_worker *w, sl_be32 pool, uint16_t port,
 /* A pool port for inside port `want`: the same one if free (REQ-3
  * "port preservation"), else one in the same range (0-1023 / 1024+).
  * Every port is checked against the table, so no two mappings ever share
- * a key; a port found held stays marked, and its mapping frees it. */
+ * a key; a port found held stays marked, and its mapping frees it. At
+ * most SL_SNAT_PORT_PROBES lookups: past them the packet is dropped as
+ * port_exhausted, and the next one goes on past the ports now marked. */
 static bool take_pool_port(struct sl_worker *w, struct sl_lip_state *ls,
 			   uint8_t proto, uint16_t want, uint16_t *got)
 {
 	uint16_t lo = want < 1024 ? 1 : 1024, hi = want < 1024 ? 1023 : 65535;
+	unsigned probes = 0;
 
-	if (sl_portmap_take(&ls->pm, want) && !held_by_mapping(w, ls->ip, want, proto)) {
-		*got = want;
-		return true;
+	if (sl_portmap_take(&ls->pm, want)) {
+		probes++;
+		if (!held_by_mapping(w, ls->ip, want, proto)) {
+			*got = want;
+			return true;
+		}
 	}
-	/* No cap on the tries: each port found held stays marked, so the
-	 * walk past a block of them is paid once, not per new mapping. */
-	for (;;) {
+	while (probes++ < SL_SNAT_PORT_PROBES) {
 		if (sl_portmap_alloc_range(&ls->pm, lo, hi, got) != 0)
 			return false;
 		if (!held_by_mapping(w, ls->ip, *got, proto))
 			return true;
 	}
+	return false;
 }
 
 /* Give a mapping's port back to the slot its address has now (it may
- * have moved since the mapping was made; gone, nothing to give back). */
+ * have moved since the mapping was made). Gone, there is nothing to give
+ * back: if the address returns, its slot starts empty
+ * (sl_worker_sync_snapshot), so no port stays marked for a mapping that
+ * ended while it was out. */
 static void release_pool_port(struct sl_worker *w, const struct sl_conn *map)
 {
 	const struct sl_v4key *k = &map->key[SL_DIR_REPLY];

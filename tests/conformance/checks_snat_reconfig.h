@@ -116,3 +116,132 @@ static bool pool_change_keeps_mappings(struct harness *h, char *why)
 	h_advance(h, 2000); /* leave no mapping behind for later checks */
 	return ok;
 }
+
+/* The hosts hashed to pool address `x` (of the two of POOL_RANGE), other
+ * than `not1` and `not2`: the first of H(24..40), 0 if none. */
+static uint32_t host_on(uint32_t x, uint32_t not1, uint32_t not2)
+{
+	for (unsigned n = 24; n <= 40; n++)
+		if (H(n) != not1 && H(n) != not2 && hashed_pool(H(n), POOL_A, 2) == x)
+			return H(n);
+	return 0;
+}
+
+/* The pool of POOL_RANGE without `x`. */
+static const char *pool_without(uint32_t x)
+{
+	return x == POOL_A ? "198.19.0.101-198.19.0.101" : "198.19.0.100-198.19.0.100";
+}
+
+/* A new host hashed to `x` asks for `port`: it must get x:port (nothing
+ * holds it: port preservation), and the reply must reach it. */
+static bool port_preserved(struct harness *h, uint32_t host, uint32_t x,
+			   uint16_t port, const char *when, char *why)
+{
+	struct seen g;
+	if (!udp_out(h, host, port, SERVER, 53, &g, why))
+		return false;
+	if (g.saddr != x || g.sport != port)
+		return WHY("%s: %08x:%u got %08x:%u, not %08x:%u (port leaked: marked"
+			   " taken, no mapping holds it)", when, host, port, g.saddr,
+			   g.sport, x, port);
+	return reply_reaches(h, x, port, host, port, why);
+}
+
+/* Pool address X leaves the pool and comes back, its mapping expiring
+ * while it is out, or after it is back: either way the port is free
+ * again once no mapping holds it (issue 12.2). */
+static bool readd_after_expiry(struct harness *h, char *why)
+{
+	struct seen ga;
+	uint32_t a = host_on(POOL_A, 0, 0), x = POOL_A;
+	uint32_t c = host_on(x, a, 0), d = host_on(x, a, c);
+
+	if (!a || !c || !d)
+		return WHY("setup: fewer than three hosts hashed to %08x", x);
+	if (!udp_out(h, a, 7350, SERVER, 53, &ga, why))
+		return false;
+	if (ga.saddr != x || ga.sport != 7350)
+		return WHY("setup: got %08x:%u", ga.saddr, ga.sport);
+	/* Expiry while X is out of the pool. */
+	if (!apply_pool(h, pool_without(x)))
+		return WHY("removing %08x refused", x);
+	h_advance(h, 2000);
+	if (!apply_pool(h, POOL_RANGE))
+		return WHY("re-adding %08x refused", x);
+	if (!port_preserved(h, c, x, 7350, "expired while out", why))
+		return false;
+	/* Expiry after X is back. */
+	if (!apply_pool(h, pool_without(x)) || !apply_pool(h, POOL_RANGE))
+		return WHY("removing and re-adding %08x refused", x);
+	h_advance(h, 2000);
+	if (!port_preserved(h, d, x, 7350, "expired after re-add", why))
+		return false;
+	/* Round and round: every cycle leaves the port free. */
+	for (unsigned i = 0; i < 3; i++) {
+		if (!apply_pool(h, pool_without(x)))
+			return WHY("removing %08x refused", x);
+		h_advance(h, 2000);
+		if (!apply_pool(h, POOL_RANGE))
+			return WHY("re-adding %08x refused", x);
+		if (!port_preserved(h, i % 2 ? c : a, x, 7350, "after another cycle", why))
+			return false;
+	}
+	h_advance(h, 2000); /* leave no mapping behind for later checks */
+	return true;
+}
+
+/* Pool ports held by live mappings, more of them than one packet may
+ * try, all clear in the map after their address left the pool and came
+ * back: a new host asking for the first of them. Its first packet tries
+ * at most SL_SNAT_PORT_PROBES of them and is dropped as port_exhausted;
+ * the ports it found held stay marked, so its next packet goes on from
+ * there and gets the first port nobody holds (issue 12.2). */
+static bool pool_port_probes_bounded(struct harness *h, char *why)
+{
+	/* Spread over four hosts: max_mappings_per_host (300) is shared
+	 * out over the workers, and all of these are on one. */
+	const unsigned held = SL_SNAT_PORT_PROBES + 44, n = h->nworkers;
+	uint32_t x, fill[5], c;
+	unsigned nfill = 0;
+	struct seen g;
+
+	for (x = POOL_A; x <= POOL_B; x++) {
+		nfill = 0;
+		for (unsigned i = 24; i <= 40 && nfill < 5; i++)
+			if (hashed_pool(H(i), POOL_A, 2) == x)
+				fill[nfill++] = H(i);
+		if (nfill == 5)
+			break;
+	}
+	if (nfill < 5)
+		return WHY("setup: no pool address has five hosts hashed to it");
+	c = fill[4];
+	/* The first `held` ports of the share port 1024 is in, each held by
+	 * a live mapping. */
+	for (unsigned k = 0; k < held; k++) {
+		uint16_t p = (uint16_t)(1024 + k * n);
+		if (!udp_out(h, fill[k % 4], p, SERVER, 53, &g, why))
+			return false;
+		if (g.saddr != x || g.sport != p)
+			return WHY("setup: %u got %08x:%u", p, g.saddr, g.sport);
+	}
+	if (!apply_pool(h, pool_without(x)) || !apply_pool(h, POOL_RANGE))
+		return WHY("removing and re-adding %08x refused", x);
+	uint64_t exhausted = h_drops(h, SL_DROP_PORT_EXHAUSTED);
+	if (udp_out(h, c, 1024, SERVER, 53, &g, why))
+		return WHY("UNBOUNDED: one packet made %u table lookups (cap %u) and got %08x:%u",
+			   held + 1, SL_SNAT_PORT_PROBES, g.saddr, g.sport);
+	if (h_drops(h, SL_DROP_PORT_EXHAUSTED) != exhausted + 1)
+		return WHY("the packet stopped at the cap was not counted as port_exhausted");
+	if (!udp_out(h, c, 1024, SERVER, 53, &g, why))
+		return WHY("the next packet, past the marked ports, was not forwarded");
+	if (g.saddr != x || g.sport != 1024 + held * n)
+		return WHY("the next packet got %08x:%u, not %08x:%u, the first port"
+			   " nobody holds", g.saddr, g.sport, x, 1024 + held * n);
+	if (!reply_reaches(h, x, 1024, fill[0], 1024, why) ||
+	    !reply_reaches(h, g.saddr, g.sport, c, 1024, why))
+		return false;
+	h_advance(h, 2000); /* leave no mapping behind for later checks */
+	return true;
+}

@@ -914,6 +914,10 @@ static const struct check checks[] = {
 	 fnat_lport_per_server},
 	{"SNAT pool grown, shrunk, re-added under live mappings: no duplicate,"
 	 " pairing kept", pool_change_keeps_mappings},
+	{"SNAT pool address removed and re-added, mapping expired while out or after:"
+	 " its port free again", readd_after_expiry},
+	{"SNAT pool re-added under 300 live mappings: one packet tries at most"
+	 " SL_SNAT_PORT_PROBES ports (port_exhausted), the next goes on", pool_port_probes_bounded},
 	{"full-NAT: a server's packets only on the server's port (ingress_wrong_port)",
 	 fnat_reply_wrong_port},
 	{"SNAT: an inside source arriving on the outside port is not NATed",
