@@ -112,7 +112,9 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 		sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
 		return;
 	}
-	if (sl_unlikely(c->flags & SL_CONN_F_FLUSHED)) {
+	/* The bit means SYNACK_ORIG on an SNAT session (conn.h). */
+	if (sl_unlikely((c->flags & (SL_CONN_F_FLUSHED | SL_CONN_F_SNAT)) ==
+			SL_CONN_F_FLUSHED)) {
 		sl_worker_flushed(w, m, pkt, c, dir); /* worker_reject.c */
 		return;
 	}

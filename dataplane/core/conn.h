@@ -83,8 +83,16 @@ const char *sl_conn_state_name(unsigned state);
 #define SL_CONN_F_RESET_ORIG SL_CONN_F_FIN_ORIG   /* once FLUSHED */
 #define SL_CONN_F_RESET_REPLY SL_CONN_F_FIN_REPLY /* once FLUSHED */
 
+/* An SNAT session (never flushed: flushing is full-NAT's) uses the
+ * FLUSHED bit for this: the SYN+ACK came from the inside host (an open
+ * from outside, or the first of two crossing SYN+ACKs), so only the
+ * outside side's ACK completes the handshake (tcp_state.c). Clear, the
+ * SYN+ACK came the reply way, as it always does for full-NAT. */
+#define SL_CONN_F_SYNACK_ORIG SL_CONN_F_FLUSHED /* SNAT sessions only */
+
 /* The eight bits of `flags` are all taken, each once: a new flag needs
- * room elsewhere. */
+ * room elsewhere, or a bit another kind of entry never uses (as
+ * SYNACK_ORIG and the RESET bits do). */
 _Static_assert((SL_CONN_F_FIN_ORIG ^ SL_CONN_F_FIN_REPLY ^ SL_CONN_F_SNAT ^
 		SL_CONN_F_MAPPING ^ SL_CONN_F_PERMIT ^ SL_CONN_F_HAIRPIN ^
 		SL_CONN_F_FLUSHED ^ SL_CONN_F_RST_EDGE) == 0xff,

@@ -79,8 +79,15 @@ static void test_open_other_ways(void **state)
 	struct tcp t = {SL_CS_TCP_SYN_SENT, SL_CONN_F_SNAT};
 	seg(&t, S, SYN, SL_CS_TCP_SYN_SENT);         /* SYNs cross */
 	seg(&t, C, SYN | ACK, SL_CS_TCP_SYN_RECV);
-	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	/* The outside's own SYN+ACK acknowledges the inside's SYN: both
+	 * sides have answered, the handshake is done. */
+	seg(&t, S, SYN | ACK, SL_CS_TCP_ESTABLISHED);
 	seg(&t, S, ACK, SL_CS_TCP_ESTABLISHED);
+
+	struct tcp x = {SL_CS_TCP_SYN_SENT, SL_CONN_F_SNAT}; /* the other order */
+	seg(&x, S, SYN, SL_CS_TCP_SYN_SENT);
+	seg(&x, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&x, C, SYN | ACK, SL_CS_TCP_ESTABLISHED);
 
 	struct tcp in = {SL_CS_TCP_SYN_SENT, SL_CONN_F_SNAT}; /* opened from outside */
 	seg(&in, S, SYN, SL_CS_TCP_SYN_SENT);
@@ -138,11 +145,117 @@ static void test_simultaneous_close(void **state)
 	seg(&t, C, FIN | ACK, SL_CS_TCP_FIN_WAIT);
 	seg(&t, S, FIN | ACK, SL_CS_TCP_TIME_WAIT);
 
-	/* A FIN during the handshake counts too. */
-	struct tcp h = {SL_CS_TCP_SYN_SENT, 0};
-	seg(&h, C, FIN, SL_CS_TCP_FIN_WAIT);
-	struct tcp g = {SL_CS_TCP_SYN_RECV, 0};
-	seg(&g, S, FIN | ACK, SL_CS_TCP_CLOSE_WAIT);
+	/* A FIN during the handshake: test_fin_in_syn_sent,
+	 * test_fin_in_syn_recv. */
+}
+
+/* Issue 12 (10, review): nobody has answered the SYN yet, so a FIN cannot
+ * move the connection on. It went to FIN_WAIT (120 s against SYN_SENT's
+ * 30 s): a SYN and then a FIN held a table entry and a local port 4x as
+ * long. No stack sends a FIN before its SYN is answered; LVS stays in
+ * sSS. The FIN is not remembered either. */
+static void test_fin_in_syn_sent(void **state)
+{
+	(void)state;
+	for (int snat = 0; snat <= 1; snat++) {
+		uint8_t kind = snat ? SL_CONN_F_SNAT : 0;
+		struct tcp t = {SL_CS_TCP_SYN_SENT, kind};
+		seg(&t, C, FIN | ACK, SL_CS_TCP_SYN_SENT);
+		seg(&t, C, FIN, SL_CS_TCP_SYN_SENT);
+		seg(&t, C, ACK, SL_CS_TCP_SYN_SENT);
+		seg(&t, S, FIN | ACK, SL_CS_TCP_SYN_SENT);
+		seg(&t, S, FIN, SL_CS_TCP_SYN_SENT);
+		assert_int_equal(t.flags, kind);
+		/* A real answer still opens it as usual. */
+		seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+		seg(&t, C, ACK, SL_CS_TCP_ESTABLISHED);
+		assert_int_equal(t.flags, kind);
+	}
+}
+
+/* In SYN_RECV only the side that did not send the SYN+ACK can finish the
+ * handshake, and its ACK may carry a FIN (a client that closes at once:
+ * SYN, SYN+ACK, ACK+FIN must close cleanly). A FIN from the side that
+ * sent the SYN+ACK is remembered but moves nothing: it used to make the
+ * connection CLOSE_WAIT (60 s) without the other side's ACK. */
+static void test_fin_in_syn_recv(void **state)
+{
+	(void)state;
+	struct tcp q = {SL_CS_TCP_SYN_SENT, 0};      /* quick close */
+	seg(&q, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&q, C, ACK | FIN, SL_CS_TCP_FIN_WAIT);
+	seg(&q, S, ACK, SL_CS_TCP_FIN_WAIT);
+	seg(&q, S, FIN | ACK, SL_CS_TCP_TIME_WAIT);
+	seg(&q, C, ACK, SL_CS_TCP_TIME_WAIT);
+
+	struct tcp a = {SL_CS_TCP_SYN_SENT, 0};      /* the answerer's FIN */
+	seg(&a, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&a, S, FIN | ACK, SL_CS_TCP_SYN_RECV);
+	assert_int_equal(a.flags, SL_CONN_F_FIN_REPLY);
+	seg(&a, S, FIN, SL_CS_TCP_SYN_RECV);
+	seg(&a, C, ACK, SL_CS_TCP_CLOSE_WAIT);       /* handshake done */
+	seg(&a, C, FIN | ACK, SL_CS_TCP_TIME_WAIT);
+
+	struct tcp b = {SL_CS_TCP_SYN_SENT, 0};      /* both, before the ACK */
+	seg(&b, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&b, S, FIN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&b, C, FIN | ACK, SL_CS_TCP_TIME_WAIT);
+
+	struct tcp n = {SL_CS_TCP_SYN_SENT, 0};      /* a FIN without its ACK */
+	seg(&n, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&n, C, FIN, SL_CS_TCP_SYN_RECV);
+	seg(&n, C, ACK, SL_CS_TCP_FIN_WAIT);
+
+	/* SNAT opened from outside: the inside host answered, its FIN
+	 * waits for the outside's ACK. */
+	struct tcp o = {SL_CS_TCP_SYN_SENT, SL_CONN_F_SNAT};
+	seg(&o, S, SYN, SL_CS_TCP_SYN_SENT);
+	seg(&o, C, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&o, C, FIN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&o, S, ACK, SL_CS_TCP_FIN_WAIT);
+}
+
+/* Issue 12 (10, review): the side that answered the SYN cannot also
+ * complete the handshake. For SNAT the outside's SYN+ACK and then its
+ * own ACK made the session ESTABLISHED (2 h 4 min) without the inside
+ * host ever acknowledging, pinning the mapping and the host's slot. */
+static void test_answerer_cannot_ack_own_synack(void **state)
+{
+	(void)state;
+	struct tcp t = {SL_CS_TCP_SYN_SENT, SL_CONN_F_SNAT};
+	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&t, S, ACK, SL_CS_TCP_SYN_RECV);
+	seg(&t, S, ACK | PSH, SL_CS_TCP_SYN_RECV);
+	seg(&t, S, SYN | ACK, SL_CS_TCP_SYN_RECV);   /* retransmitted */
+	seg(&t, C, ACK, SL_CS_TCP_ESTABLISHED);      /* the inside host's */
+
+	/* Opened from outside: the inside host answered; its own ACK does
+	 * not finish, the outside's does. */
+	struct tcp o = {SL_CS_TCP_SYN_SENT, SL_CONN_F_SNAT};
+	seg(&o, S, SYN, SL_CS_TCP_SYN_SENT);
+	seg(&o, C, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&o, C, ACK, SL_CS_TCP_SYN_RECV);
+	seg(&o, C, ACK | PSH, SL_CS_TCP_SYN_RECV);
+	seg(&o, S, ACK, SL_CS_TCP_ESTABLISHED);
+
+	/* Full-NAT: the server's ACK (TFO data after its SYN+ACK) waits for
+	 * the client's. */
+	struct tcp f = {SL_CS_TCP_SYN_SENT, 0};
+	seg(&f, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&f, S, ACK | PSH, SL_CS_TCP_SYN_RECV);
+	seg(&f, C, SYN | ACK, SL_CS_TCP_SYN_RECV);   /* never the client's */
+	seg(&f, C, ACK, SL_CS_TCP_ESTABLISHED);
+
+	/* A port reused after the inside host had answered: the new
+	 * handshake forgets who answered the old one. */
+	struct tcp r = {SL_CS_TCP_SYN_SENT, SL_CONN_F_SNAT};
+	seg(&r, S, SYN, SL_CS_TCP_SYN_SENT);
+	seg(&r, C, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&r, S, RST, SL_CS_TCP_CLOSE);
+	seg(&r, C, SYN, SL_CS_TCP_SYN_SENT);
+	seg(&r, S, SYN | ACK, SL_CS_TCP_SYN_RECV);
+	seg(&r, S, ACK, SL_CS_TCP_SYN_RECV);
+	seg(&r, C, ACK, SL_CS_TCP_ESTABLISHED);
 }
 
 static void test_rst(void **state)
@@ -196,18 +309,52 @@ static void test_reuse(void **state)
 static void test_exhaustive(void **state)
 {
 	(void)state;
+	const uint8_t kinds[] = {0, SL_CONN_F_SNAT,
+				 SL_CONN_F_SNAT | SL_CONN_F_SYNACK_ORIG,
+				 SL_CONN_F_SNAT | SL_CONN_F_HAIRPIN};
 	for (uint8_t st = SL_CS_TCP_SYN_SENT; st <= SL_CS_TCP_CLOSE; st++) {
 		for (int d = C; d <= S; d++) {
 			for (unsigned fl = 0; fl < 256; fl++) {
-				for (uint8_t cf = 0; cf <= BOTH_FIN; cf++) {
+				for (unsigned k = 0; k < SL_ARRAY_SIZE(kinds); k++) {
+				for (uint8_t fb = 0; fb <= BOTH_FIN; fb++) {
+					uint8_t cf = kinds[k] | fb;
 					uint8_t flags = cf;
 					uint8_t next = sl_tcp_next_state(
 						st, &flags, (enum sl_dir)d, (uint8_t)fl);
 					/* Always a TCP state. */
 					assert_true(next >= SL_CS_TCP_SYN_SENT &&
 						    next <= SL_CS_TCP_CLOSE);
-					/* Only FIN bits are ever kept. */
-					assert_int_equal(flags & ~BOTH_FIN, 0);
+					/* Only FIN bits change, and for SNAT who
+					 * answered the SYN. */
+					uint8_t mine = BOTH_FIN;
+					if (cf & SL_CONN_F_SNAT)
+						mine |= SL_CONN_F_SYNACK_ORIG;
+					assert_int_equal(flags & ~mine, cf & ~mine);
+					/* Nobody answered the SYN: only an answer
+					 * (or RST) moves it, and not a client's
+					 * SYN+ACK on full-NAT. */
+					if (st == SL_CS_TCP_SYN_SENT && next != st) {
+						assert_true(next == SL_CS_TCP_CLOSE ||
+							    next == SL_CS_TCP_SYN_RECV);
+						if (next == SL_CS_TCP_SYN_RECV)
+							assert_true((fl & SYN) && (fl & ACK) &&
+								    (d == S || (cf & SL_CONN_F_SNAT)));
+					}
+					/* Only the side that did not answer the
+					 * SYN finishes the handshake, with an ACK. */
+					if (st == SL_CS_TCP_SYN_RECV && next != st &&
+					    next != SL_CS_TCP_CLOSE) {
+						enum sl_dir answered =
+							(cf & SL_CONN_F_SNAT) &&
+								(cf & SL_CONN_F_SYNACK_ORIG)
+								? C : S;
+						assert_int_not_equal(d, answered);
+						assert_true(fl & ACK);
+						assert_int_not_equal(next, SL_CS_TCP_SYN_SENT);
+					}
+					/* FIN bits are kept apart from state. */
+					flags &= BOTH_FIN;
+					cf &= BOTH_FIN;
 					if (fl & RST) {
 						assert_int_equal(next, SL_CS_TCP_CLOSE);
 						assert_int_equal(flags, cf);
@@ -231,6 +378,7 @@ static void test_exhaustive(void **state)
 					/* TIME_WAIT means both sides said FIN. */
 					if (next == SL_CS_TCP_TIME_WAIT && st != next)
 						assert_int_equal(flags, BOTH_FIN);
+				}
 				}
 			}
 		}
@@ -322,6 +470,9 @@ int main(void)
 		cmocka_unit_test(test_close_client_first),
 		cmocka_unit_test(test_close_server_first),
 		cmocka_unit_test(test_simultaneous_close),
+		cmocka_unit_test(test_fin_in_syn_sent),
+		cmocka_unit_test(test_fin_in_syn_recv),
+		cmocka_unit_test(test_answerer_cannot_ack_own_synack),
 		cmocka_unit_test(test_rst),
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_exhaustive),
