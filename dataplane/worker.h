@@ -65,6 +65,8 @@ struct sl_worker_stats {
 	uint64_t flow_steered;  /* client packets sent to their flow's owner
 				 * (part of steered_out; sl_flow_owner) */
 	uint64_t arp_replies, arp_requests;
+	uint64_t arp_requests_unknown; /* answered; sender not known: not
+					* passed on to be learned */
 	uint64_t icmp_echo_replies, icmp_errors_sent;
 	uint64_t idle_sleeps;
 	uint64_t conns_refused;  /* no server: answered with RST / ICMP */

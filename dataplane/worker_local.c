@@ -77,6 +77,17 @@ void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
 	sl_worker_icmp_error(w, m, pkt, SL_ICMP_TIME_EXCEEDED, 0);
 }
 
+/* Known: in the neighbor view (resolved, learned or static), or asked
+ * for by this worker, as its arp_asked slot still remembers (the control
+ * thread then has it INCOMPLETE). The control thread checks again. */
+static bool arp_sender_known(const struct sl_worker *w, sl_be32 ip)
+{
+	unsigned slot = sl_snap_ip_hash(ip) % SL_ARRAY_SIZE(w->arp_asked);
+
+	return sl_neigh_view_find(w->neigh, ip) != NULL ||
+	       w->arp_asked[slot].ip == ip;
+}
+
 static void handle_arp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 {
 	const struct sl_snapshot *s = w->snap;
@@ -88,10 +99,19 @@ static void handle_arp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *p
 	bool for_us = mine && ((mine->kinds & SL_ADDR_VIP) || mine->port == port);
 	uint16_t op = sl_ntohs(arp->op);
 
-	if (arp->spa != 0 && (for_us || op == SL_ARP_OP_REPLY))
-		sl_worker_tell_control(w, arp->spa, arp->sha, port,
-				       op == SL_ARP_OP_REPLY ? SL_LEARN_REPLY
-							     : SL_LEARN_SEEN);
+	if (arp->spa != 0 && op == SL_ARP_OP_REPLY)
+		sl_worker_tell_control(w, arp->spa, arp->sha, port, SL_LEARN_REPLY);
+	else if (arp->spa != 0 && op == SL_ARP_OP_REQUEST && for_us) {
+		/* A request only refreshes a neighbor Sluice already has
+		 * (sl_neigh_seen): senders it does not know, spoofed by the
+		 * thousand, are not even put on the learn ring, where they
+		 * would crowd out the replies that resolve real next hops. */
+		if (arp_sender_known(w, arp->spa))
+			sl_worker_tell_control(w, arp->spa, arp->sha, port,
+					       SL_LEARN_SEEN);
+		else
+			w->stats.arp_requests_unknown++;
+	}
 
 	if (op == SL_ARP_OP_REQUEST && for_us) {
 		sl_arp_to_reply(pkt->eth, arp, s->ports[port].mac);

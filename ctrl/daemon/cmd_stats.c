@@ -99,7 +99,7 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 	X(steered_out) X(steered_in) X(flow_steered) X(arp_replies)            \
 	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps) \
 	X(conns_refused) X(conns_flushed) X(resets_sent) X(resets_deferred)    \
-	X(persist_lost)
+	X(persist_lost) X(arp_requests_unknown)
 
 /* The kernel exception path's (dataplane/worker_host.c). */
 #define HOST_COUNTERS(X) X(to_host) X(from_host)
@@ -227,12 +227,13 @@ static json_t *resources_json(const struct sl_ctl *ctl)
 
 	const struct sl_persist_table *p = ctl->dp->persist;
 
-	return json_pack("{s:{s:I,s:I},s:{s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I}}", "mbufs", "total",
+	return json_pack("{s:{s:I,s:I},s:{s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I}}", "mbufs", "total",
 			 (json_int_t)(pool ? pool->size : 0), "available",
 			 (json_int_t)(pool ? rte_mempool_avail_count(pool) : 0),
 			 "neighbors", "entries", (json_int_t)t->n, "max", (json_int_t)t->max,
 			 "evicted", (json_int_t)t->evicted, "refused", (json_int_t)t->refused,
 			 "unsolicited", (json_int_t)t->unsolicited,
+			 "unknown_requests", (json_int_t)t->unknown_requests,
 			 "persistence", "templates", (json_int_t)(p ? p->n : 0),
 			 "max", (json_int_t)(p ? p->max : 0),
 			 "evicted", (json_int_t)(p ? p->evicted : 0),

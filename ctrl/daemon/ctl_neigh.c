@@ -64,9 +64,12 @@ static bool drain_learn_ring(struct sl_ctl *ctl, uint64_t now)
 				sl_neigh_want(&ctl->neigh, lm->ip, lm->port, now);
 				continue;
 			}
+			/* Neither a reply nor a request makes an entry: only
+			 * what a worker asked for (WANTED) does; see
+			 * sl_neigh_seen() for why a request does not. */
 			bool changed_one = lm->kind == SL_LEARN_REPLY
 				? sl_neigh_confirm(&ctl->neigh, lm->ip, lm->mac, lm->port, now)
-				: sl_neigh_learn(&ctl->neigh, lm->ip, lm->mac, lm->port, now);
+				: sl_neigh_seen(&ctl->neigh, lm->ip, lm->mac, lm->port, now);
 			if (changed_one) {
 				char ip[16];
 				sl_debug("neighbor %s learned on port %u",

@@ -19,7 +19,7 @@ int sl_neigh_init(struct sl_neigh_table *t)
 {
 	t->n = 0;
 	t->max = SL_MAX_NEIGH;
-	t->evicted = t->refused = t->unsolicited = 0;
+	t->evicted = t->refused = t->unsolicited = t->unknown_requests = 0;
 	t->e = calloc(SL_MAX_NEIGH, sizeof(*t->e));
 	return t->e ? 0 : -1;
 }
@@ -94,14 +94,33 @@ bool sl_neigh_learn(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
 	return changed;
 }
 
-bool sl_neigh_confirm(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
-		      uint8_t port, uint64_t now_ms)
+/* Learn ip only if it has an entry; otherwise count it in *missed. */
+static bool learn_known(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
+			uint8_t port, uint64_t now_ms, uint64_t *missed)
 {
 	if (sl_neigh_find(t, ip) == NULL) {
-		t->unsolicited++;
+		(*missed)++;
 		return false;
 	}
 	return sl_neigh_learn(t, ip, mac, port, now_ms);
+}
+
+bool sl_neigh_confirm(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
+		      uint8_t port, uint64_t now_ms)
+{
+	return learn_known(t, ip, mac, port, now_ms, &t->unsolicited);
+}
+
+/* Linux takes a request aimed at it as a reason to create a STALE entry
+ * for the sender, and bounds the table by garbage-collecting unused
+ * entries. Sluice's table never evicts a resolved entry (that is what
+ * keeps connections' next hops safe from a flood), so a request only
+ * updates what is already there, as Linux does for ARP it does not
+ * create entries from (arp_accept=0). */
+bool sl_neigh_seen(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
+		   uint8_t port, uint64_t now_ms)
+{
+	return learn_known(t, ip, mac, port, now_ms, &t->unknown_requests);
 }
 
 void sl_neigh_want(struct sl_neigh_table *t, sl_be32 ip, uint8_t port,

@@ -43,6 +43,7 @@ struct sl_neigh_table {
 	uint64_t evicted;       /* incomplete entries dropped to make room */
 	uint64_t refused;       /* entries not made: the table was full */
 	uint64_t unsolicited;   /* ARP replies about addresses never asked for */
+	uint64_t unknown_requests; /* ARP requests from senders with no entry */
 };
 
 typedef void (*sl_neigh_probe_fn)(void *ctx, sl_be32 ip, uint8_t port);
@@ -62,6 +63,17 @@ bool sl_neigh_learn(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
  * `unsolicited`. Returns as sl_neigh_learn(). */
 bool sl_neigh_confirm(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
 		      uint8_t port, uint64_t now_ms);
+/* An ARP request from ip/mac on port, aimed at one of Sluice's
+ * addresses: it confirms an entry ip already has (any state: its MAC is
+ * taken, the entry is REACHABLE again, as a reply would make it), and
+ * creates none; otherwise counted in `unknown_requests`. Anyone on the
+ * link can send requests from any number of sender addresses, and a
+ * resolved entry is never pushed out, so entries made from them would
+ * fill the table for good (and each would be probed when it went stale).
+ * A host Sluice must send to is resolved when it is needed: asked for
+ * (INCOMPLETE), then answered. Returns as sl_neigh_learn(). */
+bool sl_neigh_seen(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
+		   uint8_t port, uint64_t now_ms);
 /* A worker needs ip's MAC: remember it as INCOMPLETE if unknown. */
 void sl_neigh_want(struct sl_neigh_table *t, sl_be32 ip, uint8_t port,
 		   uint64_t now_ms);

@@ -75,6 +75,64 @@ static void test_unsolicited_reply_not_learned(void **state)
 	sl_neigh_free(&t);
 }
 
+#define FLOOD_FIRST 1000u
+#define FLOOD_N 5000u
+
+static unsigned flood_probes;
+
+static void probe_flood(void *ctx, sl_be32 ip, uint8_t port)
+{
+	(void)ctx, (void)port;
+	if (ip >= FLOOD_FIRST && ip < FLOOD_FIRST + FLOOD_N)
+		flood_probes++;
+}
+
+/* A flood of ARP requests "for us" from 5,000 spoofed on-link senders
+ * (the SL_LEARN_SEEN path) creates no entry: before, each became a
+ * REACHABLE entry that only aging could remove, the table filled (4,096,
+ * 904 refused), a next hop then asked for and answered was refused, and
+ * every flood entry was probed three times once stale. A request from a
+ * host already known still refreshes it. */
+static void test_request_flood_not_learned(void **state)
+{
+	struct sl_neigh_table t;
+	const sl_be32 gw = 7, hop = 9;
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	sl_neigh_want(&t, gw, 1, 0);
+	assert_true(sl_neigh_confirm(&t, gw, mac1, 1, 0));
+	uint32_t before = t.n;
+
+	for (sl_be32 ip = FLOOD_FIRST; ip < FLOOD_FIRST + FLOOD_N; ip++)
+		assert_false(sl_neigh_seen(&t, ip, mac1, 1, 10));
+	assert_int_equal(t.n, before); /* the design allows no entry for them */
+	assert_int_equal(t.unknown_requests, FLOOD_N);
+	assert_int_equal(t.refused, 0);
+
+	/* A request from a known host confirms it, new MAC and all. */
+	assert_true(sl_neigh_seen(&t, gw, mac2, 1, 20));
+	assert_memory_equal(sl_neigh_find(&t, gw)->mac, mac2, 6);
+	assert_int_equal(sl_neigh_find(&t, gw)->confirmed_ms, 20);
+
+	/* A next hop wanted after the flood is learned when it answers. */
+	sl_neigh_want(&t, hop, 1, 30);
+	assert_true(sl_neigh_confirm(&t, hop, mac1, 1, 40));
+	assert_true(sl_neigh_resolved(sl_neigh_find(&t, hop)));
+	assert_int_equal(t.refused, 0);
+	assert_int_equal(t.unsolicited, 0);
+	assert_int_equal(t.n, before + 1);
+
+	/* Nothing from the flood is ever probed: age everything out. */
+	flood_probes = 0;
+	for (uint64_t now = 100; now <= SL_NEIGH_REACHABLE_MS +
+				       (SL_NEIGH_PROBES + 2) * SL_NEIGH_PROBE_MS;
+	     now += 100)
+		sl_neigh_tick(&t, now, probe_flood, NULL);
+	assert_int_equal(flood_probes, 0);
+	assert_int_equal(t.n, 0); /* gw and hop went unanswered: gone */
+	sl_neigh_free(&t);
+}
+
 static void test_aging_and_removal(void **state)
 {
 	struct sl_neigh_table t;
@@ -143,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_learn_changes),
 		cmocka_unit_test(test_wanted_is_incomplete),
 		cmocka_unit_test(test_unsolicited_reply_not_learned),
+		cmocka_unit_test(test_request_flood_not_learned),
 		cmocka_unit_test(test_aging_and_removal),
 		cmocka_unit_test(test_answer_keeps_entry),
 		cmocka_unit_test(test_forget_and_full),
