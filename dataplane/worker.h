@@ -8,7 +8,8 @@
  *
  * Loop: read the snapshot and neighbor-table pointers -> RX burst on each
  * port -> process -> drain packets other workers steered here (replies
- * first, then client packets: see sl_worker_drain_steered) -> flush TX
+ * first, then source NAT's, then client packets: see
+ * sl_worker_drain_steered) -> flush TX
  * -> retry packets held for ARP -> expire a budget of connections ->
  * control messages -> report an RCU quiescent state -> back off if idle.
  */
@@ -47,7 +48,7 @@
  * so ports live mappings hold are found only by looking each up: tens
  * of thousands of them would cost one packet as many lookups. Ports found
  * held stay marked, so the next packet goes on from where this one
- * stopped. */
+ * stopped; the one stopped is dropped as snat_port_probes. */
 #define SL_SNAT_PORT_PROBES 256
 #define SL_PERSIST_RING_SIZE 4096  /* persistence reports, workers -> control */
 #define SL_PERSIST_CACHE 65536     /* templates a worker caches (1 MiB) */

@@ -159,7 +159,11 @@ struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
 	if (a->kinds & SL_ADDR_LIP) {
 		/* Servers answer local addresses from the local address's own
 		 * side: anything else (a flood at random ports from outside)
-		 * must not take the ring their replies cross. */
+		 * must not take the ring their replies cross. Stricter than a
+		 * connection's check, which also takes the port the route to
+		 * its server moved to: with no connection there is no server
+		 * to route, and any outside source routes to where it came
+		 * from. */
 		if (sl_unlikely(a->port != w->dp->port_of_ethdev[m->port])) {
 			sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
 			return NULL;

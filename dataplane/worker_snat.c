@@ -137,9 +137,11 @@ static bool held_by_mapping(struct sl_worker *w, sl_be32 pool, uint16_t port,
  * Every port is checked against the table, so no two mappings ever share
  * a key; a port found held stays marked, and its mapping frees it. At
  * most SL_SNAT_PORT_PROBES lookups: past them the packet is dropped as
- * port_exhausted, and the next one goes on past the ports now marked. */
-static bool take_pool_port(struct sl_worker *w, struct sl_lip_state *ls,
-			   uint8_t proto, uint16_t want, uint16_t *got)
+ * snat_port_probes (not port_exhausted: free ports remain, so no ICMP
+ * tells the host to give up), and the next one goes on past the ports
+ * now marked. SL_DROP_NONE when *got is taken. */
+static enum sl_drop take_pool_port(struct sl_worker *w, struct sl_lip_state *ls,
+				   uint8_t proto, uint16_t want, uint16_t *got)
 {
 	uint16_t lo = want < 1024 ? 1 : 1024, hi = want < 1024 ? 1023 : 65535;
 	unsigned probes = 0;
@@ -148,16 +150,16 @@ static bool take_pool_port(struct sl_worker *w, struct sl_lip_state *ls,
 		probes++;
 		if (!held_by_mapping(w, ls->ip, want, proto)) {
 			*got = want;
-			return true;
+			return SL_DROP_NONE;
 		}
 	}
 	while (probes++ < SL_SNAT_PORT_PROBES) {
 		if (sl_portmap_alloc_range(&ls->pm, lo, hi, got) != 0)
-			return false;
+			return SL_DROP_PORT_EXHAUSTED;
 		if (!held_by_mapping(w, ls->ip, *got, proto))
-			return true;
+			return SL_DROP_NONE;
 	}
-	return false;
+	return SL_DROP_SNAT_PORT_PROBES;
 }
 
 /* Give a mapping's port back to the slot its address has now (it may
@@ -187,10 +189,13 @@ static enum sl_drop mapping_create(struct sl_worker *w,
 		return SL_DROP_SNAT_HOST_LIMIT;
 	const struct sl_snap_pool *pool = pool_for(w, rule, host);
 	struct sl_lip_state *ls = &w->lips[pool->slot];
-	if (ls->ip != pool->ip ||
-	    !take_pool_port(w, ls, pkt->proto, sl_ntohs(pkt->key.sport), &pport)) {
+	enum sl_drop why = ls->ip != pool->ip
+				   ? SL_DROP_PORT_EXHAUSTED
+				   : take_pool_port(w, ls, pkt->proto,
+						    sl_ntohs(pkt->key.sport), &pport);
+	if (why != SL_DROP_NONE) {
 		sl_hosts_release(&w->hosts, inside);
-		return SL_DROP_PORT_EXHAUSTED;
+		return why;
 	}
 	struct sl_conn *c = sl_ct_alloc(&w->ct);
 	if (c != NULL) {
@@ -266,7 +271,8 @@ static void refuse(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 		   enum sl_drop why)
 {
 	w->stats.drops[why]++;
-	if (w->snap->snat_icmp_on_exhaustion && why != SL_DROP_TABLE_FULL)
+	if (w->snap->snat_icmp_on_exhaustion && why != SL_DROP_TABLE_FULL &&
+	    why != SL_DROP_SNAT_PORT_PROBES)
 		sl_worker_icmp_error(w, m, pkt, SL_ICMP_DEST_UNREACH, 13);
 	else
 		rte_pktmbuf_free(m);

@@ -105,7 +105,7 @@ static struct rte_mempool *make_pool(const struct sl_model *m)
 {
 	unsigned ports = m->nports + sl_model_exception_ports(m);
 	unsigned n = ports * m->workers * (SL_PORT_RX_DESC + SL_PORT_TX_DESC) +
-		     2 * m->workers * m->workers * m->steer_ring +
+		     3 * m->workers * m->workers * m->steer_ring + /* worker.h */
 		     m->workers * (SL_HOLD_MAX + 4 * SL_BURST) + 4096;
 	if (m->mbufs)
 		n = m->mbufs;

@@ -55,7 +55,8 @@
 	X(INGRESS_WRONG_PORT, "ingress_wrong_port")                            \
 	X(FLOW_RING_FULL, "flow_ring_full")                                    \
 	X(FLUSH_RESET_BUDGET, "flush_reset_budget")                            \
-	X(SNAT_RING_FULL, "snat_ring_full")
+	X(SNAT_RING_FULL, "snat_ring_full")                                    \
+	X(SNAT_PORT_PROBES, "snat_port_probes")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

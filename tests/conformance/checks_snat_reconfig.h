@@ -194,7 +194,7 @@ static bool readd_after_expiry(struct harness *h, char *why)
 /* Pool ports held by live mappings, more of them than one packet may
  * try, all clear in the map after their address left the pool and came
  * back: a new host asking for the first of them. Its first packet tries
- * at most SL_SNAT_PORT_PROBES of them and is dropped as port_exhausted;
+ * at most SL_SNAT_PORT_PROBES of them and is dropped as snat_port_probes;
  * the ports it found held stay marked, so its next packet goes on from
  * there and gets the first port nobody holds (issue 12.2). */
 static bool pool_port_probes_bounded(struct harness *h, char *why)
@@ -228,12 +228,12 @@ static bool pool_port_probes_bounded(struct harness *h, char *why)
 	}
 	if (!apply_pool(h, pool_without(x)) || !apply_pool(h, POOL_RANGE))
 		return WHY("removing and re-adding %08x refused", x);
-	uint64_t exhausted = h_drops(h, SL_DROP_PORT_EXHAUSTED);
+	uint64_t exhausted = h_drops(h, SL_DROP_SNAT_PORT_PROBES);
 	if (udp_out(h, c, 1024, SERVER, 53, &g, why))
 		return WHY("UNBOUNDED: one packet made %u table lookups (cap %u) and got %08x:%u",
 			   held + 1, SL_SNAT_PORT_PROBES, g.saddr, g.sport);
-	if (h_drops(h, SL_DROP_PORT_EXHAUSTED) != exhausted + 1)
-		return WHY("the packet stopped at the cap was not counted as port_exhausted");
+	if (h_drops(h, SL_DROP_SNAT_PORT_PROBES) != exhausted + 1)
+		return WHY("the packet stopped at the cap was not counted as snat_port_probes");
 	if (!udp_out(h, c, 1024, SERVER, 53, &g, why))
 		return WHY("the next packet, past the marked ports, was not forwarded");
 	if (g.saddr != x || g.sport != 1024 + held * n)

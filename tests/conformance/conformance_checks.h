@@ -917,7 +917,7 @@ static const struct check checks[] = {
 	{"SNAT pool address removed and re-added, mapping expired while out or after:"
 	 " its port free again", readd_after_expiry},
 	{"SNAT pool re-added under 300 live mappings: one packet tries at most"
-	 " SL_SNAT_PORT_PROBES ports (port_exhausted), the next goes on", pool_port_probes_bounded},
+	 " SL_SNAT_PORT_PROBES ports (snat_port_probes), the next goes on", pool_port_probes_bounded},
 	{"full-NAT: a server's packets only on the server's port (ingress_wrong_port)",
 	 fnat_reply_wrong_port},
 	{"SNAT: an inside source arriving on the outside port is not NATed",
