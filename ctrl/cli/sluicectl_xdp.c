@@ -75,17 +75,18 @@ void slc_print_xdp_set(const json_t *args, const json_t *result)
 void slc_print_xdp_stats(const json_t *result)
 {
 	static const char *const head[] = { "PORT", "RX", "REDIRECT", "PASS-HOST",
-		"PASS-SHORT", "PASS-NOSOCK", "PASS-UNCONF", "DROP-BLOCK", "DROP-SYN" };
+		"PASS-SHORT", "PASS-NOSOCK", "PASS-UNCONF", "DROP-BLOCK", "DROP-SYN",
+		"DROP-SNAT-NOSOCK" };
 	static const char *const keys[] = { "rx", "redirect", "pass_host",
 		"pass_short", "pass_no_socket", "pass_unconfigured",
-		"drop_blocklist", "drop_syn_rate" };
+		"drop_blocklist", "drop_syn_rate", "drop_snat_no_socket" };
 	json_t *ports = json_object_get(json_object_get(result, "xdp"), "ports"), *p;
 	size_t i;
 
 	if (json_array_size(ports) == 0)
 		return;
 	puts("\nXDP (net_af_xdp ports)");
-	struct slc_table *t = slc_table_new(9, head, 0xffu << 1);
+	struct slc_table *t = slc_table_new(10, head, 0x1ffu << 1);
 	json_array_foreach(ports, i, p) {
 		slc_table_add(t, slc_str(p, "port"));
 		for (unsigned k = 0; k < SL_ARRAY_SIZE(keys); k++)

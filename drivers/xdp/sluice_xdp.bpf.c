@@ -158,6 +158,7 @@ int sluice_xdp(struct xdp_md *ctx)
 	void *addrs = bpf_map_lookup_elem(&sl_addrs, &zero);
 	if (!addrs)
 		return verdict(SL_XDP_PASS_UNCONFIGURED, XDP_PASS);
+	bool snat = false;
 	if (!bpf_map_lookup_elem(addrs, &d.dst)) {
 		/* An inside host talking to the outside: Sluice's to NAT
 		 * (multicast and broadcast stay the kernel's; the SYN rate
@@ -165,16 +166,24 @@ int sluice_xdp(struct xdp_md *ctx)
 		if (d.kind != SL_WIRE_IPV4 || ((const uint8_t *)&d.dst)[0] >= 224 ||
 		    !in_prefixes(&sl_snat_src, d.src))
 			return verdict(SL_XDP_PASS_HOST, XDP_PASS);
-		verdict(SL_XDP_REDIRECT_SNAT, 0);
+		snat = true;
 	} else if ((d.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
 		   syn_over_rate(d.src)) {
 		return verdict(SL_XDP_DROP_SYN_RATE, XDP_DROP);
 	}
 
+	/* An SNAT frame is never the kernel's: with forwarding on, it would
+	 * leave untranslated, private source and all. With no socket to
+	 * take it (Sluice starting, or killed with the program left
+	 * behind), it is dropped, and so is one whose socket goes away
+	 * between the lookup and the redirect (the redirect's fallback). */
 	if (!bpf_map_lookup_elem(&xsks_map, &queue))
-		return verdict(SL_XDP_PASS_NO_SOCKET, XDP_PASS);
+		return snat ? verdict(SL_XDP_DROP_SNAT_NO_SOCKET, XDP_DROP)
+			    : verdict(SL_XDP_PASS_NO_SOCKET, XDP_PASS);
 	verdict(SL_XDP_REDIRECT, 0);
-	return bpf_redirect_map(&xsks_map, queue, XDP_PASS);
+	if (snat)
+		verdict(SL_XDP_REDIRECT_SNAT, 0);
+	return bpf_redirect_map(&xsks_map, queue, snat ? XDP_DROP : XDP_PASS);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

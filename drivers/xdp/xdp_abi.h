@@ -90,7 +90,8 @@ struct sl_xdp_syn {
 	X(PASS_NO_SOCKET, "pass_no_socket") /* Sluice's, no socket on queue */ \
 	X(PASS_UNCONFIGURED, "pass_unconfigured") /* no address table yet */   \
 	X(DROP_BLOCKLIST, "drop_blocklist") /* source on the blocklist */      \
-	X(DROP_SYN_RATE, "drop_syn_rate")   /* SYN over its source's rate */
+	X(DROP_SYN_RATE, "drop_syn_rate")   /* SYN over its source's rate */   \
+	X(DROP_SNAT_NO_SOCKET, "drop_snat_no_socket") /* SNAT's, no socket */
 
 enum sl_xdp_counter {
 #define SL_XDP_CNT_ENUM(id, name) SL_XDP_##id,

@@ -9,6 +9,10 @@
 # inside host answered through the pool; the server sees only pool
 # addresses; the inside port's redirect_snat counter grew and nothing for
 # Sluice was passed to the kernel; a rule removed stops the redirect.
+# Then the crash: Sluice killed with SIGKILL leaves its program and SNAT
+# trie on in0 with no socket behind them; the gateway's kernel, routing
+# and forwarding, must still never see an inside host's packet (each is
+# dropped in XDP as drop_snat_no_socket), so none reaches the outside.
 # e2e-timeout: 90
 set -euo pipefail
 # shellcheck source=scripts/lab_snat_lib.sh
@@ -50,5 +54,34 @@ lab_check "snat del --src $LAB_SNAT_SRC" slctl snat del --src "$LAB_SNAT_SRC"
 snat1=$(xdp_port in redirect_snat)
 lab_snat_curl 1 --max-time 2 "$URL/whoami" >/dev/null 2>&1 || true
 lab_check_eq "rule gone: redirect_snat no longer grows" "$(xdp_port in redirect_snat)" "$snat1"
+
+# --- the crash: SIGKILL, the program left behind without a socket
+lab_check "snat add again" lab_snat_rule_add
+gw=$(lab_ns gw)
+kill -KILL "$LAB_SLUICE_PID"
+wait "$LAB_SLUICE_PID" 2>/dev/null || true
+LAB_SLUICE_PID=
+rm -f "$LAB_RUN/sluice.env"
+lab_check "after SIGKILL the XDP program is still on in0" \
+  bash -c "ip -n '$gw' link show in0 | grep -q 'prog/xdp'"
+# The gateway's kernel as a forwarding host's would be: routes both ways,
+# the server's MAC known, the inside host's gateway MAC pinned.
+lab_check "the gateway kernel routes inside <-> outside" bash -c "
+  ip -n '$gw' route add $LAB_SNAT_SRC dev in0 &&
+  ip -n '$gw' route add 198.19.0.0/24 dev out0 &&
+  ip -n '$gw' neigh replace $SRV lladdr 02:00:00:01:00:0a dev out0 &&
+  ip -n '$(lab_ns in1)' neigh replace $LAB_SNAT_IN_IP lladdr 02:00:00:00:02:01 dev eth0"
+lab_check "count inside sources arriving outside (nft)" \
+  ip netns exec "$(lab_ns out)" nft -f - <<'NFT'
+table ip leak {
+  chain pre { type filter hook prerouting priority 0; ip saddr 198.18.2.0/24 counter; }
+}
+NFT
+lab_exec in1 "$LAB_PY" "$LAB_TOOL" udp-burst "$SRV" "$LAB_UDP_PORT" -n 20 --tries 1 --timeout 0.2 \
+  >/dev/null 2>&1 || true
+lab_snat_curl 1 --max-time 2 "$URL/whoami" >/dev/null 2>&1 || true
+leaked=$(ip netns exec "$(lab_ns out)" nft list chain ip leak pre |
+  sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
+lab_check_eq "no inside packet reached the outside untranslated" "${leaked:-none}" 0
 
 lab_test_end

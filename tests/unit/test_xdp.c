@@ -114,6 +114,7 @@ static int group_setup(void **state)
 	env.xp.block_fd = bpf_map__fd(env.skel->maps.sl_block);
 	env.xp.stats_fd = bpf_map__fd(env.skel->maps.sl_stats);
 	env.xp.config_fd = bpf_map__fd(env.skel->maps.sl_config);
+	env.xp.snat_fd = bpf_map__fd(env.skel->maps.sl_snat_src);
 	env.xsk = xsk_bind(env.lo);
 	uint32_t q = 0;
 	if (env.xsk < 0 ||
@@ -378,11 +379,48 @@ static void test_no_socket(void **state)
 	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
 }
 
+/* An inside host (198.18.3.0/24, an SNAT rule's inside network) talking
+ * to the outside is Sluice's to translate, socket or not: with none, the
+ * frame is dropped, never handed to a kernel that would forward it with
+ * its private source (issue 12.5; a crash leaves the program behind). */
+static void test_snat_never_passed(void **state)
+{
+	const uint32_t inside = 0xc6120307u, outside = 0xc6130005u, net = 0xc6120300u;
+	int xsks = bpf_map__fd(env.skel->maps.xsks_map);
+	uint8_t f[FR_MAX];
+	uint32_t q = 0;
+	(void)state;
+
+	set_addrs(true);
+	uint32_t len = ipv4(f, inside, outside, SL_IPPROTO_UDP, 0);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_HOST); /* no rule yet */
+	assert_int_equal(sl_xdp_port_snat_src(&env.xp, sl_htonl(net), 24, true), 0);
+	mark();
+	assert_int_equal(run(f, len), XDP_REDIRECT);
+	assert_int_equal(moved(SL_XDP_REDIRECT), 1);
+	assert_int_equal(moved(SL_XDP_REDIRECT_SNAT), 1);
+
+	assert_int_equal(bpf_map_delete_elem(xsks, &q), 0);
+	expect(f, len, XDP_DROP, SL_XDP_DROP_SNAT_NO_SOCKET);
+	assert_int_equal(moved(SL_XDP_REDIRECT_SNAT), 0);
+	assert_int_equal(moved(SL_XDP_PASS_NO_SOCKET), 0);
+	/* Sluice's own addresses still go to the kernel without a socket. */
+	len = ipv4(f, inside, PORT_IP, SL_IPPROTO_UDP, 0);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_NO_SOCKET);
+
+	assert_int_equal(bpf_map_update_elem(xsks, &q, &env.xsk, 0), 0);
+	assert_int_equal(sl_xdp_port_snat_src(&env.xp, sl_htonl(net), 24, false), 0);
+	len = ipv4(f, inside, outside, SL_IPPROTO_UDP, 0);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_HOST);
+}
+
 static void test_counter_names(void **state)
 {
 	(void)state;
 	assert_string_equal(sl_xdp_counter_name(SL_XDP_REDIRECT), "redirect");
 	assert_string_equal(sl_xdp_counter_name(SL_XDP_DROP_BLOCKLIST), "drop_blocklist");
+	assert_string_equal(sl_xdp_counter_name(SL_XDP_DROP_SNAT_NO_SOCKET),
+			    "drop_snat_no_socket");
 	assert_string_equal(sl_xdp_counter_name(SL_XDP_CNT_MAX), "?");
 	struct sl_xdp_config c = sl_xdp_syn_config(100, 10);
 	assert_int_equal(c.syn_interval_ns, 10000000);
@@ -401,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_syn_rate),
 		cmocka_unit_test(test_table_swap),
 		cmocka_unit_test(test_no_socket),
+		cmocka_unit_test(test_snat_never_passed),
 		cmocka_unit_test(test_counter_names),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
