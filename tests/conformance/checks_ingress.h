@@ -29,13 +29,18 @@ static bool fnat_reply_wrong_port(struct harness *h, char *why)
 		return WHY("a server's SYN+ACK arriving on the outside port was forwarded");
 	if (!goes_nowhere(h, SL_IPPROTO_TCP, RS, 8080, LIP, to_rs.sport, RST))
 		return WHY("a server's RST arriving on the outside port was forwarded");
-	/* An ICMP error "from the server's network" on the outside port. */
+	/* An ICMP error "from the server's network" on the outside port,
+	 * landing on a worker that does not own the local port: dropped
+	 * where it lands, not steered to the owner to be dropped there. */
 	uint8_t f[FR_MAX], out[FR_MAX];
 	uint32_t len = icmp_error(f, ROUTER_IN, LIP, 3, 1, 0, &to_rs, 0);
+	uint64_t hops = STAT_SUM(h, steered_in);
 	h_flush(h);
-	h_send(h, OUT, f, len);
+	h_send_on(h, OUT, (to_rs.sport + 1u) % h->nworkers, f, len);
 	if (h_recv(h, IN, out) || h_recv(h, OUT, out))
 		return WHY("an ICMP error about the server side, on the outside port, was forwarded");
+	if (STAT_SUM(h, steered_in) != hops)
+		return WHY("that ICMP error crossed to the local port's owner");
 	if (h_drops(h, SL_DROP_INGRESS_WRONG_PORT) - before != 3)
 		return WHY("ingress_wrong_port grew by %llu, not 3",
 			   (unsigned long long)(h_drops(h, SL_DROP_INGRESS_WRONG_PORT) - before));

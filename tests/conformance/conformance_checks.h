@@ -863,6 +863,7 @@ static bool fnat_lport_per_server(struct harness *h, char *why)
 #include "checks_snat_reconfig.h"
 #include "checks_ingress.h"
 #include "checks_pick.h"
+#include "checks_neigh.h"
 
 struct check {
 	const char *name;
@@ -948,6 +949,8 @@ static const struct check checks[] = {
 	 persist_merge_rules},
 	{"persistence: max_templates lowered live keeps templates up to the cap",
 	 persist_cap_lowered},
+	{"neighbors published alone: a live connection still reaches its server's MAC",
+	 neighbor_publish_moves_slots},
 	{"pick tables: a weight change on one VIP builds its table alone, the "
 	 "others are shared with the previous snapshot", pick_tables_shared},
 	{NULL, NULL},

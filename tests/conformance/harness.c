@@ -211,19 +211,31 @@ void h_tick(struct harness *h, uint32_t ms)
 	step(h, 0, NULL, 0);
 }
 
-int h_publish(struct harness *h, const struct sl_model *m, struct sl_err *err)
+/* The workers run on this thread, between steps: offline, they hold up
+ * no grace period. */
+static int publish_offline(struct harness *h, const struct sl_model *m, struct sl_err *err,
+			   int (*publish)(struct sl_ctl *, const struct sl_model *,
+					  struct sl_err *))
 {
-	/* The workers run on this thread, between steps: offline, they
-	 * hold up no grace period. */
 	for (unsigned i = 0; i < h->nworkers; i++)
 		rte_rcu_qsbr_thread_offline(h->dp.qsbr, i);
-	int rc = sl_ctl_publish(&h->ctl, m, err);
+	int rc = publish(&h->ctl, m, err);
 	/* The daemon's loop frees replaced neighbor tables a turn later;
 	 * with every worker offline their grace period is already over. */
 	sl_ctl_neigh_reclaim(&h->ctl);
 	for (unsigned i = 0; i < h->nworkers; i++)
 		rte_rcu_qsbr_thread_online(h->dp.qsbr, i);
 	return rc;
+}
+
+int h_publish(struct harness *h, const struct sl_model *m, struct sl_err *err)
+{
+	return publish_offline(h, m, err, sl_ctl_publish);
+}
+
+int h_publish_neigh(struct harness *h, struct sl_err *err)
+{
+	return publish_offline(h, &h->ctl.model, err, sl_ctl_publish_neigh);
 }
 
 uint64_t h_drops(const struct harness *h, enum sl_drop why)

@@ -64,6 +64,9 @@ void h_advance(struct harness *h, uint32_t seconds);
 void h_tick(struct harness *h, uint32_t ms);
 /* Publish a changed model, as the control thread does. 0 or -1. */
 int h_publish(struct harness *h, const struct sl_model *m, struct sl_err *err);
+/* Publish the neighbor table alone (h->ctl.neigh and the model's static
+ * entries), as the control thread does on an ARP change. 0 or -1. */
+int h_publish_neigh(struct harness *h, struct sl_err *err);
 uint64_t h_drops(const struct harness *h, enum sl_drop why);
 /* Replace the running configuration by `config` as `config apply` does
  * (fixed settings checked, ids and slots carried, one publish), with
