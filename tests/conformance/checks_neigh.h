@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Neighbors published apart from the snapshot (issue 12.15), included by
+/* Neighbors: published apart from the snapshot (issue 12.15), and what
+ * workers pass on to be learned (12.9). Included by
  * conformance_checks.h. A connection caches where each direction leaves
  * as a slot of the neighbor table; a neighbor-only publish must make
  * that cache stale, or the slot points into a table laid out anew. */
@@ -74,4 +75,57 @@ static bool neighbor_publish_moves_slots(struct harness *h, char *why)
 	if (h_publish_neigh(h, &err) != 0)
 		return WHY("neighbor publish: %.100s", err.message);
 	return ok;
+}
+
+/* Empty the workers' learn ring (the control thread's drain); the last
+ * message taken, in *last, and how many there were. */
+static unsigned learn_ring_take(struct harness *h, struct sl_learn_msg *last)
+{
+	struct sl_learn_msg m;
+	unsigned n = 0;
+
+	while (rte_ring_dequeue_elem(h->dp.learn_ring, &m, sizeof(m)) == 0) {
+		*last = m;
+		n++;
+	}
+	return n;
+}
+
+/* An ARP request for one of our addresses from `spa`: answered either
+ * way; true if the answer came back on OUT. */
+static bool arp_answered(struct harness *h, uint32_t spa)
+{
+	uint8_t f[FR_MAX], out[FR_MAX];
+	uint32_t len = fr_build_arp(f, SL_ARP_OP_REQUEST, spa, IP(198, 19, 0, 1));
+
+	h_flush(h);
+	h_send(h, OUT, f, len);
+	len = h_recv(h, OUT, out);
+	return len >= SL_ETH_HLEN + sizeof(struct sl_arp_hdr) &&
+	       fr_get16(out + SL_ETH_HLEN + 6) == SL_ARP_OP_REPLY;
+}
+
+/* Issue 12.9: a request from a sender Sluice does not know is answered
+ * but never reaches the control thread (a flood of spoofed senders would
+ * crowd the learn ring); one from a known neighbor refreshes it. */
+static bool arp_request_filter(struct harness *h, char *why)
+{
+	struct sl_learn_msg last = {0};
+	uint64_t unknown = STAT_SUM(h, arp_requests_unknown);
+
+	learn_ring_take(h, &last);
+	if (!arp_answered(h, IP(198, 19, 0, 77)))
+		return WHY("a request from an unknown sender was not answered");
+	if (STAT_SUM(h, arp_requests_unknown) != unknown + 1)
+		return WHY("arp_requests_unknown did not count it");
+	if (learn_ring_take(h, &last) != 0)
+		return WHY("the unknown sender was passed on to be learned");
+	if (!arp_answered(h, SERVER))
+		return WHY("a request from a known neighbor was not answered");
+	if (STAT_SUM(h, arp_requests_unknown) != unknown + 1)
+		return WHY("a known neighbor's request counted as unknown");
+	if (learn_ring_take(h, &last) != 1 || last.ip != sl_htonl(SERVER) ||
+	    last.kind != SL_LEARN_SEEN)
+		return WHY("the known neighbor's request was not passed on (SEEN) once");
+	return true;
 }

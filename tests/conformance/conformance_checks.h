@@ -951,6 +951,8 @@ static const struct check checks[] = {
 	 persist_cap_lowered},
 	{"neighbors published alone: a live connection still reaches its server's MAC",
 	 neighbor_publish_moves_slots},
+	{"ARP request from an unknown sender answered, not passed on to be learned",
+	 arp_request_filter},
 	{"pick tables: a weight change on one VIP builds its table alone, the "
 	 "others are shared with the previous snapshot", pick_tables_shared},
 	{NULL, NULL},
