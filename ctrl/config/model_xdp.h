@@ -45,6 +45,14 @@ int sl_model_block_add(struct sl_model *m, sl_be32 prefix, uint8_t plen,
 		       struct sl_err *err);
 int sl_model_block_del(struct sl_model *m, sl_be32 prefix, uint8_t plen,
 		       struct sl_err *err);
+/* Whether blocking prefix/plen would cut Sluice or its host off from
+ * what the configuration needs to reach: a route's gateway, a static
+ * neighbor, the host's gateway through an exception device, a real
+ * server (its replies would be dropped), or a whole SNAT inside network.
+ * 0 if none, or -1 with an error naming what it covers ("prefix"). The
+ * caller refuses unless forced. */
+int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t plen,
+			   struct sl_err *err);
 /* Set both SYN settings (validated together). */
 int sl_model_set_syn_rate(struct sl_model *m, uint32_t rate, uint32_t burst,
 			  struct sl_err *err);

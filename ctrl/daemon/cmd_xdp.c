@@ -30,52 +30,6 @@ static json_t *prefix_json(sl_be32 prefix, uint8_t plen)
 	return json_string(p);
 }
 
-static bool covers(sl_be32 prefix, uint8_t plen, sl_be32 ip)
-{
-	return ip && ((ip ^ prefix) & sl_prefix_mask(plen)) == 0;
-}
-
-/* Blocking a route's gateway, a static neighbor, or the gateway the host
- * reaches through a port's exception device cuts Sluice or the host off
- * from it: refused unless forced. Cluster peers, once the model has them,
- * are to be checked here too. */
-static int refuse_lockout(const struct sl_model *m, sl_be32 prefix,
-			  uint8_t plen, struct sl_err *err)
-{
-	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN], what[80] = "";
-	sl_be32 hit = 0;
-
-	for (uint32_t i = 0; !hit && i < m->nroutes; i++)
-		if (covers(prefix, plen, m->routes[i].via)) {
-			hit = m->routes[i].via;
-			snprintf(what, sizeof(what), "the gateway of route %s/%u",
-				 sl_fmt_ipv4(m->routes[i].prefix, a), m->routes[i].plen);
-		}
-	for (uint32_t i = 0; !hit && i < m->nneigh; i++)
-		if (covers(prefix, plen, m->neigh[i].ip)) {
-			hit = m->neigh[i].ip;
-			snprintf(what, sizeof(what), "a static neighbor on port %s",
-				 m->ports[m->neigh[i].port].name);
-		}
-	for (uint32_t p = 0; !hit && p < m->nports; p++)
-		for (uint32_t i = 0; !hit && i < m->ports[p].nhost_routes; i++) {
-			const struct sl_hostif_route *r = &m->ports[p].host_routes[i];
-			if (covers(prefix, plen, r->via)) {
-				hit = r->via;
-				snprintf(what, sizeof(what),
-					 "the host's gateway of route %s/%u on port %s's "
-					 "exception device", sl_fmt_ipv4(r->prefix, a),
-					 r->plen, m->ports[p].name);
-			}
-		}
-	if (!hit)
-		return 0;
-	return sl_err_set(err, SL_E_INVALID, "prefix",
-			  "%s/%u covers %s, %s; add \"force\": true "
-			  "(sluicectl --force) to block it anyway",
-			  sl_fmt_ipv4(prefix, a), plen, sl_fmt_ipv4(hit, b), what);
-}
-
 int sl_cmd_blocklist_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 			 json_t **result, struct sl_err *err)
 {
@@ -85,7 +39,7 @@ int sl_cmd_blocklist_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 
 	if (read_prefix(args, &prefix, &plen, err) < 0 ||
 	    sl_json_bool(args, "force", false, &force, err) < 0 ||
-	    (!force && refuse_lockout(m, prefix, plen, err) < 0) ||
+	    (!force && sl_model_block_lockout(m, prefix, plen, err) < 0) ||
 	    sl_model_block_add(m, prefix, plen, err) < 0)
 		return -1;
 	*result = json_pack("{s:o, s:o}", "prefix", prefix_json(prefix, plen),

@@ -249,6 +249,59 @@ static void test_model_blocklist(void **state)
 	sl_model_free(&m);
 }
 
+/* Prefixes `blocklist add` refuses without force, each named with what
+ * it covers; narrower ones beside them pass. */
+static void test_block_lockout(void **state)
+{
+	static const struct {
+		const char *prefix, *names;
+	} refused[] = {
+		{"0.0.0.0/0", "198.18.0.1, the gateway of route 198.19.0.0/16"},
+		{"198.18.1.7/32", "a static neighbor on port lan"},
+		{"198.18.0.64/26", "198.18.0.126, the host's gateway of route 198.20.0.0/16 "
+				  "on port wan's exception device"},
+		{"198.18.1.16/28", "198.18.1.20, a real server of VIP 198.18.0.100"},
+		{"198.18.4.0/23", "198.18.4.0/24, the inside network of an SNAT rule"},
+	};
+	static const char *const allowed[] = {"203.0.113.0/24", "198.18.4.66/32",
+					      "198.18.4.0/25", "198.18.1.21/32"};
+	struct sl_model m;
+	struct sl_err e;
+	sl_be32 prefix;
+	uint8_t plen;
+	(void)state;
+
+	if (load("{'ports': [{'name': 'wan', 'devargs': 'net_ring0', 'ipv4': '198.18.0.2/24',"
+		 " 'exception': {'device': 'net_tap', 'addresses': ['198.18.0.5/24'],"
+		 " 'routes': [{'prefix': '198.20.0.0/16',"
+		 " 'via': '198.18.0.126'}]}},"
+		 " {'name': 'lan', 'devargs': 'net_ring1', 'ipv4': '198.18.1.2/24'}],"
+		 " 'routes': [{'prefix': '198.19.0.0/16', 'via': '198.18.0.1'},"
+		 " {'prefix': '198.18.4.0/22', 'via': '198.18.1.1'}],"
+		 " 'neighbors': [{'ip': '198.18.1.7', 'mac': '02:00:00:00:00:07', 'port': 'lan'}],"
+		 " 'vips': [{'vip': '198.18.0.100', 'port': 80, 'real_servers':"
+		 " [{'ip': '198.18.1.20', 'port': 8080}]}],"
+		 " 'snat': [{'src': '198.18.4.0/24', 'pool': '198.18.0.50', 'port': 'wan'}]}",
+		 &m, &e) != 0)
+		fail_msg("%s: %s", e.field, e.message);
+	for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(sl_parse_block_prefix(refused[i].prefix, &prefix, &plen), 0);
+		if (sl_model_block_lockout(&m, prefix, plen, &e) != -1)
+			fail_msg("%s was not refused", refused[i].prefix);
+		assert_string_equal(e.field, "prefix");
+		if (strstr(e.message, refused[i].names) == NULL ||
+		    strstr(e.message, refused[i].prefix) == NULL)
+			fail_msg("%s: \"%s\" does not say \"%s\"", refused[i].prefix,
+				 e.message, refused[i].names);
+	}
+	for (unsigned i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		assert_int_equal(sl_parse_block_prefix(allowed[i], &prefix, &plen), 0);
+		if (sl_model_block_lockout(&m, prefix, plen, &e) != 0)
+			fail_msg("%s refused: %s", allowed[i], e.message);
+	}
+	sl_model_free(&m);
+}
+
 static void test_parse_block_prefix(void **state)
 {
 	sl_be32 p;
@@ -276,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_exception_host_side),
 		cmocka_unit_test(test_model_blocklist),
+		cmocka_unit_test(test_block_lockout),
 		cmocka_unit_test(test_parse_block_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
