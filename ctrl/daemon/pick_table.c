@@ -54,6 +54,7 @@ struct sl_pick_table *sl_pick_get(struct sl_pick_cache *c, uint16_t svc_id,
 	*nomem = false;
 	if (len == 0)
 		return NULL;
+	c->wanted[svc_id] = true;
 	if (same_inputs(*slot, sched, mh_size, ids, weights, n)) {
 		c->shared++;
 		(*slot)->refs++;
@@ -69,6 +70,8 @@ struct sl_pick_table *sl_pick_get(struct sl_pick_cache *c, uint16_t svc_id,
 		 svc_id, n, len);
 	if (*slot)
 		sl_pick_put(*slot);
+	else
+		c->cached++;
 	t->refs = 2; /* the cache's and the caller's */
 	*slot = t;
 	return t;
@@ -95,10 +98,31 @@ void sl_pick_set_drop(struct sl_pick_set *s)
 	*s = (struct sl_pick_set){0};
 }
 
+void sl_pick_cache_begin(struct sl_pick_cache *c)
+{
+	memset(c->wanted, 0, sizeof(c->wanted));
+}
+
+/* The cache's reference only: a snapshot still pointing at the table
+ * keeps it until that snapshot's grace period is over. */
+static void uncache(struct sl_pick_cache *c, unsigned svc_id)
+{
+	if (c->by_svc[svc_id] == NULL)
+		return;
+	sl_pick_put(c->by_svc[svc_id]);
+	c->by_svc[svc_id] = NULL;
+	c->cached--;
+}
+
+void sl_pick_cache_sweep(struct sl_pick_cache *c)
+{
+	for (unsigned i = 0; i < SL_MAX_SVC; i++)
+		if (!c->wanted[i])
+			uncache(c, i);
+}
+
 void sl_pick_cache_free(struct sl_pick_cache *c)
 {
-	for (unsigned i = 0; i < SL_MAX_SVC; i++) {
-		sl_pick_put(c->by_svc[i]);
-		c->by_svc[i] = NULL;
-	}
+	for (unsigned i = 0; i < SL_MAX_SVC; i++)
+		uncache(c, i);
 }

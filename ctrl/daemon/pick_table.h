@@ -39,7 +39,9 @@ struct sl_pick_set {
 
 struct sl_pick_cache {
 	struct sl_pick_table *by_svc[SL_MAX_SVC];
-	uint64_t built, shared;  /* tables built, tables handed on unchanged */
+	bool wanted[SL_MAX_SVC];  /* asked for since sl_pick_cache_begin() */
+	uint32_t cached;          /* tables by_svc holds */
+	uint64_t built, shared;   /* tables built, tables handed on unchanged */
 };
 
 /* The table for these inputs, with a reference taken for the caller:
@@ -57,6 +59,12 @@ void sl_pick_put(struct sl_pick_table *t);
 int sl_pick_set_init(struct sl_pick_set *s, uint32_t n);
 void sl_pick_set_drop(struct sl_pick_set *s);
 
+/* A publish asks for every service's table between begin and sweep;
+ * once it is live, the sweep drops the cache's tables nobody asked for
+ * (a service deleted, or left without servers), so the cache holds no
+ * more than the live snapshot's services. */
+void sl_pick_cache_begin(struct sl_pick_cache *c);
+void sl_pick_cache_sweep(struct sl_pick_cache *c);
 void sl_pick_cache_free(struct sl_pick_cache *c);
 
 #endif

@@ -89,6 +89,7 @@ static void fill_services(struct sl_ctl *ctl, struct sl_snapshot *s,
 	uint32_t nrs = 0;
 
 	s->nsvcs = m->nsvcs;
+	sl_pick_cache_begin(&ctl->picks);
 	for (uint32_t v = 0; v < m->nsvcs; v++) {
 		sl_ctl_svc_fill(ctl, &m->svcs[v], &s->svcs[v], &s->rs[nrs],
 				&picks->t[v]);
@@ -191,9 +192,11 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 		rte_rcu_qsbr_synchronize(ctl->dp->qsbr, RTE_QSBR_THRID_INVALID);
 		sl_snap_free(old);
 	}
-	/* No worker reads the old snapshot now: drop its tables. */
+	/* No worker reads the old snapshot now: drop its tables, and the
+	 * cache's of services this snapshot does not have. */
 	sl_pick_set_drop(&ctl->picks_live);
 	ctl->picks_live = picks;
+	sl_pick_cache_sweep(&ctl->picks);
 	if (ctl->xdp_commit)
 		ctl->xdp_commit(ctl, m, xdp_table);
 	sl_debug("published snapshot %lu (%u services, %u real servers)",

@@ -54,3 +54,27 @@ static bool pick_tables_shared(struct harness *h, char *why)
 		return WHY("a SYN to the unchanged VIP was not forwarded to its server");
 	return true;
 }
+
+/* A VIP replaced by another (a delete and an add: a new id) leaves the
+ * cache holding no table for the old one: no more tables than services,
+ * however many have come and gone. */
+static bool pick_tables_swept(struct harness *h, char *why)
+{
+	static char cfg[16384];
+	const uint32_t cached = h->ctl.picks.cached;
+
+	fill_in(cfg, sizeof(cfg), conf_text, "\"198.19.0.201\", \"port\": 80",
+		"\"198.19.0.202\", \"port\": 80");
+	if (cached != h->ctl.model.nsvcs)
+		return WHY("%u tables cached for %u VIPs before the change", cached,
+			   h->ctl.model.nsvcs);
+	if (h_apply(h, cfg) != 0)
+		return WHY("the VIP change was refused");
+	uint32_t after = h->ctl.picks.cached;
+	if (h_apply(h, conf_text) != 0)
+		return WHY("the configuration could not be put back");
+	if (after != cached || h->ctl.picks.cached != cached)
+		return WHY("%u, then %u tables cached for %u VIPs", after,
+			   h->ctl.picks.cached, h->ctl.model.nsvcs);
+	return true;
+}

@@ -955,5 +955,6 @@ static const struct check checks[] = {
 	 arp_request_filter},
 	{"pick tables: a weight change on one VIP builds its table alone, the "
 	 "others are shared with the previous snapshot", pick_tables_shared},
+	{"pick tables: VIPs replaced leave no table cached for them", pick_tables_swept},
 	{NULL, NULL},
 };
