@@ -194,6 +194,7 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 	/* No worker reads the old snapshot now: drop its tables. */
 	sl_pick_set_drop(&ctl->picks_live);
 	ctl->picks_live = picks;
+	ctl->publishes++;
 	if (ctl->xdp_commit)
 		ctl->xdp_commit(ctl, m, xdp_table);
 	sl_debug("published snapshot %lu (%u services, %u real servers)",
