@@ -272,7 +272,8 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	json_object_set_new(*result, "xdp", sl_ctl_xdp_stats(ctl));
 	json_object_set_new(*result, "resources", resources_json(ctl));
 	json_object_set_new(*result, "control", json_pack(
-		"{s:I,s:I,s:I,s:I,s:I}", "messages_waiting", (json_int_t)ctl->msgs_waiting,
+		"{s:I,s:I,s:I,s:I,s:I,s:I}", "publishes", (json_int_t)ctl->publishes,
+		"messages_waiting", (json_int_t)ctl->msgs_waiting,
 		"messages_deferred", (json_int_t)ctl->msgs_deferred,
 		"pick_tables_built", (json_int_t)ctl->picks.built,
 		"pick_tables_shared", (json_int_t)ctl->picks.shared,

@@ -114,11 +114,11 @@ static int run_mutation(struct sl_ctl *ctl, const struct sl_cmd *cmd,
 						"to every worker (see the log)"));
 	}
 	/* The change is adopted; the XDP maps may not all have taken it
-	 * (ctl_xdp.h: they are reconciled every second until they do). */
+	 * (ctl_xdp.h: they are reconciled, with back-off, until they do). */
 	if (ctl->xdp.n && ctl->xdp.commit_errors && json_is_object(*result))
 		json_object_set_new(*result, "xdp_error",
-				    json_sprintf("%s (%u map writes failed; retried every "
-						 "second, see stats xdp.map_errors)",
+				    json_sprintf("%s (%u map writes failed; retried from "
+						 "1 s to 30 s apart, see stats xdp)",
 						 ctl->xdp.commit_error,
 						 ctl->xdp.commit_errors));
 	return 0;

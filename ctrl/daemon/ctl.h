@@ -34,6 +34,7 @@ struct sl_ctl {
 	struct sl_neigh_table neigh;
 	struct rte_rcu_qsbr_dq *neigh_dq; /* old neighbor tables; NULL: none yet */
 	uint64_t generation;
+	uint64_t publishes;              /* sl_ctl_publish calls that published */
 	uint64_t start_ms;
 	uint64_t last_tick_ms;
 	/* Counters at the time a stable id was (re)assigned: statistics of

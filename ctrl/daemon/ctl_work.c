@@ -135,6 +135,25 @@ static void lc_sums(struct sl_ctl *ctl)
 	}
 }
 
+/* The XDP map writes again, from the published snapshot and the model:
+ * no new snapshot, no RCU wait. The commit sets the next retry's time
+ * (its back-off) and logs the spell's end; a table that cannot even be
+ * built waits for the current back-off again. */
+static void xdp_retry(struct sl_ctl *ctl, uint64_t now)
+{
+	struct sl_snapshot *s = ctl->dp->snapshot;
+	struct sl_err err;
+	int table_fd = -1;
+
+	ctl->xdp.retries++;
+	if (s == NULL || ctl->xdp_prepare(ctl, s, &table_fd, &err) != 0) {
+		ctl->xdp.retry_ms = now + (ctl->xdp.backoff_ms ? ctl->xdp.backoff_ms
+							       : SL_XDP_RETRY_MS);
+		return;
+	}
+	ctl->xdp_commit(ctl, &ctl->model, table_fd);
+}
+
 void sl_ctl_work(struct sl_ctl *ctl)
 {
 	uint64_t now = sl_ctl_now_ms();
@@ -148,8 +167,6 @@ void sl_ctl_work(struct sl_ctl *ctl)
 	sl_ctl_persist_work(ctl);
 	sl_ctl_send_pending(ctl);
 	/* XDP maps out of step after a failed write: reconcile (ctl_xdp.h). */
-	if (ctl->xdp_commit && ctl->xdp.n && !ctl->xdp.synced && now >= ctl->xdp.retry_ms) {
-		ctl->xdp.retry_ms = now + SL_XDP_RETRY_MS;
-		republish(ctl, "XDP maps reconcile");
-	}
+	if (ctl->xdp_commit && ctl->xdp.n && !ctl->xdp.synced && now >= ctl->xdp.retry_ms)
+		xdp_retry(ctl, now);
 }

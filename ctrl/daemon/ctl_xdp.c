@@ -112,8 +112,9 @@ void sl_ctl_xdp_close(struct sl_ctl *ctl)
 	memset(x, 0, sizeof(*x));
 }
 
-/* A map write failed: log it, count it, keep the publish's first for the
- * client's answer. The maps are out of step until a publish succeeds. */
+/* A map write failed: count it, keep the publish's first for the
+ * client's answer (logged by sync_state, once). The maps are out of step
+ * until a commit succeeds. */
 __attribute__((format(printf, 2, 3)))
 static void map_error(struct sl_ctl_xdp *x, const char *fmt, ...)
 {
@@ -122,7 +123,7 @@ static void map_error(struct sl_ctl_xdp *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(x->last_error, sizeof(x->last_error), fmt, ap);
 	va_end(ap);
-	sl_err("%s", x->last_error);
+	sl_debug("%s", x->last_error);
 	x->map_errors++;
 	if (x->commit_errors++ == 0)
 		memcpy(x->commit_error, x->last_error, sizeof(x->commit_error));
@@ -349,6 +350,39 @@ static void sync_snat_src(struct sl_ctl_xdp *x, const struct sl_model *m)
 	x->snat_synced = true;
 }
 
+/* After a commit: the next retry's time, and the two log lines of a
+ * failing spell (ctl_xdp.h). */
+static void sync_state(struct sl_ctl_xdp *x)
+{
+	uint64_t now = sl_ctl_now_ms();
+
+	x->synced = x->commit_errors == 0;
+	if (x->synced) {
+		if (x->failing)
+			sl_warn("XDP maps back in step with the configuration after "
+				"%lu s (%lu retries so far)",
+				(unsigned long)((now - x->fail_since_ms) / 1000),
+				(unsigned long)x->retries);
+		x->failing = false;
+		x->backoff_ms = 0;
+		return;
+	}
+	if (!x->failing) {
+		sl_err("XDP maps out of step: %s (%u map writes failed); retrying "
+		       "the writes after %u s, doubling up to %u s, quiet until "
+		       "they succeed (stats xdp)", x->commit_error, x->commit_errors,
+		       SL_XDP_RETRY_MS / 1000, SL_XDP_RETRY_MAX_MS / 1000);
+		x->failing = true;
+		x->fail_since_ms = now;
+		x->backoff_ms = SL_XDP_RETRY_MS;
+	} else if (x->backoff_ms < SL_XDP_RETRY_MAX_MS) {
+		x->backoff_ms *= 2;
+		if (x->backoff_ms > SL_XDP_RETRY_MAX_MS)
+			x->backoff_ms = SL_XDP_RETRY_MAX_MS;
+	}
+	x->retry_ms = now + x->backoff_ms;
+}
+
 void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_fd)
 {
 	struct sl_ctl_xdp *x = &ctl->xdp;
@@ -379,7 +413,7 @@ void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_f
 	sync_snat_src(x, m);
 	if (!sync_blocklist(x, &m->xdp))
 		map_error(x, "XDP: out of memory remembering the blocklist");
-	x->synced = x->commit_errors == 0; /* if not, ctl_work retries */
+	sync_state(x); /* if out of step, ctl_work retries */
 	sl_debug("XDP maps: %u addresses, %u blocked prefixes, SYN rate %u/s",
 		 x->naddrs, x->nblock, m->xdp.syn_rate);
 }
@@ -411,8 +445,9 @@ json_t *sl_ctl_xdp_stats(const struct sl_ctl *ctl)
 		for (unsigned k = 0; k < SL_XDP_CNT_MAX; k++)
 			total[k] += c[k];
 	}
-	json_t *o = json_pack("{s:o, s:o, s:I, s:b}", "ports", ports, "totals",
+	json_t *o = json_pack("{s:o, s:o, s:I, s:I, s:b}", "ports", ports, "totals",
 			      counters_json(total), "map_errors", (json_int_t)x->map_errors,
+			      "retries", (json_int_t)x->retries,
 			      "in_sync", x->n == 0 || x->synced);
 	if (o && x->map_errors)
 		json_object_set_new(o, "last_error", json_string(x->last_error));

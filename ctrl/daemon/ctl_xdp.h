@@ -11,13 +11,19 @@
  * differences element by element (each element atomic by itself). Work
  * is skipped when nothing the program sees changed (a neighbor learned).
  *
- * A map write that fails is logged, counted (stats xdp.map_errors), and
- * named to the client whose request published (its answer's
- * "xdp_error"); the maps are then out of step, and every later publish,
- * and one a second from the control loop until one succeeds, reconciles
- * them: each port's blocklist trie is read back and brought to the
- * model's list (missing prefixes added, stray ones deleted), the address
- * table rebuilt, the SYN rate rewritten.
+ * A map write that fails is counted (stats xdp.map_errors) and named to
+ * the client whose request published (its answer's "xdp_error"); the
+ * maps are then out of step, and every later publish, and the control
+ * loop's retries until one succeeds, reconcile them: each port's
+ * blocklist trie is read back and brought to the model's list (missing
+ * prefixes added, stray ones deleted), the address table rebuilt, the
+ * SYN rate rewritten. A retry (ctl_work.c) is the map writes alone:
+ * prepare and commit again from the published snapshot and the model,
+ * nothing republished. It comes
+ * SL_XDP_RETRY_MS, doubling after each failed attempt up to
+ * SL_XDP_RETRY_MAX_MS, back to the start once in step. The log says so
+ * twice: when the maps fall out of step, and when they are back; the
+ * attempts in between are counted (xdp.retries), not logged.
  */
 #ifndef SL_CTL_XDP_H
 #define SL_CTL_XDP_H
@@ -57,9 +63,14 @@ struct sl_ctl_xdp {
 	char commit_error[160];         /* the first of those, for the client */
 	char last_error[160];           /* the latest failure, for stats */
 	uint64_t retry_ms;              /* ctl_work's next reconcile, if !synced */
+	uint64_t backoff_ms;            /* the wait before it */
+	bool failing;                   /* out of step, logged once */
+	uint64_t fail_since_ms;
+	uint64_t retries;               /* retries of the map writes, ever */
 };
 
 #define SL_XDP_RETRY_MS 1000
+#define SL_XDP_RETRY_MAX_MS 30000
 
 /* The devargs to open port `p` with: the config's, plus xdp_prog= for a
  * net_af_xdp port that runs Sluice's program (after clearing a copy an
@@ -79,7 +90,8 @@ int sl_ctl_xdp_prepare(struct sl_ctl *ctl, const struct sl_snapshot *s,
 void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_fd);
 
 /* {"ports": [{"port": NAME, "ifname":..., COUNTER: N...}], "totals": {...},
- *  "map_errors": N, "in_sync": B, "last_error": S (when there was one)} */
+ *  "map_errors": N, "retries": N, "in_sync": B,
+ *  "last_error": S (when there was one)} */
 json_t *sl_ctl_xdp_stats(const struct sl_ctl *ctl);
 /* Frames dropped for a blocked prefix, over all ports. */
 uint64_t sl_ctl_xdp_block_hits(const struct sl_ctl *ctl, sl_be32 prefix,

@@ -39,12 +39,24 @@ static void lock_name(const char *devargs, char *out, size_t len)
 			*c = '_';
 }
 
-static int lock_one(const char *name, char *errbuf, size_t errlen)
+void sl_instance_lock_path(const char *name, char *out, size_t len)
 {
-	char path[128], pid[24] = "";
+	snprintf(out, len, "%s/%s.lock", SL_LOCK_DIR, name);
+}
+
+struct lock_err {
+	char *buf;
+	size_t len;
+};
+
+static int lock_one(const char *name, void *arg)
+{
+	const struct lock_err *le = arg;
+	char *errbuf = le->buf, path[128], pid[24] = "";
+	size_t errlen = le->len;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s.lock", SL_LOCK_DIR, name);
+	sl_instance_lock_path(name, path, sizeof(path));
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		snprintf(errbuf, errlen, "cannot open the lock %s: %s", path,
@@ -73,27 +85,35 @@ static int lock_one(const char *name, char *errbuf, size_t errlen)
 	return 0; /* fd stays open: the lock lives as long as the process */
 }
 
-int sl_instance_lock(const struct sl_model *m, char *errbuf, size_t errlen)
+int sl_instance_each(const struct sl_model *m,
+		     int (*fn)(const char *name, void *arg), void *arg)
 {
 	char name[SL_DEVARGS_MAX];
 
-	if (mkdir(SL_LOCK_DIR, 0755) != 0 && errno != EEXIST) {
-		snprintf(errbuf, errlen, "cannot create %s: %s", SL_LOCK_DIR,
-			 strerror(errno));
-		return -1;
-	}
 	for (uint32_t p = 0; p < m->nports; p++) {
 		const struct sl_model_port *mp = &m->ports[p];
 		lock_name(mp->devargs, name, sizeof(name));
-		if (lock_one(name, errbuf, errlen) != 0)
+		if (fn(name, arg) != 0)
 			return -1;
 		if (mp->exception[0] == '\0')
 			continue;
 		sl_instance_ifname(mp->exception, name, sizeof(name));
 		if (name[0] == '\0') /* ctl_ports.c's default tap name */
 			snprintf(name, sizeof(name), "sl-%.12s", mp->name);
-		if (lock_one(name, errbuf, errlen) != 0)
+		if (fn(name, arg) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+int sl_instance_lock(const struct sl_model *m, char *errbuf, size_t errlen)
+{
+	struct lock_err le = {errbuf, errlen};
+
+	if (mkdir(SL_LOCK_DIR, 0755) != 0 && errno != EEXIST) {
+		snprintf(errbuf, errlen, "cannot create %s: %s", SL_LOCK_DIR,
+			 strerror(errno));
+		return -1;
+	}
+	return sl_instance_each(m, lock_one, &le);
 }

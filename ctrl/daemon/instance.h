@@ -24,6 +24,13 @@
  * lock could not be taken. */
 int sl_instance_lock(const struct sl_model *m, char *errbuf, size_t errlen);
 
+/* Call fn(name) for every name sl_instance_lock locks, in its order;
+ * stops at the first non-zero (-1 then). */
+int sl_instance_each(const struct sl_model *m,
+		     int (*fn)(const char *name, void *arg), void *arg);
+/* SL_LOCK_DIR/<name>.lock */
+void sl_instance_lock_path(const char *name, char *out, size_t len);
+
 /* The kernel interface name port `p` runs on ("" if none: PCI, ring),
  * from its devargs' iface=. */
 void sl_instance_ifname(const char *devargs, char *out, size_t len);

@@ -197,6 +197,7 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 	sl_pick_set_drop(&ctl->picks_live);
 	ctl->picks_live = picks;
 	sl_pick_cache_sweep(&ctl->picks);
+	ctl->publishes++;
 	if (ctl->xdp_commit)
 		ctl->xdp_commit(ctl, m, xdp_table);
 	sl_debug("published snapshot %lu (%u services, %u real servers)",

@@ -23,6 +23,7 @@
 #include <rte_malloc.h>
 
 #include "config.h"
+#include "cleanup.h"
 #include "ctl.h"
 #include "instance.h"
 #include "log.h"
@@ -43,6 +44,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: sluice -c CONFIG          run in the foreground\n"
 		"       sluice --check -c CONFIG  validate CONFIG and exit\n"
+		"       sluice --cleanup -c CONFIG  remove what a dead instance left\n"
 		"       sluice --help\n"
 		"\n"
 		"Sluice is an L4 load balancer (full-NAT) on DPDK. CONFIG is a JSON\n"
@@ -55,6 +57,13 @@ static void usage(FILE *out)
 		"\n"
 		"  -c, --config FILE   configuration file (required)\n"
 		"      --check         only validate the configuration; exit 0 if valid\n"
+		"      --cleanup       after a crash (SIGKILL): remove what an instance of\n"
+		"                      CONFIG left: Sluice's XDP programs on its af_xdp\n"
+		"                      interfaces, a control socket nobody listens on, the\n"
+		"                      EAL runtime directory and hugepage files of its\n"
+		"                      --file-prefix, its interface lock files; one line\n"
+		"                      per thing removed. Refused (exit 1) while an\n"
+		"                      instance runs. No EAL; for ExecStopPost=\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Exit status: 0 on a clean stop or a valid --check, 1 on errors, 2 on\n"
@@ -427,13 +436,14 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"check", no_argument, NULL, 'k'},
+		{"cleanup", no_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct sl_ctl ctl;
 	static struct sl_dataplane dp;
 	const char *config = NULL;
-	bool check = false;
+	bool check = false, cleanup = false;
 	struct sl_err err;
 	int opt;
 
@@ -441,6 +451,7 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'c': config = optarg; break;
 		case 'k': check = true; break;
+		case 'x': cleanup = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -455,6 +466,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sluice: %s: %s%s%s\n", config, err.field,
 			err.field[0] ? ": " : "", err.message);
 		return 1;
+	}
+	if (cleanup) { /* before EAL, and without it (cleanup.h) */
+		int rc = sl_cleanup(&ctl.model);
+		sl_model_free(&ctl.model);
+		return rc;
 	}
 	if (check) {
 		printf("%s: OK (%u ports, %u VIPs, %u real servers, %u local addresses)\n",

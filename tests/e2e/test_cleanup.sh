@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# sluice --cleanup -c CONFIG (issue 19.10) on net_af_xdp: refused while
+# the instance runs (exit 1, the lock named; its XDP program, socket and
+# traffic intact); after SIGKILL the XDP program stays attached, and
+# --cleanup removes it from both interfaces, the stale control socket, the
+# EAL runtime directory of the file prefix and the lock files, one line
+# each; a second run removes nothing (exit 0); another XDP program is
+# kept, and so is a hugepage file a process holds (others of the prefix
+# go); a new sluice starts from the same file and serves.
+# e2e-timeout: 120
+set -euo pipefail
+# shellcheck source=scripts/lab_lib.sh
+. "$(dirname "$0")/../../scripts/lab_lib.sh"
+# shellcheck source=scripts/lab_drivers.sh
+. "$(dirname "$0")/../../scripts/lab_drivers.sh"
+
+lab_test_begin cleanup
+mapfile -t cfg < <(lab_cfg_af_xdp)
+lab_up --servers 1 --queues 1 || { lab_not_ok "lab up"; exit 1; }
+config=$(lab_make_config "${cfg[@]}")
+lab_sluice_start "$config" || { lab_not_ok "sluice started on af_xdp"; exit 1; }
+lab_ok "sluice started on af_xdp"
+lab_check "vip add $LAB_VIP:80" lab_vip_setup "$LAB_VIP:80" rr "$(lab_rs_ip 1):8080:1"
+prog_id() { ip -n "$(lab_ns lb)" -d link show "$1" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1; }
+cleanup() { ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$config"; }
+prefix=$(lab_jget "r['eal'][r['eal'].index('--file-prefix') + 1]" <"$config")
+rundir=/var/run/dpdk/$prefix
+wan_id=$(prog_id wan0) lan_id=$(prog_id lan0)
+lab_check "wan0 ($wan_id) and lan0 ($lan_id) run sluice_xdp" test -n "$wan_id" -a -n "$lan_id"
+lab_check "sluice --help names --cleanup" eval '"$SLUICE" --help | grep -q -- "--cleanup"'
+
+# While it runs: refused, nothing touched.
+st=0
+out=$(cleanup 2>&1) || st=$?
+echo "$out" | sed 's/^/# /'
+lab_check_eq "--cleanup while sluice runs: exit 1" "$st" 1
+lab_check "it names the interface, the pid and the lock" \
+  grep -q "interface wan0 is in use by sluice pid $LAB_SLUICE_PID (lock /run/sluice/wan0.lock)" <<<"$out"
+lab_check_eq "nothing reported removed" "$(grep -c '^removed' <<<"$out" || true)" 0
+lab_check_eq "wan0 keeps its XDP program" "$(prog_id wan0)" "$wan_id"
+lab_check_eq "lan0 keeps its XDP program" "$(prog_id lan0)" "$lan_id"
+lab_check "the control socket is still there" test -S "$LAB_SOCK"
+lab_check "the runtime directory $rundir is still there" test -d "$rundir"
+lab_check "the lock file is still there" test -e /run/sluice/wan0.lock
+lab_curl_loop 5 "http://$LAB_VIP/whoami" >"$T/live.log"
+lab_check_eq "traffic still flows" "$(lab_tally "$T/live.log" | lab_jget "r['failed']")" 0
+
+# SIGKILL: the leftovers.
+kill -KILL "$LAB_SLUICE_PID"
+wait "$LAB_SLUICE_PID" 2>/dev/null || true
+LAB_SLUICE_PID=
+lab_check_eq "after SIGKILL wan0 still has the XDP program" "$(prog_id wan0)" "$wan_id"
+lab_check "... and the socket file" test -S "$LAB_SOCK"
+st=0
+out=$(cleanup 2>&1) || st=$?
+echo "$out" | sed 's/^/# /'
+lab_check_eq "--cleanup after SIGKILL: exit 0" "$st" 0
+lab_check "it says it removed the program from wan0" \
+  grep -q "^removed sluice_xdp (id $wan_id) left on wan0" <<<"$out"
+lab_check "... and from lan0" grep -q "^removed sluice_xdp (id $lan_id) left on lan0" <<<"$out"
+lab_check "... the stale socket" grep -qx "removed stale control socket $LAB_SOCK" <<<"$out"
+lab_check "... the runtime directory" grep -qx "removed EAL runtime directory $rundir" <<<"$out"
+lab_check "... the lock files" grep -qx "removed lock file /run/sluice/wan0.lock" <<<"$out"
+lab_check_eq "no XDP program on wan0" "$(prog_id wan0)" ""
+lab_check_eq "no XDP program on lan0" "$(prog_id lan0)" ""
+lab_check "no socket file" test ! -e "$LAB_SOCK"
+lab_check "no runtime directory" test ! -e "$rundir"
+lab_check "no lock files" test ! -e /run/sluice/wan0.lock -a ! -e /run/sluice/lan0.lock
+st=0
+out=$(cleanup 2>&1) || st=$?
+lab_check_eq "a second --cleanup: exit 0" "$st" 0
+lab_check_eq "... nothing to remove" "$out" "nothing to remove"
+
+# Someone else's XDP program on lan0 stays; hugepage files of the prefix
+# go unless a process holds them (planted in a --huge-dir the cleanup's
+# copy of the config names: the lab runs with --no-huge).
+cat >"$T/other.bpf.c" <<'C'
+struct xdp_md;
+__attribute__((section("xdp"), used)) int other_pass(struct xdp_md *ctx) { return 2; /* XDP_PASS */ }
+char _license[] __attribute__((section("license"), used)) = "GPL";
+C
+clang -O2 -target bpf -c "$T/other.bpf.c" -o "$T/other.bpf.o"
+lab_check "another XDP program attached to lan0" \
+  ip -n "$(lab_ns lb)" link set dev lan0 xdpgeneric obj "$T/other.bpf.o" sec xdp
+other_id=$(prog_id lan0)
+mkdir -p "$T/huge"
+touch "$T/huge/${prefix}map_0" "$T/huge/${prefix}map_12" "$T/huge/${prefix}map_x" \
+  "$T/huge/other-${prefix}map_0" "$T/huge/${prefix}map_3"
+flock -s "$T/huge/${prefix}map_3" sleep 30 & holder=$!
+sleep 0.2
+config_h=$(lab_make_config "${cfg[@]}" "c['eal'] += ['--huge-dir', '$T/huge']")
+st=0
+out=$(ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$config_h" 2>"$T/err") || st=$?
+{ echo "$out"; cat "$T/err"; } | sed 's/^/# /'
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+lab_check_eq "--cleanup with another program on lan0: exit 0" "$st" 0
+lab_check_eq "lan0 keeps the other program" "$(prog_id lan0)" "$other_id"
+lab_check "it says so" grep -q "kept: lan0 already has an XDP program (id $other_id, \"other_pass\")" "$T/err"
+lab_check_eq "it removed the prefix's free hugepage files, only those" \
+  "$(grep '^removed hugepage file' <<<"$out" | sed 's|.*/||' | LC_ALL=C sort | tr '\n' ' ')" \
+  "${prefix}map_0 ${prefix}map_12 "
+lab_check "it kept the one in use" grep -q "kept $T/huge/${prefix}map_3: in use" "$T/err"
+lab_check_eq "what is left in the huge dir" "$(cd "$T/huge" && ls | LC_ALL=C sort | tr '\n' ' ')" \
+  "$(printf '%s\n' "${prefix}map_3" "${prefix}map_x" "other-${prefix}map_0" | LC_ALL=C sort | tr '\n' ' ')"
+ip -n "$(lab_ns lb)" link set dev lan0 xdpgeneric off
+
+# A new instance from the same file.
+lab_sluice_start "$config" || { lab_not_ok "a new sluice started"; exit 1; }
+lab_ok "a new sluice started"
+lab_check "its XDP program on wan0" test -n "$(prog_id wan0)"
+lab_check "vip add $LAB_VIP:80" lab_vip_setup "$LAB_VIP:80" rr "$(lab_rs_ip 1):8080:1"
+lab_curl_loop 5 "http://$LAB_VIP/whoami" >"$T/again.log"
+lab_check_eq "it serves" "$(lab_tally "$T/again.log" | lab_jget "r['failed']")" 0
+
+lab_test_end
