@@ -68,7 +68,7 @@ lab_namespaces() {
   local p=$LAB_PREFIX name
   ip netns list 2>/dev/null | while read -r name _; do
     case $name in
-      "$p-cli" | "$p-lb" | "$p-sw" | "$p-gw" | "$p-isw" | "$p-out") echo "$name" ;;
+      "$p-cli" | "$p-lb" | "$p-sw" | "$p-gw" | "$p-isw" | "$p-out" | "$p-alt") echo "$name" ;;
       "$p"-rs*) [[ ${name#"$p"-rs} =~ ^[0-9]+$ ]] && echo "$name" ;;
       "$p"-in*) [[ ${name#"$p"-in} =~ ^[0-9]+$ ]] && echo "$name" ;;
     esac
@@ -438,6 +438,13 @@ lab_sluice_start() {
   lab_log "sluice (pid $LAB_SLUICE_PID) did not answer on $LAB_SOCK within 20s; last lines of $LAB_SLUICE_LOG:"
   tail -n 30 "$LAB_SLUICE_LOG" >&2
   return 1
+}
+
+# lab_lock_name IFACE: the name sluice locks IFACE under in P-$LAB_SLUICE_ROLE
+# (ctrl/daemon/instance.h: outside pid 1's network namespace an interface
+# name carries its namespace's inode); its file is /run/sluice/NAME.lock.
+lab_lock_name() {
+  echo "$1@net$(ip netns exec "$(lab_ns "$LAB_SLUICE_ROLE")" stat -L -c %i /proc/self/ns/net)"
 }
 
 # Load LAB_SOCK/LAB_SLUICE_PID saved by lab_sluice_start (another shell).

@@ -28,12 +28,38 @@ void sl_instance_ifname(const char *devargs, char *out, size_t len)
 	rte_kvargs_free(kv);
 }
 
-/* What names the device: its interface, else its device name. */
+/* An interface name is only unique within its network namespace: two
+ * instances in two namespaces (containers, the test lab) may each have
+ * a "wan0". Outside the namespace of pid 1 the name carries its own
+ * namespace's inode ("wan0@net4026532201"); in it, it stays plain. */
+static void netns_suffix(char *out, size_t len)
+{
+	struct stat self, init;
+
+	out[0] = '\0';
+	if (stat("/proc/self/ns/net", &self) != 0)
+		return;
+	if (stat("/proc/1/ns/net", &init) == 0 && init.st_ino == self.st_ino &&
+	    init.st_dev == self.st_dev)
+		return;
+	snprintf(out, len, "@net%lu", (unsigned long)self.st_ino);
+}
+
+/* What names the device: its interface (in its namespace), else its
+ * device name (a PCI address or a vdev name, the same in every
+ * namespace). */
 static void lock_name(const char *devargs, char *out, size_t len)
 {
+	char ns[32];
+
 	sl_instance_ifname(devargs, out, len);
-	if (out[0] == '\0')
+	if (out[0] != '\0') {
+		netns_suffix(ns, sizeof(ns));
+		size_t n = strlen(out);
+		snprintf(out + n, len - n, "%s", ns);
+	} else {
 		snprintf(out, len, "%.*s", (int)strcspn(devargs, ","), devargs);
+	}
 	for (char *c = out; *c; c++)
 		if (*c == '/')
 			*c = '_';
@@ -98,8 +124,13 @@ int sl_instance_each(const struct sl_model *m,
 		if (mp->exception[0] == '\0')
 			continue;
 		sl_instance_ifname(mp->exception, name, sizeof(name));
-		if (name[0] == '\0') /* ctl_ports.c's default tap name */
-			snprintf(name, sizeof(name), "sl-%.12s", mp->name);
+		if (name[0] == '\0') { /* ctl_ports.c's default tap name */
+			char ns[32];
+			netns_suffix(ns, sizeof(ns));
+			snprintf(name, sizeof(name), "sl-%.12s%s", mp->name, ns);
+		} else {
+			lock_name(mp->exception, name, sizeof(name));
+		}
 		if (fn(name, arg) != 0)
 			return -1;
 	}

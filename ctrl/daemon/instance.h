@@ -5,7 +5,9 @@
  * the interfaces), sluice takes an exclusive flock on
  * SL_LOCK_DIR/<name>.lock for every interface the config names: a port's
  * iface= (af_packet, af_xdp), or its device name when it has none (pcap,
- * ring, PCI), and its exception device's interface. The EAL's own lock is
+ * ring, PCI), and its exception device's interface. Outside pid 1's
+ * network namespace an interface's name carries its namespace's inode
+ * ("wan0@net4026532201"): the same name there is another interface. The EAL's own lock is
  * per file prefix, so --in-memory or another prefix does not stop a
  * second instance; this does. The kernel drops the locks when the process
  * dies, however it dies, so a lock never outlives its holder.

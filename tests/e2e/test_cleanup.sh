@@ -27,6 +27,7 @@ cleanup() { ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$con
 prefix=$(lab_jget "r['eal'][r['eal'].index('--file-prefix') + 1]" <"$config")
 rundir=/var/run/dpdk/$prefix
 wan_id=$(prog_id wan0) lan_id=$(prog_id lan0)
+wan_lock=$(lab_lock_name wan0) lan_lock=$(lab_lock_name lan0)
 lab_check "wan0 ($wan_id) and lan0 ($lan_id) run sluice_xdp" test -n "$wan_id" -a -n "$lan_id"
 lab_check "sluice --help names --cleanup" eval '"$SLUICE" --help | grep -q -- "--cleanup"'
 
@@ -36,13 +37,13 @@ out=$(cleanup 2>&1) || st=$?
 echo "$out" | sed 's/^/# /'
 lab_check_eq "--cleanup while sluice runs: exit 1" "$st" 1
 lab_check "it names the interface, the pid and the lock" \
-  grep -q "interface wan0 is in use by sluice pid $LAB_SLUICE_PID (lock /run/sluice/wan0.lock)" <<<"$out"
+  grep -qF "interface $wan_lock is in use by sluice pid $LAB_SLUICE_PID (lock /run/sluice/$wan_lock.lock)" <<<"$out"
 lab_check_eq "nothing reported removed" "$(grep -c '^removed' <<<"$out" || true)" 0
 lab_check_eq "wan0 keeps its XDP program" "$(prog_id wan0)" "$wan_id"
 lab_check_eq "lan0 keeps its XDP program" "$(prog_id lan0)" "$lan_id"
 lab_check "the control socket is still there" test -S "$LAB_SOCK"
 lab_check "the runtime directory $rundir is still there" test -d "$rundir"
-lab_check "the lock file is still there" test -e /run/sluice/wan0.lock
+lab_check "the lock file is still there" test -e "/run/sluice/$wan_lock.lock"
 lab_curl_loop 5 "http://$LAB_VIP/whoami" >"$T/live.log"
 lab_check_eq "traffic still flows" "$(lab_tally "$T/live.log" | lab_jget "r['failed']")" 0
 
@@ -61,12 +62,12 @@ lab_check "it says it removed the program from wan0" \
 lab_check "... and from lan0" grep -q "^removed sluice_xdp (id $lan_id) left on lan0" <<<"$out"
 lab_check "... the stale socket" grep -qx "removed stale control socket $LAB_SOCK" <<<"$out"
 lab_check "... the runtime directory" grep -qx "removed EAL runtime directory $rundir" <<<"$out"
-lab_check "... the lock files" grep -qx "removed lock file /run/sluice/wan0.lock" <<<"$out"
+lab_check "... the lock files" grep -qx "removed lock file /run/sluice/$wan_lock.lock" <<<"$out"
 lab_check_eq "no XDP program on wan0" "$(prog_id wan0)" ""
 lab_check_eq "no XDP program on lan0" "$(prog_id lan0)" ""
 lab_check "no socket file" test ! -e "$LAB_SOCK"
 lab_check "no runtime directory" test ! -e "$rundir"
-lab_check "no lock files" test ! -e /run/sluice/wan0.lock -a ! -e /run/sluice/lan0.lock
+lab_check "no lock files" test ! -e "/run/sluice/$wan_lock.lock" -a ! -e "/run/sluice/$lan_lock.lock"
 st=0
 out=$(cleanup 2>&1) || st=$?
 lab_check_eq "a second --cleanup: exit 0" "$st" 0

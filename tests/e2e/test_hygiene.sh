@@ -26,6 +26,8 @@ prog_id() { ip -n "$(lab_ns lb)" -d link show wan0 | sed -n 's/.*prog\/xdp id \(
 id0=$(prog_id)
 lab_check "wan0 runs sluice_xdp (id $id0)" test -n "$id0"
 
+wan_lock=$(lab_lock_name wan0)
+
 # Item 8: a second instance, another file prefix and socket, same interfaces.
 config2=$(lab_make_config "${cfg[@]}" 'c["eal"][c["eal"].index("--file-prefix") + 1] += "-second"' \
   'c["control"]["socket"] += ".second"')
@@ -34,13 +36,36 @@ out=$(timeout 30 ip netns exec "$(lab_ns lb)" "$SLUICE" -c "$config2" 2>&1 </dev
 echo "$out" | tail -n 3 | sed 's/^/# /'
 lab_check_cmp "the second sluice exits non-zero" "$st" -ne 0
 lab_check "it says which interface is in use, by which pid, which lock" \
-  grep -q "interface wan0 is in use by sluice pid $LAB_SLUICE_PID (lock /run/sluice/wan0.lock)" <<<"$out"
+  grep -qF "interface $wan_lock is in use by sluice pid $LAB_SLUICE_PID (lock /run/sluice/$wan_lock.lock)" <<<"$out"
 lab_check_eq "the first's XDP program is still attached to wan0" "$(prog_id)" "$id0"
 lab_check_eq "the first's stats still count an XDP port on wan" \
   "$(lab_stats | lab_jget "','.join(p['port'] for p in r['xdp']['ports'])")" "wan,lan"
 lab_curl_loop 5 "http://$LAB_VIP/whoami" >"$T/after_second.log"
 lab_check_eq "traffic still flows through the first" \
   "$(lab_tally "$T/after_second.log" | lab_jget "r['failed']")" 0
+
+# ... but interfaces of the same names in another network namespace are
+# other interfaces: a sluice there starts (af_packet on veth pairs).
+alt=$(lab_ns alt)
+ip netns add "$alt"
+for i in wan0 lan0; do
+  ip -n "$alt" link add "$i" type veth peer name "$i-peer"
+  ip -n "$alt" link set "$i" up
+  ip -n "$alt" link set "$i-peer" up
+done
+config3=$(lab_make_config "${cfg[@]}" 'c["eal"][c["eal"].index("--file-prefix") + 1] += "-alt"' \
+  'c["control"]["socket"] += ".alt"' \
+  'c["ports"][0]["devargs"] = "net_af_packet0,iface=wan0"' \
+  'c["ports"][1]["devargs"] = "net_af_packet1,iface=lan0"')
+sock3=$(lab_config_socket "$config3")
+ip netns exec "$alt" "$SLUICE" -c "$config3" </dev/null >"$T/alt.log" 2>&1 &
+alt_pid=$!
+lab_check "a sluice on wan0/lan0 of another namespace starts and answers" \
+  lab_wait_until 20 "sluice in $alt" timeout 2 "$SLUICECTL" -s "$sock3" stats
+kill -TERM "$alt_pid" 2>/dev/null || true
+wait "$alt_pid" 2>/dev/null || true
+ip netns del "$alt"
+lab_check_eq "the first's XDP program is still attached to wan0 after it" "$(prog_id)" "$id0"
 
 # Item 10: a blocklist prefix that would cut Sluice off from its gateway.
 for p in 0.0.0.0/0 198.18.0.0/24; do
