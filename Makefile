@@ -183,6 +183,12 @@ $(BUILD)/tests/test_port_conf: tests/unit/test_port_conf.c $(BUILD)/obj/drivers/
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(DPDK_CFLAGS) -o $@ $< $(BUILD)/obj/drivers/port_conf.o $(CMOCKA_LIBS) $(DPDK_LIBS)
 
+# The devargs reader: DPDK's kvargs, no EAL.
+$(BUILD)/tests/test_devargs: tests/unit/test_devargs.c $(BUILD)/obj/drivers/devargs.o
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(DPDK_CFLAGS) -o $@ $< $(BUILD)/obj/drivers/devargs.o $(CMOCKA_LIBS) $(DPDK_LIBS)
+
 # The health-check engine's test runs it against loopback sockets.
 $(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o

@@ -19,31 +19,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "devargs.h"
 #include "port.h"
-
-/* devargs' "key=value" as a number, or `dflt` when absent. */
-static unsigned long devarg_num(const char *devargs, const char *key, unsigned long dflt)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = strchr(devargs, ','); p; p = strchr(p + 1, ','))
-		if (strncmp(p + 1, key, klen) == 0 && p[1 + klen] == '=')
-			return strtoul(p + 2 + klen, NULL, 10);
-	return dflt;
-}
-
-static void devarg_str(const char *devargs, const char *key, char *out, size_t len)
-{
-	size_t klen = strlen(key);
-
-	out[0] = '\0';
-	for (const char *p = strchr(devargs, ','); p; p = strchr(p + 1, ','))
-		if (strncmp(p + 1, key, klen) == 0 && p[1 + klen] == '=') {
-			snprintf(out, len, "%.*s", (int)strcspn(p + 2 + klen, ","),
-				 p + 2 + klen);
-			return;
-		}
-}
 
 /* The interface's RX queues: ethtool's channels, else /sys. 0: unknown. */
 static unsigned rx_queues(const char *ifname)
@@ -73,8 +50,8 @@ static unsigned rx_queues(const char *ifname)
 
 static int check_af_xdp(const char *devargs, uint16_t nq, char *errbuf, size_t errlen)
 {
-	unsigned long count = devarg_num(devargs, "queue_count", 1);
-	unsigned long start = devarg_num(devargs, "start_queue", 0);
+	unsigned long count = sl_devargs_num(devargs, "queue_count", 1);
+	unsigned long start = sl_devargs_num(devargs, "start_queue", 0);
 	char ifname[IFNAMSIZ];
 
 	if (count != nq) {
@@ -82,7 +59,7 @@ static int check_af_xdp(const char *devargs, uint16_t nq, char *errbuf, size_t e
 			 "queue_count=%u (one AF_XDP socket per worker)", count, nq, nq);
 		return -1;
 	}
-	devarg_str(devargs, "iface", ifname, sizeof(ifname));
+	sl_devargs_get(devargs, "iface", ifname, sizeof(ifname));
 	unsigned have = rx_queues(ifname);
 	if (have > start + count) {
 		snprintf(errbuf, errlen, "%s has %u RX queues but Sluice binds %lu-%lu: "
@@ -100,16 +77,16 @@ int sl_port_check_queues(const char *devargs, uint16_t nq, char *errbuf, size_t 
 	if (strncmp(devargs, "net_af_xdp", 10) == 0)
 		return check_af_xdp(devargs, nq, errbuf, errlen);
 	if (strncmp(devargs, "net_af_packet", 13) == 0 &&
-	    devarg_num(devargs, "qpairs", 1) != nq) {
+	    sl_devargs_num(devargs, "qpairs", 1) != nq) {
 		snprintf(errbuf, errlen, "qpairs=%lu but %u workers: set qpairs=%u "
 			 "(the kernel fans frames out over every pair; one no worker "
-			 "polls loses them)", devarg_num(devargs, "qpairs", 1), nq, nq);
+			 "polls loses them)", sl_devargs_num(devargs, "qpairs", 1), nq, nq);
 		return -1;
 	}
 	if (strncmp(devargs, "net_virtio_user", 15) == 0 &&
-	    devarg_num(devargs, "queues", 1) != nq) {
+	    sl_devargs_num(devargs, "queues", 1) != nq) {
 		snprintf(errbuf, errlen, "queues=%lu but %u workers: set queues=%u",
-			 devarg_num(devargs, "queues", 1), nq, nq);
+			 sl_devargs_num(devargs, "queues", 1), nq, nq);
 		return -1;
 	}
 	return 0;

@@ -20,6 +20,7 @@
 #include <rte_ethdev.h>
 
 #include "ctl.h"
+#include "devargs.h"
 #include "log.h"
 
 uint32_t sl_model_exception_ports(const struct sl_model *m)
@@ -29,16 +30,6 @@ uint32_t sl_model_exception_ports(const struct sl_model *m)
 	for (uint32_t p = 0; p < m->nports; p++)
 		n += m->ports[p].exception[0] != '\0';
 	return n;
-}
-
-static bool has_arg(const char *devargs, const char *key)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = strchr(devargs, ','); p; p = strchr(p + 1, ','))
-		if (strncmp(p + 1, key, klen) == 0 && p[1 + klen] == '=')
-			return true;
-	return false;
 }
 
 /* "net_tap[,args]" -> "net_tap_sl<P>[,args],iface=...,mac=..." */
@@ -54,11 +45,11 @@ static void exception_devargs(const struct sl_ctl *ctl, uint32_t p, char *out,
 
 	n = snprintf(out, len, "%.*s_sl%u%s", (int)drv, mp->exception, p, args ? args : "");
 	/* virtio-user names its tap with iface= too (vhost-kernel). */
-	if (!has_arg(mp->exception, "iface"))
+	if (!sl_devargs_has(mp->exception, "iface"))
 		n += snprintf(out + n, len - (size_t)n, ",iface=sl-%.12s", mp->name);
-	if (!tap && !has_arg(mp->exception, "queues"))
+	if (!tap && !sl_devargs_has(mp->exception, "queues"))
 		n += snprintf(out + n, len - (size_t)n, ",queues=%u", ctl->model.workers);
-	if (!has_arg(mp->exception, "mac"))
+	if (!sl_devargs_has(mp->exception, "mac"))
 		snprintf(out + n, len - (size_t)n, ",mac=%02x:%02x:%02x:%02x:%02x:%02x",
 			 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }

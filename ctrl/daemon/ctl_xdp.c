@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "ctl.h"
+#include "devargs.h"
 #include "log.h"
 
 _Static_assert(SL_MAX_BLOCK == SL_XDP_MAX_BLOCK,
@@ -22,34 +23,13 @@ static bool is_af_xdp(const char *devargs)
 	return strncmp(devargs, "net_af_xdp", 10) == 0;
 }
 
-/* The value of `key` in devargs "name,k=v,k=v", or "" . */
-static void devarg(const char *devargs, const char *key, char *out, size_t len)
-{
-	size_t klen = strlen(key);
-	const char *p = strchr(devargs, ',');
-
-	out[0] = '\0';
-	while (p) {
-		p++;
-		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
-			size_t n = strcspn(p + klen + 1, ",");
-			if (n >= len)
-				n = len - 1;
-			memcpy(out, p + klen + 1, n);
-			out[n] = '\0';
-			return;
-		}
-		p = strchr(p, ',');
-	}
-}
-
 /* Does port p run Sluice's program (af_xdp, "xdp" on, no program of the
  * operator's own in the devargs)? */
 static bool runs_ours(const struct sl_model_port *mp)
 {
 	char prog[8];
 
-	devarg(mp->devargs, "xdp_prog", prog, sizeof(prog));
+	sl_devargs_get(mp->devargs, "xdp_prog", prog, sizeof(prog));
 	return is_af_xdp(mp->devargs) && mp->xdp && prog[0] == '\0';
 }
 
@@ -63,7 +43,7 @@ int sl_ctl_port_devargs(struct sl_ctl *ctl, uint32_t p, char *out, size_t len,
 		snprintf(out, len, "%s", mp->devargs);
 		return 0;
 	}
-	devarg(mp->devargs, "iface", ifname, sizeof(ifname));
+	sl_devargs_get(mp->devargs, "iface", ifname, sizeof(ifname));
 	if (sl_xdp_detach_stale(ifname, msg, sizeof(msg)) != 0) {
 		snprintf(errbuf, errlen, "%s", msg);
 		return -1;
@@ -88,7 +68,7 @@ int sl_ctl_xdp_port_opened(struct sl_ctl *ctl, uint32_t p, char *errbuf,
 
 	if (!runs_ours(mp))
 		return 0;
-	devarg(mp->devargs, "iface", ifname, sizeof(ifname));
+	sl_devargs_get(mp->devargs, "iface", ifname, sizeof(ifname));
 	if (sl_xdp_port_open(&x->p[x->n].xp, ifname, errbuf, errlen) != 0)
 		return -1;
 	x->p[x->n].port = (uint8_t)p;

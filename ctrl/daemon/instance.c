@@ -9,23 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <rte_kvargs.h>
-
+#include "devargs.h"
 #include "instance.h"
 
 void sl_instance_ifname(const char *devargs, char *out, size_t len)
 {
-	const char *args = strchr(devargs, ',');
-	struct rte_kvargs *kv;
-	const char *v;
-
-	out[0] = '\0';
-	if (args == NULL || (kv = rte_kvargs_parse(args + 1, NULL)) == NULL)
-		return;
-	v = rte_kvargs_get(kv, "iface");
-	if (v)
-		snprintf(out, len, "%s", v);
-	rte_kvargs_free(kv);
+	sl_devargs_get(devargs, "iface", out, len);
 }
 
 /* An interface name is only unique within its network namespace: two
