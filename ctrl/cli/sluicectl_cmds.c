@@ -422,7 +422,7 @@ const struct slc_cmd slc_cmds[] = {
 	  "The output is a config file that `sluice -c` accepts (also with\n"
 	  "--json).\n\nExample:\n  sluicectl config show > sluice.json\n",
 	  { NULL }, 0, 0, false, build_none, slc_print_config },
-	{ "config", "apply", "config.apply", "FILE [--dry-run]",
+	{ "config", "apply", "config.apply", "FILE [--dry-run] [--force]",
 	  "replace the whole configuration with FILE, as one change",
 	  "FILE is a config file (as `sluice -c` takes). It is checked whole,\n"
 	  "then applied as one change, or refused with nothing changed. Settings\n"
@@ -431,10 +431,13 @@ const struct slc_cmd slc_cmds[] = {
 	  "addresses that stay keep their statistics and connections. Prints what\n"
 	  "was added (+), removed (-) and modified (~). FILE must fit one 64 KiB\n"
 	  "request; bigger ones: edit sluice's own file and send it SIGHUP.\n"
+	  "A new blocklist prefix that would lock Sluice out (as blocklist add\n"
+	  "says) refuses the whole file unless --force.\n"
 	  "\nOptions:\n"
 	  "  --dry-run   check and list the changes, apply nothing\n"
+	  "  --force     take blocklist prefixes that lock Sluice out\n"
 	  "\nExample:\n  sluicectl config apply new.json --dry-run\n",
-	  { "FILE" }, 1, SLC_OPT(SLC_O_DRY_RUN), true, slc_build_config_apply,
+	  { "FILE" }, 1, SLC_OPT(SLC_O_DRY_RUN) | SLC_OPT(SLC_O_FORCE), true, slc_build_config_apply,
 	  slc_print_config_apply },
 	{ "config", "save", "config.save", "[FILE]",
 	  "write the running configuration to a file, atomically",
@@ -448,9 +451,10 @@ const struct slc_cmd slc_cmds[] = {
 	  "drop frames from a source prefix in XDP, before any worker sees them",
 	  "PREFIX is A.B.C.D/LEN (host bits zero) or A.B.C.D for one address.\n"
 	  "Enforced on net_af_xdp ports running Sluice's XDP program.\n"
-	  "A prefix covering a route's gateway, a static neighbor or the host's\n"
-	  "gateway on an exception device would cut Sluice or the host off from\n"
-	  "it, and is refused unless:\n"
+	  "A prefix covering every source (/0), a route's gateway, a static\n"
+	  "neighbor, the host's gateway on an exception device, a real server, or\n"
+	  "(with the prefixes already there) the whole of an SNAT inside network\n"
+	  "would cut Sluice or the host off from it, and is refused unless:\n"
 	  "  --force           block it all the same\n"
 	  "\nExample:\n  sluicectl blocklist add 203.0.113.0/24\n",
 	  { "PREFIX" }, 1, SLC_OPT(SLC_O_FORCE), true, build_blocklist, slc_print_blocklist_add },

@@ -52,7 +52,7 @@ int slc_build_config_apply(const struct slc_cmd *c, const struct slc_args *a,
 	const char *dry = a->opt[SLC_O_DRY_RUN]; /* "on" unless --dry-run=off */
 	if (dry && strcmp(dry, "off") != 0)
 		json_object_set_new(args, "dry_run", json_true());
-	return 0;
+	return slc_put_flag(c, a, SLC_O_FORCE, args, "force");
 }
 
 const char *slc_request_name(const struct slc_cmd *c, const struct slc_args *a)

@@ -2,13 +2,11 @@
 /*
  * XDP settings in the model: blocklist and SYN rate (model_xdp.h).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
 #include "model.h"
-#include "snapshot.h"
 
 void sl_model_xdp_init(struct sl_model_xdp *x)
 {
@@ -62,6 +60,14 @@ static uint32_t lower_bound(const struct sl_model_xdp *x,
 			hi = mid;
 	}
 	return lo;
+}
+
+uint32_t sl_model_block_lower_bound(const struct sl_model_xdp *x, sl_be32 prefix,
+				    uint8_t plen)
+{
+	struct sl_model_prefix p = {prefix, plen};
+
+	return lower_bound(x, &p);
 }
 
 int sl_model_block_find(const struct sl_model_xdp *x, sl_be32 prefix, uint8_t plen)
@@ -151,64 +157,4 @@ uint32_t sl_model_syn_burst(const struct sl_model_xdp *x)
 	if (x->syn_burst)
 		return x->syn_burst;
 	return x->syn_rate ? x->syn_rate : 0;
-}
-
-static bool covers(sl_be32 prefix, uint8_t plen, sl_be32 ip)
-{
-	return ip && ((ip ^ prefix) & sl_prefix_mask(plen)) == 0;
-}
-
-/* What blocking prefix/plen hits, as "a.b.c.d, what it is" in `what`;
- * false if nothing. Cluster peers, once the model has them, belong here
- * too. */
-static bool lockout_hit(const struct sl_model *m, sl_be32 prefix, uint8_t plen,
-			char *what, size_t len)
-{
-	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN];
-
-	for (uint32_t i = 0; i < m->nroutes; i++)
-		if (covers(prefix, plen, m->routes[i].via))
-			return 0 < snprintf(what, len, "%s, the gateway of route %s/%u",
-					sl_fmt_ipv4(m->routes[i].via, b),
-					sl_fmt_ipv4(m->routes[i].prefix, a), m->routes[i].plen);
-	for (uint32_t i = 0; i < m->nneigh; i++)
-		if (covers(prefix, plen, m->neigh[i].ip))
-			return 0 < snprintf(what, len, "%s, a static neighbor on port %s",
-					sl_fmt_ipv4(m->neigh[i].ip, b),
-					m->ports[m->neigh[i].port].name);
-	for (uint32_t p = 0; p < m->nports; p++)
-		for (uint32_t i = 0; i < m->ports[p].nhost_routes; i++) {
-			const struct sl_hostif_route *r = &m->ports[p].host_routes[i];
-			if (covers(prefix, plen, r->via))
-				return 0 < snprintf(what, len,
-						"%s, the host's gateway of route %s/%u on port "
-						"%s's exception device", sl_fmt_ipv4(r->via, b),
-						sl_fmt_ipv4(r->prefix, a), r->plen,
-						m->ports[p].name);
-		}
-	for (uint32_t s = 0; s < m->nsvcs; s++)
-		for (uint32_t i = 0; i < m->svcs[s].nrs; i++)
-			if (covers(prefix, plen, m->svcs[s].rs[i].ip))
-				return 0 < snprintf(what, len, "%s, a real server of VIP %s",
-						sl_fmt_ipv4(m->svcs[s].rs[i].ip, b),
-						sl_fmt_ipv4(m->svcs[s].vip, a));
-	/* One inside host blocked is a choice; all of them, a lock-out. */
-	for (uint32_t i = 0; i < m->nsnat; i++)
-		if (plen <= m->snat[i].plen && covers(prefix, plen, m->snat[i].src))
-			return 0 < snprintf(what, len, "%s/%u, the inside network of an SNAT rule",
-					sl_fmt_ipv4(m->snat[i].src, b), m->snat[i].plen);
-	return false;
-}
-
-int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t plen,
-			   struct sl_err *err)
-{
-	char a[SL_IPV4_STRLEN], what[160];
-
-	if (!lockout_hit(m, prefix, plen, what, sizeof(what)))
-		return 0;
-	return sl_err_set(err, SL_E_INVALID, "prefix",
-			  "%s/%u covers %s; add \"force\": true "
-			  "(sluicectl --force) to block it anyway",
-			  sl_fmt_ipv4(prefix, a), plen, what);
 }

@@ -40,19 +40,14 @@ void sl_model_xdp_free(struct sl_model_xdp *x);
 int sl_model_xdp_clone(struct sl_model_xdp *dst, const struct sl_model_xdp *src);
 
 /* Index of prefix/plen in the blocklist, or -1. */
+/* The first entry not below prefix/plen (the blocklist's order). */
+uint32_t sl_model_block_lower_bound(const struct sl_model_xdp *x, sl_be32 prefix,
+				    uint8_t plen);
 int sl_model_block_find(const struct sl_model_xdp *x, sl_be32 prefix, uint8_t plen);
 int sl_model_block_add(struct sl_model *m, sl_be32 prefix, uint8_t plen,
 		       struct sl_err *err);
 int sl_model_block_del(struct sl_model *m, sl_be32 prefix, uint8_t plen,
 		       struct sl_err *err);
-/* Whether blocking prefix/plen would cut Sluice or its host off from
- * what the configuration needs to reach: a route's gateway, a static
- * neighbor, the host's gateway through an exception device, a real
- * server (its replies would be dropped), or a whole SNAT inside network.
- * 0 if none, or -1 with an error naming what it covers ("prefix"). The
- * caller refuses unless forced. */
-int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t plen,
-			   struct sl_err *err);
 /* Set both SYN settings (validated together). */
 int sl_model_set_syn_rate(struct sl_model *m, uint32_t rate, uint32_t burst,
 			  struct sl_err *err);
@@ -62,5 +57,20 @@ uint32_t sl_model_syn_burst(const struct sl_model_xdp *x);
 /* Order of the sorted blocklist: <0, 0, >0. */
 int sl_model_prefix_cmp(const struct sl_model_prefix *a,
 			const struct sl_model_prefix *b);
+
+/* model_lockout.c: whether blocking prefix/plen, with the blocklist
+ * already there, would cut Sluice or its host off from what the
+ * configuration needs to reach: every source (a /0), a route's gateway,
+ * a static neighbor, the host's gateway through an exception device, a
+ * real server (its replies would be dropped), or the whole of an SNAT
+ * inside network (part of one is a choice; the blocklist's prefixes
+ * together count). 0 if none, or -1 with an error at "prefix" naming
+ * what it covers. The caller refuses unless forced. */
+int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t plen,
+			   struct sl_err *err);
+/* The same for every prefix `next`'s blocklist has and `cur`'s has not
+ * (config apply, SIGHUP); the error says which. */
+int sl_model_block_lockout_new(const struct sl_model *cur, const struct sl_model *next,
+			       struct sl_err *err);
 
 #endif

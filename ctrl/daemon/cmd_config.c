@@ -37,11 +37,12 @@ static void rebase_fresh(struct sl_ctl *ctl, const struct sl_model *next,
 }
 
 int sl_ctl_apply_model(struct sl_ctl *ctl, struct sl_model *next, bool dry_run,
-		       json_t **result, struct sl_err *err)
+		       bool force, json_t **result, struct sl_err *err)
 {
 	struct sl_fresh_ids fresh;
 
 	if (sl_config_check_fixed(&ctl->model, next, err) != 0 ||
+	    (!force && sl_model_block_lockout_new(&ctl->model, next, err) != 0) ||
 	    sl_config_carry_ids(&ctl->model, next, &fresh, err) != 0)
 		goto refuse;
 	json_t *diff = sl_config_diff(&ctl->model, next);
@@ -87,19 +88,20 @@ int sl_cmd_config_apply(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 {
 	json_t *doc = json_object_get(args, "config");
 	struct sl_model next;
-	bool dry_run = false;
+	bool dry_run = false, force = false;
 	(void)m;
 
 	if (doc == NULL)
 		return sl_err_set(err, SL_E_MISSING, "config",
 				  "config is required: the whole configuration, as a config file");
-	if (sl_json_bool(args, "dry_run", false, &dry_run, err) < 0)
+	if (sl_json_bool(args, "dry_run", false, &dry_run, err) < 0 ||
+	    sl_json_bool(args, "force", false, &force, err) < 0)
 		return -1;
 	if (sl_config_load_json(doc, &next, err) != 0) {
 		config_field(err);
 		return -1;
 	}
-	if (sl_ctl_apply_model(ctl, &next, dry_run, result, err) != 0) {
+	if (sl_ctl_apply_model(ctl, &next, dry_run, force, result, err) != 0) {
 		if (err->field[0])
 			sl_err_prefix(err, "config.");
 		return -1;
@@ -146,7 +148,7 @@ void sl_ctl_reload(struct sl_ctl *ctl)
 	json_t *diff = NULL;
 
 	if (sl_config_load_file(ctl->config_path, &next, &err) != 0 ||
-	    sl_ctl_apply_model(ctl, &next, false, &diff, &err) != 0) {
+	    sl_ctl_apply_model(ctl, &next, false, false, &diff, &err) != 0) {
 		sl_warn("SIGHUP: %s refused, running configuration unchanged: %s%s%s",
 			ctl->config_path, err.field, err.field[0] ? ": " : "", err.message);
 		return;

@@ -49,7 +49,7 @@ const struct sl_cmd sl_commands[] = {
 	{"snat.list", sl_cmd_snat_list, NO_ARGS, false, "list source NAT rules"},
 	{"snat.sessions", sl_cmd_snat_sessions, ARGS("src", "limit"), false, "list source NAT sessions"},
 	{"config.show", sl_cmd_config_show, NO_ARGS, false, "the running configuration"},
-	{"config.apply", sl_cmd_config_apply, ARGS("config", "dry_run"), false,
+	{"config.apply", sl_cmd_config_apply, ARGS("config", "dry_run", "force"), false,
 	 "replace the whole configuration (one transaction)"},
 	{"config.save", sl_cmd_config_save, NO_ARGS, false,
 	 "write the running configuration to sluice's config file"},

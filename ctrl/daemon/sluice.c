@@ -431,6 +431,19 @@ fail:
 	return 1;
 }
 
+/* The config file's blocklist is taken as written at start-up (it is
+ * the operator's, and refusing to start locks out as surely); what
+ * `blocklist add` would refuse is said loudly. */
+static void warn_lockouts(const struct sl_model *m)
+{
+	struct sl_err err;
+
+	for (uint32_t i = 0; i < m->xdp.nblock; i++)
+		if (sl_model_block_lockout(m, m->xdp.block[i].prefix, m->xdp.block[i].plen,
+					   &err) != 0)
+			sl_warn("xdp.blocklist: %s", err.message);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -480,6 +493,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	sl_log_set_level(ctl.model.log_level);
+	warn_lockouts(&ctl.model);
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -31,7 +31,8 @@ static bool fnat_reply_wrong_port(struct harness *h, char *why)
 		return WHY("a server's RST arriving on the outside port was forwarded");
 	/* An ICMP error "from the server's network" on the outside port,
 	 * landing on a worker that does not own the local port: dropped
-	 * where it lands, not steered to the owner to be dropped there. */
+	 * where it lands, not steered to the owner to be dropped there
+	 * (with one worker there is nowhere to steer: holds trivially). */
 	uint8_t f[FR_MAX], out[FR_MAX];
 	uint32_t len = icmp_error(f, ROUTER_IN, LIP, 3, 1, 0, &to_rs, 0);
 	uint64_t hops = STAT_SUM(h, steered_in);

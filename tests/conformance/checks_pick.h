@@ -56,8 +56,9 @@ static bool pick_tables_shared(struct harness *h, char *why)
 }
 
 /* A VIP replaced by another (a delete and an add: a new id) leaves the
- * cache holding no table for the old one: no more tables than services,
- * however many have come and gone. */
+ * cache holding no table for the old one, and a VIP whose servers take
+ * nothing holds none: no more tables than services, however many have
+ * come and gone. */
 static bool pick_tables_swept(struct harness *h, char *why)
 {
 	static char cfg[16384];
@@ -71,10 +72,17 @@ static bool pick_tables_swept(struct harness *h, char *why)
 	if (h_apply(h, cfg) != 0)
 		return WHY("the VIP change was refused");
 	uint32_t after = h->ctl.picks.cached;
+	/* A VIP whose servers all have weight 0 has no table to cache. */
+	fill_in(cfg, sizeof(cfg), conf_text,
+		"{\"ip\": \"198.18.2.50\", \"port\": 8080}]}",
+		"{\"ip\": \"198.18.2.50\", \"port\": 8080, \"weight\": 0}]}");
+	if (h_apply(h, cfg) != 0)
+		return WHY("the weight-0 change was refused");
+	uint32_t idle = h->ctl.picks.cached;
 	if (h_apply(h, conf_text) != 0)
 		return WHY("the configuration could not be put back");
-	if (after != cached || h->ctl.picks.cached != cached)
-		return WHY("%u, then %u tables cached for %u VIPs", after,
-			   h->ctl.picks.cached, h->ctl.model.nsvcs);
+	if (after != cached || idle != cached - 1 || h->ctl.picks.cached != cached)
+		return WHY("%u, %u with a VIP weight 0, then %u tables cached for %u VIPs",
+			   after, idle, h->ctl.picks.cached, h->ctl.model.nsvcs);
 	return true;
 }

@@ -93,6 +93,18 @@ ctl_expect "vip add of an existing VIP" 1 '' -- vip add "$V"
 ctl_expect "raw request with weight 70000" 1 '' -- \
   raw '{"cmd":"rs.add","args":{"vip":"198.18.0.100","port":80,"proto":"tcp","rs":{"ip":"198.18.1.12","port":8080,"weight":70000}}}'
 
+# Blocklist prefixes that lock Sluice out (issue 19.10), through every
+# path that adds one: refused unless forced, and nothing changes.
+"$LAB_PY" -c 'import json, sys
+c = json.load(open(sys.argv[1])); c.setdefault("xdp", {})["blocklist"] = ["198.18.1.0/24"]
+json.dump(c, open(sys.argv[2], "w"))' "$T/config.before" "$T/lockout.json"
+ctl_expect "config apply whose blocklist covers a real server" 1 \
+  '198\.18\.1\.0/24 covers 198\.18\.1\.11, a real server.*at args\.config\.xdp\.blocklist' -- config apply "$T/lockout.json"
+ctl_expect "blocklist add 0.0.0.0/0" 1 '0\.0\.0\.0/0 covers every source' -- blocklist add 0.0.0.0/0
+lab_check "config apply --force takes it" slctl config apply "$T/lockout.json" --force
+lab_check_eq "and blocks it" "$(slctl --json blocklist list | lab_jget "r['blocklist'][0]['prefix']")" 198.18.1.0/24
+lab_check "config apply of the old file takes it back" slctl config apply "$T/config.before"
+
 # Straight to the socket (AF_UNIX, one connection, several lines).
 mapfile -t ans < <(lab_py_cli unix-raw "$LAB_SOCK" \
   '{"cmd":"rs.add","args":{"vip":"198.18.0.100","port":80,"proto":"tcp","rs":{"ip":"198.18.1.12","port":8080,"weight":70000}}}' \

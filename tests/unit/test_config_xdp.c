@@ -256,15 +256,20 @@ static void test_block_lockout(void **state)
 	static const struct {
 		const char *prefix, *names;
 	} refused[] = {
-		{"0.0.0.0/0", "198.18.0.1, the gateway of route 198.19.0.0/16"},
+		{"0.0.0.0/0", "every source"},
+		{"198.18.0.0/16", "198.18.0.1, the gateway of route 198.19.0.0/16"},
 		{"198.18.1.7/32", "a static neighbor on port lan"},
 		{"198.18.0.64/26", "198.18.0.126, the host's gateway of route 198.20.0.0/16 "
 				  "on port wan's exception device"},
 		{"198.18.1.16/28", "198.18.1.20, a real server of VIP 198.18.0.100"},
 		{"198.18.4.0/23", "198.18.4.0/24, the inside network of an SNAT rule"},
+		/* With 198.18.4.128/25 blocked already, the other half. */
+		{"198.18.4.0/25", "198.18.4.0/24, the inside network of an SNAT rule"},
+		{"0.0.0.0/1", "0.0.0.0/1, the inside network of an SNAT rule"},
 	};
 	static const char *const allowed[] = {"203.0.113.0/24", "198.18.4.66/32",
-					      "198.18.4.0/25", "198.18.1.21/32"};
+					      "198.18.4.0/26", "198.18.4.64/27",
+					      "198.18.1.21/32", "10.0.0.0/8"};
 	struct sl_model m;
 	struct sl_err e;
 	sl_be32 prefix;
@@ -281,7 +286,9 @@ static void test_block_lockout(void **state)
 		 " 'neighbors': [{'ip': '198.18.1.7', 'mac': '02:00:00:00:00:07', 'port': 'lan'}],"
 		 " 'vips': [{'vip': '198.18.0.100', 'port': 80, 'real_servers':"
 		 " [{'ip': '198.18.1.20', 'port': 8080}]}],"
-		 " 'snat': [{'src': '198.18.4.0/24', 'pool': '198.18.0.50', 'port': 'wan'}]}",
+		 " 'snat': [{'src': '198.18.4.0/24', 'pool': '198.18.0.50', 'port': 'wan'},"
+		 " {'src': '0.0.0.0/1', 'pool': '198.18.0.51', 'port': 'wan'}],"
+		 " 'xdp': {'blocklist': ['198.18.4.128/25', '198.18.4.96/27']}}",
 		 &m, &e) != 0)
 		fail_msg("%s: %s", e.field, e.message);
 	for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
@@ -299,6 +306,20 @@ static void test_block_lockout(void **state)
 		if (sl_model_block_lockout(&m, prefix, plen, &e) != 0)
 			fail_msg("%s refused: %s", allowed[i], e.message);
 	}
+
+	/* config apply: two new prefixes that fill the last gaps together;
+	 * one of them alone, or prefixes the running blocklist has, pass. */
+	struct sl_model next;
+	assert_int_equal(sl_model_clone(&next, &m), 0);
+	assert_int_equal(sl_model_block_lockout_new(&m, &next, &e), 0);
+	assert_int_equal(sl_model_block_add(&next, ip("198.18.4.64"), 27, &e), 0);
+	assert_int_equal(sl_model_block_lockout_new(&m, &next, &e), 0);
+	assert_int_equal(sl_model_block_add(&next, ip("198.18.4.0"), 26, &e), 0);
+	assert_int_equal(sl_model_block_lockout_new(&m, &next, &e), -1);
+	assert_string_equal(e.field, "xdp.blocklist");
+	if (strstr(e.message, "198.18.4.0/24, the inside network") == NULL)
+		fail_msg("\"%s\" does not name the inside network", e.message);
+	sl_model_free(&next);
 	sl_model_free(&m);
 }
 

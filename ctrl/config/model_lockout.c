@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Blocklist prefixes that would lock Sluice or its host out (model_xdp.h):
+ * what each covers, checked before `blocklist add`, `config apply` or a
+ * SIGHUP reload adds one.
+ */
+#include <stdio.h>
+
+#include "addr.h"
+#include "model.h"
+#include "snapshot.h"
+
+/* Whether prefix/plen covers address ip (0 is "none": a connected route
+ * has no gateway). */
+static bool covers_ip(sl_be32 prefix, uint8_t plen, sl_be32 ip)
+{
+	return ip && ((ip ^ prefix) & sl_prefix_mask(plen)) == 0;
+}
+
+static bool covers_net(sl_be32 prefix, uint8_t plen, sl_be32 net, uint8_t nlen)
+{
+	return plen <= nlen && ((net ^ prefix) & sl_prefix_mask(plen)) == 0;
+}
+
+/* [first, last] of a prefix, host order, in 64 bits so /0 ends in range. */
+static void span(sl_be32 prefix, uint8_t plen, uint64_t *first, uint64_t *last)
+{
+	*first = sl_ntohl(prefix);
+	*last = *first + ((uint64_t)1 << (32 - plen)) - 1;
+}
+
+/* Whether the blocklist, with prefix/plen added, covers every address of
+ * net/nlen: one prefix holding it all, or prefixes inside it that leave
+ * no gap (the blocklist is sorted by first address). */
+static bool blocked_whole(const struct sl_model_xdp *x, sl_be32 prefix, uint8_t plen,
+			  sl_be32 net, uint8_t nlen)
+{
+	if (covers_net(prefix, plen, net, nlen))
+		return true;
+	for (unsigned l = 0; l <= nlen; l++)
+		if (sl_model_block_find(x, net & sl_prefix_mask(l), (uint8_t)l) >= 0)
+			return true;
+	uint64_t next, last, f, e, nf, ne;
+	span(net, nlen, &next, &last);
+	span(prefix, plen, &nf, &ne);
+	bool extra = covers_net(net, nlen, prefix, plen); /* the new one inside */
+	for (uint32_t i = sl_model_block_lower_bound(x, net, nlen); next <= last; i++) {
+		if (i < x->nblock)
+			span(x->block[i].prefix, x->block[i].plen, &f, &e);
+		else
+			f = e = UINT64_MAX;
+		if (extra && nf <= f) { /* the new prefix's turn in the order */
+			f = nf, e = ne, i--;
+			extra = false;
+		}
+		if (f > next)
+			return false; /* a gap (or nothing left) */
+		if (e + 1 > next)
+			next = e + 1;
+	}
+	return true;
+}
+
+/* What blocking prefix/plen hits, as "a.b.c.d, what it is" in `what`;
+ * false if nothing. Cluster peers, once the model has them, belong here
+ * too. */
+static bool lockout_hit(const struct sl_model *m, sl_be32 prefix, uint8_t plen,
+			char *what, size_t len)
+{
+	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN];
+
+	if (plen == 0)
+		return 0 < snprintf(what, len, "every source");
+	for (uint32_t i = 0; i < m->nroutes; i++)
+		if (covers_ip(prefix, plen, m->routes[i].via))
+			return 0 < snprintf(what, len, "%s, the gateway of route %s/%u",
+					    sl_fmt_ipv4(m->routes[i].via, b),
+					    sl_fmt_ipv4(m->routes[i].prefix, a),
+					    m->routes[i].plen);
+	for (uint32_t i = 0; i < m->nneigh; i++)
+		if (covers_ip(prefix, plen, m->neigh[i].ip))
+			return 0 < snprintf(what, len, "%s, a static neighbor on port %s",
+					    sl_fmt_ipv4(m->neigh[i].ip, b),
+					    m->ports[m->neigh[i].port].name);
+	for (uint32_t p = 0; p < m->nports; p++)
+		for (uint32_t i = 0; i < m->ports[p].nhost_routes; i++) {
+			const struct sl_hostif_route *r = &m->ports[p].host_routes[i];
+			if (covers_ip(prefix, plen, r->via))
+				return 0 < snprintf(what, len,
+						    "%s, the host's gateway of route %s/%u on "
+						    "port %s's exception device",
+						    sl_fmt_ipv4(r->via, b),
+						    sl_fmt_ipv4(r->prefix, a), r->plen,
+						    m->ports[p].name);
+		}
+	for (uint32_t s = 0; s < m->nsvcs; s++)
+		for (uint32_t i = 0; i < m->svcs[s].nrs; i++)
+			if (covers_ip(prefix, plen, m->svcs[s].rs[i].ip))
+				return 0 < snprintf(what, len, "%s, a real server of VIP %s",
+						    sl_fmt_ipv4(m->svcs[s].rs[i].ip, b),
+						    sl_fmt_ipv4(m->svcs[s].vip, a));
+	/* One inside host blocked is a choice; all of them, a lock-out. */
+	for (uint32_t i = 0; i < m->nsnat; i++)
+		if (blocked_whole(&m->xdp, prefix, plen, m->snat[i].src, m->snat[i].plen))
+			return 0 < snprintf(what, len,
+					    "%s/%u, the inside network of an SNAT rule (with "
+					    "the blocklist already there: all of it)",
+					    sl_fmt_ipv4(m->snat[i].src, b), m->snat[i].plen);
+	return false;
+}
+
+int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t plen,
+			   struct sl_err *err)
+{
+	char a[SL_IPV4_STRLEN], what[200];
+
+	if (!lockout_hit(m, prefix, plen, what, sizeof(what)))
+		return 0;
+	return sl_err_set(err, SL_E_INVALID, "prefix",
+			  "%s/%u covers %s; add \"force\": true "
+			  "(sluicectl --force) to block it anyway",
+			  sl_fmt_ipv4(prefix, a), plen, what);
+}
+
+int sl_model_block_lockout_new(const struct sl_model *cur, const struct sl_model *next,
+			       struct sl_err *err)
+{
+	char a[SL_IPV4_STRLEN], what[200];
+
+	for (uint32_t i = 0; i < next->xdp.nblock; i++) {
+		const struct sl_model_prefix *p = &next->xdp.block[i];
+		if (sl_model_block_find(&cur->xdp, p->prefix, p->plen) >= 0 ||
+		    !lockout_hit(next, p->prefix, p->plen, what, sizeof(what)))
+			continue;
+		return sl_err_set(err, SL_E_INVALID, "xdp.blocklist",
+				  "%s/%u covers %s; add \"force\": true "
+				  "(sluicectl config apply --force) to block it anyway",
+				  sl_fmt_ipv4(p->prefix, a), p->plen, what);
+	}
+	return 0;
+}
