@@ -214,6 +214,9 @@ static json_t *ports_json(const struct sl_ctl *ctl, const struct sl_model *m)
 				      (json_int_t)st.rx_nombuf, "rx_errors",
 				      (json_int_t)st.ierrors, "tx_errors", (json_int_t)st.oerrors);
 		json_object_update_new(o, port_setup_json(&ctl->ports[p]));
+		int fwd = sl_ctl_port_kernel_forwarding(ctl, p);
+		if (fwd >= 0) /* read now: the operator may have changed it */
+			json_object_set_new(o, "kernel_forwarding", json_boolean(fwd));
 		json_array_append_new(list, o);
 	}
 	return list;

@@ -72,6 +72,9 @@ uint64_t sl_ctl_now_ms(void);
 int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf,
 		       size_t errlen);
 void sl_ctl_ports_close(struct sl_ctl *ctl);
+/* Whether the kernel forwards IPv4 on port p's interface (its iface=):
+ * 1 or 0, -1 when it has none or it cannot be read. */
+int sl_ctl_port_kernel_forwarding(const struct sl_ctl *ctl, uint32_t p);
 /* ctl_hostif.c: give `ifname` the host's addresses and routes of port
  * mp's exception. 0, or -1 with a message naming what was refused. */
 int sl_ctl_hostif_apply(const struct sl_model_port *mp, const char *ifname,

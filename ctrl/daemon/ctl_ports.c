@@ -14,6 +14,7 @@
  * kernel each time the device is created.
  */
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,12 +78,48 @@ static int host_side(struct sl_ctl *ctl, uint32_t p, char *errbuf, size_t errlen
 	return 0;
 }
 
+int sl_ctl_port_kernel_forwarding(const struct sl_ctl *ctl, uint32_t p)
+{
+	char ifname[IF_NAMESIZE + 1], path[96], v[4] = "";
+
+	if (!sl_devargs_get(ctl->model.ports[p].devargs, "iface", ifname, sizeof(ifname)) ||
+	    strchr(ifname, '/') != NULL)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", ifname);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	bool got = fgets(v, sizeof(v), f) != NULL;
+	fclose(f);
+	return got ? v[0] == '1' : -1;
+}
+
+/* A port on a kernel interface: the kernel sees its frames too (all of
+ * them on af_packet; on af_xdp, all of them whenever Sluice's program is
+ * not attached: before start, after a stop or a cleanup). Forwarding
+ * there sends frames out a second time, and inside hosts' out
+ * untranslated. Sluice needs none of it. */
+static void warn_kernel_forwarding(const struct sl_ctl *ctl, uint32_t p)
+{
+	char ifname[IF_NAMESIZE + 1];
+
+	if (sl_ctl_port_kernel_forwarding(ctl, p) != 1)
+		return;
+	sl_devargs_get(ctl->model.ports[p].devargs, "iface", ifname, sizeof(ifname));
+	sl_warn("port %s: the kernel forwards IPv4 on %s (net.ipv4.conf.%s.forwarding=1): "
+		"it may send frames Sluice also handles a second time, and inside hosts' "
+		"traffic out untranslated while Sluice's XDP program is not attached; "
+		"Sluice needs no kernel forwarding: sysctl -w net.ipv4.conf.%s.forwarding=0",
+		ctl->model.ports[p].name, ifname, ifname, ifname);
+}
+
 int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf, size_t errlen)
 {
 	const struct sl_model_port *mp = &ctl->model.ports[p];
 	struct sl_dataplane *dp = ctl->dp;
 	char devargs[SL_DEVARGS_MAX + 96], why[200];
 
+	warn_kernel_forwarding(ctl, p);
 	if (sl_ctl_xdp_port_opened(ctl, p, errbuf, errlen) != 0)
 		return -1;
 	if (mp->exception[0] == '\0')

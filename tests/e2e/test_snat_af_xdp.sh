@@ -29,6 +29,8 @@ lab_snat_std_start --hosts 1 -- 'c["workers"] = 1' \
   'c["ports"][1]["devargs"] = "net_af_xdp1,iface=out0"'
 lab_check "gateway kernel forwards (the leak this guards against)" \
   ip netns exec "$(lab_ns gw)" sysctl -qw net.ipv4.ip_forward=1
+lab_check_eq "stats say the kernel forwards on in0 (kernel_forwarding)" \
+  "$(lab_stats | lab_jget "[p['kernel_forwarding'] for p in r['ports'] if p['port'] == 'in'][0]")" true
 
 xdp_port() { lab_stats | lab_jget "[p for p in r['xdp']['ports'] if p['port'] == '$1'][0]['$2']"; }
 lab_check_eq "XDP program on in and out" \
