@@ -106,4 +106,16 @@ if fresh "$f"; then
 else
   echo "  control      not run"
 fi
+# Issue 19.1/19.4 and 19.12: the control loop's fairness, socket access.
+for part in "fairness:ctl_fair:a pipelining client, a closing client" \
+            "access:ctl_auth:read-only socket, directory check, changes logged"; do
+  IFS=: read -r label name what <<<"$part"
+  f=$LOGS/e2e-test_$name.log
+  if fresh "$f"; then
+    printf '  %-12s %s checks passed, %s failed (%s)\n' "$label" \
+      "$(count '^ok - ' "$f")" "$(count '^not ok - ' "$f")" "$what"
+  else
+    printf '  %-12s not run\n' "$label"
+  fi
+done
 exit 0

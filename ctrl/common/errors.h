@@ -15,6 +15,7 @@
 #define SL_E_EXISTS "exists"
 #define SL_E_LIMIT "limit_reached"
 #define SL_E_BUSY "busy"                       /* a worker did not answer */
+#define SL_E_READ_ONLY "read_only"             /* a change on the read-only socket */
 #define SL_E_INTERNAL "internal"
 
 struct sl_err {

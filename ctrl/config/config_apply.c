@@ -70,7 +70,9 @@ int sl_config_check_fixed(const struct sl_model *a, const struct sl_model *b,
 	if (strcmp(a->socket_path, b->socket_path))
 		return fixed(err, "control.socket");
 	if (strcmp(a->socket_owner, b->socket_owner) ||
-	    strcmp(a->socket_group, b->socket_group) || a->socket_mode != b->socket_mode)
+	    strcmp(a->socket_group, b->socket_group) || a->socket_mode != b->socket_mode ||
+	    strcmp(a->ro_socket_path, b->ro_socket_path) ||
+	    a->ro_socket_mode != b->ro_socket_mode)
 		return fixed(err, "control");
 	if (a->idle_sleep_us != b->idle_sleep_us || a->idle_empty_polls != b->idle_empty_polls)
 		return fixed(err, "idle");

@@ -46,6 +46,11 @@ static json_t *control_json(const struct sl_model *m)
 	if (o && m->socket_group[0] &&
 	    json_object_set_new(o, "group", json_string(m->socket_group)) < 0)
 		goto fail;
+	if (o && m->ro_socket_path[0] &&
+	    (json_object_set_new(o, "readonly_socket", json_string(m->ro_socket_path)) < 0 ||
+	     json_object_set_new(o, "readonly_mode",
+				 json_sprintf("%04o", m->ro_socket_mode)) < 0))
+		goto fail;
 	return o;
 fail:
 	json_decref(o);

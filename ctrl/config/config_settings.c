@@ -92,56 +92,77 @@ static int socket_who(json_t *o, const char *key, char *out, size_t outlen,
 	return 0;
 }
 
-/* "0660": octal, as chmod takes it. Others get nothing: whoever can
- * connect can reconfigure Sluice. */
-static int socket_mode(json_t *o, uint32_t *mode, struct sl_err *err)
+/* "0660": octal, as chmod takes it. Others get nothing on the read-write
+ * socket: whoever can connect can reconfigure Sluice. The read-only one
+ * may be open to them (monitoring). */
+static int socket_mode(json_t *o, const char *key, bool others_ok, uint32_t *mode,
+		       struct sl_err *err)
 {
 	const char *v = NULL;
 	char *end;
 
-	if (sl_json_string(o, "mode", false, &v, err) < 0)
+	if (sl_json_string(o, key, false, &v, err) < 0)
 		return -1;
 	if (!v)
 		return 0;
 	unsigned long m = strtoul(v, &end, 8);
 	if (v[0] < '0' || v[0] > '7' || *end != '\0' || strlen(v) < 3 ||
 	    strlen(v) > 4 || m > 0777)
-		return sl_err_set(err, SL_E_INVALID, "mode",
-				  "mode must be octal permissions like \"0660\", got \"%.40s\"", v);
-	if (m & 0007)
-		return sl_err_set(err, SL_E_INVALID, "mode",
+		return sl_err_set(err, SL_E_INVALID, key,
+				  "%s must be octal permissions like \"0660\", got \"%.40s\"",
+				  key, v);
+	if ((m & 0007) && !others_ok)
+		return sl_err_set(err, SL_E_INVALID, key,
 				  "mode %04lo lets every local user reconfigure Sluice; "
-				  "give access through control.group (e.g. 0660)", m);
+				  "give access through control.group (e.g. 0660), or "
+				  "control.readonly_socket for monitoring", m);
 	if ((m & 0600) != 0600)
-		return sl_err_set(err, SL_E_INVALID, "mode",
-				  "mode %04lo must let the owner read and write (06xx)", m);
+		return sl_err_set(err, SL_E_INVALID, key,
+				  "%s %04lo must let the owner read and write (06xx)", key, m);
 	*mode = (uint32_t)m;
+	return 0;
+}
+
+/* A socket path: 1..SL_SOCKET_PATH_MAX-1 characters. */
+static int socket_path(json_t *o, const char *key, char *out, size_t outlen,
+		       struct sl_err *err)
+{
+	const char *path = NULL;
+
+	if (sl_json_string(o, key, false, &path, err) < 0)
+		return -1;
+	if (!path)
+		return 0;
+	if (path[0] == '\0' || strlen(path) >= outlen)
+		return sl_err_set(err, SL_E_INVALID, key,
+				  "%s must be a path of 1..%zu characters, got %zu", key,
+				  outlen - 1, strlen(path));
+	snprintf(out, outlen, "%s", path);
 	return 0;
 }
 
 static int load_control(json_t *root, struct sl_model *m, struct sl_err *err)
 {
-	static const char *const keys[] = {"socket", "owner", "group", "mode", NULL};
-	const char *path = NULL;
+	static const char *const keys[] = {"socket", "owner", "group", "mode",
+					   "readonly_socket", "readonly_mode", NULL};
 	json_t *o;
 	int rc = sl_config_sub_object(root, "control", keys, &o, err);
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (sl_json_string(o, "socket", false, &path, err) < 0 ||
+	if (socket_path(o, "socket", m->socket_path, sizeof(m->socket_path), err) < 0 ||
 	    socket_who(o, "owner", m->socket_owner, sizeof(m->socket_owner), err) < 0 ||
 	    socket_who(o, "group", m->socket_group, sizeof(m->socket_group), err) < 0 ||
-	    socket_mode(o, &m->socket_mode, err) < 0)
+	    socket_mode(o, "mode", false, &m->socket_mode, err) < 0 ||
+	    socket_path(o, "readonly_socket", m->ro_socket_path,
+			sizeof(m->ro_socket_path), err) < 0 ||
+	    socket_mode(o, "readonly_mode", true, &m->ro_socket_mode, err) < 0)
 		return sl_config_prefixed(err, "control.");
-	if (!path)
-		return 0;
-	if (path[0] == '\0' || strlen(path) >= sizeof(m->socket_path)) {
-		sl_err_set(err, SL_E_INVALID, "socket",
-			   "socket must be a path of 1..%zu characters, got %zu",
-			   sizeof(m->socket_path) - 1, strlen(path));
+	if (m->ro_socket_path[0] && strcmp(m->ro_socket_path, m->socket_path) == 0) {
+		sl_err_set(err, SL_E_INVALID, "readonly_socket",
+			   "readonly_socket must differ from socket (%s)", m->socket_path);
 		return sl_config_prefixed(err, "control.");
 	}
-	snprintf(m->socket_path, sizeof(m->socket_path), "%s", path);
 	return 0;
 }
 

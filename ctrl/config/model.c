@@ -68,6 +68,7 @@ int sl_model_init(struct sl_model *m)
 		 "/run/sluice/sluice.sock");
 	snprintf(m->log_level, sizeof(m->log_level), "%s", "info");
 	m->socket_mode = 0600;
+	m->ro_socket_mode = 0660;
 	m->steer_ring = SL_STEER_RING_SIZE_DEFAULT;
 	m->neigh_max = SL_MAX_NEIGH;
 	m->idle_empty_polls = 64;

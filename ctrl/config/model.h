@@ -132,6 +132,8 @@ struct sl_model {
 	char socket_owner[32];           /* user name or uid; "": sluice's */
 	char socket_group[32];           /* group name or gid; "": sluice's */
 	uint32_t socket_mode;            /* default 0600; never any "other" bits */
+	char ro_socket_path[SL_SOCKET_PATH_MAX]; /* read-only socket; "": none */
+	uint32_t ro_socket_mode;         /* default 0660 */
 	char log_level[16];              /* error|warn|info|debug, default info */
 	uint32_t idle_sleep_us;          /* 0: busy-poll; default 0 */
 	uint32_t idle_empty_polls;       /* empty polls before sleeping; default 64 */

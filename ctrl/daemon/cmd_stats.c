@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "commands.h"
 #include "jsonutil.h"
+#include "server.h"
 
 #define CONN_LIST_DEFAULT 100
 #define CONN_LIST_MAX 10000
@@ -274,13 +275,19 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 			    servers);
 	json_object_set_new(*result, "xdp", sl_ctl_xdp_stats(ctl));
 	json_object_set_new(*result, "resources", resources_json(ctl));
-	json_object_set_new(*result, "control", json_pack(
+	json_t *control = json_pack(
 		"{s:I,s:I,s:I,s:I,s:I,s:I}", "publishes", (json_int_t)ctl->publishes,
 		"messages_waiting", (json_int_t)ctl->msgs_waiting,
 		"messages_deferred", (json_int_t)ctl->msgs_deferred,
 		"pick_tables_built", (json_int_t)ctl->picks.built,
 		"pick_tables_shared", (json_int_t)ctl->picks.shared,
-		"pick_tables_cached", (json_int_t)ctl->picks.cached));
+		"pick_tables_cached", (json_int_t)ctl->picks.cached);
+	if (ctl->srv) /* the socket's limits at work (server.h) */
+		json_object_update_new(control, json_pack(
+			"{s:I,s:I,s:I}", "turns_yielded", (json_int_t)ctl->srv->turns_yielded,
+			"long_lines", (json_int_t)ctl->srv->long_lines,
+			"readonly_refused", (json_int_t)ctl->srv->readonly_refused));
+	json_object_set_new(*result, "control", control);
 	if (ctl->health)
 		json_object_set_new(*result, "health", json_pack(
 			"{s:I,s:I,s:I,s:I,s:b,s:I,s:I}", "targets",

@@ -14,6 +14,7 @@
 #include "ctl_answer.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "server.h"
 
 /* A request is a few levels deep ({"args": {"config": {"vips": [{
  * "real_servers": [{...}]}]}}}); anything much deeper is an attack on
@@ -25,40 +26,40 @@
 #define SVC_ARGS "vip", "port", "proto"
 
 const struct sl_cmd sl_commands[] = {
-	{"vip.add", sl_cmd_vip_add, ARGS(SVC_ARGS, SL_SVC_OPT_KEYS), true, "add a virtual service"},
-	{"vip.set", sl_cmd_vip_set, ARGS(SVC_ARGS, SL_SVC_OPT_KEYS), true,
+	{"vip.add", sl_cmd_vip_add, ARGS(SVC_ARGS, SL_SVC_OPT_KEYS), SL_CMD_CHANGE, "add a virtual service"},
+	{"vip.set", sl_cmd_vip_set, ARGS(SVC_ARGS, SL_SVC_OPT_KEYS), SL_CMD_CHANGE,
 	 "change a virtual service's scheduler, persistence or health check"},
-	{"vip.del", sl_cmd_vip_del, ARGS(SVC_ARGS), true, "delete a virtual service"},
-	{"vip.list", sl_cmd_vip_list, NO_ARGS, false, "list virtual services"},
-	{"rs.add", sl_cmd_rs_add, ARGS(SVC_ARGS, "rs"), true, "add a real server"},
-	{"rs.del", sl_cmd_rs_del, ARGS(SVC_ARGS, "rs", "flush"), true, "delete a real server"},
-	{"rs.set", sl_cmd_rs_set, ARGS(SVC_ARGS, "rs"), true,
+	{"vip.del", sl_cmd_vip_del, ARGS(SVC_ARGS), SL_CMD_CHANGE, "delete a virtual service"},
+	{"vip.list", sl_cmd_vip_list, NO_ARGS, SL_CMD_READ, "list virtual services"},
+	{"rs.add", sl_cmd_rs_add, ARGS(SVC_ARGS, "rs"), SL_CMD_CHANGE, "add a real server"},
+	{"rs.del", sl_cmd_rs_del, ARGS(SVC_ARGS, "rs", "flush"), SL_CMD_CHANGE, "delete a real server"},
+	{"rs.set", sl_cmd_rs_set, ARGS(SVC_ARGS, "rs"), SL_CMD_CHANGE,
 	 "change a real server's weight or health-check overrides"},
-	{"rs.list", sl_cmd_rs_list, ARGS(SVC_ARGS), false,
+	{"rs.list", sl_cmd_rs_list, ARGS(SVC_ARGS), SL_CMD_READ,
 	 "list a service's real servers with their health"},
-	{"laddr.add", sl_cmd_laddr_add, ARGS("ip", "port"), true, "add a local address"},
-	{"laddr.del", sl_cmd_laddr_del, ARGS("ip"), true, "delete a local address"},
-	{"laddr.list", sl_cmd_laddr_list, NO_ARGS, false, "list local addresses"},
-	{"neigh.add", sl_cmd_neigh_add, ARGS("ip", "mac", "port"), true, "add a static neighbor"},
-	{"neigh.del", sl_cmd_neigh_del, ARGS("ip"), false, "delete a neighbor"},
-	{"neigh.list", sl_cmd_neigh_list, NO_ARGS, false, "list neighbors"},
-	{"stats", sl_cmd_stats, NO_ARGS, false, "counters"},
-	{"conn.list", sl_cmd_conn_list, ARGS("vip", "port", "limit"), false, "list connections"},
-	{"snat.add", sl_cmd_snat_add, ARGS("src", "pool", "port", "filtering"), true, "add a source NAT rule"},
-	{"snat.del", sl_cmd_snat_del, ARGS("src"), true, "delete a source NAT rule"},
-	{"snat.list", sl_cmd_snat_list, NO_ARGS, false, "list source NAT rules"},
-	{"snat.sessions", sl_cmd_snat_sessions, ARGS("src", "limit"), false, "list source NAT sessions"},
-	{"config.show", sl_cmd_config_show, NO_ARGS, false, "the running configuration"},
-	{"config.apply", sl_cmd_config_apply, ARGS("config", "dry_run", "force"), false,
+	{"laddr.add", sl_cmd_laddr_add, ARGS("ip", "port"), SL_CMD_CHANGE, "add a local address"},
+	{"laddr.del", sl_cmd_laddr_del, ARGS("ip"), SL_CMD_CHANGE, "delete a local address"},
+	{"laddr.list", sl_cmd_laddr_list, NO_ARGS, SL_CMD_READ, "list local addresses"},
+	{"neigh.add", sl_cmd_neigh_add, ARGS("ip", "mac", "port"), SL_CMD_CHANGE, "add a static neighbor"},
+	{"neigh.del", sl_cmd_neigh_del, ARGS("ip"), SL_CMD_WRITE, "delete a neighbor"},
+	{"neigh.list", sl_cmd_neigh_list, NO_ARGS, SL_CMD_READ, "list neighbors"},
+	{"stats", sl_cmd_stats, NO_ARGS, SL_CMD_READ, "counters"},
+	{"conn.list", sl_cmd_conn_list, ARGS("vip", "port", "limit"), SL_CMD_READ, "list connections"},
+	{"snat.add", sl_cmd_snat_add, ARGS("src", "pool", "port", "filtering"), SL_CMD_CHANGE, "add a source NAT rule"},
+	{"snat.del", sl_cmd_snat_del, ARGS("src"), SL_CMD_CHANGE, "delete a source NAT rule"},
+	{"snat.list", sl_cmd_snat_list, NO_ARGS, SL_CMD_READ, "list source NAT rules"},
+	{"snat.sessions", sl_cmd_snat_sessions, ARGS("src", "limit"), SL_CMD_READ, "list source NAT sessions"},
+	{"config.show", sl_cmd_config_show, NO_ARGS, SL_CMD_READ, "the running configuration"},
+	{"config.apply", sl_cmd_config_apply, ARGS("config", "dry_run", "force"), SL_CMD_WRITE,
 	 "replace the whole configuration (one transaction)"},
-	{"config.save", sl_cmd_config_save, NO_ARGS, false,
+	{"config.save", sl_cmd_config_save, NO_ARGS, SL_CMD_WRITE,
 	 "write the running configuration to sluice's config file"},
-	{"blocklist.add", sl_cmd_blocklist_add, ARGS("prefix", "force"), true, "drop a source prefix in XDP"},
-	{"blocklist.del", sl_cmd_blocklist_del, ARGS("prefix"), true, "stop dropping a source prefix"},
-	{"blocklist.list", sl_cmd_blocklist_list, NO_ARGS, false, "list blocked prefixes and hits"},
-	{"xdp.set", sl_cmd_xdp_set, ARGS("syn_rate", "syn_burst"), true, "set the per-source SYN rate"},
-	{"help", sl_cmd_help, NO_ARGS, false, "list commands"},
-	{NULL, NULL, NULL, false, NULL},
+	{"blocklist.add", sl_cmd_blocklist_add, ARGS("prefix", "force"), SL_CMD_CHANGE, "drop a source prefix in XDP"},
+	{"blocklist.del", sl_cmd_blocklist_del, ARGS("prefix"), SL_CMD_CHANGE, "stop dropping a source prefix"},
+	{"blocklist.list", sl_cmd_blocklist_list, NO_ARGS, SL_CMD_READ, "list blocked prefixes and hits"},
+	{"xdp.set", sl_cmd_xdp_set, ARGS("syn_rate", "syn_burst"), SL_CMD_CHANGE, "set the per-source SYN rate"},
+	{"help", sl_cmd_help, NO_ARGS, SL_CMD_READ, "list commands"},
+	{NULL, NULL, NULL, SL_CMD_READ, NULL},
 };
 
 const struct sl_cmd *sl_cmd_find(const char *name)
@@ -130,6 +131,40 @@ discard:
 	return -1;
 }
 
+/* The read-only socket serves SL_CMD_READ commands only. */
+static bool refused_readonly(struct sl_ctl *ctl, const struct sl_cmd *cmd,
+			     struct sl_err *err)
+{
+	struct sl_server_peer peer;
+
+	if (cmd->kind == SL_CMD_READ || !sl_server_peer(ctl->srv, &peer) ||
+	    !peer.readonly)
+		return false;
+	ctl->srv->readonly_refused++;
+	sl_err_set(err, SL_E_READ_ONLY, "cmd",
+		   "'%s' changes state; %s is the read-only socket (stats, lists, "
+		   "show): use the control socket %s", cmd->name, ctl->srv->ro_path,
+		   ctl->srv->path);
+	return true;
+}
+
+/* Who changed what: every request that may change state, with the
+ * peer's uid and pid (SO_PEERCRED) and how it ended. */
+static void log_change(struct sl_ctl *ctl, const struct sl_cmd *cmd, int rc,
+		       const struct sl_err *err)
+{
+	struct sl_server_peer peer;
+
+	if (cmd->kind == SL_CMD_READ || !sl_server_peer(ctl->srv, &peer))
+		return;
+	if (rc == 0 || rc == SL_CMD_LATER)
+		sl_info("control: %s by uid %u pid %d: done", cmd->name, peer.uid,
+			peer.pid);
+	else
+		sl_info("control: %s by uid %u pid %d: refused (%s: %s)", cmd->name,
+			peer.uid, peer.pid, err->code, err->message);
+}
+
 static int dispatch(struct sl_ctl *ctl, json_t *req, json_t **result,
 		    struct sl_err *err)
 {
@@ -154,10 +189,12 @@ static int dispatch(struct sl_ctl *ctl, json_t *req, json_t **result,
 	if (args == NULL)
 		args = empty;
 	int rc;
-	if (sl_json_only(args, cmd->args, err) != 0) {
+	if (refused_readonly(ctl, cmd, err)) {
+		rc = -1;
+	} else if (sl_json_only(args, cmd->args, err) != 0) {
 		sl_err_prefix(err, "args.");
 		rc = -1;
-	} else if (cmd->mutates) {
+	} else if (cmd->kind == SL_CMD_CHANGE) {
 		rc = run_mutation(ctl, cmd, args, result, err);
 	} else {
 		rc = cmd->fn(ctl, &ctl->model, args, result, err);
@@ -165,6 +202,7 @@ static int dispatch(struct sl_ctl *ctl, json_t *req, json_t **result,
 			sl_err_prefix(err, "args.");
 	}
 	json_decref(empty);
+	log_change(ctl, cmd, rc, err);
 	return rc;
 }
 

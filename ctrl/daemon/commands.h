@@ -5,9 +5,12 @@
  * works on the model it is given and returns 0 with `*result` set, or -1
  * with `err` filled (err->field relative to the request's "args").
  *
- * Handlers of commands that change the configuration (`mutates`) get a
- * clone of the model; the dispatcher publishes it and adopts it only if
+ * Handlers of commands that change the configuration (SL_CMD_CHANGE) get
+ * a clone of the model; the dispatcher publishes it and adopts it only if
  * everything succeeded, so a failed command changes nothing.
+ *
+ * Only SL_CMD_READ commands are served on the read-only socket; every
+ * other one is logged with the peer's uid and pid.
  */
 #ifndef SL_COMMANDS_H
 #define SL_COMMANDS_H
@@ -19,11 +22,17 @@
 typedef int (*sl_cmd_fn)(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 			 json_t **result, struct sl_err *err);
 
+enum sl_cmd_kind {
+	SL_CMD_READ,   /* changes nothing */
+	SL_CMD_CHANGE, /* changes the configuration: run on a clone, published */
+	SL_CMD_WRITE,  /* changes state itself (a neighbor, a file, a whole config) */
+};
+
 struct sl_cmd {
 	const char *name;
 	sl_cmd_fn fn;
 	const char *const *args;   /* NULL-terminated accepted names */
-	bool mutates;
+	enum sl_cmd_kind kind;
 	const char *summary;
 };
 

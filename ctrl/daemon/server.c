@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control socket's loop (server.h). Each turn: read at most one
+ * chunk from each client that has no whole line waiting, then take the
+ * clients round-robin and answer at most SL_SERVER_TURN_LINES lines of
+ * each; whoever has more left kicks the eventfd so the next turn comes
+ * at once, after the loop's other work (health, rings, dumps) had its go.
+ */
+
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,14 +24,15 @@
 
 struct sl_server_client {
 	int fd;
-	char *in;        /* bytes received, not yet a whole line */
+	char *in;        /* bytes received, not yet answered */
 	size_t in_len, in_cap;
 	char *out;       /* answers not yet written */
 	size_t out_len, out_off, out_cap;
-	int closing;     /* close once `out` is written */
+	int closing;     /* read nothing more; close once `out` is written */
 	uint64_t last_ms; /* last byte received or sent */
 	uint64_t id;      /* names it to sl_server_answer() */
 	int waiting;      /* an answer comes later: read nothing more */
+	struct sl_server_peer peer;
 };
 
 static size_t backlog(const struct sl_server_client *c)
@@ -41,99 +47,58 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int make_parent_dir(const char *path)
+static bool whole_line(const struct sl_server_client *c)
 {
-	char copy[108];
-	snprintf(copy, sizeof(copy), "%s", path);
-	char *dir = dirname(copy);
-	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
-		return 0;
-	return -1;
+	return c->in_len && memchr(c->in, '\n', c->in_len) != NULL;
 }
 
-/* Is somebody answering at `path` already? */
-static int socket_in_use(const struct sockaddr_un *addr)
+/* Lines it could be answered now. */
+static bool has_work(const struct sl_server_client *c)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	int in_use = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0;
-	close(fd);
-	return in_use;
-}
-
-/* The socket file's mode and owner, now that it exists (the umask made
- * it 0600 meanwhile, so it was never more open than asked). */
-static int set_perms(const char *path, const struct sl_server_perms *perms,
-		     char *errbuf, size_t errlen)
-{
-	if (perms == NULL)
-		return 0;
-	if (chmod(path, perms->mode) != 0) {
-		snprintf(errbuf, errlen, "chmod %04o %s: %s", perms->mode, path,
-			 strerror(errno));
-		return -1;
-	}
-	if ((perms->uid >= 0 || perms->gid >= 0) &&
-	    chown(path, (uid_t)perms->uid, (gid_t)perms->gid) != 0) {
-		snprintf(errbuf, errlen, "chown %d:%d %s: %s", perms->uid, perms->gid,
-			 path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return !c->waiting && backlog(c) < SL_SERVER_MAX_BACKLOG && whole_line(c);
 }
 
 int sl_server_open(struct sl_server *s, const char *path,
 		   const struct sl_server_perms *perms, sl_server_handler handler,
 		   void *ctx, char *errbuf, size_t errlen)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-
 	memset(s, 0, sizeof(*s));
-	s->listen_fd = s->epoll_fd = -1;
+	s->listen_fd = s->epoll_fd = s->ro_fd = s->kick_fd = -1;
 	s->handler = handler;
 	s->ctx = ctx;
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		snprintf(errbuf, errlen, "socket path too long: %s", path);
+	s->listen_fd = sl_server_listen(path, perms, errbuf, errlen);
+	if (s->listen_fd < 0)
 		return -1;
-	}
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	if (make_parent_dir(path) != 0) {
-		snprintf(errbuf, errlen, "cannot create the directory of %s: %s",
-			 path, strerror(errno));
-		return -1;
-	}
-	if (socket_in_use(&addr)) {
-		snprintf(errbuf, errlen, "%s is in use: is another sluice running?", path);
-		return -1;
-	}
-	unlink(path); /* a stale socket from a process that died */
-
-	s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	mode_t old = umask(0177); /* the socket is created 0600 */
-	int rc = s->listen_fd < 0 ? -1
-				  : bind(s->listen_fd, (struct sockaddr *)&addr, sizeof(addr));
-	umask(old);
-	/* A deep backlog: a burst of clients waits in the kernel rather than
-	 * being refused while the control thread answers. */
-	if (rc != 0 || listen(s->listen_fd, 256) != 0) {
-		snprintf(errbuf, errlen, "cannot listen on %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (set_perms(path, perms, errbuf, errlen) != 0)
-		goto fail;
 	s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	s->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-	if (s->epoll_fd < 0 ||
-	    epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->listen_fd, &ev) != 0) {
+	struct epoll_event kick = {.events = EPOLLIN, .data.ptr = &s->kick_fd};
+	if (s->epoll_fd < 0 || s->kick_fd < 0 ||
+	    epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->listen_fd, &ev) != 0 ||
+	    epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->kick_fd, &kick) != 0) {
 		snprintf(errbuf, errlen, "epoll: %s", strerror(errno));
-		goto fail;
+		sl_server_close(s);
+		return -1;
 	}
 	return 0;
-fail:
-	sl_server_close(s);
-	return -1;
+}
+
+int sl_server_open_readonly(struct sl_server *s, const char *path,
+			    const struct sl_server_perms *perms, char *errbuf,
+			    size_t errlen)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->ro_fd};
+
+	s->ro_fd = sl_server_listen(path, perms, errbuf, errlen);
+	if (s->ro_fd < 0)
+		return -1;
+	snprintf(s->ro_path, sizeof(s->ro_path), "%s", path);
+	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->ro_fd, &ev) != 0) {
+		snprintf(errbuf, errlen, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static void client_free(struct sl_server *s, struct sl_server_client *c)
@@ -168,9 +133,9 @@ static unsigned free_slot(struct sl_server *s, uint64_t now)
 	return idlest;
 }
 
-static void accept_client(struct sl_server *s)
+static void accept_client(struct sl_server *s, int listen_fd)
 {
-	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
 	uint64_t now = now_ms();
@@ -186,6 +151,13 @@ static void accept_client(struct sl_server *s)
 	c->fd = fd;
 	c->last_ms = now;
 	c->id = ++s->next_id;
+	c->peer.readonly = listen_fd == s->ro_fd;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+		c->peer.uid = cred.uid;
+		c->peer.pid = cred.pid;
+	}
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
 	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		close(fd);
@@ -221,8 +193,8 @@ static int queue_answer(struct sl_server_client *c, const char *answer)
 	return 0;
 }
 
-/* Write what can be written; watch for writability if some is left.
- * Returns -1 when the client is gone. */
+/* Write what can be written; watch for what the client can do next.
+ * Returns -1 when the client is gone or done. */
 static int flush_client(struct sl_server *s, struct sl_server_client *c)
 {
 	while (c->out_off < c->out_len) {
@@ -237,41 +209,49 @@ static int flush_client(struct sl_server *s, struct sl_server_client *c)
 	}
 	if (c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
-	/* A client that does not read its answers is not read from. */
-	uint32_t in = backlog(c) < SL_SERVER_MAX_BACKLOG && !c->waiting ? EPOLLIN : 0;
+	/* Read only what can be answered soon: nothing while a line waits
+	 * (the kick brings it its turn), an answer is pending, the client
+	 * does not read its answers, or it is closing: input nobody reads
+	 * must not be watched, or the loop spins on it (issue 19.4). */
+	uint32_t in = !c->closing && !c->waiting &&
+			      backlog(c) < SL_SERVER_MAX_BACKLOG && !whole_line(c)
+		? EPOLLIN : 0;
 	struct epoll_event ev = {.events = in | (c->out_len ? EPOLLOUT : 0),
 				 .data.ptr = c};
 	epoll_ctl(s->epoll_fd, EPOLL_CTL_MOD, c->fd, &ev);
-	return c->closing && c->out_len == 0 && !c->waiting ? -1 : 0;
+	return c->closing && c->out_len == 0 && !c->waiting && !whole_line(c) ? -1 : 0;
 }
 
-static void refuse_long_line(struct sl_server_client *c)
+static void refuse_long_line(struct sl_server *s, struct sl_server_client *c)
 {
 	queue_answer(c, "{\"ok\":false,\"error\":{\"code\":\"bad_request\","
 			"\"field\":\"\",\"message\":\"request line longer than "
 			"64 KiB (65536 bytes); the connection is closed\"}}");
 	c->closing = 1;
 	c->in_len = 0;
+	s->long_lines++;
 }
 
-/* Answer every complete line in the input buffer. */
+/* Answer up to SL_SERVER_TURN_LINES complete lines of the input. */
 static int serve_lines(struct sl_server *s, struct sl_server_client *c)
 {
 	size_t start = 0;
+	unsigned served = 0;
 	char *nl;
 
-	while (!c->waiting &&
+	while (!c->waiting && served < SL_SERVER_TURN_LINES &&
 	       (nl = memchr(c->in + start, '\n', c->in_len - start)) != NULL &&
 	       backlog(c) < SL_SERVER_MAX_BACKLOG) {
 		size_t len = (size_t)(nl - (c->in + start));
 		if (len > SL_SERVER_MAX_LINE) {
-			refuse_long_line(c);
+			refuse_long_line(s, c);
 			return 0;
 		}
 		s->serving = c;
 		char *answer = s->handler(s->ctx, c->in + start, len);
 		s->serving = NULL;
 		start += len + 1;
+		served++;
 		if (c->waiting)
 			break; /* sl_server_defer(): answered later, in its place */
 		int rc = answer ? queue_answer(c, answer) : -1;
@@ -281,70 +261,50 @@ static int serve_lines(struct sl_server *s, struct sl_server_client *c)
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
-	/* Complete lines may wait for the backlog to drain; a first line
-	 * with no end in sight is too long already. */
+	/* Complete lines may wait their turn; a first line with no end in
+	 * sight is too long already. */
 	if (c->in_len > SL_SERVER_MAX_LINE &&
 	    memchr(c->in, '\n', SL_SERVER_MAX_LINE + 1) == NULL)
-		refuse_long_line(c);
+		refuse_long_line(s, c);
 	return 0;
 }
 
-/* Read what the client sent and answer its complete lines, while its
- * backlog of answers has room. -1 when it has to go. */
+/* One read of what the client sent. -1 when it has to go. */
 static int read_client(struct sl_server *s, struct sl_server_client *c)
 {
-	while (!c->closing && !c->waiting && backlog(c) < SL_SERVER_MAX_BACKLOG) {
-		if (grow(&c->in, &c->in_cap, c->in_len + 65536) != 0)
-			return -1;
-		ssize_t n = recv(c->fd, c->in + c->in_len, 65536, 0);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (n <= 0) {
-			/* Peer closed: answer what it sent, then go. */
-			c->closing = 1;
-			break;
-		}
-		c->in_len += (size_t)n;
-		c->last_ms = now_ms();
-		if (serve_lines(s, c) != 0)
-			return -1;
+	if (c->closing || c->waiting || backlog(c) >= SL_SERVER_MAX_BACKLOG ||
+	    whole_line(c))
+		return 0;
+	if (grow(&c->in, &c->in_cap, c->in_len + 65536) != 0)
+		return -1;
+	ssize_t n = recv(c->fd, c->in + c->in_len, 65536, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n <= 0) {
+		c->closing = 1; /* peer closed: answer what it sent, then go */
+		return 0;
 	}
+	c->in_len += (size_t)n;
+	c->last_ms = now_ms();
+	if (!whole_line(c) && c->in_len > SL_SERVER_MAX_LINE)
+		refuse_long_line(s, c);
 	return 0;
 }
 
-static int catch_up(struct sl_server *s, struct sl_server_client *c);
-
-static void serve_client(struct sl_server *s, struct sl_server_client *c,
-			 uint32_t events)
+/* The client's share of this turn: its lines, then writing. -1 when
+ * it has to go. */
+static int take_turn(struct sl_server *s, struct sl_server_client *c)
 {
-	if (events & EPOLLIN && !c->closing && !c->waiting) {
-		if (read_client(s, c) != 0)
-			goto gone;
-	} else if (events & (EPOLLERR | EPOLLHUP)) {
-		goto gone;
-	}
-	if (catch_up(s, c) == 0)
-		return;
-gone:
-	client_free(s, c);
+	if (has_work(c) && serve_lines(s, c) != 0)
+		return -1;
+	return flush_client(s, c);
 }
 
-/* Writing makes room for lines read while the backlog was full (or
- * while an answer was pending); answer them, write again, until nothing
- * moves. -1 when the client has to go. */
-static int catch_up(struct sl_server *s, struct sl_server_client *c)
+static void kick(struct sl_server *s)
 {
-	while (flush_client(s, c) == 0) {
-		size_t left = c->in_len;
-		if (left == 0 || backlog(c) >= SL_SERVER_MAX_BACKLOG ||
-		    c->waiting || memchr(c->in, '\n', left) == NULL)
-			return 0;
-		if (serve_lines(s, c) != 0)
-			return -1;
-		if (c->in_len == left)
-			return 0;
-	}
-	return -1;
+	uint64_t one = 1;
+	if (write(s->kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		sl_warn("control socket: cannot wake the loop: %s", strerror(errno));
 }
 
 uint64_t sl_server_defer(struct sl_server *s)
@@ -353,6 +313,14 @@ uint64_t sl_server_defer(struct sl_server *s)
 		return 0;
 	s->serving->waiting = 1;
 	return s->serving->id;
+}
+
+bool sl_server_peer(const struct sl_server *s, struct sl_server_peer *p)
+{
+	if (s == NULL || s->serving == NULL)
+		return false;
+	*p = s->serving->peer;
+	return true;
 }
 
 void sl_server_answer(struct sl_server *s, uint64_t id, const char *answer)
@@ -366,8 +334,10 @@ void sl_server_answer(struct sl_server *s, uint64_t id, const char *answer)
 		return; /* gone meanwhile: the answer has nobody to go to */
 	c->waiting = 0;
 	c->last_ms = now_ms();
-	if (queue_answer(c, answer) != 0 || catch_up(s, c) != 0)
+	if (queue_answer(c, answer) != 0 || flush_client(s, c) != 0)
 		client_free(s, c);
+	else if (has_work(c))
+		kick(s); /* the lines behind it get their turn */
 }
 
 /* Close clients that have said and read nothing for SL_SERVER_IDLE_MS. */
@@ -380,35 +350,96 @@ static void close_idle(struct sl_server *s)
 			client_free(s, s->clients[i]);
 }
 
+/* Events first: reads, hang-ups. Each client's event is its only one in
+ * the batch, so freeing it here leaves no dangling pointer behind. */
+static void handle_events(struct sl_server *s, struct epoll_event *evs, int n,
+			  bool touched[SL_SERVER_MAX_CLIENTS])
+{
+	for (int i = 0; i < n; i++) {
+		struct sl_server_client *c = evs[i].data.ptr;
+		if (c == NULL || (void *)c == &s->ro_fd || (void *)c == &s->kick_fd)
+			continue;
+		unsigned slot = 0;
+		while (slot < SL_SERVER_MAX_CLIENTS && s->clients[slot] != c)
+			slot++;
+		if (slot == SL_SERVER_MAX_CLIENTS)
+			continue;
+		int rc = 0;
+		if (evs[i].events & EPOLLIN)
+			rc = read_client(s, c);
+		else if (evs[i].events & (EPOLLERR | EPOLLHUP))
+			rc = -1;
+		if (rc != 0)
+			client_free(s, c);
+		else
+			touched[slot] = true;
+	}
+}
+
 void sl_server_poll(struct sl_server *s, int timeout_ms)
 {
 	struct epoll_event evs[16];
+	bool touched[SL_SERVER_MAX_CLIENTS] = {false};
 	int n = epoll_wait(s->epoll_fd, evs, 16, timeout_ms);
-	bool pending = false;
+	bool rw = false, ro = false, more = false;
 
 	for (int i = 0; i < n; i++) {
-		if (evs[i].data.ptr == NULL)
-			pending = true;
-		else
-			serve_client(s, evs[i].data.ptr, evs[i].events);
+		if (evs[i].data.ptr == NULL) {
+			rw = true;
+		} else if (evs[i].data.ptr == &s->ro_fd) {
+			ro = true;
+		} else if (evs[i].data.ptr == &s->kick_fd) {
+			uint64_t v;
+			if (read(s->kick_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				sl_warn("control socket: eventfd: %s", strerror(errno));
+		}
+	}
+	handle_events(s, evs, n, touched);
+	/* Round-robin: a different client goes first each turn. */
+	for (unsigned k = 0; k < SL_SERVER_MAX_CLIENTS; k++) {
+		unsigned i = (s->rr + k) % SL_SERVER_MAX_CLIENTS;
+		struct sl_server_client *c = s->clients[i];
+		if (c == NULL || (!touched[i] && !has_work(c)))
+			continue;
+		if (take_turn(s, c) != 0)
+			client_free(s, c);
+		else if (has_work(c))
+			more = true;
+	}
+	s->rr = (s->rr + 1) % SL_SERVER_MAX_CLIENTS;
+	if (more) {
+		s->turns_yielded++;
+		kick(s);
 	}
 	/* Accept last: making room may free a client, whose events later in
 	 * this batch would otherwise reach a freed (or reused) pointer. */
-	if (pending)
-		accept_client(s);
+	if (rw)
+		accept_client(s, s->listen_fd);
+	if (ro)
+		accept_client(s, s->ro_fd);
 	close_idle(s);
 }
 
 void sl_server_close(struct sl_server *s)
 {
+	/* Never opened (a caller's {.listen_fd = -1, .epoll_fd = -1}): the
+	 * other descriptors are not ours to close. */
+	if (s->listen_fd < 0)
+		return;
 	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
 		if (s->clients[i])
 			client_free(s, s->clients[i]);
 	if (s->epoll_fd >= 0)
 		close(s->epoll_fd);
+	if (s->kick_fd >= 0)
+		close(s->kick_fd);
 	if (s->listen_fd >= 0) {
 		close(s->listen_fd);
 		unlink(s->path);
 	}
-	s->listen_fd = s->epoll_fd = -1;
+	if (s->ro_fd >= 0) {
+		close(s->ro_fd);
+		unlink(s->ro_path);
+	}
+	s->listen_fd = s->epoll_fd = s->ro_fd = s->kick_fd = -1;
 }

@@ -11,11 +11,25 @@
  * for SL_SERVER_IDLE_MS is closed, and when all slots are taken the
  * longest-idle client makes room for a new one. A handler may defer its
  * answer (sl_server_defer); the client's later lines wait behind it.
+ *
+ * One loop turn serves at most SL_SERVER_TURN_LINES requests of each
+ * client, taking the clients round-robin; a client with more waiting
+ * wakes the loop again at once (an eventfd in the set), so pipelining
+ * thousands of requests costs nobody else more than a turn (issue 19.1).
+ * A client is read from only when it has no whole line waiting, and never
+ * once it is closing (issue 19.4: level-triggered input nobody reads
+ * would spin the loop).
+ *
+ * An optional second, read-only socket (sl_server_open_readonly): its
+ * clients are marked, and the dispatcher refuses them anything that
+ * changes state (sl_server_peer).
  */
 #ifndef SL_SERVER_H
 #define SL_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "protocol.h"
 
@@ -24,6 +38,8 @@
 #define SL_SERVER_MAX_BACKLOG (4u << 20)  /* answer bytes queued per client */
 #define SL_SERVER_IDLE_MS 30000
 #define SL_SERVER_EVICT_IDLE_MS 1000      /* idle enough to make room */
+#define SL_SERVER_TURN_LINES 16           /* requests per client per turn */
+#define SL_SERVER_PATH_MAX 108
 
 /* Turns one request line into one answer (malloc'd, without newline). */
 typedef char *(*sl_server_handler)(void *ctx, const char *line, size_t len);
@@ -33,12 +49,27 @@ struct sl_server_client;
 struct sl_server {
 	int listen_fd;
 	int epoll_fd;
-	char path[108];
+	int ro_fd;        /* the read-only socket, -1 without */
+	int kick_fd;      /* eventfd: readable while a client has lines waiting */
+	char path[SL_SERVER_PATH_MAX];
+	char ro_path[SL_SERVER_PATH_MAX];
 	struct sl_server_client *clients[SL_SERVER_MAX_CLIENTS];
+	unsigned rr;      /* the slot served first next turn */
 	sl_server_handler handler;
 	void *ctx;
 	struct sl_server_client *serving; /* whose line the handler has */
 	uint64_t next_id;
+	/* Counters (stats "control"). */
+	uint64_t turns_yielded;   /* a client had more than its turn's share */
+	uint64_t long_lines;      /* clients closed for a line over the limit */
+	uint64_t readonly_refused; /* counted by the dispatcher */
+};
+
+/* Who sent the line being handled. */
+struct sl_server_peer {
+	unsigned uid;
+	int pid;       /* 0: unknown */
+	bool readonly; /* came through the read-only socket */
 };
 
 /* Who may connect: the socket file's mode and owner (-1: leave as is). */
@@ -53,6 +84,16 @@ struct sl_server_perms {
 int sl_server_open(struct sl_server *s, const char *path,
 		   const struct sl_server_perms *perms, sl_server_handler handler,
 		   void *ctx, char *errbuf, size_t errlen);
+/* The read-only socket at `path`, beside the one sl_server_open made. */
+int sl_server_open_readonly(struct sl_server *s, const char *path,
+			    const struct sl_server_perms *perms, char *errbuf,
+			    size_t errlen);
+/* A listening socket at `path` with `perms` (NULL: 0600), its directory
+ * checked (server_sock.c). The fd, or -1 with errbuf. */
+int sl_server_listen(const char *path, const struct sl_server_perms *perms,
+		     char *errbuf, size_t errlen);
+/* The peer of the line being handled; false when none is (no socket). */
+bool sl_server_peer(const struct sl_server *s, struct sl_server_peer *p);
 /* Serve whatever is ready, waiting at most timeout_ms. */
 void sl_server_poll(struct sl_server *s, int timeout_ms);
 void sl_server_close(struct sl_server *s);

@@ -414,6 +414,13 @@ static int run(struct sl_ctl *ctl)
 		sl_err("control socket: %s", errbuf);
 		goto fail;
 	}
+	perms.mode = m->ro_socket_mode; /* the read-only socket: same owner */
+	if (m->ro_socket_path[0] &&
+	    sl_server_open_readonly(&srv, m->ro_socket_path, &perms, errbuf,
+				    sizeof(errbuf)) != 0) {
+		sl_err("read-only control socket: %s", errbuf);
+		goto fail;
+	}
 	ctl->srv = &srv;
 	if (launch_workers(ctl) != 0)
 		goto fail;

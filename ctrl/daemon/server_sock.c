@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control socket files (issue 19.12). Whoever can connect to the
+ * read-write socket can reconfigure Sluice, so:
+ *
+ * - its directory is refused when another user could replace the socket
+ *   in it: owned by somebody other than root or us, or writable by group
+ *   or others without the sticky bit;
+ * - the mode is given to the socket before bind() (fchmod on the socket
+ *   fd, with a umask matching it), so the file appears with its final
+ *   mode and nothing is ever changed through a path that could have
+ *   become a symbolic link;
+ * - the owner and group are set afterwards with lchown (a link is not
+ *   followed); until then the file belongs to Sluice, never more open
+ *   than asked.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "server.h"
+
+/* The directory `path` is in: created 0755 if missing, then checked. */
+static int check_parent_dir(const char *path, char *errbuf, size_t errlen)
+{
+	char copy[SL_SERVER_PATH_MAX];
+	struct stat st;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	const char *dir = dirname(copy);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		snprintf(errbuf, errlen, "cannot create the directory of %s: %s",
+			 path, strerror(errno));
+		return -1;
+	}
+	if (stat(dir, &st) != 0) {
+		snprintf(errbuf, errlen, "directory %s of socket %s: %s", dir, path,
+			 strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(errbuf, errlen, "%s (for socket %s) is not a directory", dir,
+			 path);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(errbuf, errlen,
+			 "directory %s of socket %s belongs to uid %u, neither root "
+			 "nor sluice (uid %u): its owner could replace the socket",
+			 dir, path, (unsigned)st.st_uid, (unsigned)geteuid());
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		snprintf(errbuf, errlen,
+			 "directory %s of socket %s is writable by %s (mode %04o, not "
+			 "sticky): they could replace the socket; chmod go-w %s",
+			 dir, path, st.st_mode & S_IWOTH ? "others" : "its group",
+			 (unsigned)(st.st_mode & 07777), dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Is somebody answering at `path` already? */
+static int socket_in_use(const struct sockaddr_un *addr)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	int in_use = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0;
+	close(fd);
+	return in_use;
+}
+
+int sl_server_listen(const char *path, const struct sl_server_perms *perms,
+		     char *errbuf, size_t errlen)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	unsigned mode = perms ? perms->mode : 0600;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		snprintf(errbuf, errlen, "socket path too long: %s", path);
+		return -1;
+	}
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	if (check_parent_dir(path, errbuf, errlen) != 0)
+		return -1;
+	if (socket_in_use(&addr)) {
+		snprintf(errbuf, errlen, "%s is in use: is another sluice running?", path);
+		return -1;
+	}
+	unlink(path); /* a stale socket from a process that died */
+
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || fchmod(fd, mode) != 0) {
+		snprintf(errbuf, errlen, "socket for %s (mode %04o): %s", path, mode,
+			 strerror(errno));
+		goto fail;
+	}
+	mode_t old = umask(0777 & ~mode); /* bind() creates it with `mode` */
+	int rc = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+	umask(old);
+	/* A deep backlog: a burst of clients waits in the kernel rather than
+	 * being refused while the control thread answers. */
+	if (rc != 0 || listen(fd, 256) != 0) {
+		snprintf(errbuf, errlen, "cannot listen on %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (perms && (perms->uid >= 0 || perms->gid >= 0) &&
+	    lchown(path, (uid_t)perms->uid, (gid_t)perms->gid) != 0) {
+		snprintf(errbuf, errlen, "chown %d:%d %s: %s", perms->uid, perms->gid,
+			 path, strerror(errno));
+		unlink(path);
+		goto fail;
+	}
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
