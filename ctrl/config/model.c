@@ -6,13 +6,17 @@
  * options; model_xdp.c), all on top of model_lookup.c's lookups and shared
  * checks, which call none of them.
  *
- * Storage. Ports, routes and local addresses are small fixed arrays inside
- * struct sl_model. Services and static neighbors are allocated once at
- * their full capacity (SL_MAX_SVC, SL_MAX_NEIGH: about 24 KiB and 48 KiB),
- * so adding one never reallocates and a failed add cannot leave a moved
- * array behind. A service's real servers are the one growable array: each
- * add reallocates it to exactly nrs + 1 entries, the only step of an add
- * that can fail after validation, and it fails before anything changes.
+ * Storage. Ports, routes, local addresses and SNAT rules are small fixed
+ * arrays inside struct sl_model (about 17 KiB in all, copied with the
+ * struct). Services and static neighbors grow with what they hold,
+ * doubling (sl_model_room), and a clone allocates them at exactly their
+ * count: every request is applied to a clone, and at their limits
+ * (SL_MAX_SVC x 184 bytes, SL_MAX_NEIGH x 12) each clone would cost
+ * 190 KiB and 48 KiB to allocate and zero, most of a small model's
+ * publish. A service's real servers grow by one entry per add. Growing is
+ * the only step of an add that can fail after validation, and it fails
+ * before anything changes; growth may move the array, so no pointer into
+ * it is kept across an add.
  *
  * Every operation checks all of its arguments, then mutates; the order of
  * checks decides only which of several problems is reported. Arrays keep
@@ -82,14 +86,24 @@ int sl_model_init(struct sl_model *m)
 	for (unsigned s = 0; s < SL_CS_MAX; s++)
 		m->timeouts_ms[s] = timeout_default_s[s] * 1000;
 	sl_model_snat_defaults(m);
-	m->neigh = calloc(SL_MAX_NEIGH, sizeof(*m->neigh));
-	m->svcs = calloc(SL_MAX_SVC, sizeof(*m->svcs));
-	if (!m->neigh || !m->svcs) {
-		sl_model_free(m);
-		return -1;
-	}
 	sl_model_xdp_init(&m->xdp);
 	return 0;
+}
+
+void *sl_model_room(void *arr, uint32_t *cap, uint32_t n, size_t size,
+		    uint32_t max)
+{
+	if (n < *cap)
+		return arr;
+	uint32_t want = *cap > SL_MODEL_GROW_MIN / 2 ? *cap * 2 : SL_MODEL_GROW_MIN;
+	if (want > max)
+		want = max;
+	if (n >= want)
+		return NULL;
+	void *grown = realloc(arr, (size_t)want * size);
+	if (grown)
+		*cap = want;
+	return grown;
 }
 
 /* Leaves the model zeroed, so freeing twice is harmless. */
@@ -123,9 +137,12 @@ static int clone_eal(struct sl_model *dst, const struct sl_model *src)
 
 static int clone_svcs(struct sl_model *dst, const struct sl_model *src)
 {
-	dst->svcs = calloc(SL_MAX_SVC, sizeof(*dst->svcs));
+	if (src->nsvcs == 0)
+		return 0;
+	dst->svcs = malloc(src->nsvcs * sizeof(*dst->svcs));
 	if (!dst->svcs)
 		return -1;
+	dst->svcs_cap = src->nsvcs;
 	/* nsvcs counts the services whose rs array dst owns, so a failure
 	 * half way frees exactly those. */
 	for (; dst->nsvcs < src->nsvcs; dst->nsvcs++) {
@@ -149,16 +166,23 @@ int sl_model_clone(struct sl_model *dst, const struct sl_model *src)
 	dst->eal = NULL;
 	dst->neal = 0;
 	dst->svcs = NULL;
-	dst->nsvcs = 0;
-	dst->neigh = calloc(SL_MAX_NEIGH, sizeof(*dst->neigh));
+	dst->nsvcs = dst->svcs_cap = 0;
+	dst->neigh = NULL;
+	dst->nneigh = dst->neigh_cap = 0;
+	if (src->nneigh) {
+		dst->neigh = malloc(src->nneigh * sizeof(*dst->neigh));
+		if (dst->neigh) {
+			memcpy(dst->neigh, src->neigh, src->nneigh * sizeof(*dst->neigh));
+			dst->nneigh = dst->neigh_cap = src->nneigh;
+		}
+	}
 	/* First: it always leaves dst->xdp safe to free. */
-	if (sl_model_xdp_clone(&dst->xdp, &src->xdp) < 0 || !dst->neigh ||
-	    clone_eal(dst, src) < 0 || clone_svcs(dst, src) < 0) {
+	if (sl_model_xdp_clone(&dst->xdp, &src->xdp) < 0 ||
+	    dst->nneigh != src->nneigh || clone_eal(dst, src) < 0 ||
+	    clone_svcs(dst, src) < 0) {
 		sl_model_free(dst);
 		return -1;
 	}
-	if (src->nneigh)
-		memcpy(dst->neigh, src->neigh, src->nneigh * sizeof(*dst->neigh));
 	return 0;
 }
 
@@ -214,7 +238,12 @@ int sl_model_add_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
 	int id = sl_model_next_free_id(used, SL_MAX_SVC, m->next_svc_id);
 	if (id < 0)
 		return sl_err_set(err, SL_E_INTERNAL, "", "no free VIP id");
+	struct sl_model_svc *svcs = sl_model_room(m->svcs, &m->svcs_cap, m->nsvcs,
+						  sizeof(*svcs), SL_MAX_SVC);
+	if (!svcs)
+		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 
+	m->svcs = svcs;
 	m->svcs[m->nsvcs++] = (struct sl_model_svc){
 		.vip = vip, .port = port, .proto = proto, .sched = sched,
 		.id = (uint16_t)id, .mh_size = SL_MH_DEFAULT_SIZE,

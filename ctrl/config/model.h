@@ -163,10 +163,10 @@ struct sl_model {
 	/* Changed at run time through the control socket. */
 	uint32_t nladdrs;
 	struct sl_model_laddr laddrs[SL_MAX_LIPS];
-	uint32_t nneigh;
-	struct sl_model_neigh *neigh;    /* malloc'd, capacity SL_MAX_NEIGH */
-	uint32_t nsvcs;
-	struct sl_model_svc *svcs;       /* malloc'd, capacity SL_MAX_SVC */
+	uint32_t nneigh, neigh_cap;
+	struct sl_model_neigh *neigh;    /* malloc'd, grows; at most SL_MAX_NEIGH */
+	uint32_t nsvcs, svcs_cap;
+	struct sl_model_svc *svcs;       /* malloc'd, grows; at most SL_MAX_SVC */
 	uint32_t nrs_total;
 	uint32_t nsnat;
 	struct sl_model_snat snat[SL_MAX_SNAT];
@@ -180,10 +180,12 @@ struct sl_model {
 };
 
 /* Defaults for everything (see the comments above). Returns 0 or -1
- * (out of memory). */
+ * (out of memory; it allocates nothing today, callers still check). */
 int sl_model_init(struct sl_model *m);
 void sl_model_free(struct sl_model *m);
-/* Deep copy. `dst` must not be initialised. Returns 0 or -1. */
+/* Deep copy. `dst` must not be initialised. Returns 0 or -1. The copy's
+ * arrays hold exactly what the source's hold (capacity == count), so a
+ * copy costs what the model holds, not its limits. */
 int sl_model_clone(struct sl_model *dst, const struct sl_model *src);
 
 /* Default timeouts in seconds, by state, and their config-file names

@@ -38,5 +38,13 @@ int sl_model_resolve_port(const struct sl_model *m, sl_be32 ip, int port_index,
  * why freed ids come round last). */
 int sl_model_next_free_id(const uint8_t *used, unsigned n, unsigned cursor);
 void sl_model_mark_used(uint8_t *used, unsigned id);
+/* Room for entry `n` of a growable array of `size`-byte entries: returns
+ * `arr` if n < *cap, else `arr` reallocated to twice its capacity (at
+ * least SL_MODEL_GROW_MIN, at most `max` entries) with *cap updated, or
+ * NULL (out of memory, or n >= max) with `arr` and *cap unchanged. The
+ * caller has checked its limit, so NULL means out of memory. */
+#define SL_MODEL_GROW_MIN 4u
+void *sl_model_room(void *arr, uint32_t *cap, uint32_t n, size_t size,
+		    uint32_t max);
 
 #endif

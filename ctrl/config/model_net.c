@@ -238,7 +238,12 @@ int sl_model_add_neigh(struct sl_model *m, sl_be32 ip, const uint8_t mac[6],
 	if (m->nneigh >= SL_MAX_NEIGH)
 		return sl_err_set(err, SL_E_LIMIT, "", "at most %d static neighbors",
 				  SL_MAX_NEIGH);
+	struct sl_model_neigh *grown = sl_model_room(m->neigh, &m->neigh_cap, m->nneigh,
+						     sizeof(*grown), SL_MAX_NEIGH);
+	if (!grown)
+		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 
+	m->neigh = grown;
 	struct sl_model_neigh *n = &m->neigh[m->nneigh++];
 	n->ip = ip;
 	memcpy(n->mac, mac, sizeof(n->mac));

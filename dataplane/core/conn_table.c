@@ -75,8 +75,9 @@ void sl_ct_clear(struct sl_conn_table *t, uint32_t now_ms)
 	t->free_head = 0;
 	t->nconns = 0;
 	t->wheel.cur_tick = now_ms >> WHEEL_TICK_SHIFT;
-	for (uint32_t s = 0; s < WHEEL_SLOTS; s++)
-		t->wheel.heads[s] = NIL;
+	/* Every head NIL (all ones): one memset, not 8192 stores. */
+	_Static_assert(NIL == 0xffffffffu, "NIL is all ones");
+	memset(t->wheel.heads, 0xff, WHEEL_SLOTS * sizeof(*t->wheel.heads));
 }
 
 void sl_ct_destroy(struct sl_conn_table *t)
@@ -256,6 +257,11 @@ uint32_t sl_ct_expire(struct sl_conn_table *t, uint32_t now_ms, uint32_t budget,
 	uint32_t now_tick = wheel_tick_of(w, now_ms);
 	uint32_t freed = 0;
 
+	/* Only allocated entries are on the wheel: with none, every tick up
+	 * to now is empty, so catch up at once instead of walking them (a
+	 * clock moved on by minutes is thousands of ticks). */
+	if (t->nconns == 0 && tick_before(w, w->cur_tick, now_tick))
+		w->cur_tick = now_tick;
 	/* Only ticks strictly before the current one are run, so an entry
 	 * re-filed while its tick runs always lands in a later tick. */
 	while (budget > 0 && tick_before(w, w->cur_tick, now_tick)) {

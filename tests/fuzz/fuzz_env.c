@@ -182,8 +182,17 @@ void fuzz_env_restore(struct fuzz_env *e)
 		if (sl_model_clone(&next, &e->base) != 0 ||
 		    fuzz_env_adopt(e, &next, &err) != 0)
 			die("cannot restore the base configuration");
-		e->dirty = false;
+	} else if (e->neigh_dirty) {
+		/* The model is the base's: only the neighbor table, built
+		 * from it and what the control thread learned, is new, as
+		 * the daemon's own neighbor work publishes it. */
+		workers_online(e, false);
+		int rc = sl_ctl_publish_neigh(&e->ctl, &e->ctl.model, &err);
+		workers_online(e, true);
+		if (rc != 0)
+			die("cannot restore the neighbor table");
 	}
+	e->dirty = e->neigh_dirty = false;
 	/* The neighbor tables the requests and the restore replaced wait in
 	 * a defer queue the daemon's loop empties a turn later: empty it
 	 * here, once the workers' grace period is over (offline, it is;
@@ -233,7 +242,7 @@ static void forget_neighbors(struct fuzz_env *e)
 		;
 	if (e->ctl.neigh.n) {
 		e->ctl.neigh.n = 0;
-		e->dirty = true;
+		e->neigh_dirty = true;
 	}
 }
 

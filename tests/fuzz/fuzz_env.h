@@ -28,6 +28,7 @@ struct fuzz_env {
 	struct sl_model base;   /* the configuration every input starts from */
 	bool live;
 	bool dirty;             /* the model differs from base */
+	bool neigh_dirty;       /* only the learned neighbors changed */
 	/* Smaller than the config file allows, so that a short input can
 	 * fill them (0: as configured). Set before fuzz_env_init(). */
 	uint32_t max_conns;     /* per worker */

@@ -456,7 +456,7 @@ static void op_control(struct rd *r)
 		sl_ctl_neigh_work(&env.ctl);
 		for (unsigned i = 0; i < FUZZ_WORKERS; i++)
 			rte_rcu_qsbr_thread_online(env.dp.qsbr, i);
-		env.dirty = true;
+		env.neigh_dirty = true;
 		step(0, NULL, 0);
 		return;
 	}

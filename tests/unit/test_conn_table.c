@@ -578,6 +578,31 @@ static void test_expire_on_time(void **state)
 	sl_ct_destroy(&t);
 }
 
+/* An empty table catches its wheel up to a clock moved on by minutes in
+ * one call; entries filed after that still expire on time. */
+static void test_empty_catch_up(void **state)
+{
+	struct sl_conn_table t;
+	struct exp_log l;
+	const uint32_t t0 = 1000000, t1 = t0 + 300000;
+	const uint32_t after[] = {0, 100, 9000};
+	(void)state;
+
+	assert_int_equal(sl_ct_init(&t, 64, t0), 0);
+	log_init(&l, &t);
+	assert_int_equal(sl_ct_expire(&t, t1, 1, NULL, NULL), 0);
+	assert_int_equal(t.wheel.cur_tick, t1 >> t.wheel.tick_shift);
+	for (uint32_t i = 0; i < SL_ARRAY_SIZE(after); i++)
+		add(&t, orig_key(i), reply_key(i), 17, t1 + after[i]);
+	assert_int_equal(run_ms(&t, &l, t1, t1 + 10000), SL_ARRAY_SIZE(after));
+	for (uint32_t i = 0; i < SL_ARRAY_SIZE(after); i++) {
+		assert_true(l.when[i] >= t1 + after[i]);
+		assert_true(l.when[i] <= t1 + after[i] + LATE_MS);
+	}
+	log_free(&l);
+	sl_ct_destroy(&t);
+}
+
 /* Later expiry is recorded in place; the entry is re-filed when its old
  * tick fires, and freed at the new time. */
 static void test_lazy_rearm(void **state)
@@ -809,6 +834,7 @@ int main(void)
 		cmocka_unit_test(test_collisions_and_overflow),
 		cmocka_unit_test(test_probe_exhausted),
 		cmocka_unit_test(test_expire_on_time),
+		cmocka_unit_test(test_empty_catch_up),
 		cmocka_unit_test(test_lazy_rearm),
 		cmocka_unit_test(test_set_expire_earlier),
 		cmocka_unit_test(test_expire_budget),
