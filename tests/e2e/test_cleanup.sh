@@ -8,7 +8,8 @@
 # 0); another XDP program is kept, and so is a hugepage file a process
 # holds or of a sibling prefix (others of the prefix go); a symlink at the
 # socket path or the runtime directory is not followed; --file-prefix
-# "../x" is refused; a new sluice starts from the same file and serves;
+# "../x" is refused; a runtime directory whose config a process holds
+# stays; a new sluice starts from the same file and serves;
 # killed again, --cleanup without CAP_NET_ADMIN fails (exit 1) to remove
 # its program, an error, not "kept".
 # e2e-timeout: 120
@@ -124,6 +125,20 @@ out=$(ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$config_p"
 echo "$out" | sed 's/^/# /'
 lab_check_eq "--file-prefix ../x: exit 1" "$st" 1
 lab_check "... refused as not a plain name" grep -qF -- '--file-prefix "../x" is not a plain name' <<<"$out"
+
+# A runtime directory whose "config" a process holds (fcntl write lock, as
+# the EAL's primary does; here one sharing the prefix) stays, whole.
+mkdir -p "$rundir" && touch "$rundir/config" "$rundir/mp_socket"
+/usr/bin/python3 -c 'import fcntl,sys,time; f=open(sys.argv[1],"r+"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(30)' \
+  "$rundir/config" & holder=$!
+sleep 0.3
+out=$(cleanup 2>&1) || true
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+echo "$out" | sed 's/^/# /'
+lab_check "a held runtime directory is kept" grep -qF "kept $rundir: a DPDK process of prefix $prefix still runs" <<<"$out"
+lab_check "... with its files" test -e "$rundir/config" -a -e "$rundir/mp_socket"
+rm -rf "$rundir"
 
 # A new instance from the same file.
 lab_sluice_start "$config" || { lab_not_ok "a new sluice started"; exit 1; }
