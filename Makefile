@@ -189,6 +189,14 @@ $(BUILD)/tests/test_devargs: tests/unit/test_devargs.c $(BUILD)/obj/drivers/deva
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(DPDK_CFLAGS) -o $@ $< $(BUILD)/obj/drivers/devargs.o $(CMOCKA_LIBS) $(DPDK_LIBS)
 
+# The interface locks, in a lock directory of the build's own, with flock
+# wrapped so the test can remove a lock file between open and flock.
+$(BUILD)/tests/test_instance: tests/unit/test_instance.c ctrl/daemon/instance.c $(BUILD)/obj/drivers/devargs.o
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(DPDK_CFLAGS) '-DSL_LOCK_DIR="$(abspath $(BUILD))/tests/locks"' \
+		-Wl,--wrap=flock -o $@ $< ctrl/daemon/instance.c $(BUILD)/obj/drivers/devargs.o $(CMOCKA_LIBS) $(DPDK_LIBS)
+
 # The health-check engine's test runs it against loopback sockets.
 $(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -38,25 +39,19 @@ int sl_xdp_object_path(char *path, size_t len, char *errbuf, size_t errlen)
 	return 0;
 }
 
-/* The name and map ids of program `id`; nmaps in/out (room/found). */
-static int prog_info(uint32_t id, char name[16], uint32_t *map_ids,
-		     uint32_t *nmaps)
+/* The name and map ids of program `fd`; nmaps in/out (room/found). */
+static int prog_info_fd(int fd, char name[16], uint32_t *map_ids,
+			uint32_t *nmaps)
 {
 	struct bpf_prog_info info;
 	uint32_t info_len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(id);
-	int rc;
 
-	if (fd < 0)
-		return -errno;
 	memset(&info, 0, sizeof(info));
 	if (map_ids) {
 		info.nr_map_ids = *nmaps;
 		info.map_ids = (uint64_t)(uintptr_t)map_ids;
 	}
-	rc = bpf_obj_get_info_by_fd(fd, &info, &info_len);
-	close(fd);
-	if (rc != 0)
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len) != 0)
 		return -errno;
 	memcpy(name, info.name, 16);
 	name[15] = '\0';
@@ -65,38 +60,110 @@ static int prog_info(uint32_t id, char name[16], uint32_t *map_ids,
 	return 0;
 }
 
+static int prog_info(uint32_t id, char name[16], uint32_t *map_ids,
+		     uint32_t *nmaps)
+{
+	int fd = bpf_prog_get_fd_by_id(id);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = prog_info_fd(fd, name, map_ids, nmaps);
+	close(fd);
+	return rc;
+}
+
+/* Append a line to msg. */
+static void say(char *msg, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(char *msg, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(msg);
+	va_list ap;
+
+	if (n > 0 && n + 1 < len)
+		msg[n++] = '\n', msg[n] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(msg + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Program `id` attached in `mode`: removed if it is ours, and only it
+ * (XDP_FLAGS_REPLACE with its fd: a program attached since the query
+ * stays). Returns 0, SL_XDP_STALE_FOREIGN or SL_XDP_STALE_FAILED. */
+static int detach_one(int ifindex, const char *ifname, uint32_t id,
+		      uint32_t mode, char *msg, size_t len)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	char name[16];
+	int fd = bpf_prog_get_fd_by_id(id), rc = 0;
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0; /* gone since the query */
+		say(msg, len, "cannot inspect XDP program id %u on %s: %s", id,
+		    ifname, strerror(errno));
+		return SL_XDP_STALE_FAILED;
+	}
+	if (prog_info_fd(fd, name, NULL, NULL) != 0) {
+		say(msg, len, "cannot inspect XDP program id %u on %s: %s", id,
+		    ifname, strerror(errno));
+		rc = SL_XDP_STALE_FAILED;
+	} else if (strcmp(name, SL_XDP_PROG_NAME) != 0) {
+		say(msg, len, "%s already has an XDP program (id %u, \"%s\"); "
+		    "remove it first (ip link set dev %s xdp off)", ifname, id,
+		    name, ifname);
+		rc = SL_XDP_STALE_FOREIGN;
+	} else {
+		opts.old_prog_fd = fd;
+		if (bpf_xdp_detach(ifindex, mode | XDP_FLAGS_REPLACE, &opts) == 0) {
+			say(msg, len, "removed %s (id %u) left on %s by an earlier run",
+			    SL_XDP_PROG_NAME, id, ifname);
+		} else if (errno == EEXIST) {
+			say(msg, len, "%s: its XDP program changed while %s (id %u) "
+			    "was being removed; left alone", ifname,
+			    SL_XDP_PROG_NAME, id);
+			rc = SL_XDP_STALE_FOREIGN;
+		} else {
+			say(msg, len, "cannot remove %s (id %u) from %s: %s",
+			    SL_XDP_PROG_NAME, id, ifname, strerror(errno));
+			rc = SL_XDP_STALE_FAILED;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
 int sl_xdp_detach_stale(const char *ifname, char *msg, size_t len)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	int ifindex = (int)if_nametoindex(ifname);
-	char name[16];
+	int ifindex = (int)if_nametoindex(ifname), rc = 0;
 
 	msg[0] = '\0';
 	if (ifindex == 0) {
 		snprintf(msg, len, "no interface %s", ifname);
-		return -1;
+		return SL_XDP_STALE_FAILED;
 	}
-	if (bpf_xdp_query(ifindex, 0, &q) != 0 || q.prog_id == 0)
-		return 0;
-	if (prog_info(q.prog_id, name, NULL, NULL) != 0 ||
-	    strcmp(name, SL_XDP_PROG_NAME) != 0) {
-		snprintf(msg, len,
-			 "%s already has an XDP program (id %u, \"%s\"); "
-			 "remove it first (ip link set dev %s xdp off)",
-			 ifname, q.prog_id, name, ifname);
-		return -1;
+	if (bpf_xdp_query(ifindex, 0, &q) != 0) {
+		snprintf(msg, len, "cannot query the XDP programs of %s: %s",
+			 ifname, strerror(errno));
+		return SL_XDP_STALE_FAILED;
 	}
-	uint32_t mode = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE
-			: q.attach_mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE
-							   : XDP_FLAGS_DRV_MODE;
-	if (bpf_xdp_detach(ifindex, mode, NULL) != 0) {
-		snprintf(msg, len, "cannot remove the old %s from %s: %s",
-			 SL_XDP_PROG_NAME, ifname, strerror(errno));
-		return -1;
+	/* One per mode: with generic and native both attached
+	 * (XDP_ATTACHED_MULTI) q.prog_id is 0 and only these tell. */
+	const struct { uint32_t id, mode; } att[] = {
+		{q.skb_prog_id, XDP_FLAGS_SKB_MODE},
+		{q.drv_prog_id, XDP_FLAGS_DRV_MODE},
+		{q.hw_prog_id, XDP_FLAGS_HW_MODE},
+	};
+	for (unsigned i = 0; i < sizeof(att) / sizeof(att[0]); i++) {
+		if (att[i].id == 0)
+			continue;
+		int r = detach_one(ifindex, ifname, att[i].id, att[i].mode, msg, len);
+		if (r == SL_XDP_STALE_FAILED || (r != 0 && rc == 0))
+			rc = r;
 	}
-	snprintf(msg, len, "removed %s (id %u) left on %s by an earlier run",
-		 SL_XDP_PROG_NAME, q.prog_id, ifname);
-	return 0;
+	return rc;
 }
 
 /* Keep map `id` if its name is one we want. */
@@ -132,7 +199,7 @@ int sl_xdp_port_open(struct sl_xdp_port *xp, const char *ifname,
 		     char *errbuf, size_t errlen)
 {
 	uint32_t map_ids[16], nmaps = 16;
-	char name[16];
+	char name[16] = "";
 
 	sl_xdp_port_init(xp);
 	snprintf(xp->ifname, sizeof(xp->ifname), "%s", ifname);

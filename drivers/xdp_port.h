@@ -36,10 +36,17 @@ struct sl_xdp_port {
  * Returns 0, or -1 with a message. */
 int sl_xdp_object_path(char *path, size_t len, char *errbuf, size_t errlen);
 
-/* Before the PMD attaches: remove a copy of Sluice's program an earlier
- * run left on `ifname` (a crash skips the PMD's clean-up). Returns 0 when
- * the interface is free (or was freed, noted in msg), -1 with a message
- * when another program is attached or the interface does not exist. */
+/* Before the PMD attaches, and for sluice --cleanup: remove the copies
+ * of Sluice's program (by name) an earlier run left on `ifname` (a crash
+ * skips the PMD's clean-up), in each mode one is attached in (generic,
+ * native, offloaded); only the program seen is detached
+ * (XDP_FLAGS_REPLACE), never one attached since. msg gets one line per
+ * program: "removed ..." for each removed, the others explained.
+ * Returns the worst: 0 (the interface is free now), SL_XDP_STALE_FOREIGN
+ * (another program is attached: left alone), SL_XDP_STALE_FAILED (ours
+ * could not be removed or told apart, or no such interface). */
+#define SL_XDP_STALE_FOREIGN 1
+#define SL_XDP_STALE_FAILED (-1)
 int sl_xdp_detach_stale(const char *ifname, char *msg, size_t len);
 
 void sl_xdp_port_init(struct sl_xdp_port *xp);

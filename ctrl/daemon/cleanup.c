@@ -4,18 +4,27 @@
  * behind, without EAL (cleanup.h). Nothing is touched unless the
  * instance is dead: its interface locks (instance.h) must be free, and
  * they are held while cleaning, so no new instance starts half-way; its
- * control socket must refuse connections. Each thing is checked again
- * before it goes:
+ * control socket must refuse connections. Each thing is removed while we
+ * hold what proves it dead, as the EAL's own clear_hugedir does, so a
+ * process starting in between (another DPDK application may share the
+ * file prefix: "rte" is the default of testpmd, OVS-DPDK, ...) keeps its
+ * files:
  *
  *  - an XDP program on a net_af_xdp port's interface, only if it is
- *    Sluice's (by name, xdp_port.h); another program stays;
- *  - the control socket, only when connect() is refused;
+ *    Sluice's (by name, xdp_port.h), and only that program; another stays;
+ *  - the control socket, unlinked right after connect() is refused;
  *  - the EAL's runtime directory of the config's --file-prefix
- *    (/var/run/dpdk/PREFIX), unless a process still holds the lock on its
- *    "config" file (the EAL's primary does while it lives);
+ *    (/var/run/dpdk/PREFIX), while we hold the fcntl write lock on its
+ *    "config" file (the EAL's primary holds it while it lives);
  *  - hugepage files PREFIXmap_N in every hugetlbfs mount (and --huge-dir),
- *    unless a process still holds their flock (the EAL does);
- *  - the interface lock files themselves.
+ *    each unlinked while we hold its flock (the EAL holds it while in use).
+ *
+ * The prefix must be a plain name; directories are opened without
+ * following symlinks, must belong to us (the runtime directory of a user
+ * other than root is under world-writable /tmp), and files go by
+ * unlinkat() relative to them. The interface lock files stay: removing
+ * one would let two instances lock "one" interface (instance.h); they are
+ * left empty, naming no pid.
  *
  * The program's maps are not pinned (drivers/README.md): they go with the
  * program. An exception tap goes with the process.
@@ -40,58 +49,37 @@
 
 struct cleanup {
 	unsigned removed, failed;
-	bool existed[2 * SL_MAX_PORTS]; /* lock files there before we locked */
-	unsigned nlocks;
-	bool refusing;                  /* then remove only the lock files we made */
 };
 
-static void removed(struct cleanup *c, const char *what, const char *path)
+static void removed(struct cleanup *c, const char *what, const char *dir,
+		    const char *name)
 {
-	printf("removed %s %s\n", what, path);
+	printf("removed %s %s%s%s\n", what, dir, name ? "/" : "", name ? name : "");
 	c->removed++;
 }
 
-static void remove_path(struct cleanup *c, const char *what, const char *path,
-			bool dir)
+static void failed(struct cleanup *c, const char *dir, const char *name)
 {
-	if ((dir ? rmdir(path) : unlink(path)) == 0) {
-		removed(c, what, path);
-	} else if (errno != ENOENT) {
-		fprintf(stderr, "sluice: --cleanup: cannot remove %s: %s\n", path,
-			strerror(errno));
-		c->failed++;
-	}
+	fprintf(stderr, "sluice: --cleanup: cannot remove %s%s%s: %s\n", dir,
+		name ? "/" : "", name ? name : "", strerror(errno));
+	c->failed++;
 }
 
-static int note_lock(const char *name, void *arg)
+/* unlinkat() `name` in `dfd` (the directory `dir`), reported. */
+static void remove_at(struct cleanup *c, const char *what, int dfd,
+		      const char *dir, const char *name, int flags)
 {
-	struct cleanup *c = arg;
-	char path[128];
-
-	sl_instance_lock_path(name, path, sizeof(path));
-	if (c->nlocks < 2 * SL_MAX_PORTS)
-		c->existed[c->nlocks++] = access(path, F_OK) == 0;
-	return 0;
+	if (unlinkat(dfd, name, flags) == 0)
+		removed(c, what, dir, name);
+	else if (errno != ENOENT)
+		failed(c, dir, name);
 }
 
-static int drop_lock(const char *name, void *arg)
-{
-	struct cleanup *c = arg;
-	char path[128];
-
-	sl_instance_lock_path(name, path, sizeof(path));
-	bool existed = c->nlocks < 2 * SL_MAX_PORTS && c->existed[c->nlocks++];
-
-	if (!existed)
-		unlink(path); /* made by this run's own locking */
-	else if (!c->refusing)
-		remove_path(c, "lock file", path, false);
-	return 0;
-}
-
-/* 1: something answers on `path`; 0: a socket nobody listens on
- * (ECONNREFUSED); -1: nothing there, or not a socket. */
-static int socket_state(const char *path)
+/* 1: something answers on `path`; 0: it was a socket nobody listened on
+ * (ECONNREFUSED), now removed; -1: nothing there, or not a socket (a
+ * symlink is not followed). Nothing happens between the refused connect
+ * and the unlink. */
+static int clean_socket(struct cleanup *c, const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
@@ -107,12 +95,18 @@ static int socket_state(const char *path)
 	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
 	rc = rc == 0 ? 1 : errno == ECONNREFUSED ? 0 : -1;
 	close(fd);
+	if (rc == 0) {
+		if (unlink(path) == 0)
+			removed(c, "stale control socket", path, NULL);
+		else if (errno != ENOENT)
+			failed(c, path, NULL);
+	}
 	return rc;
 }
 
 static void clean_xdp(struct cleanup *c, const struct sl_model *m)
 {
-	char ifname[SL_DEVARGS_MAX], msg[256];
+	char ifname[SL_DEVARGS_MAX], msg[1024];
 
 	for (uint32_t p = 0; p < m->nports; p++) {
 		if (strncmp(m->ports[p].devargs, "net_af_xdp", 10) != 0)
@@ -120,11 +114,22 @@ static void clean_xdp(struct cleanup *c, const struct sl_model *m)
 		sl_instance_ifname(m->ports[p].devargs, ifname, sizeof(ifname));
 		if (ifname[0] == '\0' || if_nametoindex(ifname) == 0)
 			continue;
-		if (sl_xdp_detach_stale(ifname, msg, sizeof(msg)) != 0)
-			fprintf(stderr, "sluice: --cleanup: kept: %s\n", msg);
-		else if (msg[0]) {
-			printf("%s\n", msg);
-			c->removed++;
+		int rc = sl_xdp_detach_stale(ifname, msg, sizeof(msg));
+		/* One line per program (xdp_port.h): what went on stdout,
+		 * a foreign program "kept", our program left an error. */
+		for (char *l = msg, *nl; *l; l = nl ? nl + 1 : l + strlen(l)) {
+			if ((nl = strchr(l, '\n')) != NULL)
+				*nl = '\0';
+			if (!strncmp(l, "removed ", 8)) {
+				printf("%s\n", l);
+				c->removed++;
+			} else if (rc == SL_XDP_STALE_FAILED &&
+				   (!strncmp(l, "cannot ", 7) || !strncmp(l, "no ", 3))) {
+				fprintf(stderr, "sluice: --cleanup: error: %s\n", l);
+				c->failed++;
+			} else {
+				fprintf(stderr, "sluice: --cleanup: kept: %s\n", l);
+			}
 		}
 	}
 }
@@ -144,72 +149,168 @@ static const char *eal_opt(const struct sl_model *m, const char *opt, const char
 	return def;
 }
 
-/* Does a live process hold a lock on `path` (fcntl, as the EAL's primary
- * holds its "config", or flock, as it holds hugepage files)? */
-static bool held(const char *path)
+/* A file prefix names one directory entry: not empty, ".", ".." or a path. */
+static bool plain_name(const char *s)
+{
+	return s[0] != '\0' && strchr(s, '/') == NULL && strcmp(s, ".") != 0 &&
+	       strcmp(s, "..") != 0;
+}
+
+/* Directory `name` in `at`, not through a symlink, owned by us (or by
+ * root when root_ok): an fd, or -1 (ENOENT: not there; else explained on
+ * stderr as kept). */
+static int open_dir(int at, const char *name, const char *path, bool root_ok)
+{
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0) {
+		if (errno != ENOENT)
+			fprintf(stderr, "sluice: --cleanup: kept %s: not a directory "
+				"(a symlink?): %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 ||
+	    (st.st_uid != geteuid() && !(root_ok && st.st_uid == 0))) {
+		fprintf(stderr, "sluice: --cleanup: kept %s: owned by uid %u, "
+			"not us\n", path, (unsigned)st.st_uid);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Hold an fcntl write lock on the whole of `fd` (F_SETLK: never wait). */
+static bool lock_all(int fd)
 {
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-	bool busy;
 
-	if (fd < 0)
-		return false;
-	busy = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
-	if (!busy && flock(fd, LOCK_EX | LOCK_NB) != 0)
-		busy = errno == EWOULDBLOCK;
-	close(fd);
-	return busy;
+	return fcntl(fd, F_SETLK, &fl) == 0;
+}
+
+/* Every entry of the runtime directory `dfd`, "config" last, then the
+ * directory, all while holding the write lock on "config" (an EAL
+ * primary that starts meanwhile fails to take it, and one that runs
+ * holds it already). */
+static void clean_runtime_in(struct cleanup *c, int parent, int dfd,
+			     const char *prefix, const char *dir)
+{
+	bool made = false;
+	int cfd = openat(dfd, "config", O_RDWR | O_NOFOLLOW | O_CLOEXEC), dup_fd;
+	DIR *d;
+	struct dirent *e;
+
+	if (cfd < 0 && errno == ENOENT) { /* lock the name all the same */
+		cfd = openat(dfd, "config", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+			     O_CLOEXEC, 0600);
+		made = cfd >= 0;
+	}
+	if (cfd < 0 || !lock_all(cfd)) {
+		if (cfd >= 0)
+			fprintf(stderr, "sluice: --cleanup: kept %s: a DPDK process "
+				"of prefix %s still runs\n", dir, prefix);
+		else
+			failed(c, dir, "config");
+		goto out;
+	}
+	if ((dup_fd = dup(dfd)) < 0 || (d = fdopendir(dup_fd)) == NULL) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		failed(c, dir, NULL);
+		goto out;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    !strcmp(e->d_name, "config"))
+			continue;
+		remove_at(c, "EAL runtime file", dfd, dir, e->d_name, 0);
+	}
+	closedir(d);
+	if (made) {
+		if (unlinkat(dfd, "config", 0) != 0)
+			failed(c, dir, "config");
+	} else {
+		remove_at(c, "EAL runtime file", dfd, dir, "config", 0);
+	}
+	if (unlinkat(parent, prefix, AT_REMOVEDIR) == 0)
+		removed(c, "EAL runtime directory", dir, NULL);
+	else if (errno != ENOENT)
+		failed(c, dir, NULL);
+out:
+	if (cfd >= 0)
+		close(cfd); /* the lock goes with it, after the rmdir */
 }
 
 static void clean_runtime_dir(struct cleanup *c, const char *prefix)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	char dir[512], path[1024];
-	struct dirent *e;
-	DIR *d;
+	const char *base = getuid() == 0 ? "/var/run" : xdg ? xdg : "/tmp";
+	char top[512], dir[768];
+	int bfd, tfd = -1, dfd = -1;
 
-	snprintf(dir, sizeof(dir), "%s/dpdk/%s",
-		 getuid() == 0 ? "/var/run" : xdg ? xdg : "/tmp", prefix);
-	snprintf(path, sizeof(path), "%s/config", dir);
-	if (held(path)) {
-		fprintf(stderr, "sluice: --cleanup: kept %s: a DPDK process of "
-			"prefix %s still runs\n", dir, prefix);
+	snprintf(top, sizeof(top), "%s/dpdk", base);
+	snprintf(dir, sizeof(dir), "%s/%s", top, prefix);
+	bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (bfd < 0)
+		return;
+	if ((tfd = open_dir(bfd, "dpdk", top, true)) >= 0 &&
+	    (dfd = open_dir(tfd, prefix, dir, false)) >= 0)
+		clean_runtime_in(c, tfd, dfd, prefix, dir);
+	if (dfd >= 0)
+		close(dfd);
+	if (tfd >= 0)
+		close(tfd);
+	close(bfd);
+}
+
+/* Hugepage file `name` of `dfd`: unlinked while we hold its flock (and an
+ * fcntl write lock): a process using it holds a shared flock. */
+static void clean_huge_file(struct cleanup *c, int dfd, const char *dir,
+			    const char *name)
+{
+	int fd = openat(dfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0) {
+		if (errno != ENOENT)
+			fprintf(stderr, "sluice: --cleanup: kept %s/%s: %s\n", dir,
+				name, strerror(errno));
 		return;
 	}
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		remove_path(c, "EAL runtime file", path, false);
-	}
-	closedir(d);
-	remove_path(c, "EAL runtime directory", dir, true);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		fprintf(stderr, "sluice: --cleanup: kept %s/%s: not a file\n", dir, name);
+	else if (flock(fd, LOCK_EX | LOCK_NB) != 0 || !lock_all(fd))
+		fprintf(stderr, "sluice: --cleanup: kept %s/%s: in use\n", dir, name);
+	else
+		remove_at(c, "hugepage file", dfd, dir, name, 0);
+	close(fd);
 }
 
 /* PREFIXmap_N files in `dir` (eal_filesystem.h's hugefile name). */
 static void clean_huge_dir(struct cleanup *c, const char *dir, const char *prefix)
 {
 	size_t n = strlen(prefix);
-	char path[1024];
 	struct dirent *e;
-	DIR *d = opendir(dir);
+	int dfd = open_dir(AT_FDCWD, dir, dir, true), dup_fd;
+	DIR *d;
 
-	if (d == NULL)
+	if (dfd < 0)
 		return;
+	if ((dup_fd = dup(dfd)) < 0 || (d = fdopendir(dup_fd)) == NULL) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		close(dfd);
+		return;
+	}
 	while ((e = readdir(d)) != NULL) {
 		const char *rest = e->d_name + n;
 		if (strncmp(e->d_name, prefix, n) != 0 || strncmp(rest, "map_", 4) != 0 ||
 		    rest[4] == '\0' || strspn(rest + 4, "0123456789") != strlen(rest + 4))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (held(path))
-			fprintf(stderr, "sluice: --cleanup: kept %s: in use\n", path);
-		else
-			remove_path(c, "hugepage file", path, false);
+		clean_huge_file(c, dfd, dir, e->d_name);
 	}
 	closedir(d);
+	close(dfd);
 }
 
 static void clean_hugepages(struct cleanup *c, const struct sl_model *m,
@@ -236,30 +337,28 @@ int sl_cleanup(const struct sl_model *m)
 	const char *prefix = eal_opt(m, "--file-prefix", "rte");
 	struct cleanup c = {0};
 	char errbuf[256];
-	int sock;
 
-	sl_instance_each(m, note_lock, &c);
+	if (!plain_name(prefix)) {
+		fprintf(stderr, "sluice: --cleanup: --file-prefix \"%s\" is not a "
+			"plain name (empty, \".\", \"..\" or with a '/'): "
+			"refusing to clean up by it\n", prefix);
+		return 1;
+	}
 	if (sl_instance_lock(m, errbuf, sizeof(errbuf)) != 0) {
 		fprintf(stderr, "sluice: --cleanup: %s: refusing to clean up after "
 			"a live instance\n", errbuf);
 		return 1;
 	}
-	sock = socket_state(m->socket_path);
-	if (sock == 1) {
+	if (clean_socket(&c, m->socket_path) == 1) {
 		fprintf(stderr, "sluice: --cleanup: a process answers on %s: "
 			"refusing to clean up after a live instance\n", m->socket_path);
-		c.nlocks = 0;
-		c.refusing = true;
-		sl_instance_each(m, drop_lock, &c);
+		sl_instance_unlock();
 		return 1;
 	}
 	clean_xdp(&c, m);
-	if (sock == 0)
-		remove_path(&c, "stale control socket", m->socket_path, false);
 	clean_runtime_dir(&c, prefix);
 	clean_hugepages(&c, m, prefix);
-	c.nlocks = 0;
-	sl_instance_each(m, drop_lock, &c);
+	sl_instance_unlock();
 	if (c.removed == 0 && c.failed == 0)
 		printf("nothing to remove\n");
 	return c.failed ? 1 : 0;

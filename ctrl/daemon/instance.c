@@ -64,39 +64,80 @@ struct lock_err {
 	size_t len;
 };
 
+/* The fds of the locks this process holds (sl_instance_unlock). */
+static int held_fds[2 * SL_MAX_PORTS];
+static unsigned nheld;
+
+/* Lock files are never removed (a few bytes each): an instance that has
+ * opened the file and then locks it must lock the file the next one
+ * opens. Should one be removed anyway (by hand) between our open and our
+ * flock, we would hold a lock nobody else can see: the path then names
+ * another inode, or none, and we open it again. An fd, or -1 with errno
+ * (EWOULDBLOCK: another process holds it). */
+static int open_locked(const char *path)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		struct stat fs, ps;
+		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (fstat(fd, &fs) == 0 && stat(path, &ps) == 0 &&
+		    fs.st_ino == ps.st_ino && fs.st_dev == ps.st_dev)
+			return fd;
+		close(fd); /* removed in between: lock what the path names now */
+	}
+	errno = ESTALE;
+	return -1;
+}
+
+/* The pid the holder of `path` wrote ("?" if none yet). */
+static void holder_pid(const char *path, char *pid, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? pread(fd, pid, len - 1, 0) : -1;
+
+	pid[n > 0 ? strcspn(pid, "\n") : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+	if (pid[0] == '\0')
+		snprintf(pid, len, "?");
+}
+
 static int lock_one(const char *name, void *arg)
 {
 	const struct lock_err *le = arg;
-	char *errbuf = le->buf, path[128], pid[24] = "";
+	char *errbuf = le->buf, path[128], pid[24];
 	size_t errlen = le->len;
-	int fd;
+	int fd, n;
 
 	sl_instance_lock_path(name, path, sizeof(path));
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(errbuf, errlen, "cannot open the lock %s: %s", path,
-			 strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		int e = errno;
-		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
-		pid[n > 0 ? strcspn(pid, "\n") : 0] = '\0';
-		if (e == EWOULDBLOCK)
+	if ((fd = open_locked(path)) < 0) {
+		if (errno == EWOULDBLOCK) {
+			holder_pid(path, pid, sizeof(pid));
 			snprintf(errbuf, errlen,
 				 "interface %s is in use by sluice pid %s (lock %s)",
-				 name, pid[0] ? pid : "?", path);
-		else
-			snprintf(errbuf, errlen, "cannot lock %s: %s", path, strerror(e));
-		close(fd);
+				 name, pid, path);
+		} else {
+			snprintf(errbuf, errlen, "cannot lock %s: %s", path,
+				 strerror(errno));
+		}
 		return -1;
 	}
-	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
 		snprintf(errbuf, errlen, "cannot write %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
+	if (nheld < sizeof(held_fds) / sizeof(held_fds[0]))
+		held_fds[nheld++] = fd;
 	return 0; /* fd stays open: the lock lives as long as the process */
 }
 
@@ -135,5 +176,21 @@ int sl_instance_lock(const struct sl_model *m, char *errbuf, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
-	return sl_instance_each(m, lock_one, &le);
+	if (sl_instance_each(m, lock_one, &le) != 0) {
+		sl_instance_unlock(); /* the names before the one in use */
+		return -1;
+	}
+	return 0;
+}
+
+void sl_instance_unlock(void)
+{
+	while (nheld > 0) {
+		int fd = held_fds[--nheld];
+		/* Name no pid once released (a failure leaves a stale one,
+		 * read only while a new holder has not written its own). */
+		if (ftruncate(fd, 0) != 0)
+			errno = 0;
+		close(fd);
+	}
 }

@@ -3,11 +3,15 @@
 # sluice --cleanup -c CONFIG (issue 19.10) on net_af_xdp: refused while
 # the instance runs (exit 1, the lock named; its XDP program, socket and
 # traffic intact); after SIGKILL the XDP program stays attached, and
-# --cleanup removes it from both interfaces, the stale control socket, the
-# EAL runtime directory of the file prefix and the lock files, one line
-# each; a second run removes nothing (exit 0); another XDP program is
-# kept, and so is a hugepage file a process holds (others of the prefix
-# go); a new sluice starts from the same file and serves.
+# --cleanup removes it from both interfaces, the stale control socket, the EAL runtime directory of the file prefix, one line
+# each; the lock files stay, empty; a second run removes nothing (exit
+# 0); another XDP program is kept, and so is a hugepage file a process
+# holds or of a sibling prefix (others of the prefix go); a symlink at the
+# socket path or the runtime directory is not followed; --file-prefix
+# "../x" is refused; a runtime directory whose config a process holds
+# stays; a new sluice starts from the same file and serves;
+# killed again, --cleanup without CAP_NET_ADMIN fails (exit 1) to remove
+# its program, an error, not "kept".
 # e2e-timeout: 120
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -53,6 +57,12 @@ wait "$LAB_SLUICE_PID" 2>/dev/null || true
 LAB_SLUICE_PID=
 lab_check_eq "after SIGKILL wan0 still has the XDP program" "$(prog_id wan0)" "$wan_id"
 lab_check "... and the socket file" test -S "$LAB_SOCK"
+cat >"$T/other.bpf.c" <<'C'
+struct xdp_md;
+__attribute__((section("xdp"), used)) int other_pass(struct xdp_md *ctx) { return 2; /* XDP_PASS */ }
+char _license[] __attribute__((section("license"), used)) = "GPL";
+C
+clang -O2 -target bpf -c "$T/other.bpf.c" -o "$T/other.bpf.o"
 st=0
 out=$(cleanup 2>&1) || st=$?
 echo "$out" | sed 's/^/# /'
@@ -62,12 +72,12 @@ lab_check "it says it removed the program from wan0" \
 lab_check "... and from lan0" grep -q "^removed sluice_xdp (id $lan_id) left on lan0" <<<"$out"
 lab_check "... the stale socket" grep -qx "removed stale control socket $LAB_SOCK" <<<"$out"
 lab_check "... the runtime directory" grep -qx "removed EAL runtime directory $rundir" <<<"$out"
-lab_check "... the lock files" grep -qx "removed lock file /run/sluice/$wan_lock.lock" <<<"$out"
 lab_check_eq "no XDP program on wan0" "$(prog_id wan0)" ""
 lab_check_eq "no XDP program on lan0" "$(prog_id lan0)" ""
 lab_check "no socket file" test ! -e "$LAB_SOCK"
 lab_check "no runtime directory" test ! -e "$rundir"
-lab_check "no lock files" test ! -e "/run/sluice/$wan_lock.lock" -a ! -e "/run/sluice/$lan_lock.lock"
+lab_check "the lock files stay, naming no pid" \
+  test -e "/run/sluice/$wan_lock.lock" -a ! -s "/run/sluice/$wan_lock.lock" -a ! -s "/run/sluice/$lan_lock.lock"
 st=0
 out=$(cleanup 2>&1) || st=$?
 lab_check_eq "a second --cleanup: exit 0" "$st" 0
@@ -75,20 +85,20 @@ lab_check_eq "... nothing to remove" "$out" "nothing to remove"
 
 # Someone else's XDP program on lan0 stays; hugepage files of the prefix
 # go unless a process holds them (planted in a --huge-dir the cleanup's
-# copy of the config names: the lab runs with --no-huge).
-cat >"$T/other.bpf.c" <<'C'
-struct xdp_md;
-__attribute__((section("xdp"), used)) int other_pass(struct xdp_md *ctx) { return 2; /* XDP_PASS */ }
-char _license[] __attribute__((section("license"), used)) = "GPL";
-C
-clang -O2 -target bpf -c "$T/other.bpf.c" -o "$T/other.bpf.o"
+# copy of the config names: the lab runs with --no-huge); a sibling
+# prefix's stay. Symlinks at the socket path and the runtime directory
+# (to a stale socket, to a directory of files) are not followed.
+mkdir -p "$T/huge" "$T/victim"
+touch "$T/huge/${prefix}map_0" "$T/huge/${prefix}map_12" "$T/huge/${prefix}map_x" \
+  "$T/huge/other-${prefix}map_0" "$T/huge/${prefix}map_3" "$T/huge/${prefix}2map_0" \
+  "$T/victim/keep"
+flock -s "$T/huge/${prefix}map_3" sleep 30 & holder=$!
+/usr/bin/python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/stale.sock"
+ln -s "$T/stale.sock" "$LAB_SOCK"
+ln -s "$T/victim" "$rundir"
 lab_check "another XDP program attached to lan0" \
   ip -n "$(lab_ns lb)" link set dev lan0 xdpgeneric obj "$T/other.bpf.o" sec xdp
 other_id=$(prog_id lan0)
-mkdir -p "$T/huge"
-touch "$T/huge/${prefix}map_0" "$T/huge/${prefix}map_12" "$T/huge/${prefix}map_x" \
-  "$T/huge/other-${prefix}map_0" "$T/huge/${prefix}map_3"
-flock -s "$T/huge/${prefix}map_3" sleep 30 & holder=$!
 sleep 0.2
 config_h=$(lab_make_config "${cfg[@]}" "c['eal'] += ['--huge-dir', '$T/huge']")
 st=0
@@ -104,8 +114,31 @@ lab_check_eq "it removed the prefix's free hugepage files, only those" \
   "${prefix}map_0 ${prefix}map_12 "
 lab_check "it kept the one in use" grep -q "kept $T/huge/${prefix}map_3: in use" "$T/err"
 lab_check_eq "what is left in the huge dir" "$(cd "$T/huge" && ls | LC_ALL=C sort | tr '\n' ' ')" \
-  "$(printf '%s\n' "${prefix}map_3" "${prefix}map_x" "other-${prefix}map_0" | LC_ALL=C sort | tr '\n' ' ')"
+  "$(printf '%s\n' "${prefix}map_3" "${prefix}map_x" "other-${prefix}map_0" "${prefix}2map_0" | LC_ALL=C sort | tr '\n' ' ')"
+lab_check "the symlink at the socket path and its target stay" test -L "$LAB_SOCK" -a -S "$T/stale.sock"
+lab_check "the runtime directory's symlink is not followed" test -L "$rundir" -a -e "$T/victim/keep"
+rm -f "$LAB_SOCK" "$rundir"
 ip -n "$(lab_ns lb)" link set dev lan0 xdpgeneric off
+st=0
+config_p=$(lab_make_config "${cfg[@]}" "c['eal'][c['eal'].index('--file-prefix') + 1] = '../x'")
+out=$(ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$config_p" 2>&1) || st=$?
+echo "$out" | sed 's/^/# /'
+lab_check_eq "--file-prefix ../x: exit 1" "$st" 1
+lab_check "... refused as not a plain name" grep -qF -- '--file-prefix "../x" is not a plain name' <<<"$out"
+
+# A runtime directory whose "config" a process holds (fcntl write lock, as
+# the EAL's primary does; here one sharing the prefix) stays, whole.
+mkdir -p "$rundir" && touch "$rundir/config" "$rundir/mp_socket"
+/usr/bin/python3 -c 'import fcntl,sys,time; f=open(sys.argv[1],"r+"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(30)' \
+  "$rundir/config" & holder=$!
+sleep 0.3
+out=$(cleanup 2>&1) || true
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+echo "$out" | sed 's/^/# /'
+lab_check "a held runtime directory is kept" grep -qF "kept $rundir: a DPDK process of prefix $prefix still runs" <<<"$out"
+lab_check "... with its files" test -e "$rundir/config" -a -e "$rundir/mp_socket"
+rm -rf "$rundir"
 
 # A new instance from the same file.
 lab_sluice_start "$config" || { lab_not_ok "a new sluice started"; exit 1; }
@@ -114,5 +147,21 @@ lab_check "its XDP program on wan0" test -n "$(prog_id wan0)"
 lab_check "vip add $LAB_VIP:80" lab_vip_setup "$LAB_VIP:80" rr "$(lab_rs_ip 1):8080:1"
 lab_curl_loop 5 "http://$LAB_VIP/whoami" >"$T/again.log"
 lab_check_eq "it serves" "$(lab_tally "$T/again.log" | lab_jget "r['failed']")" 0
+
+# Killed again: without CAP_NET_ADMIN our program cannot be detached: an
+# error and exit 1, not "kept" like another's program.
+kill -KILL "$LAB_SLUICE_PID"
+wait "$LAB_SLUICE_PID" 2>/dev/null || true
+LAB_SLUICE_PID=
+wan_id=$(prog_id wan0)
+st=0
+out=$(ip netns exec "$(lab_ns lb)" timeout 20 capsh --drop=cap_net_admin -- \
+  -c '"$0" --cleanup -c "$1"' "$SLUICE" "$config" 2>&1) || st=$?
+echo "$out" | sed 's/^/# /'
+lab_check_eq "--cleanup without CAP_NET_ADMIN: exit 1" "$st" 1
+lab_check "... an error naming our program on wan0" \
+  grep -q "error: cannot remove sluice_xdp (id $wan_id) from wan0: Operation not permitted" <<<"$out"
+lab_check_eq "... which is still there" "$(prog_id wan0)" "$wan_id"
+lab_check "with it, --cleanup removes it" eval 'cleanup >/dev/null 2>&1 && test -z "$(prog_id wan0)"'
 
 lab_test_end
