@@ -107,18 +107,28 @@ int sl_xdp_port_snat_src(const struct sl_xdp_port *xp, uint32_t prefix,
 	return lpm_set(xp->snat_fd, prefix, plen, add);
 }
 
-int sl_xdp_port_block_keys(const struct sl_xdp_port *xp,
-			   struct sl_xdp_block_key *out, uint32_t max)
+int sl_xdp_lpm_keys(int fd, struct sl_xdp_block_key *out, uint32_t max)
 {
 	uint32_t n = 0;
 
 	while (n < max) {
-		if (bpf_map_get_next_key(xp->block_fd, n ? &out[n - 1] : NULL,
-					 &out[n]) != 0)
+		if (bpf_map_get_next_key(fd, n ? &out[n - 1] : NULL, &out[n]) != 0)
 			return errno == ENOENT ? (int)n : -errno;
 		n++;
 	}
 	return (int)n;
+}
+
+int sl_xdp_port_block_keys(const struct sl_xdp_port *xp,
+			   struct sl_xdp_block_key *out, uint32_t max)
+{
+	return sl_xdp_lpm_keys(xp->block_fd, out, max);
+}
+
+int sl_xdp_port_snat_keys(const struct sl_xdp_port *xp,
+			  struct sl_xdp_block_key *out, uint32_t max)
+{
+	return sl_xdp_lpm_keys(xp->snat_fd, out, max);
 }
 
 uint64_t sl_xdp_port_block_hits(const struct sl_xdp_port *xp, uint32_t prefix,

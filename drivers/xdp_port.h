@@ -72,10 +72,14 @@ int sl_xdp_port_snat_src(const struct sl_xdp_port *xp, uint32_t prefix,
 /* Add (a new prefix counts from 0) or delete a blocked prefix. */
 int sl_xdp_port_block(const struct sl_xdp_port *xp, uint32_t prefix,
 		      uint8_t plen, bool add);
-/* The prefixes the port's blocklist trie holds now, up to `max`, in no
- * order: how many, or -errno. */
+/* The prefixes an LPM trie of struct sl_xdp_block_key holds now, up to
+ * `max`, in no order: how many, or -errno. For the port's blocklist and
+ * SNAT tries, as a reconcile reads them back. */
+int sl_xdp_lpm_keys(int fd, struct sl_xdp_block_key *out, uint32_t max);
 int sl_xdp_port_block_keys(const struct sl_xdp_port *xp,
 			   struct sl_xdp_block_key *out, uint32_t max);
+int sl_xdp_port_snat_keys(const struct sl_xdp_port *xp,
+			  struct sl_xdp_block_key *out, uint32_t max);
 /* Frames dropped for `prefix`/plen on this port (0 if it is not there). */
 uint64_t sl_xdp_port_block_hits(const struct sl_xdp_port *xp, uint32_t prefix,
 				uint8_t plen);

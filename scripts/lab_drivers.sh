@@ -9,6 +9,9 @@
 #   lab_lb_kernel_http    a kernel HTTP server in P-lb on its own address
 #   lab_hugepages_ensure  free 2 MiB huge pages for vhost-user
 #   lab_vswitch_start     the vhost-user switch (build/sluice-vswitch) in P-lb
+#   lab_xdp_map           a map of the XDP program on an interface, by name
+#   lab_lpm_prefixes      what an LPM trie (sl_block, sl_snat_src) holds
+#   lab_xdp_counter       one of the program's counters, read from sl_stats
 #
 # Same rules as lab_lib.sh: bounded waits, only this prefix's namespaces
 # and files, traffic only inside 198.18.0.0/15.
@@ -136,4 +139,38 @@ lab_cfg_virtio() {
     "c[\"workers\"] = $queues" \
     "c[\"ports\"][0][\"devargs\"] = \"net_virtio_user0,path=$LAB_RUN/wan.sock,queues=$queues,queue_size=1024,mac=02:00:00:00:00:02\"" \
     "c[\"ports\"][1][\"devargs\"] = \"net_virtio_user1,path=$LAB_RUN/lan.sock,queues=$queues,queue_size=1024,mac=02:00:00:00:01:02\""
+}
+
+# lab_xdp_map NS IFACE NAME: the id of the map NAME of the XDP program
+# attached to IFACE in namespace NS (nothing if none).
+lab_xdp_map() {
+  local prog m
+  prog=$(ip -n "$1" -d link show "$2" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1)
+  [ -n "$prog" ] || return 0
+  for m in $(bpftool -j prog show id "$prog" | lab_jget "' '.join(map(str, r['map_ids']))"); do
+    if [ "$(bpftool -j map show id "$m" | lab_jget "r['name']")" = "$3" ]; then
+      echo "$m"
+    fi
+  done
+}
+
+# lab_lpm_prefixes ID: "a.b.c.d/len ..." sorted, from the raw keys of an
+# LPM trie of struct sl_xdp_block_key (drivers/xdp/xdp_abi.h).
+lab_lpm_prefixes() {
+  bpftool -j map dump id "$1" | python3 -c 'import json, sys
+keys = [bytes(int(b, 16) for b in e["key"]) for e in json.load(sys.stdin)]
+print(" ".join(sorted("%d.%d.%d.%d/%d" % (*k[4:8], k[0]) for k in keys)))'
+}
+
+# lab_xdp_counter ID NAME: counter NAME ("drop_snat_no_socket") of the
+# per-CPU sl_stats array ID, summed over CPUs; its index is its place in
+# SL_XDP_COUNTERS (drivers/xdp/xdp_abi.h), read from there.
+lab_xdp_counter() {
+  local idx
+  idx=$(grep -o 'X([A-Z_]*, "[a-z_]*")' "$LAB_ROOT/drivers/xdp/xdp_abi.h" |
+    grep -n "\"$2\"" | cut -d: -f1)
+  [ -n "$idx" ] || { echo "lab_xdp_counter: no counter $2" >&2; return 1; }
+  bpftool -j map lookup id "$1" key $((idx - 1)) 0 0 0 | python3 -c 'import json, sys
+r = json.load(sys.stdin)
+print(sum(int.from_bytes(bytes(int(b, 16) for b in v["value"]), "little") for v in r["values"]))'
 }

@@ -138,17 +138,21 @@ static void lc_sums(struct sl_ctl *ctl)
 /* The XDP map writes again, from the published snapshot and the model:
  * no new snapshot, no RCU wait. The commit sets the next retry's time
  * (its back-off) and logs the spell's end; a table that cannot even be
- * built waits for the current back-off again. */
+ * built fails the attempt the same way (counted, last_error, back-off,
+ * logged when it is a new error). */
 static void xdp_retry(struct sl_ctl *ctl, uint64_t now)
 {
 	struct sl_snapshot *s = ctl->dp->snapshot;
+	struct sl_ctl_xdp *x = &ctl->xdp;
 	struct sl_err err;
 	int table_fd = -1;
 
-	ctl->xdp.retries++;
+	x->retries++;
+	x->spell_retries++;
 	if (s == NULL || ctl->xdp_prepare(ctl, s, &table_fd, &err) != 0) {
-		ctl->xdp.retry_ms = now + (ctl->xdp.backoff_ms ? ctl->xdp.backoff_ms
-							       : SL_XDP_RETRY_MS);
+		sl_ctl_xdp_attempt(x);
+		sl_ctl_xdp_map_error(x, "%s", s ? err.message : "XDP: no snapshot to retry from");
+		sl_ctl_xdp_settle(x, now);
 		return;
 	}
 	ctl->xdp_commit(ctl, &ctl->model, table_fd);

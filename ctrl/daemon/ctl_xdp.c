@@ -4,7 +4,6 @@
  * (ctl_xdp.h).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,23 +89,6 @@ void sl_ctl_xdp_close(struct sl_ctl *ctl)
 	free(x->addr_kinds);
 	free(x->block);
 	memset(x, 0, sizeof(*x));
-}
-
-/* A map write failed: count it, keep the publish's first for the
- * client's answer (logged by sync_state, once). The maps are out of step
- * until a commit succeeds. */
-__attribute__((format(printf, 2, 3)))
-static void map_error(struct sl_ctl_xdp *x, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(x->last_error, sizeof(x->last_error), fmt, ap);
-	va_end(ap);
-	sl_debug("%s", x->last_error);
-	x->map_errors++;
-	if (x->commit_errors++ == 0)
-		memcpy(x->commit_error, x->last_error, sizeof(x->commit_error));
 }
 
 /* ---- addresses --------------------------------------------------------- */
@@ -195,7 +177,7 @@ static void block_on(struct sl_ctl_xdp *x, uint32_t i, const struct sl_model_pre
 	for (uint32_t k = first; k < end; k++) {
 		int rc = sl_xdp_port_block(&x->p[k].xp, p->prefix, p->plen, add);
 		if (rc != 0)
-			map_error(x, "XDP on %s: cannot %s %s/%u: %s", x->p[k].xp.ifname,
+			sl_ctl_xdp_map_error(x, "XDP on %s: cannot %s %s/%u: %s", x->p[k].xp.ifname,
 				  add ? "block" : "unblock", sl_fmt_ipv4(p->prefix, a),
 				  p->plen, strerror(-rc));
 	}
@@ -245,7 +227,7 @@ static void reconcile_blocklist(struct sl_ctl_xdp *x, uint32_t i,
 			     : -ENOMEM;
 
 	if (n < 0) {
-		map_error(x, "XDP on %s: cannot read the blocklist back: %s",
+		sl_ctl_xdp_map_error(x, "XDP on %s: cannot read the blocklist back: %s",
 			  x->p[i].xp.ifname, strerror(-n));
 	} else {
 		for (int k = 0; k < n; k++)
@@ -301,14 +283,39 @@ static void snat_set(struct sl_ctl_xdp *x, uint32_t i, sl_be32 src, uint8_t plen
 	int rc = sl_xdp_port_snat_src(&x->p[i].xp, src, plen, add);
 
 	if (rc != 0)
-		map_error(x, "XDP on %s: cannot %s SNAT inside network %s/%u: %s",
+		sl_ctl_xdp_map_error(x, "XDP on %s: cannot %s SNAT inside network %s/%u: %s",
 			  x->p[i].xp.ifname, add ? "add" : "remove",
 			  sl_fmt_ipv4(src, a), plen, strerror(-rc));
 }
 
+/* Port i's SNAT trie read back and brought to `next`: what a failed
+ * write left behind (an inside network never deleted, one never added)
+ * is put right whatever x->snat says. Adds first, as below. */
+static void reconcile_snat(struct sl_ctl_xdp *x, uint32_t i,
+			   const struct sl_ctl_xdp_snat *next, uint32_t nn)
+{
+	struct sl_xdp_block_key have[SL_XDP_MAX_SNAT_SRC];
+	uint8_t port = x->p[i].port;
+	int n = sl_xdp_port_snat_keys(&x->p[i].xp, have, SL_XDP_MAX_SNAT_SRC);
+
+	for (uint32_t r = 0; r < nn; r++)
+		if (next[r].port != port)
+			snat_set(x, i, next[r].src, next[r].plen, true);
+	if (n < 0) {
+		sl_ctl_xdp_map_error(x, "XDP on %s: cannot read the SNAT inside networks back: %s",
+				     x->p[i].xp.ifname, strerror(-n));
+		return;
+	}
+	for (int k = 0; k < n; k++)
+		if (!snat_inside_on(next, nn, have[k].addr, (uint8_t)have[k].prefixlen, port))
+			snat_set(x, i, have[k].addr, (uint8_t)have[k].prefixlen, false);
+}
+
 /* Each port's trie holds the src of every rule whose pool is on another
- * port. Adds first, so a rule that stays is never missing in between
- * (its inside hosts' frames would go to the kernel untranslated). */
+ * port. In step: the differences from the rules last written, adds
+ * first, so a rule that stays is never missing in between (its inside
+ * hosts' frames would go to the kernel untranslated). Out of step (a
+ * write failed, or the first commit): each port's trie reconciled. */
 static void sync_snat_src(struct sl_ctl_xdp *x, const struct sl_model *m)
 {
 	struct sl_ctl_xdp_snat next[SL_MAX_SNAT];
@@ -318,49 +325,19 @@ static void sync_snat_src(struct sl_ctl_xdp *x, const struct sl_model *m)
 						   m->snat[r].port};
 	for (uint32_t i = 0; i < x->n; i++) {
 		uint8_t port = x->p[i].port;
+		if (!x->synced) {
+			reconcile_snat(x, i, next, m->nsnat);
+			continue;
+		}
 		for (uint32_t r = 0; r < m->nsnat; r++)
 			if (next[r].port != port)
 				snat_set(x, i, next[r].src, next[r].plen, true);
-		for (uint32_t r = 0; x->snat_synced && r < x->nsnat; r++)
+		for (uint32_t r = 0; r < x->nsnat; r++)
 			if (!snat_inside_on(next, m->nsnat, x->snat[r].src, x->snat[r].plen, port))
 				snat_set(x, i, x->snat[r].src, x->snat[r].plen, false);
 	}
 	memcpy(x->snat, next, m->nsnat * sizeof(*next));
 	x->nsnat = m->nsnat;
-	x->snat_synced = true;
-}
-
-/* After a commit: the next retry's time, and the two log lines of a
- * failing spell (ctl_xdp.h). */
-static void sync_state(struct sl_ctl_xdp *x)
-{
-	uint64_t now = sl_ctl_now_ms();
-
-	x->synced = x->commit_errors == 0;
-	if (x->synced) {
-		if (x->failing)
-			sl_warn("XDP maps back in step with the configuration after "
-				"%lu s (%lu retries so far)",
-				(unsigned long)((now - x->fail_since_ms) / 1000),
-				(unsigned long)x->retries);
-		x->failing = false;
-		x->backoff_ms = 0;
-		return;
-	}
-	if (!x->failing) {
-		sl_err("XDP maps out of step: %s (%u map writes failed); retrying "
-		       "the writes after %u s, doubling up to %u s, quiet until "
-		       "they succeed (stats xdp)", x->commit_error, x->commit_errors,
-		       SL_XDP_RETRY_MS / 1000, SL_XDP_RETRY_MAX_MS / 1000);
-		x->failing = true;
-		x->fail_since_ms = now;
-		x->backoff_ms = SL_XDP_RETRY_MS;
-	} else if (x->backoff_ms < SL_XDP_RETRY_MAX_MS) {
-		x->backoff_ms *= 2;
-		if (x->backoff_ms > SL_XDP_RETRY_MAX_MS)
-			x->backoff_ms = SL_XDP_RETRY_MAX_MS;
-	}
-	x->retry_ms = now + x->backoff_ms;
 }
 
 void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_fd)
@@ -369,12 +346,11 @@ void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_f
 
 	if (x->n == 0)
 		return;
-	x->commit_errors = 0;
-	x->commit_error[0] = '\0';
+	sl_ctl_xdp_attempt(x);
 	for (uint32_t i = 0; table_fd >= 0 && i < x->n; i++) {
 		int rc = sl_xdp_port_set_addrs(&x->p[i].xp, table_fd);
 		if (rc != 0)
-			map_error(x, "XDP on %s: cannot swap in the address table: %s",
+			sl_ctl_xdp_map_error(x, "XDP on %s: cannot swap in the address table: %s",
 				  x->p[i].xp.ifname, strerror(-rc));
 	}
 	if (table_fd >= 0)
@@ -386,14 +362,14 @@ void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_f
 	if (!x->synced || memcmp(&cfg, &x->cfg, sizeof(cfg)) != 0) {
 		for (uint32_t i = 0; i < x->n; i++)
 			if ((rc = sl_xdp_port_set_config(&x->p[i].xp, &cfg)) != 0)
-				map_error(x, "XDP on %s: cannot set the SYN rate: %s",
+				sl_ctl_xdp_map_error(x, "XDP on %s: cannot set the SYN rate: %s",
 					  x->p[i].xp.ifname, strerror(-rc));
 		x->cfg = cfg;
 	}
 	sync_snat_src(x, m);
 	if (!sync_blocklist(x, &m->xdp))
-		map_error(x, "XDP: out of memory remembering the blocklist");
-	sync_state(x); /* if out of step, ctl_work retries */
+		sl_ctl_xdp_map_error(x, "XDP: out of memory remembering the blocklist");
+	sl_ctl_xdp_settle(x, sl_ctl_now_ms()); /* if out of step, ctl_work retries */
 	sl_debug("XDP maps: %u addresses, %u blocked prefixes, SYN rate %u/s",
 		 x->naddrs, x->nblock, m->xdp.syn_rate);
 }

@@ -15,15 +15,19 @@
  * the client whose request published (its answer's "xdp_error"); the
  * maps are then out of step, and every later publish, and the control
  * loop's retries until one succeeds, reconcile them: each port's
- * blocklist trie is read back and brought to the model's list (missing
- * prefixes added, stray ones deleted), the address table rebuilt, the
- * SYN rate rewritten. A retry (ctl_work.c) is the map writes alone:
+ * blocklist and SNAT tries are read back and brought to the model
+ * (missing prefixes added, stray ones deleted), the address table
+ * rebuilt, the SYN rate rewritten. A retry (ctl_work.c) is the map writes alone:
  * prepare and commit again from the published snapshot and the model,
  * nothing republished. It comes
  * SL_XDP_RETRY_MS, doubling after each failed attempt up to
  * SL_XDP_RETRY_MAX_MS, back to the start once in step. The log says so
- * twice: when the maps fall out of step, and when they are back; the
- * attempts in between are counted (xdp.retries), not logged.
+ * twice: when the maps fall out of step, and when they are back (with
+ * the spell's retries); the attempts in between are counted
+ * (xdp.retries), and logged only when their error is another than the
+ * one last logged. A retry whose address table cannot even be built
+ * (prepare) fails like a map write: counted, last_error, back-off.
+ * That state is ctl_xdp_state.c's.
  */
 #ifndef SL_CTL_XDP_H
 #define SL_CTL_XDP_H
@@ -52,8 +56,9 @@ struct sl_ctl_xdp {
 	uint32_t nblock;
 	struct sl_model_prefix *block;  /* sorted like the model's */
 	struct sl_xdp_config cfg;
-	bool snat_synced;               /* x->snat is what the tries hold */
-	uint32_t nsnat;                 /* SNAT rules as last written */
+	uint32_t nsnat;                 /* SNAT rules as last written (diffed
+					 * while synced; reconciled from the
+					 * tries read back otherwise) */
 	struct sl_ctl_xdp_snat {
 		sl_be32 src;
 		uint8_t plen, port;     /* port: where the rule's pool is */
@@ -66,7 +71,9 @@ struct sl_ctl_xdp {
 	uint64_t backoff_ms;            /* the wait before it */
 	bool failing;                   /* out of step, logged once */
 	uint64_t fail_since_ms;
+	char logged_error[160];         /* the failure the log last named */
 	uint64_t retries;               /* retries of the map writes, ever */
+	uint64_t spell_retries;         /* ... in this failing spell */
 };
 
 #define SL_XDP_RETRY_MS 1000
@@ -88,6 +95,28 @@ void sl_ctl_xdp_close(struct sl_ctl *ctl);
 int sl_ctl_xdp_prepare(struct sl_ctl *ctl, const struct sl_snapshot *s,
 		       int *table_fd, struct sl_err *err);
 void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_fd);
+
+/* ---- the failing spell (ctl_xdp_state.c) ---- */
+
+/* The wait before the next retry: SL_XDP_RETRY_MS after none (0),
+ * doubling, at most SL_XDP_RETRY_MAX_MS. */
+uint64_t sl_ctl_xdp_backoff_ms(uint64_t prev_ms);
+/* A commit or a retry begins: no errors yet. */
+void sl_ctl_xdp_attempt(struct sl_ctl_xdp *x);
+/* A map write (or a retry's prepare) failed: counted (map_errors), kept
+ * as last_error, and as commit_error if it is the attempt's first. */
+void sl_ctl_xdp_map_error(struct sl_ctl_xdp *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The attempt is over: in step or not, the next retry's time, and what
+ * the log said of the spell. */
+enum sl_xdp_spell {
+	SL_XDP_SPELL_NONE,      /* in step, and was */
+	SL_XDP_SPELL_STARTED,   /* fell out of step: logged */
+	SL_XDP_SPELL_GOING,     /* still out, same error: quiet */
+	SL_XDP_SPELL_CHANGED,   /* still out, another error: logged */
+	SL_XDP_SPELL_ENDED,     /* back in step: logged */
+};
+enum sl_xdp_spell sl_ctl_xdp_settle(struct sl_ctl_xdp *x, uint64_t now);
 
 /* {"ports": [{"port": NAME, "ifname":..., COUNTER: N...}], "totals": {...},
  *  "map_errors": N, "retries": N, "in_sync": B,

@@ -173,17 +173,20 @@ int sluice_xdp(struct xdp_md *ctx)
 	}
 
 	/* An SNAT frame is never the kernel's: with forwarding on, it would
-	 * leave untranslated, private source and all. With no socket to
-	 * take it (Sluice starting, or killed with the program left
-	 * behind), it is dropped, and so is one whose socket goes away
-	 * between the lookup and the redirect (the redirect's fallback). */
-	if (!bpf_map_lookup_elem(&xsks_map, &queue))
-		return snat ? verdict(SL_XDP_DROP_SNAT_NO_SOCKET, XDP_DROP)
-			    : verdict(SL_XDP_PASS_NO_SOCKET, XDP_PASS);
+	 * leave untranslated, private source and all. With no socket on
+	 * this queue (Sluice starting, or killed with the program left
+	 * behind), the redirect's fallback decides: dropped, or for any
+	 * other frame, passed. One map lookup (the helper's), and the
+	 * counters follow what it returned, so a fallback is never counted
+	 * as a redirect. */
+	long act = bpf_redirect_map(&xsks_map, queue, snat ? XDP_DROP : XDP_PASS);
+	if (act != XDP_REDIRECT)
+		return snat ? verdict(SL_XDP_DROP_SNAT_NO_SOCKET, (int)act)
+			    : verdict(SL_XDP_PASS_NO_SOCKET, (int)act);
 	verdict(SL_XDP_REDIRECT, 0);
 	if (snat)
 		verdict(SL_XDP_REDIRECT_SNAT, 0);
-	return bpf_redirect_map(&xsks_map, queue, snat ? XDP_DROP : XDP_PASS);
+	return XDP_REDIRECT;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -85,26 +85,23 @@ lab_check "blocklist add 203.0.113.0/24 (covers nothing configured)" slctl block
 # the retry reconciles every port's trie with the model. lan0's trie gets
 # a stray prefix (a delete that never reached it); wan0's is frozen, so
 # writes to it fail (EPERM) for as long as it lives.
-block_map() { # the sl_block map of the program on interface $1
-  local prog m
-  prog=$(ip -n "$(lab_ns lb)" -d link show "$1" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1)
-  for m in $(bpftool -j prog show id "$prog" | lab_jget "' '.join(map(str, r['map_ids']))"); do
-    if [ "$(bpftool -j map show id "$m" | lab_jget "r['name']")" = sl_block ]; then
-      echo "$m"
-    fi
-  done
-}
-trie_prefixes() { # "a.b.c.d/len ..." sorted, from the raw keys
-  bpftool -j map dump id "$1" | python3 -c 'import json, sys
-keys = [bytes(int(b, 16) for b in e["key"]) for e in json.load(sys.stdin)]
-print(" ".join(sorted("%d.%d.%d.%d/%d" % (*k[4:8], k[0]) for k in keys)))'
-}
-wan_blk=$(block_map wan0) lan_blk=$(block_map lan0)
+wan_blk=$(lab_xdp_map "$(lab_ns lb)" wan0 sl_block) lan_blk=$(lab_xdp_map "$(lab_ns lb)" lan0 sl_block)
 lab_check "found the blocklist tries of wan0 ($wan_blk) and lan0 ($lan_blk)" \
   test -n "$wan_blk" -a -n "$lan_blk"
 bpftool map update id "$lan_blk" key hex 18 00 00 00 c0 00 02 00 value hex 00 00 00 00 00 00 00 00
-lab_check_eq "lan0's trie holds a stray 192.0.2.0/24" "$(trie_prefixes "$lan_blk")" \
+lab_check_eq "lan0's trie holds a stray 192.0.2.0/24" "$(lab_lpm_prefixes "$lan_blk")" \
   "192.0.2.0/24 203.0.113.0/24"
+# And each port's SNAT trie a stray inside network 10.9.0.0/16 (a failed
+# delete of a rule that is gone: no SNAT rule exists here), which the
+# same reconcile must remove (review 2).
+wan_snat=$(lab_xdp_map "$(lab_ns lb)" wan0 sl_snat_src) lan_snat=$(lab_xdp_map "$(lab_ns lb)" lan0 sl_snat_src)
+lab_check "found the SNAT tries of wan0 ($wan_snat) and lan0 ($lan_snat)" \
+  test -n "$wan_snat" -a -n "$lan_snat"
+for m in "$wan_snat" "$lan_snat"; do
+  bpftool map update id "$m" key hex 10 00 00 00 0a 09 00 00 value hex 00 00 00 00 00 00 00 00
+done
+lab_check_eq "both SNAT tries hold a stray 10.9.0.0/16" \
+  "$(lab_lpm_prefixes "$wan_snat") $(lab_lpm_prefixes "$lan_snat")" "10.9.0.0/16 10.9.0.0/16"
 bpftool map freeze id "$wan_blk"
 log0=$(wc -l <"$LAB_SLUICE_LOG")
 xdp_log_lines() { tail -n +"$((log0 + 1))" "$LAB_SLUICE_LOG" | grep -c 'XDP' || true; }
@@ -133,7 +130,9 @@ lab_check "... retried 2 to 4 times (1 s, 2 s, 4 s, 8 s apart)" \
   test "$((retries1 - retries0))" -ge 2 -a "$((retries1 - retries0))" -le 4
 lab_check_eq "... logged once" "$(xdp_log_lines)" 1
 lab_check_eq "lan0's trie reconciled: the model's prefixes, the stray gone" \
-  "$(trie_prefixes "$lan_blk")" "198.51.100.0/24 203.0.113.0/24"
+  "$(lab_lpm_prefixes "$lan_blk")" "198.51.100.0/24 203.0.113.0/24"
+lab_check_eq "both SNAT tries reconciled: the stray inside network gone" \
+  "$(lab_lpm_prefixes "$wan_snat")|$(lab_lpm_prefixes "$lan_snat")" "|"
 lab_check_eq "the model has both" \
   "$(slctl --json blocklist list | lab_jget "' '.join(sorted(p['prefix'] for p in r['blocklist']))")" \
   "198.51.100.0/24 203.0.113.0/24"
@@ -145,7 +144,7 @@ lab_check_eq "stats xdp.in_sync is true again" "$(lab_stats | lab_jget "r['xdp']
 lab_check "the recovery is logged" grep -q "XDP maps back in step" "$LAB_SLUICE_LOG"
 lab_check_eq "two log lines about XDP in all: out of step, back" "$(xdp_log_lines)" 2
 lab_check_eq "both tries hold the model's prefix" \
-  "$(trie_prefixes "$wan_blk") $(trie_prefixes "$lan_blk")" "203.0.113.0/24 203.0.113.0/24"
+  "$(lab_lpm_prefixes "$wan_blk") $(lab_lpm_prefixes "$lan_blk")" "203.0.113.0/24 203.0.113.0/24"
 retries2=$(lab_stats | lab_jget "r['xdp']['retries']")
 sleep 2
 lab_check_eq "no retries once in step" "$(lab_stats | lab_jget "r['xdp']['retries']")" "$retries2"

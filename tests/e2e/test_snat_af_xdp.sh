@@ -12,11 +12,18 @@
 # Then the crash: Sluice killed with SIGKILL leaves its program and SNAT
 # trie on in0 with no socket behind them; the gateway's kernel, routing
 # and forwarding, must still never see an inside host's packet (each is
-# dropped in XDP as drop_snat_no_socket), so none reaches the outside.
-# e2e-timeout: 90
+# dropped in XDP as drop_snat_no_socket, counted in the program's own
+# sl_stats), so none reaches the outside; with the program removed, the
+# same packets do (the positive control that makes "none" mean something).
+# Before any of it, a recovery by the retries alone: in0's SNAT trie full of
+# stray prefixes makes the rule's write fail, the first retry's reconcile
+# removes the strays, the second writes the rule, "back in step" logged.
+# e2e-timeout: 100
 set -euo pipefail
 # shellcheck source=scripts/lab_snat_lib.sh
 . "$(dirname "$0")/../../scripts/lab_snat_lib.sh"
+# shellcheck source=scripts/lab_drivers.sh
+. "$(dirname "$0")/../../scripts/lab_drivers.sh"
 
 SRV=$LAB_SNAT_SERVER
 URL=http://$SRV:$LAB_HTTP_PORT
@@ -36,7 +43,29 @@ xdp_port() { lab_stats | lab_jget "[p for p in r['xdp']['ports'] if p['port'] ==
 lab_check_eq "XDP program on in and out" \
   "$(lab_stats | lab_jget "','.join(p['port'] for p in r['xdp']['ports'])")" "in,out"
 
-lab_check "snat add --src $LAB_SNAT_SRC --pool $LAB_SNAT_POOL --port out" lab_snat_rule_add
+# --- a failed write repaired by the retries alone (review 2, 16)
+gw=$(lab_ns gw)
+in_snat=$(lab_xdp_map "$gw" in0 sl_snat_src)
+lab_check "found in0's SNAT trie ($in_snat)" test -n "$in_snat"
+for i in $(seq 0 63); do # SL_XDP_MAX_SNAT_SRC strays: 10.9.i.0/24
+  bpftool map update id "$in_snat" key 24 0 0 0 10 9 "$i" 0 value hex 00 00 00 00 00 00 00 00
+done
+lab_check_eq "in0's SNAT trie is full of strays" "$(lab_lpm_prefixes "$in_snat" | wc -w)" 64
+log0=$(wc -l <"$LAB_SLUICE_LOG")
+st=0
+out=$(lab_snat_rule_add 2>&1) || st=$?
+echo "$out" | sed 's/^/# /'
+lab_check_eq "snat add with in0's trie full: exit 1" "$st" 1
+lab_check "the error names in0 and the inside network" \
+  grep -q "XDP on in0: cannot add SNAT inside network $LAB_SNAT_SRC" <<<"$out"
+pub0=$(lab_stats | lab_jget "r['control']['publishes']")
+lab_check "the retries alone bring the maps back in step (1 s, then 2 s)" \
+  lab_wait_until 8 "in_sync" eval "lab_stats | lab_jget \"r['xdp']['in_sync']\" | grep -qx true"
+lab_check "... logged with this spell's retries" \
+  eval "tail -n +$((log0 + 1)) '$LAB_SLUICE_LOG' | grep -q 'XDP maps back in step.*(2 retries)'"
+lab_check_eq "in0's trie holds the rule's inside network, the strays gone" \
+  "$(lab_lpm_prefixes "$in_snat")" "$LAB_SNAT_SRC"
+lab_check_eq "... without a republish" "$(lab_stats | lab_jget "r['control']['publishes']")" "$pub0"
 snat0=$(xdp_port in redirect_snat)
 
 body=$(lab_snat_curl 1 "$URL/whoami" 2>&1 || true)
@@ -59,7 +88,7 @@ lab_check_eq "rule gone: redirect_snat no longer grows" "$(xdp_port in redirect_
 
 # --- the crash: SIGKILL, the program left behind without a socket
 lab_check "snat add again" lab_snat_rule_add
-gw=$(lab_ns gw)
+in_stats=$(lab_xdp_map "$gw" in0 sl_stats)
 kill -KILL "$LAB_SLUICE_PID"
 wait "$LAB_SLUICE_PID" 2>/dev/null || true
 LAB_SLUICE_PID=
@@ -79,11 +108,25 @@ table ip leak {
   chain pre { type filter hook prerouting priority 0; ip saddr 198.18.2.0/24 counter; }
 }
 NFT
-lab_exec in1 "$LAB_PY" "$LAB_TOOL" udp-burst "$SRV" "$LAB_UDP_PORT" -n 20 --tries 1 --timeout 0.2 \
-  >/dev/null 2>&1 || true
+leaked() {
+  ip netns exec "$(lab_ns out)" nft list chain ip leak pre |
+    sed -n 's/.*counter packets \([0-9]*\).*/\1/p'
+}
+send_inside() {
+  lab_exec in1 "$LAB_PY" "$LAB_TOOL" udp-burst "$SRV" "$LAB_UDP_PORT" -n 20 --tries 1 --timeout 0.2 \
+    >/dev/null 2>&1 || true
+}
+drops0=$(lab_xdp_counter "$in_stats" drop_snat_no_socket)
+send_inside
 lab_snat_curl 1 --max-time 2 "$URL/whoami" >/dev/null 2>&1 || true
-leaked=$(ip netns exec "$(lab_ns out)" nft list chain ip leak pre |
-  sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
-lab_check_eq "no inside packet reached the outside untranslated" "${leaked:-none}" 0
+lab_check_eq "no inside packet reached the outside untranslated" "$(leaked)" 0
+drops1=$(lab_xdp_counter "$in_stats" drop_snat_no_socket)
+lab_check_cmp "in0's program dropped them (drop_snat_no_socket +$((drops1 - drops0)))" \
+  "$((drops1 - drops0))" -ge 20
+# Positive control: without the program, the same packets do leave.
+lab_check "in0's XDP program removed" ip -n "$gw" link set dev in0 xdp off
+send_inside
+lab_check_cmp "without it the kernel forwards them untranslated (so 0 above meant dropped)" \
+  "$(leaked)" -ge 1
 
 lab_test_end

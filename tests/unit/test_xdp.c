@@ -363,7 +363,8 @@ static void test_table_swap(void **state)
 	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
 }
 
-/* Sluice's frame on a queue without a socket goes to the kernel. */
+/* Sluice's frame on a queue without a socket goes to the kernel: the
+ * redirect's fallback (XDP_PASS), counted as that and not as a redirect. */
 static void test_no_socket(void **state)
 {
 	uint8_t f[FR_MAX];
@@ -374,6 +375,7 @@ static void test_no_socket(void **state)
 	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(env.skel->maps.xsks_map), &q), 0);
 	uint32_t len = ipv4(f, CLIENT, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
 	expect(f, len, XDP_PASS, SL_XDP_PASS_NO_SOCKET);
+	assert_int_equal(moved(SL_XDP_REDIRECT), 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(env.skel->maps.xsks_map), &q,
 					     &env.xsk, 0), 0);
 	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
@@ -401,12 +403,15 @@ static void test_snat_never_passed(void **state)
 	assert_int_equal(moved(SL_XDP_REDIRECT_SNAT), 1);
 
 	assert_int_equal(bpf_map_delete_elem(xsks, &q), 0);
+	/* The redirect's fallback (XDP_DROP), counted as a drop only. */
 	expect(f, len, XDP_DROP, SL_XDP_DROP_SNAT_NO_SOCKET);
+	assert_int_equal(moved(SL_XDP_REDIRECT), 0);
 	assert_int_equal(moved(SL_XDP_REDIRECT_SNAT), 0);
 	assert_int_equal(moved(SL_XDP_PASS_NO_SOCKET), 0);
 	/* Sluice's own addresses still go to the kernel without a socket. */
 	len = ipv4(f, inside, PORT_IP, SL_IPPROTO_UDP, 0);
 	expect(f, len, XDP_PASS, SL_XDP_PASS_NO_SOCKET);
+	assert_int_equal(moved(SL_XDP_REDIRECT), 0);
 
 	assert_int_equal(bpf_map_update_elem(xsks, &q, &env.xsk, 0), 0);
 	assert_int_equal(sl_xdp_port_snat_src(&env.xp, sl_htonl(net), 24, false), 0);
