@@ -902,6 +902,7 @@ static bool fnat_lport_per_server(struct harness *h, char *why)
 #include "checks_ingress.h"
 #include "checks_pick.h"
 #include "checks_neigh.h"
+#include "checks_state.h"
 
 struct check {
 	const char *name;
@@ -994,5 +995,12 @@ static const struct check checks[] = {
 	{"pick tables: a weight change on one VIP builds its table alone, the "
 	 "others are shared with the previous snapshot", pick_tables_shared},
 	{"pick tables: VIPs replaced leave no table cached for them", pick_tables_swept},
+	{"RFC 5508 REQ-4 errors never delete or close a session", errors_delete_nothing},
+	{"RFC 5382 REQ-1 TCP opened from outside to an endpoint-independent mapping",
+	 eim_tcp_from_outside},
+	{"full-NAT: a client RST far dropped, near the window kept open, at the edge"
+	 " closes", fnat_client_rst_window},
+	{"full-NAT: ICMP error from the client side reaches the server, quote"
+	 " restored, connection kept", fnat_client_icmp_error},
 	{NULL, NULL},
 };
