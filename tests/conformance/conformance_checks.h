@@ -903,6 +903,7 @@ static bool fnat_lport_per_server(struct harness *h, char *why)
 #include "checks_pick.h"
 #include "checks_neigh.h"
 #include "checks_state.h"
+#include "checks_service.h"
 
 struct check {
 	const char *name;
@@ -1002,5 +1003,13 @@ static const struct check checks[] = {
 	 " closes", fnat_client_rst_window},
 	{"full-NAT: ICMP error from the client side reaches the server, quote"
 	 " restored, connection kept", fnat_client_icmp_error},
+	{"full-NAT: refusals at most 1000 a second per worker, then no_real_server drops",
+	 refusals_rate_limited},
+	{"full-NAT: a UDP flow's server flushed: its next datagram scheduled afresh",
+	 udp_flush_reschedules},
+	{"sh and sh --hash-ports through the worker: the server sched.h's hash names",
+	 sh_through_worker},
+	{"persistence: template kept while live, lapsed after persist_s, replaced"
+	 " when its server is down", persist_lapse_replace},
 	{NULL, NULL},
 };
