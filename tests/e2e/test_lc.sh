@@ -43,12 +43,16 @@ active() { # I: rsI's open connections as rs list reports them
   slctl --json rs list "$V" | lab_jget "r['real_servers'][$(($1 - 1))]['active_conns']"
 }
 count() { awk -v t="$1" -v b="$2" '$1 == t && $2 == b' "$T/long.log" | wc -l; }
+# rs1_holds N: wait (5 s at most) until rs1 has N open connections.
+rs1_holds() {
+  lab_wait_until 5 "$1 open on rs1" bash -c \
+    "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json rs list '$V' | '$LAB_PY' '$LAB_TOOL' json-get \"r['real_servers'][0]['active_conns']\")\" = $1 ]"
+}
 
 long 6 6000 first
 # Under load a background curl may start late: undrain only once rs1
 # really holds all six, so the second batch is judged on its own.
-lab_check "rs1 holds the first 6" lab_wait_until 5 "6 open on rs1" bash -c \
-  "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json rs list '$V' | '$LAB_PY' '$LAB_TOOL' json-get \"r['real_servers'][0]['active_conns']\")\" = 6 ]"
+lab_check "rs1 holds the first 6" rs1_holds 6
 lab_check "rs set rs2 --weight 1 (undrain)" slctl rs set "$V" "$RS2" --weight 1
 long 6 4500 second
 lab_wait_until 5 "12 open" bash -c \
@@ -74,8 +78,7 @@ lab_check "vip set --sched wlc; rs2 weight 0" bash -c \
   "timeout 5 '$SLUICECTL' -s '$LAB_SOCK' vip set '$V' --sched wlc && timeout 5 '$SLUICECTL' -s '$LAB_SOCK' rs set '$V' '$RS2' --weight 0"
 : >"$T/long.log"
 long 3 7000 third
-lab_check "rs1 holds 3" lab_wait_until 5 "3 open on rs1" bash -c \
-  "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json rs list '$V' | '$LAB_PY' '$LAB_TOOL' json-get \"r['real_servers'][0]['active_conns']\")\" = 3 ]"
+lab_check "rs1 holds 3" rs1_holds 3
 lab_check "rs set rs2 --weight 2" slctl rs set "$V" "$RS2" --weight 2
 long 9 3000 fourth
 lab_wait_until 5 "12 open" bash -c \
