@@ -161,3 +161,47 @@ static bool fnat_client_icmp_error(struct harness *h, char *why)
 	return fnat_alive(h, cport, lport)
 		       ? true : WHY("the connection was gone after the client's error");
 }
+
+/* The mapping entry of inside host:port, on whichever worker holds it. */
+static const struct sl_conn *mapping_entry(const struct harness *h, uint32_t host,
+					   uint16_t port, uint8_t proto)
+{
+	struct sl_v4key k = {sl_htonl(host), 0, sl_htons(port), 0};
+
+	for (unsigned i = 0; i < h->nworkers; i++) {
+		struct sl_conn_table *ct = &h->dp.workers[i]->ct;
+		uint32_t ref = sl_ct_lookup(ct, &k, proto, sl_flow_hash(&k, proto));
+		if (ref != SL_CT_NONE && (sl_ct_conn(ct, ref)->flags & SL_CONN_F_MAPPING))
+			return sl_ct_conn(ct, ref);
+	}
+	return NULL;
+}
+
+/* A mapping's idle timer runs from its last outbound packet: inbound
+ * packets (which keep their session alive) leave the mapping's expiry
+ * where it was; the next outbound packet moves it. Read from the entry
+ * itself: while a session lives its mapping stays, so from outside the
+ * difference shows only once the timeouts of the two differ. */
+static bool inbound_no_mapping_refresh(struct harness *h, char *why)
+{
+	struct seen m, g;
+
+	if (!udp_out(h, H(38), 11100, SERVER, 53, &m, why))
+		return false;
+	const struct sl_conn *map = mapping_entry(h, H(38), 11100, SL_IPPROTO_UDP);
+	if (map == NULL)
+		return WHY("no mapping entry for the host's port");
+	uint32_t expire = map->expire;
+	h_advance(h, 100);
+	for (unsigned i = 0; i < 3; i++)
+		if (!inbound_delivered(h, SL_IPPROTO_UDP, SERVER, 53, &m, H(38), 11100, 0))
+			return WHY("inbound datagram %u not delivered", i);
+	if (map->expire != expire)
+		return WHY("inbound datagrams moved the mapping's expiry by %d ms",
+			   (int)(map->expire - expire));
+	if (!udp_out(h, H(38), 11100, SERVER, 53, &g, why))
+		return false;
+	return (int32_t)(map->expire - expire) >= 99000
+		       ? true : WHY("an outbound datagram 100 s on moved the expiry by %d ms",
+				    (int)(map->expire - expire));
+}

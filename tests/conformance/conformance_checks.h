@@ -1003,6 +1003,8 @@ static const struct check checks[] = {
 	 " closes", fnat_client_rst_window},
 	{"full-NAT: ICMP error from the client side reaches the server, quote"
 	 " restored, connection kept", fnat_client_icmp_error},
+	{"RFC 4787 REQ-6 inbound packets do not refresh a mapping",
+	 inbound_no_mapping_refresh},
 	{"full-NAT: refusals at most 1000 a second per worker, then no_real_server drops",
 	 refusals_rate_limited},
 	{"full-NAT: a UDP flow's server flushed: its next datagram scheduled afresh",
