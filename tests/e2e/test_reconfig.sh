@@ -28,6 +28,7 @@ V=$LAB_VIP:80
 RS1=$(lab_rs_ip 1):8080 RS2=$(lab_rs_ip 2):8080 RS3=$(lab_rs_ip 3):8080
 lab_check "vip add $V; rs1 w1, rs2 w1" lab_vip_setup "$V" wrr "$RS1:1" "$RS2:1"
 
+longs=()
 lab_curl_loop "$N" "http://$LAB_VIP/whoami" >"$T/stream.log" &
 stream=$!
 
@@ -64,8 +65,23 @@ phase() {
 phase P1 rs add "$V" "$RS3" --weight 1
 phase P2 rs set "$V" "$RS3" --weight 3
 phase P3 rs set "$V" "$RS2" --weight 0
+# Long requests open while rs1 is removed (a quarter of them on rs1, at
+# weights 1:0:3): rs del keeps them, so every one of them completes.
+LONG=16
+wait_lines "$((STEP * 4))" || true
+for (( i = 0; i < LONG; i++ )); do
+  ( b=$(CURL_MAX_TIME=10 lab_curl "http://$LAB_VIP/sleep?ms=2000" 2>/dev/null || echo failed)
+    echo "$b" >>"$T/long.log" ) &
+  longs+=($!)
+done
+sleep 0.5
 phase P4 rs del "$V" "$RS1"
 phase P5 rs set "$V" "$RS2" --weight 1
+
+for p in "${longs[@]}"; do wait "$p" || true; done
+lab_check_eq "$LONG long requests open during rs1's removal all completed" \
+  "$(grep -c -E '^rs[0-9]+$' "$T/long.log" || true)" "$LONG"
+lab_check_cmp "... some of them on rs1 (to judge by)" "$(grep -c '^rs1$' "$T/long.log" || true)" -ge 1
 
 # The stream is bounded: N curls of at most 5 s each.
 for (( i = 0; i < 600; i++ )); do lab_pid_alive "$stream" || break; sleep 0.2; done
