@@ -97,7 +97,7 @@ def cmd_ping(a):
 
 
 def cmd_udp_burst(a):
-    res = {"requests": a.n, "answered": 0, "failed": 0, "retries": 0,
+    res = {"requests": a.n, "answered": 0, "failed": 0, "retries": 0, "wrong": 0,
            "by_server": {}, "errors": [], "sports": 0}
     sports = set()
     for i in range(a.n):
@@ -112,10 +112,12 @@ def cmd_udp_burst(a):
                 s.send(payload)
                 data, peer = s.recvfrom(65535)
                 if peer != (a.host, a.port):
+                    res["wrong"] += 1
                     res["errors"].append(f"req {i}: answer from {peer}")
                     continue
                 name, sep, echoed = data.partition(b":")
                 if not sep or echoed != payload:
+                    res["wrong"] += 1
                     res["errors"].append(f"req {i}: bad answer {data[:60]!r}")
                     continue
                 n = name.decode(errors="replace")

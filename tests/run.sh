@@ -59,6 +59,12 @@ show_log() {
   echo "    ---"
 }
 
+# A part whose program was not built fails: absent is not passed.
+not_built() { # name, path
+  failed=$((failed + 1))
+  echo "FAIL $1 (not built: ${2#"$ROOT"/})"
+}
+
 # ---------------------------------------------------------------- unit
 # run_unit_dir DIR LABEL: every cmocka binary DIR/test_*; each test counts.
 run_unit_dir() {
@@ -89,6 +95,12 @@ run_unit_dir() {
       echo "FAIL $label/$name ($p passed, $f failed$note)"
       show_log "$log"
     fi
+  done
+  # Every unit test source has its binary.
+  for src in "$ROOT"/tests/unit/test_*.c; do
+    name=$(basename "$src" .c)
+    selected "$name" || selected "$label" || continue
+    [ -x "$dir/$name" ] || not_built "$label/$name" "$dir/$name"
   done
   shopt -u nullglob
 }
@@ -129,7 +141,9 @@ if [ $run_unit -eq 1 ]; then
   if selected layout-selftest; then
     run_checks layout-selftest "$LOGS/layout-selftest.log" bash "$ROOT/tests/layout/test_check_layout.sh"
   fi
-  if selected conformance && [ -x "$ROOT/build/sluice-conformance" ]; then
+  if selected conformance && [ ! -x "$ROOT/build/sluice-conformance" ]; then
+    not_built conformance/nat "$ROOT/build/sluice-conformance"
+  elif selected conformance; then
     run_checks conformance/nat "$LOGS/conformance.log" \
       "$ROOT/build/sluice-conformance" $(eal conf) -l 0 -- 1
     run_checks conformance/nat-2-workers "$LOGS/conformance-2.log" \
@@ -137,7 +151,9 @@ if [ $run_unit -eq 1 ]; then
     run_checks conformance/nat-3-workers "$LOGS/conformance-3.log" \
       "$ROOT/build/sluice-conformance" $(eal conf3) -l 0 -- 3
   fi
-  if selected bench && [ -x "$ROOT/build/sluice-bench" ]; then
+  if selected bench && [ ! -x "$ROOT/build/sluice-bench" ]; then
+    not_built perf/smoke "$ROOT/build/sluice-bench"
+  elif selected bench; then
     run_checks perf/smoke "$LOGS/bench-smoke.log" bash "$ROOT/tests/perf/smoke.sh"
   fi
 fi
@@ -150,9 +166,15 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 FUZZ_TEST_SECONDS=${FUZZ_TEST_SECONDS:-25}
 fuzz_lines=()
-if [ $run_unit -eq 1 ] && [ -d "$ROOT/build/san" ]; then
+if [ $run_unit -eq 1 ] && [ ! -d "$ROOT/build/san" ]; then
+  if selected san || selected conformance || selected fuzz; then
+    not_built san "$ROOT/build/san (make san)"
+  fi
+elif [ $run_unit -eq 1 ]; then
   run_unit_dir "$ROOT/build/san/tests" san
-  if (selected conformance || selected san) && [ -x "$ROOT/build/san/sluice-conformance" ]; then
+  if (selected conformance || selected san) && [ ! -x "$ROOT/build/san/sluice-conformance" ]; then
+    not_built san/conformance "$ROOT/build/san/sluice-conformance"
+  elif selected conformance || selected san; then
     run_checks san/conformance "$LOGS/san-conformance.log" \
       "$ROOT/build/san/sluice-conformance" $(eal sanconf) -l 0
   fi

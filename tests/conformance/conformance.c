@@ -10,12 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_ring.h>
 
 #include "flush_check.h"
 #include "persist_check.h"
 #include "frames.h"
 #include "harness.h"
+#include "sched.h"
 
 #define IN 0
 #define OUT 1

@@ -125,19 +125,23 @@ static bool inbound_delivered(struct harness *h, uint8_t proto, uint32_t remote,
 	       frame_ok(&g);
 }
 
+/* The default, 300 s, from both sides: a mapping idle 299 s works, one
+ * idle 301 s is gone (two mappings: the inbound packet of the first
+ * refreshes its session, which keeps the mapping). */
 static bool mapping_timeout(struct harness *h, char *why)
 {
-	struct seen m;
+	struct seen m, late;
 	uint64_t drops = h_drops(h, SL_DROP_SNAT_NO_MAPPING);
-	if (!udp_out(h, H(14), 8000, SERVER, 53, &m, why))
+	if (!udp_out(h, H(14), 8000, SERVER, 53, &m, why) ||
+	    !udp_out(h, H(14), 8001, SERVER, 53, &late, why))
 		return false;
 	h_advance(h, 299);
 	if (!inbound_delivered(h, SL_IPPROTO_UDP, SERVER, 53, &m, H(14), 8000, 0))
 		return WHY("mapping gone 299 s after the last outbound packet");
-	h_advance(h, 1000);
+	h_advance(h, 2);
 	struct seen g;
-	if (INBOUND(SL_IPPROTO_UDP, SERVER, 53, m.saddr, m.sport, 0, &g))
-		return WHY("mapping still there after 1299 s idle");
+	if (INBOUND(SL_IPPROTO_UDP, SERVER, 53, late.saddr, late.sport, 0, &g))
+		return WHY("mapping still there after 301 s idle");
 	return h_drops(h, SL_DROP_SNAT_NO_MAPPING) > drops
 		       ? true : WHY("expired mapping's packet not counted");
 }
@@ -193,9 +197,15 @@ static bool hairpin(struct harness *h, uint8_t proto, uint32_t target,
 		return WHY("hairpin delivered to %08x:%u", g.daddr, g.dport);
 	if (!frame_ok(&g))
 		return WHY("hairpinned frame has a bad checksum");
-	if (!is_pool_ab(g.saddr))
-		return WHY("target saw source %08x, not the sender's outside address",
-			   g.saddr);
+	/* The sender's own outside mapping, exactly: the address and port
+	 * a packet of its to the outside leaves with. */
+	struct seen sender;
+	uint16_t dst_port = proto == SL_IPPROTO_TCP ? 81 : 54;
+	if (!OUTBOUND(proto, from, fport, SERVER, dst_port, syn, &sender))
+		return WHY("sender's packet to the outside not forwarded");
+	if (g.saddr != sender.saddr || g.sport != sender.sport)
+		return WHY("target saw %08x:%u, the sender's outside address is %08x:%u",
+			   g.saddr, g.sport, sender.saddr, sender.sport);
 	/* The conversation goes on both ways: the target's reply to the
 	 * sender's outside address, then one more packet each way. */
 	uint8_t ack = proto == SL_IPPROTO_TCP ? SL_TCP_ACK : 0;
@@ -296,19 +306,31 @@ static bool tcp_established_timeout(struct harness *h, char *why)
 	struct seen m;
 	if (!tcp_sequence(h, H(23), 9200, f, in, 3, &m, why))
 		return false;
-	h_advance(h, 7400);
-	return inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(23), 9200, ACK)
-		       ? true : WHY("established session gone after 7400 s idle");
+	/* A second session, to see it go just after 2 h 4 min (the first
+	 * one's inbound ACK refreshes it). */
+	struct seen late, g;
+	if (!tcp_sequence(h, H(23), 9201, f, in, 3, &late, why))
+		return false;
+	h_advance(h, 7439);
+	if (!inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(23), 9200, ACK))
+		return WHY("established session gone after 7439 s idle");
+	h_advance(h, 2);
+	return INBOUND(SL_IPPROTO_TCP, SERVER, 80, late.saddr, late.sport, ACK, &g)
+		       ? WHY("established session still there after 7441 s idle") : true;
 }
 
 static bool tcp_transitory_timeout(struct harness *h, char *why)
 {
-	struct seen m;
-	if (!tcp_out(h, H(24), 9300, SERVER, 80, SYN, &m))
+	struct seen m, late, g;
+	if (!tcp_out(h, H(24), 9300, SERVER, 80, SYN, &m) ||
+	    !tcp_out(h, H(24), 9301, SERVER, 80, SYN, &late))
 		return WHY("SYN not forwarded");
-	h_advance(h, 235);
-	return inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(24), 9300, SYN | ACK)
-		       ? true : WHY("half-open session gone after 235 s");
+	h_advance(h, 239);
+	if (!inbound_delivered(h, SL_IPPROTO_TCP, SERVER, 80, &m, H(24), 9300, SYN | ACK))
+		return WHY("half-open session gone after 239 s");
+	h_advance(h, 2);
+	return INBOUND(SL_IPPROTO_TCP, SERVER, 80, late.saddr, late.sport, SYN | ACK, &g)
+		       ? WHY("half-open session still there after 241 s") : true;
 }
 
 static bool hairpin_tcp(struct harness *h, char *why)
@@ -397,24 +419,25 @@ static uint32_t icmp_error(uint8_t *f, uint32_t from, uint32_t to, uint8_t type,
 	return len;
 }
 
-/* Deliver an error from outside; check what the inside host gets. */
-static bool error_translated(struct harness *h, const struct seen *m, uint32_t host,
-			     uint16_t port, uint8_t type, uint8_t code, uint32_t qlen,
-			     char *why)
+/* Deliver an error from outside; check what the inside host gets (in
+ * *got, if not NULL). */
+static bool error_translated_got(struct harness *h, const struct seen *m, uint32_t host,
+				 uint16_t port, uint8_t type, uint8_t code, uint32_t qlen,
+				 struct seen *got, char *why)
 {
 	uint8_t f[FR_MAX];
-	struct seen g;
+	struct seen local, *g = got ? got : &local;
 	uint32_t len = icmp_error(f, ROUTER_OUT, m->saddr, type, code, 1400, m, qlen);
 
 	h_flush(h);
 	h_send(h, OUT, f, len);
-	g.len = h_recv(h, IN, g.frame);
-	if (g.len == 0)
+	g->len = h_recv(h, IN, g->frame);
+	if (g->len == 0)
 		return WHY("error not delivered inside");
-	const uint8_t *ip = g.frame + FR_IP_OFF, *icmp = ip + 20, *inner = icmp + 8;
+	const uint8_t *ip = g->frame + FR_IP_OFF, *icmp = ip + 20, *inner = icmp + 8;
 	if (fr_get32(ip + 16) != host || fr_get32(ip + 12) != ROUTER_OUT)
 		return WHY("outer header %08x -> %08x", fr_get32(ip + 12), fr_get32(ip + 16));
-	if (!fr_ip_ok(g.frame) || fr_ref_fold(fr_ref_sum(icmp, fr_get16(ip + 2) - 20u, 0)) != 0xffff)
+	if (!fr_ip_ok(g->frame) || fr_ref_fold(fr_ref_sum(icmp, fr_get16(ip + 2) - 20u, 0)) != 0xffff)
 		return WHY("outer checksums wrong");
 	if (icmp[0] != type || icmp[1] != code || fr_get16(icmp + 6) != 1400)
 		return WHY("type/code/MTU changed");
@@ -427,15 +450,30 @@ static bool error_translated(struct harness *h, const struct seen *m, uint32_t h
 	return true;
 }
 
+static bool error_translated(struct harness *h, const struct seen *m, uint32_t host,
+			     uint16_t port, uint8_t type, uint8_t code, uint32_t qlen,
+			     char *why)
+{
+	return error_translated_got(h, m, host, port, type, code, qlen, NULL, why);
+}
+
 static bool error_port_unreachable(struct harness *h, char *why)
 {
-	struct seen m;
+	struct seen m, g;
 	if (!udp_out(h, H(29), 10000, SERVER, 9, &m, why))
 		return false;
-	if (!error_translated(h, &m, H(29), 10000, SL_ICMP_DEST_UNREACH, 3, 0, why))
+	if (!error_translated_got(h, &m, H(29), 10000, SL_ICMP_DEST_UNREACH, 3, 0, &g, why))
 		return false;
-	/* The whole quote was there: its UDP checksum must still verify. */
-	return true;
+	/* The whole datagram was quoted: its UDP checksum, over the restored
+	 * addresses and port, must verify. Read as a frame of its own, the
+	 * quote starts 28 bytes in (outer IP and ICMP headers), so that its
+	 * IP header sits FR_IP_OFF after that. */
+	const uint8_t *quote = g.frame + 28;
+	if (fr_get16(quote + FR_L4_OFF + 6) == 0)
+		return WHY("quoted UDP checksum is 0 (the datagram had one)");
+	return fr_l4_ok(quote) ? true
+			       : WHY("quoted UDP checksum %04x does not verify",
+				     fr_get16(quote + FR_L4_OFF + 6));
 }
 
 static bool error_frag_needed(struct harness *h, char *why)
@@ -864,6 +902,8 @@ static bool fnat_lport_per_server(struct harness *h, char *why)
 #include "checks_ingress.h"
 #include "checks_pick.h"
 #include "checks_neigh.h"
+#include "checks_state.h"
+#include "checks_service.h"
 
 struct check {
 	const char *name;
@@ -956,5 +996,22 @@ static const struct check checks[] = {
 	{"pick tables: a weight change on one VIP builds its table alone, the "
 	 "others are shared with the previous snapshot", pick_tables_shared},
 	{"pick tables: VIPs replaced leave no table cached for them", pick_tables_swept},
+	{"RFC 5508 REQ-4 errors never delete or close a session", errors_delete_nothing},
+	{"RFC 5382 REQ-1 TCP opened from outside to an endpoint-independent mapping",
+	 eim_tcp_from_outside},
+	{"full-NAT: a client RST far dropped, near the window kept open, at the edge"
+	 " closes", fnat_client_rst_window},
+	{"full-NAT: ICMP error from the client side reaches the server, quote"
+	 " restored, connection kept", fnat_client_icmp_error},
+	{"RFC 4787 REQ-6 inbound packets do not refresh a mapping",
+	 inbound_no_mapping_refresh},
+	{"full-NAT: refusals at most 1000 a second per worker, then no_real_server drops",
+	 refusals_rate_limited},
+	{"full-NAT: a UDP flow's server flushed: its next datagram scheduled afresh",
+	 udp_flush_reschedules},
+	{"sh and sh --hash-ports through the worker: the server sched.h's hash names",
+	 sh_through_worker},
+	{"persistence: template kept while live, lapsed after persist_s, replaced"
+	 " when its server is down", persist_lapse_replace},
 	{NULL, NULL},
 };

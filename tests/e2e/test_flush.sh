@@ -7,12 +7,14 @@
 #     peer, in well under the 5 s it would have taken), the server's own
 #     socket is reset too (no connection left on it), counted as
 #     conns_flushed / resets_sent; new requests go on working;
-#   - on_down flush: a server whose health check starts failing (its
-#     check port moved to a closed one with an override, the server itself
-#     still running) is marked down and its open connection is reset;
+#   - on_down keep (the default): a server whose health check starts
+#     failing (its check port moved to a closed one with an override, the
+#     server itself still running) is marked down and its request in
+#     flight completes;
+#   - on_down flush: the same, and its open connection is reset;
 #   - the new commands' errors: sluicectl refuses bad options (exit 2),
 #     the daemon bad values with the field (exit 1), and nothing changes.
-# e2e-timeout: 45
+# e2e-timeout: 60
 # e2e-prefix-base: h5
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -70,10 +72,30 @@ lab_check_cmp "resets_sent: both sides" "$(lab_total resets_sent)" -ge 2
 out=$(lab_curl "http://$LAB_VIP/whoami" 2>&1 || true)
 lab_check_eq "a new request works" "$out" rs1
 
-# 3. on_down flush: rs1's check fails (override to a closed port), its
-#    connection is reset once it is marked down.
-lab_check "vip set: tcp check every 300 ms, fall 2, on_down flush" \
-  slctl vip set "$V" --check tcp --interval 300 --timeout 200 --fall 2 --rise 2 --on-down flush
+# rs1_state STATE: wait (3 s at most) until rs list shows rs1 in STATE.
+rs1_state() {
+  lab_wait_until 3 "rs1 $1" bash -c \
+    "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json rs list '$V' | '$LAB_PY' '$LAB_TOOL' json-get \"r['real_servers'][0]['state']\")\" = $1 ]"
+}
+
+# 3. on_down keep, the default: rs1's check fails (override to a closed
+#    port), it is marked down, and its request in flight completes.
+lab_check "vip set: tcp check every 300 ms, fall 2 (on_down keep, the default)" \
+  slctl vip set "$V" --check tcp --interval 300 --timeout 200 --fall 2 --rise 2
+long keepdown 3500
+pid_keepdown=$!
+lab_wait_until 5 "rs1 has the request" bash -c "[ \$(ip netns exec $(lab_ns rs1) ss -Htn state established '( sport = :8080 )' | wc -l) -ge 1 ]" || true
+lab_check "rs set rs1 --check-port 9 (nothing listens there)" slctl rs set "$V" "$RS1" --check-port 9
+lab_check "rs1 marked down while its request runs" rs1_state down
+wait "$pid_keepdown" || true
+lab_check_eq "on_down keep: rs1's request in flight completed (rc, code, server)" \
+  "$(field keepdown 1) $(field keepdown 2) $(field keepdown 3)" "0 200 rs1"
+lab_check "rs set rs1 --check inherit" slctl rs set "$V" "$RS1" --check inherit
+lab_check "rs1 comes back up" rs1_state up
+
+# 4. on_down flush: the same, but its connection is reset once it is
+#    marked down.
+lab_check "vip set: on_down flush" slctl vip set "$V" --on-down flush
 long down 6000
 pid_down=$!
 lab_wait_until 5 "rs1 has the request" bash -c "[ \$(ip netns exec $(lab_ns rs1) ss -Htn state established '( sport = :8080 )' | wc -l) -ge 1 ]" || true
@@ -86,8 +108,7 @@ state=$(slctl --json rs list "$V" | lab_jget "r['real_servers'][0]['state']")
 lab_check_eq "rs list: rs1 down" "$state" down
 lab_check "the change is logged" grep -q "$RS1 of $V/tcp is DOWN" "$LAB_RUN/sluice.log"
 lab_check "rs set rs1 --check inherit (the override goes)" slctl rs set "$V" "$RS1" --check inherit
-lab_check "rs1 comes back up" lab_wait_until 3 "rs1 up" bash -c \
-  "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json rs list '$V' | '$LAB_PY' '$LAB_TOOL' json-get \"r['real_servers'][0]['state']\")\" = up ]"
+lab_check "rs1 comes back up again" rs1_state up
 
 # Errors of the new commands and options: what, and where.
 ctl_expect() { # DESC EXIT REGEX -- ARGS...: exit status and stderr

@@ -10,8 +10,10 @@
 #     requests arrive on both workers, each of which sees the other's
 #     connections as the control thread last summed them (10 ms ago at
 #     most when idle), so one of them is allowed to go astray;
-#   - with wlc and weights 1:2, 9 more long requests go 1:2 overall.
-# e2e-timeout: 45
+#   - wlc, weights 1:2, rs1 holding 3 long requests: 9 more go 1 to rs1,
+#     8 to rs2 (open/weight even at 4/1 and 8/2; wrr would split them
+#     3/6, lc 3/6).
+# e2e-timeout: 60
 # e2e-prefix-base: h5
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -41,12 +43,16 @@ active() { # I: rsI's open connections as rs list reports them
   slctl --json rs list "$V" | lab_jget "r['real_servers'][$(($1 - 1))]['active_conns']"
 }
 count() { awk -v t="$1" -v b="$2" '$1 == t && $2 == b' "$T/long.log" | wc -l; }
+# rs1_holds N: wait (5 s at most) until rs1 has N open connections.
+rs1_holds() {
+  lab_wait_until 5 "$1 open on rs1" bash -c \
+    "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json rs list '$V' | '$LAB_PY' '$LAB_TOOL' json-get \"r['real_servers'][0]['active_conns']\")\" = $1 ]"
+}
 
 long 6 6000 first
 # Under load a background curl may start late: undrain only once rs1
 # really holds all six, so the second batch is judged on its own.
-lab_check "rs1 holds the first 6" lab_wait_until 5 "6 open on rs1" bash -c \
-  "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json rs list '$V' | '$LAB_PY' '$LAB_TOOL' json-get \"r['real_servers'][0]['active_conns']\")\" = 6 ]"
+lab_check "rs1 holds the first 6" rs1_holds 6
 lab_check "rs set rs2 --weight 1 (undrain)" slctl rs set "$V" "$RS2" --weight 1
 long 6 4500 second
 lab_wait_until 5 "12 open" bash -c \
@@ -65,16 +71,22 @@ lab_check_eq "no long request failed" "$(grep -c failed "$T/long.log" || true)" 
 # wlc, weights 1:2, from an idle start.
 lab_wait_until 20 "connections closed" bash -c \
   "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json stats | '$LAB_PY' '$LAB_TOOL' json-get \"r['totals']['conns_active']\")\" = 0 ]" || true
-lab_check "vip set --sched wlc; rs2 weight 2" bash -c \
-  "timeout 5 '$SLUICECTL' -s '$LAB_SOCK' vip set '$V' --sched wlc && timeout 5 '$SLUICECTL' -s '$LAB_SOCK' rs set '$V' '$RS2' --weight 2"
+# rs1 starts with 3 open (rs2 drained), then rs2 gets weight 2 and 9 more
+# arrive: wlc evens open/weight, 4/1 and 8/2, so rs1 gets 1 of the 9
+# (one astray allowed: 0 to 2). wrr 1:2 would give it 3 (6 open), lc 3.
+lab_check "vip set --sched wlc; rs2 weight 0" bash -c \
+  "timeout 5 '$SLUICECTL' -s '$LAB_SOCK' vip set '$V' --sched wlc && timeout 5 '$SLUICECTL' -s '$LAB_SOCK' rs set '$V' '$RS2' --weight 0"
 : >"$T/long.log"
-long 9 3000 third
-lab_wait_until 5 "9 open" bash -c \
-  "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json stats | '$LAB_PY' '$LAB_TOOL' json-get \"r['totals']['conns_active']\")\" -ge 9 ]" || true
+long 3 7000 third
+lab_check "rs1 holds 3" rs1_holds 3
+lab_check "rs set rs2 --weight 2" slctl rs set "$V" "$RS2" --weight 2
+long 9 3000 fourth
+lab_wait_until 5 "12 open" bash -c \
+  "[ \"\$(timeout 5 '$SLUICECTL' -s '$LAB_SOCK' --json stats | '$LAB_PY' '$LAB_TOOL' json-get \"r['totals']['conns_active']\")\" -ge 12 ]" || true
 a1=$(active 1) a2=$(active 2)
-echo "# wlc 1:2, 9 long requests: rs1 $a1, rs2 $a2"
-lab_check_cmp "wlc: rs1 has about a third (3 +- 1)" "$(( a1 >= 2 && a1 <= 4 ? 1 : 0 ))" -eq 1
-lab_check_cmp "wlc: rs2 has about two thirds (6 +- 1)" "$(( a2 >= 5 && a2 <= 7 ? 1 : 0 ))" -eq 1
+echo "# wlc 1:2 after rs1 held 3, 9 long requests: rs1 $a1, rs2 $a2"
+lab_check_cmp "wlc: rs1 has its 3 and 1 of the 9 (3 to 5; wrr would give 6)" "$(( a1 >= 3 && a1 <= 5 ? 1 : 0 ))" -eq 1
+lab_check_cmp "wlc: rs2 has 8 of the 9 (7 to 9; wrr would give 6)" "$(( a2 >= 7 && a2 <= 9 ? 1 : 0 ))" -eq 1
 for p in "${pids[@]}"; do wait "$p" || true; done
 lab_check_eq "no long request failed" "$(grep -c failed "$T/long.log" || true)" 0
 

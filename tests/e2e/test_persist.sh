@@ -9,7 +9,8 @@
 #     between them they use more than one;
 #   - the first client's server is drained (weight 0): its next
 #     connections go to another server and stay there;
-#   - after the timeout a client may move (reported);
+#   - after the timeout the template lapses: the client is scheduled
+#     afresh, back on its address's first pick (held on the other before);
 #   - with persistence off the same client rotates again.
 # e2e-timeout: 45
 # e2e-prefix-base: h5
@@ -65,9 +66,13 @@ else
 fi
 lab_check "undrain $first" slctl rs set "$V" "$(lab_rs_ip "$idx"):8080" --weight 1
 
+# The template (on $moved) lapses 3 s after the last connection; the
+# client is then scheduled afresh: with $first undrained the pick table is
+# as at the start, and the hash of the address picks $first again.
 sleep 3.5
 lab_curl_loop 3 "http://$LAB_VIP/whoami" >"$T/d.log"
-lab_ok "after the 3 s timeout the client went to: $(servers "$T/d.log") (it may move; it was on $moved)"
+lab_check_eq "after the 3 s timeout the template lapsed: the client is back on $first (it was held on $moved)" \
+  "$(failed "$T/d.log") $(servers "$T/d.log")" "0 $first"
 
 lab_check "vip set --persist 0" slctl vip set "$V" --persist 0
 lab_curl_loop 6 "http://$LAB_VIP/whoami" >"$T/e.log"

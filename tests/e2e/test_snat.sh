@@ -108,6 +108,8 @@ echo "# sample: $(lab_jget "[(s['proto'], s['inside'], s['outside'], s['remote']
 res=$(lab_exec in1 "$LAB_PY" "$LAB_TOOL" udp-burst "$SRV" "$LAB_UDP_PORT" -n 20 --tries 2 --timeout 1) || true
 lab_check_eq "UDP: 20 datagrams from inside host 1 echoed by $SRV:$LAB_UDP_PORT" \
   "$(lab_jget "[r['answered'], r['by_server']]" <<<"$res")" '[20, {"out": 20}]'
+lab_check_cmp "UDP: retries + wrong answers at most 1 of 20 ($(lab_jget "r['errors'][:3]" <<<"$res"))" \
+  "$(lab_jget "r['retries'] + r['wrong']" <<<"$res")" -le 1
 lab_check_eq "server log: UDP peers only pool addresses" \
   "$(awk -v re="$POOL_RE" '$2 == "udp" && $3 !~ re' "$log" | wc -l)" 0
 
