@@ -16,6 +16,32 @@
 
 #define TIMEOUT_MAX_S 604800 /* one week */
 
+/* --file-prefix names the EAL's runtime directory and hugepage files
+ * (and what `sluice --cleanup` removes): one plain name, never a path. */
+static int check_file_prefix(const struct sl_model *m, struct sl_err *err)
+{
+	static const char opt[] = "--file-prefix";
+	const size_t n = sizeof(opt) - 1;
+
+	for (uint32_t i = 0; i < m->neal; i++) {
+		const char *v = NULL;
+		uint32_t at = i;
+		if (!strcmp(m->eal[i], opt))
+			v = i + 1 < m->neal ? m->eal[(at = i + 1)] : "";
+		else if (!strncmp(m->eal[i], opt, n) && m->eal[i][n] == '=')
+			v = m->eal[i] + n + 1;
+		if (v == NULL || (v[0] != '\0' && strchr(v, '/') == NULL &&
+				  strcmp(v, ".") != 0 && strcmp(v, "..") != 0))
+			continue;
+		char field[32];
+		snprintf(field, sizeof(field), "eal[%u]", at);
+		return sl_err_set(err, SL_E_INVALID, field,
+				  "--file-prefix must be a plain name (not empty, \".\", "
+				  "\"..\" or with a '/'), got \"%.60s\"", v);
+	}
+	return 0;
+}
+
 static int load_eal(json_t *root, struct sl_model *m, struct sl_err *err)
 {
 	char field[32];
@@ -44,7 +70,7 @@ static int load_eal(json_t *root, struct sl_model *m, struct sl_err *err)
 			return sl_err_set(err, SL_E_INTERNAL, field, "out of memory");
 		m->neal++;
 	}
-	return 0;
+	return check_file_prefix(m, err);
 }
 
 static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};

@@ -124,7 +124,7 @@ config_p=$(lab_make_config "${cfg[@]}" "c['eal'][c['eal'].index('--file-prefix')
 out=$(ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$config_p" 2>&1) || st=$?
 echo "$out" | sed 's/^/# /'
 lab_check_eq "--file-prefix ../x: exit 1" "$st" 1
-lab_check "... refused as not a plain name" grep -qF -- '--file-prefix "../x" is not a plain name' <<<"$out"
+lab_check "... refused as not a plain name, where the config is read" grep -qF -- '--file-prefix must be a plain name' <<<"$out"
 
 # A runtime directory whose "config" a process holds (fcntl write lock, as
 # the EAL's primary does; here one sharing the prefix) stays, whole.

@@ -240,6 +240,12 @@ static const struct bad_case bad_cases[] = {
 	{"{'control': 5, " PORTS "}", SL_E_INVALID, "$.control", NULL},
 	{"{'eal': '--no-huge', " PORTS "}", SL_E_INVALID, "$.eal", NULL},
 	{"{'eal': ['--no-huge', 5], " PORTS "}", SL_E_INVALID, "$.eal[1]", NULL},
+	{"{'eal': ['--file-prefix', '../x'], " PORTS "}", SL_E_INVALID, "$.eal[1]",
+	 "--file-prefix must be a plain name (not empty, \".\", \"..\" or with a '/'), "
+	 "got \"../x\""},
+	{"{'eal': ['--no-huge', '--file-prefix=..'], " PORTS "}", SL_E_INVALID, "$.eal[1]",
+	 NULL},
+	{"{'eal': ['--file-prefix'], " PORTS "}", SL_E_INVALID, "$.eal[0]", NULL},
 	/* Not a config at all. */
 	{"[1, 2]", SL_E_BAD_REQUEST, "$", "the config must be a JSON object, got an array"},
 	{"42", SL_E_BAD_REQUEST, "$", NULL},
