@@ -277,10 +277,17 @@ static void clean_huge_file(struct cleanup *c, int dfd, const char *dir,
 				name, strerror(errno));
 		return;
 	}
+	struct stat now;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		fprintf(stderr, "sluice: --cleanup: kept %s/%s: not a file\n", dir, name);
 	else if (flock(fd, LOCK_EX | LOCK_NB) != 0 || !lock_all(fd))
 		fprintf(stderr, "sluice: --cleanup: kept %s/%s: in use\n", dir, name);
+	/* A live process may have replaced the name (unlink, create, lock)
+	 * between our open and our lock: remove only the file we hold. */
+	else if (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) != 0 ||
+		 now.st_ino != st.st_ino || now.st_dev != st.st_dev)
+		fprintf(stderr, "sluice: --cleanup: kept %s/%s: replaced meanwhile\n",
+			dir, name);
 	else
 		remove_at(c, "hugepage file", dfd, dir, name, 0);
 	close(fd);

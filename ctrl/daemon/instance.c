@@ -103,7 +103,8 @@ static void holder_pid(const char *path, char *pid, size_t len)
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? pread(fd, pid, len - 1, 0) : -1;
 
-	pid[n > 0 ? strcspn(pid, "\n") : 0] = '\0';
+	pid[n > 0 ? n : 0] = '\0'; /* no newline yet (a write half done) */
+	pid[strcspn(pid, "\n")] = '\0';
 	if (fd >= 0)
 		close(fd);
 	if (pid[0] == '\0')

@@ -32,6 +32,9 @@ struct sl_server_client {
 	uint64_t last_ms; /* last byte received or sent */
 	uint64_t id;      /* names it to sl_server_answer() */
 	int waiting;      /* an answer comes later: read nothing more */
+	int hungup;       /* the peer is gone: out of epoll (a hang-up cannot
+			   * be muted), read and served by turns alone,
+			   * answers discarded */
 	struct sl_server_peer peer;
 };
 
@@ -56,6 +59,13 @@ static bool whole_line(const struct sl_server_client *c)
 static bool has_work(const struct sl_server_client *c)
 {
 	return !c->waiting && backlog(c) < SL_SERVER_MAX_BACKLOG && whole_line(c);
+}
+
+/* Whether the client needs a turn without an event: lines to answer, or,
+ * hung up, the rest of what it sent still to read. */
+static bool needs_turn(const struct sl_server_client *c)
+{
+	return has_work(c) || (c->hungup && !c->waiting && !c->closing);
 }
 
 int sl_server_open(struct sl_server *s, const char *path,
@@ -195,19 +205,32 @@ static int queue_answer(struct sl_server_client *c, const char *answer)
 
 /* Write what can be written; watch for what the client can do next.
  * Returns -1 when the client is gone or done. */
+/* The peer is gone: out of epoll (a hang-up cannot be muted), its
+ * answers discarded; what it sent is still read and served by turns. */
+static void hang_up(struct sl_server *s, struct sl_server_client *c)
+{
+	if (!c->hungup)
+		epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+	c->hungup = 1;
+}
+
 static int flush_client(struct sl_server *s, struct sl_server_client *c)
 {
-	while (c->out_off < c->out_len) {
+	while (!c->hungup && c->out_off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
 				 MSG_NOSIGNAL);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+			hang_up(s, c);
+			break;
+		}
 		if (n <= 0)
 			return -1;
 		c->out_off += (size_t)n;
 		c->last_ms = now_ms();
 	}
-	if (c->out_off == c->out_len)
+	if (c->hungup || c->out_off == c->out_len) /* nobody to read them */
 		c->out_off = c->out_len = 0;
 	/* Read only what can be answered soon: nothing while a line waits
 	 * (the kick brings it its turn), an answer is pending, the client
@@ -218,7 +241,8 @@ static int flush_client(struct sl_server *s, struct sl_server_client *c)
 		? EPOLLIN : 0;
 	struct epoll_event ev = {.events = in | (c->out_len ? EPOLLOUT : 0),
 				 .data.ptr = c};
-	epoll_ctl(s->epoll_fd, EPOLL_CTL_MOD, c->fd, &ev);
+	if (!c->hungup)
+		epoll_ctl(s->epoll_fd, EPOLL_CTL_MOD, c->fd, &ev);
 	return c->closing && c->out_len == 0 && !c->waiting && !whole_line(c) ? -1 : 0;
 }
 
@@ -295,6 +319,8 @@ static int read_client(struct sl_server *s, struct sl_server_client *c)
  * it has to go. */
 static int take_turn(struct sl_server *s, struct sl_server_client *c)
 {
+	if (c->hungup && !whole_line(c) && read_client(s, c) != 0)
+		return -1;
 	if (has_work(c) && serve_lines(s, c) != 0)
 		return -1;
 	return flush_client(s, c);
@@ -365,10 +391,15 @@ static void handle_events(struct sl_server *s, struct epoll_event *evs, int n,
 		if (slot == SL_SERVER_MAX_CLIENTS)
 			continue;
 		int rc = 0;
-		if (evs[i].events & EPOLLIN)
+		if (evs[i].events & EPOLLIN) {
 			rc = read_client(s, c);
-		else if (evs[i].events & (EPOLLERR | EPOLLHUP))
-			rc = -1;
+		} else if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
+			/* Closed after pipelining (ECONNRESET when it left
+			 * answers unread): what it sent still runs (a
+			 * script's last changes), by turns, and a failed
+			 * read ends it. */
+			hang_up(s, c);
+		}
 		if (rc != 0)
 			client_free(s, c);
 		else
@@ -399,11 +430,11 @@ void sl_server_poll(struct sl_server *s, int timeout_ms)
 	for (unsigned k = 0; k < SL_SERVER_MAX_CLIENTS; k++) {
 		unsigned i = (s->rr + k) % SL_SERVER_MAX_CLIENTS;
 		struct sl_server_client *c = s->clients[i];
-		if (c == NULL || (!touched[i] && !has_work(c)))
+		if (c == NULL || (!touched[i] && !needs_turn(c)))
 			continue;
 		if (take_turn(s, c) != 0)
 			client_free(s, c);
-		else if (has_work(c))
+		else if (needs_turn(c))
 			more = true;
 	}
 	s->rr = (s->rr + 1) % SL_SERVER_MAX_CLIENTS;

@@ -9,7 +9,9 @@
 #   64 KiB and keeps sending (closing, its error unread): the control
 #   thread stays under 15% of a CPU (it spun at 100% for up to 30 s) and
 #   `stats` from another client answers in under 50 ms;
-# - stats control.turns_yielded and control.long_lines count both.
+# - stats control.turns_yielded and control.long_lines count both;
+# - a script that pipelines 100 changes and closes at once (never reading
+#   an answer) has all 100 applied, not only its first turn's 16.
 # e2e-timeout: 120
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -139,4 +141,20 @@ lab_check_cmp "[counters] control.turns_yielded" \
   "$(j "r['control'].get('turns_yielded', -1)")" -gt 0
 lab_check_cmp "[counters] control.long_lines" "$(j "r['control'].get('long_lines', -1)")" -ge 1
 lab_check "[after] stats still answers" lab_stats
+
+"$LAB_PY" - "$LAB_SOCK" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b"".join(json.dumps({"cmd": "blocklist.add", "args": {"prefix": "203.0.113.%d" % i}})
+                   .encode() + b"\n" for i in range(100)))
+s.close()
+PY
+n=0
+for _ in $(seq 1 50); do
+  n=$(slctl --json blocklist list | lab_jget "len(r['blocklist'])")
+  [ "$n" -ge 100 ] && break
+  sleep 0.1
+done
+lab_check_eq "[hang-up] 100 pipelined changes then close(): all applied" "$n" 100
 lab_test_end
