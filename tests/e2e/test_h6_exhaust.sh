@@ -186,8 +186,16 @@ if [ -n "$flow" ]; then
     echo "# flood $try: the ring never filled, once more"
   done
   lab_check_cmp "[exhaust] steering ring full: counted as steer_ring_full" "$(drop steer_ring_full)" -gt 0
-  sleep 1 # the frames still queued in worker 0's RX ring go through first
+  # The frames still queued in worker 0's RX ring go through first: wait
+  # until the count stands still (0.5 s without change, at most 10 s; a
+  # loaded machine drains slowly).
   full=$(drop steer_ring_full)
+  for _ in $(seq 1 20); do
+    sleep 0.5
+    now=$(drop steer_ring_full)
+    [ "$now" = "$full" ] && break
+    full=$now
+  done
   lab_exec rs2 "$LAB_PY" "$H6" udp-flow "$flow" "$LAB_LIP" 30001 -n 20 >/dev/null
   sleep 0.5
   lab_check_eq "[steer] a trickle afterwards crosses the ring without loss" "$(drop steer_ring_full)" "$full"
