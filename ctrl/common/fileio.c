@@ -82,3 +82,9 @@ int sl_write_file_atomic(const char *path, const char *data, size_t len,
 	}
 	return 0;
 }
+
+bool sl_plain_name(const char *s)
+{
+	return s[0] != '\0' && strchr(s, '/') == NULL && strcmp(s, ".") != 0 &&
+	       strcmp(s, "..") != 0;
+}

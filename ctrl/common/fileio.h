@@ -6,6 +6,7 @@
 #ifndef SL_FILEIO_H
 #define SL_FILEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Replace `path` with `len` bytes of `data`: a temporary file in the same
@@ -14,5 +15,9 @@
  * (0644 if new). 0, or -1 with a message in errbuf. */
 int sl_write_file_atomic(const char *path, const char *data, size_t len,
 			 char *errbuf, size_t errlen);
+
+/* Whether `s` names one directory entry: not empty, ".", ".." or a path
+ * (an EAL --file-prefix: its runtime directory and hugepage files). */
+bool sl_plain_name(const char *s);
 
 #endif

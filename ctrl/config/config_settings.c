@@ -12,6 +12,7 @@
 
 #include "config_internal.h"
 #include "config_xdp.h"
+#include "fileio.h"
 #include "jsonutil.h"
 
 #define TIMEOUT_MAX_S 604800 /* one week */
@@ -30,8 +31,7 @@ static int check_file_prefix(const struct sl_model *m, struct sl_err *err)
 			v = i + 1 < m->neal ? m->eal[(at = i + 1)] : "";
 		else if (!strncmp(m->eal[i], opt, n) && m->eal[i][n] == '=')
 			v = m->eal[i] + n + 1;
-		if (v == NULL || (v[0] != '\0' && strchr(v, '/') == NULL &&
-				  strcmp(v, ".") != 0 && strcmp(v, "..") != 0))
+		if (v == NULL || sl_plain_name(v))
 			continue;
 		char field[32];
 		snprintf(field, sizeof(field), "eal[%u]", at);

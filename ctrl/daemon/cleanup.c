@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 #include "instance.h"
 #include "xdp_port.h"
 
@@ -147,13 +148,6 @@ static const char *eal_opt(const struct sl_model *m, const char *opt, const char
 			return m->eal[i] + n + 1;
 	}
 	return def;
-}
-
-/* A file prefix names one directory entry: not empty, ".", ".." or a path. */
-static bool plain_name(const char *s)
-{
-	return s[0] != '\0' && strchr(s, '/') == NULL && strcmp(s, ".") != 0 &&
-	       strcmp(s, "..") != 0;
 }
 
 /* Directory `name` in `at`, not through a symlink, owned by us (or by
@@ -345,7 +339,7 @@ int sl_cleanup(const struct sl_model *m)
 	struct cleanup c = {0};
 	char errbuf[256];
 
-	if (!plain_name(prefix)) {
+	if (!sl_plain_name(prefix)) {
 		fprintf(stderr, "sluice: --cleanup: --file-prefix \"%s\" is not a "
 			"plain name (empty, \".\", \"..\" or with a '/'): "
 			"refusing to clean up by it\n", prefix);
