@@ -55,6 +55,8 @@ struct sl_pick_table *sl_pick_get(struct sl_pick_cache *c, uint16_t svc_id,
 	if (len == 0)
 		return NULL;
 	c->wanted[svc_id] = true;
+	if (svc_id >= c->hi)
+		c->hi = svc_id + 1u;
 	if (same_inputs(*slot, sched, mh_size, ids, weights, n)) {
 		c->shared++;
 		(*slot)->refs++;
@@ -100,7 +102,7 @@ void sl_pick_set_drop(struct sl_pick_set *s)
 
 void sl_pick_cache_begin(struct sl_pick_cache *c)
 {
-	memset(c->wanted, 0, sizeof(c->wanted));
+	memset(c->wanted, 0, c->hi * sizeof(c->wanted[0]));
 }
 
 /* The cache's reference only: a snapshot still pointing at the table
@@ -116,13 +118,23 @@ static void uncache(struct sl_pick_cache *c, unsigned svc_id)
 
 void sl_pick_cache_sweep(struct sl_pick_cache *c)
 {
-	for (unsigned i = 0; i < SL_MAX_SVC; i++)
+	uint32_t hi = 0;
+
+	for (uint32_t i = 0; i < c->hi; i++) {
 		if (!c->wanted[i])
 			uncache(c, i);
+		if (c->by_svc[i])
+			hi = i + 1;
+	}
+	/* Wanted slots above the new bound (asked for, but the build ran
+	 * out of memory) would escape the next begin's clearing. */
+	memset(c->wanted + hi, 0, (c->hi - hi) * sizeof(c->wanted[0]));
+	c->hi = hi;
 }
 
 void sl_pick_cache_free(struct sl_pick_cache *c)
 {
-	for (unsigned i = 0; i < SL_MAX_SVC; i++)
+	for (uint32_t i = 0; i < c->hi; i++)
 		uncache(c, i);
+	c->hi = 0;
 }

@@ -41,6 +41,10 @@ struct sl_pick_cache {
 	struct sl_pick_table *by_svc[SL_MAX_SVC];
 	bool wanted[SL_MAX_SVC];  /* asked for since sl_pick_cache_begin() */
 	uint32_t cached;          /* tables by_svc holds */
+	/* One past the highest service id cached or asked for: begin and
+	 * sweep stop there rather than walk all SL_MAX_SVC slots on every
+	 * publish (ids are handed out low first). */
+	uint32_t hi;
 	uint64_t built, shared;   /* tables built, tables handed on unchanged */
 };
 

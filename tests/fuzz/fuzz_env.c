@@ -138,6 +138,8 @@ void fuzz_env_init(struct fuzz_env *e, const char *config, bool live)
 		return;
 	}
 	for (unsigned i = 0; i < FUZZ_WORKERS; i++) {
+		memcpy(e->cursor0[i], e->dp.workers[i]->sched_cursor,
+		       sizeof(e->cursor0[i]));
 		rte_rcu_qsbr_thread_register(e->dp.qsbr, i);
 		rte_rcu_qsbr_thread_online(e->dp.qsbr, i);
 		sl_worker_begin(e->dp.workers[i]);
@@ -262,8 +264,7 @@ void fuzz_env_reset(struct fuzz_env *e)
 			die("cannot reset a worker");
 		/* Scheduling and address choices start where they did, so an
 		 * input replays the same way. */
-		for (uint32_t s = 0; s < SL_MAX_SVC; s++)
-			w->sched_cursor[s] = w->id;
+		memcpy(w->sched_cursor, e->cursor0[i], sizeof(e->cursor0[i]));
 		w->lip_rr = 0;
 		memset(w->arp_asked, 0, sizeof(w->arp_asked));
 	}

@@ -26,6 +26,10 @@ struct fuzz_env {
 	struct sl_dataplane dp;
 	struct ringport ports[SL_MAX_PORTS];
 	struct sl_model base;   /* the configuration every input starts from */
+	/* Each worker's scheduling cursors as it started (workers start
+	 * apart): a reset copies them back in one memcpy rather than a
+	 * loop the coverage hooks would count slot by slot. */
+	uint32_t cursor0[FUZZ_WORKERS][SL_MAX_SVC];
 	bool live;
 	bool dirty;             /* the model differs from base */
 	bool neigh_dirty;       /* only the learned neighbors changed */
