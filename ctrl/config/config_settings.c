@@ -21,20 +21,13 @@
  * (and what `sluice --cleanup` removes): one plain name, never a path. */
 static int check_file_prefix(const struct sl_model *m, struct sl_err *err)
 {
-	static const char opt[] = "--file-prefix";
-	const size_t n = sizeof(opt) - 1;
+	const char *v;
 
-	for (uint32_t i = 0; i < m->neal; i++) {
-		const char *v = NULL;
-		uint32_t at = i;
-		if (!strcmp(m->eal[i], opt))
-			v = i + 1 < m->neal ? m->eal[(at = i + 1)] : "";
-		else if (!strncmp(m->eal[i], opt, n) && m->eal[i][n] == '=')
-			v = m->eal[i] + n + 1;
-		if (v == NULL || sl_plain_name(v))
+	for (uint32_t i = 0; (v = sl_model_eal_opt(m, "--file-prefix", &i)); i++) {
+		if (sl_plain_name(v))
 			continue;
 		char field[32];
-		snprintf(field, sizeof(field), "eal[%u]", at);
+		snprintf(field, sizeof(field), "eal[%u]", i);
 		return sl_err_set(err, SL_E_INVALID, field,
 				  "--file-prefix must be a plain name (not empty, \".\", "
 				  "\"..\" or with a '/'), got \"%.60s\"", v);

@@ -107,6 +107,23 @@ void *sl_model_room(void *arr, uint32_t *cap, uint32_t n, size_t size,
 }
 
 /* Leaves the model zeroed, so freeing twice is harmless. */
+const char *sl_model_eal_opt(const struct sl_model *m, const char *opt, uint32_t *i)
+{
+	size_t n = strlen(opt);
+
+	for (; *i < m->neal; (*i)++) {
+		const char *e = m->eal[*i];
+		if (!strcmp(e, opt)) {
+			if (*i + 1 == m->neal)
+				return "";
+			return m->eal[++(*i)];
+		}
+		if (!strncmp(e, opt, n) && e[n] == '=')
+			return e + n + 1;
+	}
+	return NULL;
+}
+
 void sl_model_free(struct sl_model *m)
 {
 	for (uint32_t i = 0; i < m->neal; i++)

@@ -183,6 +183,11 @@ struct sl_model {
  * (out of memory; it allocates nothing today, callers still check). */
 int sl_model_init(struct sl_model *m);
 void sl_model_free(struct sl_model *m);
+/* The next value of EAL option `opt` given as "opt VALUE" or "opt=VALUE"
+ * from eal[*i] on: the value ("" for `opt` last with none after it), with
+ * *i set to the element that holds it; NULL when no more. Start with
+ * *i = 0 and go on from *i + 1. */
+const char *sl_model_eal_opt(const struct sl_model *m, const char *opt, uint32_t *i);
 /* Deep copy. `dst` must not be initialised. Returns 0 or -1. The copy's
  * arrays hold exactly what the source's hold (capacity == count), so a
  * copy costs what the model holds, not its limits. */

@@ -135,19 +135,14 @@ static void clean_xdp(struct cleanup *c, const struct sl_model *m)
 	}
 }
 
-/* The config's EAL option `opt` ("--file-prefix"), as "--opt V" or
- * "--opt=V"; `def` when absent. */
+/* The config's EAL option `opt` ("--file-prefix"): its first value, or
+ * `def` when absent or empty. */
 static const char *eal_opt(const struct sl_model *m, const char *opt, const char *def)
 {
-	size_t n = strlen(opt);
+	uint32_t i = 0;
+	const char *v = sl_model_eal_opt(m, opt, &i);
 
-	for (uint32_t i = 0; i < m->neal; i++) {
-		if (!strcmp(m->eal[i], opt) && i + 1 < m->neal)
-			return m->eal[i + 1];
-		if (!strncmp(m->eal[i], opt, n) && m->eal[i][n] == '=')
-			return m->eal[i] + n + 1;
-	}
-	return def;
+	return v && *v ? v : def;
 }
 
 /* Directory `name` in `at`, not through a symlink, owned by us (or by
