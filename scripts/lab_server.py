@@ -163,9 +163,11 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
     httpd = QuietServer(("0.0.0.0", a.http_port), make_handler(a.name, a.files, logf, a.faults))
+    t_listen = time.time()  # bound and listening: what a health check sees
     t = threading.Thread(target=udp_loop, args=(a.name, a.udp_port, logf, a.faults), daemon=True)
     t.start()
-    sys.stderr.write(f"{a.name}: http :{a.http_port} udp :{a.udp_port} ready\n")
+    sys.stderr.write(f"{a.name}: http :{a.http_port} udp :{a.udp_port} ready "
+                     f"(http listening since {t_listen:.6f})\n")
     sys.stderr.flush()
     httpd.serve_forever()
 
