@@ -10,7 +10,7 @@ PACKAGES=(
   libdpdk-dev dpdk
   libjansson-dev libbpf-dev libcmocka-dev bpftool
   iproute2 ethtool curl python3 python3-scapy procps psmisc kmod
-  wrk iperf3 nftables
+  wrk iperf3 nftables tcpdump
 )
 
 missing=()

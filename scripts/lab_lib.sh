@@ -22,8 +22,12 @@
 # "rsI"), UDP :5353 (echo with "rsI:" prefix); requests logged to
 # $LAB_RUN/rsI.log with the peer address.
 #
+# Sourced from here, one job each: lab_servers.sh (the real servers: start,
+# stop, faults, their logs), lab_capture.sh (tcpdump in a namespace),
+# lab_harness.sh (the ok / not ok test harness).
+#
 # Calls: ip, ethtool, sysctl (in namespaces), /usr/bin/python3, curl,
-# build/sluice, build/sluicectl.
+# tcpdump, build/sluice, build/sluicectl.
 
 LAB_ROOT=${LAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 LAB_PREFIX=${LAB_PREFIX:-sl}
@@ -47,6 +51,13 @@ LAB_VIP=${LAB_VIP:-198.18.0.100}
 LAB_HC_IP=198.18.1.250   # P-lb's kernel address for health checks (--hc)
 LAB_HTTP_PORT=8080
 LAB_UDP_PORT=5353
+
+# shellcheck source=scripts/lab_servers.sh
+. "$LAB_ROOT/scripts/lab_servers.sh"
+# shellcheck source=scripts/lab_capture.sh
+. "$LAB_ROOT/scripts/lab_capture.sh"
+# shellcheck source=scripts/lab_harness.sh
+. "$LAB_ROOT/scripts/lab_harness.sh"
 
 lab_log() { echo "[lab:$LAB_PREFIX] $*" >&2; }
 lab_die() { lab_log "error: $*"; return 1; }
@@ -267,8 +278,6 @@ lab_hc_add() {
 
 lab__hc_up() { ip -n "$(lab_ns lb)" -o link show hc0 | grep -q 'state UP'; }
 
-lab_servers() { cat "$LAB_RUN/servers" 2>/dev/null || echo 0; }
-
 # lab_cli_addrs FIRST COUNT: give the client 198.18.0.FIRST .. FIRST+COUNT-1
 # as well (many client addresses: source hashing, persistence).
 lab_cli_addrs() {
@@ -277,60 +286,6 @@ lab_cli_addrs() {
     echo "addr add 198.18.0.$i/24 dev cli0"
   done | ip -n "$(lab_ns cli)" -batch -
 }
-
-# Start lab_server.py in every P-rsI; wait (bounded) until each listens.
-lab_servers_start() {
-  local n i ns
-  n=$(lab_servers)
-  for (( i = 1; i <= n; i++ )); do
-    lab__server_spawn "$i"
-  done
-  for (( i = 1; i <= n; i++ )); do
-    ns=$(lab_ns "rs$i")
-    lab_wait_until 10 "rs$i listening" \
-      lab__listening "$ns" || { cat "$LAB_RUN/rs$i.err" >&2; return 1; }
-  done
-}
-
-lab__server_spawn() {
-  local i=$1
-  ip netns exec "$(lab_ns "rs$i")" "$LAB_PY" "$LAB_ROOT/scripts/lab_server.py" --name "rs$i" \
-    --http-port "$LAB_HTTP_PORT" --udp-port "$LAB_UDP_PORT" \
-    --files "$LAB_RUN/files" --log "$LAB_RUN/rs$i.log" \
-    </dev/null >>"$LAB_RUN/rs$i.err" 2>&1 &
-  echo $! >"$LAB_RUN/rs$i.pid"
-}
-
-# lab_server_stop I: stop rsI's server process (its namespace stays up,
-# so connections to it are refused: a dead service on a live host).
-lab_server_stop() {
-  local pid
-  pid=$(cat "$LAB_RUN/rs$1.pid" 2>/dev/null) || { lab_die "no pid for rs$1"; return 1; }
-  lab_kill_pids 5 "$pid"
-  lab_wait_until 5 "rs$1 stopped listening" lab__not_listening "$(lab_ns "rs$1")"
-}
-
-# lab_server_start I: start rsI's server again; wait until it listens.
-lab_server_start() {
-  lab__server_spawn "$1"
-  lab_wait_until 10 "rs$1 listening" lab__listening "$(lab_ns "rs$1")"
-}
-
-lab__not_listening() { ! lab__listening "$1"; }
-
-lab__listening() {
-  [ -n "$(ip netns exec "$1" ss -Hltn "sport = :$LAB_HTTP_PORT" 2>/dev/null)" ] &&
-    [ -n "$(ip netns exec "$1" ss -Hlun "sport = :$LAB_UDP_PORT" 2>/dev/null)" ]
-}
-
-# Forget what the servers logged so far (between test phases).
-lab_servers_clear_logs() {
-  local i
-  for (( i = 1; i <= $(lab_servers); i++ )); do : >"$LAB_RUN/rs$i.log"; done
-}
-
-# lab_server_log I: path of rsI's request log.
-lab_server_log() { echo "$LAB_RUN/rs$1.log"; }
 
 # lab_wait_until SECONDS DESCRIPTION CMD...: poll CMD every 0.2s.
 lab_wait_until() {
@@ -535,134 +490,6 @@ lab_ping() { lab_exec cli "$LAB_PY" "$LAB_TOOL" ping "$@"; }
 
 lab_py_cli() { lab_exec cli "$LAB_PY" "$LAB_TOOL" "$@"; }
 
-# ---------------------------------------------------------------- test harness
-#
-#   . scripts/lab_lib.sh
-#   lab_test_begin NAME        prefix slt-NAME, traps, tmp dir ($T), root+binaries
-#   lab_ok DESC / lab_not_ok DESC [DETAIL...] / lab_check DESC CMD...
-#   lab_test_end               stops sluice (a check), tears down, exits 0/1
-
-LAB_CHECKS=0
-LAB_FAILS=0
-LAB_TEST_DONE=0
-
-lab_ok() { LAB_CHECKS=$((LAB_CHECKS + 1)); echo "ok - $1"; }
-lab_not_ok() {
-  LAB_CHECKS=$((LAB_CHECKS + 1))
-  LAB_FAILS=$((LAB_FAILS + 1))
-  echo "not ok - $1"
-  shift
-  local l
-  for l in "$@"; do echo "#   $l"; done
-}
-# lab_check DESC CMD...: ok when CMD exits 0.
-lab_check() {
-  local desc=$1
-  shift
-  if "$@"; then lab_ok "$desc"; else lab_not_ok "$desc" "command failed: $*"; fi
-}
-# lab_check_eq DESC GOT WANT
-lab_check_eq() {
-  if [ "$2" = "$3" ]; then lab_ok "$1"; else lab_not_ok "$1" "got: $2" "want: $3"; fi
-}
-# lab_check_cmp DESC A OP B: integer comparison (-gt, -ge, -eq, -le, -lt).
-lab_check_cmp() {
-  if [[ $2 =~ ^-?[0-9]+$ ]] && [[ $4 =~ ^-?[0-9]+$ ]] && test "$2" "$3" "$4"; then
-    lab_ok "$1 ($2 $3 $4)"
-  else
-    lab_not_ok "$1" "got: $2, want $3 $4"
-  fi
-}
-
-lab__on_exit() {
-  local st=$?
-  trap - EXIT
-  set +e
-  # A signal can land inside a command whose output is redirected to a
-  # file (a curl loop's log): report on the test's own stdout/stderr.
-  if [ -n "${LAB_STDOUT:-}" ]; then exec 1>&"$LAB_STDOUT" 2>&"$LAB_STDERR"; fi
-  if [ "$LAB_TEST_DONE" -eq 0 ]; then
-    lab_not_ok "test ended early (status $st) before all checks ran"
-  fi
-  if [ -n "${LAB_SLUICE_PID:-}" ]; then
-    lab_sluice_stop >/dev/null 2>&1
-  fi
-  if [ "$LAB_FAILS" -gt 0 ]; then
-    lab__dump_logs
-  fi
-  lab_down
-  [ -n "${T:-}" ] && [ -d "$T" ] && rm -rf "$T"
-  if [ "$LAB_FAILS" -gt 0 ]; then
-    echo "# $LAB_PREFIX: $LAB_FAILS of $LAB_CHECKS checks failed"
-    exit 1
-  fi
-  echo "# $LAB_PREFIX: all $LAB_CHECKS checks passed"
-  exit 0
-}
-
-lab__dump_logs() {
-  local f
-  if [ -s "$LAB_RUN/sluice.log" ]; then
-    echo "# --- last 60 lines of sluice.log"
-    tail -n 60 "$LAB_RUN/sluice.log" | sed 's/^/#   /'
-  fi
-  for f in "$LAB_RUN"/*.err; do
-    [ -s "$f" ] || continue
-    echo "# --- $(basename "$f") (last 10 lines)"
-    tail -n 10 "$f" | sed 's/^/#   /'
-  done
-}
-
-lab_test_begin() {
-  local name=$1
-  # LAB_TEST_PREFIX_BASE keeps suites run at once on one machine apart.
-  lab_set_prefix "${LAB_TEST_PREFIX:-${LAB_TEST_PREFIX_BASE:-slt}-$name}"
-  exec {LAB_STDOUT}>&1 {LAB_STDERR}>&2
-  trap lab__on_exit EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  T=$(mktemp -d "/tmp/sluice-$name.XXXXXX")
-  echo "# test $name: prefix $LAB_PREFIX, tmp $T"
-  if [ "$(id -u)" -ne 0 ]; then
-    lab_not_ok "needs root (network namespaces)"
-    exit 1
-  fi
-  if ! lab_require_binaries; then
-    lab_not_ok "build/sluice and build/sluicectl exist (run make)"
-    exit 1
-  fi
-}
-
-lab_test_end() {
-  if [ -n "${LAB_SLUICE_PID:-}" ]; then
-    if lab_sluice_stop; then
-      lab_ok "sluice stopped on SIGTERM with status 0"
-    else
-      lab_not_ok "sluice stopped on SIGTERM with status 0" "status ${LAB_SLUICE_STATUS:-unknown} (see sluice.log)"
-    fi
-  fi
-  LAB_TEST_DONE=1
-  exit 0
-}
-
-# lab_std_start [lab_up args...] [-- config statements...]: the common
-# opening: lab up, a per-prefix config, sluice started (a check).
-lab_std_start() {
-  local up=() stmts=()
-  while [ $# -gt 0 ] && [ "$1" != "--" ]; do up+=("$1"); shift; done
-  [ $# -gt 0 ] && shift
-  stmts=("$@")
-  lab_up "${up[@]}" || { lab_not_ok "lab up"; exit 1; }
-  local cfg
-  cfg=$(lab_make_config "${stmts[@]}") || { lab_not_ok "make config"; exit 1; }
-  if lab_sluice_start "$cfg"; then
-    lab_ok "sluice started and answers on its control socket"
-  else
-    lab_not_ok "sluice started and answers on its control socket"
-    exit 1
-  fi
-}
-
 # lab_vip_setup VIP:PORT SCHED [--proto P] RS:PORT:WEIGHT...: vip add + rs adds.
 lab_vip_setup() {
   local vip=$1 sched=$2 proto=tcp rs
@@ -673,30 +500,6 @@ lab_vip_setup() {
     slctl rs add "$vip" "${rs%:*}" --proto "$proto" --weight "${rs##*:}" >/dev/null \
       || { lab_log "rs add $vip ${rs%:*} failed"; return 1; }
   done
-}
-
-# lab_served I [KIND]: requests rsI logged (KIND tcp or udp; default tcp).
-lab_served() {
-  local f
-  f=$(lab_server_log "$1")
-  [ -f "$f" ] || { echo 0; return; }
-  awk -v k="${2:-tcp}" '$2 == k' "$f" | wc -l
-}
-
-# lab_served_not_from I IP [KIND]: requests rsI logged from a peer other than IP.
-lab_served_not_from() {
-  local f
-  f=$(lab_server_log "$1")
-  [ -f "$f" ] || { echo 0; return; }
-  awk -v k="${3:-tcp}" -v ip="$2" '$2 == k && $3 != ip' "$f" | wc -l
-}
-
-# lab_served_from I IP [KIND]: requests rsI logged from peer IP.
-lab_served_from() {
-  local f
-  f=$(lab_server_log "$1")
-  [ -f "$f" ] || { echo 0; return; }
-  awk -v k="${3:-tcp}" -v ip="$2" '$2 == k && $3 == ip' "$f" | wc -l
 }
 
 # lab_share_ok COUNT TOTAL WANT TOL: true when |COUNT/TOTAL - WANT| <= TOL.

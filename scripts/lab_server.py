@@ -5,10 +5,16 @@
 One process serves, on the kernel stack:
   HTTP on --http-port (default 8080):
     GET  /whoami         -> "NAME\n"
+    GET  /health         -> 200 "ok\n" (500 "sick\n" under the fault health-500)
     GET  /files/FILE     -> the bytes of FILES_DIR/FILE (bulk tests), via sendfile
     GET  /sleep?ms=N     -> "NAME\n" after N ms (N <= 10000): a request in flight
     PUT|POST /sha256     -> "NAME SHA256HEX LENGTH\n" of the request body
-  UDP on --udp-port (default 5353): answers every datagram with b"NAME:" + payload.
+  UDP on --udp-port (default 5353): answers every datagram with b"NAME:" + payload
+    (under the fault udp-mute: logs it, answers nothing).
+
+--faults FILE: words read from FILE on each /health request and datagram
+(scripts/lab_servers.sh: lab_server_fault), so a test makes a live server
+fail its health checks and recover without restarting it.
 
 Every request is appended to --log as one line
     "<unix time> <tcp|udp> <peer ip> <peer port> <method> <path>"
@@ -32,13 +38,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOG_LOCK = threading.Lock()
 
 
+def faults(path):
+    """The fault words FILE holds now (none when it is missing)."""
+    try:
+        with open(path) as f:
+            return set(f.read().split())
+    except OSError:
+        return set()
+
+
 def log_line(logf, kind, peer, method, path):
     with LOG_LOCK:
         logf.write(f"{time.time():.6f} {kind} {peer[0]} {peer[1]} {method} {path}\n")
         logf.flush()
 
 
-def make_handler(name, files_dir, logf):
+def make_handler(name, files_dir, logf, faults_path):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.0"
         server_version = "sluice-lab"
@@ -59,6 +74,11 @@ def make_handler(name, files_dir, logf):
             url = urllib.parse.urlsplit(self.path)
             if url.path == "/whoami":
                 self._reply(200, f"{name}\n".encode())
+            elif url.path == "/health":
+                if "health-500" in faults(faults_path):
+                    self._reply(500, b"sick\n")
+                else:
+                    self._reply(200, b"ok\n")
             elif url.path == "/sleep":
                 q = urllib.parse.parse_qs(url.query)
                 ms = min(int(q.get("ms", ["0"])[0]), 10000)
@@ -113,7 +133,7 @@ class QuietServer(ThreadingHTTPServer):
         sys.stderr.write(f"http: {client_address}: {exc!r}\n")
 
 
-def udp_loop(name, port, logf):
+def udp_loop(name, port, logf, faults_path):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", port))
@@ -121,6 +141,8 @@ def udp_loop(name, port, logf):
     while True:
         data, peer = s.recvfrom(65535)
         log_line(logf, "udp", peer, "DGRAM", str(len(data)))
+        if "udp-mute" in faults(faults_path):
+            continue
         try:
             s.sendto(prefix + data, peer)
         except OSError as e:
@@ -134,15 +156,18 @@ def main():
     ap.add_argument("--udp-port", type=int, default=5353)
     ap.add_argument("--files", default="/nonexistent")
     ap.add_argument("--log", required=True)
+    ap.add_argument("--faults", default="/nonexistent")
     a = ap.parse_args()
 
     logf = open(a.log, "a", buffering=1)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
-    httpd = QuietServer(("0.0.0.0", a.http_port), make_handler(a.name, a.files, logf))
-    t = threading.Thread(target=udp_loop, args=(a.name, a.udp_port, logf), daemon=True)
+    httpd = QuietServer(("0.0.0.0", a.http_port), make_handler(a.name, a.files, logf, a.faults))
+    t_listen = time.time()  # bound and listening: what a health check sees
+    t = threading.Thread(target=udp_loop, args=(a.name, a.udp_port, logf, a.faults), daemon=True)
     t.start()
-    sys.stderr.write(f"{a.name}: http :{a.http_port} udp :{a.udp_port} ready\n")
+    sys.stderr.write(f"{a.name}: http :{a.http_port} udp :{a.udp_port} ready "
+                     f"(http listening since {t_listen:.6f})\n")
     sys.stderr.flush()
     httpd.serve_forever()
 

@@ -27,6 +27,13 @@
                                           {"ok":..,"result":..} answer; print
                                           eval(EXPR) with r bound to it (JSON
                                           for lists/dicts, plain for scalars)
+  http-loop HOST PORT PATH -n N [--gap SEC] [--timeout SEC]
+                                          N sequential HTTP/1.0 GETs, one
+                                          connection each, from one process
+                                          (tens a second where curl's start-up
+                                          allows a few): lab_curl_loop's lines
+                                          (curl's exit codes: 7 refused, 28
+                                          timeout, 56 other socket errors)
   tally FILE                              summarise a lab_curl_loop log as
                                           JSON: total, ok, failed, by_body
 
@@ -242,6 +249,45 @@ def cmd_json_get(a):
     return 0
 
 
+def http_get_once(host, port, path, timeout):
+    """One GET on a new connection: (rc, code, body, local port), rc as curl's."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    lport, data = 0, b""
+    try:
+        s.connect((host, port))
+        lport = s.getsockname()[1]
+        s.sendall(f"GET {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except ConnectionRefusedError:
+        return 7, "000", "-", lport
+    except socket.timeout:
+        return 28, "000", "-", lport
+    except OSError:
+        return 56, "000", "-", lport
+    finally:
+        s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = head.split(b" ", 2)
+    code = status[1].decode() if len(status) > 1 and status[1].isdigit() else "000"
+    body = body.decode(errors="replace").replace("\n", "").replace(" ", "_") or "-"
+    return 0, code, body, lport
+
+
+def cmd_http_loop(a):
+    for i in range(1, a.n + 1):
+        t0 = time.time()
+        rc, code, body, lport = http_get_once(a.host, a.port, a.path, a.timeout)
+        print(f"{i} {t0:.6f} {time.time():.6f} {rc} {code} {body} {lport}", flush=True)
+        if a.gap:
+            time.sleep(a.gap)
+    return 0
+
+
 def cmd_tally(a):
     total = ok = failed = 0
     by_body = {}
@@ -306,6 +352,14 @@ def main():
     p = sub.add_parser("json-get")
     p.add_argument("expr")
     p.set_defaults(fn=cmd_json_get)
+    p = sub.add_parser("http-loop")
+    p.add_argument("host")
+    p.add_argument("port", type=int)
+    p.add_argument("path")
+    p.add_argument("-n", type=lambda v: min(int(v), 100000), default=100)
+    p.add_argument("--gap", type=float, default=0.0)
+    p.add_argument("--timeout", type=float, default=5.0)
+    p.set_defaults(fn=cmd_http_loop)
     p = sub.add_parser("tally")
     p.add_argument("file")
     p.set_defaults(fn=cmd_tally)

@@ -5,7 +5,12 @@
 # same VIP: the download completes byte-identical, the flood's half-open
 # entries expire on their short timeout and the table drains, the servers
 # only ever see the local address (nothing leaves untranslated), and new
-# connections work afterwards.
+# connections work afterwards. "Nothing untranslated" is checked on the
+# wire: tcpdump in each server's namespace, from before the flood to the
+# end, counts every TCP packet arriving there addressed to the VIP or from
+# any source but the local address (a SYN no server answered leaves no
+# line in a server's log); it must count none, drop none, and see the
+# translated connections' FINs (so it was capturing).
 # e2e-timeout: 120
 # lab-prefix: h6-fld
 set -euo pipefail
@@ -22,6 +27,14 @@ lab_check "vip $V with rs1, rs2" lab_vip_setup "$V" wrr "$(lab_rs_ip 1):8080:1" 
 
 head -c $((50 * 1000 * 1000)) /dev/urandom >"$LAB_RUN/files/big.bin"
 want=$(sha256sum "$LAB_RUN/files/big.bin" | cut -d' ' -f1)
+
+# Untranslated: to the VIP, or from anything but the local address. FINs
+# from the local address are captured too, to show the capture worked.
+UNTRANSLATED="dst host $LAB_VIP or not src host $LAB_LIP"
+for i in 1 2; do
+  lab_check "[flood] capture at rs$i started" lab_capture_start "rs$i" eth0 "$T/rs$i.pcap" \
+    "tcp and ($UNTRANSLATED or (src host $LAB_LIP and tcp[tcpflags] & tcp-fin != 0))"
+done
 
 lab_exec cli "$LAB_PY" "$H6" syn-flood "$LAB_VIP" 80 -n "$SYNS" >"$T/flood.json" &
 flood=$!
@@ -56,5 +69,18 @@ lab_check_eq "[flood] afterwards 20 new connections all succeed" \
   "$(lab_tally "$T/after.log" | lab_jget "r['failed']")" 0
 lab_check_eq "[flood] the servers saw no source but the local address" \
   "$(( $(lab_served_not_from 1 "$LAB_LIP") + $(lab_served_not_from 2 "$LAB_LIP") ))" 0
+fins=0
+for i in 1 2; do
+  lab_capture_stop "$T/rs$i.pcap"
+  lab_check_eq "[flood] the capture at rs$i dropped nothing" "$(lab_capture_dropped "$T/rs$i.pcap")" 0
+  untranslated=$(lab_capture_count "$T/rs$i.pcap" "$UNTRANSLATED")
+  lab_check_eq "[flood] no untranslated TCP packet arrived at rs$i (to the VIP, or not from $LAB_LIP)" \
+    "$untranslated" 0
+  [ "$untranslated" = 0 ] || lab_capture_show "$T/rs$i.pcap" "$UNTRANSLATED"
+  fins=$((fins + $(lab_capture_count "$T/rs$i.pcap" "src host $LAB_LIP and tcp[tcpflags] & tcp-fin != 0")))
+done
+# The 20 requests afterwards each end with the client's FIN (the
+# download's too, unless the flood made it a retransmission or a RST).
+lab_check_cmp "[flood] the captures saw the translated connections' FINs" "$fins" -ge 10
 
 lab_test_end
