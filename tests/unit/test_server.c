@@ -4,7 +4,8 @@
  * server_sock.c) on real Unix sockets in a directory of the test's own:
  * - read-only clients hold at most SL_SERVER_RO_MAX_CLIENTS slots; one
  *   more gets a `busy` line at once and is closed, while the control
- *   socket still takes clients (control.readonly_busy counted);
+ *   socket still takes clients (control.readonly_busy counted); with all
+ *   64 slots busy, the next client gets a `busy` line too;
  * - accept() out of descriptors (EMFILE, wrapped) pauses accepting for
  *   SL_SERVER_ACCEPT_PAUSE_MS instead of retrying every poll, then
  *   accepts again (accept_paused counted);
@@ -174,6 +175,33 @@ static void test_readonly_cap(void **state)
 	sl_server_close(&s);
 }
 
+/* Every slot busy (none idle for a second): the next client is told so
+ * at once, not closed without a word. */
+static void test_all_slots_busy(void **state)
+{
+	struct sl_server s;
+	int fds[SL_SERVER_MAX_CLIENTS], extra;
+	char buf[512] = "";
+
+	(void)state;
+	open_both(&s);
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++) {
+		fds[i] = connect_to(rw_path);
+		exchange(&s, fds[i], buf, sizeof(buf));
+		assert_string_equal(buf, "{\"ok\":true}\n");
+	}
+	extra = connect_to(rw_path);
+	exchange(&s, extra, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"code\":\"busy\""));
+	assert_non_null(strstr(buf, "64 busy control clients"));
+	assert_int_equal(s.busy_refused, 1);
+	assert_int_equal(s.readonly_busy, 0);
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
+		close(fds[i]);
+	close(extra);
+	sl_server_close(&s);
+}
+
 static uint64_t ms_now(void)
 {
 	struct timespec ts;
@@ -244,6 +272,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_readonly_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_slots_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_emfile_pauses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinked_dir_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_umask_left_alone, setup, teardown),
