@@ -197,6 +197,14 @@ $(BUILD)/tests/test_instance: tests/unit/test_instance.c ctrl/daemon/instance.c 
 	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(DPDK_CFLAGS) '-DSL_LOCK_DIR="$(abspath $(BUILD))/tests/locks"' \
 		-Wl,--wrap=flock -o $@ $< ctrl/daemon/instance.c $(BUILD)/obj/drivers/devargs.o $(CMOCKA_LIBS) $(DPDK_LIBS)
 
+# The control socket on real Unix sockets; accept4 wrapped (EMFILE), bind
+# wrapped (the process's umask seen from it).
+$(BUILD)/tests/test_server: tests/unit/test_server.c $(addprefix $(BUILD)/obj/ctrl/daemon/,server.o server_sock.o log.o)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -Wl,--wrap=accept4 -Wl,--wrap=bind \
+		-o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) -lpthread
+
 # The health-check engine's test runs it against loopback sockets.
 $(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o

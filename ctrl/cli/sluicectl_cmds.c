@@ -63,7 +63,8 @@ static int build_rs(const struct slc_cmd *c, const struct slc_args *a,
 		return -1;
 	if (slc_put_uint_opt(c, a, SLC_O_WEIGHT, 0, SL_MAX_WEIGHT, rs, "weight") < 0)
 		return -1;
-	if (slc_put_check(c, a, rs, c->build != build_rs) < 0)
+	if (slc_put_check(c, a, rs, c->build != build_rs) < 0 ||
+	    slc_put_flag(c, a, SLC_O_FORCE, args, "force") < 0)
 		return -1;
 	return slc_put_flag(c, a, SLC_O_FLUSH, args, "flush");
 }
@@ -307,17 +308,20 @@ const struct slc_cmd slc_cmds[] = {
 	{ "vip", "list", "vip.list", "", "list virtual services and their real servers",
 	  "Example:\n  sluicectl vip list\n", { NULL }, 0, 0, false, build_none,
 	  slc_print_vip_list },
-	{ "rs", "add", "rs.add", "VIP:PORT RS:PORT [--proto tcp|udp] [--weight N] [CHECK]",
+	{ "rs", "add", "rs.add",
+	  "VIP:PORT RS:PORT [--proto tcp|udp] [--weight N] [CHECK] [--force]",
 	  "add a real server to a virtual service",
 	  "Options:\n" PROTO_HELP
 	  "  --weight N        0..65535 (the daemon's default: 1); 0 takes no new\n"
 	  "                    connections\n"
+	  "  --force           add it even inside a blocklist prefix (refused\n"
+	  "                    otherwise: its replies would be dropped)\n"
 	  "Check options override the service's check for this server only:\n"
 	  CHECK_HELP
 	  "\nExample:\n  sluicectl rs add 198.18.0.100:80 198.18.1.11:8080 --weight 10\n",
 	  { "VIP:PORT", "RS:PORT" }, 2,
-	  SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT) | SLC_CHECK_OPTS, true, build_rs,
-	  slc_print_rs_add },
+	  SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT) | SLC_CHECK_OPTS |
+	  SLC_OPT(SLC_O_FORCE), true, build_rs, slc_print_rs_add },
 	{ "rs", "del", "rs.del", "VIP:PORT RS:PORT [--proto tcp|udp] [--flush]",
 	  "remove a real server from a virtual service",
 	  "Options:\n" PROTO_HELP

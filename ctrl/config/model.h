@@ -203,6 +203,8 @@ int sl_model_port_index(const struct sl_model *m, const char *name);
 int sl_model_port_for(const struct sl_model *m, sl_be32 ip);
 struct sl_model_svc *sl_model_find_svc(const struct sl_model *m, sl_be32 vip,
 				       sl_be16 port, uint8_t proto);
+/* Whether `ip` is a real server of any service. */
+bool sl_model_is_rs(const struct sl_model *m, sl_be32 ip);
 struct sl_model_rs *sl_model_find_rs(const struct sl_model_svc *svc,
 				     sl_be32 ip, sl_be16 port);
 struct sl_model_laddr *sl_model_find_laddr(const struct sl_model *m, sl_be32 ip);

@@ -2,7 +2,8 @@
 /*
  * Blocklist prefixes that would lock Sluice or its host out (model_xdp.h):
  * what each covers, checked before `blocklist add`, `config apply` or a
- * SIGHUP reload adds one.
+ * SIGHUP reload adds one; and the other way round, a real server added
+ * inside a prefix already blocked (`rs add`, `config apply`).
  */
 #include <stdio.h>
 
@@ -122,6 +123,59 @@ int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t ple
 			  sl_fmt_ipv4(prefix, a), plen, what);
 }
 
+/* The blocklist prefix holding ip, or -1. */
+static int32_t blocked_by(const struct sl_model_xdp *x, sl_be32 ip)
+{
+	for (uint32_t i = 0; i < x->nblock; i++)
+		if (covers_ip(x->block[i].prefix, x->block[i].plen, ip))
+			return (int32_t)i;
+	return -1;
+}
+
+static int rs_blocked_error(const struct sl_model_prefix *p, sl_be32 ip,
+			    const char *field, const char *force_hint,
+			    struct sl_err *err)
+{
+	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN];
+
+	return sl_err_set(err, SL_E_INVALID, field,
+			  "real server %s is inside blocklist prefix %s/%u: its "
+			  "replies would be dropped, it could never be reached; "
+			  "blocklist del %s/%u first, or add \"force\": true (%s)",
+			  sl_fmt_ipv4(ip, a), sl_fmt_ipv4(p->prefix, b), p->plen,
+			  b, p->plen, force_hint);
+}
+
+int sl_model_rs_blocked(const struct sl_model *m, sl_be32 ip, struct sl_err *err)
+{
+	int32_t i = blocked_by(&m->xdp, ip);
+
+	if (i < 0)
+		return 0;
+	return rs_blocked_error(&m->xdp.block[i], ip, "ip", "sluicectl --force", err);
+}
+
+/* A real server of `next` inside one of its blocklist prefixes, unless
+ * `cur` had both already (an earlier --force stays forced). */
+static int rs_blocked_new(const struct sl_model *cur, const struct sl_model *next,
+			  struct sl_err *err)
+{
+	for (uint32_t s = 0; s < next->nsvcs; s++)
+		for (uint32_t j = 0; j < next->svcs[s].nrs; j++) {
+			sl_be32 ip = next->svcs[s].rs[j].ip;
+			int32_t i = blocked_by(&next->xdp, ip);
+			if (i < 0)
+				continue;
+			const struct sl_model_prefix *p = &next->xdp.block[i];
+			if (sl_model_block_find(&cur->xdp, p->prefix, p->plen) >= 0 &&
+			    sl_model_is_rs(cur, ip))
+				continue;
+			return rs_blocked_error(p, ip, "vips.real_servers",
+						"sluicectl config apply --force", err);
+		}
+	return 0;
+}
+
 int sl_model_block_lockout_new(const struct sl_model *cur, const struct sl_model *next,
 			       struct sl_err *err)
 {
@@ -137,5 +191,5 @@ int sl_model_block_lockout_new(const struct sl_model *cur, const struct sl_model
 				  "(sluicectl config apply --force) to block it anyway",
 				  sl_fmt_ipv4(p->prefix, a), p->plen, what);
 	}
-	return 0;
+	return rs_blocked_new(cur, next, err);
 }

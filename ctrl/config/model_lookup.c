@@ -177,7 +177,7 @@ int sl_model_need_weight(uint32_t weight, struct sl_err *err)
 			  "weight must be 0..%u, got %u", SL_MAX_WEIGHT, weight);
 }
 
-static bool is_rs(const struct sl_model *m, sl_be32 ip)
+bool sl_model_is_rs(const struct sl_model *m, sl_be32 ip)
 {
 	for (uint32_t i = 0; i < m->nsvcs; i++)
 		for (uint32_t j = 0; j < m->svcs[i].nrs; j++)
@@ -211,7 +211,7 @@ int sl_model_refuse_own(const struct sl_model *m, sl_be32 ip, unsigned uses,
 	for (uint32_t i = 0; (uses & SL_OWN_VIP) && i < m->nsvcs; i++)
 		if (m->svcs[i].vip == ip)
 			return sl_err_set(err, SL_E_INVALID, field, "%s is a VIP", a);
-	if ((uses & SL_OWN_RS) && is_rs(m, ip))
+	if ((uses & SL_OWN_RS) && sl_model_is_rs(m, ip))
 		return sl_err_set(err, SL_E_INVALID, field,
 				  "%s is a real server", a);
 	if ((uses & SL_OWN_NEIGH) && sl_model_find_neigh(m, ip))

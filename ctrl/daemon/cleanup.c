@@ -12,12 +12,18 @@
  *
  *  - an XDP program on a net_af_xdp port's interface, only if it is
  *    Sluice's (by name, xdp_port.h), and only that program; another stays;
- *  - the control socket, unlinked right after connect() is refused;
+ *  - the control socket and the read-only socket, each unlinked right
+ *    after connect() is refused (one that answers: a live instance,
+ *    nothing is cleaned);
  *  - the EAL's runtime directory of the config's --file-prefix
  *    (/var/run/dpdk/PREFIX), while we hold the fcntl write lock on its
  *    "config" file (the EAL's primary holds it while it lives);
  *  - hugepage files PREFIXmap_N in every hugetlbfs mount (and --huge-dir),
- *    each unlinked while we hold its flock (the EAL holds it while in use).
+ *    each unlinked while we hold its flock (the EAL holds it while in use),
+ *    and all of them while we hold that "config" lock, as a starting
+ *    primary clears them under it; when the runtime directory is kept
+ *    (the prefix is in use, or the directory is not ours) they are kept
+ *    too. Without a runtime directory the files' own locks decide.
  *
  * The prefix must be a plain name; directories are opened without
  * following symlinks, must belong to us (the runtime directory of a user
@@ -50,7 +56,11 @@
 
 struct cleanup {
 	unsigned removed, failed;
+	const struct sl_model *m;
+	const char *prefix; /* --file-prefix */
 };
+
+static void clean_hugepages(struct cleanup *c);
 
 static void removed(struct cleanup *c, const char *what, const char *dir,
 		    const char *name)
@@ -80,7 +90,7 @@ static void remove_at(struct cleanup *c, const char *what, int dfd,
  * (ECONNREFUSED), now removed; -1: nothing there, or not a socket (a
  * symlink is not followed). Nothing happens between the refused connect
  * and the unlink. */
-static int clean_socket(struct cleanup *c, const char *path)
+static int clean_socket(struct cleanup *c, const char *what, const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
@@ -98,11 +108,21 @@ static int clean_socket(struct cleanup *c, const char *path)
 	close(fd);
 	if (rc == 0) {
 		if (unlink(path) == 0)
-			removed(c, "stale control socket", path, NULL);
+			removed(c, what, path, NULL);
 		else if (errno != ENOENT)
 			failed(c, path, NULL);
 	}
 	return rc;
+}
+
+/* Removed when stale; true (said) when a process answers on it. */
+static bool live_socket(struct cleanup *c, const char *what, const char *path)
+{
+	if (clean_socket(c, what, path) != 1)
+		return false;
+	fprintf(stderr, "sluice: --cleanup: a process answers on %s: refusing "
+		"to clean up after a live instance\n", path);
+	return true;
 }
 
 static void clean_xdp(struct cleanup *c, const struct sl_model *m)
@@ -154,9 +174,11 @@ static int open_dir(int at, const char *name, const char *path, bool root_ok)
 	struct stat st;
 
 	if (fd < 0) {
-		if (errno != ENOENT)
+		int err = errno;
+		if (err != ENOENT)
 			fprintf(stderr, "sluice: --cleanup: kept %s: not a directory "
-				"(a symlink?): %s\n", path, strerror(errno));
+				"(a symlink?): %s\n", path, strerror(err));
+		errno = err; /* ENOENT: not there; else kept */
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 ||
@@ -164,6 +186,7 @@ static int open_dir(int at, const char *name, const char *path, bool root_ok)
 		fprintf(stderr, "sluice: --cleanup: kept %s: owned by uid %u, "
 			"not us\n", path, (unsigned)st.st_uid);
 		close(fd);
+		errno = EPERM; /* kept: not ENOENT */
 		return -1;
 	}
 	return fd;
@@ -177,10 +200,10 @@ static bool lock_all(int fd)
 	return fcntl(fd, F_SETLK, &fl) == 0;
 }
 
-/* Every entry of the runtime directory `dfd`, "config" last, then the
- * directory, all while holding the write lock on "config" (an EAL
- * primary that starts meanwhile fails to take it, and one that runs
- * holds it already). */
+/* The prefix's hugepage files, then every entry of the runtime directory
+ * `dfd`, "config" last, then the directory, all while holding the write
+ * lock on "config" (an EAL primary that starts meanwhile fails to take
+ * it, and one that runs holds it already). */
 static void clean_runtime_in(struct cleanup *c, int parent, int dfd,
 			     const char *prefix, const char *dir)
 {
@@ -200,8 +223,11 @@ static void clean_runtime_in(struct cleanup *c, int parent, int dfd,
 				"of prefix %s still runs\n", dir, prefix);
 		else
 			failed(c, dir, "config");
+		fprintf(stderr, "sluice: --cleanup: kept the hugepage files of "
+			"prefix %s: its runtime directory %s stays\n", prefix, dir);
 		goto out;
 	}
+	clean_hugepages(c);
 	if ((dup_fd = dup(dfd)) < 0 || (d = fdopendir(dup_fd)) == NULL) {
 		if (dup_fd >= 0)
 			close(dup_fd);
@@ -230,7 +256,10 @@ out:
 		close(cfd); /* the lock goes with it, after the rmdir */
 }
 
-static void clean_runtime_dir(struct cleanup *c, const char *prefix)
+/* The runtime directory, and with it the hugepage files; without one
+ * (never made, or cleaned before), the hugepage files alone, each by its
+ * own lock. */
+static void clean_runtime_dir(struct cleanup *c)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	const char *base = getuid() == 0 ? "/var/run" : xdg ? xdg : "/tmp";
@@ -238,18 +267,24 @@ static void clean_runtime_dir(struct cleanup *c, const char *prefix)
 	int bfd, tfd = -1, dfd = -1;
 
 	snprintf(top, sizeof(top), "%s/dpdk", base);
-	snprintf(dir, sizeof(dir), "%s/%s", top, prefix);
+	snprintf(dir, sizeof(dir), "%s/%s", top, c->prefix);
 	bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (bfd < 0)
-		return;
-	if ((tfd = open_dir(bfd, "dpdk", top, true)) >= 0 &&
-	    (dfd = open_dir(tfd, prefix, dir, false)) >= 0)
-		clean_runtime_in(c, tfd, dfd, prefix, dir);
+	if (bfd >= 0 && (tfd = open_dir(bfd, "dpdk", top, true)) >= 0)
+		dfd = open_dir(tfd, c->prefix, dir, false);
+	if (dfd >= 0)
+		clean_runtime_in(c, tfd, dfd, c->prefix, dir);
+	else if (errno == ENOENT)
+		clean_hugepages(c);
+	else
+		fprintf(stderr, "sluice: --cleanup: kept the hugepage files of "
+			"prefix %s: its runtime directory %s stays\n", c->prefix,
+			tfd >= 0 ? dir : top);
 	if (dfd >= 0)
 		close(dfd);
 	if (tfd >= 0)
 		close(tfd);
-	close(bfd);
+	if (bfd >= 0)
+		close(bfd);
 }
 
 /* Hugepage file `name` of `dfd`: unlinked while we hold its flock (and an
@@ -309,10 +344,9 @@ static void clean_huge_dir(struct cleanup *c, const char *dir, const char *prefi
 	close(dfd);
 }
 
-static void clean_hugepages(struct cleanup *c, const struct sl_model *m,
-			    const char *prefix)
+static void clean_hugepages(struct cleanup *c)
 {
-	const char *given = eal_opt(m, "--huge-dir", NULL);
+	const char *given = eal_opt(c->m, "--huge-dir", NULL), *prefix = c->prefix;
 	struct mntent *me;
 	FILE *f;
 
@@ -331,7 +365,7 @@ static void clean_hugepages(struct cleanup *c, const struct sl_model *m,
 int sl_cleanup(const struct sl_model *m)
 {
 	const char *prefix = eal_opt(m, "--file-prefix", "rte");
-	struct cleanup c = {0};
+	struct cleanup c = {.m = m, .prefix = prefix};
 	char errbuf[256];
 
 	if (!sl_plain_name(prefix)) {
@@ -345,15 +379,14 @@ int sl_cleanup(const struct sl_model *m)
 			"a live instance\n", errbuf);
 		return 1;
 	}
-	if (clean_socket(&c, m->socket_path) == 1) {
-		fprintf(stderr, "sluice: --cleanup: a process answers on %s: "
-			"refusing to clean up after a live instance\n", m->socket_path);
+	if (live_socket(&c, "stale control socket", m->socket_path) ||
+	    (m->ro_socket_path[0] &&
+	     live_socket(&c, "stale read-only socket", m->ro_socket_path))) {
 		sl_instance_unlock();
 		return 1;
 	}
 	clean_xdp(&c, m);
-	clean_runtime_dir(&c, prefix);
-	clean_hugepages(&c, m, prefix);
+	clean_runtime_dir(&c);
 	sl_instance_unlock();
 	if (c.removed == 0 && c.failed == 0)
 		printf("nothing to remove\n");

@@ -204,10 +204,14 @@ int sl_cmd_rs_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 {
 	struct svc_key k;
 	struct rs_args rs;
+	bool force = false;
 	(void)ctl;
 
-	if (read_svc_key(args, &k, err) != 0 || read_rs(args, false, true, &rs, err) != 0)
+	if (read_svc_key(args, &k, err) != 0 || read_rs(args, false, true, &rs, err) != 0 ||
+	    sl_json_bool(args, "force", false, &force, err) < 0)
 		return -1;
+	if (!force && sl_model_rs_blocked(m, rs.ip, err) != 0)
+		return rs_model_error(err);
 	if (sl_model_add_rs(m, k.vip, k.port, k.proto, rs.ip, rs.port,
 			    (uint32_t)rs.weight, err) != 0)
 		return rs_model_error(err);

@@ -31,7 +31,7 @@ const struct sl_cmd sl_commands[] = {
 	 "change a virtual service's scheduler, persistence or health check"},
 	{"vip.del", sl_cmd_vip_del, ARGS(SVC_ARGS), SL_CMD_CHANGE, "delete a virtual service"},
 	{"vip.list", sl_cmd_vip_list, NO_ARGS, SL_CMD_READ, "list virtual services"},
-	{"rs.add", sl_cmd_rs_add, ARGS(SVC_ARGS, "rs"), SL_CMD_CHANGE, "add a real server"},
+	{"rs.add", sl_cmd_rs_add, ARGS(SVC_ARGS, "rs", "force"), SL_CMD_CHANGE, "add a real server"},
 	{"rs.del", sl_cmd_rs_del, ARGS(SVC_ARGS, "rs", "flush"), SL_CMD_CHANGE, "delete a real server"},
 	{"rs.set", sl_cmd_rs_set, ARGS(SVC_ARGS, "rs"), SL_CMD_CHANGE,
 	 "change a real server's weight or health-check overrides"},

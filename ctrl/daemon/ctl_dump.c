@@ -24,6 +24,9 @@
 #include "server.h"
 
 #define SL_DUMP_MAX_JOBS 4
+/* Read-only clients may hold all but one: the control socket's admin can
+ * always dump (the read-only socket may be open to every local user). */
+#define SL_DUMP_MAX_RO_JOBS (SL_DUMP_MAX_JOBS - 1)
 #define SL_DUMP_ANSWER_MS 3000
 /* New dumps are refused while any orphan is out (sl_ctl_dump), so at
  * most every job's every part is one: orphan() always finds room. */
@@ -36,6 +39,7 @@ struct sl_dump_part {
 
 struct sl_dump_job {
 	uint64_t client;      /* sl_server_answer() id */
+	bool readonly;        /* asked on the read-only socket */
 	json_t *req_id;       /* the request's "id", echoed */
 	const char *list_name;
 	sl_conn_json_fn to_json;
@@ -110,11 +114,37 @@ static int job_fill(struct sl_dump_job *job, const struct sl_wmsg *filter,
 	return 0;
 }
 
+static bool asked_readonly(const struct sl_ctl *ctl)
+{
+	struct sl_server_peer peer;
+	return sl_server_peer(ctl->srv, &peer) && peer.readonly;
+}
+
+/* A read-only client past its share of the jobs: busy, counted. */
+static int refused_readonly_job(struct sl_ctl *ctl, struct sl_err *err)
+{
+	unsigned ro = 0;
+
+	for (unsigned j = 0; j < SL_DUMP_MAX_JOBS; j++)
+		ro += jobs[j] && jobs[j]->readonly;
+	if (ro < SL_DUMP_MAX_RO_JOBS)
+		return 0;
+	ctl->srv->readonly_busy++;
+	return sl_err_set(err, SL_E_BUSY, "",
+			  "%u connection dumps from the read-only socket are already "
+			  "in progress, its limit (the last of %u is kept for the "
+			  "control socket); try again", SL_DUMP_MAX_RO_JOBS,
+			  SL_DUMP_MAX_JOBS);
+}
+
 int sl_ctl_dump(struct sl_ctl *ctl, struct sl_wmsg *filter, uint32_t limit,
 		const char *list_name, sl_conn_json_fn to_json, struct sl_err *err)
 {
 	unsigned slot = 0;
+	bool readonly = asked_readonly(ctl);
 
+	if (readonly && refused_readonly_job(ctl, err) != 0)
+		return -1;
 	while (slot < SL_DUMP_MAX_JOBS && jobs[slot])
 		slot++;
 	if (slot == SL_DUMP_MAX_JOBS)
@@ -143,6 +173,7 @@ int sl_ctl_dump(struct sl_ctl *ctl, struct sl_wmsg *filter, uint32_t limit,
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 	}
 	job->client = sl_server_defer(ctl->srv);
+	job->readonly = readonly;
 	if (job->client == 0) {
 		job_free(job, ctl->dp->nworkers);
 		return sl_err_set(err, SL_E_INTERNAL, "",

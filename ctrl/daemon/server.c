@@ -123,45 +123,147 @@ static void client_free(struct sl_server *s, struct sl_server_client *c)
 	free(c);
 }
 
-/* A free slot; when there is none, the slot of the client idle longest
+static bool is_ro(const struct sl_server_client *c)
+{
+	return c->peer.readonly;
+}
+
+static bool any_client(const struct sl_server_client *c)
+{
+	(void)c;
+	return true;
+}
+
+static unsigned count_ro(const struct sl_server *s)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
+		n += s->clients[i] && is_ro(s->clients[i]);
+	return n;
+}
+
+/* The slot of the client idle longest among those `which` picks, freed
  * if it has been idle a while (a silent client must not lock others
- * out). SL_SERVER_MAX_CLIENTS if every client is busy. */
-static unsigned free_slot(struct sl_server *s, uint64_t now)
+ * out). SL_SERVER_MAX_CLIENTS if each of them is busy. */
+static unsigned evict_idlest(struct sl_server *s, uint64_t now,
+			     bool (*which)(const struct sl_server_client *))
 {
 	unsigned idlest = SL_SERVER_MAX_CLIENTS;
 
-	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++) {
-		if (s->clients[i] == NULL)
-			return i;
-		if (idlest == SL_SERVER_MAX_CLIENTS ||
-		    s->clients[i]->last_ms < s->clients[idlest]->last_ms)
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
+		if (s->clients[i] && which(s->clients[i]) &&
+		    (idlest == SL_SERVER_MAX_CLIENTS ||
+		     s->clients[i]->last_ms < s->clients[idlest]->last_ms))
 			idlest = i;
-	}
-	if (now - s->clients[idlest]->last_ms < SL_SERVER_EVICT_IDLE_MS)
+	if (idlest == SL_SERVER_MAX_CLIENTS ||
+	    now - s->clients[idlest]->last_ms < SL_SERVER_EVICT_IDLE_MS)
 		return SL_SERVER_MAX_CLIENTS;
 	client_free(s, s->clients[idlest]);
 	return idlest;
 }
 
+/* A slot for a new client: a free one, or an idle client's. A read-only
+ * client at its cap may only take another read-only client's. */
+static unsigned free_slot(struct sl_server *s, uint64_t now, bool readonly)
+{
+	if (readonly && count_ro(s) >= SL_SERVER_RO_MAX_CLIENTS)
+		return evict_idlest(s, now, is_ro);
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
+		if (s->clients[i] == NULL)
+			return i;
+	return evict_idlest(s, now, any_client);
+}
+
+/* Told why, then closed: a client is never left hanging. */
+static void refuse_busy(int fd, const char *why)
+{
+	char line[320];
+	int n = snprintf(line, sizeof(line),
+			 "{\"ok\":false,\"error\":{\"code\":\"busy\",\"field\":\"\","
+			 "\"message\":\"%s; try again\"}}\n", why);
+
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		sl_warn("control socket: cannot tell a refused client why: %s",
+			strerror(errno));
+	close(fd);
+}
+
+static void refuse_client(struct sl_server *s, int fd, bool readonly)
+{
+	char why[200];
+
+	if (readonly && count_ro(s) >= SL_SERVER_RO_MAX_CLIENTS) {
+		s->readonly_busy++;
+		snprintf(why, sizeof(why), "the read-only socket %s already has %u "
+			 "busy clients, its limit", s->ro_path, SL_SERVER_RO_MAX_CLIENTS);
+	} else {
+		s->busy_refused++;
+		snprintf(why, sizeof(why), "sluice already has %u busy control "
+			 "clients, its limit", SL_SERVER_MAX_CLIENTS);
+	}
+	sl_warn("control socket: %s: refusing one", why);
+	refuse_busy(fd, why);
+}
+
+/* Out of descriptors: the connection stays pending and the socket
+ * readable, so stop watching the listening sockets for a while. */
+static void pause_accepting(struct sl_server *s, int err)
+{
+	if (s->accept_paused++ % 100 == 0)
+		sl_warn("control socket: accept: %s; not accepting for %u ms "
+			"(paused %llu times)", strerror(err), SL_SERVER_ACCEPT_PAUSE_MS,
+			(unsigned long long)s->accept_paused);
+	s->accept_resume_ms = now_ms() + SL_SERVER_ACCEPT_PAUSE_MS;
+	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->listen_fd, NULL);
+	if (s->ro_fd >= 0)
+		epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->ro_fd, NULL);
+}
+
+static void resume_accepting(struct sl_server *s)
+{
+	struct epoll_event rw = {.events = EPOLLIN, .data.ptr = NULL};
+	struct epoll_event ro = {.events = EPOLLIN, .data.ptr = &s->ro_fd};
+
+	if (s->accept_resume_ms == 0 || now_ms() < s->accept_resume_ms)
+		return;
+	s->accept_resume_ms = 0;
+	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->listen_fd, &rw) != 0 ||
+	    (s->ro_fd >= 0 && epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->ro_fd, &ro) != 0))
+		sl_warn("control socket: cannot watch the listening sockets again: %s",
+			strerror(errno));
+}
+
+/* How long the next wait may be: never past the end of a pause. */
+static int wait_ms(const struct sl_server *s, int timeout_ms)
+{
+	if (s->accept_resume_ms == 0)
+		return timeout_ms;
+	uint64_t now = now_ms();
+	int left = now >= s->accept_resume_ms ? 0 : (int)(s->accept_resume_ms - now);
+	return timeout_ms < 0 || left < timeout_ms ? left : timeout_ms;
+}
+
 static void accept_client(struct sl_server *s, int listen_fd)
 {
+	bool readonly = listen_fd == s->ro_fd;
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE)
+			pause_accepting(s, errno);
 		return;
+	}
 	uint64_t now = now_ms();
-	unsigned slot = free_slot(s, now);
+	unsigned slot = free_slot(s, now, readonly);
 	struct sl_server_client *c =
 		slot < SL_SERVER_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
 	if (c == NULL) {
-		sl_warn("control socket: %u busy clients, refusing one",
-			SL_SERVER_MAX_CLIENTS);
-		close(fd);
+		refuse_client(s, fd, readonly);
 		return;
 	}
 	c->fd = fd;
 	c->last_ms = now;
 	c->id = ++s->next_id;
-	c->peer.readonly = listen_fd == s->ro_fd;
+	c->peer.readonly = readonly;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
@@ -411,7 +513,8 @@ void sl_server_poll(struct sl_server *s, int timeout_ms)
 {
 	struct epoll_event evs[16];
 	bool touched[SL_SERVER_MAX_CLIENTS] = {false};
-	int n = epoll_wait(s->epoll_fd, evs, 16, timeout_ms);
+	resume_accepting(s);
+	int n = epoll_wait(s->epoll_fd, evs, 16, wait_ms(s, timeout_ms));
 	bool rw = false, ro = false, more = false;
 
 	for (int i = 0; i < n; i++) {
@@ -446,7 +549,7 @@ void sl_server_poll(struct sl_server *s, int timeout_ms)
 	 * this batch would otherwise reach a freed (or reused) pointer. */
 	if (rw)
 		accept_client(s, s->listen_fd);
-	if (ro)
+	if (ro && s->accept_resume_ms == 0)
 		accept_client(s, s->ro_fd);
 	close_idle(s);
 }

@@ -22,7 +22,13 @@
  *
  * An optional second, read-only socket (sl_server_open_readonly): its
  * clients are marked, and the dispatcher refuses them anything that
- * changes state (sl_server_peer).
+ * changes state (sl_server_peer). They hold at most
+ * SL_SERVER_RO_MAX_CLIENTS slots (and, ctl_dump.c, all but one dump job);
+ * one over that cap gets a `busy` answer and is closed.
+ *
+ * accept() failing for want of descriptors (EMFILE, ENFILE) leaves the
+ * connection pending, so the socket stays readable: the listening sockets
+ * leave the epoll set for SL_SERVER_ACCEPT_PAUSE_MS rather than spin.
  */
 #ifndef SL_SERVER_H
 #define SL_SERVER_H
@@ -39,6 +45,10 @@
 #define SL_SERVER_IDLE_MS 30000
 #define SL_SERVER_EVICT_IDLE_MS 1000      /* idle enough to make room */
 #define SL_SERVER_TURN_LINES 16           /* requests per client per turn */
+/* Read-only clients take at most this many of the slots, so a local
+ * user on an open read-only socket cannot lock the control socket out. */
+#define SL_SERVER_RO_MAX_CLIENTS 16
+#define SL_SERVER_ACCEPT_PAUSE_MS 100     /* after accept ran out of fds */
 #define SL_SERVER_PATH_MAX 108
 
 /* Turns one request line into one answer (malloc'd, without newline). */
@@ -63,6 +73,11 @@ struct sl_server {
 	uint64_t turns_yielded;   /* a client had more than its turn's share */
 	uint64_t long_lines;      /* clients closed for a line over the limit */
 	uint64_t readonly_refused; /* counted by the dispatcher */
+	uint64_t readonly_busy;   /* read-only clients over their cap (slots,
+				   * dump jobs: ctl_dump.c) */
+	uint64_t accept_paused;   /* accept() out of descriptors: paused */
+	uint64_t busy_refused;    /* any client refused: every slot busy */
+	uint64_t accept_resume_ms; /* paused until then; 0: accepting */
 };
 
 /* Who sent the line being handled. */

@@ -6,16 +6,23 @@
  * - its directory is refused when another user could replace the socket
  *   in it: owned by somebody other than root or us, or writable by group
  *   or others without the sticky bit;
+ * - the directory itself must not be a symbolic link (lstat): whoever
+ *   could change the link could move the socket;
  * - the mode is given to the socket before bind() (fchmod on the socket
  *   fd, with a umask matching it), so the file appears with its final
  *   mode and nothing is ever changed through a path that could have
- *   become a symbolic link;
+ *   become a symbolic link. That umask is set in a thread of its own
+ *   whose filesystem context is unshared (unshare(CLONE_FS)): the
+ *   process's umask, which the workers' and EAL's threads use meanwhile,
+ *   is never touched;
  * - the owner and group are set afterwards with lchown (a link is not
  *   followed); until then the file belongs to Sluice, never more open
  *   than asked.
  */
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -38,9 +45,16 @@ static int check_parent_dir(const char *path, char *errbuf, size_t errlen)
 			 path, strerror(errno));
 		return -1;
 	}
-	if (stat(dir, &st) != 0) {
+	if (lstat(dir, &st) != 0) {
 		snprintf(errbuf, errlen, "directory %s of socket %s: %s", dir, path,
 			 strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(errbuf, errlen,
+			 "directory %s of socket %s is a symbolic link: whoever can "
+			 "change it could move the socket; give the real directory",
+			 dir, path);
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -77,6 +91,46 @@ static int socket_in_use(const struct sockaddr_un *addr)
 	return in_use;
 }
 
+struct bind_call {
+	int fd;
+	const struct sockaddr_un *addr;
+	mode_t umask;
+	int rc, err;
+};
+
+static void *bind_own_umask(void *arg)
+{
+	struct bind_call *b = arg;
+
+	if (unshare(CLONE_FS) != 0) {
+		b->rc = -1;
+		b->err = errno;
+		return NULL;
+	}
+	umask(b->umask); /* this thread's alone now */
+	b->rc = bind(b->fd, (const struct sockaddr *)b->addr, sizeof(*b->addr));
+	b->err = errno;
+	return NULL;
+}
+
+/* bind() with a umask that leaves `mode` whole, in a thread with a
+ * filesystem context (and so a umask) of its own. */
+static int bind_with_mode(int fd, const struct sockaddr_un *addr, unsigned mode)
+{
+	struct bind_call b = {.fd = fd, .addr = addr, .umask = 0777 & ~mode};
+	pthread_t t;
+	int err = pthread_create(&t, NULL, bind_own_umask, &b);
+
+	if (err == 0)
+		err = pthread_join(t, NULL);
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	errno = b.err;
+	return b.rc;
+}
+
 int sl_server_listen(const char *path, const struct sl_server_perms *perms,
 		     char *errbuf, size_t errlen)
 {
@@ -102,9 +156,7 @@ int sl_server_listen(const char *path, const struct sl_server_perms *perms,
 			 strerror(errno));
 		goto fail;
 	}
-	mode_t old = umask(0777 & ~mode); /* bind() creates it with `mode` */
-	int rc = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
-	umask(old);
+	int rc = bind_with_mode(fd, &addr, mode); /* created with `mode` */
 	/* A deep backlog: a burst of clients waits in the kernel rather than
 	 * being refused while the control thread answers. */
 	if (rc != 0 || listen(fd, 256) != 0) {

@@ -80,7 +80,13 @@ struct sl_xdp_syn {
 	uint64_t tat_ns;
 };
 
-/* Per-CPU counters, one per verdict and reason. */
+/* Per-CPU counters, one per verdict and reason. `redirect` counts frames
+ * the program handed to the redirect (bpf_redirect_map returned
+ * XDP_REDIRECT), not frames delivered: one the kernel then cannot place
+ * in the socket's RX ring (full, or no fill buffers) is dropped after
+ * this count, and shows in the port's `rx_missed` (the af_xdp PMD reports
+ * the socket's XDP_STATISTICS rx_dropped there). The name stays: it is
+ * in `stats` and scripts read it. */
 #define SL_XDP_COUNTERS(X)                                                     \
 	X(RX, "rx")                         /* every frame seen */             \
 	X(REDIRECT, "redirect")             /* to Sluice's AF_XDP socket */    \

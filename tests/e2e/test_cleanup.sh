@@ -6,10 +6,13 @@
 # --cleanup removes it from both interfaces, the stale control socket, the EAL runtime directory of the file prefix, one line
 # each; the lock files stay, empty; a second run removes nothing (exit
 # 0); another XDP program is kept, and so is a hugepage file a process
-# holds or of a sibling prefix (others of the prefix go); a symlink at the
-# socket path or the runtime directory is not followed; --file-prefix
-# "../x" is refused; a runtime directory whose config a process holds
-# stays; a new sluice starts from the same file and serves;
+# holds or of a sibling prefix (others of the prefix go, before the
+# runtime directory: under its lock); a stale read-only socket is removed
+# and a live one refuses the cleanup; a symlink at the socket path or the
+# runtime directory is not followed, and the hugepage files are then kept;
+# --file-prefix "../x" is refused; a runtime directory whose config a
+# process holds stays, and so do the prefix's hugepage files; a new sluice
+# starts from the same file and serves;
 # killed again, --cleanup without CAP_NET_ADMIN fails (exit 1) to remove
 # its program, an error, not "kept".
 # e2e-timeout: 120
@@ -85,22 +88,26 @@ lab_check_eq "... nothing to remove" "$out" "nothing to remove"
 
 # Someone else's XDP program on lan0 stays; hugepage files of the prefix
 # go unless a process holds them (planted in a --huge-dir the cleanup's
-# copy of the config names: the lab runs with --no-huge); a sibling
-# prefix's stay. Symlinks at the socket path and the runtime directory
-# (to a stale socket, to a directory of files) are not followed.
-mkdir -p "$T/huge" "$T/victim"
+# copy of the config names: the lab runs with --no-huge), while the
+# runtime directory's lock is held (so before that directory goes); a
+# sibling prefix's stay. A symlink at the socket path (to a stale socket)
+# is not followed; a stale read-only socket goes.
+RO=$LAB_RUN/ro.sock
+mkdir -p "$T/huge" "$T/victim" "$rundir"
 touch "$T/huge/${prefix}map_0" "$T/huge/${prefix}map_12" "$T/huge/${prefix}map_x" \
   "$T/huge/other-${prefix}map_0" "$T/huge/${prefix}map_3" "$T/huge/${prefix}2map_0" \
-  "$T/victim/keep"
+  "$T/victim/keep" "$rundir/config"
 flock -s "$T/huge/${prefix}map_3" sleep 30 & holder=$!
-/usr/bin/python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/stale.sock"
+stale_sock() { /usr/bin/python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$1"; }
+stale_sock "$T/stale.sock"
+stale_sock "$RO"
 ln -s "$T/stale.sock" "$LAB_SOCK"
-ln -s "$T/victim" "$rundir"
 lab_check "another XDP program attached to lan0" \
   ip -n "$(lab_ns lb)" link set dev lan0 xdpgeneric obj "$T/other.bpf.o" sec xdp
 other_id=$(prog_id lan0)
 sleep 0.2
-config_h=$(lab_make_config "${cfg[@]}" "c['eal'] += ['--huge-dir', '$T/huge']")
+config_h=$(lab_make_config "${cfg[@]}" "c['eal'] += ['--huge-dir', '$T/huge']" \
+  "c['control']['readonly_socket'] = '$RO'")
 st=0
 out=$(ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$config_h" 2>"$T/err") || st=$?
 { echo "$out"; cat "$T/err"; } | sed 's/^/# /'
@@ -116,8 +123,38 @@ lab_check "it kept the one in use" grep -q "kept $T/huge/${prefix}map_3: in use"
 lab_check_eq "what is left in the huge dir" "$(cd "$T/huge" && ls | LC_ALL=C sort | tr '\n' ' ')" \
   "$(printf '%s\n' "${prefix}map_3" "${prefix}map_x" "other-${prefix}map_0" "${prefix}2map_0" | LC_ALL=C sort | tr '\n' ' ')"
 lab_check "the symlink at the socket path and its target stay" test -L "$LAB_SOCK" -a -S "$T/stale.sock"
+lab_check "... the stale read-only socket" grep -qx "removed stale read-only socket $RO" <<<"$out"
+lab_check "no read-only socket file" test ! -e "$RO"
+last_huge=$(grep -n '^removed hugepage file' <<<"$out" | tail -n 1 | cut -d: -f1)
+rt_gone=$(grep -nx "removed EAL runtime directory $rundir" <<<"$out" | cut -d: -f1)
+lab_check "the hugepage files went under the runtime directory's lock (line ${last_huge:-none} before ${rt_gone:-none})" \
+  test -n "$last_huge" -a -n "$rt_gone" -a "${last_huge:-0}" -lt "${rt_gone:-0}"
+rm -f "$LAB_SOCK"
+
+# A runtime directory that is a symlink is not followed, and is kept: so
+# are the prefix's free hugepage files.
+ln -s "$T/victim" "$rundir"
+touch "$T/huge/${prefix}map_7"
+out=$(ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$config_h" 2>&1) || true
+echo "$out" | sed 's/^/# /'
 lab_check "the runtime directory's symlink is not followed" test -L "$rundir" -a -e "$T/victim/keep"
-rm -f "$LAB_SOCK" "$rundir"
+lab_check "... and the prefix's hugepage file stays with it" test -e "$T/huge/${prefix}map_7"
+lab_check "... it says so" grep -qF "kept the hugepage files of prefix $prefix: its runtime directory $rundir stays" <<<"$out"
+rm -f "$rundir"
+
+# A live read-only socket: a live instance, nothing cleaned.
+/usr/bin/python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(30)' \
+  "$RO" & holder=$!
+for _ in $(seq 50); do [ -S "$RO" ] && break; sleep 0.1; done
+st=0
+out=$(ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$config_h" 2>&1) || st=$?
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+echo "$out" | sed 's/^/# /'
+lab_check_eq "--cleanup with a process answering on the read-only socket: exit 1" "$st" 1
+lab_check "... naming it" grep -qF "a process answers on $RO" <<<"$out"
+lab_check "... nothing removed: the hugepage file stays" test -e "$T/huge/${prefix}map_7"
+rm -f "$RO"
 ip -n "$(lab_ns lb)" link set dev lan0 xdpgeneric off
 st=0
 config_p=$(lab_make_config "${cfg[@]}" "c['eal'][c['eal'].index('--file-prefix') + 1] = '../x'")
@@ -132,12 +169,13 @@ mkdir -p "$rundir" && touch "$rundir/config" "$rundir/mp_socket"
 /usr/bin/python3 -c 'import fcntl,sys,time; f=open(sys.argv[1],"r+"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(30)' \
   "$rundir/config" & holder=$!
 sleep 0.3
-out=$(cleanup 2>&1) || true
+out=$(ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$config_h" 2>&1) || true
 kill "$holder" 2>/dev/null || true
 wait "$holder" 2>/dev/null || true
 echo "$out" | sed 's/^/# /'
 lab_check "a held runtime directory is kept" grep -qF "kept $rundir: a DPDK process of prefix $prefix still runs" <<<"$out"
 lab_check "... with its files" test -e "$rundir/config" -a -e "$rundir/mp_socket"
+lab_check "... and the prefix's free hugepage file (in use by that process)" test -e "$T/huge/${prefix}map_7"
 rm -rf "$rundir"
 
 # A new instance from the same file.

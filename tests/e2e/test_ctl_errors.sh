@@ -105,6 +105,25 @@ lab_check "config apply --force takes it" slctl config apply "$T/lockout.json" -
 lab_check_eq "and blocks it" "$(slctl --json blocklist list | lab_jget "r['blocklist'][0]['prefix']")" 198.18.1.0/24
 lab_check "config apply of the old file takes it back" slctl config apply "$T/config.before"
 
+# The other way round: a real server inside a prefix already blocked
+# would never be reached (its replies dropped): rs add and config apply
+# refuse it naming the prefix unless forced.
+R2=$(lab_rs_ip 2)
+lab_check "blocklist add $R2/32 (no server there yet)" slctl blocklist add "$R2/32"
+slctl --json config show >"$T/blocked.json"
+"$LAB_PY" -c 'import json, sys
+d = json.load(open(sys.argv[1])); c = d.get("config", d)
+c["vips"][0]["real_servers"].append({"ip": sys.argv[3], "port": 8080})
+json.dump(c, open(sys.argv[2], "w"))' "$T/blocked.json" "$T/rs_blocked.json" "$R2"
+ctl_expect "rs add of a server inside a blocked prefix" 1 \
+  "real server ${R2//./\\.} is inside blocklist prefix ${R2//./\\.}/32.*at args\.rs\.ip" -- rs add "$V" "$R2:8080"
+ctl_expect "config apply adding a server inside a blocked prefix" 1 \
+  "real server ${R2//./\\.} is inside blocklist prefix ${R2//./\\.}/32.*real_servers" -- config apply "$T/rs_blocked.json"
+lab_check_eq "neither added it" "$(slctl --json vip list | lab_jget "len(r['vips'][0]['real_servers'])")" 1
+lab_check "rs add --force takes it" slctl rs add "$V" "$R2:8080" --force
+lab_check "config apply of the same state passes (forced before)" slctl config apply "$T/rs_blocked.json"
+lab_check "config apply of the old file takes them back" slctl config apply "$T/config.before"
+
 # Straight to the socket (AF_UNIX, one connection, several lines).
 mapfile -t ans < <(lab_py_cli unix-raw "$LAB_SOCK" \
   '{"cmd":"rs.add","args":{"vip":"198.18.0.100","port":80,"proto":"tcp","rs":{"ip":"198.18.1.12","port":8080,"weight":70000}}}' \

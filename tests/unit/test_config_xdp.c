@@ -323,6 +323,39 @@ static void test_block_lockout(void **state)
 	sl_model_free(&m);
 }
 
+/* The other way round: a real server added inside a prefix already
+ * blocked (rs add, config apply) is refused naming the prefix; one that
+ * was there with its prefix before (forced) passes config apply again. */
+static void test_rs_inside_blocklist(void **state)
+{
+	struct sl_model m, next;
+	struct sl_err e;
+	(void)state;
+
+	if (load("{'ports': [{'name': 'lan', 'devargs': 'net_ring0', 'ipv4': '198.18.1.2/24'}],"
+		 " 'vips': [{'vip': '198.18.0.100', 'port': 80, 'real_servers':"
+		 " [{'ip': '198.18.1.20', 'port': 8080}]}],"
+		 " 'xdp': {'blocklist': ['198.18.1.16/28']}}", &m, &e) != 0)
+		fail_msg("%s: %s", e.field, e.message);
+	assert_int_equal(sl_model_rs_blocked(&m, ip("198.18.1.21"), &e), -1);
+	assert_string_equal(e.field, "ip");
+	if (strstr(e.message, "198.18.1.21 is inside blocklist prefix 198.18.1.16/28") == NULL)
+		fail_msg("\"%s\" does not name the server and the prefix", e.message);
+	assert_int_equal(sl_model_rs_blocked(&m, ip("198.18.1.32"), &e), 0);
+	assert_int_equal(sl_model_rs_blocked(&m, ip("198.18.1.15"), &e), 0);
+
+	assert_int_equal(sl_model_clone(&next, &m), 0);
+	assert_int_equal(sl_model_block_lockout_new(&m, &next, &e), 0); /* as it was */
+	assert_int_equal(sl_model_add_rs(&next, ip("198.18.0.100"), sl_htons(80), SL_IPPROTO_TCP,
+					 ip("198.18.1.30"), sl_htons(8080), 1, &e), 0);
+	assert_int_equal(sl_model_block_lockout_new(&m, &next, &e), -1);
+	assert_string_equal(e.field, "vips.real_servers");
+	if (strstr(e.message, "198.18.1.30 is inside blocklist prefix 198.18.1.16/28") == NULL)
+		fail_msg("\"%s\" does not name the server and the prefix", e.message);
+	sl_model_free(&next);
+	sl_model_free(&m);
+}
+
 static void test_parse_block_prefix(void **state)
 {
 	sl_be32 p;
@@ -351,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_exception_host_side),
 		cmocka_unit_test(test_model_blocklist),
 		cmocka_unit_test(test_block_lockout),
+		cmocka_unit_test(test_rs_inside_blocklist),
 		cmocka_unit_test(test_parse_block_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

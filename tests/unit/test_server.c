@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control socket's loop and files (ctrl/daemon/server.c,
+ * server_sock.c) on real Unix sockets in a directory of the test's own:
+ * - read-only clients hold at most SL_SERVER_RO_MAX_CLIENTS slots; one
+ *   more gets a `busy` line at once and is closed, while the control
+ *   socket still takes clients (control.readonly_busy counted); with all
+ *   64 slots busy, the next client gets a `busy` line too;
+ * - accept() out of descriptors (EMFILE, wrapped) pauses accepting for
+ *   SL_SERVER_ACCEPT_PAUSE_MS instead of retrying every poll, then
+ *   accepts again (accept_paused counted);
+ * - a socket directory that is a symbolic link is refused, naming it;
+ * - bind() runs with a umask of its own: the process's umask (what other
+ *   threads create files with) is never changed (bind wrapped to look).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "server.h"
+
+int __real_accept4(int fd, struct sockaddr *a, socklen_t *l, int flags);
+int __wrap_accept4(int fd, struct sockaddr *a, socklen_t *l, int flags);
+int __real_bind(int fd, const struct sockaddr *a, socklen_t l);
+int __wrap_bind(int fd, const struct sockaddr *a, socklen_t l);
+
+static int accept_fail_errno; /* accept4 fails with it while set */
+static unsigned accept_calls;
+static unsigned umask_at_bind = ~0u; /* the process's, seen from bind */
+
+int __wrap_accept4(int fd, struct sockaddr *a, socklen_t *l, int flags)
+{
+	accept_calls++;
+	if (accept_fail_errno) {
+		errno = accept_fail_errno;
+		return -1;
+	}
+	return __real_accept4(fd, a, l, flags);
+}
+
+/* The process's umask is the thread group leader's (/proc/self/status),
+ * whichever thread calls bind. */
+static unsigned process_umask(void)
+{
+	char line[128];
+	unsigned mask = ~0u;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return mask;
+}
+
+int __wrap_bind(int fd, const struct sockaddr *a, socklen_t l)
+{
+	umask_at_bind = process_umask();
+	return __real_bind(fd, a, l);
+}
+
+static char dir[64], rw_path[128], ro_path[128];
+
+static char *answer_ok(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	(void)line;
+	(void)len;
+	return strdup("{\"ok\":true}");
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/sl-test-server.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(rw_path, sizeof(rw_path), "%s/rw.sock", dir);
+	snprintf(ro_path, sizeof(ro_path), "%s/ro.sock", dir);
+	accept_fail_errno = 0;
+	accept_calls = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void open_both(struct sl_server *s)
+{
+	char err[256] = "";
+
+	assert_int_equal(sl_server_open(s, rw_path, NULL, answer_ok, NULL, err,
+					sizeof(err)), 0);
+	assert_int_equal(sl_server_open_readonly(s, ro_path, NULL, err, sizeof(err)), 0);
+}
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	return fd;
+}
+
+/* Ask, poll the server until an answer (or the peer's close) comes;
+ * the answer line, "" if closed without one. */
+static void exchange(struct sl_server *s, int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	assert_int_equal(send(fd, "{\"cmd\":\"stats\"}\n", 16, MSG_NOSIGNAL), 16);
+	for (int i = 0; i < 200 && !memchr(buf, '\n', got); i++) {
+		sl_server_poll(s, 5);
+		ssize_t n = recv(fd, buf + got, len - 1 - got, MSG_DONTWAIT);
+		if (n == 0)
+			break;
+		if (n > 0)
+			got += (size_t)n;
+	}
+	buf[got] = '\0';
+}
+
+static void test_readonly_cap(void **state)
+{
+	struct sl_server s;
+	int ro[SL_SERVER_RO_MAX_CLIENTS], extra, admin;
+	char buf[512] = "";
+
+	(void)state;
+	open_both(&s);
+	for (unsigned i = 0; i < SL_SERVER_RO_MAX_CLIENTS; i++) {
+		ro[i] = connect_to(ro_path);
+		exchange(&s, ro[i], buf, sizeof(buf));
+		assert_string_equal(buf, "{\"ok\":true}\n");
+	}
+	extra = connect_to(ro_path);
+	exchange(&s, extra, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"code\":\"busy\""));
+	assert_non_null(strstr(buf, ro_path));
+	assert_int_equal(s.readonly_busy, 1);
+	admin = connect_to(rw_path);
+	exchange(&s, admin, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"ok\":true}\n");
+	/* One read-only client gone: its slot is there for the next. */
+	close(ro[0]);
+	sl_server_poll(&s, 5);
+	close(extra);
+	extra = connect_to(ro_path);
+	exchange(&s, extra, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"ok\":true}\n");
+	for (unsigned i = 1; i < SL_SERVER_RO_MAX_CLIENTS; i++)
+		close(ro[i]);
+	close(extra);
+	close(admin);
+	sl_server_close(&s);
+}
+
+/* Every slot busy (none idle for a second): the next client is told so
+ * at once, not closed without a word. */
+static void test_all_slots_busy(void **state)
+{
+	struct sl_server s;
+	int fds[SL_SERVER_MAX_CLIENTS], extra;
+	char buf[512] = "";
+
+	(void)state;
+	open_both(&s);
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++) {
+		fds[i] = connect_to(rw_path);
+		exchange(&s, fds[i], buf, sizeof(buf));
+		assert_string_equal(buf, "{\"ok\":true}\n");
+	}
+	extra = connect_to(rw_path);
+	exchange(&s, extra, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"code\":\"busy\""));
+	assert_non_null(strstr(buf, "64 busy control clients"));
+	assert_int_equal(s.busy_refused, 1);
+	assert_int_equal(s.readonly_busy, 0);
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
+		close(fds[i]);
+	close(extra);
+	sl_server_close(&s);
+}
+
+static uint64_t ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void test_accept_emfile_pauses(void **state)
+{
+	struct sl_server s;
+	char buf[512] = "";
+
+	(void)state;
+	open_both(&s);
+	int fd = connect_to(rw_path);
+	accept_fail_errno = EMFILE;
+	uint64_t start = ms_now();
+	while (ms_now() - start < 50)
+		sl_server_poll(&s, 0);
+	/* Without the pause: one accept per poll, thousands in 50 ms. */
+	assert_int_equal(accept_calls, 1);
+	assert_int_equal(s.accept_paused, 1);
+	accept_fail_errno = 0;
+	exchange(&s, fd, buf, sizeof(buf)); /* after the pause: accepted */
+	assert_string_equal(buf, "{\"ok\":true}\n");
+	assert_true(ms_now() - start >= SL_SERVER_ACCEPT_PAUSE_MS);
+	close(fd);
+	sl_server_close(&s);
+}
+
+static void test_symlinked_dir_refused(void **state)
+{
+	char real[96], link[96], path[128], err[256] = "";
+
+	(void)state;
+	snprintf(real, sizeof(real), "%s/real", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	snprintf(path, sizeof(path), "%s/sluice.sock", link);
+	assert_int_equal(mkdir(real, 0755), 0);
+	assert_int_equal(symlink(real, link), 0);
+	assert_int_equal(sl_server_listen(path, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_non_null(strstr(err, link));
+	snprintf(path, sizeof(path), "%s/sluice.sock", real);
+	int fd = sl_server_listen(path, NULL, err, sizeof(err));
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static void test_umask_left_alone(void **state)
+{
+	struct sl_server_perms perms = {.mode = 0666, .uid = -1, .gid = -1};
+	struct stat st;
+	char err[256] = "";
+
+	(void)state;
+	mode_t old = umask(022);
+	int fd = sl_server_listen(rw_path, &perms, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(umask_at_bind, 022);
+	assert_int_equal(stat(rw_path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0666); /* the mode still whole */
+	assert_int_equal(umask(old), 022);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_readonly_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_slots_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accept_emfile_pauses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlinked_dir_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_umask_left_alone, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
