@@ -20,6 +20,9 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../scripts"))
+from h6_tool import request  # noqa: E402  one request line on the control socket
+
 SOCK, LOG, CTL, LIMIT = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 
 
@@ -37,17 +40,7 @@ def worker_threads(pid):
 
 def stats_workers():
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
-            c.settimeout(5)
-            c.connect(CTL)
-            c.sendall(b'{"cmd": "stats"}\n')
-            buf = b""
-            while not buf.endswith(b"\n"):
-                chunk = c.recv(65536)
-                if not chunk:
-                    break
-                buf += chunk
-        return len(json.loads(buf)["result"]["workers"])
+        return len(json.loads(request(CTL, '{"cmd": "stats"}'))["result"]["workers"])
     except (OSError, ValueError, KeyError) as e:
         return f"error: {e}"
 
