@@ -13,6 +13,7 @@
 #   make install  sluice, sluicectl, man pages, completion, systemd unit,
 #                 /etc/sluice/sluice.json (PREFIX=/usr/local, DESTDIR=)
 #   make uninstall  the same files removed (an edited config stays)
+#   make man      regenerate sluicectl(8) and sluice.json(5) (conf/man/)
 
 CC      ?= gcc
 BUILD   := build
@@ -102,7 +103,7 @@ CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins fuzz-campaign install uninstall
+.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins fuzz-campaign install uninstall man
 all: $(BUILD)/sluice $(BUILD)/sluicectl
 
 # Per-group flags: only the DPDK-facing objects see DPDK's headers, and
@@ -318,6 +319,13 @@ install: $(BUILD)/sluice $(BUILD)/sluicectl
 	chmod 0644 $(DESTDIR)$(UNITDIR)/sluice.service
 	@if [ -e $(CONF_DEST) ]; then echo "  KEPT    $(CONF_DEST) (exists)"; \
 	else install -m 0644 conf/sluice.example.json $(CONF_DEST) && echo "  CONFIG  $(CONF_DEST)"; fi
+
+# sluicectl(8) and sluice.json(5) are generated (scripts/gen_man.py) from
+# sluicectl's help texts and conf/README.md's Reference table; committed,
+# so installing needs no Python. tests/pkg/test_man.sh fails when stale.
+man: $(BUILD)/sluicectl
+	python3 scripts/gen_man.py sluicectl $(BUILD)/sluicectl conf/man/sluicectl.8
+	python3 scripts/gen_man.py json conf/README.md conf/man/sluice.json.5
 
 # The config is removed only when it is still the example, unedited.
 uninstall:
