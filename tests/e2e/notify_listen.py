@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Stand in for systemd's notification socket (used by test_notify.sh).
+"""Stand in for systemd's notification socket (used by test_service.sh).
 
 Binds a unix datagram socket at SOCK (NOTIFY_SOCKET for sluice), writes
 each message to LOG as one JSON line {"seq", "msg", "pid"}, and at the

@@ -6,12 +6,14 @@
 # EAL launch command and `stats` answers listing both workers; SIGHUP
 # brings RELOADING=1 then READY=1; SIGTERM brings STOPPING=1 last. All
 # from sluice's own pid. Without NOTIFY_SOCKET the other tests run it.
+# And the bash completion (conf/sluicectl.bash) against this daemon: its
+# VIPs and a VIP's servers offered; tests/pkg/test_completion.sh has the rest.
 # e2e-timeout: 90
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
 
-lab_test_begin notify
+lab_test_begin service
 lab_up --servers 1 || { lab_not_ok "lab up"; exit 1; }
 cfg=$(lab_make_config) || { lab_not_ok "make config"; exit 1; }
 sock=$(lab_config_socket "$cfg")
@@ -52,6 +54,16 @@ lab_check_eq "at READY=1 both worker threads are past the EAL launch wait (none 
 lab_check_eq "messages come from sluice's pid" \
   "$("$LAB_PY" -c 'import json,sys; print(sorted({json.loads(l)["pid"] for l in open(sys.argv[1]) if "msg" in l}))' "$nlog")" \
   "[$LAB_SLUICE_PID]"
+
+# shellcheck source=conf/sluicectl.bash
+. "$LAB_ROOT/conf/sluicectl.bash"
+complete_() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _sluicectl; echo "${COMPREPLY[*]}"; }
+RS1=$(lab_rs_ip 1)
+lab_check "vip + server added" lab_vip_setup "$LAB_VIP:80" wrr "$RS1:8080:1"
+lab_check_eq "completion: the daemon's VIP for 'rs list'" \
+  "$(complete_ "$SLUICECTL" -s "$LAB_SOCK" rs list "")" "$LAB_VIP:80"
+lab_check_eq "completion: its server for 'rs del $LAB_VIP:80'" \
+  "$(complete_ "$SLUICECTL" --socket "$LAB_SOCK" rs del "$LAB_VIP:80" "")" "$RS1:8080"
 
 kill -HUP "$LAB_SLUICE_PID"
 lab_wait_until 10 "READY=1 after the reload" test "$(ready_count)" -ge 2 || true
