@@ -14,6 +14,7 @@
 #                 /etc/sluice/sluice.json (PREFIX=/usr/local, DESTDIR=)
 #   make uninstall  the same files removed (an edited config stays)
 #   make man      regenerate sluicectl(8) and sluice.json(5) (conf/man/)
+#   make deb      build/sluice_VERSION_ARCH.deb with the same files
 
 CC      ?= gcc
 BUILD   := build
@@ -103,7 +104,7 @@ CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins fuzz-campaign install uninstall man
+.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins fuzz-campaign install uninstall man deb
 all: $(BUILD)/sluice $(BUILD)/sluicectl
 
 # Per-group flags: only the DPDK-facing objects see DPDK's headers, and
@@ -319,6 +320,11 @@ install: $(BUILD)/sluice $(BUILD)/sluicectl
 	chmod 0644 $(DESTDIR)$(UNITDIR)/sluice.service
 	@if [ -e $(CONF_DEST) ]; then echo "  KEPT    $(CONF_DEST) (exists)"; \
 	else install -m 0644 conf/sluice.example.json $(CONF_DEST) && echo "  CONFIG  $(CONF_DEST)"; fi
+
+# A .deb of the same files with Debian's paths (scripts/make_deb.sh):
+# build/sluice_VERSION_ARCH.deb.
+deb: $(BUILD)/sluice $(BUILD)/sluicectl
+	bash scripts/make_deb.sh $(BUILD)
 
 # sluicectl(8) and sluice.json(5) are generated (scripts/gen_man.py) from
 # sluicectl's help texts and conf/README.md's Reference table; committed,

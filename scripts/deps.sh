@@ -11,6 +11,7 @@ PACKAGES=(
   libjansson-dev libbpf-dev libcmocka-dev bpftool libsystemd-dev
   iproute2 ethtool curl python3 python3-scapy procps psmisc kmod
   wrk iperf3 nftables
+  systemd man-db groff-base
 )
 
 missing=()
