@@ -8,14 +8,10 @@
 # daemon, nothing and no message.
 # Prints ok / not ok lines; exit 1 when any failed.
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/pkg/pkg_lib.sh
+. "$(dirname "$0")/pkg_lib.sh"
+pkg_begin compl
 CTL=$(realpath "${SLUICECTL:-build/sluicectl}")
-T=$(mktemp -d /tmp/sluice-compl.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; fails=$((fails + 1)); }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got: $2" "want: $3"; fi; }
 compgen -W x >/dev/null 2>&1 || { not_ok "bash has programmable completion"; exit 1; }
 # shellcheck source=conf/sluicectl.bash
 . conf/sluicectl.bash
@@ -112,5 +108,4 @@ check_eq "VIPs for --vip: 'sluicectl conn list --vip 198.18.0.101'" \
 check_eq "no daemon: no VIP offered" "$(complete_ "$CTL" -s "$T/none.sock" rs list "")" ""
 check_eq "no daemon: nothing on stderr" "$(cat "$T/stderr")" ""
 check_eq "no daemon: verbs still offered" "$(complete_ "$CTL" -s "$T/none.sock" v)" "vip"
-echo "# $fails failed"
-[ "$fails" -eq 0 ]
+pkg_end

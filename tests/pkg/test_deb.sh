@@ -8,13 +8,9 @@
 # deps.sh: a large install for one check).
 # Prints ok / not ok lines; exit 1 when any failed.
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 1
-T=$(mktemp -d /tmp/sluice-debtest.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; fails=$((fails + 1)); }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d" "failed: $*"; fi; }
+# shellcheck source=tests/pkg/pkg_lib.sh
+. "$(dirname "$0")/pkg_lib.sh"
+pkg_begin debtest
 
 deb=$(VERSION=1.0~test bash scripts/make_deb.sh "$T" 2>"$T/build.err") || { not_ok "make deb" "$(cat "$T/build.err")"; exit 1; }
 check "make deb wrote $(basename "$deb")" test -s "$deb"
@@ -47,5 +43,4 @@ if command -v lintian >/dev/null; then
 else
   echo "# lintian not installed: skipped"
 fi
-echo "# $fails failed"
-[ "$fails" -eq 0 ]
+pkg_end

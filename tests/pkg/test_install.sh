@@ -8,13 +8,9 @@
 # exist, its man: links resolve to the installed pages).
 # Prints ok / not ok lines; exit 1 when any failed.
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 1
-T=$(mktemp -d /tmp/sluice-install.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; fails=$((fails + 1)); }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d" "failed: $*"; fi; }
+# shellcheck source=tests/pkg/pkg_lib.sh
+. "$(dirname "$0")/pkg_lib.sh"
+pkg_begin install
 
 R=$T/root
 make -s install DESTDIR="$R" >"$T/install.log" 2>&1 || { not_ok "make install DESTDIR" "$(tail -n 5 "$T/install.log")"; exit 1; }
@@ -46,7 +42,6 @@ check "install again: the existing config is kept" grep -q edited "$R/etc/sluice
 check "install again: says so" grep -q "KEPT.*sluice.json (exists)" "$T/install2.log"
 make -s uninstall DESTDIR="$R" >"$T/uninstall.log" 2>&1
 left=$(cd "$R" && find . -type f | sort | tr '\n' ' ')
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got: $2" "want: $3"; fi; }
 check_eq "uninstall: only the edited config is left" "$left" "./etc/sluice/sluice.json "
 make -s install DESTDIR="$R" >/dev/null 2>&1 && make -s uninstall DESTDIR="$R" >/dev/null 2>&1
 check_eq "uninstall: an edited config stays, an unedited one goes" \
@@ -76,5 +71,4 @@ else
   check "unit: ExecStopPost runs sluice --cleanup" \
     grep -qxF "ExecStopPost=-$P/sbin/sluice --cleanup -c $P/etc/sluice/sluice.json" "$punit"
 fi
-echo "# $fails failed"
-[ "$fails" -eq 0 ]
+pkg_end

@@ -9,13 +9,10 @@
 # `make man` writes now; groff finds nothing to warn about.
 # Prints ok / not ok lines; exit 1 when any failed.
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/pkg/pkg_lib.sh
+. "$(dirname "$0")/pkg_lib.sh"
+pkg_begin man
 CTL=${SLUICECTL:-build/sluicectl} SL=${SLUICE:-build/sluice} MAN=${MAN_DIR:-conf/man}
-T=$(mktemp -d /tmp/sluice-man.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; fails=$((fails + 1)); }
 render() { groff -man -Tascii -P-c -P-b -P-u -rLL=200n "$1" 2>/dev/null; }
 # missing TEXTFILE WORDS...: the words not found in TEXTFILE (fixed strings).
 missing() { local f=$1 w; shift; for w in "$@"; do grep -qF -- "$w" "$f" || echo "$w"; done; }
@@ -84,5 +81,4 @@ report "sluice.json(5) has an entry for each of the $nkeys keys" "$m"
 python3 scripts/gen_man.py sluicectl "$CTL" "$T/gen.8" && python3 scripts/gen_man.py json conf/README.md "$T/gen.5"
 if cmp -s "$T/gen.8" "$MAN/sluicectl.8"; then ok "sluicectl(8) is what make man writes"; else not_ok "sluicectl(8) is what make man writes" "$(diff "$MAN/sluicectl.8" "$T/gen.8" | head -n 10)"; fi
 if cmp -s "$T/gen.5" "$MAN/sluice.json.5"; then ok "sluice.json(5) is what make man writes"; else not_ok "sluice.json(5) is what make man writes" "$(diff "$MAN/sluice.json.5" "$T/gen.5" | head -n 10)"; fi
-echo "# $fails failed"
-[ "$fails" -eq 0 ]
+pkg_end
