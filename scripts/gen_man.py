@@ -163,7 +163,7 @@ def gen_sluicectl(binary):
 def reference_rows(readme):
     """The Reference table of conf/README.md: the text before it, its rows
     (key, type, default, meaning), the text after it."""
-    ref = open(readme).read().split("## Reference", 1)[1].split("\n")
+    ref = open(readme).read().split("## Reference", 1)[1].split("\n## ", 1)[0].split("\n")
     table = [i for i, l in enumerate(ref) if l.startswith("|")]
     rows = []
     for line in ref[table[0]:table[-1] + 1]:
