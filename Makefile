@@ -10,6 +10,11 @@
 #   make fuzz     libFuzzer targets (tests/fuzz), FUZZ_SECONDS each
 #   make fuzz-campaign HOURS=N  every fuzz target for N hours, corpus merged back
 #   make deps     install the Debian packages the project needs
+#   make install  sluice, sluicectl, man pages, completion, systemd unit,
+#                 /etc/sluice/sluice.json (PREFIX=/usr/local, DESTDIR=)
+#   make uninstall  the same files removed (an edited config stays)
+#   make man      regenerate sluicectl(8) and sluice.json(5) (conf/man/)
+#   make deb      build/sluice_VERSION_ARCH.deb with the same files
 
 CC      ?= gcc
 BUILD   := build
@@ -27,6 +32,9 @@ JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JANSSON_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 CMOCKA_LIBS    := $(shell pkg-config --libs cmocka 2>/dev/null)
 LIBBPF_LIBS    := $(shell pkg-config --libs libbpf 2>/dev/null)
+# sd_notify for the systemd unit (ctrl/daemon/notify.c): sluice only.
+SYSTEMD_CFLAGS := $(shell pkg-config --cflags libsystemd 2>/dev/null)
+SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null)
 
 # Include paths follow the layering (README.md, "Layout"): each group of
 # sources sees only the folders it may call, so a bare-name include of a
@@ -96,7 +104,7 @@ CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins fuzz-campaign
+.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins fuzz-campaign install uninstall man deb
 all: $(BUILD)/sluice $(BUILD)/sluicectl
 
 # Per-group flags: only the DPDK-facing objects see DPDK's headers, and
@@ -105,7 +113,7 @@ $(CORE_OBJS): CFLAGS_EXTRA := $(CORE_INC)
 $(DP_OBJS): CFLAGS_EXTRA := $(WORKER_INC) $(DPDK_CFLAGS)
 $(DRV_OBJS): CFLAGS_EXTRA := $(DRV_INC) $(DPDK_CFLAGS)
 $(XDP_OBJS): CFLAGS_EXTRA := $(DRV_INC)
-$(CTRL_OBJS): CFLAGS_EXTRA := $(DAEMON_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS)
+$(CTRL_OBJS): CFLAGS_EXTRA := $(DAEMON_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) $(SYSTEMD_CFLAGS)
 $(COMMON_OBJS): CFLAGS_EXTRA := $(COMMON_INC)
 $(filter-out $(COMMON_OBJS),$(MODEL_OBJS)): CFLAGS_EXTRA := $(CONFIG_INC) $(JANSSON_CFLAGS)
 $(BENCH_OBJS) $(CONF_OBJS): CFLAGS_EXTRA := $(TEST_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/unit
@@ -142,7 +150,7 @@ $(BUILD)/cli/%.o: %.c
 
 $(BUILD)/sluice: $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(CTRL_OBJS)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) $(JANSSON_LIBS) $(LIBBPF_LIBS) -lpthread
+	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) $(JANSSON_LIBS) $(LIBBPF_LIBS) $(SYSTEMD_LIBS) -lpthread
 
 $(BUILD)/sluicectl: $(CLI_OBJS)
 	@echo "  LINK    $@"
@@ -254,7 +262,8 @@ FUZZ_ENV  := $(addprefix $(BUILD)/obj/tests/,fuzz/fuzz_env.o lib/ringport.o)
 # The control thread without main(): what a request runs. server.o is
 # linked for the deferred answers of connection dumps (ctl_dump.c), but no
 # socket is opened (ctl.srv NULL: a dump is refused with an error).
-FUZZ_CTRL := $(filter-out %/sluice.o,$(CTRL_OBJS))
+# notify.o (systemd) goes with main(): only sluice.o calls it.
+FUZZ_CTRL := $(filter-out %/sluice.o %/notify.o,$(CTRL_OBJS))
 $(FUZZ_OBJS): CFLAGS_EXTRA := $(TEST_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/fuzz -iquote tests/unit
 
 $(BUILD)/fuzz/fuzz_config: $(BUILD)/obj/tests/fuzz/fuzz_config.o $(CORE_OBJS) $(MODEL_OBJS)
@@ -289,6 +298,58 @@ HOURS ?= 1
 fuzz-campaign: deps
 	$(MAKE) san
 	bash tests/fuzz/campaign.sh $(HOURS)
+
+# ---- install (README.md, Install) --------------------------------------
+# PREFIX and DESTDIR as usual. The unit goes to $(PREFIX)/lib/systemd/system
+# (systemd reads /usr/local/lib/systemd/system too); `make deb` sets
+# UNITDIR=/lib/systemd/system, Debian's place for packaged units. The
+# config is /etc/sluice/sluice.json whatever the prefix, and an existing
+# one is never replaced. Only sluice and sluicectl are shipped: the
+# vswitch, the benchmark and the XDP object (embedded in sluice) are not.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+MAN8       := $(wildcard conf/man/*.8)
+MAN5       := $(wildcard conf/man/*.5)
+CONF_DEST  := $(DESTDIR)$(SYSCONFDIR)/sluice/sluice.json
+
+install: $(BUILD)/sluice $(BUILD)/sluicectl
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/sluice
+	install -m 0755 $(BUILD)/sluice $(BUILD)/sluicectl $(DESTDIR)$(SBINDIR)/
+	$(if $(MAN8),install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	$(if $(MAN5),install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(wildcard conf/sluicectl.bash),install -m 0644 conf/sluicectl.bash $(DESTDIR)$(COMPDIR)/sluicectl)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		conf/sluice.service >$(DESTDIR)$(UNITDIR)/sluice.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sluice.service
+	@if [ -e $(CONF_DEST) ]; then echo "  KEPT    $(CONF_DEST) (exists)"; \
+	else install -m 0644 conf/sluice.example.json $(CONF_DEST) && echo "  CONFIG  $(CONF_DEST)"; fi
+
+# A .deb of the same files with Debian's paths (scripts/make_deb.sh):
+# build/sluice_VERSION_ARCH.deb.
+deb: $(BUILD)/sluice $(BUILD)/sluicectl
+	bash scripts/make_deb.sh $(BUILD)
+
+# sluicectl(8) and sluice.json(5) are generated (scripts/gen_man.py) from
+# sluicectl's help texts and conf/README.md's Reference table; committed,
+# so installing needs no Python. tests/pkg/test_man.sh fails when stale.
+man: $(BUILD)/sluicectl
+	python3 scripts/gen_man.py sluicectl $(BUILD)/sluicectl conf/man/sluicectl.8
+	python3 scripts/gen_man.py json conf/README.md conf/man/sluice.json.5
+
+# The config is removed only when it is still the example, unedited.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/sluice $(DESTDIR)$(SBINDIR)/sluicectl \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
+		$(DESTDIR)$(COMPDIR)/sluicectl $(DESTDIR)$(UNITDIR)/sluice.service
+	@if [ -e $(CONF_DEST) ] && ! cmp -s $(CONF_DEST) conf/sluice.example.json; then \
+		echo "  KEPT    $(CONF_DEST) (edited)"; \
+	else rm -f $(CONF_DEST); rmdir $(DESTDIR)$(SYSCONFDIR)/sluice 2>/dev/null || true; fi
 
 clean:
 	rm -rf $(BUILD)

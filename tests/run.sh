@@ -141,6 +141,12 @@ if [ $run_unit -eq 1 ]; then
   if selected layout-selftest; then
     run_checks layout-selftest "$LOGS/layout-selftest.log" bash "$ROOT/tests/layout/test_check_layout.sh"
   fi
+  # Install, man pages, completion, package (tests/pkg/): one group each.
+  for t in "$ROOT"/tests/pkg/test_*.sh; do
+    name=pkg/$(basename "$t" .sh)
+    selected "$name" || continue
+    run_checks "$name" "$LOGS/pkg-$(basename "$t" .sh).log" bash "$t"
+  done
   if selected conformance && [ ! -x "$ROOT/build/sluice-conformance" ]; then
     not_built conformance/nat "$ROOT/build/sluice-conformance"
   elif selected conformance; then

@@ -27,6 +27,7 @@
 #include "ctl.h"
 #include "instance.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -267,6 +268,7 @@ static int loop_wake_set(struct sl_ctl *ctl, const struct sl_server *srv)
 static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 {
 	int wake = loop_wake_set(ctl, srv);
+	bool ready = false; /* systemd told (notify.h) */
 
 	while (!stop_requested) {
 		struct epoll_event ev[2];
@@ -276,11 +278,21 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 		sl_ctl_dump_poll(ctl); /* conn.list, snat.sessions answers */
 		sl_ctl_neigh_work(ctl);
 		sl_ctl_work(ctl); /* health checks, lc sums, persistence */
+		if (!ready && sl_notify_workers_running(ctl->dp)) {
+			ready = true;
+			sl_info("all %u workers running", ctl->dp->nworkers);
+			sl_notify_ready(ctl->dp->nworkers);
+		}
 		if (reload_requested) {
 			reload_requested = 0;
+			if (ready)
+				sl_notify_reloading();
 			sl_ctl_reload(ctl);
+			if (ready)
+				sl_notify_ready(ctl->dp->nworkers);
 		}
 	}
+	sl_notify_stopping();
 	if (wake >= 0)
 		close(wake);
 }
