@@ -83,3 +83,23 @@ const char *sl_port_rss_names(uint64_t rss_hf, char *buf, size_t len)
 					      names[i].name);
 	return buf;
 }
+
+bool sl_port_link_differs(const struct sl_port_link *a,
+			  const struct sl_port_link *b)
+{
+	return a->up != b->up ||
+	       (b->up && (a->speed_mbps != b->speed_mbps ||
+			  a->full_duplex != b->full_duplex));
+}
+
+const char *sl_port_link_str(const struct sl_port_link *l, char *buf, size_t len)
+{
+	if (!l->up)
+		snprintf(buf, len, "down");
+	else if (l->speed_mbps == 0)
+		snprintf(buf, len, "up, speed unknown");
+	else
+		snprintf(buf, len, "up, %u Mbps %s", l->speed_mbps,
+			 l->full_duplex ? "full-duplex" : "half-duplex");
+	return buf;
+}

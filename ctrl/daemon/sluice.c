@@ -276,6 +276,7 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 		sl_ctl_dump_poll(ctl); /* conn.list, snat.sessions answers */
 		sl_ctl_neigh_work(ctl);
 		sl_ctl_work(ctl); /* health checks, lc sums, persistence */
+		sl_ctl_link_poll(ctl);
 		if (reload_requested) {
 			reload_requested = 0;
 			sl_ctl_reload(ctl);

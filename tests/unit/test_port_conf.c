@@ -141,6 +141,31 @@ static void test_symmetric_key(void **state)
 	assert_int_not_equal(rte_softrss(fwd, 3, def), rte_softrss(rev, 3, def));
 }
 
+/* A link change worth a log line: up/down, or speed or duplex while up;
+ * nothing else (a down link's stale speed is no news). */
+static void test_link_differs(void **state)
+{
+	struct sl_port_link up10g = {.up = true, .full_duplex = true, .speed_mbps = 10000};
+	struct sl_port_link up1g = up10g, half = up10g, down = {0}, down2 = {0};
+	char buf[64];
+	(void)state;
+
+	up1g.speed_mbps = 1000;
+	half.full_duplex = false;
+	down2.speed_mbps = 10000;
+	assert_false(sl_port_link_differs(&up10g, &up10g));
+	assert_true(sl_port_link_differs(&up10g, &down));
+	assert_true(sl_port_link_differs(&down, &up10g));
+	assert_true(sl_port_link_differs(&up10g, &up1g));
+	assert_true(sl_port_link_differs(&up10g, &half));
+	assert_false(sl_port_link_differs(&down, &down2));
+	assert_string_equal(sl_port_link_str(&up10g, buf, sizeof(buf)),
+			    "up, 10000 Mbps full-duplex");
+	assert_string_equal(sl_port_link_str(&down2, buf, sizeof(buf)), "down");
+	up1g.speed_mbps = 0;
+	assert_string_equal(sl_port_link_str(&up1g, buf, sizeof(buf)), "up, speed unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_no_rss),
 		cmocka_unit_test(test_offloads_off),
 		cmocka_unit_test(test_symmetric_key),
+		cmocka_unit_test(test_link_differs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
