@@ -181,6 +181,9 @@ struct sl_dataplane {
 	uint32_t nports;
 	uint16_t ethdev[SL_MAX_PORTS];   /* port index -> ethdev id */
 	uint8_t port_of_ethdev[RTE_MAX_ETHPORTS]; /* ethdev id -> port index */
+	/* ethdev id -> the layers whose RX checksum verdicts may be read
+	 * (rx_csum.h; 0: none, the port was given no offload). */
+	uint8_t csum_trust[RTE_MAX_ETHPORTS];
 	uint8_t host_mask;               /* bit p: port p has an exception device ... */
 	uint16_t host_ethdev[SL_MAX_PORTS]; /* ... this ethdev (one queue per worker) */
 	struct rte_mempool *pool;

@@ -11,7 +11,8 @@
  *    order of source and destination).
  *  - RX checksum offload (IPv4 header, TCP, UDP) where offered: the
  *    worker trusts GOOD flags, re-checks only UNKNOWN and counts BAD
- *    (dataplane/worker.c verify_flags()).
+ *    (dataplane/rx_csum.h: only on ports given it, and BAD
+ *    forces the software check even with verify_l4 off).
  *  - `offloads` off asks for neither checksum offload.
  */
 #ifndef SL_PORT_CONF_H

@@ -27,6 +27,7 @@
 #include "ctl.h"
 #include "instance.h"
 #include "log.h"
+#include "rx_csum.h"
 #include "server.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -168,6 +169,8 @@ static int open_ports(struct sl_ctl *ctl)
 		}
 		dp->ethdev[p] = ctl->ports[p].ethdev;
 		dp->port_of_ethdev[ctl->ports[p].ethdev] = (uint8_t)p;
+		dp->csum_trust[ctl->ports[p].ethdev] =
+			sl_rx_csum_trust(ctl->ports[p].choice.rx_offloads);
 		dp->nports = p + 1;
 		sl_info("port %s: %s ethdev %u (%s) %02x:%02x:%02x:%02x:%02x:%02x",
 			mp->name, mp->devargs, ctl->ports[p].ethdev, ctl->ports[p].driver,
