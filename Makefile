@@ -178,8 +178,8 @@ $(BUILD)/sluice-conformance: $(CONF_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(
 
 # A port's RSS and offload choice, against NICs' reported capabilities:
 # DPDK's headers and its software Toeplitz, no EAL.
-# Header-only (dataplane/rx_csum.h), with DPDK's flag definitions.
-$(BUILD)/tests/test_rx_csum: tests/unit/test_rx_csum.c dataplane/rx_csum.h
+# Header-only (dataplane/rx_csum.h, tx_csum.h), with DPDK's definitions.
+$(BUILD)/tests/test_rx_csum $(BUILD)/tests/test_tx_csum: $(BUILD)/tests/test_%: tests/unit/test_%.c dataplane/%.h
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(DPDK_CFLAGS) -o $@ $< $(CMOCKA_LIBS) $(DPDK_LIBS)

@@ -4,9 +4,8 @@
  * way: a virtual device (net_af_packet0,iface=..., net_af_xdp0,..., 
  * net_virtio_user0,..., net_tap0, net_pcap0, net_ring0) is created with
  * rte_dev_probe(); a PCI address names an existing device. Each port gets
- * one RX and one TX queue per worker, RSS over them and RX checksum
- * offload where the device offers them (port_conf.h). TX checksums are
- * the dataplane's own incremental updates.
+ * one RX and one TX queue per worker, RSS over them and RX and TX
+ * checksum offload where the device offers them (port_conf.h).
  */
 #ifndef SL_PORT_H
 #define SL_PORT_H

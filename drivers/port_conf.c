@@ -45,9 +45,12 @@ void sl_port_conf_choose(const struct rte_eth_dev_info *di, uint16_t nq,
 	memset(conf, 0, sizeof(*conf));
 	memset(choice, 0, sizeof(*choice));
 	choose_rss(di, nq, o, conf, choice);
-	if (o->offloads)
+	if (o->offloads) {
 		choice->rx_offloads = SL_RX_CSUM_WANTED & di->rx_offload_capa;
+		choice->tx_offloads = SL_TX_CSUM_WANTED & di->tx_offload_capa;
+	}
 	conf->rxmode.offloads = choice->rx_offloads;
+	conf->txmode.offloads = choice->tx_offloads;
 }
 
 int sl_port_reta_spread(uint16_t ethdev, uint16_t reta_size, uint16_t nq)

@@ -13,7 +13,9 @@
  *    worker trusts GOOD flags, re-checks only UNKNOWN and counts BAD
  *    (dataplane/rx_csum.h: only on ports given it, and BAD
  *    forces the software check even with verify_l4 off).
- *  - `offloads` off asks for neither checksum offload.
+ *  - TX checksum offload (IPv4 header, TCP, UDP) where offered: the
+ *    worker leaves those checksums to the NIC (dataplane/tx_csum.h).
+ *  - `offloads` off asks for no checksum offload.
  */
 #ifndef SL_PORT_CONF_H
 #define SL_PORT_CONF_H
@@ -30,6 +32,8 @@
 #define SL_RSS_WANTED (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP |       \
 		       RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_IPV6 |         \
 		       RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
+#define SL_TX_CSUM_WANTED (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |                     \
+			   RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
 #define SL_RX_CSUM_WANTED (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |                     \
 			   RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
 

@@ -107,9 +107,9 @@ lab_sluice_stop || lab_not_ok "sluice stopped"
 cfg=$(lab_make_config 'c["ports"][1]["devargs"] = "net_tap0,iface=slpq-tap"' \
   'c["ports"][1]["rss"] = {"symmetric": True}')
 lab_check "sluice starts with lan on net_tap, symmetric RSS key" lab_sluice_start "$cfg"
-lab_check_eq "port show lan: RSS as net_tap offers it, the symmetric key, checksum offloads" \
-  "$(slctl --json port show lan | lab_jget "'%s/%s/%s' % (r['rss']['functions'], r['rss']['key'], ','.join(r['rx_checksum_offload']))")" \
-  "ipv4 ipv4-tcp ipv4-udp ipv6 ipv6-tcp ipv6-udp/symmetric/ipv4,tcp,udp"
+lab_check_eq "port show lan: RSS as net_tap offers it, the symmetric key, RX and TX checksum offloads" \
+  "$(slctl --json port show lan | lab_jget "'%s/%s/%s/%s' % (r['rss']['functions'], r['rss']['key'], ','.join(r['rx_checksum_offload']), ','.join(r['tx_checksum_offload']))")" \
+  "ipv4 ipv4-tcp ipv4-udp ipv6 ipv6-tcp ipv6-udp/symmetric/ipv4,tcp,udp/ipv4,tcp,udp"
 lab_check_eq "port show lan: net_tap, link up, no flaps yet" \
   "$(slctl --json port show lan | lab_jget "'%s %s %d' % (r['driver'], r['link']['up'], r['link_flaps'])")" \
   "net_tap True 0"
