@@ -186,6 +186,12 @@ $(BUILD)/sluice-conformance: $(CONF_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(
 
 # A port's RSS and offload choice, against NICs' reported capabilities:
 # DPDK's headers and its software Toeplitz, no EAL.
+# Header-only (dataplane/rx_csum.h, tx_csum.h), with DPDK's definitions.
+$(BUILD)/tests/test_rx_csum $(BUILD)/tests/test_tx_csum: $(BUILD)/tests/test_%: tests/unit/test_%.c dataplane/%.h
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(DPDK_CFLAGS) -o $@ $< $(CMOCKA_LIBS) $(DPDK_LIBS)
+
 $(BUILD)/tests/test_port_conf: tests/unit/test_port_conf.c $(BUILD)/obj/drivers/port_conf.o
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "csum.h"
+#include "rx_csum.h"
 #include "icmp_error.h"
 #include "nat.h"
 #include "pkt.h"
@@ -269,21 +270,12 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 		sl_worker_local(w, m, pkt);
 }
 
-/* Software checks the NIC did not do for this packet. */
+/* Software checks the NIC did not do for this packet (rx_csum.h). */
 static inline unsigned verify_flags(const struct sl_worker *w,
 				    const struct rte_mbuf *m)
 {
-	unsigned v = w->parse_verify;
-	uint64_t ip = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-
-	if (ip == RTE_MBUF_F_RX_IP_CKSUM_BAD)
-		return v | SL_PARSE_VERIFY_IP_CSUM; /* let the parse count it */
-	if (ip == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
-		v &= ~(unsigned)SL_PARSE_VERIFY_IP_CSUM;
-	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
-		v &= ~(unsigned)SL_PARSE_VERIFY_L4_CSUM;
-	return v;
+	return sl_rx_csum_verify(w->parse_verify, w->dp->csum_trust[m->port],
+				 m->ol_flags);
 }
 
 /* A unicast frame for another MAC (flooded unknown unicast on a shared

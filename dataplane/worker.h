@@ -31,6 +31,7 @@
 #include "portmap.h"
 #include "neigh_view.h"
 #include "snapshot.h"
+#include "tx_csum.h"
 #include "snat_hosts.h"
 
 #define SL_BURST 32
@@ -181,6 +182,11 @@ struct sl_dataplane {
 	uint32_t nports;
 	uint16_t ethdev[SL_MAX_PORTS];   /* port index -> ethdev id */
 	uint8_t port_of_ethdev[RTE_MAX_ETHPORTS]; /* ethdev id -> port index */
+	/* ethdev id -> the layers whose RX checksum verdicts may be read
+	 * (rx_csum.h; 0: none, the port was given no offload). */
+	uint8_t csum_trust[RTE_MAX_ETHPORTS];
+	/* port index -> the checksums its NIC writes (tx_csum.h; 0: none). */
+	uint8_t tx_csum[SL_MAX_PORTS];
 	uint8_t host_mask;               /* bit p: port p has an exception device ... */
 	uint16_t host_ethdev[SL_MAX_PORTS]; /* ... this ethdev (one queue per worker) */
 	struct rte_mempool *pool;
@@ -358,6 +364,8 @@ static inline void sl_worker_tx(struct sl_worker *w, unsigned port,
 				struct rte_mbuf *m)
 {
 	struct sl_tx_buf *b = &w->tx[port];
+	if (w->dp->tx_csum[port])
+		sl_tx_csum_offload(m, w->dp->tx_csum[port]);
 	w->stats.tx_bytes += rte_pktmbuf_pkt_len(m);
 	b->pkts[b->n++] = m;
 	if (b->n == SL_BURST)

@@ -121,6 +121,23 @@ int sl_port_open(const char *devargs, uint16_t nqueues,
 	spread_reta(info, &dev_info);
 	if (rte_eth_macaddr_get(pid, &mac) == 0)
 		memcpy(info->mac, mac.addr_bytes, 6);
+	if (rte_eth_dev_get_mtu(pid, &info->mtu) != 0)
+		info->mtu = 0;
+	return 0;
+}
+
+int sl_port_link_get(uint16_t ethdev, struct sl_port_link *out)
+{
+	struct rte_eth_link link;
+	int rc = rte_eth_link_get_nowait(ethdev, &link);
+
+	if (rc != 0)
+		return rc;
+	out->up = link.link_status == RTE_ETH_LINK_UP;
+	out->full_duplex = link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX;
+	out->autoneg = link.link_autoneg == RTE_ETH_LINK_AUTONEG;
+	out->speed_mbps = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN
+				  ? 0 : link.link_speed;
 	return 0;
 }
 

@@ -4,9 +4,8 @@
  * way: a virtual device (net_af_packet0,iface=..., net_af_xdp0,..., 
  * net_virtio_user0,..., net_tap0, net_pcap0, net_ring0) is created with
  * rte_dev_probe(); a PCI address names an existing device. Each port gets
- * one RX and one TX queue per worker, RSS over them and RX checksum
- * offload where the device offers them (port_conf.h). TX checksums are
- * the dataplane's own incremental updates.
+ * one RX and one TX queue per worker, RSS over them and RX and TX
+ * checksum offload where the device offers them (port_conf.h).
  */
 #ifndef SL_PORT_H
 #define SL_PORT_H
@@ -23,7 +22,8 @@ struct sl_port_info {
 	uint8_t mac[6];
 	char driver[32];
 	uint16_t rx_desc, tx_desc;
-	uint16_t queues;
+	uint16_t queues;                 /* RX and TX alike: one per worker */
+	uint16_t mtu;                    /* as the device reported it at start */
 	uint16_t reta_size;              /* 0: none, or left as the driver set it */
 	struct sl_port_choice choice;    /* RSS and offloads given */
 };
@@ -41,6 +41,10 @@ int sl_port_open(const char *devargs, uint16_t nqueues,
  * message naming the fix. */
 int sl_port_check_queues(const char *devargs, uint16_t nqueues, char *errbuf,
 			 size_t errlen);
+
+/* The link now, without waiting (rte_eth_link_get_nowait). 0, or a
+ * negative errno. */
+int sl_port_link_get(uint16_t ethdev, struct sl_port_link *out);
 
 /* Stop and close; removes a virtual device it created. */
 void sl_port_close(uint16_t ethdev);

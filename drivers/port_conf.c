@@ -45,9 +45,12 @@ void sl_port_conf_choose(const struct rte_eth_dev_info *di, uint16_t nq,
 	memset(conf, 0, sizeof(*conf));
 	memset(choice, 0, sizeof(*choice));
 	choose_rss(di, nq, o, conf, choice);
-	if (o->offloads)
+	if (o->offloads) {
 		choice->rx_offloads = SL_RX_CSUM_WANTED & di->rx_offload_capa;
+		choice->tx_offloads = SL_TX_CSUM_WANTED & di->tx_offload_capa;
+	}
 	conf->rxmode.offloads = choice->rx_offloads;
+	conf->txmode.offloads = choice->tx_offloads;
 }
 
 int sl_port_reta_spread(uint16_t ethdev, uint16_t reta_size, uint16_t nq)
@@ -81,5 +84,25 @@ const char *sl_port_rss_names(uint64_t rss_hf, char *buf, size_t len)
 		if (rss_hf & names[i].bit)
 			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "",
 					      names[i].name);
+	return buf;
+}
+
+bool sl_port_link_differs(const struct sl_port_link *a,
+			  const struct sl_port_link *b)
+{
+	return a->up != b->up ||
+	       (b->up && (a->speed_mbps != b->speed_mbps ||
+			  a->full_duplex != b->full_duplex));
+}
+
+const char *sl_port_link_str(const struct sl_port_link *l, char *buf, size_t len)
+{
+	if (!l->up)
+		snprintf(buf, len, "down");
+	else if (l->speed_mbps == 0)
+		snprintf(buf, len, "up, speed unknown");
+	else
+		snprintf(buf, len, "up, %u Mbps %s", l->speed_mbps,
+			 l->full_duplex ? "full-duplex" : "half-duplex");
 	return buf;
 }

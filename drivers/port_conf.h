@@ -11,13 +11,17 @@
  *    order of source and destination).
  *  - RX checksum offload (IPv4 header, TCP, UDP) where offered: the
  *    worker trusts GOOD flags, re-checks only UNKNOWN and counts BAD
- *    (dataplane/worker.c verify_flags()).
- *  - `offloads` off asks for neither checksum offload.
+ *    (dataplane/rx_csum.h: only on ports given it, and BAD
+ *    forces the software check even with verify_l4 off).
+ *  - TX checksum offload (IPv4 header, TCP, UDP) where offered: the
+ *    worker leaves those checksums to the NIC (dataplane/tx_csum.h).
+ *  - `offloads` off asks for no checksum offload.
  */
 #ifndef SL_PORT_CONF_H
 #define SL_PORT_CONF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_ethdev.h>
@@ -28,6 +32,8 @@
 #define SL_RSS_WANTED (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP |       \
 		       RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_IPV6 |         \
 		       RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
+#define SL_TX_CSUM_WANTED (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |                     \
+			   RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
 #define SL_RX_CSUM_WANTED (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |                     \
 			   RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
 
@@ -41,10 +47,25 @@ struct sl_port_opts {
 struct sl_port_choice {
 	uint64_t rss_hf;        /* 0: no RSS */
 	uint64_t rx_offloads;
+	uint64_t tx_offloads;   /* 0: checksums written in software */
 	uint8_t key_len;        /* 0: the driver's default key */
 	_Alignas(8) uint8_t key[SL_RSS_KEY_MAX]; /* word reads: rte_softrss */
 	const char *no_rss;     /* why not, when nq > 1 and rss_hf == 0 */
 };
+
+/* A port's link as the driver reports it. */
+struct sl_port_link {
+	bool up;
+	bool full_duplex;
+	bool autoneg;
+	uint32_t speed_mbps;    /* 0: unknown (RTE_ETH_SPEED_NUM_UNKNOWN too) */
+};
+
+/* Whether two readings differ in anything worth a log line. */
+bool sl_port_link_differs(const struct sl_port_link *a,
+			  const struct sl_port_link *b);
+/* "up, 10000 Mbps full-duplex" / "down", into buf. */
+const char *sl_port_link_str(const struct sl_port_link *l, char *buf, size_t len);
 
 /* Fill `conf` (zeroed first) and `choice` for nq queues. */
 void sl_port_conf_choose(const struct rte_eth_dev_info *di, uint16_t nq,

@@ -28,6 +28,8 @@ LAB_VSWITCH=${LAB_VSWITCH:-$LAB_ROOT/build/sluice-vswitch}
 lab_core_scenario() {
   local n=${1:-100} rs1 rs2 tally failed n1 n2 i res
   rs1=$(lab_rs_ip 1) rs2=$(lab_rs_ip 2)
+  # What each port was given (queues, RSS, checksum offloads), for the log.
+  slctl port list | sed 's/^/# /' || true
   lab_check "vip $LAB_VIP:80 wrr; rs1 weight 1, rs2 weight 3" \
     lab_vip_setup "$LAB_VIP:80" wrr "$rs1:8080:1" "$rs2:8080:3"
   lab_curl_loop "$n" "http://$LAB_VIP/whoami" >"$T/core-curl.log"

@@ -211,6 +211,12 @@ void slc_print_blocklist_list(const json_t *args, const json_t *result);
 void slc_print_xdp_set(const json_t *args, const json_t *result);
 void slc_print_xdp_stats(const json_t *result); /* part of `stats` */
 
+/* sluicectl_port.c */
+int slc_build_port_show(const struct slc_cmd *c, const struct slc_args *a,
+			json_t *args);
+void slc_print_port_list(const json_t *args, const json_t *result);
+void slc_print_port_show(const json_t *args, const json_t *result);
+
 /* sluicectl_fmt.c: reading answers leniently for the printers. */
 #define SLC_NUM_LEN 32
 /* A heading next to the member it shows, so the two cannot drift apart. */

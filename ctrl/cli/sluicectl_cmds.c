@@ -377,6 +377,20 @@ const struct slc_cmd slc_cmds[] = {
 	  "States: static, reachable, stale (being probed), incomplete.\n"
 	  "\nExample:\n  sluicectl neigh list\n", { NULL }, 0, 0, false, build_none,
 	  slc_print_neigh_list },
+	{ "port", "list", "port.list", "",
+	  "list ports: driver, queues, RSS, checksum offloads, MTU, link",
+	  "What each port was given at start: RX/TX queues (one per worker),\n"
+	  "the RSS hash functions and key (symmetric or the driver's default),\n"
+	  "the checksum offloads taken (none: checked or written in software),\n"
+	  "the MTU, and the link as last polled (once a second) with the number\n"
+	  "of up/down changes since start.\n"
+	  "\nExample:\n  sluicectl port list\n", { NULL }, 0, 0, false, build_none,
+	  slc_print_port_list },
+	{ "port", "show", "port.show", "NAME",
+	  "one port as port list shows it, with the driver's extended counters",
+	  "NAME is a port's name in the config (\"wan\", \"lan\").\n"
+	  "\nExample:\n  sluicectl port show wan\n", { "NAME" }, 1, 0, true,
+	  slc_build_port_show, slc_print_port_show },
 	{ "stats", NULL, "stats", "", "show counters: totals, workers, services, drops",
 	  "Examples:\n  sluicectl stats\n  sluicectl --json stats\n", { NULL }, 0,
 	  0, false, build_none, slc_print_stats },

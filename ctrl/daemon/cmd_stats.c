@@ -177,26 +177,6 @@ static json_t *services_json(const struct sl_ctl *ctl, const struct sl_model *m,
 	return vips;
 }
 
-/* What a port was given at start: queues, RSS, checksum offloads. */
-static json_t *port_setup_json(const struct sl_port_info *pi)
-{
-	const struct sl_port_choice *c = &pi->choice;
-	char rss[96];
-	json_t *csum = json_array();
-
-	if (c->rx_offloads & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
-		json_array_append_new(csum, json_string("ipv4"));
-	if (c->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
-		json_array_append_new(csum, json_string("tcp"));
-	if (c->rx_offloads & RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
-		json_array_append_new(csum, json_string("udp"));
-	return json_pack("{s:s,s:i,s:s?,s:b,s:i,s:o}", "driver", pi->driver, "queues",
-			 pi->queues, "rss", c->rss_hf ? sl_port_rss_names(c->rss_hf, rss,
-									   sizeof(rss)) : NULL,
-			 "rss_symmetric", c->key_len > 0, "reta_size", pi->reta_size,
-			 "rx_checksum_offload", csum);
-}
-
 /* The driver's own counters per port: what the NIC (or the kernel ring
  * under af_packet/af_xdp) dropped before a worker ever saw it. */
 static json_t *ports_json(const struct sl_ctl *ctl, const struct sl_model *m)
@@ -214,7 +194,7 @@ static json_t *ports_json(const struct sl_ctl *ctl, const struct sl_model *m)
 				      "rx_missed", (json_int_t)st.imissed, "rx_nombuf",
 				      (json_int_t)st.rx_nombuf, "rx_errors",
 				      (json_int_t)st.ierrors, "tx_errors", (json_int_t)st.oerrors);
-		json_object_update_new(o, port_setup_json(&ctl->ports[p]));
+		json_object_update_new(o, sl_ctl_port_json(ctl, p));
 		int fwd = sl_ctl_port_kernel_forwarding(ctl, p);
 		if (fwd >= 0) /* read now: the operator may have changed it */
 			json_object_set_new(o, "kernel_forwarding", json_boolean(fwd));

@@ -18,6 +18,13 @@
 #include "port.h"
 #include "worker.h"
 
+/* A port's link as last polled (ctl_link.c). */
+struct sl_ctl_link {
+	struct sl_port_link now;
+	bool known;                      /* read at least once */
+	uint64_t flaps;                  /* up/down changes seen since start */
+};
+
 struct sl_ctl {
 	struct sl_model model;
 	char config_path[4096];          /* the file sluice was started with */
@@ -31,6 +38,8 @@ struct sl_ctl {
 			   int *table_fd, struct sl_err *err);
 	void (*xdp_commit)(struct sl_ctl *ctl, const struct sl_model *m, int table_fd);
 	struct sl_port_info host_ports[SL_MAX_PORTS]; /* exception devices */
+	struct sl_ctl_link links[SL_MAX_PORTS];
+	uint64_t last_link_ms;
 	struct sl_neigh_table neigh;
 	struct rte_rcu_qsbr_dq *neigh_dq; /* old neighbor tables; NULL: none yet */
 	uint64_t generation;
@@ -81,6 +90,14 @@ int sl_ctl_hostif_apply(const struct sl_model_port *mp, const char *ifname,
 			char *errbuf, size_t errlen);
 /* How many ports have an exception device (each needs mbufs). */
 uint32_t sl_model_exception_ports(const struct sl_model *m);
+
+/* ctl_link.c: poll every port's link once a second; log each change
+ * once and count up/down changes (links[].flaps). The first call reads
+ * and logs every port's link. */
+void sl_ctl_link_poll(struct sl_ctl *ctl);
+/* cmd_port.c: what port p was given and its link now, as port.list,
+ * port.show and stats show it. */
+json_t *sl_ctl_port_json(const struct sl_ctl *ctl, uint32_t p);
 
 /* Build a snapshot from `m`, publish it with a fresh neighbor table and
  * reclaim the previous one after a grace period. 0, or -1 with err. */

@@ -28,6 +28,7 @@
 #include "instance.h"
 #include "log.h"
 #include "notify.h"
+#include "rx_csum.h"
 #include "server.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -126,11 +127,20 @@ static struct rte_mempool *make_pool(const struct sl_model *m)
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 }
 
+/* "ipv4 tcp udp" for the checksum offloads taken, or `none`. */
+static const char *csum_words(uint64_t taken, uint64_t ip, uint64_t tcp, uint64_t udp,
+			      const char *none, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", taken & ip ? "ipv4 " : "", taken & tcp ? "tcp " : "",
+		 taken & udp ? "udp" : "");
+	return buf[0] ? buf : none;
+}
+
 /* What a port was given, once, at start: queues, RSS, offloads. */
 static void log_port_choice(const char *name, const struct sl_port_info *pi)
 {
 	const struct sl_port_choice *c = &pi->choice;
-	char rss[96];
+	char rss[96], rx[32], tx[32];
 
 	if (c->no_rss)
 		sl_warn("port %s: %u queues but no RSS (%s: %s): frames reach the "
@@ -141,11 +151,14 @@ static void log_port_choice(const char *name, const struct sl_port_info *pi)
 			sl_port_rss_names(c->rss_hf, rss, sizeof(rss)),
 			c->key_len ? ", symmetric key" : "",
 			pi->reta_size ? ", redirection table spread evenly" : "");
-	sl_info("port %s: RX checksum offload: %s%s%s", name,
-		c->rx_offloads & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM ? "ipv4 " : "",
-		c->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM ? "tcp " : "",
-		c->rx_offloads & RTE_ETH_RX_OFFLOAD_UDP_CKSUM ? "udp" :
-		c->rx_offloads ? "" : "none (checked in software)");
+	sl_info("port %s: RX checksum offload: %s", name,
+		csum_words(c->rx_offloads, RTE_ETH_RX_OFFLOAD_IPV4_CKSUM,
+			   RTE_ETH_RX_OFFLOAD_TCP_CKSUM, RTE_ETH_RX_OFFLOAD_UDP_CKSUM,
+			   "none (checked in software)", rx, sizeof(rx)));
+	sl_info("port %s: TX checksum offload: %s", name,
+		csum_words(c->tx_offloads, RTE_ETH_TX_OFFLOAD_IPV4_CKSUM,
+			   RTE_ETH_TX_OFFLOAD_TCP_CKSUM, RTE_ETH_TX_OFFLOAD_UDP_CKSUM,
+			   "none (written in software)", tx, sizeof(tx)));
 }
 
 static int open_ports(struct sl_ctl *ctl)
@@ -169,6 +182,9 @@ static int open_ports(struct sl_ctl *ctl)
 		}
 		dp->ethdev[p] = ctl->ports[p].ethdev;
 		dp->port_of_ethdev[ctl->ports[p].ethdev] = (uint8_t)p;
+		dp->csum_trust[ctl->ports[p].ethdev] =
+			sl_rx_csum_trust(ctl->ports[p].choice.rx_offloads);
+		dp->tx_csum[p] = sl_tx_csum_layers(ctl->ports[p].choice.tx_offloads);
 		dp->nports = p + 1;
 		sl_info("port %s: %s ethdev %u (%s) %02x:%02x:%02x:%02x:%02x:%02x",
 			mp->name, mp->devargs, ctl->ports[p].ethdev, ctl->ports[p].driver,
@@ -283,6 +299,7 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 			sl_info("all %u workers running", ctl->dp->nworkers);
 			sl_notify_ready(ctl->dp->nworkers);
 		}
+		sl_ctl_link_poll(ctl);
 		if (reload_requested) {
 			reload_requested = 0;
 			if (ready)

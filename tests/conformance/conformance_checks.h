@@ -45,6 +45,7 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_fnat.h"
 #include "checks_snat_reconfig.h"
 #include "checks_ingress.h"
+#include "checks_csum.h"
 #include "checks_pick.h"
 #include "checks_neigh.h"
 #include "checks_state.h"
@@ -104,6 +105,10 @@ static const struct check checks[] = {
 	 " its port free again", readd_after_expiry},
 	{"SNAT pool re-added under 300 live mappings: one packet tries at most"
 	 " SL_SNAT_PORT_PROBES ports (snat_port_probes), the next goes on", pool_port_probes_bounded},
+	{"RX checksum: an L4 BAD verdict is checked and dropped (l4_bad_checksum)"
+	 " with verify_l4 off", csum_l4_bad_flag_checked},
+	{"RX checksum: verdicts read only on a port given the offload",
+	 csum_flags_only_where_offloaded},
 	{"full-NAT: a server's packets only on the server's port (ingress_wrong_port)",
 	 fnat_reply_wrong_port},
 	{"SNAT: an inside source arriving on the outside port is not NATed",

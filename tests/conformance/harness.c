@@ -132,6 +132,21 @@ void h_send_on(struct harness *h, unsigned port, unsigned worker,
 		rte_pktmbuf_free(m);
 }
 
+void h_send_flags(struct harness *h, unsigned port, const uint8_t *frame,
+		  uint32_t len, uint64_t ol_flags)
+{
+	struct rte_mbuf *m = received(h, port, frame, len);
+	if (m == NULL)
+		return;
+	m->ol_flags = ol_flags;
+	step(h, 0, &m, 1);
+}
+
+void h_csum_trust(struct harness *h, unsigned port, uint8_t layers)
+{
+	h->dp.csum_trust[ports[port].ethdev] = layers;
+}
+
 void h_arrive(struct harness *h, unsigned port, unsigned worker,
 	      uint8_t (*frames)[FR_MAX], const uint32_t *lens, unsigned n)
 {

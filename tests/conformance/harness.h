@@ -38,6 +38,13 @@ void h_send(struct harness *h, unsigned port, const uint8_t *frame, uint32_t len
 /* The same, arriving on worker `worker`'s queue. */
 void h_send_on(struct harness *h, unsigned port, unsigned worker,
 	       const uint8_t *frame, uint32_t len);
+/* The same on worker 0's queue, with the NIC's verdicts in ol_flags
+ * (read only as far as h_csum_trust allows, as on a real port). */
+void h_send_flags(struct harness *h, unsigned port, const uint8_t *frame,
+		  uint32_t len, uint64_t ol_flags);
+/* Port `port` as one given RX checksum offload for `layers`
+ * (SL_PARSE_VERIFY_* bits; 0, the default: none, its flags ignored). */
+void h_csum_trust(struct harness *h, unsigned port, uint8_t layers);
 /* Up to H_BURST frames in on `port`, arriving on `worker`'s queue, and
  * only that worker runs one loop iteration: what it steers stays in the
  * rings until the others run (h_run, h_settle), as with an owner too busy

@@ -74,6 +74,10 @@ static void make_dataplane(struct fuzz_env *e)
 		memcpy(e->ports[p].mac, mac, 6);
 		dp->ethdev[p] = e->ports[p].ethdev;
 		dp->port_of_ethdev[e->ports[p].ethdev] = (uint8_t)p;
+		/* Port 0 as one given RX checksum offload (its flags read),
+		 * port 1 as one given none (its flags ignored). */
+		dp->csum_trust[e->ports[p].ethdev] =
+			p == 0 ? SL_PARSE_VERIFY_IP_CSUM | SL_PARSE_VERIFY_L4_CSUM : 0;
 		memcpy(e->ctl.ports[p].mac, e->ports[p].mac, 6);
 		e->ctl.ports[p].ethdev = e->ports[p].ethdev;
 	}

@@ -47,6 +47,9 @@ static int make_ports(struct bench_env *env, char *err, size_t errlen)
 		}
 		env->dp.ethdev[p] = rp.ethdev;
 		env->dp.port_of_ethdev[rp.ethdev] = (uint8_t)p;
+		/* As a NIC given RX checksum offload: its flags are read. */
+		env->dp.csum_trust[rp.ethdev] = SL_PARSE_VERIFY_IP_CSUM |
+						SL_PARSE_VERIFY_L4_CSUM;
 		memcpy(env->ctl.ports[p].mac, rp.mac, 6);
 		env->ctl.ports[p].ethdev = rp.ethdev;
 	}

@@ -5,7 +5,7 @@
  * device offers, none with one queue, a clear reason when there is none;
  * the symmetric key really hashes both directions of a flow alike (DPDK's
  * own software Toeplitz, rte_softrss); checksum offloads only where
- * offered, and none when the config says "offloads": false.
+ * offered (RX and TX), and none when the config says "offloads": false.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +29,8 @@ static struct rte_eth_dev_info i40e(void)
 	di.hash_key_size = 52;
 	di.reta_size = 512;
 	di.rx_offload_capa = ALL_CSUM;
+	di.tx_offload_capa = SL_TX_CSUM_WANTED | RTE_ETH_TX_OFFLOAD_SCTP_CKSUM |
+			     RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	return di;
 }
 
@@ -48,6 +50,8 @@ static void test_rss_offered(void **state)
 	assert_null(conf.rx_adv_conf.rss_conf.rss_key); /* the driver's key */
 	assert_null(c.no_rss);
 	assert_true(conf.rxmode.offloads == SL_RX_CSUM_WANTED); /* not scatter */
+	assert_true(c.tx_offloads == SL_TX_CSUM_WANTED); /* not SCTP, TSO */
+	assert_true(conf.txmode.offloads == SL_TX_CSUM_WANTED);
 	assert_string_equal(sl_port_rss_names(c.rss_hf, names, sizeof(names)),
 			    "ipv4 ipv4-tcp ipv4-udp ipv6 ipv6-tcp ipv6-udp");
 }
@@ -63,9 +67,12 @@ static void test_rss_subset(void **state)
 
 	di.flow_type_rss_offloads = RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP;
 	di.rx_offload_capa = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+	/* virtio-like TX: TCP and UDP, never the IPv4 header. */
+	di.tx_offload_capa = RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 	sl_port_conf_choose(&di, 2, &o, &conf, &c);
 	assert_true(c.rss_hf == (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP));
 	assert_true(c.rx_offloads == RTE_ETH_RX_OFFLOAD_IPV4_CKSUM);
+	assert_true(c.tx_offloads == di.tx_offload_capa);
 }
 
 /* No RSS (virtio without the feature, af_packet): said why; one queue:
@@ -102,6 +109,8 @@ static void test_offloads_off(void **state)
 	sl_port_conf_choose(&di, 2, &o, &conf, &c);
 	assert_true(conf.rxmode.offloads == 0);
 	assert_true(c.rx_offloads == 0);
+	assert_true(conf.txmode.offloads == 0);
+	assert_true(c.tx_offloads == 0);
 	assert_int_equal(conf.rxmode.mq_mode, RTE_ETH_MQ_RX_RSS); /* RSS stays */
 }
 
@@ -141,6 +150,31 @@ static void test_symmetric_key(void **state)
 	assert_int_not_equal(rte_softrss(fwd, 3, def), rte_softrss(rev, 3, def));
 }
 
+/* A link change worth a log line: up/down, or speed or duplex while up;
+ * nothing else (a down link's stale speed is no news). */
+static void test_link_differs(void **state)
+{
+	struct sl_port_link up10g = {.up = true, .full_duplex = true, .speed_mbps = 10000};
+	struct sl_port_link up1g = up10g, half = up10g, down = {0}, down2 = {0};
+	char buf[64];
+	(void)state;
+
+	up1g.speed_mbps = 1000;
+	half.full_duplex = false;
+	down2.speed_mbps = 10000;
+	assert_false(sl_port_link_differs(&up10g, &up10g));
+	assert_true(sl_port_link_differs(&up10g, &down));
+	assert_true(sl_port_link_differs(&down, &up10g));
+	assert_true(sl_port_link_differs(&up10g, &up1g));
+	assert_true(sl_port_link_differs(&up10g, &half));
+	assert_false(sl_port_link_differs(&down, &down2));
+	assert_string_equal(sl_port_link_str(&up10g, buf, sizeof(buf)),
+			    "up, 10000 Mbps full-duplex");
+	assert_string_equal(sl_port_link_str(&down2, buf, sizeof(buf)), "down");
+	up1g.speed_mbps = 0;
+	assert_string_equal(sl_port_link_str(&up1g, buf, sizeof(buf)), "up, speed unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_no_rss),
 		cmocka_unit_test(test_offloads_off),
 		cmocka_unit_test(test_symmetric_key),
+		cmocka_unit_test(test_link_differs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
