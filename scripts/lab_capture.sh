@@ -26,20 +26,27 @@
 # tcpdump listens (5 s at most). Its pid goes to FILE.pid, its messages
 # to FILE.err. --immediate-mode: each packet is handed over as it comes;
 # without it, libpcap's TPACKET_V3 ring holds up to a block (1 s) that
-# SIGINT loses without counting it as dropped.
+# SIGINT loses without counting it as dropped. Frames from IFACE's own
+# MAC are filtered out in the kernel: -Q in drops them only after the
+# kernel counted them "received by filter" (lab_capture_lost compares
+# that with "captured"); pcap's "inbound" would do it, but libpcap runs
+# the filter in userland on the first frames, where "inbound" never
+# matches (the first packet went missing).
 lab_capture_start() {
-  local role=$1 ifc=$2 file=$3 filter=$4
+  local role=$1 ifc=$2 file=$3 filter=$4 mac
   command -v tcpdump >/dev/null || { lab_die "tcpdump is not installed (scripts/deps.sh)"; return 1; }
+  mac=$(lab_mac "$role" "$ifc")
+  [ -n "$mac" ] || { lab_die "no MAC for $ifc in $(lab_ns "$role")"; return 1; }
   rm -f "$file" "$file.err" "$file.pid"
   # Not through lab_exec: a function in the background is a subshell, and
   # $! would be its pid, not tcpdump's (ip netns exec execs it; the cat of
   # the process substitution is forked before, and ends at tcpdump's EOF).
   ip netns exec "$(lab_ns "$role")" tcpdump -i "$ifc" -p -Q in -n -s 128 -B 8192 \
-    --immediate-mode -U -Z root -w "$file" "$filter" \
+    --immediate-mode -U -Z root -w "$file" "not ether src $mac and ($filter)" \
     </dev/null >/dev/null 2> >(cat >"$file.err") &
   echo $! >"$file.pid"
   lab_wait_until 5 "tcpdump listening on $ifc in $(lab_ns "$role")" \
-    grep -q "listening on" "$file.err" || { cat "$file.err" >&2; return 1; }
+    grep -qs "listening on" "$file.err" || { cat "$file.err" >&2; return 1; }
 }
 
 # lab_capture_stop FILE: stop the capture into FILE (SIGINT: tcpdump writes
