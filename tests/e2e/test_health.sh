@@ -29,7 +29,7 @@ set -euo pipefail
 LAB_TEST_PREFIX_BASE=${LAB_TEST_PREFIX_BASE:-h5} # labs h5-NAME
 INTERVAL=300 TIMEOUT=200 RISE=2 FALL=2
 N=${N:-3000} # the stream is stopped once its phases are done
-GAP_MS=20  # the stream's pause between requests
+GAP_MS=10  # the stream's pause between requests (about 60 requests/s)
 # Requests that may fail while rs2 is being detected: those to rs2 among
 # the ones the stream starts in a window as long as the down check allows,
 # (FALL + 1) x INTERVAL + 200 ms = 1.1 s, at the stream's own rate in the
@@ -37,10 +37,11 @@ GAP_MS=20  # the stream's pause between requests
 # sooner than served ones, so it is faster there). rr on each of the 2
 # workers sends every third of its new connections to rs2, one more per
 # worker at most by rounding:
-#   bound = ceil(1.1 s x rate / 3) + 2        (35 requests/s: 15)
+#   bound = ceil(1.1 s x rate / 3) + 2        (60 requests/s: 24)
 # A check that takes FALL x5 to mark rs2 down (3.3 s) fails about three
 # times as many. At least 20 requests must fall in the window the rate is
-# measured over (about 40/s x 0.6-0.9 s), or the bound could not tell.
+# measured over (about 60/s x 0.6-0.9 s; 40/s with a 20 ms gap gave 24),
+# or the rate, and the bound, would be a guess.
 WINDOW_MS=$(( (FALL + 1) * INTERVAL + 200 ))
 
 lab_test_begin health
