@@ -52,12 +52,14 @@ LAB_HC_IP=198.18.1.250   # P-lb's kernel address for health checks (--hc)
 LAB_HTTP_PORT=8080
 LAB_UDP_PORT=5353
 
+# From this file's own directory (LAB_ROOT may point at another tree's
+# binaries).
 # shellcheck source=scripts/lab_servers.sh
-. "$LAB_ROOT/scripts/lab_servers.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lab_servers.sh"
 # shellcheck source=scripts/lab_capture.sh
-. "$LAB_ROOT/scripts/lab_capture.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lab_capture.sh"
 # shellcheck source=scripts/lab_harness.sh
-. "$LAB_ROOT/scripts/lab_harness.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lab_harness.sh"
 
 lab_log() { echo "[lab:$LAB_PREFIX] $*" >&2; }
 lab_die() { lab_log "error: $*"; return 1; }

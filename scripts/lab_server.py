@@ -133,10 +133,14 @@ class QuietServer(ThreadingHTTPServer):
         sys.stderr.write(f"http: {client_address}: {exc!r}\n")
 
 
-def udp_loop(name, port, logf, faults_path):
+def udp_socket(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", port))
+    return s
+
+
+def udp_loop(s, name, logf, faults_path):
     prefix = f"{name}:".encode()
     while True:
         data, peer = s.recvfrom(65535)
@@ -164,7 +168,10 @@ def main():
 
     httpd = QuietServer(("0.0.0.0", a.http_port), make_handler(a.name, a.files, logf, a.faults))
     t_listen = time.time()  # bound and listening: what a health check sees
-    t = threading.Thread(target=udp_loop, args=(a.name, a.udp_port, logf, a.faults), daemon=True)
+    # Bound here, not in the thread: "ready" below must follow both binds
+    # (datagrams that arrive before the loop runs wait in the socket).
+    udp = udp_socket(a.udp_port)
+    t = threading.Thread(target=udp_loop, args=(udp, a.name, logf, a.faults), daemon=True)
     t.start()
     sys.stderr.write(f"{a.name}: http :{a.http_port} udp :{a.udp_port} ready "
                      f"(http listening since {t_listen:.6f})\n")

@@ -45,8 +45,14 @@ lab_server_stop() {
 # answers 500), udp-mute (UDP datagrams are logged, never answered). The
 # process and its other answers stay: a sick service, not a dead one.
 lab_server_fault() {
-  local i=$1
+  local i=$1 w
   shift
+  for w in "$@"; do
+    case $w in
+      health-500 | udp-mute) ;;
+      *) lab_die "lab_server_fault: unknown fault '$w' (health-500, udp-mute)"; return 1 ;;
+    esac
+  done
   echo "$*" >"$LAB_RUN/rs$i.faults.tmp" && mv -f "$LAB_RUN/rs$i.faults.tmp" "$LAB_RUN/rs$i.faults"
 }
 

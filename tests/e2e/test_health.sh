@@ -6,12 +6,14 @@
 # fall 2, rise 2, on a rr VIP with 3 servers:
 #   - rs2's server process is stopped: rs2 is marked down within
 #     fall x interval + interval (0.9 s; 0.2 s more allowed for the process
-#     to exit), the change is logged, `rs list` shows it down with the
+#     to exit), the change is logged (after exactly FALL failed checks),
+#     `rs list` shows it down with the
 #     failed check's reason, and no request that starts after that fails
 #     (requests in the detection window may fail: at most the bound below),
 #     and Sluice opens no connection to rs2 while it is down;
 #   - rs2 is started again: it is marked up within rise x interval +
-#     interval (+ 0.2 s) of its server listening, and answers requests again;
+#     interval (+ 0.2 s) of its server listening (logged after exactly RISE
+#     passed checks), and answers requests again;
 #   - every server stopped: all down, and new connections are refused at
 #     once (curl: connection refused, not a timeout), counted as
 #     conns_refused; a UDP VIP without servers answers ICMP port
@@ -27,17 +29,20 @@ set -euo pipefail
 LAB_TEST_PREFIX_BASE=${LAB_TEST_PREFIX_BASE:-h5} # labs h5-NAME
 INTERVAL=300 TIMEOUT=200 RISE=2 FALL=2
 N=${N:-3000} # the stream is stopped once its phases are done
-GAP_MS=20  # the stream's pause between requests
+GAP_MS=10  # the stream's pause between requests (about 60 requests/s)
 # Requests that may fail while rs2 is being detected: those to rs2 among
-# the ones the stream starts in a window as long as the down check allows,
-# (FALL + 1) x INTERVAL + 200 ms = 1.1 s, at the stream's own rate in the
-# window it measured (from the stop to the DOWN line; refused requests end
-# sooner than served ones, so it is faster there). rr on each of the 2
-# workers sends every third of its new connections to rs2, one more per
-# worker at most by rounding:
-#   bound = ceil(1.1 s x rate / 3) + 2        (35 requests/s: 15)
-# A check that takes FALL x5 to mark rs2 down (3.3 s) fails about three
-# times as many.
+# the ones the stream starts before the DOWN line, at most (FALL + 1) x
+# INTERVAL + 200 ms = 1.1 s after the stop. rr on each of the 2 workers
+# sends every third of its new connections to rs2, one more per worker at
+# most by rounding:
+#   bound = ceil(requests in the 1.1 s from the stop / 3) + 2
+# (60 requests/s: 24). Refused requests end sooner than served ones, so
+# the stream is no slower before the DOWN line than after it: the bound
+# holds wherever in the 1.1 s the line falls. (The time from the stop to
+# the line alone, 0.3 s at times, is too short to measure a rate on.) A
+# check that takes FALL x5 to mark rs2 down (3.3 s) fails about three
+# times as many. At least 20 requests must fall in the 1.1 s (about 60/s
+# x 1.1 s), or the bound would be a guess.
 WINDOW_MS=$(( (FALL + 1) * INTERVAL + 200 ))
 
 lab_test_begin health
@@ -76,17 +81,20 @@ wait_state() {
   done
   return 1
 }
+# plural N WORD: "N WORD" or "N WORDs", as the daemon writes it.
+plural() { if [ "$1" = 1 ]; then echo "$1 $2"; else echo "$1 $2s"; fi; }
+# state_line WORD: the first "rs2 ... is WORD" line in sluice.log.
+state_line() { grep -m1 "$(lab_rs_ip 2):8080 of $V/tcp is $1" "$LAB_RUN/sluice.log" || true; }
 # log_time WORD: unix time of the first "rs2 ... is WORD" line in sluice.log.
 log_time() {
-  grep -m1 "$(lab_rs_ip 2):8080 of .* is $1" "$LAB_RUN/sluice.log" |
-    "$LAB_PY" -c 'import sys, datetime
+  state_line "$1" | "$LAB_PY" -c 'import sys, datetime
 l = sys.stdin.read().split()
 print(datetime.datetime.strptime(l[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp() if l else "")'
 }
 
 # From one process (curl's start-up would allow only a few requests a
 # second: too few in the window for the bound to tell fall 2 from fall 10).
-lab_py_cli http-loop "$LAB_VIP" 80 /whoami -n "$N" --gap "$(printf '0.%03d' "$GAP_MS")" >"$T/stream.log" &
+lab_py_cli http-loop "$LAB_VIP" 80 /whoami -n "$N" --gap "$(awk -v ms="$GAP_MS" 'BEGIN { printf "%.3f", ms / 1000 }')" >"$T/stream.log" &
 stream=$!
 lines() { wc -l <"$T/stream.log"; }
 lab_wait_until 20 "60 requests" bash -c "[ \$(wc -l <'$T/stream.log') -ge 60 ]" || true
@@ -100,6 +108,9 @@ else
 fi
 conns_at_down=$(conns_of 2)
 t_down=$(log_time DOWN)
+lab_check_eq "rs2 logged down after exactly $FALL failed checks (fall)" \
+  "$(state_line DOWN | grep -o "is DOWN after [0-9]* failed checks\{0,1\}")" \
+  "is DOWN after $(plural "$FALL" "failed check")"
 if [ -n "$t_down" ] && "$LAB_PY" -c "import sys; sys.exit(0 if $t_down - $t_stop <= 1.1 else 1)"; then
   lab_ok "rs2 down within fall x interval + interval + 0.2 s ($("$LAB_PY" -c "print(round($t_down - $t_stop, 3))") s, logged)"
 else
@@ -115,20 +126,29 @@ n_down=$(lines)
 lab_wait_until 20 "80 more requests" bash -c "[ \$(wc -l <'$T/stream.log') -ge $((n_down + 80)) ]" || true
 
 lab_check_eq "Sluice opened no connection to rs2 while it was down" "$(conns_of 2)" "$conns_at_down"
+# listen_times: the times rs2's server said it listened (one line per
+# start; rs2.err is appended to).
+listen_times() { sed -n 's/.* ready (http listening since \([0-9.]*\))$/\1/p' "$LAB_RUN/rs2.err"; }
+starts=$(listen_times | wc -l)
 t_start=$EPOCHREALTIME
 lab_check "start rs2's server again" lab_server_start 2
 # The up time counts from when the server listens (the time it says so
 # in rs2.err): a Python server's start-up on a loaded machine is not the
-# check's.
-t_listen=$(sed -n 's/.* ready (http listening since \([0-9.]*\))$/\1/p' "$LAB_RUN/rs2.err" | tail -n 1)
-echo "# rs2's server listened $("$LAB_PY" -c "print(round($t_listen - $t_start, 3))") s after the start began"
+# check's. Its line follows the binds ss sees: wait for this start's.
+lab_check "rs2's server said it is ready (start $((starts + 1)))" \
+  lab_wait_until 5 "rs2 ready" bash -c "[ \$(sed -n '/ ready (http listening since /p' '$LAB_RUN/rs2.err' | wc -l) -gt $starts ]"
+t_listen=$(listen_times | sed -n "$((starts + 1))p")
+[ -n "$t_listen" ] && echo "# rs2's server listened $("$LAB_PY" -c "print(round($t_listen - $t_start, 3))") s after the start began"
 if t_seen=$(wait_state 2 up 5); then
   lab_ok "rs2 marked up (seen $(echo "$t_seen - $t_start" | bc) s after the start began)"
 else
   lab_not_ok "rs2 marked up within 5 s"
 fi
 t_up=$(log_time UP)
-if [ -n "$t_up" ] && "$LAB_PY" -c "import sys; sys.exit(0 if $t_up - $t_listen <= ($RISE + 1) * $INTERVAL / 1000 + 0.2 else 1)"; then
+lab_check_eq "rs2 logged up after exactly $RISE passed checks (rise)" \
+  "$(state_line UP | grep -o "is UP after [0-9]* passed checks\{0,1\}")" \
+  "is UP after $(plural "$RISE" "passed check")"
+if [ -n "$t_up" ] && [ -n "$t_listen" ] && "$LAB_PY" -c "import sys; sys.exit(0 if $t_up - $t_listen <= ($RISE + 1) * $INTERVAL / 1000 + 0.2 else 1)"; then
   lab_ok "rs2 up within rise x interval + interval + 0.2 s of listening ($("$LAB_PY" -c "print(round($t_up - $t_listen, 3))") s, logged)"
 else
   lab_not_ok "rs2 up within rise x interval + interval + 0.2 s of listening (logged)" \
@@ -139,7 +159,11 @@ lab_wait_until 20 "60 more requests" bash -c "[ \$(wc -l <'$T/stream.log') -ge $
 lab_kill_tree "$stream"
 wait "$stream" 2>/dev/null || true
 
-"$LAB_PY" - "$T/stream.log" "$t_stop" "$t_down" "$t_up" "$WINDOW_MS" >"$T/analysis" <<'EOF'
+# Without the DOWN and UP times there is nothing to analyse: every check
+# below then fails on its own (an empty value).
+: >"$T/analysis"
+[ -z "$t_down" ] || [ -z "$t_up" ] ||
+  "$LAB_PY" - "$T/stream.log" "$t_stop" "$t_down" "$t_up" "$WINDOW_MS" >"$T/analysis" <<'EOF'
 import math, sys
 log, t_stop, t_down, t_up, window_ms = sys.argv[1], *map(float, sys.argv[2:])
 reqs = []
@@ -153,11 +177,12 @@ print("total", len(reqs))
 # A request is in the detection window if any of it overlaps it.
 print("failed_before_stop", sum(1 for r in reqs if not ok(r) and r["t1"] < t_stop))
 print("failed_in_window", sum(1 for r in reqs if not ok(r) and r["t1"] >= t_stop and r["t0"] <= t_down))
-# The stream's rate from the stop to the DOWN line.
-in_window = sum(1 for r in reqs if r["t1"] >= t_stop and r["t0"] <= t_down)
-rate = in_window / max(t_down - t_stop, 0.1)
+# The stream's rate in the window's 1.1 s from the stop.
+in_window = sum(1 for r in reqs if r["t1"] >= t_stop and r["t0"] <= t_stop + window_ms / 1000)
+print("in_window", in_window)
+rate = in_window / (window_ms / 1000)
 print("rate_per_s", round(rate, 1))
-print("fail_bound", math.ceil(window_ms / 1000 * rate / 3) + 2)
+print("fail_bound", math.ceil(in_window / 3) + 2)
 print("failed_after_down", sum(1 for r in reqs if not ok(r) and r["t0"] > t_down))
 print("after_down", sum(1 for r in reqs if r["t0"] > t_down))
 print("rs2_after_up", sum(1 for r in reqs if ok(r) and r["t0"] > t_up and r["body"] == "rs2"))
@@ -167,7 +192,9 @@ EOF
 sed 's/^/# /' "$T/analysis"
 get() { awk -v k="$1" '$1 == k {print $2}' "$T/analysis"; }
 lab_check_eq "no request failed before the stop" "$(get failed_before_stop)" 0
-lab_check_cmp "requests that failed while rs2 was being detected (bound from (fall + 1) x interval and the rate)" \
+lab_check_cmp "requests in the 1.1 s from the stop the rate is measured over (enough to judge the bound)" \
+  "$(get in_window)" -ge 20
+lab_check_cmp "requests that failed while rs2 was being detected (bound: a third of the requests in (fall + 1) x interval + 0.2 s, + 2)" \
   "$(get failed_in_window)" -le "$(get fail_bound)"
 lab_check_cmp "requests after rs2 was marked down (need some to judge)" "$(get after_down)" -ge 50
 lab_check_eq "no request failed after rs2 was marked down" "$(get failed_after_down)" 0
