@@ -207,6 +207,7 @@ $(BUILD)/tests/test_server: tests/unit/test_server.c $(addprefix $(BUILD)/obj/ct
 
 # The health-check engine's test runs it against loopback sockets.
 $(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
+$(BUILD)/tests/test_health_path: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o
 # A failing spell of XDP map writes: back-off and log lines, no maps.
 $(BUILD)/tests/test_ctl_xdp_state: $(BUILD)/obj/ctrl/daemon/ctl_xdp_state.o $(BUILD)/obj/ctrl/daemon/log.o
