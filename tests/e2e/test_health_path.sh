@@ -52,6 +52,7 @@ all_down() { rs_all "s['state'] == 'down'"; }
 # shellcheck disable=SC2317
 all_up() { rs_all "s['state'] == 'up'"; }
 # host_reaches_rs1: P-lb's kernel reaches rs1 through hc0 (its own path).
+# shellcheck disable=SC2317  # called through lab_check
 host_reaches_rs1() {
   ip netns exec "$LB" curl -s --max-time 1 --interface hc0 \
     "http://$(lab_rs_ip 1):8080/whoami" 2>/dev/null | grep -qx rs1
