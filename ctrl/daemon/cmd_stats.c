@@ -274,7 +274,8 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	json_object_set_new(*result, "control", control);
 	if (ctl->health)
 		json_object_set_new(*result, "health", json_pack(
-			"{s:I,s:I,s:I,s:I,s:b,s:I,s:I}", "targets",
+			"{s:s,s:I,s:I,s:I,s:I,s:b,s:I,s:I}", "path",
+			ctl->health->data_path ? "data" : "kernel", "targets",
 			(json_int_t)ctl->health->ntargets, "in_flight",
 			(json_int_t)ctl->health->inflight, "loop_stalls",
 			(json_int_t)ctl->health->stalls, "local_errors",
