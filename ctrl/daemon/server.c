@@ -174,6 +174,23 @@ static unsigned free_slot(struct sl_server *s, uint64_t now, bool readonly)
 	return evict_idlest(s, now, any_client);
 }
 
+/* Whether a repeating warning may be logged now; `*unlogged` says how
+ * many went unlogged since the last one. A local client's connect loop
+ * must not flood the log. */
+static bool ratelog_due(struct sl_server_ratelog *r, uint64_t *unlogged)
+{
+	uint64_t now = now_ms();
+
+	if (r->last_ms != 0 && now - r->last_ms < SL_SERVER_LOG_EVERY_MS) {
+		r->unlogged++;
+		return false;
+	}
+	*unlogged = r->unlogged;
+	r->unlogged = 0;
+	r->last_ms = now;
+	return true;
+}
+
 /* Told why, then closed: a client is never left hanging. */
 static void refuse_busy(int fd, const char *why)
 {
@@ -201,7 +218,10 @@ static void refuse_client(struct sl_server *s, int fd, bool readonly)
 		snprintf(why, sizeof(why), "sluice already has %u busy control "
 			 "clients, its limit", SL_SERVER_MAX_CLIENTS);
 	}
-	sl_warn("control socket: %s: refusing one", why);
+	uint64_t unlogged;
+	if (ratelog_due(&s->refuse_log, &unlogged))
+		sl_warn("control socket: %s: refusing one (%llu more refused since "
+			"the last warning)", why, (unsigned long long)unlogged);
 	refuse_busy(fd, why);
 }
 
@@ -209,10 +229,15 @@ static void refuse_client(struct sl_server *s, int fd, bool readonly)
  * readable, so stop watching the listening sockets for a while. */
 static void pause_accepting(struct sl_server *s, int err)
 {
-	if (s->accept_paused++ % 100 == 0)
+	uint64_t unlogged;
+
+	s->accept_paused++;
+	if (ratelog_due(&s->accept_log, &unlogged))
 		sl_warn("control socket: accept: %s; not accepting for %u ms "
-			"(paused %llu times)", strerror(err), SL_SERVER_ACCEPT_PAUSE_MS,
-			(unsigned long long)s->accept_paused);
+			"(paused %llu times, %llu since the last warning)",
+			strerror(err), SL_SERVER_ACCEPT_PAUSE_MS,
+			(unsigned long long)s->accept_paused,
+			(unsigned long long)unlogged);
 	s->accept_resume_ms = now_ms() + SL_SERVER_ACCEPT_PAUSE_MS;
 	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->listen_fd, NULL);
 	if (s->ro_fd >= 0)

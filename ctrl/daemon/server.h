@@ -50,11 +50,20 @@
 #define SL_SERVER_RO_MAX_CLIENTS 16
 #define SL_SERVER_ACCEPT_PAUSE_MS 100     /* after accept ran out of fds */
 #define SL_SERVER_PATH_MAX 108
+#define SL_SERVER_LOG_EVERY_MS 1000       /* a repeating warning, at most */
 
 /* Turns one request line into one answer (malloc'd, without newline). */
 typedef char *(*sl_server_handler)(void *ctx, const char *line, size_t len);
 
 struct sl_server_client;
+
+/* A warning that may repeat at a client's pace (refusals, accept
+ * failures): logged the first time, then at most once per
+ * SL_SERVER_LOG_EVERY_MS with how many went unlogged meanwhile. */
+struct sl_server_ratelog {
+	uint64_t last_ms;  /* when it was last logged; 0: never */
+	uint64_t unlogged; /* occurrences since */
+};
 
 struct sl_server {
 	int listen_fd;
@@ -78,6 +87,7 @@ struct sl_server {
 	uint64_t accept_paused;   /* accept() out of descriptors: paused */
 	uint64_t busy_refused;    /* any client refused: every slot busy */
 	uint64_t accept_resume_ms; /* paused until then; 0: accepting */
+	struct sl_server_ratelog refuse_log, accept_log;
 };
 
 /* Who sent the line being handled. */

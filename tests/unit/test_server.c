@@ -9,11 +9,14 @@
  * - accept() out of descriptors (EMFILE, wrapped) pauses accepting for
  *   SL_SERVER_ACCEPT_PAUSE_MS instead of retrying every poll, then
  *   accepts again (accept_paused counted);
+ * - refusals are logged the first time, then at most once a second with
+ *   a count (a connect loop must not flood the log; stderr captured);
  * - a socket directory that is a symbolic link is refused, naming it;
  * - bind() runs with a umask of its own: the process's umask (what other
  *   threads create files with) is never changed (bind wrapped to look).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -140,6 +143,20 @@ static void exchange(struct sl_server *s, int fd, char *buf, size_t len)
 	buf[got] = '\0';
 }
 
+/* `n` clients of `path`, each answered once. */
+static void connect_served(struct sl_server *s, int *fds, unsigned n,
+			   const char *path)
+{
+	char buf[512];
+
+	for (unsigned i = 0; i < n; i++) {
+		fds[i] = connect_to(path);
+		buf[0] = '\0';
+		exchange(s, fds[i], buf, sizeof(buf));
+		assert_string_equal(buf, "{\"ok\":true}\n");
+	}
+}
+
 static void test_readonly_cap(void **state)
 {
 	struct sl_server s;
@@ -148,11 +165,7 @@ static void test_readonly_cap(void **state)
 
 	(void)state;
 	open_both(&s);
-	for (unsigned i = 0; i < SL_SERVER_RO_MAX_CLIENTS; i++) {
-		ro[i] = connect_to(ro_path);
-		exchange(&s, ro[i], buf, sizeof(buf));
-		assert_string_equal(buf, "{\"ok\":true}\n");
-	}
+	connect_served(&s, ro, SL_SERVER_RO_MAX_CLIENTS, ro_path);
 	extra = connect_to(ro_path);
 	exchange(&s, extra, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "\"code\":\"busy\""));
@@ -185,11 +198,7 @@ static void test_all_slots_busy(void **state)
 
 	(void)state;
 	open_both(&s);
-	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++) {
-		fds[i] = connect_to(rw_path);
-		exchange(&s, fds[i], buf, sizeof(buf));
-		assert_string_equal(buf, "{\"ok\":true}\n");
-	}
+	connect_served(&s, fds, SL_SERVER_MAX_CLIENTS, rw_path);
 	extra = connect_to(rw_path);
 	exchange(&s, extra, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "\"code\":\"busy\""));
@@ -229,6 +238,63 @@ static void test_accept_emfile_pauses(void **state)
 	assert_string_equal(buf, "{\"ok\":true}\n");
 	assert_true(ms_now() - start >= SL_SERVER_ACCEPT_PAUSE_MS);
 	close(fd);
+	sl_server_close(&s);
+}
+
+/* stderr (the log) into a file of the test's own while `fn` runs; the
+ * lines containing `needle`. */
+static unsigned log_lines_during(void (*fn)(struct sl_server *),
+				 struct sl_server *s, const char *needle)
+{
+	char logpath[128], line[1024];
+	unsigned n = 0;
+
+	snprintf(logpath, sizeof(logpath), "%s/log", dir);
+	fflush(stderr);
+	int saved = dup(2), logfd = open(logpath, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	assert_true(saved >= 0 && logfd >= 0);
+	dup2(logfd, 2);
+	fn(s);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(logfd);
+	FILE *f = fopen(logpath, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+static void refuse_twenty(struct sl_server *s)
+{
+	char buf[512];
+
+	for (int i = 0; i < 20; i++) {
+		int fd = connect_to(ro_path);
+		buf[0] = '\0';
+		exchange(s, fd, buf, sizeof(buf));
+		assert_non_null(strstr(buf, "\"code\":\"busy\""));
+		close(fd);
+	}
+}
+
+/* A local user's connect loop against a full socket: the first refusal
+ * is logged, the rest within the second are only counted. */
+static void test_refusals_rate_limited(void **state)
+{
+	struct sl_server s;
+	int ro[SL_SERVER_RO_MAX_CLIENTS];
+
+	(void)state;
+	open_both(&s);
+	connect_served(&s, ro, SL_SERVER_RO_MAX_CLIENTS, ro_path);
+	assert_int_equal(log_lines_during(refuse_twenty, &s, "refusing one"), 1);
+	assert_int_equal(s.readonly_busy, 20);
+	assert_int_equal(s.refuse_log.unlogged, 19);
+	for (unsigned i = 0; i < SL_SERVER_RO_MAX_CLIENTS; i++)
+		close(ro[i]);
 	sl_server_close(&s);
 }
 
@@ -274,6 +340,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_slots_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_emfile_pauses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_rate_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinked_dir_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_umask_left_alone, setup, teardown),
 	};
