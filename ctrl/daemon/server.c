@@ -225,8 +225,8 @@ static void refuse_client(struct sl_server *s, int fd, bool readonly)
 	refuse_busy(fd, why);
 }
 
-/* Out of descriptors: the connection stays pending and the socket
- * readable, so stop watching the listening sockets for a while. */
+/* Out of descriptors or memory: the connection stays pending and the
+ * socket readable, so stop watching the listening sockets for a while. */
 static void pause_accepting(struct sl_server *s, int err)
 {
 	uint64_t unlogged;
@@ -244,18 +244,33 @@ static void pause_accepting(struct sl_server *s, int err)
 		epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->ro_fd, NULL);
 }
 
+/* A listening socket watched again (already watched is as good). */
+static bool watch_listener(struct sl_server *s, int fd, void *tag)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = tag};
+	uint64_t unlogged;
+
+	if (fd < 0 || epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ||
+	    errno == EEXIST)
+		return true;
+	if (ratelog_due(&s->accept_log, &unlogged))
+		sl_warn("control socket: cannot watch %s again: %s; retrying in %u ms "
+			"(%llu warnings unlogged)", tag ? s->ro_path : s->path,
+			strerror(errno), SL_SERVER_ACCEPT_PAUSE_MS,
+			(unsigned long long)unlogged);
+	return false;
+}
+
+/* The pause over: both listening sockets back in the epoll set, each on
+ * its own; the pause stays armed (another try after it) until both are,
+ * or a socket would never be accepted on again. */
 static void resume_accepting(struct sl_server *s)
 {
-	struct epoll_event rw = {.events = EPOLLIN, .data.ptr = NULL};
-	struct epoll_event ro = {.events = EPOLLIN, .data.ptr = &s->ro_fd};
-
 	if (s->accept_resume_ms == 0 || now_ms() < s->accept_resume_ms)
 		return;
-	s->accept_resume_ms = 0;
-	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->listen_fd, &rw) != 0 ||
-	    (s->ro_fd >= 0 && epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->ro_fd, &ro) != 0))
-		sl_warn("control socket: cannot watch the listening sockets again: %s",
-			strerror(errno));
+	bool rw = watch_listener(s, s->listen_fd, NULL);
+	bool ro = watch_listener(s, s->ro_fd, &s->ro_fd);
+	s->accept_resume_ms = rw && ro ? 0 : now_ms() + SL_SERVER_ACCEPT_PAUSE_MS;
 }
 
 /* How long the next wait may be: never past the end of a pause. */
@@ -273,7 +288,8 @@ static void accept_client(struct sl_server *s, int listen_fd)
 	bool readonly = listen_fd == s->ro_fd;
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno == EMFILE || errno == ENFILE)
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM ||
+		    errno == ENOBUFS)
 			pause_accepting(s, errno);
 		return;
 	}
@@ -572,9 +588,11 @@ void sl_server_poll(struct sl_server *s, int timeout_ms)
 	}
 	/* Accept last: making room may free a client, whose events later in
 	 * this batch would otherwise reach a freed (or reused) pointer. */
+	uint64_t paused = s->accept_paused; /* the batch's ro event is stale if
+					     * accepting rw paused just now */
 	if (rw)
 		accept_client(s, s->listen_fd);
-	if (ro && s->accept_resume_ms == 0)
+	if (ro && s->accept_paused == paused)
 		accept_client(s, s->ro_fd);
 	close_idle(s);
 }

@@ -26,9 +26,12 @@
  * SL_SERVER_RO_MAX_CLIENTS slots (and, ctl_dump.c, all but one dump job);
  * one over that cap gets a `busy` answer and is closed.
  *
- * accept() failing for want of descriptors (EMFILE, ENFILE) leaves the
- * connection pending, so the socket stays readable: the listening sockets
- * leave the epoll set for SL_SERVER_ACCEPT_PAUSE_MS rather than spin.
+ * accept() failing for want of descriptors or memory (EMFILE, ENFILE,
+ * ENOMEM, ENOBUFS) leaves the connection pending, so the socket stays
+ * readable: the listening sockets leave the epoll set for
+ * SL_SERVER_ACCEPT_PAUSE_MS rather than spin, and the pause is renewed
+ * until both are back in it. Refusals and pauses are logged at most once
+ * per SL_SERVER_LOG_EVERY_MS, with a count of those unlogged.
  */
 #ifndef SL_SERVER_H
 #define SL_SERVER_H
@@ -84,7 +87,7 @@ struct sl_server {
 	uint64_t readonly_refused; /* counted by the dispatcher */
 	uint64_t readonly_busy;   /* read-only clients over their cap (slots,
 				   * dump jobs: ctl_dump.c) */
-	uint64_t accept_paused;   /* accept() out of descriptors: paused */
+	uint64_t accept_paused;   /* accept() out of fds/memory: paused */
 	uint64_t busy_refused;    /* any client refused: every slot busy */
 	uint64_t accept_resume_ms; /* paused until then; 0: accepting */
 	struct sl_server_ratelog refuse_log, accept_log;

@@ -6,9 +6,10 @@
  *   more gets a `busy` line at once and is closed, while the control
  *   socket still takes clients (control.readonly_busy counted); with all
  *   64 slots busy, the next client gets a `busy` line too;
- * - accept() out of descriptors (EMFILE, wrapped) pauses accepting for
- *   SL_SERVER_ACCEPT_PAUSE_MS instead of retrying every poll, then
- *   accepts again (accept_paused counted);
+ * - accept() out of descriptors or memory (EMFILE, ENOMEM, ENOBUFS,
+ *   wrapped) pauses accepting for SL_SERVER_ACCEPT_PAUSE_MS instead of
+ *   retrying every poll, then accepts again (accept_paused counted); a
+ *   failed return to the epoll set (epoll_ctl wrapped) is tried again;
  * - refusals are logged the first time, then at most once a second with
  *   a count (a connect loop must not flood the log; stderr captured);
  * - a socket directory that is a symbolic link is refused, naming it;
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -37,11 +39,25 @@
 int __real_accept4(int fd, struct sockaddr *a, socklen_t *l, int flags);
 int __wrap_accept4(int fd, struct sockaddr *a, socklen_t *l, int flags);
 int __real_bind(int fd, const struct sockaddr *a, socklen_t l);
+int __real_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
+int __wrap_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
 int __wrap_bind(int fd, const struct sockaddr *a, socklen_t l);
 
 static int accept_fail_errno; /* accept4 fails with it while set */
 static unsigned accept_calls;
 static unsigned umask_at_bind = ~0u; /* the process's, seen from bind */
+static int add_fail_fd = -1;  /* EPOLL_CTL_ADD of it fails (ENOMEM) ... */
+static unsigned add_fails;    /* ... this many more times */
+
+int __wrap_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{
+	if (op == EPOLL_CTL_ADD && fd == add_fail_fd && add_fails > 0) {
+		add_fails--;
+		errno = ENOMEM;
+		return -1;
+	}
+	return __real_epoll_ctl(epfd, op, fd, ev);
+}
 
 int __wrap_accept4(int fd, struct sockaddr *a, socklen_t *l, int flags)
 {
@@ -94,6 +110,8 @@ static int setup(void **state)
 	snprintf(ro_path, sizeof(ro_path), "%s/ro.sock", dir);
 	accept_fail_errno = 0;
 	accept_calls = 0;
+	add_fail_fd = -1;
+	add_fails = 0;
 	return 0;
 }
 
@@ -218,15 +236,16 @@ static uint64_t ms_now(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void test_accept_emfile_pauses(void **state)
+/* accept4 failing with `err` pauses accepting, then it accepts again. */
+static void check_accept_pauses(int err)
 {
 	struct sl_server s;
 	char buf[512] = "";
 
-	(void)state;
+	accept_calls = 0;
 	open_both(&s);
 	int fd = connect_to(rw_path);
-	accept_fail_errno = EMFILE;
+	accept_fail_errno = err;
 	uint64_t start = ms_now();
 	while (ms_now() - start < 50)
 		sl_server_poll(&s, 0);
@@ -237,6 +256,42 @@ static void test_accept_emfile_pauses(void **state)
 	exchange(&s, fd, buf, sizeof(buf)); /* after the pause: accepted */
 	assert_string_equal(buf, "{\"ok\":true}\n");
 	assert_true(ms_now() - start >= SL_SERVER_ACCEPT_PAUSE_MS);
+	close(fd);
+	sl_server_close(&s);
+}
+
+static void test_accept_emfile_pauses(void **state)
+{
+	(void)state;
+	check_accept_pauses(EMFILE);
+	check_accept_pauses(ENOMEM);
+	check_accept_pauses(ENOBUFS);
+}
+
+/* Watching the control socket again fails once after a pause: the pause
+ * stays armed and the next try brings both sockets back. */
+static void test_resume_retried(void **state)
+{
+	struct sl_server s;
+	char buf[512] = "";
+
+	(void)state;
+	open_both(&s);
+	int fd = connect_to(rw_path);
+	accept_fail_errno = EMFILE;
+	sl_server_poll(&s, 50);
+	assert_int_equal(s.accept_paused, 1);
+	accept_fail_errno = 0;
+	add_fail_fd = s.listen_fd;
+	add_fails = 1;
+	exchange(&s, fd, buf, sizeof(buf));
+	assert_int_equal(add_fails, 0); /* the failure did happen */
+	assert_string_equal(buf, "{\"ok\":true}\n");
+	int ro = connect_to(ro_path);
+	buf[0] = '\0';
+	exchange(&s, ro, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"ok\":true}\n");
+	close(ro);
 	close(fd);
 	sl_server_close(&s);
 }
@@ -340,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_slots_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_emfile_pauses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_rate_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinked_dir_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_umask_left_alone, setup, teardown),
