@@ -144,14 +144,15 @@ static unsigned count_ro(const struct sl_server *s)
 
 /* The slot of the client idle longest among those `which` picks, freed
  * if it has been idle a while (a silent client must not lock others
- * out). SL_SERVER_MAX_CLIENTS if each of them is busy. */
+ * out). A client waiting for a deferred answer is not idle, however long
+ * the answer takes. SL_SERVER_MAX_CLIENTS if each of them is busy. */
 static unsigned evict_idlest(struct sl_server *s, uint64_t now,
 			     bool (*which)(const struct sl_server_client *))
 {
 	unsigned idlest = SL_SERVER_MAX_CLIENTS;
 
 	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
-		if (s->clients[i] && which(s->clients[i]) &&
+		if (s->clients[i] && which(s->clients[i]) && !s->clients[i]->waiting &&
 		    (idlest == SL_SERVER_MAX_CLIENTS ||
 		     s->clients[i]->last_ms < s->clients[idlest]->last_ms))
 			idlest = i;
@@ -163,15 +164,16 @@ static unsigned evict_idlest(struct sl_server *s, uint64_t now,
 }
 
 /* A slot for a new client: a free one, or an idle client's. A read-only
- * client at its cap may only take another read-only client's. */
+ * client may only take another read-only client's (never an admin's),
+ * and at its cap no free one either. */
 static unsigned free_slot(struct sl_server *s, uint64_t now, bool readonly)
 {
-	if (readonly && count_ro(s) >= SL_SERVER_RO_MAX_CLIENTS)
-		return evict_idlest(s, now, is_ro);
-	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
+	bool capped = readonly && count_ro(s) >= SL_SERVER_RO_MAX_CLIENTS;
+
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS && !capped; i++)
 		if (s->clients[i] == NULL)
 			return i;
-	return evict_idlest(s, now, any_client);
+	return evict_idlest(s, now, readonly ? is_ro : any_client);
 }
 
 /* Whether a repeating warning may be logged now; `*unlogged` says how

@@ -5,7 +5,9 @@
  * - read-only clients hold at most SL_SERVER_RO_MAX_CLIENTS slots; one
  *   more gets a `busy` line at once and is closed, while the control
  *   socket still takes clients (control.readonly_busy counted); with all
- *   64 slots busy, the next client gets a `busy` line too;
+ *   64 slots busy, the next client gets a `busy` line too; a read-only
+ *   client never takes an idle admin's slot, and a client waiting for a
+ *   deferred answer is never evicted as idle;
  * - accept() out of descriptors or memory (EMFILE, ENOMEM, ENOBUFS,
  *   wrapped) pauses accepting for SL_SERVER_ACCEPT_PAUSE_MS instead of
  *   retrying every poll, then accepts again (accept_paused counted); a
@@ -19,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -99,6 +102,18 @@ static char *answer_ok(void *ctx, const char *line, size_t len)
 	(void)line;
 	(void)len;
 	return strdup("{\"ok\":true}");
+}
+
+static uint64_t deferred_id; /* the line answer_defer() deferred */
+
+/* "defer": answered later (sl_server_defer), like a dump; else ok. */
+static char *answer_defer(void *ctx, const char *line, size_t len)
+{
+	if (len >= 5 && memcmp(line, "defer", 5) == 0) {
+		deferred_id = sl_server_defer(ctx);
+		return NULL;
+	}
+	return answer_ok(ctx, line, len);
 }
 
 static int setup(void **state)
@@ -226,6 +241,81 @@ static void test_all_slots_busy(void **state)
 	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
 		close(fds[i]);
 	close(extra);
+	sl_server_close(&s);
+}
+
+/* Still connected: nothing to read, no end of file. */
+static bool still_open(int fd)
+{
+	char c;
+	return recv(fd, &c, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN;
+}
+
+static void idle_enough(void)
+{
+	usleep((SL_SERVER_EVICT_IDLE_MS + 100) * 1000);
+}
+
+/* Every slot taken, admins idle long enough to be evicted, read-only
+ * clients under their cap and all active: a new read-only client is
+ * told busy; it never takes an admin's slot. */
+static void test_readonly_never_evicts_admin(void **state)
+{
+	enum { ADMINS = SL_SERVER_MAX_CLIENTS - SL_SERVER_RO_MAX_CLIENTS + 1 };
+	struct sl_server s;
+	int admin[ADMINS], ro[SL_SERVER_RO_MAX_CLIENTS - 1];
+	char buf[512] = "";
+
+	(void)state;
+	open_both(&s);
+	connect_served(&s, admin, ADMINS, rw_path);
+	idle_enough();
+	connect_served(&s, ro, SL_SERVER_RO_MAX_CLIENTS - 1, ro_path);
+	int extra = connect_to(ro_path);
+	exchange(&s, extra, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"code\":\"busy\""));
+	assert_int_equal(s.busy_refused, 1);
+	for (unsigned i = 0; i < ADMINS; i++) {
+		assert_true(still_open(admin[i]));
+		close(admin[i]);
+	}
+	for (unsigned i = 0; i < SL_SERVER_RO_MAX_CLIENTS - 1; i++)
+		close(ro[i]);
+	close(extra);
+	sl_server_close(&s);
+}
+
+/* A client waiting for a deferred answer (a dump) sends nothing for
+ * longer than the eviction age: it keeps its slot and gets its answer. */
+static void test_waiting_not_evicted(void **state)
+{
+	struct sl_server s;
+	int fds[SL_SERVER_MAX_CLIENTS - 1];
+	char buf[512] = "", err[256] = "";
+
+	(void)state;
+	assert_int_equal(sl_server_open(&s, rw_path, NULL, answer_defer, &s, err,
+					sizeof(err)), 0);
+	deferred_id = 0;
+	int waiter = connect_to(rw_path);
+	assert_int_equal(send(waiter, "defer\n", 6, MSG_NOSIGNAL), 6);
+	for (int i = 0; i < 100 && deferred_id == 0; i++)
+		sl_server_poll(&s, 5);
+	assert_true(deferred_id != 0);
+	idle_enough();
+	connect_served(&s, fds, SL_SERVER_MAX_CLIENTS - 1, rw_path);
+	int extra = connect_to(rw_path);
+	exchange(&s, extra, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"code\":\"busy\""));
+	sl_server_answer(&s, deferred_id, "{\"ok\":\"late\"}");
+	ssize_t n = recv(waiter, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "{\"ok\":\"late\"}\n");
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS - 1; i++)
+		close(fds[i]);
+	close(extra);
+	close(waiter);
 	sl_server_close(&s);
 }
 
@@ -394,6 +484,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_readonly_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_slots_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_never_evicts_admin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_waiting_not_evicted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_emfile_pauses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resume_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_rate_limited, setup, teardown),
