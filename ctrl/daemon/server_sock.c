@@ -14,7 +14,9 @@
  *   become a symbolic link. That umask is set in a thread of its own
  *   whose filesystem context is unshared (unshare(CLONE_FS)): the
  *   process's umask, which the workers' and EAL's threads use meanwhile,
- *   is never touched;
+ *   is never touched. Where unshare is refused (Docker's default seccomp
+ *   profile without CAP_SYS_ADMIN) a warning names it and the process's
+ *   umask is set around bind instead;
  * - the owner and group are set afterwards with lchown (a link is not
  *   followed); until then the file belongs to Sluice, never more open
  *   than asked.
@@ -30,6 +32,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "server.h"
 
 /* The directory `path` is in: created 0755 if missing, then checked. */
@@ -96,6 +99,7 @@ struct bind_call {
 	const struct sockaddr_un *addr;
 	mode_t umask;
 	int rc, err;
+	int unshare_err; /* unshare(CLONE_FS) refused with it: bind not tried */
 };
 
 static void *bind_own_umask(void *arg)
@@ -103,8 +107,7 @@ static void *bind_own_umask(void *arg)
 	struct bind_call *b = arg;
 
 	if (unshare(CLONE_FS) != 0) {
-		b->rc = -1;
-		b->err = errno;
+		b->unshare_err = errno;
 		return NULL;
 	}
 	umask(b->umask); /* this thread's alone now */
@@ -113,22 +116,49 @@ static void *bind_own_umask(void *arg)
 	return NULL;
 }
 
+/* unshare refused (Docker's default seccomp profile forbids it without
+ * CAP_SYS_ADMIN): the process's umask, set around bind for that moment.
+ * Other threads creating files meanwhile would get it too, but starting
+ * beats refusing to. */
+static void bind_process_umask(struct bind_call *b, const char *path)
+{
+	sl_warn("socket %s: unshare(CLONE_FS): %s; setting the process's umask "
+		"around bind instead (threads creating files meanwhile get it too)",
+		path, strerror(b->unshare_err));
+	mode_t old = umask(b->umask);
+	b->rc = bind(b->fd, (const struct sockaddr *)b->addr, sizeof(*b->addr));
+	b->err = errno;
+	umask(old);
+}
+
 /* bind() with a umask that leaves `mode` whole, in a thread with a
  * filesystem context (and so a umask) of its own. */
-static int bind_with_mode(int fd, const struct sockaddr_un *addr, unsigned mode)
+static int bind_with_mode(int fd, const struct sockaddr_un *addr, unsigned mode,
+			  char *errbuf, size_t errlen)
 {
 	struct bind_call b = {.fd = fd, .addr = addr, .umask = 0777 & ~mode};
 	pthread_t t;
 	int err = pthread_create(&t, NULL, bind_own_umask, &b);
 
-	if (err == 0)
-		err = pthread_join(t, NULL);
 	if (err != 0) {
-		errno = err;
+		snprintf(errbuf, errlen, "cannot bind %s: pthread_create (a thread "
+			 "with its own umask): %s", addr->sun_path, strerror(err));
 		return -1;
 	}
-	errno = b.err;
-	return b.rc;
+	err = pthread_join(t, NULL);
+	if (err != 0) {
+		snprintf(errbuf, errlen, "cannot bind %s: pthread_join: %s",
+			 addr->sun_path, strerror(err));
+		return -1;
+	}
+	if (b.unshare_err)
+		bind_process_umask(&b, addr->sun_path);
+	if (b.rc != 0) {
+		snprintf(errbuf, errlen, "cannot bind %s: %s", addr->sun_path,
+			 strerror(b.err));
+		return -1;
+	}
+	return 0;
 }
 
 int sl_server_listen(const char *path, const struct sl_server_perms *perms,
@@ -156,10 +186,11 @@ int sl_server_listen(const char *path, const struct sl_server_perms *perms,
 			 strerror(errno));
 		goto fail;
 	}
-	int rc = bind_with_mode(fd, &addr, mode); /* created with `mode` */
+	if (bind_with_mode(fd, &addr, mode, errbuf, errlen) != 0) /* with `mode` */
+		goto fail;
 	/* A deep backlog: a burst of clients waits in the kernel rather than
 	 * being refused while the control thread answers. */
-	if (rc != 0 || listen(fd, 256) != 0) {
+	if (listen(fd, 256) != 0) {
 		snprintf(errbuf, errlen, "cannot listen on %s: %s", path, strerror(errno));
 		goto fail;
 	}

@@ -16,10 +16,15 @@
  *   a count (a connect loop must not flood the log; stderr captured);
  * - a socket directory that is a symbolic link is refused, naming it;
  * - bind() runs with a umask of its own: the process's umask (what other
- *   threads create files with) is never changed (bind wrapped to look).
+ *   threads create files with) is never changed (bind wrapped to look);
+ *   where unshare(CLONE_FS) is refused (wrapped: EPERM, as under Docker's
+ *   seccomp) the socket still comes up with its mode and a warning names
+ *   unshare; a failed pthread_create (wrapped) is named in the error.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -42,6 +47,12 @@
 int __real_accept4(int fd, struct sockaddr *a, socklen_t *l, int flags);
 int __wrap_accept4(int fd, struct sockaddr *a, socklen_t *l, int flags);
 int __real_bind(int fd, const struct sockaddr *a, socklen_t l);
+int __real_unshare(int flags);
+int __wrap_unshare(int flags);
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a,
+			  void *(*fn)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a,
+			  void *(*fn)(void *), void *arg);
 int __real_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
 int __wrap_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
 int __wrap_bind(int fd, const struct sockaddr *a, socklen_t l);
@@ -49,8 +60,27 @@ int __wrap_bind(int fd, const struct sockaddr *a, socklen_t l);
 static int accept_fail_errno; /* accept4 fails with it while set */
 static unsigned accept_calls;
 static unsigned umask_at_bind = ~0u; /* the process's, seen from bind */
+static int unshare_fail_errno;  /* unshare fails with it while set */
+static int thread_fail_errno;   /* pthread_create fails with it while set */
 static int add_fail_fd = -1;  /* EPOLL_CTL_ADD of it fails (ENOMEM) ... */
 static unsigned add_fails;    /* ... this many more times */
+
+int __wrap_unshare(int flags)
+{
+	if (unshare_fail_errno) {
+		errno = unshare_fail_errno;
+		return -1;
+	}
+	return __real_unshare(flags);
+}
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a,
+			  void *(*fn)(void *), void *arg)
+{
+	if (thread_fail_errno)
+		return thread_fail_errno;
+	return __real_pthread_create(t, a, fn, arg);
+}
 
 int __wrap_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
@@ -127,6 +157,7 @@ static int setup(void **state)
 	accept_calls = 0;
 	add_fail_fd = -1;
 	add_fails = 0;
+	unshare_fail_errno = thread_fail_errno = 0;
 	return 0;
 }
 
@@ -388,8 +419,8 @@ static void test_resume_retried(void **state)
 
 /* stderr (the log) into a file of the test's own while `fn` runs; the
  * lines containing `needle`. */
-static unsigned log_lines_during(void (*fn)(struct sl_server *),
-				 struct sl_server *s, const char *needle)
+static unsigned log_lines_during(void (*fn)(void *), void *arg,
+				 const char *needle)
 {
 	char logpath[128], line[1024];
 	unsigned n = 0;
@@ -399,7 +430,7 @@ static unsigned log_lines_during(void (*fn)(struct sl_server *),
 	int saved = dup(2), logfd = open(logpath, O_CREAT | O_WRONLY | O_TRUNC, 0600);
 	assert_true(saved >= 0 && logfd >= 0);
 	dup2(logfd, 2);
-	fn(s);
+	fn(arg);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -412,8 +443,9 @@ static unsigned log_lines_during(void (*fn)(struct sl_server *),
 	return n;
 }
 
-static void refuse_twenty(struct sl_server *s)
+static void refuse_twenty(void *arg)
 {
+	struct sl_server *s = arg;
 	char buf[512];
 
 	for (int i = 0; i < 20; i++) {
@@ -462,6 +494,45 @@ static void test_symlinked_dir_refused(void **state)
 	close(fd);
 }
 
+static void listen_0666(void *arg)
+{
+	struct sl_server_perms perms = {.mode = 0666, .uid = -1, .gid = -1};
+	char err[256] = "";
+
+	*(int *)arg = sl_server_listen(rw_path, &perms, err, sizeof(err));
+}
+
+/* unshare refused (Docker's seccomp): still listening, with the mode
+ * asked, a warning naming unshare, the process's umask as it was. */
+static void test_unshare_refused(void **state)
+{
+	struct stat st;
+	int fd = -1;
+
+	(void)state;
+	mode_t old = umask(022);
+	unshare_fail_errno = EPERM;
+	assert_int_equal(log_lines_during(listen_0666, &fd,
+					  "unshare(CLONE_FS): Operation not permitted"), 1);
+	assert_true(fd >= 0);
+	assert_int_equal(stat(rw_path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0666);
+	assert_int_equal(umask(old), 022);
+	close(fd);
+}
+
+/* No thread for the bind: the error says which call failed. */
+static void test_thread_failure_named(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	thread_fail_errno = EAGAIN;
+	assert_int_equal(sl_server_listen(rw_path, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "pthread_create"));
+	assert_non_null(strstr(err, rw_path));
+}
+
 static void test_umask_left_alone(void **state)
 {
 	struct sl_server_perms perms = {.mode = 0666, .uid = -1, .gid = -1};
@@ -491,6 +562,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refusals_rate_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinked_dir_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_umask_left_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unshare_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_thread_failure_named, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
