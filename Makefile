@@ -214,7 +214,7 @@ $(BUILD)/tests/test_instance: tests/unit/test_instance.c ctrl/daemon/instance.c 
 # The control socket on real Unix sockets; accept4 wrapped (EMFILE), bind
 # wrapped (the process's umask seen from it), epoll_ctl wrapped (a failed
 # return to the epoll set), unshare and pthread_create wrapped (refused).
-$(BUILD)/tests/test_server: tests/unit/test_server.c $(addprefix $(BUILD)/obj/ctrl/daemon/,server.o server_sock.o log.o)
+$(BUILD)/tests/test_server: tests/unit/test_server.c $(addprefix $(BUILD)/obj/ctrl/daemon/,server.o server_accept.o server_sock.o log.o)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -Wl,--wrap=accept4 -Wl,--wrap=bind -Wl,--wrap=epoll_ctl \

@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "server.h"
+#include "server_accept.h"
 
 struct sl_server_client {
 	int fd;
@@ -41,13 +42,6 @@ struct sl_server_client {
 static size_t backlog(const struct sl_server_client *c)
 {
 	return c->out_len - c->out_off;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static bool whole_line(const struct sl_server_client *c)
@@ -176,37 +170,6 @@ static unsigned free_slot(struct sl_server *s, uint64_t now, bool readonly)
 	return evict_idlest(s, now, readonly ? is_ro : any_client);
 }
 
-/* Whether a repeating warning may be logged now; `*unlogged` says how
- * many went unlogged since the last one. A local client's connect loop
- * must not flood the log. */
-static bool ratelog_due(struct sl_server_ratelog *r, uint64_t *unlogged)
-{
-	uint64_t now = now_ms();
-
-	if (r->last_ms != 0 && now - r->last_ms < SL_SERVER_LOG_EVERY_MS) {
-		r->unlogged++;
-		return false;
-	}
-	*unlogged = r->unlogged;
-	r->unlogged = 0;
-	r->last_ms = now;
-	return true;
-}
-
-/* Told why, then closed: a client is never left hanging. */
-static void refuse_busy(int fd, const char *why)
-{
-	char line[320];
-	int n = snprintf(line, sizeof(line),
-			 "{\"ok\":false,\"error\":{\"code\":\"busy\",\"field\":\"\","
-			 "\"message\":\"%s; try again\"}}\n", why);
-
-	if (send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		sl_warn("control socket: cannot tell a refused client why: %s",
-			strerror(errno));
-	close(fd);
-}
-
 static void refuse_client(struct sl_server *s, int fd, bool readonly)
 {
 	char why[200];
@@ -221,68 +184,10 @@ static void refuse_client(struct sl_server *s, int fd, bool readonly)
 			 "clients, its limit", SL_SERVER_MAX_CLIENTS);
 	}
 	uint64_t unlogged;
-	if (ratelog_due(&s->refuse_log, &unlogged))
+	if (sl_server_ratelog_due(&s->refuse_log, &unlogged))
 		sl_warn("control socket: %s: refusing one (%llu more refused since "
 			"the last warning)", why, (unsigned long long)unlogged);
-	refuse_busy(fd, why);
-}
-
-/* Out of descriptors or memory: the connection stays pending and the
- * socket readable, so stop watching the listening sockets for a while. */
-static void pause_accepting(struct sl_server *s, int err)
-{
-	uint64_t unlogged;
-
-	s->accept_paused++;
-	if (ratelog_due(&s->accept_log, &unlogged))
-		sl_warn("control socket: accept: %s; not accepting for %u ms "
-			"(paused %llu times, %llu since the last warning)",
-			strerror(err), SL_SERVER_ACCEPT_PAUSE_MS,
-			(unsigned long long)s->accept_paused,
-			(unsigned long long)unlogged);
-	s->accept_resume_ms = now_ms() + SL_SERVER_ACCEPT_PAUSE_MS;
-	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->listen_fd, NULL);
-	if (s->ro_fd >= 0)
-		epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->ro_fd, NULL);
-}
-
-/* A listening socket watched again (already watched is as good). */
-static bool watch_listener(struct sl_server *s, int fd, void *tag)
-{
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = tag};
-	uint64_t unlogged;
-
-	if (fd < 0 || epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ||
-	    errno == EEXIST)
-		return true;
-	if (ratelog_due(&s->accept_log, &unlogged))
-		sl_warn("control socket: cannot watch %s again: %s; retrying in %u ms "
-			"(%llu warnings unlogged)", tag ? s->ro_path : s->path,
-			strerror(errno), SL_SERVER_ACCEPT_PAUSE_MS,
-			(unsigned long long)unlogged);
-	return false;
-}
-
-/* The pause over: both listening sockets back in the epoll set, each on
- * its own; the pause stays armed (another try after it) until both are,
- * or a socket would never be accepted on again. */
-static void resume_accepting(struct sl_server *s)
-{
-	if (s->accept_resume_ms == 0 || now_ms() < s->accept_resume_ms)
-		return;
-	bool rw = watch_listener(s, s->listen_fd, NULL);
-	bool ro = watch_listener(s, s->ro_fd, &s->ro_fd);
-	s->accept_resume_ms = rw && ro ? 0 : now_ms() + SL_SERVER_ACCEPT_PAUSE_MS;
-}
-
-/* How long the next wait may be: never past the end of a pause. */
-static int wait_ms(const struct sl_server *s, int timeout_ms)
-{
-	if (s->accept_resume_ms == 0)
-		return timeout_ms;
-	uint64_t now = now_ms();
-	int left = now >= s->accept_resume_ms ? 0 : (int)(s->accept_resume_ms - now);
-	return timeout_ms < 0 || left < timeout_ms ? left : timeout_ms;
+	sl_server_refuse_busy(fd, why);
 }
 
 static void accept_client(struct sl_server *s, int listen_fd)
@@ -292,10 +197,10 @@ static void accept_client(struct sl_server *s, int listen_fd)
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM ||
 		    errno == ENOBUFS)
-			pause_accepting(s, errno);
+			sl_server_pause_accepting(s, errno);
 		return;
 	}
-	uint64_t now = now_ms();
+	uint64_t now = sl_server_now_ms();
 	unsigned slot = free_slot(s, now, readonly);
 	struct sl_server_client *c =
 		slot < SL_SERVER_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
@@ -373,7 +278,7 @@ static int flush_client(struct sl_server *s, struct sl_server_client *c)
 		if (n <= 0)
 			return -1;
 		c->out_off += (size_t)n;
-		c->last_ms = now_ms();
+		c->last_ms = sl_server_now_ms();
 	}
 	if (c->hungup || c->out_off == c->out_len) /* nobody to read them */
 		c->out_off = c->out_len = 0;
@@ -454,7 +359,7 @@ static int read_client(struct sl_server *s, struct sl_server_client *c)
 		return 0;
 	}
 	c->in_len += (size_t)n;
-	c->last_ms = now_ms();
+	c->last_ms = sl_server_now_ms();
 	if (!whole_line(c) && c->in_len > SL_SERVER_MAX_LINE)
 		refuse_long_line(s, c);
 	return 0;
@@ -504,7 +409,7 @@ void sl_server_answer(struct sl_server *s, uint64_t id, const char *answer)
 	if (c == NULL || !c->waiting)
 		return; /* gone meanwhile: the answer has nobody to go to */
 	c->waiting = 0;
-	c->last_ms = now_ms();
+	c->last_ms = sl_server_now_ms();
 	if (queue_answer(c, answer) != 0 || flush_client(s, c) != 0)
 		client_free(s, c);
 	else if (has_work(c))
@@ -514,7 +419,7 @@ void sl_server_answer(struct sl_server *s, uint64_t id, const char *answer)
 /* Close clients that have said and read nothing for SL_SERVER_IDLE_MS. */
 static void close_idle(struct sl_server *s)
 {
-	uint64_t now = now_ms();
+	uint64_t now = sl_server_now_ms();
 
 	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
 		if (s->clients[i] && now - s->clients[i]->last_ms > SL_SERVER_IDLE_MS)
@@ -556,8 +461,8 @@ void sl_server_poll(struct sl_server *s, int timeout_ms)
 {
 	struct epoll_event evs[16];
 	bool touched[SL_SERVER_MAX_CLIENTS] = {false};
-	resume_accepting(s);
-	int n = epoll_wait(s->epoll_fd, evs, 16, wait_ms(s, timeout_ms));
+	sl_server_resume_accepting(s);
+	int n = epoll_wait(s->epoll_fd, evs, 16, sl_server_wait_ms(s, timeout_ms));
 	bool rw = false, ro = false, more = false;
 
 	for (int i = 0; i < n; i++) {
