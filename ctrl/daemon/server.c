@@ -70,10 +70,9 @@ int sl_server_open(struct sl_server *s, const char *path,
 	s->listen_fd = s->epoll_fd = s->ro_fd = s->kick_fd = -1;
 	s->handler = handler;
 	s->ctx = ctx;
-	s->listen_fd = sl_server_listen(path, perms, errbuf, errlen);
+	s->listen_fd = sl_server_listen(path, perms, s->path, errbuf, errlen);
 	if (s->listen_fd < 0)
 		return -1;
-	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	s->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
@@ -94,10 +93,9 @@ int sl_server_open_readonly(struct sl_server *s, const char *path,
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->ro_fd};
 
-	s->ro_fd = sl_server_listen(path, perms, errbuf, errlen);
+	s->ro_fd = sl_server_listen(path, perms, s->ro_path, errbuf, errlen);
 	if (s->ro_fd < 0)
 		return -1;
-	snprintf(s->ro_path, sizeof(s->ro_path), "%s", path);
 	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->ro_fd, &ev) != 0) {
 		snprintf(errbuf, errlen, "epoll: %s", strerror(errno));
 		return -1;

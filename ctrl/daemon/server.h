@@ -117,9 +117,11 @@ int sl_server_open_readonly(struct sl_server *s, const char *path,
 			    const struct sl_server_perms *perms, char *errbuf,
 			    size_t errlen);
 /* A listening socket at `path` with `perms` (NULL: 0600), its directory
- * checked (server_sock.c). The fd, or -1 with errbuf. */
+ * resolved and checked (server_sock.c); the path it is bound at, its
+ * directory's links resolved, in `bound` (SL_SERVER_PATH_MAX; NULL: not
+ * wanted). The fd, or -1 with errbuf. */
 int sl_server_listen(const char *path, const struct sl_server_perms *perms,
-		     char *errbuf, size_t errlen);
+		     char *bound, char *errbuf, size_t errlen);
 /* The peer of the line being handled; false when none is (no socket). */
 bool sl_server_peer(const struct sl_server *s, struct sl_server_peer *p);
 /* Serve whatever is ready, waiting at most timeout_ms. */

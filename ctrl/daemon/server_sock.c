@@ -6,8 +6,10 @@
  * - its directory is refused when another user could replace the socket
  *   in it: owned by somebody other than root or us, or writable by group
  *   or others without the sticky bit;
- * - the directory itself must not be a symbolic link (lstat): whoever
- *   could change the link could move the socket;
+ * - a directory given through a symbolic link (/var/run -> /run) is
+ *   resolved once (realpath), checked as the real directory, and the
+ *   socket goes in that directory: a link changed later cannot move it,
+ *   and a link to a directory others could write is refused with it;
  * - the mode is given to the socket before bind() (fchmod on the socket
  *   fd, with a umask matching it), so the file appears with its final
  *   mode and nothing is ever changed through a path that could have
@@ -23,7 +25,9 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,8 +39,10 @@
 #include "log.h"
 #include "server.h"
 
-/* The directory `path` is in: created 0755 if missing, then checked. */
-static int check_parent_dir(const char *path, char *errbuf, size_t errlen)
+/* The directory `path` is in, created 0755 if missing, with symbolic
+ * links resolved (/var/run -> /run): its real path in `real`. */
+static int resolve_dir(const char *path, char real[PATH_MAX], char *errbuf,
+		       size_t errlen)
 {
 	char copy[SL_SERVER_PATH_MAX];
 	struct stat st;
@@ -48,16 +54,28 @@ static int check_parent_dir(const char *path, char *errbuf, size_t errlen)
 			 path, strerror(errno));
 		return -1;
 	}
-	if (lstat(dir, &st) != 0) {
+	if (realpath(dir, real) == NULL) {
 		snprintf(errbuf, errlen, "directory %s of socket %s: %s", dir, path,
 			 strerror(errno));
 		return -1;
 	}
-	if (S_ISLNK(st.st_mode)) {
-		snprintf(errbuf, errlen,
-			 "directory %s of socket %s is a symbolic link: whoever can "
-			 "change it could move the socket; give the real directory",
-			 dir, path);
+	if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+		sl_info("socket %s: directory %s is a symbolic link to %s; the socket "
+			"goes there", path, dir, real);
+	return 0;
+}
+
+/* The (resolved) directory `dir` of socket `path`: refused when another
+ * user could replace the socket in it. A link to such a directory is
+ * refused with it. */
+static int check_dir(const char *dir, const char *path, char *errbuf,
+		     size_t errlen)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0) {
+		snprintf(errbuf, errlen, "directory %s of socket %s: %s", dir, path,
+			 strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -78,6 +96,32 @@ static int check_parent_dir(const char *path, char *errbuf, size_t errlen)
 			 "sticky): they could replace the socket; chmod go-w %s",
 			 dir, path, st.st_mode & S_IWOTH ? "others" : "its group",
 			 (unsigned)(st.st_mode & 07777), dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* The socket's address in its resolved, checked directory: resolved once,
+ * so a link changed later cannot move it. */
+static int socket_addr(const char *path, struct sockaddr_un *addr,
+		       char *errbuf, size_t errlen)
+{
+	char real[PATH_MAX], copy[SL_SERVER_PATH_MAX];
+
+	if (strlen(path) >= sizeof(addr->sun_path)) {
+		snprintf(errbuf, errlen, "socket path too long: %s", path);
+		return -1;
+	}
+	if (resolve_dir(path, real, errbuf, errlen) != 0 ||
+	    check_dir(real, path, errbuf, errlen) != 0)
+		return -1;
+	snprintf(copy, sizeof(copy), "%s", path);
+	const char *base = basename(copy);
+	int n = snprintf(addr->sun_path, sizeof(addr->sun_path), "%s/%s",
+			 strcmp(real, "/") == 0 ? "" : real, base);
+	if (n < 0 || (size_t)n >= sizeof(addr->sun_path)) {
+		snprintf(errbuf, errlen, "socket path too long: %s/%s (%s resolved)",
+			 real, base, path);
 		return -1;
 	}
 	return 0;
@@ -162,18 +206,16 @@ static int bind_with_mode(int fd, const struct sockaddr_un *addr, unsigned mode,
 }
 
 int sl_server_listen(const char *path, const struct sl_server_perms *perms,
-		     char *errbuf, size_t errlen)
+		     char *bound, char *errbuf, size_t errlen)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	unsigned mode = perms ? perms->mode : 0600;
 
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		snprintf(errbuf, errlen, "socket path too long: %s", path);
+	if (socket_addr(path, &addr, errbuf, errlen) != 0)
 		return -1;
-	}
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
-	if (check_parent_dir(path, errbuf, errlen) != 0)
-		return -1;
+	path = addr.sun_path; /* from now on: the resolved one */
+	if (bound)
+		snprintf(bound, SL_SERVER_PATH_MAX, "%s", path);
 	if (socket_in_use(&addr)) {
 		snprintf(errbuf, errlen, "%s is in use: is another sluice running?", path);
 		return -1;

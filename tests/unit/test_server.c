@@ -14,7 +14,9 @@
  *   failed return to the epoll set (epoll_ctl wrapped) is tried again;
  * - refusals are logged the first time, then at most once a second with
  *   a count (a connect loop must not flood the log; stderr captured);
- * - a socket directory that is a symbolic link is refused, naming it;
+ * - a socket directory given through a symbolic link is resolved and
+ *   the socket bound in the real one; a link to a directory others could
+ *   write is refused, naming that directory;
  * - bind() runs with a umask of its own: the process's umask (what other
  *   threads create files with) is never changed (bind wrapped to look);
  *   where unshare(CLONE_FS) is refused (wrapped: EPERM, as under Docker's
@@ -475,9 +477,14 @@ static void test_refusals_rate_limited(void **state)
 	sl_server_close(&s);
 }
 
-static void test_symlinked_dir_refused(void **state)
+/* A socket directory given through a symbolic link (/var/run -> /run):
+ * resolved, checked as the real directory, the socket bound there; a
+ * link to a directory others could write is refused, naming it. */
+static void test_symlinked_dir_resolved(void **state)
 {
-	char real[96], link[96], path[128], err[256] = "";
+	char real[96], open_dir[96], link[96], path[128], bound[SL_SERVER_PATH_MAX];
+	char want[128], err[256] = "";
+	struct stat st;
 
 	(void)state;
 	snprintf(real, sizeof(real), "%s/real", dir);
@@ -485,13 +492,22 @@ static void test_symlinked_dir_refused(void **state)
 	snprintf(path, sizeof(path), "%s/sluice.sock", link);
 	assert_int_equal(mkdir(real, 0755), 0);
 	assert_int_equal(symlink(real, link), 0);
-	assert_int_equal(sl_server_listen(path, NULL, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "symbolic link"));
-	assert_non_null(strstr(err, link));
-	snprintf(path, sizeof(path), "%s/sluice.sock", real);
-	int fd = sl_server_listen(path, NULL, err, sizeof(err));
+	int fd = sl_server_listen(path, NULL, bound, err, sizeof(err));
 	assert_true(fd >= 0);
+	snprintf(want, sizeof(want), "%s/sluice.sock", real);
+	assert_string_equal(bound, want);
+	assert_int_equal(lstat(want, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
 	close(fd);
+
+	snprintf(open_dir, sizeof(open_dir), "%s/open", dir);
+	assert_int_equal(mkdir(open_dir, 0755), 0);
+	assert_int_equal(chmod(open_dir, 0777), 0);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(open_dir, link), 0);
+	assert_int_equal(sl_server_listen(path, NULL, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "writable by others"));
+	assert_non_null(strstr(err, open_dir));
 }
 
 static void listen_0666(void *arg)
@@ -499,7 +515,7 @@ static void listen_0666(void *arg)
 	struct sl_server_perms perms = {.mode = 0666, .uid = -1, .gid = -1};
 	char err[256] = "";
 
-	*(int *)arg = sl_server_listen(rw_path, &perms, err, sizeof(err));
+	*(int *)arg = sl_server_listen(rw_path, &perms, NULL, err, sizeof(err));
 }
 
 /* unshare refused (Docker's seccomp): still listening, with the mode
@@ -528,7 +544,7 @@ static void test_thread_failure_named(void **state)
 
 	(void)state;
 	thread_fail_errno = EAGAIN;
-	assert_int_equal(sl_server_listen(rw_path, NULL, err, sizeof(err)), -1);
+	assert_int_equal(sl_server_listen(rw_path, NULL, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "pthread_create"));
 	assert_non_null(strstr(err, rw_path));
 }
@@ -541,7 +557,7 @@ static void test_umask_left_alone(void **state)
 
 	(void)state;
 	mode_t old = umask(022);
-	int fd = sl_server_listen(rw_path, &perms, err, sizeof(err));
+	int fd = sl_server_listen(rw_path, &perms, NULL, err, sizeof(err));
 	assert_true(fd >= 0);
 	assert_int_equal(umask_at_bind, 022);
 	assert_int_equal(stat(rw_path, &st), 0);
@@ -560,7 +576,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_accept_emfile_pauses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resume_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_rate_limited, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlinked_dir_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlinked_dir_resolved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_umask_left_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unshare_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_failure_named, setup, teardown),
