@@ -168,11 +168,16 @@ static unsigned free_slot(struct sl_server *s, uint64_t now, bool readonly)
 	return evict_idlest(s, now, readonly ? is_ro : any_client);
 }
 
-static void refuse_client(struct sl_server *s, int fd, bool readonly)
+/* Told busy: out of memory for it (`nomem`), or over a limit. */
+static void refuse_client(struct sl_server *s, int fd, bool readonly, bool nomem)
 {
 	char why[200];
 
-	if (readonly && count_ro(s) >= SL_SERVER_RO_MAX_CLIENTS) {
+	if (nomem) {
+		s->nomem_refused++;
+		snprintf(why, sizeof(why), "sluice is out of memory for another "
+			 "control client");
+	} else if (readonly && count_ro(s) >= SL_SERVER_RO_MAX_CLIENTS) {
 		s->readonly_busy++;
 		snprintf(why, sizeof(why), "the read-only socket %s already has %u "
 			 "busy clients, its limit", s->ro_path, SL_SERVER_RO_MAX_CLIENTS);
@@ -203,7 +208,7 @@ static void accept_client(struct sl_server *s, int listen_fd)
 	struct sl_server_client *c =
 		slot < SL_SERVER_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
 	if (c == NULL) {
-		refuse_client(s, fd, readonly);
+		refuse_client(s, fd, readonly, slot < SL_SERVER_MAX_CLIENTS);
 		return;
 	}
 	c->fd = fd;

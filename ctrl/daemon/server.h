@@ -89,6 +89,7 @@ struct sl_server {
 				   * dump jobs: ctl_dump.c) */
 	uint64_t accept_paused;   /* accept() out of fds/memory: paused */
 	uint64_t busy_refused;    /* any client refused: every slot busy */
+	uint64_t nomem_refused;   /* a client refused: no memory for it */
 	uint64_t accept_resume_ms; /* paused until then; 0: accepting */
 	struct sl_server_ratelog refuse_log, accept_log;
 };

@@ -10,11 +10,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "log.h"
 #include "server.h"
@@ -44,17 +47,24 @@ bool sl_server_ratelog_due(struct sl_server_ratelog *r, uint64_t *unlogged)
 	return true;
 }
 
-/* Told why, then closed: a client is never left hanging. */
+/* Told why, then closed: a client is never left hanging. The reason
+ * may name a path: jansson escapes it. */
 void sl_server_refuse_busy(int fd, const char *why)
 {
-	char line[320];
-	int n = snprintf(line, sizeof(line),
-			 "{\"ok\":false,\"error\":{\"code\":\"busy\",\"field\":\"\","
-			 "\"message\":\"%s; try again\"}}\n", why);
+	json_t *j = json_pack("{s:b,s:{s:s,s:s,s:s+}}", "ok", 0, "error", "code",
+			      "busy", "field", "", "message", why, "; try again");
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	size_t len = text ? strlen(text) : 0;
+	char *line = text ? realloc(text, len + 2) : NULL;
 
-	if (send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		sl_warn("control socket: cannot tell a refused client why: %s",
-			strerror(errno));
+	if (line) {
+		memcpy(line + len, "\n", 2);
+		if (send(fd, line, len + 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			sl_warn("control socket: cannot tell a refused client why: %s",
+				strerror(errno));
+	}
+	free(line ? line : text);
+	json_decref(j);
 	close(fd);
 }
 

@@ -7,7 +7,9 @@
  *   socket still takes clients (control.readonly_busy counted); with all
  *   64 slots busy, the next client gets a `busy` line too; a read-only
  *   client never takes an idle admin's slot, and a client waiting for a
- *   deferred answer is never evicted as idle;
+ *   deferred answer is never evicted as idle; no memory for a client
+ *   (calloc wrapped) is named as such; the busy line naming a path with
+ *   a quote in it is still JSON;
  * - accept() out of descriptors or memory (EMFILE, ENOMEM, ENOBUFS,
  *   wrapped) pauses accepting for SL_SERVER_ACCEPT_PAUSE_MS instead of
  *   retrying every poll, then accepts again (accept_paused counted); a
@@ -43,6 +45,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "server.h"
 
@@ -55,6 +58,8 @@ int __real_pthread_create(pthread_t *t, const pthread_attr_t *a,
 			  void *(*fn)(void *), void *arg);
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a,
 			  void *(*fn)(void *), void *arg);
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
 int __real_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
 int __wrap_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
 int __wrap_bind(int fd, const struct sockaddr *a, socklen_t l);
@@ -64,8 +69,16 @@ static unsigned accept_calls;
 static unsigned umask_at_bind = ~0u; /* the process's, seen from bind */
 static int unshare_fail_errno;  /* unshare fails with it while set */
 static int thread_fail_errno;   /* pthread_create fails with it while set */
+static int calloc_fails;        /* calloc returns NULL while set */
 static int add_fail_fd = -1;  /* EPOLL_CTL_ADD of it fails (ENOMEM) ... */
 static unsigned add_fails;    /* ... this many more times */
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (calloc_fails)
+		return NULL;
+	return __real_calloc(n, size);
+}
 
 int __wrap_unshare(int flags)
 {
@@ -159,7 +172,7 @@ static int setup(void **state)
 	accept_calls = 0;
 	add_fail_fd = -1;
 	add_fails = 0;
-	unshare_fail_errno = thread_fail_errno = 0;
+	unshare_fail_errno = thread_fail_errno = calloc_fails = 0;
 	return 0;
 }
 
@@ -292,6 +305,56 @@ static void idle_enough(void)
 /* Every slot taken, admins idle long enough to be evicted, read-only
  * clients under their cap and all active: a new read-only client is
  * told busy; it never takes an admin's slot. */
+/* No memory for a new client: told so, not "64 busy clients". */
+static void test_nomem_named(void **state)
+{
+	struct sl_server s;
+	char buf[512] = "";
+
+	(void)state;
+	open_both(&s);
+	int fd = connect_to(rw_path);
+	calloc_fails = 1;
+	exchange(&s, fd, buf, sizeof(buf));
+	calloc_fails = 0;
+	assert_non_null(strstr(buf, "out of memory"));
+	assert_int_equal(s.nomem_refused, 1);
+	assert_int_equal(s.busy_refused, 0);
+	close(fd);
+	sl_server_close(&s);
+}
+
+/* The read-only socket's path, named in its busy line, with a quote in
+ * it: the line is still JSON. */
+static void test_busy_line_escaped(void **state)
+{
+	struct sl_server s;
+	int ro[SL_SERVER_RO_MAX_CLIENTS];
+	char qdir[96], buf[512] = "", err[256] = "";
+
+	(void)state;
+	snprintf(qdir, sizeof(qdir), "%s/a\"b", dir);
+	assert_int_equal(mkdir(qdir, 0755), 0);
+	snprintf(ro_path, sizeof(ro_path), "%s/ro.sock", qdir);
+	assert_int_equal(sl_server_open(&s, rw_path, NULL, answer_ok, NULL, err,
+					sizeof(err)), 0);
+	assert_int_equal(sl_server_open_readonly(&s, ro_path, NULL, err, sizeof(err)), 0);
+	connect_served(&s, ro, SL_SERVER_RO_MAX_CLIENTS, ro_path);
+	int extra = connect_to(ro_path);
+	exchange(&s, extra, buf, sizeof(buf));
+	json_t *j = json_loads(buf, 0, NULL);
+	assert_non_null(j);
+	const char *msg = json_string_value(json_object_get(
+		json_object_get(j, "error"), "message"));
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, ro_path));
+	json_decref(j);
+	for (unsigned i = 0; i < SL_SERVER_RO_MAX_CLIENTS; i++)
+		close(ro[i]);
+	close(extra);
+	sl_server_close(&s);
+}
+
 static void test_readonly_never_evicts_admin(void **state)
 {
 	enum { ADMINS = SL_SERVER_MAX_CLIENTS - SL_SERVER_RO_MAX_CLIENTS + 1 };
@@ -571,6 +634,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_readonly_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_slots_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nomem_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_line_escaped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_never_evicts_admin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waiting_not_evicted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_emfile_pauses, setup, teardown),
