@@ -212,12 +212,15 @@ $(BUILD)/tests/test_instance: tests/unit/test_instance.c ctrl/daemon/instance.c 
 		-Wl,--wrap=flock -o $@ $< ctrl/daemon/instance.c $(BUILD)/obj/drivers/devargs.o $(CMOCKA_LIBS) $(DPDK_LIBS)
 
 # The control socket on real Unix sockets; accept4 wrapped (EMFILE), bind
-# wrapped (the process's umask seen from it).
-$(BUILD)/tests/test_server: tests/unit/test_server.c $(addprefix $(BUILD)/obj/ctrl/daemon/,server.o server_sock.o log.o)
+# wrapped (the process's umask seen from it), epoll_ctl wrapped (a failed
+# return to the epoll set), unshare and pthread_create wrapped (refused),
+# calloc wrapped (no memory for a client).
+$(BUILD)/tests/test_server: tests/unit/test_server.c $(addprefix $(BUILD)/obj/ctrl/daemon/,server.o server_accept.o server_sock.o log.o)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -Wl,--wrap=accept4 -Wl,--wrap=bind \
-		-o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) -lpthread
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -Wl,--wrap=accept4 -Wl,--wrap=bind -Wl,--wrap=epoll_ctl \
+		-Wl,--wrap=unshare -Wl,--wrap=pthread_create -Wl,--wrap=calloc \
+		$(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS) -lpthread
 
 # The health-check engine's test runs it against loopback sockets.
 $(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
