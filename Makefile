@@ -93,7 +93,7 @@ CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 # The benchmark links the whole dataplane and the control pieces it drives.
 BENCH_SRCS := $(wildcard tests/perf/bench_*.c) tests/lib/ringport.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
-BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/daemon/,publish.o publish_neigh.o publish_svc.o pick_table.o health.o log.o neigh.o)
+BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/daemon/,publish.o publish_neigh.o publish_svc.o pick_table.o health.o health_path.o log.o neigh.o)
 
 # NAT conformance checks: golden frames through a real worker.
 CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
@@ -212,15 +212,19 @@ $(BUILD)/tests/test_instance: tests/unit/test_instance.c ctrl/daemon/instance.c 
 		-Wl,--wrap=flock -o $@ $< ctrl/daemon/instance.c $(BUILD)/obj/drivers/devargs.o $(CMOCKA_LIBS) $(DPDK_LIBS)
 
 # The control socket on real Unix sockets; accept4 wrapped (EMFILE), bind
-# wrapped (the process's umask seen from it).
-$(BUILD)/tests/test_server: tests/unit/test_server.c $(addprefix $(BUILD)/obj/ctrl/daemon/,server.o server_sock.o log.o)
+# wrapped (the process's umask seen from it), epoll_ctl wrapped (a failed
+# return to the epoll set), unshare and pthread_create wrapped (refused),
+# calloc wrapped (no memory for a client).
+$(BUILD)/tests/test_server: tests/unit/test_server.c $(addprefix $(BUILD)/obj/ctrl/daemon/,server.o server_accept.o server_sock.o log.o)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -Wl,--wrap=accept4 -Wl,--wrap=bind \
-		-o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) -lpthread
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -Wl,--wrap=accept4 -Wl,--wrap=bind -Wl,--wrap=epoll_ctl \
+		-Wl,--wrap=unshare -Wl,--wrap=pthread_create -Wl,--wrap=calloc \
+		$(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS) -lpthread
 
 # The health-check engine's test runs it against loopback sockets.
-$(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/log.o
+$(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
+$(BUILD)/tests/test_health_path: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o
 # A failing spell of XDP map writes: back-off and log lines, no maps.
 $(BUILD)/tests/test_ctl_xdp_state: $(BUILD)/obj/ctrl/daemon/ctl_xdp_state.o $(BUILD)/obj/ctrl/daemon/log.o

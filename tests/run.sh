@@ -12,7 +12,7 @@
 # Output: one line per test group, logs in build/test-logs/NAME.log (printed
 # when the group fails), and the closing line "N passed, N failed". Exit 1
 # when anything failed. The whole run stays within SUITE_BUDGET seconds
-# (default 840): each e2e script gets min(its "# e2e-timeout: N" line or
+# (default 1020): each e2e script gets min(its "# e2e-timeout: N" line or
 # 180, what is left of the budget); scripts that no longer fit fail as
 # "not run".
 set -uo pipefail
@@ -20,7 +20,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 LOGS=$ROOT/build/test-logs
-SUITE_BUDGET=${SUITE_BUDGET:-840}
+SUITE_BUDGET=${SUITE_BUDGET:-1020}
 mkdir -p "$LOGS"
 # The robustness summary reads only logs written after this mark: a log
 # left by an earlier run is not this run's result.

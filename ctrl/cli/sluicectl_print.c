@@ -170,6 +170,18 @@ void slc_print_vip_set(const json_t *args, const json_t *result)
 	       svc_options(result, opts, sizeof(opts)));
 }
 
+/* "tcp", or with health.path "data": "tcp (data: sl-lan from 198.18.1.5)" */
+static void add_check(struct slc_table *t, const json_t *check, const json_t *rs)
+{
+	const char *path = json_string_value(json_object_get(rs, "check_path"));
+
+	if (!path || strcmp(path, "kernel") == 0 ||
+	    strcmp(slc_str(check, "type"), "none") == 0)
+		slc_table_add(t, slc_str(check, "type"));
+	else
+		slc_table_addf(t, "%s (%s)", slc_str(check, "type"), path);
+}
+
 /* "ok 120ms ago: tcp: connected in 1 ms" */
 static void add_last_check(struct slc_table *t, const json_t *rs)
 {
@@ -209,7 +221,7 @@ void slc_print_rs_list(const json_t *args, const json_t *result)
 		slc_add_num(t, rs, "active_conns");
 		slc_add_num(t, rs, "conns");
 		slc_add_duration(t, rs, "in_state_s");
-		slc_table_add(t, slc_str(c, "type"));
+		add_check(t, c, rs);
 		add_last_check(t, rs);
 	}
 	slc_table_print(t, stdout, "");

@@ -202,7 +202,8 @@ static int apply(json_t *root, struct sl_model *m, struct sl_err *err)
 	    sl_config_each(root, "neighbors", false, neigh_keys, load_neigh, m,
 			NULL, err) < 0 ||
 	    sl_config_each(root, "vips", false, vip_keys, load_vip, m, NULL, err) < 0 ||
-	    sl_config_load_snat(root, m, err) < 0)
+	    sl_config_load_snat(root, m, err) < 0 ||
+	    sl_config_check_hc_path(m, err) < 0)
 		return -1;
 	return 0;
 }

@@ -292,6 +292,9 @@ static void diff_settings(struct diff *d, const struct sl_model *a, const struct
 			note(d->modified, "snat_options.timeouts (%s): %u -> %u", name,
 			     a->snat_timeouts_ms[s] / 1000, b->snat_timeouts_ms[s] / 1000);
 	}
+	if (a->hc_data_path != b->hc_data_path)
+		note(d->modified, "health.path: %s -> %s",
+		     a->hc_data_path ? "data" : "kernel", b->hc_data_path ? "data" : "kernel");
 	if (a->hc_panic_percent != b->hc_panic_percent)
 		note(d->modified, "health.panic_percent: %u -> %u", a->hc_panic_percent,
 		     b->hc_panic_percent);

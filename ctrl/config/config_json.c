@@ -103,6 +103,8 @@ static json_t *settings_json(const struct sl_model *m)
 	json_t *health = json_object();
 	if (health && m->hc_source)
 		bad |= json_object_set_new(health, "source", ipv4_str(m->hc_source));
+	if (health && m->hc_data_path)
+		bad |= json_object_set_new(health, "path", json_string("data"));
 	if (health && m->hc_panic_percent)
 		bad |= json_object_set_new(health, "panic_percent",
 					   json_integer(m->hc_panic_percent));

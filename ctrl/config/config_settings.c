@@ -314,21 +314,29 @@ static int load_limits(json_t *root, struct sl_model *m, struct sl_err *err)
 }
 
 /* Where health checks come from: the host's kernel stack, from this
- * source address when one is given; and the share of all servers down
+ * source address when one is given, or ("path": "data") the exception
+ * taps, so they cross Sluice's ports; and the share of all servers down
  * past which health is ignored (see README.md, Health checks). */
 static int load_health(json_t *root, struct sl_model *m, struct sl_err *err)
 {
-	static const char *const keys[] = {"source", "panic_percent", NULL};
+	static const char *const keys[] = {"source", "panic_percent", "path", NULL};
 	unsigned long panic = 0;
+	const char *path = "kernel";
 	json_t *o;
 	int rc = sl_config_sub_object(root, "health", keys, &o, err);
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (sl_json_ipv4(o, "source", false, &m->hc_source, err) < 0 ||
-	    sl_json_uint(o, "panic_percent", false, 0, 100, &panic, err) < 0)
+	    sl_json_uint(o, "panic_percent", false, 0, 100, &panic, err) < 0 ||
+	    sl_json_string(o, "path", false, &path, err) < 0)
 		return sl_config_prefixed(err, "health.");
+	if (strcmp(path, "kernel") != 0 && strcmp(path, "data") != 0)
+		return sl_err_set(err, SL_E_INVALID, "health.path",
+				  "health.path must be \"kernel\" or \"data\", got \"%.40s\"",
+				  path);
 	m->hc_panic_percent = (uint8_t)panic;
+	m->hc_data_path = strcmp(path, "data") == 0;
 	return 0;
 }
 

@@ -35,5 +35,9 @@ bool sl_exception_valid(const char *s);
 int sl_config_load_exception(json_t *o, struct sl_model_port *p,
 			     struct sl_err *err);
 json_t *sl_config_exception_json(const struct sl_model_port *p);
+/* health.path "data": every port that reaches a checked real server
+ * needs an exception device with an address for the checks to come
+ * from. 0, or -1 with err at the port's "exception" (the root's path). */
+int sl_config_check_hc_path(const struct sl_model *m, struct sl_err *err);
 
 #endif

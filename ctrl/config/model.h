@@ -145,6 +145,8 @@ struct sl_model {
 	uint32_t neigh_max;              /* learned neighbors; default SL_MAX_NEIGH */
 	sl_be32 hc_source;               /* health checks' source; 0: any */
 	uint8_t hc_panic_percent;        /* all servers: fail open past it; 0: off */
+	bool hc_data_path;               /* health.path "data": checks leave by the
+					  * exception taps (sl_model_hc_source) */
 	uint32_t persist_max;            /* merged persistence templates; default
 					  * SL_PERSIST_MAX_DEFAULT */
 	uint32_t flush_resets_per_sec;   /* RSTs a worker may send to end
@@ -211,6 +213,23 @@ struct sl_model_laddr *sl_model_find_laddr(const struct sl_model *m, sl_be32 ip)
 struct sl_model_neigh *sl_model_find_neigh(const struct sl_model *m, sl_be32 ip);
 /* Route lookup over connected prefixes and static routes, longest prefix
  * first. Returns 0 and the port index / next hop, or -1 if unreachable. */
+/* The kernel interface name of port p's exception device: its iface=,
+ * else "sl-" and the port name's first 12 characters (ctl_ports.c). */
+void sl_model_exception_ifname(const struct sl_model_port *p, char *out,
+			       size_t len);
+
+/* Where a data-path health check of `server` comes from: the port that
+ * reaches it (connected or routed) and the first exception address on
+ * that port's tap whose subnet holds the next hop (else its first
+ * address). 0, or a negative enum sl_hc_source_err. */
+enum sl_hc_source_err {
+	SL_HC_SRC_NO_ROUTE = -1,     /* no port reaches the server */
+	SL_HC_SRC_NO_DEVICE = -2,    /* that port has no exception device */
+	SL_HC_SRC_NO_ADDRESS = -3,   /* ... or no address on it */
+};
+int sl_model_hc_source(const struct sl_model *m, sl_be32 server, uint8_t *port,
+		       sl_be32 *src);
+
 int sl_model_route(const struct sl_model *m, sl_be32 dst, uint8_t *port,
 		   sl_be32 *nexthop);
 

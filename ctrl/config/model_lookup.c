@@ -106,6 +106,40 @@ int sl_model_route(const struct sl_model *m, sl_be32 dst, uint8_t *port,
 	return 0;
 }
 
+void sl_model_exception_ifname(const struct sl_model_port *p, char *out,
+			       size_t len)
+{
+	const char *iface = strstr(p->exception, ",iface=");
+
+	if (!iface) {
+		snprintf(out, len, "sl-%.12s", p->name);
+		return;
+	}
+	iface += strlen(",iface=");
+	snprintf(out, len, "%.*s", (int)strcspn(iface, ","), iface);
+}
+
+int sl_model_hc_source(const struct sl_model *m, sl_be32 server, uint8_t *port,
+		       sl_be32 *src)
+{
+	sl_be32 hop;
+
+	if (sl_model_route(m, server, port, &hop) != 0)
+		return SL_HC_SRC_NO_ROUTE;
+	const struct sl_model_port *p = &m->ports[*port];
+	if (p->exception[0] == '\0')
+		return SL_HC_SRC_NO_DEVICE;
+	if (p->nhost_addrs == 0)
+		return SL_HC_SRC_NO_ADDRESS;
+	*src = p->host_addrs[0].ip;
+	for (unsigned i = 0; i < p->nhost_addrs; i++)
+		if (in_prefix(hop, p->host_addrs[i].ip, p->host_addrs[i].plen)) {
+			*src = p->host_addrs[i].ip;
+			break;
+		}
+	return 0;
+}
+
 struct sl_model_snat *sl_model_find_snat(const struct sl_model *m, sl_be32 src,
 					 uint8_t plen)
 {

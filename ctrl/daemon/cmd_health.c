@@ -38,6 +38,7 @@ static json_t *server_json(const struct sl_ctl *ctl,
 	char ip[SL_IPV4_STRLEN];
 	struct sl_obj_stats st, base = ctl->rs_base[rs->id];
 	struct sl_hc_cfg check;
+	char path[64];
 
 	if (t && (t->svc_id != svc->id || t->ip != rs->ip || t->port != rs->port))
 		t = NULL; /* not synced with the model yet */
@@ -55,6 +56,9 @@ static json_t *server_json(const struct sl_ctl *ctl,
 			    json_integer(t ? (json_int_t)((now - t->since_ms) / 1000) : 0));
 	json_object_set_new(o, "check", sl_hc_to_json(&check, SL_HC_F_ALL));
 	json_object_set_new(o, "last_check", last_check_json(t, now));
+	if (t)
+		json_object_set_new(o, "check_path",
+				    json_string(sl_hc_path_name(t, path, sizeof(path))));
 	return o;
 }
 

@@ -264,17 +264,19 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		"pick_tables_cached", (json_int_t)ctl->picks.cached);
 	if (ctl->srv) /* the socket's limits at work (server.h) */
 		json_object_update_new(control, json_pack(
-			"{s:I,s:I,s:I,s:I,s:I,s:I}", "turns_yielded",
+			"{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "turns_yielded",
 			(json_int_t)ctl->srv->turns_yielded,
 			"long_lines", (json_int_t)ctl->srv->long_lines,
 			"readonly_refused", (json_int_t)ctl->srv->readonly_refused,
 			"readonly_busy", (json_int_t)ctl->srv->readonly_busy,
 			"busy_refused", (json_int_t)ctl->srv->busy_refused,
+			"nomem_refused", (json_int_t)ctl->srv->nomem_refused,
 			"accept_paused", (json_int_t)ctl->srv->accept_paused));
 	json_object_set_new(*result, "control", control);
 	if (ctl->health)
 		json_object_set_new(*result, "health", json_pack(
-			"{s:I,s:I,s:I,s:I,s:b,s:I,s:I}", "targets",
+			"{s:s,s:I,s:I,s:I,s:I,s:b,s:I,s:I}", "path",
+			ctl->health->data_path ? "data" : "kernel", "targets",
 			(json_int_t)ctl->health->ntargets, "in_flight",
 			(json_int_t)ctl->health->inflight, "loop_stalls",
 			(json_int_t)ctl->health->stalls, "local_errors",

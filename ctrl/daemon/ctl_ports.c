@@ -46,8 +46,11 @@ static void exception_devargs(const struct sl_ctl *ctl, uint32_t p, char *out,
 
 	n = snprintf(out, len, "%.*s_sl%u%s", (int)drv, mp->exception, p, args ? args : "");
 	/* virtio-user names its tap with iface= too (vhost-kernel). */
-	if (!sl_devargs_has(mp->exception, "iface"))
-		n += snprintf(out + n, len - (size_t)n, ",iface=sl-%.12s", mp->name);
+	if (!sl_devargs_has(mp->exception, "iface")) {
+		char ifname[IF_NAMESIZE];
+		sl_model_exception_ifname(mp, ifname, sizeof(ifname));
+		n += snprintf(out + n, len - (size_t)n, ",iface=%s", ifname);
+	}
 	if (!tap && !sl_devargs_has(mp->exception, "queues"))
 		n += snprintf(out + n, len - (size_t)n, ",queues=%u", ctl->model.workers);
 	if (!sl_devargs_has(mp->exception, "mac"))

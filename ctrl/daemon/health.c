@@ -21,10 +21,6 @@ enum { PH_IDLE, PH_CONNECT, PH_READ };
 #define MAX_EVENTS 128
 #define UDP_PAYLOAD "sluice-health\n"
 
-#ifndef IP_BIND_ADDRESS_NO_PORT
-#define IP_BIND_ADDRESS_NO_PORT 24
-#endif
-
 int sl_health_fd(const struct sl_health *h)
 {
 	return h->epoll_fd;
@@ -124,8 +120,9 @@ static struct sl_hc_target *target_new(const struct sl_model_svc *svc,
 
 /* One server of the model: its target made to match. True if its state
  * changed (a check switched to none brings a down server up). */
-static bool sync_one(struct sl_health *h, const struct sl_model_svc *svc,
-		     const struct sl_model_rs *rs, uint64_t now)
+static bool sync_one(struct sl_health *h, const struct sl_model *m,
+		     const struct sl_model_svc *svc, const struct sl_model_rs *rs,
+		     uint64_t now)
 {
 	struct sl_hc_target *t = h->t[rs->id];
 	struct sl_hc_cfg cfg;
@@ -144,7 +141,10 @@ static bool sync_one(struct sl_health *h, const struct sl_model_svc *svc,
 			return false;
 		}
 		h->ntargets++;
-	} else if (!sl_hc_cfg_equal(&t->cfg, &cfg)) {
+	}
+	if (sl_hc_path_sync(t, m))
+		target_close(h, t); /* the next check takes the new path */
+	if (!sl_hc_cfg_equal(&t->cfg, &cfg)) {
 		target_close(h, t);
 		t->cfg = cfg;
 		t->ok_run = t->fail_run = 0;
@@ -259,12 +259,13 @@ bool sl_health_sync(struct sl_health *h, const struct sl_model *m)
 
 	memset(seen, 0, sizeof(seen));
 	h->panic_percent = m->hc_panic_percent;
+	h->data_path = m->hc_data_path;
 	memset(h->svc_panic_percent, 0, sizeof(h->svc_panic_percent));
 	for (uint32_t v = 0; v < m->nsvcs; v++)
 		h->svc_panic_percent[m->svcs[v].id] = m->svcs[v].panic_percent;
 	for (uint32_t v = 0; v < m->nsvcs; v++)
 		for (uint32_t r = 0; r < m->svcs[v].nrs; r++) {
-			changed |= sync_one(h, &m->svcs[v], &m->svcs[v].rs[r], now_ms);
+			changed |= sync_one(h, m, &m->svcs[v], &m->svcs[v].rs[r], now_ms);
 			seen[m->svcs[v].rs[r].id] = 1;
 		}
 	for (unsigned id = 0; id < SL_MAX_RS; id++)
@@ -383,9 +384,7 @@ static bool start(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 	bool udp = t->cfg.type == SL_HC_UDP;
 	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = t->ip,
 				 .sin_port = sl_htons(check_port(t))};
-	struct sockaddr_in from = {.sin_family = AF_INET,
-				   .sin_addr.s_addr = h->source};
-	int one = 1;
+	char why[SL_HC_REASON_MAX];
 
 	t->started_ms = now;
 	t->due_ms = next_due(h, t, now);
@@ -397,13 +396,9 @@ static bool start(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 				   kind, strerror(errno));
 	t->fd = fd;
 	h->inflight++;
-	if (h->source) {
-		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&from, sizeof(from)) != 0)
-			return local_error(h, t, now, "%s: local error (state kept): "
-					   "bind to health.source: %s", kind,
-					   strerror(errno));
-	}
+	if (sl_hc_path_bind(h, t, fd, why, sizeof(why)) != 0)
+		return local_error(h, t, now, "%s: local error (state kept): %s",
+				   kind, why);
 	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) != 0 && errno != EINPROGRESS)
 		return failed(h, t, now, "connect", errno);
 	if (udp && send(fd, UDP_PAYLOAD, sizeof(UDP_PAYLOAD) - 1, 0) < 0)

@@ -53,11 +53,14 @@
  * it back. Every change is logged, and the caller republishes: a down
  * server is published with weight 0, so it gets no new connections.
  *
- * Where checks come from: the kernel stack of the namespace sluice runs
- * in, from `health.source` when set (bound before connecting). The ports
- * Sluice drives with DPDK have no kernel address, so the host needs a
- * path of its own to the servers (a management interface, or in the lab
- * a veth into the servers' bridge: scripts/lab_lib.sh --hc).
+ * Where checks come from (health_path.c): with health.path "kernel"
+ * (the default), the kernel stack of the namespace sluice runs in, from
+ * `health.source` when set (bound before connecting). The ports Sluice
+ * drives with DPDK have no kernel address, so the host needs a path of
+ * its own to the servers (a management interface, or in the lab a veth
+ * into the servers' bridge: scripts/lab_lib.sh --hc). With "data", each
+ * check is bound to the exception tap of the port that reaches its
+ * server, from the tap's address there: it crosses Sluice's port.
  */
 #ifndef SL_HEALTH_H
 #define SL_HEALTH_H
@@ -86,6 +89,11 @@ struct sl_hc_target {
 	bool last_ok;
 	uint64_t last_ms;
 	char last_reason[SL_HC_REASON_MAX];
+	/* The path it takes (health_path.c). */
+	bool data_path;               /* through the exception tap ifname */
+	char ifname[16];
+	sl_be32 src;
+	char path_err[64];            /* data path: why there is no tap */
 	/* The check in flight (fd < 0: none). */
 	int fd;
 	uint8_t phase;
@@ -103,6 +111,7 @@ struct sl_health {
 	uint32_t jitter_seed;
 	uint64_t stalls;              /* control-loop stalls seen */
 	uint64_t local_errors;        /* checks that were no verdict */
+	bool data_path;               /* health.path "data" */
 	/* Panic: the thresholds (0: off), the state, and how often it began. */
 	uint8_t panic_percent;                 /* health.panic_percent */
 	uint8_t svc_panic_percent[SL_MAX_SVC]; /* each VIP's */
@@ -149,5 +158,15 @@ bool sl_health_in_panic(const struct sl_health *h, const struct sl_hc_target *t)
 void sl_health_take_flushes(struct sl_health *h,
 			    bool (*fn)(void *ctx, uint16_t svc_id, uint16_t rs_id),
 			    void *ctx);
+
+/* health_path.c: follow the model's health.path for one target; true if
+ * its path changed (the check in flight is then dropped). */
+bool sl_hc_path_sync(struct sl_hc_target *t, const struct sl_model *m);
+/* Bind a check's socket to its path: the tap and its address, or
+ * health.source. 0, or -1 with why (a local error: state kept). */
+int sl_hc_path_bind(const struct sl_health *h, const struct sl_hc_target *t,
+		    int fd, char *why, size_t len);
+/* "kernel", "data: sl-lan from 198.18.1.5", or why there is no tap. */
+const char *sl_hc_path_name(const struct sl_hc_target *t, char *buf, size_t len);
 
 #endif

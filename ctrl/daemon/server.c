@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "server.h"
+#include "server_accept.h"
 
 struct sl_server_client {
 	int fd;
@@ -41,13 +42,6 @@ struct sl_server_client {
 static size_t backlog(const struct sl_server_client *c)
 {
 	return c->out_len - c->out_off;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static bool whole_line(const struct sl_server_client *c)
@@ -76,10 +70,9 @@ int sl_server_open(struct sl_server *s, const char *path,
 	s->listen_fd = s->epoll_fd = s->ro_fd = s->kick_fd = -1;
 	s->handler = handler;
 	s->ctx = ctx;
-	s->listen_fd = sl_server_listen(path, perms, errbuf, errlen);
+	s->listen_fd = sl_server_listen(path, perms, s->path, errbuf, errlen);
 	if (s->listen_fd < 0)
 		return -1;
-	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	s->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
@@ -100,10 +93,9 @@ int sl_server_open_readonly(struct sl_server *s, const char *path,
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->ro_fd};
 
-	s->ro_fd = sl_server_listen(path, perms, errbuf, errlen);
+	s->ro_fd = sl_server_listen(path, perms, s->ro_path, errbuf, errlen);
 	if (s->ro_fd < 0)
 		return -1;
-	snprintf(s->ro_path, sizeof(s->ro_path), "%s", path);
 	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->ro_fd, &ev) != 0) {
 		snprintf(errbuf, errlen, "epoll: %s", strerror(errno));
 		return -1;
@@ -144,14 +136,15 @@ static unsigned count_ro(const struct sl_server *s)
 
 /* The slot of the client idle longest among those `which` picks, freed
  * if it has been idle a while (a silent client must not lock others
- * out). SL_SERVER_MAX_CLIENTS if each of them is busy. */
+ * out). A client waiting for a deferred answer is not idle, however long
+ * the answer takes. SL_SERVER_MAX_CLIENTS if each of them is busy. */
 static unsigned evict_idlest(struct sl_server *s, uint64_t now,
 			     bool (*which)(const struct sl_server_client *))
 {
 	unsigned idlest = SL_SERVER_MAX_CLIENTS;
 
 	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
-		if (s->clients[i] && which(s->clients[i]) &&
+		if (s->clients[i] && which(s->clients[i]) && !s->clients[i]->waiting &&
 		    (idlest == SL_SERVER_MAX_CLIENTS ||
 		     s->clients[i]->last_ms < s->clients[idlest]->last_ms))
 			idlest = i;
@@ -163,36 +156,28 @@ static unsigned evict_idlest(struct sl_server *s, uint64_t now,
 }
 
 /* A slot for a new client: a free one, or an idle client's. A read-only
- * client at its cap may only take another read-only client's. */
+ * client may only take another read-only client's (never an admin's),
+ * and at its cap no free one either. */
 static unsigned free_slot(struct sl_server *s, uint64_t now, bool readonly)
 {
-	if (readonly && count_ro(s) >= SL_SERVER_RO_MAX_CLIENTS)
-		return evict_idlest(s, now, is_ro);
-	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
+	bool capped = readonly && count_ro(s) >= SL_SERVER_RO_MAX_CLIENTS;
+
+	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS && !capped; i++)
 		if (s->clients[i] == NULL)
 			return i;
-	return evict_idlest(s, now, any_client);
+	return evict_idlest(s, now, readonly ? is_ro : any_client);
 }
 
-/* Told why, then closed: a client is never left hanging. */
-static void refuse_busy(int fd, const char *why)
-{
-	char line[320];
-	int n = snprintf(line, sizeof(line),
-			 "{\"ok\":false,\"error\":{\"code\":\"busy\",\"field\":\"\","
-			 "\"message\":\"%s; try again\"}}\n", why);
-
-	if (send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		sl_warn("control socket: cannot tell a refused client why: %s",
-			strerror(errno));
-	close(fd);
-}
-
-static void refuse_client(struct sl_server *s, int fd, bool readonly)
+/* Told busy: out of memory for it (`nomem`), or over a limit. */
+static void refuse_client(struct sl_server *s, int fd, bool readonly, bool nomem)
 {
 	char why[200];
 
-	if (readonly && count_ro(s) >= SL_SERVER_RO_MAX_CLIENTS) {
+	if (nomem) {
+		s->nomem_refused++;
+		snprintf(why, sizeof(why), "sluice is out of memory for another "
+			 "control client");
+	} else if (readonly && count_ro(s) >= SL_SERVER_RO_MAX_CLIENTS) {
 		s->readonly_busy++;
 		snprintf(why, sizeof(why), "the read-only socket %s already has %u "
 			 "busy clients, its limit", s->ro_path, SL_SERVER_RO_MAX_CLIENTS);
@@ -201,46 +186,11 @@ static void refuse_client(struct sl_server *s, int fd, bool readonly)
 		snprintf(why, sizeof(why), "sluice already has %u busy control "
 			 "clients, its limit", SL_SERVER_MAX_CLIENTS);
 	}
-	sl_warn("control socket: %s: refusing one", why);
-	refuse_busy(fd, why);
-}
-
-/* Out of descriptors: the connection stays pending and the socket
- * readable, so stop watching the listening sockets for a while. */
-static void pause_accepting(struct sl_server *s, int err)
-{
-	if (s->accept_paused++ % 100 == 0)
-		sl_warn("control socket: accept: %s; not accepting for %u ms "
-			"(paused %llu times)", strerror(err), SL_SERVER_ACCEPT_PAUSE_MS,
-			(unsigned long long)s->accept_paused);
-	s->accept_resume_ms = now_ms() + SL_SERVER_ACCEPT_PAUSE_MS;
-	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->listen_fd, NULL);
-	if (s->ro_fd >= 0)
-		epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->ro_fd, NULL);
-}
-
-static void resume_accepting(struct sl_server *s)
-{
-	struct epoll_event rw = {.events = EPOLLIN, .data.ptr = NULL};
-	struct epoll_event ro = {.events = EPOLLIN, .data.ptr = &s->ro_fd};
-
-	if (s->accept_resume_ms == 0 || now_ms() < s->accept_resume_ms)
-		return;
-	s->accept_resume_ms = 0;
-	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->listen_fd, &rw) != 0 ||
-	    (s->ro_fd >= 0 && epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->ro_fd, &ro) != 0))
-		sl_warn("control socket: cannot watch the listening sockets again: %s",
-			strerror(errno));
-}
-
-/* How long the next wait may be: never past the end of a pause. */
-static int wait_ms(const struct sl_server *s, int timeout_ms)
-{
-	if (s->accept_resume_ms == 0)
-		return timeout_ms;
-	uint64_t now = now_ms();
-	int left = now >= s->accept_resume_ms ? 0 : (int)(s->accept_resume_ms - now);
-	return timeout_ms < 0 || left < timeout_ms ? left : timeout_ms;
+	uint64_t unlogged;
+	if (sl_server_ratelog_due(&s->refuse_log, &unlogged))
+		sl_warn("control socket: %s: refusing one (%llu more refused since "
+			"the last warning)", why, (unsigned long long)unlogged);
+	sl_server_refuse_busy(fd, why);
 }
 
 static void accept_client(struct sl_server *s, int listen_fd)
@@ -248,16 +198,17 @@ static void accept_client(struct sl_server *s, int listen_fd)
 	bool readonly = listen_fd == s->ro_fd;
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno == EMFILE || errno == ENFILE)
-			pause_accepting(s, errno);
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM ||
+		    errno == ENOBUFS)
+			sl_server_pause_accepting(s, errno);
 		return;
 	}
-	uint64_t now = now_ms();
+	uint64_t now = sl_server_now_ms();
 	unsigned slot = free_slot(s, now, readonly);
 	struct sl_server_client *c =
 		slot < SL_SERVER_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
 	if (c == NULL) {
-		refuse_client(s, fd, readonly);
+		refuse_client(s, fd, readonly, slot < SL_SERVER_MAX_CLIENTS);
 		return;
 	}
 	c->fd = fd;
@@ -330,7 +281,7 @@ static int flush_client(struct sl_server *s, struct sl_server_client *c)
 		if (n <= 0)
 			return -1;
 		c->out_off += (size_t)n;
-		c->last_ms = now_ms();
+		c->last_ms = sl_server_now_ms();
 	}
 	if (c->hungup || c->out_off == c->out_len) /* nobody to read them */
 		c->out_off = c->out_len = 0;
@@ -411,7 +362,7 @@ static int read_client(struct sl_server *s, struct sl_server_client *c)
 		return 0;
 	}
 	c->in_len += (size_t)n;
-	c->last_ms = now_ms();
+	c->last_ms = sl_server_now_ms();
 	if (!whole_line(c) && c->in_len > SL_SERVER_MAX_LINE)
 		refuse_long_line(s, c);
 	return 0;
@@ -461,7 +412,7 @@ void sl_server_answer(struct sl_server *s, uint64_t id, const char *answer)
 	if (c == NULL || !c->waiting)
 		return; /* gone meanwhile: the answer has nobody to go to */
 	c->waiting = 0;
-	c->last_ms = now_ms();
+	c->last_ms = sl_server_now_ms();
 	if (queue_answer(c, answer) != 0 || flush_client(s, c) != 0)
 		client_free(s, c);
 	else if (has_work(c))
@@ -471,7 +422,7 @@ void sl_server_answer(struct sl_server *s, uint64_t id, const char *answer)
 /* Close clients that have said and read nothing for SL_SERVER_IDLE_MS. */
 static void close_idle(struct sl_server *s)
 {
-	uint64_t now = now_ms();
+	uint64_t now = sl_server_now_ms();
 
 	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
 		if (s->clients[i] && now - s->clients[i]->last_ms > SL_SERVER_IDLE_MS)
@@ -513,8 +464,8 @@ void sl_server_poll(struct sl_server *s, int timeout_ms)
 {
 	struct epoll_event evs[16];
 	bool touched[SL_SERVER_MAX_CLIENTS] = {false};
-	resume_accepting(s);
-	int n = epoll_wait(s->epoll_fd, evs, 16, wait_ms(s, timeout_ms));
+	sl_server_resume_accepting(s);
+	int n = epoll_wait(s->epoll_fd, evs, 16, sl_server_wait_ms(s, timeout_ms));
 	bool rw = false, ro = false, more = false;
 
 	for (int i = 0; i < n; i++) {
@@ -547,9 +498,11 @@ void sl_server_poll(struct sl_server *s, int timeout_ms)
 	}
 	/* Accept last: making room may free a client, whose events later in
 	 * this batch would otherwise reach a freed (or reused) pointer. */
+	uint64_t paused = s->accept_paused; /* the batch's ro event is stale if
+					     * accepting rw paused just now */
 	if (rw)
 		accept_client(s, s->listen_fd);
-	if (ro && s->accept_resume_ms == 0)
+	if (ro && s->accept_paused == paused)
 		accept_client(s, s->ro_fd);
 	close_idle(s);
 }

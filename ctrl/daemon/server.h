@@ -26,9 +26,12 @@
  * SL_SERVER_RO_MAX_CLIENTS slots (and, ctl_dump.c, all but one dump job);
  * one over that cap gets a `busy` answer and is closed.
  *
- * accept() failing for want of descriptors (EMFILE, ENFILE) leaves the
- * connection pending, so the socket stays readable: the listening sockets
- * leave the epoll set for SL_SERVER_ACCEPT_PAUSE_MS rather than spin.
+ * accept() failing for want of descriptors or memory (EMFILE, ENFILE,
+ * ENOMEM, ENOBUFS) leaves the connection pending, so the socket stays
+ * readable: the listening sockets leave the epoll set for
+ * SL_SERVER_ACCEPT_PAUSE_MS rather than spin, and the pause is renewed
+ * until both are back in it. Refusals and pauses are logged at most once
+ * per SL_SERVER_LOG_EVERY_MS, with a count of those unlogged.
  */
 #ifndef SL_SERVER_H
 #define SL_SERVER_H
@@ -50,11 +53,20 @@
 #define SL_SERVER_RO_MAX_CLIENTS 16
 #define SL_SERVER_ACCEPT_PAUSE_MS 100     /* after accept ran out of fds */
 #define SL_SERVER_PATH_MAX 108
+#define SL_SERVER_LOG_EVERY_MS 1000       /* a repeating warning, at most */
 
 /* Turns one request line into one answer (malloc'd, without newline). */
 typedef char *(*sl_server_handler)(void *ctx, const char *line, size_t len);
 
 struct sl_server_client;
+
+/* A warning that may repeat at a client's pace (refusals, accept
+ * failures): logged the first time, then at most once per
+ * SL_SERVER_LOG_EVERY_MS with how many went unlogged meanwhile. */
+struct sl_server_ratelog {
+	uint64_t last_ms;  /* when it was last logged; 0: never */
+	uint64_t unlogged; /* occurrences since */
+};
 
 struct sl_server {
 	int listen_fd;
@@ -75,9 +87,11 @@ struct sl_server {
 	uint64_t readonly_refused; /* counted by the dispatcher */
 	uint64_t readonly_busy;   /* read-only clients over their cap (slots,
 				   * dump jobs: ctl_dump.c) */
-	uint64_t accept_paused;   /* accept() out of descriptors: paused */
+	uint64_t accept_paused;   /* accept() out of fds/memory: paused */
 	uint64_t busy_refused;    /* any client refused: every slot busy */
+	uint64_t nomem_refused;   /* a client refused: no memory for it */
 	uint64_t accept_resume_ms; /* paused until then; 0: accepting */
+	struct sl_server_ratelog refuse_log, accept_log;
 };
 
 /* Who sent the line being handled. */
@@ -104,9 +118,11 @@ int sl_server_open_readonly(struct sl_server *s, const char *path,
 			    const struct sl_server_perms *perms, char *errbuf,
 			    size_t errlen);
 /* A listening socket at `path` with `perms` (NULL: 0600), its directory
- * checked (server_sock.c). The fd, or -1 with errbuf. */
+ * resolved and checked (server_sock.c); the path it is bound at, its
+ * directory's links resolved, in `bound` (SL_SERVER_PATH_MAX; NULL: not
+ * wanted). The fd, or -1 with errbuf. */
 int sl_server_listen(const char *path, const struct sl_server_perms *perms,
-		     char *errbuf, size_t errlen);
+		     char *bound, char *errbuf, size_t errlen);
 /* The peer of the line being handled; false when none is (no socket). */
 bool sl_server_peer(const struct sl_server *s, struct sl_server_peer *p);
 /* Serve whatever is ready, waiting at most timeout_ms. */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Which path a health check takes (health.h): the host's kernel stack
+ * (health.path "kernel", the default), from health.source when set; or
+ * the data path (health.path "data"): the check's socket is bound to the
+ * exception tap of the port that reaches the server (SO_BINDTODEVICE),
+ * from the tap's address on the servers' side, so what it sends leaves
+ * by Sluice's DPDK port and the answer, for an address Sluice does not
+ * own, comes back to the kernel through the tap. Such a check sees the
+ * port, its link, the neighbor entries and the server, and none of the
+ * host's management network.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "health.h"
+
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24
+#endif
+
+/* Why the model gives no tap for this server, for the check's reason. */
+static void no_source(struct sl_hc_target *t, const struct sl_model *m, int rc,
+		      uint8_t port)
+{
+	const char *name = rc == SL_HC_SRC_NO_ROUTE ? "" : m->ports[port].name;
+
+	snprintf(t->path_err, sizeof(t->path_err), "data path: %s%s%s",
+		 rc == SL_HC_SRC_NO_ROUTE ? "no port reaches the server" : "port ",
+		 name, rc == SL_HC_SRC_NO_DEVICE ? " has no exception device"
+		       : rc == SL_HC_SRC_NO_ADDRESS ? " has no exception address" : "");
+}
+
+bool sl_hc_path_sync(struct sl_hc_target *t, const struct sl_model *m)
+{
+	struct sl_hc_target was = *t;
+	uint8_t port = 0;
+	sl_be32 src = 0;
+
+	t->data_path = m->hc_data_path;
+	t->src = 0;
+	t->ifname[0] = t->path_err[0] = '\0';
+	if (t->data_path) {
+		int rc = sl_model_hc_source(m, t->ip, &port, &src);
+		if (rc == 0) {
+			t->src = src;
+			sl_model_exception_ifname(&m->ports[port], t->ifname,
+						  sizeof(t->ifname));
+		} else {
+			no_source(t, m, rc, port);
+		}
+	}
+	return was.data_path != t->data_path || was.src != t->src ||
+	       strcmp(was.ifname, t->ifname) != 0;
+}
+
+int sl_hc_path_bind(const struct sl_health *h, const struct sl_hc_target *t,
+		    int fd, char *why, size_t len)
+{
+	sl_be32 src = t->data_path ? t->src : h->source;
+	struct sockaddr_in from = {.sin_family = AF_INET, .sin_addr.s_addr = src};
+	int one = 1;
+
+	if (t->data_path && t->path_err[0]) {
+		snprintf(why, len, "%s", t->path_err);
+		return -1;
+	}
+	if (t->data_path &&
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, t->ifname,
+		       (socklen_t)strlen(t->ifname)) != 0) {
+		snprintf(why, len, "data path: bind to %s: %s", t->ifname,
+			 strerror(errno));
+		return -1;
+	}
+	if (!src)
+		return 0;
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&from, sizeof(from)) != 0) {
+		char a[SL_IPV4_STRLEN];
+		snprintf(why, len, "bind to %s %s: %s",
+			 t->data_path ? t->ifname : "health.source",
+			 sl_fmt_ipv4(src, a), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+const char *sl_hc_path_name(const struct sl_hc_target *t, char *buf, size_t len)
+{
+	char a[SL_IPV4_STRLEN];
+
+	if (!t->data_path)
+		return "kernel";
+	if (t->path_err[0])
+		return t->path_err;
+	snprintf(buf, len, "data: %s from %s", t->ifname, sl_fmt_ipv4(t->src, a));
+	return buf;
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Health checks that take the data path (issue 19.6): health.path "data",
+# and the lan port has an exception tap sl-lan with the host's address
+# 198.18.1.5/24, so every check is bound to sl-lan, leaves by Sluice's lan
+# port and comes back through it. The lab's hc0 veth (lab_up --hc,
+# 198.18.1.250) is the host's own "management" path to the servers. TCP
+# checks every 300 ms, timeout 200 ms, fall 2, rise 2, two servers:
+#   - both come up, `rs list` shows the path (sl-lan from 198.18.1.5),
+#     `stats` health.path is "data", and the checks are counted as
+#     from_host / to_host (they did cross Sluice's port);
+#   - (a) the data path breaks: lan's veth is taken down from the switch
+#     side (sw-lb). The host still reaches the servers through hc0, but
+#     both servers go down; the veth back up, both come up again;
+#   - (b) a management flap: hc0's veth is taken down from the switch side
+#     (sw-hc). The host's own path to the servers is gone (a kernel-path
+#     check would time out), but the data-path checks keep both servers
+#     up through 10 intervals without one failed check.
+# lan0 is af_packet, so P-lb's kernel sees its frames too: strict rp_filter
+# there keeps the kernel from taking the servers' answers to sl-lan's
+# address a second time off lan0 (and resetting them).
+# e2e-timeout: 120
+set -euo pipefail
+# shellcheck source=scripts/lab_lib.sh
+. "$(dirname "$0")/../../scripts/lab_lib.sh"
+
+INTERVAL=300 TIMEOUT=200 RISE=2 FALL=2
+TAP_IP=198.18.1.5
+
+lab_test_begin health_path
+lab_std_start --servers 2 --hc -- "c['health'] = {'path': 'data'}" \
+  "c['ports'][1]['exception'] = {'device': 'net_tap', 'addresses': ['$TAP_IP/24']}"
+LB=$(lab_ns lb) SW=$(lab_ns sw)
+lab__sysctl "$LB" net.ipv4.conf.lan0.rp_filter=1
+
+V=$LAB_VIP:80
+lab_check "vip add $V rr, tcp check every ${INTERVAL} ms" \
+  slctl vip add "$V" --sched rr --check tcp --interval $INTERVAL --timeout $TIMEOUT \
+  --rise $RISE --fall $FALL
+for i in 1 2; do
+  lab_check "rs add rs$i" slctl rs add "$V" "$(lab_rs_ip "$i"):8080"
+done
+
+# rs_all EXPR: EXPR holds for every server in rs list (s: the server).
+rs_all() {
+  slctl --json rs list "$V" | lab_jget "all($1 for s in r['real_servers'])" | grep -qx true
+}
+# shellcheck disable=SC2317  # called through lab_wait_until
+passed() { rs_all "s['last_check'] and s['last_check']['ok'] and s['state'] == 'up'"; }
+# shellcheck disable=SC2317
+all_down() { rs_all "s['state'] == 'down'"; }
+# shellcheck disable=SC2317
+all_up() { rs_all "s['state'] == 'up'"; }
+# host_reaches_rs1: P-lb's kernel reaches rs1 through hc0 (its own path).
+# shellcheck disable=SC2317  # called through lab_check
+host_reaches_rs1() {
+  ip netns exec "$LB" curl -s --max-time 1 --interface hc0 \
+    "http://$(lab_rs_ip 1):8080/whoami" 2>/dev/null | grep -qx rs1
+}
+
+from0=$(lab_total from_host)
+lab_check "both servers passed a data-path check within 3 s" lab_wait_until 3 "checks" passed
+slctl rs list "$V" | sed 's/^/# /'
+lab_check "rs list shows the path: sl-lan from $TAP_IP" rs_all \
+  "s['check_path'] == 'data: sl-lan from $TAP_IP'"
+lab_check_eq "stats health.path is data" "$(lab_stats | lab_jget "r['health']['path']")" data
+lab_check_cmp "the checks crossed Sluice's port (from_host grew)" \
+  "$(( $(lab_total from_host) - from0 ))" -ge 4
+
+# (a) The data path breaks; the host's own path does not.
+ip -n "$SW" link set sw-lb down
+lab_check "the host still reaches rs1 through hc0" host_reaches_rs1
+lab_check "lan's link down: both servers down within 2 s" lab_wait_until 2 "down" all_down
+slctl rs list "$V" | sed 's/^/# /'
+ip -n "$SW" link set sw-lb up
+lab_check "lan's link back: both servers up within 5 s" lab_wait_until 5 "up" all_up
+
+# (b) A management flap: the host's own path goes, the data path stays.
+lab_wait_until 3 "checks" passed || true
+ip -n "$SW" link set sw-hc down
+lab_check "the host no longer reaches rs1 through hc0" eval '! host_reaches_rs1'
+le0=$(lab_stats | lab_jget "r['health']['local_errors']")
+fails=0
+for (( n = 0; n < 10; n++ )); do
+  sleep 0.3
+  rs_all "s['state'] == 'up' and s['last_check']['ok']" || fails=$((fails + 1))
+done
+lab_check_eq "hc0's link down: both servers up, every check passed, for 3 s" "$fails" 0
+lab_check_eq "... and no local errors" "$(lab_stats | lab_jget "r['health']['local_errors']")" "$le0"
+slctl rs list "$V" | sed 's/^/# /'
+ip -n "$SW" link set sw-hc up
+
+lab_test_end

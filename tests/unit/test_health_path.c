@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * health.path "data" in the checker (health_path.c): each check is bound
+ * to the exception tap of the port that reaches its server, from the
+ * tap's address there. Here the "tap" is lo (iface=lo, address
+ * 127.0.0.1/8), so a check passes bound to it; a tap that does not exist
+ * (not created yet) or a port with no exception device is a local error:
+ * shown, counted, and the state kept.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "health.h"
+
+static int listener(uint16_t *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 64), 0);
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* One port "lan" on 127.0.0.2/8 with exception `exc` (address
+ * 127.0.0.1/8 unless `exc` is ""), one TCP-checked server 127.0.0.1. */
+static void make_model(struct sl_model *m, const char *exc, uint16_t port)
+{
+	memset(m, 0, sizeof(*m));
+	m->hc_data_path = true;
+	m->nports = 1;
+	snprintf(m->ports[0].name, sizeof(m->ports[0].name), "lan");
+	m->ports[0].ip = htonl(0x7f000002);
+	m->ports[0].plen = 8;
+	snprintf(m->ports[0].exception, sizeof(m->ports[0].exception), "%s", exc);
+	if (exc[0]) {
+		m->ports[0].nhost_addrs = 1;
+		m->ports[0].host_addrs[0].ip = htonl(INADDR_LOOPBACK);
+		m->ports[0].host_addrs[0].plen = 8;
+	}
+	m->svcs = calloc(1, sizeof(*m->svcs));
+	m->nsvcs = 1;
+	struct sl_model_svc *s = &m->svcs[0];
+	s->vip = htonl(0xc6120064);
+	s->port = htons(80);
+	s->proto = SL_IPPROTO_TCP;
+	sl_hc_defaults(&s->hc);
+	s->hc.type = SL_HC_TCP;
+	s->hc.interval_ms = 100;
+	s->hc.timeout_ms = 50;
+	s->hc.fall = 1;
+	s->rs = calloc(1, sizeof(*s->rs));
+	s->nrs = 1;
+	s->rs[0].ip = htonl(INADDR_LOOPBACK);
+	s->rs[0].port = htons(port);
+	s->rs[0].weight = 1;
+}
+
+/* Check for 350 ms (three intervals); the target afterwards. */
+static const struct sl_hc_target *run(struct sl_health *h, const char *exc,
+				      unsigned *changes)
+{
+	struct sl_model m;
+	char err[128];
+	uint16_t port = 0;
+	int lfd = listener(&port);
+	struct timespec end, now;
+
+	make_model(&m, exc, port);
+	assert_int_equal(sl_health_init(h, 0, err, sizeof(err)), 0);
+	sl_health_sync(h, &m);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_nsec += 350 * 1000000L;
+	end.tv_sec += end.tv_nsec / 1000000000L;
+	end.tv_nsec %= 1000000000L;
+	*changes = 0;
+	do {
+		*changes += sl_health_poll(h);
+		usleep(1000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec < end.tv_sec ||
+		 (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
+	close(lfd);
+	free(m.svcs[0].rs);
+	free(m.svcs);
+	return sl_health_target(h, 0);
+}
+
+static void test_bound_to_the_tap(void **state)
+{
+	struct sl_health h;
+	unsigned changes;
+	char path[64];
+	(void)state;
+
+	const struct sl_hc_target *t = run(&h, "net_tap,iface=lo", &changes);
+	assert_int_equal(changes, 0);
+	assert_true(t->checked);
+	if (!t->last_ok)
+		fail_msg("last check failed: %s", t->last_reason);
+	assert_false(t->down);
+	assert_string_equal(sl_hc_path_name(t, path, sizeof(path)),
+			    "data: lo from 127.0.0.1");
+	sl_health_free(&h);
+}
+
+/* Local errors, state kept: the reason says what was missing. */
+static void expect_local_error(const char *exc, const char *reason)
+{
+	struct sl_health h;
+	unsigned changes;
+
+	const struct sl_hc_target *t = run(&h, exc, &changes);
+	assert_int_equal(changes, 0);
+	assert_true(t->checked);
+	assert_false(t->down);
+	assert_true(h.local_errors >= 2);
+	if (!strstr(t->last_reason, reason))
+		fail_msg("reason \"%s\", want ...%s...", t->last_reason, reason);
+	sl_health_free(&h);
+}
+
+static void test_no_tap_yet(void **state)
+{
+	(void)state;
+	expect_local_error("net_tap,iface=sl-nosuch0",
+			   "tcp: local error (state kept): data path: bind to "
+			   "sl-nosuch0: No such device");
+}
+
+static void test_no_exception(void **state)
+{
+	(void)state;
+	expect_local_error("", "tcp: local error (state kept): data path: port lan "
+			   "has no exception device");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bound_to_the_tap),
+		cmocka_unit_test(test_no_tap_yet),
+		cmocka_unit_test(test_no_exception),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
