@@ -6,6 +6,7 @@
  * inside a prefix already blocked (`rs add`, `config apply`).
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "addr.h"
 #include "model.h"
@@ -119,31 +120,44 @@ int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t ple
 		return 0;
 	return sl_err_set(err, SL_E_INVALID, "prefix",
 			  "%s/%u covers %s; add \"force\": true "
-			  "(sluicectl --force) to block it anyway",
+			  "(sluicectl blocklist add --force) to block it anyway",
 			  sl_fmt_ipv4(prefix, a), plen, what);
 }
 
-/* The blocklist prefix holding ip, or -1. */
+uint64_t sl_model_lockout_lookups;
+
+/* The blocklist prefix holding ip, or -1: the prefixes covering an
+ * address are its masked self at some length, so one binary search per
+ * length (33 x log n, not a scan); the shortest first, as sorted. */
 static int32_t blocked_by(const struct sl_model_xdp *x, sl_be32 ip)
 {
-	for (uint32_t i = 0; i < x->nblock; i++)
-		if (covers_ip(x->block[i].prefix, x->block[i].plen, ip))
-			return (int32_t)i;
+	for (unsigned l = 0; l <= 32 && x->nblock > 0; l++) {
+		sl_model_lockout_lookups++;
+		int i = sl_model_block_find(x, ip & sl_prefix_mask(l), (uint8_t)l);
+		if (i >= 0)
+			return i;
+	}
 	return -1;
 }
 
+/* force_hint: how to force it, or NULL where there is no force (a
+ * SIGHUP reload: the file or the blocklist must change). */
 static int rs_blocked_error(const struct sl_model_prefix *p, sl_be32 ip,
 			    const char *field, const char *force_hint,
 			    struct sl_err *err)
 {
-	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN];
+	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN], how[96];
 
+	if (force_hint)
+		snprintf(how, sizeof(how), "or add \"force\": true (%s)", force_hint);
+	else
+		snprintf(how, sizeof(how), "or take the server out of the file");
 	return sl_err_set(err, SL_E_INVALID, field,
 			  "real server %s is inside blocklist prefix %s/%u: its "
 			  "replies would be dropped, it could never be reached; "
-			  "blocklist del %s/%u first, or add \"force\": true (%s)",
+			  "blocklist del %s/%u first, %s",
 			  sl_fmt_ipv4(ip, a), sl_fmt_ipv4(p->prefix, b), p->plen,
-			  b, p->plen, force_hint);
+			  b, p->plen, how);
 }
 
 int sl_model_rs_blocked(const struct sl_model *m, sl_be32 ip, struct sl_err *err)
@@ -152,32 +166,76 @@ int sl_model_rs_blocked(const struct sl_model *m, sl_be32 ip, struct sl_err *err
 
 	if (i < 0)
 		return 0;
-	return rs_blocked_error(&m->xdp.block[i], ip, "ip", "sluicectl --force", err);
+	return rs_blocked_error(&m->xdp.block[i], ip, "ip", "sluicectl rs add --force", err);
 }
 
-/* A real server of `next` inside one of its blocklist prefixes, unless
- * `cur` had both already (an earlier --force stays forced). */
-static int rs_blocked_new(const struct sl_model *cur, const struct sl_model *next,
-			  struct sl_err *err)
+static int cmp_ip(const void *a, const void *b)
 {
-	for (uint32_t s = 0; s < next->nsvcs; s++)
-		for (uint32_t j = 0; j < next->svcs[s].nrs; j++) {
-			sl_be32 ip = next->svcs[s].rs[j].ip;
-			int32_t i = blocked_by(&next->xdp, ip);
-			if (i < 0)
-				continue;
-			const struct sl_model_prefix *p = &next->xdp.block[i];
-			if (sl_model_block_find(&cur->xdp, p->prefix, p->plen) >= 0 &&
-			    sl_model_is_rs(cur, ip))
-				continue;
-			return rs_blocked_error(p, ip, "vips.real_servers",
-						"sluicectl config apply --force", err);
-		}
+	uint32_t x = sl_ntohl(*(const sl_be32 *)a), y = sl_ntohl(*(const sl_be32 *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* The real servers' addresses of m, sorted (for bsearch); NULL with *n
+ * 0 when there are none, or on out of memory (-1). */
+static int rs_ips(const struct sl_model *m, sl_be32 **ips, size_t *n)
+{
+	size_t total = 0;
+
+	for (uint32_t s = 0; s < m->nsvcs; s++)
+		total += m->svcs[s].nrs;
+	*ips = NULL, *n = 0;
+	if (total == 0)
+		return 0;
+	*ips = malloc(total * sizeof(**ips));
+	if (*ips == NULL)
+		return -1;
+	for (uint32_t s = 0; s < m->nsvcs; s++)
+		for (uint32_t j = 0; j < m->svcs[s].nrs; j++)
+			(*ips)[(*n)++] = m->svcs[s].rs[j].ip;
+	qsort(*ips, *n, sizeof(**ips), cmp_ip);
 	return 0;
 }
 
+/* Whether `cur` had ip as a real server and p in its blocklist (an
+ * earlier --force stays forced). */
+static bool forced_before(const struct sl_model *cur, const sl_be32 *ips, size_t n,
+			  const struct sl_model_prefix *p, sl_be32 ip)
+{
+	sl_model_lockout_lookups++;
+	return sl_model_block_find(&cur->xdp, p->prefix, p->plen) >= 0 &&
+	       bsearch(&ip, ips, n, sizeof(*ips), cmp_ip) != NULL;
+}
+
+/* A real server of `next` inside one of its blocklist prefixes, unless
+ * `cur` had both already. */
+static int rs_blocked_new(const struct sl_model *cur, const struct sl_model *next,
+			  const char *force_hint, struct sl_err *err)
+{
+	sl_be32 *ips;
+	size_t n;
+	int rc = 0;
+
+	if (next->xdp.nblock == 0)
+		return 0;
+	if (rs_ips(cur, &ips, &n) != 0)
+		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
+	for (uint32_t s = 0; s < next->nsvcs && rc == 0; s++)
+		for (uint32_t j = 0; j < next->svcs[s].nrs && rc == 0; j++) {
+			sl_be32 ip = next->svcs[s].rs[j].ip;
+			int32_t i = blocked_by(&next->xdp, ip);
+			if (i < 0 || forced_before(cur, ips, n, &next->xdp.block[i], ip))
+				continue;
+			char field[64];
+			snprintf(field, sizeof(field), "vips[%u].real_servers[%u].ip", s, j);
+			rc = rs_blocked_error(&next->xdp.block[i], ip, field, force_hint, err);
+		}
+	free(ips);
+	return rc;
+}
+
 int sl_model_block_lockout_new(const struct sl_model *cur, const struct sl_model *next,
-			       struct sl_err *err)
+			       bool reload, struct sl_err *err)
 {
 	char a[SL_IPV4_STRLEN], what[200];
 
@@ -187,9 +245,12 @@ int sl_model_block_lockout_new(const struct sl_model *cur, const struct sl_model
 		    !lockout_hit(next, p->prefix, p->plen, what, sizeof(what)))
 			continue;
 		return sl_err_set(err, SL_E_INVALID, "xdp.blocklist",
-				  "%s/%u covers %s; add \"force\": true "
-				  "(sluicectl config apply --force) to block it anyway",
-				  sl_fmt_ipv4(p->prefix, a), p->plen, what);
+				  "%s/%u covers %s; %s", sl_fmt_ipv4(p->prefix, a), p->plen,
+				  what,
+				  reload ? "take it out of the file, or change what it covers"
+					 : "add \"force\": true (sluicectl config apply "
+					   "--force) to block it anyway");
 	}
-	return rs_blocked_new(cur, next, err);
+	return rs_blocked_new(cur, next, reload ? NULL : "sluicectl config apply --force",
+			      err);
 }

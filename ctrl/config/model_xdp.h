@@ -71,13 +71,18 @@ int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t ple
 /* The same for every prefix `next`'s blocklist has and `cur`'s has not
  * (config apply, SIGHUP); the error says which. Then the other way
  * round: a real server of `next` inside a blocklist prefix, unless `cur`
- * had that server and that prefix already (error at "vips.real_servers"
- * naming both). */
+ * had that server and that prefix already (error at
+ * "vips[i].real_servers[j].ip" naming both). Each server costs 33 binary
+ * searches of the blocklist, not a scan. `reload`: a SIGHUP, which has no
+ * force to suggest. */
 int sl_model_block_lockout_new(const struct sl_model *cur, const struct sl_model *next,
-			       struct sl_err *err);
+			       bool reload, struct sl_err *err);
 /* A real server at `ip` would be unreachable: inside a blocklist prefix
  * (its replies dropped by XDP). 0, or -1 with an error at "ip" naming the
  * prefix. The caller (`rs add`) refuses unless forced. */
 int sl_model_rs_blocked(const struct sl_model *m, sl_be32 ip, struct sl_err *err);
+/* Blocklist lookups the two checks above made (tests count them: the
+ * reverse check must stay logarithmic in the blocklist). */
+extern uint64_t sl_model_lockout_lookups;
 
 #endif

@@ -12,9 +12,9 @@
  *
  *  - an XDP program on a net_af_xdp port's interface, only if it is
  *    Sluice's (by name, xdp_port.h), and only that program; another stays;
- *  - the control socket and the read-only socket, each unlinked right
- *    after connect() is refused (one that answers: a live instance,
- *    nothing is cleaned);
+ *  - the control socket and the read-only socket, unlinked when connect()
+ *    is refused on both (one that answers: a live instance, nothing is
+ *    cleaned, neither socket);
  *  - the EAL's runtime directory of the config's --file-prefix
  *    (/var/run/dpdk/PREFIX), while we hold the fcntl write lock on its
  *    "config" file (the EAL's primary holds it while it lives);
@@ -23,7 +23,8 @@
  *    and all of them while we hold that "config" lock, as a starting
  *    primary clears them under it; when the runtime directory is kept
  *    (the prefix is in use, or the directory is not ours) they are kept
- *    too. Without a runtime directory the files' own locks decide.
+ *    too, and a file in use keeps the directory. Without a runtime
+ *    directory one is made for its lock, then removed.
  *
  * The prefix must be a plain name; directories are opened without
  * following symlinks, must belong to us (the runtime directory of a user
@@ -60,7 +61,7 @@ struct cleanup {
 	const char *prefix; /* --file-prefix */
 };
 
-static void clean_hugepages(struct cleanup *c);
+static unsigned clean_hugepages(struct cleanup *c);
 
 static void removed(struct cleanup *c, const char *what, const char *dir,
 		    const char *name)
@@ -86,11 +87,10 @@ static void remove_at(struct cleanup *c, const char *what, int dfd,
 		failed(c, dir, name);
 }
 
-/* 1: something answers on `path`; 0: it was a socket nobody listened on
- * (ECONNREFUSED), now removed; -1: nothing there, or not a socket (a
- * symlink is not followed). Nothing happens between the refused connect
- * and the unlink. */
-static int clean_socket(struct cleanup *c, const char *what, const char *path)
+/* 1: something answers on `path`; 0: it is a socket nobody listens on
+ * (ECONNREFUSED); -1: nothing there, or not a socket (a symlink is not
+ * followed). */
+static int probe_socket(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
@@ -106,23 +106,30 @@ static int clean_socket(struct cleanup *c, const char *what, const char *path)
 	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
 	rc = rc == 0 ? 1 : errno == ECONNREFUSED ? 0 : -1;
 	close(fd);
-	if (rc == 0) {
-		if (unlink(path) == 0)
-			removed(c, what, path, NULL);
-		else if (errno != ENOENT)
-			failed(c, path, NULL);
-	}
 	return rc;
 }
 
-/* Removed when stale; true (said) when a process answers on it. */
-static bool live_socket(struct cleanup *c, const char *what, const char *path)
+/* True (said) when a process answers on `path`. */
+static bool live_socket(const char *path)
 {
-	if (clean_socket(c, what, path) != 1)
+	if (!path[0] || probe_socket(path) != 1)
 		return false;
 	fprintf(stderr, "sluice: --cleanup: a process answers on %s: refusing "
 		"to clean up after a live instance\n", path);
 	return true;
+}
+
+/* `path`, when a socket nobody listens on: only once no socket of the
+ * instance answered (a live one keeps both); the instance lock keeps a
+ * new instance from binding meanwhile. */
+static void clean_socket(struct cleanup *c, const char *what, const char *path)
+{
+	if (!path[0] || probe_socket(path) != 0)
+		return;
+	if (unlink(path) == 0)
+		removed(c, what, path, NULL);
+	else if (errno != ENOENT)
+		failed(c, path, NULL);
 }
 
 static void clean_xdp(struct cleanup *c, const struct sl_model *m)
@@ -205,7 +212,7 @@ static bool lock_all(int fd)
  * lock on "config" (an EAL primary that starts meanwhile fails to take
  * it, and one that runs holds it already). */
 static void clean_runtime_in(struct cleanup *c, int parent, int dfd,
-			     const char *prefix, const char *dir)
+			     const char *prefix, const char *dir, bool made_dir)
 {
 	bool made = false;
 	int cfd = openat(dfd, "config", O_RDWR | O_NOFOLLOW | O_CLOEXEC), dup_fd;
@@ -227,7 +234,14 @@ static void clean_runtime_in(struct cleanup *c, int parent, int dfd,
 			"prefix %s: its runtime directory %s stays\n", prefix, dir);
 		goto out;
 	}
-	clean_hugepages(c);
+	if (clean_hugepages(c) > 0) { /* a process maps them: its directory stays */
+		if (!made_dir)
+			fprintf(stderr, "sluice: --cleanup: kept %s: hugepage files "
+				"of prefix %s are in use\n", dir, prefix);
+		if (made)
+			unlinkat(dfd, "config", 0);
+		goto out;
+	}
 	if ((dup_fd = dup(dfd)) < 0 || (d = fdopendir(dup_fd)) == NULL) {
 		if (dup_fd >= 0)
 			close(dup_fd);
@@ -247,18 +261,49 @@ static void clean_runtime_in(struct cleanup *c, int parent, int dfd,
 	} else {
 		remove_at(c, "EAL runtime file", dfd, dir, "config", 0);
 	}
-	if (unlinkat(parent, prefix, AT_REMOVEDIR) == 0)
+	if (unlinkat(parent, prefix, AT_REMOVEDIR) != 0) {
+		if (errno != ENOENT)
+			failed(c, dir, NULL);
+	} else if (!made_dir) {
 		removed(c, "EAL runtime directory", dir, NULL);
-	else if (errno != ENOENT)
-		failed(c, dir, NULL);
+	}
 out:
 	if (cfd >= 0)
 		close(cfd); /* the lock goes with it, after the rmdir */
 }
 
-/* The runtime directory, and with it the hugepage files; without one
- * (never made, or cleaned before), the hugepage files alone, each by its
- * own lock. */
+/* No runtime directory (never made, or cleaned before): one made, with
+ * dpdk/ if need be, so the hugepage files go under its "config" lock as
+ * they would with one (an EAL primary starting meanwhile fails to take
+ * it); what was made is removed, unsaid. tfd: dpdk/, or -1. */
+static void clean_without_dir(struct cleanup *c, int bfd, int tfd, const char *top,
+			      const char *dir)
+{
+	bool made_top = false;
+	int own_tfd = -1, dfd = -1;
+
+	if (tfd < 0 && bfd >= 0) {
+		made_top = mkdirat(bfd, "dpdk", 0700) == 0;
+		tfd = own_tfd = open_dir(bfd, "dpdk", top, true);
+	}
+	if (tfd < 0 || mkdirat(tfd, c->prefix, 0700) != 0 ||
+	    (dfd = open_dir(tfd, c->prefix, dir, false)) < 0) {
+		fprintf(stderr, "sluice: --cleanup: kept the hugepage files of prefix "
+			"%s: cannot make %s to lock them: %s\n", c->prefix, dir,
+			strerror(errno));
+	} else {
+		clean_runtime_in(c, tfd, dfd, c->prefix, dir, true);
+		unlinkat(tfd, c->prefix, AT_REMOVEDIR); /* if kept: empty, ours */
+	}
+	if (dfd >= 0)
+		close(dfd);
+	if (own_tfd >= 0)
+		close(own_tfd);
+	if (made_top)
+		unlinkat(bfd, "dpdk", AT_REMOVEDIR);
+}
+
+/* The runtime directory, and with it the hugepage files. */
 static void clean_runtime_dir(struct cleanup *c)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -272,9 +317,9 @@ static void clean_runtime_dir(struct cleanup *c)
 	if (bfd >= 0 && (tfd = open_dir(bfd, "dpdk", top, true)) >= 0)
 		dfd = open_dir(tfd, c->prefix, dir, false);
 	if (dfd >= 0)
-		clean_runtime_in(c, tfd, dfd, c->prefix, dir);
+		clean_runtime_in(c, tfd, dfd, c->prefix, dir, false);
 	else if (errno == ENOENT)
-		clean_hugepages(c);
+		clean_without_dir(c, bfd, tfd, top, dir);
 	else
 		fprintf(stderr, "sluice: --cleanup: kept the hugepage files of "
 			"prefix %s: its runtime directory %s stays\n", c->prefix,
@@ -288,8 +333,9 @@ static void clean_runtime_dir(struct cleanup *c)
 }
 
 /* Hugepage file `name` of `dfd`: unlinked while we hold its flock (and an
- * fcntl write lock): a process using it holds a shared flock. */
-static void clean_huge_file(struct cleanup *c, int dfd, const char *dir,
+ * fcntl write lock): a process using it holds a shared flock. True when
+ * it is in use (kept). */
+static bool clean_huge_file(struct cleanup *c, int dfd, const char *dir,
 			    const char *name)
 {
 	int fd = openat(dfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -299,67 +345,74 @@ static void clean_huge_file(struct cleanup *c, int dfd, const char *dir,
 		if (errno != ENOENT)
 			fprintf(stderr, "sluice: --cleanup: kept %s/%s: %s\n", dir,
 				name, strerror(errno));
-		return;
+		return false;
 	}
 	struct stat now;
+	bool busy = false;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		fprintf(stderr, "sluice: --cleanup: kept %s/%s: not a file\n", dir, name);
-	else if (flock(fd, LOCK_EX | LOCK_NB) != 0 || !lock_all(fd))
+	else if ((busy = flock(fd, LOCK_EX | LOCK_NB) != 0 || !lock_all(fd)))
 		fprintf(stderr, "sluice: --cleanup: kept %s/%s: in use\n", dir, name);
 	/* A live process may have replaced the name (unlink, create, lock)
 	 * between our open and our lock: remove only the file we hold. */
 	else if (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) != 0 ||
-		 now.st_ino != st.st_ino || now.st_dev != st.st_dev)
+		 (busy = now.st_ino != st.st_ino || now.st_dev != st.st_dev))
 		fprintf(stderr, "sluice: --cleanup: kept %s/%s: replaced meanwhile\n",
 			dir, name);
 	else
 		remove_at(c, "hugepage file", dfd, dir, name, 0);
 	close(fd);
+	return busy;
 }
 
-/* PREFIXmap_N files in `dir` (eal_filesystem.h's hugefile name). */
-static void clean_huge_dir(struct cleanup *c, const char *dir, const char *prefix)
+/* PREFIXmap_N files in `dir` (eal_filesystem.h's hugefile name); how
+ * many were in use. */
+static unsigned clean_huge_dir(struct cleanup *c, const char *dir, const char *prefix)
 {
+	unsigned busy = 0;
 	size_t n = strlen(prefix);
 	struct dirent *e;
 	int dfd = open_dir(AT_FDCWD, dir, dir, true), dup_fd;
 	DIR *d;
 
 	if (dfd < 0)
-		return;
+		return 0;
 	if ((dup_fd = dup(dfd)) < 0 || (d = fdopendir(dup_fd)) == NULL) {
 		if (dup_fd >= 0)
 			close(dup_fd);
 		close(dfd);
-		return;
+		return 0;
 	}
 	while ((e = readdir(d)) != NULL) {
 		const char *rest = e->d_name + n;
 		if (strncmp(e->d_name, prefix, n) != 0 || strncmp(rest, "map_", 4) != 0 ||
 		    rest[4] == '\0' || strspn(rest + 4, "0123456789") != strlen(rest + 4))
 			continue;
-		clean_huge_file(c, dfd, dir, e->d_name);
+		busy += clean_huge_file(c, dfd, dir, e->d_name);
 	}
 	closedir(d);
 	close(dfd);
+	return busy;
 }
 
-static void clean_hugepages(struct cleanup *c)
+/* The prefix's hugepage files in every hugetlbfs mount (or --huge-dir);
+ * how many were in use (kept). */
+static unsigned clean_hugepages(struct cleanup *c)
 {
 	const char *given = eal_opt(c->m, "--huge-dir", NULL), *prefix = c->prefix;
 	struct mntent *me;
+	unsigned busy = 0;
 	FILE *f;
 
-	if (given) {
-		clean_huge_dir(c, given, prefix);
-		return;
-	}
+	if (given)
+		return clean_huge_dir(c, given, prefix);
 	if ((f = setmntent("/proc/mounts", "r")) == NULL)
-		return;
+		return 0;
 	while ((me = getmntent(f)) != NULL)
 		if (!strcmp(me->mnt_type, "hugetlbfs"))
-			clean_huge_dir(c, me->mnt_dir, prefix);
+			busy += clean_huge_dir(c, me->mnt_dir, prefix);
 	endmntent(f);
+	return busy;
 }
 
 int sl_cleanup(const struct sl_model *m)
@@ -379,12 +432,14 @@ int sl_cleanup(const struct sl_model *m)
 			"a live instance\n", errbuf);
 		return 1;
 	}
-	if (live_socket(&c, "stale control socket", m->socket_path) ||
-	    (m->ro_socket_path[0] &&
-	     live_socket(&c, "stale read-only socket", m->ro_socket_path))) {
+	/* Both probed before either is removed: a live read-only socket
+	 * means the control socket is not stale either. */
+	if (live_socket(m->socket_path) || live_socket(m->ro_socket_path)) {
 		sl_instance_unlock();
 		return 1;
 	}
+	clean_socket(&c, "stale control socket", m->socket_path);
+	clean_socket(&c, "stale read-only socket", m->ro_socket_path);
 	clean_xdp(&c, m);
 	clean_runtime_dir(&c);
 	sl_instance_unlock();

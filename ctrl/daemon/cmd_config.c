@@ -37,12 +37,12 @@ static void rebase_fresh(struct sl_ctl *ctl, const struct sl_model *next,
 }
 
 int sl_ctl_apply_model(struct sl_ctl *ctl, struct sl_model *next, bool dry_run,
-		       bool force, json_t **result, struct sl_err *err)
+		       bool force, bool reload, json_t **result, struct sl_err *err)
 {
 	struct sl_fresh_ids fresh;
 
 	if (sl_config_check_fixed(&ctl->model, next, err) != 0 ||
-	    (!force && sl_model_block_lockout_new(&ctl->model, next, err) != 0) ||
+	    (!force && sl_model_block_lockout_new(&ctl->model, next, reload, err) != 0) ||
 	    sl_config_carry_ids(&ctl->model, next, &fresh, err) != 0)
 		goto refuse;
 	json_t *diff = sl_config_diff(&ctl->model, next);
@@ -101,7 +101,7 @@ int sl_cmd_config_apply(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		config_field(err);
 		return -1;
 	}
-	if (sl_ctl_apply_model(ctl, &next, dry_run, force, result, err) != 0) {
+	if (sl_ctl_apply_model(ctl, &next, dry_run, force, false, result, err) != 0) {
 		if (err->field[0])
 			sl_err_prefix(err, "config.");
 		return -1;
@@ -148,7 +148,7 @@ void sl_ctl_reload(struct sl_ctl *ctl)
 	json_t *diff = NULL;
 
 	if (sl_config_load_file(ctl->config_path, &next, &err) != 0 ||
-	    sl_ctl_apply_model(ctl, &next, false, false, &diff, &err) != 0) {
+	    sl_ctl_apply_model(ctl, &next, false, false, true, &diff, &err) != 0) {
 		sl_warn("SIGHUP: %s refused, running configuration unchanged: %s%s%s",
 			ctl->config_path, err.field, err.field[0] ? ": " : "", err.message);
 		return;

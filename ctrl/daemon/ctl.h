@@ -193,9 +193,9 @@ void sl_ctl_dump_free(struct sl_ctl *ctl);
  * configuration as one transaction (cmd_config.c): fixed settings
  * compared, new blocklist prefixes checked for lock-outs (unless
  * `force`), ids of unchanged objects kept, one publish. Takes `next`
- * either way. *result lists what changed. 0, or -1 with err. */
+ * either way (`reload`: a SIGHUP, no force to offer). *result lists what changed. 0, or -1 with err. */
 int sl_ctl_apply_model(struct sl_ctl *ctl, struct sl_model *next, bool dry_run,
-		       bool force, json_t **result, struct sl_err *err);
+		       bool force, bool reload, json_t **result, struct sl_err *err);
 /* Re-read config_path and apply it (SIGHUP); logs the outcome. */
 void sl_ctl_reload(struct sl_ctl *ctl);
 

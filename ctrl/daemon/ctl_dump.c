@@ -28,9 +28,12 @@
  * always dump (the read-only socket may be open to every local user). */
 #define SL_DUMP_MAX_RO_JOBS (SL_DUMP_MAX_JOBS - 1)
 #define SL_DUMP_ANSWER_MS 3000
-/* New dumps are refused while any orphan is out (sl_ctl_dump), so at
- * most every job's every part is one: orphan() always finds room. */
-#define SL_DUMP_MAX_ORPHANS (SL_DUMP_MAX_JOBS * SL_MAX_WORKERS)
+/* A read-only dump is refused while any orphan is out, an admin's only
+ * while an admin's orphan is (sl_ctl_dump): the orphans out at once come
+ * from read-only jobs that ran together (at most SL_DUMP_MAX_RO_JOBS)
+ * and admin jobs that ran together (at most SL_DUMP_MAX_JOBS), every
+ * part of each at worst, so orphan() always finds room. */
+#define SL_DUMP_MAX_ORPHANS ((SL_DUMP_MAX_RO_JOBS + SL_DUMP_MAX_JOBS) * SL_MAX_WORKERS)
 
 struct sl_dump_part {
 	struct sl_wmsg *msg;  /* its dump.out is the result buffer */
@@ -50,24 +53,30 @@ struct sl_dump_job {
 
 static struct sl_dump_job *jobs[SL_DUMP_MAX_JOBS];
 static struct sl_wmsg *orphans[SL_DUMP_MAX_ORPHANS];
+/* Whose dump each orphan was: a read-only user's timed-out dumps must not
+ * hold up the admin's. */
+static bool orphan_readonly[SL_DUMP_MAX_ORPHANS];
 
 /* A message the worker still holds: kept until it says done. */
-static void orphan(struct sl_wmsg *msg)
+static void orphan(struct sl_wmsg *msg, bool readonly)
 {
 	for (unsigned i = 0; i < SL_DUMP_MAX_ORPHANS; i++)
 		if (orphans[i] == NULL) {
 			orphans[i] = msg;
+			orphan_readonly[i] = readonly;
 			return;
 		}
 	/* Not reached (see SL_DUMP_MAX_ORPHANS); were it, leaking is the
 	 * only safe choice: a worker may still write into it. */
 }
 
-static unsigned orphans_out(void)
+/* Orphans out that hold up a new dump: every one for a read-only
+ * client's, the admin's own for the admin's. */
+static unsigned orphans_out(bool readonly)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < SL_DUMP_MAX_ORPHANS; i++)
-		n += orphans[i] != NULL;
+		n += orphans[i] != NULL && (readonly || !orphan_readonly[i]);
 	return n;
 }
 
@@ -86,7 +95,7 @@ static void job_free(struct sl_dump_job *job, uint32_t nworkers)
 		struct sl_wmsg *msg = job->part[w].msg;
 		if (job->part[w].sent && msg &&
 		    !__atomic_load_n(&msg->done, __ATOMIC_ACQUIRE))
-			orphan(msg);
+			orphan(msg, job->readonly);
 		else
 			sl_wmsg_free(msg);
 	}
@@ -153,9 +162,12 @@ int sl_ctl_dump(struct sl_ctl *ctl, struct sl_wmsg *filter, uint32_t limit,
 				  SL_DUMP_MAX_JOBS);
 	/* A worker still walking a dump nobody waits for any more would only
 	 * queue this one behind it: refuse until it is done, so repeated
-	 * requests against a slow worker cannot pile up walks. */
+	 * requests against a slow worker cannot pile up walks. A read-only
+	 * client's orphans refuse only read-only dumps. */
 	reap_orphans();
-	unsigned stuck = orphans_out();
+	unsigned stuck = orphans_out(readonly);
+	if (stuck && readonly)
+		ctl->srv->readonly_busy++;
 	if (stuck)
 		return sl_err_set(err, SL_E_BUSY, "",
 				  "%u earlier connection dump%s still being walked by a "

@@ -6,9 +6,11 @@
 # --cleanup removes it from both interfaces, the stale control socket, the EAL runtime directory of the file prefix, one line
 # each; the lock files stay, empty; a second run removes nothing (exit
 # 0); another XDP program is kept, and so is a hugepage file a process
-# holds or of a sibling prefix (others of the prefix go, before the
-# runtime directory: under its lock); a stale read-only socket is removed
-# and a live one refuses the cleanup; a symlink at the socket path or the
+# holds or of a sibling prefix (others of the prefix go), and with a
+# file in use the runtime directory stays too; once free, the files go
+# before the runtime directory (under its lock); a stale read-only socket
+# is removed, and a live one refuses the cleanup and keeps a stale
+# control socket beside it; a symlink at the socket path or the
 # runtime directory is not followed, and the hugepage files are then kept;
 # --file-prefix "../x" is refused; a runtime directory whose config a
 # process holds stays, and so do the prefix's hugepage files; a new sluice
@@ -97,7 +99,9 @@ mkdir -p "$T/huge" "$T/victim" "$rundir"
 touch "$T/huge/${prefix}map_0" "$T/huge/${prefix}map_12" "$T/huge/${prefix}map_x" \
   "$T/huge/other-${prefix}map_0" "$T/huge/${prefix}map_3" "$T/huge/${prefix}2map_0" \
   "$T/victim/keep" "$rundir/config"
-flock -s "$T/huge/${prefix}map_3" sleep 30 & holder=$!
+# The holder itself holds the flock, so killing it frees the file.
+/usr/bin/python3 -c 'import fcntl,sys,time; f=open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_SH); time.sleep(30)' \
+  "$T/huge/${prefix}map_3" & holder=$!
 stale_sock() { /usr/bin/python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$1"; }
 stale_sock "$T/stale.sock"
 stale_sock "$RO"
@@ -125,9 +129,18 @@ lab_check_eq "what is left in the huge dir" "$(cd "$T/huge" && ls | LC_ALL=C sor
 lab_check "the symlink at the socket path and its target stay" test -L "$LAB_SOCK" -a -S "$T/stale.sock"
 lab_check "... the stale read-only socket" grep -qx "removed stale read-only socket $RO" <<<"$out"
 lab_check "no read-only socket file" test ! -e "$RO"
+lab_check "a hugepage file in use keeps the runtime directory" \
+  grep -qF "kept $rundir: hugepage files of prefix $prefix are in use" "$T/err"
+lab_check "... which is still there, with its config" test -d "$rundir" -a -e "$rundir/config"
+lab_check "... not said removed" eval '! grep -q "^removed EAL runtime directory" <<<"$out"'
+# The holder gone: its file, then the directory, under the lock.
+st=0
+out=$(ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$config_h" 2>&1) || st=$?
+echo "$out" | sed 's/^/# /'
+lab_check_eq "--cleanup once the hugepage file is free: exit 0" "$st" 0
 last_huge=$(grep -n '^removed hugepage file' <<<"$out" | tail -n 1 | cut -d: -f1)
 rt_gone=$(grep -nx "removed EAL runtime directory $rundir" <<<"$out" | cut -d: -f1)
-lab_check "the hugepage files went under the runtime directory's lock (line ${last_huge:-none} before ${rt_gone:-none})" \
+lab_check "the hugepage file went under the runtime directory's lock (line ${last_huge:-none} before ${rt_gone:-none})" \
   test -n "$last_huge" -a -n "$rt_gone" -a "${last_huge:-0}" -lt "${rt_gone:-0}"
 rm -f "$LAB_SOCK"
 
@@ -142,7 +155,9 @@ lab_check "... and the prefix's hugepage file stays with it" test -e "$T/huge/${
 lab_check "... it says so" grep -qF "kept the hugepage files of prefix $prefix: its runtime directory $rundir stays" <<<"$out"
 rm -f "$rundir"
 
-# A live read-only socket: a live instance, nothing cleaned.
+# A live read-only socket: a live instance, nothing cleaned, not even a
+# stale control socket beside it (probed both before removing either).
+stale_sock "$LAB_SOCK"
 /usr/bin/python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(30)' \
   "$RO" & holder=$!
 for _ in $(seq 50); do [ -S "$RO" ] && break; sleep 0.1; done
@@ -154,7 +169,9 @@ echo "$out" | sed 's/^/# /'
 lab_check_eq "--cleanup with a process answering on the read-only socket: exit 1" "$st" 1
 lab_check "... naming it" grep -qF "a process answers on $RO" <<<"$out"
 lab_check "... nothing removed: the hugepage file stays" test -e "$T/huge/${prefix}map_7"
-rm -f "$RO"
+lab_check "... nor the stale control socket" test -S "$LAB_SOCK"
+lab_check_eq "... nothing said removed" "$(grep -c '^removed' <<<"$out" || true)" 0
+rm -f "$RO" "$LAB_SOCK"
 ip -n "$(lab_ns lb)" link set dev lan0 xdpgeneric off
 st=0
 config_p=$(lab_make_config "${cfg[@]}" "c['eal'][c['eal'].index('--file-prefix') + 1] = '../x'")
