@@ -228,6 +228,8 @@ $(BUILD)/tests/test_health_path: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/
 $(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o
 # A failing spell of XDP map writes: back-off and log lines, no maps.
 $(BUILD)/tests/test_ctl_xdp_state: $(BUILD)/obj/ctrl/daemon/ctl_xdp_state.o $(BUILD)/obj/ctrl/daemon/log.o
+# Log line prefixes (journal or terminal form) and the rate limit.
+$(BUILD)/tests/test_log: $(BUILD)/obj/ctrl/daemon/log.o
 
 unit: $(UNIT_BINS) $(BUILD)/sluice-conformance
 

@@ -29,7 +29,8 @@ void sl_ctl_arp_probe(void *arg, sl_be32 ip, uint8_t port)
 	 * full ring (a neighbor must not be removed after probes that never
 	 * left); only out of memory. */
 	if (sl_ctl_send(ctl, 0, msg) != 0) {
-		sl_warn("ARP probe not sent: out of memory");
+		static struct sl_log_limit lim; /* at the pace of probes */
+		sl_log_limited(&lim, SL_LOG_WARN, "ARP probe not sent: out of memory");
 		free(msg);
 	}
 }
@@ -71,9 +72,10 @@ static bool drain_learn_ring(struct sl_ctl *ctl, uint64_t now)
 				? sl_neigh_confirm(&ctl->neigh, lm->ip, lm->mac, lm->port, now)
 				: sl_neigh_seen(&ctl->neigh, lm->ip, lm->mac, lm->port, now);
 			if (changed_one) {
+				static struct sl_log_limit lim; /* per ARP reply */
 				char ip[16];
-				sl_debug("neighbor %s learned on port %u",
-					 sl_fmt_ipv4(lm->ip, ip), lm->port);
+				sl_log_limited(&lim, SL_LOG_DEBUG, "neighbor %s learned on port %u",
+					       sl_fmt_ipv4(lm->ip, ip), lm->port);
 				changed = true;
 			}
 		}
@@ -92,8 +94,10 @@ void sl_ctl_neigh_work(struct sl_ctl *ctl)
 		sl_ctl_neigh_reclaim(ctl);
 	}
 	if (changed) {
+		static struct sl_log_limit lim; /* can fail per learned neighbor */
 		struct sl_err err;
 		if (sl_ctl_publish_neigh(ctl, &ctl->model, &err) != 0)
-			sl_warn("neighbor update not published: %s", err.message);
+			sl_log_limited(&lim, SL_LOG_WARN, "neighbor update not published: %s",
+				       err.message);
 	}
 }

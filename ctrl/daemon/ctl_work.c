@@ -67,9 +67,10 @@ int sl_ctl_flush_rs(struct sl_ctl *ctl, uint16_t svc_id, uint16_t rs_id)
 		}
 		/* The worker frees it once its table is walked. */
 		if (!msg || sl_ctl_send(ctl, i, msg) != 0) {
+			static struct sl_log_limit lim; /* per flush, per worker */
 			free(msg);
-			sl_err("flush of real server id %u not sent to worker %u: "
-			       "out of memory", rs_id, i);
+			sl_log_limited(&lim, SL_LOG_ERROR, "flush of real server id %u not "
+				       "sent to worker %u: out of memory", rs_id, i);
 			rc = -1;
 		}
 	}
