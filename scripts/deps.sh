@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential pkg-config make gcc clang llvm libclang-rt-14-dev
-  libdpdk-dev dpdk
+  libdpdk-dev dpdk dpdk-dev libpcap-dev
   libjansson-dev libbpf-dev libcmocka-dev bpftool libsystemd-dev
   iproute2 ethtool curl python3 python3-scapy procps psmisc kmod
   wrk iperf3 nftables tcpdump

@@ -30,6 +30,7 @@
 #include "notify.h"
 #include "rx_csum.h"
 #include "server.h"
+#include "telemetry.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -70,6 +71,14 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status: 0 on a clean stop or a valid --check, 1 on errors, 2 on\n"
 		"bad usage. Logs go to stderr.\n");
+}
+
+static bool has_eal_arg(const struct sl_model *m, const char *arg)
+{
+	for (uint32_t i = 0; i < m->neal; i++)
+		if (!strcmp(m->eal[i], arg))
+			return true;
+	return false;
 }
 
 static bool has_lcore_option(const struct sl_model *m)
@@ -300,6 +309,7 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 			sl_notify_ready(ctl->dp->nworkers);
 		}
 		sl_ctl_link_poll(ctl);
+		sl_telemetry_tick(ctl); /* what /sluice/ telemetry reads */
 		if (reload_requested) {
 			reload_requested = 0;
 			if (ready)
@@ -320,6 +330,7 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
+	sl_telemetry_free();
 	sl_ctl_dump_free(ctl);
 	sl_server_close(srv);
 	sl_ctl_work_free(ctl);
@@ -427,7 +438,9 @@ static int run(struct sl_ctl *ctl)
 	if (open_ports(ctl) != 0 ||
 	    make_workers(ctl) != 0)
 		goto fail;
-	if (sl_ctl_work_init(ctl, errbuf, sizeof(errbuf)) != 0) {
+	if (sl_ctl_work_init(ctl, errbuf, sizeof(errbuf)) != 0 ||
+	    sl_telemetry_init(!has_eal_arg(m, "--no-telemetry"), errbuf,
+			      sizeof(errbuf)) != 0) {
 		sl_err("%s", errbuf);
 		goto fail;
 	}

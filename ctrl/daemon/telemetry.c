@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DPDK telemetry commands (telemetry.h). The rendered document is the
+ * control socket's `stats` answer; each command copies a part of it into
+ * DPDK's telemetry data: scalars as a dict, per-worker and per-VIP
+ * counters as one u64 array per counter ("columns"), since DPDK 22.11
+ * nests only arrays in a dict.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+#include "commands.h"
+#include "log.h"
+#include "telemetry.h"
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static json_t *rendered;     /* under lock; NULL: nothing yet */
+static uint64_t rendered_ms; /* control thread only */
+static bool enabled;
+
+/* The integers of object `o` into dict `d` (other members skipped). */
+static void add_scalars(struct rte_tel_data *d, json_t *o)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v)
+		if (json_is_integer(v))
+			rte_tel_data_add_dict_u64(d, key, (uint64_t)json_integer_value(v));
+}
+
+/* One u64 array per integer member of list's objects: d[key][i] is
+ * list[i][key]. At most RTE_TEL_MAX_ARRAY_ENTRIES rows. */
+static void add_columns(struct rte_tel_data *d, json_t *list)
+{
+	json_t *first = json_array_get(list, 0), *v;
+	size_t rows = json_array_size(list);
+	const char *key;
+
+	if (rows > RTE_TEL_MAX_ARRAY_ENTRIES)
+		rows = RTE_TEL_MAX_ARRAY_ENTRIES;
+	json_object_foreach(first, key, v) {
+		if (!json_is_integer(v))
+			continue;
+		struct rte_tel_data *col = rte_tel_data_alloc();
+		if (col == NULL)
+			return;
+		rte_tel_data_start_array(col, RTE_TEL_U64_VAL);
+		for (size_t i = 0; i < rows; i++)
+			rte_tel_data_add_array_u64(col, (uint64_t)json_integer_value(
+				json_object_get(json_array_get(list, i), key)));
+		if (rte_tel_data_add_dict_container(d, key, col, 0) != 0)
+			rte_tel_data_free(col);
+	}
+}
+
+/* The VIPs' names, "198.18.0.100:80/tcp", in the columns' order. */
+static void add_vip_names(struct rte_tel_data *d, json_t *vips)
+{
+	struct rte_tel_data *names = rte_tel_data_alloc();
+	char name[RTE_TEL_MAX_STRING_LEN];
+
+	if (names == NULL)
+		return;
+	rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
+	for (size_t i = 0; i < json_array_size(vips) && i < RTE_TEL_MAX_ARRAY_ENTRIES; i++) {
+		json_t *v = json_array_get(vips, i);
+		snprintf(name, sizeof(name), "%s:%lld/%s",
+			 json_string_value(json_object_get(v, "vip")),
+			 (long long)json_integer_value(json_object_get(v, "port")),
+			 json_string_value(json_object_get(v, "proto")));
+		rte_tel_data_add_array_string(names, name);
+	}
+	if (rte_tel_data_add_dict_container(d, "vip", names, 0) != 0)
+		rte_tel_data_free(names);
+}
+
+static int answer(const char *cmd, struct rte_tel_data *d)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&lock);
+	if (rendered == NULL) {
+		rc = -1; /* not rendered yet, or stopping */
+		goto out;
+	}
+	rte_tel_data_start_dict(d);
+	if (strcmp(cmd, "/sluice/stats") == 0) {
+		rte_tel_data_add_dict_u64(d, "uptime_s", (uint64_t)json_integer_value(
+			json_object_get(rendered, "uptime_s")));
+		add_scalars(d, json_object_get(rendered, "totals"));
+	} else if (strcmp(cmd, "/sluice/drops") == 0) {
+		add_scalars(d, json_object_get(rendered, "drops"));
+	} else if (strcmp(cmd, "/sluice/workers") == 0) {
+		json_t *workers = json_object_get(rendered, "workers");
+		rte_tel_data_add_dict_u64(d, "count", json_array_size(workers));
+		add_columns(d, workers);
+	} else {
+		json_t *vips = json_object_get(rendered, "vips");
+		rte_tel_data_add_dict_u64(d, "count", json_array_size(vips));
+		add_vip_names(d, vips);
+		add_columns(d, vips);
+	}
+out:
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+static int on_command(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	return answer(cmd, d);
+}
+
+int sl_telemetry_init(bool on, char *errbuf, size_t errlen)
+{
+	static const struct { const char *cmd, *help; } cmds[] = {
+		{"/sluice/stats", "Sluice's counters summed over workers. No parameters"},
+		{"/sluice/drops", "Sluice's dropped packets by reason. No parameters"},
+		{"/sluice/workers", "Sluice's counters per worker, one array each. No parameters"},
+		{"/sluice/vips", "Sluice's counters per VIP (names in 'vip'), one array each. "
+				 "No parameters"},
+	};
+
+	enabled = on;
+	if (!on)
+		return 0;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		int rc = rte_telemetry_register_cmd(cmds[i].cmd, on_command, cmds[i].help);
+		if (rc != 0) {
+			snprintf(errbuf, errlen, "telemetry: cannot register %s: %s",
+				 cmds[i].cmd, strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void sl_telemetry_tick(struct sl_ctl *ctl)
+{
+	uint64_t now = sl_ctl_now_ms();
+	json_t *fresh = NULL, *old, *none = json_object();
+	struct sl_err err;
+
+	if (!enabled || (rendered_ms && now - rendered_ms < SL_TELEMETRY_EVERY_MS))
+		goto out;
+	rendered_ms = now;
+	if (sl_cmd_stats(ctl, &ctl->model, none, &fresh, &err) != 0 || fresh == NULL)
+		goto out;
+	pthread_mutex_lock(&lock);
+	old = rendered;
+	rendered = fresh;
+	pthread_mutex_unlock(&lock);
+	/* No callback can hold `old` now: each reads it under the lock. */
+	json_decref(old);
+out:
+	json_decref(none);
+}
+
+void sl_telemetry_free(void)
+{
+	pthread_mutex_lock(&lock);
+	json_t *old = rendered;
+	rendered = NULL;
+	pthread_mutex_unlock(&lock);
+	json_decref(old);
+}

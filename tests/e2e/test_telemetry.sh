@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# DPDK telemetry (issue 17): sluice started without --no-telemetry answers
+# dpdk-telemetry.py (package dpdk-dev) on its EAL file prefix's socket with
+# /sluice/stats, /sluice/drops, /sluice/workers and /sluice/vips beside
+# ethdev's own commands, and the values are the real ones: after a run of
+# HTTP connections through the VIP, the connection counts match what
+# `sluicectl stats` says and what the clients made.
+# e2e-timeout: 120
+set -euo pipefail
+# shellcheck source=scripts/lab_lib.sh
+. "$(dirname "$0")/../../scripts/lab_lib.sh"
+
+N=${N:-20}
+TEL=${DPDK_TELEMETRY:-dpdk-telemetry.py}
+
+lab_test_begin telemetry
+if ! command -v "$TEL" >/dev/null; then
+  lab_not_ok "dpdk-telemetry.py installed (package dpdk-dev, scripts/deps.sh)"
+  exit 1
+fi
+lab_std_start --servers 2 -- 'c["eal"].remove("--no-telemetry")'
+FPREFIX=sl-lab-$LAB_PREFIX
+
+# tel CMD...: each command's answer, one JSON line each.
+tel() { printf '%s\n' "$@" | timeout 10 "$TEL" -f "$FPREFIX"; }
+
+RS1=$(lab_rs_ip 1) RS2=$(lab_rs_ip 2)
+lab_check "vip + servers" lab_vip_setup "$LAB_VIP:80" wrr \
+  "$RS1:$LAB_HTTP_PORT:1" "$RS2:$LAB_HTTP_PORT:1"
+lab_curl_loop "$N" "http://$LAB_VIP/whoami" >"$T/curl.log"
+ok=$(lab_tally "$T/curl.log" | lab_jget "r['ok']")
+lab_check_eq "$N HTTP requests answered through the VIP" "$ok" "$N"
+
+# Rendered at most once a second by the control thread: wait until the
+# telemetry's count catches up with the control socket's.
+want=$(lab_total conns_created)
+lab_check_cmp "conns_created >= $N (sluicectl stats)" "$want" -ge "$N"
+# shellcheck disable=SC2317  # called through lab_wait_until
+caught_up() {
+  [ "$(tel /sluice/stats | lab_jget "r['/sluice/stats']['conns_created']")" = "$want" ]
+}
+lab_check "telemetry /sluice/stats conns_created reaches $want" lab_wait_until 10 "telemetry" caught_up
+
+tel / >"$T/list.json"
+for c in /sluice/stats /sluice/drops /sluice/workers /sluice/vips /ethdev/list; do
+  lab_check "'/' lists $c" lab_jget "'$c' in r['/'] or exit(1)" <"$T/list.json"
+done
+
+tel /sluice/stats /sluice/drops /sluice/workers /sluice/vips /ethdev/list >"$T/tel.json"
+echo "# $(head -c 600 "$T/tel.json")"
+stats=$(sed -n 1p "$T/tel.json") drops=$(sed -n 2p "$T/tel.json")
+workers=$(sed -n 3p "$T/tel.json") vips=$(sed -n 4p "$T/tel.json")
+ethdev=$(sed -n 5p "$T/tel.json")
+sl=$(lab_stats)
+
+lab_check_eq "/sluice/stats conns_created = sluicectl's" \
+  "$(lab_jget "r['/sluice/stats']['conns_created']" <<<"$stats")" "$want"
+lab_check_cmp "/sluice/stats rx_packets > 0" \
+  "$(lab_jget "r['/sluice/stats']['rx_packets']" <<<"$stats")" -gt 0
+lab_check_cmp "/sluice/stats uptime_s answers (>= 0)" \
+  "$(lab_jget "r['/sluice/stats']['uptime_s']" <<<"$stats")" -ge 0
+lab_check_eq "/sluice/drops has every reason sluicectl lists" \
+  "$(lab_jget "sorted(r['/sluice/drops'])" <<<"$drops")" "$(lab_jget "sorted(r['drops'])" <<<"$sl")"
+lab_check_eq "/sluice/workers count = 2" "$(lab_jget "r['/sluice/workers']['count']" <<<"$workers")" 2
+lab_check_eq "/sluice/workers conns_created sums to the total" \
+  "$(lab_jget "sum(r['/sluice/workers']['conns_created'])" <<<"$workers")" "$want"
+lab_check_eq "/sluice/vips names the VIP" \
+  "$(lab_jget "r['/sluice/vips']['vip'][0]" <<<"$vips")" "$LAB_VIP:80/tcp"
+lab_check_eq "/sluice/vips conns = sluicectl's vips[0].conns" \
+  "$(lab_jget "r['/sluice/vips']['conns'][0]" <<<"$vips")" \
+  "$(lab_jget "r['vips'][0]['conns']" <<<"$sl")"
+lab_check_cmp "/sluice/vips packets_in >= $N" \
+  "$(lab_jget "r['/sluice/vips']['packets_in'][0]" <<<"$vips")" -ge "$N"
+lab_check_eq "ethdev's telemetry beside it: /ethdev/list has both ports" \
+  "$(lab_jget "len(r['/ethdev/list'])" <<<"$ethdev")" 2
+
+lab_test_end
