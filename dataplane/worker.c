@@ -341,6 +341,8 @@ void sl_worker_begin(struct sl_worker *w)
 	const struct sl_snapshot *s =
 		__atomic_load_n(&w->dp->snapshot, __ATOMIC_ACQUIRE);
 	w->snap = s;
+	/* The one read a capture costs when there is none (capture.h). */
+	w->cap = __atomic_load_n(&w->dp->capture, __ATOMIC_ACQUIRE);
 	/* After the snapshot: neighbors are published before the snapshot
 	 * that needs them, so these are at least as new. */
 	w->neigh = __atomic_load_n(&w->dp->neigh, __ATOMIC_ACQUIRE);
@@ -407,6 +409,8 @@ unsigned sl_worker_poll(struct sl_worker *w)
 	for (unsigned p = 0; p < w->dp->nports; p++) {
 		uint16_t n = rte_eth_rx_burst(w->dp->ethdev[p], w->id, pkts, SL_BURST);
 		if (n) {
+			if (sl_unlikely(w->cap != NULL))
+				sl_worker_capture(w, p, pkts, n, SL_CAPTURE_RX);
 			sl_worker_burst(w, pkts, n);
 			got += n;
 		}

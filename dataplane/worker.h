@@ -21,6 +21,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "capture.h"
 #include "conn.h"
 #include "drop.h"
 #include "flow.h"
@@ -79,6 +80,9 @@ struct sl_worker_stats {
 				   * budget, TX or hold-queue room, mbufs */
 	uint64_t persist_lost;   /* persistence reports the ring refused */
 	uint64_t to_host, from_host; /* through exception devices (worker_host.c) */
+	/* Packet capture (capture.h): copies handed to the control thread,
+	 * copies lost to a full ring, to an empty capture pool. */
+	uint64_t capture_copied, capture_dropped, capture_no_mbuf;
 	uint64_t drops[SL_DROP_MAX];
 } SL_ALIGNED;
 
@@ -200,6 +204,9 @@ struct sl_dataplane {
 	struct rte_ring *persist_ring;
 	uint64_t tsc_hz;
 	uint32_t steer_ring_size;        /* each ring; 0: SL_STEER_RING_SIZE */
+	/* The capture in progress (capture.h); NULL: none. RCU-protected,
+	 * read once per loop iteration. */
+	struct sl_capture *capture;
 };
 
 struct sl_tx_buf {
@@ -216,6 +223,7 @@ struct sl_worker {
 	 * nh_gen) are good only under the pair they were found with. */
 	uint32_t nh_epoch;
 	uint64_t snap_generation;
+	const struct sl_capture *cap;    /* this iteration's capture; NULL: none */
 	uint32_t now_ms;
 	uint16_t id;
 	uint16_t nworkers;
@@ -319,6 +327,10 @@ void sl_worker_begin(struct sl_worker *w);
 
 /* Internal pieces shared between the worker's source files. */
 void sl_worker_tx_flush_port(struct sl_worker *w, unsigned port);
+/* worker_capture.c: copy what w->cap selects of a burst on `port` in
+ * direction `dir` (SL_CAPTURE_RX or _TX). Only while w->cap is set. */
+void sl_worker_capture(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
+		       uint16_t n, unsigned dir);
 
 /* Packets of a connection's trusted side (the real server; for SNAT the
  * inside host), ICMP errors from that side included, are taken only on

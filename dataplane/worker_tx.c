@@ -2,8 +2,8 @@
 /*
  * TX buffers: sl_worker_tx() (worker.h) queues a finished frame per port;
  * a full buffer, and every buffer at the end of a loop iteration, goes to
- * the NIC in one burst. The bottom of the worker's files: it calls none
- * of the others.
+ * the NIC in one burst, copied first while a capture is on (calls only
+ * worker_capture.c).
  */
 #include <rte_ethdev.h>
 
@@ -12,6 +12,9 @@
 void sl_worker_tx_flush_port(struct sl_worker *w, unsigned port)
 {
 	struct sl_tx_buf *b = &w->tx[port];
+
+	if (sl_unlikely(w->cap != NULL))
+		sl_worker_capture(w, port, b->pkts, b->n, SL_CAPTURE_TX);
 	uint16_t sent = rte_eth_tx_burst(w->dp->ethdev[port], w->id, b->pkts, b->n);
 
 	/* tx_bytes was counted as frames were queued (sl_worker_tx). */

@@ -90,7 +90,7 @@ static bool find_opt(const char *arg, struct optdef *out, const char **val)
 		}
 	}
 	for (int o = 0; o < SLC_O_MAX; o++) {
-		if (match(arg, slc_opt_name((enum slc_opt)o), 0, val)) {
+		if (match(arg, slc_opt_name((enum slc_opt)o), slc_opt_short((enum slc_opt)o), val)) {
 			*out = (struct optdef){ slc_opt_name((enum slc_opt)o), 0, o,
 						!slc_opt_is_flag((enum slc_opt)o) };
 			return true;
@@ -452,6 +452,10 @@ static int run(const struct cli *cli, const struct slc_cmd *c)
 	line = request_line(cli, c, args);
 	if (!line)
 		goto out;
+	if (c->print == slc_print_capture) { /* a conversation, not one line */
+		rc = slc_run_capture(cli->socket, cli->timeout_s, cli->json, &cli->a, args);
+		goto out;
+	}
 	rc = SLC_EXIT_FAIL;
 	if (slc_exchange(cli->socket, cli->timeout_s, line, &reply) < 0)
 		goto out;

@@ -56,6 +56,12 @@ enum slc_opt {
 	SLC_O_CHECK_STATUS,
 	SLC_O_FLUSH,         /* a flag */
 	SLC_O_FORCE,         /* a flag */
+	/* capture */
+	SLC_O_COUNT,
+	SLC_O_FILTER,
+	SLC_O_WRITE,         /* also -w */
+	SLC_O_DIRECTION,
+	SLC_O_DURATION,
 	SLC_O_MAX
 };
 #define SLC_OPT(o) (1u << (o))
@@ -168,6 +174,12 @@ int slc_put_svc_opts(const struct slc_cmd *c, const struct slc_args *a,
  * saying why on stderr. */
 int slc_exchange(const char *path, double timeout_s, const char *line,
 		 char **answer);
+/* The same in two steps, for a conversation on one connection
+ * (sluicectl capture): connect (the fd, or -1 after saying why), then
+ * one exchange per call; pass_fd >= 0 goes with the line (SCM_RIGHTS). */
+int slc_connect(const char *path, double timeout_s);
+int slc_call(int fd, const char *path, double timeout_s, const char *line,
+	     int pass_fd, char **answer);
 
 /* sluicectl_print.c (sluicectl_stats.c: slc_print_stats) */
 void slc_print_vip_add(const json_t *args, const json_t *result);
@@ -210,6 +222,18 @@ void slc_print_blocklist_del(const json_t *args, const json_t *result);
 void slc_print_blocklist_list(const json_t *args, const json_t *result);
 void slc_print_xdp_set(const json_t *args, const json_t *result);
 void slc_print_xdp_stats(const json_t *result); /* part of `stats` */
+
+/* sluicectl_capture.c: `capture PORT -w FILE`: opens FILE, passes it
+ * with capture.start, polls capture.status until the count is written,
+ * --duration passes or SIGINT/SIGTERM, then capture.stop; prints the
+ * counts. Returns the exit status. */
+int slc_build_capture(const struct slc_cmd *c, const struct slc_args *a,
+		      json_t *args);
+void slc_print_capture(const json_t *args, const json_t *result);
+int slc_run_capture(const char *socket, double timeout_s, bool json,
+		    const struct slc_args *a, json_t *args);
+/* A command option's one-letter form ('w' for --write), or 0. */
+char slc_opt_short(enum slc_opt o);
 
 /* sluicectl_port.c */
 int slc_build_port_show(const struct slc_cmd *c, const struct slc_args *a,

@@ -27,7 +27,14 @@ static const char *const opt_names[SLC_O_MAX] = {
 	[SLC_O_FALL] = "fall", [SLC_O_CHECK_PORT] = "check-port",
 	[SLC_O_CHECK_PATH] = "check-path", [SLC_O_CHECK_STATUS] = "check-status",
 	[SLC_O_FLUSH] = "flush", [SLC_O_FORCE] = "force",
+	[SLC_O_COUNT] = "count", [SLC_O_FILTER] = "filter", [SLC_O_WRITE] = "write",
+	[SLC_O_DIRECTION] = "direction", [SLC_O_DURATION] = "duration",
 };
+
+char slc_opt_short(enum slc_opt o)
+{
+	return o == SLC_O_WRITE ? 'w' : 0;
+}
 
 const char *slc_opt_name(enum slc_opt o)
 {

@@ -391,6 +391,32 @@ const struct slc_cmd slc_cmds[] = {
 	  "NAME is a port's name in the config (\"wan\", \"lan\").\n"
 	  "\nExample:\n  sluicectl port show wan\n", { "NAME" }, 1, 0, true,
 	  slc_build_port_show, slc_print_port_show },
+	{ "capture", NULL, "capture.start",
+	  "PORT -w FILE [--count N] [--filter EXPR] [--direction rx|tx|both] [--duration S]",
+	  "capture a port's frames into a pcapng file",
+	  "Workers copy the port's frames that EXPR matches (a pcap filter, as\n"
+	  "tcpdump takes it) to sluice, which writes them to FILE (pcapng; read\n"
+	  "it with tcpdump -r or wireshark). RX: every frame taken from the\n"
+	  "port, before Sluice looks at it; TX: every frame handed to the port.\n"
+	  "sluicectl opens FILE itself and passes it to sluice. Runs until N\n"
+	  "frames are written, S seconds pass, or Ctrl-C; then prints the\n"
+	  "counts. Copies that found the ring to sluice full, or no buffer,\n"
+	  "are lost and counted (the frames themselves are never held up).\n"
+	  "Needs the control socket (not the read-only one); one capture at a\n"
+	  "time.\n"
+	  "\nOptions:\n"
+	  "  -w, --write FILE     the capture file (created or truncated)\n"
+	  "  --count N            stop after N frames, 1..4294967295\n"
+	  "  --filter EXPR        a pcap filter expression (default: every frame)\n"
+	  "  --direction DIR      rx, tx or both (default both)\n"
+	  "  --duration S         stop after S seconds\n"
+	  "\nExamples:\n"
+	  "  sluicectl capture wan -w /tmp/wan.pcapng --count 100 --filter 'tcp port 80'\n"
+	  "  sluicectl capture lan -w /tmp/lan.pcapng --direction rx --duration 10\n",
+	  { "PORT" }, 1,
+	  SLC_OPT(SLC_O_COUNT) | SLC_OPT(SLC_O_FILTER) | SLC_OPT(SLC_O_WRITE) |
+	  SLC_OPT(SLC_O_DIRECTION) | SLC_OPT(SLC_O_DURATION), true,
+	  slc_build_capture, slc_print_capture },
 	{ "stats", NULL, "stats", "", "show counters: totals, workers, services, drops",
 	  "Examples:\n  sluicectl stats\n  sluicectl --json stats\n", { NULL }, 0,
 	  0, false, build_none, slc_print_stats },

@@ -268,11 +268,54 @@ static int recv_line(struct xchg *x, char **out)
 	return 0;
 }
 
-int slc_exchange(const char *path, double timeout_s, const char *line,
-		 char **answer)
+int slc_connect(const char *path, double timeout_s)
 {
 	struct xchg x = { .path = path, .timeout_s = timeout_s, .fd = -1 };
-	size_t n = strlen(line);
+
+	if (timeout_s > 0)
+		x.deadline = now_s() + timeout_s;
+	if (open_socket(&x) == 0)
+		return x.fd;
+	if (x.fd >= 0)
+		close(x.fd);
+	return -1;
+}
+
+/* The first byte of the request with descriptor `pass_fd` attached
+ * (SCM_RIGHTS): the daemon takes it with the line it came with. */
+static int send_fd(struct xchg *x, const char *req, int pass_fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = (void *)req, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	memset(u.buf, 0, sizeof(u.buf));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	while (sendmsg(x->fd, &msg, MSG_NOSIGNAL) != 1) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN && wait_fd(x, POLLOUT) > 0)
+			continue;
+		fprintf(stderr, "sluicectl: passing the file to %s: %s\n", x->path,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int slc_call(int fd, const char *path, double timeout_s, const char *line,
+	     int pass_fd, char **answer)
+{
+	struct xchg x = { .path = path, .timeout_s = timeout_s, .fd = fd };
+	size_t n = strlen(line), off = 0;
 	char *req = slc_xmalloc(n + 2);
 	int rc = -1;
 
@@ -281,17 +324,38 @@ int slc_exchange(const char *path, double timeout_s, const char *line,
 	req[n + 1] = '\0';
 	if (timeout_s > 0)
 		x.deadline = now_s() + timeout_s;
-	if (open_socket(&x) < 0)
-		goto out;
+	if (pass_fd >= 0) {
+		if (send_fd(&x, req, pass_fd) < 0)
+			goto out;
+		off = 1;
+	}
 	/* A daemon that hung up mid-request may have answered first (a
 	 * line that is too long, say): read on, and only if nothing is
 	 * there report the early close. */
-	if (send_all(&x, req, n + 1) < 0)
+	if (send_all(&x, req + off, n + 1 - off) < 0)
 		goto out;
 	rc = recv_line(&x, answer);
 out:
-	if (x.fd >= 0)
-		close(x.fd);
 	free(req);
+	return rc;
+}
+
+int slc_exchange(const char *path, double timeout_s, const char *line,
+		 char **answer)
+{
+	double deadline = now_s() + timeout_s;
+	int fd = slc_connect(path, timeout_s);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	/* One deadline for the whole exchange, connecting included. */
+	if (timeout_s > 0) {
+		timeout_s = deadline - now_s();
+		if (timeout_s <= 0)
+			timeout_s = 0.001;
+	}
+	rc = slc_call(fd, path, timeout_s, line, -1, answer);
+	close(fd);
 	return rc;
 }

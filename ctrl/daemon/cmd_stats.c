@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "commands.h"
+#include "ctl_capture.h"
 #include "jsonutil.h"
 #include "server.h"
 
@@ -255,6 +256,7 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 			    servers);
 	json_object_set_new(*result, "xdp", sl_ctl_xdp_stats(ctl));
 	json_object_set_new(*result, "resources", resources_json(ctl));
+	json_object_set_new(*result, "capture", sl_ctl_capture_stats(ctl));
 	json_t *control = json_pack(
 		"{s:I,s:I,s:I,s:I,s:I,s:I}", "publishes", (json_int_t)ctl->publishes,
 		"messages_waiting", (json_int_t)ctl->msgs_waiting,

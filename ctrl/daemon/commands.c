@@ -62,6 +62,15 @@ const struct sl_cmd sl_commands[] = {
 	{"blocklist.del", sl_cmd_blocklist_del, ARGS("prefix"), SL_CMD_CHANGE, "stop dropping a source prefix"},
 	{"blocklist.list", sl_cmd_blocklist_list, NO_ARGS, SL_CMD_READ, "list blocked prefixes and hits"},
 	{"xdp.set", sl_cmd_xdp_set, ARGS("syn_rate", "syn_burst"), SL_CMD_CHANGE, "set the per-source SYN rate"},
+	/* Capture shows traffic: admins only, logged (never on the
+	 * read-only socket); status is polled, so it is a read. */
+	{"capture.start", sl_cmd_capture_start,
+	 ARGS("port", "count", "filter", "snaplen", "direction"), SL_CMD_WRITE,
+	 "capture a port's frames into the file whose descriptor comes with the request"},
+	{"capture.status", sl_cmd_capture_status, ARGS("id"), SL_CMD_READ,
+	 "a capture's counts (keeps it alive)"},
+	{"capture.stop", sl_cmd_capture_stop, ARGS("id"), SL_CMD_WRITE,
+	 "stop a capture and close its file"},
 	{"help", sl_cmd_help, NO_ARGS, SL_CMD_READ, "list commands"},
 	{NULL, NULL, NULL, SL_CMD_READ, NULL},
 };

@@ -69,6 +69,9 @@ int sl_cmd_help(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct 
 int sl_cmd_snat_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_snat_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_snat_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_capture_start(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_capture_status(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_capture_stop(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_snat_sessions(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 
 #endif

@@ -71,6 +71,9 @@ struct sl_ctl {
 	 * request being handled. */
 	struct sl_server *srv;
 	json_t *req_id;
+	/* The packet capture, running or finished and not yet collected
+	 * (ctl_capture.h); NULL: none. */
+	struct sl_ctl_capture *capture;
 };
 
 uint64_t sl_ctl_now_ms(void);

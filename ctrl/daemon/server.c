@@ -37,6 +37,8 @@ struct sl_server_client {
 			   * be muted), read and served by turns alone,
 			   * answers discarded */
 	struct sl_server_peer peer;
+	int passed_fd;    /* a descriptor that came with its bytes (SCM_RIGHTS),
+			   * not yet taken (sl_server_take_fd); -1: none */
 };
 
 static size_t backlog(const struct sl_server_client *c)
@@ -110,6 +112,8 @@ static void client_free(struct sl_server *s, struct sl_server_client *c)
 			s->clients[i] = NULL;
 	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	if (c->passed_fd >= 0)
+		close(c->passed_fd);
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -212,6 +216,7 @@ static void accept_client(struct sl_server *s, int listen_fd)
 		return;
 	}
 	c->fd = fd;
+	c->passed_fd = -1;
 	c->last_ms = now;
 	c->id = ++s->next_id;
 	c->peer.readonly = readonly;
@@ -346,6 +351,30 @@ static int serve_lines(struct sl_server *s, struct sl_server_client *c)
 	return 0;
 }
 
+/* recv() that also takes one descriptor passed with the bytes
+ * (sluicectl capture's file): kept for the line's handler, replacing
+ * (and closing) one nobody took. */
+static ssize_t recv_fd(struct sl_server_client *c, char *buf, size_t len)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf)};
+	ssize_t n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
+	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+		if (c->passed_fd >= 0)
+			close(c->passed_fd);
+		memcpy(&c->passed_fd, CMSG_DATA(cm), sizeof(int));
+	}
+	return n;
+}
+
 /* One read of what the client sent. -1 when it has to go. */
 static int read_client(struct sl_server *s, struct sl_server_client *c)
 {
@@ -354,7 +383,7 @@ static int read_client(struct sl_server *s, struct sl_server_client *c)
 		return 0;
 	if (grow(&c->in, &c->in_cap, c->in_len + 65536) != 0)
 		return -1;
-	ssize_t n = recv(c->fd, c->in + c->in_len, 65536, 0);
+	ssize_t n = recv_fd(c, c->in + c->in_len, 65536);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
 	if (n <= 0) {
@@ -392,6 +421,17 @@ uint64_t sl_server_defer(struct sl_server *s)
 		return 0;
 	s->serving->waiting = 1;
 	return s->serving->id;
+}
+
+int sl_server_take_fd(struct sl_server *s)
+{
+	int fd;
+
+	if (s == NULL || s->serving == NULL)
+		return -1;
+	fd = s->serving->passed_fd;
+	s->serving->passed_fd = -1;
+	return fd;
 }
 
 bool sl_server_peer(const struct sl_server *s, struct sl_server_peer *p)

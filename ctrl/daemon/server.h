@@ -125,6 +125,10 @@ int sl_server_listen(const char *path, const struct sl_server_perms *perms,
 		     char *bound, char *errbuf, size_t errlen);
 /* The peer of the line being handled; false when none is (no socket). */
 bool sl_server_peer(const struct sl_server *s, struct sl_server_peer *p);
+/* The descriptor the client of the line being handled passed with its
+ * bytes (SCM_RIGHTS; one per read, a newer one replacing an untaken
+ * one), now the caller's; -1 when none came. */
+int sl_server_take_fd(struct sl_server *s);
 /* Serve whatever is ready, waiting at most timeout_ms. */
 void sl_server_poll(struct sl_server *s, int timeout_ms);
 void sl_server_close(struct sl_server *s);

@@ -23,6 +23,7 @@
 #include <rte_malloc.h>
 
 #include "config.h"
+#include "ctl_capture.h"
 #include "cleanup.h"
 #include "ctl.h"
 #include "instance.h"
@@ -301,6 +302,7 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 			epoll_wait(wake, ev, 2, LOOP_TICK_MS);
 		sl_server_poll(srv, wake >= 0 ? 0 : LOOP_TICK_MS);
 		sl_ctl_dump_poll(ctl); /* conn.list, snat.sessions answers */
+		sl_ctl_capture_poll(ctl); /* copies to the capture file */
 		sl_ctl_neigh_work(ctl);
 		sl_ctl_work(ctl); /* health checks, lc sums, persistence */
 		if (!ready && sl_notify_workers_running(ctl->dp)) {
@@ -331,6 +333,8 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
 	sl_telemetry_free();
+	sl_ctl_capture_free(ctl);
+	sl_ctl_pdump_uninit();
 	sl_ctl_dump_free(ctl);
 	sl_server_close(srv);
 	sl_ctl_work_free(ctl);
@@ -418,6 +422,7 @@ static int run(struct sl_ctl *ctl)
 		return 1;
 	}
 	free(argv);
+	sl_ctl_pdump_init(!has_eal_arg(m, "--no-huge") && !has_eal_arg(m, "--in-memory"));
 	if (rte_lcore_count() < m->workers + 1) {
 		sl_err("%u workers need %u lcores; EAL has %u", m->workers,
 		       m->workers + 1, rte_lcore_count());

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Packet capture (issue 17): `sluicectl capture PORT -w FILE` during lab
+# traffic, read back with tcpdump -r. On wan with --count and a pcap
+# filter: exactly N frames, all matching the filter, both directions
+# (clients to the VIP as received, the VIP's answers as sent); on lan
+# one direction at a time (tx: only the local address towards servers;
+# rx: only the servers' replies); counters in stats capture; a bad
+# filter refused with the file removed; a client killed mid-capture
+# stops it after the 5 s lease. The lab runs EAL with --no-huge, where
+# dpdk-dumpcap cannot attach: sluice says so at start.
+# e2e-timeout: 150
+set -euo pipefail
+# shellcheck source=scripts/lab_lib.sh
+. "$(dirname "$0")/../../scripts/lab_lib.sh"
+
+COUNT=40
+
+lab_test_begin capture
+lab_std_start --servers 2
+RS1=$(lab_rs_ip 1) RS2=$(lab_rs_ip 2)
+lab_check "vip + servers" lab_vip_setup "$LAB_VIP:80" wrr \
+  "$RS1:$LAB_HTTP_PORT:1" "$RS2:$LAB_HTTP_PORT:1"
+
+# cap ARGS...: sluicectl capture, bounded, output in $T/cap.out.
+cap() { timeout 60 "$SLUICECTL" -s "$LAB_SOCK" capture "$@" >"$T/cap.out" 2>"$T/cap.err"; }
+# frames FILE [FILTER]: how many frames tcpdump reads from FILE.
+frames() { tcpdump -nn -r "$1" "${@:2}" 2>/dev/null | wc -l; }
+
+# --- wan, both directions, --count, --filter
+cap wan -w "$T/wan.pcapng" --count "$COUNT" --filter "tcp port 80" &
+cap_pid=$!
+sleep 1
+lab_curl_loop 20 "http://$LAB_VIP/whoami" >"$T/curl.log"
+st=0; wait "$cap_pid" || st=$?
+echo "# $(cat "$T/cap.out" "$T/cap.err")"
+lab_check_eq "capture wan --count $COUNT exits 0" "$st" 0
+lab_check "... says done, $COUNT frames written" grep -q "done, $COUNT frames written" "$T/cap.out"
+lab_check_eq "tcpdump -r reads $COUNT frames" "$(frames "$T/wan.pcapng")" "$COUNT"
+lab_check_eq "... none outside the filter (not tcp port 80)" "$(frames "$T/wan.pcapng" not tcp port 80)" 0
+lab_check_cmp "... clients to the VIP (received)" "$(frames "$T/wan.pcapng" dst host "$LAB_VIP" and dst port 80)" -gt 0
+lab_check_cmp "... the VIP to clients (sent)" "$(frames "$T/wan.pcapng" src host "$LAB_VIP" and src port 80)" -gt 0
+first=$(tcpdump -tt -nn -r "$T/wan.pcapng" -c 1 2>/dev/null | cut -d. -f1)
+lab_check_cmp "... stamped with the time of capture (within 60 s: $first)" "$(( $(date +%s) - first ))" -lt 60
+lab_check_cmp "... an HTTP request in the payload" "$(tcpdump -nn -A -r "$T/wan.pcapng" 2>/dev/null | grep -c 'GET /whoami')" -gt 0
+
+# --- lan, one direction each: tx is Sluice's local address to the
+# servers, rx the servers' replies.
+for dir in tx rx; do
+  cap lan -w "$T/lan-$dir.pcapng" --direction "$dir" --filter tcp --duration 4 &
+  cap_pid=$!
+  sleep 1
+  lab_curl_loop 10 "http://$LAB_VIP/whoami" >"$T/curl-$dir.log"
+  st=0; wait "$cap_pid" || st=$?
+  echo "# $(cat "$T/cap.out")"
+  lab_check_eq "capture lan --direction $dir --duration 4 exits 0" "$st" 0
+  n=$(frames "$T/lan-$dir.pcapng")
+  lab_check_cmp "lan $dir: frames captured" "$n" -ge 30
+  if [ "$dir" = tx ]; then
+    lab_check_eq "lan tx: all from the local address $LAB_LIP" "$(frames "$T/lan-$dir.pcapng" not src host "$LAB_LIP")" 0
+  else
+    lab_check_eq "lan rx: all to the local address $LAB_LIP" "$(frames "$T/lan-$dir.pcapng" not dst host "$LAB_LIP")" 0
+  fi
+done
+
+stats=$(lab_stats)
+echo "# stats capture: $(lab_jget "r['capture']" <<<"$stats")"
+lab_check_cmp "stats capture.copied counts the copies" "$(lab_jget "r['capture']['copied']" <<<"$stats")" -ge "$COUNT"
+lab_check_eq "stats capture.dropped: none (ring never full here)" "$(lab_jget "r['capture']['dropped']" <<<"$stats")" 0
+lab_check_eq "stats capture.active: false" "$(lab_jget "r['capture']['active']" <<<"$stats")" false
+
+# --- a bad filter: refused, nothing left behind
+st=0; cap wan -w "$T/bad.pcapng" --filter "tcp port eighty" || st=$?
+lab_check_eq "a bad filter: exit 1" "$st" 1
+lab_check "... the daemon says why" grep -q "not a pcap filter" "$T/cap.err"
+lab_check "... the file is removed" test ! -e "$T/bad.pcapng"
+
+# --- a client that dies: the capture stops after the lease
+"$SLUICECTL" -s "$LAB_SOCK" capture wan -w "$T/gone.pcapng" >/dev/null 2>&1 &
+gone=$!
+# shellcheck disable=SC2317  # called through lab_wait_until
+active() { [ "$(lab_stats | lab_jget "r['capture']['active']")" = "$1" ]; }
+lab_check "a capture runs" lab_wait_until 5 "capture active" active true
+kill -9 "$gone"; wait "$gone" 2>/dev/null || true
+lab_check "its client killed: stopped within the 5 s lease (and a bit)" lab_wait_until 9 "capture stopped" active false
+lab_check "... logged as expired" grep -q "capture [0-9]*: its client asked nothing" "$LAB_SLUICE_LOG"
+lab_check "tcpdump reads the expired capture's file" tcpdump -nn -r "$T/gone.pcapng" -c 1
+
+lab_check "--no-huge: sluice says dpdk-dumpcap cannot attach" grep -q "dpdk-dumpcap cannot attach" "$LAB_SLUICE_LOG"
+
+lab_test_end
