@@ -66,6 +66,7 @@ _sluicectl() {
             -s | --socket) _sluicectl_sock=(-s "${COMP_WORDS[i + 1]:-}"); i=$((i + 1)); continue ;;
             --socket=*) _sluicectl_sock=(-s "${w#--socket=}"); continue ;;
             --*=*) continue ;;
+            -w) i=$((i + 1)); continue ;;  # capture's file (--write FILE below)
             -*)
                 takes=$(_sluicectl_options "$cmd" $verb $sub | grep -x -- "$w=")
                 [ -n "$takes" ] && i=$((i + 1))
@@ -78,7 +79,8 @@ _sluicectl() {
     done
     npos=${#pos[@]}
     case $prev in
-        -s | --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        -s | --socket | -w | --write) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --direction) COMPREPLY=($(compgen -W "rx tx both" -- "$cur")); return ;;
         --proto) COMPREPLY=($(compgen -W "tcp udp" -- "$cur")); return ;;
         --sched) COMPREPLY=($(compgen -W "rr wrr lc wlc sh mh" -- "$cur")); return ;;
         --check) COMPREPLY=($(compgen -W "tcp http udp none inherit" -- "$cur")); return ;;

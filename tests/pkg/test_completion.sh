@@ -88,13 +88,16 @@ chmod +x "$T/sluicectl"
 F=$T/sluicectl
 
 check_eq "verbs: 'sluicectl s'" "$(complete_ "$F" s)" "snat stats"
-check_eq "verbs: 'sluicectl '" "$(complete_ "$F" "")" "blocklist config conn laddr neigh port raw rs snat stats vip xdp"
+check_eq "verbs: 'sluicectl '" "$(complete_ "$F" "")" "blocklist capture config conn laddr neigh port raw rs snat stats vip xdp"
 check_eq "subcommands: 'sluicectl config '" "$(complete_ "$F" config "")" "apply save show"
 check_eq "subcommands after global options: 'sluicectl --json -s /x rs l'" "$(complete_ "$F" --json -s /x rs l)" "list"
 check_eq "options: 'sluicectl rs del 1.2.3.4:80 5.6.7.8:80 --'" \
   "$(complete_ "$F" rs del 1.2.3.4:80 5.6.7.8:80 --)" "--flush --help --json --proto= --socket= --timeout="
 check_eq "options: 'sluicectl vip add X --check-p'" "$(complete_ "$F" vip add X --check-p)" "--check-path= --check-port="
 check_eq "value: 'sluicectl vip add X --sched w'" "$(complete_ "$F" vip add X --sched w)" "wlc wrr"
+check_eq "options: 'sluicectl capture wan --d'" "$(complete_ "$F" capture wan --d)" "--direction= --duration="
+check_eq "value: 'sluicectl capture wan --direction '" "$(complete_ "$F" capture wan --direction "")" "both rx tx"
+check_eq "file: 'sluicectl capture wan -w $T/sluicect'" "$(complete_ "$F" capture wan -w "$T/sluicect")" "$T/sluicectl"
 check_eq "value: 'sluicectl rs add X --proto '" "$(complete_ "$F" rs add X --proto "")" "tcp udp"
 check_eq "VIPs: 'sluicectl rs list '" "$(complete_ "$F" rs list "")" "198.18.0.100:80 198.18.0.101:53"
 check_eq "VIPs: 'sluicectl vip del 198.18.0.10'" "$(complete_ "$F" vip del 198.18.0.10)" "198.18.0.100:80 198.18.0.101:53"
