@@ -400,6 +400,13 @@ void sl_worker_tail(struct sl_worker *w)
 		sl_worker_control(w);
 }
 
+void sl_worker_rx(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (sl_unlikely(w->cap != NULL))
+		sl_worker_capture(w, port, pkts, n, SL_CAPTURE_RX);
+	sl_worker_burst(w, pkts, n);
+}
+
 unsigned sl_worker_poll(struct sl_worker *w)
 {
 	struct rte_mbuf *pkts[SL_BURST];
@@ -409,9 +416,7 @@ unsigned sl_worker_poll(struct sl_worker *w)
 	for (unsigned p = 0; p < w->dp->nports; p++) {
 		uint16_t n = rte_eth_rx_burst(w->dp->ethdev[p], w->id, pkts, SL_BURST);
 		if (n) {
-			if (sl_unlikely(w->cap != NULL))
-				sl_worker_capture(w, p, pkts, n, SL_CAPTURE_RX);
-			sl_worker_burst(w, pkts, n);
+			sl_worker_rx(w, p, pkts, n);
 			got += n;
 		}
 	}

@@ -315,6 +315,11 @@ unsigned sl_worker_poll(struct sl_worker *w);
 unsigned sl_worker_drain_steered(struct sl_worker *w);
 void sl_worker_tail(struct sl_worker *w);
 
+/* A burst just received on port index `port`: copied while a capture is
+ * on (capture.h), then sl_worker_burst(). Frames steered from other
+ * workers skip this (captured where they arrived). */
+void sl_worker_rx(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts, uint16_t n);
+
 /* Process a burst of received frames. The whole per-packet path. */
 void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 

@@ -50,6 +50,7 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_neigh.h"
 #include "checks_state.h"
 #include "checks_service.h"
+#include "checks_capture.h"
 
 struct check {
 	const char *name;
@@ -163,5 +164,8 @@ static const struct check checks[] = {
 	 sh_through_worker},
 	{"persistence: template kept while live, lapsed after persist_s, replaced"
 	 " when its server is down", persist_lapse_replace},
+	{"capture: frames received on the port copied until the ring is full, the rest"
+	 " counted as dropped copies, every frame forwarded; none without a capture",
+	 capture_ring_full},
 	{NULL, NULL},
 };
