@@ -232,9 +232,11 @@ static int open_out(struct sl_ctl_capture *c, int fd, char *errbuf, size_t errle
 	return 0;
 }
 
-/* 0; -1 for the request's fault (filter, file), -2 for ours. */
+/* 0; -1 for the request's fault (the file, or the filter: *field set),
+ * -2 for ours. The file first: nothing is built for a request without
+ * one. */
 static int setup(struct sl_ctl *ctl, struct sl_ctl_capture *c, const struct sl_capture_req *r,
-		 char *errbuf, size_t errlen)
+		 const char **field, char *errbuf, size_t errlen)
 {
 	c->id = next_id++;
 	c->cap.port = r->port;
@@ -242,12 +244,14 @@ static int setup(struct sl_ctl *ctl, struct sl_ctl_capture *c, const struct sl_c
 	c->cap.snaplen = r->snaplen;
 	c->count = r->count;
 	snprintf(c->filter_text, sizeof(c->filter_text), "%s", r->filter ? r->filter : "");
+	if (check_fd(r->fd, errbuf, errlen) != 0)
+		return -1;
+	*field = "filter";
 	if (c->filter_text[0] &&
 	    (c->filter = sl_capture_filter(c->filter_text, r->snaplen, errbuf, errlen)) == NULL)
 		return -1;
+	*field = "";
 	c->cap.filter = c->filter;
-	if (check_fd(r->fd, errbuf, errlen) != 0)
-		return -1;
 	if (make_queues(ctl, c, errbuf, errlen) != 0 || open_out(c, r->fd, errbuf, errlen) != 0)
 		return -2;
 	return 0;
@@ -274,14 +278,14 @@ int sl_ctl_capture_start(struct sl_ctl *ctl, const struct sl_capture_req *r,
 		close(r->fd);
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 	}
-	int rc = setup(ctl, c, r, errbuf, sizeof(errbuf));
+	const char *field = "";
+	int rc = setup(ctl, c, r, &field, errbuf, sizeof(errbuf));
 	if (rc != 0) {
-		bool filter_bad = c->filter_text[0] && c->filter == NULL;
 		if (c->out == NULL && r->fd >= 0)
 			close(r->fd);
 		capture_free(c);
-		return sl_err_set(err, rc == -1 ? SL_E_INVALID : SL_E_INTERNAL,
-				  filter_bad ? "filter" : "", "%s", errbuf);
+		return sl_err_set(err, rc == -1 ? SL_E_INVALID : SL_E_INTERNAL, field, "%s",
+				  errbuf);
 	}
 	c->state = "running";
 	c->start_ms = c->polled_ms = sl_ctl_now_ms();
