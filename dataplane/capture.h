@@ -12,8 +12,10 @@
  * a worker hands the port's TX queue (sl_worker_tx_flush_port), before
  * the driver takes it (a frame the queue then refuses, counted tx_full,
  * is in the file too). Frames other workers steer over rings are
- * captured once, where they arrived. Frames between the kernel and a
- * port's exception device (to_host, from_host) are not.
+ * captured once, where they arrived. With an exception device, frames
+ * the port hands the kernel are in RX (as received) and the kernel's
+ * frames sent out of the port are in TX; the exception device's own
+ * ethdev is not a port and is never captured.
  *
  * Cost when nobody captures: one load of dp->capture per loop iteration
  * (sl_worker_begin, with the snapshot) and a test of the worker's copy of
