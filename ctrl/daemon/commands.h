@@ -39,11 +39,6 @@ struct sl_cmd {
 extern const struct sl_cmd sl_commands[];
 const struct sl_cmd *sl_cmd_find(const char *name);
 
-/* cmd_health.c: a server's state as rs.list and stats say it: "up",
- * "down", "down, kept up (panic)" or "draining". */
-const char *sl_ctl_rs_state(const struct sl_ctl *ctl, const struct sl_model_svc *svc,
-			    const struct sl_model_rs *rs);
-
 /* Handlers, by file. */
 int sl_cmd_vip_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_vip_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
