@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -173,14 +174,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return metrics(h, c);
 }
 
+/* libmicrohttpd's complaints (a client gone mid-request...), at most
+ * one line a second with a count of those left out: any client can
+ * cause them. */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static uint64_t last_s, unlogged;
+	uint64_t now_s = sl_mono_ms() / 1000, left_out;
 	char msg[256];
 	(void)cls;
 
+	pthread_mutex_lock(&lock);
+	if (last_s && now_s == last_s) {
+		unlogged++;
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	left_out = unlogged;
+	unlogged = 0;
+	last_s = now_s;
+	pthread_mutex_unlock(&lock);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
-	sl_warn("metrics: %s", msg);
+	if (left_out)
+		sl_warn("metrics: %s (%" PRIu64 " earlier messages not logged)", msg, left_out);
+	else
+		sl_warn("metrics: %s", msg);
 }
 
 /* Our own listening socket, so a bind error is named precisely. */
@@ -208,11 +228,12 @@ static struct MHD_Daemon *start_daemon(struct sl_metrics_http *h, int fd)
 	return MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			MHD_USE_POLL | MHD_USE_ERROR_LOG,
-		0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, fd,
+		0, NULL, NULL, on_request, h,
+		/* first, so that every message goes through it */
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)SL_METRICS_CONNECTIONS,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SL_METRICS_TIMEOUT_S,
-		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024), MHD_OPTION_END);
 }
 
 struct sl_metrics_http *sl_metrics_http_start(sl_be32 ip, sl_be16 port, char *errbuf,
