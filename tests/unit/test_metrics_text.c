@@ -130,7 +130,8 @@ static void test_render(void **state)
  * counter ends in _total and no gauge does. */
 static void test_families(void **state)
 {
-	char *s = render(STATS), *save = NULL, fam[128] = "", type[16] = "";
+	char *s = render(STATS), *copy = strdup(s), *save = NULL, fam[128] = "",
+	     type[16] = "";
 	int declared = 0;
 	(void)state;
 
@@ -138,6 +139,9 @@ static void test_families(void **state)
 		if (!strncmp(line, "# HELP ", 7))
 			continue;
 		if (sscanf(line, "# TYPE %127s %15s", fam, type) == 2) {
+			char line_start[160];
+			snprintf(line_start, sizeof(line_start), "\n# TYPE %s ", fam);
+			assert_int_equal(count(copy, line_start), 1); /* declared once */
 			declared++;
 			size_t n = strlen(fam);
 			bool total = n > 6 && !strcmp(fam + n - 6, "_total");
@@ -150,6 +154,7 @@ static void test_families(void **state)
 		assert_true(line[n] == '{' || line[n] == ' ');
 	}
 	assert_true(declared > 20);
+	free(copy);
 	free(s);
 }
 
