@@ -14,7 +14,7 @@
 #   scrapers in a loop do not stall the control thread: `stats` on the
 #   control socket answers in under 50 ms throughout, and the scrapers
 #   are served.
-# e2e-timeout: 150
+# e2e-timeout: 180
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
@@ -68,6 +68,7 @@ scrape_configs:
 EOF
 lab_exec lb prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/prom" \
   --web.listen-address="$PROM" --log.level=warn >"$LAB_RUN/prometheus.err" 2>&1 &
+# shellcheck disable=SC2317  # called through lab_wait_until
 prom_ready() { lab_exec lb curl -sf --max-time 2 "http://$PROM/-/ready" >/dev/null; }
 lab_check "[prometheus] ready" lab_wait_until 30 "prometheus ready" prom_ready
 promq() { # promq QUERY TIME: the first value, or -1
@@ -77,6 +78,7 @@ promq() { # promq QUERY TIME: the first value, or -1
 }
 # Targets reach the scrape loop up to 5 s after start: traffic waits for
 # the first scrape, so the whole rate() window has samples.
+# shellcheck disable=SC2317  # called through lab_wait_until
 prom_up() { [ "$(promq 'up{job="sluice"}' "$(date +%s.%N)")" = 1.0 ]; }
 lab_check "[prometheus] scraping sluice" lab_wait_until 30 "prometheus scraping" prom_up
 lab_py_cli http-loop "$LAB_VIP" 80 /whoami -n 750 --gap 0.03 --timeout 3 >"$T/load.log"
