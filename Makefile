@@ -37,6 +37,9 @@ SYSTEMD_CFLAGS := $(shell pkg-config --cflags libsystemd 2>/dev/null)
 SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null)
 # libpcap compiles capture filters (ctrl/daemon/capture_filter.c).
 PCAP_LIBS      := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
+# The Prometheus endpoint (ctrl/daemon/metrics_http.c): sluice only.
+MHD_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 
 # Include paths follow the layering (README.md, "Layout"): each group of
 # sources sees only the folders it may call, so a bare-name include of a
@@ -115,7 +118,7 @@ $(CORE_OBJS): CFLAGS_EXTRA := $(CORE_INC)
 $(DP_OBJS): CFLAGS_EXTRA := $(WORKER_INC) $(DPDK_CFLAGS)
 $(DRV_OBJS): CFLAGS_EXTRA := $(DRV_INC) $(DPDK_CFLAGS)
 $(XDP_OBJS): CFLAGS_EXTRA := $(DRV_INC)
-$(CTRL_OBJS): CFLAGS_EXTRA := $(DAEMON_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) $(SYSTEMD_CFLAGS)
+$(CTRL_OBJS): CFLAGS_EXTRA := $(DAEMON_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS)
 $(COMMON_OBJS): CFLAGS_EXTRA := $(COMMON_INC)
 $(filter-out $(COMMON_OBJS),$(MODEL_OBJS)): CFLAGS_EXTRA := $(CONFIG_INC) $(JANSSON_CFLAGS)
 $(BENCH_OBJS) $(CONF_OBJS): CFLAGS_EXTRA := $(TEST_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/unit
@@ -152,7 +155,7 @@ $(BUILD)/cli/%.o: %.c
 
 $(BUILD)/sluice: $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(CTRL_OBJS)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) $(JANSSON_LIBS) $(LIBBPF_LIBS) $(SYSTEMD_LIBS) $(PCAP_LIBS) -lpthread
+	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) $(JANSSON_LIBS) $(LIBBPF_LIBS) $(SYSTEMD_LIBS) $(PCAP_LIBS) $(MHD_LIBS) -lpthread
 
 $(BUILD)/sluicectl: $(CLI_OBJS)
 	@echo "  LINK    $@"
@@ -228,6 +231,8 @@ $(BUILD)/tests/test_server: tests/unit/test_server.c $(addprefix $(BUILD)/obj/ct
 $(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_health_path: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o
+# The stats answer as Prometheus text: jansson only.
+$(BUILD)/tests/test_metrics_text: $(BUILD)/obj/ctrl/daemon/metrics_text.o
 # A failing spell of XDP map writes: back-off and log lines, no maps.
 $(BUILD)/tests/test_ctl_xdp_state: $(BUILD)/obj/ctrl/daemon/ctl_xdp_state.o $(BUILD)/obj/ctrl/daemon/log.o
 # Log line prefixes (journal or terminal form) and the rate limit.
@@ -276,8 +281,9 @@ FUZZ_ENV  := $(addprefix $(BUILD)/obj/tests/,fuzz/fuzz_env.o lib/ringport.o)
 # The control thread without main(): what a request runs. server.o is
 # linked for the deferred answers of connection dumps (ctl_dump.c), but no
 # socket is opened (ctl.srv NULL: a dump is refused with an error).
-# notify.o (systemd) goes with main(): only sluice.o calls it.
-FUZZ_CTRL := $(filter-out %/sluice.o %/notify.o,$(CTRL_OBJS))
+# notify.o (systemd) and the /metrics endpoint (libmicrohttpd) go with
+# main(): only sluice.o calls them.
+FUZZ_CTRL := $(filter-out %/sluice.o %/notify.o %/metrics_http.o %/ctl_metrics.o,$(CTRL_OBJS))
 $(FUZZ_OBJS): CFLAGS_EXTRA := $(TEST_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/fuzz -iquote tests/unit
 
 $(BUILD)/fuzz/fuzz_config: $(BUILD)/obj/tests/fuzz/fuzz_config.o $(CORE_OBJS) $(MODEL_OBJS)

@@ -8,10 +8,11 @@ set -euo pipefail
 PACKAGES=(
   build-essential pkg-config make gcc clang llvm libclang-rt-14-dev
   libdpdk-dev dpdk dpdk-dev libpcap-dev
-  libjansson-dev libbpf-dev libcmocka-dev bpftool libsystemd-dev
+  libjansson-dev libbpf-dev libcmocka-dev bpftool libsystemd-dev libmicrohttpd-dev
   iproute2 ethtool curl python3 python3-scapy procps psmisc kmod
   wrk iperf3 nftables tcpdump
   systemd man-db groff-base
+  prometheus  # promtool and a server scraping sluice: tests/e2e/test_metrics.sh
 )
 
 missing=()

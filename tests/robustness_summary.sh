@@ -106,9 +106,11 @@ if fresh "$f"; then
 else
   echo "  control      not run"
 fi
-# Issue 19.1/19.4 and 19.12: the control loop's fairness, socket access.
+# Issue 19.1/19.4 and 19.12: the control loop's fairness, socket access;
+# issue 17: scrapers of /metrics.
 for part in "fairness:ctl_fair:a pipelining client, a closing client" \
-            "access:ctl_auth:read-only socket, directory check, changes logged"; do
+            "access:ctl_auth:read-only socket, directory check, changes logged" \
+            "scrapers:metrics:/metrics: slow and 50 looping scrapers, Prometheus rate()"; do
   IFS=: read -r label name what <<<"$part"
   f=$LOGS/e2e-test_$name.log
   if fresh "$f"; then

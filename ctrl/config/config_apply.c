@@ -87,6 +87,8 @@ int sl_config_check_fixed(const struct sl_model *a, const struct sl_model *b,
 		return fixed(err, "limits");
 	if (a->hc_source != b->hc_source)
 		return fixed(err, "health.source");
+	if (a->metrics_ip != b->metrics_ip || a->metrics_port != b->metrics_port)
+		return fixed(err, "metrics.listen");
 	if (ports_differ(a, b))
 		return fixed(err, "ports");
 	return 0;

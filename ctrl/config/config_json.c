@@ -109,6 +109,13 @@ static json_t *settings_json(const struct sl_model *m)
 		bad |= json_object_set_new(health, "panic_percent",
 					   json_integer(m->hc_panic_percent));
 	bad |= json_object_set_new(o, "health", health);
+	if (m->metrics_port) {
+		char listen[SL_IPPORT_STRLEN];
+		bad |= json_object_set_new(o, "metrics",
+					   json_pack("{s:s}", "listen",
+						     sl_fmt_ipport(m->metrics_ip,
+								   m->metrics_port, listen)));
+	}
 	bad |= sl_config_xdp_json(o, m) < 0;
 	if (bad) {
 		json_decref(o);

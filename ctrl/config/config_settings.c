@@ -2,7 +2,8 @@
 /*
  * The config file's process settings: EAL arguments, workers, logging,
  * the control socket, idle back-off, table sizes, local port range,
- * checksums, limits, timeouts and health-check defaults. Everything here
+ * checksums, limits, timeouts, health-check defaults and the metrics
+ * endpoint. Everything here
  * is a scalar or a small object of scalars; the network sections are
  * config.c's.
  */
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "config_internal.h"
 #include "config_xdp.h"
 #include "fileio.h"
@@ -340,6 +342,26 @@ static int load_health(json_t *root, struct sl_model *m, struct sl_err *err)
 	return 0;
 }
 
+/* "metrics": {"listen": "a.b.c.d:port"}: where /metrics is served
+ * (README.md, Prometheus). Absent: no endpoint. */
+static int load_metrics(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"listen", NULL};
+	const char *listen = NULL;
+	json_t *o;
+	int rc = sl_config_sub_object(root, "metrics", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_json_string(o, "listen", true, &listen, err) < 0)
+		return sl_config_prefixed(err, "metrics.");
+	if (sl_parse_ipport(listen, &m->metrics_ip, &m->metrics_port) < 0)
+		return sl_err_set(err, SL_E_INVALID, "metrics.listen",
+				  "metrics.listen must be an IPv4 address and port like "
+				  "\"127.0.0.1:9107\" (port 1..65535), got \"%.60s\"", listen);
+	return 0;
+}
+
 int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err)
 {
 	if (load_eal(root, m, err) < 0 ||
@@ -358,7 +380,7 @@ int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err
 			 SL_FLUSH_RESETS_MAX, &m->flush_resets_per_sec, err) < 0 ||
 	    load_one_u32(root, "persistence", "max_templates", SL_PERSIST_MAX_MIN,
 			 SL_PERSIST_MAX_MAX, &m->persist_max, err) < 0 ||
-	    sl_config_load_xdp(root, m, err) < 0)
+	    load_metrics(root, m, err) < 0 || sl_config_load_xdp(root, m, err) < 0)
 		return -1;
 	return 0;
 }

@@ -152,6 +152,8 @@ struct sl_model {
 	uint32_t flush_resets_per_sec;   /* RSTs a worker may send to end
 					  * flushed connections; default
 					  * SL_FLUSH_RESETS_DEFAULT */
+	sl_be32 metrics_ip;              /* metrics.listen: Prometheus /metrics */
+	sl_be16 metrics_port;            /* 0: no metrics endpoint (the default) */
 	uint32_t icmp_mtu_floor;         /* smallest next-hop MTU a client's
 					  * "fragmentation needed" may carry to
 					  * a real server; default 1280 */

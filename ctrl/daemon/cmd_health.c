@@ -12,15 +12,6 @@
 #include "jsonutil.h"
 #include "sched.h"
 
-static const char *state_of(const struct sl_health *h,
-			    const struct sl_hc_target *t,
-			    const struct sl_model_rs *rs)
-{
-	if (t && t->down)
-		return sl_health_in_panic(h, t) ? "down, kept up (panic)" : "down";
-	return rs->weight == 0 ? "draining" : "up";
-}
-
 static json_t *last_check_json(const struct sl_hc_target *t, uint64_t now)
 {
 	if (!t || !t->checked)
@@ -33,21 +24,18 @@ static json_t *server_json(const struct sl_ctl *ctl,
 			   const struct sl_model_svc *svc,
 			   const struct sl_model_rs *rs, uint64_t now)
 {
-	const struct sl_hc_target *t =
-		ctl->health ? sl_health_target(ctl->health, rs->id) : NULL;
+	const struct sl_hc_target *t = sl_ctl_rs_target(ctl, svc, rs);
 	char ip[SL_IPV4_STRLEN];
 	struct sl_obj_stats st, base = ctl->rs_base[rs->id];
 	struct sl_hc_cfg check;
 	char path[64];
 
-	if (t && (t->svc_id != svc->id || t->ip != rs->ip || t->port != rs->port))
-		t = NULL; /* not synced with the model yet */
 	sl_ctl_sum_rs(ctl, rs->id, &st);
 	sl_model_rs_check(svc, rs, &check);
 	json_t *o = json_pack("{s:s,s:i,s:I,s:i,s:s}", "ip", sl_fmt_ipv4(rs->ip, ip),
 			      "port", sl_ntohs(rs->port), "weight",
 			      (json_int_t)rs->weight, "id", rs->id, "state",
-			      state_of(ctl->health, t, rs));
+			      sl_ctl_rs_state(ctl, svc, rs));
 	json_object_set_new(o, "active_conns",
 			    json_integer((json_int_t)((st.conns - base.conns) -
 						      (st.expired - base.expired))));

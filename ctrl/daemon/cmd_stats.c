@@ -169,6 +169,8 @@ static json_t *services_json(const struct sl_ctl *ctl, const struct sl_model *m,
 			json_object_set_new(ro, "ip", json_string(sl_fmt_ipv4(rs->ip, ip)));
 			json_object_set_new(ro, "port", json_integer(sl_ntohs(rs->port)));
 			json_object_set_new(ro, "weight", json_integer(rs->weight));
+			json_object_set_new(ro, "state",
+					    json_string(sl_ctl_rs_state(ctl, svc, rs)));
 			sl_ctl_sum_rs(ctl, rs->id, &st);
 			sub_obj(&st, &ctl->rs_base[rs->id]);
 			obj_fields(ro, &st);
@@ -246,6 +248,8 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		json_object_set_new(w, "worker", json_integer(i));
 		json_object_set_new(w, "connections_in_table",
 				    json_integer(ctl->dp->workers[i]->ct.nconns));
+		json_object_set_new(w, "connections_max",
+				    json_integer(ctl->dp->workers[i]->ct.max_conns));
 		json_array_append_new(workers, w);
 	}
 	json_t *vips = services_json(ctl, m, &servers);

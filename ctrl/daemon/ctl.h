@@ -146,6 +146,15 @@ uint32_t sl_ctl_rs_weight(const struct sl_ctl *ctl, uint16_t svc_id,
  * with the pick tables it points at, and the cache. */
 void sl_ctl_snapshot_free(struct sl_ctl *ctl);
 
+/* ctl_work.c: the health target checking rs (NULL: none, or not yet in
+ * step with the model), and rs's state as rs.list and stats say it:
+ * "up", "down", "down, kept up (panic)" or "draining". */
+const struct sl_hc_target *sl_ctl_rs_target(const struct sl_ctl *ctl,
+					    const struct sl_model_svc *svc,
+					    const struct sl_model_rs *rs);
+const char *sl_ctl_rs_state(const struct sl_ctl *ctl, const struct sl_model_svc *svc,
+			    const struct sl_model_rs *rs);
+
 /* ctl_work.c: the control thread's work beyond the socket and ARP. */
 int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen);
 /* Health checks, lc load sums, persistence merges: call every loop. */

@@ -15,6 +15,9 @@
  *    idle; longer while a command or a publish runs);
  *
  *  - persistence (ctl_persist.c): merge the workers' reports, publish.
+ *
+ * And a server's health state as rs.list and stats (hence /metrics)
+ * report it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +29,28 @@
 #include "sched.h"
 
 #define LC_SUM_MS 10u
+
+const struct sl_hc_target *sl_ctl_rs_target(const struct sl_ctl *ctl,
+					    const struct sl_model_svc *svc,
+					    const struct sl_model_rs *rs)
+{
+	const struct sl_hc_target *t =
+		ctl->health ? sl_health_target(ctl->health, rs->id) : NULL;
+
+	if (t && (t->svc_id != svc->id || t->ip != rs->ip || t->port != rs->port))
+		t = NULL; /* not synced with the model yet */
+	return t;
+}
+
+const char *sl_ctl_rs_state(const struct sl_ctl *ctl, const struct sl_model_svc *svc,
+			    const struct sl_model_rs *rs)
+{
+	const struct sl_hc_target *t = sl_ctl_rs_target(ctl, svc, rs);
+
+	if (t && t->down)
+		return sl_health_in_panic(ctl->health, t) ? "down, kept up (panic)" : "down";
+	return rs->weight == 0 ? "draining" : "up";
+}
 
 int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 {

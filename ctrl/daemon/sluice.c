@@ -26,6 +26,7 @@
 #include "ctl_capture.h"
 #include "cleanup.h"
 #include "ctl.h"
+#include "ctl_metrics.h"
 #include "instance.h"
 #include "log.h"
 #include "notify.h"
@@ -34,6 +35,7 @@
 #include "telemetry.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
+static struct sl_metrics_http *metrics; /* metrics.listen; NULL: none */
 
 static void on_signal(int sig)
 {
@@ -272,9 +274,10 @@ static int launch_workers(struct sl_ctl *ctl)
 
 #define LOOP_TICK_MS 5 /* the periodic work: neighbors, persistence, lc sums */
 
-/* What wakes the loop before its tick: the control socket, or a health
- * check's socket (so a check's next step waits for nothing). -1 when it
- * cannot be made: the control socket alone then. */
+/* What wakes the loop before its tick: the control socket, a health
+ * check's socket (so a check's next step waits for nothing), or a scrape
+ * of /metrics waiting for its text. -1 when it cannot be made: the
+ * control socket alone then. */
 static int loop_wake_set(struct sl_ctl *ctl, const struct sl_server *srv)
 {
 	struct epoll_event ev = {.events = EPOLLIN};
@@ -282,8 +285,10 @@ static int loop_wake_set(struct sl_ctl *ctl, const struct sl_server *srv)
 
 	if (fd >= 0 && (epoll_ctl(fd, EPOLL_CTL_ADD, srv->epoll_fd, &ev) != 0 ||
 			(ctl->health && epoll_ctl(fd, EPOLL_CTL_ADD,
-						  sl_health_fd(ctl->health), &ev) != 0))) {
-		sl_warn("control loop: health checks will not wake it: %s",
+						  sl_health_fd(ctl->health), &ev) != 0) ||
+			(metrics && epoll_ctl(fd, EPOLL_CTL_ADD,
+					      sl_metrics_http_fd(metrics), &ev) != 0))) {
+		sl_warn("control loop: health checks and scrapes will not wake it: %s",
 			strerror(errno));
 		close(fd);
 		fd = -1;
@@ -297,9 +302,9 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 	bool ready = false; /* systemd told (notify.h) */
 
 	while (!stop_requested) {
-		struct epoll_event ev[2];
+		struct epoll_event ev[3];
 		if (wake >= 0)
-			epoll_wait(wake, ev, 2, LOOP_TICK_MS);
+			epoll_wait(wake, ev, 3, LOOP_TICK_MS);
 		sl_server_poll(srv, wake >= 0 ? 0 : LOOP_TICK_MS);
 		sl_ctl_dump_poll(ctl); /* conn.list, snat.sessions answers */
 		sl_ctl_capture_poll(ctl); /* copies to the capture file */
@@ -312,6 +317,7 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 		}
 		sl_ctl_link_poll(ctl);
 		sl_telemetry_tick(ctl); /* what /sluice/ telemetry reads */
+		sl_ctl_metrics_work(ctl, metrics); /* a scrape waiting */
 		if (reload_requested) {
 			reload_requested = 0;
 			if (ready)
@@ -330,6 +336,8 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 {
 	struct sl_dataplane *dp = ctl->dp;
 
+	sl_metrics_http_stop(metrics); /* its threads read nothing of ours */
+	metrics = NULL;
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
 	sl_telemetry_free();
@@ -469,6 +477,12 @@ static int run(struct sl_ctl *ctl)
 		goto fail;
 	}
 	ctl->srv = &srv;
+	if (m->metrics_port &&
+	    !(metrics = sl_metrics_http_start(m->metrics_ip, m->metrics_port, errbuf,
+					      sizeof(errbuf)))) {
+		sl_err("%s", errbuf);
+		goto fail;
+	}
 	if (launch_workers(ctl) != 0)
 		goto fail;
 	sl_info("running: %u workers, %u ports, %u VIPs; control socket %s",
