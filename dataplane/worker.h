@@ -31,6 +31,7 @@
 #include "portmap.h"
 #include "neigh_view.h"
 #include "snapshot.h"
+#include "tbucket.h"
 #include "tx_csum.h"
 #include "snat_hosts.h"
 
@@ -79,6 +80,8 @@ struct sl_worker_stats {
 				   * budget, TX or hold-queue room, mbufs */
 	uint64_t persist_lost;   /* persistence reports the ring refused */
 	uint64_t to_host, from_host; /* through exception devices (worker_host.c) */
+	uint64_t frag_needed_sent;   /* ICMP "fragmentation needed" sent ... */
+	uint64_t frag_needed_limited; /* ... and not sent: over the rate */
 	uint64_t drops[SL_DROP_MAX];
 } SL_ALIGNED;
 
@@ -187,6 +190,11 @@ struct sl_dataplane {
 	uint8_t csum_trust[RTE_MAX_ETHPORTS];
 	/* port index -> the checksums its NIC writes (tx_csum.h; 0: none). */
 	uint8_t tx_csum[SL_MAX_PORTS];
+	/* port index -> its MTU (0: not checked); mtu_min_not is the
+	 * complement of the smallest, so a zeroed dataplane (tests, the
+	 * benchmark) checks nothing. Set with sl_dataplane_set_mtu(). */
+	uint16_t mtu[SL_MAX_PORTS];
+	uint16_t mtu_min_not;
 	uint8_t host_mask;               /* bit p: port p has an exception device ... */
 	uint16_t host_ethdev[SL_MAX_PORTS]; /* ... this ethdev (one queue per worker) */
 	struct rte_mempool *pool;
@@ -201,6 +209,24 @@ struct sl_dataplane {
 	uint64_t tsc_hz;
 	uint32_t steer_ring_size;        /* each ring; 0: SL_STEER_RING_SIZE */
 };
+
+/* A packet no longer than this fits every port: one compare per packet. */
+static inline uint16_t sl_dataplane_mtu_min(const struct sl_dataplane *dp)
+{
+	return (uint16_t)~dp->mtu_min_not;
+}
+
+static inline void sl_dataplane_set_mtu(struct sl_dataplane *dp, unsigned port,
+					uint16_t mtu)
+{
+	uint16_t min = UINT16_MAX;
+
+	dp->mtu[port] = mtu;
+	for (unsigned p = 0; p < SL_MAX_PORTS; p++)
+		if (dp->mtu[p] && dp->mtu[p] < min)
+			min = dp->mtu[p];
+	dp->mtu_min_not = (uint16_t)~min;
+}
 
 struct sl_tx_buf {
 	uint16_t n;
@@ -265,6 +291,7 @@ struct sl_worker {
 		uint32_t at_ms;
 	} arp_asked[16];                 /* next hops asked for recently */
 	uint32_t icmp_window_start, icmp_in_window;
+	struct sl_tbucket frag_needed;   /* ICMP "fragmentation needed" */
 	struct sl_flush_budget flush_budget;
 	uint32_t empty_polls;
 	uint32_t idle_empty_polls, idle_sleep_us;
@@ -459,6 +486,11 @@ void sl_worker_flush_continue(struct sl_worker *w);
 bool sl_worker_icmp_error_try(struct sl_worker *w, struct rte_mbuf *m,
 			      struct sl_pkt *pkt, sl_be32 from, uint8_t type,
 			      uint8_t code);
+/* A packet longer than the MTU (`mtu`) of the port it would leave by:
+ * dropped; with DF set, its sender gets ICMP "fragmentation needed" with
+ * that MTU (RFC 1191), within a rate of its own. Consumes the mbuf. */
+void sl_worker_too_big(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+		       uint16_t mtu);
 /* The same rate limit, for RSTs Sluice originates. */
 bool sl_worker_reply_allowed(struct sl_worker *w);
 

@@ -41,6 +41,7 @@
 struct sl_port_opts {
 	bool offloads;          /* checksum offloads where offered (default) */
 	bool rss_symmetric;     /* one hash for both directions of a flow */
+	uint16_t mtu;           /* set on the device; 0: leave the driver's */
 };
 
 /* What the port was given. */

@@ -29,7 +29,7 @@
 /* ---- network sections -------------------------------------------------- */
 
 static const char *const port_keys[] = {"name", "devargs", "ipv4", "xdp",
-					"exception", "offloads", "rss", NULL};
+					"exception", "offloads", "rss", "mtu", NULL};
 
 static int load_port(json_t *o, struct sl_model *m, const void *ctx,
 		     struct sl_err *err)

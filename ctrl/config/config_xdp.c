@@ -99,12 +99,15 @@ int sl_config_load_port_drivers(json_t *o, struct sl_model_port *p,
 				struct sl_err *err)
 {
 	static const char *const rss_keys[] = {"symmetric", NULL};
+	unsigned long mtu = p->mtu;
 	json_t *rss;
 	int rc;
 
 	if (sl_json_bool(o, "xdp", false, &p->xdp, err) < 0 ||
-	    sl_json_bool(o, "offloads", false, &p->offloads, err) < 0)
+	    sl_json_bool(o, "offloads", false, &p->offloads, err) < 0 ||
+	    sl_json_uint(o, "mtu", false, SL_PORT_MTU_MIN, SL_PORT_MTU_MAX, &mtu, err) < 0)
 		return -1;
+	p->mtu = (uint16_t)mtu;
 	if ((rc = sl_config_sub_object(o, "rss", rss_keys, &rss, err)) < 0)
 		return -1;
 	if (rc == 0 && sl_json_bool(rss, "symmetric", false, &p->rss_symmetric, err) < 0)
@@ -129,6 +132,9 @@ int sl_config_port_drivers_json(json_t *o, const struct sl_model_port *p)
 		return -1;
 	if (p->rss_symmetric &&
 	    json_object_set_new(o, "rss", json_pack("{s:b}", "symmetric", 1)) < 0)
+		return -1;
+	if (p->mtu != SL_PORT_MTU_DEFAULT &&
+	    json_object_set_new(o, "mtu", json_integer(p->mtu)) < 0)
 		return -1;
 	return 0;
 }

@@ -82,6 +82,8 @@ struct sl_model_port {
 	bool xdp;                        /* net_af_xdp: run Sluice's XDP program (default) */
 	bool offloads;                   /* checksum offloads where offered (default) */
 	bool rss_symmetric;              /* RSS key hashing both directions alike */
+	uint16_t mtu;                    /* IPv4 MTU (SL_PORT_MTU_*): set on the device
+					  * at start; longer packets are not sent */
 	char exception[SL_DEVARGS_MAX];  /* kernel exception device ("net_tap[,...]"), or "" */
 	uint8_t nhost_addrs, nhost_routes;
 	struct sl_hostif_addr host_addrs[SL_HOSTIF_ADDRS];

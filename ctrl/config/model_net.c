@@ -83,6 +83,7 @@ int sl_model_add_port(struct sl_model *m, const char *name, const char *devargs,
 	p->plen = plen;
 	p->xdp = true;
 	p->offloads = true;
+	p->mtu = SL_PORT_MTU_DEFAULT;
 	return 0;
 }
 

@@ -109,6 +109,21 @@ static char **eal_argv(const struct sl_model *m, int *argc)
 	return argv;
 }
 
+/* Each buffer holds a whole frame of the largest port MTU (with a VLAN
+ * tag and the CRC): jumbo frames take a larger data room, not chains of
+ * segments, so the parser and the rewrite keep reading one contiguous
+ * frame. The price is memory: every buffer is that large. */
+static uint16_t data_room(const struct sl_model *m)
+{
+	uint32_t mtu = SL_PORT_MTU_DEFAULT;
+
+	for (uint32_t p = 0; p < m->nports; p++)
+		if (m->ports[p].mtu > mtu)
+			mtu = m->ports[p].mtu;
+	uint32_t frame = mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN;
+	return (uint16_t)(RTE_PKTMBUF_HEADROOM + RTE_MAX(frame, (uint32_t)RTE_MBUF_DEFAULT_DATAROOM));
+}
+
 /* Enough buffers for every descriptor, ring and hold queue to be full at
  * once, unless limits.mbufs says otherwise. Per-lcore caches hide buffers
  * from other lcores, so a small pool gets small caches. */
@@ -123,8 +138,8 @@ static struct rte_mempool *make_pool(const struct sl_model *m)
 	unsigned cache = n / (8 * (m->workers + 1));
 	if (cache > 256)
 		cache = 256;
-	return rte_pktmbuf_pool_create("sl_mbufs", n, cache, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	return rte_pktmbuf_pool_create("sl_mbufs", n, cache, 0, data_room(m),
+				       (int)rte_socket_id());
 }
 
 /* "ipv4 tcp udp" for the checksum offloads taken, or `none`. */
@@ -170,7 +185,8 @@ static int open_ports(struct sl_ctl *ctl)
 	for (uint32_t p = 0; p < ctl->model.nports; p++) {
 		const struct sl_model_port *mp = &ctl->model.ports[p];
 		struct sl_port_opts opts = {.offloads = mp->offloads,
-					    .rss_symmetric = mp->rss_symmetric};
+					    .rss_symmetric = mp->rss_symmetric,
+					    .mtu = mp->mtu};
 		if (sl_port_check_queues(mp->devargs, (uint16_t)ctl->model.workers,
 					 errbuf, sizeof(errbuf)) != 0 ||
 		    sl_ctl_port_devargs(ctl, p, devargs, sizeof(devargs), errbuf,
@@ -185,6 +201,7 @@ static int open_ports(struct sl_ctl *ctl)
 		dp->csum_trust[ctl->ports[p].ethdev] =
 			sl_rx_csum_trust(ctl->ports[p].choice.rx_offloads);
 		dp->tx_csum[p] = sl_tx_csum_layers(ctl->ports[p].choice.tx_offloads);
+		sl_dataplane_set_mtu(dp, p, mp->mtu);
 		dp->nports = p + 1;
 		sl_info("port %s: %s ethdev %u (%s) %02x:%02x:%02x:%02x:%02x:%02x",
 			mp->name, mp->devargs, ctl->ports[p].ethdev, ctl->ports[p].driver,
@@ -417,8 +434,9 @@ static int run(struct sl_ctl *ctl)
 	ctl->dp->steer_ring_size = m->steer_ring;
 	ctl->dp->pool = make_pool(m);
 	if (ctl->dp->pool == NULL) {
-		sl_err("cannot create the mbuf pool: %s (more EAL memory? -m)",
-		       rte_strerror(rte_errno));
+		sl_err("cannot create the mbuf pool: %s (%u-byte buffers for the largest "
+		       "port mtu; more EAL memory (-m), or fewer buffers: limits.mbufs)",
+		       rte_strerror(rte_errno), data_room(m));
 		goto fail;
 	}
 	if (sl_neigh_init(&ctl->neigh) != 0)

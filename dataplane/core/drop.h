@@ -56,7 +56,9 @@
 	X(FLOW_RING_FULL, "flow_ring_full")                                    \
 	X(FLUSH_RESET_BUDGET, "flush_reset_budget")                            \
 	X(SNAT_RING_FULL, "snat_ring_full")                                    \
-	X(SNAT_PORT_PROBES, "snat_port_probes")
+	X(SNAT_PORT_PROBES, "snat_port_probes")                                \
+	X(MTU_EXCEEDED, "mtu_exceeded")                                        \
+	X(MTU_EXCEEDED_DF, "mtu_exceeded_df")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

@@ -50,6 +50,7 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_neigh.h"
 #include "checks_state.h"
 #include "checks_service.h"
+#include "checks_mtu.h"
 
 struct check {
 	const char *name;
@@ -163,5 +164,9 @@ static const struct check checks[] = {
 	 sh_through_worker},
 	{"persistence: template kept while live, lapsed after persist_s, replaced"
 	 " when its server is down", persist_lapse_replace},
+	{"RFC 1191 port MTU: DF over it answered with frag-needed (next-hop MTU, quote"
+	 " as sent), without DF dropped, at it forwarded", mtu_egress},
+	{"RFC 1191 frag-needed rate-limited by its own bucket, every one counted",
+	 mtu_frag_needed_rate},
 	{NULL, NULL},
 };
