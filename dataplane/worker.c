@@ -440,7 +440,12 @@ unsigned sl_worker_poll(struct sl_worker *w)
 
 	sl_worker_begin(w);
 	for (unsigned p = 0; p < w->dp->nports; p++) {
+		uint8_t mode = w->dp->rx_mode[p];
+		if (mode == SL_RX_SHARED)
+			continue; /* polled through its device's first port */
 		uint16_t n = rte_eth_rx_burst(w->dp->ethdev[p], w->id, pkts, SL_BURST);
+		if (sl_unlikely(mode == SL_RX_VLAN) && n)
+			n = sl_worker_vlan_rx(w, p, pkts, n);
 		if (n) {
 			sl_worker_burst(w, pkts, n);
 			got += n;

@@ -16,6 +16,7 @@
 #ifndef SL_WORKER_H
 #define SL_WORKER_H
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
@@ -190,6 +191,23 @@ struct sl_dataplane {
 	uint8_t csum_trust[RTE_MAX_ETHPORTS];
 	/* port index -> the checksums its NIC writes (tx_csum.h; 0: none). */
 	uint8_t tx_csum[SL_MAX_PORTS];
+	/* 802.1Q (worker_vlan.c): ports sharing a device, one per VLAN. The
+	 * device is polled through its first port (rx_mode SL_RX_VLAN, the
+	 * others SL_RX_SHARED), each frame handed to the port its tag names
+	 * (vlan_map) by setting m->port to that port's rx_id (an ethdev id
+	 * of its own, from the top of the range, in port_of_ethdev and
+	 * csum_trust like a real one). A port with a tag (vlan_tci) sends
+	 * it by the NIC's insert offload or in software (tx_vlan). A zeroed
+	 * dataplane has none of it: untagged ports pay one compare. */
+	uint8_t rx_mode[SL_MAX_PORTS];
+	struct sl_vlan_map {
+		uint8_t n;
+		uint8_t port[SL_MAX_PORTS];
+		uint16_t vid[SL_MAX_PORTS]; /* 0: untagged (or priority-tagged) */
+	} vlan_map[SL_MAX_PORTS];        /* by the polling port */
+	uint16_t rx_id[SL_MAX_PORTS];
+	uint16_t vlan_tci[SL_MAX_PORTS];
+	uint8_t tx_vlan[SL_MAX_PORTS];   /* enum sl_tx_vlan */
 	/* port index -> its MTU (0: not checked); mtu_min_not is the
 	 * complement of the smallest, so a zeroed dataplane (tests, the
 	 * benchmark) checks nothing. Set with sl_dataplane_set_mtu(). */
@@ -209,6 +227,9 @@ struct sl_dataplane {
 	uint64_t tsc_hz;
 	uint32_t steer_ring_size;        /* each ring; 0: SL_STEER_RING_SIZE */
 };
+
+enum sl_rx_mode { SL_RX_PLAIN = 0, SL_RX_VLAN = 1, SL_RX_SHARED = 2 };
+enum sl_tx_vlan { SL_TX_VLAN_NONE = 0, SL_TX_VLAN_HW = 1, SL_TX_VLAN_SW = 2 };
 
 /* A packet no longer than this fits every port: one compare per packet. */
 static inline uint16_t sl_dataplane_mtu_min(const struct sl_dataplane *dp)
@@ -387,12 +408,36 @@ static inline bool sl_worker_trusted_port(const struct sl_worker *w,
 
 /* Queue a finished frame for TX on a port; sent when the buffer fills or
  * at the end of the loop iteration. */
+/* A port's tag, by the NIC (the flag and the TCI) or written into the
+ * frame (rte_vlan_insert: the 4 bytes come from the headroom; the
+ * checksum offload's l2_len grows with them). False: no room, freed. */
+static inline bool sl_worker_tx_vlan(struct sl_worker *w, unsigned port,
+				     struct rte_mbuf **m)
+{
+	(*m)->vlan_tci = w->dp->vlan_tci[port];
+	if (w->dp->tx_vlan[port] == SL_TX_VLAN_HW) {
+		(*m)->ol_flags |= RTE_MBUF_F_TX_VLAN;
+		return true;
+	}
+	if (rte_vlan_insert(m) != 0) {
+		w->stats.drops[SL_DROP_VLAN_NO_ROOM]++;
+		rte_pktmbuf_free(*m);
+		return false;
+	}
+	(*m)->l2_len += RTE_VLAN_HLEN;
+	return true;
+}
+
 static inline void sl_worker_tx(struct sl_worker *w, unsigned port,
 				struct rte_mbuf *m)
 {
 	struct sl_tx_buf *b = &w->tx[port];
-	if (w->dp->tx_csum[port])
-		sl_tx_csum_offload(m, w->dp->tx_csum[port]);
+	if (sl_unlikely(w->dp->tx_csum[port] | w->dp->tx_vlan[port])) {
+		if (w->dp->tx_csum[port])
+			sl_tx_csum_offload(m, w->dp->tx_csum[port]);
+		if (w->dp->tx_vlan[port] && !sl_worker_tx_vlan(w, port, &m))
+			return;
+	}
 	w->stats.tx_bytes += rte_pktmbuf_pkt_len(m);
 	b->pkts[b->n++] = m;
 	if (b->n == SL_BURST)
@@ -400,6 +445,12 @@ static inline void sl_worker_tx(struct sl_worker *w, unsigned port,
 }
 
 void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
+/* worker_vlan.c: a burst from a device carrying VLANs (rx_mode
+ * SL_RX_VLAN polled through `port`): each frame untagged and marked as
+ * its VLAN's port, frames of no port's VLAN dropped (vlan_unknown).
+ * Returns the frames kept, compacted at the front. */
+uint16_t sl_worker_vlan_rx(struct sl_worker *w, unsigned port,
+			   struct rte_mbuf **pkts, uint16_t n);
 /* The kernel exception path (worker_host.c): give a frame that is not
  * Sluice's to the kernel instead of dropping it (true: taken); move what
  * the kernel sent out of its ports (returns frames moved). */

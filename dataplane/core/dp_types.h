@@ -37,6 +37,7 @@ typedef uint32_t sl_be32;
  * 576 is what every IPv4 host must take (RFC 791/1122); 9000 the usual
  * jumbo frame. Mbufs are sized for the largest port's frame, so one
  * jumbo port makes every buffer that large (ctrl/daemon/sluice.c). */
+#define SL_VLAN_MAX 4094             /* 802.1Q: 0 and 4095 are reserved */
 #define SL_PORT_MTU_DEFAULT 1500
 #define SL_PORT_MTU_MIN 576
 #define SL_PORT_MTU_MAX 9000
