@@ -370,6 +370,15 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		handle_one(w, pkts[i], &meta[i], (enum sl_drop)why[i], cand[i]);
 }
 
+void sl_worker_received(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
+			uint16_t n)
+{
+	if (sl_unlikely(w->dp->rx_mode[port] == SL_RX_VLAN))
+		n = sl_worker_vlan_rx(w, port, pkts, n);
+	if (n)
+		sl_worker_burst(w, pkts, n);
+}
+
 void sl_worker_begin(struct sl_worker *w)
 {
 	w->now_ms = (uint32_t)(rte_rdtsc() / w->tsc_per_ms) + w->clock_skew_ms;
@@ -444,10 +453,8 @@ unsigned sl_worker_poll(struct sl_worker *w)
 		if (mode == SL_RX_SHARED)
 			continue; /* polled through its device's first port */
 		uint16_t n = rte_eth_rx_burst(w->dp->ethdev[p], w->id, pkts, SL_BURST);
-		if (sl_unlikely(mode == SL_RX_VLAN) && n)
-			n = sl_worker_vlan_rx(w, p, pkts, n);
 		if (n) {
-			sl_worker_burst(w, pkts, n);
+			sl_worker_received(w, p, pkts, n);
 			got += n;
 		}
 	}

@@ -355,6 +355,10 @@ unsigned sl_worker_poll(struct sl_worker *w);
 unsigned sl_worker_drain_steered(struct sl_worker *w);
 void sl_worker_tail(struct sl_worker *w);
 
+/* A burst received from port `port`'s device: VLANs told apart
+ * (worker_vlan.c) where it carries them, then sl_worker_burst. */
+void sl_worker_received(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
+			uint16_t n);
 /* Process a burst of received frames. The whole per-packet path. */
 void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
