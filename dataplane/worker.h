@@ -413,8 +413,9 @@ static inline bool sl_worker_trusted_port(const struct sl_worker *w,
 /* Queue a finished frame for TX on a port; sent when the buffer fills or
  * at the end of the loop iteration. */
 /* A port's tag, by the NIC (the flag and the TCI) or written into the
- * frame (rte_vlan_insert: the 4 bytes come from the headroom; the
- * checksum offload's l2_len grows with them). False: no room, freed. */
+ * frame (rte_vlan_insert: the 4 bytes come from the headroom, and it
+ * grows the checksum offload's l2_len by them). False: no room (or a
+ * shared mbuf, which Sluice never makes), freed. */
 static inline bool sl_worker_tx_vlan(struct sl_worker *w, unsigned port,
 				     struct rte_mbuf **m)
 {
@@ -428,7 +429,6 @@ static inline bool sl_worker_tx_vlan(struct sl_worker *w, unsigned port,
 		rte_pktmbuf_free(*m);
 		return false;
 	}
-	(*m)->l2_len += RTE_VLAN_HLEN;
 	return true;
 }
 
