@@ -136,6 +136,14 @@ $(BUILD)/xdp/%.bpf.o: drivers/xdp/%.bpf.c drivers/xdp/xdp_abi.h dataplane/core/w
 	@bpftool gen object $@ $@.tmp
 	@rm -f $@.tmp
 
+# The lab hosts' 802.1Q tagging (tests/e2e/test_vlan.sh): a tc program.
+all: $(BUILD)/tests/vlan_tag.bpf.o
+$(BUILD)/tests/vlan_tag.bpf.o: tests/e2e/vlan_tag.bpf.c
+	@mkdir -p $(dir $@)
+	@echo "  BPF     $<"
+	@clang -g -O2 -target bpf -ffreestanding -std=gnu11 $(WARN) \
+		-I/usr/include/$(shell $(CC) -print-multiarch) -c $< -o $@
+
 # Kept: bpftool and the af_xdp PMD's xdp_prog= can use the object as is.
 .SECONDARY: $(BPF_OBJ)
 

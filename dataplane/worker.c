@@ -103,6 +103,41 @@ static void count_reuse(struct sl_worker *w, const struct sl_conn *c)
 
 static void hairpin(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 
+/* Cached next hops are good only for the routes and neighbors they were
+ * found under. */
+static inline void next_hops_current(const struct sl_worker *w, struct sl_conn *c)
+{
+	if (sl_unlikely(c->nh_gen != w->nh_epoch)) {
+		c->nh_gen = w->nh_epoch;
+		c->nh_slot[0] = c->nh_slot[1] = SL_NH_NONE;
+	}
+}
+
+/* A packet longer than some port's MTU: is it longer than the MTU of the
+ * port it leaves by? Asked before the rewrite, so an ICMP error quotes
+ * the packet as its sender sent it. The way out is the connection's
+ * cached next hop, or the route to where the rewrite will send it (the
+ * other direction's source). True: consumed (too_big). */
+static bool too_big(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+		    struct sl_conn *c, enum sl_dir dir)
+{
+	uint8_t port = SL_MAX_PORTS;
+
+	next_hops_current(w, c);
+	if (c->nh_slot[dir] != SL_NH_NONE) {
+		port = w->neigh->slot[c->nh_slot[dir]].port;
+	} else {
+		const struct sl_snap_route *rt = sl_snap_route(w->snap, c->key[dir ^ 1].saddr);
+		if (rt != NULL)
+			port = rt->port;
+	}
+	uint16_t mtu = port < SL_MAX_PORTS ? w->dp->mtu[port] : 0;
+	if (mtu == 0 || sl_ntohs(pkt->ip->total_len) <= mtu)
+		return false;
+	sl_worker_too_big(w, m, pkt, mtu); /* worker_local.c */
+	return true;
+}
+
 /* A packet of an existing connection: track state, re-arm the timer,
  * count, rewrite and send. */
 static inline __attribute__((always_inline)) void
@@ -123,6 +158,9 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 		sl_worker_time_exceeded(w, m, pkt);
 		return;
 	}
+	if (sl_unlikely(sl_ntohs(pkt->ip->total_len) > sl_dataplane_mtu_min(w->dp)) &&
+	    too_big(w, m, pkt, c, dir))
+		return;
 	enum seq_verdict seq = SEQ_OK;
 	if (pkt->proto == SL_IPPROTO_TCP) {
 		seq = rst_check(c, pkt, dir);
@@ -171,10 +209,7 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 
 	/* Where this direction leaves was looked up once for these routes
 	 * and neighbors. */
-	if (sl_unlikely(c->nh_gen != w->nh_epoch)) {
-		c->nh_gen = w->nh_epoch;
-		c->nh_slot[0] = c->nh_slot[1] = SL_NH_NONE;
-	}
+	next_hops_current(w, c);
 	if (sl_unlikely(c->nh_slot[dir] == SL_NH_NONE) &&
 	    !learn_next_hop(w, c, dir, pkt->key.daddr)) {
 		sl_worker_output(w, m, pkt->key.daddr); /* no route, or ARP pending */
@@ -335,6 +370,17 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		handle_one(w, pkts[i], &meta[i], (enum sl_drop)why[i], cand[i]);
 }
 
+void sl_worker_received(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
+			uint16_t n)
+{
+	if (sl_unlikely(w->cap != NULL))
+		sl_worker_capture(w, port, pkts, n, SL_CAPTURE_RX);
+	if (sl_unlikely(w->dp->rx_mode[port] == SL_RX_VLAN))
+		n = sl_worker_vlan_rx(w, port, pkts, n);
+	if (n)
+		sl_worker_burst(w, pkts, n);
+}
+
 void sl_worker_begin(struct sl_worker *w)
 {
 	w->now_ms = (uint32_t)(rte_rdtsc() / w->tsc_per_ms) + w->clock_skew_ms;
@@ -400,13 +446,6 @@ void sl_worker_tail(struct sl_worker *w)
 		sl_worker_control(w);
 }
 
-void sl_worker_rx(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts, uint16_t n)
-{
-	if (sl_unlikely(w->cap != NULL))
-		sl_worker_capture(w, port, pkts, n, SL_CAPTURE_RX);
-	sl_worker_burst(w, pkts, n);
-}
-
 unsigned sl_worker_poll(struct sl_worker *w)
 {
 	struct rte_mbuf *pkts[SL_BURST];
@@ -414,9 +453,12 @@ unsigned sl_worker_poll(struct sl_worker *w)
 
 	sl_worker_begin(w);
 	for (unsigned p = 0; p < w->dp->nports; p++) {
+		uint8_t mode = w->dp->rx_mode[p];
+		if (mode == SL_RX_SHARED)
+			continue; /* polled through its device's first port */
 		uint16_t n = rte_eth_rx_burst(w->dp->ethdev[p], w->id, pkts, SL_BURST);
 		if (n) {
-			sl_worker_rx(w, p, pkts, n);
+			sl_worker_received(w, p, pkts, n);
 			got += n;
 		}
 	}

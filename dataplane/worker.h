@@ -16,6 +16,7 @@
 #ifndef SL_WORKER_H
 #define SL_WORKER_H
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
@@ -32,6 +33,7 @@
 #include "portmap.h"
 #include "neigh_view.h"
 #include "snapshot.h"
+#include "tbucket.h"
 #include "tx_csum.h"
 #include "snat_hosts.h"
 
@@ -83,6 +85,8 @@ struct sl_worker_stats {
 	/* Packet capture (capture.h): copies handed to the control thread,
 	 * copies lost to a full ring, to an empty capture pool. */
 	uint64_t capture_copied, capture_dropped, capture_no_mbuf;
+	uint64_t frag_needed_sent;   /* ICMP "fragmentation needed" sent ... */
+	uint64_t frag_needed_limited; /* ... and not sent: over the rate */
 	uint64_t drops[SL_DROP_MAX];
 } SL_ALIGNED;
 
@@ -191,6 +195,28 @@ struct sl_dataplane {
 	uint8_t csum_trust[RTE_MAX_ETHPORTS];
 	/* port index -> the checksums its NIC writes (tx_csum.h; 0: none). */
 	uint8_t tx_csum[SL_MAX_PORTS];
+	/* 802.1Q (worker_vlan.c): ports sharing a device, one per VLAN. The
+	 * device is polled through its first port (rx_mode SL_RX_VLAN, the
+	 * others SL_RX_SHARED), each frame handed to the port its tag names
+	 * (vlan_map) by setting m->port to that port's rx_id (an ethdev id
+	 * of its own, from the top of the range, in port_of_ethdev and
+	 * csum_trust like a real one). A port with a tag (vlan_tci) sends
+	 * it by the NIC's insert offload or in software (tx_vlan). A zeroed
+	 * dataplane has none of it: untagged ports pay one compare. */
+	uint8_t rx_mode[SL_MAX_PORTS];
+	struct sl_vlan_map {
+		uint8_t n;
+		uint8_t port[SL_MAX_PORTS];
+		uint16_t vid[SL_MAX_PORTS]; /* 0: untagged (or priority-tagged) */
+	} vlan_map[SL_MAX_PORTS];        /* by the polling port */
+	uint16_t rx_id[SL_MAX_PORTS];
+	uint16_t vlan_tci[SL_MAX_PORTS];
+	uint8_t tx_vlan[SL_MAX_PORTS];   /* enum sl_tx_vlan */
+	/* port index -> its MTU (0: not checked); mtu_min_not is the
+	 * complement of the smallest, so a zeroed dataplane (tests, the
+	 * benchmark) checks nothing. Set with sl_dataplane_set_mtu(). */
+	uint16_t mtu[SL_MAX_PORTS];
+	uint16_t mtu_min_not;
 	uint8_t host_mask;               /* bit p: port p has an exception device ... */
 	uint16_t host_ethdev[SL_MAX_PORTS]; /* ... this ethdev (one queue per worker) */
 	struct rte_mempool *pool;
@@ -208,6 +234,27 @@ struct sl_dataplane {
 	 * read once per loop iteration. */
 	struct sl_capture *capture;
 };
+
+enum sl_rx_mode { SL_RX_PLAIN = 0, SL_RX_VLAN = 1, SL_RX_SHARED = 2 };
+enum sl_tx_vlan { SL_TX_VLAN_NONE = 0, SL_TX_VLAN_HW = 1, SL_TX_VLAN_SW = 2 };
+
+/* A packet no longer than this fits every port: one compare per packet. */
+static inline uint16_t sl_dataplane_mtu_min(const struct sl_dataplane *dp)
+{
+	return (uint16_t)~dp->mtu_min_not;
+}
+
+static inline void sl_dataplane_set_mtu(struct sl_dataplane *dp, unsigned port,
+					uint16_t mtu)
+{
+	uint16_t min = UINT16_MAX;
+
+	dp->mtu[port] = mtu;
+	for (unsigned p = 0; p < SL_MAX_PORTS; p++)
+		if (dp->mtu[p] && dp->mtu[p] < min)
+			min = dp->mtu[p];
+	dp->mtu_min_not = (uint16_t)~min;
+}
 
 struct sl_tx_buf {
 	uint16_t n;
@@ -273,6 +320,7 @@ struct sl_worker {
 		uint32_t at_ms;
 	} arp_asked[16];                 /* next hops asked for recently */
 	uint32_t icmp_window_start, icmp_in_window;
+	struct sl_tbucket frag_needed;   /* ICMP "fragmentation needed" */
 	struct sl_flush_budget flush_budget;
 	uint32_t empty_polls;
 	uint32_t idle_empty_polls, idle_sleep_us;
@@ -315,11 +363,12 @@ unsigned sl_worker_poll(struct sl_worker *w);
 unsigned sl_worker_drain_steered(struct sl_worker *w);
 void sl_worker_tail(struct sl_worker *w);
 
-/* A burst just received on port index `port`: copied while a capture is
- * on (capture.h), then sl_worker_burst(). Frames steered from other
+/* A burst received from port `port`'s device: copied while a capture
+ * of that port is on (capture.h), VLANs told apart (worker_vlan.c) where
+ * it carries them, then sl_worker_burst. Frames steered from other
  * workers skip this (captured where they arrived). */
-void sl_worker_rx(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts, uint16_t n);
-
+void sl_worker_received(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
+			uint16_t n);
 /* Process a burst of received frames. The whole per-packet path. */
 void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
@@ -377,12 +426,36 @@ static inline bool sl_worker_trusted_port(const struct sl_worker *w,
 
 /* Queue a finished frame for TX on a port; sent when the buffer fills or
  * at the end of the loop iteration. */
+/* A port's tag, by the NIC (the flag and the TCI) or written into the
+ * frame (rte_vlan_insert: the 4 bytes come from the headroom, and it
+ * grows the checksum offload's l2_len by them). False: no room (or a
+ * shared mbuf, which Sluice never makes), freed. */
+static inline bool sl_worker_tx_vlan(struct sl_worker *w, unsigned port,
+				     struct rte_mbuf **m)
+{
+	(*m)->vlan_tci = w->dp->vlan_tci[port];
+	if (w->dp->tx_vlan[port] == SL_TX_VLAN_HW) {
+		(*m)->ol_flags |= RTE_MBUF_F_TX_VLAN;
+		return true;
+	}
+	if (rte_vlan_insert(m) != 0) {
+		w->stats.drops[SL_DROP_VLAN_NO_ROOM]++;
+		rte_pktmbuf_free(*m);
+		return false;
+	}
+	return true;
+}
+
 static inline void sl_worker_tx(struct sl_worker *w, unsigned port,
 				struct rte_mbuf *m)
 {
 	struct sl_tx_buf *b = &w->tx[port];
-	if (w->dp->tx_csum[port])
-		sl_tx_csum_offload(m, w->dp->tx_csum[port]);
+	if (sl_unlikely(w->dp->tx_csum[port] | w->dp->tx_vlan[port])) {
+		if (w->dp->tx_csum[port])
+			sl_tx_csum_offload(m, w->dp->tx_csum[port]);
+		if (w->dp->tx_vlan[port] && !sl_worker_tx_vlan(w, port, &m))
+			return;
+	}
 	w->stats.tx_bytes += rte_pktmbuf_pkt_len(m);
 	b->pkts[b->n++] = m;
 	if (b->n == SL_BURST)
@@ -390,6 +463,12 @@ static inline void sl_worker_tx(struct sl_worker *w, unsigned port,
 }
 
 void sl_worker_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
+/* worker_vlan.c: a burst from a device carrying VLANs (rx_mode
+ * SL_RX_VLAN polled through `port`): each frame untagged and marked as
+ * its VLAN's port, frames of no port's VLAN dropped (vlan_unknown).
+ * Returns the frames kept, compacted at the front. */
+uint16_t sl_worker_vlan_rx(struct sl_worker *w, unsigned port,
+			   struct rte_mbuf **pkts, uint16_t n);
 /* The kernel exception path (worker_host.c): give a frame that is not
  * Sluice's to the kernel instead of dropping it (true: taken); move what
  * the kernel sent out of its ports (returns frames moved). */
@@ -476,6 +555,11 @@ void sl_worker_flush_continue(struct sl_worker *w);
 bool sl_worker_icmp_error_try(struct sl_worker *w, struct rte_mbuf *m,
 			      struct sl_pkt *pkt, sl_be32 from, uint8_t type,
 			      uint8_t code);
+/* A packet longer than the MTU (`mtu`) of the port it would leave by:
+ * dropped; with DF set, its sender gets ICMP "fragmentation needed" with
+ * that MTU (RFC 1191), within a rate of its own. Consumes the mbuf. */
+void sl_worker_too_big(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+		       uint16_t mtu);
 /* The same rate limit, for RSTs Sluice originates. */
 bool sl_worker_reply_allowed(struct sl_worker *w);
 

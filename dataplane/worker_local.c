@@ -35,9 +35,13 @@ bool sl_worker_reply_allowed(struct sl_worker *w)
 	return icmp_error_allowed(w);
 }
 
-bool sl_worker_icmp_error_try(struct sl_worker *w, struct rte_mbuf *m,
-			      struct sl_pkt *pkt, sl_be32 from, uint8_t type,
-			      uint8_t code)
+/* Turn the packet in `m` into an ICMP error about it, quoting its IP
+ * header and 8 bytes, and send it back to its source; the caller has
+ * checked the rate. False (the mbuf left to the caller) without a
+ * source address or headroom. */
+static bool icmp_error_send(struct sl_worker *w, struct rte_mbuf *m,
+			    struct sl_pkt *pkt, sl_be32 from, uint8_t type,
+			    uint8_t code, uint16_t mtu)
 {
 	const struct sl_snapshot *s = w->snap;
 	sl_be32 to = pkt->ip->saddr;
@@ -48,7 +52,7 @@ bool sl_worker_icmp_error_try(struct sl_worker *w, struct rte_mbuf *m,
 				    (pkt->l4_len < SL_ICMP_ERR_QUOTE ? pkt->l4_len
 								      : SL_ICMP_ERR_QUOTE));
 
-	if (from == 0 || m->nb_segs != 1 || !icmp_error_allowed(w) ||
+	if (from == 0 || m->nb_segs != 1 ||
 	    rte_pktmbuf_prepend(m, SL_ICMP_ERR_HDRS) == NULL)
 		return false;
 	/* The offending IP header now sits SL_ICMP_ERR_HDRS further in;
@@ -57,10 +61,46 @@ bool sl_worker_icmp_error_try(struct sl_worker *w, struct rte_mbuf *m,
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - keep));
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	((struct sl_ether_hdr *)frame)->type = sl_htons(SL_ETHERTYPE_IPV4);
-	sl_icmp_error_build(frame + SL_ETH_HLEN, from, to, type, code, quote);
+	sl_icmp_error_build(frame + SL_ETH_HLEN, from, to, type, code, quote, mtu);
 	w->stats.icmp_errors_sent++;
 	sl_worker_output(w, m, to);
 	return true;
+}
+
+bool sl_worker_icmp_error_try(struct sl_worker *w, struct rte_mbuf *m,
+			      struct sl_pkt *pkt, sl_be32 from, uint8_t type,
+			      uint8_t code)
+{
+	return icmp_error_allowed(w) && icmp_error_send(w, m, pkt, from, type, code, 0);
+}
+
+/* "Fragmentation needed" has a bucket of its own: path MTU discovery
+ * keeps working while other errors are limited. A sender lowers its path
+ * MTU on the first one, so a transfer needs one or two. */
+#define FRAG_NEEDED_PER_SEC 1000
+#define FRAG_NEEDED_DEPTH 100
+
+void sl_worker_too_big(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+		       uint16_t mtu)
+{
+	if (!(pkt->ip->frag_off & sl_htons(SL_IP_DF))) {
+		/* No fragmentation yet: dropped, for the sender's own
+		 * timers (TCP shrinks its segments after losses). */
+		sl_worker_drop(w, m, SL_DROP_MTU_EXCEEDED);
+		return;
+	}
+	w->stats.drops[SL_DROP_MTU_EXCEEDED_DF]++;
+	if (!sl_tbucket_take(&w->frag_needed, w->now_ms, FRAG_NEEDED_PER_SEC,
+			     FRAG_NEEDED_DEPTH)) {
+		w->stats.frag_needed_limited++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!icmp_error_send(w, m, pkt, 0, SL_ICMP_DEST_UNREACH, SL_ICMP_FRAG_NEEDED, mtu)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	w->stats.frag_needed_sent++;
 }
 
 void sl_worker_icmp_error(struct sl_worker *w, struct rte_mbuf *m,

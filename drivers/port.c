@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +62,52 @@ static int setup_queues(uint16_t pid, uint16_t nq, struct rte_mempool *pool,
 	return rc < 0 ? -1 : 0;
 }
 
+/* Whether the device and the mbufs take the MTU the config asks for,
+ * checked before configure as ethdev checks it (min/max MTU, the frame
+ * against max_rx_pktlen with the driver's overhead), so a refusal names
+ * the numbers. The mbufs must hold a whole frame: no scatter, the parser
+ * reads one segment. */
+static int check_mtu(uint16_t mtu, const struct rte_eth_dev_info *di,
+		     struct rte_mempool *pool, char *errbuf, size_t errlen)
+{
+	uint32_t overhead = di->max_mtu != UINT16_MAX && di->max_rx_pktlen > di->max_mtu
+				    ? di->max_rx_pktlen - di->max_mtu
+				    : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+	uint32_t frame = (uint32_t)mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN;
+	uint32_t room = rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
+
+	if (mtu < di->min_mtu || mtu > di->max_mtu || mtu + overhead > di->max_rx_pktlen) {
+		snprintf(errbuf, errlen, "mtu %u refused: %s takes %u..%u, frames up to %u bytes",
+			 mtu, di->driver_name, di->min_mtu,
+			 di->max_mtu < di->max_rx_pktlen - overhead ? di->max_mtu
+								    : di->max_rx_pktlen - overhead,
+			 di->max_rx_pktlen);
+		return -1;
+	}
+	if (frame > room) {
+		snprintf(errbuf, errlen, "mtu %u needs %u-byte buffers; the mbufs hold %u",
+			 mtu, frame, room);
+		return -1;
+	}
+	return 0;
+}
+
+/* After configure (which took rxmode.mtu) the driver's own operation,
+ * which some need to act (af_packet sets the kernel interface's MTU). A
+ * driver with none (net_ring, net_pcap) keeps what configure took. */
+static int set_mtu(uint16_t pid, uint16_t mtu, const char *driver, char *errbuf,
+		   size_t errlen)
+{
+	int rc = rte_eth_dev_set_mtu(pid, mtu);
+
+	if (rc != 0 && rc != -ENOTSUP) {
+		snprintf(errbuf, errlen, "mtu %u refused by %s: %s", mtu, driver,
+			 rte_strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
 /* After start: the redirection table spread evenly over the queues. A
  * driver that refuses keeps its own (most spread evenly already). */
 static void spread_reta(struct sl_port_info *info, const struct rte_eth_dev_info *di)
@@ -101,13 +148,19 @@ int sl_port_open(const char *devargs, uint16_t nqueues,
 		return -1;
 	}
 	info->queues = nqueues;
-	sl_port_conf_choose(&dev_info, nqueues, opts ? opts : &defaults, &conf,
-			    &info->choice);
+	if (opts == NULL)
+		opts = &defaults;
+	if (opts->mtu && check_mtu(opts->mtu, &dev_info, pool, errbuf, errlen) != 0)
+		return -1;
+	sl_port_conf_choose(&dev_info, nqueues, opts, &conf, &info->choice);
+	conf.rxmode.mtu = opts->mtu;
 	rc = rte_eth_dev_configure(pid, nqueues, nqueues, &conf);
 	if (rc != 0) {
 		snprintf(errbuf, errlen, "configure: %s", rte_strerror(-rc));
 		return -1;
 	}
+	if (opts->mtu && set_mtu(pid, opts->mtu, info->driver, errbuf, errlen) != 0)
+		return -1;
 	info->rx_desc = SL_PORT_RX_DESC;
 	info->tx_desc = SL_PORT_TX_DESC;
 	rte_eth_dev_adjust_nb_rx_tx_desc(pid, &info->rx_desc, &info->tx_desc);

@@ -49,6 +49,10 @@ void sl_port_conf_choose(const struct rte_eth_dev_info *di, uint16_t nq,
 		choice->rx_offloads = SL_RX_CSUM_WANTED & di->rx_offload_capa;
 		choice->tx_offloads = SL_TX_CSUM_WANTED & di->tx_offload_capa;
 	}
+	if (o->vlan) {
+		choice->rx_offloads |= SL_VLAN_RX_WANTED & di->rx_offload_capa;
+		choice->tx_offloads |= SL_VLAN_TX_WANTED & di->tx_offload_capa;
+	}
 	conf->rxmode.offloads = choice->rx_offloads;
 	conf->txmode.offloads = choice->tx_offloads;
 }

@@ -16,6 +16,8 @@
  *  - TX checksum offload (IPv4 header, TCP, UDP) where offered: the
  *    worker leaves those checksums to the NIC (dataplane/tx_csum.h).
  *  - `offloads` off asks for no checksum offload.
+ *  - A device carrying VLANs gets RX VLAN strip and TX VLAN insert where
+ *    offered (dataplane/worker_vlan.c and sl_worker_tx do it otherwise).
  */
 #ifndef SL_PORT_CONF_H
 #define SL_PORT_CONF_H
@@ -34,6 +36,8 @@
 		       RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
 #define SL_TX_CSUM_WANTED (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |                     \
 			   RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
+#define SL_VLAN_RX_WANTED RTE_ETH_RX_OFFLOAD_VLAN_STRIP
+#define SL_VLAN_TX_WANTED RTE_ETH_TX_OFFLOAD_VLAN_INSERT
 #define SL_RX_CSUM_WANTED (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |                     \
 			   RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
 
@@ -41,6 +45,8 @@
 struct sl_port_opts {
 	bool offloads;          /* checksum offloads where offered (default) */
 	bool rss_symmetric;     /* one hash for both directions of a flow */
+	uint16_t mtu;           /* set on the device; 0: leave the driver's */
+	bool vlan;              /* 802.1Q strip and insert where offered */
 };
 
 /* What the port was given. */

@@ -61,6 +61,8 @@ def csum(data):
 def cmd_ping(a):
     dst = socket.gethostbyname(a.host)
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    if a.source:
+        s.bind((a.source, 0))  # the source picks the VLAN (test_vlan.sh)
     ident = a.id if a.id is not None else os.getpid() & 0xFFFF
     received = 0
     for seq in range(1, a.count + 1):
@@ -321,6 +323,7 @@ def main():
     p.add_argument("-i", "--interval", type=float, default=0.2)
     p.add_argument("--min", type=int, default=1)
     p.add_argument("--id", type=lambda v: int(v, 0) & 0xFFFF, default=None)
+    p.add_argument("--source", default=None)
     p.set_defaults(fn=cmd_ping)
     p = sub.add_parser("udp-burst")
     p.add_argument("host")

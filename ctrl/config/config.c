@@ -29,27 +29,31 @@
 /* ---- network sections -------------------------------------------------- */
 
 static const char *const port_keys[] = {"name", "devargs", "ipv4", "xdp",
-					"exception", "offloads", "rss", NULL};
+					"exception", "offloads", "rss", "mtu", "vlan",
+					NULL};
 
 static int load_port(json_t *o, struct sl_model *m, const void *ctx,
 		     struct sl_err *err)
 {
 	const char *name = NULL, *devargs = NULL;
+	unsigned long vlan = 0;
 	sl_be32 ip = 0;
 	uint8_t plen = 0;
 
 	(void)ctx;
 	if (sl_json_string(o, "name", true, &name, err) < 0 ||
 	    sl_json_string(o, "devargs", true, &devargs, err) < 0 ||
-	    sl_config_prefix(o, "ipv4", false, &ip, &plen, err) < 0)
+	    sl_config_prefix(o, "ipv4", false, &ip, &plen, err) < 0 ||
+	    sl_json_uint(o, "vlan", false, 1, SL_VLAN_MAX, &vlan, err) < 0)
 		return -1;
 	/* ip 0 means "no address" in the model; written out, it is a mistake. */
 	if (json_object_get(o, "ipv4") && ip == 0)
 		return sl_err_set(err, SL_E_INVALID, "ipv4",
 				  "ipv4 must be a unicast address, got 0.0.0.0");
-	if (sl_model_add_port(m, name, devargs, ip, plen, err) < 0)
+	if (sl_model_add_port_vlan(m, name, devargs, ip, plen, (uint16_t)vlan, err) < 0 ||
+	    sl_config_load_port_drivers(o, &m->ports[m->nports - 1], err) < 0)
 		return -1;
-	return sl_config_load_port_drivers(o, &m->ports[m->nports - 1], err);
+	return sl_config_check_device(m, m->nports - 1, err);
 }
 
 static const char *const route_keys[] = {"prefix", "via", "port", NULL};

@@ -99,17 +99,48 @@ int sl_config_load_port_drivers(json_t *o, struct sl_model_port *p,
 				struct sl_err *err)
 {
 	static const char *const rss_keys[] = {"symmetric", NULL};
+	unsigned long mtu = p->mtu;
 	json_t *rss;
 	int rc;
 
 	if (sl_json_bool(o, "xdp", false, &p->xdp, err) < 0 ||
-	    sl_json_bool(o, "offloads", false, &p->offloads, err) < 0)
+	    sl_json_bool(o, "offloads", false, &p->offloads, err) < 0 ||
+	    sl_json_uint(o, "mtu", false, SL_PORT_MTU_MIN, SL_PORT_MTU_MAX, &mtu, err) < 0)
 		return -1;
+	p->mtu = (uint16_t)mtu;
 	if ((rc = sl_config_sub_object(o, "rss", rss_keys, &rss, err)) < 0)
 		return -1;
 	if (rc == 0 && sl_json_bool(rss, "symmetric", false, &p->rss_symmetric, err) < 0)
 		return sl_config_prefixed(err, "rss.");
 	return sl_config_load_exception(o, p, err);
+}
+
+/* Port i against the earlier ports on its device: one device has one
+ * setting for what is the device's (offloads, RSS key, XDP program). Sluice's
+ * XDP program reads untagged frames only, so a VLAN on net_af_xdp needs
+ * "xdp": false. */
+int sl_config_check_device(const struct sl_model *m, uint32_t i, struct sl_err *err)
+{
+	const struct sl_model_port *p = &m->ports[i];
+
+	if (p->vlan && p->xdp && strncmp(p->devargs, "net_af_xdp", 10) == 0)
+		return sl_err_set(err, SL_E_INVALID, "vlan",
+				  "Sluice's XDP program passes tagged frames to the kernel: "
+				  "a vlan on net_af_xdp needs \"xdp\": false");
+	for (uint32_t j = 0; j < i; j++) {
+		const struct sl_model_port *q = &m->ports[j];
+		if (strcmp(q->devargs, p->devargs) != 0)
+			continue;
+		const char *key = p->offloads != q->offloads           ? "offloads"
+				  : p->rss_symmetric != q->rss_symmetric ? "rss"
+				  : p->xdp != q->xdp                     ? "xdp"
+									 : NULL;
+		if (key)
+			return sl_err_set(err, SL_E_INVALID, key,
+					  "%s is the device's: port %s on the same device "
+					  "has another", key, q->name);
+	}
+	return 0;
 }
 
 /* "xdp" only means something on net_af_xdp ports: shown there always,
@@ -129,6 +160,11 @@ int sl_config_port_drivers_json(json_t *o, const struct sl_model_port *p)
 		return -1;
 	if (p->rss_symmetric &&
 	    json_object_set_new(o, "rss", json_pack("{s:b}", "symmetric", 1)) < 0)
+		return -1;
+	if (p->vlan && json_object_set_new(o, "vlan", json_integer(p->vlan)) < 0)
+		return -1;
+	if (p->mtu != SL_PORT_MTU_DEFAULT &&
+	    json_object_set_new(o, "mtu", json_integer(p->mtu)) < 0)
 		return -1;
 	return 0;
 }

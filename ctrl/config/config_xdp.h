@@ -19,6 +19,7 @@ int sl_config_load_xdp(json_t *root, struct sl_model *m, struct sl_err *err);
 int sl_config_xdp_json(json_t *doc, const struct sl_model *m);
 
 /* A port object's "xdp", "offloads", "rss" and "exception" into `p`. */
+int sl_config_check_device(const struct sl_model *m, uint32_t i, struct sl_err *err);
 int sl_config_load_port_drivers(json_t *o, struct sl_model_port *p,
 				struct sl_err *err);
 int sl_config_port_drivers_json(json_t *o, const struct sl_model_port *p);

@@ -82,6 +82,10 @@ struct sl_model_port {
 	bool xdp;                        /* net_af_xdp: run Sluice's XDP program (default) */
 	bool offloads;                   /* checksum offloads where offered (default) */
 	bool rss_symmetric;              /* RSS key hashing both directions alike */
+	uint16_t vlan;                   /* 802.1Q VLAN id, 0: untagged (ports
+					  * sharing devargs: one device) */
+	uint16_t mtu;                    /* IPv4 MTU (SL_PORT_MTU_*): set on the device
+					  * at start; longer packets are not sent */
 	char exception[SL_DEVARGS_MAX];  /* kernel exception device ("net_tap[,...]"), or "" */
 	uint8_t nhost_addrs, nhost_routes;
 	struct sl_hostif_addr host_addrs[SL_HOSTIF_ADDRS];
@@ -238,6 +242,10 @@ int sl_model_route(const struct sl_model *m, sl_be32 dst, uint8_t *port,
 /* Setup-time operations (config file only). */
 int sl_model_add_port(struct sl_model *m, const char *name, const char *devargs,
 		      sl_be32 ip, uint8_t plen, struct sl_err *err);
+/* The same with an 802.1Q VLAN (1..SL_VLAN_MAX; 0: untagged): ports
+ * sharing devargs are logical ports of one device, one per VLAN. */
+int sl_model_add_port_vlan(struct sl_model *m, const char *name, const char *devargs,
+			   sl_be32 ip, uint8_t plen, uint16_t vlan, struct sl_err *err);
 /* port_index < 0: the port whose prefix holds `via` (or, for a connected
  * route without via, an error). */
 int sl_model_add_route(struct sl_model *m, sl_be32 prefix, uint8_t plen,

@@ -48,8 +48,33 @@ static int check_port_addr(const struct sl_model *m, sl_be32 ip, uint8_t plen,
 	return sl_model_refuse_own(m, ip, SL_OWN_PORT | SL_OWN_LADDR | SL_OWN_VIP, "ipv4", err);
 }
 
+/* Ports on one device (the same devargs) are told apart by their VLAN:
+ * each needs its own, and at most one of them is untagged (vlan 0). */
+static int check_device_shared(const struct sl_model *m, const char *devargs,
+			       uint16_t vlan, struct sl_err *err)
+{
+	for (uint32_t i = 0; i < m->nports; i++) {
+		const struct sl_model_port *q = &m->ports[i];
+		if (strcmp(q->devargs, devargs) != 0 || q->vlan != vlan)
+			continue;
+		if (vlan == 0)
+			return sl_err_set(err, SL_E_EXISTS, "devargs",
+					  "port %s has the same devargs (ports on one "
+					  "device need a vlan each)", q->name);
+		return sl_err_set(err, SL_E_EXISTS, "vlan",
+				  "port %s has vlan %u on the same device", q->name, vlan);
+	}
+	return 0;
+}
+
 int sl_model_add_port(struct sl_model *m, const char *name, const char *devargs,
 		      sl_be32 ip, uint8_t plen, struct sl_err *err)
+{
+	return sl_model_add_port_vlan(m, name, devargs, ip, plen, 0, err);
+}
+
+int sl_model_add_port_vlan(struct sl_model *m, const char *name, const char *devargs,
+			   sl_be32 ip, uint8_t plen, uint16_t vlan, struct sl_err *err)
 {
 	size_t dlen = strlen(devargs);
 
@@ -64,11 +89,11 @@ int sl_model_add_port(struct sl_model *m, const char *name, const char *devargs,
 		return sl_err_set(err, SL_E_INVALID, "devargs",
 				  "devargs must be 1..%d characters, got %zu",
 				  SL_DEVARGS_MAX - 1, dlen);
-	for (uint32_t i = 0; i < m->nports; i++)
-		if (strcmp(m->ports[i].devargs, devargs) == 0)
-			return sl_err_set(err, SL_E_EXISTS, "devargs",
-					  "port %s has the same devargs",
-					  m->ports[i].name);
+	if (vlan > SL_VLAN_MAX)
+		return sl_err_set(err, SL_E_INVALID, "vlan", "vlan must be 1..%d, got %u",
+				  SL_VLAN_MAX, vlan);
+	if (check_device_shared(m, devargs, vlan, err) < 0)
+		return -1;
 	if ((ip != 0 || plen != 0) && check_port_addr(m, ip, plen, err) < 0)
 		return -1;
 	if (m->nports >= SL_MAX_PORTS)
@@ -83,6 +108,8 @@ int sl_model_add_port(struct sl_model *m, const char *name, const char *devargs,
 	p->plen = plen;
 	p->xdp = true;
 	p->offloads = true;
+	p->mtu = SL_PORT_MTU_DEFAULT;
+	p->vlan = vlan;
 	return 0;
 }
 

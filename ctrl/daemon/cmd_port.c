@@ -69,6 +69,9 @@ json_t *sl_ctl_port_json(const struct sl_ctl *ctl, uint32_t p)
 
 	if (c->no_rss)
 		json_object_set_new(o, "no_rss", json_string(c->no_rss));
+	/* Ports on one device share the lines above and the driver's counters. */
+	uint16_t vlan = ctl->model.ports[p].vlan;
+	json_object_set_new(o, "vlan", vlan ? json_integer(vlan) : json_null());
 	return o;
 }
 

@@ -101,7 +101,8 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 	X(steered_out) X(steered_in) X(flow_steered) X(arp_replies)            \
 	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps) \
 	X(conns_refused) X(conns_flushed) X(resets_sent) X(resets_deferred)    \
-	X(persist_lost) X(arp_requests_unknown)
+	X(persist_lost) X(arp_requests_unknown) X(frag_needed_sent)            \
+	X(frag_needed_limited)
 
 /* The kernel exception path's (dataplane/worker_host.c). */
 #define HOST_COUNTERS(X) X(to_host) X(from_host)

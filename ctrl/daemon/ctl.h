@@ -78,6 +78,12 @@ struct sl_ctl {
 
 uint64_t sl_ctl_now_ms(void);
 
+/* ctl_open.c: open every port's device (once for ports sharing one, by
+ * VLAN) and fill the dataplane's per-port tables. 0, or -1 logged. */
+int sl_ctl_open_ports(struct sl_ctl *ctl);
+/* The first port on port p's device (p itself when it has its own). */
+uint32_t sl_ctl_port_device(const struct sl_model *m, uint32_t p);
+
 /* After port p started (ctl_ports.c): adopt its XDP program's maps,
  * create its kernel exception device. 0, or -1 with a message. Closing
  * undoes both for every port. */

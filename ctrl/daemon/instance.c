@@ -142,6 +142,15 @@ static int lock_one(const char *name, void *arg)
 	return 0; /* fd stays open: the lock lives as long as the process */
 }
 
+/* Ports sharing devargs (VLANs of one device) share its lock. */
+static bool device_named_before(const struct sl_model *m, uint32_t p)
+{
+	for (uint32_t q = 0; q < p; q++)
+		if (strcmp(m->ports[q].devargs, m->ports[p].devargs) == 0)
+			return true;
+	return false;
+}
+
 int sl_instance_each(const struct sl_model *m,
 		     int (*fn)(const char *name, void *arg), void *arg)
 {
@@ -150,7 +159,7 @@ int sl_instance_each(const struct sl_model *m,
 	for (uint32_t p = 0; p < m->nports; p++) {
 		const struct sl_model_port *mp = &m->ports[p];
 		lock_name(mp->devargs, name, sizeof(name));
-		if (fn(name, arg) != 0)
+		if (!device_named_before(m, p) && fn(name, arg) != 0)
 			return -1;
 		if (mp->exception[0] == '\0')
 			continue;

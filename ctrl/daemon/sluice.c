@@ -30,7 +30,6 @@
 #include "instance.h"
 #include "log.h"
 #include "notify.h"
-#include "rx_csum.h"
 #include "server.h"
 #include "telemetry.h"
 
@@ -121,6 +120,21 @@ static char **eal_argv(const struct sl_model *m, int *argc)
 	return argv;
 }
 
+/* Each buffer holds a whole frame of the largest port MTU (with a VLAN
+ * tag and the CRC): jumbo frames take a larger data room, not chains of
+ * segments, so the parser and the rewrite keep reading one contiguous
+ * frame. The price is memory: every buffer is that large. */
+static uint16_t data_room(const struct sl_model *m)
+{
+	uint32_t mtu = SL_PORT_MTU_DEFAULT;
+
+	for (uint32_t p = 0; p < m->nports; p++)
+		if (m->ports[p].mtu > mtu)
+			mtu = m->ports[p].mtu;
+	uint32_t frame = mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN;
+	return (uint16_t)(RTE_PKTMBUF_HEADROOM + RTE_MAX(frame, (uint32_t)RTE_MBUF_DEFAULT_DATAROOM));
+}
+
 /* Enough buffers for every descriptor, ring and hold queue to be full at
  * once, unless limits.mbufs says otherwise. Per-lcore caches hide buffers
  * from other lcores, so a small pool gets small caches. */
@@ -135,81 +149,8 @@ static struct rte_mempool *make_pool(const struct sl_model *m)
 	unsigned cache = n / (8 * (m->workers + 1));
 	if (cache > 256)
 		cache = 256;
-	return rte_pktmbuf_pool_create("sl_mbufs", n, cache, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-}
-
-/* "ipv4 tcp udp" for the checksum offloads taken, or `none`. */
-static const char *csum_words(uint64_t taken, uint64_t ip, uint64_t tcp, uint64_t udp,
-			      const char *none, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s%s", taken & ip ? "ipv4 " : "", taken & tcp ? "tcp " : "",
-		 taken & udp ? "udp" : "");
-	return buf[0] ? buf : none;
-}
-
-/* What a port was given, once, at start: queues, RSS, offloads. */
-static void log_port_choice(const char *name, const struct sl_port_info *pi)
-{
-	const struct sl_port_choice *c = &pi->choice;
-	char rss[96], rx[32], tx[32];
-
-	if (c->no_rss)
-		sl_warn("port %s: %u queues but no RSS (%s: %s): frames reach the "
-			"queues as the driver spreads them, and the workers steer "
-			"what is not theirs", name, pi->queues, pi->driver, c->no_rss);
-	else if (c->rss_hf)
-		sl_info("port %s: RSS over %u queues on %s%s%s", name, pi->queues,
-			sl_port_rss_names(c->rss_hf, rss, sizeof(rss)),
-			c->key_len ? ", symmetric key" : "",
-			pi->reta_size ? ", redirection table spread evenly" : "");
-	sl_info("port %s: RX checksum offload: %s", name,
-		csum_words(c->rx_offloads, RTE_ETH_RX_OFFLOAD_IPV4_CKSUM,
-			   RTE_ETH_RX_OFFLOAD_TCP_CKSUM, RTE_ETH_RX_OFFLOAD_UDP_CKSUM,
-			   "none (checked in software)", rx, sizeof(rx)));
-	sl_info("port %s: TX checksum offload: %s", name,
-		csum_words(c->tx_offloads, RTE_ETH_TX_OFFLOAD_IPV4_CKSUM,
-			   RTE_ETH_TX_OFFLOAD_TCP_CKSUM, RTE_ETH_TX_OFFLOAD_UDP_CKSUM,
-			   "none (written in software)", tx, sizeof(tx)));
-}
-
-static int open_ports(struct sl_ctl *ctl)
-{
-	struct sl_dataplane *dp = ctl->dp;
-	char errbuf[256], devargs[SL_DEVARGS_MAX + 64];
-
-	memset(dp->port_of_ethdev, 0xff, sizeof(dp->port_of_ethdev));
-	for (uint32_t p = 0; p < ctl->model.nports; p++) {
-		const struct sl_model_port *mp = &ctl->model.ports[p];
-		struct sl_port_opts opts = {.offloads = mp->offloads,
-					    .rss_symmetric = mp->rss_symmetric};
-		if (sl_port_check_queues(mp->devargs, (uint16_t)ctl->model.workers,
-					 errbuf, sizeof(errbuf)) != 0 ||
-		    sl_ctl_port_devargs(ctl, p, devargs, sizeof(devargs), errbuf,
-					sizeof(errbuf)) != 0 ||
-		    sl_port_open(devargs, (uint16_t)ctl->model.workers, &opts, dp->pool,
-				 &ctl->ports[p], errbuf, sizeof(errbuf)) != 0) {
-			sl_err("port %s (%s): %s", mp->name, mp->devargs, errbuf);
-			return -1;
-		}
-		dp->ethdev[p] = ctl->ports[p].ethdev;
-		dp->port_of_ethdev[ctl->ports[p].ethdev] = (uint8_t)p;
-		dp->csum_trust[ctl->ports[p].ethdev] =
-			sl_rx_csum_trust(ctl->ports[p].choice.rx_offloads);
-		dp->tx_csum[p] = sl_tx_csum_layers(ctl->ports[p].choice.tx_offloads);
-		dp->nports = p + 1;
-		sl_info("port %s: %s ethdev %u (%s) %02x:%02x:%02x:%02x:%02x:%02x",
-			mp->name, mp->devargs, ctl->ports[p].ethdev, ctl->ports[p].driver,
-			ctl->ports[p].mac[0], ctl->ports[p].mac[1], ctl->ports[p].mac[2],
-			ctl->ports[p].mac[3], ctl->ports[p].mac[4], ctl->ports[p].mac[5]);
-		log_port_choice(mp->name, &ctl->ports[p]);
-		/* Its XDP program's maps, its kernel exception device. */
-		if (sl_ctl_port_extras(ctl, p, errbuf, sizeof(errbuf)) != 0) {
-			sl_err("port %s: %s", mp->name, errbuf);
-			return -1;
-		}
-	}
-	return 0;
+	return rte_pktmbuf_pool_create("sl_mbufs", n, cache, 0, data_room(m),
+				       (int)rte_socket_id());
 }
 
 static int make_workers(struct sl_ctl *ctl)
@@ -347,7 +288,8 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 	sl_server_close(srv);
 	sl_ctl_work_free(ctl);
 	for (uint32_t p = 0; p < dp->nports; p++)
-		sl_port_close(dp->ethdev[p]);
+		if (sl_ctl_port_device(&ctl->model, p) == p)
+			sl_port_close(dp->ethdev[p]); /* once per device */
 	sl_ctl_ports_close(ctl);
 	for (uint32_t i = 0; i < dp->nworkers; i++)
 		sl_worker_destroy(dp->workers[i]);
@@ -441,14 +383,15 @@ static int run(struct sl_ctl *ctl)
 	ctl->dp->steer_ring_size = m->steer_ring;
 	ctl->dp->pool = make_pool(m);
 	if (ctl->dp->pool == NULL) {
-		sl_err("cannot create the mbuf pool: %s (more EAL memory? -m)",
-		       rte_strerror(rte_errno));
+		sl_err("cannot create the mbuf pool: %s (%u-byte buffers for the largest "
+		       "port mtu; more EAL memory (-m), or fewer buffers: limits.mbufs)",
+		       rte_strerror(rte_errno), data_room(m));
 		goto fail;
 	}
 	if (sl_neigh_init(&ctl->neigh) != 0)
 		goto fail;
 	ctl->neigh.max = m->neigh_max;
-	if (open_ports(ctl) != 0 ||
+	if (sl_ctl_open_ports(ctl) != 0 ||
 	    make_workers(ctl) != 0)
 		goto fail;
 	if (sl_ctl_work_init(ctl, errbuf, sizeof(errbuf)) != 0 ||

@@ -33,6 +33,14 @@ typedef uint32_t sl_be32;
 #define SL_ICMP_MTU_FLOOR_DEFAULT 1280
 #define SL_ICMP_MTU_MIN 68           /* RFC 791: every host takes 68 */
 #define SL_ICMP_MTU_MAX 9216         /* jumbo frames */
+/* A port's MTU (config ports[].mtu): the longest IPv4 packet it sends.
+ * 576 is what every IPv4 host must take (RFC 791/1122); 9000 the usual
+ * jumbo frame. Mbufs are sized for the largest port's frame, so one
+ * jumbo port makes every buffer that large (ctrl/daemon/sluice.c). */
+#define SL_VLAN_MAX 4094             /* 802.1Q: 0 and 4095 are reserved */
+#define SL_PORT_MTU_DEFAULT 1500
+#define SL_PORT_MTU_MIN 576
+#define SL_PORT_MTU_MAX 9000
 
 /* RSTs a worker may send per second to end flushed connections (config
  * flush.resets_per_sec), apart from the ICMP errors' limit: each flushed

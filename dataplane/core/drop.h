@@ -56,7 +56,11 @@
 	X(FLOW_RING_FULL, "flow_ring_full")                                    \
 	X(FLUSH_RESET_BUDGET, "flush_reset_budget")                            \
 	X(SNAT_RING_FULL, "snat_ring_full")                                    \
-	X(SNAT_PORT_PROBES, "snat_port_probes")
+	X(SNAT_PORT_PROBES, "snat_port_probes")                                \
+	X(MTU_EXCEEDED, "mtu_exceeded")                                        \
+	X(MTU_EXCEEDED_DF, "mtu_exceeded_df")                                  \
+	X(VLAN_UNKNOWN, "vlan_unknown")                                        \
+	X(VLAN_NO_ROOM, "vlan_no_room")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

@@ -41,7 +41,8 @@ void sl_icmp_echo_to_reply(struct sl_pkt *pkt)
 }
 
 uint16_t sl_icmp_error_build(uint8_t *l3, sl_be32 src, sl_be32 dst,
-			     uint8_t type, uint8_t code, uint16_t quote_len)
+			     uint8_t type, uint8_t code, uint16_t quote_len,
+			     uint16_t mtu)
 {
 	struct sl_ipv4_hdr *ip = (void *)l3;
 	struct sl_icmp_hdr *icmp = (void *)(l3 + SL_IPV4_HLEN);
@@ -59,6 +60,7 @@ uint16_t sl_icmp_error_build(uint8_t *l3, sl_be32 src, sl_be32 dst,
 	memset(icmp, 0, sizeof(*icmp)); /* id/seq double as "unused" */
 	icmp->type = type;
 	icmp->code = code;
+	icmp->seq = sl_htons(mtu);
 	icmp->csum = sl_csum(icmp, (size_t)8 + quote_len, 0);
 	return total;
 }

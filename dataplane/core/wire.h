@@ -62,6 +62,7 @@ struct sl_ipv4_hdr {
 	sl_be32 daddr;
 } __attribute__((packed));
 
+#define SL_IP_DF 0x4000
 #define SL_IP_MF 0x2000
 #define SL_IP_OFFMASK 0x1fff
 

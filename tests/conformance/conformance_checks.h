@@ -51,6 +51,8 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_state.h"
 #include "checks_service.h"
 #include "checks_capture.h"
+#include "checks_mtu.h"
+#include "checks_vlan.h"
 
 struct check {
 	const char *name;
@@ -167,5 +169,12 @@ static const struct check checks[] = {
 	{"capture: frames received on the port copied until the ring is full, the rest"
 	 " counted as dropped copies, every frame forwarded; none without a capture",
 	 capture_ring_full},
+	{"RFC 1191 port MTU: DF over it answered with frag-needed (next-hop MTU, quote"
+	 " as sent), without DF dropped, at it forwarded", mtu_egress},
+	{"RFC 1191 frag-needed rate-limited by its own bucket, every one counted",
+	 mtu_frag_needed_rate},
+	{"802.1Q in software: a tagged SYN forwarded untagged, the reply and an ARP"
+	 " answer tagged with the port's VLAN, another VLAN or none dropped"
+	 " (vlan_unknown)", vlan_software},
 	{NULL, NULL},
 };

@@ -84,8 +84,8 @@ static void run_worker(struct harness *h, unsigned i, struct rte_mbuf **m, unsig
 	struct sl_worker *w = h->dp.workers[i];
 
 	sl_worker_begin(w);
-	if (n) /* as sl_worker_poll hands an RX burst on: capture, then burst */
-		sl_worker_rx(w, h->dp.port_of_ethdev[m[0]->port], m, (uint16_t)n);
+	if (n) /* as the loop hands a port's burst over: captured, VLANs told apart */
+		sl_worker_received(w, h->dp.port_of_ethdev[m[0]->port], m, (uint16_t)n);
 	sl_worker_drain_steered(w);
 	sl_worker_tail(w);
 	rte_rcu_qsbr_quiescent(h->dp.qsbr, i);

@@ -162,6 +162,28 @@ static const struct bad_case bad_cases[] = {
 	 SL_E_INVALID, "$.ports[0].ipv4", NULL},
 	{"{'ports': [{'name': 'wan', 'devargs': 'a', 'ipv4': '0.0.0.0/0'}]}",
 	 SL_E_INVALID, "$.ports[0].ipv4", NULL},
+	{"{'ports': [{'name': 'wan', 'devargs': 'a'}, {'name': 'lan', 'devargs': 'b',"
+	 " 'mtu': 9001}]}", SL_E_INVALID, "$.ports[1].mtu", NULL},
+	{"{'ports': [{'name': 'wan', 'devargs': 'a', 'mtu': 575}]}",
+	 SL_E_INVALID, "$.ports[0].mtu", NULL},
+	{"{'ports': [{'name': 'wan', 'devargs': 'a', 'mtu': '1500'}]}",
+	 SL_E_INVALID, "$.ports[0].mtu", NULL},
+	/* VLANs: ports sharing devargs, one per VLAN, one device's settings. */
+	{"{'ports': [{'name': 'v10', 'devargs': 'd', 'vlan': 10}, {'name': 'u', "
+	 "'devargs': 'd'}, {'name': 'v10b', 'devargs': 'd', 'vlan': 10}]}",
+	 SL_E_EXISTS, "$.ports[2].vlan", "port v10 has vlan 10 on the same device"},
+	{"{'ports': [{'name': 'u', 'devargs': 'd'}, {'name': 'v', 'devargs': 'd', "
+	 "'vlan': 3}, {'name': 'u2', 'devargs': 'd'}]}", SL_E_EXISTS, "$.ports[2].devargs",
+	 NULL},
+	{"{'ports': [{'name': 'v', 'devargs': 'd', 'vlan': 0}]}", SL_E_INVALID,
+	 "$.ports[0].vlan", NULL},
+	{"{'ports': [{'name': 'v', 'devargs': 'd', 'vlan': 4095}]}", SL_E_INVALID,
+	 "$.ports[0].vlan", NULL},
+	{"{'ports': [{'name': 'v', 'devargs': 'd', 'vlan': 5}, {'name': 'w', "
+	 "'devargs': 'd', 'vlan': 6, 'offloads': false}]}", SL_E_INVALID,
+	 "$.ports[1].offloads", NULL},
+	{"{'ports': [{'name': 'v', 'devargs': 'net_af_xdp0,iface=x', 'vlan': 5}]}",
+	 SL_E_INVALID, "$.ports[0].vlan", NULL},
 	{"{'ports': [{'name': 'p0', 'devargs': '0'}, {'name': 'p1', 'devargs': '1'},"
 	 " {'name': 'p2', 'devargs': '2'}, {'name': 'p3', 'devargs': '3'},"
 	 " {'name': 'p4', 'devargs': '4'}, {'name': 'p5', 'devargs': '5'},"
@@ -598,6 +620,8 @@ static void test_round_trip_after_changes(void **state)
 	assert_int_equal(sl_model_add_svc(&m, ip("198.18.0.101"), sl_htons(443),
 					  SL_IPPROTO_TCP, SL_SCHED_WRR, &e), 0);
 	assert_int_equal(sl_model_del_svc(&m, vip, sl_htons(53), SL_IPPROTO_UDP, &e), 0);
+	m.ports[1].mtu = 9000; /* not the default: written out, read back */
+	m.ports[1].vlan = 42;
 	assert_round_trip(&m);
 
 	json_t *doc = sl_config_to_json(&m);

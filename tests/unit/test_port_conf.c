@@ -114,6 +114,37 @@ static void test_offloads_off(void **state)
 	assert_int_equal(conf.rxmode.mq_mode, RTE_ETH_MQ_RX_RSS); /* RSS stays */
 }
 
+/* VLAN strip and insert: asked for only on a device carrying VLANs,
+ * only where offered (the worker does them otherwise), whatever
+ * `offloads` says of the checksums. */
+static void test_vlan_offloads(void **state)
+{
+	struct rte_eth_dev_info di = i40e();
+	struct sl_port_opts o = {.offloads = false, .vlan = true};
+	struct rte_eth_conf conf;
+	struct sl_port_choice c;
+	(void)state;
+
+	di.rx_offload_capa |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+	di.tx_offload_capa |= RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+	sl_port_conf_choose(&di, 2, &o, &conf, &c);
+	assert_true(c.rx_offloads == RTE_ETH_RX_OFFLOAD_VLAN_STRIP);
+	assert_true(c.tx_offloads == RTE_ETH_TX_OFFLOAD_VLAN_INSERT);
+	assert_true(conf.rxmode.offloads == c.rx_offloads);
+	assert_true(conf.txmode.offloads == c.tx_offloads);
+	o.vlan = false;
+	sl_port_conf_choose(&di, 2, &o, &conf, &c);
+	assert_true(c.rx_offloads == 0 && c.tx_offloads == 0);
+	/* Not offered: not asked for. */
+	di = i40e();
+	di.rx_offload_capa &= ~RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+	di.tx_offload_capa &= ~RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+	o.vlan = true;
+	sl_port_conf_choose(&di, 2, &o, &conf, &c);
+	assert_true((c.rx_offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) == 0);
+	assert_true((c.tx_offloads & RTE_ETH_TX_OFFLOAD_VLAN_INSERT) == 0);
+}
+
 /* The symmetric key, at the device's key size, hashes a flow and its
  * reply alike for every tuple tried (Toeplitz, as the NIC computes it). */
 static void test_symmetric_key(void **state)
@@ -182,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_rss_subset),
 		cmocka_unit_test(test_no_rss),
 		cmocka_unit_test(test_offloads_off),
+		cmocka_unit_test(test_vlan_offloads),
 		cmocka_unit_test(test_symmetric_key),
 		cmocka_unit_test(test_link_differs),
 	};

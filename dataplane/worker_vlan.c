@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * 802.1Q on receive: a device whose ports are VLANs is polled once, and
+ * each frame is given to the port its tag names, untagged, as if it had
+ * arrived on a device of its own (m->port = that port's rx_id, worker.h).
+ * The tag comes from the NIC (RX VLAN strip: RTE_MBUF_F_RX_VLAN_STRIPPED
+ * and m->vlan_tci; af_packet reports the kernel's tag that way too) or
+ * from the frame, removed in place (rte_vlan_strip: 12 bytes moved, no
+ * allocation). A frame of no port's VLAN is dropped as vlan_unknown; an
+ * untagged or priority-tagged (VID 0) frame belongs to the device's
+ * untagged port, if it has one.
+ */
+#include <rte_ether.h>
+
+#include "worker.h"
+
+#define VID_NONE 0xffff   /* too short to carry a tag */
+
+static uint16_t frame_vid(struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh;
+
+	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)
+		return m->vlan_tci & RTE_VLAN_ID_MASK;
+	if (rte_pktmbuf_data_len(m) < sizeof(*eh))
+		return 0; /* the parser judges it (l2_truncated) */
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN))
+		return 0;
+	if (rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(struct rte_vlan_hdr) ||
+	    rte_vlan_strip(m) != 0)
+		return VID_NONE;
+	return m->vlan_tci & RTE_VLAN_ID_MASK;
+}
+
+static uint8_t port_of_vid(const struct sl_vlan_map *map, uint16_t vid)
+{
+	for (unsigned i = 0; i < map->n; i++)
+		if (map->vid[i] == vid)
+			return map->port[i];
+	return SL_MAX_PORTS;
+}
+
+uint16_t sl_worker_vlan_rx(struct sl_worker *w, unsigned port,
+			   struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct sl_vlan_map *map = &w->dp->vlan_map[port];
+	uint16_t kept = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint8_t to = port_of_vid(map, frame_vid(m));
+		if (sl_unlikely(to == SL_MAX_PORTS)) {
+			/* Received all the same: counted as the burst's are. */
+			w->stats.rx_packets++;
+			w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
+			sl_worker_drop(w, m, SL_DROP_VLAN_UNKNOWN);
+			continue;
+		}
+		m->port = w->dp->rx_id[to];
+		pkts[kept++] = m;
+	}
+	return kept;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* 802.1Q with neither strip nor insert offered (the worker's software
+ * path, dataplane/worker_vlan.c and sl_worker_tx): port OUT made a VLAN
+ * port of its device for the check (included by conformance_checks.h,
+ * after the checks before it, whose helpers it may use). */
+
+#define VLAN_OUT 7
+
+/* OUT as the only port on its device, on VLAN `vid` (0: untagged again). */
+static void vlan_out(struct harness *h, uint16_t vid)
+{
+	struct sl_dataplane *dp = &h->dp;
+
+	dp->rx_mode[OUT] = vid ? SL_RX_VLAN : SL_RX_PLAIN;
+	dp->vlan_map[OUT] = (struct sl_vlan_map){.n = vid ? 1 : 0, .port = {OUT}, .vid = {vid}};
+	dp->rx_id[OUT] = dp->ethdev[OUT];
+	dp->vlan_tci[OUT] = vid;
+	dp->tx_vlan[OUT] = vid ? SL_TX_VLAN_SW : SL_TX_VLAN_NONE;
+}
+
+/* `f` (len bytes) with an 802.1Q tag for `vid` after the MACs. */
+static uint32_t tagged(uint8_t *f, uint32_t len, uint16_t vid)
+{
+	memmove(f + 16, f + 12, len - 12);
+	fr_put16(f + 12, 0x8100);
+	fr_put16(f + 14, vid);
+	return len + 4;
+}
+
+/* A frame Sluice sent on OUT: tagged `vid`, and valid once untagged. */
+static bool sent_tagged(struct seen *g, uint16_t vid, char *why)
+{
+	if (fr_get16(g->frame + 12) != 0x8100 || (fr_get16(g->frame + 14) & 0xfff) != vid)
+		return WHY("sent with ethertype %04x tag %u, want 8100 tag %u",
+			   fr_get16(g->frame + 12), fr_get16(g->frame + 14) & 0xfff, vid);
+	memmove(g->frame + 12, g->frame + 16, g->len - 16);
+	g->len -= 4;
+	return true;
+}
+
+static bool vlan_sw_body(struct harness *h, char *why)
+{
+	uint8_t f[FR_MAX];
+	struct seen to_rs, g;
+	uint64_t unknown0 = h_drops(h, SL_DROP_VLAN_UNKNOWN);
+
+	uint32_t len = tagged(f, build(f, SL_IPPROTO_TCP, SERVER, 41400, VIP, 80, SYN), VLAN_OUT);
+	h_flush(h);
+	h_send(h, OUT, f, len);
+	if ((to_rs.len = h_recv(h, IN, to_rs.frame)) == 0)
+		return WHY("a SYN tagged %u not forwarded to the server", VLAN_OUT);
+	if (fr_get16(to_rs.frame + 12) != SL_ETHERTYPE_IPV4 || !frame_ok(&to_rs))
+		return WHY("forwarded to the untagged side with ethertype %04x or bad checksums",
+			   fr_get16(to_rs.frame + 12));
+	uint16_t lport = fr_get16(to_rs.frame + FR_L4_OFF);
+	if (!exchange(h, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, lport, SYN | ACK, &g))
+		return WHY("the server's SYN+ACK not sent to the client");
+	if (!sent_tagged(&g, VLAN_OUT, why))
+		return false;
+	if (fr_get32(g.frame + FR_IP_OFF + 16) != SERVER || !frame_ok(&g))
+		return WHY("reply to %08x or bad checksums once untagged",
+			   fr_get32(g.frame + FR_IP_OFF + 16));
+	/* ARP for the port's address, on its VLAN: answered on it. */
+	len = tagged(f, fr_build_arp(f, 1, SERVER, IP(198, 19, 0, 1)), VLAN_OUT);
+	h_flush(h);
+	h_send(h, OUT, f, len);
+	if ((g.len = h_recv(h, OUT, g.frame)) == 0)
+		return WHY("ARP request on vlan %u not answered", VLAN_OUT);
+	if (!sent_tagged(&g, VLAN_OUT, why))
+		return false;
+	/* Another VLAN, and no tag at all: no port of this device. */
+	len = tagged(f, build(f, SL_IPPROTO_TCP, SERVER, 41401, VIP, 80, SYN), VLAN_OUT + 1);
+	h_flush(h);
+	h_send(h, OUT, f, len);
+	len = build(f, SL_IPPROTO_TCP, SERVER, 41402, VIP, 80, SYN);
+	h_send(h, OUT, f, len);
+	if (h_recv(h, IN, g.frame) || h_recv(h, OUT, g.frame))
+		return WHY("a frame of vlan %u or untagged was forwarded or answered",
+			   VLAN_OUT + 1);
+	if (h_drops(h, SL_DROP_VLAN_UNKNOWN) != unknown0 + 2)
+		return WHY("vlan_unknown grew by %llu, want 2",
+			   (unsigned long long)(h_drops(h, SL_DROP_VLAN_UNKNOWN) - unknown0));
+	return true;
+}
+
+static bool vlan_software(struct harness *h, char *why)
+{
+	vlan_out(h, VLAN_OUT);
+	bool ok = vlan_sw_body(h, why);
+	vlan_out(h, 0);
+	return ok;
+}
