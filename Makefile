@@ -262,7 +262,8 @@ bench-e2e: deps
 # objects and the sanitized unit tests and sluice come for free.
 SAN_DIR   := build/san
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-             -fno-sanitize-recover=all -fsanitize=fuzzer-no-link
+             -fno-sanitize-recover=all -fsanitize=fuzzer-no-link \
+             -fsanitize-coverage-ignorelist=tests/fuzz/nocov.txt
 FUZZ_SECONDS ?= 60
 
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
