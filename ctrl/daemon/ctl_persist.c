@@ -69,7 +69,7 @@ void sl_ctl_persist_free(struct sl_ctl *ctl)
 
 static bool takes_connections(const struct sl_snapshot *s, uint16_t rs_id)
 {
-	uint16_t slot = rs_id < SL_MAX_RS ? s->rs_slot[rs_id] : 0;
+	uint16_t slot = rs_id < s->nrs_ids ? s->rs_slot[rs_id] : 0;
 	return slot && s->rs[slot - 1].weight > 0;
 }
 

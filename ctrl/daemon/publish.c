@@ -132,6 +132,19 @@ static void fill_snat(struct sl_snapshot *s, const struct sl_model *m,
 	}
 }
 
+/* One past the highest real-server id: the snapshot's id index is
+ * sized to it. */
+static uint32_t rs_ids(const struct sl_model *m)
+{
+	uint32_t n = 0;
+
+	for (uint32_t v = 0; v < m->nsvcs; v++)
+		for (uint32_t r = 0; r < m->svcs[v].nrs; r++)
+			if (m->svcs[v].rs[r].id >= n)
+				n = m->svcs[v].rs[r].id + 1u;
+	return n;
+}
+
 static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 				 struct sl_pick_set *picks, struct sl_err *err)
 {
@@ -141,6 +154,7 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 		.nlips = m->nladdrs,
 		.nroutes = m->nports + m->nroutes,
 		.nsnat = m->nsnat,
+		.nrs_ids = rs_ids(m),
 	};
 	for (uint32_t r = 0; r < m->nsnat; r++)
 		sz.npool += m->snat[r].npool;

@@ -26,6 +26,7 @@ static size_t layout(struct sl_snapshot *s, uint8_t *base,
 	uint32_t svc_slots = pow2_at_least(sz->nsvcs * 2);
 	uint32_t addr_slots =
 		pow2_at_least((sz->nsvcs + sz->nlips + sz->npool + SL_MAX_PORTS) * 2);
+	uint32_t rs_ids = sz->nrs_ids < SL_MAX_RS ? sz->nrs_ids : SL_MAX_RS;
 
 #define PLACE(field, count)                                                    \
 	do {                                                                   \
@@ -37,7 +38,7 @@ static size_t layout(struct sl_snapshot *s, uint8_t *base,
 	PLACE(rs, sz->nrs);
 	PLACE(lips, sz->nlips);
 	PLACE(routes, sz->nroutes);
-	PLACE(rs_slot, SL_MAX_RS);
+	PLACE(rs_slot, rs_ids);
 	PLACE(snat, sz->nsnat);
 	PLACE(pool, sz->npool);
 	PLACE(svc_index, svc_slots);
@@ -46,6 +47,7 @@ static size_t layout(struct sl_snapshot *s, uint8_t *base,
 	if (base) {
 		s->svc_mask = svc_slots - 1;
 		s->addr_mask = addr_slots - 1;
+		s->nrs_ids = rs_ids;
 	}
 	return off;
 }
@@ -102,10 +104,13 @@ int sl_snap_index(struct sl_snapshot *s)
 	for (uint32_t v = 0; v < s->nsvcs; v++) {
 		const struct sl_snap_svc *svc = &s->svcs[v];
 		addr_slot(s, svc->vip)->kinds |= SL_ADDR_VIP;
-		for (uint32_t r = 0; r < svc->nrs; r++)
-			if (svc->rs[r].id < SL_MAX_RS)
-				s->rs_slot[svc->rs[r].id] =
-					(uint16_t)(&svc->rs[r] - s->rs + 1);
+		for (uint32_t r = 0; r < svc->nrs; r++) {
+			/* An id the layout has no room for: the builder's
+			 * bug, not a server to lose silently. */
+			if (svc->rs[r].id >= s->nrs_ids)
+				return -1;
+			s->rs_slot[svc->rs[r].id] = (uint16_t)(&svc->rs[r] - s->rs + 1);
+		}
 
 		if (sl_snap_find_svc(s, svc->vip, svc->vport, svc->proto))
 			return -1;

@@ -102,6 +102,7 @@ struct sl_snap_addr {
 
 struct sl_snap_sizes {
 	uint32_t nsvcs, nrs, nlips, nroutes, nsnat, npool;
+	uint32_t nrs_ids;    /* real-server ids run below this (<= SL_MAX_RS) */
 };
 
 struct sl_snapshot {
@@ -128,8 +129,11 @@ struct sl_snapshot {
 	uint32_t snat_timeouts_ms[SL_CS_MAX];
 	uint32_t snat_host_limit;    /* mappings per inside host, per worker */
 	bool snat_icmp_on_exhaustion;
-	/* Stable real-server id -> its index in rs[] + 1 (0: not here). */
-	uint16_t *rs_slot;           /* [SL_MAX_RS], built by sl_snap_index() */
+	/* Stable real-server id -> its index in rs[] + 1 (0: not here),
+	 * for ids below nrs_ids only: sized to the ids in use, not to
+	 * SL_MAX_RS (16 KiB to zero on every publish). */
+	uint32_t nrs_ids;
+	uint16_t *rs_slot;           /* [nrs_ids], built by sl_snap_index() */
 
 	/* Open-addressing indexes, built by sl_snap_index(). */
 	uint32_t svc_mask;
@@ -201,7 +205,7 @@ static inline const struct sl_snap_rs *
 sl_snap_svc_rs(const struct sl_snapshot *s, const struct sl_snap_svc *svc,
 	       uint16_t id)
 {
-	uint16_t slot = id < SL_MAX_RS ? s->rs_slot[id] : 0;
+	uint16_t slot = id < s->nrs_ids ? s->rs_slot[id] : 0;
 	const struct sl_snap_rs *rs = slot ? &s->rs[slot - 1] : NULL;
 
 	if (!rs || rs < svc->rs || rs >= svc->rs + svc->nrs || rs->weight == 0)

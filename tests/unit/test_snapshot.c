@@ -125,7 +125,7 @@ static struct cfg build_cfg(void)
 	c.vip_b = c.port1;
 	c.vip_c = c.lip1;
 	const struct sl_snap_sizes sz = {.nsvcs = 5, .nrs = 10, .nlips = 3,
-					 .nroutes = 2};
+					 .nroutes = 2, .nrs_ids = 10};
 	struct sl_snapshot *s = sl_snap_alloc(&sz);
 	assert_non_null(s);
 
@@ -233,6 +233,29 @@ static void test_find_addr(void **state)
 	assert_null(sl_snap_find_addr(s, IP(198, 18, 0, 2)));
 	assert_null(sl_snap_find_addr(s, IP(198, 19, 0, 1))); /* a RS */
 	assert_null(sl_snap_find_addr(s, sl_ntohl(c.port0)));  /* byte order */
+	sl_snap_free(s);
+}
+
+/* The id index is as long as the builder asked: servers are found by id
+ * below it, an id at or past it is not indexed but refused. */
+static void test_rs_ids(void **state)
+{
+	(void)state;
+	struct cfg c = build_cfg();
+	struct sl_snapshot *s = c.s;
+	assert_int_equal(s->nrs_ids, 10);
+	assert_int_equal(sl_snap_index(s), 0);
+	const struct sl_snap_svc *v = &s->svcs[0];
+	assert_ptr_equal(sl_snap_svc_rs(s, v, v->rs[2].id), &v->rs[2]);
+	assert_null(sl_snap_svc_rs(s, v, s->svcs[3].rs[0].id)); /* another's */
+	assert_null(sl_snap_svc_rs(s, v, 10));
+	assert_null(sl_snap_svc_rs(s, v, SL_MAX_RS));
+	sl_snap_free(s);
+
+	c = build_cfg();
+	s = c.s;
+	s->rs[9].id = 10; /* the last service's server */
+	assert_int_equal(sl_snap_index(s), -1);
 	sl_snap_free(s);
 }
 
@@ -363,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_layout),
 		cmocka_unit_test(test_find_svc),
 		cmocka_unit_test(test_find_addr),
+		cmocka_unit_test(test_rs_ids),
 		cmocka_unit_test(test_duplicate_service),
 		cmocka_unit_test(test_many_services),
 		cmocka_unit_test(test_routes),
