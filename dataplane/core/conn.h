@@ -5,8 +5,9 @@
  * one table and is its only reader and writer, so nothing here is atomic.
  *
  * Index. Buckets are one cache line: seven (signature, reference) slots and
- * an overflow count. A reference is `conn index << 1 | direction`, so a hit
- * says both which connection and which way the packet travels. A key lives
+ * an overflow count. A reference is `conn index << 2 | v6 << 1 |
+ * direction`, so a hit says which connection, which way the packet
+ * travels and the key's family (see below). A key lives
  * in its home bucket or, when that is full, in one of the next
  * SL_CT_MAX_PROBE - 1 buckets; every bucket it passed over counts it in
  * `overflow`, and a lookup walks on only while that count is non-zero, so a
@@ -72,7 +73,8 @@
  * a v4 lookup skips v6 references (the same test that skips empty
  * slots, SL_CT_NONE having every bit set) and never reads an extension;
  * a v6 lookup (sl_ct_lookup6) matches signatures like a v4 one, then
- * compares the 36-byte key through the entry and its extension. A v4
+ * compares the 36-byte key through the entry and its extension (three
+ * lines with the bucket, where v4 reads two). A v4
  * and a v6 key with the same signature share a bucket harmlessly. v6
  * keys hash with CRC32-C over their 36 bytes (flow.h sl_flow_hash6).
  *
