@@ -149,7 +149,8 @@ int sl_ct_add_ext(struct sl_conn_table *t, struct sl_conn *c, unsigned v6)
 	return 0;
 }
 
-static void ext_free(struct sl_conn_table *t, struct sl_conn *c)
+static __attribute__((noinline, cold)) void ext_free(struct sl_conn_table *t,
+							  struct sl_conn *c)
 {
 	uint32_t xi = c->created_or_ext;
 
@@ -162,7 +163,7 @@ static void ext_free(struct sl_conn_table *t, struct sl_conn *c)
 
 void sl_ct_abandon(struct sl_conn_table *t, struct sl_conn *c)
 {
-	if (c->shape & SL_CONN_X_EXT)
+	if (sl_unlikely(c->shape & SL_CONN_X_EXT))
 		ext_free(t, c);
 	c->state = SL_CS_FREE;
 	c->timer_next = t->free_head;
@@ -213,15 +214,22 @@ static void index_del(struct sl_conn_table *t, uint32_t hash, uint32_t ref)
 	}
 }
 
-static uint32_t conn_hash(const struct sl_conn_table *t, const struct sl_conn *c,
-			  enum sl_dir dir)
+/* Out of line, so that the v4 case inlines as it did before v6. */
+static __attribute__((noinline, cold)) uint32_t
+conn_hash6(const struct sl_conn_table *t, const struct sl_conn *c, enum sl_dir dir)
 {
 	struct sl_v6key k6;
 
-	if (sl_likely(!sl_conn_v6(c, dir)))
-		return sl_flow_hash(&c->key[dir], c->proto);
 	sl_ct_get_v6key(t, c, dir, &k6);
 	return sl_flow_hash6(&k6, c->proto);
+}
+
+static inline uint32_t conn_hash(const struct sl_conn_table *t,
+				 const struct sl_conn *c, enum sl_dir dir)
+{
+	if (sl_likely(!sl_conn_v6(c, dir)))
+		return sl_flow_hash(&c->key[dir], c->proto);
+	return conn_hash6(t, c, dir);
 }
 
 static uint32_t conn_ref(const struct sl_conn_table *t, const struct sl_conn *c,
