@@ -249,7 +249,7 @@ static void dump_one(struct sl_worker *w, struct sl_wmsg *msg,
 	ci->flags = c->flags;
 	ci->svc_id = c->svc_id;
 	ci->rs_id = c->rs_id;
-	ci->age_ms = w->now_ms - c->created;
+	ci->age_ms = w->now_ms - sl_ct_created(&w->ct, c);
 	ci->expires_in_ms = sl_time_before(w->now_ms, c->expire)
 				    ? c->expire - w->now_ms : 0;
 }

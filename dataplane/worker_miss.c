@@ -72,7 +72,7 @@ static struct sl_conn *new_connection(struct sl_worker *w, struct rte_mbuf *m,
 	c->svc_id = svc->id;
 	c->rs_id = rs->id;
 	c->trusted_port = rt->port;
-	c->created = w->now_ms;
+	sl_ct_set_created(&w->ct, c, w->now_ms);
 	c->expire = w->now_ms + s->timeouts_ms[c->state];
 	sl_nat_prepare(c);
 	if (sl_ct_insert(&w->ct, c) != 0) {

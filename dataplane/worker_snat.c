@@ -82,7 +82,7 @@ static struct sl_conn *mapping_of_pool(struct sl_worker *w, sl_be32 pool,
 static struct sl_conn *commit(struct sl_worker *w, struct sl_conn *c,
 			      uint32_t timeout_ms)
 {
-	c->created = w->now_ms;
+	sl_ct_set_created(&w->ct, c, w->now_ms);
 	c->expire = w->now_ms + timeout_ms;
 	if (sl_ct_insert(&w->ct, c) != 0) {
 		sl_ct_abandon(&w->ct, c);

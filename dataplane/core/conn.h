@@ -5,8 +5,9 @@
  * one table and is its only reader and writer, so nothing here is atomic.
  *
  * Index. Buckets are one cache line: seven (signature, reference) slots and
- * an overflow count. A reference is `conn index << 1 | direction`, so a hit
- * says both which connection and which way the packet travels. A key lives
+ * an overflow count. A reference is `conn index << 2 | v6 << 1 |
+ * direction`, so a hit says which connection, which way the packet
+ * travels and the key's family (see below). A key lives
  * in its home bucket or, when that is full, in one of the next
  * SL_CT_MAX_PROBE - 1 buckets; every bucket it passed over counts it in
  * `overflow`, and a lookup walks on only while that count is non-zero, so a
@@ -17,6 +18,65 @@
  * keys at 16 bytes of bucket each (8 bytes of slot at 4/7 load): about
  * 96 bytes. Entries live in one array, so a lookup touches one bucket line
  * and one entry line; both can be prefetched a burst ahead.
+ *
+ * Both families, one table. An IPv4 connection is its entry alone. A
+ * connection that needs more than the line holds (an IPv6 key, NAT64's
+ * v6 ORIG key with a v4 REPLY key, TCP sequence deltas for the SYN proxy
+ * and Proxy Protocol) takes one 64-byte extension line from the table's
+ * extension pool (struct sl_conn_ext). The entry stays the connection: it
+ * alone is indexed, timed and dumped, and keeps every field a packet
+ * reads. Where things live:
+ *
+ *   a v4 key        entry key[d], as always (v4 lookups never read the
+ *                   extension)
+ *   a v6 key        ports in entry key[d].sport/dport (ports are in the
+ *                   same place for both families); ORIG's addresses in
+ *                   ext->orig6; REPLY's source in ext->reply6_saddr, its
+ *                   destination in the 16 bytes the two keys' v4 address
+ *                   fields leave free (key[ORIG] then key[REPLY])
+ *   created (ms)    entry `created_or_ext`; with an extension the word
+ *                   holds the line's index and the time moves to
+ *                   ext->created (read it with sl_ct_created())
+ *   seq deltas      ext->seq_delta[2]
+ *
+ * Which it is says `shape` (SL_CONN_X_*), three bits beside the timer
+ * slot (the wheel's 8192 slots need 13 of its 16). Shapes: v4 (no
+ * extension), v4 with an extension (deltas), v6 ORIG with v4 REPLY
+ * (NAT64: a v6 VIP, v4 servers and local addresses) and v6 both ways; a
+ * v4 ORIG with a v6 REPLY has no layout (no room for its REPLY
+ * destination) and is refused.
+ *
+ * Budget per connection (entry, extension, index share of two keys):
+ *
+ *   | connection                  | entry | extension | index | total |
+ *   |-----------------------------|-------|-----------|-------|-------|
+ *   | v4                          |    64 |         - |    32 |    96 |
+ *   | v4 with TCP sequence deltas |    64 |        64 |    32 |   160 |
+ *   | NAT64 (v6 ORIG, v4 REPLY)   |    64 |        64 |    32 |   160 |
+ *   | v6                          |    64 |        64 |    32 |   160 |
+ *
+ * The pool is sized when the table is made (default: one line per 16
+ * connections, SL_CT_EXT_DEFAULT, 4 bytes per connection of capacity);
+ * when it is empty sl_ct_add_ext() fails and counts it, and the caller
+ * abandons the entry as it does for a full table.
+ *
+ * Why these four bytes: the entry's 64 are all used, and the other
+ * candidates cost more. nh_gen cannot narrow: it caches the worker's
+ * nh_epoch (snapshot plus neighbor generation), and a 16-bit copy would
+ * alias after 65,536 changes -- at 100 neighbor changes a second, 11
+ * minutes, inside a TCP connection's idle timeout -- and the connection
+ * would send through a stale neighbor slot. `created` is read only by a
+ * dump (the connection's age), never per packet, so it can move; narrowed
+ * instead (16-bit seconds) an age would wrap after 18 hours.
+ *
+ * Family in the index. A reference is `index << 2 | v6 << 1 | direction`:
+ * a v4 lookup skips v6 references (the same test that skips empty
+ * slots, SL_CT_NONE having every bit set) and never reads an extension;
+ * a v6 lookup (sl_ct_lookup6) matches signatures like a v4 one, then
+ * compares the 36-byte key through the entry and its extension (three
+ * lines with the bucket, where v4 reads two). A v4
+ * and a v6 key with the same signature share a bucket harmlessly. v6
+ * keys hash with CRC32-C over their 36 bytes (flow.h sl_flow_hash6).
  *
  * Timers. Each entry carries its expiry time and sits on one list of a
  * wheel of ticks. Traffic only moves `expire` later, in place, without
@@ -120,7 +180,8 @@ struct sl_conn {
 		uint32_t link;   /* SNAT session/permit: its mapping's index;
 				    mapping: sessions and permits using it */
 	};
-	uint16_t timer_slot;  /* wheel slot whose list holds this entry */
+	uint16_t timer_slot : 13; /* wheel slot whose list holds this entry */
+	uint16_t shape : 3;   /* SL_CONN_X_*: families, extension (above) */
 	uint8_t proto;
 	uint8_t state;        /* enum sl_conn_state */
 	uint8_t flags;        /* SL_CONN_F_* */
@@ -141,12 +202,46 @@ struct sl_conn {
 	 * egress port is the neighbor entry's own. */
 	uint16_t nh_slot[2];  /* index in sl_neigh_view slot[], SL_NH_NONE if unknown */
 	uint32_t nh_gen;
-	uint32_t created;     /* ms */
+	/* Creation time in ms, or with an extension the extension's index
+	 * (the time is then there): sl_ct_created(), sl_ct_set_created(). */
+	uint32_t created_or_ext;
 } SL_ALIGNED;
 
 #define SL_NH_NONE 0xffff
 
 _Static_assert(sizeof(struct sl_conn) == 64, "a connection is one cache line");
+
+/* An entry's shape. */
+#define SL_CONN_X_EXT 0x1      /* has an extension line */
+#define SL_CONN_X_V6_ORIG 0x2  /* key[ORIG] is IPv6 (needs SL_CONN_X_EXT) */
+#define SL_CONN_X_V6_REPLY 0x4 /* key[REPLY] is IPv6 (needs SL_CONN_X_V6_ORIG) */
+
+/*
+ * The extension line of a connection that needs one (see the top of this
+ * file for what lives where).
+ *
+ * seq_delta[d] is added to the sequence number of every TCP segment that
+ * travels direction d once translated, and subtracted from the
+ * acknowledgement number of every segment travelling the other way. The
+ * SYN proxy sets seq_delta[REPLY] (the server's ISN against the one the
+ * proxy gave the client); Proxy Protocol v2 sets seq_delta[ORIG] (the
+ * header inserted before the client's first byte). Both may apply to one
+ * connection. Zero means none.
+ */
+struct sl_conn_ext {
+	union {
+		uint8_t orig6[32];     /* v6 ORIG key: saddr, daddr */
+		uint32_t free_next;    /* pool free-list link while free */
+	};
+	uint8_t reply6_saddr[16];  /* v6 REPLY key: saddr */
+	uint32_t created;          /* ms */
+	uint32_t seq_delta[2];     /* [enum sl_dir] */
+	uint32_t spare;
+} SL_ALIGNED;
+
+_Static_assert(sizeof(struct sl_conn_ext) == 64, "an extension is one cache line");
+_Static_assert(sizeof(struct sl_conn) + sizeof(struct sl_conn_ext) + 32 <= 160,
+	       "a v6 connection fits in 160 bytes, index included");
 
 #define SL_CT_SLOTS 7
 #define SL_CT_MAX_PROBE 8
@@ -178,19 +273,45 @@ struct sl_conn_table {
 	struct sl_wheel wheel;
 	size_t mem_bytes;     /* everything this table allocated */
 	uint64_t insert_failures;
+	/* The extension pool. */
+	struct sl_conn_ext *exts;
+	uint32_t max_ext;
+	uint32_t ext_free;    /* free-list head; SL_CT_NONE when empty */
+	uint32_t ext_used;    /* extensions in use */
+	uint64_t ext_failures; /* sl_ct_add_ext() found the pool empty */
 };
 
-/* Allocate and initialise a table for up to `max_conns` connections.
- * `now_ms` starts the wheel. Memory comes from sl_mem_alloc (huge-page
- * backed when the kernel allows). Returns 0 or -ENOMEM / -EINVAL. */
+/* Connections above this need a reference beyond 32 bits. */
+#define SL_CT_MAX_CONNS ((1u << 30) - 1)
+
+/* The default extension pool: one line per 16 connections. */
+#define SL_CT_EXT_DEFAULT(max_conns) (((max_conns) + 15) / 16)
+
+/* Allocate and initialise a table for up to `max_conns` connections, of
+ * which up to `max_ext` (at most max_conns, 0 for none) may have an
+ * extension. `now_ms` starts the wheel. Memory comes from sl_mem_alloc
+ * (huge-page backed when the kernel allows). Returns 0 or -ENOMEM /
+ * -EINVAL. */
+int sl_ct_init_ext(struct sl_conn_table *t, uint32_t max_conns, uint32_t max_ext,
+		   uint32_t now_ms);
+/* The same with the default pool, SL_CT_EXT_DEFAULT(max_conns). */
 int sl_ct_init(struct sl_conn_table *t, uint32_t max_conns, uint32_t now_ms);
 void sl_ct_destroy(struct sl_conn_table *t);
 /* Forget every connection, keeping the memory (no allocation, no
  * failure); the wheel restarts at `now_ms`. */
 void sl_ct_clear(struct sl_conn_table *t, uint32_t now_ms);
 
-static inline uint32_t sl_ct_ref_index(uint32_t ref) { return ref >> 1; }
+/* References: index << 2 | v6 << 1 | direction. */
+#define SL_CT_REF_V6 0x2u
+
+static inline uint32_t sl_ct_ref(uint32_t index, bool v6, enum sl_dir dir)
+{
+	return index << 2 | (v6 ? SL_CT_REF_V6 : 0) | (uint32_t)dir;
+}
+
+static inline uint32_t sl_ct_ref_index(uint32_t ref) { return ref >> 2; }
 static inline enum sl_dir sl_ct_ref_dir(uint32_t ref) { return (enum sl_dir)(ref & 1); }
+static inline bool sl_ct_ref_v6(uint32_t ref) { return ref & SL_CT_REF_V6; }
 
 static inline struct sl_ct_bucket *sl_ct_home(const struct sl_conn_table *t,
 					      uint32_t hash)
@@ -232,31 +353,46 @@ static inline uint32_t sl_ct_candidate(const struct sl_conn_table *t,
 	return SL_CT_NONE;
 }
 
-/* Does reference `ref` belong to this key? (Checks a candidate.) */
-static inline bool sl_ct_matches(const struct sl_conn_table *t, uint32_t ref,
-				 const struct sl_v4key *key, uint8_t proto)
+/* Is the connection of v4 reference `ref` this key's? */
+static inline bool sl_ct_key4_at(const struct sl_conn_table *t, uint32_t ref,
+				 const void *key, uint8_t proto)
 {
 	const struct sl_conn *c = sl_ct_conn(t, ref);
 	return c->proto == proto && sl_v4key_eq(&c->key[sl_ct_ref_dir(ref)], key);
 }
 
-/* Find the connection a key belongs to. Returns its reference (index and
- * direction) or SL_CT_NONE. */
-static inline uint32_t sl_ct_lookup(const struct sl_conn_table *t,
-				    const struct sl_v4key *key, uint8_t proto,
-				    uint32_t hash)
+/* Does reference `ref` belong to this v4 key? (Checks a candidate, which
+ * may be a v6 key's.) */
+static inline bool sl_ct_matches(const struct sl_conn_table *t, uint32_t ref,
+				 const struct sl_v4key *key, uint8_t proto)
+{
+	return !(ref & SL_CT_REF_V6) && sl_ct_key4_at(t, ref, key, proto);
+}
+
+typedef bool (*sl_ct_key_at_fn)(const struct sl_conn_table *t, uint32_t ref,
+				const void *key, uint8_t proto);
+
+/* The walk both families' lookups share: the home bucket, then on while
+ * keys overflowed past it, over the slots whose signature is `hash` and
+ * whose reference is of family `v6` (SL_CT_REF_V6 or 0), `key_at`
+ * checking the key. Always inlined with a constant `key_at` and `v6`, so
+ * each lookup compiles to its own loop with its compare in place (for
+ * v4, the family test alone also skips empty slots: SL_CT_NONE has every
+ * bit). */
+static inline __attribute__((always_inline)) uint32_t
+sl_ct_walk(const struct sl_conn_table *t, uint32_t hash, uint32_t v6,
+	   sl_ct_key_at_fn key_at, const void *key, uint8_t proto)
 {
 	uint32_t bi = hash & t->bucket_mask;
 
 	for (unsigned probe = 0; probe < SL_CT_MAX_PROBE; probe++) {
 		const struct sl_ct_bucket *b = &t->buckets[bi];
 		for (unsigned i = 0; i < SL_CT_SLOTS; i++) {
-			if (b->sig[i] != hash || b->ref[i] == SL_CT_NONE)
-				continue;
 			uint32_t ref = b->ref[i];
-			const struct sl_conn *c = sl_ct_conn(t, ref);
-			if (c->proto == proto &&
-			    sl_v4key_eq(&c->key[sl_ct_ref_dir(ref)], key))
+			if (b->sig[i] != hash || (ref & SL_CT_REF_V6) != v6 ||
+			    (v6 && ref == SL_CT_NONE))
+				continue;
+			if (key_at(t, ref, key, proto))
 				return ref;
 		}
 		if (b->overflow == 0)
@@ -264,6 +400,15 @@ static inline uint32_t sl_ct_lookup(const struct sl_conn_table *t,
 		bi = (bi + 1) & t->bucket_mask;
 	}
 	return SL_CT_NONE;
+}
+
+/* Find the connection a v4 key belongs to. Returns its reference (index
+ * and direction) or SL_CT_NONE. */
+static inline uint32_t sl_ct_lookup(const struct sl_conn_table *t,
+				    const struct sl_v4key *key, uint8_t proto,
+				    uint32_t hash)
+{
+	return sl_ct_walk(t, hash, 0, sl_ct_key4_at, key, proto);
 }
 
 /* Take a free entry (zeroed but for its index). NULL when the table is
@@ -330,10 +475,81 @@ static inline uint32_t sl_ct_index(const struct sl_conn_table *t,
 	return (uint32_t)(c - t->conns);
 }
 
-/* Bytes of table memory per connection slot (entries, index, wheel). */
+/* Bytes of table memory per connection without an extension (its entry,
+ * its share of the index and wheel): the pool is counted apart. */
 static inline size_t sl_ct_bytes_per_conn(const struct sl_conn_table *t)
 {
-	return t->max_conns ? t->mem_bytes / t->max_conns : 0;
+	size_t pool = (size_t)t->max_ext * sizeof(struct sl_conn_ext);
+	return t->max_conns ? (t->mem_bytes - pool) / t->max_conns : 0;
+}
+
+/* ... and per connection with one: the same and its extension line. */
+static inline size_t sl_ct_bytes_per_ext_conn(const struct sl_conn_table *t)
+{
+	return sl_ct_bytes_per_conn(t) + sizeof(struct sl_conn_ext);
+}
+
+/* ---- the extension ---- */
+
+/* A connection's extension line, NULL if it has none. */
+static inline struct sl_conn_ext *sl_ct_ext(const struct sl_conn_table *t,
+					    const struct sl_conn *c)
+{
+	return (c->shape & SL_CONN_X_EXT) ? &t->exts[c->created_or_ext] : NULL;
+}
+
+/* Give an entry an extension line. `v6` (SL_CONN_X_V6_ORIG, with
+ * SL_CONN_X_V6_REPLY for v6 both ways, or 0) says which keys are IPv6:
+ * set on a fresh entry, before its keys (conn6.h) and before
+ * sl_ct_insert(); 0 also on a live v4 connection that comes to need
+ * sequence deltas. Keeps the creation time. Returns 0; -ENOSPC when the
+ * pool is empty (counted in ext_failures); -EINVAL for a shape with no
+ * layout or an entry that has one already. The extension is freed with
+ * the entry. */
+int sl_ct_add_ext(struct sl_conn_table *t, struct sl_conn *c, unsigned v6);
+
+/* Is key[dir] IPv6? */
+static inline bool sl_conn_v6(const struct sl_conn *c, enum sl_dir dir)
+{
+	return c->shape & (SL_CONN_X_V6_ORIG << dir);
+}
+
+/* When the connection was made (ms). */
+static inline uint32_t sl_ct_created(const struct sl_conn_table *t,
+				     const struct sl_conn *c)
+{
+	const struct sl_conn_ext *x = sl_ct_ext(t, c);
+	return x ? x->created : c->created_or_ext;
+}
+
+static inline void sl_ct_set_created(const struct sl_conn_table *t,
+				     struct sl_conn *c, uint32_t ms)
+{
+	struct sl_conn_ext *x = sl_ct_ext(t, c);
+	if (x)
+		x->created = ms;
+	else
+		c->created_or_ext = ms;
+}
+
+/* The TCP sequence delta of direction `dir` (struct sl_conn_ext); 0 for
+ * a connection without an extension. */
+static inline uint32_t sl_ct_seq_delta(const struct sl_conn_table *t,
+				       const struct sl_conn *c, enum sl_dir dir)
+{
+	const struct sl_conn_ext *x = sl_ct_ext(t, c);
+	return x ? x->seq_delta[dir] : 0;
+}
+
+/* Set it; false if the connection has no extension to hold it. */
+static inline bool sl_ct_set_seq_delta(const struct sl_conn_table *t,
+				       struct sl_conn *c, enum sl_dir dir,
+				       uint32_t delta)
+{
+	struct sl_conn_ext *x = sl_ct_ext(t, c);
+	if (x)
+		x->seq_delta[dir] = delta;
+	return x != NULL;
 }
 
 #endif

@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <string.h>
 
-#include "conn.h"
+#include "conn6.h"
 #include "mem.h"
 
 #define WHEEL_SLOTS 8192u   /* power of two */
 #define WHEEL_TICK_SHIFT 6u /* 64 ms ticks: 8192 of them span ~9 minutes */
 #define NIL UINT32_MAX
+
+_Static_assert(WHEEL_SLOTS <= 1u << 13, "a wheel slot fits conn.h timer_slot");
 
 static const char *const state_names[SL_CS_MAX] = {
 #define SL_CS_NAME(id, name) [SL_CS_##id] = name,
@@ -29,10 +31,16 @@ static uint32_t pow2_at_least(uint64_t n)
 	return p;
 }
 
-int sl_ct_init(struct sl_conn_table *t, uint32_t max_conns, uint32_t now_ms)
+static size_t ext_bytes(uint32_t max_ext)
+{
+	return (size_t)max_ext * sizeof(struct sl_conn_ext);
+}
+
+int sl_ct_init_ext(struct sl_conn_table *t, uint32_t max_conns, uint32_t max_ext,
+		   uint32_t now_ms)
 {
 	memset(t, 0, sizeof(*t));
-	if (max_conns == 0 || max_conns > (1u << 30))
+	if (max_conns == 0 || max_conns > SL_CT_MAX_CONNS || max_ext > max_conns)
 		return -EINVAL;
 
 	/* Two keys per connection, four keys per seven-slot bucket. */
@@ -44,20 +52,28 @@ int sl_ct_init(struct sl_conn_table *t, uint32_t max_conns, uint32_t now_ms)
 	t->conns = sl_mem_alloc(conn_bytes);
 	t->buckets = sl_mem_alloc(bucket_bytes);
 	t->wheel.heads = sl_mem_alloc(wheel_bytes);
-	if (!t->conns || !t->buckets || !t->wheel.heads) {
+	t->exts = max_ext ? sl_mem_alloc(ext_bytes(max_ext)) : NULL;
+	if (!t->conns || !t->buckets || !t->wheel.heads || (max_ext && !t->exts)) {
 		sl_mem_free(t->conns, conn_bytes);
 		sl_mem_free(t->buckets, bucket_bytes);
 		sl_mem_free(t->wheel.heads, wheel_bytes);
+		sl_mem_free(t->exts, ext_bytes(max_ext));
 		memset(t, 0, sizeof(*t));
 		return -ENOMEM;
 	}
-	t->mem_bytes = conn_bytes + bucket_bytes + wheel_bytes;
+	t->mem_bytes = conn_bytes + bucket_bytes + wheel_bytes + ext_bytes(max_ext);
 	t->max_conns = max_conns;
+	t->max_ext = max_ext;
 	t->bucket_mask = nbuckets - 1;
 	t->wheel.mask = WHEEL_SLOTS - 1;
 	t->wheel.tick_shift = WHEEL_TICK_SHIFT;
 	sl_ct_clear(t, now_ms);
 	return 0;
+}
+
+int sl_ct_init(struct sl_conn_table *t, uint32_t max_conns, uint32_t now_ms)
+{
+	return sl_ct_init_ext(t, max_conns, SL_CT_EXT_DEFAULT(max_conns), now_ms);
 }
 
 void sl_ct_clear(struct sl_conn_table *t, uint32_t now_ms)
@@ -74,6 +90,10 @@ void sl_ct_clear(struct sl_conn_table *t, uint32_t now_ms)
 		t->conns[i].timer_next = i + 1 < t->max_conns ? i + 1 : NIL;
 	t->free_head = 0;
 	t->nconns = 0;
+	for (uint32_t i = 0; i < t->max_ext; i++)
+		t->exts[i].free_next = i + 1 < t->max_ext ? i + 1 : NIL;
+	t->ext_free = t->max_ext ? 0 : NIL;
+	t->ext_used = 0;
 	t->wheel.cur_tick = now_ms >> WHEEL_TICK_SHIFT;
 	/* Every head NIL (all ones): one memset, not 8192 stores. */
 	_Static_assert(NIL == 0xffffffffu, "NIL is all ones");
@@ -87,6 +107,7 @@ void sl_ct_destroy(struct sl_conn_table *t)
 	if (t->buckets)
 		sl_mem_free(t->buckets, (size_t)nbuckets * sizeof(struct sl_ct_bucket));
 	sl_mem_free(t->wheel.heads, WHEEL_SLOTS * sizeof(uint32_t));
+	sl_mem_free(t->exts, ext_bytes(t->max_ext));
 	memset(t, 0, sizeof(*t));
 }
 
@@ -103,8 +124,47 @@ struct sl_conn *sl_ct_alloc(struct sl_conn_table *t)
 	return c;
 }
 
+/* ---- extension pool ---- */
+
+int sl_ct_add_ext(struct sl_conn_table *t, struct sl_conn *c, unsigned v6)
+{
+	/* A v6 REPLY keeps its destination in the v4 ORIG key's address
+	 * field (conn.h), so it needs a v6 ORIG. */
+	if ((v6 & ~(unsigned)(SL_CONN_X_V6_ORIG | SL_CONN_X_V6_REPLY)) ||
+	    v6 == SL_CONN_X_V6_REPLY || (c->shape & SL_CONN_X_EXT))
+		return -EINVAL;
+	if (t->ext_free == NIL) {
+		t->ext_failures++;
+		return -ENOSPC;
+	}
+	uint32_t xi = t->ext_free;
+	struct sl_conn_ext *x = &t->exts[xi];
+
+	t->ext_free = x->free_next;
+	t->ext_used++;
+	memset(x, 0, sizeof(*x));
+	x->created = c->created_or_ext;
+	c->created_or_ext = xi;
+	c->shape = (uint16_t)(SL_CONN_X_EXT | v6);
+	return 0;
+}
+
+static __attribute__((noinline, cold)) void ext_free(struct sl_conn_table *t,
+							  struct sl_conn *c)
+{
+	uint32_t xi = c->created_or_ext;
+
+	t->exts[xi].free_next = t->ext_free;
+	t->ext_free = xi;
+	t->ext_used--;
+	c->shape = 0;
+	c->created_or_ext = 0;
+}
+
 void sl_ct_abandon(struct sl_conn_table *t, struct sl_conn *c)
 {
+	if (sl_unlikely(c->shape & SL_CONN_X_EXT))
+		ext_free(t, c);
 	c->state = SL_CS_FREE;
 	c->timer_next = t->free_head;
 	t->free_head = sl_ct_index(t, c);
@@ -154,9 +214,28 @@ static void index_del(struct sl_conn_table *t, uint32_t hash, uint32_t ref)
 	}
 }
 
-static uint32_t conn_hash(const struct sl_conn *c, enum sl_dir dir)
+/* Out of line, so that the v4 case inlines as it did before v6. */
+static __attribute__((noinline, cold)) uint32_t
+conn_hash6(const struct sl_conn_table *t, const struct sl_conn *c, enum sl_dir dir)
 {
-	return sl_flow_hash(&c->key[dir], c->proto);
+	struct sl_v6key k6;
+
+	sl_ct_get_v6key(t, c, dir, &k6);
+	return sl_flow_hash6(&k6, c->proto);
+}
+
+static inline uint32_t conn_hash(const struct sl_conn_table *t,
+				 const struct sl_conn *c, enum sl_dir dir)
+{
+	if (sl_likely(!sl_conn_v6(c, dir)))
+		return sl_flow_hash(&c->key[dir], c->proto);
+	return conn_hash6(t, c, dir);
+}
+
+static uint32_t conn_ref(const struct sl_conn_table *t, const struct sl_conn *c,
+			 enum sl_dir dir)
+{
+	return sl_ct_ref(sl_ct_index(t, c), sl_conn_v6(c, dir), dir);
 }
 
 /* ---- wheel ---- */
@@ -210,14 +289,14 @@ static void wheel_unlink(struct sl_conn_table *t, struct sl_conn *c)
 
 int sl_ct_insert(struct sl_conn_table *t, struct sl_conn *c)
 {
-	uint32_t idx = sl_ct_index(t, c);
-	uint32_t h0 = conn_hash(c, SL_DIR_ORIG);
-	uint32_t h1 = conn_hash(c, SL_DIR_REPLY);
+	uint32_t h0 = conn_hash(t, c, SL_DIR_ORIG);
+	uint32_t h1 = conn_hash(t, c, SL_DIR_REPLY);
+	uint32_t r0 = conn_ref(t, c, SL_DIR_ORIG);
 
-	if (index_add(t, h0, idx << 1 | SL_DIR_ORIG) != 0)
+	if (index_add(t, h0, r0) != 0)
 		goto full;
-	if (index_add(t, h1, idx << 1 | SL_DIR_REPLY) != 0) {
-		index_del(t, h0, idx << 1 | SL_DIR_ORIG);
+	if (index_add(t, h1, conn_ref(t, c, SL_DIR_REPLY)) != 0) {
+		index_del(t, h0, r0);
 		goto full;
 	}
 	wheel_link(t, c);
@@ -238,9 +317,8 @@ void sl_ct_refile(struct sl_conn_table *t, struct sl_conn *c)
 
 static void conn_free(struct sl_conn_table *t, struct sl_conn *c)
 {
-	uint32_t idx = sl_ct_index(t, c);
-	index_del(t, conn_hash(c, SL_DIR_ORIG), idx << 1 | SL_DIR_ORIG);
-	index_del(t, conn_hash(c, SL_DIR_REPLY), idx << 1 | SL_DIR_REPLY);
+	index_del(t, conn_hash(t, c, SL_DIR_ORIG), conn_ref(t, c, SL_DIR_ORIG));
+	index_del(t, conn_hash(t, c, SL_DIR_REPLY), conn_ref(t, c, SL_DIR_REPLY));
 	sl_ct_abandon(t, c);
 }
 
