@@ -291,6 +291,7 @@ void sl_model_rs_check(const struct sl_model_svc *svc,
 #define SL_OWN_RS 8u
 #define SL_OWN_NEIGH 16u
 #define SL_OWN_POOL 32u
+#define SL_OWN_TAP 64u   /* an exception interface's address: the kernel's */
 int sl_model_refuse_own(const struct sl_model *m, sl_be32 ip, unsigned uses,
 			const char *field, struct sl_err *err);
 

@@ -220,6 +220,27 @@ bool sl_model_is_rs(const struct sl_model *m, sl_be32 ip)
 	return false;
 }
 
+/* An address the host's kernel holds on a port's exception interface:
+ * frames for it must reach the kernel, so Sluice may not own it too (its
+ * health checks' answers, ARP for it, would be taken as Sluice's). A
+ * port's own address may be shared with the host (worker_host.c). */
+static int refuse_tap(const struct sl_model *m, sl_be32 ip, const char *field,
+		      struct sl_err *err)
+{
+	char a[SL_IPV4_STRLEN];
+
+	for (uint32_t p = 0; p < m->nports; p++)
+		for (unsigned i = 0; i < m->ports[p].nhost_addrs; i++)
+			if (m->ports[p].host_addrs[i].ip == ip)
+				return sl_err_set(err, SL_E_INVALID, field,
+						  "%s is port %s's exception address "
+						  "(ports[%u].exception.addresses[%u]), "
+						  "the host kernel's: Sluice would take "
+						  "its frames", sl_fmt_ipv4(ip, a),
+						  m->ports[p].name, p, i);
+	return 0;
+}
+
 /* Refuse `ip` if it is already in use in one of the `uses` ways: a local
  * address that is also a VIP, say, would make a reply from a real server
  * indistinguishable from a new client connection.
@@ -254,7 +275,7 @@ int sl_model_refuse_own(const struct sl_model *m, sl_be32 ip, unsigned uses,
 	if ((uses & SL_OWN_POOL) && sl_model_find_pool(m, ip))
 		return sl_err_set(err, SL_E_INVALID, field,
 				  "%s is an SNAT pool address", a);
-	return 0;
+	return (uses & SL_OWN_TAP) ? refuse_tap(m, ip, field, err) : 0;
 }
 
 /* The port for an address: the one asked for, or the one whose connected

@@ -78,6 +78,18 @@ static void test_errors(void **state)
 		{"{'ports': [" WAN "}, " LAN TAP("'198.18.1.5/24'") "], " ROUTE ", " DATA
 		 ", " CHECKED("198.19.3.3") "}", "$.ports[0].exception",
 		 "real server 198.19.3.3 of 198.18.0.100:80/tcp through port wan"},
+		/* a tap address Sluice also owns: its frames would never reach
+		 * the kernel (refused with or without "data") */
+		{"{'ports': [" WAN "}, " LAN TAP("'198.18.9.5/24', '198.18.1.5/24'") "], "
+		 "'vips': [{'vip': '198.18.1.5', 'port': 80}]}", "$.vips[0].vip",
+		 "198.18.1.5 is port lan's exception address "
+		 "(ports[1].exception.addresses[1])"},
+		{"{'ports': [" WAN "}, " LAN TAP("'198.18.1.5/24'") "], "
+		 "'local_addresses': [{'ip': '198.18.1.5'}]}", "$.local_addresses[0].ip",
+		 "(ports[1].exception.addresses[0])"},
+		{"{'ports': [" WAN "}, " LAN TAP("'198.18.1.5/24'") "], 'snat': [{'src': "
+		 "'198.18.0.0/24', 'pool': '198.18.1.4-198.18.1.6'}]}", "$.snat[0].pool",
+		 "198.18.1.5 is port lan's exception address"},
 	};
 	(void)state;
 
