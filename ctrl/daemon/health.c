@@ -80,7 +80,7 @@ void sl_health_free(struct sl_health *h)
 }
 
 /* "198.18.1.12:8080 of 198.18.0.100:80/tcp" */
-static const char *name_of(const struct sl_hc_target *t, char *buf, size_t len)
+const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t len)
 {
 	char a[SL_IPPORT_STRLEN], b[SL_IPPORT_STRLEN];
 
@@ -156,7 +156,7 @@ static bool sync_one(struct sl_health *h, const struct sl_model *m,
 		t->flush_pending = false;
 		t->since_ms = now;
 		sl_info("health: real server %s is UP (check set to none)",
-			name_of(t, name, sizeof(name)));
+			sl_hc_target_name(t, name, sizeof(name)));
 		return true;
 	}
 	return false;
@@ -306,7 +306,7 @@ finish(struct sl_health *h, struct sl_hc_target *t, bool ok, uint64_t now,
 		t->since_ms = now;
 		t->flush_pending = t->on_down == SL_ON_DOWN_FLUSH;
 		sl_warn("health: real server %s is DOWN after %u failed check%s (%s)",
-			name_of(t, name, sizeof(name)), t->fail_run,
+			sl_hc_target_name(t, name, sizeof(name)), t->fail_run,
 			t->fail_run == 1 ? "" : "s", t->last_reason);
 		return true;
 	}
@@ -315,7 +315,7 @@ finish(struct sl_health *h, struct sl_hc_target *t, bool ok, uint64_t now,
 		t->since_ms = now;
 		t->flush_pending = false;
 		sl_info("health: real server %s is UP after %u passed check%s (%s)",
-			name_of(t, name, sizeof(name)), t->ok_run,
+			sl_hc_target_name(t, name, sizeof(name)), t->ok_run,
 			t->ok_run == 1 ? "" : "s", t->last_reason);
 		return true;
 	}
@@ -337,6 +337,7 @@ local_error(struct sl_health *h, struct sl_hc_target *t, uint64_t now,
 	record(h, t, false, now, fmt, ap);
 	va_end(ap);
 	h->local_errors++;
+	sl_hc_local_log(h, t, now);
 	return false;
 }
 

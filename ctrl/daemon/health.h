@@ -111,6 +111,8 @@ struct sl_health {
 	uint32_t jitter_seed;
 	uint64_t stalls;              /* control-loop stalls seen */
 	uint64_t local_errors;        /* checks that were no verdict */
+	uint64_t local_log_ms;        /* a local error last logged; 0: never */
+	uint64_t local_unlogged;      /* local errors since, not logged */
 	bool data_path;               /* health.path "data" */
 	/* Panic: the thresholds (0: off), the state, and how often it began. */
 	uint8_t panic_percent;                 /* health.panic_percent */
@@ -166,6 +168,15 @@ bool sl_hc_path_sync(struct sl_hc_target *t, const struct sl_model *m);
  * health.source. 0, or -1 with why (a local error: state kept). */
 int sl_hc_path_bind(const struct sl_health *h, const struct sl_hc_target *t,
 		    int fd, char *why, size_t len);
+/* A local error was recorded for t: logged at most once per
+ * SL_HC_LOCAL_LOG_MS, with the count of those not logged meanwhile, so
+ * servers whose checks cannot run are said to be unchecked without a
+ * line per check. */
+#define SL_HC_LOCAL_LOG_MS 10000
+void sl_hc_local_log(struct sl_health *h, const struct sl_hc_target *t,
+		     uint64_t now);
+/* "10.0.0.1:80 of 198.18.0.100:80/tcp" */
+const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t len);
 /* "kernel", "data: sl-lan from 198.18.1.5", or why there is no tap. */
 const char *sl_hc_path_name(const struct sl_hc_target *t, char *buf, size_t len);
 

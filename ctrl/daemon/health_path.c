@@ -18,6 +18,7 @@
 
 #include "addr.h"
 #include "health.h"
+#include "log.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
@@ -99,4 +100,21 @@ const char *sl_hc_path_name(const struct sl_hc_target *t, char *buf, size_t len)
 		return t->path_err;
 	snprintf(buf, len, "data: %s from %s", t->ifname, sl_fmt_ipv4(t->src, a));
 	return buf;
+}
+
+void sl_hc_local_log(struct sl_health *h, const struct sl_hc_target *t,
+		     uint64_t now)
+{
+	char name[96];
+
+	if (h->local_log_ms != 0 && now - h->local_log_ms < SL_HC_LOCAL_LOG_MS) {
+		h->local_unlogged++;
+		return;
+	}
+	sl_warn("health: real server %s is not being checked: %s (%llu more local "
+		"errors since the last warning; stats health.local_errors)",
+		sl_hc_target_name(t, name, sizeof(name)), t->last_reason,
+		(unsigned long long)h->local_unlogged);
+	h->local_log_ms = now;
+	h->local_unlogged = 0;
 }

@@ -67,6 +67,30 @@ lab_check_eq "stats health.path is data" "$(lab_stats | lab_jget "r['health']['p
 lab_check_cmp "the checks crossed Sluice's port (from_host grew)" \
   "$(( $(lab_total from_host) - from0 ))" -ge 4
 
+# Refused at run time: a check no tap can run (the wan port has none).
+# refused DESC FIELD -- ARGS: sluicectl ARGS fails naming FIELD and port wan.
+refused() {
+  local desc=$1 field=$2 st=0
+  shift 3
+  slctl "$@" >/dev/null 2>"$T/ctl.err" || st=$?
+  if [ "$st" -ne 0 ] && grep -q "at $field" "$T/ctl.err" &&
+     grep -q "through port wan, which has no exception device" "$T/ctl.err"; then
+    lab_ok "$desc: refused at $field"
+  else
+    lab_not_ok "$desc: refused at $field" "status $st: $(head -n 2 "$T/ctl.err")"
+  fi
+}
+WAN_RS=198.18.0.77:8080 V2=$LAB_VIP:81
+refused "rs add of a checked server behind wan" args.rs.ip -- rs add "$V" "$WAN_RS"
+lab_check "vip add $V2 unchecked, rs $WAN_RS" lab_vip_setup "$V2" rr "$WAN_RS:1"
+refused "vip set --check tcp over a server behind wan" args.health_check -- \
+  vip set "$V2" --check tcp
+refused "rs set --check tcp of a server behind wan" args.rs.health_check -- \
+  rs set "$V2" "$WAN_RS" --check tcp
+lab_check_eq "... none of them changed the model" \
+  "$(slctl --json vip list | lab_jget "[(v['port'], len(v['real_servers']), v.get('health_check', {}).get('type')) for v in r['vips']]")" \
+  '[[80, 2, "tcp"], [81, 1, "none"]]'
+
 # (a) The data path breaks; the host's own path does not.
 ip -n "$SW" link set sw-lb down
 lab_check "the host still reaches rs1 through hc0" host_reaches_rs1

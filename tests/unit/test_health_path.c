@@ -120,19 +120,45 @@ static void test_bound_to_the_tap(void **state)
 	sl_health_free(&h);
 }
 
-/* Local errors, state kept: the reason says what was missing. */
+/* Lines of `f` (rewound) that hold `needle`. */
+static unsigned count_lines(FILE *f, const char *needle)
+{
+	char line[512];
+	unsigned n = 0;
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	return n;
+}
+
+/* Local errors, state kept: the reason says what was missing, and the
+ * log says so once (rate-limited: one line per SL_HC_LOCAL_LOG_MS, not
+ * one per check) with the server's name. */
 static void expect_local_error(const char *exc, const char *reason)
 {
 	struct sl_health h;
 	unsigned changes;
+	FILE *log = tmpfile();
+	int saved = dup(STDERR_FILENO);
 
+	assert_non_null(log);
+	fflush(stderr);
+	dup2(fileno(log), STDERR_FILENO);
 	const struct sl_hc_target *t = run(&h, exc, &changes);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
 	assert_int_equal(changes, 0);
 	assert_true(t->checked);
 	assert_false(t->down);
 	assert_true(h.local_errors >= 2);
 	if (!strstr(t->last_reason, reason))
 		fail_msg("reason \"%s\", want ...%s...", t->last_reason, reason);
+	assert_int_equal(count_lines(log, "health: real server 127.0.0.1:"), 1);
+	assert_int_equal(count_lines(log, "is not being checked: tcp: local error"), 1);
+	assert_int_equal(h.local_unlogged, h.local_errors - 1);
+	fclose(log);
 	sl_health_free(&h);
 }
 
