@@ -142,8 +142,12 @@ static bool sync_one(struct sl_health *h, const struct sl_model *m,
 		}
 		h->ntargets++;
 	}
-	if (sl_hc_path_sync(t, m))
-		target_close(h, t); /* the next check takes the new path */
+	if (sl_hc_path_sync(t, m)) {
+		/* The next check takes the new path; the old path's run of
+		 * results says nothing about it. */
+		target_close(h, t);
+		t->ok_run = t->fail_run = 0;
+	}
 	if (!sl_hc_cfg_equal(&t->cfg, &cfg)) {
 		target_close(h, t);
 		t->cfg = cfg;

@@ -177,12 +177,51 @@ static void test_no_exception(void **state)
 			   "has no exception device");
 }
 
+/* Poll until the target has failed `n` checks in a row (at most 2 s). */
+static void fail_until(struct sl_health *h, unsigned n)
+{
+	for (int i = 0; i < 2000 && sl_health_target(h, 0)->fail_run < n; i++) {
+		sl_health_poll(h);
+		usleep(1000);
+	}
+	assert_int_equal(sl_health_target(h, 0)->fail_run, n);
+}
+
+/* A path switch (config apply of health.path) starts the run of results
+ * again: two failures on the kernel's path and one on the data path are
+ * not three in a row of either (fall 3), so the server stays up. */
+static void test_switch_resets_runs(void **state)
+{
+	struct sl_health h;
+	struct sl_model m;
+	char err[128];
+	uint16_t port = 0;
+	(void)state;
+
+	close(listener(&port)); /* nobody listens: every check is refused */
+	make_model(&m, "net_tap,iface=lo", port);
+	m.hc_data_path = false;
+	m.svcs[0].hc.fall = 3;
+	assert_int_equal(sl_health_init(&h, 0, err, sizeof(err)), 0);
+	sl_health_sync(&h, &m);
+	fail_until(&h, 2);
+	m.hc_data_path = true;
+	sl_health_sync(&h, &m);
+	assert_true(sl_health_target(&h, 0)->data_path);
+	fail_until(&h, 1);
+	assert_false(sl_health_target(&h, 0)->down);
+	sl_health_free(&h);
+	free(m.svcs[0].rs);
+	free(m.svcs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bound_to_the_tap),
 		cmocka_unit_test(test_no_tap_yet),
 		cmocka_unit_test(test_no_exception),
+		cmocka_unit_test(test_switch_resets_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
