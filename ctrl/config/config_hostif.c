@@ -186,26 +186,47 @@ json_t *sl_config_exception_json(const struct sl_model_port *p)
 			 "routes", routes);
 }
 
+/* What port `p`'s exception lacks for a data-path check of `rs`, by
+ * `rc`: its member, what it lacks, and what to add. */
+static void hc_path_lack(int rc, sl_be32 server, sl_be32 via, const char **member,
+			 char *lack, size_t lacklen, char *add, size_t addlen)
+{
+	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN];
+
+	*member = rc == SL_HC_SRC_NO_ADDRESS ? ".addresses"
+		  : rc == SL_HC_SRC_NO_TAP_ROUTE ? ".routes" : "";
+	if (rc == SL_HC_SRC_NO_TAP_ROUTE) {
+		/* Bound to the tap with no route there, the kernel takes the
+		 * server to be on the tap's link and asks ARP for it. */
+		snprintf(lack, lacklen, "route to it (the server is behind %s; "
+			 "the kernel would take it as on-link)", sl_fmt_ipv4(via, a));
+		snprintf(add, addlen, "{\"prefix\": \"%s/32\", \"via\": \"%s\"} (or "
+			 "a prefix holding it) to \"routes\"", sl_fmt_ipv4(server, b),
+			 sl_fmt_ipv4(via, a));
+		return;
+	}
+	snprintf(lack, lacklen, "%s", rc == SL_HC_SRC_NO_ADDRESS ? "address" : "device");
+	snprintf(add, addlen, "%s", rc == SL_HC_SRC_NO_ADDRESS
+		 ? "an address on the servers' side to \"addresses\""
+		 : "\"exception\": {\"device\": \"net_tap\", \"addresses\": [...]}");
+}
+
 /* Why port `p` cannot source a data-path check of `rs`, as `rc` says;
  * at `field`, or else at the port's own "exception". */
-static int refuse_hc_path(const struct sl_model *m, uint8_t p, int rc,
+static int refuse_hc_path(const struct sl_model *m, uint8_t p, int rc, sl_be32 via,
 			  const struct sl_model_svc *svc, const struct sl_model_rs *rs,
 			  const char *field, struct sl_err *err)
 {
-	char here[48], a[SL_IPV4_STRLEN], b[SL_IPPORT_STRLEN];
+	char here[48], a[SL_IPV4_STRLEN], b[SL_IPPORT_STRLEN], lack[96], add[128];
+	const char *member;
 
-	snprintf(here, sizeof(here), "ports[%u].exception%s", p,
-		 rc == SL_HC_SRC_NO_ADDRESS ? ".addresses" : "");
+	hc_path_lack(rc, rs->ip, via, &member, lack, sizeof(lack), add, sizeof(add));
+	snprintf(here, sizeof(here), "ports[%u].exception%s", p, member);
 	return sl_err_set(err, SL_E_INVALID, field ? field : here,
 			  "health.path \"data\" checks real server %s of %s/%s "
 			  "through port %s, which has no exception %s: add %s%s%s%s",
 			  sl_fmt_ipv4(rs->ip, a), sl_fmt_ipport(svc->vip, svc->port, b),
-			  sl_proto_name(svc->proto), m->ports[p].name,
-			  rc == SL_HC_SRC_NO_ADDRESS ? "address" : "device",
-			  rc == SL_HC_SRC_NO_ADDRESS
-				  ? "an address on the servers' side to \"addresses\""
-				  : "\"exception\": {\"device\": \"net_tap\", "
-				    "\"addresses\": [...]}",
+			  sl_proto_name(svc->proto), m->ports[p].name, lack, add,
 			  field ? " (" : "", field ? here : "", field ? ")" : "");
 }
 
@@ -223,9 +244,11 @@ int sl_config_hc_path_refuse(const struct sl_model *m, const struct sl_model_svc
 	if (cfg.type == SL_HC_NONE)
 		return 0;
 	int rc = sl_model_hc_source(m, rs->ip, &port, &src);
-	if (rc == SL_HC_SRC_NO_DEVICE || rc == SL_HC_SRC_NO_ADDRESS)
-		return refuse_hc_path(m, port, rc, svc, rs, field, err);
-	return 0;
+	if (rc == SL_HC_SRC_NO_ROUTE || rc == 0)
+		return 0; /* unreachable servers are refused on their own */
+	sl_be32 via = 0;
+	sl_model_route(m, rs->ip, &port, &via);
+	return refuse_hc_path(m, port, rc, via, svc, rs, field, err);
 }
 
 int sl_config_check_hc_path(const struct sl_model *m, struct sl_err *err)

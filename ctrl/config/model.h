@@ -226,6 +226,8 @@ enum sl_hc_source_err {
 	SL_HC_SRC_NO_ROUTE = -1,     /* no port reaches the server */
 	SL_HC_SRC_NO_DEVICE = -2,    /* that port has no exception device */
 	SL_HC_SRC_NO_ADDRESS = -3,   /* ... or no address on it */
+	SL_HC_SRC_NO_TAP_ROUTE = -4, /* a routed server, and no route with a
+				      * gateway on the tap holds it */
 };
 int sl_model_hc_source(const struct sl_model *m, sl_be32 server, uint8_t *port,
 		       sl_be32 *src);

@@ -119,6 +119,18 @@ void sl_model_exception_ifname(const struct sl_model_port *p, char *out,
 	snprintf(out, len, "%.*s", (int)strcspn(iface, ","), iface);
 }
 
+/* Does the exception interface have a route through a gateway to
+ * `server`? Bound to it (SO_BINDTODEVICE) with none, the kernel takes
+ * any destination as on-link and asks ARP for the server itself. */
+static bool tap_routes(const struct sl_model_port *p, sl_be32 server)
+{
+	for (unsigned i = 0; i < p->nhost_routes; i++)
+		if (p->host_routes[i].via &&
+		    in_prefix(server, p->host_routes[i].prefix, p->host_routes[i].plen))
+			return true;
+	return false;
+}
+
 int sl_model_hc_source(const struct sl_model *m, sl_be32 server, uint8_t *port,
 		       sl_be32 *src)
 {
@@ -131,6 +143,8 @@ int sl_model_hc_source(const struct sl_model *m, sl_be32 server, uint8_t *port,
 		return SL_HC_SRC_NO_DEVICE;
 	if (p->nhost_addrs == 0)
 		return SL_HC_SRC_NO_ADDRESS;
+	if (hop != server && !tap_routes(p, server))
+		return SL_HC_SRC_NO_TAP_ROUTE;
 	*src = p->host_addrs[0].ip;
 	for (unsigned i = 0; i < p->nhost_addrs; i++)
 		if (in_prefix(hop, p->host_addrs[i].ip, p->host_addrs[i].plen)) {

@@ -93,7 +93,7 @@ struct sl_hc_target {
 	bool data_path;               /* through the exception tap ifname */
 	char ifname[16];
 	sl_be32 src;
-	char path_err[64];            /* data path: why there is no tap */
+	char path_err[96];            /* data path: why there is no tap */
 	/* The check in flight (fd < 0: none). */
 	int fd;
 	uint8_t phase;

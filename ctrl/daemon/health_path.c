@@ -33,7 +33,9 @@ static void no_source(struct sl_hc_target *t, const struct sl_model *m, int rc,
 	snprintf(t->path_err, sizeof(t->path_err), "data path: %s%s%s",
 		 rc == SL_HC_SRC_NO_ROUTE ? "no port reaches the server" : "port ",
 		 name, rc == SL_HC_SRC_NO_DEVICE ? " has no exception device"
-		       : rc == SL_HC_SRC_NO_ADDRESS ? " has no exception address" : "");
+		       : rc == SL_HC_SRC_NO_ADDRESS ? " has no exception address"
+		       : rc == SL_HC_SRC_NO_TAP_ROUTE ? "'s exception has no route to it"
+		       : "");
 }
 
 bool sl_hc_path_sync(struct sl_hc_target *t, const struct sl_model *m)
