@@ -363,6 +363,16 @@ static void test_rs_inside_blocklist(void **state)
 	sl_model_free(&m);
 }
 
+/* The scale tests' model: one port, a default route. */
+static void scale_model(struct sl_model *m)
+{
+	struct sl_err e;
+
+	if (load("{'ports': [{'name': 'lan', 'devargs': 'net_ring0', 'ipv4': '198.18.1.2/24'}],"
+		 " 'routes': [{'prefix': '0.0.0.0/0', 'via': '198.18.1.1'}]}", m, &e) != 0)
+		fail_msg("%s: %s", e.field, e.message);
+}
+
 /* At scale (8k real servers, 10k blocklist prefixes, one server per VIP
  * inside a prefix the running config forced already) the reverse check
  * does a bounded number of blocklist lookups per server, not a scan of
@@ -374,9 +384,7 @@ static void test_rs_blocklist_scale(void **state)
 	struct sl_err e;
 	(void)state;
 
-	if (load("{'ports': [{'name': 'lan', 'devargs': 'net_ring0', 'ipv4': '198.18.1.2/24'}],"
-		 " 'routes': [{'prefix': '0.0.0.0/0', 'via': '198.18.1.1'}]}", &m, &e) != 0)
-		fail_msg("%s: %s", e.field, e.message);
+	scale_model(&m);
 	for (uint32_t b = 0; b < NBLOCK; b++) /* 10.0.0.0/32, 10.0.0.4/30, ... */
 		assert_int_equal(sl_model_block_add(&m, sl_htonl(0x0a000000u + 4 * b),
 						    b % 2 ? 30 : 32, &e), 0);
@@ -411,9 +419,7 @@ static void test_block_servers_scale(void **state)
 	struct sl_err e;
 	(void)state;
 
-	if (load("{'ports': [{'name': 'lan', 'devargs': 'net_ring0', 'ipv4': '198.18.1.2/24'}],"
-		 " 'routes': [{'prefix': '0.0.0.0/0', 'via': '198.18.1.1'}]}", &m, &e) != 0)
-		fail_msg("%s: %s", e.field, e.message);
+	scale_model(&m);
 	for (uint32_t s = 0; s < NSVC; s++) {
 		sl_be32 vip = sl_htonl(0xc6120000u + s);
 		assert_int_equal(sl_model_add_svc(&m, vip, sl_htons(80), SL_IPPROTO_TCP,
