@@ -305,6 +305,7 @@ finish(struct sl_health *h, struct sl_hc_target *t, bool ok, uint64_t now,
 	va_end(ap);
 	t->ok_run = ok ? t->ok_run + 1 : 0;
 	t->fail_run = ok ? 0 : t->fail_run + 1;
+	*(ok ? &t->passed : &t->failed) += 1;
 	if (!t->down && !ok && t->fail_run >= t->cfg.fall) {
 		t->down = true;
 		t->since_ms = now;

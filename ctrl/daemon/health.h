@@ -88,6 +88,7 @@ struct sl_hc_target {
 	bool checked;
 	bool last_ok;
 	uint64_t last_ms;
+	uint64_t passed, failed;      /* verdicts since the target began */
 	char last_reason[SL_HC_REASON_MAX];
 	/* The path it takes (health_path.c). */
 	bool data_path;               /* through the exception tap ifname */

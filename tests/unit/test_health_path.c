@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,6 +103,27 @@ static const struct sl_hc_target *run(struct sl_health *h, const char *exc,
 	return sl_health_target(h, 0);
 }
 
+/* lo reaches 127.0.0.1 bound or not, so passing proves nothing about
+ * the bind: a check's socket, bound as the checker binds it, must hold
+ * the tap's name (SO_BINDTODEVICE) and the tap's address. */
+static void expect_bound(const struct sl_health *h, const struct sl_hc_target *t)
+{
+	char dev[IF_NAMESIZE] = "", why[128];
+	socklen_t len = sizeof(dev);
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	if (sl_hc_path_bind(h, t, fd, why, sizeof(why)) != 0)
+		fail_msg("bind: %s", why);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &len), 0);
+	assert_string_equal(dev, "lo");
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	assert_int_equal(a.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	close(fd);
+}
+
 static void test_bound_to_the_tap(void **state)
 {
 	struct sl_health h;
@@ -117,6 +139,9 @@ static void test_bound_to_the_tap(void **state)
 	assert_false(t->down);
 	assert_string_equal(sl_hc_path_name(t, path, sizeof(path)),
 			    "data: lo from 127.0.0.1");
+	assert_true(t->passed >= 2);
+	assert_int_equal(t->failed, 0);
+	expect_bound(&h, t);
 	sl_health_free(&h);
 }
 
