@@ -98,6 +98,11 @@ struct sl_snap_pool {
 #define SL_ADDR_VIP 0x2
 #define SL_ADDR_LIP 0x4
 #define SL_ADDR_POOL 0x8
+/* Never in addrs[]: in the XDP program's table only, an address of the
+ * host's on a port's exception tap. The kernel on the NIC's interface
+ * would take its frames (a data-path check's answers); redirected to
+ * Sluice, they reach the tap (sl_snap_host_addr). */
+#define SL_ADDR_HOST 0x10
 
 struct sl_snap_addr {
 	sl_be32 ip;           /* 0: empty slot */
