@@ -11,6 +11,7 @@
  * host's management network.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,4 +120,51 @@ void sl_hc_local_log(struct sl_health *h, const struct sl_hc_target *t,
 		(unsigned long long)h->local_unlogged);
 	h->local_log_ms = now;
 	h->local_unlogged = 0;
+}
+
+/* An interface's rp_filter under `root` (conf/NAME/rp_filter), or -1. */
+static int rp_filter(const char *root, const char *name)
+{
+	char path[256];
+	int v = -1;
+
+	snprintf(path, sizeof(path), "%s/sys/net/ipv4/conf/%s/rp_filter", root, name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+int sl_hc_rp_filter_check(const struct sl_model *m, const char *root, char *why,
+			  size_t len)
+{
+	char a[SL_IPV4_STRLEN];
+
+	for (uint32_t p = 0; m->hc_data_path && p < m->nports; p++) {
+		const struct sl_model_port *mp = &m->ports[p];
+		const char *iface = strstr(mp->devargs, ",iface=");
+		if (strncmp(mp->devargs, "net_af_packet", 13) != 0 || !iface ||
+		    mp->nhost_addrs == 0)
+			continue;
+		char name[IF_NAMESIZE];
+		iface += strlen(",iface=");
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(iface, ","), iface);
+		/* The kernel applies the larger of "all" and the interface's. */
+		int all = rp_filter(root, "all"), own = rp_filter(root, name);
+		int v = all > own ? all : own;
+		if (v == 1)
+			continue;
+		snprintf(why, len, "health.path \"data\": port %s is net_af_packet on %s, "
+			 "whose kernel also gets the servers' answers to the tap's %s "
+			 "and would reset them: its rp_filter is %d (the larger of all "
+			 "and %s), strict (1) is needed: sysctl -w "
+			 "net.ipv4.conf.%s.rp_filter=1 (and conf.all.rp_filter at most 1)",
+			 mp->name, name, sl_fmt_ipv4(mp->host_addrs[0].ip, a), v, name,
+			 name);
+		return -1;
+	}
+	return 0;
 }

@@ -19,7 +19,8 @@
 #     count of failed checks does not grow, the passed count does).
 # lan0 is af_packet, so P-lb's kernel sees its frames too: strict rp_filter
 # there keeps the kernel from taking the servers' answers to sl-lan's
-# address a second time off lan0 (and resetting them).
+# address a second time off lan0 (and resetting them); with rp_filter 0
+# sluice refuses to start, naming the sysctl.
 # e2e-timeout: 120
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -29,10 +30,29 @@ INTERVAL=300 TIMEOUT=200 RISE=2 FALL=2
 TAP_IP=198.18.1.5
 
 lab_test_begin health_path
-lab_std_start --servers 2 --hc -- "c['health'] = {'path': 'data'}" \
-  "c['ports'][1]['exception'] = {'device': 'net_tap', 'addresses': ['$TAP_IP/24']}"
+lab_up --servers 2 --hc || { lab_not_ok "lab up"; exit 1; }
 LB=$(lab_ns lb) SW=$(lab_ns sw)
+cfg=$(lab_make_config "c['health'] = {'path': 'data'}" \
+  "c['ports'][1]['exception'] = {'device': 'net_tap', 'addresses': ['$TAP_IP/24']}")
+# Without strict rp_filter on lan0 its kernel would reset every check:
+# sluice refuses to start, naming the sysctl.
+lab__sysctl "$LB" net.ipv4.conf.lan0.rp_filter=0
+if lab_sluice_start "$cfg" 2>/dev/null; then
+  lab_not_ok "lan0's rp_filter 0: sluice refuses to start"
+  lab_sluice_stop || true
+elif grep -q "net.ipv4.conf.lan0.rp_filter=1" "$LAB_SLUICE_LOG"; then
+  lab_ok "lan0's rp_filter 0: sluice refuses to start, naming the sysctl"
+else
+  lab_not_ok "lan0's rp_filter 0: sluice refuses to start, naming the sysctl" \
+    "$(tail -n 2 "$LAB_SLUICE_LOG")"
+fi
 lab__sysctl "$LB" net.ipv4.conf.lan0.rp_filter=1
+if lab_sluice_start "$cfg"; then
+  lab_ok "lan0's rp_filter 1: sluice started and answers on its control socket"
+else
+  lab_not_ok "lan0's rp_filter 1: sluice started"
+  exit 1
+fi
 
 V=$LAB_VIP:80
 lab_check "vip add $V rr, tcp check every ${INTERVAL} ms" \

@@ -240,6 +240,56 @@ static void test_switch_resets_runs(void **state)
 	free(m.svcs);
 }
 
+/* conf/NAME/rp_filter = v under root (a stand-in for /proc). */
+static void set_rp(const char *root, const char *name, int v)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/net/ipv4/conf/%s", root, name);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s/sys/net/ipv4/conf/%s/rp_filter", root, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%d\n", v);
+	fclose(f);
+}
+
+/* health.path "data" on an af_packet port with a tap address needs
+ * strict rp_filter on its interface (the larger of all and its own):
+ * refused at start otherwise, naming the port, interface and sysctl. */
+static void test_rp_filter(void **state)
+{
+	static const struct { int all, own; bool ok; } cases[] = {
+		{0, 1, true}, {1, 0, true}, {0, 0, false}, {0, 2, false}, {2, 1, false},
+	};
+	char root[] = "/tmp/sl-rpf-XXXXXX", why[512], cmd[64];
+	struct sl_model m;
+	(void)state;
+
+	assert_non_null(mkdtemp(root));
+	make_model(&m, "net_tap", 80);
+	snprintf(m.ports[0].devargs, sizeof(m.ports[0].devargs),
+		 "net_af_packet0,iface=lan0,qpairs=1");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		set_rp(root, "all", cases[i].all);
+		set_rp(root, "lan0", cases[i].own);
+		int rc = sl_hc_rp_filter_check(&m, root, why, sizeof(why));
+		if (cases[i].ok != (rc == 0))
+			fail_msg("all %d lan0 %d: %s", cases[i].all, cases[i].own,
+				 rc ? why : "accepted");
+		if (rc && (!strstr(why, "port lan is net_af_packet on lan0") ||
+			   !strstr(why, "net.ipv4.conf.lan0.rp_filter=1")))
+			fail_msg("\"%s\" does not name the port and the sysctl", why);
+	}
+	set_rp(root, "lan0", 0);
+	m.hc_data_path = false; /* the kernel's path: no matter */
+	assert_int_equal(sl_hc_rp_filter_check(&m, root, why, sizeof(why)), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+	free(m.svcs[0].rs);
+	free(m.svcs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_no_tap_yet),
 		cmocka_unit_test(test_no_exception),
 		cmocka_unit_test(test_switch_resets_runs),
+		cmocka_unit_test(test_rp_filter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
