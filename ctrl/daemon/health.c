@@ -79,16 +79,6 @@ void sl_health_free(struct sl_health *h)
 	h->epoll_fd = -1;
 }
 
-/* "198.18.1.12:8080 of 198.18.0.100:80/tcp" */
-const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t len)
-{
-	char a[SL_IPPORT_STRLEN], b[SL_IPPORT_STRLEN];
-
-	snprintf(buf, len, "%s of %s/%s", sl_fmt_ipport(t->ip, t->port, a),
-		 sl_fmt_ipport(t->vip, t->vport, b), sl_proto_name(t->proto));
-	return buf;
-}
-
 /* Spread first checks over the interval, by id, so a pool added at once
  * is not checked all at once. */
 static uint64_t first_due(const struct sl_hc_target *t, uint64_t now)

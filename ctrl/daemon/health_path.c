@@ -105,6 +105,15 @@ const char *sl_hc_path_name(const struct sl_hc_target *t, char *buf, size_t len)
 	return buf;
 }
 
+const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t len)
+{
+	char a[SL_IPPORT_STRLEN], b[SL_IPPORT_STRLEN];
+
+	snprintf(buf, len, "%s of %s/%s", sl_fmt_ipport(t->ip, t->port, a),
+		 sl_fmt_ipport(t->vip, t->vport, b), sl_proto_name(t->proto));
+	return buf;
+}
+
 void sl_hc_local_log(struct sl_health *h, const struct sl_hc_target *t,
 		     uint64_t now)
 {
