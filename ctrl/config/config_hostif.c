@@ -186,45 +186,77 @@ json_t *sl_config_exception_json(const struct sl_model_port *p)
 			 "routes", routes);
 }
 
-/* The first checked server that port `p` cannot source a data-path
- * check for, as `rc` says why. */
-static int refuse_hc_path(const struct sl_model *m, uint8_t p, int rc,
-			  const struct sl_model_svc *svc, const struct sl_model_rs *rs,
-			  struct sl_err *err)
+/* What port `p`'s exception lacks for a data-path check of `rs`, by
+ * `rc`: its member, what it lacks, and what to add. */
+static void hc_path_lack(int rc, sl_be32 server, sl_be32 via, const char **member,
+			 char *lack, size_t lacklen, char *add, size_t addlen)
 {
-	char field[48], a[SL_IPV4_STRLEN], b[SL_IPPORT_STRLEN];
+	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN];
 
-	snprintf(field, sizeof(field), "ports[%u].exception%s", p,
-		 rc == SL_HC_SRC_NO_ADDRESS ? ".addresses" : "");
-	return sl_err_set(err, SL_E_INVALID, field,
-			  "health.path \"data\" checks real server %s of %s/%s "
-			  "through port %s, which has no exception %s: add %s",
-			  sl_fmt_ipv4(rs->ip, a), sl_fmt_ipport(svc->vip, svc->port, b),
-			  sl_proto_name(svc->proto), m->ports[p].name,
-			  rc == SL_HC_SRC_NO_ADDRESS ? "address" : "device",
-			  rc == SL_HC_SRC_NO_ADDRESS
-				  ? "an address on the servers' side to \"addresses\""
-				  : "\"exception\": {\"device\": \"net_tap\", "
-				    "\"addresses\": [...]}");
+	*member = rc == SL_HC_SRC_NO_ADDRESS ? ".addresses"
+		  : rc == SL_HC_SRC_NO_TAP_ROUTE ? ".routes" : "";
+	if (rc == SL_HC_SRC_NO_TAP_ROUTE) {
+		/* Bound to the tap with no route there, the kernel takes the
+		 * server to be on the tap's link and asks ARP for it. */
+		snprintf(lack, lacklen, "route to it (the server is behind %s; "
+			 "the kernel would take it as on-link)", sl_fmt_ipv4(via, a));
+		snprintf(add, addlen, "{\"prefix\": \"%s/32\", \"via\": \"%s\"} (or "
+			 "a prefix holding it) to \"routes\"", sl_fmt_ipv4(server, b),
+			 sl_fmt_ipv4(via, a));
+		return;
+	}
+	snprintf(lack, lacklen, "%s", rc == SL_HC_SRC_NO_ADDRESS ? "address" : "device");
+	snprintf(add, addlen, "%s", rc == SL_HC_SRC_NO_ADDRESS
+		 ? "an address on the servers' side to \"addresses\""
+		 : "\"exception\": {\"device\": \"net_tap\", \"addresses\": [...]}");
 }
 
-int sl_config_check_hc_path(const struct sl_model *m, struct sl_err *err)
+/* Why port `p` cannot source a data-path check of `rs`, as `rc` says;
+ * at `field`, or else at the port's own "exception". */
+static int refuse_hc_path(const struct sl_model *m, uint8_t p, int rc, sl_be32 via,
+			  const struct sl_model_svc *svc, const struct sl_model_rs *rs,
+			  const char *field, struct sl_err *err)
+{
+	char here[48], a[SL_IPV4_STRLEN], b[SL_IPPORT_STRLEN], lack[96], add[128];
+	const char *member;
+
+	hc_path_lack(rc, rs->ip, via, &member, lack, sizeof(lack), add, sizeof(add));
+	snprintf(here, sizeof(here), "ports[%u].exception%s", p, member);
+	return sl_err_set(err, SL_E_INVALID, field ? field : here,
+			  "health.path \"data\" checks real server %s of %s/%s "
+			  "through port %s, which has no exception %s: add %s%s%s%s",
+			  sl_fmt_ipv4(rs->ip, a), sl_fmt_ipport(svc->vip, svc->port, b),
+			  sl_proto_name(svc->proto), m->ports[p].name, lack, add,
+			  field ? " (" : "", field ? here : "", field ? ")" : "");
+}
+
+int sl_config_hc_path_refuse(const struct sl_model *m, const struct sl_model_svc *svc,
+			     const struct sl_model_rs *rs, const char *field,
+			     struct sl_err *err)
 {
 	struct sl_hc_cfg cfg;
-	uint8_t port;
+	uint8_t port = 0;
 	sl_be32 src;
 
 	if (!m->hc_data_path)
 		return 0;
+	sl_model_rs_check(svc, rs, &cfg);
+	if (cfg.type == SL_HC_NONE)
+		return 0;
+	int rc = sl_model_hc_source(m, rs->ip, &port, &src);
+	if (rc == SL_HC_SRC_NO_ROUTE || rc == 0)
+		return 0; /* unreachable servers are refused on their own */
+	sl_be32 via = 0;
+	sl_model_route(m, rs->ip, &port, &via);
+	return refuse_hc_path(m, port, rc, via, svc, rs, field, err);
+}
+
+int sl_config_check_hc_path(const struct sl_model *m, struct sl_err *err)
+{
 	for (uint32_t v = 0; v < m->nsvcs; v++)
-		for (uint32_t r = 0; r < m->svcs[v].nrs; r++) {
-			const struct sl_model_rs *rs = &m->svcs[v].rs[r];
-			sl_model_rs_check(&m->svcs[v], rs, &cfg);
-			if (cfg.type == SL_HC_NONE)
-				continue;
-			int rc = sl_model_hc_source(m, rs->ip, &port, &src);
-			if (rc == SL_HC_SRC_NO_DEVICE || rc == SL_HC_SRC_NO_ADDRESS)
-				return refuse_hc_path(m, port, rc, &m->svcs[v], rs, err);
-		}
+		for (uint32_t r = 0; r < m->svcs[v].nrs; r++)
+			if (sl_config_hc_path_refuse(m, &m->svcs[v], &m->svcs[v].rs[r],
+						     NULL, err) < 0)
+				return -1;
 	return 0;
 }

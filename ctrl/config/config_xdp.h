@@ -40,5 +40,10 @@ json_t *sl_config_exception_json(const struct sl_model_port *p);
  * needs an exception device with an address for the checks to come
  * from. 0, or -1 with err at the port's "exception" (the root's path). */
 int sl_config_check_hc_path(const struct sl_model *m, struct sl_err *err);
+/* The same for one server (rs add, rs set, vip set at run time): the
+ * error at `field` (NULL: the port's "exception"), naming the port's. */
+int sl_config_hc_path_refuse(const struct sl_model *m, const struct sl_model_svc *svc,
+			     const struct sl_model_rs *rs, const char *field,
+			     struct sl_err *err);
 
 #endif

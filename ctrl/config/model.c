@@ -245,7 +245,7 @@ int sl_model_add_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
 	if (sl_model_find_svc(m, vip, port, proto))
 		return sl_err_set(err, SL_E_EXISTS, "vip", "VIP %s exists",
 				  sl_model_svc_str(vip, port, proto, s));
-	if (sl_model_refuse_own(m, vip, SL_OWN_LADDR | SL_OWN_POOL, "vip", err) < 0)
+	if (sl_model_refuse_own(m, vip, SL_OWN_LADDR | SL_OWN_POOL | SL_OWN_TAP, "vip", err) < 0)
 		return -1;
 	if (m->nsvcs >= SL_MAX_SVC)
 		return sl_err_set(err, SL_E_LIMIT, "", "at most %d VIPs",

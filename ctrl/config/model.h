@@ -232,6 +232,8 @@ enum sl_hc_source_err {
 	SL_HC_SRC_NO_ROUTE = -1,     /* no port reaches the server */
 	SL_HC_SRC_NO_DEVICE = -2,    /* that port has no exception device */
 	SL_HC_SRC_NO_ADDRESS = -3,   /* ... or no address on it */
+	SL_HC_SRC_NO_TAP_ROUTE = -4, /* a routed server, and no route with a
+				      * gateway on the tap holds it */
 };
 int sl_model_hc_source(const struct sl_model *m, sl_be32 server, uint8_t *port,
 		       sl_be32 *src);
@@ -301,6 +303,7 @@ void sl_model_rs_check(const struct sl_model_svc *svc,
 #define SL_OWN_RS 8u
 #define SL_OWN_NEIGH 16u
 #define SL_OWN_POOL 32u
+#define SL_OWN_TAP 64u   /* an exception interface's address: the kernel's */
 int sl_model_refuse_own(const struct sl_model *m, sl_be32 ip, unsigned uses,
 			const char *field, struct sl_err *err);
 

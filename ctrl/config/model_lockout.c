@@ -63,12 +63,71 @@ static bool blocked_whole(const struct sl_model_xdp *x, sl_be32 prefix, uint8_t 
 	return true;
 }
 
+uint64_t sl_model_lockout_lookups;
+
+/* A real server by address (host order), with its VIP's index: sorted,
+ * so the servers a prefix covers are one range found by binary search. */
+struct rs_ref {
+	uint32_t ip;
+	uint32_t svc;
+};
+
+static int cmp_ref(const void *a, const void *b)
+{
+	uint32_t x = ((const struct rs_ref *)a)->ip, y = ((const struct rs_ref *)b)->ip;
+
+	return x < y ? -1 : x > y;
+}
+
+/* m's real servers, sorted by address; NULL with *n 0 when there are
+ * none. 0, or -1 out of memory. */
+static int rs_refs(const struct sl_model *m, struct rs_ref **refs, size_t *n)
+{
+	size_t total = 0;
+
+	for (uint32_t s = 0; s < m->nsvcs; s++)
+		total += m->svcs[s].nrs;
+	*refs = NULL, *n = 0;
+	if (total == 0)
+		return 0;
+	*refs = malloc(total * sizeof(**refs));
+	if (*refs == NULL)
+		return -1;
+	for (uint32_t s = 0; s < m->nsvcs; s++)
+		for (uint32_t j = 0; j < m->svcs[s].nrs; j++)
+			(*refs)[(*n)++] = (struct rs_ref){sl_ntohl(m->svcs[s].rs[j].ip), s};
+	qsort(*refs, *n, sizeof(**refs), cmp_ref);
+	return 0;
+}
+
+/* The first server inside prefix/plen, or NULL: the lowest address at or
+ * above the prefix's first, if it is not past its last (log n steps,
+ * each counted). */
+static const struct rs_ref *rs_inside(const struct rs_ref *refs, size_t n,
+				      sl_be32 prefix, uint8_t plen)
+{
+	uint64_t first, last;
+	size_t lo = 0, hi = n;
+
+	span(prefix, plen, &first, &last);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		sl_model_lockout_lookups++;
+		if (refs[mid].ip < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && refs[lo].ip <= last ? &refs[lo] : NULL;
+}
+
 /* What blocking prefix/plen hits, as "a.b.c.d, what it is" in `what`;
  * false if nothing. Cluster peers, once the model has them, belong here
  * too. */
-static bool lockout_hit(const struct sl_model *m, sl_be32 prefix, uint8_t plen,
-			char *what, size_t len)
+static bool lockout_hit(const struct sl_model *m, const struct rs_ref *refs, size_t nrefs,
+			sl_be32 prefix, uint8_t plen, char *what, size_t len)
 {
+	const struct rs_ref *rs;
 	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN];
 
 	if (plen == 0)
@@ -95,12 +154,10 @@ static bool lockout_hit(const struct sl_model *m, sl_be32 prefix, uint8_t plen,
 						    sl_fmt_ipv4(r->prefix, a), r->plen,
 						    m->ports[p].name);
 		}
-	for (uint32_t s = 0; s < m->nsvcs; s++)
-		for (uint32_t i = 0; i < m->svcs[s].nrs; i++)
-			if (covers_ip(prefix, plen, m->svcs[s].rs[i].ip))
-				return 0 < snprintf(what, len, "%s, a real server of VIP %s",
-						    sl_fmt_ipv4(m->svcs[s].rs[i].ip, b),
-						    sl_fmt_ipv4(m->svcs[s].vip, a));
+	if ((rs = rs_inside(refs, nrefs, prefix, plen)) != NULL)
+		return 0 < snprintf(what, len, "%s, a real server of VIP %s",
+				    sl_fmt_ipv4(sl_htonl(rs->ip), b),
+				    sl_fmt_ipv4(m->svcs[rs->svc].vip, a));
 	/* One inside host blocked is a choice; all of them, a lock-out. */
 	for (uint32_t i = 0; i < m->nsnat; i++)
 		if (blocked_whole(&m->xdp, prefix, plen, m->snat[i].src, m->snat[i].plen))
@@ -115,16 +172,20 @@ int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t ple
 			   struct sl_err *err)
 {
 	char a[SL_IPV4_STRLEN], what[200];
+	struct rs_ref *refs;
+	size_t n;
 
-	if (!lockout_hit(m, prefix, plen, what, sizeof(what)))
+	if (rs_refs(m, &refs, &n) != 0)
+		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
+	bool hit = lockout_hit(m, refs, n, prefix, plen, what, sizeof(what));
+	free(refs);
+	if (!hit)
 		return 0;
 	return sl_err_set(err, SL_E_INVALID, "prefix",
 			  "%s/%u covers %s; add \"force\": true "
 			  "(sluicectl blocklist add --force) to block it anyway",
 			  sl_fmt_ipv4(prefix, a), plen, what);
 }
-
-uint64_t sl_model_lockout_lookups;
 
 /* The blocklist prefix holding ip, or -1: the prefixes covering an
  * address are its masked self at some length, so one binary search per
@@ -169,42 +230,14 @@ int sl_model_rs_blocked(const struct sl_model *m, sl_be32 ip, struct sl_err *err
 	return rs_blocked_error(&m->xdp.block[i], ip, "ip", "sluicectl rs add --force", err);
 }
 
-static int cmp_ip(const void *a, const void *b)
-{
-	uint32_t x = sl_ntohl(*(const sl_be32 *)a), y = sl_ntohl(*(const sl_be32 *)b);
-
-	return x < y ? -1 : x > y;
-}
-
-/* The real servers' addresses of m, sorted (for bsearch); NULL with *n
- * 0 when there are none, or on out of memory (-1). */
-static int rs_ips(const struct sl_model *m, sl_be32 **ips, size_t *n)
-{
-	size_t total = 0;
-
-	for (uint32_t s = 0; s < m->nsvcs; s++)
-		total += m->svcs[s].nrs;
-	*ips = NULL, *n = 0;
-	if (total == 0)
-		return 0;
-	*ips = malloc(total * sizeof(**ips));
-	if (*ips == NULL)
-		return -1;
-	for (uint32_t s = 0; s < m->nsvcs; s++)
-		for (uint32_t j = 0; j < m->svcs[s].nrs; j++)
-			(*ips)[(*n)++] = m->svcs[s].rs[j].ip;
-	qsort(*ips, *n, sizeof(**ips), cmp_ip);
-	return 0;
-}
-
 /* Whether `cur` had ip as a real server and p in its blocklist (an
  * earlier --force stays forced). */
-static bool forced_before(const struct sl_model *cur, const sl_be32 *ips, size_t n,
+static bool forced_before(const struct sl_model *cur, const struct rs_ref *refs, size_t n,
 			  const struct sl_model_prefix *p, sl_be32 ip)
 {
 	sl_model_lockout_lookups++;
 	return sl_model_block_find(&cur->xdp, p->prefix, p->plen) >= 0 &&
-	       bsearch(&ip, ips, n, sizeof(*ips), cmp_ip) != NULL;
+	       rs_inside(refs, n, ip, 32) != NULL;
 }
 
 /* A real server of `next` inside one of its blocklist prefixes, unless
@@ -212,25 +245,25 @@ static bool forced_before(const struct sl_model *cur, const sl_be32 *ips, size_t
 static int rs_blocked_new(const struct sl_model *cur, const struct sl_model *next,
 			  const char *force_hint, struct sl_err *err)
 {
-	sl_be32 *ips;
+	struct rs_ref *refs;
 	size_t n;
 	int rc = 0;
 
 	if (next->xdp.nblock == 0)
 		return 0;
-	if (rs_ips(cur, &ips, &n) != 0)
+	if (rs_refs(cur, &refs, &n) != 0)
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 	for (uint32_t s = 0; s < next->nsvcs && rc == 0; s++)
 		for (uint32_t j = 0; j < next->svcs[s].nrs && rc == 0; j++) {
 			sl_be32 ip = next->svcs[s].rs[j].ip;
 			int32_t i = blocked_by(&next->xdp, ip);
-			if (i < 0 || forced_before(cur, ips, n, &next->xdp.block[i], ip))
+			if (i < 0 || forced_before(cur, refs, n, &next->xdp.block[i], ip))
 				continue;
 			char field[64];
 			snprintf(field, sizeof(field), "vips[%u].real_servers[%u].ip", s, j);
 			rc = rs_blocked_error(&next->xdp.block[i], ip, field, force_hint, err);
 		}
-	free(ips);
+	free(refs);
 	return rc;
 }
 
@@ -238,19 +271,27 @@ int sl_model_block_lockout_new(const struct sl_model *cur, const struct sl_model
 			       bool reload, struct sl_err *err)
 {
 	char a[SL_IPV4_STRLEN], what[200];
+	struct rs_ref *refs;
+	size_t n;
+	int rc = 0;
 
-	for (uint32_t i = 0; i < next->xdp.nblock; i++) {
+	if (rs_refs(next, &refs, &n) != 0)
+		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
+	for (uint32_t i = 0; i < next->xdp.nblock && rc == 0; i++) {
 		const struct sl_model_prefix *p = &next->xdp.block[i];
 		if (sl_model_block_find(&cur->xdp, p->prefix, p->plen) >= 0 ||
-		    !lockout_hit(next, p->prefix, p->plen, what, sizeof(what)))
+		    !lockout_hit(next, refs, n, p->prefix, p->plen, what, sizeof(what)))
 			continue;
-		return sl_err_set(err, SL_E_INVALID, "xdp.blocklist",
+		rc = sl_err_set(err, SL_E_INVALID, "xdp.blocklist",
 				  "%s/%u covers %s; %s", sl_fmt_ipv4(p->prefix, a), p->plen,
 				  what,
 				  reload ? "take it out of the file, or change what it covers"
 					 : "add \"force\": true (sluicectl config apply "
 					   "--force) to block it anyway");
 	}
+	free(refs);
+	if (rc != 0)
+		return rc;
 	return rs_blocked_new(cur, next, reload ? NULL : "sluicectl config apply --force",
 			      err);
 }

@@ -119,6 +119,18 @@ void sl_model_exception_ifname(const struct sl_model_port *p, char *out,
 	snprintf(out, len, "%.*s", (int)strcspn(iface, ","), iface);
 }
 
+/* Does the exception interface have a route through a gateway to
+ * `server`? Bound to it (SO_BINDTODEVICE) with none, the kernel takes
+ * any destination as on-link and asks ARP for the server itself. */
+static bool tap_routes(const struct sl_model_port *p, sl_be32 server)
+{
+	for (unsigned i = 0; i < p->nhost_routes; i++)
+		if (p->host_routes[i].via &&
+		    in_prefix(server, p->host_routes[i].prefix, p->host_routes[i].plen))
+			return true;
+	return false;
+}
+
 int sl_model_hc_source(const struct sl_model *m, sl_be32 server, uint8_t *port,
 		       sl_be32 *src)
 {
@@ -131,6 +143,8 @@ int sl_model_hc_source(const struct sl_model *m, sl_be32 server, uint8_t *port,
 		return SL_HC_SRC_NO_DEVICE;
 	if (p->nhost_addrs == 0)
 		return SL_HC_SRC_NO_ADDRESS;
+	if (hop != server && !tap_routes(p, server))
+		return SL_HC_SRC_NO_TAP_ROUTE;
 	*src = p->host_addrs[0].ip;
 	for (unsigned i = 0; i < p->nhost_addrs; i++)
 		if (in_prefix(hop, p->host_addrs[i].ip, p->host_addrs[i].plen)) {
@@ -220,6 +234,27 @@ bool sl_model_is_rs(const struct sl_model *m, sl_be32 ip)
 	return false;
 }
 
+/* An address the host's kernel holds on a port's exception interface:
+ * frames for it must reach the kernel, so Sluice may not own it too (its
+ * health checks' answers, ARP for it, would be taken as Sluice's). A
+ * port's own address may be shared with the host (worker_host.c). */
+static int refuse_tap(const struct sl_model *m, sl_be32 ip, const char *field,
+		      struct sl_err *err)
+{
+	char a[SL_IPV4_STRLEN];
+
+	for (uint32_t p = 0; p < m->nports; p++)
+		for (unsigned i = 0; i < m->ports[p].nhost_addrs; i++)
+			if (m->ports[p].host_addrs[i].ip == ip)
+				return sl_err_set(err, SL_E_INVALID, field,
+						  "%s is port %s's exception address "
+						  "(ports[%u].exception.addresses[%u]), "
+						  "the host kernel's: Sluice would take "
+						  "its frames", sl_fmt_ipv4(ip, a),
+						  m->ports[p].name, p, i);
+	return 0;
+}
+
 /* Refuse `ip` if it is already in use in one of the `uses` ways: a local
  * address that is also a VIP, say, would make a reply from a real server
  * indistinguishable from a new client connection.
@@ -254,7 +289,7 @@ int sl_model_refuse_own(const struct sl_model *m, sl_be32 ip, unsigned uses,
 	if ((uses & SL_OWN_POOL) && sl_model_find_pool(m, ip))
 		return sl_err_set(err, SL_E_INVALID, field,
 				  "%s is an SNAT pool address", a);
-	return 0;
+	return (uses & SL_OWN_TAP) ? refuse_tap(m, ip, field, err) : 0;
 }
 
 /* The port for an address: the one asked for, or the one whose connected

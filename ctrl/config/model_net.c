@@ -202,8 +202,8 @@ int sl_model_add_laddr(struct sl_model *m, sl_be32 ip, int port_index,
 	if (sl_model_find_laddr(m, ip))
 		return sl_err_set(err, SL_E_EXISTS, "ip",
 				  "local address %s exists", sl_fmt_ipv4(ip, a));
-	if (sl_model_refuse_own(m, ip, SL_OWN_PORT | SL_OWN_VIP | SL_OWN_RS | SL_OWN_NEIGH | SL_OWN_POOL,
-		       "ip", err) < 0 ||
+	if (sl_model_refuse_own(m, ip, SL_OWN_PORT | SL_OWN_VIP | SL_OWN_RS | SL_OWN_NEIGH |
+				       SL_OWN_POOL | SL_OWN_TAP, "ip", err) < 0 ||
 	    sl_model_resolve_port(m, ip, port_index, &port, err) < 0)
 		return -1;
 	if (m->nladdrs >= SL_MAX_LIPS)

@@ -84,7 +84,7 @@ static int check_pool(const struct sl_model *m, sl_be32 first, sl_be32 last,
 			return sl_err_set(err, SL_E_INVALID, "pool",
 					  "%s is not a unicast address", sl_fmt_ipv4(ip, a));
 		if (sl_model_refuse_own(m, ip, SL_OWN_PORT | SL_OWN_LADDR | SL_OWN_VIP |
-						       SL_OWN_RS | SL_OWN_NEIGH | SL_OWN_POOL,
+						       SL_OWN_RS | SL_OWN_NEIGH | SL_OWN_POOL | SL_OWN_TAP,
 					"pool", err) < 0)
 			return -1;
 	}

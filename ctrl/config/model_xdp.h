@@ -65,7 +65,8 @@ int sl_model_prefix_cmp(const struct sl_model_prefix *a,
  * real server (its replies would be dropped), or the whole of an SNAT
  * inside network (part of one is a choice; the blocklist's prefixes
  * together count). 0 if none, or -1 with an error at "prefix" naming
- * what it covers. The caller refuses unless forced. */
+ * what it covers. The caller refuses unless forced. The servers are
+ * found by one binary search of them sorted by address, not a scan. */
 int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t plen,
 			   struct sl_err *err);
 /* The same for every prefix `next`'s blocklist has and `cur`'s has not

@@ -16,8 +16,9 @@ static json_t *last_check_json(const struct sl_hc_target *t, uint64_t now)
 {
 	if (!t || !t->checked)
 		return json_null();
-	return json_pack("{s:b,s:s,s:I}", "ok", t->last_ok, "reason", t->last_reason,
-			 "ago_ms", (json_int_t)(now - t->last_ms));
+	return json_pack("{s:b,s:s,s:I,s:I,s:I}", "ok", t->last_ok, "reason",
+			 t->last_reason, "ago_ms", (json_int_t)(now - t->last_ms),
+			 "passed", (json_int_t)t->passed, "failed", (json_int_t)t->failed);
 }
 
 static json_t *server_json(const struct sl_ctl *ctl,

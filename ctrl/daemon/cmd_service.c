@@ -5,6 +5,7 @@
 
 #include "addr.h"
 #include "commands.h"
+#include "config_xdp.h"
 #include "jsonutil.h"
 #include "sched.h"
 
@@ -154,7 +155,13 @@ int sl_cmd_vip_set(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 				  "persist_s, mh_table_size, on_down or health_check");
 	if (sl_model_set_svc(m, k.vip, k.port, k.proto, &opts, err) != 0)
 		return -1;
-	*result = svc_json(sl_model_find_svc(m, k.vip, k.port, k.proto), false);
+	const struct sl_model_svc *svc = sl_model_find_svc(m, k.vip, k.port, k.proto);
+	/* A check its servers' taps cannot run is refused now, not left
+	 * to fail as local errors while the servers stay up unchecked. */
+	for (uint32_t r = 0; (opts.set & SL_SVC_F_CHECK) && r < svc->nrs; r++)
+		if (sl_config_hc_path_refuse(m, svc, &svc->rs[r], "health_check", err) < 0)
+			return -1;
+	*result = svc_json(svc, false);
 	return 0;
 }
 
@@ -199,6 +206,16 @@ static const struct sl_model_rs *find_rs(const struct sl_model *m,
 	return svc ? sl_model_find_rs(svc, rs->ip, rs->port) : NULL;
 }
 
+/* health.path "data": the server's check must be one its port's tap can
+ * run, or the server would stay up unchecked (its checks local errors). */
+static int refuse_unrunnable_check(const struct sl_model *m, const struct svc_key *k,
+				   const struct rs_args *rs, struct sl_err *err)
+{
+	return sl_config_hc_path_refuse(m, sl_model_find_svc(m, k->vip, k->port, k->proto),
+					find_rs(m, k, rs),
+					rs->has_check ? "rs.health_check" : "rs.ip", err);
+}
+
 int sl_cmd_rs_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		  json_t **result, struct sl_err *err)
 {
@@ -219,6 +236,8 @@ int sl_cmd_rs_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	    sl_model_set_rs_check(m, k.vip, k.port, k.proto, rs.ip, rs.port, &rs.hc,
 				  rs.hc_set, rs.clear_check, err) != 0)
 		return rs_model_error(err);
+	if (refuse_unrunnable_check(m, &k, &rs, err) < 0)
+		return -1;
 	*result = rs_json(find_rs(m, &k, &rs));
 	return 0;
 }
@@ -270,6 +289,8 @@ int sl_cmd_rs_set(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	    sl_model_set_rs_check(m, k.vip, k.port, k.proto, rs.ip, rs.port, &rs.hc,
 				  rs.hc_set, rs.clear_check, err) != 0)
 		return rs_model_error(err);
+	if (rs.has_check && refuse_unrunnable_check(m, &k, &rs, err) < 0)
+		return -1;
 	*result = rs_json(find_rs(m, &k, &rs));
 	return 0;
 }

@@ -100,11 +100,12 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* The snapshot's owned addresses (every kind: ports, VIPs, local
- * addresses, SNAT pools) as (ip, kinds) arrays sorted by ip. */
+ * addresses, SNAT pools) and the host's exception-tap addresses
+ * (SL_ADDR_HOST) as (ip, kinds) arrays sorted by ip. */
 static int snapshot_addrs(const struct sl_snapshot *s, uint32_t **ips,
 			  uint8_t **kinds, uint32_t *n)
 {
-	uint32_t count = 0, slots = s->addr_mask + 1;
+	uint32_t count = 0, slots = s->addr_mask + 1 + SL_MAX_PORTS * SL_SNAP_HOST_ADDRS;
 	uint64_t *packed = malloc(slots * sizeof(*packed));
 
 	*ips = malloc(slots * sizeof(**ips));
@@ -117,16 +118,25 @@ static int snapshot_addrs(const struct sl_snapshot *s, uint32_t **ips,
 	}
 	/* Each address is in the index once: sorting ip << 8 | kinds as one
 	 * number sorts by ip, and the kinds ride along. */
-	for (uint32_t i = 0; i < slots; i++)
+	for (uint32_t i = 0; i <= s->addr_mask; i++)
 		if (s->addrs[i].ip)
 			packed[count++] = (uint64_t)s->addrs[i].ip << 8 | s->addrs[i].kinds;
+	for (uint32_t p = 0; p < s->nports; p++)
+		for (unsigned i = 0; i < s->ports[p].nhost; i++)
+			packed[count++] = (uint64_t)s->ports[p].host[i] << 8 | SL_ADDR_HOST;
 	qsort(packed, count, sizeof(*packed), cmp_u64);
+	/* A tap address may be its port's own too: one entry, both kinds. */
+	*n = 0;
 	for (uint32_t i = 0; i < count; i++) {
-		(*ips)[i] = (uint32_t)(packed[i] >> 8);
-		(*kinds)[i] = (uint8_t)packed[i];
+		uint32_t ip = (uint32_t)(packed[i] >> 8);
+		if (*n && (*ips)[*n - 1] == ip) {
+			(*kinds)[*n - 1] |= (uint8_t)packed[i];
+			continue;
+		}
+		(*ips)[*n] = ip;
+		(*kinds)[(*n)++] = (uint8_t)packed[i];
 	}
 	free(packed);
-	*n = count;
 	return 0;
 }
 

@@ -79,16 +79,6 @@ void sl_health_free(struct sl_health *h)
 	h->epoll_fd = -1;
 }
 
-/* "198.18.1.12:8080 of 198.18.0.100:80/tcp" */
-static const char *name_of(const struct sl_hc_target *t, char *buf, size_t len)
-{
-	char a[SL_IPPORT_STRLEN], b[SL_IPPORT_STRLEN];
-
-	snprintf(buf, len, "%s of %s/%s", sl_fmt_ipport(t->ip, t->port, a),
-		 sl_fmt_ipport(t->vip, t->vport, b), sl_proto_name(t->proto));
-	return buf;
-}
-
 /* Spread first checks over the interval, by id, so a pool added at once
  * is not checked all at once. */
 static uint64_t first_due(const struct sl_hc_target *t, uint64_t now)
@@ -142,8 +132,12 @@ static bool sync_one(struct sl_health *h, const struct sl_model *m,
 		}
 		h->ntargets++;
 	}
-	if (sl_hc_path_sync(t, m))
-		target_close(h, t); /* the next check takes the new path */
+	if (sl_hc_path_sync(t, m)) {
+		/* The next check takes the new path; the old path's run of
+		 * results says nothing about it. */
+		target_close(h, t);
+		t->ok_run = t->fail_run = 0;
+	}
 	if (!sl_hc_cfg_equal(&t->cfg, &cfg)) {
 		target_close(h, t);
 		t->cfg = cfg;
@@ -156,7 +150,7 @@ static bool sync_one(struct sl_health *h, const struct sl_model *m,
 		t->flush_pending = false;
 		t->since_ms = now;
 		sl_info("health: real server %s is UP (check set to none)",
-			name_of(t, name, sizeof(name)));
+			sl_hc_target_name(t, name, sizeof(name)));
 		return true;
 	}
 	return false;
@@ -301,12 +295,13 @@ finish(struct sl_health *h, struct sl_hc_target *t, bool ok, uint64_t now,
 	va_end(ap);
 	t->ok_run = ok ? t->ok_run + 1 : 0;
 	t->fail_run = ok ? 0 : t->fail_run + 1;
+	*(ok ? &t->passed : &t->failed) += 1;
 	if (!t->down && !ok && t->fail_run >= t->cfg.fall) {
 		t->down = true;
 		t->since_ms = now;
 		t->flush_pending = t->on_down == SL_ON_DOWN_FLUSH;
 		sl_warn("health: real server %s is DOWN after %u failed check%s (%s)",
-			name_of(t, name, sizeof(name)), t->fail_run,
+			sl_hc_target_name(t, name, sizeof(name)), t->fail_run,
 			t->fail_run == 1 ? "" : "s", t->last_reason);
 		return true;
 	}
@@ -315,7 +310,7 @@ finish(struct sl_health *h, struct sl_hc_target *t, bool ok, uint64_t now,
 		t->since_ms = now;
 		t->flush_pending = false;
 		sl_info("health: real server %s is UP after %u passed check%s (%s)",
-			name_of(t, name, sizeof(name)), t->ok_run,
+			sl_hc_target_name(t, name, sizeof(name)), t->ok_run,
 			t->ok_run == 1 ? "" : "s", t->last_reason);
 		return true;
 	}
@@ -337,6 +332,7 @@ local_error(struct sl_health *h, struct sl_hc_target *t, uint64_t now,
 	record(h, t, false, now, fmt, ap);
 	va_end(ap);
 	h->local_errors++;
+	sl_hc_local_log(h, t, now);
 	return false;
 }
 

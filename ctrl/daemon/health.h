@@ -88,12 +88,13 @@ struct sl_hc_target {
 	bool checked;
 	bool last_ok;
 	uint64_t last_ms;
+	uint64_t passed, failed;      /* verdicts since the target began */
 	char last_reason[SL_HC_REASON_MAX];
 	/* The path it takes (health_path.c). */
 	bool data_path;               /* through the exception tap ifname */
 	char ifname[16];
 	sl_be32 src;
-	char path_err[64];            /* data path: why there is no tap */
+	char path_err[96];            /* data path: why there is no tap */
 	/* The check in flight (fd < 0: none). */
 	int fd;
 	uint8_t phase;
@@ -111,6 +112,8 @@ struct sl_health {
 	uint32_t jitter_seed;
 	uint64_t stalls;              /* control-loop stalls seen */
 	uint64_t local_errors;        /* checks that were no verdict */
+	uint64_t local_log_ms;        /* a local error last logged; 0: never */
+	uint64_t local_unlogged;      /* local errors since, not logged */
 	bool data_path;               /* health.path "data" */
 	/* Panic: the thresholds (0: off), the state, and how often it began. */
 	uint8_t panic_percent;                 /* health.panic_percent */
@@ -166,6 +169,22 @@ bool sl_hc_path_sync(struct sl_hc_target *t, const struct sl_model *m);
  * health.source. 0, or -1 with why (a local error: state kept). */
 int sl_hc_path_bind(const struct sl_health *h, const struct sl_hc_target *t,
 		    int fd, char *why, size_t len);
+/* A local error was recorded for t: logged at most once per
+ * SL_HC_LOCAL_LOG_MS, with the count of those not logged meanwhile, so
+ * servers whose checks cannot run are said to be unchecked without a
+ * line per check. */
+#define SL_HC_LOCAL_LOG_MS 10000
+void sl_hc_local_log(struct sl_health *h, const struct sl_hc_target *t,
+		     uint64_t now);
+/* "10.0.0.1:80 of 198.18.0.100:80/tcp" */
+const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t len);
+/* At start, health.path "data": each net_af_packet port with a tap
+ * address needs strict rp_filter (1) on its interface, or its kernel
+ * takes the servers' answers to the tap's address too and resets the
+ * checks (every server would go down). Read under `root` ("/proc").
+ * 0, or -1 with why (sluice refuses to start). */
+int sl_hc_rp_filter_check(const struct sl_model *m, const char *root, char *why,
+			  size_t len);
 /* "kernel", "data: sl-lan from 198.18.1.5", or why there is no tap. */
 const char *sl_hc_path_name(const struct sl_hc_target *t, char *buf, size_t len);
 

@@ -11,6 +11,7 @@
  * host's management network.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "addr.h"
 #include "health.h"
+#include "log.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
@@ -32,7 +34,9 @@ static void no_source(struct sl_hc_target *t, const struct sl_model *m, int rc,
 	snprintf(t->path_err, sizeof(t->path_err), "data path: %s%s%s",
 		 rc == SL_HC_SRC_NO_ROUTE ? "no port reaches the server" : "port ",
 		 name, rc == SL_HC_SRC_NO_DEVICE ? " has no exception device"
-		       : rc == SL_HC_SRC_NO_ADDRESS ? " has no exception address" : "");
+		       : rc == SL_HC_SRC_NO_ADDRESS ? " has no exception address"
+		       : rc == SL_HC_SRC_NO_TAP_ROUTE ? "'s exception has no route to it"
+		       : "");
 }
 
 bool sl_hc_path_sync(struct sl_hc_target *t, const struct sl_model *m)
@@ -99,4 +103,77 @@ const char *sl_hc_path_name(const struct sl_hc_target *t, char *buf, size_t len)
 		return t->path_err;
 	snprintf(buf, len, "data: %s from %s", t->ifname, sl_fmt_ipv4(t->src, a));
 	return buf;
+}
+
+const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t len)
+{
+	char a[SL_IPPORT_STRLEN], b[SL_IPPORT_STRLEN];
+
+	snprintf(buf, len, "%s of %s/%s", sl_fmt_ipport(t->ip, t->port, a),
+		 sl_fmt_ipport(t->vip, t->vport, b), sl_proto_name(t->proto));
+	return buf;
+}
+
+void sl_hc_local_log(struct sl_health *h, const struct sl_hc_target *t,
+		     uint64_t now)
+{
+	char name[96];
+
+	if (h->local_log_ms != 0 && now - h->local_log_ms < SL_HC_LOCAL_LOG_MS) {
+		h->local_unlogged++;
+		return;
+	}
+	sl_warn("health: real server %s is not being checked: %s (%llu more local "
+		"errors since the last warning; stats health.local_errors)",
+		sl_hc_target_name(t, name, sizeof(name)), t->last_reason,
+		(unsigned long long)h->local_unlogged);
+	h->local_log_ms = now;
+	h->local_unlogged = 0;
+}
+
+/* An interface's rp_filter under `root` (conf/NAME/rp_filter), or -1. */
+static int rp_filter(const char *root, const char *name)
+{
+	char path[256];
+	int v = -1;
+
+	snprintf(path, sizeof(path), "%s/sys/net/ipv4/conf/%s/rp_filter", root, name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+int sl_hc_rp_filter_check(const struct sl_model *m, const char *root, char *why,
+			  size_t len)
+{
+	char a[SL_IPV4_STRLEN];
+
+	for (uint32_t p = 0; m->hc_data_path && p < m->nports; p++) {
+		const struct sl_model_port *mp = &m->ports[p];
+		const char *iface = strstr(mp->devargs, ",iface=");
+		if (strncmp(mp->devargs, "net_af_packet", 13) != 0 || !iface ||
+		    mp->nhost_addrs == 0)
+			continue;
+		char name[IF_NAMESIZE];
+		iface += strlen(",iface=");
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(iface, ","), iface);
+		/* The kernel applies the larger of "all" and the interface's. */
+		int all = rp_filter(root, "all"), own = rp_filter(root, name);
+		int v = all > own ? all : own;
+		if (v == 1)
+			continue;
+		snprintf(why, len, "health.path \"data\": port %s is net_af_packet on %s, "
+			 "whose kernel also gets the servers' answers to the tap's %s "
+			 "and would reset them: its rp_filter is %d (the larger of all "
+			 "and %s), strict (1) is needed: sysctl -w "
+			 "net.ipv4.conf.%s.rp_filter=1 (and conf.all.rp_filter at most 1)",
+			 mp->name, name, sl_fmt_ipv4(mp->host_addrs[0].ip, a), v, name,
+			 name);
+		return -1;
+	}
+	return 0;
 }

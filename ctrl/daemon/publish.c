@@ -37,6 +37,10 @@ static void fill_ports(struct sl_snapshot *s, const struct sl_ctl *ctl,
 		sp->plen = m->ports[p].plen;
 		sp->mask = sl_prefix_mask(sp->plen);
 		memcpy(sp->mac, ctl->ports[p].mac, 6);
+		_Static_assert(SL_SNAP_HOST_ADDRS == SL_HOSTIF_ADDRS, "host addresses");
+		sp->nhost = m->ports[p].nhost_addrs;
+		for (unsigned i = 0; i < sp->nhost; i++)
+			sp->host[i] = m->ports[p].host_addrs[i].ip;
 		/* Local addresses grouped by port, so a port's are a range. */
 		sp->lip_first = (uint16_t)nl;
 		for (uint32_t l = 0; l < m->nladdrs; l++) {

@@ -505,6 +505,12 @@ int main(int argc, char **argv)
 	}
 	sl_log_set_level(ctl.model.log_level);
 	warn_lockouts(&ctl.model);
+	char why[512];
+	if (sl_hc_rp_filter_check(&ctl.model, "/proc", why, sizeof(why)) != 0) {
+		fprintf(stderr, "sluice: %s\n", why);
+		sl_model_free(&ctl.model);
+		return 1;
+	}
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -44,6 +44,8 @@ struct sl_snap_svc {
 			       * thread shares it between snapshots */
 };
 
+#define SL_SNAP_HOST_ADDRS 4  /* = the model's SL_HOSTIF_ADDRS */
+
 struct sl_snap_port {
 	sl_be32 ip;           /* the port's own address (0 if none) */
 	sl_be32 mask;
@@ -51,6 +53,11 @@ struct sl_snap_port {
 	uint8_t mac[6];
 	uint8_t nlips;        /* local addresses on this port ... */
 	uint16_t lip_first;   /* ... at lips[lip_first .. + nlips) */
+	/* The host kernel's addresses on this port's exception interface:
+	 * what arrives for them is the kernel's (its data-path health
+	 * checks' answers), never SNAT traffic from an inside host. */
+	uint8_t nhost;
+	sl_be32 host[SL_SNAP_HOST_ADDRS];
 };
 
 struct sl_snap_lip {
@@ -91,6 +98,11 @@ struct sl_snap_pool {
 #define SL_ADDR_VIP 0x2
 #define SL_ADDR_LIP 0x4
 #define SL_ADDR_POOL 0x8
+/* Never in addrs[]: in the XDP program's table only, an address of the
+ * host's on a port's exception tap. The kernel on the NIC's interface
+ * would take its frames (a data-path check's answers); redirected to
+ * Sluice, they reach the tap (sl_snap_host_addr). */
+#define SL_ADDR_HOST 0x10
 
 struct sl_snap_addr {
 	sl_be32 ip;           /* 0: empty slot */
@@ -197,6 +209,19 @@ sl_snap_find_addr(const struct sl_snapshot *s, sl_be32 ip)
 			return a;
 		i = (i + 1) & s->addr_mask;
 	}
+}
+
+/* Is `ip` the host kernel's address on port `port`'s exception
+ * interface? */
+static inline bool sl_snap_host_addr(const struct sl_snapshot *s, uint8_t port,
+				     sl_be32 ip)
+{
+	const struct sl_snap_port *p = &s->ports[port];
+
+	for (unsigned i = 0; i < p->nhost; i++)
+		if (p->host[i] == ip)
+			return true;
+	return false;
 }
 
 /* The server with stable id `id` if it is one of `svc`'s and takes new

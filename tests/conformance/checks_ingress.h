@@ -51,6 +51,35 @@ static bool fnat_reply_wrong_port(struct harness *h, char *why)
 		       ? true : WHY("SYN+ACK sent as %08x -> %08x:%u", g.saddr, g.daddr, g.dport);
 }
 
+/* An inside host answering the host kernel's own address on the inside
+ * port's exception tap (a data-path health check) is not an inside host
+ * going out: the SNAT rule covering it makes no session, SYN+ACK and UDP
+ * alike go to the host (to_host; here, with no tap, counted and
+ * dropped), and the host's next SNAT packet still goes out. */
+static bool snat_reply_to_host_address(struct harness *h, char *why)
+{
+	static const struct { uint8_t proto, flags; uint16_t sport; } answers[] = {
+		{SL_IPPROTO_UDP, 0, 5353}, {SL_IPPROTO_TCP, SYN | ACK, 8080},
+	};
+	uint8_t f[FR_MAX], out[FR_MAX];
+	struct seen g;
+
+	for (unsigned i = 0; i < 2; i++) {
+		uint64_t before = h_drops(h, SL_DROP_TO_HOST);
+		uint32_t len = build(f, answers[i].proto, H(22), answers[i].sport, HOST_IN,
+				     40000, answers[i].flags);
+		h_flush(h);
+		h_send(h, IN, f, len);
+		if (h_recv(h, IN, out) || h_recv(h, OUT, out))
+			return WHY("an answer to the host's tap address (%s) was forwarded",
+				   i ? "SYN+ACK" : "UDP");
+		if (h_drops(h, SL_DROP_TO_HOST) != before + 1)
+			return WHY("an answer to the host's tap address (%s) was not "
+				   "counted as to_host", i ? "SYN+ACK" : "UDP");
+	}
+	return udp_out(h, H(22), 5353, SERVER, 53, &g, why);
+}
+
 /* An inside host's address arriving on the outside port is not an
  * inside host: no mapping is made for it, and a live session of that
  * host does not take it either. */

@@ -43,11 +43,13 @@
 #define RS2 IP(198, 18, 2, 51)
 #define LIP IP(198, 18, 2, 3)
 #define H(n) IP(198, 18, 2, (n))
+#define HOST_IN IP(198, 18, 2, 240) /* the host's address on in's exception tap */
 #define E(n) IP(198, 18, 3, (n))
 
 static const char config[] =
 	"{\"workers\": WORKERS, \"conn_table\": {\"max_connections\": 524288},"
-	" \"ports\": [{\"name\": \"in\", \"devargs\": \"in\", \"ipv4\": \"198.18.2.1/23\"},"
+	" \"ports\": [{\"name\": \"in\", \"devargs\": \"in\", \"ipv4\": \"198.18.2.1/23\","
+	"              \"exception\": {\"device\": \"net_tap\", \"addresses\": [\"198.18.2.240/23\"]}},"
 	"             {\"name\": \"out\", \"devargs\": \"out\", \"ipv4\": \"198.19.0.1/24\"}],"
 	" \"local_addresses\": [{\"ip\": \"198.18.2.3\"}],"
 	" \"neighbors\": [NEIGHBORS],"

@@ -116,6 +116,10 @@ static const struct check checks[] = {
 	 fnat_reply_wrong_port},
 	{"SNAT: an inside source arriving on the outside port is not NATed",
 	 snat_inside_source_from_outside},
+	{"SNAT: an inside server's answer to the host's tap address goes to the host,"
+	 " not SNAT (to_host)", snat_reply_to_host_address},
+	{"ARP: a reply to the host's tap address refreshes no neighbor of Sluice's",
+	 arp_reply_to_host_not_learned},
 	{"SNAT: our own pool address as a source from outside is dropped",
 	 spoofed_pool_source},
 	{"SNAT: a pool source from outside forged into a live hairpin session is dropped",

@@ -15,10 +15,12 @@
 #   - (b) a management flap: hc0's veth is taken down from the switch side
 #     (sw-hc). The host's own path to the servers is gone (a kernel-path
 #     check would time out), but the data-path checks keep both servers
-#     up through 10 intervals without one failed check.
+#     up through 10 intervals without one failed check (rs list's
+#     count of failed checks does not grow, the passed count does).
 # lan0 is af_packet, so P-lb's kernel sees its frames too: strict rp_filter
 # there keeps the kernel from taking the servers' answers to sl-lan's
-# address a second time off lan0 (and resetting them).
+# address a second time off lan0 (and resetting them); with rp_filter 0
+# sluice refuses to start, naming the sysctl.
 # e2e-timeout: 120
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -28,10 +30,29 @@ INTERVAL=300 TIMEOUT=200 RISE=2 FALL=2
 TAP_IP=198.18.1.5
 
 lab_test_begin health_path
-lab_std_start --servers 2 --hc -- "c['health'] = {'path': 'data'}" \
-  "c['ports'][1]['exception'] = {'device': 'net_tap', 'addresses': ['$TAP_IP/24']}"
+lab_up --servers 2 --hc || { lab_not_ok "lab up"; exit 1; }
 LB=$(lab_ns lb) SW=$(lab_ns sw)
+cfg=$(lab_make_config "c['health'] = {'path': 'data'}" \
+  "c['ports'][1]['exception'] = {'device': 'net_tap', 'addresses': ['$TAP_IP/24']}")
+# Without strict rp_filter on lan0 its kernel would reset every check:
+# sluice refuses to start, naming the sysctl.
+lab__sysctl "$LB" net.ipv4.conf.lan0.rp_filter=0
+if lab_sluice_start "$cfg" 2>/dev/null; then
+  lab_not_ok "lan0's rp_filter 0: sluice refuses to start"
+  lab_sluice_stop || true
+elif grep -q "net.ipv4.conf.lan0.rp_filter=1" "$LAB_SLUICE_LOG"; then
+  lab_ok "lan0's rp_filter 0: sluice refuses to start, naming the sysctl"
+else
+  lab_not_ok "lan0's rp_filter 0: sluice refuses to start, naming the sysctl" \
+    "$(tail -n 2 "$LAB_SLUICE_LOG")"
+fi
 lab__sysctl "$LB" net.ipv4.conf.lan0.rp_filter=1
+if lab_sluice_start "$cfg"; then
+  lab_ok "lan0's rp_filter 1: sluice started and answers on its control socket"
+else
+  lab_not_ok "lan0's rp_filter 1: sluice started"
+  exit 1
+fi
 
 V=$LAB_VIP:80
 lab_check "vip add $V rr, tcp check every ${INTERVAL} ms" \
@@ -67,6 +88,30 @@ lab_check_eq "stats health.path is data" "$(lab_stats | lab_jget "r['health']['p
 lab_check_cmp "the checks crossed Sluice's port (from_host grew)" \
   "$(( $(lab_total from_host) - from0 ))" -ge 4
 
+# Refused at run time: a check no tap can run (the wan port has none).
+# refused DESC FIELD -- ARGS: sluicectl ARGS fails naming FIELD and port wan.
+refused() {
+  local desc=$1 field=$2 st=0
+  shift 3
+  slctl "$@" >/dev/null 2>"$T/ctl.err" || st=$?
+  if [ "$st" -ne 0 ] && grep -q "at $field" "$T/ctl.err" &&
+     grep -q "through port wan, which has no exception device" "$T/ctl.err"; then
+    lab_ok "$desc: refused at $field"
+  else
+    lab_not_ok "$desc: refused at $field" "status $st: $(head -n 2 "$T/ctl.err")"
+  fi
+}
+WAN_RS=198.18.0.77:8080 V2=$LAB_VIP:81
+refused "rs add of a checked server behind wan" args.rs.ip -- rs add "$V" "$WAN_RS"
+lab_check "vip add $V2 unchecked, rs $WAN_RS" lab_vip_setup "$V2" rr "$WAN_RS:1"
+refused "vip set --check tcp over a server behind wan" args.health_check -- \
+  vip set "$V2" --check tcp
+refused "rs set --check tcp of a server behind wan" args.rs.health_check -- \
+  rs set "$V2" "$WAN_RS" --check tcp
+lab_check_eq "... none of them changed the model" \
+  "$(slctl --json vip list | lab_jget "[(v['port'], len(v['real_servers']), v.get('health_check', {}).get('type')) for v in r['vips']]")" \
+  '[[80, 2, "tcp"], [81, 1, "none"]]'
+
 # (a) The data path breaks; the host's own path does not.
 ip -n "$SW" link set sw-lb down
 lab_check "the host still reaches rs1 through hc0" host_reaches_rs1
@@ -80,12 +125,19 @@ lab_wait_until 3 "checks" passed || true
 ip -n "$SW" link set sw-hc down
 lab_check "the host no longer reaches rs1 through hc0" eval '! host_reaches_rs1'
 le0=$(lab_stats | lab_jget "r['health']['local_errors']")
-fails=0
-for (( n = 0; n < 10; n++ )); do
-  sleep 0.3
-  rs_all "s['state'] == 'up' and s['last_check']['ok']" || fails=$((fails + 1))
-done
-lab_check_eq "hc0's link down: both servers up, every check passed, for 3 s" "$fails" 0
+# verdicts: "passed failed" summed over both servers (rs list's counts).
+verdicts() {
+  slctl --json rs list "$V" | lab_jget \
+    "'%d %d' % (sum(s['last_check']['passed'] for s in r['real_servers']), sum(s['last_check']['failed'] for s in r['real_servers']))"
+}
+read -r pass0 fail0 <<<"$(verdicts)"
+sleep 3
+read -r pass1 fail1 <<<"$(verdicts)"
+lab_check "rs list counts verdicts ($pass0 $fail0, then $pass1 $fail1)" \
+  eval '[[ "$pass0 $fail0 $pass1 $fail1" =~ ^[0-9]+\ [0-9]+\ [0-9]+\ [0-9]+$ ]]'
+lab_check_eq "hc0's link down: no check failed in 3 s" "$((fail1 - fail0))" 0
+lab_check_cmp "... while the checks went on (passed grew)" "$((pass1 - pass0))" -ge 12
+lab_check "... both servers up" all_up
 lab_check_eq "... and no local errors" "$(lab_stats | lab_jget "r['health']['local_errors']")" "$le0"
 slctl rs list "$V" | sed 's/^/# /'
 ip -n "$SW" link set sw-hc up

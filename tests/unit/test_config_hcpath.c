@@ -78,6 +78,31 @@ static void test_errors(void **state)
 		{"{'ports': [" WAN "}, " LAN TAP("'198.18.1.5/24'") "], " ROUTE ", " DATA
 		 ", " CHECKED("198.19.3.3") "}", "$.ports[0].exception",
 		 "real server 198.19.3.3 of 198.18.0.100:80/tcp through port wan"},
+		/* a routed server, the tap with no route to it: bound to the
+		 * tap, the kernel would take the server as on-link */
+		{"{'ports': [" WAN ", 'exception': {'device': 'net_tap', 'addresses': "
+		 "['198.18.0.7/24']}}, " LAN "}], " ROUTE ", " DATA ", " CHECKED("198.19.3.3") "}",
+		 "$.ports[0].exception.routes",
+		 "through port wan, which has no exception route to it (the server is "
+		 "behind 198.18.0.1; the kernel would take it as on-link): add "
+		 "{\"prefix\": \"198.19.3.3/32\", \"via\": \"198.18.0.1\"}"},
+		/* a route on the tap without a gateway is on-link too */
+		{"{'ports': [" WAN ", 'exception': {'device': 'net_tap', 'addresses': "
+		 "['198.18.0.7/24'], 'routes': [{'prefix': '198.19.0.0/16'}]}}, " LAN "}], "
+		 ROUTE ", " DATA ", " CHECKED("198.19.3.3") "}",
+		 "$.ports[0].exception.routes", "no exception route to it"},
+		/* a tap address Sluice also owns: its frames would never reach
+		 * the kernel (refused with or without "data") */
+		{"{'ports': [" WAN "}, " LAN TAP("'198.18.9.5/24', '198.18.1.5/24'") "], "
+		 "'vips': [{'vip': '198.18.1.5', 'port': 80}]}", "$.vips[0].vip",
+		 "198.18.1.5 is port lan's exception address "
+		 "(ports[1].exception.addresses[1])"},
+		{"{'ports': [" WAN "}, " LAN TAP("'198.18.1.5/24'") "], "
+		 "'local_addresses': [{'ip': '198.18.1.5'}]}", "$.local_addresses[0].ip",
+		 "(ports[1].exception.addresses[0])"},
+		{"{'ports': [" WAN "}, " LAN TAP("'198.18.1.5/24'") "], 'snat': [{'src': "
+		 "'198.18.0.0/24', 'pool': '198.18.1.4-198.18.1.6'}]}", "$.snat[0].pool",
+		 "198.18.1.5 is port lan's exception address"},
 	};
 	(void)state;
 
@@ -129,8 +154,11 @@ static void test_source_and_show(void **state)
 	(void)state;
 
 	if (load("{'ports': [" WAN ", 'exception': {'device': 'net_tap,iface=mgmt', "
-		 "'addresses': ['198.18.0.7/24']}}, " LAN TAP("'198.18.9.5/24', "
-		 "'198.18.1.5/24'") "], " ROUTE ", " DATA ", " CHECKED("198.18.1.11") "}",
+		 "'addresses': ['198.18.0.7/24'], 'routes': [{'prefix': '198.19.0.0/16', "
+		 "'via': '198.18.0.1'}]}}, " LAN TAP("'198.18.9.5/24', "
+		 "'198.18.1.5/24'") "], " ROUTE ", " DATA ", 'vips': [{'vip': '198.18.0.100', "
+		 "'port': 80, 'health_check': {'type': 'tcp'}, 'real_servers': [{'ip': "
+		 "'198.18.1.11', 'port': 8080}, {'ip': '198.19.3.3', 'port': 8080}]}]}",
 		 &m, &e) != 0)
 		fail_msg("%s: %s", e.field, e.message);
 	assert_int_equal(sl_model_hc_source(&m, ip("198.18.1.11"), &port, &src), 0);

@@ -363,6 +363,16 @@ static void test_rs_inside_blocklist(void **state)
 	sl_model_free(&m);
 }
 
+/* The scale tests' model: one port, a default route. */
+static void scale_model(struct sl_model *m)
+{
+	struct sl_err e;
+
+	if (load("{'ports': [{'name': 'lan', 'devargs': 'net_ring0', 'ipv4': '198.18.1.2/24'}],"
+		 " 'routes': [{'prefix': '0.0.0.0/0', 'via': '198.18.1.1'}]}", m, &e) != 0)
+		fail_msg("%s: %s", e.field, e.message);
+}
+
 /* At scale (8k real servers, 10k blocklist prefixes, one server per VIP
  * inside a prefix the running config forced already) the reverse check
  * does a bounded number of blocklist lookups per server, not a scan of
@@ -374,9 +384,7 @@ static void test_rs_blocklist_scale(void **state)
 	struct sl_err e;
 	(void)state;
 
-	if (load("{'ports': [{'name': 'lan', 'devargs': 'net_ring0', 'ipv4': '198.18.1.2/24'}],"
-		 " 'routes': [{'prefix': '0.0.0.0/0', 'via': '198.18.1.1'}]}", &m, &e) != 0)
-		fail_msg("%s: %s", e.field, e.message);
+	scale_model(&m);
 	for (uint32_t b = 0; b < NBLOCK; b++) /* 10.0.0.0/32, 10.0.0.4/30, ... */
 		assert_int_equal(sl_model_block_add(&m, sl_htonl(0x0a000000u + 4 * b),
 						    b % 2 ? 30 : 32, &e), 0);
@@ -396,6 +404,48 @@ static void test_rs_blocklist_scale(void **state)
 	if (sl_model_lockout_lookups > 34u * NSVC * NRS)
 		fail_msg("%llu blocklist lookups for %u servers",
 			 (unsigned long long)sl_model_lockout_lookups, NSVC * NRS);
+	sl_model_free(&next);
+	sl_model_free(&m);
+}
+
+/* The forward check at scale: 8k real servers, 10k new blocklist
+ * prefixes none of which covers a server (config apply), and one more
+ * (blocklist add). Each prefix costs a binary search of the sorted
+ * servers, not a scan of them: counted, so a linear check fails here. */
+static void test_block_servers_scale(void **state)
+{
+	enum { NSVC = 64, NRS = 128, NBLOCK = 10000 };
+	struct sl_model m, next;
+	struct sl_err e;
+	(void)state;
+
+	scale_model(&m);
+	for (uint32_t s = 0; s < NSVC; s++) {
+		sl_be32 vip = sl_htonl(0xc6120000u + s);
+		assert_int_equal(sl_model_add_svc(&m, vip, sl_htons(80), SL_IPPROTO_TCP,
+						  SL_SCHED_RR, &e), 0);
+		for (uint32_t j = 0; j < NRS; j++) /* 198.19.x.y, 4 apart */
+			assert_int_equal(sl_model_add_rs(&m, vip, sl_htons(80), SL_IPPROTO_TCP,
+							 sl_htonl(0xc6130000u + 4 * (s * NRS + j)),
+							 sl_htons(8080), 1, &e), 0);
+	}
+	assert_int_equal(sl_model_clone(&next, &m), 0);
+	for (uint32_t b = 0; b < NBLOCK; b++) /* 198.19.x.y+1 .. +3, between servers */
+		assert_int_equal(sl_model_block_add(&next, sl_htonl(0xc6130000u + 4 * b + 1),
+						    32, &e), 0);
+	sl_model_lockout_lookups = 0;
+	assert_int_equal(sl_model_block_lockout_new(&m, &next, false, &e), 0);
+	/* forward: 10k x ~13 steps; reverse: 8k x 33 (test_rs_blocklist_scale) */
+	if (sl_model_lockout_lookups > 14u * NBLOCK + 34u * NSVC * NRS)
+		fail_msg("%llu lookups for %u prefixes and %u servers",
+			 (unsigned long long)sl_model_lockout_lookups, NBLOCK, NSVC * NRS);
+	sl_model_lockout_lookups = 0;
+	assert_int_equal(sl_model_block_lockout(&m, sl_htonl(0xc6130002u), 31, &e), 0);
+	assert_true(sl_model_lockout_lookups <= 14);
+	/* ... and it still finds the server a prefix does cover */
+	assert_int_equal(sl_model_block_lockout(&m, sl_htonl(0xc6130000u + 4 * 777), 30, &e), -1);
+	if (strstr(e.message, "198.19.12.36, a real server of VIP 198.18.0.6") == NULL)
+		fail_msg("\"%s\" does not name the server and its VIP", e.message);
 	sl_model_free(&next);
 	sl_model_free(&m);
 }
@@ -430,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_block_lockout),
 		cmocka_unit_test(test_rs_inside_blocklist),
 		cmocka_unit_test(test_rs_blocklist_scale),
+		cmocka_unit_test(test_block_servers_scale),
 		cmocka_unit_test(test_parse_block_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

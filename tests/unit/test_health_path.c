@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,6 +103,27 @@ static const struct sl_hc_target *run(struct sl_health *h, const char *exc,
 	return sl_health_target(h, 0);
 }
 
+/* lo reaches 127.0.0.1 bound or not, so passing proves nothing about
+ * the bind: a check's socket, bound as the checker binds it, must hold
+ * the tap's name (SO_BINDTODEVICE) and the tap's address. */
+static void expect_bound(const struct sl_health *h, const struct sl_hc_target *t)
+{
+	char dev[IF_NAMESIZE] = "", why[128];
+	socklen_t len = sizeof(dev);
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	if (sl_hc_path_bind(h, t, fd, why, sizeof(why)) != 0)
+		fail_msg("bind: %s", why);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &len), 0);
+	assert_string_equal(dev, "lo");
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	assert_int_equal(a.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	close(fd);
+}
+
 static void test_bound_to_the_tap(void **state)
 {
 	struct sl_health h;
@@ -117,22 +139,51 @@ static void test_bound_to_the_tap(void **state)
 	assert_false(t->down);
 	assert_string_equal(sl_hc_path_name(t, path, sizeof(path)),
 			    "data: lo from 127.0.0.1");
+	assert_true(t->passed >= 2);
+	assert_int_equal(t->failed, 0);
+	expect_bound(&h, t);
 	sl_health_free(&h);
 }
 
-/* Local errors, state kept: the reason says what was missing. */
+/* Lines of `f` (rewound) that hold `needle`. */
+static unsigned count_lines(FILE *f, const char *needle)
+{
+	char line[512];
+	unsigned n = 0;
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	return n;
+}
+
+/* Local errors, state kept: the reason says what was missing, and the
+ * log says so once (rate-limited: one line per SL_HC_LOCAL_LOG_MS, not
+ * one per check) with the server's name. */
 static void expect_local_error(const char *exc, const char *reason)
 {
 	struct sl_health h;
 	unsigned changes;
+	FILE *log = tmpfile();
+	int saved = dup(STDERR_FILENO);
 
+	assert_non_null(log);
+	fflush(stderr);
+	dup2(fileno(log), STDERR_FILENO);
 	const struct sl_hc_target *t = run(&h, exc, &changes);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
 	assert_int_equal(changes, 0);
 	assert_true(t->checked);
 	assert_false(t->down);
 	assert_true(h.local_errors >= 2);
 	if (!strstr(t->last_reason, reason))
 		fail_msg("reason \"%s\", want ...%s...", t->last_reason, reason);
+	assert_int_equal(count_lines(log, "health: real server 127.0.0.1:"), 1);
+	assert_int_equal(count_lines(log, "is not being checked: tcp: local error"), 1);
+	assert_int_equal(h.local_unlogged, h.local_errors - 1);
+	fclose(log);
 	sl_health_free(&h);
 }
 
@@ -151,12 +202,102 @@ static void test_no_exception(void **state)
 			   "has no exception device");
 }
 
+/* Poll until the target has failed `n` checks in a row (at most 2 s). */
+static void fail_until(struct sl_health *h, unsigned n)
+{
+	for (int i = 0; i < 2000 && sl_health_target(h, 0)->fail_run < n; i++) {
+		sl_health_poll(h);
+		usleep(1000);
+	}
+	assert_int_equal(sl_health_target(h, 0)->fail_run, n);
+}
+
+/* A path switch (config apply of health.path) starts the run of results
+ * again: two failures on the kernel's path and one on the data path are
+ * not three in a row of either (fall 3), so the server stays up. */
+static void test_switch_resets_runs(void **state)
+{
+	struct sl_health h;
+	struct sl_model m;
+	char err[128];
+	uint16_t port = 0;
+	(void)state;
+
+	close(listener(&port)); /* nobody listens: every check is refused */
+	make_model(&m, "net_tap,iface=lo", port);
+	m.hc_data_path = false;
+	m.svcs[0].hc.fall = 3;
+	assert_int_equal(sl_health_init(&h, 0, err, sizeof(err)), 0);
+	sl_health_sync(&h, &m);
+	fail_until(&h, 2);
+	m.hc_data_path = true;
+	sl_health_sync(&h, &m);
+	assert_true(sl_health_target(&h, 0)->data_path);
+	fail_until(&h, 1);
+	assert_false(sl_health_target(&h, 0)->down);
+	sl_health_free(&h);
+	free(m.svcs[0].rs);
+	free(m.svcs);
+}
+
+/* conf/NAME/rp_filter = v under root (a stand-in for /proc). */
+static void set_rp(const char *root, const char *name, int v)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/net/ipv4/conf/%s", root, name);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s/sys/net/ipv4/conf/%s/rp_filter", root, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%d\n", v);
+	fclose(f);
+}
+
+/* health.path "data" on an af_packet port with a tap address needs
+ * strict rp_filter on its interface (the larger of all and its own):
+ * refused at start otherwise, naming the port, interface and sysctl. */
+static void test_rp_filter(void **state)
+{
+	static const struct { int all, own; bool ok; } cases[] = {
+		{0, 1, true}, {1, 0, true}, {0, 0, false}, {0, 2, false}, {2, 1, false},
+	};
+	char root[] = "/tmp/sl-rpf-XXXXXX", why[512], cmd[64];
+	struct sl_model m;
+	(void)state;
+
+	assert_non_null(mkdtemp(root));
+	make_model(&m, "net_tap", 80);
+	snprintf(m.ports[0].devargs, sizeof(m.ports[0].devargs),
+		 "net_af_packet0,iface=lan0,qpairs=1");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		set_rp(root, "all", cases[i].all);
+		set_rp(root, "lan0", cases[i].own);
+		int rc = sl_hc_rp_filter_check(&m, root, why, sizeof(why));
+		if (cases[i].ok != (rc == 0))
+			fail_msg("all %d lan0 %d: %s", cases[i].all, cases[i].own,
+				 rc ? why : "accepted");
+		if (rc && (!strstr(why, "port lan is net_af_packet on lan0") ||
+			   !strstr(why, "net.ipv4.conf.lan0.rp_filter=1")))
+			fail_msg("\"%s\" does not name the port and the sysctl", why);
+	}
+	set_rp(root, "lan0", 0);
+	m.hc_data_path = false; /* the kernel's path: no matter */
+	assert_int_equal(sl_hc_rp_filter_check(&m, root, why, sizeof(why)), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+	free(m.svcs[0].rs);
+	free(m.svcs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bound_to_the_tap),
 		cmocka_unit_test(test_no_tap_yet),
 		cmocka_unit_test(test_no_exception),
+		cmocka_unit_test(test_switch_resets_runs),
+		cmocka_unit_test(test_rp_filter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
