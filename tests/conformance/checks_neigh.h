@@ -129,6 +129,38 @@ static bool arp_reply_to_host_not_learned(struct harness *h, char *why)
 	return true;
 }
 
+/* The tap may share the port's own address: a reply to it is then
+ * Sluice's as well, and must be learned, or Sluice never resolves a
+ * next hop on that port (review of the data-path checks, defect 1). */
+static bool arp_reply_to_shared_addr_learned(struct harness *h, char *why)
+{
+	struct sl_learn_msg last = {0};
+	struct sl_model m;
+	struct sl_err err = {0};
+	uint8_t f[FR_MAX];
+	bool ok = true;
+
+	if (sl_model_clone(&m, &h->ctl.model) != 0)
+		return WHY("cannot copy the model");
+	struct sl_model_port *in = &m.ports[IN];
+	in->host_addrs[in->nhost_addrs].ip = sl_htonl(IP(198, 18, 2, 1));
+	in->host_addrs[in->nhost_addrs++].plen = 23;
+	if (h_publish(h, &m, &err) != 0) {
+		sl_model_free(&m);
+		return WHY("cannot publish the variant: %.80s", err.message);
+	}
+	learn_ring_take(h, &last);
+	uint32_t len = fr_build_arp(f, SL_ARP_OP_REPLY, RS, IP(198, 18, 2, 1));
+	h_send(h, IN, f, len);
+	if (learn_ring_take(h, &last) != 1 || last.ip != sl_htonl(RS) ||
+	    last.kind != SL_LEARN_REPLY)
+		ok = WHY("a reply to the port's address, shared with its tap, was not learned");
+	sl_model_free(&m);
+	if (h_publish(h, &h->ctl.model, &err) != 0 && ok)
+		return WHY("the running model not restored: %.80s", err.message);
+	return ok;
+}
+
 /* Issue 12.9: a request from a sender Sluice does not know is answered
  * but never reaches the control thread (a flood of spoofed senders would
  * crowd the learn ring); one from a known neighbor refreshes it. */

@@ -120,6 +120,8 @@ static const struct check checks[] = {
 	 " not SNAT (to_host)", snat_reply_to_host_address},
 	{"ARP: a reply to the host's tap address refreshes no neighbor of Sluice's",
 	 arp_reply_to_host_not_learned},
+	{"ARP: a reply to the port's own address learned even where its tap shares it",
+	 arp_reply_to_shared_addr_learned},
 	{"SNAT: our own pool address as a source from outside is dropped",
 	 spoofed_pool_source},
 	{"SNAT: a pool source from outside forged into a live hairpin session is dropped",
