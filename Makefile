@@ -235,6 +235,13 @@ $(BUILD)/tests/test_server: tests/unit/test_server.c $(addprefix $(BUILD)/obj/ct
 		-Wl,--wrap=unshare -Wl,--wrap=pthread_create -Wl,--wrap=calloc \
 		$(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS) -lpthread
 
+# Descriptors passed on the control socket: none kept but the one taken.
+$(BUILD)/tests/test_server_fd: tests/unit/test_server_fd.c $(addprefix $(BUILD)/obj/ctrl/daemon/,server.o server_accept.o server_sock.o log.o)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) \
+		$(CMOCKA_LIBS) $(JANSSON_LIBS) -lpthread
+
 # The health-check engine's test runs it against loopback sockets.
 $(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_health_path: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o

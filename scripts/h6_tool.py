@@ -22,8 +22,10 @@ go only to the addresses given (the lab's, 198.18.0.0/15).
                         sends 2000 requests and never reads, then N timed
                         requests on a fresh connection; prints
                         {"answered", "max_ms"}
-  raw SOCKET LINE       send LINE's bytes exactly as given (invalid UTF-8
-                        too), print the answer line
+  raw SOCKET LINE [--pass-ro FILE]
+                        send LINE's bytes exactly as given (invalid UTF-8
+                        too), FILE's descriptor (opened read-only) with
+                        them; print the answer line
   many-clients SOCKET -n N
                         N clients connect at once and ask for stats; prints
                         {"ok", "failed", "errors"}
@@ -155,13 +157,17 @@ def cmd_udp_flow(a):
     print(json.dumps({"sent": sent}))
 
 
-def request(sock_path, line, timeout=5.0):
-    """One request line (str, or bytes sent exactly as given); the answer."""
+def request(sock_path, line, timeout=5.0, fds=()):
+    """One request line (str, or bytes sent exactly as given), descriptors
+    `fds` passed with it; the answer."""
     data = line if isinstance(line, bytes) else line.encode()
     c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     c.settimeout(timeout)
     c.connect(sock_path)
-    c.sendall(data + b"\n")
+    if fds:
+        socket.send_fds(c, [data + b"\n"], list(fds))
+    else:
+        c.sendall(data + b"\n")
     buf = b""
     while not buf.endswith(b"\n"):
         chunk = c.recv(65536)
@@ -173,7 +179,8 @@ def request(sock_path, line, timeout=5.0):
 
 
 def cmd_raw(a):
-    buf = request(a.socket, os.fsencode(a.line), timeout=10)
+    fds = [os.open(a.pass_ro, os.O_RDONLY)] if a.pass_ro else []
+    buf = request(a.socket, os.fsencode(a.line), timeout=10, fds=fds)
     print(buf.decode(errors="replace").rstrip("\n") or "<closed>")
 
 
@@ -309,6 +316,7 @@ def main():
     p = sub.add_parser("raw")
     p.add_argument("socket")
     p.add_argument("line")
+    p.add_argument("--pass-ro", help="pass FILE opened read-only (SCM_RIGHTS)")
     p.set_defaults(fn=cmd_raw)
     p = sub.add_parser("many-clients")
     p.add_argument("socket")

@@ -7,7 +7,10 @@
  * sluice the client is still there: it stops a capture nobody asks about
  * for 5 s) until the capture ends by itself (--count reached, a write
  * failed), --duration passes or SIGINT/SIGTERM arrives; capture.stop
- * then closes the file and gives the final counts.
+ * then closes the file and gives the final counts. The capture is written
+ * into a new file beside FILE, renamed to FILE once sluice has accepted
+ * it: a refused capture (or sluice not running) leaves an existing FILE
+ * as it was.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sluicectl.h"
@@ -124,6 +128,31 @@ static void wait_end(int fd, const char *socket, double timeout_s, json_t *id, d
 	}
 }
 
+/* A new file beside `path` (its name in tmp), mode 0644 less the umask;
+ * -1 after saying why. */
+static int open_temp(const char *path, char *tmp, size_t len)
+{
+	mode_t um = umask(0);
+	int fd;
+
+	umask(um);
+	if ((size_t)snprintf(tmp, len, "%s.XXXXXX", path) >= len) {
+		fprintf(stderr, "sluicectl: cannot write %s: name too long\n", path);
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 || fchmod(fd, 0644 & ~um) != 0) {
+		fprintf(stderr, "sluicectl: cannot write %s (a new file beside it, %s): %s\n",
+			path, tmp, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return -1;
+	}
+	return fd;
+}
+
 int slc_run_capture(const char *socket, double timeout_s, bool json,
 		    const struct slc_args *a, json_t *args)
 {
@@ -132,25 +161,31 @@ int slc_run_capture(const char *socket, double timeout_s, bool json,
 	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART */
 	json_t *started = NULL, *final = NULL, *id = NULL;
 	int rc = SLC_EXIT_FAIL, out, fd = -1;
+	char tmp[4096];
+	int unnamed = 0; /* the rename failed: stopped at once, a failure */
 
-	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-	if (out < 0) {
-		fprintf(stderr, "sluicectl: cannot write %s: %s\n", path, strerror(errno));
+	out = open_temp(path, tmp, sizeof(tmp));
+	if (out < 0)
 		return SLC_EXIT_FAIL;
-	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	fd = slc_connect(socket, timeout_s);
 	if (fd >= 0)
 		started = call(fd, socket, timeout_s, "capture.start", args, out);
 	close(out); /* sluice holds its own copy now */
-	if (!started) {
-		unlink(path); /* made for nothing */
-		goto done;
+	if (!started || rename(tmp, path) != 0) {
+		if (started)
+			fprintf(stderr, "sluicectl: cannot rename %s to %s: %s; stopping\n",
+				tmp, path, strerror(errno));
+		unlink(tmp); /* made for nothing; `path` untouched */
+		if (!started)
+			goto done;
+		stop_asked = unnamed = 1;
 	}
 	id = json_pack("{s:O}", "id", json_object_get(started, "id"));
-	fprintf(stderr, "sluicectl: capturing on %s into %s (Ctrl-C stops)\n",
-		slc_str(started, "port"), path);
+	if (!stop_asked)
+		fprintf(stderr, "sluicectl: capturing on %s into %s (Ctrl-C stops)\n",
+			slc_str(started, "port"), path);
 	wait_end(fd, socket, timeout_s, id, until);
 	final = call(fd, socket, timeout_s, "capture.stop", id, -1);
 	if (final) {
@@ -159,8 +194,8 @@ int slc_run_capture(const char *socket, double timeout_s, bool json,
 		else
 			slc_print_capture(args, final);
 		const char *state = slc_str(final, "state");
-		rc = !strcmp(state, "failed") || !strcmp(state, "expired") ? SLC_EXIT_FAIL
-									     : SLC_EXIT_OK;
+		rc = unnamed || !strcmp(state, "failed") || !strcmp(state, "expired")
+			     ? SLC_EXIT_FAIL : SLC_EXIT_OK;
 	}
 done:
 	if (fd >= 0)

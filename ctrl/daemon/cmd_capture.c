@@ -54,10 +54,19 @@ static int read_request(struct sl_ctl *ctl, json_t *args, struct sl_capture_req 
 	return 0;
 }
 
+/* The asking connection (sl_server_peer.conn); 0 when none is known. */
+static uint64_t connection(struct sl_ctl *ctl)
+{
+	struct sl_server_peer p;
+
+	return sl_server_peer(ctl->srv, &p) ? p.conn : 0;
+}
+
 int sl_cmd_capture_start(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 			 json_t **result, struct sl_err *err)
 {
-	struct sl_capture_req r = {.fd = sl_server_take_fd(ctl->srv)};
+	struct sl_capture_req r = {.fd = sl_server_take_fd(ctl->srv),
+				   .conn = connection(ctl)};
 	(void)m;
 
 	if (read_request(ctl, args, &r, err) != 0) {
@@ -75,7 +84,7 @@ static int status(struct sl_ctl *ctl, json_t *args, bool stop, json_t **result,
 
 	if (sl_json_uint(args, "id", true, 1, UINT32_MAX, &id, err) < 0)
 		return -1;
-	return sl_ctl_capture_status(ctl, id, stop, result, err);
+	return sl_ctl_capture_status(ctl, id, connection(ctl), stop, result, err);
 }
 
 int sl_cmd_capture_status(struct sl_ctl *ctl, struct sl_model *m, json_t *args,

@@ -5,6 +5,7 @@
  * Packet capture, the control thread's side (ctl_capture.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ struct sl_ctl_capture {
 	uint64_t count, written, discarded;
 	uint64_t base[3], end[3];    /* workers' copied, dropped, no_mbuf */
 	uint64_t start_ms, end_ms, polled_ms, start_ns;
+	uint64_t owner;              /* the connection that started it */
 };
 
 static uint64_t next_id = 1;
@@ -133,9 +135,14 @@ static bool write_ring(struct sl_ctl_capture *c, unsigned w, unsigned max)
 	c->discarded += n - take;
 	if (take == 0)
 		return true;
-	if (rte_pcapng_write_packets(c->out, pkts, (uint16_t)take) < 0) {
+	/* DPDK 22.11 leaves the copies to the caller (dpdk-dumpcap frees
+	 * them too): kept, they would empty the pool within its size. */
+	ssize_t rc = rte_pcapng_write_packets(c->out, pkts, (uint16_t)take);
+	int write_errno = errno;
+	rte_pktmbuf_free_bulk(pkts, take);
+	if (rc < 0) {
 		snprintf(c->error, sizeof(c->error), "writing the capture file: %s",
-			 strerror(errno));
+			 strerror(write_errno));
 		return false;
 	}
 	c->written += take;
@@ -202,6 +209,7 @@ static json_t *status_json(const struct sl_ctl *ctl, const struct sl_ctl_capture
 static int check_fd(int fd, char *errbuf, size_t errlen)
 {
 	struct stat st;
+	int mode = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
 
 	if (fd < 0) {
 		snprintf(errbuf, errlen, "no file descriptor came with the request "
@@ -210,6 +218,10 @@ static int check_fd(int fd, char *errbuf, size_t errlen)
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		snprintf(errbuf, errlen, "the descriptor passed is not a regular file");
+		return -1;
+	}
+	if (mode < 0 || (mode & O_ACCMODE) == O_RDONLY) {
+		snprintf(errbuf, errlen, "the file passed is not open for writing");
 		return -1;
 	}
 	return 0;
@@ -232,7 +244,7 @@ static int open_out(struct sl_ctl_capture *c, int fd, char *errbuf, size_t errle
 	return 0;
 }
 
-/* 0; -1 for the request's fault (the file, or the filter: *field set),
+/* 0; -1 for the request's fault (the file, the filter: *field set),
  * -2 for ours. The file first: nothing is built for a request without
  * one. */
 static int setup(struct sl_ctl *ctl, struct sl_ctl_capture *c, const struct sl_capture_req *r,
@@ -243,10 +255,17 @@ static int setup(struct sl_ctl *ctl, struct sl_ctl_capture *c, const struct sl_c
 	c->cap.dirs = r->dirs;
 	c->cap.snaplen = r->snaplen;
 	c->count = r->count;
-	snprintf(c->filter_text, sizeof(c->filter_text), "%s", r->filter ? r->filter : "");
+	c->owner = r->conn;
+	*field = "file";
 	if (check_fd(r->fd, errbuf, errlen) != 0)
 		return -1;
 	*field = "filter";
+	if (snprintf(c->filter_text, sizeof(c->filter_text), "%s",
+		     r->filter ? r->filter : "") >= (int)sizeof(c->filter_text)) {
+		snprintf(errbuf, errlen, "filter longer than %zu characters",
+			 sizeof(c->filter_text) - 1);
+		return -1;
+	}
 	if (c->filter_text[0] &&
 	    (c->filter = sl_capture_filter(c->filter_text, r->snaplen, errbuf, errlen)) == NULL)
 		return -1;
@@ -301,7 +320,7 @@ int sl_ctl_capture_start(struct sl_ctl *ctl, const struct sl_capture_req *r,
 	return 0;
 }
 
-int sl_ctl_capture_status(struct sl_ctl *ctl, uint64_t id, bool stop,
+int sl_ctl_capture_status(struct sl_ctl *ctl, uint64_t id, uint64_t conn, bool stop,
 			  json_t **result, struct sl_err *err)
 {
 	struct sl_ctl_capture *c = ctl->capture;
@@ -311,7 +330,8 @@ int sl_ctl_capture_status(struct sl_ctl *ctl, uint64_t id, bool stop,
 				  (unsigned long long)id,
 				  c ? "another one is kept" : "none is kept: finished "
 				      "ones are forgotten once collected or after 5 s");
-	c->polled_ms = sl_ctl_now_ms();
+	if (conn == c->owner) /* others' asking says nothing of its client */
+		c->polled_ms = sl_ctl_now_ms();
 	if (stop)
 		finish(ctl, c, "stopped");
 	*result = status_json(ctl, c);
@@ -363,8 +383,9 @@ json_t *sl_ctl_capture_stats(const struct sl_ctl *ctl)
 	uint64_t n[3];
 
 	sum_counters(ctl, n);
-	return json_pack("{s:b,s:I,s:I,s:I}", "active",
-			 ctl->capture && ctl->capture->published, "copied", (json_int_t)n[0],
+	bool on = ctl->capture && ctl->capture->published;
+	return json_pack("{s:b,s:I,s:I,s:I,s:I}", "active", on, "id",
+			 (json_int_t)(on ? ctl->capture->id : 0), "copied", (json_int_t)n[0],
 			 "dropped", (json_int_t)n[1], "no_mbuf", (json_int_t)n[2]);
 }
 

@@ -29,6 +29,7 @@ struct sl_capture_req {
 	uint32_t snaplen;      /* bytes kept per frame */
 	const char *filter;    /* pcap expression; NULL or "": every frame */
 	int fd;                /* a regular file open for writing; taken */
+	uint64_t conn;         /* the control connection asking (its lease) */
 };
 
 /* Start a capture; *result describes it ({"id", ...}). -1 with err (fd
@@ -36,9 +37,11 @@ struct sl_capture_req {
  * is no memory for the pool and rings. */
 int sl_ctl_capture_start(struct sl_ctl *ctl, const struct sl_capture_req *r,
 			 json_t **result, struct sl_err *err);
-/* Capture `id`'s counts (and its lease renewed); with `stop`, stopped
- * first and forgotten after this answer. -1 with err: no such capture. */
-int sl_ctl_capture_status(struct sl_ctl *ctl, uint64_t id, bool stop,
+/* Capture `id`'s counts (and its lease renewed when `conn` is the
+ * connection that started it: anyone else asking, a read-only client
+ * say, keeps no abandoned capture going); with `stop`, stopped first and
+ * forgotten after this answer. -1 with err: no such capture. */
+int sl_ctl_capture_status(struct sl_ctl *ctl, uint64_t id, uint64_t conn, bool stop,
 			  json_t **result, struct sl_err *err);
 /* Each control loop turn: write what the workers copied; end captures
  * whose count is reached or whose client is gone. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -56,18 +57,26 @@ char *sl_log_prefix(enum sl_log_level level, bool in_journal, const struct times
 	return buf;
 }
 
+/* The line is formatted whole and written with one write(2): the HTTP
+ * threads log too, and lines written piecewise would interleave. */
 static void vlog(enum sl_log_level level, const char *suffix, const char *fmt, va_list ap)
 {
 	struct timespec ts;
-	char prefix[64];
+	char line[SL_LOG_LINE_MAX];
+	size_t n, room = sizeof(line) - 1; /* the newline's place kept */
 
 	if (journal < 0)
 		sl_log_detect_journal();
 	clock_gettime(CLOCK_REALTIME, &ts);
-	fputs(sl_log_prefix(level, journal == 1, &ts, prefix, sizeof(prefix)), stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs(suffix, stderr);
-	fputc('\n', stderr);
+	sl_log_prefix(level, journal == 1, &ts, line, room);
+	n = strlen(line);
+	vsnprintf(line + n, room - n, fmt, ap);
+	n = strlen(line);
+	snprintf(line + n, room - n, "%s", suffix);
+	n = strlen(line);
+	line[n++] = '\n';
+	if (write(2, line, n) < 0)
+		return; /* nowhere left to say it */
 }
 
 void sl_log(enum sl_log_level level, const char *fmt, ...)

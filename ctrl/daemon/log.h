@@ -17,6 +17,8 @@
 #include <time.h>
 
 enum sl_log_level { SL_LOG_ERROR, SL_LOG_WARN, SL_LOG_INFO, SL_LOG_DEBUG };
+/* A line longer than this (prefix and newline included) is cut. */
+#define SL_LOG_LINE_MAX 4096
 
 /* Returns 0, or -1 for an unknown name. */
 int sl_log_set_level(const char *name);
@@ -39,6 +41,11 @@ void sl_log_detect_journal(void);
  * warn: " for the time `ts`. Returns buf. */
 char *sl_log_prefix(enum sl_log_level level, bool journal, const struct timespec *ts,
 		    char *buf, size_t len);
+
+/* Under journald (JOURNAL_STREAM names stderr), DPDK's own log lines to
+ * stderr with their priority too (log_dpdk.c; rte_openlog_stream).
+ * Before rte_eal_init, so that EAL's lines are among them. */
+void sl_log_dpdk_to_journal(void);
 
 /* A message that can repeat at the pace of packets or ARP learning
  * (out of memory per probe, a publish failing per learned neighbor):

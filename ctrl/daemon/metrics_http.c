@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <rte_lcore.h>
 
 #include "clock.h"
 #include "log.h"
@@ -236,6 +238,51 @@ static struct MHD_Daemon *start_daemon(struct sl_metrics_http *h, int fd)
 		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024), MHD_OPTION_END);
 }
 
+/* The CPUs no worker lcore uses (all of them if the workers take every
+ * one), as DPDK gives its control threads. */
+static void control_cpus(cpu_set_t *set)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned lcore;
+
+	CPU_ZERO(set);
+	for (long c = 0; c < n && c < CPU_SETSIZE; c++)
+		CPU_SET(c, set);
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		rte_cpuset_t lc = rte_lcore_cpuset(lcore);
+		for (long c = 0; c < n && c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &lc))
+				CPU_CLR(c, set);
+	}
+	if (CPU_COUNT(set) == 0)
+		for (long c = 0; c < n && c < CPU_SETSIZE; c++)
+			CPU_SET(c, set);
+}
+
+/* MHD's threads inherit the affinity of the thread that starts them, and
+ * this is the EAL main thread, pinned to the main lcore: every scrape
+ * would run on the control thread's CPU. So, as rte_ctrl_thread_create
+ * does for DPDK's own threads, they start on the CPUs the worker lcores
+ * leave free (the kernel keeps them within the process's cpuset), and
+ * this thread goes back to its lcore. */
+static struct MHD_Daemon *start_off_lcore(struct sl_metrics_http *h, int fd)
+{
+	cpu_set_t mine, ctrl;
+	pthread_t self = pthread_self();
+	bool moved;
+
+	control_cpus(&ctrl);
+	moved = pthread_getaffinity_np(self, sizeof(mine), &mine) == 0 &&
+		pthread_setaffinity_np(self, sizeof(ctrl), &ctrl) == 0;
+	if (!moved)
+		sl_warn("metrics: cannot start the HTTP threads off the main lcore: %s",
+			strerror(errno));
+	struct MHD_Daemon *d = start_daemon(h, fd);
+	if (moved && pthread_setaffinity_np(self, sizeof(mine), &mine) != 0)
+		sl_warn("metrics: cannot pin the control thread back to its lcore");
+	return d;
+}
+
 struct sl_metrics_http *sl_metrics_http_start(sl_be32 ip, sl_be16 port, char *errbuf,
 					      size_t errlen)
 {
@@ -260,7 +307,7 @@ struct sl_metrics_http *sl_metrics_http_start(sl_be32 ip, sl_be16 port, char *er
 	fd = listen_on(ip, port, errbuf, errlen);
 	if (fd < 0)
 		goto fail;
-	h->daemon = start_daemon(h, fd);
+	h->daemon = start_off_lcore(h, fd);
 	if (!h->daemon) {
 		snprintf(errbuf, errlen, "metrics: libmicrohttpd would not start (see above)");
 		close(fd);

@@ -105,6 +105,13 @@ int sl_server_open_readonly(struct sl_server *s, const char *path,
 	return 0;
 }
 
+static void drop_passed_fd(struct sl_server_client *c)
+{
+	if (c->passed_fd >= 0)
+		close(c->passed_fd);
+	c->passed_fd = -1;
+}
+
 static void client_free(struct sl_server *s, struct sl_server_client *c)
 {
 	for (unsigned i = 0; i < SL_SERVER_MAX_CLIENTS; i++)
@@ -112,8 +119,7 @@ static void client_free(struct sl_server *s, struct sl_server_client *c)
 			s->clients[i] = NULL;
 	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	if (c->passed_fd >= 0)
-		close(c->passed_fd);
+	drop_passed_fd(c);
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -218,7 +224,7 @@ static void accept_client(struct sl_server *s, int listen_fd)
 	c->fd = fd;
 	c->passed_fd = -1;
 	c->last_ms = now;
-	c->id = ++s->next_id;
+	c->peer.conn = c->id = ++s->next_id;
 	c->peer.readonly = readonly;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -332,6 +338,7 @@ static int serve_lines(struct sl_server *s, struct sl_server_client *c)
 		s->serving = c;
 		char *answer = s->handler(s->ctx, c->in + start, len);
 		s->serving = NULL;
+		drop_passed_fd(c); /* the line it came with did not take it */
 		start += len + 1;
 		served++;
 		if (c->waiting)
@@ -351,26 +358,47 @@ static int serve_lines(struct sl_server *s, struct sl_server_client *c)
 	return 0;
 }
 
-/* recv() that also takes one descriptor passed with the bytes
- * (sluicectl capture's file): kept for the line's handler, replacing
- * (and closing) one nobody took. */
+/* One control message's descriptors: one kept in *keep, if allowed. */
+static void take_rights(struct cmsghdr *cm, int *keep, bool may_keep)
+{
+	size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+		memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+		if (may_keep && *keep < 0)
+			*keep = fd;
+		else
+			close(fd);
+	}
+}
+
+/* recv() that also takes a descriptor passed with the bytes (sluicectl
+ * capture's file), kept for the line's handler. Only an admin client
+ * may pass one, and only one: every other descriptor that arrived is
+ * closed at once, and all of them when the control message came
+ * truncated, so no client can pile descriptors up in the daemon. */
 static ssize_t recv_fd(struct sl_server_client *c, char *buf, size_t len)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(SL_SERVER_MAX_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {.iov_base = buf, .iov_len = len};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
 	ssize_t n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
-	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+	bool may_keep = n > 0 && !c->peer.readonly && !(msg.msg_flags & MSG_CTRUNC);
+	int keep = -1;
 
-	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-	    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+	for (struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm;
+	     cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			take_rights(cm, &keep, may_keep);
+	if (keep >= 0) {
 		if (c->passed_fd >= 0)
 			close(c->passed_fd);
-		memcpy(&c->passed_fd, CMSG_DATA(cm), sizeof(int));
+		c->passed_fd = keep;
 	}
 	return n;
 }

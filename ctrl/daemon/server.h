@@ -43,6 +43,9 @@
 #include "protocol.h"
 
 #define SL_SERVER_MAX_LINE SL_PROTO_MAX_LINE
+/* Room for this many descriptors passed in one message: all are closed
+ * but one an admin client passes (sluicectl capture's file). */
+#define SL_SERVER_MAX_FDS 16
 #define SL_SERVER_MAX_CLIENTS 64
 #define SL_SERVER_MAX_BACKLOG (4u << 20)  /* answer bytes queued per client */
 #define SL_SERVER_IDLE_MS 30000
@@ -99,6 +102,7 @@ struct sl_server_peer {
 	unsigned uid;
 	int pid;       /* 0: unknown */
 	bool readonly; /* came through the read-only socket */
+	uint64_t conn; /* the connection's id, never reused (from 1) */
 };
 
 /* Who may connect: the socket file's mode and owner (-1: leave as is). */

@@ -366,6 +366,7 @@ static int run(struct sl_ctl *ctl)
 		return 1;
 	}
 	argv = eal_argv(m, &argc);
+	sl_log_dpdk_to_journal();
 	if (rte_eal_init(argc, argv) < 0) {
 		sl_err("EAL init failed: %s", rte_strerror(rte_errno));
 		free(argv);

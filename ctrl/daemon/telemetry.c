@@ -6,6 +6,7 @@
  * counters as one u64 array per counter ("columns"), since DPDK 22.11
  * nests only arrays in a dict.
  */
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,32 +17,75 @@
 #include "log.h"
 #include "telemetry.h"
 
+/* DPDK 22.11 answers at most 16 KB (MAX_OUTPUT_LEN, telemetry.c) and
+ * silently leaves out whatever does not fit: rows are cut to this
+ * budget, room kept for the command's name and the braces. */
+#define OUTPUT_BUDGET (16 * 1024 - 512)
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static json_t *rendered;     /* under lock; NULL: nothing yet */
 static uint64_t rendered_ms; /* control thread only */
 static bool enabled;
 
-/* The integers of object `o` into dict `d` (other members skipped). */
-static void add_scalars(struct rte_tel_data *d, json_t *o)
+/* The integers of object `o` into dict `d`, named prefix + key (other
+ * members skipped). */
+static void add_scalars(struct rte_tel_data *d, json_t *o, const char *prefix)
 {
+	char name[RTE_TEL_MAX_STRING_LEN];
 	const char *key;
 	json_t *v;
 
 	json_object_foreach(o, key, v)
-		if (json_is_integer(v))
-			rte_tel_data_add_dict_u64(d, key, (uint64_t)json_integer_value(v));
+		if (json_is_integer(v)) {
+			snprintf(name, sizeof(name), "%s%s", prefix, key);
+			rte_tel_data_add_dict_u64(d, name, (uint64_t)json_integer_value(v));
+		}
 }
 
-/* One u64 array per integer member of list's objects: d[key][i] is
- * list[i][key]. At most RTE_TEL_MAX_ARRAY_ENTRIES rows. */
-static void add_columns(struct rte_tel_data *d, json_t *list)
+/* The VIP's name, "198.18.0.100:80/tcp". */
+static void vip_name(json_t *v, char *name, size_t len)
+{
+	snprintf(name, len, "%s:%lld/%s", json_string_value(json_object_get(v, "vip")),
+		 (long long)json_integer_value(json_object_get(v, "port")),
+		 json_string_value(json_object_get(v, "proto")));
+}
+
+/* How many of list's rows fit the answer: each integer member of a row
+ * costs its digits and a comma, each column its "key":[] once; with
+ * `named`, a row's VIP name too ("name",). */
+static size_t rows_that_fit(json_t *list, bool named)
 {
 	json_t *first = json_array_get(list, 0), *v;
-	size_t rows = json_array_size(list);
+	size_t used = 64, rows = 0; /* "count", "listed" */
+	char buf[RTE_TEL_MAX_STRING_LEN];
 	const char *key;
 
-	if (rows > RTE_TEL_MAX_ARRAY_ENTRIES)
-		rows = RTE_TEL_MAX_ARRAY_ENTRIES;
+	json_object_foreach(first, key, v)
+		used += strlen(key) + 6;
+	for (; rows < json_array_size(list) && rows < RTE_TEL_MAX_ARRAY_ENTRIES; rows++) {
+		size_t row = 0;
+		json_object_foreach(json_array_get(list, rows), key, v)
+			if (json_is_integer(v))
+				row += (size_t)snprintf(buf, sizeof(buf), "%" PRIu64 ",",
+							(uint64_t)json_integer_value(v));
+		if (named) {
+			vip_name(json_array_get(list, rows), buf, sizeof(buf));
+			row += strlen(buf) + 3;
+		}
+		if (used + row > OUTPUT_BUDGET)
+			break;
+		used += row;
+	}
+	return rows;
+}
+
+/* One u64 array per integer member of list's first `rows` objects:
+ * d[key][i] is list[i][key]. */
+static void add_columns(struct rte_tel_data *d, json_t *list, size_t rows)
+{
+	json_t *first = json_array_get(list, 0), *v;
+	const char *key;
+
 	json_object_foreach(first, key, v) {
 		if (!json_is_integer(v))
 			continue;
@@ -57,8 +101,8 @@ static void add_columns(struct rte_tel_data *d, json_t *list)
 	}
 }
 
-/* The VIPs' names, "198.18.0.100:80/tcp", in the columns' order. */
-static void add_vip_names(struct rte_tel_data *d, json_t *vips)
+/* The first `rows` VIPs' names, in the columns' order. */
+static void add_vip_names(struct rte_tel_data *d, json_t *vips, size_t rows)
 {
 	struct rte_tel_data *names = rte_tel_data_alloc();
 	char name[RTE_TEL_MAX_STRING_LEN];
@@ -66,12 +110,8 @@ static void add_vip_names(struct rte_tel_data *d, json_t *vips)
 	if (names == NULL)
 		return;
 	rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
-	for (size_t i = 0; i < json_array_size(vips) && i < RTE_TEL_MAX_ARRAY_ENTRIES; i++) {
-		json_t *v = json_array_get(vips, i);
-		snprintf(name, sizeof(name), "%s:%lld/%s",
-			 json_string_value(json_object_get(v, "vip")),
-			 (long long)json_integer_value(json_object_get(v, "port")),
-			 json_string_value(json_object_get(v, "proto")));
+	for (size_t i = 0; i < rows; i++) {
+		vip_name(json_array_get(vips, i), name, sizeof(name));
 		rte_tel_data_add_array_string(names, name);
 	}
 	if (rte_tel_data_add_dict_container(d, "vip", names, 0) != 0)
@@ -91,18 +131,23 @@ static int answer(const char *cmd, struct rte_tel_data *d)
 	if (strcmp(cmd, "/sluice/stats") == 0) {
 		rte_tel_data_add_dict_u64(d, "uptime_s", (uint64_t)json_integer_value(
 			json_object_get(rendered, "uptime_s")));
-		add_scalars(d, json_object_get(rendered, "totals"));
+		add_scalars(d, json_object_get(rendered, "totals"), "");
+		add_scalars(d, json_object_get(rendered, "capture"), "capture_");
 	} else if (strcmp(cmd, "/sluice/drops") == 0) {
-		add_scalars(d, json_object_get(rendered, "drops"));
+		add_scalars(d, json_object_get(rendered, "drops"), "");
 	} else if (strcmp(cmd, "/sluice/workers") == 0) {
 		json_t *workers = json_object_get(rendered, "workers");
+		size_t rows = rows_that_fit(workers, false);
 		rte_tel_data_add_dict_u64(d, "count", json_array_size(workers));
-		add_columns(d, workers);
+		rte_tel_data_add_dict_u64(d, "listed", rows);
+		add_columns(d, workers, rows);
 	} else {
 		json_t *vips = json_object_get(rendered, "vips");
+		size_t rows = rows_that_fit(vips, true);
 		rte_tel_data_add_dict_u64(d, "count", json_array_size(vips));
-		add_vip_names(d, vips);
-		add_columns(d, vips);
+		rte_tel_data_add_dict_u64(d, "listed", rows);
+		add_vip_names(d, vips, rows);
+		add_columns(d, vips, rows);
 	}
 out:
 	pthread_mutex_unlock(&lock);
@@ -121,8 +166,8 @@ int sl_telemetry_init(bool on, char *errbuf, size_t errlen)
 		{"/sluice/stats", "Sluice's counters summed over workers. No parameters"},
 		{"/sluice/drops", "Sluice's dropped packets by reason. No parameters"},
 		{"/sluice/workers", "Sluice's counters per worker, one array each. No parameters"},
-		{"/sluice/vips", "Sluice's counters per VIP (names in 'vip'), one array each. "
-				 "No parameters"},
+		{"/sluice/vips", "Sluice's counters per VIP (names in 'vip'), one array each; "
+				 "'listed' of 'count' fit. No parameters"},
 	};
 
 	enabled = on;

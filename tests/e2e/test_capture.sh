@@ -69,11 +69,48 @@ lab_check_cmp "stats capture.copied counts the copies" "$(lab_jget "r['capture']
 lab_check_eq "stats capture.dropped: none (ring never full here)" "$(lab_jget "r['capture']['dropped']" <<<"$stats")" 0
 lab_check_eq "stats capture.active: false" "$(lab_jget "r['capture']['active']" <<<"$stats")" false
 
-# --- a bad filter: refused, nothing left behind
+# --- thousands of frames, more than the capture's pool holds (workers
+# x 1024 + 256 buffers): the written copies go back to the pool, so every
+# copy is written and none is lost for want of a buffer.
+H6=$LAB_ROOT/scripts/h6_tool.py
+"$SLUICECTL" -s "$LAB_SOCK" --json capture wan -w "$T/flood.pcapng" --direction rx \
+  --filter "tcp dst port 80" --duration 8 >"$T/flood.json" 2>"$T/flood.err" &
+cap_pid=$!
+sleep 1
+echo "# flood: $(lab_exec cli "$LAB_PY" "$H6" syn-flood "$LAB_VIP" 80 -n 8000)"
+st=0; wait "$cap_pid" || st=$?
+echo "# $(cat "$T/flood.json" "$T/flood.err")"
+lab_check_eq "capture of a SYN flood exits 0" "$st" 0
+fl() { lab_jget "r['$1']" <"$T/flood.json"; }
+seen=$(( $(fl copied) + $(fl dropped) + $(fl no_mbuf) ))
+lab_check_cmp "... saw thousands of frames ($seen)" "$seen" -ge 5000
+lab_check_eq "... none lost for want of a buffer (no_mbuf)" "$(fl no_mbuf)" 0
+lab_check_eq "... every copy written (written = copied)" "$(fl written)" "$(fl copied)"
+lab_check_eq "... tcpdump -r reads them all" "$(frames "$T/flood.pcapng")" "$(fl written)"
+
+# --- a bad filter: refused, an existing file left as it was, no
+# temporary file left beside it
+echo keep >"$T/bad.pcapng"
 st=0; cap wan -w "$T/bad.pcapng" --filter "tcp port eighty" || st=$?
 lab_check_eq "a bad filter: exit 1" "$st" 1
 lab_check "... the daemon says why" grep -q "not a pcap filter" "$T/cap.err"
-lab_check "... the file is removed" test ! -e "$T/bad.pcapng"
+lab_check_eq "... the existing file survives" "$(cat "$T/bad.pcapng")" keep
+lab_check_eq "... nothing left beside it" "$(find "$T" -name 'bad.pcapng.*' | wc -l)" 0
+# A file passed read-only: refused, the file named as the field at fault.
+touch "$T/ro.pcapng"
+ans=$("$LAB_PY" "$H6" raw "$LAB_SOCK" '{"cmd":"capture.start","args":{"port":"wan"}}' --pass-ro "$T/ro.pcapng")
+echo "# $ans"
+lab_check_eq "a file passed read-only: refused, field file" "$(lab_jget "r['error']['field']" <<<"$ans")" args.file
+lab_check_eq "... as the request's fault" "$(lab_jget "r['error']['code']" <<<"$ans")" invalid_argument
+# sluice not there: an existing file left as it was.
+st=0; "$SLUICECTL" -s "$T/none.sock" capture wan -w "$T/bad.pcapng" 2>/dev/null || st=$?
+lab_check_cmp "no sluice: capture fails" "$st" -ne 0
+lab_check_eq "... the existing file survives" "$(cat "$T/bad.pcapng")" keep
+# A filter longer than 255 characters: refused (its first 255 alone,
+# "udp" and blanks, would compile to another filter).
+st=0; cap wan -w "$T/long.pcapng" --duration 1 --filter "udp$(printf '%*s' 260 '')or tcp" || st=$?
+lab_check_eq "a filter of 266 characters: exit 1" "$st" 1
+lab_check "... the daemon says it is too long" grep -q "filter longer than 255" "$T/cap.err"
 
 # --- a client that dies: the capture stops after the lease
 "$SLUICECTL" -s "$LAB_SOCK" capture wan -w "$T/gone.pcapng" >/dev/null 2>&1 &
@@ -81,8 +118,21 @@ gone=$!
 # shellcheck disable=SC2317  # called through lab_wait_until
 active() { [ "$(lab_stats | lab_jget "r['capture']['active']")" = "$1" ]; }
 lab_check "a capture runs" lab_wait_until 5 "capture active" active true
+id=$(lab_stats | lab_jget "r['capture']['id']")
 kill -9 "$gone"; wait "$gone" 2>/dev/null || true
-lab_check "its client killed: stopped within the 5 s lease (and a bit)" lab_wait_until 9 "capture stopped" active false
+# Another connection asking after it all along renews nothing (its
+# client is gone): stopped a lease after the kill all the same.
+touch "$T/asking"
+while [ -e "$T/asking" ]; do
+  "$LAB_PY" "$H6" raw "$LAB_SOCK" "{\"cmd\":\"capture.status\",\"args\":{\"id\":$id}}" >/dev/null || true
+  sleep 0.3
+done &
+asker=$!
+t0=$SECONDS
+lab_check "its client killed: stopped" lab_wait_until 60 "capture stopped" active false
+took=$((SECONDS - t0))
+lab_check_cmp "... after the 5 s lease (and a bit), another connection asking all along (${took}s)" "$took" -le 12
+rm -f "$T/asking"; wait "$asker" 2>/dev/null || true
 lab_check "... logged as expired" grep -q "capture [0-9]*: its client asked nothing" "$LAB_SLUICE_LOG"
 lab_check "tcpdump reads the expired capture's file" tcpdump -nn -r "$T/gone.pcapng" -c 1
 

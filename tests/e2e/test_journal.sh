@@ -4,7 +4,8 @@
 # sluice's stderr is open on (as systemd sets it for a unit logging to
 # the journal), every line sluice writes starts with a syslog priority,
 # "<3>" for the error that stops it, "<6>" for info, and has no
-# timestamp; with JOURNAL_STREAM naming another file, or unset, lines are
+# timestamp, DPDK's own lines (EAL, drivers) too, at their level's
+# priority; with JOURNAL_STREAM naming another file, or unset, lines are
 # "TIME sluice LEVEL: ...". sluice is given a port on an interface that
 # does not exist, so it logs and exits 1 without a lab.
 # e2e-timeout: 60
@@ -25,6 +26,8 @@ sed 's/^/#   /' "$T/journal.err" | head -8
 lab_check_eq "a port on a missing interface: exit 1" "$st" 1
 lab_check "the error line starts with <3> (journal form)" grep -q '^<3>port wan' "$T/journal.err"
 lab_check "an info line starts with <6>" grep -q '^<6>' "$T/journal.err"
+lab_check "DPDK's own lines (EAL) on stderr with a priority" grep -qE '^<[0-7]>EAL: ' "$T/journal.err"
+lab_check "... a DPDK error at <3> (EAL failing to attach the port)" grep -qE '^<3>EAL: ' "$T/journal.err"
 lab_check "no sluice line in the terminal form" bash -c "! grep -q ' sluice \(info\|error\|warn\):' '$T/journal.err'"
 
 : >"$T/other"

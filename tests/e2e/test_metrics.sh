@@ -206,6 +206,8 @@ lab_check_cmp "[stall] stats probed while scraped" "$(j "r['probes']")" -ge 100
 lab_check_cmp "[stall] slowest stats under 50 ms" "$(j "r['probe_max_ms']")" -lt 50
 lab_check_cmp "[stall] 50 looping scrapers served" "$(j "r['served']")" -ge 100
 lab_check_cmp "[stall] the slow reader got bytes" "$(j "r['slow_read']")" -ge 3
+lab_check_eq "[stall] no scrape failed" "$(j "r['failed']")" 0
+lab_check_eq "[stall] the slow writer's bytes all taken (no error)" "$(j "r['slow_write']")" sent
 lab_check "[after] a scrape still answers" \
   lab_exec lb curl -sf --max-time 5 -o /dev/null "http://$METRICS/metrics"
 lab_test_end

@@ -75,4 +75,23 @@ lab_check_cmp "/sluice/vips packets_in >= $N" \
 lab_check_eq "ethdev's telemetry beside it: /ethdev/list has both ports" \
   "$(lab_jget "len(r['/ethdev/list'])" <<<"$ethdev")" 2
 
+# 500 VIPs more than DPDK 22.11's 16 KB answer holds: as many rows as fit,
+# `listed` of `count`, every column whole (DPDK alone drops silently what
+# does not fit, columns included).
+for i in $(seq 1 500); do
+  slctl vip add "198.18.$((4 + i / 250)).$((1 + i % 250)):80" >/dev/null || break
+done
+# shellcheck disable=SC2317  # called through lab_wait_until
+counted() { [ "$(tel /sluice/vips | lab_jget "r['/sluice/vips']['count']")" = 501 ]; }
+lab_check "telemetry counts 501 VIPs" lab_wait_until 10 "501 VIPs" counted
+many=$(tel /sluice/vips)
+echo "# /sluice/vips: $(head -c 300 <<<"$many") ..."
+listed=$(lab_jget "r['/sluice/vips'].get('listed', -1)" <<<"$many")
+lab_check_cmp "/sluice/vips lists fewer than 501 ($listed)" "$listed" -lt 501
+lab_check_cmp "... but at least 100" "$listed" -ge 100
+lab_check_eq "... every column it had for one VIP" \
+  "$(lab_jget "sorted(r['/sluice/vips'])" <<<"$many")" "$(lab_jget "sorted(r['/sluice/vips'])" <<<"$vips")"
+lab_check_eq "... each with $listed entries" \
+  "$(lab_jget "sorted(set(len(v) for v in r['/sluice/vips'].values() if isinstance(v, list)))" <<<"$many")" "[$listed]"
+
 lab_test_end

@@ -3,13 +3,16 @@
  * Logging (ctrl/daemon/log.c): the line prefix in the journal's form
  * ("<N>" syslog priority, no timestamp) and the terminal's, JOURNAL_STREAM
  * matched against the file stderr is open on, and the rate limit of
- * messages that can repeat per packet or per learned neighbor.
+ * messages that can repeat per packet or per learned neighbor; lines of
+ * several threads logging at once come out whole, never interleaved.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,6 +91,48 @@ static void test_limit(void **state)
 	assert_false(sl_log_limit_due(&zero, 1, &unlogged));
 }
 
+#define LOGGERS 4
+#define LINES 2000
+
+static void *logger(void *arg)
+{
+	for (int i = 0; i < LINES; i++)
+		sl_info("logger %ld line %d ends here", (long)(intptr_t)arg, i);
+	return NULL;
+}
+
+/* Four threads log at once into a file: every line comes out whole,
+ * "TIME sluice info: logger N line I ends here". */
+static void test_lines_whole(void **state)
+{
+	char path[] = "/tmp/sl-test-log.XXXXXX", line[256];
+	int fd = mkstemp(path), saved = dup(2), whole = 0;
+	pthread_t t[LOGGERS];
+	(void)state;
+
+	assert_true(fd >= 0 && saved >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	sl_log_detect_journal(); /* JOURNAL_STREAM unset: terminal form */
+	for (long i = 0; i < LOGGERS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, logger, (void *)(intptr_t)i), 0);
+	for (int i = 0; i < LOGGERS; i++)
+		pthread_join(t[i], NULL);
+	dup2(saved, 2);
+	close(saved);
+	FILE *f = fdopen(fd, "r");
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		long who;
+		int n, end = 0;
+		if (sscanf(line, "%*s sluice info: logger %ld line %d ends here\n%n", &who,
+			   &n, &end) == 2 && end == (int)strlen(line))
+			whole++;
+	}
+	fclose(f);
+	unlink(path);
+	assert_int_equal(whole, LOGGERS * LINES);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -95,6 +140,7 @@ int main(void)
 		cmocka_unit_test(test_terminal_prefix),
 		cmocka_unit_test(test_journal_stream),
 		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_lines_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

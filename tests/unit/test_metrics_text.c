@@ -39,6 +39,8 @@ static const char *STATS =
 	"   \"bytes_in\": 700, \"bytes_out\": 600}],"
 	" \"resources\": {\"mbufs\": {\"total\": 100, \"available\": 60}},"
 	" \"xdp\": {\"ports\": [], \"map_errors\": 0, \"retries\": 0, \"in_sync\": true},"
+	" \"capture\": {\"active\": false, \"id\": 0, \"copied\": 41, \"dropped\": 2,"
+	"             \"no_mbuf\": 3},"
 	" \"control\": {\"publishes\": 3, \"messages_waiting\": 0}}";
 
 static char *render(const char *doc)
@@ -121,6 +123,13 @@ static void test_render(void **state)
 	assert_non_null(strstr(s, "sluice_mbufs_in_use 40\n"));
 	assert_non_null(strstr(s, "sluice_uptime_seconds 42\n"));
 	assert_non_null(strstr(s, "sluice_xdp_maps_in_sync 1\n"));
+	/* Capture copies, and the ones lost. */
+	assert_non_null(strstr(s, "# TYPE sluice_capture_copied_total counter\n"
+				  "sluice_capture_copied_total 41\n"));
+	assert_non_null(strstr(s, "sluice_capture_dropped_total 2\n"));
+	assert_non_null(strstr(s, "sluice_capture_no_mbuf_total 3\n"));
+	assert_non_null(strstr(s, "sluice_capture_active 0\n"));
+	assert_null(strstr(s, "sluice_capture_id"));
 	assert_non_null(strstr(s, "# TYPE sluice_control_publishes_total counter\n"));
 	assert_non_null(strstr(s, "# TYPE sluice_control_messages_waiting gauge\n"));
 	free(s);
