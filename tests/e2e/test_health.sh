@@ -176,15 +176,20 @@ ok = lambda r: r["rc"] == "0" and r["code"] == "200"
 print("total", len(reqs))
 # A request is in the detection window if any of it overlaps it.
 print("failed_before_stop", sum(1 for r in reqs if not ok(r) and r["t1"] < t_stop))
-print("failed_in_window", sum(1 for r in reqs if not ok(r) and r["t1"] >= t_stop and r["t0"] <= t_down))
+# The DOWN line is logged before the new weights are published: a
+# request started within PUBLISH_S of it may still have been sent to rs2
+# (a CI run saw one 0.4 ms after the line). It counts in the window.
+PUBLISH_S = 0.05
+t_pub = t_down + PUBLISH_S
+print("failed_in_window", sum(1 for r in reqs if not ok(r) and r["t1"] >= t_stop and r["t0"] <= t_pub))
 # The stream's rate in the window's 1.1 s from the stop.
 in_window = sum(1 for r in reqs if r["t1"] >= t_stop and r["t0"] <= t_stop + window_ms / 1000)
 print("in_window", in_window)
 rate = in_window / (window_ms / 1000)
 print("rate_per_s", round(rate, 1))
 print("fail_bound", math.ceil(in_window / 3) + 2)
-print("failed_after_down", sum(1 for r in reqs if not ok(r) and r["t0"] > t_down))
-print("after_down", sum(1 for r in reqs if r["t0"] > t_down))
+print("failed_after_down", sum(1 for r in reqs if not ok(r) and r["t0"] > t_pub))
+print("after_down", sum(1 for r in reqs if r["t0"] > t_pub))
 print("rs2_after_up", sum(1 for r in reqs if ok(r) and r["t0"] > t_up and r["body"] == "rs2"))
 print("fail_lines", ";".join(f"#{r['i']}@{r['t0'] - t_stop:+.3f}s:rc={r['rc']},code={r['code']}"
                               for r in reqs if not ok(r))[:400] or "-")
@@ -197,7 +202,7 @@ lab_check_cmp "requests in the 1.1 s from the stop the rate is measured over (en
 lab_check_cmp "requests that failed while rs2 was being detected (bound: a third of the requests in (fall + 1) x interval + 0.2 s, + 2)" \
   "$(get failed_in_window)" -le "$(get fail_bound)"
 lab_check_cmp "requests after rs2 was marked down (need some to judge)" "$(get after_down)" -ge 50
-lab_check_eq "no request failed after rs2 was marked down" "$(get failed_after_down)" 0
+lab_check_eq "no request failed after rs2 was marked down (and published: 50 ms)" "$(get failed_after_down)" 0
 lab_check_cmp "rs2 answered requests again after it came up" "$(get rs2_after_up)" -gt 0
 
 # Every server down: connections refused at once, and counted.
