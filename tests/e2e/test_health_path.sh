@@ -149,7 +149,7 @@ ip -n "$SW" link set sw-hc up
 lab__sysctl "$LB" net.ipv4.conf.lan0.rp_filter=0
 if out=$(slctl config apply "$cfg" --dry-run 2>&1); then
   lab_not_ok "rp_filter 0: config apply --dry-run of health.path data refused"
-elif grep -q "health.path" <<<"$out" && grep -q "net.ipv4.conf.lan0.rp_filter=1" <<<"$out"; then
+elif grep -q "at args\.config\.health\.path" <<<"$out" && grep -q "net.ipv4.conf.lan0.rp_filter=1" <<<"$out"; then
   lab_ok "rp_filter 0: config apply --dry-run of health.path data refused at health.path"
 else
   lab_not_ok "rp_filter 0: config apply --dry-run refused at health.path" "$out"
