@@ -67,6 +67,23 @@ static void steer_to_owner(struct sl_worker *w, struct rte_mbuf *m,
 		steer(w, m, owner);
 }
 
+/* An error with no connection of ours: one sent to the host kernel's
+ * address on the arrival port's tap (a server's port unreachable for a
+ * data-path UDP check) is the kernel's, before any rule steers it; any
+ * other goes to the worker that owns its connection. */
+static void to_host_or_owner(struct sl_worker *w, struct rte_mbuf *m,
+			     const struct sl_pkt *pkt, const struct sl_icmp_inner *in,
+			     uint32_t flow_hash)
+{
+	uint8_t in_port = w->dp->port_of_ethdev[m->port];
+
+	if (sl_unlikely(in_port < SL_MAX_PORTS &&
+			sl_snap_host_addr(w->snap, in_port, pkt->ip->daddr)))
+		sl_worker_drop(w, m, SL_DROP_TO_HOST);
+	else
+		steer_to_owner(w, m, in, flow_hash);
+}
+
 /* A "fragmentation needed" (RFC 1191: next-hop MTU in bytes 6-7) under
  * the floor. Only a client's error is judged: it would reach a real server
  * from a local address shared by many clients (dp_types.h). */
@@ -93,7 +110,7 @@ void sl_worker_icmp_translate(struct sl_worker *w, struct rte_mbuf *m,
 	uint32_t hash = sl_flow_hash(&want, in.proto);
 	uint32_t ref = sl_ct_lookup(&w->ct, &want, in.proto, hash);
 	if (ref == SL_CT_NONE) {
-		steer_to_owner(w, m, &in, hash);
+		to_host_or_owner(w, m, pkt, &in, hash);
 		return;
 	}
 	if (pkt->ip->ttl <= 1) { /* no error about an error (RFC 1122) */

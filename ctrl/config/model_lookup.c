@@ -119,16 +119,26 @@ void sl_model_exception_ifname(const struct sl_model_port *p, char *out,
 	snprintf(out, len, "%.*s", (int)strcspn(iface, ","), iface);
 }
 
-/* Does the exception interface have a route through a gateway to
- * `server`? Bound to it (SO_BINDTODEVICE) with none, the kernel takes
- * any destination as on-link and asks ARP for the server itself. */
+/* Does the exception interface reach `server` through a gateway? The
+ * kernel takes the longest prefix holding it, over the interface's routes
+ * and its connected prefixes (a tie to the connected one): that one must
+ * have a gateway. Bound to it (SO_BINDTODEVICE) with none, the kernel
+ * takes the server as on-link and asks ARP for it. */
 static bool tap_routes(const struct sl_model_port *p, sl_be32 server)
 {
-	for (unsigned i = 0; i < p->nhost_routes; i++)
-		if (p->host_routes[i].via &&
-		    in_prefix(server, p->host_routes[i].prefix, p->host_routes[i].plen))
-			return true;
-	return false;
+	int best = -1;
+	bool via = false;
+
+	for (unsigned i = 0; i < p->nhost_addrs; i++)
+		if (in_prefix(server, p->host_addrs[i].ip, p->host_addrs[i].plen) &&
+		    p->host_addrs[i].plen > best)
+			best = p->host_addrs[i].plen, via = false;
+	for (unsigned i = 0; i < p->nhost_routes; i++) {
+		const struct sl_hostif_route *r = &p->host_routes[i];
+		if (in_prefix(server, r->prefix, r->plen) && r->plen > best)
+			best = r->plen, via = r->via != 0;
+	}
+	return via;
 }
 
 int sl_model_hc_source(const struct sl_model *m, sl_be32 server, uint8_t *port,

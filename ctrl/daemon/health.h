@@ -178,13 +178,17 @@ void sl_hc_local_log(struct sl_health *h, const struct sl_hc_target *t,
 		     uint64_t now);
 /* "10.0.0.1:80 of 198.18.0.100:80/tcp" */
 const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t len);
-/* At start, health.path "data": each net_af_packet port with a tap
- * address needs strict rp_filter (1) on its interface, or its kernel
- * takes the servers' answers to the tap's address too and resets the
- * checks (every server would go down). Read under `root` ("/proc").
- * 0, or -1 with why (sluice refuses to start). */
+/* health.path "data": each net_af_packet port with a tap address needs
+ * strict rp_filter (1) on its interface, or its kernel takes the
+ * servers' answers to the tap's address too and resets the checks (every
+ * server would go down). Read under `root` ("/proc"). 0, or -1 with why
+ * (sluice refuses to start). */
 int sl_hc_rp_filter_check(const struct sl_model *m, const char *root, char *why,
 			  size_t len);
+/* The same for a configuration about to replace the running one
+ * (config.apply, its dry run, SIGHUP): -1 with the error at field
+ * health.path. */
+int sl_hc_path_refuse(const struct sl_model *next, const char *root, struct sl_err *err);
 /* "kernel", "data: sl-lan from 198.18.1.5", or why there is no tap. */
 const char *sl_hc_path_name(const struct sl_hc_target *t, char *buf, size_t len);
 

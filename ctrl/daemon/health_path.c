@@ -177,3 +177,12 @@ int sl_hc_rp_filter_check(const struct sl_model *m, const char *root, char *why,
 	}
 	return 0;
 }
+
+int sl_hc_path_refuse(const struct sl_model *next, const char *root, struct sl_err *err)
+{
+	char why[512];
+
+	if (sl_hc_rp_filter_check(next, root, why, sizeof(why)) == 0)
+		return 0;
+	return sl_err_set(err, SL_E_INVALID, "health.path", "%s", why);
+}

@@ -80,6 +80,34 @@ static bool snat_reply_to_host_address(struct harness *h, char *why)
 	return udp_out(h, H(22), 5353, SERVER, 53, &g, why);
 }
 
+/* A server's ICMP error about a packet the host sent from its tap
+ * address (a data-path UDP check's port unreachable) is the kernel's:
+ * whichever worker it lands on hands it to the host (to_host), with no
+ * hop to the worker the SNAT rule covering the server would name. */
+static bool icmp_error_to_host_address(struct harness *h, char *why)
+{
+	struct seen probe = {.saddr = HOST_IN, .daddr = H(22), .sport = 40001, .dport = 53};
+	uint8_t f[FR_MAX], out[FR_MAX];
+
+	probe.len = build(probe.frame, SL_IPPROTO_UDP, HOST_IN, 40001, H(22), 53, 0);
+	uint32_t len = icmp_error(f, H(22), HOST_IN, SL_ICMP_DEST_UNREACH, 3, 0, &probe, 0);
+	for (unsigned wk = 0; wk < h->nworkers; wk++) {
+		uint64_t before = h_drops(h, SL_DROP_TO_HOST);
+		uint64_t hops = STAT_SUM(h, steered_in);
+		h_flush(h);
+		h_send_on(h, IN, wk, f, len);
+		if (h_recv(h, IN, out) || h_recv(h, OUT, out))
+			return WHY("an ICMP error to the host's tap address was forwarded");
+		if (STAT_SUM(h, steered_in) != hops)
+			return WHY("an ICMP error to the host's tap address, on worker %u,"
+				   " was steered to another worker", wk);
+		if (h_drops(h, SL_DROP_TO_HOST) != before + 1)
+			return WHY("an ICMP error to the host's tap address, on worker %u,"
+				   " was not counted as to_host", wk);
+	}
+	return true;
+}
+
 /* An inside host's address arriving on the outside port is not an
  * inside host: no mapping is made for it, and a live session of that
  * host does not take it either. */

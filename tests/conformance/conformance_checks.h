@@ -118,6 +118,8 @@ static const struct check checks[] = {
 	 snat_inside_source_from_outside},
 	{"SNAT: an inside server's answer to the host's tap address goes to the host,"
 	 " not SNAT (to_host)", snat_reply_to_host_address},
+	{"ICMP: a server's error about the host's own probe goes to the host (to_host),"
+	 " on any worker", icmp_error_to_host_address},
 	{"ARP: a reply to the host's tap address refreshes no neighbor of Sluice's",
 	 arp_reply_to_host_not_learned},
 	{"ARP: a reply to the port's own address learned even where its tap shares it",

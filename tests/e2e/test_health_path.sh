@@ -20,7 +20,8 @@
 # lan0 is af_packet, so P-lb's kernel sees its frames too: strict rp_filter
 # there keeps the kernel from taking the servers' answers to sl-lan's
 # address a second time off lan0 (and resetting them); with rp_filter 0
-# sluice refuses to start, naming the sysctl.
+# sluice refuses to start, naming the sysctl, and config apply (a dry run)
+# refuses health.path "data" at health.path.
 # e2e-timeout: 120
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -141,5 +142,19 @@ lab_check "... both servers up" all_up
 lab_check_eq "... and no local errors" "$(lab_stats | lab_jget "r['health']['local_errors']")" "$le0"
 slctl rs list "$V" | sed 's/^/# /'
 ip -n "$SW" link set sw-hc up
+
+# The same refusal once running: a configuration taking the data path is
+# refused by config apply (its dry run here; SIGHUP shares the check) while
+# lan0's rp_filter is 0, the error at health.path; with 1 it passes.
+lab__sysctl "$LB" net.ipv4.conf.lan0.rp_filter=0
+if out=$(slctl config apply "$cfg" --dry-run 2>&1); then
+  lab_not_ok "rp_filter 0: config apply --dry-run of health.path data refused"
+elif grep -q "at args\.config\.health\.path" <<<"$out" && grep -q "net.ipv4.conf.lan0.rp_filter=1" <<<"$out"; then
+  lab_ok "rp_filter 0: config apply --dry-run of health.path data refused at health.path"
+else
+  lab_not_ok "rp_filter 0: config apply --dry-run refused at health.path" "$out"
+fi
+lab__sysctl "$LB" net.ipv4.conf.lan0.rp_filter=1
+lab_check "rp_filter 1: config apply --dry-run passes" slctl config apply "$cfg" --dry-run
 
 lab_test_end

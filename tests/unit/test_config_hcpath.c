@@ -91,6 +91,19 @@ static void test_errors(void **state)
 		 "['198.18.0.7/24'], 'routes': [{'prefix': '198.19.0.0/16'}]}}, " LAN "}], "
 		 ROUTE ", " DATA ", " CHECKED("198.19.3.3") "}",
 		 "$.ports[0].exception.routes", "no exception route to it"},
+		/* a gateway route on the tap, but a longer one without a
+		 * gateway holds the server: the kernel takes the longest */
+		{"{'ports': [" WAN ", 'exception': {'device': 'net_tap', 'addresses': "
+		 "['198.18.0.7/24'], 'routes': [{'prefix': '198.19.0.0/16', 'via': "
+		 "'198.18.0.1'}, {'prefix': '198.19.3.0/24'}]}}, " LAN "}], "
+		 ROUTE ", " DATA ", " CHECKED("198.19.3.3") "}",
+		 "$.ports[0].exception.routes", "no exception route to it"},
+		/* ... or the tap's own connected prefix, longer than the route */
+		{"{'ports': [" WAN ", 'exception': {'device': 'net_tap', 'addresses': "
+		 "['198.18.0.7/24', '198.19.3.7/24'], 'routes': [{'prefix': "
+		 "'198.19.0.0/16', 'via': '198.18.0.1'}]}}, " LAN "}], "
+		 ROUTE ", " DATA ", " CHECKED("198.19.3.3") "}",
+		 "$.ports[0].exception.routes", "no exception route to it"},
 		/* a tap address Sluice also owns: its frames would never reach
 		 * the kernel (refused with or without "data") */
 		{"{'ports': [" WAN "}, " LAN TAP("'198.18.9.5/24', '198.18.1.5/24'") "], "

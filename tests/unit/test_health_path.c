@@ -280,6 +280,13 @@ static void test_rp_filter(void **state)
 		if (rc && (!strstr(why, "port lan is net_af_packet on lan0") ||
 			   !strstr(why, "net.ipv4.conf.lan0.rp_filter=1")))
 			fail_msg("\"%s\" does not name the port and the sysctl", why);
+		/* config.apply, its dry run and SIGHUP refuse it the same way. */
+		struct sl_err err = {0};
+		if (sl_hc_path_refuse(&m, root, &err) != rc ||
+		    (rc && (strcmp(err.field, "health.path") ||
+			    !strstr(err.message, "net.ipv4.conf.lan0.rp_filter=1"))))
+			fail_msg("all %d lan0 %d: apply check %s: %s", cases[i].all,
+				 cases[i].own, err.field, err.message);
 	}
 	set_rp(root, "lan0", 0);
 	m.hc_data_path = false; /* the kernel's path: no matter */
