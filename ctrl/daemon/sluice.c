@@ -508,7 +508,7 @@ int main(int argc, char **argv)
 	warn_lockouts(&ctl.model);
 	char why[512];
 	if (sl_hc_rp_filter_check(&ctl.model, "/proc", why, sizeof(why)) != 0) {
-		fprintf(stderr, "sluice: %s\n", why);
+		fprintf(stderr, "sluice: health.path \"data\": %s\n", why);
 		sl_model_free(&ctl.model);
 		return 1;
 	}

@@ -277,7 +277,7 @@ static void test_rp_filter(void **state)
 		if (cases[i].ok != (rc == 0))
 			fail_msg("all %d lan0 %d: %s", cases[i].all, cases[i].own,
 				 rc ? why : "accepted");
-		if (rc && (!strstr(why, "port lan is net_af_packet on lan0") ||
+		if (rc && (!strstr(why, "port lan (net_af_packet on lan0)") ||
 			   !strstr(why, "net.ipv4.conf.lan0.rp_filter=1")))
 			fail_msg("\"%s\" does not name the port and the sysctl", why);
 		/* config.apply, its dry run and SIGHUP refuse it the same way. */
