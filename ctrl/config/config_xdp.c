@@ -163,7 +163,7 @@ int sl_config_port_drivers_json(json_t *o, const struct sl_model_port *p)
 		return -1;
 	if (p->vlan && json_object_set_new(o, "vlan", json_integer(p->vlan)) < 0)
 		return -1;
-	if (p->mtu != SL_PORT_MTU_DEFAULT &&
+	if (p->mtu != 0 &&
 	    json_object_set_new(o, "mtu", json_integer(p->mtu)) < 0)
 		return -1;
 	return 0;

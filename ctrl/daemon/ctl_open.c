@@ -163,7 +163,9 @@ int sl_ctl_open_ports(struct sl_ctl *ctl)
 		ctl->ports[p] = ctl->ports[d];
 		dp->ethdev[p] = ctl->ports[d].ethdev;
 		dp->tx_csum[p] = sl_tx_csum_layers(ctl->ports[d].choice.tx_offloads);
-		sl_dataplane_set_mtu(dp, p, mp->mtu);
+		/* Without `mtu` the device keeps its own (af_packet's is the
+		 * kernel interface's, never rewritten): the one it reported. */
+		sl_dataplane_set_mtu(dp, p, mp->mtu ? mp->mtu : ctl->ports[d].mtu);
 		if (device_tagged(&ctl->model, d) &&
 		    wire_vlan(ctl, p, d, errbuf, sizeof(errbuf)) != 0) {
 			sl_err("port %s: %s", mp->name, errbuf);
