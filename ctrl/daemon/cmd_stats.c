@@ -263,7 +263,8 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	json_object_set_new(*result, "resources", resources_json(ctl));
 	json_object_set_new(*result, "capture", sl_ctl_capture_stats(ctl));
 	json_t *control = json_pack(
-		"{s:I,s:I,s:I,s:I,s:I,s:I}", "publishes", (json_int_t)ctl->publishes,
+		"{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "publishes", (json_int_t)ctl->publishes,
+		"stats_renders", (json_int_t)ctl->stats_doc_renders,
 		"messages_waiting", (json_int_t)ctl->msgs_waiting,
 		"messages_deferred", (json_int_t)ctl->msgs_deferred,
 		"pick_tables_built", (json_int_t)ctl->picks.built,
@@ -292,6 +293,29 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 			(json_int_t)ctl->health->vips_in_panic, "panics",
 			(json_int_t)ctl->health->panics));
 	return 0;
+}
+
+json_t *sl_ctl_stats_doc(struct sl_ctl *ctl, uint64_t max_age_ms)
+{
+	uint64_t now = sl_ctl_now_ms();
+	json_t *fresh = NULL;
+	struct sl_err err;
+
+	if (ctl->stats_doc && now - ctl->stats_doc_ms <= max_age_ms)
+		return json_incref(ctl->stats_doc);
+	if (sl_cmd_stats(ctl, &ctl->model, NULL, &fresh, &err) != 0 || fresh == NULL)
+		return NULL;
+	json_decref(ctl->stats_doc);
+	ctl->stats_doc = fresh;
+	ctl->stats_doc_ms = now;
+	ctl->stats_doc_renders++;
+	return json_incref(fresh);
+}
+
+void sl_ctl_stats_doc_free(struct sl_ctl *ctl)
+{
+	json_decref(ctl->stats_doc);
+	ctl->stats_doc = NULL;
 }
 
 /* ---- conn.list ---- */

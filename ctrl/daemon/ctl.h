@@ -74,9 +74,20 @@ struct sl_ctl {
 	/* The packet capture, running or finished and not yet collected
 	 * (ctl_capture.h); NULL: none. */
 	struct sl_ctl_capture *capture;
+	/* The stats document the control thread's own readers share
+	 * (telemetry, /metrics; sl_ctl_stats_doc), when it was rendered,
+	 * and how many times it was. */
+	json_t *stats_doc;
+	uint64_t stats_doc_ms, stats_doc_renders;
 };
 
 uint64_t sl_ctl_now_ms(void);
+/* The `stats` answer for the control thread's periodic readers: rendered
+ * again only when the one held is older than max_age_ms, so telemetry
+ * and a scrape in the same second share one render. A new reference,
+ * or NULL when rendering failed. sluicectl's `stats` renders afresh. */
+json_t *sl_ctl_stats_doc(struct sl_ctl *ctl, uint64_t max_age_ms);
+void sl_ctl_stats_doc_free(struct sl_ctl *ctl);
 
 /* ctl_open.c: open every port's device (once for ports sharing one, by
  * VLAN) and fill the dataplane's per-port tables. 0, or -1 logged. */

@@ -12,6 +12,8 @@
 #include "log.h"
 #include "metrics_text.h"
 
+#define METRICS_SHARE_MS 10
+
 static void endpoint_counters(struct sl_text *t, struct sl_metrics_http *h)
 {
 	struct sl_metrics_http_stats s;
@@ -31,14 +33,16 @@ static void endpoint_counters(struct sl_text *t, struct sl_metrics_http *h)
 
 void sl_ctl_metrics_work(struct sl_ctl *ctl, struct sl_metrics_http *h)
 {
-	json_t *stats = NULL;
+	json_t *stats;
 	struct sl_text text;
-	struct sl_err err;
 
 	if (!h || !sl_metrics_http_wanted(h))
 		return;
-	if (sl_cmd_stats(ctl, &ctl->model, NULL, &stats, &err) != 0) {
-		sl_warn("metrics: stats: %s", err.message);
+	/* A scrape wants numbers from now, not telemetry's of up to a
+	 * second ago; within the same loop turn they are shared. */
+	stats = sl_ctl_stats_doc(ctl, METRICS_SHARE_MS);
+	if (stats == NULL) {
+		sl_warn("metrics: cannot render the stats document");
 		return;
 	}
 	/* Out of memory: the scrapes get the old text; the next turn tries

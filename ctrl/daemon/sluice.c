@@ -282,6 +282,7 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
 	sl_telemetry_free();
+	sl_ctl_stats_doc_free(ctl);
 	sl_ctl_capture_free(ctl);
 	sl_ctl_pdump_uninit();
 	sl_ctl_dump_free(ctl);

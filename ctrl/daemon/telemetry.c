@@ -13,6 +13,7 @@
 
 #include <rte_telemetry.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "log.h"
 #include "telemetry.h"
@@ -23,8 +24,10 @@
 #define OUTPUT_BUDGET (16 * 1024 - 512)
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fresh_cv = PTHREAD_COND_INITIALIZER; /* a new render */
 static json_t *rendered;     /* under lock; NULL: nothing yet */
-static uint64_t rendered_ms; /* control thread only */
+static uint64_t rendered_ms; /* under lock */
+static uint64_t asked_ms;    /* atomic: the last command's time */
 static bool enabled;
 
 /* The integers of object `o` into dict `d`, named prefix + key (other
@@ -118,11 +121,30 @@ static void add_vip_names(struct rte_tel_data *d, json_t *vips, size_t rows)
 		rte_tel_data_free(names);
 }
 
+/* Under lock: when what is held is older than SL_TELEMETRY_STALE_MS
+ * (nobody asked for a while, so the control thread stopped rendering),
+ * wait up to a second for the render this request asked for. */
+static void wait_fresh(uint64_t now)
+{
+	struct timespec until;
+
+	if (rendered && now - rendered_ms <= SL_TELEMETRY_STALE_MS)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += 1;
+	for (uint64_t seen = rendered_ms; rendered_ms == seen;)
+		if (pthread_cond_timedwait(&fresh_cv, &lock, &until) != 0)
+			break; /* timed out: answer with what there is */
+}
+
 static int answer(const char *cmd, struct rte_tel_data *d)
 {
+	uint64_t now = sl_mono_ms();
 	int rc = 0;
 
+	__atomic_store_n(&asked_ms, now, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&lock);
+	wait_fresh(now);
 	if (rendered == NULL) {
 		rc = -1; /* not rendered yet, or stopping */
 		goto out;
@@ -170,9 +192,16 @@ int sl_telemetry_init(bool on, char *errbuf, size_t errlen)
 				 "'listed' of 'count' fit. No parameters"},
 	};
 
+	pthread_condattr_t ca;
+
 	enabled = on;
 	if (!on)
 		return 0;
+	/* The wait's deadline is on the clock the control thread uses. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&fresh_cv, &ca);
+	pthread_condattr_destroy(&ca);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		int rc = rte_telemetry_register_cmd(cmds[i].cmd, on_command, cmds[i].help);
 		if (rc != 0) {
@@ -186,23 +215,31 @@ int sl_telemetry_init(bool on, char *errbuf, size_t errlen)
 
 void sl_telemetry_tick(struct sl_ctl *ctl)
 {
-	uint64_t now = sl_ctl_now_ms();
-	json_t *fresh = NULL, *old, *none = json_object();
-	struct sl_err err;
+	uint64_t now = sl_mono_ms(), asked, held_ms;
+	json_t *fresh, *old;
 
-	if (!enabled || (rendered_ms && now - rendered_ms < SL_TELEMETRY_EVERY_MS))
-		goto out;
-	rendered_ms = now;
-	if (sl_cmd_stats(ctl, &ctl->model, none, &fresh, &err) != 0 || fresh == NULL)
-		goto out;
+	if (!enabled)
+		return;
+	/* Render only while someone reads: nothing unasked. */
+	asked = __atomic_load_n(&asked_ms, __ATOMIC_RELAXED);
+	if (asked == 0 || now - asked > SL_TELEMETRY_IDLE_MS)
+		return;
+	pthread_mutex_lock(&lock);
+	held_ms = rendered ? rendered_ms : 0;
+	pthread_mutex_unlock(&lock);
+	if (held_ms && now - held_ms < SL_TELEMETRY_EVERY_MS)
+		return;
+	fresh = sl_ctl_stats_doc(ctl, SL_TELEMETRY_EVERY_MS / 2);
+	if (fresh == NULL)
+		return;
 	pthread_mutex_lock(&lock);
 	old = rendered;
 	rendered = fresh;
+	rendered_ms = now;
+	pthread_cond_broadcast(&fresh_cv);
 	pthread_mutex_unlock(&lock);
 	/* No callback can hold `old` now: each reads it under the lock. */
 	json_decref(old);
-out:
-	json_decref(none);
 }
 
 void sl_telemetry_free(void)

@@ -32,10 +32,18 @@ lab_curl_loop "$N" "http://$LAB_VIP/whoami" >"$T/curl.log"
 ok=$(lab_tally "$T/curl.log" | lab_jget "r['ok']")
 lab_check_eq "$N HTTP requests answered through the VIP" "$ok" "$N"
 
-# Rendered at most once a second by the control thread: wait until the
-# telemetry's count catches up with the control socket's.
+# Rendered on demand: while no telemetry command came, the control thread
+# rendered nothing (sluicectl's own `stats` renders apart, uncounted).
 want=$(lab_total conns_created)
 lab_check_cmp "conns_created >= $N (sluicectl stats)" "$want" -ge "$N"
+sleep 1.5
+lab_check_eq "no stats document rendered before telemetry asked" \
+  "$(lab_stats | lab_jget "r['control']['stats_renders']")" 0
+# The first command waits for the render it asked for: current at once.
+lab_check_eq "the first /sluice/stats answer is current (conns_created $want)" \
+  "$(tel /sluice/stats | lab_jget "r['/sluice/stats']['conns_created']")" "$want"
+lab_check_cmp "... rendered for it" "$(lab_stats | lab_jget "r['control']['stats_renders']")" -ge 1
+# Afterwards at most once a second: wait until a later count shows.
 # shellcheck disable=SC2317  # called through lab_wait_until
 caught_up() {
   [ "$(tel /sluice/stats | lab_jget "r['/sluice/stats']['conns_created']")" = "$want" ]
