@@ -7,6 +7,7 @@
 
 #include "csum.h"
 #include "nat64_int.h"
+#include "result_names.h"
 
 /* Extension headers walked before giving up: a real chain has two or
  * three; a long one is an attack on whoever walks it. */
@@ -15,16 +16,7 @@
  * that a small one may be fragmented on the IPv4 side. */
 #define DF_ABOVE 1260
 
-static const char *const xlat_names[] = {
-#define SL_XLAT_NAME(id, name) [SL_XLAT_##id] = name,
-	SL_XLAT_RESULTS(SL_XLAT_NAME)
-#undef SL_XLAT_NAME
-};
-
-const char *sl_xlat_name(enum sl_xlat r)
-{
-	return (unsigned)r < SL_XLAT_MAX ? xlat_names[r] : "xlat_unknown";
-}
+SL_RESULT_NAMES(sl_xlat_name, enum sl_xlat, SL_XLAT_RESULTS, SL_XLAT_MAX, "xlat_unknown")
 
 enum sl_xlat sl_nat64_walk6(const uint8_t *ip6, unsigned avail,
 			    uint8_t *proto, unsigned *off)
