@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Inside NAT64 (nat64.c: the headers, TCP and UDP; nat64_icmp.c: ICMP and
- * the quotes of errors). Not for callers: nat64.h is the interface.
+ * Inside NAT64 (nat64.c: the packet, TCP and UDP; nat64_icmp.c: ICMP and
+ * the quotes of errors; nat64_hdr.c: what both use). Not for callers:
+ * nat64.h is the interface.
  */
 #ifndef SL_NAT64_INT_H
 #define SL_NAT64_INT_H
