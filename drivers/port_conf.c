@@ -110,3 +110,11 @@ const char *sl_port_link_str(const struct sl_port_link *l, char *buf, size_t len
 			 l->full_duplex ? "full-duplex" : "half-duplex");
 	return buf;
 }
+
+int sl_port_vlan_clash(uint64_t devices, const uint16_t *vlan_id, unsigned n)
+{
+	for (unsigned p = 0; p < n; p++)
+		if (vlan_id[p] < RTE_MAX_ETHPORTS && (devices >> vlan_id[p]) & 1)
+			return (int)p;
+	return -1;
+}
