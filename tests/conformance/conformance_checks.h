@@ -184,5 +184,9 @@ static const struct check checks[] = {
 	{"802.1Q in software: a tagged SYN forwarded untagged, the reply and an ARP"
 	 " answer tagged with the port's VLAN, another VLAN or none dropped"
 	 " (vlan_unknown)", vlan_software},
+	{"802.1Q edges: an unknown VLAN (vlan_unknown) and stacked tags (802.1ad,"
+	 " double 802.1Q, a tag behind a stripped one: vlan_qinq) dropped, never"
+	 " handed to the exception device; a priority tag (VID 0) taken as untagged",
+	 vlan_edges},
 	{NULL, NULL},
 };
