@@ -155,7 +155,7 @@ static int vlan_ids_free(const struct sl_ctl *ctl)
 		if (rte_eth_dev_is_valid_port(id))
 			devices |= 1ull << id;
 	for (uint32_t p = 0; p < dp->nports; p++)
-		vlan_id[p] = dp->rx_id[p] != dp->ethdev[p] ? dp->rx_id[p] : UINT16_MAX;
+		vlan_id[p] = dp->rx_mode[p] == SL_RX_SHARED ? dp->rx_id[p] : UINT16_MAX;
 	int p = sl_port_vlan_clash(devices, vlan_id, dp->nports);
 	if (p < 0)
 		return 0;
