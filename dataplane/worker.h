@@ -87,6 +87,7 @@ struct sl_worker_stats {
 	uint64_t capture_copied, capture_dropped, capture_no_mbuf;
 	uint64_t frag_needed_sent;   /* ICMP "fragmentation needed" sent ... */
 	uint64_t frag_needed_limited; /* ... and not sent: over the rate */
+	uint64_t mss_clamped;        /* SYNs whose MSS was lowered (tcp_state.h) */
 	uint64_t drops[SL_DROP_MAX];
 } SL_ALIGNED;
 
