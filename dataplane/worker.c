@@ -396,10 +396,10 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 void sl_worker_received(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
 			uint16_t n)
 {
-	if (sl_unlikely(w->cap != NULL))
-		sl_worker_capture(w, port, pkts, n, SL_CAPTURE_RX);
 	if (sl_unlikely(w->dp->rx_mode[port] == SL_RX_VLAN))
 		n = sl_worker_vlan_rx(w, port, pkts, n);
+	if (sl_unlikely(w->cap != NULL) && n)
+		sl_worker_capture_rx(w, port, pkts, n);
 	if (n)
 		sl_worker_burst(w, pkts, n);
 }
