@@ -228,6 +228,27 @@ static void test_vlan_id_clash(void **state)
 	assert_int_equal(sl_port_vlan_ethdev(0), RTE_MAX_ETHPORTS - 1);
 }
 
+/* Frames of the port's MTU against the mbufs' room: a 9000 MTU does not
+ * fit 2 KiB buffers (9022-byte frames); refused, naming the fix, on a device without
+ * scattered RX (af_packet-like); taken with scatter asked for on one
+ * that has it (i40e); 1500 fits either. */
+static void test_rx_room(void **state)
+{
+	struct rte_eth_dev_info scat = i40e(), plain = {.driver_name = "net_af_packet"};
+	char err[256] = "";
+	(void)state;
+
+	assert_int_equal(sl_port_rx_room(1500, &plain, 2048, err, sizeof(err)), 0);
+	assert_int_equal(sl_port_rx_room(2026, &plain, 2048, err, sizeof(err)), 0);
+	assert_int_equal(sl_port_rx_room(2027, &plain, 2048, err, sizeof(err)), -1);
+	assert_int_equal(sl_port_rx_room(9000, &plain, 2048, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "mtu 9000 needs 9022-byte buffers; the mbufs hold 2048"));
+	assert_non_null(strstr(err, "net_af_packet has no scattered RX"));
+	assert_non_null(strstr(err, "\"mtu\": 9000"));
+	assert_int_equal(sl_port_rx_room(9000, &scat, 2048, err, sizeof(err)), 1);
+	assert_int_equal(sl_port_rx_room(9000, &scat, 9022, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_symmetric_key),
 		cmocka_unit_test(test_link_differs),
 		cmocka_unit_test(test_vlan_id_clash),
+		cmocka_unit_test(test_rx_room),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
