@@ -14,6 +14,8 @@
 # pool small enough for 9000-byte buffers: they are sized for the largest
 # port MTU).
 # A port without "mtu" keeps its device's (kernel interface's) MTU.
+# wan's exception tap (sl-wan) gets wan's MTU, 1280, so the host sends
+# nothing longer than wan carries.
 # e2e-timeout: 120
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -50,7 +52,7 @@ else
 fi
 set_lan0_mtu 1500
 
-cfg=$(lab_make_config 'c["ports"][0]["mtu"] = 1280')
+cfg=$(lab_make_config 'c["ports"][0]["mtu"] = 1280' 'c["ports"][0]["exception"] = "net_tap"')
 if lab_sluice_start "$cfg"; then
   lab_ok "sluice started with wan at mtu 1280"
 else
@@ -59,6 +61,8 @@ else
 fi
 lab_check "the device took it: wan0's kernel MTU is 1280" \
   bash -c "ip -n $(lab_ns lb) -o link show wan0 | grep -q ' mtu 1280 '"
+lab_check "wan's exception tap sl-wan has the port's MTU, 1280" \
+  bash -c "ip -n $(lab_ns lb) -o link show sl-wan | grep -q ' mtu 1280 '"
 lab_check_eq "port list shows wan's MTU" \
   "$(slctl --json port list | lab_jget "[p['mtu'] for p in r['ports']]")" "[1280, 1500]"
 lab_check_eq "the client's own link stays at 1500" \
