@@ -113,13 +113,10 @@ static inline void next_hops_current(const struct sl_worker *w, struct sl_conn *
 	}
 }
 
-/* A packet longer than some port's MTU: is it longer than the MTU of the
- * port it leaves by? Asked before the rewrite, so an ICMP error quotes
- * the packet as its sender sent it. The way out is the connection's
- * cached next hop, or the route to where the rewrite will send it (the
- * other direction's source). True: consumed (too_big). */
-static bool too_big(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
-		    struct sl_conn *c, enum sl_dir dir)
+/* The MTU of the port direction `dir` of a connection leaves by (0: not
+ * checked): the connection's cached next hop, or the route to where the
+ * rewrite will send it (the other direction's source). */
+static uint16_t mtu_out(struct sl_worker *w, struct sl_conn *c, enum sl_dir dir)
 {
 	uint8_t port = SL_MAX_PORTS;
 
@@ -131,11 +128,35 @@ static bool too_big(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 		if (rt != NULL)
 			port = rt->port;
 	}
-	uint16_t mtu = port < SL_MAX_PORTS ? w->dp->mtu[port] : 0;
+	return port < SL_MAX_PORTS ? w->dp->mtu[port] : 0;
+}
+
+/* A packet longer than some port's MTU: is it longer than the MTU of the
+ * port it leaves by? Asked before the rewrite, so an ICMP error quotes
+ * the packet as its sender sent it. True: consumed (too_big). */
+static bool too_big(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+		    struct sl_conn *c, enum sl_dir dir)
+{
+	uint16_t mtu = mtu_out(w, c, dir);
+
 	if (mtu == 0 || sl_ntohs(pkt->ip->total_len) <= mtu)
 		return false;
 	sl_worker_too_big(w, m, pkt, mtu); /* worker_local.c */
 	return true;
+}
+
+/* A SYN's MSS lowered to what the port its answers leave by (the other
+ * direction's way out: a VLAN port's own MTU) carries, so the other end
+ * never sends a segment Sluice must refuse (tcp_state.h). */
+static void clamp_mss(struct sl_worker *w, struct sl_pkt *pkt, struct sl_conn *c,
+		      enum sl_dir dir)
+{
+	uint16_t mtu = mtu_out(w, c, dir ^ 1);
+
+	if (mtu > SL_IPV4_HLEN + sizeof(struct sl_tcp_hdr) &&
+	    sl_tcp_clamp_mss(pkt->l4, pkt->l4_len,
+			     (uint16_t)(mtu - SL_IPV4_HLEN - sizeof(struct sl_tcp_hdr))))
+		w->stats.mss_clamped++;
 }
 
 /* A packet of an existing connection: track state, re-arm the timer,
@@ -179,6 +200,8 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 					     pkt->tcp_flags);
 		if (sl_unlikely(c->state == SL_CS_TCP_SYN_SENT && was != c->state))
 			count_reuse(w, c);
+		if (pkt->tcp_flags & SL_TCP_SYN)
+			clamp_mss(w, pkt, c, dir);
 	}
 	const struct sl_snapshot *s = w->snap;
 	bool snat = c->flags & SL_CONN_F_SNAT;
@@ -373,10 +396,10 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 void sl_worker_received(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
 			uint16_t n)
 {
-	if (sl_unlikely(w->cap != NULL))
-		sl_worker_capture(w, port, pkts, n, SL_CAPTURE_RX);
 	if (sl_unlikely(w->dp->rx_mode[port] == SL_RX_VLAN))
 		n = sl_worker_vlan_rx(w, port, pkts, n);
+	if (sl_unlikely(w->cap != NULL) && n)
+		sl_worker_capture_rx(w, port, pkts, n);
 	if (n)
 		sl_worker_burst(w, pkts, n);
 }

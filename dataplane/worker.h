@@ -87,6 +87,7 @@ struct sl_worker_stats {
 	uint64_t capture_copied, capture_dropped, capture_no_mbuf;
 	uint64_t frag_needed_sent;   /* ICMP "fragmentation needed" sent ... */
 	uint64_t frag_needed_limited; /* ... and not sent: over the rate */
+	uint64_t mss_clamped;        /* SYNs whose MSS was lowered (tcp_state.h) */
 	uint64_t drops[SL_DROP_MAX];
 } SL_ALIGNED;
 
@@ -363,9 +364,10 @@ unsigned sl_worker_poll(struct sl_worker *w);
 unsigned sl_worker_drain_steered(struct sl_worker *w);
 void sl_worker_tail(struct sl_worker *w);
 
-/* A burst received from port `port`'s device: copied while a capture
- * of that port is on (capture.h), VLANs told apart (worker_vlan.c) where
- * it carries them, then sl_worker_burst. Frames steered from other
+/* A burst received from port `port`'s device: VLANs told apart
+ * (worker_vlan.c) where it carries them, then copied while a capture of
+ * the port each frame now belongs to is on (capture.h), then
+ * sl_worker_burst. Frames steered from other
  * workers skip this (captured where they arrived). */
 void sl_worker_received(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
 			uint16_t n);
@@ -385,6 +387,11 @@ void sl_worker_tx_flush_port(struct sl_worker *w, unsigned port);
  * direction `dir` (SL_CAPTURE_RX or _TX). Only while w->cap is set. */
 void sl_worker_capture(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
 		       uint16_t n, unsigned dir);
+/* The RX copies of a burst from port `port`'s device, after the VLAN
+ * split: on a device carrying VLANs only the frames of the captured
+ * VLAN port (untagged by then), none of the others'. */
+void sl_worker_capture_rx(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
+			  uint16_t n);
 
 /* Packets of a connection's trusted side (the real server; for SNAT the
  * inside host), ICMP errors from that side included, are taken only on

@@ -72,3 +72,22 @@ void sl_worker_capture(struct sl_worker *w, unsigned port, struct rte_mbuf **pkt
 		w->stats.capture_copied++;
 	}
 }
+
+void sl_worker_capture_rx(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
+			  uint16_t n)
+{
+	const struct sl_capture *cap = w->cap;
+	struct rte_mbuf *mine[SL_BURST];
+	uint16_t k = 0;
+
+	if (w->dp->rx_mode[port] != SL_RX_VLAN) {
+		sl_worker_capture(w, port, pkts, n, SL_CAPTURE_RX);
+		return;
+	}
+	/* Split already: each frame names its VLAN's port (m->port). */
+	for (uint16_t i = 0; i < n && k < SL_BURST; i++)
+		if (w->dp->port_of_ethdev[pkts[i]->port] == cap->port)
+			mine[k++] = pkts[i];
+	if (k)
+		sl_worker_capture(w, cap->port, mine, k, SL_CAPTURE_RX);
+}

@@ -8,29 +8,48 @@
  * from the frame, removed in place (rte_vlan_strip: 12 bytes moved, no
  * allocation). A frame of no port's VLAN is dropped as vlan_unknown; an
  * untagged or priority-tagged (VID 0) frame belongs to the device's
- * untagged port, if it has one.
+ * untagged port, if it has one. Stacked tags (802.1ad's 0x88a8 outer
+ * tag, the older 0x9100, or a second 0x8100 behind the first) belong to
+ * no port: dropped as vlan_qinq. Neither drop is offered to the kernel's
+ * exception path (worker_host.c): a frame of a VLAN Sluice does not
+ * carry is nobody's on this host.
  */
 #include <rte_ether.h>
 
 #include "worker.h"
 
 #define VID_NONE 0xffff   /* too short to carry a tag */
+#define VID_QINQ 0xfffe   /* a tag behind the tag, or an 802.1ad one */
 
+static bool is_tag(rte_be16_t type)
+{
+	return type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
+	       type == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ) ||
+	       type == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ1);
+}
+
+/* The frame's VID, its tag taken off; 0 for an untagged frame. */
 static uint16_t frame_vid(struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eh;
+	uint16_t vid = 0;
 
 	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)
-		return m->vlan_tci & RTE_VLAN_ID_MASK;
+		vid = m->vlan_tci & RTE_VLAN_ID_MASK;
 	if (rte_pktmbuf_data_len(m) < sizeof(*eh))
-		return 0; /* the parser judges it (l2_truncated) */
+		return vid; /* the parser judges it (l2_truncated) */
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN))
-		return 0;
-	if (rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(struct rte_vlan_hdr) ||
-	    rte_vlan_strip(m) != 0)
-		return VID_NONE;
-	return m->vlan_tci & RTE_VLAN_ID_MASK;
+	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
+		/* the NIC took the tag off */
+	} else if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
+		if (rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(struct rte_vlan_hdr) ||
+		    rte_vlan_strip(m) != 0)
+			return VID_NONE;
+		vid = m->vlan_tci & RTE_VLAN_ID_MASK;
+		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	}
+	/* What follows the (removed) tag, or an outer tag not 802.1Q's. */
+	return is_tag(eh->ether_type) ? VID_QINQ : vid;
 }
 
 static uint8_t port_of_vid(const struct sl_vlan_map *map, uint16_t vid)
@@ -49,12 +68,14 @@ uint16_t sl_worker_vlan_rx(struct sl_worker *w, unsigned port,
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		uint8_t to = port_of_vid(map, frame_vid(m));
+		uint16_t vid = frame_vid(m);
+		uint8_t to = vid == VID_QINQ ? SL_MAX_PORTS : port_of_vid(map, vid);
 		if (sl_unlikely(to == SL_MAX_PORTS)) {
 			/* Received all the same: counted as the burst's are. */
 			w->stats.rx_packets++;
 			w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
-			sl_worker_drop(w, m, SL_DROP_VLAN_UNKNOWN);
+			sl_worker_drop(w, m, vid == VID_QINQ ? SL_DROP_VLAN_QINQ
+							     : SL_DROP_VLAN_UNKNOWN);
 			continue;
 		}
 		m->port = w->dp->rx_id[to];

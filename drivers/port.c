@@ -62,19 +62,16 @@ static int setup_queues(uint16_t pid, uint16_t nq, struct rte_mempool *pool,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Whether the device and the mbufs take the MTU the config asks for,
- * checked before configure as ethdev checks it (min/max MTU, the frame
- * against max_rx_pktlen with the driver's overhead), so a refusal names
- * the numbers. The mbufs must hold a whole frame: no scatter, the parser
- * reads one segment. */
-static int check_mtu(uint16_t mtu, const struct rte_eth_dev_info *di,
-		     struct rte_mempool *pool, char *errbuf, size_t errlen)
+/* Whether the device takes the MTU the config asks for, checked before
+ * configure as ethdev checks it (min/max MTU, the frame against
+ * max_rx_pktlen with the driver's overhead), so a refusal names the
+ * numbers. */
+static int check_mtu(uint16_t mtu, const struct rte_eth_dev_info *di, char *errbuf,
+		     size_t errlen)
 {
 	uint32_t overhead = di->max_mtu != UINT16_MAX && di->max_rx_pktlen > di->max_mtu
 				    ? di->max_rx_pktlen - di->max_mtu
 				    : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
-	uint32_t frame = (uint32_t)mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN;
-	uint32_t room = rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
 
 	if (mtu < di->min_mtu || mtu > di->max_mtu || mtu + overhead > di->max_rx_pktlen) {
 		snprintf(errbuf, errlen, "mtu %u refused: %s takes %u..%u, frames up to %u bytes",
@@ -84,12 +81,19 @@ static int check_mtu(uint16_t mtu, const struct rte_eth_dev_info *di,
 			 di->max_rx_pktlen);
 		return -1;
 	}
-	if (frame > room) {
-		snprintf(errbuf, errlen, "mtu %u needs %u-byte buffers; the mbufs hold %u",
-			 mtu, frame, room);
-		return -1;
-	}
 	return 0;
+}
+
+/* The mbufs hold a whole frame of the MTU the port will have (the
+ * config's, or the device's own), or the device scatters: 1 then. */
+static int check_room(uint16_t pid, uint16_t mtu, const struct rte_eth_dev_info *di,
+		      struct rte_mempool *pool, char *errbuf, size_t errlen)
+{
+	uint32_t room = rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
+
+	if (mtu == 0 && rte_eth_dev_get_mtu(pid, &mtu) != 0)
+		return 0; /* the driver cannot say: nothing to check */
+	return sl_port_rx_room(mtu, di, room, errbuf, errlen);
 }
 
 /* After configure (which took rxmode.mtu) the driver's own operation,
@@ -150,10 +154,15 @@ int sl_port_open(const char *devargs, uint16_t nqueues,
 	info->queues = nqueues;
 	if (opts == NULL)
 		opts = &defaults;
-	if (opts->mtu && check_mtu(opts->mtu, &dev_info, pool, errbuf, errlen) != 0)
+	if (opts->mtu && check_mtu(opts->mtu, &dev_info, errbuf, errlen) != 0)
+		return -1;
+	int scatter = check_room(pid, opts->mtu, &dev_info, pool, errbuf, errlen);
+	if (scatter < 0)
 		return -1;
 	sl_port_conf_choose(&dev_info, nqueues, opts, &conf, &info->choice);
 	conf.rxmode.mtu = opts->mtu;
+	if (scatter)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 	rc = rte_eth_dev_configure(pid, nqueues, nqueues, &conf);
 	if (rc != 0) {
 		snprintf(errbuf, errlen, "configure: %s", rte_strerror(-rc));

@@ -110,3 +110,25 @@ const char *sl_port_link_str(const struct sl_port_link *l, char *buf, size_t len
 			 l->full_duplex ? "full-duplex" : "half-duplex");
 	return buf;
 }
+
+int sl_port_vlan_clash(uint64_t devices, const uint16_t *vlan_id, unsigned n)
+{
+	for (unsigned p = 0; p < n; p++)
+		if (vlan_id[p] < RTE_MAX_ETHPORTS && (devices >> vlan_id[p]) & 1)
+			return (int)p;
+	return -1;
+}
+
+int sl_port_rx_room(uint16_t mtu, const struct rte_eth_dev_info *di, uint32_t room,
+		    char *errbuf, size_t len)
+{
+	if (SL_PORT_FRAME(mtu) <= room)
+		return 0;
+	if (di->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
+		return 1;
+	snprintf(errbuf, len, "mtu %u needs %u-byte buffers; the mbufs hold %u and %s "
+		 "has no scattered RX: give the port \"mtu\": %u (buffers are sized "
+		 "for the largest port mtu) or lower the device's MTU", mtu,
+		 SL_PORT_FRAME(mtu), room, di->driver_name, mtu);
+	return -1;
+}

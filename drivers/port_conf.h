@@ -80,6 +80,35 @@ void sl_port_conf_choose(const struct rte_eth_dev_info *di, uint16_t nq,
 /* Spread the redirection table evenly over nq queues: entry i -> i % nq.
  * 0, or a negative errno from the driver. */
 int sl_port_reta_spread(uint16_t ethdev, uint16_t reta_size, uint16_t nq);
+/* VLAN ports after their device's first are marked with an ethdev id of
+ * their own (dataplane/worker.h rx_id), from the top of the range, which
+ * DPDK hands out last. */
+static inline uint16_t sl_port_vlan_ethdev(uint32_t port)
+{
+	return (uint16_t)(RTE_MAX_ETHPORTS - 1 - port);
+}
+/* The first of the n ports whose VLAN id (`vlan_id[p]`, UINT16_MAX for a
+ * port with none) a device holds, `devices` having bit i set for each
+ * ethdev i open; -1 when none. Asked once every device is open (ports,
+ * exception devices, whatever the EAL probed), so a device that took a
+ * VLAN port's id after the port was wired is found as surely as one that
+ * held it before. */
+int sl_port_vlan_clash(uint64_t devices, const uint16_t *vlan_id, unsigned n);
+_Static_assert(RTE_MAX_ETHPORTS <= 64, "sl_port_vlan_clash: one bit per ethdev");
+
+/* The longest frame a port of MTU `mtu` receives: with a VLAN tag and
+ * the CRC. */
+#define SL_PORT_FRAME(mtu) ((uint32_t)(mtu) + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + \
+			    RTE_ETHER_CRC_LEN)
+/* Whether frames of MTU `mtu` fit one mbuf's data room (`room` bytes
+ * after the headroom): 0 they do; 1 they do not, but the device offers
+ * scattered RX (RTE_ETH_RX_OFFLOAD_SCATTER, which the caller then asks
+ * for: a longer frame arrives chained, and the parser, which reads one
+ * segment, drops it as ip_bad_length); -1 refused, errbuf saying why and
+ * the fix. `mtu` is the config's, or the device's own without one. */
+int sl_port_rx_room(uint16_t mtu, const struct rte_eth_dev_info *di, uint32_t room,
+		    char *errbuf, size_t len);
+
 /* "ipv4 ipv4-tcp ..." for an rss_hf, into buf. */
 const char *sl_port_rss_names(uint64_t rss_hf, char *buf, size_t len);
 

@@ -105,22 +105,17 @@ static int open_device(struct sl_ctl *ctl, uint32_t d, char *errbuf, size_t len)
 
 /* Port p's VLAN on its device d: received through d's poll and the VLAN
  * map, marked with an ethdev id of its own (the top of the range, which
- * no device may hold), sent with its tag by the NIC or in software. */
-static int wire_vlan(struct sl_ctl *ctl, uint32_t p, uint32_t d, char *errbuf, size_t len)
+ * no device may hold: vlan_ids_free() checks once all are open), sent
+ * with its tag by the NIC or in software. */
+static void wire_vlan(struct sl_ctl *ctl, uint32_t p, uint32_t d)
 {
 	const struct sl_model_port *mp = &ctl->model.ports[p];
 	struct sl_dataplane *dp = ctl->dp;
 	struct sl_vlan_map *map = &dp->vlan_map[d];
 	uint16_t real = ctl->ports[d].ethdev;
-	uint16_t id = p == d ? real : (uint16_t)(RTE_MAX_ETHPORTS - 1 - p);
+	uint16_t id = p == d ? real : sl_port_vlan_ethdev(p);
 	bool hw = ctl->ports[d].choice.tx_offloads & RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
 
-	if (id != real && rte_eth_dev_is_valid_port(id)) {
-		snprintf(errbuf, len, "ethdev %u, which VLAN port %s stands for, is a "
-			 "device: too many devices for %d ethdevs", id, mp->name,
-			 RTE_MAX_ETHPORTS);
-		return -1;
-	}
 	dp->rx_mode[p] = p == d ? SL_RX_VLAN : SL_RX_SHARED;
 	dp->rx_id[p] = id;
 	dp->port_of_ethdev[id] = (uint8_t)p;
@@ -136,7 +131,6 @@ static int wire_vlan(struct sl_ctl *ctl, uint32_t p, uint32_t d, char *errbuf, s
 			ctl->ports[d].choice.rx_offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP
 				? "the NIC" : "the worker",
 			hw ? "the NIC" : "the worker");
-	return 0;
 }
 
 static bool device_tagged(const struct sl_model *m, uint32_t d)
@@ -145,6 +139,33 @@ static bool device_tagged(const struct sl_model *m, uint32_t d)
 		if (sl_ctl_port_device(m, p) == d && m->ports[p].vlan)
 			return true;
 	return false;
+}
+
+/* No device, whenever it was opened (before a VLAN port was wired, or
+ * after: a later port, an exception device), holds an id a VLAN port
+ * stands for: its frames would be taken for that port's. */
+static int vlan_ids_free(const struct sl_ctl *ctl)
+{
+	const struct sl_dataplane *dp = ctl->dp;
+	uint16_t vlan_id[SL_MAX_PORTS];
+	uint64_t devices = 0;
+	char name[RTE_ETH_NAME_MAX_LEN] = "?";
+
+	for (uint16_t id = 0; id < RTE_MAX_ETHPORTS; id++)
+		if (rte_eth_dev_is_valid_port(id))
+			devices |= 1ull << id;
+	for (uint32_t p = 0; p < dp->nports; p++)
+		vlan_id[p] = dp->rx_mode[p] == SL_RX_SHARED ? dp->rx_id[p] : UINT16_MAX;
+	int p = sl_port_vlan_clash(devices, vlan_id, dp->nports);
+	if (p < 0)
+		return 0;
+	rte_eth_dev_get_name_by_port(vlan_id[p], name);
+	sl_err("ports[%d].vlan: port %s stands for ethdev %u, which device %s holds "
+	       "(%u ethdevs open of %d): open fewer devices (allow only the NICs "
+	       "Sluice drives, EAL -a) or give this VLAN an earlier place in \"ports\"",
+	       p, ctl->model.ports[p].name, vlan_id[p], name,
+	       (unsigned)__builtin_popcountll(devices), RTE_MAX_ETHPORTS);
+	return -1;
 }
 
 int sl_ctl_open_ports(struct sl_ctl *ctl)
@@ -166,11 +187,8 @@ int sl_ctl_open_ports(struct sl_ctl *ctl)
 		/* Without `mtu` the device keeps its own (af_packet's is the
 		 * kernel interface's, never rewritten): the one it reported. */
 		sl_dataplane_set_mtu(dp, p, mp->mtu ? mp->mtu : ctl->ports[d].mtu);
-		if (device_tagged(&ctl->model, d) &&
-		    wire_vlan(ctl, p, d, errbuf, sizeof(errbuf)) != 0) {
-			sl_err("port %s: %s", mp->name, errbuf);
-			return -1;
-		}
+		if (device_tagged(&ctl->model, d))
+			wire_vlan(ctl, p, d);
 		dp->nports = p + 1;
 		/* Its XDP program's maps, its kernel exception device. */
 		if (sl_ctl_port_extras(ctl, p, errbuf, sizeof(errbuf)) != 0) {
@@ -178,5 +196,5 @@ int sl_ctl_open_ports(struct sl_ctl *ctl)
 			return -1;
 		}
 	}
-	return 0;
+	return vlan_ids_free(ctl);
 }

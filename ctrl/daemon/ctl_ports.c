@@ -9,7 +9,9 @@
  * may add or override arguments); "net_virtio_user,path=/dev/vhost-net"
  * (vhost-kernel) gets queues= one per worker as well. The kernel interface gets the port's
  * MAC, so what the kernel sends leaves with the address the wire knows
- * and answers come back to the same MAC. The host's addresses and routes
+ * and answers come back to the same MAC; a tap also gets the port's MTU
+ * (what the kernel sends leaves by the port unchecked, so it must not be
+ * longer than the port carries; a virtio-user device keeps its own). The host's addresses and routes
  * on that interface come from the config (ctl_hostif.c), given to the
  * kernel each time the device is created.
  */
@@ -128,7 +130,12 @@ int sl_ctl_port_extras(struct sl_ctl *ctl, uint32_t p, char *errbuf, size_t errl
 	if (mp->exception[0] == '\0')
 		return 0;
 	exception_devargs(ctl, p, devargs, sizeof(devargs));
-	if (sl_port_open(devargs, (uint16_t)ctl->model.workers, NULL, dp->pool,
+	/* A tap gets the port's MTU: the host must not send frames longer
+	 * than the port carries (they would leave by it unchecked). */
+	struct sl_port_opts opts = {.offloads = true};
+	if (strncmp(devargs, "net_tap", 7) == 0)
+		opts.mtu = dp->mtu[p];
+	if (sl_port_open(devargs, (uint16_t)ctl->model.workers, &opts, dp->pool,
 			 &ctl->host_ports[p], why, sizeof(why)) != 0) {
 		snprintf(errbuf, errlen, "exception device %s: %s", devargs, why);
 		return -1;

@@ -60,7 +60,8 @@
 	X(MTU_EXCEEDED, "mtu_exceeded")                                        \
 	X(MTU_EXCEEDED_DF, "mtu_exceeded_df")                                  \
 	X(VLAN_UNKNOWN, "vlan_unknown")                                        \
-	X(VLAN_NO_ROOM, "vlan_no_room")
+	X(VLAN_NO_ROOM, "vlan_no_room")                                        \
+	X(VLAN_QINQ, "vlan_qinq")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

@@ -35,6 +35,9 @@
  * applied when the handshake completes, so SYN, SYN+ACK, ACK+FIN (a client
  * closing at once) still closes cleanly.
  */
+#include <string.h>
+
+#include "csum.h"
 #include "pkt.h"
 #include "tcp_state.h"
 
@@ -121,4 +124,50 @@ uint8_t sl_tcp_next_state(uint8_t state, uint8_t *conn_flags, enum sl_dir dir,
 	if (tcp_flags & SL_TCP_FIN)
 		return open_state(*conn_flags);
 	return state;
+}
+
+/* The MSS at `off` (any alignment) lowered to `max`. A 16-bit field at
+ * an odd offset adds to the checksum byte-swapped, in either byte order
+ * (it is the low byte of one word and the high byte of the next). */
+static bool lower_mss(uint8_t *tcp, unsigned off, uint16_t max)
+{
+	uint16_t from, to, csum;
+
+	if ((unsigned)(tcp[off] << 8 | tcp[off + 1]) <= max)
+		return false;
+	memcpy(&from, tcp + off, 2);
+	tcp[off] = (uint8_t)(max >> 8);
+	tcp[off + 1] = (uint8_t)max;
+	memcpy(&to, tcp + off, 2);
+	if (off & 1) {
+		from = __builtin_bswap16(from);
+		to = __builtin_bswap16(to);
+	}
+	memcpy(&csum, tcp + 16, 2);
+	csum = sl_csum_apply(csum, sl_csum_fold32(sl_csum_delta16(from, to)));
+	memcpy(tcp + 16, &csum, 2);
+	return true;
+}
+
+bool sl_tcp_clamp_mss(uint8_t *tcp, unsigned len, uint16_t max)
+{
+	unsigned doff = (unsigned)(tcp[12] >> 4) * 4;
+
+	if (doff > len)
+		return false;
+	for (unsigned i = sizeof(struct sl_tcp_hdr); i + 1 < doff;) {
+		if (tcp[i] == 0) /* end of options */
+			return false;
+		if (tcp[i] == 1) { /* no-operation */
+			i++;
+			continue;
+		}
+		unsigned olen = tcp[i + 1];
+		if (olen < 2 || i + olen > doff)
+			return false;
+		if (tcp[i] == 2 && olen == 4)
+			return lower_mss(tcp, i + 2, max);
+		i += olen;
+	}
+	return false;
 }

@@ -52,4 +52,17 @@ static inline bool sl_tcp_is_syn(uint8_t tcp_flags)
 	return (tcp_flags & 0x17) == 0x02; /* SYN set; ACK, RST, FIN clear */
 }
 
+/*
+ * MSS clamping (RFC 879, 6691): a SYN's MSS option tells the other end
+ * the largest segment to send back. Sluice lowers it to what the port
+ * the answers leave by carries (its MTU less 40), so a TCP peer never
+ * sends what Sluice would have to refuse with "fragmentation needed" --
+ * an ICMP error that lowers the peer's path MTU towards the address it
+ * sent to, which for a full-NAT server is a local address all clients
+ * share. `tcp` is the segment (`len` bytes); the checksum is updated
+ * incrementally (RFC 1624). True when the option was lowered; a SYN
+ * without one is left alone (the other end assumes 536).
+ */
+bool sl_tcp_clamp_mss(uint8_t *tcp, unsigned len, uint16_t max);
+
 #endif

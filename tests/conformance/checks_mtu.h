@@ -151,3 +151,65 @@ static bool mtu_frag_needed_rate(struct harness *h, char *why)
 {
 	return with_small_mtu(h, why, mtu_rate_body);
 }
+
+/* A SYN from `s`:`sp` to `d`:`dp` on `in_port` carrying MSS 1460 (with
+ * `nop` no-operations before it: an odd offset), as it left by `out_port`. */
+static bool syn_mss_exchange(struct harness *h, unsigned in_port, unsigned out_port,
+			     uint32_t s, uint16_t sp, uint32_t d, uint16_t dp, uint8_t flags,
+			     bool nop, struct seen *g)
+{
+	uint8_t f[FR_MAX];
+	struct fr_spec spec = {.saddr = s, .daddr = d, .sport = sp, .dport = dp,
+			       .proto = SL_IPPROTO_TCP, .ttl = 64, .tcp_flags = flags,
+			       .payload = 8};
+	uint32_t len = fr_build(f, &spec);
+	uint8_t *opt = f + FR_L4_OFF + 20;
+	const uint8_t plain[8] = {2, 4, 0x05, 0xb4, 1, 1, 1, 0};
+	const uint8_t odd[8] = {1, 2, 4, 0x05, 0xb4, 1, 1, 0};
+
+	f[FR_L4_OFF + 12] = 7 << 4;
+	memcpy(opt, nop ? odd : plain, 8);
+	fr_fix_l4(f);
+	h_flush(h);
+	h_send(h, in_port, f, len);
+	return (g->len = h_recv(h, out_port, g->frame)) != 0;
+}
+
+/* The MSS a forwarded SYN carries (0: none found). */
+static uint16_t syn_mss(const struct seen *g)
+{
+	const uint8_t *opt = g->frame + FR_L4_OFF + 20;
+	unsigned at = opt[0] == 1 ? 1 : 0;
+	return opt[at] == 2 ? fr_get16(opt + at + 2) : 0;
+}
+
+/* Each SYN's MSS lowered to the MTU (less 40) of the port its answers
+ * leave by, a port's own MTU each way; checksums still right. */
+static bool mss_clamp(struct harness *h, char *why)
+{
+	struct seen to_rs, to_c;
+	bool ok = true;
+
+	sl_dataplane_set_mtu(&h->dp, OUT, MTU_SMALL);
+	sl_dataplane_set_mtu(&h->dp, IN, 1400);
+	for (unsigned nop = 0; nop < 2 && ok; nop++) {
+		uint16_t cport = (uint16_t)(41500 + nop);
+		if (!syn_mss_exchange(h, OUT, IN, SERVER, cport, VIP, 80, SYN, nop, &to_rs)) {
+			ok = WHY("SYN with MSS not forwarded");
+			break;
+		}
+		uint16_t lport = fr_get16(to_rs.frame + FR_L4_OFF);
+		if (!syn_mss_exchange(h, IN, OUT, RS, 8080, LIP, lport, SYN | ACK, nop, &to_c))
+			ok = WHY("SYN+ACK with MSS not sent to the client");
+		else if (syn_mss(&to_rs) != MTU_SMALL - 40 || syn_mss(&to_c) != 1400 - 40)
+			ok = WHY("MSS %u to the server, %u to the client; want %u (client port's "
+				 "MTU %u) and %u (server port's 1400)%s", syn_mss(&to_rs),
+				 syn_mss(&to_c), MTU_SMALL - 40, MTU_SMALL, 1400 - 40,
+				 nop ? ", option at an odd offset" : "");
+		else if (!frame_ok(&to_rs) || !frame_ok(&to_c))
+			ok = WHY("bad checksum after the clamp%s", nop ? " at an odd offset" : "");
+	}
+	sl_dataplane_set_mtu(&h->dp, OUT, 0);
+	sl_dataplane_set_mtu(&h->dp, IN, 0);
+	return ok;
+}

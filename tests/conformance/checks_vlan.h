@@ -4,6 +4,8 @@
  * port of its device for the check (included by conformance_checks.h,
  * after the checks before it, whose helpers it may use). */
 
+#include "ringport.h"
+
 #define VLAN_OUT 7
 
 /* OUT as the only port on its device, on VLAN `vid` (0: untagged again). */
@@ -87,6 +89,105 @@ static bool vlan_software(struct harness *h, char *why)
 {
 	vlan_out(h, VLAN_OUT);
 	bool ok = vlan_sw_body(h, why);
+	vlan_out(h, 0);
+	return ok;
+}
+
+/* A ring port standing in for OUT's kernel exception device: what the
+ * worker hands the host lands in its TX rings. */
+static struct ringport vlan_host;
+
+static bool vlan_host_attach(struct harness *h)
+{
+	static bool open;
+
+	if (!open && ringport_open(&vlan_host, "conf_vlan_host", h->nworkers, h->dp.pool,
+				   RINGPORT_TX_ROOMY) != 0)
+		return false;
+	open = true;
+	h->dp.host_ethdev[OUT] = vlan_host.ethdev;
+	h->dp.host_mask = 1u << OUT;
+	return true;
+}
+
+/* Frames handed to the host since the last call, freed. */
+static unsigned vlan_host_frames(const struct harness *h)
+{
+	struct rte_mbuf *m;
+	unsigned n = 0;
+
+	for (unsigned q = 0; q < h->nworkers; q++)
+		for (; rte_ring_sc_dequeue(vlan_host.tx[q], (void **)&m) == 0; n++)
+			rte_pktmbuf_free(m);
+	return n;
+}
+
+/* OUT as the untagged port of a device that carries VLANs. */
+static void vlan_out_untagged(struct harness *h)
+{
+	vlan_out(h, 0);
+	h->dp.rx_mode[OUT] = SL_RX_VLAN;
+	h->dp.vlan_map[OUT] = (struct sl_vlan_map){.n = 1, .port = {OUT}, .vid = {0}};
+}
+
+/* Nothing out on either port, nothing to the host, `why_drop` grown by n. */
+static bool vlan_dropped(struct harness *h, enum sl_drop reason, uint64_t before,
+			 unsigned n, const char *what, char *why)
+{
+	struct seen g;
+
+	if (h_recv(h, IN, g.frame) || h_recv(h, OUT, g.frame))
+		return WHY("%s forwarded or answered", what);
+	if (vlan_host_frames(h) != 0)
+		return WHY("%s handed to the host's exception device", what);
+	if (h_drops(h, reason) != before + n)
+		return WHY("%s: %s grew by %llu, want %u", what, sl_drop_name(reason),
+			   (unsigned long long)(h_drops(h, reason) - before), n);
+	return true;
+}
+
+static bool vlan_edges_body(struct harness *h, char *why)
+{
+	uint8_t f[FR_MAX];
+	struct seen g;
+	uint64_t unknown0 = h_drops(h, SL_DROP_VLAN_UNKNOWN);
+	uint64_t qinq0 = h_drops(h, SL_DROP_VLAN_QINQ);
+	uint32_t len;
+
+	/* A VLAN of no port, with an exception device on the port. */
+	vlan_out(h, VLAN_OUT);
+	h_flush(h);
+	len = tagged(f, build(f, SL_IPPROTO_TCP, SERVER, 41410, VIP, 80, SYN), VLAN_OUT + 1);
+	h_send(h, OUT, f, len);
+	if (!vlan_dropped(h, SL_DROP_VLAN_UNKNOWN, unknown0, 1, "an unknown VLAN's SYN", why))
+		return false;
+	/* The device's untagged port: a priority tag (VID 0, PCP 5) is untagged. */
+	vlan_out_untagged(h);
+	len = tagged(f, build(f, SL_IPPROTO_TCP, SERVER, 41411, VIP, 80, SYN), 0xa000);
+	h_send(h, OUT, f, len);
+	if ((g.len = h_recv(h, IN, g.frame)) == 0)
+		return WHY("a priority-tagged (VID 0) SYN not forwarded by the untagged port");
+	/* Stacked tags: 802.1ad outside 802.1Q, 802.1Q twice, 802.1Q behind
+	 * a tag the NIC stripped. */
+	len = tagged(f, build(f, SL_IPPROTO_TCP, SERVER, 41412, VIP, 80, SYN), VLAN_OUT);
+	len = tagged(f, len, 0);
+	fr_put16(f + 12, 0x88a8);
+	h_send(h, OUT, f, len);
+	len = tagged(f, build(f, SL_IPPROTO_TCP, SERVER, 41413, VIP, 80, SYN), VLAN_OUT);
+	len = tagged(f, len, 0);
+	h_send(h, OUT, f, len);
+	len = tagged(f, build(f, SL_IPPROTO_TCP, SERVER, 41414, VIP, 80, SYN), VLAN_OUT);
+	h_send_flags(h, OUT, f, len, RTE_MBUF_F_RX_VLAN_STRIPPED);
+	return vlan_dropped(h, SL_DROP_VLAN_QINQ, qinq0, 3, "stacked tags", why) &&
+	       h_drops(h, SL_DROP_VLAN_UNKNOWN) == unknown0 + 1;
+}
+
+static bool vlan_edges(struct harness *h, char *why)
+{
+	if (!vlan_host_attach(h))
+		return WHY("cannot open a ring port for the exception device");
+	bool ok = vlan_edges_body(h, why);
+	h->dp.host_mask = 0;
 	vlan_out(h, 0);
 	return ok;
 }

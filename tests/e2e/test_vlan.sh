@@ -9,7 +9,8 @@
 # ICMP echo to each port's address; Sluice's ARP answers and its replies leave on the asker's VLAN (a
 # capture on the client's veth: every frame from Sluice tagged 10 or 20,
 # matching the client address it is for); VLAN 30's SYNs dropped as
-# vlan_unknown and unanswered; a duplicate vlan on one device and a bad
+# vlan_unknown and unanswered; a capture of wan20's RX holds VLAN 20's
+# frames and none of VLAN 10's; a duplicate vlan on one device and a bad
 # id refused at their JSON paths.
 # e2e-timeout: 120
 set -euo pipefail
@@ -69,6 +70,23 @@ for v in 10 20; do
   lab_check "vlan $v: ICMP echo to wan$v's address 198.18.$v.1 answered 3 of 3" \
     lab_ping 198.18.$v.1 --source 198.18.$v.2 -c 3 --min 3
 done
+
+# A capture of wan20's RX while both VLANs send: only VLAN 20's frames
+# (the split comes first; the device's polled port is wan10's).
+"$SLUICECTL" -s "$LAB_SOCK" capture wan20 -w "$T/wan20.pcapng" --direction rx \
+  --duration 4 >"$T/cap20.out" 2>&1 &
+cap_pid=$!
+sleep 1
+for v in 10 20; do
+  lab_curl_loop 5 "http://$LAB_VIP/whoami" 0 --interface "198.18.$v.2" >/dev/null
+done
+st=0; wait "$cap_pid" || st=$?
+lab_check_eq "capture wan20 --direction rx exits 0" "$st" 0
+cap20() { tcpdump -nn -r "$T/wan20.pcapng" "$@" 2>/dev/null | wc -l; }
+# (rte_pcapng_copy puts a stripped tag back: the copies show the wire.)
+lab_check_cmp "wan20's capture holds VLAN 20's frames" \
+  "$(cap20 vlan 20 and src net 198.18.20.0/24)" -ge 5
+lab_check_eq "... and nothing else" "$(cap20 not \( vlan 20 and src net 198.18.20.0/24 \))" 0
 
 before=$(lab_drop vlan_unknown)
 if CURL_MAX_TIME=3 lab_curl --interface 198.18.30.2 "http://$LAB_VIP/whoami" >/dev/null 2>&1; then

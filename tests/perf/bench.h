@@ -71,6 +71,8 @@ struct bench_env {
 	double seconds;           /* per run */
 	unsigned runs;            /* runs per scenario */
 	bool cold;                /* cold frames (see above) */
+	bool rx_unmarked;         /* hot frames without the NIC's GOOD flags:
+				   * checked in software (established_1k_sw) */
 	uint32_t cold_mbufs;      /* size of the cold pool */
 	struct rte_mempool *cold_pool;
 	uint64_t lose_every;      /* test of the accounting: the harness
@@ -95,6 +97,12 @@ uint64_t bench_run_lane(struct bench_env *env, unsigned lane,
 			const struct bench_seq *seq, uint64_t *pos, double seconds,
 			bool baseline, uint64_t *cycles);
 
+/* Checksums as on a port without offloads (`rx_unmarked`: the worker
+ * checks each frame in software) or with TX checksum offload
+ * (`tx_offload`: left to the NIC through ol_flags, as dataplane/tx_csum.h
+ * does for a port given it). Both off is the plain scenarios' setting:
+ * RX flags GOOD, TX checksums written in software. */
+void bench_set_csum(struct bench_env *env, bool rx_unmarked, bool tx_offload);
 /* Set up the cold pool (once) and switch cold frames on or off. */
 void bench_set_cold(struct bench_env *env, bool cold);
 

@@ -305,6 +305,14 @@ int main(int argc, char **argv)
 	RUN("baseline", bench_baseline(&env, &res[n]));
 	EST("established_1k", 1000, false);
 	EST("established_1k_real", 1000, true);
+	/* The same hot traffic with checksums in software both ways, and
+	 * with the NIC's doing both (RX flags GOOD, TX by ol_flags). */
+#define CSUM(name, rx_unmarked, tx_offload)                                    \
+	RUN(name, (bench_set_csum(&env, rx_unmarked, tx_offload),               \
+		   bench_established(&env, name, 1000, false, &res[n]),           \
+		   bench_set_csum(&env, false, false)))
+	CSUM("established_1k_sw", true, false);
+	CSUM("established_1k_offload", false, true);
 	EST("established_100k", 100000, false);
 	EST("established_1m", 1000000, false);
 	EST("established_1m_real", 1000000, true);
@@ -320,6 +328,7 @@ int main(int argc, char **argv)
 	if (wanted(only, "one_lip_1m"))
 		one_lip = &res[n];
 	RUN("one_lip_1m", bench_one_lip(&env, &res[n]));
+#undef CSUM
 #undef EST
 #undef RUN
 	double base = n && strcmp(res[0].name, "baseline") == 0 ? res[0].mpps : 0;

@@ -17,6 +17,7 @@
 #include "bench.h"
 #include "csum.h"
 #include "pkt.h"
+#include "tx_csum.h"
 
 void bench_rec_make(struct bench_rec *r, sl_be32 saddr, sl_be32 daddr,
 		    sl_be16 sport, sl_be16 dport, uint8_t flags, uint8_t port)
@@ -154,6 +155,14 @@ void bench_set_cold(struct bench_env *env, bool cold)
 	env->cold = cold;
 }
 
+void bench_set_csum(struct bench_env *env, bool rx_unmarked, bool tx_offload)
+{
+	env->rx_unmarked = rx_unmarked;
+	for (unsigned p = 0; p < env->dp.nports; p++)
+		env->dp.tx_csum[p] = tx_offload ? SL_TX_CSUM_IP | SL_TX_CSUM_TCP | SL_TX_CSUM_UDP
+						: 0;
+}
+
 /* Take up to `max` spare frames and write the next records of the
  * lane's sequence into them (wrapping round if `wrap`). */
 static unsigned fill(struct bench_env *env, struct bench_lane *l,
@@ -176,7 +185,7 @@ static unsigned fill(struct bench_env *env, struct bench_lane *l,
 		if (m == NULL)
 			break;
 		const struct bench_rec *r = &seq->recs[(*pos)++];
-		frame_write(m, r, cold);
+		frame_write(m, r, cold || env->rx_unmarked);
 		/* To the port's MAC, as a neighbor sends (a recycled frame
 		 * still carries the addresses it left with). */
 		memcpy(rte_pktmbuf_mtod(m, uint8_t *), env->ctl.ports[r->port].mac, 6);

@@ -206,6 +206,49 @@ static void test_link_differs(void **state)
 	assert_string_equal(sl_port_link_str(&up1g, buf, sizeof(buf)), "up, speed unknown");
 }
 
+/* A VLAN port's own ethdev id held by a device, whichever came first: the
+ * device probed before the port was wired, or opened after it (a later
+ * port's device, an exception tap). Both are found from the final set of
+ * open devices. */
+static void test_vlan_id_clash(void **state)
+{
+	/* Ports 0 and 1 are their devices' first: no id of their own. */
+	uint16_t ids[4] = {UINT16_MAX, UINT16_MAX, sl_port_vlan_ethdev(2),
+			   sl_port_vlan_ethdev(3)};
+	uint64_t few = 0x7; /* ethdevs 0..2: port 0's device and two taps */
+	(void)state;
+
+	assert_int_equal(sl_port_vlan_clash(few, ids, 4), -1);
+	/* RTE_MAX_ETHPORTS - 3 opened (EAL probe, later taps): port 2's id. */
+	uint64_t many = (1ull << (RTE_MAX_ETHPORTS - 2)) - 1;
+	assert_int_equal(sl_port_vlan_clash(many, ids, 4), 2);
+	/* Only port 3's id held, by a device opened last. */
+	assert_int_equal(sl_port_vlan_clash(few | 1ull << sl_port_vlan_ethdev(3), ids, 4), 3);
+	assert_int_equal(sl_port_vlan_clash(~0ull, ids, 2), -1);
+	assert_int_equal(sl_port_vlan_ethdev(0), RTE_MAX_ETHPORTS - 1);
+}
+
+/* Frames of the port's MTU against the mbufs' room: a 9000 MTU does not
+ * fit 2 KiB buffers (9022-byte frames); refused, naming the fix, on a device without
+ * scattered RX (af_packet-like); taken with scatter asked for on one
+ * that has it (i40e); 1500 fits either. */
+static void test_rx_room(void **state)
+{
+	struct rte_eth_dev_info scat = i40e(), plain = {.driver_name = "net_af_packet"};
+	char err[256] = "";
+	(void)state;
+
+	assert_int_equal(sl_port_rx_room(1500, &plain, 2048, err, sizeof(err)), 0);
+	assert_int_equal(sl_port_rx_room(2026, &plain, 2048, err, sizeof(err)), 0);
+	assert_int_equal(sl_port_rx_room(2027, &plain, 2048, err, sizeof(err)), -1);
+	assert_int_equal(sl_port_rx_room(9000, &plain, 2048, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "mtu 9000 needs 9022-byte buffers; the mbufs hold 2048"));
+	assert_non_null(strstr(err, "net_af_packet has no scattered RX"));
+	assert_non_null(strstr(err, "\"mtu\": 9000"));
+	assert_int_equal(sl_port_rx_room(9000, &scat, 2048, err, sizeof(err)), 1);
+	assert_int_equal(sl_port_rx_room(9000, &scat, 9022, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +259,8 @@ int main(void)
 		cmocka_unit_test(test_vlan_offloads),
 		cmocka_unit_test(test_symmetric_key),
 		cmocka_unit_test(test_link_differs),
+		cmocka_unit_test(test_vlan_id_clash),
+		cmocka_unit_test(test_rx_room),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
