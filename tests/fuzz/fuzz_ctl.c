@@ -17,14 +17,20 @@
  * Every input starts from the same configuration.
  *
  * Speed: writing the configuration out as JSON is most of a request's
- * cost under ASan, so it is not done around every request. The text of
- * the running configuration is kept and rewritten only when a request
- * changed the model; whether one did is read from a fingerprint (CRC32-C
- * over the model's bytes and the arrays it points at), which a refused
- * request must leave alone. A different fingerprint after a refusal is
- * then judged on the written-out text, so only a real change is
- * reported. A written-out configuration that loaded once is not loaded
- * again (check_saveable).
+ * cost under ASan, so it is not done around every request. Whether a
+ * request changed the model is read from a fingerprint (CRC32-C over the
+ * model's bytes and the arrays it points at), which a refused request
+ * must leave alone. After a request that moved it, the model is cloned
+ * (a few allocations, against hundreds for the JSON), so that a later
+ * refusal that moves the fingerprint can be judged on the texts of the
+ * clone and the model: only a real change is reported. The running
+ * configuration is written out once per input, at its end, and only if
+ * it is not the base one; a text that loaded once is not loaded again
+ * (check_saveable).
+ *
+ * The reset between inputs (fuzz_env_restore) is checked too: every
+ * RESET_CHECK_EVERY inputs, the configuration written out and the
+ * answers to the list commands are compared with those at start-up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,9 +60,10 @@ static const char *const codes[] = {
 };
 
 static struct fuzz_env env;
-static char *running_text;        /* the running configuration written out */
-static uint32_t running_print;    /* its fingerprint */
-static bool running_is_base;      /* running_text is base_text */
+static uint32_t running_print;    /* the model's fingerprint, last seen */
+static bool running_is_base;      /* the model is the base one */
+static struct sl_model before;    /* a clone at running_print, unless base */
+static bool have_before;
 static char *base_text;           /* the base configuration written out */
 
 static void broken(const char *what, const char *detail)
@@ -65,15 +72,20 @@ static void broken(const char *what, const char *detail)
 	abort();
 }
 
-static char *written_out(void)
+static char *write_model(const struct sl_model *m)
 {
-	json_t *doc = sl_config_to_json(&env.ctl.model);
+	json_t *doc = sl_config_to_json(m);
 	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
 	json_decref(doc);
 	if (text == NULL)
 		broken("the running configuration cannot be written out", NULL);
 	return text;
+}
+
+static char *written_out(void)
+{
+	return write_model(&env.ctl.model);
 }
 
 static uint32_t crc_bytes(const void *p, size_t n, uint32_t crc)
@@ -99,14 +111,31 @@ static uint32_t model_print(const struct sl_model *m)
 	return crc_bytes(m->xdp.block, m->xdp.nblock * sizeof(*m->xdp.block), crc);
 }
 
-/* `text` (malloc'd, taken) is what the running configuration writes
- * out as. */
-static void remember_running(char *text)
+static void forget_before(void)
 {
-	free(running_text);
-	running_text = text;
+	if (have_before)
+		sl_model_free(&before);
+	have_before = false;
+}
+
+/* The running model is `is_base`, or a new one to keep a clone of. */
+static void remember_running(bool is_base)
+{
+	forget_before();
 	running_print = model_print(&env.ctl.model);
-	running_is_base = strcmp(text, base_text) == 0;
+	running_is_base = is_base;
+	if (is_base)
+		return;
+	if (sl_model_clone(&before, &env.ctl.model) != 0)
+		broken("out of memory cloning the model", NULL);
+	have_before = true;
+}
+
+static char *text_before(void)
+{
+	if (running_is_base)
+		return strdup(base_text);
+	return write_model(&before);
 }
 
 static bool known_code(const char *code)
@@ -145,13 +174,17 @@ static void handle(const char *line, size_t len)
 	bool ok = check_answer(answer);
 
 	if (model_print(&env.ctl.model) != running_print) {
-		char *before = strdup(running_text);
-		remember_running(written_out());
-		if (!ok && strcmp(before, running_text) != 0) {
-			fprintf(stderr, "request: %.*s\nanswer: %s\n", (int)len, line, answer);
-			broken("a refused request changed the configuration", running_text);
+		if (!ok) {
+			char *was = text_before(), *now = written_out();
+			if (strcmp(was, now) != 0) {
+				fprintf(stderr, "request: %.*s\nanswer: %s\nbefore: %s\n",
+					(int)len, line, answer, was);
+				broken("a refused request changed the configuration", now);
+			}
+			free(was);
+			free(now);
 		}
-		free(before);
+		remember_running(false);
 	}
 	free(answer);
 }
@@ -178,15 +211,74 @@ static void check_saveable(void)
 
 	if (running_is_base)
 		return;
-	uint64_t print = text_print(running_text);
-	if (loaded[print % LOADED_MEMO] == print)
+	char *text = written_out();
+	uint64_t print = text_print(text);
+	if (strcmp(text, base_text) == 0 || loaded[print % LOADED_MEMO] == print) {
+		free(text);
 		return;
-	if (sl_config_load_string(running_text, &m, &err) != 0) {
+	}
+	if (sl_config_load_string(text, &m, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", err.field, err.message);
-		broken("the running configuration, written out, does not load", running_text);
+		broken("the running configuration, written out, does not load", text);
 	}
 	sl_model_free(&m);
 	loaded[print % LOADED_MEMO] = print;
+	free(text);
+}
+
+/* The reset's own check: what the list commands answer and the
+ * configuration written out, after a reset, against start-up. */
+#define RESET_CHECK_EVERY 512
+static const char *const list_cmds[] = {
+	"{\"cmd\":\"vip.list\"}", "{\"cmd\":\"laddr.list\"}",
+	"{\"cmd\":\"neigh.list\"}", "{\"cmd\":\"snat.list\"}",
+	"{\"cmd\":\"blocklist.list\"}", "{\"cmd\":\"config.show\"}", NULL,
+};
+static char *fresh_lists;
+
+/* A neighbor's age moves with the clock: drop its digits. */
+static void drop_ages(char *answer)
+{
+	for (char *a = answer; (a = strstr(a, "\"age_s\":")) != NULL;) {
+		a += strlen("\"age_s\":");
+		size_t digits = strspn(a, "0123456789");
+		memmove(a, a + digits, strlen(a + digits) + 1);
+	}
+}
+
+static char *list_answers(void)
+{
+	size_t len = 0;
+	char *all = NULL;
+	FILE *f = open_memstream(&all, &len);
+
+	for (const char *const *c = list_cmds; f && *c; c++) {
+		char *answer = sl_ctl_handle_line(&env.ctl, *c, strlen(*c));
+		if (answer)
+			drop_ages(answer);
+		fprintf(f, "%s\n", answer ? answer : "(none)");
+		free(answer);
+	}
+	if (f == NULL || fclose(f) != 0)
+		broken("out of memory listing the state", NULL);
+	return all;
+}
+
+static void check_reset(void)
+{
+	static unsigned inputs;
+
+	if (inputs++ % RESET_CHECK_EVERY != 0)
+		return;
+	char *text = written_out(), *lists = list_answers();
+	if (strcmp(text, base_text) != 0)
+		broken("after a reset the configuration is not the base one", text);
+	if (strcmp(lists, fresh_lists) != 0) {
+		fprintf(stderr, "fresh:\n%s", fresh_lists);
+		broken("after a reset the lists differ from a fresh start", lists);
+	}
+	free(text);
+	free(lists);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -198,7 +290,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_eal_init(1 + FUZZ_WORKERS);
 	fuzz_env_init(&env, config, true);
 	base_text = written_out();
-	remember_running(strdup(base_text));
+	fresh_lists = list_answers();
+	remember_running(true);
 	return 0;
 }
 
@@ -219,6 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_env_restore(&env);
 	/* A restore makes the base configuration run again. */
 	if (model_print(&env.ctl.model) != running_print)
-		remember_running(strdup(base_text));
+		remember_running(true);
+	check_reset();
 	return 0;
 }
