@@ -210,6 +210,12 @@ $(BUILD)/tests/test_port_conf: tests/unit/test_port_conf.c $(BUILD)/obj/drivers/
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(DPDK_CFLAGS) -o $@ $< $(BUILD)/obj/drivers/port_conf.o $(CMOCKA_LIBS) $(DPDK_LIBS)
 
+# The control fuzzer's JSON answer check, against jansson.
+$(BUILD)/tests/test_fuzz_json: tests/unit/test_fuzz_json.c tests/fuzz/fuzz_json.c tests/fuzz/fuzz_json.h
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -iquote tests/fuzz $(JANSSON_CFLAGS) -o $@ $(filter %.c,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
+
 # The devargs reader: DPDK's kvargs, no EAL.
 $(BUILD)/tests/test_devargs: tests/unit/test_devargs.c $(BUILD)/obj/drivers/devargs.o
 	@mkdir -p $(dir $@)
@@ -319,7 +325,7 @@ $(BUILD)/fuzz/fuzz_packet: $(addprefix $(BUILD)/obj/tests/fuzz/,fuzz_packet.o fu
 	@echo "  FUZZ    $@"
 	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) $(LIBBPF_LIBS) $(PCAP_LIBS) -lpthread
 
-$(BUILD)/fuzz/fuzz_ctl: $(BUILD)/obj/tests/fuzz/fuzz_ctl.o $(FUZZ_ENV) $(CORE_OBJS) \
+$(BUILD)/fuzz/fuzz_ctl: $(BUILD)/obj/tests/fuzz/fuzz_ctl.o $(BUILD)/obj/tests/fuzz/fuzz_json.o $(FUZZ_ENV) $(CORE_OBJS) \
 		$(DP_OBJS) $(DRV_OBJS) $(XDP_OBJS) $(MODEL_OBJS) $(FUZZ_CTRL)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"

@@ -17,14 +17,20 @@
  * Every input starts from the same configuration.
  *
  * Speed: writing the configuration out as JSON is most of a request's
- * cost under ASan, so it is not done around every request. The text of
- * the running configuration is kept and rewritten only when a request
- * changed the model; whether one did is read from a fingerprint (CRC32-C
- * over the model's bytes and the arrays it points at), which a refused
- * request must leave alone. A different fingerprint after a refusal is
- * then judged on the written-out text, so only a real change is
- * reported. A written-out configuration that loaded once is not loaded
- * again (check_saveable).
+ * cost under ASan, so it is not done around every request. Whether a
+ * request changed the model is read from a fingerprint (CRC32-C over the
+ * model's bytes and the arrays it points at), which a refused request
+ * must leave alone. After a request that moved it, the model is cloned
+ * (a few allocations, against hundreds for the JSON), so that a later
+ * refusal that moves the fingerprint can be judged on the texts of the
+ * clone and the model: only a real change is reported. The running
+ * configuration is written out once per input, at its end, and only if
+ * it is not the base one nor a model of the same content as one that
+ * loaded before (check_saveable).
+ *
+ * The reset between inputs (fuzz_env_restore) is checked too: every
+ * RESET_CHECK_EVERY inputs, the configuration written out and the
+ * answers to the list commands are compared with those at start-up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +40,7 @@
 
 #include "config.h"
 #include "fuzz_env.h"
+#include "fuzz_json.h"
 
 #define MAX_LINES 16
 
@@ -54,9 +61,10 @@ static const char *const codes[] = {
 };
 
 static struct fuzz_env env;
-static char *running_text;        /* the running configuration written out */
-static uint32_t running_print;    /* its fingerprint */
-static bool running_is_base;      /* running_text is base_text */
+static uint32_t running_print;    /* the model's fingerprint, last seen */
+static bool running_is_base;      /* the model is the base one */
+static struct sl_model before;    /* a clone at running_print, unless base */
+static bool have_before;
 static char *base_text;           /* the base configuration written out */
 
 static void broken(const char *what, const char *detail)
@@ -65,15 +73,20 @@ static void broken(const char *what, const char *detail)
 	abort();
 }
 
-static char *written_out(void)
+static char *write_model(const struct sl_model *m)
 {
-	json_t *doc = sl_config_to_json(&env.ctl.model);
+	json_t *doc = sl_config_to_json(m);
 	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
 	json_decref(doc);
 	if (text == NULL)
 		broken("the running configuration cannot be written out", NULL);
 	return text;
+}
+
+static char *written_out(void)
+{
+	return write_model(&env.ctl.model);
 }
 
 static uint32_t crc_bytes(const void *p, size_t n, uint32_t crc)
@@ -99,44 +112,71 @@ static uint32_t model_print(const struct sl_model *m)
 	return crc_bytes(m->xdp.block, m->xdp.nblock * sizeof(*m->xdp.block), crc);
 }
 
-/* `text` (malloc'd, taken) is what the running configuration writes
- * out as. */
-static void remember_running(char *text)
+static void forget_before(void)
 {
-	free(running_text);
-	running_text = text;
-	running_print = model_print(&env.ctl.model);
-	running_is_base = strcmp(text, base_text) == 0;
+	if (have_before)
+		sl_model_free(&before);
+	have_before = false;
 }
 
-static bool known_code(const char *code)
+/* The running model is `is_base`, or a new one to keep a clone of. */
+static void remember_running(bool is_base)
+{
+	forget_before();
+	running_print = model_print(&env.ctl.model);
+	running_is_base = is_base;
+	if (is_base)
+		return;
+	if (sl_model_clone(&before, &env.ctl.model) != 0)
+		broken("out of memory cloning the model", NULL);
+	have_before = true;
+}
+
+static char *text_before(void)
+{
+	if (running_is_base)
+		return strdup(base_text);
+	return write_model(&before);
+}
+
+static bool known_code(const struct fz_json_span *code)
 {
 	for (const char *const *c = codes; *c; c++)
-		if (strcmp(code, *c) == 0)
+		if (strlen(*c) == code->len && memcmp(code->text, *c, code->len) == 0)
 			return true;
 	return false;
 }
 
-/* Check the shape of an answer; true if it says ok. */
+static bool is(const struct fz_json_span *v, enum fz_json_kind kind)
+{
+	return v && v->kind == kind;
+}
+
+/* Check the shape of an answer; true if it says ok. Checked without a
+ * JSON tree (fuzz_json.h): json_loads of every answer was a third of
+ * this target's own time under ASan. */
+#define ANSWER_MEMBERS 8
 static bool check_answer(const char *answer)
 {
-	json_error_t jerr;
-	json_t *a = answer ? json_loads(answer, 0, &jerr) : NULL;
-	json_t *ok = json_object_get(a, "ok");
+	struct fz_json_member top[ANSWER_MEMBERS], err[ANSWER_MEMBERS];
+	int n = answer ? fz_json_object(answer, top, ANSWER_MEMBERS) : -1;
+	const struct fz_json_span *ok = fz_json_get(top, n, "ok");
 
-	if (!json_is_object(a) || !json_is_boolean(ok))
+	if (n < 0 || n > ANSWER_MEMBERS || !(is(ok, FZ_JSON_TRUE) || is(ok, FZ_JSON_FALSE)))
 		broken("answer is not {\"ok\": bool, ...}", answer);
-	bool good = json_is_true(ok);
-	json_t *e = json_object_get(a, "error");
-	const char *code = json_string_value(json_object_get(e, "code"));
-	const char *msg = json_string_value(json_object_get(e, "message"));
-	if (good && !json_is_object(json_object_get(a, "result")))
+	bool good = ok->kind == FZ_JSON_TRUE;
+	if (good && !is(fz_json_get(top, n, "result"), FZ_JSON_OBJECT))
 		broken("ok answer without a result object", answer);
-	if (!good && (!code || !known_code(code) || !msg || !msg[0] ||
-		      !json_is_string(json_object_get(e, "field"))))
+	if (good)
+		return true;
+	const struct fz_json_span *e = fz_json_get(top, n, "error");
+	int m = is(e, FZ_JSON_OBJECT) ? fz_json_members(e, err, ANSWER_MEMBERS) : -1;
+	const struct fz_json_span *code = fz_json_get(err, m, "code"),
+				  *msg = fz_json_get(err, m, "message");
+	if (!is(code, FZ_JSON_STRING) || !known_code(code) || !is(msg, FZ_JSON_STRING) ||
+	    msg->len == 0 || !is(fz_json_get(err, m, "field"), FZ_JSON_STRING))
 		broken("error answer without a known code, a field and a message", answer);
-	json_decref(a);
-	return good;
+	return false;
 }
 
 static void handle(const char *line, size_t len)
@@ -145,29 +185,58 @@ static void handle(const char *line, size_t len)
 	bool ok = check_answer(answer);
 
 	if (model_print(&env.ctl.model) != running_print) {
-		char *before = strdup(running_text);
-		remember_running(written_out());
-		if (!ok && strcmp(before, running_text) != 0) {
-			fprintf(stderr, "request: %.*s\nanswer: %s\n", (int)len, line, answer);
-			broken("a refused request changed the configuration", running_text);
+		if (!ok) {
+			char *was = text_before(), *now = written_out();
+			if (strcmp(was, now) != 0) {
+				fprintf(stderr, "request: %.*s\nanswer: %s\nbefore: %s\n",
+					(int)len, line, answer, was);
+				broken("a refused request changed the configuration", now);
+			}
+			free(was);
+			free(now);
 		}
-		free(before);
+		remember_running(false);
 	}
 	free(answer);
 }
 
-/* 64 bits of the text: two CRC32-C with different seeds. */
-static uint64_t text_print(const char *text)
+/* The model's content, without where its arrays are or how much room
+ * they have: what the configuration written out is made of. */
+static uint32_t content_crc(const struct sl_model *m, uint32_t crc)
+	__attribute__((no_sanitize("coverage")));
+static uint32_t content_crc(const struct sl_model *m, uint32_t crc)
 {
-	size_t n = strlen(text);
+	struct sl_model top = *m;
 
-	return (uint64_t)crc_bytes(text, n, 0) << 32 | crc_bytes(text, n, 0x9e3779b9);
+	top.eal = NULL;
+	top.neigh = NULL;
+	top.svcs = NULL;
+	top.xdp.block = NULL;
+	top.neigh_cap = top.svcs_cap = top.xdp.block_cap = 0;
+	crc = crc_bytes(&top, sizeof(top), crc);
+	for (uint32_t i = 0; i < m->neal; i++)
+		crc = crc_bytes(m->eal[i], strlen(m->eal[i]) + 1, crc);
+	for (uint32_t i = 0; i < m->nsvcs; i++) {
+		struct sl_model_svc svc = m->svcs[i];
+		svc.rs = NULL;
+		crc = crc_bytes(&svc, sizeof(svc), crc);
+		crc = crc_bytes(m->svcs[i].rs, svc.nrs * sizeof(*svc.rs), crc);
+	}
+	crc = crc_bytes(m->neigh, m->nneigh * sizeof(*m->neigh), crc);
+	return crc_bytes(m->xdp.block, m->xdp.nblock * sizeof(*m->xdp.block), crc);
 }
 
-/* The base configuration loaded once at start; anything else is tried,
- * unless the very same text loaded before (the loader is deterministic,
- * and mutated inputs often end in the same configuration): a direct-mapped
- * memory of the last texts that loaded, by their 64-bit print. */
+/* 64 bits of it: two CRC32-C with different seeds. */
+static uint64_t content_print(const struct sl_model *m)
+{
+	return (uint64_t)content_crc(m, 0) << 32 | content_crc(m, 0x9e3779b9);
+}
+
+/* The base configuration loaded once at start; anything else is written
+ * out and loaded, unless a model of the very same content did before
+ * (writing out and loading are deterministic, and mutated inputs often
+ * end in the same configuration): a direct-mapped memory of the last
+ * contents that did, by their 64-bit print. */
 #define LOADED_MEMO 1024
 static uint64_t loaded[LOADED_MEMO];
 
@@ -178,15 +247,74 @@ static void check_saveable(void)
 
 	if (running_is_base)
 		return;
-	uint64_t print = text_print(running_text);
+	uint64_t print = content_print(&env.ctl.model);
 	if (loaded[print % LOADED_MEMO] == print)
 		return;
-	if (sl_config_load_string(running_text, &m, &err) != 0) {
-		fprintf(stderr, "%s: %s\n", err.field, err.message);
-		broken("the running configuration, written out, does not load", running_text);
+	char *text = written_out();
+	if (strcmp(text, base_text) != 0) {
+		if (sl_config_load_string(text, &m, &err) != 0) {
+			fprintf(stderr, "%s: %s\n", err.field, err.message);
+			broken("the running configuration, written out, does not load", text);
+		}
+		sl_model_free(&m);
 	}
-	sl_model_free(&m);
 	loaded[print % LOADED_MEMO] = print;
+	free(text);
+}
+
+/* The reset's own check: what the list commands answer and the
+ * configuration written out, after a reset, against start-up. */
+#define RESET_CHECK_EVERY 512
+static const char *const list_cmds[] = {
+	"{\"cmd\":\"vip.list\"}", "{\"cmd\":\"laddr.list\"}",
+	"{\"cmd\":\"neigh.list\"}", "{\"cmd\":\"snat.list\"}",
+	"{\"cmd\":\"blocklist.list\"}", "{\"cmd\":\"config.show\"}", NULL,
+};
+static char *fresh_lists;
+
+/* A neighbor's age moves with the clock: drop its digits. */
+static void drop_ages(char *answer)
+{
+	for (char *a = answer; (a = strstr(a, "\"age_s\":")) != NULL;) {
+		a += strlen("\"age_s\":");
+		size_t digits = strspn(a, "0123456789");
+		memmove(a, a + digits, strlen(a + digits) + 1);
+	}
+}
+
+static char *list_answers(void)
+{
+	size_t len = 0;
+	char *all = NULL;
+	FILE *f = open_memstream(&all, &len);
+
+	for (const char *const *c = list_cmds; f && *c; c++) {
+		char *answer = sl_ctl_handle_line(&env.ctl, *c, strlen(*c));
+		if (answer)
+			drop_ages(answer);
+		fprintf(f, "%s\n", answer ? answer : "(none)");
+		free(answer);
+	}
+	if (f == NULL || fclose(f) != 0)
+		broken("out of memory listing the state", NULL);
+	return all;
+}
+
+static void check_reset(void)
+{
+	static unsigned inputs;
+
+	if (inputs++ % RESET_CHECK_EVERY != 0)
+		return;
+	char *text = written_out(), *lists = list_answers();
+	if (strcmp(text, base_text) != 0)
+		broken("after a reset the configuration is not the base one", text);
+	if (strcmp(lists, fresh_lists) != 0) {
+		fprintf(stderr, "fresh:\n%s", fresh_lists);
+		broken("after a reset the lists differ from a fresh start", lists);
+	}
+	free(text);
+	free(lists);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -198,7 +326,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_eal_init(1 + FUZZ_WORKERS);
 	fuzz_env_init(&env, config, true);
 	base_text = written_out();
-	remember_running(strdup(base_text));
+	fresh_lists = list_answers();
+	remember_running(true);
 	return 0;
 }
 
@@ -219,6 +348,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_env_restore(&env);
 	/* A restore makes the base configuration run again. */
 	if (model_print(&env.ctl.model) != running_print)
-		remember_running(strdup(base_text));
+		remember_running(true);
+	check_reset();
 	return 0;
 }

@@ -84,6 +84,8 @@ static void make_dataplane(struct fuzz_env *e)
 	dp->nports = m->nports;
 }
 
+#define FUZZ_IDLE_SLEEP_US 2000
+
 static void make_workers(struct fuzz_env *e)
 {
 	const struct sl_model *m = &e->ctl.model;
@@ -95,7 +97,12 @@ static void make_workers(struct fuzz_env *e)
 			.max_conns = e->max_conns ? e->max_conns : m->max_conns,
 			.lport_lo = m->lport_lo,
 			.lport_hi = m->lport_hi,
-			.idle_sleep_us = e->live ? 100 : 0,
+			/* Live workers here only pass quiescent states and
+			 * read control messages; they sleep offline (a grace
+			 * period does not wait for them), so a long nap costs
+			 * a request no wall time, and wake-ups at 100 us were
+			 * a third of fuzz_ctl's CPU. */
+			.idle_sleep_us = e->live ? FUZZ_IDLE_SLEEP_US : 0,
 			.idle_empty_polls = 16,
 			.verify_l4_csum = m->verify_l4_csum,
 		};
@@ -277,4 +284,60 @@ void fuzz_env_reset(struct fuzz_env *e)
 			drain_ring(e->ports[p].tx[q]);
 	forget_neighbors(e);
 	fuzz_env_restore(e);
+}
+
+static unsigned ring_count(struct rte_ring *r)
+{
+	return r ? rte_ring_count(r) : 0;
+}
+
+static void worker_state(FILE *f, struct fuzz_env *e, unsigned i)
+{
+	struct sl_worker *w = e->dp.workers[i];
+	unsigned queued = ring_count(w->ctl_ring), lips_used = 0, active = 0, asked = 0;
+
+	for (unsigned j = 0; j < FUZZ_WORKERS; j++)
+		queued += ring_count(w->steer_in[j]) + ring_count(w->snat_in[j]) +
+			  ring_count(w->flow_in[j]);
+	for (unsigned l = 0; l < SL_MAX_LIPS; l++)
+		lips_used += w->lips[l].pm.nfree != w->lips[l].pm.nbits ||
+			     w->lips[l].pm.cursor != 0;
+	for (unsigned r = 0; r < SL_MAX_RS; r++)
+		active += w->rs_active[r];
+	for (unsigned a = 0; a < SL_ARRAY_SIZE(w->arp_asked); a++)
+		asked += !!memcmp(&w->arp_asked[a], &(typeof(w->arp_asked[a])){0},
+				  sizeof(w->arp_asked[a]));
+	fprintf(f, "worker %u: conns %u ext %u held %u queued %u lips in use %u "
+		"hosts %u rs active %u cursors %s lip_rr %u arp asked %u\n",
+		i, w->ct.nconns, w->ct.ext_used, w->nhold, queued, lips_used,
+		w->hosts.used, active,
+		memcmp(w->sched_cursor, e->cursor0[i], sizeof(e->cursor0[i])) ? "moved" : "as started",
+		w->lip_rr, asked);
+}
+
+char *fuzz_env_state(struct fuzz_env *e)
+{
+	size_t len = 0;
+	char *text = NULL;
+	FILE *f = open_memstream(&text, &len);
+	json_t *doc = sl_config_to_json(&e->ctl.model);
+	char *conf = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	json_decref(doc);
+	if (f == NULL || conf == NULL)
+		die("out of memory describing the state");
+	for (unsigned i = 0; i < FUZZ_WORKERS; i++)
+		worker_state(f, e, i);
+	unsigned tx = 0;
+	for (unsigned p = 0; p < e->dp.nports; p++)
+		for (unsigned q = 0; q < FUZZ_WORKERS; q++)
+			tx += ring_count(e->ports[p].tx[q]);
+	fprintf(f, "tx queued %u, learn queued %u, learned neighbors %u, mbufs in use %u, "
+		"dirty %d/%d\nconfig %s\n", tx, ring_count(e->dp.learn_ring),
+		e->ctl.neigh.n, rte_mempool_in_use_count(e->dp.pool), e->dirty,
+		e->neigh_dirty, conf);
+	free(conf);
+	if (fclose(f) != 0)
+		die("out of memory describing the state");
+	return text;
 }

@@ -66,4 +66,11 @@ void fuzz_env_step(struct fuzz_env *e, unsigned wid, struct rte_mbuf **pkts,
  * the next input (hand-driven workers only). */
 void fuzz_env_reset(struct fuzz_env *e);
 
+/* What a reset must put back, as text (hand-driven workers only): each
+ * worker's connections, held and queued packets, local ports, SNAT host
+ * counts, server counts, scheduling cursors, ARP asked; queued TX and
+ * learned neighbors; mbufs in use; the configuration written out. A
+ * reset state must read as a fresh one. malloc'd. */
+char *fuzz_env_state(struct fuzz_env *e);
+
 #endif

@@ -207,8 +207,11 @@ static void unpoison_all(void)
 	npoisoned = 0;
 }
 
+static uint64_t steps; /* worker steps so far */
+
 static void step(unsigned wid, struct rte_mbuf **pkts, unsigned n)
 {
+	steps++;
 	fuzz_env_step(&env, wid, pkts, n);
 	unpoison_all();
 	collect();
@@ -447,6 +450,15 @@ static int change(struct sl_model *m, unsigned what, struct sl_err *err)
  * operations (BURST) then cost nothing instead of a model clone each. */
 static uint64_t refused_at[8];
 
+/* Where each change last took: the generation it made and the steps
+ * then. Applied again before any publish or step, a change finds the
+ * model it made, and a publish the workers never ran under is one
+ * they cannot tell from the last: a BURST-repeated CONTROL cloned and
+ * published up to 256 times for what the first did. */
+static struct {
+	uint64_t gen, steps;
+} applied[8];
+
 static void op_control(struct rd *r)
 {
 	unsigned what = u8(r);
@@ -470,7 +482,9 @@ static void op_control(struct rd *r)
 		fuzz_env_restore(&env);
 		return;
 	}
-	if (refused_at[what % 8] == env.ctl.generation + 1)
+	if (refused_at[what % 8] == env.ctl.generation + 1 ||
+	    (applied[what % 8].gen == env.ctl.generation + 1 &&
+	     applied[what % 8].steps == steps))
 		return;
 	if (sl_model_clone(&next, &env.ctl.model) != 0)
 		abort();
@@ -481,6 +495,8 @@ static void op_control(struct rd *r)
 	}
 	if (fuzz_env_adopt(&env, &next, &err) != 0)
 		abort(); /* a valid model that does not publish */
+	applied[what % 8].gen = env.ctl.generation + 1;
+	applied[what % 8].steps = steps;
 }
 
 /* ---- the program ---- */
@@ -564,6 +580,26 @@ static void summary(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The reset's own check, every RESET_CHECK_EVERY inputs: the state after
+ * it reads as the state at start-up (fuzz_env_state). */
+#define RESET_CHECK_EVERY 1024
+static char *fresh_state;
+
+static void check_reset(void)
+{
+	static unsigned inputs;
+
+	if (inputs++ % RESET_CHECK_EVERY != 0)
+		return;
+	char *now = fuzz_env_state(&env);
+	if (strcmp(now, fresh_state) != 0) {
+		fprintf(stderr, "fuzz_packet: the state after a reset is not a fresh one\n"
+			"fresh:\n%s\nafter the reset:\n%s\n", fresh_state, now);
+		abort();
+	}
+	free(now);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
@@ -574,6 +610,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_env_init(&env, config, false);
 	trace = getenv("FUZZ_TRACE") != NULL;
 	fz_check_owned(owned_table, SL_ARRAY_SIZE(owned_table));
+	fresh_state = fuzz_env_state(&env);
 	atexit(summary);
 	return 0;
 }
@@ -588,5 +625,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_env_reset(&env);
 	collect();
 	check_no_leak();
+	check_reset();
 	return 0;
 }
