@@ -41,6 +41,17 @@ static inline uint64_t sl_csum_pseudo4(sl_be32 saddr, sl_be32 daddr,
 	return (uint64_t)saddr + daddr + sl_htons(proto) + sl_htons(l4_len);
 }
 
+/* Sum of the IPv6 pseudo header (RFC 8200 8.1: addresses, upper-layer
+ * length, next header), in the same memory order as sl_csum_pseudo4. */
+static inline uint64_t sl_csum_pseudo6(const uint8_t saddr[16],
+				       const uint8_t daddr[16], uint8_t proto,
+				       uint16_t l4_len)
+{
+	uint64_t sum = (uint64_t)sl_htons(proto) + sl_htons(l4_len);
+
+	return sl_csum_partial(daddr, 16, sl_csum_partial(saddr, 16, sum));
+}
+
 /* Delta for replacing a 32-bit field `from` with `to` (any byte order, as
  * long as both match the packet's). */
 static inline uint32_t sl_csum_delta32(uint32_t from, uint32_t to)
