@@ -188,32 +188,29 @@ static const char *const vip_keys[] = {"vip", "port", "proto", SL_SVC_OPT_KEYS,
 				       "real_servers", NULL};
 
 /* The families of the VIP and of its servers' "ip" members, checked
- * before any is loaded (sl_model_svc_mode has the rule). An element this
- * cannot read is left for load_rs to name. */
+ * before any is loaded (sl_model_svc_mode has the rule); a malformed
+ * address is named here, an element that is not an object or has no
+ * "ip" is left for load_rs to name. */
 static int vip_family(json_t *o, const struct sl_addr *vip, struct sl_err *err)
 {
-	struct sl_addr rs[SL_MAX_RS_PER_SVC];
+	struct sl_addr rs[2];              /* the first server, the latest */
 	json_t *arr = json_object_get(o, "real_servers"), *elem;
 	uint32_t n = 0, bad = 0;
-	enum sl_svc_mode mode;
+	enum sl_svc_mode mode = vip->af == SL_AF_V6 ? SL_SVC_FNAT66 : SL_SVC_FNAT44;
 	char path[48], a[SL_ADDR_STRLEN];
 	size_t i;
 
 	json_array_foreach(arr, i, elem) {
-		if (n == SL_MAX_RS_PER_SVC)
-			break;
-		if (!json_is_object(elem) || sl_json_addr(elem, "ip", true, &rs[n], err) < 0) {
-			sl_err_clear(err);
+		if (!json_is_object(elem) || !json_object_get(elem, "ip"))
 			continue;
-		}
-		if (sl_model_svc_mode(vip, rs, ++n, &mode, &bad, err) < 0) {
-			snprintf(path, sizeof(path), "real_servers[%zu].", i);
+		snprintf(path, sizeof(path), "real_servers[%zu].", i);
+		if (sl_json_addr(elem, "ip", true, &rs[n > 0], err) < 0 ||
+		    sl_model_svc_mode(vip, rs, n > 0 ? 2 : 1, &mode, &bad, err) < 0)
 			return sl_config_prefixed(err, path);
-		}
+		n++;
 	}
 	if (vip->af == SL_AF_V4)
 		return 0;
-	sl_model_svc_mode(vip, rs, n, &mode, &bad, err);
 	return sl_err_set(err, SL_E_INVALID, "vip", "vip %s is a %s VIP: %s",
 			  sl_fmt_addr(vip, a), sl_svc_mode_name(mode), SL_V6_NOT_BUILT);
 }

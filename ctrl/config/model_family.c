@@ -40,17 +40,17 @@ int sl_model_svc_mode(const struct sl_addr *vip, const struct sl_addr *rs,
 	*mode = vip->af == SL_AF_V6 ? SL_SVC_FNAT66 : SL_SVC_FNAT44;
 	for (uint32_t i = 0; i < nrs; i++) {
 		*bad = i;
-		sl_fmt_addr(&rs[i], r);
 		if (vip->af == SL_AF_V4 && rs[i].af == SL_AF_V6)
 			return sl_err_set(err, SL_E_INVALID, "ip",
 					  "real server %s is IPv6 but VIP %s is IPv4: "
-					  "a v4 VIP takes v4 servers only", r,
-					  sl_fmt_addr(vip, v));
-		if (i > 0 && rs[i].af != rs[0].af)
+					  "a v4 VIP takes v4 servers only",
+					  sl_fmt_addr(&rs[i], r), sl_fmt_addr(vip, v));
+		if (rs[i].af != rs[0].af)
 			return sl_err_set(err, SL_E_INVALID, "ip",
 					  "real server %s is %s but the first is %s: "
 					  "a VIP's servers are all of one family",
-					  r, sl_af_name(rs[i].af), sl_af_name(rs[0].af));
+					  sl_fmt_addr(&rs[i], r), sl_af_name(rs[i].af),
+					  sl_af_name(rs[0].af));
 		if (vip->af == SL_AF_V6 && rs[i].af == SL_AF_V4)
 			*mode = SL_SVC_NAT64;
 	}

@@ -112,7 +112,19 @@ static const struct bad_case bad_cases[] = {
 	 "servers only"},
 	{"{" PORTS ", 'vips': [{'vip': '198.18.0.100', 'port': 80, 'real_servers': "
 	 "[{'ip': '[2001:db8:1::12]', 'port': 80}]}]}", "$.vips[0].real_servers[0].ip",
-	 "ip must be an IPv4 address a.b.c.d, got \"[2001:db8:1::12]\""},
+	 "ip must be an IPv4 address a.b.c.d or an IPv6 address, got "
+	 "\"[2001:db8:1::12]\""},
+	/* ... named before a v6 VIP is refused, and past servers with no ip. */
+	{"{" PORTS ", 'vips': [{'vip': '2001:db8::100', 'port': 80, 'real_servers': "
+	 "[{'port': 80}, 5, {'ip': '2001:db8:1::11', 'port': 80}, {'ip': '2001:db8:1::1g', "
+	 "'port': 80}]}]}", "$.vips[0].real_servers[3].ip",
+	 "ip must be an IPv4 address a.b.c.d or an IPv6 address, got "
+	 "\"2001:db8:1::1g\""},
+	{"{" PORTS ", 'vips': [{'vip': '2001:db8::100', 'port': 80, 'real_servers': "
+	 "[{'port': 80}, {'ip': '2001:db8:1::11', 'port': 80}, {'ip': '198.18.1.11', "
+	 "'port': 80}]}]}", "$.vips[0].real_servers[2].ip",
+	 "real server 198.18.1.11 is IPv4 but the first is IPv6: a VIP's servers are "
+	 "all of one family"},
 	/* Elsewhere an IPv4-only field says why rather than "a.b.c.d". */
 	{"{" PORTS ", 'health': {'source': '2001:db8::2'}}", "$.health.source",
 	 "source 2001:db8::2 is IPv6: " NOT_BUILT},
