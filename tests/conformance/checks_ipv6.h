@@ -24,7 +24,8 @@ static uint32_t build_v6(uint8_t *f, uint8_t nh, const uint8_t *ext, unsigned ex
 	ip[7] = hop_limit;
 	memcpy(ip + 8, src, 16);
 	memcpy(ip + 24, dst, 16);
-	memcpy(ip + SL_IPV6_HLEN, ext, ext_len);
+	if (ext_len) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(ip + SL_IPV6_HLEN, ext, ext_len);
 	fr_put16(tcp, 40000);
 	fr_put16(tcp + 2, 80);
 	tcp[12] = 5 << 4;
