@@ -52,6 +52,20 @@ static bool before_ownership(enum sl_drop why)
 	case SL_DROP_ICMP_UNSUPPORTED:
 	case SL_DROP_NOT_LOCAL:
 	case SL_DROP_TO_HOST:
+	/* IPv6: Sluice owns no v6 address yet, so every v6 frame the
+	 * parser refused may be the host's (it defragments, and walks
+	 * extension headers its own way). */
+	case SL_DROP_IP6_TRUNCATED:
+	case SL_DROP_IP6_BAD_LENGTH:
+	case SL_DROP_IP6_EXT_MALFORMED:
+	case SL_DROP_IP6_EXT_ORDER:
+	case SL_DROP_IP6_EXT_TOO_LONG:
+	case SL_DROP_IP6_ROUTING:
+	case SL_DROP_IP6_FRAGMENT:
+	case SL_DROP_IP6_MARTIAN:
+	case SL_DROP_UDP6_ZERO_CHECKSUM:
+	case SL_DROP_NDP_HOP_LIMIT:
+	case SL_DROP_IPV6_NOT_SERVED:
 		return true;
 	default:
 		return false;

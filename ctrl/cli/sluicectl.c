@@ -203,7 +203,9 @@ static void main_help(void)
 	for (unsigned i = 0; i < slc_ncmds; i++)
 		print_cmd_line(stdout, &slc_cmds[i]);
 	fputs("\n"
-	      "Addresses are A.B.C.D, services and servers A.B.C.D:PORT.\n"
+	      "Addresses are A.B.C.D or IPv6 (2001:db8::1), services and servers\n"
+	      "A.B.C.D:PORT or [V6]:PORT. The daemon refuses v6 VIPs, servers, local\n"
+	      "addresses and neighbors until its IPv6 data path is built.\n"
 	      "\n"
 	      "Examples:\n"
 	      "  sluicectl vip add 198.18.0.100:80 --sched wrr\n"

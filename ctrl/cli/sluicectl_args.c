@@ -59,69 +59,81 @@ int slc_set(const struct slc_cmd *c, json_t *obj, const char *key,
 	return -1;
 }
 
-/* Explain which half of "A.B.C.D:PORT" is wrong: the port alone is the
- * common slip (0, or above 65535), and saying so saves a second look. */
+/* Explain which half of "A.B.C.D:PORT" or "[V6]:PORT" is wrong: the port
+ * alone is the common slip (0, or above 65535), and saying so saves a
+ * second look; so is a v6 address with a port and no brackets. */
 void slc_bad_ipport(const struct slc_cmd *c, const char *what,
 		       const char *s)
 {
-	const char *colon = strrchr(s, ':');
-	char host[SL_IPV4_STRLEN];
-	sl_be32 ip;
+	bool bracket = s[0] == '[';
+	const char *end = bracket ? strchr(s, ']') : strrchr(s, ':');
+	char host[SL_ADDR_STRLEN];
+	struct sl_addr a;
+	size_t n = end ? (size_t)(end - s) - bracket : 0;
 
-	if (colon && (size_t)(colon - s) < sizeof(host)) {
-		memcpy(host, s, (size_t)(colon - s));
-		host[colon - s] = '\0';
-		if (sl_parse_ipv4(host, &ip) == 0) {
+	if (end && n < sizeof(host)) {
+		memcpy(host, s + bracket, n);
+		host[n] = '\0';
+		/* The address is fine (v6 in brackets, v4 without). */
+		if (sl_parse_addr(host, &a) == 0 && (a.af == SL_AF_V6) == bracket) {
 			slc_usage_error(c, "bad port in %s '%s': expected 1..65535",
 					what, s);
 			return;
 		}
 	}
-	slc_usage_error(c, "bad %s '%s': expected A.B.C.D:PORT", what, s);
+	if (!bracket && sl_parse_addr(s, &a) == 0 && a.af == SL_AF_V6)
+		slc_usage_error(c, "bad %s '%s': expected [V6]:PORT (an IPv6 "
+				"address takes brackets before a port)", what, s);
+	else
+		slc_usage_error(c, "bad %s '%s': expected A.B.C.D:PORT or [V6]:PORT",
+				what, s);
 }
 
 static int check_unicast(const struct slc_cmd *c, const char *what,
-			 const char *s, sl_be32 ip)
+			 const char *s, const struct sl_addr *ip)
 {
-	if (sl_ipv4_is_unicast(ip))
+	if (sl_addr_is_unicast(ip))
 		return 0;
 	slc_usage_error(c, "bad %s '%s': not a unicast host address", what, s);
 	return -1;
 }
 
-/* "A.B.C.D:PORT" into obj[ipkey] (string) and obj[portkey] (integer). */
+/* "A.B.C.D:PORT" or "[V6]:PORT" into obj[ipkey] (the address alone, as
+ * text) and obj[portkey] (integer). The daemon decides what a family
+ * may do; sluicectl only reads the syntax. */
 int slc_put_ipport(const struct slc_cmd *c, const char *what, const char *s,
 		      json_t *obj, const char *ipkey, const char *portkey)
 {
-	char buf[SL_IPV4_STRLEN];
-	sl_be32 ip;
+	char buf[SL_ADDR_STRLEN];
+	struct sl_addr ip;
 	sl_be16 port;
 
-	if (sl_parse_ipport(s, &ip, &port) < 0) {
+	if (sl_parse_addr_port(s, &ip, &port) < 0) {
 		slc_bad_ipport(c, what, s);
 		return -1;
 	}
-	if (check_unicast(c, what, s, ip) < 0)
+	if (check_unicast(c, what, s, &ip) < 0)
 		return -1;
-	if (slc_set(c, obj, ipkey, json_string(sl_fmt_ipv4(ip, buf))) < 0)
+	if (slc_set(c, obj, ipkey, json_string(sl_fmt_addr(&ip, buf))) < 0)
 		return -1;
 	return slc_set(c, obj, portkey, json_integer(sl_ntohs(port)));
 }
 
-/* "A.B.C.D" into obj[key]. */
+/* "A.B.C.D" or an IPv6 address into obj[key]. */
 int slc_put_ip(const struct slc_cmd *c, const char *what, const char *s,
 		  bool unicast, json_t *obj, const char *key)
 {
-	char buf[SL_IPV4_STRLEN];
-	sl_be32 ip;
+	char buf[SL_ADDR_STRLEN];
+	struct sl_addr ip;
 
-	if (sl_parse_ipv4(s, &ip) < 0) {
-		slc_usage_error(c, "bad %s '%s': expected A.B.C.D", what, s);
+	if (sl_parse_addr(s, &ip) < 0) {
+		slc_usage_error(c, "bad %s '%s': expected A.B.C.D or an IPv6 address",
+				what, s);
 		return -1;
 	}
-	if (unicast && check_unicast(c, what, s, ip) < 0)
+	if (unicast && check_unicast(c, what, s, &ip) < 0)
 		return -1;
-	return slc_set(c, obj, key, json_string(sl_fmt_ipv4(ip, buf)));
+	return slc_set(c, obj, key, json_string(sl_fmt_addr(&ip, buf)));
 }
 
 /* --proto, "tcp" when absent. */

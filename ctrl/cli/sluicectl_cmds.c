@@ -179,30 +179,33 @@ static int build_snat_sessions(const struct slc_cmd *c, const struct slc_args *a
 	return slc_put_uint_opt(c, a, SLC_O_LIMIT, 1, LIMIT_MAX, args, "limit");
 }
 
-/* --vip takes "A.B.C.D" or "A.B.C.D:PORT"; a filter need not be unicast
- * (it only has to match), so only its syntax is checked. */
+/* --vip takes an address ("A.B.C.D", "2001:db8::1") or a service
+ * ("A.B.C.D:PORT", "[V6]:PORT"); a filter need not be unicast (it only
+ * has to match), so only its syntax is checked. */
+static bool names_service(const char *vip)
+{
+	const char *colon = strchr(vip, ':');
+
+	return vip[0] == '[' || (colon && !strchr(colon + 1, ':'));
+}
+
 static int build_conn_list(const struct slc_cmd *c, const struct slc_args *a,
 			   json_t *args)
 {
 	const char *vip = a->opt[SLC_O_VIP];
-	char buf[SL_IPV4_STRLEN];
-	sl_be32 ip;
+	char buf[SL_ADDR_STRLEN];
+	struct sl_addr ip;
 	sl_be16 port;
 
-	if (vip && strchr(vip, ':')) {
-		if (sl_parse_ipport(vip, &ip, &port) < 0) {
+	if (vip && names_service(vip)) {
+		if (sl_parse_addr_port(vip, &ip, &port) < 0) {
 			slc_bad_ipport(c, "--vip", vip);
 			return -1;
 		}
-		if (slc_set(c, args, "vip", json_string(sl_fmt_ipv4(ip, buf))) < 0 ||
+		if (slc_set(c, args, "vip", json_string(sl_fmt_addr(&ip, buf))) < 0 ||
 		    slc_set(c, args, "port", json_integer(sl_ntohs(port))) < 0)
 			return -1;
-	} else if (vip && sl_parse_ipv4(vip, &ip) < 0) {
-		slc_usage_error(c, "bad --vip '%s': expected A.B.C.D or "
-				"A.B.C.D:PORT", vip);
-		return -1;
-	} else if (vip && slc_set(c, args, "vip",
-			      json_string(sl_fmt_ipv4(ip, buf))) < 0) {
+	} else if (vip && slc_put_ip(c, "--vip", vip, false, args, "vip") < 0) {
 		return -1;
 	}
 	return slc_put_uint_opt(c, a, SLC_O_LIMIT, 1, LIMIT_MAX, args, "limit");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr.h"
 #include "sluicectl.h"
 
 #define FMT_MAX_COLS 16
@@ -85,13 +86,16 @@ void slc_add_duration(struct slc_table *t, const json_t *o, const char *key)
 	slc_table_add(t, slc_fmt_duration(v, buf, sizeof(buf)));
 }
 
-/* "A.B.C.D:PORT" from two members. */
+/* "A.B.C.D:PORT" or "[V6]:PORT" from two members. */
 char *slc_ipport(const json_t *o, const char *ipkey, const char *portkey,
 		    char *buf, size_t len)
 {
 	char p[SLC_NUM_LEN];
+	const char *ip = slc_str(o, ipkey);
+	bool v6 = strchr(ip, ':') != NULL;
 
-	snprintf(buf, len, "%s:%s", slc_str(o, ipkey), slc_num(o, portkey, p));
+	snprintf(buf, len, "%s%s%s:%s", v6 ? "[" : "", ip, v6 ? "]" : "",
+		 slc_num(o, portkey, p));
 	return buf;
 }
 
@@ -99,9 +103,9 @@ char *slc_ipport(const json_t *o, const char *ipkey, const char *portkey,
 char *slc_service(const json_t *o, const char *portkey, char *buf,
 		     size_t len)
 {
-	char p[SLC_NUM_LEN];
+	char ap[SL_ADDRPORT_STRLEN];
 
-	snprintf(buf, len, "%s:%s/%s", slc_str(o, "vip"), slc_num(o, portkey, p),
+	snprintf(buf, len, "%s/%s", slc_ipport(o, "vip", portkey, ap, sizeof(ap)),
 		 slc_str(o, "proto"));
 	return buf;
 }

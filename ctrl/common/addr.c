@@ -108,7 +108,7 @@ int sl_parse_ipport(const char *s, sl_be32 *ip, sl_be16 *port)
 	return 0;
 }
 
-static int hex_digit(char c)
+int sl_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -128,7 +128,7 @@ int sl_parse_mac(const char *s, uint8_t mac[6])
 		return -1;
 	for (int i = 0; i < 6; i++) {
 		const char *p = s + 3 * i;
-		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
+		int hi = sl_hex_digit(p[0]), lo = sl_hex_digit(p[1]);
 		if (hi < 0 || lo < 0 || (i < 5 && p[2] != ':'))
 			return -1;
 		tmp[i] = (uint8_t)(hi << 4 | lo);

@@ -28,9 +28,21 @@
 
 /* ---- network sections -------------------------------------------------- */
 
-static const char *const port_keys[] = {"name", "devargs", "ipv4", "xdp",
+static const char *const port_keys[] = {"name", "devargs", "ipv4", "ipv6", "xdp",
 					"exception", "offloads", "rss", "mtu", "vlan",
 					NULL};
+
+/* "ipv6": "2001:db8::2/64" of the port just added. */
+static int load_port_ipv6(json_t *o, struct sl_model *m, struct sl_err *err)
+{
+	struct sl_addr ip6;
+	uint8_t plen6 = 0;
+	int rc = sl_json_addr_prefix(o, "ipv6", false, &ip6, &plen6, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	return sl_model_set_port_ipv6(m, m->nports - 1, &ip6, plen6, err);
+}
 
 static int load_port(json_t *o, struct sl_model *m, const void *ctx,
 		     struct sl_err *err)
@@ -51,6 +63,7 @@ static int load_port(json_t *o, struct sl_model *m, const void *ctx,
 		return sl_err_set(err, SL_E_INVALID, "ipv4",
 				  "ipv4 must be a unicast address, got 0.0.0.0");
 	if (sl_model_add_port_vlan(m, name, devargs, ip, plen, (uint16_t)vlan, err) < 0 ||
+	    load_port_ipv6(o, m, err) < 0 ||
 	    sl_config_load_port_drivers(o, &m->ports[m->nports - 1], err) < 0)
 		return -1;
 	return sl_config_check_device(m, m->nports - 1, err);
@@ -58,19 +71,39 @@ static int load_port(json_t *o, struct sl_model *m, const void *ctx,
 
 static const char *const route_keys[] = {"prefix", "via", "port", NULL};
 
+/* prefix and via of one family; IPv4 only until the v6 data path is. */
+static int route_family(const struct sl_addr *prefix, const struct sl_addr *via,
+			struct sl_err *err)
+{
+	char p[SL_ADDR_STRLEN], v[SL_ADDR_STRLEN];
+
+	sl_fmt_addr(prefix, p);
+	if (via->af != SL_AF_NONE && via->af != prefix->af)
+		return sl_err_set(err, SL_E_INVALID, "via",
+				  "via %s is %s but prefix %s is %s",
+				  sl_fmt_addr(via, v), sl_af_name(via->af), p,
+				  sl_af_name(prefix->af));
+	if (prefix->af == SL_AF_V6)
+		return sl_err_set(err, SL_E_INVALID, "prefix",
+				  "prefix %s is IPv6: %s", p, SL_V6_NOT_BUILT);
+	return 0;
+}
+
 static int load_route(json_t *o, struct sl_model *m, const void *ctx,
 		      struct sl_err *err)
 {
-	sl_be32 prefix = 0, via = 0;
+	struct sl_addr prefix = {0}, via = {0};
 	uint8_t plen = 0;
 	int port;
 
 	(void)ctx;
-	if (sl_config_prefix(o, "prefix", true, &prefix, &plen, err) < 0 ||
-	    sl_json_ipv4(o, "via", false, &via, err) < 0 ||
+	if (sl_json_addr_prefix(o, "prefix", true, &prefix, &plen, err) < 0 ||
+	    sl_json_addr(o, "via", false, &via, err) < 0 ||
+	    route_family(&prefix, &via, err) < 0 ||
 	    sl_config_port_ref(o, m, &port, err) < 0)
 		return -1;
-	return sl_model_add_route(m, prefix, plen, via, port, err);
+	return sl_model_add_route(m, prefix.v4, plen,
+				  via.af == SL_AF_V4 ? via.v4 : 0, port, err);
 }
 
 static const char *const laddr_keys[] = {"ip", "port", NULL};
@@ -154,18 +187,49 @@ static int load_rs(json_t *o, struct sl_model *m, const void *ctx,
 static const char *const vip_keys[] = {"vip", "port", "proto", SL_SVC_OPT_KEYS,
 				       "real_servers", NULL};
 
+/* The families of the VIP and of its servers' "ip" members, checked
+ * before any is loaded (sl_model_svc_mode has the rule); a malformed
+ * address is named here, an element that is not an object or has no
+ * "ip" is left for load_rs to name. */
+static int vip_family(json_t *o, const struct sl_addr *vip, struct sl_err *err)
+{
+	struct sl_addr rs[2];              /* the first server, the latest */
+	json_t *arr = json_object_get(o, "real_servers"), *elem;
+	uint32_t n = 0, bad = 0;
+	enum sl_svc_mode mode = vip->af == SL_AF_V6 ? SL_SVC_FNAT66 : SL_SVC_FNAT44;
+	char path[48], a[SL_ADDR_STRLEN];
+	size_t i;
+
+	json_array_foreach(arr, i, elem) {
+		if (!json_is_object(elem) || !json_object_get(elem, "ip"))
+			continue;
+		snprintf(path, sizeof(path), "real_servers[%zu].", i);
+		if (sl_json_addr(elem, "ip", true, &rs[n > 0], err) < 0 ||
+		    sl_model_svc_mode(vip, rs, n > 0 ? 2 : 1, &mode, &bad, err) < 0)
+			return sl_config_prefixed(err, path);
+		n++;
+	}
+	if (vip->af == SL_AF_V4)
+		return 0;
+	return sl_err_set(err, SL_E_INVALID, "vip", "vip %s is a %s VIP: %s",
+			  sl_fmt_addr(vip, a), sl_svc_mode_name(mode), SL_V6_NOT_BUILT);
+}
+
 static int load_vip(json_t *o, struct sl_model *m, const void *ctx,
 		    struct sl_err *err)
 {
 	struct svc_key key = {.proto = SL_IPPROTO_TCP};
 	struct sl_svc_opts opts;
+	struct sl_addr vip;
 
 	(void)ctx;
-	if (sl_json_ipv4(o, "vip", true, &key.vip, err) < 0 ||
+	if (sl_json_addr(o, "vip", true, &vip, err) < 0 ||
 	    sl_json_port(o, "port", true, &key.port, err) < 0 ||
 	    sl_json_proto(o, "proto", false, &key.proto, err) < 0 ||
-	    sl_svc_opts_from_json(o, &opts, err) < 0)
+	    sl_svc_opts_from_json(o, &opts, err) < 0 ||
+	    vip_family(o, &vip, err) < 0)
 		return -1;
+	key.vip = vip.v4;
 	uint8_t sched = opts.set & SL_SVC_F_SCHED ? opts.sched : SL_SCHED_WRR;
 	if (sl_model_add_svc(m, key.vip, key.port, key.proto, sched, err) < 0 ||
 	    sl_model_set_svc(m, key.vip, key.port, key.proto, &opts, err) < 0)

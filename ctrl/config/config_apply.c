@@ -52,7 +52,8 @@ static bool ports_differ(const struct sl_model *a, const struct sl_model *b)
 	for (uint32_t i = 0; i < a->nports; i++) {
 		const struct sl_model_port *p = &a->ports[i], *q = &b->ports[i];
 		if (strcmp(p->name, q->name) || strcmp(p->devargs, q->devargs) ||
-		    p->ip != q->ip || p->plen != q->plen || p->xdp != q->xdp ||
+		    p->ip != q->ip || p->plen != q->plen || p->plen6 != q->plen6 ||
+		    !sl_addr_eq(&p->ip6, &q->ip6) || p->xdp != q->xdp ||
 		    p->offloads != q->offloads || p->rss_symmetric != q->rss_symmetric ||
 		    p->mtu != q->mtu || p->vlan != q->vlan ||
 		    strcmp(p->exception, q->exception) || hostif_differs(p, q))

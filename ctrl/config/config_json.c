@@ -26,6 +26,13 @@ static json_t *prefix_str(sl_be32 ip, uint8_t plen)
 	return json_sprintf("%s/%u", sl_fmt_ipv4(ip, a), plen);
 }
 
+static json_t *addr_prefix_str(const struct sl_addr *ip, uint8_t plen)
+{
+	char a[SL_ADDR_STRLEN];
+
+	return json_sprintf("%s/%u", sl_fmt_addr(ip, a), plen);
+}
+
 static json_t *ipv4_str(sl_be32 ip)
 {
 	char a[SL_IPV4_STRLEN];
@@ -131,6 +138,8 @@ static json_t *port_json(const struct sl_model_port *p)
 
 	if ((o && p->ip != 0 &&
 	     json_object_set_new(o, "ipv4", prefix_str(p->ip, p->plen)) < 0) ||
+	    (o && p->ip6.af == SL_AF_V6 &&
+	     json_object_set_new(o, "ipv6", addr_prefix_str(&p->ip6, p->plen6)) < 0) ||
 	    (o && sl_config_port_drivers_json(o, p) < 0)) {
 		json_decref(o);
 		return NULL;

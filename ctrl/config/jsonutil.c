@@ -115,19 +115,72 @@ int sl_json_bool(json_t *obj, const char *key, bool required, bool *out,
 	return 0;
 }
 
+/* The text names a valid IPv6 address: an IPv4-only field then says the
+ * data path cannot take it yet, rather than "must be a.b.c.d". */
+static int refuse_v6(const char *key, const char *s, struct sl_err *err)
+{
+	return sl_err_set(err, SL_E_INVALID, key, "%s %.*s is IPv6: %s", key,
+			  SHOW_MAX, s, SL_V6_NOT_BUILT);
+}
+
 int sl_json_ipv4(json_t *obj, const char *key, bool required, sl_be32 *out,
 		 struct sl_err *err)
 {
 	static const char what[] = "an IPv4 address a.b.c.d";
+	uint8_t v6[16];
 	int rc = 0;
 	const char *s = member_str(obj, key, required, what, &rc, err);
 
 	if (!s)
 		return rc;
-	if (sl_parse_ipv4(s, out) < 0)
+	if (sl_parse_ipv4(s, out) == 0)
+		return 0;
+	if (sl_parse_ipv6(s, v6) == 0)
+		return refuse_v6(key, s, err);
+	return sl_err_set(err, SL_E_INVALID, key, "%s must be %s, got \"%.*s\"",
+			  key, what, SHOW_MAX, s);
+}
+
+int sl_json_addr(json_t *obj, const char *key, bool required,
+		 struct sl_addr *out, struct sl_err *err)
+{
+	static const char what[] = "an IPv4 address a.b.c.d or an IPv6 address";
+	int rc = 0;
+	const char *s = member_str(obj, key, required, what, &rc, err);
+
+	if (!s)
+		return rc;
+	if (sl_parse_addr(s, out) < 0)
 		return sl_err_set(err, SL_E_INVALID, key, "%s must be %s, got \"%.*s\"",
 				  key, what, SHOW_MAX, s);
 	return 0;
+}
+
+int sl_json_addr_prefix(json_t *obj, const char *key, bool required,
+			struct sl_addr *out, uint8_t *plen, struct sl_err *err)
+{
+	static const char what[] = "a prefix a.b.c.d/len or v6addr/len";
+	int rc = 0;
+	const char *s = member_str(obj, key, required, what, &rc, err);
+
+	if (!s)
+		return rc;
+	if (sl_parse_addr_prefix(s, out, plen, false) < 0)
+		return sl_err_set(err, SL_E_INVALID, key, "%s must be %s, got \"%.*s\"",
+				  key, what, SHOW_MAX, s);
+	return 0;
+}
+
+int sl_json_need_v4(const struct sl_addr *a, const char *key, sl_be32 *out,
+		    struct sl_err *err)
+{
+	char t[SL_ADDR_STRLEN];
+
+	if (a->af == SL_AF_V4) {
+		*out = a->v4;
+		return 0;
+	}
+	return refuse_v6(key, sl_fmt_addr(a, t), err);
 }
 
 int sl_json_port(json_t *obj, const char *key, bool required, sl_be16 *out,

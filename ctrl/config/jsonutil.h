@@ -12,8 +12,14 @@
 
 #include <jansson.h>
 
+#include "addr.h"
 #include "dp_types.h"
 #include "errors.h"
+
+/* What an IPv6 address is told where the data path cannot take it yet:
+ * accepting it would leave the workers with a v4 reading of a v6 entry. */
+#define SL_V6_NOT_BUILT "IPv6 data path not built yet (only ports' \"ipv6\" " \
+	"addresses are recorded)"
 
 int sl_json_string(json_t *obj, const char *key, bool required,
 		   const char **out, struct sl_err *err);
@@ -24,6 +30,15 @@ int sl_json_bool(json_t *obj, const char *key, bool required, bool *out,
 		 struct sl_err *err);
 int sl_json_ipv4(json_t *obj, const char *key, bool required, sl_be32 *out,
 		 struct sl_err *err);
+/* Either family, or a prefix of either family (host bits allowed). */
+int sl_json_addr(json_t *obj, const char *key, bool required,
+		 struct sl_addr *out, struct sl_err *err);
+int sl_json_addr_prefix(json_t *obj, const char *key, bool required,
+			struct sl_addr *out, uint8_t *plen, struct sl_err *err);
+/* `a` as IPv4 into *out, or SL_E_INVALID at `key` saying the IPv6 data
+ * path is not built yet (sl_json_ipv4 says the same for a v6 text). */
+int sl_json_need_v4(const struct sl_addr *a, const char *key, sl_be32 *out,
+		    struct sl_err *err);
 int sl_json_port(json_t *obj, const char *key, bool required, sl_be16 *out,
 		 struct sl_err *err); /* 1..65535, network order */
 int sl_json_proto(json_t *obj, const char *key, bool required,

@@ -23,6 +23,7 @@
 #ifndef SL_MODEL_H
 #define SL_MODEL_H
 
+#include "addr.h"
 #include "conn.h"
 #include "dp_types.h"
 #include "errors.h"
@@ -79,6 +80,9 @@ struct sl_model_port {
 	char devargs[SL_DEVARGS_MAX];
 	sl_be32 ip;                      /* 0 if the port has no address */
 	uint8_t plen;
+	uint8_t plen6;
+	struct sl_addr ip6;              /* af SL_AF_NONE: no IPv6 address;
+					  * recorded only (model_family.c) */
 	bool xdp;                        /* net_af_xdp: run Sluice's XDP program (default) */
 	bool offloads;                   /* checksum offloads where offered (default) */
 	bool rss_symmetric;              /* RSS key hashing both directions alike */
@@ -294,6 +298,25 @@ int sl_model_svc_opts_json(json_t *o, const struct sl_model_svc *s);
 /* The check a server gets: its service's, with its overrides. */
 void sl_model_rs_check(const struct sl_model_svc *svc,
 		       const struct sl_model_rs *rs, struct sl_hc_cfg *out);
+
+/* Address families (model_family.c). */
+enum sl_svc_mode {
+	SL_SVC_FNAT44,                   /* v4 VIP, v4 servers */
+	SL_SVC_FNAT66,                   /* v6 VIP, v6 servers (or none yet) */
+	SL_SVC_NAT64,                    /* v6 VIP, v4 servers (RFC 7915) */
+};
+const char *sl_svc_mode_name(enum sl_svc_mode mode); /* "nat64", ... */
+/* The mode of VIP `vip` with servers rs[0..nrs): 0, or -1 with err at
+ * "ip" and *bad the index of the first server refused (a v6 server of a
+ * v4 VIP, or one whose family differs from the first server's). */
+int sl_model_svc_mode(const struct sl_addr *vip, const struct sl_addr *rs,
+		      uint32_t nrs, enum sl_svc_mode *mode, uint32_t *bad,
+		      struct sl_err *err);
+/* Port `port`'s IPv6 address/plen (config ports[].ipv6): a global unicast
+ * address, not another port's, its prefix overlapping no other port's. */
+int sl_model_set_port_ipv6(struct sl_model *m, uint32_t port,
+			   const struct sl_addr *ip, uint8_t plen,
+			   struct sl_err *err);
 
 /* Refuse `ip` if Sluice already owns it in one of the given ways
  * (SL_OWN_*), naming `field` in the error. 0 if free. */

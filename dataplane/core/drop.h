@@ -61,7 +61,18 @@
 	X(MTU_EXCEEDED_DF, "mtu_exceeded_df")                                  \
 	X(VLAN_UNKNOWN, "vlan_unknown")                                        \
 	X(VLAN_NO_ROOM, "vlan_no_room")                                        \
-	X(VLAN_QINQ, "vlan_qinq")
+	X(VLAN_QINQ, "vlan_qinq")                                              \
+	X(IP6_TRUNCATED, "ip6_truncated")                                      \
+	X(IP6_BAD_LENGTH, "ip6_bad_length")                                    \
+	X(IP6_EXT_MALFORMED, "ip6_ext_malformed")                              \
+	X(IP6_EXT_ORDER, "ip6_ext_order")                                      \
+	X(IP6_EXT_TOO_LONG, "ip6_ext_too_long")                                \
+	X(IP6_ROUTING, "ip6_routing")                                          \
+	X(IP6_FRAGMENT, "ip6_fragment")                                        \
+	X(IP6_MARTIAN, "ip6_martian")                                          \
+	X(UDP6_ZERO_CHECKSUM, "udp6_zero_checksum")                            \
+	X(NDP_HOP_LIMIT, "ndp_hop_limit")                                      \
+	X(IPV6_NOT_SERVED, "ipv6_not_served")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

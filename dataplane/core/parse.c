@@ -89,6 +89,8 @@ enum sl_drop sl_parse(uint8_t *frame, uint32_t len, unsigned verify,
 	if (sl_unlikely(type != sl_htons(SL_ETHERTYPE_IPV4))) {
 		if (type == sl_htons(SL_ETHERTYPE_ARP))
 			return parse_arp(frame, len, pkt);
+		if (type == sl_htons(SL_ETHERTYPE_IPV6))
+			return sl_parse_frame6(frame, len, verify, pkt);
 		return SL_DROP_L2_UNSUPPORTED;
 	}
 
@@ -136,6 +138,8 @@ bool sl_l4_csum_ok(const struct sl_pkt *pkt)
 {
 	uint64_t sum;
 
+	if (pkt->kind == SL_PKT_IPV6)
+		return sl_l4_csum_ok6(pkt);
 	switch (pkt->proto) {
 	case SL_IPPROTO_UDP: {
 		const struct sl_udp_hdr *udp = (const void *)pkt->l4;

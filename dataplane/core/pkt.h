@@ -16,28 +16,50 @@
 #include "drop.h"
 #include "flow.h"
 #include "wire.h"
+#include "wire6.h"
 
-enum sl_pkt_kind { SL_PKT_IPV4 = 0, SL_PKT_ARP = 1 };
+enum sl_pkt_kind { SL_PKT_IPV4 = 0, SL_PKT_ARP = 1, SL_PKT_IPV6 = 2 };
 
 /* What the parse learned about a frame. Pointers point into the frame. */
 struct sl_pkt {
 	struct sl_ether_hdr *eth;
-	struct sl_ipv4_hdr *ip; /* or the ARP header for SL_PKT_ARP */
-	uint8_t *l4;
-	uint16_t ip_len;        /* IPv4 total length (frame padding excluded) */
-	uint16_t l4_len;        /* ip_len minus the IP header */
+	union {
+		struct sl_ipv4_hdr *ip;   /* or the ARP header for SL_PKT_ARP */
+		struct sl_ipv6_hdr *ip6;  /* SL_PKT_IPV6 */
+	};
+	uint8_t *l4;            /* IPv6: after the extension headers */
+	uint16_t ip_len;        /* IPv4 total length; IPv6 40 + payload
+				 * length (frame padding excluded) */
+	uint16_t l4_len;        /* ip_len minus the IP header (and, for
+				 * IPv6, its extension headers) */
 	uint8_t kind;           /* enum sl_pkt_kind */
-	uint8_t proto;          /* IP protocol */
+	uint8_t proto;          /* IP protocol; IPv6: the upper layer's */
 	uint8_t tcp_flags;      /* TCP only */
 	uint8_t pad;
-	struct sl_v4key key;    /* saddr, daddr, sport, dport as on the wire */
-	uint32_t hash;          /* sl_flow_hash(key, proto) */
+	struct sl_v4key key;    /* saddr, daddr, sport, dport as on the wire;
+				 * IPv6: the ports only, addresses 0 (they
+				 * are in ip6) */
+	uint32_t hash;          /* sl_flow_hash(key, proto); IPv6:
+				 * sl_flow_hash6 of the whole v6 key */
 };
 
 /* Which checks the caller wants done in software (the NIC may have done
  * them already). */
 #define SL_PARSE_VERIFY_IP_CSUM 0x1
 #define SL_PARSE_VERIFY_L4_CSUM 0x2
+/* IPv6 link-local sources: by default accepted only toward a link-local
+ * or multicast destination (on-link: NDP, the host's own link-local
+ * traffic), since no router may forward them (RFC 4291 2.5.6) and
+ * Sluice's translation is a forward. This flag accepts them toward any
+ * destination. */
+#define SL_PARSE_V6_LINKLOCAL_ANY 0x4
+
+/* The IPv6 extension headers walked (hop-by-hop, routing, destination
+ * options) may take at most this many bytes together: a longer chain is
+ * an attack on whoever walks it (RFC 9098), not traffic. Repeats are
+ * refused by RFC 8200 4.1's order, which also bounds the walk to four
+ * headers. */
+#define SL_IPV6_EXT_BYTES_MAX 256
 
 /* Parse and validate a frame. Returns SL_DROP_NONE when the packet may be
  * processed, otherwise the reason to drop it. */
@@ -133,8 +155,15 @@ static inline bool sl_parse_fast(uint8_t *frame, uint32_t len, unsigned verify,
 	return true;
 }
 
-/* Full L4 checksum check of a parsed IPv4 packet (TCP, UDP or ICMP). */
+/* The IPv6 half of sl_parse() (parse6.c), for an Ethernet frame whose
+ * type is IPv6. */
+enum sl_drop sl_parse_frame6(uint8_t *frame, uint32_t len, unsigned verify,
+			   struct sl_pkt *pkt);
+
+/* Full L4 checksum check of a parsed packet: IPv4 TCP, UDP or ICMP, or
+ * IPv6 TCP, UDP or ICMPv6 (whose checksum covers the pseudo header). */
 bool sl_l4_csum_ok(const struct sl_pkt *pkt);
+bool sl_l4_csum_ok6(const struct sl_pkt *pkt);
 
 /* Header checksum check of an IPv4 header of `hlen` bytes. */
 bool sl_ip_csum_ok(const struct sl_ipv4_hdr *ip, unsigned hlen);

@@ -53,6 +53,7 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_capture.h"
 #include "checks_mtu.h"
 #include "checks_vlan.h"
+#include "checks_ipv6.h"
 
 struct check {
 	const char *name;
@@ -100,6 +101,8 @@ static const struct check checks[] = {
 	 fnat_client_mtu_floor},
 	{"unicast for another MAC dropped (l2_other_host), not forwarded",
 	 foreign_mac_dropped},
+	{"IPv6 parsed, never forwarded: ipv6_not_served, ip6_fragment; v4 unharmed",
+	 ipv6_not_served},
 	{"full-NAT: local ports per server, 60,000 to each of 4 through one local address",
 	 fnat_lport_per_server},
 	{"SNAT pool grown, shrunk, re-added under live mappings: no duplicate,"

@@ -185,6 +185,8 @@ void fz_check_tx(const struct fuzz_env *e, unsigned port, unsigned wid,
 			 sl_drop_name(why));
 		broken(msg, frame, len);
 	}
+	if (pkt.kind == SL_PKT_IPV6)
+		broken("IPv6 transmitted: Sluice has no IPv6 data path yet", frame, len);
 	if (pkt.kind == SL_PKT_ARP) {
 		const struct sl_arp_hdr *arp = (const void *)pkt.ip;
 		if (!ours(s, arp->spa))

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "quoted.h"
 #include "addr.h"
 #include "config.h"
 #include "jsonutil.h"
@@ -32,17 +33,6 @@ static char example_path[4096] = "conf/sluice.example.json";
 	" {'name': 'lan', 'devargs': 'net_ring1', 'ipv4': '198.18.1.2/24'}]"
 #define ROUTE "'routes': [{'prefix': '0.0.0.0/0', 'via': '198.18.0.1'}]"
 #define VIP80 "{'vip': '198.18.0.100', 'port': 80, 'real_servers': "
-
-static char *dq(const char *s)
-{
-	char *out = strdup(s);
-
-	assert_non_null(out);
-	for (char *p = out; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	return out;
-}
 
 static sl_be32 ip(const char *s)
 {
@@ -98,7 +88,8 @@ static const struct bad_case bad_cases[] = {
 	 "$.vips[0].real_servers[0].wieght", "unknown field \"wieght\""},
 	/* Addresses and numbers. */
 	{"{" PORTS ", 'vips': [{'vip': '198.18.0', 'port': 80}]}", SL_E_INVALID,
-	 "$.vips[0].vip", "vip must be an IPv4 address a.b.c.d, got \"198.18.0\""},
+	 "$.vips[0].vip", "vip must be an IPv4 address a.b.c.d or an IPv6 address, "
+	 "got \"198.18.0\""},
 	{"{" PORTS ", 'vips': [{'vip': '224.0.0.5', 'port': 80}]}", SL_E_INVALID,
 	 "$.vips[0].vip", "vip must be a unicast address, got 224.0.0.5"},
 	{"{" PORTS ", 'vips': [{'vip': '198.18.0.100', 'port': 0}]}", SL_E_INVALID,

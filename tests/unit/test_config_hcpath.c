@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "quoted.h"
 #include "addr.h"
 #include "config.h"
 #include "model.h"
@@ -28,17 +29,6 @@
 #define CHECKED(ip) "'vips': [{'vip': '198.18.0.100', 'port': 80, 'health_check': " \
 	"{'type': 'tcp'}, 'real_servers': [{'ip': '" ip "', 'port': 8080}]}]"
 #define DATA "'health': {'path': 'data'}"
-
-static char *dq(const char *s)
-{
-	char *out = strdup(s);
-
-	assert_non_null(out);
-	for (char *p = out; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	return out;
-}
 
 static int load(const char *text, struct sl_model *m, struct sl_err *e)
 {

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "quoted.h"
 #include "addr.h"
 #include "config.h"
 #include "config_xdp.h"
@@ -25,17 +26,6 @@
 	"'ports': [{'name': 'wan', 'devargs': 'net_af_xdp0,iface=wan0', 'ipv4': '198.18.0.2/24'," \
 	" 'exception': 'net_tap,iface=wanhost'},"                              \
 	" {'name': 'lan', 'devargs': 'net_ring1', 'ipv4': '198.18.1.2/24', 'xdp': false}]"
-
-static char *dq(const char *s)
-{
-	char *out = strdup(s);
-
-	assert_non_null(out);
-	for (char *p = out; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	return out;
-}
 
 static int load(const char *text, struct sl_model *m, struct sl_err *e)
 {

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "quoted.h"
 #include "addr.h"
 #include "config.h"
 #include "maglev.h"
@@ -24,17 +25,6 @@
 #define PORTS                                                                  \
 	"'ports': [{'name': 'wan', 'devargs': 'net_ring0', 'ipv4': '198.18.0.2/24'}," \
 	" {'name': 'lan', 'devargs': 'net_ring1', 'ipv4': '198.18.1.2/24'}]"
-
-static char *dq(const char *s)
-{
-	char *out = strdup(s);
-
-	assert_non_null(out);
-	for (char *p = out; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	return out;
-}
 
 static sl_be32 ip(const char *s)
 {

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* IPv6 before the IPv6 data path (issue 15): the workers parse v6 frames
+ * and never forward one; a sound frame is counted ipv6_not_served, a
+ * refused one under its own reason (here, with no exception device,
+ * nothing goes to a host either). Included by conformance_checks.h. */
+
+/* A v6 frame to the port's MAC: TCP SYN 2001:db8::1:40000 -> 2001:db8::100:80,
+ * with `ext` bytes of extension headers (first next header `nh`) before
+ * it. Checksum by frames.h's byte-wise reference. */
+static uint32_t build_v6(uint8_t *f, uint8_t nh, const uint8_t *ext, unsigned ext_len,
+			 uint8_t hop_limit)
+{
+	static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	static const uint8_t dst[16] = {0x20, 0x01, 0x0d, 0xb8, [14] = 1};
+	uint8_t *ip = f + SL_ETH_HLEN, *tcp = ip + SL_IPV6_HLEN + ext_len;
+	uint8_t ph[40] = {0};
+
+	build(f, SL_IPPROTO_TCP, SERVER, 40000, VIP, 80, SYN); /* for its MACs */
+	fr_put16(f + 12, SL_ETHERTYPE_IPV6);
+	memset(ip, 0, SL_IPV6_HLEN + ext_len + 20);
+	fr_put32(ip, 0x60000000u);
+	fr_put16(ip + 4, (uint16_t)(ext_len + 20));
+	ip[6] = ext_len ? nh : SL_IPPROTO_TCP;
+	ip[7] = hop_limit;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+	if (ext_len) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(ip + SL_IPV6_HLEN, ext, ext_len);
+	fr_put16(tcp, 40000);
+	fr_put16(tcp + 2, 80);
+	tcp[12] = 5 << 4;
+	tcp[13] = SYN;
+	memcpy(ph, src, 16);
+	memcpy(ph + 16, dst, 16);
+	ph[35] = 20;
+	ph[39] = SL_IPPROTO_TCP;
+	fr_put16(tcp + 16, fr_ref_csum(tcp, 20, fr_ref_sum(ph, sizeof(ph), 0)));
+	return SL_ETH_HLEN + SL_IPV6_HLEN + ext_len + 20;
+}
+
+/* Sent on the outside port: nothing out anywhere, `reason` grew by one. */
+static bool v6_dropped_as(struct harness *h, const uint8_t *f, uint32_t len,
+			  enum sl_drop reason, const char *what, char *why)
+{
+	uint8_t out[FR_MAX];
+	uint64_t before = h_drops(h, reason);
+
+	h_flush(h);
+	h_send(h, OUT, f, len);
+	if (h_recv(h, IN, out) || h_recv(h, OUT, out))
+		return WHY("%s was transmitted", what);
+	if (h_drops(h, reason) != before + 1)
+		return WHY("%s: %s grew by %llu, not 1", what, sl_drop_name(reason),
+			   (unsigned long long)(h_drops(h, reason) - before));
+	return true;
+}
+
+static bool ipv6_not_served(struct harness *h, char *why)
+{
+	static const uint8_t frag[8] = {SL_IPPROTO_TCP, 0, 0, 1}; /* offset 0, MF */
+	static const uint8_t dstopts[8] = {SL_IPPROTO_TCP, 0, 1, 4}; /* PadN */
+	uint8_t f[FR_MAX];
+	struct seen g;
+	uint32_t len;
+
+	len = build_v6(f, 0, NULL, 0, 64);
+	if (!v6_dropped_as(h, f, len, SL_DROP_IPV6_NOT_SERVED, "a v6 SYN", why))
+		return false;
+	len = build_v6(f, SL_IPPROTO_DSTOPTS, dstopts, 8, 64);
+	if (!v6_dropped_as(h, f, len, SL_DROP_IPV6_NOT_SERVED,
+			   "a v6 SYN with destination options", why))
+		return false;
+	len = build_v6(f, SL_IPPROTO_FRAGMENT, frag, 8, 64);
+	if (!v6_dropped_as(h, f, len, SL_DROP_IP6_FRAGMENT, "a v6 first fragment", why))
+		return false;
+	/* The v4 service is untouched by it all. */
+	return exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41300, VIP, 80, SYN, &g)
+		       ? true : WHY("a v4 SYN to the VIP was not forwarded after v6 frames");
+}
