@@ -18,8 +18,6 @@
 #include "bench_scenarios.h"
 #include "pkt.h"
 
-_Static_assert(SL_DROP_MAX <= 64, "may_drop_reasons has a bit per drop reason");
-
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static uint64_t rng(void)
 {
@@ -348,7 +346,7 @@ void bench_cross_worker(struct bench_env *env, struct scen_result *r)
 	/* A worker that is not running (on this shared VM, descheduled for
 	 * a millisecond) lets the other fill its steering ring (2048 frames)
 	 * and drop; these drops are counted and shown, not failed. */
-	r->may_drop_reasons = 1ull << SL_DROP_STEER_RING_FULL;
+	r->may_drop_reason[SL_DROP_STEER_RING_FULL] = true;
 	r->steered = env->dp.workers[0]->stats.steered_out +
 		     env->dp.workers[1]->stats.steered_out;
 	for (unsigned l = 0; l < 2; l++) {
@@ -404,7 +402,7 @@ void bench_account(const struct bench_env *env, const struct bench_counts *befor
 	for (unsigned d = 0; d < SL_DROP_MAX; d++) {
 		r->drops[d] = now.drops[d] - before->drops[d];
 		r->dropped += r->drops[d];
-		if (r->may_drop_reasons >> d & 1)
+		if (r->may_drop_reason[d])
 			r->may_drop += r->drops[d];
 	}
 	r->failed = r->out + r->may_drop < r->in;

@@ -30,10 +30,11 @@ struct scen_result {
 	/* What went in and out over the whole scenario, setup included
 	 * (bench_account): frames in, frames out, the workers' drops by
 	 * reason. `failed` when fewer came out than went in, less the drops
-	 * whose reasons the scenario allows (may_drop_reasons, a bit per
-	 * SL_DROP_*; only cross_worker allows one, see there). */
+	 * whose reasons the scenario allows (may_drop_reason[SL_DROP_*];
+	 * only cross_worker allows one, see there). */
 	uint64_t in, out, dropped, drops[SL_DROP_MAX];
-	uint64_t may_drop_reasons, may_drop;
+	bool may_drop_reason[SL_DROP_MAX];
+	uint64_t may_drop;
 	bool failed;
 };
 
