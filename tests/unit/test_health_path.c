@@ -288,6 +288,28 @@ static void test_rp_filter(void **state)
 			fail_msg("all %d lan0 %d: apply check %s: %s", cases[i].all,
 				 cases[i].own, err.field, err.message);
 	}
+	/* A file missing is said to be missing, never read as a value. */
+	char path[160];
+	snprintf(path, sizeof(path), "%s/sys/net/ipv4/conf/lan0/rp_filter", root);
+	assert_int_equal(unlink(path), 0);
+	for (int k = 0; k < 2; k++) {
+		struct sl_err err = {0};
+		assert_int_equal(sl_hc_rp_filter_check(&m, root, why, sizeof(why)), -1);
+		if (!strstr(why, "port lan (net_af_packet on lan0): cannot read") ||
+		    !strstr(why, path) || !strstr(why, "No such file") ||
+		    strstr(why, "is -1"))
+			fail_msg("a missing rp_filter file: \"%s\"", why);
+		assert_int_equal(sl_hc_path_refuse(&m, root, &err), -1);
+		if (!strstr(err.message, path) || strstr(err.message, "is -1"))
+			fail_msg("a missing rp_filter file, apply: \"%s\"", err.message);
+		if (k == 0) { /* next: "all" missing */
+			snprintf(path, sizeof(path), "%s/sys/net/ipv4/conf/all/rp_filter",
+				 root);
+			set_rp(root, "lan0", 1);
+			assert_int_equal(unlink(path), 0);
+		}
+	}
+	set_rp(root, "all", 0);
 	set_rp(root, "lan0", 0);
 	m.hc_data_path = false; /* the kernel's path: no matter */
 	assert_int_equal(sl_hc_rp_filter_check(&m, root, why, sizeof(why)), 0);
