@@ -114,21 +114,20 @@ const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t le
 	return buf;
 }
 
-void sl_hc_local_log(struct sl_health *h, const struct sl_hc_target *t,
-		     uint64_t now)
+void sl_hc_local_log(struct sl_hc_target *t, uint64_t now)
 {
 	char name[96];
 
-	if (h->local_log_ms != 0 && now - h->local_log_ms < SL_HC_LOCAL_LOG_MS) {
-		h->local_unlogged++;
+	if (t->local_log_ms != 0 && now - t->local_log_ms < SL_HC_LOCAL_LOG_MS) {
+		t->local_unlogged++;
 		return;
 	}
-	sl_warn("health: real server %s is not being checked: %s (%llu more local "
-		"errors since the last warning; stats health.local_errors)",
+	sl_warn("health: real server %s is not being checked: %s (%llu more of its "
+		"local errors since its last warning; stats health.local_errors)",
 		sl_hc_target_name(t, name, sizeof(name)), t->last_reason,
-		(unsigned long long)h->local_unlogged);
-	h->local_log_ms = now;
-	h->local_unlogged = 0;
+		(unsigned long long)t->local_unlogged);
+	t->local_log_ms = now;
+	t->local_unlogged = 0;
 }
 
 /* An interface's rp_filter under `root` (conf/NAME/rp_filter), or -1
