@@ -42,8 +42,6 @@ static bool blocked_whole(const struct sl_model_xdp *x, sl_be32 prefix, uint8_t 
 	return nf <= gap_first && gap_last <= nl;
 }
 
-uint64_t sl_model_lockout_lookups, sl_model_lockout_sorts;
-
 /* What a prefix must not cover, one sorted array per kind (host-order
  * address, and where it comes from), so each kind is one binary search
  * and the message names the same thing a scan in this order would. */
@@ -108,7 +106,8 @@ static int guards_build(const struct sl_model *m, struct guards *gs)
 		for (uint32_t j = 0; j < m->svcs[s].nrs; j++)
 			guard_put(gs, G_RS, m->svcs[s].rs[j].ip, s, 0);
 	for (unsigned k = 0; k < G_KINDS; k++)
-		qsort(gs->g[k], gs->n[k], sizeof(struct guard), cmp_guard);
+		if (gs->n[k] > 1)
+			qsort(gs->g[k], gs->n[k], sizeof(struct guard), cmp_guard);
 	sl_model_lockout_sorts++;
 	gs->gen = m->protect_gen;
 	return 0;

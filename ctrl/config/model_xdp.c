@@ -46,6 +46,10 @@ int sl_model_xdp_clone(struct sl_model_xdp *dst, const struct sl_model_xdp *src)
 
 /* ---- the blocklist's union as runs ------------------------------------- */
 
+/* The lock-out checks' test hooks (model_xdp.h), here with the runs
+ * they count, so model_lockout.c depends on this file and not back. */
+uint64_t sl_model_lockout_lookups, sl_model_lockout_sorts;
+
 /* The first run whose last address is at or past `a` - 1 (one that holds
  * `a` or ends just before it), in [0, nruns]. */
 static uint32_t run_reaching(const struct sl_model_xdp *x, uint64_t a)
