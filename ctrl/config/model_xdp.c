@@ -90,7 +90,8 @@ static int runs_splice(struct sl_model_xdp *x, uint32_t i, uint32_t j,
 		x->runs_cap = cap;
 	}
 	memmove(&x->runs[i + n], &x->runs[j], (x->nruns - j) * sizeof(*x->runs));
-	memcpy(&x->runs[i], with, n * sizeof(*with));
+	if (n) /* none: the last prefix of a run deleted (with is NULL) */
+		memcpy(&x->runs[i], with, n * sizeof(*with));
 	x->nruns = count;
 	return 0;
 }

@@ -530,6 +530,11 @@ static void test_lockout_add_sublinear(void **state)
 	lockout_cost(&c, "10.0.10.10/32", 0);
 	assert_int_equal(sl_model_block_add(&c, sl_htonl(0x0a000a0au), 32, &e), 0);
 	assert_int_equal(c.xdp.nruns, 2);
+	/* A run's one prefix deleted: the run goes, the others stay. */
+	assert_int_equal(sl_model_block_add(&c, sl_htonl(0x0b000000u), 8, &e), 0);
+	assert_int_equal(c.xdp.nruns, 3);
+	assert_int_equal(sl_model_block_del(&c, sl_htonl(0x0b000000u), 8, &e), 0);
+	assert_int_equal(c.xdp.nruns, 2);
 	lockout_cost(&c, "10.0.192.0/19", -1);
 	/* The servers change: the next check sorts again, and sees the new one. */
 	if (sl_model_add_rs(&c, sl_htonl(0xc6140000u), sl_htons(80), SL_IPPROTO_TCP,
