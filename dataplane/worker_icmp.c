@@ -68,17 +68,14 @@ static void steer_to_owner(struct sl_worker *w, struct rte_mbuf *m,
 }
 
 /* An error with no connection of ours: one sent to the host kernel's
- * address on the arrival port's tap (a server's port unreachable for a
- * data-path UDP check) is the kernel's, before any rule steers it; any
- * other goes to the worker that owns its connection. */
+ * address on a tap (a server's port unreachable for a data-path UDP
+ * check) is the kernel's, before any rule steers it; any other goes to
+ * the worker that owns its connection. */
 static void to_host_or_owner(struct sl_worker *w, struct rte_mbuf *m,
 			     const struct sl_pkt *pkt, const struct sl_icmp_inner *in,
 			     uint32_t flow_hash)
 {
-	uint8_t in_port = w->dp->port_of_ethdev[m->port];
-
-	if (sl_unlikely(in_port < SL_MAX_PORTS &&
-			sl_snap_host_addr(w->snap, in_port, pkt->ip->daddr)))
+	if (sl_unlikely(sl_snap_host_addr(w->snap, pkt->ip->daddr)))
 		sl_worker_drop(w, m, SL_DROP_TO_HOST);
 	else
 		steer_to_owner(w, m, in, flow_hash);

@@ -139,13 +139,14 @@ static void handle_arp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *p
 	bool for_us = mine && ((mine->kinds & SL_ADDR_VIP) || mine->port == port);
 	uint16_t op = sl_ntohs(arp->op);
 
-	/* A reply to the host's address on the exception tap answers the
+	/* A reply to the host's address on an exception tap answers the
 	 * kernel, not Sluice: learned, it would refresh Sluice's entry
 	 * while Sluice's own probes go unanswered. Where the tap shares the
-	 * port's own address (allowed), the reply may be Sluice's: it is
-	 * learned, or Sluice would never resolve a next hop there. */
+	 * port's own address (allowed), the reply on that port may be
+	 * Sluice's: it is learned, or Sluice would never resolve a next hop
+	 * there. */
 	if (arp->spa != 0 && op == SL_ARP_OP_REPLY &&
-	    (for_us || !(port < SL_MAX_PORTS && sl_snap_host_addr(s, port, arp->tpa))))
+	    (for_us || !sl_snap_host_addr(s, arp->tpa)))
 		sl_worker_tell_control(w, arp->spa, arp->sha, port, SL_LEARN_REPLY);
 	else if (arp->spa != 0 && op == SL_ARP_OP_REQUEST && for_us) {
 		/* A request only refreshes a neighbor Sluice already has

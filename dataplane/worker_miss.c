@@ -118,11 +118,10 @@ struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
 	 * address): source NAT. */
 	if (a == NULL || (a->kinds & SL_ADDR_POOL)) {
 		uint8_t in_port = w->dp->port_of_ethdev[m->port];
-		/* An answer to the host's own address on this port (a
-		 * data-path health check's) is the kernel's, whatever SNAT
-		 * rule covers its source. */
-		if (sl_unlikely(a == NULL && in_port < SL_MAX_PORTS &&
-				sl_snap_host_addr(s, in_port, pkt->key.daddr))) {
+		/* An answer to the host's own address on a tap (a data-path
+		 * health check's) is the kernel's, whatever SNAT rule covers
+		 * its source and whichever port it came in on. */
+		if (sl_unlikely(a == NULL && sl_snap_host_addr(s, pkt->key.daddr))) {
 			sl_worker_drop(w, m, SL_DROP_TO_HOST);
 			return NULL;
 		}

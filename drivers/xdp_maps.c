@@ -29,7 +29,8 @@ const char *sl_xdp_counter_name(unsigned counter)
 	return counter < SL_XDP_CNT_MAX ? counter_names[counter] : "?";
 }
 
-int sl_xdp_addr_table(const uint32_t *ips, const uint8_t *kinds, uint32_t n)
+int sl_xdp_addr_table(const uint32_t *ips, const struct sl_xdp_addr *vals,
+		      uint32_t n)
 {
 	/* Exactly the template sluice_xdp.bpf.c declares, or the kernel
 	 * refuses it as the slot's value. */
@@ -44,8 +45,7 @@ int sl_xdp_addr_table(const uint32_t *ips, const uint8_t *kinds, uint32_t n)
 		return -E2BIG;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		struct sl_xdp_addr v = {.kinds = kinds[i]};
-		if (bpf_map_update_elem(fd, &ips[i], &v, BPF_ANY) != 0) {
+		if (bpf_map_update_elem(fd, &ips[i], &vals[i], BPF_ANY) != 0) {
 			int e = -errno;
 			close(fd);
 			return e;

@@ -56,13 +56,15 @@ int sl_xdp_port_open(struct sl_xdp_port *xp, const char *ifname,
 		     char *errbuf, size_t errlen);
 void sl_xdp_port_close(struct sl_xdp_port *xp);
 
-/* An address table (see xdp_abi.h) holding `n` addresses, ready to be
- * swapped into ports: an fd, or -errno. The caller closes it once every
- * port holds it. */
-int sl_xdp_addr_table(const uint32_t *ips, const uint8_t *kinds, uint32_t n);
+/* An address table (see xdp_abi.h) holding `n` addresses (ips[i] with
+ * vals[i]), ready to be swapped into ports: an fd, or -errno. The caller
+ * closes it once every port holds it. */
+int sl_xdp_addr_table(const uint32_t *ips, const struct sl_xdp_addr *vals,
+		      uint32_t n);
 /* Make `table_fd` the port's address table (one atomic slot update).
  * The maps-level calls below return 0 or -errno. */
 int sl_xdp_port_set_addrs(const struct sl_xdp_port *xp, int table_fd);
+/* The SYN rate settings and the port's bit (xdp_abi.h), one write. */
 int sl_xdp_port_set_config(const struct sl_xdp_port *xp,
 			   const struct sl_xdp_config *cfg);
 /* Add or remove an SNAT inside network (xdp_abi.h); adding one present or

@@ -12,6 +12,8 @@
 #   lab_xdp_map           a map of the XDP program on an interface, by name
 #   lab_lpm_prefixes      what an LPM trie (sl_block, sl_snat_src) holds
 #   lab_xdp_counter       one of the program's counters, read from sl_stats
+#   lab_xdp_addrs         the address table behind sl_addrs, one line each
+#   lab_xdp_port_bit      the port bit of one port's copy of sl_config
 #
 # Same rules as lab_lib.sh: bounded waits, only this prefix's namespaces
 # and files, traffic only inside 198.18.0.0/15.
@@ -166,6 +168,30 @@ lab_lpm_prefixes() {
   bpftool -j map dump id "$1" | python3 -c 'import json, sys
 keys = [bytes(int(b, 16) for b in e["key"]) for e in json.load(sys.stdin)]
 print(" ".join(sorted("%d.%d.%d.%d/%d" % (*k[4:8], k[0]) for k in keys)))'
+}
+
+# lab_xdp_addrs ID: the address table swapped into the sl_addrs slot of
+# map ID, one "a.b.c.d KINDS HOST_PORTS" line per address (struct
+# sl_xdp_addr, drivers/xdp/xdp_abi.h; two hex digits each), sorted.
+lab_xdp_addrs() {
+  local inner
+  inner=$(bpftool -j map lookup id "$1" key 0 0 0 0 | python3 -c 'import json, sys
+r = json.load(sys.stdin)
+print(r.get("inner_map_id") or int.from_bytes(bytes(int(b, 16) for b in r["value"]), "little"))')
+  bpftool -j map dump id "$inner" | python3 -c 'import json, sys
+rows = []
+for e in json.load(sys.stdin):
+    k, v = (bytes(int(b, 16) for b in e[f]) for f in ("key", "value"))
+    rows.append((tuple(k), "%d.%d.%d.%d %02x %02x" % (*k, v[0], v[1])))
+print("\n".join(r for _, r in sorted(rows)))'
+}
+
+# lab_xdp_port_bit ID: the port bit in the sl_config array ID (the
+# program's copy on one port knows which port it is).
+lab_xdp_port_bit() {
+  bpftool -j map lookup id "$1" key 0 0 0 0 | python3 -c 'import json, sys
+v = bytes(int(b, 16) for b in json.load(sys.stdin)["value"])
+print(int.from_bytes(v[16:20], "little"))'
 }
 
 # lab_xdp_counter ID NAME: counter NAME ("drop_snat_no_socket") of the

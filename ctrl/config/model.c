@@ -64,6 +64,13 @@ const char *sl_model_timeout_name(unsigned state)
 
 /* ---- lifetime ---------------------------------------------------------- */
 
+void sl_model_protected_changed(struct sl_model *m)
+{
+	static uint64_t last;
+
+	m->protect_gen = ++last;
+}
+
 int sl_model_init(struct sl_model *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -284,6 +291,7 @@ int sl_model_del_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
 		(m->nsvcs - i - 1) * sizeof(*m->svcs));
 	m->nsvcs--;
 	memset(&m->svcs[m->nsvcs], 0, sizeof(*m->svcs));
+	sl_model_protected_changed(m);
 	return 0;
 }
 
@@ -349,6 +357,7 @@ int sl_model_add_rs(struct sl_model *m, sl_be32 vip, sl_be16 vport,
 	};
 	m->nrs_total++;
 	m->next_rs_id = (uint16_t)((id + 1) % SL_MAX_RS);
+	sl_model_protected_changed(m);
 	return 0;
 }
 
@@ -378,6 +387,7 @@ int sl_model_del_rs(struct sl_model *m, sl_be32 vip, sl_be16 vport,
 		(svc->nrs - i - 1) * sizeof(*svc->rs));
 	svc->nrs--;
 	m->nrs_total--;
+	sl_model_protected_changed(m);
 	return 0;
 }
 

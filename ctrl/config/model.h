@@ -189,7 +189,19 @@ struct sl_model {
 	uint16_t next_rs_id;
 
 	struct sl_model_xdp xdp;         /* blocklist, SYN rate (model_xdp.h) */
+	/* What a blocklist prefix must not cover (route gateways, static
+	 * neighbors, real servers; exception-device gateways are fixed at
+	 * load) changes only in the functions that call
+	 * sl_model_protected_changed(), which gives it a value no other
+	 * model has had: models with the same nonzero value hold the same
+	 * such addresses (a clone), so model_lockout.c sorts them once and
+	 * reuses that across a run of `blocklist add`. 0: never reused. */
+	uint64_t protect_gen;
 };
+
+/* Called by every change to route gateways, static neighbors or real
+ * servers (see protect_gen). */
+void sl_model_protected_changed(struct sl_model *m);
 
 /* Defaults for everything (see the comments above). Returns 0 or -1
  * (out of memory; it allocates nothing today, callers still check). */

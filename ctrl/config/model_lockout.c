@@ -7,22 +7,11 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "addr.h"
 #include "model.h"
 #include "snapshot.h"
-
-/* Whether prefix/plen covers address ip (0 is "none": a connected route
- * has no gateway). */
-static bool covers_ip(sl_be32 prefix, uint8_t plen, sl_be32 ip)
-{
-	return ip && ((ip ^ prefix) & sl_prefix_mask(plen)) == 0;
-}
-
-static bool covers_net(sl_be32 prefix, uint8_t plen, sl_be32 net, uint8_t nlen)
-{
-	return plen <= nlen && ((net ^ prefix) & sl_prefix_mask(plen)) == 0;
-}
 
 /* [first, last] of a prefix, host order, in 64 bits so /0 ends in range. */
 static void span(sl_be32 prefix, uint8_t plen, uint64_t *first, uint64_t *last)
@@ -32,132 +21,163 @@ static void span(sl_be32 prefix, uint8_t plen, uint64_t *first, uint64_t *last)
 }
 
 /* Whether the blocklist, with prefix/plen added, covers every address of
- * net/nlen: one prefix holding it all, or prefixes inside it that leave
- * no gap (the blocklist is sorted by first address). */
+ * net/nlen. The blocklist's runs (model_xdp.h) leave the net's first gap
+ * after the run holding its first address and its last gap before the
+ * run holding its last: every gap lies between those two, so the new
+ * prefix closes them all exactly when it spans both. Two binary
+ * searches of the runs, whatever the blocklist holds inside the net. */
 static bool blocked_whole(const struct sl_model_xdp *x, sl_be32 prefix, uint8_t plen,
 			  sl_be32 net, uint8_t nlen)
 {
-	if (covers_net(prefix, plen, net, nlen))
-		return true;
-	for (unsigned l = 0; l <= nlen; l++)
-		if (sl_model_block_find(x, net & sl_prefix_mask(l), (uint8_t)l) >= 0)
-			return true;
-	uint64_t next, last, f, e, nf, ne;
-	span(net, nlen, &next, &last);
-	span(prefix, plen, &nf, &ne);
-	bool extra = covers_net(net, nlen, prefix, plen); /* the new one inside */
-	for (uint32_t i = sl_model_block_lower_bound(x, net, nlen); next <= last; i++) {
-		if (i < x->nblock)
-			span(x->block[i].prefix, x->block[i].plen, &f, &e);
-		else
-			f = e = UINT64_MAX;
-		if (extra && nf <= f) { /* the new prefix's turn in the order */
-			f = nf, e = ne, i--;
-			extra = false;
-		}
-		if (f > next)
-			return false; /* a gap (or nothing left) */
-		if (e + 1 > next)
-			next = e + 1;
-	}
-	return true;
+	uint64_t first, last, nf, nl;
+
+	span(net, nlen, &first, &last);
+	span(prefix, plen, &nf, &nl);
+	const struct sl_block_run *head = sl_model_block_run(x, (uint32_t)first);
+	uint64_t gap_first = head ? (uint64_t)head->last + 1 : first;
+	if (gap_first > last)
+		return true; /* covered already */
+	const struct sl_block_run *tail = sl_model_block_run(x, (uint32_t)last);
+	uint64_t gap_last = tail ? (uint64_t)tail->first - 1 : last;
+	return nf <= gap_first && gap_last <= nl;
 }
 
-uint64_t sl_model_lockout_lookups;
+/* What a prefix must not cover, one sorted array per kind (host-order
+ * address, and where it comes from), so each kind is one binary search
+ * and the message names the same thing a scan in this order would. */
+enum guard_kind { G_ROUTE, G_NEIGH, G_HOST_ROUTE, G_RS, G_KINDS };
 
-/* A real server by address (host order), with its VIP's index: sorted,
- * so the servers a prefix covers are one range found by binary search. */
-struct rs_ref {
+struct guard {
 	uint32_t ip;
-	uint32_t svc;
+	uint32_t ref;   /* route, neighbor, port or VIP index */
+	uint32_t sub;   /* G_HOST_ROUTE: the route on that port */
 };
 
-static int cmp_ref(const void *a, const void *b)
+struct guards {
+	uint64_t gen;   /* the model's protect_gen they were sorted for */
+	struct guard *g[G_KINDS];
+	uint32_t n[G_KINDS];
+};
+
+static int cmp_guard(const void *a, const void *b)
 {
-	uint32_t x = ((const struct rs_ref *)a)->ip, y = ((const struct rs_ref *)b)->ip;
+	uint32_t x = ((const struct guard *)a)->ip, y = ((const struct guard *)b)->ip;
 
 	return x < y ? -1 : x > y;
 }
 
-/* m's real servers, sorted by address; NULL with *n 0 when there are
- * none. 0, or -1 out of memory. */
-static int rs_refs(const struct sl_model *m, struct rs_ref **refs, size_t *n)
+static void guards_free(struct guards *gs)
 {
-	size_t total = 0;
+	for (unsigned k = 0; k < G_KINDS; k++)
+		free(gs->g[k]);
+	memset(gs, 0, sizeof(*gs));
+}
 
+static void guard_put(struct guards *gs, enum guard_kind k, sl_be32 ip, uint32_t ref,
+		      uint32_t sub)
+{
+	if (ip) /* 0: a connected route has no gateway */
+		gs->g[k][gs->n[k]++] = (struct guard){sl_ntohl(ip), ref, sub};
+}
+
+/* m's guards, sorted. 0, or -1 out of memory. */
+static int guards_build(const struct sl_model *m, struct guards *gs)
+{
+	uint32_t cap[G_KINDS] = {m->nroutes, m->nneigh, 0, 0};
+
+	memset(gs, 0, sizeof(*gs));
+	for (uint32_t p = 0; p < m->nports; p++)
+		cap[G_HOST_ROUTE] += m->ports[p].nhost_routes;
 	for (uint32_t s = 0; s < m->nsvcs; s++)
-		total += m->svcs[s].nrs;
-	*refs = NULL, *n = 0;
-	if (total == 0)
-		return 0;
-	*refs = malloc(total * sizeof(**refs));
-	if (*refs == NULL)
-		return -1;
+		cap[G_RS] += m->svcs[s].nrs;
+	for (unsigned k = 0; k < G_KINDS; k++)
+		if (cap[k] && (gs->g[k] = malloc(cap[k] * sizeof(struct guard))) == NULL) {
+			guards_free(gs);
+			return -1;
+		}
+	for (uint32_t i = 0; i < m->nroutes; i++)
+		guard_put(gs, G_ROUTE, m->routes[i].via, i, 0);
+	for (uint32_t i = 0; i < m->nneigh; i++)
+		guard_put(gs, G_NEIGH, m->neigh[i].ip, i, 0);
+	for (uint32_t p = 0; p < m->nports; p++)
+		for (uint32_t i = 0; i < m->ports[p].nhost_routes; i++)
+			guard_put(gs, G_HOST_ROUTE, m->ports[p].host_routes[i].via, p, i);
 	for (uint32_t s = 0; s < m->nsvcs; s++)
 		for (uint32_t j = 0; j < m->svcs[s].nrs; j++)
-			(*refs)[(*n)++] = (struct rs_ref){sl_ntohl(m->svcs[s].rs[j].ip), s};
-	qsort(*refs, *n, sizeof(**refs), cmp_ref);
+			guard_put(gs, G_RS, m->svcs[s].rs[j].ip, s, 0);
+	for (unsigned k = 0; k < G_KINDS; k++)
+		if (gs->n[k] > 1)
+			qsort(gs->g[k], gs->n[k], sizeof(struct guard), cmp_guard);
+	sl_model_lockout_sorts++;
+	gs->gen = m->protect_gen;
 	return 0;
 }
 
-/* The first server inside prefix/plen, or NULL: the lowest address at or
- * above the prefix's first, if it is not past its last (log n steps,
- * each counted). */
-static const struct rs_ref *rs_inside(const struct rs_ref *refs, size_t n,
-				      sl_be32 prefix, uint8_t plen)
+/* The guards of m: sorted once per protect_gen and kept, so a run of
+ * `blocklist add` on clones of one model sorts nothing (model.h). */
+static const struct guards *guards_of(const struct sl_model *m)
+{
+	static struct guards kept;
+
+	if (kept.gen != 0 && kept.gen == m->protect_gen)
+		return &kept;
+	guards_free(&kept);
+	return guards_build(m, &kept) == 0 ? &kept : NULL;
+}
+
+/* The first guard of kind k inside prefix/plen, or NULL: the lowest
+ * address at or above the prefix's first, if it is not past its last
+ * (log n steps, each counted). */
+static const struct guard *guard_inside(const struct guards *gs, enum guard_kind k,
+					sl_be32 prefix, uint8_t plen)
 {
 	uint64_t first, last;
-	size_t lo = 0, hi = n;
+	uint32_t lo = 0, hi = gs->n[k];
 
 	span(prefix, plen, &first, &last);
 	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+		uint32_t mid = lo + (hi - lo) / 2;
 		sl_model_lockout_lookups++;
-		if (refs[mid].ip < first)
+		if (gs->g[k][mid].ip < first)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < n && refs[lo].ip <= last ? &refs[lo] : NULL;
+	return lo < gs->n[k] && gs->g[k][lo].ip <= last ? &gs->g[k][lo] : NULL;
 }
 
 /* What blocking prefix/plen hits, as "a.b.c.d, what it is" in `what`;
- * false if nothing. Cluster peers, once the model has them, belong here
- * too. */
-static bool lockout_hit(const struct sl_model *m, const struct rs_ref *refs, size_t nrefs,
+ * false if nothing: a binary search per kind of guard, two per SNAT
+ * rule. Cluster peers, once the model has them, belong here too. */
+static bool lockout_hit(const struct sl_model *m, const struct guards *gs,
 			sl_be32 prefix, uint8_t plen, char *what, size_t len)
 {
-	const struct rs_ref *rs;
+	const struct guard *g;
 	char a[SL_IPV4_STRLEN], b[SL_IPV4_STRLEN];
 
 	if (plen == 0)
 		return 0 < snprintf(what, len, "every source");
-	for (uint32_t i = 0; i < m->nroutes; i++)
-		if (covers_ip(prefix, plen, m->routes[i].via))
-			return 0 < snprintf(what, len, "%s, the gateway of route %s/%u",
-					    sl_fmt_ipv4(m->routes[i].via, b),
-					    sl_fmt_ipv4(m->routes[i].prefix, a),
-					    m->routes[i].plen);
-	for (uint32_t i = 0; i < m->nneigh; i++)
-		if (covers_ip(prefix, plen, m->neigh[i].ip))
-			return 0 < snprintf(what, len, "%s, a static neighbor on port %s",
-					    sl_fmt_ipv4(m->neigh[i].ip, b),
-					    m->ports[m->neigh[i].port].name);
-	for (uint32_t p = 0; p < m->nports; p++)
-		for (uint32_t i = 0; i < m->ports[p].nhost_routes; i++) {
-			const struct sl_hostif_route *r = &m->ports[p].host_routes[i];
-			if (covers_ip(prefix, plen, r->via))
-				return 0 < snprintf(what, len,
-						    "%s, the host's gateway of route %s/%u on "
-						    "port %s's exception device",
-						    sl_fmt_ipv4(r->via, b),
-						    sl_fmt_ipv4(r->prefix, a), r->plen,
-						    m->ports[p].name);
-		}
-	if ((rs = rs_inside(refs, nrefs, prefix, plen)) != NULL)
+	if ((g = guard_inside(gs, G_ROUTE, prefix, plen)) != NULL)
+		return 0 < snprintf(what, len, "%s, the gateway of route %s/%u",
+				    sl_fmt_ipv4(m->routes[g->ref].via, b),
+				    sl_fmt_ipv4(m->routes[g->ref].prefix, a),
+				    m->routes[g->ref].plen);
+	if ((g = guard_inside(gs, G_NEIGH, prefix, plen)) != NULL)
+		return 0 < snprintf(what, len, "%s, a static neighbor on port %s",
+				    sl_fmt_ipv4(m->neigh[g->ref].ip, b),
+				    m->ports[m->neigh[g->ref].port].name);
+	if ((g = guard_inside(gs, G_HOST_ROUTE, prefix, plen)) != NULL) {
+		const struct sl_hostif_route *r = &m->ports[g->ref].host_routes[g->sub];
+		return 0 < snprintf(what, len,
+				    "%s, the host's gateway of route %s/%u on "
+				    "port %s's exception device",
+				    sl_fmt_ipv4(r->via, b), sl_fmt_ipv4(r->prefix, a),
+				    r->plen, m->ports[g->ref].name);
+	}
+	if ((g = guard_inside(gs, G_RS, prefix, plen)) != NULL)
 		return 0 < snprintf(what, len, "%s, a real server of VIP %s",
-				    sl_fmt_ipv4(sl_htonl(rs->ip), b),
-				    sl_fmt_ipv4(m->svcs[rs->svc].vip, a));
+				    sl_fmt_ipv4(sl_htonl(g->ip), b),
+				    sl_fmt_ipv4(m->svcs[g->ref].vip, a));
 	/* One inside host blocked is a choice; all of them, a lock-out. */
 	for (uint32_t i = 0; i < m->nsnat; i++)
 		if (blocked_whole(&m->xdp, prefix, plen, m->snat[i].src, m->snat[i].plen))
@@ -172,14 +192,11 @@ int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t ple
 			   struct sl_err *err)
 {
 	char a[SL_IPV4_STRLEN], what[200];
-	struct rs_ref *refs;
-	size_t n;
+	const struct guards *gs = guards_of(m);
 
-	if (rs_refs(m, &refs, &n) != 0)
+	if (gs == NULL)
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
-	bool hit = lockout_hit(m, refs, n, prefix, plen, what, sizeof(what));
-	free(refs);
-	if (!hit)
+	if (!lockout_hit(m, gs, prefix, plen, what, sizeof(what)))
 		return 0;
 	return sl_err_set(err, SL_E_INVALID, "prefix",
 			  "%s/%u covers %s; add \"force\": true "
@@ -230,14 +247,14 @@ int sl_model_rs_blocked(const struct sl_model *m, sl_be32 ip, struct sl_err *err
 	return rs_blocked_error(&m->xdp.block[i], ip, "ip", "sluicectl rs add --force", err);
 }
 
-/* Whether `cur` had ip as a real server and p in its blocklist (an
- * earlier --force stays forced). */
-static bool forced_before(const struct sl_model *cur, const struct rs_ref *refs, size_t n,
+/* Whether `cur` (its guards `gs`) had ip as a real server and p in its
+ * blocklist (an earlier --force stays forced). */
+static bool forced_before(const struct sl_model *cur, const struct guards *gs,
 			  const struct sl_model_prefix *p, sl_be32 ip)
 {
 	sl_model_lockout_lookups++;
 	return sl_model_block_find(&cur->xdp, p->prefix, p->plen) >= 0 &&
-	       rs_inside(refs, n, ip, 32) != NULL;
+	       guard_inside(gs, G_RS, ip, 32) != NULL;
 }
 
 /* A real server of `next` inside one of its blocklist prefixes, unless
@@ -245,25 +262,23 @@ static bool forced_before(const struct sl_model *cur, const struct rs_ref *refs,
 static int rs_blocked_new(const struct sl_model *cur, const struct sl_model *next,
 			  const char *force_hint, struct sl_err *err)
 {
-	struct rs_ref *refs;
-	size_t n;
+	const struct guards *gs;
 	int rc = 0;
 
 	if (next->xdp.nblock == 0)
 		return 0;
-	if (rs_refs(cur, &refs, &n) != 0)
+	if ((gs = guards_of(cur)) == NULL)
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 	for (uint32_t s = 0; s < next->nsvcs && rc == 0; s++)
 		for (uint32_t j = 0; j < next->svcs[s].nrs && rc == 0; j++) {
 			sl_be32 ip = next->svcs[s].rs[j].ip;
 			int32_t i = blocked_by(&next->xdp, ip);
-			if (i < 0 || forced_before(cur, refs, n, &next->xdp.block[i], ip))
+			if (i < 0 || forced_before(cur, gs, &next->xdp.block[i], ip))
 				continue;
 			char field[64];
 			snprintf(field, sizeof(field), "vips[%u].real_servers[%u].ip", s, j);
 			rc = rs_blocked_error(&next->xdp.block[i], ip, field, force_hint, err);
 		}
-	free(refs);
 	return rc;
 }
 
@@ -271,16 +286,15 @@ int sl_model_block_lockout_new(const struct sl_model *cur, const struct sl_model
 			       bool reload, struct sl_err *err)
 {
 	char a[SL_IPV4_STRLEN], what[200];
-	struct rs_ref *refs;
-	size_t n;
+	const struct guards *gs = guards_of(next);
 	int rc = 0;
 
-	if (rs_refs(next, &refs, &n) != 0)
+	if (gs == NULL)
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 	for (uint32_t i = 0; i < next->xdp.nblock && rc == 0; i++) {
 		const struct sl_model_prefix *p = &next->xdp.block[i];
 		if (sl_model_block_find(&cur->xdp, p->prefix, p->plen) >= 0 ||
-		    !lockout_hit(next, refs, n, p->prefix, p->plen, what, sizeof(what)))
+		    !lockout_hit(next, gs, p->prefix, p->plen, what, sizeof(what)))
 			continue;
 		rc = sl_err_set(err, SL_E_INVALID, "xdp.blocklist",
 				  "%s/%u covers %s; %s", sl_fmt_ipv4(p->prefix, a), p->plen,
@@ -289,7 +303,6 @@ int sl_model_block_lockout_new(const struct sl_model *cur, const struct sl_model
 					 : "add \"force\": true (sluicectl config apply "
 					   "--force) to block it anyway");
 	}
-	free(refs);
 	if (rc != 0)
 		return rc;
 	return rs_blocked_new(cur, next, reload ? NULL : "sluicectl config apply --force",

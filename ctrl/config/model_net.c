@@ -176,6 +176,7 @@ int sl_model_add_route(struct sl_model *m, sl_be32 prefix, uint8_t plen,
 	m->routes[m->nroutes++] = (struct sl_model_route){
 		.prefix = prefix, .plen = plen, .port = port, .via = via,
 	};
+	sl_model_protected_changed(m);
 	return 0;
 }
 
@@ -275,6 +276,7 @@ int sl_model_add_neigh(struct sl_model *m, sl_be32 ip, const uint8_t mac[6],
 	n->ip = ip;
 	memcpy(n->mac, mac, sizeof(n->mac));
 	n->port = port;
+	sl_model_protected_changed(m);
 	return 0;
 }
 
@@ -290,5 +292,6 @@ int sl_model_del_neigh(struct sl_model *m, sl_be32 ip, struct sl_err *err)
 	memmove(&m->neigh[i], &m->neigh[i + 1],
 		(m->nneigh - i - 1) * sizeof(*m->neigh));
 	m->nneigh--;
+	sl_model_protected_changed(m);
 	return 0;
 }

@@ -25,11 +25,23 @@ struct sl_model_prefix {
 	uint8_t plen;
 };
 
+/* A stretch of addresses the blocklist covers, host order, inclusive. */
+struct sl_block_run {
+	uint32_t first, last;
+};
+
 struct sl_model_xdp {
 	uint32_t syn_rate;               /* per source per second; 0: no limit */
 	uint32_t syn_burst;              /* back-to-back SYNs allowed; 0: syn_rate */
 	uint32_t nblock, block_cap;
 	struct sl_model_prefix *block;   /* sorted, malloc'd (grows) */
+	/* The blocklist's union as maximal runs: sorted, disjoint, never
+	 * touching; kept by block_add (one merge) and block_del (the run
+	 * that held the prefix, recomputed from the prefixes inside it), so
+	 * "does the blocklist cover all of this network" is two binary
+	 * searches (model_lockout.c), not a walk of the prefixes. */
+	uint32_t nruns, runs_cap;
+	struct sl_block_run *runs;       /* malloc'd (grows) */
 };
 
 struct sl_model;
@@ -44,6 +56,9 @@ int sl_model_xdp_clone(struct sl_model_xdp *dst, const struct sl_model_xdp *src)
 uint32_t sl_model_block_lower_bound(const struct sl_model_xdp *x, sl_be32 prefix,
 				    uint8_t plen);
 int sl_model_block_find(const struct sl_model_xdp *x, sl_be32 prefix, uint8_t plen);
+/* The run holding host-order address `a`, or NULL (log runs steps,
+ * each counted in sl_model_lockout_lookups). */
+const struct sl_block_run *sl_model_block_run(const struct sl_model_xdp *x, uint32_t a);
 int sl_model_block_add(struct sl_model *m, sl_be32 prefix, uint8_t plen,
 		       struct sl_err *err);
 int sl_model_block_del(struct sl_model *m, sl_be32 prefix, uint8_t plen,
@@ -65,8 +80,10 @@ int sl_model_prefix_cmp(const struct sl_model_prefix *a,
  * real server (its replies would be dropped), or the whole of an SNAT
  * inside network (part of one is a choice; the blocklist's prefixes
  * together count). 0 if none, or -1 with an error at "prefix" naming
- * what it covers. The caller refuses unless forced. The servers are
- * found by one binary search of them sorted by address, not a scan. */
+ * what it covers. The caller refuses unless forced. Each kind of
+ * address is one binary search of it sorted (sorted once and kept while
+ * the model's protect_gen stays), each SNAT rule two of the blocklist's
+ * runs: no scan. */
 int sl_model_block_lockout(const struct sl_model *m, sl_be32 prefix, uint8_t plen,
 			   struct sl_err *err);
 /* The same for every prefix `next`'s blocklist has and `cur`'s has not
@@ -85,5 +102,8 @@ int sl_model_rs_blocked(const struct sl_model *m, sl_be32 ip, struct sl_err *err
 /* Blocklist lookups the two checks above made (tests count them: the
  * reverse check must stay logarithmic in the blocklist). */
 extern uint64_t sl_model_lockout_lookups;
+/* A test hook too: how often the protected addresses were sorted (once
+ * per model.h protect_gen, not per check). */
+extern uint64_t sl_model_lockout_sorts;
 
 #endif

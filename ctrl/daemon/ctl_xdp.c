@@ -16,6 +16,8 @@
 
 _Static_assert(SL_MAX_BLOCK == SL_XDP_MAX_BLOCK,
 	       "the model may hold no more prefixes than the trie");
+_Static_assert(SL_MAX_PORTS <= 8 && SL_ADDR_HOST == SL_XDP_ADDR_HOST,
+	       "sl_xdp_addr.host_ports has a bit per port; one HOST bit");
 
 static bool is_af_xdp(const char *devargs)
 {
@@ -86,7 +88,7 @@ void sl_ctl_xdp_close(struct sl_ctl *ctl)
 	for (uint32_t i = 0; i < x->n; i++)
 		sl_xdp_port_close(&x->p[i].xp);
 	free(x->addr_ip);
-	free(x->addr_kinds);
+	free(x->addr_val);
 	free(x->block);
 	memset(x, 0, sizeof(*x));
 }
@@ -101,40 +103,39 @@ static int cmp_u64(const void *a, const void *b)
 
 /* The snapshot's owned addresses (every kind: ports, VIPs, local
  * addresses, SNAT pools) and the host's exception-tap addresses
- * (SL_ADDR_HOST) as (ip, kinds) arrays sorted by ip. */
+ * (SL_ADDR_HOST, with their port's bit) as (ip, value) arrays sorted by
+ * ip: one entry per address, its kinds and tap ports merged. */
 static int snapshot_addrs(const struct sl_snapshot *s, uint32_t **ips,
-			  uint8_t **kinds, uint32_t *n)
+			  struct sl_xdp_addr **vals, uint32_t *n)
 {
 	uint32_t count = 0, slots = s->addr_mask + 1 + SL_MAX_PORTS * SL_SNAP_HOST_ADDRS;
 	uint64_t *packed = malloc(slots * sizeof(*packed));
 
 	*ips = malloc(slots * sizeof(**ips));
-	*kinds = malloc(slots);
-	if (!packed || !*ips || !*kinds) {
+	*vals = calloc(slots, sizeof(**vals));
+	if (!packed || !*ips || !*vals) {
 		free(packed);
 		free(*ips);
-		free(*kinds);
+		free(*vals);
 		return -1;
 	}
-	/* Each address is in the index once: sorting ip << 8 | kinds as one
-	 * number sorts by ip, and the kinds ride along. */
+	/* Sorting ip << 16 | tap ports << 8 | kinds as one number sorts by
+	 * ip, and the rest rides along. */
 	for (uint32_t i = 0; i <= s->addr_mask; i++)
 		if (s->addrs[i].ip)
-			packed[count++] = (uint64_t)s->addrs[i].ip << 8 | s->addrs[i].kinds;
+			packed[count++] = (uint64_t)s->addrs[i].ip << 16 | s->addrs[i].kinds;
 	for (uint32_t p = 0; p < s->nports; p++)
 		for (unsigned i = 0; i < s->ports[p].nhost; i++)
-			packed[count++] = (uint64_t)s->ports[p].host[i] << 8 | SL_ADDR_HOST;
+			packed[count++] = (uint64_t)s->ports[p].host[i] << 16 |
+					  (1u << p) << 8 | SL_ADDR_HOST;
 	qsort(packed, count, sizeof(*packed), cmp_u64);
-	/* A tap address may be its port's own too: one entry, both kinds. */
 	*n = 0;
 	for (uint32_t i = 0; i < count; i++) {
-		uint32_t ip = (uint32_t)(packed[i] >> 8);
-		if (*n && (*ips)[*n - 1] == ip) {
-			(*kinds)[*n - 1] |= (uint8_t)packed[i];
-			continue;
-		}
-		(*ips)[*n] = ip;
-		(*kinds)[(*n)++] = (uint8_t)packed[i];
+		uint32_t ip = (uint32_t)(packed[i] >> 16);
+		if (*n == 0 || (*ips)[*n - 1] != ip)
+			(*ips)[(*n)++] = ip;
+		(*vals)[*n - 1].kinds |= (uint8_t)packed[i];
+		(*vals)[*n - 1].host_ports |= (uint8_t)(packed[i] >> 8);
 	}
 	free(packed);
 	return 0;
@@ -144,32 +145,32 @@ int sl_ctl_xdp_prepare(struct sl_ctl *ctl, const struct sl_snapshot *s,
 		       int *table_fd, struct sl_err *err)
 {
 	struct sl_ctl_xdp *x = &ctl->xdp;
+	struct sl_xdp_addr *vals;
 	uint32_t *ips, n;
-	uint8_t *kinds;
 
 	*table_fd = -1;
 	if (x->n == 0)
 		return 0;
-	if (snapshot_addrs(s, &ips, &kinds, &n) != 0)
+	if (snapshot_addrs(s, &ips, &vals, &n) != 0)
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 	if (x->synced && n == x->naddrs && !memcmp(ips, x->addr_ip, n * sizeof(*ips)) &&
-	    !memcmp(kinds, x->addr_kinds, n)) {
+	    !memcmp(vals, x->addr_val, n * sizeof(*vals))) {
 		free(ips);
-		free(kinds);
+		free(vals);
 		return 0;
 	}
-	int fd = sl_xdp_addr_table(ips, kinds, n);
+	int fd = sl_xdp_addr_table(ips, vals, n);
 	if (fd < 0) {
 		free(ips);
-		free(kinds);
+		free(vals);
 		return sl_err_set(err, SL_E_INTERNAL, "",
 				  "cannot build the XDP address table (%u addresses): %s",
 				  n, strerror(-fd));
 	}
 	free(x->addr_ip);
-	free(x->addr_kinds);
+	free(x->addr_val);
 	x->addr_ip = ips;
-	x->addr_kinds = kinds;
+	x->addr_val = vals;
 	x->naddrs = n;
 	*table_fd = fd;
 	return 0;
@@ -357,25 +358,29 @@ void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_f
 	if (x->n == 0)
 		return;
 	sl_ctl_xdp_attempt(x);
+	/* The port's bit first: a tap address is steered on a port only
+	 * once the port knows which one it is. */
+	int rc;
+	struct sl_xdp_config cfg =
+		sl_xdp_syn_config(m->xdp.syn_rate, sl_model_syn_burst(&m->xdp));
+	if (!x->synced || memcmp(&cfg, &x->cfg, sizeof(cfg)) != 0) {
+		for (uint32_t i = 0; i < x->n; i++) {
+			struct sl_xdp_config pc = cfg;
+			pc.port_bit = 1u << x->p[i].port;
+			if ((rc = sl_xdp_port_set_config(&x->p[i].xp, &pc)) != 0)
+				sl_ctl_xdp_map_error(x, "XDP on %s: cannot set the SYN rate and port: %s",
+					  x->p[i].xp.ifname, strerror(-rc));
+		}
+		x->cfg = cfg;
+	}
 	for (uint32_t i = 0; table_fd >= 0 && i < x->n; i++) {
-		int rc = sl_xdp_port_set_addrs(&x->p[i].xp, table_fd);
+		rc = sl_xdp_port_set_addrs(&x->p[i].xp, table_fd);
 		if (rc != 0)
 			sl_ctl_xdp_map_error(x, "XDP on %s: cannot swap in the address table: %s",
 				  x->p[i].xp.ifname, strerror(-rc));
 	}
 	if (table_fd >= 0)
 		close(table_fd); /* the slots hold it */
-
-	int rc;
-	struct sl_xdp_config cfg =
-		sl_xdp_syn_config(m->xdp.syn_rate, sl_model_syn_burst(&m->xdp));
-	if (!x->synced || memcmp(&cfg, &x->cfg, sizeof(cfg)) != 0) {
-		for (uint32_t i = 0; i < x->n; i++)
-			if ((rc = sl_xdp_port_set_config(&x->p[i].xp, &cfg)) != 0)
-				sl_ctl_xdp_map_error(x, "XDP on %s: cannot set the SYN rate: %s",
-					  x->p[i].xp.ifname, strerror(-rc));
-		x->cfg = cfg;
-	}
 	sync_snat_src(x, m);
 	if (!sync_blocklist(x, &m->xdp))
 		sl_ctl_xdp_map_error(x, "XDP: out of memory remembering the blocklist");

@@ -52,10 +52,10 @@ struct sl_ctl_xdp {
 	bool synced;
 	uint32_t naddrs;
 	uint32_t *addr_ip;              /* sorted by value */
-	uint8_t *addr_kinds;
+	struct sl_xdp_addr *addr_val;   /* addr_ip[i]'s kinds and tap ports */
 	uint32_t nblock;
 	struct sl_model_prefix *block;  /* sorted like the model's */
-	struct sl_xdp_config cfg;
+	struct sl_xdp_config cfg;       /* SYN settings (port_bit 0) */
 	uint32_t nsnat;                 /* SNAT rules as last written (diffed
 					 * while synced; reconciled from the
 					 * tries read back otherwise) */

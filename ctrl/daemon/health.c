@@ -332,7 +332,7 @@ local_error(struct sl_health *h, struct sl_hc_target *t, uint64_t now,
 	record(h, t, false, now, fmt, ap);
 	va_end(ap);
 	h->local_errors++;
-	sl_hc_local_log(h, t, now);
+	sl_hc_local_log(t, now);
 	return false;
 }
 

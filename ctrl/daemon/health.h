@@ -95,6 +95,10 @@ struct sl_hc_target {
 	char ifname[16];
 	sl_be32 src;
 	char path_err[96];            /* data path: why there is no tap */
+	/* Its local errors' log limit: its own, so one server whose checks
+	 * keep failing locally never hides another's. */
+	uint64_t local_log_ms;        /* a local error last logged; 0: never */
+	uint64_t local_unlogged;      /* local errors since, not logged */
 	/* The check in flight (fd < 0: none). */
 	int fd;
 	uint8_t phase;
@@ -112,8 +116,6 @@ struct sl_health {
 	uint32_t jitter_seed;
 	uint64_t stalls;              /* control-loop stalls seen */
 	uint64_t local_errors;        /* checks that were no verdict */
-	uint64_t local_log_ms;        /* a local error last logged; 0: never */
-	uint64_t local_unlogged;      /* local errors since, not logged */
 	bool data_path;               /* health.path "data" */
 	/* Panic: the thresholds (0: off), the state, and how often it began. */
 	uint8_t panic_percent;                 /* health.panic_percent */
@@ -170,12 +172,11 @@ bool sl_hc_path_sync(struct sl_hc_target *t, const struct sl_model *m);
 int sl_hc_path_bind(const struct sl_health *h, const struct sl_hc_target *t,
 		    int fd, char *why, size_t len);
 /* A local error was recorded for t: logged at most once per
- * SL_HC_LOCAL_LOG_MS, with the count of those not logged meanwhile, so
- * servers whose checks cannot run are said to be unchecked without a
- * line per check. */
+ * SL_HC_LOCAL_LOG_MS per server, with the count of t's not logged
+ * meanwhile, so each server whose checks cannot run is said to be
+ * unchecked, without a line per check. */
 #define SL_HC_LOCAL_LOG_MS 10000
-void sl_hc_local_log(struct sl_health *h, const struct sl_hc_target *t,
-		     uint64_t now);
+void sl_hc_local_log(struct sl_hc_target *t, uint64_t now);
 /* "10.0.0.1:80 of 198.18.0.100:80/tcp" */
 const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t len);
 /* health.path "data": each net_af_packet port with a tap address needs

@@ -114,35 +114,39 @@ const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t le
 	return buf;
 }
 
-void sl_hc_local_log(struct sl_health *h, const struct sl_hc_target *t,
-		     uint64_t now)
+void sl_hc_local_log(struct sl_hc_target *t, uint64_t now)
 {
 	char name[96];
 
-	if (h->local_log_ms != 0 && now - h->local_log_ms < SL_HC_LOCAL_LOG_MS) {
-		h->local_unlogged++;
+	if (t->local_log_ms != 0 && now - t->local_log_ms < SL_HC_LOCAL_LOG_MS) {
+		t->local_unlogged++;
 		return;
 	}
-	sl_warn("health: real server %s is not being checked: %s (%llu more local "
-		"errors since the last warning; stats health.local_errors)",
+	sl_warn("health: real server %s is not being checked: %s (%llu more of its "
+		"local errors since its last warning; stats health.local_errors)",
 		sl_hc_target_name(t, name, sizeof(name)), t->last_reason,
-		(unsigned long long)h->local_unlogged);
-	h->local_log_ms = now;
-	h->local_unlogged = 0;
+		(unsigned long long)t->local_unlogged);
+	t->local_log_ms = now;
+	t->local_unlogged = 0;
 }
 
-/* An interface's rp_filter under `root` (conf/NAME/rp_filter), or -1. */
-static int rp_filter(const char *root, const char *name)
+/* An interface's rp_filter under `root` (conf/NAME/rp_filter), or -1
+ * with the file's path and what was wrong with it in `err`. */
+static int rp_filter(const char *root, const char *name, char *err, size_t len)
 {
-	char path[256];
+	char path[128];
 	int v = -1;
 
 	snprintf(path, sizeof(path), "%s/sys/net/ipv4/conf/%s/rp_filter", root, name);
 	FILE *f = fopen(path, "r");
-	if (!f)
+	if (!f) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
 		return -1;
-	if (fscanf(f, "%d", &v) != 1)
+	}
+	if (fscanf(f, "%d", &v) != 1 || v < 0) {
+		snprintf(err, len, "%s: not a number", path);
 		v = -1;
+	}
 	fclose(f);
 	return v;
 }
@@ -150,7 +154,7 @@ static int rp_filter(const char *root, const char *name)
 int sl_hc_rp_filter_check(const struct sl_model *m, const char *root, char *why,
 			  size_t len)
 {
-	char a[SL_IPV4_STRLEN];
+	char a[SL_IPV4_STRLEN], err[192];
 
 	for (uint32_t p = 0; m->hc_data_path && p < m->nports; p++) {
 		const struct sl_model_port *mp = &m->ports[p];
@@ -162,7 +166,16 @@ int sl_hc_rp_filter_check(const struct sl_model *m, const char *root, char *why,
 		iface += strlen(",iface=");
 		snprintf(name, sizeof(name), "%.*s", (int)strcspn(iface, ","), iface);
 		/* The kernel applies the larger of "all" and the interface's. */
-		int all = rp_filter(root, "all"), own = rp_filter(root, name);
+		int all = rp_filter(root, "all", err, sizeof(err));
+		int own = all < 0 ? -1 : rp_filter(root, name, err, sizeof(err));
+		if (all < 0 || own < 0) {
+			/* A file missing or unreadable says nothing of the
+			 * setting: name the file, never a made-up value. */
+			snprintf(why, len, "port %s (net_af_packet on %s): cannot "
+				 "read %s; data-path checks need strict rp_filter "
+				 "there", mp->name, name, err);
+			return -1;
+		}
 		int v = all > own ? all : own;
 		if (v == 1)
 			continue;

@@ -211,16 +211,16 @@ sl_snap_find_addr(const struct sl_snapshot *s, sl_be32 ip)
 	}
 }
 
-/* Is `ip` the host kernel's address on port `port`'s exception
- * interface? */
-static inline bool sl_snap_host_addr(const struct sl_snapshot *s, uint8_t port,
-				     sl_be32 ip)
+/* Is `ip` the host kernel's address on any port's exception interface?
+ * Whichever port it arrives on, such a frame is the kernel's (README
+ * "The host's tap addresses"). A scan of at most SL_MAX_PORTS *
+ * SL_SNAP_HOST_ADDRS addresses, on miss paths only. */
+static inline bool sl_snap_host_addr(const struct sl_snapshot *s, sl_be32 ip)
 {
-	const struct sl_snap_port *p = &s->ports[port];
-
-	for (unsigned i = 0; i < p->nhost; i++)
-		if (p->host[i] == ip)
-			return true;
+	for (uint32_t p = 0; p < s->nports; p++)
+		for (unsigned i = 0; i < s->ports[p].nhost; i++)
+			if (s->ports[p].host[i] == ip)
+				return true;
 	return false;
 }
 

@@ -9,9 +9,11 @@
  *   1. A source on the blocklist (LPM trie of IPv4 prefixes; for ARP,
  *      the sender address): drop. Nothing from it reaches anyone.
  *   2. Not IPv4 or ARP (IPv6, LLDP, ...), or too short to tell: kernel.
- *   3. Destination (ARP: target address) not one Sluice owns, and the
- *      source not in an SNAT inside network of this port: kernel.
- *   4. A SYN over its source's rate, when a rate is set: drop.
+ *   3. Destination (ARP: target address) not one Sluice owns, nor the
+ *      host's address on this port's exception tap, and the source not
+ *      in an SNAT inside network of this port: kernel.
+ *   4. A SYN to one of Sluice's addresses (not the tap's) over its
+ *      source's rate, when a rate is set: drop.
  *   5. Otherwise Sluice: redirect to the socket bound to this queue (if
  *      none is, the kernel gets it rather than nobody).
  *
@@ -35,8 +37,8 @@ struct {
 } xsks_map SEC(".maps");
 
 /* The template of the swapped-in address tables (see xdp_abi.h). Sizes,
- * not types: the program never reads the value, so clang would emit the
- * value's struct as a bare forward declaration libbpf cannot size. */
+ * not types: the inner map's BTF would have to match the one user space
+ * creates (without BTF), so the template has none either. */
 struct sl_addr_table {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SL_XDP_MAX_ADDRS);
@@ -113,11 +115,9 @@ static __always_inline bool in_prefixes(void *lpm, sl_be32 src)
 
 /* GCRA (xdp_abi.h). Updates race between CPUs without harm: at worst a
  * few more SYNs than the rate pass while two CPUs see the same source. */
-static __always_inline bool syn_over_rate(sl_be32 src)
+static __always_inline bool syn_over_rate(const struct sl_xdp_config *cfg,
+					  sl_be32 src)
 {
-	uint32_t zero = 0;
-	const struct sl_xdp_config *cfg = bpf_map_lookup_elem(&sl_config, &zero);
-
 	if (!cfg || cfg->syn_interval_ns == 0)
 		return false;
 	uint64_t interval = cfg->syn_interval_ns, burst = cfg->syn_burst_ns;
@@ -158,8 +158,14 @@ int sluice_xdp(struct xdp_md *ctx)
 	void *addrs = bpf_map_lookup_elem(&sl_addrs, &zero);
 	if (!addrs)
 		return verdict(SL_XDP_PASS_UNCONFIGURED, XDP_PASS);
+	const struct sl_xdp_config *cfg = bpf_map_lookup_elem(&sl_config, &zero);
+	const struct sl_xdp_addr *a = bpf_map_lookup_elem(addrs, &d.dst);
+	bool sluices = a && (a->kinds & ~SL_XDP_ADDR_HOST);
 	bool snat = false;
-	if (!bpf_map_lookup_elem(addrs, &d.dst)) {
+	/* A tap address is steered on its own port only (xdp_abi.h). */
+	if (a && !sluices && !(cfg && (a->host_ports & cfg->port_bit)))
+		a = NULL;
+	if (!a) {
 		/* An inside host talking to the outside: Sluice's to NAT
 		 * (multicast and broadcast stay the kernel's; the SYN rate
 		 * is for clients, not inside hosts). */
@@ -167,8 +173,8 @@ int sluice_xdp(struct xdp_md *ctx)
 		    !in_prefixes(&sl_snat_src, d.src))
 			return verdict(SL_XDP_PASS_HOST, XDP_PASS);
 		snat = true;
-	} else if ((d.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
-		   syn_over_rate(d.src)) {
+	} else if (sluices && (d.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
+		   syn_over_rate(cfg, d.src)) {
 		return verdict(SL_XDP_DROP_SYN_RATE, XDP_DROP);
 	}
 

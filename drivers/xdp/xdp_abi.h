@@ -32,17 +32,28 @@
 #define SL_XDP_MAX_QUEUES 64
 
 /*
- * Addresses Sluice owns (ports, VIPs, local addresses, SNAT pools). The
- * program reads them through a one-slot array of maps: the control
- * thread fills a fresh hash table and swaps it into the slot, so the
- * program sees either the old set or the new one, never a mix (the same
- * discipline as the workers' snapshots). The inner table's parameters
- * must match the template the program declares, hence these constants.
+ * Addresses Sluice owns (ports, VIPs, local addresses, SNAT pools) and
+ * the host's addresses on the ports' exception taps. The program reads
+ * them through a one-slot array of maps: the control thread fills a
+ * fresh hash table and swaps it into the slot, so the program sees
+ * either the old set or the new one, never a mix (the same discipline
+ * as the workers' snapshots). The inner table's parameters must match
+ * the template the program declares, hence these constants.
+ *
+ * One table serves every port. Sluice's own kinds are Sluice's on every
+ * port (a VIP may arrive on any uplink, a pool address from an inside
+ * host hairpinning). A tap address (SL_ADDR_HOST only) is the host's on
+ * its own port alone: `host_ports` has bit P for model port P, and the
+ * program compares it with its port's bit in sl_config. On another port
+ * the frame is the kernel's there (XDP_PASS), and no tap address is
+ * ever under the SYN rate limit, which guards Sluice's addresses only.
  */
 #define SL_XDP_MAX_ADDRS 8192
+#define SL_XDP_ADDR_HOST 0x10 /* = snapshot.h's SL_ADDR_HOST */
 struct sl_xdp_addr {
-	uint8_t kinds;    /* SL_ADDR_* bits of snapshot.h, for inspection */
-	uint8_t pad[3];
+	uint8_t kinds;      /* SL_ADDR_* bits of snapshot.h */
+	uint8_t host_ports; /* for SL_ADDR_HOST: bit P, model port P's tap */
+	uint8_t pad[2];
 };
 
 /* Blocked source prefixes: an LPM trie. Each change is one element, so
@@ -74,6 +85,9 @@ struct sl_xdp_block_val {
 struct sl_xdp_config {
 	uint64_t syn_interval_ns; /* 1e9 / rate; 0: no limit */
 	uint64_t syn_burst_ns;    /* (burst - 1) * interval */
+	uint32_t port_bit;        /* this copy's port: 1 << model port
+				   * (each port has its own copy of the map) */
+	uint32_t pad;
 };
 #define SL_XDP_SYN_SOURCES 65536
 struct sl_xdp_syn {

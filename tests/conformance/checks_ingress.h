@@ -80,6 +80,52 @@ static bool snat_reply_to_host_address(struct harness *h, char *why)
 	return udp_out(h, H(22), 5353, SERVER, 53, &g, why);
 }
 
+/* The host's tap addresses are the kernel's whichever port a frame for
+ * one arrives on (dataplane/README.md): with a tap address on the
+ * outside port too, an inside host's UDP and SYN to it, and an ICMP
+ * error about the host's packet from it, arriving on the inside port,
+ * make no SNAT session and go to the host (to_host). */
+static bool other_ports_host_address_to_host(struct harness *h, char *why)
+{
+	const uint32_t host_out = IP(198, 19, 0, 240);
+	struct seen probe = {.saddr = host_out, .daddr = H(23), .sport = 40002, .dport = 53};
+	static uint8_t frames[3][FR_MAX];
+	uint8_t out[FR_MAX];
+	uint32_t lens[3];
+	struct sl_model m;
+	struct sl_err err = {0};
+	bool ok = true;
+
+	if (sl_model_clone(&m, &h->ctl.model) != 0)
+		return WHY("cannot copy the model");
+	struct sl_model_port *o = &m.ports[OUT];
+	o->host_addrs[o->nhost_addrs].ip = sl_htonl(host_out);
+	o->host_addrs[o->nhost_addrs++].plen = 24;
+	if (h_publish(h, &m, &err) != 0) {
+		sl_model_free(&m);
+		return WHY("cannot publish the variant: %.80s", err.message);
+	}
+	lens[0] = build(frames[0], SL_IPPROTO_UDP, H(23), 5353, host_out, 40000, 0);
+	lens[1] = build(frames[1], SL_IPPROTO_TCP, H(23), 41000, host_out, 22, SYN);
+	probe.len = build(probe.frame, SL_IPPROTO_UDP, host_out, 40002, H(23), 53, 0);
+	lens[2] = icmp_error(frames[2], H(23), host_out, SL_ICMP_DEST_UNREACH, 3, 0, &probe, 0);
+	for (unsigned i = 0; i < 3 && ok; i++) {
+		uint64_t before = h_drops(h, SL_DROP_TO_HOST);
+		h_flush(h);
+		h_send(h, IN, frames[i], lens[i]);
+		if (h_recv(h, IN, out) || h_recv(h, OUT, out))
+			ok = WHY("frame %u to the outside tap's address, in on the inside"
+				 " port, was forwarded", i);
+		else if (h_drops(h, SL_DROP_TO_HOST) != before + 1)
+			ok = WHY("frame %u to the outside tap's address, in on the inside"
+				 " port, was not counted as to_host", i);
+	}
+	sl_model_free(&m);
+	if (h_publish(h, &h->ctl.model, &err) != 0 && ok)
+		return WHY("the running model not restored: %.80s", err.message);
+	return ok;
+}
+
 /* A server's ICMP error about a packet the host sent from its tap
  * address (a data-path UDP check's port unreachable) is the kernel's:
  * whichever worker it lands on hands it to the host (to_host), with no

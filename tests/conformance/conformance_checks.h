@@ -123,6 +123,8 @@ static const struct check checks[] = {
 	 " not SNAT (to_host)", snat_reply_to_host_address},
 	{"ICMP: a server's error about the host's own probe goes to the host (to_host),"
 	 " on any worker", icmp_error_to_host_address},
+	{"SNAT/ICMP: frames for another port's tap address go to the host (to_host),"
+	 " not SNAT", other_ports_host_address_to_host},
 	{"ARP: a reply to the host's tap address refreshes no neighbor of Sluice's",
 	 arp_reply_to_host_not_learned},
 	{"ARP: a reply to the port's own address learned even where its tap shares it",

@@ -16,7 +16,10 @@
 #     (sw-hc). The host's own path to the servers is gone (a kernel-path
 #     check would time out), but the data-path checks keep both servers
 #     up through 10 intervals without one failed check (rs list's
-#     count of failed checks does not grow, the passed count does).
+#     count of failed checks does not grow, the passed count does);
+#   - (c) an SNAT rule whose inside network covers the servers (and the
+#     tap's address) changes nothing: checks pass, answers go to_host,
+#     no SNAT session.
 # lan0 is af_packet, so P-lb's kernel sees its frames too: strict rp_filter
 # there keeps the kernel from taking the servers' answers to sl-lan's
 # address a second time off lan0 (and resetting them); with rp_filter 0
@@ -142,6 +145,24 @@ lab_check "... both servers up" all_up
 lab_check_eq "... and no local errors" "$(lab_stats | lab_jget "r['health']['local_errors']")" "$le0"
 slctl rs list "$V" | sed 's/^/# /'
 ip -n "$SW" link set sw-hc up
+
+# (c) An SNAT rule whose inside network holds the servers and the tap's
+# address: the servers' answers to the tap are still the host's (to_host),
+# never an inside host going out, so the checks go on passing and no
+# SNAT session is made.
+lab_check "snat add --src 198.18.1.0/24 (the servers' network) --pool 198.18.0.60 --port wan" \
+  slctl snat add --src 198.18.1.0/24 --pool 198.18.0.60 --port wan
+read -r pass0 fail0 <<<"$(verdicts)"
+host0=$(lab_total to_host)
+sleep 2
+read -r pass1 fail1 <<<"$(verdicts)"
+lab_check_eq "SNAT over the servers' network: no check failed in 2 s" "$((fail1 - fail0))" 0
+lab_check_cmp "... the checks went on passing" "$((pass1 - pass0))" -ge 8
+lab_check "... both servers up" all_up
+lab_check_cmp "... their answers went to the host (to_host grew)" \
+  "$(( $(lab_total to_host) - host0 ))" -ge 8
+lab_check_eq "... and made no SNAT session" \
+  "$(slctl --json snat sessions --limit 100 | lab_jget "len(r['sessions'])")" 0
 
 # The same refusal once running: a configuration taking the data path is
 # refused by config apply (its dry run here; SIGHUP shares the check) while

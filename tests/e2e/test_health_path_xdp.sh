@@ -7,7 +7,13 @@
 # the tap's address is in its table (kind host): redirected to Sluice,
 # which hands it to the tap. Both servers pass a check within 3 s, the
 # XDP table holds the tap's address, and the answers were redirected
-# (XDP redirect and to_host grew), not passed to lan0's kernel.
+# (XDP redirect and to_host grew), not passed to lan0's kernel. The
+# address table itself, read with bpftool: the tap's address is kind host
+# (0x10) for lan (port 1, bit 0x02) alone, the VIP kind vip (0x02), both
+# ports' programs hold the same table, and each copy of sl_config knows
+# its port (wan bit 1, lan bit 2): so the tap's address is steered to
+# Sluice on lan only (review of issue 19, item 1; tests/unit/test_xdp.c
+# runs the program on such a table).
 # e2e-timeout: 60
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -49,5 +55,17 @@ lab_check_cmp "the answers were redirected to Sluice on lan (XDP redirect grew)"
   "$(( $(xdp_lan redirect) - red0 ))" -ge 6
 lab_check_cmp "... and handed to the tap (to_host grew)" \
   "$(( $(lab_total to_host) - host0 ))" -ge 6
+
+LB=$(lab_ns lb)
+table=$(lab_xdp_addrs "$(lab_xdp_map "$LB" lan0 sl_addrs)")
+sed 's/^/# /' <<<"$table"
+lab_check_eq "lan's XDP table: $TAP_IP kind host, for lan (port 1) only" \
+  "$(grep "^$TAP_IP " <<<"$table")" "$TAP_IP 10 02"
+lab_check_eq "... the VIP kind vip, for every port" \
+  "$(grep "^$LAB_VIP " <<<"$table")" "$LAB_VIP 02 00"
+lab_check_eq "wan's XDP table is the same table" \
+  "$(lab_xdp_addrs "$(lab_xdp_map "$LB" wan0 sl_addrs)")" "$table"
+lab_check_eq "each port's program knows its port (sl_config: wan 1, lan 2)" \
+  "$(lab_xdp_port_bit "$(lab_xdp_map "$LB" wan0 sl_config)") $(lab_xdp_port_bit "$(lab_xdp_map "$LB" lan0 sl_config)")" "1 2"
 
 lab_test_end

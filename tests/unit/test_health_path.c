@@ -73,30 +73,39 @@ static void make_model(struct sl_model *m, const char *exc, uint16_t port)
 	s->rs[0].weight = 1;
 }
 
-/* Check for 350 ms (three intervals); the target afterwards. */
-static const struct sl_hc_target *run(struct sl_health *h, const char *exc,
-				      unsigned *changes)
+/* Start a checker on `m` and check for 350 ms (three intervals): the
+ * state changes seen. */
+static unsigned check_350ms(struct sl_health *h, const struct sl_model *m)
 {
-	struct sl_model m;
 	char err[128];
-	uint16_t port = 0;
-	int lfd = listener(&port);
 	struct timespec end, now;
+	unsigned changes = 0;
 
-	make_model(&m, exc, port);
 	assert_int_equal(sl_health_init(h, 0, err, sizeof(err)), 0);
-	sl_health_sync(h, &m);
+	sl_health_sync(h, m);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_nsec += 350 * 1000000L;
 	end.tv_sec += end.tv_nsec / 1000000000L;
 	end.tv_nsec %= 1000000000L;
-	*changes = 0;
 	do {
-		*changes += sl_health_poll(h);
+		changes += sl_health_poll(h);
 		usleep(1000);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while (now.tv_sec < end.tv_sec ||
 		 (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
+	return changes;
+}
+
+/* Check for 350 ms; the target afterwards. */
+static const struct sl_hc_target *run(struct sl_health *h, const char *exc,
+				      unsigned *changes)
+{
+	struct sl_model m;
+	uint16_t port = 0;
+	int lfd = listener(&port);
+
+	make_model(&m, exc, port);
+	*changes = check_350ms(h, &m);
 	close(lfd);
 	free(m.svcs[0].rs);
 	free(m.svcs);
@@ -182,9 +191,50 @@ static void expect_local_error(const char *exc, const char *reason)
 		fail_msg("reason \"%s\", want ...%s...", t->last_reason, reason);
 	assert_int_equal(count_lines(log, "health: real server 127.0.0.1:"), 1);
 	assert_int_equal(count_lines(log, "is not being checked: tcp: local error"), 1);
-	assert_int_equal(h.local_unlogged, h.local_errors - 1);
+	assert_int_equal(t->local_unlogged, h.local_errors - 1);
 	fclose(log);
 	sl_health_free(&h);
+}
+
+/* The log limit is each server's own: two servers whose checks both
+ * fail locally are both said to be unchecked, each once, each with its
+ * own count of errors not logged. */
+static void test_local_log_per_server(void **state)
+{
+	struct sl_health h;
+	struct sl_model m;
+	FILE *log = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	(void)state;
+
+	make_model(&m, "", 80); /* no exception device: a local error */
+	struct sl_model_rs *two = calloc(2, sizeof(*two));
+	assert_non_null(two);
+	two[0] = m.svcs[0].rs[0];
+	two[1] = two[0];
+	two[1].ip = htonl(0x7f000003);
+	two[1].id = (uint16_t)(two[0].id + 1);
+	free(m.svcs[0].rs);
+	m.svcs[0].rs = two;
+	m.svcs[0].nrs = 2;
+	assert_non_null(log);
+	fflush(stderr);
+	dup2(fileno(log), STDERR_FILENO);
+	unsigned changes = check_350ms(&h, &m);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_int_equal(changes, 0);
+	assert_int_equal(count_lines(log, "is not being checked: tcp: local error"), 2);
+	assert_int_equal(count_lines(log, "health: real server 127.0.0.1:80 of"), 1);
+	assert_int_equal(count_lines(log, "health: real server 127.0.0.3:80 of"), 1);
+	const struct sl_hc_target *a = sl_health_target(&h, 0), *b = sl_health_target(&h, 1);
+	assert_true(a->local_unlogged >= 1 && b->local_unlogged >= 1);
+	assert_int_equal(a->local_unlogged + b->local_unlogged, h.local_errors - 2);
+	fclose(log);
+	sl_health_free(&h);
+	free(m.svcs[0].rs);
+	free(m.svcs);
 }
 
 static void test_no_tap_yet(void **state)
@@ -288,6 +338,28 @@ static void test_rp_filter(void **state)
 			fail_msg("all %d lan0 %d: apply check %s: %s", cases[i].all,
 				 cases[i].own, err.field, err.message);
 	}
+	/* A file missing is said to be missing, never read as a value. */
+	char path[160];
+	snprintf(path, sizeof(path), "%s/sys/net/ipv4/conf/lan0/rp_filter", root);
+	assert_int_equal(unlink(path), 0);
+	for (int k = 0; k < 2; k++) {
+		struct sl_err err = {0};
+		assert_int_equal(sl_hc_rp_filter_check(&m, root, why, sizeof(why)), -1);
+		if (!strstr(why, "port lan (net_af_packet on lan0): cannot read") ||
+		    !strstr(why, path) || !strstr(why, "No such file") ||
+		    strstr(why, "is -1"))
+			fail_msg("a missing rp_filter file: \"%s\"", why);
+		assert_int_equal(sl_hc_path_refuse(&m, root, &err), -1);
+		if (!strstr(err.message, path) || strstr(err.message, "is -1"))
+			fail_msg("a missing rp_filter file, apply: \"%s\"", err.message);
+		if (k == 0) { /* next: "all" missing */
+			snprintf(path, sizeof(path), "%s/sys/net/ipv4/conf/all/rp_filter",
+				 root);
+			set_rp(root, "lan0", 1);
+			assert_int_equal(unlink(path), 0);
+		}
+	}
+	set_rp(root, "all", 0);
 	set_rp(root, "lan0", 0);
 	m.hc_data_path = false; /* the kernel's path: no matter */
 	assert_int_equal(sl_hc_rp_filter_check(&m, root, why, sizeof(why)), 0);
@@ -303,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_bound_to_the_tap),
 		cmocka_unit_test(test_no_tap_yet),
 		cmocka_unit_test(test_no_exception),
+		cmocka_unit_test(test_local_log_per_server),
 		cmocka_unit_test(test_switch_resets_runs),
 		cmocka_unit_test(test_rp_filter),
 	};

@@ -37,6 +37,7 @@
 #define POOL 0xc6120232u  /* 198.18.2.50: an SNAT pool address */
 #define HOST 0xc6120005u  /* 198.18.0.5: the kernel's own */
 #define CLIENT 0xc612000au /* 198.18.0.10 (fr_default's source) */
+#define TAP 0xc6120105u   /* 198.18.1.5: the host's, on port 1's tap */
 
 static struct {
 	struct sluice_xdp_bpf *skel;
@@ -140,8 +141,9 @@ static void set_addrs(bool with_vip)
 {
 	const uint32_t ips[] = {sl_htonl(PORT_IP), sl_htonl(LIP), sl_htonl(POOL),
 				sl_htonl(VIP)};
-	const uint8_t kinds[] = {0x1, 0x4, 0x8, 0x2};
-	int fd = sl_xdp_addr_table(ips, kinds, with_vip ? 4 : 3);
+	const struct sl_xdp_addr vals[] = {{.kinds = 0x1}, {.kinds = 0x4},
+					   {.kinds = 0x8}, {.kinds = 0x2}};
+	int fd = sl_xdp_addr_table(ips, vals, with_vip ? 4 : 3);
 
 	assert_true(fd >= 0);
 	assert_int_equal(sl_xdp_port_set_addrs(&env.xp, fd), 0);
@@ -347,6 +349,55 @@ static void test_syn_rate(void **state)
 	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
 }
 
+/* The program as the copy on model port `port` with the SYN limit
+ * `cfg` (xdp_abi.h: each port's copy has its own bit). */
+static void be_port(unsigned port, struct sl_xdp_config cfg)
+{
+	cfg.port_bit = 1u << port;
+	assert_int_equal(sl_xdp_port_set_config(&env.xp, &cfg), 0);
+}
+
+/* A tap address is Sluice's to steer on its own port only, and never
+ * under the SYN limit there; an address that is the tap's and one of
+ * Sluice's kinds too (a tap sharing its port's address) is Sluice's on
+ * every port, as Sluice's addresses are (review of issue 19, item 1). */
+static void test_tap_address_per_port(void **state)
+{
+	const uint32_t ips[] = {sl_htonl(VIP), sl_htonl(TAP), sl_htonl(PORT_IP)};
+	const struct sl_xdp_addr vals[] = {
+		{.kinds = 0x2}, {.kinds = SL_XDP_ADDR_HOST, .host_ports = 1u << 1},
+		{.kinds = 0x1 | SL_XDP_ADDR_HOST, .host_ports = 1u << 0}};
+	uint8_t f[FR_MAX];
+	(void)state;
+
+	int fd = sl_xdp_addr_table(ips, vals, 3);
+	assert_true(fd >= 0);
+	assert_int_equal(sl_xdp_port_set_addrs(&env.xp, fd), 0);
+	close(fd);
+	/* One SYN a minute, bursts of one: a second SYN is over the rate. */
+	struct sl_xdp_config limit = sl_xdp_syn_config(1, 1);
+	limit.syn_interval_ns *= 60;
+	be_port(1, limit);
+	uint32_t len = ipv4(f, 0xc6120031u, TAP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	for (int i = 0; i < 3; i++)
+		expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = fr_build_arp(f, SL_ARP_OP_REPLY, CLIENT, TAP);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	len = ipv4(f, 0xc6120031u, VIP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	expect(f, len, XDP_DROP, SL_XDP_DROP_SYN_RATE); /* the VIP is limited */
+
+	be_port(0, limit);
+	len = ipv4(f, 0xc6120032u, TAP, SL_IPPROTO_TCP, SL_TCP_SYN);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_HOST);
+	len = fr_build_arp(f, SL_ARP_OP_REPLY, CLIENT, TAP);
+	expect(f, len, XDP_PASS, SL_XDP_PASS_HOST);
+	len = ipv4(f, CLIENT, PORT_IP, SL_IPPROTO_UDP, 0);
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+	be_port(1, sl_xdp_syn_config(0, 0));
+	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT);
+}
+
 /* A new table is swapped in whole: the VIP is gone at once. */
 static void test_table_swap(void **state)
 {
@@ -442,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_blocklist),
 		cmocka_unit_test(test_block_keys),
 		cmocka_unit_test(test_syn_rate),
+		cmocka_unit_test(test_tap_address_per_port),
 		cmocka_unit_test(test_table_swap),
 		cmocka_unit_test(test_no_socket),
 		cmocka_unit_test(test_snat_never_passed),
