@@ -114,6 +114,7 @@ static int add_wanted(struct sl_flow_port *fp, const struct sl_flow_ops *ops, vo
 		void *h = ops->create(ctx, fp->ethdev, r, why, sizeof(why));
 		if (h == NULL)
 			return fall_back(fp, ops, ctx, "creating", r, why);
+		fp->proven = true;
 		fp->rule[fp->n] = *r;
 		fp->handle[fp->n++] = h;
 	}

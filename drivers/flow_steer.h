@@ -78,6 +78,7 @@ struct sl_flow_port {
 	enum sl_flow_mode mode;
 	char reason[SL_FLOW_REASON_MAX]; /* why OFF or RING; "" for RULES */
 	uint16_t ethdev;
+	bool proven;                     /* the device took a rule once */
 	unsigned n;
 	struct sl_flow_rule rule[SL_FLOW_MAX_RULES];
 	void *handle[SL_FLOW_MAX_RULES];

@@ -30,6 +30,7 @@
 
 static const char *const port_keys[] = {"name", "devargs", "ipv4", "xdp",
 					"exception", "offloads", "rss", "mtu", "vlan",
+					"flow_steering",
 					NULL};
 
 static int load_port(json_t *o, struct sl_model *m, const void *ctx,

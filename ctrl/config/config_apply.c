@@ -54,6 +54,7 @@ static bool ports_differ(const struct sl_model *a, const struct sl_model *b)
 		if (strcmp(p->name, q->name) || strcmp(p->devargs, q->devargs) ||
 		    p->ip != q->ip || p->plen != q->plen || p->xdp != q->xdp ||
 		    p->offloads != q->offloads || p->rss_symmetric != q->rss_symmetric ||
+		    p->flow_steering != q->flow_steering ||
 		    p->mtu != q->mtu || p->vlan != q->vlan ||
 		    strcmp(p->exception, q->exception) || hostif_differs(p, q))
 			return true;

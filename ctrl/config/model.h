@@ -81,6 +81,9 @@ struct sl_model_port {
 	uint8_t plen;
 	bool xdp;                        /* net_af_xdp: run Sluice's XDP program (default) */
 	bool offloads;                   /* checksum offloads where offered (default) */
+	bool flow_steering;              /* rte_flow rules steer replies to their
+					  * owner's queue where the device takes
+					  * them (default; drivers/flow_steer.h) */
 	bool rss_symmetric;              /* RSS key hashing both directions alike */
 	uint16_t vlan;                   /* 802.1Q VLAN id, 0: untagged (ports
 					  * sharing devargs: one device) */
