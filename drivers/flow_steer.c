@@ -121,6 +121,21 @@ static int add_wanted(struct sl_flow_port *fp, const struct sl_flow_ops *ops, vo
 	return 0;
 }
 
+int sl_flow_port_probe(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx,
+		       unsigned workers)
+{
+	sl_be32 test_net_1 = sl_htonl(0xc0000201); /* 192.0.2.1 */
+	struct sl_flow_rule r;
+	char why[SL_FLOW_REASON_MAX] = "";
+
+	if (fp->mode != SL_FLOW_RULES)
+		return 0;
+	sl_flow_plan(workers, &test_net_1, 1, &r, 1);
+	if (ops->validate(ctx, fp->ethdev, &r, why, sizeof(why)) != 0)
+		return fall_back(fp, ops, ctx, "validating", &r, why);
+	return 0;
+}
+
 int sl_flow_port_sync(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx,
 		      const struct sl_flow_rule *want, unsigned nwant)
 {

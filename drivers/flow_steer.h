@@ -88,6 +88,13 @@ struct sl_flow_port {
  * that reason. */
 void sl_flow_port_init(struct sl_flow_port *fp, uint16_t ethdev, const char *off_reason);
 
+/* Ask the device, before any address needs a rule, whether it takes one
+ * like them at all: a rule for 192.0.2.1 (TEST-NET-1, never installed),
+ * validated only. A refusal leaves the port on the ring (RING, the reason
+ * naming the driver's error) and returns -1. OFF ports are left alone. */
+int sl_flow_port_probe(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx,
+		       unsigned workers);
+
 /* Bring the port's rules to `want` (nwant of them; more than
  * SL_FLOW_MAX_RULES is refused as too many): destroy the rules no longer
  * wanted, validate then create the new ones. A failure flushes the

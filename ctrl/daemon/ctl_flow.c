@@ -44,10 +44,14 @@ int sl_ctl_flow_init(struct sl_ctl *ctl)
 	}
 	for (uint32_t p = 0; p < ctl->dp->nports; p++) {
 		const char *why = off_reason(ctl, p);
-		sl_flow_port_init(&ctl->flow[p], ctl->dp->ethdev[p], why);
+		struct sl_flow_port *fp = &ctl->flow[p];
+		sl_flow_port_init(fp, ctl->dp->ethdev[p], why);
 		if (why)
 			sl_info("port %s: replies steered by ring only: %s",
 				ctl->model.ports[p].name, why);
+		else if (sl_flow_port_probe(fp, &sl_flow_rte_ops, NULL, ctl->model.workers) != 0)
+			sl_info("port %s: the device takes no flow rules, replies steered by "
+				"ring: %s", ctl->model.ports[p].name, fp->reason);
 	}
 	return 0;
 }

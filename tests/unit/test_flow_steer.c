@@ -263,6 +263,22 @@ static void test_destroy_refused(void **state)
 	assert_non_null(strstr(fp.reason, "destroying"));
 }
 
+/* The probe at start: validated only; a refusal is the ring at once. */
+static void test_probe(void **state)
+{
+	(void)state;
+	assert_int_equal(sl_flow_port_probe(&fp, &mock_ops, NULL, 4), 0);
+	assert_int_equal(mk.validates, 1);
+	assert_int_equal(mk.creates, 0);
+	assert_int_equal(fp.mode, SL_FLOW_RULES);
+	mk.refuse_validate_at = 2;
+	assert_int_equal(sl_flow_port_probe(&fp, &mock_ops, NULL, 4), -1);
+	assert_int_equal(fp.mode, SL_FLOW_RING);
+	assert_string_equal(fp.reason, "validating tcp 192.0.2.1 dport 0/3 -> queue 0: "
+				       "mock: Function not implemented");
+	assert_false(fp.proven);
+}
+
 static void test_too_many(void **state)
 {
 	static sl_be32 addrs[40];
@@ -301,6 +317,7 @@ int main(void)
 		cmocka_unit_test_setup(test_validate_refused, reset),
 		cmocka_unit_test_setup(test_create_refused, reset),
 		cmocka_unit_test_setup(test_destroy_refused, reset),
+		cmocka_unit_test_setup(test_probe, reset),
 		cmocka_unit_test_setup(test_too_many, reset),
 		cmocka_unit_test_setup(test_off_port, reset),
 	};
