@@ -4,6 +4,9 @@
  * (drivers/flow_steer.h): each port's rte_flow rules follow the local
  * addresses and SNAT pool addresses that live on it, after every publish;
  * they are flushed before the ports stop. Only this thread calls rte_flow.
+ * The order is DPDK 22.11's (prog guide, rte_flow, rule persistence): a
+ * device without RTE_ETH_DEV_CAPA_FLOW_RULE_KEEP takes rules only once
+ * started, and its PMD does not flush them on stop.
  *
  * A port gets no rules ("off", the ring steers every reply that lands on
  * another worker's queue) when the config says "flow_steering": false,
