@@ -320,6 +320,12 @@ int sl_model_del_snat(struct sl_model *m, sl_be32 src, uint8_t plen,
 		      struct sl_err *err);
 struct sl_model_snat *sl_model_find_snat(const struct sl_model *m, sl_be32 src,
 					 uint8_t plen);
+/* The addresses replies arrive for on port p (index): its local
+ * addresses, then the pool addresses of the SNAT rules that leave by it
+ * (what flow rules steer: drivers/flow_steer.h). Writes at most max;
+ * returns how many were written. */
+unsigned sl_model_port_reply_addrs(const struct sl_model *m, uint32_t p, sl_be32 *out,
+				   unsigned max);
 /* The rule whose pool holds ip, or NULL. */
 const struct sl_model_snat *sl_model_find_pool(const struct sl_model *m,
 					       sl_be32 ip);

@@ -59,23 +59,6 @@ int sl_ctl_flow_init(struct sl_ctl *ctl)
 	return 0;
 }
 
-/* The addresses replies come to on port p: its local addresses and the
- * pools of the SNAT rules that leave by it. */
-static unsigned port_addrs(const struct sl_model *m, uint32_t p, sl_be32 *out,
-			   unsigned max)
-{
-	unsigned n = 0;
-
-	for (uint32_t i = 0; i < m->nladdrs; i++)
-		if (m->laddrs[i].port == p && n < max)
-			out[n++] = m->laddrs[i].ip;
-	for (uint32_t i = 0; i < m->nsnat; i++)
-		for (uint32_t k = 0; m->snat[i].port == p && k < m->snat[i].npool; k++)
-			if (n < max)
-				out[n++] = sl_htonl(sl_ntohl(m->snat[i].pool_first) + k);
-	return n;
-}
-
 static void sync_port(struct sl_ctl *ctl, const struct sl_model *m, uint32_t p)
 {
 	static sl_be32 addrs[SL_MAX_LIPS + SL_MAX_SNAT * SL_MAX_SNAT_POOL];
@@ -83,7 +66,7 @@ static void sync_port(struct sl_ctl *ctl, const struct sl_model *m, uint32_t p)
 	struct sl_flow_port *fp = &ctl->flow[p];
 	bool proven = fp->proven;
 
-	unsigned naddrs = port_addrs(m, p, addrs, sizeof(addrs) / sizeof(addrs[0]));
+	unsigned naddrs = sl_model_port_reply_addrs(m, p, addrs, sizeof(addrs) / sizeof(addrs[0]));
 	unsigned n = sl_flow_plan(m->workers, addrs, naddrs, want, SL_FLOW_MAX_RULES);
 	if (sl_flow_port_sync(fp, &sl_flow_rte_ops, NULL, want, n) == 0)
 		return;

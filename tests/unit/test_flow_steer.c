@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "flow_steer.h"
+#include "model.h"
 #include "portmap.h"
 
 #define IP(a, b, c, d) sl_htonl((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -213,6 +214,62 @@ static void test_sync_follows_addresses(void **state)
 	assert_int_equal(mk.live, 0);
 }
 
+/* As the control thread does it (ctl_flow.c): a port's addresses from the
+ * model, planned, synced. A local address and an SNAT pool on lan, one
+ * local address on wan; then the model changes. */
+static void sync_model(const struct sl_model *m, uint32_t port)
+{
+	sl_be32 addrs[16];
+	struct sl_flow_rule want[64];
+	unsigned naddrs = sl_model_port_reply_addrs(m, port, addrs, 16);
+	unsigned n = sl_flow_plan(m->workers, addrs, naddrs, want, 64);
+	assert_int_equal(sl_flow_port_sync(&fp, &mock_ops, NULL, want, n), 0);
+}
+
+static unsigned rules_for(sl_be32 dst)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < fp.n; i++)
+		n += fp.rule[i].dst == dst;
+	return n;
+}
+
+static void test_model_addresses(void **state)
+{
+	sl_be32 lip = IP(198, 18, 1, 3), wan_lip = IP(198, 18, 0, 9);
+	sl_be32 pool0 = IP(198, 18, 1, 200), pool1 = IP(198, 18, 1, 201);
+	struct sl_model m;
+	struct sl_err e;
+	(void)state;
+
+	assert_int_equal(sl_model_init(&m), 0);
+	m.workers = 2;
+	assert_int_equal(sl_model_add_port(&m, "wan", "net_ring0", IP(198, 18, 0, 2), 24, &e), 0);
+	assert_int_equal(sl_model_add_port(&m, "lan", "net_ring1", IP(198, 18, 1, 2), 24, &e), 0);
+	assert_int_equal(sl_model_add_laddr(&m, lip, -1, &e), 0);
+	assert_int_equal(sl_model_add_laddr(&m, wan_lip, -1, &e), 0);
+	assert_int_equal(sl_model_add_snat(&m, IP(198, 18, 0, 0), 24, pool0, pool1, 1,
+					   SL_SNAT_ADF, &e), 0);
+	sync_model(&m, 1);
+	assert_int_equal(fp.n, 3 * 4); /* 3 addresses x 2 workers x 2 protocols */
+	assert_int_equal(rules_for(lip) + rules_for(pool0) + rules_for(pool1), 12);
+	assert_int_equal(rules_for(wan_lip), 0); /* wan's, not lan's */
+
+	assert_int_equal(sl_model_del_laddr(&m, lip, &e), 0);
+	sync_model(&m, 1);
+	assert_int_equal(mk.destroys, 4);
+	assert_int_equal(rules_for(lip), 0);
+	assert_int_equal(sl_model_del_snat(&m, IP(198, 18, 0, 0), 24, &e), 0);
+	sync_model(&m, 1);
+	assert_int_equal(fp.n, 0);
+	assert_int_equal(mk.live, 0);
+	assert_int_equal(sl_model_add_laddr(&m, lip, -1, &e), 0);
+	sync_model(&m, 1);
+	assert_int_equal(rules_for(lip), 4);
+	assert_int_equal(mk.creates, 16);
+	sl_model_free(&m);
+}
+
 /* A rule the device will not take: flushed, the ring, said once. */
 static void test_validate_refused(void **state)
 {
@@ -318,6 +375,7 @@ int main(void)
 		cmocka_unit_test_setup(test_create_refused, reset),
 		cmocka_unit_test_setup(test_destroy_refused, reset),
 		cmocka_unit_test_setup(test_probe, reset),
+		cmocka_unit_test_setup(test_model_addresses, reset),
 		cmocka_unit_test_setup(test_too_many, reset),
 		cmocka_unit_test_setup(test_off_port, reset),
 	};
