@@ -299,6 +299,19 @@ static void handle_icmp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *
 	sl_worker_local(w, m, pkt);
 }
 
+/* A reply reached its owner: from its own queue, or over a ring. */
+static inline void count_reply(struct sl_worker *w, const struct rte_mbuf *m)
+{
+	uint8_t port = w->dp->port_of_ethdev[m->port];
+
+	if (sl_likely(port < SL_MAX_PORTS)) {
+		if (w->from_ring)
+			w->stats.replies_by_ring[port]++;
+		else
+			w->stats.replies_on_queue[port]++;
+	}
+}
+
 static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 			      struct sl_pkt *pkt, enum sl_drop why, uint32_t cand)
 {
@@ -323,6 +336,8 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 				       ? cand
 				       : sl_ct_lookup(&w->ct, &pkt->key, pkt->proto, pkt->hash);
 		if (sl_likely(ref != SL_CT_NONE)) {
+			if (sl_ct_ref_dir(ref) == SL_DIR_REPLY)
+				count_reply(w, m);
 			forward(w, m, pkt, sl_ct_conn(&w->ct, ref), sl_ct_ref_dir(ref));
 			return;
 		}
@@ -441,7 +456,9 @@ static unsigned drain_ring(struct sl_worker *w, struct rte_ring *r)
 	w->stats.rx_packets -= n;
 	for (unsigned i = 0; i < n; i++)
 		w->stats.rx_bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+	w->from_ring = true;
 	sl_worker_burst(w, pkts, (uint16_t)n);
+	w->from_ring = false;
 	return n;
 }
 

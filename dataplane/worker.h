@@ -88,6 +88,13 @@ struct sl_worker_stats {
 	uint64_t frag_needed_sent;   /* ICMP "fragmentation needed" sent ... */
 	uint64_t frag_needed_limited; /* ... and not sent: over the rate */
 	uint64_t mss_clamped;        /* SYNs whose MSS was lowered (tcp_state.h) */
+	/* Packets of a connection's reply direction (a server's reply to a
+	 * local address, an outside packet to an SNAT pool address) handled
+	 * here, by the Sluice port they arrived on: straight from this
+	 * worker's RX queue (RSS or a flow rule put it on its owner's
+	 * queue), or from another worker's ring (they arrived elsewhere). */
+	uint64_t replies_on_queue[SL_MAX_PORTS];
+	uint64_t replies_by_ring[SL_MAX_PORTS];
 	uint64_t drops[SL_DROP_MAX];
 } SL_ALIGNED;
 
@@ -275,6 +282,7 @@ struct sl_worker {
 	uint32_t now_ms;
 	uint16_t id;
 	uint16_t nworkers;
+	bool from_ring;                  /* the burst came from a steering ring */
 	unsigned parse_verify;           /* SL_PARSE_VERIFY_* done in software */
 	struct sl_conn_table ct;
 	struct sl_tx_buf tx[SL_MAX_PORTS];

@@ -62,7 +62,7 @@ static void rss_text(const json_t *port, char *fn, size_t fnlen, const char **ke
 void slc_print_port_list(const json_t *args, const json_t *result)
 {
 	static const char *const head[] = { "PORT", "DRIVER", "RXQ", "TXQ", "RSS",
-		"KEY", "RX-CSUM", "TX-CSUM", "MTU", "LINK", "FLAPS" };
+		"KEY", "RX-CSUM", "TX-CSUM", "MTU", "LINK", "FLAPS", "FLOW" };
 	json_t *ports = slc_list_of(result, "ports", "no ports"), *p;
 	char buf[160];
 	const char *key;
@@ -71,7 +71,7 @@ void slc_print_port_list(const json_t *args, const json_t *result)
 	(void)args;
 	if (ports == NULL)
 		return;
-	struct slc_table *t = slc_table_new(11, head, (1u << 2) | (1u << 3) |
+	struct slc_table *t = slc_table_new(12, head, (1u << 2) | (1u << 3) |
 					    (1u << 8) | (1u << 10));
 	json_array_foreach(ports, i, p) {
 		slc_table_add(t, slc_str(p, "port"));
@@ -89,6 +89,8 @@ void slc_print_port_list(const json_t *args, const json_t *result)
 		link_text(json_object_get(p, "link"), buf, sizeof(buf));
 		slc_table_add(t, buf);
 		slc_add_num(t, p, "link_flaps");
+		slc_table_add(t, json_object_get(p, "flow_steering") ? slc_str(p, "flow_steering")
+								       : "-");
 	}
 	slc_table_print(t, stdout, "");
 	slc_table_free(t);
@@ -112,6 +114,23 @@ static void show_xstats(const json_t *xstats)
 	}
 	slc_table_print(t, stdout, "  ");
 	slc_table_free(t);
+}
+
+/* Replies steered by the NIC: how, why not, and how replies came. */
+static void show_flow(const json_t *result)
+{
+	char n1[SLC_NUM_LEN], n2[SLC_NUM_LEN];
+
+	if (json_object_get(result, "flow_steering")) {
+		printf("flow steering: %s", slc_str(result, "flow_steering"));
+		if (json_object_get(result, "flow_steering_reason"))
+			printf(": %s", slc_str(result, "flow_steering_reason"));
+		else
+			printf(" (%s installed)", slc_num(result, "flow_rules", n1));
+		putchar('\n');
+	}
+	printf("replies:       %s on their owner's queue, %s steered by ring\n",
+	       slc_num(result, "replies_on_queue", n1), slc_num(result, "replies_by_ring", n2));
 }
 
 void slc_print_port_show(const json_t *args, const json_t *result)
@@ -143,5 +162,6 @@ void slc_print_port_show(const json_t *args, const json_t *result)
 	link_text(json_object_get(result, "link"), buf, sizeof(buf));
 	printf("link:          %s (%s up/down changes since start)\n", buf,
 	       slc_num(result, "link_flaps", n1));
+	show_flow(result);
 	show_xstats(json_object_get(result, "xstats"));
 }

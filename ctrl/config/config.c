@@ -30,6 +30,7 @@
 
 static const char *const port_keys[] = {"name", "devargs", "ipv4", "ipv6", "xdp",
 					"exception", "offloads", "rss", "mtu", "vlan",
+					"flow_steering",
 					NULL};
 
 /* "ipv6": "2001:db8::2/64" of the port just added. */

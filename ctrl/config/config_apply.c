@@ -55,6 +55,7 @@ static bool ports_differ(const struct sl_model *a, const struct sl_model *b)
 		    p->ip != q->ip || p->plen != q->plen || p->plen6 != q->plen6 ||
 		    !sl_addr_eq(&p->ip6, &q->ip6) || p->xdp != q->xdp ||
 		    p->offloads != q->offloads || p->rss_symmetric != q->rss_symmetric ||
+		    p->flow_steering != q->flow_steering ||
 		    p->mtu != q->mtu || p->vlan != q->vlan ||
 		    strcmp(p->exception, q->exception) || hostif_differs(p, q))
 			return true;

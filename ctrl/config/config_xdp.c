@@ -105,6 +105,7 @@ int sl_config_load_port_drivers(json_t *o, struct sl_model_port *p,
 
 	if (sl_json_bool(o, "xdp", false, &p->xdp, err) < 0 ||
 	    sl_json_bool(o, "offloads", false, &p->offloads, err) < 0 ||
+	    sl_json_bool(o, "flow_steering", false, &p->flow_steering, err) < 0 ||
 	    sl_json_uint(o, "mtu", false, SL_PORT_MTU_MIN, SL_PORT_MTU_MAX, &mtu, err) < 0)
 		return -1;
 	p->mtu = (uint16_t)mtu;
@@ -157,6 +158,8 @@ int sl_config_port_drivers_json(json_t *o, const struct sl_model_port *p)
 		return -1;
 	/* Defaults are not written, so old files show as they were. */
 	if (!p->offloads && json_object_set_new(o, "offloads", json_false()) < 0)
+		return -1;
+	if (!p->flow_steering && json_object_set_new(o, "flow_steering", json_false()) < 0)
 		return -1;
 	if (p->rss_symmetric &&
 	    json_object_set_new(o, "rss", json_pack("{s:b}", "symmetric", 1)) < 0)

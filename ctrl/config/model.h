@@ -85,6 +85,9 @@ struct sl_model_port {
 					  * recorded only (model_family.c) */
 	bool xdp;                        /* net_af_xdp: run Sluice's XDP program (default) */
 	bool offloads;                   /* checksum offloads where offered (default) */
+	bool flow_steering;              /* rte_flow rules steer replies to their
+					  * owner's queue where the device takes
+					  * them (default; drivers/flow_steer.h) */
 	bool rss_symmetric;              /* RSS key hashing both directions alike */
 	uint16_t vlan;                   /* 802.1Q VLAN id, 0: untagged (ports
 					  * sharing devargs: one device) */
@@ -352,6 +355,12 @@ int sl_model_del_snat(struct sl_model *m, sl_be32 src, uint8_t plen,
 		      struct sl_err *err);
 struct sl_model_snat *sl_model_find_snat(const struct sl_model *m, sl_be32 src,
 					 uint8_t plen);
+/* The addresses replies arrive for on port p (index): its local
+ * addresses, then the pool addresses of the SNAT rules that leave by it
+ * (what flow rules steer: drivers/flow_steer.h). Writes at most max;
+ * returns how many were written. */
+unsigned sl_model_port_reply_addrs(const struct sl_model *m, uint32_t p, sl_be32 *out,
+				   unsigned max);
 /* The rule whose pool holds ip, or NULL. */
 const struct sl_model_snat *sl_model_find_pool(const struct sl_model *m,
 					       sl_be32 ip);

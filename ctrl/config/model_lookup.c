@@ -340,3 +340,18 @@ void sl_model_mark_used(uint8_t *used, unsigned id)
 {
 	used[id / 8] |= (uint8_t)(1u << (id % 8));
 }
+
+unsigned sl_model_port_reply_addrs(const struct sl_model *m, uint32_t p, sl_be32 *out,
+				   unsigned max)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < m->nladdrs; i++)
+		if (m->laddrs[i].port == p && n < max)
+			out[n++] = m->laddrs[i].ip;
+	for (uint32_t i = 0; i < m->nsnat; i++)
+		for (uint32_t k = 0; m->snat[i].port == p && k < m->snat[i].npool; k++)
+			if (n < max)
+				out[n++] = sl_htonl(sl_ntohl(m->snat[i].pool_first) + k);
+	return n;
+}

@@ -108,6 +108,7 @@ int sl_model_add_port_vlan(struct sl_model *m, const char *name, const char *dev
 	p->plen = plen;
 	p->xdp = true;
 	p->offloads = true;
+	p->flow_steering = true;
 	p->mtu = 0; /* not configured: the device keeps its own MTU */
 	p->vlan = vlan;
 	return 0;

@@ -72,6 +72,7 @@ json_t *sl_ctl_port_json(const struct sl_ctl *ctl, uint32_t p)
 	/* Ports on one device share the lines above and the driver's counters. */
 	uint16_t vlan = ctl->model.ports[p].vlan;
 	json_object_set_new(o, "vlan", vlan ? json_integer(vlan) : json_null());
+	json_object_update_new(o, sl_ctl_flow_json(ctl, p));
 	return o;
 }
 

@@ -11,6 +11,7 @@
 
 #include "ctl_xdp.h"
 #include "errors.h"
+#include "flow_steer.h"
 #include "health.h"
 #include "model.h"
 #include "neigh.h"
@@ -37,6 +38,12 @@ struct sl_ctl {
 	int (*xdp_prepare)(struct sl_ctl *ctl, const struct sl_snapshot *s,
 			   int *table_fd, struct sl_err *err);
 	void (*xdp_commit)(struct sl_ctl *ctl, const struct sl_model *m, int table_fd);
+	/* Replies steered by the NIC (ctl_flow.c): each port's rte_flow
+	 * rules (NULL before sl_ctl_flow_init, and in programs without
+	 * it), brought in step after every publish by flow_sync
+	 * (sl_ctl_flow_sync, set by sluice.c). */
+	struct sl_flow_port *flow;       /* [SL_MAX_PORTS] */
+	void (*flow_sync)(struct sl_ctl *ctl, const struct sl_model *m);
 	struct sl_port_info host_ports[SL_MAX_PORTS]; /* exception devices */
 	struct sl_ctl_link links[SL_MAX_PORTS];
 	uint64_t last_link_ms;
@@ -118,6 +125,17 @@ void sl_ctl_link_poll(struct sl_ctl *ctl);
 /* cmd_port.c: what port p was given and its link now, as port.list,
  * port.show and stats show it. */
 json_t *sl_ctl_port_json(const struct sl_ctl *ctl, uint32_t p);
+
+/* ctl_flow.c: each port's flow steering, from the model's ports and
+ * workers (0, or -1 logged); its rules in step with `m`'s local and SNAT
+ * pool addresses; every rule flushed, before the ports stop. The JSON:
+ * "flow_steering" ("rules", "ring" or "off"), "flow_rules",
+ * "flow_steering_reason", and the replies counted on their owner's queue
+ * and by ring. */
+int sl_ctl_flow_init(struct sl_ctl *ctl);
+void sl_ctl_flow_sync(struct sl_ctl *ctl, const struct sl_model *m);
+void sl_ctl_flow_stop(struct sl_ctl *ctl);
+json_t *sl_ctl_flow_json(const struct sl_ctl *ctl, uint32_t p);
 
 /* Build a snapshot from `m`, publish it with a fresh neighbor table and
  * reclaim the previous one after a grace period. 0, or -1 with err. */

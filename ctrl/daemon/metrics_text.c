@@ -280,6 +280,10 @@ static const struct col port_cols[] = {
 	{"link_flaps", "sluice_port_link_flaps_total", "counter",
 	 "Link up/down changes since start", 0, 0},
 	{"link.up", "sluice_port_link_up", "gauge", "1 while the link is up", 0, 0},
+	{"replies_on_queue", "sluice_port_replies_total", "counter",
+	 "Replies of connections that arrived on their owner's RX queue, or were "
+	 "steered to it by ring", "path", "queue"},
+	{"replies_by_ring", "sluice_port_replies_total", "counter", NULL, "path", "ring"},
 };
 
 static void vip_labels(const json_t *v, struct labels *l)

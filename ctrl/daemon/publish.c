@@ -218,6 +218,8 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 	ctl->publishes++;
 	if (ctl->xdp_commit)
 		ctl->xdp_commit(ctl, m, xdp_table);
+	if (ctl->flow_sync)
+		ctl->flow_sync(ctl, m); /* replies to a new address may use its rules */
 	sl_debug("published snapshot %lu (%u services, %u real servers)",
 		 (unsigned long)fresh->generation, m->nsvcs, m->nrs_total);
 	return 0;

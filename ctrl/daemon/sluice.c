@@ -288,6 +288,7 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 	sl_ctl_dump_free(ctl);
 	sl_server_close(srv);
 	sl_ctl_work_free(ctl);
+	sl_ctl_flow_stop(ctl); /* its rules go before the ports stop */
 	for (uint32_t p = 0; p < dp->nports; p++)
 		if (sl_ctl_port_device(&ctl->model, p) == p)
 			sl_port_close(dp->ethdev[p]); /* once per device */
@@ -394,7 +395,7 @@ static int run(struct sl_ctl *ctl)
 		goto fail;
 	ctl->neigh.max = m->neigh_max;
 	if (sl_ctl_open_ports(ctl) != 0 ||
-	    make_workers(ctl) != 0)
+	    make_workers(ctl) != 0 || sl_ctl_flow_init(ctl) != 0)
 		goto fail;
 	if (sl_ctl_work_init(ctl, errbuf, sizeof(errbuf)) != 0 ||
 	    sl_telemetry_init(!has_eal_arg(m, "--no-telemetry"), errbuf,
@@ -522,6 +523,7 @@ int main(int argc, char **argv)
 	ctl.dp = &dp;
 	ctl.xdp_prepare = sl_ctl_xdp_prepare;
 	ctl.xdp_commit = sl_ctl_xdp_commit;
+	ctl.flow_sync = sl_ctl_flow_sync;
 	ctl.start_ms = sl_ctl_now_ms();
 	return run(&ctl);
 }

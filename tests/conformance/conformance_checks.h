@@ -143,6 +143,8 @@ static const struct check checks[] = {
 	 "every reply delivered", lip_flood_keeps_replies},
 	{"UDP flow arriving on every worker: one connection, one server",
 	 udp_flow_one_server},
+	{"replies counted per port: on their owner's queue, or by ring from another's",
+	 replies_counted_by_path},
 	{"flush of 50,000 connections: every client and server socket gets its RST, "
 	 "no TX queue overrun", flush_every_client_reset},
 	{"flush of a server whose neighbor is gone: hold queue at most half full, "

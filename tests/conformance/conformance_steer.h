@@ -208,6 +208,42 @@ static bool lip_flood_keeps_replies(struct harness *h, char *why)
 				    (unsigned long long)(STAT_SUM(h, steered_in) - hops));
 }
 
+/* Replies counted, per port, by how they reached their owner (what NIC
+ * flow steering is judged by): arriving on the owner's queue, or on
+ * another worker's and crossing a ring. A client's packet is no reply. */
+static bool replies_counted_by_path(struct harness *h, char *why)
+{
+	struct transfer t;
+	struct seen g;
+
+	if (!open_transfer(h, 42020, &t, why))
+		return false;
+	uint64_t on = STAT_SUM(h, replies_on_queue[IN]);
+	uint64_t ring = STAT_SUM(h, replies_by_ring[IN]);
+	uint64_t out = STAT_SUM(h, replies_on_queue[OUT]) + STAT_SUM(h, replies_by_ring[OUT]);
+	if (!exchange_on(h, t.owner, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, t.lport,
+			 SL_TCP_ACK, &g))
+		return WHY("a reply on its owner's queue not forwarded");
+	if (STAT_SUM(h, replies_on_queue[IN]) != on + 1 || STAT_SUM(h, replies_by_ring[IN]) != ring)
+		return WHY("a reply on its owner's queue: on queue +%llu, by ring +%llu",
+			   (unsigned long long)(STAT_SUM(h, replies_on_queue[IN]) - on),
+			   (unsigned long long)(STAT_SUM(h, replies_by_ring[IN]) - ring));
+	unsigned other = (t.owner + 1) % h->nworkers;
+	if (h->nworkers > 1 &&
+	    !exchange_on(h, other, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, t.lport, SL_TCP_ACK, &g))
+		return WHY("a reply on worker %u's queue not forwarded", other);
+	if (h->nworkers > 1 && (STAT_SUM(h, replies_on_queue[IN]) != on + 1 ||
+				STAT_SUM(h, replies_by_ring[IN]) != ring + 1))
+		return WHY("a reply on another worker's queue: on queue +%llu, by ring +%llu",
+			   (unsigned long long)(STAT_SUM(h, replies_on_queue[IN]) - on),
+			   (unsigned long long)(STAT_SUM(h, replies_by_ring[IN]) - ring));
+	if (!exchange_on(h, other, OUT, IN, SL_IPPROTO_TCP, SERVER, t.cport, VIP, 80,
+			 SL_TCP_ACK, &g))
+		return WHY("the client's ACK not forwarded");
+	return STAT_SUM(h, replies_on_queue[OUT]) + STAT_SUM(h, replies_by_ring[OUT]) == out
+		       ? true : WHY("a client's packet counted as a reply");
+}
+
 /* Datagrams of one flow arriving on each worker in turn: one connection,
  * the same server and local port for all (a rr VIP with two servers, and
  * each worker's rr cursor starts elsewhere). */

@@ -159,6 +159,8 @@ static const struct bad_case bad_cases[] = {
 	 SL_E_INVALID, "$.ports[0].mtu", NULL},
 	{"{'ports': [{'name': 'wan', 'devargs': 'a', 'mtu': '1500'}]}",
 	 SL_E_INVALID, "$.ports[0].mtu", NULL},
+	{"{'ports': [{'name': 'wan', 'devargs': 'a', 'flow_steering': 'no'}]}",
+	 SL_E_INVALID, "$.ports[0].flow_steering", NULL},
 	/* VLANs: ports sharing devargs, one per VLAN, one device's settings. */
 	{"{'ports': [{'name': 'v10', 'devargs': 'd', 'vlan': 10}, {'name': 'u', "
 	 "'devargs': 'd'}, {'name': 'v10b', 'devargs': 'd', 'vlan': 10}]}",
@@ -469,6 +471,7 @@ static void test_defaults(void **state)
 	assert_int_equal(m.icmp_mtu_floor, 1280);
 	assert_int_equal(m.flush_resets_per_sec, 50000);
 	assert_int_equal(m.persist_max, 262144);
+	assert_true(m.ports[0].flow_steering);
 
 	/* Show includes every setting, defaults too. */
 	json_t *doc = sl_config_to_json(&m);
@@ -613,9 +616,14 @@ static void test_round_trip_after_changes(void **state)
 	assert_int_equal(sl_model_del_svc(&m, vip, sl_htons(53), SL_IPPROTO_UDP, &e), 0);
 	m.ports[1].mtu = 9000; /* not the default: written out, read back */
 	m.ports[1].vlan = 42;
+	m.ports[1].flow_steering = false;
 	assert_round_trip(&m);
 
 	json_t *doc = sl_config_to_json(&m);
+	assert_true(json_is_false(json_object_get(
+		json_array_get(json_object_get(doc, "ports"), 1), "flow_steering")));
+	assert_null(json_object_get(json_array_get(json_object_get(doc, "ports"), 0),
+				    "flow_steering")); /* the default is not written */
 	json_t *laddrs = json_object_get(doc, "local_addresses");
 	assert_int_equal(json_array_size(laddrs), 2);
 	assert_string_equal(json_string_value(json_object_get(

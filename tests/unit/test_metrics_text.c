@@ -29,7 +29,8 @@ static const char *STATS =
 	"   \"connections_in_table\": 2, \"connections_max\": 1024, \"drops_total\": 1,"
 	"   \"drops\": {\"no_service\": 1, \"ip_bad_checksum\": 0}}],"
 	" \"ports\": [{\"port\": \"w\\\"a\\\\n\\n\", \"rx_packets\": 5, \"link\": {\"up\": true},"
-	"             \"link_flaps\": 1, \"rx_queues\": 2}],"
+	"             \"link_flaps\": 1, \"rx_queues\": 2, \"replies_on_queue\": 7,"
+	"             \"replies_by_ring\": 2, \"flow_steering\": \"rules\"}],"
 	" \"vips\": [{\"vip\": \"198.18.0.100\", \"port\": 80, \"proto\": \"tcp\","
 	"            \"conns\": 7, \"active_conns\": 1, \"packets_in\": 70, \"packets_out\": 60,"
 	"            \"bytes_in\": 700, \"bytes_out\": 600, \"refused\": 0}],"
@@ -110,6 +111,10 @@ static void test_render(void **state)
 	assert_non_null(strstr(s, "sluice_port_rx_packets_total{port=\"w\\\"a\\\\n\\n\"} 5\n"));
 	assert_non_null(strstr(s, "sluice_port_link_up{port=\"w\\\"a\\\\n\\n\"} 1\n"));
 	assert_null(strstr(s, "rx_queues"));
+	/* Replies by the way they reached their owner, one family. */
+	assert_non_null(strstr(s, "# TYPE sluice_port_replies_total counter\n"
+				  "sluice_port_replies_total{port=\"w\\\"a\\\\n\\n\",path=\"queue\"} 7\n"
+				  "sluice_port_replies_total{port=\"w\\\"a\\\\n\\n\",path=\"ring\"} 2\n"));
 	/* VIP and server: direction as a label, one family. */
 	assert_non_null(strstr(s, "sluice_vip_packets_total{vip=\"198.18.0.100\",vip_port=\"80\","
 				  "proto=\"tcp\",direction=\"in\"} 70\n"
