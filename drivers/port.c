@@ -85,7 +85,7 @@ static int check_mtu(uint16_t mtu, const struct rte_eth_dev_info *di, char *errb
 }
 
 /* The mbufs hold a whole frame of the MTU the port will have (the
- * config's, or the device's own), or the device scatters: 1 then. */
+ * config's, or the device's own): 0, or -1 with errbuf. */
 static int check_room(uint16_t pid, uint16_t mtu, const struct rte_eth_dev_info *di,
 		      struct rte_mempool *pool, char *errbuf, size_t errlen)
 {
@@ -156,13 +156,10 @@ int sl_port_open(const char *devargs, uint16_t nqueues,
 		opts = &defaults;
 	if (opts->mtu && check_mtu(opts->mtu, &dev_info, errbuf, errlen) != 0)
 		return -1;
-	int scatter = check_room(pid, opts->mtu, &dev_info, pool, errbuf, errlen);
-	if (scatter < 0)
+	if (check_room(pid, opts->mtu, &dev_info, pool, errbuf, errlen) < 0)
 		return -1;
 	sl_port_conf_choose(&dev_info, nqueues, opts, &conf, &info->choice);
 	conf.rxmode.mtu = opts->mtu;
-	if (scatter)
-		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 	rc = rte_eth_dev_configure(pid, nqueues, nqueues, &conf);
 	if (rc != 0) {
 		snprintf(errbuf, errlen, "configure: %s", rte_strerror(-rc));

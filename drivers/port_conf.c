@@ -122,13 +122,15 @@ int sl_port_vlan_clash(uint64_t devices, const uint16_t *vlan_id, unsigned n)
 int sl_port_rx_room(uint16_t mtu, const struct rte_eth_dev_info *di, uint32_t room,
 		    char *errbuf, size_t len)
 {
+	/* Scattered RX (even where the device offers it) would not help:
+	 * the parser reads one segment, so every chained frame would be
+	 * dropped as ip_bad_length while the MSS clamp advertised the
+	 * larger MTU, a black hole. */
 	if (SL_PORT_FRAME(mtu) <= room)
 		return 0;
-	if (di->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
-		return 1;
-	snprintf(errbuf, len, "mtu %u needs %u-byte buffers; the mbufs hold %u and %s "
-		 "has no scattered RX: give the port \"mtu\": %u (buffers are sized "
-		 "for the largest port mtu) or lower the device's MTU", mtu,
-		 SL_PORT_FRAME(mtu), room, di->driver_name, mtu);
+	snprintf(errbuf, len, "mtu %u (%s's) needs %u-byte buffers; the mbufs hold %u and "
+		 "Sluice reads a frame from one buffer: give the port \"mtu\": %u (buffers "
+		 "are sized for the largest port mtu) or lower the device's MTU", mtu,
+		 di->driver_name, SL_PORT_FRAME(mtu), room, mtu);
 	return -1;
 }

@@ -101,11 +101,10 @@ _Static_assert(RTE_MAX_ETHPORTS <= 64, "sl_port_vlan_clash: one bit per ethdev")
 #define SL_PORT_FRAME(mtu) ((uint32_t)(mtu) + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + \
 			    RTE_ETHER_CRC_LEN)
 /* Whether frames of MTU `mtu` fit one mbuf's data room (`room` bytes
- * after the headroom): 0 they do; 1 they do not, but the device offers
- * scattered RX (RTE_ETH_RX_OFFLOAD_SCATTER, which the caller then asks
- * for: a longer frame arrives chained, and the parser, which reads one
- * segment, drops it as ip_bad_length); -1 refused, errbuf saying why and
- * the fix. `mtu` is the config's, or the device's own without one. */
+ * after the headroom): 0 they do; -1 refused, errbuf saying why and the
+ * fix. Scattered RX is never asked for, even where offered: the parser
+ * reads one segment. `mtu` is the config's, or the device's own without
+ * one. */
 int sl_port_rx_room(uint16_t mtu, const struct rte_eth_dev_info *di, uint32_t room,
 		    char *errbuf, size_t len);
 

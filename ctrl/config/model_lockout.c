@@ -57,7 +57,24 @@ struct guards {
 	uint64_t gen;   /* the model's protect_gen they were sorted for */
 	struct guard *g[G_KINDS];
 	uint32_t n[G_KINDS];
+	uint32_t shape[G_KINDS + 2]; /* guard_shape() of that model */
 };
+
+/* How many guards of each kind m has, its ports and VIPs: a kept set
+ * whose model no longer has this shape is rebuilt even if a writer
+ * forgot to renew protect_gen, so no kept index points past an array. */
+static void guard_shape(const struct sl_model *m, uint32_t shape[G_KINDS + 2])
+{
+	memset(shape, 0, (G_KINDS + 2) * sizeof(uint32_t));
+	shape[G_ROUTE] = m->nroutes;
+	shape[G_NEIGH] = m->nneigh;
+	for (uint32_t p = 0; p < m->nports; p++)
+		shape[G_HOST_ROUTE] += m->ports[p].nhost_routes;
+	for (uint32_t s = 0; s < m->nsvcs; s++)
+		shape[G_RS] += m->svcs[s].nrs;
+	shape[G_KINDS] = m->nports;
+	shape[G_KINDS + 1] = m->nsvcs;
+}
 
 static int cmp_guard(const void *a, const void *b)
 {
@@ -83,13 +100,10 @@ static void guard_put(struct guards *gs, enum guard_kind k, sl_be32 ip, uint32_t
 /* m's guards, sorted. 0, or -1 out of memory. */
 static int guards_build(const struct sl_model *m, struct guards *gs)
 {
-	uint32_t cap[G_KINDS] = {m->nroutes, m->nneigh, 0, 0};
+	uint32_t *cap = gs->shape;
 
 	memset(gs, 0, sizeof(*gs));
-	for (uint32_t p = 0; p < m->nports; p++)
-		cap[G_HOST_ROUTE] += m->ports[p].nhost_routes;
-	for (uint32_t s = 0; s < m->nsvcs; s++)
-		cap[G_RS] += m->svcs[s].nrs;
+	guard_shape(m, cap);
 	for (unsigned k = 0; k < G_KINDS; k++)
 		if (cap[k] && (gs->g[k] = malloc(cap[k] * sizeof(struct guard))) == NULL) {
 			guards_free(gs);
@@ -118,8 +132,11 @@ static int guards_build(const struct sl_model *m, struct guards *gs)
 static const struct guards *guards_of(const struct sl_model *m)
 {
 	static struct guards kept;
+	uint32_t shape[G_KINDS + 2];
 
-	if (kept.gen != 0 && kept.gen == m->protect_gen)
+	guard_shape(m, shape);
+	if (kept.gen != 0 && kept.gen == m->protect_gen &&
+	    memcmp(shape, kept.shape, sizeof(shape)) == 0)
 		return &kept;
 	guards_free(&kept);
 	return guards_build(m, &kept) == 0 ? &kept : NULL;

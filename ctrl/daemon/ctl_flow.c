@@ -31,6 +31,10 @@ static const char *off_reason(const struct sl_ctl *ctl, uint32_t p)
 
 	if (!m->ports[p].flow_steering)
 		return "\"flow_steering\": false in the config";
+	/* A tagged port's frames are matched before the strip: an IPv4
+	 * item right after ETH would never match them. */
+	if (m->ports[p].vlan)
+		return "a VLAN port: rules with a VLAN item are not built";
 	for (uint32_t q = 0; q < m->nports; q++)
 		if (q != p && sl_ctl_port_device(m, q) == sl_ctl_port_device(m, p))
 			return "one of several logical ports (VLANs) of a device: "

@@ -176,6 +176,7 @@ int sl_hc_path_bind(const struct sl_health *h, const struct sl_hc_target *t,
  * meanwhile, so each server whose checks cannot run is said to be
  * unchecked, without a line per check. */
 #define SL_HC_LOCAL_LOG_MS 10000
+#define SL_HC_LOCAL_LOG_PER_S 10 /* lines a second, all servers together */
 void sl_hc_local_log(struct sl_hc_target *t, uint64_t now);
 /* "10.0.0.1:80 of 198.18.0.100:80/tcp" */
 const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t len);

@@ -114,11 +114,29 @@ const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t le
 	return buf;
 }
 
+/* Whether the whole process may log one more local-error line now: a
+ * management link flap hits every server at once, and thousands of
+ * servers each saying so would flood the journal (which then drops
+ * lines that matter). A server refused here is not marked as logged,
+ * so it says so in a later second, with its count. */
+static bool local_log_budget(uint64_t now)
+{
+	static uint64_t window_ms;
+	static unsigned used;
+
+	if (window_ms == 0 || now - window_ms >= 1000) {
+		window_ms = now;
+		used = 0;
+	}
+	return used++ < SL_HC_LOCAL_LOG_PER_S;
+}
+
 void sl_hc_local_log(struct sl_hc_target *t, uint64_t now)
 {
 	char name[96];
 
-	if (t->local_log_ms != 0 && now - t->local_log_ms < SL_HC_LOCAL_LOG_MS) {
+	if ((t->local_log_ms != 0 && now - t->local_log_ms < SL_HC_LOCAL_LOG_MS) ||
+	    !local_log_budget(now)) {
 		t->local_unlogged++;
 		return;
 	}

@@ -152,22 +152,25 @@ static bool lower_mss(uint8_t *tcp, unsigned off, uint16_t max)
 bool sl_tcp_clamp_mss(uint8_t *tcp, unsigned len, uint16_t max)
 {
 	unsigned doff = (unsigned)(tcp[12] >> 4) * 4;
+	bool lowered = false;
 
 	if (doff > len)
 		return false;
+	/* Every MSS option, not the first only: Linux keeps the last one
+	 * it reads, so a second, larger MSS would slip past the clamp. */
 	for (unsigned i = sizeof(struct sl_tcp_hdr); i + 1 < doff;) {
 		if (tcp[i] == 0) /* end of options */
-			return false;
+			break;
 		if (tcp[i] == 1) { /* no-operation */
 			i++;
 			continue;
 		}
 		unsigned olen = tcp[i + 1];
 		if (olen < 2 || i + olen > doff)
-			return false;
+			break;
 		if (tcp[i] == 2 && olen == 4)
-			return lower_mss(tcp, i + 2, max);
+			lowered |= lower_mss(tcp, i + 2, max);
 		i += olen;
 	}
-	return false;
+	return lowered;
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Replies steered by the NIC (issue 14), as far as this lab's drivers go.
-# No PMD here takes rte_flow rules: af_packet has no flow API, and net_tap
-# builds its rules as TC flower filters under a multiq qdisc, which this
-# kernel lacks (tc: "Specified qdisc kind is unknown", "TC classifier not
-# found"): the PMD disables its flow support, validates a rule in software
-# and then refuses to create it. So what runs here is the fallback, with
+# No PMD here takes these rte_flow rules: af_packet has no flow API, and
+# net_tap's TC translation takes only whole-port masks (DPDK 22.11
+# tap_flow.c), not the low-bit mask the rules carry; it validates a rule
+# in software and refuses to create it (this kernel also lacks the multiq
+# qdisc and TC flower the PMD wants). So what runs here is the fallback, with
 # two workers:
 #  - each port probes its device with a validate-only rule at start and,
 #    refused, shows "flow_steering": "ring" with the driver's error, logged

@@ -534,6 +534,15 @@ static void test_lockout_add_sublinear(void **state)
 	assert_int_equal(sl_model_lockout_sorts, 1);
 	lockout_cost(&m, "203.0.113.0/24", 0);
 	assert_int_equal(sl_model_lockout_sorts, 1);
+	/* A writer that forgets to renew protect_gen (routes dropped in
+	 * place): the shape differs, so the kept sorting is not trusted and
+	 * no kept index points past the array (review of the above). */
+	lockout_cost(&m, "198.18.1.1/32", -1); /* route 10/8's gateway */
+	uint32_t nroutes = m.nroutes;
+	m.nroutes = 0;
+	lockout_cost(&m, "198.18.1.1/32", 0);
+	assert_int_equal(sl_model_lockout_sorts, 1);
+	m.nroutes = nroutes;
 	sl_model_free(&c);
 	sl_model_free(&m);
 }

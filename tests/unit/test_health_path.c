@@ -237,6 +237,37 @@ static void test_local_log_per_server(void **state)
 	free(m.svcs);
 }
 
+/* Many servers failing locally in the same second (a management link
+ * flap) make at most SL_HC_LOCAL_LOG_PER_S lines; the others wait for a
+ * later second, losing nothing from their counts. */
+static void test_local_log_global_cap(void **state)
+{
+	static struct sl_hc_target t[40];
+	FILE *log = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	uint64_t now = 5000000;
+	(void)state;
+
+	assert_non_null(log);
+	fflush(stderr);
+	dup2(fileno(log), STDERR_FILENO);
+	for (unsigned i = 0; i < 40; i++) {
+		t[i].ip = htonl(0x7f000100 + i);
+		snprintf(t[i].last_reason, sizeof(t[i].last_reason), "tcp: local error");
+		sl_hc_local_log(&t[i], now);
+	}
+	for (unsigned i = 0; i < 40; i++) /* a second later: the next ten */
+		sl_hc_local_log(&t[i], now + 1000);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_int_equal(count_lines(log, "is not being checked"), 2 * SL_HC_LOCAL_LOG_PER_S);
+	assert_int_equal(t[0].local_unlogged, 1);   /* logged first, then within its 10 s */
+	assert_int_equal(t[10].local_unlogged, 0);  /* waited, logged the next second */
+	assert_int_equal(t[39].local_unlogged, 2);  /* still waiting, both counted */
+	fclose(log);
+}
+
 static void test_no_tap_yet(void **state)
 {
 	(void)state;
@@ -376,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_no_tap_yet),
 		cmocka_unit_test(test_no_exception),
 		cmocka_unit_test(test_local_log_per_server),
+		cmocka_unit_test(test_local_log_global_cap),
 		cmocka_unit_test(test_switch_resets_runs),
 		cmocka_unit_test(test_rp_filter),
 	};

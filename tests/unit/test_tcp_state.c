@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "frames.h"
 #include "pkt.h"
 #include "tcp_state.h"
 
@@ -461,6 +462,28 @@ static void test_state_names(void **state)
 						sl_conn_state_name(j));
 }
 
+/* A SYN with two MSS options (8960, then 1460 at an odd offset) and one
+ * already small: every MSS above the limit is lowered, Linux keeping the
+ * last it reads; the checksum still sums as before (RFC 1624). */
+static void test_clamp_every_mss(void **state)
+{
+	uint8_t tcp[20 + 16] = {0};
+	const uint8_t opts[16] = {2, 4, 0x23, 0x00, 1, 2, 4, 0x05, 0xb4, 2, 4, 0x02, 0x00,
+				  1, 1, 0};
+	(void)state;
+
+	tcp[12] = (20 + 16) / 4 << 4;
+	tcp[13] = 0x02; /* SYN */
+	memcpy(tcp + 20, opts, sizeof(opts));
+	fr_put16(tcp + 16, fr_ref_csum(tcp, sizeof(tcp), 0));
+	assert_true(sl_tcp_clamp_mss(tcp, sizeof(tcp), 1360));
+	assert_int_equal(fr_get16(tcp + 22), 1360);
+	assert_int_equal(fr_get16(tcp + 27), 1360);
+	assert_int_equal(fr_get16(tcp + 31), 512); /* below the limit: kept */
+	assert_int_equal(fr_ref_csum(tcp, sizeof(tcp), 0), 0);
+	assert_false(sl_tcp_clamp_mss(tcp, sizeof(tcp), 1360)); /* nothing left */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_seq_at_edge),
 		cmocka_unit_test(test_reuse_clears_edge),
 		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_clamp_every_mss),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
