@@ -173,8 +173,11 @@ int sluice_xdp(struct xdp_md *ctx)
 		    !in_prefixes(&sl_snat_src, d.src))
 			return verdict(SL_XDP_PASS_HOST, XDP_PASS);
 		snat = true;
-	} else if (sluices && (d.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
+	} else if ((d.tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
 		   syn_over_rate(cfg, d.src)) {
+		/* Every address steered here, a tap address on its own port
+		 * too: a SYN flood to it would otherwise reach the worker,
+		 * one tap write per frame. */
 		return verdict(SL_XDP_DROP_SYN_RATE, XDP_DROP);
 	}
 

@@ -45,8 +45,10 @@
  * host hairpinning). A tap address (SL_ADDR_HOST only) is the host's on
  * its own port alone: `host_ports` has bit P for model port P, and the
  * program compares it with its port's bit in sl_config. On another port
- * the frame is the kernel's there (XDP_PASS), and no tap address is
- * ever under the SYN rate limit, which guards Sluice's addresses only.
+ * the frame is the kernel's there (XDP_PASS). On its own port a tap
+ * address is under the SYN rate limit like every address the program
+ * steers to Sluice: a flood to it would otherwise cost the workers one
+ * tap write per frame.
  */
 #define SL_XDP_MAX_ADDRS 8192
 #define SL_XDP_ADDR_HOST 0x10 /* = snapshot.h's SL_ADDR_HOST */
