@@ -97,13 +97,15 @@ static void guard_put(struct guards *gs, enum guard_kind k, sl_be32 ip, uint32_t
 		gs->g[k][gs->n[k]++] = (struct guard){sl_ntohl(ip), ref, sub};
 }
 
-/* m's guards, sorted. 0, or -1 out of memory. */
-static int guards_build(const struct sl_model *m, struct guards *gs)
+/* m's guards, sorted; `shape` is guard_shape(m), which the caller has
+ * already computed. 0, or -1 out of memory. */
+static int guards_build(const struct sl_model *m, const uint32_t shape[G_KINDS + 2],
+			struct guards *gs)
 {
 	uint32_t *cap = gs->shape;
 
 	memset(gs, 0, sizeof(*gs));
-	guard_shape(m, cap);
+	memcpy(cap, shape, sizeof(gs->shape));
 	for (unsigned k = 0; k < G_KINDS; k++)
 		if (cap[k] && (gs->g[k] = malloc(cap[k] * sizeof(struct guard))) == NULL) {
 			guards_free(gs);
@@ -139,7 +141,7 @@ static const struct guards *guards_of(const struct sl_model *m)
 	    memcmp(shape, kept.shape, sizeof(shape)) == 0)
 		return &kept;
 	guards_free(&kept);
-	return guards_build(m, &kept) == 0 ? &kept : NULL;
+	return guards_build(m, shape, &kept) == 0 ? &kept : NULL;
 }
 
 /* The first guard of kind k inside prefix/plen, or NULL: the lowest
