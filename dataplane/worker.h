@@ -494,6 +494,12 @@ unsigned sl_worker_from_host(struct sl_worker *w);
  * that names the owner (steer), or a client's packet to its flow's owner
  * (steer_flow). */
 void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
+/* worker_out6.c: the same for an IPv6 packet whose header is final:
+ * route (routes6), neighbor (the view's v6 table), Ethernet header, TX;
+ * an unresolved next hop sends a Neighbor Solicitation and holds the
+ * packet; no route: dropped and counted. */
+void sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m,
+		       const uint8_t dst[16]);
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port);
 /* Would a packet to dst wait in the hold queue (routed, next hop not

@@ -9,7 +9,7 @@
 #ifndef SL_NEIGH_VIEW_H
 #define SL_NEIGH_VIEW_H
 
-#include "snapshot.h"
+#include "snapshot6.h"
 
 struct sl_snap_neigh {
 	sl_be32 ip;           /* 0: empty slot */
@@ -19,12 +19,26 @@ struct sl_snap_neigh {
 	uint8_t l2[12];       /* Ethernet dst + src towards it, ready to copy */
 };
 
+/* An IPv6 neighbor (NDP learned or static): the same, keyed by 16 bytes. */
+struct sl_snap_neigh6 {
+	uint8_t ip[16];
+	uint8_t mac[6];
+	uint8_t port;
+	uint8_t used;         /* 0: empty slot (:: is never a neighbor) */
+	uint8_t l2[12];
+};
+
 struct sl_neigh_view {
 	/* Drawn from the same counter as snapshot generations, so the sum
 	 * of the two a worker holds changes whenever either does. */
 	uint64_t generation;
 	uint32_t n;
 	uint32_t mask;
+	/* IPv6 neighbors, in the same allocation (one publish, one
+	 * generation for both families); mask6 0: none. */
+	uint32_t n6;
+	uint32_t mask6;
+	struct sl_snap_neigh6 *slot6;
 	struct sl_snap_neigh slot[];
 };
 
@@ -48,6 +62,22 @@ sl_neigh_view_find(const struct sl_neigh_view *v, sl_be32 ip)
 		if (n->ip == ip)
 			return n;
 		i = (i + 1) & v->mask;
+	}
+}
+
+static inline const struct sl_snap_neigh6 *
+sl_neigh_view_find6(const struct sl_neigh_view *v, const uint8_t ip[16])
+{
+	if (v->mask6 == 0)
+		return NULL;
+	uint32_t i = sl_snap6_ip_hash(ip) & v->mask6;
+	for (;;) {
+		const struct sl_snap_neigh6 *n = &v->slot6[i];
+		if (!n->used)
+			return NULL;
+		if (sl_snap6_eq(n->ip, ip))
+			return n;
+		i = (i + 1) & v->mask6;
 	}
 }
 

@@ -19,6 +19,10 @@
 #include "conn.h"
 #include "dp_types.h"
 
+struct sl_snap6_lip;
+struct sl_snap6_route;
+struct sl_snap6_addr;
+
 struct sl_snap_rs {
 	sl_be32 ip;
 	sl_be16 port;
@@ -27,6 +31,8 @@ struct sl_snap_rs {
 };
 
 #define SL_SVC_HASH_PORTS 0x1 /* sh/mh hash the client's port too */
+#define SL_SVC_V6 0x2         /* the VIP is svc_vip6[] (snapshot6.h); `vip` 0 */
+#define SL_SVC_NAT64 0x4      /* with SL_SVC_V6: servers and local addresses v4 */
 
 struct sl_snap_svc {
 	sl_be32 vip;
@@ -58,6 +64,12 @@ struct sl_snap_port {
 	 * checks' answers), never SNAT traffic from an inside host. */
 	uint8_t nhost;
 	sl_be32 host[SL_SNAP_HOST_ADDRS];
+	/* IPv6 (snapshot6.h): the port's own v6 address (plen6 0: none)
+	 * and its v6 local addresses at lips6[lip6_first .. + nlips6). */
+	uint8_t ip6[16];
+	uint8_t plen6;
+	uint8_t nlips6;
+	uint16_t lip6_first;
 };
 
 struct sl_snap_lip {
@@ -115,6 +127,8 @@ struct sl_snap_addr {
 struct sl_snap_sizes {
 	uint32_t nsvcs, nrs, nlips, nroutes, nsnat, npool;
 	uint32_t nrs_ids;    /* real-server ids run below this (<= SL_MAX_RS) */
+	/* IPv6 (snapshot6.h); nsvcs and nrs above count both families. */
+	uint32_t nsvcs6, nlips6, nroutes6;
 };
 
 struct sl_snapshot {
@@ -152,6 +166,18 @@ struct sl_snapshot {
 	uint16_t *svc_index;         /* svc array index + 1; 0 = empty */
 	uint32_t addr_mask;
 	struct sl_snap_addr *addrs;
+	/* IPv6 (snapshot6.h). svc_vip6 and rs_ip6 are indexed like svcs[]
+	 * and rs[]; a mask of 0 means no v6 address or service at all. */
+	uint8_t (*svc_vip6)[16];
+	uint8_t (*rs_ip6)[16];
+	uint32_t nlips6;
+	struct sl_snap6_lip *lips6;  /* grouped by port */
+	uint32_t nroutes6;
+	struct sl_snap6_route *routes6; /* longest prefix first */
+	uint32_t svc6_mask;
+	uint16_t *svc6_index;        /* svc array index + 1; 0 = empty */
+	uint32_t addr6_mask;
+	struct sl_snap6_addr *addrs6;
 };
 
 /* One zeroed allocation with room for the given counts; arrays set up. */
