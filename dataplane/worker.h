@@ -500,6 +500,10 @@ void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
  * packet; no route: dropped and counted. */
 void sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m,
 		       const uint8_t dst[16]);
+/* worker_ndp.c: hold a v6 packet for `nexthop` on `port` and ask for it
+ * with a Neighbor Solicitation (rate-limited per next hop, as ARP). */
+void sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
+		     const uint8_t nexthop[16], uint8_t port);
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port);
 /* Would a packet to dst wait in the hold queue (routed, next hop not
