@@ -67,16 +67,31 @@ not_built() { # name, path
 
 # ---------------------------------------------------------------- unit
 # run_unit_dir DIR LABEL: every cmocka binary DIR/test_*; each test counts.
+# UNIT_JOBS (2) binaries run at a time: each has its own temporary paths
+# and loopback ports, and the slowest (test_health, mostly asleep in its
+# 1 s check intervals) would otherwise hold up the rest. Results are
+# tallied and printed in name order once all are done.
+UNIT_JOBS=${UNIT_JOBS:-2}
 run_unit_dir() {
-  local dir=$1 label=$2 bin name log st p f note
+  local dir=$1 label=$2 bin name log st p f note bins=() running=0
   shopt -s nullglob
   for bin in "$dir"/test_*; do
     if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then continue; fi
     name=$(basename "$bin")
     selected "$name" || selected "$label" || continue
+    bins+=("$bin")
     log=$LOGS/$label-$name.log
-    st=0
-    timeout -k 5 120 "$bin" >"$log" 2>&1 || st=$?
+    if [ "$running" -ge "$UNIT_JOBS" ]; then wait -n; running=$((running - 1)); fi
+    rm -f "$log.status"
+    (st=0; timeout -k 5 120 "$bin" >"$log" 2>&1 || st=$?; echo "$st" >"$log.status") &
+    running=$((running + 1))
+  done
+  wait
+  for bin in "${bins[@]}"; do
+    name=$(basename "$bin")
+    log=$LOGS/$label-$name.log
+    st=$(cat "$log.status" 2>/dev/null || echo 1)
+    rm -f "$log.status"
     p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
     f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
     note=""
@@ -185,9 +200,22 @@ elif [ $run_unit -eq 1 ]; then
       "$ROOT/build/san/sluice-conformance" $(eal sanconf) -l 0
   fi
   if selected fuzz; then
+    # Two targets at a time (each is one process on about one CPU, EAL
+    # without shared files): packet and ctl together, then config; each
+    # still gets FUZZ_TEST_SECONDS of its own.
+    fuzz_one() { # target: its line in $LOGS/fuzz-TARGET.line, status in .status
+      local st=0
+      bash "$ROOT/tests/fuzz/run.sh" "$FUZZ_TEST_SECONDS" "$1" >"$LOGS/fuzz-$1.line" 2>&1 || st=$?
+      echo "$st" >"$LOGS/fuzz-$1.status"
+    }
+    rm -f "$LOGS"/fuzz-*.status
+    fuzz_one packet &
+    fuzz_one ctl &
+    wait
+    fuzz_one config
     for t in packet ctl config; do
-      st=0
-      line=$(bash "$ROOT/tests/fuzz/run.sh" "$FUZZ_TEST_SECONDS" "$t" 2>&1) || st=$?
+      st=$(cat "$LOGS/fuzz-$t.status" 2>/dev/null || echo 1)
+      line=$(cat "$LOGS/fuzz-$t.line")
       fuzz_lines+=("$(head -n 1 <<<"$line")")
       if [ "$st" -eq 0 ]; then
         passed=$((passed + 1))

@@ -16,18 +16,13 @@
 
 #include "conn6.h"
 #include "frames.h"
+#include "conn_keys.h"
 
 _Static_assert(sizeof(struct sl_conn) == 64, "v4 entry: one line");
 _Static_assert(sizeof(struct sl_conn_ext) == 64, "extension: one line");
 _Static_assert(sizeof(struct sl_v6key) == 36, "v6 key: 36 bytes");
 
 #define TCP SL_IPPROTO_TCP
-
-static struct sl_v4key v4key(uint32_t sa, uint32_t da, uint16_t sp, uint16_t dp)
-{
-	struct sl_v4key k = {sl_htonl(sa), sl_htonl(da), sl_htons(sp), sl_htons(dp)};
-	return k;
-}
 
 /* 2001:db8:<net>::<host>, in 2001:db8::/32. */
 static void v6addr(uint8_t a[16], uint16_t net, uint32_t host)
@@ -67,7 +62,7 @@ static struct sl_v6key reply6(uint32_t i)
 
 static struct sl_v4key reply4(uint32_t i)
 {
-	return v4key(0xc6130000 + (i & 0xff), 0xc6140000 + (i >> 8), 8080,
+	return mkkey(0xc6130000 + (i & 0xff), 0xc6140000 + (i >> 8), 8080,
 		     (uint16_t)(1024 + i % 60000));
 }
 
@@ -107,27 +102,6 @@ static struct sl_conn *add6(struct sl_conn_table *t, const struct sl_v6key *o,
 	c->expire = expire;
 	assert_int_equal(sl_ct_insert(t, c), 0);
 	return c;
-}
-
-static struct sl_conn *add4(struct sl_conn_table *t, struct sl_v4key o,
-			    struct sl_v4key r, uint32_t expire)
-{
-	struct sl_conn *c = sl_ct_alloc(t);
-
-	assert_non_null(c);
-	c->key[SL_DIR_ORIG] = o;
-	c->key[SL_DIR_REPLY] = r;
-	c->proto = TCP;
-	c->state = SL_CS_TCP_ESTABLISHED;
-	c->expire = expire;
-	assert_int_equal(sl_ct_insert(t, c), 0);
-	return c;
-}
-
-static uint32_t ref_of(const struct sl_conn_table *t, const struct sl_conn *c,
-		       enum sl_dir dir)
-{
-	return sl_ct_ref(sl_ct_index(t, c), sl_conn_v6(c, dir), dir);
 }
 
 /* Every live reference is a live connection's, under its own hash. */
@@ -313,7 +287,7 @@ static int cmp_u64(const void *a, const void *b)
 /* v4 keys i and v6 keys j, ports 5000 -> 443 both, TCP. */
 static struct sl_v4key coll4(uint32_t i)
 {
-	return v4key(0xc6120000 + i, 0xc6130001, 5000, 443);
+	return mkkey(0xc6120000 + i, 0xc6130001, 5000, 443);
 }
 
 static struct sl_v6key coll6(uint32_t j)
@@ -368,7 +342,7 @@ static void test_cross_family_collision(void **state)
 	struct sl_v6key r = reply6(9);
 	memcpy(r.daddr, &a, 8);
 	assert_int_equal(sl_ct_init(&t, 64, 0), 0);
-	struct sl_conn *c4 = add4(&t, a, reply4(1), 60000);
+	struct sl_conn *c4 = add(&t, a, reply4(1), TCP, 60000);
 	struct sl_conn *c6 = add6(&t, &b, &r, NULL, 60000);
 	assert_memory_equal(&c6->key[SL_DIR_ORIG], &a, sizeof(a));
 	/* One bucket, one signature. */
@@ -384,7 +358,7 @@ static void test_cross_family_collision(void **state)
 	sl_ct_remove(&t, c4);
 	assert_int_equal(lookup4(&t, &a), SL_CT_NONE);
 	assert_int_equal(lookup6(&t, &b), ref_of(&t, c6, SL_DIR_ORIG));
-	c4 = add4(&t, a, reply4(1), 60000);
+	c4 = add(&t, a, reply4(1), TCP, 60000);
 	sl_ct_remove(&t, c6);
 	assert_int_equal(lookup6(&t, &b), SL_CT_NONE);
 	assert_int_equal(lookup4(&t, &a), ref_of(&t, c4, SL_DIR_ORIG));
@@ -449,7 +423,7 @@ static void test_pool_exhaustion(void **state)
 	assert_int_equal(t.nconns, N);
 	assert_int_equal(t.ext_used, N);
 	/* v4 connections do not need the pool. */
-	add4(&t, v4key(0xc6120001, 0xc6120101, 1000, 80), reply4(5), 60000);
+	add(&t, mkkey(0xc6120001, 0xc6120101, 1000, 80), reply4(5), TCP, 60000);
 	/* A line freed is a line to take. */
 	sl_ct_remove(&t, c[2]);
 	struct sl_v6key o = orig6(9), r = reply6(9);
@@ -494,8 +468,8 @@ static void test_seq_delta_and_created(void **state)
 	(void)state;
 
 	assert_int_equal(sl_ct_init(&t, 64, 0), 0);
-	struct sl_v4key o = v4key(0xc6120001, 0xc6120101, 1000, 80), r = reply4(3);
-	struct sl_conn *c = add4(&t, o, r, 60000);
+	struct sl_v4key o = mkkey(0xc6120001, 0xc6120101, 1000, 80), r = reply4(3);
+	struct sl_conn *c = add(&t, o, r, TCP, 60000);
 
 	/* Without an extension: no delta, nowhere to put one; the time in
 	 * the entry. */

@@ -18,34 +18,7 @@
 
 #include "addr.h"
 #include "model_internal.h"
-
-#define TCP SL_IPPROTO_TCP
-
-static sl_be32 ip(const char *s)
-{
-	sl_be32 v = 0;
-
-	if (sl_parse_ipv4(s, &v) < 0)
-		fail_msg("bad test address %s", s);
-	return v;
-}
-
-static void ok(int rc, const struct sl_err *e)
-{
-	if (rc != 0)
-		fail_msg("unexpected error %s at %s: %s", e->code, e->field,
-			 e->message);
-}
-
-/* Ports wan 198.18.0.2/24, lan 198.18.1.2/24. */
-static void lab_init(struct sl_model *m)
-{
-	struct sl_err e;
-
-	assert_int_equal(sl_model_init(m), 0);
-	ok(sl_model_add_port(m, "wan", "net_ring0", ip("198.18.0.2"), 24, &e), &e);
-	ok(sl_model_add_port(m, "lan", "net_ring1", ip("198.18.1.2"), 24, &e), &e);
-}
+#include "model_fixture.h"
 
 /* 198.18.0.100:(port)/tcp with one server 198.18.1.(10 + port % 200). */
 static void add_svc(struct sl_model *m, uint16_t port)
@@ -111,7 +84,7 @@ static void test_grow_keeps_order_and_ids(void **state)
 	struct sl_err e;
 
 	(void)state;
-	lab_init(&m);
+	lab_init(&m, false);
 	assert_null(m.svcs);
 	assert_int_equal(m.svcs_cap, 0);
 	assert_null(m.neigh);
@@ -177,7 +150,7 @@ static void test_limit(void **state)
 	sl_be32 vip = ip("198.18.0.100");
 
 	(void)state;
-	lab_init(&m);
+	lab_init(&m, false);
 	for (uint16_t p = 1; m.nsvcs < SL_MAX_SVC; p++)
 		ok(sl_model_add_svc(&m, vip, sl_htons(p), TCP, 0, &e), &e);
 	assert_int_equal(m.svcs_cap, SL_MAX_SVC);

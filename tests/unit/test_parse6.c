@@ -17,6 +17,7 @@
 
 #include "frames.h"
 #include "pkt.h"
+#include "parse_exact.h"
 
 #define VERIFY_ALL (SL_PARSE_VERIFY_IP_CSUM | SL_PARSE_VERIFY_L4_CSUM)
 #define IP6_OFF SL_ETH_HLEN
@@ -151,32 +152,11 @@ static uint32_t build(uint8_t *f, struct f6 *s)
 	return EXT_OFF + s->ext_len + n;
 }
 
-/* Parse a copy held in a buffer of exactly `len` bytes. */
-static enum sl_drop parse_exact(const uint8_t *f, uint32_t len, unsigned verify,
-				struct sl_pkt *out)
-{
-	uint8_t *copy = malloc(len ? len : 1);
-	struct sl_pkt pkt;
-
-	assert_non_null(copy);
-	memcpy(copy, f, len);
-	memset(&pkt, 0, sizeof(pkt));
-	enum sl_drop why = sl_parse(copy, len, verify, &pkt);
-	if (why == SL_DROP_NONE) {
-		assert_true(pkt.l4 >= copy && pkt.l4 + pkt.l4_len <= copy + len);
-		pkt.eth = NULL; /* the copy is about to go */
-	}
-	if (out)
-		*out = pkt;
-	free(copy);
-	return why;
-}
-
 static enum sl_drop parse6(struct f6 *s, unsigned verify)
 {
 	uint8_t f[FR_MAX];
 
-	return parse_exact(f, build(f, s), verify, NULL);
+	return parse_exact(f, build(f, s), verify, NULL, NULL);
 }
 
 /* ---- accepted frames ---- */
@@ -221,7 +201,7 @@ static void test_udp6_icmp6_accepted(void **state)
 
 	(void)state;
 	s.payload = 33; /* odd: the sum pads */
-	assert_int_equal(parse_exact(f, build(f, &s), VERIFY_ALL, &pkt), SL_DROP_NONE);
+	assert_int_equal(parse_exact(f, build(f, &s), VERIFY_ALL, &pkt, NULL), SL_DROP_NONE);
 	assert_int_equal(pkt.proto, SL_IPPROTO_UDP);
 	assert_int_equal(pkt.l4_len, 8 + 33);
 	assert_int_equal(pkt.key.dport, sl_htons(80));
@@ -229,21 +209,21 @@ static void test_udp6_icmp6_accepted(void **state)
 	s = spec(SL_IPPROTO_ICMPV6);
 	s.sport = 0x4242;
 	s.dport = 9;
-	assert_int_equal(parse_exact(f, build(f, &s), VERIFY_ALL, &pkt), SL_DROP_NONE);
+	assert_int_equal(parse_exact(f, build(f, &s), VERIFY_ALL, &pkt, NULL), SL_DROP_NONE);
 	assert_int_equal(pkt.proto, SL_IPPROTO_ICMPV6);
 	/* The echo identifier stands in for both ports. */
 	assert_int_equal(pkt.key.sport, sl_htons(0x4242));
 	assert_int_equal(pkt.key.dport, sl_htons(0x4242));
 	s.icmp_type = SL_ICMP6_DEST_UNREACH;
-	assert_int_equal(parse_exact(f, build(f, &s), VERIFY_ALL, &pkt), SL_DROP_NONE);
+	assert_int_equal(parse_exact(f, build(f, &s), VERIFY_ALL, &pkt, NULL), SL_DROP_NONE);
 	assert_int_equal(pkt.key.sport, 0);
 
 	/* Upper layers Sluice does not key are the caller's to refuse. */
 	s = spec(SL_IPPROTO_NONE);
-	assert_int_equal(parse_exact(f, build(f, &s), VERIFY_ALL, &pkt), SL_DROP_NONE);
+	assert_int_equal(parse_exact(f, build(f, &s), VERIFY_ALL, &pkt, NULL), SL_DROP_NONE);
 	assert_int_equal(pkt.proto, SL_IPPROTO_NONE);
 	s = spec(50); /* ESP ends the walk */
-	assert_int_equal(parse_exact(f, build(f, &s), VERIFY_ALL, &pkt), SL_DROP_NONE);
+	assert_int_equal(parse_exact(f, build(f, &s), VERIFY_ALL, &pkt, NULL), SL_DROP_NONE);
 	assert_int_equal(pkt.proto, 50);
 }
 
@@ -272,7 +252,7 @@ static void test_csum6_reference(void **state)
 		if (fr_below(2))
 			add_ext(&s, SL_IPPROTO_DSTOPTS, (uint8_t)fr_below(3));
 		uint32_t len = build(f, &s);
-		if (parse_exact(f, len, VERIFY_ALL, NULL) != SL_DROP_NONE)
+		if (parse_exact(f, len, VERIFY_ALL, NULL, NULL) != SL_DROP_NONE)
 			fail_msg("frame %u (proto %u, %u bytes) refused", i, s.proto, len);
 		/* Without the check, a corrupt sum passes; with it, not:
 		 * a flipped bit in the addresses (the pseudo header), in
@@ -282,7 +262,7 @@ static void test_csum6_reference(void **state)
 		if (s.proto == SL_IPPROTO_TCP && at < EXT_OFF + s.ext_len + 20 && i % 2 == 0)
 			at = EXT_OFF + s.ext_len + 4; /* sequence number */
 		f[at] ^= (uint8_t)(1u << fr_below(8));
-		enum sl_drop why = parse_exact(f, len, VERIFY_ALL, NULL);
+		enum sl_drop why = parse_exact(f, len, VERIFY_ALL, NULL, NULL);
 		if (why != SL_DROP_L4_BAD_CHECKSUM && why != SL_DROP_IP6_MARTIAN &&
 		    why != SL_DROP_L4_TRUNCATED)
 			fail_msg("frame %u: flipped byte %u gave %s", i, at, sl_drop_name(why));
@@ -300,8 +280,8 @@ static void test_udp6_zero_checksum(void **state)
 	uint32_t len = build(f, &s);
 	fr_put16(f + EXT_OFF + 6, 0);
 	/* Refused whether or not checksums are verified in software. */
-	assert_int_equal(parse_exact(f, len, VERIFY_ALL, NULL), SL_DROP_UDP6_ZERO_CHECKSUM);
-	assert_int_equal(parse_exact(f, len, 0, NULL), SL_DROP_UDP6_ZERO_CHECKSUM);
+	assert_int_equal(parse_exact(f, len, VERIFY_ALL, NULL, NULL), SL_DROP_UDP6_ZERO_CHECKSUM);
+	assert_int_equal(parse_exact(f, len, 0, NULL, NULL), SL_DROP_UDP6_ZERO_CHECKSUM);
 }
 
 /* ---- extension headers ---- */
@@ -318,7 +298,7 @@ static void test_ext_chain_accepted(void **state)
 	add_ext(&s, SL_IPPROTO_ROUTING, 0); /* segments left 0: spent */
 	add_ext(&s, SL_IPPROTO_DSTOPTS, 0);
 	uint32_t len = build(f, &s);
-	assert_int_equal(parse_exact(f, len, VERIFY_ALL, &pkt), SL_DROP_NONE);
+	assert_int_equal(parse_exact(f, len, VERIFY_ALL, &pkt, NULL), SL_DROP_NONE);
 	assert_int_equal(pkt.proto, SL_IPPROTO_TCP);
 	assert_int_equal(s.ext_len, 8 + 16 + 8 + 8);
 	assert_int_equal(pkt.l4_len, 20 + 20);
@@ -386,14 +366,14 @@ static void test_ext_routing_and_malformed(void **state)
 	add_ext(&s, SL_IPPROTO_ROUTING, 2);
 	uint32_t len = build(f, &s);
 	f[EXT_OFF + 3] = 1; /* segments left: forward me on */
-	assert_int_equal(parse_exact(f, len, 0, NULL), SL_DROP_IP6_ROUTING);
+	assert_int_equal(parse_exact(f, len, 0, NULL, NULL), SL_DROP_IP6_ROUTING);
 
 	/* A header longer than the payload holds. */
 	s = spec(SL_IPPROTO_TCP);
 	add_ext(&s, SL_IPPROTO_DSTOPTS, 0);
 	len = build(f, &s);
 	f[EXT_OFF + 1] = 20;
-	assert_int_equal(parse_exact(f, len, 0, NULL), SL_DROP_IP6_EXT_MALFORMED);
+	assert_int_equal(parse_exact(f, len, 0, NULL, NULL), SL_DROP_IP6_EXT_MALFORMED);
 	/* The payload ends inside an extension header's first 8 bytes. */
 	s = spec(SL_IPPROTO_NONE);
 	s.payload = 0;
@@ -401,7 +381,7 @@ static void test_ext_routing_and_malformed(void **state)
 	len = build(f, &s);
 	for (unsigned plen = 1; plen < 8; plen++) {
 		fr_put16(f + IP6_OFF + 4, (uint16_t)plen);
-		assert_int_equal(parse_exact(f, EXT_OFF + plen, 0, NULL),
+		assert_int_equal(parse_exact(f, EXT_OFF + plen, 0, NULL, NULL),
 				 SL_DROP_IP6_EXT_MALFORMED);
 	}
 }
@@ -416,15 +396,15 @@ static void test_ip6_truncated_and_length(void **state)
 
 	(void)state;
 	for (uint32_t n = SL_ETH_HLEN; n < EXT_OFF; n++)
-		assert_int_equal(parse_exact(f, n, VERIFY_ALL, NULL), SL_DROP_IP6_TRUNCATED);
+		assert_int_equal(parse_exact(f, n, VERIFY_ALL, NULL, NULL), SL_DROP_IP6_TRUNCATED);
 	/* Cut anywhere after the fixed header: a drop, never a read past. */
 	for (uint32_t n = EXT_OFF; n < len; n++)
-		assert_int_equal(parse_exact(f, n, VERIFY_ALL, NULL), SL_DROP_IP6_BAD_LENGTH);
+		assert_int_equal(parse_exact(f, n, VERIFY_ALL, NULL, NULL), SL_DROP_IP6_BAD_LENGTH);
 	fr_put16(f + IP6_OFF + 4, 0); /* a jumbogram's */
-	assert_int_equal(parse_exact(f, len, 0, NULL), SL_DROP_IP6_BAD_LENGTH);
+	assert_int_equal(parse_exact(f, len, 0, NULL, NULL), SL_DROP_IP6_BAD_LENGTH);
 	build(f, &s);
 	f[IP6_OFF] = 0x45;
-	assert_int_equal(parse_exact(f, len, 0, NULL), SL_DROP_IP_BAD_VERSION);
+	assert_int_equal(parse_exact(f, len, 0, NULL, NULL), SL_DROP_IP_BAD_VERSION);
 }
 
 /* ---- addresses ---- */
@@ -528,7 +508,7 @@ static void test_l4_refused(void **state)
 	s.payload = 0;
 	len = build(f, &s);
 	f[EXT_OFF + 12] = 6 << 4;
-	assert_int_equal(parse_exact(f, len, 0, NULL), SL_DROP_L4_TRUNCATED);
+	assert_int_equal(parse_exact(f, len, 0, NULL, NULL), SL_DROP_L4_TRUNCATED);
 	/* Payloads shorter than each upper layer's header. */
 	static const uint8_t protos[] = {SL_IPPROTO_TCP, SL_IPPROTO_UDP, SL_IPPROTO_ICMPV6};
 	for (unsigned i = 0; i < SL_ARRAY_SIZE(protos); i++) {
@@ -537,7 +517,7 @@ static void test_l4_refused(void **state)
 		len = build(f, &s);
 		for (unsigned cut = 1; cut < l4_hlen(protos[i]); cut++) {
 			fr_put16(f + IP6_OFF + 4, (uint16_t)(l4_hlen(protos[i]) - cut));
-			assert_int_equal(parse_exact(f, len - cut, 0, NULL),
+			assert_int_equal(parse_exact(f, len - cut, 0, NULL, NULL),
 					 SL_DROP_L4_TRUNCATED);
 		}
 	}
@@ -545,7 +525,7 @@ static void test_l4_refused(void **state)
 	s = spec(SL_IPPROTO_UDP);
 	len = build(f, &s);
 	fr_put16(f + EXT_OFF + 4, (uint16_t)(8 + s.payload + 1));
-	assert_int_equal(parse_exact(f, len, 0, NULL), SL_DROP_L4_TRUNCATED);
+	assert_int_equal(parse_exact(f, len, 0, NULL, NULL), SL_DROP_L4_TRUNCATED);
 }
 
 /* ---- mutations ---- */
@@ -568,7 +548,7 @@ static void test_fuzz6(void **state)
 		for (unsigned m = 1 + fr_below(4); m > 0; m--)
 			f[IP6_OFF + fr_below(len - IP6_OFF)] = (uint8_t)fr_rand32();
 		uint32_t cut = fr_below(3) ? len : fr_below(len + 1);
-		enum sl_drop why = parse_exact(f, cut, fr_below(8), NULL);
+		enum sl_drop why = parse_exact(f, cut, fr_below(8), NULL, NULL);
 		assert_true(why < SL_DROP_MAX);
 	}
 }

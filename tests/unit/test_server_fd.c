@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "server.h"
+#include "unix_client.h"
 
 static char dir[64], rw_path[96], ro_path[96];
 static struct sl_server srv;
@@ -51,17 +52,6 @@ static int open_fds(void)
 		n++;
 	closedir(d);
 	return n;
-}
-
-static int connect_to(const char *path)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
-	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	return fd;
 }
 
 /* `line` with `n` descriptors of /dev/null (ours closed after). */
@@ -105,10 +95,8 @@ static int setup(void **state)
 	char err[256] = "";
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/sl-test-server-fd.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(rw_path, sizeof(rw_path), "%s/rw.sock", dir);
-	snprintf(ro_path, sizeof(ro_path), "%s/ro.sock", dir);
+	sock_dir_make("sl-test-server-fd", dir, sizeof(dir), rw_path, sizeof(rw_path),
+		      ro_path, sizeof(ro_path));
 	assert_int_equal(sl_server_open(&srv, rw_path, NULL, handler, NULL, err,
 					sizeof(err)), 0);
 	assert_int_equal(sl_server_open_readonly(&srv, ro_path, NULL, err, sizeof(err)), 0);
