@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the config-file tests test_config.c and test_config_load.c share:
- * the example config's path, the lab's ports and default route as JSON
- * text (single-quoted, quoted.h), loading a document that must load, and
- * the freed model config.h promises after a refusal.
+ * What the config-file tests share (test_config.c, test_config_load.c,
+ * test_config_hcpath.c, test_config_xdp.c, test_svcopts.c): the example
+ * config's path, test addresses, loading a single-quoted document
+ * (quoted.h) or one that must load, and the freed model config.h
+ * promises after a refusal.
  * Header-only and static inline, like frames.h. Include after <cmocka.h>.
  */
 #ifndef SL_TEST_CONFIG_FIXTURE_H
@@ -21,13 +22,6 @@
 
 static char example_path[4096] __attribute__((unused)) = "conf/sluice.example.json";
 
-/* Two ports and a default route: enough for VIPs and servers on lan. */
-#define PORTS                                                                  \
-	"'ports': [{'name': 'wan', 'devargs': 'net_ring0', 'ipv4': '198.18.0.2/24'}," \
-	" {'name': 'lan', 'devargs': 'net_ring1', 'ipv4': '198.18.1.2/24'}]"
-#define ROUTE "'routes': [{'prefix': '0.0.0.0/0', 'via': '198.18.0.1'}]"
-#define VIP80 "{'vip': '198.18.0.100', 'port': 80, 'real_servers': "
-
 static inline sl_be32 ip(const char *s)
 {
 	sl_be32 v = 0;
@@ -35,6 +29,16 @@ static inline sl_be32 ip(const char *s)
 	if (sl_parse_ipv4(s, &v) < 0)
 		fail_msg("bad test address %s", s);
 	return v;
+}
+
+/* Load a single-quoted document: sl_config_load_string's result. */
+static inline int load(const char *text, struct sl_model *m, struct sl_err *e)
+{
+	char *json = dq(text);
+	int rc = sl_config_load_string(json, m, e);
+
+	free(json);
+	return rc;
 }
 
 /* Load a single-quoted document; fail the test on error. */

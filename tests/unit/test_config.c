@@ -25,6 +25,13 @@
 #include "model.h"
 #include "sched.h"
 
+/* Two ports and a default route: enough for VIPs and servers on lan. */
+#define PORTS                                                                  \
+	"'ports': [{'name': 'wan', 'devargs': 'net_ring0', 'ipv4': '198.18.0.2/24'}," \
+	" {'name': 'lan', 'devargs': 'net_ring1', 'ipv4': '198.18.1.2/24'}]"
+#define ROUTE "'routes': [{'prefix': '0.0.0.0/0', 'via': '198.18.0.1'}]"
+#define VIP80 "{'vip': '198.18.0.100', 'port': 80, 'real_servers': "
+
 /* ---- errors ------------------------------------------------------------ */
 
 struct bad_case {

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "quoted.h"
+#include "config_fixture.h"
 #include "addr.h"
 #include "config.h"
 #include "model.h"
@@ -29,23 +29,6 @@
 #define CHECKED(ip) "'vips': [{'vip': '198.18.0.100', 'port': 80, 'health_check': " \
 	"{'type': 'tcp'}, 'real_servers': [{'ip': '" ip "', 'port': 8080}]}]"
 #define DATA "'health': {'path': 'data'}"
-
-static int load(const char *text, struct sl_model *m, struct sl_err *e)
-{
-	char *json = dq(text);
-	int rc = sl_config_load_string(json, m, e);
-
-	free(json);
-	return rc;
-}
-
-static sl_be32 ip(const char *s)
-{
-	sl_be32 v = 0;
-
-	assert_int_equal(sl_parse_ipv4(s, &v), 0);
-	return v;
-}
 
 static void test_errors(void **state)
 {

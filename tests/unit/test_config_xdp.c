@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "quoted.h"
+#include "config_fixture.h"
 #include "addr.h"
 #include "config.h"
 #include "config_xdp.h"
@@ -26,23 +26,6 @@
 	"'ports': [{'name': 'wan', 'devargs': 'net_af_xdp0,iface=wan0', 'ipv4': '198.18.0.2/24'," \
 	" 'exception': 'net_tap,iface=wanhost'},"                              \
 	" {'name': 'lan', 'devargs': 'net_ring1', 'ipv4': '198.18.1.2/24', 'xdp': false}]"
-
-static int load(const char *text, struct sl_model *m, struct sl_err *e)
-{
-	char *json = dq(text);
-	int rc = sl_config_load_string(json, m, e);
-
-	free(json);
-	return rc;
-}
-
-static sl_be32 ip(const char *s)
-{
-	sl_be32 v = 0;
-
-	assert_int_equal(sl_parse_ipv4(s, &v), 0);
-	return v;
-}
 
 static void test_load_and_show(void **state)
 {

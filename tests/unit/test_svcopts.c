@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "quoted.h"
+#include "config_fixture.h"
 #include "addr.h"
 #include "config.h"
 #include "maglev.h"
@@ -25,21 +25,6 @@
 #define PORTS                                                                  \
 	"'ports': [{'name': 'wan', 'devargs': 'net_ring0', 'ipv4': '198.18.0.2/24'}," \
 	" {'name': 'lan', 'devargs': 'net_ring1', 'ipv4': '198.18.1.2/24'}]"
-
-static sl_be32 ip(const char *s)
-{
-	sl_be32 v = 0;
-	assert_int_equal(sl_parse_ipv4(s, &v), 0);
-	return v;
-}
-
-static int load(const char *text, struct sl_model *m, struct sl_err *e)
-{
-	char *json = dq(text);
-	int rc = sl_config_load_string(json, m, e);
-	free(json);
-	return rc;
-}
 
 static void test_load_and_show(void **state)
 {
