@@ -89,7 +89,14 @@ q = ts[-1] - 3                  # inside the traffic, clear of its end
 print(f"{q:.3f} {sum(1 for t in ts if q - 20 < t <= q) / 20:.3f}")
 PY
 )
-sleep 2 # the last scrapes in
+# The scrapes rate() reads at t_end are in once one is stamped at or past
+# it (3 s of traffic went on after t_end: usually at once).
+# shellcheck disable=SC2317  # called through lab_wait_until
+scraped_past() {
+  awk -v ts="$(promq 'timestamp(sluice_vip_connections_total)' "$(date +%s.%N)")" \
+    -v t="$t_end" 'BEGIN { exit !(ts >= t) }'
+}
+lab_wait_until 5 "a scrape at or past $t_end" scraped_past || true
 prom_rate=$(promq 'sum(rate(sluice_vip_connections_total[20s]))' "$t_end")
 echo "# client: $client_rate requests/s; prometheus rate(): $prom_rate (at $t_end)"
 lab_exec lb curl -sS --max-time 5 -G "http://$PROM/api/v1/query" \
