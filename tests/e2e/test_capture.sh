@@ -13,6 +13,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
+# shellcheck source=tests/e2e/capture_lib.sh
+. "$(dirname "$0")/capture_lib.sh"
 
 COUNT=40
 
@@ -26,15 +28,15 @@ lab_check "vip + servers" lab_vip_setup "$LAB_VIP:80" wrr \
 cap() { timeout 60 "$SLUICECTL" -s "$LAB_SOCK" capture "$@" >"$T/cap.out" 2>"$T/cap.err"; }
 # frames FILE [FILTER]: how many frames tcpdump reads from FILE.
 frames() { tcpdump -nn -r "$1" "${@:2}" 2>/dev/null | wc -l; }
+# shellcheck disable=SC2317  # called through lab_wait_until
+active() { [ "$(lab_stats | lab_jget "r['capture']['active']")" = "$1" ]; }
+# shellcheck disable=SC2317
+capturing() { active true; }
 
 # --- wan, both directions, --count, --filter
-cap wan -w "$T/wan.pcapng" --count "$COUNT" --filter "tcp port 80" &
-cap_pid=$!
-sleep 1
-lab_curl_loop 20 "http://$LAB_VIP/whoami" >"$T/curl.log"
-st=0; wait "$cap_pid" || st=$?
+capture_during capturing 20 "$T/curl.log" cap wan -w "$T/wan.pcapng" --count "$COUNT" --filter "tcp port 80"
 echo "# $(cat "$T/cap.out" "$T/cap.err")"
-lab_check_eq "capture wan --count $COUNT exits 0" "$st" 0
+lab_check_eq "capture wan --count $COUNT exits 0" "$cap_st" 0
 lab_check "... says done, $COUNT frames written" grep -q "done, $COUNT frames written" "$T/cap.out"
 lab_check_eq "tcpdump -r reads $COUNT frames" "$(frames "$T/wan.pcapng")" "$COUNT"
 lab_check_eq "... none outside the filter (not tcp port 80)" "$(frames "$T/wan.pcapng" not tcp port 80)" 0
@@ -45,15 +47,13 @@ lab_check_cmp "... stamped with the time of capture (within 60 s: $first)" "$(( 
 lab_check_cmp "... an HTTP request in the payload" "$(tcpdump -nn -A -r "$T/wan.pcapng" 2>/dev/null | grep -c 'GET /whoami')" -gt 0
 
 # --- lan, one direction each: tx is Sluice's local address to the
-# servers, rx the servers' replies.
+# servers, rx the servers' replies. The capture ends at 30 frames (10
+# requests make more than 30 each way), or after 10 s without them.
 for dir in tx rx; do
-  cap lan -w "$T/lan-$dir.pcapng" --direction "$dir" --filter tcp --duration 4 &
-  cap_pid=$!
-  sleep 1
-  lab_curl_loop 10 "http://$LAB_VIP/whoami" >"$T/curl-$dir.log"
-  st=0; wait "$cap_pid" || st=$?
+  capture_during capturing 10 "$T/curl-$dir.log" \
+    cap lan -w "$T/lan-$dir.pcapng" --direction "$dir" --filter tcp --count 30 --duration 10
   echo "# $(cat "$T/cap.out")"
-  lab_check_eq "capture lan --direction $dir --duration 4 exits 0" "$st" 0
+  lab_check_eq "capture lan --direction $dir --count 30 --duration 10 exits 0" "$cap_st" 0
   n=$(frames "$T/lan-$dir.pcapng")
   lab_check_cmp "lan $dir: frames captured" "$n" -ge 30
   if [ "$dir" = tx ]; then
@@ -73,11 +73,18 @@ lab_check_eq "stats capture.active: false" "$(lab_jget "r['capture']['active']" 
 # x 1024 + 256 buffers): the written copies go back to the pool, so every
 # copy is written and none is lost for want of a buffer.
 H6=$LAB_ROOT/scripts/h6_tool.py
+# The flood takes well under a second: the capture is stopped (SIGTERM,
+# as Ctrl-C) once the copies stop coming, not after a fixed 8 s.
 "$SLUICECTL" -s "$LAB_SOCK" --json capture wan -w "$T/flood.pcapng" --direction rx \
-  --filter "tcp dst port 80" --duration 8 >"$T/flood.json" 2>"$T/flood.err" &
+  --filter "tcp dst port 80" --duration 30 >"$T/flood.json" 2>"$T/flood.err" &
 cap_pid=$!
-sleep 1
+lab_wait_until 10 "flood capture started" capturing || true
 echo "# flood: $(lab_exec cli "$LAB_PY" "$H6" syn-flood "$LAB_VIP" 80 -n 8000)"
+copies() { lab_stats | lab_jget "r['capture']['copied'] + r['capture']['dropped'] + r['capture']['no_mbuf']"; }
+# shellcheck disable=SC2317  # called through lab_wait_until
+settled() { local a; a=$(copies); sleep 0.5; [ "$a" = "$(copies)" ]; }
+lab_wait_until 20 "the flood's copies settled" settled || true
+kill -TERM "$cap_pid" 2>/dev/null || true
 st=0; wait "$cap_pid" || st=$?
 echo "# $(cat "$T/flood.json" "$T/flood.err")"
 lab_check_eq "capture of a SYN flood exits 0" "$st" 0
@@ -115,8 +122,6 @@ lab_check "... the daemon says it is too long" grep -q "filter longer than 255" 
 # --- a client that dies: the capture stops after the lease
 "$SLUICECTL" -s "$LAB_SOCK" capture wan -w "$T/gone.pcapng" >/dev/null 2>&1 &
 gone=$!
-# shellcheck disable=SC2317  # called through lab_wait_until
-active() { [ "$(lab_stats | lab_jget "r['capture']['active']")" = "$1" ]; }
 lab_check "a capture runs" lab_wait_until 5 "capture active" active true
 id=$(lab_stats | lab_jget "r['capture']['id']")
 kill -9 "$gone"; wait "$gone" 2>/dev/null || true

@@ -10,6 +10,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
+# shellcheck source=tests/e2e/capture_lib.sh
+. "$(dirname "$0")/capture_lib.sh"
 
 lab_test_begin dumpcap
 free=$(awk '/^HugePages_Free/ { print $2 }' /proc/meminfo)
@@ -34,14 +36,14 @@ lab_check "vip + server" lab_vip_setup "$LAB_VIP:80" wrr "$(lab_rs_ip 1):$LAB_HT
 timeout 20 dpdk-dumpcap --file-prefix "$FPREFIX" -D >"$T/list.out" 2>&1 || true
 lab_check "dpdk-dumpcap -D lists sluice's ports" grep -q "0. net_af_packet0" "$T/list.out"
 
-timeout 30 dpdk-dumpcap --file-prefix "$FPREFIX" -i 0 -c 10 -w "$T/d.pcapng" \
-  -f "tcp port 80" >"$T/dump.out" 2>&1 &
-dpid=$!
-sleep 3
-lab_curl_loop 5 "http://$LAB_VIP/whoami" >"$T/curl.log"
-st=0; wait "$dpid" || st=$?
+# dumpcap prints its packet count once it has attached and enabled pdump.
+# shellcheck disable=SC2317  # called through lab_wait_until
+dumping() { grep -qs "Packets captured" "$T/dump.out"; }
+dumpcap() { timeout 30 dpdk-dumpcap "$@" >"$T/dump.out" 2>&1; }
+capture_during dumping 5 "$T/curl.log" \
+  dumpcap --file-prefix "$FPREFIX" -i 0 -c 10 -w "$T/d.pcapng" -f "tcp port 80"
 echo "# $(tr '\n' ' ' <"$T/dump.out")"
-lab_check_eq "dpdk-dumpcap -c 10 exits 0" "$st" 0
+lab_check_eq "dpdk-dumpcap -c 10 exits 0" "$cap_st" 0
 # dpdk-dumpcap (22.11) tests its -c count after writing a whole ring burst,
 # so it stops at 10 or a few more (a CI run wrote 12); at most one burst over.
 nframes=$(tcpdump -nn -r "$T/d.pcapng" 2>/dev/null | wc -l)
