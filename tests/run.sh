@@ -67,26 +67,37 @@ not_built() { # name, path
 
 # ---------------------------------------------------------------- unit
 # run_unit_dir DIR LABEL: every cmocka binary DIR/test_*; each test counts.
-# UNIT_JOBS (2) binaries run at a time: each has its own temporary paths
-# and loopback ports, and the slowest (test_health, mostly asleep in its
-# 1 s check intervals) would otherwise hold up the rest. Results are
-# tallied and printed in name order once all are done.
+# UNIT_JOBS (2) binaries run at a time (each has its own temporary paths
+# and loopback ports); those whose source says "run.sh: alone" (bounds
+# on wall-clock time that a neighbour on a 2-core machine breaks) run
+# afterwards, one at a time. Results are tallied and printed in name
+# order once all are done.
 UNIT_JOBS=${UNIT_JOBS:-2}
+unit_start() { # bin log: run in the background, exit status in LOG.status
+  rm -f "$2.status"
+  (st=0; timeout -k 5 120 "$1" >"$2" 2>&1 || st=$?; echo "$st" >"$2.status") &
+}
 run_unit_dir() {
-  local dir=$1 label=$2 bin name log st p f note bins=() running=0
+  local dir=$1 label=$2 bin name log st p f note bins=() alone=() running=0
   shopt -s nullglob
   for bin in "$dir"/test_*; do
     if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then continue; fi
     name=$(basename "$bin")
     selected "$name" || selected "$label" || continue
     bins+=("$bin")
-    log=$LOGS/$label-$name.log
+    if grep -qs 'run\.sh: alone' "$ROOT/tests/unit/$name.c"; then
+      alone+=("$bin")
+      continue
+    fi
     if [ "$running" -ge "$UNIT_JOBS" ]; then wait -n; running=$((running - 1)); fi
-    rm -f "$log.status"
-    (st=0; timeout -k 5 120 "$bin" >"$log" 2>&1 || st=$?; echo "$st" >"$log.status") &
+    unit_start "$bin" "$LOGS/$label-$name.log"
     running=$((running + 1))
   done
   wait
+  for bin in "${alone[@]}"; do
+    unit_start "$bin" "$LOGS/$label-$(basename "$bin").log"
+    wait
+  done
   for bin in "${bins[@]}"; do
     name=$(basename "$bin")
     log=$LOGS/$label-$name.log

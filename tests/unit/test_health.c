@@ -8,6 +8,9 @@
  * the model (removed, check set to none), flush requests for on_down
  * flush, a check that cannot start (no verdict), and 1000 servers at a
  * 1 s interval: all checked, never blocking.
+ * run.sh: alone (the slowest poll is held under 50 ms of wall clock: with
+ * another test binary beside it on a busy 2-core machine it took 58 to
+ * 476 ms, alone 4 to 8 ms).
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -6,6 +6,7 @@
  * 127.0.0.1/8), so a check passes bound to it; a tap that does not exist
  * (not created yet) or a port with no exception device is a local error:
  * shown, counted, and the state kept.
+ * run.sh: alone (checks every 100 ms counted over wall-clock windows).
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
