@@ -20,6 +20,16 @@ static void put_eth(uint8_t *f, const uint8_t dst[6], const uint8_t src[6],
 	fr_put16(f + 12, type);
 }
 
+const uint8_t *fz_payload_pattern(void)
+{
+	static uint8_t pattern[FZ_FRAME_MAX];
+
+	if (pattern[0] == 0)
+		for (unsigned i = 0; i < FZ_FRAME_MAX; i++)
+			pattern[i] = (uint8_t)(i * 13 + 1);
+	return pattern;
+}
+
 static unsigned l4_header(uint8_t proto)
 {
 	return fr_l4_hlen(proto);
@@ -34,7 +44,7 @@ uint32_t fz_build(uint8_t *f, const struct fz_spec *s)
 	uint32_t ip_len = SL_IPV4_HLEN + l4h + payload;
 	uint8_t *ip = f + SL_ETH_HLEN, *l4 = ip + SL_IPV4_HLEN;
 
-	memset(f, 0, SL_ETH_HLEN + ip_len);
+	memset(f, 0, SL_ETH_HLEN + SL_IPV4_HLEN + l4h);
 	put_eth(f, s->dst_mac, peer_mac, SL_ETHERTYPE_IPV4);
 	ip[0] = 0x45;
 	fr_put16(ip + 2, (uint16_t)ip_len);
@@ -44,8 +54,7 @@ uint32_t fz_build(uint8_t *f, const struct fz_spec *s)
 	ip[9] = s->proto;
 	memcpy(ip + 12, &s->src, 4);
 	memcpy(ip + 16, &s->dst, 4);
-	for (unsigned i = 0; i < payload; i++)
-		l4[l4h + i] = (uint8_t)(i * 13 + 1);
+	memcpy(l4 + l4h, fz_payload_pattern(), payload);
 	if (s->proto == SL_IPPROTO_TCP) {
 		memcpy(l4, &s->sport, 2);
 		memcpy(l4 + 2, &s->dport, 2);

@@ -27,6 +27,10 @@ struct fz_spec {
 	uint8_t dst_mac[6];
 };
 
+/* The bytes every built payload carries (byte i is i * 13 + 1): made
+ * once, copied per frame. FZ_FRAME_MAX of them. */
+const uint8_t *fz_payload_pattern(void);
+
 /* Write the frame; returns its length. */
 uint32_t fz_build(uint8_t *f, const struct fz_spec *s);
 
