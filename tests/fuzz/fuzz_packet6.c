@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The packet fuzzer's IPv6 frames (BUILD with option 8, fuzz_packet.c):
- * TCP, UDP, ICMPv6 echo, neighbor discovery (NS, NA, RS, RA, redirect), any ICMPv6 type, any next header; each behind an
- * extension-header chain of the input's choice and optionally mangled.
+ * TCP, UDP, ICMPv6 echo, neighbor discovery (NS, NA, RS, RA, redirect),
+ * any ICMPv6 type, any next header; each behind an extension-header
+ * chain of the input's choice and optionally mangled.
  * Addresses come from a table of the configuration's own (the ports' v6
  * addresses and their prefixes) and of the ones parse6.c must refuse or
  * treat apart (link-local, multicast, solicited-node, ::, ::1,
