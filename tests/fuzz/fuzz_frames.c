@@ -20,9 +20,47 @@ static void put_eth(uint8_t *f, const uint8_t dst[6], const uint8_t src[6],
 	fr_put16(f + 12, type);
 }
 
+const uint8_t *fz_payload_pattern(void)
+{
+	static uint8_t pattern[FZ_FRAME_MAX];
+
+	if (pattern[0] == 0)
+		for (unsigned i = 0; i < FZ_FRAME_MAX; i++)
+			pattern[i] = (uint8_t)(i * 13 + 1);
+	return pattern;
+}
+
 static unsigned l4_header(uint8_t proto)
 {
 	return fr_l4_hlen(proto);
+}
+
+void fz_put_l4(uint8_t *l4, unsigned shape, const struct fz_l4 *h, unsigned l4len)
+{
+	switch (shape) {
+	case FZ_L4_TCP:
+		memcpy(l4, &h->sport, 2);
+		memcpy(l4 + 2, &h->dport, 2);
+		fr_put32(l4 + 4, h->seq);
+		fr_put32(l4 + 8, h->ack);
+		l4[12] = 5 << 4;
+		l4[13] = h->tcp_flags;
+		fr_put16(l4 + 14, 29200);
+		break;
+	case FZ_L4_UDP:
+		memcpy(l4, &h->sport, 2);
+		memcpy(l4 + 2, &h->dport, 2);
+		fr_put16(l4 + 4, (uint16_t)l4len);
+		break;
+	case FZ_L4_ICMP:
+		l4[0] = h->icmp_type;
+		l4[1] = h->icmp_code;
+		memcpy(l4 + 4, &h->sport, 2);
+		memcpy(l4 + 6, &h->dport, 2);
+		break;
+	default:
+		break;
+	}
 }
 
 uint32_t fz_build(uint8_t *f, const struct fz_spec *s)
@@ -34,7 +72,7 @@ uint32_t fz_build(uint8_t *f, const struct fz_spec *s)
 	uint32_t ip_len = SL_IPV4_HLEN + l4h + payload;
 	uint8_t *ip = f + SL_ETH_HLEN, *l4 = ip + SL_IPV4_HLEN;
 
-	memset(f, 0, SL_ETH_HLEN + ip_len);
+	memset(f, 0, SL_ETH_HLEN + SL_IPV4_HLEN + l4h);
 	put_eth(f, s->dst_mac, peer_mac, SL_ETHERTYPE_IPV4);
 	ip[0] = 0x45;
 	fr_put16(ip + 2, (uint16_t)ip_len);
@@ -44,26 +82,11 @@ uint32_t fz_build(uint8_t *f, const struct fz_spec *s)
 	ip[9] = s->proto;
 	memcpy(ip + 12, &s->src, 4);
 	memcpy(ip + 16, &s->dst, 4);
-	for (unsigned i = 0; i < payload; i++)
-		l4[l4h + i] = (uint8_t)(i * 13 + 1);
-	if (s->proto == SL_IPPROTO_TCP) {
-		memcpy(l4, &s->sport, 2);
-		memcpy(l4 + 2, &s->dport, 2);
-		fr_put32(l4 + 4, s->seq);
-		fr_put32(l4 + 8, s->ack);
-		l4[12] = 5 << 4;
-		l4[13] = s->tcp_flags;
-		fr_put16(l4 + 14, 29200);
-	} else if (s->proto == SL_IPPROTO_UDP) {
-		memcpy(l4, &s->sport, 2);
-		memcpy(l4 + 2, &s->dport, 2);
-		fr_put16(l4 + 4, (uint16_t)(l4h + payload));
-	} else if (s->proto == SL_IPPROTO_ICMP) {
-		l4[0] = s->icmp_type;
-		l4[1] = s->icmp_code;
-		memcpy(l4 + 4, &s->sport, 2);
-		memcpy(l4 + 6, &s->dport, 2);
-	}
+	memcpy(l4 + l4h, fz_payload_pattern(), payload);
+	const struct fz_l4 h = {s->sport, s->dport, s->seq, s->ack, s->tcp_flags,
+				s->icmp_type, s->icmp_code};
+	fz_put_l4(l4, s->proto == SL_IPPROTO_TCP ? FZ_L4_TCP : s->proto == SL_IPPROTO_UDP ? FZ_L4_UDP
+		      : s->proto == SL_IPPROTO_ICMP ? FZ_L4_ICMP : FZ_L4_NONE, &h, l4h + payload);
 	fz_fix_csums(f, SL_ETH_HLEN + ip_len);
 	return SL_ETH_HLEN + ip_len;
 }

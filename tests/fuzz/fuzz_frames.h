@@ -27,6 +27,23 @@ struct fz_spec {
 	uint8_t dst_mac[6];
 };
 
+/* The bytes every built payload carries (byte i is i * 13 + 1): made
+ * once, copied per frame. FZ_FRAME_MAX of them. */
+const uint8_t *fz_payload_pattern(void);
+
+/* An L4 header's fields; ICMP (v4 or v6) takes the ports as its four
+ * bytes after the checksum (an echo's identifier and sequence). */
+struct fz_l4 {
+	sl_be16 sport, dport;
+	uint32_t seq, ack;
+	uint8_t tcp_flags, icmp_type, icmp_code;
+};
+enum { FZ_L4_TCP, FZ_L4_UDP, FZ_L4_ICMP, FZ_L4_NONE };
+
+/* Write a TCP (20 bytes), UDP (8, length l4len) or ICMP (8) header,
+ * checksum 0; nothing for FZ_L4_NONE. */
+void fz_put_l4(uint8_t *l4, unsigned shape, const struct fz_l4 *h, unsigned l4len);
+
 /* Write the frame; returns its length. */
 uint32_t fz_build(uint8_t *f, const struct fz_spec *s);
 

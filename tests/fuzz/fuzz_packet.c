@@ -14,7 +14,8 @@
  *           servers, pool, clients...), flags, TTL, sequence numbers,
  *           payload; optionally mangled (truncated, IHL, fragment, length);
  *           repeated, from another source port (and optionally address)
- *           each time
+ *           each time; or an IPv6 one (fuzz_packet6.c: TCP, UDP, ICMPv6,
+ *           neighbor discovery, behind an extension-header chain)
  *   REPLY   answer one of the last frames Sluice sent (flags, sequence)
  *   ICMPERR an ICMP error about one of the last frames Sluice sent
  *   ADVANCE move the workers' clock on (expiry, ARP hold timeouts)
@@ -44,6 +45,8 @@
 #include "fuzz_check.h"
 #include "fuzz_env.h"
 #include "fuzz_frames.h"
+#include "fuzz_frames6.h"
+#include "fuzz_rd.h"
 
 /* Network order, usable in static initialisers. */
 #define IP(a, b, c, d) ((sl_be32)__builtin_bswap32((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d)))
@@ -54,8 +57,10 @@ static const char config[] =
 	" \"timeouts\": {\"tcp_syn_sent\": 2, \"tcp_syn_recv\": 2, \"tcp_established\": 10,"
 	"  \"tcp_fin_wait\": 2, \"tcp_close_wait\": 2, \"tcp_time_wait\": 1,"
 	"  \"tcp_close\": 1, \"udp\": 3, \"icmp\": 2},"
-	" \"ports\": [{\"name\": \"fz_wan\", \"devargs\": \"fz_wan\", \"ipv4\": \"198.18.0.2/24\"},"
-	"            {\"name\": \"fz_lan\", \"devargs\": \"fz_lan\", \"ipv4\": \"198.18.1.2/24\"}],"
+	" \"ports\": [{\"name\": \"fz_wan\", \"devargs\": \"fz_wan\", \"ipv4\": \"198.18.0.2/24\","
+	"             \"ipv6\": \"2001:db8::2/64\"},"
+	"            {\"name\": \"fz_lan\", \"devargs\": \"fz_lan\", \"ipv4\": \"198.18.1.2/24\","
+	"             \"ipv6\": \"2001:db8:1::2/64\"}],"
 	" \"routes\": [{\"prefix\": \"198.19.0.0/16\", \"via\": \"198.18.0.1\"}],"
 	" \"local_addresses\": [{\"ip\": \"198.18.1.3\"}, {\"ip\": \"198.18.1.4\"}],"
 	" \"neighbors\": [{\"ip\": \"198.18.0.1\", \"mac\": \"02:00:00:00:00:01\"},"
@@ -97,29 +102,6 @@ static const sl_be32 owned_table[] = {
 static const uint16_t port_table[] = {80, 53, 443, 8080, 5353, 8443, 40000, 0};
 
 enum op { OP_RAW, OP_BUILD, OP_REPLY, OP_ICMPERR, OP_ADVANCE, OP_CONTROL, OP_BURST, OP_ARP };
-
-struct rd {
-	const uint8_t *p;
-	size_t n;
-};
-
-static unsigned u8(struct rd *r)
-{
-	if (r->n == 0)
-		return 0;
-	r->n--;
-	return *r->p++;
-}
-
-static unsigned u16(struct rd *r)
-{
-	return u8(r) << 8 | u8(r);
-}
-
-static uint32_t u32(struct rd *r)
-{
-	return (uint32_t)u16(r) << 16 | u16(r);
-}
 
 static struct fuzz_env env;
 
@@ -167,7 +149,7 @@ static sl_be32 pick_addr(struct rd *r)
 	return i < SL_ARRAY_SIZE(addr_table) ? addr_table[i] : sl_htonl(u32(r));
 }
 
-static sl_be16 pick_port(struct rd *r)
+sl_be16 fz_pick_port(struct rd *r)
 {
 	unsigned i = u8(r) % (SL_ARRAY_SIZE(port_table) + 2);
 	if (i < SL_ARRAY_SIZE(port_table))
@@ -315,13 +297,12 @@ static uint32_t mangle(uint8_t *f, uint32_t len, unsigned how, unsigned arg)
 	}
 }
 
-static void op_build(struct rd *r, unsigned opts, unsigned burst_left)
+/* An IPv4 packet from choices (the BUILD kinds 0-5). */
+static uint32_t build4(struct rd *r, unsigned sel, bool hosts, unsigned where, uint8_t *f)
 {
 	static const uint8_t protos[6] = {SL_IPPROTO_TCP, SL_IPPROTO_UDP, SL_IPPROTO_ICMP,
 					  SL_IPPROTO_ICMP, SL_IPPROTO_ICMP, 0};
-	uint8_t f[FZ_FRAME_MAX];
 	struct fz_spec s;
-	unsigned where = u8(r), sel = u8(r) % 6;
 
 	memset(&s, 0, sizeof(s));
 	s.proto = sel == 5 ? (uint8_t)u8(r) : protos[sel];
@@ -329,23 +310,37 @@ static void op_build(struct rd *r, unsigned opts, unsigned burst_left)
 								 : (uint8_t)u8(r);
 	s.icmp_code = sel == 4 ? (uint8_t)u8(r) : 0;
 	s.src = pick_addr(r);
-	if (opts & 4) /* a repeated packet comes from another host each time */
+	if (hosts) /* a repeated packet comes from another host each time */
 		s.src = sl_htonl(sl_ntohl(s.src) + vary);
 	s.dst = pick_addr(r);
-	s.sport = sl_htons((uint16_t)(sl_ntohs(pick_port(r)) + vary));
-	s.dport = pick_port(r);
+	s.sport = sl_htons((uint16_t)(sl_ntohs(fz_pick_port(r)) + vary));
+	s.dport = fz_pick_port(r);
 	s.tcp_flags = (uint8_t)u8(r);
 	s.ttl = (uint8_t)(u8(r) ^ 64);
 	s.seq = u32(r);
 	s.ack = u32(r);
 	s.payload = (uint16_t)(u8(r) * 4);
 	memcpy(s.dst_mac, env.ports[where & 1].mac, 6);
-	uint32_t len = fz_build(f, &s);
+	return fz_build(f, &s);
+}
+
+/* Options: mangle (1), fix checksums after (2), another source host
+ * each repetition (4), IPv6 (8: fuzz_packet6.c). IPv6 is an option bit
+ * no committed input sets, so every input keeps its meaning. */
+static void op_build(struct rd *r, unsigned opts, unsigned burst_left)
+{
+	uint8_t f[FZ_FRAME_MAX];
+	unsigned where = u8(r), sel = u8(r) % 6;
+	bool v6 = opts & 8;
+	uint32_t len = v6 ? fz_op_build6(r, sel, opts & 4 ? vary : 0, vary,
+					 env.ports[where & 1].mac, f)
+			  : build4(r, sel, opts & 4, where, f);
+
 	if (opts & 1) {
 		unsigned how = u8(r);
-		len = mangle(f, len, how, u8(r));
+		len = (v6 ? fz_mangle6 : mangle)(f, len, how, u8(r));
 		if (opts & 2)
-			fz_fix_csums(f, len);
+			(v6 ? fz_fix_csums6 : fz_fix_csums)(f, len);
 	}
 	inject(f, len, where, !(opts & 1) || (opts & 2), burst_left);
 }

@@ -173,6 +173,86 @@ SEEDS = {
     + build(WAN | 8, SEL_TCP, CLI_A, VIP, P40000, P80, SYN, mangle=[1, 60]),
 }
 
+# ---- IPv6 (fuzz_packet6.c): BUILD with option 8, kinds 0-5 ----
+# Indexes into addr6_table[] of fuzz_packet6.c.
+C6_A, C6_B, C6_WAN, LL, WAN6, LAN6, VIP6, ALL_NODES, SOL_NODE, ALL_ROUTERS = range(10)
+UNSPEC, LOOP6, MAPPED, RS6, LL2 = range(10, 15)
+SEL6_TCP, SEL6_UDP, SEL6_ECHO, SEL6_NDP, SEL6_ICMP, SEL6_OTHER = range(6)
+NS, NA, RS, RA, REDIRECT = range(5)  # ndp_types[]
+HBH, ROUTING, DSTOPTS, FRAG = range(4)
+
+
+def chain(*types):
+    """The chain byte: its length, then two bits per header, first first."""
+    b = len(types)
+    for i, t in enumerate(types):
+        b |= t << (2 + 2 * i)
+    return b
+
+
+def build6(where, sel, src, dst, sport=P40000, dport=P80, flags=0, hop=255,
+           seq=1000, ack=0, payload=0, kind=0, code=0, target=None, ext=(),
+           units=0, mangle=None, fix=False):
+    op = BUILD | (8 | (1 if mangle else 0) | (2 if fix else 0)) << 3
+    b = bytes([op, where, sel])
+    if sel == SEL6_OTHER:
+        b += bytes([kind])  # the next header
+    elif sel == SEL6_NDP:
+        b += bytes([kind])  # index into ndp_types[]
+    elif sel == SEL6_ICMP:
+        b += bytes([kind, code])
+    b += bytes([src, dst])
+    if sel == SEL6_NDP:
+        b += bytes([target if target is not None else WAN6])
+    b += bytes([sport, dport, flags, hop ^ 255])
+    b += struct.pack(">II", seq, ack) + bytes([payload // 4, chain(*ext), units])
+    if mangle:
+        b += bytes(mangle)
+    return b
+
+
+SEEDS.update({
+    "v6-tcp-udp-echo": build6(WAN, SEL6_TCP, C6_WAN, WAN6, flags=SYN)
+    + build6(WAN, SEL6_TCP, C6_A, VIP6, flags=SYN, payload=8)
+    + build6(LAN, SEL6_UDP, RS6, LAN6, dport=P53, payload=16)
+    + build6(WAN, SEL6_ECHO, C6_WAN, WAN6, payload=32)
+    + build6(WAN, SEL6_ICMP, C6_A, WAN6, kind=129)
+    + build6(WAN, SEL6_ICMP, C6_A, WAN6, kind=2, payload=48)
+    + build6(WAN, SEL6_OTHER, C6_A, WAN6, kind=132, payload=8),  # SCTP
+    "v6-ndp": build6(WAN, SEL6_NDP, LL, SOL_NODE, kind=NS, target=WAN6)
+    + build6(WAN, SEL6_NDP, C6_WAN, WAN6, kind=NS, target=WAN6)
+    + build6(WAN, SEL6_NDP, LL, SOL_NODE, kind=NS, target=WAN6, hop=64)
+    + build6(WAN, SEL6_NDP, UNSPEC, SOL_NODE, kind=NS, target=WAN6)
+    + build6(WAN, SEL6_NDP, LL, WAN6, kind=NA, target=C6_WAN)
+    + build6(WAN, SEL6_NDP, C6_WAN, WAN6, kind=NA, target=C6_WAN)
+    + build6(WAN, SEL6_NDP, LL, ALL_NODES, kind=RA)
+    + build6(LAN, SEL6_NDP, LL2, ALL_ROUTERS, kind=RS)
+    + build6(WAN, SEL6_NDP, LL, WAN6, kind=REDIRECT, target=LL2),
+    "v6-ext-chains": build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN, ext=(HBH, DSTOPTS))
+    + build6(WAN, SEL6_UDP, C6_A, WAN6, ext=(HBH, ROUTING, DSTOPTS), units=1)
+    + build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN, ext=(ROUTING,), units=0x80)
+    + build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN, ext=(DSTOPTS, HBH))
+    + build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN, ext=(DSTOPTS, DSTOPTS, DSTOPTS))
+    + build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN, ext=(HBH, DSTOPTS), units=31)
+    + build6(WAN, SEL6_ECHO, C6_A, WAN6, ext=(FRAG,), units=0x20)
+    + build6(WAN, SEL6_UDP, C6_A, WAN6, ext=(DSTOPTS, FRAG), units=0x40),
+    "v6-martians": build6(WAN, SEL6_TCP, UNSPEC, WAN6, flags=SYN)
+    + build6(WAN, SEL6_TCP, LOOP6, WAN6, flags=SYN)
+    + build6(WAN, SEL6_TCP, ALL_NODES, WAN6, flags=SYN)
+    + build6(WAN, SEL6_UDP, LL, WAN6, dport=P53)
+    + build6(WAN, SEL6_TCP, MAPPED, WAN6, flags=SYN)
+    + build6(WAN, SEL6_TCP, C6_A, LOOP6, flags=SYN),
+    "v6-malformed": build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN, mangle=[1, 50])
+    + build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN, mangle=[2, 200], fix=True)
+    + build6(WAN, SEL6_UDP, C6_A, WAN6, dport=P53, mangle=[3, 0])
+    + build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN, ext=(HBH,), mangle=[4, 40], fix=True)
+    + build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN, mangle=[5, 0x30], fix=True)
+    + build6(WAN, SEL6_UDP, C6_A, WAN6, dport=P53, mangle=[5, 2], fix=True)
+    + build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN, mangle=[6, 20], fix=True)
+    + build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN, mangle=[7, 0x41])
+    + build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN | FIN),
+})
+
 
 def main():
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "packet")

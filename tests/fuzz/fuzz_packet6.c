@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The packet fuzzer's IPv6 frames (BUILD with option 8, fuzz_packet.c):
+ * TCP, UDP, ICMPv6 echo, neighbor discovery (NS, NA, RS, RA, redirect),
+ * any ICMPv6 type, any next header; each behind an extension-header
+ * chain of the input's choice and optionally mangled.
+ * Addresses come from a table of the configuration's own (the ports' v6
+ * addresses and their prefixes) and of the ones parse6.c must refuse or
+ * treat apart (link-local, multicast, solicited-node, ::, ::1,
+ * v4-mapped), so a few bytes reach each of its checks.
+ *
+ * Arguments, in order: [next header (other)] [type index (NDP) | type,
+ * code (ICMPv6)] source, destination, [target (NDP)], source port,
+ * destination port, TCP flags, hop limit ^ 255, sequence, ack, payload
+ * / 4, chain, chain units (then, as for v4, the mangling's).
+ */
+#include <string.h>
+
+#include "fuzz_frames6.h"
+#include "fuzz_rd.h"
+#include "wire6.h"
+
+#define A6(...) {__VA_ARGS__}
+
+static const uint8_t addr6_table[][16] = {
+	A6(0x20, 0x01, 0x0d, 0xb8, 0, 5, [15] = 1),          /* clients, off-link */
+	A6(0x20, 0x01, 0x0d, 0xb8, 0, 5, [15] = 2),
+	A6(0x20, 0x01, 0x0d, 0xb8, [15] = 0x77),             /* on the wan prefix */
+	A6(0xfe, 0x80, [15] = 1),                            /* link-local */
+	A6(0x20, 0x01, 0x0d, 0xb8, [15] = 2),                /* fz_wan's address */
+	A6(0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 2),          /* fz_lan's address */
+	A6(0x20, 0x01, 0x0d, 0xb8, [14] = 1, [15] = 0),      /* a VIP to be */
+	A6(0xff, 0x02, [15] = 1),                            /* all nodes */
+	A6(0xff, 0x02, [11] = 1, 0xff, 0, 0, 2),             /* solicited-node of ::2 */
+	A6(0xff, 0x02, [15] = 2),                            /* all routers */
+	A6(0),                                               /* :: */
+	A6([15] = 1),                                        /* ::1 */
+	A6([10] = 0xff, 0xff, 198, 18, 0, 100),              /* v4-mapped */
+	A6(0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x11),       /* a server to be */
+	A6(0xfe, 0x80, [15] = 2),
+};
+
+static const uint8_t ndp_types[5] = {SL_ICMP6_NEIGH_SOL, SL_ICMP6_NEIGH_ADV,
+				     SL_ICMP6_ROUTER_SOL, SL_ICMP6_ROUTER_ADV,
+				     SL_ICMP6_REDIRECT};
+
+static void pick_addr6(struct rd *r, uint8_t out[16])
+{
+	unsigned n = sizeof(addr6_table) / sizeof(addr6_table[0]);
+	unsigned i = u8(r) % (n + 1);
+
+	if (i < n) {
+		memcpy(out, addr6_table[i], 16);
+		return;
+	}
+	for (unsigned b = 0; b < 16; b++)
+		out[b] = (uint8_t)u8(r);
+}
+
+/* Which upper layer, and the ICMPv6 type and code. */
+static void pick_kind(struct rd *r, unsigned sel6, struct fz_spec6 *s)
+{
+	static const uint8_t protos[6] = {SL_IPPROTO_TCP, SL_IPPROTO_UDP, SL_IPPROTO_ICMPV6,
+					  SL_IPPROTO_ICMPV6, SL_IPPROTO_ICMPV6, 0};
+
+	s->proto = sel6 == 5 ? (uint8_t)u8(r) : protos[sel6];
+	if (sel6 == 2)
+		s->icmp_type = SL_ICMP6_ECHO_REQUEST;
+	else if (sel6 == 3)
+		s->icmp_type = ndp_types[u8(r) % sizeof(ndp_types)];
+	else if (sel6 == 4)
+		s->icmp_type = (uint8_t)u8(r), s->icmp_code = (uint8_t)u8(r);
+}
+
+uint32_t fz_op_build6(struct rd *r, unsigned sel6, unsigned host_vary, unsigned port_vary,
+		      const uint8_t mac[6], uint8_t *f)
+{
+	struct fz_spec6 s;
+
+	memset(&s, 0, sizeof(s));
+	pick_kind(r, sel6, &s);
+	pick_addr6(r, s.src);
+	unsigned low = (s.src[14] << 8 | s.src[15]) + host_vary;
+	s.src[14] = (uint8_t)(low >> 8), s.src[15] = (uint8_t)low;
+	pick_addr6(r, s.dst);
+	if (sel6 == 3)
+		pick_addr6(r, s.target);
+	s.sport = sl_htons((uint16_t)(sl_ntohs(fz_pick_port(r)) + port_vary));
+	s.dport = fz_pick_port(r);
+	s.tcp_flags = (uint8_t)u8(r);
+	s.hop_limit = (uint8_t)(u8(r) ^ 255); /* 255 unless chosen: NDP's */
+	s.seq = u32(r);
+	s.ack = u32(r);
+	s.payload = (uint16_t)(u8(r) * 4);
+	s.ext = (uint8_t)u8(r);
+	s.ext_units = (uint8_t)u8(r);
+	memcpy(s.dst_mac, mac, 6);
+	return fz_build6(f, &s);
+}
