@@ -4,7 +4,8 @@
  * each frame is given to the port its tag names, untagged, as if it had
  * arrived on a device of its own (m->port = that port's rx_id, worker.h).
  * The tag comes from the NIC (RX VLAN strip: RTE_MBUF_F_RX_VLAN_STRIPPED
- * and m->vlan_tci; af_packet reports the kernel's tag that way too) or
+ * and m->vlan_tci; af_packet reports the kernel's tag that way too,
+ * without its TPID, so a lone 802.1ad tag there looks like 802.1Q) or
  * from the frame, removed in place (rte_vlan_strip: 12 bytes moved, no
  * allocation). A frame of no port's VLAN is dropped as vlan_unknown; an
  * untagged or priority-tagged (VID 0) frame belongs to the device's
