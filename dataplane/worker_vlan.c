@@ -13,7 +13,8 @@
  * tag, the older 0x9100, or a second 0x8100 behind the first) belong to
  * no port: dropped as vlan_qinq. Neither drop is offered to the kernel's
  * exception path (worker_host.c): a frame of a VLAN Sluice does not
- * carry is nobody's on this host.
+ * carry is nobody's on this host. Both are in the RX capture of the
+ * device's untagged port (or its first port), as received.
  */
 #include <rte_ether.h>
 
@@ -61,6 +62,21 @@ static uint8_t port_of_vid(const struct sl_vlan_map *map, uint16_t vid)
 	return SL_MAX_PORTS;
 }
 
+/* A frame of no port's VLAN (about to be dropped) is in the RX capture of
+ * the device's untagged port, or of its first port (`port`, the one it is
+ * polled through) when it has none: the one place it can be seen. Its
+ * tag, if the worker took it off, is put back by the copy. */
+static void capture_stray(struct sl_worker *w, const struct sl_vlan_map *map,
+			  unsigned port, struct rte_mbuf *m)
+{
+	uint8_t to = port_of_vid(map, 0);
+
+	if (to == SL_MAX_PORTS)
+		to = (uint8_t)port;
+	if (w->cap->port == to)
+		sl_worker_capture(w, to, &m, 1, SL_CAPTURE_RX);
+}
+
 uint16_t sl_worker_vlan_rx(struct sl_worker *w, unsigned port,
 			   struct rte_mbuf **pkts, uint16_t n)
 {
@@ -75,6 +91,8 @@ uint16_t sl_worker_vlan_rx(struct sl_worker *w, unsigned port,
 			/* Received all the same: counted as the burst's are. */
 			w->stats.rx_packets++;
 			w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
+			if (sl_unlikely(w->cap != NULL))
+				capture_stray(w, map, port, m);
 			sl_worker_drop(w, m, vid == VID_QINQ ? SL_DROP_VLAN_QINQ
 							     : SL_DROP_VLAN_UNKNOWN);
 			continue;

@@ -202,5 +202,8 @@ static const struct check checks[] = {
 	 " dropped, never"
 	 " handed to the exception device; a priority tag (VID 0) taken as untagged",
 	 vlan_edges},
+	{"802.1Q capture: frames of no port's VLAN (vlan_unknown, vlan_qinq) in the RX"
+	 " capture of the device's untagged port, or its first, as received",
+	 vlan_capture},
 	{NULL, NULL},
 };
