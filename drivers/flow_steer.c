@@ -62,13 +62,15 @@ static bool holds(const struct sl_flow_rule *set, unsigned n, const struct sl_fl
 	return false;
 }
 
-/* A fingerprint of a rule set (FNV-1a over its fields, in order): the
- * plan is deterministic, so the same addresses give the same value. */
+/* A fingerprint of a rule set (FNV-1a over its fields, in order, and its
+ * size): the plan is deterministic, so the same addresses give the same
+ * value. A plan of more than SL_FLOW_MAX_RULES has only that many
+ * written (sl_flow_plan): the rest is known by the count alone. */
 static uint64_t set_of(const struct sl_flow_rule *r, unsigned n)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n && i < SL_FLOW_MAX_RULES; i++) {
 		uint64_t f[3] = {r[i].dst, (uint64_t)r[i].proto << 32 | r[i].queue,
 				 (uint64_t)r[i].port_spec << 16 | r[i].port_mask};
 		for (unsigned k = 0; k < 3; k++)

@@ -127,7 +127,8 @@ int sl_flow_port_probe(struct sl_flow_port *fp, const struct sl_flow_ops *ops, v
 		       unsigned workers);
 
 /* Bring the port's rules to `want` (nwant of them; more than
- * SL_FLOW_MAX_RULES is refused as too many): destroy the rules no longer
+ * SL_FLOW_MAX_RULES is refused as too many, and only that many are read,
+ * as sl_flow_plan writes them): destroy the rules no longer
  * wanted, validate then create the new ones. A failure flushes the
  * device's rules and leaves the port on the ring (RING) with the reason
  * naming the rule and the device's error. A RING port is tried again
