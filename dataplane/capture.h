@@ -11,7 +11,10 @@
  * before any processing (frames dropped later included); TX, every frame
  * a worker hands the port's TX queue (sl_worker_tx_flush_port), before
  * the driver takes it (a frame the queue then refuses, counted tx_full,
- * is in the file too). Frames other workers steer over rings are
+ * is in the file too). On a device carrying VLAN ports, RX is split by
+ * VLAN first: frames of no port's VLAN (vlan_unknown, vlan_qinq) are
+ * in the capture of the device's untagged port, or of its first port
+ * (worker_vlan.c). Frames other workers steer over rings are
  * captured once, where they arrived. With an exception device, frames
  * the port hands the kernel are in RX (as received) and the kernel's
  * frames sent out of the port are in TX; the exception device's own

@@ -30,13 +30,12 @@ static inline uint8_t *frame_of(struct rte_mbuf *m)
 	return rte_pktmbuf_mtod(m, uint8_t *);
 }
 
-/* Remember where direction `dir` of `c` leaves (towards `dst`) under
- * this burst's snapshot and neighbors. False if it has no route or no
- * resolved next hop yet. */
-static bool learn_next_hop(const struct sl_worker *w, struct sl_conn *c,
-			   enum sl_dir dir, sl_be32 dst)
+/* Remember where direction `dir` of `c` leaves (towards `dst`, by route
+ * `rt`) under this burst's snapshot and neighbors. False if it has no
+ * route or no resolved next hop yet. */
+static bool learn_via(const struct sl_worker *w, struct sl_conn *c, enum sl_dir dir,
+		      const struct sl_snap_route *rt, sl_be32 dst)
 {
-	const struct sl_snap_route *rt = sl_snap_route(w->snap, dst);
 	const struct sl_snap_neigh *nb =
 		rt ? sl_neigh_view_find(w->neigh, rt->via ? rt->via : dst) : NULL;
 
@@ -45,6 +44,12 @@ static bool learn_next_hop(const struct sl_worker *w, struct sl_conn *c,
 		return false;
 	c->nh_slot[dir] = (uint16_t)(nb - w->neigh->slot);
 	return true;
+}
+
+static bool learn_next_hop(const struct sl_worker *w, struct sl_conn *c,
+			   enum sl_dir dir, sl_be32 dst)
+{
+	return learn_via(w, c, dir, sl_snap_route(w->snap, dst), dst);
 }
 
 /* What rst_check says of a TCP segment. */
@@ -115,7 +120,12 @@ static inline void next_hops_current(const struct sl_worker *w, struct sl_conn *
 
 /* The MTU of the port direction `dir` of a connection leaves by (0: not
  * checked): the connection's cached next hop, or the route to where the
- * rewrite will send it (the other direction's source). */
+ * rewrite will send it (the other direction's source). A route looked up
+ * here also fills the direction's next-hop cache, as forward() would for
+ * its first packet: so the clamp of a client's SYN (which asks about the
+ * reply direction, not yet sent) and the SYN-ACK share one route lookup,
+ * and a retransmitted SYN makes none. Only a next hop not resolved yet
+ * leaves a lookup to the next packet. */
 static uint16_t mtu_out(struct sl_worker *w, struct sl_conn *c, enum sl_dir dir)
 {
 	uint8_t port = SL_MAX_PORTS;
@@ -124,9 +134,12 @@ static uint16_t mtu_out(struct sl_worker *w, struct sl_conn *c, enum sl_dir dir)
 	if (c->nh_slot[dir] != SL_NH_NONE) {
 		port = w->neigh->slot[c->nh_slot[dir]].port;
 	} else {
-		const struct sl_snap_route *rt = sl_snap_route(w->snap, c->key[dir ^ 1].saddr);
-		if (rt != NULL)
+		sl_be32 dst = c->key[dir ^ 1].saddr;
+		const struct sl_snap_route *rt = sl_snap_route(w->snap, dst);
+		if (rt != NULL) {
 			port = rt->port;
+			learn_via(w, c, dir, rt, dst);
+		}
 	}
 	return port < SL_MAX_PORTS ? w->dp->mtu[port] : 0;
 }

@@ -4,7 +4,8 @@
  * each frame is given to the port its tag names, untagged, as if it had
  * arrived on a device of its own (m->port = that port's rx_id, worker.h).
  * The tag comes from the NIC (RX VLAN strip: RTE_MBUF_F_RX_VLAN_STRIPPED
- * and m->vlan_tci; af_packet reports the kernel's tag that way too) or
+ * and m->vlan_tci; af_packet reports the kernel's tag that way too,
+ * without its TPID, so a lone 802.1ad tag there looks like 802.1Q) or
  * from the frame, removed in place (rte_vlan_strip: 12 bytes moved, no
  * allocation). A frame of no port's VLAN is dropped as vlan_unknown; an
  * untagged or priority-tagged (VID 0) frame belongs to the device's
@@ -12,7 +13,8 @@
  * tag, the older 0x9100, or a second 0x8100 behind the first) belong to
  * no port: dropped as vlan_qinq. Neither drop is offered to the kernel's
  * exception path (worker_host.c): a frame of a VLAN Sluice does not
- * carry is nobody's on this host.
+ * carry is nobody's on this host. Both are in the RX capture of the
+ * device's untagged port (or its first port), as received.
  */
 #include <rte_ether.h>
 
@@ -60,6 +62,21 @@ static uint8_t port_of_vid(const struct sl_vlan_map *map, uint16_t vid)
 	return SL_MAX_PORTS;
 }
 
+/* A frame of no port's VLAN (about to be dropped) is in the RX capture of
+ * the device's untagged port, or of its first port (`port`, the one it is
+ * polled through) when it has none: the one place it can be seen. Its
+ * tag, if the worker took it off, is put back by the copy. */
+static void capture_stray(struct sl_worker *w, const struct sl_vlan_map *map,
+			  unsigned port, struct rte_mbuf *m)
+{
+	uint8_t to = port_of_vid(map, 0);
+
+	if (to == SL_MAX_PORTS)
+		to = (uint8_t)port;
+	if (w->cap->port == to)
+		sl_worker_capture(w, to, &m, 1, SL_CAPTURE_RX);
+}
+
 uint16_t sl_worker_vlan_rx(struct sl_worker *w, unsigned port,
 			   struct rte_mbuf **pkts, uint16_t n)
 {
@@ -74,6 +91,8 @@ uint16_t sl_worker_vlan_rx(struct sl_worker *w, unsigned port,
 			/* Received all the same: counted as the burst's are. */
 			w->stats.rx_packets++;
 			w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
+			if (sl_unlikely(w->cap != NULL))
+				capture_stray(w, map, port, m);
 			sl_worker_drop(w, m, vid == VID_QINQ ? SL_DROP_VLAN_QINQ
 							     : SL_DROP_VLAN_UNKNOWN);
 			continue;

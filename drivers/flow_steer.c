@@ -62,7 +62,42 @@ static bool holds(const struct sl_flow_rule *set, unsigned n, const struct sl_fl
 	return false;
 }
 
-/* The device refused: its rules go, the ring takes over for good. */
+/* A fingerprint of a rule set (FNV-1a over its fields, in order, and its
+ * size): the plan is deterministic, so the same addresses give the same
+ * value. A plan of more than SL_FLOW_MAX_RULES has only that many
+ * written (sl_flow_plan): the rest is known by the count alone. */
+static uint64_t set_of(const struct sl_flow_rule *r, unsigned n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (unsigned i = 0; i < n && i < SL_FLOW_MAX_RULES; i++) {
+		uint64_t f[3] = {r[i].dst, (uint64_t)r[i].proto << 32 | r[i].queue,
+				 (uint64_t)r[i].port_spec << 16 | r[i].port_mask};
+		for (unsigned k = 0; k < 3; k++)
+			h = (h ^ f[k]) * 0x100000001b3ull;
+	}
+	return h ^ n;
+}
+
+/* The device's rules go, all at once; a refusal is counted and its text
+ * kept, and the device is taken to hold rules still. */
+static int flush(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx)
+{
+	char why[SL_FLOW_REASON_MAX] = "";
+
+	fp->n = 0; /* the handles die with the flush, or are lost with it */
+	if (ops->flush(ctx, fp->ethdev, why, sizeof(why)) != 0) {
+		fp->flush_errors++;
+		snprintf(fp->flush_error, sizeof(fp->flush_error), "%s",
+			 why[0] ? why : "no reason given");
+		return -1;
+	}
+	fp->dirty = false;
+	return 0;
+}
+
+/* Refused: the port's rules go, the ring takes over; by the device
+ * (`r` the rule, or the probe's) or by the plan (r NULL: too many). */
 static int fall_back(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx,
 		     const char *what, const struct sl_flow_rule *r, const char *why)
 {
@@ -74,6 +109,7 @@ static int fall_back(struct sl_flow_port *fp, const struct sl_flow_ops *ops, voi
 		 why[0] ? why : "no reason given");
 	sl_flow_port_stop(fp, ops, ctx);
 	fp->mode = SL_FLOW_RING;
+	fp->refusals++;
 	return -1;
 }
 
@@ -114,7 +150,7 @@ static int add_wanted(struct sl_flow_port *fp, const struct sl_flow_ops *ops, vo
 		void *h = ops->create(ctx, fp->ethdev, r, why, sizeof(why));
 		if (h == NULL)
 			return fall_back(fp, ops, ctx, "creating", r, why);
-		fp->proven = true;
+		fp->proven = fp->dirty = true;
 		fp->rule[fp->n] = *r;
 		fp->handle[fp->n++] = h;
 	}
@@ -131,16 +167,17 @@ int sl_flow_port_probe(struct sl_flow_port *fp, const struct sl_flow_ops *ops, v
 	if (fp->mode != SL_FLOW_RULES)
 		return 0;
 	sl_flow_plan(workers, &test_net_1, 1, &r, 1);
-	if (ops->validate(ctx, fp->ethdev, &r, why, sizeof(why)) != 0)
+	if (ops->validate(ctx, fp->ethdev, &r, why, sizeof(why)) != 0) {
+		fp->final = true;
 		return fall_back(fp, ops, ctx, "validating", &r, why);
+	}
 	return 0;
 }
 
-int sl_flow_port_sync(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx,
-		      const struct sl_flow_rule *want, unsigned nwant)
+/* Bring the installed rules to `want`: 0, or -1 on the ring. */
+static int install(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx,
+		   const struct sl_flow_rule *want, unsigned nwant)
 {
-	if (fp->mode != SL_FLOW_RULES)
-		return 0;
 	if (nwant > SL_FLOW_MAX_RULES) {
 		char why[80];
 		snprintf(why, sizeof(why), "%u rules needed, at most %u per port", nwant,
@@ -152,16 +189,70 @@ int sl_flow_port_sync(struct sl_flow_port *fp, const struct sl_flow_ops *ops, vo
 	return add_wanted(fp, ops, ctx, want, nwant);
 }
 
-void sl_flow_port_stop(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx)
+/* After a refusal of `set`: when to try again. Too many rules wait for
+ * another set; a device's refusal is also retried after a wait that
+ * doubles with each refusal. */
+static void schedule(struct sl_flow_port *fp, uint64_t set, unsigned nwant, uint64_t now_ms)
 {
-	char why[SL_FLOW_REASON_MAX];
-
-	if (fp->mode != SL_FLOW_RULES)
+	fp->refused_set = set;
+	if (nwant > SL_FLOW_MAX_RULES) {
+		fp->retry_at_ms = 0;
 		return;
+	}
+	fp->backoff_ms = fp->backoff_ms == 0 ? SL_FLOW_RETRY_FIRST_MS
+			 : fp->backoff_ms >= SL_FLOW_RETRY_MAX_MS / 2 ? SL_FLOW_RETRY_MAX_MS
+			 : fp->backoff_ms * 2;
+	fp->retry_at_ms = now_ms + fp->backoff_ms;
+}
+
+bool sl_flow_port_retry_due(const struct sl_flow_port *fp, uint64_t now_ms)
+{
+	return fp->mode == SL_FLOW_RING && !fp->final && fp->retry_at_ms != 0 &&
+	       now_ms >= fp->retry_at_ms;
+}
+
+enum sl_flow_event sl_flow_port_sync(struct sl_flow_port *fp, const struct sl_flow_ops *ops,
+				     void *ctx, const struct sl_flow_rule *want,
+				     unsigned nwant, uint64_t now_ms)
+{
+	uint64_t set = set_of(want, nwant);
+	bool retry = fp->mode == SL_FLOW_RING;
+
+	if (retry) {
+		if (fp->final || (set == fp->refused_set && !sl_flow_port_retry_due(fp, now_ms)))
+			return SL_FLOW_NO_EVENT;
+		fp->retries++;
+		/* Rules a failed flush left have no handles: clear them first. */
+		if (fp->dirty && flush(fp, ops, ctx) != 0) {
+			schedule(fp, set, nwant, now_ms);
+			return SL_FLOW_REFUSED_AGAIN;
+		}
+		fp->mode = SL_FLOW_RULES;
+	}
+	if (fp->mode != SL_FLOW_RULES)
+		return SL_FLOW_NO_EVENT;
+	if (install(fp, ops, ctx, want, nwant) != 0) {
+		schedule(fp, set, nwant, now_ms);
+		return retry ? SL_FLOW_REFUSED_AGAIN : SL_FLOW_FELL_BACK;
+	}
+	if (!retry)
+		return SL_FLOW_NO_EVENT;
+	fp->reason[0] = '\0';
+	fp->backoff_ms = 0;
+	fp->retry_at_ms = 0;
+	return SL_FLOW_RESTORED;
+}
+
+int sl_flow_port_stop(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx)
+{
 	/* One flush removes every rule of the port, ours being all there are
-	 * (Sluice alone drives the device); the handles die with it. */
-	ops->flush(ctx, fp->ethdev, why, sizeof(why));
-	fp->n = 0;
+	 * (Sluice alone drives the device). A device that never took one
+	 * (no rte_flow at all, or OFF) is not asked. */
+	if (!fp->dirty) {
+		fp->n = 0;
+		return 0;
+	}
+	return flush(fp, ops, ctx);
 }
 
 const char *sl_flow_mode_name(enum sl_flow_mode mode)

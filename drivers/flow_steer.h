@@ -70,7 +70,21 @@ struct sl_flow_ops {
 enum sl_flow_mode {
 	SL_FLOW_OFF,    /* not asked for, or nothing to steer: the ring */
 	SL_FLOW_RULES,  /* the rules are installed */
-	SL_FLOW_RING,   /* the device refused a rule: the ring, for good */
+	SL_FLOW_RING,   /* refused (by the device, or too many): the ring until
+			   a retry installs them again */
+};
+
+/* Retries of a port the device refused a rule on: the wait before the
+ * first timed retry, doubled after each refusal up to the cap. */
+#define SL_FLOW_RETRY_FIRST_MS 1000u
+#define SL_FLOW_RETRY_MAX_MS (300u * 1000u)
+
+/* What a sync did, for the caller to say (once each). */
+enum sl_flow_event {
+	SL_FLOW_NO_EVENT,
+	SL_FLOW_FELL_BACK,     /* installed rules refused: now on the ring */
+	SL_FLOW_REFUSED_AGAIN, /* a retry refused: still on the ring */
+	SL_FLOW_RESTORED,      /* a retry installed the rules */
 };
 
 /* One port's rules as installed. */
@@ -79,6 +93,21 @@ struct sl_flow_port {
 	char reason[SL_FLOW_REASON_MAX]; /* why OFF or RING; "" for RULES */
 	uint16_t ethdev;
 	bool proven;                     /* the device took a rule once */
+	bool dirty;                      /* it may hold rules of ours: flush
+					    before a retry and at stop */
+	bool final;                      /* RING for good: the probe's rule
+					    shape itself was refused */
+	/* RING: the rule set refused (a fingerprint; another set is retried
+	 * at the sync that brings it), and the time a timed retry is due
+	 * (0: none, a plan with too many rules waits for another set). */
+	uint64_t refused_set;
+	uint64_t retry_at_ms;
+	uint32_t backoff_ms;             /* the wait after the next refusal */
+	uint64_t refusals;               /* times the port went to the ring */
+	uint64_t retries;                /* syncs that tried again from RING */
+	uint64_t flush_errors;           /* flushes the device refused */
+	char flush_error[SL_FLOW_REASON_MAX]; /* the last one's text */
+	bool flush_said;                 /* the caller logged one (once) */
 	unsigned n;
 	struct sl_flow_rule rule[SL_FLOW_MAX_RULES];
 	void *handle[SL_FLOW_MAX_RULES];
@@ -90,23 +119,34 @@ void sl_flow_port_init(struct sl_flow_port *fp, uint16_t ethdev, const char *off
 
 /* Ask the device, before any address needs a rule, whether it takes one
  * like them at all: a rule for 192.0.2.1 (TEST-NET-1, never installed),
- * validated only. A refusal leaves the port on the ring (RING, the reason
- * naming the driver's error) and returns -1. OFF ports are left alone. */
+ * validated only. A refusal leaves the port on the ring for good (RING,
+ * final, the reason naming the driver's error: the shape of every rule
+ * is refused, as on a driver without rte_flow) and returns -1. OFF ports
+ * are left alone. */
 int sl_flow_port_probe(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx,
 		       unsigned workers);
 
 /* Bring the port's rules to `want` (nwant of them; more than
- * SL_FLOW_MAX_RULES is refused as too many): destroy the rules no longer
+ * SL_FLOW_MAX_RULES is refused as too many, and only that many are read,
+ * as sl_flow_plan writes them): destroy the rules no longer
  * wanted, validate then create the new ones. A failure flushes the
  * device's rules and leaves the port on the ring (RING) with the reason
- * naming the rule and the device's error. Returns 0, or -1 when this call
- * made the port fall back (so the caller logs it once). OFF and RING
- * ports are left alone. */
-int sl_flow_port_sync(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx,
-		      const struct sl_flow_rule *want, unsigned nwant);
+ * naming the rule and the device's error. A RING port is tried again
+ * (its leftovers flushed first) when `want` is not the set refused, or,
+ * for a device's refusal, once `now_ms` reaches retry_at_ms (the wait
+ * doubling from SL_FLOW_RETRY_FIRST_MS to SL_FLOW_RETRY_MAX_MS, back to
+ * the first on success). OFF and final ports are left alone. */
+enum sl_flow_event sl_flow_port_sync(struct sl_flow_port *fp, const struct sl_flow_ops *ops,
+				     void *ctx, const struct sl_flow_rule *want,
+				     unsigned nwant, uint64_t now_ms);
 
-/* Remove every rule (the port is stopping). */
-void sl_flow_port_stop(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx);
+/* Whether a timed retry of the port is due at `now_ms`. */
+bool sl_flow_port_retry_due(const struct sl_flow_port *fp, uint64_t now_ms);
+
+/* Remove every rule (the port is stopping): one flush, if the device may
+ * hold any. 0, or -1 when the device refused the flush (counted in
+ * flush_errors, its text in flush_error). */
+int sl_flow_port_stop(struct sl_flow_port *fp, const struct sl_flow_ops *ops, void *ctx);
 
 /* "rules", "ring" or "off". */
 const char *sl_flow_mode_name(enum sl_flow_mode mode);

@@ -116,6 +116,22 @@ static void show_xstats(const json_t *xstats)
 	slc_table_free(t);
 }
 
+/* A port on the ring: how often refused and retried, and when next. */
+static void show_flow_retry(const json_t *result)
+{
+	const json_t *retry = json_object_get(result, "flow_retry");
+	char n1[SLC_NUM_LEN], n2[SLC_NUM_LEN];
+
+	if (retry == NULL)
+		return;
+	printf("               refused %s times, retried %s; next retry: ",
+	       slc_num(result, "flow_refusals", n1), slc_num(result, "flow_retries", n2));
+	if (json_is_string(retry))
+		puts(json_string_value(retry));
+	else
+		printf("in %s ms, or at an address change\n", slc_num(retry, "in_ms", n1));
+}
+
 /* Replies steered by the NIC: how, why not, and how replies came. */
 static void show_flow(const json_t *result)
 {
@@ -128,6 +144,11 @@ static void show_flow(const json_t *result)
 		else
 			printf(" (%s installed)", slc_num(result, "flow_rules", n1));
 		putchar('\n');
+		show_flow_retry(result);
+		if (json_integer_value(json_object_get(result, "flow_flush_errors")) > 0)
+			printf("               flushes refused: %s, the last: %s\n",
+			       slc_num(result, "flow_flush_errors", n1),
+			       slc_str(result, "flow_flush_error"));
 	}
 	printf("replies:       %s on their owner's queue, %s steered by ring\n",
 	       slc_num(result, "replies_on_queue", n1), slc_num(result, "replies_by_ring", n2));

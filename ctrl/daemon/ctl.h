@@ -128,12 +128,17 @@ json_t *sl_ctl_port_json(const struct sl_ctl *ctl, uint32_t p);
 
 /* ctl_flow.c: each port's flow steering, from the model's ports and
  * workers (0, or -1 logged); its rules in step with `m`'s local and SNAT
- * pool addresses; every rule flushed, before the ports stop. The JSON:
- * "flow_steering" ("rules", "ring" or "off"), "flow_rules",
- * "flow_steering_reason", and the replies counted on their owner's queue
- * and by ring. */
+ * pool addresses; ports on the ring tried again when their timed retry
+ * is due (sl_ctl_flow_poll, from the control loop, against ctl->model);
+ * every rule flushed, before the ports stop. The JSON: "flow_steering"
+ * ("rules", "ring" or "off"), "flow_rules", "flow_steering_reason",
+ * "flow_refusals", "flow_retries", "flow_retry" (ring only: "never", "on
+ * an address change" or {"in_ms": N}), "flow_flush_errors" and
+ * "flow_flush_error", and the replies counted on their owner's queue and
+ * by ring. */
 int sl_ctl_flow_init(struct sl_ctl *ctl);
 void sl_ctl_flow_sync(struct sl_ctl *ctl, const struct sl_model *m);
+void sl_ctl_flow_poll(struct sl_ctl *ctl);
 void sl_ctl_flow_stop(struct sl_ctl *ctl);
 json_t *sl_ctl_flow_json(const struct sl_ctl *ctl, uint32_t p);
 

@@ -13,10 +13,16 @@
  * when it is one of several logical ports of a device (VLANs: the rules
  * would need a VLAN item, not built), or when the worker count has no
  * mask form. A device that refuses a rule leaves its port on the ring
- * ("ring") for the rest of the run, said once in the log: at info level
- * when its very first rule is refused (a driver without rte_flow, such as
- * af_packet, or net_tap on a kernel without TC flower), as a warning when
- * a device that took rules refuses one later.
+ * ("ring"), said in the log: at info level when its very first rule is
+ * refused (a driver without rte_flow, such as af_packet, or net_tap,
+ * whose TC translation refuses the port mask), as a warning when a
+ * device that took rules refuses one. The port is tried again at the
+ * next publish that changes its addresses, and after a device's refusal
+ * also on a timer (flow_steer.h: 1 s doubling to 5 min, polled from the
+ * control loop); a retry that is refused again is only counted, one that
+ * succeeds is logged. A device that refused the start-up probe's rule
+ * (no rule of that shape at all) is not retried. A flush the device
+ * refuses is logged once per port with its error and counted.
  */
 #include <stdlib.h>
 
@@ -58,9 +64,21 @@ int sl_ctl_flow_init(struct sl_ctl *ctl)
 				ctl->model.ports[p].name, why);
 		else if (sl_flow_port_probe(fp, &sl_flow_rte_ops, NULL, ctl->model.workers) != 0)
 			sl_info("port %s: the device takes no flow rules, replies steered by "
-				"ring: %s", ctl->model.ports[p].name, fp->reason);
+				"ring (for good: the probe's rule was refused): %s",
+				ctl->model.ports[p].name, fp->reason);
 	}
 	return 0;
+}
+
+/* The first flush port p's device refused, said once; all are counted. */
+static void say_flush_errors(const struct sl_model *m, uint32_t p, struct sl_flow_port *fp)
+{
+	if (fp->flush_errors == 0 || fp->flush_said)
+		return;
+	fp->flush_said = true;
+	sl_warn("port %s: flushing its flow rules failed: %s (rules may be left on the "
+		"device; counted in flow_flush_errors, not logged again)",
+		m->ports[p].name, fp->flush_error);
 }
 
 static void sync_port(struct sl_ctl *ctl, const struct sl_model *m, uint32_t p)
@@ -72,14 +90,24 @@ static void sync_port(struct sl_ctl *ctl, const struct sl_model *m, uint32_t p)
 
 	unsigned naddrs = sl_model_port_reply_addrs(m, p, addrs, sizeof(addrs) / sizeof(addrs[0]));
 	unsigned n = sl_flow_plan(m->workers, addrs, naddrs, want, SL_FLOW_MAX_RULES);
-	if (sl_flow_port_sync(fp, &sl_flow_rte_ops, NULL, want, n) == 0)
-		return;
-	if (proven)
-		sl_warn("port %s: flow rules refused, replies steered by ring from now on: %s",
-			m->ports[p].name, fp->reason);
-	else
-		sl_info("port %s: the device takes no flow rules, replies steered by ring: %s",
-			m->ports[p].name, fp->reason);
+	switch (sl_flow_port_sync(fp, &sl_flow_rte_ops, NULL, want, n, sl_ctl_now_ms())) {
+	case SL_FLOW_FELL_BACK:
+		if (proven)
+			sl_warn("port %s: flow rules refused, replies steered by ring until a "
+				"retry installs them: %s", m->ports[p].name, fp->reason);
+		else
+			sl_info("port %s: the device takes no flow rules, replies steered by "
+				"ring: %s", m->ports[p].name, fp->reason);
+		break;
+	case SL_FLOW_RESTORED:
+		sl_info("port %s: flow rules installed again (%u), after %llu retries",
+			m->ports[p].name, fp->n, (unsigned long long)fp->retries);
+		break;
+	case SL_FLOW_REFUSED_AGAIN: /* counted in flow_retries */
+	case SL_FLOW_NO_EVENT:
+		break;
+	}
+	say_flush_errors(m, p, fp);
 }
 
 void sl_ctl_flow_sync(struct sl_ctl *ctl, const struct sl_model *m)
@@ -90,14 +118,40 @@ void sl_ctl_flow_sync(struct sl_ctl *ctl, const struct sl_model *m)
 		sync_port(ctl, m, p);
 }
 
+void sl_ctl_flow_poll(struct sl_ctl *ctl)
+{
+	if (ctl->flow == NULL)
+		return;
+	uint64_t now = sl_ctl_now_ms();
+	for (uint32_t p = 0; p < ctl->dp->nports; p++)
+		if (sl_flow_port_retry_due(&ctl->flow[p], now))
+			sync_port(ctl, &ctl->model, p);
+}
+
 void sl_ctl_flow_stop(struct sl_ctl *ctl)
 {
 	if (ctl->flow == NULL)
 		return;
-	for (uint32_t p = 0; p < ctl->dp->nports; p++)
+	for (uint32_t p = 0; p < ctl->dp->nports; p++) {
 		sl_flow_port_stop(&ctl->flow[p], &sl_flow_rte_ops, NULL);
+		say_flush_errors(&ctl->model, p, &ctl->flow[p]);
+	}
 	free(ctl->flow);
 	ctl->flow = NULL;
+}
+
+/* When a RING port is tried again: "never", "on an address change", or
+ * the seconds until the timed retry (it is also tried on a change). */
+static json_t *retry_json(const struct sl_flow_port *fp)
+{
+	uint64_t now = sl_ctl_now_ms();
+
+	if (fp->final)
+		return json_string("never");
+	if (fp->retry_at_ms == 0)
+		return json_string("on an address change");
+	return json_pack("{s:I}", "in_ms",
+			 (json_int_t)(fp->retry_at_ms > now ? fp->retry_at_ms - now : 0));
 }
 
 json_t *sl_ctl_flow_json(const struct sl_ctl *ctl, uint32_t p)
@@ -117,5 +171,12 @@ json_t *sl_ctl_flow_json(const struct sl_ctl *ctl, uint32_t p)
 	json_object_set_new(o, "flow_rules", json_integer(fp->n));
 	if (fp->reason[0])
 		json_object_set_new(o, "flow_steering_reason", json_string(fp->reason));
+	json_object_set_new(o, "flow_refusals", json_integer((json_int_t)fp->refusals));
+	json_object_set_new(o, "flow_retries", json_integer((json_int_t)fp->retries));
+	if (fp->mode == SL_FLOW_RING)
+		json_object_set_new(o, "flow_retry", retry_json(fp));
+	json_object_set_new(o, "flow_flush_errors", json_integer((json_int_t)fp->flush_errors));
+	if (fp->flush_errors)
+		json_object_set_new(o, "flow_flush_error", json_string(fp->flush_error));
 	return o;
 }

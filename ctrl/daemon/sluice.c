@@ -257,6 +257,7 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 			sl_notify_ready(ctl->dp->nworkers);
 		}
 		sl_ctl_link_poll(ctl);
+		sl_ctl_flow_poll(ctl); /* a port's flow rules retried after a refusal */
 		sl_telemetry_tick(ctl); /* what /sluice/ telemetry reads */
 		sl_ctl_metrics_work(ctl, metrics); /* a scrape waiting */
 		if (reload_requested) {

@@ -26,25 +26,37 @@ static void capture_teardown(struct sl_capture *cap)
 	rte_mempool_free(cap->pool);
 }
 
-static bool capture_ring_full(struct harness *h, char *why)
+/* An RX capture of `port` with rings of 3 copies (torn down by
+ * capture_teardown), not yet published. */
+static bool capture_make(const struct harness *h, struct sl_capture *cap, uint8_t port)
 {
-	struct sl_capture cap = {.port = IN, .dirs = SL_CAPTURE_RX, .snaplen = UINT32_MAX};
-	uint64_t c0, d0, c1, d1;
-	struct seen g;
 	char name[32];
 	bool ok = true;
 
+	*cap = (struct sl_capture){.port = port, .dirs = SL_CAPTURE_RX, .snaplen = UINT32_MAX};
 	/* pcapng copies carry a block around the frame: room to spare. */
-	cap.pool = rte_pktmbuf_pool_create("conf_cap", 63, 0, 0, 4096, SOCKET_ID_ANY);
-	for (unsigned w = 0; w < h->nworkers && cap.pool; w++) {
+	cap->pool = rte_pktmbuf_pool_create("conf_cap", 63, 0, 0, 4096, SOCKET_ID_ANY);
+	for (unsigned w = 0; w < h->nworkers && cap->pool; w++) {
 		snprintf(name, sizeof(name), "conf_cap%u", w);
-		cap.ring[w] = rte_ring_create(name, 4, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		ok = ok && cap.ring[w];
+		cap->ring[w] = rte_ring_create(name, 4, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		ok = ok && cap->ring[w];
 	}
-	if (!cap.pool || !ok) {
-		capture_teardown(&cap);
+	if (!cap->pool || !ok) {
+		capture_teardown(cap);
+		return false;
+	}
+	return true;
+}
+
+static bool capture_ring_full(struct harness *h, char *why)
+{
+	struct sl_capture cap;
+	uint64_t c0, d0, c1, d1;
+	struct seen g;
+	bool ok = true;
+
+	if (!capture_make(h, &cap, IN))
 		return WHY("cannot make the capture's pool and rings");
-	}
 	capture_counts(h, &c0, &d0);
 	h->dp.capture = &cap;
 	for (uint16_t p = 6000; p < 6010 && ok; p++)

@@ -213,3 +213,56 @@ static bool mss_clamp(struct harness *h, char *why)
 	sl_dataplane_set_mtu(&h->dp, IN, 0);
 	return ok;
 }
+
+/* The connection whose client side is `cport` -> VIP:80, on whichever
+ * worker holds it, and that worker. */
+static const struct sl_conn *fnat_entry(const struct harness *h, uint16_t cport,
+					const struct sl_worker **owner)
+{
+	struct sl_v4key k = {sl_htonl(SERVER), sl_htonl(VIP), sl_htons(cport), sl_htons(80)};
+
+	for (unsigned i = 0; i < h->nworkers; i++) {
+		struct sl_conn_table *ct = &h->dp.workers[i]->ct;
+		uint32_t ref = sl_ct_lookup(ct, &k, SL_IPPROTO_TCP,
+					    sl_flow_hash(&k, SL_IPPROTO_TCP));
+		if (ref != SL_CT_NONE) {
+			*owner = h->dp.workers[i];
+			return sl_ct_conn(ct, ref);
+		}
+	}
+	return NULL;
+}
+
+/* The clamp of a client's SYN asks where its answers leave; the route it
+ * looks up is kept as the reply direction's next hop, so the SYN+ACK (and
+ * a retransmitted SYN) look up no route again. */
+static bool mss_clamp_route_once(struct harness *h, char *why)
+{
+	const struct sl_worker *w = NULL;
+	struct seen to_rs, to_c;
+	uint16_t cport = 41510;
+	bool ok = true;
+
+	sl_dataplane_set_mtu(&h->dp, OUT, MTU_SMALL);
+	if (!syn_mss_exchange(h, OUT, IN, SERVER, cport, VIP, 80, SYN, false, &to_rs)) {
+		ok = WHY("SYN with MSS not forwarded");
+		goto out;
+	}
+	const struct sl_conn *c = fnat_entry(h, cport, &w);
+	if (c == NULL) {
+		ok = WHY("no connection for the SYN");
+		goto out;
+	}
+	uint16_t slot = c->nh_slot[SL_DIR_REPLY];
+	if (slot == SL_NH_NONE || w->neigh->slot[slot].port != OUT)
+		ok = WHY("after the SYN the reply's next hop is %s, want the client's on out",
+			 slot == SL_NH_NONE ? "unknown" : "on another port");
+	else if (syn_mss(&to_rs) != MTU_SMALL - 40)
+		ok = WHY("MSS %u to the server, want %u", syn_mss(&to_rs), MTU_SMALL - 40);
+	else if (!syn_mss_exchange(h, IN, OUT, RS, 8080, LIP, fr_get16(to_rs.frame + FR_L4_OFF),
+				   SYN | ACK, false, &to_c))
+		ok = WHY("SYN+ACK not sent to the client by the kept next hop");
+out:
+	sl_dataplane_set_mtu(&h->dp, OUT, 0);
+	return ok;
+}

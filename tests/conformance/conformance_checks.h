@@ -191,12 +191,19 @@ static const struct check checks[] = {
 	{"MSS clamp: a SYN's and a SYN+ACK's MSS lowered to the MTU less 40 of the"
 	 " port their answers leave by, each port its own; checksums right (also"
 	 " at an odd offset)", mss_clamp},
+	{"MSS clamp: the route a client's SYN looks up for its answers' port is"
+	 " kept as the reply's next hop (no second lookup for the SYN+ACK)",
+	 mss_clamp_route_once},
 	{"802.1Q in software: a tagged SYN forwarded untagged, the reply and an ARP"
 	 " answer tagged with the port's VLAN, another VLAN or none dropped"
 	 " (vlan_unknown)", vlan_software},
 	{"802.1Q edges: an unknown VLAN (vlan_unknown) and stacked tags (802.1ad,"
-	 " double 802.1Q, a tag behind a stripped one: vlan_qinq) dropped, never"
+	 " double 802.1Q, a tag behind a stripped one, a lone 802.1ad tag: vlan_qinq)"
+	 " dropped, never"
 	 " handed to the exception device; a priority tag (VID 0) taken as untagged",
 	 vlan_edges},
+	{"802.1Q capture: frames of no port's VLAN (vlan_unknown, vlan_qinq) in the RX"
+	 " capture of the device's untagged port, or its first, as received",
+	 vlan_capture},
 	{NULL, NULL},
 };

@@ -14,7 +14,9 @@
 #    they reached their owner: on its own RX queue, or over the ring. On
 #    af_packet the kernel's fanout knows nothing of owners, so both grow;
 #    client packets are not replies (wan stays 0);
-#  - "flow_steering": false shows "off" with the config as the reason.
+#  - "flow_steering": false shows "off" with the config as the reason;
+#  - af_packet (the probe refused) is not retried; net_tap (a real rule
+#    refused) is retried on its back-off, refused again, counted, logged once.
 # The rules themselves (plan, add/remove with addresses, fallback) are unit
 # tested against a mock device: tests/unit/test_flow_steer.c.
 # e2e-timeout: 120
@@ -58,6 +60,8 @@ lab_check_eq "af_packet lan: flow_steering ring, no rules" \
   "$(port_get lan "'%s %d' % (r['flow_steering'], r['flow_rules'])")" "ring 0"
 lab_check "  ... the reason names the probe rule and the driver's error" \
   eval "grep -q '^validating tcp 192.0.2.1 dport 0/1 -> queue 0: .*(Function not implemented)' <<<\"\$reason\""
+lab_check_eq "  ... not retried: the probe's rule itself was refused" \
+  "$(port_get lan "'%s %d' % (r['flow_retry'], r['flow_retries'])")" "never 0"
 lab_check_eq "  ... logged once per port (lan, wan)" \
   "$(grep -c 'port lan: the device takes no flow rules, replies steered by ring' "$LAB_RUN/sluice.log") $(grep -c 'port wan: the device takes no flow rules' "$LAB_RUN/sluice.log")" "1 1"
 lab_check "port list shows ring in FLOW" eval "slctl port list | grep -Eq '^lan .* ring *$'"
@@ -102,6 +106,14 @@ lab_check "  ... refused creating the local address's first rule, with the drive
 lab_check "  ... the PMD said why: no multiq qdisc in this kernel" \
   eval "grep -q 'slfs-tap: failed to create multiq qdisc' '$LAB_RUN/sluice.log' && \
         grep -q 'Disabling rte flow support' '$LAB_RUN/sluice.log'"
+# A real rule refused is retried on the back-off (1 s, 2 s, ...): by
+# 3.5 s at least once, each refused again and counted, not logged.
+sleep 3.5
+read -r tries refusals timed <<<"$(port_get lan "'%d %d %s' % (r['flow_retries'], r['flow_refusals'], 'in_ms' in r['flow_retry'])")"
+lab_check "  ... retried on its back-off ($tries >= 1), refused each time ($refusals = $tries + 1), the next one timed ($timed)" \
+  test "$tries" -ge 1 -a "$refusals" -eq $((tries + 1)) -a "$timed" = True
+lab_check "  ... port show says when" \
+  eval "slctl port show lan | grep -Eq '^ +refused $refusals times, retried $tries; next retry: in [0-9]+ ms, or at an address change\$'"
 lab_check_eq "  ... logged once" \
   "$(grep -c 'port lan: the device takes no flow rules' "$LAB_RUN/sluice.log")" 1
 lab_sluice_stop || lab_not_ok "sluice stopped"

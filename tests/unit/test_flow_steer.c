@@ -3,9 +3,10 @@
  * Replies steered by the NIC (drivers/flow_steer.c, issue 14): the rule
  * plan sends every local port to the worker that owns it by the port
  * share scheme (portmap.h), and the sync keeps a device's rules in step
- * with the addresses, falling back to the ring once when the device
- * refuses. The device is a mock behind struct sl_flow_ops, which records
- * every call and can be told to refuse.
+ * with the addresses, falling back to the ring when the device refuses
+ * and trying again when the addresses change or a back-off runs out. The
+ * device is a mock behind struct sl_flow_ops, which records every call
+ * and can be told to refuse.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -114,6 +115,7 @@ static struct mock {
 	int refuse_validate_at;    /* the Nth validate (1-based) fails; 0: none */
 	int refuse_create_at;
 	int refuse_destroy_at;
+	int refuse_flush_at;
 	uintptr_t next_handle;
 	struct sl_flow_rule destroyed[64];
 } mk;
@@ -160,29 +162,39 @@ static int m_destroy(void *ctx, uint16_t ethdev, void *handle, char *why, size_t
 
 static int m_flush(void *ctx, uint16_t ethdev, char *why, size_t len)
 {
-	(void)ctx, (void)ethdev, (void)why, (void)len;
-	mk.flushes++;
+	(void)ctx, (void)ethdev;
+	if ((int)++mk.flushes == mk.refuse_flush_at) {
+		snprintf(why, len, "mock: flush refused (Device or resource busy)");
+		return -16;
+	}
 	mk.live = 0;
 	return 0;
 }
 
 static const struct sl_flow_ops mock_ops = {m_validate, m_create, m_destroy, m_flush};
 static struct sl_flow_port fp;
+static uint64_t now_ms;   /* the control thread's clock */
 
 static int reset(void **state)
 {
 	(void)state;
 	memset(&mk, 0, sizeof(mk));
 	sl_flow_port_init(&fp, 3, NULL);
+	now_ms = 1000000;
 	return 0;
 }
 
 /* The control thread's view: plan the addresses, sync the port. */
-static int sync_addrs(unsigned workers, const sl_be32 *addrs, unsigned naddrs)
+static enum sl_flow_event sync_addrs(unsigned workers, const sl_be32 *addrs, unsigned naddrs)
 {
 	static struct sl_flow_rule want[SL_FLOW_MAX_RULES + 64];
 	unsigned n = sl_flow_plan(workers, addrs, naddrs, want, SL_FLOW_MAX_RULES + 64);
-	return sl_flow_port_sync(&fp, &mock_ops, NULL, want, n);
+	return sl_flow_port_sync(&fp, &mock_ops, NULL, want, n, now_ms);
+}
+
+static unsigned calls(void)
+{
+	return mk.validates + mk.creates + mk.destroys + mk.flushes;
 }
 
 /* Addresses come and go: only their own rules are created and destroyed. */
@@ -192,21 +204,21 @@ static void test_sync_follows_addresses(void **state)
 	sl_be32 both[2] = {a, b};
 	(void)state;
 
-	assert_int_equal(sync_addrs(2, &a, 1), 0);
+	assert_int_equal(sync_addrs(2, &a, 1), SL_FLOW_NO_EVENT);
 	assert_int_equal(fp.mode, SL_FLOW_RULES);
 	assert_int_equal(fp.n, 4);
 	assert_int_equal(mk.creates, 4);
 	assert_int_equal(mk.validates, 4); /* each validated before it is made */
-	assert_int_equal(sync_addrs(2, both, 2), 0);
+	assert_int_equal(sync_addrs(2, both, 2), SL_FLOW_NO_EVENT);
 	assert_int_equal(mk.creates, 8);
 	assert_int_equal(mk.destroys, 0);
-	assert_int_equal(sync_addrs(2, &b, 1), 0); /* a removed */
+	assert_int_equal(sync_addrs(2, &b, 1), SL_FLOW_NO_EVENT); /* a removed */
 	assert_int_equal(mk.destroys, 4);
 	for (unsigned i = 0; i < 4; i++)
 		assert_int_equal(mk.destroyed[i].dst, a);
 	assert_int_equal(fp.n, 4);
 	assert_int_equal(mk.live, 4);
-	assert_int_equal(sync_addrs(2, &b, 1), 0); /* no change, no calls */
+	assert_int_equal(sync_addrs(2, &b, 1), SL_FLOW_NO_EVENT); /* no change, no calls */
 	assert_int_equal(mk.creates + mk.destroys, 12);
 	sl_flow_port_stop(&fp, &mock_ops, NULL);
 	assert_int_equal(mk.flushes, 1);
@@ -223,7 +235,7 @@ static void sync_model(const struct sl_model *m, uint32_t port)
 	struct sl_flow_rule want[64];
 	unsigned naddrs = sl_model_port_reply_addrs(m, port, addrs, 16);
 	unsigned n = sl_flow_plan(m->workers, addrs, naddrs, want, 64);
-	assert_int_equal(sl_flow_port_sync(&fp, &mock_ops, NULL, want, n), 0);
+	assert_int_equal(sl_flow_port_sync(&fp, &mock_ops, NULL, want, n, 0), SL_FLOW_NO_EVENT);
 }
 
 static unsigned rules_for(sl_be32 dst)
@@ -278,8 +290,8 @@ static void test_validate_refused(void **state)
 	(void)state;
 
 	mk.refuse_validate_at = 6; /* b's second rule */
-	assert_int_equal(sync_addrs(2, &a, 1), 0);
-	assert_int_equal(sync_addrs(2, both, 2), -1);
+	assert_int_equal(sync_addrs(2, &a, 1), SL_FLOW_NO_EVENT);
+	assert_int_equal(sync_addrs(2, both, 2), SL_FLOW_FELL_BACK);
 	assert_int_equal(fp.mode, SL_FLOW_RING);
 	assert_int_equal(mk.flushes, 1);
 	assert_int_equal(fp.n, 0);
@@ -287,11 +299,15 @@ static void test_validate_refused(void **state)
 	assert_non_null(strstr(fp.reason, "validating udp 198.18.1.2 dport 0/1 -> queue 0"));
 	assert_non_null(strstr(fp.reason, "mock: Function not implemented"));
 	assert_string_equal(sl_flow_mode_name(fp.mode), "ring");
-	/* From now on the ring: no more calls, no second report. */
-	unsigned calls = mk.validates + mk.creates + mk.destroys + mk.flushes;
-	assert_int_equal(sync_addrs(2, &a, 1), 0);
-	sl_flow_port_stop(&fp, &mock_ops, NULL);
-	assert_int_equal(mk.validates + mk.creates + mk.destroys + mk.flushes, calls);
+	/* The same addresses before the back-off ran out: the ring, no
+	 * calls, no second report; the device holds nothing to flush. */
+	unsigned before = calls();
+	now_ms += SL_FLOW_RETRY_FIRST_MS - 1;
+	assert_int_equal(sync_addrs(2, both, 2), SL_FLOW_NO_EVENT);
+	assert_int_equal(sl_flow_port_stop(&fp, &mock_ops, NULL), 0);
+	assert_int_equal(calls(), before);
+	assert_int_equal(fp.refusals, 1);
+	assert_int_equal(fp.retries, 0);
 }
 
 static void test_create_refused(void **state)
@@ -300,7 +316,7 @@ static void test_create_refused(void **state)
 	(void)state;
 
 	mk.refuse_create_at = 3;
-	assert_int_equal(sync_addrs(4, &a, 1), -1);
+	assert_int_equal(sync_addrs(4, &a, 1), SL_FLOW_FELL_BACK);
 	assert_int_equal(fp.mode, SL_FLOW_RING);
 	assert_int_equal(mk.live, 0); /* the two made before are flushed */
 	assert_non_null(strstr(fp.reason, "creating tcp 198.18.1.1 dport 1/3 -> queue 1: mock: no room"));
@@ -313,8 +329,8 @@ static void test_destroy_refused(void **state)
 	(void)state;
 
 	mk.refuse_destroy_at = 2;
-	assert_int_equal(sync_addrs(2, both, 2), 0);
-	assert_int_equal(sync_addrs(2, &b, 1), -1);
+	assert_int_equal(sync_addrs(2, both, 2), SL_FLOW_NO_EVENT);
+	assert_int_equal(sync_addrs(2, &b, 1), SL_FLOW_FELL_BACK);
 	assert_int_equal(fp.mode, SL_FLOW_RING);
 	assert_int_equal(mk.live, 0);
 	assert_non_null(strstr(fp.reason, "destroying"));
@@ -334,6 +350,7 @@ static void test_probe(void **state)
 	assert_string_equal(fp.reason, "validating tcp 192.0.2.1 dport 0/3 -> queue 0: "
 				       "mock: Function not implemented");
 	assert_false(fp.proven);
+	assert_true(fp.final);
 }
 
 static void test_too_many(void **state)
@@ -344,10 +361,130 @@ static void test_too_many(void **state)
 	for (unsigned i = 0; i < 40; i++)
 		addrs[i] = IP(198, 18, 2, i + 1);
 	/* 40 addresses x 16 workers x 2 protocols = 1280 > 1024 */
-	assert_int_equal(sync_addrs(16, addrs, 40), -1);
+	assert_int_equal(sync_addrs(16, addrs, 40), SL_FLOW_FELL_BACK);
 	assert_int_equal(fp.mode, SL_FLOW_RING);
 	assert_int_equal(mk.creates, 0);
 	assert_non_null(strstr(fp.reason, "1280 rules needed"));
+}
+
+/* A refusal is not for good: a new address set is tried at once, and a
+ * retry that succeeds is the rules again, reason cleared. */
+static void test_retry_on_address_change(void **state)
+{
+	sl_be32 a = IP(198, 18, 1, 1), b = IP(198, 18, 1, 2);
+	sl_be32 both[2] = {a, b};
+	(void)state;
+
+	mk.refuse_create_at = 2;
+	assert_int_equal(sync_addrs(2, &a, 1), SL_FLOW_FELL_BACK);
+	assert_int_equal(mk.flushes, 1); /* the one rule made went */
+	assert_int_equal(sync_addrs(2, both, 2), SL_FLOW_RESTORED);
+	assert_int_equal(fp.mode, SL_FLOW_RULES);
+	assert_string_equal(fp.reason, "");
+	assert_int_equal(fp.n, 8);
+	assert_int_equal(mk.live, 8);
+	assert_int_equal(fp.refusals, 1);
+	assert_int_equal(fp.retries, 1);
+	assert_int_equal(mk.flushes, 1); /* nothing left to clear first */
+	assert_false(sl_flow_port_retry_due(&fp, now_ms + SL_FLOW_RETRY_MAX_MS));
+}
+
+/* The same set is tried again once the back-off runs out: 1 s, then
+ * doubling to the cap, then back to 1 s after a success. */
+static void test_retry_backoff(void **state)
+{
+	sl_be32 a = IP(198, 18, 1, 1);
+	uint32_t wait = SL_FLOW_RETRY_FIRST_MS;
+	(void)state;
+
+	mk.refuse_validate_at = 1;
+	assert_int_equal(sync_addrs(2, &a, 1), SL_FLOW_FELL_BACK);
+	for (unsigned i = 0; i < 12; i++) {
+		assert_int_equal(fp.retry_at_ms, now_ms + wait);
+		now_ms += wait - 1;
+		assert_false(sl_flow_port_retry_due(&fp, now_ms));
+		unsigned before = calls();
+		assert_int_equal(sync_addrs(2, &a, 1), SL_FLOW_NO_EVENT);
+		assert_int_equal(calls(), before);
+		now_ms += 1;
+		assert_true(sl_flow_port_retry_due(&fp, now_ms));
+		mk.refuse_validate_at = (int)mk.validates + 1;
+		assert_int_equal(sync_addrs(2, &a, 1), SL_FLOW_REFUSED_AGAIN);
+		assert_int_equal(fp.retries, i + 1);
+		wait = wait * 2 > SL_FLOW_RETRY_MAX_MS ? SL_FLOW_RETRY_MAX_MS : wait * 2;
+	}
+	assert_int_equal(wait, SL_FLOW_RETRY_MAX_MS);
+	assert_int_equal(fp.refusals, 13);
+	now_ms += wait;
+	assert_int_equal(sync_addrs(2, &a, 1), SL_FLOW_RESTORED);
+	assert_int_equal(mk.live, 4);
+	assert_int_equal(fp.retry_at_ms, 0);
+	mk.refuse_validate_at = (int)mk.validates + 1; /* refused once more: 1 s again */
+	assert_int_equal(sync_addrs(2, (sl_be32[]){IP(198, 18, 1, 9)}, 1), SL_FLOW_FELL_BACK);
+	assert_int_equal(fp.retry_at_ms, now_ms + SL_FLOW_RETRY_FIRST_MS);
+}
+
+/* Too many rules wait for another address set, not for the clock. */
+static void test_too_many_retry(void **state)
+{
+	static sl_be32 addrs[40];
+	(void)state;
+
+	for (unsigned i = 0; i < 40; i++)
+		addrs[i] = IP(198, 18, 2, i + 1);
+	assert_int_equal(sync_addrs(16, addrs, 40), SL_FLOW_FELL_BACK);
+	now_ms += 10 * (uint64_t)SL_FLOW_RETRY_MAX_MS;
+	assert_false(sl_flow_port_retry_due(&fp, now_ms));
+	assert_int_equal(sync_addrs(16, addrs, 40), SL_FLOW_NO_EVENT);
+	assert_int_equal(calls(), 0);
+	assert_int_equal(sync_addrs(16, addrs, 32), SL_FLOW_RESTORED); /* 1024 */
+	assert_int_equal(fp.n, SL_FLOW_MAX_RULES);
+}
+
+/* The probe's refusal is for good: the device takes no rule of the shape. */
+static void test_probe_final(void **state)
+{
+	sl_be32 a = IP(198, 18, 1, 1);
+	(void)state;
+
+	mk.refuse_validate_at = 1;
+	assert_int_equal(sl_flow_port_probe(&fp, &mock_ops, NULL, 2), -1);
+	assert_true(fp.final);
+	now_ms += 10 * (uint64_t)SL_FLOW_RETRY_MAX_MS;
+	assert_false(sl_flow_port_retry_due(&fp, now_ms));
+	assert_int_equal(sync_addrs(2, &a, 1), SL_FLOW_NO_EVENT);
+	assert_int_equal(calls(), 1);
+	assert_int_equal(fp.mode, SL_FLOW_RING);
+}
+
+/* A flush the device refuses is counted with its text; the rules it left
+ * are flushed before the next retry creates any, and a device that never
+ * took a rule is never asked to flush. */
+static void test_flush_refused(void **state)
+{
+	sl_be32 a = IP(198, 18, 1, 1), b = IP(198, 18, 1, 2);
+	(void)state;
+
+	assert_int_equal(sl_flow_port_stop(&fp, &mock_ops, NULL), 0);
+	assert_int_equal(mk.flushes, 0);
+	mk.refuse_create_at = 3;
+	mk.refuse_flush_at = 1;
+	assert_int_equal(sync_addrs(2, &a, 1), SL_FLOW_FELL_BACK);
+	assert_int_equal(fp.flush_errors, 1);
+	assert_string_equal(fp.flush_error, "mock: flush refused (Device or resource busy)");
+	assert_int_equal(mk.live, 2); /* left on the device */
+	mk.refuse_flush_at = 2; /* the retry's flush refused too: nothing made */
+	unsigned creates = mk.creates;
+	assert_int_equal(sync_addrs(2, &b, 1), SL_FLOW_REFUSED_AGAIN);
+	assert_int_equal(mk.creates, creates);
+	assert_int_equal(fp.flush_errors, 2);
+	now_ms += SL_FLOW_RETRY_MAX_MS;
+	assert_int_equal(sync_addrs(2, &b, 1), SL_FLOW_RESTORED);
+	assert_int_equal(mk.flushes, 3); /* the leftovers went first */
+	assert_int_equal(mk.live, 4);
+	mk.refuse_flush_at = 4;
+	assert_int_equal(sl_flow_port_stop(&fp, &mock_ops, NULL), -1);
+	assert_int_equal(fp.flush_errors, 3);
 }
 
 static void test_off_port(void **state)
@@ -356,7 +493,7 @@ static void test_off_port(void **state)
 	(void)state;
 
 	sl_flow_port_init(&fp, 3, "\"flow_steering\": false");
-	assert_int_equal(sync_addrs(2, &a, 1), 0);
+	assert_int_equal(sync_addrs(2, &a, 1), SL_FLOW_NO_EVENT);
 	sl_flow_port_stop(&fp, &mock_ops, NULL);
 	assert_int_equal(mk.validates + mk.creates + mk.flushes, 0);
 	assert_string_equal(sl_flow_mode_name(fp.mode), "off");
@@ -377,6 +514,11 @@ int main(void)
 		cmocka_unit_test_setup(test_probe, reset),
 		cmocka_unit_test_setup(test_model_addresses, reset),
 		cmocka_unit_test_setup(test_too_many, reset),
+		cmocka_unit_test_setup(test_retry_on_address_change, reset),
+		cmocka_unit_test_setup(test_retry_backoff, reset),
+		cmocka_unit_test_setup(test_too_many_retry, reset),
+		cmocka_unit_test_setup(test_probe_final, reset),
+		cmocka_unit_test_setup(test_flush_refused, reset),
 		cmocka_unit_test_setup(test_off_port, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
