@@ -233,7 +233,10 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	if (sl_unlikely(pkt->kind == SL_PKT_IPV6)) {
-		sl_worker_ipv6(w, m, pkt); /* worker_fwd6.c */
+		if (pkt->proto == SL_IPPROTO_ICMPV6) /* NDP, echo: worker_ndp.c */
+			sl_worker_icmp6(w, m, pkt);
+		else
+			sl_worker_ipv6(w, m, pkt); /* worker_fwd6.c */
 		return;
 	}
 	if (sl_likely(pkt->kind == SL_PKT_IPV4 &&
@@ -398,6 +401,8 @@ void sl_worker_tail(struct sl_worker *w)
 	sl_worker_flush(w);
 	if (w->nhold)
 		sl_worker_hold_retry(w);
+	if (w->nhold6)
+		sl_worker_hold6_retry(w);
 	sl_ct_expire(&w->ct, w->now_ms, SL_EXPIRE_BUDGET, sl_worker_on_expire, w);
 	if ((++w->loops & 15) == 0 || w->dump || w->flush)
 		sl_worker_control(w);
@@ -428,7 +433,7 @@ unsigned sl_worker_poll(struct sl_worker *w)
 
 static void idle_backoff(struct sl_worker *w, unsigned got)
 {
-	if (got || w->nhold || w->dump || w->flush) {
+	if (got || w->nhold || w->nhold6 || w->dump || w->flush) {
 		w->empty_polls = 0;
 		return;
 	}

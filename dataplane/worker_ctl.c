@@ -317,6 +317,11 @@ void sl_worker_control(struct sl_worker *w)
 		dump_continue(w);
 		break;
 	case SL_WMSG_ARP_PROBE:
+		if (msg->probe.ip == 0) { /* a v6 neighbor's */
+			sl_worker_ns_probe(w, msg->probe.ip6, msg->probe.port);
+			free(msg);
+			break;
+		}
 		arp_probe(w, msg);
 		break;
 	case SL_WMSG_FLUSH:

@@ -39,14 +39,3 @@ void sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m, const uint8_t ds
 	((struct sl_ether_hdr *)frame)->type = sl_htons(SL_ETHERTYPE_IPV6);
 	sl_worker_tx(w, nb->port, m);
 }
-
-/* Until NDP's hold queue (worker_ndp.c, branch i15-ndp) is merged: an
- * unresolved next hop is a counted drop. Its real definition replaces
- * this one at link time. */
-__attribute__((weak)) void sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
-					   const uint8_t nexthop[16], uint8_t port)
-{
-	(void)nexthop;
-	(void)port;
-	sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
-}

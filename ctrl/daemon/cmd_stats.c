@@ -102,7 +102,8 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps) \
 	X(conns_refused) X(conns_flushed) X(resets_sent) X(resets_deferred)    \
 	X(persist_lost) X(arp_requests_unknown) X(frag_needed_sent)            \
-	X(frag_needed_limited) X(mss_clamped)
+	X(frag_needed_limited) X(mss_clamped) X(ndp_solicits) X(ndp_adverts)   \
+	X(icmp6_echo_replies)
 
 /* The kernel exception path's (dataplane/worker_host.c). */
 #define HOST_COUNTERS(X) X(to_host) X(from_host)

@@ -57,6 +57,8 @@ static bool drain_learn_ring(struct sl_ctl *ctl, uint64_t now)
 						   sizeof(msgs[0]), 64, NULL);
 		for (unsigned i = 0; i < n; i++) {
 			const struct sl_learn_msg *lm = &msgs[i];
+			if (lm->v6)
+				continue; /* NDP: not learned yet */
 			if (sl_model_find_neigh(&ctl->model, lm->ip))
 				continue; /* static entries are not learned over */
 			if (!on_link(&ctl->model, lm->ip, lm->port))
