@@ -54,6 +54,7 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_mtu.h"
 #include "checks_vlan.h"
 #include "checks_ipv6.h"
+#include "checks_fnat66.h"
 
 struct check {
 	const char *name;
@@ -103,6 +104,10 @@ static const struct check checks[] = {
 	 foreign_mac_dropped},
 	{"IPv6 parsed, never forwarded: ipv6_not_served, ip6_fragment; v4 unharmed",
 	 ipv6_not_served},
+	{"FNAT66: v6 TCP and UDP both ways, rewritten, checksums sound, split by rr",
+	 fnat66_tcp_udp},
+	{"FNAT66: no_connection, no_service, hop limit 1 (time exceeded), no_route",
+	 fnat66_refusals},
 	{"full-NAT: local ports per server, 60,000 to each of 4 through one local address",
 	 fnat_lport_per_server},
 	{"SNAT pool grown, shrunk, re-added under live mappings: no duplicate,"
