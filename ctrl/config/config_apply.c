@@ -137,7 +137,7 @@ static int carry_svcs(const struct sl_model *running, struct sl_model *next,
 		mark(p.old, running->svcs[i].id);
 	for (uint32_t i = 0; i < next->nsvcs; i++) {
 		struct sl_model_svc *s = &next->svcs[i];
-		const struct sl_model_svc *o = sl_model_find_svc(running, s->vip, s->port, s->proto);
+		const struct sl_model_svc *o = sl_model_find_same_svc(running, s);
 		if (o) {
 			s->id = o->id;
 			mark(p.taken, o->id);
@@ -162,8 +162,8 @@ static const struct sl_model_rs *old_rs(const struct sl_model *running,
 					const struct sl_model_svc *s,
 					const struct sl_model_rs *r)
 {
-	const struct sl_model_svc *o = sl_model_find_svc(running, s->vip, s->port, s->proto);
-	return o ? sl_model_find_rs(o, r->ip, r->port) : NULL;
+	const struct sl_model_svc *o = sl_model_find_same_svc(running, s);
+	return o ? sl_model_find_same_rs(o, r) : NULL;
 }
 
 static int carry_rs(const struct sl_model *running, struct sl_model *next,
@@ -391,9 +391,10 @@ static void diff_neighbors(struct diff *d, const struct sl_model *a, const struc
 
 static void svc_name(const struct sl_model_svc *s, char *buf, size_t len)
 {
-	char a[SL_IPPORT_STRLEN];
+	char a[SL_ADDRPORT_STRLEN];
+	struct sl_addr vip = sl_model_svc_vip(s);
 
-	snprintf(buf, len, "vip %s/%s", sl_fmt_ipport(s->vip, s->port, a),
+	snprintf(buf, len, "vip %s/%s", sl_fmt_addrport(&vip, s->port, a),
 		 sl_proto_name(s->proto));
 }
 
@@ -422,16 +423,16 @@ static void diff_svc_options(struct diff *d, const struct sl_model_svc *o,
 static void diff_servers(struct diff *d, const struct sl_model_svc *o,
 			 const struct sl_model_svc *s, const char *svc)
 {
-	char a[SL_IPPORT_STRLEN];
+	char a[SL_ADDRPORT_STRLEN];
 
 	for (uint32_t j = 0; o && j < o->nrs; j++)
-		if (!sl_model_find_rs(s, o->rs[j].ip, o->rs[j].port))
+		if (!sl_model_find_same_rs(s, &o->rs[j]))
 			note(d->removed, "real server %s of %s",
-			     sl_fmt_ipport(o->rs[j].ip, o->rs[j].port, a), svc);
+			     sl_model_rs_text(&o->rs[j], a), svc);
 	for (uint32_t j = 0; j < s->nrs; j++) {
 		const struct sl_model_rs *r = &s->rs[j];
-		const struct sl_model_rs *x = o ? sl_model_find_rs(o, r->ip, r->port) : NULL;
-		sl_fmt_ipport(r->ip, r->port, a);
+		const struct sl_model_rs *x = o ? sl_model_find_same_rs(o, r) : NULL;
+		sl_model_rs_text(r, a);
 		if (!x)
 			note(d->added, "real server %s of %s", a, svc);
 		else if (x->weight != r->weight)
@@ -444,18 +445,18 @@ static void diff_servers(struct diff *d, const struct sl_model_svc *o,
 
 static void diff_vips(struct diff *d, const struct sl_model *a, const struct sl_model *b)
 {
-	char name[64];
+	char name[80];
 
 	for (uint32_t i = 0; i < a->nsvcs; i++) {
 		const struct sl_model_svc *o = &a->svcs[i];
-		if (!sl_model_find_svc(b, o->vip, o->port, o->proto)) {
+		if (!sl_model_find_same_svc(b, o)) {
 			svc_name(o, name, sizeof(name));
 			note(d->removed, "%s (and its %u real servers)", name, o->nrs);
 		}
 	}
 	for (uint32_t i = 0; i < b->nsvcs; i++) {
 		const struct sl_model_svc *s = &b->svcs[i];
-		const struct sl_model_svc *o = sl_model_find_svc(a, s->vip, s->port, s->proto);
+		const struct sl_model_svc *o = sl_model_find_same_svc(a, s);
 		svc_name(s, name, sizeof(name));
 		if (!o)
 			note(d->added, "%s", name);

@@ -56,7 +56,7 @@ int sl_cmd_laddr_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 int sl_cmd_laddr_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		      json_t **result, struct sl_err *err)
 {
-	char ip[SL_IPV4_STRLEN];
+	char ip[SL_ADDR_STRLEN];
 	(void)ctl, (void)args, (void)err;
 
 	json_t *list = json_array();
@@ -64,6 +64,13 @@ int sl_cmd_laddr_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		const struct sl_model_laddr *la = &m->laddrs[i];
 		json_array_append_new(list, json_pack("{s:s,s:s,s:i}", "ip",
 						      sl_fmt_ipv4(la->ip, ip), "port",
+						      m->ports[la->port].name, "slot",
+						      la->slot));
+	}
+	for (uint32_t i = 0; i < m->nladdrs6; i++) {
+		const struct sl_model_laddr6 *la = &m->laddrs6[i];
+		json_array_append_new(list, json_pack("{s:s,s:s,s:i}", "ip",
+						      sl_fmt_ipv6(la->ip, ip), "port",
 						      m->ports[la->port].name, "slot",
 						      la->slot));
 	}
