@@ -120,11 +120,12 @@ int sl_cmd_neigh_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	return 0;
 }
 
-static json_t *neigh_json(const struct sl_model *m, sl_be32 ip, const uint8_t *mac,
-			  uint8_t port, const char *state, uint64_t age_s)
+static json_t *neigh_json(const struct sl_model *m, const struct sl_addr *a,
+			  const uint8_t *mac, uint8_t port, const char *state,
+			  uint64_t age_s)
 {
-	char ipbuf[SL_IPV4_STRLEN], macbuf[SL_MAC_STRLEN];
-	return json_pack("{s:s,s:s,s:s,s:s,s:I}", "ip", sl_fmt_ipv4(ip, ipbuf), "mac",
+	char ipbuf[SL_ADDR_STRLEN], macbuf[SL_MAC_STRLEN];
+	return json_pack("{s:s,s:s,s:s,s:s,s:I}", "ip", sl_fmt_addr(a, ipbuf), "mac",
 			 sl_fmt_mac(mac, macbuf), "port",
 			 port < m->nports ? m->ports[port].name : "?", "state", state,
 			 "age_s", (json_int_t)age_s);
@@ -137,15 +138,24 @@ int sl_cmd_neigh_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	(void)args, (void)err;
 
 	json_t *list = json_array();
-	for (uint32_t i = 0; i < m->nneigh; i++)
-		json_array_append_new(list, neigh_json(m, m->neigh[i].ip, m->neigh[i].mac,
+	for (uint32_t i = 0; i < m->nneigh; i++) {
+		struct sl_addr a = sl_addr_v4(m->neigh[i].ip);
+		json_array_append_new(list, neigh_json(m, &a, m->neigh[i].mac,
 						       m->neigh[i].port, "static",
 						       (now - ctl->start_ms) / 1000));
+	}
+	for (uint32_t i = 0; i < m->nneigh6; i++) {
+		struct sl_addr a = {.af = SL_AF_V6};
+		memcpy(a.v6, m->neigh6[i].ip, 16);
+		json_array_append_new(list, neigh_json(m, &a, m->neigh6[i].mac,
+						       m->neigh6[i].port, "static",
+						       (now - ctl->start_ms) / 1000));
+	}
 	for (uint32_t i = 0; i < ctl->neigh.n; i++) {
 		const struct sl_neigh_entry *e = &ctl->neigh.e[i];
-		if (sl_model_find_neigh(m, e->ip))
+		if (sl_ctl_static_neigh(m, &e->addr))
 			continue;
-		json_array_append_new(list, neigh_json(m, e->ip, e->mac, e->port,
+		json_array_append_new(list, neigh_json(m, &e->addr, e->mac, e->port,
 						       sl_neigh_state_name(e->state),
 						       (now - e->confirmed_ms) / 1000));
 	}
