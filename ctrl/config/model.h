@@ -307,6 +307,7 @@ int sl_model_add_neigh6(struct sl_model *m, const uint8_t ip[16],
 			const uint8_t mac[6], int port_index, struct sl_err *err);
 const struct sl_model_neigh6 *sl_model_find_neigh6(const struct sl_model *m,
 						   const uint8_t ip[16]);
+int sl_model_del_neigh6(struct sl_model *m, const uint8_t ip[16], struct sl_err *err);
 int sl_model_add_neigh(struct sl_model *m, sl_be32 ip, const uint8_t mac[6],
 		       int port_index, struct sl_err *err);
 int sl_model_del_neigh(struct sl_model *m, sl_be32 ip, struct sl_err *err);

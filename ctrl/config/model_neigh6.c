@@ -87,3 +87,18 @@ int sl_model_add_neigh6(struct sl_model *m, const uint8_t ip[16],
 	n->port = (uint8_t)port;
 	return 0;
 }
+
+int sl_model_del_neigh6(struct sl_model *m, const uint8_t ip[16], struct sl_err *err)
+{
+	const struct sl_model_neigh6 *n = sl_model_find_neigh6(m, ip);
+	char text[SL_IPV6_STRLEN];
+
+	if (n == NULL)
+		return sl_err_set(err, SL_E_NOT_FOUND, "ip", "no neighbor %s",
+				  sl_fmt_ipv6(ip, text));
+	uint32_t i = (uint32_t)(n - m->neigh6);
+	memmove(&m->neigh6[i], &m->neigh6[i + 1],
+		(m->nneigh6 - i - 1) * sizeof(m->neigh6[0]));
+	m->nneigh6--;
+	return 0;
+}

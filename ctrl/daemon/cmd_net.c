@@ -74,15 +74,17 @@ int sl_cmd_laddr_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 int sl_cmd_neigh_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		     json_t **result, struct sl_err *err)
 {
-	sl_be32 addr;
+	struct sl_addr addr;
 	uint8_t mac[6];
 	int port;
 	(void)ctl;
 
-	if (sl_json_ipv4(args, "ip", true, &addr, err) < 0 ||
+	if (sl_json_addr(args, "ip", true, &addr, err) < 0 ||
 	    sl_json_mac(args, "mac", true, mac, err) < 0 ||
-	    read_port_name(m, args, &port, err) != 0 ||
-	    sl_model_add_neigh(m, addr, mac, port, err) != 0)
+	    read_port_name(m, args, &port, err) != 0)
+		return -1;
+	if ((addr.af == SL_AF_V6 ? sl_model_add_neigh6(m, addr.v6, mac, port, err)
+				 : sl_model_add_neigh(m, addr.v4, mac, port, err)) != 0)
 		return -1;
 	*result = json_object();
 	return 0;
@@ -94,25 +96,26 @@ int sl_cmd_neigh_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 int sl_cmd_neigh_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		     json_t **result, struct sl_err *err)
 {
-	char ip[SL_IPV4_STRLEN];
-	sl_be32 addr;
+	char ip[SL_ADDR_STRLEN];
+	struct sl_addr addr;
 
-	if (sl_json_ipv4(args, "ip", true, &addr, err) < 0)
+	if (sl_json_addr(args, "ip", true, &addr, err) < 0)
 		return -1;
-	if (sl_model_find_neigh(m, addr)) {
+	if (sl_ctl_static_neigh(m, &addr)) {
 		struct sl_model next;
 		if (sl_model_clone(&next, m) != 0)
 			return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
-		if (sl_model_del_neigh(&next, addr, err) != 0 ||
-		    sl_ctl_publish(ctl, &next, err) != 0) {
+		int rc = addr.af == SL_AF_V6 ? sl_model_del_neigh6(&next, addr.v6, err)
+					     : sl_model_del_neigh(&next, addr.v4, err);
+		if (rc != 0 || sl_ctl_publish(ctl, &next, err) != 0) {
 			sl_model_free(&next);
 			return -1;
 		}
 		sl_model_free(&ctl->model);
 		ctl->model = next;
-	} else if (!sl_neigh_forget(&ctl->neigh, addr)) {
+	} else if (!sl_neigh_forget_addr(&ctl->neigh, &addr)) {
 		return sl_err_set(err, SL_E_NOT_FOUND, "ip", "no neighbor %s",
-				  sl_fmt_ipv4(addr, ip));
+				  sl_fmt_addr(&addr, ip));
 	} else if (sl_ctl_publish_neigh(ctl, &ctl->model, err) != 0) {
 		return -1;
 	}
