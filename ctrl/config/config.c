@@ -129,16 +129,18 @@ static const char *const neigh_keys[] = {"ip", "mac", "port", NULL};
 static int load_neigh(json_t *o, struct sl_model *m, const void *ctx,
 		      struct sl_err *err)
 {
-	sl_be32 ip;
+	struct sl_addr ip;
 	uint8_t mac[6];
 	int port;
 
 	(void)ctx;
-	if (sl_json_ipv4(o, "ip", true, &ip, err) < 0 ||
+	if (sl_json_addr(o, "ip", true, &ip, err) < 0 ||
 	    sl_json_mac(o, "mac", true, mac, err) < 0 ||
 	    sl_config_port_ref(o, m, &port, err) < 0)
 		return -1;
-	return sl_model_add_neigh(m, ip, mac, port, err);
+	if (ip.af == SL_AF_V6) /* the port: the one whose v6 prefix holds it */
+		return sl_model_add_neigh6(m, ip.v6, mac, port, err);
+	return sl_model_add_neigh(m, ip.v4, mac, port, err);
 }
 
 /* A real server's service, passed down to load_rs. */

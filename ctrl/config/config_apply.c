@@ -371,7 +371,7 @@ static void diff_laddrs(struct diff *d, const struct sl_model *a, const struct s
 
 static void diff_neighbors(struct diff *d, const struct sl_model *a, const struct sl_model *b)
 {
-	char ip[SL_IPV4_STRLEN], m1[SL_MAC_STRLEN], m2[SL_MAC_STRLEN];
+	char ip[SL_IPV4_STRLEN], ip6[SL_IPV6_STRLEN], m1[SL_MAC_STRLEN], m2[SL_MAC_STRLEN];
 
 	for (uint32_t i = 0; i < a->nneigh; i++)
 		if (!sl_model_find_neigh(b, a->neigh[i].ip))
@@ -384,6 +384,20 @@ static void diff_neighbors(struct diff *d, const struct sl_model *a, const struc
 			note(d->added, "neighbor %s", ip);
 		else if (memcmp(o->mac, n->mac, 6) || o->port != n->port)
 			note(d->modified, "neighbor %s: %s port %s -> %s port %s", ip,
+			     sl_fmt_mac(o->mac, m1), a->ports[o->port].name,
+			     sl_fmt_mac(n->mac, m2), b->ports[n->port].name);
+	}
+	for (uint32_t i = 0; i < a->nneigh6; i++)
+		if (!sl_model_find_neigh6(b, a->neigh6[i].ip))
+			note(d->removed, "neighbor %s", sl_fmt_ipv6(a->neigh6[i].ip, ip6));
+	for (uint32_t i = 0; i < b->nneigh6; i++) {
+		const struct sl_model_neigh6 *n = &b->neigh6[i];
+		const struct sl_model_neigh6 *o = sl_model_find_neigh6(a, n->ip);
+		sl_fmt_ipv6(n->ip, ip6);
+		if (!o)
+			note(d->added, "neighbor %s", ip6);
+		else if (memcmp(o->mac, n->mac, 6) || o->port != n->port)
+			note(d->modified, "neighbor %s: %s port %s -> %s port %s", ip6,
 			     sl_fmt_mac(o->mac, m1), a->ports[o->port].name,
 			     sl_fmt_mac(n->mac, m2), b->ports[n->port].name);
 	}

@@ -305,9 +305,16 @@ static json_t *laddr_item(const struct sl_model *m, uint32_t i)
 	return laddr_json(m, &m->laddrs[i]);
 }
 
+/* The v4 static neighbors, then the v6 ones. */
 static json_t *neigh_item(const struct sl_model *m, uint32_t i)
 {
-	return neigh_json(m, &m->neigh[i]);
+	char a[SL_IPV6_STRLEN], mac[SL_MAC_STRLEN];
+
+	if (i < m->nneigh)
+		return neigh_json(m, &m->neigh[i]);
+	const struct sl_model_neigh6 *n = &m->neigh6[i - m->nneigh];
+	return json_pack("{s:s, s:s, s:s}", "ip", sl_fmt_ipv6(n->ip, a), "mac",
+			 sl_fmt_mac(n->mac, mac), "port", m->ports[n->port].name);
 }
 
 static json_t *svc_item(const struct sl_model *m, uint32_t i)
@@ -325,7 +332,7 @@ json_t *sl_config_to_json(const struct sl_model *m)
 	    add_list(doc, "routes", m, m->nroutes + m->nroutes6, route_item) < 0 ||
 	    add_list(doc, "local_addresses", m, m->nladdrs + m->nladdrs6,
 		     laddr_item) < 0 ||
-	    add_list(doc, "neighbors", m, m->nneigh, neigh_item) < 0 ||
+	    add_list(doc, "neighbors", m, m->nneigh + m->nneigh6, neigh_item) < 0 ||
 	    add_list(doc, "vips", m, m->nsvcs, svc_item) < 0 ||
 	    sl_config_snat_json(doc, m) < 0)
 		goto fail;

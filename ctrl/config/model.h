@@ -156,6 +156,15 @@ struct sl_model_neigh {              /* static neighbors only */
 	uint8_t port;
 };
 
+/* Static IPv6 neighbors (config neighbors[] with a v6 `ip`): a short
+ * fixed list, the port the one whose v6 prefix holds the address. */
+#define SL_MAX_NEIGH6 64
+struct sl_model_neigh6 {
+	uint8_t ip[16];
+	uint8_t mac[6];
+	uint8_t port;
+};
+
 struct sl_model {
 	/* Process settings: fixed once sluice has started. */
 	char **eal;                      /* neal strings, malloc'd */
@@ -207,6 +216,8 @@ struct sl_model {
 	struct sl_model_laddr6 laddrs6[SL_MAX_LIPS6];
 	uint32_t nneigh, neigh_cap;
 	struct sl_model_neigh *neigh;    /* malloc'd, grows; at most SL_MAX_NEIGH */
+	uint32_t nneigh6;
+	struct sl_model_neigh6 neigh6[SL_MAX_NEIGH6];
 	uint32_t nsvcs, svcs_cap;
 	struct sl_model_svc *svcs;       /* malloc'd, grows; at most SL_MAX_SVC */
 	uint32_t nrs_total;
@@ -316,6 +327,14 @@ int sl_model_set_rs_weight(struct sl_model *m, sl_be32 vip, sl_be16 vport,
 int sl_model_add_laddr(struct sl_model *m, sl_be32 ip, int port_index,
 		       struct sl_err *err);
 int sl_model_del_laddr(struct sl_model *m, sl_be32 ip, struct sl_err *err);
+/* A static IPv6 neighbor: a unicast address (sl_ipv6_is_unicast) not
+ * one Sluice owns, inside port `port_index`'s v6 prefix (-1: the port
+ * whose prefix holds it). Errors name "ip" or "port". */
+int sl_model_add_neigh6(struct sl_model *m, const uint8_t ip[16],
+			const uint8_t mac[6], int port_index, struct sl_err *err);
+const struct sl_model_neigh6 *sl_model_find_neigh6(const struct sl_model *m,
+						   const uint8_t ip[16]);
+int sl_model_del_neigh6(struct sl_model *m, const uint8_t ip[16], struct sl_err *err);
 int sl_model_add_neigh(struct sl_model *m, sl_be32 ip, const uint8_t mac[6],
 		       int port_index, struct sl_err *err);
 int sl_model_del_neigh(struct sl_model *m, sl_be32 ip, struct sl_err *err);

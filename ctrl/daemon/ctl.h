@@ -159,7 +159,12 @@ void sl_ctl_neigh_free(struct sl_ctl *ctl);
  * dataplane's view of neighbors changed. */
 void sl_ctl_neigh_work(struct sl_ctl *ctl);
 /* Ask a worker to send an ARP request. */
-void sl_ctl_arp_probe(void *ctl, sl_be32 ip, uint8_t port);
+void sl_ctl_arp_probe(void *ctl, const struct sl_addr *a, uint8_t port);
+/* Take what the workers saw of ARP and NDP off the learn ring into the
+ * learned table. True if the neighbor view should be published. */
+bool sl_ctl_learn_drain(struct sl_ctl *ctl, uint64_t now);
+/* Is `a` a static neighbor of the model (either family)? */
+bool sl_ctl_static_neigh(const struct sl_model *m, const struct sl_addr *a);
 
 /* Sum one object's counters over workers. */
 void sl_ctl_sum_svc(const struct sl_ctl *ctl, uint16_t id, struct sl_obj_stats *out);

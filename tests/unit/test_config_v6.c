@@ -3,11 +3,11 @@
  * IPv6 in the config file (issue 15): a port's "ipv6" beside its "ipv4",
  * every other address field read as either family, and each family
  * mistake refused at its exact JSON path. Ports, routes, local addresses
- * and FNAT66 VIPs load (test_config_v6_load.c); NAT64 VIPs are refused
- * with "NAT64 data path not built yet", and static v6 neighbors and
- * health.source with the v6 "not built yet" message, after their syntax
- * and families are checked: the tests pin both the checks and the
- * refusals, so neither can be dropped quietly.
+ * and FNAT66 VIPs load (test_config_v6_load.c); static v6 neighbors are
+ * taken (test_v6_neighbors); NAT64 VIPs are refused with "NAT64 data
+ * path not built yet", and health.source with the v6 "not built yet"
+ * message, after their syntax and families are checked: the tests pin
+ * both the checks and the refusals, so neither can be dropped quietly.
  *
  * Documents use single quotes, swapped for double quotes before parsing.
  */
@@ -100,9 +100,23 @@ static const struct bad_case bad_cases[] = {
 	{"{" PORTS ", 'local_addresses': [{'ip': '2001:db8:1::10'}, "
 	 "{'ip': '2001:db8:1::10'}]}",
 	 "$.local_addresses[1].ip", "local address 2001:db8:1::10 exists"},
-	{"{" PORTS ", 'neighbors': [{'ip': '2001:db8:1::11', 'mac': "
+	/* A static v6 neighbor: on a port's v6 prefix, that port if named. */
+	{"{" PORTS ", 'neighbors': [{'ip': '2001:db8:7::11', 'mac': "
 	 "'02:00:00:00:01:0b'}]}", "$.neighbors[0].ip",
-	 "ip 2001:db8:1::11 is IPv6: " NOT_BUILT},
+	 "neighbor 2001:db8:7::11 is on no port's IPv6 prefix"},
+	{"{" PORTS ", 'neighbors': [{'ip': '2001:db8:1::11', 'mac': "
+	 "'02:00:00:00:01:0b', 'port': 'wan'}]}", "$.neighbors[0].port",
+	 "neighbor 2001:db8:1::11 is on port lan's IPv6 prefix"},
+	{"{" PORTS ", 'neighbors': [{'ip': 'fe80::11', 'mac': "
+	 "'02:00:00:00:01:0b'}]}", "$.neighbors[0].ip",
+	 "neighbor fe80::11 is not a unicast host address"},
+	{"{" PORTS ", 'neighbors': [{'ip': '2001:db8:1::2', 'mac': "
+	 "'02:00:00:00:01:0b'}]}", "$.neighbors[0].ip",
+	 "2001:db8:1::2 is a port's own address"},
+	{"{" PORTS ", 'neighbors': [{'ip': '2001:db8:1::11', 'mac': "
+	 "'02:00:00:00:01:0b'}, {'ip': '2001:db8:1::11', 'mac': "
+	 "'02:00:00:00:01:0c'}]}", "$.neighbors[1].ip",
+	 "neighbor 2001:db8:1::11 exists"},
 	/* VIPs and their servers. */
 	{"{" PORTS ", 'vips': [{'vip': '198.18.0.100', 'port': 80, 'real_servers': "
 	 "[{'ip': '198.18.1.11', 'port': 80}, {'ip': '2001:db8:1::11', 'port': 80}]}]}",
@@ -278,12 +292,52 @@ static void test_svc_mode(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* Static v6 neighbors beside v4 ones: the port found from the v6
+ * prefix, and both kept through config show and a load of its output. */
+static void test_v6_neighbors(void **state)
+{
+	struct sl_model m, back;
+	struct sl_err e;
+	char *json = dq("{" PORTS ", 'neighbors': [{'ip': '198.18.1.11', 'mac': "
+			"'02:00:00:00:01:0a'}, {'ip': '2001:db8:1::11', 'mac': "
+			"'02:00:00:00:01:0b'}, {'ip': '2001:db8::1', 'mac': "
+			"'02:00:00:00:00:01', 'port': 'wan'}]}");
+	struct sl_addr a;
+
+	(void)state;
+	if (sl_config_load_string(json, &m, &e) != 0)
+		fail_msg("refused: %s at %s: %s", e.code, e.field, e.message);
+	assert_int_equal(m.nneigh, 1);
+	assert_int_equal(m.nneigh6, 2);
+	assert_int_equal(sl_parse_addr("2001:db8:1::11", &a), 0);
+	const struct sl_model_neigh6 *n = sl_model_find_neigh6(&m, a.v6);
+	assert_non_null(n);
+	assert_int_equal(n->port, 1);
+	assert_int_equal(n->mac[5], 0x0b);
+	assert_int_equal(sl_parse_addr("2001:db8::1", &a), 0);
+	assert_int_equal(sl_model_find_neigh6(&m, a.v6)->port, 0);
+
+	json_t *doc = sl_config_to_json(&m);
+	json_t *l = json_object_get(doc, "neighbors");
+	assert_int_equal(json_array_size(l), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(l, 1), "ip")),
+			    "2001:db8:1::11");
+	assert_int_equal(sl_config_load_json(doc, &back, &e), 0);
+	assert_int_equal(back.nneigh6, 2);
+	assert_memory_equal(back.neigh6, m.neigh6, 2 * sizeof(m.neigh6[0]));
+	json_decref(doc);
+	sl_model_free(&back);
+	sl_model_free(&m);
+	free(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v6_refusals),
 		cmocka_unit_test(test_v6_ports_mixed),
 		cmocka_unit_test(test_svc_mode),
+		cmocka_unit_test(test_v6_neighbors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
