@@ -11,12 +11,12 @@
 
 #include "neigh_view.h"
 
-#define V6(a, b) {0x20, 0x01, 0x0d, 0xb8, 0, (a), [14] = (uint8_t)((b) >> 8), [15] = (uint8_t)(b)}
-static const uint8_t V6_VIP[16] = V6(1, 0x200);
-static const uint8_t V6_CLIENT[16] = V6(1, 0x10);
-static const uint8_t V6_LIP[16] = V6(2, 3);
-static const uint8_t V6_PORT_OUT[16] = V6(1, 1);
-static const uint8_t V6_PORT_IN[16] = V6(2, 1);
+#define F66_V6(a, b) {0x20, 0x01, 0x0d, 0xb8, 0, (a), [14] = (uint8_t)((b) >> 8), [15] = (uint8_t)(b)}
+static const uint8_t V6_VIP[16] = F66_V6(1, 0x200);
+static const uint8_t V6_CLIENT[16] = F66_V6(1, 0x10);
+static const uint8_t V6_LIP[16] = F66_V6(2, 3);
+static const uint8_t V6_PORT_OUT[16] = F66_V6(1, 1);
+static const uint8_t V6_PORT_IN[16] = F66_V6(2, 1);
 
 static struct v6_saved {
 	struct sl_snapshot *s;
@@ -35,7 +35,7 @@ static struct sl_snap6_addr v6_addrs[64];
 
 static void v6_rs_ip(uint8_t ip[16], unsigned i)
 {
-	static const uint8_t base[16] = V6(2, 0x51);
+	static const uint8_t base[16] = F66_V6(2, 0x51);
 	memcpy(ip, base, 16);
 	ip[15] = (uint8_t)(0x51 + i);
 }
