@@ -22,8 +22,8 @@
 #include "icmp_error.h"
 #include "nat.h"
 #include "pkt.h"
-#include "tcp_state.h"
-#include "worker.h"
+#include "worker_conn.h"
+#include "worker6.h"
 
 static inline uint8_t *frame_of(struct rte_mbuf *m)
 {
@@ -52,71 +52,7 @@ static bool learn_next_hop(const struct sl_worker *w, struct sl_conn *c,
 	return learn_via(w, c, dir, sl_snap_route(w->snap, dst), dst);
 }
 
-/* What rst_check says of a TCP segment. */
-enum seq_verdict {
-	SEQ_OK,        /* forward, track its flags */
-	SEQ_KEEP,      /* forward, but its RST or FIN does not move the state */
-	SEQ_DROP,      /* an RST no receiver would take */
-};
-
-/* TCP sequence sanity, cheap enough for every segment: the trusted side's
- * acknowledgements move the edge; an RST or FIN from the other side away
- * from it does not end the connection (tcp_state.h). */
-static inline enum seq_verdict rst_check(struct sl_conn *c, const struct sl_pkt *pkt,
-					 enum sl_dir dir)
-{
-	const struct sl_tcp_hdr *tcp = (const void *)pkt->l4;
-	enum sl_dir trusted = (c->flags & SL_CONN_F_SNAT) ? SL_DIR_ORIG : SL_DIR_REPLY;
-
-	if (dir == trusted) {
-		if (pkt->tcp_flags & SL_TCP_ACK) {
-			c->rst_edge = (uint16_t)(sl_ntohl(tcp->ack) >> 16);
-			c->flags |= SL_CONN_F_RST_EDGE;
-		} else if (pkt->tcp_flags & SL_TCP_SYN) {
-			/* A new connection from the trusted side (an SNAT
-			 * host reusing its port): the old edge means nothing. */
-			c->flags &= (uint8_t)~SL_CONN_F_RST_EDGE;
-		}
-		return SEQ_OK;
-	}
-	if (!(pkt->tcp_flags & (SL_TCP_RST | SL_TCP_FIN)) || !(c->flags & SL_CONN_F_RST_EDGE))
-		return SEQ_OK;
-	uint32_t seq = sl_ntohl(tcp->seq);
-	bool in_window = sl_tcp_rst_in_window(c->rst_edge, seq);
-	if (pkt->tcp_flags & SL_TCP_RST) {
-		if (sl_tcp_seq_at_edge(c->rst_edge, seq))
-			return SEQ_OK;
-		return in_window ? SEQ_KEEP : SEQ_DROP;
-	}
-	return in_window ? SEQ_OK : SEQ_KEEP; /* a FIN */
-}
-
-/* A client's new SYN on a connection that had closed (TIME_WAIT, CLOSE)
- * reuses its entry, as LVS does: for the counters it is one connection
- * ended and another begun. */
-static void count_reuse(struct sl_worker *w, const struct sl_conn *c)
-{
-	if (c->flags & SL_CONN_F_KIND)
-		return;
-	w->stats.conns_created++;
-	w->stats.conns_expired++;
-	w->svc_stats[c->svc_id].conns++;
-	w->svc_stats[c->svc_id].expired++;
-	w->rs_stats[c->rs_id].conns++;
-	w->rs_stats[c->rs_id].expired++;
-}
-
 static void hairpin(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
-
-/* Cached next hops are good only for the routes and neighbors they were
- * found under. */
-static inline void next_hops_current(const struct sl_worker *w, struct sl_conn *c)
-{
-	if (sl_unlikely(c->nh_gen != w->nh_epoch)) {
-		c->nh_gen = w->nh_epoch;
-		c->nh_slot[0] = c->nh_slot[1] = SL_NH_NONE;
-	}
-}
 
 /* The MTU of the port direction `dir` of a connection leaves by (0: not
  * checked): the connection's cached next hop, or the route to where the
@@ -130,7 +66,7 @@ static uint16_t mtu_out(struct sl_worker *w, struct sl_conn *c, enum sl_dir dir)
 {
 	uint8_t port = SL_MAX_PORTS;
 
-	next_hops_current(w, c);
+	sl_worker_next_hops_current(w, c);
 	if (c->nh_slot[dir] != SL_NH_NONE) {
 		port = w->neigh->slot[c->nh_slot[dir]].port;
 	} else {
@@ -195,24 +131,24 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	if (sl_unlikely(sl_ntohs(pkt->ip->total_len) > sl_dataplane_mtu_min(w->dp)) &&
 	    too_big(w, m, pkt, c, dir))
 		return;
-	enum seq_verdict seq = SEQ_OK;
+	enum sl_seq_verdict seq = SL_SEQ_OK;
 	if (pkt->proto == SL_IPPROTO_TCP) {
-		seq = rst_check(c, pkt, dir);
-		if (sl_unlikely(seq == SEQ_DROP)) {
+		seq = sl_worker_rst_check(c, pkt, dir);
+		if (sl_unlikely(seq == SL_SEQ_DROP)) {
 			sl_worker_drop(w, m, SL_DROP_TCP_RST_OUT_OF_WINDOW);
 			return;
 		}
 	}
 	/* A bare ACK on an established connection changes nothing: skip
 	 * the state machine for the commonest packet there is. */
-	if (pkt->proto == SL_IPPROTO_TCP && seq == SEQ_OK &&
+	if (pkt->proto == SL_IPPROTO_TCP && seq == SL_SEQ_OK &&
 	    (c->state != SL_CS_TCP_ESTABLISHED ||
 	     (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST)))) {
 		uint8_t was = c->state;
 		c->state = sl_tcp_next_state(c->state, &c->flags, dir,
 					     pkt->tcp_flags);
 		if (sl_unlikely(c->state == SL_CS_TCP_SYN_SENT && was != c->state))
-			count_reuse(w, c);
+			sl_worker_count_reuse(w, c);
 		if (pkt->tcp_flags & SL_TCP_SYN)
 			clamp_mss(w, pkt, c, dir);
 	}
@@ -221,18 +157,8 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	const uint32_t *timeouts = snat ? s->snat_timeouts_ms : s->timeouts_ms;
 	sl_ct_set_expire(&w->ct, c, w->now_ms + timeouts[c->state]);
 
-	if (sl_likely(!snat)) {
-		uint32_t len = rte_pktmbuf_pkt_len(m);
-		struct sl_obj_stats *vs = &w->svc_stats[c->svc_id];
-		struct sl_obj_stats *rs = &w->rs_stats[c->rs_id];
-		if (dir == SL_DIR_ORIG) {
-			vs->packets_in++, vs->bytes_in += len;
-			rs->packets_in++, rs->bytes_in += len;
-		} else {
-			vs->packets_out++, vs->bytes_out += len;
-			rs->packets_out++, rs->bytes_out += len;
-		}
-	}
+	if (sl_likely(!snat))
+		sl_worker_count_traffic(w, m, c, dir);
 
 	sl_nat_rewrite(pkt, c, dir);
 	if (sl_unlikely(snat)) {
@@ -245,7 +171,7 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 
 	/* Where this direction leaves was looked up once for these routes
 	 * and neighbors. */
-	next_hops_current(w, c);
+	sl_worker_next_hops_current(w, c);
 	if (sl_unlikely(c->nh_slot[dir] == SL_NH_NONE) &&
 	    !learn_next_hop(w, c, dir, pkt->key.daddr)) {
 		sl_worker_output(w, m, pkt->key.daddr); /* no route, or ARP pending */
@@ -312,19 +238,6 @@ static void handle_icmp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *
 	sl_worker_local(w, m, pkt);
 }
 
-/* A reply reached its owner: from its own queue, or over a ring. */
-static inline void count_reply(struct sl_worker *w, const struct rte_mbuf *m)
-{
-	uint8_t port = w->dp->port_of_ethdev[m->port];
-
-	if (sl_likely(port < SL_MAX_PORTS)) {
-		if (w->from_ring)
-			w->stats.replies_by_ring[port]++;
-		else
-			w->stats.replies_on_queue[port]++;
-	}
-}
-
 static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 			      struct sl_pkt *pkt, enum sl_drop why, uint32_t cand)
 {
@@ -332,11 +245,11 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 		sl_worker_drop(w, m, why);
 		return;
 	}
-	/* No IPv6 data path yet (issue 15): a sound v6 frame is the host's
-	 * when the port has an exception device, as every v6 frame was
-	 * before v6 was parsed, else counted (worker_host.c). */
 	if (sl_unlikely(pkt->kind == SL_PKT_IPV6)) {
-		sl_worker_drop(w, m, SL_DROP_IPV6_NOT_SERVED);
+		if (pkt->proto == SL_IPPROTO_ICMPV6) /* NDP, echo: worker_ndp.c */
+			sl_worker_icmp6(w, m, pkt);
+		else
+			sl_worker_ipv6(w, m, pkt); /* worker_fwd6.c */
 		return;
 	}
 	if (sl_likely(pkt->kind == SL_PKT_IPV4 &&
@@ -350,7 +263,7 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 				       : sl_ct_lookup(&w->ct, &pkt->key, pkt->proto, pkt->hash);
 		if (sl_likely(ref != SL_CT_NONE)) {
 			if (sl_ct_ref_dir(ref) == SL_DIR_REPLY)
-				count_reply(w, m);
+				sl_worker_count_reply(w, m);
 			forward(w, m, pkt, sl_ct_conn(&w->ct, ref), sl_ct_ref_dir(ref));
 			return;
 		}
@@ -501,6 +414,8 @@ void sl_worker_tail(struct sl_worker *w)
 	sl_worker_flush(w);
 	if (w->nhold)
 		sl_worker_hold_retry(w);
+	if (w->nhold6)
+		sl_worker_hold6_retry(w);
 	sl_ct_expire(&w->ct, w->now_ms, SL_EXPIRE_BUDGET, sl_worker_on_expire, w);
 	if ((++w->loops & 15) == 0 || w->dump || w->flush)
 		sl_worker_control(w);
@@ -531,7 +446,7 @@ unsigned sl_worker_poll(struct sl_worker *w)
 
 static void idle_backoff(struct sl_worker *w, unsigned got)
 {
-	if (got || w->nhold || w->dump || w->flush) {
+	if (got || w->nhold || w->nhold6 || w->dump || w->flush) {
 		w->empty_polls = 0;
 		return;
 	}

@@ -88,6 +88,11 @@ struct sl_worker_stats {
 	uint64_t frag_needed_sent;   /* ICMP "fragmentation needed" sent ... */
 	uint64_t frag_needed_limited; /* ... and not sent: over the rate */
 	uint64_t mss_clamped;        /* SYNs whose MSS was lowered (tcp_state.h) */
+	/* NDP and ICMPv6 (worker_ndp.c): solicitations sent, advertisements
+	 * sent answering one, echo requests answered. (Advertisements
+	 * nobody here asked for and Router Advertisements are drops:
+	 * ndp_unsolicited, ndp_router_adv.) */
+	uint64_t ndp_solicits, ndp_adverts, icmp6_echo_replies;
 	/* Packets of a connection's reply direction (a server's reply to a
 	 * local address, an outside packet to an SNAT pool address) handled
 	 * here, by the Sluice port they arrived on: straight from this
@@ -110,13 +115,18 @@ struct sl_obj_stats {
 /* SEEN: a request to one of Sluice's addresses (RFC 826: its sender is
  * learned); REPLY: an ARP reply (learned only if asked for); WANTED: a
  * worker needs the address's MAC. */
+/* The same for NDP (worker_ndp.c) with v6 set and the address in ip6:
+ * SEEN a solicitation for one of Sluice's addresses, REPLY an
+ * advertisement this worker asked for, WANTED a next hop to solicit. */
 enum sl_learn_kind { SL_LEARN_SEEN = 0, SL_LEARN_WANTED = 1, SL_LEARN_REPLY = 2 };
 struct sl_learn_msg {
-	sl_be32 ip;
+	sl_be32 ip;        /* 0 when v6 */
 	uint8_t mac[6];
 	uint8_t port;
 	uint8_t kind;      /* enum sl_learn_kind */
-	uint32_t pad;
+	uint8_t v6;        /* 1: the address is ip6 */
+	uint8_t pad[3];
+	uint8_t ip6[16];
 };
 
 /* One connection as reported by a dump. */
@@ -148,8 +158,9 @@ struct sl_wmsg {
 			struct sl_conn_info *out;
 		} dump;
 		struct {
-			sl_be32 ip;
+			sl_be32 ip;           /* 0: a v6 neighbor, ip6 */
 			uint8_t port;
+			uint8_t ip6[16];
 		} probe;
 		struct {              /* fire and forget: the worker frees it */
 			uint16_t svc_id;
@@ -182,6 +193,15 @@ struct sl_flush_budget {
 struct sl_hold {
 	struct rte_mbuf *m;
 	sl_be32 nexthop;
+	uint32_t since_ms;
+	uint8_t port;
+};
+
+/* A v6 packet waiting for NDP (worker_ndp.c). Its own queue, sharing
+ * hold_max with the ARP one: nhold + nhold6 <= hold_max. */
+struct sl_hold6 {
+	struct rte_mbuf *m;
+	uint8_t nexthop[16];
 	uint32_t since_ms;
 	uint8_t port;
 };
@@ -328,6 +348,12 @@ struct sl_worker {
 		sl_be32 ip;
 		uint32_t at_ms;
 	} arp_asked[16];                 /* next hops asked for recently */
+	uint32_t nhold6;
+	struct sl_hold6 hold6[SL_HOLD_MAX];
+	struct {
+		uint8_t ip[16];
+		uint32_t at_ms;
+	} ns_asked[16];                  /* v6 next hops solicited recently */
 	uint32_t icmp_window_start, icmp_in_window;
 	struct sl_tbucket frag_needed;   /* ICMP "fragmentation needed" */
 	struct sl_flush_budget flush_budget;
@@ -504,6 +530,17 @@ void sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m,
  * with a Neighbor Solicitation (rate-limited per next hop, as ARP). */
 void sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
 		     const uint8_t nexthop[16], uint8_t port);
+/* Send held v6 packets whose neighbor is now known, drop those that
+ * waited SL_HOLD_MS (neigh_unresolved), solicit for the rest. */
+void sl_worker_hold6_retry(struct sl_worker *w);
+/* Solicit `ip` on `port` now (the control thread's probe of a stale
+ * neighbor), whatever the rate limit. */
+void sl_worker_ns_probe(struct sl_worker *w, const uint8_t ip[16], uint8_t port);
+/* A sound ICMPv6 packet: NDP (solicitations for Sluice's addresses
+ * answered, advertisements it asked for learned, Router Advertisements
+ * ignored) and echo requests to its addresses; anything else is not
+ * served yet (ipv6_not_served). */
+void sl_worker_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port);
 /* Would a packet to dst wait in the hold queue (routed, next hop not

@@ -65,6 +65,12 @@ static bool before_ownership(enum sl_drop why)
 	case SL_DROP_IP6_MARTIAN:
 	case SL_DROP_UDP6_ZERO_CHECKSUM:
 	case SL_DROP_NDP_HOP_LIMIT:
+	/* NDP that is not Sluice's: the host's own neighbors (its tap
+	 * addresses), and the routers it may listen to. */
+	case SL_DROP_NDP_MALFORMED:
+	case SL_DROP_NDP_NOT_OURS:
+	case SL_DROP_NDP_UNSOLICITED:
+	case SL_DROP_NDP_ROUTER_ADV:
 	case SL_DROP_IPV6_NOT_SERVED:
 		return true;
 	default:

@@ -146,7 +146,7 @@ void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port)
 {
 	arp_ask(w, nexthop, port);
-	if (w->nhold == w->hold_max) {
+	if (w->nhold + w->nhold6 >= w->hold_max) { /* one budget: worker_ndp.c */
 		sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
 		return;
 	}

@@ -239,7 +239,10 @@ enum flush_done { FLUSH_QUIET, FLUSH_PROBED, FLUSH_NOT_NOW };
 static enum flush_done flush_one(struct sl_worker *w, struct sl_wmsg *msg,
 				 struct sl_conn *c)
 {
-	if (c->proto != SL_IPPROTO_TCP) {
+	/* Probes are IPv4 frames: a v6 connection (issue 15, not probed
+	 * yet) goes quietly like a UDP one, its next segments refused as
+	 * no_connection (TCP without SYN) or opening a new one. */
+	if (c->proto != SL_IPPROTO_TCP || sl_conn_v6(c, SL_DIR_ORIG)) {
 		sl_worker_on_expire(w, c); /* counts it expired */
 		sl_ct_remove(&w->ct, c);
 		w->stats.conns_flushed++;

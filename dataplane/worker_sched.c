@@ -7,10 +7,27 @@
  * things it reads are the snapshot, the published template view and the
  * other workers' counts as the control thread last summed them.
  */
+#include <string.h>
+
 #include <rte_ring.h>
 
 #include "sched.h"
 #include "worker.h"
+
+/* The client address the hash schedulers and persistence templates key
+ * on. An IPv6 client's 16 bytes are folded into one word (the xor of its
+ * four), so sh and mh spread v6 clients as they do v4 ones and one v6
+ * client keeps one template; two v6 clients folding alike (odds 2^-32)
+ * share a template, as two clients sharing an sh bucket share a server. */
+static sl_be32 client_of(const struct sl_pkt *pkt)
+{
+	uint32_t w[4];
+
+	if (sl_likely(pkt->kind != SL_PKT_IPV6))
+		return pkt->key.saddr;
+	memcpy(w, pkt->ip6->saddr, 16);
+	return w[0] ^ w[1] ^ w[2] ^ w[3];
+}
 
 static uint16_t schedule(struct sl_worker *w, const struct sl_snap_svc *svc,
 			 const struct sl_pkt *pkt)
@@ -20,7 +37,7 @@ static uint16_t schedule(struct sl_worker *w, const struct sl_snap_svc *svc,
 	switch (svc->sched) {
 	case SL_SCHED_SH:
 	case SL_SCHED_MH:
-		h = sl_sched_client_hash(pkt->key.saddr, pkt->key.sport,
+		h = sl_sched_client_hash(client_of(pkt), pkt->key.sport,
 					 svc->flags & SL_SVC_HASH_PORTS);
 		return svc->seq[sl_sched_scale(h, svc->seq_len)];
 	case SL_SCHED_LC:
@@ -48,7 +65,7 @@ static uint16_t first_pick(struct sl_worker *w, const struct sl_snap_svc *svc,
 {
 	if (svc->sched == SL_SCHED_LC || svc->sched == SL_SCHED_WLC)
 		return schedule(w, svc, pkt);
-	uint32_t h = sl_sched_client_hash(pkt->key.saddr, 0, false);
+	uint32_t h = sl_sched_client_hash(client_of(pkt), 0, false);
 	return svc->seq[sl_sched_scale(h, svc->seq_len)];
 }
 
@@ -79,7 +96,7 @@ static const struct sl_snap_rs *persistent(struct sl_worker *w,
 	const struct sl_snapshot *s = w->snap;
 	const struct sl_persist_table *t =
 		__atomic_load_n(&w->dp->persist, __ATOMIC_ACQUIRE);
-	sl_be32 client = pkt->key.saddr;
+	sl_be32 client = client_of(pkt);
 	const struct sl_snap_rs *rs = NULL;
 	uint16_t merged_rs;
 

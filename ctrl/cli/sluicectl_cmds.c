@@ -369,15 +369,18 @@ const struct slc_cmd slc_cmds[] = {
 	{ "neigh", "add", "neigh.add", "IP MAC [--port NAME]",
 	  "add a static neighbor (never ages)",
 	  "Options:\n" PORT_HELP("the neighbor")
-	  "\nExample:\n  sluicectl neigh add 198.18.1.11 02:00:00:00:01:0b --port lan\n",
+	  "\nExamples:\n  sluicectl neigh add 198.18.1.11 02:00:00:00:01:0b --port lan\n"
+	  "  sluicectl neigh add 2001:db8:1::11 02:00:00:00:01:0c\n"
+	  "    (IPv6: the port is the one whose ipv6 prefix holds the address)\n",
 	  { "IP", "MAC" }, 2, SLC_OPT(SLC_O_PORT), true, build_neigh_add,
 	  slc_print_neigh_add },
 	{ "neigh", "del", "neigh.del", "IP",
-	  "delete a neighbor (a learned one is learned again on its next ARP)",
-	  "Example:\n  sluicectl neigh del 198.18.1.11\n", { "IP" }, 1, 0, true,
+	  "delete a neighbor (a learned one is learned again on its next ARP or NDP)",
+	  "Examples:\n  sluicectl neigh del 198.18.1.11\n  sluicectl neigh del 2001:db8:1::11\n", { "IP" }, 1, 0, true,
 	  build_neigh_del, slc_print_neigh_del },
-	{ "neigh", "list", "neigh.list", "", "list the neighbor (ARP) table",
+	{ "neigh", "list", "neigh.list", "", "list the neighbor (ARP and NDP) table",
 	  "States: static, reachable, stale (being probed), incomplete.\n"
+	  "IPv6 neighbors are learned from advertisements Sluice asked for.\n"
 	  "\nExample:\n  sluicectl neigh list\n", { NULL }, 0, 0, false, build_none,
 	  slc_print_neigh_list },
 	{ "port", "list", "port.list", "",

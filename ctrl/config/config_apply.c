@@ -137,7 +137,7 @@ static int carry_svcs(const struct sl_model *running, struct sl_model *next,
 		mark(p.old, running->svcs[i].id);
 	for (uint32_t i = 0; i < next->nsvcs; i++) {
 		struct sl_model_svc *s = &next->svcs[i];
-		const struct sl_model_svc *o = sl_model_find_svc(running, s->vip, s->port, s->proto);
+		const struct sl_model_svc *o = sl_model_find_same_svc(running, s);
 		if (o) {
 			s->id = o->id;
 			mark(p.taken, o->id);
@@ -162,8 +162,8 @@ static const struct sl_model_rs *old_rs(const struct sl_model *running,
 					const struct sl_model_svc *s,
 					const struct sl_model_rs *r)
 {
-	const struct sl_model_svc *o = sl_model_find_svc(running, s->vip, s->port, s->proto);
-	return o ? sl_model_find_rs(o, r->ip, r->port) : NULL;
+	const struct sl_model_svc *o = sl_model_find_same_svc(running, s);
+	return o ? sl_model_find_same_rs(o, r) : NULL;
 }
 
 static int carry_rs(const struct sl_model *running, struct sl_model *next,
@@ -371,7 +371,7 @@ static void diff_laddrs(struct diff *d, const struct sl_model *a, const struct s
 
 static void diff_neighbors(struct diff *d, const struct sl_model *a, const struct sl_model *b)
 {
-	char ip[SL_IPV4_STRLEN], m1[SL_MAC_STRLEN], m2[SL_MAC_STRLEN];
+	char ip[SL_IPV4_STRLEN], ip6[SL_IPV6_STRLEN], m1[SL_MAC_STRLEN], m2[SL_MAC_STRLEN];
 
 	for (uint32_t i = 0; i < a->nneigh; i++)
 		if (!sl_model_find_neigh(b, a->neigh[i].ip))
@@ -387,13 +387,28 @@ static void diff_neighbors(struct diff *d, const struct sl_model *a, const struc
 			     sl_fmt_mac(o->mac, m1), a->ports[o->port].name,
 			     sl_fmt_mac(n->mac, m2), b->ports[n->port].name);
 	}
+	for (uint32_t i = 0; i < a->nneigh6; i++)
+		if (!sl_model_find_neigh6(b, a->neigh6[i].ip))
+			note(d->removed, "neighbor %s", sl_fmt_ipv6(a->neigh6[i].ip, ip6));
+	for (uint32_t i = 0; i < b->nneigh6; i++) {
+		const struct sl_model_neigh6 *n = &b->neigh6[i];
+		const struct sl_model_neigh6 *o = sl_model_find_neigh6(a, n->ip);
+		sl_fmt_ipv6(n->ip, ip6);
+		if (!o)
+			note(d->added, "neighbor %s", ip6);
+		else if (memcmp(o->mac, n->mac, 6) || o->port != n->port)
+			note(d->modified, "neighbor %s: %s port %s -> %s port %s", ip6,
+			     sl_fmt_mac(o->mac, m1), a->ports[o->port].name,
+			     sl_fmt_mac(n->mac, m2), b->ports[n->port].name);
+	}
 }
 
 static void svc_name(const struct sl_model_svc *s, char *buf, size_t len)
 {
-	char a[SL_IPPORT_STRLEN];
+	char a[SL_ADDRPORT_STRLEN];
+	struct sl_addr vip = sl_model_svc_vip(s);
 
-	snprintf(buf, len, "vip %s/%s", sl_fmt_ipport(s->vip, s->port, a),
+	snprintf(buf, len, "vip %s/%s", sl_fmt_addrport(&vip, s->port, a),
 		 sl_proto_name(s->proto));
 }
 
@@ -422,16 +437,16 @@ static void diff_svc_options(struct diff *d, const struct sl_model_svc *o,
 static void diff_servers(struct diff *d, const struct sl_model_svc *o,
 			 const struct sl_model_svc *s, const char *svc)
 {
-	char a[SL_IPPORT_STRLEN];
+	char a[SL_ADDRPORT_STRLEN];
 
 	for (uint32_t j = 0; o && j < o->nrs; j++)
-		if (!sl_model_find_rs(s, o->rs[j].ip, o->rs[j].port))
+		if (!sl_model_find_same_rs(s, &o->rs[j]))
 			note(d->removed, "real server %s of %s",
-			     sl_fmt_ipport(o->rs[j].ip, o->rs[j].port, a), svc);
+			     sl_model_rs_text(&o->rs[j], a), svc);
 	for (uint32_t j = 0; j < s->nrs; j++) {
 		const struct sl_model_rs *r = &s->rs[j];
-		const struct sl_model_rs *x = o ? sl_model_find_rs(o, r->ip, r->port) : NULL;
-		sl_fmt_ipport(r->ip, r->port, a);
+		const struct sl_model_rs *x = o ? sl_model_find_same_rs(o, r) : NULL;
+		sl_model_rs_text(r, a);
 		if (!x)
 			note(d->added, "real server %s of %s", a, svc);
 		else if (x->weight != r->weight)
@@ -444,18 +459,18 @@ static void diff_servers(struct diff *d, const struct sl_model_svc *o,
 
 static void diff_vips(struct diff *d, const struct sl_model *a, const struct sl_model *b)
 {
-	char name[64];
+	char name[80];
 
 	for (uint32_t i = 0; i < a->nsvcs; i++) {
 		const struct sl_model_svc *o = &a->svcs[i];
-		if (!sl_model_find_svc(b, o->vip, o->port, o->proto)) {
+		if (!sl_model_find_same_svc(b, o)) {
 			svc_name(o, name, sizeof(name));
 			note(d->removed, "%s (and its %u real servers)", name, o->nrs);
 		}
 	}
 	for (uint32_t i = 0; i < b->nsvcs; i++) {
 		const struct sl_model_svc *s = &b->svcs[i];
-		const struct sl_model_svc *o = sl_model_find_svc(a, s->vip, s->port, s->proto);
+		const struct sl_model_svc *o = sl_model_find_same_svc(a, s);
 		svc_name(s, name, sizeof(name));
 		if (!o)
 			note(d->added, "%s", name);

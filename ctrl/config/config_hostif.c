@@ -217,7 +217,8 @@ static int refuse_hc_path(const struct sl_model *m, uint8_t p, int rc, sl_be32 v
 			  const struct sl_model_svc *svc, const struct sl_model_rs *rs,
 			  const char *field, struct sl_err *err)
 {
-	char here[48], a[SL_IPV4_STRLEN], b[SL_IPPORT_STRLEN], lack[96], add[128];
+	char here[48], a[SL_IPV4_STRLEN], b[SL_ADDRPORT_STRLEN], lack[96], add[128];
+	struct sl_addr vip = sl_model_svc_vip(svc); /* a NAT64 VIP's is v6 */
 	const char *member;
 
 	hc_path_lack(rc, rs->ip, via, &member, lack, sizeof(lack), add, sizeof(add));
@@ -225,9 +226,27 @@ static int refuse_hc_path(const struct sl_model *m, uint8_t p, int rc, sl_be32 v
 	return sl_err_set(err, SL_E_INVALID, field ? field : here,
 			  "health.path \"data\" checks real server %s of %s/%s "
 			  "through port %s, which has no exception %s: add %s%s%s%s",
-			  sl_fmt_ipv4(rs->ip, a), sl_fmt_ipport(svc->vip, svc->port, b),
+			  sl_fmt_ipv4(rs->ip, a), sl_fmt_addrport(&vip, svc->port, b),
 			  sl_proto_name(svc->proto), m->ports[p].name, lack, add,
 			  field ? " (" : "", field ? here : "", field ? ")" : "");
+}
+
+/* The exception taps carry IPv4 only (their host addresses and routes
+ * are v4): a v6 server's check has no data path to take. */
+static int refuse_v6_data_path(const struct sl_model_svc *svc,
+			       const struct sl_model_rs *rs, const char *field,
+			       struct sl_err *err)
+{
+	char a[SL_ADDRPORT_STRLEN], s[64], v[SL_ADDRPORT_STRLEN];
+	struct sl_addr vip = sl_model_svc_vip(svc);
+
+	snprintf(s, sizeof(s), "%s/%s", sl_fmt_addrport(&vip, svc->port, v),
+		 sl_proto_name(svc->proto));
+	return sl_err_set(err, SL_E_INVALID, field ? field : "health.path",
+			  "health.path \"data\" checks IPv4 servers only: real "
+			  "server %s of %s is IPv6 (its check would need the "
+			  "kernel path, health.path \"kernel\")",
+			  sl_model_rs_text(rs, a), s);
 }
 
 int sl_config_hc_path_refuse(const struct sl_model *m, const struct sl_model_svc *svc,
@@ -243,6 +262,8 @@ int sl_config_hc_path_refuse(const struct sl_model *m, const struct sl_model_svc
 	sl_model_rs_check(svc, rs, &cfg);
 	if (cfg.type == SL_HC_NONE)
 		return 0;
+	if (rs->ip == 0)
+		return refuse_v6_data_path(svc, rs, field, err);
 	int rc = sl_model_hc_source(m, rs->ip, &port, &src);
 	if (rc == SL_HC_SRC_NO_ROUTE || rc == 0)
 		return 0; /* unreachable servers are refused on their own */

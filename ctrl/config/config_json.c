@@ -33,6 +33,21 @@ static json_t *addr_prefix_str(const struct sl_addr *ip, uint8_t plen)
 	return json_sprintf("%s/%u", sl_fmt_addr(ip, a), plen);
 }
 
+static json_t *addr_str(const struct sl_addr *ip)
+{
+	char a[SL_ADDR_STRLEN];
+
+	return json_string(sl_fmt_addr(ip, a));
+}
+
+static struct sl_addr v6_addr(const uint8_t ip[16])
+{
+	struct sl_addr a = {.af = SL_AF_V6};
+
+	memcpy(a.v6, ip, 16);
+	return a;
+}
+
 static json_t *ipv4_str(sl_be32 ip)
 {
 	char a[SL_IPV4_STRLEN];
@@ -164,6 +179,35 @@ static json_t *route_json(const struct sl_model *m,
 	return o;
 }
 
+static json_t *route6_json(const struct sl_model *m,
+			   const struct sl_model_route6 *r)
+{
+	static const uint8_t none[16];
+	struct sl_addr prefix = v6_addr(r->prefix), via = v6_addr(r->via);
+	json_t *o = json_object();
+	int bad = !o;
+
+	bad |= json_object_set_new(o, "prefix", addr_prefix_str(&prefix, r->plen));
+	if (memcmp(r->via, none, 16) != 0)
+		bad |= json_object_set_new(o, "via", addr_str(&via));
+	bad |= json_object_set_new(o, "port", json_string(m->ports[r->port].name));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *laddr6_json(const struct sl_model *m,
+			   const struct sl_model_laddr6 *l)
+{
+	char a[SL_ADDR_STRLEN];
+	struct sl_addr ip = v6_addr(l->ip);
+
+	return json_pack("{s:s, s:s}", "ip", sl_fmt_addr(&ip, a), "port",
+			 m->ports[l->port].name);
+}
+
 static json_t *laddr_json(const struct sl_model *m,
 			  const struct sl_model_laddr *l)
 {
@@ -184,8 +228,9 @@ static json_t *neigh_json(const struct sl_model *m,
 
 static json_t *rs_json(const struct sl_model_rs *r)
 {
-	char a[SL_IPV4_STRLEN];
-	json_t *o = json_pack("{s:s, s:i, s:I}", "ip", sl_fmt_ipv4(r->ip, a),
+	char a[SL_ADDR_STRLEN];
+	struct sl_addr ip = sl_model_rs_addr(r);
+	json_t *o = json_pack("{s:s, s:i, s:I}", "ip", sl_fmt_addr(&ip, a),
 			      "port", sl_ntohs(r->port), "weight",
 			      (json_int_t)r->weight);
 
@@ -199,14 +244,15 @@ static json_t *rs_json(const struct sl_model_rs *r)
 
 static json_t *svc_json(const struct sl_model_svc *s)
 {
-	char a[SL_IPV4_STRLEN];
+	char a[SL_ADDR_STRLEN];
+	struct sl_addr vip = sl_model_svc_vip(s);
 	json_t *rs = json_array();
 	int bad = !rs;
 
 	for (uint32_t i = 0; rs && i < s->nrs; i++)
 		bad |= json_array_append_new(rs, rs_json(&s->rs[i]));
 	json_t *o = json_pack("{s:s, s:i, s:s, s:s}", "vip",
-			      sl_fmt_ipv4(s->vip, a), "port", sl_ntohs(s->port),
+			      sl_fmt_addr(&vip, a), "port", sl_ntohs(s->port),
 			      "proto", sl_proto_name(s->proto), "scheduler",
 			      sl_sched_name(s->sched));
 	if (o && sl_model_svc_opts_json(o, s) < 0)
@@ -244,19 +290,31 @@ static json_t *port_item(const struct sl_model *m, uint32_t i)
 	return port_json(&m->ports[i]);
 }
 
+/* v4 entries, then v6 ones (the model keeps them apart). */
 static json_t *route_item(const struct sl_model *m, uint32_t i)
 {
+	if (i >= m->nroutes)
+		return route6_json(m, &m->routes6[i - m->nroutes]);
 	return route_json(m, &m->routes[i]);
 }
 
 static json_t *laddr_item(const struct sl_model *m, uint32_t i)
 {
+	if (i >= m->nladdrs)
+		return laddr6_json(m, &m->laddrs6[i - m->nladdrs]);
 	return laddr_json(m, &m->laddrs[i]);
 }
 
+/* The v4 static neighbors, then the v6 ones. */
 static json_t *neigh_item(const struct sl_model *m, uint32_t i)
 {
-	return neigh_json(m, &m->neigh[i]);
+	char a[SL_IPV6_STRLEN], mac[SL_MAC_STRLEN];
+
+	if (i < m->nneigh)
+		return neigh_json(m, &m->neigh[i]);
+	const struct sl_model_neigh6 *n = &m->neigh6[i - m->nneigh];
+	return json_pack("{s:s, s:s, s:s}", "ip", sl_fmt_ipv6(n->ip, a), "mac",
+			 sl_fmt_mac(n->mac, mac), "port", m->ports[n->port].name);
 }
 
 static json_t *svc_item(const struct sl_model *m, uint32_t i)
@@ -271,9 +329,10 @@ json_t *sl_config_to_json(const struct sl_model *m)
 	if (!doc)
 		goto fail;
 	if (add_list(doc, "ports", m, m->nports, port_item) < 0 ||
-	    add_list(doc, "routes", m, m->nroutes, route_item) < 0 ||
-	    add_list(doc, "local_addresses", m, m->nladdrs, laddr_item) < 0 ||
-	    add_list(doc, "neighbors", m, m->nneigh, neigh_item) < 0 ||
+	    add_list(doc, "routes", m, m->nroutes + m->nroutes6, route_item) < 0 ||
+	    add_list(doc, "local_addresses", m, m->nladdrs + m->nladdrs6,
+		     laddr_item) < 0 ||
+	    add_list(doc, "neighbors", m, m->nneigh + m->nneigh6, neigh_item) < 0 ||
 	    add_list(doc, "vips", m, m->nsvcs, svc_item) < 0 ||
 	    sl_config_snat_json(doc, m) < 0)
 		goto fail;

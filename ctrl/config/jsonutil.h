@@ -18,8 +18,12 @@
 
 /* What an IPv6 address is told where the data path cannot take it yet:
  * accepting it would leave the workers with a v4 reading of a v6 entry. */
-#define SL_V6_NOT_BUILT "IPv6 data path not built yet (only ports' \"ipv6\" " \
-	"addresses are recorded)"
+#define SL_V6_NOT_BUILT "IPv6 data path not built yet here (the config " \
+	"file's ports, routes, local addresses and FNAT66 VIPs take IPv6; " \
+	"this field does not yet)"
+/* A v6 VIP with v4 servers: the model and snapshot carry it, the
+ * workers do not translate yet (config.c's vip_family refuses it). */
+#define SL_NAT64_NOT_BUILT "NAT64 data path not built yet"
 
 int sl_json_string(json_t *obj, const char *key, bool required,
 		   const char **out, struct sl_err *err);

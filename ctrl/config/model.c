@@ -228,7 +228,15 @@ static struct sl_model_svc *need_svc(const struct sl_model *m, sl_be32 vip,
 static int check_svc_args(sl_be32 vip, sl_be16 port, uint8_t proto,
 			  uint8_t sched, struct sl_err *err)
 {
-	if (sl_model_need_unicast(vip, "vip", err) < 0 || sl_model_need_port(port, "port", err) < 0)
+	if (sl_model_need_unicast(vip, "vip", err) < 0)
+		return -1;
+	return sl_model_check_svc_kind(port, proto, sched, err);
+}
+
+int sl_model_check_svc_kind(sl_be16 port, uint8_t proto, uint8_t sched,
+			    struct sl_err *err)
+{
+	if (sl_model_need_port(port, "port", err) < 0)
 		return -1;
 	if (proto != SL_IPPROTO_TCP && proto != SL_IPPROTO_UDP)
 		return sl_err_set(err, SL_E_INVALID, "proto",
@@ -241,19 +249,11 @@ static int check_svc_args(sl_be32 vip, sl_be16 port, uint8_t proto,
 	return 0;
 }
 
-int sl_model_add_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
-		     uint8_t proto, uint8_t sched, struct sl_err *err)
+int sl_model_append_svc(struct sl_model *m, const struct sl_model_svc *tmpl,
+			struct sl_err *err)
 {
-	char s[SVC_STRLEN];
 	uint8_t used[SL_MAX_SVC / 8] = {0};
 
-	if (check_svc_args(vip, port, proto, sched, err) < 0)
-		return -1;
-	if (sl_model_find_svc(m, vip, port, proto))
-		return sl_err_set(err, SL_E_EXISTS, "vip", "VIP %s exists",
-				  sl_model_svc_str(vip, port, proto, s));
-	if (sl_model_refuse_own(m, vip, SL_OWN_LADDR | SL_OWN_POOL | SL_OWN_TAP, "vip", err) < 0)
-		return -1;
 	if (m->nsvcs >= SL_MAX_SVC)
 		return sl_err_set(err, SL_E_LIMIT, "", "at most %d VIPs",
 				  SL_MAX_SVC);
@@ -268,13 +268,31 @@ int sl_model_add_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 
 	m->svcs = svcs;
-	m->svcs[m->nsvcs++] = (struct sl_model_svc){
-		.vip = vip, .port = port, .proto = proto, .sched = sched,
-		.id = (uint16_t)id, .mh_size = SL_MH_DEFAULT_SIZE,
-	};
-	sl_hc_defaults(&m->svcs[m->nsvcs - 1].hc);
+	struct sl_model_svc *svc = &m->svcs[m->nsvcs++];
+	*svc = *tmpl;
+	svc->id = (uint16_t)id;
+	svc->mh_size = SL_MH_DEFAULT_SIZE;
+	sl_hc_defaults(&svc->hc);
 	m->next_svc_id = (uint16_t)((id + 1) % SL_MAX_SVC);
 	return 0;
+}
+
+int sl_model_add_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
+		     uint8_t proto, uint8_t sched, struct sl_err *err)
+{
+	char s[SVC_STRLEN];
+
+	if (check_svc_args(vip, port, proto, sched, err) < 0)
+		return -1;
+	if (sl_model_find_svc(m, vip, port, proto))
+		return sl_err_set(err, SL_E_EXISTS, "vip", "VIP %s exists",
+				  sl_model_svc_str(vip, port, proto, s));
+	if (sl_model_refuse_own(m, vip, SL_OWN_LADDR | SL_OWN_POOL | SL_OWN_TAP, "vip", err) < 0)
+		return -1;
+	const struct sl_model_svc tmpl = {
+		.vip = vip, .port = port, .proto = proto, .sched = sched,
+	};
+	return sl_model_append_svc(m, &tmpl, err);
 }
 
 int sl_model_del_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
@@ -297,16 +315,16 @@ int sl_model_del_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
 
 /* ---- real servers ------------------------------------------------------ */
 
-static int check_new_rs(const struct sl_model *m,
-			const struct sl_model_svc *svc, sl_be32 ip,
-			sl_be16 port, uint32_t weight, struct sl_err *err)
+int sl_model_check_new_rs4(const struct sl_model *m,
+			   const struct sl_model_svc *svc, sl_be32 ip,
+			   sl_be16 port, uint32_t weight, struct sl_err *err)
 {
 	char a[SL_IPPORT_STRLEN], s[SVC_STRLEN];
 
 	if (sl_model_need_unicast(ip, "ip", err) < 0 || sl_model_need_port(port, "port", err) < 0 ||
 	    sl_model_need_weight(weight, err) < 0)
 		return -1;
-	sl_model_svc_str(svc->vip, svc->port, svc->proto, s);
+	sl_model_svc_text(svc, s);
 	if (sl_model_find_rs(svc, ip, port))
 		return sl_err_set(err, SL_E_EXISTS, "ip",
 				  "real server %s exists in VIP %s",
@@ -316,13 +334,6 @@ static int check_new_rs(const struct sl_model *m,
 	if (sl_model_route(m, ip, NULL, NULL) < 0)
 		return sl_err_set(err, SL_E_INVALID, "ip", "no route to %s",
 				  sl_fmt_ipv4(ip, a));
-	if (svc->nrs >= SL_MAX_RS_PER_SVC)
-		return sl_err_set(err, SL_E_LIMIT, "",
-				  "VIP %s has %u real servers, the most one may have",
-				  s, svc->nrs);
-	if (m->nrs_total >= SL_MAX_RS)
-		return sl_err_set(err, SL_E_LIMIT, "",
-				  "at most %d real servers in all", SL_MAX_RS);
 	return 0;
 }
 
@@ -336,14 +347,20 @@ static int alloc_rs_id(const struct sl_model *m)
 	return sl_model_next_free_id(used, SL_MAX_RS, m->next_rs_id);
 }
 
-int sl_model_add_rs(struct sl_model *m, sl_be32 vip, sl_be16 vport,
-		    uint8_t proto, sl_be32 ip, sl_be16 port, uint32_t weight,
-		    struct sl_err *err)
+int sl_model_append_rs(struct sl_model *m, struct sl_model_svc *svc,
+		       const struct sl_model_rs *tmpl, struct sl_err *err)
 {
-	struct sl_model_svc *svc = need_svc(m, vip, vport, proto, err);
+	char s[SL_ADDRPORT_STRLEN];
 
-	if (!svc || check_new_rs(m, svc, ip, port, weight, err) < 0)
-		return -1;
+	if (svc->nrs >= SL_MAX_RS_PER_SVC) {
+		struct sl_addr vip = sl_model_svc_vip(svc);
+		return sl_err_set(err, SL_E_LIMIT, "",
+				  "VIP %s has %u real servers, the most one may have",
+				  sl_fmt_addrport(&vip, svc->port, s), svc->nrs);
+	}
+	if (m->nrs_total >= SL_MAX_RS)
+		return sl_err_set(err, SL_E_LIMIT, "",
+				  "at most %d real servers in all", SL_MAX_RS);
 	int id = alloc_rs_id(m);
 	if (id < 0)
 		return sl_err_set(err, SL_E_INTERNAL, "", "no free real server id");
@@ -352,13 +369,24 @@ int sl_model_add_rs(struct sl_model *m, sl_be32 vip, sl_be16 vport,
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 
 	svc->rs = grown;
-	svc->rs[svc->nrs++] = (struct sl_model_rs){
-		.ip = ip, .port = port, .id = (uint16_t)id, .weight = weight,
-	};
+	svc->rs[svc->nrs] = *tmpl;
+	svc->rs[svc->nrs++].id = (uint16_t)id;
 	m->nrs_total++;
 	m->next_rs_id = (uint16_t)((id + 1) % SL_MAX_RS);
 	sl_model_protected_changed(m);
 	return 0;
+}
+
+int sl_model_add_rs(struct sl_model *m, sl_be32 vip, sl_be16 vport,
+		    uint8_t proto, sl_be32 ip, sl_be16 port, uint32_t weight,
+		    struct sl_err *err)
+{
+	struct sl_model_svc *svc = need_svc(m, vip, vport, proto, err);
+
+	if (!svc || sl_model_check_new_rs4(m, svc, ip, port, weight, err) < 0)
+		return -1;
+	const struct sl_model_rs tmpl = {.ip = ip, .port = port, .weight = weight};
+	return sl_model_append_rs(m, svc, &tmpl, err);
 }
 
 static struct sl_model_rs *need_rs(const struct sl_model_svc *svc, sl_be32 ip,

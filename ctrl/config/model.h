@@ -43,6 +43,7 @@ struct sl_model_rs {
 	uint32_t weight;
 	uint32_t hc_set;                 /* SL_HC_F_* this server overrides */
 	struct sl_hc_cfg hc;             /* ... with these values */
+	uint8_t ip6[16];                 /* an IPv6 server (FNAT66): `ip` 0 */
 };
 
 struct sl_model_svc {
@@ -59,6 +60,10 @@ struct sl_model_svc {
 	uint32_t persist_s;              /* 0: no persistence */
 	uint32_t mh_size;                /* Maglev table size; default 65537 */
 	struct sl_hc_cfg hc;             /* default: type none */
+	/* An IPv6 VIP (model_svc6.c): `vip` 0, never found by the v4
+	 * lookups; its servers all v6 (`ip` 0, ip6) or all v4 (NAT64). */
+	bool v6;
+	uint8_t vip6[16];
 };
 
 /* The host's side of a port's exception device: what the kernel gets on
@@ -128,8 +133,34 @@ struct sl_model_snat {
 	uint8_t slots[SL_MAX_SNAT_POOL]; /* per-address port allocator slots */
 };
 
+/* IPv6 routes and local addresses (model_net6.c): apart from the v4
+ * ones, so nothing that reads those as IPv4 meets a v6 entry. */
+#define SL_MAX_ROUTES6 64
+#define SL_MAX_LIPS6 64
+struct sl_model_route6 {
+	uint8_t prefix[16];
+	uint8_t via[16];                 /* all zero: directly connected */
+	uint8_t plen;
+	uint8_t port;
+};
+
+struct sl_model_laddr6 {
+	uint8_t ip[16];
+	uint8_t port;
+	uint8_t slot;                    /* the same slot space as v4's */
+};
+
 struct sl_model_neigh {              /* static neighbors only */
 	sl_be32 ip;
+	uint8_t mac[6];
+	uint8_t port;
+};
+
+/* Static IPv6 neighbors (config neighbors[] with a v6 `ip`): a short
+ * fixed list, the port the one whose v6 prefix holds the address. */
+#define SL_MAX_NEIGH6 64
+struct sl_model_neigh6 {
+	uint8_t ip[16];
 	uint8_t mac[6];
 	uint8_t port;
 };
@@ -175,11 +206,18 @@ struct sl_model {
 	uint32_t nroutes;                /* static routes (connected ones are implied by ports) */
 	struct sl_model_route routes[SL_MAX_ROUTES];
 
+	uint32_t nroutes6;
+	struct sl_model_route6 routes6[SL_MAX_ROUTES6];
+
 	/* Changed at run time through the control socket. */
 	uint32_t nladdrs;
 	struct sl_model_laddr laddrs[SL_MAX_LIPS];
+	uint32_t nladdrs6;
+	struct sl_model_laddr6 laddrs6[SL_MAX_LIPS6];
 	uint32_t nneigh, neigh_cap;
 	struct sl_model_neigh *neigh;    /* malloc'd, grows; at most SL_MAX_NEIGH */
+	uint32_t nneigh6;
+	struct sl_model_neigh6 neigh6[SL_MAX_NEIGH6];
 	uint32_t nsvcs, svcs_cap;
 	struct sl_model_svc *svcs;       /* malloc'd, grows; at most SL_MAX_SVC */
 	uint32_t nrs_total;
@@ -289,6 +327,14 @@ int sl_model_set_rs_weight(struct sl_model *m, sl_be32 vip, sl_be16 vport,
 int sl_model_add_laddr(struct sl_model *m, sl_be32 ip, int port_index,
 		       struct sl_err *err);
 int sl_model_del_laddr(struct sl_model *m, sl_be32 ip, struct sl_err *err);
+/* A static IPv6 neighbor: a unicast address (sl_ipv6_is_unicast) not
+ * one Sluice owns, inside port `port_index`'s v6 prefix (-1: the port
+ * whose prefix holds it). Errors name "ip" or "port". */
+int sl_model_add_neigh6(struct sl_model *m, const uint8_t ip[16],
+			const uint8_t mac[6], int port_index, struct sl_err *err);
+const struct sl_model_neigh6 *sl_model_find_neigh6(const struct sl_model *m,
+						   const uint8_t ip[16]);
+int sl_model_del_neigh6(struct sl_model *m, const uint8_t ip[16], struct sl_err *err);
 int sl_model_add_neigh(struct sl_model *m, sl_be32 ip, const uint8_t mac[6],
 		       int port_index, struct sl_err *err);
 int sl_model_del_neigh(struct sl_model *m, sl_be32 ip, struct sl_err *err);
@@ -327,6 +373,66 @@ const char *sl_svc_mode_name(enum sl_svc_mode mode); /* "nat64", ... */
 int sl_model_svc_mode(const struct sl_addr *vip, const struct sl_addr *rs,
 		      uint32_t nrs, enum sl_svc_mode *mode, uint32_t *bad,
 		      struct sl_err *err);
+/* A service's mode: FNAT44 for a v4 VIP; a v6 VIP is NAT64 when its
+ * servers are v4, else FNAT66 (with no server yet too). */
+enum sl_svc_mode sl_model_svc_mode_of(const struct sl_model_svc *svc);
+/* A service's VIP and a server's address, either family. */
+struct sl_addr sl_model_svc_vip(const struct sl_model_svc *svc);
+struct sl_addr sl_model_rs_addr(const struct sl_model_rs *rs);
+
+/* Services of either family (model_svc6.c): a v4 VIP goes to the v4
+ * operation above; a v6 one is checked the same way (unicast, not an
+ * address Sluice owns otherwise, servers reachable, one family of
+ * servers per VIP: sl_model_svc_mode's rule). */
+struct sl_model_svc *sl_model_find_svc_at(const struct sl_model *m,
+					  const struct sl_addr *vip,
+					  sl_be16 port, uint8_t proto);
+struct sl_model_rs *sl_model_find_rs_at(const struct sl_model_svc *svc,
+					const struct sl_addr *ip, sl_be16 port);
+/* The service / server of `m` with the same key as `like` (another
+ * model's), or NULL. */
+struct sl_model_svc *sl_model_find_same_svc(const struct sl_model *m,
+					    const struct sl_model_svc *like);
+struct sl_model_rs *sl_model_find_same_rs(const struct sl_model_svc *svc,
+					  const struct sl_model_rs *like);
+/* "[2001:db8::1]:80" / "198.18.0.1:80" of a server (SL_ADDRPORT_STRLEN). */
+char *sl_model_rs_text(const struct sl_model_rs *rs, char *buf);
+/* A VIP's / a server's address alone, RFC 5952 for v6 (SL_ADDR_STRLEN). */
+char *sl_model_vip_str(const struct sl_model_svc *svc, char *buf);
+char *sl_model_rs_ip_str(const struct sl_model_rs *rs, char *buf);
+int sl_model_add_svc_at(struct sl_model *m, const struct sl_addr *vip,
+			sl_be16 port, uint8_t proto, uint8_t sched,
+			struct sl_err *err);
+int sl_model_add_rs_at(struct sl_model *m, const struct sl_addr *vip,
+		       sl_be16 vport, uint8_t proto, const struct sl_addr *ip,
+		       sl_be16 port, uint32_t weight, struct sl_err *err);
+int sl_model_set_svc_at(struct sl_model *m, const struct sl_addr *vip,
+			sl_be16 port, uint8_t proto,
+			const struct sl_svc_opts *opts, struct sl_err *err);
+int sl_model_set_rs_check_at(struct sl_model *m, const struct sl_addr *vip,
+			     sl_be16 vport, uint8_t proto,
+			     const struct sl_addr *ip, sl_be16 port,
+			     const struct sl_hc_cfg *hc, uint32_t set,
+			     bool clear, struct sl_err *err);
+
+/* IPv6 routes and local addresses (model_net6.c). port_index < 0: the
+ * port whose v6 prefix holds `via` / `ip`. via NULL: connected. */
+int sl_model_add_route6(struct sl_model *m, const uint8_t prefix[16],
+			uint8_t plen, const uint8_t *via, int port_index,
+			struct sl_err *err);
+int sl_model_add_laddr6(struct sl_model *m, const uint8_t ip[16],
+			int port_index, struct sl_err *err);
+/* The port whose v6 prefix holds ip (longest), or -1. */
+int sl_model_port_for6(const struct sl_model *m, const uint8_t ip[16]);
+/* Route lookup over ports' v6 prefixes and routes6, longest first:
+ * 0 and the port, or -1 if unreachable. */
+int sl_model_route6(const struct sl_model *m, const uint8_t dst[16],
+		    uint8_t *port);
+/* Refuse a v6 address Sluice owns in one of the given ways (SL_OWN_PORT,
+ * SL_OWN_LADDR, SL_OWN_VIP, SL_OWN_RS), naming `field`. */
+int sl_model_refuse_own6(const struct sl_model *m, const uint8_t ip[16],
+			 unsigned uses, const char *field, struct sl_err *err);
+
 /* Port `port`'s IPv6 address/plen (config ports[].ipv6): a global unicast
  * address, not another port's, its prefix overlapping no other port's. */
 int sl_model_set_port_ipv6(struct sl_model *m, uint32_t port,

@@ -22,10 +22,32 @@ static inline bool in_prefix(sl_be32 ip, sl_be32 net, uint8_t plen)
 	return ((ip ^ net) & prefix_mask(plen)) == 0;
 }
 
-#define SVC_STRLEN 32 /* "255.255.255.255:65535/tcp" */
+#define SVC_STRLEN 64 /* "[ffff:...:255.255.255.255]:65535/tcp" */
 
 /* "vip:port/proto" into buf (SVC_STRLEN bytes), for messages. */
 char *sl_model_svc_str(sl_be32 vip, sl_be16 port, uint8_t proto, char *buf);
+/* The same for a service of either family ("[2001:db8::1]:80/tcp"). */
+char *sl_model_svc_text(const struct sl_model_svc *svc, char *buf);
+/* The kind of service: port, proto (tcp/udp) and scheduler valid. */
+int sl_model_check_svc_kind(sl_be16 port, uint8_t proto, uint8_t sched,
+			    struct sl_err *err);
+/* Append a service / a server (the caller checked it): ids handed out,
+ * the service's option defaults set; limits checked here. */
+int sl_model_append_svc(struct sl_model *m, const struct sl_model_svc *tmpl,
+			struct sl_err *err);
+int sl_model_append_rs(struct sl_model *m, struct sl_model_svc *svc,
+		       const struct sl_model_rs *tmpl, struct sl_err *err);
+/* A v4 server for `svc` (a v4 VIP's, or a NAT64 VIP's): unicast, not
+ * there yet, not Sluice's own, reachable. */
+int sl_model_check_new_rs4(const struct sl_model *m,
+			   const struct sl_model_svc *svc, sl_be32 ip,
+			   sl_be16 port, uint32_t weight, struct sl_err *err);
+/* Options and a server's check on a found service (model_svc.c). */
+int sl_model_svc_apply_opts(struct sl_model_svc *svc,
+			    const struct sl_svc_opts *o, struct sl_err *err);
+int sl_model_rs_apply_check(const struct sl_model_svc *svc,
+			    struct sl_model_rs *rs, const struct sl_hc_cfg *hc,
+			    uint32_t set, bool clear, struct sl_err *err);
 /* 0, or -1 with an error naming `field`. */
 int sl_model_need_unicast(sl_be32 ip, const char *field, struct sl_err *err);
 int sl_model_need_port(sl_be16 port, const char *field, struct sl_err *err);

@@ -93,7 +93,8 @@ static void guards_free(struct guards *gs)
 static void guard_put(struct guards *gs, enum guard_kind k, sl_be32 ip, uint32_t ref,
 		      uint32_t sub)
 {
-	if (ip) /* 0: a connected route has no gateway */
+	if (ip) /* 0: a connected route has no gateway; a v6 server (the
+		 * blocklist is IPv4 only, nothing v6 to lock out) */
 		gs->g[k][gs->n[k]++] = (struct guard){sl_ntohl(ip), ref, sub};
 }
 
@@ -193,10 +194,14 @@ static bool lockout_hit(const struct sl_model *m, const struct guards *gs,
 				    sl_fmt_ipv4(r->via, b), sl_fmt_ipv4(r->prefix, a),
 				    r->plen, m->ports[g->ref].name);
 	}
-	if ((g = guard_inside(gs, G_RS, prefix, plen)) != NULL)
+	if ((g = guard_inside(gs, G_RS, prefix, plen)) != NULL) {
+		/* A NAT64 VIP's v4 servers are guarded too; its VIP is v6. */
+		struct sl_addr vip = sl_model_svc_vip(&m->svcs[g->ref]);
+		char v[SL_ADDR_STRLEN];
 		return 0 < snprintf(what, len, "%s, a real server of VIP %s",
 				    sl_fmt_ipv4(sl_htonl(g->ip), b),
-				    sl_fmt_ipv4(m->svcs[g->ref].vip, a));
+				    sl_fmt_addr(&vip, v));
+	}
 	/* One inside host blocked is a choice; all of them, a lock-out. */
 	for (uint32_t i = 0; i < m->nsnat; i++)
 		if (blocked_whole(&m->xdp, prefix, plen, m->snat[i].src, m->snat[i].plen))
@@ -291,7 +296,8 @@ static int rs_blocked_new(const struct sl_model *cur, const struct sl_model *nex
 	for (uint32_t s = 0; s < next->nsvcs && rc == 0; s++)
 		for (uint32_t j = 0; j < next->svcs[s].nrs && rc == 0; j++) {
 			sl_be32 ip = next->svcs[s].rs[j].ip;
-			int32_t i = blocked_by(&next->xdp, ip);
+			/* 0: a v6 server; the blocklist is IPv4 only. */
+			int32_t i = ip ? blocked_by(&next->xdp, ip) : -1;
 			if (i < 0 || forced_before(cur, gs, &next->xdp.block[i], ip))
 				continue;
 			char field[64];

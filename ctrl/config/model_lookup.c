@@ -41,7 +41,8 @@ struct sl_model_svc *sl_model_find_svc(const struct sl_model *m, sl_be32 vip,
 {
 	for (uint32_t i = 0; i < m->nsvcs; i++) {
 		struct sl_model_svc *s = &m->svcs[i];
-		if (s->vip == vip && s->port == port && s->proto == proto)
+		if (!s->v6 && s->vip == vip && s->port == port &&
+		    s->proto == proto)
 			return s;
 	}
 	return NULL;
@@ -190,6 +191,8 @@ void sl_model_mark_slots(const struct sl_model *m, uint8_t *used)
 {
 	for (uint32_t i = 0; i < m->nladdrs; i++)
 		used[m->laddrs[i].slot / 8] |= (uint8_t)(1u << (m->laddrs[i].slot % 8));
+	for (uint32_t i = 0; i < m->nladdrs6; i++)
+		used[m->laddrs6[i].slot / 8] |= (uint8_t)(1u << (m->laddrs6[i].slot % 8));
 	for (uint32_t r = 0; r < m->nsnat; r++)
 		for (unsigned k = 0; k < m->snat[r].npool; k++) {
 			unsigned s = m->snat[r].slots[k];
@@ -206,6 +209,46 @@ char *sl_model_svc_str(sl_be32 vip, sl_be16 port, uint8_t proto, char *buf)
 	snprintf(buf, SVC_STRLEN, "%s/%s", sl_fmt_ipport(vip, port, a),
 		 sl_proto_name(proto));
 	return buf;
+}
+
+char *sl_model_svc_text(const struct sl_model_svc *svc, char *buf)
+{
+	char a[SL_ADDRPORT_STRLEN];
+	struct sl_addr vip = sl_model_svc_vip(svc);
+
+	snprintf(buf, SVC_STRLEN, "%s/%s", sl_fmt_addrport(&vip, svc->port, a),
+		 sl_proto_name(svc->proto));
+	return buf;
+}
+
+struct sl_addr sl_model_svc_vip(const struct sl_model_svc *svc)
+{
+	struct sl_addr a = sl_addr_v4(svc->vip);
+
+	if (svc->v6) {
+		a.af = SL_AF_V6;
+		memcpy(a.v6, svc->vip6, 16);
+	}
+	return a;
+}
+
+struct sl_addr sl_model_rs_addr(const struct sl_model_rs *rs)
+{
+	struct sl_addr a = sl_addr_v4(rs->ip);
+
+	/* v4 servers are unicast, never 0.0.0.0: 0 is a v6 server. */
+	if (rs->ip == 0) {
+		a.af = SL_AF_V6;
+		memcpy(a.v6, rs->ip6, 16);
+	}
+	return a;
+}
+
+enum sl_svc_mode sl_model_svc_mode_of(const struct sl_model_svc *svc)
+{
+	if (!svc->v6)
+		return SL_SVC_FNAT44;
+	return svc->nrs > 0 && svc->rs[0].ip != 0 ? SL_SVC_NAT64 : SL_SVC_FNAT66;
 }
 
 int sl_model_need_unicast(sl_be32 ip, const char *field, struct sl_err *err)

@@ -7,21 +7,8 @@
 #include <string.h>
 
 #include "addr.h"
-#include "model.h"
+#include "model_internal.h"
 #include "sched.h"
-
-static struct sl_model_svc *find_svc(const struct sl_model *m, sl_be32 vip,
-				     sl_be16 port, uint8_t proto,
-				     struct sl_err *err)
-{
-	char a[SL_IPPORT_STRLEN];
-	struct sl_model_svc *svc = sl_model_find_svc(m, vip, port, proto);
-
-	if (!svc)
-		sl_err_set(err, SL_E_NOT_FOUND, "vip", "no VIP %s/%s",
-			   sl_fmt_ipport(vip, port, a), sl_proto_name(proto));
-	return svc;
-}
 
 void sl_model_rs_check(const struct sl_model_svc *svc,
 		       const struct sl_model_rs *rs, struct sl_hc_cfg *out)
@@ -34,16 +21,17 @@ void sl_model_rs_check(const struct sl_model_svc *svc,
 static int check_servers(const struct sl_model_svc *svc,
 			 const struct sl_hc_cfg *hc, struct sl_err *err)
 {
-	char a[SL_IPPORT_STRLEN];
+	char a[SL_ADDRPORT_STRLEN];
 
 	for (uint32_t r = 0; r < svc->nrs; r++) {
 		struct sl_hc_cfg eff = *hc;
 		sl_hc_merge(&eff, &svc->rs[r].hc, svc->rs[r].hc_set);
 		if (sl_hc_validate(&eff, err) == 0)
 			continue;
+		struct sl_addr ip = sl_model_rs_addr(&svc->rs[r]);
 		return sl_err_set(err, SL_E_INVALID, "health_check", "%s (with the "
 				  "override of real server %s)", err->message,
-				  sl_fmt_ipport(svc->rs[r].ip, svc->rs[r].port, a));
+				  sl_fmt_addrport(&ip, svc->rs[r].port, a));
 	}
 	return 0;
 }
@@ -52,10 +40,14 @@ int sl_model_set_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
 		     uint8_t proto, const struct sl_svc_opts *o,
 		     struct sl_err *err)
 {
-	struct sl_model_svc *svc = find_svc(m, vip, port, proto, err);
+	struct sl_addr v = sl_addr_v4(vip);
 
-	if (!svc)
-		return -1;
+	return sl_model_set_svc_at(m, &v, port, proto, o, err);
+}
+
+int sl_model_svc_apply_opts(struct sl_model_svc *svc,
+			    const struct sl_svc_opts *o, struct sl_err *err)
+{
 	struct sl_model_svc next = *svc;
 	if (o->set & SL_SVC_F_SCHED) {
 		if (sl_sched_parse(sl_sched_name(o->sched)) != (int)o->sched)
@@ -113,15 +105,16 @@ int sl_model_set_rs_check(struct sl_model *m, sl_be32 vip, sl_be16 vport,
 			  const struct sl_hc_cfg *hc, uint32_t set, bool clear,
 			  struct sl_err *err)
 {
-	char a[SL_IPPORT_STRLEN];
-	struct sl_model_svc *svc = find_svc(m, vip, vport, proto, err);
-	struct sl_model_rs *rs = svc ? sl_model_find_rs(svc, ip, port) : NULL;
+	struct sl_addr v = sl_addr_v4(vip), a = sl_addr_v4(ip);
 
-	if (!svc)
-		return -1;
-	if (!rs)
-		return sl_err_set(err, SL_E_NOT_FOUND, "ip", "no real server %s in "
-				  "this VIP", sl_fmt_ipport(ip, port, a));
+	return sl_model_set_rs_check_at(m, &v, vport, proto, &a, port, hc, set,
+					clear, err);
+}
+
+int sl_model_rs_apply_check(const struct sl_model_svc *svc,
+			    struct sl_model_rs *rs, const struct sl_hc_cfg *hc,
+			    uint32_t set, bool clear, struct sl_err *err)
+{
 	struct sl_model_rs next = *rs;
 	if (clear)
 		next.hc_set = 0;

@@ -56,7 +56,7 @@ int sl_cmd_laddr_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 int sl_cmd_laddr_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		      json_t **result, struct sl_err *err)
 {
-	char ip[SL_IPV4_STRLEN];
+	char ip[SL_ADDR_STRLEN];
 	(void)ctl, (void)args, (void)err;
 
 	json_t *list = json_array();
@@ -67,6 +67,13 @@ int sl_cmd_laddr_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 						      m->ports[la->port].name, "slot",
 						      la->slot));
 	}
+	for (uint32_t i = 0; i < m->nladdrs6; i++) {
+		const struct sl_model_laddr6 *la = &m->laddrs6[i];
+		json_array_append_new(list, json_pack("{s:s,s:s,s:i}", "ip",
+						      sl_fmt_ipv6(la->ip, ip), "port",
+						      m->ports[la->port].name, "slot",
+						      la->slot));
+	}
 	*result = json_pack("{s:o}", "local_addresses", list);
 	return 0;
 }
@@ -74,15 +81,17 @@ int sl_cmd_laddr_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 int sl_cmd_neigh_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		     json_t **result, struct sl_err *err)
 {
-	sl_be32 addr;
+	struct sl_addr addr;
 	uint8_t mac[6];
 	int port;
 	(void)ctl;
 
-	if (sl_json_ipv4(args, "ip", true, &addr, err) < 0 ||
+	if (sl_json_addr(args, "ip", true, &addr, err) < 0 ||
 	    sl_json_mac(args, "mac", true, mac, err) < 0 ||
-	    read_port_name(m, args, &port, err) != 0 ||
-	    sl_model_add_neigh(m, addr, mac, port, err) != 0)
+	    read_port_name(m, args, &port, err) != 0)
+		return -1;
+	if ((addr.af == SL_AF_V6 ? sl_model_add_neigh6(m, addr.v6, mac, port, err)
+				 : sl_model_add_neigh(m, addr.v4, mac, port, err)) != 0)
 		return -1;
 	*result = json_object();
 	return 0;
@@ -94,25 +103,26 @@ int sl_cmd_neigh_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 int sl_cmd_neigh_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		     json_t **result, struct sl_err *err)
 {
-	char ip[SL_IPV4_STRLEN];
-	sl_be32 addr;
+	char ip[SL_ADDR_STRLEN];
+	struct sl_addr addr;
 
-	if (sl_json_ipv4(args, "ip", true, &addr, err) < 0)
+	if (sl_json_addr(args, "ip", true, &addr, err) < 0)
 		return -1;
-	if (sl_model_find_neigh(m, addr)) {
+	if (sl_ctl_static_neigh(m, &addr)) {
 		struct sl_model next;
 		if (sl_model_clone(&next, m) != 0)
 			return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
-		if (sl_model_del_neigh(&next, addr, err) != 0 ||
-		    sl_ctl_publish(ctl, &next, err) != 0) {
+		int rc = addr.af == SL_AF_V6 ? sl_model_del_neigh6(&next, addr.v6, err)
+					     : sl_model_del_neigh(&next, addr.v4, err);
+		if (rc != 0 || sl_ctl_publish(ctl, &next, err) != 0) {
 			sl_model_free(&next);
 			return -1;
 		}
 		sl_model_free(&ctl->model);
 		ctl->model = next;
-	} else if (!sl_neigh_forget(&ctl->neigh, addr)) {
+	} else if (!sl_neigh_forget_addr(&ctl->neigh, &addr)) {
 		return sl_err_set(err, SL_E_NOT_FOUND, "ip", "no neighbor %s",
-				  sl_fmt_ipv4(addr, ip));
+				  sl_fmt_addr(&addr, ip));
 	} else if (sl_ctl_publish_neigh(ctl, &ctl->model, err) != 0) {
 		return -1;
 	}
@@ -120,11 +130,12 @@ int sl_cmd_neigh_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	return 0;
 }
 
-static json_t *neigh_json(const struct sl_model *m, sl_be32 ip, const uint8_t *mac,
-			  uint8_t port, const char *state, uint64_t age_s)
+static json_t *neigh_json(const struct sl_model *m, const struct sl_addr *a,
+			  const uint8_t *mac, uint8_t port, const char *state,
+			  uint64_t age_s)
 {
-	char ipbuf[SL_IPV4_STRLEN], macbuf[SL_MAC_STRLEN];
-	return json_pack("{s:s,s:s,s:s,s:s,s:I}", "ip", sl_fmt_ipv4(ip, ipbuf), "mac",
+	char ipbuf[SL_ADDR_STRLEN], macbuf[SL_MAC_STRLEN];
+	return json_pack("{s:s,s:s,s:s,s:s,s:I}", "ip", sl_fmt_addr(a, ipbuf), "mac",
 			 sl_fmt_mac(mac, macbuf), "port",
 			 port < m->nports ? m->ports[port].name : "?", "state", state,
 			 "age_s", (json_int_t)age_s);
@@ -137,15 +148,24 @@ int sl_cmd_neigh_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	(void)args, (void)err;
 
 	json_t *list = json_array();
-	for (uint32_t i = 0; i < m->nneigh; i++)
-		json_array_append_new(list, neigh_json(m, m->neigh[i].ip, m->neigh[i].mac,
+	for (uint32_t i = 0; i < m->nneigh; i++) {
+		struct sl_addr a = sl_addr_v4(m->neigh[i].ip);
+		json_array_append_new(list, neigh_json(m, &a, m->neigh[i].mac,
 						       m->neigh[i].port, "static",
 						       (now - ctl->start_ms) / 1000));
+	}
+	for (uint32_t i = 0; i < m->nneigh6; i++) {
+		struct sl_addr a = {.af = SL_AF_V6};
+		memcpy(a.v6, m->neigh6[i].ip, 16);
+		json_array_append_new(list, neigh_json(m, &a, m->neigh6[i].mac,
+						       m->neigh6[i].port, "static",
+						       (now - ctl->start_ms) / 1000));
+	}
 	for (uint32_t i = 0; i < ctl->neigh.n; i++) {
 		const struct sl_neigh_entry *e = &ctl->neigh.e[i];
-		if (sl_model_find_neigh(m, e->ip))
+		if (sl_ctl_static_neigh(m, &e->addr))
 			continue;
-		json_array_append_new(list, neigh_json(m, e->ip, e->mac, e->port,
+		json_array_append_new(list, neigh_json(m, &e->addr, e->mac, e->port,
 						       sl_neigh_state_name(e->state),
 						       (now - e->confirmed_ms) / 1000));
 	}

@@ -95,8 +95,8 @@ fail:
 
 static json_t *rs_json(const struct sl_model_rs *rs)
 {
-	char ip[SL_IPV4_STRLEN];
-	json_t *o = json_pack("{s:s,s:i,s:I,s:i}", "ip", sl_fmt_ipv4(rs->ip, ip),
+	char ip[SL_ADDR_STRLEN];
+	json_t *o = json_pack("{s:s,s:i,s:I,s:i}", "ip", sl_model_rs_ip_str(rs, ip),
 			      "port", sl_ntohs(rs->port), "weight",
 			      (json_int_t)rs->weight, "id", rs->id);
 	if (rs->hc_set)
@@ -106,8 +106,8 @@ static json_t *rs_json(const struct sl_model_rs *rs)
 
 static json_t *svc_json(const struct sl_model_svc *svc, bool with_servers)
 {
-	char ip[SL_IPV4_STRLEN];
-	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:i}", "vip", sl_fmt_ipv4(svc->vip, ip),
+	char ip[SL_ADDR_STRLEN];
+	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:i}", "vip", sl_model_vip_str(svc, ip),
 			      "port", sl_ntohs(svc->port), "proto",
 			      sl_proto_name(svc->proto), "scheduler",
 			      sl_sched_name(svc->sched), "id", svc->id);

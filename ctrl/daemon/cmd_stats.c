@@ -102,7 +102,8 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps) \
 	X(conns_refused) X(conns_flushed) X(resets_sent) X(resets_deferred)    \
 	X(persist_lost) X(arp_requests_unknown) X(frag_needed_sent)            \
-	X(frag_needed_limited) X(mss_clamped)
+	X(frag_needed_limited) X(mss_clamped) X(ndp_solicits) X(ndp_adverts)   \
+	X(icmp6_echo_replies)
 
 /* The kernel exception path's (dataplane/worker_host.c). */
 #define HOST_COUNTERS(X) X(to_host) X(from_host)
@@ -146,14 +147,14 @@ static void sum_workers(const struct sl_ctl *ctl, struct sl_worker_stats *t)
 static json_t *services_json(const struct sl_ctl *ctl, const struct sl_model *m,
 			     json_t **servers)
 {
-	char ip[SL_IPV4_STRLEN];
+	char ip[SL_ADDR_STRLEN];
 	json_t *vips = json_array();
 	struct sl_obj_stats st;
 
 	*servers = json_array();
 	for (uint32_t v = 0; v < m->nsvcs; v++) {
 		const struct sl_model_svc *svc = &m->svcs[v];
-		json_t *o = json_pack("{s:s,s:i,s:s}", "vip", sl_fmt_ipv4(svc->vip, ip),
+		json_t *o = json_pack("{s:s,s:i,s:s}", "vip", sl_model_vip_str(svc, ip),
 				      "port", sl_ntohs(svc->port), "proto",
 				      sl_proto_name(svc->proto));
 		sl_ctl_sum_svc(ctl, svc->id, &st);
@@ -164,10 +165,10 @@ static json_t *services_json(const struct sl_ctl *ctl, const struct sl_model *m,
 		for (uint32_t r = 0; r < svc->nrs; r++) {
 			const struct sl_model_rs *rs = &svc->rs[r];
 			json_t *ro = json_pack("{s:s,s:i,s:s}", "vip",
-					       sl_fmt_ipv4(svc->vip, ip), "vport",
+					       sl_model_vip_str(svc, ip), "vport",
 					       sl_ntohs(svc->port), "proto",
 					       sl_proto_name(svc->proto));
-			json_object_set_new(ro, "ip", json_string(sl_fmt_ipv4(rs->ip, ip)));
+			json_object_set_new(ro, "ip", json_string(sl_model_rs_ip_str(rs, ip)));
 			json_object_set_new(ro, "port", json_integer(sl_ntohs(rs->port)));
 			json_object_set_new(ro, "weight", json_integer(rs->weight));
 			json_object_set_new(ro, "state",

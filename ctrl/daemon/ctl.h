@@ -164,7 +164,12 @@ void sl_ctl_neigh_free(struct sl_ctl *ctl);
  * dataplane's view of neighbors changed. */
 void sl_ctl_neigh_work(struct sl_ctl *ctl);
 /* Ask a worker to send an ARP request. */
-void sl_ctl_arp_probe(void *ctl, sl_be32 ip, uint8_t port);
+void sl_ctl_arp_probe(void *ctl, const struct sl_addr *a, uint8_t port);
+/* Take what the workers saw of ARP and NDP off the learn ring into the
+ * learned table. True if the neighbor view should be published. */
+bool sl_ctl_learn_drain(struct sl_ctl *ctl, uint64_t now);
+/* Is `a` a static neighbor of the model (either family)? */
+bool sl_ctl_static_neigh(const struct sl_model *m, const struct sl_addr *a);
 
 /* Sum one object's counters over workers. */
 void sl_ctl_sum_svc(const struct sl_ctl *ctl, uint16_t id, struct sl_obj_stats *out);
@@ -173,11 +178,13 @@ void sl_ctl_sum_rs(const struct sl_ctl *ctl, uint16_t id, struct sl_obj_stats *o
 void sl_ctl_rebase_ids(struct sl_ctl *ctl, const struct sl_model *before,
 		       const struct sl_model *now);
 
-/* publish_svc.c: a service's entry in a snapshot: options, servers with
- * the weights they are published with, and its pick table, whose
- * reference is the snapshot's (*table; NULL when it has none). */
+/* publish_svc.c: a service's entry in a snapshot (svcs[v], its servers
+ * from rs[first]): options, servers with the weights they are published
+ * with, a v6 VIP's and v6 servers' addresses (svc_vip6, rs_ip6), and its
+ * pick table, whose reference is the snapshot's (*table; NULL when it
+ * has none). */
 void sl_ctl_svc_fill(struct sl_ctl *ctl, const struct sl_model_svc *ms,
-		     struct sl_snap_svc *ss, struct sl_snap_rs *rs,
+		     struct sl_snapshot *s, uint32_t v, uint32_t first,
 		     struct sl_pick_table **table);
 /* The weight a server is published with: 0 while it is down. */
 uint32_t sl_ctl_rs_weight(const struct sl_ctl *ctl, uint16_t svc_id,

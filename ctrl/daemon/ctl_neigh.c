@@ -6,6 +6,7 @@
  * neighbors changed.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_ring.h>
 
@@ -15,7 +16,9 @@
 
 #define TICK_MS 100
 
-void sl_ctl_arp_probe(void *arg, sl_be32 ip, uint8_t port)
+/* A stale neighbor's probe: an ARP request, or for IPv6 a Neighbor
+ * Solicitation (probe.ip 0). */
+void sl_ctl_arp_probe(void *arg, const struct sl_addr *a, uint8_t port)
 {
 	struct sl_ctl *ctl = arg;
 	struct sl_wmsg *msg = calloc(1, sizeof(*msg));
@@ -23,7 +26,10 @@ void sl_ctl_arp_probe(void *arg, sl_be32 ip, uint8_t port)
 	if (msg == NULL)
 		return;
 	msg->type = SL_WMSG_ARP_PROBE;
-	msg->probe.ip = ip;
+	if (a->af == SL_AF_V6)
+		memcpy(msg->probe.ip6, a->v6, 16);
+	else
+		msg->probe.ip = a->v4;
 	msg->probe.port = port;
 	/* Worker 0 sends probes; it frees the message. Never dropped for a
 	 * full ring (a neighbor must not be removed after probes that never
@@ -35,58 +41,10 @@ void sl_ctl_arp_probe(void *arg, sl_be32 ip, uint8_t port)
 	}
 }
 
-/* Only an address Sluice reaches directly through the port it was seen
- * on can be a next hop; ARP from anywhere else (spoofed, or another
- * subnet on the wire) would only fill the table. */
-static bool on_link(const struct sl_model *m, sl_be32 ip, uint8_t port)
-{
-	uint8_t out;
-	sl_be32 hop;
-
-	return sl_model_route(m, ip, &out, &hop) == 0 && out == port && hop == ip;
-}
-
-static bool drain_learn_ring(struct sl_ctl *ctl, uint64_t now)
-{
-	struct sl_learn_msg msgs[64];
-	bool changed = false;
-	unsigned n;
-
-	do {
-		n = rte_ring_sc_dequeue_burst_elem(ctl->dp->learn_ring, msgs,
-						   sizeof(msgs[0]), 64, NULL);
-		for (unsigned i = 0; i < n; i++) {
-			const struct sl_learn_msg *lm = &msgs[i];
-			if (sl_model_find_neigh(&ctl->model, lm->ip))
-				continue; /* static entries are not learned over */
-			if (!on_link(&ctl->model, lm->ip, lm->port))
-				continue; /* not a possible next hop: not worth a slot */
-			if (lm->kind == SL_LEARN_WANTED) {
-				sl_neigh_want(&ctl->neigh, lm->ip, lm->port, now);
-				continue;
-			}
-			/* Neither a reply nor a request makes an entry: only
-			 * what a worker asked for (WANTED) does; see
-			 * sl_neigh_seen() for why a request does not. */
-			bool changed_one = lm->kind == SL_LEARN_REPLY
-				? sl_neigh_confirm(&ctl->neigh, lm->ip, lm->mac, lm->port, now)
-				: sl_neigh_seen(&ctl->neigh, lm->ip, lm->mac, lm->port, now);
-			if (changed_one) {
-				static struct sl_log_limit lim; /* per ARP reply */
-				char ip[16];
-				sl_log_limited(&lim, SL_LOG_DEBUG, "neighbor %s learned on port %u",
-					       sl_fmt_ipv4(lm->ip, ip), lm->port);
-				changed = true;
-			}
-		}
-	} while (n == 64);
-	return changed;
-}
-
 void sl_ctl_neigh_work(struct sl_ctl *ctl)
 {
 	uint64_t now = sl_ctl_now_ms();
-	bool changed = drain_learn_ring(ctl, now);
+	bool changed = sl_ctl_learn_drain(ctl, now);
 
 	if (now - ctl->last_tick_ms >= TICK_MS) {
 		ctl->last_tick_ms = now;

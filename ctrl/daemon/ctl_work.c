@@ -37,7 +37,7 @@ const struct sl_hc_target *sl_ctl_rs_target(const struct sl_ctl *ctl,
 	const struct sl_hc_target *t =
 		ctl->health ? sl_health_target(ctl->health, rs->id) : NULL;
 
-	if (t && (t->svc_id != svc->id || t->ip != rs->ip || t->port != rs->port))
+	if (t && !sl_hc_target_is(t, svc->id, rs))
 		t = NULL; /* not synced with the model yet */
 	return t;
 }

@@ -97,7 +97,9 @@ static struct sl_hc_target *target_new(const struct sl_model_svc *svc,
 	t->svc_id = svc->id;
 	t->rs_id = rs->id;
 	t->ip = rs->ip;
+	memcpy(t->ip6, rs->ip6, 16);
 	t->port = rs->port;
+	t->vaddr = sl_model_svc_vip(svc);
 	t->vip = svc->vip;
 	t->vport = svc->port;
 	t->proto = svc->proto;
@@ -119,7 +121,7 @@ static bool sync_one(struct sl_health *h, const struct sl_model *m,
 	char name[96];
 
 	sl_model_rs_check(svc, rs, &cfg);
-	if (t && (t->svc_id != svc->id || t->ip != rs->ip || t->port != rs->port)) {
+	if (t && !sl_hc_target_is(t, svc->id, rs)) {
 		target_drop(h, rs->id); /* the id went to another server */
 		t = NULL;
 	}
@@ -127,7 +129,7 @@ static bool sync_one(struct sl_health *h, const struct sl_model *m,
 		t = h->t[rs->id] = target_new(svc, rs, &cfg, now);
 		if (!t) {
 			sl_warn("health: out of memory: %s is not checked",
-				sl_fmt_ipport(rs->ip, rs->port, name));
+				sl_model_rs_text(rs, name));
 			return false;
 		}
 		h->ntargets++;
@@ -168,13 +170,13 @@ static bool share_past(uint32_t down, uint32_t all, uint8_t percent)
 static const char *scope_of(const struct sl_hc_target *t, bool removed,
 			    char *buf, size_t len)
 {
-	char vip[SL_IPPORT_STRLEN];
+	char vip[SL_ADDRPORT_STRLEN];
 
 	if (removed)
 		return "a removed VIP";
 	if (!t)
 		return "all VIPs";
-	snprintf(buf, len, "vip %s/%s", sl_fmt_ipport(t->vip, t->vport, vip),
+	snprintf(buf, len, "vip %s/%s", sl_fmt_addrport(&t->vaddr, t->vport, vip),
 		 sl_proto_name(t->proto));
 	return buf;
 }
@@ -374,19 +376,39 @@ static uint16_t check_port(const struct sl_hc_target *t)
 	return t->cfg.port ? t->cfg.port : sl_ntohs(t->port);
 }
 
+/* Where a check connects: the server, IPv4 or IPv6 (kernel path; the
+ * data path is IPv4 only, health_path.c). */
+static socklen_t target_sockaddr(const struct sl_hc_target *t,
+				 struct sockaddr_storage *to)
+{
+	memset(to, 0, sizeof(*to));
+	if (t->ip == 0) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)to;
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, t->ip6, 16);
+		s6->sin6_port = sl_htons(check_port(t));
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)to;
+	s4->sin_family = AF_INET;
+	s4->sin_addr.s_addr = t->ip;
+	s4->sin_port = sl_htons(check_port(t));
+	return sizeof(*s4);
+}
+
 static bool start(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 {
 	const char *kind = sl_hc_type_name(t->cfg.type);
 	bool udp = t->cfg.type == SL_HC_UDP;
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = t->ip,
-				 .sin_port = sl_htons(check_port(t))};
+	struct sockaddr_storage to;
+	socklen_t tolen = target_sockaddr(t, &to);
 	char why[SL_HC_REASON_MAX];
 
 	t->started_ms = now;
 	t->due_ms = next_due(h, t, now);
 	t->got = 0;
-	int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
-				 SOCK_CLOEXEC, 0);
+	int fd = socket(to.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
+				      SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return local_error(h, t, now, "%s: local error (state kept): socket: %s",
 				   kind, strerror(errno));
@@ -395,7 +417,7 @@ static bool start(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 	if (sl_hc_path_bind(h, t, fd, why, sizeof(why)) != 0)
 		return local_error(h, t, now, "%s: local error (state kept): %s",
 				   kind, why);
-	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) != 0 && errno != EINPROGRESS)
+	if (connect(fd, (struct sockaddr *)&to, tolen) != 0 && errno != EINPROGRESS)
 		return failed(h, t, now, "connect", errno);
 	if (udp && send(fd, UDP_PAYLOAD, sizeof(UDP_PAYLOAD) - 1, 0) < 0)
 		return failed(h, t, now, "send", errno);
@@ -407,9 +429,19 @@ static bool start(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 	return false;
 }
 
+/* "198.18.1.11:8080" / "[2001:db8::11]:8080" (RFC 7230 5.4): the
+ * server with the port checked. */
+static char *host_header(const struct sl_hc_target *t, char *buf)
+{
+	struct sl_hc_target at = *t;
+
+	at.port = sl_htons(check_port(t));
+	return sl_hc_target_addr(&at, buf);
+}
+
 static bool connected(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 {
-	char req[SL_HC_PATH_MAX + 160], a[SL_IPV4_STRLEN];
+	char req[SL_HC_PATH_MAX + 160], a[SL_ADDRPORT_STRLEN];
 	int err = 0;
 	socklen_t len = sizeof(err);
 	uint32_t ms = (uint32_t)(now - t->started_ms);
@@ -421,9 +453,9 @@ static bool connected(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 	if (t->cfg.type == SL_HC_TCP)
 		return finish(h, t, true, now, "tcp: connected in %u ms", ms);
 	int n = snprintf(req, sizeof(req),
-			 "GET %s HTTP/1.0\r\nHost: %s:%u\r\nUser-Agent: "
+			 "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: "
 			 "sluice-health\r\nConnection: close\r\n\r\n",
-			 t->cfg.path, sl_fmt_ipv4(t->ip, a), check_port(t));
+			 t->cfg.path, host_header(t, a));
 	if (send(t->fd, req, (size_t)n, MSG_NOSIGNAL) != n)
 		return failed(h, t, now, "send", errno);
 	t->phase = PH_READ;
@@ -556,8 +588,26 @@ bool sl_health_down(const struct sl_health *h, uint16_t svc_id,
 {
 	const struct sl_hc_target *t = rs->id < SL_MAX_RS ? h->t[rs->id] : NULL;
 
-	return t && t->down && !sl_health_in_panic(h, t) && t->svc_id == svc_id &&
-	       t->ip == rs->ip && t->port == rs->port;
+	return t && t->down && !sl_health_in_panic(h, t) &&
+	       sl_hc_target_is(t, svc_id, rs);
+}
+
+bool sl_hc_target_is(const struct sl_hc_target *t, uint16_t svc_id,
+		     const struct sl_model_rs *rs)
+{
+	return t->svc_id == svc_id && t->ip == rs->ip && t->port == rs->port &&
+	       (rs->ip != 0 || memcmp(t->ip6, rs->ip6, 16) == 0);
+}
+
+char *sl_hc_target_addr(const struct sl_hc_target *t, char *buf)
+{
+	struct sl_addr a = sl_addr_v4(t->ip);
+
+	if (t->ip == 0) {
+		a.af = SL_AF_V6;
+		memcpy(a.v6, t->ip6, 16);
+	}
+	return sl_fmt_addrport(&a, t->port, buf);
 }
 
 const struct sl_hc_target *sl_health_target(const struct sl_health *h,

@@ -72,9 +72,11 @@
 
 struct sl_hc_target {
 	uint16_t svc_id, rs_id;
-	sl_be32 ip;                   /* the server (identity) */
+	sl_be32 ip;                   /* the server (identity); 0: IPv6, */
+	uint8_t ip6[16];              /* ... this address */
 	sl_be16 port;
-	sl_be32 vip;                  /* its service, for logs */
+	struct sl_addr vaddr;         /* its service, for logs */
+	sl_be32 vip;
 	sl_be16 vport;
 	uint8_t proto;
 	uint8_t on_down;              /* enum sl_on_down */
@@ -154,6 +156,11 @@ bool sl_health_down(const struct sl_health *h, uint16_t svc_id,
 		    const struct sl_model_rs *rs);
 const struct sl_hc_target *sl_health_target(const struct sl_health *h,
 					    uint16_t rs_id);
+/* Is t the target of this server of this service (ids are reused)? */
+bool sl_hc_target_is(const struct sl_hc_target *t, uint16_t svc_id,
+		     const struct sl_model_rs *rs);
+/* "198.18.1.11:80" / "[2001:db8::11]:80": the server t checks. */
+char *sl_hc_target_addr(const struct sl_hc_target *t, char *buf);
 /* Is health ignored for this target's servers (panic)? */
 bool sl_health_in_panic(const struct sl_health *h, const struct sl_hc_target *t);
 

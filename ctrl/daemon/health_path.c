@@ -48,7 +48,10 @@ bool sl_hc_path_sync(struct sl_hc_target *t, const struct sl_model *m)
 	t->data_path = m->hc_data_path;
 	t->src = 0;
 	t->ifname[0] = t->path_err[0] = '\0';
-	if (t->data_path) {
+	if (t->data_path && t->ip == 0) /* the config refuses it too */
+		snprintf(t->path_err, sizeof(t->path_err),
+			 "data path: IPv4 only (an IPv6 server takes the kernel path)");
+	else if (t->data_path) {
 		int rc = sl_model_hc_source(m, t->ip, &port, &src);
 		if (rc == 0) {
 			t->src = src;
@@ -80,7 +83,8 @@ int sl_hc_path_bind(const struct sl_health *h, const struct sl_hc_target *t,
 			 strerror(errno));
 		return -1;
 	}
-	if (!src)
+	/* health.source is IPv4: a v6 check leaves from the kernel's choice. */
+	if (!src || t->ip == 0)
 		return 0;
 	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&from, sizeof(from)) != 0) {
@@ -107,10 +111,10 @@ const char *sl_hc_path_name(const struct sl_hc_target *t, char *buf, size_t len)
 
 const char *sl_hc_target_name(const struct sl_hc_target *t, char *buf, size_t len)
 {
-	char a[SL_IPPORT_STRLEN], b[SL_IPPORT_STRLEN];
+	char a[SL_ADDRPORT_STRLEN], b[SL_ADDRPORT_STRLEN];
 
-	snprintf(buf, len, "%s of %s/%s", sl_fmt_ipport(t->ip, t->port, a),
-		 sl_fmt_ipport(t->vip, t->vport, b), sl_proto_name(t->proto));
+	snprintf(buf, len, "%s of %s/%s", sl_hc_target_addr(t, a),
+		 sl_fmt_addrport(&t->vaddr, t->vport, b), sl_proto_name(t->proto));
 	return buf;
 }
 

@@ -31,10 +31,11 @@ void sl_neigh_free(struct sl_neigh_table *t)
 	t->n = 0;
 }
 
-struct sl_neigh_entry *sl_neigh_find(struct sl_neigh_table *t, sl_be32 ip)
+struct sl_neigh_entry *sl_neigh_find_addr(struct sl_neigh_table *t,
+					  const struct sl_addr *a)
 {
 	for (uint32_t i = 0; i < t->n; i++)
-		if (t->e[i].ip == ip)
+		if (sl_addr_eq(&t->e[i].addr, a))
 			return &t->e[i];
 	return NULL;
 }
@@ -62,7 +63,7 @@ static bool make_room(struct sl_neigh_table *t)
 	return true;
 }
 
-static struct sl_neigh_entry *add(struct sl_neigh_table *t, sl_be32 ip,
+static struct sl_neigh_entry *add(struct sl_neigh_table *t, const struct sl_addr *a,
 				  uint8_t port, uint64_t now_ms)
 {
 	uint32_t max = t->max && t->max < SL_MAX_NEIGH ? t->max : SL_MAX_NEIGH;
@@ -71,18 +72,19 @@ static struct sl_neigh_entry *add(struct sl_neigh_table *t, sl_be32 ip,
 		return NULL;
 	struct sl_neigh_entry *e = &t->e[t->n++];
 	memset(e, 0, sizeof(*e));
-	e->ip = ip;
+	e->addr = *a;
+	e->ip = a->af == SL_AF_V4 ? a->v4 : 0;
 	e->port = port;
 	e->state = SL_NEIGH_INCOMPLETE;
 	e->confirmed_ms = now_ms;
 	return e;
 }
 
-bool sl_neigh_learn(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
-		    uint8_t port, uint64_t now_ms)
+bool sl_neigh_learn_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			 const uint8_t mac[6], uint8_t port, uint64_t now_ms)
 {
-	struct sl_neigh_entry *e = sl_neigh_find(t, ip);
-	if (e == NULL && (e = add(t, ip, port, now_ms)) == NULL)
+	struct sl_neigh_entry *e = sl_neigh_find_addr(t, a);
+	if (e == NULL && (e = add(t, a, port, now_ms)) == NULL)
 		return false;
 	bool changed = !sl_neigh_resolved(e) || memcmp(e->mac, mac, 6) != 0 ||
 		       e->port != port;
@@ -94,21 +96,22 @@ bool sl_neigh_learn(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
 	return changed;
 }
 
-/* Learn ip only if it has an entry; otherwise count it in *missed. */
-static bool learn_known(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
-			uint8_t port, uint64_t now_ms, uint64_t *missed)
+/* Learn `a` only if it has an entry; otherwise count it in *missed. */
+static bool learn_known(struct sl_neigh_table *t, const struct sl_addr *a,
+			const uint8_t mac[6], uint8_t port, uint64_t now_ms,
+			uint64_t *missed)
 {
-	if (sl_neigh_find(t, ip) == NULL) {
+	if (sl_neigh_find_addr(t, a) == NULL) {
 		(*missed)++;
 		return false;
 	}
-	return sl_neigh_learn(t, ip, mac, port, now_ms);
+	return sl_neigh_learn_addr(t, a, mac, port, now_ms);
 }
 
-bool sl_neigh_confirm(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
-		      uint8_t port, uint64_t now_ms)
+bool sl_neigh_confirm_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			   const uint8_t mac[6], uint8_t port, uint64_t now_ms)
 {
-	return learn_known(t, ip, mac, port, now_ms, &t->unsolicited);
+	return learn_known(t, a, mac, port, now_ms, &t->unsolicited);
 }
 
 /* Linux takes a request aimed at it as a reason to create a STALE entry
@@ -117,22 +120,22 @@ bool sl_neigh_confirm(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6]
  * keeps connections' next hops safe from a flood), so a request only
  * updates what is already there, as Linux does for ARP it does not
  * create entries from (arp_accept=0). */
-bool sl_neigh_seen(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
-		   uint8_t port, uint64_t now_ms)
+bool sl_neigh_seen_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			const uint8_t mac[6], uint8_t port, uint64_t now_ms)
 {
-	return learn_known(t, ip, mac, port, now_ms, &t->unknown_requests);
+	return learn_known(t, a, mac, port, now_ms, &t->unknown_requests);
 }
 
-void sl_neigh_want(struct sl_neigh_table *t, sl_be32 ip, uint8_t port,
-		   uint64_t now_ms)
+void sl_neigh_want_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			uint8_t port, uint64_t now_ms)
 {
-	if (sl_neigh_find(t, ip) == NULL)
-		add(t, ip, port, now_ms);
+	if (sl_neigh_find_addr(t, a) == NULL)
+		add(t, a, port, now_ms);
 }
 
-bool sl_neigh_forget(struct sl_neigh_table *t, sl_be32 ip)
+bool sl_neigh_forget_addr(struct sl_neigh_table *t, const struct sl_addr *a)
 {
-	struct sl_neigh_entry *e = sl_neigh_find(t, ip);
+	struct sl_neigh_entry *e = sl_neigh_find_addr(t, a);
 	if (e == NULL)
 		return false;
 	remove_at(t, (uint32_t)(e - t->e));
@@ -161,7 +164,7 @@ bool sl_neigh_tick(struct sl_neigh_table *t, uint64_t now_ms,
 			}
 			e->probes++;
 			e->probed_ms = now_ms;
-			probe(ctx, e->ip, e->port);
+			probe(ctx, &e->addr, e->port);
 		}
 		i++;
 	}

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Learned neighbors (ARP). Workers see ARP traffic and report it on the
- * learn ring; the control thread keeps this table and puts every resolved
- * entry into the next snapshot. Static neighbors live in the model and
- * win over learned ones.
+ * Learned neighbors (ARP, and NDP for IPv6: one table, entries keyed by
+ * an address of either family). Workers see ARP and NDP traffic and
+ * report it on the learn ring; the control thread keeps this table and
+ * puts every resolved entry into the next neighbor view. Static
+ * neighbors live in the model and win over learned ones.
  *
  * Aging, as a kernel neighbor table does it: an entry is REACHABLE for
  * SL_NEIGH_REACHABLE_MS after an ARP from that address, then STALE (still
@@ -14,6 +15,7 @@
 #ifndef SL_NEIGH_H
 #define SL_NEIGH_H
 
+#include "addr.h"
 #include "dp_types.h"
 
 #define SL_NEIGH_REACHABLE_MS 30000
@@ -23,7 +25,8 @@
 enum sl_neigh_state { SL_NEIGH_INCOMPLETE, SL_NEIGH_REACHABLE, SL_NEIGH_STALE };
 
 struct sl_neigh_entry {
-	sl_be32 ip;
+	sl_be32 ip;             /* a v4 entry's address; 0 for a v6 one */
+	struct sl_addr addr;    /* the key, either family */
 	uint8_t mac[6];
 	uint8_t port;
 	uint8_t state;
@@ -46,23 +49,24 @@ struct sl_neigh_table {
 	uint64_t unknown_requests; /* ARP requests from senders with no entry */
 };
 
-typedef void (*sl_neigh_probe_fn)(void *ctx, sl_be32 ip, uint8_t port);
+typedef void (*sl_neigh_probe_fn)(void *ctx, const struct sl_addr *a, uint8_t port);
 
 int sl_neigh_init(struct sl_neigh_table *t);
 void sl_neigh_free(struct sl_neigh_table *t);
 const char *sl_neigh_state_name(unsigned state);
-struct sl_neigh_entry *sl_neigh_find(struct sl_neigh_table *t, sl_be32 ip);
+struct sl_neigh_entry *sl_neigh_find_addr(struct sl_neigh_table *t,
+					  const struct sl_addr *a);
 
-/* An ARP from ip/mac arrived on port. Returns true if what the
+/* An ARP (NDP) from a/mac arrived on port. Returns true if what the
  * dataplane should use changed (new resolved entry, new MAC or port). */
-bool sl_neigh_learn(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
-		    uint8_t port, uint64_t now_ms);
-/* An ARP reply from ip/mac on port: learned only if ip has an entry
- * (Sluice asked for it, or knows it), so a neighbor sending replies
- * nobody asked for cannot fill the table; otherwise counted in
- * `unsolicited`. Returns as sl_neigh_learn(). */
-bool sl_neigh_confirm(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
-		      uint8_t port, uint64_t now_ms);
+bool sl_neigh_learn_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			 const uint8_t mac[6], uint8_t port, uint64_t now_ms);
+/* An ARP reply (a Neighbor Advertisement) from a/mac on port: learned
+ * only if `a` has an entry (Sluice asked for it, or knows it), so a
+ * neighbor sending replies nobody asked for cannot fill the table;
+ * otherwise counted in `unsolicited`. Returns as sl_neigh_learn(). */
+bool sl_neigh_confirm_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			   const uint8_t mac[6], uint8_t port, uint64_t now_ms);
 /* An ARP request from ip/mac on port, aimed at one of Sluice's
  * addresses: it confirms an entry ip already has (any state: its MAC is
  * taken, the entry is REACHABLE again, as a reply would make it), and
@@ -72,17 +76,53 @@ bool sl_neigh_confirm(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6]
  * fill the table for good (and each would be probed when it went stale).
  * A host Sluice must send to is resolved when it is needed: asked for
  * (INCOMPLETE), then answered. Returns as sl_neigh_learn(). */
-bool sl_neigh_seen(struct sl_neigh_table *t, sl_be32 ip, const uint8_t mac[6],
-		   uint8_t port, uint64_t now_ms);
-/* A worker needs ip's MAC: remember it as INCOMPLETE if unknown. */
-void sl_neigh_want(struct sl_neigh_table *t, sl_be32 ip, uint8_t port,
-		   uint64_t now_ms);
+bool sl_neigh_seen_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			const uint8_t mac[6], uint8_t port, uint64_t now_ms);
+/* A worker needs a's MAC: remember it as INCOMPLETE if unknown. */
+void sl_neigh_want_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			uint8_t port, uint64_t now_ms);
 /* Age entries and send probes. Returns true if a resolved entry was
  * removed (the dataplane's view changed). */
 bool sl_neigh_tick(struct sl_neigh_table *t, uint64_t now_ms,
 		   sl_neigh_probe_fn probe, void *ctx);
 /* Forget an entry. Returns true if it existed. */
-bool sl_neigh_forget(struct sl_neigh_table *t, sl_be32 ip);
+bool sl_neigh_forget_addr(struct sl_neigh_table *t, const struct sl_addr *a);
+
+/* The same for an IPv4 address. */
+static inline struct sl_neigh_entry *sl_neigh_find(struct sl_neigh_table *t, sl_be32 ip)
+{
+	struct sl_addr a = sl_addr_v4(ip);
+	return sl_neigh_find_addr(t, &a);
+}
+static inline bool sl_neigh_learn(struct sl_neigh_table *t, sl_be32 ip,
+				  const uint8_t mac[6], uint8_t port, uint64_t now_ms)
+{
+	struct sl_addr a = sl_addr_v4(ip);
+	return sl_neigh_learn_addr(t, &a, mac, port, now_ms);
+}
+static inline bool sl_neigh_confirm(struct sl_neigh_table *t, sl_be32 ip,
+				    const uint8_t mac[6], uint8_t port, uint64_t now_ms)
+{
+	struct sl_addr a = sl_addr_v4(ip);
+	return sl_neigh_confirm_addr(t, &a, mac, port, now_ms);
+}
+static inline bool sl_neigh_seen(struct sl_neigh_table *t, sl_be32 ip,
+				 const uint8_t mac[6], uint8_t port, uint64_t now_ms)
+{
+	struct sl_addr a = sl_addr_v4(ip);
+	return sl_neigh_seen_addr(t, &a, mac, port, now_ms);
+}
+static inline void sl_neigh_want(struct sl_neigh_table *t, sl_be32 ip, uint8_t port,
+				 uint64_t now_ms)
+{
+	struct sl_addr a = sl_addr_v4(ip);
+	sl_neigh_want_addr(t, &a, port, now_ms);
+}
+static inline bool sl_neigh_forget(struct sl_neigh_table *t, sl_be32 ip)
+{
+	struct sl_addr a = sl_addr_v4(ip);
+	return sl_neigh_forget_addr(t, &a);
+}
 
 static inline bool sl_neigh_resolved(const struct sl_neigh_entry *e)
 {

@@ -19,10 +19,34 @@
 #include "clock.h"
 #include "ctl.h"
 #include "log.h"
+#include "snapshot6.h"
 
 uint64_t sl_ctl_now_ms(void)
 {
 	return sl_mono_ms();
+}
+
+/* Port p's v6 address and its v6 local addresses, appended to lips6
+ * (grouped by port, as the v4 ones). */
+static void fill_port6(struct sl_snapshot *s, const struct sl_model *m,
+		       uint32_t p)
+{
+	struct sl_snap_port *sp = &s->ports[p];
+
+	if (m->ports[p].ip6.af == SL_AF_V6) {
+		memcpy(sp->ip6, m->ports[p].ip6.v6, 16);
+		sp->plen6 = m->ports[p].plen6;
+	}
+	sp->lip6_first = (uint16_t)s->nlips6;
+	for (uint32_t l = 0; l < m->nladdrs6; l++) {
+		if (m->laddrs6[l].port != p)
+			continue;
+		struct sl_snap6_lip *lip = &s->lips6[s->nlips6++];
+		memcpy(lip->ip, m->laddrs6[l].ip, 16);
+		lip->slot = m->laddrs6[l].slot;
+		lip->port = (uint8_t)p;
+	}
+	sp->nlips6 = (uint8_t)(s->nlips6 - sp->lip6_first);
 }
 
 static void fill_ports(struct sl_snapshot *s, const struct sl_ctl *ctl,
@@ -52,6 +76,7 @@ static void fill_ports(struct sl_snapshot *s, const struct sl_ctl *ctl,
 			nl++;
 		}
 		sp->nlips = (uint8_t)(nl - sp->lip_first);
+		fill_port6(s, m, p);
 	}
 	s->nlips = nl;
 }
@@ -75,6 +100,37 @@ static void add_route(struct sl_snapshot *s, sl_be32 prefix, uint8_t plen,
 	};
 }
 
+static void add_route6(struct sl_snapshot *s, const uint8_t prefix[16],
+		       uint8_t plen, const uint8_t via[16], uint8_t port)
+{
+	/* Longest prefix first, as add_route. */
+	uint32_t i = s->nroutes6++;
+	while (i > 0 && s->routes6[i - 1].plen < plen) {
+		s->routes6[i] = s->routes6[i - 1];
+		i--;
+	}
+	struct sl_snap6_route *r = &s->routes6[i];
+	memset(r, 0, sizeof(*r));
+	for (unsigned b = 0; b < plen; b++)
+		r->prefix[b / 8] |= prefix[b / 8] & (uint8_t)(0x80u >> (b % 8));
+	if (via)
+		memcpy(r->via, via, 16);
+	r->plen = plen;
+	r->port = port;
+}
+
+/* Ports' v6 prefixes (connected), then the configured v6 routes. */
+static void fill_routes6(struct sl_snapshot *s, const struct sl_model *m)
+{
+	for (uint32_t p = 0; p < m->nports; p++)
+		if (m->ports[p].ip6.af == SL_AF_V6)
+			add_route6(s, m->ports[p].ip6.v6, m->ports[p].plen6,
+				   NULL, (uint8_t)p);
+	for (uint32_t r = 0; r < m->nroutes6; r++)
+		add_route6(s, m->routes6[r].prefix, m->routes6[r].plen,
+			   m->routes6[r].via, m->routes6[r].port);
+}
+
 static void fill_routes(struct sl_snapshot *s, const struct sl_model *m)
 {
 	for (uint32_t p = 0; p < m->nports; p++)
@@ -95,8 +151,7 @@ static void fill_services(struct sl_ctl *ctl, struct sl_snapshot *s,
 	s->nsvcs = m->nsvcs;
 	sl_pick_cache_begin(&ctl->picks);
 	for (uint32_t v = 0; v < m->nsvcs; v++) {
-		sl_ctl_svc_fill(ctl, &m->svcs[v], &s->svcs[v], &s->rs[nrs],
-				&picks->t[v]);
+		sl_ctl_svc_fill(ctl, &m->svcs[v], s, v, nrs, &picks->t[v]);
 		nrs += m->svcs[v].nrs;
 	}
 }
@@ -149,6 +204,18 @@ static uint32_t rs_ids(const struct sl_model *m)
 	return n;
 }
 
+/* The v6 half's counts: all 0 for a v4-only model, which then pays
+ * nothing for it (sl_snap_alloc). */
+static void count6(const struct sl_model *m, struct sl_snap_sizes *sz)
+{
+	for (uint32_t v = 0; v < m->nsvcs; v++)
+		sz->nsvcs6 += m->svcs[v].v6;
+	sz->nlips6 = m->nladdrs6;
+	sz->nroutes6 = m->nroutes6;
+	for (uint32_t p = 0; p < m->nports; p++)
+		sz->nroutes6 += m->ports[p].ip6.af == SL_AF_V6;
+}
+
 static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 				 struct sl_pick_set *picks, struct sl_err *err)
 {
@@ -162,6 +229,7 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 	};
 	for (uint32_t r = 0; r < m->nsnat; r++)
 		sz.npool += m->snat[r].npool;
+	count6(m, &sz);
 	struct sl_snapshot *s = sl_snap_alloc(&sz);
 	if (s == NULL || sl_pick_set_init(picks, m->nsvcs) != 0) {
 		sl_snap_free(s);
@@ -174,6 +242,7 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 	s->flush_resets_per_sec = m->flush_resets_per_sec;
 	fill_ports(s, ctl, m);
 	fill_routes(s, m);
+	fill_routes6(s, m);
 	fill_services(ctl, s, m, picks);
 	fill_snat(s, m, m->workers);
 	if (sl_snap_index(s) != 0) {

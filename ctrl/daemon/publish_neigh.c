@@ -52,22 +52,41 @@ static struct rte_rcu_qsbr_dq *defer_queue(struct sl_ctl *ctl)
 	return ctl->neigh_dq;
 }
 
+bool sl_ctl_static_neigh(const struct sl_model *m, const struct sl_addr *a)
+{
+	return a->af == SL_AF_V6 ? sl_model_find_neigh6(m, a->v6) != NULL
+				 : sl_model_find_neigh(m, a->v4) != NULL;
+}
+
+/* A learned entry into the view, in its family's table. */
+static int add_learned(struct sl_ctl *ctl, struct sl_neigh_view *v,
+		       const struct sl_neigh_entry *e)
+{
+	const uint8_t *port_mac = ctl->ports[e->port].mac;
+
+	if (e->addr.af == SL_AF_V6)
+		return sl_neigh_view_add6(v, e->addr.v6, e->mac, e->port, port_mac);
+	return sl_neigh_view_add(v, e->ip, e->mac, e->port, port_mac);
+}
+
 struct sl_neigh_view *sl_ctl_neigh_build(struct sl_ctl *ctl, const struct sl_model *m,
 					 struct sl_err *err)
 {
-	uint32_t n = m->nneigh;
+	uint32_t n = m->nneigh, n6 = m->nneigh6;
 	int rc = 0;
 
-	for (uint32_t i = 0; i < ctl->neigh.n; i++)
-		n += sl_neigh_resolved(&ctl->neigh.e[i]);
-	struct sl_neigh_view *v = sl_neigh_view_alloc(n);
+	for (uint32_t i = 0; i < ctl->neigh.n; i++) {
+		const struct sl_neigh_entry *e = &ctl->neigh.e[i];
+		if (sl_neigh_resolved(e))
+			*(e->addr.af == SL_AF_V6 ? &n6 : &n) += 1;
+	}
+	struct sl_neigh_view *v = sl_neigh_view_alloc6(n, n6);
 	if (v == NULL)
 		goto fail;
 	for (uint32_t i = 0; i < ctl->neigh.n; i++) {
 		const struct sl_neigh_entry *e = &ctl->neigh.e[i];
 		if (sl_neigh_resolved(e) && e->port < m->nports)
-			rc |= sl_neigh_view_add(v, e->ip, e->mac, e->port,
-						ctl->ports[e->port].mac);
+			rc |= add_learned(ctl, v, e);
 	}
 	/* Static entries last: they replace learned ones. */
 	for (uint32_t i = 0; i < m->nneigh; i++)
@@ -75,6 +94,11 @@ struct sl_neigh_view *sl_ctl_neigh_build(struct sl_ctl *ctl, const struct sl_mod
 			rc |= sl_neigh_view_add(v, m->neigh[i].ip, m->neigh[i].mac,
 						m->neigh[i].port,
 						ctl->ports[m->neigh[i].port].mac);
+	for (uint32_t i = 0; i < m->nneigh6; i++)
+		if (m->neigh6[i].port < m->nports)
+			rc |= sl_neigh_view_add6(v, m->neigh6[i].ip, m->neigh6[i].mac,
+						 m->neigh6[i].port,
+						 ctl->ports[m->neigh6[i].port].mac);
 	if (rc != 0)
 		goto fail;
 	v->generation = ++ctl->generation;

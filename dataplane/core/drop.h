@@ -72,6 +72,10 @@
 	X(IP6_MARTIAN, "ip6_martian")                                          \
 	X(UDP6_ZERO_CHECKSUM, "udp6_zero_checksum")                            \
 	X(NDP_HOP_LIMIT, "ndp_hop_limit")                                      \
+	X(NDP_MALFORMED, "ndp_malformed")                                      \
+	X(NDP_NOT_OURS, "ndp_not_ours")                                        \
+	X(NDP_UNSOLICITED, "ndp_unsolicited")                                  \
+	X(NDP_ROUTER_ADV, "ndp_router_adv")                                    \
 	X(IPV6_NOT_SERVED, "ipv6_not_served")
 
 enum sl_drop {

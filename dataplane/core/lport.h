@@ -47,4 +47,9 @@ bool sl_lport_pick(struct sl_lport_walks *walks, const struct sl_conn_table *ct,
 		   const struct sl_port_share *share, struct sl_v4key *reply,
 		   uint8_t proto, uint32_t *budget);
 
+/* The same for a v6 reply key (server, local address, server port). */
+bool sl_lport_pick6(struct sl_lport_walks *walks, const struct sl_conn_table *ct,
+		    const struct sl_port_share *share, struct sl_v6key *reply,
+		    uint8_t proto, uint32_t *budget);
+
 #endif

@@ -44,12 +44,20 @@ struct sl_neigh_view {
 
 /* Room for `n` entries (at most half full); zeroed. NULL: no memory. */
 struct sl_neigh_view *sl_neigh_view_alloc(uint32_t n);
+/* The same with room for `n6` IPv6 entries too, in the same block (0: no
+ * v6 table, every find6 misses). */
+struct sl_neigh_view *sl_neigh_view_alloc6(uint32_t n, uint32_t n6);
 void sl_neigh_view_free(struct sl_neigh_view *v);
 
 /* Add or replace `ip` (a later add of the same address wins), reached
  * through `port` whose MAC is `port_mac`. 0, or -1 if full or ip is 0. */
 int sl_neigh_view_add(struct sl_neigh_view *v, sl_be32 ip, const uint8_t mac[6],
 		      uint8_t port, const uint8_t port_mac[6]);
+/* The same for an IPv6 neighbor. -1 also if there is no v6 table or ip
+ * is :: (the unspecified address is never a neighbor). */
+int sl_neigh_view_add6(struct sl_neigh_view *v, const uint8_t ip[16],
+		       const uint8_t mac[6], uint8_t port,
+		       const uint8_t port_mac[6]);
 
 static inline const struct sl_snap_neigh *
 sl_neigh_view_find(const struct sl_neigh_view *v, sl_be32 ip)

@@ -38,6 +38,11 @@
  */
 void sl_tcp_rst_reply(struct sl_pkt *pkt);
 
+/* The same for an IPv6 TCP segment: the reset (no extension header) is
+ * written at pkt->ip6, SL_TCP_BARE_LEN6 bytes. */
+#define SL_TCP_BARE_LEN6 (SL_IPV6_HLEN + 20)
+void sl_tcp_rst_reply6(struct sl_pkt *pkt);
+
 /* Write at l3 the IPv4 + TCP headers of a probe from src:sport to
  * dst:dport (ports in network order). Returns SL_TCP_BARE_LEN. */
 uint16_t sl_tcp_probe_build(uint8_t *l3, sl_be32 src, sl_be16 sport,

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot.h"
+#include "snapshot6.h"
 
 static uint32_t pow2_at_least(uint32_t n)
 {
@@ -27,6 +27,16 @@ static size_t layout(struct sl_snapshot *s, uint8_t *base,
 	uint32_t addr_slots =
 		pow2_at_least((sz->nsvcs + sz->nlips + sz->npool + SL_MAX_PORTS) * 2);
 	uint32_t rs_ids = sz->nrs_ids < SL_MAX_RS ? sz->nrs_ids : SL_MAX_RS;
+	/* The v6 half costs a v4-only configuration nothing: no arrays,
+	 * masks 0 (the lookups' "nothing v6"). A port's v6 address comes
+	 * with its connected v6 route, so any v6 at all shows in a count. */
+	bool any6 = sz->nsvcs6 + sz->nlips6 + sz->nroutes6 > 0;
+	uint32_t svc6_slots = sz->nsvcs6 ? pow2_at_least(sz->nsvcs6 * 2) : 0;
+	uint32_t addr6_slots =
+		any6 ? pow2_at_least((sz->nsvcs6 + sz->nlips6 + SL_MAX_PORTS) * 2)
+		     : 0;
+	uint32_t nsvcs_v6 = sz->nsvcs6 ? sz->nsvcs : 0;
+	uint32_t nrs_v6 = sz->nsvcs6 ? sz->nrs : 0;
 
 #define PLACE(field, count)                                                    \
 	do {                                                                   \
@@ -43,11 +53,19 @@ static size_t layout(struct sl_snapshot *s, uint8_t *base,
 	PLACE(pool, sz->npool);
 	PLACE(svc_index, svc_slots);
 	PLACE(addrs, addr_slots);
+	PLACE(svc_vip6, nsvcs_v6);
+	PLACE(rs_ip6, nrs_v6);
+	PLACE(lips6, sz->nlips6);
+	PLACE(routes6, sz->nroutes6);
+	PLACE(svc6_index, svc6_slots);
+	PLACE(addrs6, addr6_slots);
 #undef PLACE
 	if (base) {
 		s->svc_mask = svc_slots - 1;
 		s->addr_mask = addr_slots - 1;
 		s->nrs_ids = rs_ids;
+		s->svc6_mask = svc6_slots ? svc6_slots - 1 : 0;
+		s->addr6_mask = addr6_slots ? addr6_slots - 1 : 0;
 	}
 	return off;
 }
@@ -79,7 +97,39 @@ static struct sl_snap_addr *addr_slot(struct sl_snapshot *s, sl_be32 ip)
 	return &s->addrs[i];
 }
 
-int sl_snap_index(struct sl_snapshot *s)
+static struct sl_snap6_addr *addr6_slot(struct sl_snapshot *s,
+					const uint8_t ip[16])
+{
+	uint32_t i = sl_snap6_ip_hash(ip) & s->addr6_mask;
+	while (s->addrs6[i].kinds != 0 && !sl_snap6_eq(s->addrs6[i].ip, ip))
+		i = (i + 1) & s->addr6_mask;
+	memcpy(s->addrs6[i].ip, ip, 16);
+	return &s->addrs6[i];
+}
+
+/* The v6 addresses Sluice owns: ports', local addresses. The builder
+ * sized the table (sl_snap_sizes); none to hold them is its bug. */
+static int index_addrs6(struct sl_snapshot *s)
+{
+	for (uint32_t p = 0; p < s->nports; p++) {
+		if (s->ports[p].plen6 == 0)
+			continue;
+		if (s->addr6_mask == 0)
+			return -1;
+		struct sl_snap6_addr *a = addr6_slot(s, s->ports[p].ip6);
+		a->kinds |= SL_ADDR_PORT;
+		a->port = (uint8_t)p;
+	}
+	for (uint32_t l = 0; l < s->nlips6; l++) {
+		struct sl_snap6_addr *a = addr6_slot(s, s->lips6[l].ip);
+		a->kinds |= SL_ADDR_LIP;
+		a->port = s->lips6[l].port;
+		a->lip_slot = s->lips6[l].slot;
+	}
+	return 0;
+}
+
+static void index_addrs(struct sl_snapshot *s)
 {
 	for (uint32_t p = 0; p < s->nports; p++) {
 		if (s->ports[p].ip == 0)
@@ -101,9 +151,50 @@ int sl_snap_index(struct sl_snapshot *s)
 		a->lip_slot = s->pool[p].slot;
 		a->filtering = s->pool[p].filtering;
 	}
+}
+
+/* A v6 service: its VIP in addrs6, itself in svc6_index. Its `vip`
+ * word is 0, the v4 tables' empty marker, so it is never in those. */
+static int index_svc6(struct sl_snapshot *s, uint32_t v)
+{
+	const struct sl_snap_svc *svc = &s->svcs[v];
+
+	if (s->svc6_mask == 0 || s->addr6_mask == 0)
+		return -1;
+	const uint8_t *vip = s->svc_vip6[v];
+	if (sl_snap6_find_svc(s, vip, svc->vport, svc->proto))
+		return -1;
+	addr6_slot(s, vip)->kinds |= SL_ADDR_VIP;
+	uint32_t i = sl_snap6_svc_hash(vip, svc->vport, svc->proto) &
+		     s->svc6_mask;
+	while (s->svc6_index[i] != 0)
+		i = (i + 1) & s->svc6_mask;
+	s->svc6_index[i] = (uint16_t)(v + 1);
+	return 0;
+}
+
+static int index_svc4(struct sl_snapshot *s, uint32_t v)
+{
+	const struct sl_snap_svc *svc = &s->svcs[v];
+
+	if (sl_snap_find_svc(s, svc->vip, svc->vport, svc->proto))
+		return -1;
+	addr_slot(s, svc->vip)->kinds |= SL_ADDR_VIP;
+	uint32_t i = sl_snap_svc_hash(svc->vip, svc->vport, svc->proto) &
+		     s->svc_mask;
+	while (s->svc_index[i] != 0)
+		i = (i + 1) & s->svc_mask;
+	s->svc_index[i] = (uint16_t)(v + 1);
+	return 0;
+}
+
+int sl_snap_index(struct sl_snapshot *s)
+{
+	index_addrs(s);
+	if (index_addrs6(s) != 0)
+		return -1;
 	for (uint32_t v = 0; v < s->nsvcs; v++) {
 		const struct sl_snap_svc *svc = &s->svcs[v];
-		addr_slot(s, svc->vip)->kinds |= SL_ADDR_VIP;
 		for (uint32_t r = 0; r < svc->nrs; r++) {
 			/* An id the layout has no room for: the builder's
 			 * bug, not a server to lose silently. */
@@ -111,14 +202,10 @@ int sl_snap_index(struct sl_snapshot *s)
 				return -1;
 			s->rs_slot[svc->rs[r].id] = (uint16_t)(&svc->rs[r] - s->rs + 1);
 		}
-
-		if (sl_snap_find_svc(s, svc->vip, svc->vport, svc->proto))
+		int rc = (svc->flags & SL_SVC_V6) ? index_svc6(s, v)
+						  : index_svc4(s, v);
+		if (rc != 0)
 			return -1;
-		uint32_t i = sl_snap_svc_hash(svc->vip, svc->vport, svc->proto) &
-			     s->svc_mask;
-		while (s->svc_index[i] != 0)
-			i = (i + 1) & s->svc_mask;
-		s->svc_index[i] = (uint16_t)(v + 1);
 	}
 	return 0;
 }

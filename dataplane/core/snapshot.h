@@ -184,8 +184,11 @@ struct sl_snapshot {
 struct sl_snapshot *sl_snap_alloc(const struct sl_snap_sizes *sz);
 void sl_snap_free(struct sl_snapshot *s);
 
-/* Build the service and address indexes from svcs[], lips[], ports[].
- * Returns 0, or -1 if two services share (vip, port, proto). */
+/* Build the service and address indexes from svcs[], lips[], ports[]
+ * (and their v6 halves: SL_SVC_V6 services, lips6[], ports' ip6 into
+ * svc6_index and addrs6). Returns 0, or -1 if two services share
+ * (vip, port, proto), a server id is past nrs_ids, or there is v6 to
+ * index in a snapshot laid out without room for it. */
 int sl_snap_index(struct sl_snapshot *s);
 
 /* Addresses of one subnet differ in their last octet, which a network-

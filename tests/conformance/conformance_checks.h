@@ -54,6 +54,8 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_mtu.h"
 #include "checks_vlan.h"
 #include "checks_ipv6.h"
+#include "checks_fnat66.h"
+#include "checks_ndp.h"
 
 struct check {
 	const char *name;
@@ -103,6 +105,22 @@ static const struct check checks[] = {
 	 foreign_mac_dropped},
 	{"IPv6 parsed, never forwarded: ipv6_not_served, ip6_fragment; v4 unharmed",
 	 ipv6_not_served},
+	{"FNAT66: v6 TCP and UDP both ways, rewritten, checksums sound, split by rr",
+	 fnat66_tcp_udp},
+	{"FNAT66: no_connection, no_service, hop limit 1 (time exceeded), no_route",
+	 fnat66_refusals},
+	{"NDP: NS for a port's address (solicited-node group, unicast) and a VIP "
+	 "(either port) answered with a solicited NA", ndp_ns_answers_check},
+	{"NDP: NS for another port's address, another host, another group or MAC: "
+	 "ndp_not_ours; hop limit 254: ndp_hop_limit", ndp_ns_refused_check},
+	{"NDP: Router Advertisement ignored, counted as ndp_router_adv", ndp_ra_counted_check},
+	{"NDP: unsolicited NA not learned; a held packet's NS sent once, released "
+	 "by the NA it asked for", ndp_hold_released_check},
+	{"NDP: control thread learns a v6 reply only when wanted, on its prefix, "
+	 "into the view's v6 table", ndp_control_learns_check},
+	{"NDP: a held v6 packet whose next hop never answers: neigh_unresolved after "
+	 "SL_HOLD_MS", ndp_hold_expires_check},
+	{"ICMPv6 echo to a v6 VIP answered; to another host not_local", ndp_echo_check},
 	{"full-NAT: local ports per server, 60,000 to each of 4 through one local address",
 	 fnat_lport_per_server},
 	{"SNAT pool grown, shrunk, re-added under live mappings: no duplicate,"

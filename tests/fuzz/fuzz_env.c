@@ -280,6 +280,9 @@ void fuzz_env_reset(struct fuzz_env *e)
 		for (uint32_t h = 0; h < w->nhold; h++)
 			rte_pktmbuf_free(w->hold[h].m);
 		w->nhold = 0;
+		for (uint32_t h = 0; h < w->nhold6; h++)
+			rte_pktmbuf_free(w->hold6[h].m);
+		w->nhold6 = 0;
 		if (sl_worker_reset(w) != 0)
 			die("cannot reset a worker");
 		/* Scheduling and address choices start where they did, so an
@@ -287,6 +290,7 @@ void fuzz_env_reset(struct fuzz_env *e)
 		memcpy(w->sched_cursor, e->cursor0[i], sizeof(e->cursor0[i]));
 		w->lip_rr = 0;
 		memset(w->arp_asked, 0, sizeof(w->arp_asked));
+		memset(w->ns_asked, 0, sizeof(w->ns_asked));
 	}
 	for (unsigned p = 0; p < e->dp.nports; p++)
 		for (unsigned q = 0; q < FUZZ_WORKERS; q++)

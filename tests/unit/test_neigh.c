@@ -16,11 +16,11 @@ static const uint8_t mac2[6] = {2, 0, 0, 0, 1, 2};
 static unsigned probes;
 static sl_be32 probed_ip;
 
-static void probe(void *ctx, sl_be32 ip, uint8_t port)
+static void probe(void *ctx, const struct sl_addr *a, uint8_t port)
 {
 	(void)ctx, (void)port;
 	probes++;
-	probed_ip = ip;
+	probed_ip = a->v4;
 }
 
 static void test_learn_changes(void **state)
@@ -80,8 +80,10 @@ static void test_unsolicited_reply_not_learned(void **state)
 
 static unsigned flood_probes;
 
-static void probe_flood(void *ctx, sl_be32 ip, uint8_t port)
+static void probe_flood(void *ctx, const struct sl_addr *a, uint8_t port)
 {
+	sl_be32 ip = a->v4;
+
 	(void)ctx, (void)port;
 	if (ip >= FLOOD_FIRST && ip < FLOOD_FIRST + FLOOD_N)
 		flood_probes++;

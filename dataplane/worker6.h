@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The workers' IPv6 path, full-NAT 6->6 (issue 15): the pieces shared
+ * between its files, apart from worker.h so that the v4 path's header
+ * does not grow with it. Layered like the v4 files (README.md): worker.c
+ * hands a parsed v6 frame to worker_fwd6.c, which forwards packets of
+ * known connections and asks worker_miss6.c for new ones; both send
+ * through worker_out6.c (sl_worker_output6, worker.h) and Sluice's own
+ * ICMPv6 errors through worker_err6.c.
+ */
+#ifndef SL_WORKER6_H
+#define SL_WORKER6_H
+
+#include "conn6.h"
+#include "worker.h"
+
+/* worker_fwd6.c: a v6 frame the parse accepted. TCP and UDP go through
+ * the connection table (both directions); anything else not Sluice's is
+ * offered to the exception device (ipv6_not_served). */
+void sl_worker_ipv6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
+
+/* worker_miss6.c: a v6 TCP/UDP packet the table does not know. Returns
+ * the connection it opened (the caller forwards the packet as ORIG), or
+ * NULL when the packet was consumed (steered, refused, dropped). */
+struct sl_conn *sl_worker_miss6(struct sl_worker *w, struct rte_mbuf *m,
+				struct sl_pkt *pkt);
+
+/* worker_lport.c: a v6 local address and port of this worker's share
+ * for a connection to server rs:rs_port leaving by `port`; the reply key
+ * in *reply. */
+enum sl_drop sl_worker_take_local6(struct sl_worker *w, uint8_t port,
+				   const uint8_t rs[16], sl_be16 rs_port, uint8_t proto,
+				   struct sl_v6key *reply);
+
+/* worker_err6.c: Sluice's own ICMPv6 errors about a packet it will not
+ * forward, from the v6 address of the port it came in on, under the same
+ * rate limit as the v4 errors (sl_worker_reply_allowed). Each consumes
+ * the mbuf: the error sent, or the packet dropped. */
+void sl_worker_time_exceeded6(struct sl_worker *w, struct rte_mbuf *m,
+			      struct sl_pkt *pkt);
+void sl_worker_too_big6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+			uint16_t mtu);
+void sl_worker_unreachable6(struct sl_worker *w, struct rte_mbuf *m,
+			    struct sl_pkt *pkt, uint8_t code);
+
+#endif

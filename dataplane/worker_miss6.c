@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What a worker does with a v6 TCP/UDP packet its table does not know,
+ * worker_miss.c's twin for full-NAT 6->6 (issue 15):
+ *
+ *  - to a v6 VIP service: on the worker that owns the client's flow
+ *    (sl_flow_owner of the v6 hash; from any other it is steered there,
+ *    once), schedule a server (worker_sched.c: the same schedulers and
+ *    persistence, the client's address folded to a word), take a v6
+ *    local address of the egress port and a port of this worker's share
+ *    (worker_lport.c), create the connection with its extension line
+ *    (both keys v6, conn6.h); with no server, refuse it: an RST for TCP,
+ *    ICMPv6 port unreachable for UDP;
+ *  - to a v6 local address: a reply whose local port belongs to another
+ *    worker -> passed there (the port names the owner), from the local
+ *    address's own port only;
+ *  - to another v6 address Sluice owns (a port address, a VIP port no
+ *    service has): dropped, to_host or no_service, as v4;
+ *  - to an address Sluice does not own: offered to the exception device
+ *    (ipv6_not_served), as every v6 frame was before this path.
+ *
+ * NAT64 services (SL_SVC_NAT64) are not served here yet: no_service.
+ */
+#include <rte_mbuf.h>
+
+#include "nat66.h"
+#include "reject.h"
+#include "tcp_state.h"
+#include "worker6.h"
+
+/* No server takes the connection: tell the client, within the rate. */
+static void refuse6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+		    const struct sl_snap_svc *svc)
+{
+	if (pkt->proto == SL_IPPROTO_UDP) {
+		sl_worker_unreachable6(w, m, pkt, SL_ICMP6_UNREACH_PORT);
+	} else if (m->nb_segs == 1 && sl_worker_reply_allowed(w)) {
+		uint8_t client[16];
+		memcpy(client, pkt->ip6->saddr, 16);
+		sl_tcp_rst_reply6(pkt);
+		uint32_t keep = (uint32_t)((uint8_t *)pkt->ip6 - (uint8_t *)pkt->eth) +
+				SL_TCP_BARE_LEN6;
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - keep));
+		sl_worker_output6(w, m, client);
+	} else {
+		sl_worker_drop(w, m, SL_DROP_NO_REAL_SERVER);
+		return;
+	}
+	w->stats.conns_refused++;
+	w->svc_stats[svc->id].refused++;
+}
+
+/* The entry for a new connection with keys `orig` and `reply`, indexed;
+ * NULL with the reason in *why. */
+static struct sl_conn *make_conn6(struct sl_worker *w, const struct sl_v6key *orig,
+				  const struct sl_v6key *reply, uint8_t proto,
+				  enum sl_drop *why)
+{
+	struct sl_conn *c = sl_ct_alloc(&w->ct);
+	struct sl_v6key to = sl_v6key_reverse(reply);
+
+	*why = SL_DROP_TABLE_FULL;
+	if (c == NULL)
+		return NULL;
+	if (sl_ct_add_ext(&w->ct, c, SL_CONN_X_V6_ORIG | SL_CONN_X_V6_REPLY) != 0)
+		goto abandon; /* the extension pool is empty (ext_failures) */
+	sl_ct_set_v6key(&w->ct, c, SL_DIR_ORIG, orig);
+	sl_ct_set_v6key(&w->ct, c, SL_DIR_REPLY, reply);
+	c->proto = proto;
+	c->state = proto == SL_IPPROTO_TCP ? SL_CS_TCP_SYN_SENT : SL_CS_UDP;
+	sl_ct_set_created(&w->ct, c, w->now_ms);
+	c->expire = w->now_ms + w->snap->timeouts_ms[c->state];
+	c->csum_l4 = sl_nat66_delta(orig, &to);
+	return c;
+abandon:
+	sl_ct_abandon(&w->ct, c);
+	return NULL;
+}
+
+/* A client's first packet for a v6 service, on the worker owning its
+ * flow: the new connection, or NULL when the packet was consumed. */
+static struct sl_conn *new_connection6(struct sl_worker *w, struct rte_mbuf *m,
+				       struct sl_pkt *pkt,
+				       const struct sl_snap_svc *svc)
+{
+	const struct sl_snapshot *s = w->snap;
+	struct sl_v6key orig, reply;
+	enum sl_drop why;
+
+	if (pkt->proto == SL_IPPROTO_TCP && !sl_tcp_is_syn(pkt->tcp_flags)) {
+		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
+		return NULL;
+	}
+	if (pkt->ip6->hop_limit <= 1) {
+		sl_worker_time_exceeded6(w, m, pkt);
+		return NULL;
+	}
+	if (svc->seq_len == 0) {
+		refuse6(w, m, pkt, svc);
+		return NULL;
+	}
+	const struct sl_snap_rs *rs = sl_worker_pick(w, svc, pkt);
+	const uint8_t *rs_ip = s->rs_ip6[rs - s->rs];
+	const struct sl_snap6_route *rt = sl_snap6_route(s, rs_ip);
+	if (rt == NULL) {
+		why = SL_DROP_NO_ROUTE;
+		goto drop;
+	}
+	why = sl_worker_take_local6(w, rt->port, rs_ip, rs->port, pkt->proto, &reply);
+	if (why != SL_DROP_NONE)
+		goto drop;
+	sl_nat66_key(pkt, &orig);
+	struct sl_conn *c = make_conn6(w, &orig, &reply, pkt->proto, &why);
+	if (c == NULL)
+		goto drop;
+	c->svc_id = svc->id;
+	c->rs_id = rs->id;
+	c->trusted_port = rt->port;
+	if (sl_ct_insert(&w->ct, c) != 0) {
+		sl_ct_abandon(&w->ct, c);
+		why = SL_DROP_TABLE_FULL;
+		goto drop;
+	}
+	w->stats.conns_created++;
+	w->svc_stats[svc->id].conns++;
+	w->rs_stats[rs->id].conns++;
+	w->rs_active[rs->id]++;
+	return c;
+
+drop:
+	sl_worker_drop(w, m, why);
+	return NULL;
+}
+
+/* A packet to one of our v6 local addresses that matched nothing here. */
+static void to_local6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+		      const struct sl_snap6_addr *a)
+{
+	/* Servers answer from the local address's own side only: anything
+	 * else must not take the ring their replies cross (worker_miss.c). */
+	if (sl_unlikely(a->port != w->dp->port_of_ethdev[m->port])) {
+		sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
+		return;
+	}
+	unsigned owner = sl_port_owner(sl_ntohs(pkt->key.dport), w->nworkers);
+	if (owner != w->id)
+		sl_worker_steer(w, m, owner);
+	else
+		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
+}
+
+struct sl_conn *sl_worker_miss6(struct sl_worker *w, struct rte_mbuf *m,
+				struct sl_pkt *pkt)
+{
+	const struct sl_snapshot *s = w->snap;
+	const struct sl_snap6_addr *a = sl_snap6_find_addr(s, pkt->ip6->daddr);
+
+	if (a == NULL) {
+		sl_worker_drop(w, m, SL_DROP_IPV6_NOT_SERVED);
+		return NULL;
+	}
+	if (a->kinds & SL_ADDR_VIP) {
+		const struct sl_snap_svc *svc = sl_snap6_find_svc(
+			s, pkt->ip6->daddr, pkt->key.dport, pkt->proto);
+		if (svc != NULL && !(svc->flags & SL_SVC_NAT64)) {
+			unsigned owner = sl_flow_owner(pkt->hash, w->nworkers);
+			if (owner != w->id) {
+				sl_worker_steer_flow(w, m, owner);
+				return NULL;
+			}
+			return new_connection6(w, m, pkt, svc);
+		}
+	}
+	if (a->kinds & SL_ADDR_LIP) {
+		to_local6(w, m, pkt, a);
+		return NULL;
+	}
+	sl_worker_drop(w, m, (a->kinds & SL_ADDR_VIP) ? SL_DROP_NO_SERVICE
+						     : SL_DROP_TO_HOST);
+	return NULL;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Sending an IPv6 packet whose header is final (sl_worker_output6,
+ * worker.h): the route (routes6, longest prefix first), the next hop's
+ * neighbor entry (the view's v6 table, its Ethernet header ready to
+ * copy), TX on the neighbor's port (sl_worker_tx: VLAN tag, capture; TX
+ * checksum offload is IPv4's only, tx_csum.h, and a v6 frame's checksum
+ * is already complete: the rewrite updates it in software). A next hop
+ * not resolved yet goes to NDP's hold queue (sl_worker_hold6,
+ * worker_ndp.c); no route is a counted drop.
+ */
+#include <rte_mbuf.h>
+
+#include "worker6.h"
+
+static bool unspecified(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+	return sl_snap6_eq(a, zero);
+}
+
+void sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m, const uint8_t dst[16])
+{
+	const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
+
+	if (rt == NULL) {
+		sl_worker_drop(w, m, SL_DROP_NO_ROUTE);
+		return;
+	}
+	const uint8_t *hop = unspecified(rt->via) ? dst : rt->via;
+	const struct sl_snap_neigh6 *nb = sl_neigh_view_find6(w->neigh, hop);
+	/* The entry's ready-made Ethernet header is for its own port. */
+	if (nb == NULL || nb->port != rt->port) {
+		sl_worker_hold6(w, m, hop, rt->port);
+		return;
+	}
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	memcpy(frame, nb->l2, 12);
+	((struct sl_ether_hdr *)frame)->type = sl_htons(SL_ETHERTYPE_IPV6);
+	sl_worker_tx(w, nb->port, m);
+}
