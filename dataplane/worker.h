@@ -547,6 +547,11 @@ void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
  * resolved yet)? */
 bool sl_worker_would_hold(const struct sl_worker *w, sl_be32 dst);
 void sl_worker_hold_retry(struct sl_worker *w);
+/* A held packet's turn (either hold queue): dropped as neigh_unresolved
+ * once it waited SL_HOLD_MS, else sent to `mac` on `port` if the next
+ * hop is now resolved (mac not NULL). False: it waits on. */
+bool sl_worker_hold_turn(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms,
+			 const uint8_t *mac, uint8_t port);
 void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 			    const uint8_t *mac, uint8_t port, uint8_t kind);
 sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port);

@@ -117,25 +117,15 @@ void sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
 
 void sl_worker_hold6_retry(struct sl_worker *w)
 {
-	const struct sl_snapshot *s = w->snap;
 	uint32_t kept = 0;
 
 	for (uint32_t i = 0; i < w->nhold6; i++) {
 		struct sl_hold6 *h = &w->hold6[i];
 		const struct sl_snap_neigh6 *nb = sl_neigh_view_find6(w->neigh, h->nexthop);
-		/* Age first, as the ARP queue: a packet that waited past the
-		 * limit may belong to a connection that has expired. */
-		if (w->now_ms - h->since_ms > SL_HOLD_MS) {
-			sl_worker_drop(w, h->m, SL_DROP_NEIGH_UNRESOLVED);
-		} else if (nb) {
-			struct sl_ether_hdr *eth = rte_pktmbuf_mtod(h->m, void *);
-			memcpy(eth->dst, nb->mac, 6);
-			memcpy(eth->src, s->ports[h->port].mac, 6);
-			sl_worker_tx(w, h->port, h->m);
-		} else {
-			ns_ask(w, h->nexthop, h->port);
-			w->hold6[kept++] = *h;
-		}
+		if (sl_worker_hold_turn(w, h->m, h->since_ms, nb ? nb->mac : NULL, h->port))
+			continue;
+		ns_ask(w, h->nexthop, h->port);
+		w->hold6[kept++] = *h;
 	}
 	w->nhold6 = kept;
 	sl_worker_flush(w);

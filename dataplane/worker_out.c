@@ -153,28 +153,36 @@ void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 	w->hold[w->nhold++] = (struct sl_hold){m, nexthop, w->now_ms, port};
 }
 
+bool sl_worker_hold_turn(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms,
+			 const uint8_t *mac, uint8_t port)
+{
+	/* Age first: a packet that waited past the limit may belong to a
+	 * connection that has expired meanwhile. */
+	if (w->now_ms - since_ms > SL_HOLD_MS) {
+		sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
+		return true;
+	}
+	if (mac == NULL)
+		return false;
+	struct sl_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
+	memcpy(eth->dst, mac, 6);
+	memcpy(eth->src, w->snap->ports[port].mac, 6);
+	sl_worker_tx(w, port, m);
+	return true;
+}
+
 /* Send what can now be sent, drop what waited too long, keep the rest. */
 void sl_worker_hold_retry(struct sl_worker *w)
 {
-	const struct sl_snapshot *s = w->snap;
 	uint32_t kept = 0;
 
 	for (uint32_t i = 0; i < w->nhold; i++) {
 		struct sl_hold *h = &w->hold[i];
 		const struct sl_snap_neigh *nb = sl_neigh_view_find(w->neigh, h->nexthop);
-		/* Age first: a packet that waited past the limit may belong
-		 * to a connection that has expired meanwhile. */
-		if (w->now_ms - h->since_ms > SL_HOLD_MS) {
-			sl_worker_drop(w, h->m, SL_DROP_NEIGH_UNRESOLVED);
-		} else if (nb) {
-			struct sl_ether_hdr *eth = rte_pktmbuf_mtod(h->m, void *);
-			memcpy(eth->dst, nb->mac, 6);
-			memcpy(eth->src, s->ports[h->port].mac, 6);
-			sl_worker_tx(w, h->port, h->m);
-		} else {
-			arp_ask(w, h->nexthop, h->port);
-			w->hold[kept++] = *h;
-		}
+		if (sl_worker_hold_turn(w, h->m, h->since_ms, nb ? nb->mac : NULL, h->port))
+			continue;
+		arp_ask(w, h->nexthop, h->port);
+		w->hold[kept++] = *h;
 	}
 	w->nhold = kept;
 	sl_worker_flush(w);

@@ -369,9 +369,25 @@ static void diff_laddrs(struct diff *d, const struct sl_model *a, const struct s
 	}
 }
 
+/* A static neighbor `ip` of b (mac nmac on port nport) against a's entry
+ * for it (omac NULL: none). */
+static void diff_neighbor(struct diff *d, const struct sl_model *a, const struct sl_model *b,
+			  const char *ip, const uint8_t *omac, uint8_t oport,
+			  const uint8_t *nmac, uint8_t nport)
+{
+	char m1[SL_MAC_STRLEN], m2[SL_MAC_STRLEN];
+
+	if (!omac)
+		note(d->added, "neighbor %s", ip);
+	else if (memcmp(omac, nmac, 6) || oport != nport)
+		note(d->modified, "neighbor %s: %s port %s -> %s port %s", ip,
+		     sl_fmt_mac(omac, m1), a->ports[oport].name,
+		     sl_fmt_mac(nmac, m2), b->ports[nport].name);
+}
+
 static void diff_neighbors(struct diff *d, const struct sl_model *a, const struct sl_model *b)
 {
-	char ip[SL_IPV4_STRLEN], ip6[SL_IPV6_STRLEN], m1[SL_MAC_STRLEN], m2[SL_MAC_STRLEN];
+	char ip[SL_IPV6_STRLEN];
 
 	for (uint32_t i = 0; i < a->nneigh; i++)
 		if (!sl_model_find_neigh(b, a->neigh[i].ip))
@@ -379,27 +395,17 @@ static void diff_neighbors(struct diff *d, const struct sl_model *a, const struc
 	for (uint32_t i = 0; i < b->nneigh; i++) {
 		const struct sl_model_neigh *n = &b->neigh[i];
 		const struct sl_model_neigh *o = sl_model_find_neigh(a, n->ip);
-		sl_fmt_ipv4(n->ip, ip);
-		if (!o)
-			note(d->added, "neighbor %s", ip);
-		else if (memcmp(o->mac, n->mac, 6) || o->port != n->port)
-			note(d->modified, "neighbor %s: %s port %s -> %s port %s", ip,
-			     sl_fmt_mac(o->mac, m1), a->ports[o->port].name,
-			     sl_fmt_mac(n->mac, m2), b->ports[n->port].name);
+		diff_neighbor(d, a, b, sl_fmt_ipv4(n->ip, ip), o ? o->mac : NULL,
+			      o ? o->port : 0, n->mac, n->port);
 	}
 	for (uint32_t i = 0; i < a->nneigh6; i++)
 		if (!sl_model_find_neigh6(b, a->neigh6[i].ip))
-			note(d->removed, "neighbor %s", sl_fmt_ipv6(a->neigh6[i].ip, ip6));
+			note(d->removed, "neighbor %s", sl_fmt_ipv6(a->neigh6[i].ip, ip));
 	for (uint32_t i = 0; i < b->nneigh6; i++) {
 		const struct sl_model_neigh6 *n = &b->neigh6[i];
 		const struct sl_model_neigh6 *o = sl_model_find_neigh6(a, n->ip);
-		sl_fmt_ipv6(n->ip, ip6);
-		if (!o)
-			note(d->added, "neighbor %s", ip6);
-		else if (memcmp(o->mac, n->mac, 6) || o->port != n->port)
-			note(d->modified, "neighbor %s: %s port %s -> %s port %s", ip6,
-			     sl_fmt_mac(o->mac, m1), a->ports[o->port].name,
-			     sl_fmt_mac(n->mac, m2), b->ports[n->port].name);
+		diff_neighbor(d, a, b, sl_fmt_ipv6(n->ip, ip), o ? o->mac : NULL,
+			      o ? o->port : 0, n->mac, n->port);
 	}
 }
 

@@ -181,23 +181,6 @@ static bool ndp_na_ok(struct harness *h, unsigned port, const uint8_t target[16]
 	return icmp6_sum_ok(out, len) ? true : WHY("the advertisement's checksum is wrong");
 }
 
-/* Sent on OUT: nothing out anywhere, `reason` grew by one. */
-static bool ndp_dropped(struct harness *h, unsigned port, const uint8_t *f, uint32_t len,
-			enum sl_drop reason, const char *what, char *why)
-{
-	uint8_t out[FR_MAX];
-	uint64_t before = h_drops(h, reason);
-
-	h_flush(h);
-	h_send(h, port, f, len);
-	if (h_recv(h, IN, out) || h_recv(h, OUT, out))
-		return WHY("%s: something was transmitted", what);
-	if (h_drops(h, reason) != before + 1)
-		return WHY("%s: %s grew by %llu, not 1", what, sl_drop_name(reason),
-			   (unsigned long long)(h_drops(h, reason) - before));
-	return true;
-}
-
 static bool ndp_ns_answers(struct harness *h, char *why)
 {
 	uint8_t f[FR_MAX];
@@ -234,28 +217,28 @@ static bool ndp_ns_refused(struct harness *h, char *why)
 	uint32_t len;
 
 	/* A port's address only on its own port. */
-	if (!ndp_dropped(h, OUT, f, ndp_ns(f, ndp_port_in, 255), SL_DROP_NDP_NOT_OURS,
+	if (!v6_dropped_as(h, f, ndp_ns(f, ndp_port_in, 255), SL_DROP_NDP_NOT_OURS,
 			 "an NS for in's address on out", why))
 		return false;
 	/* Not ours at all. */
-	if (!ndp_dropped(h, OUT, f, ndp_ns(f, ndp_peer2, 255), SL_DROP_NDP_NOT_OURS,
+	if (!v6_dropped_as(h, f, ndp_ns(f, ndp_peer2, 255), SL_DROP_NDP_NOT_OURS,
 			 "an NS for another host", why))
 		return false;
 	/* Our target, but another address's solicited-node group ... */
 	ndp_group(ndp_peer2, group, mac);
 	len = ndp_msg(f, SL_ICMP6_NEIGH_SOL, 0, ndp_port_out, mac, ndp_peer, group, 255);
-	if (!ndp_dropped(h, OUT, f, len, SL_DROP_NDP_NOT_OURS,
+	if (!v6_dropped_as(h, f, len, SL_DROP_NDP_NOT_OURS,
 			 "an NS to another solicited-node group", why))
 		return false;
 	/* ... or the right group at another group's MAC. */
 	ndp_group(ndp_port_out, group, mac);
 	mac[5] ^= 1;
 	len = ndp_msg(f, SL_ICMP6_NEIGH_SOL, 0, ndp_port_out, mac, ndp_peer, group, 255);
-	if (!ndp_dropped(h, OUT, f, len, SL_DROP_NDP_NOT_OURS,
+	if (!v6_dropped_as(h, f, len, SL_DROP_NDP_NOT_OURS,
 			 "an NS at the wrong multicast MAC", why))
 		return false;
 	/* It crossed a router. */
-	return ndp_dropped(h, OUT, f, ndp_ns(f, ndp_port_out, 254), SL_DROP_NDP_HOP_LIMIT,
+	return v6_dropped_as(h, f, ndp_ns(f, ndp_port_out, 254), SL_DROP_NDP_HOP_LIMIT,
 			   "an NS with hop limit 254", why);
 }
 
@@ -272,7 +255,7 @@ static bool ndp_ra_counted(struct harness *h, char *why)
 	msg[4] = 64;
 	fr_put16(msg + 6, 1800);
 	uint32_t len = ndp_wrap(f, all_nodes_mac, router, all_nodes, 255, 16);
-	return ndp_dropped(h, OUT, f, len, SL_DROP_NDP_ROUTER_ADV, "a router advertisement",
+	return v6_dropped_as(h, f, len, SL_DROP_NDP_ROUTER_ADV, "a router advertisement",
 			   why);
 }
 
@@ -333,6 +316,17 @@ static bool ndp_ns_sent(struct harness *h, const uint8_t target[16], char *why)
 
 /* An NA for an address nobody solicited is not learned; one this worker
  * asked about is, and releases the packet held for it. */
+/* Forget the learned neighbor `ip` again and publish; `ok` passed on. */
+static bool ndp_forget(struct harness *h, const struct sl_addr *a, bool ok, char *why)
+{
+	struct sl_err err = {0};
+
+	sl_neigh_forget_addr(&h->ctl.neigh, a);
+	if (h_publish_neigh(h, &err) != 0 && ok)
+		return WHY("neighbor publish: %.100s", err.message);
+	return ok;
+}
+
 static bool ndp_hold_released(struct harness *h, char *why)
 {
 	uint8_t f[FR_MAX], out[FR_MAX];
@@ -341,7 +335,7 @@ static bool ndp_hold_released(struct harness *h, char *why)
 	bool ok = true;
 
 	ndp_learned(h, ndp_peer, &all);
-	if (!ndp_dropped(h, OUT, f,
+	if (!v6_dropped_as(h, f,
 			 ndp_msg(f, SL_ICMP6_NEIGH_ADV, SL_ND_NA_SOLICITED | SL_ND_NA_OVERRIDE,
 				 ndp_peer2, fr_mac_b, ndp_peer2, ndp_port_out, 255),
 			 SL_DROP_NDP_UNSOLICITED, "an NA nobody asked for", why))
@@ -379,10 +373,7 @@ static bool ndp_hold_released(struct harness *h, char *why)
 		   memcmp(out + 6, h->dp.snapshot->ports[OUT].mac, 6) ||
 		   memcmp(out + 38, ndp_peer, 16)))
 		ok = WHY("the held packet did not go out to the learned MAC");
-	sl_neigh_forget_addr(&h->ctl.neigh, &a);
-	if (h_publish_neigh(h, &err) != 0 && ok)
-		return WHY("neighbor publish: %.100s", err.message);
-	return ok;
+	return ndp_forget(h, &a, ok, why);
 }
 
 /* The control thread's side: a v6 REPLY is learned only after a WANTED
@@ -419,10 +410,7 @@ static bool ndp_control_learns(struct harness *h, char *why)
 	const struct sl_snap_neigh6 *n = sl_neigh_view_find6(h->dp.neigh, ndp_peer2);
 	if (ok && (n == NULL || memcmp(n->mac, ndp_peer_mac, 6) || n->port != OUT))
 		ok = WHY("the learned v6 neighbor is not in the view's v6 table");
-	sl_neigh_forget_addr(&h->ctl.neigh, &a);
-	if (h_publish_neigh(h, &err) != 0 && ok)
-		return WHY("neighbor publish: %.100s", err.message);
-	return ok;
+	return ndp_forget(h, &a, ok, why);
 }
 
 /* A packet held for a next hop that never answers: dropped as
@@ -477,7 +465,7 @@ static bool ndp_echo(struct harness *h, char *why)
 	if (STAT_SUM(h, icmp6_echo_replies) != replies + 1)
 		return WHY("icmp6_echo_replies did not count it");
 	ndp_wrap(f, fr_mac_b, ndp_peer, ndp_peer2, 64, 16);
-	return ndp_dropped(h, OUT, f, len, SL_DROP_NOT_LOCAL, "an echo to another host", why);
+	return v6_dropped_as(h, f, len, SL_DROP_NOT_LOCAL, "an echo to another host", why);
 }
 
 /* Each check with the v6 addresses in place, and out again after. */
