@@ -341,11 +341,12 @@ int sl_model_svc_opts_json(json_t *o, const struct sl_model_svc *s);
 void sl_model_rs_check(const struct sl_model_svc *svc,
 		       const struct sl_model_rs *rs, struct sl_hc_cfg *out);
 
-/* Address families (model_family.c). */
+/* Address families (model_family.c). SL_MODE_*, not SL_SVC_*: the
+ * snapshot's SL_SVC_NAT64 is a flag bit of another value. */
 enum sl_svc_mode {
-	SL_SVC_FNAT44,                   /* v4 VIP, v4 servers */
-	SL_SVC_FNAT66,                   /* v6 VIP, v6 servers (or none yet) */
-	SL_SVC_NAT64,                    /* v6 VIP, v4 servers (RFC 7915) */
+	SL_MODE_FNAT44,                  /* v4 VIP, v4 servers */
+	SL_MODE_FNAT66,                  /* v6 VIP, v6 servers (or none yet) */
+	SL_MODE_NAT64,                   /* v6 VIP, v4 servers (RFC 7915) */
 };
 const char *sl_svc_mode_name(enum sl_svc_mode mode); /* "nat64", ... */
 /* The mode of VIP `vip` with servers rs[0..nrs): 0, or -1 with err at

@@ -17,11 +17,11 @@
 const char *sl_svc_mode_name(enum sl_svc_mode mode)
 {
 	switch (mode) {
-	case SL_SVC_FNAT44:
+	case SL_MODE_FNAT44:
 		return "fnat44";
-	case SL_SVC_FNAT66:
+	case SL_MODE_FNAT66:
 		return "fnat66";
-	case SL_SVC_NAT64:
+	case SL_MODE_NAT64:
 		return "nat64";
 	}
 	return "?";
@@ -37,7 +37,7 @@ int sl_model_svc_mode(const struct sl_addr *vip, const struct sl_addr *rs,
 {
 	char v[SL_ADDR_STRLEN], r[SL_ADDR_STRLEN];
 
-	*mode = vip->af == SL_AF_V6 ? SL_SVC_FNAT66 : SL_SVC_FNAT44;
+	*mode = vip->af == SL_AF_V6 ? SL_MODE_FNAT66 : SL_MODE_FNAT44;
 	for (uint32_t i = 0; i < nrs; i++) {
 		*bad = i;
 		if (vip->af == SL_AF_V4 && rs[i].af == SL_AF_V6)
@@ -52,7 +52,7 @@ int sl_model_svc_mode(const struct sl_addr *vip, const struct sl_addr *rs,
 					  sl_fmt_addr(&rs[i], r), sl_af_name(rs[i].af),
 					  sl_af_name(rs[0].af));
 		if (vip->af == SL_AF_V6 && rs[i].af == SL_AF_V4)
-			*mode = SL_SVC_NAT64;
+			*mode = SL_MODE_NAT64;
 	}
 	return 0;
 }

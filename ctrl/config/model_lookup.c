@@ -247,8 +247,8 @@ struct sl_addr sl_model_rs_addr(const struct sl_model_rs *rs)
 enum sl_svc_mode sl_model_svc_mode_of(const struct sl_model_svc *svc)
 {
 	if (!svc->v6)
-		return SL_SVC_FNAT44;
-	return svc->nrs > 0 && svc->rs[0].ip != 0 ? SL_SVC_NAT64 : SL_SVC_FNAT66;
+		return SL_MODE_FNAT44;
+	return svc->nrs > 0 && svc->rs[0].ip != 0 ? SL_MODE_NAT64 : SL_MODE_FNAT66;
 }
 
 int sl_model_need_unicast(sl_be32 ip, const char *field, struct sl_err *err)

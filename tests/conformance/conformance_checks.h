@@ -54,6 +54,7 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_mtu.h"
 #include "checks_vlan.h"
 #include "checks_ipv6.h"
+#include "checks_publish6.h"
 
 struct check {
 	const char *name;
@@ -198,5 +199,7 @@ static const struct check checks[] = {
 	 " double 802.1Q, a tag behind a stripped one: vlan_qinq) dropped, never"
 	 " handed to the exception device; a priority tag (VID 0) taken as untagged",
 	 vlan_edges},
+	{"IPv6 published: v6 ports, route, local address and FNAT66 VIP in the"
+	 " snapshot's v6 half; NAT64 marked; v4 unharmed", v6_published},
 	{NULL, NULL},
 };
