@@ -280,6 +280,8 @@ int sl_model_need_weight(uint32_t weight, struct sl_err *err)
 
 bool sl_model_is_rs(const struct sl_model *m, sl_be32 ip)
 {
+	if (ip == 0) /* a v6 server's v4 word, never a v4 server's address */
+		return false;
 	for (uint32_t i = 0; i < m->nsvcs; i++)
 		for (uint32_t j = 0; j < m->svcs[i].nrs; j++)
 			if (m->svcs[i].rs[j].ip == ip)
