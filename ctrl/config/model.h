@@ -86,8 +86,8 @@ struct sl_model_port {
 	sl_be32 ip;                      /* 0 if the port has no address */
 	uint8_t plen;
 	uint8_t plen6;
-	struct sl_addr ip6;              /* af SL_AF_NONE: no IPv6 address;
-					  * recorded only (model_family.c) */
+	struct sl_addr ip6;              /* af SL_AF_NONE: no IPv6 address
+					  * (model_family.c) */
 	bool xdp;                        /* net_af_xdp: run Sluice's XDP program (default) */
 	bool offloads;                   /* checksum offloads where offered (default) */
 	bool flow_steering;              /* rte_flow rules steer replies to their

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Address families in the model (issue 15): a port's IPv6 address beside
- * its IPv4 one, and which families a VIP and its servers may mix. The
- * data path is IPv4 only for now, so a port's v6 address is recorded
- * (config show writes it back) and the workers never read it; v6 VIPs,
- * routes, neighbors and local addresses are refused by the config and
- * the commands (SL_V6_NOT_BUILT) rather than stored where a worker would
- * read them as IPv4.
+ * its IPv4 one, and which families a VIP and its servers may mix. A
+ * port's v6 address is published (its v6 address and connected prefix);
+ * v6 routes and local addresses are model_net6.c's, v6 services
+ * model_svc6.c's. The config refuses NAT64 VIPs and static v6 neighbors
+ * (SL_NAT64_NOT_BUILT, SL_V6_NOT_BUILT) until the workers carry them.
  */
 #include <stdio.h>
 #include <string.h>
