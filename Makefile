@@ -252,6 +252,7 @@ $(BUILD)/tests/test_server_fd: tests/unit/test_server_fd.c $(addprefix $(BUILD)/
 # The health-check engine's test runs it against loopback sockets.
 $(BUILD)/tests/test_health: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_health_path: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
+$(BUILD)/tests/test_health6: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o
 # The stats answer as Prometheus text: jansson only.
 $(BUILD)/tests/test_metrics_text: $(BUILD)/obj/ctrl/daemon/metrics_text.o

@@ -203,7 +203,7 @@ static int vip_family(json_t *o, const struct sl_addr *vip, struct sl_err *err)
 	struct sl_addr rs[2];              /* the first server, the latest */
 	json_t *arr = json_object_get(o, "real_servers"), *elem;
 	uint32_t n = 0, bad = 0;
-	enum sl_svc_mode mode = vip->af == SL_AF_V6 ? SL_SVC_FNAT66 : SL_SVC_FNAT44;
+	enum sl_svc_mode mode = vip->af == SL_AF_V6 ? SL_MODE_FNAT66 : SL_MODE_FNAT44;
 	char path[48], a[SL_ADDR_STRLEN];
 	size_t i;
 
@@ -216,7 +216,7 @@ static int vip_family(json_t *o, const struct sl_addr *vip, struct sl_err *err)
 			return sl_config_prefixed(err, path);
 		n++;
 	}
-	if (mode != SL_SVC_NAT64)
+	if (mode != SL_MODE_NAT64)
 		return 0;
 	return sl_err_set(err, SL_E_INVALID, "vip", "vip %s is a %s VIP: %s",
 			  sl_fmt_addr(vip, a), sl_svc_mode_name(mode), SL_NAT64_NOT_BUILT);

@@ -86,8 +86,8 @@ struct sl_model_port {
 	sl_be32 ip;                      /* 0 if the port has no address */
 	uint8_t plen;
 	uint8_t plen6;
-	struct sl_addr ip6;              /* af SL_AF_NONE: no IPv6 address;
-					  * recorded only (model_family.c) */
+	struct sl_addr ip6;              /* af SL_AF_NONE: no IPv6 address
+					  * (model_family.c) */
 	bool xdp;                        /* net_af_xdp: run Sluice's XDP program (default) */
 	bool offloads;                   /* checksum offloads where offered (default) */
 	bool flow_steering;              /* rte_flow rules steer replies to their
@@ -360,11 +360,12 @@ int sl_model_svc_opts_json(json_t *o, const struct sl_model_svc *s);
 void sl_model_rs_check(const struct sl_model_svc *svc,
 		       const struct sl_model_rs *rs, struct sl_hc_cfg *out);
 
-/* Address families (model_family.c). */
+/* Address families (model_family.c). SL_MODE_*, not SL_SVC_*: the
+ * snapshot's SL_SVC_NAT64 is a flag bit of another value. */
 enum sl_svc_mode {
-	SL_SVC_FNAT44,                   /* v4 VIP, v4 servers */
-	SL_SVC_FNAT66,                   /* v6 VIP, v6 servers (or none yet) */
-	SL_SVC_NAT64,                    /* v6 VIP, v4 servers (RFC 7915) */
+	SL_MODE_FNAT44,                  /* v4 VIP, v4 servers */
+	SL_MODE_FNAT66,                  /* v6 VIP, v6 servers (or none yet) */
+	SL_MODE_NAT64,                   /* v6 VIP, v4 servers (RFC 7915) */
 };
 const char *sl_svc_mode_name(enum sl_svc_mode mode); /* "nat64", ... */
 /* The mode of VIP `vip` with servers rs[0..nrs): 0, or -1 with err at

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Address families in the model (issue 15): a port's IPv6 address beside
- * its IPv4 one, and which families a VIP and its servers may mix. The
- * data path is IPv4 only for now, so a port's v6 address is recorded
- * (config show writes it back) and the workers never read it; v6 VIPs,
- * routes, neighbors and local addresses are refused by the config and
- * the commands (SL_V6_NOT_BUILT) rather than stored where a worker would
- * read them as IPv4.
+ * its IPv4 one, and which families a VIP and its servers may mix. A
+ * port's v6 address is published (its v6 address and connected prefix);
+ * v6 routes and local addresses are model_net6.c's, v6 services
+ * model_svc6.c's. The config refuses NAT64 VIPs and static v6 neighbors
+ * (SL_NAT64_NOT_BUILT, SL_V6_NOT_BUILT) until the workers carry them.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,11 +16,11 @@
 const char *sl_svc_mode_name(enum sl_svc_mode mode)
 {
 	switch (mode) {
-	case SL_SVC_FNAT44:
+	case SL_MODE_FNAT44:
 		return "fnat44";
-	case SL_SVC_FNAT66:
+	case SL_MODE_FNAT66:
 		return "fnat66";
-	case SL_SVC_NAT64:
+	case SL_MODE_NAT64:
 		return "nat64";
 	}
 	return "?";
@@ -37,7 +36,7 @@ int sl_model_svc_mode(const struct sl_addr *vip, const struct sl_addr *rs,
 {
 	char v[SL_ADDR_STRLEN], r[SL_ADDR_STRLEN];
 
-	*mode = vip->af == SL_AF_V6 ? SL_SVC_FNAT66 : SL_SVC_FNAT44;
+	*mode = vip->af == SL_AF_V6 ? SL_MODE_FNAT66 : SL_MODE_FNAT44;
 	for (uint32_t i = 0; i < nrs; i++) {
 		*bad = i;
 		if (vip->af == SL_AF_V4 && rs[i].af == SL_AF_V6)
@@ -52,7 +51,7 @@ int sl_model_svc_mode(const struct sl_addr *vip, const struct sl_addr *rs,
 					  sl_fmt_addr(&rs[i], r), sl_af_name(rs[i].af),
 					  sl_af_name(rs[0].af));
 		if (vip->af == SL_AF_V6 && rs[i].af == SL_AF_V4)
-			*mode = SL_SVC_NAT64;
+			*mode = SL_MODE_NAT64;
 	}
 	return 0;
 }

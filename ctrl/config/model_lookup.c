@@ -247,8 +247,8 @@ struct sl_addr sl_model_rs_addr(const struct sl_model_rs *rs)
 enum sl_svc_mode sl_model_svc_mode_of(const struct sl_model_svc *svc)
 {
 	if (!svc->v6)
-		return SL_SVC_FNAT44;
-	return svc->nrs > 0 && svc->rs[0].ip != 0 ? SL_SVC_NAT64 : SL_SVC_FNAT66;
+		return SL_MODE_FNAT44;
+	return svc->nrs > 0 && svc->rs[0].ip != 0 ? SL_MODE_NAT64 : SL_MODE_FNAT66;
 }
 
 int sl_model_need_unicast(sl_be32 ip, const char *field, struct sl_err *err)
@@ -280,6 +280,8 @@ int sl_model_need_weight(uint32_t weight, struct sl_err *err)
 
 bool sl_model_is_rs(const struct sl_model *m, sl_be32 ip)
 {
+	if (ip == 0) /* a v6 server's v4 word, never a v4 server's address */
+		return false;
 	for (uint32_t i = 0; i < m->nsvcs; i++)
 		for (uint32_t j = 0; j < m->svcs[i].nrs; j++)
 			if (m->svcs[i].rs[j].ip == ip)

@@ -36,15 +36,6 @@ static int check_servers(const struct sl_model_svc *svc,
 	return 0;
 }
 
-int sl_model_set_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
-		     uint8_t proto, const struct sl_svc_opts *o,
-		     struct sl_err *err)
-{
-	struct sl_addr v = sl_addr_v4(vip);
-
-	return sl_model_set_svc_at(m, &v, port, proto, o, err);
-}
-
 int sl_model_svc_apply_opts(struct sl_model_svc *svc,
 			    const struct sl_svc_opts *o, struct sl_err *err)
 {
@@ -98,17 +89,6 @@ int sl_model_svc_opts_json(json_t *o, const struct sl_model_svc *s)
 	bad |= json_object_set_new(o, "panic_percent", json_integer(s->panic_percent));
 	bad |= json_object_set_new(o, "health_check", sl_hc_to_json(&s->hc, SL_HC_F_ALL));
 	return bad ? -1 : 0;
-}
-
-int sl_model_set_rs_check(struct sl_model *m, sl_be32 vip, sl_be16 vport,
-			  uint8_t proto, sl_be32 ip, sl_be16 port,
-			  const struct sl_hc_cfg *hc, uint32_t set, bool clear,
-			  struct sl_err *err)
-{
-	struct sl_addr v = sl_addr_v4(vip), a = sl_addr_v4(ip);
-
-	return sl_model_set_rs_check_at(m, &v, vport, proto, &a, port, hc, set,
-					clear, err);
 }
 
 int sl_model_rs_apply_check(const struct sl_model_svc *svc,

@@ -215,3 +215,24 @@ int sl_model_set_rs_check_at(struct sl_model *m, const struct sl_addr *vip,
 				  "this VIP", sl_fmt_addrport(ip, port, a));
 	return sl_model_rs_apply_check(svc, rs, hc, set, clear, err);
 }
+
+/* The v4 operations of model.h, on the ones above. */
+int sl_model_set_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
+		     uint8_t proto, const struct sl_svc_opts *o,
+		     struct sl_err *err)
+{
+	struct sl_addr v = sl_addr_v4(vip);
+
+	return sl_model_set_svc_at(m, &v, port, proto, o, err);
+}
+
+int sl_model_set_rs_check(struct sl_model *m, sl_be32 vip, sl_be16 vport,
+			  uint8_t proto, sl_be32 ip, sl_be16 port,
+			  const struct sl_hc_cfg *hc, uint32_t set, bool clear,
+			  struct sl_err *err)
+{
+	struct sl_addr v = sl_addr_v4(vip), a = sl_addr_v4(ip);
+
+	return sl_model_set_rs_check_at(m, &v, vport, proto, &a, port, hc, set,
+					clear, err);
+}

@@ -376,32 +376,12 @@ static uint16_t check_port(const struct sl_hc_target *t)
 	return t->cfg.port ? t->cfg.port : sl_ntohs(t->port);
 }
 
-/* Where a check connects: the server, IPv4 or IPv6 (kernel path; the
- * data path is IPv4 only, health_path.c). */
-static socklen_t target_sockaddr(const struct sl_hc_target *t,
-				 struct sockaddr_storage *to)
-{
-	memset(to, 0, sizeof(*to));
-	if (t->ip == 0) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)to;
-		s6->sin6_family = AF_INET6;
-		memcpy(&s6->sin6_addr, t->ip6, 16);
-		s6->sin6_port = sl_htons(check_port(t));
-		return sizeof(*s6);
-	}
-	struct sockaddr_in *s4 = (struct sockaddr_in *)to;
-	s4->sin_family = AF_INET;
-	s4->sin_addr.s_addr = t->ip;
-	s4->sin_port = sl_htons(check_port(t));
-	return sizeof(*s4);
-}
-
 static bool start(struct sl_health *h, struct sl_hc_target *t, uint64_t now)
 {
 	const char *kind = sl_hc_type_name(t->cfg.type);
 	bool udp = t->cfg.type == SL_HC_UDP;
 	struct sockaddr_storage to;
-	socklen_t tolen = target_sockaddr(t, &to);
+	socklen_t tolen = sl_hc_target_sockaddr(t, check_port(t), &to);
 	char why[SL_HC_REASON_MAX];
 
 	t->started_ms = now;
@@ -590,24 +570,6 @@ bool sl_health_down(const struct sl_health *h, uint16_t svc_id,
 
 	return t && t->down && !sl_health_in_panic(h, t) &&
 	       sl_hc_target_is(t, svc_id, rs);
-}
-
-bool sl_hc_target_is(const struct sl_hc_target *t, uint16_t svc_id,
-		     const struct sl_model_rs *rs)
-{
-	return t->svc_id == svc_id && t->ip == rs->ip && t->port == rs->port &&
-	       (rs->ip != 0 || memcmp(t->ip6, rs->ip6, 16) == 0);
-}
-
-char *sl_hc_target_addr(const struct sl_hc_target *t, char *buf)
-{
-	struct sl_addr a = sl_addr_v4(t->ip);
-
-	if (t->ip == 0) {
-		a.af = SL_AF_V6;
-		memcpy(a.v6, t->ip6, 16);
-	}
-	return sl_fmt_addrport(&a, t->port, buf);
 }
 
 const struct sl_hc_target *sl_health_target(const struct sl_health *h,

@@ -65,6 +65,8 @@
 #ifndef SL_HEALTH_H
 #define SL_HEALTH_H
 
+#include <sys/socket.h>
+
 #include "model.h"
 
 #define SL_HC_REASON_MAX 96
@@ -156,11 +158,16 @@ bool sl_health_down(const struct sl_health *h, uint16_t svc_id,
 		    const struct sl_model_rs *rs);
 const struct sl_hc_target *sl_health_target(const struct sl_health *h,
 					    uint16_t rs_id);
-/* Is t the target of this server of this service (ids are reused)? */
+/* health_path.c: is t the target of this server of this service (ids
+ * are reused)? */
 bool sl_hc_target_is(const struct sl_hc_target *t, uint16_t svc_id,
 		     const struct sl_model_rs *rs);
 /* "198.18.1.11:80" / "[2001:db8::11]:80": the server t checks. */
 char *sl_hc_target_addr(const struct sl_hc_target *t, char *buf);
+/* Where a check of t connects, IPv4 or IPv6, at `port` (host order; the
+ * kernel path: the data path is IPv4 only). Its length. */
+socklen_t sl_hc_target_sockaddr(const struct sl_hc_target *t, uint16_t port,
+				struct sockaddr_storage *to);
 /* Is health ignored for this target's servers (panic)? */
 bool sl_health_in_panic(const struct sl_health *h, const struct sl_hc_target *t);
 

@@ -8,7 +8,9 @@
  * by Sluice's DPDK port and the answer, for an address Sluice does not
  * own, comes back to the kernel through the tap. Such a check sees the
  * port, its link, the neighbor entries and the server, and none of the
- * host's management network.
+ * host's management network. The data path is IPv4 only (the taps'
+ * addresses are); an IPv6 server is checked over the kernel's v6 stack,
+ * to the address its target holds (sl_hc_target_sockaddr).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -220,4 +222,42 @@ int sl_hc_path_refuse(const struct sl_model *next, const char *root, struct sl_e
 	if (sl_hc_rp_filter_check(next, root, why, sizeof(why)) == 0)
 		return 0;
 	return sl_err_set(err, SL_E_INVALID, "health.path", "%s", why);
+}
+
+/* ---- a target's server: identity and address (IPv4 or IPv6) ------------ */
+
+bool sl_hc_target_is(const struct sl_hc_target *t, uint16_t svc_id,
+		     const struct sl_model_rs *rs)
+{
+	return t->svc_id == svc_id && t->ip == rs->ip && t->port == rs->port &&
+	       (rs->ip != 0 || memcmp(t->ip6, rs->ip6, 16) == 0);
+}
+
+char *sl_hc_target_addr(const struct sl_hc_target *t, char *buf)
+{
+	struct sl_addr a = sl_addr_v4(t->ip);
+
+	if (t->ip == 0) {
+		a.af = SL_AF_V6;
+		memcpy(a.v6, t->ip6, 16);
+	}
+	return sl_fmt_addrport(&a, t->port, buf);
+}
+
+socklen_t sl_hc_target_sockaddr(const struct sl_hc_target *t, uint16_t port,
+				struct sockaddr_storage *to)
+{
+	memset(to, 0, sizeof(*to));
+	if (t->ip == 0) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)to;
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, t->ip6, 16);
+		s6->sin6_port = sl_htons(port);
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)to;
+	s4->sin_family = AF_INET;
+	s4->sin_addr.s_addr = t->ip;
+	s4->sin_port = sl_htons(port);
+	return sizeof(*s4);
 }

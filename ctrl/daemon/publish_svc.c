@@ -43,7 +43,7 @@ static void fill6(const struct sl_model_svc *ms, struct sl_snapshot *s,
 	struct sl_snap_svc *ss = &s->svcs[v];
 
 	ss->flags |= SL_SVC_V6;
-	if (sl_model_svc_mode_of(ms) == SL_SVC_NAT64)
+	if (sl_model_svc_mode_of(ms) == SL_MODE_NAT64)
 		ss->flags |= SL_SVC_NAT64;
 	memcpy(s->svc_vip6[v], ms->vip6, 16);
 	for (uint32_t r = 0; r < ms->nrs; r++)

@@ -56,6 +56,7 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_ipv6.h"
 #include "checks_fnat66.h"
 #include "checks_ndp.h"
+#include "checks_publish6.h"
 
 struct check {
 	const char *name;
@@ -223,5 +224,7 @@ static const struct check checks[] = {
 	{"802.1Q capture: frames of no port's VLAN (vlan_unknown, vlan_qinq) in the RX"
 	 " capture of the device's untagged port, or its first, as received",
 	 vlan_capture},
+	{"IPv6 published: v6 ports, route, local address and FNAT66 VIP in the"
+	 " snapshot's v6 half; NAT64 marked; v4 unharmed", v6_published},
 	{NULL, NULL},
 };

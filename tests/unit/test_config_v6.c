@@ -277,14 +277,14 @@ static void test_svc_mode(void **state)
 	assert_int_equal(sl_parse_addr("198.18.1.12", &rs[1]), 0);
 	assert_int_equal(sl_parse_addr("2001:db8:1::11", &rs[2]), 0);
 	assert_int_equal(sl_model_svc_mode(&vip6, rs, 2, &mode, &bad, &e), 0);
-	assert_int_equal(mode, SL_SVC_NAT64);
+	assert_int_equal(mode, SL_MODE_NAT64);
 	assert_string_equal(sl_svc_mode_name(mode), "nat64");
 	assert_int_equal(sl_model_svc_mode(&vip6, &rs[2], 1, &mode, &bad, &e), 0);
-	assert_int_equal(mode, SL_SVC_FNAT66);
+	assert_int_equal(mode, SL_MODE_FNAT66);
 	assert_int_equal(sl_model_svc_mode(&vip6, rs, 0, &mode, &bad, &e), 0);
-	assert_int_equal(mode, SL_SVC_FNAT66);
+	assert_int_equal(mode, SL_MODE_FNAT66);
 	assert_int_equal(sl_model_svc_mode(&vip4, rs, 2, &mode, &bad, &e), 0);
-	assert_int_equal(mode, SL_SVC_FNAT44);
+	assert_int_equal(mode, SL_MODE_FNAT44);
 	assert_int_equal(sl_model_svc_mode(&vip6, rs, 3, &mode, &bad, &e), -1);
 	assert_int_equal(bad, 2);
 	assert_string_equal(e.field, "ip");

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv6 that loads (issue 15): ports' v6 prefixes, v6 routes with the port
+ * found from the gateway, v6 local addresses with the port found from
+ * their address, and FNAT66 VIPs with every service option, through the
+ * config file into the model and back out by config show; the model's
+ * own operations for what the file refuses (NAT64), and the v4 lookups
+ * blind to v6 services. test_config_v6.c has the refusals.
+ *
+ * Documents use single quotes, swapped for double quotes before parsing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "quoted.h"
+#include "addr.h"
+#include "config.h"
+#include "model.h"
+#include "sched.h"
+
+#define DOC                                                                    \
+	"{'ports': [{'name': 'wan', 'devargs': 'net_ring0', 'ipv4': '198.18.0.2/24', " \
+	"'ipv6': '2001:db8::2/64'}, {'name': 'lan', 'devargs': 'net_ring1', "  \
+	"'ipv4': '198.18.1.2/24', 'ipv6': '2001:db8:1::2/64'}], "              \
+	"'routes': [{'prefix': '2001:db8:40::/44', 'via': '2001:db8:1::fe'}, "  \
+	"{'prefix': '::/0', 'via': '2001:db8::1'}, "                           \
+	"{'prefix': '10.0.0.0/8', 'via': '198.18.1.254'}], "                   \
+	"'local_addresses': [{'ip': '198.18.1.10'}, {'ip': '2001:db8:1::10'}, " \
+	"{'ip': '2001:db8:1::11', 'port': 'lan'}], "                           \
+	"'vips': [{'vip': '2001:db8::100', 'port': 443, 'scheduler': 'mh', "   \
+	"'hash_ports': true, 'persist_s': 60, 'on_down': 'flush', "            \
+	"'health_check': {'type': 'tcp', 'interval_ms': 2000}, "               \
+	"'real_servers': [{'ip': '2001:db8:1::21', 'port': 8443, 'weight': 3}, " \
+	"{'ip': '2001:db8:41::22', 'port': 8443, 'weight': 0, "                \
+	"'health_check': {'type': 'http', 'http': {'path': '/ok'}}}]}, "                 \
+	"{'vip': '2001:db8::100', 'port': 53, 'proto': 'udp'}, "               \
+	"{'vip': '198.18.0.100', 'port': 80, 'real_servers': "                 \
+	"[{'ip': '198.18.1.21', 'port': 8080}]}]}"
+
+static struct sl_addr A(const char *s)
+{
+	struct sl_addr a;
+
+	assert_int_equal(sl_parse_addr(s, &a), 0);
+	return a;
+}
+
+static void load(const char *doc, struct sl_model *m)
+{
+	struct sl_err e;
+	char *json = dq(doc);
+
+	if (sl_config_load_string(json, m, &e) != 0)
+		fail_msg("refused: %s at %s: %s", e.code, e.field, e.message);
+	free(json);
+}
+
+static void check_net6(const struct sl_model *m)
+{
+	struct sl_addr a = A("2001:db8:40::"), via = A("2001:db8:1::fe");
+	uint8_t port = 99;
+
+	assert_int_equal(m->nroutes, 1);
+	assert_int_equal(m->nroutes6, 2);
+	assert_memory_equal(m->routes6[0].prefix, a.v6, 16);
+	assert_int_equal(m->routes6[0].plen, 44);
+	assert_memory_equal(m->routes6[0].via, via.v6, 16);
+	assert_int_equal(m->routes6[0].port, 1);   /* from its gateway */
+	assert_int_equal(m->routes6[1].plen, 0);
+	assert_int_equal(m->routes6[1].port, 0);
+	assert_int_equal(m->nladdrs, 1);
+	assert_int_equal(m->nladdrs6, 2);
+	assert_int_equal(m->laddrs6[0].port, 1);   /* from its prefix */
+	/* One slot space: v4 and v6 local addresses never share one. */
+	assert_int_not_equal(m->laddrs6[0].slot, m->laddrs[0].slot);
+	assert_int_not_equal(m->laddrs6[1].slot, m->laddrs[0].slot);
+	assert_int_not_equal(m->laddrs6[0].slot, m->laddrs6[1].slot);
+	/* Longest prefix: the port's /64, the /44 by lan, else the default. */
+	a = A("2001:db8:1::99");
+	assert_int_equal(sl_model_route6(m, a.v6, &port), 0);
+	assert_int_equal(port, 1);
+	a = A("2001:db8:4f::1");
+	assert_int_equal(sl_model_route6(m, a.v6, &port), 0);
+	assert_int_equal(port, 1);
+	a = A("2001:db8:50::1");
+	assert_int_equal(sl_model_route6(m, a.v6, &port), 0);
+	assert_int_equal(port, 0);
+}
+
+static void check_fnat66(const struct sl_model *m)
+{
+	struct sl_addr vip = A("2001:db8::100"), r0 = A("2001:db8:1::21"),
+		       r1 = A("2001:db8:41::22");
+	const struct sl_model_svc *s =
+		sl_model_find_svc_at(m, &vip, sl_htons(443), SL_IPPROTO_TCP);
+
+	assert_non_null(s);
+	assert_true(s->v6);
+	assert_int_equal(s->vip, 0);
+	assert_int_equal(sl_model_svc_mode_of(s), SL_MODE_FNAT66);
+	assert_int_equal(s->sched, SL_SCHED_MH);
+	assert_true(s->hash_ports);
+	assert_int_equal(s->persist_s, 60);
+	assert_int_equal(s->hc.type, SL_HC_TCP);
+	assert_int_equal(s->hc.interval_ms, 2000);
+	assert_int_equal(s->nrs, 2);
+	assert_ptr_equal(sl_model_find_rs_at(s, &r0, sl_htons(8443)), &s->rs[0]);
+	assert_ptr_equal(sl_model_find_rs_at(s, &r1, sl_htons(8443)), &s->rs[1]);
+	assert_int_equal(s->rs[0].ip, 0);
+	assert_int_equal(s->rs[0].weight, 3);
+	assert_int_equal(s->rs[1].weight, 0);
+	struct sl_hc_cfg hc;
+	sl_model_rs_check(s, &s->rs[1], &hc);
+	assert_int_equal(hc.type, SL_HC_HTTP);
+	assert_string_equal(hc.path, "/ok");
+	/* The other v6 service, its v4 neighbour, and no v4 lookup of a
+	 * v6 service through its 0 word. */
+	assert_non_null(sl_model_find_svc_at(m, &vip, sl_htons(53), SL_IPPROTO_UDP));
+	assert_null(sl_model_find_svc_at(m, &vip, sl_htons(53), SL_IPPROTO_TCP));
+	assert_non_null(sl_model_find_svc(m, A("198.18.0.100").v4, sl_htons(80),
+					  SL_IPPROTO_TCP));
+	assert_null(sl_model_find_svc(m, 0, sl_htons(443), SL_IPPROTO_TCP));
+	assert_false(sl_model_is_rs(m, 0));
+}
+
+static void test_v6_loads(void **state)
+{
+	struct sl_model m;
+
+	(void)state;
+	load(DOC, &m);
+	check_net6(&m);
+	check_fnat66(&m);
+	sl_model_free(&m);
+}
+
+/* config show writes the v6 entries back in RFC 5952 text, and its
+ * output loads to the same model. */
+static void test_v6_round_trip(void **state)
+{
+	struct sl_model m, back;
+	struct sl_err e;
+
+	(void)state;
+	load(DOC, &m);
+	json_t *doc = sl_config_to_json(&m);
+	json_t *routes = json_object_get(doc, "routes");
+	assert_int_equal(json_array_size(routes), 3);
+	json_t *r = json_array_get(routes, 1);
+	assert_string_equal(json_string_value(json_object_get(r, "prefix")),
+			    "2001:db8:40::/44");
+	assert_string_equal(json_string_value(json_object_get(r, "via")),
+			    "2001:db8:1::fe");
+	assert_string_equal(json_string_value(json_object_get(r, "port")), "lan");
+	json_t *l = json_array_get(json_object_get(doc, "local_addresses"), 2);
+	assert_string_equal(json_string_value(json_object_get(l, "ip")),
+			    "2001:db8:1::11");
+	json_t *v = json_array_get(json_object_get(doc, "vips"), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "vip")),
+			    "2001:db8::100");
+	json_t *rs = json_array_get(json_object_get(v, "real_servers"), 1);
+	assert_string_equal(json_string_value(json_object_get(rs, "ip")),
+			    "2001:db8:41::22");
+	assert_non_null(json_object_get(rs, "health_check"));
+
+	if (sl_config_load_json(doc, &back, &e) != 0)
+		fail_msg("config show output refused: %s at %s", e.message, e.field);
+	check_net6(&back);
+	check_fnat66(&back);
+	json_t *again = sl_config_to_json(&back);
+	assert_true(json_equal(doc, again));
+	json_decref(again);
+	json_decref(doc);
+	sl_model_free(&back);
+	sl_model_free(&m);
+}
+
+/* What the file refuses the model carries: a v6 VIP with v4 servers is
+ * NAT64; its servers stay of one family. */
+static void test_nat64_in_model(void **state)
+{
+	struct sl_model m;
+	struct sl_err e;
+	struct sl_addr vip = A("2001:db8::200"), r4 = A("198.18.1.31"),
+		       r6 = A("2001:db8:1::31");
+
+	(void)state;
+	load(DOC, &m);
+	assert_int_equal(sl_model_add_svc_at(&m, &vip, sl_htons(80), SL_IPPROTO_TCP,
+					     SL_SCHED_WRR, &e), 0);
+	struct sl_model_svc *s = sl_model_find_svc_at(&m, &vip, sl_htons(80),
+						      SL_IPPROTO_TCP);
+	assert_int_equal(sl_model_svc_mode_of(s), SL_MODE_FNAT66); /* none yet */
+	assert_int_equal(sl_model_add_rs_at(&m, &vip, sl_htons(80), SL_IPPROTO_TCP,
+					    &r4, sl_htons(8080), 1, &e), 0);
+	s = sl_model_find_svc_at(&m, &vip, sl_htons(80), SL_IPPROTO_TCP);
+	assert_int_equal(sl_model_svc_mode_of(s), SL_MODE_NAT64);
+	assert_int_equal(s->rs[0].ip, r4.v4);
+	assert_int_equal(sl_model_add_rs_at(&m, &vip, sl_htons(80), SL_IPPROTO_TCP,
+					    &r6, sl_htons(8080), 1, &e), -1);
+	assert_string_equal(e.field, "ip");
+	assert_string_equal(e.message, "real server 2001:db8:1::31 is IPv6 but the "
+			    "first is IPv4: a VIP's servers are all of one family");
+	/* A v4 VIP takes no v6 server from the model either. */
+	struct sl_addr v4 = A("198.18.0.100");
+	assert_int_equal(sl_model_add_rs_at(&m, &v4, sl_htons(80), SL_IPPROTO_TCP,
+					    &r6, sl_htons(8080), 1, &e), -1);
+	assert_string_equal(e.field, "ip");
+	sl_model_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v6_loads),
+		cmocka_unit_test(test_v6_round_trip),
+		cmocka_unit_test(test_nat64_in_model),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
