@@ -62,12 +62,15 @@ static inline void sl_nat66_rewrite(struct sl_pkt *pkt, const struct sl_v6key *t
 	memcpy(pkt->l4, &to->sport, 4);
 	pkt->key.sport = to->sport;
 	pkt->key.dport = to->dport;
+	/* Applied whatever the field holds: a TCP checksum of 0 is as valid
+	 * as 0xffff (skipping it would leave a rewritten segment with a
+	 * stale sum, and its byte-identical retransmissions too). A v6 UDP
+	 * checksum is never 0 here (sl_parse drops udp6_zero_checksum), and
+	 * must not become 0, which would mean "none". */
 	memcpy(&cs, field, 2);
-	if (cs == 0)
-		return;
 	cs = sl_csum_apply(cs, d4);
-	if (cs == 0)
-		cs = 0xffff; /* UDP: zero would mean "none" */
+	if (cs == 0 && pkt->proto == SL_IPPROTO_UDP)
+		cs = 0xffff;
 	memcpy(field, &cs, 2);
 }
 

@@ -147,6 +147,30 @@ static void test_negated_delta_is_reply_delta(void **state)
 
 /* Random addresses, ports and payloads, both protocols: the checksum
  * always verifies, and a UDP checksum never becomes 0. */
+/* A TCP segment whose checksum field holds 0 (as valid as 0xffff: the
+ * rest sums to 0xffff) is rewritten like any other. */
+static void test_tcp_zero_checksum(void **state)
+{
+	(void)state;
+	struct sl_v6key orig = key(C, VIP, 40000, 80);
+	struct sl_v6key reply = key(RS, LIP, 8080, 5000);
+	uint8_t f[FR_MAX];
+	struct sl_pkt pkt;
+	uint32_t len = build(f, SL_IPPROTO_TCP, &orig, 64);
+	uint16_t c = fr_get16(f + L4 + 16);
+	uint32_t w = fr_get16(f + L4 + 20) + c;
+
+	/* Fold the checksum into the first payload word: the sum without
+	 * the field is then 0xffff, and the field's value 0. */
+	fr_put16(f + L4 + 20, (uint16_t)(w + (w >> 16)));
+	fr_put16(f + L4 + 16, 0);
+	assert_int_equal(ref_sum(f), 0xffff);
+	assert_int_equal(sl_parse(f, len, VERIFY_ALL, &pkt), SL_DROP_NONE);
+	sl_nat66_rewrite(&pkt, &reply, sl_nat66_delta(&orig, &reply));
+	assert_memory_equal(f + IP6 + 8, reply.saddr, 16);
+	assert_int_equal(ref_sum(f), 0xffff);
+}
+
 static void test_random(void **state)
 {
 	(void)state;
@@ -170,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_both_ways),
 		cmocka_unit_test(test_udp_both_ways),
 		cmocka_unit_test(test_negated_delta_is_reply_delta),
+		cmocka_unit_test(test_tcp_zero_checksum),
 		cmocka_unit_test(test_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
