@@ -81,7 +81,10 @@ static void ns_ask(struct sl_worker *w, const uint8_t nexthop[16], uint8_t port)
 {
 	unsigned slot = asked_slot(w, nexthop);
 
-	if (sl_snap6_eq(w->ns_asked[slot].ip, nexthop) &&
+	/* The slot's pace, whoever holds it: two next hops sharing a slot
+	 * would otherwise evict each other every loop turn, a solicitation
+	 * each time. The other waits for the slot (its packet stays held). */
+	if (w->ns_asked[slot].at_ms != 0 &&
 	    w->now_ms - w->ns_asked[slot].at_ms < SL_ARP_RETRY_MS)
 		return;
 	memcpy(w->ns_asked[slot].ip, nexthop, 16);
@@ -205,11 +208,21 @@ static void handle_ns(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pk
 static void handle_na(struct sl_worker *w, struct rte_mbuf *m,
 		      const struct sl_nd_info *nd, uint8_t port)
 {
-	if (nd->lladdr == NULL || !nd_known(w, nd->target)) {
+	if (nd->lladdr == NULL) {
 		sl_worker_drop(w, m, SL_DROP_NDP_UNSOLICITED);
 		return;
 	}
+	/* Every advertisement with an address goes to the control thread,
+	 * as every ARP reply does: RSS puts it on the queue of its own
+	 * hash, rarely the worker that solicited, and the control thread
+	 * makes an entry only for a next hop some worker asked for
+	 * (sl_neigh_confirm_addr). One neither in the view nor asked for
+	 * here is also offered to the host (its own neighbors). */
 	tell_control6(w, nd->target, nd->lladdr, port, SL_LEARN_REPLY);
+	if (!nd_known(w, nd->target)) {
+		sl_worker_drop(w, m, SL_DROP_NDP_UNSOLICITED);
+		return;
+	}
 	rte_pktmbuf_free(m); /* consumed: learned */
 }
 
