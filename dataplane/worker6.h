@@ -43,4 +43,9 @@ void sl_worker_too_big6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *
 void sl_worker_unreachable6(struct sl_worker *w, struct rte_mbuf *m,
 			    struct sl_pkt *pkt, uint8_t code);
 
+/* worker_icmp6.c: an ICMPv6 error (Destination Unreachable, Packet Too
+ * Big, Time Exceeded) to a v6 address: carried back through the FNAT66
+ * connection its quote names, or dropped by name (icmp6_*). */
+void sl_worker_icmp6_error(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
+
 #endif
