@@ -15,8 +15,9 @@
 #include "worker.h"
 
 /* worker_fwd6.c: a v6 frame the parse accepted. TCP and UDP go through
- * the connection table (both directions); anything else not Sluice's is
- * offered to the exception device (ipv6_not_served). */
+ * the connection table (both directions); another protocol to an owned
+ * address is ipv6_proto_unsupported, to any other address it is not
+ * Sluice's and is offered to the exception device (ipv6_not_served). */
 void sl_worker_ipv6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 
 /* worker_miss6.c: a v6 TCP/UDP packet the table does not know. Returns

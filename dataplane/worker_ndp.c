@@ -14,10 +14,9 @@
 #include <rte_ring.h>
 
 #include "icmp6.h"
-#include "icmp6_error.h"
 #include "ndp.h"
 #include "snapshot6.h"
-#include "worker6.h"
+#include "worker.h"
 
 static void tell_control6(struct sl_worker *w, const uint8_t ip[16],
 			  const uint8_t *mac, uint8_t port, uint8_t kind)
@@ -260,10 +259,6 @@ void sl_worker_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 
 	if (type == SL_ICMP6_ECHO_REQUEST) {
 		handle_echo(w, m, pkt, port);
-		return;
-	}
-	if (sl_icmp6_is_relayed_error(type)) {
-		sl_worker_icmp6_error(w, m, pkt); /* worker_icmp6.c */
 		return;
 	}
 	if (type != SL_ICMP6_NEIGH_SOL && type != SL_ICMP6_NEIGH_ADV) {
