@@ -20,6 +20,7 @@
 #include "csum.h"
 #include "rx_csum.h"
 #include "icmp_error.h"
+#include "icmp6_error.h"
 #include "nat.h"
 #include "pkt.h"
 #include "worker_conn.h"
@@ -246,7 +247,9 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 		return;
 	}
 	if (sl_unlikely(pkt->kind == SL_PKT_IPV6)) {
-		if (pkt->proto == SL_IPPROTO_ICMPV6) /* NDP, echo: worker_ndp.c */
+		if (pkt->proto == SL_IPPROTO_ICMPV6 && sl_icmp6_is_relayed_error(pkt->l4[0]))
+			sl_worker_icmp6_error(w, m, pkt); /* worker_icmp6.c */
+		else if (pkt->proto == SL_IPPROTO_ICMPV6) /* NDP, echo: worker_ndp.c */
 			sl_worker_icmp6(w, m, pkt);
 		else
 			sl_worker_ipv6(w, m, pkt); /* worker_fwd6.c */

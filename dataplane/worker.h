@@ -536,10 +536,11 @@ void sl_worker_hold6_retry(struct sl_worker *w);
 /* Solicit `ip` on `port` now (the control thread's probe of a stale
  * neighbor), whatever the rate limit. */
 void sl_worker_ns_probe(struct sl_worker *w, const uint8_t ip[16], uint8_t port);
-/* A sound ICMPv6 packet: NDP (solicitations for Sluice's addresses
- * answered, advertisements it asked for learned, Router Advertisements
- * ignored) and echo requests to its addresses; anything else is not
- * served yet (ipv6_not_served). */
+/* A sound ICMPv6 packet other than the errors worker_icmp6.c relays:
+ * NDP (solicitations for Sluice's addresses answered, advertisements it
+ * asked for learned, Router Advertisements ignored) and echo requests to
+ * its addresses; other types to an owned address are
+ * ipv6_proto_unsupported, to another ipv6_not_served. */
 void sl_worker_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port);

@@ -15,8 +15,9 @@
 #include "worker.h"
 
 /* worker_fwd6.c: a v6 frame the parse accepted. TCP and UDP go through
- * the connection table (both directions); anything else not Sluice's is
- * offered to the exception device (ipv6_not_served). */
+ * the connection table (both directions); another protocol to an owned
+ * address is ipv6_proto_unsupported, to any other address it is not
+ * Sluice's and is offered to the exception device (ipv6_not_served). */
 void sl_worker_ipv6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 
 /* worker_miss6.c: a v6 TCP/UDP packet the table does not know. Returns
@@ -42,5 +43,10 @@ void sl_worker_too_big6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *
 			uint16_t mtu);
 void sl_worker_unreachable6(struct sl_worker *w, struct rte_mbuf *m,
 			    struct sl_pkt *pkt, uint8_t code);
+
+/* worker_icmp6.c: an ICMPv6 error (Destination Unreachable, Packet Too
+ * Big, Time Exceeded) to a v6 address: carried back through the FNAT66
+ * connection its quote names, or dropped by name (icmp6_*). */
+void sl_worker_icmp6_error(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 
 #endif

@@ -148,7 +148,11 @@ void sl_worker_ipv6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 	struct sl_v6key key;
 
 	if (pkt->proto != SL_IPPROTO_TCP && pkt->proto != SL_IPPROTO_UDP) {
-		sl_worker_drop(w, m, SL_DROP_IPV6_NOT_SERVED);
+		/* Another protocol to an address Sluice owns is one it does
+		 * not serve; to any other, not Sluice's at all. */
+		sl_worker_drop(w, m, sl_snap6_find_addr(w->snap, pkt->ip6->daddr)
+					     ? SL_DROP_IPV6_PROTO_UNSUPPORTED
+					     : SL_DROP_IPV6_NOT_SERVED);
 		return;
 	}
 	sl_nat66_key(pkt, &key);
@@ -157,7 +161,7 @@ void sl_worker_ipv6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 		struct sl_conn *c = sl_ct_conn(&w->ct, ref);
 		if (sl_unlikely(!sl_conn_v6(c, SL_DIR_REPLY))) {
 			/* NAT64 (a v4 REPLY key): not this path's. */
-			sl_worker_drop(w, m, SL_DROP_IPV6_NOT_SERVED);
+			sl_worker_drop(w, m, SL_DROP_IPV6_PROTO_UNSUPPORTED);
 			return;
 		}
 		if (sl_ct_ref_dir(ref) == SL_DIR_REPLY)

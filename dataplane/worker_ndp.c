@@ -247,6 +247,14 @@ static void handle_echo(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *
 	sl_worker_tx(w, port, m);
 }
 
+/* Other ICMPv6: to an address Sluice owns, a type it does not serve;
+ * to any other, not Sluice's (offered to the exception device). */
+static enum sl_drop other_icmp6(const struct sl_worker *w, const struct sl_pkt *pkt)
+{
+	return sl_snap6_find_addr(w->snap, pkt->ip6->daddr) ? SL_DROP_IPV6_PROTO_UNSUPPORTED
+							    : SL_DROP_IPV6_NOT_SERVED;
+}
+
 void sl_worker_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 {
 	uint8_t type = pkt->l4[0], port = w->dp->port_of_ethdev[m->port];
@@ -260,7 +268,7 @@ void sl_worker_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 		/* Router Advertisements are ignored: Sluice's routes are its
 		 * configuration's. (The hop limit was checked by sl_parse.) */
 		sl_worker_drop(w, m, type == SL_ICMP6_ROUTER_ADV ? SL_DROP_NDP_ROUTER_ADV
-							     : SL_DROP_IPV6_NOT_SERVED);
+								 : other_icmp6(w, pkt));
 		return;
 	}
 	enum sl_ndp r = sl_ndp_parse((const uint8_t *)pkt->ip6, pkt->ip_len, &nd);

@@ -76,7 +76,11 @@
 	X(NDP_NOT_OURS, "ndp_not_ours")                                        \
 	X(NDP_UNSOLICITED, "ndp_unsolicited")                                  \
 	X(NDP_ROUTER_ADV, "ndp_router_adv")                                    \
-	X(IPV6_NOT_SERVED, "ipv6_not_served")
+	X(IPV6_NOT_SERVED, "ipv6_not_served")                                  \
+	X(IPV6_PROTO_UNSUPPORTED, "ipv6_proto_unsupported")                    \
+	X(ICMP6_QUOTE_TRUNCATED, "icmp6_quote_truncated")                      \
+	X(ICMP6_NO_CONNECTION, "icmp6_no_connection")                          \
+	X(ICMP6_WRONG_SIDE, "icmp6_wrong_side")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

@@ -57,6 +57,7 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_fnat66.h"
 #include "checks_ndp.h"
 #include "checks_publish6.h"
+#include "checks_icmp6.h"
 
 struct check {
 	const char *name;
@@ -110,6 +111,16 @@ static const struct check checks[] = {
 	 fnat66_tcp_udp},
 	{"FNAT66: no_connection, no_service, hop limit 1 (time exceeded), no_route",
 	 fnat66_refusals},
+	{"FNAT66 ICMPv6: a PTB from the server side reaches the client (VIP, quote "
+	 "rewritten, checksums sound), MTU clamped to the egress port", icmp6_ptb_to_client},
+	{"FNAT66 ICMPv6: a PTB from the client side to the VIP reaches the server, "
+	 "MTU floor 1280", icmp6_ptb_to_server},
+	{"FNAT66 ICMPv6: a server's port unreachable reaches the client",
+	 icmp6_unreachable_to_client},
+	{"FNAT66 ICMPv6: unknown quote (icmp6_no_connection), short quote "
+	 "(icmp6_quote_truncated), wrong side (icmp6_wrong_side) dropped", icmp6_refused},
+	{"IPv6: other ICMPv6/protocols to owned addresses ipv6_proto_unsupported, "
+	 "not owned ipv6_not_served", ipv6_proto_split},
 	{"NDP: NS for a port's address (solicited-node group, unicast) and a VIP "
 	 "(either port) answered with a solicited NA", ndp_ns_answers_check},
 	{"NDP: NS for another port's address, another host, another group or MAC: "

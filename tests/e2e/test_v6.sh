@@ -7,7 +7,8 @@
 # entry). Checks: curl -6 split by rr over both servers, a 20 MB download
 # intact (sha256), UDP both ways, ping6 of the VIP, the v6 connections in
 # `sluicectl conn`-free counters (conns_created), no drops but the ones
-# named. Servers are python http.server/UDP echo bound to [::] (the lab's
+# named; and a 2 MB download through a 1280-byte hop by path MTU
+# discovery (a Packet Too Big to the VIP relayed to the server). Servers are python http.server/UDP echo bound to [::] (the lab's
 # own servers are v4 only).
 # e2e-timeout: 180
 set -euo pipefail
@@ -24,6 +25,7 @@ lab_std_start --servers 2 --ipv6 -- \
   'c["ports"][0]["ipv6"] = "2001:db8::2/64"' \
   'c["ports"][1]["ipv6"] = "2001:db8:1::2/64"' \
   'c["local_addresses"].append({"ip": "2001:db8:1::3"})' \
+  'c.setdefault("routes", []).append({"prefix": "2001:db8:5::/64", "via": "2001:db8::1"})' \
   'c["vips"] = [{"vip": "2001:db8::100", "port": 80, "scheduler": "rr", "real_servers": [{"ip": "2001:db8:1::11", "port": 8081}, {"ip": "2001:db8:1::12", "port": 8081}]}, {"vip": "2001:db8::100", "port": 53, "proto": "udp", "real_servers": [{"ip": "2001:db8:1::11", "port": 5354}, {"ip": "2001:db8:1::12", "port": 5354}]}]'
 
 ip -n "$(lab_ns cli)" addr add "$CLI6/64" dev cli0 nodad
@@ -114,6 +116,31 @@ sys.exit(1)
 ' "$VIP6"
 }
 lab_check "ping6 of the VIP answered by Sluice" ping6
+
+# Path MTU discovery through the VIP (worker_icmp6.c): a second client
+# (alt, 2001:db8:5::2, link MTU 1500, so its SYN asks for 1440-byte
+# segments) behind the first client's namespace acting as a router whose
+# link toward it carries 1280. The router's Packet Too Big goes to the
+# VIP; relayed to the server from the local address, it makes the
+# server's segments fit, and a 2 MB download completes.
+alt=$(lab_ns alt)
+ip netns add "$alt"
+ip link add r0 netns "$(lab_ns cli)" type veth peer name alt0 netns "$alt"
+ip -n "$(lab_ns cli)" link set r0 mtu 1280 up
+ip -n "$alt" link set alt0 mtu 1500 up
+ip -n "$alt" link set lo up
+ip -n "$(lab_ns cli)" addr add 2001:db8:5::1/64 dev r0 nodad
+ip -n "$alt" addr add 2001:db8:5::2/64 dev alt0 nodad
+ip -n "$alt" -6 route add default via 2001:db8:5::1
+lab_exec cli sysctl -qw net.ipv6.conf.all.forwarding=1
+head -c 2097152 "$T/big" >"$T/www1/mid"
+cp "$T/www1/mid" "$T/www2/mid"
+ptb_before=$(lab_total icmp_errors_translated)
+ip netns exec "$alt" curl -6 -sS --max-time 20 -o "$T/mid.got" "http://[$VIP6]/mid" 2>>"$T/curl.err" || true
+lab_check_eq "2 MB through a 1280-byte hop intact (PMTU discovery via the VIP)" \
+  "$(sha256sum "$T/mid.got" 2>/dev/null | cut -d' ' -f1)" "$(sha256sum "$T/www1/mid" | cut -d' ' -f1)"
+lab_check "Packet Too Big relayed to the server (icmp_errors_translated grew)" \
+  test "$(lab_total icmp_errors_translated)" -gt "$ptb_before"
 
 created=$(lab_total conns_created)
 lab_check "connections counted (>= 10)" test "$created" -ge 10
