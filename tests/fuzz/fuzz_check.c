@@ -5,7 +5,11 @@
 
 #include "fuzz_check.h"
 #include "fuzz_frames.h"
+#include "conn6.h"
 #include "icmp_error.h"
+#include "nat66.h"
+#include "snapshot6.h"
+#include "wire6.h"
 
 static void broken(const char *what, const uint8_t *f, uint32_t len)
 {
@@ -178,6 +182,61 @@ static void check_ipv4(const struct sl_worker *w, const struct sl_snapshot *s,
 	}
 }
 
+/* What Sluice sends in IPv6: packets of its FNAT66 connections, and
+ * from its own v6 addresses NDP, echo replies, its own and relayed
+ * errors (a relayed one runs from the VIP or local address its quote
+ * names) and v6 refusals (RSTs; matched to their SYN in v4 only). */
+static bool ours6(const struct sl_snapshot *s, const uint8_t ip[16])
+{
+	return sl_snap6_find_addr(s, ip) != NULL;
+}
+
+static bool translated6(const struct sl_worker *w, const struct sl_pkt *pkt)
+{
+	struct sl_v6key k, rev;
+
+	sl_nat66_key(pkt, &k);
+	rev = sl_v6key_reverse(&k);
+	return sl_ct_lookup6(&w->ct, &rev, pkt->proto, sl_flow_hash6(&rev, pkt->proto)) !=
+	       SL_CT_NONE;
+}
+
+static bool icmp6_sluice_sends(uint8_t type)
+{
+	return type == SL_ICMP6_DEST_UNREACH || type == SL_ICMP6_PKT_TOO_BIG ||
+	       type == SL_ICMP6_TIME_EXCEEDED || type == SL_ICMP6_PARAM_PROB ||
+	       type == SL_ICMP6_ECHO_REPLY || type == SL_ICMP6_NEIGH_SOL ||
+	       type == SL_ICMP6_NEIGH_ADV;
+}
+
+static void check_ipv6(const struct sl_worker *w, const struct sl_snapshot *s,
+		       struct sl_pkt *pkt, const uint8_t *f, uint32_t len)
+{
+	const struct sl_tcp_hdr *tcp = (const void *)pkt->l4;
+
+	if (pkt->ip6->hop_limit == 0)
+		broken("IPv6 hop limit 0 transmitted", f, len);
+	switch (pkt->proto) {
+	case SL_IPPROTO_TCP:
+	case SL_IPPROTO_UDP:
+		if (translated6(w, pkt))
+			return;
+		if (pkt->proto == SL_IPPROTO_TCP && (tcp->flags & SL_TCP_RST) &&
+		    ours6(s, pkt->ip6->saddr))
+			return;
+		broken("v6 TCP/UDP packet of no connection (untranslated?)", f, len);
+		return;
+	case SL_IPPROTO_ICMPV6:
+		if (!icmp6_sluice_sends(pkt->l4[0]))
+			broken("ICMPv6 type Sluice never sends", f, len);
+		if (!ours6(s, pkt->ip6->saddr))
+			broken("ICMPv6 from an address Sluice does not own", f, len);
+		return;
+	default:
+		broken("IPv6 next header Sluice never forwards", f, len);
+	}
+}
+
 void fz_check_tx(const struct fuzz_env *e, unsigned port, unsigned wid,
 		 const uint8_t *frame, uint32_t len)
 {
@@ -198,8 +257,10 @@ void fz_check_tx(const struct fuzz_env *e, unsigned port, unsigned wid,
 			 sl_drop_name(why));
 		broken(msg, frame, len);
 	}
-	if (pkt.kind == SL_PKT_IPV6)
-		broken("IPv6 transmitted: Sluice has no IPv6 data path yet", frame, len);
+	if (pkt.kind == SL_PKT_IPV6) {
+		check_ipv6(e->dp.workers[wid], s, &pkt, frame, len);
+		return;
+	}
 	if (pkt.kind == SL_PKT_ARP) {
 		const struct sl_arp_hdr *arp = (const void *)pkt.ip;
 		if (!ours(s, arp->spa))

@@ -29,15 +29,18 @@ static const uint8_t addr6_table[][16] = {
 	A6(0xfe, 0x80, [15] = 1),                            /* link-local */
 	A6(0x20, 0x01, 0x0d, 0xb8, [15] = 2),                /* fz_wan's address */
 	A6(0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 2),          /* fz_lan's address */
-	A6(0x20, 0x01, 0x0d, 0xb8, [14] = 1, [15] = 0),      /* a VIP to be */
+	A6(0x20, 0x01, 0x0d, 0xb8, [14] = 1, [15] = 0),      /* the v6 VIP */
 	A6(0xff, 0x02, [15] = 1),                            /* all nodes */
 	A6(0xff, 0x02, [11] = 1, 0xff, 0, 0, 2),             /* solicited-node of ::2 */
 	A6(0xff, 0x02, [15] = 2),                            /* all routers */
 	A6(0),                                               /* :: */
 	A6([15] = 1),                                        /* ::1 */
 	A6([10] = 0xff, 0xff, 198, 18, 0, 100),              /* v4-mapped */
-	A6(0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x11),       /* a server to be */
+	A6(0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x11),       /* a server */
 	A6(0xfe, 0x80, [15] = 2),
+	A6(0x20, 0x01, 0x0d, 0xb8, [15] = 1),                /* the v6 gateway */
+	A6(0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 3),          /* the v6 local address */
+	A6(0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x12),       /* a server, unresolved */
 };
 
 static const uint8_t ndp_types[5] = {SL_ICMP6_NEIGH_SOL, SL_ICMP6_NEIGH_ADV,
