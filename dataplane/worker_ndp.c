@@ -201,10 +201,12 @@ static void handle_ns(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pk
 	sl_worker_tx(w, port, m);
 }
 
-/* An advertisement is learned only for a next hop this worker asked
- * about (or one already in the view); any other is the host's, if
- * anyone's: a neighbor advertising addresses nobody asked for must not
- * fill the table. */
+/* An advertisement is learned only for a next hop some worker asked
+ * about (or one already in the view): the control thread decides, since
+ * RSS may bring the answer to a worker that did not ask. One this worker
+ * neither has nor asked about is also offered to the host (its own
+ * neighbors); a neighbor advertising addresses nobody asked for never
+ * fills the table. */
 static void handle_na(struct sl_worker *w, struct rte_mbuf *m,
 		      const struct sl_nd_info *nd, uint8_t port)
 {

@@ -112,16 +112,13 @@ static bool is_v4mapped(const uint8_t a[16])
 /* Sources nothing legitimate sends from, and destinations nothing can
  * be delivered to. The unspecified source is left to the caller: a
  * duplicate address detection probe comes from it (RFC 4862 5.4.2). */
-static bool martian(const struct sl_ipv6_hdr *ip, unsigned verify)
+static bool martian(const struct sl_ipv6_hdr *ip)
 {
 	const uint8_t *s = ip->saddr, *d = ip->daddr;
 
 	if (is_loopback(s) || s[0] == 0xff || is_v4mapped(s))
 		return true;
-	if (is_unspecified(d) || is_loopback(d))
-		return true;
-	return is_linklocal(s) && !(verify & SL_PARSE_V6_LINKLOCAL_ANY) &&
-	       !is_linklocal(d) && d[0] != 0xff;
+	return is_unspecified(d) || is_loopback(d);
 }
 
 /* Neighbor discovery (RFC 4861 6.1.1, 7.1.1 and so on): a hop limit of
@@ -129,6 +126,23 @@ static bool martian(const struct sl_ipv6_hdr *ip, unsigned verify)
 static bool ndp_type(uint8_t type)
 {
 	return type >= SL_ICMP6_ROUTER_SOL && type <= SL_ICMP6_REDIRECT;
+}
+
+/* A link-local source toward a destination off its link: no router may
+ * forward it (RFC 4291 2.5.6), and Sluice's translation is a forward.
+ * Neighbor discovery is the exception: its hop limit of 255 (checked by
+ * parse_l4) proves it on-link, and Linux sends its unicast reachability
+ * probes (NUD) from its link-local address to the global one it
+ * resolved: refused, the upstream router's entry for Sluice would fail
+ * every reachable time. */
+static bool linklocal_off_link(const struct sl_pkt *pkt, unsigned verify)
+{
+	const uint8_t *s = pkt->ip6->saddr, *d = pkt->ip6->daddr;
+
+	if (!is_linklocal(s) || (verify & SL_PARSE_V6_LINKLOCAL_ANY) ||
+	    is_linklocal(d) || d[0] == 0xff)
+		return false;
+	return !(pkt->proto == SL_IPPROTO_ICMPV6 && ndp_type(pkt->l4[0]));
 }
 
 static enum sl_drop parse_tcp(struct sl_pkt *pkt)
@@ -249,7 +263,7 @@ enum sl_drop sl_parse_frame6(uint8_t *frame, uint32_t len, unsigned verify,
 		why = walk_ext((const uint8_t *)pkt->ip6, &w);
 	if (why != SL_DROP_NONE)
 		return why;
-	if (martian(pkt->ip6, verify))
+	if (martian(pkt->ip6))
 		return SL_DROP_IP6_MARTIAN;
 	pkt->proto = w.nh;
 	pkt->ip_len = (uint16_t)w.end;
@@ -259,7 +273,8 @@ enum sl_drop sl_parse_frame6(uint8_t *frame, uint32_t len, unsigned verify,
 	why = parse_l4(pkt);
 	if (why != SL_DROP_NONE)
 		return why;
-	if (is_unspecified(pkt->ip6->saddr) && !unspecified_ok(pkt))
+	if ((is_unspecified(pkt->ip6->saddr) && !unspecified_ok(pkt)) ||
+	    linklocal_off_link(pkt, verify))
 		return SL_DROP_IP6_MARTIAN;
 	if ((verify & SL_PARSE_VERIFY_L4_CSUM) && !sl_l4_csum_ok6(pkt))
 		return SL_DROP_L4_BAD_CHECKSUM;

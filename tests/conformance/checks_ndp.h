@@ -198,6 +198,17 @@ static bool ndp_ns_answers(struct harness *h, char *why)
 	h_send(h, OUT, f, len);
 	if (!ndp_na_ok(h, OUT, ndp_port_out, why))
 		return false;
+	/* Unicast from the peer's link-local address (Linux's reachability
+	 * probe): answered to that address. */
+	static const uint8_t ll[16] = {0xfe, 0x80, [15] = 7};
+	uint8_t out[FR_MAX];
+	len = ndp_msg(f, SL_ICMP6_NEIGH_SOL, 0, ndp_port_out, fr_mac_b, ll,
+		      ndp_port_out, 255);
+	h_send(h, OUT, f, len);
+	len = h_recv(h, OUT, out);
+	if (len < SL_NDP_FRAME_LEN || out[SL_ETH_HLEN + SL_IPV6_HLEN] != SL_ICMP6_NEIGH_ADV ||
+	    memcmp(out + SL_ETH_HLEN + 24, ll, 16) || !icmp6_sum_ok(out, len))
+		return WHY("an NS from a link-local address was not answered to it");
 	/* A VIP, on either port. */
 	h_send(h, OUT, f, ndp_ns(f, ndp_vip, 255));
 	if (!ndp_na_ok(h, OUT, ndp_vip, why))
@@ -205,8 +216,8 @@ static bool ndp_ns_answers(struct harness *h, char *why)
 	h_send(h, IN, f, ndp_ns(f, ndp_vip, 255));
 	if (!ndp_na_ok(h, IN, ndp_vip, why))
 		return false;
-	if (STAT_SUM(h, ndp_adverts) != adverts + 4)
-		return WHY("ndp_adverts grew by %llu, not 4",
+	if (STAT_SUM(h, ndp_adverts) != adverts + 5)
+		return WHY("ndp_adverts grew by %llu, not 5",
 			   (unsigned long long)(STAT_SUM(h, ndp_adverts) - adverts));
 	return true;
 }

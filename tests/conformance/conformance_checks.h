@@ -121,8 +121,9 @@ static const struct check checks[] = {
 	 "(icmp6_quote_truncated), wrong side (icmp6_wrong_side) dropped", icmp6_refused},
 	{"IPv6: other ICMPv6/protocols to owned addresses ipv6_proto_unsupported, "
 	 "not owned ipv6_not_served", ipv6_proto_split},
-	{"NDP: NS for a port's address (solicited-node group, unicast) and a VIP "
-	 "(either port) answered with a solicited NA", ndp_ns_answers_check},
+	{"NDP: NS for a port's address (solicited-node group, unicast, unicast from a "
+	 "link-local source) and a VIP (either port) answered with a solicited NA",
+	 ndp_ns_answers_check},
 	{"NDP: NS for another port's address, another host, another group or MAC: "
 	 "ndp_not_ours; hop limit 254: ndp_hop_limit", ndp_ns_refused_check},
 	{"NDP: Router Advertisement ignored, counted as ndp_router_adv", ndp_ra_counted_check},

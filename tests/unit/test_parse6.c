@@ -460,6 +460,18 @@ static void test_martians(void **state)
 	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_NONE);
 	s.icmp_type = SL_ICMP6_NEIGH_ADV;
 	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_IP6_MARTIAN);
+	/* Unicast reachability probes (Linux's NUD) come from the link-local
+	 * address to the global one: NDP at hop limit 255 is on-link. */
+	memcpy(s.saddr, (uint8_t[16])LL(1), 16);
+	s.icmp_type = SL_ICMP6_NEIGH_SOL;
+	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_NONE);
+	s.icmp_type = SL_ICMP6_NEIGH_ADV;
+	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_NONE);
+	s.hop_limit = 254; /* not proven on-link: refused as NDP first */
+	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_NDP_HOP_LIMIT);
+	s.hop_limit = 255; /* other ICMPv6 from link-local off-link: martian */
+	s.icmp_type = SL_ICMP6_ECHO_REQUEST;
+	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_IP6_MARTIAN);
 }
 
 static void test_ndp_hop_limit(void **state)
