@@ -108,4 +108,20 @@ static inline void sl_worker_count_traffic(struct sl_worker *w, const struct rte
 	}
 }
 
+/* Index a new full-NAT connection (svc_id and rs_id set) and count it
+ * against its service and server: both families' misses end so. False,
+ * the entry abandoned, when the table has no room for its keys. */
+static inline bool sl_worker_admit(struct sl_worker *w, struct sl_conn *c)
+{
+	if (sl_ct_insert(&w->ct, c) != 0) {
+		sl_ct_abandon(&w->ct, c);
+		return false;
+	}
+	w->stats.conns_created++;
+	w->svc_stats[c->svc_id].conns++;
+	w->rs_stats[c->rs_id].conns++;
+	w->rs_active[c->rs_id]++;
+	return true;
+}
+
 #endif

@@ -20,7 +20,7 @@
 
 #include "nat.h"
 #include "tcp_state.h"
-#include "worker.h"
+#include "worker_conn.h"
 
 /* A client's first packet for a service, on the worker that owns its
  * flow: the new connection, or NULL when the packet was refused or
@@ -75,15 +75,10 @@ static struct sl_conn *new_connection(struct sl_worker *w, struct rte_mbuf *m,
 	sl_ct_set_created(&w->ct, c, w->now_ms);
 	c->expire = w->now_ms + s->timeouts_ms[c->state];
 	sl_nat_prepare(c);
-	if (sl_ct_insert(&w->ct, c) != 0) {
-		sl_ct_abandon(&w->ct, c);
+	if (!sl_worker_admit(w, c)) {
 		why = SL_DROP_TABLE_FULL;
 		goto drop;
 	}
-	w->stats.conns_created++;
-	w->svc_stats[svc->id].conns++;
-	w->rs_stats[rs->id].conns++;
-	w->rs_active[rs->id]++;
 	return c;
 
 drop:

@@ -27,6 +27,7 @@
 #include "reject.h"
 #include "tcp_state.h"
 #include "worker6.h"
+#include "worker_conn.h"
 
 /* No server takes the connection: tell the client, within the rate. */
 static void refuse6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
@@ -116,15 +117,10 @@ static struct sl_conn *new_connection6(struct sl_worker *w, struct rte_mbuf *m,
 	c->svc_id = svc->id;
 	c->rs_id = rs->id;
 	c->trusted_port = rt->port;
-	if (sl_ct_insert(&w->ct, c) != 0) {
-		sl_ct_abandon(&w->ct, c);
+	if (!sl_worker_admit(w, c)) {
 		why = SL_DROP_TABLE_FULL;
 		goto drop;
 	}
-	w->stats.conns_created++;
-	w->svc_stats[svc->id].conns++;
-	w->rs_stats[rs->id].conns++;
-	w->rs_active[rs->id]++;
 	return c;
 
 drop:

@@ -6,6 +6,21 @@
 
 #define DEFAULT_TTL 64
 
+/* An option-less TCP header, its checksum summed over `pseudo` (the
+ * family's pseudo header): what both families' bare segments share. */
+static void write_tcp(struct sl_tcp_hdr *tcp, sl_be16 sport, sl_be16 dport,
+		      uint32_t seq, uint32_t ack, uint8_t flags, uint64_t pseudo)
+{
+	memset(tcp, 0, sizeof(*tcp));
+	tcp->sport = sport;
+	tcp->dport = dport;
+	tcp->seq = sl_htonl(seq);
+	tcp->ack = sl_htonl(ack);
+	tcp->doff_res = 5 << 4;
+	tcp->flags = flags;
+	tcp->csum = sl_csum(tcp, sizeof(*tcp), pseudo);
+}
+
 /* IPv4 + option-less TCP headers at l3, checksums complete. */
 static void write_bare(uint8_t *l3, sl_be32 src, sl_be16 sport, sl_be32 dst,
 		       sl_be16 dport, uint32_t seq, uint32_t ack, uint8_t flags)
@@ -22,15 +37,8 @@ static void write_bare(uint8_t *l3, sl_be32 src, sl_be16 sport, sl_be32 dst,
 	ip->daddr = dst;
 	ip->csum = sl_csum(ip, SL_IPV4_HLEN, 0);
 
-	memset(tcp, 0, sizeof(*tcp));
-	tcp->sport = sport;
-	tcp->dport = dport;
-	tcp->seq = sl_htonl(seq);
-	tcp->ack = sl_htonl(ack);
-	tcp->doff_res = 5 << 4;
-	tcp->flags = flags;
-	tcp->csum = sl_csum(tcp, sizeof(*tcp),
-			    sl_csum_pseudo4(src, dst, SL_IPPROTO_TCP, sizeof(*tcp)));
+	write_tcp(tcp, sport, dport, seq, ack, flags,
+		  sl_csum_pseudo4(src, dst, SL_IPPROTO_TCP, sizeof(*tcp)));
 }
 
 /* The reset's sequence numbers (RFC 793 "Reset Generation"). */
@@ -88,16 +96,9 @@ static void write_bare6(uint8_t *l3, const uint8_t src[16], sl_be16 sport,
 	ip6->hop_limit = DEFAULT_TTL;
 	memmove(ip6->saddr, src, 16);
 	memmove(ip6->daddr, dst, 16);
-	memset(tcp, 0, sizeof(*tcp));
-	tcp->sport = sport;
-	tcp->dport = dport;
-	tcp->seq = sl_htonl(seq);
-	tcp->ack = sl_htonl(ack);
-	tcp->doff_res = 5 << 4;
-	tcp->flags = flags;
-	tcp->csum = sl_csum(tcp, sizeof(*tcp),
-			    sl_csum_pseudo6(ip6->saddr, ip6->daddr, SL_IPPROTO_TCP,
-					    sizeof(*tcp)));
+	write_tcp(tcp, sport, dport, seq, ack, flags,
+		  sl_csum_pseudo6(ip6->saddr, ip6->daddr, SL_IPPROTO_TCP,
+				  sizeof(*tcp)));
 }
 
 void sl_tcp_rst_reply6(struct sl_pkt *pkt)
