@@ -129,7 +129,7 @@ $(BUILD)/sluice: $(XDP_OBJS)
 $(BUILD)/obj/drivers/xdp_port.o: CFLAGS_EXTRA += -I$(BUILD)/xdp
 $(BUILD)/obj/drivers/xdp_port.o: $(BPF_SKEL)
 
-$(BUILD)/xdp/%.bpf.o: drivers/xdp/%.bpf.c drivers/xdp/xdp_abi.h dataplane/core/wire.h dataplane/core/dp_types.h
+$(BUILD)/xdp/%.bpf.o: drivers/xdp/%.bpf.c drivers/xdp/xdp_abi.h dataplane/core/wire.h dataplane/core/wire6.h dataplane/core/dp_types.h
 	@mkdir -p $(dir $@)
 	@echo "  BPF     $<"
 	@clang $(BPF_CFLAGS) -c $< -o $@.tmp
@@ -184,10 +184,11 @@ $(BUILD)/sluice-vswitch: tests/lab/vswitch.c
 	@$(CC) $(BASE) $(CFLAGS) $(DPDK_CFLAGS) -o $@ $< $(DPDK_LIBS)
 
 # The XDP golden-frame test runs the real program (skeleton) in the kernel.
-$(BUILD)/tests/test_xdp: tests/unit/test_xdp.c $(BUILD)/obj/drivers/xdp_maps.o $(BPF_SKEL)
+XDP_TEST_OBJS := $(BUILD)/obj/drivers/xdp_maps.o $(BUILD)/obj/drivers/xdp_maps6.o
+$(BUILD)/tests/test_xdp $(BUILD)/tests/test_xdp6: $(BUILD)/tests/%: tests/unit/%.c tests/unit/xdp_env.h $(XDP_TEST_OBJS) $(BPF_SKEL)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -I$(BUILD)/xdp -o $@ $< $(BUILD)/obj/drivers/xdp_maps.o $(CMOCKA_LIBS) $(LIBBPF_LIBS)
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -I$(BUILD)/xdp -o $@ $< $(XDP_TEST_OBJS) $(CMOCKA_LIBS) $(LIBBPF_LIBS)
 
 $(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
 	@echo "  LINK    $@"

@@ -188,6 +188,10 @@ static void adopt_map(struct sl_xdp_port *xp, uint32_t id)
 			slot = &xp->config_fd;
 		else if (!strcmp(info.name, SL_XDP_MAP_SNAT))
 			slot = &xp->snat_fd;
+		else if (!strcmp(info.name, SL_XDP_MAP_ADDRS6))
+			slot = &xp->addrs6_fd;
+		else if (!strcmp(info.name, SL_XDP_MAP_BLOCK6))
+			slot = &xp->block6_fd;
 	}
 	if (slot && *slot < 0)
 		*slot = fd;
@@ -218,7 +222,8 @@ int sl_xdp_port_open(struct sl_xdp_port *xp, const char *ifname,
 	for (uint32_t i = 0; i < nmaps; i++)
 		adopt_map(xp, map_ids[i]);
 	if (xp->addrs_fd < 0 || xp->block_fd < 0 || xp->stats_fd < 0 ||
-	    xp->config_fd < 0 || xp->snat_fd < 0) {
+	    xp->config_fd < 0 || xp->snat_fd < 0 || xp->addrs6_fd < 0 ||
+	    xp->block6_fd < 0) {
 		snprintf(errbuf, errlen, "%s on %s lacks one of its maps",
 			 SL_XDP_PROG_NAME, ifname);
 		sl_xdp_port_close(xp);
@@ -230,7 +235,7 @@ int sl_xdp_port_open(struct sl_xdp_port *xp, const char *ifname,
 void sl_xdp_port_close(struct sl_xdp_port *xp)
 {
 	int *fds[] = {&xp->addrs_fd, &xp->block_fd, &xp->stats_fd, &xp->config_fd,
-		      &xp->snat_fd};
+		      &xp->snat_fd, &xp->addrs6_fd, &xp->block6_fd};
 
 	for (unsigned i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

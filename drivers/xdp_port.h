@@ -29,6 +29,7 @@ struct sl_xdp_port {
 	int ifindex;
 	uint32_t prog_id;
 	int addrs_fd, block_fd, stats_fd, config_fd, snat_fd;
+	int addrs6_fd, block6_fd;       /* IPv6's (xdp_maps6.c) */
 };
 
 /* A path the PMD can open holding the program's object (the bytes the
@@ -61,6 +62,16 @@ void sl_xdp_port_close(struct sl_xdp_port *xp);
  * closes it once every port holds it. */
 int sl_xdp_addr_table(const uint32_t *ips, const struct sl_xdp_addr *vals,
 		      uint32_t n);
+/* The same for any template: keys[i] (key_size bytes each) -> vals[i]. */
+int sl_xdp_table(const char *name, uint32_t key_size, uint32_t max,
+		 const void *keys, const struct sl_xdp_addr *vals, uint32_t n);
+/* Put `table_fd` in the one-slot array of maps `slots_fd`. */
+int sl_xdp_slot_set(int slots_fd, int table_fd);
+/* Add or delete `key` (an LPM key of the trie `fd`), with hits counted
+ * from 0; adding one present or deleting one absent is not an error.
+ * And the hits of a key present (0 if absent). */
+int sl_xdp_lpm_set(int fd, const void *key, bool add);
+uint64_t sl_xdp_lpm_hits(int fd, const void *key);
 /* Make `table_fd` the port's address table (one atomic slot update).
  * The maps-level calls below return 0 or -errno. */
 int sl_xdp_port_set_addrs(const struct sl_xdp_port *xp, int table_fd);
@@ -78,6 +89,8 @@ int sl_xdp_port_block(const struct sl_xdp_port *xp, uint32_t prefix,
  * `max`, in no order: how many, or -errno. For the port's blocklist and
  * SNAT tries, as a reconcile reads them back. */
 int sl_xdp_lpm_keys(int fd, struct sl_xdp_block_key *out, uint32_t max);
+/* The same for any map: keys of key_size bytes each into `out`. */
+int sl_xdp_map_keys(int fd, void *out, uint32_t key_size, uint32_t max);
 int sl_xdp_port_block_keys(const struct sl_xdp_port *xp,
 			   struct sl_xdp_block_key *out, uint32_t max);
 int sl_xdp_port_snat_keys(const struct sl_xdp_port *xp,
@@ -85,6 +98,17 @@ int sl_xdp_port_snat_keys(const struct sl_xdp_port *xp,
 /* Frames dropped for `prefix`/plen on this port (0 if it is not there). */
 uint64_t sl_xdp_port_block_hits(const struct sl_xdp_port *xp, uint32_t prefix,
 				uint8_t plen);
+/* IPv6 (xdp_maps6.c): the address table of `n` 16-byte addresses, its
+ * swap, and the v6 blocklist, as the v4 calls above. */
+int sl_xdp_addr6_table(const uint8_t (*ips)[16], const struct sl_xdp_addr *vals,
+		       uint32_t n);
+int sl_xdp_port_set_addrs6(const struct sl_xdp_port *xp, int table_fd);
+int sl_xdp_port_block6(const struct sl_xdp_port *xp, const uint8_t prefix[16],
+		       uint8_t plen, bool add);
+int sl_xdp_port_block6_keys(const struct sl_xdp_port *xp,
+			    struct sl_xdp_block6_key *out, uint32_t max);
+uint64_t sl_xdp_port_block6_hits(const struct sl_xdp_port *xp,
+				 const uint8_t prefix[16], uint8_t plen);
 /* Counters summed over CPUs into out[SL_XDP_CNT_MAX]. */
 int sl_xdp_port_counters(const struct sl_xdp_port *xp, uint64_t *out);
 

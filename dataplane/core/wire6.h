@@ -8,6 +8,7 @@
 #define SL_WIRE6_H
 
 #include "dp_types.h"
+#include "wire.h"
 
 #define SL_IPV6_HLEN 40
 #define SL_IPV6_MIN_MTU 1280 /* RFC 8200 section 5 */
@@ -86,5 +87,44 @@ struct sl_nd_msg {
 #define SL_ND_OPT_SRC_LLADDR 1
 #define SL_ND_OPT_TGT_LLADDR 2
 #define SL_ND_OPT_LLADDR_LEN 8 /* type, length, 6-byte MAC */
+
+/*
+ * The XDP program's look at an IPv6 frame (wire.h's sl_wire_peek() is
+ * IPv4's and ARP's): the addresses it is steered by, and for a Neighbor
+ * Solicitation the target it asks about. No extension header is walked:
+ * the addresses sit at fixed offsets, and an NS counts only when ICMPv6
+ * follows the fixed header directly, as ndp.c requires too (an NS behind
+ * an extension header is not Sluice's to answer). Bounded by
+ * construction, so the verifier follows it; BPF-safe like wire.h.
+ */
+struct sl_wire6_dst {
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint8_t ns_target[16]; /* when `ns` */
+	bool ns;               /* an ICMPv6 Neighbor Solicitation */
+};
+
+/* Fill `d` from the IPv6 frame [frame, end) (EtherType already checked).
+ * False if too short to hold the fixed header. */
+static __always_inline bool sl_wire_peek6(const uint8_t *frame, const uint8_t *end,
+					  struct sl_wire6_dst *d)
+{
+	const struct sl_ipv6_hdr *ip = (const void *)(frame + SL_ETH_HLEN);
+	const struct sl_nd_msg *nd =
+		(const void *)(frame + SL_ETH_HLEN + SL_IPV6_HLEN);
+
+	d->ns = false;
+	if (frame + SL_ETH_HLEN + SL_IPV6_HLEN > end)
+		return false;
+	__builtin_memcpy(d->src, ip->saddr, 16);
+	__builtin_memcpy(d->dst, ip->daddr, 16);
+	if (ip->nexthdr != SL_IPPROTO_ICMPV6 ||
+	    frame + SL_ETH_HLEN + SL_IPV6_HLEN + sizeof(*nd) > end ||
+	    nd->icmp.type != SL_ICMP6_NEIGH_SOL)
+		return true;
+	d->ns = true;
+	__builtin_memcpy(d->ns_target, nd->target, 16);
+	return true;
+}
 
 #endif

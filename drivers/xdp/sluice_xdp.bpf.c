@@ -8,7 +8,7 @@
  *
  *   1. A source on the blocklist (LPM trie of IPv4 prefixes; for ARP,
  *      the sender address): drop. Nothing from it reaches anyone.
- *   2. Not IPv4 or ARP (IPv6, LLDP, ...), or too short to tell: kernel.
+ *   2. Not IPv4, ARP or IPv6 (LLDP, ...), or too short to tell: kernel.
  *   3. Destination (ARP: target address) not one Sluice owns, nor the
  *      host's address on this port's exception tap, and the source not
  *      in an SNAT inside network of this port: kernel.
@@ -16,6 +16,18 @@
  *      source's rate, when a rate is set: drop.
  *   5. Otherwise Sluice: redirect to the socket bound to this queue (if
  *      none is, the kernel gets it rather than nobody).
+ *
+ * IPv6 (steer6) takes the same steps with the v6 tables: a source in
+ * the v6 blocklist is dropped; a destination that is one of Sluice's v6
+ * addresses (port, VIP, local address), or a Neighbor Solicitation whose
+ * target is one (to its solicited-node multicast group or unicast), is
+ * Sluice's; everything else (the host's own addresses, link-local,
+ * multicast listener reports, router advertisements, NAs not addressed
+ * to Sluice) is the kernel's. No extension header is walked
+ * (sl_wire_peek6): a frame to Sluice's address goes to Sluice whatever
+ * follows, and an NS behind an extension header goes to the kernel,
+ * which ndp.c would not answer either. No v6 address is a tap's, no SNAT
+ * is v6, and the SYN rate limit is IPv4's only.
  *
  * It does not judge validity: a malformed frame for Sluice goes to Sluice,
  * whose parser drops it under a named reason, so there is one judge and
@@ -27,6 +39,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "wire.h"
+#include "wire6.h"
 #include "xdp_abi.h"
 
 struct {
@@ -60,6 +73,29 @@ struct {
 	__type(key, struct sl_xdp_block_key);
 	__type(value, struct sl_xdp_block_val);
 } sl_block SEC(".maps");
+
+/* IPv6's address table: its own template and slot (xdp_abi.h). */
+struct sl_addr6_table {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SL_XDP_MAX_ADDRS6);
+	__uint(key_size, 16);
+	__uint(value_size, sizeof(struct sl_xdp_addr));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, uint32_t);
+	__array(values, struct sl_addr6_table);
+} sl_addrs6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SL_XDP_MAX_BLOCK);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sl_xdp_block6_key);
+	__type(value, struct sl_xdp_block_val);
+} sl_block6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -113,6 +149,20 @@ static __always_inline bool in_prefixes(void *lpm, sl_be32 src)
 	return true;
 }
 
+/* Whether v6 `src` is in a prefix of the v6 blocklist; counted there. */
+static __always_inline bool blocked6(const uint8_t src[16])
+{
+	struct sl_xdp_block6_key k = {.prefixlen = 128};
+	struct sl_xdp_block_val *v;
+
+	__builtin_memcpy(k.addr, src, 16);
+	v = bpf_map_lookup_elem(&sl_block6, &k);
+	if (!v)
+		return false;
+	__sync_fetch_and_add(&v->hits, 1);
+	return true;
+}
+
 /* GCRA (xdp_abi.h). Updates race between CPUs without harm: at worst a
  * few more SYNs than the rate pass while two CPUs see the same source. */
 static __always_inline bool syn_over_rate(const struct sl_xdp_config *cfg,
@@ -135,6 +185,52 @@ static __always_inline bool syn_over_rate(const struct sl_xdp_config *cfg,
 	return false;
 }
 
+/*
+ * Hand the frame to the socket bound to `queue`; `also` is a second
+ * counter for it (SL_XDP_REDIRECT_SNAT, _NDP), or SL_XDP_CNT_MAX.
+ *
+ * An SNAT frame is never the kernel's: with forwarding on, it would
+ * leave untranslated, private source and all. With no socket on this
+ * queue (Sluice starting, or killed with the program left behind), the
+ * redirect's fallback decides: dropped, or for any other frame, passed.
+ * One map lookup (the helper's), and the counters follow what it
+ * returned, so a fallback is never counted as a redirect.
+ */
+static __always_inline int to_sluice(uint32_t queue, uint32_t also)
+{
+	bool snat = also == SL_XDP_REDIRECT_SNAT;
+	long act = bpf_redirect_map(&xsks_map, queue, snat ? XDP_DROP : XDP_PASS);
+
+	if (act != XDP_REDIRECT)
+		return snat ? verdict(SL_XDP_DROP_SNAT_NO_SOCKET, (int)act)
+			    : verdict(SL_XDP_PASS_NO_SOCKET, (int)act);
+	verdict(SL_XDP_REDIRECT, 0);
+	if (also != SL_XDP_CNT_MAX)
+		verdict(also, 0);
+	return XDP_REDIRECT;
+}
+
+/* An IPv6 frame (see the top of the file). */
+static __always_inline int steer6(const uint8_t *frame, const uint8_t *end,
+				  uint32_t queue)
+{
+	struct sl_wire6_dst d;
+	uint32_t zero = 0;
+
+	if (!sl_wire_peek6(frame, end, &d))
+		return verdict(SL_XDP_PASS_SHORT, XDP_PASS);
+	if (blocked6(d.src))
+		return verdict(SL_XDP_DROP_BLOCKLIST, XDP_DROP);
+	void *addrs = bpf_map_lookup_elem(&sl_addrs6, &zero);
+	if (!addrs)
+		return verdict(SL_XDP_PASS_UNCONFIGURED, XDP_PASS);
+	if (bpf_map_lookup_elem(addrs, d.dst))
+		return to_sluice(queue, SL_XDP_CNT_MAX);
+	if (d.ns && bpf_map_lookup_elem(addrs, d.ns_target))
+		return to_sluice(queue, SL_XDP_REDIRECT_NDP);
+	return verdict(SL_XDP_PASS_HOST, XDP_PASS);
+}
+
 /* The entry point; global so libbpf and the verifier see it by name. */
 int sluice_xdp(struct xdp_md *ctx);
 
@@ -152,6 +248,9 @@ int sluice_xdp(struct xdp_md *ctx)
 		return verdict(SL_XDP_DROP_BLOCKLIST, XDP_DROP);
 	if (d.kind == SL_WIRE_SHORT)
 		return verdict(SL_XDP_PASS_SHORT, XDP_PASS);
+	if (d.kind == SL_WIRE_OTHER &&
+	    ((const struct sl_ether_hdr *)frame)->type == sl_htons(SL_ETHERTYPE_IPV6))
+		return steer6(frame, end, queue);
 	if (d.kind == SL_WIRE_OTHER)
 		return verdict(SL_XDP_PASS_HOST, XDP_PASS);
 
@@ -181,21 +280,7 @@ int sluice_xdp(struct xdp_md *ctx)
 		return verdict(SL_XDP_DROP_SYN_RATE, XDP_DROP);
 	}
 
-	/* An SNAT frame is never the kernel's: with forwarding on, it would
-	 * leave untranslated, private source and all. With no socket on
-	 * this queue (Sluice starting, or killed with the program left
-	 * behind), the redirect's fallback decides: dropped, or for any
-	 * other frame, passed. One map lookup (the helper's), and the
-	 * counters follow what it returned, so a fallback is never counted
-	 * as a redirect. */
-	long act = bpf_redirect_map(&xsks_map, queue, snat ? XDP_DROP : XDP_PASS);
-	if (act != XDP_REDIRECT)
-		return snat ? verdict(SL_XDP_DROP_SNAT_NO_SOCKET, (int)act)
-			    : verdict(SL_XDP_PASS_NO_SOCKET, (int)act);
-	verdict(SL_XDP_REDIRECT, 0);
-	if (snat)
-		verdict(SL_XDP_REDIRECT_SNAT, 0);
-	return XDP_REDIRECT;
+	return to_sluice(queue, snat ? SL_XDP_REDIRECT_SNAT : SL_XDP_CNT_MAX);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

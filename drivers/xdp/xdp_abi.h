@@ -28,6 +28,8 @@
 #define SL_XDP_MAP_CONFIG "sl_config"
 #define SL_XDP_MAP_SYN "sl_syn"
 #define SL_XDP_MAP_SNAT "sl_snat_src"
+#define SL_XDP_MAP_ADDRS6 "sl_addrs6"
+#define SL_XDP_MAP_BLOCK6 "sl_block6"
 
 #define SL_XDP_MAX_QUEUES 64
 
@@ -58,12 +60,26 @@ struct sl_xdp_addr {
 	uint8_t pad[2];
 };
 
+/*
+ * IPv6: Sluice's v6 addresses (port, VIP, local addresses; snapshot6.h's
+ * addrs6) in a table of their own, keyed by the 16-byte address, swapped
+ * in through its own one-slot array the same way and in the same
+ * publish. Same value; no v6 address is a tap's (exception taps carry
+ * IPv4 host addresses only), so every entry is Sluice's on every port.
+ */
+#define SL_XDP_MAX_ADDRS6 4096
+
 /* Blocked source prefixes: an LPM trie. Each change is one element, so
  * each is atomic by itself. `hits` counts dropped frames (all CPUs). */
 #define SL_XDP_MAX_BLOCK 65536
 struct sl_xdp_block_key {
 	uint32_t prefixlen;
 	sl_be32 addr;
+};
+/* The IPv6 blocklist (sl_block6): the same, keyed by a v6 prefix. */
+struct sl_xdp_block6_key {
+	uint32_t prefixlen;
+	uint8_t addr[16];
 };
 struct sl_xdp_block_val {
 	uint64_t hits;
@@ -107,6 +123,8 @@ struct sl_xdp_syn {
 	X(RX, "rx")                         /* every frame seen */             \
 	X(REDIRECT, "redirect")             /* to Sluice's AF_XDP socket */    \
 	X(REDIRECT_SNAT, "redirect_snat")   /* ... of them, from SNAT inside */\
+	X(REDIRECT_NDP, "redirect_ndp")     /* ... of them, an NS for one of   \
+					       Sluice's v6 addresses */     \
 	X(PASS_HOST, "pass_host")           /* not Sluice's: to the kernel */  \
 	X(PASS_SHORT, "pass_short")         /* too short to say: kernel */     \
 	X(PASS_NO_SOCKET, "pass_no_socket") /* Sluice's, no socket on queue */ \
