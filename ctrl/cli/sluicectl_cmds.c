@@ -220,18 +220,18 @@ static int build_none(const struct slc_cmd *c, const struct slc_args *a,
 	return 0;
 }
 
-/* PREFIX as A.B.C.D/LEN (host bits zero) or A.B.C.D (one address). */
+/* PREFIX of either family, host bits zero, or one address. */
 static int build_blocklist(const struct slc_cmd *c, const struct slc_args *a,
 			   json_t *args)
 {
 	const char *s = a->pos[0];
-	sl_be32 ip;
+	struct sl_addr ip;
 	uint8_t plen;
 
-	if (strchr(s, '/') ? sl_parse_prefix(s, &ip, &plen, true) < 0
-			   : sl_parse_ipv4(s, &ip) < 0) {
-		slc_usage_error(c, "bad prefix '%s': expected A.B.C.D/LEN with host "
-				"bits zero, or A.B.C.D", s);
+	if (strchr(s, '/') ? sl_parse_addr_prefix(s, &ip, &plen, true) < 0
+			   : sl_parse_addr(s, &ip) < 0) {
+		slc_usage_error(c, "bad prefix '%s': expected A.B.C.D/LEN or "
+				"2001:db8::/LEN with host bits zero, or one address", s);
 		return -1;
 	}
 	if (slc_set(c, args, "prefix", json_string(s)) < 0)
@@ -499,14 +499,16 @@ const struct slc_cmd slc_cmds[] = {
 	  { "[FILE]" }, 1, 0, false, slc_build_config_save, slc_print_config_save },
 	{ "blocklist", "add", "blocklist.add", "PREFIX [--force]",
 	  "drop frames from a source prefix in XDP, before any worker sees them",
-	  "PREFIX is A.B.C.D/LEN (host bits zero) or A.B.C.D for one address.\n"
+	  "PREFIX is A.B.C.D/LEN or an IPv6 prefix (2001:db8:bad::/48), host\n"
+	  "bits zero, or one address (a /32 or /128).\n"
 	  "Enforced on net_af_xdp ports running Sluice's XDP program.\n"
 	  "A prefix covering every source (/0), a route's gateway, a static\n"
 	  "neighbor, the host's gateway on an exception device, a real server, or\n"
 	  "(with the prefixes already there) the whole of an SNAT inside network\n"
 	  "would cut Sluice or the host off from it, and is refused unless:\n"
 	  "  --force           block it all the same\n"
-	  "\nExample:\n  sluicectl blocklist add 203.0.113.0/24\n",
+	  "\nExamples:\n  sluicectl blocklist add 203.0.113.0/24\n"
+	  "  sluicectl blocklist add 2001:db8:bad::/48\n",
 	  { "PREFIX" }, 1, SLC_OPT(SLC_O_FORCE), true, build_blocklist, slc_print_blocklist_add },
 	{ "blocklist", "del", "blocklist.del", "PREFIX", "stop dropping a source prefix",
 	  "Example:\n  sluicectl blocklist del 203.0.113.0/24\n",

@@ -63,6 +63,8 @@ int sl_parse_addr(const char *s, struct sl_addr *a);
  * zero only if `strict_net`. */
 int sl_parse_addr_prefix(const char *s, struct sl_addr *a, uint8_t *plen,
 			 bool strict_net);
+/* Whether the bits of `a` past the first `plen` are all zero. */
+bool sl_ipv6_host_bits_zero(const uint8_t a[16], unsigned plen);
 /* "a.b.c.d:port" or "[v6]:port", port 1..65535. A bare v6 address with a
  * port is ambiguous ("2001:db8::1:80") and refused: brackets are required. */
 int sl_parse_addr_port(const char *s, struct sl_addr *a, sl_be16 *port);

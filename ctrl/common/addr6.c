@@ -128,7 +128,7 @@ static int cut(const char *s, size_t n, char *buf, size_t len)
 	return 0;
 }
 
-static bool v6_host_bits_zero(const uint8_t a[16], unsigned plen)
+bool sl_ipv6_host_bits_zero(const uint8_t a[16], unsigned plen)
 {
 	for (unsigned bit = plen; bit < 128; bit++)
 		if (a[bit / 8] & (0x80u >> (bit % 8)))
@@ -155,7 +155,7 @@ int sl_parse_addr_prefix(const char *s, struct sl_addr *a, uint8_t *plen,
 	if (!slash || cut(s, (size_t)(slash - s), buf, sizeof(buf)) < 0 ||
 	    sl_parse_ipv6(buf, v.v6) < 0 || sl_parse_uint(slash + 1, 0, 128, &len) < 0)
 		return -1;
-	if (strict_net && !v6_host_bits_zero(v.v6, (unsigned)len))
+	if (strict_net && !sl_ipv6_host_bits_zero(v.v6, (unsigned)len))
 		return -1;
 	*a = v;
 	*plen = (uint8_t)len;

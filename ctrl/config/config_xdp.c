@@ -2,7 +2,8 @@
 /*
  * Driver settings in the config file (config_xdp.h):
  *
- *   "xdp": {"syn_rate": 0, "syn_burst": 0, "blocklist": ["203.0.113.0/24"]}
+ *   "xdp": {"syn_rate": 0, "syn_burst": 0,
+ *           "blocklist": ["203.0.113.0/24", "2001:db8:bad::/48"]}
  *   "ports": [{"name": ..., "devargs": ..., "xdp": true, "exception": "net_tap"}]
  */
 #include <stdio.h>
@@ -24,6 +25,24 @@ int sl_parse_block_prefix(const char *s, sl_be32 *prefix, uint8_t *plen)
 	return sl_parse_prefix(s, prefix, plen, true);
 }
 
+int sl_parse_block_addr(const char *s, struct sl_addr *prefix, uint8_t *plen)
+{
+	if (strchr(s, '/') == NULL) {
+		if (sl_parse_addr(s, prefix) < 0)
+			return -1;
+		*plen = prefix->af == SL_AF_V6 ? 128 : 32;
+		return 0;
+	}
+	return sl_parse_addr_prefix(s, prefix, plen, true);
+}
+
+int sl_model_block_add_addr(struct sl_model *m, const struct sl_addr *prefix,
+			    uint8_t plen, struct sl_err *err)
+{
+	return prefix->af == SL_AF_V6 ? sl_model_block6_add(m, prefix->v6, plen, err)
+				      : sl_model_block_add(m, prefix->v4, plen, err);
+}
+
 static int load_blocklist(json_t *x, struct sl_model *m, struct sl_err *err)
 {
 	json_t *arr = json_object_get(x, "blocklist"), *v;
@@ -36,15 +55,15 @@ static int load_blocklist(json_t *x, struct sl_model *m, struct sl_err *err)
 		return sl_err_set(err, SL_E_INVALID, "blocklist",
 				  "blocklist must be an array of prefixes");
 	json_array_foreach(arr, i, v) {
-		sl_be32 prefix;
+		struct sl_addr prefix;
 		uint8_t plen;
 		snprintf(path, sizeof(path), "blocklist[%zu]", i);
 		if (!json_is_string(v) ||
-		    sl_parse_block_prefix(json_string_value(v), &prefix, &plen) < 0)
+		    sl_parse_block_addr(json_string_value(v), &prefix, &plen) < 0)
 			return sl_err_set(err, SL_E_INVALID, path,
-					  "%s must be \"a.b.c.d/len\" with host bits zero",
-					  path);
-		if (sl_model_block_add(m, prefix, plen, err) < 0) {
+					  "%s must be \"a.b.c.d/len\" or \"v6::/len\" "
+					  "with host bits zero", path);
+		if (sl_model_block_add_addr(m, &prefix, plen, err) < 0) {
 			/* A duplicate in the file is a mistake worth naming. */
 			snprintf(err->field, sizeof(err->field), "%s", path);
 			return -1;
@@ -75,13 +94,18 @@ int sl_config_load_xdp(json_t *root, struct sl_model *m, struct sl_err *err)
 
 int sl_config_xdp_json(json_t *doc, const struct sl_model *m)
 {
-	char a[SL_IPV4_STRLEN], p[SL_IPV4_STRLEN + 4];
+	char a[SL_IPV6_STRLEN], p[SL_IPV6_STRLEN + 4];
 	json_t *list = json_array();
 	int bad = !list;
 
 	for (uint32_t i = 0; list && i < m->xdp.nblock; i++) {
 		snprintf(p, sizeof(p), "%s/%u", sl_fmt_ipv4(m->xdp.block[i].prefix, a),
 			 m->xdp.block[i].plen);
+		bad |= json_array_append_new(list, json_string(p));
+	}
+	for (uint32_t i = 0; list && i < m->xdp.nblock6; i++) {
+		snprintf(p, sizeof(p), "%s/%u", sl_fmt_ipv6(m->xdp.block6[i].prefix, a),
+			 m->xdp.block6[i].plen);
 		bad |= json_array_append_new(list, json_string(p));
 	}
 	if (bad) {

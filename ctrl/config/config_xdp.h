@@ -27,6 +27,13 @@ int sl_config_port_drivers_json(json_t *o, const struct sl_model_port *p);
 /* "a.b.c.d/len" or a bare "a.b.c.d" (a /32), host bits zero. 0 or -1. */
 int sl_parse_block_prefix(const char *s, sl_be32 *prefix, uint8_t *plen);
 
+/* Either family: "a.b.c.d/len", "v6::/len", or a bare address (/32,
+ * /128), host bits zero. 0 or -1. */
+int sl_parse_block_addr(const char *s, struct sl_addr *prefix, uint8_t *plen);
+/* sl_model_block_add or sl_model_block6_add, by the prefix's family. */
+int sl_model_block_add_addr(struct sl_model *m, const struct sl_addr *prefix,
+			    uint8_t plen, struct sl_err *err);
+
 /* An "exception" value: "net_tap" or "net_virtio_user", optionally
  * followed by ",key=value..." device arguments. */
 bool sl_exception_valid(const char *s);

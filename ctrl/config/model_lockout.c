@@ -93,8 +93,8 @@ static void guards_free(struct guards *gs)
 static void guard_put(struct guards *gs, enum guard_kind k, sl_be32 ip, uint32_t ref,
 		      uint32_t sub)
 {
-	if (ip) /* 0: a connected route has no gateway; a v6 server (the
-		 * blocklist is IPv4 only, nothing v6 to lock out) */
+	if (ip) /* 0: a connected route has no gateway; a v6 server
+		 * (guarded against v6 prefixes, model_xdp6.c) */
 		gs->g[k][gs->n[k]++] = (struct guard){sl_ntohl(ip), ref, sub};
 }
 
@@ -296,7 +296,7 @@ static int rs_blocked_new(const struct sl_model *cur, const struct sl_model *nex
 	for (uint32_t s = 0; s < next->nsvcs && rc == 0; s++)
 		for (uint32_t j = 0; j < next->svcs[s].nrs && rc == 0; j++) {
 			sl_be32 ip = next->svcs[s].rs[j].ip;
-			/* 0: a v6 server; the blocklist is IPv4 only. */
+			/* 0: a v6 server (model_xdp6.c's to check). */
 			int32_t i = ip ? blocked_by(&next->xdp, ip) : -1;
 			if (i < 0 || forced_before(cur, gs, &next->xdp.block[i], ip))
 				continue;
@@ -330,6 +330,8 @@ int sl_model_block_lockout_new(const struct sl_model *cur, const struct sl_model
 	}
 	if (rc != 0)
 		return rc;
-	return rs_blocked_new(cur, next, reload ? NULL : "sluicectl config apply --force",
-			      err);
+	if (rs_blocked_new(cur, next, reload ? NULL : "sluicectl config apply --force",
+			   err) != 0)
+		return -1;
+	return sl_model_block6_lockout_new(cur, next, reload, err);
 }

@@ -17,6 +17,7 @@ void sl_model_xdp_free(struct sl_model_xdp *x)
 {
 	free(x->block);
 	free(x->runs);
+	free(x->block6);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -35,9 +36,12 @@ int sl_model_xdp_clone(struct sl_model_xdp *dst, const struct sl_model_xdp *src)
 	*dst = *src;
 	dst->block = copy_of(src->block, src->nblock, sizeof(*src->block));
 	dst->runs = copy_of(src->runs, src->nruns, sizeof(*src->runs));
+	dst->block6 = copy_of(src->block6, src->nblock6, sizeof(*src->block6));
 	dst->block_cap = dst->block ? src->nblock : 0;
 	dst->runs_cap = dst->runs ? src->nruns : 0;
-	if ((src->nblock && !dst->block) || (src->nruns && !dst->runs)) {
+	dst->block6_cap = dst->block6 ? src->nblock6 : 0;
+	if ((src->nblock && !dst->block) || (src->nruns && !dst->runs) ||
+	    (src->nblock6 && !dst->block6)) {
 		sl_model_xdp_free(dst);
 		return -1;
 	}

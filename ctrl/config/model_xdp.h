@@ -25,6 +25,12 @@ struct sl_model_prefix {
 	uint8_t plen;
 };
 
+/* An IPv6 blocklist prefix (model_xdp6.c). */
+struct sl_model_prefix6 {
+	uint8_t prefix[16];              /* host bits zero */
+	uint8_t plen;
+};
+
 /* A stretch of addresses the blocklist covers, host order, inclusive. */
 struct sl_block_run {
 	uint32_t first, last;
@@ -42,6 +48,10 @@ struct sl_model_xdp {
 	 * searches (model_lockout.c), not a walk of the prefixes. */
 	uint32_t nruns, runs_cap;
 	struct sl_block_run *runs;       /* malloc'd (grows) */
+	/* The IPv6 blocklist (model_xdp6.c): sorted the same way, in a trie
+	 * of its own in the XDP program (sl_block6). */
+	uint32_t nblock6, block6_cap;
+	struct sl_model_prefix6 *block6; /* sorted, malloc'd (grows) */
 };
 
 struct sl_model;
@@ -105,5 +115,29 @@ extern uint64_t sl_model_lockout_lookups;
 /* A test hook too: how often the protected addresses were sorted (once
  * per model.h protect_gen, not per check). */
 extern uint64_t sl_model_lockout_sorts;
+
+/* ---- IPv6 (model_xdp6.c) ----------------------------------------------
+ * The same operations for v6 prefixes, sharing SL_MAX_BLOCK. The lock-out
+ * guards are v6 routes' gateways, static v6 neighbors and v6 real
+ * servers (a NAT64 VIP's servers are v4 and guarded above); there are no
+ * v6 exception-device routes or SNAT rules to guard. The v6 guards are
+ * few (SL_MAX_ROUTES6, SL_MAX_NEIGH6) but for the servers, which are
+ * found through the blocklist (129 binary searches each), not scanned
+ * per prefix, except by a single `blocklist add`. */
+int sl_model_prefix6_cmp(const struct sl_model_prefix6 *a,
+			 const struct sl_model_prefix6 *b);
+int sl_model_block6_find(const struct sl_model_xdp *x, const uint8_t prefix[16],
+			 uint8_t plen);
+int sl_model_block6_add(struct sl_model *m, const uint8_t prefix[16], uint8_t plen,
+			struct sl_err *err);
+int sl_model_block6_del(struct sl_model *m, const uint8_t prefix[16], uint8_t plen,
+			struct sl_err *err);
+/* As sl_model_block_lockout, for a v6 prefix. */
+int sl_model_block6_lockout(const struct sl_model *m, const uint8_t prefix[16],
+			    uint8_t plen, struct sl_err *err);
+/* As sl_model_block_lockout_new, for `next`'s v6 prefixes and servers;
+ * called by it. */
+int sl_model_block6_lockout_new(const struct sl_model *cur, const struct sl_model *next,
+				bool reload, struct sl_err *err);
 
 #endif

@@ -36,8 +36,9 @@ struct sl_ctl {
 	 * (sl_ctl_xdp_prepare/commit, set by sluice.c); NULL in programs
 	 * that link publish.c without XDP (the benchmark). */
 	int (*xdp_prepare)(struct sl_ctl *ctl, const struct sl_snapshot *s,
-			   int *table_fd, struct sl_err *err);
-	void (*xdp_commit)(struct sl_ctl *ctl, const struct sl_model *m, int table_fd);
+			   struct sl_xdp_tables *t, struct sl_err *err);
+	void (*xdp_commit)(struct sl_ctl *ctl, const struct sl_model *m,
+			   struct sl_xdp_tables t);
 	/* Replies steered by the NIC (ctl_flow.c): each port's rte_flow
 	 * rules (NULL before sl_ctl_flow_init, and in programs without
 	 * it), brought in step after every publish by flow_sync

@@ -171,17 +171,17 @@ static void xdp_retry(struct sl_ctl *ctl, uint64_t now)
 	struct sl_snapshot *s = ctl->dp->snapshot;
 	struct sl_ctl_xdp *x = &ctl->xdp;
 	struct sl_err err;
-	int table_fd = -1;
+	struct sl_xdp_tables tables = SL_XDP_TABLES_NONE;
 
 	x->retries++;
 	x->spell_retries++;
-	if (s == NULL || ctl->xdp_prepare(ctl, s, &table_fd, &err) != 0) {
+	if (s == NULL || ctl->xdp_prepare(ctl, s, &tables, &err) != 0) {
 		sl_ctl_xdp_attempt(x);
 		sl_ctl_xdp_map_error(x, "%s", s ? err.message : "XDP: no snapshot to retry from");
 		sl_ctl_xdp_settle(x, now);
 		return;
 	}
-	ctl->xdp_commit(ctl, &ctl->model, table_fd);
+	ctl->xdp_commit(ctl, &ctl->model, tables);
 }
 
 void sl_ctl_work(struct sl_ctl *ctl)

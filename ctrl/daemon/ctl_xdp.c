@@ -90,6 +90,9 @@ void sl_ctl_xdp_close(struct sl_ctl *ctl)
 	free(x->addr_ip);
 	free(x->addr_val);
 	free(x->block);
+	free(x->addr6_ip);
+	free(x->addr6_val);
+	free(x->block6);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -141,16 +144,13 @@ static int snapshot_addrs(const struct sl_snapshot *s, uint32_t **ips,
 	return 0;
 }
 
-int sl_ctl_xdp_prepare(struct sl_ctl *ctl, const struct sl_snapshot *s,
-		       int *table_fd, struct sl_err *err)
+/* The v4 table (see sl_ctl_xdp_prepare). */
+static int prepare4(struct sl_ctl_xdp *x, const struct sl_snapshot *s, int *table_fd,
+		    struct sl_err *err)
 {
-	struct sl_ctl_xdp *x = &ctl->xdp;
 	struct sl_xdp_addr *vals;
 	uint32_t *ips, n;
 
-	*table_fd = -1;
-	if (x->n == 0)
-		return 0;
 	if (snapshot_addrs(s, &ips, &vals, &n) != 0)
 		return sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 	if (x->synced && n == x->naddrs && !memcmp(ips, x->addr_ip, n * sizeof(*ips)) &&
@@ -173,6 +173,28 @@ int sl_ctl_xdp_prepare(struct sl_ctl *ctl, const struct sl_snapshot *s,
 	x->addr_val = vals;
 	x->naddrs = n;
 	*table_fd = fd;
+	return 0;
+}
+
+int sl_ctl_xdp_prepare(struct sl_ctl *ctl, const struct sl_snapshot *s,
+		       struct sl_xdp_tables *t, struct sl_err *err)
+{
+	struct sl_ctl_xdp *x = &ctl->xdp;
+
+	*t = SL_XDP_TABLES_NONE;
+	if (x->n == 0)
+		return 0;
+	if (prepare4(x, s, &t->v4, err) != 0)
+		return -1;
+	if (sl_ctl_xdp_prepare6(x, s, &t->v6, err) != 0) {
+		if (t->v4 >= 0)
+			close(t->v4);
+		/* The v4 table remembered was never swapped in: the next
+		 * attempt must build it again. */
+		x->synced = false;
+		t->v4 = -1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -351,8 +373,10 @@ static void sync_snat_src(struct sl_ctl_xdp *x, const struct sl_model *m)
 	x->nsnat = m->nsnat;
 }
 
-void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_fd)
+void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m,
+		       struct sl_xdp_tables t)
 {
+	int table_fd = t.v4;
 	struct sl_ctl_xdp *x = &ctl->xdp;
 
 	if (x->n == 0)
@@ -382,11 +406,13 @@ void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_f
 	if (table_fd >= 0)
 		close(table_fd); /* the slots hold it */
 	sync_snat_src(x, m);
+	sl_ctl_xdp_commit6(x, &m->xdp, t.v6);
 	if (!sync_blocklist(x, &m->xdp))
 		sl_ctl_xdp_map_error(x, "XDP: out of memory remembering the blocklist");
 	sl_ctl_xdp_settle(x, sl_ctl_now_ms()); /* if out of step, ctl_work retries */
-	sl_debug("XDP maps: %u addresses, %u blocked prefixes, SYN rate %u/s",
-		 x->naddrs, x->nblock, m->xdp.syn_rate);
+	sl_debug("XDP maps: %u+%u addresses, %u+%u blocked prefixes (v4+v6), "
+		 "SYN rate %u/s", x->naddrs, x->naddrs6, x->nblock, x->nblock6,
+		 m->xdp.syn_rate);
 }
 
 /* ---- reading ----------------------------------------------------------- */

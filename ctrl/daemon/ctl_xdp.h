@@ -41,6 +41,13 @@
 
 struct sl_ctl;
 
+/* The address tables a publish swaps in, v4 and v6: fds, or -1 where
+ * the addresses did not change. */
+struct sl_xdp_tables {
+	int v4, v6;
+};
+#define SL_XDP_TABLES_NONE ((struct sl_xdp_tables){-1, -1})
+
 struct sl_ctl_xdp {
 	uint32_t n;                     /* ports running the program */
 	struct {
@@ -55,6 +62,12 @@ struct sl_ctl_xdp {
 	struct sl_xdp_addr *addr_val;   /* addr_ip[i]'s kinds and tap ports */
 	uint32_t nblock;
 	struct sl_model_prefix *block;  /* sorted like the model's */
+	/* IPv6's (ctl_xdp6.c), likewise. */
+	uint32_t naddrs6;
+	uint8_t (*addr6_ip)[16];        /* sorted by value */
+	struct sl_xdp_addr *addr6_val;
+	uint32_t nblock6;
+	struct sl_model_prefix6 *block6;
 	struct sl_xdp_config cfg;       /* SYN settings (port_bit 0) */
 	uint32_t nsnat;                 /* SNAT rules as last written (diffed
 					 * while synced; reconciled from the
@@ -89,12 +102,26 @@ int sl_ctl_xdp_port_opened(struct sl_ctl *ctl, uint32_t p, char *errbuf,
 			   size_t errlen);
 void sl_ctl_xdp_close(struct sl_ctl *ctl);
 
-/* Publish, step 1: *table_fd is a new address table to swap in, or -1
- * when the addresses did not change. Step 2 (cannot fail; problems are
- * logged): swap it in, apply blocklist and SYN-rate changes. */
+/* Publish, step 1: *t holds the new address tables to swap in, -1 for
+ * a family whose addresses did not change. Step 2 (cannot fail; problems
+ * are logged): swap them in, apply blocklist and SYN-rate changes. */
 int sl_ctl_xdp_prepare(struct sl_ctl *ctl, const struct sl_snapshot *s,
-		       int *table_fd, struct sl_err *err);
-void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m, int table_fd);
+		       struct sl_xdp_tables *t, struct sl_err *err);
+void sl_ctl_xdp_commit(struct sl_ctl *ctl, const struct sl_model *m,
+		       struct sl_xdp_tables t);
+
+/* ---- IPv6 (ctl_xdp6.c) ---- */
+
+/* The snapshot's v6 addresses as a new table in *fd, or -1 when they did
+ * not change (and the maps are in step). 0, or -1 with err. */
+int sl_ctl_xdp_prepare6(struct sl_ctl_xdp *x, const struct sl_snapshot *s, int *fd,
+			struct sl_err *err);
+/* Swap the v6 table `fd` (if >= 0) into every port and close it; bring
+ * every port's v6 blocklist to the model's (diffed while in step, read
+ * back and reconciled otherwise). */
+void sl_ctl_xdp_commit6(struct sl_ctl_xdp *x, const struct sl_model_xdp *mx, int fd);
+uint64_t sl_ctl_xdp_block6_hits(const struct sl_ctl *ctl, const uint8_t prefix[16],
+				uint8_t plen);
 
 /* ---- the failing spell (ctl_xdp_state.c) ---- */
 

@@ -260,7 +260,7 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 	struct sl_pick_set picks;
 	struct sl_snapshot *fresh = build(ctl, m, &picks, err);
 	struct sl_neigh_view *neigh = NULL;
-	int xdp_table = -1;
+	struct sl_xdp_tables xdp_table = SL_XDP_TABLES_NONE;
 	if (fresh == NULL)
 		return -1;
 	/* What can fail happens before anything is visible. */

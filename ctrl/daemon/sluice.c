@@ -457,6 +457,10 @@ static void warn_lockouts(const struct sl_model *m)
 		if (sl_model_block_lockout(m, m->xdp.block[i].prefix, m->xdp.block[i].plen,
 					   &err) != 0)
 			sl_warn("xdp.blocklist: %s", err.message);
+	for (uint32_t i = 0; i < m->xdp.nblock6; i++)
+		if (sl_model_block6_lockout(m, m->xdp.block6[i].prefix,
+					    m->xdp.block6[i].plen, &err) != 0)
+			sl_warn("xdp.blocklist: %s", err.message);
 }
 
 int main(int argc, char **argv)
