@@ -10,6 +10,9 @@
 # named; and a 2 MB download through a 1280-byte hop by path MTU
 # discovery (a Packet Too Big to the VIP relayed to the server). Servers are python http.server/UDP echo bound to [::] (the lab's
 # own servers are v4 only).
+# The driver is the first argument: af_packet (the default) or af_xdp
+# (test_v6_af_xdp.sh, which also defines v6_driver_checks, run after
+# ping6, for what only that driver has).
 # e2e-timeout: 180
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -20,8 +23,19 @@ CLI6=2001:db8::1
 HTTP6=8081
 UDP6=5354
 
-lab_test_begin v6
-lab_std_start --servers 2 --ipv6 -- \
+DRIVER=${1:-af_packet}
+driver_up=() driver_cfg=()
+case $DRIVER in
+  af_packet) lab_test_begin v6 ;;
+  af_xdp)
+    # shellcheck source=scripts/lab_drivers.sh
+    . "$(dirname "$0")/../../scripts/lab_drivers.sh"
+    mapfile -t driver_cfg < <(lab_cfg_af_xdp)
+    driver_up=(--queues 1) # veth: one queue a side (DESIGN.md)
+    lab_test_begin v6_af_xdp ;;
+  *) echo "test_v6.sh: unknown driver $DRIVER" >&2; exit 2 ;;
+esac
+lab_std_start --servers 2 --ipv6 "${driver_up[@]}" -- "${driver_cfg[@]}" \
   'c["ports"][0]["ipv6"] = "2001:db8::2/64"' \
   'c["ports"][1]["ipv6"] = "2001:db8:1::2/64"' \
   'c["local_addresses"].append({"ip": "2001:db8:1::3"})' \
@@ -116,6 +130,7 @@ sys.exit(1)
 ' "$VIP6"
 }
 lab_check "ping6 of the VIP answered by Sluice" ping6
+if declare -F v6_driver_checks >/dev/null; then v6_driver_checks; fi
 
 # Path MTU discovery through the VIP (worker_icmp6.c): a second client
 # (alt, 2001:db8:5::2, link MTU 1500, so its SYN asks for 1440-byte
