@@ -22,9 +22,12 @@ v6_driver_checks() {
     "$(xdp_total redirect_ndp)" -gt 0
   lab_check_eq "no frame passed for want of a socket" "$(xdp_total pass_no_socket)" 0
 
-  out=$(slctl blocklist add "$CLI6" 2>&1) && lab_not_ok "v6 gateway's prefix refused" "$out" ||
+  if out=$(slctl blocklist add "$CLI6" 2>&1); then
+    lab_not_ok "v6 gateway's prefix refused (lock-out)" "$out"
+  else
     lab_check "v6 gateway's prefix refused (lock-out), naming the route" \
       grep -q "gateway of route 2001:db8:5::/64" <<<"$out"
+  fi
   drop0=$(xdp_total drop_blocklist)
   lab_check "blocklist add $CLI6/128 --force" slctl blocklist add "$CLI6/128" --force
   out=$(lab_exec cli curl -6 -s --max-time 2 "http://[$VIP6]/whoami" 2>&1 || echo failed)
