@@ -351,3 +351,29 @@ out:
 	v6_off(h);
 	return ok;
 }
+
+/* Every worker's pool of v6 keys empty (conn_table.max_v6_connections
+ * used up), the table itself not full: a v6 SYN is dropped as
+ * conn_ext_full, not table_full (which it was), and a v4 connection
+ * could still be made. The pools' heads are put back after. */
+static bool fnat66_ext_full(struct harness *h, char *why)
+{
+	uint32_t saved[SL_MAX_WORKERS];
+	uint8_t f[FR_MAX];
+	uint64_t full = h_drops(h, SL_DROP_TABLE_FULL);
+
+	v6_on(h);
+	for (unsigned i = 0; i < h->nworkers; i++) {
+		saved[i] = h->dp.workers[i]->ct.ext_free;
+		h->dp.workers[i]->ct.ext_free = SL_CT_NONE;
+	}
+	uint32_t len = v6_build(f, SL_IPPROTO_TCP, V6_CLIENT, 43100, V6_VIP, 80, SYN, 64);
+	bool ok = v6_dropped_as(h, f, len, SL_DROP_CONN_EXT_FULL,
+				"a v6 SYN with no v6 key left", why);
+	if (ok && h_drops(h, SL_DROP_TABLE_FULL) != full)
+		ok = WHY("an empty v6 pool was counted as table_full too");
+	for (unsigned i = 0; i < h->nworkers; i++)
+		h->dp.workers[i]->ct.ext_free = saved[i];
+	v6_off(h);
+	return ok;
+}
