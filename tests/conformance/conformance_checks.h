@@ -113,6 +113,8 @@ static const struct check checks[] = {
 	 fnat66_refusals},
 	{"FNAT66: no v6 key left in the table's pool: conn_ext_full, not table_full",
 	 fnat66_ext_full},
+	{"FNAT66: persist_netmask6 64 keeps a /64's clients on one server; 128 each "
+	 "address its own", fnat66_persist_netmask6},
 	{"FNAT66 ICMPv6: a PTB from the server side reaches the client (VIP, quote "
 	 "rewritten, checksums sound), MTU clamped to the egress port", icmp6_ptb_to_client},
 	{"FNAT66 ICMPv6: a PTB from the client side to the VIP reaches the server, "
