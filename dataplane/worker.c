@@ -249,7 +249,9 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 	if (sl_unlikely(pkt->kind == SL_PKT_IPV6)) {
 		if (pkt->proto == SL_IPPROTO_ICMPV6 && sl_icmp6_is_relayed_error(pkt->l4[0]))
 			sl_worker_icmp6_error(w, m, pkt); /* worker_icmp6.c */
-		else if (pkt->proto == SL_IPPROTO_ICMPV6) /* NDP, echo: worker_ndp.c */
+		else if (pkt->proto == SL_IPPROTO_ICMPV6 && pkt->l4[0] == SL_ICMP6_ECHO_REQUEST)
+			sl_worker_echo6(w, m, pkt); /* worker_err6.c */
+		else if (pkt->proto == SL_IPPROTO_ICMPV6) /* NDP: worker_ndp.c */
 			sl_worker_icmp6(w, m, pkt);
 		else
 			sl_worker_ipv6(w, m, pkt); /* worker_fwd6.c */

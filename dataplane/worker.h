@@ -125,7 +125,8 @@ struct sl_learn_msg {
 	uint8_t port;
 	uint8_t kind;      /* enum sl_learn_kind */
 	uint8_t v6;        /* 1: the address is ip6 */
-	uint8_t pad[3];
+	uint8_t override;  /* a v6 REPLY: the NA's Override flag was set */
+	uint8_t pad[2];
 	uint8_t ip6[16];
 };
 
@@ -356,6 +357,7 @@ struct sl_worker {
 	} ns_asked[16];                  /* v6 next hops solicited recently */
 	uint32_t icmp_window_start, icmp_in_window;
 	struct sl_tbucket frag_needed;   /* ICMP "fragmentation needed" */
+	struct sl_tbucket echo_replies;  /* echo replies, v4 and v6 */
 	struct sl_flush_budget flush_budget;
 	uint32_t empty_polls;
 	uint32_t idle_empty_polls, idle_sleep_us;
@@ -367,6 +369,7 @@ struct sl_worker {
 struct sl_worker_params {
 	uint16_t id;
 	uint32_t max_conns;
+	uint32_t max_conns_v6;   /* of them with a v6 key: the extension pool */
 	uint16_t lport_lo, lport_hi;
 	uint32_t idle_sleep_us, idle_empty_polls;
 	bool verify_l4_csum;
@@ -549,10 +552,13 @@ void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 bool sl_worker_would_hold(const struct sl_worker *w, sl_be32 dst);
 void sl_worker_hold_retry(struct sl_worker *w);
 /* A held packet's turn (either hold queue): dropped as neigh_unresolved
- * once it waited SL_HOLD_MS, else sent to `mac` on `port` if the next
- * hop is now resolved (mac not NULL). False: it waits on. */
+ * once it waited SL_HOLD_MS; as hold_port_changed when the snapshot
+ * adopted since it was held no longer has its next hop on `port` (the
+ * port removed, or readdressed: `on_port` false); else sent to `mac` on
+ * `port` if the next hop is now resolved (mac not NULL). False: it
+ * waits on. */
 bool sl_worker_hold_turn(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms,
-			 const uint8_t *mac, uint8_t port);
+			 const uint8_t *mac, uint8_t port, bool on_port);
 void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 			    const uint8_t *mac, uint8_t port, uint8_t kind);
 sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port);
@@ -630,5 +636,17 @@ void sl_worker_too_big(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *p
 		       uint16_t mtu);
 /* The same rate limit, for RSTs Sluice originates. */
 bool sl_worker_reply_allowed(struct sl_worker *w);
+
+/* Echo replies (ping to Sluice's own addresses, either family): a token
+ * bucket of their own per worker, so a ping flood costs at most this
+ * much output and never takes the ICMP errors' budget; a request over
+ * it is dropped as icmp_echo_limited. */
+#define SL_ECHO_REPLIES_PER_SEC 1000
+#define SL_ECHO_REPLIES_BURST 100
+static inline bool sl_worker_echo_allowed(struct sl_worker *w)
+{
+	return sl_tbucket_take(&w->echo_replies, w->now_ms, SL_ECHO_REPLIES_PER_SEC,
+			       SL_ECHO_REPLIES_BURST);
+}
 
 #endif

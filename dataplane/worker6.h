@@ -44,6 +44,13 @@ void sl_worker_too_big6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *
 void sl_worker_unreachable6(struct sl_worker *w, struct rte_mbuf *m,
 			    struct sl_pkt *pkt, uint8_t code);
 
+/* worker_err6.c: an echo request to an address Sluice owns, answered in
+ * its buffer and routed back (route6 and neighbor, as everything Sluice
+ * sends from its v6 addresses), within the echo replies' rate
+ * (sl_worker_echo_allowed, shared with v4's echo): icmp_echo_limited
+ * over it, not_local to an address not owned. */
+void sl_worker_echo6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
+
 /* worker_icmp6.c: an ICMPv6 error (Destination Unreachable, Packet Too
  * Big, Time Exceeded) to a v6 address: carried back through the FNAT66
  * connection its quote names, or dropped by name (icmp6_*). */

@@ -5,7 +5,8 @@
  * destination unreachable for a connection no server takes. Built in the
  * received buffer (icmp6.h quotes the packet up to the 1280-byte minimum
  * MTU), from the v6 address of the port the packet came in on, and
- * rate-limited together with the v4 errors.
+ * rate-limited together with the v4 errors. And its echo replies:
+ * routed as the errors are, under their own rate (shared with v4's).
  */
 #include <rte_mbuf.h>
 
@@ -77,4 +78,25 @@ void sl_worker_unreachable6(struct sl_worker *w, struct rte_mbuf *m,
 			    struct sl_pkt *pkt, uint8_t code)
 {
 	error6(w, m, pkt, SL_ICMP6_DEST_UNREACH, code, 0);
+}
+
+void sl_worker_echo6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
+{
+	uint8_t to[16];
+
+	if (sl_snap6_find_addr(w->snap, pkt->ip6->daddr) == NULL) {
+		sl_worker_drop(w, m, SL_DROP_NOT_LOCAL);
+		return;
+	}
+	if (!sl_worker_echo_allowed(w)) {
+		sl_worker_drop(w, m, SL_DROP_ICMP_ECHO_LIMITED);
+		return;
+	}
+	if (sl_icmp6_echo_to_reply((uint8_t *)pkt->ip6, pkt->ip_len) != SL_ICMP6_OK) {
+		sl_worker_drop(w, m, SL_DROP_ICMP_UNSUPPORTED);
+		return;
+	}
+	memcpy(to, pkt->ip6->daddr, 16); /* the requester, after the swap */
+	w->stats.icmp6_echo_replies++;
+	sl_worker_output6(w, m, to);
 }

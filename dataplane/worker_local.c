@@ -188,6 +188,10 @@ static void handle_icmp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *
 		sl_worker_drop(w, m, SL_DROP_ICMP_UNSUPPORTED);
 		return;
 	}
+	if (!sl_worker_echo_allowed(w)) {
+		sl_worker_drop(w, m, SL_DROP_ICMP_ECHO_LIMITED);
+		return;
+	}
 	sl_icmp_echo_to_reply(pkt);
 	w->stats.icmp_echo_replies++;
 	sl_worker_output(w, m, pkt->key.daddr);

@@ -63,8 +63,11 @@ static struct sl_conn *make_conn6(struct sl_worker *w, const struct sl_v6key *or
 	*why = SL_DROP_TABLE_FULL;
 	if (c == NULL)
 		return NULL;
+	/* The pool of v6 keys (conn_table.max_v6_connections) is empty: its
+	 * own reason, so a full v6 share is not mistaken for a full table. */
+	*why = SL_DROP_CONN_EXT_FULL;
 	if (sl_ct_add_ext(&w->ct, c, SL_CONN_X_V6_ORIG | SL_CONN_X_V6_REPLY) != 0)
-		goto abandon; /* the extension pool is empty (ext_failures) */
+		goto abandon;
 	sl_ct_set_v6key(&w->ct, c, SL_DIR_ORIG, orig);
 	sl_ct_set_v6key(&w->ct, c, SL_DIR_REPLY, reply);
 	c->proto = proto;

@@ -19,9 +19,10 @@
 #include "worker.h"
 
 static void tell_control6(struct sl_worker *w, const uint8_t ip[16],
-			  const uint8_t *mac, uint8_t port, uint8_t kind)
+			  const uint8_t *mac, uint8_t port, uint8_t kind, bool override)
 {
-	struct sl_learn_msg msg = {.port = port, .kind = kind, .v6 = 1};
+	struct sl_learn_msg msg = {.port = port, .kind = kind, .v6 = 1,
+				   .override = override};
 
 	memcpy(msg.ip6, ip, 16);
 	if (mac)
@@ -90,7 +91,7 @@ static void ns_ask(struct sl_worker *w, const uint8_t nexthop[16], uint8_t port)
 	memcpy(w->ns_asked[slot].ip, nexthop, 16);
 	w->ns_asked[slot].at_ms = w->now_ms;
 	ns_send(w, nexthop, port);
-	tell_control6(w, nexthop, NULL, port, SL_LEARN_WANTED);
+	tell_control6(w, nexthop, NULL, port, SL_LEARN_WANTED, false);
 }
 
 void sl_worker_ns_probe(struct sl_worker *w, const uint8_t ip[16], uint8_t port)
@@ -118,6 +119,17 @@ void sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
 	h->port = port;
 }
 
+/* Is `nexthop` still on `port`'s link in the snapshot adopted now (the
+ * port there, its v6 prefix holding the next hop, as the control thread
+ * requires of every v6 neighbor it learns)? A later snapshot may have
+ * removed or readdressed the port the packet was held for. */
+static bool still_on_port6(const struct sl_snapshot *s, const uint8_t nexthop[16],
+			   uint8_t port)
+{
+	return port < s->nports && s->ports[port].plen6 != 0 &&
+	       sl_snap6_in_prefix(nexthop, s->ports[port].ip6, s->ports[port].plen6);
+}
+
 void sl_worker_hold6_retry(struct sl_worker *w)
 {
 	uint32_t kept = 0;
@@ -125,7 +137,12 @@ void sl_worker_hold6_retry(struct sl_worker *w)
 	for (uint32_t i = 0; i < w->nhold6; i++) {
 		struct sl_hold6 *h = &w->hold6[i];
 		const struct sl_snap_neigh6 *nb = sl_neigh_view_find6(w->neigh, h->nexthop);
-		if (sl_worker_hold_turn(w, h->m, h->since_ms, nb ? nb->mac : NULL, h->port))
+		/* A neighbor on another port is not this packet's (its
+		 * Ethernet header is for that port): it waits on. */
+		if (nb != NULL && nb->port != h->port)
+			nb = NULL;
+		if (sl_worker_hold_turn(w, h->m, h->since_ms, nb ? nb->mac : NULL, h->port,
+					still_on_port6(w->snap, h->nexthop, h->port)))
 			continue;
 		ns_ask(w, h->nexthop, h->port);
 		w->hold6[kept++] = *h;
@@ -190,7 +207,7 @@ static void handle_ns(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pk
 	/* As an ARP request: it refreshes a neighbor Sluice has or asked
 	 * for, never makes one (sl_neigh_seen). DAD probes carry none. */
 	if (nd->lladdr && nd_known(w, src))
-		tell_control6(w, src, nd->lladdr, port, SL_LEARN_SEEN);
+		tell_control6(w, src, nd->lladdr, port, SL_LEARN_SEEN, true);
 	if (!set_frame_len(m, SL_NDP_FRAME_LEN)) {
 		sl_worker_drop(w, m, SL_DROP_NO_MBUF);
 		return;
@@ -220,33 +237,13 @@ static void handle_na(struct sl_worker *w, struct rte_mbuf *m,
 	 * makes an entry only for a next hop some worker asked for
 	 * (sl_neigh_confirm_addr). One neither in the view nor asked for
 	 * here is also offered to the host (its own neighbors). */
-	tell_control6(w, nd->target, nd->lladdr, port, SL_LEARN_REPLY);
+	tell_control6(w, nd->target, nd->lladdr, port, SL_LEARN_REPLY,
+		      (nd->na_flags & SL_ND_NA_OVERRIDE) != 0);
 	if (!nd_known(w, nd->target)) {
 		sl_worker_drop(w, m, SL_DROP_NDP_UNSOLICITED);
 		return;
 	}
 	rte_pktmbuf_free(m); /* consumed: learned */
-}
-
-/* An echo request to an address Sluice owns, answered in its buffer,
- * back to the MAC it came from on the port it came in on. */
-static void handle_echo(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
-			uint8_t port)
-{
-	struct sl_ether_hdr *eth = pkt->eth;
-
-	if (sl_snap6_find_addr(w->snap, pkt->ip6->daddr) == NULL) {
-		sl_worker_drop(w, m, SL_DROP_NOT_LOCAL);
-		return;
-	}
-	if (sl_icmp6_echo_to_reply((uint8_t *)pkt->ip6, pkt->ip_len) != SL_ICMP6_OK) {
-		sl_worker_drop(w, m, SL_DROP_ICMP_UNSUPPORTED);
-		return;
-	}
-	memcpy(eth->dst, eth->src, 6);
-	memcpy(eth->src, w->snap->ports[port].mac, 6);
-	w->stats.icmp6_echo_replies++;
-	sl_worker_tx(w, port, m);
 }
 
 /* Other ICMPv6: to an address Sluice owns, a type it does not serve;
@@ -262,10 +259,6 @@ void sl_worker_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 	uint8_t type = pkt->l4[0], port = w->dp->port_of_ethdev[m->port];
 	struct sl_nd_info nd;
 
-	if (type == SL_ICMP6_ECHO_REQUEST) {
-		handle_echo(w, m, pkt, port);
-		return;
-	}
 	if (type != SL_ICMP6_NEIGH_SOL && type != SL_ICMP6_NEIGH_ADV) {
 		/* Router Advertisements are ignored: Sluice's routes are its
 		 * configuration's. (The hop limit was checked by sl_parse.) */

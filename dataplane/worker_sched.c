@@ -14,19 +14,17 @@
 #include "sched.h"
 #include "worker.h"
 
-/* The client address the hash schedulers and persistence templates key
- * on. An IPv6 client's 16 bytes are folded into one word (the xor of its
- * four), so sh and mh spread v6 clients as they do v4 ones and one v6
- * client keeps one template; two v6 clients folding alike (odds 2^-32)
- * share a template, as two clients sharing an sh bucket share a server. */
-static sl_be32 client_of(const struct sl_pkt *pkt)
+/* The client key the hash schedulers and persistence templates use: a
+ * v4 client's address; a v6 client's first `plen6` bits hashed whole
+ * into one word (sl_sched_client6): all 128 for sh and mh, the
+ * service's persistence netmask for templates, so one /plen6 keeps one
+ * template. Two v6 keys alike (odds 2^-32) share a template, as two
+ * clients sharing an sh bucket share a server. */
+static sl_be32 client_of(const struct sl_pkt *pkt, uint8_t plen6)
 {
-	uint32_t w[4];
-
 	if (sl_likely(pkt->kind != SL_PKT_IPV6))
 		return pkt->key.saddr;
-	memcpy(w, pkt->ip6->saddr, 16);
-	return w[0] ^ w[1] ^ w[2] ^ w[3];
+	return sl_sched_client6(pkt->ip6->saddr, plen6);
 }
 
 static uint16_t schedule(struct sl_worker *w, const struct sl_snap_svc *svc,
@@ -37,7 +35,7 @@ static uint16_t schedule(struct sl_worker *w, const struct sl_snap_svc *svc,
 	switch (svc->sched) {
 	case SL_SCHED_SH:
 	case SL_SCHED_MH:
-		h = sl_sched_client_hash(client_of(pkt), pkt->key.sport,
+		h = sl_sched_client_hash(client_of(pkt, 128), pkt->key.sport,
 					 svc->flags & SL_SVC_HASH_PORTS);
 		return svc->seq[sl_sched_scale(h, svc->seq_len)];
 	case SL_SCHED_LC:
@@ -61,11 +59,11 @@ static uint16_t schedule(struct sl_worker *w, const struct sl_snap_svc *svc,
  * the merged template settles the client from its next connection.
  */
 static uint16_t first_pick(struct sl_worker *w, const struct sl_snap_svc *svc,
-			   const struct sl_pkt *pkt)
+			   const struct sl_pkt *pkt, sl_be32 client)
 {
 	if (svc->sched == SL_SCHED_LC || svc->sched == SL_SCHED_WLC)
 		return schedule(w, svc, pkt);
-	uint32_t h = sl_sched_client_hash(client_of(pkt), 0, false);
+	uint32_t h = sl_sched_client_hash(client, 0, false);
 	return svc->seq[sl_sched_scale(h, svc->seq_len)];
 }
 
@@ -96,7 +94,7 @@ static const struct sl_snap_rs *persistent(struct sl_worker *w,
 	const struct sl_snapshot *s = w->snap;
 	const struct sl_persist_table *t =
 		__atomic_load_n(&w->dp->persist, __ATOMIC_ACQUIRE);
-	sl_be32 client = client_of(pkt);
+	sl_be32 client = client_of(pkt, svc->persist_plen6);
 	const struct sl_snap_rs *rs = NULL;
 	uint16_t merged_rs;
 
@@ -110,7 +108,7 @@ static const struct sl_snap_rs *persistent(struct sl_worker *w,
 	if (!rs && e)
 		rs = sl_snap_svc_rs(s, svc, e->rs_id);
 	if (!rs)
-		rs = &svc->rs[first_pick(w, svc, pkt)];
+		rs = &svc->rs[first_pick(w, svc, pkt, client)];
 
 	bool changed = !e || e->rs_id != rs->id;
 	if (!e)

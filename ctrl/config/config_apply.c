@@ -81,6 +81,8 @@ int sl_config_check_fixed(const struct sl_model *a, const struct sl_model *b,
 		return fixed(err, "idle");
 	if (a->max_conns != b->max_conns)
 		return fixed(err, "conn_table.max_connections");
+	if (a->max_conns_v6 != b->max_conns_v6)
+		return fixed(err, "conn_table.max_v6_connections");
 	if (a->lport_lo != b->lport_lo || a->lport_hi != b->lport_hi)
 		return fixed(err, "local_port_range");
 	if (a->verify_l4_csum != b->verify_l4_csum)
@@ -425,6 +427,9 @@ static void diff_svc_options(struct diff *d, const struct sl_model_svc *o,
 {
 	if (o->persist_s != s->persist_s)
 		note(d->modified, "%s: persist %u -> %u", svc, o->persist_s, s->persist_s);
+	if (o->persist_plen6 != s->persist_plen6)
+		note(d->modified, "%s: persist_netmask6 %u -> %u", svc, o->persist_plen6,
+		     s->persist_plen6);
 	if (o->hash_ports != s->hash_ports || o->mh_size != s->mh_size)
 		note(d->modified, "%s: hash_ports/mh_size %s/%u -> %s/%u", svc,
 		     o->hash_ports ? "on" : "off", o->mh_size,

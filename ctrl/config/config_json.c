@@ -100,8 +100,9 @@ static json_t *settings_json(const struct sl_model *m)
 					     "empty_polls",
 					     (json_int_t)m->idle_empty_polls));
 	bad |= json_object_set_new(o, "conn_table",
-				   json_pack("{s:I}", "max_connections",
-					     (json_int_t)m->max_conns));
+				   json_pack("{s:I, s:I}", "max_connections",
+					     (json_int_t)m->max_conns, "max_v6_connections",
+					     (json_int_t)m->max_conns_v6));
 	bad |= json_object_set_new(o, "local_port_range",
 				   json_pack("{s:i, s:i}", "min", m->lport_lo,
 					     "max", m->lport_hi));

@@ -221,6 +221,27 @@ static int load_one_u32(json_t *root, const char *section, const char *member,
 	return 0;
 }
 
+/* "conn_table": {"max_connections": N, "max_v6_connections": M}: M of
+ * a worker's N entries may have a v6 key (each takes one of the table's
+ * 64-byte extensions, allocated up front); by default N / 16. */
+static int load_conn_table(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"max_connections", "max_v6_connections", NULL};
+	json_t *o;
+	int rc = sl_config_sub_object(root, "conn_table", keys, &o, err);
+
+	m->max_conns_v6 = SL_CT_EXT_DEFAULT(m->max_conns);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_config_read_u32(o, "max_connections", 1024, 67108864, &m->max_conns, err) < 0)
+		return sl_config_prefixed(err, "conn_table.");
+	m->max_conns_v6 = SL_CT_EXT_DEFAULT(m->max_conns);
+	if (sl_config_read_u32(o, "max_v6_connections", 0, m->max_conns, &m->max_conns_v6,
+			       err) < 0)
+		return sl_config_prefixed(err, "conn_table.");
+	return 0;
+}
+
 /* Each worker owns the local ports p with p % workers == its index, so
  * the range must give every worker at least one; workers is read first. */
 static int load_port_range(json_t *root, struct sl_model *m,
@@ -368,8 +389,7 @@ int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err
 	    sl_config_read_u32(root, "workers", 1, SL_MAX_WORKERS, &m->workers, err) < 0 ||
 	    load_log_level(root, m, err) < 0 || load_control(root, m, err) < 0 ||
 	    load_idle(root, m, err) < 0 ||
-	    load_one_u32(root, "conn_table", "max_connections", 1024, 67108864,
-			 &m->max_conns, err) < 0 ||
+	    load_conn_table(root, m, err) < 0 ||
 	    load_port_range(root, m, err) < 0 || load_checksum(root, m, err) < 0 ||
 	    load_limits(root, m, err) < 0 ||
 	    load_timeouts(root, m, err) < 0 || load_health(root, m, err) < 0 ||

@@ -84,6 +84,7 @@ int sl_model_init(struct sl_model *m)
 	m->neigh_max = SL_MAX_NEIGH;
 	m->idle_empty_polls = 64;
 	m->max_conns = 262144;
+	m->max_conns_v6 = SL_CT_EXT_DEFAULT(m->max_conns);
 	m->lport_lo = 1024;
 	m->lport_hi = 65535;
 	m->verify_l4_csum = true;
@@ -272,6 +273,7 @@ int sl_model_append_svc(struct sl_model *m, const struct sl_model_svc *tmpl,
 	*svc = *tmpl;
 	svc->id = (uint16_t)id;
 	svc->mh_size = SL_MH_DEFAULT_SIZE;
+	svc->persist_plen6 = SL_PERSIST_PLEN6_DEFAULT;
 	sl_hc_defaults(&svc->hc);
 	m->next_svc_id = (uint16_t)((id + 1) % SL_MAX_SVC);
 	return 0;

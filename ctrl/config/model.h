@@ -58,6 +58,8 @@ struct sl_model_svc {
 	uint8_t on_down;                 /* enum sl_on_down; default keep */
 	uint8_t panic_percent;           /* fail open past this share down; 0: off */
 	uint32_t persist_s;              /* 0: no persistence */
+	uint8_t persist_plen6;           /* persistence netmask for v6 clients
+					  * (prefix length); default 128 */
 	uint32_t mh_size;                /* Maglev table size; default 65537 */
 	struct sl_hc_cfg hc;             /* default: type none */
 	/* An IPv6 VIP (model_svc6.c): `vip` 0, never found by the v4
@@ -180,6 +182,8 @@ struct sl_model {
 	uint32_t idle_sleep_us;          /* 0: busy-poll; default 0 */
 	uint32_t idle_empty_polls;       /* empty polls before sleeping; default 64 */
 	uint32_t max_conns;              /* per worker; default 262144 */
+	uint32_t max_conns_v6;           /* of them with a v6 key (the table's
+					  * extension pool); default 1/16 */
 	uint16_t lport_lo, lport_hi;     /* local port range; default 1024-65535 */
 	bool verify_l4_csum;             /* default true */
 	uint32_t mbufs;                  /* packet buffers; 0 (default): sized from the rest */

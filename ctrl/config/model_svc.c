@@ -59,6 +59,8 @@ int sl_model_svc_apply_opts(struct sl_model_svc *svc,
 		next.hash_ports = false;
 	if (o->set & SL_SVC_F_PERSIST)
 		next.persist_s = o->persist_s;
+	if (o->set & SL_SVC_F_PERSIST_MASK6)
+		next.persist_plen6 = o->persist_plen6;
 	if (o->set & SL_SVC_F_MH_SIZE)
 		next.mh_size = o->mh_size;
 	if (o->set & SL_SVC_F_ON_DOWN)
@@ -84,6 +86,7 @@ int sl_model_svc_opts_json(json_t *o, const struct sl_model_svc *s)
 
 	bad |= json_object_set_new(o, "hash_ports", json_boolean(s->hash_ports));
 	bad |= json_object_set_new(o, "persist_s", json_integer(s->persist_s));
+	bad |= json_object_set_new(o, "persist_netmask6", json_integer(s->persist_plen6));
 	bad |= json_object_set_new(o, "mh_table_size", json_integer(s->mh_size));
 	bad |= json_object_set_new(o, "on_down", json_string(sl_on_down_name(s->on_down)));
 	bad |= json_object_set_new(o, "panic_percent", json_integer(s->panic_percent));

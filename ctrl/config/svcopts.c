@@ -280,6 +280,10 @@ int sl_svc_opts_from_json(json_t *o, struct sl_svc_opts *opts,
 		return -1;
 	if (rc == 0)
 		opts->persist_s = (uint32_t)v, opts->set |= SL_SVC_F_PERSIST;
+	if ((rc = sl_json_uint(o, "persist_netmask6", false, 1, 128, &v, err)) < 0)
+		return -1;
+	if (rc == 0)
+		opts->persist_plen6 = (uint8_t)v, opts->set |= SL_SVC_F_PERSIST_MASK6;
 	if ((rc = sl_json_uint(o, "mh_table_size", false, SL_MH_MIN_SIZE,
 			       SL_MH_MAX_SIZE, &v, err)) < 0)
 		return -1;

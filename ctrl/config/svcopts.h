@@ -10,6 +10,7 @@
  * the same message:
  *
  *   "scheduler": "mh", "hash_ports": true, "persist_s": 300,
+ *   "persist_netmask6": 1 .. 128 (default 128),
  *   "mh_table_size": 65537, "on_down": "keep" | "flush",
  *   "panic_percent": 0 .. 100 (0: off),
  *   "health_check": {"type": "tcp" | "http" | "udp" | "none",
@@ -80,6 +81,7 @@ struct sl_svc_opts {
 	uint8_t on_down;
 	uint8_t panic_percent;
 	uint32_t persist_s;
+	uint8_t persist_plen6;
 	uint32_t mh_size;
 	struct sl_hc_cfg hc;
 	uint32_t hc_set;              /* SL_HC_F_* when SL_SVC_F_CHECK */
@@ -92,6 +94,12 @@ struct sl_svc_opts {
 #define SL_SVC_F_ON_DOWN 0x10u
 #define SL_SVC_F_CHECK 0x20u
 #define SL_SVC_F_PANIC 0x40u
+#define SL_SVC_F_PERSIST_MASK6 0x80u
+
+/* "persist_netmask6": how much of a v6 client's address its persistence
+ * template covers (a prefix length, as ipvsadm's -M for IPv6): 128, one
+ * template per address; 64, one per /64. v4 clients are unaffected. */
+#define SL_PERSIST_PLEN6_DEFAULT 128
 
 const char *sl_hc_type_name(unsigned type);
 /* The same check, every field compared. */
@@ -117,14 +125,14 @@ int sl_hc_from_json(json_t *o, struct sl_hc_cfg *c, uint32_t *set,
 json_t *sl_hc_to_json(const struct sl_hc_cfg *c, uint32_t set);
 
 /* The members of a service object other than its address that are
- * present in `o` ("scheduler", "hash_ports", "persist_s",
+ * present in `o` ("scheduler", "hash_ports", "persist_s", "persist_netmask6",
  * "mh_table_size", "on_down", "panic_percent", "health_check"), into
  * `opts`. */
 int sl_svc_opts_from_json(json_t *o, struct sl_svc_opts *opts,
 			  struct sl_err *err);
 
 /* The JSON keys sl_svc_opts_from_json() reads, for sl_json_only lists. */
-#define SL_SVC_OPT_KEYS "scheduler", "hash_ports", "persist_s", \
+#define SL_SVC_OPT_KEYS "scheduler", "hash_ports", "persist_s", "persist_netmask6", \
 	"mh_table_size", "on_down", "panic_percent", "health_check"
 
 #endif

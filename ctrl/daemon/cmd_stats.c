@@ -216,13 +216,16 @@ static json_t *resources_json(const struct sl_ctl *ctl)
 
 	const struct sl_persist_table *p = ctl->dp->persist;
 
-	return json_pack("{s:{s:I,s:I},s:{s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I}}", "mbufs", "total",
+	return json_pack("{s:{s:I,s:I},s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I}}",
+			 "mbufs", "total",
 			 (json_int_t)(pool ? pool->size : 0), "available",
 			 (json_int_t)(pool ? rte_mempool_avail_count(pool) : 0),
 			 "neighbors", "entries", (json_int_t)t->n, "max", (json_int_t)t->max,
 			 "evicted", (json_int_t)t->evicted, "refused", (json_int_t)t->refused,
 			 "unsolicited", (json_int_t)t->unsolicited,
 			 "unknown_requests", (json_int_t)t->unknown_requests,
+			 "v6_port_capped", (json_int_t)t->capped6,
+			 "v6_not_overridden", (json_int_t)t->not_overridden,
 			 "persistence", "templates", (json_int_t)(p ? p->n : 0),
 			 "max", (json_int_t)(p ? p->max : 0),
 			 "evicted", (json_int_t)(p ? p->evicted : 0),
@@ -252,6 +255,11 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 				    json_integer(ctl->dp->workers[i]->ct.nconns));
 		json_object_set_new(w, "connections_max",
 				    json_integer(ctl->dp->workers[i]->ct.max_conns));
+		/* v6 connections each take one of the table's extensions */
+		json_object_set_new(w, "v6_connections_in_table",
+				    json_integer(ctl->dp->workers[i]->ct.ext_used));
+		json_object_set_new(w, "v6_connections_max",
+				    json_integer(ctl->dp->workers[i]->ct.max_ext));
 		json_array_append_new(workers, w);
 	}
 	json_t *vips = services_json(ctl, m, &servers);

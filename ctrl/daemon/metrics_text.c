@@ -216,6 +216,11 @@ static const struct col worker_gauges[] = {
 	 "Connections in the worker's table", 0, 0},
 	{"connections_max", "sluice_conn_table_capacity", "gauge",
 	 "Connections the worker's table holds at most (conn_table.max_connections)", 0, 0},
+	{"v6_connections_in_table", "sluice_conn_table_v6_entries", "gauge",
+	 "Connections with a v6 key in the worker's table", 0, 0},
+	{"v6_connections_max", "sluice_conn_table_v6_capacity", "gauge",
+	 "Connections with a v6 key the worker's table holds at most "
+	 "(conn_table.max_v6_connections)", 0, 0},
 };
 
 static bool skipped_worker_key(const char *key)
@@ -414,6 +419,11 @@ static const struct col resource_cols[] = {
 	 "ARP replies about addresses Sluice never asked for (not learned)", 0, 0},
 	{"resources.neighbors.unknown_requests", "sluice_neighbors_unknown_requests_total",
 	 "counter", "ARP requests from unknown senders that reached the control thread", 0, 0},
+	{"resources.neighbors.v6_port_capped", "sluice_neighbors_v6_port_capped_total",
+	 "counter", "IPv6 neighbor entries not made: their port's cap (RFC 6583)", 0, 0},
+	{"resources.neighbors.v6_not_overridden", "sluice_neighbors_v6_not_overridden_total",
+	 "counter", "Neighbor Advertisements without Override not taken over a learned MAC",
+	 0, 0},
 	{"resources.persistence.templates", "sluice_persistence_templates", "gauge",
 	 "Persistence templates merged", 0, 0},
 	{"resources.persistence.max", "sluice_persistence_templates_capacity", "gauge",

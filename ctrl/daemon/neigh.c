@@ -15,34 +15,131 @@ const char *sl_neigh_state_name(unsigned state)
 	return state < SL_ARRAY_SIZE(state_names) ? state_names[state] : "?";
 }
 
+/* ---- the index: address -> entry, open addressing ----
+ * A slot holds an entry's position + 1 (0: empty); linear probing, and a
+ * removal shifts the run after it back, so no tombstones pile up. Twice
+ * as many slots as entries keeps probe runs short: a scan of a /64 makes
+ * the control thread look up every address it is asked about. */
+#define INDEX_SLOTS (2u * SL_MAX_NEIGH)
+_Static_assert((INDEX_SLOTS & (INDEX_SLOTS - 1)) == 0, "a power of two");
+
+static uint32_t addr_hash(const struct sl_addr *a)
+{
+	uint64_t h = a->af;
+
+	if (a->af == SL_AF_V6) {
+		uint64_t w[2];
+		memcpy(w, a->v6, 16);
+		h ^= w[0] * 0x9e3779b97f4a7c15ull;
+		h ^= (w[1] + (h << 6) + (h >> 2)) * 0xc2b2ae3d27d4eb4full;
+	} else {
+		h ^= (uint64_t)a->v4 * 0x9e3779b97f4a7c15ull;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The slot holding `a`, or the empty slot ending its run. */
+static uint32_t index_slot(const struct sl_neigh_table *t, const struct sl_addr *a)
+{
+	uint32_t s = addr_hash(a) & (INDEX_SLOTS - 1);
+
+	while (t->index[s] != 0 && !sl_addr_eq(&t->e[t->index[s] - 1].addr, a))
+		s = (s + 1) & (INDEX_SLOTS - 1);
+	return s;
+}
+
+/* Take slot `s` out, moving back whatever later in the run hashes at or
+ * before it (Knuth's deletion for linear probing). */
+static void index_unset(struct sl_neigh_table *t, uint32_t s)
+{
+	uint32_t next = s;
+
+	for (;;) {
+		next = (next + 1) & (INDEX_SLOTS - 1);
+		if (t->index[next] == 0)
+			break;
+		uint32_t home = addr_hash(&t->e[t->index[next] - 1].addr) & (INDEX_SLOTS - 1);
+		/* Movable unless its home lies cyclically in (s, next]. */
+		if (((next - home) & (INDEX_SLOTS - 1)) >= ((next - s) & (INDEX_SLOTS - 1))) {
+			t->index[s] = t->index[next];
+			s = next;
+		}
+	}
+	t->index[s] = 0;
+}
+
+/* ---- v6 entries per port (RFC 6583) ---- */
+static void count_entry(struct sl_neigh_table *t, const struct sl_neigh_entry *e, int d)
+{
+	if (e->addr.af != SL_AF_V6 || e->port >= SL_MAX_PORTS)
+		return;
+	t->v6_entries[e->port] = (uint16_t)(t->v6_entries[e->port] + d);
+	if (e->state == SL_NEIGH_INCOMPLETE)
+		t->v6_incomplete[e->port] = (uint16_t)(t->v6_incomplete[e->port] + d);
+}
+
+/* May a new (incomplete) v6 entry be made on `port`? A scan of a
+ * connected /64 asks for every address in it: only so many may wait, and
+ * so many be kept, per port, so one link cannot take the table. */
+static bool v6_room(struct sl_neigh_table *t, uint8_t port)
+{
+	if (port < SL_MAX_PORTS && t->v6_incomplete[port] < SL_NEIGH6_INCOMPLETE_PER_PORT &&
+	    t->v6_entries[port] < SL_NEIGH6_PER_PORT)
+		return true;
+	t->capped6++;
+	return false;
+}
+
 int sl_neigh_init(struct sl_neigh_table *t)
 {
-	t->n = 0;
+	memset(t, 0, sizeof(*t));
 	t->max = SL_MAX_NEIGH;
-	t->evicted = t->refused = t->unsolicited = t->unknown_requests = 0;
 	t->e = calloc(SL_MAX_NEIGH, sizeof(*t->e));
-	return t->e ? 0 : -1;
+	t->index = calloc(INDEX_SLOTS, sizeof(*t->index));
+	if (t->e && t->index)
+		return 0;
+	sl_neigh_free(t);
+	return -1;
 }
 
 void sl_neigh_free(struct sl_neigh_table *t)
 {
 	free(t->e);
+	free(t->index);
 	t->e = NULL;
+	t->index = NULL;
 	t->n = 0;
+}
+
+void sl_neigh_clear(struct sl_neigh_table *t)
+{
+	t->n = 0;
+	memset(t->index, 0, INDEX_SLOTS * sizeof(*t->index));
+	memset(t->v6_entries, 0, sizeof(t->v6_entries));
+	memset(t->v6_incomplete, 0, sizeof(t->v6_incomplete));
 }
 
 struct sl_neigh_entry *sl_neigh_find_addr(struct sl_neigh_table *t,
 					  const struct sl_addr *a)
 {
-	for (uint32_t i = 0; i < t->n; i++)
-		if (sl_addr_eq(&t->e[i].addr, a))
-			return &t->e[i];
-	return NULL;
+	uint32_t s = index_slot(t, a);
+
+	return t->index[s] ? &t->e[t->index[s] - 1] : NULL;
 }
 
 static void remove_at(struct sl_neigh_table *t, uint32_t i)
 {
-	t->e[i] = t->e[--t->n];
+	uint32_t last = t->n - 1;
+
+	count_entry(t, &t->e[i], -1);
+	index_unset(t, index_slot(t, &t->e[i].addr));
+	if (i != last) {
+		t->index[index_slot(t, &t->e[last].addr)] = i + 1;
+		t->e[i] = t->e[last];
+	}
+	t->n--;
 }
 
 /* Room for one more: drop the incomplete entry asked for longest ago. */
@@ -68,6 +165,8 @@ static struct sl_neigh_entry *add(struct sl_neigh_table *t, const struct sl_addr
 {
 	uint32_t max = t->max && t->max < SL_MAX_NEIGH ? t->max : SL_MAX_NEIGH;
 
+	if (a->af == SL_AF_V6 && !v6_room(t, port))
+		return NULL;
 	if (t->n >= max && !make_room(t))
 		return NULL;
 	struct sl_neigh_entry *e = &t->e[t->n++];
@@ -77,6 +176,8 @@ static struct sl_neigh_entry *add(struct sl_neigh_table *t, const struct sl_addr
 	e->port = port;
 	e->state = SL_NEIGH_INCOMPLETE;
 	e->confirmed_ms = now_ms;
+	t->index[index_slot(t, a)] = t->n;
+	count_entry(t, e, +1);
 	return e;
 }
 
@@ -88,11 +189,13 @@ bool sl_neigh_learn_addr(struct sl_neigh_table *t, const struct sl_addr *a,
 		return false;
 	bool changed = !sl_neigh_resolved(e) || memcmp(e->mac, mac, 6) != 0 ||
 		       e->port != port;
+	count_entry(t, e, -1);
 	memcpy(e->mac, mac, 6);
 	e->port = port;
 	e->state = SL_NEIGH_REACHABLE;
 	e->probes = 0;
 	e->confirmed_ms = now_ms;
+	count_entry(t, e, +1);
 	return changed;
 }
 
@@ -112,6 +215,28 @@ bool sl_neigh_confirm_addr(struct sl_neigh_table *t, const struct sl_addr *a,
 			   const uint8_t mac[6], uint8_t port, uint64_t now_ms)
 {
 	return learn_known(t, a, mac, port, now_ms, &t->unsolicited);
+}
+
+bool sl_neigh_advert_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			  const uint8_t mac[6], uint8_t port, bool override,
+			  uint64_t now_ms)
+{
+	struct sl_neigh_entry *e = sl_neigh_find_addr(t, a);
+
+	/* RFC 4861 7.2.5: without Override, an advertisement of another
+	 * address than the one learned does not replace it; a REACHABLE
+	 * entry only becomes STALE (probed, so the real owner answers). */
+	if (!override && e != NULL && sl_neigh_resolved(e) &&
+	    (memcmp(e->mac, mac, 6) != 0 || e->port != port)) {
+		if (e->state == SL_NEIGH_REACHABLE) {
+			e->state = SL_NEIGH_STALE;
+			e->probes = 0;
+			e->probed_ms = 0;
+		}
+		t->not_overridden++;
+		return false;
+	}
+	return sl_neigh_confirm_addr(t, a, mac, port, now_ms);
 }
 
 /* Linux takes a request aimed at it as a reason to create a STALE entry

@@ -21,6 +21,10 @@
 #define SL_NEIGH_REACHABLE_MS 30000
 #define SL_NEIGH_PROBE_MS 1000
 #define SL_NEIGH_PROBES 3
+/* v6 entries per port (RFC 6583: a scan of a connected /64 would make
+ * one for every address): waiting for an answer, and in all. */
+#define SL_NEIGH6_INCOMPLETE_PER_PORT 256
+#define SL_NEIGH6_PER_PORT 2048
 
 enum sl_neigh_state { SL_NEIGH_INCOMPLETE, SL_NEIGH_REACHABLE, SL_NEIGH_STALE };
 
@@ -41,8 +45,13 @@ struct sl_neigh_entry {
  * away. With no incomplete entry to drop, the new one is refused. */
 struct sl_neigh_table {
 	struct sl_neigh_entry *e;
+	uint32_t *index;        /* address -> position in e + 1 (neigh.c) */
 	uint32_t n;
 	uint32_t max;           /* <= SL_MAX_NEIGH */
+	uint16_t v6_entries[SL_MAX_PORTS];    /* v6 entries by port */
+	uint16_t v6_incomplete[SL_MAX_PORTS]; /* ... of them INCOMPLETE */
+	uint64_t capped6;       /* v6 entries not made: their port's cap */
+	uint64_t not_overridden; /* NAs without Override not taken (7.2.5) */
 	uint64_t evicted;       /* incomplete entries dropped to make room */
 	uint64_t refused;       /* entries not made: the table was full */
 	uint64_t unsolicited;   /* ARP replies about addresses never asked for */
@@ -53,6 +62,8 @@ typedef void (*sl_neigh_probe_fn)(void *ctx, const struct sl_addr *a, uint8_t po
 
 int sl_neigh_init(struct sl_neigh_table *t);
 void sl_neigh_free(struct sl_neigh_table *t);
+/* Forget every entry. */
+void sl_neigh_clear(struct sl_neigh_table *t);
 const char *sl_neigh_state_name(unsigned state);
 struct sl_neigh_entry *sl_neigh_find_addr(struct sl_neigh_table *t,
 					  const struct sl_addr *a);
@@ -67,6 +78,13 @@ bool sl_neigh_learn_addr(struct sl_neigh_table *t, const struct sl_addr *a,
  * otherwise counted in `unsolicited`. Returns as sl_neigh_learn(). */
 bool sl_neigh_confirm_addr(struct sl_neigh_table *t, const struct sl_addr *a,
 			   const uint8_t mac[6], uint8_t port, uint64_t now_ms);
+/* A Neighbor Advertisement: sl_neigh_confirm_addr(), except that one
+ * without the Override flag never replaces a learned MAC (or port) by
+ * another: the entry keeps it (a REACHABLE one becomes STALE, so it is
+ * probed) and `not_overridden` counts it. RFC 4861 7.2.5. */
+bool sl_neigh_advert_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			  const uint8_t mac[6], uint8_t port, bool override,
+			  uint64_t now_ms);
 /* An ARP request from ip/mac on port, aimed at one of Sluice's
  * addresses: it confirms an entry ip already has (any state: its MAC is
  * taken, the entry is REACHABLE again, as a reply would make it), and

@@ -54,9 +54,14 @@ static bool learn_one(struct sl_ctl *ctl, const struct sl_learn_msg *lm, uint64_
 	/* Neither a reply nor a request makes an entry: only what a worker
 	 * asked for (WANTED) does; see sl_neigh_seen() for why a request
 	 * does not. */
-	bool changed = lm->kind == SL_LEARN_REPLY
-		? sl_neigh_confirm_addr(&ctl->neigh, &a, lm->mac, lm->port, now)
-		: sl_neigh_seen_addr(&ctl->neigh, &a, lm->mac, lm->port, now);
+	bool changed;
+	if (lm->kind != SL_LEARN_REPLY)
+		changed = sl_neigh_seen_addr(&ctl->neigh, &a, lm->mac, lm->port, now);
+	else if (lm->v6) /* an NA: its Override flag is heeded (RFC 4861 7.2.5) */
+		changed = sl_neigh_advert_addr(&ctl->neigh, &a, lm->mac, lm->port,
+					       lm->override, now);
+	else
+		changed = sl_neigh_confirm_addr(&ctl->neigh, &a, lm->mac, lm->port, now);
 	if (changed) {
 		static struct sl_log_limit lim; /* per ARP reply */
 		char text[SL_ADDR_STRLEN];

@@ -80,6 +80,7 @@ void sl_ctl_svc_fill(struct sl_ctl *ctl, const struct sl_model_svc *ms,
 	ss->nrs = (uint16_t)ms->nrs;
 	ss->flags = ms->hash_ports ? SL_SVC_HASH_PORTS : 0;
 	ss->persist_ms = ms->persist_s * 1000;
+	ss->persist_plen6 = ms->persist_plen6;
 	ss->rs = rs;
 	for (uint32_t r = 0; r < ms->nrs; r++)
 		rs[r] = (struct sl_snap_rs){

@@ -176,6 +176,7 @@ static int make_workers(struct sl_ctl *ctl)
 		struct sl_worker_params p = {
 			.id = (uint16_t)i,
 			.max_conns = m->max_conns,
+			.max_conns_v6 = m->max_conns_v6,
 			.lport_lo = m->lport_lo,
 			.lport_hi = m->lport_hi,
 			.idle_sleep_us = m->idle_sleep_us,
@@ -192,8 +193,10 @@ static int make_workers(struct sl_ctl *ctl)
 		sl_err("%s", errbuf);
 		return -1;
 	}
-	sl_info("%u workers, %u connections each (%zu bytes per connection)",
-		m->workers, m->max_conns, sl_ct_bytes_per_conn(&dp->workers[0]->ct));
+	sl_info("%u workers, %u connections each (%zu bytes per connection), up to "
+		"%u of them v6 (%zu bytes each)", m->workers, m->max_conns,
+		sl_ct_bytes_per_conn(&dp->workers[0]->ct), m->max_conns_v6,
+		sl_ct_bytes_per_ext_conn(&dp->workers[0]->ct));
 	return 0;
 }
 

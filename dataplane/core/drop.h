@@ -80,7 +80,10 @@
 	X(IPV6_PROTO_UNSUPPORTED, "ipv6_proto_unsupported")                    \
 	X(ICMP6_QUOTE_TRUNCATED, "icmp6_quote_truncated")                      \
 	X(ICMP6_NO_CONNECTION, "icmp6_no_connection")                          \
-	X(ICMP6_WRONG_SIDE, "icmp6_wrong_side")
+	X(ICMP6_WRONG_SIDE, "icmp6_wrong_side")                                \
+	X(CONN_EXT_FULL, "conn_ext_full")                                      \
+	X(ICMP_ECHO_LIMITED, "icmp_echo_limited")                              \
+	X(HOLD_PORT_CHANGED, "hold_port_changed")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

@@ -95,6 +95,32 @@ static inline uint32_t sl_sched_client_hash(sl_be32 saddr, sl_be16 sport,
 	return (uint32_t)x;
 }
 
+/* The 32-bit key a v6 client is scheduled and kept by (sh, mh,
+ * persistence templates), v4's saddr's place: its first `plen` bits
+ * (1..128; the rest zeroed), all of them hashed, so clients of one /plen
+ * share a key and any two of different prefixes differ but for a 2^-32
+ * chance (an xor fold of the four words made, among others, every
+ * address with its last two words swapped collide). Never 0 (a
+ * template's empty mark). The same on every worker. */
+static inline sl_be32 sl_sched_client6(const uint8_t ip[16], uint8_t plen)
+{
+	uint8_t a[16] = {0};
+	uint64_t w[2];
+	unsigned full = plen >= 128 ? 16 : plen / 8u;
+
+	__builtin_memcpy(a, ip, full);
+	if (full < 16 && (plen & 7))
+		a[full] = (uint8_t)(ip[full] & (0xff00u >> (plen & 7)));
+	__builtin_memcpy(w, a, 16);
+	uint64_t x = w[0] * 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 29) ^ w[1]) * 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 32;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 29;
+	uint32_t key = (uint32_t)(x ^ (x >> 32));
+	return key ? key : 1;
+}
+
 /* A 32-bit hash scaled to [0, n) with a multiply (no division; n need
  * not be a power of two, which a Maglev table never is). */
 static inline uint32_t sl_sched_scale(uint32_t h, uint32_t n)

@@ -43,6 +43,7 @@ struct sl_snap_svc {
 	uint16_t nrs;
 	uint32_t seq_len;     /* 0: no server takes new connections */
 	uint8_t flags;        /* SL_SVC_* */
+	uint8_t persist_plen6; /* a v6 client's template covers its /this */
 	uint32_t persist_ms;  /* 0: no persistence */
 	const struct sl_snap_rs *rs;
 	const uint16_t *seq;  /* the pick table: indices into rs[] (sched.h);

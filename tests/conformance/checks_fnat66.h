@@ -351,3 +351,74 @@ out:
 	v6_off(h);
 	return ok;
 }
+
+/* Every worker's pool of v6 keys empty (conn_table.max_v6_connections
+ * used up), the table itself not full: a v6 SYN is dropped as
+ * conn_ext_full, not table_full (which it was), and a v4 connection
+ * could still be made. The pools' heads are put back after. */
+static bool fnat66_ext_full(struct harness *h, char *why)
+{
+	uint32_t saved[SL_MAX_WORKERS];
+	uint8_t f[FR_MAX];
+	uint64_t full = h_drops(h, SL_DROP_TABLE_FULL);
+
+	v6_on(h);
+	for (unsigned i = 0; i < h->nworkers; i++) {
+		saved[i] = h->dp.workers[i]->ct.ext_free;
+		h->dp.workers[i]->ct.ext_free = SL_CT_NONE;
+	}
+	uint32_t len = v6_build(f, SL_IPPROTO_TCP, V6_CLIENT, 43100, V6_VIP, 80, SYN, 64);
+	bool ok = v6_dropped_as(h, f, len, SL_DROP_CONN_EXT_FULL,
+				"a v6 SYN with no v6 key left", why);
+	if (ok && h_drops(h, SL_DROP_TABLE_FULL) != full)
+		ok = WHY("an empty v6 pool was counted as table_full too");
+	for (unsigned i = 0; i < h->nworkers; i++)
+		h->dp.workers[i]->ct.ext_free = saved[i];
+	v6_off(h);
+	return ok;
+}
+
+/* Which server (bitmask, by the last byte of its address) 8 v6 clients
+ * of one /64 reach through the TCP VIP, each on a new connection. */
+static uint8_t v6_clients_servers(struct harness *h, uint16_t first_port)
+{
+	uint8_t servers = 0, client[16];
+	struct seen6 g;
+
+	memcpy(client, V6_CLIENT, 16);
+	for (unsigned i = 0; i < 8; i++) {
+		client[14] = 0x10, client[15] = (uint8_t)(0x40 + i);
+		if (!v6_exchange(h, OUT, IN, SL_IPPROTO_TCP, client, (uint16_t)(first_port + i),
+				 V6_VIP, 80, SYN, 64, &g))
+			return 0;
+		servers |= (uint8_t)(1u << ((g.dst[15] - 0x51) & 7));
+	}
+	return servers;
+}
+
+/* persist_netmask6 64: eight clients of one /64 keep one server between
+ * them under rr (before: the netmask did not exist and each address was
+ * its own template, so they spread); 128: each address is its own. */
+static bool fnat66_persist_netmask6(struct harness *h, char *why)
+{
+	struct sl_snap_svc *svc;
+	uint8_t servers;
+	bool ok = true;
+
+	v6_on(h);
+	svc = &v6_saved.s->svcs[v6_saved.idx[0]];
+	svc->persist_ms = 60000;
+	svc->persist_plen6 = 64;
+	servers = v6_clients_servers(h, 44000);
+	if (servers == 0 || __builtin_popcount(servers) != 1)
+		ok = WHY("eight clients of a /64 under persist_netmask6 64 reached servers %#x",
+			 servers);
+	svc->persist_plen6 = 128;
+	servers = ok ? v6_clients_servers(h, 45000) : 0;
+	if (ok && __builtin_popcount(servers) < 2)
+		ok = WHY("eight clients under persist_netmask6 128 reached servers %#x only",
+			 servers);
+	v6_off(h);
+	h_advance(h, 120); /* their templates expire */
+	return ok;
+}

@@ -20,8 +20,15 @@ static const uint8_t ndp_lost[16] = V6(1, 0, 0x12);    /* never answers */
 static const uint8_t ndp_peer_mac[6] = {0x02, 0, 0, 0, 0x66, 0x10};
 
 static struct sl_snap6_addr ndp_addrs[64];
+/* The ports' connected v6 prefixes, as publish.c puts them first. */
+static struct sl_snap6_route ndp_routes[2] = {
+	{.prefix = V6(1, 0, 0), .plen = 64, .port = OUT},
+	{.prefix = V6(2, 0, 0), .plen = 64, .port = IN},
+};
 static struct {
 	struct sl_snap6_addr *addrs6;
+	struct sl_snap6_route *routes6;
+	uint32_t nroutes6;
 	uint32_t mask;
 	struct sl_snap_port port[H_MAX_PORTS];
 	struct sl_model_port mport[H_MAX_PORTS];
@@ -55,6 +62,10 @@ static void ndp_on(struct harness *h)
 
 	ndp_saved.addrs6 = s->addrs6;
 	ndp_saved.mask = s->addr6_mask;
+	ndp_saved.routes6 = s->routes6;
+	ndp_saved.nroutes6 = s->nroutes6;
+	s->routes6 = ndp_routes;
+	s->nroutes6 = 2;
 	memcpy(ndp_saved.port, s->ports, sizeof(ndp_saved.port));
 	memcpy(ndp_saved.mport, h->ctl.model.ports, sizeof(ndp_saved.mport));
 	memset(ndp_addrs, 0, sizeof(ndp_addrs));
@@ -73,6 +84,8 @@ static void ndp_off(struct harness *h)
 
 	s->addrs6 = ndp_saved.addrs6;
 	s->addr6_mask = ndp_saved.mask;
+	s->routes6 = ndp_saved.routes6;
+	s->nroutes6 = ndp_saved.nroutes6;
 	memcpy(s->ports, ndp_saved.port, sizeof(ndp_saved.port));
 	memcpy(h->ctl.model.ports, ndp_saved.mport, sizeof(ndp_saved.mport));
 }
@@ -462,35 +475,209 @@ static bool ndp_hold_expires(struct harness *h, char *why)
 	return true;
 }
 
-/* Echo to an owned v6 address answered back to the sender; to another,
- * not_local. */
-static bool ndp_echo(struct harness *h, char *why)
+/* Learn `ip` on OUT as `mac` in the control thread's table and publish. */
+static bool ndp_learn_as(struct harness *h, const uint8_t ip[16], const uint8_t mac[6],
+			 char *why)
 {
-	uint8_t f[FR_MAX], out[FR_MAX], *msg = f + SL_ETH_HLEN + SL_IPV6_HLEN;
-	uint64_t replies = STAT_SUM(h, icmp6_echo_replies);
+	struct sl_addr a = {.af = SL_AF_V6};
+	struct sl_err err = {0};
+
+	memcpy(a.v6, ip, 16);
+	sl_neigh_want_addr(&h->ctl.neigh, &a, OUT, 0);
+	if (!sl_neigh_confirm_addr(&h->ctl.neigh, &a, mac, OUT, 0) &&
+	    !sl_neigh_find_addr(&h->ctl.neigh, &a))
+		return WHY("the control thread did not take the neighbor");
+	return h_publish_neigh(h, &err) == 0 ? true : WHY("neighbor publish: %.100s",
+							  err.message);
+}
+
+/* An echo request from the peer to the VIP, its frame from `eth_src`. */
+static uint32_t ndp_echo_req(uint8_t *f, uint16_t seq)
+{
+	uint8_t *msg = f + SL_ETH_HLEN + SL_IPV6_HLEN;
 
 	memset(msg, 0, 16);
 	msg[0] = SL_ICMP6_ECHO_REQUEST;
 	fr_put16(msg + 4, 0x1234);
-	fr_put16(msg + 6, 7);
+	fr_put16(msg + 6, seq);
 	memcpy(msg + 8, "pingpong", 8);
-	uint32_t len = ndp_wrap(f, fr_mac_b, ndp_peer, ndp_vip, 64, 16);
+	return ndp_wrap(f, fr_mac_b, ndp_peer, ndp_vip, 64, 16);
+}
+
+/* Echo to an owned v6 address: the reply is routed (route6 and the
+ * neighbor's MAC, not the request's source MAC: the peer is learned
+ * with another one here; before, the reply went back to the frame's
+ * source MAC); to another host, not_local. */
+static bool ndp_echo(struct harness *h, char *why)
+{
+	static const uint8_t routed_mac[6] = {0x02, 0, 0, 0, 0x66, 0x99};
+	uint8_t f[FR_MAX], out[FR_MAX], *msg = f + SL_ETH_HLEN + SL_IPV6_HLEN;
+	uint64_t replies = STAT_SUM(h, icmp6_echo_replies);
+	struct sl_addr a = {.af = SL_AF_V6};
+	bool ok = true;
+
+	memcpy(a.v6, ndp_peer, 16);
+	if (!ndp_learn_as(h, ndp_peer, routed_mac, why))
+		return false;
+	uint32_t len = ndp_echo_req(f, 7);
 	h_flush(h);
+	h->w->echo_replies = (struct sl_tbucket){0};
 	h_send(h, OUT, f, len);
 	uint32_t got = h_recv(h, OUT, out);
 	const uint8_t *ip = out + SL_ETH_HLEN, *r = ip + SL_IPV6_HLEN;
 	if (got != len)
-		return WHY("no echo reply of the request's length came out");
-	if (memcmp(out, ndp_peer_mac, 6) || memcmp(ip + 8, ndp_vip, 16) ||
-	    memcmp(ip + 24, ndp_peer, 16) || r[0] != SL_ICMP6_ECHO_REPLY ||
-	    memcmp(r + 4, msg + 4, 12))
-		return WHY("the echo reply's addresses, type or data are wrong");
-	if (!icmp6_sum_ok(out, got))
-		return WHY("the echo reply's checksum is wrong");
-	if (STAT_SUM(h, icmp6_echo_replies) != replies + 1)
-		return WHY("icmp6_echo_replies did not count it");
-	ndp_wrap(f, fr_mac_b, ndp_peer, ndp_peer2, 64, 16);
-	return v6_dropped_as(h, f, len, SL_DROP_NOT_LOCAL, "an echo to another host", why);
+		ok = WHY("no echo reply of the request's length came out");
+	else if (memcmp(out, routed_mac, 6) || memcmp(out + 6, h->dp.snapshot->ports[OUT].mac, 6))
+		ok = WHY("the echo reply was not routed to the neighbor's MAC");
+	else if (memcmp(ip + 8, ndp_vip, 16) || memcmp(ip + 24, ndp_peer, 16) ||
+		 r[0] != SL_ICMP6_ECHO_REPLY || memcmp(r + 4, msg + 4, 12))
+		ok = WHY("the echo reply's addresses, type or data are wrong");
+	else if (!icmp6_sum_ok(out, got))
+		ok = WHY("the echo reply's checksum is wrong");
+	else if (STAT_SUM(h, icmp6_echo_replies) != replies + 1)
+		ok = WHY("icmp6_echo_replies did not count it");
+	if (ok) {
+		ndp_wrap(f, fr_mac_b, ndp_peer, ndp_peer2, 64, 16);
+		ok = v6_dropped_as(h, f, len, SL_DROP_NOT_LOCAL, "an echo to another host", why);
+	}
+	return ndp_forget(h, &a, ok, why);
+}
+
+/* A ping flood: past the bucket's burst (and what the clock refills
+ * meanwhile), requests are dropped as icmp_echo_limited. Before: every
+ * one was answered. */
+#define ECHO_FLOOD (3 * SL_ECHO_REPLIES_BURST)
+static bool ndp_echo_limited(struct harness *h, char *why)
+{
+	static const uint8_t routed_mac[6] = {0x02, 0, 0, 0, 0x66, 0x99};
+	uint8_t f[FR_MAX], out[FR_MAX];
+	struct sl_addr a = {.af = SL_AF_V6};
+	unsigned answered = 0;
+	bool ok = true;
+
+	memcpy(a.v6, ndp_peer, 16);
+	if (!ndp_learn_as(h, ndp_peer, routed_mac, why))
+		return false;
+	uint64_t limited = h_drops(h, SL_DROP_ICMP_ECHO_LIMITED);
+	h_flush(h);
+	h->w->echo_replies = (struct sl_tbucket){0};
+	uint32_t start = h->w->now_ms;
+	for (unsigned i = 0; i < ECHO_FLOOD; i++) {
+		h_send(h, OUT, f, ndp_echo_req(f, (uint16_t)i));
+		answered += h_recv(h, OUT, out) != 0;
+	}
+	uint32_t refilled = (h->w->now_ms - start) * SL_ECHO_REPLIES_PER_SEC / 1000 + 1;
+	uint64_t dropped = h_drops(h, SL_DROP_ICMP_ECHO_LIMITED) - limited;
+	if (answered < SL_ECHO_REPLIES_BURST || answered > SL_ECHO_REPLIES_BURST + refilled)
+		ok = WHY("%u of %u echo requests answered (burst %u, refill %u)", answered,
+			 ECHO_FLOOD, SL_ECHO_REPLIES_BURST, refilled);
+	else if (dropped == 0 || answered + dropped != ECHO_FLOOD)
+		ok = WHY("%llu requests counted as icmp_echo_limited, %u answered of %u",
+			 (unsigned long long)dropped, answered, ECHO_FLOOD);
+	h->w->echo_replies = (struct sl_tbucket){0};
+	return ndp_forget(h, &a, ok, why);
+}
+
+/* RFC 4861 7.2.5 through the worker: an NA without Override for a
+ * learned neighbor reaches the control thread as such and does not
+ * replace its MAC; with Override it does. Before: the first did. */
+static bool ndp_na_override(struct harness *h, char *why)
+{
+	static const uint8_t old_mac[6] = {0x02, 0, 0, 0, 0x66, 0x77};
+	uint8_t f[FR_MAX];
+	struct sl_addr a = {.af = SL_AF_V6};
+	bool ok = true;
+
+	memcpy(a.v6, ndp_peer, 16);
+	if (!ndp_learn_as(h, ndp_peer, old_mac, why))
+		return false;
+	h_send(h, OUT, f, ndp_msg(f, SL_ICMP6_NEIGH_ADV, SL_ND_NA_SOLICITED, ndp_peer,
+				  fr_mac_b, ndp_peer, ndp_port_out, 255));
+	sl_ctl_learn_drain(&h->ctl, 0);
+	const struct sl_neigh_entry *e = sl_neigh_find_addr(&h->ctl.neigh, &a);
+	if (e == NULL || memcmp(e->mac, old_mac, 6))
+		ok = WHY("an NA without Override replaced the learned MAC");
+	if (ok) {
+		h_send(h, OUT, f, ndp_msg(f, SL_ICMP6_NEIGH_ADV, SL_ND_NA_OVERRIDE, ndp_peer,
+					  fr_mac_b, ndp_peer, ndp_port_out, 255));
+		sl_ctl_learn_drain(&h->ctl, 0);
+		e = sl_neigh_find_addr(&h->ctl.neigh, &a);
+		if (e == NULL || memcmp(e->mac, ndp_peer_mac, 6))
+			ok = WHY("an NA with Override did not replace the learned MAC");
+	}
+	return ndp_forget(h, &a, ok, why);
+}
+
+/* A packet held for a next hop on OUT, then OUT readdressed (another v6
+ * prefix) before the neighbor is learned: on release it is dropped as
+ * hold_port_changed, not sent out of a port whose link no longer holds
+ * its next hop. Before: it was sent. */
+static bool ndp_hold_port_changed(struct harness *h, char *why)
+{
+	static const uint8_t elsewhere[16] = V6(9, 0, 1);
+	struct sl_snapshot *s = h->dp.snapshot;
+	uint8_t out[FR_MAX];
+	struct sl_addr a = {.af = SL_AF_V6};
+	bool ok = true;
+
+	memcpy(a.v6, ndp_peer, 16);
+	h_tick(h, SL_HOLD_MS + 1); /* what earlier checks left held goes first */
+	h_flush(h);
+	uint64_t before = h_drops(h, SL_DROP_HOLD_PORT_CHANGED);
+	struct rte_mbuf *m = ndp_packet(h, ndp_peer);
+	if (m == NULL)
+		return WHY("no mbuf");
+	sl_worker_hold6(h->w, m, ndp_peer, OUT);
+	sl_worker_flush(h->w);
+	h_flush(h);
+	memcpy(s->ports[OUT].ip6, elsewhere, 16); /* ndp_off puts it back */
+	if (!ndp_learn_as(h, ndp_peer, ndp_peer_mac, why))
+		return false;
+	h_tick(h, 1);
+	while (ok && h_recv(h, OUT, out))
+		if (out[SL_ETH_HLEN + SL_IPV6_HLEN] != SL_ICMP6_NEIGH_SOL)
+			ok = WHY("the held packet went out of the readdressed port");
+	if (ok && (h_drops(h, SL_DROP_HOLD_PORT_CHANGED) != before + 1 || h->w->nhold6 != 0))
+		ok = WHY("the held packet was not dropped as hold_port_changed");
+	return ndp_forget(h, &a, ok, why);
+}
+
+/* The same for the ARP hold: a v4 packet held for 198.19.0.244 on OUT,
+ * then OUT's connected route gone (the port removed) before the
+ * neighbor is learned: hold_port_changed. Before: sent. */
+static bool ndp_arp_hold_port_changed(struct harness *h, char *why)
+{
+	struct sl_snapshot *s = h->dp.snapshot;
+	const sl_be32 hop = sl_htonl(0xc6130000u + 244); /* 198.19.0.244 */
+	uint8_t out[FR_MAX];
+	struct sl_err err = {0};
+	bool ok = true;
+
+	h_tick(h, SL_HOLD_MS + 1);
+	h_flush(h);
+	uint64_t before = h_drops(h, SL_DROP_HOLD_PORT_CHANGED);
+	struct rte_mbuf *m = ndp_packet(h, ndp_peer); /* its bytes do not matter */
+	if (m == NULL)
+		return WHY("no mbuf");
+	sl_worker_hold(h->w, m, hop, OUT);
+	sl_worker_flush(h->w);
+	h_flush(h);
+	uint32_t nroutes = s->nroutes;
+	s->nroutes = 0;
+	sl_neigh_learn(&h->ctl.neigh, hop, ndp_peer_mac, OUT, 0);
+	if (h_publish_neigh(h, &err) != 0)
+		ok = WHY("neighbor publish: %.100s", err.message);
+	h_tick(h, 1);
+	while (ok && h_recv(h, OUT, out))
+		if (fr_get16(out + 12) != SL_ETHERTYPE_ARP)
+			ok = WHY("the held packet went out of a port with no route to its hop");
+	if (ok && (h_drops(h, SL_DROP_HOLD_PORT_CHANGED) != before + 1 || h->w->nhold != 0))
+		ok = WHY("the held packet was not dropped as hold_port_changed");
+	s->nroutes = nroutes;
+	sl_neigh_forget(&h->ctl.neigh, hop);
+	if (h_publish_neigh(h, &err) != 0 && ok)
+		ok = WHY("neighbor publish: %.100s", err.message);
+	return ok;
 }
 
 /* Each check with the v6 addresses in place, and out again after. */
@@ -510,3 +697,7 @@ NDP_CHECK(ndp_hold_released)
 NDP_CHECK(ndp_control_learns)
 NDP_CHECK(ndp_hold_expires)
 NDP_CHECK(ndp_echo)
+NDP_CHECK(ndp_echo_limited)
+NDP_CHECK(ndp_na_override)
+NDP_CHECK(ndp_hold_port_changed)
+NDP_CHECK(ndp_arp_hold_port_changed)

@@ -111,6 +111,10 @@ static const struct check checks[] = {
 	 fnat66_tcp_udp},
 	{"FNAT66: no_connection, no_service, hop limit 1 (time exceeded), no_route",
 	 fnat66_refusals},
+	{"FNAT66: no v6 key left in the table's pool: conn_ext_full, not table_full",
+	 fnat66_ext_full},
+	{"FNAT66: persist_netmask6 64 keeps a /64's clients on one server; 128 each "
+	 "address its own", fnat66_persist_netmask6},
 	{"FNAT66 ICMPv6: a PTB from the server side reaches the client (VIP, quote "
 	 "rewritten, checksums sound), MTU clamped to the egress port", icmp6_ptb_to_client},
 	{"FNAT66 ICMPv6: a PTB from the client side to the VIP reaches the server, "
@@ -133,7 +137,15 @@ static const struct check checks[] = {
 	 "into the view's v6 table", ndp_control_learns_check},
 	{"NDP: a held v6 packet whose next hop never answers: neigh_unresolved after "
 	 "SL_HOLD_MS", ndp_hold_expires_check},
-	{"ICMPv6 echo to a v6 VIP answered; to another host not_local", ndp_echo_check},
+	{"ICMPv6 echo to a v6 VIP answered, routed to the neighbor; to another host "
+	 "not_local", ndp_echo_check},
+	{"ICMPv6 echo flood: past the burst, icmp_echo_limited", ndp_echo_limited_check},
+	{"NDP: an NA without Override keeps the learned MAC, with it replaces it",
+	 ndp_na_override_check},
+	{"NDP hold: next hop's port readdressed before release: hold_port_changed",
+	 ndp_hold_port_changed_check},
+	{"ARP hold: next hop's route gone before release: hold_port_changed",
+	 ndp_arp_hold_port_changed_check},
 	{"full-NAT: local ports per server, 60,000 to each of 4 through one local address",
 	 fnat_lport_per_server},
 	{"SNAT pool grown, shrunk, re-added under live mappings: no duplicate,"

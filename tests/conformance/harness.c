@@ -61,6 +61,7 @@ int h_init(struct harness *h, const char *config)
 		struct sl_worker_params p = {
 			.id = (uint16_t)i,
 			.max_conns = h->ctl.model.max_conns,
+			.max_conns_v6 = h->ctl.model.max_conns_v6,
 			.lport_lo = h->ctl.model.lport_lo,
 			.lport_hi = h->ctl.model.lport_hi,
 			.verify_l4_csum = true,

@@ -101,6 +101,8 @@ static void make_workers(struct fuzz_env *e)
 		struct sl_worker_params p = {
 			.id = (uint16_t)i,
 			.max_conns = e->max_conns ? e->max_conns : m->max_conns,
+			.max_conns_v6 = e->max_conns ? SL_CT_EXT_DEFAULT(e->max_conns)
+						     : m->max_conns_v6,
 			.lport_lo = m->lport_lo,
 			.lport_hi = m->lport_hi,
 			/* Live workers here only pass quiescent states and
@@ -263,7 +265,7 @@ static void forget_neighbors(struct fuzz_env *e)
 	while (rte_ring_dequeue_elem(e->dp.learn_ring, &msg, sizeof(msg)) == 0)
 		;
 	if (e->ctl.neigh.n) {
-		e->ctl.neigh.n = 0;
+		sl_neigh_clear(&e->ctl.neigh);
 		e->neigh_dirty = true;
 	}
 }

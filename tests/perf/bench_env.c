@@ -120,6 +120,7 @@ int bench_env_init(struct bench_env *env, char *errbuf, size_t errlen)
 		struct sl_worker_params p = {
 			.id = (uint16_t)i,
 			.max_conns = BENCH_MAX_CONNS,
+			.max_conns_v6 = SL_CT_EXT_DEFAULT(BENCH_MAX_CONNS),
 			.lport_lo = env->ctl.model.lport_lo,
 			.lport_hi = env->ctl.model.lport_hi,
 			.verify_l4_csum = true,

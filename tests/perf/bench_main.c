@@ -106,7 +106,7 @@ static void print_table(const struct scen_result *r, unsigned n, double base)
 static size_t bytes_per_conn_at(struct bench_env *env, uint32_t cap)
 {
 	struct sl_worker_params p = {
-		.id = 0, .max_conns = cap,
+		.id = 0, .max_conns = cap, .max_conns_v6 = SL_CT_EXT_DEFAULT(cap),
 		.lport_lo = env->ctl.model.lport_lo, .lport_hi = env->ctl.model.lport_hi,
 	};
 	char err[128];

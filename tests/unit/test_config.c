@@ -185,6 +185,8 @@ static const struct bad_case bad_cases[] = {
 	 SL_E_INVALID, "$.local_port_range", NULL},
 	{"{'conn_table': {'max_connections': 100}, " PORTS "}", SL_E_INVALID,
 	 "$.conn_table.max_connections", NULL},
+	{"{'conn_table': {'max_connections': 2048, 'max_v6_connections': 2049}, " PORTS "}",
+	 SL_E_INVALID, "$.conn_table.max_v6_connections", NULL},
 	/* A rule's src never holds a pool address (issue 12.3: "NAT everything"
 	 * re-SNATed its own output until the TTL ran out). */
 	{"{'snat': [{'src': '0.0.0.0/0', 'pool': '198.18.0.50'}], " PORTS "}",
@@ -260,6 +262,29 @@ static void test_bad_configs(void **state)
 		assert_freed(&m);
 		free(json);
 	}
+}
+
+/* conn_table.max_v6_connections: its own knob; absent, 1/16 of
+ * max_connections, whichever that is. */
+static void test_v6_connections(void **state)
+{
+	struct sl_model m;
+	(void)state;
+
+	load_ok("{" PORTS "}", &m);
+	assert_int_equal(m.max_conns_v6, 262144 / 16);
+	sl_model_free(&m);
+	load_ok("{'conn_table': {'max_connections': 32768}, " PORTS "}", &m);
+	assert_int_equal(m.max_conns_v6, 2048);
+	sl_model_free(&m);
+	load_ok("{'conn_table': {'max_connections': 32768, 'max_v6_connections': 0}, "
+		PORTS "}", &m);
+	assert_int_equal(m.max_conns_v6, 0);
+	sl_model_free(&m);
+	load_ok("{'conn_table': {'max_connections': 4096, 'max_v6_connections': 4096}, "
+		PORTS "}", &m);
+	assert_int_equal(m.max_conns_v6, 4096);
+	sl_model_free(&m);
 }
 
 static void test_syntax_error_position(void **state)
@@ -361,6 +386,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_configs),
+		cmocka_unit_test(test_v6_connections),
 		cmocka_unit_test(test_syntax_error_position),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_load_json_non_object),

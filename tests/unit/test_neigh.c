@@ -197,6 +197,107 @@ static void test_forget_and_full(void **state)
 	sl_neigh_free(&t);
 }
 
+static struct sl_addr v6addr(uint8_t net, uint32_t host)
+{
+	struct sl_addr a = {.af = SL_AF_V6, .v6 = {0x20, 0x01, 0x0d, 0xb8, 0, net}};
+
+	a.v6[12] = (uint8_t)(host >> 24);
+	a.v6[13] = (uint8_t)(host >> 16);
+	a.v6[14] = (uint8_t)(host >> 8);
+	a.v6[15] = (uint8_t)host;
+	return a;
+}
+
+/* RFC 4861 7.2.5: an NA without Override keeps a learned MAC (the
+ * REACHABLE entry goes STALE), one with it replaces the MAC; an
+ * INCOMPLETE entry takes the first answer either way. Before: every NA
+ * replaced the MAC. */
+static void test_na_override(void **state)
+{
+	struct sl_neigh_table t;
+	struct sl_addr a = v6addr(1, 0x10), b = v6addr(1, 0x11);
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	sl_neigh_want_addr(&t, &a, 1, 0);
+	assert_true(sl_neigh_advert_addr(&t, &a, mac1, 1, false, 0)); /* incomplete */
+	assert_false(sl_neigh_advert_addr(&t, &a, mac2, 1, false, 10));
+	assert_memory_equal(sl_neigh_find_addr(&t, &a)->mac, mac1, 6);
+	assert_int_equal(sl_neigh_find_addr(&t, &a)->state, SL_NEIGH_STALE);
+	assert_int_equal(t.not_overridden, 1);
+	/* The same MAC without Override confirms it again. */
+	assert_false(sl_neigh_advert_addr(&t, &a, mac1, 1, false, 20));
+	assert_int_equal(sl_neigh_find_addr(&t, &a)->state, SL_NEIGH_REACHABLE);
+	assert_true(sl_neigh_advert_addr(&t, &a, mac2, 1, true, 30));
+	assert_memory_equal(sl_neigh_find_addr(&t, &a)->mac, mac2, 6);
+	/* Nobody asked for b: neither flag makes an entry. */
+	assert_false(sl_neigh_advert_addr(&t, &b, mac1, 1, true, 30));
+	assert_null(sl_neigh_find_addr(&t, &b));
+	sl_neigh_free(&t);
+}
+
+/* RFC 6583: a scan of a connected /64 (50,000 addresses wanted on port
+ * 1) leaves at most SL_NEIGH6_INCOMPLETE_PER_PORT waiting, the rest
+ * counted; port 2's v6 and port 1's v4 next hops still get entries; the
+ * per-port total is capped too. Before: the scan took the whole table. */
+#define SCAN_N 50000u
+static void test_v6_scan_capped(void **state)
+{
+	struct sl_neigh_table t;
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	for (uint32_t i = 0; i < SCAN_N; i++) {
+		struct sl_addr a = v6addr(1, i + 1);
+		sl_neigh_want_addr(&t, &a, 1, i);
+	}
+	assert_int_equal(t.n, SL_NEIGH6_INCOMPLETE_PER_PORT);
+	assert_int_equal(t.capped6, SCAN_N - SL_NEIGH6_INCOMPLETE_PER_PORT);
+	assert_int_equal(t.refused, 0);
+	struct sl_addr other = v6addr(2, 1), first = v6addr(1, 1), late = v6addr(1, SCAN_N);
+	sl_neigh_want_addr(&t, &other, 2, 0);
+	assert_non_null(sl_neigh_find_addr(&t, &other));
+	sl_neigh_want(&t, 77, 1, 0);
+	assert_non_null(sl_neigh_find(&t, 77));
+	assert_non_null(sl_neigh_find_addr(&t, &first));
+	assert_null(sl_neigh_find_addr(&t, &late));
+	/* Answered entries free the waiting room, up to the port's total. */
+	uint32_t made = 0;
+	for (uint32_t i = 0; i < SCAN_N && made < SL_NEIGH6_PER_PORT + 10; i++) {
+		struct sl_addr a = v6addr(1, i + 1);
+		sl_neigh_want_addr(&t, &a, 1, 0);
+		made += sl_neigh_advert_addr(&t, &a, mac1, 1, true, 0);
+	}
+	assert_int_equal(t.v6_entries[1], SL_NEIGH6_PER_PORT);
+	assert_int_equal(made, SL_NEIGH6_PER_PORT);
+	sl_neigh_free(&t);
+}
+
+/* The index agrees with the entries through many adds and removals
+ * (removal moves the last entry into the hole, and shifts probe runs). */
+static void test_index_consistent(void **state)
+{
+	struct sl_neigh_table t;
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	for (uint32_t i = 1; i <= 3000; i++)
+		sl_neigh_learn(&t, i, mac1, 0, 0);
+	for (uint32_t i = 1; i <= 3000; i += 3)
+		assert_true(sl_neigh_forget(&t, i));
+	for (uint32_t i = 3001; i <= 4000; i++)
+		sl_neigh_learn(&t, i, mac2, 0, 0);
+	for (uint32_t i = 1; i <= 4000; i++) {
+		const struct sl_neigh_entry *e = sl_neigh_find(&t, i);
+		if (i <= 3000 && i % 3 == 1)
+			assert_null(e);
+		else
+			assert_true(e != NULL && e->ip == i);
+	}
+	for (uint32_t i = 0; i < t.n; i++)
+		assert_ptr_equal(sl_neigh_find_addr(&t, &t.e[i].addr), &t.e[i]);
+	sl_neigh_clear(&t);
+	assert_null(sl_neigh_find(&t, 2));
+	sl_neigh_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +308,9 @@ int main(void)
 		cmocka_unit_test(test_aging_and_removal),
 		cmocka_unit_test(test_answer_keeps_entry),
 		cmocka_unit_test(test_forget_and_full),
+		cmocka_unit_test(test_na_override),
+		cmocka_unit_test(test_v6_scan_capped),
+		cmocka_unit_test(test_index_consistent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

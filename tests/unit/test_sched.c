@@ -284,6 +284,49 @@ static void test_scaling(void **state)
 	assert_int_equal(c[1], 1);
 }
 
+/* A v6 client's key (sl_sched_client6): its /plen prefix hashed whole.
+ * Under /64 one network shares a key; under /128 its hosts differ;
+ * addresses an xor fold of the four words made alike (the last two words
+ * swapped; the two halves swapped) differ. Before: client_of() folded,
+ * and had no netmask. */
+static void test_client6(void **state)
+{
+	uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+	uint8_t b[16], c[16], d[16];
+	(void)state;
+
+	memcpy(b, a, 16);
+	b[15] = 0x11; /* same /64 */
+	assert_int_equal(sl_sched_client6(a, 64), sl_sched_client6(b, 64));
+	assert_int_not_equal(sl_sched_client6(a, 128), sl_sched_client6(b, 128));
+	assert_int_not_equal(sl_sched_client6(a, 48), sl_sched_client6(a, 128));
+	/* Last two words swapped: 2001:db8:1::10 and 2001:db8:1::10:0:0. */
+	memcpy(c, a, 8);
+	memcpy(c + 8, a + 12, 4);
+	memcpy(c + 12, a + 8, 4);
+	assert_int_not_equal(sl_sched_client6(a, 128), sl_sched_client6(c, 128));
+	/* Halves swapped. */
+	memcpy(d, a + 8, 8);
+	memcpy(d + 8, a, 8);
+	assert_int_not_equal(sl_sched_client6(a, 128), sl_sched_client6(d, 128));
+	/* A prefix length that is not a whole byte: /57 keeps 1 bit of byte 7. */
+	memcpy(b, a, 16);
+	b[7] = 0x7f;
+	assert_int_equal(sl_sched_client6(a, 57), sl_sched_client6(b, 57));
+	b[7] = 0x80;
+	assert_int_not_equal(sl_sched_client6(a, 57), sl_sched_client6(b, 57));
+	/* Never 0: a template's empty mark. Spread: 4096 hosts of a /64,
+	 * 4096 distinct keys. */
+	uint32_t keys[4096];
+	for (unsigned i = 0; i < 4096; i++) {
+		a[14] = (uint8_t)(i >> 8), a[15] = (uint8_t)i;
+		keys[i] = sl_sched_client6(a, 128);
+		assert_int_not_equal(keys[i], 0);
+		for (unsigned j = 0; j < i; j++)
+			assert_int_not_equal(keys[i], keys[j]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_smooth_example),
 		cmocka_unit_test(test_smoothness_random),
 		cmocka_unit_test(test_scaling),
+		cmocka_unit_test(test_client6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

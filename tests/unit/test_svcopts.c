@@ -35,7 +35,8 @@ static void test_load_and_show(void **state)
 	int rc = load("{" PORTS ", 'health': {'source': '198.18.1.250', "
 		      "'panic_percent': 40}, 'vips': ["
 		      "{'vip': '198.18.0.100', 'port': 80, 'scheduler': 'mh',"
-		      " 'hash_ports': true, 'persist_s': 300, 'mh_table_size': 251,"
+		      " 'hash_ports': true, 'persist_s': 300, 'persist_netmask6': 64,"
+		      " 'mh_table_size': 251,"
 		      " 'on_down': 'flush', 'panic_percent': 60,"
 		      " 'health_check': {'type': 'http', 'interval_ms': 500,"
 		      "   'timeout_ms': 200, 'rise': 1, 'fall': 2,"
@@ -52,6 +53,7 @@ static void test_load_and_show(void **state)
 	assert_int_equal(s->sched, SL_SCHED_MH);
 	assert_true(s->hash_ports);
 	assert_int_equal(s->persist_s, 300);
+	assert_int_equal(s->persist_plen6, 64);
 	assert_int_equal(s->mh_size, 251);
 	assert_int_equal(s->on_down, SL_ON_DOWN_FLUSH);
 	assert_int_equal(s->panic_percent, 60);
@@ -96,6 +98,7 @@ static void test_defaults(void **state)
 	assert_int_equal(s->sched, SL_SCHED_WRR);
 	assert_false(s->hash_ports);
 	assert_int_equal(s->persist_s, 0);
+	assert_int_equal(s->persist_plen6, 128);
 	assert_int_equal(s->mh_size, SL_MH_DEFAULT_SIZE);
 	assert_int_equal(s->on_down, SL_ON_DOWN_KEEP);
 	assert_int_equal(s->panic_percent, 0);  /* off */
@@ -123,6 +126,9 @@ static const struct bad bads[] = {
 	{"'hash_ports': 1", "$.vips[0].hash_ports", NULL},
 	{"'persist_s': 86401", "$.vips[0].persist_s",
 	 "persist_s must be 0..86400, got 86401"},
+	{"'persist_netmask6': 0", "$.vips[0].persist_netmask6",
+	 "persist_netmask6 must be 1..128, got 0"},
+	{"'persist_netmask6': 129", "$.vips[0].persist_netmask6", NULL},
 	{"'mh_table_size': 65536", "$.vips[0].mh_table_size",
 	 "mh_table_size must be a prime (65537, 131071, 262139, ...), got 65536"},
 	{"'mh_table_size': 7", "$.vips[0].mh_table_size", NULL},
