@@ -104,6 +104,17 @@ int lane_job_run(void *arg);
 void reset_workers(struct bench_env *env);
 void open_connections(struct bench_env *env, unsigned lane, uint32_t n,
 		      struct bench_fam fam, struct conn_set *cs);
+
+/* bench_conns.c: records, clients, frames of either side. */
+void seq_alloc(struct bench_seq *s, uint64_t len);
+void seq_alloc_packets(struct bench_seq *s, uint64_t n); /* room for n packets */
+struct sl_v4key client_key(unsigned lane, uint64_t i);
+void owned_client(uint64_t *c, struct bench_fam fam, unsigned owner,
+		  unsigned nworkers, struct sl_v4key *k4, struct sl_v6key *k6);
+void rec_of(struct bench_rec *r, const struct sl_v4key *k, uint8_t flags, uint8_t port);
+unsigned side_rec(struct bench_rec *r, const struct conn_set *cs, bool server,
+		  uint32_t i, uint8_t flags);
+void collect_server_key(void *ctx, const uint8_t *frame, unsigned port);
 void conn_set_free(struct conn_set *cs);
 void established_seq(struct bench_seq *seq, const struct conn_set *own,
 		     const struct conn_set *other);
