@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The scenarios. Connections are opened the way clients open them: a SYN
- * through Sluice (the translated SYN tells the harness the local address
- * and port chosen), the server's SYN+ACK back, the client's ACK; the
- * measured traffic is then ACK segments spread uniformly at random over
- * the connections, half each way.
+ * The scenarios. Connections are opened as clients open them
+ * (bench_conns.c); the measured traffic is then ACK segments spread
+ * uniformly at random over the connections, half each way, each side in
+ * its own family.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,101 +26,6 @@ static uint64_t rng(void)
 	return rng_state;
 }
 
-static void seq_alloc(struct bench_seq *s, uint64_t len)
-{
-	s->len = len;
-	s->recs = malloc(len * sizeof(*s->recs));
-	if (s->recs == NULL) {
-		fprintf(stderr, "bench: out of memory for %lu records\n",
-			(unsigned long)len);
-		exit(1);
-	}
-}
-
-/* Client i of a lane: 198.19.x.y, ports 1024.., unique per (lane, i). */
-static struct sl_v4key client_key(unsigned lane, uint64_t i)
-{
-	uint32_t host = (uint32_t)(lane * 1024 + (i >> 14));
-	struct sl_v4key k = {
-		.saddr = sl_htonl((198u << 24) | (19u << 16) | host),
-		.daddr = bench_vip(),
-		.sport = sl_htons((uint16_t)(1024 + (i & 16383))),
-		.dport = sl_htons(80),
-	};
-	return k;
-}
-
-/* The next client key from candidate *c on (client_key(c >> 24, the low
- * 24 bits)) whose flow worker `owner` owns: each scenario's clients arrive
- * on the worker that owns their flows, as with a NIC whose RSS agreed with
- * Sluice's flow hash (sl_flow_owner). cross_worker measures the hop. */
-static struct sl_v4key owned_client_key(uint64_t *c, unsigned owner, unsigned nworkers)
-{
-	for (;;) {
-		struct sl_v4key k = client_key((unsigned)(*c >> 24), *c & ((1u << 24) - 1));
-		(*c)++;
-		if (sl_flow_owner(sl_flow_hash(&k, SL_IPPROTO_TCP), nworkers) == owner)
-			return k;
-	}
-}
-
-static void rec_of(struct bench_rec *r, const struct sl_v4key *k, uint8_t flags,
-		   uint8_t port)
-{
-	bench_rec_make(r, k->saddr, k->daddr, k->sport, k->dport, flags, port);
-}
-
-/* Translated SYNs leave on the lan port as LIP:lp -> RS:rp. */
-static void collect_server_key(void *ctx, const uint8_t *frame, unsigned port)
-{
-	struct conn_set *cs = ctx;
-	const struct sl_ipv4_hdr *ip = (const void *)(frame + SL_ETH_HLEN);
-	const struct sl_tcp_hdr *tcp = (const void *)(frame + SL_ETH_HLEN + SL_IPV4_HLEN);
-
-	if (port != BENCH_PORT_LAN || !(tcp->flags & SL_TCP_SYN) || cs->n == cs->cap)
-		return;
-	struct sl_v4key k = {ip->daddr, ip->saddr, tcp->dport, tcp->sport};
-	cs->server[cs->n++] = k;
-}
-
-/* Open n connections through `lane`; they end ESTABLISHED. */
-void open_connections(struct bench_env *env, unsigned lane, uint32_t n,
-		      struct conn_set *cs)
-{
-	struct bench_seq seq;
-
-	cs->cap = n;
-	cs->n = 0;
-	cs->client = malloc(n * sizeof(*cs->client));
-	cs->server = malloc(n * sizeof(*cs->server));
-	seq_alloc(&seq, n);
-	uint64_t next = (uint64_t)lane << 24;
-	for (uint32_t i = 0; i < n; i++) {
-		cs->client[i] = owned_client_key(&next, env->lanes[lane].w->id, env->nworkers);
-		rec_of(&seq.recs[i], &cs->client[i], SL_TCP_SYN, BENCH_PORT_WAN);
-	}
-	bench_push_all(env, lane, &seq, collect_server_key, cs);
-	if (cs->n != n) {
-		fprintf(stderr, "bench: opened %u of %u connections\n", cs->n, n);
-		exit(1);
-	}
-	for (uint32_t i = 0; i < n; i++)
-		rec_of(&seq.recs[i], &cs->server[i], SL_TCP_SYN | SL_TCP_ACK,
-		       BENCH_PORT_LAN);
-	bench_push_all(env, lane, &seq, NULL, NULL);
-	for (uint32_t i = 0; i < n; i++)
-		rec_of(&seq.recs[i], &cs->client[i], SL_TCP_ACK, BENCH_PORT_WAN);
-	bench_push_all(env, lane, &seq, NULL, NULL);
-	free(seq.recs);
-}
-
-void conn_set_free(struct conn_set *cs)
-{
-	free(cs->client);
-	free(cs->server);
-	memset(cs, 0, sizeof(*cs));
-}
-
 static uint64_t seq_len_for(uint32_t nconns)
 {
 	uint64_t len = (uint64_t)nconns * 2;
@@ -138,29 +42,37 @@ static uint64_t seq_len_for(uint32_t nconns)
 void established_seq(struct bench_seq *seq, const struct conn_set *own,
 		     const struct conn_set *other)
 {
-	seq_alloc(seq, seq_len_for(own->n));
-	for (uint64_t j = 0; j < seq->len; j++) {
+	uint64_t packets = seq_len_for(own->n);
+
+	seq_alloc_packets(seq, packets);
+	for (uint64_t j = 0; j < packets; j++) {
+		struct bench_rec *r = &seq->recs[seq->len];
 		if ((j & 1) == 0) {
-			rec_of(&seq->recs[j], &own->client[rng() % own->n], SL_TCP_ACK,
-			       BENCH_PORT_WAN);
+			seq->len += side_rec(r, own, false, (uint32_t)(rng() % own->n),
+					     SL_TCP_ACK);
 			continue;
 		}
 		const struct conn_set *cs = other && (j & 2) ? other : own;
-		rec_of(&seq->recs[j], &cs->server[rng() % cs->n], SL_TCP_ACK,
-		       BENCH_PORT_LAN);
+		seq->len += side_rec(r, cs, true, (uint32_t)(rng() % cs->n), SL_TCP_ACK);
 	}
 }
 
-/* SYNs from clients never seen before, for worker 0 (wrapping after
- * 2^23, by when the first ones have long expired). */
-static void new_conn_seq(struct bench_seq *seq, uint64_t first, unsigned nworkers)
+/* SYNs from clients of families `fam` never seen before, for worker 0
+ * (wrapping after 2^23, by when the first ones have long expired). */
+static void new_conn_seq(struct bench_seq *seq, uint64_t first, unsigned nworkers,
+			 struct bench_fam fam)
 {
+	struct conn_set one = {.fam = fam, .n = 1};
 	uint64_t next = (8ull << 24) + first;
+	struct sl_v4key k4;
+	struct sl_v6key k6;
 
-	seq_alloc(seq, 1u << 23);
-	for (uint64_t j = 0; j < seq->len; j++) {
-		struct sl_v4key k = owned_client_key(&next, 0, nworkers);
-		rec_of(&seq->recs[j], &k, SL_TCP_SYN, BENCH_PORT_WAN);
+	one.client = &k4;
+	one.client6 = &k6;
+	seq_alloc_packets(seq, 1u << 23);
+	for (uint64_t j = 0; j < (1u << 23); j++) {
+		owned_client(&next, fam, 0, nworkers, &k4, &k6);
+		seq->len += side_rec(&seq->recs[seq->len], &one, false, 0, SL_TCP_SYN);
 	}
 }
 
@@ -226,7 +138,7 @@ void bench_baseline(struct bench_env *env, struct scen_result *r)
 	struct bench_seq seq;
 
 	reset_workers(env);
-	open_connections(env, 0, 1000, &cs);
+	open_connections(env, 0, 1000, BENCH_FNAT44, &cs);
 	established_seq(&seq, &cs, NULL);
 	run_one(env, "baseline", &seq, true, r);
 	free(seq.recs);
@@ -234,13 +146,13 @@ void bench_baseline(struct bench_env *env, struct scen_result *r)
 }
 
 void bench_established(struct bench_env *env, const char *name, uint32_t nconns,
-		       bool cold, struct scen_result *r)
+		       bool cold, struct bench_fam fam, struct scen_result *r)
 {
 	struct conn_set cs;
 	struct bench_seq seq;
 
 	reset_workers(env);
-	open_connections(env, 0, nconns, &cs);
+	open_connections(env, 0, nconns, fam, &cs);
 	established_seq(&seq, &cs, NULL);
 	bench_set_cold(env, cold);
 	run_one(env, name, &seq, false, r);
@@ -266,7 +178,7 @@ static int long_syn_timeout(struct sl_model *m, void *arg, struct sl_err *err)
 /* Figures per new connection: each run's cycles over the connections it
  * created. */
 void bench_new_connections(struct bench_env *env, const char *name, bool cold,
-			   struct scen_result *r)
+			   struct bench_fam fam, struct scen_result *r)
 {
 	struct bench_seq seq;
 	struct sl_worker *w = env->dp.workers[0];
@@ -274,7 +186,7 @@ void bench_new_connections(struct bench_env *env, const char *name, bool cold,
 
 	reset_workers(env);
 	bench_env_change(env, short_syn_timeout, NULL);
-	new_conn_seq(&seq, 0, env->nworkers);
+	new_conn_seq(&seq, 0, env->nworkers, fam);
 	bench_set_cold(env, cold);
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	for (unsigned i = 0; i < env->runs; i++) {
@@ -295,7 +207,7 @@ void bench_mixed(struct bench_env *env, struct scen_result *r)
 	struct bench_seq seq, syns;
 
 	reset_workers(env);
-	open_connections(env, 0, 1000000, &cs);
+	open_connections(env, 0, 1000000, BENCH_FNAT44, &cs);
 	bench_env_change(env, short_syn_timeout, NULL);
 	/* A long sequence, so a client's SYN comes round again only after
 	 * its first connection has expired. */
@@ -305,7 +217,7 @@ void bench_mixed(struct bench_env *env, struct scen_result *r)
 	for (uint64_t j = 0; j < seq.len; j++)
 		seq.recs[j] = est.recs[j % est.len];
 	free(est.recs);
-	new_conn_seq(&syns, 0, env->nworkers);
+	new_conn_seq(&syns, 0, env->nworkers, BENCH_FNAT44); /* a record a packet */
 	mix_in_new(&seq, &syns);
 	uint64_t created = env->dp.workers[0]->stats.conns_created;
 	run_one(env, "mixed", &seq, false, r);
@@ -325,7 +237,7 @@ void bench_cross_worker(struct bench_env *env, struct scen_result *r)
 
 	reset_workers(env);
 	for (unsigned l = 0; l < 2; l++)
-		open_connections(env, l, 100000, &cs[l]);
+		open_connections(env, l, 100000, BENCH_FNAT44, &cs[l]);
 	for (unsigned l = 0; l < 2; l++) {
 		established_seq(&seq[l], &cs[l], &cs[1 - l]);
 		jobs[l] = (struct lane_job){env, l, &seq[l], 0, env->seconds, false, 0, 0};
@@ -434,7 +346,7 @@ static uint32_t lports_checked(const struct conn_set *cs)
 
 static void one_lip_run(struct bench_env *env, struct scen_result *r)
 {
-	struct conn_set cs = {.cap = ONE_LIP_CONNS};
+	struct conn_set cs = {.fam = BENCH_FNAT44, .cap = ONE_LIP_CONNS};
 	struct bench_seq syns[2], replies;
 	uint32_t half = ONE_LIP_CONNS / 2;
 
