@@ -8,6 +8,8 @@
 #ifndef SL_ADDR_H
 #define SL_ADDR_H
 
+#include <string.h>
+
 #include "dp_types.h"
 
 int sl_parse_ipv4(const char *s, sl_be32 *ip);
@@ -74,7 +76,13 @@ int sl_parse_addr_port(const char *s, struct sl_addr *a, sl_be16 *port);
  * its link) or v4-mapped ::ffff:0:0/96 (that is an IPv4 address). */
 bool sl_ipv6_is_unicast(const uint8_t a[16]);
 bool sl_addr_is_unicast(const struct sl_addr *a);
-bool sl_addr_eq(const struct sl_addr *a, const struct sl_addr *b);
+/* Inline: the neighbor table's lookup compares one per entry. */
+static inline bool sl_addr_eq(const struct sl_addr *a, const struct sl_addr *b)
+{
+	if (a->af != b->af)
+		return false;
+	return a->af == SL_AF_V4 ? a->v4 == b->v4 : memcmp(a->v6, b->v6, 16) == 0;
+}
 /* Does `a` lie in prefix/plen? False across families. */
 bool sl_addr_in_prefix(const struct sl_addr *a, const struct sl_addr *prefix,
 		       uint8_t plen);

@@ -204,13 +204,6 @@ bool sl_addr_is_unicast(const struct sl_addr *a)
 	       : a->af == SL_AF_V6 && sl_ipv6_is_unicast(a->v6);
 }
 
-bool sl_addr_eq(const struct sl_addr *a, const struct sl_addr *b)
-{
-	if (a->af != b->af)
-		return false;
-	return a->af == SL_AF_V4 ? a->v4 == b->v4 : memcmp(a->v6, b->v6, 16) == 0;
-}
-
 bool sl_addr_in_prefix(const struct sl_addr *a, const struct sl_addr *prefix,
 		       uint8_t plen)
 {

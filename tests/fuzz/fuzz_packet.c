@@ -9,31 +9,22 @@
  * bits, options above) and its arguments; missing bytes read as zero:
  *
  *   RAW     frame bytes as given (checksums optionally fixed)
- *   BUILD   a packet described by choices: protocol, addresses and ports
- *           from tables of the configuration's own (VIPs, local addresses,
- *           servers, pool, clients...), flags, TTL, sequence numbers,
- *           payload; optionally mangled (truncated, IHL, fragment, length);
- *           repeated, from another source port (and optionally address)
- *           each time; or an IPv6 one (fuzz_packet6.c: TCP, UDP, ICMPv6,
- *           neighbor discovery, behind an extension-header chain)
+ *   BUILD   a packet from choices (addresses and ports from tables of the
+ *           configuration's own, flags, TTL, sequence, payload), perhaps
+ *           mangled; or an IPv6 one (fuzz_packet6.c)
  *   REPLY   answer one of the last frames Sluice sent (flags, sequence)
  *   ICMPERR an ICMP error about one of the last frames Sluice sent
  *   ADVANCE move the workers' clock on (expiry, ARP hold timeouts)
  *   CONTROL change the configuration while connections exist, or learn
  *           neighbors from ARP seen so far
  *   BURST   send the next frames as one RX burst; or repeat the next
- *           operation that many times (source port, or which frame to
- *           answer, moving on by one each time): a flood in a few bytes,
- *           to fill the table, the local ports, the steering ring
+ *           operation (its source port moving on): a flood in a few bytes
  *   ARP     an ARP request or reply
  *
- * Every input starts from a clean table and the base configuration, and
- * ends by checking that every mbuf came back to the pool.
- *
- * Extending to new features: add the feature's section to `config`, its
- * addresses to addr_table[] (and ports to port_table[]), and, if it makes
- * frames of a new kind, a case to fuzz_check.c saying which table entry a
- * transmitted frame must belong to.
+ * Every input starts from a clean table and the base configuration and
+ * ends by checking that every mbuf came back to the pool. A new feature
+ * goes in fuzz_packet_config.h, its addresses in addr_table[] (ports in
+ * port_table[]), a new kind of frame out in fuzz_check.c (tests/fuzz/README.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,48 +37,12 @@
 #include "fuzz_env.h"
 #include "fuzz_frames.h"
 #include "fuzz_frames6.h"
+#include "fuzz_packet_config.h"
 #include "fuzz_rd.h"
 
 /* Network order, usable in static initialisers. */
 #define IP(a, b, c, d) ((sl_be32)__builtin_bswap32((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d)))
 
-static const char config[] =
-	"{\"workers\": 2, \"conn_table\": {\"max_connections\": 1024},"
-	" \"local_port_range\": {\"min\": 1024, \"max\": 1087},"
-	" \"timeouts\": {\"tcp_syn_sent\": 2, \"tcp_syn_recv\": 2, \"tcp_established\": 10,"
-	"  \"tcp_fin_wait\": 2, \"tcp_close_wait\": 2, \"tcp_time_wait\": 1,"
-	"  \"tcp_close\": 1, \"udp\": 3, \"icmp\": 2},"
-	" \"ports\": [{\"name\": \"fz_wan\", \"devargs\": \"fz_wan\", \"ipv4\": \"198.18.0.2/24\","
-	"             \"ipv6\": \"2001:db8::2/64\"},"
-	"            {\"name\": \"fz_lan\", \"devargs\": \"fz_lan\", \"ipv4\": \"198.18.1.2/24\","
-	"             \"ipv6\": \"2001:db8:1::2/64\"}],"
-	" \"routes\": [{\"prefix\": \"198.19.0.0/16\", \"via\": \"198.18.0.1\"},"
-	"  {\"prefix\": \"2001:db8:5::/64\", \"via\": \"2001:db8::1\"}],"
-	" \"local_addresses\": [{\"ip\": \"198.18.1.3\"}, {\"ip\": \"198.18.1.4\"},"
-	"  {\"ip\": \"2001:db8:1::3\"}],"
-	" \"neighbors\": [{\"ip\": \"198.18.0.1\", \"mac\": \"02:00:00:00:00:01\"},"
-	"  {\"ip\": \"198.18.1.11\", \"mac\": \"02:00:00:00:01:0b\"},"
-	"  {\"ip\": \"198.18.1.12\", \"mac\": \"02:00:00:00:01:0c\"},"
-	"  {\"ip\": \"198.18.1.70\", \"mac\": \"02:00:00:00:01:46\"},"
-	"  {\"ip\": \"198.18.1.130\", \"mac\": \"02:00:00:00:01:82\"},"
-	"  {\"ip\": \"2001:db8::1\", \"mac\": \"02:00:00:00:00:01\"},"
-	"  {\"ip\": \"2001:db8:1::11\", \"mac\": \"02:00:00:00:01:0b\"}],"
-	" \"vips\": [{\"vip\": \"198.18.0.100\", \"port\": 80, \"real_servers\": ["
-	"    {\"ip\": \"198.18.1.11\", \"port\": 8080}, {\"ip\": \"198.18.1.12\", \"port\": 8080, \"weight\": 3},"
-	"    {\"ip\": \"198.18.1.13\", \"port\": 8080}]},"
-	"  {\"vip\": \"198.18.0.100\", \"port\": 53, \"proto\": \"udp\", \"scheduler\": \"rr\","
-	"   \"real_servers\": [{\"ip\": \"198.18.1.11\", \"port\": 5353}, {\"ip\": \"198.18.1.12\", \"port\": 5353}]},"
-	"  {\"vip\": \"198.18.0.101\", \"port\": 443, \"real_servers\": ["
-	"    {\"ip\": \"198.18.1.11\", \"port\": 8443, \"weight\": 0}]},"
-	"  {\"vip\": \"2001:db8::100\", \"port\": 80, \"real_servers\": ["
-	"    {\"ip\": \"2001:db8:1::11\", \"port\": 8080}, {\"ip\": \"2001:db8:1::12\", \"port\": 8080}]},"
-	"  {\"vip\": \"2001:db8::100\", \"port\": 53, \"proto\": \"udp\","
-	"   \"real_servers\": [{\"ip\": \"2001:db8:1::11\", \"port\": 5353}]}],"
-	" \"snat\": [{\"src\": \"198.18.1.64/26\", \"pool\": \"198.18.0.50-198.18.0.51\"},"
-	"  {\"src\": \"198.18.1.128/26\", \"pool\": \"198.18.0.52\", \"filtering\": \"endpoint-independent\"}],"
-	" \"snat_options\": {\"timeouts\": {\"udp\": 3, \"tcp_established\": 10,"
-	"  \"tcp_transitory\": 2, \"icmp\": 2}, \"max_mappings_per_host\": 2,"
-	"  \"icmp_on_exhaustion\": true}}";
 
 /* Addresses worth choosing: clients (routed, and one on the wan prefix
  * nobody answers ARP for), the gateway, VIPs, Sluice's own addresses,
@@ -582,6 +537,17 @@ static void summary(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+const char *__asan_default_options(void);
+
+/* ASan's defaults here (ASAN_OPTIONS overrides them): CONTROL clones
+ * models and publishes snapshots, and out of the default 256 MB
+ * quarantine each allocation got cold memory, faulted in; 16 MB still
+ * holds a freed block past the input that freed it. 5-frame stacks
+ * place a report in Sluice. tests/fuzz/README.md, "Speed". */
+const char *__asan_default_options(void)
+{
+	return "quarantine_size_mb=16:malloc_context_size=5";
+}
 
 /* The reset's own check, every RESET_CHECK_EVERY inputs: the state after
  * it reads as the state at start-up (fuzz_env_state). */
@@ -610,7 +576,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* Small enough that a short input fills them: table, ring. */
 	env.max_conns = 64;
 	env.steer_ring = 32;
-	fuzz_env_init(&env, config, false);
+	fuzz_env_init(&env, fuzz_packet_config, false);
 	trace = getenv("FUZZ_TRACE") != NULL;
 	fz_check_owned(owned_table, SL_ARRAY_SIZE(owned_table));
 	fresh_state = fuzz_env_state(&env);
