@@ -370,6 +370,9 @@ struct sl_worker {
 struct sl_worker_params {
 	uint16_t id;
 	uint32_t max_conns;
+	/* Extension lines (IPv6, NAT64, sequence deltas: conn.h), at most
+	 * max_conns; 0: SL_CT_EXT_DEFAULT(max_conns). */
+	uint32_t max_ext;
 	uint16_t lport_lo, lport_hi;
 	uint32_t idle_sleep_us, idle_empty_polls;
 	bool verify_l4_csum;

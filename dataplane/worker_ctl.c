@@ -73,8 +73,9 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 	sl_port_share_init(&w->lports, p->lport_lo, p->lport_hi, w->nworkers, w->id);
 	if (sl_hosts_init(&w->hosts, p->max_conns / 4 + 16) != 0)
 		goto nomem;
-	int rc = sl_ct_init(&w->ct, p->max_conns,
-			    (uint32_t)(rte_rdtsc() / w->tsc_per_ms));
+	int rc = sl_ct_init_ext(&w->ct, p->max_conns,
+				p->max_ext ? p->max_ext : SL_CT_EXT_DEFAULT(p->max_conns),
+				(uint32_t)(rte_rdtsc() / w->tsc_per_ms));
 	if (rc != 0) {
 		snprintf(errbuf, errlen,
 			 "worker %u: cannot allocate a table for %u connections",

@@ -240,8 +240,6 @@ struct sl_conn_ext {
 } SL_ALIGNED;
 
 _Static_assert(sizeof(struct sl_conn_ext) == 64, "an extension is one cache line");
-_Static_assert(sizeof(struct sl_conn) + sizeof(struct sl_conn_ext) + 32 <= 160,
-	       "a v6 connection fits in 160 bytes, index included");
 
 #define SL_CT_SLOTS 7
 #define SL_CT_MAX_PROBE 8
@@ -255,6 +253,16 @@ struct sl_ct_bucket {
 } SL_ALIGNED;
 
 _Static_assert(sizeof(struct sl_ct_bucket) == 64, "a bucket is one cache line");
+
+/* The index is sized at this many keys per bucket (conn_table.c); each
+ * connection has two keys, so its share of the index is 2 * 64 / 4 = 32
+ * bytes. The budget of the table above, checked: */
+#define SL_CT_KEYS_PER_BUCKET 4
+#define SL_CT_INDEX_PER_CONN (2 * sizeof(struct sl_ct_bucket) / SL_CT_KEYS_PER_BUCKET)
+_Static_assert(sizeof(struct sl_conn) + SL_CT_INDEX_PER_CONN <= 96,
+	       "a v4 connection fits in 96 bytes, index included");
+_Static_assert(sizeof(struct sl_conn) + sizeof(struct sl_conn_ext) + SL_CT_INDEX_PER_CONN <= 160,
+	       "a v6 connection fits in 160 bytes, index included");
 
 struct sl_wheel {
 	uint32_t *heads;

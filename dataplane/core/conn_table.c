@@ -44,7 +44,7 @@ int sl_ct_init_ext(struct sl_conn_table *t, uint32_t max_conns, uint32_t max_ext
 		return -EINVAL;
 
 	/* Two keys per connection, four keys per seven-slot bucket. */
-	uint32_t nbuckets = pow2_at_least((uint64_t)max_conns * 2 / 4);
+	uint32_t nbuckets = pow2_at_least((uint64_t)max_conns * 2 / SL_CT_KEYS_PER_BUCKET);
 	size_t conn_bytes = (size_t)max_conns * sizeof(struct sl_conn);
 	size_t bucket_bytes = (size_t)nbuckets * sizeof(struct sl_ct_bucket);
 	size_t wheel_bytes = WHEEL_SLOTS * sizeof(uint32_t);

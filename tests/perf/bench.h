@@ -32,20 +32,32 @@
 #define BENCH_PORT_WAN 0
 #define BENCH_PORT_LAN 1
 #define BENCH_FRAME_LEN 60 /* 64-byte frames on the wire, less the FCS */
+#define BENCH_FRAME_LEN6 74 /* IPv6 and TCP headers, no padding: 78 on the wire */
 #define BENCH_INJECT 64    /* frames queued per harness iteration */
 #define BENCH_QUEUED 64    /* at most this many waiting on a lane's RX rings */
 #define BENCH_NLIPS 200    /* local addresses on the lan port */
 
-/* One packet: what differs from the template frame. */
+/* One packet: what differs from the template frame of its family. An
+ * IPv4 packet is one record; an IPv6 packet is two, the first with `v6`
+ * set (its ports, checksum, flags, port) and the next holding its
+ * addresses (addr6), so v4 traffic still costs 32 bytes a packet. */
 struct bench_rec {
-	sl_be32 saddr, daddr;
-	sl_be16 sport, dport;
-	uint16_t ip_csum, l4_csum;
-	uint8_t tcp_flags;
-	uint8_t port;      /* BENCH_PORT_* the frame arrives on */
-	uint8_t pad[14];
-};
+	union {
+		struct {
+			sl_be32 saddr, daddr;   /* IPv4 only */
+			sl_be16 sport, dport;
+			uint16_t ip_csum, l4_csum;
+			uint8_t tcp_flags;
+			uint8_t port;      /* BENCH_PORT_* the frame arrives on */
+			uint8_t v6;        /* the next record is its addr6 */
+		};
+		uint8_t addr6[2][16];      /* a v6 packet's second record */
+	};
+} __attribute__((aligned(32)));
 
+_Static_assert(sizeof(struct bench_rec) == 32, "a record is half a cache line");
+
+/* Records, len of them (a v6 packet takes two). */
 struct bench_seq {
 	struct bench_rec *recs;
 	uint64_t len;
@@ -82,6 +94,10 @@ struct bench_env {
 /* Build a record (checksums computed) for a TCP segment. */
 void bench_rec_make(struct bench_rec *r, sl_be32 saddr, sl_be32 daddr,
 		    sl_be16 sport, sl_be16 dport, uint8_t flags, uint8_t port);
+/* The same for an IPv6 segment: two records, r[0] and r[1]. */
+void bench_rec_make6(struct bench_rec r[2], const uint8_t saddr[16],
+		     const uint8_t daddr[16], sl_be16 sport, sl_be16 dport,
+		     uint8_t flags, uint8_t port);
 
 /* Push every record of `seq` once through `lane`'s RX rings, polling all
  * workers (setup traffic); `collect` (may be NULL) sees each frame Sluice
@@ -117,4 +133,11 @@ sl_be32 bench_vip(void);
 sl_be32 bench_vip2(void);
 sl_be32 bench_rs(unsigned i);
 sl_be32 bench_lip(unsigned i);
+/* The IPv6 side: the FNAT66 VIP (its servers bench_rs6(0..15), local
+ * addresses bench_lip6(0..BENCH_NLIPS6-1)) and 2001:db8:<net>::<host>. */
+#define BENCH_NLIPS6 32
+void bench_ip6(uint8_t a[16], uint16_t net, uint32_t host);
+void bench_vip6(uint8_t a[16]);
+void bench_rs6(uint8_t a[16], unsigned i);
+void bench_lip6(uint8_t a[16], unsigned i);
 #endif

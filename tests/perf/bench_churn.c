@@ -75,7 +75,7 @@ void bench_churn(struct bench_env *env, struct scen_result *r)
 	double secs = 0;
 
 	reset_workers(env);
-	open_connections(env, 0, 1000000, &cs);
+	open_connections(env, 0, 1000000, BENCH_FNAT44, &cs);
 	established_seq(&seq, &cs, NULL);
 	uint64_t injected = l->injected, sent = l->transmitted;
 	struct lane_job job = {env, 0, &seq, 0, env->seconds, false, 0, 0};

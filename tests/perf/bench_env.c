@@ -19,6 +19,10 @@
 #include "ringport.h"
 
 #define BENCH_MAX_CONNS (1u << 22) /* per worker */
+/* Extension lines per worker: room for the 1M v6 connections of
+ * fnat66_established_1m and the live ones of fnat66_new_connections
+ * (the default pool, one line per 16 connections, has 262,144). */
+#define BENCH_MAX_EXT (1u << 21)
 
 static sl_be32 ip4(unsigned a, unsigned b, unsigned c, unsigned d)
 {
@@ -29,6 +33,23 @@ sl_be32 bench_vip(void) { return ip4(198, 18, 0, 100); }
 sl_be32 bench_vip2(void) { return ip4(198, 18, 0, 101); }
 sl_be32 bench_rs(unsigned i) { return ip4(198, 18, 4, 11 + i); }
 sl_be32 bench_lip(unsigned i) { return ip4(198, 18, 5, i); }
+
+void bench_ip6(uint8_t a[16], uint16_t net, uint32_t host)
+{
+	static const uint8_t doc[4] = {0x20, 0x01, 0x0d, 0xb8};
+
+	memset(a, 0, 16);
+	memcpy(a, doc, 4);
+	a[4] = (uint8_t)(net >> 8), a[5] = (uint8_t)net;
+	for (unsigned i = 0; i < 4; i++)
+		a[15 - i] = (uint8_t)(host >> (8 * i));
+}
+
+/* wan 2001:db8::/64 (the VIP in it, as the v4 VIP is in wan's prefix),
+ * lan 2001:db8:4::/64 (servers and local addresses). */
+void bench_vip6(uint8_t a[16]) { bench_ip6(a, 0, 0x100); }
+void bench_rs6(uint8_t a[16], unsigned i) { bench_ip6(a, 4, 11 + i); }
+void bench_lip6(uint8_t a[16], unsigned i) { bench_ip6(a, 4, 0x500 + i); }
 
 static int make_ports(struct bench_env *env, char *err, size_t errlen)
 {
@@ -64,10 +85,42 @@ static const char *bench_config(void)
 	       " \"conn_table\": {\"max_connections\": 4194304},"
 	       " \"timeouts\": {\"tcp_syn_sent\": 600, \"tcp_syn_recv\": 600},"
 	       " \"ports\": ["
-	       "  {\"name\": \"wan\", \"devargs\": \"bench_wan\", \"ipv4\": \"198.18.0.2/24\"},"
-	       "  {\"name\": \"lan\", \"devargs\": \"bench_lan\", \"ipv4\": \"198.18.4.1/22\"}],"
-	       " \"routes\": [{\"prefix\": \"0.0.0.0/0\", \"via\": \"198.18.0.1\"}],"
-	       " \"neighbors\": [{\"ip\": \"198.18.0.1\", \"mac\": \"02:00:00:00:00:01\"}]}";
+	       "  {\"name\": \"wan\", \"devargs\": \"bench_wan\", \"ipv4\": \"198.18.0.2/24\","
+	       "   \"ipv6\": \"2001:db8::2/64\"},"
+	       "  {\"name\": \"lan\", \"devargs\": \"bench_lan\", \"ipv4\": \"198.18.4.1/22\","
+	       "   \"ipv6\": \"2001:db8:4::1/64\"}],"
+	       " \"routes\": [{\"prefix\": \"0.0.0.0/0\", \"via\": \"198.18.0.1\"},"
+	       "  {\"prefix\": \"::/0\", \"via\": \"2001:db8::1\"}],"
+	       " \"neighbors\": [{\"ip\": \"198.18.0.1\", \"mac\": \"02:00:00:00:00:01\"},"
+	       "  {\"ip\": \"2001:db8::1\", \"mac\": \"02:00:00:00:00:01\"}]}";
+}
+
+/* The FNAT66 VIP: the v4 one's twin, 16 servers, BENCH_NLIPS6 local
+ * addresses. (An established NAT64 scenario adds a v6 VIP with v4
+ * servers here: tests/perf/README.md.) */
+static int add_services6(struct sl_model *m, struct sl_err *err)
+{
+	uint8_t mac[6] = {0x02, 0, 0, 0, 6, 0};
+	struct sl_addr vip = {.af = SL_AF_V6}, rs = {.af = SL_AF_V6};
+
+	for (unsigned l = 0; l < BENCH_NLIPS6; l++) {
+		uint8_t lip[16];
+		bench_lip6(lip, l);
+		if (sl_model_add_laddr6(m, lip, -1, err) != 0)
+			return -1;
+	}
+	bench_vip6(vip.v6);
+	if (sl_model_add_svc_at(m, &vip, sl_htons(80), SL_IPPROTO_TCP, 1, err) != 0)
+		return -1;
+	for (unsigned r = 0; r < 16; r++) {
+		mac[5] = (uint8_t)(11 + r);
+		bench_rs6(rs.v6, r);
+		if (sl_model_add_neigh6(m, rs.v6, mac, -1, err) != 0 ||
+		    sl_model_add_rs_at(m, &vip, sl_htons(80), SL_IPPROTO_TCP, &rs,
+				       sl_htons(8080), 1, err) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int add_services(struct sl_model *m, struct sl_err *err)
@@ -87,7 +140,7 @@ static int add_services(struct sl_model *m, struct sl_err *err)
 				    bench_rs(r), sl_htons(8080), 1, err) != 0)
 			return -1;
 	}
-	return 0;
+	return add_services6(m, err);
 }
 
 int bench_env_init(struct bench_env *env, char *errbuf, size_t errlen)
@@ -120,6 +173,7 @@ int bench_env_init(struct bench_env *env, char *errbuf, size_t errlen)
 		struct sl_worker_params p = {
 			.id = (uint16_t)i,
 			.max_conns = BENCH_MAX_CONNS,
+			.max_ext = BENCH_MAX_EXT,
 			.lport_lo = env->ctl.model.lport_lo,
 			.lport_hi = env->ctl.model.lport_hi,
 			.verify_l4_csum = true,

@@ -18,7 +18,7 @@
 #include "bench_scenarios.h"
 #include "maglev.h"
 
-#define MAX_SCEN 20
+#define MAX_SCEN 24
 #define BPC_ODD 3000000u      /* a capacity that is not a power of two */
 #define BPC_POW2 (1u << 22)
 
@@ -82,6 +82,37 @@ static double spread_pct(const struct scen_result *r)
 		? 100.0 * (r->cpp_max - r->cpp_min) / r->cycles_per_packet : 0;
 }
 
+static const struct scen_result *find_scen(const struct scen_result *r, unsigned n,
+					   const char *name)
+{
+	for (unsigned i = 0; name && i < n; i++)
+		if (strcmp(r[i].name, name) == 0)
+			return &r[i];
+	return NULL;
+}
+
+/* Each v6 row beside its v4 twin from the same run: cycles, ratios to
+ * the baseline, bytes per connection. */
+static void print_families(const struct scen_result *r, unsigned n, double base)
+{
+	bool header = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct scen_result *v4 = find_scen(r, n, r[i].v4_twin);
+		if (v4 == NULL || v4->cycles_per_packet <= 0 || base <= 0)
+			continue;
+		if (!header)
+			printf("\n%-24s %-18s %9s %9s %6s %7s %7s %5s %5s\n", "IPv6 scenario",
+			       "beside IPv4", "v6 cyc", "v4 cyc", "v6/v4", "v6 rat", "v4 rat",
+			       "v6 B", "v4 B");
+		header = true;
+		printf("%-24s %-18s %9.1f %9.1f %6.2f %7.3f %7.3f %5zu %5zu\n", r[i].name,
+		       v4->name, r[i].cycles_per_packet, v4->cycles_per_packet,
+		       r[i].cycles_per_packet / v4->cycles_per_packet, r[i].mpps / base,
+		       v4->mpps / base, r[i].bytes_per_conn, v4->bytes_per_conn);
+	}
+}
+
 static void print_table(const struct scen_result *r, unsigned n, double base)
 {
 	printf("\n%-22s %8s %10s %17s %7s %6s %12s %12s %9s %s\n", "scenario", "Mpps",
@@ -101,12 +132,14 @@ static void print_table(const struct scen_result *r, unsigned n, double base)
 }
 
 /* Bytes of every per-connection structure a worker allocates (the
- * connection table's entries, index and timer wheel, the SNAT host-count
- * table) per connection of capacity, for a worker created at `cap`. */
-static size_t bytes_per_conn_at(struct bench_env *env, uint32_t cap)
+ * connection table's entries, index, timer wheel and extension pool, the
+ * SNAT host-count table) per connection of capacity, for a worker
+ * created at `cap`: with the default extension pool for v4, with a line
+ * for every connection for v6 (each v6 connection takes one). */
+static size_t bytes_per_conn_at(struct bench_env *env, uint32_t cap, bool v6)
 {
 	struct sl_worker_params p = {
-		.id = 0, .max_conns = cap,
+		.id = 0, .max_conns = cap, .max_ext = v6 ? cap : 0,
 		.lport_lo = env->ctl.model.lport_lo, .lport_hi = env->ctl.model.lport_hi,
 	};
 	char err[128];
@@ -146,7 +179,8 @@ static double maglev_build_ms(void)
 	return best;
 }
 
-static json_t *scen_json(const struct scen_result *r, double base)
+static json_t *scen_json(const struct scen_result *r, double base,
+			 const struct scen_result *all, unsigned nall)
 {
 	json_t *cpp = json_array(), *drops = json_object();
 
@@ -170,6 +204,16 @@ static json_t *scen_json(const struct scen_result *r, double base)
 	json_object_set_new(o, "packets_dropped", json_integer((json_int_t)r->dropped));
 	json_object_set_new(o, "drops", drops);
 	json_object_set_new(o, "failed", json_boolean(r->failed));
+	if (r->bytes_per_conn)
+		json_object_set_new(o, "bytes_per_connection",
+				    json_integer((json_int_t)r->bytes_per_conn));
+	if (r->v4_twin) {
+		const struct scen_result *v4 = find_scen(all, nall, r->v4_twin);
+		json_object_set_new(o, "v4_equivalent", json_string(r->v4_twin));
+		if (v4 && v4->cycles_per_packet > 0)
+			json_object_set_new(o, "ratio_to_v4", json_real(r->cycles_per_packet /
+									  v4->cycles_per_packet));
+	}
 	if (r->created)
 		json_object_set_new(o, "connections_created",
 				    json_integer((json_int_t)r->created));
@@ -185,7 +229,7 @@ static json_t *scen_json(const struct scen_result *r, double base)
 }
 
 static void write_json(const char *path, const struct scen_result *r, unsigned n,
-		       double base, const size_t bpc[2], const struct scen_result *churn,
+		       double base, const size_t bpc[2][2], const struct scen_result *churn,
 		       double mh_ms, bool failed)
 {
 	char cpu[128];
@@ -193,14 +237,17 @@ static void write_json(const char *path, const struct scen_result *r, unsigned n
 
 	cpu_name(cpu, sizeof(cpu));
 	for (unsigned i = 0; i < n; i++)
-		json_array_append_new(list, scen_json(&r[i], base));
+		json_array_append_new(list, scen_json(&r[i], base, r, n));
 	json_t *doc = json_pack("{s:s,s:I,s:o,s:I,s:I,s:I,s:I}", "cpu", cpu, "tsc_hz",
 				(json_int_t)rte_get_tsc_hz(), "scenarios", list,
-				"bytes_per_connection", (json_int_t)bpc[1],
+				"bytes_per_connection", (json_int_t)bpc[0][1],
 				"bytes_per_connection_capacity", (json_int_t)BPC_POW2,
-				"bytes_per_connection_3m", (json_int_t)bpc[0],
+				"bytes_per_connection_3m", (json_int_t)bpc[0][0],
 				"connections_per_gib",
-				(json_int_t)(bpc[1] ? (1ull << 30) / bpc[1] : 0));
+				(json_int_t)(bpc[0][1] ? (1ull << 30) / bpc[0][1] : 0));
+	json_object_set_new(doc, "bytes_per_connection_v6", json_integer((json_int_t)bpc[1][1]));
+	json_object_set_new(doc, "bytes_per_connection_v6_3m",
+			    json_integer((json_int_t)bpc[1][0]));
 	json_object_set_new(doc, "failed", json_boolean(failed));
 	json_object_set_new(doc, "maglev_build_ms", json_real(mh_ms));
 	if (churn) {
@@ -223,8 +270,9 @@ static void usage(void)
 	       "  [--json FILE] [--cold-mbufs N] [--lose-every N]\n"
 	       "scenarios: baseline established_1k established_1k_real\n"
 	       "  established_100k established_1m established_1m_real established_4m\n"
-	       "  new_connections new_connections_real mixed cross_worker churn\n"
-	       "  one_lip_1m\n"
+	       "  new_connections new_connections_real fnat66_established_1k\n"
+	       "  fnat66_established_1m fnat66_new_connections mixed cross_worker\n"
+	       "  churn one_lip_1m\n"
 	       "--lose-every N: the harness throws away every Nth frame out, to\n"
 	       "  show the accounting fails the scenario (exit status 3)\n");
 }
@@ -301,7 +349,10 @@ int main(int argc, char **argv)
 		}                                                              \
 	} while (0)
 #define EST(name, nconns, cold)                                                \
-	RUN(name, bench_established(&env, name, nconns, cold, &res[n]))
+	RUN(name, (res[n].af = SL_AF_V4,                                         \
+		   bench_established(&env, name, nconns, cold, BENCH_FNAT44, &res[n])))
+	/* A v6 row: measured like its v4 twin, shown beside it. */
+#define TWIN(v4name) (res[n].af = SL_AF_V6, res[n].v4_twin = v4name)
 	RUN("baseline", bench_baseline(&env, &res[n]));
 	EST("established_1k", 1000, false);
 	EST("established_1k_real", 1000, true);
@@ -309,7 +360,7 @@ int main(int argc, char **argv)
 	 * with the NIC's doing both (RX flags GOOD, TX by ol_flags). */
 #define CSUM(name, rx_unmarked, tx_offload)                                    \
 	RUN(name, (bench_set_csum(&env, rx_unmarked, tx_offload),               \
-		   bench_established(&env, name, 1000, false, &res[n]),           \
+		   bench_established(&env, name, 1000, false, BENCH_FNAT44, &res[n]), \
 		   bench_set_csum(&env, false, false)))
 	CSUM("established_1k_sw", true, false);
 	CSUM("established_1k_offload", false, true);
@@ -317,9 +368,20 @@ int main(int argc, char **argv)
 	EST("established_1m", 1000000, false);
 	EST("established_1m_real", 1000000, true);
 	EST("established_4m", 4000000, false);
-	RUN("new_connections", bench_new_connections(&env, "new_connections", false, &res[n]));
-	RUN("new_connections_real",
-	    bench_new_connections(&env, "new_connections_real", true, &res[n]));
+	RUN("new_connections", (res[n].af = SL_AF_V4,
+		bench_new_connections(&env, "new_connections", false, BENCH_FNAT44, &res[n])));
+	RUN("new_connections_real", (res[n].af = SL_AF_V4,
+		bench_new_connections(&env, "new_connections_real", true, BENCH_FNAT44,
+				      &res[n])));
+	RUN("fnat66_established_1k", (TWIN("established_1k"),
+		bench_established(&env, "fnat66_established_1k", 1000, false,
+				  BENCH_FNAT66, &res[n])));
+	RUN("fnat66_established_1m", (TWIN("established_1m"),
+		bench_established(&env, "fnat66_established_1m", 1000000, false,
+				  BENCH_FNAT66, &res[n])));
+	RUN("fnat66_new_connections", (TWIN("new_connections"),
+		bench_new_connections(&env, "fnat66_new_connections", false,
+				      BENCH_FNAT66, &res[n])));
 	RUN("mixed", bench_mixed(&env, &res[n]));
 	RUN("cross_worker", bench_cross_worker(&env, &res[n]));
 	if (wanted(only, "churn"))
@@ -328,15 +390,28 @@ int main(int argc, char **argv)
 	if (wanted(only, "one_lip_1m"))
 		one_lip = &res[n];
 	RUN("one_lip_1m", bench_one_lip(&env, &res[n]));
+#undef TWIN
 #undef CSUM
 #undef EST
 #undef RUN
 	double base = n && strcmp(res[0].name, "baseline") == 0 ? res[0].mpps : 0;
-	size_t bpc[2] = {bytes_per_conn_at(&env, BPC_ODD), bytes_per_conn_at(&env, BPC_POW2)};
+	/* [family v4, v6][capacity BPC_ODD, BPC_POW2] */
+	size_t bpc[2][2] = {
+		{bytes_per_conn_at(&env, BPC_ODD, false), bytes_per_conn_at(&env, BPC_POW2, false)},
+		{bytes_per_conn_at(&env, BPC_ODD, true), bytes_per_conn_at(&env, BPC_POW2, true)},
+	};
+	/* The rows of either family: their family's figure at the bench
+	 * workers' capacity (2^22). */
+	for (unsigned i = 0; i < n; i++)
+		if (res[i].af)
+			res[i].bytes_per_conn = bpc[res[i].af == SL_AF_V6][1];
 	print_table(res, n, base);
-	printf("\nbytes per connection (every per-connection structure): %zu at %u "
-	       "connections, %zu at %u (%zu connections per GiB)\n", bpc[0], BPC_ODD,
-	       bpc[1], BPC_POW2, bpc[1] ? (size_t)(1ull << 30) / bpc[1] : 0);
+	print_families(res, n, base);
+	for (unsigned f = 0; f < 2; f++)
+		printf("%sbytes per %s connection (every per-connection structure): %zu at %u "
+		       "connections, %zu at %u (%zu connections per GiB)\n", f ? "" : "\n",
+		       f ? "IPv6" : "IPv4", bpc[f][0], BPC_ODD, bpc[f][1], BPC_POW2,
+		       bpc[f][1] ? (size_t)(1ull << 30) / bpc[f][1] : 0);
 	if (churn)
 		printf("churn: %.0f changes/s applied (%.2f ms each), %u refused, "
 		       "%ld packets lost\n", churn->changes_per_s, churn->change_ms,

@@ -17,6 +17,7 @@
 #include "bench.h"
 #include "bench_scenarios.h"
 #include "pkt.h"
+#include "wire6.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static uint64_t rng(void)
@@ -51,18 +52,52 @@ static struct sl_v4key client_key(unsigned lane, uint64_t i)
 	return k;
 }
 
-/* The next client key from candidate *c on (client_key(c >> 24, the low
- * 24 bits)) whose flow worker `owner` owns: each scenario's clients arrive
- * on the worker that owns their flows, as with a NIC whose RSS agreed with
- * Sluice's flow hash (sl_flow_owner). cross_worker measures the hop. */
-static struct sl_v4key owned_client_key(uint64_t *c, unsigned owner, unsigned nworkers)
+/* The VIP v6 clients of families `fam` connect to: FNAT66's (a NAT64
+ * scenario's VIP is chosen here, tests/perf/README.md). */
+static void vip6_of(struct bench_fam fam, uint8_t a[16])
 {
-	for (;;) {
-		struct sl_v4key k = client_key((unsigned)(*c >> 24), *c & ((1u << 24) - 1));
-		(*c)++;
-		if (sl_flow_owner(sl_flow_hash(&k, SL_IPPROTO_TCP), nworkers) == owner)
-			return k;
+	(void)fam;
+	bench_vip6(a);
+}
+
+/* The v6 twin: 2001:db8:c::<lane, i>, the same ports, to the v6 VIP of
+ * `fam`. */
+static struct sl_v6key client_key6(struct bench_fam fam, unsigned lane, uint64_t i)
+{
+	struct sl_v6key k = {
+		.sport = sl_htons((uint16_t)(1024 + (i & 16383))),
+		.dport = sl_htons(80),
+	};
+	bench_ip6(k.saddr, 0xc, (uint32_t)(lane * 1024 + (i >> 14)));
+	vip6_of(fam, k.daddr);
+	return k;
+}
+
+/* Client `*c` (client_key(c >> 24, the low 24 bits)) of families `fam`
+ * into *k4 or *k6, as its family says; its flow's owner. */
+static unsigned client_of(uint64_t c, struct bench_fam fam, unsigned nworkers,
+			  struct sl_v4key *k4, struct sl_v6key *k6)
+{
+	unsigned lane = (unsigned)(c >> 24);
+	uint64_t i = c & ((1u << 24) - 1);
+
+	if (fam.client == SL_AF_V6) {
+		*k6 = client_key6(fam, lane, i);
+		return sl_flow_owner(sl_flow_hash6(k6, SL_IPPROTO_TCP), nworkers);
 	}
+	*k4 = client_key(lane, i);
+	return sl_flow_owner(sl_flow_hash(k4, SL_IPPROTO_TCP), nworkers);
+}
+
+/* The next client of families `fam` from candidate *c on whose flow
+ * worker `owner` owns, into *k4 or *k6: each scenario's clients arrive on
+ * the worker that owns their flows, as with a NIC whose RSS agreed with
+ * Sluice's flow hash (sl_flow_owner). cross_worker measures the hop. */
+static void owned_client(uint64_t *c, struct bench_fam fam, unsigned owner,
+			 unsigned nworkers, struct sl_v4key *k4, struct sl_v6key *k6)
+{
+	while (client_of((*c)++, fam, nworkers, k4, k6) != owner)
+		;
 }
 
 static void rec_of(struct bench_rec *r, const struct sl_v4key *k, uint8_t flags,
@@ -71,46 +106,113 @@ static void rec_of(struct bench_rec *r, const struct sl_v4key *k, uint8_t flags,
 	bench_rec_make(r, k->saddr, k->daddr, k->sport, k->dport, flags, port);
 }
 
-/* Translated SYNs leave on the lan port as LIP:lp -> RS:rp. */
+/* The frame builder: a TCP segment of connection i of `cs`, sent by its
+ * client (from the wan side) or its server (lan), in that side's family.
+ * Writes one record (IPv4) or two (IPv6) at r; returns how many. */
+static unsigned side_rec(struct bench_rec *r, const struct conn_set *cs, bool server,
+			 uint32_t i, uint8_t flags)
+{
+	uint8_t port = server ? BENCH_PORT_LAN : BENCH_PORT_WAN;
+	uint8_t af = server ? cs->fam.server : cs->fam.client;
+
+	if (af == SL_AF_V6) {
+		const struct sl_v6key *k = server ? &cs->server6[i] : &cs->client6[i];
+		bench_rec_make6(r, k->saddr, k->daddr, k->sport, k->dport, flags, port);
+		return 2;
+	}
+	rec_of(r, server ? &cs->server[i] : &cs->client[i], flags, port);
+	return 1;
+}
+
+/* Room for n packets of either family. */
+static void seq_alloc_packets(struct bench_seq *s, uint64_t n)
+{
+	seq_alloc(s, 2 * n);
+	s->len = 0;
+}
+
+/* Translated SYNs leave on the lan port as LIP:lp -> RS:rp, in the
+ * server side's family. */
 static void collect_server_key(void *ctx, const uint8_t *frame, unsigned port)
 {
 	struct conn_set *cs = ctx;
-	const struct sl_ipv4_hdr *ip = (const void *)(frame + SL_ETH_HLEN);
-	const struct sl_tcp_hdr *tcp = (const void *)(frame + SL_ETH_HLEN + SL_IPV4_HLEN);
+	const struct sl_ether_hdr *eth = (const void *)frame;
+	bool v6 = eth->type == sl_htons(SL_ETHERTYPE_IPV6);
+	const uint8_t *l3 = frame + SL_ETH_HLEN;
+	const struct sl_tcp_hdr *tcp =
+		(const void *)(l3 + (v6 ? SL_IPV6_HLEN : SL_IPV4_HLEN));
 
-	if (port != BENCH_PORT_LAN || !(tcp->flags & SL_TCP_SYN) || cs->n == cs->cap)
+	if (port != BENCH_PORT_LAN || !(tcp->flags & SL_TCP_SYN) || cs->n == cs->cap ||
+	    v6 != (cs->fam.server == SL_AF_V6))
 		return;
+	if (v6) {
+		const struct sl_ipv6_hdr *ip6 = (const void *)l3;
+		struct sl_v6key *k = &cs->server6[cs->n++];
+		memcpy(k->saddr, ip6->daddr, 16);
+		memcpy(k->daddr, ip6->saddr, 16);
+		k->sport = tcp->dport;
+		k->dport = tcp->sport;
+		return;
+	}
+	const struct sl_ipv4_hdr *ip = (const void *)l3;
 	struct sl_v4key k = {ip->daddr, ip->saddr, tcp->dport, tcp->sport};
 	cs->server[cs->n++] = k;
 }
 
-/* Open n connections through `lane`; they end ESTABLISHED. */
+static void conn_set_alloc(struct conn_set *cs, uint32_t n, struct bench_fam fam)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->fam = fam;
+	cs->cap = n;
+	if (fam.client == SL_AF_V6)
+		cs->client6 = malloc(n * sizeof(*cs->client6));
+	else
+		cs->client = malloc(n * sizeof(*cs->client));
+	if (fam.server == SL_AF_V6)
+		cs->server6 = malloc(n * sizeof(*cs->server6));
+	else
+		cs->server = malloc(n * sizeof(*cs->server));
+	if ((!cs->client && !cs->client6) || (!cs->server && !cs->server6)) {
+		fprintf(stderr, "bench: out of memory for %u connections\n", n);
+		exit(1);
+	}
+}
+
+/* One packet from each of cs's connections, from the client or the
+ * server side. */
+static void each_conn_seq(struct bench_seq *seq, const struct conn_set *cs, bool server,
+			  uint8_t flags)
+{
+	seq->len = 0;
+	for (uint32_t i = 0; i < cs->n; i++)
+		seq->len += side_rec(&seq->recs[seq->len], cs, server, i, flags);
+}
+
+/* Open n connections of families `fam` through `lane`; they end
+ * ESTABLISHED. */
 void open_connections(struct bench_env *env, unsigned lane, uint32_t n,
-		      struct conn_set *cs)
+		      struct bench_fam fam, struct conn_set *cs)
 {
 	struct bench_seq seq;
 
-	cs->cap = n;
-	cs->n = 0;
-	cs->client = malloc(n * sizeof(*cs->client));
-	cs->server = malloc(n * sizeof(*cs->server));
-	seq_alloc(&seq, n);
+	conn_set_alloc(cs, n, fam);
+	seq_alloc_packets(&seq, n);
 	uint64_t next = (uint64_t)lane << 24;
-	for (uint32_t i = 0; i < n; i++) {
-		cs->client[i] = owned_client_key(&next, env->lanes[lane].w->id, env->nworkers);
-		rec_of(&seq.recs[i], &cs->client[i], SL_TCP_SYN, BENCH_PORT_WAN);
-	}
+	for (uint32_t i = 0; i < n; i++)
+		owned_client(&next, fam, env->lanes[lane].w->id, env->nworkers,
+			     cs->client ? &cs->client[i] : NULL,
+			     cs->client6 ? &cs->client6[i] : NULL);
+	cs->n = n;
+	each_conn_seq(&seq, cs, false, SL_TCP_SYN);
+	cs->n = 0;
 	bench_push_all(env, lane, &seq, collect_server_key, cs);
 	if (cs->n != n) {
 		fprintf(stderr, "bench: opened %u of %u connections\n", cs->n, n);
 		exit(1);
 	}
-	for (uint32_t i = 0; i < n; i++)
-		rec_of(&seq.recs[i], &cs->server[i], SL_TCP_SYN | SL_TCP_ACK,
-		       BENCH_PORT_LAN);
+	each_conn_seq(&seq, cs, true, SL_TCP_SYN | SL_TCP_ACK);
 	bench_push_all(env, lane, &seq, NULL, NULL);
-	for (uint32_t i = 0; i < n; i++)
-		rec_of(&seq.recs[i], &cs->client[i], SL_TCP_ACK, BENCH_PORT_WAN);
+	each_conn_seq(&seq, cs, false, SL_TCP_ACK);
 	bench_push_all(env, lane, &seq, NULL, NULL);
 	free(seq.recs);
 }
@@ -119,6 +221,8 @@ void conn_set_free(struct conn_set *cs)
 {
 	free(cs->client);
 	free(cs->server);
+	free(cs->client6);
+	free(cs->server6);
 	memset(cs, 0, sizeof(*cs));
 }
 
@@ -138,29 +242,37 @@ static uint64_t seq_len_for(uint32_t nconns)
 void established_seq(struct bench_seq *seq, const struct conn_set *own,
 		     const struct conn_set *other)
 {
-	seq_alloc(seq, seq_len_for(own->n));
-	for (uint64_t j = 0; j < seq->len; j++) {
+	uint64_t packets = seq_len_for(own->n);
+
+	seq_alloc_packets(seq, packets);
+	for (uint64_t j = 0; j < packets; j++) {
+		struct bench_rec *r = &seq->recs[seq->len];
 		if ((j & 1) == 0) {
-			rec_of(&seq->recs[j], &own->client[rng() % own->n], SL_TCP_ACK,
-			       BENCH_PORT_WAN);
+			seq->len += side_rec(r, own, false, (uint32_t)(rng() % own->n),
+					     SL_TCP_ACK);
 			continue;
 		}
 		const struct conn_set *cs = other && (j & 2) ? other : own;
-		rec_of(&seq->recs[j], &cs->server[rng() % cs->n], SL_TCP_ACK,
-		       BENCH_PORT_LAN);
+		seq->len += side_rec(r, cs, true, (uint32_t)(rng() % cs->n), SL_TCP_ACK);
 	}
 }
 
-/* SYNs from clients never seen before, for worker 0 (wrapping after
- * 2^23, by when the first ones have long expired). */
-static void new_conn_seq(struct bench_seq *seq, uint64_t first, unsigned nworkers)
+/* SYNs from clients of families `fam` never seen before, for worker 0
+ * (wrapping after 2^23, by when the first ones have long expired). */
+static void new_conn_seq(struct bench_seq *seq, uint64_t first, unsigned nworkers,
+			 struct bench_fam fam)
 {
+	struct conn_set one = {.fam = fam, .n = 1};
 	uint64_t next = (8ull << 24) + first;
+	struct sl_v4key k4;
+	struct sl_v6key k6;
 
-	seq_alloc(seq, 1u << 23);
-	for (uint64_t j = 0; j < seq->len; j++) {
-		struct sl_v4key k = owned_client_key(&next, 0, nworkers);
-		rec_of(&seq->recs[j], &k, SL_TCP_SYN, BENCH_PORT_WAN);
+	one.client = &k4;
+	one.client6 = &k6;
+	seq_alloc_packets(seq, 1u << 23);
+	for (uint64_t j = 0; j < (1u << 23); j++) {
+		owned_client(&next, fam, 0, nworkers, &k4, &k6);
+		seq->len += side_rec(&seq->recs[seq->len], &one, false, 0, SL_TCP_SYN);
 	}
 }
 
@@ -226,7 +338,7 @@ void bench_baseline(struct bench_env *env, struct scen_result *r)
 	struct bench_seq seq;
 
 	reset_workers(env);
-	open_connections(env, 0, 1000, &cs);
+	open_connections(env, 0, 1000, BENCH_FNAT44, &cs);
 	established_seq(&seq, &cs, NULL);
 	run_one(env, "baseline", &seq, true, r);
 	free(seq.recs);
@@ -234,13 +346,13 @@ void bench_baseline(struct bench_env *env, struct scen_result *r)
 }
 
 void bench_established(struct bench_env *env, const char *name, uint32_t nconns,
-		       bool cold, struct scen_result *r)
+		       bool cold, struct bench_fam fam, struct scen_result *r)
 {
 	struct conn_set cs;
 	struct bench_seq seq;
 
 	reset_workers(env);
-	open_connections(env, 0, nconns, &cs);
+	open_connections(env, 0, nconns, fam, &cs);
 	established_seq(&seq, &cs, NULL);
 	bench_set_cold(env, cold);
 	run_one(env, name, &seq, false, r);
@@ -266,7 +378,7 @@ static int long_syn_timeout(struct sl_model *m, void *arg, struct sl_err *err)
 /* Figures per new connection: each run's cycles over the connections it
  * created. */
 void bench_new_connections(struct bench_env *env, const char *name, bool cold,
-			   struct scen_result *r)
+			   struct bench_fam fam, struct scen_result *r)
 {
 	struct bench_seq seq;
 	struct sl_worker *w = env->dp.workers[0];
@@ -274,7 +386,7 @@ void bench_new_connections(struct bench_env *env, const char *name, bool cold,
 
 	reset_workers(env);
 	bench_env_change(env, short_syn_timeout, NULL);
-	new_conn_seq(&seq, 0, env->nworkers);
+	new_conn_seq(&seq, 0, env->nworkers, fam);
 	bench_set_cold(env, cold);
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	for (unsigned i = 0; i < env->runs; i++) {
@@ -295,7 +407,7 @@ void bench_mixed(struct bench_env *env, struct scen_result *r)
 	struct bench_seq seq, syns;
 
 	reset_workers(env);
-	open_connections(env, 0, 1000000, &cs);
+	open_connections(env, 0, 1000000, BENCH_FNAT44, &cs);
 	bench_env_change(env, short_syn_timeout, NULL);
 	/* A long sequence, so a client's SYN comes round again only after
 	 * its first connection has expired. */
@@ -305,7 +417,7 @@ void bench_mixed(struct bench_env *env, struct scen_result *r)
 	for (uint64_t j = 0; j < seq.len; j++)
 		seq.recs[j] = est.recs[j % est.len];
 	free(est.recs);
-	new_conn_seq(&syns, 0, env->nworkers);
+	new_conn_seq(&syns, 0, env->nworkers, BENCH_FNAT44); /* a record a packet */
 	mix_in_new(&seq, &syns);
 	uint64_t created = env->dp.workers[0]->stats.conns_created;
 	run_one(env, "mixed", &seq, false, r);
@@ -325,7 +437,7 @@ void bench_cross_worker(struct bench_env *env, struct scen_result *r)
 
 	reset_workers(env);
 	for (unsigned l = 0; l < 2; l++)
-		open_connections(env, l, 100000, &cs[l]);
+		open_connections(env, l, 100000, BENCH_FNAT44, &cs[l]);
 	for (unsigned l = 0; l < 2; l++) {
 		established_seq(&seq[l], &cs[l], &cs[1 - l]);
 		jobs[l] = (struct lane_job){env, l, &seq[l], 0, env->seconds, false, 0, 0};
@@ -434,7 +546,7 @@ static uint32_t lports_checked(const struct conn_set *cs)
 
 static void one_lip_run(struct bench_env *env, struct scen_result *r)
 {
-	struct conn_set cs = {.cap = ONE_LIP_CONNS};
+	struct conn_set cs = {.fam = BENCH_FNAT44, .cap = ONE_LIP_CONNS};
 	struct bench_seq syns[2], replies;
 	uint32_t half = ONE_LIP_CONNS / 2;
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "bench.h"
+#include "addr.h"
 #include "drop.h"
 
 #define BENCH_MAX_RUNS 16
@@ -27,6 +28,13 @@ struct scen_result {
 	int64_t lost;              /* churn: measured phase only */
 	uint64_t port_exhausted;   /* one_lip_1m: drops for want of a local port */
 	uint32_t lports_used;      /* one_lip_1m: distinct local ports */
+	/* The established and new-connection rows of either family: the
+	 * family (SL_AF_*, 0 for the other rows), bytes per connection of
+	 * that family (bench_main.c), and for a v6 row the v4 row it is
+	 * measured beside. */
+	uint8_t af;
+	size_t bytes_per_conn;
+	const char *v4_twin;
 	/* What went in and out over the whole scenario, setup included
 	 * (bench_account): frames in, frames out, the workers' drops by
 	 * reason. `failed` when fewer came out than went in, less the drops
@@ -52,20 +60,33 @@ void bench_account(const struct bench_env *env, const struct bench_counts *befor
 void scen_add_run(struct scen_result *r, uint64_t cycles, uint64_t units,
 		  uint64_t packets);
 
+/* The family of each side of a scenario's connections: the client's
+ * packets (client -> VIP) and the server's (server -> local address).
+ * Frames, keys and the VIP follow from it (bench_scenarios.c); NAT64
+ * would be {SL_AF_V6, SL_AF_V4} (tests/perf/README.md). */
+struct bench_fam {
+	uint8_t client, server; /* SL_AF_V4, SL_AF_V6 */
+};
+#define BENCH_FNAT44 ((struct bench_fam){SL_AF_V4, SL_AF_V4})
+#define BENCH_FNAT66 ((struct bench_fam){SL_AF_V6, SL_AF_V6})
+
 void bench_baseline(struct bench_env *env, struct scen_result *r);
 void bench_established(struct bench_env *env, const char *name, uint32_t nconns,
-		       bool cold, struct scen_result *r);
+		       bool cold, struct bench_fam fam, struct scen_result *r);
 void bench_new_connections(struct bench_env *env, const char *name, bool cold,
-			   struct scen_result *r);
+			   struct bench_fam fam, struct scen_result *r);
 void bench_mixed(struct bench_env *env, struct scen_result *r);
 void bench_cross_worker(struct bench_env *env, struct scen_result *r);
 void bench_churn(struct bench_env *env, struct scen_result *r);
 void bench_one_lip(struct bench_env *env, struct scen_result *r);
 
-/* Shared by the scenario files. */
+/* Shared by the scenario files. Each side's keys in the array of its
+ * family (fam), the other left NULL. */
 struct conn_set {
+	struct bench_fam fam;
 	struct sl_v4key *client; /* client -> VIP */
 	struct sl_v4key *server; /* RS -> local address */
+	struct sl_v6key *client6, *server6;
 	uint32_t n, cap;
 };
 
@@ -82,7 +103,7 @@ struct lane_job {
 int lane_job_run(void *arg);
 void reset_workers(struct bench_env *env);
 void open_connections(struct bench_env *env, unsigned lane, uint32_t n,
-		      struct conn_set *cs);
+		      struct bench_fam fam, struct conn_set *cs);
 void conn_set_free(struct conn_set *cs);
 void established_seq(struct bench_seq *seq, const struct conn_set *own,
 		     const struct conn_set *other);

@@ -18,6 +18,7 @@
 #include "csum.h"
 #include "pkt.h"
 #include "tx_csum.h"
+#include "wire6.h"
 
 void bench_rec_make(struct bench_rec *r, sl_be32 saddr, sl_be32 daddr,
 		    sl_be16 sport, sl_be16 dport, uint8_t flags, uint8_t port)
@@ -41,44 +42,105 @@ void bench_rec_make(struct bench_rec *r, sl_be32 saddr, sl_be32 daddr,
 	tcp->flags = flags;
 	tcp->window = sl_htons(65535);
 	tcp->csum = sl_csum(tcp, 20, sl_csum_pseudo4(saddr, daddr, SL_IPPROTO_TCP, 20));
-	*r = (struct bench_rec){saddr, daddr, sport, dport, ip->csum, tcp->csum,
-				flags, port, {0}};
+	*r = (struct bench_rec){.saddr = saddr, .daddr = daddr, .sport = sport,
+				.dport = dport, .ip_csum = ip->csum, .l4_csum = tcp->csum,
+				.tcp_flags = flags, .port = port};
 }
 
-/* The template every frame starts as; records only change its fields. */
-static void frame_init(struct rte_mbuf *m)
+void bench_rec_make6(struct bench_rec r[2], const uint8_t saddr[16],
+		     const uint8_t daddr[16], sl_be16 sport, sl_be16 dport,
+		     uint8_t flags, uint8_t port)
 {
+	struct sl_tcp_hdr tcp = {
+		.sport = sport, .dport = dport, .seq = sl_htonl(1),
+		.doff_res = 5 << 4, .flags = flags, .window = sl_htons(65535),
+	};
+
+	tcp.csum = sl_csum(&tcp, 20, sl_csum_pseudo6(saddr, daddr, SL_IPPROTO_TCP, 20));
+	memset(r, 0, 2 * sizeof(*r));
+	r[0].sport = sport;
+	r[0].dport = dport;
+	r[0].l4_csum = tcp.csum;
+	r[0].tcp_flags = flags;
+	r[0].port = port;
+	r[0].v6 = 1;
+	memcpy(r[1].addr6[0], saddr, 16);
+	memcpy(r[1].addr6[1], daddr, 16);
+}
+
+/* The template every frame of a family starts as; records only change
+ * its fields. */
+static void frame_init(struct rte_mbuf *m, bool v6)
+{
+	m->data_off = RTE_PKTMBUF_HEADROOM;
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	struct sl_ether_hdr *eth = (void *)f;
-	struct sl_ipv4_hdr *ip = (void *)(f + SL_ETH_HLEN);
-	struct sl_tcp_hdr *tcp = (void *)(f + SL_ETH_HLEN + SL_IPV4_HLEN);
+	unsigned l3_len = v6 ? SL_IPV6_HLEN : SL_IPV4_HLEN;
+	struct sl_tcp_hdr *tcp = (void *)(f + SL_ETH_HLEN + l3_len);
 
-	memset(f, 0, BENCH_FRAME_LEN);
+	memset(f, 0, BENCH_FRAME_LEN6);
 	memset(eth->dst, 0x02, 6);
 	memset(eth->src, 0x04, 6);
-	eth->type = sl_htons(SL_ETHERTYPE_IPV4);
-	ip->ver_ihl = 0x45;
-	ip->total_len = sl_htons(40);
-	ip->proto = SL_IPPROTO_TCP;
+	if (v6) {
+		struct sl_ipv6_hdr *ip6 = (void *)(f + SL_ETH_HLEN);
+		eth->type = sl_htons(SL_ETHERTYPE_IPV6);
+		ip6->vtc_flow = sl_ipv6_vtc_flow(0);
+		ip6->payload_len = sl_htons(20);
+		ip6->nexthdr = SL_IPPROTO_TCP;
+	} else {
+		struct sl_ipv4_hdr *ip = (void *)(f + SL_ETH_HLEN);
+		eth->type = sl_htons(SL_ETHERTYPE_IPV4);
+		ip->ver_ihl = 0x45;
+		ip->total_len = sl_htons(40);
+		ip->proto = SL_IPPROTO_TCP;
+	}
 	tcp->seq = sl_htonl(1);
 	tcp->doff_res = 5 << 4;
 	tcp->window = sl_htons(65535);
-	m->data_len = m->pkt_len = BENCH_FRAME_LEN;
+	m->data_len = m->pkt_len = v6 ? BENCH_FRAME_LEN6 : BENCH_FRAME_LEN;
 }
 
-static inline void frame_write(struct rte_mbuf *m, const struct bench_rec *r,
-			       bool cold)
+/* A recycled frame still has the layout it left with: the family of the
+ * last record written into it (a translation between families, NAT64,
+ * would also move its start and change its length). Laid out again when
+ * that differs. The families' frames differ in length, so the mbuf's
+ * header tells, which rte_pktmbuf_mtod reads anyway: reading the frame
+ * itself would add a load to each cold frame, where writing it costs a
+ * store the CPU need not wait for. */
+static inline void frame_fit(struct rte_mbuf *m, bool v6)
 {
-	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
-	struct sl_ipv4_hdr *ip = (void *)(f + SL_ETH_HLEN);
-	struct sl_tcp_hdr *tcp = (void *)(f + SL_ETH_HLEN + SL_IPV4_HLEN);
+	uint16_t len = v6 ? BENCH_FRAME_LEN6 : BENCH_FRAME_LEN;
 
-	memcpy(&ip->saddr, &r->saddr, 8);
-	ip->ttl = 64;
-	ip->csum = r->ip_csum;
+	if (sl_unlikely(m->data_off != RTE_PKTMBUF_HEADROOM || m->data_len != len))
+		frame_init(m, v6);
+}
+
+static inline void tcp_write(struct sl_tcp_hdr *tcp, const struct bench_rec *r)
+{
 	memcpy(tcp, &r->sport, 4);
 	tcp->flags = r->tcp_flags;
 	tcp->csum = r->l4_csum;
+}
+
+/* Record r (and, for v6, the one after it) into frame m. */
+static inline void frame_write(struct rte_mbuf *m, const struct bench_rec *r,
+			       bool cold)
+{
+	frame_fit(m, r->v6);
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (r->v6) {
+		struct sl_ipv6_hdr *ip6 = (void *)(f + SL_ETH_HLEN);
+		memcpy(ip6->saddr, r[1].addr6, 32);
+		ip6->hop_limit = 64;
+		tcp_write((void *)(f + SL_ETH_HLEN + SL_IPV6_HLEN), r);
+	} else {
+		struct sl_ipv4_hdr *ip = (void *)(f + SL_ETH_HLEN);
+		memcpy(&ip->saddr, &r->saddr, 8);
+		ip->ttl = 64;
+		ip->csum = r->ip_csum;
+		tcp_write((void *)(f + SL_ETH_HLEN + SL_IPV4_HLEN), r);
+	}
 	/* Cold frames are unmarked: the worker checks them in software. */
 	m->ol_flags = cold ? 0 : RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 }
@@ -89,7 +151,7 @@ static void spare_top_up(struct bench_env *env, struct bench_lane *l, uint32_t w
 		struct rte_mbuf *m = rte_pktmbuf_alloc(env->dp.pool);
 		if (m == NULL)
 			break;
-		frame_init(m);
+		frame_init(m, false);
 		l->spare[l->nspare++] = m;
 	}
 }
@@ -108,7 +170,7 @@ static struct rte_mbuf *cold_take(struct bench_env *env, struct bench_lane *l)
 	if (l->ncold == 0) { /* top up what Sluice dropped */
 		struct rte_mbuf *m = rte_pktmbuf_alloc(env->cold_pool);
 		if (m)
-			frame_init(m);
+			frame_init(m, false);
 		return m;
 	}
 	struct rte_mbuf *m = l->cold[l->cold_head];
@@ -136,7 +198,7 @@ static void cold_init(struct bench_env *env)
 		struct rte_mbuf *m = rte_pktmbuf_alloc(env->cold_pool);
 		if (m == NULL)
 			break;
-		frame_init(m);
+		frame_init(m, false);
 		l->cold[l->ncold++] = m;
 	}
 	for (uint32_t i = l->ncold; i > 1; i--) {
@@ -184,7 +246,8 @@ static unsigned fill(struct bench_env *env, struct bench_lane *l,
 		struct rte_mbuf *m = cold ? cold_take(env, l) : l->spare[--l->nspare];
 		if (m == NULL)
 			break;
-		const struct bench_rec *r = &seq->recs[(*pos)++];
+		const struct bench_rec *r = &seq->recs[*pos];
+		*pos += 1u + r->v6;
 		frame_write(m, r, cold || env->rx_unmarked);
 		/* To the port's MAC, as a neighbor sends (a recycled frame
 		 * still carries the addresses it left with). */

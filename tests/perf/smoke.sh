@@ -26,7 +26,8 @@ import json, os, sys
 r = json.load(open(sys.argv[1]))
 want = ["baseline", "established_1k", "established_1k_real", "established_100k",
         "established_1m", "established_1m_real", "established_4m",
-        "new_connections", "new_connections_real", "mixed", "cross_worker",
+        "new_connections", "new_connections_real", "fnat66_established_1k",
+        "fnat66_established_1m", "fnat66_new_connections", "mixed", "cross_worker",
         "churn", "one_lip_1m"]
 got = {s["name"]: s for s in r["scenarios"]}
 bad = 0
@@ -49,9 +50,24 @@ for name in want:
 check(not r["failed"], "bench: no scenario failed")
 lost = r.get("churn_packets_lost")
 check(lost == 0, "bench churn loses no packet (lost %s)" % lost)
-for key in ("bytes_per_connection", "bytes_per_connection_3m"):
+# The connection table's budgets (v4 96, v6 160 bytes: dataplane/core/
+# conn.h) and 32 bytes for the rest (the SNAT host table, the v4 share
+# of the extension pool).
+for key, most in (("bytes_per_connection", 128), ("bytes_per_connection_3m", 128),
+                  ("bytes_per_connection_v6", 192), ("bytes_per_connection_v6_3m", 192)):
     bpc = r.get(key, 0)
-    check(0 < bpc <= 128, "bench: %s %d (<= 128)" % (key, bpc))
+    check(0 < bpc <= most, "bench: %s %d (<= %d)" % (key, bpc, most))
+# Each v6 row is measured beside its v4 twin, with its family's bytes.
+for name in want:
+    s = got.get(name) or {}
+    if not name.startswith("fnat66_"):
+        continue
+    twin = got.get(s.get("v4_equivalent"), {})
+    check(s.get("ratio_to_v4", 0) > 0 and twin.get("bytes_per_connection") == r.get("bytes_per_connection")
+          and s.get("bytes_per_connection") == r.get("bytes_per_connection_v6"),
+          "bench %s: beside %s, bytes per connection %s (v4 %s)"
+          % (name, s.get("v4_equivalent"), s.get("bytes_per_connection"),
+             twin.get("bytes_per_connection")))
 lossy = json.load(open(sys.argv[2])) if os.path.exists(sys.argv[2]) else {}
 ls = (lossy.get("scenarios") or [{}])[0]
 check(sys.argv[3] == "3" and lossy.get("failed") is True and ls.get("failed") is True

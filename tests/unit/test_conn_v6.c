@@ -148,6 +148,13 @@ static void test_bytes_per_conn(void **state)
 		assert_true(sl_ct_bytes_per_conn(&t) <= 96);
 		assert_true(sl_ct_bytes_per_ext_conn(&t) <= 160);
 		sl_ct_destroy(&t);
+		/* A table whose every connection may be v6 (a pool as large
+		 * as the table): all of it, divided by its connections,
+		 * within the v6 budget. */
+		assert_int_equal(sl_ct_init_ext(&t, n, n, 0), 0);
+		assert_true(t.mem_bytes / n <= 160);
+		assert_int_equal(sl_ct_bytes_per_ext_conn(&t), t.mem_bytes / n);
+		sl_ct_destroy(&t);
 	}
 }
 
