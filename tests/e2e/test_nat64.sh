@@ -36,8 +36,11 @@ both_answer() {
       lab_exec cli curl -6 -s --max-time 2 "http://[$VIP6]/whoami" 2>/dev/null)
   [[ "$a" == *rs1* && "$a" == *rs2* ]]
 }
-lab_check "both v4 servers reachable through the v6 VIP within 30 s" \
-  lab_wait_until 30 "NAT64 servers answer" both_answer
+# A deadline of its own: each try may take 4 s (lab_wait_until counts
+# tries, not time), and a broken path must fail here, not hang.
+t_end=$((SECONDS + 30))
+until both_answer; do [ "$SECONDS" -lt "$t_end" ] || break; sleep 0.2; done
+lab_check "both v4 servers reachable through the v6 VIP within 30 s" both_answer
 : >"$T/who.log"
 for n in $(seq 1 8); do
   lab_exec cli curl -6 -sS --max-time 5 "http://[$VIP6]/whoami" >>"$T/who.log" 2>>"$T/curl.err" || true
