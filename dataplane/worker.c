@@ -31,55 +31,7 @@ static inline uint8_t *frame_of(struct rte_mbuf *m)
 	return rte_pktmbuf_mtod(m, uint8_t *);
 }
 
-/* Remember where direction `dir` of `c` leaves (towards `dst`, by route
- * `rt`) under this burst's snapshot and neighbors. False if it has no
- * route or no resolved next hop yet. */
-static bool learn_via(const struct sl_worker *w, struct sl_conn *c, enum sl_dir dir,
-		      const struct sl_snap_route *rt, sl_be32 dst)
-{
-	const struct sl_snap_neigh *nb =
-		rt ? sl_neigh_view_find(w->neigh, rt->via ? rt->via : dst) : NULL;
-
-	/* The entry's ready-made Ethernet header is for its own port. */
-	if (nb == NULL || nb->port != rt->port)
-		return false;
-	c->nh_slot[dir] = (uint16_t)(nb - w->neigh->slot);
-	return true;
-}
-
-static bool learn_next_hop(const struct sl_worker *w, struct sl_conn *c,
-			   enum sl_dir dir, sl_be32 dst)
-{
-	return learn_via(w, c, dir, sl_snap_route(w->snap, dst), dst);
-}
-
 static void hairpin(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
-
-/* The MTU of the port direction `dir` of a connection leaves by (0: not
- * checked): the connection's cached next hop, or the route to where the
- * rewrite will send it (the other direction's source). A route looked up
- * here also fills the direction's next-hop cache, as forward() would for
- * its first packet: so the clamp of a client's SYN (which asks about the
- * reply direction, not yet sent) and the SYN-ACK share one route lookup,
- * and a retransmitted SYN makes none. Only a next hop not resolved yet
- * leaves a lookup to the next packet. */
-static uint16_t mtu_out(struct sl_worker *w, struct sl_conn *c, enum sl_dir dir)
-{
-	uint8_t port = SL_MAX_PORTS;
-
-	sl_worker_next_hops_current(w, c);
-	if (c->nh_slot[dir] != SL_NH_NONE) {
-		port = w->neigh->slot[c->nh_slot[dir]].port;
-	} else {
-		sl_be32 dst = c->key[dir ^ 1].saddr;
-		const struct sl_snap_route *rt = sl_snap_route(w->snap, dst);
-		if (rt != NULL) {
-			port = rt->port;
-			learn_via(w, c, dir, rt, dst);
-		}
-	}
-	return port < SL_MAX_PORTS ? w->dp->mtu[port] : 0;
-}
 
 /* A packet longer than some port's MTU: is it longer than the MTU of the
  * port it leaves by? Asked before the rewrite, so an ICMP error quotes
@@ -87,7 +39,7 @@ static uint16_t mtu_out(struct sl_worker *w, struct sl_conn *c, enum sl_dir dir)
 static bool too_big(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 		    struct sl_conn *c, enum sl_dir dir)
 {
-	uint16_t mtu = mtu_out(w, c, dir);
+	uint16_t mtu = sl_worker_mtu_out4(w, c, dir);
 
 	if (mtu == 0 || sl_ntohs(pkt->ip->total_len) <= mtu)
 		return false;
@@ -101,7 +53,7 @@ static bool too_big(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 static void clamp_mss(struct sl_worker *w, struct sl_pkt *pkt, struct sl_conn *c,
 		      enum sl_dir dir)
 {
-	uint16_t mtu = mtu_out(w, c, dir ^ 1);
+	uint16_t mtu = sl_worker_mtu_out4(w, c, dir ^ 1);
 
 	if (mtu > SL_IPV4_HLEN + sizeof(struct sl_tcp_hdr) &&
 	    sl_tcp_clamp_mss(pkt->l4, pkt->l4_len,
@@ -132,25 +84,11 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	if (sl_unlikely(sl_ntohs(pkt->ip->total_len) > sl_dataplane_mtu_min(w->dp)) &&
 	    too_big(w, m, pkt, c, dir))
 		return;
-	enum sl_seq_verdict seq = SL_SEQ_OK;
 	if (pkt->proto == SL_IPPROTO_TCP) {
-		seq = sl_worker_rst_check(c, pkt, dir);
-		if (sl_unlikely(seq == SL_SEQ_DROP)) {
-			sl_worker_drop(w, m, SL_DROP_TCP_RST_OUT_OF_WINDOW);
+		bool syn;
+		if (!sl_worker_track_tcp(w, m, pkt, c, dir, &syn))
 			return;
-		}
-	}
-	/* A bare ACK on an established connection changes nothing: skip
-	 * the state machine for the commonest packet there is. */
-	if (pkt->proto == SL_IPPROTO_TCP && seq == SL_SEQ_OK &&
-	    (c->state != SL_CS_TCP_ESTABLISHED ||
-	     (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST)))) {
-		uint8_t was = c->state;
-		c->state = sl_tcp_next_state(c->state, &c->flags, dir,
-					     pkt->tcp_flags);
-		if (sl_unlikely(c->state == SL_CS_TCP_SYN_SENT && was != c->state))
-			sl_worker_count_reuse(w, c);
-		if (pkt->tcp_flags & SL_TCP_SYN)
+		if (syn)
 			clamp_mss(w, pkt, c, dir);
 	}
 	const struct sl_snapshot *s = w->snap;
@@ -170,17 +108,7 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 			return;
 	}
 
-	/* Where this direction leaves was looked up once for these routes
-	 * and neighbors. */
-	sl_worker_next_hops_current(w, c);
-	if (sl_unlikely(c->nh_slot[dir] == SL_NH_NONE) &&
-	    !learn_next_hop(w, c, dir, pkt->key.daddr)) {
-		sl_worker_output(w, m, pkt->key.daddr); /* no route, or ARP pending */
-		return;
-	}
-	const struct sl_snap_neigh *nb = &w->neigh->slot[c->nh_slot[dir]];
-	memcpy(pkt->eth, nb->l2, 12);
-	sl_worker_tx(w, nb->port, m);
+	sl_worker_send4(w, m, c, dir, pkt->key.daddr);
 }
 
 /* A hairpinned SNAT packet, rewritten to go from our pool to our pool,
@@ -267,9 +195,15 @@ static inline void handle_one(struct sl_worker *w, struct rte_mbuf *m,
 				       ? cand
 				       : sl_ct_lookup(&w->ct, &pkt->key, pkt->proto, pkt->hash);
 		if (sl_likely(ref != SL_CT_NONE)) {
+			struct sl_conn *c = sl_ct_conn(&w->ct, ref);
 			if (sl_ct_ref_dir(ref) == SL_DIR_REPLY)
 				sl_worker_count_reply(w, m);
-			forward(w, m, pkt, sl_ct_conn(&w->ct, ref), sl_ct_ref_dir(ref));
+			/* A v4 key of a v6 connection: a NAT64 server's
+			 * reply (worker_nat64.c). */
+			if (sl_unlikely(c->shape & SL_CONN_X_V6_ORIG))
+				sl_worker_nat64_back(w, m, pkt, c);
+			else
+				forward(w, m, pkt, c, sl_ct_ref_dir(ref));
 			return;
 		}
 		miss(w, m, pkt);

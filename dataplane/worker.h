@@ -321,6 +321,9 @@ struct sl_worker {
 
 	/* Less hot. */
 	uint32_t lip_rr;
+	/* NAT64: the Identification of the next IPv4 packet made from an
+	 * IPv6 one (RFC 7915 5.1: the translator's generator). */
+	uint16_t ip_id;
 	struct sl_port_share lports;     /* local ports: this worker's share */
 	struct sl_lport_walks lport_walks;
 	struct sl_lip_state *lips;       /* [SL_MAX_LIPS] */

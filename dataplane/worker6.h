@@ -12,6 +12,7 @@
 #define SL_WORKER6_H
 
 #include "conn6.h"
+#include "nat64.h"
 #include "worker.h"
 
 /* worker_fwd6.c: a v6 frame the parse accepted. TCP and UDP go through
@@ -19,6 +20,23 @@
  * address is ipv6_proto_unsupported, to any other address it is not
  * Sluice's and is offered to the exception device (ipv6_not_served). */
 void sl_worker_ipv6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
+
+/* worker_fwd6.c: the port a packet of v6 direction `dir` of `c` to
+ * `dst` leaves by, SL_MAX_PORTS if none: the connection's cached next
+ * hop, or the route. */
+uint8_t sl_worker_port_out6(const struct sl_worker *w, struct sl_conn *c,
+			    enum sl_dir dir, const uint8_t dst[16]);
+/* ... and sending a frame whose IPv6 header is final by that next hop,
+ * learned on first use (nh_slot indexes the view's v6 table). The
+ * Ethernet type is the caller's. */
+void sl_worker_send6(struct sl_worker *w, struct rte_mbuf *m, struct sl_conn *c,
+		     enum sl_dir dir, const uint8_t dst[16]);
+
+/* A port's MTU, 0 (not checked) for none. */
+static inline uint16_t sl_worker_mtu_of(const struct sl_worker *w, uint8_t port)
+{
+	return port < SL_MAX_PORTS ? w->dp->mtu[port] : 0;
+}
 
 /* worker_miss6.c: a v6 TCP/UDP packet the table does not know. Returns
  * the connection it opened (the caller forwards the packet as ORIG), or
@@ -55,5 +73,23 @@ void sl_worker_echo6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
  * Big, Time Exceeded) to a v6 address: carried back through the FNAT66
  * connection its quote names, or dropped by name (icmp6_*). */
 void sl_worker_icmp6_error(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
+
+/* worker_nat64.c: NAT64 connections (a v6 ORIG key, a v4 REPLY key).
+ * out: a client's v6 packet, translated to v4 for the server; back: the
+ * server's v4 packet (from worker.c), translated to v6 for the client;
+ * icmp4: a v4 error from the server side about the connection
+ * (worker_icmp.c), as ICMPv6 to the client; icmp6: the client's ICMPv6
+ * error (worker_icmp6.c), as ICMPv4 to the server. Each consumes the
+ * mbuf. */
+void sl_worker_nat64_out(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+			 struct sl_conn *c);
+void sl_worker_nat64_back(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+			  struct sl_conn *c);
+void sl_worker_nat64_icmp4(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+			   struct sl_conn *c);
+void sl_worker_nat64_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
+			   struct sl_conn *c);
+/* The drop naming a translation refusal (nat64.h SL_XLAT_*, not OK). */
+enum sl_drop sl_worker_xlat_drop(enum sl_xlat r);
 
 #endif

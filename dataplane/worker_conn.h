@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What forwarding a packet of a known connection does the same for both
- * families (worker.c for v4 and SNAT, worker_fwd6.c for full-NAT 6->6):
- * the RST/FIN sequence sanity check, counting a reused entry, the cached
- * next hops' validity, the reply counters and the traffic counters.
+ * families (worker.c for v4 and SNAT, worker_fwd6.c for full-NAT 6->6,
+ * worker_nat64.c for NAT64): the RST/FIN sequence sanity check and the
+ * TCP state machine, counting a reused entry, the cached next hops'
+ * validity and the v4 sending by them, the reply counters and the
+ * traffic counters.
  * Inline: this is the per-packet path.
  */
 #ifndef SL_WORKER_CONN_H
@@ -76,6 +78,96 @@ static inline void sl_worker_next_hops_current(const struct sl_worker *w,
 		c->nh_gen = w->nh_epoch;
 		c->nh_slot[0] = c->nh_slot[1] = SL_NH_NONE;
 	}
+}
+
+/* TCP state and sequence sanity for a segment of a known connection:
+ * false when it was dropped (an RST no receiver would take). *syn says
+ * the state machine saw a SYN: the caller clamps its MSS. A bare ACK on
+ * an established connection changes nothing and skips the state
+ * machine, the commonest packet there is. */
+static inline bool sl_worker_track_tcp(struct sl_worker *w, struct rte_mbuf *m,
+				       const struct sl_pkt *pkt, struct sl_conn *c,
+				       enum sl_dir dir, bool *syn)
+{
+	enum sl_seq_verdict seq = sl_worker_rst_check(c, pkt, dir);
+
+	*syn = false;
+	if (sl_unlikely(seq == SL_SEQ_DROP)) {
+		sl_worker_drop(w, m, SL_DROP_TCP_RST_OUT_OF_WINDOW);
+		return false;
+	}
+	if (seq == SL_SEQ_OK && (c->state != SL_CS_TCP_ESTABLISHED ||
+				 (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST)))) {
+		uint8_t was = c->state;
+		c->state = sl_tcp_next_state(c->state, &c->flags, dir, pkt->tcp_flags);
+		if (sl_unlikely(c->state == SL_CS_TCP_SYN_SENT && was != c->state))
+			sl_worker_count_reuse(w, c);
+		*syn = pkt->tcp_flags & SL_TCP_SYN;
+	}
+	return true;
+}
+
+/* Remember where v4 direction `dir` of `c` leaves (towards `dst`, by
+ * route `rt`) under this burst's snapshot and neighbors. False if it has
+ * no route or no resolved next hop yet. */
+static inline bool sl_worker_learn_via(const struct sl_worker *w, struct sl_conn *c,
+				       enum sl_dir dir, const struct sl_snap_route *rt,
+				       sl_be32 dst)
+{
+	const struct sl_snap_neigh *nb =
+		rt ? sl_neigh_view_find(w->neigh, rt->via ? rt->via : dst) : NULL;
+
+	/* The entry's ready-made Ethernet header is for its own port. */
+	if (nb == NULL || nb->port != rt->port)
+		return false;
+	c->nh_slot[dir] = (uint16_t)(nb - w->neigh->slot);
+	return true;
+}
+
+/* The MTU of the port v4 direction `dir` of a connection leaves by (0:
+ * not checked): the connection's cached next hop, or the route to where
+ * the rewrite will send it (the other direction's source, key[dir ^
+ * 1].saddr). A route looked up here also fills the direction's next-hop
+ * cache, as sending would for its first packet: so the clamp of a
+ * client's SYN (which asks about the reply direction, not yet sent) and
+ * the SYN-ACK share one route lookup, and a retransmitted SYN makes
+ * none. Only a next hop not resolved yet leaves a lookup to the next
+ * packet. */
+static inline uint16_t sl_worker_mtu_out4(const struct sl_worker *w, struct sl_conn *c,
+					  enum sl_dir dir)
+{
+	uint8_t port = SL_MAX_PORTS;
+
+	sl_worker_next_hops_current(w, c);
+	if (c->nh_slot[dir] != SL_NH_NONE) {
+		port = w->neigh->slot[c->nh_slot[dir]].port;
+	} else {
+		sl_be32 dst = c->key[dir ^ 1].saddr;
+		const struct sl_snap_route *rt = sl_snap_route(w->snap, dst);
+		if (rt != NULL) {
+			port = rt->port;
+			sl_worker_learn_via(w, c, dir, rt, dst);
+		}
+	}
+	return port < SL_MAX_PORTS ? w->dp->mtu[port] : 0;
+}
+
+/* Send a v4 frame whose IP header is final to `dst` by the direction's
+ * next hop, looked up once for these routes and neighbors (the
+ * Ethernet type is the caller's). */
+static inline __attribute__((always_inline)) void
+sl_worker_send4(struct sl_worker *w, struct rte_mbuf *m, struct sl_conn *c,
+		enum sl_dir dir, sl_be32 dst)
+{
+	sl_worker_next_hops_current(w, c);
+	if (sl_unlikely(c->nh_slot[dir] == SL_NH_NONE) &&
+	    !sl_worker_learn_via(w, c, dir, sl_snap_route(w->snap, dst), dst)) {
+		sl_worker_output(w, m, dst); /* no route, or ARP pending */
+		return;
+	}
+	const struct sl_snap_neigh *nb = &w->neigh->slot[c->nh_slot[dir]];
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), nb->l2, 12);
+	sl_worker_tx(w, nb->port, m);
 }
 
 /* A reply reached its owner: from its own queue, or over a ring. */

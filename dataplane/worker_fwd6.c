@@ -10,8 +10,9 @@
  * rewrite (nat66.h), and the next hop, cached in the entry like v4's
  * (nh_slot indexes the neighbor view's v6 table for a v6 direction).
  *
- * Not v6 yet: flushed TCP connections are removed without RST probes
- * (worker_reject.c), and a NAT64 entry (v4 REPLY key) is never made.
+ * A NAT64 entry (v4 REPLY key) is worker_nat64.c's: its client's packets
+ * are handed there. Not v6 yet: flushed TCP connections are removed
+ * without RST probes (worker_reject.c).
  */
 #include <rte_mbuf.h>
 
@@ -36,22 +37,6 @@ static bool trusted_port6(const struct sl_worker *w, const struct rte_mbuf *m,
 	return true;
 }
 
-/* The port a packet to `dst` leaves by, SL_MAX_PORTS if none: the
- * connection's cached next hop for `dir`, or the route. */
-static uint8_t port_out6(const struct sl_worker *w, struct sl_conn *c, enum sl_dir dir,
-			 const uint8_t dst[16])
-{
-	sl_worker_next_hops_current(w, c);
-	if (c->nh_slot[dir] != SL_NH_NONE)
-		return w->neigh->slot6[c->nh_slot[dir]].port;
-	const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
-	return rt ? rt->port : SL_MAX_PORTS;
-}
-
-static uint16_t mtu_of(const struct sl_worker *w, uint8_t port)
-{
-	return port < SL_MAX_PORTS ? w->dp->mtu[port] : 0;
-}
 
 /* A SYN's MSS lowered to what the port its answers leave by carries
  * (v6 header 40 bytes, TCP 20), as worker.c's clamp_mss. `back` is where
@@ -59,58 +44,13 @@ static uint16_t mtu_of(const struct sl_worker *w, uint8_t port)
 static void clamp_mss6(struct sl_worker *w, struct sl_pkt *pkt, struct sl_conn *c,
 		       enum sl_dir dir, const uint8_t back[16])
 {
-	uint16_t mtu = mtu_of(w, port_out6(w, c, dir ^ 1, back));
+	uint16_t mtu = sl_worker_mtu_of(w, sl_worker_port_out6(w, c, dir ^ 1, back));
 	uint16_t hdrs = SL_IPV6_HLEN + sizeof(struct sl_tcp_hdr);
 
 	if (mtu > hdrs && sl_tcp_clamp_mss(pkt->l4, pkt->l4_len, (uint16_t)(mtu - hdrs)))
 		w->stats.mss_clamped++;
 }
 
-/* TCP state and sequence sanity; false: the segment was dropped. */
-static bool track_tcp(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
-		      struct sl_conn *c, enum sl_dir dir)
-{
-	enum sl_seq_verdict seq = sl_worker_rst_check(c, pkt, dir);
-
-	if (sl_unlikely(seq == SL_SEQ_DROP)) {
-		sl_worker_drop(w, m, SL_DROP_TCP_RST_OUT_OF_WINDOW);
-		return false;
-	}
-	if (seq == SL_SEQ_OK && (c->state != SL_CS_TCP_ESTABLISHED ||
-				 (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST)))) {
-		uint8_t was = c->state;
-		c->state = sl_tcp_next_state(c->state, &c->flags, dir, pkt->tcp_flags);
-		if (sl_unlikely(c->state == SL_CS_TCP_SYN_SENT && was != c->state))
-			sl_worker_count_reuse(w, c);
-		if (pkt->tcp_flags & SL_TCP_SYN)
-			clamp_mss6(w, pkt, c, dir, pkt->ip6->saddr);
-	}
-	return true;
-}
-
-/* Send the rewritten packet to `dst` by the direction's cached next hop,
- * learning it on first use. */
-static void send6(struct sl_worker *w, struct rte_mbuf *m, struct sl_conn *c,
-		  enum sl_dir dir, const uint8_t dst[16])
-{
-	sl_worker_next_hops_current(w, c);
-	if (sl_unlikely(c->nh_slot[dir] == SL_NH_NONE)) {
-		const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
-		const struct sl_snap_neigh6 *nb = NULL;
-		static const uint8_t zero[16];
-		if (rt != NULL)
-			nb = sl_neigh_view_find6(w->neigh, sl_snap6_eq(rt->via, zero)
-								  ? dst : rt->via);
-		if (nb == NULL || nb->port != rt->port) {
-			sl_worker_output6(w, m, dst); /* no route, or NDP pending */
-			return;
-		}
-		c->nh_slot[dir] = (uint16_t)(nb - w->neigh->slot6);
-	}
-	const struct sl_snap_neigh6 *nb = &w->neigh->slot6[c->nh_slot[dir]];
-	memcpy(rte_pktmbuf_mtod(m, uint8_t *), nb->l2, 12);
-	sl_worker_tx(w, nb->port, m);
-}
 
 static void forward6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 		     struct sl_conn *c, enum sl_dir dir)
@@ -128,19 +68,24 @@ static void forward6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 	sl_ct_get_v6key(&w->ct, c, dir ^ 1, &other);
 	to = sl_v6key_reverse(&other);
 	if (sl_unlikely(pkt->ip_len > sl_dataplane_mtu_min(w->dp))) {
-		uint16_t mtu = mtu_of(w, port_out6(w, c, dir, to.daddr));
+		uint16_t mtu = sl_worker_mtu_of(w, sl_worker_port_out6(w, c, dir, to.daddr));
 		if (mtu != 0 && pkt->ip_len > mtu) {
 			sl_worker_too_big6(w, m, pkt, mtu);
 			return;
 		}
 	}
-	if (pkt->proto == SL_IPPROTO_TCP && !track_tcp(w, m, pkt, c, dir))
-		return;
+	if (pkt->proto == SL_IPPROTO_TCP) {
+		bool syn;
+		if (!sl_worker_track_tcp(w, m, pkt, c, dir, &syn))
+			return;
+		if (syn)
+			clamp_mss6(w, pkt, c, dir, pkt->ip6->saddr);
+	}
 	sl_ct_set_expire(&w->ct, c, w->now_ms + w->snap->timeouts_ms[c->state]);
 	sl_worker_count_traffic(w, m, c, dir);
 	sl_nat66_rewrite(pkt, &to, dir == SL_DIR_ORIG ? c->csum_l4
 						      : sl_csum_negate(c->csum_l4));
-	send6(w, m, c, dir, to.daddr);
+	sl_worker_send6(w, m, c, dir, to.daddr);
 }
 
 void sl_worker_ipv6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
@@ -159,9 +104,10 @@ void sl_worker_ipv6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 	uint32_t ref = sl_ct_lookup6(&w->ct, &key, pkt->proto, pkt->hash);
 	if (sl_likely(ref != SL_CT_NONE)) {
 		struct sl_conn *c = sl_ct_conn(&w->ct, ref);
+		/* A v6 REPLY key's packet is a reply; NAT64's ORIG is v6
+		 * and its REPLY v4 (its replies come through worker.c). */
 		if (sl_unlikely(!sl_conn_v6(c, SL_DIR_REPLY))) {
-			/* NAT64 (a v4 REPLY key): not this path's. */
-			sl_worker_drop(w, m, SL_DROP_IPV6_PROTO_UNSUPPORTED);
+			sl_worker_nat64_out(w, m, pkt, c);
 			return;
 		}
 		if (sl_ct_ref_dir(ref) == SL_DIR_REPLY)
@@ -170,6 +116,10 @@ void sl_worker_ipv6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 		return;
 	}
 	struct sl_conn *c = sl_worker_miss6(w, m, pkt);
-	if (c != NULL)
+	if (c == NULL)
+		return;
+	if (sl_conn_v6(c, SL_DIR_REPLY))
 		forward6(w, m, pkt, c, SL_DIR_ORIG);
+	else
+		sl_worker_nat64_out(w, m, pkt, c);
 }

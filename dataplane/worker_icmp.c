@@ -24,7 +24,7 @@
 #include <rte_mbuf.h>
 
 #include "icmp_error.h"
-#include "worker.h"
+#include "worker6.h"
 
 /* An error about a connection this worker does not have: to the worker
  * that owns it, if the quote names another; else dropped. `flow_hash` is
@@ -121,6 +121,12 @@ void sl_worker_icmp_translate(struct sl_worker *w, struct rte_mbuf *m,
 
 	if (!sl_worker_trusted_port(w, m, c, d, src)) {
 		sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
+		return;
+	}
+	/* About a NAT64 connection (its v4 side, from the server): to the
+	 * client as ICMPv6 (worker_nat64.c). */
+	if (sl_unlikely(sl_conn_v6(c, SL_DIR_ORIG))) {
+		sl_worker_nat64_icmp4(w, m, pkt, c);
 		return;
 	}
 	if (d == SL_DIR_ORIG && !(c->flags & SL_CONN_F_SNAT) &&

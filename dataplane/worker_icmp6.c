@@ -108,16 +108,16 @@ void sl_worker_icmp6_error(struct sl_worker *w, struct rte_mbuf *m, struct sl_pk
 	}
 	struct sl_conn *c = sl_ct_conn(&w->ct, ref);
 	enum sl_dir d = sl_ct_ref_dir(ref);
-	if (!sl_conn_v6(c, d ^ 1)) { /* NAT64: not this path's */
-		sl_worker_drop(w, m, SL_DROP_IPV6_PROTO_UNSUPPORTED);
-		return;
-	}
 	if (!from_its_side(w, m, pkt, c, d, &in)) {
 		sl_worker_drop(w, m, SL_DROP_ICMP6_WRONG_SIDE);
 		return;
 	}
 	if (pkt->ip6->hop_limit <= 1) { /* no error about an error (RFC 4443) */
 		sl_worker_drop(w, m, SL_DROP_TTL_EXCEEDED);
+		return;
+	}
+	if (!sl_conn_v6(c, d ^ 1)) { /* NAT64: to the v4 server as ICMPv4 */
+		sl_worker_nat64_icmp6(w, m, pkt, c);
 		return;
 	}
 	sl_ct_get_v6key(&w->ct, c, d ^ 1, &quote);

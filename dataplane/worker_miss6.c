@@ -19,7 +19,10 @@
  *  - to an address Sluice does not own: offered to the exception device
  *    (ipv6_not_served), as every v6 frame was before this path.
  *
- * NAT64 services (SL_SVC_NAT64) are not served here yet: no_service.
+ * A NAT64 service (SL_SVC_NAT64, v4 servers) is scheduled the same way;
+ * its connection takes a v4 local address and port (worker_lport.c, as
+ * v4 full-NAT: the server's replies come to this worker by the port) and
+ * gets a v4 REPLY key (worker_nat64.c forwards it).
  */
 #include <rte_mbuf.h>
 
@@ -51,14 +54,15 @@ static void refuse6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	w->svc_stats[svc->id].refused++;
 }
 
-/* The entry for a new connection with keys `orig` and `reply`, indexed;
- * NULL with the reason in *why. */
-static struct sl_conn *make_conn6(struct sl_worker *w, const struct sl_v6key *orig,
-				  const struct sl_v6key *reply, uint8_t proto,
-				  enum sl_drop *why)
+/* An entry for a new connection from the client's first packet: its v6
+ * ORIG key, an extension of shape `v6` (SL_CONN_X_V6_ORIG, with
+ * SL_CONN_X_V6_REPLY for FNAT66), state and timer; the REPLY key is the
+ * caller's (the ORIG key in *orig). NULL with the reason in *why:
+ * table_full, or conn_ext_full when only the extension pool is. */
+static struct sl_conn *entry6(struct sl_worker *w, const struct sl_pkt *pkt,
+			      unsigned v6, struct sl_v6key *orig, enum sl_drop *why)
 {
 	struct sl_conn *c = sl_ct_alloc(&w->ct);
-	struct sl_v6key to = sl_v6key_reverse(reply);
 
 	*why = SL_DROP_TABLE_FULL;
 	if (c == NULL)
@@ -66,19 +70,67 @@ static struct sl_conn *make_conn6(struct sl_worker *w, const struct sl_v6key *or
 	/* The pool of v6 keys (conn_table.max_v6_connections) is empty: its
 	 * own reason, so a full v6 share is not mistaken for a full table. */
 	*why = SL_DROP_CONN_EXT_FULL;
-	if (sl_ct_add_ext(&w->ct, c, SL_CONN_X_V6_ORIG | SL_CONN_X_V6_REPLY) != 0)
-		goto abandon;
+	if (sl_ct_add_ext(&w->ct, c, v6) != 0) {
+		sl_ct_abandon(&w->ct, c);
+		return NULL;
+	}
+	sl_nat66_key(pkt, orig);
 	sl_ct_set_v6key(&w->ct, c, SL_DIR_ORIG, orig);
-	sl_ct_set_v6key(&w->ct, c, SL_DIR_REPLY, reply);
-	c->proto = proto;
-	c->state = proto == SL_IPPROTO_TCP ? SL_CS_TCP_SYN_SENT : SL_CS_UDP;
+	c->proto = pkt->proto;
+	c->state = pkt->proto == SL_IPPROTO_TCP ? SL_CS_TCP_SYN_SENT : SL_CS_UDP;
 	sl_ct_set_created(&w->ct, c, w->now_ms);
 	c->expire = w->now_ms + w->snap->timeouts_ms[c->state];
-	c->csum_l4 = sl_nat66_delta(orig, &to);
 	return c;
-abandon:
-	sl_ct_abandon(&w->ct, c);
-	return NULL;
+}
+
+/* FNAT66: a v6 local address of the port the server's route leaves by;
+ * both keys v6. NULL with the reason in *why. */
+static struct sl_conn *open_fnat66(struct sl_worker *w, const struct sl_pkt *pkt,
+				   const struct sl_snap_rs *rs, enum sl_drop *why)
+{
+	const uint8_t *rs_ip = w->snap->rs_ip6[rs - w->snap->rs];
+	const struct sl_snap6_route *rt = sl_snap6_route(w->snap, rs_ip);
+	struct sl_v6key reply, orig;
+
+	*why = SL_DROP_NO_ROUTE;
+	if (rt == NULL)
+		return NULL;
+	*why = sl_worker_take_local6(w, rt->port, rs_ip, rs->port, pkt->proto, &reply);
+	if (*why != SL_DROP_NONE)
+		return NULL;
+	struct sl_conn *c = entry6(w, pkt, SL_CONN_X_V6_ORIG | SL_CONN_X_V6_REPLY,
+				   &orig, why);
+	if (c == NULL)
+		return NULL;
+	struct sl_v6key to = sl_v6key_reverse(&reply);
+	sl_ct_set_v6key(&w->ct, c, SL_DIR_REPLY, &reply);
+	c->csum_l4 = sl_nat66_delta(&orig, &to);
+	c->trusted_port = rt->port;
+	return c;
+}
+
+/* NAT64: a v4 local address and port of this worker's share on the port
+ * the v4 server's route leaves by, as v4 full-NAT takes them, so the
+ * server's replies find this worker by the port; the REPLY key v4. */
+static struct sl_conn *open_nat64(struct sl_worker *w, const struct sl_pkt *pkt,
+				  const struct sl_snap_rs *rs, enum sl_drop *why)
+{
+	const struct sl_snap_route *rt = sl_snap_route(w->snap, rs->ip);
+	struct sl_v4key rs_side = {rs->ip, 0, rs->port, 0}, reply;
+	struct sl_v6key orig;
+
+	*why = SL_DROP_NO_ROUTE;
+	if (rt == NULL)
+		return NULL;
+	*why = sl_worker_take_local(w, rt->port, &rs_side, pkt->proto, &reply);
+	if (*why != SL_DROP_NONE)
+		return NULL;
+	struct sl_conn *c = entry6(w, pkt, SL_CONN_X_V6_ORIG, &orig, why);
+	if (c == NULL)
+		return NULL;
+	c->key[SL_DIR_REPLY] = reply;
+	c->trusted_port = rt->port;
+	return c;
 }
 
 /* A client's first packet for a v6 service, on the worker owning its
@@ -87,8 +139,6 @@ static struct sl_conn *new_connection6(struct sl_worker *w, struct rte_mbuf *m,
 				       struct sl_pkt *pkt,
 				       const struct sl_snap_svc *svc)
 {
-	const struct sl_snapshot *s = w->snap;
-	struct sl_v6key orig, reply;
 	enum sl_drop why;
 
 	if (pkt->proto == SL_IPPROTO_TCP && !sl_tcp_is_syn(pkt->tcp_flags)) {
@@ -104,22 +154,12 @@ static struct sl_conn *new_connection6(struct sl_worker *w, struct rte_mbuf *m,
 		return NULL;
 	}
 	const struct sl_snap_rs *rs = sl_worker_pick(w, svc, pkt);
-	const uint8_t *rs_ip = s->rs_ip6[rs - s->rs];
-	const struct sl_snap6_route *rt = sl_snap6_route(s, rs_ip);
-	if (rt == NULL) {
-		why = SL_DROP_NO_ROUTE;
-		goto drop;
-	}
-	why = sl_worker_take_local6(w, rt->port, rs_ip, rs->port, pkt->proto, &reply);
-	if (why != SL_DROP_NONE)
-		goto drop;
-	sl_nat66_key(pkt, &orig);
-	struct sl_conn *c = make_conn6(w, &orig, &reply, pkt->proto, &why);
+	struct sl_conn *c = (svc->flags & SL_SVC_NAT64) ? open_nat64(w, pkt, rs, &why)
+							: open_fnat66(w, pkt, rs, &why);
 	if (c == NULL)
 		goto drop;
 	c->svc_id = svc->id;
 	c->rs_id = rs->id;
-	c->trusted_port = rt->port;
 	if (!sl_worker_admit(w, c)) {
 		why = SL_DROP_TABLE_FULL;
 		goto drop;
@@ -161,7 +201,7 @@ struct sl_conn *sl_worker_miss6(struct sl_worker *w, struct rte_mbuf *m,
 	if (a->kinds & SL_ADDR_VIP) {
 		const struct sl_snap_svc *svc = sl_snap6_find_svc(
 			s, pkt->ip6->daddr, pkt->key.dport, pkt->proto);
-		if (svc != NULL && !(svc->flags & SL_SVC_NAT64)) {
+		if (svc != NULL) {
 			unsigned owner = sl_flow_owner(pkt->hash, w->nworkers);
 			if (owner != w->id) {
 				sl_worker_steer_flow(w, m, owner);

@@ -7,10 +7,14 @@
  * checksum offload is IPv4's only, tx_csum.h, and a v6 frame's checksum
  * is already complete: the rewrite updates it in software). A next hop
  * not resolved yet goes to NDP's hold queue (sl_worker_hold6,
- * worker_ndp.c); no route is a counted drop.
+ * worker_ndp.c); no route is a counted drop. A connection's packets
+ * (FNAT66's, NAT64's replies) leave by its cached next hop instead
+ * (sl_worker_send6), found by the same route and neighbor lookups once
+ * per connection and change.
  */
 #include <rte_mbuf.h>
 
+#include "worker_conn.h"
 #include "worker6.h"
 
 static bool unspecified(const uint8_t a[16])
@@ -37,5 +41,35 @@ void sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m, const uint8_t ds
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	memcpy(frame, nb->l2, 12);
 	((struct sl_ether_hdr *)frame)->type = sl_htons(SL_ETHERTYPE_IPV6);
+	sl_worker_tx(w, nb->port, m);
+}
+
+uint8_t sl_worker_port_out6(const struct sl_worker *w, struct sl_conn *c,
+			    enum sl_dir dir, const uint8_t dst[16])
+{
+	sl_worker_next_hops_current(w, c);
+	if (c->nh_slot[dir] != SL_NH_NONE)
+		return w->neigh->slot6[c->nh_slot[dir]].port;
+	const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
+	return rt ? rt->port : SL_MAX_PORTS;
+}
+
+void sl_worker_send6(struct sl_worker *w, struct rte_mbuf *m, struct sl_conn *c,
+		     enum sl_dir dir, const uint8_t dst[16])
+{
+	sl_worker_next_hops_current(w, c);
+	if (sl_unlikely(c->nh_slot[dir] == SL_NH_NONE)) {
+		const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
+		const struct sl_snap_neigh6 *nb = NULL;
+		if (rt != NULL)
+			nb = sl_neigh_view_find6(w->neigh, unspecified(rt->via) ? dst : rt->via);
+		if (nb == NULL || nb->port != rt->port) {
+			sl_worker_output6(w, m, dst); /* no route, or NDP pending */
+			return;
+		}
+		c->nh_slot[dir] = (uint16_t)(nb - w->neigh->slot6);
+	}
+	const struct sl_snap_neigh6 *nb = &w->neigh->slot6[c->nh_slot[dir]];
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), nb->l2, 12);
 	sl_worker_tx(w, nb->port, m);
 }

@@ -195,16 +195,16 @@ static const char *const vip_keys[] = {"vip", "port", "proto", SL_SVC_OPT_KEYS,
 /* The families of the VIP and of its servers' "ip" members, checked
  * before any is loaded (sl_model_svc_mode has the rule); a malformed
  * address is named here, an element that is not an object or has no
- * "ip" is left for load_rs to name. FNAT44 and FNAT66 load; NAT64 is
- * refused here only (the model and the snapshot carry it: lifting this
- * check is all the config needs once the workers translate). */
+ * "ip" is left for load_rs to name. All three modes load (FNAT44,
+ * FNAT66, NAT64); a mix of server families is refused at the first
+ * server of the other family. */
 static int vip_family(json_t *o, const struct sl_addr *vip, struct sl_err *err)
 {
 	struct sl_addr rs[2];              /* the first server, the latest */
 	json_t *arr = json_object_get(o, "real_servers"), *elem;
 	uint32_t n = 0, bad = 0;
 	enum sl_svc_mode mode = vip->af == SL_AF_V6 ? SL_MODE_FNAT66 : SL_MODE_FNAT44;
-	char path[48], a[SL_ADDR_STRLEN];
+	char path[48];
 	size_t i;
 
 	json_array_foreach(arr, i, elem) {
@@ -216,10 +216,7 @@ static int vip_family(json_t *o, const struct sl_addr *vip, struct sl_err *err)
 			return sl_config_prefixed(err, path);
 		n++;
 	}
-	if (mode != SL_MODE_NAT64)
-		return 0;
-	return sl_err_set(err, SL_E_INVALID, "vip", "vip %s is a %s VIP: %s",
-			  sl_fmt_addr(vip, a), sl_svc_mode_name(mode), SL_NAT64_NOT_BUILT);
+	return 0;
 }
 
 static int load_vip(json_t *o, struct sl_model *m, const void *ctx,

@@ -23,7 +23,6 @@
 	"this field does not yet)"
 /* A v6 VIP with v4 servers: the model and snapshot carry it, the
  * workers do not translate yet (config.c's vip_family refuses it). */
-#define SL_NAT64_NOT_BUILT "NAT64 data path not built yet"
 
 int sl_json_string(json_t *obj, const char *key, bool required,
 		   const char **out, struct sl_err *err);

@@ -4,8 +4,7 @@
  * its IPv4 one, and which families a VIP and its servers may mix. A
  * port's v6 address is published (its v6 address and connected prefix);
  * v6 routes and local addresses are model_net6.c's, v6 services
- * model_svc6.c's. The config refuses NAT64 VIPs and static v6 neighbors
- * (SL_NAT64_NOT_BUILT, SL_V6_NOT_BUILT) until the workers carry them.
+ * model_svc6.c's.
  */
 #include <stdio.h>
 #include <string.h>

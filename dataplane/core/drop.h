@@ -83,7 +83,29 @@
 	X(ICMP6_WRONG_SIDE, "icmp6_wrong_side")                                \
 	X(CONN_EXT_FULL, "conn_ext_full")                                      \
 	X(ICMP_ECHO_LIMITED, "icmp_echo_limited")                              \
-	X(HOLD_PORT_CHANGED, "hold_port_changed")
+	X(HOLD_PORT_CHANGED, "hold_port_changed")                              \
+	/* NAT64 refusals (nat64.h SL_XLAT_RESULTS, same names and order;   \
+	 * HOP_LIMIT and TOO_BIG are answered, counted as ttl_exceeded and   \
+	 * mtu_exceeded_df, unless about an ICMP error) */                   \
+	X(XLAT_TRUNCATED, "xlat_truncated")                                    \
+	X(XLAT_BAD_HEADER, "xlat_bad_header")                                  \
+	X(XLAT_NO_HEADROOM, "xlat_no_headroom")                                \
+	X(XLAT_FRAGMENT, "xlat_fragment")                                      \
+	X(XLAT_EXT_HEADERS, "xlat_ext_headers")                                \
+	X(XLAT_HOP_LIMIT, "xlat_hop_limit")                                    \
+	X(XLAT_TOO_BIG, "xlat_too_big")                                        \
+	X(XLAT_NEEDS_FRAGMENTING, "xlat_needs_fragmenting")                    \
+	X(XLAT_BAD_CHECKSUM, "xlat_bad_checksum")                              \
+	X(XLAT_UNKNOWN_PROTO, "xlat_unknown_proto")                            \
+	X(XLAT_ICMP_TYPE, "xlat_icmp_type")                                    \
+	X(XLAT_ICMP_CODE, "xlat_icmp_code")                                    \
+	X(XLAT_PARAM_POINTER, "xlat_param_pointer")                            \
+	X(XLAT_INNER_TRUNCATED, "xlat_inner_truncated")                        \
+	X(XLAT_INNER_BAD, "xlat_inner_bad")                                    \
+	X(XLAT_INNER_FRAGMENT, "xlat_inner_fragment")                          \
+	X(XLAT_INNER_PROTO, "xlat_inner_proto")                                \
+	X(XLAT_INNER_ICMP_ERROR, "xlat_inner_icmp_error")                      \
+	X(NAT64_SEGMENTED, "nat64_segmented")
 
 enum sl_drop {
 #define SL_DROP_ENUM(id, name) SL_DROP_##id,

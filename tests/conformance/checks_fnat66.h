@@ -169,11 +169,13 @@ static void v6_off(struct harness *h)
 	sl_neigh_view_free(mine);
 }
 
-/* A v6 TCP/UDP frame to the port's MAC, checksum by the reference. */
-static uint32_t v6_build(uint8_t *f, uint8_t proto, const uint8_t src[16], uint16_t sp,
-			 const uint8_t dst[16], uint16_t dp, uint8_t flags, uint8_t hops)
+/* A v6 TCP/UDP frame to the port's MAC with `payload` bytes (and, for
+ * TCP, an MSS option when `mss`), checksum by the reference. */
+static uint32_t v6_segment(uint8_t *f, uint8_t proto, const uint8_t src[16], uint16_t sp,
+			   const uint8_t dst[16], uint16_t dp, uint8_t flags, uint8_t hops,
+			   uint16_t mss, unsigned payload)
 {
-	unsigned hl = proto == SL_IPPROTO_TCP ? 20 : 8, len = hl + 16;
+	unsigned hl = proto == SL_IPPROTO_TCP ? (mss ? 24 : 20) : 8, len = hl + payload;
 	uint8_t *ip = f + SL_ETH_HLEN, *l4 = ip + SL_IPV6_HLEN;
 	uint8_t ph[40] = {0};
 
@@ -192,12 +194,18 @@ static uint32_t v6_build(uint8_t *f, uint8_t proto, const uint8_t src[16], uint1
 	if (proto == SL_IPPROTO_TCP) {
 		fr_put32(l4 + 4, 1000);
 		fr_put32(l4 + 8, (flags & SL_TCP_ACK) ? 5000 : 0);
-		l4[12] = 5 << 4;
+		l4[12] = (uint8_t)((hl / 4) << 4);
 		l4[13] = flags;
 		fr_put16(l4 + 14, 65535);
+		if (mss) {
+			l4[20] = 2, l4[21] = 4;
+			fr_put16(l4 + 22, mss);
+		}
 	} else {
 		fr_put16(l4 + 4, (uint16_t)len);
 	}
+	for (unsigned i = 0; i < payload; i++)
+		l4[hl + i] = (uint8_t)(i * 7 + 1);
 	memcpy(ph, src, 16);
 	memcpy(ph + 16, dst, 16);
 	fr_put16(ph + 34, (uint16_t)len);
@@ -205,6 +213,13 @@ static uint32_t v6_build(uint8_t *f, uint8_t proto, const uint8_t src[16], uint1
 	fr_put16(l4 + (proto == SL_IPPROTO_TCP ? 16 : 6),
 		 fr_ref_csum(l4, len, fr_ref_sum(ph, sizeof(ph), 0)));
 	return SL_ETH_HLEN + SL_IPV6_HLEN + len;
+}
+
+/* The same with 16 bytes of payload, no options. */
+static uint32_t v6_build(uint8_t *f, uint8_t proto, const uint8_t src[16], uint16_t sp,
+			 const uint8_t dst[16], uint16_t dp, uint8_t flags, uint8_t hops)
+{
+	return v6_segment(f, proto, src, sp, dst, dp, flags, hops, 0, 16);
 }
 
 /* Does the frame's upper-layer checksum verify (summed from scratch)? */

@@ -58,6 +58,7 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_ndp.h"
 #include "checks_publish6.h"
 #include "checks_icmp6.h"
+#include "checks_nat64.h"
 
 struct check {
 	const char *name;
@@ -123,6 +124,17 @@ static const struct check checks[] = {
 	 icmp6_unreachable_to_client},
 	{"FNAT66 ICMPv6: unknown quote (icmp6_no_connection), short quote "
 	 "(icmp6_quote_truncated), wrong side (icmp6_wrong_side) dropped", icmp6_refused},
+	{"NAT64: SYN 6->4 from the local address (MSS clamped to both sides), "
+	 "SYN+ACK 4->6 from the VIP, UDP both ways, checksums sound, split by rr",
+	 nat64_tcp_udp},
+	{"NAT64: a server's reply on any worker's queue reaches the local port's owner",
+	 nat64_reply_steered},
+	{"NAT64 ICMP server side -> client: frag needed 1400 -> PTB 1420, port "
+	 "unreachable, time exceeded; quote the client's packet", nat64_icmp_to_client},
+	{"NAT64 ICMPv6 client side -> server: PTB 1400 -> frag needed 1380, "
+	 "unreachable, time exceeded; quote the server's packet", nat64_icmp_to_server},
+	{"NAT64 answers: PTB (v4 MTU + 20), frag needed (v6 MTU - 20), time "
+	 "exceeded; a bad checksum refused (xlat_bad_checksum)", nat64_answers},
 	{"IPv6: other ICMPv6/protocols to owned addresses ipv6_proto_unsupported, "
 	 "not owned ipv6_not_served", ipv6_proto_split},
 	{"NDP: NS for a port's address (solicited-node group, unicast, unicast from a "

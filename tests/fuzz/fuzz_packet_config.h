@@ -3,7 +3,8 @@
  * The configuration fuzz_packet's workers run (included by fuzz_packet.c
  * only): two ports with v4 and v6 addresses, a route each way, local
  * addresses, static neighbors, full-NAT services (one whose only server
- * has weight 0: refusals), two FNAT66 services, SNAT rules of both
+ * has weight 0: refusals), two FNAT66 services, two NAT64 services (v6 VIP,
+ * v4 servers), SNAT rules of both
  * filterings; short timeouts, so ADVANCE reaches every expiry. Addresses
  * here belong in fuzz_packet.c's addr_table[] (and owned_table[] if
  * Sluice owns them).
@@ -42,7 +43,11 @@ static const char fuzz_packet_config[] =
 	"  {\"vip\": \"2001:db8::100\", \"port\": 80, \"real_servers\": ["
 	"    {\"ip\": \"2001:db8:1::11\", \"port\": 8080}, {\"ip\": \"2001:db8:1::12\", \"port\": 8080}]},"
 	"  {\"vip\": \"2001:db8::100\", \"port\": 53, \"proto\": \"udp\","
-	"   \"real_servers\": [{\"ip\": \"2001:db8:1::11\", \"port\": 5353}]}],"
+	"   \"real_servers\": [{\"ip\": \"2001:db8:1::11\", \"port\": 5353}]},"
+	"  {\"vip\": \"2001:db8::100\", \"port\": 443, \"real_servers\": ["
+	"    {\"ip\": \"198.18.1.11\", \"port\": 8080}, {\"ip\": \"198.18.1.12\", \"port\": 8080}]},"
+	"  {\"vip\": \"2001:db8::100\", \"port\": 8443, \"proto\": \"udp\","
+	"   \"real_servers\": [{\"ip\": \"198.18.1.11\", \"port\": 5353}]}],"
 	" \"snat\": [{\"src\": \"198.18.1.64/26\", \"pool\": \"198.18.0.50-198.18.0.51\"},"
 	"  {\"src\": \"198.18.1.128/26\", \"pool\": \"198.18.0.52\", \"filtering\": \"endpoint-independent\"}],"
 	" \"snat_options\": {\"timeouts\": {\"udp\": 3, \"tcp_established\": 10,"

@@ -138,6 +138,8 @@ sl_be32 bench_lip(unsigned i);
 #define BENCH_NLIPS6 32
 void bench_ip6(uint8_t a[16], uint16_t net, uint32_t host);
 void bench_vip6(uint8_t a[16]);
+/* The NAT64 VIP (v4 servers bench_rs(0..15), v4 local addresses). */
+void bench_vip64(uint8_t a[16]);
 void bench_rs6(uint8_t a[16], unsigned i);
 void bench_lip6(uint8_t a[16], unsigned i);
 #endif

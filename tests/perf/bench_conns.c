@@ -40,12 +40,14 @@ struct sl_v4key client_key(unsigned lane, uint64_t i)
 	return k;
 }
 
-/* The VIP v6 clients of families `fam` connect to: FNAT66's (a NAT64
- * scenario's VIP is chosen here, tests/perf/README.md). */
+/* The VIP v6 clients of families `fam` connect to: FNAT66's, or with v4
+ * servers NAT64's. */
 static void vip6_of(struct bench_fam fam, uint8_t a[16])
 {
-	(void)fam;
-	bench_vip6(a);
+	if (fam.server == SL_AF_V4)
+		bench_vip64(a);
+	else
+		bench_vip6(a);
 }
 
 /* The v6 twin: 2001:db8:c::<lane, i>, the same ports, to the v6 VIP of

@@ -48,6 +48,7 @@ void bench_ip6(uint8_t a[16], uint16_t net, uint32_t host)
 /* wan 2001:db8::/64 (the VIP in it, as the v4 VIP is in wan's prefix),
  * lan 2001:db8:4::/64 (servers and local addresses). */
 void bench_vip6(uint8_t a[16]) { bench_ip6(a, 0, 0x100); }
+void bench_vip64(uint8_t a[16]) { bench_ip6(a, 0, 0x164); }
 void bench_rs6(uint8_t a[16], unsigned i) { bench_ip6(a, 4, 11 + i); }
 void bench_lip6(uint8_t a[16], unsigned i) { bench_ip6(a, 4, 0x500 + i); }
 
@@ -96,8 +97,7 @@ static const char *bench_config(void)
 }
 
 /* The FNAT66 VIP: the v4 one's twin, 16 servers, BENCH_NLIPS6 local
- * addresses. (An established NAT64 scenario adds a v6 VIP with v4
- * servers here: tests/perf/README.md.) */
+ * addresses. */
 static int add_services6(struct sl_model *m, struct sl_err *err)
 {
 	uint8_t mac[6] = {0x02, 0, 0, 0, 6, 0};
@@ -123,6 +123,24 @@ static int add_services6(struct sl_model *m, struct sl_err *err)
 	return 0;
 }
 
+/* The NAT64 VIP: v6, the v4 VIP's 16 servers (their neighbors and the
+ * v4 local addresses are add_services'). */
+static int add_nat64(struct sl_model *m, struct sl_err *err)
+{
+	struct sl_addr vip = {.af = SL_AF_V6}, rs = {.af = SL_AF_V4};
+
+	bench_vip64(vip.v6);
+	if (sl_model_add_svc_at(m, &vip, sl_htons(80), SL_IPPROTO_TCP, 1, err) != 0)
+		return -1;
+	for (unsigned r = 0; r < 16; r++) {
+		rs.v4 = bench_rs(r);
+		if (sl_model_add_rs_at(m, &vip, sl_htons(80), SL_IPPROTO_TCP, &rs,
+				       sl_htons(8080), 1, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int add_services(struct sl_model *m, struct sl_err *err)
 {
 	uint8_t mac[6] = {0x02, 0, 0, 0, 4, 0};
@@ -140,7 +158,7 @@ static int add_services(struct sl_model *m, struct sl_err *err)
 				    bench_rs(r), sl_htons(8080), 1, err) != 0)
 			return -1;
 	}
-	return add_services6(m, err);
+	return add_services6(m, err) != 0 ? -1 : add_nat64(m, err);
 }
 
 int bench_env_init(struct bench_env *env, char *errbuf, size_t errlen)

@@ -272,7 +272,8 @@ static void usage(void)
 	       "scenarios: baseline established_1k established_1k_real\n"
 	       "  established_100k established_1m established_1m_real established_4m\n"
 	       "  new_connections new_connections_real fnat66_established_1k\n"
-	       "  fnat66_established_1m fnat66_new_connections mixed cross_worker\n"
+	       "  fnat66_established_1m nat64_established_1m fnat66_new_connections\n"
+	       "  mixed cross_worker\n"
 	       "  churn one_lip_1m\n"
 	       "--lose-every N: the harness throws away every Nth frame out, to\n"
 	       "  show the accounting fails the scenario (exit status 3)\n");
@@ -380,6 +381,9 @@ int main(int argc, char **argv)
 	RUN("fnat66_established_1m", (TWIN("established_1m"),
 		bench_established(&env, "fnat66_established_1m", 1000000, false,
 				  BENCH_FNAT66, &res[n])));
+	RUN("nat64_established_1m", (TWIN("established_1m"),
+		bench_established(&env, "nat64_established_1m", 1000000, false,
+				  BENCH_NAT64, &res[n])));
 	RUN("fnat66_new_connections", (TWIN("new_connections"),
 		bench_new_connections(&env, "fnat66_new_connections", false,
 				      BENCH_FNAT66, &res[n])));

@@ -62,13 +62,13 @@ void scen_add_run(struct scen_result *r, uint64_t cycles, uint64_t units,
 
 /* The family of each side of a scenario's connections: the client's
  * packets (client -> VIP) and the server's (server -> local address).
- * Frames, keys and the VIP follow from it (bench_scenarios.c); NAT64
- * would be {SL_AF_V6, SL_AF_V4} (tests/perf/README.md). */
+ * Frames, keys and the VIP follow from it (bench_scenarios.c). */
 struct bench_fam {
 	uint8_t client, server; /* SL_AF_V4, SL_AF_V6 */
 };
 #define BENCH_FNAT44 ((struct bench_fam){SL_AF_V4, SL_AF_V4})
 #define BENCH_FNAT66 ((struct bench_fam){SL_AF_V6, SL_AF_V6})
+#define BENCH_NAT64 ((struct bench_fam){SL_AF_V6, SL_AF_V4})
 
 void bench_baseline(struct bench_env *env, struct scen_result *r);
 void bench_established(struct bench_env *env, const char *name, uint32_t nconns,

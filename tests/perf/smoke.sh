@@ -27,7 +27,7 @@ r = json.load(open(sys.argv[1]))
 want = ["baseline", "established_1k", "established_1k_real", "established_100k",
         "established_1m", "established_1m_real", "established_4m",
         "new_connections", "new_connections_real", "fnat66_established_1k",
-        "fnat66_established_1m", "fnat66_new_connections", "mixed", "cross_worker",
+        "fnat66_established_1m", "nat64_established_1m", "fnat66_new_connections", "mixed", "cross_worker",
         "churn", "one_lip_1m"]
 got = {s["name"]: s for s in r["scenarios"]}
 bad = 0

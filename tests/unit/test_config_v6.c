@@ -131,9 +131,6 @@ static const struct bad_case bad_cases[] = {
 	 "{'ip': '2001:db8:1::11', 'port': 80}]}]}", "$.vips[0].real_servers[2].ip",
 	 "real server 2001:db8:1::11 is IPv6 but the first is IPv4: a VIP's servers "
 	 "are all of one family"},
-	{"{" PORTS ", 'vips': [{'vip': '2001:db8::100', 'port': 80, 'real_servers': "
-	 "[{'ip': '198.18.1.11', 'port': 80}]}]}", "$.vips[0].vip",
-	 "vip 2001:db8::100 is a nat64 VIP: NAT64 data path not built yet"},
 	/* FNAT66: each of a v6 VIP's and v6 server's checks at its path. */
 	{"{" PORTS ", 'vips': [{'vip': '2001:db8::100', 'port': 80, 'real_servers': "
 	 "[{'ip': '2001:db8:9::11', 'port': 80}]}]}", "$.vips[0].real_servers[0].ip",
@@ -263,6 +260,32 @@ static void test_v6_ports_mixed(void **state)
 	free(json);
 }
 
+/* A v6 VIP with v4 servers loads as NAT64 (it was refused while the
+ * workers could not translate), and keeps its mode through config show
+ * and a load of its output. */
+static void test_nat64_loads(void **state)
+{
+	struct sl_model m, back;
+	struct sl_err e;
+	char *json = dq("{" PORTS ", 'local_addresses': [{'ip': '198.18.1.200'}], "
+			"'vips': [{'vip': '2001:db8::100', 'port': 80, 'real_servers': "
+			"[{'ip': '198.18.1.11', 'port': 80}, {'ip': '198.18.1.12', "
+			"'port': 80}]}]}");
+
+	(void)state;
+	if (sl_config_load_string(json, &m, &e) != 0)
+		fail_msg("refused: %s at %s: %s", e.code, e.field, e.message);
+	assert_int_equal(m.nsvcs, 1);
+	assert_int_equal(sl_model_svc_mode_of(&m.svcs[0]), SL_MODE_NAT64);
+	json_t *doc = sl_config_to_json(&m);
+	assert_int_equal(sl_config_load_json(doc, &back, &e), 0);
+	assert_int_equal(sl_model_svc_mode_of(&back.svcs[0]), SL_MODE_NAT64);
+	json_decref(doc);
+	sl_model_free(&back);
+	sl_model_free(&m);
+	free(json);
+}
+
 static void test_svc_mode(void **state)
 {
 	struct sl_addr vip6, vip4, rs[3];
@@ -336,6 +359,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v6_refusals),
 		cmocka_unit_test(test_v6_ports_mixed),
+		cmocka_unit_test(test_nat64_loads),
 		cmocka_unit_test(test_svc_mode),
 		cmocka_unit_test(test_v6_neighbors),
 	};

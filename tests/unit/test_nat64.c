@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "drop.h"
 #include "nat64.h"
 #include "nat64_frames.h"
 
@@ -576,6 +577,12 @@ static void test_names(void **state)
 			assert_string_not_equal(sl_xlat_name(i), sl_xlat_name(j));
 	}
 	assert_string_equal(sl_xlat_name(SL_XLAT_MAX), "xlat_unknown");
+	/* The workers count refusal r as drop XLAT_TRUNCATED + (r -
+	 * TRUNCATED) (worker_nat64.c): drop.h's names are these, in order. */
+	for (unsigned r = SL_XLAT_TRUNCATED; r < SL_XLAT_MAX; r++)
+		assert_string_equal(sl_drop_name((enum sl_drop)(SL_DROP_XLAT_TRUNCATED +
+								(r - SL_XLAT_TRUNCATED))),
+				    sl_xlat_name(r));
 }
 
 int main(void)
