@@ -204,7 +204,7 @@ static int vip_family(json_t *o, const struct sl_addr *vip, struct sl_err *err)
 	json_t *arr = json_object_get(o, "real_servers"), *elem;
 	uint32_t n = 0, bad = 0;
 	enum sl_svc_mode mode = vip->af == SL_AF_V6 ? SL_MODE_FNAT66 : SL_MODE_FNAT44;
-	char path[48], a[SL_ADDR_STRLEN];
+	char path[48];
 	size_t i;
 
 	json_array_foreach(arr, i, elem) {
@@ -216,9 +216,17 @@ static int vip_family(json_t *o, const struct sl_addr *vip, struct sl_err *err)
 			return sl_config_prefixed(err, path);
 		n++;
 	}
+	return sl_config_refuse_nat64(vip, mode, "vip", err);
+}
+
+int sl_config_refuse_nat64(const struct sl_addr *vip, enum sl_svc_mode mode,
+			   const char *field, struct sl_err *err)
+{
+	char a[SL_ADDR_STRLEN];
+
 	if (mode != SL_MODE_NAT64)
 		return 0;
-	return sl_err_set(err, SL_E_INVALID, "vip", "vip %s is a %s VIP: %s",
+	return sl_err_set(err, SL_E_INVALID, field, "vip %s is a %s VIP: %s",
 			  sl_fmt_addr(vip, a), sl_svc_mode_name(mode), SL_NAT64_NOT_BUILT);
 }
 

@@ -31,6 +31,11 @@ int sl_config_prefix(json_t *o, const char *key, bool required, sl_be32 *ip,
 		     uint8_t *plen, struct sl_err *err);
 /* Read one rule object (src, pool, port, filtering) and add it: the
  * config file and the snat.add command share this. */
+/* NAT64 (a v6 VIP with v4 servers) is refused by the config file and by
+ * sluicectl rs add alike until the workers translate it: -1 with err at
+ * `field` for that mode, else 0. */
+int sl_config_refuse_nat64(const struct sl_addr *vip, enum sl_svc_mode mode,
+			   const char *field, struct sl_err *err);
 int sl_config_add_snat_rule(json_t *o, struct sl_model *m, struct sl_err *err);
 /* One rule as the config file writes it. */
 json_t *sl_config_snat_rule_json(const struct sl_model *m,

@@ -407,6 +407,15 @@ int sl_model_add_svc_at(struct sl_model *m, const struct sl_addr *vip,
 int sl_model_add_rs_at(struct sl_model *m, const struct sl_addr *vip,
 		       sl_be16 vport, uint8_t proto, const struct sl_addr *ip,
 		       sl_be16 port, uint32_t weight, struct sl_err *err);
+int sl_model_del_svc_at(struct sl_model *m, const struct sl_addr *vip,
+			sl_be16 port, uint8_t proto, struct sl_err *err);
+int sl_model_del_rs_at(struct sl_model *m, const struct sl_addr *vip,
+		       sl_be16 vport, uint8_t proto, const struct sl_addr *ip,
+		       sl_be16 port, struct sl_err *err);
+int sl_model_set_rs_weight_at(struct sl_model *m, const struct sl_addr *vip,
+			      sl_be16 vport, uint8_t proto,
+			      const struct sl_addr *ip, sl_be16 port,
+			      uint32_t weight, struct sl_err *err);
 int sl_model_set_svc_at(struct sl_model *m, const struct sl_addr *vip,
 			sl_be16 port, uint8_t proto,
 			const struct sl_svc_opts *opts, struct sl_err *err);
@@ -423,6 +432,8 @@ int sl_model_add_route6(struct sl_model *m, const uint8_t prefix[16],
 			struct sl_err *err);
 int sl_model_add_laddr6(struct sl_model *m, const uint8_t ip[16],
 			int port_index, struct sl_err *err);
+int sl_model_del_laddr6(struct sl_model *m, const uint8_t ip[16],
+			struct sl_err *err);
 /* The port whose v6 prefix holds ip (longest), or -1. */
 int sl_model_port_for6(const struct sl_model *m, const uint8_t ip[16]);
 /* Route lookup over ports' v6 prefixes and routes6, longest first:

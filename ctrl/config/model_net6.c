@@ -225,3 +225,20 @@ int sl_model_add_laddr6(struct sl_model *m, const uint8_t ip[16],
 	l->slot = (uint8_t)slot;
 	return 0;
 }
+
+int sl_model_del_laddr6(struct sl_model *m, const uint8_t ip[16],
+			struct sl_err *err)
+{
+	char a[SL_ADDR_STRLEN];
+	struct sl_addr addr = v6(ip);
+	const struct sl_model_laddr6 *l = find_laddr6(m, ip);
+
+	if (!l)
+		return sl_err_set(err, SL_E_NOT_FOUND, "ip", "no local address %s",
+				  sl_fmt_addr(&addr, a));
+	uint32_t i = (uint32_t)(l - m->laddrs6);
+	memmove(&m->laddrs6[i], &m->laddrs6[i + 1],
+		(m->nladdrs6 - i - 1) * sizeof(*m->laddrs6));
+	m->nladdrs6--;
+	return 0;
+}
