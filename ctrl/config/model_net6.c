@@ -123,9 +123,21 @@ static int route6_port(const struct sl_model *m, const uint8_t *via,
 	}
 	struct sl_addr g = v6(via);
 	sl_fmt_addr(&g, a);
+	/* A link-local router (what RAs announce, what most v6 routers
+	 * are known by) is on the route's port's link, whichever prefix
+	 * that port has: no prefix says which port, so the route must. */
+	if (sl_ipv6_is_link_local(via)) {
+		if (port_index < 0)
+			return sl_err_set(err, SL_E_MISSING, "port",
+					  "via %s is link-local: name the route's port "
+					  "(the link it is on)", a);
+		*out = (uint8_t)port_index;
+		return 0;
+	}
 	if (!sl_addr_is_unicast(&g))
 		return sl_err_set(err, SL_E_INVALID, "via",
-				  "via must be a global unicast address, got %s", a);
+				  "via must be a global unicast or a link-local "
+				  "address, got %s", a);
 	if (port_index < 0)
 		port_index = sl_model_port_for6(m, via);
 	if (port_index < 0)

@@ -75,7 +75,11 @@ static const struct bad_case bad_cases[] = {
 	{"{" PORTS ", 'routes': [{'prefix': '2001:db8:5::/48', 'via': '2001:db8::2'}]}",
 	 "$.routes[0].via", "via 2001:db8::2 is port wan's own address"},
 	{"{" PORTS ", 'routes': [{'prefix': '2001:db8:5::/48', 'via': 'fe80::1'}]}",
-	 "$.routes[0].via", "via must be a global unicast address, got fe80::1"},
+	 "$.routes[0].port", "via fe80::1 is link-local: name the route's port "
+	 "(the link it is on)"},
+	{"{" PORTS ", 'routes': [{'prefix': '2001:db8:5::/48', 'via': 'ff02::1', "
+	 "'port': 'lan'}]}", "$.routes[0].via",
+	 "via must be a global unicast or a link-local address, got ff02::1"},
 	{"{" PORTS ", 'routes': [{'prefix': '2001:db8:5::1/48', 'via': '2001:db8::1'}]}",
 	 "$.routes[0].prefix", "prefix 2001:db8:5::1/48 has host bits set"},
 	{"{" PORTS ", 'routes': [{'prefix': '2001:db8:5::/48'}]}",
