@@ -186,6 +186,7 @@ struct sl_model {
 	uint32_t steer_ring;             /* per worker pair; default SL_STEER_RING_SIZE_DEFAULT */
 	uint32_t neigh_max;              /* learned neighbors; default SL_MAX_NEIGH */
 	sl_be32 hc_source;               /* health checks' source; 0: any */
+	uint8_t hc_source6[16];          /* v6 checks' source; all 0: any */
 	uint8_t hc_panic_percent;        /* all servers: fail open past it; 0: off */
 	bool hc_data_path;               /* health.path "data": checks leave by the
 					  * exception taps (sl_model_hc_source) */

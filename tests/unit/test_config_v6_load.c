@@ -291,6 +291,39 @@ static void test_v6_link_local_via(void **state)
 	sl_model_free(&m);
 }
 
+#define HS_PORTS "'ports': [{'name': 'lan', 'devargs': 'net_ring1', " \
+		 "'ipv4': '198.18.1.2/24', 'ipv6': '2001:db8:1::2/64'}]"
+
+/* health.source takes a v6 address, alone or beside a v4 one, and
+ * config show gives back what was loaded; two of one family are
+ * refused at the list element. */
+static void test_v6_health_source(void **state)
+{
+	struct sl_model m;
+	struct sl_addr s6 = A("2001:db8:1::2");
+	struct sl_err e;
+
+	(void)state;
+	load("{" HS_PORTS ", 'health': {'source': ['198.18.1.2', '2001:db8:1::2']}}", &m);
+	assert_int_equal(m.hc_source, A("198.18.1.2").v4);
+	assert_memory_equal(m.hc_source6, s6.v6, 16);
+	json_t *doc = sl_config_to_json(&m);
+	json_t *src = json_object_get(json_object_get(doc, "health"), "source");
+	assert_int_equal(json_array_size(src), 2);
+	assert_string_equal(json_string_value(json_array_get(src, 1)), "2001:db8:1::2");
+	json_decref(doc);
+	sl_model_free(&m);
+	load("{" HS_PORTS ", 'health': {'source': '2001:db8:1::2'}}", &m);
+	assert_int_equal(m.hc_source, 0);
+	assert_memory_equal(m.hc_source6, s6.v6, 16);
+	sl_model_free(&m);
+	char *bad = dq("{" HS_PORTS ", 'health': {'source': ['2001:db8:1::2', "
+		       "'2001:db8:1::3']}}");
+	assert_int_equal(sl_config_load_string(bad, &m, &e), -1);
+	free(bad);
+	assert_string_equal(e.field, "$.health.source[1]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_nat64_in_model),
 		cmocka_unit_test(test_v6_runtime_ops),
 		cmocka_unit_test(test_v6_link_local_via),
+		cmocka_unit_test(test_v6_health_source),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
