@@ -131,8 +131,13 @@ struct sl_learn_msg {
 };
 
 /* One connection as reported by a dump. */
+/* One connection as a dump gives it. Each direction's key is of that
+ * direction's own family (sl_conn_v6(c, dir)): key6[d] when v6[d], else
+ * key[d] -- a NAT64 entry has a v6 ORIG and a v4 REPLY. */
 struct sl_conn_info {
 	struct sl_v4key key[2];
+	struct sl_v6key key6[2];
+	bool v6[2];
 	uint8_t proto, state, flags;
 	uint16_t svc_id, rs_id;
 	uint32_t age_ms, expires_in_ms;
@@ -150,7 +155,9 @@ struct sl_wmsg {
 		struct {
 			bool snat;            /* SNAT sessions, not full-NAT */
 			sl_be32 src;          /* 0: any (SNAT: inside host) */
-			sl_be32 vip;          /* 0: any */
+			sl_be32 vip;          /* 0: any (v4 VIPs) */
+			bool vip_is_v6;       /* vip6 filters, not vip */
+			uint8_t vip6[16];     /* a v6 VIP (with vip_is_v6) */
 			sl_be16 vport;        /* 0: any */
 			uint32_t limit;       /* room in out[] */
 			uint32_t count;       /* written to out[] */
@@ -553,6 +560,8 @@ void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 /* Would a packet to dst wait in the hold queue (routed, next hop not
  * resolved yet)? */
 bool sl_worker_would_hold(const struct sl_worker *w, sl_be32 dst);
+/* The same for IPv6 (worker_out6.c): routed, next hop not resolved. */
+bool sl_worker_would_hold6(const struct sl_worker *w, const uint8_t dst[16]);
 void sl_worker_hold_retry(struct sl_worker *w);
 /* A held packet's turn (either hold queue): dropped as neigh_unresolved
  * once it waited SL_HOLD_MS; as hold_port_changed when the snapshot
@@ -624,6 +633,10 @@ void sl_worker_refuse(struct sl_worker *w, struct rte_mbuf *m,
 		      struct sl_pkt *pkt, const struct sl_snap_svc *svc);
 void sl_worker_flushed(struct sl_worker *w, struct rte_mbuf *m,
 		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir);
+/* The frame holds an IPv6 reset built in place (sl_tcp_rst_reply6): cut
+ * it to size and send it to its destination. */
+void sl_worker_send_reset6(struct sl_worker *w, struct rte_mbuf *m,
+			   struct sl_pkt *pkt);
 void sl_worker_flush_start(struct sl_worker *w, struct sl_wmsg *msg);
 void sl_worker_flush_continue(struct sl_worker *w);
 /* worker_local.c: sl_worker_icmp_error() from `from` (0: the address of

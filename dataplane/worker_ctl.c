@@ -8,11 +8,13 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "arp.h"
+#include "conn6.h"
 #include "mem.h"
 #include "worker.h"
 
@@ -225,21 +227,30 @@ void sl_worker_sync_snapshot(struct sl_worker *w)
 	w->snap_generation = s->generation;
 }
 
-static bool dump_matches(const struct sl_wmsg *msg, const struct sl_conn *c)
+/* Does connection c match the dump's filter? A v6 ORIG key is read
+ * from the extension only when a v6 VIP is asked for. */
+static bool dump_matches(const struct sl_worker *w, const struct sl_wmsg *msg,
+			 const struct sl_conn *c)
 {
 	const struct sl_v4key *k = &c->key[SL_DIR_ORIG];
 	uint8_t kind = c->flags & SL_CONN_F_KIND;
+	struct sl_v6key o6;
 
 	if (msg->dump.snat ? kind != SL_CONN_F_SNAT : kind != 0)
 		return false;
-	/* sl_conn_info carries v4 keys only: a v6 connection's key words
-	 * hold parts of its v6 addresses (conn.h), not addresses to print.
-	 * Left out until dumps carry v6 tuples (issue 15). */
-	if (sl_conn_v6(c, SL_DIR_ORIG))
+	if (msg->dump.vport != 0 && msg->dump.vport != k->dport)
 		return false;
-	return (msg->dump.src == 0 || msg->dump.src == k->saddr) &&
-	       (msg->dump.vip == 0 || msg->dump.vip == k->daddr) &&
-	       (msg->dump.vport == 0 || msg->dump.vport == k->dport);
+	if (!sl_conn_v6(c, SL_DIR_ORIG)) /* v4, as it always was */
+		return !msg->dump.vip_is_v6 &&
+		       (msg->dump.src == 0 || msg->dump.src == k->saddr) &&
+		       (msg->dump.vip == 0 || msg->dump.vip == k->daddr);
+	/* A v6 client: an SNAT source (v4 only) or a v4 VIP never matches. */
+	if (msg->dump.src != 0 || msg->dump.vip != 0)
+		return false;
+	if (!msg->dump.vip_is_v6)
+		return true;
+	sl_ct_get_v6key(&w->ct, c, SL_DIR_ORIG, &o6);
+	return memcmp(o6.daddr, msg->dump.vip6, 16) == 0;
 }
 
 static void dump_one(struct sl_worker *w, struct sl_wmsg *msg,
@@ -247,8 +258,13 @@ static void dump_one(struct sl_worker *w, struct sl_wmsg *msg,
 {
 	struct sl_conn_info *ci = &msg->dump.out[msg->dump.count++];
 
-	ci->key[0] = c->key[0];
-	ci->key[1] = c->key[1];
+	memset(ci, 0, sizeof(*ci));
+	for (unsigned d = SL_DIR_ORIG; d <= SL_DIR_REPLY; d++) {
+		ci->key[d] = c->key[d];
+		ci->v6[d] = sl_conn_v6(c, (enum sl_dir)d);
+		if (ci->v6[d])
+			sl_ct_get_v6key(&w->ct, c, (enum sl_dir)d, &ci->key6[d]);
+	}
 	ci->proto = c->proto;
 	ci->state = c->state;
 	ci->flags = c->flags;
@@ -268,7 +284,7 @@ static void dump_continue(struct sl_worker *w)
 		end = w->ct.max_conns;
 	for (uint32_t i = msg->dump.cursor; i < end; i++) {
 		const struct sl_conn *c = &w->ct.conns[i];
-		if (c->state == SL_CS_FREE || !dump_matches(msg, c))
+		if (c->state == SL_CS_FREE || !dump_matches(w, msg, c))
 			continue;
 		if (msg->dump.count < msg->dump.limit)
 			dump_one(w, msg, c);

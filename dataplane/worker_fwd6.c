@@ -11,8 +11,8 @@
  * (nh_slot indexes the neighbor view's v6 table for a v6 direction).
  *
  * A NAT64 entry (v4 REPLY key) is worker_nat64.c's: its client's packets
- * are handed there. Not v6 yet: flushed TCP connections are removed
- * without RST probes (worker_reject.c).
+ * are handed there. A flushed connection's segments are answered with
+ * RSTs, as v4's (sl_worker_flushed, worker_reject.c).
  */
 #include <rte_mbuf.h>
 
@@ -59,6 +59,10 @@ static void forward6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 
 	if (sl_unlikely(!trusted_port6(w, m, c, dir, pkt->ip6->saddr))) {
 		sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
+		return;
+	}
+	if (sl_unlikely(c->flags & SL_CONN_F_FLUSHED)) { /* never SNAT in v6 */
+		sl_worker_flushed(w, m, pkt, c, dir); /* worker_reject.c */
 		return;
 	}
 	if (sl_unlikely(pkt->ip6->hop_limit <= 1)) {

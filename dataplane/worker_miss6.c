@@ -39,13 +39,8 @@ static void refuse6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	if (pkt->proto == SL_IPPROTO_UDP) {
 		sl_worker_unreachable6(w, m, pkt, SL_ICMP6_UNREACH_PORT);
 	} else if (m->nb_segs == 1 && sl_worker_reply_allowed(w)) {
-		uint8_t client[16];
-		memcpy(client, pkt->ip6->saddr, 16);
 		sl_tcp_rst_reply6(pkt);
-		uint32_t keep = (uint32_t)((uint8_t *)pkt->ip6 - (uint8_t *)pkt->eth) +
-				SL_TCP_BARE_LEN6;
-		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - keep));
-		sl_worker_output6(w, m, client);
+		sl_worker_send_reset6(w, m, pkt);
 	} else {
 		sl_worker_drop(w, m, SL_DROP_NO_REAL_SERVER);
 		return;

@@ -23,6 +23,23 @@ static bool unspecified(const uint8_t a[16])
 	return sl_snap6_eq(a, zero);
 }
 
+/* The next hop to `dst`: the route's via, or dst itself (connected). */
+static const uint8_t *next_hop6(const struct sl_snap6_route *rt, const uint8_t dst[16])
+{
+	return unspecified(rt->via) ? dst : rt->via;
+}
+
+bool sl_worker_would_hold6(const struct sl_worker *w, const uint8_t dst[16])
+{
+	const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
+	const struct sl_snap_neigh6 *nb;
+
+	if (rt == NULL)
+		return false;
+	nb = sl_neigh_view_find6(w->neigh, next_hop6(rt, dst));
+	return nb == NULL || nb->port != rt->port;
+}
+
 void sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m, const uint8_t dst[16])
 {
 	const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
@@ -31,7 +48,7 @@ void sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m, const uint8_t ds
 		sl_worker_drop(w, m, SL_DROP_NO_ROUTE);
 		return;
 	}
-	const uint8_t *hop = unspecified(rt->via) ? dst : rt->via;
+	const uint8_t *hop = next_hop6(rt, dst);
 	const struct sl_snap_neigh6 *nb = sl_neigh_view_find6(w->neigh, hop);
 	/* The entry's ready-made Ethernet header is for its own port. */
 	if (nb == NULL || nb->port != rt->port) {

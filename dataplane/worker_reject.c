@@ -17,7 +17,9 @@
  *    sent to each side (reject.h); from then on every segment either
  *    side sends, the probe's answer first, is answered with an exact RST
  *    instead of being forwarded. When both sides have had theirs, or
- *    after the tcp_close timeout, the entry goes.
+ *    after the tcp_close timeout, the entry goes. Each side is probed and
+ *    reset in its own family: IPv6 for a v6 connection (and for a NAT64
+ *    connection's client side), IPv4 otherwise.
  *
  * Pacing: probes are made from nothing, so the walk sends them only as
  * fast as everything after them can take. Each connection probed takes
@@ -33,9 +35,11 @@
  * do not answer: its probes for them are dropped as neigh_unresolved.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_ethdev.h>
 
+#include "conn6.h"
 #include "reject.h"
 #include "worker.h"
 
@@ -56,6 +60,19 @@ static void send_reset(struct sl_worker *w, struct rte_mbuf *m,
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - keep));
 	pkt->eth->type = sl_htons(SL_ETHERTYPE_IPV4);
 	sl_worker_output(w, m, pkt->key.daddr);
+}
+
+void sl_worker_send_reset6(struct sl_worker *w, struct rte_mbuf *m,
+			   struct sl_pkt *pkt)
+{
+	uint32_t keep = (uint32_t)((uint8_t *)pkt->ip6 - (uint8_t *)pkt->eth) +
+			SL_TCP_BARE_LEN6;
+	uint8_t to[16];
+
+	/* A copy: the hold queue may keep the address it is given. */
+	memcpy(to, pkt->ip6->daddr, 16);
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - keep));
+	sl_worker_output6(w, m, to);
 }
 
 void sl_worker_refuse(struct sl_worker *w, struct rte_mbuf *m,
@@ -149,6 +166,11 @@ void sl_worker_flushed(struct sl_worker *w, struct rte_mbuf *m,
 		sl_worker_drop(w, m, SL_DROP_CONN_FLUSHED);
 	} else if (!reset_allowed(w)) {
 		sl_worker_drop(w, m, SL_DROP_FLUSH_RESET_BUDGET);
+	} else if (pkt->kind == SL_PKT_IPV6) {
+		sl_tcp_rst_reply6(pkt);
+		sl_worker_send_reset6(w, m, pkt);
+		c->flags |= side;
+		w->stats.resets_sent++;
 	} else {
 		sl_tcp_rst_reply(pkt);
 		send_reset(w, m, pkt);
@@ -161,23 +183,61 @@ void sl_worker_flushed(struct sl_worker *w, struct rte_mbuf *m,
 
 /* ---- the walk ---- */
 
-/* A bare ACK from src:sport to dst:dport, to be answered (reject.h), in
- * m. A probe that would wait for ARP beyond the flush's share of the
- * hold queue is dropped instead. */
-static void probe(struct sl_worker *w, struct rte_mbuf *m, sl_be32 src,
-		  sl_be16 sport, sl_be32 dst, sl_be16 dport)
+/* Room for the probe in m, unless it would wait for its next hop
+ * beyond the flush's share of the hold queue: NULL then, m freed. */
+static uint8_t *probe_frame(struct sl_worker *w, struct rte_mbuf *m,
+			    uint16_t l3_len, bool would_hold)
 {
-	uint8_t *f = (uint8_t *)rte_pktmbuf_append(m, SL_ETH_HLEN + SL_TCP_BARE_LEN);
+	uint8_t *f = (uint8_t *)rte_pktmbuf_append(m, SL_ETH_HLEN + l3_len);
 
-	if (f == NULL || (w->nhold >= FLUSH_HOLD_SHARE && sl_worker_would_hold(w, dst))) {
+	if (f == NULL || (w->nhold >= FLUSH_HOLD_SHARE && would_hold)) {
 		if (f)
 			w->stats.drops[SL_DROP_NEIGH_UNRESOLVED]++;
 		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	return f;
+}
+
+/* Direction d's probe, in m: a bare ACK from its key's destination to
+ * its source (VIP -> client, local address -> server), to be answered
+ * (reject.h), in that key's family: a v6 connection's (or a NAT64
+ * connection's v6 side's) probe is an IPv6 frame. */
+static void probe(struct sl_worker *w, struct rte_mbuf *m,
+		  const struct sl_conn *c, enum sl_dir d)
+{
+	const struct sl_v4key *k = &c->key[d];
+	struct sl_v6key k6;
+	uint8_t *f;
+
+	if (!sl_conn_v6(c, d)) {
+		f = probe_frame(w, m, SL_TCP_BARE_LEN, sl_worker_would_hold(w, k->saddr));
+		if (f == NULL)
+			return;
+		((struct sl_ether_hdr *)f)->type = sl_htons(SL_ETHERTYPE_IPV4);
+		sl_tcp_probe_build(f + SL_ETH_HLEN, k->daddr, k->dport, k->saddr, k->sport);
+		sl_worker_output(w, m, k->saddr);
 		return;
 	}
-	((struct sl_ether_hdr *)f)->type = sl_htons(SL_ETHERTYPE_IPV4);
-	sl_tcp_probe_build(f + SL_ETH_HLEN, src, sport, dst, dport);
-	sl_worker_output(w, m, dst);
+	sl_ct_get_v6key(&w->ct, c, d, &k6);
+	f = probe_frame(w, m, SL_TCP_BARE_LEN6, sl_worker_would_hold6(w, k6.saddr));
+	if (f == NULL)
+		return;
+	((struct sl_ether_hdr *)f)->type = sl_htons(SL_ETHERTYPE_IPV6);
+	sl_tcp_probe_build6(f + SL_ETH_HLEN, k6.daddr, k6.dport, k6.saddr, k6.sport);
+	sl_worker_output6(w, m, k6.saddr);
+}
+
+/* Would direction d's probe wait for its next hop? */
+static bool probe_would_hold(const struct sl_worker *w, const struct sl_conn *c,
+			     enum sl_dir d)
+{
+	struct sl_v6key k6;
+
+	if (!sl_conn_v6(c, d))
+		return sl_worker_would_hold(w, c->key[d].saddr);
+	sl_ct_get_v6key(&w->ct, c, d, &k6);
+	return sl_worker_would_hold6(w, k6.saddr);
 }
 
 /* Room in the hold queue for `need` probes. Without it the walk waits,
@@ -201,9 +261,8 @@ static bool hold_room(struct sl_worker *w, struct sl_wmsg *msg, unsigned need)
  * hold queue and the pool allow; false: not now. */
 static bool flush_tcp(struct sl_worker *w, struct sl_wmsg *msg, struct sl_conn *c)
 {
-	const struct sl_v4key *o = &c->key[SL_DIR_ORIG], *r = &c->key[SL_DIR_REPLY];
-	unsigned need = (unsigned)sl_worker_would_hold(w, o->saddr) +
-			(unsigned)sl_worker_would_hold(w, r->saddr);
+	unsigned need = (unsigned)probe_would_hold(w, c, SL_DIR_ORIG) +
+			(unsigned)probe_would_hold(w, c, SL_DIR_REPLY);
 	struct rte_mbuf *m[2];
 
 	budget_refill(w);
@@ -218,8 +277,8 @@ static bool flush_tcp(struct sl_worker *w, struct sl_wmsg *msg, struct sl_conn *
 			     SL_CONN_F_FLUSHED);
 	sl_ct_set_expire(&w->ct, c, w->now_ms + w->snap->timeouts_ms[SL_CS_TCP_CLOSE]);
 	w->stats.conns_flushed++;
-	probe(w, m[0], o->daddr, o->dport, o->saddr, o->sport); /* VIP -> client */
-	probe(w, m[1], r->daddr, r->dport, r->saddr, r->sport); /* LIP -> server */
+	probe(w, m[0], c, SL_DIR_ORIG);  /* VIP -> client */
+	probe(w, m[1], c, SL_DIR_REPLY); /* LIP -> server */
 	return true;
 }
 
@@ -239,10 +298,9 @@ enum flush_done { FLUSH_QUIET, FLUSH_PROBED, FLUSH_NOT_NOW };
 static enum flush_done flush_one(struct sl_worker *w, struct sl_wmsg *msg,
 				 struct sl_conn *c)
 {
-	/* Probes are IPv4 frames: a v6 connection (issue 15, not probed
-	 * yet) goes quietly like a UDP one, its next segments refused as
-	 * no_connection (TCP without SYN) or opening a new one. */
-	if (c->proto != SL_IPPROTO_TCP || sl_conn_v6(c, SL_DIR_ORIG)) {
+	/* UDP goes quietly: its next datagram opens a new flow. TCP of
+	 * either family is probed (probe() speaks each side's family). */
+	if (c->proto != SL_IPPROTO_TCP) {
 		sl_worker_on_expire(w, c); /* counts it expired */
 		sl_ct_remove(&w->ct, c);
 		w->stats.conns_flushed++;

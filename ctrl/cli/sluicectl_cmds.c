@@ -290,6 +290,7 @@ const struct slc_cmd slc_cmds[] = {
 	  "add a virtual service",
 	  "Options:\n" PROTO_HELP SVC_HELP CHECK_HELP
 	  "\nExamples:\n  sluicectl vip add 198.18.0.100:80 --sched wrr\n"
+	  "  sluicectl vip add [2001:db8::100]:80 --sched mh\n"
 	  "  sluicectl vip add 198.18.0.100:80 --sched mh --check tcp --interval 1000\n",
 	  { "VIP:PORT" }, 1, SLC_OPT(SLC_O_PROTO) | SLC_SVC_OPTS, true,
 	  build_vip_add, slc_print_vip_add },
@@ -321,7 +322,8 @@ const struct slc_cmd slc_cmds[] = {
 	  "                    otherwise: its replies would be dropped)\n"
 	  "Check options override the service's check for this server only:\n"
 	  CHECK_HELP
-	  "\nExample:\n  sluicectl rs add 198.18.0.100:80 198.18.1.11:8080 --weight 10\n",
+	  "\nExamples:\n  sluicectl rs add 198.18.0.100:80 198.18.1.11:8080 --weight 10\n"
+	  "  sluicectl rs add [2001:db8::100]:80 [2001:db8:1::11]:8080\n",
 	  { "VIP:PORT", "RS:PORT" }, 2,
 	  SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT) | SLC_CHECK_OPTS |
 	  SLC_OPT(SLC_O_FORCE), true, build_rs, slc_print_rs_add },
@@ -357,7 +359,8 @@ const struct slc_cmd slc_cmds[] = {
 	{ "laddr", "add", "laddr.add", "IP [--port NAME]",
 	  "add a local address (a source towards real servers)",
 	  "Options:\n" PORT_HELP("the address")
-	  "\nExample:\n  sluicectl laddr add 198.18.1.3 --port lan\n",
+	  "\nExamples:\n  sluicectl laddr add 198.18.1.3 --port lan\n"
+	  "  sluicectl laddr add 2001:db8:1::10 --port lan\n",
 	  { "IP" }, 1, SLC_OPT(SLC_O_PORT), true, build_laddr_add,
 	  slc_print_laddr_add },
 	{ "laddr", "del", "laddr.del", "IP", "delete a local address",
@@ -432,7 +435,8 @@ const struct slc_cmd slc_cmds[] = {
 	  "  --vip VIP[:PORT]  only connections to this VIP (and port)\n"
 	  "  --limit N         at most N connections, 1..10000 (the daemon's\n"
 	  "                    default: 100)\n"
-	  "\nExample:\n  sluicectl conn list --vip 198.18.0.100:80 --limit 20\n",
+	  "\nExamples:\n  sluicectl conn list --vip 198.18.0.100:80 --limit 20\n"
+	  "  sluicectl conn list --vip 2001:db8::100\n",
 	  { NULL }, 0, SLC_OPT(SLC_O_VIP) | SLC_OPT(SLC_O_LIMIT), true,
 	  build_conn_list, slc_print_conn_list },
 	{ "snat", "add", "snat.add",

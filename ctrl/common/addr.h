@@ -75,6 +75,9 @@ int sl_parse_addr_port(const char *s, struct sl_addr *a, sl_be16 *port);
  * ::, ::1, multicast ff00::/8, link-local fe80::/10 (it names no host off
  * its link) or v4-mapped ::ffff:0:0/96 (that is an IPv4 address). */
 bool sl_ipv6_is_unicast(const uint8_t a[16]);
+/* fe80::/10: names a host on one link only, so a route's link-local
+ * `via` needs the route's port. */
+bool sl_ipv6_is_link_local(const uint8_t a[16]);
 bool sl_addr_is_unicast(const struct sl_addr *a);
 /* Inline: the neighbor table's lookup compares one per entry. */
 static inline bool sl_addr_eq(const struct sl_addr *a, const struct sl_addr *b)

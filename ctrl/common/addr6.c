@@ -186,6 +186,11 @@ int sl_parse_addr_port(const char *s, struct sl_addr *a, sl_be16 *port)
 	return 0;
 }
 
+bool sl_ipv6_is_link_local(const uint8_t a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
 bool sl_ipv6_is_unicast(const uint8_t a[16])
 {
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -193,7 +198,7 @@ bool sl_ipv6_is_unicast(const uint8_t a[16])
 
 	if (memcmp(a, zero, 15) == 0 && a[15] <= 1)
 		return false; /* :: and ::1 */
-	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+	if (a[0] == 0xff || sl_ipv6_is_link_local(a))
 		return false; /* multicast, link-local */
 	return memcmp(a, mapped, sizeof(mapped)) != 0;
 }

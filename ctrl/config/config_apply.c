@@ -90,7 +90,8 @@ int sl_config_check_fixed(const struct sl_model *a, const struct sl_model *b,
 	if (a->mbufs != b->mbufs || a->steer_ring != b->steer_ring ||
 	    a->neigh_max != b->neigh_max)
 		return fixed(err, "limits");
-	if (a->hc_source != b->hc_source)
+	if (a->hc_source != b->hc_source ||
+	    memcmp(a->hc_source6, b->hc_source6, 16) != 0)
 		return fixed(err, "health.source");
 	if (a->metrics_ip != b->metrics_ip || a->metrics_port != b->metrics_port)
 		return fixed(err, "metrics.listen");

@@ -55,6 +55,29 @@ static json_t *ipv4_str(sl_be32 ip)
 	return json_string(sl_fmt_ipv4(ip, a));
 }
 
+/* health.source as loaded: one address as a string, both as a list. */
+static int hc_source_json(json_t *health, const struct sl_model *m)
+{
+	static const uint8_t none[16];
+	struct sl_addr v6 = {.af = SL_AF_V6};
+	json_t *list = json_array();
+
+	memcpy(v6.v6, m->hc_source6, 16);
+	if (list && m->hc_source)
+		json_array_append_new(list, ipv4_str(m->hc_source));
+	if (list && memcmp(m->hc_source6, none, 16) != 0)
+		json_array_append_new(list, addr_str(&v6));
+	if (!list || json_array_size(list) == 0) {
+		json_decref(list);
+		return !list;
+	}
+	int bad = json_array_size(list) == 1
+			  ? json_object_set(health, "source", json_array_get(list, 0))
+			  : json_object_set(health, "source", list);
+	json_decref(list);
+	return bad;
+}
+
 static json_t *control_json(const struct sl_model *m)
 {
 	char mode[8];
@@ -124,8 +147,8 @@ static json_t *settings_json(const struct sl_model *m)
 				   json_pack("{s:I}", "resets_per_sec",
 					     (json_int_t)m->flush_resets_per_sec));
 	json_t *health = json_object();
-	if (health && m->hc_source)
-		bad |= json_object_set_new(health, "source", ipv4_str(m->hc_source));
+	if (health)
+		bad |= hc_source_json(health, m);
 	if (health && m->hc_data_path)
 		bad |= json_object_set_new(health, "path", json_string("data"));
 	if (health && m->hc_panic_percent)

@@ -336,6 +336,50 @@ static int load_limits(json_t *root, struct sl_model *m, struct sl_err *err)
 	return 0;
 }
 
+/* One health.source address (`path` names it): v4 checks' or v6
+ * checks', one of each at most. */
+static int hc_source_one(json_t *v, const char *path, struct sl_model *m,
+			 struct sl_err *err)
+{
+	static const uint8_t none[16];
+	struct sl_addr a;
+
+	if (!json_is_string(v) || sl_parse_addr(json_string_value(v), &a) < 0)
+		return sl_err_set(err, SL_E_INVALID, path, "%s must be an IPv4 or "
+				  "IPv6 address, or a list of one of each", path);
+	if (a.af == SL_AF_V4 ? m->hc_source != 0 : memcmp(m->hc_source6, none, 16) != 0)
+		return sl_err_set(err, SL_E_INVALID, path, "%s is a second %s source: "
+				  "one of each family at most", path, sl_af_name(a.af));
+	if (a.af == SL_AF_V4)
+		m->hc_source = a.v4;
+	else
+		memcpy(m->hc_source6, a.v6, 16);
+	return 0;
+}
+
+/* health.source: "a.b.c.d", "v6", or ["a.b.c.d", "v6"]: v4 servers are
+ * checked from the v4 one, v6 servers from the v6 one. */
+static int load_hc_source(json_t *o, struct sl_model *m, struct sl_err *err)
+{
+	json_t *v = json_object_get(o, "source"), *e;
+	char path[32];
+	size_t i;
+
+	if (!v)
+		return 0;
+	if (!json_is_array(v))
+		return hc_source_one(v, "source", m, err);
+	if (json_array_size(v) < 1 || json_array_size(v) > 2)
+		return sl_err_set(err, SL_E_INVALID, "source", "source lists one or "
+				  "two addresses (one of each family)");
+	json_array_foreach(v, i, e) {
+		snprintf(path, sizeof(path), "source[%zu]", i);
+		if (hc_source_one(e, path, m, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Where health checks come from: the host's kernel stack, from this
  * source address when one is given, or ("path": "data") the exception
  * taps, so they cross Sluice's ports; and the share of all servers down
@@ -350,7 +394,7 @@ static int load_health(json_t *root, struct sl_model *m, struct sl_err *err)
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (sl_json_ipv4(o, "source", false, &m->hc_source, err) < 0 ||
+	if (load_hc_source(o, m, err) < 0 ||
 	    sl_json_uint(o, "panic_percent", false, 0, 100, &panic, err) < 0 ||
 	    sl_json_string(o, "path", false, &path, err) < 0)
 		return sl_config_prefixed(err, "health.");

@@ -304,6 +304,12 @@ int sl_model_del_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
 
 	if (!svc)
 		return -1;
+	sl_model_remove_svc(m, svc);
+	return 0;
+}
+
+void sl_model_remove_svc(struct sl_model *m, struct sl_model_svc *svc)
+{
 	uint32_t i = (uint32_t)(svc - m->svcs);
 	m->nrs_total -= svc->nrs;
 	free(svc->rs);
@@ -312,7 +318,6 @@ int sl_model_del_svc(struct sl_model *m, sl_be32 vip, sl_be16 port,
 	m->nsvcs--;
 	memset(&m->svcs[m->nsvcs], 0, sizeof(*m->svcs));
 	sl_model_protected_changed(m);
-	return 0;
 }
 
 /* ---- real servers ------------------------------------------------------ */
@@ -391,45 +396,13 @@ int sl_model_add_rs(struct sl_model *m, sl_be32 vip, sl_be16 vport,
 	return sl_model_append_rs(m, svc, &tmpl, err);
 }
 
-static struct sl_model_rs *need_rs(const struct sl_model_svc *svc, sl_be32 ip,
-				   sl_be16 port, struct sl_err *err)
+void sl_model_remove_rs(struct sl_model *m, struct sl_model_svc *svc,
+			struct sl_model_rs *rs)
 {
-	char a[SL_IPPORT_STRLEN], s[SVC_STRLEN];
-	struct sl_model_rs *rs = sl_model_find_rs(svc, ip, port);
-
-	if (!rs)
-		sl_err_set(err, SL_E_NOT_FOUND, "ip", "no real server %s in VIP %s",
-			   sl_fmt_ipport(ip, port, a),
-			   sl_model_svc_str(svc->vip, svc->port, svc->proto, s));
-	return rs;
-}
-
-int sl_model_del_rs(struct sl_model *m, sl_be32 vip, sl_be16 vport,
-		    uint8_t proto, sl_be32 ip, sl_be16 port, struct sl_err *err)
-{
-	struct sl_model_svc *svc = need_svc(m, vip, vport, proto, err);
-	struct sl_model_rs *rs = svc ? need_rs(svc, ip, port, err) : NULL;
-
-	if (!rs)
-		return -1;
 	uint32_t i = (uint32_t)(rs - svc->rs);
 	memmove(&svc->rs[i], &svc->rs[i + 1],
 		(svc->nrs - i - 1) * sizeof(*svc->rs));
 	svc->nrs--;
 	m->nrs_total--;
 	sl_model_protected_changed(m);
-	return 0;
-}
-
-int sl_model_set_rs_weight(struct sl_model *m, sl_be32 vip, sl_be16 vport,
-			   uint8_t proto, sl_be32 ip, sl_be16 port,
-			   uint32_t weight, struct sl_err *err)
-{
-	struct sl_model_svc *svc = need_svc(m, vip, vport, proto, err);
-	struct sl_model_rs *rs = svc ? need_rs(svc, ip, port, err) : NULL;
-
-	if (!rs || sl_model_need_weight(weight, err) < 0)
-		return -1;
-	rs->weight = weight;
-	return 0;
 }

@@ -190,6 +190,7 @@ struct sl_model {
 	uint32_t steer_ring;             /* per worker pair; default SL_STEER_RING_SIZE_DEFAULT */
 	uint32_t neigh_max;              /* learned neighbors; default SL_MAX_NEIGH */
 	sl_be32 hc_source;               /* health checks' source; 0: any */
+	uint8_t hc_source6[16];          /* v6 checks' source; all 0: any */
 	uint8_t hc_panic_percent;        /* all servers: fail open past it; 0: off */
 	bool hc_data_path;               /* health.path "data": checks leave by the
 					  * exception taps (sl_model_hc_source) */
@@ -411,6 +412,15 @@ int sl_model_add_svc_at(struct sl_model *m, const struct sl_addr *vip,
 int sl_model_add_rs_at(struct sl_model *m, const struct sl_addr *vip,
 		       sl_be16 vport, uint8_t proto, const struct sl_addr *ip,
 		       sl_be16 port, uint32_t weight, struct sl_err *err);
+int sl_model_del_svc_at(struct sl_model *m, const struct sl_addr *vip,
+			sl_be16 port, uint8_t proto, struct sl_err *err);
+int sl_model_del_rs_at(struct sl_model *m, const struct sl_addr *vip,
+		       sl_be16 vport, uint8_t proto, const struct sl_addr *ip,
+		       sl_be16 port, struct sl_err *err);
+int sl_model_set_rs_weight_at(struct sl_model *m, const struct sl_addr *vip,
+			      sl_be16 vport, uint8_t proto,
+			      const struct sl_addr *ip, sl_be16 port,
+			      uint32_t weight, struct sl_err *err);
 int sl_model_set_svc_at(struct sl_model *m, const struct sl_addr *vip,
 			sl_be16 port, uint8_t proto,
 			const struct sl_svc_opts *opts, struct sl_err *err);
@@ -427,6 +437,8 @@ int sl_model_add_route6(struct sl_model *m, const uint8_t prefix[16],
 			struct sl_err *err);
 int sl_model_add_laddr6(struct sl_model *m, const uint8_t ip[16],
 			int port_index, struct sl_err *err);
+int sl_model_del_laddr6(struct sl_model *m, const uint8_t ip[16],
+			struct sl_err *err);
 /* The port whose v6 prefix holds ip (longest), or -1. */
 int sl_model_port_for6(const struct sl_model *m, const uint8_t ip[16]);
 /* Route lookup over ports' v6 prefixes and routes6, longest first:

@@ -37,6 +37,10 @@ int sl_model_append_svc(struct sl_model *m, const struct sl_model_svc *tmpl,
 			struct sl_err *err);
 int sl_model_append_rs(struct sl_model *m, struct sl_model_svc *svc,
 		       const struct sl_model_rs *tmpl, struct sl_err *err);
+/* Take a found service / server out (the caller found it). */
+void sl_model_remove_svc(struct sl_model *m, struct sl_model_svc *svc);
+void sl_model_remove_rs(struct sl_model *m, struct sl_model_svc *svc,
+			struct sl_model_rs *rs);
 /* A v4 server for `svc` (a v4 VIP's, or a NAT64 VIP's): unicast, not
  * there yet, not Sluice's own, reachable. */
 int sl_model_check_new_rs4(const struct sl_model *m,

@@ -123,9 +123,21 @@ static int route6_port(const struct sl_model *m, const uint8_t *via,
 	}
 	struct sl_addr g = v6(via);
 	sl_fmt_addr(&g, a);
+	/* A link-local router (what RAs announce, what most v6 routers
+	 * are known by) is on the route's port's link, whichever prefix
+	 * that port has: no prefix says which port, so the route must. */
+	if (sl_ipv6_is_link_local(via)) {
+		if (port_index < 0)
+			return sl_err_set(err, SL_E_MISSING, "port",
+					  "via %s is link-local: name the route's port "
+					  "(the link it is on)", a);
+		*out = (uint8_t)port_index;
+		return 0;
+	}
 	if (!sl_addr_is_unicast(&g))
 		return sl_err_set(err, SL_E_INVALID, "via",
-				  "via must be a global unicast address, got %s", a);
+				  "via must be a global unicast or a link-local "
+				  "address, got %s", a);
 	if (port_index < 0)
 		port_index = sl_model_port_for6(m, via);
 	if (port_index < 0)
@@ -223,5 +235,22 @@ int sl_model_add_laddr6(struct sl_model *m, const uint8_t ip[16],
 	memcpy(l->ip, ip, 16);
 	l->port = (uint8_t)port_index;
 	l->slot = (uint8_t)slot;
+	return 0;
+}
+
+int sl_model_del_laddr6(struct sl_model *m, const uint8_t ip[16],
+			struct sl_err *err)
+{
+	char a[SL_ADDR_STRLEN];
+	struct sl_addr addr = v6(ip);
+	const struct sl_model_laddr6 *l = find_laddr6(m, ip);
+
+	if (!l)
+		return sl_err_set(err, SL_E_NOT_FOUND, "ip", "no local address %s",
+				  sl_fmt_addr(&addr, a));
+	uint32_t i = (uint32_t)(l - m->laddrs6);
+	memmove(&m->laddrs6[i], &m->laddrs6[i + 1],
+		(m->nladdrs6 - i - 1) * sizeof(*m->laddrs6));
+	m->nladdrs6--;
 	return 0;
 }

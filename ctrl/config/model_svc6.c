@@ -189,6 +189,60 @@ int sl_model_add_rs_at(struct sl_model *m, const struct sl_addr *vip,
 	return sl_model_append_rs(m, svc, &tmpl, err);
 }
 
+static struct sl_model_rs *need_rs_at(const struct sl_model_svc *svc,
+				      const struct sl_addr *ip, sl_be16 port,
+				      struct sl_err *err)
+{
+	char a[SL_ADDRPORT_STRLEN], s[SVC_STRLEN];
+	struct sl_model_rs *rs = sl_model_find_rs_at(svc, ip, port);
+
+	if (!rs)
+		sl_err_set(err, SL_E_NOT_FOUND, "ip", "no real server %s in VIP %s",
+			   sl_fmt_addrport(ip, port, a), sl_model_svc_text(svc, s));
+	return rs;
+}
+
+int sl_model_del_svc_at(struct sl_model *m, const struct sl_addr *vip,
+			sl_be16 port, uint8_t proto, struct sl_err *err)
+{
+	struct sl_model_svc *svc;
+
+	if (vip->af == SL_AF_V4)
+		return sl_model_del_svc(m, vip->v4, port, proto, err);
+	svc = need_svc_at(m, vip, port, proto, err);
+	if (!svc)
+		return -1;
+	sl_model_remove_svc(m, svc);
+	return 0;
+}
+
+int sl_model_del_rs_at(struct sl_model *m, const struct sl_addr *vip,
+		       sl_be16 vport, uint8_t proto, const struct sl_addr *ip,
+		       sl_be16 port, struct sl_err *err)
+{
+	struct sl_model_svc *svc = need_svc_at(m, vip, vport, proto, err);
+	struct sl_model_rs *rs = svc ? need_rs_at(svc, ip, port, err) : NULL;
+
+	if (!rs)
+		return -1;
+	sl_model_remove_rs(m, svc, rs);
+	return 0;
+}
+
+int sl_model_set_rs_weight_at(struct sl_model *m, const struct sl_addr *vip,
+			      sl_be16 vport, uint8_t proto,
+			      const struct sl_addr *ip, sl_be16 port,
+			      uint32_t weight, struct sl_err *err)
+{
+	struct sl_model_svc *svc = need_svc_at(m, vip, vport, proto, err);
+	struct sl_model_rs *rs = svc ? need_rs_at(svc, ip, port, err) : NULL;
+
+	if (!rs || sl_model_need_weight(weight, err) < 0)
+		return -1;
+	rs->weight = weight;
+	return 0;
+}
+
 int sl_model_set_svc_at(struct sl_model *m, const struct sl_addr *vip,
 			sl_be16 port, uint8_t proto,
 			const struct sl_svc_opts *opts, struct sl_err *err)
@@ -235,4 +289,21 @@ int sl_model_set_rs_check(struct sl_model *m, sl_be32 vip, sl_be16 vport,
 
 	return sl_model_set_rs_check_at(m, &v, vport, proto, &a, port, hc, set,
 					clear, err);
+}
+
+int sl_model_del_rs(struct sl_model *m, sl_be32 vip, sl_be16 vport,
+		    uint8_t proto, sl_be32 ip, sl_be16 port, struct sl_err *err)
+{
+	struct sl_addr v = sl_addr_v4(vip), a = sl_addr_v4(ip);
+
+	return sl_model_del_rs_at(m, &v, vport, proto, &a, port, err);
+}
+
+int sl_model_set_rs_weight(struct sl_model *m, sl_be32 vip, sl_be16 vport,
+			   uint8_t proto, sl_be32 ip, sl_be16 port,
+			   uint32_t weight, struct sl_err *err)
+{
+	struct sl_addr v = sl_addr_v4(vip), a = sl_addr_v4(ip);
+
+	return sl_model_set_rs_weight_at(m, &v, vport, proto, &a, port, weight, err);
 }

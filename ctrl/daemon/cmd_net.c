@@ -22,32 +22,57 @@ static int read_port_name(const struct sl_model *m, json_t *args, int *port,
 	return 0;
 }
 
+/* A local address of either family, with its port and slot. */
+static json_t *laddr_entry(const struct sl_model *m, const struct sl_addr *a,
+			   uint8_t port, uint8_t slot)
+{
+	char ip[SL_ADDR_STRLEN];
+
+	return json_pack("{s:s,s:s,s:i}", "ip", sl_fmt_addr(a, ip), "port",
+			 m->ports[port].name, "slot", slot);
+}
+
+static json_t *laddr_json(const struct sl_model *m, const struct sl_addr *a)
+{
+	const struct sl_model_laddr *la;
+
+	if (a->af == SL_AF_V4) {
+		la = sl_model_find_laddr(m, a->v4);
+		return laddr_entry(m, a, la->port, la->slot);
+	}
+	for (uint32_t i = 0; i < m->nladdrs6; i++)
+		if (memcmp(m->laddrs6[i].ip, a->v6, 16) == 0)
+			return laddr_entry(m, a, m->laddrs6[i].port, m->laddrs6[i].slot);
+	return json_object();
+}
+
 int sl_cmd_laddr_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		     json_t **result, struct sl_err *err)
 {
-	char ip[SL_IPV4_STRLEN];
-	sl_be32 addr;
+	struct sl_addr addr;
 	int port;
 	(void)ctl;
 
-	if (sl_json_ipv4(args, "ip", true, &addr, err) < 0 ||
-	    read_port_name(m, args, &port, err) != 0 ||
-	    sl_model_add_laddr(m, addr, port, err) != 0)
+	if (sl_json_addr(args, "ip", true, &addr, err) < 0 ||
+	    read_port_name(m, args, &port, err) != 0)
 		return -1;
-	const struct sl_model_laddr *la = sl_model_find_laddr(m, addr);
-	*result = json_pack("{s:s,s:s,s:i}", "ip", sl_fmt_ipv4(la->ip, ip), "port",
-			    m->ports[la->port].name, "slot", la->slot);
+	if (addr.af == SL_AF_V4 ? sl_model_add_laddr(m, addr.v4, port, err) != 0
+				: sl_model_add_laddr6(m, addr.v6, port, err) != 0)
+		return -1;
+	*result = laddr_json(m, &addr);
 	return 0;
 }
 
 int sl_cmd_laddr_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		     json_t **result, struct sl_err *err)
 {
-	sl_be32 addr;
+	struct sl_addr addr;
 	(void)ctl;
 
-	if (sl_json_ipv4(args, "ip", true, &addr, err) < 0 ||
-	    sl_model_del_laddr(m, addr, err) != 0)
+	if (sl_json_addr(args, "ip", true, &addr, err) < 0)
+		return -1;
+	if (addr.af == SL_AF_V4 ? sl_model_del_laddr(m, addr.v4, err) != 0
+				: sl_model_del_laddr6(m, addr.v6, err) != 0)
 		return -1;
 	*result = json_object();
 	return 0;
@@ -56,23 +81,19 @@ int sl_cmd_laddr_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 int sl_cmd_laddr_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		      json_t **result, struct sl_err *err)
 {
-	char ip[SL_ADDR_STRLEN];
 	(void)ctl, (void)args, (void)err;
 
 	json_t *list = json_array();
 	for (uint32_t i = 0; i < m->nladdrs; i++) {
 		const struct sl_model_laddr *la = &m->laddrs[i];
-		json_array_append_new(list, json_pack("{s:s,s:s,s:i}", "ip",
-						      sl_fmt_ipv4(la->ip, ip), "port",
-						      m->ports[la->port].name, "slot",
-						      la->slot));
+		struct sl_addr a = sl_addr_v4(la->ip);
+		json_array_append_new(list, laddr_entry(m, &a, la->port, la->slot));
 	}
 	for (uint32_t i = 0; i < m->nladdrs6; i++) {
 		const struct sl_model_laddr6 *la = &m->laddrs6[i];
-		json_array_append_new(list, json_pack("{s:s,s:s,s:i}", "ip",
-						      sl_fmt_ipv6(la->ip, ip), "port",
-						      m->ports[la->port].name, "slot",
-						      la->slot));
+		struct sl_addr a = {.af = SL_AF_V6};
+		memcpy(a.v6, la->ip, 16);
+		json_array_append_new(list, laddr_entry(m, &a, la->port, la->slot));
 	}
 	*result = json_pack("{s:o}", "local_addresses", list);
 	return 0;

@@ -5,12 +5,16 @@
 
 #include "addr.h"
 #include "commands.h"
+#include "config.h"
 #include "config_xdp.h"
 #include "jsonutil.h"
 #include "sched.h"
 
+/* Either family: a v6 VIP ("2001:db8::100") goes through the same
+ * commands as a v4 one; the model applies the config's family rule
+ * (sl_model_svc_mode) to its servers. */
 struct svc_key {
-	sl_be32 vip;
+	struct sl_addr vip;
 	sl_be16 port;
 	uint8_t proto;
 };
@@ -18,7 +22,7 @@ struct svc_key {
 static int read_svc_key(json_t *args, struct svc_key *k, struct sl_err *err)
 {
 	k->proto = SL_IPPROTO_TCP;
-	if (sl_json_ipv4(args, "vip", true, &k->vip, err) < 0 ||
+	if (sl_json_addr(args, "vip", true, &k->vip, err) < 0 ||
 	    sl_json_port(args, "port", true, &k->port, err) < 0 ||
 	    sl_json_proto(args, "proto", false, &k->proto, err) < 0)
 		return -1;
@@ -26,7 +30,7 @@ static int read_svc_key(json_t *args, struct svc_key *k, struct sl_err *err)
 }
 
 struct rs_args {
-	sl_be32 ip;
+	struct sl_addr ip;
 	sl_be16 port;
 	unsigned long weight;
 	bool has_weight;
@@ -76,7 +80,7 @@ static int read_rs(json_t *args, bool weight_required, bool weight_allowed,
 		return sl_err_set(err, SL_E_INVALID, "rs", "rs must be an object");
 	rs->weight = 1;
 	if (sl_json_only(obj, weight_allowed ? with_weight : without, err) != 0 ||
-	    sl_json_ipv4(obj, "ip", true, &rs->ip, err) < 0 ||
+	    sl_json_addr(obj, "ip", true, &rs->ip, err) < 0 ||
 	    sl_json_port(obj, "port", true, &rs->port, err) < 0)
 		goto fail;
 	rc = weight_allowed ? sl_json_uint(obj, "weight", weight_required, 0,
@@ -132,10 +136,10 @@ int sl_cmd_vip_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	    sl_svc_opts_from_json(args, &opts, err) < 0)
 		return -1;
 	uint8_t sched = opts.set & SL_SVC_F_SCHED ? opts.sched : SL_SCHED_WRR;
-	if (sl_model_add_svc(m, k.vip, k.port, k.proto, sched, err) != 0 ||
-	    sl_model_set_svc(m, k.vip, k.port, k.proto, &opts, err) != 0)
+	if (sl_model_add_svc_at(m, &k.vip, k.port, k.proto, sched, err) != 0 ||
+	    sl_model_set_svc_at(m, &k.vip, k.port, k.proto, &opts, err) != 0)
 		return -1;
-	*result = svc_json(sl_model_find_svc(m, k.vip, k.port, k.proto), false);
+	*result = svc_json(sl_model_find_svc_at(m, &k.vip, k.port, k.proto), false);
 	return 0;
 }
 
@@ -154,9 +158,9 @@ int sl_cmd_vip_set(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 				  "nothing to change: give scheduler, hash_ports, "
 				  "persist_s, persist_netmask6, mh_table_size, on_down "
 				  "or health_check");
-	if (sl_model_set_svc(m, k.vip, k.port, k.proto, &opts, err) != 0)
+	if (sl_model_set_svc_at(m, &k.vip, k.port, k.proto, &opts, err) != 0)
 		return -1;
-	const struct sl_model_svc *svc = sl_model_find_svc(m, k.vip, k.port, k.proto);
+	const struct sl_model_svc *svc = sl_model_find_svc_at(m, &k.vip, k.port, k.proto);
 	/* A check its servers' taps cannot run is refused now, not left
 	 * to fail as local errors while the servers stay up unchecked. */
 	for (uint32_t r = 0; (opts.set & SL_SVC_F_CHECK) && r < svc->nrs; r++)
@@ -173,7 +177,7 @@ int sl_cmd_vip_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	(void)ctl;
 
 	if (read_svc_key(args, &k, err) != 0 ||
-	    sl_model_del_svc(m, k.vip, k.port, k.proto, err) != 0)
+	    sl_model_del_svc_at(m, &k.vip, k.port, k.proto, err) != 0)
 		return -1;
 	*result = json_object();
 	return 0;
@@ -203,8 +207,8 @@ static const struct sl_model_rs *find_rs(const struct sl_model *m,
 					 const struct svc_key *k,
 					 const struct rs_args *rs)
 {
-	const struct sl_model_svc *svc = sl_model_find_svc(m, k->vip, k->port, k->proto);
-	return svc ? sl_model_find_rs(svc, rs->ip, rs->port) : NULL;
+	const struct sl_model_svc *svc = sl_model_find_svc_at(m, &k->vip, k->port, k->proto);
+	return svc ? sl_model_find_rs_at(svc, &rs->ip, rs->port) : NULL;
 }
 
 /* health.path "data": the server's check must be one its port's tap can
@@ -212,7 +216,7 @@ static const struct sl_model_rs *find_rs(const struct sl_model *m,
 static int refuse_unrunnable_check(const struct sl_model *m, const struct svc_key *k,
 				   const struct rs_args *rs, struct sl_err *err)
 {
-	return sl_config_hc_path_refuse(m, sl_model_find_svc(m, k->vip, k->port, k->proto),
+	return sl_config_hc_path_refuse(m, sl_model_find_svc_at(m, &k->vip, k->port, k->proto),
 					find_rs(m, k, rs),
 					rs->has_check ? "rs.health_check" : "rs.ip", err);
 }
@@ -228,14 +232,15 @@ int sl_cmd_rs_add(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	if (read_svc_key(args, &k, err) != 0 || read_rs(args, false, true, &rs, err) != 0 ||
 	    sl_json_bool(args, "force", false, &force, err) < 0)
 		return -1;
-	if (!force && sl_model_rs_blocked(m, rs.ip, err) != 0)
+	/* The blocklist is IPv4 only (model_lockout.c). */
+	if (!force && rs.ip.af == SL_AF_V4 && sl_model_rs_blocked(m, rs.ip.v4, err) != 0)
 		return rs_model_error(err);
-	if (sl_model_add_rs(m, k.vip, k.port, k.proto, rs.ip, rs.port,
-			    (uint32_t)rs.weight, err) != 0)
+	if (sl_model_add_rs_at(m, &k.vip, k.port, k.proto, &rs.ip, rs.port,
+			       (uint32_t)rs.weight, err) != 0)
 		return rs_model_error(err);
 	if (rs.has_check &&
-	    sl_model_set_rs_check(m, k.vip, k.port, k.proto, rs.ip, rs.port, &rs.hc,
-				  rs.hc_set, rs.clear_check, err) != 0)
+	    sl_model_set_rs_check_at(m, &k.vip, k.port, k.proto, &rs.ip, rs.port, &rs.hc,
+				     rs.hc_set, rs.clear_check, err) != 0)
 		return rs_model_error(err);
 	if (refuse_unrunnable_check(m, &k, &rs, err) < 0)
 		return -1;
@@ -253,7 +258,7 @@ int sl_cmd_rs_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	if (read_svc_key(args, &k, err) != 0 || read_rs(args, false, false, &rs, err) != 0 ||
 	    sl_json_bool(args, "flush", false, &flush, err) < 0)
 		return -1;
-	const struct sl_model_svc *svc = sl_model_find_svc(m, k.vip, k.port, k.proto);
+	const struct sl_model_svc *svc = sl_model_find_svc_at(m, &k.vip, k.port, k.proto);
 	const struct sl_model_rs *gone = find_rs(m, &k, &rs);
 	/* Flushed once the deletion is published (sl_ctl_adopted), so no
 	 * new connection reaches the server after its old ones are reset. */
@@ -262,7 +267,7 @@ int sl_cmd_rs_del(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		ctl->flush[ctl->nflush].svc_id = svc->id;
 		ctl->flush[ctl->nflush++].rs_id = gone->id;
 	}
-	if (sl_model_del_rs(m, k.vip, k.port, k.proto, rs.ip, rs.port, err) != 0)
+	if (sl_model_del_rs_at(m, &k.vip, k.port, k.proto, &rs.ip, rs.port, err) != 0)
 		return rs_model_error(err);
 	/* True once sent to every worker (run_mutation corrects it if not);
 	 * the resets themselves follow, counted in conns_flushed. */
@@ -283,12 +288,12 @@ int sl_cmd_rs_set(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 		return sl_err_set(err, SL_E_MISSING, "rs.weight",
 				  "nothing to change: give rs.weight or rs.health_check");
 	if (rs.has_weight &&
-	    sl_model_set_rs_weight(m, k.vip, k.port, k.proto, rs.ip, rs.port,
-				   (uint32_t)rs.weight, err) != 0)
+	    sl_model_set_rs_weight_at(m, &k.vip, k.port, k.proto, &rs.ip, rs.port,
+				      (uint32_t)rs.weight, err) != 0)
 		return rs_model_error(err);
 	if (rs.has_check &&
-	    sl_model_set_rs_check(m, k.vip, k.port, k.proto, rs.ip, rs.port, &rs.hc,
-				  rs.hc_set, rs.clear_check, err) != 0)
+	    sl_model_set_rs_check_at(m, &k.vip, k.port, k.proto, &rs.ip, rs.port, &rs.hc,
+				     rs.hc_set, rs.clear_check, err) != 0)
 		return rs_model_error(err);
 	if (rs.has_check && refuse_unrunnable_check(m, &k, &rs, err) < 0)
 		return -1;

@@ -329,20 +329,51 @@ void sl_ctl_stats_doc_free(struct sl_ctl *ctl)
 
 /* ---- conn.list ---- */
 
+/* Direction d's source (or destination) as "a.b.c.d:port" or
+ * "[v6]:port": each direction in its own family (a NAT64 connection's
+ * client and VIP are v6, its local address and server v4). */
+static char *conn_end(const struct sl_conn_info *ci, enum sl_dir d, bool src,
+		      char *buf)
+{
+	struct sl_addr a = {.af = SL_AF_V6};
+
+	if (ci->v6[d])
+		memcpy(a.v6, src ? ci->key6[d].saddr : ci->key6[d].daddr, 16);
+	else
+		a = sl_addr_v4(src ? ci->key[d].saddr : ci->key[d].daddr);
+	return sl_fmt_addrport(&a, src ? ci->key[d].sport : ci->key[d].dport, buf);
+}
+
 static json_t *conn_json(const struct sl_conn_info *ci, unsigned worker)
 {
-	char a[SL_IPPORT_STRLEN], b[SL_IPPORT_STRLEN], c[SL_IPPORT_STRLEN],
-		d[SL_IPPORT_STRLEN];
-	const struct sl_v4key *o = &ci->key[SL_DIR_ORIG], *r = &ci->key[SL_DIR_REPLY];
+	char a[SL_ADDRPORT_STRLEN], b[SL_ADDRPORT_STRLEN], c[SL_ADDRPORT_STRLEN],
+		d[SL_ADDRPORT_STRLEN];
+
 	return json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "worker",
 			 worker, "proto", sl_proto_name(ci->proto), "client",
-			 sl_fmt_ipport(o->saddr, o->sport, a), "vip",
-			 sl_fmt_ipport(o->daddr, o->dport, b), "local",
-			 sl_fmt_ipport(r->daddr, r->dport, c), "rs",
-			 sl_fmt_ipport(r->saddr, r->sport, d), "state",
+			 conn_end(ci, SL_DIR_ORIG, true, a), "vip",
+			 conn_end(ci, SL_DIR_ORIG, false, b), "local",
+			 conn_end(ci, SL_DIR_REPLY, false, c), "rs",
+			 conn_end(ci, SL_DIR_REPLY, true, d), "state",
 			 sl_conn_state_name(ci->state), "age_s",
 			 (json_int_t)(ci->age_ms / 1000), "expires_in_s",
 			 (json_int_t)((ci->expires_in_ms + 999) / 1000));
+}
+
+/* args.vip, either family, into the dump's filter. */
+static int read_vip_filter(json_t *args, struct sl_wmsg *filter,
+			   struct sl_err *err)
+{
+	struct sl_addr vip = {.af = SL_AF_NONE};
+
+	if (sl_json_addr(args, "vip", false, &vip, err) < 0)
+		return -1;
+	if (vip.af == SL_AF_V4)
+		filter->dump.vip = vip.v4;
+	filter->dump.vip_is_v6 = vip.af == SL_AF_V6;
+	if (vip.af == SL_AF_V6)
+		memcpy(filter->dump.vip6, vip.v6, 16);
+	return 0;
 }
 
 int sl_cmd_conn_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
@@ -352,7 +383,7 @@ int sl_cmd_conn_list(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	struct sl_wmsg filter = {.type = SL_WMSG_CONN_DUMP};
 	(void)m;
 
-	if (sl_json_ipv4(args, "vip", false, &filter.dump.vip, err) < 0 ||
+	if (read_vip_filter(args, &filter, err) < 0 ||
 	    sl_json_port(args, "port", false, &filter.dump.vport, err) < 0 ||
 	    sl_json_uint(args, "limit", false, 1, CONN_LIST_MAX, &limit, err) < 0)
 		return -1;

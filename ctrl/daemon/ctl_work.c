@@ -64,6 +64,8 @@ int sl_ctl_work_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 		ctl->health = NULL;
 		return -1;
 	}
+	/* The v6 checks' source (after init, which clears the struct). */
+	memcpy(ctl->health->source6, ctl->model.hc_source6, 16);
 	sl_health_sync(ctl->health, &ctl->model);
 	return sl_ctl_persist_init(ctl, errbuf, errlen);
 }

@@ -114,6 +114,7 @@ struct sl_hc_target {
 struct sl_health {
 	int epoll_fd;
 	sl_be32 source;
+	uint8_t source6[16];          /* v6 checks' (health.source); 0: any */
 	uint32_t ntargets;
 	uint32_t inflight;
 	uint64_t last_poll_ms;        /* the end of the previous poll */

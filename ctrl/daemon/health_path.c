@@ -67,6 +67,27 @@ bool sl_hc_path_sync(struct sl_hc_target *t, const struct sl_model *m)
 	       strcmp(was.ifname, t->ifname) != 0;
 }
 
+/* A v6 check on the kernel path leaves from health.source's v6 address
+ * when one is set (the kernel picks otherwise). */
+static int bind_source6(const struct sl_health *h, int fd, char *why, size_t len)
+{
+	static const uint8_t none[16];
+	struct sockaddr_in6 from = {.sin6_family = AF_INET6};
+	int one = 1;
+
+	if (memcmp(h->source6, none, 16) == 0)
+		return 0;
+	memcpy(&from.sin6_addr, h->source6, 16);
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&from, sizeof(from)) != 0) {
+		char a[SL_IPV6_STRLEN];
+		snprintf(why, len, "bind to health.source %s: %s",
+			 sl_fmt_ipv6(h->source6, a), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int sl_hc_path_bind(const struct sl_health *h, const struct sl_hc_target *t,
 		    int fd, char *why, size_t len)
 {
@@ -85,8 +106,9 @@ int sl_hc_path_bind(const struct sl_health *h, const struct sl_hc_target *t,
 			 strerror(errno));
 		return -1;
 	}
-	/* health.source is IPv4: a v6 check leaves from the kernel's choice. */
-	if (!src || t->ip == 0)
+	if (t->ip == 0) /* a v6 server: health.source's v6 address, if any */
+		return t->data_path ? 0 : bind_source6(h, fd, why, len);
+	if (!src)
 		return 0;
 	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&from, sizeof(from)) != 0) {

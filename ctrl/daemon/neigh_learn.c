@@ -26,10 +26,20 @@ static bool on_link(const struct sl_model *m, sl_be32 ip, uint8_t port)
 }
 
 /* IPv6: an address inside the v6 prefix of the port it was seen on
- * (v6 next hops, a route's `via` included, are on a port's link). */
+ * (v6 next hops, a route's `via` included, are on a port's link), or a
+ * link-local `via` of a route by that port. */
 static bool on_link6(const struct sl_model *m, const struct sl_addr *a, uint8_t port)
 {
-	return port < m->nports && m->ports[port].ip6.af == SL_AF_V6 &&
+	if (port >= m->nports)
+		return false;
+	if (sl_ipv6_is_link_local(a->v6)) {
+		for (uint32_t i = 0; i < m->nroutes6; i++)
+			if (m->routes6[i].port == port &&
+			    memcmp(m->routes6[i].via, a->v6, 16) == 0)
+				return true;
+		return false;
+	}
+	return m->ports[port].ip6.af == SL_AF_V6 &&
 	       sl_addr_in_prefix(a, &m->ports[port].ip6, m->ports[port].plen6);
 }
 

@@ -119,3 +119,10 @@ void sl_tcp_rst_reply6(struct sl_pkt *pkt)
 	pkt->l4_len = SL_TCP_BARE_LEN6 - SL_IPV6_HLEN;
 	pkt->tcp_flags = flags;
 }
+
+uint16_t sl_tcp_probe_build6(uint8_t *l3, const uint8_t src[16], sl_be16 sport,
+			     const uint8_t dst[16], sl_be16 dport)
+{
+	write_bare6(l3, src, sport, dst, dport, 0, 0, SL_TCP_ACK);
+	return SL_TCP_BARE_LEN6;
+}

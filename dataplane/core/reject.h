@@ -48,4 +48,8 @@ void sl_tcp_rst_reply6(struct sl_pkt *pkt);
 uint16_t sl_tcp_probe_build(uint8_t *l3, sl_be32 src, sl_be16 sport,
 			    sl_be32 dst, sl_be16 dport);
 
+/* The same in IPv6 (no extension header). Returns SL_TCP_BARE_LEN6. */
+uint16_t sl_tcp_probe_build6(uint8_t *l3, const uint8_t src[16], sl_be16 sport,
+			     const uint8_t dst[16], sl_be16 dport);
+
 #endif

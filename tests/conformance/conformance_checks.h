@@ -55,6 +55,8 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_vlan.h"
 #include "checks_ipv6.h"
 #include "checks_fnat66.h"
+#include "checks_flush6.h"
+#include "checks_ctl6.h"
 #include "checks_ndp.h"
 #include "checks_publish6.h"
 #include "checks_icmp6.h"
@@ -116,6 +118,10 @@ static const struct check checks[] = {
 	 fnat66_ext_full},
 	{"FNAT66: persist_netmask6 64 keeps a /64's clients on one server; 128 each "
 	 "address its own", fnat66_persist_netmask6},
+	{"FNAT66: a flushed v6 connection probes both sides and answers each with "
+	 "an exact v6 RST (resets_sent)", flush6_resets_both_ways},
+	{"conn.list: a v6 connection dumped with its v6 tuple, found by its v6 VIP "
+	 "only", conn_dump_v6},
 	{"FNAT66 ICMPv6: a PTB from the server side reaches the client (VIP, quote "
 	 "rewritten, checksums sound), MTU clamped to the egress port", icmp6_ptb_to_client},
 	{"FNAT66 ICMPv6: a PTB from the client side to the VIP reaches the server, "

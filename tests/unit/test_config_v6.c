@@ -5,9 +5,9 @@
  * mistake refused at its exact JSON path. Ports, routes, local addresses
  * and FNAT66 VIPs load (test_config_v6_load.c); static v6 neighbors are
  * taken (test_v6_neighbors); NAT64 VIPs are refused with "NAT64 data
- * path not built yet", and health.source with the v6 "not built yet"
- * message, after their syntax and families are checked: the tests pin
- * both the checks and the refusals, so neither can be dropped quietly.
+ * path not built yet" after their syntax and families are checked: the
+ * tests pin both the checks and the refusals, so neither can be dropped
+ * quietly.
  *
  * Documents use single quotes, swapped for double quotes before parsing.
  */
@@ -75,7 +75,11 @@ static const struct bad_case bad_cases[] = {
 	{"{" PORTS ", 'routes': [{'prefix': '2001:db8:5::/48', 'via': '2001:db8::2'}]}",
 	 "$.routes[0].via", "via 2001:db8::2 is port wan's own address"},
 	{"{" PORTS ", 'routes': [{'prefix': '2001:db8:5::/48', 'via': 'fe80::1'}]}",
-	 "$.routes[0].via", "via must be a global unicast address, got fe80::1"},
+	 "$.routes[0].port", "via fe80::1 is link-local: name the route's port "
+	 "(the link it is on)"},
+	{"{" PORTS ", 'routes': [{'prefix': '2001:db8:5::/48', 'via': 'ff02::1', "
+	 "'port': 'lan'}]}", "$.routes[0].via",
+	 "via must be a global unicast or a link-local address, got ff02::1"},
 	{"{" PORTS ", 'routes': [{'prefix': '2001:db8:5::1/48', 'via': '2001:db8::1'}]}",
 	 "$.routes[0].prefix", "prefix 2001:db8:5::1/48 has host bits set"},
 	{"{" PORTS ", 'routes': [{'prefix': '2001:db8:5::/48'}]}",
@@ -189,9 +193,10 @@ static const struct bad_case bad_cases[] = {
 	 "'port': 80}]}]}", "$.vips[0].real_servers[2].ip",
 	 "real server 198.18.1.11 is IPv4 but the first is IPv6: a VIP's servers are "
 	 "all of one family"},
-	/* Elsewhere an IPv4-only field says why rather than "a.b.c.d". */
-	{"{" PORTS ", 'health': {'source': '2001:db8::2'}}", "$.health.source",
-	 "source 2001:db8::2 is IPv6: " NOT_BUILT},
+	/* health.source: one address of each family at most. */
+	{"{" PORTS ", 'health': {'source': ['2001:db8::2', '2001:db8::3']}}",
+	 "$.health.source[1]", "source[1] is a second IPv6 source: one of each "
+	 "family at most"},
 	{NULL, NULL, NULL},
 };
 

@@ -216,12 +216,118 @@ static void test_nat64_in_model(void **state)
 	sl_model_free(&m);
 }
 
+/* The run-time operations sluicectl's vip/rs/laddr commands use, on v6
+ * addresses: weight, removal of a server, a service and a local
+ * address; each missing one refused at its field; and the rule that
+ * refuses NAT64 for the file and for rs add alike. */
+static void test_v6_runtime_ops(void **state)
+{
+	struct sl_model m;
+	struct sl_err e;
+	struct sl_addr vip = A("2001:db8::100"), r0 = A("2001:db8:1::21"),
+		       lip = A("2001:db8:1::11");
+	const sl_be16 p443 = sl_htons(443), p8443 = sl_htons(8443);
+
+	(void)state;
+	load(DOC, &m);
+	assert_int_equal(sl_model_set_rs_weight_at(&m, &vip, p443, SL_IPPROTO_TCP, &r0,
+						   p8443, 9, &e), 0);
+	struct sl_model_svc *s = sl_model_find_svc_at(&m, &vip, p443, SL_IPPROTO_TCP);
+	assert_int_equal(sl_model_find_rs_at(s, &r0, p8443)->weight, 9);
+	assert_int_equal(sl_model_del_rs_at(&m, &vip, p443, SL_IPPROTO_TCP, &r0, p8443, &e), 0);
+	s = sl_model_find_svc_at(&m, &vip, p443, SL_IPPROTO_TCP);
+	assert_int_equal(s->nrs, 1);
+	assert_null(sl_model_find_rs_at(s, &r0, p8443));
+	assert_int_equal(sl_model_del_rs_at(&m, &vip, p443, SL_IPPROTO_TCP, &r0, p8443, &e), -1);
+	assert_string_equal(e.field, "ip");
+	assert_string_equal(e.message, "no real server [2001:db8:1::21]:8443 in VIP "
+			    "[2001:db8::100]:443/tcp");
+	assert_int_equal(sl_model_del_laddr6(&m, lip.v6, &e), 0);
+	assert_int_equal(m.nladdrs6, 1);
+	assert_int_equal(sl_model_del_laddr6(&m, lip.v6, &e), -1);
+	assert_string_equal(e.field, "ip");
+	assert_int_equal(sl_model_del_svc_at(&m, &vip, p443, SL_IPPROTO_TCP, &e), 0);
+	assert_null(sl_model_find_svc_at(&m, &vip, p443, SL_IPPROTO_TCP));
+	assert_non_null(sl_model_find_svc_at(&m, &vip, sl_htons(53), SL_IPPROTO_UDP));
+	assert_int_equal(sl_model_del_svc_at(&m, &vip, p443, SL_IPPROTO_TCP, &e), -1);
+	assert_string_equal(e.field, "vip");
+	sl_model_free(&m);
+}
+
+/* A link-local router is a route's via when the route names its port,
+ * and config show writes it back as it was. */
+static void test_v6_link_local_via(void **state)
+{
+	struct sl_model m;
+	struct sl_addr via = A("fe80::1");
+	struct sl_err e;
+	uint8_t port = 99;
+
+	(void)state;
+	load("{'ports': [{'name': 'wan', 'devargs': 'net_ring0', "
+	     "'ipv6': '2001:db8::2/64'}, {'name': 'lan', 'devargs': 'net_ring1', "
+	     "'ipv6': '2001:db8:1::2/64'}], 'routes': [{'prefix': '::/0', "
+	     "'via': 'fe80::1', 'port': 'lan'}]}", &m);
+	assert_int_equal(m.nroutes6, 1);
+	assert_memory_equal(m.routes6[0].via, via.v6, 16);
+	assert_int_equal(m.routes6[0].port, 1);
+	struct sl_addr far = A("2001:db8:77::1");
+	assert_int_equal(sl_model_route6(&m, far.v6, &port), 0);
+	assert_int_equal(port, 1);
+	json_t *doc = sl_config_to_json(&m);
+	json_t *r = json_array_get(json_object_get(doc, "routes"), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "via")), "fe80::1");
+	assert_string_equal(json_string_value(json_object_get(r, "port")), "lan");
+	json_decref(doc);
+	/* Without a port, a link-local via is refused at "port". */
+	far = A("2001:db8:77::");
+	assert_int_equal(sl_model_add_route6(&m, far.v6, 48, via.v6, -1, &e), -1);
+	assert_string_equal(e.field, "port");
+	sl_model_free(&m);
+}
+
+#define HS_PORTS "'ports': [{'name': 'lan', 'devargs': 'net_ring1', " \
+		 "'ipv4': '198.18.1.2/24', 'ipv6': '2001:db8:1::2/64'}]"
+
+/* health.source takes a v6 address, alone or beside a v4 one, and
+ * config show gives back what was loaded; two of one family are
+ * refused at the list element. */
+static void test_v6_health_source(void **state)
+{
+	struct sl_model m;
+	struct sl_addr s6 = A("2001:db8:1::2");
+	struct sl_err e;
+
+	(void)state;
+	load("{" HS_PORTS ", 'health': {'source': ['198.18.1.2', '2001:db8:1::2']}}", &m);
+	assert_int_equal(m.hc_source, A("198.18.1.2").v4);
+	assert_memory_equal(m.hc_source6, s6.v6, 16);
+	json_t *doc = sl_config_to_json(&m);
+	json_t *src = json_object_get(json_object_get(doc, "health"), "source");
+	assert_int_equal(json_array_size(src), 2);
+	assert_string_equal(json_string_value(json_array_get(src, 1)), "2001:db8:1::2");
+	json_decref(doc);
+	sl_model_free(&m);
+	load("{" HS_PORTS ", 'health': {'source': '2001:db8:1::2'}}", &m);
+	assert_int_equal(m.hc_source, 0);
+	assert_memory_equal(m.hc_source6, s6.v6, 16);
+	sl_model_free(&m);
+	char *bad = dq("{" HS_PORTS ", 'health': {'source': ['2001:db8:1::2', "
+		       "'2001:db8:1::3']}}");
+	assert_int_equal(sl_config_load_string(bad, &m, &e), -1);
+	free(bad);
+	assert_string_equal(e.field, "$.health.source[1]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v6_loads),
 		cmocka_unit_test(test_v6_round_trip),
 		cmocka_unit_test(test_nat64_in_model),
+		cmocka_unit_test(test_v6_runtime_ops),
+		cmocka_unit_test(test_v6_link_local_via),
+		cmocka_unit_test(test_v6_health_source),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

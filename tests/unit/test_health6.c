@@ -121,10 +121,38 @@ static void test_tcp6(void **state)
 	free(m.svcs);
 }
 
+/* health.source's v6 address is where v6 checks leave from: one this
+ * host does not have fails every check as a local error naming it. */
+static void test_source6(void **state)
+{
+	struct sl_health h;
+	struct sl_model m;
+	char err[128];
+	uint16_t port;
+	(void)state;
+
+	int up = loop6(true, &port);
+	make_model(&m, &port, 1);
+	assert_int_equal(sl_health_init(&h, 0, err, sizeof(err)), 0);
+	h.source6[0] = 0x20, h.source6[1] = 0x01, h.source6[2] = 0x0d, h.source6[3] = 0xb8;
+	h.source6[15] = 0x99; /* 2001:db8::99: not this host's */
+	sl_health_sync(&h, &m);
+	run(&h, 250);
+	const struct sl_hc_target *t = sl_health_target(&h, 0);
+	assert_non_null(t);
+	assert_true(h.local_errors > 0);
+	assert_false(t->checked && t->last_ok);
+	close(up);
+	sl_health_free(&h);
+	free(m.svcs[0].rs);
+	free(m.svcs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp6),
+		cmocka_unit_test(test_source6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
