@@ -563,6 +563,19 @@ bool sl_worker_would_hold(const struct sl_worker *w, sl_be32 dst);
 /* The same for IPv6 (worker_out6.c): routed, next hop not resolved. */
 bool sl_worker_would_hold6(const struct sl_worker *w, const uint8_t dst[16]);
 void sl_worker_hold_retry(struct sl_worker *w);
+/* May a next hop be asked for (ARP request or NS) through an asked slot
+ * last taken at *at_ms? Then the slot is taken now. The slot's pace,
+ * whoever holds it: two unresolved next hops whose hashes share a slot
+ * would otherwise evict each other every loop turn, a request each time
+ * (sl_worker_hold_retry and its v6 twin re-ask for every held packet).
+ * The other next hop waits for the slot, its packet held. 0: never taken. */
+static inline bool sl_worker_ask_slot_take(uint32_t *at_ms, uint32_t now_ms)
+{
+	if (*at_ms != 0 && now_ms - *at_ms < SL_ARP_RETRY_MS)
+		return false;
+	*at_ms = now_ms;
+	return true;
+}
 /* A held packet's turn (either hold queue): dropped as neigh_unresolved
  * once it waited SL_HOLD_MS; as hold_port_changed when the snapshot
  * adopted since it was held no longer has its next hop on `port` (the

@@ -119,7 +119,9 @@ void sl_worker_time_exceeded(struct sl_worker *w, struct rte_mbuf *m,
 
 /* Known: in the neighbor view (resolved, learned or static), or asked
  * for by this worker, as its arp_asked slot still remembers (the control
- * thread then has it INCOMPLETE). The control thread checks again. */
+ * thread then has it INCOMPLETE; arp_ask keeps a slot's next hop there
+ * for at least SL_ARP_RETRY_MS, whoever else shares the slot). The
+ * control thread checks again. */
 static bool arp_sender_known(const struct sl_worker *w, sl_be32 ip)
 {
 	unsigned slot = sl_snap_ip_hash(ip) % SL_ARRAY_SIZE(w->arp_asked);

@@ -82,14 +82,10 @@ static void ns_ask(struct sl_worker *w, const uint8_t nexthop[16], uint8_t port)
 {
 	unsigned slot = asked_slot(w, nexthop);
 
-	/* The slot's pace, whoever holds it: two next hops sharing a slot
-	 * would otherwise evict each other every loop turn, a solicitation
-	 * each time. The other waits for the slot (its packet stays held). */
-	if (w->ns_asked[slot].at_ms != 0 &&
-	    w->now_ms - w->ns_asked[slot].at_ms < SL_ARP_RETRY_MS)
+	/* The slot's pace, whoever holds it, as arp_ask. */
+	if (!sl_worker_ask_slot_take(&w->ns_asked[slot].at_ms, w->now_ms))
 		return;
 	memcpy(w->ns_asked[slot].ip, nexthop, 16);
-	w->ns_asked[slot].at_ms = w->now_ms;
 	ns_send(w, nexthop, port);
 	tell_control6(w, nexthop, NULL, port, SL_LEARN_WANTED, false);
 }

@@ -110,15 +110,14 @@ void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 	rte_ring_mp_enqueue_elem(w->dp->learn_ring, &msg, sizeof(msg));
 }
 
-/* Ask for a next hop's MAC, at most once per SL_ARP_RETRY_MS. */
+/* Ask for a next hop's MAC, at most once per SL_ARP_RETRY_MS per asked
+ * slot, whichever next hop holds it (sl_worker_ask_slot_take). */
 static void arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port)
 {
 	unsigned slot = sl_snap_ip_hash(nexthop) % SL_ARRAY_SIZE(w->arp_asked);
-	if (w->arp_asked[slot].ip == nexthop &&
-	    w->now_ms - w->arp_asked[slot].at_ms < SL_ARP_RETRY_MS)
+	if (!sl_worker_ask_slot_take(&w->arp_asked[slot].at_ms, w->now_ms))
 		return;
 	w->arp_asked[slot].ip = nexthop;
-	w->arp_asked[slot].at_ms = w->now_ms;
 
 	const struct sl_snapshot *s = w->snap;
 	sl_be32 src = sl_worker_port_source(s, port);

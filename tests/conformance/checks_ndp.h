@@ -680,6 +680,53 @@ static bool ndp_arp_hold_port_changed(struct harness *h, char *why)
 	return ok;
 }
 
+static bool ns_frame(const uint8_t *f, uint32_t len)
+{
+	return len >= SL_NDP_FRAME_LEN && fr_get16(f + 12) == SL_ETHERTYPE_IPV6 &&
+	       f[SL_ETH_HLEN + 6] == SL_IPPROTO_ICMPV6 &&
+	       f[SL_ETH_HLEN + SL_IPV6_HLEN] == SL_ICMP6_NEIGH_SOL;
+}
+
+/* Two addresses on out's v6 link (2001:db8:1::20 on), neither a known
+ * neighbor, whose hashes share an ns_asked slot. */
+static bool ndp_pace_hops(struct harness *h, uint8_t hop[2][16])
+{
+	const unsigned nslots = SL_ARRAY_SIZE(h->w->ns_asked);
+
+	for (unsigned a = 0x20; a < 0x80; a++)
+		for (unsigned b = a + 1; b < 0x80; b++) {
+			memcpy(hop[0], (uint8_t[16])V6(1, 0, a), 16);
+			memcpy(hop[1], (uint8_t[16])V6(1, 0, b), 16);
+			if (sl_snap6_ip_hash(hop[0]) % nslots == sl_snap6_ip_hash(hop[1]) % nslots &&
+			    !sl_neigh_view_find6(h->dp.neigh, hop[0]) &&
+			    !sl_neigh_view_find6(h->dp.neigh, hop[1]))
+				return true;
+		}
+	return false;
+}
+
+static bool ndp_pace_hold(struct harness *h, const void *hops, unsigned i)
+{
+	const uint8_t(*hop)[16] = hops;
+	struct rte_mbuf *m = ndp_packet(h, hop[i]);
+
+	if (m != NULL)
+		sl_worker_hold6(h->w, m, hop[i], OUT);
+	return m != NULL;
+}
+
+/* The NDP twin of arp_ask_paced_per_slot: v6 packets for two next hops
+ * sharing an ns_asked slot held, many loop turns: at most one
+ * solicitation per SL_ARP_RETRY_MS for the slot. */
+static bool ndp_ask_paced_per_slot(struct harness *h, char *why)
+{
+	uint8_t hop[2][16];
+
+	if (!ndp_pace_hops(h, hop))
+		return WHY("no two free addresses on out's v6 link share a slot");
+	return pace_check(h, hop, ndp_pace_hold, ns_frame, why);
+}
+
 /* Each check with the v6 addresses in place, and out again after. */
 #define NDP_CHECK(fn)                                                          \
 	static bool fn##_check(struct harness *h, char *why)                   \
@@ -701,3 +748,4 @@ NDP_CHECK(ndp_echo_limited)
 NDP_CHECK(ndp_na_override)
 NDP_CHECK(ndp_hold_port_changed)
 NDP_CHECK(ndp_arp_hold_port_changed)
+NDP_CHECK(ndp_ask_paced_per_slot)

@@ -185,3 +185,129 @@ static bool arp_request_filter(struct harness *h, char *why)
 		return WHY("the known neighbor's request was not passed on (SEEN) once");
 	return true;
 }
+
+/* Two unresolved next hops sharing an asked slot (arp_asked, ns_asked),
+ * both with a packet held: every loop turn re-asks for each held packet,
+ * and before the slot's pace held whoever held it, each ask evicted the
+ * other from the slot and sent a request, one per hop per loop turn (an
+ * ARP storm). Shared by the ARP check here and the NDP one. */
+#define PACE_TURNS 300u
+
+/* Requests (as `is_ask` tells them) on OUT's TX, drained. */
+static unsigned pace_drain(struct harness *h, bool (*is_ask)(const uint8_t *, uint32_t))
+{
+	uint8_t out[FR_MAX];
+	uint32_t len;
+	unsigned asks = 0;
+
+	while ((len = h_recv(h, OUT, out)) != 0)
+		asks += is_ask(out, len);
+	return asks;
+}
+
+/* The packets are held (worker 0's clock read `start` before): loop
+ * turns within one retry period or so send at most one request per
+ * SL_ARP_RETRY_MS begun; a retry period later the slot asks again. */
+static bool pace_kept(struct harness *h, uint32_t start,
+		      bool (*is_ask)(const uint8_t *, uint32_t), char *why)
+{
+	unsigned asks = pace_drain(h, is_ask);
+
+	for (unsigned t = 0; t < PACE_TURNS; t++) {
+		h_tick(h, 0);
+		asks += pace_drain(h, is_ask);
+	}
+	uint32_t spent = h->w->now_ms - start;
+	unsigned allowed = spent / SL_ARP_RETRY_MS + 1;
+	if (asks == 0)
+		return WHY("no request for either next hop");
+	if (asks > allowed)
+		return WHY("%u requests for two next hops sharing a slot in %u ms of %u loop "
+			   "turns, at most %u allowed", asks, spent, PACE_TURNS, allowed);
+	h_tick(h, SL_ARP_RETRY_MS);
+	asks = pace_drain(h, is_ask);
+	if (asks != 1)
+		return WHY("%u requests in the loop turn a retry period later, not 1", asks);
+	return true;
+}
+
+/* Whatever the check left held expires; the learn messages it made go. */
+static void pace_clean(struct harness *h)
+{
+	struct sl_learn_msg last;
+
+	h_tick(h, SL_HOLD_MS + 1);
+	h_flush(h);
+	learn_ring_take(h, &last);
+}
+
+/* Hold a packet for next hop `i` (0 or 1) of `hops`; false: no mbuf. */
+typedef bool (*pace_hold_fn)(struct harness *h, const void *hops, unsigned i);
+
+/* Both next hops held on worker 0, then pace_kept. */
+static bool pace_check(struct harness *h, const void *hops, pace_hold_fn hold,
+		       bool (*is_ask)(const uint8_t *, uint32_t), char *why)
+{
+	bool ok = true;
+
+	h_tick(h, SL_HOLD_MS + 1); /* what earlier checks left held goes first */
+	h_flush(h);
+	uint32_t start = h->w->now_ms;
+	for (unsigned i = 0; i < 2 && ok; i++)
+		if (!hold(h, hops, i))
+			ok = WHY("no mbuf");
+	sl_worker_flush(h->w);
+	if (ok)
+		ok = pace_kept(h, start, is_ask, why);
+	pace_clean(h);
+	return ok;
+}
+
+static bool arp_request_frame(const uint8_t *f, uint32_t len)
+{
+	return len >= SL_ETH_HLEN + sizeof(struct sl_arp_hdr) &&
+	       fr_get16(f + 12) == SL_ETHERTYPE_ARP &&
+	       fr_get16(f + SL_ETH_HLEN + 6) == SL_ARP_OP_REQUEST;
+}
+
+/* Two addresses on OUT's link (198.19.0.210 on), neither a known
+ * neighbor, whose hashes share an arp_asked slot. */
+static bool arp_pace_hops(struct harness *h, sl_be32 hop[2])
+{
+	const unsigned nslots = SL_ARRAY_SIZE(h->w->arp_asked);
+
+	for (uint32_t a = 210; a < 255; a++)
+		for (uint32_t b = a + 1; b < 255; b++) {
+			hop[0] = sl_htonl(IP(198, 19, 0, a));
+			hop[1] = sl_htonl(IP(198, 19, 0, b));
+			if (sl_snap_ip_hash(hop[0]) % nslots == sl_snap_ip_hash(hop[1]) % nslots &&
+			    !sl_neigh_view_find(h->dp.neigh, hop[0]) &&
+			    !sl_neigh_view_find(h->dp.neigh, hop[1]))
+				return true;
+		}
+	return false;
+}
+
+static bool arp_pace_hold(struct harness *h, const void *hops, unsigned i)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(h->dp.pool);
+
+	if (m == NULL || rte_pktmbuf_append(m, 60) == NULL) {
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	sl_worker_hold(h->w, m, ((const sl_be32 *)hops)[i], OUT); /* bytes do not matter */
+	return true;
+}
+
+/* Packets for two next hops sharing an arp_asked slot held, then many
+ * loop turns: at most one ARP request per SL_ARP_RETRY_MS for the slot.
+ * Before: two per loop turn. */
+static bool arp_ask_paced_per_slot(struct harness *h, char *why)
+{
+	sl_be32 hop[2];
+
+	if (!arp_pace_hops(h, hop))
+		return WHY("no two free addresses on out's link share a slot");
+	return pace_check(h, hop, arp_pace_hold, arp_request_frame, why);
+}

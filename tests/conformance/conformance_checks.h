@@ -164,6 +164,8 @@ static const struct check checks[] = {
 	 ndp_hold_port_changed_check},
 	{"ARP hold: next hop's route gone before release: hold_port_changed",
 	 ndp_arp_hold_port_changed_check},
+	{"NDP hold: two held next hops sharing a solicited slot: at most one NS per "
+	 "SL_ARP_RETRY_MS for the slot over many loop turns", ndp_ask_paced_per_slot_check},
 	{"full-NAT: local ports per server, 60,000 to each of 4 through one local address",
 	 fnat_lport_per_server},
 	{"SNAT pool grown, shrunk, re-added under live mappings: no duplicate,"
@@ -222,6 +224,8 @@ static const struct check checks[] = {
 	 neighbor_publish_moves_slots},
 	{"ARP request from an unknown sender answered, not passed on to be learned",
 	 arp_request_filter},
+	{"ARP hold: two held next hops sharing an asked slot: at most one request per "
+	 "SL_ARP_RETRY_MS for the slot over many loop turns", arp_ask_paced_per_slot},
 	{"pick tables: a weight change on one VIP builds its table alone, the "
 	 "others are shared with the previous snapshot", pick_tables_shared},
 	{"pick tables: VIPs replaced leave no table cached for them", pick_tables_swept},
