@@ -131,6 +131,13 @@ void sl_worker_nat64_out(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt 
 	struct sl_v4key to = sl_v4key_reverse(&c->key[SL_DIR_REPLY]);
 	uint8_t client[16];
 
+	/* A flushed connection (its server removed or down) is ended by
+	 * RSTs, as forward6's and forward's: never translated on to the
+	 * server it no longer has. */
+	if (sl_unlikely(c->flags & SL_CONN_F_FLUSHED)) {
+		sl_worker_flushed(w, m, pkt, c, SL_DIR_ORIG); /* worker_reject.c */
+		return;
+	}
 	if (sl_unlikely(pkt->ip6->hop_limit <= 1)) {
 		sl_worker_time_exceeded6(w, m, pkt);
 		return;
@@ -159,6 +166,10 @@ void sl_worker_nat64_back(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt
 
 	if (sl_unlikely(!sl_worker_trusted_port(w, m, c, SL_DIR_REPLY, pkt->key.saddr))) {
 		sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
+		return;
+	}
+	if (sl_unlikely(c->flags & SL_CONN_F_FLUSHED)) {
+		sl_worker_flushed(w, m, pkt, c, SL_DIR_REPLY);
 		return;
 	}
 	if (sl_unlikely(pkt->ip->ttl <= 1)) {
@@ -222,8 +233,10 @@ void sl_worker_nat64_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pk
 	ctx.mtu6 = mtu6_of(w, c, pkt->ip6->saddr);
 	/* A client's Packet Too Big reaches the server from a local address
 	 * many clients share: one under the floor is refused, as v4's. */
+	/* A v6 PTB under 1280 is invalid (RFC 8200 5) whatever the floor. */
 	if (pkt->l4[0] == SL_ICMP6_PKT_TOO_BIG &&
-	    sl_icmp6_ptb_mtu(pkt) < (uint32_t)w->snap->icmp_mtu_floor + 20) {
+	    sl_icmp6_ptb_mtu(pkt) < RTE_MAX((uint32_t)w->snap->icmp_mtu_floor + 20,
+					    (uint32_t)SL_IPV6_MIN_MTU)) {
 		sl_worker_drop(w, m, SL_DROP_ICMP_MTU_BELOW_FLOOR);
 		return;
 	}

@@ -122,7 +122,11 @@ bool sl_nat64_icmp4_is_error(uint8_t type);
  * IPv4 sender of a packet over mtu6 (20 bytes of header difference). */
 static inline uint16_t sl_nat64_ptb_mtu6(uint16_t mtu4)
 {
-	return (uint16_t)(mtu4 + 20);
+	/* Never under IPv6's minimum MTU (RFC 8200 5): a v4 side under
+	 * 1260 cannot carry a full v6 packet without fragmenting, which
+	 * Sluice does not do (README: NAT64 limits); a smaller PTB would be
+	 * ignored by the client anyway. */
+	return (uint16_t)(mtu4 + 20 < SL_IPV6_MIN_MTU ? SL_IPV6_MIN_MTU : mtu4 + 20);
 }
 
 static inline uint16_t sl_nat64_frag_mtu4(uint16_t mtu6)

@@ -187,7 +187,10 @@ static enum sl_xlat map_4to6(const struct sl_icmp_hdr *h, uint32_t quoted_len,
 		if (adv == 0)
 			adv = plateau_below(quoted_len);
 		o->type = SL_ICMP6_PKT_TOO_BIG;
-		o->word = sl_htonl(min3(adv + 20, ctx->mtu6, ctx->mtu4 + 20u));
+		/* ... and never under 1280, which a v6 host would not heed
+		 * (RFC 8200 5): sl_nat64_ptb_mtu6()'s rule. */
+		uint32_t mtu = min3(adv + 20, ctx->mtu6, ctx->mtu4 + 20u);
+		o->word = sl_htonl(mtu < SL_IPV6_MIN_MTU ? SL_IPV6_MIN_MTU : mtu);
 		return SL_XLAT_OK;
 	case SL_ICMP_TIME_EXCEEDED:
 		if (h->code > 1)

@@ -357,3 +357,50 @@ out:
 	v6_off(h);
 	return ok;
 }
+
+/* A flushed NAT64 connection (its server removed) is ended as FNAT66's
+ * and v4's are (worker_reject.c): each side is probed in its own family,
+ * and the client's next segment is answered with a v6 RST (seq 5000,
+ * its ACK number) instead of being translated on to the server it no
+ * longer has. */
+static bool nat64_flushed(struct harness *h, char *why)
+{
+	uint8_t f[FR_MAX];
+	struct seen g;
+	struct seen6 b;
+	bool ok = false;
+
+	nat64_on(h);
+	uint32_t len = n64_tcp6(f, V6_CLIENT, 45100, V6_VIP, 80, SYN, 0, 0);
+	if (!n64_to_server(h, f, len, &g, why) ||
+	    !n64_to_client(h, 0, SL_IPPROTO_TCP, g.daddr, 8080, g.sport, SYN | ACK, &b, why))
+		goto out;
+	const struct sl_snap_svc *svc = &v6_saved.s->svcs[v6_saved.idx[0]];
+	unsigned r = g.daddr - nat64_rs(0, 0);
+	uint64_t before = f6_resets_sent(h);
+	h_flush(h);
+	sl_ctl_flush_rs(&h->ctl, svc->id, svc->rs[r].id);
+	for (unsigned i = 0; i < 32 || (f6_flushing(h) && i < 100000); i++)
+		h_tick(h, 1);
+	h_flush(h); /* the probes: flush6_resets_both_ways checks their form */
+	len = n64_tcp6(f, V6_CLIENT, 45100, V6_VIP, 80, ACK, 0, 0);
+	h_send(h, OUT, f, len);
+	h_settle(h);
+	if (h_recv(h, IN, f)) {
+		(void)WHY("the client's segment of a flushed NAT64 connection was "
+			  "translated on to the server");
+		goto out;
+	}
+	if (!f6_segment(h, OUT, V6_VIP, 80, V6_CLIENT, 45100, SL_TCP_RST, 5000,
+			"the client's RST", why))
+		goto out;
+	if (f6_resets_sent(h) != before + 1) {
+		(void)WHY("resets_sent moved by %llu, want 1",
+			  (unsigned long long)(f6_resets_sent(h) - before));
+		goto out;
+	}
+	ok = true;
+out:
+	v6_off(h);
+	return ok;
+}

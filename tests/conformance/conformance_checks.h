@@ -141,6 +141,8 @@ static const struct check checks[] = {
 	 "unreachable, time exceeded; quote the server's packet", nat64_icmp_to_server},
 	{"NAT64 answers: PTB (v4 MTU + 20), frag needed (v6 MTU - 20), time "
 	 "exceeded; a bad checksum refused (xlat_bad_checksum)", nat64_answers},
+	{"NAT64: a flushed connection's client segment is answered with a v6 RST, "
+	 "not translated on to the removed server", nat64_flushed},
 	{"IPv6: other ICMPv6/protocols to owned addresses ipv6_proto_unsupported, "
 	 "not owned ipv6_not_served", ipv6_proto_split},
 	{"NDP: NS for a port's address (solicited-node group, unicast, unicast from a "

@@ -354,12 +354,14 @@ static const struct map_case cases6[] = {
 };
 
 /* RFC 7915 4.2 (and figure 3). Frag needed with MTU 0: the plateau below
- * the quoted 20 + 8 + 1100 bytes is 1006, + 20. */
+ * the quoted 20 + 8 + 1100 bytes is 1006, + 20 = 1026, raised to IPv6's
+ * minimum 1280 as every PTB the client gets (576 + 20 likewise). */
 static const struct map_case cases4[] = {
 	{3, 0, 0, SL_XLAT_OK, 1, 0, 0},   {3, 1, 0, SL_XLAT_OK, 1, 0, 0},
 	{3, 2, 0, SL_XLAT_OK, 4, 1, 6},   {3, 3, 0, SL_XLAT_OK, 1, 4, 0},
 	{3, 4, 1400, SL_XLAT_OK, 2, 0, 1420}, {3, 4, 1490, SL_XLAT_OK, 2, 0, 1500},
-	{3, 4, 0, SL_XLAT_OK, 2, 0, 1026},
+	{3, 4, 0, SL_XLAT_OK, 2, 0, 1280}, {3, 4, 576, SL_XLAT_OK, 2, 0, 1280},
+	{3, 4, 1260, SL_XLAT_OK, 2, 0, 1280}, {3, 4, 1261, SL_XLAT_OK, 2, 0, 1281},
 	{3, 5, 0, SL_XLAT_OK, 1, 0, 0},   {3, 6, 0, SL_XLAT_OK, 1, 0, 0},
 	{3, 7, 0, SL_XLAT_OK, 1, 0, 0},   {3, 8, 0, SL_XLAT_OK, 1, 0, 0},
 	{3, 9, 0, SL_XLAT_OK, 1, 1, 0},   {3, 10, 0, SL_XLAT_OK, 1, 1, 0},
