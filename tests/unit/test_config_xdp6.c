@@ -115,12 +115,16 @@ static void test_lockout6(void **state)
 		const char *prefix, *names;
 	} refused[] = {
 		{"::/0", "every IPv6 source"},
+		{"fe80::/10", "link-local sources"},
+		{"fe80::/64", "link-local sources"},
+		{"fe80::1", "link-local sources"},
+		{"fe00::/7", "link-local sources"},
 		{"2001:db8:1::/112", "gateway of route 2001:db8:40::/44"},
 		{"2001:db8::77", "static neighbor on port wan"},
 		{"2001:db8:1::20/126", "2001:db8:1::21, a real server of VIP 2001:db8::100"},
 	};
 	static const char *const taken[] = {"2001:db8:1::100/120", "2001:db8:bad::/48",
-					    "2001:db8::78"};
+					    "2001:db8::78", "fec0::/10", "fc00::/7"};
 	struct sl_model m;
 	struct sl_addr p;
 	uint8_t plen;
