@@ -61,6 +61,15 @@ static const char *fmt_prefix6(const uint8_t prefix[16], uint8_t plen,
 	return buf;
 }
 
+/* Inside ::ffff:0:0/96: IPv4 written as IPv6, never a v6 frame's source
+ * (the XDP program sees a v4 sender as IPv4), so it would never match. */
+static bool v4_mapped(const uint8_t prefix[16], uint8_t plen)
+{
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+	return plen >= 96 && memcmp(prefix, mapped, sizeof(mapped)) == 0;
+}
+
 int sl_model_block6_add(struct sl_model *m, const uint8_t prefix[16], uint8_t plen,
 			struct sl_err *err)
 {
@@ -70,6 +79,11 @@ int sl_model_block6_add(struct sl_model *m, const uint8_t prefix[16], uint8_t pl
 
 	if (plen > 128 || !sl_ipv6_host_bits_zero(prefix, plen))
 		return sl_err_set(err, SL_E_INVALID, "prefix", "%s has host bits set",
+				  fmt_prefix6(prefix, plen, a));
+	if (v4_mapped(prefix, plen))
+		return sl_err_set(err, SL_E_INVALID, "prefix",
+				  "%s is v4-mapped (::ffff:a.b.c.d), which no IPv6 "
+				  "frame comes from: block the IPv4 prefix instead",
 				  fmt_prefix6(prefix, plen, a));
 	uint32_t i = lower_bound6(x, &p);
 	if (i < x->nblock6 && sl_model_prefix6_cmp(&x->block6[i], &p) == 0)

@@ -107,6 +107,12 @@ static void test_refused_at_path(void **state)
 			      "'2001:db8::/32']}}", &m, &e), -1);
 	assert_string_equal(e.field, "$.xdp.blocklist[1]");
 	assert_non_null(strstr(e.message, "blocked already"));
+	/* v4-mapped never matches a v6 frame: refused, pointing at IPv4. */
+	assert_int_equal(load("{" PORTS6 ", 'xdp': {'blocklist': ['2001:db8::/32', "
+			      "'::ffff:198.18.0.0/112']}}", &m, &e), -1);
+	assert_string_equal(e.field, "$.xdp.blocklist[1]");
+	assert_non_null(strstr(e.message, "v4-mapped"));
+	assert_non_null(strstr(e.message, "IPv4"));
 }
 
 static void test_lockout6(void **state)
