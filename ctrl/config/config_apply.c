@@ -515,6 +515,18 @@ static void diff_snat(struct diff *d, const struct sl_model *a, const struct sl_
 	}
 }
 
+/* The v6 prefixes of `x` not in `y`, noted in `list` (added or removed). */
+static void diff_block6(json_t *list, const struct sl_model_xdp *x,
+			const struct sl_model_xdp *y)
+{
+	char p[SL_IPV6_STRLEN];
+
+	for (uint32_t i = 0; i < x->nblock6; i++)
+		if (sl_model_block6_find(y, x->block6[i].prefix, x->block6[i].plen) < 0)
+			note(list, "blocklist %s/%u", sl_fmt_ipv6(x->block6[i].prefix, p),
+			     x->block6[i].plen);
+}
+
 static void diff_xdp(struct diff *d, const struct sl_model *a, const struct sl_model *b)
 {
 	const struct sl_model_xdp *x = &a->xdp, *y = &b->xdp;
@@ -531,6 +543,8 @@ static void diff_xdp(struct diff *d, const struct sl_model *a, const struct sl_m
 		if (sl_model_block_find(x, y->block[i].prefix, y->block[i].plen) < 0)
 			note(d->added, "blocklist %s/%u", sl_fmt_ipv4(y->block[i].prefix, p),
 			     y->block[i].plen);
+	diff_block6(d->removed, x, y);
+	diff_block6(d->added, y, x);
 }
 
 json_t *sl_config_diff(const struct sl_model *a, const struct sl_model *b)

@@ -61,6 +61,15 @@ static const char *fmt_prefix6(const uint8_t prefix[16], uint8_t plen,
 	return buf;
 }
 
+/* Inside ::ffff:0:0/96: IPv4 written as IPv6, never a v6 frame's source
+ * (the XDP program sees a v4 sender as IPv4), so it would never match. */
+static bool v4_mapped(const uint8_t prefix[16], uint8_t plen)
+{
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+	return plen >= 96 && memcmp(prefix, mapped, sizeof(mapped)) == 0;
+}
+
 int sl_model_block6_add(struct sl_model *m, const uint8_t prefix[16], uint8_t plen,
 			struct sl_err *err)
 {
@@ -70,6 +79,11 @@ int sl_model_block6_add(struct sl_model *m, const uint8_t prefix[16], uint8_t pl
 
 	if (plen > 128 || !sl_ipv6_host_bits_zero(prefix, plen))
 		return sl_err_set(err, SL_E_INVALID, "prefix", "%s has host bits set",
+				  fmt_prefix6(prefix, plen, a));
+	if (v4_mapped(prefix, plen))
+		return sl_err_set(err, SL_E_INVALID, "prefix",
+				  "%s is v4-mapped (::ffff:a.b.c.d), which no IPv6 "
+				  "frame comes from: block the IPv4 prefix instead",
 				  fmt_prefix6(prefix, plen, a));
 	uint32_t i = lower_bound6(x, &p);
 	if (i < x->nblock6 && sl_model_prefix6_cmp(&x->block6[i], &p) == 0)
@@ -119,7 +133,16 @@ static bool inside(const uint8_t a[16], const uint8_t prefix[16], uint8_t plen)
 	return sl_addr_in_prefix(&x, &p, plen);
 }
 
-/* A route's gateway or a static neighbor inside prefix/plen, as
+/* prefix/plen and fe80::/10 share an address: the shorter holds the
+ * other's start. */
+static bool overlaps_link_local(const uint8_t prefix[16], uint8_t plen)
+{
+	static const uint8_t fe80[16] = {0xfe, 0x80};
+
+	return plen <= 10 ? inside(fe80, prefix, plen) : inside(prefix, fe80, 10);
+}
+
+/* A route's gateway, a static neighbor or link-local inside prefix/plen, as
  * "addr, what it is" in `what`; false if none (a few dozen at most). */
 static bool gateway_hit(const struct sl_model *m, const uint8_t prefix[16],
 			uint8_t plen, char *what, size_t len)
@@ -129,6 +152,13 @@ static bool gateway_hit(const struct sl_model *m, const uint8_t prefix[16],
 
 	if (plen == 0)
 		return 0 < snprintf(what, len, "every IPv6 source");
+	/* Routers solicit and probe (NS, NUD) from link-local sources: a
+	 * prefix overlapping fe80::/10, inside it or around it, cuts every
+	 * gateway off as surely as one over the gateway's global address. */
+	if (overlaps_link_local(prefix, plen))
+		return 0 < snprintf(what, len,
+				    "link-local sources (fe80::/10), which routers' "
+				    "neighbor discovery comes from");
 	for (uint32_t i = 0; i < m->nroutes6; i++) {
 		const struct sl_model_route6 *r = &m->routes6[i];
 		if (memcmp(r->via, none, 16) != 0 && inside(r->via, prefix, plen))

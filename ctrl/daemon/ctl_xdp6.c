@@ -15,6 +15,13 @@
 #include "ctl.h"
 #include "snapshot6.h"
 
+/* Every v6 address the snapshot can own (index_addrs6, index_svc6) fits
+ * the program's table, so no model the config checks take can make a
+ * publish fail with E2BIG: a limit raised past it stops the build here
+ * rather than every af_xdp publish at run time. */
+_Static_assert(SL_MAX_PORTS + SL_MAX_LIPS6 + SL_MAX_SVC <= SL_XDP_MAX_ADDRS6,
+	       "ports' v6 addresses, v6 local addresses and v6 VIPs fit the XDP table");
+
 static int cmp_addr6(const void *a, const void *b)
 {
 	return memcmp(a, b, 16);

@@ -91,7 +91,8 @@ struct sl_nd_msg {
 /*
  * The XDP program's look at an IPv6 frame (wire.h's sl_wire_peek() is
  * IPv4's and ARP's): the addresses it is steered by, and for a Neighbor
- * Solicitation the target it asks about. No extension header is walked:
+ * Solicitation the target it asks about, and whether it is a Neighbor
+ * Advertisement. No extension header is walked:
  * the addresses sit at fixed offsets, and an NS counts only when ICMPv6
  * follows the fixed header directly, as ndp.c requires too (an NS behind
  * an extension header is not Sluice's to answer). Bounded by
@@ -102,6 +103,7 @@ struct sl_wire6_dst {
 	uint8_t dst[16];
 	uint8_t ns_target[16]; /* when `ns` */
 	bool ns;               /* an ICMPv6 Neighbor Solicitation */
+	bool na;               /* an ICMPv6 Neighbor Advertisement */
 };
 
 /* Fill `d` from the IPv6 frame [frame, end) (EtherType already checked).
@@ -114,13 +116,16 @@ static __always_inline bool sl_wire_peek6(const uint8_t *frame, const uint8_t *e
 		(const void *)(frame + SL_ETH_HLEN + SL_IPV6_HLEN);
 
 	d->ns = false;
+	d->na = false;
 	if (frame + SL_ETH_HLEN + SL_IPV6_HLEN > end)
 		return false;
 	__builtin_memcpy(d->src, ip->saddr, 16);
 	__builtin_memcpy(d->dst, ip->daddr, 16);
 	if (ip->nexthdr != SL_IPPROTO_ICMPV6 ||
-	    frame + SL_ETH_HLEN + SL_IPV6_HLEN + sizeof(*nd) > end ||
-	    nd->icmp.type != SL_ICMP6_NEIGH_SOL)
+	    frame + SL_ETH_HLEN + SL_IPV6_HLEN + sizeof(*nd) > end)
+		return true;
+	d->na = nd->icmp.type == SL_ICMP6_NEIGH_ADV;
+	if (nd->icmp.type != SL_ICMP6_NEIGH_SOL)
 		return true;
 	d->ns = true;
 	__builtin_memcpy(d->ns_target, nd->target, 16);

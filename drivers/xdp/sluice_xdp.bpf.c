@@ -20,10 +20,11 @@
  * IPv6 (steer6) takes the same steps with the v6 tables: a source in
  * the v6 blocklist is dropped; a destination that is one of Sluice's v6
  * addresses (port, VIP, local address), or a Neighbor Solicitation whose
- * target is one (to its solicited-node multicast group or unicast), is
- * Sluice's; everything else (the host's own addresses, link-local,
- * multicast listener reports, router advertisements, NAs not addressed
- * to Sluice) is the kernel's. No extension header is walked
+ * target is one (to its solicited-node multicast group or unicast), or a
+ * Neighbor Advertisement to a multicast group (unsolicited: a failover's
+ * Override), is Sluice's; everything else (the host's own addresses,
+ * link-local, multicast listener reports, router advertisements,
+ * solicited NAs not addressed to Sluice) is the kernel's. No extension header is walked
  * (sl_wire_peek6): a frame to Sluice's address goes to Sluice whatever
  * follows, and an NS behind an extension header goes to the kernel,
  * which ndp.c would not answer either. No v6 address is a tap's, no SNAT
@@ -227,6 +228,14 @@ static __always_inline int steer6(const uint8_t *frame, const uint8_t *end,
 	if (bpf_map_lookup_elem(addrs, d.dst))
 		return to_sluice(queue, SL_XDP_CNT_MAX);
 	if (d.ns && bpf_map_lookup_elem(addrs, d.ns_target))
+		return to_sluice(queue, SL_XDP_REDIRECT_NDP);
+	/* An unsolicited NA (to a multicast group, usually ff02::1: a
+	 * router's or VRRP's failover with Override) is what moves Sluice's
+	 * entry for a next hop at once; the kernel would keep it from
+	 * Sluice until NUD timed out. Solicited NAs go to whoever asked
+	 * (their unicast destination, above or below), so the host still
+	 * resolves its own neighbors. */
+	if (d.na && d.dst[0] == 0xff)
 		return to_sluice(queue, SL_XDP_REDIRECT_NDP);
 	return verdict(SL_XDP_PASS_HOST, XDP_PASS);
 }

@@ -124,7 +124,9 @@ struct sl_xdp_syn {
 	X(REDIRECT, "redirect")             /* to Sluice's AF_XDP socket */    \
 	X(REDIRECT_SNAT, "redirect_snat")   /* ... of them, from SNAT inside */\
 	X(REDIRECT_NDP, "redirect_ndp")     /* ... of them, an NS for one of   \
-					       Sluice's v6 addresses */     \
+					       Sluice's v6 addresses not  \
+					       sent to it, or a multicast \
+					       NA */                      \
 	X(PASS_HOST, "pass_host")           /* not Sluice's: to the kernel */  \
 	X(PASS_SHORT, "pass_short")         /* too short to say: kernel */     \
 	X(PASS_NO_SOCKET, "pass_no_socket") /* Sluice's, no socket on queue */ \

@@ -142,6 +142,26 @@ static void test_same_config_no_change(void **state)
 	sl_model_free(&b);
 }
 
+/* The v6 blocklist's changes are listed as v4's are (dry run, SIGHUP). */
+static void test_blocklist6_diff(void **state)
+{
+	struct sl_model a, b;
+	(void)state;
+
+	load(HEAD "'xdp': {'blocklist': ['198.18.9.0/24', '2001:db8:bad::/48', "
+	     "'2001:db8:1::/64']}}", &a);
+	load(HEAD "'xdp': {'blocklist': ['198.18.9.0/24', '2001:db8:1::/64', "
+	     "'2001:db8:beef::7']}}", &b);
+	json_t *d = sl_config_diff(&a, &b);
+	assert_true(listed(d, "removed", "blocklist 2001:db8:bad::/48"));
+	assert_true(listed(d, "added", "blocklist 2001:db8:beef::7/128"));
+	assert_false(listed(d, "added", "2001:db8:1::/64"));
+	assert_false(listed(d, "removed", "2001:db8:1::/64"));
+	json_decref(d);
+	sl_model_free(&a);
+	sl_model_free(&b);
+}
+
 static void test_fixed_settings(void **state)
 {
 	static const char *const variants[][2] = {
@@ -256,6 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_carried_over),
 		cmocka_unit_test(test_same_config_no_change),
+		cmocka_unit_test(test_blocklist6_diff),
 		cmocka_unit_test(test_fixed_settings),
 		cmocka_unit_test(test_control_section),
 		cmocka_unit_test(test_precheck),

@@ -107,6 +107,12 @@ static void test_refused_at_path(void **state)
 			      "'2001:db8::/32']}}", &m, &e), -1);
 	assert_string_equal(e.field, "$.xdp.blocklist[1]");
 	assert_non_null(strstr(e.message, "blocked already"));
+	/* v4-mapped never matches a v6 frame: refused, pointing at IPv4. */
+	assert_int_equal(load("{" PORTS6 ", 'xdp': {'blocklist': ['2001:db8::/32', "
+			      "'::ffff:198.18.0.0/112']}}", &m, &e), -1);
+	assert_string_equal(e.field, "$.xdp.blocklist[1]");
+	assert_non_null(strstr(e.message, "v4-mapped"));
+	assert_non_null(strstr(e.message, "IPv4"));
 }
 
 static void test_lockout6(void **state)
@@ -115,12 +121,16 @@ static void test_lockout6(void **state)
 		const char *prefix, *names;
 	} refused[] = {
 		{"::/0", "every IPv6 source"},
+		{"fe80::/10", "link-local sources"},
+		{"fe80::/64", "link-local sources"},
+		{"fe80::1", "link-local sources"},
+		{"fe00::/7", "link-local sources"},
 		{"2001:db8:1::/112", "gateway of route 2001:db8:40::/44"},
 		{"2001:db8::77", "static neighbor on port wan"},
 		{"2001:db8:1::20/126", "2001:db8:1::21, a real server of VIP 2001:db8::100"},
 	};
 	static const char *const taken[] = {"2001:db8:1::100/120", "2001:db8:bad::/48",
-					    "2001:db8::78"};
+					    "2001:db8::78", "fec0::/10", "fc00::/7"};
 	struct sl_model m;
 	struct sl_addr p;
 	uint8_t plen;

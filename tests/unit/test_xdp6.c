@@ -78,6 +78,24 @@ static uint32_t ns6(uint8_t *f, uint16_t from, uint16_t target, bool multicast)
 	return len;
 }
 
+/* A Neighbor Advertisement from `from` about itself, to ff02::1 (an
+ * unsolicited Override: a failover) or to `to` (solicited). */
+static uint32_t na6(uint8_t *f, uint16_t from, uint16_t to, bool all_nodes)
+{
+	uint8_t s[16], d[16] = {0xff, 0x02, [15] = 1};
+
+	v6(s, from);
+	if (!all_nodes)
+		v6(d, to);
+	uint32_t len = put_ip6(f, s, d, SL_IPPROTO_ICMPV6,
+			       sizeof(struct sl_nd_msg) + SL_ND_OPT_LLADDR_LEN);
+	struct sl_nd_msg *nd = (void *)(f + SL_ETH_HLEN + SL_IPV6_HLEN);
+	f[SL_ETH_HLEN + 7] = 255; /* hop limit */
+	nd->icmp.type = SL_ICMP6_NEIGH_ADV;
+	memcpy(nd->target, s, 16);
+	return len;
+}
+
 /* Sluice's v6 addresses: the port's, a VIP, a local address. */
 static void set_addrs6(void)
 {
@@ -156,6 +174,20 @@ static void test_ns_for_owned_target(void **state)
 	expect(f, len, XDP_REDIRECT, SL_XDP_REDIRECT_NDP);
 }
 
+/* A router's failover NA to ff02::1 is Sluice's (its next-hop entry
+ * moves now, not after ~33 s); a solicited one keeps its destination's
+ * owner, so the host still resolves its own neighbors. */
+static void test_na_all_nodes(void **state)
+{
+	uint8_t f[FR_MAX];
+	(void)state;
+
+	set_addrs6();
+	expect(f, na6(f, CLIENT6, 0, true), XDP_REDIRECT, SL_XDP_REDIRECT_NDP);
+	expect(f, na6(f, CLIENT6, HOST6, false), XDP_PASS, SL_XDP_PASS_HOST);
+	expect(f, na6(f, CLIENT6, PORT6, false), XDP_REDIRECT, SL_XDP_REDIRECT);
+}
+
 static void test_blocklist6(void **state)
 {
 	uint8_t f[FR_MAX], net[16];
@@ -191,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_owned_redirect),
 		cmocka_unit_test(test_other_passes),
 		cmocka_unit_test(test_ns_for_owned_target),
+		cmocka_unit_test(test_na_all_nodes),
 		cmocka_unit_test(test_blocklist6),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
