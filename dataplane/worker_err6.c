@@ -88,7 +88,7 @@ void sl_worker_echo6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 		sl_worker_drop(w, m, SL_DROP_NOT_LOCAL);
 		return;
 	}
-	if (!sl_worker_echo_allowed(w)) {
+	if (!sl_worker_echo6_allowed(w)) {
 		sl_worker_drop(w, m, SL_DROP_ICMP_ECHO_LIMITED);
 		return;
 	}

@@ -521,7 +521,7 @@ static bool ndp_echo(struct harness *h, char *why)
 		return false;
 	uint32_t len = ndp_echo_req(f, 7);
 	h_flush(h);
-	h->w->echo_replies = (struct sl_tbucket){0};
+	h->w->echo6_replies = (struct sl_tbucket){0};
 	h_send(h, OUT, f, len);
 	uint32_t got = h_recv(h, OUT, out);
 	const uint8_t *ip = out + SL_ETH_HLEN, *r = ip + SL_IPV6_HLEN;
@@ -545,7 +545,8 @@ static bool ndp_echo(struct harness *h, char *why)
 
 /* A ping flood: past the bucket's burst (and what the clock refills
  * meanwhile), requests are dropped as icmp_echo_limited. Before: every
- * one was answered. */
+ * one was answered. v4's bucket is untouched: a v6 flood does not
+ * silence v4 pings (before: one bucket for both). */
 #define ECHO_FLOOD (3 * SL_ECHO_REPLIES_BURST)
 static bool ndp_echo_limited(struct harness *h, char *why)
 {
@@ -560,6 +561,7 @@ static bool ndp_echo_limited(struct harness *h, char *why)
 		return false;
 	uint64_t limited = h_drops(h, SL_DROP_ICMP_ECHO_LIMITED);
 	h_flush(h);
+	h->w->echo6_replies = (struct sl_tbucket){0};
 	h->w->echo_replies = (struct sl_tbucket){0};
 	uint32_t start = h->w->now_ms;
 	for (unsigned i = 0; i < ECHO_FLOOD; i++) {
@@ -574,7 +576,10 @@ static bool ndp_echo_limited(struct harness *h, char *why)
 	else if (dropped == 0 || answered + dropped != ECHO_FLOOD)
 		ok = WHY("%llu requests counted as icmp_echo_limited, %u answered of %u",
 			 (unsigned long long)dropped, answered, ECHO_FLOOD);
+	else if (!sl_worker_echo_allowed(h->w))
+		ok = WHY("the v6 flood emptied v4's echo bucket");
 	h->w->echo_replies = (struct sl_tbucket){0};
+	h->w->echo6_replies = (struct sl_tbucket){0};
 	return ndp_forget(h, &a, ok, why);
 }
 
