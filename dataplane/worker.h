@@ -537,12 +537,12 @@ void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
 /* worker_out6.c: the same for an IPv6 packet whose header is final:
  * route (routes6), neighbor (the view's v6 table), Ethernet header, TX;
  * an unresolved next hop sends a Neighbor Solicitation and holds the
- * packet; no route: dropped and counted. */
-void sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m,
+ * packet; no route: dropped and counted. False if it was dropped. */
+bool sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m,
 		       const uint8_t dst[16]);
 /* worker_ndp.c: hold a v6 packet for `nexthop` on `port` and ask for it
  * with a Neighbor Solicitation (rate-limited per next hop, as ARP). */
-void sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
+bool sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
 		     const uint8_t nexthop[16], uint8_t port);
 /* Send held v6 packets whose neighbor is now known, drop those that
  * waited SL_HOLD_MS (neigh_unresolved), solicit for the rest. */

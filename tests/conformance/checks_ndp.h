@@ -540,6 +540,17 @@ static bool ndp_echo(struct harness *h, char *why)
 		ndp_wrap(f, fr_mac_b, ndp_peer, ndp_peer2, 64, 16);
 		ok = v6_dropped_as(h, f, len, SL_DROP_NOT_LOCAL, "an echo to another host", why);
 	}
+	/* From an address no route reaches: the reply is dropped as
+	 * no_route and not counted as sent (before: counted as both). */
+	static const uint8_t unrouted[16] = {0x20, 0x01, 0x0d, 0xb8, 0xff, 0xee, [15] = 1};
+	replies = STAT_SUM(h, icmp6_echo_replies);
+	if (ok) {
+		ndp_echo_req(f, 8);
+		ndp_wrap(f, fr_mac_b, unrouted, ndp_vip, 64, 16);
+		ok = v6_dropped_as(h, f, len, SL_DROP_NO_ROUTE, "an echo's reply with no route", why);
+	}
+	if (ok && STAT_SUM(h, icmp6_echo_replies) != replies)
+		ok = WHY("an echo reply dropped as no_route was counted as sent");
 	return ndp_forget(h, &a, ok, why);
 }
 
