@@ -367,7 +367,8 @@ struct sl_worker {
 	} ns_asked[16];                  /* v6 next hops solicited recently */
 	uint32_t icmp_window_start, icmp_in_window;
 	struct sl_tbucket frag_needed;   /* ICMP "fragmentation needed" */
-	struct sl_tbucket echo_replies;  /* echo replies, v4 and v6 */
+	struct sl_tbucket echo_replies;  /* echo replies, v4 */
+	struct sl_tbucket echo6_replies; /* ... v6: a v6 ping flood leaves v4's */
 	struct sl_flush_budget flush_budget;
 	uint32_t empty_polls;
 	uint32_t idle_empty_polls, idle_sleep_us;
@@ -536,12 +537,12 @@ void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
 /* worker_out6.c: the same for an IPv6 packet whose header is final:
  * route (routes6), neighbor (the view's v6 table), Ethernet header, TX;
  * an unresolved next hop sends a Neighbor Solicitation and holds the
- * packet; no route: dropped and counted. */
-void sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m,
+ * packet; no route: dropped and counted. False if it was dropped. */
+bool sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m,
 		       const uint8_t dst[16]);
 /* worker_ndp.c: hold a v6 packet for `nexthop` on `port` and ask for it
  * with a Neighbor Solicitation (rate-limited per next hop, as ARP). */
-void sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
+bool sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
 		     const uint8_t nexthop[16], uint8_t port);
 /* Send held v6 packets whose neighbor is now known, drop those that
  * waited SL_HOLD_MS (neigh_unresolved), solicit for the rest. */
@@ -666,15 +667,21 @@ void sl_worker_too_big(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *p
 /* The same rate limit, for RSTs Sluice originates. */
 bool sl_worker_reply_allowed(struct sl_worker *w);
 
-/* Echo replies (ping to Sluice's own addresses, either family): a token
- * bucket of their own per worker, so a ping flood costs at most this
- * much output and never takes the ICMP errors' budget; a request over
- * it is dropped as icmp_echo_limited. */
+/* Echo replies (ping to Sluice's own addresses): a token bucket of their
+ * own per worker and family, so a ping flood costs at most this much
+ * output, never takes the ICMP errors' budget, and a v6 flood never
+ * silences v4 monitors (or the reverse); a request over it is dropped
+ * as icmp_echo_limited. */
 #define SL_ECHO_REPLIES_PER_SEC 1000
 #define SL_ECHO_REPLIES_BURST 100
 static inline bool sl_worker_echo_allowed(struct sl_worker *w)
 {
 	return sl_tbucket_take(&w->echo_replies, w->now_ms, SL_ECHO_REPLIES_PER_SEC,
+			       SL_ECHO_REPLIES_BURST);
+}
+static inline bool sl_worker_echo6_allowed(struct sl_worker *w)
+{
+	return sl_tbucket_take(&w->echo6_replies, w->now_ms, SL_ECHO_REPLIES_PER_SEC,
 			       SL_ECHO_REPLIES_BURST);
 }
 

@@ -88,7 +88,7 @@ void sl_worker_echo6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 		sl_worker_drop(w, m, SL_DROP_NOT_LOCAL);
 		return;
 	}
-	if (!sl_worker_echo_allowed(w)) {
+	if (!sl_worker_echo6_allowed(w)) {
 		sl_worker_drop(w, m, SL_DROP_ICMP_ECHO_LIMITED);
 		return;
 	}
@@ -97,6 +97,8 @@ void sl_worker_echo6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 		return;
 	}
 	memcpy(to, pkt->ip6->daddr, 16); /* the requester, after the swap */
-	w->stats.icmp6_echo_replies++;
-	sl_worker_output6(w, m, to);
+	/* Counted once sent (or held for the neighbor): a reply dropped
+	 * (no_route, neigh_unresolved) is counted as that drop alone. */
+	if (sl_worker_output6(w, m, to))
+		w->stats.icmp6_echo_replies++;
 }

@@ -98,7 +98,7 @@ void sl_worker_ns_probe(struct sl_worker *w, const uint8_t ip[16], uint8_t port)
 	}
 }
 
-void sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
+bool sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
 		     const uint8_t nexthop[16], uint8_t port)
 {
 	ns_ask(w, nexthop, port);
@@ -106,13 +106,14 @@ void sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
 	 * hold_max buffers (worker_ctl.c), whatever the family. */
 	if (w->nhold + w->nhold6 >= w->hold_max) {
 		sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
-		return;
+		return false;
 	}
 	struct sl_hold6 *h = &w->hold6[w->nhold6++];
 	h->m = m;
 	memcpy(h->nexthop, nexthop, 16);
 	h->since_ms = w->now_ms;
 	h->port = port;
+	return true;
 }
 
 /* Is `nexthop` still on `port`'s link in the snapshot adopted now (the

@@ -40,25 +40,24 @@ bool sl_worker_would_hold6(const struct sl_worker *w, const uint8_t dst[16])
 	return nb == NULL || nb->port != rt->port;
 }
 
-void sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m, const uint8_t dst[16])
+bool sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m, const uint8_t dst[16])
 {
 	const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
 
 	if (rt == NULL) {
 		sl_worker_drop(w, m, SL_DROP_NO_ROUTE);
-		return;
+		return false;
 	}
 	const uint8_t *hop = next_hop6(rt, dst);
 	const struct sl_snap_neigh6 *nb = sl_neigh_view_find6(w->neigh, hop);
 	/* The entry's ready-made Ethernet header is for its own port. */
-	if (nb == NULL || nb->port != rt->port) {
-		sl_worker_hold6(w, m, hop, rt->port);
-		return;
-	}
+	if (nb == NULL || nb->port != rt->port)
+		return sl_worker_hold6(w, m, hop, rt->port);
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	memcpy(frame, nb->l2, 12);
 	((struct sl_ether_hdr *)frame)->type = sl_htons(SL_ETHERTYPE_IPV6);
 	sl_worker_tx(w, nb->port, m);
+	return true;
 }
 
 uint8_t sl_worker_port_out6(const struct sl_worker *w, struct sl_conn *c,

@@ -169,6 +169,9 @@ void sl_ctl_arp_probe(void *ctl, const struct sl_addr *a, uint8_t port);
 /* Take what the workers saw of ARP and NDP off the learn ring into the
  * learned table. True if the neighbor view should be published. */
 bool sl_ctl_learn_drain(struct sl_ctl *ctl, uint64_t now);
+/* Is `a` a configured v6 next hop (a route's via, a real server)? The
+ * learned table's `keep` hook: never dropped to make room. */
+bool sl_ctl_neigh_keep(void *ctl, const struct sl_addr *a);
 /* Is `a` a static neighbor of the model (either family)? */
 bool sl_ctl_static_neigh(const struct sl_model *m, const struct sl_addr *a);
 

@@ -80,18 +80,6 @@ static void count_entry(struct sl_neigh_table *t, const struct sl_neigh_entry *e
 		t->v6_incomplete[e->port] = (uint16_t)(t->v6_incomplete[e->port] + d);
 }
 
-/* May a new (incomplete) v6 entry be made on `port`? A scan of a
- * connected /64 asks for every address in it: only so many may wait, and
- * so many be kept, per port, so one link cannot take the table. */
-static bool v6_room(struct sl_neigh_table *t, uint8_t port)
-{
-	if (port < SL_MAX_PORTS && t->v6_incomplete[port] < SL_NEIGH6_INCOMPLETE_PER_PORT &&
-	    t->v6_entries[port] < SL_NEIGH6_PER_PORT)
-		return true;
-	t->capped6++;
-	return false;
-}
-
 int sl_neigh_init(struct sl_neigh_table *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -142,32 +130,83 @@ static void remove_at(struct sl_neigh_table *t, uint32_t i)
 	t->n--;
 }
 
-/* Room for one more: drop the incomplete entry asked for longest ago. */
-static bool make_room(struct sl_neigh_table *t)
+static uint32_t table_max(const struct sl_neigh_table *t)
+{
+	return t->max && t->max < SL_MAX_NEIGH ? t->max : SL_MAX_NEIGH;
+}
+
+uint32_t sl_neigh_v6_port_max(const struct sl_neigh_table *t)
+{
+	return table_max(t) / (2u * (t->nports ? t->nports : 1u));
+}
+
+/* A configured next hop: never dropped to make room, and not held to a
+ * port's v6 caps (there are only as many as the configuration names). */
+static bool kept(const struct sl_neigh_table *t, const struct sl_addr *a)
+{
+	return t->keep != NULL && t->keep(t->keep_ctx, a);
+}
+
+/* Drop the incomplete entry asked for longest ago, of `port` (or of any
+ * port: SL_MAX_PORTS), sparing configured next hops. */
+static bool evict_oldest(struct sl_neigh_table *t, unsigned port)
 {
 	uint32_t oldest = t->n;
 
-	for (uint32_t i = 0; i < t->n; i++)
-		if (t->e[i].state == SL_NEIGH_INCOMPLETE &&
-		    (oldest == t->n || t->e[i].confirmed_ms < t->e[oldest].confirmed_ms))
-			oldest = i;
-	if (oldest == t->n) {
-		t->refused++;
-		return false;
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct sl_neigh_entry *e = &t->e[i];
+		if (e->state != SL_NEIGH_INCOMPLETE || (port < SL_MAX_PORTS && e->port != port) ||
+		    (oldest != t->n && e->confirmed_ms >= t->e[oldest].confirmed_ms) ||
+		    kept(t, &e->addr))
+			continue;
+		oldest = i;
 	}
+	if (oldest == t->n)
+		return false;
 	remove_at(t, oldest);
 	t->evicted++;
+	return true;
+}
+
+/* Room for one more in the table. */
+static bool make_room(struct sl_neigh_table *t)
+{
+	if (evict_oldest(t, SL_MAX_PORTS))
+		return true;
+	t->refused++;
+	return false;
+}
+
+/* Room for one more v6 entry on `port` (an incomplete one: a new entry;
+ * otherwise one moving there resolved). A scan of a connected /64 asks
+ * for every address in it: a port at its cap drops its oldest waiting
+ * entry, so the newest request (a real server's next hop among them) is
+ * always asked for; only a port full of resolved entries refuses. */
+static bool v6_room(struct sl_neigh_table *t, uint8_t port, bool incomplete)
+{
+	uint32_t all = sl_neigh_v6_port_max(t);
+	uint32_t waiting = all < SL_NEIGH6_INCOMPLETE_PER_PORT ? all : SL_NEIGH6_INCOMPLETE_PER_PORT;
+
+	if (port >= SL_MAX_PORTS) {
+		t->capped6++;
+		return false;
+	}
+	while (t->v6_entries[port] >= all ||
+	       (incomplete && t->v6_incomplete[port] >= waiting)) {
+		if (!evict_oldest(t, port)) {
+			t->capped6++;
+			return false;
+		}
+	}
 	return true;
 }
 
 static struct sl_neigh_entry *add(struct sl_neigh_table *t, const struct sl_addr *a,
 				  uint8_t port, uint64_t now_ms)
 {
-	uint32_t max = t->max && t->max < SL_MAX_NEIGH ? t->max : SL_MAX_NEIGH;
-
-	if (a->af == SL_AF_V6 && !v6_room(t, port))
+	if (a->af == SL_AF_V6 && !kept(t, a) && !v6_room(t, port, true))
 		return NULL;
-	if (t->n >= max && !make_room(t))
+	if (t->n >= table_max(t) && !make_room(t))
 		return NULL;
 	struct sl_neigh_entry *e = &t->e[t->n++];
 	memset(e, 0, sizeof(*e));
@@ -181,11 +220,27 @@ static struct sl_neigh_entry *add(struct sl_neigh_table *t, const struct sl_addr
 	return e;
 }
 
+/* A v6 entry moving to another port needs room there as a new one
+ * would; NULL if there is none (it stays where it was). Making room may
+ * move entries in t->e, so the entry is looked up again. */
+static struct sl_neigh_entry *move_room(struct sl_neigh_table *t, struct sl_neigh_entry *e,
+					uint8_t port)
+{
+	if (e->addr.af != SL_AF_V6 || e->port == port || kept(t, &e->addr))
+		return e;
+	struct sl_addr a = e->addr;
+	if (!v6_room(t, port, false))
+		return NULL;
+	return sl_neigh_find_addr(t, &a);
+}
+
 bool sl_neigh_learn_addr(struct sl_neigh_table *t, const struct sl_addr *a,
 			 const uint8_t mac[6], uint8_t port, uint64_t now_ms)
 {
 	struct sl_neigh_entry *e = sl_neigh_find_addr(t, a);
 	if (e == NULL && (e = add(t, a, port, now_ms)) == NULL)
+		return false;
+	if ((e = move_room(t, e, port)) == NULL)
 		return false;
 	bool changed = !sl_neigh_resolved(e) || memcmp(e->mac, mac, 6) != 0 ||
 		       e->port != port;
@@ -249,6 +304,26 @@ bool sl_neigh_seen_addr(struct sl_neigh_table *t, const struct sl_addr *a,
 			const uint8_t mac[6], uint8_t port, uint64_t now_ms)
 {
 	return learn_known(t, a, mac, port, now_ms, &t->unknown_requests);
+}
+
+bool sl_neigh_solicit_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			   const uint8_t mac[6], uint8_t port, uint64_t now_ms)
+{
+	const struct sl_neigh_entry *e = sl_neigh_find_addr(t, a);
+
+	if (e == NULL || (sl_neigh_resolved(e) && memcmp(e->mac, mac, 6) == 0 &&
+			  e->port == port))
+		return sl_neigh_seen_addr(t, a, mac, port, now_ms);
+	/* A new (or first) link-layer address: taken, but only STALE, so
+	 * it is probed before it counts as reachable. */
+	bool changed = sl_neigh_learn_addr(t, a, mac, port, now_ms);
+	struct sl_neigh_entry *n = sl_neigh_find_addr(t, a);
+	if (changed && n != NULL) {
+		n->state = SL_NEIGH_STALE;
+		n->probes = 0;
+		n->probed_ms = 0;
+	}
+	return changed;
 }
 
 void sl_neigh_want_addr(struct sl_neigh_table *t, const struct sl_addr *a,

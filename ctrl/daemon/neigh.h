@@ -22,9 +22,13 @@
 #define SL_NEIGH_PROBE_MS 1000
 #define SL_NEIGH_PROBES 3
 /* v6 entries per port (RFC 6583: a scan of a connected /64 would make
- * one for every address): waiting for an answer, and in all. */
+ * one for every address): at most this many wait for an answer, and in
+ * all a port keeps at most max / (2 * nports) (sl_neigh_v6_port_max()),
+ * so v6 on every port together leaves half the table to v4. A port at
+ * either cap drops its oldest incomplete entry for a new one rather than
+ * refusing it: spoofed traffic holding the waiting room full must not
+ * stop a real next hop from being asked for. */
 #define SL_NEIGH6_INCOMPLETE_PER_PORT 256
-#define SL_NEIGH6_PER_PORT 2048
 
 enum sl_neigh_state { SL_NEIGH_INCOMPLETE, SL_NEIGH_REACHABLE, SL_NEIGH_STALE };
 
@@ -48,9 +52,14 @@ struct sl_neigh_table {
 	uint32_t *index;        /* address -> position in e + 1 (neigh.c) */
 	uint32_t n;
 	uint32_t max;           /* <= SL_MAX_NEIGH */
+	uint8_t nports;         /* ports sharing the table (0: one) */
+	/* Addresses never dropped to make room (configured next hops: a
+	 * route's via, a real server); NULL: none. */
+	bool (*keep)(void *ctx, const struct sl_addr *a);
+	void *keep_ctx;
 	uint16_t v6_entries[SL_MAX_PORTS];    /* v6 entries by port */
 	uint16_t v6_incomplete[SL_MAX_PORTS]; /* ... of them INCOMPLETE */
-	uint64_t capped6;       /* v6 entries not made: their port's cap */
+	uint64_t capped6;       /* v6 entries not made or moved: their port's cap */
 	uint64_t not_overridden; /* NAs without Override not taken (7.2.5) */
 	uint64_t evicted;       /* incomplete entries dropped to make room */
 	uint64_t refused;       /* entries not made: the table was full */
@@ -72,6 +81,15 @@ struct sl_neigh_entry *sl_neigh_find_addr(struct sl_neigh_table *t,
  * dataplane should use changed (new resolved entry, new MAC or port). */
 bool sl_neigh_learn_addr(struct sl_neigh_table *t, const struct sl_addr *a,
 			 const uint8_t mac[6], uint8_t port, uint64_t now_ms);
+/* A Neighbor Solicitation from a/mac on port (RFC 4861 7.2.3): like
+ * sl_neigh_seen_addr(), except that a link-layer address other than the
+ * one learned is taken but leaves the entry STALE (probed at once), not
+ * REACHABLE: a host soliciting from a gateway's address with its own MAC
+ * must answer a probe before the entry counts as confirmed. */
+bool sl_neigh_solicit_addr(struct sl_neigh_table *t, const struct sl_addr *a,
+			   const uint8_t mac[6], uint8_t port, uint64_t now_ms);
+/* The most v6 entries one port may hold. */
+uint32_t sl_neigh_v6_port_max(const struct sl_neigh_table *t);
 /* An ARP reply (a Neighbor Advertisement) from a/mac on port: learned
  * only if `a` has an entry (Sluice asked for it, or knows it), so a
  * neighbor sending replies nobody asked for cannot fill the table;

@@ -43,6 +43,22 @@ static bool on_link6(const struct sl_model *m, const struct sl_addr *a, uint8_t 
 	       sl_addr_in_prefix(a, &m->ports[port].ip6, m->ports[port].plen6);
 }
 
+bool sl_ctl_neigh_keep(void *ctx, const struct sl_addr *a)
+{
+	const struct sl_model *m = &((const struct sl_ctl *)ctx)->model;
+
+	if (a->af != SL_AF_V6)
+		return false;
+	for (uint32_t i = 0; i < m->nroutes6; i++)
+		if (memcmp(m->routes6[i].via, a->v6, 16) == 0)
+			return true;
+	for (uint32_t s = 0; s < m->nsvcs; s++)
+		for (uint32_t r = 0; r < m->svcs[s].nrs; r++)
+			if (memcmp(m->svcs[s].rs[r].ip6, a->v6, 16) == 0)
+				return true;
+	return false;
+}
+
 /* One message off the learn ring. True if the dataplane's view changed. */
 static bool learn_one(struct sl_ctl *ctl, const struct sl_learn_msg *lm, uint64_t now)
 {
@@ -65,7 +81,9 @@ static bool learn_one(struct sl_ctl *ctl, const struct sl_learn_msg *lm, uint64_
 	 * asked for (WANTED) does; see sl_neigh_seen() for why a request
 	 * does not. */
 	bool changed;
-	if (lm->kind != SL_LEARN_REPLY)
+	if (lm->kind != SL_LEARN_REPLY && lm->v6) /* an NS (RFC 4861 7.2.3) */
+		changed = sl_neigh_solicit_addr(&ctl->neigh, &a, lm->mac, lm->port, now);
+	else if (lm->kind != SL_LEARN_REPLY)
 		changed = sl_neigh_seen_addr(&ctl->neigh, &a, lm->mac, lm->port, now);
 	else if (lm->v6) /* an NA: its Override flag is heeded (RFC 4861 7.2.5) */
 		changed = sl_neigh_advert_addr(&ctl->neigh, &a, lm->mac, lm->port,

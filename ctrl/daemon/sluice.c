@@ -398,6 +398,9 @@ static int run(struct sl_ctl *ctl)
 	if (sl_neigh_init(&ctl->neigh) != 0)
 		goto fail;
 	ctl->neigh.max = m->neigh_max;
+	ctl->neigh.nports = (uint8_t)m->nports;
+	ctl->neigh.keep = sl_ctl_neigh_keep;
+	ctl->neigh.keep_ctx = ctl;
 	if (sl_ctl_open_ports(ctl) != 0 ||
 	    make_workers(ctl) != 0 || sl_ctl_flow_init(ctl) != 0)
 		goto fail;

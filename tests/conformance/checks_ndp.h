@@ -521,7 +521,7 @@ static bool ndp_echo(struct harness *h, char *why)
 		return false;
 	uint32_t len = ndp_echo_req(f, 7);
 	h_flush(h);
-	h->w->echo_replies = (struct sl_tbucket){0};
+	h->w->echo6_replies = (struct sl_tbucket){0};
 	h_send(h, OUT, f, len);
 	uint32_t got = h_recv(h, OUT, out);
 	const uint8_t *ip = out + SL_ETH_HLEN, *r = ip + SL_IPV6_HLEN;
@@ -540,12 +540,24 @@ static bool ndp_echo(struct harness *h, char *why)
 		ndp_wrap(f, fr_mac_b, ndp_peer, ndp_peer2, 64, 16);
 		ok = v6_dropped_as(h, f, len, SL_DROP_NOT_LOCAL, "an echo to another host", why);
 	}
+	/* From an address no route reaches: the reply is dropped as
+	 * no_route and not counted as sent (before: counted as both). */
+	static const uint8_t unrouted[16] = {0x20, 0x01, 0x0d, 0xb8, 0xff, 0xee, [15] = 1};
+	replies = STAT_SUM(h, icmp6_echo_replies);
+	if (ok) {
+		ndp_echo_req(f, 8);
+		ndp_wrap(f, fr_mac_b, unrouted, ndp_vip, 64, 16);
+		ok = v6_dropped_as(h, f, len, SL_DROP_NO_ROUTE, "an echo's reply with no route", why);
+	}
+	if (ok && STAT_SUM(h, icmp6_echo_replies) != replies)
+		ok = WHY("an echo reply dropped as no_route was counted as sent");
 	return ndp_forget(h, &a, ok, why);
 }
 
 /* A ping flood: past the bucket's burst (and what the clock refills
  * meanwhile), requests are dropped as icmp_echo_limited. Before: every
- * one was answered. */
+ * one was answered. v4's bucket is untouched: a v6 flood does not
+ * silence v4 pings (before: one bucket for both). */
 #define ECHO_FLOOD (3 * SL_ECHO_REPLIES_BURST)
 static bool ndp_echo_limited(struct harness *h, char *why)
 {
@@ -560,6 +572,7 @@ static bool ndp_echo_limited(struct harness *h, char *why)
 		return false;
 	uint64_t limited = h_drops(h, SL_DROP_ICMP_ECHO_LIMITED);
 	h_flush(h);
+	h->w->echo6_replies = (struct sl_tbucket){0};
 	h->w->echo_replies = (struct sl_tbucket){0};
 	uint32_t start = h->w->now_ms;
 	for (unsigned i = 0; i < ECHO_FLOOD; i++) {
@@ -574,7 +587,10 @@ static bool ndp_echo_limited(struct harness *h, char *why)
 	else if (dropped == 0 || answered + dropped != ECHO_FLOOD)
 		ok = WHY("%llu requests counted as icmp_echo_limited, %u answered of %u",
 			 (unsigned long long)dropped, answered, ECHO_FLOOD);
+	else if (!sl_worker_echo_allowed(h->w))
+		ok = WHY("the v6 flood emptied v4's echo bucket");
 	h->w->echo_replies = (struct sl_tbucket){0};
+	h->w->echo6_replies = (struct sl_tbucket){0};
 	return ndp_forget(h, &a, ok, why);
 }
 

@@ -57,6 +57,9 @@ int h_init(struct harness *h, const char *config)
 	h->nworkers = h->ctl.model.workers;
 	if (make_dataplane(h) != 0 || sl_neigh_init(&h->ctl.neigh) != 0)
 		return -1;
+	h->ctl.neigh.nports = (uint8_t)h->ctl.model.nports;
+	h->ctl.neigh.keep = sl_ctl_neigh_keep;
+	h->ctl.neigh.keep_ctx = &h->ctl;
 	for (unsigned i = 0; i < h->nworkers; i++) {
 		struct sl_worker_params p = {
 			.id = (uint16_t)i,

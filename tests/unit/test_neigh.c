@@ -236,38 +236,132 @@ static void test_na_override(void **state)
 }
 
 /* RFC 6583: a scan of a connected /64 (50,000 addresses wanted on port
- * 1) leaves at most SL_NEIGH6_INCOMPLETE_PER_PORT waiting, the rest
- * counted; port 2's v6 and port 1's v4 next hops still get entries; the
- * per-port total is capped too. Before: the scan took the whole table. */
+ * 1) leaves at most SL_NEIGH6_INCOMPLETE_PER_PORT waiting: each new one
+ * drops the port's oldest, so the newest are the ones asked for; port
+ * 2's v6 and port 1's v4 next hops still get entries; the per-port total
+ * leaves half the table to v4 and other ports. Before: a port at the
+ * cap refused new entries, and its total was half the table. */
 #define SCAN_N 50000u
 static void test_v6_scan_capped(void **state)
 {
 	struct sl_neigh_table t;
 	(void)state;
 	assert_int_equal(sl_neigh_init(&t), 0);
+	t.nports = 2;
 	for (uint32_t i = 0; i < SCAN_N; i++) {
 		struct sl_addr a = v6addr(1, i + 1);
 		sl_neigh_want_addr(&t, &a, 1, i);
 	}
 	assert_int_equal(t.n, SL_NEIGH6_INCOMPLETE_PER_PORT);
-	assert_int_equal(t.capped6, SCAN_N - SL_NEIGH6_INCOMPLETE_PER_PORT);
+	assert_int_equal(t.evicted, SCAN_N - SL_NEIGH6_INCOMPLETE_PER_PORT);
 	assert_int_equal(t.refused, 0);
 	struct sl_addr other = v6addr(2, 1), first = v6addr(1, 1), late = v6addr(1, SCAN_N);
 	sl_neigh_want_addr(&t, &other, 2, 0);
 	assert_non_null(sl_neigh_find_addr(&t, &other));
 	sl_neigh_want(&t, 77, 1, 0);
 	assert_non_null(sl_neigh_find(&t, 77));
-	assert_non_null(sl_neigh_find_addr(&t, &first));
-	assert_null(sl_neigh_find_addr(&t, &late));
-	/* Answered entries free the waiting room, up to the port's total. */
-	uint32_t made = 0;
-	for (uint32_t i = 0; i < SCAN_N && made < SL_NEIGH6_PER_PORT + 10; i++) {
+	assert_null(sl_neigh_find_addr(&t, &first));
+	assert_non_null(sl_neigh_find_addr(&t, &late));
+	/* Answered entries fill the port up to its total, then it refuses. */
+	uint32_t made = 0, port_max = sl_neigh_v6_port_max(&t);
+	assert_int_equal(port_max, SL_MAX_NEIGH / 4);
+	for (uint32_t i = 0; i < SCAN_N && made < port_max + 10; i++) {
 		struct sl_addr a = v6addr(1, i + 1);
-		sl_neigh_want_addr(&t, &a, 1, 0);
+		sl_neigh_want_addr(&t, &a, 1, SCAN_N + i);
 		made += sl_neigh_advert_addr(&t, &a, mac1, 1, true, 0);
 	}
-	assert_int_equal(t.v6_entries[1], SL_NEIGH6_PER_PORT);
-	assert_int_equal(made, SL_NEIGH6_PER_PORT);
+	assert_int_equal(t.v6_entries[1], port_max);
+	assert_int_equal(made, port_max);
+	assert_true(t.capped6 > 0);
+	/* v4 still has room: the rest of the table. */
+	for (uint32_t ip = 1000; ip < 1000 + SL_MAX_NEIGH / 2; ip++)
+		assert_true(sl_neigh_learn(&t, ip, mac1, 0, 0));
+	assert_int_equal(t.refused, 0);
+	sl_neigh_free(&t);
+}
+
+/* Spoofed traffic holds port 1's waiting room full; a real server's next
+ * hop asked for then gets an entry and is resolved, and further flooding
+ * does not push it out (it is a configured next hop: `keep`). Before: it
+ * was refused, and never resolved. */
+static const struct sl_addr *kept_addr;
+static bool keep_one(void *ctx, const struct sl_addr *a)
+{
+	(void)ctx;
+	return sl_addr_eq(a, kept_addr);
+}
+
+static void test_v6_flood_real_server(void **state)
+{
+	struct sl_neigh_table t;
+	struct sl_addr rs = v6addr(1, 0xffff0001);
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	kept_addr = &rs;
+	t.keep = keep_one;
+	for (uint32_t i = 0; i < SCAN_N; i++) {
+		struct sl_addr a = v6addr(1, i + 1);
+		sl_neigh_want_addr(&t, &a, 1, i);
+	}
+	sl_neigh_want_addr(&t, &rs, 1, SCAN_N);
+	for (uint32_t i = 0; i < SCAN_N; i++) {
+		struct sl_addr a = v6addr(1, SCAN_N + i + 1);
+		sl_neigh_want_addr(&t, &a, 1, SCAN_N + 1 + i);
+	}
+	assert_non_null(sl_neigh_find_addr(&t, &rs));
+	assert_true(sl_neigh_advert_addr(&t, &rs, mac1, 1, true, 2 * SCAN_N));
+	assert_true(sl_neigh_resolved(sl_neigh_find_addr(&t, &rs)));
+	sl_neigh_free(&t);
+}
+
+/* An entry moving to another port (learned there) is held to that
+ * port's cap: a port full of resolved v6 entries does not take one more.
+ * Before: sl_neigh_learn_addr() moved it regardless. */
+static void test_v6_move_capped(void **state)
+{
+	struct sl_neigh_table t;
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	t.nports = 8; /* SL_MAX_NEIGH / 16 per port */
+	uint32_t port_max = sl_neigh_v6_port_max(&t);
+	for (uint32_t i = 0; i < port_max; i++) {
+		struct sl_addr a = v6addr(2, i + 1);
+		sl_neigh_want_addr(&t, &a, 2, 0);
+		assert_true(sl_neigh_advert_addr(&t, &a, mac1, 2, true, 0));
+	}
+	struct sl_addr m = v6addr(1, 1);
+	sl_neigh_want_addr(&t, &m, 1, 0);
+	assert_true(sl_neigh_advert_addr(&t, &m, mac1, 1, true, 0));
+	assert_false(sl_neigh_learn_addr(&t, &m, mac2, 2, 10));
+	assert_int_equal(sl_neigh_find_addr(&t, &m)->port, 1);
+	assert_int_equal(t.v6_entries[2], port_max);
+	sl_neigh_free(&t);
+}
+
+/* RFC 4861 7.2.3: an NS from a known neighbor with another link-layer
+ * address takes it but leaves the entry STALE, probed at the next tick;
+ * the same address confirms it. Before: the new MAC was REACHABLE at
+ * once (a host soliciting from the gateway's address took it over). */
+static void test_ns_new_mac_stale(void **state)
+{
+	struct sl_neigh_table t;
+	struct sl_addr gw = v6addr(1, 1), nobody = v6addr(1, 2);
+	(void)state;
+	assert_int_equal(sl_neigh_init(&t), 0);
+	sl_neigh_want_addr(&t, &gw, 1, 0);
+	assert_true(sl_neigh_advert_addr(&t, &gw, mac1, 1, true, 1000));
+	assert_false(sl_neigh_solicit_addr(&t, &gw, mac1, 1, 1010));
+	assert_int_equal(sl_neigh_find_addr(&t, &gw)->state, SL_NEIGH_REACHABLE);
+	assert_true(sl_neigh_solicit_addr(&t, &gw, mac2, 1, 1020));
+	struct sl_neigh_entry *e = sl_neigh_find_addr(&t, &gw);
+	assert_int_equal(e->state, SL_NEIGH_STALE);
+	assert_memory_equal(e->mac, mac2, 6);
+	probes = 0;
+	sl_neigh_tick(&t, 1030, probe, NULL);
+	assert_int_equal(probes, 1);
+	/* Nobody asked for `nobody`: no entry. */
+	assert_false(sl_neigh_solicit_addr(&t, &nobody, mac1, 1, 30));
+	assert_null(sl_neigh_find_addr(&t, &nobody));
 	sl_neigh_free(&t);
 }
 
@@ -310,6 +404,9 @@ int main(void)
 		cmocka_unit_test(test_forget_and_full),
 		cmocka_unit_test(test_na_override),
 		cmocka_unit_test(test_v6_scan_capped),
+		cmocka_unit_test(test_v6_flood_real_server),
+		cmocka_unit_test(test_v6_move_capped),
+		cmocka_unit_test(test_ns_new_mac_stale),
 		cmocka_unit_test(test_index_consistent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
