@@ -44,6 +44,24 @@ void fuzz_eal_init(unsigned lcores)
 		die("EAL init failed");
 }
 
+void fuzz_default_flag(int *argc, char ***argv, const char *name, const char *value)
+{
+	size_t nlen = strlen(name);
+
+	for (int i = 1; i < *argc; i++)
+		if (strncmp((*argv)[i], name, nlen) == 0 && (*argv)[i][nlen] == '=')
+			return;
+	/* Kept for the life of the process: libFuzzer holds on to argv. */
+	char **next = calloc((size_t)*argc + 2, sizeof(*next));
+	char *flag = malloc(nlen + strlen(value) + 2);
+	if (next == NULL || flag == NULL)
+		die("out of memory");
+	sprintf(flag, "%s=%s", name, value);
+	memcpy(next, *argv, (size_t)*argc * sizeof(*next));
+	next[(*argc)++] = flag;
+	*argv = next;
+}
+
 /* The pool has no per-lcore cache, so it hands mbufs out in FIFO order:
  * a frame freed in a step is not reused in the same step, which the
  * packet fuzzer relies on when it poisons the tail of injected frames.

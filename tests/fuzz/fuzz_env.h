@@ -43,6 +43,11 @@ struct fuzz_env {
  * FUZZ_WORKERS for live ones). Exits the process on failure. */
 void fuzz_eal_init(unsigned lcores);
 
+/* Add the libFuzzer flag `name`=`value` to the command line unless it
+ * sets `name` itself (libFuzzer reads its flags after
+ * LLVMFuzzerInitialize, which may change argv past argv[0]). */
+void fuzz_default_flag(int *argc, char ***argv, const char *name, const char *value);
+
 /* Build everything from a config document (its ports become ring ports,
  * FUZZ_WORKERS workers), keeping e->max_conns and e->steer_ring. Exits
  * the process on failure. */
