@@ -329,7 +329,8 @@ struct sl_worker {
 	/* Less hot. */
 	uint32_t lip_rr;
 	/* NAT64: the Identification of the next IPv4 packet made from an
-	 * IPv6 one (RFC 7915 5.1: the translator's generator). */
+	 * IPv6 one (RFC 7915 5.1: the translator's generator), from
+	 * sl_worker_ip_id_seed. */
 	uint16_t ip_id;
 	struct sl_port_share lports;     /* local ports: this worker's share */
 	struct sl_lport_walks lport_walks;
@@ -384,7 +385,18 @@ struct sl_worker_params {
 	uint16_t lport_lo, lport_hi;
 	uint32_t idle_sleep_us, idle_empty_polls;
 	bool verify_l4_csum;
+	uint16_t ip_id_base;     /* one rte_rand() for all workers (0 in tests) */
 };
+
+/* Where worker `id` of `n` starts NAT64's IPv4 Identification: the
+ * shared random base plus its own 1/n of the 16-bit space, so no two
+ * workers' counters give a server the same ID until one has sent 65536/n
+ * more packets than the other (counting from one value, two workers
+ * would repeat each other's IDs at once). */
+static inline uint16_t sl_worker_ip_id_seed(uint16_t base, unsigned id, unsigned n)
+{
+	return (uint16_t)(base + id * (65536u / (n ? n : 1)));
+}
 
 /* Create a worker (tables allocated and touched). NULL on failure, with a
  * message in errbuf. Rings are connected by sl_worker_connect(). */
@@ -441,44 +453,6 @@ void sl_worker_capture(struct sl_worker *w, unsigned port, struct rte_mbuf **pkt
 void sl_worker_capture_rx(struct sl_worker *w, unsigned port, struct rte_mbuf **pkts,
 			  uint16_t n);
 
-/* Packets of a connection's trusted side (the real server; for SNAT the
- * inside host), ICMP errors from that side included, are taken only on
- * the port it was reached through when the connection was made, or on
- * the one the route to their source names now (routes changed; the
- * connection follows): strict reverse-path filtering, one compare per
- * packet and a route lookup only on a mismatch. A reply forged from
- * another segment could otherwise close or hijack the connection. */
-/* One of our pool addresses as the source of a packet that arrived on
- * the pool's own port: forged. Our pool addresses only ever source
- * packets a worker rewrote, and a hairpinned one keeps the inside port
- * it arrived on. */
-static inline bool sl_worker_spoofs_pool(const struct sl_snapshot *s, sl_be32 src,
-					 uint8_t in_port)
-{
-	const struct sl_snap_addr *a = sl_snap_find_addr(s, src);
-	return a != NULL && (a->kinds & SL_ADDR_POOL) && a->port == in_port;
-}
-
-static inline bool sl_worker_trusted_port(const struct sl_worker *w,
-					  const struct rte_mbuf *m, struct sl_conn *c,
-					  enum sl_dir dir, sl_be32 src)
-{
-	enum sl_dir trusted = (c->flags & SL_CONN_F_SNAT) ? SL_DIR_ORIG : SL_DIR_REPLY;
-	uint8_t in_port = w->dp->port_of_ethdev[m->port];
-
-	/* A hairpin session's other side is one of our pool addresses: from
-	 * the pool's port, that is someone outside forging it. */
-	if (sl_unlikely(c->flags & SL_CONN_F_HAIRPIN) && dir != trusted)
-		return !sl_worker_spoofs_pool(w->snap, src, in_port);
-	if (dir != trusted || sl_likely(in_port == c->trusted_port))
-		return true;
-	const struct sl_snap_route *rt = sl_snap_route(w->snap, src);
-	if (rt == NULL || rt->port != in_port)
-		return false;
-	c->trusted_port = in_port;
-	return true;
-}
-
 /* Queue a finished frame for TX on a port; sent when the buffer fills or
  * at the end of the loop iteration. */
 /* A port's tag, by the NIC (the flag and the TCI) or written into the
@@ -534,35 +508,11 @@ unsigned sl_worker_from_host(struct sl_worker *w);
  * that names the owner (steer), or a client's packet to its flow's owner
  * (steer_flow). */
 void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
-/* worker_out6.c: the same for an IPv6 packet whose header is final:
- * route (routes6), neighbor (the view's v6 table), Ethernet header, TX;
- * an unresolved next hop sends a Neighbor Solicitation and holds the
- * packet; no route: dropped and counted. False if it was dropped. */
-bool sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m,
-		       const uint8_t dst[16]);
-/* worker_ndp.c: hold a v6 packet for `nexthop` on `port` and ask for it
- * with a Neighbor Solicitation (rate-limited per next hop, as ARP). */
-bool sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
-		     const uint8_t nexthop[16], uint8_t port);
-/* Send held v6 packets whose neighbor is now known, drop those that
- * waited SL_HOLD_MS (neigh_unresolved), solicit for the rest. */
-void sl_worker_hold6_retry(struct sl_worker *w);
-/* Solicit `ip` on `port` now (the control thread's probe of a stale
- * neighbor), whatever the rate limit. */
-void sl_worker_ns_probe(struct sl_worker *w, const uint8_t ip[16], uint8_t port);
-/* A sound ICMPv6 packet other than the errors worker_icmp6.c relays:
- * NDP (solicitations for Sluice's addresses answered, advertisements it
- * asked for learned, Router Advertisements ignored) and echo requests to
- * its addresses; other types to an owned address are
- * ipv6_proto_unsupported, to another ipv6_not_served. */
-void sl_worker_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port);
 /* Would a packet to dst wait in the hold queue (routed, next hop not
  * resolved yet)? */
 bool sl_worker_would_hold(const struct sl_worker *w, sl_be32 dst);
-/* The same for IPv6 (worker_out6.c): routed, next hop not resolved. */
-bool sl_worker_would_hold6(const struct sl_worker *w, const uint8_t dst[16]);
 void sl_worker_hold_retry(struct sl_worker *w);
 /* May a next hop be asked for (ARP request or NS) through an asked slot
  * last taken at *at_ms? Then the slot is taken now. The slot's pace,
@@ -647,10 +597,6 @@ void sl_worker_refuse(struct sl_worker *w, struct rte_mbuf *m,
 		      struct sl_pkt *pkt, const struct sl_snap_svc *svc);
 void sl_worker_flushed(struct sl_worker *w, struct rte_mbuf *m,
 		       struct sl_pkt *pkt, struct sl_conn *c, enum sl_dir dir);
-/* The frame holds an IPv6 reset built in place (sl_tcp_rst_reply6): cut
- * it to size and send it to its destination. */
-void sl_worker_send_reset6(struct sl_worker *w, struct rte_mbuf *m,
-			   struct sl_pkt *pkt);
 void sl_worker_flush_start(struct sl_worker *w, struct sl_wmsg *msg);
 void sl_worker_flush_continue(struct sl_worker *w);
 /* worker_local.c: sl_worker_icmp_error() from `from` (0: the address of
@@ -679,10 +625,6 @@ static inline bool sl_worker_echo_allowed(struct sl_worker *w)
 	return sl_tbucket_take(&w->echo_replies, w->now_ms, SL_ECHO_REPLIES_PER_SEC,
 			       SL_ECHO_REPLIES_BURST);
 }
-static inline bool sl_worker_echo6_allowed(struct sl_worker *w)
-{
-	return sl_tbucket_take(&w->echo6_replies, w->now_ms, SL_ECHO_REPLIES_PER_SEC,
-			       SL_ECHO_REPLIES_BURST);
-}
+/* v6's twin, sl_worker_echo6_allowed: worker6.h. */
 
 #endif

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The workers' IPv6 path, full-NAT 6->6 (issue 15): the pieces shared
- * between its files, apart from worker.h so that the v4 path's header
- * does not grow with it. Layered like the v4 files (README.md): worker.c
- * hands a parsed v6 frame to worker_fwd6.c, which forwards packets of
- * known connections and asks worker_miss6.c for new ones; both send
- * through worker_out6.c (sl_worker_output6, worker.h) and Sluice's own
- * ICMPv6 errors through worker_err6.c.
+ * The workers' IPv6 path, full-NAT 6->6 and NAT64 (issue 15): every v6
+ * declaration the worker's files share, apart from worker.h so that the
+ * v4 path's header does not grow with it (struct sl_worker's v6 fields,
+ * the NDP hold queue among them, stay there). Layered like the v4 files
+ * (README.md): worker.c hands a parsed v6 frame to worker_fwd6.c, which
+ * forwards packets of known connections and asks worker_miss6.c for new
+ * ones; both send through worker_out6.c (sl_worker_output6) and Sluice's
+ * own ICMPv6 errors through worker_err6.c; NDP is worker_ndp.c's.
  */
 #ifndef SL_WORKER6_H
 #define SL_WORKER6_H
@@ -15,15 +16,56 @@
 #include "nat64.h"
 #include "worker.h"
 
+/* ---- sending, NDP and ICMPv6 (v4's twins are in worker.h) ---- */
+
+/* worker_out6.c: sl_worker_output for an IPv6 packet whose header is
+ * final: route (routes6), neighbor (the view's v6 table), Ethernet header, TX;
+ * an unresolved next hop sends a Neighbor Solicitation and holds the
+ * packet; no route: dropped and counted. False if it was dropped. */
+bool sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m,
+		       const uint8_t dst[16]);
+/* worker_ndp.c: hold a v6 packet for `nexthop` on `port` and ask for it
+ * with a Neighbor Solicitation (rate-limited per next hop, as ARP). */
+bool sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
+		     const uint8_t nexthop[16], uint8_t port);
+/* Send held v6 packets whose neighbor is now known, drop those that
+ * waited SL_HOLD_MS (neigh_unresolved), solicit for the rest. */
+void sl_worker_hold6_retry(struct sl_worker *w);
+/* Solicit `ip` on `port` now (the control thread's probe of a stale
+ * neighbor), whatever the rate limit. */
+void sl_worker_ns_probe(struct sl_worker *w, const uint8_t ip[16], uint8_t port);
+/* A sound ICMPv6 packet other than the errors worker_icmp6.c relays:
+ * NDP (solicitations for Sluice's addresses answered, advertisements it
+ * asked for learned, Router Advertisements ignored) and echo requests to
+ * its addresses; other types to an owned address are
+ * ipv6_proto_unsupported, to another ipv6_not_served. */
+void sl_worker_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
+/* sl_worker_would_hold for IPv6 (worker_out6.c): routed, next hop not
+ * resolved. */
+bool sl_worker_would_hold6(const struct sl_worker *w, const uint8_t dst[16]);
+/* worker_reject.c: the frame holds an IPv6 reset built in place
+ * (sl_tcp_rst_reply6): cut it to size and send it to its destination. */
+void sl_worker_send_reset6(struct sl_worker *w, struct rte_mbuf *m,
+			   struct sl_pkt *pkt);
+/* worker_err6.c: echo replies' token bucket for v6 (worker.h's
+ * sl_worker_echo_allowed says why one per family). */
+static inline bool sl_worker_echo6_allowed(struct sl_worker *w)
+{
+	return sl_tbucket_take(&w->echo6_replies, w->now_ms, SL_ECHO_REPLIES_PER_SEC,
+			       SL_ECHO_REPLIES_BURST);
+}
+
 /* worker_fwd6.c: a v6 frame the parse accepted. TCP and UDP go through
  * the connection table (both directions); another protocol to an owned
  * address is ipv6_proto_unsupported, to any other address it is not
  * Sluice's and is offered to the exception device (ipv6_not_served). */
 void sl_worker_ipv6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 
-/* worker_fwd6.c: the port a packet of v6 direction `dir` of `c` to
+/* worker_out6.c: the port a packet of v6 direction `dir` of `c` to
  * `dst` leaves by, SL_MAX_PORTS if none: the connection's cached next
- * hop, or the route. */
+ * hop, or the route (which fills the cache when its next hop is
+ * resolved, as sl_worker_mtu_out4 does: an established connection makes
+ * no route lookup for its MTU either). */
 uint8_t sl_worker_port_out6(const struct sl_worker *w, struct sl_conn *c,
 			    enum sl_dir dir, const uint8_t dst[16]);
 /* ... and sending a frame whose IPv6 header is final by that next hop,

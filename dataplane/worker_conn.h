@@ -5,7 +5,8 @@
  * worker_nat64.c for NAT64): the RST/FIN sequence sanity check and the
  * TCP state machine, counting a reused entry, the cached next hops'
  * validity and the v4 sending by them, the reply counters and the
- * traffic counters.
+ * traffic counters; and the v4 trusted side's port check (its v6 twin is
+ * worker_fwd6.c's).
  * Inline: this is the per-packet path.
  */
 #ifndef SL_WORKER_CONN_H
@@ -13,6 +14,44 @@
 
 #include "tcp_state.h"
 #include "worker.h"
+
+/* Packets of a connection's trusted side (the real server; for SNAT the
+ * inside host), ICMP errors from that side included, are taken only on
+ * the port it was reached through when the connection was made, or on
+ * the one the route to their source names now (routes changed; the
+ * connection follows): strict reverse-path filtering, one compare per
+ * packet and a route lookup only on a mismatch. A reply forged from
+ * another segment could otherwise close or hijack the connection. */
+/* One of our pool addresses as the source of a packet that arrived on
+ * the pool's own port: forged. Our pool addresses only ever source
+ * packets a worker rewrote, and a hairpinned one keeps the inside port
+ * it arrived on. */
+static inline bool sl_worker_spoofs_pool(const struct sl_snapshot *s, sl_be32 src,
+					 uint8_t in_port)
+{
+	const struct sl_snap_addr *a = sl_snap_find_addr(s, src);
+	return a != NULL && (a->kinds & SL_ADDR_POOL) && a->port == in_port;
+}
+
+static inline bool sl_worker_trusted_port(const struct sl_worker *w,
+					  const struct rte_mbuf *m, struct sl_conn *c,
+					  enum sl_dir dir, sl_be32 src)
+{
+	enum sl_dir trusted = (c->flags & SL_CONN_F_SNAT) ? SL_DIR_ORIG : SL_DIR_REPLY;
+	uint8_t in_port = w->dp->port_of_ethdev[m->port];
+
+	/* A hairpin session's other side is one of our pool addresses: from
+	 * the pool's port, that is someone outside forging it. */
+	if (sl_unlikely(c->flags & SL_CONN_F_HAIRPIN) && dir != trusted)
+		return !sl_worker_spoofs_pool(w->snap, src, in_port);
+	if (dir != trusted || sl_likely(in_port == c->trusted_port))
+		return true;
+	const struct sl_snap_route *rt = sl_snap_route(w->snap, src);
+	if (rt == NULL || rt->port != in_port)
+		return false;
+	c->trusted_port = in_port;
+	return true;
+}
 
 /* What rst_check says of a TCP segment. */
 enum sl_seq_verdict {

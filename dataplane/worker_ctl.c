@@ -16,7 +16,7 @@
 #include "arp.h"
 #include "conn6.h"
 #include "mem.h"
-#include "worker.h"
+#include "worker6.h"
 
 #define DUMP_SLICE 4096 /* pool entries scanned per loop iteration */
 
@@ -37,6 +37,7 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 			  (p->verify_l4_csum ? SL_PARSE_VERIFY_L4_CSUM : 0);
 	w->tsc_per_ms = rte_get_tsc_hz() / 1000;
 	w->snap_generation = UINT64_MAX;
+	w->ip_id = sl_worker_ip_id_seed(p->ip_id_base, w->id, w->nworkers);
 	/* Packets waiting for ARP keep their buffers: all workers' together
 	 * may take half the pool at most, or a flood towards a next hop that
 	 * never answers (SYNs to a VIP whose server is gone, spread over every

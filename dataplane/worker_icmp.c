@@ -25,6 +25,7 @@
 
 #include "icmp_error.h"
 #include "worker6.h"
+#include "worker_conn.h"
 
 /* An error about a connection this worker does not have: to the worker
  * that owns it, if the quote names another; else dropped. `flow_hash` is

@@ -11,12 +11,19 @@
  *   ORIG  (v6 from the client, worker_fwd6.c)  -> sl_nat64_6to4, sent
  *         as v4 by the direction's cached next hop (worker_conn.h);
  *   REPLY (v4 from the server, worker.c)        -> sl_nat64_4to6, sent
- *         as v6 by its cached v6 next hop (worker_fwd6.c);
+ *         as v6 by its cached v6 next hop (worker_out6.c);
  *   ICMP errors about the connection, each way: translated with their
  *         quote (the v4 error from the server side as an ICMPv6 one to
  *         the client from the VIP; the client's ICMPv6 error as a v4 one
  *         to the server from the local address). worker_icmp.c and
  *         worker_icmp6.c find the connection and hand them here.
+ *
+ * Each direction's slot (nh_slot[ORIG] in the view's v4 table,
+ * nh_slot[REPLY] in its v6 one) is learned by the first packet's MTU
+ * lookup or send and names the egress port, so an established packet
+ * makes no route lookup: its MTU is that port's, until the snapshot or
+ * the neighbors change (nh_epoch). Its IPv4 Identification counts from
+ * the worker's own start (sl_worker_ip_id_seed, worker.h).
  *
  * The translation is in place (nat64.h): the Ethernet header is written
  * again before the new IP header, the mbuf's start moved to it (a v4
@@ -229,8 +236,12 @@ void sl_worker_nat64_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pk
 	const struct sl_v4key *quote = &c->key[SL_DIR_REPLY];
 	struct sl_v4key to = sl_v4key_reverse(quote);
 	struct sl_nat64_ctx ctx = {.mtu4 = mtu4_of(w, c)};
+	struct sl_v6key orig;
 
-	ctx.mtu6 = mtu6_of(w, c, pkt->ip6->saddr);
+	/* Toward the client, not the error's source (a router on the way):
+	 * that is the direction whose next hop the connection caches. */
+	sl_ct_get_v6key(&w->ct, c, SL_DIR_ORIG, &orig);
+	ctx.mtu6 = mtu6_of(w, c, orig.saddr);
 	/* A client's Packet Too Big reaches the server from a local address
 	 * many clients share: one under the floor is refused, as v4's. */
 	/* A v6 PTB under 1280 is invalid (RFC 8200 5) whatever the floor. */

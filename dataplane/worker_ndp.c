@@ -16,7 +16,7 @@
 #include "icmp6.h"
 #include "ndp.h"
 #include "snapshot6.h"
-#include "worker.h"
+#include "worker6.h"
 
 static void tell_control6(struct sl_worker *w, const uint8_t ip[16],
 			  const uint8_t *mac, uint8_t port, uint8_t kind, bool override)

@@ -60,30 +60,49 @@ bool sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m, const uint8_t ds
 	return true;
 }
 
+/* Remember where v6 direction `dir` of `c` leaves (towards `dst`, by
+ * route `rt`), worker_conn.h's sl_worker_learn_via for v6: the slot
+ * indexes the view's v6 table. False if it has no route or no resolved
+ * next hop yet. */
+static bool learn_via6(const struct sl_worker *w, struct sl_conn *c, enum sl_dir dir,
+		       const struct sl_snap6_route *rt, const uint8_t dst[16])
+{
+	const struct sl_snap_neigh6 *nb =
+		rt ? sl_neigh_view_find6(w->neigh, next_hop6(rt, dst)) : NULL;
+
+	if (nb == NULL || nb->port != rt->port)
+		return false;
+	c->nh_slot[dir] = (uint16_t)(nb - w->neigh->slot6);
+	return true;
+}
+
+/* A route looked up here fills the direction's cache, as
+ * sl_worker_mtu_out4 does for v4: a client's SYN's clamp (about the
+ * reply direction) and the first reply share one lookup. `dst` must be
+ * where the direction's packets go (the connection's own address, never
+ * an ICMP error's source). */
 uint8_t sl_worker_port_out6(const struct sl_worker *w, struct sl_conn *c,
 			    enum sl_dir dir, const uint8_t dst[16])
 {
 	sl_worker_next_hops_current(w, c);
-	if (c->nh_slot[dir] != SL_NH_NONE)
-		return w->neigh->slot6[c->nh_slot[dir]].port;
-	const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
-	return rt ? rt->port : SL_MAX_PORTS;
+	if (c->nh_slot[dir] == SL_NH_NONE) {
+		const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
+		if (rt == NULL)
+			return SL_MAX_PORTS;
+		if (!learn_via6(w, c, dir, rt, dst))
+			return rt->port;
+	}
+	return w->neigh->slot6[c->nh_slot[dir]].port;
 }
 
 void sl_worker_send6(struct sl_worker *w, struct rte_mbuf *m, struct sl_conn *c,
 		     enum sl_dir dir, const uint8_t dst[16])
 {
 	sl_worker_next_hops_current(w, c);
-	if (sl_unlikely(c->nh_slot[dir] == SL_NH_NONE)) {
-		const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
-		const struct sl_snap_neigh6 *nb = NULL;
-		if (rt != NULL)
-			nb = sl_neigh_view_find6(w->neigh, unspecified(rt->via) ? dst : rt->via);
-		if (nb == NULL || nb->port != rt->port) {
-			sl_worker_output6(w, m, dst); /* no route, or NDP pending */
-			return;
-		}
-		c->nh_slot[dir] = (uint16_t)(nb - w->neigh->slot6);
+	if (sl_unlikely(c->nh_slot[dir] == SL_NH_NONE) &&
+	    !learn_via6(w, c, dir, sl_snap6_route(w->snap, dst), dst)) {
+		sl_worker_output6(w, m, dst); /* no route, or NDP pending */
+		return;
 	}
 	const struct sl_snap_neigh6 *nb = &w->neigh->slot6[c->nh_slot[dir]];
 	memcpy(rte_pktmbuf_mtod(m, uint8_t *), nb->l2, 12);

@@ -21,6 +21,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "config.h"
 #include "ctl_capture.h"
@@ -172,6 +173,9 @@ static int make_workers(struct sl_ctl *ctl)
 		sl_err("cannot create the learn ring: %s", rte_strerror(rte_errno));
 		return -1;
 	}
+	/* NAT64's IPv4 Identification: one random base, each worker its
+	 * own slice of the space from it (sl_worker_ip_id_seed). */
+	uint16_t ip_id_base = (uint16_t)rte_rand();
 	for (uint32_t i = 0; i < m->workers; i++) {
 		struct sl_worker_params p = {
 			.id = (uint16_t)i,
@@ -182,6 +186,7 @@ static int make_workers(struct sl_ctl *ctl)
 			.idle_sleep_us = m->idle_sleep_us,
 			.idle_empty_polls = m->idle_empty_polls,
 			.verify_l4_csum = m->verify_l4_csum,
+			.ip_id_base = ip_id_base,
 		};
 		dp->workers[i] = sl_worker_create(dp, &p, errbuf, sizeof(errbuf));
 		if (dp->workers[i] == NULL) {

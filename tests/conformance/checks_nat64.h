@@ -286,6 +286,20 @@ static bool nat64_icmp_to_server(struct harness *h, char *why)
 	return ok;
 }
 
+/* A server's DF segment of `payload` bytes to the connection `to_rs`
+ * names (the client's packet as it reached the server): its length. */
+static uint32_t n64_df_from_server(uint8_t *f, const struct seen *to_rs, uint16_t payload)
+{
+	struct fr_spec big = {.saddr = to_rs->daddr, .daddr = LIP, .sport = 8080,
+			      .dport = to_rs->sport, .proto = SL_IPPROTO_TCP, .ttl = 64,
+			      .tcp_flags = ACK, .payload = payload};
+	uint32_t len = fr_build(f, &big);
+
+	f[FR_IP_OFF + 6] |= 0x40; /* DF */
+	fr_fix_ip(f);
+	return len;
+}
+
 /* What Sluice answers itself: a client's packet too big for the server
  * side's 1300-byte port gets Packet Too Big 1320; hop limit 1 gets time
  * exceeded; a server's packet with DF too big for the client side gets
@@ -315,12 +329,7 @@ static bool nat64_answers(struct harness *h, char *why)
 	}
 	sl_dataplane_set_mtu(&h->dp, IN, 0);
 	sl_dataplane_set_mtu(&h->dp, OUT, 1280);
-	struct fr_spec big = {.saddr = to_rs.daddr, .daddr = LIP, .sport = 8080,
-			      .dport = to_rs.sport, .proto = SL_IPPROTO_TCP, .ttl = 64,
-			      .tcp_flags = ACK, .payload = 1250};
-	len = fr_build(f, &big);
-	f[FR_IP_OFF + 6] |= 0x40; /* DF */
-	fr_fix_ip(f);
+	len = n64_df_from_server(f, &to_rs, 1250);
 	h_flush(h);
 	h_send(h, IN, f, len);
 	got = h_recv(h, IN, out);

@@ -19,6 +19,7 @@
 #include "frames.h"
 #include "harness.h"
 #include "sched.h"
+#include "worker6.h"
 
 #define IN 0
 #define OUT 1

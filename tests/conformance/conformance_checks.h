@@ -61,6 +61,7 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_publish6.h"
 #include "checks_icmp6.h"
 #include "checks_nat64.h"
+#include "checks_nat64_path.h"
 
 struct check {
 	const char *name;
@@ -143,6 +144,11 @@ static const struct check checks[] = {
 	 "exceeded; a bad checksum refused (xlat_bad_checksum)", nat64_answers},
 	{"NAT64: a flushed connection's client segment is answered with a v6 RST, "
 	 "not translated on to the removed server", nat64_flushed},
+	{"NAT64: an established packet routes by its cached next hops, both ways: "
+	 "with a family's routes hidden (same generation) it still goes, its MTU "
+	 "the cached port's (PTB 1320, frag needed 1260)", nat64_cached_path},
+	{"NAT64: workers count IPv4 Identifications apart (65536 / workers)",
+	 nat64_ip_id_apart},
 	{"IPv6: other ICMPv6/protocols to owned addresses ipv6_proto_unsupported, "
 	 "not owned ipv6_not_served", ipv6_proto_split},
 	{"NDP: NS for a port's address (solicited-node group, unicast, unicast from a "
