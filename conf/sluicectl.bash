@@ -7,7 +7,12 @@
 # the binary; VIPs (VIP:PORT) and a VIP's servers (RS:PORT) are asked of
 # the running daemon (`sluicectl --json vip list`, 1 s at most, on the
 # socket the line names with -s/--socket). No daemon: no names, no
-# message.
+# message. IPv6 addresses are offered as [V6]:PORT, as sluicectl wants.
+#
+# bash splits words at ':' and '=' (COMP_WORDBREAKS), so COMP_WORDS holds
+# "198.18.0.100" ":" "80": the line is read back whole (bash-completion's
+# _get_comp_words_by_ref -n =:, or COMP_LINE up to COMP_POINT without
+# it), and each reply loses the part of the word bash will not replace.
 
 # _sluicectl_help CMD WORDS...: the help text of `CMD WORDS... --help`.
 _sluicectl_help() {
@@ -35,8 +40,8 @@ _sluicectl_options() {
 }
 
 # _sluicectl_names CMD [VIP:PORT]: the daemon's VIPs as VIP:PORT, or the
-# servers of VIP:PORT as RS:PORT, from the indented JSON of `vip list`
-# (each object's "vip"/"ip" comes before its "port").
+# servers of VIP:PORT as RS:PORT ([V6]:PORT for IPv6), from the indented
+# JSON of `vip list` (each object's "vip"/"ip" comes before its "port").
 _sluicectl_names() {
     local cmd=$1 want=${2:-}
     "$cmd" "${_sluicectl_sock[@]}" --timeout 1 --json vip list 2>/dev/null |
@@ -45,25 +50,82 @@ _sluicectl_names() {
             /^ *"ip": "/  { split($0, a, "\""); addr = a[4]; kind = "rs"; next }
             /^ *"port": / && kind != "" {
                 p = $2; sub(/,$/, "", p)
+                if (index(addr, ":")) addr = "[" addr "]"
                 if (kind == "vip") { vip = addr ":" p; if (want == "") print vip }
                 else if (vip == want) print addr ":" p
                 kind = ""
             }'
 }
 
+# _sluicectl_values CMD OPT CUR: the values of option OPT that complete
+# CUR; status 1 when OPT takes no value known here.
+_sluicectl_values() {
+    local cmd=$1 opt=$2 cur=$3
+    case $opt in
+        -s | --socket | -w | --write) compgen -f -- "$cur" ;;
+        --direction) compgen -W "rx tx both" -- "$cur" ;;
+        --proto) compgen -W "tcp udp" -- "$cur" ;;
+        --sched) compgen -W "rr wrr lc wlc sh mh" -- "$cur" ;;
+        --check) compgen -W "tcp http udp none inherit" -- "$cur" ;;
+        --on-down) compgen -W "keep flush" -- "$cur" ;;
+        --filtering) compgen -W "eif adf" -- "$cur" ;;
+        --vip) compgen -W "$(_sluicectl_names "$cmd")" -- "$cur" ;;
+        *) return 1 ;;
+    esac
+    return 0
+}
+
+# _sluicectl_line_words: words and cword from COMP_LINE up to COMP_POINT,
+# split at blanks only; without COMP_LINE (called by hand), COMP_WORDS.
+_sluicectl_line_words() {
+    if [ -z "${COMP_LINE:-}" ]; then
+        words=("${COMP_WORDS[@]:0:COMP_CWORD+1}")
+    else
+        local line=${COMP_LINE:0:${COMP_POINT:-${#COMP_LINE}}}
+        read -ra words <<<"$line"
+        [[ -z $line || $line == *[[:blank:]] ]] && words+=("")
+    fi
+    cword=$((${#words[@]} - 1))
+}
+
+# _sluicectl_ltrim CUR: bash replaces only what follows the last
+# COMP_WORDBREAKS character of CUR (':' or '=' here); drop what precedes
+# it from every reply (bash-completion's __ltrim_colon_completions does
+# this for ':' alone).
+_sluicectl_ltrim() {
+    local cur=$1 i pre=""
+    for ((i = ${#cur} - 1; i >= 0; i--)); do
+        if [[ $COMP_WORDBREAKS == *"${cur:i:1}"* ]]; then pre=${cur:0:i+1}; break; fi
+    done
+    [ -n "$pre" ] || return 0
+    for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]=${COMPREPLY[i]#"$pre"}; done
+}
+
 _sluicectl() {
-    local cur prev cmd=${COMP_WORDS[0]} i w verb="" sub="" npos=0 takes
+    local cur prev words cword
+    COMPREPLY=()
+    if declare -F _get_comp_words_by_ref >/dev/null; then
+        _get_comp_words_by_ref -n =: cur prev words cword
+    else
+        _sluicectl_line_words
+        cur=${words[cword]}
+        prev=""
+        [ "$cword" -gt 0 ] && prev=${words[cword - 1]}
+    fi
+    _sluicectl_reply "$cur" "$prev"
+    _sluicectl_ltrim "$cur"
+}
+
+# _sluicectl_reply CUR PREV: COMPREPLY for words[] up to cword.
+_sluicectl_reply() {
+    local cur=$1 prev=$2 cmd=${words[0]} i w verb="" sub="" npos=0 takes
     local -a pos=()
     _sluicectl_sock=()
-    COMPREPLY=()
-    cur=${COMP_WORDS[COMP_CWORD]}
-    prev=""
-    [ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
     # Words before the cursor: the socket, the verb, positionals.
-    for ((i = 1; i < COMP_CWORD; i++)); do
-        w=${COMP_WORDS[i]}
+    for ((i = 1; i < cword; i++)); do
+        w=${words[i]}
         case $w in
-            -s | --socket) _sluicectl_sock=(-s "${COMP_WORDS[i + 1]:-}"); i=$((i + 1)); continue ;;
+            -s | --socket) _sluicectl_sock=(-s "${words[i + 1]:-}"); i=$((i + 1)); continue ;;
             --socket=*) _sluicectl_sock=(-s "${w#--socket=}"); continue ;;
             --*=*) continue ;;
             -w) i=$((i + 1)); continue ;;  # capture's file (--write FILE below)
@@ -78,16 +140,13 @@ _sluicectl() {
         fi
     done
     npos=${#pos[@]}
-    case $prev in
-        -s | --socket | -w | --write) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --direction) COMPREPLY=($(compgen -W "rx tx both" -- "$cur")); return ;;
-        --proto) COMPREPLY=($(compgen -W "tcp udp" -- "$cur")); return ;;
-        --sched) COMPREPLY=($(compgen -W "rr wrr lc wlc sh mh" -- "$cur")); return ;;
-        --check) COMPREPLY=($(compgen -W "tcp http udp none inherit" -- "$cur")); return ;;
-        --on-down) COMPREPLY=($(compgen -W "keep flush" -- "$cur")); return ;;
-        --filtering) COMPREPLY=($(compgen -W "eif adf" -- "$cur")); return ;;
-        --vip) COMPREPLY=($(compgen -W "$(_sluicectl_names "$cmd")" -- "$cur")); return ;;
-    esac
+    if [[ $cur == --*=* ]]; then
+        # --opt=VALUE: the values, each after "--opt=".
+        COMPREPLY=($(_sluicectl_values "$cmd" "${cur%%=*}" "${cur#*=}"))
+        COMPREPLY=("${COMPREPLY[@]/#/${cur%%=*}=}")
+        return
+    fi
+    if COMPREPLY=($(_sluicectl_values "$cmd" "$prev" "$cur")); then return; fi
     if [[ $cur == -* ]]; then
         # The command's own options and the global ones (anywhere on the line).
         COMPREPLY=($(compgen -W "$({ _sluicectl_options "$cmd" $verb $sub

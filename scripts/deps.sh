@@ -13,6 +13,8 @@ PACKAGES=(
   wrk iperf3 nftables tcpdump
   systemd man-db groff-base
   prometheus  # promtool and a server scraping sluice: tests/e2e/test_metrics.sh
+  lintian  # checks the .deb: tests/pkg/test_deb.sh
+  bash-completion  # the completion tried in a real shell with it: tests/pkg/test_completion_pty.sh
 )
 
 missing=()

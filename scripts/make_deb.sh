@@ -3,7 +3,8 @@
 # `make deb`: build/sluice_VERSION_ARCH.deb with dpkg-deb, holding what
 # `make install` installs with Debian's paths (PREFIX=/usr, the unit in
 # /lib/systemd/system), man pages gzipped, /etc/sluice/sluice.json a
-# conffile (dpkg never replaces an edited one). Depends: the package of
+# conffile (dpkg never replaces an edited one), binaries stripped, lintian
+# quiet (its overrides say which tags and why). Depends: the package of
 # every shared library sluice and sluicectl load (DPDK 22.11, jansson,
 # libbpf, libsystemd, libpcap for capture filters, libmicrohttpd for
 # /metrics, libc...) and of the DPDK drivers EAL loads as
@@ -20,30 +21,74 @@ STAGE=$(mktemp -d /tmp/sluice-deb.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
 
 make -s install DESTDIR="$STAGE" PREFIX=/usr UNITDIR=/lib/systemd/system SYSCONFDIR=/etc >/dev/null
+# Stripped as dh_strip does (lintian: unstripped-binary-or-object); the
+# build tree keeps its symbols for debugging.
+strip --remove-section=.comment --remove-section=.note --strip-unneeded \
+  "$STAGE/usr/sbin/sluice" "$STAGE/usr/sbin/sluicectl"
 gzip -9n "$STAGE"/usr/share/man/man*/*
 doc=$STAGE/usr/share/doc/sluice
 install -d "$doc"
-cat >"$doc/copyright" <<'EOF'
+when=$(git log -1 --format=%ct 2>/dev/null || date +%s)
+cat >"$doc/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: sluice
 
 Files: *
-Copyright: the Sluice authors
+Copyright: $(date -u -d "@$when" +%Y) the Sluice authors
 License: BSD-3-Clause
- On Debian systems the full text of the license is in
- /usr/share/common-licenses/BSD.
-EOF
-printf 'sluice (%s) unstable; urgency=medium\n\n  * Built from the source tree by make deb.\n\n -- Sluice <sluice@localhost>  %s\n' \
-  "$VERSION" "$(date -R -d "@$(git log -1 --format=%ct 2>/dev/null || date +%s)")" | gzip -9n >"$doc/changelog.Debian.gz"
 
-# The package of each library the binaries load, at least its installed
-# upstream version (epoch kept, Debian revision dropped).
-lib_package() {
-  local f=$1 p
-  p=$(dpkg -S "$f" 2>/dev/null || dpkg -S "$(realpath "$f")" 2>/dev/null ||
-      dpkg -S "/usr${f}" 2>/dev/null || dpkg -S "${f#/usr}" 2>/dev/null) || return 0
-  p=${p%%:*}
-  echo "$p (>= $(dpkg-query -W -f='${Version}' "$p" | sed 's/-[^-]*$//'))"
+License: BSD-3-Clause
+ Redistribution and use in source and binary forms, with or without
+ modification, are permitted provided that the following conditions are met:
+ .
+ 1. Redistributions of source code must retain the above copyright notice,
+    this list of conditions and the following disclaimer.
+ .
+ 2. Redistributions in binary form must reproduce the above copyright
+    notice, this list of conditions and the following disclaimer in the
+    documentation and/or other materials provided with the distribution.
+ .
+ 3. Neither the name of the copyright holder nor the names of its
+    contributors may be used to endorse or promote products derived from
+    this software without specific prior written permission.
+ .
+ THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS"
+ AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE
+ IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE
+ ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE
+ LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR
+ CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF
+ SUBSTITUTE GOODS OR SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS
+ INTERRUPTION) HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN
+ CONTRACT, STRICT LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE)
+ ARISING IN ANY WAY OUT OF THE USE OF THIS SOFTWARE, EVEN IF ADVISED OF THE
+ POSSIBILITY OF SUCH DAMAGE.
+EOF
+# A native package (no Debian revision in VERSION): changelog.gz.
+printf 'sluice (%s) unstable; urgency=medium\n\n  * Built from the source tree by make deb.\n\n -- Sluice <sluice@localhost>  %s\n' \
+  "$VERSION" "$(date -R -d "@$when")" | gzip -9n >"$doc/changelog.gz"
+# lintian overrides, only for what does not apply to a package built
+# from a source tree: there is no maintainer with a real address to name
+# (Maintainer and the changelog's signature say sluice@localhost).
+install -d "$STAGE/usr/share/lintian/overrides"
+cat >"$STAGE/usr/share/lintian/overrides/sluice" <<'EOF'
+# Built locally by make deb: no maintainer address exists to give.
+sluice: bogus-mail-host
+sluice: bogus-mail-host-in-debian-changelog
+EOF
+
+# lib_packages: the package of each library path on stdin (found under
+# the path, its real path, or with /usr added or removed: dpkg's database
+# may name either side of a merged /usr), each at least at its installed
+# upstream version (epoch kept, Debian revision dropped). One dpkg -S and
+# one dpkg-query for all: each reads the whole database (seconds apiece
+# on a busy machine, per library).
+lib_packages() {
+  local lib pkgs
+  pkgs=$(while read -r lib; do printf '%s\n' "$lib" "$(realpath "$lib")" "/usr$lib" "${lib#/usr}"; done |
+    sort -u | { xargs dpkg -S 2>/dev/null || true; } | sed 's/[:,].*//' | sort -u)
+  # shellcheck disable=SC2086  # one package name per word
+  dpkg-query -W -f='${Package} (>= ${Version})\n' $pkgs | sed 's/-[^-]*)$/)/'
 }
 # EAL loads drivers as plugins (no link, ldd cannot see them): the
 # mempool and bus drivers every run needs, and the PMDs of the port kinds
@@ -53,7 +98,7 @@ MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-mul
 PLUGINS="mempool_ring bus_pci bus_vdev net_af_packet net_af_xdp net_tap net_virtio"
 depends=$({ ldd build/sluice build/sluicectl | awk '/=> \// { print $3 }'
   for p in $PLUGINS; do echo "/usr/lib/$MULTIARCH/librte_$p.so.23"; done; } | sort -u |
-  while read -r lib; do lib_package "$lib"; done | sort -u | paste -sd, | sed 's/,/, /g')
+  lib_packages | sort -u | paste -sd, | sed 's/,/, /g')
 
 install -d "$STAGE/DEBIAN"
 cat >"$STAGE/DEBIAN/control" <<EOF
@@ -83,8 +128,8 @@ EOF
 cat >"$STAGE/DEBIAN/prerm" <<'EOF'
 #!/bin/sh
 set -e
-if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-	systemctl --system stop sluice.service >/dev/null 2>&1 || true
+if [ "$1" = remove ] && [ -d /run/systemd/system ] && command -v deb-systemd-invoke >/dev/null; then
+	deb-systemd-invoke stop sluice.service >/dev/null 2>&1 || true
 fi
 EOF
 cat >"$STAGE/DEBIAN/postrm" <<'EOF'

@@ -4,7 +4,8 @@
 
 # capture_during READY N OUT CMD...: CMD (a capture) in the background;
 # as soon as READY (a command, polled every 0.2 s for up to 10 s) says
-# it captures, N HTTP requests to the VIP (lab_curl_loop, lines in OUT);
+# it captures, the command CAPTURE_ALSO names when set (traffic of its
+# own), then N HTTP requests to the VIP (lab_curl_loop, lines in OUT);
 # then CMD waited for, its exit status in $cap_st. Polling instead of a
 # fixed sleep: no second lost on a quiet machine, none missing on a busy
 # one.
@@ -14,6 +15,7 @@ capture_during() {
   "$@" &
   pid=$!
   lab_wait_until 10 "capture started ($ready)" "$ready" || true
+  [ -z "${CAPTURE_ALSO:-}" ] || "$CAPTURE_ALSO"
   lab_curl_loop "$n" "http://$LAB_VIP/whoami" >"$out"
   cap_st=0
   wait "$pid" || cap_st=$?

@@ -12,33 +12,17 @@
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
+# shellcheck source=tests/e2e/notify_lib.sh
+. "$(dirname "$0")/notify_lib.sh"
 
 lab_test_begin service
 lab_up --servers 1 || { lab_not_ok "lab up"; exit 1; }
 cfg=$(lab_make_config) || { lab_not_ok "make config"; exit 1; }
 sock=$(lab_config_socket "$cfg")
+notify_listen "$sock" 60
+notify_sluice_start "$cfg" "sluice started with NOTIFY_SOCKET set" || exit 1
 nlog=$T/notify.log
-/usr/bin/python3 "$(dirname "$0")/notify_listen.py" "$T/notify.sock" "$nlog" "$sock" 60 \
-  2>"$T/listen.err" &
-listener=$!
-lab_wait_until 5 "notify socket bound" test -S "$T/notify.sock" || true
-
-export NOTIFY_SOCKET=$T/notify.sock
-if lab_sluice_start "$cfg"; then
-  lab_ok "sluice started with NOTIFY_SOCKET set"
-else
-  lab_not_ok "sluice started with NOTIFY_SOCKET set"
-  exit 1
-fi
-unset NOTIFY_SOCKET
-
-# msgs: the messages so far, one per line ("\n" inside one shown as "|").
-msgs() { "$LAB_PY" -c '
-import json, sys
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    if "msg" in r:
-        print(r["msg"].strip().replace("\n", "|"))' "$nlog"; }
+msgs() { notify_msgs; }
 ready_count() { msgs | grep -c '^READY=1' || true; }
 
 lab_wait_until 10 "READY=1 received" test "$(ready_count)" -ge 1 || true
@@ -75,7 +59,7 @@ lab_check "sluice still answers after the reload" slctl stats
 lab_sluice_stop && st=0 || st=$?
 lab_check_eq "sluice stopped on SIGTERM with status 0" "$st" 0
 LAB_SLUICE_PID=
-wait "$listener" || true
+wait "$notify_pid" || true
 lab_check_eq "STOPPING=1 is the last message" "$(msgs | tail -n 1 | cut -d'|' -f1)" "STOPPING=1"
 echo "# messages: $(msgs | tr '\n' ' ')"
 lab_test_end

@@ -4,8 +4,9 @@
 # the way bash calls it (COMP_WORDS, COMP_CWORD, then COMPREPLY): verbs,
 # subcommands, options of a command, option values, and VIPs and servers
 # from `sluicectl --json vip list` (a stand-in sluicectl answers that
-# with the daemon's layout; test_notify.sh asks a real daemon); with no
-# daemon, nothing and no message.
+# with the daemon's layout, tests/pkg/vip_list.json; test_notify.sh asks a
+# real daemon); with no daemon, nothing and no message. The words come
+# ready split here; test_completion_pty.sh lets a real shell split them.
 # Prints ok / not ok lines; exit 1 when any failed.
 set -uo pipefail
 # shellcheck source=tests/pkg/pkg_lib.sh
@@ -25,66 +26,7 @@ complete_() {
   printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
 }
 
-# The stand-in: `vip list` as the daemon answers it (JSON, indented, each
-# object's "vip"/"ip" before its "port", a check's own "port" after);
-# everything else to the real sluicectl.
-cat >"$T/sluicectl" <<EOS
-#!/usr/bin/env bash
-case " \$* " in
-  *" vip list "*) cat <<'J'
-{
-  "vips": [
-    {
-      "vip": "198.18.0.100",
-      "port": 80,
-      "proto": "tcp",
-      "scheduler": "wrr",
-      "id": 1,
-      "health_check": {
-        "type": "tcp",
-        "port": 8081
-      },
-      "real_servers": [
-        {
-          "ip": "198.18.1.11",
-          "port": 8080,
-          "weight": 1,
-          "id": 1,
-          "health_check": {
-            "port": 9000
-          }
-        },
-        {
-          "ip": "198.18.1.12",
-          "port": 8080,
-          "weight": 3,
-          "id": 2
-        }
-      ]
-    },
-    {
-      "vip": "198.18.0.101",
-      "port": 53,
-      "proto": "udp",
-      "scheduler": "mh",
-      "id": 2,
-      "real_servers": [
-        {
-          "ip": "198.18.1.13",
-          "port": 5353,
-          "weight": 1,
-          "id": 3
-        }
-      ]
-    }
-  ]
-}
-J
-  ;;
-  *) exec "$CTL" "\$@" ;;
-esac
-EOS
-chmod +x "$T/sluicectl"
+pkg_standin_ctl "$T/sluicectl" "$CTL"
 F=$T/sluicectl
 
 check_eq "verbs: 'sluicectl s'" "$(complete_ "$F" s)" "snat stats"
@@ -99,7 +41,10 @@ check_eq "options: 'sluicectl capture wan --d'" "$(complete_ "$F" capture wan --
 check_eq "value: 'sluicectl capture wan --direction '" "$(complete_ "$F" capture wan --direction "")" "both rx tx"
 check_eq "file: 'sluicectl capture wan -w $T/sluicect'" "$(complete_ "$F" capture wan -w "$T/sluicect")" "$T/sluicectl"
 check_eq "value: 'sluicectl rs add X --proto '" "$(complete_ "$F" rs add X --proto "")" "tcp udp"
-check_eq "VIPs: 'sluicectl rs list '" "$(complete_ "$F" rs list "")" "198.18.0.100:80 198.18.0.101:53"
+check_eq "VIPs, IPv6 in brackets: 'sluicectl rs list '" "$(complete_ "$F" rs list "")" \
+  "198.18.0.100:80 198.18.0.101:53 [2001:db8::100]:80"
+check_eq "servers of an IPv6 VIP: 'sluicectl rs del [2001:db8::100]:80 '" \
+  "$(complete_ "$F" rs del "[2001:db8::100]:80" "")" "[2001:db8:1::11]:8080"
 check_eq "VIPs: 'sluicectl vip del 198.18.0.10'" "$(complete_ "$F" vip del 198.18.0.10)" "198.18.0.100:80 198.18.0.101:53"
 check_eq "servers of a VIP: 'sluicectl rs del 198.18.0.100:80 '" \
   "$(complete_ "$F" rs del 198.18.0.100:80 "")" "198.18.1.11:8080 198.18.1.12:8080"

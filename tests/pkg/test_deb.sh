@@ -5,8 +5,7 @@
 # libmicrohttpd12), its
 # conffile, root ownership; extracted with `dpkg -x` into a scratch root:
 # every file where Debian wants it, the unit pointing at /usr/sbin, the
-# binaries running from there. lintian when installed (it is not part of
-# deps.sh: a large install for one check).
+# binaries running from there; lintian finds nothing (its absence fails).
 # Prints ok / not ok lines; exit 1 when any failed.
 set -uo pipefail
 # shellcheck source=tests/pkg/pkg_lib.sh
@@ -30,7 +29,7 @@ dpkg -x "$deb" "$R"
 for f in usr/sbin/sluice usr/sbin/sluicectl lib/systemd/system/sluice.service \
          usr/share/man/man8/sluice.8.gz usr/share/man/man8/sluicectl.8.gz usr/share/man/man5/sluice.json.5.gz \
          usr/share/bash-completion/completions/sluicectl etc/sluice/sluice.json \
-         usr/share/doc/sluice/copyright usr/share/doc/sluice/changelog.Debian.gz; do
+         usr/share/doc/sluice/copyright usr/share/doc/sluice/changelog.gz; do
   check "extracted: /$f" test -s "$R/$f"
 done
 check "unit: ExecStart=/usr/sbin/sluice -c /etc/sluice/sluice.json" \
@@ -39,9 +38,13 @@ check "man page readable: sluice.json(5)" bash -c "man -l '$R/usr/share/man/man5
 check "extracted sluice --help runs" bash -c "'$R/usr/sbin/sluice' --help >/dev/null"
 check "extracted sluicectl --help runs" bash -c "'$R/usr/sbin/sluicectl' --help >/dev/null"
 check "extracted sluice --check accepts the shipped config" bash -c "'$R/usr/sbin/sluice' --check -c '$R/etc/sluice/sluice.json' >/dev/null"
+# lintian (scripts/deps.sh installs it): no error and no warning; the
+# tags it cannot judge for a local build are overridden in the package
+# (scripts/make_deb.sh says which and why).
 if command -v lintian >/dev/null; then
-  if lintian --fail-on error "$deb" >"$T/lintian.log" 2>&1; then ok "lintian: no error"; else not_ok "lintian: no error" "$(head -n 20 "$T/lintian.log")"; fi
+  lintian --fail-on error,warning "$deb" >"$T/lintian.log" 2>&1
+  check_eq "lintian: no error, no warning" "$(grep -E '^[EW]: ' "$T/lintian.log" | tr '\n' ' ' | sed 's/ $//')" ""
 else
-  echo "# lintian not installed: skipped"
+  not_ok "lintian installed (scripts/deps.sh)"
 fi
 pkg_end

@@ -4,7 +4,8 @@
 # option that `sluicectl --help` and each `sluicectl COMMAND --help` name
 # is in sluicectl(8) (a verb as its own subsection); every option of
 # `sluice --help` in sluice(8); every key in the first column of
-# conf/README.md's Reference table in sluice.json(5); the exit statuses
+# conf/README.md's Reference table in sluice.json(5), and each key the
+# parser accepts (tests/pkg/parser_keys.py) in that table; the exit statuses
 # in both EXIT STATUS sections; the generated pages are what
 # `make man` writes now; groff finds nothing to warn about.
 # Prints ok / not ok lines; exit 1 when any failed.
@@ -14,8 +15,13 @@ set -uo pipefail
 pkg_begin man
 CTL=${SLUICECTL:-build/sluicectl} SL=${SLUICE:-build/sluice} MAN=${MAN_DIR:-conf/man}
 render() { groff -man -Tascii -P-c -P-b -P-u -rLL=200n "$1" 2>/dev/null; }
-# missing TEXTFILE WORDS...: the words not found in TEXTFILE (fixed strings).
-missing() { local f=$1 w; shift; for w in "$@"; do grep -qF -- "$w" "$f" || echo "$w"; done; }
+# missing TEXTFILE WORDS...: the words not found in TEXTFILE as whole
+# tokens (-s is not found in --socket, nor --proto in --protocol).
+missing() {
+  local f=$1 w
+  shift
+  for w in "$@"; do grep -qE -- "(^|[^A-Za-z0-9_-])$w([^A-Za-z0-9_-]|\$)" "$f" || echo "$w"; done
+}
 report() { # what, missing list
   if [ -z "$2" ]; then ok "$1"; else not_ok "$1" "missing: $(tr '\n' ' ' <<<"$2")"; fi
 }
@@ -76,6 +82,17 @@ sed -n '/^\.SH KEYS/,/^\.SH NOTES/p' "$MAN/sluice.json.5" | sed -n '/^\.TP/{n;p}
   | sed -E 's/\\f[BIR]//g; s/, /\n/g' | sort -u >"$T/json-keys.txt"
 m=$(comm -23 <(echo "$keys") "$T/json-keys.txt")
 report "sluice.json(5) has an entry for each of the $nkeys keys" "$m"
+
+# ---- every key the parser accepts is in the Reference table: a key
+# path, or a member a row names in backquotes (`name`, `{"symmetric": true}`).
+# shellcheck disable=SC2016  # backquotes, not an expansion
+sed -n '/^## Reference/,/^## [^R]/p' conf/README.md | grep '^| ' | grep -oE '`[^`]+`' |
+  grep -oE '[A-Za-z0-9_]+' | LC_ALL=C sort -u >"$T/doc-names.txt"
+python3 tests/pkg/parser_keys.py | LC_ALL=C sort -u >"$T/parser-keys.txt"
+np=$(wc -l <"$T/parser-keys.txt")
+if [ "$np" -ge 80 ]; then ok "the parser accepts $np keys"; else not_ok "the parser's keys found" "found $np"; fi
+report "conf/README.md's Reference table names each of the $np keys the parser accepts" \
+  "$(LC_ALL=C comm -23 "$T/parser-keys.txt" "$T/doc-names.txt")"
 
 # ---- generated pages are current
 python3 scripts/gen_man.py sluicectl "$CTL" "$T/gen.8" && python3 scripts/gen_man.py json conf/README.md "$T/gen.5"

@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+# What test_service.sh and test_deb_service.sh share: systemd's
+# notification socket played by notify_listen.py, sluice started with
+# NOTIFY_SOCKET pointing at it. Sourced after scripts/lab_lib.sh (not a
+# test: run.sh runs test_*.sh only).
+
+# notify_listen CTL LIMIT: notify_listen.py in the background on
+# $T/notify.sock (asking CTL, the control socket, at READY=1), for LIMIT
+# seconds at most; its log $T/notify.log, its pid $notify_pid.
+notify_listen() {
+  /usr/bin/python3 "$LAB_ROOT/tests/e2e/notify_listen.py" "$T/notify.sock" "$T/notify.log" "$1" "$2" \
+    2>"$T/listen.err" &
+  # shellcheck disable=SC2034  # the caller waits for it
+  notify_pid=$!
+  lab_wait_until 5 "notify socket bound" test -S "$T/notify.sock" || true
+}
+
+# notify_sluice_start CONFIG DESC: lab_sluice_start with NOTIFY_SOCKET
+# set, checked as DESC.
+notify_sluice_start() {
+  local st=0
+  NOTIFY_SOCKET=$T/notify.sock lab_sluice_start "$1" || st=$?
+  if [ "$st" -eq 0 ]; then lab_ok "$2"; else lab_not_ok "$2"; fi
+  return "$st"
+}
+
+# notify_msgs: the messages so far, one per line ("\n" inside one shown as "|").
+notify_msgs() { "$LAB_PY" -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if "msg" in r:
+        print(r["msg"].strip().replace("\n", "|"))' "$T/notify.log"; }

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# From the .deb to a running service, as far as a container without
+# systemd goes (issue 17): `make deb`; `dpkg --root` installs it into a
+# scratch root (maintainer scripts run, chrootless); `apt-get install
+# --simulate` resolves its Depends on this machine; `systemd-analyze
+# verify` passes the packaged unit (its paths moved under the root).
+# Then the packaged sluice runs as the packaged unit says: its ExecStart
+# (the lab's config in place of the shipped one, as an operator edits
+# it) under setpriv with the unit's CapabilityBoundingSet and
+# NoNewPrivileges, NOTIFY_SOCKET at notify_listen.py: READY=1, `stats`
+# through the packaged sluicectl, SIGHUP a reload (RELOADING=1, READY=1),
+# SIGTERM a clean stop (STOPPING=1, status 0), then the unit's
+# ExecStopPost with the same set: exit 0, nothing left to clean.
+# e2e-timeout: 90
+set -euo pipefail
+# shellcheck source=scripts/lab_lib.sh
+. "$(dirname "$0")/../../scripts/lab_lib.sh"
+# shellcheck source=tests/e2e/notify_lib.sh
+. "$(dirname "$0")/notify_lib.sh"
+
+lab_test_begin deb
+deb=$(cd "$LAB_ROOT" && VERSION=1.0~test bash scripts/make_deb.sh "$T" 2>"$T/build.err") ||
+  { lab_not_ok "make deb" "$(cat "$T/build.err")"; exit 1; }
+R=$T/root
+mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates"
+touch "$R/var/lib/dpkg/status"
+# The scratch root has none of the libraries (--force-depends); this
+# machine has them, which apt-get checks below.
+lab_check "dpkg --root installs the .deb (maintainer scripts run)" \
+  dpkg --root="$R" --force-script-chrootless --force-depends -i "$deb"
+lab_check "... dpkg's status there: install ok installed" \
+  bash -c "dpkg --root='$R' -s sluice | grep -qx 'Status: install ok installed'"
+lab_check "apt-get install --simulate resolves Depends" \
+  bash -c "apt-get install --simulate '$deb' 2>&1 | grep -q '^Inst sluice '"
+
+unit=$R/lib/systemd/system/sluice.service
+# verify wants the unit's programs and man pages where it says: a copy
+# with /usr and /etc moved under $R (--root= would want the whole of
+# systemd's own units there too).
+sed -E "s#(=|=-| )/(usr|etc)/#\\1$R/\\2/#g" "$unit" >"$T/sluice.service"
+out=$(MANPATH=$R/usr/share/man SYSTEMD_LOG_COLOR=0 systemd-analyze verify "$T/sluice.service" 2>&1) && st=0 || st=$?
+lab_check_eq "systemd-analyze verify: the packaged unit (paths under the root), exit 0 ${out:+($out)}" "$st" 0
+lab_check_eq "... and no warning" "$out" ""
+
+# unitval KEY: the unit's value of KEY; in_root: its absolute paths under $R.
+unitval() { sed -n "s/^$1=//p" "$unit"; }
+in_root() { sed -E "s#(^| )-?/#\\1$R/#g" <<<"$1"; }
+caps=$(unitval CapabilityBoundingSet)
+set_arg=-all$(for c in $caps; do printf ',+%s' "$(tr '[:upper:]' '[:lower:]' <<<"${c#CAP_}")"; done)
+nnp=()
+[ "$(unitval NoNewPrivileges)" = yes ] && nnp=(--no-new-privs)
+read -ra start <<<"$(in_root "$(unitval ExecStart)")"
+read -ra stoppost <<<"$(in_root "$(unitval ExecStopPost)")"
+echo "# ExecStart: ${start[*]}; ExecStopPost: ${stoppost[*]}; bounding set: $caps"
+
+lab_up --servers 1 || { lab_not_ok "lab up"; exit 1; }
+cfg=$(lab_make_config) || { lab_not_ok "make config"; exit 1; }
+sock=$(lab_config_socket "$cfg")
+cp "$cfg" "$R/etc/sluice/sluice.json"
+# The packaged binaries, run as the unit runs them.
+printf '#!/bin/sh\nexec setpriv %s --bounding-set %s -- %q "$@"\n' \
+  "${nnp[*]}" "$set_arg" "${start[0]}" >"$T/sluice-as-unit"
+chmod +x "$T/sluice-as-unit"
+SLUICE=$T/sluice-as-unit SLUICECTL=$R/usr/sbin/sluicectl
+
+notify_listen "$sock" 45
+notify_sluice_start "${start[2]}" "the packaged sluice started: ExecStart under the unit's bounding set" || exit 1
+msgs() { notify_msgs | cut -d'|' -f1; }
+lab_wait_until 10 "READY=1 received" grep -q READY=1 "$T/notify.log" || true
+lab_check_eq "READY=1 once" "$(msgs | grep -c '^READY=1')" 1
+lab_check_eq "its bounding set is the unit's" \
+  "$(grep CapBnd "/proc/$LAB_SLUICE_PID/status" | awk '{print $2}')" \
+  "$(setpriv --bounding-set "$set_arg" -- grep CapBnd /proc/self/status | awk '{print $2}')"
+lab_check "the packaged sluicectl: stats" slctl stats
+kill -HUP "$LAB_SLUICE_PID"
+lab_wait_until 10 "READY=1 after SIGHUP" test "$(msgs | grep -c '^READY=1')" -ge 2 || true
+lab_check_eq "SIGHUP: RELOADING=1 then READY=1" "$(msgs | sed -n '2,3p' | tr '\n' ' ')" "RELOADING=1 READY=1 "
+lab_sluice_stop && st=0 || st=$?
+lab_check_eq "SIGTERM: stopped with status 0" "$st" 0
+LAB_SLUICE_PID=
+wait "$notify_pid" || true
+lab_check_eq "STOPPING=1 is the last message" "$(msgs | tail -n 1)" "STOPPING=1"
+setpriv "${nnp[@]}" --bounding-set "$set_arg" -- "${stoppost[@]}" >"$T/cleanup.out" 2>&1 && st=0 || st=$?
+echo "# ExecStopPost: $(tr '\n' ' ' <"$T/cleanup.out")"
+lab_check_eq "ExecStopPost after a clean stop: exit 0" "$st" 0
+lab_test_end
