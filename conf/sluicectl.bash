@@ -85,6 +85,7 @@ _sluicectl() {
         --sched) COMPREPLY=($(compgen -W "rr wrr lc wlc sh mh" -- "$cur")); return ;;
         --check) COMPREPLY=($(compgen -W "tcp http udp none inherit" -- "$cur")); return ;;
         --on-down) COMPREPLY=($(compgen -W "keep flush" -- "$cur")); return ;;
+        --announce-when) COMPREPLY=($(compgen -W "any all" -- "$cur")); return ;;
         --filtering) COMPREPLY=($(compgen -W "eif adf" -- "$cur")); return ;;
         --vip) COMPREPLY=($(compgen -W "$(_sluicectl_names "$cmd")" -- "$cur")); return ;;
     esac
