@@ -41,8 +41,10 @@ void slc_print_node_status(const json_t *args, const json_t *result)
 	const json_t *list = json_object_get(a, "addresses");
 	size_t i;
 
+	char n[SLC_NUM_LEN];
+
 	(void)args;
-	printf("table %s, %s%s; %s\n", slc_str(a, "table"), slc_str(a, "state"),
+	printf("table %s, %s%s; %s\n", slc_num(a, "table", n), slc_str(a, "state"),
 	       json_is_true(json_object_get(a, "in_step")) ? ", in step" : ", catching up",
 	       json_is_true(json_object_get(a, "drained")) ? "DRAINED" : "not drained");
 	if (!json_is_true(json_object_get(gate, "open")))
