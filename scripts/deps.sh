@@ -13,6 +13,8 @@ PACKAGES=(
   wrk iperf3 nftables tcpdump
   systemd man-db groff-base
   prometheus  # promtool and a server scraping sluice: tests/e2e/test_metrics.sh
+  bird2       # the cluster lab's routers (scripts/lab_cluster.sh); run per
+              # namespace with -c/-s/-P, never the package's own service
 )
 
 missing=()
