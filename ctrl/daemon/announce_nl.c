@@ -159,7 +159,7 @@ int sl_ann_nl_read(int fd, uint32_t table,
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? count : -errno;
-		int len = (int)n;
+		unsigned int len = (unsigned int)n;
 		for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
 		     NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 			handle(h, table, fn, ctx);
