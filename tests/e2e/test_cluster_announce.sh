@@ -15,6 +15,7 @@
 # Connection survival across drain and node loss needs session sync
 # (ctrl/cluster/), tested with it.
 # e2e-timeout: 110
+# shellcheck disable=SC2317  # helpers called through lab_check / lab_wait_until
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
