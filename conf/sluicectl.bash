@@ -68,6 +68,7 @@ _sluicectl_values() {
         --sched) compgen -W "rr wrr lc wlc sh mh" -- "$cur" ;;
         --check) compgen -W "tcp http udp none inherit" -- "$cur" ;;
         --on-down) compgen -W "keep flush" -- "$cur" ;;
+        --announce-when) compgen -W "any all" -- "$cur" ;;
         --filtering) compgen -W "eif adf" -- "$cur" ;;
         --vip) compgen -W "$(_sluicectl_names "$cmd")" -- "$cur" ;;
         *) return 1 ;;

@@ -15,6 +15,8 @@ PACKAGES=(
   prometheus  # promtool and a server scraping sluice: tests/e2e/test_metrics.sh
   lintian  # checks the .deb: tests/pkg/test_deb.sh
   bash-completion  # the completion tried in a real shell with it: tests/pkg/test_completion_pty.sh
+  bird2       # the cluster lab's routers (scripts/lab_cluster.sh); run per
+              # namespace with -c/-s/-P, never the package's own service
 )
 
 missing=()

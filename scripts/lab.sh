@@ -11,6 +11,10 @@
 #                                             (/run/sluice-lab/P/sluice.sock)
 #   lab.sh sluice-stop [--prefix P]
 #   lab.sh ctl [--prefix P] SLUICECTL-ARGS... sluicectl on the started sluice's socket
+#   lab.sh cluster-up [--prefix P]            the cluster lab (lab_cluster.sh): a BIRD
+#                                             router, three nodes each running Sluice
+#                                             and BIRD, two servers; `down` removes it
+#   lab.sh cluster-ctl [--prefix P] I ARGS... sluicectl on node I
 #
 # Example:
 #   scripts/lab.sh up --servers 2
@@ -23,7 +27,7 @@ set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/lab_lib.sh"
 
-usage() { sed -n '3,21s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '3,25s/^# \{0,1\}//p' "$0"; }
 
 cmd=${1:-}
 [ -n "$cmd" ] || { usage >&2; exit 2; }
@@ -33,7 +37,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --prefix) lab_set_prefix "$2"; shift 2 ;;
     --prefix=*) lab_set_prefix "${1#--prefix=}"; shift ;;
-    *) if [ "$cmd" = exec ] || [ "$cmd" = ctl ]; then args+=("$@"); break; fi
+    *) if [ "$cmd" = exec ] || [ "$cmd" = ctl ] || [ "$cmd" = cluster-ctl ]; then args+=("$@"); break; fi
        args+=("$1"); shift ;;
   esac
 done
@@ -62,6 +66,13 @@ case $cmd in
     lab_sluice_start "$cfg"
     echo "sluice pid $LAB_SLUICE_PID, socket $LAB_SOCK, log $LAB_SLUICE_LOG" ;;
   sluice-stop) lab_sluice_stop ;;
+  cluster-up)
+    lab_cluster_up
+    for i in $(seq "$LAB_CL_NODES"); do lab_cluster_node_start "$i"; done
+    echo "router: birdc -s $(lab_cl_dir rt)/bird.ctl; nodes: lab.sh cluster-ctl I ..." ;;
+  cluster-ctl)
+    [ ${#args[@]} -ge 2 ] || { echo "lab.sh cluster-ctl I SLUICECTL-ARGS..." >&2; exit 2; }
+    lab_cl_ctl "${args[@]}" ;;
   ctl)
     lab_sluice_env || { echo "lab.sh: no sluice started with lab.sh sluice-start" >&2; exit 1; }
     slctl "${args[@]}" ;;

@@ -24,7 +24,8 @@
 #
 # Sourced from here, one job each: lab_servers.sh (the real servers: start,
 # stop, faults, their logs), lab_capture.sh (tcpdump in a namespace),
-# lab_harness.sh (the ok / not ok test harness).
+# lab_harness.sh (the ok / not ok test harness), lab_cluster.sh (the
+# cluster lab: a BIRD router, three Sluice nodes with BIRD; issue 16).
 #
 # Calls: ip, ethtool, sysctl (in namespaces), /usr/bin/python3, curl,
 # tcpdump, build/sluice, build/sluicectl.
@@ -60,6 +61,8 @@ LAB_UDP_PORT=5353
 . "$(dirname "${BASH_SOURCE[0]}")/lab_capture.sh"
 # shellcheck source=scripts/lab_harness.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lab_harness.sh"
+# shellcheck source=scripts/lab_cluster.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab_cluster.sh"
 
 lab_log() { echo "[lab:$LAB_PREFIX] $*" >&2; }
 lab_die() { lab_log "error: $*"; return 1; }
@@ -82,6 +85,8 @@ lab_namespaces() {
   ip netns list 2>/dev/null | while read -r name _; do
     case $name in
       "$p-cli" | "$p-lb" | "$p-sw" | "$p-gw" | "$p-isw" | "$p-out" | "$p-alt") echo "$name" ;;
+      "$p-rt") echo "$name" ;;
+      "$p"-n[0-9]) echo "$name" ;;
       "$p"-rs*) [[ ${name#"$p"-rs} =~ ^[0-9]+$ ]] && echo "$name" ;;
       "$p"-in*) [[ ${name#"$p"-in} =~ ^[0-9]+$ ]] && echo "$name" ;;
     esac

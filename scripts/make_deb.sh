@@ -109,7 +109,7 @@ Maintainer: Sluice <sluice@localhost>
 Section: net
 Priority: optional
 Depends: $depends
-Suggests: dpdk
+Suggests: dpdk, bird2
 Installed-Size: $(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
 Description: L4 load balancer (full NAT) and NAT gateway on DPDK
  Sluice balances TCP and UDP services over real servers (rr, wrr, lc, wlc,

@@ -46,6 +46,7 @@ enum slc_opt {
 	SLC_O_MH_SIZE,
 	SLC_O_ON_DOWN,
 	SLC_O_PANIC,
+	SLC_O_ANNOUNCE_WHEN,
 	SLC_O_CHECK,
 	SLC_O_INTERVAL,
 	SLC_O_CHECK_TIMEOUT, /* also --timeout on commands that take it */
@@ -64,6 +65,8 @@ enum slc_opt {
 	SLC_O_DURATION,
 	SLC_O_MAX
 };
+/* An option is a bit of a command's 32-bit mask. */
+_Static_assert(SLC_O_MAX <= 32, "more options than a mask holds");
 #define SLC_OPT(o) (1u << (o))
 /* The health-check options, and everything vip add / vip set accept
  * beyond the address. */
@@ -73,7 +76,8 @@ enum slc_opt {
 			SLC_OPT(SLC_O_CHECK_PATH) | SLC_OPT(SLC_O_CHECK_STATUS))
 #define SLC_SVC_OPTS (SLC_OPT(SLC_O_SCHED) | SLC_OPT(SLC_O_PERSIST) |          \
 		      SLC_OPT(SLC_O_HASH_PORTS) | SLC_OPT(SLC_O_MH_SIZE) |     \
-		      SLC_OPT(SLC_O_ON_DOWN) | SLC_OPT(SLC_O_PANIC) | SLC_CHECK_OPTS)
+		      SLC_OPT(SLC_O_ON_DOWN) | SLC_OPT(SLC_O_PANIC) |          \
+		      SLC_OPT(SLC_O_ANNOUNCE_WHEN) | SLC_CHECK_OPTS)
 
 #define SLC_MAX_POS 2 /* no command takes more than two positionals */
 
@@ -216,6 +220,9 @@ void slc_print_snat_list(const json_t *args, const json_t *result);
 void slc_print_snat_sessions(const json_t *args, const json_t *result);
 /* JSON the way sluicectl shows it: indented, members in the daemon's order. */
 void slc_print_json(FILE *f, const json_t *j);
+/* sluicectl_node.c */
+void slc_print_node_drain(const json_t *args, const json_t *result);
+void slc_print_node_status(const json_t *args, const json_t *result);
 /* sluicectl_xdp.c */
 void slc_print_blocklist_add(const json_t *args, const json_t *result);
 void slc_print_blocklist_del(const json_t *args, const json_t *result);

@@ -21,7 +21,7 @@ static const char *const opt_names[SLC_O_MAX] = {
 	[SLC_O_FILTERING] = "filtering", [SLC_O_DRY_RUN] = "dry-run",
 	[SLC_O_PERSIST] = "persist", [SLC_O_HASH_PORTS] = "hash-ports",
 	[SLC_O_MH_SIZE] = "mh-size", [SLC_O_ON_DOWN] = "on-down",
-	[SLC_O_PANIC] = "panic-percent",
+	[SLC_O_PANIC] = "panic-percent", [SLC_O_ANNOUNCE_WHEN] = "announce-when",
 	[SLC_O_CHECK] = "check", [SLC_O_INTERVAL] = "interval",
 	[SLC_O_CHECK_TIMEOUT] = "check-timeout", [SLC_O_RISE] = "rise",
 	[SLC_O_FALL] = "fall", [SLC_O_CHECK_PORT] = "check-port",
@@ -289,6 +289,7 @@ int slc_put_svc_opts(const struct slc_cmd *c, const struct slc_args *a,
 {
 	static const char *const scheds[] = {"rr", "wrr", "lc", "wlc", "sh", "mh", NULL};
 	static const char *const downs[] = {"keep", "flush", NULL};
+	static const char *const whens[] = {"any", "all", NULL};
 
 	if (slc_put_word(c, a, SLC_O_SCHED, scheds, "rr, wrr, lc, wlc, sh or mh", args,
 		     "scheduler") < 0 ||
@@ -296,7 +297,9 @@ int slc_put_svc_opts(const struct slc_cmd *c, const struct slc_args *a,
 	    slc_put_uint_opt(c, a, SLC_O_PERSIST, 0, 86400, args, "persist_s") < 0 ||
 	    slc_put_uint_opt(c, a, SLC_O_MH_SIZE, 97, 1048573, args, "mh_table_size") < 0 ||
 	    slc_put_word(c, a, SLC_O_ON_DOWN, downs, "keep or flush", args, "on_down") < 0 ||
-	    slc_put_uint_opt(c, a, SLC_O_PANIC, 0, 100, args, "panic_percent") < 0)
+	    slc_put_uint_opt(c, a, SLC_O_PANIC, 0, 100, args, "panic_percent") < 0 ||
+	    slc_put_word(c, a, SLC_O_ANNOUNCE_WHEN, whens, "any or all", args,
+			 "announce_when") < 0)
 		return -1;
 	return slc_put_check(c, a, args, false);
 }

@@ -34,8 +34,8 @@ static int build_vip_set(const struct slc_cmd *c, const struct slc_args *a,
 {
 	if (!slc_any_of(a, SLC_SVC_OPTS)) {
 		slc_usage_error(c, "nothing to change: give --sched, --hash-ports, "
-				"--persist, --mh-size, --on-down, --panic-percent "
-				"or --check options");
+				"--persist, --mh-size, --on-down, --panic-percent, "
+				"--announce-when or --check options");
 		return -1;
 	}
 	return build_vip_add(c, a, args);
@@ -273,7 +273,10 @@ static int build_xdp_syn_rate(const struct slc_cmd *c, const struct slc_args *a,
 	"  --on-down keep|flush  a server that goes down keeps its connections,\n" \
 	"                    or they are reset (RST both sides)\n"                \
 	"  --panic-percent N more than N% of the servers down: health is\n"      \
-	"                    ignored, all are kept up (fail open; 0: off)\n"
+	"                    ignored, all are kept up (fail open; 0: off)\n"     \
+	"  --announce-when any|all  with announce.table, the VIP's route is\n"   \
+	"                    announced while any (default) / all of its\n"       \
+	"                    servers are healthy\n"
 #define CHECK_HELP                                                             \
 	"  --check T         health check: tcp, http, udp or none\n"               \
 	"  --interval MS     between checks (default 2000)\n"                      \
@@ -528,6 +531,25 @@ const struct slc_cmd slc_cmds[] = {
 	  "running Sluice's XDP program.\n"
 	  "\nExample:\n  sluicectl xdp syn-rate 100 20\n",
 	  { "RATE", "BURST" }, 2, 0, true, build_xdp_syn_rate, slc_print_xdp_set },
+	{ "node", "drain", "node.drain", "",
+	  "withdraw this node's VIP routes from announce.table",
+	  "The routing daemon (BIRD) then withdraws them from the router, so\n"
+	  "ECMP sends new flows to the other nodes. Local addresses stay\n"
+	  "announced, so replies to open connections still come home. Not kept\n"
+	  "across a restart.\n"
+	  "\nExample:\n  sluicectl node drain\n",
+	  { NULL }, 0, 0, false, build_none, slc_print_node_drain },
+	{ "node", "undrain", "node.undrain", "",
+	  "announce this node's healthy VIPs again",
+	  "Example:\n  sluicectl node undrain\n",
+	  { NULL }, 0, 0, false, build_none, slc_print_node_drain },
+	{ "node", "status", "node.status", "",
+	  "what this node announces, and why each address is or is not",
+	  "Every VIP address and local address: announced (wanted) or not and\n"
+	  "why, whether its route is in the table yet, the drain and the gate\n"
+	  "(closed while cluster sync has no full dump), the counters.\n"
+	  "\nExample:\n  sluicectl node status\n",
+	  { NULL }, 0, 0, false, build_none, slc_print_node_status },
 	{ "raw", NULL, NULL, "JSON-LINE",
 	  "send one request line as typed and print the answer line",
 	  "For debugging the protocol (ctrl/README.md). The line is not checked\n"

@@ -56,6 +56,8 @@ static const char *svc_options(const json_t *vip, char *buf, size_t size)
 		len += (size_t)snprintf(buf + len, size - len, "hash_ports ");
 	if (!strcmp(slc_str(vip, "on_down"), "flush") && len < size)
 		len += (size_t)snprintf(buf + len, size - len, "on_down=flush ");
+	if (!strcmp(slc_str(vip, "announce_when"), "all") && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "announce=all ");
 	json_int_t panic = 0;
 	if (slc_int_of(json_object_get(vip, "panic_percent"), &panic) && panic &&
 	    len < size)

@@ -256,7 +256,7 @@ static int load_ports(json_t *root, struct sl_model *m, struct sl_err *err)
 static const char *const top_keys[] = {
 	"eal", "workers", "log_level", "control", "idle", "conn_table", "xdp",
 	"local_port_range", "checksum", "limits", "timeouts", "persistence", "icmp",
-	"flush", "health", "metrics", "ports", "routes",
+	"flush", "health", "metrics", "announce", "ports", "routes",
 	"local_addresses", "neighbors", "vips", "snat", "snat_options", NULL,
 };
 

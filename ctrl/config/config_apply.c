@@ -95,6 +95,8 @@ int sl_config_check_fixed(const struct sl_model *a, const struct sl_model *b,
 		return fixed(err, "health.source");
 	if (a->metrics_ip != b->metrics_ip || a->metrics_port != b->metrics_port)
 		return fixed(err, "metrics.listen");
+	if (a->announce_table != b->announce_table)
+		return fixed(err, "announce.table");
 	if (ports_differ(a, b))
 		return fixed(err, "ports");
 	return 0;
@@ -441,6 +443,10 @@ static void diff_svc_options(struct diff *d, const struct sl_model_svc *o,
 	if (o->on_down != s->on_down)
 		note(d->modified, "%s: on_down %s -> %s", svc, sl_on_down_name(o->on_down),
 		     sl_on_down_name(s->on_down));
+	if (o->announce_when != s->announce_when)
+		note(d->modified, "%s: announce_when %s -> %s", svc,
+		     sl_announce_when_name(o->announce_when),
+		     sl_announce_when_name(s->announce_when));
 	if (!sl_hc_cfg_equal(&o->hc, &s->hc))
 		note(d->modified, "%s: health check %s -> %s", svc,
 		     sl_hc_type_name(o->hc.type), sl_hc_type_name(s->hc.type));

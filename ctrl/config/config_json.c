@@ -162,6 +162,10 @@ static json_t *settings_json(const struct sl_model *m)
 						     sl_fmt_ipport(m->metrics_ip,
 								   m->metrics_port, listen)));
 	}
+	if (m->announce_table)
+		bad |= json_object_set_new(o, "announce",
+					   json_pack("{s:I}", "table",
+						     (json_int_t)m->announce_table));
 	bad |= sl_config_xdp_json(o, m) < 0;
 	if (bad) {
 		json_decref(o);

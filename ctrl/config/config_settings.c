@@ -427,6 +427,30 @@ static int load_metrics(json_t *root, struct sl_model *m, struct sl_err *err)
 	return 0;
 }
 
+/* "announce": {"table": N}: the kernel routing table of sluice's network
+ * namespace where the announcer keeps the host routes a routing daemon
+ * exports (README.md, Cluster). 0 (unspecified) and the kernel's own
+ * tables (253 default, 254 main, 255 local) are refused, as is 2^32-1
+ * (RT_TABLE_MAX, "all tables" in a dump request). Absent: no announcer. */
+static int load_announce(json_t *root, struct sl_model *m, struct sl_err *err)
+{
+	static const char *const keys[] = {"table", NULL};
+	unsigned long table = 0;
+	json_t *o;
+	int rc = sl_config_sub_object(root, "announce", keys, &o, err);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (sl_json_uint(o, "table", true, 1, 4294967294ul, &table, err) < 0)
+		return sl_config_prefixed(err, "announce.");
+	if (table >= 253 && table <= 255)
+		return sl_err_set(err, SL_E_INVALID, "announce.table",
+				  "announce.table must not be one of the kernel's own "
+				  "tables (253 default, 254 main, 255 local), got %lu", table);
+	m->announce_table = (uint32_t)table;
+	return 0;
+}
+
 int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err)
 {
 	if (load_eal(root, m, err) < 0 ||
@@ -444,7 +468,8 @@ int sl_config_load_settings(json_t *root, struct sl_model *m, struct sl_err *err
 			 SL_FLUSH_RESETS_MAX, &m->flush_resets_per_sec, err) < 0 ||
 	    load_one_u32(root, "persistence", "max_templates", SL_PERSIST_MAX_MIN,
 			 SL_PERSIST_MAX_MAX, &m->persist_max, err) < 0 ||
-	    load_metrics(root, m, err) < 0 || sl_config_load_xdp(root, m, err) < 0)
+	    load_metrics(root, m, err) < 0 || load_announce(root, m, err) < 0 ||
+	    sl_config_load_xdp(root, m, err) < 0)
 		return -1;
 	return 0;
 }

@@ -57,6 +57,7 @@ struct sl_model_svc {
 	bool hash_ports;                 /* sh/mh hash the client port too */
 	uint8_t on_down;                 /* enum sl_on_down; default keep */
 	uint8_t panic_percent;           /* fail open past this share down; 0: off */
+	uint8_t announce_when;           /* enum sl_announce_when; default any */
 	uint32_t persist_s;              /* 0: no persistence */
 	uint8_t persist_plen6;           /* persistence netmask for v6 clients
 					  * (prefix length); default 128 */
@@ -205,6 +206,8 @@ struct sl_model {
 					  * "fragmentation needed" may carry to
 					  * a real server; default 1280 */
 	uint32_t timeouts_ms[SL_CS_MAX]; /* per state (index SL_CS_*) */
+	uint32_t announce_table;         /* kernel routing table the announcer
+					  * keeps (announce.table); 0: none */
 
 	uint32_t nports;
 	struct sl_model_port ports[SL_MAX_PORTS];

@@ -67,6 +67,8 @@ int sl_model_svc_apply_opts(struct sl_model_svc *svc,
 		next.on_down = o->on_down;
 	if (o->set & SL_SVC_F_PANIC)
 		next.panic_percent = o->panic_percent;
+	if (o->set & SL_SVC_F_ANNOUNCE)
+		next.announce_when = o->announce_when;
 	if (o->set & SL_SVC_F_CHECK) {
 		sl_hc_merge(&next.hc, &o->hc, o->hc_set);
 		if (sl_hc_validate(&next.hc, err) < 0) {
@@ -90,6 +92,8 @@ int sl_model_svc_opts_json(json_t *o, const struct sl_model_svc *s)
 	bad |= json_object_set_new(o, "mh_table_size", json_integer(s->mh_size));
 	bad |= json_object_set_new(o, "on_down", json_string(sl_on_down_name(s->on_down)));
 	bad |= json_object_set_new(o, "panic_percent", json_integer(s->panic_percent));
+	bad |= json_object_set_new(o, "announce_when",
+				   json_string(sl_announce_when_name(s->announce_when)));
 	bad |= json_object_set_new(o, "health_check", sl_hc_to_json(&s->hc, SL_HC_F_ALL));
 	return bad ? -1 : 0;
 }

@@ -17,6 +17,10 @@ static const char *const on_down_names[] = {
 	[SL_ON_DOWN_KEEP] = "keep", [SL_ON_DOWN_FLUSH] = "flush",
 };
 
+static const char *const announce_when_names[] = {
+	[SL_ANNOUNCE_ANY] = "any", [SL_ANNOUNCE_ALL] = "all",
+};
+
 const char *sl_hc_type_name(unsigned type)
 {
 	return type < SL_HC_TYPES ? hc_names[type] : "invalid";
@@ -47,6 +51,19 @@ int sl_on_down_parse(const char *name)
 {
 	for (unsigned i = 0; i < SL_ARRAY_SIZE(on_down_names); i++)
 		if (strcmp(name, on_down_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *sl_announce_when_name(unsigned v)
+{
+	return v < SL_ARRAY_SIZE(announce_when_names) ? announce_when_names[v] : "invalid";
+}
+
+int sl_announce_when_parse(const char *name)
+{
+	for (unsigned i = 0; i < SL_ARRAY_SIZE(announce_when_names); i++)
+		if (strcmp(name, announce_when_names[i]) == 0)
 			return (int)i;
 	return -1;
 }
@@ -302,5 +319,10 @@ int sl_svc_opts_from_json(json_t *o, struct sl_svc_opts *opts,
 		return -1;
 	if (rc == 0)
 		opts->panic_percent = (uint8_t)v, opts->set |= SL_SVC_F_PANIC;
+	if ((rc = read_enum(o, "announce_when", sl_announce_when_parse, "any or all",
+			    &e, err)) < 0)
+		return -1;
+	if (rc == 0)
+		opts->announce_when = (uint8_t)e, opts->set |= SL_SVC_F_ANNOUNCE;
 	return read_check(o, opts, err);
 }

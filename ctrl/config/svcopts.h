@@ -13,6 +13,8 @@
  *   "persist_netmask6": 1 .. 128 (default 128),
  *   "mh_table_size": 65537, "on_down": "keep" | "flush",
  *   "panic_percent": 0 .. 100 (0: off),
+ *   "announce_when": "any" | "all" (the VIP's route is announced while
+ *                    at least one / every one of its servers is healthy),
  *   "health_check": {"type": "tcp" | "http" | "udp" | "none",
  *                    "interval_ms": 2000, "timeout_ms": 1000,
  *                    "rise": 2, "fall": 3, "port": 0,
@@ -71,6 +73,10 @@ struct sl_hc_cfg {
 /* What happens to a server's open connections when it goes down. */
 enum sl_on_down { SL_ON_DOWN_KEEP = 0, SL_ON_DOWN_FLUSH = 1 };
 
+/* When a VIP's host route is announced (ctrl/daemon/announce.h): while
+ * any of its servers is healthy (the default), or only while all are. */
+enum sl_announce_when { SL_ANNOUNCE_ANY = 0, SL_ANNOUNCE_ALL = 1 };
+
 #define SL_PERSIST_MAX_S 86400u
 
 /* A service's options, as a partial update (`set`: SL_SVC_F_*). */
@@ -80,6 +86,7 @@ struct sl_svc_opts {
 	bool hash_ports;
 	uint8_t on_down;
 	uint8_t panic_percent;
+	uint8_t announce_when;
 	uint32_t persist_s;
 	uint8_t persist_plen6;
 	uint32_t mh_size;
@@ -95,6 +102,7 @@ struct sl_svc_opts {
 #define SL_SVC_F_CHECK 0x20u
 #define SL_SVC_F_PANIC 0x40u
 #define SL_SVC_F_PERSIST_MASK6 0x80u
+#define SL_SVC_F_ANNOUNCE 0x100u
 
 /* "persist_netmask6": how much of a v6 client's address its persistence
  * template covers (a prefix length, as ipvsadm's -M for IPv6): 128, one
@@ -107,6 +115,8 @@ bool sl_hc_cfg_equal(const struct sl_hc_cfg *a, const struct sl_hc_cfg *b);
 int sl_hc_type_parse(const char *name);      /* enum sl_hc_type or -1 */
 const char *sl_on_down_name(unsigned v);
 int sl_on_down_parse(const char *name);      /* enum sl_on_down or -1 */
+const char *sl_announce_when_name(unsigned v);
+int sl_announce_when_parse(const char *name); /* enum sl_announce_when or -1 */
 
 void sl_hc_defaults(struct sl_hc_cfg *c);
 /* Copy the fields of src named in `set` into dst. */
@@ -126,13 +136,14 @@ json_t *sl_hc_to_json(const struct sl_hc_cfg *c, uint32_t set);
 
 /* The members of a service object other than its address that are
  * present in `o` ("scheduler", "hash_ports", "persist_s", "persist_netmask6",
- * "mh_table_size", "on_down", "panic_percent", "health_check"), into
+ * "mh_table_size", "on_down", "panic_percent", "announce_when",
+ * "health_check"), into
  * `opts`. */
 int sl_svc_opts_from_json(json_t *o, struct sl_svc_opts *opts,
 			  struct sl_err *err);
 
 /* The JSON keys sl_svc_opts_from_json() reads, for sl_json_only lists. */
 #define SL_SVC_OPT_KEYS "scheduler", "hash_ports", "persist_s", "persist_netmask6", \
-	"mh_table_size", "on_down", "panic_percent", "health_check"
+	"mh_table_size", "on_down", "panic_percent", "announce_when", "health_check"
 
 #endif

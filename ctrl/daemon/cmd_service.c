@@ -156,8 +156,8 @@ int sl_cmd_vip_set(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 	if (opts.set == 0)
 		return sl_err_set(err, SL_E_MISSING, "",
 				  "nothing to change: give scheduler, hash_ports, "
-				  "persist_s, persist_netmask6, mh_table_size, on_down "
-				  "or health_check");
+				  "persist_s, persist_netmask6, mh_table_size, on_down, "
+				  "panic_percent, announce_when or health_check");
 	if (sl_model_set_svc_at(m, &k.vip, k.port, k.proto, &opts, err) != 0)
 		return -1;
 	const struct sl_model_svc *svc = sl_model_find_svc_at(m, &k.vip, k.port, k.proto);

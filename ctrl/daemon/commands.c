@@ -71,6 +71,13 @@ const struct sl_cmd sl_commands[] = {
 	 "a capture's counts (keeps it alive)"},
 	{"capture.stop", sl_cmd_capture_stop, ARGS("id"), SL_CMD_WRITE,
 	 "stop a capture and close its file"},
+	/* Drain is the node's state, not its configuration: not on a clone. */
+	{"node.drain", sl_cmd_node_drain, NO_ARGS, SL_CMD_WRITE,
+	 "withdraw this node's VIP routes (local addresses stay announced)"},
+	{"node.undrain", sl_cmd_node_undrain, NO_ARGS, SL_CMD_WRITE,
+	 "announce this node's healthy VIPs again"},
+	{"node.status", sl_cmd_node_status, NO_ARGS, SL_CMD_READ,
+	 "what this node announces, and why each address is or is not"},
 	{"help", sl_cmd_help, NO_ARGS, SL_CMD_READ, "list commands"},
 	{NULL, NULL, NULL, SL_CMD_READ, NULL},
 };

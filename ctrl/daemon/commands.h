@@ -40,6 +40,10 @@ extern const struct sl_cmd sl_commands[];
 const struct sl_cmd *sl_cmd_find(const char *name);
 
 /* Handlers, by file. */
+/* cmd_node.c: node.drain, node.undrain, node.status (announce.h) */
+int sl_cmd_node_drain(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_node_undrain(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_node_status(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_vip_add(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_vip_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_vip_set(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);

@@ -87,6 +87,11 @@ struct sl_ctl {
 	 * and how many times it was. */
 	json_t *stats_doc;
 	uint64_t stats_doc_ms, stats_doc_renders;
+	/* Issue 16: the host routes announced through announce.table
+	 * (announce.h; NULL: none configured, or a program without it),
+	 * and the publish count last seen, so a change recomputes them. */
+	struct sl_announce *announce;
+	uint64_t announce_publishes;
 };
 
 uint64_t sl_ctl_now_ms(void);
@@ -96,6 +101,14 @@ uint64_t sl_ctl_now_ms(void);
  * or NULL when rendering failed. sluicectl's `stats` renders afresh. */
 json_t *sl_ctl_stats_doc(struct sl_ctl *ctl, uint64_t max_age_ms);
 void sl_ctl_stats_doc_free(struct sl_ctl *ctl);
+
+/* ctl_announce.c: the announcer of announce.table (none without one):
+ * started once the model is loaded, kept each loop turn from the model
+ * and the servers' health, its routes withdrawn by free. 0, or -1 with
+ * a message. */
+int sl_ctl_announce_init(struct sl_ctl *ctl, char *errbuf, size_t errlen);
+void sl_ctl_announce_work(struct sl_ctl *ctl);
+void sl_ctl_announce_free(struct sl_ctl *ctl);
 
 /* ctl_open.c: open every port's device (once for ports sharing one, by
  * VLAN) and fill the dataplane's per-port tables. 0, or -1 logged. */

@@ -259,6 +259,7 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 		sl_ctl_capture_poll(ctl); /* copies to the capture file */
 		sl_ctl_neigh_work(ctl);
 		sl_ctl_work(ctl); /* health checks, lc sums, persistence */
+		sl_ctl_announce_work(ctl); /* announce.table's host routes */
 		if (!ready && sl_notify_workers_running(ctl->dp)) {
 			ready = true;
 			sl_info("all %u workers running", ctl->dp->nworkers);
@@ -286,6 +287,7 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 {
 	struct sl_dataplane *dp = ctl->dp;
 
+	sl_ctl_announce_free(ctl); /* withdrawn while the workers still forward */
 	sl_metrics_http_stop(metrics); /* its threads read nothing of ours */
 	metrics = NULL;
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
@@ -443,6 +445,12 @@ static int run(struct sl_ctl *ctl)
 	}
 	if (launch_workers(ctl) != 0)
 		goto fail;
+	/* Routes only once the workers run: a VIP announced earlier would
+	 * draw traffic nobody forwards. */
+	if (sl_ctl_announce_init(ctl, errbuf, sizeof(errbuf)) != 0) {
+		sl_err("%s", errbuf);
+		goto fail;
+	}
 	sl_info("running: %u workers, %u ports, %u VIPs; control socket %s",
 		m->workers, m->nports, m->nsvcs, m->socket_path);
 	control_loop(ctl, &srv);
