@@ -71,6 +71,8 @@ const struct sl_cmd sl_commands[] = {
 	 "a capture's counts (keeps it alive)"},
 	{"capture.stop", sl_cmd_capture_stop, ARGS("id"), SL_CMD_WRITE,
 	 "stop a capture and close its file"},
+	{"cluster.status", sl_cmd_cluster_status, NO_ARGS, SL_CMD_READ,
+	 "session sync: peers, their state, records, loss, refusals, takeover"},
 	{"help", sl_cmd_help, NO_ARGS, SL_CMD_READ, "list commands"},
 	{NULL, NULL, NULL, SL_CMD_READ, NULL},
 };
