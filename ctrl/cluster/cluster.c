@@ -32,8 +32,8 @@ struct sl_cluster {
 	uint32_t ntake;
 	struct sl_addr take[MAX_TAKEOVER];
 	uint8_t take_owner[MAX_TAKEOVER];
-	/* Tests (fd -1): the last datagram sent. */
-	const uint8_t *last_sent;
+	/* Tests (fd -1): a copy of the last datagram sent. */
+	uint8_t last_sent[SL_SYNC_DGRAM_MAX];
 	size_t last_len;
 	uint32_t last_peer;
 };
@@ -47,7 +47,7 @@ static void send_dgram(struct sl_cluster *c, uint32_t i, struct sl_sync_dgram *d
 		return;
 	}
 	if (c->fd < 0) {
-		c->last_sent = d->buf;
+		memcpy(c->last_sent, d->buf, d->len);
 		c->last_len = d->len;
 		c->last_peer = i;
 	} else if (sl_sync_sock_send(c->fd, &p->conf->addr, c->conf.sync_port,

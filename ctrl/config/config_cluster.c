@@ -40,7 +40,7 @@ static const char *const timer_keys[] = {
 static int read_name(json_t *o, const char *key, char out[SL_CLUSTER_NAME_MAX + 1],
 		     struct sl_err *err)
 {
-	const char *s;
+	const char *s = NULL;
 	size_t n;
 
 	if (sl_json_string(o, key, true, &s, err) < 0)
@@ -283,7 +283,7 @@ static int load_sync(json_t *o, struct sl_cluster_conf *c, struct sl_err *err)
 static int load(json_t *o, struct sl_model *m, struct sl_err *err)
 {
 	struct sl_cluster_conf *c = &m->cluster;
-	const char *path;
+	const char *path = NULL;
 
 	set_defaults(c);
 	if (read_name(o, "node", c->node, err) < 0 || load_sync(o, c, err) < 0 ||
