@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -339,6 +340,68 @@ static void test_dump_timeout(void **state)
 	sl_cluster_free(a);
 }
 
+/* Two nodes on real UDP sockets (127.0.0.1 and 127.0.0.2, a port of
+ * this process's own): each hears the other, asks for and gets the
+ * (empty) dump, and is ready; records emitted on one are installed on
+ * the other. Bounded by a number of turns, not timed. */
+static uint32_t dump_from;
+static struct sl_cluster *dumper;
+static void dump_now(void *arg, uint32_t peer)
+{
+	(void)arg;
+	dump_from++;
+	sl_cluster_dump_end(dumper, peer);
+}
+
+static void test_over_udp(void **state)
+{
+	struct sl_cluster_ops ops = OPS;
+	struct sl_cluster_conf c1, c2;
+	struct sl_cluster *a, *b;
+	struct sl_sync_conn r = rec(1, 1);
+	uint16_t port = (uint16_t)(20000 + getpid() % 20000);
+	char err[160];
+	(void)state;
+
+	memset(&seen, 0, sizeof(seen));
+	ops.dump = dump_now;
+	conf_of(1, &c1);
+	conf_of(2, &c2);
+	c1.npeers = c2.npeers = 1; /* lb1 and lb2 only */
+	c1.sync_port = c2.sync_port = port;
+	a = sl_cluster_new(&c1, &ops, 0, 1, false, err, sizeof(err));
+	if (!a)
+		skip(); /* no loopback here */
+	b = sl_cluster_new(&c2, &ops, 0, 2, false, err, sizeof(err));
+	if (!b)
+		fail_msg("%s", err);
+	assert_true(sl_cluster_fd(a) >= 0);
+	for (uint64_t t = 0; t < 2000 && !(sl_cluster_ready(a) && sl_cluster_ready(b)); t++) {
+		dumper = a;
+		sl_cluster_poll(a, t);
+		dumper = b;
+		sl_cluster_poll(b, t);
+		usleep(1000);
+	}
+	assert_true(sl_cluster_ready(a));
+	assert_true(sl_cluster_ready(b));
+	assert_int_equal(sl_cluster_peer(a, 0)->state, SL_PEER_ALIVE);
+	assert_int_equal(sl_cluster_stats(a)->dump_timeouts, 0);
+	assert_true(dump_from >= 2);
+	sl_cluster_emit(a, &r, 1);
+	for (int i = 0; i < 2000 && seen.installed == 0; i++) {
+		dumper = a;
+		sl_cluster_poll(a, 3000);
+		dumper = b;
+		sl_cluster_poll(b, 3000);
+		usleep(1000);
+	}
+	assert_int_equal(seen.installed, 1);
+	assert_int_equal(sl_cluster_stats(b)->unknown_peer, 0);
+	sl_cluster_free(a);
+	sl_cluster_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_records_between_nodes),
 		cmocka_unit_test(test_ready_waits_for_dumps),
 		cmocka_unit_test(test_dump_timeout),
+		cmocka_unit_test(test_over_udp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
