@@ -247,6 +247,8 @@ void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
 		p->dump_done = true;
 		p->st.dumps_received++;
 	}
+	if (changed && p->state == SL_PEER_ALIVE)
+		p->dump_asked_ms = 0; /* just heard: ask it now, not at the next retry */
 	if (changed)
 		takeover_update(c);
 }
@@ -293,10 +295,23 @@ static void dump_work(struct sl_cluster *c, uint64_t now)
 	takeover_update(c);
 }
 
+/* The clocks start at the first poll, not at creation: the daemon makes
+ * the cluster before its workers start, which can take longer than
+ * dead_ms, and no peer may be dead for this node's own slowness. */
+static void first_poll(struct sl_cluster *c, uint64_t now)
+{
+	c->start_ms = c->last_refresh_ms = now;
+	for (uint32_t i = 0; i < c->conf.npeers; i++)
+		if (c->peers[i].state == SL_PEER_UNKNOWN)
+			c->peers[i].last_heard_ms = now;
+}
+
 void sl_cluster_poll(struct sl_cluster *c, uint64_t now)
 {
 	bool changed = false;
 
+	if (!c->polled)
+		first_poll(c, now);
 	receive(c, now);
 	for (uint32_t i = 0; i < c->conf.npeers; i++)
 		changed |= sl_sync_peer_tick(&c->peers[i], now, c->conf.dead_ms);

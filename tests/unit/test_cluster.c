@@ -340,6 +340,27 @@ static void test_dump_timeout(void **state)
 	sl_cluster_free(a);
 }
 
+/* Made at 0, first polled at 2000 (the daemon starts its workers in
+ * between): no peer is dead for that, nothing is taken over, and the
+ * dump wait starts then too. */
+static void test_clock_starts_at_first_poll(void **state)
+{
+	struct sl_cluster *a = node(1, 0);
+	(void)state;
+
+	memset(&seen, 0, sizeof(seen));
+	sl_cluster_poll(a, 2000);
+	assert_int_equal(sl_cluster_peer(a, 0)->state, SL_PEER_UNKNOWN);
+	assert_int_equal(sl_cluster_peer(a, 1)->state, SL_PEER_UNKNOWN);
+	assert_false(sl_cluster_ready(a));
+	sl_cluster_poll(a, 2500);
+	assert_false(sl_cluster_ready(a));
+	sl_cluster_poll(a, 2501); /* both silent 501 ms since the first poll */
+	assert_int_equal(sl_cluster_peer(a, 0)->state, SL_PEER_DEAD);
+	assert_true(sl_cluster_ready(a));
+	sl_cluster_free(a);
+}
+
 /* Two nodes on real UDP sockets (127.0.0.1 and 127.0.0.2, a port of
  * this process's own): each hears the other, asks for and gets the
  * (empty) dump, and is ready; records emitted on one are installed on
@@ -409,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_records_between_nodes),
 		cmocka_unit_test(test_ready_waits_for_dumps),
 		cmocka_unit_test(test_dump_timeout),
+		cmocka_unit_test(test_clock_starts_at_first_poll),
 		cmocka_unit_test(test_over_udp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
