@@ -40,6 +40,8 @@ PCAP_LIBS      := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 # The Prometheus endpoint (ctrl/daemon/metrics_http.c): sluice only.
 MHD_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+# HMAC-SHA256 of the cluster's session sync (ctrl/cluster/sync_mac.c).
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
 # Include paths follow the layering (README.md, "Layout"): each group of
 # sources sees only the folders it may call, so a bare-name include of a
@@ -51,7 +53,8 @@ COMMON_INC := $(CORE_INC) -iquote ctrl/common
 CONFIG_INC := $(COMMON_INC) -iquote ctrl/config
 WORKER_INC := $(CORE_INC) -iquote dataplane
 DRV_INC    := $(CORE_INC) -iquote drivers
-DAEMON_INC := $(CONFIG_INC) -iquote dataplane -iquote drivers -iquote ctrl/daemon
+CLUSTER_INC := $(CONFIG_INC) -iquote ctrl/cluster
+DAEMON_INC := $(CLUSTER_INC) -iquote dataplane -iquote drivers -iquote ctrl/daemon
 CLI_INC    := $(COMMON_INC) -iquote ctrl/cli
 TEST_INC   := $(DAEMON_INC) -iquote tests/lib
 
@@ -76,6 +79,9 @@ DP_SRCS   := $(wildcard dataplane/*.c)
 # unit tests link them directly.
 COMMON_SRCS := $(wildcard ctrl/common/*.c)
 MODEL_SRCS  := $(COMMON_SRCS) $(wildcard ctrl/config/*.c)
+# The cluster's session sync (ctrl/cluster/): sockets and libcrypto, no
+# DPDK; the daemon drives it.
+CLUSTER_SRCS := $(wildcard ctrl/cluster/*.c)
 # The daemon's control thread and process (ctrl/daemon/).
 CTRL_SRCS := $(wildcard ctrl/daemon/*.c)
 # sluicectl (ctrl/cli/): the protocol and the pure helpers only.
@@ -93,6 +99,7 @@ DRV_OBJS   := $(DRV_SRCS:%.c=$(BUILD)/obj/%.o)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
 MODEL_OBJS := $(MODEL_SRCS:%.c=$(BUILD)/obj/%.o)
 CTRL_OBJS  := $(CTRL_SRCS:%.c=$(BUILD)/obj/%.o)
+CLUSTER_OBJS := $(CLUSTER_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 
 # The benchmark links the whole dataplane and the control pieces it drives.
@@ -120,6 +127,7 @@ $(DRV_OBJS): CFLAGS_EXTRA := $(DRV_INC) $(DPDK_CFLAGS)
 $(XDP_OBJS): CFLAGS_EXTRA := $(DRV_INC)
 $(CTRL_OBJS): CFLAGS_EXTRA := $(DAEMON_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS)
 $(COMMON_OBJS): CFLAGS_EXTRA := $(COMMON_INC)
+$(CLUSTER_OBJS): CFLAGS_EXTRA := $(CLUSTER_INC)
 $(filter-out $(COMMON_OBJS),$(MODEL_OBJS)): CFLAGS_EXTRA := $(CONFIG_INC) $(JANSSON_CFLAGS)
 $(BENCH_OBJS) $(CONF_OBJS): CFLAGS_EXTRA := $(TEST_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/unit
 
@@ -161,9 +169,9 @@ $(BUILD)/cli/%.o: %.c
 	@echo "  CC      $< (cli)"
 	@$(CC) $(BASE) $(CFLAGS) $(CLI_INC) $(JANSSON_CFLAGS) -c $< -o $@
 
-$(BUILD)/sluice: $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(CTRL_OBJS)
+$(BUILD)/sluice: $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(CLUSTER_OBJS) $(CTRL_OBJS)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) $(JANSSON_LIBS) $(LIBBPF_LIBS) $(SYSTEMD_LIBS) $(PCAP_LIBS) $(MHD_LIBS) -lpthread
+	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) $(JANSSON_LIBS) $(LIBBPF_LIBS) $(SYSTEMD_LIBS) $(PCAP_LIBS) $(MHD_LIBS) $(CRYPTO_LIBS) -lpthread
 
 $(BUILD)/sluicectl: $(CLI_OBJS)
 	@echo "  LINK    $@"
@@ -173,7 +181,11 @@ $(BUILD)/sluicectl: $(CLI_OBJS)
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(MODEL_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS)
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS) $(TEST_LIBS)
+
+# Session sync (ctrl/cluster/) with libcrypto.
+$(BUILD)/tests/test_sync_wire $(BUILD)/tests/test_sync_peer $(BUILD)/tests/test_cluster: $(CLUSTER_OBJS)
+$(BUILD)/tests/test_sync_wire $(BUILD)/tests/test_sync_peer $(BUILD)/tests/test_cluster: TEST_LIBS := $(CRYPTO_LIBS)
 
 # The lab's vhost-user switch (tests/lab/): what Sluice's virtio-user ports
 # connect to in the end-to-end tests.
@@ -322,7 +334,7 @@ FUZZ_ENV  := $(addprefix $(BUILD)/obj/tests/,fuzz/fuzz_env.o lib/ringport.o)
 # socket is opened (ctl.srv NULL: a dump is refused with an error).
 # notify.o (systemd) and the /metrics endpoint (libmicrohttpd) go with
 # main(): only sluice.o calls them.
-FUZZ_CTRL := $(filter-out %/sluice.o %/notify.o %/metrics_http.o %/ctl_metrics.o,$(CTRL_OBJS))
+FUZZ_CTRL := $(filter-out %/sluice.o %/notify.o %/metrics_http.o %/ctl_metrics.o,$(CTRL_OBJS)) $(CLUSTER_OBJS)
 $(FUZZ_OBJS): CFLAGS_EXTRA := $(TEST_INC) $(DPDK_CFLAGS) $(JANSSON_CFLAGS) -iquote tests/fuzz -iquote tests/unit
 
 $(BUILD)/fuzz/fuzz_config: $(BUILD)/obj/tests/fuzz/fuzz_config.o $(CORE_OBJS) $(MODEL_OBJS)
@@ -334,13 +346,13 @@ $(BUILD)/fuzz/fuzz_packet: $(addprefix $(BUILD)/obj/tests/fuzz/,fuzz_packet.o fu
 		$(FUZZ_ENV) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(XDP_OBJS) $(MODEL_OBJS) $(FUZZ_CTRL)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) $(LIBBPF_LIBS) $(PCAP_LIBS) -lpthread
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) $(LIBBPF_LIBS) $(PCAP_LIBS) $(CRYPTO_LIBS) -lpthread
 
 $(BUILD)/fuzz/fuzz_ctl: $(BUILD)/obj/tests/fuzz/fuzz_ctl.o $(BUILD)/obj/tests/fuzz/fuzz_json.o $(FUZZ_ENV) $(CORE_OBJS) \
 		$(DP_OBJS) $(DRV_OBJS) $(XDP_OBJS) $(MODEL_OBJS) $(FUZZ_CTRL)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) $(LIBBPF_LIBS) $(PCAP_LIBS) -lpthread
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) $(LIBBPF_LIBS) $(PCAP_LIBS) $(CRYPTO_LIBS) -lpthread
 
 fuzz-bins: $(FUZZ_BINS)
 

@@ -9,6 +9,7 @@ PACKAGES=(
   build-essential pkg-config make gcc clang llvm libclang-rt-14-dev
   libdpdk-dev dpdk dpdk-dev libpcap-dev
   libjansson-dev libbpf-dev libcmocka-dev bpftool libsystemd-dev libmicrohttpd-dev
+  libssl-dev  # libcrypto: HMAC-SHA256 of the cluster's session sync
   iproute2 ethtool curl python3 python3-scapy procps psmisc kmod
   wrk iperf3 nftables tcpdump
   systemd man-db groff-base

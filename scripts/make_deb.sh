@@ -7,7 +7,7 @@
 # quiet (its overrides say which tags and why). Depends: the package of
 # every shared library sluice and sluicectl load (DPDK 22.11, jansson,
 # libbpf, libsystemd, libpcap for capture filters, libmicrohttpd for
-# /metrics, libc...) and of the DPDK drivers EAL loads as
+# /metrics, libcrypto (libssl3) for the cluster's sync HMAC, libc...) and of the DPDK drivers EAL loads as
 # plugins, each at least at its installed upstream version. The service is not enabled or started on install: the example
 # config names interfaces this machine may not have (README.md, Install).
 #

@@ -227,6 +227,8 @@ void slc_print_node_status(const json_t *args, const json_t *result);
 void slc_print_blocklist_add(const json_t *args, const json_t *result);
 void slc_print_blocklist_del(const json_t *args, const json_t *result);
 void slc_print_blocklist_list(const json_t *args, const json_t *result);
+/* sluicectl_cluster.c */
+void slc_print_cluster_status(const json_t *args, const json_t *result);
 void slc_print_xdp_set(const json_t *args, const json_t *result);
 void slc_print_xdp_stats(const json_t *result); /* part of `stats` */
 

@@ -524,6 +524,14 @@ const struct slc_cmd slc_cmds[] = {
 	  "list blocked prefixes and the frames each dropped",
 	  "Example:\n  sluicectl blocklist list\n", { NULL }, 0, 0, false,
 	  build_none, slc_print_blocklist_list },
+	{ "cluster", "status", "cluster.status", "",
+	  "session sync: peers, their state, records, loss, refusals, takeover",
+	  "Each peer: alive, dead or unknown, when it was last heard, records\n"
+	  "sent and received, sync lag (time since its newest record), loss,\n"
+	  "replays, bad HMACs and the other refusals; whether this node is ready\n"
+	  "(has its full dump) and the peers' local addresses it announces.\n"
+	  "\nExample:\n  sluicectl cluster status\n", { NULL }, 0, 0, false,
+	  build_none, slc_print_cluster_status },
 	{ "xdp", "syn-rate", "xdp.set", "RATE BURST",
 	  "limit TCP SYNs to Sluice's addresses per source, in XDP",
 	  "RATE is SYNs per second per source (0: no limit); BURST how many may\n"

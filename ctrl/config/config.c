@@ -257,7 +257,8 @@ static const char *const top_keys[] = {
 	"eal", "workers", "log_level", "control", "idle", "conn_table", "xdp",
 	"local_port_range", "checksum", "limits", "timeouts", "persistence", "icmp",
 	"flush", "health", "metrics", "announce", "ports", "routes",
-	"local_addresses", "neighbors", "vips", "snat", "snat_options", NULL,
+	"local_addresses", "neighbors", "vips", "snat", "snat_options", "cluster",
+	NULL,
 };
 
 /* Fields come back relative to the root; the caller adds "$.". */
@@ -273,6 +274,7 @@ static int apply(json_t *root, struct sl_model *m, struct sl_err *err)
 			NULL, err) < 0 ||
 	    sl_config_each(root, "vips", false, vip_keys, load_vip, m, NULL, err) < 0 ||
 	    sl_config_load_snat(root, m, err) < 0 ||
+	    sl_config_load_cluster(root, m, err) < 0 ||
 	    sl_config_check_hc_path(m, err) < 0)
 		return -1;
 	return 0;

@@ -5,6 +5,7 @@
 
 #include "addr.h"
 #include "config_apply.h"
+#include "config_internal.h"
 #include "sched.h"
 #include "svcopts.h"
 
@@ -99,6 +100,8 @@ int sl_config_check_fixed(const struct sl_model *a, const struct sl_model *b,
 		return fixed(err, "announce.table");
 	if (ports_differ(a, b))
 		return fixed(err, "ports");
+	if (sl_config_cluster_differs(&a->cluster, &b->cluster))
+		return fixed(err, "cluster");
 	return 0;
 }
 

@@ -47,5 +47,14 @@ int sl_config_load_settings(json_t *root, struct sl_model *m,
 			    struct sl_err *err);
 int sl_config_load_snat(json_t *root, struct sl_model *m, struct sl_err *err);
 int sl_config_snat_json(json_t *doc, const struct sl_model *m);
+/* The "cluster" block (config_cluster.c), after local_addresses. */
+int sl_config_load_cluster(json_t *root, struct sl_model *m, struct sl_err *err);
+int sl_config_cluster_json(json_t *doc, const struct sl_model *m);
+/* Anything but the key differs (a reload re-reads only the key). */
+bool sl_config_cluster_differs(const struct sl_cluster_conf *a,
+			       const struct sl_cluster_conf *b);
+/* The shared key: a regular file, mode 0600 or tighter, 32..256 bytes. */
+int sl_config_read_key(const char *path, uint8_t *key, uint32_t *len,
+		       struct sl_err *err);
 
 #endif

@@ -362,7 +362,7 @@ json_t *sl_config_to_json(const struct sl_model *m)
 		     laddr_item) < 0 ||
 	    add_list(doc, "neighbors", m, m->nneigh + m->nneigh6, neigh_item) < 0 ||
 	    add_list(doc, "vips", m, m->nsvcs, svc_item) < 0 ||
-	    sl_config_snat_json(doc, m) < 0)
+	    sl_config_snat_json(doc, m) < 0 || sl_config_cluster_json(doc, m) < 0)
 		goto fail;
 	return doc;
 fail:

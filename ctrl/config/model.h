@@ -29,6 +29,7 @@
 #include "errors.h"
 #include "svcopts.h"
 #include "model_xdp.h"
+#include "model_cluster.h"
 #include "protocol.h"
 
 #define SL_DEVARGS_MAX 512
@@ -238,6 +239,7 @@ struct sl_model {
 	uint16_t next_rs_id;
 
 	struct sl_model_xdp xdp;         /* blocklist, SYN rate (model_xdp.h) */
+	struct sl_cluster_conf cluster;  /* "cluster" (model_cluster.h) */
 	/* What a blocklist prefix must not cover (route gateways, static
 	 * neighbors, real servers; exception-device gateways are fixed at
 	 * load) changes only in the functions that call

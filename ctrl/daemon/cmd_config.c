@@ -66,6 +66,7 @@ int sl_ctl_apply_model(struct sl_ctl *ctl, struct sl_model *next, bool dry_run,
 	sl_model_free(&ctl->model);
 	ctl->model = *next;
 	sl_ctl_adopted(ctl); /* health targets follow the new servers and checks */
+	sl_ctl_cluster_rekey(ctl); /* the key file is read again at each load */
 	sl_log_set_level(ctl->model.log_level);
 	*result = diff;
 	return 0;

@@ -78,6 +78,8 @@ const struct sl_cmd sl_commands[] = {
 	 "announce this node's healthy VIPs again"},
 	{"node.status", sl_cmd_node_status, NO_ARGS, SL_CMD_READ,
 	 "what this node announces, and why each address is or is not"},
+	{"cluster.status", sl_cmd_cluster_status, NO_ARGS, SL_CMD_READ,
+	 "session sync: peers, their state, records, loss, refusals, takeover"},
 	{"help", sl_cmd_help, NO_ARGS, SL_CMD_READ, "list commands"},
 	{NULL, NULL, NULL, SL_CMD_READ, NULL},
 };

@@ -75,6 +75,7 @@ int sl_cmd_snat_del(struct sl_ctl *, struct sl_model *, json_t *, json_t **, str
 int sl_cmd_snat_list(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_capture_start(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_capture_status(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
+int sl_cmd_cluster_status(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_capture_stop(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 int sl_cmd_snat_sessions(struct sl_ctl *, struct sl_model *, json_t *, json_t **, struct sl_err *);
 

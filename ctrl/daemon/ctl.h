@@ -92,6 +92,8 @@ struct sl_ctl {
 	 * and the publish count last seen, so a change recomputes them. */
 	struct sl_announce *announce;
 	uint64_t announce_publishes;
+	/* Session sync (ctl_cluster.c); NULL without a "cluster" block. */
+	struct sl_ctl_cluster *cluster;
 };
 
 uint64_t sl_ctl_now_ms(void);
@@ -274,6 +276,18 @@ int sl_ctl_apply_model(struct sl_ctl *ctl, struct sl_model *next, bool dry_run,
 		       bool force, bool reload, json_t **result, struct sl_err *err);
 /* Re-read config_path and apply it (SIGHUP); logs the outcome. */
 void sl_ctl_reload(struct sl_ctl *ctl);
+
+/* ctl_cluster.c: session sync (issue 16), when the config has a
+ * "cluster" block: made at start (0, or -1 with a message), its socket
+ * for the loop's wake set (-1: none), polled each loop, its key taken
+ * again from the model after a reload, freed at stop. */
+int sl_ctl_cluster_start(struct sl_ctl *ctl, char *errbuf, size_t errlen);
+int sl_ctl_cluster_fd(const struct sl_ctl *ctl);
+void sl_ctl_cluster_poll(struct sl_ctl *ctl);
+void sl_ctl_cluster_rekey(struct sl_ctl *ctl);
+void sl_ctl_cluster_stop(struct sl_ctl *ctl);
+/* cluster.status's answer (cmd_cluster.c reads the counts). */
+json_t *sl_ctl_cluster_status(const struct sl_ctl *ctl, struct sl_err *err);
 
 /* Handle one request line; returns the answer (malloc'd, no newline). */
 char *sl_ctl_handle_line(struct sl_ctl *ctl, const char *line, size_t len);

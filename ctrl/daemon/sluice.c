@@ -236,7 +236,9 @@ static int loop_wake_set(struct sl_ctl *ctl, const struct sl_server *srv)
 			(ctl->health && epoll_ctl(fd, EPOLL_CTL_ADD,
 						  sl_health_fd(ctl->health), &ev) != 0) ||
 			(metrics && epoll_ctl(fd, EPOLL_CTL_ADD,
-					      sl_metrics_http_fd(metrics), &ev) != 0))) {
+					      sl_metrics_http_fd(metrics), &ev) != 0) ||
+			(sl_ctl_cluster_fd(ctl) >= 0 &&
+			 epoll_ctl(fd, EPOLL_CTL_ADD, sl_ctl_cluster_fd(ctl), &ev) != 0))) {
 		sl_warn("control loop: health checks and scrapes will not wake it: %s",
 			strerror(errno));
 		close(fd);
@@ -260,6 +262,7 @@ static void control_loop(struct sl_ctl *ctl, struct sl_server *srv)
 		sl_ctl_neigh_work(ctl);
 		sl_ctl_work(ctl); /* health checks, lc sums, persistence */
 		sl_ctl_announce_work(ctl); /* announce.table's host routes */
+		sl_ctl_cluster_poll(ctl); /* session sync (issue 16) */
 		if (!ready && sl_notify_workers_running(ctl->dp)) {
 			ready = true;
 			sl_info("all %u workers running", ctl->dp->nworkers);
@@ -298,6 +301,7 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 	sl_ctl_pdump_uninit();
 	sl_ctl_dump_free(ctl);
 	sl_server_close(srv);
+	sl_ctl_cluster_stop(ctl);
 	sl_ctl_work_free(ctl);
 	sl_ctl_flow_stop(ctl); /* its rules go before the ports stop */
 	for (uint32_t p = 0; p < dp->nports; p++)
@@ -412,6 +416,7 @@ static int run(struct sl_ctl *ctl)
 	    make_workers(ctl) != 0 || sl_ctl_flow_init(ctl) != 0)
 		goto fail;
 	if (sl_ctl_work_init(ctl, errbuf, sizeof(errbuf)) != 0 ||
+	    sl_ctl_cluster_start(ctl, errbuf, sizeof(errbuf)) != 0 ||
 	    sl_telemetry_init(!has_eal_arg(m, "--no-telemetry"), errbuf,
 			      sizeof(errbuf)) != 0) {
 		sl_err("%s", errbuf);

@@ -3,7 +3,7 @@
 """Check that the sources follow the layering their folders' README.md files state.
 
 Why: the folders (dataplane/core, dataplane, drivers, ctrl/common,
-ctrl/config, ctrl/daemon, ctrl/cli, ...) are layers, and each README says
+ctrl/config, ctrl/cluster, ctrl/daemon, ctrl/cli, ...) are layers, and each README says
 what its layer may include (`**May include:**`) and which system headers it
 must never include (`**Never includes:**`). Nothing enforced that, so a
 shortcut across layers would pass review unnoticed. This checks, and prints

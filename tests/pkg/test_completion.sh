@@ -30,7 +30,7 @@ pkg_standin_ctl "$T/sluicectl" "$CTL"
 F=$T/sluicectl
 
 check_eq "verbs: 'sluicectl s'" "$(complete_ "$F" s)" "snat stats"
-check_eq "verbs: 'sluicectl '" "$(complete_ "$F" "")" "blocklist capture config conn laddr neigh node port raw rs snat stats vip xdp"
+check_eq "verbs: 'sluicectl '" "$(complete_ "$F" "")" "blocklist capture cluster config conn laddr neigh node port raw rs snat stats vip xdp"
 check_eq "subcommands: 'sluicectl config '" "$(complete_ "$F" config "")" "apply save show"
 check_eq "subcommands after global options: 'sluicectl --json -s /x rs l'" "$(complete_ "$F" --json -s /x rs l)" "list"
 check_eq "options: 'sluicectl rs del 1.2.3.4:80 5.6.7.8:80 --'" \

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # `make deb` (scripts/make_deb.sh): the package's control fields (Depends
 # naming DPDK 22.11's libraries, libjansson4, libbpf1, libsystemd0,
-# libmicrohttpd12), its
+# libmicrohttpd12, libssl3 for the cluster's HMAC), its
 # conffile, root ownership; extracted with `dpkg -x` into a scratch root:
 # every file where Debian wants it, the unit pointing at /usr/sbin, the
 # binaries running from there; lintian finds nothing (its absence fails).
@@ -18,7 +18,7 @@ dpkg-deb -f "$deb" >"$T/control"
 check "Package: sluice, Version 1.0~test" grep -qx 'Version: 1.0~test' "$T/control"
 dep=$(sed -n 's/^Depends: //p' "$T/control")
 echo "# Depends: $dep"
-for p in librte-eal23 librte-ethdev23 librte-mempool23 librte-mempool-ring23 librte-net-af-packet23 librte-net-af-xdp23 libjansson4 libbpf1 libsystemd0 libmicrohttpd12; do
+for p in librte-eal23 librte-ethdev23 librte-mempool23 librte-mempool-ring23 librte-net-af-packet23 librte-net-af-xdp23 libjansson4 libbpf1 libsystemd0 libmicrohttpd12 libssl3; do
   check "Depends names $p" grep -qE "(^|, )$p \(>= [^)]+\)(,|$)" <<<"$dep"
 done
 check "conffiles: /etc/sluice/sluice.json" bash -c "dpkg-deb -I '$deb' conffiles | grep -qx /etc/sluice/sluice.json"

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-peer state (sync_peer.h): the replay window, liveness, readiness,
+ * and the takeover rule. Pure: no sockets, no clock of its own.
+ */
+#include <string.h>
+
+#include "sync_peer.h"
+
+int sl_sync_window_accept(struct sl_sync_window *w, uint64_t epoch, uint64_t seq,
+			  uint64_t *lost)
+{
+	uint64_t off;
+
+	if (seq == 0 || epoch < w->epoch)
+		return -1;
+	if (epoch > w->epoch) {
+		/* First datagram of a (re)started sender: nothing before it
+		 * in this epoch was ours to miss. */
+		w->epoch = epoch;
+		w->top = seq;
+		w->bits = 1;
+		return 0;
+	}
+	if (seq > w->top) {
+		off = seq - w->top;
+		*lost += off - 1;
+		w->bits = off >= SL_SYNC_WINDOW ? 0 : w->bits << off;
+		w->bits |= 1;
+		w->top = seq;
+		return 0;
+	}
+	off = w->top - seq;
+	if (off >= SL_SYNC_WINDOW || (w->bits & (1ull << off)))
+		return -1;
+	/* Late, not lost: it was counted as a gap. */
+	w->bits |= 1ull << off;
+	if (*lost)
+		(*lost)--;
+	return 0;
+}
+
+void sl_sync_peer_init(struct sl_sync_peer *p, const struct sl_cluster_peer_conf *conf,
+		       uint64_t now)
+{
+	memset(p, 0, sizeof(*p));
+	p->conf = conf;
+	p->state = SL_PEER_UNKNOWN;
+	p->last_heard_ms = now; /* dead only after dead_ms of silence from start */
+}
+
+int sl_sync_peer_heard(struct sl_sync_peer *p, const struct sl_sync_hdr *h,
+		       uint64_t now, bool *changed)
+{
+	bool was_serving = sl_sync_peer_serving(p);
+	uint64_t epoch = p->rx.epoch;
+
+	*changed = false;
+	if (sl_sync_window_accept(&p->rx, h->epoch, h->seq, &p->st.lost) < 0) {
+		p->st.replays++;
+		return -1;
+	}
+	if (epoch && h->epoch > epoch)
+		p->st.restarts++;
+	p->last_heard_ms = now;
+	p->st.rx_dgrams++;
+	if (p->state != SL_PEER_ALIVE) {
+		p->state = SL_PEER_ALIVE;
+		*changed = true;
+	}
+	p->ready = (h->flags & SL_SYNC_F_READY) != 0;
+	if (sl_sync_peer_serving(p) != was_serving)
+		*changed = true;
+	return 0;
+}
+
+bool sl_sync_peer_tick(struct sl_sync_peer *p, uint64_t now, uint32_t dead_ms)
+{
+	if (p->state == SL_PEER_DEAD || now - p->last_heard_ms <= dead_ms)
+		return false;
+	p->state = SL_PEER_DEAD;
+	p->ready = false;
+	p->st.deaths++;
+	return true;
+}
+
+bool sl_sync_dump_complete(const struct sl_sync_peer *peers, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (!peers[i].dump_done && peers[i].state != SL_PEER_DEAD)
+			return false;
+	return true;
+}
+
+/* FNV-1a then a 64-bit finalizer (splitmix64's): a placement hash, not
+ * a secret; every node must get the same number from the same input. */
+static uint64_t mix(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+uint64_t sl_sync_takeover_score(const struct sl_addr *a, const char *node)
+{
+	uint8_t bytes[17] = {a->af};
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	if (a->af == SL_AF_V6)
+		memcpy(bytes + 1, a->v6, 16);
+	else
+		memcpy(bytes + 1, &a->v4, 4);
+	h = mix(h, bytes, sizeof(bytes));
+	h = mix(h, node, strlen(node) + 1);
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+/* Whether `self` wins address a of peer `skip` among the serving nodes.
+ * Ties (equal scores) go to the smaller name, so there is one winner. */
+static bool self_wins(const char *self, const struct sl_addr *a,
+		      const struct sl_sync_peer *peers, uint32_t n)
+{
+	uint64_t mine = sl_sync_takeover_score(a, self);
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t s;
+		if (!sl_sync_peer_serving(&peers[i]))
+			continue;
+		s = sl_sync_takeover_score(a, peers[i].conf->name);
+		if (s > mine || (s == mine && strcmp(peers[i].conf->name, self) < 0))
+			return false;
+	}
+	return true;
+}
+
+uint32_t sl_sync_takeover(const char *self, bool self_serving,
+			  const struct sl_sync_peer *peers, uint32_t n,
+			  struct sl_addr *out, uint8_t *owner, uint32_t max)
+{
+	uint32_t k = 0;
+
+	if (!self_serving)
+		return 0; /* a node without its dump announces nothing */
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sl_cluster_peer_conf *c = peers[i].conf;
+		if (sl_sync_peer_serving(&peers[i]) || peers[i].state == SL_PEER_UNKNOWN)
+			continue;
+		for (uint32_t j = 0; j < c->nladdrs && k < max; j++) {
+			if (!self_wins(self, &c->laddrs[j], peers, n))
+				continue;
+			if (owner)
+				owner[k] = (uint8_t)i;
+			out[k++] = c->laddrs[j];
+		}
+	}
+	return k;
+}
+
+const char *sl_peer_state_name(enum sl_peer_state s)
+{
+	switch (s) {
+	case SL_PEER_UNKNOWN:
+		return "unknown";
+	case SL_PEER_ALIVE:
+		return "alive";
+	case SL_PEER_DEAD:
+		return "dead";
+	}
+	return "?";
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What this node knows of each peer (issue 16): alive or dead from its
+ * heartbeats, its sequence numbers (a replay window, loss from gaps),
+ * whether it has its full dump, whether it answered ours, and counters.
+ * Time is always passed in (milliseconds), so tests drive a fake clock.
+ *
+ * Takeover: a peer that is not serving (dead, or back but still without
+ * its dump) has its local addresses announced by one serving node, the
+ * same one whichever node computes it: the highest score of
+ * hash(address, node name) among the serving nodes.
+ */
+#ifndef SL_SYNC_PEER_H
+#define SL_SYNC_PEER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model_cluster.h"
+#include "sync_wire.h"
+
+enum sl_peer_state { SL_PEER_UNKNOWN, SL_PEER_ALIVE, SL_PEER_DEAD };
+
+/* IPsec-style anti-replay window (RFC 4303 3.4.3), per sender epoch. */
+#define SL_SYNC_WINDOW 64
+struct sl_sync_window {
+	uint64_t epoch;   /* 0: nothing seen yet */
+	uint64_t top;     /* highest sequence accepted */
+	uint64_t bits;    /* bit i: top - i was seen */
+};
+
+/* 0: accepted (*lost grows by a gap, shrinks when a late one fills it);
+ * -1: a replay (an older epoch, a sequence seen, or older than the
+ * window). Call only for authenticated datagrams. */
+int sl_sync_window_accept(struct sl_sync_window *w, uint64_t epoch, uint64_t seq,
+			  uint64_t *lost);
+
+struct sl_sync_peer_stats {
+	uint64_t rx_dgrams, rx_records, tx_dgrams, tx_records, tx_errors;
+	uint64_t lost, replays, bad[SL_SYNC_BAD_MAX];
+	uint64_t bad_sender;      /* authenticated, but another node's name */
+	uint64_t refused_vip, refused_laddr, refused_share;
+	uint64_t installed, dumps_sent, dumps_received, deaths, restarts;
+};
+
+struct sl_sync_peer {
+	const struct sl_cluster_peer_conf *conf;
+	enum sl_peer_state state;
+	bool ready;            /* its heartbeats say it has its full dump */
+	bool dump_done;        /* it answered our dump request */
+	uint64_t last_heard_ms, last_record_ms, dump_asked_ms;
+	uint64_t tx_seq;
+	struct sl_sync_window rx;
+	struct sl_sync_peer_stats st;
+};
+
+void sl_sync_peer_init(struct sl_sync_peer *p, const struct sl_cluster_peer_conf *conf,
+		       uint64_t now);
+/* An authenticated datagram from p: replay check, then alive. -1: a
+ * replay (counted). *changed: its state or readiness changed. */
+int sl_sync_peer_heard(struct sl_sync_peer *p, const struct sl_sync_hdr *h,
+		       uint64_t now, bool *changed);
+/* Dead when silent for dead_ms (from start for a peer never heard).
+ * true when it just died. */
+bool sl_sync_peer_tick(struct sl_sync_peer *p, uint64_t now, uint32_t dead_ms);
+
+/* It announces its own local addresses. */
+static inline bool sl_sync_peer_serving(const struct sl_sync_peer *p)
+{
+	return p->state == SL_PEER_ALIVE && p->ready;
+}
+
+/* Every peer answered the dump request, or is dead. */
+bool sl_sync_dump_complete(const struct sl_sync_peer *peers, uint32_t n);
+
+/* The deterministic rule's score of `node` for address `a`. */
+uint64_t sl_sync_takeover_score(const struct sl_addr *a, const char *node);
+
+/* The addresses this node (`self`, serving or not) must announce for
+ * peers that are not serving: into out[max], their owner index in
+ * owner[] (may be NULL). Returns how many. */
+uint32_t sl_sync_takeover(const char *self, bool self_serving,
+			  const struct sl_sync_peer *peers, uint32_t n,
+			  struct sl_addr *out, uint8_t *owner, uint32_t max);
+
+const char *sl_peer_state_name(enum sl_peer_state s);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The sync channel's UDP socket (sync_sock.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sync_sock.h"
+
+static socklen_t to_sockaddr(const struct sl_addr *a, uint16_t port,
+			     struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->af == SL_AF_V6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, a->v6, 16);
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	s4->sin_addr.s_addr = a->v4;
+	return sizeof(*s4);
+}
+
+int sl_sync_sock_open(const struct sl_addr *a, uint16_t port, char *errbuf,
+		      size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = to_sockaddr(a, port, &ss);
+	char buf[SL_ADDR_STRLEN];
+	int one = 1;
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && a->af == SL_AF_V6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, sl) != 0) {
+		snprintf(errbuf, errlen, "cluster.sync: cannot bind %s port %u: %s",
+			 sl_fmt_addr(a, buf), port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+ssize_t sl_sync_sock_recv(int fd, uint8_t *buf, size_t len, struct sl_addr *from,
+			  uint16_t *from_port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	ssize_t n = recvfrom(fd, buf, len, MSG_TRUNC, (struct sockaddr *)&ss, &sl);
+
+	if (n < 0)
+		return -1;
+	if ((size_t)n > len)
+		n = (ssize_t)len; /* cut: the parser sees it truncated */
+	memset(from, 0, sizeof(*from));
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+		from->af = SL_AF_V6;
+		memcpy(from->v6, &s6->sin6_addr, 16);
+		*from_port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+		from->af = SL_AF_V4;
+		from->v4 = s4->sin_addr.s_addr;
+		*from_port = ntohs(s4->sin_port);
+	}
+	return n;
+}
+
+int sl_sync_sock_send(int fd, const struct sl_addr *to, uint16_t port,
+		      const uint8_t *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = to_sockaddr(to, port, &ss);
+
+	return sendto(fd, buf, len, 0, (struct sockaddr *)&ss, sl) == (ssize_t)len ? 0 : -1;
+}

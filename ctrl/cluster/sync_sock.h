@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The sync channel's UDP socket (sync_sock.c): non-blocking, bound to
+ * the node's sync address and port, either family.
+ */
+#ifndef SL_SYNC_SOCK_H
+#define SL_SYNC_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "addr.h"
+
+int sl_sync_sock_open(const struct sl_addr *a, uint16_t port, char *errbuf,
+		      size_t errlen);
+/* One datagram: its length, or -1 (errno; EAGAIN when none waits). A
+ * datagram longer than len is cut: the caller sees it truncated. */
+ssize_t sl_sync_sock_recv(int fd, uint8_t *buf, size_t len, struct sl_addr *from,
+			  uint16_t *from_port);
+int sl_sync_sock_send(int fd, const struct sl_addr *to, uint16_t port,
+		      const uint8_t *buf, size_t len);
+
+#endif

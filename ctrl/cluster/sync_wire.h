@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Session sync's wire format (issue 16). One UDP datagram:
+ *
+ *   offset size
+ *    0     4   magic "SLSY"
+ *    4     1   version (SL_SYNC_VERSION)
+ *    5     1   type (enum sl_sync_type)
+ *    6     1   flags (SL_SYNC_F_READY: the sender has its full dump)
+ *    7     1   zero
+ *    8     2   record count
+ *   10     2   zero
+ *   12     8   sender's epoch (its start time; a restart makes a bigger one)
+ *   20     8   sequence number, per peer, from 1 within an epoch
+ *   28    32   sender's node name, NUL-padded
+ *   60  92*n   records (below)
+ *   ...   32   HMAC-SHA256 over everything before it
+ *
+ * Multi-byte fields are big-endian. A record holds struct sl_sync_conn's
+ * fields in its order (addresses and ports as they are, already network
+ * order; timeout_ms and seq_delta big-endian), 92 bytes.
+ */
+#ifndef SL_SYNC_WIRE_H
+#define SL_SYNC_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sync_rec.h"
+
+#define SL_SYNC_MAGIC 0x534c5359u /* "SLSY" */
+#define SL_SYNC_VERSION 1
+#define SL_SYNC_NAME_LEN 32
+#define SL_SYNC_HDR_LEN 60
+#define SL_SYNC_REC_LEN 92
+#define SL_SYNC_MAC_LEN 32
+#define SL_SYNC_DGRAM_MAX 65000 /* the largest max_datagram */
+#define SL_SYNC_F_READY 0x01
+
+enum sl_sync_type {
+	SL_SYNC_T_RECORDS = 1,
+	SL_SYNC_T_HEARTBEAT = 2,
+	SL_SYNC_T_DUMP_REQ = 3, /* send me everything you hold */
+	SL_SYNC_T_DUMP_END = 4, /* that was everything */
+	SL_SYNC_T_MAX,
+};
+
+/* Why a datagram was refused before any record reached the daemon. */
+enum sl_sync_bad {
+	SL_SYNC_OK = 0,
+	SL_SYNC_BAD_TRUNCATED,  /* shorter than a header and MAC, or a part record */
+	SL_SYNC_BAD_MAGIC,
+	SL_SYNC_BAD_VERSION,
+	SL_SYNC_BAD_MAC,
+	SL_SYNC_BAD_TYPE,
+	SL_SYNC_BAD_RECORD,     /* a field out of range (sl_sync_rec_decode) */
+	SL_SYNC_BAD_MAX,
+};
+
+struct sl_sync_hdr {
+	uint8_t type, flags;
+	uint16_t count;
+	uint64_t epoch, seq;
+	char sender[SL_SYNC_NAME_LEN + 1];
+};
+
+/* The shared key, ready to MAC with (OpenSSL's EVP_MAC HMAC-SHA256). */
+struct sl_sync_mac;
+struct sl_sync_mac *sl_sync_mac_new(const uint8_t *key, size_t len);
+void sl_sync_mac_free(struct sl_sync_mac *m);
+/* out = HMAC-SHA256(key, data). 0, or -1 when libcrypto failed. */
+int sl_sync_mac_compute(struct sl_sync_mac *m, const uint8_t *data, size_t len,
+			uint8_t out[SL_SYNC_MAC_LEN]);
+
+void sl_sync_rec_encode(const struct sl_sync_conn *c, uint8_t out[SL_SYNC_REC_LEN]);
+/* 0, or -1 when a field is out of range: family not 4 or 6 (or an IPv4
+ * address with bytes past its 4), protocol not TCP or UDP, state not a
+ * connection state, flags beyond the FIN bits, event unknown, reserved
+ * not zero. */
+int sl_sync_rec_decode(const uint8_t in[SL_SYNC_REC_LEN], struct sl_sync_conn *c);
+
+/* A datagram being filled. */
+struct sl_sync_dgram {
+	uint8_t buf[SL_SYNC_DGRAM_MAX];
+	size_t len, limit;
+	uint16_t count;
+};
+
+/* Records that fit a datagram of `limit` bytes. */
+static inline uint32_t sl_sync_recs_per_dgram(size_t limit)
+{
+	return (uint32_t)((limit - SL_SYNC_HDR_LEN - SL_SYNC_MAC_LEN) / SL_SYNC_REC_LEN);
+}
+
+void sl_sync_dgram_start(struct sl_sync_dgram *d, size_t limit, uint8_t type,
+			 uint8_t flags, uint64_t epoch, const char *sender);
+/* false when full (nothing added). */
+bool sl_sync_dgram_add(struct sl_sync_dgram *d, const struct sl_sync_conn *c);
+/* Count, sequence and MAC written: d->buf[0..d->len) is ready to send. */
+int sl_sync_dgram_seal(struct sl_sync_dgram *d, struct sl_sync_mac *mac, uint64_t seq);
+
+/* Check a received datagram's structure and MAC and read its header;
+ * its records (when SL_SYNC_OK) are buf + SL_SYNC_HDR_LEN, h->count of
+ * them, each to go through sl_sync_rec_decode. */
+enum sl_sync_bad sl_sync_parse(const uint8_t *buf, size_t len, struct sl_sync_mac *mac,
+			       struct sl_sync_hdr *h);
+
+const char *sl_sync_bad_name(enum sl_sync_bad b);
+
+#endif

@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Session sync's engine (ctrl/cluster/cluster.c) without sockets: each
+ * kind of bad input on the sync channel is counted under its own name
+ * and hands nothing to install; records go from one node to another and
+ * are installed there; the daemon's check refuses what names a VIP or
+ * local address this node does not have; a starting node is ready (and
+ * takes anything over) only once every live peer sent its dump, or the
+ * dump timeout passed (counted).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <netinet/in.h>
+
+#include "cluster.h"
+#include "conn.h"
+
+#define PORT 8848
+static const uint8_t KEY[32] = "sluice-test-key-sluice-test-key!";
+
+/* What the callbacks saw. */
+static struct {
+	uint32_t installed, install_calls, dumps, ready_calls, takeover_calls, ntake;
+	bool ready;
+	uint8_t refuse_vip_last; /* refuse records whose VIP ends in this byte */
+} seen;
+
+static enum sl_sync_verdict check(void *arg, const struct sl_sync_conn *r)
+{
+	(void)arg;
+	if (seen.refuse_vip_last && r->vip[3] == seen.refuse_vip_last)
+		return SL_SYNC_NO_VIP;
+	if (r->laddr[3] == 99)
+		return SL_SYNC_NO_LADDR;
+	return SL_SYNC_ACCEPT;
+}
+
+static uint32_t install(void *arg, const struct sl_sync_conn *recs, uint32_t n, uint32_t peer)
+{
+	(void)arg, (void)recs, (void)peer;
+	seen.installed += n;
+	seen.install_calls++;
+	return 0;
+}
+
+static void dump(void *arg, uint32_t peer)
+{
+	(void)arg, (void)peer;
+	seen.dumps++;
+}
+
+static void takeover(void *arg, const struct sl_addr *a, uint32_t n)
+{
+	(void)arg, (void)a;
+	seen.takeover_calls++;
+	seen.ntake = n;
+}
+
+static void ready(void *arg, bool r, const char *why)
+{
+	(void)arg, (void)why;
+	seen.ready_calls++;
+	seen.ready = r;
+}
+
+static const struct sl_cluster_ops OPS = {
+	.check = check, .install = install, .dump = dump,
+	.takeover_changed = takeover, .ready_changed = ready,
+};
+
+static struct sl_addr v4(uint8_t last)
+{
+	struct sl_addr a = {.af = SL_AF_V4};
+	uint8_t b[4] = {127, 0, 0, last};
+
+	memcpy(&a.v4, b, 4);
+	return a;
+}
+
+/* Node `self` (1..3) of a three-node cluster on 127.0.0.1..3; each
+ * node's local addresses 198.18.N.1..4. */
+static void conf_of(int self, struct sl_cluster_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->on = true;
+	snprintf(c->node, sizeof(c->node), "lb%d", self);
+	c->sync_addr = v4((uint8_t)self);
+	c->sync_port = PORT;
+	memcpy(c->key, KEY, sizeof(KEY));
+	c->key_len = sizeof(KEY);
+	c->heartbeat_ms = 100;
+	c->dead_ms = 500;
+	c->refresh_ms = 10000;
+	c->dump_timeout_ms = 5000;
+	c->share_percent = 50;
+	c->max_datagram = 1452;
+	for (int n = 1; n <= 3; n++) {
+		struct sl_cluster_peer_conf *p = &c->peers[c->npeers];
+		if (n == self)
+			continue;
+		snprintf(p->name, sizeof(p->name), "lb%d", n);
+		p->addr = v4((uint8_t)n);
+		p->nladdrs = 4;
+		for (int j = 0; j < 4; j++) {
+			uint8_t b[4] = {198, 18, (uint8_t)n, (uint8_t)(j + 1)};
+			p->laddrs[j].af = SL_AF_V4;
+			memcpy(&p->laddrs[j].v4, b, 4);
+		}
+		c->npeers++;
+	}
+}
+
+static struct sl_cluster *node(int self, uint64_t now)
+{
+	struct sl_cluster_conf c;
+	char err[128];
+	struct sl_cluster *cl;
+
+	conf_of(self, &c);
+	cl = sl_cluster_new(&c, &OPS, now, 1000 + (uint64_t)self, true, err, sizeof(err));
+	if (!cl)
+		fail_msg("%s", err);
+	return cl;
+}
+
+static struct sl_sync_conn rec(uint8_t vip_last, uint8_t laddr_last)
+{
+	struct sl_sync_conn r = {
+		.client = {198, 18, 9, 9}, .vip = {198, 18, 0, vip_last},
+		.rs = {198, 18, 5, 5}, .laddr = {198, 18, 2, laddr_last},
+		.cport = htons(40000), .vport = htons(80), .rsport = htons(80),
+		.lport = htons(2000), .timeout_ms = 1000, .family_orig = 4,
+		.family_reply = 4, .proto = IPPROTO_TCP, .state = SL_CS_TCP_ESTABLISHED,
+		.event = SL_SYNC_NEW,
+	};
+	return r;
+}
+
+/* A datagram of `type` as node lb`from` would send it, sealed with `key`. */
+static size_t forge_type(uint8_t *buf, int from, const uint8_t *key, uint8_t type,
+			 uint64_t seq, const struct sl_sync_conn *recs, uint32_t n)
+{
+	static struct sl_sync_dgram d;
+	struct sl_sync_mac *m = sl_sync_mac_new(key, 32);
+	char name[8];
+
+	snprintf(name, sizeof(name), "lb%d", from);
+	sl_sync_dgram_start(&d, 1452, type, SL_SYNC_F_READY, 7, name);
+	for (uint32_t i = 0; i < n; i++)
+		sl_sync_dgram_add(&d, &recs[i]);
+	sl_sync_dgram_seal(&d, m, seq);
+	sl_sync_mac_free(m);
+	memcpy(buf, d.buf, d.len);
+	return d.len;
+}
+
+static size_t forge(uint8_t *buf, int from, const uint8_t *key, uint64_t seq,
+		    const struct sl_sync_conn *recs, uint32_t n)
+{
+	return forge_type(buf, from, key, n ? SL_SYNC_T_RECORDS : SL_SYNC_T_HEARTBEAT,
+			  seq, recs, n);
+}
+
+static void test_bad_input_installs_nothing(void **state)
+{
+	struct sl_cluster *a = node(1, 0);
+	const struct sl_sync_peer *p2 = sl_cluster_peer(a, 0);
+	struct sl_sync_conn r[3] = {rec(1, 1), rec(1, 2), rec(1, 3)};
+	static const uint8_t bad_key[32] = "not the cluster's key, not it!!!";
+	static uint8_t buf[2048];
+	struct sl_addr from = v4(2), stranger = v4(9);
+	size_t len;
+	(void)state;
+
+	memset(&seen, 0, sizeof(seen));
+	len = forge(buf, 2, KEY, 1, r, 3);
+	sl_cluster_input(a, buf, len, &stranger, PORT, 10); /* unknown peer */
+	sl_cluster_input(a, buf, len, &from, PORT + 1, 10); /* right host, wrong port */
+	assert_int_equal(sl_cluster_stats(a)->unknown_peer, 2);
+
+	len = forge(buf, 2, bad_key, 1, r, 3);
+	sl_cluster_input(a, buf, len, &from, PORT, 10);
+	assert_int_equal(p2->st.bad[SL_SYNC_BAD_MAC], 1);
+
+	len = forge(buf, 2, KEY, 1, r, 3);
+	buf[4] = 2; /* a version this node does not speak */
+	sl_cluster_input(a, buf, len, &from, PORT, 10);
+	assert_int_equal(p2->st.bad[SL_SYNC_BAD_VERSION], 1);
+
+	len = forge(buf, 2, KEY, 1, r, 3);
+	sl_cluster_input(a, buf, 50, &from, PORT, 10);        /* cut in the header */
+	sl_cluster_input(a, buf, len - 40, &from, PORT, 10);  /* a record cut short */
+	assert_int_equal(p2->st.bad[SL_SYNC_BAD_TRUNCATED], 2);
+
+	r[1].proto = IPPROTO_ICMP; /* one bad record spoils the datagram */
+	len = forge(buf, 2, KEY, 1, r, 3);
+	sl_cluster_input(a, buf, len, &from, PORT, 10);
+	assert_int_equal(p2->st.bad[SL_SYNC_BAD_RECORD], 1);
+	r[1].proto = IPPROTO_TCP;
+
+	len = forge(buf, 3, KEY, 1, r, 3); /* lb3's name from lb2's address */
+	sl_cluster_input(a, buf, len, &from, PORT, 10);
+	assert_int_equal(p2->st.bad_sender, 1);
+	assert_int_equal(seen.install_calls, 0);
+	assert_int_equal(p2->state, SL_PEER_UNKNOWN); /* none of that was a sign of life */
+
+	/* The good one, once; then its replay. */
+	len = forge(buf, 2, KEY, 1, r, 3);
+	sl_cluster_input(a, buf, len, &from, PORT, 10);
+	assert_int_equal(seen.installed, 3);
+	assert_int_equal(p2->st.installed, 3);
+	sl_cluster_input(a, buf, len, &from, PORT, 20);
+	assert_int_equal(p2->st.replays, 1);
+	assert_int_equal(seen.installed, 3);
+
+	/* Records naming a VIP or a local address this node does not have. */
+	seen.refuse_vip_last = 7;
+	r[0] = rec(7, 1);
+	r[1] = rec(1, 99);
+	len = forge(buf, 2, KEY, 2, r, 3);
+	sl_cluster_input(a, buf, len, &from, PORT, 30);
+	assert_int_equal(p2->st.refused_vip, 1);
+	assert_int_equal(p2->st.refused_laddr, 1);
+	assert_int_equal(seen.installed, 4); /* only the third */
+	sl_cluster_free(a);
+}
+
+/* Records emitted on one node arrive at another and are installed. */
+static void test_records_between_nodes(void **state)
+{
+	struct sl_cluster *a = node(1, 0), *b = node(2, 0);
+	struct sl_sync_conn r[20];
+	struct sl_addr from = v4(1);
+	const uint8_t *sent;
+	uint32_t peer;
+	size_t len;
+	(void)state;
+
+	memset(&seen, 0, sizeof(seen));
+	for (int i = 0; i < 20; i++)
+		r[i] = rec(1, (uint8_t)(i + 1));
+	sl_cluster_poll(a, 0);
+	/* 20 records: 14 fill one datagram (sent at once), 6 wait for poll. */
+	sl_cluster_emit_to(a, 0, r, 20);
+	sent = sl_cluster_last_sent(a, &len, &peer);
+	assert_int_equal(peer, 0);
+	assert_true(len <= 1452);
+	sl_cluster_input(b, sent, len, &from, PORT, 5);
+	assert_int_equal(seen.installed, 14);
+	sl_cluster_dump_end(a, 0); /* flushes the 6, then the end */
+	assert_int_equal(sl_cluster_peer(a, 0)->st.tx_records, 20);
+	sent = sl_cluster_last_sent(a, &len, NULL);
+	sl_cluster_input(b, sent, len, &from, PORT, 6);
+	assert_true(sl_cluster_peer(b, 0)->dump_done);
+	assert_int_equal(sl_cluster_peer(b, 0)->st.lost, 1); /* the 6 never delivered */
+	sl_cluster_free(a);
+	sl_cluster_free(b);
+}
+
+/* A control message from lb`from` (no records). */
+static size_t ctl_msg(uint8_t *buf, int from, uint8_t type, uint64_t seq)
+{
+	return forge_type(buf, from, KEY, type, seq, NULL, 0);
+}
+
+/* lb1 starts: lb2 answers its dump; lb3 is alive but never does, then
+ * dies: lb1 is ready only then, and only then takes anything over. */
+static void test_ready_waits_for_dumps(void **state)
+{
+	struct sl_cluster *a = node(1, 0);
+	static uint8_t buf[2048];
+	struct sl_addr from2 = v4(2), from3 = v4(3);
+	const struct sl_addr *l;
+	struct sl_addr want[8];
+	uint64_t seq = 1;
+	size_t len;
+	(void)state;
+
+	memset(&seen, 0, sizeof(seen));
+	sl_cluster_poll(a, 0);
+	assert_false(sl_cluster_ready(a));
+	len = ctl_msg(buf, 2, SL_SYNC_T_DUMP_END, seq++);
+	sl_cluster_input(a, buf, len, &from2, PORT, 50);
+	assert_true(sl_cluster_peer(a, 0)->dump_done);
+	for (uint64_t t = 100; t <= 4400; t += 100) {
+		if (t < 4000) { /* lb3's heartbeats stop at 3900 */
+			len = ctl_msg(buf, 3, SL_SYNC_T_HEARTBEAT, seq);
+			sl_cluster_input(a, buf, len, &from3, PORT, t);
+		}
+		len = ctl_msg(buf, 2, SL_SYNC_T_HEARTBEAT, seq++);
+		sl_cluster_input(a, buf, len, &from2, PORT, t);
+		sl_cluster_poll(a, t);
+		assert_false(sl_cluster_ready(a));
+		assert_int_equal(seen.ntake, 0);
+	}
+	assert_int_equal(seen.ready_calls, 0);
+	sl_cluster_poll(a, 4401); /* lb3 silent 501 ms: dead, need not answer */
+	assert_true(sl_cluster_ready(a));
+	assert_int_equal(sl_cluster_stats(a)->dump_timeouts, 0);
+	assert_int_equal(seen.ready_calls, 1);
+	assert_true(seen.ready);
+	assert_int_equal(sl_cluster_peer(a, 1)->state, SL_PEER_DEAD);
+	/* lb3's addresses split between lb1 and lb2 by the rule. */
+	assert_int_equal(sl_cluster_takeover_list(a, &l, NULL),
+			 sl_sync_takeover("lb1", true, sl_cluster_peer(a, 0), 2, want, NULL, 8));
+	assert_int_equal(seen.ntake, sl_cluster_takeover_list(a, &l, NULL));
+	sl_cluster_free(a);
+}
+
+static void test_dump_timeout(void **state)
+{
+	struct sl_cluster *a = node(1, 0);
+	static uint8_t buf[2048];
+	struct sl_addr from2 = v4(2), from3 = v4(3);
+	uint64_t seq = 1;
+	size_t len;
+	(void)state;
+
+	memset(&seen, 0, sizeof(seen));
+	for (uint64_t t = 0; t < 5000; t += 100) {
+		len = forge(buf, 2, KEY, seq, NULL, 0);
+		sl_cluster_input(a, buf, len, &from2, PORT, t);
+		len = forge(buf, 3, KEY, seq++, NULL, 0);
+		sl_cluster_input(a, buf, len, &from3, PORT, t);
+		sl_cluster_poll(a, t);
+		assert_false(sl_cluster_ready(a));
+	}
+	assert_true(sl_cluster_stats(a)->unknown_peer == 0);
+	sl_cluster_poll(a, 5000);
+	assert_true(sl_cluster_ready(a));
+	assert_int_equal(sl_cluster_stats(a)->dump_timeouts, 1);
+	sl_cluster_free(a);
+}
+
+/* Made at 0, first polled at 2000 (the daemon starts its workers in
+ * between): no peer is dead for that, nothing is taken over, and the
+ * dump wait starts then too. */
+static void test_clock_starts_at_first_poll(void **state)
+{
+	struct sl_cluster *a = node(1, 0);
+	(void)state;
+
+	memset(&seen, 0, sizeof(seen));
+	sl_cluster_poll(a, 2000);
+	assert_int_equal(sl_cluster_peer(a, 0)->state, SL_PEER_UNKNOWN);
+	assert_int_equal(sl_cluster_peer(a, 1)->state, SL_PEER_UNKNOWN);
+	assert_false(sl_cluster_ready(a));
+	sl_cluster_poll(a, 2500);
+	assert_false(sl_cluster_ready(a));
+	sl_cluster_poll(a, 2501); /* both silent 501 ms since the first poll */
+	assert_int_equal(sl_cluster_peer(a, 0)->state, SL_PEER_DEAD);
+	assert_true(sl_cluster_ready(a));
+	sl_cluster_free(a);
+}
+
+/* Two nodes on real UDP sockets (127.0.0.1 and 127.0.0.2, a port of
+ * this process's own): each hears the other, asks for and gets the
+ * (empty) dump, and is ready; records emitted on one are installed on
+ * the other. Bounded by a number of turns, not timed. */
+static uint32_t dump_from;
+static struct sl_cluster *dumper;
+static void dump_now(void *arg, uint32_t peer)
+{
+	(void)arg;
+	dump_from++;
+	sl_cluster_dump_end(dumper, peer);
+}
+
+static void test_over_udp(void **state)
+{
+	struct sl_cluster_ops ops = OPS;
+	struct sl_cluster_conf c1, c2;
+	struct sl_cluster *a, *b;
+	struct sl_sync_conn r = rec(1, 1);
+	uint16_t port = (uint16_t)(20000 + getpid() % 20000);
+	char err[160];
+	(void)state;
+
+	memset(&seen, 0, sizeof(seen));
+	ops.dump = dump_now;
+	conf_of(1, &c1);
+	conf_of(2, &c2);
+	c1.npeers = c2.npeers = 1; /* lb1 and lb2 only */
+	c1.sync_port = c2.sync_port = port;
+	a = sl_cluster_new(&c1, &ops, 0, 1, false, err, sizeof(err));
+	if (!a)
+		skip(); /* no loopback here */
+	b = sl_cluster_new(&c2, &ops, 0, 2, false, err, sizeof(err));
+	if (!b)
+		fail_msg("%s", err);
+	assert_true(sl_cluster_fd(a) >= 0);
+	for (uint64_t t = 0; t < 2000 && !(sl_cluster_ready(a) && sl_cluster_ready(b)); t++) {
+		dumper = a;
+		sl_cluster_poll(a, t);
+		dumper = b;
+		sl_cluster_poll(b, t);
+		usleep(1000);
+	}
+	assert_true(sl_cluster_ready(a));
+	assert_true(sl_cluster_ready(b));
+	assert_int_equal(sl_cluster_peer(a, 0)->state, SL_PEER_ALIVE);
+	assert_int_equal(sl_cluster_stats(a)->dump_timeouts, 0);
+	assert_true(dump_from >= 2);
+	sl_cluster_emit(a, &r, 1);
+	for (int i = 0; i < 2000 && seen.installed == 0; i++) {
+		dumper = a;
+		sl_cluster_poll(a, 3000);
+		dumper = b;
+		sl_cluster_poll(b, 3000);
+		usleep(1000);
+	}
+	assert_int_equal(seen.installed, 1);
+	assert_int_equal(sl_cluster_stats(b)->unknown_peer, 0);
+	sl_cluster_free(a);
+	sl_cluster_free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_input_installs_nothing),
+		cmocka_unit_test(test_records_between_nodes),
+		cmocka_unit_test(test_ready_waits_for_dumps),
+		cmocka_unit_test(test_dump_timeout),
+		cmocka_unit_test(test_clock_starts_at_first_poll),
+		cmocka_unit_test(test_over_udp),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Session sync's wire format (ctrl/cluster/sync_wire.c): records both
+ * families round trip byte-exact through their explicit byte order,
+ * every out-of-range field is refused, datagrams stay under their size
+ * limit, each way a datagram can be wrong has its own reason, and the
+ * HMAC matches RFC 4231's published vectors (an independent reference:
+ * the MAC code is libcrypto's, this checks we call it right).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <netinet/in.h>
+
+#include "conn.h"
+#include "sync_wire.h"
+
+static const uint8_t KEY[32] = "0123456789abcdef0123456789abcdef";
+
+static struct sl_sync_conn conn4(void)
+{
+	struct sl_sync_conn c = {
+		.client = {198, 18, 0, 10}, .vip = {198, 18, 0, 1},
+		.rs = {198, 18, 1, 20}, .laddr = {198, 18, 1, 2},
+		.cport = htons(40000), .vport = htons(80), .rsport = htons(8080),
+		.lport = htons(2000), .timeout_ms = 0x01020304,
+		.seq_delta = {0xa1b2c3d4, 7}, .family_orig = 4, .family_reply = 4,
+		.proto = IPPROTO_TCP, .state = SL_CS_TCP_ESTABLISHED,
+		.flags = SL_CONN_F_FIN_ORIG, .event = SL_SYNC_NEW,
+	};
+	return c;
+}
+
+static struct sl_sync_conn conn6(void)
+{
+	struct sl_sync_conn c = conn4();
+	static const uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+
+	memcpy(c.client, a, 16);
+	c.client[15] = 9;
+	memcpy(c.vip, a, 16);
+	memcpy(c.rs, a, 16);
+	c.rs[15] = 0x20;
+	memcpy(c.laddr, a, 16);
+	c.laddr[15] = 2;
+	c.family_orig = c.family_reply = 6;
+	c.proto = IPPROTO_UDP;
+	c.state = SL_CS_UDP;
+	c.flags = 0;
+	c.event = SL_SYNC_GONE;
+	return c;
+}
+
+static void round_trip(const struct sl_sync_conn *c)
+{
+	uint8_t wire[SL_SYNC_REC_LEN];
+	struct sl_sync_conn back;
+
+	sl_sync_rec_encode(c, wire);
+	assert_int_equal(sl_sync_rec_decode(wire, &back), 0);
+	assert_memory_equal(c, &back, sizeof(back));
+}
+
+static void test_round_trip_both_families(void **state)
+{
+	struct sl_sync_conn c4 = conn4(), c6 = conn6();
+	uint8_t wire[SL_SYNC_REC_LEN];
+	(void)state;
+
+	round_trip(&c4);
+	round_trip(&c6);
+	/* Explicit byte order: timeout and deltas big-endian on the wire,
+	 * ports as they were (network order already). */
+	sl_sync_rec_encode(&c4, wire);
+	assert_memory_equal(wire + 72, "\x01\x02\x03\x04", 4);
+	assert_memory_equal(wire + 76, "\xa1\xb2\xc3\xd4", 4);
+	assert_memory_equal(wire + 64, "\x9c\x40", 2); /* 40000 */
+}
+
+/* A field set out of range must make decode refuse the record. */
+static void refused(struct sl_sync_conn c)
+{
+	uint8_t wire[SL_SYNC_REC_LEN];
+	struct sl_sync_conn back;
+
+	sl_sync_rec_encode(&c, wire);
+	assert_int_equal(sl_sync_rec_decode(wire, &back), -1);
+}
+
+/* One field of a good record set out of range. */
+#define REFUSED(change)                                                        \
+	do {                                                                   \
+		struct sl_sync_conn c = conn4();                               \
+		change;                                                        \
+		refused(c);                                                    \
+	} while (0)
+
+static void test_record_ranges(void **state)
+{
+	(void)state;
+	REFUSED(c.family_orig = 5);
+	REFUSED(c.family_reply = 0);
+	REFUSED(c.laddr[4] = 1); /* a v4 address with bytes past its four */
+	REFUSED(c.vip[15] = 1);
+	REFUSED(c.proto = IPPROTO_ICMP);
+	REFUSED(c.state = SL_CS_MAX);
+	REFUSED(c.event = 0);
+	REFUSED(c.event = SL_SYNC_GONE + 1);
+	REFUSED(c.flags = SL_CONN_F_SNAT);
+	REFUSED(c.reserved = 1);
+}
+
+static struct sl_sync_mac *mac(void)
+{
+	struct sl_sync_mac *m = sl_sync_mac_new(KEY, sizeof(KEY));
+
+	assert_non_null(m);
+	return m;
+}
+
+static void test_dgram_limit_and_parse(void **state)
+{
+	static struct sl_sync_dgram d;
+	struct sl_sync_conn c = conn4();
+	struct sl_sync_mac *m = mac();
+	struct sl_sync_hdr h;
+	uint32_t n = 0;
+	(void)state;
+
+	sl_sync_dgram_start(&d, 1452, SL_SYNC_T_RECORDS, SL_SYNC_F_READY, 77, "lb1");
+	while (sl_sync_dgram_add(&d, &c))
+		n++;
+	assert_int_equal(n, sl_sync_recs_per_dgram(1452));
+	assert_int_equal(n, 14);
+	assert_int_equal(sl_sync_dgram_seal(&d, m, 5), 0);
+	assert_true(d.len <= 1452);
+	assert_int_equal(sl_sync_parse(d.buf, d.len, m, &h), SL_SYNC_OK);
+	assert_int_equal(h.count, 14);
+	assert_int_equal(h.seq, 5);
+	assert_int_equal(h.epoch, 77);
+	assert_int_equal(h.flags, SL_SYNC_F_READY);
+	assert_string_equal(h.sender, "lb1");
+	sl_sync_mac_free(m);
+}
+
+static void test_parse_reasons(void **state)
+{
+	static struct sl_sync_dgram d;
+	static uint8_t buf[2048];
+	struct sl_sync_conn c = conn6();
+	struct sl_sync_mac *m = mac(), *other;
+	struct sl_sync_hdr h;
+	static const uint8_t other_key[32] = "another key, another key, anothe";
+	(void)state;
+
+	sl_sync_dgram_start(&d, 1452, SL_SYNC_T_RECORDS, 0, 1, "lb2");
+	sl_sync_dgram_add(&d, &c);
+	sl_sync_dgram_add(&d, &c);
+	sl_sync_dgram_seal(&d, m, 1);
+	memcpy(buf, d.buf, d.len);
+
+	assert_int_equal(sl_sync_parse(buf, 40, m, &h), SL_SYNC_BAD_TRUNCATED);
+	/* A record cut short: the count says two, the bytes hold less. */
+	assert_int_equal(sl_sync_parse(buf, d.len - 10, m, &h), SL_SYNC_BAD_TRUNCATED);
+	buf[0] ^= 1;
+	assert_int_equal(sl_sync_parse(buf, d.len, m, &h), SL_SYNC_BAD_MAGIC);
+	buf[0] ^= 1;
+	buf[4] = SL_SYNC_VERSION + 1;
+	assert_int_equal(sl_sync_parse(buf, d.len, m, &h), SL_SYNC_BAD_VERSION);
+	buf[4] = SL_SYNC_VERSION;
+	buf[100] ^= 0x80; /* one bit of a record */
+	assert_int_equal(sl_sync_parse(buf, d.len, m, &h), SL_SYNC_BAD_MAC);
+	buf[100] ^= 0x80;
+	other = sl_sync_mac_new(other_key, sizeof(other_key));
+	assert_int_equal(sl_sync_parse(buf, d.len, other, &h), SL_SYNC_BAD_MAC);
+	sl_sync_mac_free(other);
+	assert_int_equal(sl_sync_parse(buf, d.len, m, &h), SL_SYNC_OK);
+
+	/* An authenticated datagram of an unknown type. */
+	sl_sync_dgram_start(&d, 1452, 9, 0, 1, "lb2");
+	sl_sync_dgram_seal(&d, m, 2);
+	assert_int_equal(sl_sync_parse(d.buf, d.len, m, &h), SL_SYNC_BAD_TYPE);
+	sl_sync_mac_free(m);
+}
+
+static void hmac_vector(const uint8_t *key, size_t klen, const char *data,
+			const char *hex)
+{
+	struct sl_sync_mac *m = sl_sync_mac_new(key, klen);
+	uint8_t out[SL_SYNC_MAC_LEN], want[SL_SYNC_MAC_LEN];
+
+	for (size_t i = 0; i < sizeof(want); i++) {
+		unsigned v;
+		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+		want[i] = (uint8_t)v;
+	}
+	assert_non_null(m);
+	assert_int_equal(sl_sync_mac_compute(m, (const uint8_t *)data, strlen(data), out), 0);
+	assert_memory_equal(out, want, sizeof(want));
+	/* Twice with the same context: the key is used afresh each time. */
+	assert_int_equal(sl_sync_mac_compute(m, (const uint8_t *)data, strlen(data), out), 0);
+	assert_memory_equal(out, want, sizeof(want));
+	sl_sync_mac_free(m);
+}
+
+/* RFC 4231, test cases 1 and 2 (HMAC-SHA-256). */
+static void test_hmac_rfc4231(void **state)
+{
+	uint8_t k1[20];
+	(void)state;
+
+	memset(k1, 0x0b, sizeof(k1));
+	hmac_vector(k1, sizeof(k1), "Hi There",
+		    "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+	hmac_vector((const uint8_t *)"Jefe", 4, "what do ya want for nothing?",
+		    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_both_families),
+		cmocka_unit_test(test_record_ranges),
+		cmocka_unit_test(test_dgram_limit_and_parse),
+		cmocka_unit_test(test_parse_reasons),
+		cmocka_unit_test(test_hmac_rfc4231),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
