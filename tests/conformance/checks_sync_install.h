@@ -124,13 +124,12 @@ static bool sync_peer_share(struct harness *h, char *why)
 		uint64_t inst = SYNC_STAT(h, installed), refused = SYNC_STAT(h, refused_share);
 		sl_ctl_send(&h->ctl, owner, msg);
 		sync_turns(h, 40);
-		if (SYNC_STAT(h, installed) != inst + CAP ||
-		    SYNC_STAT(h, refused_share) != refused + N - CAP)
+		inst = SYNC_STAT(h, installed) - inst;
+		refused = SYNC_STAT(h, refused_share) - refused;
+		if (inst != CAP || refused != N - CAP)
 			return sync_off(h), WHY("round %u: %llu installed, %llu refused; want %u, %u",
-						round,
-						(unsigned long long)(SYNC_STAT(h, installed) - inst),
-						(unsigned long long)(SYNC_STAT(h, refused_share) - refused),
-						CAP, N - CAP);
+						round, (unsigned long long)inst,
+						(unsigned long long)refused, CAP, N - CAP);
 		h_advance(h, 3600); /* they expire: the share is free again */
 	}
 	sync_off(h);
