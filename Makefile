@@ -111,7 +111,7 @@ BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/daemon/,publish.o publish_neigh.o pu
 CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
 CONF_OBJS  := $(CONF_SRCS:%.c=$(BUILD)/obj/%.o)
 # ... and the control thread's flush, as sluicectl's `rs del --flush` sends it.
-CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl_xdp_state.o ctl_persist.o ctl_msg.o neigh_learn.o)
+CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl_xdp_state.o ctl_persist.o ctl_msg.o ctl_sync.o neigh_learn.o)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)

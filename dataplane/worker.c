@@ -28,6 +28,7 @@
 #include "pkt.h"
 #include "worker_conn.h"
 #include "worker6.h"
+#include "worker_sync.h"
 
 static inline uint8_t *frame_of(struct rte_mbuf *m)
 {
@@ -380,6 +381,8 @@ void sl_worker_tail(struct sl_worker *w)
 	if (w->nhold6)
 		sl_worker_hold6_retry(w);
 	sl_ct_expire(&w->ct, w->now_ms, SL_EXPIRE_BUDGET, sl_worker_on_expire, w);
+	if (sl_unlikely(w->sync != NULL))
+		sl_worker_sync_tail(w); /* after expiry: its GONE records too */
 	if ((++w->loops & 15) == 0 || w->dump || w->flush)
 		sl_worker_control(w);
 }

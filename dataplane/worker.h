@@ -147,7 +147,12 @@ struct sl_conn_info {
  * control thread allocates, enqueues and waits for `done`; the worker
  * fills in the answer and sets done with release order. ARP probes are
  * fire-and-forget: the worker frees them. */
-enum sl_wmsg_type { SL_WMSG_CONN_DUMP, SL_WMSG_ARP_PROBE, SL_WMSG_FLUSH };
+/* Session sync (worker_sync.h): a walk (the control thread waits for
+ * done) and an install (fire and forget: its records follow the message
+ * in the same allocation, which the worker frees). */
+enum sl_wmsg_type { SL_WMSG_CONN_DUMP, SL_WMSG_ARP_PROBE, SL_WMSG_FLUSH,
+		    SL_WMSG_SYNC_WALK, SL_WMSG_SYNC_INSTALL };
+struct sl_sync_install;
 struct sl_wmsg {
 	enum sl_wmsg_type type;
 	volatile uint32_t done;
@@ -179,8 +184,21 @@ struct sl_wmsg {
 			bool hold_given_up;   /* waited SL_HOLD_MS: stop holding */
 			bool waiting;         /* the last turn stopped early */
 		} flush;
+		struct {
+			uint32_t cursor;      /* worker's scan position */
+			uint32_t min_age_ms;  /* 0: every connection (a full dump) */
+			uint32_t sent;        /* REFRESH records put on the ring */
+		} walk;
+		struct {              /* fire and forget: the worker frees it */
+			const struct sl_sync_install *recs; /* after the message */
+			uint32_t n;
+			uint32_t cap;         /* the peer's share of the table */
+			uint8_t peer;         /* < SL_SYNC_MAX_PEERS */
+		} install;
 	};
 };
+
+struct sl_worker_sync;
 
 struct sl_lip_state {
 	sl_be32 ip;                  /* pool address this slot's map is for */
@@ -353,6 +371,7 @@ struct sl_worker {
 	struct rte_ring *ctl_ring;       /* control -> this worker */
 	struct sl_wmsg *dump;            /* dump in progress, if any */
 	struct sl_wmsg *flush;           /* flush in progress, if any */
+	struct sl_worker_sync *sync;     /* session sync (worker_sync.h); NULL: off */
 	uint32_t nhold;
 	uint32_t hold_max;               /* SL_HOLD_MAX, less for a small pool */
 	struct sl_hold hold[SL_HOLD_MAX];

@@ -14,6 +14,7 @@
 
 #include "tcp_state.h"
 #include "worker.h"
+#include "worker_sync.h"
 
 /* Packets of a connection's trusted side (the real server; for SNAT the
  * inside host), ICMP errors from that side included, are taken only on
@@ -141,6 +142,8 @@ static inline bool sl_worker_track_tcp(struct sl_worker *w, struct rte_mbuf *m,
 		c->state = sl_tcp_next_state(c->state, &c->flags, dir, pkt->tcp_flags);
 		if (sl_unlikely(c->state == SL_CS_TCP_SYN_SENT && was != c->state))
 			sl_worker_count_reuse(w, c);
+		if (was != c->state) /* SNAT sessions are not synced */
+			sl_worker_sync_event(w, c, SL_SYNC_STATE);
 		*syn = pkt->tcp_flags & SL_TCP_SYN;
 	}
 	return true;
@@ -239,19 +242,28 @@ static inline void sl_worker_count_traffic(struct sl_worker *w, const struct rte
 	}
 }
 
-/* Index a new full-NAT connection (svc_id and rs_id set) and count it
- * against its service and server: both families' misses end so. False,
- * the entry abandoned, when the table has no room for its keys. */
+/* A full-NAT connection just indexed (svc_id and rs_id set), counted
+ * against its service and server: made here, or installed from a peer
+ * (worker_sync.c). */
+static inline void sl_worker_count_new(struct sl_worker *w, const struct sl_conn *c)
+{
+	w->stats.conns_created++;
+	w->svc_stats[c->svc_id].conns++;
+	w->rs_stats[c->rs_id].conns++;
+	w->rs_active[c->rs_id]++;
+}
+
+/* Index a new full-NAT connection and count it, and tell the peers
+ * (session sync): both families' misses end so. False, the entry
+ * abandoned, when the table has no room for its keys. */
 static inline bool sl_worker_admit(struct sl_worker *w, struct sl_conn *c)
 {
 	if (sl_ct_insert(&w->ct, c) != 0) {
 		sl_ct_abandon(&w->ct, c);
 		return false;
 	}
-	w->stats.conns_created++;
-	w->svc_stats[c->svc_id].conns++;
-	w->rs_stats[c->rs_id].conns++;
-	w->rs_active[c->rs_id]++;
+	sl_worker_count_new(w, c);
+	sl_worker_sync_event(w, c, SL_SYNC_NEW);
 	return true;
 }
 

@@ -17,6 +17,7 @@
 #include "conn6.h"
 #include "mem.h"
 #include "worker6.h"
+#include "worker_sync.h"
 
 #define DUMP_SLICE 4096 /* pool entries scanned per loop iteration */
 
@@ -108,6 +109,8 @@ int sl_worker_reset(struct sl_worker *w)
 	memset(w->hosts.slots, 0, (w->hosts.mask + 1) * sizeof(*w->hosts.slots));
 	w->hosts.used = 0;
 	memset(w->rs_active, 0, SL_MAX_RS * sizeof(*w->rs_active));
+	if (w->sync)
+		sl_worker_sync_reset(w);
 	sl_ct_clear(&w->ct, (uint32_t)(rte_rdtsc() / w->tsc_per_ms) + w->clock_skew_ms);
 	return 0;
 }
@@ -124,6 +127,7 @@ void sl_worker_destroy(struct sl_worker *w)
 		rte_ring_free(w->flow_in[j]);
 	}
 	rte_ring_free(w->ctl_ring);
+	sl_worker_sync_free(w);
 	free(w->svc_stats);
 	free(w->rs_stats);
 	free(w->sched_cursor);
@@ -348,6 +352,10 @@ void sl_worker_control(struct sl_worker *w)
 		break;
 	case SL_WMSG_FLUSH:
 		sl_worker_flush_start(w, msg);
+		break;
+	case SL_WMSG_SYNC_WALK:
+	case SL_WMSG_SYNC_INSTALL:
+		sl_worker_sync_msg(w, msg); /* worker_sync.c */
 		break;
 	}
 }

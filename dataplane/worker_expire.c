@@ -5,7 +5,7 @@
  * the entry is gone: the table is the record, lport.h); SNAT entries have
  * their own bookkeeping (worker_snat.c).
  */
-#include "worker.h"
+#include "worker_sync.h"
 
 bool sl_worker_on_expire(void *ctx, struct sl_conn *c)
 {
@@ -13,6 +13,8 @@ bool sl_worker_on_expire(void *ctx, struct sl_conn *c)
 
 	if (c->flags & SL_CONN_F_KIND)
 		return sl_worker_snat_expire(w, c);
+	if (sl_unlikely(w->sync != NULL))
+		sl_worker_sync_gone(w, c);
 	w->stats.conns_expired++;
 	w->svc_stats[c->svc_id].expired++;
 	w->rs_stats[c->rs_id].expired++;

@@ -109,6 +109,13 @@ struct sl_conn *sl_worker_miss(struct sl_worker *w, struct rte_mbuf *m,
 		sl_worker_drop(w, m, SL_DROP_IP_BAD_ADDRESS);
 		return NULL;
 	}
+	/* A server's reply to a peer's local address (session sync): the
+	 * connection is on the worker its local port names, never SNAT's. */
+	if (sl_unlikely(a == NULL && s->nsynced) && pkt->proto != SL_IPPROTO_ICMP &&
+	    sl_snap_synced(s, &pkt->key.daddr, false)) {
+		sl_worker_to_synced(w, m, pkt); /* worker_sync.c */
+		return NULL;
+	}
 	/* From an inside host to the outside (or, hairpinning, to a pool
 	 * address): source NAT. */
 	if (a == NULL || (a->kinds & SL_ADDR_POOL)) {

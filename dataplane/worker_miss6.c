@@ -176,11 +176,7 @@ static void to_local6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pk
 		sl_worker_drop(w, m, SL_DROP_INGRESS_WRONG_PORT);
 		return;
 	}
-	unsigned owner = sl_port_owner(sl_ntohs(pkt->key.dport), w->nworkers);
-	if (owner != w->id)
-		sl_worker_steer(w, m, owner);
-	else
-		sl_worker_drop(w, m, SL_DROP_NO_CONNECTION);
+	sl_worker_to_lport_owner(w, m, pkt); /* worker_sync.c */
 }
 
 struct sl_conn *sl_worker_miss6(struct sl_worker *w, struct rte_mbuf *m,
@@ -190,7 +186,11 @@ struct sl_conn *sl_worker_miss6(struct sl_worker *w, struct rte_mbuf *m,
 	const struct sl_snap6_addr *a = sl_snap6_find_addr(s, pkt->ip6->daddr);
 
 	if (a == NULL) {
-		sl_worker_drop(w, m, SL_DROP_IPV6_NOT_SERVED);
+		/* A server's reply to a peer's local address (session sync). */
+		if (sl_unlikely(s->nsynced) && sl_snap_synced(s, pkt->ip6->daddr, true))
+			sl_worker_to_synced(w, m, pkt); /* worker_sync.c */
+		else
+			sl_worker_drop(w, m, SL_DROP_IPV6_NOT_SERVED);
 		return NULL;
 	}
 	if (a->kinds & SL_ADDR_VIP) {

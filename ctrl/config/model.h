@@ -141,6 +141,7 @@ struct sl_model_snat {
  * ones, so nothing that reads those as IPv4 meets a v6 entry. */
 #define SL_MAX_ROUTES6 64
 #define SL_MAX_LIPS6 64
+#define SL_MAX_PEER_LADDRS 64  /* all peers' local addresses together */
 struct sl_model_route6 {
 	uint8_t prefix[16];
 	uint8_t via[16];                 /* all zero: directly connected */
@@ -248,7 +249,25 @@ struct sl_model {
 	 * such addresses (a clone), so model_lockout.c sorts them once and
 	 * reuses that across a run of `blocklist add`. 0: never reused. */
 	uint64_t protect_gen;
+
+	/* Session sync (model_peers.c): the local addresses the cluster's
+	 * peers own, whose connections this node may install and whose
+	 * servers' replies its workers must take (snapshot "synced"). */
+	uint32_t npeer_laddrs;
+	struct sl_addr peer_laddrs[SL_MAX_PEER_LADDRS];
 };
+
+/* model_peers.c: replace the peers' local addresses by addrs[0..n)
+ * (the config's cluster.peers[].local_addresses, all peers together):
+ * each v4 or v6, none of this node's own local addresses, no repeats,
+ * at most SL_MAX_PEER_LADDRS. 0, or -1 with err naming the entry
+ * (`where`, e.g. "cluster.peers", and its index). */
+int sl_model_set_peer_laddrs(struct sl_model *m, const struct sl_addr *addrs,
+			     uint32_t n, const char *where, struct sl_err *err);
+/* Is `a` one of this node's own local addresses (either family)? */
+bool sl_model_is_own_laddr(const struct sl_model *m, const struct sl_addr *a);
+/* Is `a` one of the peers' local addresses? */
+bool sl_model_is_peer_laddr(const struct sl_model *m, const struct sl_addr *a);
 
 /* Called by every change to route gateways, static neighbors or real
  * servers (see protect_gen). */

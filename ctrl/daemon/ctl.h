@@ -47,6 +47,7 @@ struct sl_ctl {
 	void (*flow_sync)(struct sl_ctl *ctl, const struct sl_model *m);
 	struct sl_port_info host_ports[SL_MAX_PORTS]; /* exception devices */
 	struct sl_ctl_link links[SL_MAX_PORTS];
+	struct sl_ctl_sync *sync;        /* session sync (ctl_sync.h); NULL: off */
 	uint64_t last_link_ms;
 	struct sl_neigh_table neigh;
 	struct rte_rcu_qsbr_dq *neigh_dq; /* old neighbor tables; NULL: none yet */

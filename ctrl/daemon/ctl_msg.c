@@ -84,6 +84,8 @@ void sl_ctl_send_pending(struct sl_ctl *ctl)
 
 void sl_wmsg_free(struct sl_wmsg *msg)
 {
+	if (msg && msg->type == SL_WMSG_SYNC_WALK)
+		return; /* ctl_sync.c's, freed there (sl_ctl_sync_free) */
 	if (msg && msg->type == SL_WMSG_CONN_DUMP)
 		free(msg->dump.out);
 	free(msg);

@@ -25,6 +25,7 @@
 #include <rte_ring.h>
 
 #include "ctl.h"
+#include "ctl_sync.h"
 #include "log.h"
 #include "sched.h"
 
@@ -197,6 +198,7 @@ void sl_ctl_work(struct sl_ctl *ctl)
 		lc_sums(ctl);
 	}
 	sl_ctl_persist_work(ctl);
+	sl_ctl_sync_poll(ctl);
 	sl_ctl_send_pending(ctl);
 	/* XDP maps out of step after a failed write: reconcile (ctl_xdp.h). */
 	if (ctl->xdp_commit && ctl->xdp.n && !ctl->xdp.synced && now >= ctl->xdp.retry_ms)

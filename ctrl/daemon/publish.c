@@ -49,6 +49,25 @@ static void fill_port6(struct sl_snapshot *s, const struct sl_model *m,
 	sp->nlips6 = (uint8_t)(s->nlips6 - sp->lip6_first);
 }
 
+_Static_assert(SL_MAX_PEER_LADDRS <= SL_SNAP_SYNCED_MAX,
+	       "every peer local address fits in the snapshot");
+
+/* The peers' local addresses (session sync): replies to them are taken
+ * and steered, never answered for (snapshot.h). */
+static void fill_synced(struct sl_snapshot *s, const struct sl_model *m)
+{
+	for (uint32_t i = 0; i < m->npeer_laddrs; i++) {
+		const struct sl_addr *a = &m->peer_laddrs[i];
+		struct sl_snap_synced *y = &s->synced[i];
+		y->v6 = a->af == SL_AF_V6;
+		if (y->v6)
+			memcpy(y->ip, a->v6, 16);
+		else
+			memcpy(y->ip, &a->v4, 4);
+	}
+	s->nsynced = m->npeer_laddrs;
+}
+
 static void fill_ports(struct sl_snapshot *s, const struct sl_ctl *ctl,
 		       const struct sl_model *m)
 {
@@ -245,6 +264,7 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 	fill_routes6(s, m);
 	fill_services(ctl, s, m, picks);
 	fill_snat(s, m, m->workers);
+	fill_synced(s, m);
 	if (sl_snap_index(s) != 0) {
 		sl_err_set(err, SL_E_INTERNAL, "", "inconsistent snapshot");
 		sl_pick_set_drop(picks);

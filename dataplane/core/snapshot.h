@@ -125,6 +125,19 @@ struct sl_snap_addr {
 	uint8_t filtering;    /* for POOL: its rule's filtering */
 };
 
+/* Session sync: a peer's local address (the model's peer local
+ * addresses). Connections installed from a peer carry it as their REPLY
+ * destination, so its servers' replies must find the worker owning the
+ * local port (steered as for our own local addresses), but it is never a
+ * source for new connections and neither ARP nor NDP answer for it: it
+ * is not in addrs[]. Taking a dead peer's addresses over (answering for
+ * them) is for later. A scan, on miss paths only, when nsynced > 0. */
+#define SL_SNAP_SYNCED_MAX 64
+struct sl_snap_synced {
+	uint8_t ip[16];       /* v4: the first 4 bytes, the rest 0 */
+	uint8_t v6;
+};
+
 struct sl_snap_sizes {
 	uint32_t nsvcs, nrs, nlips, nroutes, nsnat, npool;
 	uint32_t nrs_ids;    /* real-server ids run below this (<= SL_MAX_RS) */
@@ -179,6 +192,8 @@ struct sl_snapshot {
 	uint16_t *svc6_index;        /* svc array index + 1; 0 = empty */
 	uint32_t addr6_mask;
 	struct sl_snap6_addr *addrs6;
+	uint32_t nsynced;            /* peers' local addresses (above) */
+	struct sl_snap_synced synced[SL_SNAP_SYNCED_MAX];
 };
 
 /* One zeroed allocation with room for the given counts; arrays set up. */
@@ -287,6 +302,16 @@ sl_snap_route(const struct sl_snapshot *s, sl_be32 dst)
 		if ((dst & s->routes[i].mask) == s->routes[i].prefix)
 			return &s->routes[i];
 	return NULL;
+}
+
+/* Is `ip` (v4 in its first 4 bytes when !v6) a peer's local address? */
+static inline bool sl_snap_synced(const struct sl_snapshot *s, const void *ip, bool v6)
+{
+	for (uint32_t i = 0; i < s->nsynced; i++)
+		if (s->synced[i].v6 == v6 &&
+		    __builtin_memcmp(s->synced[i].ip, ip, v6 ? 16 : 4) == 0)
+			return true;
+	return false;
 }
 
 static inline sl_be32 sl_prefix_mask(unsigned plen)

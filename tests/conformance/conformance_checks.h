@@ -62,6 +62,7 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_icmp6.h"
 #include "checks_nat64.h"
 #include "checks_nat64_path.h"
+#include "checks_sync.h"
 
 struct check {
 	const char *name;
@@ -280,5 +281,11 @@ static const struct check checks[] = {
 	 vlan_capture},
 	{"IPv6 published: v6 ports, route, local address and FNAT66 VIP in the"
 	 " snapshot's v6 half; NAT64 marked; v4 unharmed", v6_published},
+	{"session sync: NEW, STATE, GONE of a v4 connection", sync_events_v4},
+	{"session sync: NEW, STATE, GONE of FNAT66 and NAT64 connections", sync_events_v6},
+	{"session sync: an installed connection forwards both ways, once", sync_install_forwards},
+	{"session sync: a peer's share of the table is capped", sync_peer_share},
+	{"session sync: a full sync ring loses a record, no packet", sync_ring_full},
+	{"session sync: dump and refresh walks", sync_walks},
 	{NULL, NULL},
 };

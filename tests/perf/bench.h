@@ -142,4 +142,10 @@ void bench_vip6(uint8_t a[16]);
 void bench_vip64(uint8_t a[16]);
 void bench_rs6(uint8_t a[16], unsigned i);
 void bench_lip6(uint8_t a[16], unsigned i);
+/* bench_sync.c: session sync on (its rings drained after every loop
+ * turn by bench_sync_consume) or off again, with a line on what it
+ * reported. */
+void bench_sync(struct bench_env *env, bool on);
+void bench_sync_consume(struct sl_worker *w);
+
 #endif

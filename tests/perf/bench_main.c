@@ -271,7 +271,8 @@ static void usage(void)
 	       "  [--json FILE] [--cold-mbufs N] [--lose-every N]\n"
 	       "scenarios: baseline established_1k established_1k_real\n"
 	       "  established_100k established_1m established_1m_real established_4m\n"
-	       "  new_connections new_connections_real fnat66_established_1k\n"
+	       "  new_connections new_connections_real established_1k_sync\n"
+	       "  new_connections_sync fnat66_established_1k\n"
 	       "  fnat66_established_1m nat64_established_1m fnat66_new_connections\n"
 	       "  mixed cross_worker\n"
 	       "  churn one_lip_1m\n"
@@ -375,6 +376,16 @@ int main(int argc, char **argv)
 	RUN("new_connections_real", (res[n].af = SL_AF_V4,
 		bench_new_connections(&env, "new_connections_real", true, BENCH_FNAT44,
 				      &res[n])));
+	/* Session sync on: new connections and established packets beside
+	 * their rows above (issue 16: at most 1.3x the cost, and unchanged). */
+#define SYNC(name, call) RUN(name, (bench_sync(&env, true), call, bench_sync(&env, false)))
+	SYNC("established_1k_sync", (res[n].af = SL_AF_V4,
+		bench_established(&env, "established_1k_sync", 1000, false, BENCH_FNAT44,
+				  &res[n])));
+	SYNC("new_connections_sync", (res[n].af = SL_AF_V4,
+		bench_new_connections(&env, "new_connections_sync", false, BENCH_FNAT44,
+				      &res[n])));
+#undef SYNC
 	RUN("fnat66_established_1k", (TWIN("established_1k"),
 		bench_established(&env, "fnat66_established_1k", 1000, false,
 				  BENCH_FNAT66, &res[n])));

@@ -300,6 +300,8 @@ static void sluice_step(struct sl_worker *w, struct rte_mbuf **pkts, unsigned n)
 		sl_worker_burst(w, pkts, (uint16_t)n);
 	sl_worker_drain_steered(w);
 	sl_worker_tail(w);
+	if (w->sync) /* the control thread's part (bench_sync.c) */
+		bench_sync_consume(w);
 }
 
 /* The baseline forwarder: swap MACs, transmit on the port it came in. */

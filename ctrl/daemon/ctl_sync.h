@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control thread's glue for session sync (issue 16): the workers'
+ * sync rings drained into a sink (the cluster code, ctrl/cluster/, which
+ * batches them into datagrams), received records checked against the
+ * model and sent to the worker owning their local port, refresh and dump
+ * walks started and reported. Off (ctl->sync NULL, every call a no-op or
+ * -1) until sl_ctl_sync_init, which the cluster code calls when the
+ * config has a cluster block, before the workers start.
+ */
+#ifndef SL_CTL_SYNC_H
+#define SL_CTL_SYNC_H
+
+#include "sync_rec.h"
+
+struct sl_ctl;
+
+#define SL_CTL_SYNC_DRAIN_MAX 4096  /* records taken per loop turn, at most */
+#define SL_CTL_SYNC_SHARE_DEFAULT 50 /* % of a worker's table one peer may fill */
+
+/* Records the workers reported (NEW, STATE, REFRESH, GONE): the array
+ * is the control thread's, valid during the call. */
+typedef void (*sl_ctl_sync_sink_fn)(void *ctx, const struct sl_sync_conn *recs,
+				    uint32_t n);
+/* The walk sl_ctl_sync_dump started is over: every record it made has
+ * been through the sink. */
+typedef void (*sl_ctl_sync_walked_fn)(void *ctx, int peer, bool full);
+
+struct sl_ctl_sync_stats {
+	uint64_t drained;          /* records taken from the workers' rings */
+	uint64_t unsunk;           /* ... of them with no sink to take them */
+	uint64_t install_sent;     /* received records sent to a worker */
+	/* Received records refused before any worker saw them: */
+	uint64_t refused_invalid;  /* not a record a table can hold */
+	uint64_t refused_vip;      /* VIP address:port:proto not a service here */
+	uint64_t refused_rs;       /* server not one of that service's */
+	uint64_t refused_laddr;    /* local address neither ours nor a peer's */
+	uint64_t refused_peer;     /* peer index out of range */
+	/* The client's flow and the local port name different workers: the
+	 * peer runs another number of workers (a cluster's nodes must run
+	 * the same number: client packets reach the flow's owner, replies
+	 * the port's, and an installed connection is on one worker). */
+	uint64_t refused_owner;
+	uint64_t no_memory;        /* install messages that could not be made */
+	uint64_t walks;            /* walks finished */
+};
+
+/* Sync on: a ring per worker (sl_workers_sync_enable), this state. 0 or
+ * -1 with a message. */
+int sl_ctl_sync_init(struct sl_ctl *ctl, char *errbuf, size_t errlen);
+void sl_ctl_sync_free(struct sl_ctl *ctl);
+
+/* Where drained records go (NULL: only counted, `unsunk`), and who hears
+ * that a walk is over. */
+void sl_ctl_sync_set_sink(struct sl_ctl *ctl, sl_ctl_sync_sink_fn sink,
+			  sl_ctl_sync_walked_fn walked, void *ctx);
+/* The share of each worker's table one peer may fill, 1..100 (%). */
+void sl_ctl_sync_set_share(struct sl_ctl *ctl, unsigned percent);
+
+/* Each loop turn (sl_ctl_work): drain the rings into the sink, at most
+ * SL_CTL_SYNC_DRAIN_MAX records; report a finished walk. */
+void sl_ctl_sync_poll(struct sl_ctl *ctl);
+
+/* Install records received from peer `peer` (authenticated by the
+ * caller): each checked against the model (a valid record, a service
+ * for its VIP, that service's server, a local address of this node or
+ * of a peer) and sent, with this node's service and server ids, to the
+ * worker its local port names; the refused are counted. Returns the
+ * records sent. */
+uint32_t sl_ctl_sync_install(struct sl_ctl *ctl, const struct sl_sync_conn *recs,
+			     uint32_t n, unsigned peer);
+
+/* Ask every worker for REFRESH records: of every full-NAT connection
+ * (`full`: a dump for `peer`, which restarted) or of those older than
+ * `min_age_ms` (the periodic refresh, peer -1: all). One walk at a time:
+ * 0, or -1 when one is running (or sync is off, or out of memory). */
+int sl_ctl_sync_dump(struct sl_ctl *ctl, int peer, bool full, uint32_t min_age_ms);
+
+const struct sl_ctl_sync_stats *sl_ctl_sync_stats(const struct sl_ctl *ctl);
+
+#endif

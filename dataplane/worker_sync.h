@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A worker's half of session sync (issue 16; the record: sync_rec.h).
+ *
+ * Events. With sync on (w->sync set by sl_workers_sync_enable before the
+ * workers start; NULL: off, and each hook below is one predictable
+ * branch) a worker reports its full-NAT connections (v4, FNAT66, NAT64;
+ * never SNAT) to the control thread: NEW when it opens one
+ * (sl_worker_admit), STATE when its TCP state changes
+ * (sl_worker_track_tcp), GONE when it leaves the table (expiry, flush).
+ * Records gather in a small per-worker batch put on the worker's own
+ * single-producer ring when it fills and at the end of each loop turn;
+ * a full ring loses the batch's overflow, counted in ring_full (the
+ * periodic refresh repairs it), and never a packet.
+ *
+ * Walks. SL_WMSG_SYNC_WALK asks for REFRESH records of every full-NAT
+ * connection (a full dump for a peer that restarted) or of those older
+ * than an age (the periodic refresh): scanned SL_SYNC_WALK_SLICE entries
+ * per loop turn, and no faster than the ring takes them, so a walk never
+ * loses a record nor stalls forwarding. The control thread waits for
+ * msg->done.
+ *
+ * Installs. SL_WMSG_SYNC_INSTALL carries records the control thread
+ * authenticated and checked against its model (svc_id and rs_id are its
+ * answer) for the worker owning their local port (lport.h). Each is
+ * installed as a full-NAT connection with both keys, or, when the table
+ * has it already, updates its state and timeout. A peer may hold at most
+ * msg->install.cap connections of this worker's table (refused beyond,
+ * counted); which peer installed a connection is kept beside the table
+ * (peer_of[]), so its count falls when the connection goes.
+ */
+#ifndef SL_WORKER_SYNC_H
+#define SL_WORKER_SYNC_H
+
+#include "sync_rec.h"
+#include "worker.h"
+
+#define SL_SYNC_RING_SIZE 16384  /* records, per worker (1.5 MiB) */
+#define SL_SYNC_BATCH 32         /* records gathered before the ring */
+#define SL_SYNC_WALK_SLICE 2048  /* table entries a walk scans per turn */
+#define SL_SYNC_MAX_PEERS 32
+#define SL_SYNC_INSTALL_MAX 256  /* records per install message */
+
+/* One record to install: checked, with this node's ids. */
+struct sl_sync_install {
+	struct sl_sync_conn rec;
+	uint16_t svc_id, rs_id;
+};
+
+struct sl_sync_stats {
+	uint64_t emitted;        /* records put on the ring */
+	uint64_t ring_full;      /* records lost to a full ring */
+	uint64_t installed;      /* connections installed from peers */
+	uint64_t updated;        /* installs that found the connection here */
+	uint64_t removed;        /* peer-installed connections a GONE ended */
+	uint64_t refused_share;  /* installs past the peer's share */
+	uint64_t refused_table;  /* table or extension pool full, bad record */
+	uint64_t walks;          /* walks finished */
+};
+
+struct sl_worker_sync {
+	struct rte_ring *ring;   /* worker -> control, SP/SC, sl_sync_conn elements */
+	uint8_t *peer_of;        /* [max_conns]: installing peer + 1; 0: ours */
+	uint32_t peer_conns[SL_SYNC_MAX_PEERS];
+	struct sl_wmsg *walk;    /* walk in progress, if any */
+	uint32_t nbuf;
+	struct sl_sync_conn buf[SL_SYNC_BATCH];
+	struct sl_sync_stats stats;
+};
+
+/* Give every worker a sync ring and its bookkeeping (sync on), before
+ * they run. 0, or -1 with a message. */
+int sl_workers_sync_enable(struct sl_dataplane *dp, char *errbuf, size_t errlen);
+/* Sync off again (workers stopped): what the rings hold is lost. */
+void sl_workers_sync_disable(struct sl_dataplane *dp);
+void sl_worker_sync_free(struct sl_worker *w);
+/* The table was cleared (sl_worker_reset): no peer holds anything. */
+void sl_worker_sync_reset(struct sl_worker *w);
+
+/* Report connection c (event: enum sl_sync_event). Off the packet path
+ * unless sync is on: call through sl_worker_sync_event. */
+void sl_worker_sync_emit(struct sl_worker *w, const struct sl_conn *c, uint8_t event);
+
+static inline void sl_worker_sync_event(struct sl_worker *w, const struct sl_conn *c,
+					uint8_t event)
+{
+	if (sl_unlikely(w->sync != NULL))
+		sl_worker_sync_emit(w, c, event);
+}
+
+/* A full-NAT connection leaves the table: GONE, and its peer's count. */
+void sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c);
+
+/* End of a loop turn: the batch onto the ring, a slice of the walk. */
+void sl_worker_sync_tail(struct sl_worker *w);
+
+/* The two control messages (sl_worker_control). */
+void sl_worker_sync_msg(struct sl_worker *w, struct sl_wmsg *msg);
+
+/* A TCP or UDP packet to a peer's local address that this worker's table
+ * does not know: a server's reply for a connection installed on the
+ * worker its local port names (steered there) or nothing (dropped). */
+void sl_worker_to_synced(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
+
+/* A reply to a local address (ours or a peer's) this worker's table does
+ * not know: to the worker its local port names, or, if that is this one,
+ * dropped (no_connection). */
+void sl_worker_to_lport_owner(struct sl_worker *w, struct rte_mbuf *m,
+			      const struct sl_pkt *pkt);
+
+#endif
