@@ -134,7 +134,9 @@ static bool ndp_type(uint8_t type)
  * parse_l4) proves it on-link, and Linux sends its unicast reachability
  * probes (NUD) from its link-local address to the global one it
  * resolved: refused, the upstream router's entry for Sluice would fail
- * every reachable time. */
+ * every reachable time. So is an echo request: never forwarded, it is
+ * answered only for an address Sluice owns, on the link it came in on
+ * (worker_err6.c), which is the request's own link. */
 static bool linklocal_off_link(const struct sl_pkt *pkt, unsigned verify)
 {
 	const uint8_t *s = pkt->ip6->saddr, *d = pkt->ip6->daddr;
@@ -142,7 +144,8 @@ static bool linklocal_off_link(const struct sl_pkt *pkt, unsigned verify)
 	if (!is_linklocal(s) || (verify & SL_PARSE_V6_LINKLOCAL_ANY) ||
 	    is_linklocal(d) || d[0] == 0xff)
 		return false;
-	return !(pkt->proto == SL_IPPROTO_ICMPV6 && ndp_type(pkt->l4[0]));
+	return !(pkt->proto == SL_IPPROTO_ICMPV6 &&
+		 (ndp_type(pkt->l4[0]) || pkt->l4[0] == SL_ICMP6_ECHO_REQUEST));
 }
 
 static enum sl_drop parse_tcp(struct sl_pkt *pkt)
