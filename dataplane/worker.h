@@ -578,11 +578,12 @@ static inline bool sl_worker_ask_slot_take(uint32_t *at_ms, uint32_t now_ms)
 	return true;
 }
 /* A held packet's turn (either hold queue): dropped as neigh_unresolved
- * once it waited SL_HOLD_MS; as hold_port_changed when the snapshot
- * adopted since it was held no longer has its next hop on `port` (the
- * port removed, or readdressed: `on_port` false); else sent to `mac` on
- * `port` if the next hop is now resolved (mac not NULL). False: it
- * waits on. */
+ * once it waited SL_HOLD_MS; when the snapshot adopted since it was held
+ * no longer has its next hop on `port` (the port removed, or readdressed:
+ * `on_port` false), routed again from its destination (sent, or held for
+ * the new next hop), or dropped as hold_port_changed with no route to it
+ * any more; else sent to `mac` on `port` if the next hop is now resolved
+ * (mac not NULL). False: it waits on. */
 bool sl_worker_hold_turn(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms,
 			 const uint8_t *mac, uint8_t port, bool on_port);
 void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,

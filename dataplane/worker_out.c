@@ -10,6 +10,7 @@
 
 #include "arp.h"
 #include "worker.h"
+#include "worker6.h"
 
 static sl_be32 next_hop(const struct sl_snap_route *rt, sl_be32 dst)
 {
@@ -152,6 +153,50 @@ void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 	w->hold[w->nhold++] = (struct sl_hold){m, nexthop, w->now_ms, port};
 }
 
+/* Does a rerouted packet of `ip_len` bytes fit `port`'s MTU? It passed
+ * the old port's check only. */
+static bool fits(const struct sl_worker *w, uint8_t port, uint32_t ip_len)
+{
+	return port < SL_MAX_PORTS && (w->dp->mtu[port] == 0 || ip_len <= w->dp->mtu[port]);
+}
+
+/* A held packet whose next hop is no longer on its port: routed afresh
+ * from the frame's own destination (v4 or v6, whichever queue held it),
+ * which sends it or holds it again for the new next hop (appended to a
+ * hold queue its retry loop is walking: the loop reaches it, on its own
+ * port now, and keeps it). hold_port_changed only when no route reaches
+ * the destination any more, or the new port's MTU is smaller than the
+ * packet (no error is built from a hold queue). */
+static void reroute(struct sl_worker *w, struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, SL_ETH_HLEN);
+	const struct sl_ether_hdr *eth = rte_pktmbuf_mtod(m, const void *);
+	uint32_t ip_len = rte_pktmbuf_data_len(m) - SL_ETH_HLEN;
+
+	if (rte_pktmbuf_data_len(m) < SL_ETH_HLEN + SL_IPV6_HLEN) {
+		sl_worker_drop(w, m, SL_DROP_HOLD_PORT_CHANGED);
+		return;
+	}
+	if (eth->type == sl_htons(SL_ETHERTYPE_IPV4)) {
+		sl_be32 dst;
+		memcpy(&dst, ip + 16, 4);
+		const struct sl_snap_route *rt = sl_snap_route(w->snap, dst);
+		if (rt != NULL && fits(w, rt->port, ip_len)) {
+			sl_worker_output(w, m, dst);
+			return;
+		}
+	} else if (eth->type == sl_htons(SL_ETHERTYPE_IPV6)) {
+		uint8_t dst[16];
+		memcpy(dst, ip + 24, 16);
+		const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
+		if (rt != NULL && fits(w, rt->port, ip_len)) {
+			sl_worker_output6(w, m, dst);
+			return;
+		}
+	}
+	sl_worker_drop(w, m, SL_DROP_HOLD_PORT_CHANGED);
+}
+
 bool sl_worker_hold_turn(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms,
 			 const uint8_t *mac, uint8_t port, bool on_port)
 {
@@ -162,7 +207,7 @@ bool sl_worker_hold_turn(struct sl_worker *w, struct rte_mbuf *m, uint32_t since
 		return true;
 	}
 	if (!on_port) {
-		sl_worker_drop(w, m, SL_DROP_HOLD_PORT_CHANGED);
+		reroute(w, m);
 		return true;
 	}
 	if (mac == NULL)
