@@ -23,19 +23,8 @@ CLI6=2001:db8::1
 HTTP6=8081
 UDP6=5354
 
-DRIVER=${1:-af_packet}
-driver_up=() driver_cfg=()
-case $DRIVER in
-  af_packet) lab_test_begin v6 ;;
-  af_xdp)
-    # shellcheck source=scripts/lab_drivers.sh
-    . "$(dirname "$0")/../../scripts/lab_drivers.sh"
-    mapfile -t driver_cfg < <(lab_cfg_af_xdp)
-    driver_up=(--queues 1) # veth: one queue a side (DESIGN.md)
-    lab_test_begin v6_af_xdp ;;
-  *) echo "test_v6.sh: unknown driver $DRIVER" >&2; exit 2 ;;
-esac
-lab_std_start --servers 2 --ipv6 "${driver_up[@]}" -- "${driver_cfg[@]}" \
+lab_driver_begin v6 "${1:-af_packet}"
+lab_std_start --servers 2 --ipv6 "${LAB_DRIVER_UP[@]}" -- "${LAB_DRIVER_CFG[@]}" \
   'c["ports"][0]["ipv6"] = "2001:db8::2/64"' \
   'c["ports"][1]["ipv6"] = "2001:db8:1::2/64"' \
   'c["local_addresses"].append({"ip": "2001:db8:1::3"})' \
@@ -92,19 +81,7 @@ lab_check "both servers answered (rr, rs2)" grep -q rs2 "$T/who.log"
 lab_exec cli curl -6 -sS --max-time 60 -o "$T/got" "http://[$VIP6]/big" 2>>"$T/curl.err" || true
 lab_check_eq "20 MB over v6 intact (sha256)" "$(sha256sum "$T/got" 2>/dev/null | cut -d' ' -f1)" "$want"
 
-udp=$(lab_exec cli "$LAB_PY" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.settimeout(2)
-got = []
-for i in range(4):
-    s.sendto(b"hello%d" % i, (sys.argv[1], 53))
-    try:
-        got.append(s.recvfrom(2048)[0].decode())
-    except OSError:
-        got.append("timeout")
-print(" ".join(got))
-' "$VIP6" 2>&1 || true)
+udp=$(lab_udp6_hello "$VIP6" 53 || true)
 echo "# udp: $udp"
 lab_check "UDP over v6 answered by a server, from the VIP" \
   bash -c '[[ "$1" =~ ^rs[12]:hello0\ rs[12]:hello1 ]]' _ "$udp"
