@@ -216,11 +216,20 @@ static enum sl_drop parse_l4(struct sl_pkt *pkt)
 	}
 }
 
-/* The unspecified source only for a neighbor solicitation: DAD. */
+/* The unspecified source only for a neighbor solicitation (DAD) and
+ * for an MLDv2 report to a multicast group: a host sends those from ::
+ * while its link-local address is still tentative (RFC 3810 5.2.13;
+ * Linux does, for each interface it brings up, retrying for about a
+ * second), so they reach Sluice from any kernel that starts on its
+ * links. They are nobody's martians: ipv6_not_served, as the reports
+ * from fe80:: are. */
 static bool unspecified_ok(const struct sl_pkt *pkt)
 {
-	return pkt->proto == SL_IPPROTO_ICMPV6 &&
-	       ((const struct sl_icmp6_hdr *)pkt->l4)->type == SL_ICMP6_NEIGH_SOL;
+	if (pkt->proto != SL_IPPROTO_ICMPV6) /* parse_icmp6 saw its header */
+		return false;
+	uint8_t type = ((const struct sl_icmp6_hdr *)pkt->l4)->type;
+	return type == SL_ICMP6_NEIGH_SOL ||
+	       (type == SL_ICMP6_MLD2_REPORT && pkt->ip6->daddr[0] == 0xff);
 }
 
 static uint32_t hash6(const struct sl_pkt *pkt)
