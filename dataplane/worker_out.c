@@ -10,7 +10,6 @@
 
 #include "arp.h"
 #include "worker.h"
-#include "worker6.h"
 
 static sl_be32 next_hop(const struct sl_snap_route *rt, sl_be32 dst)
 {
@@ -113,7 +112,7 @@ void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 
 /* Ask for a next hop's MAC, at most once per SL_ARP_RETRY_MS per asked
  * slot, whichever next hop holds it (sl_worker_ask_slot_take). */
-static void arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port)
+void sl_worker_arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port)
 {
 	unsigned slot = sl_snap_ip_hash(nexthop) % SL_ARRAY_SIZE(w->arp_asked);
 	if (!sl_worker_ask_slot_take(&w->arp_asked[slot].at_ms, w->now_ms))
@@ -145,105 +144,10 @@ static void arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port)
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port)
 {
-	arp_ask(w, nexthop, port);
+	sl_worker_arp_ask(w, nexthop, port);
 	if (w->nhold + w->nhold6 >= w->hold_max) { /* one budget: worker_ndp.c */
 		sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
 		return;
 	}
 	w->hold[w->nhold++] = (struct sl_hold){m, nexthop, w->now_ms, port};
-}
-
-/* Does a rerouted packet of `ip_len` bytes fit `port`'s MTU? It passed
- * the old port's check only. */
-static bool fits(const struct sl_worker *w, uint8_t port, uint32_t ip_len)
-{
-	return port < SL_MAX_PORTS && (w->dp->mtu[port] == 0 || ip_len <= w->dp->mtu[port]);
-}
-
-/* A held packet whose next hop is no longer on its port: routed afresh
- * from the frame's own destination (v4 or v6, whichever queue held it),
- * which sends it or holds it again for the new next hop (appended to a
- * hold queue its retry loop is walking: the loop reaches it, on its own
- * port now, and keeps it). hold_port_changed only when no route reaches
- * the destination any more, or the new port's MTU is smaller than the
- * packet (no error is built from a hold queue). */
-static void reroute(struct sl_worker *w, struct rte_mbuf *m)
-{
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, SL_ETH_HLEN);
-	const struct sl_ether_hdr *eth = rte_pktmbuf_mtod(m, const void *);
-	uint32_t ip_len = rte_pktmbuf_data_len(m) - SL_ETH_HLEN;
-
-	if (rte_pktmbuf_data_len(m) < SL_ETH_HLEN + SL_IPV6_HLEN) {
-		sl_worker_drop(w, m, SL_DROP_HOLD_PORT_CHANGED);
-		return;
-	}
-	if (eth->type == sl_htons(SL_ETHERTYPE_IPV4)) {
-		sl_be32 dst;
-		memcpy(&dst, ip + 16, 4);
-		const struct sl_snap_route *rt = sl_snap_route(w->snap, dst);
-		if (rt != NULL && fits(w, rt->port, ip_len)) {
-			sl_worker_output(w, m, dst);
-			return;
-		}
-	} else if (eth->type == sl_htons(SL_ETHERTYPE_IPV6)) {
-		uint8_t dst[16];
-		memcpy(dst, ip + 24, 16);
-		const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
-		if (rt != NULL && fits(w, rt->port, ip_len)) {
-			sl_worker_output6(w, m, dst);
-			return;
-		}
-	}
-	sl_worker_drop(w, m, SL_DROP_HOLD_PORT_CHANGED);
-}
-
-bool sl_worker_hold_turn(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms,
-			 const uint8_t *mac, uint8_t port, bool on_port)
-{
-	/* Age first: a packet that waited past the limit may belong to a
-	 * connection that has expired meanwhile. */
-	if (w->now_ms - since_ms > SL_HOLD_MS) {
-		sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
-		return true;
-	}
-	if (!on_port) {
-		reroute(w, m);
-		return true;
-	}
-	if (mac == NULL)
-		return false;
-	struct sl_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
-	memcpy(eth->dst, mac, 6);
-	memcpy(eth->src, w->snap->ports[port].mac, 6);
-	sl_worker_tx(w, port, m);
-	return true;
-}
-
-/* Is `nexthop` still reached directly through `port` in the snapshot
- * adopted now? A snapshot taken after the packet was held may have
- * removed the port, or readdressed it so the next hop is off its link. */
-static bool still_on_port(const struct sl_snapshot *s, sl_be32 nexthop, uint8_t port)
-{
-	const struct sl_snap_route *rt = sl_snap_route(s, nexthop);
-
-	return port < s->nports && rt != NULL && rt->port == port && rt->via == 0;
-}
-
-/* Send what can now be sent, drop what waited too long or lost its
- * port, keep the rest. */
-void sl_worker_hold_retry(struct sl_worker *w)
-{
-	uint32_t kept = 0;
-
-	for (uint32_t i = 0; i < w->nhold; i++) {
-		struct sl_hold *h = &w->hold[i];
-		const struct sl_snap_neigh *nb = sl_neigh_view_find(w->neigh, h->nexthop);
-		if (sl_worker_hold_turn(w, h->m, h->since_ms, nb ? nb->mac : NULL, h->port,
-					still_on_port(w->snap, h->nexthop, h->port)))
-			continue;
-		arp_ask(w, h->nexthop, h->port);
-		w->hold[kept++] = *h;
-	}
-	w->nhold = kept;
-	sl_worker_flush(w);
 }
