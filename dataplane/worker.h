@@ -529,6 +529,11 @@ unsigned sl_worker_from_host(struct sl_worker *w);
 void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port);
+/* worker_out.c / worker_ndp.c: ask for a next hop (ARP request, NS) at
+ * most once per SL_ARP_RETRY_MS per asked slot. */
+void sl_worker_arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port);
+void sl_worker_ns_ask(struct sl_worker *w, const uint8_t nexthop[16], uint8_t port);
+/* worker_hold.c: the hold queues' turns (sl_worker_hold_turn below). */
 /* Would a packet to dst wait in the hold queue (routed, next hop not
  * resolved yet)? */
 bool sl_worker_would_hold(const struct sl_worker *w, sl_be32 dst);
@@ -547,11 +552,12 @@ static inline bool sl_worker_ask_slot_take(uint32_t *at_ms, uint32_t now_ms)
 	return true;
 }
 /* A held packet's turn (either hold queue): dropped as neigh_unresolved
- * once it waited SL_HOLD_MS; as hold_port_changed when the snapshot
- * adopted since it was held no longer has its next hop on `port` (the
- * port removed, or readdressed: `on_port` false); else sent to `mac` on
- * `port` if the next hop is now resolved (mac not NULL). False: it
- * waits on. */
+ * once it waited SL_HOLD_MS; when the snapshot adopted since it was held
+ * no longer has its next hop on `port` (the port removed, or readdressed:
+ * `on_port` false), routed again from its destination (sent, or held for
+ * the new next hop), or dropped as hold_port_changed with no route to it
+ * any more; else sent to `mac` on `port` if the next hop is now resolved
+ * (mac not NULL). False: it waits on. */
 bool sl_worker_hold_turn(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms,
 			 const uint8_t *mac, uint8_t port, bool on_port);
 void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,

@@ -106,9 +106,10 @@ void sl_worker_unreachable6(struct sl_worker *w, struct rte_mbuf *m,
 
 /* worker_err6.c: an echo request to an address Sluice owns, answered in
  * its buffer and routed back (route6 and neighbor, as everything Sluice
- * sends from its v6 addresses), within the echo replies' rate
- * (sl_worker_echo_allowed, shared with v4's echo): icmp_echo_limited
- * over it, not_local to an address not owned. */
+ * sends from its v6 addresses; to a link-local source, on the ingress
+ * port to the frame's source MAC), within the v6 echo replies' rate
+ * (sl_worker_echo6_allowed, apart from v4's): icmp_echo_limited over
+ * it, not_local to an address not owned. */
 void sl_worker_echo6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 
 /* worker_icmp6.c: an ICMPv6 error (Destination Unreachable, Packet Too

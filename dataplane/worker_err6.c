@@ -6,7 +6,8 @@
  * received buffer (icmp6.h quotes the packet up to the 1280-byte minimum
  * MTU), from the v6 address of the port the packet came in on, and
  * rate-limited together with the v4 errors. And its echo replies:
- * routed as the errors are, under their own rate (shared with v4's).
+ * routed as the errors are (to a link-local requester: back on the
+ * ingress port), under their own rate (apart from v4's).
  */
 #include <rte_mbuf.h>
 
@@ -80,6 +81,29 @@ void sl_worker_unreachable6(struct sl_worker *w, struct rte_mbuf *m,
 	error6(w, m, pkt, SL_ICMP6_DEST_UNREACH, code, 0);
 }
 
+static bool link_local(const uint8_t a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/* A reply to a link-local requester: its address means nothing off the
+ * link the request came in on (RFC 4291 2.5.6), so no route can reach
+ * it. The reply leaves on that port, to the frame's source MAC. */
+static void echo6_on_link(struct sl_worker *w, struct rte_mbuf *m)
+{
+	uint8_t port = w->dp->port_of_ethdev[m->port];
+	struct sl_ether_hdr *eth = rte_pktmbuf_mtod(m, struct sl_ether_hdr *);
+
+	if (port >= SL_MAX_PORTS) {
+		sl_worker_drop(w, m, SL_DROP_NO_ROUTE);
+		return;
+	}
+	memcpy(eth->dst, eth->src, 6);
+	memcpy(eth->src, w->snap->ports[port].mac, 6);
+	w->stats.icmp6_echo_replies++;
+	sl_worker_tx(w, port, m);
+}
+
 void sl_worker_echo6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt)
 {
 	uint8_t to[16];
@@ -97,6 +121,10 @@ void sl_worker_echo6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 		return;
 	}
 	memcpy(to, pkt->ip6->daddr, 16); /* the requester, after the swap */
+	if (link_local(to)) {
+		echo6_on_link(w, m);
+		return;
+	}
 	/* Counted once sent (or held for the neighbor): a reply dropped
 	 * (no_route, neigh_unresolved) is counted as that drop alone. */
 	if (sl_worker_output6(w, m, to))

@@ -78,7 +78,7 @@ static void ns_send(struct sl_worker *w, const uint8_t target[16], uint8_t port)
 
 /* Solicit a next hop, at most once per SL_ARP_RETRY_MS, and tell the
  * control thread it is wanted (the advertisement is then learned). */
-static void ns_ask(struct sl_worker *w, const uint8_t nexthop[16], uint8_t port)
+void sl_worker_ns_ask(struct sl_worker *w, const uint8_t nexthop[16], uint8_t port)
 {
 	unsigned slot = asked_slot(w, nexthop);
 
@@ -101,7 +101,7 @@ void sl_worker_ns_probe(struct sl_worker *w, const uint8_t ip[16], uint8_t port)
 bool sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
 		     const uint8_t nexthop[16], uint8_t port)
 {
-	ns_ask(w, nexthop, port);
+	sl_worker_ns_ask(w, nexthop, port);
 	/* One budget for both queues: together they keep at most
 	 * hold_max buffers (worker_ctl.c), whatever the family. */
 	if (w->nhold + w->nhold6 >= w->hold_max) {
@@ -114,38 +114,6 @@ bool sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
 	h->since_ms = w->now_ms;
 	h->port = port;
 	return true;
-}
-
-/* Is `nexthop` still on `port`'s link in the snapshot adopted now (the
- * port there, its v6 prefix holding the next hop, as the control thread
- * requires of every v6 neighbor it learns)? A later snapshot may have
- * removed or readdressed the port the packet was held for. */
-static bool still_on_port6(const struct sl_snapshot *s, const uint8_t nexthop[16],
-			   uint8_t port)
-{
-	return port < s->nports && s->ports[port].plen6 != 0 &&
-	       sl_snap6_in_prefix(nexthop, s->ports[port].ip6, s->ports[port].plen6);
-}
-
-void sl_worker_hold6_retry(struct sl_worker *w)
-{
-	uint32_t kept = 0;
-
-	for (uint32_t i = 0; i < w->nhold6; i++) {
-		struct sl_hold6 *h = &w->hold6[i];
-		const struct sl_snap_neigh6 *nb = sl_neigh_view_find6(w->neigh, h->nexthop);
-		/* A neighbor on another port is not this packet's (its
-		 * Ethernet header is for that port): it waits on. */
-		if (nb != NULL && nb->port != h->port)
-			nb = NULL;
-		if (sl_worker_hold_turn(w, h->m, h->since_ms, nb ? nb->mac : NULL, h->port,
-					still_on_port6(w->snap, h->nexthop, h->port)))
-			continue;
-		ns_ask(w, h->nexthop, h->port);
-		w->hold6[kept++] = *h;
-	}
-	w->nhold6 = kept;
-	sl_worker_flush(w);
 }
 
 /* Known: in the neighbor view, or solicited by this worker (the control

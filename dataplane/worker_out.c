@@ -112,7 +112,7 @@ void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 
 /* Ask for a next hop's MAC, at most once per SL_ARP_RETRY_MS per asked
  * slot, whichever next hop holds it (sl_worker_ask_slot_take). */
-static void arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port)
+void sl_worker_arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port)
 {
 	unsigned slot = sl_snap_ip_hash(nexthop) % SL_ARRAY_SIZE(w->arp_asked);
 	if (!sl_worker_ask_slot_take(&w->arp_asked[slot].at_ms, w->now_ms))
@@ -144,61 +144,10 @@ static void arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port)
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port)
 {
-	arp_ask(w, nexthop, port);
+	sl_worker_arp_ask(w, nexthop, port);
 	if (w->nhold + w->nhold6 >= w->hold_max) { /* one budget: worker_ndp.c */
 		sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
 		return;
 	}
 	w->hold[w->nhold++] = (struct sl_hold){m, nexthop, w->now_ms, port};
-}
-
-bool sl_worker_hold_turn(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms,
-			 const uint8_t *mac, uint8_t port, bool on_port)
-{
-	/* Age first: a packet that waited past the limit may belong to a
-	 * connection that has expired meanwhile. */
-	if (w->now_ms - since_ms > SL_HOLD_MS) {
-		sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
-		return true;
-	}
-	if (!on_port) {
-		sl_worker_drop(w, m, SL_DROP_HOLD_PORT_CHANGED);
-		return true;
-	}
-	if (mac == NULL)
-		return false;
-	struct sl_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
-	memcpy(eth->dst, mac, 6);
-	memcpy(eth->src, w->snap->ports[port].mac, 6);
-	sl_worker_tx(w, port, m);
-	return true;
-}
-
-/* Is `nexthop` still reached directly through `port` in the snapshot
- * adopted now? A snapshot taken after the packet was held may have
- * removed the port, or readdressed it so the next hop is off its link. */
-static bool still_on_port(const struct sl_snapshot *s, sl_be32 nexthop, uint8_t port)
-{
-	const struct sl_snap_route *rt = sl_snap_route(s, nexthop);
-
-	return port < s->nports && rt != NULL && rt->port == port && rt->via == 0;
-}
-
-/* Send what can now be sent, drop what waited too long or lost its
- * port, keep the rest. */
-void sl_worker_hold_retry(struct sl_worker *w)
-{
-	uint32_t kept = 0;
-
-	for (uint32_t i = 0; i < w->nhold; i++) {
-		struct sl_hold *h = &w->hold[i];
-		const struct sl_snap_neigh *nb = sl_neigh_view_find(w->neigh, h->nexthop);
-		if (sl_worker_hold_turn(w, h->m, h->since_ms, nb ? nb->mac : NULL, h->port,
-					still_on_port(w->snap, h->nexthop, h->port)))
-			continue;
-		arp_ask(w, h->nexthop, h->port);
-		w->hold[kept++] = *h;
-	}
-	w->nhold = kept;
-	sl_worker_flush(w);
 }

@@ -497,6 +497,46 @@ lab_ping() { lab_exec cli "$LAB_PY" "$LAB_TOOL" ping "$@"; }
 
 lab_py_cli() { lab_exec cli "$LAB_PY" "$LAB_TOOL" "$@"; }
 
+# lab_driver_begin NAME DRIVER: lab_test_begin for a scenario that runs
+# on either port driver: af_packet as NAME, af_xdp as NAME_af_xdp (both
+# ports on net_af_xdp, lab_drivers.sh, one queue a side: veth has one,
+# DESIGN.md). Sets LAB_DRIVER_UP (lab_std_start options) and
+# LAB_DRIVER_CFG (config statements) for lab_std_start.
+lab_driver_begin() {
+  local name=$1 driver=$2
+  LAB_DRIVER_UP=() LAB_DRIVER_CFG=()
+  case $driver in
+    af_packet) lab_test_begin "$name" ;;
+    af_xdp)
+      # shellcheck source=scripts/lab_drivers.sh
+      . "$LAB_ROOT/scripts/lab_drivers.sh"
+      mapfile -t LAB_DRIVER_CFG < <(lab_cfg_af_xdp)
+      LAB_DRIVER_UP=(--queues 1)
+      lab_test_begin "${name}_af_xdp" ;;
+    *) echo "$name: unknown driver $driver" >&2; exit 2 ;;
+  esac
+}
+
+# lab_udp6_hello HOST PORT: four UDP datagrams "hello0".."hello3" from
+# P-cli to [HOST]:PORT over IPv6, one at a time; prints each answer
+# ("timeout" for none, "from ADDR" for one whose source is not HOST).
+lab_udp6_hello() {
+  lab_exec cli "$LAB_PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(2)
+got = []
+for i in range(4):
+    s.sendto(b"hello%d" % i, (sys.argv[1], int(sys.argv[2])))
+    try:
+        d, a = s.recvfrom(2048)
+        got.append(d.decode() if a[0] == sys.argv[1] else "from " + a[0])
+    except OSError:
+        got.append("timeout")
+print(" ".join(got))
+' "$1" "$2" 2>&1
+}
+
 # lab_vip_setup VIP:PORT SCHED [--proto P] RS:PORT:WEIGHT...: vip add + rs adds.
 lab_vip_setup() {
   local vip=$1 sched=$2 proto=tcp rs

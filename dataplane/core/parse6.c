@@ -134,7 +134,9 @@ static bool ndp_type(uint8_t type)
  * parse_l4) proves it on-link, and Linux sends its unicast reachability
  * probes (NUD) from its link-local address to the global one it
  * resolved: refused, the upstream router's entry for Sluice would fail
- * every reachable time. */
+ * every reachable time. So is an echo request: never forwarded, it is
+ * answered only for an address Sluice owns, on the link it came in on
+ * (worker_err6.c), which is the request's own link. */
 static bool linklocal_off_link(const struct sl_pkt *pkt, unsigned verify)
 {
 	const uint8_t *s = pkt->ip6->saddr, *d = pkt->ip6->daddr;
@@ -142,7 +144,8 @@ static bool linklocal_off_link(const struct sl_pkt *pkt, unsigned verify)
 	if (!is_linklocal(s) || (verify & SL_PARSE_V6_LINKLOCAL_ANY) ||
 	    is_linklocal(d) || d[0] == 0xff)
 		return false;
-	return !(pkt->proto == SL_IPPROTO_ICMPV6 && ndp_type(pkt->l4[0]));
+	return !(pkt->proto == SL_IPPROTO_ICMPV6 &&
+		 (ndp_type(pkt->l4[0]) || pkt->l4[0] == SL_ICMP6_ECHO_REQUEST));
 }
 
 static enum sl_drop parse_tcp(struct sl_pkt *pkt)
@@ -213,11 +216,20 @@ static enum sl_drop parse_l4(struct sl_pkt *pkt)
 	}
 }
 
-/* The unspecified source only for a neighbor solicitation: DAD. */
+/* The unspecified source only for a neighbor solicitation (DAD) and
+ * for an MLDv2 report to a multicast group: a host sends those from ::
+ * while its link-local address is still tentative (RFC 3810 5.2.13;
+ * Linux does, for each interface it brings up, retrying for about a
+ * second), so they reach Sluice from any kernel that starts on its
+ * links. They are nobody's martians: ipv6_not_served, as the reports
+ * from fe80:: are. */
 static bool unspecified_ok(const struct sl_pkt *pkt)
 {
-	return pkt->proto == SL_IPPROTO_ICMPV6 &&
-	       ((const struct sl_icmp6_hdr *)pkt->l4)->type == SL_ICMP6_NEIGH_SOL;
+	if (pkt->proto != SL_IPPROTO_ICMPV6) /* parse_icmp6 saw its header */
+		return false;
+	uint8_t type = ((const struct sl_icmp6_hdr *)pkt->l4)->type;
+	return type == SL_ICMP6_NEIGH_SOL ||
+	       (type == SL_ICMP6_MLD2_REPORT && pkt->ip6->daddr[0] == 0xff);
 }
 
 static uint32_t hash6(const struct sl_pkt *pkt)

@@ -60,6 +60,7 @@ struct sl_icmp6_hdr {
 #define SL_ICMP6_NEIGH_SOL 135
 #define SL_ICMP6_NEIGH_ADV 136
 #define SL_ICMP6_REDIRECT 137
+#define SL_ICMP6_MLD2_REPORT 143 /* RFC 3810 */
 
 /* Codes of the errors Sluice sends or translates (RFC 4443). */
 #define SL_ICMP6_UNREACH_NOROUTE 0

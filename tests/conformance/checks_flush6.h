@@ -13,6 +13,19 @@ static uint64_t f6_resets_sent(const struct harness *h)
 	return n;
 }
 
+/* True when resets_sent grew by `want` since `before`; otherwise false,
+ * with why saying by how much it moved. */
+static bool f6_resets_moved(const struct harness *h, uint64_t before, uint64_t want,
+			    char *why)
+{
+	uint64_t moved = f6_resets_sent(h) - before;
+
+	if (moved != want)
+		return WHY("resets_sent moved by %llu, want %llu", (unsigned long long)moved,
+			   (unsigned long long)want);
+	return true;
+}
+
 static bool f6_flushing(const struct harness *h)
 {
 	for (unsigned i = 0; i < h->nworkers; i++)
@@ -88,12 +101,7 @@ static bool flush6_resets_both_ways(struct harness *h, char *why)
 	h_send(h, IN, f, len);
 	if (!f6_segment(h, IN, V6_LIP, lport, rs, 8080, SL_TCP_RST, 5000, "server's RST", why))
 		goto out;
-	if (f6_resets_sent(h) != before + 2) {
-		(void)WHY("resets_sent moved by %llu, want 2",
-			  (unsigned long long)(f6_resets_sent(h) - before));
-		goto out;
-	}
-	ok = true;
+	ok = f6_resets_moved(h, before, 2, why);
 out:
 	v6_off(h);
 	return ok;

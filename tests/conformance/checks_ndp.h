@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Neighbor discovery and ICMPv6 echo for Sluice's own v6 addresses
- * (issue 15, worker_ndp.c), with real frames. Included by
+/* Neighbor discovery for Sluice's own v6 addresses (issue 15,
+ * worker_ndp.c), with real frames; the setup, frames and NDP_CHECK that
+ * checks_ndp_hold.h and checks_echo6.h share. Included by
  * conformance_checks.h. The v6 addresses are put into the running
  * snapshot's addrs6 and the model's ports by hand (ndp_on), and taken out
  * again (ndp_off), so the other checks see the configuration they know.
@@ -283,63 +284,6 @@ static bool ndp_ra_counted(struct harness *h, char *why)
 			   why);
 }
 
-/* Everything the workers put on the learn ring; the v6 REPLYs for `ip`. */
-static unsigned ndp_learned(struct harness *h, const uint8_t ip[16], unsigned *all)
-{
-	struct sl_learn_msg m;
-	unsigned n = 0;
-
-	*all = 0;
-	while (rte_ring_dequeue_elem(h->dp.learn_ring, &m, sizeof(m)) == 0) {
-		(*all)++;
-		n += m.v6 && m.kind == SL_LEARN_REPLY && !memcmp(m.ip6, ip, 16);
-	}
-	return n;
-}
-
-/* A v6 packet (UDP, to `dst`) in an mbuf, as a connection would hold. */
-static struct rte_mbuf *ndp_packet(struct harness *h, const uint8_t dst[16])
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(h->dp.pool);
-	uint8_t *f = m ? (uint8_t *)rte_pktmbuf_append(m, 70) : NULL;
-
-	if (f == NULL)
-		return m ? (rte_pktmbuf_free(m), NULL) : NULL;
-	memset(f, 0, 70);
-	m->port = h->dp.ethdev[OUT]; /* as received there (no exception tap) */
-	fr_put16(f + 12, SL_ETHERTYPE_IPV6);
-	fr_put32(f + 14, 0x60000000u);
-	fr_put16(f + 18, 16);
-	f[20] = SL_IPPROTO_UDP;
-	f[21] = 63;
-	memcpy(f + 22, ndp_port_out, 16);
-	memcpy(f + 38, dst, 16);
-	return m;
-}
-
-/* The solicitation a held packet sends: from out's address to the next
- * hop's solicited-node group, at its MAC, with out's MAC as the source
- * link-layer address. */
-static bool ndp_ns_sent(struct harness *h, const uint8_t target[16], char *why)
-{
-	uint8_t out[FR_MAX], group[16], mac[6];
-	uint32_t len = h_recv(h, OUT, out);
-	const uint8_t *ip = out + SL_ETH_HLEN, *msg = ip + SL_IPV6_HLEN;
-	const uint8_t *port_mac = h->dp.snapshot->ports[OUT].mac;
-
-	ndp_group(target, group, mac);
-	if (len < SL_NDP_FRAME_LEN || msg[0] != SL_ICMP6_NEIGH_SOL)
-		return WHY("no neighbor solicitation came out");
-	if (memcmp(out, mac, 6) || memcmp(ip + 24, group, 16) || memcmp(ip + 8, ndp_port_out, 16))
-		return WHY("the solicitation's addresses are wrong");
-	if (ip[7] != 255 || memcmp(msg + 8, target, 16) || msg[24] != 1 ||
-	    memcmp(msg + 26, port_mac, 6))
-		return WHY("the solicitation's hop limit, target or option is wrong");
-	return icmp6_sum_ok(out, len) ? true : WHY("the solicitation's checksum is wrong");
-}
-
-/* An NA for an address nobody solicited is not learned; one a worker
- * asked about is, and releases the packet held for it. */
 /* Forget the learned neighbor `ip` again and publish; `ok` passed on. */
 static bool ndp_forget(struct harness *h, const struct sl_addr *a, bool ok, char *why)
 {
@@ -349,69 +293,6 @@ static bool ndp_forget(struct harness *h, const struct sl_addr *a, bool ok, char
 	if (h_publish_neigh(h, &err) != 0 && ok)
 		return WHY("neighbor publish: %.100s", err.message);
 	return ok;
-}
-
-static bool ndp_hold_released(struct harness *h, char *why)
-{
-	uint8_t f[FR_MAX], out[FR_MAX];
-	struct sl_err err = {0};
-	unsigned all, n;
-	bool ok = true;
-
-	ndp_learned(h, ndp_peer, &all);
-	if (!v6_dropped_as(h, f,
-			 ndp_msg(f, SL_ICMP6_NEIGH_ADV, SL_ND_NA_SOLICITED | SL_ND_NA_OVERRIDE,
-				 ndp_peer2, fr_mac_b, ndp_peer2, ndp_port_out, 255),
-			 SL_DROP_NDP_UNSOLICITED, "an NA nobody asked for", why))
-		return false;
-	/* Passed on (RSS may put the answer to another worker's NS here),
-	 * but the control thread makes no entry nobody asked for. */
-	struct sl_addr a2 = {.af = SL_AF_V6};
-	memcpy(a2.v6, ndp_peer2, 16);
-	if (sl_ctl_learn_drain(&h->ctl, 0) || sl_neigh_find_addr(&h->ctl.neigh, &a2))
-		return WHY("an NA nobody asked for was learned");
-	/* Asked for by another worker (the control thread has it wanted):
-	 * the same NA arriving here is learned. */
-	sl_neigh_want_addr(&h->ctl.neigh, &a2, OUT, 0);
-	h_send(h, OUT, f, ndp_msg(f, SL_ICMP6_NEIGH_ADV, SL_ND_NA_SOLICITED | SL_ND_NA_OVERRIDE,
-				  ndp_peer2, fr_mac_b, ndp_peer2, ndp_port_out, 255));
-	sl_ctl_learn_drain(&h->ctl, 0);
-	const struct sl_neigh_entry *e2 = sl_neigh_find_addr(&h->ctl.neigh, &a2);
-	if (e2 == NULL || e2->state != SL_NEIGH_REACHABLE)
-		return WHY("an NA another worker asked for, arriving here, was not learned");
-	sl_neigh_forget_addr(&h->ctl.neigh, &a2);
-
-	h_flush(h);
-	struct rte_mbuf *m = ndp_packet(h, ndp_peer);
-	if (m == NULL)
-		return WHY("no mbuf");
-	sl_worker_hold6(h->w, m, ndp_peer, OUT);
-	sl_worker_flush(h->w);
-	if (!ndp_ns_sent(h, ndp_peer, why))
-		return false;
-	h_tick(h, 1); /* retried: no second NS within the retry time */
-	if (h_recv(h, OUT, out))
-		return WHY("a second solicitation within %u ms", SL_ARP_RETRY_MS);
-
-	h_send(h, OUT, f, ndp_msg(f, SL_ICMP6_NEIGH_ADV, SL_ND_NA_SOLICITED | SL_ND_NA_OVERRIDE,
-				  ndp_peer, fr_mac_b, ndp_peer, ndp_port_out, 255));
-	if ((n = ndp_learned(h, ndp_peer, &all)) != 1)
-		return WHY("the advertisement asked for was passed on %u times, not once", n);
-	/* What the control thread does with it: learned, published. */
-	struct sl_addr a = {.af = SL_AF_V6};
-	memcpy(a.v6, ndp_peer, 16);
-	sl_neigh_want_addr(&h->ctl.neigh, &a, OUT, 0);
-	if (!sl_neigh_confirm_addr(&h->ctl.neigh, &a, ndp_peer_mac, OUT, 0))
-		ok = WHY("the control thread did not take the advertisement");
-	else if (h_publish_neigh(h, &err) != 0)
-		ok = WHY("neighbor publish: %.100s", err.message);
-	h_tick(h, 1);
-	uint32_t len = h_recv(h, OUT, out);
-	if (ok && (len != 70 || memcmp(out, ndp_peer_mac, 6) ||
-		   memcmp(out + 6, h->dp.snapshot->ports[OUT].mac, 6) ||
-		   memcmp(out + 38, ndp_peer, 16)))
-		ok = WHY("the held packet did not go out to the learned MAC");
-	return ndp_forget(h, &a, ok, why);
 }
 
 /* The control thread's side: a v6 REPLY is learned only after a WANTED
@@ -451,30 +332,6 @@ static bool ndp_control_learns(struct harness *h, char *why)
 	return ndp_forget(h, &a, ok, why);
 }
 
-/* A packet held for a next hop that never answers: dropped as
- * neigh_unresolved once it waited SL_HOLD_MS. */
-static bool ndp_hold_expires(struct harness *h, char *why)
-{
-	uint8_t out[FR_MAX];
-
-	h_tick(h, SL_HOLD_MS + 1); /* what earlier checks left held goes first */
-	uint64_t before = h_drops(h, SL_DROP_NEIGH_UNRESOLVED);
-	struct rte_mbuf *m = ndp_packet(h, ndp_lost);
-	if (m == NULL)
-		return WHY("no mbuf");
-	sl_worker_hold6(h->w, m, ndp_lost, OUT);
-	h_tick(h, SL_HOLD_MS / 2);
-	if (h_drops(h, SL_DROP_NEIGH_UNRESOLVED) != before)
-		return WHY("dropped before SL_HOLD_MS");
-	h_tick(h, SL_HOLD_MS / 2 + 1);
-	while (h_recv(h, OUT, out))
-		if (out[SL_ETH_HLEN + SL_IPV6_HLEN] != SL_ICMP6_NEIGH_SOL)
-			return WHY("something but solicitations came out");
-	if (h_drops(h, SL_DROP_NEIGH_UNRESOLVED) != before + 1 || h->w->nhold6 != 0)
-		return WHY("the held packet was not dropped as neigh_unresolved");
-	return true;
-}
-
 /* Learn `ip` on OUT as `mac` in the control thread's table and publish. */
 static bool ndp_learn_as(struct harness *h, const uint8_t ip[16], const uint8_t mac[6],
 			 char *why)
@@ -489,109 +346,6 @@ static bool ndp_learn_as(struct harness *h, const uint8_t ip[16], const uint8_t 
 		return WHY("the control thread did not take the neighbor");
 	return h_publish_neigh(h, &err) == 0 ? true : WHY("neighbor publish: %.100s",
 							  err.message);
-}
-
-/* An echo request from the peer to the VIP, its frame from `eth_src`. */
-static uint32_t ndp_echo_req(uint8_t *f, uint16_t seq)
-{
-	uint8_t *msg = f + SL_ETH_HLEN + SL_IPV6_HLEN;
-
-	memset(msg, 0, 16);
-	msg[0] = SL_ICMP6_ECHO_REQUEST;
-	fr_put16(msg + 4, 0x1234);
-	fr_put16(msg + 6, seq);
-	memcpy(msg + 8, "pingpong", 8);
-	return ndp_wrap(f, fr_mac_b, ndp_peer, ndp_vip, 64, 16);
-}
-
-/* Echo to an owned v6 address: the reply is routed (route6 and the
- * neighbor's MAC, not the request's source MAC: the peer is learned
- * with another one here; before, the reply went back to the frame's
- * source MAC); to another host, not_local. */
-static bool ndp_echo(struct harness *h, char *why)
-{
-	static const uint8_t routed_mac[6] = {0x02, 0, 0, 0, 0x66, 0x99};
-	uint8_t f[FR_MAX], out[FR_MAX], *msg = f + SL_ETH_HLEN + SL_IPV6_HLEN;
-	uint64_t replies = STAT_SUM(h, icmp6_echo_replies);
-	struct sl_addr a = {.af = SL_AF_V6};
-	bool ok = true;
-
-	memcpy(a.v6, ndp_peer, 16);
-	if (!ndp_learn_as(h, ndp_peer, routed_mac, why))
-		return false;
-	uint32_t len = ndp_echo_req(f, 7);
-	h_flush(h);
-	h->w->echo6_replies = (struct sl_tbucket){0};
-	h_send(h, OUT, f, len);
-	uint32_t got = h_recv(h, OUT, out);
-	const uint8_t *ip = out + SL_ETH_HLEN, *r = ip + SL_IPV6_HLEN;
-	if (got != len)
-		ok = WHY("no echo reply of the request's length came out");
-	else if (memcmp(out, routed_mac, 6) || memcmp(out + 6, h->dp.snapshot->ports[OUT].mac, 6))
-		ok = WHY("the echo reply was not routed to the neighbor's MAC");
-	else if (memcmp(ip + 8, ndp_vip, 16) || memcmp(ip + 24, ndp_peer, 16) ||
-		 r[0] != SL_ICMP6_ECHO_REPLY || memcmp(r + 4, msg + 4, 12))
-		ok = WHY("the echo reply's addresses, type or data are wrong");
-	else if (!icmp6_sum_ok(out, got))
-		ok = WHY("the echo reply's checksum is wrong");
-	else if (STAT_SUM(h, icmp6_echo_replies) != replies + 1)
-		ok = WHY("icmp6_echo_replies did not count it");
-	if (ok) {
-		ndp_wrap(f, fr_mac_b, ndp_peer, ndp_peer2, 64, 16);
-		ok = v6_dropped_as(h, f, len, SL_DROP_NOT_LOCAL, "an echo to another host", why);
-	}
-	/* From an address no route reaches: the reply is dropped as
-	 * no_route and not counted as sent (before: counted as both). */
-	static const uint8_t unrouted[16] = {0x20, 0x01, 0x0d, 0xb8, 0xff, 0xee, [15] = 1};
-	replies = STAT_SUM(h, icmp6_echo_replies);
-	if (ok) {
-		ndp_echo_req(f, 8);
-		ndp_wrap(f, fr_mac_b, unrouted, ndp_vip, 64, 16);
-		ok = v6_dropped_as(h, f, len, SL_DROP_NO_ROUTE, "an echo's reply with no route", why);
-	}
-	if (ok && STAT_SUM(h, icmp6_echo_replies) != replies)
-		ok = WHY("an echo reply dropped as no_route was counted as sent");
-	return ndp_forget(h, &a, ok, why);
-}
-
-/* A ping flood: past the bucket's burst (and what the clock refills
- * meanwhile), requests are dropped as icmp_echo_limited. Before: every
- * one was answered. v4's bucket is untouched: a v6 flood does not
- * silence v4 pings (before: one bucket for both). */
-#define ECHO_FLOOD (3 * SL_ECHO_REPLIES_BURST)
-static bool ndp_echo_limited(struct harness *h, char *why)
-{
-	static const uint8_t routed_mac[6] = {0x02, 0, 0, 0, 0x66, 0x99};
-	uint8_t f[FR_MAX], out[FR_MAX];
-	struct sl_addr a = {.af = SL_AF_V6};
-	unsigned answered = 0;
-	bool ok = true;
-
-	memcpy(a.v6, ndp_peer, 16);
-	if (!ndp_learn_as(h, ndp_peer, routed_mac, why))
-		return false;
-	uint64_t limited = h_drops(h, SL_DROP_ICMP_ECHO_LIMITED);
-	h_flush(h);
-	h->w->echo6_replies = (struct sl_tbucket){0};
-	h->w->echo_replies = (struct sl_tbucket){0};
-	uint32_t start = h->w->now_ms;
-	for (unsigned i = 0; i < ECHO_FLOOD; i++) {
-		h_send(h, OUT, f, ndp_echo_req(f, (uint16_t)i));
-		answered += h_recv(h, OUT, out) != 0;
-	}
-	uint32_t refilled = (h->w->now_ms - start) * SL_ECHO_REPLIES_PER_SEC / 1000 + 1;
-	uint64_t dropped = h_drops(h, SL_DROP_ICMP_ECHO_LIMITED) - limited;
-	if (answered < SL_ECHO_REPLIES_BURST || answered > SL_ECHO_REPLIES_BURST + refilled)
-		ok = WHY("%u of %u echo requests answered (burst %u, refill %u)", answered,
-			 ECHO_FLOOD, SL_ECHO_REPLIES_BURST, refilled);
-	else if (dropped == 0 || answered + dropped != ECHO_FLOOD)
-		ok = WHY("%llu requests counted as icmp_echo_limited, %u answered of %u",
-			 (unsigned long long)dropped, answered, ECHO_FLOOD);
-	else if (!sl_worker_echo_allowed(h->w))
-		ok = WHY("the v6 flood emptied v4's echo bucket");
-	h->w->echo_replies = (struct sl_tbucket){0};
-	h->w->echo6_replies = (struct sl_tbucket){0};
-	return ndp_forget(h, &a, ok, why);
 }
 
 /* RFC 4861 7.2.5 through the worker: an NA without Override for a
@@ -624,125 +378,6 @@ static bool ndp_na_override(struct harness *h, char *why)
 	return ndp_forget(h, &a, ok, why);
 }
 
-/* A packet held for a next hop on OUT, then OUT readdressed (another v6
- * prefix) before the neighbor is learned: on release it is dropped as
- * hold_port_changed, not sent out of a port whose link no longer holds
- * its next hop. Before: it was sent. */
-static bool ndp_hold_port_changed(struct harness *h, char *why)
-{
-	static const uint8_t elsewhere[16] = V6(9, 0, 1);
-	struct sl_snapshot *s = h->dp.snapshot;
-	uint8_t out[FR_MAX];
-	struct sl_addr a = {.af = SL_AF_V6};
-	bool ok = true;
-
-	memcpy(a.v6, ndp_peer, 16);
-	h_tick(h, SL_HOLD_MS + 1); /* what earlier checks left held goes first */
-	h_flush(h);
-	uint64_t before = h_drops(h, SL_DROP_HOLD_PORT_CHANGED);
-	struct rte_mbuf *m = ndp_packet(h, ndp_peer);
-	if (m == NULL)
-		return WHY("no mbuf");
-	sl_worker_hold6(h->w, m, ndp_peer, OUT);
-	sl_worker_flush(h->w);
-	h_flush(h);
-	memcpy(s->ports[OUT].ip6, elsewhere, 16); /* ndp_off puts it back */
-	if (!ndp_learn_as(h, ndp_peer, ndp_peer_mac, why))
-		return false;
-	h_tick(h, 1);
-	while (ok && h_recv(h, OUT, out))
-		if (out[SL_ETH_HLEN + SL_IPV6_HLEN] != SL_ICMP6_NEIGH_SOL)
-			ok = WHY("the held packet went out of the readdressed port");
-	if (ok && (h_drops(h, SL_DROP_HOLD_PORT_CHANGED) != before + 1 || h->w->nhold6 != 0))
-		ok = WHY("the held packet was not dropped as hold_port_changed");
-	return ndp_forget(h, &a, ok, why);
-}
-
-/* The same for the ARP hold: a v4 packet held for 198.19.0.244 on OUT,
- * then OUT's connected route gone (the port removed) before the
- * neighbor is learned: hold_port_changed. Before: sent. */
-static bool ndp_arp_hold_port_changed(struct harness *h, char *why)
-{
-	struct sl_snapshot *s = h->dp.snapshot;
-	const sl_be32 hop = sl_htonl(0xc6130000u + 244); /* 198.19.0.244 */
-	uint8_t out[FR_MAX];
-	struct sl_err err = {0};
-	bool ok = true;
-
-	h_tick(h, SL_HOLD_MS + 1);
-	h_flush(h);
-	uint64_t before = h_drops(h, SL_DROP_HOLD_PORT_CHANGED);
-	struct rte_mbuf *m = ndp_packet(h, ndp_peer); /* its bytes do not matter */
-	if (m == NULL)
-		return WHY("no mbuf");
-	sl_worker_hold(h->w, m, hop, OUT);
-	sl_worker_flush(h->w);
-	h_flush(h);
-	uint32_t nroutes = s->nroutes;
-	s->nroutes = 0;
-	sl_neigh_learn(&h->ctl.neigh, hop, ndp_peer_mac, OUT, 0);
-	if (h_publish_neigh(h, &err) != 0)
-		ok = WHY("neighbor publish: %.100s", err.message);
-	h_tick(h, 1);
-	while (ok && h_recv(h, OUT, out))
-		if (fr_get16(out + 12) != SL_ETHERTYPE_ARP)
-			ok = WHY("the held packet went out of a port with no route to its hop");
-	if (ok && (h_drops(h, SL_DROP_HOLD_PORT_CHANGED) != before + 1 || h->w->nhold != 0))
-		ok = WHY("the held packet was not dropped as hold_port_changed");
-	s->nroutes = nroutes;
-	sl_neigh_forget(&h->ctl.neigh, hop);
-	if (h_publish_neigh(h, &err) != 0 && ok)
-		ok = WHY("neighbor publish: %.100s", err.message);
-	return ok;
-}
-
-static bool ns_frame(const uint8_t *f, uint32_t len)
-{
-	return len >= SL_NDP_FRAME_LEN && fr_get16(f + 12) == SL_ETHERTYPE_IPV6 &&
-	       f[SL_ETH_HLEN + 6] == SL_IPPROTO_ICMPV6 &&
-	       f[SL_ETH_HLEN + SL_IPV6_HLEN] == SL_ICMP6_NEIGH_SOL;
-}
-
-/* Two addresses on out's v6 link (2001:db8:1::20 on), neither a known
- * neighbor, whose hashes share an ns_asked slot. */
-static bool ndp_pace_hops(struct harness *h, uint8_t hop[2][16])
-{
-	const unsigned nslots = SL_ARRAY_SIZE(h->w->ns_asked);
-
-	for (unsigned a = 0x20; a < 0x80; a++)
-		for (unsigned b = a + 1; b < 0x80; b++) {
-			memcpy(hop[0], (uint8_t[16])V6(1, 0, a), 16);
-			memcpy(hop[1], (uint8_t[16])V6(1, 0, b), 16);
-			if (sl_snap6_ip_hash(hop[0]) % nslots == sl_snap6_ip_hash(hop[1]) % nslots &&
-			    !sl_neigh_view_find6(h->dp.neigh, hop[0]) &&
-			    !sl_neigh_view_find6(h->dp.neigh, hop[1]))
-				return true;
-		}
-	return false;
-}
-
-static bool ndp_pace_hold(struct harness *h, const void *hops, unsigned i)
-{
-	const uint8_t(*hop)[16] = hops;
-	struct rte_mbuf *m = ndp_packet(h, hop[i]);
-
-	if (m != NULL)
-		sl_worker_hold6(h->w, m, hop[i], OUT);
-	return m != NULL;
-}
-
-/* The NDP twin of arp_ask_paced_per_slot: v6 packets for two next hops
- * sharing an ns_asked slot held, many loop turns: at most one
- * solicitation per SL_ARP_RETRY_MS for the slot. */
-static bool ndp_ask_paced_per_slot(struct harness *h, char *why)
-{
-	uint8_t hop[2][16];
-
-	if (!ndp_pace_hops(h, hop))
-		return WHY("no two free addresses on out's v6 link share a slot");
-	return pace_check(h, hop, ndp_pace_hold, ns_frame, why);
-}
-
 /* Each check with the v6 addresses in place, and out again after. */
 #define NDP_CHECK(fn)                                                          \
 	static bool fn##_check(struct harness *h, char *why)                   \
@@ -756,12 +391,5 @@ static bool ndp_ask_paced_per_slot(struct harness *h, char *why)
 NDP_CHECK(ndp_ns_answers)
 NDP_CHECK(ndp_ns_refused)
 NDP_CHECK(ndp_ra_counted)
-NDP_CHECK(ndp_hold_released)
 NDP_CHECK(ndp_control_learns)
-NDP_CHECK(ndp_hold_expires)
-NDP_CHECK(ndp_echo)
-NDP_CHECK(ndp_echo_limited)
 NDP_CHECK(ndp_na_override)
-NDP_CHECK(ndp_hold_port_changed)
-NDP_CHECK(ndp_arp_hold_port_changed)
-NDP_CHECK(ndp_ask_paced_per_slot)

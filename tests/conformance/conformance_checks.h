@@ -58,6 +58,8 @@ static bool udp_out(struct harness *h, uint32_t s, uint16_t sp, uint32_t d,
 #include "checks_flush6.h"
 #include "checks_ctl6.h"
 #include "checks_ndp.h"
+#include "checks_ndp_hold.h"
+#include "checks_echo6.h"
 #include "checks_publish6.h"
 #include "checks_icmp6.h"
 #include "checks_nat64.h"
@@ -167,12 +169,14 @@ static const struct check checks[] = {
 	{"ICMPv6 echo to a v6 VIP answered, routed to the neighbor; to another host "
 	 "not_local", ndp_echo_check},
 	{"ICMPv6 echo flood: past the burst, icmp_echo_limited", ndp_echo_limited_check},
+	{"ICMPv6 echo from a link-local source answered on the ingress port, to the "
+	 "frame's MAC, rate-limited", ndp_echo_link_local_check},
 	{"NDP: an NA without Override keeps the learned MAC, with it replaces it",
 	 ndp_na_override_check},
-	{"NDP hold: next hop's port readdressed before release: hold_port_changed",
-	 ndp_hold_port_changed_check},
-	{"ARP hold: next hop's route gone before release: hold_port_changed",
-	 ndp_arp_hold_port_changed_check},
+	{"NDP hold: next hop off its port before release: routed again while a route "
+	 "remains, else hold_port_changed", ndp_hold_port_changed_check},
+	{"ARP hold: next hop off its port before release: routed again while a route "
+	 "remains, else hold_port_changed", ndp_arp_hold_port_changed_check},
 	{"NDP hold: two held next hops sharing a solicited slot: at most one NS per "
 	 "SL_ARP_RETRY_MS for the slot over many loop turns", ndp_ask_paced_per_slot_check},
 	{"full-NAT: local ports per server, 60,000 to each of 4 through one local address",

@@ -9,6 +9,9 @@
 # both ways, the connections counted, and the translation's drop counters
 # (xlat_*, nat64_segmented) and the ones a healthy run never bumps
 # (l4_bad_checksum, ingress_wrong_port, icmp6_wrong_side) at 0.
+# The driver is the first argument: af_packet (the default) or af_xdp
+# (test_nat64_af_xdp.sh, which also defines nat64_driver_checks, run
+# after UDP, for what only that driver has).
 # e2e-timeout: 180
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -17,8 +20,8 @@ set -euo pipefail
 VIP6=2001:db8::100
 CLI6=2001:db8::1
 
-lab_test_begin nat64
-lab_std_start --servers 2 --ipv6 -- \
+lab_driver_begin nat64 "${1:-af_packet}"
+lab_std_start --servers 2 --ipv6 "${LAB_DRIVER_UP[@]}" -- "${LAB_DRIVER_CFG[@]}" \
   'c["ports"][0]["ipv6"] = "2001:db8::2/64"' \
   'c["vips"] = [{"vip": "2001:db8::100", "port": 80, "scheduler": "rr", "real_servers": [{"ip": "198.18.1.11", "port": 8080}, {"ip": "198.18.1.12", "port": 8080}]}, {"vip": "2001:db8::100", "port": 53, "proto": "udp", "real_servers": [{"ip": "198.18.1.11", "port": 5353}, {"ip": "198.18.1.12", "port": 5353}]}]'
 
@@ -56,23 +59,11 @@ lab_check_eq "20 MB through NAT64 intact (sha256)" \
   "$(sha256sum "$T/got" 2>/dev/null | cut -d' ' -f1)" "$want"
 sed 's/^/#   curl: /' "$T/curl.err"
 
-udp=$(lab_exec cli "$LAB_PY" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.settimeout(2)
-got = []
-for i in range(4):
-    s.sendto(b"hello%d" % i, (sys.argv[1], 53))
-    try:
-        d, a = s.recvfrom(2048)
-        got.append(d.decode() if a[0] == sys.argv[1] else "from " + a[0])
-    except OSError:
-        got.append("timeout")
-print(" ".join(got))
-' "$VIP6" 2>&1 || true)
+udp=$(lab_udp6_hello "$VIP6" 53 || true)
 echo "# udp: $udp"
 lab_check "UDP through NAT64 answered by a v4 server, from the VIP" \
   bash -c '[[ "$1" =~ ^rs[12]:hello0\ rs[12]:hello1 ]]' _ "$udp"
+if declare -F nat64_driver_checks >/dev/null; then nat64_driver_checks; fi
 
 created=$(lab_total conns_created)
 lab_check "connections counted (>= 11)" test "$created" -ge 11

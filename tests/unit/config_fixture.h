@@ -31,6 +31,16 @@ static inline sl_be32 ip(const char *s)
 	return v;
 }
 
+/* Either family's address, parsed; the test fails on a bad one. */
+static inline struct sl_addr A(const char *s)
+{
+	struct sl_addr a;
+
+	if (sl_parse_addr(s, &a) != 0)
+		fail_msg("bad test address %s", s);
+	return a;
+}
+
 /* Load a single-quoted document: sl_config_load_string's result. */
 static inline int load(const char *text, struct sl_model *m, struct sl_err *e)
 {

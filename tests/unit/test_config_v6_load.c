@@ -19,10 +19,7 @@
 
 #include <cmocka.h>
 
-#include "quoted.h"
-#include "addr.h"
-#include "config.h"
-#include "model.h"
+#include "config_fixture.h"
 #include "sched.h"
 
 #define DOC                                                                    \
@@ -43,24 +40,6 @@
 	"{'vip': '2001:db8::100', 'port': 53, 'proto': 'udp'}, "               \
 	"{'vip': '198.18.0.100', 'port': 80, 'real_servers': "                 \
 	"[{'ip': '198.18.1.21', 'port': 8080}]}]}"
-
-static struct sl_addr A(const char *s)
-{
-	struct sl_addr a;
-
-	assert_int_equal(sl_parse_addr(s, &a), 0);
-	return a;
-}
-
-static void load(const char *doc, struct sl_model *m)
-{
-	struct sl_err e;
-	char *json = dq(doc);
-
-	if (sl_config_load_string(json, m, &e) != 0)
-		fail_msg("refused: %s at %s: %s", e.code, e.field, e.message);
-	free(json);
-}
 
 static void check_net6(const struct sl_model *m)
 {
@@ -135,7 +114,7 @@ static void test_v6_loads(void **state)
 	struct sl_model m;
 
 	(void)state;
-	load(DOC, &m);
+	load_ok(DOC, &m);
 	check_net6(&m);
 	check_fnat66(&m);
 	sl_model_free(&m);
@@ -149,7 +128,7 @@ static void test_v6_round_trip(void **state)
 	struct sl_err e;
 
 	(void)state;
-	load(DOC, &m);
+	load_ok(DOC, &m);
 	json_t *doc = sl_config_to_json(&m);
 	json_t *routes = json_object_get(doc, "routes");
 	assert_int_equal(json_array_size(routes), 3);
@@ -192,7 +171,7 @@ static void test_nat64_in_model(void **state)
 		       r6 = A("2001:db8:1::31");
 
 	(void)state;
-	load(DOC, &m);
+	load_ok(DOC, &m);
 	assert_int_equal(sl_model_add_svc_at(&m, &vip, sl_htons(80), SL_IPPROTO_TCP,
 					     SL_SCHED_WRR, &e), 0);
 	struct sl_model_svc *s = sl_model_find_svc_at(&m, &vip, sl_htons(80),
@@ -229,7 +208,7 @@ static void test_v6_runtime_ops(void **state)
 	const sl_be16 p443 = sl_htons(443), p8443 = sl_htons(8443);
 
 	(void)state;
-	load(DOC, &m);
+	load_ok(DOC, &m);
 	assert_int_equal(sl_model_set_rs_weight_at(&m, &vip, p443, SL_IPPROTO_TCP, &r0,
 						   p8443, 9, &e), 0);
 	struct sl_model_svc *s = sl_model_find_svc_at(&m, &vip, p443, SL_IPPROTO_TCP);
@@ -264,7 +243,7 @@ static void test_v6_link_local_via(void **state)
 	uint8_t port = 99;
 
 	(void)state;
-	load("{'ports': [{'name': 'wan', 'devargs': 'net_ring0', "
+	load_ok("{'ports': [{'name': 'wan', 'devargs': 'net_ring0', "
 	     "'ipv6': '2001:db8::2/64'}, {'name': 'lan', 'devargs': 'net_ring1', "
 	     "'ipv6': '2001:db8:1::2/64'}], 'routes': [{'prefix': '::/0', "
 	     "'via': 'fe80::1', 'port': 'lan'}]}", &m);
@@ -299,7 +278,7 @@ static void test_v6_health_source(void **state)
 	struct sl_err e;
 
 	(void)state;
-	load("{" HS_PORTS ", 'health': {'source': ['198.18.1.2', '2001:db8:1::2']}}", &m);
+	load_ok("{" HS_PORTS ", 'health': {'source': ['198.18.1.2', '2001:db8:1::2']}}", &m);
 	assert_int_equal(m.hc_source, A("198.18.1.2").v4);
 	assert_memory_equal(m.hc_source6, s6.v6, 16);
 	json_t *doc = sl_config_to_json(&m);
@@ -308,7 +287,7 @@ static void test_v6_health_source(void **state)
 	assert_string_equal(json_string_value(json_array_get(src, 1)), "2001:db8:1::2");
 	json_decref(doc);
 	sl_model_free(&m);
-	load("{" HS_PORTS ", 'health': {'source': '2001:db8:1::2'}}", &m);
+	load_ok("{" HS_PORTS ", 'health': {'source': '2001:db8:1::2'}}", &m);
 	assert_int_equal(m.hc_source, 0);
 	assert_memory_equal(m.hc_source6, s6.v6, 16);
 	sl_model_free(&m);

@@ -33,14 +33,6 @@
 	"'port': 80, 'real_servers': [{'ip': '2001:db8:1::21', 'port': 80}, "  \
 	"{'ip': '2001:db8:1::22', 'port': 80}]}]"
 
-static struct sl_addr A(const char *s)
-{
-	struct sl_addr a;
-
-	assert_int_equal(sl_parse_addr(s, &a), 0);
-	return a;
-}
-
 static void test_load_and_show6(void **state)
 {
 	struct sl_model m, back;

@@ -460,6 +460,15 @@ static void test_martians(void **state)
 	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_NONE);
 	s.icmp_type = SL_ICMP6_NEIGH_ADV;
 	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_IP6_MARTIAN);
+	/* MLDv2 reports from :: while the link-local address is tentative
+	 * (RFC 3810 5.2.13), to a group; not to a unicast address. */
+	s.icmp_type = SL_ICMP6_MLD2_REPORT;
+	s.hop_limit = 1;
+	memcpy(s.daddr, (uint8_t[16]){0xff, 0x02, [15] = 0x16}, 16);
+	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_NONE);
+	memcpy(s.daddr, (uint8_t[16])GLOBAL(1), 16);
+	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_IP6_MARTIAN);
+	s.hop_limit = 255;
 	/* Unicast reachability probes (Linux's NUD) come from the link-local
 	 * address to the global one: NDP at hop limit 255 is on-link. */
 	memcpy(s.saddr, (uint8_t[16])LL(1), 16);
@@ -469,8 +478,10 @@ static void test_martians(void **state)
 	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_NONE);
 	s.hop_limit = 254; /* not proven on-link: refused as NDP first */
 	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_NDP_HOP_LIMIT);
-	s.hop_limit = 255; /* other ICMPv6 from link-local off-link: martian */
+	s.hop_limit = 255; /* an echo request: answered on its link (worker_err6.c) */
 	s.icmp_type = SL_ICMP6_ECHO_REQUEST;
+	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_NONE);
+	s.icmp_type = SL_ICMP6_ECHO_REPLY; /* other ICMPv6 from link-local off-link */
 	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_IP6_MARTIAN);
 }
 
