@@ -529,11 +529,9 @@ unsigned sl_worker_from_host(struct sl_worker *w);
 void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
 		    uint8_t port);
-/* worker_out.c / worker_ndp.c: ask for a next hop (ARP request, NS) at
- * most once per SL_ARP_RETRY_MS per asked slot. */
+/* worker_out.c: ask for a next hop by ARP at most once per
+ * SL_ARP_RETRY_MS per asked slot (v6's NS twin: worker6.h). */
 void sl_worker_arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port);
-void sl_worker_ns_ask(struct sl_worker *w, const uint8_t nexthop[16], uint8_t port);
-/* worker_hold.c: the hold queues' turns (sl_worker_hold_turn below). */
 /* Would a packet to dst wait in the hold queue (routed, next hop not
  * resolved yet)? */
 bool sl_worker_would_hold(const struct sl_worker *w, sl_be32 dst);

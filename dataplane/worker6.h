@@ -31,6 +31,9 @@ bool sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
 /* Send held v6 packets whose neighbor is now known, drop those that
  * waited SL_HOLD_MS (neigh_unresolved), solicit for the rest. */
 void sl_worker_hold6_retry(struct sl_worker *w);
+/* worker_ndp.c: ask for a v6 next hop by NS at most once per
+ * SL_ARP_RETRY_MS per asked slot (ARP's twin: sl_worker_arp_ask). */
+void sl_worker_ns_ask(struct sl_worker *w, const uint8_t nexthop[16], uint8_t port);
 /* Solicit `ip` on `port` now (the control thread's probe of a stale
  * neighbor), whatever the rate limit. */
 void sl_worker_ns_probe(struct sl_worker *w, const uint8_t ip[16], uint8_t port);

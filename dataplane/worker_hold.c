@@ -11,6 +11,7 @@
 
 #include "snapshot6.h"
 #include "worker.h"
+#include "worker6.h"
 
 /* Does a rerouted packet of `ip_len` bytes fit `port`'s MTU? It passed
  * the old port's check only. */
