@@ -88,14 +88,22 @@ static bool link_local(const uint8_t a[16])
 
 /* A reply to a link-local requester: its address means nothing off the
  * link the request came in on (RFC 4291 2.5.6), so no route can reach
- * it. The reply leaves on that port, to the frame's source MAC. */
+ * it. The reply leaves on that port, to the frame's source MAC, only if
+ * the port speaks IPv6 (has a v6 address) and that MAC is one station's:
+ * a group source (broadcast, 33:33:...) would have Sluice send its reply
+ * to every host on the segment (l2_src_group). */
 static void echo6_on_link(struct sl_worker *w, struct rte_mbuf *m)
 {
 	uint8_t port = w->dp->port_of_ethdev[m->port];
 	struct sl_ether_hdr *eth = rte_pktmbuf_mtod(m, struct sl_ether_hdr *);
 
-	if (port >= SL_MAX_PORTS) {
+	if (port >= SL_MAX_PORTS || port >= w->snap->nports ||
+	    w->snap->ports[port].plen6 == 0) {
 		sl_worker_drop(w, m, SL_DROP_NO_ROUTE);
+		return;
+	}
+	if (eth->src[0] & 0x01) {
+		sl_worker_drop(w, m, SL_DROP_L2_SRC_GROUP);
 		return;
 	}
 	memcpy(eth->dst, eth->src, 6);

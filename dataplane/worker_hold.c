@@ -20,37 +20,65 @@ static bool fits(const struct sl_worker *w, uint8_t port, uint32_t ip_len)
 	return port < SL_MAX_PORTS && (w->dp->mtu[port] == 0 || ip_len <= w->dp->mtu[port]);
 }
 
+/* The IP packet's own length, from its header (not the frame's, which
+ * may carry Ethernet padding); 0 if the frame is too short to hold the
+ * header. */
+static uint32_t held_ip_len(const struct rte_mbuf *m, bool v6)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, SL_ETH_HLEN);
+	uint32_t hlen = v6 ? SL_IPV6_HLEN : 20;
+
+	if (rte_pktmbuf_data_len(m) < SL_ETH_HLEN + hlen)
+		return 0;
+	return v6 ? SL_IPV6_HLEN + ((uint32_t)ip[4] << 8 | ip[5])
+		  : ((uint32_t)ip[2] << 8 | ip[3]);
+}
+
+/* A packet routed again keeps the time it was first held: held anew,
+ * it would otherwise wait SL_HOLD_MS more each time a snapshot moved its
+ * next hop, past the life of its connection. */
+static void keep_since(struct sl_worker *w, uint32_t nhold, uint32_t nhold6,
+		       uint32_t since_ms)
+{
+	if (w->nhold > nhold)
+		w->hold[w->nhold - 1].since_ms = since_ms;
+	if (w->nhold6 > nhold6)
+		w->hold6[w->nhold6 - 1].since_ms = since_ms;
+}
+
 /* A held packet whose next hop is no longer on its port: routed afresh
  * from the frame's own destination (v4 or v6, whichever queue held it),
- * which sends it or holds it again for the new next hop (appended to a
- * hold queue its retry loop is walking: the loop reaches it, on its own
- * port now, and keeps it). hold_port_changed only when no route reaches
- * the destination any more, or the new port's MTU is smaller than the
- * packet (no error is built from a hold queue). */
-static void reroute(struct sl_worker *w, struct rte_mbuf *m)
+ * which sends it or holds it again for the new next hop (appended to the
+ * hold queue whose retry pass is running: that pass leaves it for the
+ * next turn, keeping the time it was first held). hold_port_changed when
+ * no route reaches the destination any more, the new port's MTU is
+ * smaller than the packet (no error is built from a hold queue), or the
+ * frame is too short for its header. */
+static void reroute(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, SL_ETH_HLEN);
 	const struct sl_ether_hdr *eth = rte_pktmbuf_mtod(m, const void *);
-	uint32_t ip_len = rte_pktmbuf_data_len(m) - SL_ETH_HLEN;
+	uint32_t nhold = w->nhold, nhold6 = w->nhold6;
 
-	if (rte_pktmbuf_data_len(m) < SL_ETH_HLEN + SL_IPV6_HLEN) {
-		sl_worker_drop(w, m, SL_DROP_HOLD_PORT_CHANGED);
-		return;
-	}
 	if (eth->type == sl_htons(SL_ETHERTYPE_IPV4)) {
+		uint32_t ip_len = held_ip_len(m, false);
 		sl_be32 dst;
 		memcpy(&dst, ip + 16, 4);
-		const struct sl_snap_route *rt = sl_snap_route(w->snap, dst);
+		const struct sl_snap_route *rt = ip_len ? sl_snap_route(w->snap, dst) : NULL;
 		if (rt != NULL && fits(w, rt->port, ip_len)) {
 			sl_worker_output(w, m, dst);
+			keep_since(w, nhold, nhold6, since_ms);
 			return;
 		}
 	} else if (eth->type == sl_htons(SL_ETHERTYPE_IPV6)) {
+		uint32_t ip_len = held_ip_len(m, true);
 		uint8_t dst[16];
-		memcpy(dst, ip + 24, 16);
-		const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
+		if (ip_len)
+			memcpy(dst, ip + 24, 16);
+		const struct sl_snap6_route *rt = ip_len ? sl_snap6_route(w->snap, dst) : NULL;
 		if (rt != NULL && fits(w, rt->port, ip_len)) {
 			sl_worker_output6(w, m, dst);
+			keep_since(w, nhold, nhold6, since_ms);
 			return;
 		}
 	}
@@ -67,7 +95,7 @@ bool sl_worker_hold_turn(struct sl_worker *w, struct rte_mbuf *m, uint32_t since
 		return true;
 	}
 	if (!on_port) {
-		reroute(w, m);
+		reroute(w, m, since_ms);
 		return true;
 	}
 	if (mac == NULL)
@@ -93,9 +121,11 @@ static bool still_on_port(const struct sl_snapshot *s, sl_be32 nexthop, uint8_t 
  * port, keep the rest. */
 void sl_worker_hold_retry(struct sl_worker *w)
 {
-	uint32_t kept = 0;
+	uint32_t kept = 0, n = w->nhold;
 
-	for (uint32_t i = 0; i < w->nhold; i++) {
+	/* Only the entries there when the pass began: one routed again
+	 * may be appended meanwhile, and waits for the next turn. */
+	for (uint32_t i = 0; i < n; i++) {
 		struct sl_hold *h = &w->hold[i];
 		const struct sl_snap_neigh *nb = sl_neigh_view_find(w->neigh, h->nexthop);
 		if (sl_worker_hold_turn(w, h->m, h->since_ms, nb ? nb->mac : NULL, h->port,
@@ -104,26 +134,33 @@ void sl_worker_hold_retry(struct sl_worker *w)
 		sl_worker_arp_ask(w, h->nexthop, h->port);
 		w->hold[kept++] = *h;
 	}
+	for (uint32_t i = n; i < w->nhold; i++)
+		w->hold[kept++] = w->hold[i];
 	w->nhold = kept;
 	sl_worker_flush(w);
 }
 
 /* Is `nexthop` still on `port`'s link in the snapshot adopted now (the
- * port there, its v6 prefix holding the next hop, as the control thread
- * requires of every v6 neighbor it learns)? A later snapshot may have
- * removed or readdressed the port the packet was held for. */
+ * port there with a v6 address, and its v6 prefix holding the next hop,
+ * as the control thread requires of every v6 neighbor it learns; or the
+ * next hop link-local, a router's usual address (a route's `via
+ * fe80::1` names its port), which is on every link)? A later snapshot
+ * may have removed or readdressed the port the packet was held for. */
 static bool still_on_port6(const struct sl_snapshot *s, const uint8_t nexthop[16],
 			   uint8_t port)
 {
+	bool link_local = nexthop[0] == 0xfe && (nexthop[1] & 0xc0) == 0x80;
+
 	return port < s->nports && s->ports[port].plen6 != 0 &&
-	       sl_snap6_in_prefix(nexthop, s->ports[port].ip6, s->ports[port].plen6);
+	       (link_local ||
+		sl_snap6_in_prefix(nexthop, s->ports[port].ip6, s->ports[port].plen6));
 }
 
 void sl_worker_hold6_retry(struct sl_worker *w)
 {
-	uint32_t kept = 0;
+	uint32_t kept = 0, n = w->nhold6;
 
-	for (uint32_t i = 0; i < w->nhold6; i++) {
+	for (uint32_t i = 0; i < n; i++) { /* as sl_worker_hold_retry */
 		struct sl_hold6 *h = &w->hold6[i];
 		const struct sl_snap_neigh6 *nb = sl_neigh_view_find6(w->neigh, h->nexthop);
 		/* A neighbor on another port is not this packet's (its
@@ -136,6 +173,8 @@ void sl_worker_hold6_retry(struct sl_worker *w)
 		sl_worker_ns_ask(w, h->nexthop, h->port);
 		w->hold6[kept++] = *h;
 	}
+	for (uint32_t i = n; i < w->nhold6; i++)
+		w->hold6[kept++] = w->hold6[i];
 	w->nhold6 = kept;
 	sl_worker_flush(w);
 }

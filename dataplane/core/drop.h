@@ -52,6 +52,7 @@
 	X(ICMP_QUOTE_WILDCARD, "icmp_quote_wildcard")                          \
 	X(ICMP_MTU_BELOW_FLOOR, "icmp_mtu_below_floor")                        \
 	X(L2_OTHER_HOST, "l2_other_host")                                      \
+	X(L2_SRC_GROUP, "l2_src_group")                                        \
 	X(INGRESS_WRONG_PORT, "ingress_wrong_port")                            \
 	X(FLOW_RING_FULL, "flow_ring_full")                                    \
 	X(FLUSH_RESET_BUDGET, "flush_reset_budget")                            \

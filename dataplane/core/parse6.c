@@ -229,7 +229,8 @@ static bool unspecified_ok(const struct sl_pkt *pkt)
 		return false;
 	uint8_t type = ((const struct sl_icmp6_hdr *)pkt->l4)->type;
 	return type == SL_ICMP6_NEIGH_SOL ||
-	       (type == SL_ICMP6_MLD2_REPORT && pkt->ip6->daddr[0] == 0xff);
+	       (type == SL_ICMP6_MLD2_REPORT && pkt->ip6->daddr[0] == 0xff &&
+		pkt->ip6->hop_limit == 1); /* RFC 3810 5: always 1 */
 }
 
 static uint32_t hash6(const struct sl_pkt *pkt)

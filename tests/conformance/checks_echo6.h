@@ -147,6 +147,12 @@ static bool ndp_echo_link_local(struct harness *h, char *why)
 		ok = v6_dropped_as(h, f, len, SL_DROP_NOT_LOCAL, "a link-local echo to another host",
 				   why);
 	}
+	if (ok) { /* from a group MAC: no reply broadcast to the segment */
+		ndp_wrap(f, h->dp.snapshot->ports[OUT].mac, ll, ndp_vip, 64, 16);
+		memset(f + 6, 0xff, 6);
+		ok = v6_dropped_as(h, f, len, SL_DROP_L2_SRC_GROUP,
+				   "a link-local echo from the broadcast MAC", why);
+	}
 	uint64_t limited = h_drops(h, SL_DROP_ICMP_ECHO_LIMITED);
 	for (unsigned i = 0; ok && i < ECHO_FLOOD; i++) {
 		ndp_echo_req(f, (uint16_t)i);

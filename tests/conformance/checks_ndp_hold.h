@@ -228,6 +228,47 @@ static bool ndp_hold_port_changed(struct harness *h, char *why)
 	return ndp_forget(h, &a, ok, why);
 }
 
+/* A packet held for a link-local router (a route's `via fe80::1`, the
+ * usual default route) stays held across turns while the router has not
+ * answered, then goes out to it once learned. Before: a link-local next
+ * hop is in no port's prefix, so every turn "routed it again" into the
+ * same queue until the queue filled, and it was dropped. */
+static bool ndp_hold_link_local(struct harness *h, char *why)
+{
+	static const uint8_t router[16] = {0xfe, 0x80, [15] = 1};
+	struct sl_addr a = {.af = SL_AF_V6};
+	uint8_t out[FR_MAX];
+	bool ok = true;
+
+	memcpy(a.v6, router, 16);
+	h_tick(h, SL_HOLD_MS + 1);
+	h_flush(h);
+	uint64_t moved = h_drops(h, SL_DROP_HOLD_PORT_CHANGED);
+	uint64_t unresolved = h_drops(h, SL_DROP_NEIGH_UNRESOLVED);
+	struct rte_mbuf *m = ndp_packet(h, ndp_peer);
+	if (m == NULL)
+		return WHY("no mbuf");
+	sl_worker_hold6(h->w, m, router, OUT);
+	sl_worker_flush(h->w);
+	h_flush(h); /* its solicitation */
+	for (int i = 0; i < 5; i++)
+		h_tick(h, 1);
+	h_flush(h);
+	if (h->w->nhold6 != 1 || h_drops(h, SL_DROP_HOLD_PORT_CHANGED) != moved ||
+	    h_drops(h, SL_DROP_NEIGH_UNRESOLVED) != unresolved)
+		return WHY("a packet held for fe80::1 did not stay held (%u held, "
+			   "hold_port_changed +%" PRIu64 ", neigh_unresolved +%" PRIu64 ")",
+			   h->w->nhold6, h_drops(h, SL_DROP_HOLD_PORT_CHANGED) - moved,
+			   h_drops(h, SL_DROP_NEIGH_UNRESOLVED) - unresolved);
+	if (!ndp_learn_as(h, router, ndp_peer_mac, why))
+		return ndp_forget(h, &a, false, why);
+	h_tick(h, 1);
+	uint32_t len = h_recv(h, OUT, out);
+	if (len != 70 || memcmp(out, ndp_peer_mac, 6) || h->w->nhold6 != 0)
+		ok = WHY("the packet held for fe80::1 did not go out to its learned MAC");
+	return ndp_forget(h, &a, ok, why);
+}
+
 /* A v4 packet to 198.19.0.244 (out's link) in an mbuf, as held. */
 static struct rte_mbuf *ndp_packet4(struct harness *h, uint32_t *len)
 {
@@ -340,5 +381,6 @@ static bool ndp_ask_paced_per_slot(struct harness *h, char *why)
 NDP_CHECK(ndp_hold_released)
 NDP_CHECK(ndp_hold_expires)
 NDP_CHECK(ndp_hold_port_changed)
+NDP_CHECK(ndp_hold_link_local)
 NDP_CHECK(ndp_arp_hold_port_changed)
 NDP_CHECK(ndp_ask_paced_per_slot)

@@ -175,6 +175,8 @@ static const struct check checks[] = {
 	 ndp_na_override_check},
 	{"NDP hold: next hop off its port before release: routed again while a route "
 	 "remains, else hold_port_changed", ndp_hold_port_changed_check},
+	{"NDP hold: a packet held for a link-local router (via fe80::1) waits for it, "
+	 "then goes out to it", ndp_hold_link_local_check},
 	{"ARP hold: next hop off its port before release: routed again while a route "
 	 "remains, else hold_port_changed", ndp_arp_hold_port_changed_check},
 	{"NDP hold: two held next hops sharing a solicited slot: at most one NS per "

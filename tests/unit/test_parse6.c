@@ -466,6 +466,9 @@ static void test_martians(void **state)
 	s.hop_limit = 1;
 	memcpy(s.daddr, (uint8_t[16]){0xff, 0x02, [15] = 0x16}, 16);
 	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_NONE);
+	s.hop_limit = 2; /* an MLD report is never forwarded (RFC 3810 5) */
+	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_IP6_MARTIAN);
+	s.hop_limit = 1;
 	memcpy(s.daddr, (uint8_t[16])GLOBAL(1), 16);
 	assert_int_equal(parse6(&s, VERIFY_ALL), SL_DROP_IP6_MARTIAN);
 	s.hop_limit = 255;
