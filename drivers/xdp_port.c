@@ -213,8 +213,14 @@ int sl_xdp_port_open(struct sl_xdp_port *xp, const char *ifname,
 		snprintf(errbuf, errlen, "no XDP program on %s", ifname);
 		return -1;
 	}
-	if (prog_info(xp->prog_id, name, map_ids, &nmaps) != 0 ||
-	    strcmp(name, SL_XDP_PROG_NAME) != 0) {
+	int rc = prog_info(xp->prog_id, name, map_ids, &nmaps);
+
+	if (rc != 0) { /* EPERM: BPF_PROG_GET_FD_BY_ID needs CAP_SYS_ADMIN */
+		snprintf(errbuf, errlen, "cannot inspect XDP program id %u on %s: %s",
+			 xp->prog_id, ifname, strerror(-rc));
+		return -1;
+	}
+	if (strcmp(name, SL_XDP_PROG_NAME) != 0) {
 		snprintf(errbuf, errlen, "the XDP program on %s is not %s",
 			 ifname, SL_XDP_PROG_NAME);
 		return -1;
