@@ -280,6 +280,20 @@ static int load_sync(json_t *o, struct sl_cluster_conf *c, struct sl_err *err)
 	return 0;
 }
 
+/* Every peer's local addresses into the model (model_peers.c), where
+ * received connections are checked and the workers' snapshot finds them. */
+static int set_peer_laddrs(struct sl_model *m, struct sl_err *err)
+{
+	struct sl_addr all[SL_CLUSTER_MAX_PEERS * SL_CLUSTER_PEER_LADDRS];
+	const struct sl_cluster_conf *c = &m->cluster;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < c->npeers; i++)
+		for (uint32_t j = 0; j < c->peers[i].nladdrs; j++)
+			all[n++] = c->peers[i].laddrs[j];
+	return sl_model_set_peer_laddrs(m, all, n, "peers", err);
+}
+
 static int load(json_t *o, struct sl_model *m, struct sl_err *err)
 {
 	struct sl_cluster_conf *c = &m->cluster;
@@ -295,6 +309,8 @@ static int load(json_t *o, struct sl_model *m, struct sl_err *err)
 	if (c->npeers == 0)
 		return sl_err_set(err, SL_E_INVALID, "peers", "peers must list 1..%d "
 				  "other nodes", SL_CLUSTER_MAX_PEERS);
+	if (set_peer_laddrs(m, err) < 0)
+		return -1;
 	if (sl_json_string(o, "key_file", true, &path, err) < 0)
 		return -1;
 	if (strlen(path) >= sizeof(c->key_file))

@@ -286,6 +286,9 @@ int sl_ctl_cluster_start(struct sl_ctl *ctl, char *errbuf, size_t errlen);
 int sl_ctl_cluster_fd(const struct sl_ctl *ctl);
 void sl_ctl_cluster_poll(struct sl_ctl *ctl);
 void sl_ctl_cluster_rekey(struct sl_ctl *ctl);
+/* Once the announcer exists: its gate closed until the cluster is
+ * ready, its extra addresses the taken-over ones. */
+void sl_ctl_cluster_announce_init(struct sl_ctl *ctl);
 void sl_ctl_cluster_stop(struct sl_ctl *ctl);
 /* cluster.status's answer (cmd_cluster.c reads the counts). */
 json_t *sl_ctl_cluster_status(const struct sl_ctl *ctl, struct sl_err *err);

@@ -5,19 +5,28 @@
  * control loop, its key re-read on reload, and `cluster.status`.
  *
  * The callbacks check a received record against the model (a VIP this
- * node serves; a local address of its own or of a peer) for real. The
- * rest only count, for now: installing into the workers, dumping their
- * tables and announcing taken-over addresses are the workers' and the
- * announcer's halves of issue 16 and get connected when they land. A
- * dump request is answered with an empty dump, so the protocol's
- * readiness runs end to end.
+ * node serves; a local address of its own or of a peer) and hand it to
+ * the workers (ctl_sync.c), which enforce the peer's share of their
+ * tables. The workers' records (NEW, STATE, GONE, and the REFRESH of a
+ * walk) go out through the sink: a full walk's to the peer that asked
+ * for the dump, the rest to every live peer. The workers walk for one
+ * dump or refresh at a time, so requests wait in a queue, one bit per
+ * peer. Readiness gates the announcer (announce.h): until this node has
+ * its peers' dumps only local and taken-over addresses are announced.
+ *
+ * Not done (README.md): a peer's share refused by a worker is counted
+ * in the worker's counters, not in the peer's `refused_share`
+ * (install() cannot know it, the workers decide later); the cluster's
+ * `max_share_percent` is handed to the workers as is.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "announce.h"
 #include "ctl_cluster.h"
+#include "ctl_sync.h"
 #include "log.h"
 
 static struct sl_addr rec_addr(uint8_t family, const uint8_t bytes[16])
@@ -45,25 +54,32 @@ static enum sl_sync_verdict check(void *arg, const struct sl_sync_conn *r)
 	return SL_SYNC_ACCEPT;
 }
 
-/* Counted only until the workers' install path is merged (issue 16). */
+/* Records a peer sent, to the workers. The share cap is the workers'
+ * to enforce (their counters), so none is reported refused here. */
 static uint32_t install(void *arg, const struct sl_sync_conn *recs, uint32_t n,
 			uint32_t peer)
 {
 	struct sl_ctl *ctl = arg;
 
-	(void)recs;
-	(void)peer;
 	ctl->cluster->installs += n;
+	sl_ctl_sync_install(ctl, recs, n, peer);
 	return 0;
 }
 
-/* An empty dump until the workers can walk their tables for one. */
+/* A peer asked for a full dump: queued for the next free walk (none
+ * when its walk runs already: that walk's end answers this request). */
 static void dump(void *arg, uint32_t peer)
 {
 	struct sl_ctl *ctl = arg;
+	struct sl_ctl_cluster *k = ctl->cluster;
 
-	ctl->cluster->dump_requests++;
-	sl_cluster_dump_end(ctl->cluster->c, peer);
+	k->dump_requests++;
+	if (ctl->sync == NULL) { /* no workers' tables: an empty dump */
+		sl_cluster_dump_end(k->c, peer);
+		return;
+	}
+	if (peer < SL_CLUSTER_MAX_PEERS && k->walk_peer != (int)peer)
+		k->dump_wanted[peer] = true;
 }
 
 static void takeover_changed(void *arg, const struct sl_addr *addrs, uint32_t n)
@@ -74,12 +90,18 @@ static void takeover_changed(void *arg, const struct sl_addr *addrs, uint32_t n)
 	ctl->cluster->takeover_calls++;
 	sl_info("cluster: this node now takes over %u local address%s of peers%s%s", n,
 		n == 1 ? "" : "es", n ? ", first " : "", n ? sl_fmt_addr(&addrs[0], buf) : "");
+	if (ctl->announce && sl_announce_set_extra(ctl->announce, addrs, n) != 0)
+		sl_warn("cluster: %u taken-over addresses are more than announce "
+			"can hold; the list announced stays as it was", n);
 }
 
 static void ready_changed(void *arg, bool ready, const char *why)
 {
-	(void)arg;
+	struct sl_ctl *ctl = arg;
+
 	sl_info("cluster: %s (%s)", ready ? "ready: has its full dump" : "not ready", why);
+	if (ctl->announce)
+		sl_announce_gate(ctl->announce, ready, why);
 }
 
 static void refresh(void *arg)
@@ -87,6 +109,58 @@ static void refresh(void *arg)
 	struct sl_ctl *ctl = arg;
 
 	ctl->cluster->refreshes++;
+	ctl->cluster->refresh_wanted = true;
+}
+
+/* The workers' records out: during a full walk its REFRESH records to
+ * the peer that asked (runs of them, in order), everything else to
+ * every live peer. */
+static void sink(void *ctx, const struct sl_sync_conn *recs, uint32_t n)
+{
+	struct sl_ctl_cluster *k = ((struct sl_ctl *)ctx)->cluster;
+	uint32_t start = 0;
+
+	for (uint32_t i = 1; i <= n; i++) {
+		bool to_one = k->walk_peer >= 0 && recs[start].event == SL_SYNC_REFRESH;
+		if (i < n && (k->walk_peer >= 0 && recs[i].event == SL_SYNC_REFRESH) == to_one)
+			continue;
+		if (to_one)
+			sl_cluster_emit_to(k->c, (uint32_t)k->walk_peer, recs + start, i - start);
+		else
+			sl_cluster_emit(k->c, recs + start, i - start);
+		start = i;
+	}
+}
+
+static void walked(void *ctx, int peer, bool full)
+{
+	struct sl_ctl_cluster *k = ((struct sl_ctl *)ctx)->cluster;
+
+	if (full && peer >= 0)
+		sl_cluster_dump_end(k->c, (uint32_t)peer);
+	k->walk_peer = -1;
+}
+
+/* Start the next waiting walk, dumps first (a restarted peer announces
+ * nothing until it has them). A busy or failed start is tried again
+ * next turn. */
+static void next_walk(struct sl_ctl *ctl)
+{
+	struct sl_ctl_cluster *k = ctl->cluster;
+	uint32_t n = sl_cluster_npeers(k->c);
+
+	for (uint32_t p = 0; p < n && p < SL_CLUSTER_MAX_PEERS; p++) {
+		if (!k->dump_wanted[p])
+			continue;
+		if (sl_ctl_sync_dump(ctl, (int)p, true, 0) != 0)
+			return;
+		k->dump_wanted[p] = false;
+		k->walk_peer = (int)p;
+		return;
+	}
+	if (k->refresh_wanted &&
+	    sl_ctl_sync_dump(ctl, -1, false, ctl->model.cluster.refresh_ms) == 0)
+		k->refresh_wanted = false;
 }
 
 /* Wall-clock microseconds: bigger after a restart, as peers' replay
@@ -106,21 +180,25 @@ int sl_ctl_cluster_start(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 		.takeover_changed = takeover_changed, .ready_changed = ready_changed,
 		.refresh = refresh,
 	};
+	struct sl_ctl_cluster *k;
 
 	if (!ctl->model.cluster.on)
 		return 0;
-	ctl->cluster = calloc(1, sizeof(*ctl->cluster));
-	if (!ctl->cluster) {
+	ctl->cluster = k = calloc(1, sizeof(*k));
+	if (!k) {
 		snprintf(errbuf, errlen, "cluster: out of memory");
 		return -1;
 	}
-	ctl->cluster->c = sl_cluster_new(&ctl->model.cluster, &ops, sl_ctl_now_ms(),
-					 epoch_now(), false, errbuf, errlen);
-	if (!ctl->cluster->c) {
-		free(ctl->cluster);
-		ctl->cluster = NULL;
+	k->walk_peer = -1;
+	/* The workers' sync rings: before they start (sluice.c). */
+	if (sl_ctl_sync_init(ctl, errbuf, errlen) != 0 ||
+	    !(k->c = sl_cluster_new(&ctl->model.cluster, &ops, sl_ctl_now_ms(),
+				    epoch_now(), false, errbuf, errlen))) {
+		sl_ctl_cluster_stop(ctl);
 		return -1;
 	}
+	sl_ctl_sync_set_sink(ctl, sink, walked, ctl);
+	sl_ctl_sync_set_share(ctl, ctl->model.cluster.share_percent);
 	sl_info("cluster: node %s, %u peers; announcing nothing until it has the "
 		"full dump", ctl->model.cluster.node, ctl->model.cluster.npeers);
 	return 0;
@@ -133,8 +211,23 @@ int sl_ctl_cluster_fd(const struct sl_ctl *ctl)
 
 void sl_ctl_cluster_poll(struct sl_ctl *ctl)
 {
-	if (ctl->cluster)
-		sl_cluster_poll(ctl->cluster->c, sl_ctl_now_ms());
+	if (!ctl->cluster)
+		return;
+	sl_cluster_poll(ctl->cluster->c, sl_ctl_now_ms());
+	next_walk(ctl);
+}
+
+void sl_ctl_cluster_announce_init(struct sl_ctl *ctl)
+{
+	const struct sl_addr *addrs;
+	const uint8_t *owner;
+
+	if (!ctl->cluster || !ctl->announce)
+		return;
+	sl_announce_gate(ctl->announce, sl_cluster_ready(ctl->cluster->c),
+			 "cluster: waiting for the peers' dumps");
+	uint32_t n = sl_cluster_takeover_list(ctl->cluster->c, &addrs, &owner);
+	sl_announce_set_extra(ctl->announce, addrs, n);
 }
 
 void sl_ctl_cluster_rekey(struct sl_ctl *ctl)
@@ -149,6 +242,7 @@ void sl_ctl_cluster_stop(struct sl_ctl *ctl)
 {
 	if (!ctl->cluster)
 		return;
+	sl_ctl_sync_free(ctl); /* the workers have stopped */
 	sl_cluster_free(ctl->cluster->c);
 	free(ctl->cluster);
 	ctl->cluster = NULL;

@@ -456,6 +456,7 @@ static int run(struct sl_ctl *ctl)
 		sl_err("%s", errbuf);
 		goto fail;
 	}
+	sl_ctl_cluster_announce_init(ctl); /* nothing announced before the dumps */
 	sl_info("running: %u workers, %u ports, %u VIPs; control socket %s",
 		m->workers, m->nports, m->nsvcs, m->socket_path);
 	control_loop(ctl, &srv);

@@ -106,6 +106,15 @@ static void test_good_block_and_show(void **state)
 	assert_int_equal(m.cluster.npeers, 2);
 	assert_int_equal(m.cluster.peers[1].nladdrs, 2);
 	assert_int_equal(m.cluster.peers[1].laddrs[1].af, SL_AF_V6);
+	/* Every peer's local addresses reach the model (installs, snapshot). */
+	struct sl_addr a;
+	assert_int_equal(m.npeer_laddrs, 3);
+	assert_int_equal(sl_parse_addr("198.18.0.60", &a), 0);
+	assert_true(sl_model_is_peer_laddr(&m, &a));
+	assert_int_equal(sl_parse_addr("2001:db8::70", &a), 0);
+	assert_true(sl_model_is_peer_laddr(&m, &a));
+	assert_int_equal(sl_parse_addr("198.18.0.50", &a), 0);
+	assert_false(sl_model_is_peer_laddr(&m, &a));
 	assert_int_equal(m.cluster.key_len, 32);
 	assert_memory_equal(m.cluster.key, "abcdefghijklmnopqrstuvwxyzabcdef", 32);
 
@@ -114,6 +123,7 @@ static void test_good_block_and_show(void **state)
 	assert_int_equal(sl_config_load_string(text, &back, &e), 0);
 	assert_false(sl_config_cluster_differs(&m.cluster, &back.cluster));
 	assert_int_equal(back.cluster.key_len, 32);
+	assert_int_equal(back.npeer_laddrs, 3);
 	/* A reload may change the key, and only the key. */
 	back.cluster.key[0] ^= 1;
 	assert_false(sl_config_cluster_differs(&m.cluster, &back.cluster));
