@@ -70,5 +70,13 @@ else
   done
   check "unit: ExecStopPost runs sluice --cleanup" \
     grep -qxF "ExecStopPost=-$P/sbin/sluice --cleanup -c $P/etc/sluice/sluice.json" "$punit"
+  # systemd removes /run/<RuntimeDirectory> whenever the unit stops
+  # unless it is preserved; the interface locks (SL_LOCK_DIR) must outlive
+  # it, or `systemctl start` next to a hand-run sluice deletes its locks.
+  lockdir=$(sed -n 's/^#define SL_LOCK_DIR "\(.*\)"$/\1/p' ctrl/daemon/instance.h)
+  rtdir=/run/$(sed -n 's/^RuntimeDirectory=//p' "$punit")
+  check "unit: RuntimeDirectory ($rtdir) keeps the lock directory ($lockdir)" \
+    bash -c "[ -n '$lockdir' ] && { case '$lockdir/' in '$rtdir'/*) grep -qxF RuntimeDirectoryPreserve=yes '$punit';; *) true;; esac; }"
+  check "unit: StartLimitBurst= bounds Restart=" grep -qE '^StartLimitBurst=[1-9]' "$punit"
 fi
 pkg_end
