@@ -109,7 +109,7 @@ Maintainer: Sluice <sluice@localhost>
 Section: net
 Priority: optional
 Depends: $depends
-Suggests: dpdk, bird2
+Suggests: dpdk, dpdk-dev, bird2
 Installed-Size: $(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
 Description: L4 load balancer (full NAT) and NAT gateway on DPDK
  Sluice balances TCP and UDP services over real servers (rr, wrr, lc, wlc,
@@ -118,25 +118,47 @@ Description: L4 load balancer (full NAT) and NAT gateway on DPDK
  its own XDP program, virtio-user). sluicectl manages it live.
 EOF
 echo /etc/sluice/sluice.json >"$STAGE/DEBIAN/conffiles"
+# The maintainer scripts are what `dh_installsystemd --no-enable --no-start
+# --no-restart-after-upgrade` writes (debhelper 13, bookworm): the unit is
+# neither enabled nor started (the example config names interfaces this
+# machine may not have), deb-systemd-helper keeps its state so that an
+# enable by hand survives upgrades and goes on purge, remove stops it.
+# systemctl and deb-systemd-invoke only on a running systemd and not
+# under `dpkg --root` ($DPKG_ROOT); deb-systemd-helper honours $DPKG_ROOT
+# itself. An upgrade leaves a running sluice on the old binary until
+# `systemctl restart sluice` (README.md, Install).
 cat >"$STAGE/DEBIAN/postinst" <<'EOF'
 #!/bin/sh
 set -e
-if [ "$1" = configure ] && [ -d /run/systemd/system ]; then
-	systemctl --system daemon-reload >/dev/null || true
-fi
+case "$1" in
+configure | abort-upgrade | abort-deconfigure | abort-remove)
+	# Records the unit's symlinks (none until enabled) for purge.
+	deb-systemd-helper update-state 'sluice.service' >/dev/null || true
+	if [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
+		systemctl --system daemon-reload >/dev/null || true
+	fi
+	;;
+esac
 EOF
 cat >"$STAGE/DEBIAN/prerm" <<'EOF'
 #!/bin/sh
 set -e
-if [ "$1" = remove ] && [ -d /run/systemd/system ] && command -v deb-systemd-invoke >/dev/null; then
-	deb-systemd-invoke stop sluice.service >/dev/null 2>&1 || true
+if [ "$1" = remove ] && [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
+	deb-systemd-invoke stop 'sluice.service' >/dev/null || true
 fi
 EOF
 cat >"$STAGE/DEBIAN/postrm" <<'EOF'
 #!/bin/sh
 set -e
-if [ -d /run/systemd/system ]; then
+if [ "$1" = remove ] && [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
 	systemctl --system daemon-reload >/dev/null || true
+fi
+if [ "$1" = remove ] && [ -x /usr/bin/deb-systemd-helper ]; then
+	deb-systemd-helper mask 'sluice.service' >/dev/null || true
+fi
+if [ "$1" = purge ] && [ -x /usr/bin/deb-systemd-helper ]; then
+	deb-systemd-helper purge 'sluice.service' >/dev/null || true
+	deb-systemd-helper unmask 'sluice.service' >/dev/null || true
 fi
 EOF
 chmod 0755 "$STAGE"/DEBIAN/postinst "$STAGE"/DEBIAN/prerm "$STAGE"/DEBIAN/postrm
