@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # From the .deb to a running service, as far as a container without
 # systemd goes (issue 17): `make deb`; `dpkg --root` installs it into a
-# scratch root (maintainer scripts run, chrootless); `apt-get install
+# scratch root (maintainer scripts run, chrootless, with deb-systemd-helper,
+# deb-systemd-invoke and systemctl stand-ins first on PATH that log their
+# arguments: configure records the unit's state, nothing is enabled,
+# started or reloaded under --root); `apt-get install
 # --simulate` resolves its Depends on this machine; `systemd-analyze
 # verify` passes the packaged unit (its paths moved under the root).
 # Then the packaged sluice runs as the packaged unit says: its ExecStart
@@ -11,7 +14,8 @@
 # NoNewPrivileges, NOTIFY_SOCKET at notify_listen.py: READY=1, `stats`
 # through the packaged sluicectl, SIGHUP a reload (RELOADING=1, READY=1),
 # SIGTERM a clean stop (STOPPING=1, status 0), then the unit's
-# ExecStopPost with the same set: exit 0, nothing left to clean.
+# ExecStopPost with the same set: exit 0, nothing left to clean. Last,
+# `dpkg --root -r` (mask) and `-P` (purge, unmask) with the stand-ins.
 # e2e-timeout: 90
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
@@ -25,10 +29,27 @@ deb=$(cd "$LAB_ROOT" && VERSION=1.0~test bash scripts/make_deb.sh "$T" 2>"$T/bui
 R=$T/root
 mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates"
 touch "$R/var/lib/dpkg/status"
+# Stand-ins for what the maintainer scripts call: each logs its name and
+# arguments to $T/calls.log. The real ones would act on this machine's
+# /etc/systemd (deb-systemd-helper under $DPKG_ROOT, but the other two not).
+mkdir -p "$T/stubs"
+for prog in deb-systemd-helper deb-systemd-invoke systemctl; do
+  printf '#!/bin/sh\necho "%s $*" >>"%s/calls.log"\n' "$prog" "$T" >"$T/stubs/$prog"
+  chmod +x "$T/stubs/$prog"
+done
+# dpkg_root ARGS...: dpkg --root=$R with the stand-ins first on PATH;
+# calls.log then holds only this step's calls.
+dpkg_root() {
+  : >"$T/calls.log"
+  PATH=$T/stubs:$PATH dpkg --root="$R" --force-script-chrootless "$@"
+}
+calls() { tr '\n' ';' <"$T/calls.log"; }
 # The scratch root has none of the libraries (--force-depends); this
 # machine has them, which apt-get checks below.
 lab_check "dpkg --root installs the .deb (maintainer scripts run)" \
-  dpkg --root="$R" --force-script-chrootless --force-depends -i "$deb"
+  dpkg_root --force-depends -i "$deb"
+lab_check_eq "postinst configure: only deb-systemd-helper update-state (no enable, start or reload under --root)" \
+  "$(calls)" "deb-systemd-helper update-state sluice.service;"
 lab_check "... dpkg's status there: install ok installed" \
   bash -c "dpkg --root='$R' -s sluice | grep -qx 'Status: install ok installed'"
 lab_check "apt-get install --simulate resolves Depends" \
@@ -84,4 +105,12 @@ lab_check_eq "STOPPING=1 is the last message" "$(msgs | tail -n 1)" "STOPPING=1"
 setpriv "${nnp[@]}" --bounding-set "$set_arg" -- "${stoppost[@]}" >"$T/cleanup.out" 2>&1 && st=0 || st=$?
 echo "# ExecStopPost: $(tr '\n' ' ' <"$T/cleanup.out")"
 lab_check_eq "ExecStopPost after a clean stop: exit 0" "$st" 0
+lab_check "dpkg --root -r removes it" dpkg_root -r sluice
+lab_check_eq "prerm, postrm remove: deb-systemd-helper mask (no stop or reload under --root)" \
+  "$(calls)" "deb-systemd-helper mask sluice.service;"
+lab_check "... the config stays (a conffile)" test -f "$R/etc/sluice/sluice.json"
+lab_check "dpkg --root -P purges it" dpkg_root -P sluice
+lab_check_eq "postrm purge: deb-systemd-helper purge, unmask" \
+  "$(calls)" "deb-systemd-helper purge sluice.service;deb-systemd-helper unmask sluice.service;"
+lab_check "... the config is gone" test ! -e "$R/etc/sluice/sluice.json"
 lab_test_end
