@@ -125,7 +125,8 @@ echo /etc/sluice/sluice.json >"$STAGE/DEBIAN/conffiles"
 # enable by hand survives upgrades and goes on purge, remove stops it.
 # systemctl and deb-systemd-invoke only on a running systemd and not
 # under `dpkg --root` ($DPKG_ROOT); deb-systemd-helper honours $DPKG_ROOT
-# itself. An upgrade leaves a running sluice on the old binary until
+# itself; it is in init-system-helpers, Essential in bookworm, so no
+# check that it is there. An upgrade leaves a running sluice on the old binary until
 # `systemctl restart sluice` (README.md, Install).
 cat >"$STAGE/DEBIAN/postinst" <<'EOF'
 #!/bin/sh
@@ -153,10 +154,10 @@ set -e
 if [ "$1" = remove ] && [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
 	systemctl --system daemon-reload >/dev/null || true
 fi
-if [ "$1" = remove ] && [ -x /usr/bin/deb-systemd-helper ]; then
+if [ "$1" = remove ]; then
 	deb-systemd-helper mask 'sluice.service' >/dev/null || true
 fi
-if [ "$1" = purge ] && [ -x /usr/bin/deb-systemd-helper ]; then
+if [ "$1" = purge ]; then
 	deb-systemd-helper purge 'sluice.service' >/dev/null || true
 	deb-systemd-helper unmask 'sluice.service' >/dev/null || true
 fi
