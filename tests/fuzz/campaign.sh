@@ -9,6 +9,10 @@
 # run, coverage (libFuzzer's cov and ft), crashes, corpus entries added.
 #
 #   tests/fuzz/campaign.sh HOURS [TARGET...]     targets: packet ctl config
+#
+# FUZZ_OUT (default build/fuzz/campaign) lets two campaigns run side by
+# side, e.g. one target pinned to a core with taskset and the others on
+# the rest: FUZZ_OUT=build/fuzz/c-ctl taskset -c 1 campaign.sh 1.3 ctl.
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -20,7 +24,7 @@ targets=("$@")
 secs=$(awk -v h="$HOURS" 'BEGIN { s = int(h * 3600); print (s < 1 ? 1 : s) }')
 jobs=${FUZZ_JOBS:-$(nproc)}
 BIN=${FUZZ_BIN:-$ROOT/build/san/fuzz}
-OUT=$ROOT/build/fuzz/campaign
+OUT=${FUZZ_OUT:-$ROOT/build/fuzz/campaign}
 declare -A max_len=([packet]=2048 [ctl]=4096 [config]=8192)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -60,7 +64,7 @@ for t in "${targets[@]}"; do
   ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
   crashes=$(find "$OUT/artifacts" -name "$t-*" | wc -l)
   echo "fuzz/$t: ${runs:-0} inputs in $secs s, cov ${cov:-?}, ft ${ft:-?}," \
-       "$crashes crashes (build/fuzz/campaign/artifacts), $added corpus entries added" \
+       "$crashes crashes ($OUT/artifacts), $added corpus entries added" \
     | tee -a "$summary"
 done
 echo "summary: $summary; new corpus entries are in tests/fuzz/corpus/ (git status)"
