@@ -20,7 +20,7 @@ static const char *ms(const json_t *o, const char *key, char *buf, size_t len)
 static void peers_table(const json_t *peers)
 {
 	static const char *const head[] = { "PEER", "ADDRESS", "STATE", "READY", "HEARD",
-		"LAG", "RX-REC", "TX-REC", "LOST", "REPLAYS", "BAD-HMAC" };
+		"LAST-REC", "RX-REC", "TX-REC", "LOST", "REPLAYS", "BAD-HMAC" };
 	struct slc_table *t = slc_table_new(11, head, 0x7c0u);
 	const json_t *p;
 	char a[32], b[32];
@@ -33,7 +33,7 @@ static void peers_table(const json_t *peers)
 		slc_table_add(t, slc_str(p, "state"));
 		slc_table_add(t, json_is_true(json_object_get(p, "ready")) ? "yes" : "no");
 		slc_table_add(t, ms(p, "last_heard_ms_ago", a, sizeof(a)));
-		slc_table_add(t, ms(p, "sync_lag_ms", b, sizeof(b)));
+		slc_table_add(t, ms(p, "last_record_ms_ago", b, sizeof(b)));
 		slc_add_num(t, c, "rx_records");
 		slc_add_num(t, c, "tx_records");
 		slc_add_num(t, c, "lost");

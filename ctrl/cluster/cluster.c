@@ -9,76 +9,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "cluster.h"
+#include "cluster_internal.h"
 #include "sync_sock.h"
 
-#define RX_BUDGET 64            /* datagrams per poll: the loop has other work */
+/* Datagrams read per poll: the loop has other work, but this must
+ * outrun every peer's paced dump at once (SL_CLUSTER_DUMP_PACE each). */
+#define RX_BUDGET 512
 #define DUMP_RETRY_MS 1000      /* ask again a peer that has not answered */
-#define MAX_TAKEOVER (SL_CLUSTER_MAX_PEERS * SL_CLUSTER_PEER_LADDRS)
 
-struct sl_cluster {
-	struct sl_cluster_conf conf;
-	struct sl_cluster_ops ops;
-	struct sl_sync_mac *mac;
-	int fd;
-	uint64_t epoch, start_ms, last_hb_ms, last_refresh_ms;
-	bool ready, polled;
-	struct sl_cluster_stats st;
-	struct sl_sync_peer peers[SL_CLUSTER_MAX_PEERS];
-	struct sl_sync_dgram *out[SL_CLUSTER_MAX_PEERS]; /* records waiting */
-	struct sl_sync_dgram ctl;                        /* one control message */
-	uint8_t rx[SL_SYNC_DGRAM_MAX];
-	struct sl_sync_conn recs[SL_SYNC_DGRAM_MAX / SL_SYNC_REC_LEN];
-	uint32_t ntake;
-	struct sl_addr take[MAX_TAKEOVER];
-	uint8_t take_owner[MAX_TAKEOVER];
-	/* Tests (fd -1): a copy of the last datagram sent. */
-	uint8_t last_sent[SL_SYNC_DGRAM_MAX];
-	size_t last_len;
-	uint32_t last_peer;
-};
-
-static void send_dgram(struct sl_cluster *c, uint32_t i, struct sl_sync_dgram *d)
-{
-	struct sl_sync_peer *p = &c->peers[i];
-
-	if (sl_sync_dgram_seal(d, c->mac, ++p->tx_seq) < 0) {
-		p->st.tx_errors++;
-		return;
-	}
-	if (c->fd < 0) {
-		memcpy(c->last_sent, d->buf, d->len);
-		c->last_len = d->len;
-		c->last_peer = i;
-	} else if (sl_sync_sock_send(c->fd, &p->conf->addr, c->conf.sync_port,
-				     d->buf, d->len) < 0) {
-		p->st.tx_errors++;
-		return;
-	}
-	p->st.tx_dgrams++;
-	p->st.tx_records += d->count;
-}
-
-static void send_ctl(struct sl_cluster *c, uint32_t i, uint8_t type)
-{
-	sl_sync_dgram_start(&c->ctl, c->conf.max_datagram, type,
-			    c->ready ? SL_SYNC_F_READY : 0, c->epoch, c->conf.node);
-	send_dgram(c, i, &c->ctl);
-}
-
-static void start_out(struct sl_cluster *c, uint32_t i)
-{
-	sl_sync_dgram_start(c->out[i], c->conf.max_datagram, SL_SYNC_T_RECORDS,
-			    c->ready ? SL_SYNC_F_READY : 0, c->epoch, c->conf.node);
-}
-
-static void flush_out(struct sl_cluster *c, uint32_t i)
-{
-	if (c->out[i]->count) {
-		send_dgram(c, i, c->out[i]);
-		start_out(c, i);
-	}
-}
 
 struct sl_cluster *sl_cluster_new(const struct sl_cluster_conf *conf,
 				  const struct sl_cluster_ops *ops, uint64_t now,
@@ -93,6 +34,7 @@ struct sl_cluster *sl_cluster_new(const struct sl_cluster_conf *conf,
 	c->conf = *conf;
 	c->ops = *ops;
 	c->epoch = epoch;
+	c->now = now;
 	c->start_ms = c->last_refresh_ms = now;
 	c->fd = -1;
 	c->mac = sl_sync_mac_new(conf->key, conf->key_len);
@@ -107,10 +49,12 @@ struct sl_cluster *sl_cluster_new(const struct sl_cluster_conf *conf,
 			snprintf(errbuf, errlen, "cluster: out of memory");
 			goto fail;
 		}
-		start_out(c, i);
+		sl_cluster_start_out(c, i);
 	}
 	if (!nosock) {
-		c->fd = sl_sync_sock_open(&conf->sync_addr, conf->sync_port, errbuf, errlen);
+		c->fd = sl_sync_sock_open(&conf->sync_addr, conf->sync_port, conf->sock_buffer,
+					  &c->st.rcvbuf_bytes, &c->st.sndbuf_bytes,
+					  errbuf, errlen);
 		if (c->fd < 0)
 			goto fail;
 	}
@@ -129,7 +73,8 @@ void sl_cluster_free(struct sl_cluster *c)
 	for (uint32_t i = 0; i < SL_CLUSTER_MAX_PEERS; i++)
 		free(c->out[i]);
 	sl_sync_mac_free(c->mac);
-	memset(c->conf.key, 0, sizeof(c->conf.key));
+	sl_sync_mac_free(c->prev_mac);
+	OPENSSL_cleanse(c->conf.key, sizeof(c->conf.key));
 	free(c);
 }
 
@@ -138,15 +83,30 @@ int sl_cluster_fd(const struct sl_cluster *c)
 	return c->fd;
 }
 
-int sl_cluster_set_key(struct sl_cluster *c, const uint8_t *key, size_t len)
+int sl_cluster_set_key(struct sl_cluster *c, const uint8_t *key, size_t len, uint64_t now)
 {
-	struct sl_sync_mac *m = sl_sync_mac_new(key, len);
+	struct sl_sync_mac *m;
 
-	if (!m)
+	if (len == c->conf.key_len && CRYPTO_memcmp(key, c->conf.key, len) == 0)
+		return 0;
+	if (!(m = sl_sync_mac_new(key, len)))
 		return -1;
-	sl_sync_mac_free(c->mac);
+	sl_sync_mac_free(c->prev_mac);
+	c->prev_mac = c->mac;
+	c->prev_until_ms = now + c->conf.key_grace_ms;
 	c->mac = m;
-	return 0;
+	OPENSSL_cleanse(c->conf.key, sizeof(c->conf.key));
+	memcpy(c->conf.key, key, len);
+	c->conf.key_len = (uint32_t)len;
+	for (uint32_t i = 0; i < c->conf.npeers; i++)
+		c->peers[i].has_key = false;
+	c->st.rekeys++;
+	return 1;
+}
+
+void sl_cluster_set_workers(struct sl_cluster *c, uint16_t workers)
+{
+	c->workers = workers;
 }
 
 /* The takeover list recomputed; the daemon told when it changed. */
@@ -210,6 +170,95 @@ static void take_records(struct sl_cluster *c, uint32_t i, uint16_t count, uint6
 	}
 }
 
+/* The MAC checked with the key h->key_id names: the current one, or
+ * during a rekey's grace the previous one. */
+static enum sl_sync_bad verify(struct sl_cluster *c, struct sl_sync_peer *p,
+			       const uint8_t *buf, size_t len, const struct sl_sync_hdr *h)
+{
+	bool prev_ok = c->prev_mac && c->now < c->prev_until_ms &&
+		       h->key_id == sl_sync_mac_id(c->prev_mac);
+	enum sl_sync_bad bad = SL_SYNC_BAD_KEY_ID;
+
+	if (h->key_id == sl_sync_mac_id(c->mac)) {
+		bad = sl_sync_verify(buf, len, c->mac);
+		if (bad == SL_SYNC_OK) {
+			p->has_key = true;
+			return bad;
+		}
+	}
+	if (prev_ok && (bad = sl_sync_verify(buf, len, c->prev_mac)) == SL_SYNC_OK)
+		p->st.rx_previous_key++;
+	return bad;
+}
+
+/* Binding (sync_wire.h): only a datagram naming this node and its
+ * current epoch counts. Bootstrap: a node that has not heard a peer
+ * sends it receiver epoch 0; the peer learns the sender's epoch from
+ * any authenticated datagram addressed to it (the highest seen, so a
+ * replay of an older incarnation's cannot lower it), but such unbound
+ * ones prove nothing fresh and do nothing else: no sign of life, no
+ * window, no records, no dump. Its answers are bound to our epoch,
+ * and ours to its, from then on. A replay (to another node, or to a
+ * restarted one) can at most teach an epoch already known. */
+static bool bound(struct sl_cluster *c, struct sl_sync_peer *p, const struct sl_sync_hdr *h)
+{
+	if (strcmp(h->receiver, c->conf.node) != 0) {
+		p->st.wrong_receiver++;
+		return false;
+	}
+	if (h->epoch > p->heard_epoch)
+		p->heard_epoch = h->epoch;
+	if (h->rcv_epoch == c->epoch)
+		return true;
+	if (h->rcv_epoch == 0)
+		p->st.unbound++;
+	else
+		p->st.wrong_epoch++;
+	return false;
+}
+
+/* The peer's worker count against ours: false when they differ. */
+static bool same_workers(struct sl_cluster *c, uint32_t i, const struct sl_sync_hdr *h)
+{
+	struct sl_sync_peer *p = &c->peers[i];
+	bool differ = c->workers && h->workers != c->workers;
+
+	p->workers = h->workers;
+	if (differ != p->workers_differ) {
+		p->workers_differ = differ;
+		if (c->ops.workers_differ)
+			c->ops.workers_differ(c->ops.arg, i, h->workers, c->workers);
+	}
+	return !differ;
+}
+
+/* A dump record or end from peer p for our request (DUMP_END says how
+ * many records it sent: fewer received, and it is asked again). */
+static void dump_input(struct sl_sync_peer *p, const struct sl_sync_hdr *h, uint64_t now)
+{
+	if (h->type == SL_SYNC_T_RECORDS) {
+		if (h->dump_id == p->dump_id && !p->dump_done) {
+			p->dump_rx += h->count;
+			p->dump_asked_ms = now; /* flowing: no need to ask again */
+		}
+		return;
+	}
+	if (h->dump_id != p->dump_id || p->dump_done || p->dump_gave_up) {
+		p->st.dump_stale_end++;
+		return;
+	}
+	if (p->dump_rx >= h->dump_records) {
+		p->dump_done = true;
+		p->st.dumps_received++;
+		return;
+	}
+	p->st.dump_short++;
+	if (p->dump_tries >= SL_SYNC_DUMP_TRIES)
+		p->dump_gave_up = true; /* the dump timeout decides */
+	else
+		p->dump_asked_ms = 0;   /* ask again at this poll */
+}
+
 void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
 		      const struct sl_addr *from, uint16_t from_port, uint64_t now)
 {
@@ -224,7 +273,10 @@ void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
 		return;
 	}
 	p = &c->peers[i];
-	bad = sl_sync_parse(buf, len, c->mac, &h);
+	c->now = now;
+	bad = sl_sync_parse(buf, len, &h);
+	if (bad == SL_SYNC_OK)
+		bad = verify(c, p, buf, len, &h);
 	if (bad == SL_SYNC_OK && decode_all(c, buf, h.count) < 0)
 		bad = SL_SYNC_BAD_RECORD;
 	if (bad != SL_SYNC_OK) {
@@ -235,17 +287,19 @@ void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
 		p->st.bad_sender++;
 		return;
 	}
-	if (sl_sync_peer_heard(p, &h, now, &changed) < 0)
+	if (!bound(c, p, &h) || sl_sync_peer_heard(p, &h, now, &changed) < 0)
 		return;
-	if (h.type == SL_SYNC_T_RECORDS)
+	if (!same_workers(c, (uint32_t)i, &h) && h.type == SL_SYNC_T_RECORDS)
+		p->st.refused_workers += h.count;
+	else if (h.type == SL_SYNC_T_RECORDS)
 		take_records(c, (uint32_t)i, h.count, now);
-	else if (h.type == SL_SYNC_T_DUMP_REQ) {
+	if (h.flags & SL_SYNC_F_DUMP || h.type == SL_SYNC_T_DUMP_END)
+		dump_input(p, &h, now);
+	if (h.type == SL_SYNC_T_DUMP_REQ) {
 		p->st.dumps_sent++;
+		p->dump_req_id = h.dump_id;
 		if (c->ops.dump)
 			c->ops.dump(c->ops.arg, (uint32_t)i);
-	} else if (h.type == SL_SYNC_T_DUMP_END && !p->dump_done) {
-		p->dump_done = true;
-		p->st.dumps_received++;
 	}
 	if (changed && p->state == SL_PEER_ALIVE)
 		p->dump_asked_ms = 0; /* just heard: ask it now, not at the next retry */
@@ -268,7 +322,12 @@ static void receive(struct sl_cluster *c, uint64_t now)
 	}
 }
 
-/* Until ready: ask each live peer that has not answered, now and then. */
+/* Until ready: ask each live peer that has not answered in full, now
+ * and then (after DUMP_RETRY_MS without a record of its dump), a new
+ * request id each time so a late end of an older answer counts for
+ * nothing. Only live peers: they have heard us, so the request is bound
+ * to an epoch they know. Ready once every live peer's dump is complete,
+ * or at the timeout (counted); then ready until restart. */
 static void dump_work(struct sl_cluster *c, uint64_t now)
 {
 	const char *why = "every live peer sent its dump";
@@ -277,11 +336,14 @@ static void dump_work(struct sl_cluster *c, uint64_t now)
 		return;
 	for (uint32_t i = 0; i < c->conf.npeers; i++) {
 		struct sl_sync_peer *p = &c->peers[i];
-		if (p->dump_done || p->state == SL_PEER_DEAD ||
+		if (p->dump_done || p->dump_gave_up || p->state != SL_PEER_ALIVE ||
 		    (p->dump_asked_ms && now - p->dump_asked_ms < DUMP_RETRY_MS))
 			continue;
+		if (p->dump_tries++)
+			p->st.dump_retries++;
 		p->dump_asked_ms = now;
-		send_ctl(c, i, SL_SYNC_T_DUMP_REQ);
+		p->dump_rx = 0;
+		sl_cluster_send_ctl(c, i, SL_SYNC_T_DUMP_REQ, ++p->dump_id, 0);
 	}
 	if (!sl_sync_dump_complete(c->peers, c->conf.npeers)) {
 		if (now - c->start_ms < c->conf.dump_timeout_ms)
@@ -312,6 +374,8 @@ void sl_cluster_poll(struct sl_cluster *c, uint64_t now)
 
 	if (!c->polled)
 		first_poll(c, now);
+	c->now = now;
+	c->dump_sent_turn = 0;
 	receive(c, now);
 	for (uint32_t i = 0; i < c->conf.npeers; i++)
 		changed |= sl_sync_peer_tick(&c->peers[i], now, c->conf.dead_ms);
@@ -321,7 +385,7 @@ void sl_cluster_poll(struct sl_cluster *c, uint64_t now)
 		c->polled = true;
 		c->last_hb_ms = now;
 		for (uint32_t i = 0; i < c->conf.npeers; i++)
-			send_ctl(c, i, SL_SYNC_T_HEARTBEAT);
+			sl_cluster_send_ctl(c, i, SL_SYNC_T_HEARTBEAT, 0, 0);
 	}
 	dump_work(c, now);
 	if (now - c->last_refresh_ms >= c->conf.refresh_ms) {
@@ -330,37 +394,7 @@ void sl_cluster_poll(struct sl_cluster *c, uint64_t now)
 			c->ops.refresh(c->ops.arg);
 	}
 	for (uint32_t i = 0; i < c->conf.npeers; i++)
-		flush_out(c, i);
-}
-
-void sl_cluster_emit_to(struct sl_cluster *c, uint32_t peer,
-			const struct sl_sync_conn *recs, uint32_t n)
-{
-	if (peer >= c->conf.npeers)
-		return;
-	for (uint32_t j = 0; j < n; j++) {
-		if (sl_sync_dgram_add(c->out[peer], &recs[j]))
-			continue;
-		flush_out(c, peer);
-		if (!sl_sync_dgram_add(c->out[peer], &recs[j]))
-			c->st.tx_no_room++; /* max_datagram below one record: config refuses */
-	}
-}
-
-void sl_cluster_emit(struct sl_cluster *c, const struct sl_sync_conn *recs, uint32_t n)
-{
-	c->st.emitted += n;
-	for (uint32_t i = 0; i < c->conf.npeers; i++)
-		if (c->peers[i].state != SL_PEER_DEAD)
-			sl_cluster_emit_to(c, i, recs, n);
-}
-
-void sl_cluster_dump_end(struct sl_cluster *c, uint32_t peer)
-{
-	if (peer >= c->conf.npeers)
-		return;
-	flush_out(c, peer);
-	send_ctl(c, peer, SL_SYNC_T_DUMP_END);
+		sl_cluster_flush_out(c, i);
 }
 
 uint64_t sl_cluster_share_cap(const struct sl_cluster *c, uint64_t table_size)
@@ -371,6 +405,11 @@ uint64_t sl_cluster_share_cap(const struct sl_cluster *c, uint64_t table_size)
 bool sl_cluster_ready(const struct sl_cluster *c)
 {
 	return c->ready;
+}
+
+uint64_t sl_cluster_epoch(const struct sl_cluster *c)
+{
+	return c->epoch;
 }
 
 uint32_t sl_cluster_npeers(const struct sl_cluster *c)

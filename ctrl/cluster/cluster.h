@@ -3,9 +3,10 @@
  * Session sync between the nodes of a cluster (issue 16), as the daemon's
  * control thread drives it: one UDP socket, polled each loop; records the
  * workers report go out batched to every peer; records that come in,
- * authenticated and checked, go to the daemon to install. Nothing is
- * retransmitted: a lost datagram is counted, and the periodic refresh
- * (ops.refresh) makes it good.
+ * authenticated and checked, go to the daemon to install. Live records
+ * are not retransmitted: a lost datagram is counted, and the periodic
+ * refresh (ops.refresh) makes it good. A dump is checked whole: its end
+ * says how many records it sent, and a short one is asked for again.
  *
  * The daemon supplies the callbacks (struct sl_cluster_ops); the cluster
  * never reaches into the daemon or the workers itself.
@@ -46,6 +47,10 @@ struct sl_cluster_ops {
 	void (*ready_changed)(void *arg, bool ready, const char *why);
 	/* Time to refresh long-lived entries (every timers.refresh_ms). */
 	void (*refresh)(void *arg);
+	/* Peer `peer` says it runs `theirs` workers, not this node's `ours`
+	 * (its records are refused), or (theirs == ours) agrees again.
+	 * Called once per change, to log it. */
+	void (*workers_differ)(void *arg, uint32_t peer, uint16_t theirs, uint16_t ours);
 };
 
 struct sl_cluster_stats {
@@ -54,20 +59,34 @@ struct sl_cluster_stats {
 	uint64_t dump_timeouts;    /* ready without every peer's dump */
 	uint64_t takeover_changes;
 	uint64_t emitted;          /* records the daemon handed to emit */
+	uint64_t dump_dgrams;      /* dump datagrams sent (paced) */
+	uint64_t rekeys;           /* key changes taken at a reload */
+	int rcvbuf_bytes, sndbuf_bytes; /* the socket's, as the kernel set them */
 };
+
+/* Dump datagrams sent to peers per poll, at most: a dump of a big table
+ * goes out over many turns instead of flooding the peer's socket. */
+#define SL_CLUSTER_DUMP_PACE 32
 
 struct sl_cluster;
 
 /* A socket bound to conf's sync address (fd -1 for tests: `nosock`).
- * `epoch` must grow across restarts (the daemon passes wall-clock
- * microseconds). NULL with errbuf on failure. */
+ * `epoch` must grow across restarts (the daemon passes its boot counter,
+ * sync_epoch.h). NULL with errbuf on failure. */
 struct sl_cluster *sl_cluster_new(const struct sl_cluster_conf *conf,
 				  const struct sl_cluster_ops *ops, uint64_t now,
 				  uint64_t epoch, bool nosock, char *errbuf, size_t errlen);
 void sl_cluster_free(struct sl_cluster *c);
 int sl_cluster_fd(const struct sl_cluster *c);
-/* A reload's key (the rest of the block is fixed). 0 or -1. */
-int sl_cluster_set_key(struct sl_cluster *c, const uint8_t *key, size_t len);
+/* A reload's key (the rest of the block is fixed). A different key
+ * becomes the one sent with; the one before is still accepted for
+ * conf.key_grace_ms, and sent with to a peer that has not yet shown it
+ * holds the new one, so a rolling rekey loses no peer. 1: changed,
+ * 0: the same key, -1: unusable (the old one stays). */
+int sl_cluster_set_key(struct sl_cluster *c, const uint8_t *key, size_t len, uint64_t now);
+/* This node's worker count, said in every datagram; a peer with another
+ * count has its records refused (0: not checked). */
+void sl_cluster_set_workers(struct sl_cluster *c, uint16_t workers);
 
 /* Receive (a budget of datagrams), heartbeats, dead peers, dump
  * requests and readiness, refresh, and send what emit queued. */
@@ -78,16 +97,22 @@ void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
 
 /* Queue records for every peer that is not dead. */
 void sl_cluster_emit(struct sl_cluster *c, const struct sl_sync_conn *recs, uint32_t n);
-/* ... or for one peer (a dump), then its end. */
+/* A dump for one peer: its begin, its records, its end (which says how
+ * many records it sent, so the peer can tell a short one). */
+void sl_cluster_dump_begin(struct sl_cluster *c, uint32_t peer);
 void sl_cluster_emit_to(struct sl_cluster *c, uint32_t peer,
 			const struct sl_sync_conn *recs, uint32_t n);
 void sl_cluster_dump_end(struct sl_cluster *c, uint32_t peer);
+/* Dump records this turn's pace has room for (the daemon drains no more
+ * of a dump walk until the next poll). */
+uint32_t sl_cluster_dump_room(const struct sl_cluster *c);
 
 /* The most connections one peer may hold in this node's table of
  * `table_size` (max_share_percent). */
 uint64_t sl_cluster_share_cap(const struct sl_cluster *c, uint64_t table_size);
 
 bool sl_cluster_ready(const struct sl_cluster *c);
+uint64_t sl_cluster_epoch(const struct sl_cluster *c);
 uint32_t sl_cluster_npeers(const struct sl_cluster *c);
 const struct sl_sync_peer *sl_cluster_peer(const struct sl_cluster *c, uint32_t i);
 const struct sl_cluster_stats *sl_cluster_stats(const struct sl_cluster *c);

@@ -18,11 +18,13 @@ struct sl_sync_mac {
 	EVP_MAC *mac;
 	EVP_MAC_CTX *ctx;
 	size_t key_len;
+	uint8_t id;
 	uint8_t key[256];
 };
 
 struct sl_sync_mac *sl_sync_mac_new(const uint8_t *key, size_t len)
 {
+	unsigned char digest[EVP_MAX_MD_SIZE];
 	struct sl_sync_mac *m;
 
 	if (len == 0 || len > sizeof(m->key))
@@ -38,6 +40,12 @@ struct sl_sync_mac *sl_sync_mac_new(const uint8_t *key, size_t len)
 	}
 	memcpy(m->key, key, len);
 	m->key_len = len;
+	if (!EVP_Digest(key, len, digest, NULL, EVP_sha256(), NULL)) {
+		sl_sync_mac_free(m);
+		return NULL;
+	}
+	m->id = digest[0];
+	OPENSSL_cleanse(digest, sizeof(digest));
 	return m;
 }
 
@@ -49,6 +57,11 @@ void sl_sync_mac_free(struct sl_sync_mac *m)
 	EVP_MAC_free(m->mac);
 	OPENSSL_cleanse(m->key, sizeof(m->key));
 	free(m);
+}
+
+uint8_t sl_sync_mac_id(const struct sl_sync_mac *m)
+{
+	return m->id;
 }
 
 int sl_sync_mac_compute(struct sl_sync_mac *m, const uint8_t *data, size_t len,

@@ -62,13 +62,15 @@ int sl_sync_peer_heard(struct sl_sync_peer *p, const struct sl_sync_hdr *h,
 	}
 	if (epoch && h->epoch > epoch)
 		p->st.restarts++;
+	if (h->epoch > epoch)
+		p->ready = false; /* a new incarnation: ready when it says so */
 	p->last_heard_ms = now;
 	p->st.rx_dgrams++;
 	if (p->state != SL_PEER_ALIVE) {
 		p->state = SL_PEER_ALIVE;
 		*changed = true;
 	}
-	p->ready = (h->flags & SL_SYNC_F_READY) != 0;
+	p->ready |= (h->flags & SL_SYNC_F_READY) != 0;
 	if (sl_sync_peer_serving(p) != was_serving)
 		*changed = true;
 	return 0;

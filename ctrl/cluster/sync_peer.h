@@ -39,25 +39,47 @@ struct sl_sync_peer_stats {
 	uint64_t rx_dgrams, rx_records, tx_dgrams, tx_records, tx_errors;
 	uint64_t lost, replays, bad[SL_SYNC_BAD_MAX];
 	uint64_t bad_sender;      /* authenticated, but another node's name */
+	uint64_t wrong_receiver;  /* authenticated, but for another node */
+	uint64_t unbound;         /* not yet bound to our epoch (its hellos) */
+	uint64_t wrong_epoch;     /* bound to an epoch of ours not current */
+	uint64_t rx_previous_key; /* accepted with the previous key (grace) */
+	uint64_t refused_workers; /* records refused: its worker count differs */
 	uint64_t refused_vip, refused_laddr, refused_share;
 	uint64_t installed, dumps_sent, dumps_received, deaths, restarts;
+	uint64_t dump_short;      /* its dump ended with records missing */
+	uint64_t dump_retries;    /* dump requests sent again after a short one */
+	uint64_t dump_stale_end;  /* a dump end for a request not current */
 };
 
 struct sl_sync_peer {
 	const struct sl_cluster_peer_conf *conf;
 	enum sl_peer_state state;
 	bool ready;            /* its heartbeats say it has its full dump */
-	bool dump_done;        /* it answered our dump request */
+	bool dump_done;        /* it answered our dump request in full */
+	bool dump_gave_up;     /* short SL_SYNC_DUMP_TRIES times: asked no more */
+	bool has_key;          /* it sealed a datagram with our current key */
+	bool workers_differ;   /* its worker count is not ours */
+	uint16_t workers;      /* its worker count, as it last said */
 	uint64_t last_heard_ms, last_record_ms, dump_asked_ms;
 	uint64_t tx_seq;
+	uint64_t heard_epoch;  /* its epoch, the highest authenticated one */
+	/* Our request for its dump: id, records of it received, tries. */
+	uint32_t dump_id, dump_rx, dump_tries;
+	/* Its request for our dump: the id asked, the one being answered,
+	 * and the records sent in that answer. */
+	uint32_t dump_req_id, dump_serving_id, dump_tx;
 	struct sl_sync_window rx;
 	struct sl_sync_peer_stats st;
 };
 
+#define SL_SYNC_DUMP_TRIES 4   /* dump requests to a peer before giving up */
+
 void sl_sync_peer_init(struct sl_sync_peer *p, const struct sl_cluster_peer_conf *conf,
 		       uint64_t now);
-/* An authenticated datagram from p: replay check, then alive. -1: a
- * replay (counted). *changed: its state or readiness changed. */
+/* An authenticated datagram from p, bound to this node's epoch: replay
+ * check, then alive. -1: a replay (counted). *changed: its state or
+ * readiness changed. Readiness only grows within one epoch of the peer:
+ * a late datagram from before its dump does not take it back. */
 int sl_sync_peer_heard(struct sl_sync_peer *p, const struct sl_sync_hdr *h,
 		       uint64_t now, bool *changed);
 /* Dead when silent for dead_ms (from start for a peer never heard).

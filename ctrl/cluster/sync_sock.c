@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -30,8 +31,29 @@ static socklen_t to_sockaddr(const struct sl_addr *a, uint16_t port,
 	return sizeof(*s4);
 }
 
-int sl_sync_sock_open(const struct sl_addr *a, uint16_t port, char *errbuf,
-		      size_t errlen)
+/* SO_RCVBUFFORCE goes past rmem_max with CAP_NET_ADMIN; without it the
+ * plain option, capped. The size the kernel kept is read back. */
+static void set_buffer(int fd, int force, int plain, uint32_t bytes, int *got)
+{
+	int v = bytes > INT32_MAX / 2 ? INT32_MAX / 2 : (int)bytes;
+	socklen_t len = sizeof(*got);
+
+	if (v && setsockopt(fd, SOL_SOCKET, force, &v, sizeof(v)) != 0)
+		(void)setsockopt(fd, SOL_SOCKET, plain, &v, sizeof(v));
+	*got = 0;
+	(void)getsockopt(fd, SOL_SOCKET, plain, got, &len);
+}
+
+static int set_dont_fragment(int fd, enum sl_af af)
+{
+	int v4 = IP_PMTUDISC_DO, v6 = IPV6_PMTUDISC_DO;
+
+	return af == SL_AF_V6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v6, sizeof(v6))
+			      : setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v4, sizeof(v4));
+}
+
+int sl_sync_sock_open(const struct sl_addr *a, uint16_t port, uint32_t buffer,
+		      int *rcvbuf, int *sndbuf, char *errbuf, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = to_sockaddr(a, port, &ss);
@@ -39,8 +61,9 @@ int sl_sync_sock_open(const struct sl_addr *a, uint16_t port, char *errbuf,
 	int one = 1;
 	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
-	if (fd >= 0 && a->af == SL_AF_V6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) {
+	if (fd >= 0 && ((a->af == SL_AF_V6 &&
+			 setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+			set_dont_fragment(fd, a->af) != 0)) {
 		close(fd);
 		fd = -1;
 	}
@@ -51,6 +74,8 @@ int sl_sync_sock_open(const struct sl_addr *a, uint16_t port, char *errbuf,
 			close(fd);
 		return -1;
 	}
+	set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, buffer, rcvbuf);
+	set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, buffer, sndbuf);
 	return fd;
 }
 

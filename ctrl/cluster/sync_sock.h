@@ -12,8 +12,13 @@
 
 #include "addr.h"
 
-int sl_sync_sock_open(const struct sl_addr *a, uint16_t port, char *errbuf,
-		      size_t errlen);
+/* Bound, non-blocking, don't-fragment (a datagram at the default
+ * max_datagram fits a 1500-byte MTU; a bigger one must fit the path,
+ * not be cut in fragments a loss makes whole datagrams of), with
+ * receive and send buffers of `buffer` bytes asked: *rcvbuf and *sndbuf
+ * what the kernel set (it may cap them at net.core.rmem_max/wmem_max). */
+int sl_sync_sock_open(const struct sl_addr *a, uint16_t port, uint32_t buffer,
+		      int *rcvbuf, int *sndbuf, char *errbuf, size_t errlen);
 /* One datagram: its length, or -1 (errno; EAGAIN when none waits). A
  * datagram longer than len is cut: the caller sees it truncated. */
 ssize_t sl_sync_sock_recv(int fd, uint8_t *buf, size_t len, struct sl_addr *from,

@@ -116,18 +116,40 @@ int sl_sync_rec_decode(const uint8_t in[SL_SYNC_REC_LEN], struct sl_sync_conn *c
 	return 0;
 }
 
-void sl_sync_dgram_start(struct sl_sync_dgram *d, size_t limit, uint8_t type,
-			 uint8_t flags, uint64_t epoch, const char *sender)
-{
-	uint8_t *h = d->buf;
+/* Header offsets (sync_wire.h). */
+enum {
+	H_VERSION = 4, H_TYPE, H_FLAGS, H_KEY_ID, H_COUNT, H_WORKERS = 10,
+	H_EPOCH = 12, H_SEQ = 20, H_RCV_EPOCH = 28, H_DUMP_ID = 36,
+	H_DUMP_RECORDS = 40, H_SENDER = 44, H_RECEIVER = H_SENDER + SL_SYNC_NAME_LEN,
+};
+_Static_assert(H_RECEIVER + SL_SYNC_NAME_LEN == SL_SYNC_HDR_LEN, "header length");
 
-	memset(h, 0, SL_SYNC_HDR_LEN);
-	put32(h, SL_SYNC_MAGIC);
-	h[4] = SL_SYNC_VERSION;
-	h[5] = type;
-	h[6] = flags;
-	put64(h + 12, epoch);
-	strncpy((char *)h + 28, sender, SL_SYNC_NAME_LEN);
+/* The header from h, with the datagram's count and `seq`. */
+static void hdr_write(uint8_t *b, const struct sl_sync_hdr *h, uint16_t count,
+		      uint64_t seq)
+{
+	memset(b, 0, SL_SYNC_HDR_LEN);
+	put32(b, SL_SYNC_MAGIC);
+	b[H_VERSION] = SL_SYNC_VERSION;
+	b[H_TYPE] = h->type;
+	b[H_FLAGS] = h->flags;
+	b[H_KEY_ID] = h->key_id;
+	put16(b + H_COUNT, count);
+	put16(b + H_WORKERS, h->workers);
+	put64(b + H_EPOCH, h->epoch);
+	put64(b + H_SEQ, seq);
+	put64(b + H_RCV_EPOCH, h->rcv_epoch);
+	put32(b + H_DUMP_ID, h->dump_id);
+	put32(b + H_DUMP_RECORDS, h->dump_records);
+	/* NUL-padded (b was zeroed), no NUL when a name fills its field. */
+	memcpy(b + H_SENDER, h->sender, strnlen(h->sender, SL_SYNC_NAME_LEN));
+	memcpy(b + H_RECEIVER, h->receiver, strnlen(h->receiver, SL_SYNC_NAME_LEN));
+}
+
+void sl_sync_dgram_start(struct sl_sync_dgram *d, size_t limit,
+			 const struct sl_sync_hdr *h)
+{
+	d->h = *h;
 	d->limit = limit > sizeof(d->buf) ? sizeof(d->buf) : limit;
 	d->len = SL_SYNC_HDR_LEN;
 	d->count = 0;
@@ -145,42 +167,52 @@ bool sl_sync_dgram_add(struct sl_sync_dgram *d, const struct sl_sync_conn *c)
 
 int sl_sync_dgram_seal(struct sl_sync_dgram *d, struct sl_sync_mac *mac, uint64_t seq)
 {
-	put16(d->buf + 8, d->count);
-	put64(d->buf + 20, seq);
+	hdr_write(d->buf, &d->h, d->count, seq);
 	if (sl_sync_mac_compute(mac, d->buf, d->len, d->buf + d->len) < 0)
 		return -1;
 	d->len += SL_SYNC_MAC_LEN;
 	return 0;
 }
 
-enum sl_sync_bad sl_sync_parse(const uint8_t *buf, size_t len, struct sl_sync_mac *mac,
-			       struct sl_sync_hdr *h)
+/* Every check that needs no key comes first: a flood of junk costs a
+ * few compares each, not an HMAC. */
+enum sl_sync_bad sl_sync_parse(const uint8_t *buf, size_t len, struct sl_sync_hdr *h)
 {
-	uint8_t want[SL_SYNC_MAC_LEN];
-	size_t body;
-
 	if (len < SL_SYNC_HDR_LEN + SL_SYNC_MAC_LEN)
 		return SL_SYNC_BAD_TRUNCATED;
 	if (get32(buf) != SL_SYNC_MAGIC)
 		return SL_SYNC_BAD_MAGIC;
-	if (buf[4] != SL_SYNC_VERSION)
+	if (buf[H_VERSION] != SL_SYNC_VERSION)
 		return SL_SYNC_BAD_VERSION;
 	memset(h, 0, sizeof(*h));
-	h->type = buf[5];
-	h->flags = buf[6];
-	h->count = get16(buf + 8);
-	h->epoch = get64(buf + 12);
-	h->seq = get64(buf + 20);
-	memcpy(h->sender, buf + 28, SL_SYNC_NAME_LEN);
-	body = len - SL_SYNC_HDR_LEN - SL_SYNC_MAC_LEN;
-	if (body != (size_t)h->count * SL_SYNC_REC_LEN)
+	h->type = buf[H_TYPE];
+	h->flags = buf[H_FLAGS];
+	h->key_id = buf[H_KEY_ID];
+	h->count = get16(buf + H_COUNT);
+	h->workers = get16(buf + H_WORKERS);
+	h->epoch = get64(buf + H_EPOCH);
+	h->seq = get64(buf + H_SEQ);
+	h->rcv_epoch = get64(buf + H_RCV_EPOCH);
+	h->dump_id = get32(buf + H_DUMP_ID);
+	h->dump_records = get32(buf + H_DUMP_RECORDS);
+	memcpy(h->sender, buf + H_SENDER, SL_SYNC_NAME_LEN);
+	memcpy(h->receiver, buf + H_RECEIVER, SL_SYNC_NAME_LEN);
+	if (len - SL_SYNC_HDR_LEN - SL_SYNC_MAC_LEN != (size_t)h->count * SL_SYNC_REC_LEN)
 		return SL_SYNC_BAD_TRUNCATED;
-	if (sl_sync_mac_compute(mac, buf, len - SL_SYNC_MAC_LEN, want) < 0 ||
-	    CRYPTO_memcmp(want, buf + len - SL_SYNC_MAC_LEN, SL_SYNC_MAC_LEN) != 0)
-		return SL_SYNC_BAD_MAC;
 	if (h->type == 0 || h->type >= SL_SYNC_T_MAX ||
 	    (h->type != SL_SYNC_T_RECORDS && h->count))
 		return SL_SYNC_BAD_TYPE;
+	return SL_SYNC_OK;
+}
+
+enum sl_sync_bad sl_sync_verify(const uint8_t *buf, size_t len, struct sl_sync_mac *mac)
+{
+	uint8_t want[SL_SYNC_MAC_LEN];
+
+	if (len < SL_SYNC_MAC_LEN ||
+	    sl_sync_mac_compute(mac, buf, len - SL_SYNC_MAC_LEN, want) < 0 ||
+	    CRYPTO_memcmp(want, buf + len - SL_SYNC_MAC_LEN, SL_SYNC_MAC_LEN) != 0)
+		return SL_SYNC_BAD_MAC;
 	return SL_SYNC_OK;
 }
 
@@ -192,6 +224,7 @@ const char *sl_sync_bad_name(enum sl_sync_bad b)
 		[SL_SYNC_BAD_MAGIC] = "bad_magic",
 		[SL_SYNC_BAD_VERSION] = "bad_version",
 		[SL_SYNC_BAD_MAC] = "bad_hmac",
+		[SL_SYNC_BAD_KEY_ID] = "bad_key_id",
 		[SL_SYNC_BAD_TYPE] = "bad_type",
 		[SL_SYNC_BAD_RECORD] = "bad_record",
 	};

@@ -3,12 +3,15 @@
  * The config's "cluster" block (model_cluster.h, issue 16):
  *
  *   "cluster": {"node": "lb1",
- *               "sync": {"address": "198.18.9.1", "port": 8848},
+ *               "sync": {"address": "198.18.9.1", "port": 8848,
+ *                        "buffer_bytes": 4194304},
  *               "peers": [{"name": "lb2", "address": "198.18.9.2",
  *                          "local_addresses": ["198.18.2.2"]}],
  *               "key_file": "/etc/sluice/cluster.key",
+ *               "state_dir": "/var/lib/sluice",
  *               "timers": {"heartbeat_ms": 100, "dead_ms": 500,
- *                          "refresh_ms": 10000, "dump_timeout_ms": 5000},
+ *                          "refresh_ms": 10000, "dump_timeout_ms": 5000,
+ *                          "key_grace_ms": 600000},
  *               "max_share_percent": 50, "max_datagram": 1452}
  *
  * Read after "local_addresses", so a peer's local address can be checked
@@ -27,13 +30,13 @@
 #include "jsonutil.h"
 
 static const char *const cluster_keys[] = {
-	"node", "sync", "peers", "key_file", "timers", "max_share_percent",
+	"node", "sync", "peers", "key_file", "state_dir", "timers", "max_share_percent",
 	"max_datagram", NULL,
 };
-static const char *const sync_keys[] = {"address", "port", NULL};
+static const char *const sync_keys[] = {"address", "port", "buffer_bytes", NULL};
 static const char *const peer_keys[] = {"name", "address", "local_addresses", NULL};
 static const char *const timer_keys[] = {
-	"heartbeat_ms", "dead_ms", "refresh_ms", "dump_timeout_ms", NULL,
+	"heartbeat_ms", "dead_ms", "refresh_ms", "dump_timeout_ms", "key_grace_ms", NULL,
 };
 
 /* Names go on the wire and in logs: a short, plain charset. */
@@ -226,7 +229,7 @@ int sl_config_read_key(const char *path, uint8_t *key, uint32_t *len,
 	}
 	memcpy(key, buf, (size_t)n);
 	*len = (uint32_t)n;
-	memset(buf, 0, sizeof(buf));
+	explicit_bzero(buf, sizeof(buf));
 	return 0;
 }
 
@@ -239,7 +242,9 @@ static int load_timers(json_t *o, struct sl_cluster_conf *c, struct sl_err *err)
 			sl_config_read_u32(t, "dead_ms", 30, 60000, &c->dead_ms, err) < 0 ||
 			sl_config_read_u32(t, "refresh_ms", 100, 3600000, &c->refresh_ms, err) < 0 ||
 			sl_config_read_u32(t, "dump_timeout_ms", 100, 600000,
-					   &c->dump_timeout_ms, err) < 0))
+					   &c->dump_timeout_ms, err) < 0 ||
+			sl_config_read_u32(t, "key_grace_ms", 0, 86400000,
+					   &c->key_grace_ms, err) < 0))
 		return sl_config_prefixed(err, "timers.");
 	if (rc < 0)
 		return -1;
@@ -260,6 +265,9 @@ static void set_defaults(struct sl_cluster_conf *c)
 	c->dump_timeout_ms = SL_CLUSTER_DUMP_TIMEOUT_MS_DEFAULT;
 	c->share_percent = SL_CLUSTER_SHARE_PERCENT_DEFAULT;
 	c->max_datagram = SL_CLUSTER_DGRAM_DEFAULT;
+	c->key_grace_ms = SL_CLUSTER_KEY_GRACE_MS_DEFAULT;
+	c->sock_buffer = SL_CLUSTER_SOCKBUF_DEFAULT;
+	snprintf(c->state_dir, sizeof(c->state_dir), "%s", SL_CLUSTER_STATE_DIR_DEFAULT);
 }
 
 static int load_sync(json_t *o, struct sl_cluster_conf *c, struct sl_err *err)
@@ -273,7 +281,8 @@ static int load_sync(json_t *o, struct sl_cluster_conf *c, struct sl_err *err)
 	if (rc < 0)
 		return -1;
 	if (read_unicast(s, "address", &c->sync_addr, err) < 0 ||
-	    sl_json_port(s, "port", false, &port, err) < 0)
+	    sl_json_port(s, "port", false, &port, err) < 0 ||
+	    sl_config_read_u32(s, "buffer_bytes", 65536, 256u << 20, &c->sock_buffer, err) < 0)
 		return sl_config_prefixed(err, "sync.");
 	if (port)
 		c->sync_port = ntohs(port);
@@ -317,6 +326,15 @@ static int load(json_t *o, struct sl_model *m, struct sl_err *err)
 		return sl_err_set(err, SL_E_INVALID, "key_file", "key_file is longer "
 				  "than %zu bytes", sizeof(c->key_file) - 1);
 	snprintf(c->key_file, sizeof(c->key_file), "%s", path);
+	path = NULL;
+	if (sl_json_string(o, "state_dir", false, &path, err) < 0)
+		return -1;
+	if (path && (path[0] != '/' || strlen(path) >= sizeof(c->state_dir)))
+		return sl_err_set(err, SL_E_INVALID, "state_dir", "state_dir must be an "
+				  "absolute path shorter than %zu bytes",
+				  sizeof(c->state_dir));
+	if (path)
+		snprintf(c->state_dir, sizeof(c->state_dir), "%s", path);
 	return sl_config_read_key(c->key_file, c->key, &c->key_len, err);
 }
 
@@ -355,13 +373,16 @@ int sl_config_cluster_json(json_t *doc, const struct sl_model *m)
 	if (!c->on)
 		return 0;
 	peers = json_array();
-	o = json_pack("{s:s, s:{s:s, s:i}, s:o, s:s, s:{s:I, s:I, s:I, s:I}, s:I, s:I}",
+	o = json_pack("{s:s, s:{s:s, s:i, s:I}, s:o, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I}, "
+		      "s:I, s:I}",
 		      "node", c->node, "sync", "address", sl_fmt_addr(&c->sync_addr, buf),
-		      "port", c->sync_port, "peers", peers, "key_file", c->key_file,
+		      "port", c->sync_port, "buffer_bytes", (json_int_t)c->sock_buffer,
+		      "peers", peers, "key_file", c->key_file, "state_dir", c->state_dir,
 		      "timers", "heartbeat_ms", (json_int_t)c->heartbeat_ms,
 		      "dead_ms", (json_int_t)c->dead_ms, "refresh_ms",
 		      (json_int_t)c->refresh_ms, "dump_timeout_ms",
-		      (json_int_t)c->dump_timeout_ms, "max_share_percent",
+		      (json_int_t)c->dump_timeout_ms, "key_grace_ms",
+		      (json_int_t)c->key_grace_ms, "max_share_percent",
 		      (json_int_t)c->share_percent, "max_datagram",
 		      (json_int_t)c->max_datagram);
 	for (uint32_t i = 0; o && i < c->npeers; i++)
@@ -377,8 +398,15 @@ bool sl_config_cluster_differs(const struct sl_cluster_conf *a,
 {
 	struct sl_cluster_conf x = *a, y = *b;
 
+	bool differ;
+
+	/* explicit_bzero: a clear the compiler may not drop (the model
+	 * links no libcrypto for OPENSSL_cleanse). */
 	x.key_len = y.key_len = 0;
-	memset(x.key, 0, sizeof(x.key));
-	memset(y.key, 0, sizeof(y.key));
-	return memcmp(&x, &y, sizeof(x)) != 0;
+	explicit_bzero(x.key, sizeof(x.key));
+	explicit_bzero(y.key, sizeof(y.key));
+	differ = memcmp(&x, &y, sizeof(x)) != 0;
+	explicit_bzero(&x, sizeof(x));
+	explicit_bzero(&y, sizeof(y));
+	return differ;
 }

@@ -28,6 +28,9 @@
 #define SL_CLUSTER_DUMP_TIMEOUT_MS_DEFAULT 5000
 #define SL_CLUSTER_SHARE_PERCENT_DEFAULT 50
 #define SL_CLUSTER_DGRAM_DEFAULT 1452       /* 1500 MTU less IPv6 and UDP */
+#define SL_CLUSTER_KEY_GRACE_MS_DEFAULT 600000 /* a rolling rekey's time */
+#define SL_CLUSTER_SOCKBUF_DEFAULT (4u << 20)  /* bytes: ~2 dumps' worth of turns */
+#define SL_CLUSTER_STATE_DIR_DEFAULT "/var/lib/sluice"
 
 struct sl_cluster_peer_conf {
 	char name[SL_CLUSTER_NAME_MAX + 1];
@@ -44,7 +47,10 @@ struct sl_cluster_conf {
 	char key_file[SL_CLUSTER_PATH_MAX];
 	uint32_t key_len;
 	uint8_t key[SL_CLUSTER_KEY_MAX];     /* read at load (start, reload) */
+	char state_dir[SL_CLUSTER_PATH_MAX]; /* the boot counter's file */
 	uint32_t heartbeat_ms, dead_ms, refresh_ms, dump_timeout_ms;
+	uint32_t key_grace_ms;               /* the previous key, after a rekey */
+	uint32_t sock_buffer;                /* SO_RCVBUF/SO_SNDBUF bytes */
 	uint32_t share_percent;              /* a peer's cap of this node's table */
 	uint32_t max_datagram;               /* UDP payload bytes */
 	uint32_t npeers;

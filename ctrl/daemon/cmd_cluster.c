@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cluster.status (issue 16): this node's readiness, each peer's state,
- * when it was last heard, records both ways, sync lag, loss and every
- * refusal, and which peers' local addresses this node announces and why.
+ * when it was last heard and last sent a record, records both ways, loss
+ * and every refusal, its worker count, and which peers' local addresses this node announces and why.
  */
 #include <string.h>
 
@@ -27,12 +27,14 @@ static json_t *peer_json(const struct sl_sync_peer *p, uint64_t now)
 	char buf[SL_ADDR_STRLEN];
 	json_t *l = json_array();
 	json_t *o = json_pack(
-		"{s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o}",
+		"{s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:I, s:i, s:b, s:b}",
 		"name", p->conf->name, "address", sl_fmt_addr(&p->conf->addr, buf),
 		"state", sl_peer_state_name(p->state), "ready", p->ready,
 		"dump_received", p->dump_done,
 		"last_heard_ms_ago", ago(now, p->state == SL_PEER_UNKNOWN ? 0 : p->last_heard_ms),
-		"sync_lag_ms", ago(now, p->last_record_ms), "local_addresses", l);
+		"last_record_ms_ago", ago(now, p->last_record_ms), "local_addresses", l,
+		"epoch", (json_int_t)p->heard_epoch, "workers", (int)p->workers,
+		"workers_differ", p->workers_differ, "has_current_key", p->has_key);
 
 	for (uint32_t i = 0; o && i < p->conf->nladdrs; i++)
 		json_array_append_new(l, json_string(sl_fmt_addr(&p->conf->laddrs[i], buf)));
@@ -52,10 +54,18 @@ static json_t *peer_json(const struct sl_sync_peer *p, uint64_t now)
 	for (int b = SL_SYNC_BAD_TRUNCATED; c && b < SL_SYNC_BAD_MAX; b++)
 		json_object_set_new(c, sl_sync_bad_name((enum sl_sync_bad)b),
 				    json_integer((json_int_t)s->bad[b]));
-	if (c) {
-		json_object_set_new(c, "deaths", json_integer((json_int_t)s->deaths));
-		json_object_set_new(c, "restarts", json_integer((json_int_t)s->restarts));
-	}
+	const struct {
+		const char *name;
+		uint64_t v;
+	} more[] = {
+		{"deaths", s->deaths}, {"restarts", s->restarts},
+		{"wrong_receiver", s->wrong_receiver}, {"unbound", s->unbound},
+		{"wrong_epoch", s->wrong_epoch}, {"rx_previous_key", s->rx_previous_key},
+		{"refused_workers", s->refused_workers}, {"dump_short", s->dump_short},
+		{"dump_retries", s->dump_retries}, {"dump_stale_end", s->dump_stale_end},
+	};
+	for (size_t i = 0; c && i < sizeof(more) / sizeof(more[0]); i++)
+		json_object_set_new(c, more[i].name, json_integer((json_int_t)more[i].v));
 	json_object_set_new(o, "counters", c ? c : json_null());
 	return o;
 }
@@ -94,10 +104,13 @@ json_t *sl_ctl_cluster_status(const struct sl_ctl *ctl, struct sl_err *err)
 	s = sl_cluster_stats(k->c);
 	conf = sl_cluster_conf(k->c);
 	peers = json_array();
-	o = json_pack("{s:s, s:s, s:i, s:b, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, "
-		      "s:I, s:I, s:I, s:I}}",
+	o = json_pack("{s:s, s:s, s:i, s:b, s:I, s:i, s:i, s:o, s:o, s:{s:I, s:I, s:I, s:I, "
+		      "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 		      "node", conf->node, "sync_address", sl_fmt_addr(&conf->sync_addr, buf),
 		      "sync_port", conf->sync_port, "ready", sl_cluster_ready(k->c),
+		      "epoch", (json_int_t)sl_cluster_epoch(k->c),
+		      "socket_rcvbuf_bytes", s->rcvbuf_bytes,
+		      "socket_sndbuf_bytes", s->sndbuf_bytes,
 		      "peers", peers, "takeover", takeover_json(k->c), "counters",
 		      "unknown_peer", (json_int_t)s->unknown_peer,
 		      "rx_errors", (json_int_t)s->rx_errors,
@@ -105,6 +118,8 @@ json_t *sl_ctl_cluster_status(const struct sl_ctl *ctl, struct sl_err *err)
 		      "dump_timeouts", (json_int_t)s->dump_timeouts,
 		      "takeover_changes", (json_int_t)s->takeover_changes,
 		      "emitted", (json_int_t)s->emitted,
+		      "dump_datagrams", (json_int_t)s->dump_dgrams,
+		      "rekeys", (json_int_t)s->rekeys,
 		      "installs_counted", (json_int_t)k->installs,
 		      "dump_requests", (json_int_t)k->dump_requests,
 		      "refreshes", (json_int_t)k->refreshes,

@@ -22,12 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "announce.h"
 #include "ctl_cluster.h"
 #include "ctl_sync.h"
 #include "log.h"
+#include "sync_epoch.h"
 
 static struct sl_addr rec_addr(uint8_t family, const uint8_t bytes[16])
 {
@@ -66,8 +66,10 @@ static uint32_t install(void *arg, const struct sl_sync_conn *recs, uint32_t n,
 	return 0;
 }
 
-/* A peer asked for a full dump: queued for the next free walk (none
- * when its walk runs already: that walk's end answers this request). */
+/* A peer asked for a full dump: queued for the next free walk. Even when
+ * a walk for it runs already: a new request has a new id (it asked
+ * again, so it lost some of the running one), which only a new walk's
+ * end answers. */
 static void dump(void *arg, uint32_t peer)
 {
 	struct sl_ctl *ctl = arg;
@@ -75,10 +77,11 @@ static void dump(void *arg, uint32_t peer)
 
 	k->dump_requests++;
 	if (ctl->sync == NULL) { /* no workers' tables: an empty dump */
+		sl_cluster_dump_begin(k->c, peer);
 		sl_cluster_dump_end(k->c, peer);
 		return;
 	}
-	if (peer < SL_CLUSTER_MAX_PEERS && k->walk_peer != (int)peer)
+	if (peer < SL_CLUSTER_MAX_PEERS)
 		k->dump_wanted[peer] = true;
 }
 
@@ -102,6 +105,26 @@ static void ready_changed(void *arg, bool ready, const char *why)
 	sl_info("cluster: %s (%s)", ready ? "ready: has its full dump" : "not ready", why);
 	if (ctl->announce)
 		sl_announce_gate(ctl->announce, ready, why);
+}
+
+static void workers_differ(void *arg, uint32_t peer, uint16_t theirs, uint16_t ours)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_sync_peer *p = sl_cluster_peer(ctl->cluster->c, peer);
+
+	if (theirs != ours)
+		sl_warn("cluster: peer %s runs %u workers, this node %u: a connection's "
+			"worker follows from the count, so its records are refused "
+			"(refused_workers) until both run the same", p->conf->name, theirs,
+			ours);
+	else
+		sl_info("cluster: peer %s runs %u workers again, as this node does",
+			p->conf->name, theirs);
+}
+
+static uint32_t dump_room(void *ctx)
+{
+	return sl_cluster_dump_room(((struct sl_ctl *)ctx)->cluster->c);
 }
 
 static void refresh(void *arg)
@@ -154,6 +177,7 @@ static void next_walk(struct sl_ctl *ctl)
 			continue;
 		if (sl_ctl_sync_dump(ctl, (int)p, true, 0) != 0)
 			return;
+		sl_cluster_dump_begin(k->c, p);
 		k->dump_wanted[p] = false;
 		k->walk_peer = (int)p;
 		return;
@@ -163,24 +187,16 @@ static void next_walk(struct sl_ctl *ctl)
 		k->refresh_wanted = false;
 }
 
-/* Wall-clock microseconds: bigger after a restart, as peers' replay
- * windows want. */
-static uint64_t epoch_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 int sl_ctl_cluster_start(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 {
 	const struct sl_cluster_ops ops = {
 		.arg = ctl, .check = check, .install = install, .dump = dump,
 		.takeover_changed = takeover_changed, .ready_changed = ready_changed,
-		.refresh = refresh,
+		.refresh = refresh, .workers_differ = workers_differ,
 	};
+	const struct sl_cluster_conf *conf = &ctl->model.cluster;
 	struct sl_ctl_cluster *k;
+	uint64_t epoch;
 
 	if (!ctl->model.cluster.on)
 		return 0;
@@ -191,16 +207,27 @@ int sl_ctl_cluster_start(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 	}
 	k->walk_peer = -1;
 	/* The workers' sync rings: before they start (sluice.c). */
-	if (sl_ctl_sync_init(ctl, errbuf, errlen) != 0 ||
-	    !(k->c = sl_cluster_new(&ctl->model.cluster, &ops, sl_ctl_now_ms(),
-				    epoch_now(), false, errbuf, errlen))) {
+	if (sl_sync_epoch_next(conf->state_dir, conf->node, &epoch, errbuf, errlen) != 0 ||
+	    sl_ctl_sync_init(ctl, errbuf, errlen) != 0 ||
+	    !(k->c = sl_cluster_new(conf, &ops, sl_ctl_now_ms(), epoch, false, errbuf,
+				    errlen))) {
 		sl_ctl_cluster_stop(ctl);
 		return -1;
 	}
+	sl_cluster_set_workers(k->c, (uint16_t)ctl->dp->nworkers);
 	sl_ctl_sync_set_sink(ctl, sink, walked, ctl);
+	sl_ctl_sync_set_room(ctl, dump_room);
 	sl_ctl_sync_set_share(ctl, ctl->model.cluster.share_percent);
-	sl_info("cluster: node %s, %u peers; announcing nothing until it has the "
-		"full dump", ctl->model.cluster.node, ctl->model.cluster.npeers);
+	sl_info("cluster: node %s, epoch %llu, %u peers, %u workers; socket buffers "
+		"%d/%d bytes (receive/send, as the kernel counts); announcing nothing "
+		"until it has the full dump", conf->node, (unsigned long long)epoch,
+		conf->npeers, ctl->dp->nworkers, sl_cluster_stats(k->c)->rcvbuf_bytes,
+		sl_cluster_stats(k->c)->sndbuf_bytes);
+	if ((uint64_t)sl_cluster_stats(k->c)->rcvbuf_bytes < conf->sock_buffer)
+		sl_warn("cluster: the sync socket's receive buffer is %d bytes, not the "
+			"%u asked (cluster.sync.buffer_bytes): raise net.core.rmem_max, or "
+			"give CAP_NET_ADMIN", sl_cluster_stats(k->c)->rcvbuf_bytes,
+			conf->sock_buffer);
 	return 0;
 }
 
@@ -234,8 +261,14 @@ void sl_ctl_cluster_rekey(struct sl_ctl *ctl)
 {
 	const struct sl_cluster_conf *k = &ctl->model.cluster;
 
-	if (ctl->cluster && sl_cluster_set_key(ctl->cluster->c, k->key, k->key_len) < 0)
+	int rc = ctl->cluster ? sl_cluster_set_key(ctl->cluster->c, k->key, k->key_len,
+						   sl_ctl_now_ms()) : 0;
+
+	if (rc < 0)
 		sl_warn("cluster: the reloaded key could not be used; the old one stays");
+	else if (rc > 0)
+		sl_info("cluster: new key from %s; the previous one is still accepted "
+			"for %u ms (timers.key_grace_ms)", k->key_file, k->key_grace_ms);
 }
 
 void sl_ctl_cluster_stop(struct sl_ctl *ctl)

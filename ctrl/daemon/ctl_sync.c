@@ -19,6 +19,7 @@
 struct sl_ctl_sync {
 	sl_ctl_sync_sink_fn sink;
 	sl_ctl_sync_walked_fn walked;
+	sl_ctl_sync_room_fn room;
 	void *ctx;
 	unsigned share_percent;
 	/* The walk in progress: one message per worker, the control
@@ -75,6 +76,12 @@ void sl_ctl_sync_set_sink(struct sl_ctl *ctl, sl_ctl_sync_sink_fn sink,
 	ctl->sync->ctx = ctx;
 }
 
+void sl_ctl_sync_set_room(struct sl_ctl *ctl, sl_ctl_sync_room_fn room)
+{
+	if (ctl->sync)
+		ctl->sync->room = room;
+}
+
 void sl_ctl_sync_set_share(struct sl_ctl *ctl, unsigned percent)
 {
 	if (ctl->sync && percent >= 1 && percent <= 100)
@@ -86,13 +93,23 @@ const struct sl_ctl_sync_stats *sl_ctl_sync_stats(const struct sl_ctl *ctl)
 	return ctl->sync ? &ctl->sync->stats : NULL;
 }
 
-/* Up to SL_CTL_SYNC_DRAIN_MAX records from the rings, an even share per
- * worker; true when every ring was left empty. */
+/* Up to SL_CTL_SYNC_DRAIN_MAX records from the rings (fewer during a
+ * dump walk: the sender's pace), an even share per worker; true when
+ * every ring was left empty. A walk waits on a full ring, so a slower
+ * drain slows the walk, it loses nothing. */
 static bool drain(struct sl_ctl *ctl)
 {
 	struct sl_ctl_sync *y = ctl->sync;
-	unsigned nw = ctl->dp->nworkers, per = SL_CTL_SYNC_DRAIN_MAX / nw, n = 0;
+	unsigned nw = ctl->dp->nworkers, max = SL_CTL_SYNC_DRAIN_MAX, per, n = 0;
 	bool empty = true;
+
+	if (y->room && y->walking && y->walk_full && y->room(y->ctx) < max)
+		max = y->room(y->ctx);
+	per = max / nw;
+	if (max && !per)
+		per = 1;
+	if (!per)
+		return false;
 
 	for (unsigned i = 0; i < nw; i++) {
 		struct rte_ring *r = ctl->dp->workers[i]->sync->ring;

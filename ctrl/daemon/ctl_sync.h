@@ -56,6 +56,10 @@ void sl_ctl_sync_set_sink(struct sl_ctl *ctl, sl_ctl_sync_sink_fn sink,
 			  sl_ctl_sync_walked_fn walked, void *ctx);
 /* The share of each worker's table one peer may fill, 1..100 (%). */
 void sl_ctl_sync_set_share(struct sl_ctl *ctl, unsigned percent);
+/* During a full walk (a peer's dump) drain no more records a turn than
+ * room() says the sender's pace takes (none set: SL_CTL_SYNC_DRAIN_MAX). */
+typedef uint32_t (*sl_ctl_sync_room_fn)(void *ctx);
+void sl_ctl_sync_set_room(struct sl_ctl *ctl, sl_ctl_sync_room_fn room);
 
 /* Each loop turn (sl_ctl_work): drain the rings into the sink, at most
  * SL_CTL_SYNC_DRAIN_MAX records; report a finished walk. */

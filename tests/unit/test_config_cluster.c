@@ -103,6 +103,9 @@ static void test_good_block_and_show(void **state)
 	assert_int_equal(m.cluster.heartbeat_ms, 100);
 	assert_int_equal(m.cluster.dead_ms, 500);
 	assert_int_equal(m.cluster.max_datagram, 1452);
+	assert_int_equal(m.cluster.key_grace_ms, 600000);
+	assert_int_equal(m.cluster.sock_buffer, 4u << 20);
+	assert_string_equal(m.cluster.state_dir, "/var/lib/sluice");
 	assert_int_equal(m.cluster.npeers, 2);
 	assert_int_equal(m.cluster.peers[1].nladdrs, 2);
 	assert_int_equal(m.cluster.peers[1].laddrs[1].af, SL_AF_V6);
@@ -133,6 +136,39 @@ static void test_good_block_and_show(void **state)
 	json_decref(doc);
 	sl_model_free(&back);
 	sl_model_free(&m);
+}
+
+/* The keys of session sync's protocol fixes: the boot counter's
+ * directory, the socket buffers, the rekey grace; shown back as read. */
+static void test_state_buffer_grace(void **state)
+{
+	struct sl_model m, back;
+	struct sl_err e;
+	json_t *doc;
+	char *text;
+	(void)state;
+
+	if (load_cluster("'node': 'lb1', 'sync': {'address': '198.18.9.1', 'buffer_bytes': "
+			 "1048576}, 'peers': " PEERS ", 'state_dir': '/run/sl-state', "
+			 "'timers': {'key_grace_ms': 30000}", key_path, &m, &e) != 0)
+		fail_msg("%s: %s", e.field, e.message);
+	assert_string_equal(m.cluster.state_dir, "/run/sl-state");
+	assert_int_equal(m.cluster.sock_buffer, 1048576);
+	assert_int_equal(m.cluster.key_grace_ms, 30000);
+	doc = sl_config_to_json(&m);
+	text = json_dumps(doc, 0);
+	assert_int_equal(sl_config_load_string(text, &back, &e), 0);
+	assert_false(sl_config_cluster_differs(&m.cluster, &back.cluster));
+	free(text);
+	json_decref(doc);
+	sl_model_free(&back);
+	sl_model_free(&m);
+	refused_at("'node': 'lb1', 'sync': {'address': '198.18.9.1'}, 'peers': " PEERS
+		   ", 'state_dir': 'var/lib'", "$.cluster.state_dir", "absolute");
+	refused_at("'node': 'lb1', 'sync': {'address': '198.18.9.1', 'buffer_bytes': 10}, "
+		   "'peers': " PEERS, "$.cluster.sync.buffer_bytes", "65536");
+	refused_at("'node': 'lb1', 'sync': {'address': '198.18.9.1'}, 'peers': " PEERS
+		   ", 'timers': {'key_grace_ms': -1}", "$.cluster.timers.key_grace_ms", "");
 }
 
 static void test_errors_at_their_paths(void **state)
@@ -218,6 +254,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_block_and_show),
+		cmocka_unit_test(test_state_buffer_grace),
 		cmocka_unit_test(test_errors_at_their_paths),
 		cmocka_unit_test(test_key_file_refusals),
 	};

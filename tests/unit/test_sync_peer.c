@@ -125,6 +125,34 @@ static void test_dead_detection(void **state)
 	assert_true(sl_sync_peer_tick(&p, 1501, 500));
 }
 
+/* A peer's readiness stays once said within its epoch: a late datagram
+ * sent before it had its dump (no READY flag) does not take it back and
+ * flip the takeover. A new epoch (a restart) starts it over. */
+static void test_ready_stays(void **state)
+{
+	struct sl_sync_peer p;
+	struct sl_sync_hdr h;
+	bool changed;
+	(void)state;
+
+	setup_confs();
+	sl_sync_peer_init(&p, &confs[1], 0);
+	h = hdr(1, false);
+	assert_int_equal(sl_sync_peer_heard(&p, &h, 10, &changed), 0);
+	h = hdr(3, true);
+	assert_int_equal(sl_sync_peer_heard(&p, &h, 20, &changed), 0);
+	assert_true(sl_sync_peer_serving(&p));
+	h = hdr(2, false); /* late, from before its dump */
+	assert_int_equal(sl_sync_peer_heard(&p, &h, 30, &changed), 0);
+	assert_false(changed);
+	assert_true(p.ready);
+	h = hdr(1, false);
+	h.epoch = 2; /* restarted */
+	assert_int_equal(sl_sync_peer_heard(&p, &h, 40, &changed), 0);
+	assert_true(changed);
+	assert_false(p.ready);
+}
+
 /* Node `self`'s view: every other node alive and ready but `dead`
  * (dead, or alive without its dump when `back`). */
 static uint32_t view(int self, int dead, bool back, struct sl_sync_peer *peers,
@@ -205,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_window_replays),
 		cmocka_unit_test(test_loss_from_gaps),
 		cmocka_unit_test(test_dead_detection),
+		cmocka_unit_test(test_ready_stays),
 		cmocka_unit_test(test_takeover_deterministic),
 		cmocka_unit_test(test_dump_complete),
 	};

@@ -23,6 +23,26 @@
 
 static const uint8_t KEY[32] = "0123456789abcdef0123456789abcdef";
 
+/* A datagram of `type` from `sender` to "lb9". */
+static void start(struct sl_sync_dgram *d, uint8_t type, uint8_t flags, uint64_t epoch,
+		  const char *sender)
+{
+	struct sl_sync_hdr h = {.type = type, .flags = flags, .epoch = epoch};
+
+	snprintf(h.sender, sizeof(h.sender), "%s", sender);
+	snprintf(h.receiver, sizeof(h.receiver), "lb9");
+	sl_sync_dgram_start(d, 1452, &h);
+}
+
+/* Structure, then the MAC, as a receiver checks them. */
+static enum sl_sync_bad check(const uint8_t *buf, size_t len, struct sl_sync_mac *m,
+			      struct sl_sync_hdr *h)
+{
+	enum sl_sync_bad bad = sl_sync_parse(buf, len, h);
+
+	return bad == SL_SYNC_OK ? sl_sync_verify(buf, len, m) : bad;
+}
+
 static struct sl_sync_conn conn4(void)
 {
 	struct sl_sync_conn c = {
@@ -133,14 +153,14 @@ static void test_dgram_limit_and_parse(void **state)
 	uint32_t n = 0;
 	(void)state;
 
-	sl_sync_dgram_start(&d, 1452, SL_SYNC_T_RECORDS, SL_SYNC_F_READY, 77, "lb1");
+	start(&d, SL_SYNC_T_RECORDS, SL_SYNC_F_READY, 77, "lb1");
 	while (sl_sync_dgram_add(&d, &c))
 		n++;
 	assert_int_equal(n, sl_sync_recs_per_dgram(1452));
 	assert_int_equal(n, 14);
 	assert_int_equal(sl_sync_dgram_seal(&d, m, 5), 0);
 	assert_true(d.len <= 1452);
-	assert_int_equal(sl_sync_parse(d.buf, d.len, m, &h), SL_SYNC_OK);
+	assert_int_equal(check(d.buf, d.len, m, &h), SL_SYNC_OK);
 	assert_int_equal(h.count, 14);
 	assert_int_equal(h.seq, 5);
 	assert_int_equal(h.epoch, 77);
@@ -159,34 +179,111 @@ static void test_parse_reasons(void **state)
 	static const uint8_t other_key[32] = "another key, another key, anothe";
 	(void)state;
 
-	sl_sync_dgram_start(&d, 1452, SL_SYNC_T_RECORDS, 0, 1, "lb2");
+	start(&d, SL_SYNC_T_RECORDS, 0, 1, "lb2");
 	sl_sync_dgram_add(&d, &c);
 	sl_sync_dgram_add(&d, &c);
 	sl_sync_dgram_seal(&d, m, 1);
 	memcpy(buf, d.buf, d.len);
 
-	assert_int_equal(sl_sync_parse(buf, 40, m, &h), SL_SYNC_BAD_TRUNCATED);
+	assert_int_equal(check(buf, 40, m, &h), SL_SYNC_BAD_TRUNCATED);
 	/* A record cut short: the count says two, the bytes hold less. */
-	assert_int_equal(sl_sync_parse(buf, d.len - 10, m, &h), SL_SYNC_BAD_TRUNCATED);
+	assert_int_equal(check(buf, d.len - 10, m, &h), SL_SYNC_BAD_TRUNCATED);
 	buf[0] ^= 1;
-	assert_int_equal(sl_sync_parse(buf, d.len, m, &h), SL_SYNC_BAD_MAGIC);
+	assert_int_equal(check(buf, d.len, m, &h), SL_SYNC_BAD_MAGIC);
 	buf[0] ^= 1;
 	buf[4] = SL_SYNC_VERSION + 1;
-	assert_int_equal(sl_sync_parse(buf, d.len, m, &h), SL_SYNC_BAD_VERSION);
+	assert_int_equal(check(buf, d.len, m, &h), SL_SYNC_BAD_VERSION);
 	buf[4] = SL_SYNC_VERSION;
-	buf[100] ^= 0x80; /* one bit of a record */
-	assert_int_equal(sl_sync_parse(buf, d.len, m, &h), SL_SYNC_BAD_MAC);
-	buf[100] ^= 0x80;
+	buf[SL_SYNC_HDR_LEN + 40] ^= 0x80; /* one bit of a record */
+	assert_int_equal(check(buf, d.len, m, &h), SL_SYNC_BAD_MAC);
+	buf[SL_SYNC_HDR_LEN + 40] ^= 0x80;
 	other = sl_sync_mac_new(other_key, sizeof(other_key));
-	assert_int_equal(sl_sync_parse(buf, d.len, other, &h), SL_SYNC_BAD_MAC);
+	assert_int_equal(check(buf, d.len, other, &h), SL_SYNC_BAD_MAC);
 	sl_sync_mac_free(other);
-	assert_int_equal(sl_sync_parse(buf, d.len, m, &h), SL_SYNC_OK);
+	assert_int_equal(check(buf, d.len, m, &h), SL_SYNC_OK);
 
 	/* An authenticated datagram of an unknown type. */
-	sl_sync_dgram_start(&d, 1452, 9, 0, 1, "lb2");
+	start(&d, 9, 0, 1, "lb2");
 	sl_sync_dgram_seal(&d, m, 2);
-	assert_int_equal(sl_sync_parse(d.buf, d.len, m, &h), SL_SYNC_BAD_TYPE);
+	assert_int_equal(check(d.buf, d.len, m, &h), SL_SYNC_BAD_TYPE);
 	sl_sync_mac_free(m);
+}
+
+/* The sizes and type are checked before any MAC is computed: junk with
+ * a wrong MAC is refused for its structure, no key needed. */
+static void test_structure_before_mac(void **state)
+{
+	static struct sl_sync_dgram d;
+	struct sl_sync_conn c = conn4();
+	struct sl_sync_mac *m = mac();
+	struct sl_sync_hdr h;
+	(void)state;
+
+	start(&d, 9, 0, 1, "lb2");
+	sl_sync_dgram_seal(&d, m, 1);
+	d.buf[d.len - 1] ^= 1; /* and a wrong MAC */
+	assert_int_equal(sl_sync_parse(d.buf, d.len, &h), SL_SYNC_BAD_TYPE);
+	start(&d, SL_SYNC_T_RECORDS, 0, 1, "lb2");
+	sl_sync_dgram_add(&d, &c);
+	sl_sync_dgram_seal(&d, m, 2);
+	d.buf[8] = 0, d.buf[9] = 3; /* count 3, one record's bytes */
+	assert_int_equal(sl_sync_parse(d.buf, d.len, &h), SL_SYNC_BAD_TRUNCATED);
+	sl_sync_mac_free(m);
+}
+
+/* Version 2's header: every field round trips, and each one is under
+ * the MAC (a change to any byte of it is refused). */
+static void test_header_fields(void **state)
+{
+	static struct sl_sync_dgram d;
+	struct sl_sync_mac *m = mac();
+	struct sl_sync_hdr h = {
+		.type = SL_SYNC_T_DUMP_END, .flags = SL_SYNC_F_READY | SL_SYNC_F_DUMP,
+		.key_id = sl_sync_mac_id(m), .workers = 3, .dump_id = 0x01020304,
+		.dump_records = 4242, .epoch = 1ull << 40, .rcv_epoch = 77,
+		.sender = "lb1", .receiver = "a-name-of-31-bytes-abcdefghijkl",
+	}, got;
+	(void)state;
+
+	sl_sync_dgram_start(&d, 1452, &h);
+	assert_int_equal(sl_sync_dgram_seal(&d, m, 9), 0);
+	assert_int_equal(d.buf[4], 2); /* the version this format is */
+	assert_int_equal(d.len, SL_SYNC_HDR_LEN + SL_SYNC_MAC_LEN);
+	assert_int_equal(check(d.buf, d.len, m, &got), SL_SYNC_OK);
+	assert_int_equal(got.type, h.type);
+	assert_int_equal(got.flags, h.flags);
+	assert_int_equal(got.key_id, sl_sync_mac_id(m));
+	assert_int_equal(got.workers, 3);
+	assert_int_equal(got.dump_id, 0x01020304);
+	assert_int_equal(got.dump_records, 4242);
+	assert_int_equal(got.epoch, 1ull << 40);
+	assert_int_equal(got.rcv_epoch, 77);
+	assert_int_equal(got.seq, 9);
+	assert_string_equal(got.sender, "lb1");
+	assert_string_equal(got.receiver, "a-name-of-31-bytes-abcdefghijkl");
+	for (size_t i = 5; i < SL_SYNC_HDR_LEN; i++) {
+		if (i == 8 || i == 9)
+			continue; /* the count: a size check's */
+		d.buf[i] ^= 0x40;
+		enum sl_sync_bad b = check(d.buf, d.len, m, &got);
+		assert_true(b == SL_SYNC_BAD_MAC || b == SL_SYNC_BAD_TYPE);
+		d.buf[i] ^= 0x40;
+	}
+	sl_sync_mac_free(m);
+}
+
+/* The key id is the key's: equal keys, equal ids; another key, another. */
+static void test_key_id(void **state)
+{
+	static const uint8_t k2[32] = "another key, another key, anothe";
+	struct sl_sync_mac *a = mac(), *b = mac(), *c = sl_sync_mac_new(k2, sizeof(k2));
+	(void)state;
+
+	assert_int_equal(sl_sync_mac_id(a), sl_sync_mac_id(b));
+	assert_int_not_equal(sl_sync_mac_id(a), sl_sync_mac_id(c));
+	sl_sync_mac_free(a);
+	sl_sync_mac_free(b);
+	sl_sync_mac_free(c);
 }
 
 static void hmac_vector(const uint8_t *key, size_t klen, const char *data,
@@ -229,6 +326,9 @@ int main(void)
 		cmocka_unit_test(test_record_ranges),
 		cmocka_unit_test(test_dgram_limit_and_parse),
 		cmocka_unit_test(test_parse_reasons),
+		cmocka_unit_test(test_structure_before_mac),
+		cmocka_unit_test(test_header_fields),
+		cmocka_unit_test(test_key_id),
 		cmocka_unit_test(test_hmac_rfc4231),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The cluster engine's insides, shared by its receiving half (cluster.c)
+ * and its sending half (cluster_send.c). Nothing else includes this.
+ */
+#ifndef SL_CLUSTER_INTERNAL_H
+#define SL_CLUSTER_INTERNAL_H
+
+#include "cluster.h"
+
+#define MAX_TAKEOVER (SL_CLUSTER_MAX_PEERS * SL_CLUSTER_PEER_LADDRS)
+
+struct sl_cluster {
+	struct sl_cluster_conf conf;
+	struct sl_cluster_ops ops;
+	struct sl_sync_mac *mac;
+	struct sl_sync_mac *prev_mac;  /* the key before a rekey, until prev_until_ms */
+	uint64_t prev_until_ms, now;
+	int fd;
+	uint16_t workers;
+	uint32_t dump_sent_turn;       /* dump datagrams sent since the last poll */
+	uint64_t epoch, start_ms, last_hb_ms, last_refresh_ms;
+	bool ready, polled;
+	struct sl_cluster_stats st;
+	struct sl_sync_peer peers[SL_CLUSTER_MAX_PEERS];
+	struct sl_sync_dgram *out[SL_CLUSTER_MAX_PEERS]; /* records waiting */
+	struct sl_sync_dgram ctl;                        /* one control message */
+	uint8_t rx[SL_SYNC_DGRAM_MAX];
+	struct sl_sync_conn recs[SL_SYNC_DGRAM_MAX / SL_SYNC_REC_LEN];
+	uint32_t ntake;
+	struct sl_addr take[MAX_TAKEOVER];
+	uint8_t take_owner[MAX_TAKEOVER];
+	/* Tests (fd -1): a copy of the last datagram sent. */
+	uint8_t last_sent[SL_SYNC_DGRAM_MAX];
+	size_t last_len;
+	uint32_t last_peer;
+};
+
+/* A control message (no records) to peer i; dump_id and dump_records
+ * as the type wants (sync_wire.h). */
+void sl_cluster_send_ctl(struct sl_cluster *c, uint32_t i, uint8_t type, uint32_t dump_id,
+			 uint32_t dump_records);
+/* Peer i's record datagram: started empty; sent if it holds any. */
+void sl_cluster_start_out(struct sl_cluster *c, uint32_t i);
+void sl_cluster_flush_out(struct sl_cluster *c, uint32_t i);
+
+#endif

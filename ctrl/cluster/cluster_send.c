@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Session sync's sending half (cluster.h): each datagram's header
+ * stamped when it goes (the receiver's epoch as last heard, the key, our
+ * readiness), live records and a dump's batched apart, a dump's begin
+ * and end (its record count), and the dump pace.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cluster_internal.h"
+#include "sync_sock.h"
+
+/* The key to seal with for peer p: the new one, unless a rekey's grace
+ * runs and p has not yet shown it holds the new one. */
+static struct sl_sync_mac *send_key(const struct sl_cluster *c, const struct sl_sync_peer *p)
+{
+	if (c->prev_mac && !p->has_key && c->now < c->prev_until_ms)
+		return c->prev_mac;
+	return c->mac;
+}
+
+static void send_dgram(struct sl_cluster *c, uint32_t i, struct sl_sync_dgram *d)
+{
+	struct sl_sync_peer *p = &c->peers[i];
+	struct sl_sync_mac *key = send_key(c, p);
+
+	/* What may have changed since the datagram was started. */
+	d->h.flags = (uint8_t)((d->h.flags & ~SL_SYNC_F_READY) | (c->ready ? SL_SYNC_F_READY : 0));
+	d->h.key_id = sl_sync_mac_id(key);
+	d->h.rcv_epoch = p->heard_epoch;
+	if (sl_sync_dgram_seal(d, key, ++p->tx_seq) < 0) {
+		p->st.tx_errors++;
+		return;
+	}
+	if (d->h.flags & SL_SYNC_F_DUMP) {
+		c->dump_sent_turn++;
+		c->st.dump_dgrams++;
+	}
+	if (c->fd < 0) {
+		memcpy(c->last_sent, d->buf, d->len);
+		c->last_len = d->len;
+		c->last_peer = i;
+	} else if (sl_sync_sock_send(c->fd, &p->conf->addr, c->conf.sync_port,
+				     d->buf, d->len) < 0) {
+		p->st.tx_errors++;
+		return;
+	}
+	p->st.tx_dgrams++;
+	p->st.tx_records += d->count;
+}
+
+/* A datagram for peer i, stamped as this node sends it. */
+static void start_dgram(struct sl_cluster *c, uint32_t i, struct sl_sync_dgram *d,
+			uint8_t type, uint8_t flags)
+{
+	struct sl_sync_hdr h = {
+		.type = type, .flags = flags, .workers = c->workers, .epoch = c->epoch,
+	};
+
+	snprintf(h.sender, sizeof(h.sender), "%s", c->conf.node);
+	snprintf(h.receiver, sizeof(h.receiver), "%s", c->peers[i].conf->name);
+	sl_sync_dgram_start(d, c->conf.max_datagram, &h);
+}
+
+void sl_cluster_send_ctl(struct sl_cluster *c, uint32_t i, uint8_t type, uint32_t dump_id,
+			 uint32_t dump_records)
+{
+	start_dgram(c, i, &c->ctl, type, 0);
+	c->ctl.h.dump_id = dump_id;
+	c->ctl.h.dump_records = dump_records;
+	send_dgram(c, i, &c->ctl);
+}
+
+void sl_cluster_start_out(struct sl_cluster *c, uint32_t i)
+{
+	start_dgram(c, i, c->out[i], SL_SYNC_T_RECORDS, 0);
+}
+
+void sl_cluster_flush_out(struct sl_cluster *c, uint32_t i)
+{
+	if (c->out[i]->count) {
+		send_dgram(c, i, c->out[i]);
+		sl_cluster_start_out(c, i);
+	}
+}
+
+/* Peer i's waiting records are a dump's (dump: the id it answers) or
+ * live ones (dump 0); records of the other kind are sent first. */
+static void out_mode(struct sl_cluster *c, uint32_t i, uint32_t dump)
+{
+	struct sl_sync_dgram *d = c->out[i];
+
+	if (d->h.dump_id == dump)
+		return;
+	sl_cluster_flush_out(c, i);
+	d->h.dump_id = dump;
+	d->h.flags = dump ? SL_SYNC_F_DUMP : 0;
+}
+
+/* Records into peer i's waiting datagram, sent as soon as it is full. */
+static void add_out(struct sl_cluster *c, uint32_t peer, const struct sl_sync_conn *recs,
+		    uint32_t n)
+{
+	struct sl_sync_dgram *d = c->out[peer];
+
+	for (uint32_t j = 0; j < n; j++) {
+		if (!sl_sync_dgram_add(d, &recs[j])) {
+			c->st.tx_no_room++; /* max_datagram below one record: config refuses */
+			continue;
+		}
+		if (d->count == sl_sync_recs_per_dgram(d->limit))
+			sl_cluster_flush_out(c, peer); /* full: out now, not at the next poll */
+	}
+}
+
+void sl_cluster_dump_begin(struct sl_cluster *c, uint32_t peer)
+{
+	struct sl_sync_peer *p;
+
+	if (peer >= c->conf.npeers)
+		return;
+	p = &c->peers[peer];
+	sl_cluster_flush_out(c, peer);
+	p->dump_serving_id = p->dump_req_id;
+	p->dump_tx = 0;
+}
+
+void sl_cluster_emit_to(struct sl_cluster *c, uint32_t peer,
+			const struct sl_sync_conn *recs, uint32_t n)
+{
+	if (peer >= c->conf.npeers)
+		return;
+	out_mode(c, peer, c->peers[peer].dump_serving_id);
+	c->peers[peer].dump_tx += n;
+	add_out(c, peer, recs, n);
+}
+
+void sl_cluster_emit(struct sl_cluster *c, const struct sl_sync_conn *recs, uint32_t n)
+{
+	c->st.emitted += n;
+	for (uint32_t i = 0; i < c->conf.npeers; i++)
+		if (c->peers[i].state != SL_PEER_DEAD) {
+			out_mode(c, i, 0);
+			add_out(c, i, recs, n);
+		}
+}
+
+void sl_cluster_dump_end(struct sl_cluster *c, uint32_t peer)
+{
+	struct sl_sync_peer *p;
+
+	if (peer >= c->conf.npeers)
+		return;
+	p = &c->peers[peer];
+	sl_cluster_flush_out(c, peer);
+	sl_cluster_send_ctl(c, peer, SL_SYNC_T_DUMP_END, p->dump_serving_id, p->dump_tx);
+	p->dump_tx = 0;
+}
+
+uint32_t sl_cluster_dump_room(const struct sl_cluster *c)
+{
+	uint32_t left = c->dump_sent_turn >= SL_CLUSTER_DUMP_PACE ? 0 :
+			SL_CLUSTER_DUMP_PACE - c->dump_sent_turn;
+
+	return left * sl_sync_recs_per_dgram(c->conf.max_datagram);
+}
