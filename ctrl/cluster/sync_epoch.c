@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "fileio.h"
@@ -59,6 +60,13 @@ int sl_sync_epoch_next(const char *dir, const char *node, uint64_t *epoch,
 
 	if (sl_sync_epoch_path(dir, node, path, sizeof(path)) < 0) {
 		snprintf(errbuf, errlen, "cluster.state_dir: %.200s is too long", dir);
+		return -1;
+	}
+	/* The directory itself, if need be (its parent must exist): a node
+	 * run by hand, not by the unit's StateDirectory=, starts too. */
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(errbuf, errlen, "cluster.state_dir: cannot make %.200s: %s", dir,
+			 strerror(errno));
 		return -1;
 	}
 	if (read_counter(path, &v, &missing, errbuf, errlen) < 0)

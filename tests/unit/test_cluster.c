@@ -795,7 +795,7 @@ static void test_rekey_grace(void **state)
  * that cannot be written or holds no number is a clear error. */
 static void test_epoch_counter(void **state)
 {
-	char dir[] = "/tmp/i16p-epoch-XXXXXX", path[256], err[300];
+	char dir[64] = "/tmp/i16p-epoch-XXXXXX", path[256], err[300];
 	uint64_t e1 = 0, e2 = 0;
 	FILE *f;
 	(void)state;
@@ -817,7 +817,11 @@ static void test_epoch_counter(void **state)
 	assert_int_equal(sl_sync_epoch_next(dir, "lb1", &e2, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, path));
 	unlink(path);
+	rmdir(dir); /* made again when missing */
+	assert_int_equal(sl_sync_epoch_next(dir, "lb1", &e2, err, sizeof(err)), 0);
+	unlink(path);
 	rmdir(dir);
+	strcat(dir, "/not/there"); /* nor its parent: an error naming the key */
 	assert_int_equal(sl_sync_epoch_next(dir, "lb1", &e2, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "cluster.state_dir"));
 }
