@@ -268,7 +268,9 @@ $(BUILD)/tests/test_health_path: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/
 $(BUILD)/tests/test_health6: $(BUILD)/obj/ctrl/daemon/health.o $(BUILD)/obj/ctrl/daemon/health_path.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_neigh: $(BUILD)/obj/ctrl/daemon/neigh.o
 # The stats answer as Prometheus text: jansson only.
-$(BUILD)/tests/test_metrics_text: $(BUILD)/obj/ctrl/daemon/metrics_text.o
+$(BUILD)/tests/test_metrics_text: $(BUILD)/obj/ctrl/daemon/metrics_text.o $(BUILD)/obj/ctrl/daemon/metrics_cluster.o $(BUILD)/obj/ctrl/daemon/metrics_family.o
+# ... and the sync engine's counters as JSON and Prometheus text.
+$(BUILD)/tests/test_cluster: $(BUILD)/obj/ctrl/daemon/cluster_json.o $(BUILD)/obj/ctrl/daemon/metrics_text.o $(BUILD)/obj/ctrl/daemon/metrics_cluster.o $(BUILD)/obj/ctrl/daemon/metrics_family.o
 # A failing spell of XDP map writes: back-off and log lines, no maps.
 $(BUILD)/tests/test_ctl_xdp_state: $(BUILD)/obj/ctrl/daemon/ctl_xdp_state.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_announce: $(BUILD)/obj/ctrl/daemon/announce_set.o

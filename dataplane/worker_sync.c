@@ -210,6 +210,7 @@ static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
 		return; /* nothing to end */
 	if (y->peer_conns[peer] >= cap) {
 		y->stats.refused_share++;
+		y->refused_share_of[peer]++;
 		return;
 	}
 	struct sl_conn *c = sl_sync_lookup_reply(&w->ct, r) == SL_CT_NONE

@@ -62,6 +62,10 @@ struct sl_worker_sync {
 	struct rte_ring *ring;   /* worker -> control, SP/SC, sl_sync_conn elements */
 	uint8_t *peer_of;        /* [max_conns]: installing peer + 1; 0: ours */
 	uint32_t peer_conns[SL_SYNC_MAX_PEERS];
+	/* stats.refused_share by peer: the true count of each peer's share
+	 * refusals, which `cluster status` and /metrics sum over workers
+	 * (the cluster engine cannot know it: the workers decide later). */
+	uint64_t refused_share_of[SL_SYNC_MAX_PEERS];
 	struct sl_wmsg *walk;    /* walk in progress, if any */
 	uint32_t nbuf;
 	struct sl_sync_conn buf[SL_SYNC_BATCH];

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sluicectl's `cluster status`: this node, then one line per peer, then
- * each peer's refusals, then what this node announces for others.
+ * each peer's other counters, the engine's, control thread's and
+ * workers' sync counters (those not 0; --json has every one), what this
+ * node announces, and the peers' addresses it announces for them.
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sluicectl.h"
 
@@ -44,23 +48,61 @@ static void peers_table(const json_t *peers)
 	slc_table_free(t);
 }
 
-/* The refusals other than those in the table, when any is non-zero. */
-static void refusals(const json_t *peers)
+/* Every integer member of `o` that is not 0 and not in skip[] (NULL
+ * ended), as "label: key value, ..." on one line; nothing when none. */
+static void nonzero_line(const char *label, const json_t *o, const char *const *skip)
 {
-	static const char *const keys[] = { "truncated", "bad_magic", "bad_version",
-		"bad_type", "bad_record", "bad_sender", "refused_vip", "refused_laddr",
-		"refused_share", "tx_errors" };
+	const char *key;
+	const json_t *v;
+	bool any = false;
+
+	json_object_foreach((json_t *)o, key, v) {
+		bool skipped = false;
+		for (const char *const *k = skip; k && *k && !skipped; k++)
+			skipped = !strcmp(*k, key);
+		if (skipped || !json_is_integer(v) || json_integer_value(v) == 0)
+			continue;
+		printf("%s%s %lld", any ? ", " : label, key, (long long)json_integer_value(v));
+		any = true;
+	}
+	if (any)
+		putchar('\n');
+}
+
+/* Each peer's counters beyond the table (refusals, dumps, deaths...) and
+ * the connections it holds here, when not 0. */
+static void peer_details(const json_t *peers)
+{
+	static const char *const in_table[] = { "rx_records", "tx_records", "lost", "replays",
+		"bad_hmac", NULL };
 	const json_t *p;
+	char label[96];
 	size_t i;
 
 	json_array_foreach(peers, i, p) {
-		const json_t *c = json_object_get(p, "counters");
-		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-			json_int_t v = json_integer_value(json_object_get(c, keys[k]));
-			if (v)
-				printf("  %s %s: %lld\n", slc_str(p, "name"), keys[k], (long long)v);
-		}
+		snprintf(label, sizeof(label), "  %s: ", slc_str(p, "name"));
+		nonzero_line(label, json_object_get(p, "counters"), in_table);
+		json_int_t held = json_integer_value(json_object_get(p, "connections_held"));
+		if (held)
+			printf("  %s: holds %lld connections here\n", slc_str(p, "name"),
+			       (long long)held);
 	}
+}
+
+/* What this node announces (stats "announce", node status has the list). */
+static void announce_line(const json_t *a)
+{
+	const json_t *r = json_object_get(a, "routes");
+
+	if (!json_is_object(a))
+		return;
+	printf("announces %lld VIP, %lld local and %lld taken-over routes%s%s%s\n",
+	       (long long)json_integer_value(json_object_get(r, "vip")),
+	       (long long)json_integer_value(json_object_get(r, "local")),
+	       (long long)json_integer_value(json_object_get(r, "takeover")),
+	       json_is_true(json_object_get(a, "drained")) ? "; node drained" : "",
+	       json_is_true(json_object_get(a, "gate_open")) ? "" : "; VIPs gated (no dump)",
+	       json_is_true(json_object_get(a, "in_step")) ? "" : "; table not in step yet");
 }
 
 void slc_print_cluster_status(const json_t *args, const json_t *result)
@@ -76,10 +118,14 @@ void slc_print_cluster_status(const json_t *args, const json_t *result)
 	       json_is_true(json_object_get(result, "ready")) ?
 	       "ready (has its full dump)" : "NOT ready: announces nothing until it has the dump");
 	peers_table(json_object_get(result, "peers"));
-	refusals(json_object_get(result, "peers"));
+	peer_details(json_object_get(result, "peers"));
 	printf("from unknown sources: %lld datagrams; dump timeouts: %lld\n",
 	       (long long)json_integer_value(json_object_get(c, "unknown_peer")),
 	       (long long)json_integer_value(json_object_get(c, "dump_timeouts")));
+	nonzero_line("engine: ", c, (const char *const[]){ "unknown_peer", "dump_timeouts", NULL });
+	nonzero_line("control thread: ", json_object_get(result, "sync"), NULL);
+	nonzero_line("workers: ", json_object_get(result, "workers"), NULL);
+	announce_line(json_object_get(result, "announce"));
 	if (json_array_size(take) == 0) {
 		puts("announces no peer's local address");
 		return;

@@ -530,6 +530,11 @@ const struct slc_cmd slc_cmds[] = {
 	  "sent and received, sync lag (time since its newest record), loss,\n"
 	  "replays, bad HMACs and the other refusals; whether this node is ready\n"
 	  "(has its full dump) and the peers' local addresses it announces.\n"
+	  "Then every other counter that is not 0 (--json shows them all): each\n"
+	  "peer's refusals (refused_share summed over the workers), dumps, deaths\n"
+	  "and the connections it holds here; the sync engine's, the control\n"
+	  "thread's (\"control thread:\") and the workers' (\"workers:\"); the\n"
+	  "routes announced by kind. /metrics has them as sluice_cluster_*.\n"
 	  "\nExample:\n  sluicectl cluster status\n", { NULL }, 0, 0, false,
 	  build_none, slc_print_cluster_status },
 	{ "xdp", "syn-rate", "xdp.set", "RATE BURST",

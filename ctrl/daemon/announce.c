@@ -379,6 +379,20 @@ json_t *sl_announce_counters_json(const struct sl_announce *a)
 			 "out_of_memory", (json_int_t)a->c.nomem);
 }
 
+json_t *sl_announce_summary_json(const struct sl_announce *a)
+{
+	json_int_t n[SL_ANN_EXTRA + 1] = {0};
+
+	for (uint32_t i = 0; i < a->want.n; i++)
+		if (a->want.items[i].wanted && a->want.items[i].kind <= SL_ANN_EXTRA)
+			n[a->want.items[i].kind]++;
+	return json_pack("{s:I, s:b, s:b, s:b, s:{s:I, s:I, s:I}, s:o*}",
+			 "table", (json_int_t)a->table, "drained", a->drained,
+			 "gate_open", !a->gate_closed, "in_step", in_step(a), "routes",
+			 "vip", n[SL_ANN_VIP], "local", n[SL_ANN_LADDR], "takeover",
+			 n[SL_ANN_EXTRA], "counters", sl_announce_counters_json(a));
+}
+
 static json_t *items_json(const struct sl_announce *a)
 {
 	json_t *arr = json_array();

@@ -115,7 +115,11 @@ int sl_announce_set_extra(struct sl_announce *a, const struct sl_addr *addrs,
 /* {"table", "drained", "gate", "in_step", "announced": [...],
  *  "vips": [{"vip", "announced", "why"}], "counters": {...}} */
 json_t *sl_announce_json(const struct sl_announce *a);
-/* The counters alone, for `stats`. */
+/* The counters alone. */
 json_t *sl_announce_counters_json(const struct sl_announce *a);
+/* For `stats` and `cluster status`: {"table", "drained", "gate_open",
+ * "in_step", "routes": {"vip", "local", "takeover"} (wanted routes by
+ * kind), "counters"}. */
+json_t *sl_announce_summary_json(const struct sl_announce *a);
 
 #endif

@@ -1,134 +1,94 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cluster.status (issue 16): this node's readiness, each peer's state,
- * when it was last heard and last sent a record, records both ways, loss
- * and every refusal, its worker count, and which peers' local addresses this node announces and why.
+ * cluster.status (issue 16): the engine's view (cluster_json.c), with
+ * what only the daemon knows: each peer's installs refused past its
+ * share and the connections it holds (the workers count them), the
+ * control thread's sync counters ("sync"), the workers' summed
+ * ("workers"), the callbacks' counts, and what this node announces
+ * ("announce"). The stats answer carries the same object as "cluster"
+ * (ctrl/daemon/metrics_cluster.c makes /metrics of it).
  */
-#include <string.h>
-
-#include "cluster.h"
+#include "announce.h"
+#include "cluster_json.h"
 #include "commands.h"
 #include "ctl_cluster.h"
+#include "ctl_sync.h"
+#include "worker_sync.h"
 
-static const char *takeover_why(const struct sl_sync_peer *p)
+/* The workers' part of each peer's counters. refused_share is the
+ * engine's (what install() reported, none from this daemon) plus the
+ * workers'. */
+static void peers_add_workers(const struct sl_ctl *ctl, json_t *peers)
 {
-	return p->state == SL_PEER_DEAD ? "peer dead" : "peer back, without its full dump";
-}
+	size_t i;
+	json_t *p;
 
-/* Milliseconds since `t`, or null for never. */
-static json_t *ago(uint64_t now, uint64_t t)
-{
-	return t ? json_integer((json_int_t)(now - t)) : json_null();
-}
-
-static json_t *peer_json(const struct sl_sync_peer *p, uint64_t now)
-{
-	const struct sl_sync_peer_stats *s = &p->st;
-	char buf[SL_ADDR_STRLEN];
-	json_t *l = json_array();
-	json_t *o = json_pack(
-		"{s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:I, s:i, s:b, s:b}",
-		"name", p->conf->name, "address", sl_fmt_addr(&p->conf->addr, buf),
-		"state", sl_peer_state_name(p->state), "ready", p->ready,
-		"dump_received", p->dump_done,
-		"last_heard_ms_ago", ago(now, p->state == SL_PEER_UNKNOWN ? 0 : p->last_heard_ms),
-		"last_record_ms_ago", ago(now, p->last_record_ms), "local_addresses", l,
-		"epoch", (json_int_t)p->heard_epoch, "workers", (int)p->workers,
-		"workers_differ", p->workers_differ, "has_current_key", p->has_key);
-
-	for (uint32_t i = 0; o && i < p->conf->nladdrs; i++)
-		json_array_append_new(l, json_string(sl_fmt_addr(&p->conf->laddrs[i], buf)));
-	if (!o)
-		return NULL;
-	json_t *c = json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		"rx_datagrams", (json_int_t)s->rx_dgrams, "rx_records", (json_int_t)s->rx_records,
-		"tx_datagrams", (json_int_t)s->tx_dgrams, "tx_records", (json_int_t)s->tx_records,
-		"tx_errors", (json_int_t)s->tx_errors, "lost", (json_int_t)s->lost,
-		"replays", (json_int_t)s->replays, "bad_sender", (json_int_t)s->bad_sender,
-		"refused_vip", (json_int_t)s->refused_vip,
-		"refused_laddr", (json_int_t)s->refused_laddr,
-		"refused_share", (json_int_t)s->refused_share,
-		"installed", (json_int_t)s->installed, "dumps_sent", (json_int_t)s->dumps_sent,
-		"dumps_received", (json_int_t)s->dumps_received);
-	for (int b = SL_SYNC_BAD_TRUNCATED; c && b < SL_SYNC_BAD_MAX; b++)
-		json_object_set_new(c, sl_sync_bad_name((enum sl_sync_bad)b),
-				    json_integer((json_int_t)s->bad[b]));
-	const struct {
-		const char *name;
-		uint64_t v;
-	} more[] = {
-		{"deaths", s->deaths}, {"restarts", s->restarts},
-		{"wrong_receiver", s->wrong_receiver}, {"unbound", s->unbound},
-		{"wrong_epoch", s->wrong_epoch}, {"rx_previous_key", s->rx_previous_key},
-		{"refused_workers", s->refused_workers}, {"dump_short", s->dump_short},
-		{"dump_retries", s->dump_retries}, {"dump_stale_end", s->dump_stale_end},
-	};
-	for (size_t i = 0; c && i < sizeof(more) / sizeof(more[0]); i++)
-		json_object_set_new(c, more[i].name, json_integer((json_int_t)more[i].v));
-	json_object_set_new(o, "counters", c ? c : json_null());
-	return o;
-}
-
-static json_t *takeover_json(const struct sl_cluster *c)
-{
-	const struct sl_addr *a;
-	const uint8_t *owner;
-	uint32_t n = sl_cluster_takeover_list(c, &a, &owner);
-	char buf[SL_ADDR_STRLEN];
-	json_t *l = json_array();
-
-	for (uint32_t i = 0; l && i < n; i++) {
-		const struct sl_sync_peer *p = sl_cluster_peer(c, owner[i]);
-		json_array_append_new(l, json_pack("{s:s, s:s, s:s}", "address",
-						   sl_fmt_addr(&a[i], buf), "of", p->conf->name,
-						   "why", takeover_why(p)));
+	json_array_foreach(peers, i, p) {
+		json_t *c = json_object_get(p, "counters");
+		uint64_t refused, conns;
+		sl_ctl_sync_peer_sums(ctl, (unsigned)i, &refused, &conns);
+		json_int_t engine = json_integer_value(json_object_get(c, "refused_share"));
+		json_object_set_new(c, "refused_share", json_integer(engine + (json_int_t)refused));
+		json_object_set_new(p, "connections_held", json_integer((json_int_t)conns));
 	}
-	return l;
+}
+
+static json_t *sync_json(const struct sl_ctl *ctl)
+{
+	const struct sl_ctl_sync_stats *s = sl_ctl_sync_stats(ctl);
+
+	if (!s)
+		return NULL;
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "drained", (json_int_t)s->drained, "unsunk", (json_int_t)s->unsunk,
+			 "install_sent", (json_int_t)s->install_sent,
+			 "refused_invalid", (json_int_t)s->refused_invalid,
+			 "refused_vip", (json_int_t)s->refused_vip,
+			 "refused_rs", (json_int_t)s->refused_rs,
+			 "refused_laddr", (json_int_t)s->refused_laddr,
+			 "refused_peer", (json_int_t)s->refused_peer,
+			 "refused_owner", (json_int_t)s->refused_owner,
+			 "no_memory", (json_int_t)s->no_memory, "walks", (json_int_t)s->walks);
+}
+
+static json_t *workers_json(const struct sl_ctl *ctl)
+{
+	struct sl_sync_stats s;
+
+	sl_ctl_sync_worker_stats(ctl, &s);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "emitted", (json_int_t)s.emitted, "ring_full", (json_int_t)s.ring_full,
+			 "installed", (json_int_t)s.installed, "updated", (json_int_t)s.updated,
+			 "removed", (json_int_t)s.removed,
+			 "refused_share", (json_int_t)s.refused_share,
+			 "refused_table", (json_int_t)s.refused_table,
+			 "walks", (json_int_t)s.walks);
 }
 
 json_t *sl_ctl_cluster_status(const struct sl_ctl *ctl, struct sl_err *err)
 {
 	const struct sl_ctl_cluster *k = ctl->cluster;
-	const struct sl_cluster_stats *s;
-	const struct sl_cluster_conf *conf;
-	uint64_t now = sl_ctl_now_ms();
-	char buf[SL_ADDR_STRLEN];
-	json_t *o, *peers;
+	json_t *o;
 
 	if (!k) {
 		sl_err_set(err, SL_E_NOT_FOUND, "cluster", "no \"cluster\" block in the "
 			   "configuration: this node syncs with nobody");
 		return NULL;
 	}
-	s = sl_cluster_stats(k->c);
-	conf = sl_cluster_conf(k->c);
-	peers = json_array();
-	o = json_pack("{s:s, s:s, s:i, s:b, s:I, s:i, s:i, s:o, s:o, s:{s:I, s:I, s:I, s:I, "
-		      "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
-		      "node", conf->node, "sync_address", sl_fmt_addr(&conf->sync_addr, buf),
-		      "sync_port", conf->sync_port, "ready", sl_cluster_ready(k->c),
-		      "epoch", (json_int_t)sl_cluster_epoch(k->c),
-		      "socket_rcvbuf_bytes", s->rcvbuf_bytes,
-		      "socket_sndbuf_bytes", s->sndbuf_bytes,
-		      "peers", peers, "takeover", takeover_json(k->c), "counters",
-		      "unknown_peer", (json_int_t)s->unknown_peer,
-		      "rx_errors", (json_int_t)s->rx_errors,
-		      "tx_no_room", (json_int_t)s->tx_no_room,
-		      "dump_timeouts", (json_int_t)s->dump_timeouts,
-		      "takeover_changes", (json_int_t)s->takeover_changes,
-		      "emitted", (json_int_t)s->emitted,
-		      "dump_datagrams", (json_int_t)s->dump_dgrams,
-		      "rekeys", (json_int_t)s->rekeys,
-		      "installs_counted", (json_int_t)k->installs,
-		      "dump_requests", (json_int_t)k->dump_requests,
-		      "refreshes", (json_int_t)k->refreshes,
-		      "takeover_calls", (json_int_t)k->takeover_calls);
-	for (uint32_t i = 0; o && i < sl_cluster_npeers(k->c); i++)
-		if (json_array_append_new(peers, peer_json(sl_cluster_peer(k->c, i), now)) < 0) {
-			json_decref(o);
-			o = NULL;
-		}
+	o = sl_cluster_json(k->c, sl_ctl_now_ms());
+	if (o) {
+		json_t *c = json_object_get(o, "counters");
+		peers_add_workers(ctl, json_object_get(o, "peers"));
+		json_object_set_new(c, "installs_counted", json_integer((json_int_t)k->installs));
+		json_object_set_new(c, "dump_requests", json_integer((json_int_t)k->dump_requests));
+		json_object_set_new(c, "refreshes", json_integer((json_int_t)k->refreshes));
+		json_object_set_new(c, "takeover_calls",
+				    json_integer((json_int_t)k->takeover_calls));
+		json_object_set_new(o, "sync", sync_json(ctl) ?: json_null());
+		json_object_set_new(o, "workers", workers_json(ctl) ?: json_null());
+		json_object_set_new(o, "announce", ctl->announce ?
+				    sl_announce_summary_json(ctl->announce) : json_null());
+	}
 	if (!o)
 		sl_err_set(err, SL_E_INTERNAL, "", "out of memory");
 	return o;

@@ -11,6 +11,7 @@
 #include <rte_ethdev.h>
 
 #include "addr.h"
+#include "announce.h"
 #include "commands.h"
 #include "ctl_capture.h"
 #include "jsonutil.h"
@@ -237,7 +238,7 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 {
 	struct sl_worker_stats total;
 	json_t *servers;
-	(void)args, (void)err;
+	(void)args;
 
 	sum_workers(ctl, &total);
 	json_t *totals = counters_json(&total);
@@ -301,6 +302,10 @@ int sl_cmd_stats(struct sl_ctl *ctl, struct sl_model *m, json_t *args,
 			ctl->health->panic, "vips_in_panic",
 			(json_int_t)ctl->health->vips_in_panic, "panics",
 			(json_int_t)ctl->health->panics));
+	if (ctl->announce)
+		json_object_set_new(*result, "announce", sl_announce_summary_json(ctl->announce));
+	if (ctl->cluster) /* cluster.status's answer: /metrics renders it */
+		json_object_set_new(*result, "cluster", sl_ctl_cluster_status(ctl, err));
 	return 0;
 }
 

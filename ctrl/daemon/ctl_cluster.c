@@ -14,10 +14,10 @@
  * peer. Readiness gates the announcer (announce.h): until this node has
  * its peers' dumps only local and taken-over addresses are announced.
  *
- * Not done (README.md): a peer's share refused by a worker is counted
- * in the worker's counters, not in the peer's `refused_share`
- * (install() cannot know it, the workers decide later); the cluster's
- * `max_share_percent` is handed to the workers as is.
+ * A peer's share refused by a worker is counted by the worker, per peer
+ * (install() cannot know it, the workers decide later): cluster.status
+ * adds their sum to the peer's `refused_share` (cmd_cluster.c). The
+ * cluster's `max_share_percent` is handed to the workers as is.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +55,7 @@ static enum sl_sync_verdict check(void *arg, const struct sl_sync_conn *r)
 }
 
 /* Records a peer sent, to the workers. The share cap is the workers'
- * to enforce (their counters), so none is reported refused here. */
+ * to enforce (counted per peer there), so none is reported refused here. */
 static uint32_t install(void *arg, const struct sl_sync_conn *recs, uint32_t n,
 			uint32_t peer)
 {

@@ -93,6 +93,40 @@ const struct sl_ctl_sync_stats *sl_ctl_sync_stats(const struct sl_ctl *ctl)
 	return ctl->sync ? &ctl->sync->stats : NULL;
 }
 
+/* The workers' counters are theirs to write: read here without a lock,
+ * each a whole aligned word, at most a turn behind. */
+void sl_ctl_sync_worker_stats(const struct sl_ctl *ctl, struct sl_sync_stats *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned i = 0; ctl->sync && i < ctl->dp->nworkers; i++) {
+		const struct sl_worker_sync *y = ctl->dp->workers[i]->sync;
+		if (y == NULL)
+			continue;
+		sum->emitted += y->stats.emitted;
+		sum->ring_full += y->stats.ring_full;
+		sum->installed += y->stats.installed;
+		sum->updated += y->stats.updated;
+		sum->removed += y->stats.removed;
+		sum->refused_share += y->stats.refused_share;
+		sum->refused_table += y->stats.refused_table;
+		sum->walks += y->stats.walks;
+	}
+}
+
+void sl_ctl_sync_peer_sums(const struct sl_ctl *ctl, unsigned peer, uint64_t *refused_share,
+			   uint64_t *conns)
+{
+	*refused_share = *conns = 0;
+	for (unsigned i = 0; ctl->sync && peer < SL_SYNC_MAX_PEERS && i < ctl->dp->nworkers;
+	     i++) {
+		const struct sl_worker_sync *y = ctl->dp->workers[i]->sync;
+		if (y == NULL)
+			continue;
+		*refused_share += y->refused_share_of[peer];
+		*conns += y->peer_conns[peer];
+	}
+}
+
 /* Up to SL_CTL_SYNC_DRAIN_MAX records from the rings (fewer during a
  * dump walk: the sender's pace), an even share per worker; true when
  * every ring was left empty. A walk waits on a full ring, so a slower

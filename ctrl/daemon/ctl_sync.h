@@ -82,4 +82,13 @@ int sl_ctl_sync_dump(struct sl_ctl *ctl, int peer, bool full, uint32_t min_age_m
 
 const struct sl_ctl_sync_stats *sl_ctl_sync_stats(const struct sl_ctl *ctl);
 
+/* The workers' sync counters (worker_sync.h) summed; zero when off. */
+struct sl_sync_stats;
+void sl_ctl_sync_worker_stats(const struct sl_ctl *ctl, struct sl_sync_stats *sum);
+/* Over the workers, peer `peer`'s installs refused past its share (the
+ * true count: the cluster engine's refused_share cannot see them) and
+ * the connections it holds in this node's tables now. */
+void sl_ctl_sync_peer_sums(const struct sl_ctl *ctl, unsigned peer, uint64_t *refused_share,
+			   uint64_t *conns);
+
 #endif

@@ -8,86 +8,13 @@
  * workers' sums ("totals", "drops") are left out: sum() gives them, and
  * a sample of each would be counted twice.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics_cluster.h"
+#include "metrics_family.h"
 #include "metrics_text.h"
-
-static bool grow(struct sl_text *t, size_t more)
-{
-	if (t->failed)
-		return false;
-	if (t->len + more + 1 <= t->cap)
-		return true;
-	size_t cap = t->cap ? t->cap : 4096;
-	while (cap < t->len + more + 1)
-		cap *= 2;
-	char *b = realloc(t->buf, cap);
-	if (!b) {
-		t->failed = true;
-		return false;
-	}
-	t->buf = b;
-	t->cap = cap;
-	return true;
-}
-
-void sl_text_printf(struct sl_text *t, const char *fmt, ...)
-{
-	va_list ap;
-	char small[256];
-
-	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0 || !grow(t, (size_t)n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(t->buf + t->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	t->len += (size_t)n;
-}
-
-static void put_char(struct sl_text *t, char c)
-{
-	if (grow(t, 1)) {
-		t->buf[t->len++] = c;
-		t->buf[t->len] = '\0';
-	}
-}
-
-/* `quote`: escape '"' too (label values, not HELP). */
-static void put_escaped(struct sl_text *t, const char *v, bool quote)
-{
-	for (; *v; v++) {
-		if (*v == '\\')
-			sl_text_printf(t, "\\\\");
-		else if (*v == '\n')
-			sl_text_printf(t, "\\n");
-		else if (*v == '"' && quote)
-			sl_text_printf(t, "\\\"");
-		else
-			put_char(t, *v);
-	}
-}
-
-void sl_text_label_value(struct sl_text *t, const char *v)
-{
-	put_escaped(t, v, true);
-}
-
-void sl_text_help(struct sl_text *t, const char *v)
-{
-	put_escaped(t, v, false);
-}
-
-void sl_text_free(struct sl_text *t)
-{
-	free(t->buf);
-	memset(t, 0, sizeof(*t));
-}
 
 void sl_metrics_name(char *out, size_t len, const char *prefix, const char *key,
 		     const char *suffix)
@@ -106,110 +33,14 @@ void sl_metrics_name(char *out, size_t len, const char *prefix, const char *key,
 	}
 }
 
-static void family(struct sl_text *t, const char *name, const char *type,
-		   const char *help)
+static void worker_labels(const json_t *w, struct sl_mt_labels *l)
 {
-	sl_text_printf(t, "# HELP %s ", name);
-	sl_text_help(t, help);
-	sl_text_printf(t, "\n# TYPE %s %s\n", name, type);
-}
-
-/* A label set: up to 6 name="value" pairs. */
-struct labels {
-	unsigned n;
-	const char *name[6];
-	char value[6][80];
-};
-
-static void label_str(struct labels *l, const char *name, const char *value)
-{
-	if (l->n == 6)
-		return;
-	l->name[l->n] = name;
-	snprintf(l->value[l->n++], sizeof(l->value[0]), "%s", value);
-}
-
-/* A label from a string or integer member (anything else: ""). */
-static void label(struct labels *l, const char *name, const json_t *v)
-{
-	char num[24] = "";
-
-	if (json_is_integer(v))
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	label_str(l, name, json_is_string(v) ? json_string_value(v) : num);
-}
-
-/* A sample of a number, true or false (1, 0); nothing for anything else. */
-static void sample(struct sl_text *t, const char *name, const struct labels *l,
-		   const json_t *v)
-{
-	if (!json_is_number(v) && !json_is_boolean(v))
-		return;
-	sl_text_printf(t, "%s", name);
-	for (unsigned i = 0; i < l->n; i++) {
-		sl_text_printf(t, "%s%s=\"", i ? "," : "{", l->name[i]);
-		sl_text_label_value(t, l->value[i]);
-		sl_text_printf(t, "\"%s", i + 1 == l->n ? "}" : "");
-	}
-	if (json_is_integer(v))
-		sl_text_printf(t, " %" JSON_INTEGER_FORMAT "\n", json_integer_value(v));
-	else if (json_is_real(v))
-		sl_text_printf(t, " %.17g\n", json_real_value(v));
-	else
-		sl_text_printf(t, " %d\n", json_is_true(v) ? 1 : 0);
-}
-
-/* o["a.b.c"] is o["a"]["b"]["c"]. */
-static json_t *get_path(const json_t *o, const char *path)
-{
-	const char *dot = strchr(path, '.');
-	char head[64];
-
-	if (!dot)
-		return json_object_get(o, path);
-	snprintf(head, sizeof(head), "%.*s", (int)(dot - path), path);
-	return get_path(json_object_get(o, head), dot + 1);
-}
-
-/* One column of a list of objects (workers, ports, VIPs...): its member
- * `key` becomes family `name`, with an extra label when several columns
- * share a family (packets in and out). */
-struct col {
-	const char *key, *name, *type, *help, *xlabel, *xvalue;
-};
-
-typedef void (*labels_fn)(const json_t *obj, struct labels *l);
-
-static void columns(struct sl_text *t, const json_t *list, const struct col *cols,
-		    size_t ncols, labels_fn labels_of)
-{
-	if (json_array_size(list) == 0) /* no family without samples */
-		return;
-	for (size_t c = 0; c < ncols; c++) {
-		if (c == 0 || strcmp(cols[c].name, cols[c - 1].name) != 0)
-			family(t, cols[c].name, cols[c].type, cols[c].help);
-		size_t i;
-		json_t *obj;
-		json_array_foreach(list, i, obj) {
-			struct labels l = {0};
-			labels_of(obj, &l);
-			if (cols[c].xlabel)
-				label_str(&l, cols[c].xlabel, cols[c].xvalue);
-			sample(t, cols[c].name, &l, get_path(obj, cols[c].key));
-		}
-	}
-}
-
-#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
-
-static void worker_labels(const json_t *w, struct labels *l)
-{
-	label(l, "worker", json_object_get(w, "worker"));
+	sl_mt_label(l, "worker", json_object_get(w, "worker"));
 }
 
 /* A worker's scalar counters, whatever stats has: each a counter named
  * after its stats member, except the few that are levels. */
-static const struct col worker_gauges[] = {
+static const struct sl_mt_col worker_gauges[] = {
 	{"conns_active", "sluice_worker_connections_active", "gauge",
 	 "Connections created and not yet expired (stats workers[].conns_active)", 0, 0},
 	{"connections_in_table", "sluice_conn_table_entries", "gauge",
@@ -244,32 +75,32 @@ static void workers(struct sl_text *t, const json_t *list)
 			continue;
 		sl_metrics_name(name, sizeof(name), "sluice_worker_", key, "_total");
 		snprintf(help, sizeof(help), "stats workers[].%s", key);
-		struct col c = {key, name, "counter", help, 0, 0};
-		columns(t, list, &c, 1, worker_labels);
+		struct sl_mt_col c = {key, name, "counter", help, 0, 0};
+		sl_mt_columns(t, list, &c, 1, worker_labels);
 	}
-	columns(t, list, worker_gauges, NCOLS(worker_gauges), worker_labels);
+	sl_mt_columns(t, list, worker_gauges, NCOLS(worker_gauges), worker_labels);
 	if (json_array_size(list) == 0)
 		return;
-	family(t, "sluice_drops_total", "counter",
+	sl_mt_family(t, "sluice_drops_total", "counter",
 	       "Packets dropped, by worker and reason (dataplane/core/drop.h)");
 	size_t i;
 	json_t *w;
 	json_array_foreach(list, i, w) {
 		json_object_foreach(json_object_get(w, "drops"), key, v) {
-			struct labels l = {0};
+			struct sl_mt_labels l = {0};
 			worker_labels(w, &l);
-			label_str(&l, "reason", key);
-			sample(t, "sluice_drops_total", &l, v);
+			sl_mt_label_str(&l, "reason", key);
+			sl_mt_sample(t, "sluice_drops_total", &l, v);
 		}
 	}
 }
 
-static void port_labels(const json_t *p, struct labels *l)
+static void port_labels(const json_t *p, struct sl_mt_labels *l)
 {
-	label(l, "port", json_object_get(p, "port"));
+	sl_mt_label(l, "port", json_object_get(p, "port"));
 }
 
-static const struct col port_cols[] = {
+static const struct sl_mt_col port_cols[] = {
 	{"rx_packets", "sluice_port_rx_packets_total", "counter",
 	 "Frames the port's driver received", 0, 0},
 	{"tx_packets", "sluice_port_tx_packets_total", "counter",
@@ -291,11 +122,11 @@ static const struct col port_cols[] = {
 	{"replies_by_ring", "sluice_port_replies_total", "counter", NULL, "path", "ring"},
 };
 
-static void vip_labels(const json_t *v, struct labels *l)
+static void vip_labels(const json_t *v, struct sl_mt_labels *l)
 {
-	label(l, "vip", json_object_get(v, "vip"));
-	label(l, "vip_port", json_object_get(v, "port"));
-	label(l, "proto", json_object_get(v, "proto"));
+	sl_mt_label(l, "vip", json_object_get(v, "vip"));
+	sl_mt_label(l, "vip_port", json_object_get(v, "port"));
+	sl_mt_label(l, "proto", json_object_get(v, "proto"));
 }
 
 /* Columns a VIP and a real server share, under `prefix`. */
@@ -313,57 +144,43 @@ static void vip_labels(const json_t *v, struct labels *l)
 	 "direction", "in"},                                                       \
 	{"bytes_out", prefix "_bytes_total", "counter", "", "direction", "out"}
 
-static const struct col vip_cols[] = {
+static const struct sl_mt_col vip_cols[] = {
 	OBJ_COLS("sluice_vip", "VIP"),
 	{"refused", "sluice_vip_refused_connections_total", "counter",
 	 "New connections refused (RST or ICMP) for want of a server", 0, 0},
 };
 
-static void rs_labels(const json_t *r, struct labels *l)
+static void rs_labels(const json_t *r, struct sl_mt_labels *l)
 {
-	label(l, "vip", json_object_get(r, "vip"));
-	label(l, "vip_port", json_object_get(r, "vport"));
-	label(l, "proto", json_object_get(r, "proto"));
-	label(l, "server", json_object_get(r, "ip"));
-	label(l, "server_port", json_object_get(r, "port"));
+	sl_mt_label(l, "vip", json_object_get(r, "vip"));
+	sl_mt_label(l, "vip_port", json_object_get(r, "vport"));
+	sl_mt_label(l, "proto", json_object_get(r, "proto"));
+	sl_mt_label(l, "server", json_object_get(r, "ip"));
+	sl_mt_label(l, "server_port", json_object_get(r, "port"));
 }
 
-static const struct col rs_cols[] = {
+static const struct sl_mt_col rs_cols[] = {
 	OBJ_COLS("sluice_real_server", "real server"),
 	{"weight", "sluice_real_server_weight", "gauge",
 	 "The server's configured weight (0: draining)", 0, 0},
 };
 
-/* The health state as a state set: one sample per state, 1 for the
- * server's own (stats real_servers[].state, as rs.list says it). */
+/* The health state as a state set (stats real_servers[].state, as
+ * rs.list says it: "down, kept up (panic)" is down). */
 static void rs_states(struct sl_text *t, const json_t *list)
 {
 	static const char *const states[] = {"up", "down", "draining"};
-	size_t i;
-	json_t *r;
 
-	if (json_array_size(list) == 0)
-		return;
-	family(t, "sluice_real_server_state", "gauge",
-	       "1 for the server's state: up, down (failed its checks; also while "
-	       "kept up by panic) or draining (weight 0)");
-	json_array_foreach(list, i, r) {
-		const char *s = json_string_value(json_object_get(r, "state"));
-		for (size_t k = 0; s && k < NCOLS(states); k++) {
-			struct labels l = {0};
-			rs_labels(r, &l);
-			label_str(&l, "state", states[k]);
-			json_t *v = json_integer(!strncmp(s, states[k], strlen(states[k])));
-			sample(t, "sluice_real_server_state", &l, v);
-			json_decref(v);
-		}
-	}
+	sl_mt_state_set(t, list, "sluice_real_server_state",
+			"1 for the server's state: up, down (failed its checks; also while "
+			"kept up by panic) or draining (weight 0)",
+			states, NCOLS(states), rs_labels);
 }
 
-static void xdp_labels(const json_t *p, struct labels *l)
+static void xdp_labels(const json_t *p, struct sl_mt_labels *l)
 {
-	label(l, "port", json_object_get(p, "port"));
-	label(l, "ifname", json_object_get(p, "ifname"));
+	sl_mt_label(l, "port", json_object_get(p, "port"));
+	sl_mt_label(l, "ifname", json_object_get(p, "ifname"));
 }
 
 /* The XDP program's counters per port, whatever xdp_abi.h has. */
@@ -378,30 +195,12 @@ static void xdp(struct sl_text *t, const json_t *x)
 			continue;
 		sl_metrics_name(name, sizeof(name), "sluice_xdp_", key, "_packets_total");
 		snprintf(help, sizeof(help), "XDP program: frames counted as %s", key);
-		struct col c = {key, name, "counter", help, 0, 0};
-		columns(t, ports, &c, 1, xdp_labels);
+		struct sl_mt_col c = {key, name, "counter", help, 0, 0};
+		sl_mt_columns(t, ports, &c, 1, xdp_labels);
 	}
 }
 
-static void no_labels(const json_t *o, struct labels *l)
-{
-	(void)o, (void)l;
-}
-
-/* One object's members as unlabelled samples. */
-static void singles(struct sl_text *t, const json_t *obj, const struct col *cols,
-		    size_t n)
-{
-	json_t *one = json_array();
-
-	json_array_append(one, (json_t *)obj);
-	for (size_t c = 0; obj && c < n; c++)
-		if (get_path(obj, cols[c].key))
-			columns(t, one, &cols[c], 1, no_labels);
-	json_decref(one);
-}
-
-static const struct col resource_cols[] = {
+static const struct sl_mt_col resource_cols[] = {
 	{"uptime_s", "sluice_uptime_seconds", "gauge", "Seconds since sluice started", 0, 0},
 	{"resources.mbufs.total", "sluice_mbufs_capacity", "gauge",
 	 "Packet buffers in the pool", 0, 0},
@@ -476,42 +275,43 @@ static void control(struct sl_text *t, const json_t *c)
 		sl_metrics_name(name, sizeof(name), "sluice_control_", key,
 				level ? "" : "_total");
 		snprintf(help, sizeof(help), "stats control.%s", key);
-		struct col col = {key, name, level ? "gauge" : "counter", help, 0, 0};
-		singles(t, c, &col, 1);
+		struct sl_mt_col col = {key, name, level ? "gauge" : "counter", help, 0, 0};
+		sl_mt_singles(t, c, &col, 1);
 	}
 }
 
 /* Buffers in use: what the pool has less what is free. */
 static void mbufs_in_use(struct sl_text *t, const json_t *stats)
 {
-	static const struct col c = {"in_use", "sluice_mbufs_in_use", "gauge",
+	static const struct sl_mt_col c = {"in_use", "sluice_mbufs_in_use", "gauge",
 				     "Packet buffers taken from the pool (in rings, "
 				     "queues, caches or packets in flight)", 0, 0};
-	json_t *total = get_path(stats, "resources.mbufs.total"),
-	       *avail = get_path(stats, "resources.mbufs.available");
+	json_t *total = sl_mt_get_path(stats, "resources.mbufs.total"),
+	       *avail = sl_mt_get_path(stats, "resources.mbufs.available");
 
 	if (!json_is_integer(total) || !json_is_integer(avail))
 		return;
 	json_t *o = json_pack("{s:I}", "in_use",
 			      json_integer_value(total) - json_integer_value(avail));
-	singles(t, o, &c, 1);
+	sl_mt_singles(t, o, &c, 1);
 	json_decref(o);
 }
 
 int sl_metrics_render(const json_t *stats, struct sl_text *out)
 {
 	memset(out, 0, sizeof(*out));
-	singles(out, stats, resource_cols, NCOLS(resource_cols));
+	sl_mt_singles(out, stats, resource_cols, NCOLS(resource_cols));
 	mbufs_in_use(out, stats);
 	workers(out, json_object_get(stats, "workers"));
-	columns(out, json_object_get(stats, "ports"), port_cols, NCOLS(port_cols),
+	sl_mt_columns(out, json_object_get(stats, "ports"), port_cols, NCOLS(port_cols),
 		port_labels);
-	columns(out, json_object_get(stats, "vips"), vip_cols, NCOLS(vip_cols), vip_labels);
+	sl_mt_columns(out, json_object_get(stats, "vips"), vip_cols, NCOLS(vip_cols), vip_labels);
 	json_t *rs = json_object_get(stats, "real_servers");
-	columns(out, rs, rs_cols, NCOLS(rs_cols), rs_labels);
+	sl_mt_columns(out, rs, rs_cols, NCOLS(rs_cols), rs_labels);
 	rs_states(out, rs);
 	xdp(out, json_object_get(stats, "xdp"));
 	control(out, json_object_get(stats, "control"));
+	sl_metrics_cluster(out, stats);
 	if (out->failed || !out->buf) {
 		sl_text_free(out);
 		return -1;

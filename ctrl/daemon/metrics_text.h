@@ -13,8 +13,8 @@
 
 #include <jansson.h>
 
-/* A growing text buffer; `failed` once an allocation failed (the text
- * is then incomplete and must not be served). */
+/* A growing text buffer (written by metrics_family.c); `failed` once an
+ * allocation failed (the text is then incomplete and must not be served). */
 struct sl_text {
 	char *buf;
 	size_t len, cap;

@@ -122,6 +122,8 @@ static bool sync_peer_share(struct harness *h, char *why)
 		msg->install.recs = in, msg->install.n = N;
 		msg->install.cap = CAP, msg->install.peer = 2;
 		uint64_t inst = SYNC_STAT(h, installed), refused = SYNC_STAT(h, refused_share);
+		uint64_t peer_refused, held, other_refused, other_held;
+		sl_ctl_sync_peer_sums(&h->ctl, 2, &peer_refused, &held);
 		sl_ctl_send(&h->ctl, owner, msg);
 		sync_turns(h, 40);
 		inst = SYNC_STAT(h, installed) - inst;
@@ -130,6 +132,17 @@ static bool sync_peer_share(struct harness *h, char *why)
 			return sync_off(h), WHY("round %u: %llu installed, %llu refused; want %u, %u",
 						round, (unsigned long long)inst,
 						(unsigned long long)refused, CAP, N - CAP);
+		/* What cluster status reports for the peer: its own refusals
+		 * and connections, summed over the workers; none for another. */
+		uint64_t was_refused = peer_refused;
+		sl_ctl_sync_peer_sums(&h->ctl, 2, &peer_refused, &held);
+		sl_ctl_sync_peer_sums(&h->ctl, 1, &other_refused, &other_held);
+		if (peer_refused - was_refused != N - CAP || held != CAP || other_held != 0)
+			return sync_off(h), WHY("round %u: the peer's sums say %llu refused, %llu "
+						"held (another peer %llu); want %u, %u, 0", round,
+						(unsigned long long)(peer_refused - was_refused),
+						(unsigned long long)held,
+						(unsigned long long)other_held, N - CAP, CAP);
 		h_advance(h, 3600); /* they expire: the share is free again */
 	}
 	sync_off(h);

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
-# What test_service.sh and test_deb_service.sh share: systemd's
+# What test_service.sh, test_deb_service.sh and test_service_caps.sh share: systemd's
 # notification socket played by notify_listen.py, sluice started with
 # NOTIFY_SOCKET pointing at it. Sourced after scripts/lab_lib.sh (not a
 # test: run.sh runs test_*.sh only).

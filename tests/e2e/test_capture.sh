@@ -3,7 +3,8 @@
 # Packet capture (issue 17): `sluicectl capture PORT -w FILE` during lab
 # traffic, read back with tcpdump -r. On wan with --count and a pcap
 # filter: exactly N frames, all matching the filter, both directions
-# (clients to the VIP as received, the VIP's answers as sent); on lan
+# (clients to the VIP as received, the VIP's answers as sent), none of
+# the ICMP echoes and UDP datagrams sent to the VIP meanwhile; on lan
 # one direction at a time (tx: only the local address towards servers;
 # rx: only the servers' replies); counters in stats capture; a bad
 # filter refused with the file removed; a client killed mid-capture
@@ -33,13 +34,30 @@ active() { [ "$(lab_stats | lab_jget "r['capture']['active']")" = "$1" ]; }
 # shellcheck disable=SC2317
 capturing() { active true; }
 
-# --- wan, both directions, --count, --filter
-capture_during capturing 20 "$T/curl.log" cap wan -w "$T/wan.pcapng" --count "$COUNT" --filter "tcp port 80"
+# --- wan, both directions, --count, --filter. While it runs, before the
+# HTTP requests, traffic the filter must leave out: ICMP echoes to the
+# VIP (sluice answers them: they cross wan both ways) and UDP datagrams
+# to a VIP port with no service (received, then dropped and counted).
+drops() { lab_stats | lab_jget "sum(r['drops'].values())"; }
+drops_before=$(drops)
+pings_ok=0
+# shellcheck disable=SC2317  # called by capture_during
+excluded_traffic() {
+  if lab_ping "$LAB_VIP" -c 5 --min 5 >"$T/ping.log" 2>&1; then pings_ok=1; fi
+  lab_exec cli bash -c "for i in 1 2 3 4 5; do echo x >/dev/udp/$LAB_VIP/9999; done"
+}
+CAPTURE_ALSO=excluded_traffic capture_during capturing 20 "$T/curl.log" \
+  cap wan -w "$T/wan.pcapng" --count "$COUNT" --filter "tcp port 80"
 echo "# $(cat "$T/cap.out" "$T/cap.err")"
 lab_check_eq "capture wan --count $COUNT exits 0" "$cap_st" 0
 lab_check "... says done, $COUNT frames written" grep -q "done, $COUNT frames written" "$T/cap.out"
 lab_check_eq "tcpdump -r reads $COUNT frames" "$(frames "$T/wan.pcapng")" "$COUNT"
 lab_check_eq "... none outside the filter (not tcp port 80)" "$(frames "$T/wan.pcapng" not tcp port 80)" 0
+lab_check_eq "... the VIP answered the 5 pings sent during the capture" "$pings_ok" 1
+lab_check_cmp "... the 5 UDP datagrams to port 9999 reached sluice (dropped, counted)" \
+  "$(( $(drops) - drops_before ))" -ge 5
+lab_check_eq "... no ICMP in the file (left out by the filter)" "$(frames "$T/wan.pcapng" icmp)" 0
+lab_check_eq "... no UDP in the file (left out by the filter)" "$(frames "$T/wan.pcapng" udp)" 0
 lab_check_cmp "... clients to the VIP (received)" "$(frames "$T/wan.pcapng" dst host "$LAB_VIP" and dst port 80)" -gt 0
 lab_check_cmp "... the VIP to clients (sent)" "$(frames "$T/wan.pcapng" src host "$LAB_VIP" and src port 80)" -gt 0
 first=$(tcpdump -tt -nn -r "$T/wan.pcapng" -c 1 2>/dev/null | cut -d. -f1)

@@ -4,8 +4,9 @@
 # - a bad metrics.listen is a config error at $.metrics.listen;
 # - GET /metrics answers 200 with the text format, `promtool check
 #   metrics` finds nothing wrong, the families stats has are there
-#   (drops by reason, servers' state, mbufs, table occupancy); another
-#   path is 404;
+#   (drops by reason, servers' state, mbufs, table occupancy, session
+#   sync: a short datagram sent from the peer's address is counted as
+#   truncated, in /metrics and in `cluster status`); another path is 404;
 # - a real Prometheus (Debian's, in sluice's namespace on 127.0.0.1,
 #   scraping every second) sees the client's request rate: rate() of
 #   the VIP's connections over 20 s is the rate the client produced,
@@ -30,7 +31,24 @@ out=$("$SLUICE" --check -c "$bad" 2>&1) && st=0 || st=$?
 lab_check_eq "[config] a bad metrics.listen is refused" "$st" 1
 lab_check "[config] ... at \$.metrics.listen: $out" grep -q '\$\.metrics\.listen' <<<"$out"
 
-lab_std_start --servers 2 -- "c[\"metrics\"] = {\"listen\": \"$METRICS\"}"
+# A cluster block (session sync on a veth of sluice's namespace, its one peer never running) puts the sync families in the
+# text promtool checks.
+head -c 32 /dev/urandom >"$T/sync.key"
+chmod 600 "$T/sync.key"
+lab_up --servers 2 || { lab_not_ok "lab up"; exit 1; }
+ip -n "$(lab_ns lb)" link add sync0 type veth peer name sync1
+ip -n "$(lab_ns lb)" link set sync1 up
+ip -n "$(lab_ns lb)" addr add 198.18.250.1/32 dev sync0
+ip -n "$(lab_ns lb)" addr add 198.18.250.2/32 dev sync0
+ip -n "$(lab_ns lb)" link set sync0 up
+cfg=$(lab_make_config "c[\"metrics\"] = {\"listen\": \"$METRICS\"}" \
+  "c[\"cluster\"] = {\"node\": \"lb1\", \"sync\": {\"address\": \"198.18.250.1\", \"port\": 8848},
+    \"peers\": [{\"name\": \"lb2\", \"address\": \"198.18.250.2\"}], \"key_file\": \"$T/sync.key\"}")
+lab_sluice_start "$cfg" || { lab_not_ok "sluice started with metrics and a cluster block"; exit 1; }
+lab_ok "sluice started with metrics and a cluster block"
+# Bad input from the peer's address: a datagram too short to be one.
+lab_exec lb "$LAB_PY" -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("198.18.250.2", 8848)); s.sendto(b"short", ("198.18.250.1", 8848))'
 lab_check "vip + servers" lab_vip_setup "$LAB_VIP:80" rr "$(lab_rs_ip 1):8080:1" "$(lab_rs_ip 2):8080:1"
 lab_curl_loop 5 "http://$LAB_VIP/whoami" >/dev/null
 
@@ -49,9 +67,13 @@ for want in 'sluice_drops_total{worker="0",reason="no_service"} ' \
   'sluice_real_server_state{vip="198.18.0.100",vip_port="80",proto="tcp",server="198.18.1.11",server_port="8080",state="up"} 1' \
   'sluice_vip_connections_total{vip="198.18.0.100",vip_port="80",proto="tcp"} ' \
   'sluice_conn_table_capacity{worker="0"} ' 'sluice_mbufs_in_use ' \
-  'sluice_port_rx_packets_total{port="' 'sluice_worker_rx_packets_total{worker="1"} '; do
+  'sluice_port_rx_packets_total{port="' 'sluice_worker_rx_packets_total{worker="1"} ' \
+  'sluice_cluster_ready ' 'sluice_cluster_peer_state{peer="lb2",state="' \
+  'sluice_cluster_sync_dropped_datagrams_total{peer="lb2",reason="truncated"} 1'; do
   lab_check "[scrape] has ${want:0:60}..." grep -qF "$want" "$T/m.txt"
 done
+lab_check "[cluster status] names the truncated datagram" \
+  bash -c "'$SLUICECTL' -s '$LAB_SOCK' cluster status | grep -q 'lb2: .*truncated 1'"
 code=$(lab_exec lb curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://$METRICS/" || true)
 lab_check_eq "[scrape] another path is 404" "$code" 404
 

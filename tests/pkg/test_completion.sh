@@ -4,7 +4,7 @@
 # the way bash calls it (COMP_WORDS, COMP_CWORD, then COMPREPLY): verbs,
 # subcommands, options of a command, option values, and VIPs and servers
 # from `sluicectl --json vip list` (a stand-in sluicectl answers that
-# with the daemon's layout, tests/pkg/vip_list.json; test_service.sh asks a
+# with the daemon's layout, tests/pkg/vip_list.json; tests/e2e/test_service.sh asks a
 # real daemon); with no daemon, nothing and no message. The words come
 # ready split here; test_completion_pty.sh lets a real shell split them.
 # Prints ok / not ok lines; exit 1 when any failed.

@@ -6,15 +6,18 @@
  * are installed there; the daemon's check refuses what names a VIP or
  * local address this node does not have; a starting node is ready (and
  * takes anything over) only once every live peer sent its dump, or the
- * dump timeout passed (counted).
+ * dump timeout passed (counted). The counters reach /metrics: a datagram sealed with a
+ * foreign key (reason bad_key_id) moves
+ * sluice_cluster_sync_dropped_datagrams_total, and promtool
+ * finds nothing wrong with the cluster's and announcer's families.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -23,7 +26,9 @@
 #include <sys/socket.h>
 
 #include "cluster.h"
+#include "cluster_json.h"
 #include "conn.h"
+#include "metrics_text.h"
 #include "sync_epoch.h"
 
 #define PORT 8848
@@ -270,6 +275,111 @@ static void test_bad_input_installs_nothing(void **state)
 	assert_int_equal(p2->st.refused_vip, 1);
 	assert_int_equal(p2->st.refused_laddr, 1);
 	assert_int_equal(seen.installed, 4); /* only the third */
+	sl_cluster_free(a);
+}
+
+/* The daemon's additions to cluster.status (cmd_cluster.c) and stats
+ * "announce", every member present, so promtool sees every family. */
+static const char *DAEMON_PART =
+	"{\"sync\": {\"drained\": 1, \"unsunk\": 0, \"install_sent\": 2, \"refused_invalid\": 0,"
+	" \"refused_vip\": 0, \"refused_rs\": 0, \"refused_laddr\": 0, \"refused_peer\": 0,"
+	" \"refused_owner\": 3, \"no_memory\": 0, \"walks\": 1},"
+	" \"counters\": {\"installs_counted\": 1, \"dump_requests\": 0, \"refreshes\": 0,"
+	" \"takeover_calls\": 0},"
+	" \"workers\": {\"emitted\": 5, \"ring_full\": 0, \"installed\": 2, \"updated\": 0,"
+	" \"removed\": 0, \"refused_share\": 0, \"refused_table\": 0, \"walks\": 2},"
+	" \"announce\": {\"table\": 100, \"drained\": false, \"gate_open\": true,"
+	" \"in_step\": true, \"routes\": {\"vip\": 1, \"local\": 2, \"takeover\": 4},"
+	" \"counters\": {\"routes_added\": 7, \"routes_removed\": 0, \"errors\": 0,"
+	" \"table_reads\": 1, \"found_at_last_read\": 0, \"answers_lost\": 0,"
+	" \"out_of_memory\": 0}}}";
+
+/* /metrics of node a as the daemon renders it (its part faked). */
+static char *metrics_of(struct sl_cluster *a, uint64_t now)
+{
+	json_t *extra = json_loads(DAEMON_PART, 0, NULL);
+	json_t *cl = sl_cluster_json(a, now);
+	struct sl_text t;
+
+	assert_non_null(extra);
+	assert_non_null(cl);
+	json_object_set(cl, "sync", json_object_get(extra, "sync"));
+	json_object_set(cl, "workers", json_object_get(extra, "workers"));
+	json_object_update(json_object_get(cl, "counters"), json_object_get(extra, "counters"));
+	json_object_set_new(json_array_get(json_object_get(cl, "peers"), 0),
+			    "connections_held", json_integer(2));
+	json_t *stats = json_pack("{s:o, s:O}", "cluster", cl, "announce",
+				  json_object_get(extra, "announce"));
+	assert_int_equal(sl_metrics_render(stats, &t), 0);
+	json_decref(stats);
+	json_decref(extra);
+	return t.buf;
+}
+
+static void promtool_ok(const char *text)
+{
+	char path[] = "/tmp/sl-test-cluster-XXXXXX", cmd[160];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics <%s", path);
+	int st = system(cmd);
+	unlink(path);
+	assert_int_equal(st, 0);
+}
+
+static void test_counters_in_metrics(void **state)
+{
+	struct sl_cluster *a = node(1, 0);
+	struct sl_sync_conn r[1] = {rec(1, 1)};
+	static const uint8_t bad_key[32] = "not the cluster's key, not it!!!";
+	static uint8_t buf[2048];
+	struct sl_addr from = v4(2), stranger = v4(9);
+	const char *bad_key_line =
+		"sluice_cluster_sync_dropped_datagrams_total{peer=\"lb2\",reason=\"bad_key_id\"} ";
+	size_t len;
+	(void)state;
+	fresh();
+
+	char *before = metrics_of(a, 10);
+	assert_non_null(strstr(before, "sluice_cluster_ready 0\n"));
+	assert_non_null(strstr(before, "sluice_cluster_peer_state{peer=\"lb2\",state=\"unknown\"} 1\n"));
+	const char *at = strstr(before, bad_key_line);
+	assert_non_null(at);
+	assert_int_equal(strncmp(at + strlen(bad_key_line), "0\n", 2), 0);
+	free(before);
+
+	len = forge(buf, 2, bad_key, 1, r, 1);
+	sl_cluster_input(a, buf, len, &from, PORT, 10);
+	sl_cluster_input(a, buf, len, &stranger, PORT, 10);
+	len = forge(buf, 2, KEY, 1, r, 1);
+	sl_cluster_input(a, buf, len, &from, PORT, 20);
+
+	char *after = metrics_of(a, 1520);
+	const char *want[] = {
+		"sluice_cluster_sync_dropped_datagrams_total{peer=\"lb2\",reason=\"bad_key_id\"} 1\n",
+		"sluice_cluster_sync_dropped_datagrams_total{peer=\"lb3\",reason=\"bad_key_id\"} 0\n",
+		"sluice_cluster_sync_unknown_peer_datagrams_total 1\n",
+		"sluice_cluster_sync_records_received_total{peer=\"lb2\"} 1\n",
+		"sluice_cluster_peer_up{peer=\"lb2\"} 1\n",
+		"sluice_cluster_peer_last_heard_seconds{peer=\"lb2\"} 1.5\n",
+		"sluice_cluster_peer_connections{peer=\"lb2\"} 2\n",
+		"sluice_cluster_sync_install_refused_records_total{reason=\"owner\"} 3\n",
+		"sluice_announce_routes{kind=\"takeover\"} 4\n",
+		"sluice_node_drained 0\n",
+		"sluice_cluster_sync_records_to_install_total 1\n",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(after, want[i]))
+			fail_msg("no %s in:\n%s", want[i], after);
+	/* lb3 was never heard: no last-heard sample rather than a made-up one */
+	assert_null(strstr(after, "sluice_cluster_peer_last_heard_seconds{peer=\"lb3\"}"));
+	if (getenv("SL_TEST_PRINT_METRICS"))
+		fputs(after, stderr);
+	promtool_ok(after);
+	free(after);
 	sl_cluster_free(a);
 }
 
@@ -830,6 +940,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_input_installs_nothing),
+		cmocka_unit_test(test_counters_in_metrics),
 		cmocka_unit_test(test_dump_between_nodes),
 		cmocka_unit_test(test_short_dumps_give_up),
 		cmocka_unit_test(test_dump_pace),

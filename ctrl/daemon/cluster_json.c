@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The session-sync engine's state as JSON (ctrl/cluster/ has no JSON):
+ * this node's readiness, each peer's state, when it was last heard,
+ * records both ways, when a record last came, loss and every refusal, the engine's own
+ * counters, and which peers' local addresses this node announces and
+ * why. Needs only the engine, so the unit tests render it too; the
+ * daemon adds what the workers count (cmd_cluster.c).
+ */
+#include "cluster_json.h"
+
+static const char *takeover_why(const struct sl_sync_peer *p)
+{
+	return p->state == SL_PEER_DEAD ? "peer dead" : "peer back, without its full dump";
+}
+
+/* Milliseconds since `t`, or null for never. */
+static json_t *ago(uint64_t now, uint64_t t)
+{
+	return t ? json_integer((json_int_t)(now - t)) : json_null();
+}
+
+static json_t *peer_counters(const struct sl_sync_peer_stats *s)
+{
+	json_t *c = json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"rx_datagrams", (json_int_t)s->rx_dgrams, "rx_records", (json_int_t)s->rx_records,
+		"tx_datagrams", (json_int_t)s->tx_dgrams, "tx_records", (json_int_t)s->tx_records,
+		"tx_errors", (json_int_t)s->tx_errors, "lost", (json_int_t)s->lost,
+		"replays", (json_int_t)s->replays, "bad_sender", (json_int_t)s->bad_sender,
+		"refused_vip", (json_int_t)s->refused_vip,
+		"refused_laddr", (json_int_t)s->refused_laddr,
+		"refused_share", (json_int_t)s->refused_share,
+		"installed", (json_int_t)s->installed, "dumps_sent", (json_int_t)s->dumps_sent,
+		"dumps_received", (json_int_t)s->dumps_received);
+
+	for (int b = SL_SYNC_BAD_TRUNCATED; c && b < SL_SYNC_BAD_MAX; b++)
+		json_object_set_new(c, sl_sync_bad_name((enum sl_sync_bad)b),
+				    json_integer((json_int_t)s->bad[b]));
+	const struct {
+		const char *name;
+		uint64_t v;
+	} more[] = {
+		{"deaths", s->deaths}, {"restarts", s->restarts},
+		{"wrong_receiver", s->wrong_receiver}, {"unbound", s->unbound},
+		{"wrong_epoch", s->wrong_epoch}, {"rx_previous_key", s->rx_previous_key},
+		{"refused_workers", s->refused_workers}, {"dump_short", s->dump_short},
+		{"dump_retries", s->dump_retries}, {"dump_stale_end", s->dump_stale_end},
+	};
+	for (size_t i = 0; c && i < sizeof(more) / sizeof(more[0]); i++)
+		json_object_set_new(c, more[i].name, json_integer((json_int_t)more[i].v));
+	return c;
+}
+
+static json_t *peer_json(const struct sl_sync_peer *p, uint64_t now)
+{
+	char buf[SL_ADDR_STRLEN];
+	json_t *l = json_array();
+	json_t *o = json_pack(
+		"{s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:I, s:i, s:b, s:b, s:o*}",
+		"name", p->conf->name, "address", sl_fmt_addr(&p->conf->addr, buf),
+		"state", sl_peer_state_name(p->state), "ready", p->ready,
+		"dump_received", p->dump_done,
+		"last_heard_ms_ago", ago(now, p->state == SL_PEER_UNKNOWN ? 0 : p->last_heard_ms),
+		"last_record_ms_ago", ago(now, p->last_record_ms), "local_addresses", l,
+		"epoch", (json_int_t)p->heard_epoch, "workers", (int)p->workers,
+		"workers_differ", p->workers_differ, "has_current_key", p->has_key,
+		"counters", peer_counters(&p->st));
+
+	for (uint32_t i = 0; o && i < p->conf->nladdrs; i++)
+		json_array_append_new(l, json_string(sl_fmt_addr(&p->conf->laddrs[i], buf)));
+	return o;
+}
+
+static json_t *takeover_json(const struct sl_cluster *c)
+{
+	const struct sl_addr *a;
+	const uint8_t *owner;
+	uint32_t n = sl_cluster_takeover_list(c, &a, &owner);
+	char buf[SL_ADDR_STRLEN];
+	json_t *l = json_array();
+
+	for (uint32_t i = 0; l && i < n; i++) {
+		const struct sl_sync_peer *p = sl_cluster_peer(c, owner[i]);
+		json_array_append_new(l, json_pack("{s:s, s:s, s:s}", "address",
+						   sl_fmt_addr(&a[i], buf), "of", p->conf->name,
+						   "why", takeover_why(p)));
+	}
+	return l;
+}
+
+json_t *sl_cluster_json(const struct sl_cluster *c, uint64_t now)
+{
+	const struct sl_cluster_stats *s = sl_cluster_stats(c);
+	const struct sl_cluster_conf *conf = sl_cluster_conf(c);
+	char buf[SL_ADDR_STRLEN];
+	json_t *peers = json_array();
+	json_t *o = json_pack("{s:s, s:s, s:i, s:b, s:I, s:i, s:i, s:o, s:o, "
+			      "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+			      "node", conf->node, "sync_address",
+			      sl_fmt_addr(&conf->sync_addr, buf), "sync_port", conf->sync_port,
+			      "ready", sl_cluster_ready(c), "epoch", (json_int_t)sl_cluster_epoch(c),
+			      "socket_rcvbuf_bytes", s->rcvbuf_bytes,
+			      "socket_sndbuf_bytes", s->sndbuf_bytes, "peers", peers, "takeover",
+			      takeover_json(c), "counters",
+			      "unknown_peer", (json_int_t)s->unknown_peer,
+			      "rx_errors", (json_int_t)s->rx_errors,
+			      "tx_no_room", (json_int_t)s->tx_no_room,
+			      "dump_timeouts", (json_int_t)s->dump_timeouts,
+			      "takeover_changes", (json_int_t)s->takeover_changes,
+			      "emitted", (json_int_t)s->emitted,
+			      "dump_datagrams", (json_int_t)s->dump_dgrams,
+			      "rekeys", (json_int_t)s->rekeys);
+
+	for (uint32_t i = 0; o && i < sl_cluster_npeers(c); i++) {
+		json_t *p = peer_json(sl_cluster_peer(c, i), now);
+		if (!p || json_array_append_new(peers, p) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
