@@ -9,6 +9,8 @@
 #include "cluster.h"
 #include "commands.h"
 #include "ctl_cluster.h"
+#include "ctl_sync.h"
+#include "worker_sync.h"
 
 static const char *takeover_why(const struct sl_sync_peer *p)
 {
@@ -77,6 +79,40 @@ static json_t *takeover_json(const struct sl_cluster *c)
 	return l;
 }
 
+/* What became of the peers' records in the workers' tables. The
+ * peers' "installed" counts records handed to the workers; whether a
+ * worker then installed each one (or found it there, or refused it for
+ * the share cap or a full table) is only known in its own counters,
+ * summed here, beside the control thread's refusals of records no worker
+ * saw, and the workers' own records lost to a full ring. Plain reads of
+ * counters the workers keep writing, as stats does. */
+static json_t *workers_json(const struct sl_ctl *ctl)
+{
+	const struct sl_ctl_sync_stats *c = sl_ctl_sync_stats(ctl);
+	struct sl_sync_stats sum = {0};
+
+	for (unsigned i = 0; c && i < ctl->dp->nworkers; i++) {
+		const struct sl_worker_sync *y = ctl->dp->workers[i]->sync;
+		if (y == NULL)
+			continue;
+		sum.installed += y->stats.installed;
+		sum.updated += y->stats.updated;
+		sum.removed += y->stats.removed;
+		sum.refused_share += y->stats.refused_share;
+		sum.refused_table += y->stats.refused_table;
+		sum.ring_full += y->stats.ring_full;
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "installed", (json_int_t)sum.installed,
+			 "updated", (json_int_t)sum.updated,
+			 "removed", (json_int_t)sum.removed,
+			 "refused_share", (json_int_t)sum.refused_share,
+			 "refused_table", (json_int_t)sum.refused_table,
+			 "ring_full", (json_int_t)sum.ring_full,
+			 "refused_owner", (json_int_t)(c ? c->refused_owner : 0),
+			 "no_memory", (json_int_t)(c ? c->no_memory : 0));
+}
+
 json_t *sl_ctl_cluster_status(const struct sl_ctl *ctl, struct sl_err *err)
 {
 	const struct sl_ctl_cluster *k = ctl->cluster;
@@ -109,6 +145,8 @@ json_t *sl_ctl_cluster_status(const struct sl_ctl *ctl, struct sl_err *err)
 		      "dump_requests", (json_int_t)k->dump_requests,
 		      "refreshes", (json_int_t)k->refreshes,
 		      "takeover_calls", (json_int_t)k->takeover_calls);
+	if (o)
+		json_object_set_new(o, "workers", workers_json(ctl));
 	for (uint32_t i = 0; o && i < sl_cluster_npeers(k->c); i++)
 		if (json_array_append_new(peers, peer_json(sl_cluster_peer(k->c, i), now)) < 0) {
 			json_decref(o);

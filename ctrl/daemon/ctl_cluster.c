@@ -15,9 +15,10 @@
  * its peers' dumps only local and taken-over addresses are announced.
  *
  * Not done (README.md): a peer's share refused by a worker is counted
- * in the worker's counters, not in the peer's `refused_share`
- * (install() cannot know it, the workers decide later); the cluster's
- * `max_share_percent` is handed to the workers as is.
+ * in the worker's counters (`cluster status`'s "workers", summed), not
+ * in the peer's `refused_share` (install() cannot know it, the workers
+ * decide later); the cluster's `max_share_percent` is handed to the
+ * workers as is.
  */
 #include <stdio.h>
 #include <stdlib.h>
