@@ -151,6 +151,10 @@ done
 lab_check_eq "exactly one survivor takes over $LIP" "$(wc -w <<<"$owners")" 1
 lab_check_eq "the router routes $LIP to that survivor" \
   "$(lab_cl_nexthops "$LIP")" "$(lab_cl_host_ip "${owners// /}" 2>/dev/null)"
+if out=$(lab_cl_ctl "${owners// /}" cluster status 2>&1); then
+  lab_ok "sluicectl cluster status on the survivor that took over"
+  while IFS= read -r l; do echo "#   $l"; done <<<"$out"
+else lab_not_ok "sluicectl cluster status on the survivor that took over" "$out"; fi
 for s in "${SURV[@]}"; do
   lab_check_cmp "node $s received node $V's records" \
     "$(peer_field "$s" "n$V" "p['counters']['rx_records']")" -gt 0
