@@ -13,8 +13,11 @@
 #   lab.sh ctl [--prefix P] SLUICECTL-ARGS... sluicectl on the started sluice's socket
 #   lab.sh cluster-up [--prefix P]            the cluster lab (lab_cluster.sh): a BIRD
 #                                             router, three nodes each running Sluice
-#                                             and BIRD, two servers; `down` removes it
+#                                             and BIRD, two servers, session sync
+#                                             between the nodes; `down` removes it
 #   lab.sh cluster-ctl [--prefix P] I ARGS... sluicectl on node I
+#   lab.sh cluster-kill [--prefix P] I        kill -9 of everything in node I's
+#                                             namespace (Sluice and BIRD): a node lost
 #
 # Example:
 #   scripts/lab.sh up --servers 2
@@ -27,7 +30,7 @@ set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/lab_lib.sh"
 
-usage() { sed -n '3,25s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '3,28s/^# \{0,1\}//p' "$0"; }
 
 cmd=${1:-}
 [ -n "$cmd" ] || { usage >&2; exit 2; }
@@ -73,6 +76,9 @@ case $cmd in
   cluster-ctl)
     [ ${#args[@]} -ge 2 ] || { echo "lab.sh cluster-ctl I SLUICECTL-ARGS..." >&2; exit 2; }
     lab_cl_ctl "${args[@]}" ;;
+  cluster-kill)
+    [ ${#args[@]} -eq 1 ] || { echo "lab.sh cluster-kill I" >&2; exit 2; }
+    lab_cluster_kill "${args[0]}" ;;
   ctl)
     lab_sluice_env || { echo "lab.sh: no sluice started with lab.sh sluice-start" >&2; exit 1; }
     slctl "${args[@]}" ;;

@@ -11,6 +11,7 @@
 #                          br-n 198.18.0.254/24 ]--------== wan0: Sluice's port 198.18.0.1I
 #                                                           sl-wan (tap): kernel 198.18.0.2I/24
 #                          br-s 198.18.1.254/24 ]--== P-rsI eth0 198.18.1.(10+I)/24
+#                          br-y (no address)   ]--------== sync0 198.18.5.1I/24 (kernel)
 #
 # Each node is one-armed: VIP 198.18.2.100 and its local address
 # 198.18.3.1I reach it only by the routes its BIRD announces (BGP, AS
@@ -21,6 +22,13 @@
 # "announce": {"table": 100}. BIRD runs per namespace with its own
 # config, socket and pid file under $LAB_RUN/<role>/ (never the
 # package's service).
+#
+# Session sync (ctrl/cluster/): each node's "cluster" block names the
+# other two as peers with their local addresses; sync datagrams go over
+# br-y, a bridge of its own in P-rt that routes nothing, between the
+# nodes' kernel addresses on sync0 (the control plane's UDP socket, not
+# Sluice's port). The shared key is $LAB_RUN/cluster.key: 32 random
+# bytes, mode 0600, made afresh by each lab_cluster_up.
 
 LAB_CL_VIP=198.18.2.100
 LAB_CL_NODES=3
@@ -29,6 +37,8 @@ LAB_CL_TABLE=100
 lab_cl_node_ip() { echo "198.18.0.$((10 + $1))"; }  # Sluice's port
 lab_cl_host_ip() { echo "198.18.0.$((20 + $1))"; }  # its kernel's, on the tap: BGP
 lab_cl_lip() { echo "198.18.3.$((10 + $1))"; }
+lab_cl_sync_ip() { echo "198.18.5.$((10 + $1))"; }  # its kernel's, on sync0
+lab_cl_key() { echo "$LAB_RUN/cluster.key"; }
 lab_cl_dir() { echo "$LAB_RUN/$1"; }
 lab_cl_sock() { echo "$LAB_RUN/n$1/sluice.sock"; }
 # sluicectl on node I.
@@ -60,7 +70,7 @@ lab_cluster_up() {
   ip -n "$cli" route add default via 198.18.10.254
   ip -n "$rt" addr add 198.18.10.254/24 dev r-cli
   ip -n "$rt" link set r-cli up
-  for br in br-n br-s; do
+  for br in br-n br-s br-y; do
     ip -n "$rt" link add "$br" type bridge forward_delay 0 stp_state 0
     ip -n "$rt" link set "$br" up
   done
@@ -74,6 +84,7 @@ lab_cluster_up() {
     ip -n "$ns" link set eth0 up
     ip -n "$ns" route add default via 198.18.1.254
   done
+  (umask 077 && head -c 32 /dev/urandom >"$(lab_cl_key)") || return 1
   for (( i = 1; i <= LAB_CL_NODES; i++ )); do lab__cl_node_net "$i" || return 1; done
   lab__cl_bird_router || return 1
   lab_servers_start || return 1
@@ -94,6 +105,10 @@ lab__cl_node_net() {
   lab__cl_veth "$ns" wan0 "$(lab_ns rt)" "n-n$i" "$(printf '02:00:00:00:00:%02x' $((10 + i)))"
   ip -n "$(lab_ns rt)" link set "n-n$i" master br-n up
   ip -n "$ns" link set wan0 up
+  lab__cl_veth "$ns" sync0 "$(lab_ns rt)" "y-n$i"
+  ip -n "$(lab_ns rt)" link set "y-n$i" master br-y up
+  ip -n "$ns" addr add "$(lab_cl_sync_ip "$i")/24" dev sync0
+  ip -n "$ns" link set sync0 up
 }
 
 lab__cl_bird_router() {
@@ -111,14 +126,20 @@ lab__cl_bird_start() {
 }
 
 # lab_cluster_config I [python statements on c...]: node I's config file.
+# Its "cluster" block: node nI, the other nodes as peers (name, sync
+# address, local address) in PEERS.
 lab_cluster_config() {
-  local i=$1 out
+  local i=$1 out j peers=""
   shift
   out=$(lab_cl_dir "n$i")/sluice.json
+  for (( j = 1; j <= LAB_CL_NODES; j++ )); do
+    [ "$j" -eq "$i" ] || peers="$peers n$j,$(lab_cl_sync_ip "$j"),$(lab_cl_lip "$j")"
+  done
   "$LAB_PY" - "$out" "$(lab_cl_sock "$i")" "sl-lab-$LAB_PREFIX-n$i" "$(lab_cl_node_ip "$i")" \
-    "$(lab_cl_lip "$i")" "$LAB_CL_VIP" "$LAB_CL_TABLE" "$(lab_cl_host_ip "$i")" "$@" <<'PY' || return 1
+    "$(lab_cl_lip "$i")" "$LAB_CL_VIP" "$LAB_CL_TABLE" "$(lab_cl_host_ip "$i")" \
+    "n$i" "$(lab_cl_sync_ip "$i")" "$(lab_cl_key)" "$peers" "$@" <<'PY' || return 1
 import json, sys
-out, sock, fprefix, ip, lip, vip, table, host = sys.argv[1:9]
+out, sock, fprefix, ip, lip, vip, table, host, node, sync_ip, key, peers = sys.argv[1:13]
 c = {
     "eal": ["--no-huge", "-m", "256", "--no-pci", "--file-prefix", fprefix, "--no-telemetry"],
     "workers": 1, "log_level": "info",
@@ -138,8 +159,12 @@ c = {
                                "timeout_ms": 150, "rise": 1, "fall": 1},
               "real_servers": [{"ip": "198.18.1.11", "port": 8080},
                                {"ip": "198.18.1.12", "port": 8080}]}],
+    "cluster": {"node": node, "sync": {"address": sync_ip, "port": 8848},
+                "key_file": key,
+                "peers": [{"name": n, "address": a, "local_addresses": [l]}
+                          for n, a, l in (p.split(",") for p in peers.split())]},
 }
-for stmt in sys.argv[9:]:
+for stmt in sys.argv[13:]:
     exec(stmt, {}, {"c": c})
 json.dump(c, open(out, "w"), indent=2)
 PY
@@ -179,6 +204,26 @@ lab_cluster_node_stop() {
   [ -r "$d/bird.pid" ] && lab_kill_pids 5 "$(cat "$d/bird.pid")"
   rm -f "$d/sluice.pid"
   return $st
+}
+
+# lab_cluster_kill I: node I dies hard: kill -9 of every process in
+# P-nI (Sluice, BIRD, anything else), nothing withdrawn. The namespace
+# and its links stay, so the router notices only when BFD times out and
+# the peers only when sync heartbeats stop.
+lab_cluster_kill() {
+  local i=$1 ns pids k
+  ns=$(lab_ns "n$i")
+  mapfile -t pids < <(ip netns pids "$ns" 2>/dev/null)
+  [ ${#pids[@]} -gt 0 ] || { lab_die "nothing runs in $ns"; return 1; }
+  kill -KILL "${pids[@]}" 2>/dev/null
+  for (( k = 0; k < 50; k++ )); do
+    [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break
+    sleep 0.1
+  done
+  # Reap Sluice if this shell started it (no zombie for lab_down).
+  { wait "$(cat "$(lab_cl_dir "n$i")/sluice.pid" 2>/dev/null)"; } 2>/dev/null || true
+  rm -f "$(lab_cl_dir "n$i")/sluice.pid" "$(lab_cl_dir "n$i")/bird.pid"
+  [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] || { lab_die "processes left in $ns after kill -9"; return 1; }
 }
 
 # The router's kernel route to PREFIX: its next hops, one per line

@@ -73,6 +73,12 @@ lab__dump_logs() {
     echo "# --- last 60 lines of sluice.log"
     tail -n 60 "$LAB_RUN/sluice.log" | sed 's/^/#   /'
   fi
+  # The cluster lab's nodes (lab_cluster.sh): each its own log.
+  for f in "$LAB_RUN"/n[0-9]/sluice.log; do
+    [ -s "$f" ] || continue
+    echo "# --- last 20 lines of ${f#"$LAB_RUN"/}"
+    tail -n 20 "$f" | sed 's/^/#   /'
+  done
   for f in "$LAB_RUN"/*.err; do
     [ -s "$f" ] || continue
     echo "# --- $(basename "$f") (last 10 lines)"

@@ -119,12 +119,23 @@ void slc_print_cluster_status(const json_t *args, const json_t *result)
 	       "ready (has its full dump)" : "NOT ready: announces nothing until it has the dump");
 	peers_table(json_object_get(result, "peers"));
 	peer_details(json_object_get(result, "peers"));
+	x = json_object_get(result, "workers");
+	printf("in the tables: %lld installed, %lld updated, %lld removed; refused: "
+	       "%lld over a share, %lld table full, %lld on the wrong worker\n",
+	       (long long)json_integer_value(json_object_get(x, "installed")),
+	       (long long)json_integer_value(json_object_get(x, "updated")),
+	       (long long)json_integer_value(json_object_get(x, "removed")),
+	       (long long)json_integer_value(json_object_get(x, "refused_share")),
+	       (long long)json_integer_value(json_object_get(x, "refused_table")),
+	       (long long)json_integer_value(json_object_get(x, "refused_owner")));
 	printf("from unknown sources: %lld datagrams; dump timeouts: %lld\n",
 	       (long long)json_integer_value(json_object_get(c, "unknown_peer")),
 	       (long long)json_integer_value(json_object_get(c, "dump_timeouts")));
 	nonzero_line("engine: ", c, (const char *const[]){ "unknown_peer", "dump_timeouts", NULL });
 	nonzero_line("control thread: ", json_object_get(result, "sync"), NULL);
-	nonzero_line("workers: ", json_object_get(result, "workers"), NULL);
+	nonzero_line("workers: ", json_object_get(result, "workers"),
+		     (const char *const[]){ "installed", "updated", "removed", "refused_share",
+					    "refused_table", "refused_owner", NULL });
 	announce_line(json_object_get(result, "announce"));
 	if (json_array_size(take) == 0) {
 		puts("announces no peer's local address");

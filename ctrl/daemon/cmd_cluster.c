@@ -51,12 +51,19 @@ static json_t *sync_json(const struct sl_ctl *ctl)
 			 "no_memory", (json_int_t)s->no_memory, "walks", (json_int_t)s->walks);
 }
 
+/* What became of records in the workers' tables: the workers' own
+ * counters summed (the peers' "installed" only counts records handed to
+ * the workers), beside the control thread's refusals of records no worker
+ * saw (wrong owner, no memory). */
 static json_t *workers_json(const struct sl_ctl *ctl)
 {
+	const struct sl_ctl_sync_stats *c = sl_ctl_sync_stats(ctl);
 	struct sl_sync_stats s;
 
 	sl_ctl_sync_worker_stats(ctl, &s);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "refused_owner", (json_int_t)(c ? c->refused_owner : 0),
+			 "no_memory", (json_int_t)(c ? c->no_memory : 0),
 			 "emitted", (json_int_t)s.emitted, "ring_full", (json_int_t)s.ring_full,
 			 "installed", (json_int_t)s.installed, "updated", (json_int_t)s.updated,
 			 "removed", (json_int_t)s.removed,
