@@ -27,6 +27,9 @@
 #define SL_CLUSTER_REFRESH_MS_DEFAULT 10000
 #define SL_CLUSTER_DUMP_TIMEOUT_MS_DEFAULT 5000
 #define SL_CLUSTER_SHARE_PERCENT_DEFAULT 50
+/* All peers together: a flood of connections synced from every peer at
+ * once still leaves this node half its table. */
+#define SL_CLUSTER_TOTAL_SHARE_PERCENT_DEFAULT 50
 #define SL_CLUSTER_DGRAM_DEFAULT 1452       /* 1500 MTU less IPv6 and UDP */
 
 struct sl_cluster_peer_conf {
@@ -46,6 +49,7 @@ struct sl_cluster_conf {
 	uint8_t key[SL_CLUSTER_KEY_MAX];     /* read at load (start, reload) */
 	uint32_t heartbeat_ms, dead_ms, refresh_ms, dump_timeout_ms;
 	uint32_t share_percent;              /* a peer's cap of this node's table */
+	uint32_t total_share_percent;        /* all peers' cap together */
 	uint32_t max_datagram;               /* UDP payload bytes */
 	uint32_t npeers;
 	struct sl_cluster_peer_conf peers[SL_CLUSTER_MAX_PEERS];

@@ -17,7 +17,8 @@
  * Not done (README.md): a peer's share refused by a worker is counted
  * in the worker's counters, not in the peer's `refused_share`
  * (install() cannot know it, the workers decide later); the cluster's
- * `max_share_percent` is handed to the workers as is.
+ * `max_share_percent` and `max_total_share_percent` are handed to the
+ * workers as they are.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,7 +199,8 @@ int sl_ctl_cluster_start(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 		return -1;
 	}
 	sl_ctl_sync_set_sink(ctl, sink, walked, ctl);
-	sl_ctl_sync_set_share(ctl, ctl->model.cluster.share_percent);
+	sl_ctl_sync_set_share(ctl, ctl->model.cluster.share_percent,
+			      ctl->model.cluster.total_share_percent);
 	sl_info("cluster: node %s, %u peers; announcing nothing until it has the "
 		"full dump", ctl->model.cluster.node, ctl->model.cluster.npeers);
 	return 0;
