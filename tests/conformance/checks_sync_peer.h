@@ -95,7 +95,8 @@ static bool sync_gone_serving(struct harness *h, char *why)
 	uint64_t ignored = SYNC_STAT(h, gone_ignored), removed = SYNC_STAT(h, removed);
 	r[0].event = r[1].event = SL_SYNC_GONE;
 	ok = ok && sync_put(h, r, 2, 0);
-	h_tick(h, 100);
+	for (unsigned i = 0; i < 4; i++) /* the wheel's next ticks */
+		h_tick(h, 1000);
 	bool kept = sync_entry(h, owner, &r[0]) != NULL;
 	bool ended = sync_entry(h, owner, &r[1]) == NULL;
 	bool counted = SYNC_STAT(h, gone_ignored) == ignored + 1 &&
