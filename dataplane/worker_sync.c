@@ -346,7 +346,12 @@ static bool lport_free(struct sl_worker *w, const struct sl_sync_conn *r, uint8_
 	struct sl_conn *old = sl_ct_conn(&w->ct, ref);
 	if (!stale_copy(w, old, peer))
 		return false;
-	sl_worker_on_expire(w, old); /* counts it, frees its share */
+	/* What expiry does for a peer's copy (worker_expire.c; called here
+	 * directly, the two files would need each other): no GONE (a pure
+	 * copy), its peer's share freed, counted expired. */
+	sl_worker_sync_gone(w, old);
+	w->stats.conns_expired++;
+	w->rs_active[old->rs_id]--;
 	sl_ct_remove(&w->ct, old);
 	w->sync->stats.replaced++;
 	return true;
