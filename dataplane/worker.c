@@ -100,8 +100,10 @@ forward(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	const uint32_t *timeouts = snat ? s->snat_timeouts_ms : s->timeouts_ms;
 	sl_ct_set_expire(&w->ct, c, w->now_ms + timeouts[c->state]);
 
-	if (sl_likely(!snat))
+	if (sl_likely(!snat)) {
 		sl_worker_count_traffic(w, m, c, dir);
+		sl_worker_sync_reply(w, c, dir); /* a UDP flow syncs on its reply */
+	}
 
 	sl_nat_rewrite(pkt, c, dir);
 	if (sl_unlikely(snat)) {

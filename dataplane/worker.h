@@ -63,6 +63,8 @@ struct sl_worker_stats {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes;
 	uint64_t conns_created, conns_expired;
+	uint64_t conns_synced;  /* installed from a peer (session sync): not
+				 * created here; active until they expire */
 	uint64_t snat_mappings, snat_sessions;
 	uint64_t snat_mappings_expired, snat_sessions_expired;
 	uint64_t icmp_errors_translated;
@@ -186,13 +188,15 @@ struct sl_wmsg {
 		} flush;
 		struct {
 			uint32_t cursor;      /* worker's scan position */
-			uint32_t min_age_ms;  /* 0: every connection (a full dump) */
+			uint32_t horizon_ms;  /* time to the next refresh; 0: a
+					       * full dump (worker_sync.h) */
 			uint32_t sent;        /* REFRESH records put on the ring */
 		} walk;
 		struct {              /* fire and forget: the worker frees it */
 			const struct sl_sync_install *recs; /* after the message */
 			uint32_t n;
 			uint32_t cap;         /* the peer's share of the table */
+			uint32_t total_cap;   /* all peers' share together */
 			uint8_t peer;         /* < SL_SYNC_MAX_PEERS */
 		} install;
 	};

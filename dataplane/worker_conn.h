@@ -242,9 +242,8 @@ static inline void sl_worker_count_traffic(struct sl_worker *w, const struct rte
 	}
 }
 
-/* A full-NAT connection just indexed (svc_id and rs_id set), counted
- * against its service and server: made here, or installed from a peer
- * (worker_sync.c). */
+/* A full-NAT connection just made here and indexed (svc_id and rs_id
+ * set), counted against its service and server. */
 static inline void sl_worker_count_new(struct sl_worker *w, const struct sl_conn *c)
 {
 	w->stats.conns_created++;
@@ -253,8 +252,8 @@ static inline void sl_worker_count_new(struct sl_worker *w, const struct sl_conn
 	w->rs_active[c->rs_id]++;
 }
 
-/* Index a new full-NAT connection and count it, and tell the peers
- * (session sync): both families' misses end so. False, the entry
+/* Index a new full-NAT connection and count it: both families' misses
+ * end so. False, the entry
  * abandoned, when the table has no room for its keys. */
 static inline bool sl_worker_admit(struct sl_worker *w, struct sl_conn *c)
 {
@@ -262,8 +261,7 @@ static inline bool sl_worker_admit(struct sl_worker *w, struct sl_conn *c)
 		sl_ct_abandon(&w->ct, c);
 		return false;
 	}
-	sl_worker_count_new(w, c);
-	sl_worker_sync_event(w, c, SL_SYNC_NEW);
+	sl_worker_count_new(w, c); /* synced once established (worker_sync.h) */
 	return true;
 }
 

@@ -87,6 +87,7 @@ static void forward6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 	}
 	sl_ct_set_expire(&w->ct, c, w->now_ms + w->snap->timeouts_ms[c->state]);
 	sl_worker_count_traffic(w, m, c, dir);
+	sl_worker_sync_reply(w, c, dir);
 	sl_nat66_rewrite(pkt, &to, dir == SL_DIR_ORIG ? c->csum_l4
 						      : sl_csum_negate(c->csum_l4));
 	sl_worker_send6(w, m, c, dir, to.daddr);

@@ -128,6 +128,7 @@ static bool account(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 	}
 	sl_ct_set_expire(&w->ct, c, w->now_ms + w->snap->timeouts_ms[c->state]);
 	sl_worker_count_traffic(w, m, c, dir);
+	sl_worker_sync_reply(w, c, dir);
 	return true;
 }
 

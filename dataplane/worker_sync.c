@@ -27,6 +27,8 @@ int sl_workers_sync_enable(struct sl_dataplane *dp, char *errbuf, size_t errlen)
 		w->sync = y;
 		snprintf(name, sizeof(name), "sl_sync_%u_%u", i, made++);
 		if (y == NULL || !(y->peer_of = calloc(w->ct.max_conns, 1)) ||
+		    !(y->agreed = calloc(w->ct.max_conns, sizeof(uint32_t))) ||
+		    !(y->local_until = calloc(w->ct.max_conns, sizeof(uint32_t))) ||
 		    !(y->ring = rte_ring_create_elem(name, sizeof(struct sl_sync_conn),
 						     SL_SYNC_RING_SIZE, SOCKET_ID_ANY,
 						     RING_F_SP_ENQ | RING_F_SC_DEQ))) {
@@ -48,6 +50,8 @@ void sl_worker_sync_free(struct sl_worker *w)
 	w->sync = NULL;
 	rte_ring_free(y->ring);
 	free(y->peer_of);
+	free(y->agreed);
+	free(y->local_until);
 	free(y);
 }
 
@@ -63,7 +67,9 @@ void sl_worker_sync_reset(struct sl_worker *w)
 	struct sl_worker_sync *y = w->sync;
 
 	memset(y->peer_of, 0, w->ct.max_conns);
+	memset(y->local_until, 0, w->ct.max_conns * sizeof(uint32_t));
 	memset(y->peer_conns, 0, sizeof(y->peer_conns));
+	y->peers_total = 0;
 	y->nbuf = 0;
 }
 
@@ -76,37 +82,107 @@ static void flush_batch(struct sl_worker_sync *y)
 	y->nbuf = 0;
 }
 
-void sl_worker_sync_emit(struct sl_worker *w, const struct sl_conn *c, uint8_t event)
+/* Has local traffic re-armed c since the cluster last agreed on its
+ * expiry (worker_sync.h)? Then a peer's copy notes the expiry it gave. */
+static void note_local(struct sl_worker_sync *y, const struct sl_conn *c, uint32_t i)
+{
+	if ((y->peer_of[i] & SL_SYNC_PEER) && c->expire != y->agreed[i])
+		y->local_until[i] = c->expire ? c->expire : 1;
+}
+
+/* Did c carry traffic here: made here, or a peer's copy that forwarded? */
+static bool had_local(const struct sl_worker_sync *y, uint32_t i)
+{
+	return !(y->peer_of[i] & SL_SYNC_PEER) || y->local_until[i] != 0;
+}
+
+/* Record c as `event`, with `timeout_ms` left, and remember that the
+ * peers now have it until then. */
+static void put(struct sl_worker *w, const struct sl_conn *c, uint32_t i, uint8_t event,
+		uint32_t timeout_ms)
 {
 	struct sl_worker_sync *y = w->sync;
+	struct sl_sync_conn *r = &y->buf[y->nbuf++];
 
-	if (c->flags & SL_CONN_F_KIND) /* SNAT: not synced */
-		return;
-	sl_sync_from_conn(&w->ct, c, w->now_ms, event, &y->buf[y->nbuf++]);
+	sl_sync_from_conn(&w->ct, c, w->now_ms, event, r);
+	r->timeout_ms = timeout_ms;
+	y->agreed[i] = w->now_ms + timeout_ms;
+	y->peer_of[i] |= SL_SYNC_TOLD;
 	if (y->nbuf == SL_SYNC_BATCH)
 		flush_batch(y);
 }
 
-void sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c)
+/* A state change from a packet (the packet re-arms c with the new
+ * state's timeout right after: that is what the peers are told). The
+ * first of a connection the peers have not heard of is its NEW, once it
+ * is established; before, nothing. */
+void sl_worker_sync_emit(struct sl_worker *w, const struct sl_conn *c, uint8_t event)
 {
 	struct sl_worker_sync *y = w->sync;
 	uint32_t i = sl_ct_index(&w->ct, c);
 
-	sl_worker_sync_emit(w, c, SL_SYNC_GONE);
-	if (y->peer_of[i]) {
-		y->peer_conns[y->peer_of[i] - 1]--;
-		y->peer_of[i] = 0;
+	if (c->flags & SL_CONN_F_KIND) /* SNAT: not synced */
+		return;
+	note_local(y, c, i);
+	if (!(y->peer_of[i] & (SL_SYNC_TOLD | SL_SYNC_PEER))) {
+		if (c->state < SL_CS_TCP_ESTABLISHED || c->state == SL_CS_TCP_CLOSE)
+			return;
+		event = SL_SYNC_NEW;
 	}
+	uint32_t timeout = w->snap->timeouts_ms[c->state];
+	if (y->peer_of[i] & SL_SYNC_PEER) /* a copy's packet: local traffic */
+		y->local_until[i] = w->now_ms + timeout ? w->now_ms + timeout : 1;
+	put(w, c, i, event, timeout);
+}
+
+void sl_worker_sync_udp_reply(struct sl_worker *w, const struct sl_conn *c)
+{
+	struct sl_worker_sync *y = w->sync;
+	uint32_t i = sl_ct_index(&w->ct, c);
+
+	if (!(c->flags & SL_CONN_F_KIND) && !(y->peer_of[i] & (SL_SYNC_TOLD | SL_SYNC_PEER)))
+		put(w, c, i, SL_SYNC_NEW, w->snap->timeouts_ms[c->state]);
+}
+
+bool sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c)
+{
+	struct sl_worker_sync *y = w->sync;
+	uint32_t i = sl_ct_index(&w->ct, c);
+	uint8_t peer = y->peer_of[i] & SL_SYNC_PEER;
+
+	note_local(y, c, i);
+	if ((y->peer_of[i] & SL_SYNC_TOLD || peer) && had_local(y, i))
+		put(w, c, i, SL_SYNC_GONE, 0);
+	y->peer_of[i] = 0;
+	y->local_until[i] = 0;
+	if (peer) {
+		y->peer_conns[peer - 1]--;
+		y->peers_total--;
+	}
+	return peer != 0;
 }
 
 /* ---- walks ---- */
 
-static bool refreshable(const struct sl_worker *w, const struct sl_conn *c,
-			uint32_t min_age_ms)
+/* Does a walk send c: a full dump (horizon 0) every connection the
+ * peers have or gave (not a handshake never synced); the periodic
+ * refresh those whose expiry at the peers comes before the refresh after
+ * next (twice the horizon: one lost refresh gets a second chance) while
+ * local traffic made it later here. */
+static bool refreshable(struct sl_worker *w, const struct sl_conn *c, uint32_t i,
+			uint32_t horizon_ms)
 {
-	return c->state != SL_CS_FREE &&
-	       !(c->flags & (SL_CONN_F_KIND | SL_CONN_F_FLUSHED)) &&
-	       (min_age_ms == 0 || w->now_ms - sl_ct_created(&w->ct, c) >= min_age_ms);
+	struct sl_worker_sync *y = w->sync;
+
+	if (c->state == SL_CS_FREE || (c->flags & (SL_CONN_F_KIND | SL_CONN_F_FLUSHED)) ||
+	    !(y->peer_of[i] & (SL_SYNC_TOLD | SL_SYNC_PEER)))
+		return false;
+	if (horizon_ms == 0)
+		return true;
+	note_local(y, c, i);
+	return sl_time_before(y->agreed[i], c->expire) &&
+	       sl_time_before(y->agreed[i], w->now_ms + 2 * horizon_ms) &&
+	       sl_time_before(w->now_ms, c->expire);
 }
 
 /* A slice of the walk: at most SL_SYNC_WALK_SLICE entries scanned, at
@@ -124,13 +200,14 @@ static void walk_continue(struct sl_worker *w)
 		end = w->ct.max_conns;
 	for (i = msg->walk.cursor; i < end; i++) {
 		const struct sl_conn *c = &w->ct.conns[i];
-		if (!refreshable(w, c, msg->walk.min_age_ms))
+		if (!refreshable(w, c, i, msg->walk.horizon_ms))
 			continue;
 		if (room == 0)
 			break;
 		room--;
 		msg->walk.sent++;
-		sl_worker_sync_emit(w, c, SL_SYNC_REFRESH);
+		put(w, c, i, SL_SYNC_REFRESH,
+		    sl_time_before(w->now_ms, c->expire) ? c->expire - w->now_ms : 0);
 	}
 	msg->walk.cursor = i;
 	if (i < w->ct.max_conns)
@@ -168,35 +245,120 @@ static uint8_t server_port(const struct sl_worker *w, const struct sl_sync_conn 
 	return rt ? rt->port : 0xff;
 }
 
-/* The connection is here already (ours, or installed before): a GONE
- * ends a peer's copy at once; anything else brings its state, and its
- * expiry if the state moved or the record's is later. */
+/* The record's timeout, at most its state's configured one: a peer's
+ * (or a forged, authenticated) record cannot pin an entry for longer
+ * than this node would keep it. */
+static uint32_t clamped_timeout(struct sl_worker *w, const struct sl_sync_conn *r)
+{
+	uint32_t max = w->snap->timeouts_ms[r->state];
+
+	if (r->timeout_ms <= max)
+		return r->timeout_ms;
+	w->sync->stats.clamped++;
+	return max;
+}
+
+/* Set c's expiry from a record, the cluster agreeing on it. */
+static void agree(struct sl_worker *w, struct sl_conn *c, uint32_t i, uint32_t expire)
+{
+	sl_ct_set_expire(&w->ct, c, expire);
+	w->sync->agreed[i] = expire;
+}
+
+/* A received GONE for c: ends a peer's copy, unless the copy forwarded
+ * a packet here within its state's timeout (local_until is that packet's
+ * time plus the timeout): after an ECMP change this node serves it, and
+ * the origin's GONE (its expiry, with no packets there) says only that
+ * the traffic moved. Its own timer ends it here, and its own GONE goes
+ * out then. Our own connections are ours to end. */
+static void gone(struct sl_worker *w, struct sl_conn *c, uint32_t i)
+{
+	struct sl_worker_sync *y = w->sync;
+
+	if (!(y->peer_of[i] & SL_SYNC_PEER))
+		return;
+	note_local(y, c, i);
+	if (y->local_until[i] && sl_time_before(w->now_ms, y->local_until[i])) {
+		y->stats.gone_ignored++;
+		return;
+	}
+	agree(w, c, i, w->now_ms);
+	y->stats.removed++;
+}
+
+/* The connection's client tuple is here already (ours, or installed
+ * before): if the record names the same connection, it brings its state
+ * and FIN flags (added: a FIN seen anywhere was sent), and its expiry if
+ * the state moved or the record's is later; a GONE may end it. A record
+ * that shares only the client tuple (a reused client port, another
+ * node's connection) is a conflict: the entry here is left as it is. */
 static void update(struct sl_worker *w, struct sl_conn *c, const struct sl_sync_conn *r)
 {
 	struct sl_worker_sync *y = w->sync;
-	uint32_t expire = w->now_ms + r->timeout_ms;
+	uint32_t i = sl_ct_index(&w->ct, c);
 
 	if (c->flags & (SL_CONN_F_KIND | SL_CONN_F_FLUSHED)) {
 		y->stats.refused_table++; /* an SNAT entry's key, or being reset */
 		return;
 	}
-	y->stats.updated++;
-	if (r->event == SL_SYNC_GONE) {
-		if (y->peer_of[sl_ct_index(&w->ct, c)]) {
-			sl_ct_set_expire(&w->ct, c, w->now_ms);
-			y->stats.removed++;
-		}
+	if (!sl_sync_same_conn(&w->ct, c, r)) {
+		y->stats.conflicts++;
 		return;
 	}
-	c->flags = (uint8_t)((c->flags & ~(SL_CONN_F_FIN_ORIG | SL_CONN_F_FIN_REPLY)) |
-			     r->flags);
+	y->stats.updated++;
+	if (r->event == SL_SYNC_GONE) {
+		gone(w, c, i);
+		return;
+	}
+	uint32_t expire = w->now_ms + clamped_timeout(w, r);
+	note_local(y, c, i);
+	c->flags |= r->flags;
 	if (c->state != r->state || sl_time_before(c->expire, expire))
-		sl_ct_set_expire(&w->ct, c, expire);
+		agree(w, c, i, expire);
 	c->state = r->state;
 }
 
+/* May the record take the local tuple `old` holds for another client?
+ * Only from a peer's copy that never carried traffic here, and that is
+ * expired or the same peer's (its origin uses the port for a newer
+ * connection, so the old one is over there). */
+static bool stale_copy(struct sl_worker *w, const struct sl_conn *old, uint8_t peer)
+{
+	struct sl_worker_sync *y = w->sync;
+	uint32_t i = sl_ct_index(&w->ct, old);
+	uint8_t of = y->peer_of[i] & SL_SYNC_PEER;
+
+	if (of == 0 || (old->flags & (SL_CONN_F_KIND | SL_CONN_F_FLUSHED)))
+		return false;
+	note_local(y, old, i);
+	return y->local_until[i] == 0 &&
+	       (of == peer + 1 || !sl_time_before(w->now_ms, old->expire));
+}
+
+/* Room for the record's local tuple: free, or held by a stale copy,
+ * which goes (as expiry would end it). */
+static bool lport_free(struct sl_worker *w, const struct sl_sync_conn *r, uint8_t peer)
+{
+	uint32_t ref = sl_sync_lookup_reply(&w->ct, r);
+
+	if (ref == SL_CT_NONE)
+		return true;
+	struct sl_conn *old = sl_ct_conn(&w->ct, ref);
+	if (!stale_copy(w, old, peer))
+		return false;
+	/* What expiry does for a peer's copy (worker_expire.c; called here
+	 * directly, the two files would need each other): no GONE (a pure
+	 * copy), its peer's share freed, counted expired. */
+	sl_worker_sync_gone(w, old);
+	w->stats.conns_expired++;
+	w->rs_active[old->rs_id]--;
+	sl_ct_remove(&w->ct, old);
+	w->sync->stats.replaced++;
+	return true;
+}
+
 static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
-			uint8_t peer, uint32_t cap)
+			uint8_t peer, uint32_t cap, uint32_t total_cap)
 {
 	struct sl_worker_sync *y = w->sync;
 	const struct sl_sync_conn *r = &in->rec;
@@ -208,13 +370,12 @@ static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
 	}
 	if (r->event == SL_SYNC_GONE)
 		return; /* nothing to end */
-	if (y->peer_conns[peer] >= cap) {
+	if (y->peer_conns[peer] >= cap || y->peers_total >= total_cap) {
 		y->stats.refused_share++;
 		y->refused_share_of[peer]++;
 		return;
 	}
-	struct sl_conn *c = sl_sync_lookup_reply(&w->ct, r) == SL_CT_NONE
-				    ? sl_ct_alloc(&w->ct) : NULL;
+	struct sl_conn *c = lport_free(w, r, peer) ? sl_ct_alloc(&w->ct) : NULL;
 	if (c == NULL || sl_sync_to_conn(&w->ct, r, c) != 0) {
 		if (c)
 			sl_ct_abandon(&w->ct, c);
@@ -225,15 +386,22 @@ static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
 	c->rs_id = in->rs_id;
 	c->trusted_port = server_port(w, r);
 	sl_ct_set_created(&w->ct, c, w->now_ms);
-	c->expire = w->now_ms + r->timeout_ms;
+	c->expire = w->now_ms + clamped_timeout(w, r);
 	if (sl_ct_insert(&w->ct, c) != 0) {
 		sl_ct_abandon(&w->ct, c);
 		y->stats.refused_table++;
 		return;
 	}
-	sl_worker_count_new(w, c);
-	y->peer_of[sl_ct_index(&w->ct, c)] = (uint8_t)(peer + 1);
+	uint32_t i = sl_ct_index(&w->ct, c);
+	/* Not a connection made here: the worker's synced count, and the
+	 * server's active ones (expiry takes it off again). */
+	w->stats.conns_synced++;
+	w->rs_active[c->rs_id]++;
+	y->peer_of[i] = (uint8_t)(peer + 1);
+	y->agreed[i] = c->expire;
+	y->local_until[i] = 0;
 	y->peer_conns[peer]++;
+	y->peers_total++;
 	y->stats.installed++;
 }
 
@@ -254,7 +422,7 @@ void sl_worker_sync_msg(struct sl_worker *w, struct sl_wmsg *msg)
 			     i < msg->install.n; i++) {
 		if (sl_sync_rec_valid(&msg->install.recs[i].rec))
 			install_one(w, &msg->install.recs[i], msg->install.peer,
-				    msg->install.cap);
+				    msg->install.cap, msg->install.total_cap);
 		else
 			y->stats.refused_table++;
 	}

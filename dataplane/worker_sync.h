@@ -5,29 +5,58 @@
  * Events. With sync on (w->sync set by sl_workers_sync_enable before the
  * workers start; NULL: off, and each hook below is one predictable
  * branch) a worker reports its full-NAT connections (v4, FNAT66, NAT64;
- * never SNAT) to the control thread: NEW when it opens one
- * (sl_worker_admit), STATE when its TCP state changes
- * (sl_worker_track_tcp), GONE when it leaves the table (expiry, flush).
+ * never SNAT) to the control thread:
+ *  - NEW once the connection proved itself: TCP when it enters
+ *    ESTABLISHED (the client's ACK completing the handshake; a SYN alone
+ *    syncs nothing, so a SYN flood at one node fills no peer's table);
+ *    UDP on its first reply (a server answered: spoofed datagrams make
+ *    no record, and a one-way flow that is not synced is only scheduled
+ *    again on another node, which mh gives the same server);
+ *  - STATE when the TCP state of a connection the peers have changes,
+ *    with the new state's timeout;
+ *  - GONE when a connection the peers have leaves the table (expiry,
+ *    flush), and only if it carried traffic here: a pure copy of a
+ *    peer's connection that never forwarded here says nothing, its
+ *    origin speaks for it.
  * Records gather in a small per-worker batch put on the worker's own
  * single-producer ring when it fills and at the end of each loop turn;
  * a full ring loses the batch's overflow, counted in ring_full (the
  * periodic refresh repairs it), and never a packet.
  *
- * Walks. SL_WMSG_SYNC_WALK asks for REFRESH records of every full-NAT
- * connection (a full dump for a peer that restarted) or of those older
- * than an age (the periodic refresh): scanned SL_SYNC_WALK_SLICE entries
- * per loop turn, and no faster than the ring takes them, so a walk never
- * loses a record nor stalls forwarding. The control thread waits for
- * msg->done.
+ * What the peers know. Beside the table (arrays indexed like it, only
+ * with sync on) a worker keeps, per entry: which peer installed it
+ * (peer_of, low bits; 0: ours) and whether the peers were told of it
+ * (SL_SYNC_TOLD); the expiry the cluster last agreed on (agreed[]: sent
+ * in a record, or set from one); for a peer's copy, the expiry its last
+ * packet here gave it (local_until[]; 0: it never forwarded here). A
+ * packet re-arms c->expire and nothing else, so "c->expire differs from
+ * agreed[]" is how sync code sees local traffic, with no cost per packet.
+ *
+ * Walks. SL_WMSG_SYNC_WALK asks for REFRESH records: of every connection
+ * the peers have (a full dump for a peer that restarted), or (the
+ * periodic refresh, every horizon_ms) of those whose expiry at the peers
+ * would come before the refresh after next while it is later here (local
+ * traffic moved it), with the time left here: an idle connection is
+ * never refreshed (it ends everywhere at once), a busy one just in time.
+ * Scanned SL_SYNC_WALK_SLICE entries per loop turn, and no faster than
+ * the ring takes them, so a walk never loses a record nor stalls
+ * forwarding. The control thread waits for msg->done.
  *
  * Installs. SL_WMSG_SYNC_INSTALL carries records the control thread
  * authenticated and checked against its model (svc_id and rs_id are its
  * answer) for the worker owning their local port (lport.h). Each is
- * installed as a full-NAT connection with both keys, or, when the table
- * has it already, updates its state and timeout. A peer may hold at most
- * msg->install.cap connections of this worker's table (refused beyond,
- * counted); which peer installed a connection is kept beside the table
- * (peer_of[]), so its count falls when the connection goes.
+ * installed as a full-NAT connection with both keys (timeout clamped to
+ * the state's configured one), or, when the table holds its client
+ * tuple, updates that entry if the whole record matches it (VIP, server,
+ * local address and port too; else a conflict, counted, the entry left).
+ * A received GONE ends a peer's copy unless the copy forwarded a packet
+ * here within its state's timeout (then it is this node's to serve and
+ * its own timer ends it). A peer's copy that holds the record's local
+ * tuple for another client is replaced when it never carried traffic
+ * here and is either expired or the same peer's (its origin reused the
+ * port: the newer connection). A peer may hold at most msg->install.cap
+ * connections of this worker's table, all peers together
+ * msg->install.total_cap (refused beyond, counted).
  */
 #ifndef SL_WORKER_SYNC_H
 #define SL_WORKER_SYNC_H
@@ -40,6 +69,8 @@
 #define SL_SYNC_WALK_SLICE 2048  /* table entries a walk scans per turn */
 #define SL_SYNC_MAX_PEERS 32
 #define SL_SYNC_INSTALL_MAX 256  /* records per install message */
+#define SL_SYNC_PEER 0x3f        /* peer_of: installing peer + 1 */
+#define SL_SYNC_TOLD 0x40        /* peer_of: the peers have a record of it */
 
 /* One record to install: checked, with this node's ids. */
 struct sl_sync_install {
@@ -53,19 +84,27 @@ struct sl_sync_stats {
 	uint64_t installed;      /* connections installed from peers */
 	uint64_t updated;        /* installs that found the connection here */
 	uint64_t removed;        /* peer-installed connections a GONE ended */
-	uint64_t refused_share;  /* installs past the peer's share */
+	uint64_t gone_ignored;   /* GONEs for a copy serving traffic here */
+	uint64_t conflicts;      /* records sharing a client tuple, not the rest */
+	uint64_t replaced;       /* stale copies a newer record replaced */
+	uint64_t clamped;        /* records whose timeout exceeded the state's */
+	uint64_t refused_share;  /* installs past the peer's or all peers' share */
 	uint64_t refused_table;  /* table or extension pool full, bad record */
 	uint64_t walks;          /* walks finished */
 };
 
 struct sl_worker_sync {
 	struct rte_ring *ring;   /* worker -> control, SP/SC, sl_sync_conn elements */
-	uint8_t *peer_of;        /* [max_conns]: installing peer + 1; 0: ours */
+	uint8_t *peer_of;        /* [max_conns]: installing peer + 1 (SL_SYNC_PEER
+				  * bits; 0: ours), SL_SYNC_TOLD */
+	uint32_t *agreed;        /* [max_conns]: expiry the cluster agreed on */
+	uint32_t *local_until;   /* [max_conns]: a copy's expiry by local traffic */
 	uint32_t peer_conns[SL_SYNC_MAX_PEERS];
 	/* stats.refused_share by peer: the true count of each peer's share
 	 * refusals, which `cluster status` and /metrics sum over workers
 	 * (the cluster engine cannot know it: the workers decide later). */
 	uint64_t refused_share_of[SL_SYNC_MAX_PEERS];
+	uint32_t peers_total;    /* sum of peer_conns */
 	struct sl_wmsg *walk;    /* walk in progress, if any */
 	uint32_t nbuf;
 	struct sl_sync_conn buf[SL_SYNC_BATCH];
@@ -92,8 +131,22 @@ static inline void sl_worker_sync_event(struct sl_worker *w, const struct sl_con
 		sl_worker_sync_emit(w, c, event);
 }
 
-/* A full-NAT connection leaves the table: GONE, and its peer's count. */
-void sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c);
+/* A UDP reply of a full-NAT connection (sync on): NEW if the peers have
+ * not heard of it yet. */
+void sl_worker_sync_udp_reply(struct sl_worker *w, const struct sl_conn *c);
+
+static inline void sl_worker_sync_reply(struct sl_worker *w, const struct sl_conn *c,
+					enum sl_dir dir)
+{
+	if (sl_unlikely(w->sync != NULL) && dir == SL_DIR_REPLY &&
+	    c->proto == SL_IPPROTO_UDP)
+		sl_worker_sync_udp_reply(w, c);
+}
+
+/* A full-NAT connection leaves the table: GONE if it carried traffic
+ * here and the peers have it, its peer's count. True when it was a
+ * peer's copy (installed, not made here). */
+bool sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c);
 
 /* End of a loop turn: the batch onto the ring, a slice of the walk. */
 void sl_worker_sync_tail(struct sl_worker *w);

@@ -12,7 +12,8 @@
  *               "timers": {"heartbeat_ms": 100, "dead_ms": 500,
  *                          "refresh_ms": 10000, "dump_timeout_ms": 5000,
  *                          "key_grace_ms": 600000},
- *               "max_share_percent": 50, "max_datagram": 1452}
+ *               "max_share_percent": 50, "max_total_share_percent": 50,
+ *               "max_datagram": 1452}
  *
  * Read after "local_addresses", so a peer's local address can be checked
  * against this node's own. The key file is read here (start and reload),
@@ -31,7 +32,7 @@
 
 static const char *const cluster_keys[] = {
 	"node", "sync", "peers", "key_file", "state_dir", "timers", "max_share_percent",
-	"max_datagram", NULL,
+	"max_total_share_percent", "max_datagram", NULL,
 };
 static const char *const sync_keys[] = {"address", "port", "buffer_bytes", NULL};
 static const char *const peer_keys[] = {"name", "address", "local_addresses", NULL};
@@ -264,6 +265,7 @@ static void set_defaults(struct sl_cluster_conf *c)
 	c->refresh_ms = SL_CLUSTER_REFRESH_MS_DEFAULT;
 	c->dump_timeout_ms = SL_CLUSTER_DUMP_TIMEOUT_MS_DEFAULT;
 	c->share_percent = SL_CLUSTER_SHARE_PERCENT_DEFAULT;
+	c->total_share_percent = SL_CLUSTER_TOTAL_SHARE_PERCENT_DEFAULT;
 	c->max_datagram = SL_CLUSTER_DGRAM_DEFAULT;
 	c->key_grace_ms = SL_CLUSTER_KEY_GRACE_MS_DEFAULT;
 	c->sock_buffer = SL_CLUSTER_SOCKBUF_DEFAULT;
@@ -313,6 +315,8 @@ static int load(json_t *o, struct sl_model *m, struct sl_err *err)
 	    sl_config_each(o, "peers", true, peer_keys, load_peer, m, NULL, err) < 0 ||
 	    load_timers(o, c, err) < 0 ||
 	    sl_config_read_u32(o, "max_share_percent", 1, 100, &c->share_percent, err) < 0 ||
+	    sl_config_read_u32(o, "max_total_share_percent", 1, 100, &c->total_share_percent,
+			       err) < 0 ||
 	    sl_config_read_u32(o, "max_datagram", 512, 65000, &c->max_datagram, err) < 0)
 		return -1;
 	if (c->npeers == 0)
@@ -374,7 +378,7 @@ int sl_config_cluster_json(json_t *doc, const struct sl_model *m)
 		return 0;
 	peers = json_array();
 	o = json_pack("{s:s, s:{s:s, s:i, s:I}, s:o, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I}, "
-		      "s:I, s:I}",
+		      "s:I, s:I, s:I}",
 		      "node", c->node, "sync", "address", sl_fmt_addr(&c->sync_addr, buf),
 		      "port", c->sync_port, "buffer_bytes", (json_int_t)c->sock_buffer,
 		      "peers", peers, "key_file", c->key_file, "state_dir", c->state_dir,
@@ -383,7 +387,8 @@ int sl_config_cluster_json(json_t *doc, const struct sl_model *m)
 		      (json_int_t)c->refresh_ms, "dump_timeout_ms",
 		      (json_int_t)c->dump_timeout_ms, "key_grace_ms",
 		      (json_int_t)c->key_grace_ms, "max_share_percent",
-		      (json_int_t)c->share_percent, "max_datagram",
+		      (json_int_t)c->share_percent, "max_total_share_percent",
+		      (json_int_t)c->total_share_percent, "max_datagram",
 		      (json_int_t)c->max_datagram);
 	for (uint32_t i = 0; o && i < c->npeers; i++)
 		if (json_array_append_new(peers, peer_json(&c->peers[i])) < 0) {

@@ -27,6 +27,9 @@
 #define SL_CLUSTER_REFRESH_MS_DEFAULT 10000
 #define SL_CLUSTER_DUMP_TIMEOUT_MS_DEFAULT 5000
 #define SL_CLUSTER_SHARE_PERCENT_DEFAULT 50
+/* All peers together: a flood of connections synced from every peer at
+ * once still leaves this node half its table. */
+#define SL_CLUSTER_TOTAL_SHARE_PERCENT_DEFAULT 50
 #define SL_CLUSTER_DGRAM_DEFAULT 1452       /* 1500 MTU less IPv6 and UDP */
 #define SL_CLUSTER_KEY_GRACE_MS_DEFAULT 600000 /* a rolling rekey's time */
 #define SL_CLUSTER_SOCKBUF_DEFAULT (4u << 20)  /* bytes: ~2 dumps' worth of turns */
@@ -52,6 +55,7 @@ struct sl_cluster_conf {
 	uint32_t key_grace_ms;               /* the previous key, after a rekey */
 	uint32_t sock_buffer;                /* SO_RCVBUF/SO_SNDBUF bytes */
 	uint32_t share_percent;              /* a peer's cap of this node's table */
+	uint32_t total_share_percent;        /* all peers' cap together */
 	uint32_t max_datagram;               /* UDP payload bytes */
 	uint32_t npeers;
 	struct sl_cluster_peer_conf peers[SL_CLUSTER_MAX_PEERS];

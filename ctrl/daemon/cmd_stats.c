@@ -97,8 +97,8 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 /* The scalar worker counters, in the order they are printed. */
 #define WORKER_COUNTERS(X)                                                     \
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) X(conns_created)   \
-	X(conns_expired) X(snat_mappings) X(snat_mappings_expired)             \
-	X(snat_sessions) X(snat_sessions_expired) X(icmp_errors_translated)    \
+	X(conns_synced) X(conns_expired) X(snat_mappings)                      \
+	X(snat_mappings_expired) X(snat_sessions) X(snat_sessions_expired) X(icmp_errors_translated)    \
 	X(steered_out) X(steered_in) X(flow_steered) X(arp_replies)            \
 	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps) \
 	X(conns_refused) X(conns_flushed) X(resets_sent) X(resets_deferred)    \
@@ -120,7 +120,8 @@ static json_t *counters_json(const struct sl_worker_stats *s)
 	HOST_COUNTERS(X)
 #undef X
 	json_object_set_new(o, "conns_active",
-			    json_integer((json_int_t)(s->conns_created - s->conns_expired)));
+			    json_integer((json_int_t)(s->conns_created + s->conns_synced -
+						     s->conns_expired)));
 	json_t *d = json_object();
 	for (unsigned r = 1; r < SL_DROP_MAX; r++) {
 		json_object_set_new(d, sl_drop_name(r), json_integer((json_int_t)s->drops[r]));

@@ -17,7 +17,8 @@
  * A peer's share refused by a worker is counted by the worker, per peer
  * (install() cannot know it, the workers decide later): cluster.status
  * adds their sum to the peer's `refused_share` (cmd_cluster.c). The
- * cluster's `max_share_percent` is handed to the workers as is.
+ * cluster's `max_share_percent` and `max_total_share_percent` are handed
+ * to the workers as they are.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,7 +218,8 @@ int sl_ctl_cluster_start(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 	sl_cluster_set_workers(k->c, (uint16_t)ctl->dp->nworkers);
 	sl_ctl_sync_set_sink(ctl, sink, walked, ctl);
 	sl_ctl_sync_set_room(ctl, dump_room);
-	sl_ctl_sync_set_share(ctl, ctl->model.cluster.share_percent);
+	sl_ctl_sync_set_share(ctl, ctl->model.cluster.share_percent,
+			      ctl->model.cluster.total_share_percent);
 	sl_info("cluster: node %s, epoch %llu, %u peers, %u workers; socket buffers "
 		"%d/%d bytes (receive/send, as the kernel counts); announcing nothing "
 		"until it has the full dump", conf->node, (unsigned long long)epoch,

@@ -21,7 +21,7 @@ struct sl_ctl_sync {
 	sl_ctl_sync_walked_fn walked;
 	sl_ctl_sync_room_fn room;
 	void *ctx;
-	unsigned share_percent;
+	unsigned share_percent, total_percent;
 	/* The walk in progress: one message per worker, the control
 	 * thread's until done. */
 	struct sl_wmsg *walk[SL_MAX_WORKERS];
@@ -43,6 +43,7 @@ int sl_ctl_sync_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 		return -1;
 	}
 	ctl->sync->share_percent = SL_CTL_SYNC_SHARE_DEFAULT;
+	ctl->sync->total_percent = SL_CTL_SYNC_TOTAL_SHARE_DEFAULT;
 	if (sl_workers_sync_enable(ctl->dp, errbuf, errlen) != 0) {
 		sl_ctl_sync_free(ctl);
 		return -1;
@@ -82,10 +83,19 @@ void sl_ctl_sync_set_room(struct sl_ctl *ctl, sl_ctl_sync_room_fn room)
 		ctl->sync->room = room;
 }
 
-void sl_ctl_sync_set_share(struct sl_ctl *ctl, unsigned percent)
+void sl_ctl_sync_set_share(struct sl_ctl *ctl, unsigned percent, unsigned total_percent)
 {
 	if (ctl->sync && percent >= 1 && percent <= 100)
 		ctl->sync->share_percent = percent;
+	if (ctl->sync && total_percent >= 1 && total_percent <= 100)
+		ctl->sync->total_percent = total_percent;
+}
+
+/* `percent` of worker w's table, at least 1. */
+static uint32_t table_share(const struct sl_ctl *ctl, unsigned w, unsigned percent)
+{
+	uint64_t cap = (uint64_t)ctl->dp->workers[w]->ct.max_conns * percent / 100;
+	return cap ? (uint32_t)cap : 1;
 }
 
 const struct sl_ctl_sync_stats *sl_ctl_sync_stats(const struct sl_ctl *ctl)
@@ -194,7 +204,7 @@ void sl_ctl_sync_poll(struct sl_ctl *ctl)
 		walk_finish(ctl);
 }
 
-int sl_ctl_sync_dump(struct sl_ctl *ctl, int peer, bool full, uint32_t min_age_ms)
+int sl_ctl_sync_dump(struct sl_ctl *ctl, int peer, bool full, uint32_t horizon_ms)
 {
 	struct sl_ctl_sync *y = ctl->sync;
 	unsigned nw = ctl->dp->nworkers;
@@ -212,7 +222,7 @@ int sl_ctl_sync_dump(struct sl_ctl *ctl, int peer, bool full, uint32_t min_age_m
 		}
 	for (unsigned i = 0; i < nw; i++) {
 		y->walk[i]->type = SL_WMSG_SYNC_WALK;
-		y->walk[i]->walk.min_age_ms = full ? 0 : (min_age_ms ? min_age_ms : 1);
+		y->walk[i]->walk.horizon_ms = full ? 0 : (horizon_ms ? horizon_ms : 1);
 		/* Out of memory for the backlog: that worker has nothing to
 		 * say, the others go on. */
 		if (sl_ctl_send(ctl, i, y->walk[i]) != 0) {
@@ -309,8 +319,8 @@ static struct sl_wmsg *fill_of(struct sl_ctl *ctl, unsigned w, unsigned peer)
 	msg->type = SL_WMSG_SYNC_INSTALL;
 	msg->install.recs = (const struct sl_sync_install *)(msg + 1);
 	msg->install.peer = (uint8_t)peer;
-	uint64_t cap = (uint64_t)ctl->dp->workers[w]->ct.max_conns * y->share_percent / 100;
-	msg->install.cap = cap ? (uint32_t)cap : 1;
+	msg->install.cap = table_share(ctl, w, y->share_percent);
+	msg->install.total_cap = table_share(ctl, w, y->total_percent);
 	y->fill[w] = msg;
 	return msg;
 }

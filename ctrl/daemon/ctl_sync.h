@@ -17,6 +17,7 @@ struct sl_ctl;
 
 #define SL_CTL_SYNC_DRAIN_MAX 4096  /* records taken per loop turn, at most */
 #define SL_CTL_SYNC_SHARE_DEFAULT 50 /* % of a worker's table one peer may fill */
+#define SL_CTL_SYNC_TOTAL_SHARE_DEFAULT 50 /* ... and all peers together */
 
 /* Records the workers reported (NEW, STATE, REFRESH, GONE): the array
  * is the control thread's, valid during the call. */
@@ -54,8 +55,9 @@ void sl_ctl_sync_free(struct sl_ctl *ctl);
  * that a walk is over. */
 void sl_ctl_sync_set_sink(struct sl_ctl *ctl, sl_ctl_sync_sink_fn sink,
 			  sl_ctl_sync_walked_fn walked, void *ctx);
-/* The share of each worker's table one peer may fill, 1..100 (%). */
-void sl_ctl_sync_set_share(struct sl_ctl *ctl, unsigned percent);
+/* The share of each worker's table one peer may fill, and all peers
+ * together, 1..100 (%); 0 leaves one as it is. */
+void sl_ctl_sync_set_share(struct sl_ctl *ctl, unsigned percent, unsigned total_percent);
 /* During a full walk (a peer's dump) drain no more records a turn than
  * room() says the sender's pace takes (none set: SL_CTL_SYNC_DRAIN_MAX). */
 typedef uint32_t (*sl_ctl_sync_room_fn)(void *ctx);
@@ -74,11 +76,13 @@ void sl_ctl_sync_poll(struct sl_ctl *ctl);
 uint32_t sl_ctl_sync_install(struct sl_ctl *ctl, const struct sl_sync_conn *recs,
 			     uint32_t n, unsigned peer);
 
-/* Ask every worker for REFRESH records: of every full-NAT connection
- * (`full`: a dump for `peer`, which restarted) or of those older than
- * `min_age_ms` (the periodic refresh, peer -1: all). One walk at a time:
- * 0, or -1 when one is running (or sync is off, or out of memory). */
-int sl_ctl_sync_dump(struct sl_ctl *ctl, int peer, bool full, uint32_t min_age_ms);
+/* Ask every worker for REFRESH records: of every synced connection
+ * (`full`: a dump for `peer`, which restarted) or of those whose expiry
+ * at the peers would come before the next refresh, `horizon_ms` away,
+ * while local traffic moved it later (the periodic refresh, peer -1:
+ * all; worker_sync.h). One walk at a time: 0, or -1 when one is running
+ * (or sync is off, or out of memory). */
+int sl_ctl_sync_dump(struct sl_ctl *ctl, int peer, bool full, uint32_t horizon_ms);
 
 const struct sl_ctl_sync_stats *sl_ctl_sync_stats(const struct sl_ctl *ctl);
 

@@ -42,7 +42,7 @@ static void worker_labels(const json_t *w, struct sl_mt_labels *l)
  * after its stats member, except the few that are levels. */
 static const struct sl_mt_col worker_gauges[] = {
 	{"conns_active", "sluice_worker_connections_active", "gauge",
-	 "Connections created and not yet expired (stats workers[].conns_active)", 0, 0},
+	 "Connections made or synced and not yet expired (stats workers[].conns_active)", 0, 0},
 	{"connections_in_table", "sluice_conn_table_entries", "gauge",
 	 "Connections in the worker's table", 0, 0},
 	{"connections_max", "sluice_conn_table_capacity", "gauge",

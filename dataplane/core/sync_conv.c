@@ -5,6 +5,7 @@
  * a v4 one sits in the first four.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "conn6.h"
@@ -47,6 +48,18 @@ void sl_sync_from_conn(const struct sl_conn_table *t, const struct sl_conn *c,
 	r->state = c->state;
 	r->flags = c->flags & (SL_CONN_F_FIN_ORIG | SL_CONN_F_FIN_REPLY);
 	r->event = event;
+}
+
+bool sl_sync_same_conn(const struct sl_conn_table *t, const struct sl_conn *c,
+		       const struct sl_sync_conn *r)
+{
+	struct sl_sync_conn have;
+
+	sl_sync_from_conn(t, c, 0, r->event, &have);
+	/* The addresses and ports lead the record, in one block. */
+	return memcmp(have.client, r->client, offsetof(struct sl_sync_conn, timeout_ms)) == 0 &&
+	       have.family_orig == r->family_orig && have.family_reply == r->family_reply &&
+	       have.proto == r->proto;
 }
 
 bool sl_sync_rec_valid(const struct sl_sync_conn *r)

@@ -31,6 +31,13 @@ uint32_t sl_sync_lookup(const struct sl_conn_table *t, const struct sl_sync_conn
 uint32_t sl_sync_lookup_reply(const struct sl_conn_table *t,
 			      const struct sl_sync_conn *r);
 
+/* Is connection `c` of `t` the one record `r` names: the same client
+ * tuple, VIP, server, local address and port, families and protocol?
+ * (Two connections can share a client tuple on two nodes: a client's
+ * port reused, or ECMP sending it to another node after a change.) */
+bool sl_sync_same_conn(const struct sl_conn_table *t, const struct sl_conn *c,
+		       const struct sl_sync_conn *r);
+
 /* The flow hash of the record's ORIG key (sl_flow_hash, _hash6): the
  * worker owning the client's flow is sl_flow_owner() of it. */
 uint32_t sl_sync_orig_hash(const struct sl_sync_conn *r);

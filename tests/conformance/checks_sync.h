@@ -90,30 +90,60 @@ static uint64_t sync_stat(const struct harness *h, size_t off)
 }
 #define SYNC_STAT(h, f) sync_stat(h, offsetof(struct sl_sync_stats, f))
 
-/* NEW, STATE and GONE of a v4 full-NAT connection, with its tuple. */
+/* The configured timeout of `state`, in ms. */
+static uint32_t state_timeout(const struct harness *h, uint8_t state)
+{
+	return h->dp.workers[0]->snap->timeouts_ms[state];
+}
+
+/* Records sunk for client port `cport`, any event. */
+static unsigned sunk_of(uint16_t cport)
+{
+	unsigned n = 0;
+	for (uint32_t i = 0; i < sunk.n; i++)
+		n += sl_ntohs(sunk.rec[i].cport) == cport;
+	return n;
+}
+
+/* NEW, STATE and GONE of a v4 full-NAT connection, with its tuple: no
+ * record for the SYN nor the SYN+ACK (a SYN flood syncs nothing), NEW on
+ * the ACK completing the handshake, a STATE with its new state's timeout,
+ * GONE on expiry. */
 static bool sync_events_v4(struct harness *h, char *why)
 {
-	struct seen to_rs, back;
+	struct seen to_rs, back, g;
 	const struct sl_sync_conn *r;
 
 	if (!sync_on(h, why))
 		return false;
-	bool sent = exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41700, VIP, 80, SYN, &to_rs);
+	bool sent = exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41700, VIP, 80, SYN, &to_rs) &&
+		    exchange(h, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, to_rs.sport, SYN | ACK,
+			     &back);
+	sync_turns(h, 2);
+	if (!sent || sunk_of(41700) != 0)
+		return sync_off(h), WHY("handshake %s, %u records before it completed (want 0)",
+					sent ? "forwarded" : "lost", sunk_of(41700));
+	sent = exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41700, VIP, 80, ACK, &g);
 	sync_turns(h, 2);
 	r = sunk_find(SL_SYNC_NEW, 41700);
 	if (!sent || r == NULL)
-		return sync_off(h), WHY("SYN %s, no NEW record", sent ? "forwarded" : "lost");
+		return sync_off(h), WHY("ACK %s, no NEW record", sent ? "forwarded" : "lost");
 	if (!rec_is4(r->client, SERVER) || !rec_is4(r->vip, VIP) || !rec_is4(r->rs, RS) ||
 	    !rec_is4(r->laddr, LIP) || sl_ntohs(r->vport) != 80 || sl_ntohs(r->rsport) != 8080 ||
 	    sl_ntohs(r->lport) != to_rs.sport || r->family_orig != 4 || r->family_reply != 4 ||
-	    r->proto != SL_IPPROTO_TCP || r->state != SL_CS_TCP_SYN_SENT || r->timeout_ms == 0)
-		return sync_off(h), WHY("NEW record's tuple or state wrong");
-	sent = exchange(h, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, to_rs.sport, SYN | ACK, &back);
+	    r->proto != SL_IPPROTO_TCP || r->state != SL_CS_TCP_ESTABLISHED ||
+	    r->timeout_ms != state_timeout(h, SL_CS_TCP_ESTABLISHED))
+		return sync_off(h), WHY("NEW record's tuple, state or timeout (%u) wrong",
+					r->timeout_ms);
+	sent = exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41700, VIP, 80, FIN | ACK, &g);
 	sync_turns(h, 2);
 	r = sunk_find(SL_SYNC_STATE, 41700);
-	if (!sent || r == NULL || r->state != SL_CS_TCP_SYN_RECV)
-		return sync_off(h), WHY("SYN+ACK %s, STATE record %s", sent ? "forwarded" : "lost",
-					r ? sl_conn_state_name(r->state) : "missing");
+	if (!sent || r == NULL || r->state != SL_CS_TCP_FIN_WAIT ||
+	    r->timeout_ms != state_timeout(h, SL_CS_TCP_FIN_WAIT))
+		return sync_off(h), WHY("FIN %s, STATE record %s, timeout %u (want FIN_WAIT's %u)",
+					sent ? "forwarded" : "lost",
+					r ? sl_conn_state_name(r->state) : "missing",
+					r ? r->timeout_ms : 0, state_timeout(h, SL_CS_TCP_FIN_WAIT));
 	h_advance(h, 3600);
 	sync_turns(h, 1);
 	r = sunk_find(SL_SYNC_GONE, 41700);
@@ -121,7 +151,37 @@ static bool sync_events_v4(struct harness *h, char *why)
 	return r && sl_ntohs(r->lport) == to_rs.sport ? true : WHY("no GONE record on expiry");
 }
 
-/* The same for FNAT66 (v6 both ways) and NAT64 (v6 client, v4 server). */
+/* A UDP flow is synced on its first reply, not its first datagram (a
+ * spoofed flood gets no reply); a handshake that never completes leaves
+ * no GONE either. */
+static bool sync_events_udp(struct harness *h, char *why)
+{
+	struct seen g, back;
+
+	if (!sync_on(h, why))
+		return false;
+	bool sent = exchange(h, OUT, IN, SL_IPPROTO_UDP, SERVER, 41705, VIP, 53, 0, &g) &&
+		    exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41706, VIP, 80, SYN, &back);
+	sync_turns(h, 2);
+	unsigned early = sunk_of(41705) + sunk_of(41706);
+	sent = sent && exchange(h, IN, OUT, SL_IPPROTO_UDP, g.daddr, g.dport, LIP, g.sport, 0,
+				       &back);
+	sync_turns(h, 2);
+	const struct sl_sync_conn *r = sunk_find(SL_SYNC_NEW, 41705);
+	bool ok = sent && early == 0 && r && r->proto == SL_IPPROTO_UDP &&
+		  r->timeout_ms == state_timeout(h, SL_CS_UDP) && sunk_of(41705) == 1;
+	h_advance(h, 3600);
+	sync_turns(h, 1);
+	ok = ok && sunk_find(SL_SYNC_GONE, 41705) && sunk_of(41706) == 0;
+	sync_off(h);
+	return ok ? true : WHY("UDP: reply %s, %u records before it (want 0), NEW %s; "
+			       "an unfinished handshake's records: %u (want 0)",
+			       sent ? "forwarded" : "lost", early, r ? "sent" : "missing",
+			       sunk_of(41706));
+}
+
+/* The same for FNAT66 (v6 both ways) and NAT64 (v6 client, v4 server):
+ * NEW on the ACK completing the handshake, GONE on expiry. */
 static bool sync_events_v6(struct harness *h, char *why)
 {
 	struct seen6 g, back;
@@ -138,47 +198,47 @@ static bool sync_events_v6(struct harness *h, char *why)
 	uint8_t rs6[16];
 	if (sent)
 		memcpy(rs6, g.dst, 16);
+	bool ok = sent && v6_exchange(h, IN, OUT, SL_IPPROTO_TCP, rs6, rport, V6_LIP, lport,
+				      SYN | ACK, 64, &back);
+	sync_turns(h, 2);
+	ok = ok && sunk_of(41710) == 0 &&
+	     v6_exchange(h, OUT, IN, SL_IPPROTO_TCP, V6_CLIENT, 41710, V6_VIP, 80, ACK, 64, &g);
 	sync_turns(h, 2);
 	r = sunk_find(SL_SYNC_NEW, 41710);
-	bool ok = sent && r && r->family_orig == 6 && r->family_reply == 6 &&
-		  memcmp(r->client, V6_CLIENT, 16) == 0 && memcmp(r->vip, V6_VIP, 16) == 0 &&
-		  memcmp(r->laddr, V6_LIP, 16) == 0 && memcmp(r->rs, rs6, 16) == 0 &&
-		  sl_ntohs(r->lport) == lport && sl_ntohs(r->rsport) == rport;
-	if (ok) {
-		ok = v6_exchange(h, IN, OUT, SL_IPPROTO_TCP, rs6, rport, V6_LIP, lport,
-				 SYN | ACK, 64, &back);
-		sync_turns(h, 2);
-		r = sunk_find(SL_SYNC_STATE, 41710);
-		ok = ok && r && r->state == SL_CS_TCP_SYN_RECV;
-	}
+	ok = ok && r && r->family_orig == 6 && r->family_reply == 6 &&
+	     memcmp(r->client, V6_CLIENT, 16) == 0 && memcmp(r->vip, V6_VIP, 16) == 0 &&
+	     memcmp(r->laddr, V6_LIP, 16) == 0 && memcmp(r->rs, rs6, 16) == 0 &&
+	     sl_ntohs(r->lport) == lport && sl_ntohs(r->rsport) == rport &&
+	     r->state == SL_CS_TCP_ESTABLISHED;
 	h_advance(h, 3600);
 	sync_turns(h, 1);
 	ok = ok && sunk_find(SL_SYNC_GONE, 41710);
 	v6_off(h);
 	if (!ok)
-		return sync_off(h), WHY("FNAT66: NEW, STATE or GONE missing or wrong");
+		return sync_off(h), WHY("FNAT66: NEW or GONE missing or wrong");
 
 	nat64_on(h);
 	uint32_t len = n64_tcp6(f, V6_CLIENT, 41711, V6_VIP, 80, SYN, 0, 0);
-	ok = n64_to_server(h, f, len, &g4, why);
+	ok = n64_to_server(h, f, len, &g4, why) &&
+	     n64_to_client(h, 0, SL_IPPROTO_TCP, g4.daddr, g4.dport, g4.sport, SYN | ACK,
+			   &back, why);
+	sync_turns(h, 2);
+	ok = ok && sunk_of(41711) == 0;
+	len = n64_tcp6(f, V6_CLIENT, 41711, V6_VIP, 80, ACK, 0, 0);
+	struct seen ack4;
+	ok = ok && n64_to_server(h, f, len, &ack4, why);
 	sync_turns(h, 2);
 	r = sunk_find(SL_SYNC_NEW, 41711);
 	ok = ok && r && r->family_orig == 6 && r->family_reply == 4 &&
 	     memcmp(r->client, V6_CLIENT, 16) == 0 && rec_is4(r->laddr, LIP) &&
-	     rec_is4(r->rs, g4.daddr) && sl_ntohs(r->lport) == g4.sport;
-	if (ok) {
-		ok = n64_to_client(h, 0, SL_IPPROTO_TCP, g4.daddr, g4.dport, g4.sport, SYN | ACK,
-				   &back, why);
-		sync_turns(h, 2);
-		r = sunk_find(SL_SYNC_STATE, 41711);
-		ok = ok && r && r->state == SL_CS_TCP_SYN_RECV;
-	}
+	     rec_is4(r->rs, g4.daddr) && sl_ntohs(r->lport) == g4.sport &&
+	     r->state == SL_CS_TCP_ESTABLISHED;
 	h_advance(h, 3600);
 	sync_turns(h, 1);
 	ok = ok && sunk_find(SL_SYNC_GONE, 41711);
 	v6_off(h);
 	sync_off(h);
-	return ok ? true : WHY("NAT64: NEW, STATE or GONE missing or wrong");
+	return ok ? true : WHY("NAT64: NEW or GONE missing or wrong");
 }
 
 #include "checks_sync_install.h"

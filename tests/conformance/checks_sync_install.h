@@ -100,32 +100,41 @@ static bool sync_install_forwards(struct harness *h, char *why)
 	return ok ? true : WHY("records with an unknown VIP or local address not refused");
 }
 
-/* A peer fills at most its share of a worker's table: past it, refused
- * and counted; as its connections go, room comes back. */
+/* Install records of cports from `cport` with local ports from `lport`
+ * (one each, on worker `owner`) for `peer`, with the caps given. */
+static void sync_install_n(struct harness *h, unsigned owner, unsigned n, uint16_t cport,
+			   uint16_t lport, uint8_t peer, uint32_t cap, uint32_t total_cap)
+{
+	struct sl_wmsg *msg = calloc(1, sizeof(*msg) + n * sizeof(struct sl_sync_install));
+	struct sl_sync_install *in = (struct sl_sync_install *)(msg + 1);
+
+	for (unsigned i = 0; i < n; i++, cport++) {
+		cport = sync_cport(h, cport, owner);
+		in[i].rec = sync_rec(LIP, cport, sync_lport(h, (uint16_t)(lport + 10 * i), owner));
+		in[i].svc_id = 0, in[i].rs_id = 0;
+	}
+	msg->type = SL_WMSG_SYNC_INSTALL;
+	msg->install.recs = in, msg->install.n = n;
+	msg->install.cap = cap, msg->install.total_cap = total_cap, msg->install.peer = peer;
+	sl_ctl_send(&h->ctl, owner, msg);
+	sync_turns(h, 40);
+}
+
+/* A peer fills at most its share of a worker's table, and all peers
+ * together at most theirs: past it, refused and counted; as their
+ * connections go, room comes back. */
 static bool sync_peer_share(struct harness *h, char *why)
 {
-	enum { CAP = 3, N = 5 };
+	enum { CAP = 3, TOTAL = 4, N = 5 };
 	unsigned owner = h->nworkers - 1;
 
 	if (!sync_on(h, why))
 		return false;
 	for (unsigned round = 0; round < 2; round++) {
-		struct sl_wmsg *msg = calloc(1, sizeof(*msg) + N * sizeof(struct sl_sync_install));
-		struct sl_sync_install *in = (struct sl_sync_install *)(msg + 1);
-		uint16_t cport = 41900;
-		for (unsigned i = 0; i < N; i++, cport++) {
-			cport = sync_cport(h, cport, owner);
-			in[i].rec = sync_rec(LIP, cport, sync_lport(h, (uint16_t)(31000 + 10 * i), owner));
-			in[i].svc_id = 0, in[i].rs_id = 0;
-		}
-		msg->type = SL_WMSG_SYNC_INSTALL;
-		msg->install.recs = in, msg->install.n = N;
-		msg->install.cap = CAP, msg->install.peer = 2;
 		uint64_t inst = SYNC_STAT(h, installed), refused = SYNC_STAT(h, refused_share);
 		uint64_t peer_refused, held, other_refused, other_held;
 		sl_ctl_sync_peer_sums(&h->ctl, 2, &peer_refused, &held);
-		sl_ctl_send(&h->ctl, owner, msg);
-		sync_turns(h, 40);
+		sync_install_n(h, owner, N, 41900, 31000, 2, CAP, 1000);
 		inst = SYNC_STAT(h, installed) - inst;
 		refused = SYNC_STAT(h, refused_share) - refused;
 		if (inst != CAP || refused != N - CAP)
@@ -145,31 +154,40 @@ static bool sync_peer_share(struct harness *h, char *why)
 						(unsigned long long)other_held, N - CAP, CAP);
 		h_advance(h, 3600); /* they expire: the share is free again */
 	}
+	/* Two peers within their own shares, past the total between them. */
+	uint64_t inst = SYNC_STAT(h, installed);
+	sync_install_n(h, owner, CAP, 41900, 31000, 1, CAP, TOTAL);
+	sync_install_n(h, owner, CAP, 42900, 32000, 2, CAP, TOTAL);
+	inst = SYNC_STAT(h, installed) - inst;
 	sync_off(h);
-	return true;
+	return inst == TOTAL ? true : WHY("two peers installed %llu, all peers' share is %u",
+					  (unsigned long long)inst, TOTAL);
 }
 
-/* With every sync ring full, a new connection still opens and its
- * packet is forwarded: the record is lost and counted. */
+/* With every sync ring full, a connection still opens and its packets
+ * are forwarded: the record of its completed handshake is lost and
+ * counted. */
 static bool sync_ring_full(struct harness *h, char *why)
 {
 	struct sl_sync_conn junk = {0};
-	struct seen g;
+	struct seen g, back;
 
 	if (!sync_on(h, why))
 		return false;
+	bool sent = exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41990, VIP, 80, SYN, &g) &&
+		    exchange(h, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, g.sport, SYN | ACK, &back);
 	for (unsigned w = 0; w < h->nworkers; w++)
 		while (rte_ring_enqueue_elem(h->dp.workers[w]->sync->ring, &junk,
 					     sizeof(junk)) == 0)
 			;
 	uint64_t lost = SYNC_STAT(h, ring_full);
-	bool sent = exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41990, VIP, 80, SYN, &g);
+	sent = sent && exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41990, VIP, 80, ACK, &g);
 	for (unsigned w = 0; w < h->nworkers; w++)
 		h_run(h, w);
 	uint64_t now_lost = SYNC_STAT(h, ring_full);
 	sync_off(h);
 	if (!sent)
-		return WHY("the SYN was not forwarded with the sync ring full");
+		return WHY("the handshake was not forwarded with the sync ring full");
 	return now_lost == lost + 1 ? true
 				    : WHY("ring_full grew by %llu, not 1",
 					  (unsigned long long)(now_lost - lost));
@@ -201,10 +219,23 @@ static unsigned sync_walk(struct harness *h)
 	return 0;
 }
 
-/* A full dump gives a REFRESH of every connection, a slice of the table
- * per turn; one walk at a time; the periodic refresh only those older
- * than its age. */
-static bool sync_walks(struct harness *h, char *why)
+/* Client port cport's connection through the whole handshake: the
+ * peers hear of it (NEW). Its local port, 0 if it failed. */
+static uint16_t sync_established(struct harness *h, uint16_t cport)
+{
+	struct seen g, back;
+
+	if (!exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, cport, VIP, 80, SYN, &g) ||
+	    !exchange(h, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, g.sport, SYN | ACK, &back) ||
+	    !exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, cport, VIP, 80, ACK, &back))
+		return 0;
+	return g.sport;
+}
+
+/* A full dump gives a REFRESH of every synced connection (not of a
+ * handshake never completed), a slice of the table per turn; one walk at
+ * a time. */
+static bool sync_dump(struct harness *h, char *why)
 {
 	enum { OLD = 40, YOUNG = 5 };
 	struct seen g;
@@ -212,10 +243,11 @@ static bool sync_walks(struct harness *h, char *why)
 	if (!sync_on(h, why))
 		return false;
 	for (uint16_t i = 0; i < OLD; i++)
-		exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, (uint16_t)(42000 + i), VIP, 80, SYN, &g);
+		sync_established(h, (uint16_t)(42000 + i));
 	h_tick(h, 2000);
 	for (uint16_t i = 0; i < YOUNG; i++)
-		exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, (uint16_t)(42100 + i), VIP, 80, SYN, &g);
+		sync_established(h, (uint16_t)(42100 + i));
+	exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 42200, VIP, 80, SYN, &g);
 	sync_turns(h, 2);
 	sunk.n = 0;
 	bool busy = sl_ctl_sync_dump(&h->ctl, 1, true, 0) == 0 &&
@@ -223,16 +255,48 @@ static bool sync_walks(struct harness *h, char *why)
 	unsigned turns = sync_walk(h);
 	unsigned old = sunk_count(SL_SYNC_REFRESH, 42000, 42000 + OLD);
 	unsigned young = sunk_count(SL_SYNC_REFRESH, 42100, 42100 + YOUNG);
-	if (!busy || turns < 2 || old != OLD || young != YOUNG)
-		return sync_off(h), WHY("full dump: %s, %u turns, %u of %u old, %u of %u young",
-					busy ? "one at a time" : "two at once", turns, old, OLD,
-					young, YOUNG);
-	sunk.n = 0, sunk.walked = 0;
-	bool started = sl_ctl_sync_dump(&h->ctl, -1, false, 1500) == 0;
-	turns = sync_walk(h);
-	old = sunk_count(SL_SYNC_REFRESH, 42000, 42000 + OLD);
-	young = sunk_count(SL_SYNC_REFRESH, 42100, 42100 + YOUNG);
+	unsigned syn = sunk_count(SL_SYNC_REFRESH, 42200, 42201);
 	sync_off(h);
-	return started && turns && old == OLD && young == 0
-		       ? true : WHY("refresh: %u of %u old, %u young (want none)", old, OLD, young);
+	return busy && turns >= 2 && old == OLD && young == YOUNG && syn == 0
+		       ? true
+		       : WHY("full dump: %s, %u turns, %u of %u old, %u of %u young, %u "
+			     "unsynced handshakes (want 0)", busy ? "one at a time" : "two at once",
+			     turns, old, OLD, young, YOUNG, syn);
 }
+
+/* The periodic refresh goes by the time left at the peers, not by age:
+ * a connection whose traffic here outlived what the peers were told is
+ * sent, with the time it has left, when the peers' copy would end within
+ * two refreshes; an idle one (it ends everywhere at once) never; a busy
+ * one not before its time. */
+static bool sync_refresh(struct harness *h, char *why)
+{
+	enum { BUSY = 42300, IDLE = 42301 };
+	struct seen g;
+	uint32_t est = state_timeout(h, SL_CS_TCP_ESTABLISHED);
+
+	if (!sync_on(h, why))
+		return false;
+	bool ok = sync_established(h, BUSY) && sync_established(h, IDLE);
+	sync_turns(h, 2);
+	h_tick(h, est / 2); /* half its time gone at the peers */
+	ok = ok && exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, BUSY, VIP, 80, ACK, &g);
+	sync_turns(h, 2);
+	sunk.n = 0, sunk.walked = 0;
+	/* The peers' copies end in est / 2: not within two refreshes of
+	 * est / 8, so nothing yet. */
+	ok = ok && sl_ctl_sync_dump(&h->ctl, -1, false, est / 8) == 0 && sync_walk(h);
+	unsigned early = sunk_count(SL_SYNC_REFRESH, BUSY, IDLE + 1);
+	sunk.n = 0, sunk.walked = 0;
+	ok = ok && sl_ctl_sync_dump(&h->ctl, -1, false, est / 3) == 0 && sync_walk(h);
+	const struct sl_sync_conn *r = sunk_find(SL_SYNC_REFRESH, BUSY);
+	unsigned idle = sunk_count(SL_SYNC_REFRESH, IDLE, IDLE + 1);
+	sync_off(h);
+	return ok && early == 0 && r && r->timeout_ms + 1000 >= est && idle == 0
+		       ? true
+		       : WHY("refresh: %u sent a horizon too early (want 0); the busy one %s "
+			     "(%u ms left, want %u); the idle one %u times (want 0)", early,
+			     r ? "sent" : "not sent", r ? r->timeout_ms : 0, est, idle);
+}
+
+#include "checks_sync_peer.h"

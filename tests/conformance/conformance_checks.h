@@ -287,11 +287,25 @@ static const struct check checks[] = {
 	 vlan_capture},
 	{"IPv6 published: v6 ports, route, local address and FNAT66 VIP in the"
 	 " snapshot's v6 half; NAT64 marked; v4 unharmed", v6_published},
-	{"session sync: NEW, STATE, GONE of a v4 connection", sync_events_v4},
-	{"session sync: NEW, STATE, GONE of FNAT66 and NAT64 connections", sync_events_v6},
+	{"session sync: NEW once established, STATE with the new state's timeout, GONE"
+	 " of a v4 connection", sync_events_v4},
+	{"session sync: UDP synced on its first reply; no record for a handshake never"
+	 " completed", sync_events_udp},
+	{"session sync: NEW once established, GONE of FNAT66 and NAT64 connections",
+	 sync_events_v6},
 	{"session sync: an installed connection forwards both ways, once", sync_install_forwards},
-	{"session sync: a peer's share of the table is capped", sync_peer_share},
+	{"session sync: a peer's share of the table is capped, and all peers'",
+	 sync_peer_share},
 	{"session sync: a full sync ring loses a record, no packet", sync_ring_full},
-	{"session sync: dump and refresh walks", sync_walks},
+	{"session sync: a full dump walks every synced connection", sync_dump},
+	{"session sync: the refresh goes by the time left at the peers", sync_refresh},
+	{"session sync: an update only of the very connection; FIN flags add up",
+	 sync_update_whole},
+	{"session sync: a GONE leaves a copy serving traffic here; a pure copy sends no"
+	 " GONE", sync_gone_serving},
+	{"session sync: a stale copy gives its local port to a newer record",
+	 sync_stale_copy},
+	{"session sync: a record's timeout clamped; installs counted as synced",
+	 sync_install_clamp},
 	{NULL, NULL},
 };

@@ -3,7 +3,8 @@
  * Session sync records to and from connection entries (sync_conv.h):
  * v4, FNAT66 and NAT64 connections made into records and back give the
  * same keys, checksum deltas, state, flags, sequence deltas and timeout;
- * the record's key lookups find the connection; bad records are refused.
+ * the record's key lookups find the connection; a record names the very
+ * connection only with both keys the same; bad records are refused.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -215,6 +216,36 @@ static void test_refused(void **state)
 	assert_false(sl_sync_rec_valid(&r));
 }
 
+/* A record names the very connection only with every address and port
+ * of both keys the same: a shared client tuple is not enough. */
+static void test_same_conn(void **state)
+{
+	(void)state;
+	struct sl_conn_table *t = table();
+	struct sl_conn *c4 = v4conn(t), *c6 = v6conn(t, false);
+	struct sl_sync_conn r, other;
+
+	sl_sync_from_conn(t, c4, NOW, SL_SYNC_STATE, &r);
+	assert_true(sl_sync_same_conn(t, c4, &r));
+	other = r, other.lport ^= 1;
+	assert_false(sl_sync_same_conn(t, c4, &other));
+	other = r, other.rsport ^= 1;
+	assert_false(sl_sync_same_conn(t, c4, &other));
+	other = r, other.rs[3] ^= 1;
+	assert_false(sl_sync_same_conn(t, c4, &other));
+	other = r, other.laddr[3] ^= 1;
+	assert_false(sl_sync_same_conn(t, c4, &other));
+	other = r, other.proto = SL_IPPROTO_UDP;
+	assert_false(sl_sync_same_conn(t, c4, &other));
+	other = r, other.timeout_ms = 1, other.state = SL_CS_TCP_CLOSE; /* not identity */
+	assert_true(sl_sync_same_conn(t, c4, &other));
+	sl_sync_from_conn(t, c6, NOW, SL_SYNC_NEW, &r);
+	assert_true(sl_sync_same_conn(t, c6, &r));
+	other = r, other.laddr[15] ^= 1;
+	assert_false(sl_sync_same_conn(t, c6, &other));
+	assert_false(sl_sync_same_conn(t, c4, &r));
+}
+
 /* A v6 record with the extension pool empty: -ENOSPC, nothing leaked. */
 static void test_pool_empty(void **state)
 {
@@ -238,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_fnat66),
 		cmocka_unit_test(test_nat64),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_same_conn),
 		cmocka_unit_test(test_pool_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
