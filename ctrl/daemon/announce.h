@@ -12,8 +12,11 @@
  *     no healthy server is withdrawn so ECMP sends its clients elsewhere);
  *     none while the node is drained (`sluicectl node drain`) or the gate
  *     is closed (sync has no full dump yet);
- *   - every local address (v4 and v6) always, so servers' replies to it
- *     come home;
+ *   - every local address (v4 and v6), so servers' replies to it come
+ *     home: always, drained or not, but while the gate is closed (in a
+ *     cluster, until the peers' full dump: a survivor may still announce
+ *     it, taken over, and two nodes announcing it would split its
+ *     replies); without a cluster the gate never closes;
  *   - the extra addresses (a dead peer's local addresses, taken over).
  *
  * How it is kept (announce.c, announce_nl.c): rtnetlink, non-blocking,
@@ -26,9 +29,9 @@
  *
  * The hook for session sync (ctrl/cluster/): call these from the control
  * thread; each takes effect on the next loop turn.
- *   sl_announce_gate(a, open, reason): closed, only local and extra
- *     addresses are announced, `reason` shown in `node status`; open by
- *     default.
+ *   sl_announce_gate(a, open, reason): closed, only the extra
+ *     addresses are announced (no VIP, no local address), `reason` shown
+ *     in `node status`; open by default.
  *   sl_announce_set_extra(a, addrs, n): replaces the extra list (copied;
  *     n <= SL_ANN_EXTRA_MAX); empty by default.
  */

@@ -2,8 +2,9 @@
 /*
  * The announcer's set (ctrl/daemon/announce_set.c) and its configuration:
  * a VIP's host route is wanted by its policy (any: one healthy server;
- * all: every one), never while drained or gated; local and taken-over
- * addresses always; one route per address whatever its services; and
+ * all: every one), never while drained or gated; local addresses while
+ * the gate is open (drained or not), taken-over ones always; one route
+ * per address whatever its services; and
  * announce.table / announce_when refused at their JSON paths.
  */
 #include <setjmp.h>
@@ -127,15 +128,20 @@ static void test_drain_gate_extra(void **state)
 	assert_int_equal(sl_ann_compute(&w, &m, &in, up_fn, &d), 0);
 	assert_false(wanted(&w, "198.18.0.100"));
 	assert_non_null(strstr(item(&w, "198.18.0.100")->why, "no full dump yet"));
-	assert_true(wanted(&w, "198.18.1.3"));
+	/* The gate holds this node's own local address too: a survivor may
+	 * announce it, taken over, until this node has the peers' dump. */
+	assert_false(wanted(&w, "198.18.1.3"));
+	assert_int_equal(item(&w, "198.18.1.3")->kind, SL_ANN_LADDR);
+	assert_string_equal(item(&w, "198.18.1.3")->why, "gate closed: no full dump yet");
 	assert_true(wanted(&w, "198.18.1.4"));
 	assert_true(wanted(&w, "2001:db8:1::4"));
 	assert_int_equal(item(&w, "2001:db8:1::4")->kind, SL_ANN_EXTRA);
 
-	/* Open again: VIPs come back. */
+	/* Open again: VIPs and the local address come back. */
 	in.gate_closed = false;
 	assert_int_equal(sl_ann_compute(&w, &m, &in, up_fn, &d), 0);
 	assert_true(wanted(&w, "198.18.0.100"));
+	assert_true(wanted(&w, "198.18.1.3"));
 	sl_ann_want_free(&w);
 	sl_model_free(&m);
 }
