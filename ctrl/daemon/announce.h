@@ -7,9 +7,11 @@
  * What is wanted (announce_set.c, no sockets, unit-tested):
  *   - each VIP address (a /32 or /128) while at least one of its services
  *     is announceable: by its `announce_when`, `any` (default) of its
- *     servers healthy, or `all` of them; healthy = weight > 0 and not down
- *     by its health check (panic's fail-open does not count: a VIP with
- *     no healthy server is withdrawn so ECMP sends its clients elsewhere);
+ *     servers healthy, or `all` of them; healthy = weight > 0 and, when
+ *     it has a health check, passed one and not down by it (a server not
+ *     checked yet is not healthy here, though the scheduler uses it;
+ *     panic's fail-open does not count: a VIP with no healthy server is
+ *     withdrawn so ECMP sends its clients elsewhere);
  *     none while the node is drained (`sluicectl node drain`) or the gate
  *     is closed (sync has no full dump yet);
  *   - every local address (v4 and v6), so servers' replies to it come
@@ -80,6 +82,12 @@ struct sl_ann_inputs {
 /* Is this server of this service healthy (weight aside)? */
 typedef bool (*sl_ann_up_fn)(void *ctx, const struct sl_model_svc *s,
 			     const struct sl_model_rs *rs);
+
+struct sl_hc_target;
+/* Healthy for announcing, from its health target (NULL: none yet): no
+ * check configured, or at least one check passed and not down. */
+bool sl_ann_server_up(const struct sl_hc_target *t, const struct sl_model_svc *s,
+		      const struct sl_model_rs *rs);
 
 /* announce_set.c: fill w (emptied first) from the model and the inputs.
  * 0, or -1 out of memory (w then empty). */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "announce.h"
+#include "health.h"
 
 static const char *const kind_names[] = {
 	[SL_ANN_VIP] = "vip", [SL_ANN_LADDR] = "local", [SL_ANN_EXTRA] = "taken over",
@@ -58,6 +59,19 @@ struct sl_ann_item *sl_ann_add(struct sl_ann_want *w, const struct sl_addr *addr
 	it->addr = *addr;
 	it->kind = kind;
 	return it;
+}
+
+bool sl_ann_server_up(const struct sl_hc_target *t, const struct sl_model_svc *s,
+		      const struct sl_model_rs *rs)
+{
+	struct sl_hc_cfg cfg;
+
+	sl_model_rs_check(s, rs, &cfg);
+	if (cfg.type == SL_HC_NONE)
+		return true; /* no check: nothing to wait for */
+	/* The scheduler counts a new server up at once; a route drawing a
+	 * VIP's clients here waits for one passed check. */
+	return t && !t->down && t->passed > 0;
 }
 
 static struct sl_addr svc_addr(const struct sl_model_svc *s)
