@@ -24,10 +24,16 @@
  * How it is kept (announce.c, announce_nl.c): rtnetlink, non-blocking,
  * from the control loop. Its routes are `blackhole` routes marked with
  * protocol SL_ANN_RTPROT, in table N only (nothing routes by that table;
- * BIRD's kernel protocol with `learn` imports them). At start it dumps
- * the table and removes routes of its protocol it does not want; a failed
- * request re-dumps the table after a back-off (100 ms doubling to 5 s);
- * on shutdown it removes everything it added.
+ * BIRD's kernel protocol with `learn` imports them). At start it removes
+ * every route of its protocol from the table (a crashed run's; never
+ * another protocol's; `sluice --cleanup` does the same, announce_flush.c),
+ * then dumps the table and follows it. A failed request is tried again
+ * for its prefix alone after that prefix's back-off (100 ms doubling to
+ * 5 s), the others going on; a failed dump or lost answers re-read the
+ * table after the same back-off. Adds never replace a route of another
+ * protocol for the prefix: that is a conflict, counted and named in
+ * `node status`, tried again with the back-off. On shutdown it removes
+ * everything it added.
  *
  * The hook for session sync (ctrl/cluster/): call these from the control
  * thread; each takes effect on the next loop turn.
@@ -123,8 +129,10 @@ void sl_announce_gate(struct sl_announce *a, bool open, const char *reason);
 /* 0, or -1 when n > SL_ANN_EXTRA_MAX (nothing changed). */
 int sl_announce_set_extra(struct sl_announce *a, const struct sl_addr *addrs,
 			  uint32_t n);
-/* {"table", "drained", "gate", "in_step", "announced": [...],
- *  "vips": [{"vip", "announced", "why"}], "counters": {...}} */
+/* {"table", "drained", "gate": {"open", "reason"}, "state", "in_step",
+ *  "last_error", "conflicts": ["PREFIX", ...], "addresses": [{"address",
+ *  "kind", "wanted", "in_table", "why", "conflict", "error"}],
+ *  "counters": {...}} */
 json_t *sl_announce_json(const struct sl_announce *a);
 /* The counters alone, for `stats`. */
 json_t *sl_announce_counters_json(const struct sl_announce *a);
