@@ -241,6 +241,19 @@ struct sl_announce *sl_announce_new(uint32_t table, char *errbuf, size_t len)
 		snprintf(errbuf, len, "announce: out of memory");
 		return NULL;
 	}
+	/* A crashed run's routes first: the routing daemon would announce
+	 * them on while nothing here wants them. */
+	unsigned removed;
+	char err[160];
+	if (sl_ann_flush(table, &removed, err, sizeof(err)) < 0) {
+		snprintf(errbuf, len, "announce: table %u: %s", table, err);
+		free(a);
+		return NULL;
+	}
+	if (removed)
+		sl_info("announce: table %u: removed %u stale route%s of protocol %u "
+			"(a previous run's)", table, removed, removed == 1 ? "" : "s",
+			SL_ANN_RTPROT);
 	a->fd = sl_ann_nl_open();
 	if (a->fd < 0) {
 		snprintf(errbuf, len, "announce: rtnetlink socket: %s", strerror(errno));

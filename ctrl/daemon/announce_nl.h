@@ -38,4 +38,9 @@ int sl_ann_nl_route(int fd, uint32_t seq, bool add, uint32_t table,
 int sl_ann_nl_read(int fd, uint32_t table,
 		   void (*fn)(void *ctx, const struct sl_ann_msg *m), void *ctx);
 
+/* announce_flush.c: remove every route of protocol SL_ANN_RTPROT (any
+ * family, any prefix length) from table, and only those; blocking, at
+ * most a few seconds. 0 (*removed set), or -1 with err. */
+int sl_ann_flush(uint32_t table, unsigned *removed, char *err, size_t len);
+
 #endif
