@@ -461,6 +461,8 @@ static void withdraw_all(struct sl_announce *a)
 	a->want.n = 0;
 	a->phase = SYNCING;
 	a->nfl = 0;
+	a->nrt = 0; /* no add's back-off delays a removal (one of a conflict's
+		     * prefix names our protocol: the other route stays) */
 	while (a->installed.n && sl_mono_ms() < until) {
 		struct pollfd p = {.fd = a->fd, .events = POLLIN};
 		sync_table(a); /* a failed removal is tried again after its back-off */
