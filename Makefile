@@ -274,6 +274,10 @@ $(BUILD)/tests/test_cluster: $(BUILD)/obj/ctrl/daemon/cluster_json.o $(BUILD)/ob
 # A failing spell of XDP map writes: back-off and log lines, no maps.
 $(BUILD)/tests/test_ctl_xdp_state: $(BUILD)/obj/ctrl/daemon/ctl_xdp_state.o $(BUILD)/obj/ctrl/daemon/log.o
 $(BUILD)/tests/test_announce: $(BUILD)/obj/ctrl/daemon/announce_set.o
+# The announcer's table keeping against a fake kernel: the test defines
+# announce_nl.h's calls, and the monotonic clock is wrapped.
+$(BUILD)/tests/test_announce_retry: $(addprefix $(BUILD)/obj/ctrl/daemon/,announce.o announce_set.o log.o)
+$(BUILD)/tests/test_announce_retry: TEST_LIBS := -Wl,--wrap=clock_gettime
 # Replies steered by the NIC: the rule plan and its sync, against a mock
 # device (function pointers), no DPDK.
 $(BUILD)/tests/test_flow_steer: $(BUILD)/obj/drivers/flow_steer.o

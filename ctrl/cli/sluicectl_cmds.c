@@ -560,7 +560,9 @@ const struct slc_cmd slc_cmds[] = {
 	  "what this node announces, and why each address is or is not",
 	  "Every VIP address and local address: announced (wanted) or not and\n"
 	  "why, whether its route is in the table yet, the drain and the gate\n"
-	  "(closed while cluster sync has no full dump), the counters.\n"
+	  "(closed while cluster sync has no full dump), the prefixes another\n"
+	  "protocol's route holds in the table (conflicts: not overwritten),\n"
+	  "the counters.\n"
 	  "\nExample:\n  sluicectl node status\n",
 	  { NULL }, 0, 0, false, build_none, slc_print_node_status },
 	{ "raw", NULL, NULL, "JSON-LINE",

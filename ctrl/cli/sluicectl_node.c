@@ -51,12 +51,18 @@ void slc_print_node_status(const json_t *args, const json_t *result)
 		printf("gate closed: %s\n", slc_str(gate, "reason"));
 	if (strcmp(slc_str(a, "last_error"), "") && strcmp(slc_str(a, "last_error"), "-"))
 		printf("last error: %s\n", slc_str(a, "last_error"));
+	json_array_foreach(json_object_get(a, "conflicts"), i, it)
+		printf("conflict: %s is held in table %s by another protocol's route: "
+		       "not overwritten, tried again with a back-off\n",
+		       json_string_value(it), n);
 	struct slc_table *t = slc_table_new(5, head, 0);
 	json_array_foreach(list, i, it) {
 		slc_table_add(t, slc_str(it, "address"));
 		slc_table_add(t, slc_str(it, "kind"));
 		slc_table_add(t, json_is_true(json_object_get(it, "wanted")) ? "yes" : "no");
-		slc_table_add(t, json_is_true(json_object_get(it, "in_table")) ? "yes" : "no");
+		slc_table_add(t, json_is_true(json_object_get(it, "in_table")) ? "yes"
+				 : json_is_true(json_object_get(it, "conflict")) ? "no: conflict"
+				 : "no");
 		slc_table_add(t, slc_str(it, "why"));
 	}
 	if (slc_table_rows(t))

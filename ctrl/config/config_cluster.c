@@ -349,6 +349,12 @@ int sl_config_load_cluster(json_t *root, struct sl_model *m, struct sl_err *err)
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
+	/* A node of a cluster is found by the routes it announces; without
+	 * a table it announces nothing, and takeover could not work. */
+	if (m->announce_table == 0)
+		return sl_err_set(err, SL_E_MISSING, "announce.table", "a cluster needs "
+				  "announce.table: the routes that bring its VIPs and "
+				  "local addresses to this node, and take a dead peer's over");
 	if (load(o, m, err) < 0)
 		return sl_config_prefixed(err, "cluster.");
 	m->cluster.on = true;

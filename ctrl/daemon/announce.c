@@ -6,8 +6,13 @@
  * and sends what differs, never waiting for an answer.
  *
  * What it knows of the table comes from the table itself: a dump at
- * start and after every error, then the acknowledgements of its own
- * requests. Routes of other protocols in the table are left alone.
+ * start, and again after a failed dump or lost answers, then the
+ * acknowledgements of its own requests. A failed request concerns its
+ * prefix alone: that prefix is tried again after its own back-off while
+ * the others go on. Routes are added with NLM_F_EXCL, so a route of
+ * another protocol for the same prefix in the table is never replaced:
+ * the add fails with EEXIST, counted as a conflict and shown in `node
+ * status`, and is tried again with the back-off.
  */
 #include <errno.h>
 #include <poll.h>
@@ -36,6 +41,15 @@ struct inflight {
 	struct sl_addr addr;
 };
 
+/* A prefix whose last request failed: not asked again before at_ms. */
+struct retry {
+	struct sl_addr addr;
+	uint64_t at_ms;
+	uint32_t backoff_ms;
+	bool conflict;               /* an add met another protocol's route */
+	char error[128];
+};
+
 struct sl_announce {
 	int fd;
 	uint32_t table, seq;
@@ -52,9 +66,11 @@ struct sl_announce {
 	uint64_t dump_ms, retry_ms, backoff_ms;
 	struct inflight fl[INFLIGHT_MAX];
 	uint32_t nfl;
+	struct retry *rt;            /* malloc'd; failed prefixes */
+	uint32_t nrt, rtcap;
 	char last_error[128];
 	struct {
-		uint64_t adds, removes, errors, dumps, found, lost, nomem;
+		uint64_t adds, removes, errors, dumps, found, lost, nomem, conflicts;
 	} c;
 };
 
@@ -86,8 +102,9 @@ static void installed_del(struct sl_announce *a, const struct sl_addr *addr)
 		}
 }
 
-/* An error: counted, kept for `node status`, and the table dumped again
- * after the back-off. */
+/* The table's dump failed or answers were lost: what is known of the
+ * table no longer holds; counted, kept for `node status`, and the table
+ * read again after the back-off. */
 static void fail(struct sl_announce *a, const char *what, int err)
 {
 	uint64_t now = sl_mono_ms();
@@ -103,10 +120,77 @@ static void fail(struct sl_announce *a, const char *what, int err)
 	a->nfl = 0; /* their answers no longer matter: the dump decides */
 }
 
+static struct retry *retry_find(const struct sl_announce *a, const struct sl_addr *addr)
+{
+	for (uint32_t i = 0; i < a->nrt; i++)
+		if (sl_addr_eq(&a->rt[i].addr, addr))
+			return &a->rt[i];
+	return NULL;
+}
+
+static void retry_del(struct sl_announce *a, const struct sl_addr *addr)
+{
+	struct retry *r = retry_find(a, addr);
+
+	if (r)
+		*r = a->rt[--a->nrt];
+}
+
+static struct retry *retry_get(struct sl_announce *a, const struct sl_addr *addr)
+{
+	struct retry *r = retry_find(a, addr);
+
+	if (r)
+		return r;
+	if (a->nrt == a->rtcap) {
+		uint32_t cap = a->rtcap ? a->rtcap * 2 : 16;
+		struct retry *n = realloc(a->rt, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		a->rt = n;
+		a->rtcap = cap;
+	}
+	r = &a->rt[a->nrt++];
+	*r = (struct retry){.addr = *addr};
+	return r;
+}
+
+/* A request for one prefix failed: that prefix waits its own back-off
+ * (100 ms doubling to 5 s); the others go on. Logged when the prefix
+ * starts failing or its error changes, not at every try. */
+static void op_failed(struct sl_announce *a, bool add, const struct sl_addr *addr, int err)
+{
+	char buf[SL_ADDR_STRLEN], what[128];
+	struct retry *r = retry_get(a, addr);
+	bool conflict = add && err == EEXIST;
+
+	a->c.errors++;
+	a->c.conflicts += conflict;
+	if (conflict)
+		snprintf(what, sizeof(what), "%s/%u: another protocol's route holds it "
+			 "in table %u; not overwritten", sl_fmt_addr(addr, buf),
+			 addr->af == SL_AF_V6 ? 128 : 32, a->table);
+	else
+		snprintf(what, sizeof(what), "%s %s/%u: %s", add ? "adding" : "removing",
+			 sl_fmt_addr(addr, buf), addr->af == SL_AF_V6 ? 128 : 32,
+			 strerror(err));
+	snprintf(a->last_error, sizeof(a->last_error), "%s", what);
+	if (!r) {
+		a->c.nomem++; /* no back-off for it: tried again next turn */
+		return;
+	}
+	if (strcmp(r->error, what) != 0)
+		sl_warn("announce: table %u: %s; trying it again with a back-off",
+			a->table, what);
+	snprintf(r->error, sizeof(r->error), "%s", what);
+	r->conflict = conflict;
+	r->backoff_ms = !r->backoff_ms ? BACKOFF_MIN_MS
+		      : r->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : r->backoff_ms * 2;
+	r->at_ms = sl_mono_ms() + r->backoff_ms;
+}
+
 static void on_ack(struct sl_announce *a, const struct sl_ann_msg *m)
 {
-	char buf[SL_ADDR_STRLEN], what[96];
-
 	if (a->phase == DUMPING && m->seq == a->dump_seq) {
 		if (m->error)
 			fail(a, "dump", -m->error);
@@ -123,11 +207,10 @@ static void on_ack(struct sl_announce *a, const struct sl_ann_msg *m)
 				installed_add(a, &f.addr), a->c.adds++;
 			else
 				installed_del(a, &f.addr), a->c.removes++;
+			retry_del(a, &f.addr);
 			return;
 		}
-		snprintf(what, sizeof(what), "%s %s/%u", f.add ? "adding" : "removing",
-			 sl_fmt_addr(&f.addr, buf), f.addr.af == SL_AF_V6 ? 128 : 32);
-		fail(a, what, -m->error);
+		op_failed(a, f.add, &f.addr, -m->error);
 		return;
 	}
 }
@@ -158,6 +241,19 @@ struct sl_announce *sl_announce_new(uint32_t table, char *errbuf, size_t len)
 		snprintf(errbuf, len, "announce: out of memory");
 		return NULL;
 	}
+	/* A crashed run's routes first: the routing daemon would announce
+	 * them on while nothing here wants them. */
+	unsigned removed;
+	char err[160];
+	if (sl_ann_flush(table, &removed, err, sizeof(err)) < 0) {
+		snprintf(errbuf, len, "announce: table %u: %s", table, err);
+		free(a);
+		return NULL;
+	}
+	if (removed)
+		sl_info("announce: table %u: removed %u stale route%s of protocol %u "
+			"(a previous run's)", table, removed, removed == 1 ? "" : "s",
+			SL_ANN_RTPROT);
 	a->fd = sl_ann_nl_open();
 	if (a->fd < 0) {
 		snprintf(errbuf, len, "announce: rtnetlink socket: %s", strerror(errno));
@@ -179,7 +275,8 @@ static bool in_flight(const struct sl_announce *a, const struct sl_addr *addr)
 	return false;
 }
 
-/* 0 sent, 1 nothing sent (socket full), -1 failed (handled). */
+/* 0 sent or failed (that prefix then waits its back-off), 1 nothing sent
+ * (socket full). */
 static int request(struct sl_announce *a, bool add, const struct sl_addr *addr)
 {
 	uint32_t seq = ++a->seq;
@@ -188,25 +285,50 @@ static int request(struct sl_announce *a, bool add, const struct sl_addr *addr)
 	if (rc == -EAGAIN)
 		return 1;
 	if (rc < 0) {
-		fail(a, add ? "sending an add" : "sending a removal", -rc);
-		return -1;
+		op_failed(a, add, addr, -rc);
+		return 0;
 	}
 	a->fl[a->nfl++] = (struct inflight){.seq = seq, .add = add, .addr = *addr};
 	return 0;
 }
 
+/* May a request for addr go now: none in flight, no back-off running? */
+static bool may_ask(const struct sl_announce *a, const struct sl_addr *addr, uint64_t now)
+{
+	const struct retry *r = retry_find(a, addr);
+
+	return !in_flight(a, addr) && !(r && now < r->at_ms);
+}
+
+/* A failed prefix that needs nothing any more (no longer wanted and not
+ * in the table, or wanted and in it) is forgotten. */
+static void prune_retries(struct sl_announce *a)
+{
+	for (uint32_t i = 0; i < a->nrt;) {
+		const struct sl_addr *addr = &a->rt[i].addr;
+		if (wanted(a, addr) == has(&a->installed, addr))
+			a->rt[i] = a->rt[--a->nrt];
+		else
+			i++;
+	}
+}
+
 /* Send what differs, as far as the window allows. */
 static void sync_table(struct sl_announce *a)
 {
+	uint64_t now = sl_mono_ms();
+
+	prune_retries(a);
 	for (uint32_t i = 0; i < a->want.n && a->nfl < INFLIGHT_MAX; i++) {
 		const struct sl_ann_item *it = &a->want.items[i];
 		if (it->wanted && !has(&a->installed, &it->addr) &&
-		    !in_flight(a, &it->addr) && request(a, true, &it->addr) != 0)
+		    may_ask(a, &it->addr, now) && request(a, true, &it->addr) != 0)
 			return;
 	}
 	for (uint32_t i = 0; i < a->installed.n && a->nfl < INFLIGHT_MAX; i++) {
 		const struct sl_addr *addr = &a->installed.items[i].addr;
-		if (!wanted(a, addr) && !in_flight(a, addr) && request(a, false, addr) != 0)
+		if (!wanted(a, addr) && may_ask(a, addr, now) &&
+		    request(a, false, addr) != 0)
 			return;
 	}
 }
@@ -339,12 +461,11 @@ static void withdraw_all(struct sl_announce *a)
 	a->want.n = 0;
 	a->phase = SYNCING;
 	a->nfl = 0;
+	a->nrt = 0; /* no add's back-off delays a removal (one of a conflict's
+		     * prefix names our protocol: the other route stays) */
 	while (a->installed.n && sl_mono_ms() < until) {
 		struct pollfd p = {.fd = a->fd, .events = POLLIN};
-		uint64_t errors = a->c.errors;
-		sync_table(a);
-		if (a->phase != SYNCING || a->c.errors != errors)
-			break;
+		sync_table(a); /* a failed removal is tried again after its back-off */
 		(void)poll(&p, 1, 50);
 		if (sl_ann_nl_read(a->fd, a->table, on_msg, a) < 0 || a->phase != SYNCING)
 			break;
@@ -364,15 +485,17 @@ void sl_announce_free(struct sl_announce *a)
 	close(a->fd);
 	sl_ann_want_free(&a->want);
 	sl_ann_want_free(&a->installed);
+	free(a->rt);
 	free(a);
 }
 
 json_t *sl_announce_counters_json(const struct sl_announce *a)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "routes_added", (json_int_t)a->c.adds,
 			 "routes_removed", (json_int_t)a->c.removes,
 			 "errors", (json_int_t)a->c.errors,
+			 "conflicts", (json_int_t)a->c.conflicts,
 			 "table_reads", (json_int_t)a->c.dumps,
 			 "found_at_last_read", (json_int_t)a->c.found,
 			 "answers_lost", (json_int_t)a->c.lost,
@@ -400,11 +523,33 @@ static json_t *items_json(const struct sl_announce *a)
 
 	for (uint32_t i = 0; arr && i < a->want.n; i++) {
 		const struct sl_ann_item *it = &a->want.items[i];
-		json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:s}", "address",
+		const struct retry *r = retry_find(a, &it->addr);
+		json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:s, s:b, s:s}", "address",
 				      sl_fmt_addr(&it->addr, buf), "kind",
 				      sl_ann_kind_name(it->kind), "wanted", it->wanted,
-				      "in_table", has(&a->installed, &it->addr), "why", it->why);
+				      "in_table", has(&a->installed, &it->addr), "why", it->why,
+				      "conflict", r && r->conflict, "error", r ? r->error : "");
 		if (!o || json_array_append_new(arr, o) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* The prefixes another protocol's route keeps from the table, now. */
+static json_t *conflicts_json(const struct sl_announce *a)
+{
+	json_t *arr = json_array();
+	char buf[SL_ADDR_STRLEN], prefix[SL_ADDR_STRLEN + 4];
+
+	for (uint32_t i = 0; arr && i < a->nrt; i++) {
+		const struct retry *r = &a->rt[i];
+		if (!r->conflict)
+			continue;
+		snprintf(prefix, sizeof(prefix), "%s/%u", sl_fmt_addr(&r->addr, buf),
+			 r->addr.af == SL_AF_V6 ? 128 : 32);
+		if (json_array_append_new(arr, json_string(prefix)) < 0) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -417,10 +562,10 @@ json_t *sl_announce_json(const struct sl_announce *a)
 	static const char *const phases[] = {"waiting to read the table",
 					     "reading the table", "following"};
 
-	return json_pack("{s:I, s:b, s:{s:b, s:s}, s:s, s:b, s:s, s:o*, s:o*}",
+	return json_pack("{s:I, s:b, s:{s:b, s:s}, s:s, s:b, s:s, s:o*, s:o*, s:o*}",
 			 "table", (json_int_t)a->table, "drained", a->drained,
 			 "gate", "open", !a->gate_closed, "reason", a->gate_reason,
 			 "state", phases[a->phase], "in_step", in_step(a),
-			 "last_error", a->last_error,
+			 "last_error", a->last_error, "conflicts", conflicts_json(a),
 			 "addresses", items_json(a), "counters", sl_announce_counters_json(a));
 }

@@ -7,28 +7,39 @@
  * What is wanted (announce_set.c, no sockets, unit-tested):
  *   - each VIP address (a /32 or /128) while at least one of its services
  *     is announceable: by its `announce_when`, `any` (default) of its
- *     servers healthy, or `all` of them; healthy = weight > 0 and not down
- *     by its health check (panic's fail-open does not count: a VIP with
- *     no healthy server is withdrawn so ECMP sends its clients elsewhere);
+ *     servers healthy, or `all` of them; healthy = weight > 0 and, when
+ *     it has a health check, passed one and not down by it (a server not
+ *     checked yet is not healthy here, though the scheduler uses it;
+ *     panic's fail-open does not count: a VIP with no healthy server is
+ *     withdrawn so ECMP sends its clients elsewhere);
  *     none while the node is drained (`sluicectl node drain`) or the gate
  *     is closed (sync has no full dump yet);
- *   - every local address (v4 and v6) always, so servers' replies to it
- *     come home;
+ *   - every local address (v4 and v6), so servers' replies to it come
+ *     home: always, drained or not, but while the gate is closed (in a
+ *     cluster, until the peers' full dump: a survivor may still announce
+ *     it, taken over, and two nodes announcing it would split its
+ *     replies); without a cluster the gate never closes;
  *   - the extra addresses (a dead peer's local addresses, taken over).
  *
  * How it is kept (announce.c, announce_nl.c): rtnetlink, non-blocking,
  * from the control loop. Its routes are `blackhole` routes marked with
  * protocol SL_ANN_RTPROT, in table N only (nothing routes by that table;
- * BIRD's kernel protocol with `learn` imports them). At start it dumps
- * the table and removes routes of its protocol it does not want; a failed
- * request re-dumps the table after a back-off (100 ms doubling to 5 s);
- * on shutdown it removes everything it added.
+ * BIRD's kernel protocol with `learn` imports them). At start it removes
+ * every route of its protocol from the table (a crashed run's; never
+ * another protocol's; `sluice --cleanup` does the same, announce_flush.c),
+ * then dumps the table and follows it. A failed request is tried again
+ * for its prefix alone after that prefix's back-off (100 ms doubling to
+ * 5 s), the others going on; a failed dump or lost answers re-read the
+ * table after the same back-off. Adds never replace a route of another
+ * protocol for the prefix: that is a conflict, counted and named in
+ * `node status`, tried again with the back-off. On shutdown it removes
+ * everything it added.
  *
  * The hook for session sync (ctrl/cluster/): call these from the control
  * thread; each takes effect on the next loop turn.
- *   sl_announce_gate(a, open, reason): closed, only local and extra
- *     addresses are announced, `reason` shown in `node status`; open by
- *     default.
+ *   sl_announce_gate(a, open, reason): closed, only the extra
+ *     addresses are announced (no VIP, no local address), `reason` shown
+ *     in `node status`; open by default.
  *   sl_announce_set_extra(a, addrs, n): replaces the extra list (copied;
  *     n <= SL_ANN_EXTRA_MAX); empty by default.
  */
@@ -78,6 +89,12 @@ struct sl_ann_inputs {
 typedef bool (*sl_ann_up_fn)(void *ctx, const struct sl_model_svc *s,
 			     const struct sl_model_rs *rs);
 
+struct sl_hc_target;
+/* Healthy for announcing, from its health target (NULL: none yet): no
+ * check configured, or at least one check passed and not down. */
+bool sl_ann_server_up(const struct sl_hc_target *t, const struct sl_model_svc *s,
+		      const struct sl_model_rs *rs);
+
 /* announce_set.c: fill w (emptied first) from the model and the inputs.
  * 0, or -1 out of memory (w then empty). */
 int sl_ann_compute(struct sl_ann_want *w, const struct sl_model *m,
@@ -112,8 +129,10 @@ void sl_announce_gate(struct sl_announce *a, bool open, const char *reason);
 /* 0, or -1 when n > SL_ANN_EXTRA_MAX (nothing changed). */
 int sl_announce_set_extra(struct sl_announce *a, const struct sl_addr *addrs,
 			  uint32_t n);
-/* {"table", "drained", "gate", "in_step", "announced": [...],
- *  "vips": [{"vip", "announced", "why"}], "counters": {...}} */
+/* {"table", "drained", "gate": {"open", "reason"}, "state", "in_step",
+ *  "last_error", "conflicts": ["PREFIX", ...], "addresses": [{"address",
+ *  "kind", "wanted", "in_table", "why", "conflict", "error"}],
+ *  "counters": {...}} */
 json_t *sl_announce_json(const struct sl_announce *a);
 /* The counters alone. */
 json_t *sl_announce_counters_json(const struct sl_announce *a);

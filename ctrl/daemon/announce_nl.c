@@ -83,7 +83,7 @@ int sl_ann_nl_route(int fd, uint32_t seq, bool add, uint32_t table,
 	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
 	req.h.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
 	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-			    (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+			    (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	req.h.nlmsg_seq = seq;
 	req.r.rtm_family = v6 ? AF_INET6 : AF_INET;
 	req.r.rtm_dst_len = v6 ? 128 : 32;

@@ -8,6 +8,7 @@
 #define SL_ANNOUNCE_NL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -25,9 +26,10 @@ struct sl_ann_msg {
 int sl_ann_nl_open(void);
 /* Ask for table's routes (every family). 0, or -errno. */
 int sl_ann_nl_dump(int fd, uint32_t seq);
-/* Add (replace) or delete a's host route in table, a blackhole of
- * protocol SL_ANN_RTPROT, with an acknowledgement asked. 0, or -errno
- * (-EAGAIN: the socket is full, try later). */
+/* Add or delete a's host route in table, a blackhole of protocol
+ * SL_ANN_RTPROT, with an acknowledgement asked. An add never replaces a
+ * route already there (NLM_F_EXCL: its answer is then -EEXIST). 0, or
+ * -errno (-EAGAIN: the socket is full, try later). */
 int sl_ann_nl_route(int fd, uint32_t seq, bool add, uint32_t table,
 		    const struct sl_addr *a);
 /* Read what is there; fn for every answer (routes of `table` with our
@@ -35,5 +37,10 @@ int sl_ann_nl_route(int fd, uint32_t seq, bool add, uint32_t table,
  * or -errno (-ENOBUFS: answers were lost). */
 int sl_ann_nl_read(int fd, uint32_t table,
 		   void (*fn)(void *ctx, const struct sl_ann_msg *m), void *ctx);
+
+/* announce_flush.c: remove every route of protocol SL_ANN_RTPROT (any
+ * family, any prefix length) from table, and only those; blocking, at
+ * most a few seconds. 0 (*removed set), or -1 with err. */
+int sl_ann_flush(uint32_t table, unsigned *removed, char *err, size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "announce.h"
+#include "health.h"
 
 static const char *const kind_names[] = {
 	[SL_ANN_VIP] = "vip", [SL_ANN_LADDR] = "local", [SL_ANN_EXTRA] = "taken over",
@@ -58,6 +59,19 @@ struct sl_ann_item *sl_ann_add(struct sl_ann_want *w, const struct sl_addr *addr
 	it->addr = *addr;
 	it->kind = kind;
 	return it;
+}
+
+bool sl_ann_server_up(const struct sl_hc_target *t, const struct sl_model_svc *s,
+		      const struct sl_model_rs *rs)
+{
+	struct sl_hc_cfg cfg;
+
+	sl_model_rs_check(s, rs, &cfg);
+	if (cfg.type == SL_HC_NONE)
+		return true; /* no check: nothing to wait for */
+	/* The scheduler counts a new server up at once; a route drawing a
+	 * VIP's clients here waits for one passed check. */
+	return t && !t->down && t->passed > 0;
 }
 
 static struct sl_addr svc_addr(const struct sl_model_svc *s)
@@ -115,7 +129,7 @@ static int add_vips(struct sl_ann_want *w, const struct sl_model *m,
 	return 0;
 }
 
-/* Local and extra addresses: always, whatever the drain or the gate. An
+/* Local addresses (gate open) and extra ones: whatever the drain. An
  * address that is also a VIP stays the VIP's item, wanted. */
 static int add_always(struct sl_ann_want *w, const struct sl_addr *a,
 		      uint8_t kind, const char *why)
@@ -131,18 +145,39 @@ static int add_always(struct sl_ann_want *w, const struct sl_addr *a,
 	return 0;
 }
 
+/* This node's own local address: always, but while the gate is closed.
+ * The gate closes only in a cluster (sync without its full dump yet),
+ * and then a survivor may still announce the address, taken over while
+ * this node was away: both announcing it would split the replies to it
+ * between two nodes, so the survivor keeps it until this node is ready. */
+static int add_local(struct sl_ann_want *w, const struct sl_addr *a,
+		     const struct sl_ann_inputs *in)
+{
+	struct sl_ann_item *it;
+
+	if (!in->gate_closed)
+		return add_always(w, a, SL_ANN_LADDR, "local address: always");
+	it = sl_ann_add(w, a, SL_ANN_LADDR);
+	if (!it)
+		return -1;
+	it->wanted = false;
+	snprintf(it->why, sizeof(it->why), "gate closed: %s",
+		 in->gate_reason ? in->gate_reason : "");
+	return 0;
+}
+
 static int add_locals(struct sl_ann_want *w, const struct sl_model *m,
 		      const struct sl_ann_inputs *in)
 {
 	for (uint32_t i = 0; i < m->nladdrs; i++) {
 		struct sl_addr a = sl_addr_v4(m->laddrs[i].ip);
-		if (add_always(w, &a, SL_ANN_LADDR, "local address: always") < 0)
+		if (add_local(w, &a, in) < 0)
 			return -1;
 	}
 	for (uint32_t i = 0; i < m->nladdrs6; i++) {
 		struct sl_addr a = {.af = SL_AF_V6};
 		memcpy(a.v6, m->laddrs6[i].ip, 16);
-		if (add_always(w, &a, SL_ANN_LADDR, "local address: always") < 0)
+		if (add_local(w, &a, in) < 0)
 			return -1;
 	}
 	for (uint32_t i = 0; i < in->nextra; i++)
@@ -152,7 +187,8 @@ static int add_locals(struct sl_ann_want *w, const struct sl_model *m,
 	return 0;
 }
 
-/* Drain and gate withdraw the VIPs, never the local addresses. */
+/* Drain and gate withdraw the VIPs (the gate the local addresses too,
+ * add_local). */
 static void hold_vips(struct sl_ann_want *w, const struct sl_ann_inputs *in)
 {
 	const char *why = in->gate_closed ? "gate closed: " : "node drained";

@@ -33,6 +33,10 @@
  * one would let two instances lock "one" interface (instance.h); they are
  * left empty, naming no pid.
  *
+ *  - the routes of the announcer's protocol (165) in `announce.table`,
+ *    all of them and only those (announce_flush.c): a dead instance's
+ *    VIPs and local addresses would stay announced by the routing daemon.
+ *
  * The program's maps are not pinned (drivers/README.md): they go with the
  * program. An exception tap goes with the process.
  */
@@ -50,6 +54,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "announce.h"
+#include "announce_nl.h"
 #include "cleanup.h"
 #include "fileio.h"
 #include "instance.h"
@@ -62,6 +68,26 @@ struct cleanup {
 };
 
 static unsigned clean_hugepages(struct cleanup *c);
+
+static void clean_announce(struct cleanup *c, const struct sl_model *m)
+{
+	unsigned n;
+	char err[160];
+
+	if (!m->announce_table)
+		return;
+	if (sl_ann_flush(m->announce_table, &n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sluice: --cleanup: announce.table %u: %s\n",
+			m->announce_table, err);
+		c->failed++;
+		return;
+	}
+	if (n) {
+		printf("removed %u announce route%s (protocol %u) from table %u\n", n,
+		       n == 1 ? "" : "s", SL_ANN_RTPROT, m->announce_table);
+		c->removed += n;
+	}
+}
 
 static void removed(struct cleanup *c, const char *what, const char *dir,
 		    const char *name)
@@ -441,6 +467,7 @@ int sl_cleanup(const struct sl_model *m)
 	clean_socket(&c, "stale control socket", m->socket_path);
 	clean_socket(&c, "stale read-only socket", m->ro_socket_path);
 	clean_xdp(&c, m);
+	clean_announce(&c, m);
 	clean_runtime_dir(&c);
 	sl_instance_unlock();
 	if (c.removed == 0 && c.failed == 0)

@@ -1,23 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The control thread's side of the announcer (announce.h): a server is
- * healthy for it unless its health check has it down (panic's fail-open
- * aside, see announce.h); every publish (a change of the model or of a
- * server's health) recomputes the wanted routes on the same turn.
+ * healthy for it once its health check passed and while it is not down
+ * (sl_ann_server_up; panic's fail-open aside, see announce.h); every
+ * publish (a change of the model or of a server's health) recomputes the
+ * wanted routes on the same turn.
  */
 #include <stdio.h>
 
 #include "announce.h"
 #include "ctl.h"
-#include "health.h"
 #include "log.h"
 
 static bool rs_up(void *ctx, const struct sl_model_svc *svc,
 		  const struct sl_model_rs *rs)
 {
-	const struct sl_hc_target *t = sl_ctl_rs_target(ctx, svc, rs);
-
-	return !(t && t->down);
+	return sl_ann_server_up(sl_ctl_rs_target(ctx, svc, rs), svc, rs);
 }
 
 int sl_ctl_announce_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)

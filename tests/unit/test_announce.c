@@ -2,8 +2,9 @@
 /*
  * The announcer's set (ctrl/daemon/announce_set.c) and its configuration:
  * a VIP's host route is wanted by its policy (any: one healthy server;
- * all: every one), never while drained or gated; local and taken-over
- * addresses always; one route per address whatever its services; and
+ * all: every one), never while drained or gated; local addresses while
+ * the gate is open (drained or not), taken-over ones always; one route
+ * per address whatever its services; and
  * announce.table / announce_when refused at their JSON paths.
  */
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 
 #include "config_fixture.h"
 #include "announce.h"
+#include "health.h"
 
 #define PORTS                                                                  \
 	"'ports': [{'name': 'wan', 'devargs': 'net_ring0', 'ipv4': '198.18.0.2/24'}," \
@@ -127,15 +129,20 @@ static void test_drain_gate_extra(void **state)
 	assert_int_equal(sl_ann_compute(&w, &m, &in, up_fn, &d), 0);
 	assert_false(wanted(&w, "198.18.0.100"));
 	assert_non_null(strstr(item(&w, "198.18.0.100")->why, "no full dump yet"));
-	assert_true(wanted(&w, "198.18.1.3"));
+	/* The gate holds this node's own local address too: a survivor may
+	 * announce it, taken over, until this node has the peers' dump. */
+	assert_false(wanted(&w, "198.18.1.3"));
+	assert_int_equal(item(&w, "198.18.1.3")->kind, SL_ANN_LADDR);
+	assert_string_equal(item(&w, "198.18.1.3")->why, "gate closed: no full dump yet");
 	assert_true(wanted(&w, "198.18.1.4"));
 	assert_true(wanted(&w, "2001:db8:1::4"));
 	assert_int_equal(item(&w, "2001:db8:1::4")->kind, SL_ANN_EXTRA);
 
-	/* Open again: VIPs come back. */
+	/* Open again: VIPs and the local address come back. */
 	in.gate_closed = false;
 	assert_int_equal(sl_ann_compute(&w, &m, &in, up_fn, &d), 0);
 	assert_true(wanted(&w, "198.18.0.100"));
+	assert_true(wanted(&w, "198.18.1.3"));
 	sl_ann_want_free(&w);
 	sl_model_free(&m);
 }
@@ -165,6 +172,54 @@ static void test_shared_address(void **state)
 	assert_int_equal(item(&w, "198.18.0.100")->services, 2);
 	assert_int_equal(item(&w, "198.18.0.100")->ready, 1);
 	assert_true(wanted(&w, "2001:db8::100"));
+	sl_ann_want_free(&w);
+	sl_model_free(&m);
+}
+
+/* Targets by server id, for sl_ann_server_up. */
+static bool target_up(void *ctx, const struct sl_model_svc *s, const struct sl_model_rs *rs)
+{
+	struct sl_hc_target *const *t = ctx;
+	return sl_ann_server_up(t[rs->id], s, rs);
+}
+
+/* A server not checked yet is not healthy for announcing: the VIP waits
+ * for a passed check (the scheduler does not; health.c). A server with
+ * no check needs none. */
+static void test_unchecked_server_not_up(void **state)
+{
+	struct sl_model m;
+	struct sl_ann_want w = {0};
+	struct sl_ann_inputs in = {0};
+	struct sl_hc_target t[2] = {0};
+	struct sl_hc_target *by_id[SL_MAX_RS] = {0};
+	(void)state;
+
+	load_ok("{" PORTS ", 'announce': {'table': 100}, 'vips': ["
+		"{'vip': '198.18.0.100', 'port': 80, 'health_check': {'type': 'tcp'}, "
+		"'real_servers': [{'ip': '198.18.1.11', 'port': 80}, "
+		"{'ip': '198.18.1.12', 'port': 80}]},"
+		"{'vip': '198.18.0.101', 'port': 80, "
+		"'real_servers': [{'ip': '198.18.1.13', 'port': 80}]}]}", &m);
+	const struct sl_model_svc *s = &m.svcs[0];
+	/* No target yet, and new targets (up, nothing passed): not healthy. */
+	assert_false(sl_ann_server_up(NULL, s, &s->rs[0]));
+	assert_false(sl_ann_server_up(&t[0], s, &s->rs[0]));
+	for (unsigned r = 0; r < 2; r++)
+		by_id[s->rs[r].id] = &t[r];
+	assert_int_equal(sl_ann_compute(&w, &m, &in, target_up, by_id), 0);
+	assert_false(wanted(&w, "198.18.0.100"));
+	/* Without a check: healthy with no target at all. */
+	assert_true(wanted(&w, "198.18.0.101"));
+	assert_true(sl_ann_server_up(NULL, &m.svcs[1], &m.svcs[1].rs[0]));
+	/* One check passed: healthy, and the VIP is wanted. */
+	t[1].passed = 1;
+	assert_true(sl_ann_server_up(&t[1], s, &s->rs[1]));
+	assert_int_equal(sl_ann_compute(&w, &m, &in, target_up, by_id), 0);
+	assert_true(wanted(&w, "198.18.0.100"));
+	/* Down after that: not healthy. */
+	t[1].down = true;
+	assert_false(sl_ann_server_up(&t[1], s, &s->rs[1]));
 	sl_ann_want_free(&w);
 	sl_model_free(&m);
 }
@@ -219,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_drain_gate_extra),
 		cmocka_unit_test(test_shared_address),
+		cmocka_unit_test(test_unchecked_server_not_up),
 		cmocka_unit_test(test_config_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

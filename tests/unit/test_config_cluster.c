@@ -58,8 +58,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define BASE "'ports': [{'name': 'wan', 'devargs': 'net_ring0', 'ipv4': '198.18.0.2/24'}]," \
+#define PORTS "'ports': [{'name': 'wan', 'devargs': 'net_ring0', 'ipv4': '198.18.0.2/24'}]," \
 	" 'local_addresses': [{'ip': '198.18.0.50'}]"
+#define BASE PORTS ", 'announce': {'table': 100}"
 #define PEERS "[{'name': 'lb2', 'address': '198.18.9.2', 'local_addresses': ['198.18.0.60']}," \
 	" {'name': 'lb3', 'address': '198.18.9.3', 'local_addresses': ['198.18.0.70', '2001:db8::70']}]"
 
@@ -219,6 +220,24 @@ static void test_errors_at_their_paths(void **state)
 		   ", 'secret': 'x'", "$.cluster.secret", "unknown");
 }
 
+/* A cluster announces (its VIPs, its local addresses, a dead peer's):
+ * without announce.table it is refused, at that path. */
+static void test_cluster_needs_announce_table(void **state)
+{
+	struct sl_model m;
+	struct sl_err e;
+	char doc[1024];
+	(void)state;
+
+	snprintf(doc, sizeof(doc), "{" PORTS ", 'cluster': {'node': 'lb1', 'sync': "
+		 "{'address': '198.18.9.1'}, 'peers': " PEERS ", 'key_file': '%s'}}", key_path);
+	if (load(doc, &m, &e) == 0)
+		fail_msg("a cluster without announce.table loaded");
+	assert_string_equal(e.field, "$.announce.table");
+	if (!strstr(e.message, "a cluster needs announce.table"))
+		fail_msg("\"%s\" does not say why", e.message);
+}
+
 static void key_refused(const char *path, const char *words)
 {
 	struct sl_model m;
@@ -256,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_good_block_and_show),
 		cmocka_unit_test(test_state_buffer_grace),
 		cmocka_unit_test(test_errors_at_their_paths),
+		cmocka_unit_test(test_cluster_needs_announce_table),
 		cmocka_unit_test(test_key_file_refusals),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
