@@ -43,7 +43,8 @@ ip -n "$(lab_ns lb)" addr add 198.18.250.2/32 dev sync0
 ip -n "$(lab_ns lb)" link set sync0 up
 cfg=$(lab_make_config "c[\"metrics\"] = {\"listen\": \"$METRICS\"}" \
   "c[\"cluster\"] = {\"node\": \"lb1\", \"sync\": {\"address\": \"198.18.250.1\", \"port\": 8848},
-    \"peers\": [{\"name\": \"lb2\", \"address\": \"198.18.250.2\"}], \"key_file\": \"$T/sync.key\"}")
+    \"peers\": [{\"name\": \"lb2\", \"address\": \"198.18.250.2\"}], \"key_file\": \"$T/sync.key\",
+    \"state_dir\": \"$T\"}" "c[\"announce\"] = {\"table\": 100}")
 lab_sluice_start "$cfg" || { lab_not_ok "sluice started with metrics and a cluster block"; exit 1; }
 lab_ok "sluice started with metrics and a cluster block"
 # Bad input from the peer's address: a datagram too short to be one.
