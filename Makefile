@@ -229,6 +229,13 @@ $(BUILD)/tests/test_fuzz_json: tests/unit/test_fuzz_json.c tests/fuzz/fuzz_json.
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -iquote tests/fuzz $(JANSSON_CFLAGS) -o $@ $(filter %.c,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 
+# The packet fuzzer's v6 checksum fixer, held to the parse's check.
+$(BUILD)/tests/test_fuzz_frames6: tests/unit/test_fuzz_frames6.c tests/fuzz/fuzz_frames6.c tests/fuzz/fuzz_frames.c \
+		tests/fuzz/fuzz_frames6.h tests/fuzz/fuzz_frames.h $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -iquote tests/fuzz -iquote tests/unit -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS)
+
 # The devargs reader: DPDK's kvargs, no EAL.
 $(BUILD)/tests/test_devargs: tests/unit/test_devargs.c $(BUILD)/obj/drivers/devargs.o
 	@mkdir -p $(dir $@)

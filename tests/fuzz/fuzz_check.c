@@ -120,6 +120,21 @@ void fz_check_rx(const struct fuzz_env *e, const uint8_t *frame, uint32_t len)
 	refusable[k].answered = false;
 }
 
+void fz_check_claim(const uint8_t *frame, uint32_t len, unsigned claimed)
+{
+	uint8_t copy[FZ_FRAME_MAX + 64];
+	struct sl_pkt pkt;
+
+	if (len > sizeof(copy))
+		return;
+	memcpy(copy, frame, len);
+	/* Only a sum the parse reaches counts: a frame it drops earlier
+	 * never has its claim read. */
+	enum sl_drop why = sl_parse(copy, len, claimed, &pkt);
+	if (why == SL_DROP_IP_BAD_CHECKSUM || why == SL_DROP_L4_BAD_CHECKSUM)
+		broken("the harness claims a wrong checksum verified (harness bug)", frame, len);
+}
+
 /* Is this TCP frame the refusal of a SYN fed, not answered yet? It is
  * then answered. */
 static bool refusal(const struct sl_pkt *pkt)

@@ -35,6 +35,13 @@ void fz_check_new_input(void);
 /* A frame about to be fed to a worker (SYNs a refusal may answer). */
 void fz_check_rx(const struct fuzz_env *e, const uint8_t *frame, uint32_t len);
 
+/* The harness's own claim about a frame it feeds: checksums it tells
+ * the worker the NIC verified (`claimed`: SL_PARSE_VERIFY_IP_CSUM and/or
+ * SL_PARSE_VERIFY_L4_CSUM) must verify. A wrong claim is a harness bug:
+ * the worker trusts it and forwards the wrong sum, which fz_check_tx
+ * would then blame on Sluice. */
+void fz_check_claim(const uint8_t *frame, uint32_t len, unsigned claimed);
+
 /* Check one frame worker `wid` transmitted on `port`. */
 void fz_check_tx(const struct fuzz_env *e, unsigned port, unsigned wid,
 		 const uint8_t *frame, uint32_t len);

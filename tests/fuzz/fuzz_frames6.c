@@ -196,6 +196,17 @@ void fz_fix_csums6(uint8_t *f, uint32_t len)
 	unsigned l4len = SL_IPV6_HLEN + fr_get16(ip + 4) - off;
 	if (l4len < l4_hlen6(proto))
 		return;
+	/* UDP's checksum, and its pseudo header's length, run to the end of
+	 * the datagram its own length field gives (RFC 8200 8.1), not to
+	 * the payload's: the two differ once that field is mangled. A field
+	 * the payload cannot hold is left as it is, as fz_fix_csums does:
+	 * the parse drops such a datagram (l4_truncated) before any sum. */
+	if (proto == SL_IPPROTO_UDP) {
+		unsigned ulen = fr_get16(f + IP6 + off + 4);
+		if (ulen < 8 || ulen > l4len)
+			return;
+		l4len = ulen;
+	}
 	uint8_t *l4 = f + IP6 + off, pseudo[40] = {0};
 	memcpy(pseudo, ip + 8, 32);
 	fr_put32(pseudo + 32, l4len);

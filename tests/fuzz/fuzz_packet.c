@@ -171,6 +171,13 @@ static void flush_burst(void)
 	step(burst_wid, burst, n);
 }
 
+/* The checks a NIC's flags say it did and passed, as parse flags. */
+static unsigned claimed_good(uint64_t ol_flags)
+{
+	return (ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD ? SL_PARSE_VERIFY_IP_CSUM : 0) |
+	       (ol_flags & RTE_MBUF_F_RX_L4_CKSUM_GOOD ? SL_PARSE_VERIFY_L4_CSUM : 0);
+}
+
 /* Hand a frame to the worker: now, or with the burst being assembled.
  * Bytes past its end are poisoned: reading them is a bug ASan reports. */
 static void inject(const uint8_t *f, uint32_t len, unsigned where, bool csums_ok,
@@ -188,6 +195,7 @@ static void inject(const uint8_t *f, uint32_t len, unsigned where, bool csums_ok
 	m->port = env.dp.ethdev[port];
 	/* A NIC only vouches for checksums that are right. */
 	m->ol_flags = csums_ok || flags == 2 ? nic_flags[flags] : 0;
+	fz_check_claim(f, len, claimed_good(m->ol_flags));
 	uint8_t *end = rte_pktmbuf_mtod_offset(m, uint8_t *, len);
 	ASAN_POISON_MEMORY_REGION(end, (uint8_t *)m->buf_addr + m->buf_len - end);
 	poisoned[npoisoned++] = m;
