@@ -30,9 +30,8 @@ const sl_be32 fz_owned_table[] = {
 	IP(198, 18, 1, 3), IP(198, 18, 1, 4), IP(198, 18, 1, 5), IP(198, 18, 0, 50),
 	IP(198, 18, 0, 51), IP(198, 18, 0, 52),
 };
-static const uint16_t port_table[] = {80, 53, 443, 8080, 5353, 8443, 40000, 0};
-
 const unsigned fz_nowned = SL_ARRAY_SIZE(fz_owned_table);
+static const uint16_t port_table[] = {80, 53, 443, 8080, 5353, 8443, 40000, 0};
 
 static sl_be32 pick_addr(struct rd *r)
 {

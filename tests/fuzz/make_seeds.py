@@ -3,10 +3,11 @@
 """Write the packet fuzzer's hand-made seeds into tests/fuzz/corpus/packet/.
 
 Each seed is a small program in the fuzzer's input language (see the top
-of fuzz_packet.c, tests/fuzz/README.md): whole conversations - handshakes, data, FIN and RST,
-replies steered across workers, SNAT sessions, ICMP errors, expiry,
-configuration changes under load - so that mutation starts deep inside
-the dataplane rather than at "is this Ethernet?". Run it again after
+of fuzz_packet.c, and tests/fuzz/README.md): whole conversations -
+handshakes, data, FIN and RST, replies steered across workers, SNAT
+sessions, ICMP and ICMPv6 errors, expiry, configuration changes under
+load - so that mutation starts deep inside the dataplane rather than at
+"is this Ethernet?". Run it again after
 changing the input language; crash inputs in the directory are kept.
 """
 import os
@@ -14,7 +15,7 @@ import struct
 import sys
 
 RAW, BUILD, REPLY, ICMPERR, ADVANCE, CONTROL, BURST, ARP = range(8)
-# Indexes into addr_table[] and port_table[] of fuzz_packet.c.
+# Indexes into addr_table[] and port_table[] of fuzz_packet_ops.c.
 CLI_A, CLI_B, CLI_WAN, GW, VIP, VIP2, WAN_IP, LAN_IP, LIP1, LIP2 = range(10)
 RS1, RS2, RS3, IN_AD, IN_EI, POOL1, POOL2, POOL3 = range(10, 18)
 P80, P53, P443, P8080, P5353, P8443, P40000 = range(7)
