@@ -355,7 +355,8 @@ $(BUILD)/fuzz/fuzz_config: $(BUILD)/obj/tests/fuzz/fuzz_config.o $(CORE_OBJS) $(
 	@echo "  FUZZ    $@"
 	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(JANSSON_LIBS)
 
-$(BUILD)/fuzz/fuzz_packet: $(addprefix $(BUILD)/obj/tests/fuzz/,fuzz_packet.o fuzz_packet6.o fuzz_frames.o fuzz_frames6.o fuzz_check.o) \
+$(BUILD)/fuzz/fuzz_packet: $(addprefix $(BUILD)/obj/tests/fuzz/,fuzz_packet.o fuzz_packet_ops.o fuzz_packet_ctl.o fuzz_packet6.o \
+		fuzz_frames.o fuzz_frames6.o fuzz_check.o) \
 		$(FUZZ_ENV) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(XDP_OBJS) $(MODEL_OBJS) $(FUZZ_CTRL)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"

@@ -4,6 +4,8 @@
  * worker_icmp.c does for v4: Destination Unreachable, Packet Too Big
  * and Time Exceeded sent to a v6 VIP or local address, quoting a packet
  * Sluice sent, are carried back through the connection the quote names
+ * (and, for a NAT64 connection, Parameter Problem too, to the server as
+ * ICMPv4: worker_nat64.c)
  * (core/icmp6_error.h has the packet side). Reversed, the quote is the
  * key of the direction the error travels in, d:
  *
@@ -118,6 +120,10 @@ void sl_worker_icmp6_error(struct sl_worker *w, struct rte_mbuf *m, struct sl_pk
 	}
 	if (!sl_conn_v6(c, d ^ 1)) { /* NAT64: to the v4 server as ICMPv4 */
 		sl_worker_nat64_icmp6(w, m, pkt, c);
+		return;
+	}
+	if (pkt->l4[0] == SL_ICMP6_PARAM_PROB) { /* NAT64's alone (icmp6_error.h) */
+		sl_worker_drop(w, m, SL_DROP_ICMP_UNSUPPORTED);
 		return;
 	}
 	sl_ct_get_v6key(&w->ct, c, d ^ 1, &quote);

@@ -25,12 +25,14 @@ struct sl_icmp6_inner {
 	struct sl_v6key key;     /* as quoted */
 };
 
-/* The errors carried across a connection. Parameter Problem is not:
- * its pointer would name a byte of the other side's packet. */
+/* The errors carried across a connection. Parameter Problem only
+ * through NAT64, which translates its pointer into the v4 header (RFC
+ * 7915 5.2); FNAT66 does not relay one (worker_icmp6.c): its pointer
+ * would name a byte of the other side's packet. */
 static inline bool sl_icmp6_is_relayed_error(uint8_t type)
 {
 	return type == SL_ICMP6_DEST_UNREACH || type == SL_ICMP6_PKT_TOO_BIG ||
-	       type == SL_ICMP6_TIME_EXCEEDED;
+	       type == SL_ICMP6_TIME_EXCEEDED || type == SL_ICMP6_PARAM_PROB;
 }
 
 /* Validate an error (ICMPv6 checksum over the whole message; a quoted

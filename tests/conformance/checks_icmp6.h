@@ -259,7 +259,9 @@ out:
 }
 
 /* Other ICMPv6 and other protocols to an address Sluice owns are
- * ipv6_proto_unsupported; to one it does not own, ipv6_not_served. */
+ * ipv6_proto_unsupported; to one it does not own, ipv6_not_served. A
+ * parameter problem is read as an error (NAT64 relays one), and one
+ * quoting no TCP or UDP packet is icmp_unsupported. */
 static bool ipv6_proto_split(struct harness *h, char *why)
 {
 	uint8_t f[FR_MAX], q[64] = {0x60};
@@ -267,9 +269,12 @@ static bool ipv6_proto_split(struct harness *h, char *why)
 	bool ok;
 
 	v6_on(h);
-	len = i6_build(f, V6_CLIENT, V6_VIP, SL_ICMP6_PARAM_PROB, 0, 0, q, sizeof(q));
+	len = i6_build(f, V6_CLIENT, V6_VIP, 5, 0, 0, q, sizeof(q)); /* unassigned */
 	ok = i6_dropped(h, OUT, f, len, SL_DROP_IPV6_PROTO_UNSUPPORTED,
-			"a parameter problem to the VIP", why);
+			"an ICMPv6 error of type 5 to the VIP", why);
+	len = i6_build(f, V6_CLIENT, V6_VIP, SL_ICMP6_PARAM_PROB, 0, 0, q, sizeof(q));
+	ok = ok && i6_dropped(h, OUT, f, len, SL_DROP_ICMP_UNSUPPORTED,
+			      "a parameter problem quoting no TCP or UDP packet", why);
 	len = i6_build(f, V6_CLIENT, V6_ROUTER_OUT, SL_ICMP6_PKT_TOO_BIG, 0, 1400, q,
 		       sizeof(q));
 	ok = ok && i6_dropped(h, OUT, f, len, SL_DROP_IPV6_NOT_SERVED,

@@ -262,18 +262,25 @@ static bool n64_error_to_server(struct harness *h, const struct seen6 *to_client
 	    fr_get16(inner + 22) != lport ||
 	    fr_ref_fold(fr_ref_sum(inner, 20, 0)) != 0xffff)
 		return WHY("the quote is not the server's packet, or its header sum is bad");
-	g->saddr = icmp[0], g->daddr = icmp[1], g->sport = fr_get16(icmp + 6);
+	/* A parameter problem's word is its pointer (byte 4), the others'
+	 * the MTU (bytes 6-7). */
+	g->saddr = icmp[0], g->daddr = icmp[1];
+	g->sport = icmp[0] == 12 ? icmp[4] : fr_get16(icmp + 6);
 	return true;
 }
 
 /* Client side -> server: Packet Too Big 1400 becomes frag needed 1380;
- * unreachable (port) becomes port unreachable; time exceeded stays. */
+ * unreachable (port) becomes port unreachable; time exceeded stays;
+ * parameter problem (RFC 7915 5.2) at the hop limit (7) points at the
+ * TTL (8), about the next header becomes protocol unreachable. */
 static bool nat64_icmp_to_server(struct harness *h, char *why)
 {
 	static const struct n64_icmp_case cases[] = {
 		{SL_ICMP6_PKT_TOO_BIG, 0, 1400, 3, 4, 1380, false},
 		{SL_ICMP6_DEST_UNREACH, SL_ICMP6_UNREACH_PORT, 0, 3, 3, 0, false},
 		{SL_ICMP6_TIME_EXCEEDED, 0, 0, 11, 0, 0, false},
+		{SL_ICMP6_PARAM_PROB, SL_ICMP6_PARAM_FIELD, 7, 12, 0, 8, false},
+		{SL_ICMP6_PARAM_PROB, SL_ICMP6_PARAM_NEXTHDR, 6, 3, 2, 0, false},
 	};
 	struct seen to_rs, g;
 	struct seen6 back;

@@ -142,7 +142,7 @@ static const struct check checks[] = {
 	{"NAT64 ICMP server side -> client: frag needed 1400 -> PTB 1420, port "
 	 "unreachable, time exceeded; quote the client's packet", nat64_icmp_to_client},
 	{"NAT64 ICMPv6 client side -> server: PTB 1400 -> frag needed 1380, "
-	 "unreachable, time exceeded; quote the server's packet", nat64_icmp_to_server},
+	 "unreachable, time exceeded, parameter problem; quote the server's packet", nat64_icmp_to_server},
 	{"NAT64 answers: PTB (v4 MTU + 20), frag needed (v6 MTU - 20), time "
 	 "exceeded; a bad checksum refused (xlat_bad_checksum)", nat64_answers},
 	{"NAT64: a flushed connection's client segment is answered with a v6 RST, "

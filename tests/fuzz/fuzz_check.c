@@ -6,6 +6,7 @@
 #include "fuzz_check.h"
 #include "fuzz_frames.h"
 #include "conn6.h"
+#include "icmp6_error.h"
 #include "icmp_error.h"
 #include "nat66.h"
 #include "snapshot6.h"
@@ -155,6 +156,30 @@ static bool refusal(const struct sl_pkt *pkt)
 	return false;
 }
 
+/* An ICMP error from an address Sluice owns: its own (from a port's
+ * address, or a refusal from a VIP), or one it relayed, which runs from
+ * a local or pool address (NAT64's errors to a v4 server among them).
+ * Either goes to the quoted packet's source. True if it must then quote
+ * a connection as a foreign one (a relayed one); an address a change
+ * took away can no longer say which it was (a frame held for ARP). */
+static bool from_own_error(const struct sl_snapshot *s, const struct sl_pkt *pkt,
+			   const uint8_t *f, uint32_t len)
+{
+	const uint8_t *quote = pkt->l4 + 8;
+	sl_be32 src = pkt->ip->saddr;
+
+	if (pkt->l4_len < 8 + SL_IPV4_HLEN)
+		broken("ICMP error without a whole quoted IP header", f, len);
+	if (memcmp(quote + 12, &pkt->ip->daddr, 4) != 0)
+		broken("ICMP error not to the quoted packet's source", f, len);
+	for (unsigned p = 0; p < s->nports; p++)
+		if (s->ports[p].ip == src)
+			return false;
+	const struct sl_snap_addr *a = sl_snap_find_addr(s, src);
+	return a != NULL && (a->kinds & (SL_ADDR_LIP | SL_ADDR_POOL)) &&
+	       !(a->kinds & SL_ADDR_VIP);
+}
+
 static void check_icmp(const struct sl_worker *w, const struct sl_snapshot *s,
 		       struct sl_pkt *pkt, const uint8_t *f, uint32_t len)
 {
@@ -167,8 +192,8 @@ static void check_icmp(const struct sl_worker *w, const struct sl_snapshot *s,
 	}
 	if (!sl_icmp_is_error(icmp->type))
 		broken("ICMP type Sluice never sends", f, len);
-	if (ours(s, pkt->ip->saddr))
-		return; /* Sluice's own error, or one it re-sourced */
+	if (ours(s, pkt->ip->saddr) && !from_own_error(s, pkt, f, len))
+		return; /* Sluice's own error (a refusal from the VIP among them) */
 	struct sl_icmp_inner in;
 	if (sl_icmp_error_parse(pkt, &in) != SL_DROP_NONE)
 		broken("translated ICMP error with a bad quote", f, len);
@@ -224,6 +249,51 @@ static bool icmp6_sluice_sends(uint8_t type)
 	       type == SL_ICMP6_NEIGH_ADV;
 }
 
+static bool port6_addr(const struct sl_snapshot *s, const uint8_t ip[16])
+{
+	for (unsigned p = 0; p < s->nports; p++)
+		if (s->ports[p].plen6 && memcmp(s->ports[p].ip6, ip, 16) == 0)
+			return true;
+	return false;
+}
+
+/* An ICMPv6 error Sluice sends goes to the quoted packet's source. From
+ * a port's address it is Sluice's own (worker_err6.c: hop limit, Packet
+ * Too Big, unreachable); from a VIP or local address it is relayed
+ * (worker_icmp6.c) or NAT64's translation of a v4 one (worker_nat64.c):
+ * from the quoted destination, quoting a connection of the sending
+ * worker as the host it goes to sent it, a parameter problem only for a
+ * NAT64 connection (FNAT66 does not relay one), a Packet Too Big never
+ * under 1280 (RFC 8200 5). */
+static void check_icmp6_error(const struct sl_worker *w, const struct sl_snapshot *s,
+			      struct sl_pkt *pkt, const uint8_t *f, uint32_t len)
+{
+	uint8_t type = pkt->l4[0];
+	struct sl_icmp6_inner in;
+
+	if (pkt->l4_len < 8 + SL_IPV6_HLEN)
+		broken("ICMPv6 error without a whole quoted IPv6 header", f, len);
+	if (memcmp(pkt->l4 + 8 + 8, pkt->ip6->daddr, 16) != 0)
+		broken("ICMPv6 error not to the quoted packet's source", f, len);
+	if (type == SL_ICMP6_PKT_TOO_BIG && sl_icmp6_ptb_mtu(pkt) < SL_IPV6_MIN_MTU)
+		broken("Packet Too Big under 1280", f, len);
+	if (port6_addr(s, pkt->ip6->saddr)) {
+		if (type == SL_ICMP6_PARAM_PROB)
+			broken("own ICMPv6 parameter problem", f, len);
+		return;
+	}
+	if (sl_icmp6_error_parse(pkt, &in) != SL_DROP_NONE)
+		broken("relayed ICMPv6 error with a bad quote", f, len);
+	if (!sl_snap6_eq(pkt->ip6->saddr, in.key.daddr))
+		broken("relayed ICMPv6 error not from the quoted destination", f, len);
+	uint32_t ref = sl_ct_lookup6(&w->ct, &in.key, in.proto, sl_flow_hash6(&in.key, in.proto));
+	if (ref == SL_CT_NONE)
+		broken("ICMPv6 error quoting no connection", f, len);
+	const struct sl_conn *c = sl_ct_conn(&w->ct, ref);
+	if (type == SL_ICMP6_PARAM_PROB && sl_conn_v6(c, sl_ct_ref_dir(ref) ^ 1))
+		broken("ICMPv6 parameter problem relayed through FNAT66", f, len);
+}
+
 static void check_ipv6(const struct sl_worker *w, const struct sl_snapshot *s,
 		       struct sl_pkt *pkt, const uint8_t *f, uint32_t len)
 {
@@ -246,6 +316,8 @@ static void check_ipv6(const struct sl_worker *w, const struct sl_snapshot *s,
 			broken("ICMPv6 type Sluice never sends", f, len);
 		if (!ours6(s, pkt->ip6->saddr))
 			broken("ICMPv6 from an address Sluice does not own", f, len);
+		if (pkt->l4[0] < 128) /* an error */
+			check_icmp6_error(w, s, pkt, f, len);
 		return;
 	default:
 		broken("IPv6 next header Sluice never forwards", f, len);

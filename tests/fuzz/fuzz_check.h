@@ -14,7 +14,16 @@
  *    service no server took at the time, once per SYN, with the ACK
  *    number RFC 793 gives (fz_check_rx() saw the SYN);
  *  - an ICMP error not from Sluice's own address carries a valid quote
- *    naming a connection the same way.
+ *    naming a connection the same way; one from its own address goes to
+ *    the quoted packet's source and, from a local or pool address (a
+ *    relayed error, NAT64's translation of an ICMPv6 one), names a
+ *    connection too;
+ *  - an ICMPv6 error goes to the quoted packet's source, a Packet Too
+ *    Big says 1280 or more; from a port's address it is Sluice's own
+ *    (no parameter problem); from a VIP or local address it is relayed
+ *    or NAT64's translation of an ICMP one: from the quoted destination,
+ *    quoting a connection of the sending worker (a parameter problem
+ *    only a NAT64 one).
  *
  * A broken invariant aborts, which libFuzzer reports as a crash.
  */

@@ -262,3 +262,98 @@ uint32_t fz_mangle6(uint8_t *f, uint32_t len, unsigned how, unsigned arg)
 		return len;
 	}
 }
+
+bool fz_is_v6(const uint8_t *f, uint32_t len)
+{
+	return len >= IP6 + SL_IPV6_HLEN && fr_get16(f + 12) == SL_ETHERTYPE_IPV6;
+}
+
+/* The TCP reply's numbers: acknowledging the data and SYN or FIN sent. */
+static void reply_tcp(struct fz_spec6 *s, const uint8_t *ip, unsigned off,
+		      uint32_t seq_delta)
+{
+	const uint8_t *l4 = ip + off;
+	unsigned data = SL_IPV6_HLEN + fr_get16(ip + 4) - off - (l4[12] >> 4) * 4u;
+	uint32_t used = data + ((l4[13] & (SL_TCP_SYN | SL_TCP_FIN)) ? 1 : 0);
+
+	s->seq = fr_get32(l4 + 8) + seq_delta;
+	s->ack = fr_get32(l4 + 4) + used;
+}
+
+uint32_t fz_reply6(uint8_t *f, const uint8_t *sent, uint32_t len, uint8_t flags,
+		   uint32_t seq_delta, uint16_t payload)
+{
+	const uint8_t *ip = sent + IP6;
+	uint8_t proto = 0;
+	struct fz_spec6 s;
+
+	if (!fz_is_v6(sent, len))
+		return 0;
+	unsigned off = upper6(sent, len, &proto);
+	if (off == 0 || IP6 + off + 8 > len)
+		return 0;
+	const uint8_t *l4 = ip + off;
+	memset(&s, 0, sizeof(s));
+	s.proto = proto;
+	memcpy(s.src, ip + 24, 16);
+	memcpy(s.dst, ip + 8, 16);
+	memcpy(&s.sport, l4 + 2, 2);
+	memcpy(&s.dport, l4, 2);
+	memcpy(s.dst_mac, sent + 6, 6);
+	s.hop_limit = 64;
+	s.tcp_flags = flags;
+	switch (proto) {
+	case SL_IPPROTO_TCP:
+		if (IP6 + off + 20 > len)
+			return 0;
+		reply_tcp(&s, ip, off, seq_delta);
+		s.payload = payload;
+		break;
+	case SL_IPPROTO_UDP:
+		s.payload = (uint16_t)(fr_get16(l4 + 4) - 8);
+		break;
+	case SL_IPPROTO_ICMPV6:
+		if (l4[0] != SL_ICMP6_ECHO_REQUEST && l4[0] != SL_ICMP6_ECHO_REPLY)
+			return 0;
+		s.icmp_type = l4[0] == SL_ICMP6_ECHO_REQUEST ? SL_ICMP6_ECHO_REPLY
+							     : SL_ICMP6_ECHO_REQUEST;
+		memcpy(&s.sport, l4 + 4, 2); /* the identifier stays */
+		memcpy(&s.dport, l4 + 6, 2);
+		break;
+	default:
+		return 0;
+	}
+	return fz_build6(f, &s);
+}
+
+uint32_t fz_icmp6_error(uint8_t *f, const uint8_t *sent, uint32_t len,
+			const struct fz_err6 *e)
+{
+	const uint8_t *ip = sent + IP6;
+	struct fz_spec6 s;
+
+	if (!fz_is_v6(sent, len))
+		return 0;
+	unsigned whole = SL_IPV6_HLEN + fr_get16(ip + 4);
+	unsigned fit = SL_IPV6_MIN_MTU - SL_IPV6_HLEN - 8;
+	if (IP6 + whole > len)
+		return 0;
+	unsigned n = e->quote != 0 && e->quote < whole ? e->quote : whole;
+	if (n > fit)
+		n = fit;
+	memset(&s, 0, sizeof(s));
+	s.proto = SL_IPPROTO_ICMPV6;
+	memcpy(s.src, e->from, 16);
+	memcpy(s.dst, ip + 8, 16);
+	memcpy(s.dst_mac, sent + 6, 6);
+	s.hop_limit = e->hop_limit;
+	s.icmp_type = e->type;
+	s.icmp_code = e->code;
+	s.sport = sl_htons((uint16_t)(e->word >> 16));
+	s.dport = sl_htons((uint16_t)e->word);
+	s.payload = (uint16_t)n;
+	uint32_t flen = fz_build6(f, &s);
+	memcpy(f + IP6 + SL_IPV6_HLEN + 8, ip, n);
+	fz_fix_csums6(f, flen);
+	return flen;
+}

@@ -49,4 +49,31 @@ void fz_fix_csums6(uint8_t *f, uint32_t len);
  * padding, version or ethertype). Returns the new length. */
 uint32_t fz_mangle6(uint8_t *f, uint32_t len, unsigned how, unsigned arg);
 
+/* Is the frame IPv6 (by its ethertype, with room for the header)? */
+bool fz_is_v6(const uint8_t *f, uint32_t len);
+
+/* The reply to a v6 frame Sluice sent, as fz_reply() answers a v4 one:
+ * addresses, ports and MACs swapped, TCP flags `flags`, acknowledging
+ * what it carried, its sequence number `seq_delta` past what `sent`
+ * acknowledged, `payload` bytes (TCP); an echo answered by its other
+ * half. 0 if `sent` is none of TCP, UDP, ICMPv6 echo. */
+uint32_t fz_reply6(uint8_t *f, const uint8_t *sent, uint32_t len, uint8_t flags,
+		   uint32_t seq_delta, uint16_t payload);
+
+/* An ICMPv6 error to build about a v6 frame Sluice sent. */
+struct fz_err6 {
+	uint8_t type, code;
+	uint32_t word;          /* PTB: the MTU; parameter problem: the pointer */
+	uint8_t from[16];       /* the error's source */
+	uint16_t quote;         /* bytes of the packet quoted; 0: all that fit */
+	uint8_t hop_limit;
+};
+
+/* The error, to the sent packet's source, quoting the packet from its
+ * IPv6 header (RFC 4443 2.4(c): as much as fits in 1280 bytes, or
+ * `quote` bytes), checksum right. Returns its length, 0 if `sent` is
+ * not a whole IPv6 packet. */
+uint32_t fz_icmp6_error(uint8_t *f, const uint8_t *sent, uint32_t len,
+			const struct fz_err6 *e);
+
 #endif

@@ -6,7 +6,7 @@
  * has weight 0: refusals), two FNAT66 services, two NAT64 services (v6 VIP,
  * v4 servers), SNAT rules of both
  * filterings; short timeouts, so ADVANCE reaches every expiry. Addresses
- * here belong in fuzz_packet.c's addr_table[] (and owned_table[] if
+ * here belong in fuzz_packet_ops.c's addr_table[] (and fz_owned_table[] if
  * Sluice owns them).
  */
 #ifndef SLUICE_FUZZ_PACKET_CONFIG_H

@@ -3,10 +3,11 @@
 """Write the packet fuzzer's hand-made seeds into tests/fuzz/corpus/packet/.
 
 Each seed is a small program in the fuzzer's input language (see the top
-of fuzz_packet.c): whole conversations - handshakes, data, FIN and RST,
-replies steered across workers, SNAT sessions, ICMP errors, expiry,
-configuration changes under load - so that mutation starts deep inside
-the dataplane rather than at "is this Ethernet?". Run it again after
+of fuzz_packet.c, and tests/fuzz/README.md): whole conversations -
+handshakes, data, FIN and RST, replies steered across workers, SNAT
+sessions, ICMP and ICMPv6 errors, expiry, configuration changes under
+load - so that mutation starts deep inside the dataplane rather than at
+"is this Ethernet?". Run it again after
 changing the input language; crash inputs in the directory are kept.
 """
 import os
@@ -14,7 +15,7 @@ import struct
 import sys
 
 RAW, BUILD, REPLY, ICMPERR, ADVANCE, CONTROL, BURST, ARP = range(8)
-# Indexes into addr_table[] and port_table[] of fuzz_packet.c.
+# Indexes into addr_table[] and port_table[] of fuzz_packet_ops.c.
 CLI_A, CLI_B, CLI_WAN, GW, VIP, VIP2, WAN_IP, LAN_IP, LIP1, LIP2 = range(10)
 RS1, RS2, RS3, IN_AD, IN_EI, POOL1, POOL2, POOL3 = range(10, 18)
 P80, P53, P443, P8080, P5353, P8443, P40000 = range(7)
@@ -253,6 +254,112 @@ SEEDS.update({
     + build6(WAN, SEL6_TCP, C6_A, WAN6, flags=SYN | FIN),
 })
 
+
+# ---- REPLY and ICMPERR about v6 frames (fuzz_packet6.c) ----
+# REPLY option 2 answers a v6 frame too; ICMPERR option 1 makes an
+# ICMPv6 error about one (a v4 frame still gets the v4 forms).
+DU6, PTB6, TE6, PP6 = range(4)  # err6_types[]
+MTU_1280, MTU_1500, MTU_1400, MTU_1300, MTU_1279, MTU_1000 = range(6)  # ptb_mtus[]
+FROM_PEER, FROM_ROUTER, FROM_SELF = 0, 1, 2  # pick_from6(); 3: the table
+ROUTER_GW, ROUTER_FAR, ROUTER_LAN = range(3)  # routers6[]
+
+
+def reply6(where, index, flags, delta=None, payload=0):
+    op = REPLY | ((1 if delta is not None else 0) | 2) << 3
+    b = bytes([op, where, index, flags])
+    if delta is not None:
+        b += struct.pack(">I", delta & 0xffffffff)
+    return b + bytes([payload // 2])
+
+
+def icmperr6(index, type_sel, code=0, word=0, frm=FROM_PEER, router=0,
+             quote=None, bad_csum=None, hop=None, where=0):
+    op = ICMPERR | (1 | (2 if quote else 0) | (4 if bad_csum else 0)
+                    | (8 if hop is not None else 0)) << 3
+    b = bytes([op, where, index, type_sel, code, word, frm | router << 2])
+    if quote:
+        b += bytes([quote - 1])
+    if bad_csum:
+        b += bytes([bad_csum])
+    if hop is not None:
+        b += bytes([hop])
+    return b
+
+
+RS6_UNRESOLVED = 17  # addr6_table[]: 2001:db8:1::12, no static neighbor
+
+
+def handshake6(dport=P80, cli=C6_A):
+    """Client SYN, server SYN-ACK, client ACK: sent frames are then, latest
+    first, the ACK to the server, the SYN-ACK to the client, the SYN. A
+    SYN held for the unresolved server (NS out) is let go by its NA."""
+    return (build6(WAN, SEL6_TCP, cli, VIP6, dport=dport, flags=SYN)
+            + build6(LAN, SEL6_NDP, LL2, LAN6, kind=NA, target=RS6_UNRESOLVED)
+            + control(0x80)
+            + reply6(0, 0, SYN | ACK)
+            + build6(WAN, SEL6_TCP, cli, VIP6, dport=dport, flags=ACK, seq=1001, ack=1))
+
+
+def to_server(dport=P80, cli=C6_A):
+    """Client data: Sluice's latest frame is then the one to the server."""
+    return build6(WAN, SEL6_TCP, cli, VIP6, dport=dport, flags=PSH | ACK, seq=1001,
+                  ack=1, payload=8)
+
+
+def to_client(dport=P80, cli=C6_A):
+    """Client data and the server's answer: the latest is to the client."""
+    return to_server(dport, cli) + reply6(0, 0, PSH | ACK, payload=8)
+
+
+SEEDS.update({
+    # FNAT66: errors from the server side about a packet to the server
+    # (relayed to the client from the VIP), from the client side about one
+    # to the client (to the server from the local address); each about
+    # the latest frame, made just before it.
+    "v6-fnat66-icmp-errors": handshake6()
+    + to_server() + icmperr6(0, PTB6, word=MTU_1400)
+    + to_server() + icmperr6(0, PTB6, word=MTU_1279, frm=FROM_ROUTER, router=ROUTER_LAN)
+    + to_server() + icmperr6(0, DU6, code=4)
+    + to_server() + icmperr6(0, TE6, frm=FROM_ROUTER, router=ROUTER_LAN)
+    + to_server() + icmperr6(0, PTB6, word=MTU_1400, quote=40)
+    + to_server() + icmperr6(0, PTB6, word=MTU_1400, quote=60)
+    + to_server() + icmperr6(0, DU6, code=4, bad_csum=0x11)
+    + to_server() + icmperr6(0, DU6, code=4, hop=1)
+    + to_server() + icmperr6(0, DU6, code=4, frm=FROM_SELF)
+    + to_server() + icmperr6(0, DU6, code=4, where=1)
+    + to_client() + icmperr6(0, PTB6, word=MTU_1300)
+    + to_client() + icmperr6(0, DU6, code=3, frm=FROM_ROUTER, router=ROUTER_FAR)
+    + to_client() + icmperr6(0, TE6, code=1, frm=FROM_ROUTER, router=ROUTER_GW)
+    + to_client() + icmperr6(0, PP6, code=0, word=6),
+    # NAT64: the v4 side's errors (ICMPERR's v4 form about the frame to
+    # the v4 server) become ICMPv6 to the client; the client's ICMPv6
+    # errors about a packet to it become ICMP to the server.
+    "v6-nat64-icmp-errors": handshake6(dport=P443)
+    + to_server(P443) + icmperr(0, 0, 4, RS1)
+    + to_server(P443) + icmperr(0, 0, 3, RS1)
+    + to_server(P443) + icmperr(0, 1, 0, LIP1)
+    + to_server(P443) + icmperr(0, 2, 0, RS1)
+    + to_client(P443) + icmperr6(0, PTB6, word=MTU_1500)
+    + to_client(P443) + icmperr6(0, PTB6, word=MTU_1280)
+    + to_client(P443) + icmperr6(0, PTB6, word=MTU_1279)
+    + to_client(P443) + icmperr6(0, DU6, code=4)
+    + to_client(P443) + icmperr6(0, DU6, code=0, frm=FROM_ROUTER, router=ROUTER_FAR)
+    + to_client(P443) + icmperr6(0, TE6, code=0, frm=FROM_ROUTER, router=ROUTER_GW)
+    + to_client(P443) + icmperr6(0, PP6, code=1, word=6)
+    + to_client(P443) + icmperr6(0, PP6, code=0, word=7)
+    + to_client(P443) + icmperr6(0, PP6, code=0, word=200)
+    + to_client(P443) + icmperr6(0, DU6, code=0xf5)
+    + to_client(P443) + icmperr6(0, DU6, code=4, quote=44),
+    # Replies to v6 frames: UDP through FNAT66 and NAT64, an RST.
+    "v6-replies": build6(WAN, SEL6_UDP, C6_B, VIP6, dport=P53, payload=16)
+    + reply6(0, 0, 0, payload=40)
+    + build6(WAN, SEL6_UDP, C6_B, VIP6, dport=P8443, payload=16)
+    + reply6(0, 0, 0, payload=8)
+    + icmperr6(0, DU6, code=4)
+    + handshake6()
+    + reply6(0, 1, RST, delta=0)
+    + advance(4),
+})
 
 def main():
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "packet")
