@@ -98,7 +98,7 @@ static bool ndp_hold_released(struct harness *h, char *why)
 	struct rte_mbuf *m = ndp_packet(h, ndp_peer);
 	if (m == NULL)
 		return WHY("no mbuf");
-	sl_worker_hold6(h->w, m, ndp_peer, OUT);
+	sl_worker_hold6(h->w, m, ndp_peer, OUT, h->w->now_ms);
 	sl_worker_flush(h->w);
 	if (!ndp_ns_sent(h, ndp_peer, why))
 		return false;
@@ -138,7 +138,7 @@ static bool ndp_hold_expires(struct harness *h, char *why)
 	struct rte_mbuf *m = ndp_packet(h, ndp_lost);
 	if (m == NULL)
 		return WHY("no mbuf");
-	sl_worker_hold6(h->w, m, ndp_lost, OUT);
+	sl_worker_hold6(h->w, m, ndp_lost, OUT, h->w->now_ms);
 	h_tick(h, SL_HOLD_MS / 2);
 	if (h_drops(h, SL_DROP_NEIGH_UNRESOLVED) != before)
 		return WHY("dropped before SL_HOLD_MS");
@@ -209,7 +209,7 @@ static bool ndp_hold_port_changed(struct harness *h, char *why)
 	struct rte_mbuf *m = ndp_packet(h, ndp_peer);
 	if (m == NULL)
 		return ndp_forget(h, &a, WHY("no mbuf"), why);
-	sl_worker_hold6(h->w, m, ndp_peer, IN);
+	sl_worker_hold6(h->w, m, ndp_peer, IN, h->w->now_ms);
 	sl_worker_flush(h->w);
 	h_flush(h); /* the solicitation on IN */
 	h_tick(h, 1);
@@ -218,7 +218,7 @@ static bool ndp_hold_port_changed(struct harness *h, char *why)
 	if (ok && m == NULL)
 		ok = WHY("no mbuf");
 	if (ok) {
-		sl_worker_hold6(h->w, m, ndp_peer, OUT);
+		sl_worker_hold6(h->w, m, ndp_peer, OUT, h->w->now_ms);
 		sl_worker_flush(h->w);
 		h_flush(h);
 		memcpy(s->ports[OUT].ip6, elsewhere, 16); /* ndp_off puts it back */
@@ -248,7 +248,7 @@ static bool ndp_hold_link_local(struct harness *h, char *why)
 	struct rte_mbuf *m = ndp_packet(h, ndp_peer);
 	if (m == NULL)
 		return WHY("no mbuf");
-	sl_worker_hold6(h->w, m, router, OUT);
+	sl_worker_hold6(h->w, m, router, OUT, h->w->now_ms);
 	sl_worker_flush(h->w);
 	h_flush(h); /* its solicitation */
 	for (int i = 0; i < 5; i++)
@@ -307,7 +307,7 @@ static bool ndp_arp_hold_port_changed(struct harness *h, char *why)
 	if (ok && m == NULL)
 		ok = WHY("no mbuf");
 	if (ok) {
-		sl_worker_hold(h->w, m, hop, IN);
+		sl_worker_hold(h->w, m, hop, IN, h->w->now_ms);
 		sl_worker_flush(h->w);
 		h_flush(h); /* the ARP request on IN */
 		h_tick(h, 1);
@@ -321,7 +321,7 @@ static bool ndp_arp_hold_port_changed(struct harness *h, char *why)
 		ok = WHY("no mbuf");
 	uint32_t nroutes = s->nroutes;
 	if (ok) {
-		sl_worker_hold(h->w, m, hop, OUT);
+		sl_worker_hold(h->w, m, hop, OUT, h->w->now_ms);
 		sl_worker_flush(h->w);
 		h_flush(h);
 		s->nroutes = 0;
@@ -362,7 +362,7 @@ static bool ndp_pace_hold(struct harness *h, const void *hops, unsigned i)
 	struct rte_mbuf *m = ndp_packet(h, hop[i]);
 
 	if (m != NULL)
-		sl_worker_hold6(h->w, m, hop[i], OUT);
+		sl_worker_hold6(h->w, m, hop[i], OUT, h->w->now_ms);
 	return m != NULL;
 }
 
