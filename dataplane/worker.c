@@ -11,9 +11,10 @@
  * then do the work. With a million connections neither the buckets nor
  * the entries are in cache, and this is what keeps the cost per packet
  * close to the cost of one memory access rather than several. IPv6
- * packets take the same two passes (their hash is the v6 key's), and a
- * burst that has any also prefetches their candidates' extension lines,
- * where a v6 key's addresses live (conn.h), between passes 2 and 3.
+ * packets take the same two passes (their hash is the v6 key's). While
+ * any connection has an extension line (v6 and NAT64 ones: a v6 key's
+ * addresses live there, conn.h), each candidate's with one is asked for
+ * between passes 2 and 3, v4 NAT64 replies' too.
  */
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -242,14 +243,17 @@ static inline bool for_another_mac(const struct sl_worker *w, const struct rte_m
 	       memcmp(frame, w->snap->ports[port].mac, 6) != 0;
 }
 
-/* Between passes 2 and 3, for a burst with IPv6 packets: the extension
- * line of each v6 candidate, whose entry pass 2 asked for (its index is
- * in the entry). Mostly in by now: the first entries arrived while the
- * later ones were asked for. */
-static void prefetch_ext6(const struct sl_worker *w, const uint32_t *cand, uint16_t n)
+/* Between passes 2 and 3, while the table holds any connection with an
+ * extension: the extension line of each candidate that has one, whose
+ * entry pass 2 asked for (its index is in the entry). Mostly in by now:
+ * the first entries arrived while the later ones were asked for. Every
+ * v6 key's candidate has one (its addresses), and so has a v4 one of
+ * NAT64 (the server's replies: the client's v6 key is there), which its
+ * reference does not tell apart from plain v4: the entry says. */
+static void prefetch_ext(const struct sl_worker *w, const uint32_t *cand, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++) {
-		if (cand[i] == SL_CT_NONE || !sl_ct_ref_v6(cand[i]))
+		if (cand[i] == SL_CT_NONE)
 			continue;
 		const struct sl_conn_ext *x = sl_ct_ext(&w->ct, sl_ct_conn(&w->ct, cand[i]));
 		if (x != NULL)
@@ -264,7 +268,6 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	uint8_t why[SL_BURST];
 
 	uint64_t rx_bytes = 0;
-	unsigned nv6 = 0;
 
 	for (uint16_t i = 0; i < n && i < 4; i++)
 		rte_prefetch0(frame_of(pkts[i]));
@@ -284,10 +287,8 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 				for_another_mac(w, m, frame_of(m))))
 			why[i] = SL_DROP_L2_OTHER_HOST;
 		/* IPv4 or IPv6: an ARP frame has no hash. */
-		if (why[i] == SL_DROP_NONE && meta[i].kind != SL_PKT_ARP) {
+		if (why[i] == SL_DROP_NONE && meta[i].kind != SL_PKT_ARP)
 			rte_prefetch0(sl_ct_home(&w->ct, meta[i].hash));
-			nv6 += meta[i].kind == SL_PKT_IPV6;
-		}
 	}
 	w->stats.rx_packets += n;
 	w->stats.rx_bytes += rx_bytes;
@@ -300,8 +301,9 @@ void sl_worker_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		if (cand[i] != SL_CT_NONE)
 			rte_prefetch0(sl_ct_conn(&w->ct, cand[i]));
 	}
-	if (nv6)
-		prefetch_ext6(w, cand, n);
+	/* One branch a burst while no connection has an extension. */
+	if (w->ct.ext_used != 0)
+		prefetch_ext(w, cand, n);
 	/* Pass 3: the work. */
 	for (uint16_t i = 0; i < n; i++)
 		handle_one(w, pkts[i], &meta[i], (enum sl_drop)why[i], cand[i]);

@@ -36,14 +36,12 @@
 #include "tbucket.h"
 #include "tx_csum.h"
 #include "snat_hosts.h"
+#include "worker_hold.h"
 
 #define SL_BURST 32
 #define SL_STEER_RING_SIZE 2048
 #define SL_CTL_RING_SIZE 64
 #define SL_LEARN_RING_SIZE 1024
-#define SL_HOLD_MAX 64         /* packets waiting for ARP, per worker */
-#define SL_HOLD_MS 1000        /* ... for at most this long */
-#define SL_ARP_RETRY_MS 250    /* re-ask an unanswered next hop after */
 #define SL_EXPIRE_BUDGET 128   /* connections expired per loop, at most */
 #define SL_LPORT_PROBES 256    /* local ports tried per new connection, at most */
 #define SL_LPORT_PROBES_MIN 16 /* ... and per local address, at least */
@@ -220,22 +218,6 @@ struct sl_flush_budget {
 	uint32_t at_ms;                  /* tokens counted up to here */
 };
 
-struct sl_hold {
-	struct rte_mbuf *m;
-	sl_be32 nexthop;
-	uint32_t since_ms;
-	uint8_t port;
-};
-
-/* A v6 packet waiting for NDP (worker_ndp.c). Its own queue, sharing
- * hold_max with the ARP one: nhold + nhold6 <= hold_max. */
-struct sl_hold6 {
-	struct rte_mbuf *m;
-	uint8_t nexthop[16];
-	uint32_t since_ms;
-	uint8_t port;
-};
-
 /* The pieces shared by all workers and the control thread. */
 struct sl_dataplane {
 	struct sl_snapshot *snapshot;    /* RCU-protected; __atomic access */
@@ -379,16 +361,10 @@ struct sl_worker {
 	uint32_t nhold;
 	uint32_t hold_max;               /* SL_HOLD_MAX, less for a small pool */
 	struct sl_hold hold[SL_HOLD_MAX];
-	struct {
-		sl_be32 ip;
-		uint32_t at_ms;
-	} arp_asked[16];                 /* next hops asked for recently */
+	struct sl_arp_asked arp_asked[16]; /* next hops asked for recently */
 	uint32_t nhold6;
 	struct sl_hold6 hold6[SL_HOLD_MAX];
-	struct {
-		uint8_t ip[16];
-		uint32_t at_ms;
-	} ns_asked[16];                  /* v6 next hops solicited recently */
+	struct sl_ns_asked ns_asked[16];   /* v6 next hops solicited recently */
 	uint32_t icmp_window_start, icmp_in_window;
 	struct sl_tbucket frag_needed;   /* ICMP "fragmentation needed" */
 	struct sl_tbucket echo_replies;  /* echo replies, v4 */
@@ -527,41 +503,10 @@ uint16_t sl_worker_vlan_rx(struct sl_worker *w, unsigned port,
 bool sl_worker_to_host(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop why);
 unsigned sl_worker_from_host(struct sl_worker *w);
 /* worker_out.c: route, resolve and queue a packet whose IP header is
- * final; the ARP hold queue; steering to another worker: by the port
- * that names the owner (steer), or a client's packet to its flow's owner
- * (steer_flow). */
+ * final (the hold queues: worker_hold.h); steering to another worker:
+ * by the port that names the owner (steer), or a client's packet to its
+ * flow's owner (steer_flow). */
 void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst);
-void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
-		    uint8_t port);
-/* worker_out.c: ask for a next hop by ARP at most once per
- * SL_ARP_RETRY_MS per asked slot (v6's NS twin: worker6.h). */
-void sl_worker_arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port);
-/* Would a packet to dst wait in the hold queue (routed, next hop not
- * resolved yet)? */
-bool sl_worker_would_hold(const struct sl_worker *w, sl_be32 dst);
-void sl_worker_hold_retry(struct sl_worker *w);
-/* May a next hop be asked for (ARP request or NS) through an asked slot
- * last taken at *at_ms? Then the slot is taken now. The slot's pace,
- * whoever holds it: two unresolved next hops whose hashes share a slot
- * would otherwise evict each other every loop turn, a request each time
- * (sl_worker_hold_retry and its v6 twin re-ask for every held packet).
- * The other next hop waits for the slot, its packet held. 0: never taken. */
-static inline bool sl_worker_ask_slot_take(uint32_t *at_ms, uint32_t now_ms)
-{
-	if (*at_ms != 0 && now_ms - *at_ms < SL_ARP_RETRY_MS)
-		return false;
-	*at_ms = now_ms;
-	return true;
-}
-/* A held packet's turn (either hold queue): dropped as neigh_unresolved
- * once it waited SL_HOLD_MS; when the snapshot adopted since it was held
- * no longer has its next hop on `port` (the port removed, or readdressed:
- * `on_port` false), routed again from its destination (sent, or held for
- * the new next hop), or dropped as hold_port_changed with no route to it
- * any more; else sent to `mac` on `port` if the next hop is now resolved
- * (mac not NULL). False: it waits on. */
-bool sl_worker_hold_turn(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms,
-			 const uint8_t *mac, uint8_t port, bool on_port);
 void sl_worker_tell_control(struct sl_worker *w, sl_be32 ip,
 			    const uint8_t *mac, uint8_t port, uint8_t kind);
 sl_be32 sl_worker_port_source(const struct sl_snapshot *s, uint8_t port);

@@ -3,7 +3,8 @@
  * The workers' IPv6 path, full-NAT 6->6 and NAT64 (issue 15): every v6
  * declaration the worker's files share, apart from worker.h so that the
  * v4 path's header does not grow with it (struct sl_worker's v6 fields,
- * the NDP hold queue among them, stay there). Layered like the v4 files
+ * the NDP hold queue among them, stay there; the hold queues'
+ * declarations are worker_hold.h's). Layered like the v4 files
  * (README.md): worker.c hands a parsed v6 frame to worker_fwd6.c, which
  * forwards packets of known connections and asks worker_miss6.c for new
  * ones; both send through worker_out6.c (sl_worker_output6) and Sluice's
@@ -24,13 +25,6 @@
  * packet; no route: dropped and counted. False if it was dropped. */
 bool sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m,
 		       const uint8_t dst[16]);
-/* worker_ndp.c: hold a v6 packet for `nexthop` on `port` and ask for it
- * with a Neighbor Solicitation (rate-limited per next hop, as ARP). */
-bool sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
-		     const uint8_t nexthop[16], uint8_t port);
-/* Send held v6 packets whose neighbor is now known, drop those that
- * waited SL_HOLD_MS (neigh_unresolved), solicit for the rest. */
-void sl_worker_hold6_retry(struct sl_worker *w);
 /* worker_ndp.c: ask for a v6 next hop by NS at most once per
  * SL_ARP_RETRY_MS per asked slot (ARP's twin: sl_worker_arp_ask). */
 void sl_worker_ns_ask(struct sl_worker *w, const uint8_t nexthop[16], uint8_t port);
@@ -43,9 +37,6 @@ void sl_worker_ns_probe(struct sl_worker *w, const uint8_t ip[16], uint8_t port)
  * its addresses; other types to an owned address are
  * ipv6_proto_unsupported, to another ipv6_not_served. */
 void sl_worker_icmp6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
-/* sl_worker_would_hold for IPv6 (worker_out6.c): routed, next hop not
- * resolved. */
-bool sl_worker_would_hold6(const struct sl_worker *w, const uint8_t dst[16]);
 /* worker_reject.c: the frame holds an IPv6 reset built in place
  * (sl_tcp_rst_reply6): cut it to size and send it to its destination. */
 void sl_worker_send_reset6(struct sl_worker *w, struct rte_mbuf *m,

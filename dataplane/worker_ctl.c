@@ -75,7 +75,7 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 			goto fail;
 		}
 	sl_port_share_init(&w->lports, p->lport_lo, p->lport_hi, w->nworkers, w->id);
-	if (sl_hosts_init(&w->hosts, p->max_conns / 4 + 16) != 0)
+	if (sl_hosts_init(&w->hosts, sl_hosts_for(p->max_conns)) != 0)
 		goto nomem;
 	int rc = sl_ct_init_ext(&w->ct, p->max_conns, p->max_conns_v6,
 				(uint32_t)(rte_rdtsc() / w->tsc_per_ms));

@@ -81,11 +81,6 @@ void sl_worker_unreachable6(struct sl_worker *w, struct rte_mbuf *m,
 	error6(w, m, pkt, SL_ICMP6_DEST_UNREACH, code, 0);
 }
 
-static bool link_local(const uint8_t a[16])
-{
-	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
-}
-
 /* A reply to a link-local requester: its address means nothing off the
  * link the request came in on (RFC 4291 2.5.6), so no route can reach
  * it. The reply leaves on that port, to the frame's source MAC, only if
@@ -129,7 +124,7 @@ void sl_worker_echo6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
 		return;
 	}
 	memcpy(to, pkt->ip6->daddr, 16); /* the requester, after the swap */
-	if (link_local(to)) {
+	if (sl_ip6_is_link_local(to)) {
 		echo6_on_link(w, m);
 		return;
 	}

@@ -34,31 +34,20 @@ static uint32_t held_ip_len(const struct rte_mbuf *m, bool v6)
 		  : ((uint32_t)ip[2] << 8 | ip[3]);
 }
 
-/* A packet routed again keeps the time it was first held: held anew,
- * it would otherwise wait SL_HOLD_MS more each time a snapshot moved its
- * next hop, past the life of its connection. */
-static void keep_since(struct sl_worker *w, uint32_t nhold, uint32_t nhold6,
-		       uint32_t since_ms)
-{
-	if (w->nhold > nhold)
-		w->hold[w->nhold - 1].since_ms = since_ms;
-	if (w->nhold6 > nhold6)
-		w->hold6[w->nhold6 - 1].since_ms = since_ms;
-}
-
 /* A held packet whose next hop is no longer on its port: routed afresh
  * from the frame's own destination (v4 or v6, whichever queue held it),
- * which sends it or holds it again for the new next hop (appended to the
- * hold queue whose retry pass is running: that pass leaves it for the
- * next turn, keeping the time it was first held). hold_port_changed when
- * no route reaches the destination any more, the new port's MTU is
- * smaller than the packet (no error is built from a hold queue), or the
- * frame is too short for its header. */
+ * which sends it or holds it again for the new next hop, keeping the
+ * time `since_ms` it was first held (held anew, it would wait SL_HOLD_MS
+ * more each time a snapshot moved its next hop, past the life of its
+ * connection; appended to the hold queue whose retry pass is running, it
+ * waits for the next turn). hold_port_changed when no route reaches the
+ * destination any more, the new port's MTU is smaller than the packet
+ * (no error is built from a hold queue), or the frame is too short for
+ * its header. */
 static void reroute(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, SL_ETH_HLEN);
 	const struct sl_ether_hdr *eth = rte_pktmbuf_mtod(m, const void *);
-	uint32_t nhold = w->nhold, nhold6 = w->nhold6;
 
 	if (eth->type == sl_htons(SL_ETHERTYPE_IPV4)) {
 		uint32_t ip_len = held_ip_len(m, false);
@@ -66,8 +55,11 @@ static void reroute(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms)
 		memcpy(&dst, ip + 16, 4);
 		const struct sl_snap_route *rt = ip_len ? sl_snap_route(w->snap, dst) : NULL;
 		if (rt != NULL && fits(w, rt->port, ip_len)) {
-			sl_worker_output(w, m, dst);
-			keep_since(w, nhold, nhold6, since_ms);
+			sl_be32 hop = rt->via ? rt->via : dst;
+			if (sl_neigh_view_find(w->neigh, hop) == NULL)
+				sl_worker_hold(w, m, hop, rt->port, since_ms);
+			else
+				sl_worker_output(w, m, dst);
 			return;
 		}
 	} else if (eth->type == sl_htons(SL_ETHERTYPE_IPV6)) {
@@ -77,8 +69,12 @@ static void reroute(struct sl_worker *w, struct rte_mbuf *m, uint32_t since_ms)
 			memcpy(dst, ip + 24, 16);
 		const struct sl_snap6_route *rt = ip_len ? sl_snap6_route(w->snap, dst) : NULL;
 		if (rt != NULL && fits(w, rt->port, ip_len)) {
-			sl_worker_output6(w, m, dst);
-			keep_since(w, nhold, nhold6, since_ms);
+			const uint8_t *hop = sl_snap6_next_hop(rt, dst);
+			const struct sl_snap_neigh6 *nb = sl_neigh_view_find6(w->neigh, hop);
+			if (nb == NULL || nb->port != rt->port) /* as sl_worker_output6 */
+				sl_worker_hold6(w, m, hop, rt->port, since_ms);
+			else
+				sl_worker_output6(w, m, dst);
 			return;
 		}
 	}
@@ -149,10 +145,8 @@ void sl_worker_hold_retry(struct sl_worker *w)
 static bool still_on_port6(const struct sl_snapshot *s, const uint8_t nexthop[16],
 			   uint8_t port)
 {
-	bool link_local = nexthop[0] == 0xfe && (nexthop[1] & 0xc0) == 0x80;
-
 	return port < s->nports && s->ports[port].plen6 != 0 &&
-	       (link_local ||
+	       (sl_ip6_is_link_local(nexthop) ||
 		sl_snap6_in_prefix(nexthop, s->ports[port].ip6, s->ports[port].plen6));
 }
 

@@ -99,7 +99,7 @@ void sl_worker_ns_probe(struct sl_worker *w, const uint8_t ip[16], uint8_t port)
 }
 
 bool sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
-		     const uint8_t nexthop[16], uint8_t port)
+		     const uint8_t nexthop[16], uint8_t port, uint32_t since_ms)
 {
 	sl_worker_ns_ask(w, nexthop, port);
 	/* One budget for both queues: together they keep at most
@@ -111,7 +111,7 @@ bool sl_worker_hold6(struct sl_worker *w, struct rte_mbuf *m,
 	struct sl_hold6 *h = &w->hold6[w->nhold6++];
 	h->m = m;
 	memcpy(h->nexthop, nexthop, 16);
-	h->since_ms = w->now_ms;
+	h->since_ms = since_ms;
 	h->port = port;
 	return true;
 }

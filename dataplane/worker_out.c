@@ -37,7 +37,7 @@ void sl_worker_output(struct sl_worker *w, struct rte_mbuf *m, sl_be32 dst)
 	sl_be32 nexthop = next_hop(rt, dst);
 	const struct sl_snap_neigh *nb = sl_neigh_view_find(w->neigh, nexthop);
 	if (sl_unlikely(nb == NULL)) {
-		sl_worker_hold(w, m, nexthop, rt->port);
+		sl_worker_hold(w, m, nexthop, rt->port, w->now_ms);
 		return;
 	}
 	struct sl_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
@@ -142,12 +142,12 @@ void sl_worker_arp_ask(struct sl_worker *w, sl_be32 nexthop, uint8_t port)
 }
 
 void sl_worker_hold(struct sl_worker *w, struct rte_mbuf *m, sl_be32 nexthop,
-		    uint8_t port)
+		    uint8_t port, uint32_t since_ms)
 {
 	sl_worker_arp_ask(w, nexthop, port);
 	if (w->nhold + w->nhold6 >= w->hold_max) { /* one budget: worker_ndp.c */
 		sl_worker_drop(w, m, SL_DROP_NEIGH_UNRESOLVED);
 		return;
 	}
-	w->hold[w->nhold++] = (struct sl_hold){m, nexthop, w->now_ms, port};
+	w->hold[w->nhold++] = (struct sl_hold){m, nexthop, since_ms, port};
 }

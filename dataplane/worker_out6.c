@@ -17,18 +17,6 @@
 #include "worker_conn.h"
 #include "worker6.h"
 
-static bool unspecified(const uint8_t a[16])
-{
-	static const uint8_t zero[16];
-	return sl_snap6_eq(a, zero);
-}
-
-/* The next hop to `dst`: the route's via, or dst itself (connected). */
-static const uint8_t *next_hop6(const struct sl_snap6_route *rt, const uint8_t dst[16])
-{
-	return unspecified(rt->via) ? dst : rt->via;
-}
-
 bool sl_worker_would_hold6(const struct sl_worker *w, const uint8_t dst[16])
 {
 	const struct sl_snap6_route *rt = sl_snap6_route(w->snap, dst);
@@ -36,7 +24,7 @@ bool sl_worker_would_hold6(const struct sl_worker *w, const uint8_t dst[16])
 
 	if (rt == NULL)
 		return false;
-	nb = sl_neigh_view_find6(w->neigh, next_hop6(rt, dst));
+	nb = sl_neigh_view_find6(w->neigh, sl_snap6_next_hop(rt, dst));
 	return nb == NULL || nb->port != rt->port;
 }
 
@@ -48,11 +36,11 @@ bool sl_worker_output6(struct sl_worker *w, struct rte_mbuf *m, const uint8_t ds
 		sl_worker_drop(w, m, SL_DROP_NO_ROUTE);
 		return false;
 	}
-	const uint8_t *hop = next_hop6(rt, dst);
+	const uint8_t *hop = sl_snap6_next_hop(rt, dst);
 	const struct sl_snap_neigh6 *nb = sl_neigh_view_find6(w->neigh, hop);
 	/* The entry's ready-made Ethernet header is for its own port. */
 	if (nb == NULL || nb->port != rt->port)
-		return sl_worker_hold6(w, m, hop, rt->port);
+		return sl_worker_hold6(w, m, hop, rt->port, w->now_ms);
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	memcpy(frame, nb->l2, 12);
 	((struct sl_ether_hdr *)frame)->type = sl_htons(SL_ETHERTYPE_IPV6);
@@ -68,7 +56,7 @@ static bool learn_via6(const struct sl_worker *w, struct sl_conn *c, enum sl_dir
 		       const struct sl_snap6_route *rt, const uint8_t dst[16])
 {
 	const struct sl_snap_neigh6 *nb =
-		rt ? sl_neigh_view_find6(w->neigh, next_hop6(rt, dst)) : NULL;
+		rt ? sl_neigh_view_find6(w->neigh, sl_snap6_next_hop(rt, dst)) : NULL;
 
 	if (nb == NULL || nb->port != rt->port)
 		return false;

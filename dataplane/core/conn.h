@@ -295,6 +295,10 @@ struct sl_conn_table {
 /* The default extension pool: one line per 16 connections. */
 #define SL_CT_EXT_DEFAULT(max_conns) (((max_conns) + 15) / 16)
 
+/* Bytes a table for `max_conns` connections, `max_ext` of them with an
+ * extension, allocates (entries, index, wheel, pool): its mem_bytes. */
+size_t sl_ct_mem_bytes(uint32_t max_conns, uint32_t max_ext);
+
 /* Allocate and initialise a table for up to `max_conns` connections, of
  * which up to `max_ext` (at most max_conns, 0 for none) may have an
  * extension. `now_ms` starts the wheel. Memory comes from sl_mem_alloc

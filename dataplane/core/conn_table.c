@@ -36,6 +36,19 @@ static size_t ext_bytes(uint32_t max_ext)
 	return (size_t)max_ext * sizeof(struct sl_conn_ext);
 }
 
+/* Two keys per connection, four keys per seven-slot bucket. */
+static uint32_t nbuckets_for(uint32_t max_conns)
+{
+	return pow2_at_least((uint64_t)max_conns * 2 / SL_CT_KEYS_PER_BUCKET);
+}
+
+size_t sl_ct_mem_bytes(uint32_t max_conns, uint32_t max_ext)
+{
+	return (size_t)max_conns * sizeof(struct sl_conn) +
+	       (size_t)nbuckets_for(max_conns) * sizeof(struct sl_ct_bucket) +
+	       WHEEL_SLOTS * sizeof(uint32_t) + ext_bytes(max_ext);
+}
+
 int sl_ct_init_ext(struct sl_conn_table *t, uint32_t max_conns, uint32_t max_ext,
 		   uint32_t now_ms)
 {
@@ -43,8 +56,7 @@ int sl_ct_init_ext(struct sl_conn_table *t, uint32_t max_conns, uint32_t max_ext
 	if (max_conns == 0 || max_conns > SL_CT_MAX_CONNS || max_ext > max_conns)
 		return -EINVAL;
 
-	/* Two keys per connection, four keys per seven-slot bucket. */
-	uint32_t nbuckets = pow2_at_least((uint64_t)max_conns * 2 / SL_CT_KEYS_PER_BUCKET);
+	uint32_t nbuckets = nbuckets_for(max_conns);
 	size_t conn_bytes = (size_t)max_conns * sizeof(struct sl_conn);
 	size_t bucket_bytes = (size_t)nbuckets * sizeof(struct sl_ct_bucket);
 	size_t wheel_bytes = WHEEL_SLOTS * sizeof(uint32_t);
@@ -61,7 +73,7 @@ int sl_ct_init_ext(struct sl_conn_table *t, uint32_t max_conns, uint32_t max_ext
 		memset(t, 0, sizeof(*t));
 		return -ENOMEM;
 	}
-	t->mem_bytes = conn_bytes + bucket_bytes + wheel_bytes + ext_bytes(max_ext);
+	t->mem_bytes = sl_ct_mem_bytes(max_conns, max_ext);
 	t->max_conns = max_conns;
 	t->max_ext = max_ext;
 	t->bucket_mask = nbuckets - 1;

@@ -99,11 +99,6 @@ static bool is_loopback(const uint8_t a[16])
 	return all_zero(a, 15) && a[15] == 1;
 }
 
-static bool is_linklocal(const uint8_t a[16])
-{
-	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
-}
-
 static bool is_v4mapped(const uint8_t a[16])
 {
 	return all_zero(a, 10) && a[10] == 0xff && a[11] == 0xff;
@@ -141,8 +136,8 @@ static bool linklocal_off_link(const struct sl_pkt *pkt, unsigned verify)
 {
 	const uint8_t *s = pkt->ip6->saddr, *d = pkt->ip6->daddr;
 
-	if (!is_linklocal(s) || (verify & SL_PARSE_V6_LINKLOCAL_ANY) ||
-	    is_linklocal(d) || d[0] == 0xff)
+	if (!sl_ip6_is_link_local(s) || (verify & SL_PARSE_V6_LINKLOCAL_ANY) ||
+	    sl_ip6_is_link_local(d) || d[0] == 0xff)
 		return false;
 	return !(pkt->proto == SL_IPPROTO_ICMPV6 &&
 		 (ndp_type(pkt->l4[0]) || pkt->l4[0] == SL_ICMP6_ECHO_REQUEST));

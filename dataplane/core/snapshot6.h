@@ -137,4 +137,13 @@ sl_snap6_route(const struct sl_snapshot *s, const uint8_t dst[16])
 	return NULL;
 }
 
+/* The next hop to `dst` by route `rt`: its via, or dst itself
+ * (connected, via all zero). */
+static inline const uint8_t *sl_snap6_next_hop(const struct sl_snap6_route *rt,
+					       const uint8_t dst[16])
+{
+	static const uint8_t zero[16];
+	return sl_snap6_eq(rt->via, zero) ? dst : rt->via;
+}
+
 #endif

@@ -4,11 +4,23 @@
 #include "snapshot.h"
 #include "snat_hosts.h"
 
-int sl_hosts_init(struct sl_host_table *t, uint32_t hosts)
+/* Slots for `hosts` hosts: twice as many, a power of two, 16 at least. */
+static uint32_t slots_for(uint32_t hosts)
 {
 	uint32_t n = 16;
 	while (n < 2 * (uint64_t)hosts)
 		n <<= 1;
+	return n;
+}
+
+size_t sl_hosts_bytes(uint32_t hosts)
+{
+	return (size_t)slots_for(hosts) * sizeof(struct sl_host_count);
+}
+
+int sl_hosts_init(struct sl_host_table *t, uint32_t hosts)
+{
+	uint32_t n = slots_for(hosts);
 	t->slots = calloc(n, sizeof(*t->slots));
 	t->mask = n - 1;
 	t->used = 0;

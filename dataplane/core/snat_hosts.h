@@ -35,8 +35,27 @@ struct sl_host_table {
 	uint32_t used;
 };
 
-/* Room for `hosts` distinct hosts (the table is twice that). 0 or -1. */
+/* Distinct inside hosts with mappings a worker keeps count of: one per
+ * SL_SNAT_CONNS_PER_HOST connections of capacity, at most
+ * SL_SNAT_HOSTS_MAX (1.5 MB a worker). Sized so (24 bytes of slots a
+ * host, twice the hosts) it costs 0.375 bytes per connection of capacity
+ * at most, within a v4 connection's 96 beside its entry and index (a
+ * quarter of max_conns + 16, as before, cost 8 to 12). A new host past
+ * it is refused as past its limit (snat_host_limit). */
+#define SL_SNAT_CONNS_PER_HOST 64
+#define SL_SNAT_HOSTS_MAX (1u << 16)
+
+static inline uint32_t sl_hosts_for(uint32_t max_conns)
+{
+	uint32_t hosts = max_conns / SL_SNAT_CONNS_PER_HOST;
+	return hosts < SL_SNAT_HOSTS_MAX ? hosts : SL_SNAT_HOSTS_MAX;
+}
+
+/* Room for `hosts` distinct hosts (the table is twice that, 16 slots at
+ * least). 0 or -1. */
 int sl_hosts_init(struct sl_host_table *t, uint32_t hosts);
+/* Bytes the table for `hosts` hosts allocates. */
+size_t sl_hosts_bytes(uint32_t hosts);
 void sl_hosts_free(struct sl_host_table *t);
 
 /* Count one more mapping for `ip` unless it already has `limit` (or the

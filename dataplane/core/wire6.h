@@ -40,6 +40,13 @@ static inline sl_be32 sl_ipv6_vtc_flow(uint8_t tclass)
 	return sl_htonl(6u << 28 | (uint32_t)tclass << 20);
 }
 
+/* A link-local unicast address (fe80::/10, RFC 4291 2.5.6): meaningful
+ * only on the link it was seen on. */
+static inline bool sl_ip6_is_link_local(const uint8_t a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
 /* ICMPv6 header: type, code, checksum and the message's first word
  * (identifier and sequence, MTU, pointer, or unused). */
 struct sl_icmp6_hdr {

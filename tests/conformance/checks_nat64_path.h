@@ -15,6 +15,22 @@ static uint32_t n64_routes_hide(bool v6, uint32_t n)
 	return was;
 }
 
+/* A NAT64 TCP connection from V6_CLIENT port `cport` to the VIP, opened
+ * (SYN, SYN+ACK, ACK); the client's last segment as the server got it
+ * in *g, the server's as the client got it in *b. */
+static bool n64_established(struct harness *h, uint16_t cport, struct seen *g,
+			    struct seen6 *b, char *why)
+{
+	uint8_t f[FR_MAX];
+	uint32_t len = n64_tcp6(f, V6_CLIENT, cport, V6_VIP, 80, SYN, 0, 0);
+
+	if (!n64_to_server(h, f, len, g, why) ||
+	    !n64_to_client(h, 0, SL_IPPROTO_TCP, g->daddr, 8080, g->sport, SYN | ACK, b, why))
+		return false;
+	len = n64_tcp6(f, V6_CLIENT, cport, V6_VIP, 80, ACK, 0, 0);
+	return n64_to_server(h, f, len, g, why);
+}
+
 /* An established NAT64 packet makes no route lookup: its next hop and
  * the MTU of the port it leaves by come from the connection's cached
  * slot, each direction's in its own family's neighbor table. With the
@@ -33,12 +49,7 @@ static bool nat64_cached_path(struct harness *h, char *why)
 	bool ok = false;
 
 	nat64_on(h);
-	len = n64_tcp6(f, V6_CLIENT, 45500, V6_VIP, 80, SYN, 0, 0);
-	if (!n64_to_server(h, f, len, &g, why) ||
-	    !n64_to_client(h, 0, SL_IPPROTO_TCP, g.daddr, 8080, g.sport, SYN | ACK, &b, why))
-		goto out;
-	len = n64_tcp6(f, V6_CLIENT, 45500, V6_VIP, 80, ACK, 0, 0);
-	if (!n64_to_server(h, f, len, &g, why))
+	if (!n64_established(h, 45500, &g, &b, why))
 		goto out;
 
 	routes = n64_routes_hide(false, 0);
@@ -79,6 +90,56 @@ static bool nat64_cached_path(struct harness *h, char *why)
 		sl_dataplane_set_mtu(&h->dp, OUT, 0);
 	}
 	n64_routes_hide(true, routes);
+out:
+	v6_off(h);
+	return ok;
+}
+
+/* A new snapshot generation makes an established NAT64 connection's
+ * cached next hops stale, each direction's: with a family's routes gone
+ * in a snapshot of a new generation, the packet finds no route
+ * (no_route) instead of leaving by the slot cached under the old one;
+ * with them back (another generation), it goes again. nat64_cached_path
+ * is the same without the generation: there the slot holds. */
+static bool nat64_generation_stale(struct harness *h, char *why)
+{
+	uint8_t f[FR_MAX], out[FR_MAX];
+	struct seen g;
+	struct seen6 b;
+	uint32_t len, routes;
+	bool ok = false;
+
+	nat64_on(h);
+	if (!n64_established(h, 45600, &g, &b, why))
+		goto out;
+	for (unsigned v6 = 0; v6 < 2; v6++) {
+		uint64_t before = h_drops(h, SL_DROP_NO_ROUTE);
+		routes = n64_routes_hide(v6, 0);
+		v6_saved.s->generation++;
+		h_flush(h);
+		if (v6) {
+			len = build(f, SL_IPPROTO_TCP, g.daddr, 8080, LIP, g.sport, ACK);
+			h_send_on(h, IN, 0, f, len);
+			h_settle(h);
+		} else {
+			h_send(h, OUT, f, n64_tcp6(f, V6_CLIENT, 45600, V6_VIP, 80, ACK, 0, 10));
+		}
+		ok = !h_recv(h, v6 ? OUT : IN, out) && h_drops(h, SL_DROP_NO_ROUTE) == before + 1;
+		n64_routes_hide(v6, routes);
+		v6_saved.s->generation++;
+		if (!ok) {
+			ok = WHY("%s routes gone in a new generation: the %s's segment left by "
+				 "its cached next hop, not dropped as no_route",
+				 v6 ? "v6" : "v4", v6 ? "server" : "client");
+			goto out;
+		}
+		len = n64_tcp6(f, V6_CLIENT, 45600, V6_VIP, 80, ACK, 0, 20);
+		ok = v6 ? n64_to_client(h, 0, SL_IPPROTO_TCP, g.daddr, 8080, g.sport, ACK, &b,
+					why)
+			: n64_to_server(h, f, len, &g, why);
+		if (!ok)
+			goto out;
+	}
 out:
 	v6_off(h);
 	return ok;

@@ -3,7 +3,9 @@
  * frames: a packet held for an unresolved next hop is released by the
  * NA it asked for, expires as neigh_unresolved, is dropped as
  * hold_port_changed when its port no longer holds the hop (and its ARP
- * twin), and the solicitations are paced per slot. Included by
+ * twin), is routed again to a hop not resolved yet (held, keeping its
+ * time) or to a port too small for it (dropped), and the solicitations
+ * are paced per slot. Included by
  * conformance_checks.h after checks_ndp.h, whose addresses, frames and
  * NDP_CHECK it uses. */
 
@@ -98,7 +100,7 @@ static bool ndp_hold_released(struct harness *h, char *why)
 	struct rte_mbuf *m = ndp_packet(h, ndp_peer);
 	if (m == NULL)
 		return WHY("no mbuf");
-	sl_worker_hold6(h->w, m, ndp_peer, OUT);
+	sl_worker_hold6(h->w, m, ndp_peer, OUT, h->w->now_ms);
 	sl_worker_flush(h->w);
 	if (!ndp_ns_sent(h, ndp_peer, why))
 		return false;
@@ -138,7 +140,7 @@ static bool ndp_hold_expires(struct harness *h, char *why)
 	struct rte_mbuf *m = ndp_packet(h, ndp_lost);
 	if (m == NULL)
 		return WHY("no mbuf");
-	sl_worker_hold6(h->w, m, ndp_lost, OUT);
+	sl_worker_hold6(h->w, m, ndp_lost, OUT, h->w->now_ms);
 	h_tick(h, SL_HOLD_MS / 2);
 	if (h_drops(h, SL_DROP_NEIGH_UNRESOLVED) != before)
 		return WHY("dropped before SL_HOLD_MS");
@@ -209,7 +211,7 @@ static bool ndp_hold_port_changed(struct harness *h, char *why)
 	struct rte_mbuf *m = ndp_packet(h, ndp_peer);
 	if (m == NULL)
 		return ndp_forget(h, &a, WHY("no mbuf"), why);
-	sl_worker_hold6(h->w, m, ndp_peer, IN);
+	sl_worker_hold6(h->w, m, ndp_peer, IN, h->w->now_ms);
 	sl_worker_flush(h->w);
 	h_flush(h); /* the solicitation on IN */
 	h_tick(h, 1);
@@ -218,7 +220,7 @@ static bool ndp_hold_port_changed(struct harness *h, char *why)
 	if (ok && m == NULL)
 		ok = WHY("no mbuf");
 	if (ok) {
-		sl_worker_hold6(h->w, m, ndp_peer, OUT);
+		sl_worker_hold6(h->w, m, ndp_peer, OUT, h->w->now_ms);
 		sl_worker_flush(h->w);
 		h_flush(h);
 		memcpy(s->ports[OUT].ip6, elsewhere, 16); /* ndp_off puts it back */
@@ -248,7 +250,7 @@ static bool ndp_hold_link_local(struct harness *h, char *why)
 	struct rte_mbuf *m = ndp_packet(h, ndp_peer);
 	if (m == NULL)
 		return WHY("no mbuf");
-	sl_worker_hold6(h->w, m, router, OUT);
+	sl_worker_hold6(h->w, m, router, OUT, h->w->now_ms);
 	sl_worker_flush(h->w);
 	h_flush(h); /* its solicitation */
 	for (int i = 0; i < 5; i++)
@@ -307,7 +309,7 @@ static bool ndp_arp_hold_port_changed(struct harness *h, char *why)
 	if (ok && m == NULL)
 		ok = WHY("no mbuf");
 	if (ok) {
-		sl_worker_hold(h->w, m, hop, IN);
+		sl_worker_hold(h->w, m, hop, IN, h->w->now_ms);
 		sl_worker_flush(h->w);
 		h_flush(h); /* the ARP request on IN */
 		h_tick(h, 1);
@@ -321,7 +323,7 @@ static bool ndp_arp_hold_port_changed(struct harness *h, char *why)
 		ok = WHY("no mbuf");
 	uint32_t nroutes = s->nroutes;
 	if (ok) {
-		sl_worker_hold(h->w, m, hop, OUT);
+		sl_worker_hold(h->w, m, hop, OUT, h->w->now_ms);
 		sl_worker_flush(h->w);
 		h_flush(h);
 		s->nroutes = 0;
@@ -329,6 +331,107 @@ static bool ndp_arp_hold_port_changed(struct harness *h, char *why)
 	}
 	s->nroutes = nroutes;
 	return ok;
+}
+
+/* A packet routed again to a next hop not resolved yet: held again for
+ * it, keeping the time it was first held (sl_worker_hold6's since_ms),
+ * and sent once the hop resolves. Held on IN for ndp_peer, which is on
+ * out's link: the turn moves it to OUT's queue. Before: held anew, it
+ * waited SL_HOLD_MS more each time a snapshot moved its next hop. */
+static bool ndp_hold_rerouted_unresolved(struct harness *h, char *why)
+{
+	struct sl_addr a = {.af = SL_AF_V6};
+	uint8_t out[FR_MAX];
+	bool ok = true;
+
+	memcpy(a.v6, ndp_peer, 16);
+	h_tick(h, SL_HOLD_MS + 1); /* what earlier checks left held goes first */
+	h_flush(h);
+	uint64_t moved = h_drops(h, SL_DROP_HOLD_PORT_CHANGED);
+	struct rte_mbuf *m = ndp_packet(h, ndp_peer);
+	if (m == NULL)
+		return WHY("no mbuf");
+	uint32_t since = h->w->now_ms;
+	sl_worker_hold6(h->w, m, ndp_peer, IN, since);
+	sl_worker_flush(h->w);
+	h_flush(h); /* the solicitation on IN */
+	h_tick(h, 10);
+	h_flush(h); /* the solicitation on OUT */
+	if (h->w->nhold6 != 1 || h->w->hold6[0].port != OUT ||
+	    h_drops(h, SL_DROP_HOLD_PORT_CHANGED) != moved)
+		return WHY("the packet routed again to an unresolved hop was not held for "
+			   "it on OUT (%u held)", h->w->nhold6);
+	if (h->w->hold6[0].since_ms != since)
+		return WHY("held again, its time moved from %u to %u ms", since,
+			   h->w->hold6[0].since_ms);
+	if (!ndp_learn_as(h, ndp_peer, ndp_peer_mac, why))
+		return ndp_forget(h, &a, false, why);
+	h_tick(h, 1);
+	uint32_t len = h_recv(h, OUT, out);
+	if (len != 70 || memcmp(out, ndp_peer_mac, 6) || h->w->nhold6 != 0)
+		ok = WHY("the rerouted packet did not go out once its hop resolved");
+	return ndp_forget(h, &a, ok, why);
+}
+
+/* A held packet routed again to a port whose MTU is smaller than the
+ * packet is dropped as hold_port_changed (a hold queue builds no error:
+ * neither Packet Too Big nor frag needed comes back, nor is anything
+ * fragmented), v6 and v4 alike; at the MTU exactly it is sent. Held on
+ * IN for a next hop on out's link, as ndp_hold_port_changed. */
+static bool ndp_hold_reroute_mtu(struct harness *h, char *why)
+{
+	const sl_be32 hop4 = sl_htonl(0xc6130000u + 244); /* 198.19.0.244 */
+	struct sl_addr a = {.af = SL_AF_V6};
+	struct sl_err err = {0};
+	uint8_t out[FR_MAX];
+	uint32_t len4 = 0;
+	bool ok = true;
+
+	memcpy(a.v6, ndp_peer, 16);
+	h_tick(h, SL_HOLD_MS + 1);
+	h_flush(h);
+	if (!ndp_learn_as(h, ndp_peer, ndp_peer_mac, why))
+		return false;
+	sl_neigh_learn(&h->ctl.neigh, hop4, ndp_peer_mac, OUT, 0);
+	if (h_publish_neigh(h, &err) != 0)
+		ok = WHY("neighbor publish: %.100s", err.message);
+	for (unsigned v4 = 0; v4 < 2 && ok; v4++)
+		for (unsigned fit = 0; fit < 2 && ok; fit++) {
+			uint64_t before = h_drops(h, SL_DROP_HOLD_PORT_CHANGED);
+			struct rte_mbuf *m = v4 ? ndp_packet4(h, &len4) : ndp_packet(h, ndp_peer);
+			uint32_t len = v4 ? len4 : 70;
+			if (m == NULL) {
+				ok = WHY("no mbuf");
+				break;
+			}
+			/* The IP packet's length (its header's: the frame may be
+			 * padded), or one byte less. */
+			const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+								    SL_ETH_HLEN);
+			uint32_t ip_len = v4 ? fr_get16(ip + 2) : SL_IPV6_HLEN + fr_get16(ip + 4);
+			if (v4)
+				sl_worker_hold(h->w, m, hop4, IN, h->w->now_ms);
+			else
+				sl_worker_hold6(h->w, m, ndp_peer, IN, h->w->now_ms);
+			sl_worker_flush(h->w);
+			h_flush(h); /* the ARP request or NS on IN */
+			sl_dataplane_set_mtu(&h->dp, OUT, (uint16_t)(ip_len - (fit ? 0 : 1)));
+			h_tick(h, 1);
+			sl_dataplane_set_mtu(&h->dp, OUT, 0);
+			if (fit) {
+				ok = rerouted_out(h, len, before, why);
+				continue;
+			}
+			if (h_recv(h, OUT, out) || h_recv(h, IN, out))
+				ok = WHY("a %s packet over the new port's MTU went out, or an "
+					 "error came back", v4 ? "v4" : "v6");
+			else if (h_drops(h, SL_DROP_HOLD_PORT_CHANGED) != before + 1 ||
+				 h->w->nhold + h->w->nhold6)
+				ok = WHY("a %s packet over the new port's MTU was not dropped as "
+					 "hold_port_changed", v4 ? "v4" : "v6");
+		}
+	sl_neigh_forget(&h->ctl.neigh, hop4);
+	return ndp_forget(h, &a, ok, why);
 }
 
 static bool ns_frame(const uint8_t *f, uint32_t len)
@@ -362,7 +465,7 @@ static bool ndp_pace_hold(struct harness *h, const void *hops, unsigned i)
 	struct rte_mbuf *m = ndp_packet(h, hop[i]);
 
 	if (m != NULL)
-		sl_worker_hold6(h->w, m, hop[i], OUT);
+		sl_worker_hold6(h->w, m, hop[i], OUT, h->w->now_ms);
 	return m != NULL;
 }
 
@@ -383,4 +486,6 @@ NDP_CHECK(ndp_hold_expires)
 NDP_CHECK(ndp_hold_port_changed)
 NDP_CHECK(ndp_hold_link_local)
 NDP_CHECK(ndp_arp_hold_port_changed)
+NDP_CHECK(ndp_hold_rerouted_unresolved)
+NDP_CHECK(ndp_hold_reroute_mtu)
 NDP_CHECK(ndp_ask_paced_per_slot)

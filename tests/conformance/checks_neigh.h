@@ -296,7 +296,8 @@ static bool arp_pace_hold(struct harness *h, const void *hops, unsigned i)
 		rte_pktmbuf_free(m);
 		return false;
 	}
-	sl_worker_hold(h->w, m, ((const sl_be32 *)hops)[i], OUT); /* bytes do not matter */
+	sl_worker_hold(h->w, m, ((const sl_be32 *)hops)[i], OUT, /* bytes do not matter */
+		       h->w->now_ms);
 	return true;
 }
 

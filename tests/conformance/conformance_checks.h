@@ -150,6 +150,9 @@ static const struct check checks[] = {
 	{"NAT64: an established packet routes by its cached next hops, both ways: "
 	 "with a family's routes hidden (same generation) it still goes, its MTU "
 	 "the cached port's (PTB 1320, frag needed 1260)", nat64_cached_path},
+	{"NAT64: a new snapshot generation makes the cached next hops stale, both ways: "
+	 "with a family's routes gone the packet is no_route, with them back it goes",
+	 nat64_generation_stale},
 	{"NAT64: workers count IPv4 Identifications apart (65536 / workers)",
 	 nat64_ip_id_apart},
 	{"IPv6: other ICMPv6/protocols to owned addresses ipv6_proto_unsupported, "
@@ -179,6 +182,12 @@ static const struct check checks[] = {
 	 "then goes out to it", ndp_hold_link_local_check},
 	{"ARP hold: next hop off its port before release: routed again while a route "
 	 "remains, else hold_port_changed", ndp_arp_hold_port_changed_check},
+	{"NDP hold: a packet routed again to an unresolved next hop is held for it, "
+	 "keeping the time it was first held, and sent once it resolves",
+	 ndp_hold_rerouted_unresolved_check},
+	{"hold queues: a packet routed again to a port whose MTU is smaller is dropped "
+	 "as hold_port_changed (no error, no fragments), v6 and v4; at the MTU it is "
+	 "sent", ndp_hold_reroute_mtu_check},
 	{"NDP hold: two held next hops sharing a solicited slot: at most one NS per "
 	 "SL_ARP_RETRY_MS for the slot over many loop turns", ndp_ask_paced_per_slot_check},
 	{"full-NAT: local ports per server, 60,000 to each of 4 through one local address",

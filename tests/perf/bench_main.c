@@ -134,13 +134,14 @@ static void print_table(const struct scen_result *r, unsigned n, double base)
 /* Bytes of every per-connection structure a worker allocates (the
  * connection table's entries, index, timer wheel and extension pool, the
  * SNAT host-count table) per connection of capacity, for a worker
- * created at `cap`: with the default extension pool for v4, with a line
- * for every connection for v6 (each v6 connection takes one). */
-static size_t bytes_per_conn_at(struct bench_env *env, uint32_t cap, bool v6)
+ * created at `cap` with `max_ext` extension lines: none for v4 (a v4
+ * connection takes none; the default pool, SL_CT_EXT_DEFAULT, is v6
+ * capacity beside it), a line for every connection for v6. */
+static size_t bytes_per_conn_at(struct bench_env *env, uint32_t cap, uint32_t max_ext)
 {
 	struct sl_worker_params p = {
 		.id = 0, .max_conns = cap,
-		.max_conns_v6 = v6 ? cap : SL_CT_EXT_DEFAULT(cap),
+		.max_conns_v6 = max_ext,
 		.lport_lo = env->ctl.model.lport_lo, .lport_hi = env->ctl.model.lport_hi,
 	};
 	char err[128];
@@ -413,9 +414,10 @@ int main(int argc, char **argv)
 	double base = n && strcmp(res[0].name, "baseline") == 0 ? res[0].mpps : 0;
 	/* [family v4, v6][capacity BPC_ODD, BPC_POW2] */
 	size_t bpc[2][2] = {
-		{bytes_per_conn_at(&env, BPC_ODD, false), bytes_per_conn_at(&env, BPC_POW2, false)},
-		{bytes_per_conn_at(&env, BPC_ODD, true), bytes_per_conn_at(&env, BPC_POW2, true)},
+		{bytes_per_conn_at(&env, BPC_ODD, 0), bytes_per_conn_at(&env, BPC_POW2, 0)},
+		{bytes_per_conn_at(&env, BPC_ODD, BPC_ODD), bytes_per_conn_at(&env, BPC_POW2, BPC_POW2)},
 	};
+	size_t bpc_pool = bytes_per_conn_at(&env, BPC_POW2, SL_CT_EXT_DEFAULT(BPC_POW2));
 	/* The rows of either family: their family's figure at the bench
 	 * workers' capacity (2^22). */
 	for (unsigned i = 0; i < n; i++)
@@ -428,6 +430,8 @@ int main(int argc, char **argv)
 		       "connections, %zu at %u (%zu connections per GiB)\n", f ? "" : "\n",
 		       f ? "IPv6" : "IPv4", bpc[f][0], BPC_ODD, bpc[f][1], BPC_POW2,
 		       bpc[f][1] ? (size_t)(1ull << 30) / bpc[f][1] : 0);
+	printf("bytes per connection with the default v6 pool (a line per 16 "
+	       "connections): %zu at %u\n", bpc_pool, BPC_POW2);
 	if (churn)
 		printf("churn: %.0f changes/s applied (%.2f ms each), %u refused, "
 		       "%ld packets lost\n", churn->changes_per_s, churn->change_ms,

@@ -50,11 +50,11 @@ for name in want:
 check(not r["failed"], "bench: no scenario failed")
 lost = r.get("churn_packets_lost")
 check(lost == 0, "bench churn loses no packet (lost %s)" % lost)
-# The connection table's budgets (v4 96, v6 160 bytes: dataplane/core/
-# conn.h) and 32 bytes for the rest (the SNAT host table, the v4 share
-# of the extension pool).
-for key, most in (("bytes_per_connection", 128), ("bytes_per_connection_3m", 128),
-                  ("bytes_per_connection_v6", 192), ("bytes_per_connection_v6_3m", 192)):
+# Issue 15's budgets at 2^22, every per-worker structure counted: v4 96,
+# v6 160 bytes. At 3,000,000 the index rounds up to the next power of
+# two (44 bytes a connection instead of 32): 32 more allowed there.
+for key, most in (("bytes_per_connection", 96), ("bytes_per_connection_3m", 128),
+                  ("bytes_per_connection_v6", 160), ("bytes_per_connection_v6_3m", 192)):
     bpc = r.get(key, 0)
     check(0 < bpc <= most, "bench: %s %d (<= %d)" % (key, bpc, most))
 # Each v6 row is measured beside its v4 twin, with its family's bytes.
