@@ -73,12 +73,17 @@ void sl_worker_sync_reset(struct sl_worker *w)
 	y->nbuf = 0;
 }
 
-static void flush_batch(struct sl_worker_sync *y)
+/* A record the ring has no room for never reaches the peers: their copy
+ * counts as ending now, so the next refresh walk sends the connection
+ * again (refreshable()) rather than leaving the peers without it. */
+static void flush_batch(struct sl_worker_sync *y, uint32_t now_ms)
 {
 	unsigned n = rte_ring_sp_enqueue_burst_elem(y->ring, y->buf, sizeof(y->buf[0]),
 						    y->nbuf, NULL);
 	y->stats.emitted += n;
 	y->stats.ring_full += y->nbuf - n;
+	for (unsigned k = n; k < y->nbuf; k++)
+		y->agreed[y->buf_conn[k]] = now_ms;
 	y->nbuf = 0;
 }
 
@@ -102,14 +107,16 @@ static void put(struct sl_worker *w, const struct sl_conn *c, uint32_t i, uint8_
 		uint32_t timeout_ms)
 {
 	struct sl_worker_sync *y = w->sync;
-	struct sl_sync_conn *r = &y->buf[y->nbuf++];
+	struct sl_sync_conn *r = &y->buf[y->nbuf];
+
+	y->buf_conn[y->nbuf++] = i;
 
 	sl_sync_from_conn(&w->ct, c, w->now_ms, event, r);
 	r->timeout_ms = timeout_ms;
 	y->agreed[i] = w->now_ms + timeout_ms;
 	y->peer_of[i] |= SL_SYNC_TOLD;
 	if (y->nbuf == SL_SYNC_BATCH)
-		flush_batch(y);
+		flush_batch(y, w->now_ms);
 }
 
 /* A state change from a packet (the packet re-arms c with the new
@@ -212,7 +219,7 @@ static void walk_continue(struct sl_worker *w)
 	msg->walk.cursor = i;
 	if (i < w->ct.max_conns)
 		return;
-	flush_batch(y); /* every record on the ring before done */
+	flush_batch(y, w->now_ms); /* every record on the ring before done */
 	y->walk = NULL;
 	y->stats.walks++;
 	__atomic_store_n(&msg->done, 1, __ATOMIC_RELEASE);
@@ -223,7 +230,7 @@ void sl_worker_sync_tail(struct sl_worker *w)
 	struct sl_worker_sync *y = w->sync;
 
 	if (y->nbuf)
-		flush_batch(y);
+		flush_batch(y, w->now_ms);
 	if (y->walk)
 		walk_continue(w);
 }

@@ -20,8 +20,10 @@
  *    origin speaks for it.
  * Records gather in a small per-worker batch put on the worker's own
  * single-producer ring when it fills and at the end of each loop turn;
- * a full ring loses the batch's overflow, counted in ring_full (the
- * periodic refresh repairs it), and never a packet.
+ * a full ring loses the batch's overflow, counted in ring_full, and
+ * never a packet; a lost record's connection then counts as ending at
+ * the peers, so the next refresh walk sends it again. (A datagram lost
+ * on the wire is not repaired that way: see conf/README.md, refresh_ms.)
  *
  * What the peers know. Beside the table (arrays indexed like it, only
  * with sync on) a worker keeps, per entry: which peer installed it
@@ -108,6 +110,7 @@ struct sl_worker_sync {
 	struct sl_wmsg *walk;    /* walk in progress, if any */
 	uint32_t nbuf;
 	struct sl_sync_conn buf[SL_SYNC_BATCH];
+	uint32_t buf_conn[SL_SYNC_BATCH]; /* each buffered record's entry */
 	struct sl_sync_stats stats;
 };
 

@@ -164,35 +164,6 @@ static bool sync_peer_share(struct harness *h, char *why)
 					  (unsigned long long)inst, TOTAL);
 }
 
-/* With every sync ring full, a connection still opens and its packets
- * are forwarded: the record of its completed handshake is lost and
- * counted. */
-static bool sync_ring_full(struct harness *h, char *why)
-{
-	struct sl_sync_conn junk = {0};
-	struct seen g, back;
-
-	if (!sync_on(h, why))
-		return false;
-	bool sent = exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41990, VIP, 80, SYN, &g) &&
-		    exchange(h, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, g.sport, SYN | ACK, &back);
-	for (unsigned w = 0; w < h->nworkers; w++)
-		while (rte_ring_enqueue_elem(h->dp.workers[w]->sync->ring, &junk,
-					     sizeof(junk)) == 0)
-			;
-	uint64_t lost = SYNC_STAT(h, ring_full);
-	sent = sent && exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41990, VIP, 80, ACK, &g);
-	for (unsigned w = 0; w < h->nworkers; w++)
-		h_run(h, w);
-	uint64_t now_lost = SYNC_STAT(h, ring_full);
-	sync_off(h);
-	if (!sent)
-		return WHY("the handshake was not forwarded with the sync ring full");
-	return now_lost == lost + 1 ? true
-				    : WHY("ring_full grew by %llu, not 1",
-					  (unsigned long long)(now_lost - lost));
-}
-
 /* Records of cport in [lo, hi) and `event` sunk, each port once. */
 static unsigned sunk_count(uint8_t event, uint16_t lo, uint16_t hi)
 {
@@ -230,6 +201,41 @@ static uint16_t sync_established(struct harness *h, uint16_t cport)
 	    !exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, cport, VIP, 80, ACK, &back))
 		return 0;
 	return g.sport;
+}
+
+/* With every sync ring full, a connection still opens and its packets
+ * are forwarded: the record of its completed handshake is lost and
+ * counted; once the ring has room, the next refresh sends it again. */
+static bool sync_ring_full(struct harness *h, char *why)
+{
+	struct sl_sync_conn junk = {0};
+	struct seen g, back;
+	uint32_t est = state_timeout(h, SL_CS_TCP_ESTABLISHED);
+
+	if (!sync_on(h, why))
+		return false;
+	bool sent = exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41990, VIP, 80, SYN, &g) &&
+		    exchange(h, IN, OUT, SL_IPPROTO_TCP, RS, 8080, LIP, g.sport, SYN | ACK, &back);
+	for (unsigned w = 0; w < h->nworkers; w++)
+		while (rte_ring_enqueue_elem(h->dp.workers[w]->sync->ring, &junk,
+					     sizeof(junk)) == 0)
+			;
+	uint64_t lost = SYNC_STAT(h, ring_full);
+	sent = sent && exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41990, VIP, 80, ACK, &g);
+	for (unsigned w = 0; w < h->nworkers; w++)
+		h_run(h, w);
+	uint64_t now_lost = SYNC_STAT(h, ring_full);
+	sync_turns(h, 40); /* the control thread drains the junk */
+	sunk.n = 0, sunk.walked = 0;
+	bool walked = sl_ctl_sync_dump(&h->ctl, -1, false, est / 8) == 0 && sync_walk(h);
+	const struct sl_sync_conn *again = sunk_find(SL_SYNC_REFRESH, 41990);
+	sync_off(h);
+	if (!sent)
+		return WHY("the handshake was not forwarded with the sync ring full");
+	if (now_lost != lost + 1)
+		return WHY("ring_full grew by %llu, not 1", (unsigned long long)(now_lost - lost));
+	return walked && again ? true
+			       : WHY("the lost record was not sent again by the next refresh");
 }
 
 /* A full dump gives a REFRESH of every synced connection (not of a
