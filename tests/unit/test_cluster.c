@@ -854,6 +854,16 @@ static void test_worker_count(void **state)
 	assert_int_equal(seen.installed, 3);
 	assert_int_equal(differ_calls, 2);
 	assert_int_equal(differ_theirs, 2);
+	/* The records datagram waiting since sl_cluster_new(), before the
+	 * worker count was set, goes out with the count as it is now: a
+	 * stale 0 made peers refuse the first 14 records (the cluster lab's
+	 * failover lost those connections). */
+	struct sl_sync_conn full[14];
+	for (unsigned i = 0; i < 14; i++)
+		full[i] = rec(1, 1);
+	sl_cluster_emit(a, full, 14);
+	assert_int_equal(last_hdr(a).type, SL_SYNC_T_RECORDS);
+	assert_int_equal(last_hdr(a).workers, 2);
 	sl_cluster_free(a);
 }
 
