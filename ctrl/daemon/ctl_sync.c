@@ -112,14 +112,11 @@ void sl_ctl_sync_worker_stats(const struct sl_ctl *ctl, struct sl_sync_stats *su
 		const struct sl_worker_sync *y = ctl->dp->workers[i]->sync;
 		if (y == NULL)
 			continue;
-		sum->emitted += y->stats.emitted;
-		sum->ring_full += y->stats.ring_full;
-		sum->installed += y->stats.installed;
-		sum->updated += y->stats.updated;
-		sum->removed += y->stats.removed;
-		sum->refused_share += y->stats.refused_share;
-		sum->refused_table += y->stats.refused_table;
-		sum->walks += y->stats.walks;
+		/* every member a uint64_t counter (worker_sync.h) */
+		const uint64_t *from = (const uint64_t *)&y->stats;
+		uint64_t *to = (uint64_t *)sum;
+		for (size_t k = 0; k < sizeof(*sum) / sizeof(uint64_t); k++)
+			to[k] += from[k];
 	}
 }
 
