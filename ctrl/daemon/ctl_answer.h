@@ -15,7 +15,11 @@
 
 /* The answer line for a result (err NULL; takes the reference to
  * `result`, NULL: an empty object) or an error, with the request's id
- * (may be NULL). malloc'd, no newline; NULL out of memory. */
+ * (may be NULL). malloc'd, no newline; an answer that cannot be
+ * encoded gives sl_ctl_unencodable instead; NULL only out of memory. */
 char *sl_ctl_answer(json_t *result, const struct sl_err *err, json_t *id);
+
+/* The internal-error answer given in place of an unencodable one. */
+extern const char sl_ctl_unencodable[];
 
 #endif

@@ -40,6 +40,7 @@
 
 #include "config.h"
 #include "fuzz_env.h"
+#include "ctl_answer.h"
 #include "fuzz_json.h"
 
 #define MAX_LINES 16
@@ -164,6 +165,8 @@ static bool check_answer(const char *answer)
 
 	if (n < 0 || n > ANSWER_MEMBERS || !(is(ok, FZ_JSON_TRUE) || is(ok, FZ_JSON_FALSE)))
 		broken("answer is not {\"ok\": bool, ...}", answer);
+	if (strcmp(answer, sl_ctl_unencodable) == 0)
+		broken("the answer could not be encoded (a string jansson refuses)", NULL);
 	bool good = ok->kind == FZ_JSON_TRUE;
 	if (good && !is(fz_json_get(top, n, "result"), FZ_JSON_OBJECT))
 		broken("ok answer without a result object", answer);

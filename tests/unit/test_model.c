@@ -88,6 +88,36 @@ static void test_err_paths(void **state)
 	assert_string_equal(e.message, "");
 }
 
+/* Errors quote what a client sent; every one must stay encodable as a
+ * JSON string, or the client gets no answer (found by fuzz_ctl: jansson's
+ * "invalid escape near '...'" cut a character in half). */
+static void test_err_utf8(void **state)
+{
+	struct sl_err e;
+	char name[400];
+
+	(void)state;
+	/* A lone lead byte, a stray continuation, an overlong, a surrogate. */
+	sl_err_set(&e, SL_E_BAD_REQUEST, "", "near '%s'", "vi\xd2.a\x8f" "b\xc0\xaf\xed\xa0\x80");
+	assert_string_equal(e.message, "near 'vi?.a?b?????" "'");
+	/* Whole characters pass untouched. */
+	sl_err_set(&e, SL_E_INVALID, "caf\xc3\xa9", "\xe2\x82\xac \xf0\x9f\x98\x80");
+	assert_string_equal(e.field, "caf\xc3\xa9");
+	assert_string_equal(e.message, "\xe2\x82\xac \xf0\x9f\x98\x80");
+	/* A message cut by its buffer inside a character. */
+	memset(name, 0, sizeof(name));
+	for (size_t i = 0; i + 2 < sizeof(name) - 1; i += 2)
+		memcpy(name + i, "\xc3\xa9", 2);
+	sl_err_set(&e, SL_E_UNKNOWN_COMMAND, name, "xy%s", name);
+	size_t len = strlen(e.message);
+	assert_int_equal(len, sizeof(e.message) - 1);
+	assert_int_equal(e.message[len - 1], '?');
+	assert_int_equal(e.field[strlen(e.field) - 1], '?');
+	sl_err_prefix(&e, "arg.");
+	assert_memory_equal(e.field, "arg.\xc3\xa9", 6);
+	assert_int_equal(e.field[strlen(e.field) - 1], '?');
+}
+
 /* ---- ports and routes -------------------------------------------------- */
 
 static void test_ports(void **state)
@@ -485,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_init_defaults),
 		cmocka_unit_test(test_timeout_names),
 		cmocka_unit_test(test_err_paths),
+		cmocka_unit_test(test_err_utf8),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test_setup_teardown(test_svc_rules, setup, teardown),
