@@ -290,6 +290,9 @@ $(BUILD)/tests/test_announce_retry: TEST_LIBS := -Wl,--wrap=clock_gettime
 $(BUILD)/tests/test_flow_steer: $(BUILD)/obj/drivers/flow_steer.o
 # Log line prefixes (journal or terminal form) and the rate limit.
 $(BUILD)/tests/test_log: $(BUILD)/obj/ctrl/daemon/log.o
+# sluicectl's command table against its help texts: the CLI's objects
+# but main's (ctrl/common comes with MODEL_OBJS).
+$(BUILD)/tests/test_cli_help: $(filter-out $(BUILD)/cli/ctrl/cli/sluicectl.o,$(filter $(BUILD)/cli/ctrl/cli/%,$(CLI_OBJS)))
 
 unit: $(UNIT_BINS) $(BUILD)/sluice-conformance
 
