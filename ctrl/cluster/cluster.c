@@ -43,7 +43,7 @@ struct sl_cluster *sl_cluster_new(const struct sl_cluster_conf *conf,
 		goto fail;
 	}
 	for (uint32_t i = 0; i < conf->npeers; i++) {
-		sl_sync_peer_init(&c->peers[i], &c->conf.peers[i], now);
+		sl_sync_peer_init(&c->peers[i], &c->conf.peers[i]);
 		c->out[i] = malloc(sizeof(*c->out[i]));
 		if (!c->out[i]) {
 			snprintf(errbuf, errlen, "cluster: out of memory");
@@ -191,29 +191,51 @@ static enum sl_sync_bad verify(struct sl_cluster *c, struct sl_sync_peer *p,
 	return bad;
 }
 
+/* Our epoch raised above `seen`, an epoch of ours a peer remembers:
+ * this node's boot counter was lost (state_dir), and until it sends a
+ * bigger one every peer would take it for an old incarnation. */
+static void raise_epoch(struct sl_cluster *c, uint64_t seen)
+{
+	if (seen >= UINT64_MAX - 1)
+		return; /* authenticated, but no bigger epoch exists */
+	c->epoch = seen + 1;
+	c->st.epoch_raises++;
+	if (c->ops.epoch_raised)
+		c->ops.epoch_raised(c->ops.arg, c->epoch);
+}
+
 /* Binding (sync_wire.h): only a datagram naming this node and its
  * current epoch counts. Bootstrap: a node that has not heard a peer
  * sends it receiver epoch 0; the peer learns the sender's epoch from
  * any authenticated datagram addressed to it (the highest seen, so a
- * replay of an older incarnation's cannot lower it), but such unbound
- * ones prove nothing fresh and do nothing else: no sign of life, no
- * window, no records, no dump. Its answers are bound to our epoch,
- * and ours to its, from then on. A replay (to another node, or to a
- * restarted one) can at most teach an epoch already known. */
+ * replay of an older incarnation's cannot lower it, and one from an
+ * older epoch is refused: stale_epoch), but such unbound ones prove
+ * nothing fresh and do nothing else: no sign of life, no window, no
+ * records, no dump. Its answers are bound to our epoch, and ours to
+ * its, from then on. A replay (to another node, or to a restarted one)
+ * can at most teach an epoch already known. One addressed to an epoch
+ * of ours above the current one raises ours past it (raise_epoch): a
+ * replay can do that at most once per epoch we ever had. */
 static bool bound(struct sl_cluster *c, struct sl_sync_peer *p, const struct sl_sync_hdr *h)
 {
 	if (strcmp(h->receiver, c->conf.node) != 0) {
 		p->st.wrong_receiver++;
 		return false;
 	}
-	if (h->epoch > p->heard_epoch)
-		p->heard_epoch = h->epoch;
+	if (h->epoch < p->heard_epoch) {
+		p->st.stale_epoch++;
+		return false;
+	}
+	p->heard_epoch = h->epoch;
 	if (h->rcv_epoch == c->epoch)
 		return true;
-	if (h->rcv_epoch == 0)
+	if (h->rcv_epoch == 0) {
 		p->st.unbound++;
-	else
-		p->st.wrong_epoch++;
+		return false;
+	}
+	p->st.wrong_epoch++;
+	if (h->rcv_epoch > c->epoch)
+		raise_epoch(c, h->rcv_epoch);
 	return false;
 }
 
@@ -240,6 +262,7 @@ static void dump_input(struct sl_sync_peer *p, const struct sl_sync_hdr *h, uint
 		if (h->dump_id == p->dump_id && !p->dump_done) {
 			p->dump_rx += h->count;
 			p->dump_asked_ms = now; /* flowing: no need to ask again */
+			p->dump_moved_ms = now; /* nor to time it out */
 		}
 		return;
 	}
@@ -247,6 +270,7 @@ static void dump_input(struct sl_sync_peer *p, const struct sl_sync_hdr *h, uint
 		p->st.dump_stale_end++;
 		return;
 	}
+	p->dump_moved_ms = now;
 	if (p->dump_rx >= h->dump_records) {
 		p->dump_done = true;
 		p->st.dumps_received++;
@@ -266,7 +290,7 @@ void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
 	struct sl_sync_peer *p;
 	struct sl_sync_hdr h;
 	enum sl_sync_bad bad;
-	bool changed;
+	bool changed, map_changed = false;
 
 	if (i < 0) {
 		c->st.unknown_peer++;
@@ -295,6 +319,10 @@ void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
 		take_records(c, (uint32_t)i, h.count, now);
 	if (h.flags & SL_SYNC_F_DUMP || h.type == SL_SYNC_T_DUMP_END)
 		dump_input(p, &h, now);
+	if (h.type == SL_SYNC_T_HEARTBEAT && h.dump_id != p->heard_map) {
+		p->heard_map = h.dump_id; /* a heartbeat's dump id: its heard map */
+		map_changed = true;
+	}
 	if (h.type == SL_SYNC_T_DUMP_REQ) {
 		p->st.dumps_sent++;
 		p->dump_req_id = h.dump_id;
@@ -303,7 +331,7 @@ void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
 	}
 	if (changed && p->state == SL_PEER_ALIVE)
 		p->dump_asked_ms = 0; /* just heard: ask it now, not at the next retry */
-	if (changed)
+	if (changed || map_changed)
 		takeover_update(c);
 }
 
@@ -322,15 +350,46 @@ static void receive(struct sl_cluster *c, uint64_t now)
 	}
 }
 
+/* Whether every peer's dump is settled (sl_sync_dump_wait): complete,
+ * its peer dead, or waited for as long as the timers say; *why set when
+ * a timer settled one (the last such peer named). */
+static bool dumps_settled(struct sl_cluster *c, uint64_t now, bool *stalled,
+			  bool *unheard, char *why, size_t len)
+{
+	*stalled = *unheard = false;
+	for (uint32_t i = 0; i < c->conf.npeers; i++) {
+		const char *name = c->peers[i].conf->name;
+		switch (sl_sync_dump_wait(&c->peers[i], now, c->start_ms,
+					  c->conf.dump_timeout_ms, c->conf.unheard_ms)) {
+		case SL_DUMP_WAIT:
+			return false;
+		case SL_DUMP_DONE:
+			break;
+		case SL_DUMP_STALLED:
+			*stalled = true;
+			snprintf(why, len, "dump timeout: peer %s's dump did not move for "
+				 "timers.dump_timeout_ms", name);
+			break;
+		case SL_DUMP_UNHEARD:
+			*unheard = true;
+			snprintf(why, len, "peer %s not heard within timers.unheard_ms", name);
+			break;
+		}
+	}
+	return true;
+}
+
 /* Until ready: ask each live peer that has not answered in full, now
  * and then (after DUMP_RETRY_MS without a record of its dump), a new
  * request id each time so a late end of an older answer counts for
  * nothing. Only live peers: they have heard us, so the request is bound
- * to an epoch they know. Ready once every live peer's dump is complete,
- * or at the timeout (counted); then ready until restart. */
+ * to an epoch they know. Ready once every peer's dump is settled
+ * (dumps_settled; a timer settling one is counted); then ready until
+ * restart. */
 static void dump_work(struct sl_cluster *c, uint64_t now)
 {
-	const char *why = "every live peer sent its dump";
+	char why[128] = "every live peer sent its dump";
+	bool stalled, unheard;
 
 	if (c->ready)
 		return;
@@ -345,12 +404,10 @@ static void dump_work(struct sl_cluster *c, uint64_t now)
 		p->dump_rx = 0;
 		sl_cluster_send_ctl(c, i, SL_SYNC_T_DUMP_REQ, ++p->dump_id, 0);
 	}
-	if (!sl_sync_dump_complete(c->peers, c->conf.npeers)) {
-		if (now - c->start_ms < c->conf.dump_timeout_ms)
-			return;
-		c->st.dump_timeouts++;
-		why = "dump timeout: a live peer did not finish its dump";
-	}
+	if (!dumps_settled(c, now, &stalled, &unheard, why, sizeof(why)))
+		return;
+	c->st.dump_timeouts += stalled;
+	c->st.ready_unheard += unheard;
 	c->ready = true;
 	if (c->ops.ready_changed)
 		c->ops.ready_changed(c->ops.arg, true, why);
@@ -359,13 +416,10 @@ static void dump_work(struct sl_cluster *c, uint64_t now)
 
 /* The clocks start at the first poll, not at creation: the daemon makes
  * the cluster before its workers start, which can take longer than
- * dead_ms, and no peer may be dead for this node's own slowness. */
+ * unheard_ms, and no peer may be given up for this node's own slowness. */
 static void first_poll(struct sl_cluster *c, uint64_t now)
 {
 	c->start_ms = c->last_refresh_ms = now;
-	for (uint32_t i = 0; i < c->conf.npeers; i++)
-		if (c->peers[i].state == SL_PEER_UNKNOWN)
-			c->peers[i].last_heard_ms = now;
 }
 
 void sl_cluster_poll(struct sl_cluster *c, uint64_t now)
@@ -384,8 +438,9 @@ void sl_cluster_poll(struct sl_cluster *c, uint64_t now)
 	if (!c->polled || now - c->last_hb_ms >= c->conf.heartbeat_ms) {
 		c->polled = true;
 		c->last_hb_ms = now;
+		uint32_t map = sl_sync_heard_map(c->conf.node, c->peers, c->conf.npeers);
 		for (uint32_t i = 0; i < c->conf.npeers; i++)
-			sl_cluster_send_ctl(c, i, SL_SYNC_T_HEARTBEAT, 0, 0);
+			sl_cluster_send_ctl(c, i, SL_SYNC_T_HEARTBEAT, map, 0);
 	}
 	dump_work(c, now);
 	if (now - c->last_refresh_ms >= c->conf.refresh_ms) {

@@ -42,8 +42,8 @@ struct sl_cluster_ops {
 	/* The dead peers' local addresses this node announces now (all of
 	 * them, each time the list changes). */
 	void (*takeover_changed)(void *arg, const struct sl_addr *addrs, uint32_t n);
-	/* Ready: every peer answered our dump request (or is dead, or the
-	 * timeout passed: `why` says). Until then announce nothing. */
+	/* Ready: every peer answered our dump request (or is dead, or a
+	 * timer gave up on it: `why` says). Until then announce nothing. */
 	void (*ready_changed)(void *arg, bool ready, const char *why);
 	/* Time to refresh long-lived entries (every timers.refresh_ms). */
 	void (*refresh)(void *arg);
@@ -51,12 +51,18 @@ struct sl_cluster_ops {
 	 * (its records are refused), or (theirs == ours) agrees again.
 	 * Called once per change, to log it. */
 	void (*workers_differ)(void *arg, uint32_t peer, uint16_t theirs, uint16_t ours);
+	/* A peer addressed this node at an epoch above its own (its boot
+	 * counter was lost): the epoch is now `epoch`, to be kept in the
+	 * state file (sl_sync_epoch_store) so a restart goes past it. */
+	void (*epoch_raised)(void *arg, uint64_t epoch);
 };
 
 struct sl_cluster_stats {
 	uint64_t unknown_peer;     /* datagrams from no configured peer */
 	uint64_t rx_errors, tx_no_room;
-	uint64_t dump_timeouts;    /* ready without every peer's dump */
+	uint64_t dump_timeouts;    /* ready without a live peer's dump (it stalled) */
+	uint64_t ready_unheard;    /* ready with a peer never heard (unheard_ms) */
+	uint64_t epoch_raises;     /* our epoch raised past one a peer remembered */
 	uint64_t takeover_changes;
 	uint64_t emitted;          /* records the daemon handed to emit */
 	uint64_t dump_dgrams;      /* dump datagrams sent (paced) */

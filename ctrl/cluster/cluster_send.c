@@ -28,6 +28,7 @@ static void send_dgram(struct sl_cluster *c, uint32_t i, struct sl_sync_dgram *d
 	/* What may have changed since the datagram was started. */
 	d->h.flags = (uint8_t)((d->h.flags & ~SL_SYNC_F_READY) | (c->ready ? SL_SYNC_F_READY : 0));
 	d->h.workers = c->workers; /* set after sl_cluster_new() started it */
+	d->h.epoch = c->epoch;     /* raised by a peer that knew a bigger one */
 	d->h.key_id = sl_sync_mac_id(key);
 	d->h.rcv_epoch = p->heard_epoch;
 	if (sl_sync_dgram_seal(d, key, ++p->tx_seq) < 0) {

@@ -51,12 +51,26 @@ static int read_counter(const char *path, uint64_t *v, int *missing, char *errbu
 	return 0;
 }
 
+/* The counter written atomically and fsync'ed. */
+static int write_counter(const char *path, uint64_t v, char *errbuf, size_t errlen)
+{
+	char text[32], why[256];
+	int n = snprintf(text, sizeof(text), "%" PRIu64 "\n", v);
+
+	if (sl_write_file_atomic(path, text, (size_t)n, why, sizeof(why)) != 0) {
+		snprintf(errbuf, errlen, "cluster: cannot keep the boot counter in %s "
+			 "(cluster.state_dir must be a writable directory): %s", path, why);
+		return -1;
+	}
+	return 0;
+}
+
 int sl_sync_epoch_next(const char *dir, const char *node, uint64_t *epoch,
 		       char *errbuf, size_t errlen)
 {
-	char path[512], text[32], why[256];
+	char path[512];
 	uint64_t v;
-	int missing, n;
+	int missing;
 
 	if (sl_sync_epoch_path(dir, node, path, sizeof(path)) < 0) {
 		snprintf(errbuf, errlen, "cluster.state_dir: %.200s is too long", dir);
@@ -78,12 +92,20 @@ int sl_sync_epoch_next(const char *dir, const char *node, uint64_t *epoch,
 		return -1;
 	}
 	v++;
-	n = snprintf(text, sizeof(text), "%" PRIu64 "\n", v);
-	if (sl_write_file_atomic(path, text, (size_t)n, why, sizeof(why)) != 0) {
-		snprintf(errbuf, errlen, "cluster: cannot keep the boot counter in %s "
-			 "(cluster.state_dir must be a writable directory): %s", path, why);
+	if (write_counter(path, v, errbuf, errlen) < 0)
 		return -1;
-	}
 	*epoch = v;
 	return 0;
+}
+
+int sl_sync_epoch_store(const char *dir, const char *node, uint64_t epoch, char *errbuf,
+			size_t errlen)
+{
+	char path[512];
+
+	if (sl_sync_epoch_path(dir, node, path, sizeof(path)) < 0) {
+		snprintf(errbuf, errlen, "cluster.state_dir: %.200s is too long", dir);
+		return -1;
+	}
+	return write_counter(path, epoch, errbuf, errlen);
 }

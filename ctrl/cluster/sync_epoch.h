@@ -23,4 +23,10 @@ int sl_sync_epoch_path(const char *dir, const char *node, char *out, size_t len)
 int sl_sync_epoch_next(const char *dir, const char *node, uint64_t *epoch,
 		       char *errbuf, size_t errlen);
 
+/* Keep `epoch` as the counter: the node's epoch was raised past one its
+ * peers remember (cluster.h, epoch_raised), so its next start goes past
+ * that too. -1 with errbuf as above. */
+int sl_sync_epoch_store(const char *dir, const char *node, uint64_t epoch, char *errbuf,
+			size_t errlen);
+
 #endif

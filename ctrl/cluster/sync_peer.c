@@ -12,7 +12,9 @@ int sl_sync_window_accept(struct sl_sync_window *w, uint64_t epoch, uint64_t seq
 {
 	uint64_t off;
 
-	if (seq == 0 || epoch < w->epoch)
+	if (epoch < w->epoch)
+		return SL_SYNC_WINDOW_STALE;
+	if (seq == 0)
 		return -1;
 	if (epoch > w->epoch) {
 		/* First datagram of a (re)started sender: nothing before it
@@ -40,13 +42,11 @@ int sl_sync_window_accept(struct sl_sync_window *w, uint64_t epoch, uint64_t seq
 	return 0;
 }
 
-void sl_sync_peer_init(struct sl_sync_peer *p, const struct sl_cluster_peer_conf *conf,
-		       uint64_t now)
+void sl_sync_peer_init(struct sl_sync_peer *p, const struct sl_cluster_peer_conf *conf)
 {
 	memset(p, 0, sizeof(*p));
 	p->conf = conf;
 	p->state = SL_PEER_UNKNOWN;
-	p->last_heard_ms = now; /* dead only after dead_ms of silence from start */
 }
 
 int sl_sync_peer_heard(struct sl_sync_peer *p, const struct sl_sync_hdr *h,
@@ -55,19 +55,28 @@ int sl_sync_peer_heard(struct sl_sync_peer *p, const struct sl_sync_hdr *h,
 	bool was_serving = sl_sync_peer_serving(p);
 	uint64_t epoch = p->rx.epoch;
 
+	int rc = sl_sync_window_accept(&p->rx, h->epoch, h->seq, &p->st.lost);
+
 	*changed = false;
-	if (sl_sync_window_accept(&p->rx, h->epoch, h->seq, &p->st.lost) < 0) {
+	if (rc == SL_SYNC_WINDOW_STALE) {
+		p->st.stale_epoch++;
+		return -1;
+	}
+	if (rc < 0) {
 		p->st.replays++;
 		return -1;
 	}
 	if (epoch && h->epoch > epoch)
 		p->st.restarts++;
-	if (h->epoch > epoch)
-		p->ready = false; /* a new incarnation: ready when it says so */
+	if (h->epoch > epoch) {
+		p->ready = false;   /* a new incarnation: ready when it says so */
+		p->heard_map = 0;   /* and it has heard no one yet */
+	}
 	p->last_heard_ms = now;
 	p->st.rx_dgrams++;
 	if (p->state != SL_PEER_ALIVE) {
 		p->state = SL_PEER_ALIVE;
+		p->dump_moved_ms = now; /* its dump's silence counts from here */
 		*changed = true;
 	}
 	p->ready |= (h->flags & SL_SYNC_F_READY) != 0;
@@ -78,7 +87,9 @@ int sl_sync_peer_heard(struct sl_sync_peer *p, const struct sl_sync_hdr *h,
 
 bool sl_sync_peer_tick(struct sl_sync_peer *p, uint64_t now, uint32_t dead_ms)
 {
-	if (p->state == SL_PEER_DEAD || now - p->last_heard_ms <= dead_ms)
+	/* Only a peer heard and then silent dies: one never heard may be
+	 * alive with no way to us yet, and this node holds nothing of it. */
+	if (p->state != SL_PEER_ALIVE || now - p->last_heard_ms <= dead_ms)
 		return false;
 	p->state = SL_PEER_DEAD;
 	p->ready = false;
@@ -86,12 +97,36 @@ bool sl_sync_peer_tick(struct sl_sync_peer *p, uint64_t now, uint32_t dead_ms)
 	return true;
 }
 
-bool sl_sync_dump_complete(const struct sl_sync_peer *peers, uint32_t n)
+enum sl_dump_wait sl_sync_dump_wait(const struct sl_sync_peer *p, uint64_t now,
+				    uint64_t start, uint32_t dump_timeout_ms,
+				    uint32_t unheard_ms)
 {
+	if (p->dump_done || p->state == SL_PEER_DEAD)
+		return SL_DUMP_DONE;
+	if (p->state == SL_PEER_UNKNOWN)
+		return now - start >= unheard_ms ? SL_DUMP_UNHEARD : SL_DUMP_WAIT;
+	/* Alive: a big dump takes long, but it moves; only silence ends it. */
+	return now - p->dump_moved_ms >= dump_timeout_ms ? SL_DUMP_STALLED : SL_DUMP_WAIT;
+}
+
+uint32_t sl_sync_node_bit(const char *self, const struct sl_sync_peer *peers, uint32_t n,
+			  const char *name)
+{
+	uint32_t rank = strcmp(self, name) < 0;
+
 	for (uint32_t i = 0; i < n; i++)
-		if (!peers[i].dump_done && peers[i].state != SL_PEER_DEAD)
-			return false;
-	return true;
+		rank += strcmp(peers[i].conf->name, name) < 0;
+	return rank < 32 ? 1u << rank : 0;
+}
+
+uint32_t sl_sync_heard_map(const char *self, const struct sl_sync_peer *peers, uint32_t n)
+{
+	uint32_t map = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (peers[i].state != SL_PEER_UNKNOWN)
+			map |= sl_sync_node_bit(self, peers, n, peers[i].conf->name);
+	return map;
 }
 
 /* FNV-1a then a 64-bit finalizer (splitmix64's): a placement hash, not
@@ -123,16 +158,18 @@ uint64_t sl_sync_takeover_score(const struct sl_addr *a, const char *node)
 	return h ^ (h >> 31);
 }
 
-/* Whether `self` wins address a of peer `skip` among the serving nodes.
- * Ties (equal scores) go to the smaller name, so there is one winner. */
-static bool self_wins(const char *self, const struct sl_addr *a,
+/* Whether `self` (which holds the peer's connections) wins address a of
+ * the peer whose heard-map bit is `bit`, among the serving nodes that
+ * hold them too. Ties (equal scores) go to the smaller name, so there
+ * is one winner. */
+static bool self_wins(const char *self, const struct sl_addr *a, uint32_t bit,
 		      const struct sl_sync_peer *peers, uint32_t n)
 {
 	uint64_t mine = sl_sync_takeover_score(a, self);
 
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t s;
-		if (!sl_sync_peer_serving(&peers[i]))
+		if (!sl_sync_peer_serving(&peers[i]) || !(peers[i].heard_map & bit))
 			continue;
 		s = sl_sync_takeover_score(a, peers[i].conf->name);
 		if (s > mine || (s == mine && strcmp(peers[i].conf->name, self) < 0))
@@ -151,10 +188,12 @@ uint32_t sl_sync_takeover(const char *self, bool self_serving,
 		return 0; /* a node without its dump announces nothing */
 	for (uint32_t i = 0; i < n; i++) {
 		const struct sl_cluster_peer_conf *c = peers[i].conf;
+		uint32_t bit = sl_sync_node_bit(self, peers, n, c->name);
+		/* Never heard: none of its connections here (sync_peer.h). */
 		if (sl_sync_peer_serving(&peers[i]) || peers[i].state == SL_PEER_UNKNOWN)
 			continue;
 		for (uint32_t j = 0; j < c->nladdrs && k < max; j++) {
-			if (!self_wins(self, &c->laddrs[j], peers, n))
+			if (!self_wins(self, &c->laddrs[j], bit, peers, n))
 				continue;
 			if (owner)
 				owner[k] = (uint8_t)i;

@@ -15,7 +15,9 @@
  *   20     8   sequence number, per peer, from 1 within an epoch
  *   28     8   receiver's epoch as the sender last heard it (0: not heard)
  *   36     4   dump id (DUMP_REQ: the request's; F_DUMP records and
- *              DUMP_END: the request they answer)
+ *              DUMP_END: the request they answer); HEARTBEAT: the
+ *              sender's heard map (bit k: it has heard the node ranked k
+ *              by name among all the cluster's nodes; takeover, sync_peer.h)
  *   40     4   DUMP_END: how many records the dump sent
  *   44    32   sender's node name, NUL-padded
  *   76    32   receiver's node name, NUL-padded

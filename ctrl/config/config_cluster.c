@@ -11,7 +11,7 @@
  *               "state_dir": "/var/lib/sluice",
  *               "timers": {"heartbeat_ms": 100, "dead_ms": 500,
  *                          "refresh_ms": 10000, "dump_timeout_ms": 5000,
- *                          "key_grace_ms": 600000},
+ *                          "unheard_ms": 3000, "key_grace_ms": 600000},
  *               "max_share_percent": 50, "max_total_share_percent": 50,
  *               "max_datagram": 1452}
  *
@@ -37,7 +37,8 @@ static const char *const cluster_keys[] = {
 static const char *const sync_keys[] = {"address", "port", "buffer_bytes", NULL};
 static const char *const peer_keys[] = {"name", "address", "local_addresses", NULL};
 static const char *const timer_keys[] = {
-	"heartbeat_ms", "dead_ms", "refresh_ms", "dump_timeout_ms", "key_grace_ms", NULL,
+	"heartbeat_ms", "dead_ms", "refresh_ms", "dump_timeout_ms", "unheard_ms",
+	"key_grace_ms", NULL,
 };
 
 /* Names go on the wire and in logs: a short, plain charset. */
@@ -244,6 +245,7 @@ static int load_timers(json_t *o, struct sl_cluster_conf *c, struct sl_err *err)
 			sl_config_read_u32(t, "refresh_ms", 100, 3600000, &c->refresh_ms, err) < 0 ||
 			sl_config_read_u32(t, "dump_timeout_ms", 100, 600000,
 					   &c->dump_timeout_ms, err) < 0 ||
+			sl_config_read_u32(t, "unheard_ms", 100, 600000, &c->unheard_ms, err) < 0 ||
 			sl_config_read_u32(t, "key_grace_ms", 0, 86400000,
 					   &c->key_grace_ms, err) < 0))
 		return sl_config_prefixed(err, "timers.");
@@ -264,6 +266,7 @@ static void set_defaults(struct sl_cluster_conf *c)
 	c->dead_ms = SL_CLUSTER_DEAD_MS_DEFAULT;
 	c->refresh_ms = SL_CLUSTER_REFRESH_MS_DEFAULT;
 	c->dump_timeout_ms = SL_CLUSTER_DUMP_TIMEOUT_MS_DEFAULT;
+	c->unheard_ms = SL_CLUSTER_UNHEARD_MS_DEFAULT;
 	c->share_percent = SL_CLUSTER_SHARE_PERCENT_DEFAULT;
 	c->total_share_percent = SL_CLUSTER_TOTAL_SHARE_PERCENT_DEFAULT;
 	c->max_datagram = SL_CLUSTER_DGRAM_DEFAULT;
@@ -383,7 +386,7 @@ int sl_config_cluster_json(json_t *doc, const struct sl_model *m)
 	if (!c->on)
 		return 0;
 	peers = json_array();
-	o = json_pack("{s:s, s:{s:s, s:i, s:I}, s:o, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I}, "
+	o = json_pack("{s:s, s:{s:s, s:i, s:I}, s:o, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
 		      "s:I, s:I, s:I}",
 		      "node", c->node, "sync", "address", sl_fmt_addr(&c->sync_addr, buf),
 		      "port", c->sync_port, "buffer_bytes", (json_int_t)c->sock_buffer,
@@ -391,7 +394,8 @@ int sl_config_cluster_json(json_t *doc, const struct sl_model *m)
 		      "timers", "heartbeat_ms", (json_int_t)c->heartbeat_ms,
 		      "dead_ms", (json_int_t)c->dead_ms, "refresh_ms",
 		      (json_int_t)c->refresh_ms, "dump_timeout_ms",
-		      (json_int_t)c->dump_timeout_ms, "key_grace_ms",
+		      (json_int_t)c->dump_timeout_ms, "unheard_ms", (json_int_t)c->unheard_ms,
+		      "key_grace_ms",
 		      (json_int_t)c->key_grace_ms, "max_share_percent",
 		      (json_int_t)c->share_percent, "max_total_share_percent",
 		      (json_int_t)c->total_share_percent, "max_datagram",

@@ -26,6 +26,7 @@
 #define SL_CLUSTER_DEAD_MS_DEFAULT 500      /* detection under 1 s (issue 16) */
 #define SL_CLUSTER_REFRESH_MS_DEFAULT 10000
 #define SL_CLUSTER_DUMP_TIMEOUT_MS_DEFAULT 5000
+#define SL_CLUSTER_UNHEARD_MS_DEFAULT 3000   /* a lone node's wait at start */
 #define SL_CLUSTER_SHARE_PERCENT_DEFAULT 50
 /* All peers together: a flood of connections synced from every peer at
  * once still leaves this node half its table. */
@@ -52,6 +53,7 @@ struct sl_cluster_conf {
 	uint8_t key[SL_CLUSTER_KEY_MAX];     /* read at load (start, reload) */
 	char state_dir[SL_CLUSTER_PATH_MAX]; /* the boot counter's file */
 	uint32_t heartbeat_ms, dead_ms, refresh_ms, dump_timeout_ms;
+	uint32_t unheard_ms;                 /* the wait at start for a peer never heard */
 	uint32_t key_grace_ms;               /* the previous key, after a rekey */
 	uint32_t sock_buffer;                /* SO_RCVBUF/SO_SNDBUF bytes */
 	uint32_t share_percent;              /* a peer's cap of this node's table */

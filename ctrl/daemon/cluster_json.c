@@ -43,7 +43,8 @@ static json_t *peer_counters(const struct sl_sync_peer_stats *s)
 	} more[] = {
 		{"deaths", s->deaths}, {"restarts", s->restarts},
 		{"wrong_receiver", s->wrong_receiver}, {"unbound", s->unbound},
-		{"wrong_epoch", s->wrong_epoch}, {"rx_previous_key", s->rx_previous_key},
+		{"wrong_epoch", s->wrong_epoch}, {"stale_epoch", s->stale_epoch},
+		{"rx_previous_key", s->rx_previous_key},
 		{"refused_workers", s->refused_workers}, {"dump_short", s->dump_short},
 		{"dump_retries", s->dump_retries}, {"dump_stale_end", s->dump_stale_end},
 	};
@@ -96,7 +97,7 @@ json_t *sl_cluster_json(const struct sl_cluster *c, uint64_t now)
 	char buf[SL_ADDR_STRLEN];
 	json_t *peers = json_array();
 	json_t *o = json_pack("{s:s, s:s, s:i, s:b, s:I, s:i, s:i, s:o, s:o, "
-			      "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+			      "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 			      "node", conf->node, "sync_address",
 			      sl_fmt_addr(&conf->sync_addr, buf), "sync_port", conf->sync_port,
 			      "ready", sl_cluster_ready(c), "epoch", (json_int_t)sl_cluster_epoch(c),
@@ -107,6 +108,8 @@ json_t *sl_cluster_json(const struct sl_cluster *c, uint64_t now)
 			      "rx_errors", (json_int_t)s->rx_errors,
 			      "tx_no_room", (json_int_t)s->tx_no_room,
 			      "dump_timeouts", (json_int_t)s->dump_timeouts,
+			      "ready_unheard", (json_int_t)s->ready_unheard,
+			      "epoch_raises", (json_int_t)s->epoch_raises,
 			      "takeover_changes", (json_int_t)s->takeover_changes,
 			      "emitted", (json_int_t)s->emitted,
 			      "dump_datagrams", (json_int_t)s->dump_dgrams,

@@ -108,6 +108,22 @@ static void ready_changed(void *arg, bool ready, const char *why)
 		sl_announce_gate(ctl->announce, ready, why);
 }
 
+/* A peer knew a bigger epoch of ours: our state_dir's counter was lost.
+ * Kept, so a restart starts past it; if it cannot be, the next start
+ * is raised the same way again. */
+static void epoch_raised(void *arg, uint64_t epoch)
+{
+	struct sl_ctl *ctl = arg;
+	const struct sl_cluster_conf *conf = &ctl->model.cluster;
+	char err[600];
+
+	sl_warn("cluster: a peer remembers a bigger epoch of this node (its boot counter "
+		"in %s was lost?): epoch raised to %llu, so the peers take it for a "
+		"restart", conf->state_dir, (unsigned long long)epoch);
+	if (sl_sync_epoch_store(conf->state_dir, conf->node, epoch, err, sizeof(err)) != 0)
+		sl_warn("%s", err);
+}
+
 static void workers_differ(void *arg, uint32_t peer, uint16_t theirs, uint16_t ours)
 {
 	struct sl_ctl *ctl = arg;
@@ -194,6 +210,7 @@ int sl_ctl_cluster_start(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 		.arg = ctl, .check = check, .install = install, .dump = dump,
 		.takeover_changed = takeover_changed, .ready_changed = ready_changed,
 		.refresh = refresh, .workers_differ = workers_differ,
+		.epoch_raised = epoch_raised,
 	};
 	const struct sl_cluster_conf *conf = &ctl->model.cluster;
 	struct sl_ctl_cluster *k;

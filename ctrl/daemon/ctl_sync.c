@@ -103,15 +103,27 @@ const struct sl_ctl_sync_stats *sl_ctl_sync_stats(const struct sl_ctl *ctl)
 	return ctl->sync ? &ctl->sync->stats : NULL;
 }
 
+/* The next worker's sync state from worker *i on (workers without one
+ * skipped), *i moved past it; NULL after the last, or with sync off:
+ * the one walk both sums below make. */
+static const struct sl_worker_sync *next_worker_sync(const struct sl_ctl *ctl, unsigned *i)
+{
+	while (ctl->sync && *i < ctl->dp->nworkers) {
+		const struct sl_worker_sync *y = ctl->dp->workers[(*i)++]->sync;
+		if (y)
+			return y;
+	}
+	return NULL;
+}
+
 /* The workers' counters are theirs to write: read here without a lock,
  * each a whole aligned word, at most a turn behind. */
 void sl_ctl_sync_worker_stats(const struct sl_ctl *ctl, struct sl_sync_stats *sum)
 {
+	const struct sl_worker_sync *y;
+
 	memset(sum, 0, sizeof(*sum));
-	for (unsigned i = 0; ctl->sync && i < ctl->dp->nworkers; i++) {
-		const struct sl_worker_sync *y = ctl->dp->workers[i]->sync;
-		if (y == NULL)
-			continue;
+	for (unsigned i = 0; (y = next_worker_sync(ctl, &i)) != NULL;) {
 		/* every member a uint64_t counter (worker_sync.h) */
 		const uint64_t *from = (const uint64_t *)&y->stats;
 		uint64_t *to = (uint64_t *)sum;
@@ -123,12 +135,10 @@ void sl_ctl_sync_worker_stats(const struct sl_ctl *ctl, struct sl_sync_stats *su
 void sl_ctl_sync_peer_sums(const struct sl_ctl *ctl, unsigned peer, uint64_t *refused_share,
 			   uint64_t *conns)
 {
+	const struct sl_worker_sync *y;
+
 	*refused_share = *conns = 0;
-	for (unsigned i = 0; ctl->sync && peer < SL_SYNC_MAX_PEERS && i < ctl->dp->nworkers;
-	     i++) {
-		const struct sl_worker_sync *y = ctl->dp->workers[i]->sync;
-		if (y == NULL)
-			continue;
+	for (unsigned i = 0; peer < SL_SYNC_MAX_PEERS && (y = next_worker_sync(ctl, &i));) {
 		*refused_share += y->refused_share_of[peer];
 		*conns += y->peer_conns[peer];
 	}

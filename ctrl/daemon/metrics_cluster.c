@@ -58,6 +58,7 @@ static const struct sl_mt_col peer_cols[] = {
 	{"counters.replays", DROPPED, "counter", "", "reason", "replay"},
 	{"counters.wrong_receiver", DROPPED, "counter", "", "reason", "wrong_receiver"},
 	{"counters.wrong_epoch", DROPPED, "counter", "", "reason", "wrong_epoch"},
+	{"counters.stale_epoch", DROPPED, "counter", "", "reason", "stale_epoch"},
 	{"counters.refused_vip", REFUSED, "counter",
 	 "The peer's records installed nothing, by reason: no such VIP here, a local "
 	 "address neither this node's nor a peer's, past the peer's share of the table",
@@ -139,8 +140,14 @@ static const struct sl_mt_col node_cols[] = {
 	{"counters.installs_counted", "sluice_cluster_sync_records_to_install_total",
 	 "counter", "Peers' records that passed the engine's checks, to install", 0, 0},
 	{"counters.dump_timeouts", "sluice_cluster_dump_timeouts_total", "counter",
-	 "Times this node became ready without every peer's dump "
-	 "(timers.dump_timeout_ms)", 0, 0},
+	 "Times this node became ready without a live peer's full dump (it did not move "
+	 "for timers.dump_timeout_ms)", 0, 0},
+	{"counters.ready_unheard", "sluice_cluster_ready_unheard_total", "counter",
+	 "Times this node became ready with a peer it never heard "
+	 "(timers.unheard_ms)", 0, 0},
+	{"counters.epoch_raises", "sluice_cluster_epoch_raises_total", "counter",
+	 "Times a peer remembered a bigger epoch of this node and it was raised past it",
+	 0, 0},
 	{"counters.dump_requests", "sluice_cluster_dump_requests_total", "counter",
 	 "Full dumps peers asked this node for", 0, 0},
 	{"counters.refreshes", "sluice_cluster_refreshes_total", "counter",

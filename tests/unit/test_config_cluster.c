@@ -103,6 +103,7 @@ static void test_good_block_and_show(void **state)
 	assert_int_equal(m.cluster.sync_port, 8848);
 	assert_int_equal(m.cluster.heartbeat_ms, 100);
 	assert_int_equal(m.cluster.dead_ms, 500);
+	assert_int_equal(m.cluster.unheard_ms, 3000);
 	assert_int_equal(m.cluster.max_datagram, 1452);
 	assert_int_equal(m.cluster.key_grace_ms, 600000);
 	assert_int_equal(m.cluster.sock_buffer, 4u << 20);
@@ -132,6 +133,9 @@ static void test_good_block_and_show(void **state)
 	back.cluster.key[0] ^= 1;
 	assert_false(sl_config_cluster_differs(&m.cluster, &back.cluster));
 	back.cluster.dead_ms++;
+	assert_true(sl_config_cluster_differs(&m.cluster, &back.cluster));
+	back.cluster.dead_ms--;
+	back.cluster.unheard_ms++;
 	assert_true(sl_config_cluster_differs(&m.cluster, &back.cluster));
 	free(text);
 	json_decref(doc);
@@ -214,6 +218,8 @@ static void test_errors_at_their_paths(void **state)
 		   "$.cluster.timers.dead_ms", "3 heartbeats");
 	refused_at("'node': 'lb1', 'sync': {'address': '198.18.9.1'}, 'peers': " PEERS
 		   ", 'timers': {'dead': 500}", "$.cluster.timers.dead", "unknown");
+	refused_at("'node': 'lb1', 'sync': {'address': '198.18.9.1'}, 'peers': " PEERS
+		   ", 'timers': {'unheard_ms': 99}", "$.cluster.timers.unheard_ms", "100");
 	refused_at("'node': 'lb1', 'sync': {'address': '198.18.9.1'}, 'peers': " PEERS
 		   ", 'max_datagram': 100", "$.cluster.max_datagram", "512");
 	refused_at("'node': 'lb1', 'sync': {'address': '198.18.9.1'}, 'peers': " PEERS

@@ -2,9 +2,12 @@
 /*
  * Per-peer state of session sync (ctrl/cluster/sync_peer.c), on a fake
  * clock: the anti-replay window, loss from sequence gaps (and late
- * arrivals taken back), dead detection, and the takeover rule: three
- * survivors each computing alone agree on one owner per address, and the
- * addresses go back once the peer is alive with its dump.
+ * arrivals taken back), an older epoch counted apart (stale_epoch), dead
+ * detection (only for a peer once heard), the start's wait for each
+ * peer's dump (stalled, never heard), and the takeover rule: the
+ * survivors each computing alone agree on one owner per address, one
+ * that never heard the dead peer is never it, and the addresses go back
+ * once the peer is alive with its dump.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,11 +35,11 @@ static void test_window_replays(void **state)
 	assert_int_equal(sl_sync_window_accept(&w, 10, 200 - SL_SYNC_WINDOW, &lost), -1);
 	assert_int_equal(sl_sync_window_accept(&w, 10, 199, &lost), 0); /* late, in window */
 	assert_int_equal(sl_sync_window_accept(&w, 10, 199, &lost), -1);
-	/* An older epoch (a previous run of the sender) is a replay. */
-	assert_int_equal(sl_sync_window_accept(&w, 9, 500, &lost), -1);
+	/* An older epoch (a previous run of the sender): told apart. */
+	assert_int_equal(sl_sync_window_accept(&w, 9, 500, &lost), SL_SYNC_WINDOW_STALE);
 	/* A newer one (the sender restarted) starts afresh at any sequence. */
 	assert_int_equal(sl_sync_window_accept(&w, 11, 1, &lost), 0);
-	assert_int_equal(sl_sync_window_accept(&w, 10, 201, &lost), -1);
+	assert_int_equal(sl_sync_window_accept(&w, 10, 201, &lost), SL_SYNC_WINDOW_STALE);
 }
 
 static void test_loss_from_gaps(void **state)
@@ -97,7 +100,7 @@ static void test_dead_detection(void **state)
 	(void)state;
 
 	setup_confs();
-	sl_sync_peer_init(&p, &confs[1], 1000);
+	sl_sync_peer_init(&p, &confs[1]);
 	assert_int_equal(p.state, SL_PEER_UNKNOWN);
 	h = hdr(1, true);
 	assert_int_equal(sl_sync_peer_heard(&p, &h, 1050, &changed), 0);
@@ -119,10 +122,20 @@ static void test_dead_detection(void **state)
 	assert_int_equal(p.state, SL_PEER_ALIVE);
 	assert_false(sl_sync_peer_serving(&p)); /* back, without its dump yet */
 
-	/* Never heard at all: dead dead_ms after start. */
-	sl_sync_peer_init(&p, &confs[2], 1000);
-	assert_false(sl_sync_peer_tick(&p, 1500, 500));
-	assert_true(sl_sync_peer_tick(&p, 1501, 500));
+	/* An older epoch of it: stale_epoch, not a replay, and nothing else. */
+	h.epoch = 0;
+	h.seq = 9;
+	assert_int_equal(sl_sync_peer_heard(&p, &h, 5002, &changed), -1);
+	assert_int_equal(p.st.stale_epoch, 1);
+	assert_int_equal(p.st.replays, 1);
+	assert_int_equal(p.last_heard_ms, 5001);
+
+	/* Never heard at all: unknown for ever, never dead (review B1). */
+	sl_sync_peer_init(&p, &confs[2]);
+	assert_false(sl_sync_peer_tick(&p, 1501, 500));
+	assert_false(sl_sync_peer_tick(&p, 100000, 500));
+	assert_int_equal(p.state, SL_PEER_UNKNOWN);
+	assert_int_equal(p.st.deaths, 0);
 }
 
 /* A peer's readiness stays once said within its epoch: a late datagram
@@ -136,7 +149,7 @@ static void test_ready_stays(void **state)
 	(void)state;
 
 	setup_confs();
-	sl_sync_peer_init(&p, &confs[1], 0);
+	sl_sync_peer_init(&p, &confs[1]);
 	h = hdr(1, false);
 	assert_int_equal(sl_sync_peer_heard(&p, &h, 10, &changed), 0);
 	h = hdr(3, true);
@@ -164,9 +177,10 @@ static uint32_t view(int self, int dead, bool back, struct sl_sync_peer *peers,
 		if (i == self)
 			continue;
 		struct sl_sync_peer *p = &peers[n++];
-		sl_sync_peer_init(p, &confs[i], 0);
+		sl_sync_peer_init(p, &confs[i]);
 		p->state = i == dead && !back ? SL_PEER_DEAD : SL_PEER_ALIVE;
 		p->ready = i != dead;
+		p->heard_map = ~0u; /* every node heard every other */
 	}
 	return sl_sync_takeover(names[self], true, peers, n, out, NULL, max);
 }
@@ -211,20 +225,85 @@ static void test_takeover_deterministic(void **state)
 	assert_int_equal(sl_sync_takeover(names[0], false, peers, 4, out, NULL, 16), 0);
 }
 
-static void test_dump_complete(void **state)
+/* Review B1: lb-a never heard lb-c (it started after lb-c died); lb-b
+ * heard lb-c, then lost it. lb-b holds lb-c's connections, lb-a none:
+ * every one of lb-c's addresses must go to lb-b, whatever the scores
+ * say, and lb-a (which knows lb-b heard lb-c from its heard map) must
+ * claim none. Neither both nor neither. */
+static void test_takeover_never_heard(void **state)
 {
-	struct sl_sync_peer peers[3];
+	struct sl_sync_peer at_a[2], at_b[2];
+	struct sl_addr out[16];
+	uint32_t a_wins = 0;
 	(void)state;
 
 	setup_confs();
-	for (int i = 0; i < 3; i++)
-		sl_sync_peer_init(&peers[i], &confs[i], 0);
-	assert_false(sl_sync_dump_complete(peers, 3));
-	peers[0].dump_done = true;
-	peers[1].state = SL_PEER_DEAD;
-	assert_false(sl_sync_dump_complete(peers, 3)); /* peers[2] unknown, no dump */
-	peers[2].dump_done = true;
-	assert_true(sl_sync_dump_complete(peers, 3));
+	for (int j = 0; j < 8; j++)
+		a_wins += sl_sync_takeover_score(&confs[2].laddrs[j], "lb-a") >
+			  sl_sync_takeover_score(&confs[2].laddrs[j], "lb-b");
+	assert_true(a_wins > 0); /* the case where the plain score picks lb-a */
+
+	/* lb-a's view: lb-b alive, ready, has heard lb-a and lb-c; lb-c unknown. */
+	sl_sync_peer_init(&at_a[0], &confs[1]);
+	sl_sync_peer_init(&at_a[1], &confs[2]);
+	at_a[0].state = SL_PEER_ALIVE;
+	at_a[0].ready = true;
+	at_a[0].heard_map = sl_sync_node_bit("lb-a", at_a, 2, "lb-a") |
+			    sl_sync_node_bit("lb-a", at_a, 2, "lb-c");
+	assert_int_equal(sl_sync_takeover("lb-a", true, at_a, 2, out, NULL, 16), 0);
+
+	/* lb-b's view: lb-a alive, ready, has heard lb-b only; lb-c dead. */
+	sl_sync_peer_init(&at_b[0], &confs[0]);
+	sl_sync_peer_init(&at_b[1], &confs[2]);
+	at_b[0].state = SL_PEER_ALIVE;
+	at_b[0].ready = true;
+	at_b[1].state = SL_PEER_DEAD;
+	at_b[0].heard_map = sl_sync_heard_map("lb-a", at_a, 2);
+	assert_int_equal(at_b[0].heard_map, sl_sync_node_bit("lb-b", at_b, 2, "lb-b"));
+	assert_int_equal(sl_sync_takeover("lb-b", true, at_b, 2, out, NULL, 16), 8);
+
+	/* Once lb-a says it heard lb-c too, the scores share them out again. */
+	at_b[0].heard_map |= sl_sync_node_bit("lb-b", at_b, 2, "lb-c");
+	assert_int_equal(sl_sync_takeover("lb-b", true, at_b, 2, out, NULL, 16), 8 - a_wins);
+}
+
+/* A node's rank of a name is the same whoever computes it. */
+static void test_node_bits_agree(void **state)
+{
+	struct sl_sync_peer peers[5][4];
+	(void)state;
+
+	setup_confs();
+	for (int self = 0; self < 5; self++)
+		for (int i = 0, n = 0; i < 5; i++)
+			if (i != self)
+				sl_sync_peer_init(&peers[self][n++], &confs[i]);
+	for (int k = 0; k < 5; k++)
+		for (int self = 0; self < 5; self++)
+			assert_int_equal(sl_sync_node_bit(names[self], peers[self], 4, names[k]),
+					 1u << k); /* names[] is sorted */
+}
+
+static void test_dump_wait(void **state)
+{
+	struct sl_sync_peer p;
+	(void)state;
+
+	setup_confs();
+	sl_sync_peer_init(&p, &confs[1]);
+	/* Never heard: waited for unheard_ms from the start (1000), then given up. */
+	assert_int_equal(sl_sync_dump_wait(&p, 3999, 1000, 5000, 3000), SL_DUMP_WAIT);
+	assert_int_equal(sl_sync_dump_wait(&p, 4000, 1000, 5000, 3000), SL_DUMP_UNHEARD);
+	/* Alive: the dump timeout runs from its dump's last move, not the start. */
+	p.state = SL_PEER_ALIVE;
+	p.dump_moved_ms = 20000;
+	assert_int_equal(sl_sync_dump_wait(&p, 24999, 1000, 5000, 3000), SL_DUMP_WAIT);
+	assert_int_equal(sl_sync_dump_wait(&p, 25000, 1000, 5000, 3000), SL_DUMP_STALLED);
+	p.dump_done = true;
+	assert_int_equal(sl_sync_dump_wait(&p, 25000, 1000, 5000, 3000), SL_DUMP_DONE);
+	p.dump_done = false;
+	p.state = SL_PEER_DEAD; /* heard, then silent: nothing more to wait for */
+	assert_int_equal(sl_sync_dump_wait(&p, 1001, 1000, 5000, 3000), SL_DUMP_DONE);
 }
 
 int main(void)
@@ -235,7 +314,9 @@ int main(void)
 		cmocka_unit_test(test_dead_detection),
 		cmocka_unit_test(test_ready_stays),
 		cmocka_unit_test(test_takeover_deterministic),
-		cmocka_unit_test(test_dump_complete),
+		cmocka_unit_test(test_takeover_never_heard),
+		cmocka_unit_test(test_node_bits_agree),
+		cmocka_unit_test(test_dump_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
