@@ -342,8 +342,20 @@ static bool stale_copy(struct sl_worker *w, const struct sl_conn *old, uint8_t p
 	       (of == peer + 1 || !sl_time_before(w->now_ms, old->expire));
 }
 
+/* A stale copy goes as expiry would end it (worker_expire.c; done here
+ * directly, the two files would need each other): no GONE (a pure
+ * copy), its peer's share freed, counted expired and replaced. */
+static void drop_stale(struct sl_worker *w, struct sl_conn *old)
+{
+	sl_worker_sync_gone(w, old);
+	w->stats.conns_expired++;
+	w->rs_active[old->rs_id]--;
+	sl_ct_remove(&w->ct, old);
+	w->sync->stats.replaced++;
+}
+
 /* Room for the record's local tuple: free, or held by a stale copy,
- * which goes (as expiry would end it). */
+ * which goes. */
 static bool lport_free(struct sl_worker *w, const struct sl_sync_conn *r, uint8_t peer)
 {
 	uint32_t ref = sl_sync_lookup_reply(&w->ct, r);
@@ -353,14 +365,22 @@ static bool lport_free(struct sl_worker *w, const struct sl_sync_conn *r, uint8_
 	struct sl_conn *old = sl_ct_conn(&w->ct, ref);
 	if (!stale_copy(w, old, peer))
 		return false;
-	/* What expiry does for a peer's copy (worker_expire.c; called here
-	 * directly, the two files would need each other): no GONE (a pure
-	 * copy), its peer's share freed, counted expired. */
-	sl_worker_sync_gone(w, old);
-	w->stats.conns_expired++;
-	w->rs_active[old->rs_id]--;
-	sl_ct_remove(&w->ct, old);
-	w->sync->stats.replaced++;
+	drop_stale(w, old);
+	return true;
+}
+
+/* A NEW or REFRESH naming another connection on the client tuple a stale
+ * copy holds replaces the copy, as a reused local port does: the origin
+ * reused the client's port (a client that closed first keeps no
+ * TIME_WAIT), so the copy's connection is over there. A STATE or GONE
+ * for another connection stays a conflict (update()). */
+static bool replaces_stale(struct sl_worker *w, struct sl_conn *old,
+			   const struct sl_sync_conn *r, uint8_t peer)
+{
+	if ((r->event != SL_SYNC_NEW && r->event != SL_SYNC_REFRESH) ||
+	    sl_sync_same_conn(&w->ct, old, r) || !stale_copy(w, old, peer))
+		return false;
+	drop_stale(w, old);
 	return true;
 }
 
@@ -371,7 +391,7 @@ static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
 	const struct sl_sync_conn *r = &in->rec;
 	uint32_t ref = sl_sync_lookup(&w->ct, r);
 
-	if (ref != SL_CT_NONE) {
+	if (ref != SL_CT_NONE && !replaces_stale(w, sl_ct_conn(&w->ct, ref), r, peer)) {
 		update(w, sl_ct_conn(&w->ct, ref), r);
 		return;
 	}

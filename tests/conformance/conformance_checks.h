@@ -314,6 +314,8 @@ static const struct check checks[] = {
 	 " GONE", sync_gone_serving},
 	{"session sync: a stale copy gives its local port to a newer record",
 	 sync_stale_copy},
+	{"session sync: a NEW on a reused client port replaces the old pure copy",
+	 sync_client_port_reuse},
 	{"session sync: a record's timeout clamped; installs counted as synced",
 	 sync_install_clamp},
 	{NULL, NULL},
