@@ -3,7 +3,8 @@
  * checks_sync_install.h): an update only of the very connection, FIN
  * flags added; a GONE that leaves a copy serving traffic here; a stale
  * copy replaced by a newer record for its local port; timeouts clamped
- * and installs counted apart from new connections. */
+ * and installs counted apart from new connections; records out of
+ * order: checks_sync_order.h, included at the end. */
 
 /* Install (or update with) `n` records from peer `peer`, through the
  * control thread's checks, and let the workers take them. */
@@ -201,3 +202,5 @@ static bool sync_install_clamp(struct harness *h, char *why)
 		return WHY("a record of 4e9 ms left the entry %u ms (want at most %u)", left, est);
 	return counted ? true : WHY("the install counted as a new connection, not a synced one");
 }
+
+#include "checks_sync_order.h"
