@@ -7,19 +7,6 @@
  * their own bookkeeping (worker_snat.c).
  */
 #include "worker_expire.h"
-#include "worker_sync.h"
-
-void sl_worker_conn_leaves(struct sl_worker *w, const struct sl_conn *c)
-{
-	bool copy = sl_unlikely(w->sync != NULL) && sl_worker_sync_gone(w, c);
-
-	w->stats.conns_expired++;
-	w->rs_active[c->rs_id]--;
-	if (copy) /* a peer's: not in the service's and server's conns */
-		return;
-	w->svc_stats[c->svc_id].expired++;
-	w->rs_stats[c->rs_id].expired++;
-}
 
 bool sl_worker_on_expire(void *ctx, struct sl_conn *c)
 {
