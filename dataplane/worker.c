@@ -29,6 +29,7 @@
 #include "pkt.h"
 #include "worker_conn.h"
 #include "worker6.h"
+#include "worker_expire.h"
 #include "worker_sync.h"
 
 static inline uint8_t *frame_of(struct rte_mbuf *m)

@@ -387,16 +387,6 @@ struct sl_worker_params {
 	uint16_t ip_id_base;     /* one rte_rand() for all workers (0 in tests) */
 };
 
-/* Where worker `id` of `n` starts NAT64's IPv4 Identification: the
- * shared random base plus its own 1/n of the 16-bit space, so no two
- * workers' counters give a server the same ID until one has sent 65536/n
- * more packets than the other (counting from one value, two workers
- * would repeat each other's IDs at once). */
-static inline uint16_t sl_worker_ip_id_seed(uint16_t base, unsigned id, unsigned n)
-{
-	return (uint16_t)(base + id * (65536u / (n ? n : 1)));
-}
-
 /* Create a worker (tables allocated and touched). NULL on failure, with a
  * message in errbuf. Rings are connected by sl_worker_connect(). */
 struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
@@ -558,7 +548,6 @@ void sl_worker_icmp_translate(struct sl_worker *w, struct rte_mbuf *m,
 			      struct sl_pkt *pkt);
 void sl_worker_sync_snapshot(struct sl_worker *w);
 void sl_worker_control(struct sl_worker *w);
-bool sl_worker_on_expire(void *ctx, struct sl_conn *c);
 /* worker_sched.c: the server for a new connection (svc->seq_len > 0). */
 const struct sl_snap_rs *sl_worker_pick(struct sl_worker *w,
 					const struct sl_snap_svc *svc,

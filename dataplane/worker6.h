@@ -111,6 +111,16 @@ void sl_worker_echo6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt
  * connection its quote names, or dropped by name (icmp6_*). */
 void sl_worker_icmp6_error(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt);
 
+/* Where worker `id` of `n` starts NAT64's IPv4 Identification: the
+ * shared random base plus its own 1/n of the 16-bit space, so no two
+ * workers' counters give a server the same ID until one has sent 65536/n
+ * more packets than the other (counting from one value, two workers
+ * would repeat each other's IDs at once). */
+static inline uint16_t sl_worker_ip_id_seed(uint16_t base, unsigned id, unsigned n)
+{
+	return (uint16_t)(base + id * (65536u / (n ? n : 1)));
+}
+
 /* worker_nat64.c: NAT64 connections (a v6 ORIG key, a v4 REPLY key).
  * out: a client's v6 packet, translated to v4 for the server; back: the
  * server's v4 packet (from worker.c), translated to v6 for the client;

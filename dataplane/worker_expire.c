@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The connection table's expiry callback: what ends with an entry. A
- * full-NAT connection leaves the counters (its local port is free once
- * the entry is gone: the table is the record, lport.h), a peer's copy
- * (session sync) only the worker's; SNAT entries have
+ * The connection table's expiry callback: what ends with an entry
+ * (worker_expire.h). A full-NAT connection leaves the counters (its local
+ * port is free once the entry is gone: the table is the record, lport.h),
+ * a peer's copy (session sync) only the worker's; SNAT entries have
  * their own bookkeeping (worker_snat.c).
  */
-#include "worker_sync.h"
+#include "worker_expire.h"
 
 bool sl_worker_on_expire(void *ctx, struct sl_conn *c)
 {
@@ -14,12 +14,6 @@ bool sl_worker_on_expire(void *ctx, struct sl_conn *c)
 
 	if (c->flags & SL_CONN_F_KIND)
 		return sl_worker_snat_expire(w, c);
-	bool copy = sl_unlikely(w->sync != NULL) && sl_worker_sync_gone(w, c);
-	w->stats.conns_expired++;
-	w->rs_active[c->rs_id]--;
-	if (copy) /* a peer's: not in the service's and server's conns */
-		return true;
-	w->svc_stats[c->svc_id].expired++;
-	w->rs_stats[c->rs_id].expired++;
+	sl_worker_conn_leaves(w, c);
 	return true;
 }

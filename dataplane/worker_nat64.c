@@ -23,7 +23,7 @@
  * lookup or send and names the egress port, so an established packet
  * makes no route lookup: its MTU is that port's, until the snapshot or
  * the neighbors change (nh_epoch). Its IPv4 Identification counts from
- * the worker's own start (sl_worker_ip_id_seed, worker.h).
+ * the worker's own start (sl_worker_ip_id_seed, worker6.h).
  *
  * The translation is in place (nat64.h): the Ethernet header is written
  * again before the new IP header, the mbuf's start moved to it (a v4

@@ -42,6 +42,7 @@
 #include "conn6.h"
 #include "reject.h"
 #include "worker6.h"
+#include "worker_expire.h"
 
 #define FLUSH_SLICE 4096 /* table entries examined per loop turn, at most */
 /* Connections probed per loop turn, at most: 128 probes, an eighth of a

@@ -13,6 +13,19 @@
 #include "snapshot6.h"
 #include "sync_conv.h"
 #include "worker_conn.h"
+#include "worker_expire.h"
+
+/* The peers know nothing yet: no UDP entry may say they were told (left
+ * from an earlier time sync was on), or its first reply would not make
+ * its NEW (sl_worker_sync_reply). */
+static void forget_udp_told(struct sl_conn_table *ct)
+{
+	for (uint32_t i = 0; i < ct->max_conns; i++) {
+		struct sl_conn *c = &ct->conns[i];
+		if (c->state == SL_CS_UDP && !(c->flags & SL_CONN_F_KIND))
+			c->flags &= (uint8_t)~SL_CONN_F_UDP_TOLD;
+	}
+}
 
 int sl_workers_sync_enable(struct sl_dataplane *dp, char *errbuf, size_t errlen)
 {
@@ -37,6 +50,7 @@ int sl_workers_sync_enable(struct sl_dataplane *dp, char *errbuf, size_t errlen)
 			sl_workers_sync_disable(dp);
 			return -1;
 		}
+		forget_udp_told(&w->ct);
 	}
 	return 0;
 }
@@ -91,8 +105,17 @@ static void flush_batch(struct sl_worker_sync *y, uint32_t now_ms)
  * expiry (worker_sync.h)? Then a peer's copy notes the expiry it gave. */
 static void note_local(struct sl_worker_sync *y, const struct sl_conn *c, uint32_t i)
 {
-	if ((y->peer_of[i] & SL_SYNC_PEER) && c->expire != y->agreed[i])
+	if ((y->peer_of[i] & SL_SYNC_PEER) && c->expire != y->agreed[i]) {
 		y->local_until[i] = c->expire ? c->expire : 1;
+		y->peer_of[i] &= (uint8_t)~SL_SYNC_DEAD; /* served here: alive */
+	}
+}
+
+/* Is c a tombstone: a copy a GONE ended that no packet revived since? */
+static bool tombstone(struct sl_worker_sync *y, const struct sl_conn *c, uint32_t i)
+{
+	note_local(y, c, i);
+	return y->peer_of[i] & SL_SYNC_DEAD;
 }
 
 /* Did c carry traffic here: made here, or a peer's copy that forwarded? */
@@ -137,18 +160,25 @@ void sl_worker_sync_emit(struct sl_worker *w, const struct sl_conn *c, uint8_t e
 		event = SL_SYNC_NEW;
 	}
 	uint32_t timeout = w->snap->timeouts_ms[c->state];
-	if (y->peer_of[i] & SL_SYNC_PEER) /* a copy's packet: local traffic */
+	if (y->peer_of[i] & SL_SYNC_PEER) { /* a copy's packet: local traffic */
 		y->local_until[i] = w->now_ms + timeout ? w->now_ms + timeout : 1;
+		y->peer_of[i] &= (uint8_t)~SL_SYNC_DEAD;
+	}
 	put(w, c, i, event, timeout);
 }
 
-void sl_worker_sync_udp_reply(struct sl_worker *w, const struct sl_conn *c)
+/* Marked once told (or a copy), so the flow's later replies decide
+ * inline (sl_worker_sync_reply). */
+void sl_worker_sync_udp_reply(struct sl_worker *w, struct sl_conn *c)
 {
 	struct sl_worker_sync *y = w->sync;
 	uint32_t i = sl_ct_index(&w->ct, c);
 
-	if (!(c->flags & SL_CONN_F_KIND) && !(y->peer_of[i] & (SL_SYNC_TOLD | SL_SYNC_PEER)))
+	if (c->flags & SL_CONN_F_KIND)
+		return;
+	if (!(y->peer_of[i] & (SL_SYNC_TOLD | SL_SYNC_PEER)))
 		put(w, c, i, SL_SYNC_NEW, w->snap->timeouts_ms[c->state]);
+	c->flags |= SL_CONN_F_UDP_TOLD;
 }
 
 bool sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c)
@@ -184,8 +214,8 @@ static bool refreshable(struct sl_worker *w, const struct sl_conn *c, uint32_t i
 	if (c->state == SL_CS_FREE || (c->flags & (SL_CONN_F_KIND | SL_CONN_F_FLUSHED)) ||
 	    !(y->peer_of[i] & (SL_SYNC_TOLD | SL_SYNC_PEER)))
 		return false;
-	if (horizon_ms == 0)
-		return true;
+	if (horizon_ms == 0) /* a tombstone's connection is over */
+		return !tombstone(y, c, i);
 	note_local(y, c, i);
 	return sl_time_before(y->agreed[i], c->expire) &&
 	       sl_time_before(y->agreed[i], w->now_ms + 2 * horizon_ms) &&
@@ -277,7 +307,15 @@ static void agree(struct sl_worker *w, struct sl_conn *c, uint32_t i, uint32_t e
  * time plus the timeout): after an ECMP change this node serves it, and
  * the origin's GONE (its expiry, with no packets there) says only that
  * the traffic moved. Its own timer ends it here, and its own GONE goes
- * out then. Our own connections are ours to end. */
+ * out then. Our own connections are ours to end.
+ *
+ * The copy it ends stays SL_SYNC_TOMB_MS as a tombstone (SL_SYNC_DEAD):
+ * datagrams reorder within the replay window, and a record of the
+ * connection sent before its GONE but arriving after must find it
+ * (late, ignored) rather than install it again. The tombstone is the
+ * entry itself, timed by the wheel like any other: GONEs only ever name
+ * entries already here, so a flood of them grows nothing. Its packets
+ * still forward (a packet revives it: note_local). */
 static void gone(struct sl_worker *w, struct sl_conn *c, uint32_t i)
 {
 	struct sl_worker_sync *y = w->sync;
@@ -289,16 +327,54 @@ static void gone(struct sl_worker *w, struct sl_conn *c, uint32_t i)
 		y->stats.gone_ignored++;
 		return;
 	}
-	agree(w, c, i, w->now_ms);
+	y->peer_of[i] |= SL_SYNC_DEAD;
+	agree(w, c, i, w->now_ms + SL_SYNC_TOMB_MS);
 	y->stats.removed++;
+}
+
+/* Where a TCP state comes in a connection's life (tcp_state.c): a packet
+ * only moves it later, except that a client's SYN on a closed one
+ * (TIME_WAIT, CLOSE: the client reused its port) starts it over. */
+static unsigned tcp_rank(uint8_t state)
+{
+	switch (state) {
+	case SL_CS_TCP_SYN_SENT: return 1;
+	case SL_CS_TCP_SYN_RECV: return 2;
+	case SL_CS_TCP_ESTABLISHED: return 3;
+	case SL_CS_TCP_FIN_WAIT: /* one side's FIN: either, never both */
+	case SL_CS_TCP_CLOSE_WAIT: return 4;
+	case SL_CS_TCP_TIME_WAIT: return 5;
+	default: return 6; /* CLOSE */
+	}
+}
+
+static bool tcp_closed(uint8_t state)
+{
+	return state == SL_CS_TCP_TIME_WAIT || state == SL_CS_TCP_CLOSE;
+}
+
+/* A record of the very connection whose state comes before the copy's
+ * (an older record, late: datagrams reorder) would move it back, e.g.
+ * ESTABLISHED again after FIN_WAIT. A handshake state on a closed copy
+ * is the reused port's new SYN cycle, not a step back. */
+static bool moves_back(const struct sl_conn *c, const struct sl_sync_conn *r)
+{
+	if (c->proto != SL_IPPROTO_TCP)
+		return false;
+	if (tcp_closed(c->state) && tcp_rank(r->state) < tcp_rank(SL_CS_TCP_ESTABLISHED))
+		return false;
+	return tcp_rank(r->state) < tcp_rank(c->state);
 }
 
 /* The connection's client tuple is here already (ours, or installed
  * before): if the record names the same connection, it brings its state
- * and FIN flags (added: a FIN seen anywhere was sent), and its expiry if
- * the state moved or the record's is later; a GONE may end it. A record
- * that shares only the client tuple (a reused client port, another
- * node's connection) is a conflict: the entry here is left as it is. */
+ * and FIN flags (added: a FIN seen anywhere was sent; a new SYN cycle
+ * starts them over, as tcp_state.c does), and its expiry if the state
+ * moved or the record's is later; a GONE may end it. A record that
+ * would move the state back, or comes after the connection's GONE (a
+ * tombstone), is ignored, counted. A record that shares only the client
+ * tuple (a reused client port, another node's connection) is a
+ * conflict: the entry here is left as it is. */
 static void update(struct sl_worker *w, struct sl_conn *c, const struct sl_sync_conn *r)
 {
 	struct sl_worker_sync *y = w->sync;
@@ -312,13 +388,25 @@ static void update(struct sl_worker *w, struct sl_conn *c, const struct sl_sync_
 		y->stats.conflicts++;
 		return;
 	}
-	y->stats.updated++;
+	if (tombstone(y, c, i)) {
+		y->stats.late++;
+		return;
+	}
 	if (r->event == SL_SYNC_GONE) {
+		y->stats.updated++;
 		gone(w, c, i);
 		return;
 	}
+	if (moves_back(c, r)) {
+		y->stats.backwards++;
+		return;
+	}
+	y->stats.updated++;
 	uint32_t expire = w->now_ms + clamped_timeout(w, r);
 	note_local(y, c, i);
+	if (c->proto == SL_IPPROTO_TCP && tcp_closed(c->state) && !tcp_closed(r->state))
+		c->flags &= (uint8_t)~(SL_CONN_F_FIN_ORIG | SL_CONN_F_FIN_REPLY |
+				       SL_CONN_F_RST_EDGE);
 	c->flags |= r->flags;
 	if (c->state != r->state || sl_time_before(c->expire, expire))
 		agree(w, c, i, expire);
@@ -326,9 +414,9 @@ static void update(struct sl_worker *w, struct sl_conn *c, const struct sl_sync_
 }
 
 /* May the record take the local tuple `old` holds for another client?
- * Only from a peer's copy that never carried traffic here, and that is
- * expired or the same peer's (its origin uses the port for a newer
- * connection, so the old one is over there). */
+ * Only from a peer's copy that a GONE ended (a tombstone), or that never
+ * carried traffic here and is expired or the same peer's (its origin
+ * uses the port for a newer connection, so the old one is over there). */
 static bool stale_copy(struct sl_worker *w, const struct sl_conn *old, uint8_t peer)
 {
 	struct sl_worker_sync *y = w->sync;
@@ -337,13 +425,22 @@ static bool stale_copy(struct sl_worker *w, const struct sl_conn *old, uint8_t p
 
 	if (of == 0 || (old->flags & (SL_CONN_F_KIND | SL_CONN_F_FLUSHED)))
 		return false;
-	note_local(y, old, i);
+	if (tombstone(y, old, i))
+		return true;
 	return y->local_until[i] == 0 &&
 	       (of == peer + 1 || !sl_time_before(w->now_ms, old->expire));
 }
 
+/* A stale copy goes as expiry would end it (no GONE: a pure copy; its
+ * peer's share freed; counted expired). */
+static void drop_stale(struct sl_worker *w, struct sl_conn *old)
+{
+	sl_worker_conn_leaves(w, old);
+	sl_ct_remove(&w->ct, old);
+}
+
 /* Room for the record's local tuple: free, or held by a stale copy,
- * which goes (as expiry would end it). */
+ * which goes. */
 static bool lport_free(struct sl_worker *w, const struct sl_sync_conn *r, uint8_t peer)
 {
 	uint32_t ref = sl_sync_lookup_reply(&w->ct, r);
@@ -353,14 +450,37 @@ static bool lport_free(struct sl_worker *w, const struct sl_sync_conn *r, uint8_
 	struct sl_conn *old = sl_ct_conn(&w->ct, ref);
 	if (!stale_copy(w, old, peer))
 		return false;
-	/* What expiry does for a peer's copy (worker_expire.c; called here
-	 * directly, the two files would need each other): no GONE (a pure
-	 * copy), its peer's share freed, counted expired. */
-	sl_worker_sync_gone(w, old);
-	w->stats.conns_expired++;
-	w->rs_active[old->rs_id]--;
-	sl_ct_remove(&w->ct, old);
+	drop_stale(w, old);
 	w->sync->stats.replaced++;
+	return true;
+}
+
+/* Does the record replace `old`, the copy on its client tuple, with a
+ * new install? A NEW or REFRESH naming another connection replaces a
+ * stale copy, as a reused local port does: the origin reused the
+ * client's port (a client that closed first keeps no TIME_WAIT), so the
+ * copy's connection is over there; a STATE or GONE for another
+ * connection stays a conflict (update()). A NEW naming the very
+ * connection of a tombstone is the tuple's next connection, with the
+ * same server and local port again (a connection's own NEW comes a whole
+ * state timeout or more before its GONE, farther than datagrams
+ * reorder): it starts afresh, counted reopened. */
+static bool replaces(struct sl_worker *w, struct sl_conn *old,
+		     const struct sl_sync_conn *r, uint8_t peer)
+{
+	struct sl_worker_sync *y = w->sync;
+
+	if ((r->event != SL_SYNC_NEW && r->event != SL_SYNC_REFRESH) ||
+	    !stale_copy(w, old, peer))
+		return false;
+	if (!sl_sync_same_conn(&w->ct, old, r))
+		y->stats.replaced++;
+	else if (r->event == SL_SYNC_NEW &&
+		 (y->peer_of[sl_ct_index(&w->ct, old)] & SL_SYNC_DEAD))
+		y->stats.reopened++;
+	else
+		return false;
+	drop_stale(w, old);
 	return true;
 }
 
@@ -371,7 +491,7 @@ static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
 	const struct sl_sync_conn *r = &in->rec;
 	uint32_t ref = sl_sync_lookup(&w->ct, r);
 
-	if (ref != SL_CT_NONE) {
+	if (ref != SL_CT_NONE && !replaces(w, sl_ct_conn(&w->ct, ref), r, peer)) {
 		update(w, sl_ct_conn(&w->ct, ref), r);
 		return;
 	}
@@ -389,6 +509,8 @@ static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
 		y->stats.refused_table++;
 		return;
 	}
+	if (c->proto == SL_IPPROTO_UDP) /* a copy: its replies send nothing */
+		c->flags |= SL_CONN_F_UDP_TOLD;
 	c->svc_id = in->svc_id;
 	c->rs_id = in->rs_id;
 	c->trusted_port = server_port(w, r);

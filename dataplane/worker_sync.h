@@ -51,12 +51,19 @@
  * the state's configured one), or, when the table holds its client
  * tuple, updates that entry if the whole record matches it (VIP, server,
  * local address and port too; else a conflict, counted, the entry left).
+ A record never moves a TCP state back
+ * (an older one, late: counted backwards), except a handshake state on
+ * a closed copy (the client reused its port: a new SYN cycle).
  * A received GONE ends a peer's copy unless the copy forwarded a packet
  * here within its state's timeout (then it is this node's to serve and
- * its own timer ends it). A peer's copy that holds the record's local
- * tuple for another client is replaced when it never carried traffic
- * here and is either expired or the same peer's (its origin reused the
- * port: the newer connection). A peer may hold at most msg->install.cap
+ * its own timer ends it). The copy it ends stays SL_SYNC_TOMB_MS as a
+ * tombstone (peer_of SL_SYNC_DEAD, the entry itself, no table growth):
+ * the connection's records that arrive after its GONE are ignored
+ * (late), a NEW of the same tuple is its next connection (reopened).
+ * A peer's copy that holds the record's client or local tuple for
+ * another connection is replaced by a NEW or REFRESH when it is a
+ * tombstone, or never carried traffic here and is either expired or the
+ * same peer's (its origin reused the port: the newer connection). A peer may hold at most msg->install.cap
  * connections of this worker's table, all peers together
  * msg->install.total_cap (refused beyond, counted).
  */
@@ -73,6 +80,10 @@
 #define SL_SYNC_INSTALL_MAX 256  /* records per install message */
 #define SL_SYNC_PEER 0x3f        /* peer_of: installing peer + 1 */
 #define SL_SYNC_TOLD 0x40        /* peer_of: the peers have a record of it */
+#define SL_SYNC_DEAD 0x80        /* peer_of: a tombstone, a copy a GONE ended */
+#define SL_SYNC_TOMB_MS 1000     /* how long a tombstone stays: well past datagram
+				  * reordering, below a refresh period (a copy a
+				  * node still serving refreshes gets it again) */
 
 /* One record to install: checked, with this node's ids. */
 struct sl_sync_install {
@@ -85,10 +96,13 @@ struct sl_sync_stats {
 	uint64_t ring_full;      /* records lost to a full ring */
 	uint64_t installed;      /* connections installed from peers */
 	uint64_t updated;        /* installs that found the connection here */
-	uint64_t removed;        /* peer-installed connections a GONE ended */
+	uint64_t removed;        /* peer-installed connections a GONE ended (tombstones) */
 	uint64_t gone_ignored;   /* GONEs for a copy serving traffic here */
 	uint64_t conflicts;      /* records sharing a client tuple, not the rest */
 	uint64_t replaced;       /* stale copies a newer record replaced */
+	uint64_t late;           /* records of a tombstone's connection: ignored */
+	uint64_t backwards;      /* records moving a TCP state back: ignored */
+	uint64_t reopened;       /* NEWs of a tombstone's tuple: its next connection */
 	uint64_t clamped;        /* records whose timeout exceeded the state's */
 	uint64_t refused_share;  /* installs past the peer's or all peers' share */
 	uint64_t refused_table;  /* table or extension pool full, bad record */
@@ -135,14 +149,16 @@ static inline void sl_worker_sync_event(struct sl_worker *w, const struct sl_con
 }
 
 /* A UDP reply of a full-NAT connection (sync on): NEW if the peers have
- * not heard of it yet. */
-void sl_worker_sync_udp_reply(struct sl_worker *w, const struct sl_conn *c);
+ * not heard of it yet; marks it SL_CONN_F_UDP_TOLD. */
+void sl_worker_sync_udp_reply(struct sl_worker *w, struct sl_conn *c);
 
-static inline void sl_worker_sync_reply(struct sl_worker *w, const struct sl_conn *c,
+/* Every reply after the first finds the mark in the entry's own line:
+ * no call, and no read of peer_of[] (a cache miss in a big table). */
+static inline void sl_worker_sync_reply(struct sl_worker *w, struct sl_conn *c,
 					enum sl_dir dir)
 {
 	if (sl_unlikely(w->sync != NULL) && dir == SL_DIR_REPLY &&
-	    c->proto == SL_IPPROTO_UDP)
+	    c->proto == SL_IPPROTO_UDP && !(c->flags & SL_CONN_F_UDP_TOLD))
 		sl_worker_sync_udp_reply(w, c);
 }
 

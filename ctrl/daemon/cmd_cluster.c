@@ -61,9 +61,12 @@ static json_t *workers_json(const struct sl_ctl *ctl)
 	struct sl_sync_stats s;
 
 	sl_ctl_sync_worker_stats(ctl, &s);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+			 " s:I, s:I, s:I}",
 			 "gone_ignored", (json_int_t)s.gone_ignored,
 			 "conflicts", (json_int_t)s.conflicts,
+			 "late", (json_int_t)s.late, "backwards", (json_int_t)s.backwards,
+			 "reopened", (json_int_t)s.reopened,
 			 "replaced", (json_int_t)s.replaced, "clamped", (json_int_t)s.clamped,
 			 "refused_owner", (json_int_t)(c ? c->refused_owner : 0),
 			 "no_memory", (json_int_t)(c ? c->no_memory : 0),

@@ -184,6 +184,22 @@ static const struct sl_mt_col node_cols[] = {
 	 "Peers' records that updated a connection already here", 0, 0},
 	{"workers.removed", "sluice_cluster_sync_removed_connections_total", "counter",
 	 "Peer-installed connections a peer's GONE record ended", 0, 0},
+	{"workers.late", "sluice_cluster_sync_ignored_records_total", "counter",
+	 "Peers' records a worker ignored, by reason: after their connection's GONE "
+	 "(late), moving a TCP state back, naming another connection on the client "
+	 "tuple (conflict), a GONE for a copy serving traffic here", "reason", "late"},
+	{"workers.backwards", "sluice_cluster_sync_ignored_records_total", "counter", "",
+	 "reason", "backwards"},
+	{"workers.conflicts", "sluice_cluster_sync_ignored_records_total", "counter", "",
+	 "reason", "conflict"},
+	{"workers.gone_ignored", "sluice_cluster_sync_ignored_records_total", "counter", "",
+	 "reason", "gone_serving"},
+	{"workers.replaced", "sluice_cluster_sync_replaced_copies_total", "counter",
+	 "Peers' copies a newer record took the place of: stale (another connection "
+	 "on the tuple or local port), or a tombstone whose tuple reopened", "cause",
+	 "stale"},
+	{"workers.reopened", "sluice_cluster_sync_replaced_copies_total", "counter", "",
+	 "cause", "reopened"},
 	{"workers.refused_table", "sluice_cluster_sync_table_refused_records_total",
 	 "counter", "Peers' records a worker could not install (table full, bad record)",
 	 0, 0},

@@ -150,6 +150,12 @@ const char *sl_conn_state_name(unsigned state);
  * SYN+ACK came the reply way, as it always does for full-NAT. */
 #define SL_CONN_F_SYNACK_ORIG SL_CONN_F_FLUSHED /* SNAT sessions only */
 
+/* A full-NAT UDP flow keeps no acknowledgement edge, so it uses the
+ * RST_EDGE bit for this: session sync told the peers of it, or it is a
+ * peer's copy (worker_sync.h), and its replies decide inline, from this
+ * line, that there is nothing to send. */
+#define SL_CONN_F_UDP_TOLD SL_CONN_F_RST_EDGE /* full-NAT UDP only */
+
 /* The eight bits of `flags` are all taken, each once: a new flag needs
  * room elsewhere, or a bit another kind of entry never uses (as
  * SYNACK_ORIG and the RESET bits do). */

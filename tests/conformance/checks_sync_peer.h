@@ -3,7 +3,8 @@
  * checks_sync_install.h): an update only of the very connection, FIN
  * flags added; a GONE that leaves a copy serving traffic here; a stale
  * copy replaced by a newer record for its local port; timeouts clamped
- * and installs counted apart from new connections. */
+ * and installs counted apart from new connections; records out of
+ * order: checks_sync_order.h, included at the end. */
 
 /* Install (or update with) `n` records from peer `peer`, through the
  * control thread's checks, and let the workers take them. */
@@ -73,6 +74,34 @@ static bool sync_update_whole(struct harness *h, char *why)
 			   c ? "changed" : "ended", ok ? "sent" : "not sent");
 	return fins == (SL_CONN_F_FIN_ORIG | SL_CONN_F_FIN_REPLY)
 		       ? true : WHY("FIN flags %#x after FIN_ORIG then FIN_REPLY", fins);
+}
+
+/* The origin reused a client's port for a new connection (the client
+ * closed first, so no TIME_WAIT kept the port): its NEW replaces the
+ * pure copy of the old one on that client tuple, counted; before, the
+ * record was a conflict, the old copy stayed, and after a failover the
+ * new connection's packets went to the old server (reset). */
+static bool sync_client_port_reuse(struct harness *h, char *why)
+{
+	unsigned owner = h->nworkers - 1;
+	uint16_t cport = sync_cport(h, 43050, owner), lport = sync_lport(h, 33050, owner);
+	struct sl_sync_conn old = sync_rec(PEER_LIP, cport, lport);
+
+	if (!sync_peer_on(h, why))
+		return false;
+	old.state = SL_CS_TCP_CLOSE;
+	bool ok = sync_put(h, &old, 1, 0);
+	struct sl_sync_conn next = sync_rec(PEER_LIP, cport,
+					    (uint16_t)(lport + h->nworkers)); /* same worker */
+	uint64_t replaced = SYNC_STAT(h, replaced);
+	ok = ok && sync_put(h, &next, 1, 0);
+	struct sl_conn *c = sync_entry(h, owner, &next);
+	bool taken = c && sl_sync_same_conn(&h->dp.workers[owner]->ct, c, &next) &&
+		     SYNC_STAT(h, replaced) == replaced + 1;
+	sync_peer_off(h);
+	return ok && taken ? true
+			   : WHY("a NEW on a reused client port %s the old copy (%s)",
+				 c ? "left" : "removed, not replaced,", ok ? "sent" : "not sent");
 }
 
 /* A GONE from the origin leaves a copy that forwarded a packet here
@@ -173,3 +202,5 @@ static bool sync_install_clamp(struct harness *h, char *why)
 		return WHY("a record of 4e9 ms left the entry %u ms (want at most %u)", left, est);
 	return counted ? true : WHY("the install counted as a new connection, not a synced one");
 }
+
+#include "checks_sync_order.h"

@@ -111,7 +111,9 @@ static const char *DAEMON_PART =
 	" \"counters\": {\"installs_counted\": 1, \"dump_requests\": 0, \"refreshes\": 0,"
 	" \"takeover_calls\": 0},"
 	" \"workers\": {\"emitted\": 5, \"ring_full\": 0, \"installed\": 2, \"updated\": 0,"
-	" \"removed\": 0, \"refused_share\": 0, \"refused_table\": 0, \"walks\": 2},"
+	" \"removed\": 0, \"refused_share\": 0, \"refused_table\": 0, \"walks\": 2,"
+	" \"late\": 1, \"backwards\": 0, \"conflicts\": 0, \"gone_ignored\": 0,"
+	" \"replaced\": 0, \"reopened\": 0},"
 	" \"announce\": {\"table\": 100, \"drained\": false, \"gate_open\": true,"
 	" \"in_step\": true, \"routes\": {\"vip\": 1, \"local\": 2, \"takeover\": 4},"
 	" \"counters\": {\"routes_added\": 7, \"routes_removed\": 0, \"errors\": 0,"
@@ -201,6 +203,7 @@ static void test_counters_in_metrics(void **state)
 		"sluice_cluster_sync_dropped_datagrams_total{peer=\"lb2\",reason=\"replay\"} 0\n",
 		"sluice_cluster_ready_unheard_total 0\n",
 		"sluice_cluster_epoch_raises_total 0\n",
+		"sluice_cluster_sync_ignored_records_total{reason=\"late\"} 1\n",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(after, want[i]))
