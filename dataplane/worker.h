@@ -381,6 +381,9 @@ struct sl_worker_params {
 	uint16_t id;
 	uint32_t max_conns;
 	uint32_t max_conns_v6;   /* of them with a v6 key: the extension pool */
+	uint32_t snat_hosts;     /* inside hosts with SNAT mappings it may
+				  * count (snat_options.max_hosts), in a
+				  * table allocated by sl_workers_snat_ready */
 	uint16_t lport_lo, lport_hi;
 	uint32_t idle_sleep_us, idle_empty_polls;
 	bool verify_l4_csum;
@@ -399,6 +402,10 @@ int sl_worker_reset(struct sl_worker *w);
 /* Create the steering rings between all workers and each worker's
  * control ring. Returns 0 or -1. */
 int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen);
+/* Allocate every worker's SNAT host table unless it is: before the first
+ * snapshot with an SNAT rule is published (until then no worker touches
+ * it). 0, or -1 with a message in errbuf. */
+int sl_workers_snat_ready(struct sl_dataplane *dp, char *errbuf, size_t errlen);
 
 /* The lcore entry point (rte_eal_remote_launch). */
 int sl_worker_main(void *arg);

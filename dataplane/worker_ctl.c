@@ -75,8 +75,7 @@ struct sl_worker *sl_worker_create(struct sl_dataplane *dp,
 			goto fail;
 		}
 	sl_port_share_init(&w->lports, p->lport_lo, p->lport_hi, w->nworkers, w->id);
-	if (sl_hosts_init(&w->hosts, sl_hosts_for(p->max_conns)) != 0)
-		goto nomem;
+	sl_hosts_plan(&w->hosts, p->snat_hosts); /* allocated with the first SNAT rule */
 	int rc = sl_ct_init_ext(&w->ct, p->max_conns, p->max_conns_v6,
 				(uint32_t)(rte_rdtsc() / w->tsc_per_ms));
 	if (rc != 0) {
@@ -106,8 +105,7 @@ int sl_worker_reset(struct sl_worker *w)
 	}
 	/* The per-host SNAT mapping counts and the per-server connection
 	 * counts went with the connections. */
-	memset(w->hosts.slots, 0, (w->hosts.mask + 1) * sizeof(*w->hosts.slots));
-	w->hosts.used = 0;
+	sl_hosts_clear(&w->hosts);
 	memset(w->rs_active, 0, SL_MAX_RS * sizeof(*w->rs_active));
 	if (w->sync)
 		sl_worker_sync_reset(w);
@@ -189,6 +187,21 @@ fail:
 	snprintf(errbuf, errlen, "cannot create ring %s: %s", name,
 		 rte_strerror(rte_errno));
 	return -1;
+}
+
+int sl_workers_snat_ready(struct sl_dataplane *dp, char *errbuf, size_t errlen)
+{
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		struct sl_host_table *t = &dp->workers[i]->hosts;
+		if (sl_hosts_alloc(t) != 0) {
+			snprintf(errbuf, errlen,
+				 "worker %u: out of memory for the SNAT host table "
+				 "(%zu bytes for snat_options.max_hosts %u)",
+				 i, sl_hosts_bytes(t->max), t->max);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Point a slot's port allocator at an SNAT pool address: every port

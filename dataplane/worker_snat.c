@@ -182,11 +182,12 @@ static enum sl_drop mapping_create(struct sl_worker *w,
 {
 	const struct sl_snapshot *s = w->snap;
 	sl_be32 inside = pkt->key.saddr;
-	struct sl_host_count *host = sl_hosts_charge(&w->hosts, inside, s->snat_host_limit);
+	struct sl_host_count *host = NULL;
+	enum sl_drop refused = sl_hosts_charge(&w->hosts, inside, s->snat_host_limit, &host);
 	uint16_t pport;
 
-	if (host == NULL)
-		return SL_DROP_SNAT_HOST_LIMIT;
+	if (refused != SL_DROP_NONE)
+		return refused;
 	const struct sl_snap_pool *pool = pool_for(w, rule, host);
 	struct sl_lip_state *ls = &w->lips[pool->slot];
 	enum sl_drop why = ls->ip != pool->ip

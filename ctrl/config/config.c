@@ -277,6 +277,7 @@ static int apply(json_t *root, struct sl_model *m, struct sl_err *err)
 	    sl_config_load_cluster(root, m, err) < 0 ||
 	    sl_config_check_hc_path(m, err) < 0)
 		return -1;
+	sl_model_size_tables(m);
 	return 0;
 }
 

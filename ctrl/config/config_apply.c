@@ -82,8 +82,12 @@ int sl_config_check_fixed(const struct sl_model *a, const struct sl_model *b,
 		return fixed(err, "idle");
 	if (a->max_conns != b->max_conns)
 		return fixed(err, "conn_table.max_connections");
-	if (a->max_conns_v6 != b->max_conns_v6)
+	/* Sized from the file when it does not give them: a file that
+	 * gives none keeps the running ones (sl_model_keep_sizes). */
+	if (b->max_conns_v6_given && a->max_conns_v6 != b->max_conns_v6)
 		return fixed(err, "conn_table.max_v6_connections");
+	if (b->snat_max_hosts_given && a->snat_max_hosts != b->snat_max_hosts)
+		return fixed(err, "snat_options.max_hosts");
 	if (a->lport_lo != b->lport_lo || a->lport_hi != b->lport_hi)
 		return fixed(err, "local_port_range");
 	if (a->verify_l4_csum != b->verify_l4_csum)

@@ -223,7 +223,8 @@ static int load_one_u32(json_t *root, const char *section, const char *member,
 
 /* "conn_table": {"max_connections": N, "max_v6_connections": M}: M of
  * a worker's N entries may have a v6 key (each takes one of the table's
- * 64-byte extensions, allocated up front); by default N / 16. */
+ * 64-byte extensions, allocated up front); absent, N / 16 when the file
+ * has a v6 VIP and 0 when it has none (model_sizes.c). */
 static int load_conn_table(json_t *root, struct sl_model *m, struct sl_err *err)
 {
 	static const char *const keys[] = {"max_connections", "max_v6_connections", NULL};
@@ -239,6 +240,7 @@ static int load_conn_table(json_t *root, struct sl_model *m, struct sl_err *err)
 	if (sl_config_read_u32(o, "max_v6_connections", 0, m->max_conns, &m->max_conns_v6,
 			       err) < 0)
 		return sl_config_prefixed(err, "conn_table.");
+	m->max_conns_v6_given = json_object_get(o, "max_v6_connections") != NULL;
 	return 0;
 }
 

@@ -6,7 +6,7 @@
  *             "port": "out", "filtering": "address-dependent"}],
  *   "snat_options": {"timeouts": {"udp": 300, "tcp_established": 7440,
  *                                 "tcp_transitory": 240, "icmp": 60},
- *                    "max_mappings_per_host": 4096,
+ *                    "max_mappings_per_host": 4096, "max_hosts": 65536,
  *                    "icmp_on_exhaustion": false}
  */
 #include <stdio.h>
@@ -94,7 +94,7 @@ static int load_timeouts(json_t *opts, struct sl_model *m, struct sl_err *err)
 static int load_options(json_t *root, struct sl_model *m, struct sl_err *err)
 {
 	static const char *const keys[] = {"timeouts", "max_mappings_per_host",
-					   "icmp_on_exhaustion", NULL};
+					   "max_hosts", "icmp_on_exhaustion", NULL};
 	json_t *o;
 	int rc = sl_config_sub_object(root, "snat_options", keys, &o, err);
 
@@ -103,11 +103,14 @@ static int load_options(json_t *root, struct sl_model *m, struct sl_err *err)
 	if (load_timeouts(o, m, err) < 0 ||
 	    sl_config_read_u32(o, "max_mappings_per_host", 1, 1u << 20,
 			       &m->snat_host_limit, err) < 0 ||
+	    sl_config_read_u32(o, "max_hosts", 1, SL_SNAT_HOSTS_MAX, &m->snat_max_hosts,
+			       err) < 0 ||
 	    sl_json_bool(o, "icmp_on_exhaustion", false, &m->snat_icmp_on_exhaustion,
 			 err) < 0) {
 		sl_err_prefix(err, "snat_options.");
 		return -1;
 	}
+	m->snat_max_hosts_given = json_object_get(o, "max_hosts") != NULL;
 	return 0;
 }
 
@@ -144,8 +147,9 @@ int sl_config_snat_json(json_t *doc, const struct sl_model *m)
 		bad |= json_object_set_new(
 			t, timeout_names[i].name,
 			json_integer(m->snat_timeouts_ms[timeout_names[i].state] / 1000));
-	json_t *opts = json_pack("{s:o, s:I, s:b}", "timeouts", t,
+	json_t *opts = json_pack("{s:o, s:I, s:I, s:b}", "timeouts", t,
 				 "max_mappings_per_host", (json_int_t)m->snat_host_limit,
+				 "max_hosts", (json_int_t)m->snat_max_hosts,
 				 "icmp_on_exhaustion", m->snat_icmp_on_exhaustion);
 	bad |= json_object_set_new(doc, "snat", rules);
 	bad |= json_object_set_new(doc, "snat_options", opts);

@@ -186,7 +186,8 @@ struct sl_model {
 	uint32_t idle_empty_polls;       /* empty polls before sleeping; default 64 */
 	uint32_t max_conns;              /* per worker; default 262144 */
 	uint32_t max_conns_v6;           /* of them with a v6 key (the table's
-					  * extension pool); default 1/16 */
+					  * extension pool); sized from the
+					  * file unless given (model_sizes.c) */
 	uint16_t lport_lo, lport_hi;     /* local port range; default 1024-65535 */
 	bool verify_l4_csum;             /* default true */
 	uint32_t mbufs;                  /* packet buffers; 0 (default): sized from the rest */
@@ -235,6 +236,11 @@ struct sl_model {
 	struct sl_model_snat snat[SL_MAX_SNAT];
 	uint32_t snat_timeouts_ms[SL_CS_MAX]; /* SNAT sessions, per state */
 	uint32_t snat_host_limit;        /* mappings per inside address */
+	uint32_t snat_max_hosts;         /* inside hosts with mappings a worker
+					  * counts (snat_options.max_hosts);
+					  * sized from the file unless given */
+	bool max_conns_v6_given;         /* the file set max_v6_connections */
+	bool snat_max_hosts_given;       /* the file set max_hosts */
 	bool snat_icmp_on_exhaustion;    /* answer ICMP 3/13 when out of ports */
 	uint16_t next_svc_id;
 	uint16_t next_rs_id;
@@ -495,6 +501,23 @@ int sl_model_refuse_own(const struct sl_model *m, sl_be32 ip, unsigned uses,
 /* Source NAT (model_snat.c). port_index < 0: the port whose connected
  * prefix holds the first pool address. */
 void sl_model_snat_defaults(struct sl_model *m);
+
+/* model_sizes.c: the tables a worker allocates for one family or
+ * feature (the v6 extension pool, the SNAT host table), so that a config
+ * without v6 VIPs or SNAT rules pays nothing for them. */
+#define SL_SNAT_HOSTS_DEFAULT 65536u /* a /16 of inside hosts */
+#define SL_SNAT_HOSTS_MAX (1u << 22)
+/* After a file is loaded: each size the file did not give (the v6 pool
+ * from its content: none without a v6 VIP). */
+void sl_model_size_tables(struct sl_model *m);
+/* Whether the running table has room for v6 VIP `vip`: 0, or -1 with an
+ * error at `field` naming the setting to change. */
+int sl_model_room_v6(const struct sl_model *m, const struct sl_addr *vip,
+		     sl_be16 port, const char *field, struct sl_err *err);
+/* A reloaded file keeps the running sizes where it gives none; then its
+ * content must fit them. 0 or -1 (field is the setting to change). */
+int sl_model_keep_sizes(const struct sl_model *running, struct sl_model *next,
+			struct sl_err *err);
 int sl_model_add_snat(struct sl_model *m, sl_be32 src, uint8_t plen,
 		      sl_be32 first, sl_be32 last, int port_index,
 		      uint8_t filtering, struct sl_err *err);

@@ -49,6 +49,7 @@ void sl_model_snat_defaults(struct sl_model *m)
 	m->snat_timeouts_ms[SL_CS_UDP] = SNAT_UDP_S * 1000;
 	m->snat_timeouts_ms[SL_CS_ICMP] = SNAT_ICMP_S * 1000;
 	m->snat_host_limit = SNAT_HOST_LIMIT;
+	m->snat_max_hosts = SL_SNAT_HOSTS_DEFAULT;
 }
 
 /* Take `n` free slots into `slots`. */

@@ -108,7 +108,8 @@ static int add_svc6(struct sl_model *m, const struct sl_addr *vip,
 				  sl_fmt_addrport(vip, port, a),
 				  sl_proto_name(proto));
 	if (sl_model_refuse_own6(m, vip->v6, SL_OWN_LADDR | SL_OWN_RS, "vip",
-				 err) < 0)
+				 err) < 0 ||
+	    sl_model_room_v6(m, vip, port, "vip", err) < 0)
 		return -1;
 	struct sl_model_svc tmpl = {
 		.port = port, .proto = proto, .sched = sched, .v6 = true,

@@ -43,6 +43,7 @@ int sl_ctl_apply_model(struct sl_ctl *ctl, struct sl_model *next, bool dry_run,
 	struct sl_fresh_ids fresh;
 
 	if (sl_config_check_fixed(&ctl->model, next, err) != 0 ||
+	    sl_model_keep_sizes(&ctl->model, next, err) != 0 ||
 	    sl_hc_path_refuse(next, "/proc", err) != 0 ||
 	    (!force && sl_model_block_lockout_new(&ctl->model, next, reload, err) != 0) ||
 	    sl_config_carry_ids(&ctl->model, next, &fresh, err) != 0)

@@ -274,6 +274,19 @@ static struct sl_snapshot *build(struct sl_ctl *ctl, const struct sl_model *m,
 	return s;
 }
 
+/* The workers' SNAT host tables are allocated with the first rule (a
+ * node without SNAT pays nothing for them); the workers see them with
+ * the snapshot that has the rule, which the exchange publishing it
+ * orders after them. */
+static int snat_ready(struct sl_ctl *ctl, const struct sl_model *m, struct sl_err *err)
+{
+	char why[160];
+
+	if (m->nsnat == 0 || sl_workers_snat_ready(ctl->dp, why, sizeof(why)) == 0)
+		return 0;
+	return sl_err_set(err, SL_E_INTERNAL, "snat_options.max_hosts", "%s", why);
+}
+
 int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 		   struct sl_err *err)
 {
@@ -284,7 +297,7 @@ int sl_ctl_publish(struct sl_ctl *ctl, const struct sl_model *m,
 	if (fresh == NULL)
 		return -1;
 	/* What can fail happens before anything is visible. */
-	if ((neigh = sl_ctl_neigh_build(ctl, m, err)) == NULL ||
+	if (snat_ready(ctl, m, err) != 0 || (neigh = sl_ctl_neigh_build(ctl, m, err)) == NULL ||
 	    (ctl->xdp_prepare && ctl->xdp_prepare(ctl, fresh, &xdp_table, err) != 0)) {
 		sl_neigh_view_free(neigh);
 		sl_pick_set_drop(&picks);

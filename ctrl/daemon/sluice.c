@@ -181,6 +181,7 @@ static int make_workers(struct sl_ctl *ctl)
 			.id = (uint16_t)i,
 			.max_conns = m->max_conns,
 			.max_conns_v6 = m->max_conns_v6,
+			.snat_hosts = m->snat_max_hosts,
 			.lport_lo = m->lport_lo,
 			.lport_hi = m->lport_hi,
 			.idle_sleep_us = m->idle_sleep_us,

@@ -255,7 +255,11 @@ struct sl_ct_bucket {
 	uint32_t sig[SL_CT_SLOTS];
 	uint32_t overflow;
 	uint32_t ref[SL_CT_SLOTS];
-	uint32_t pad;
+	/* The timer wheel's list head for the slot of this bucket's index,
+	 * in a table of at least as many buckets as wheel slots: the word
+	 * would be padding, and a separate array of heads would be the
+	 * only cost of a v4 connection past its 96 bytes (conn_table.c). */
+	uint32_t wheel_head;
 } SL_ALIGNED;
 
 _Static_assert(sizeof(struct sl_ct_bucket) == 64, "a bucket is one cache line");
@@ -271,7 +275,7 @@ _Static_assert(sizeof(struct sl_conn) + sizeof(struct sl_conn_ext) + SL_CT_INDEX
 	       "a v6 connection fits in 160 bytes, index included");
 
 struct sl_wheel {
-	uint32_t *heads;
+	uint32_t *heads;      /* NULL: in the buckets' wheel_head words */
 	uint32_t mask;        /* number of slots - 1 */
 	uint32_t tick_shift;  /* tick = ms >> tick_shift */
 	uint32_t cur_tick;    /* ticks before this one have been expired */

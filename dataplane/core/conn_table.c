@@ -42,11 +42,20 @@ static uint32_t nbuckets_for(uint32_t max_conns)
 	return pow2_at_least((uint64_t)max_conns * 2 / SL_CT_KEYS_PER_BUCKET);
 }
 
+/* The wheel's heads live in the buckets when there are enough of them
+ * (from 16,384 connections); a smaller table has its own 32 KB array. */
+static size_t wheel_bytes_for(uint32_t nbuckets)
+{
+	return nbuckets >= WHEEL_SLOTS ? 0 : WHEEL_SLOTS * sizeof(uint32_t);
+}
+
 size_t sl_ct_mem_bytes(uint32_t max_conns, uint32_t max_ext)
 {
+	uint32_t nbuckets = nbuckets_for(max_conns);
+
 	return (size_t)max_conns * sizeof(struct sl_conn) +
-	       (size_t)nbuckets_for(max_conns) * sizeof(struct sl_ct_bucket) +
-	       WHEEL_SLOTS * sizeof(uint32_t) + ext_bytes(max_ext);
+	       (size_t)nbuckets * sizeof(struct sl_ct_bucket) +
+	       wheel_bytes_for(nbuckets) + ext_bytes(max_ext);
 }
 
 int sl_ct_init_ext(struct sl_conn_table *t, uint32_t max_conns, uint32_t max_ext,
@@ -59,13 +68,14 @@ int sl_ct_init_ext(struct sl_conn_table *t, uint32_t max_conns, uint32_t max_ext
 	uint32_t nbuckets = nbuckets_for(max_conns);
 	size_t conn_bytes = (size_t)max_conns * sizeof(struct sl_conn);
 	size_t bucket_bytes = (size_t)nbuckets * sizeof(struct sl_ct_bucket);
-	size_t wheel_bytes = WHEEL_SLOTS * sizeof(uint32_t);
+	size_t wheel_bytes = wheel_bytes_for(nbuckets);
 
 	t->conns = sl_mem_alloc(conn_bytes);
 	t->buckets = sl_mem_alloc(bucket_bytes);
-	t->wheel.heads = sl_mem_alloc(wheel_bytes);
+	t->wheel.heads = wheel_bytes ? sl_mem_alloc(wheel_bytes) : NULL;
 	t->exts = max_ext ? sl_mem_alloc(ext_bytes(max_ext)) : NULL;
-	if (!t->conns || !t->buckets || !t->wheel.heads || (max_ext && !t->exts)) {
+	if (!t->conns || !t->buckets || (wheel_bytes && !t->wheel.heads) ||
+	    (max_ext && !t->exts)) {
 		sl_mem_free(t->conns, conn_bytes);
 		sl_mem_free(t->buckets, bucket_bytes);
 		sl_mem_free(t->wheel.heads, wheel_bytes);
@@ -94,9 +104,11 @@ void sl_ct_clear(struct sl_conn_table *t, uint32_t now_ms)
 
 	memset(t->conns, 0, (size_t)t->max_conns * sizeof(struct sl_conn));
 	memset(t->buckets, 0, (size_t)nbuckets * sizeof(struct sl_ct_bucket));
-	for (uint32_t b = 0; b < nbuckets; b++)
+	for (uint32_t b = 0; b < nbuckets; b++) {
 		for (unsigned i = 0; i < SL_CT_SLOTS; i++)
 			t->buckets[b].ref[i] = SL_CT_NONE;
+		t->buckets[b].wheel_head = NIL;
+	}
 	/* Free list in index order so a fresh table fills from the start. */
 	for (uint32_t i = 0; i < t->max_conns; i++)
 		t->conns[i].timer_next = i + 1 < t->max_conns ? i + 1 : NIL;
@@ -109,7 +121,8 @@ void sl_ct_clear(struct sl_conn_table *t, uint32_t now_ms)
 	t->wheel.cur_tick = now_ms >> WHEEL_TICK_SHIFT;
 	/* Every head NIL (all ones): one memset, not 8192 stores. */
 	_Static_assert(NIL == 0xffffffffu, "NIL is all ones");
-	memset(t->wheel.heads, 0xff, WHEEL_SLOTS * sizeof(*t->wheel.heads));
+	if (t->wheel.heads)
+		memset(t->wheel.heads, 0xff, WHEEL_SLOTS * sizeof(*t->wheel.heads));
 }
 
 void sl_ct_destroy(struct sl_conn_table *t)
@@ -118,7 +131,7 @@ void sl_ct_destroy(struct sl_conn_table *t)
 	sl_mem_free(t->conns, (size_t)t->max_conns * sizeof(struct sl_conn));
 	if (t->buckets)
 		sl_mem_free(t->buckets, (size_t)nbuckets * sizeof(struct sl_ct_bucket));
-	sl_mem_free(t->wheel.heads, WHEEL_SLOTS * sizeof(uint32_t));
+	sl_mem_free(t->wheel.heads, wheel_bytes_for(nbuckets));
 	sl_mem_free(t->exts, ext_bytes(t->max_ext));
 	memset(t, 0, sizeof(*t));
 }
@@ -265,6 +278,11 @@ static bool tick_before(const struct sl_wheel *w, uint32_t a, uint32_t b)
 	return sl_time_before(a << w->tick_shift, b << w->tick_shift);
 }
 
+static uint32_t *wheel_head(struct sl_conn_table *t, uint32_t slot)
+{
+	return t->wheel.heads ? &t->wheel.heads[slot] : &t->buckets[slot].wheel_head;
+}
+
 static void wheel_link(struct sl_conn_table *t, struct sl_conn *c)
 {
 	struct sl_wheel *w = &t->wheel;
@@ -278,7 +296,7 @@ static void wheel_link(struct sl_conn_table *t, struct sl_conn *c)
 		tick = w->cur_tick + w->mask;
 
 	uint32_t idx = sl_ct_index(t, c);
-	uint32_t *head = &w->heads[tick & w->mask];
+	uint32_t *head = wheel_head(t, tick & w->mask);
 	c->timer_slot = (uint16_t)(tick & w->mask);
 	c->timer_prev = NIL;
 	c->timer_next = *head;
@@ -289,12 +307,10 @@ static void wheel_link(struct sl_conn_table *t, struct sl_conn *c)
 
 static void wheel_unlink(struct sl_conn_table *t, struct sl_conn *c)
 {
-	struct sl_wheel *w = &t->wheel;
-
 	if (c->timer_prev != NIL)
 		t->conns[c->timer_prev].timer_next = c->timer_next;
 	else
-		w->heads[c->timer_slot] = c->timer_next;
+		*wheel_head(t, c->timer_slot) = c->timer_next;
 	if (c->timer_next != NIL)
 		t->conns[c->timer_next].timer_prev = c->timer_prev;
 }
@@ -355,7 +371,7 @@ uint32_t sl_ct_expire(struct sl_conn_table *t, uint32_t now_ms, uint32_t budget,
 	/* Only ticks strictly before the current one are run, so an entry
 	 * re-filed while its tick runs always lands in a later tick. */
 	while (budget > 0 && tick_before(w, w->cur_tick, now_tick)) {
-		uint32_t *head = &w->heads[w->cur_tick & w->mask];
+		uint32_t *head = wheel_head(t, w->cur_tick & w->mask);
 		if (*head == NIL) {
 			w->cur_tick++;
 			continue;

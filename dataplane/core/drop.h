@@ -46,6 +46,7 @@
 	X(NO_MBUF, "no_mbuf")                                                  \
 	X(SNAT_FILTERED, "snat_filtered")                                      \
 	X(SNAT_HOST_LIMIT, "snat_host_limit")                                  \
+	X(SNAT_HOSTS_FULL, "snat_hosts_full")                                  \
 	X(SNAT_NO_MAPPING, "snat_no_mapping")                                  \
 	X(TCP_RST_OUT_OF_WINDOW, "tcp_rst_out_of_window")                      \
 	X(CONN_FLUSHED, "conn_flushed")                                        \

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdlib.h>
+#include <string.h>
 
 #include "snapshot.h"
 #include "snat_hosts.h"
@@ -15,22 +16,50 @@ static uint32_t slots_for(uint32_t hosts)
 
 size_t sl_hosts_bytes(uint32_t hosts)
 {
-	return (size_t)slots_for(hosts) * sizeof(struct sl_host_count);
+	return hosts ? (size_t)slots_for(hosts) * sizeof(struct sl_host_count) : 0;
+}
+
+size_t sl_hosts_mem(const struct sl_host_table *t)
+{
+	return t->slots ? sl_hosts_bytes(t->max) : 0;
+}
+
+void sl_hosts_plan(struct sl_host_table *t, uint32_t hosts)
+{
+	*t = (struct sl_host_table){.max = hosts};
+}
+
+int sl_hosts_alloc(struct sl_host_table *t)
+{
+	if (t->slots != NULL || t->max == 0)
+		return 0;
+	uint32_t n = slots_for(t->max);
+	struct sl_host_count *slots = calloc(n, sizeof(*slots));
+	if (slots == NULL)
+		return -1;
+	t->mask = n - 1;
+	t->slots = slots;
+	return 0;
 }
 
 int sl_hosts_init(struct sl_host_table *t, uint32_t hosts)
 {
-	uint32_t n = slots_for(hosts);
-	t->slots = calloc(n, sizeof(*t->slots));
-	t->mask = n - 1;
-	t->used = 0;
-	return t->slots ? 0 : -1;
+	sl_hosts_plan(t, hosts);
+	return sl_hosts_alloc(t);
 }
 
 void sl_hosts_free(struct sl_host_table *t)
 {
 	free(t->slots);
 	t->slots = NULL;
+	t->max = 0;
+}
+
+void sl_hosts_clear(struct sl_host_table *t)
+{
+	if (t->used > 0)
+		memset(t->slots, 0, (t->mask + 1) * sizeof(*t->slots));
+	t->used = 0;
 }
 
 static uint32_t home(const struct sl_host_table *t, sl_be32 ip)
@@ -57,14 +86,16 @@ static void put(struct sl_host_count *to, const struct sl_host_count *from)
 	to->count = from->count;
 }
 
-struct sl_host_count *sl_hosts_charge(struct sl_host_table *t, sl_be32 ip,
-				      uint32_t limit)
+enum sl_drop sl_hosts_charge(struct sl_host_table *t, sl_be32 ip, uint32_t limit,
+			     struct sl_host_count **out)
 {
-	struct sl_host_count *h = find(t, ip);
+	struct sl_host_count *h = t->slots ? find(t, ip) : NULL;
 
 	if (h == NULL) {
-		if (limit == 0 || t->used >= (t->mask + 1) / 2)
-			return NULL;
+		if (limit == 0)
+			return SL_DROP_SNAT_HOST_LIMIT;
+		if (t->used >= t->max || t->slots == NULL)
+			return SL_DROP_SNAT_HOSTS_FULL;
 		uint32_t i = home(t, ip);
 		while (t->slots[i].ip != 0)
 			i = (i + 1) & t->mask;
@@ -73,9 +104,10 @@ struct sl_host_count *sl_hosts_charge(struct sl_host_table *t, sl_be32 ip,
 		t->used++;
 	}
 	if (h->count >= limit)
-		return NULL;
+		return SL_DROP_SNAT_HOST_LIMIT;
 	h->count++;
-	return h;
+	*out = h;
+	return SL_DROP_NONE;
 }
 
 /* Remove slot i, moving back any later entry of the same cluster whose
@@ -99,7 +131,7 @@ static void remove_at(struct sl_host_table *t, uint32_t i)
 
 void sl_hosts_release(struct sl_host_table *t, sl_be32 ip)
 {
-	struct sl_host_count *h = find(t, ip);
+	struct sl_host_count *h = t->slots ? find(t, ip) : NULL;
 	if (h == NULL)
 		return;
 	if (h->count > 1) {
@@ -111,13 +143,15 @@ void sl_hosts_release(struct sl_host_table *t, sl_be32 ip)
 
 uint32_t sl_hosts_count(const struct sl_host_table *t, sl_be32 ip)
 {
-	const struct sl_host_count *h = find(t, ip);
+	const struct sl_host_count *h = t->slots ? find(t, ip) : NULL;
 	return h ? h->count : 0;
 }
 
 sl_be32 sl_hosts_pool_of(const struct sl_host_table *t, sl_be32 ip)
 {
 	/* At most the whole table: the owner may move entries meanwhile. */
+	if (t->slots == NULL)
+		return 0;
 	for (uint32_t i = home(t, ip), n = 0; n <= t->mask; i = (i + 1) & t->mask, n++) {
 		sl_be32 at = __atomic_load_n(&t->slots[i].ip, __ATOMIC_RELAXED);
 		if (at == 0)

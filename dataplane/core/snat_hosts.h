@@ -22,6 +22,7 @@
 #define SL_SNAT_HOSTS_H
 
 #include "dp_types.h"
+#include "drop.h"
 
 struct sl_host_count {
 	sl_be32 ip;        /* 0: empty */
@@ -30,38 +31,38 @@ struct sl_host_count {
 };
 
 struct sl_host_table {
-	struct sl_host_count *slots;
+	struct sl_host_count *slots; /* NULL: no table (max 0) */
 	uint32_t mask;
 	uint32_t used;
+	uint32_t max;      /* hosts it may hold: snat_options.max_hosts */
 };
 
-/* Distinct inside hosts with mappings a worker keeps count of: one per
- * SL_SNAT_CONNS_PER_HOST connections of capacity, at most
- * SL_SNAT_HOSTS_MAX (1.5 MB a worker). Sized so (24 bytes of slots a
- * host, twice the hosts) it costs 0.375 bytes per connection of capacity
- * at most, within a v4 connection's 96 beside its entry and index (a
- * quarter of max_conns + 16, as before, cost 8 to 12). A new host past
- * it is refused as past its limit (snat_host_limit). */
-#define SL_SNAT_CONNS_PER_HOST 64
-#define SL_SNAT_HOSTS_MAX (1u << 16)
-
-static inline uint32_t sl_hosts_for(uint32_t max_conns)
-{
-	uint32_t hosts = max_conns / SL_SNAT_CONNS_PER_HOST;
-	return hosts < SL_SNAT_HOSTS_MAX ? hosts : SL_SNAT_HOSTS_MAX;
-}
-
-/* Room for `hosts` distinct hosts (the table is twice that, 16 slots at
- * least). 0 or -1. */
+/* A table for exactly `hosts` distinct hosts, its slots not allocated
+ * yet: a node without SNAT rules never pays for them. Until
+ * sl_hosts_alloc(), every charge is refused (snat_hosts_full). */
+void sl_hosts_plan(struct sl_host_table *t, uint32_t hosts);
+/* Allocate the slots (twice `hosts`, a power of two, 16 at least, so
+ * probes stay short) unless they are: 0, or -1 out of memory. Another
+ * thread may do it while the owner runs, as long as the owner is not yet
+ * charging (it charges only once it sees an SNAT rule, published after
+ * this). */
+int sl_hosts_alloc(struct sl_host_table *t);
+/* sl_hosts_plan() and sl_hosts_alloc(). 0 or -1. */
 int sl_hosts_init(struct sl_host_table *t, uint32_t hosts);
-/* Bytes the table for `hosts` hosts allocates. */
+/* Bytes the table for `hosts` hosts allocates, and what `t` holds. */
 size_t sl_hosts_bytes(uint32_t hosts);
+size_t sl_hosts_mem(const struct sl_host_table *t);
 void sl_hosts_free(struct sl_host_table *t);
+/* Forget every host (the owner is not running). */
+void sl_hosts_clear(struct sl_host_table *t);
 
-/* Count one more mapping for `ip` unless it already has `limit` (or the
- * table has no room for a new host). Its entry if counted, else NULL. */
-struct sl_host_count *sl_hosts_charge(struct sl_host_table *t, sl_be32 ip,
-				      uint32_t limit);
+/* Count one more mapping for `ip`: SL_DROP_NONE with its entry in *out,
+ * or why not: SL_DROP_SNAT_HOST_LIMIT when `ip` already has `limit`,
+ * SL_DROP_SNAT_HOSTS_FULL when `ip` is new and the table already holds
+ * `max` hosts (two causes, two reasons: one host's share used up is not
+ * the node running out of room for hosts). */
+enum sl_drop sl_hosts_charge(struct sl_host_table *t, sl_be32 ip, uint32_t limit,
+			     struct sl_host_count **out);
 /* One mapping of `ip` is gone. */
 void sl_hosts_release(struct sl_host_table *t, sl_be32 ip);
 uint32_t sl_hosts_count(const struct sl_host_table *t, sl_be32 ip);

@@ -89,6 +89,7 @@ static bool host_limit(struct harness *h, char *why)
 {
 	struct seen m, g;
 	uint64_t drops = h_drops(h, SL_DROP_SNAT_HOST_LIMIT);
+	uint64_t full = h_drops(h, SL_DROP_SNAT_HOSTS_FULL);
 	for (unsigned i = 0; i < 300; i++)
 		if (!udp_out(h, H(37), (uint16_t)(20000 + i), SERVER, 53, &m, why))
 			return WHY("mapping %u of 300 refused", i);
@@ -96,8 +97,43 @@ static bool host_limit(struct harness *h, char *why)
 		return WHY("a 301st mapping was made");
 	if (h_drops(h, SL_DROP_SNAT_HOST_LIMIT) != drops + 1)
 		return WHY("host limit drop not counted");
+	if (h_drops(h, SL_DROP_SNAT_HOSTS_FULL) != full)
+		return WHY("one host's limit counted as a full host table");
 	return inbound_delivered(h, SL_IPPROTO_UDP, SERVER, 53, &m, H(37), 20299, 0)
 		       ? true : WHY("existing mapping stopped working");
+}
+
+/* Every worker's host table bounded at one more host than it holds
+ * (snat_options.max_hosts, as if it were that small): a new host takes
+ * the last room, the next new one is refused as the table's
+ * (snat_hosts_full), not as a host's limit; with the room back it gets
+ * its mapping. Both use one inside port, so one worker owns both. */
+static bool hosts_full(struct harness *h, char *why)
+{
+	struct seen m, g;
+	uint64_t limit = h_drops(h, SL_DROP_SNAT_HOST_LIMIT);
+	uint64_t full = h_drops(h, SL_DROP_SNAT_HOSTS_FULL);
+	uint32_t max[SL_MAX_WORKERS];
+	bool made;
+
+	for (unsigned i = 0; i < h->nworkers; i++) {
+		max[i] = h->dp.workers[i]->hosts.max;
+		h->dp.workers[i]->hosts.max = h->dp.workers[i]->hosts.used + 1;
+	}
+	bool first = udp_out(h, H(201), 41000, SERVER, 53, &m, why);
+	made = OUTBOUND(SL_IPPROTO_UDP, H(202), 41000, SERVER, 53, 0, &g);
+	for (unsigned i = 0; i < h->nworkers; i++)
+		h->dp.workers[i]->hosts.max = max[i];
+	if (!first)
+		return WHY("a new host with room in the table was refused");
+	if (made)
+		return WHY("a host past the table's bound got a mapping");
+	if (h_drops(h, SL_DROP_SNAT_HOSTS_FULL) != full + 1)
+		return WHY("the full host table was not counted as snat_hosts_full");
+	if (h_drops(h, SL_DROP_SNAT_HOST_LIMIT) != limit)
+		return WHY("a full host table counted as a host's limit");
+	return udp_out(h, H(202), 41000, SERVER, 53, &m, why)
+		       ? true : WHY("with room again, the host was still refused");
 }
 
 static bool port_exhaustion(struct harness *h, char *why)

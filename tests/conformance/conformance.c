@@ -48,7 +48,8 @@
 #define E(n) IP(198, 18, 3, (n))
 
 static const char config[] =
-	"{\"workers\": WORKERS, \"conn_table\": {\"max_connections\": 524288},"
+	"{\"workers\": WORKERS, \"conn_table\": {\"max_connections\": 524288,"
+	" \"max_v6_connections\": 32768},"
 	" \"ports\": [{\"name\": \"in\", \"devargs\": \"in\", \"ipv4\": \"198.18.2.1/23\","
 	"              \"exception\": {\"device\": \"net_tap\", \"addresses\": [\"198.18.2.240/23\"]}},"
 	"             {\"name\": \"out\", \"devargs\": \"out\", \"ipv4\": \"198.19.0.1/24\"}],"

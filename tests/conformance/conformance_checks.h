@@ -105,6 +105,7 @@ static const struct check checks[] = {
 	{"RFC 5961 3 inbound RST: far dropped, near kept open, at the edge closes",
 	 rst_sequence_checked},
 	{"per-host mapping limit", host_limit},
+	{"a full host table is snat_hosts_full, not a host's limit", hosts_full},
 	{"pool port exhaustion: counted drop, ICMP 3/13, existing mappings work",
 	 port_exhaustion},
 	{"full-NAT: ICMP error from the server side reaches the client", fnat_icmp_error},

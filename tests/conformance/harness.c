@@ -65,6 +65,7 @@ int h_init(struct harness *h, const char *config)
 			.id = (uint16_t)i,
 			.max_conns = h->ctl.model.max_conns,
 			.max_conns_v6 = h->ctl.model.max_conns_v6,
+			.snat_hosts = h->ctl.model.snat_max_hosts,
 			.lport_lo = h->ctl.model.lport_lo,
 			.lport_hi = h->ctl.model.lport_hi,
 			.verify_l4_csum = true,

@@ -109,6 +109,7 @@ static void make_dataplane(struct fuzz_env *e)
 }
 
 #define FUZZ_IDLE_SLEEP_US 2000
+#define FUZZ_SNAT_HOSTS 1024u
 
 static void make_workers(struct fuzz_env *e)
 {
@@ -121,6 +122,9 @@ static void make_workers(struct fuzz_env *e)
 			.max_conns = e->max_conns ? e->max_conns : m->max_conns,
 			.max_conns_v6 = e->max_conns ? SL_CT_EXT_DEFAULT(e->max_conns)
 						     : m->max_conns_v6,
+			/* Few: a reset clears the whole table. */
+			.snat_hosts = m->snat_max_hosts < FUZZ_SNAT_HOSTS ? m->snat_max_hosts
+									  : FUZZ_SNAT_HOSTS,
 			.lport_lo = m->lport_lo,
 			.lport_hi = m->lport_hi,
 			/* Live workers here only pass quiescent states and

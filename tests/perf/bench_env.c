@@ -192,6 +192,7 @@ int bench_env_init(struct bench_env *env, char *errbuf, size_t errlen)
 			.id = (uint16_t)i,
 			.max_conns = BENCH_MAX_CONNS,
 			.max_conns_v6 = BENCH_MAX_EXT,
+			.snat_hosts = env->ctl.model.snat_max_hosts,
 			.lport_lo = env->ctl.model.lport_lo,
 			.lport_hi = env->ctl.model.lport_hi,
 			.verify_l4_csum = true,

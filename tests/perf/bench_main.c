@@ -151,7 +151,7 @@ static size_t bytes_per_conn_at(struct bench_env *env, uint32_t cap, uint32_t ma
 		fprintf(stderr, "bench: %s\n", err);
 		return 0;
 	}
-	size_t bytes = w->ct.mem_bytes + (size_t)(w->hosts.mask + 1) * sizeof(*w->hosts.slots);
+	size_t bytes = w->ct.mem_bytes + sl_hosts_mem(&w->hosts);
 	sl_worker_destroy(w);
 	return bytes / cap;
 }

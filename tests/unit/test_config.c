@@ -54,6 +54,13 @@ static const struct bad_case bad_cases[] = {
 	{"{" PORTS ", " ROUTE ", 'vips': [" VIP80 "[{'ip': '198.18.1.11', "
 	 "'port': 80, 'wieght': 1}]}]}", SL_E_INVALID,
 	 "$.vips[0].real_servers[0].wieght", "unknown field \"wieght\""},
+	/* The SNAT host table's bound (snat_options.max_hosts). */
+	{"{" PORTS ", 'snat_options': {'max_hosts': 0}}", SL_E_INVALID,
+	 "$.snat_options.max_hosts", "max_hosts must be 1..4194304, got 0"},
+	{"{" PORTS ", 'snat_options': {'max_hosts': 4194305}}", SL_E_INVALID,
+	 "$.snat_options.max_hosts", NULL},
+	{"{" PORTS ", 'snat_options': {'max_hosts': '1k'}}", SL_E_INVALID,
+	 "$.snat_options.max_hosts", NULL},
 	/* Addresses and numbers. */
 	{"{" PORTS ", 'vips': [{'vip': '198.18.0', 'port': 80}]}", SL_E_INVALID,
 	 "$.vips[0].vip", "vip must be an IPv4 address a.b.c.d or an IPv6 address, "
@@ -264,18 +271,20 @@ static void test_bad_configs(void **state)
 	}
 }
 
-/* conn_table.max_v6_connections: its own knob; absent, 1/16 of
- * max_connections, whichever that is. */
+/* conn_table.max_v6_connections: its own knob; absent, none without a
+ * v6 VIP (test_config_v6_load.c has the file with one: 1/16 of
+ * max_connections). */
 static void test_v6_connections(void **state)
 {
 	struct sl_model m;
 	(void)state;
 
 	load_ok("{" PORTS "}", &m);
-	assert_int_equal(m.max_conns_v6, 262144 / 16);
+	assert_int_equal(m.max_conns_v6, 0);
+	assert_false(m.max_conns_v6_given);
 	sl_model_free(&m);
 	load_ok("{'conn_table': {'max_connections': 32768}, " PORTS "}", &m);
-	assert_int_equal(m.max_conns_v6, 2048);
+	assert_int_equal(m.max_conns_v6, 0);
 	sl_model_free(&m);
 	load_ok("{'conn_table': {'max_connections': 32768, 'max_v6_connections': 0}, "
 		PORTS "}", &m);
@@ -284,6 +293,26 @@ static void test_v6_connections(void **state)
 	load_ok("{'conn_table': {'max_connections': 4096, 'max_v6_connections': 4096}, "
 		PORTS "}", &m);
 	assert_int_equal(m.max_conns_v6, 4096);
+	sl_model_free(&m);
+}
+
+/* snat_options.max_hosts: absent, 65,536 or max_connections if fewer
+ * (a host with a mapping holds a connection), rules or not (the table
+ * is allocated with the first rule, whenever it comes). */
+static void test_snat_max_hosts(void **state)
+{
+	struct sl_model m;
+	(void)state;
+
+	load_ok("{" PORTS "}", &m);
+	assert_int_equal(m.snat_max_hosts, 65536);
+	sl_model_free(&m);
+	load_ok("{'conn_table': {'max_connections': 2048}, " PORTS "}", &m);
+	assert_int_equal(m.snat_max_hosts, 2048);
+	sl_model_free(&m);
+	load_ok("{" PORTS ", 'snat_options': {'max_hosts': 1000000}}", &m);
+	assert_int_equal(m.snat_max_hosts, 1000000);
+	assert_true(m.snat_max_hosts_given);
 	sl_model_free(&m);
 }
 
@@ -387,6 +416,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_v6_connections),
+		cmocka_unit_test(test_snat_max_hosts),
 		cmocka_unit_test(test_syntax_error_position),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_load_json_non_object),

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "config_apply.h"
 #include "config_fixture.h"
 #include "sched.h"
 
@@ -40,6 +41,14 @@
 	"{'vip': '2001:db8::100', 'port': 53, 'proto': 'udp'}, "               \
 	"{'vip': '198.18.0.100', 'port': 80, 'real_servers': "                 \
 	"[{'ip': '198.18.1.21', 'port': 8080}]}]}"
+
+/* DOC's ports with one v4 VIP: a file without a v6 VIP. */
+#define DOC4                                                                   \
+	"{'ports': [{'name': 'wan', 'devargs': 'net_ring0', 'ipv4': '198.18.0.2/24', " \
+	"'ipv6': '2001:db8::2/64'}, {'name': 'lan', 'devargs': 'net_ring1', "  \
+	"'ipv4': '198.18.1.2/24', 'ipv6': '2001:db8:1::2/64'}], "              \
+	"'vips': [{'vip': '198.18.0.100', 'port': 80, 'real_servers': "        \
+	"[{'ip': '198.18.1.21', 'port': 8080}]}]"
 
 static void check_net6(const struct sl_model *m)
 {
@@ -233,6 +242,51 @@ static void test_v6_runtime_ops(void **state)
 	sl_model_free(&m);
 }
 
+/* The v6 pool follows the file (model_sizes.c): 1/16 of max_connections
+ * with a v6 VIP, none without; the first v6 VIP on a node started
+ * without a pool is refused at run time (sluicectl) and on reload
+ * (config apply, SIGHUP), naming the setting and the restart; given, the
+ * size is used as it is. */
+static void test_v6_pool_sizing(void **state)
+{
+	struct sl_model run, next;
+	struct sl_err e;
+	struct sl_addr vip = A("2001:db8::100");
+	(void)state;
+
+	load_ok(DOC, &next);
+	assert_int_equal(next.max_conns_v6, 262144 / 16);
+	sl_model_free(&next);
+	load_ok(DOC4 "}", &run);
+	assert_int_equal(run.max_conns_v6, 0);
+	assert_int_equal(sl_model_add_svc_at(&run, &vip, sl_htons(443), SL_IPPROTO_TCP,
+					     SL_SCHED_WRR, &e), -1);
+	assert_string_equal(e.field, "vip");
+	assert_non_null(strstr(e.message, "set conn_table.max_v6_connections in the "
+				"config file and restart sluice"));
+	/* Reloaded with a v6 VIP: not a fixed setting changed (the file
+	 * gives none), but no room for it. */
+	load_ok(DOC, &next);
+	assert_int_equal(sl_config_check_fixed(&run, &next, &e), 0);
+	assert_int_equal(sl_model_keep_sizes(&run, &next, &e), -1);
+	assert_string_equal(e.field, "conn_table.max_v6_connections");
+	assert_non_null(strstr(e.message, "[2001:db8::100]:443 is IPv6"));
+	sl_model_free(&next);
+	/* Given: used as it is, with or without a v6 VIP. */
+	load_ok(DOC4 ", 'conn_table': {'max_v6_connections': 1000}}", &next);
+	assert_int_equal(next.max_conns_v6, 1000);
+	assert_int_equal(sl_model_add_svc_at(&next, &vip, sl_htons(443), SL_IPPROTO_TCP,
+					     SL_SCHED_WRR, &e), 0);
+	sl_model_free(&next);
+	sl_model_free(&run);
+	char zero[sizeof(DOC) + 64];
+	snprintf(zero, sizeof(zero), "{'conn_table': {'max_v6_connections': 0}, %s",
+		 DOC + 1);
+	assert_int_equal(load(zero, &next, &e), -1);
+	assert_string_equal(e.field, "$.vips[0].vip");
+	assert_non_null(strstr(e.message, "conn_table.max_v6_connections is 0"));
+}
+
 /* A link-local router is a route's via when the route names its port,
  * and config show writes it back as it was. */
 static void test_v6_link_local_via(void **state)
@@ -306,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_nat64_in_model),
 		cmocka_unit_test(test_v6_runtime_ops),
 		cmocka_unit_test(test_v6_link_local_via),
+		cmocka_unit_test(test_v6_pool_sizing),
 		cmocka_unit_test(test_v6_health_source),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The SNAT host table (snat_hosts.h): its own bound
+ * (snat_options.max_hosts) and the two reasons a charge is refused, a
+ * full table (snat_hosts_full) apart from one host's limit
+ * (snat_host_limit).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "snat_hosts.h"
+
+#define HOST(n) sl_htonl(0xc6120200u + (n)) /* 198.18.2.n */
+
+static enum sl_drop charge(struct sl_host_table *t, uint32_t n, uint32_t limit)
+{
+	struct sl_host_count *h = NULL;
+	enum sl_drop why = sl_hosts_charge(t, HOST(n), limit, &h);
+
+	assert_true((why == SL_DROP_NONE) == (h != NULL));
+	return why;
+}
+
+/* Exactly max hosts, whatever the slots: the next new one is refused as
+ * the table's, while a host already in it goes on to its own limit. */
+static void test_full_table(void **state)
+{
+	struct sl_host_table t;
+	(void)state;
+
+	assert_int_equal(sl_hosts_init(&t, 3), 0);
+	for (uint32_t n = 1; n <= 3; n++)
+		assert_int_equal(charge(&t, n, 2), SL_DROP_NONE);
+	assert_int_equal(charge(&t, 4, 2), SL_DROP_SNAT_HOSTS_FULL);
+	assert_int_equal(sl_hosts_count(&t, HOST(4)), 0);
+	assert_int_equal(charge(&t, 1, 2), SL_DROP_NONE);
+	assert_int_equal(charge(&t, 1, 2), SL_DROP_SNAT_HOST_LIMIT);
+	/* A host gone makes room for a new one. */
+	sl_hosts_release(&t, HOST(2));
+	assert_int_equal(charge(&t, 4, 2), SL_DROP_NONE);
+	assert_int_equal(charge(&t, 5, 2), SL_DROP_SNAT_HOSTS_FULL);
+	sl_hosts_free(&t);
+}
+
+/* One host at its limit in a table with room: its own reason. */
+static void test_host_limit(void **state)
+{
+	struct sl_host_table t;
+	(void)state;
+
+	assert_int_equal(sl_hosts_init(&t, 100), 0);
+	for (unsigned i = 0; i < 5; i++)
+		assert_int_equal(charge(&t, 7, 5), SL_DROP_NONE);
+	assert_int_equal(charge(&t, 7, 5), SL_DROP_SNAT_HOST_LIMIT);
+	assert_int_equal(sl_hosts_count(&t, HOST(7)), 5);
+	assert_int_equal(charge(&t, 8, 5), SL_DROP_NONE);
+	sl_hosts_free(&t);
+}
+
+/* Planned, not allocated (no SNAT rule yet): nothing spent, every charge
+ * refused as a full table, and the readers safe. */
+static void test_planned(void **state)
+{
+	struct sl_host_table t;
+	(void)state;
+
+	sl_hosts_plan(&t, 65536);
+	assert_int_equal(sl_hosts_mem(&t), 0);
+	assert_int_equal(charge(&t, 1, 10), SL_DROP_SNAT_HOSTS_FULL);
+	sl_hosts_release(&t, HOST(1));
+	assert_int_equal(sl_hosts_count(&t, HOST(1)), 0);
+	assert_int_equal(sl_hosts_pool_of(&t, HOST(1)), 0);
+	sl_hosts_clear(&t);
+	assert_int_equal(sl_hosts_alloc(&t), 0);
+	assert_int_equal(sl_hosts_mem(&t), sl_hosts_bytes(65536));
+	assert_int_equal(charge(&t, 1, 10), SL_DROP_NONE);
+	sl_hosts_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_table),
+		cmocka_unit_test(test_host_limit),
+		cmocka_unit_test(test_planned),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
