@@ -476,7 +476,7 @@ int main(int argc, char **argv)
 	write_json(json, res, n, base, bpc, churn, mh_ms, failed);
 	printf("results written to %s\n", json);
 	if (failed) {
-		fprintf(stderr, "bench: FAILED: frames went missing (see the table)\n");
+		fprintf(stderr, "bench: FAILED: frames went missing, or a sync row's records (see the table)\n");
 		return 3;
 	}
 	return 0;
