@@ -105,13 +105,15 @@ CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/cli/%.o)
 # The benchmark links the whole dataplane and the control pieces it drives.
 BENCH_SRCS := $(wildcard tests/perf/bench_*.c) tests/lib/ringport.c
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
-BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/daemon/,publish.o publish_neigh.o publish_svc.o pick_table.o health.o health_path.o log.o neigh.o)
+BENCH_CTRL := $(addprefix $(BUILD)/obj/ctrl/daemon/,publish.o publish_neigh.o publish_svc.o pick_table.o health.o health_path.o log.o neigh.o ctl_msg.o ctl_sync.o)
+# The sync rows send their records through the cluster code (no socket).
+BENCH_SYNC := $(CLUSTER_OBJS)
 
 # NAT conformance checks: golden frames through a real worker.
 CONF_SRCS  := $(wildcard tests/conformance/*.c) tests/lib/ringport.c
 CONF_OBJS  := $(CONF_SRCS:%.c=$(BUILD)/obj/%.o)
 # ... and the control thread's flush, as sluicectl's `rs del --flush` sends it.
-CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl_xdp_state.o ctl_persist.o ctl_msg.o ctl_sync.o neigh_learn.o)
+CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl_xdp_state.o ctl_persist.o neigh_learn.o)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -202,9 +204,9 @@ $(BUILD)/tests/test_xdp $(BUILD)/tests/test_xdp6: $(BUILD)/tests/%: tests/unit/%
 	@echo "  TEST    $@"
 	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) -I$(BUILD)/xdp -o $@ $< $(XDP_TEST_OBJS) $(CMOCKA_LIBS) $(LIBBPF_LIBS)
 
-$(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL)
+$(BUILD)/sluice-bench: $(BENCH_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(BENCH_CTRL) $(BENCH_SYNC)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) -lpthread
+	@$(CC) $(CFLAGS) $(LTO) -o $@ $^ $(DPDK_LIBS) -lrte_net_ring $(JANSSON_LIBS) $(CRYPTO_LIBS) -lpthread
 
 $(BUILD)/sluice-conformance: $(CONF_OBJS) $(CORE_OBJS) $(DP_OBJS) $(DRV_OBJS) $(MODEL_OBJS) $(CONF_CTRL)
 	@echo "  LINK    $@"

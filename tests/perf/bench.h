@@ -87,6 +87,9 @@ struct bench_env {
 				   * checked in software (established_1k_sw) */
 	uint32_t cold_mbufs;      /* size of the cold pool */
 	struct rte_mempool *cold_pool;
+	uint32_t sync_refresh_ms; /* sync rows' refresh walks (0: the default) */
+	bool sync_lose;           /* test of the sync rows' check: the records
+				   * drained are thrown away, none sent */
 	uint64_t lose_every;      /* test of the accounting: the harness
 				   * throws away every Nth frame out (0: none) */
 };
@@ -142,10 +145,8 @@ void bench_vip6(uint8_t a[16]);
 void bench_vip64(uint8_t a[16]);
 void bench_rs6(uint8_t a[16], unsigned i);
 void bench_lip6(uint8_t a[16], unsigned i);
-/* bench_sync.c: session sync on (its rings drained after every loop
- * turn by bench_sync_consume) or off again, with a line on what it
- * reported. */
-void bench_sync(struct bench_env *env, bool on);
-void bench_sync_consume(struct sl_worker *w);
+/* bench_sync.c: with sync on, the control thread's part (its rings
+ * drained, datagrams made) when a control loop tick has passed. */
+void bench_sync_tick(void);
 
 #endif

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+
 #include "bench.h"
 #include "bench_scenarios.h"
 #include "pkt.h"
@@ -149,7 +151,7 @@ void collect_server_key(void *ctx, const uint8_t *frame, unsigned port)
 	cs->server[cs->n++] = k;
 }
 
-static void conn_set_alloc(struct conn_set *cs, uint32_t n, struct bench_fam fam)
+void conn_set_alloc(struct conn_set *cs, uint32_t n, struct bench_fam fam)
 {
 	memset(cs, 0, sizeof(*cs));
 	cs->fam = fam;
@@ -178,6 +180,40 @@ static void each_conn_seq(struct bench_seq *seq, const struct conn_set *cs, bool
 		seq->len += side_rec(&seq->recs[seq->len], cs, server, i, flags);
 }
 
+static uint64_t timed_push(struct bench_env *env, unsigned lane, const struct bench_seq *seq,
+			   bench_collect_fn collect, void *ctx)
+{
+	uint64_t start = rte_rdtsc();
+
+	bench_push_all(env, lane, seq, collect, ctx);
+	return rte_rdtsc() - start;
+}
+
+/* The handshakes of cs's cs->n connections (clients chosen) through
+ * `lane`, as clients open them: their SYNs, the servers' SYN+ACKs to the
+ * local address and port each translated SYN carried (learnt into
+ * cs's server keys), the clients' ACKs; they end ESTABLISHED. `seq` has
+ * room for cs->n packets. The TSC cycles of the three pushes, not of
+ * building their frames. */
+uint64_t handshake(struct bench_env *env, unsigned lane, struct conn_set *cs,
+		   struct bench_seq *seq)
+{
+	uint32_t n = cs->n;
+	uint64_t cycles;
+
+	each_conn_seq(seq, cs, false, SL_TCP_SYN);
+	cs->n = 0;
+	cycles = timed_push(env, lane, seq, collect_server_key, cs);
+	if (cs->n != n) {
+		fprintf(stderr, "bench: opened %u of %u connections\n", cs->n, n);
+		exit(1);
+	}
+	each_conn_seq(seq, cs, true, SL_TCP_SYN | SL_TCP_ACK);
+	cycles += timed_push(env, lane, seq, NULL, NULL);
+	each_conn_seq(seq, cs, false, SL_TCP_ACK);
+	return cycles + timed_push(env, lane, seq, NULL, NULL);
+}
+
 /* Open n connections of families `fam` through `lane`; they end
  * ESTABLISHED. */
 void open_connections(struct bench_env *env, unsigned lane, uint32_t n,
@@ -193,17 +229,7 @@ void open_connections(struct bench_env *env, unsigned lane, uint32_t n,
 			     cs->client ? &cs->client[i] : NULL,
 			     cs->client6 ? &cs->client6[i] : NULL);
 	cs->n = n;
-	each_conn_seq(&seq, cs, false, SL_TCP_SYN);
-	cs->n = 0;
-	bench_push_all(env, lane, &seq, collect_server_key, cs);
-	if (cs->n != n) {
-		fprintf(stderr, "bench: opened %u of %u connections\n", cs->n, n);
-		exit(1);
-	}
-	each_conn_seq(&seq, cs, true, SL_TCP_SYN | SL_TCP_ACK);
-	bench_push_all(env, lane, &seq, NULL, NULL);
-	each_conn_seq(&seq, cs, false, SL_TCP_ACK);
-	bench_push_all(env, lane, &seq, NULL, NULL);
+	handshake(env, lane, cs, &seq);
 	free(seq.recs);
 }
 

@@ -18,7 +18,7 @@
 #include "bench_scenarios.h"
 #include "maglev.h"
 
-#define MAX_SCEN 24
+#define MAX_SCEN 32
 #define BPC_ODD 3000000u      /* a capacity that is not a power of two */
 #define BPC_POW2 (1u << 22)
 
@@ -82,8 +82,8 @@ static double spread_pct(const struct scen_result *r)
 		? 100.0 * (r->cpp_max - r->cpp_min) / r->cycles_per_packet : 0;
 }
 
-static const struct scen_result *find_scen(const struct scen_result *r, unsigned n,
-					   const char *name)
+const struct scen_result *bench_find_scen(const struct scen_result *r, unsigned n,
+					 const char *name)
 {
 	for (unsigned i = 0; name && i < n; i++)
 		if (strcmp(r[i].name, name) == 0)
@@ -98,7 +98,7 @@ static void print_families(const struct scen_result *r, unsigned n, double base)
 	bool header = false;
 
 	for (unsigned i = 0; i < n; i++) {
-		const struct scen_result *v4 = find_scen(r, n, r[i].v4_twin);
+		const struct scen_result *v4 = bench_find_scen(r, n, r[i].v4_twin);
 		if (v4 == NULL || v4->cycles_per_packet <= 0 || base <= 0)
 			continue;
 		if (!header)
@@ -115,15 +115,16 @@ static void print_families(const struct scen_result *r, unsigned n, double base)
 
 static void print_table(const struct scen_result *r, unsigned n, double base)
 {
-	printf("\n%-22s %8s %10s %17s %7s %6s %12s %12s %9s %s\n", "scenario", "Mpps",
+	printf("\n%-30s %8s %10s %17s %7s %6s %12s %12s %9s %s\n", "scenario", "Mpps",
 	       "cyc/pkt", "min-max", "spread", "ratio", "in", "out", "dropped", "");
 	for (unsigned i = 0; i < n; i++)
-		printf("%-22s %8.2f %10.1f %8.1f-%-8.1f %6.1f%% %6.3f %12lu %12lu %9lu %s\n",
+		printf("%-30s %8.2f %10.1f %8.1f-%-8.1f %6.1f%% %6.3f %12lu %12lu %9lu %s\n",
 		       r[i].name, r[i].mpps, r[i].cycles_per_packet, r[i].cpp_min,
 		       r[i].cpp_max, spread_pct(&r[i]),
 		       base > 0 ? r[i].mpps / base : 0.0, (unsigned long)r[i].in,
 		       (unsigned long)r[i].out, (unsigned long)r[i].dropped,
-		       r[i].failed ? "FAILED: frames missing" : "ok");
+		       r[i].sync.failed ? "FAILED: sync records (see its line)"
+		       : r[i].failed ? "FAILED: frames missing" : "ok");
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned d = 1; d < SL_DROP_MAX; d++)
 			if (r[i].drops[d])
@@ -210,7 +211,7 @@ static json_t *scen_json(const struct scen_result *r, double base,
 		json_object_set_new(o, "bytes_per_connection",
 				    json_integer((json_int_t)r->bytes_per_conn));
 	if (r->v4_twin) {
-		const struct scen_result *v4 = find_scen(all, nall, r->v4_twin);
+		const struct scen_result *v4 = bench_find_scen(all, nall, r->v4_twin);
 		json_object_set_new(o, "v4_equivalent", json_string(r->v4_twin));
 		if (v4 && v4->cycles_per_packet > 0)
 			json_object_set_new(o, "ratio_to_v4", json_real(r->cycles_per_packet /
@@ -221,6 +222,8 @@ static json_t *scen_json(const struct scen_result *r, double base,
 				    json_integer((json_int_t)r->created));
 	if (r->steered)
 		json_object_set_new(o, "steered", json_integer((json_int_t)r->steered));
+	if (r->sync.on)
+		json_object_set_new(o, "sync", bench_sync_json(r, all, nall));
 	if (r->lports_used) {
 		json_object_set_new(o, "port_exhausted",
 				    json_integer((json_int_t)r->port_exhausted));
@@ -252,6 +255,10 @@ static void write_json(const char *path, const struct scen_result *r, unsigned n
 			    json_integer((json_int_t)bpc[1][0]));
 	json_object_set_new(doc, "failed", json_boolean(failed));
 	json_object_set_new(doc, "maglev_build_ms", json_real(mh_ms));
+	const struct scen_result *hs = bench_find_scen(r, n, "new_connections_handshake_sync");
+	if (hs && hs->sync.conns)
+		json_object_set_new(doc, "sync_bytes_per_new_connection",
+				    json_real((double)hs->sync.bytes / (double)hs->sync.conns));
 	if (churn) {
 		json_object_set_new(doc, "churn_packets_lost", json_integer(churn->lost));
 		json_object_set_new(doc, "churn_changes_per_second",
@@ -269,16 +276,22 @@ static void usage(void)
 {
 	printf("usage: sluice-bench [EAL args] -- [--seconds S] [--runs N] "
 	       "[--only a,b,...]\n"
-	       "  [--json FILE] [--cold-mbufs N] [--lose-every N]\n"
+	       "  [--json FILE] [--cold-mbufs N] [--lose-every N] [--sync-refresh-ms N]\n"
+	       "  [--sync-lose]\n"
 	       "scenarios: baseline established_1k established_1k_real\n"
 	       "  established_100k established_1m established_1m_real established_4m\n"
-	       "  new_connections new_connections_real established_1k_sync\n"
-	       "  new_connections_sync fnat66_established_1k\n"
+	       "  new_connections new_connections_real new_connections_handshake\n"
+	       "  established_1k_sync new_connections_sync\n"
+	       "  new_connections_handshake_sync fnat66_established_1k\n"
 	       "  fnat66_established_1m nat64_established_1m fnat66_new_connections\n"
 	       "  mixed cross_worker\n"
 	       "  churn one_lip_1m\n"
 	       "--lose-every N: the harness throws away every Nth frame out, to\n"
-	       "  show the accounting fails the scenario (exit status 3)\n");
+	       "  show the accounting fails the scenario (exit status 3)\n"
+	       "--sync-refresh-ms N: the sync rows' refresh walks every N ms\n"
+	       "  (default: the cluster's, 10000)\n"
+	       "--sync-lose: the sync rows send no record, to show their check\n"
+	       "  fails them (exit status 3)\n");
 }
 
 int main(int argc, char **argv)
@@ -290,6 +303,8 @@ int main(int argc, char **argv)
 		{"runs", required_argument, NULL, 'r'},
 		{"cold-mbufs", required_argument, NULL, 'c'},
 		{"lose-every", required_argument, NULL, 'l'},
+		{"sync-refresh-ms", required_argument, NULL, 'f'},
+		{"sync-lose", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -319,6 +334,8 @@ int main(int argc, char **argv)
 		case 'r': env.runs = (unsigned)atoi(optarg); break;
 		case 'c': env.cold_mbufs = (uint32_t)atol(optarg); break;
 		case 'l': env.lose_every = strtoull(optarg, NULL, 10); break;
+		case 'f': env.sync_refresh_ms = (uint32_t)atol(optarg); break;
+		case 'L': env.sync_lose = true; break;
 		default: usage(); return opt == 'h' ? 0 : 2;
 		}
 	}
@@ -377,15 +394,25 @@ int main(int argc, char **argv)
 	RUN("new_connections_real", (res[n].af = SL_AF_V4,
 		bench_new_connections(&env, "new_connections_real", true, BENCH_FNAT44,
 				      &res[n])));
-	/* Session sync on: new connections and established packets beside
-	 * their rows above (issue 16: at most 1.3x the cost, and unchanged). */
-#define SYNC(name, call) RUN(name, (bench_sync(&env, true), call, bench_sync(&env, false)))
-	SYNC("established_1k_sync", (res[n].af = SL_AF_V4,
+	/* New connections opened in full: what a synced node pays for one. */
+	RUN("new_connections_handshake",
+	    (res[n].af = SL_AF_V4, bench_handshakes(&env, "new_connections_handshake", &res[n])));
+	/* Session sync on: each row beside its twin above (issue 16: at most
+	 * 1.3x the cost per new connection, established packets unchanged);
+	 * `expect_new`: every connection it makes must send its NEW record. */
+#define SYNC(name, twin, expect_new, call)                                     \
+	RUN(name, (bench_sync_on(&env), call,                                  \
+		   bench_sync_off(&env, expect_new, &res[n]), res[n].sync.off_twin = twin))
+	SYNC("established_1k_sync", "established_1k", true, (res[n].af = SL_AF_V4,
 		bench_established(&env, "established_1k_sync", 1000, false, BENCH_FNAT44,
 				  &res[n])));
-	SYNC("new_connections_sync", (res[n].af = SL_AF_V4,
+	/* SYNs only: a connection syncs once established, so no record. */
+	SYNC("new_connections_sync", "new_connections", false, (res[n].af = SL_AF_V4,
 		bench_new_connections(&env, "new_connections_sync", false, BENCH_FNAT44,
 				      &res[n])));
+	SYNC("new_connections_handshake_sync", "new_connections_handshake", true,
+	     (res[n].af = SL_AF_V4,
+	      bench_handshakes(&env, "new_connections_handshake_sync", &res[n])));
 #undef SYNC
 	RUN("fnat66_established_1k", (TWIN("established_1k"),
 		bench_established(&env, "fnat66_established_1k", 1000, false,
@@ -425,6 +452,7 @@ int main(int argc, char **argv)
 			res[i].bytes_per_conn = bpc[res[i].af == SL_AF_V6][1];
 	print_table(res, n, base);
 	print_families(res, n, base);
+	bench_sync_table(res, n);
 	for (unsigned f = 0; f < 2; f++)
 		printf("%sbytes per %s connection (every per-connection structure): %zu at %u "
 		       "connections, %zu at %u (%zu connections per GiB)\n", f ? "" : "\n",
@@ -448,7 +476,7 @@ int main(int argc, char **argv)
 	write_json(json, res, n, base, bpc, churn, mh_ms, failed);
 	printf("results written to %s\n", json);
 	if (failed) {
-		fprintf(stderr, "bench: FAILED: frames went missing (see the table)\n");
+		fprintf(stderr, "bench: FAILED: frames went missing, or a sync row's records (see the table)\n");
 		return 3;
 	}
 	return 0;

@@ -317,7 +317,7 @@ void bench_account(const struct bench_env *env, const struct bench_counts *befor
 		if (r->may_drop_reason[d])
 			r->may_drop += r->drops[d];
 	}
-	r->failed = r->out + r->may_drop < r->in;
+	r->failed = r->out + r->may_drop < r->in || r->sync.failed;
 }
 
 /* The translated SYNs all left from the one local address, none with a

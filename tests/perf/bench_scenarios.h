@@ -4,11 +4,29 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "bench.h"
 #include "addr.h"
 #include "drop.h"
 
 #define BENCH_MAX_RUNS 16
+
+/* A sync row's traffic through the sync path (bench_sync.c), over the
+ * whole row, setup included. */
+struct bench_sync_result {
+	bool on;
+	bool failed;               /* not the records its traffic must make */
+	const char *off_twin;      /* the same row with sync off */
+	uint64_t records;          /* sent to the peer */
+	uint64_t by_event[5];      /* drained, by enum sl_sync_event */
+	uint64_t dgrams;           /* datagrams sealed for the peer */
+	uint64_t bytes;            /* their UDP payload: header, records, MAC */
+	uint64_t frame_bytes;      /* ... with UDP, IPv4, Ethernet and FCS */
+	uint64_t ring_lost;        /* records lost to a full sync ring */
+	uint64_t walks;            /* refresh walks the workers finished */
+	uint64_t conns;            /* connections made */
+};
 
 struct scen_result {
 	char name[32];
@@ -44,6 +62,7 @@ struct scen_result {
 	bool may_drop_reason[SL_DROP_MAX];
 	uint64_t may_drop;
 	bool failed;
+	struct bench_sync_result sync;
 };
 
 /* Frames in and out and drops by reason, all lanes, so far. */
@@ -79,6 +98,23 @@ void bench_mixed(struct bench_env *env, struct scen_result *r);
 void bench_cross_worker(struct bench_env *env, struct scen_result *r);
 void bench_churn(struct bench_env *env, struct scen_result *r);
 void bench_one_lip(struct bench_env *env, struct scen_result *r);
+/* bench_handshake.c: connections opened in full, cycles per connection. */
+void bench_handshakes(struct bench_env *env, const char *name, struct scen_result *r);
+
+/* bench_sync.c: session sync on for a row (the control thread's part
+ * run by bench_sync_tick after each worker loop turn), and off again
+ * with the row's figures in r->sync: with `expect_new`, one NEW record
+ * for each connection made must have gone out, else none. */
+void bench_sync_on(struct bench_env *env);
+void bench_sync_off(struct bench_env *env, bool expect_new, struct scen_result *r);
+/* bench_sync_report.c: the sync rows beside their twins (a table after
+ * the main one), and a sync row's "sync" object for the JSON. */
+void bench_sync_table(const struct scen_result *r, unsigned n);
+json_t *bench_sync_json(const struct scen_result *r, const struct scen_result *all,
+			unsigned nall);
+/* bench_main.c: the row of that name, or NULL. */
+const struct scen_result *bench_find_scen(const struct scen_result *r, unsigned n,
+					 const char *name);
 
 /* Shared by the scenario files. Each side's keys in the array of its
  * family (fam), the other left NULL. */
@@ -115,7 +151,10 @@ void rec_of(struct bench_rec *r, const struct sl_v4key *k, uint8_t flags, uint8_
 unsigned side_rec(struct bench_rec *r, const struct conn_set *cs, bool server,
 		  uint32_t i, uint8_t flags);
 void collect_server_key(void *ctx, const uint8_t *frame, unsigned port);
+void conn_set_alloc(struct conn_set *cs, uint32_t n, struct bench_fam fam);
 void conn_set_free(struct conn_set *cs);
+uint64_t handshake(struct bench_env *env, unsigned lane, struct conn_set *cs,
+		   struct bench_seq *seq);
 void established_seq(struct bench_seq *seq, const struct conn_set *own,
 		     const struct conn_set *other);
 

@@ -301,7 +301,7 @@ static void sluice_step(struct sl_worker *w, struct rte_mbuf **pkts, unsigned n)
 	sl_worker_drain_steered(w);
 	sl_worker_tail(w);
 	if (w->sync) /* the control thread's part (bench_sync.c) */
-		bench_sync_consume(w);
+		bench_sync_tick();
 }
 
 /* The baseline forwarder: swap MACs, transmit on the port it came in. */

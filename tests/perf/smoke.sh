@@ -5,7 +5,9 @@
 # (printed as "ok - ..." / "not ok - ..." lines): every frame in came out
 # of every scenario (cross_worker may drop at steer_ring_full). Then one scenario again with the harness throwing
 # away one frame in 1000, which must fail it (exit 3, "failed" in the
-# JSON): the accounting can fail. Not a measurement.
+# JSON): the accounting can fail; and the handshake row with sync on
+# sending no record (--sync-lose), which must fail it too. Not a
+# measurement.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 json=build/test-logs/bench-smoke.json
@@ -21,12 +23,18 @@ bench --json "$json" || { echo "not ok - sluice-bench ran (exit $?)"; exit 1; }
 rm -f "$lossy"
 bench --json "$lossy" --only established_1k --lose-every 1000 >/dev/null 2>&1
 lossy_rc=$?
-exec /usr/bin/python3 - "$json" "$lossy" "$lossy_rc" <<'PY'
+synclost=build/test-logs/bench-smoke-synclost.json
+rm -f "$synclost"
+bench --json "$synclost" --only new_connections_handshake_sync --sync-lose >/dev/null 2>&1
+synclost_rc=$?
+exec /usr/bin/python3 - "$json" "$lossy" "$lossy_rc" "$synclost" "$synclost_rc" <<'PY'
 import json, os, sys
 r = json.load(open(sys.argv[1]))
 want = ["baseline", "established_1k", "established_1k_real", "established_100k",
         "established_1m", "established_1m_real", "established_4m",
-        "new_connections", "new_connections_real", "fnat66_established_1k",
+        "new_connections", "new_connections_real", "new_connections_handshake",
+        "established_1k_sync", "new_connections_sync", "new_connections_handshake_sync",
+        "fnat66_established_1k",
         "fnat66_established_1m", "nat64_established_1m", "fnat66_new_connections", "mixed", "cross_worker",
         "churn", "one_lip_1m"]
 got = {s["name"]: s for s in r["scenarios"]}
@@ -68,6 +76,27 @@ for name in want:
           "bench %s: beside %s, bytes per connection %s (v4 %s)"
           % (name, s.get("v4_equivalent"), s.get("bytes_per_connection"),
              twin.get("bytes_per_connection")))
+# Session sync (issue 16): each connection a row opens in full sends one
+# NEW record in datagrams; SYNs alone send none.
+for name, opened in (("new_connections_handshake_sync", True),
+                     ("established_1k_sync", True), ("new_connections_sync", False)):
+    y = (got.get(name) or {}).get("sync") or {}
+    if opened:
+        ok = (y.get("connections", 0) > 0 and y.get("records_new") == y.get("connections")
+              and y.get("datagrams", 0) > 0 and y.get("bytes_per_connection", 0) > 0)
+    else:
+        ok = y.get("records_new") == 0 and y.get("connections", 0) > 0
+    check(ok and y.get("failed") is False and y.get("ratio_to_off", 0) > 0,
+          "bench %s: sync records %s NEW for %s connections, %s datagrams, %.1f bytes each"
+          % (name, y.get("records_new"), y.get("connections"), y.get("datagrams"),
+             y.get("bytes_per_connection", 0)))
+check(r.get("sync_bytes_per_new_connection", 0) > 0,
+      "bench: sync bytes per new connection %s" % r.get("sync_bytes_per_new_connection"))
+sl = json.load(open(sys.argv[4])) if os.path.exists(sys.argv[4]) else {}
+ss = (sl.get("scenarios") or [{}])[0]
+check(sys.argv[5] == "3" and sl.get("failed") is True and ss.get("failed") is True
+      and (ss.get("sync") or {}).get("failed") is True,
+      "bench: a sync row that sends no record fails (exit %s)" % sys.argv[5])
 lossy = json.load(open(sys.argv[2])) if os.path.exists(sys.argv[2]) else {}
 ls = (lossy.get("scenarios") or [{}])[0]
 check(sys.argv[3] == "3" and lossy.get("failed") is True and ls.get("failed") is True
