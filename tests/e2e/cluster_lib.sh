@@ -59,7 +59,7 @@ cl_start_all() {
   local i
   cl_echo_up
   for i in 1 2 3; do
-    lab_cluster_node_start "$i" "$CL_ECHO_SVC" "$@" || { lab_not_ok "node $i started"; exit 1; }
+    lab_cluster_node_start "$i" "$CL_ECHO_SVC" || { lab_not_ok "node $i started"; exit 1; }
   done
   lab_ok "three nodes run Sluice (with session sync) and BIRD"
   lab_check "every node ready, its peers alive and ready, nothing taken over" \
@@ -92,6 +92,7 @@ cl_carried() {
 
 # cl_most_loaded: CL_MOST_NODE, the node carrying most of them, and
 # CL_MOST their number (printed per node).
+# shellcheck disable=SC2034  # CL_MOST_NODE: the tests read it
 cl_most_loaded() {
   local i n
   CL_MOST_NODE=1 CL_MOST=0

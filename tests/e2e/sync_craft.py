@@ -150,9 +150,10 @@ def counters(args):
         c.pop(k, None)  # what a fake peer's own traffic moves anyway
     c["connections_held"] = peer["connections_held"]
     c["unknown_peer"] = status["counters"]["unknown_peer"]
-    for k, v in status["workers"].items():
-        if k.startswith("refused") or k in ("installed", "conflicts", "no_memory"):
-            c["workers." + k] = v
+    for part in ("sync", "workers"):  # the control thread's and the workers' stages
+        for k, v in (status.get(part) or {}).items():
+            if k.startswith("refused") or k in ("installed", "conflicts", "no_memory"):
+                c[part + "." + k] = v
     c["conns_active"] = stats["totals"]["conns_active"]
     json.dump(c, sys.stdout, sort_keys=True)
     print()
