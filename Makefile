@@ -3,6 +3,8 @@
 #
 #   make          build everything
 #   make test     install deps, build, run every unit and end-to-end test
+#                 (but the cluster scenarios 4-6: make test-cluster)
+#   make test-cluster  build, run the cluster lab's scenarios 1-6 (issue 16)
 #   make demo     install deps, build, run the namespace lab demo
 #   make bench    install deps, build, run the benchmarks (tests/perf)
 #   make bench-e2e  the same job through the namespace lab, Sluice vs kernel
@@ -118,7 +120,7 @@ CONF_CTRL  := $(BENCH_CTRL) $(addprefix $(BUILD)/obj/ctrl/daemon/,ctl_work.o ctl
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test demo bench bench-e2e deps clean unit san fuzz fuzz-bins fuzz-campaign install uninstall man deb
+.PHONY: all test test-cluster demo bench bench-e2e deps clean unit san fuzz fuzz-bins fuzz-campaign install uninstall man deb
 all: $(BUILD)/sluice $(BUILD)/sluicectl
 
 # Per-group flags: only the DPDK-facing objects see DPDK's headers, and
@@ -308,6 +310,13 @@ test: deps
 	$(MAKE) -j$(JOBS) all unit $(BUILD)/sluice-bench
 	$(MAKE) -j$(JOBS) san
 	bash tests/run.sh
+
+# The cluster lab's end-to-end scenarios 1-6 (issue 16; README.md,
+# Cluster): announce, failover, drain, restart, bad sync input. `make
+# test` runs 1-3; 4-6 only here (its 20-minute budget).
+test-cluster: deps
+	$(MAKE) -j$(JOBS) all
+	bash tests/run.sh --cluster
 
 demo: deps
 	$(MAKE) all

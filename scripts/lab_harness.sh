@@ -8,6 +8,7 @@
 #   lab_test_begin NAME        prefix slt-NAME, traps, tmp dir ($T), root+binaries
 #   lab_ok DESC / lab_not_ok DESC [DETAIL...] / lab_check DESC CMD...
 #   lab_test_end               stops sluice (a check), tears down, exits 0/1
+#                              (last line: "N passed, N failed", its checks)
 
 LAB_CHECKS=0
 LAB_FAILS=0
@@ -59,6 +60,7 @@ lab__on_exit() {
   fi
   lab_down
   [ -n "${T:-}" ] && [ -d "$T" ] && rm -rf "$T"
+  echo "$((LAB_CHECKS - LAB_FAILS)) passed, $LAB_FAILS failed"
   if [ "$LAB_FAILS" -gt 0 ]; then
     echo "# $LAB_PREFIX: $LAB_FAILS of $LAB_CHECKS checks failed"
     exit 1

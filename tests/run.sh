@@ -4,10 +4,15 @@
 # tests counts), then every tests/e2e/test_*.sh (each script counts as one
 # test; exit 0 = pass). `make test` builds first, then runs this.
 #
-#   tests/run.sh                 everything
+#   tests/run.sh                 everything (but the cluster suite's heavy scripts)
 #   tests/run.sh --unit          unit binaries only
 #   tests/run.sh --e2e           end-to-end scripts only
 #   tests/run.sh udp expiry      only tests whose name contains "udp" or "expiry"
+#   tests/run.sh --cluster       the cluster lab's scripts (tests/e2e/test_cluster_*,
+#                                issue 16's scenarios 1-6; `make test-cluster`)
+#
+# Scripts marked "# e2e-suite: cluster" (the heavy cluster scenarios)
+# run only with --cluster or when a name filter picks them.
 #
 # Output: one line per test group, logs in build/test-logs/NAME.log (printed
 # when the group fails), and the closing line "N passed, N failed". Exit 1
@@ -26,12 +31,13 @@ mkdir -p "$LOGS"
 # left by an earlier run is not this run's result.
 touch "$LOGS/.run-start"
 
-run_unit=1 run_e2e=1 filters=()
+run_unit=1 run_e2e=1 cluster=0 filters=()
 for a in "$@"; do
   case $a in
     --unit) run_e2e=0 ;;
     --e2e) run_unit=0 ;;
-    -h | --help) sed -n '3,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    --cluster) run_unit=0 cluster=1 ;;
+    -h | --help) sed -n '3,24s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) filters+=("$a") ;;
   esac
 done
@@ -245,6 +251,11 @@ if [ $run_e2e -eq 1 ]; then
   for script in "$ROOT"/tests/e2e/test_*.sh; do
     name=$(basename "$script" .sh)
     selected "$name" || continue
+    if [ $cluster -eq 1 ]; then
+      [[ $name == test_cluster_* ]] || continue
+    elif [ ${#filters[@]} -eq 0 ] && grep -q '^# e2e-suite: cluster' "$script"; then
+      continue # make test-cluster's
+    fi
     log=$LOGS/e2e-$name.log
     own=$(sed -n 's/^# e2e-timeout: *\([0-9][0-9]*\).*/\1/p' "$script" | head -n 1)
     own=${own:-180}
@@ -284,6 +295,6 @@ if [ $run_e2e -eq 1 ]; then
   shopt -u nullglob
 fi
 
-[ "${ROBUSTNESS_SUMMARY:-1}" = 1 ] && bash "$ROOT/tests/robustness_summary.sh" "${fuzz_lines[@]}"
+[ "${ROBUSTNESS_SUMMARY:-1}" = 1 ] && [ $cluster -eq 0 ] && bash "$ROOT/tests/robustness_summary.sh" "${fuzz_lines[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
