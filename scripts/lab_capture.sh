@@ -35,14 +35,19 @@
 lab_capture_start() {
   local role=$1 ifc=$2 file=$3 filter=$4 mac
   command -v tcpdump >/dev/null || { lab_die "tcpdump is not installed (scripts/deps.sh)"; return 1; }
-  mac=$(lab_mac "$role" "$ifc")
-  [ -n "$mac" ] || { lab_die "no MAC for $ifc in $(lab_ns "$role")"; return 1; }
+  # IFACE "any": every interface's inbound frames (a router's forwarded
+  # ones, once per device they cross), no MAC to leave out.
+  if [ "$ifc" != any ]; then
+    mac=$(lab_mac "$role" "$ifc")
+    [ -n "$mac" ] || { lab_die "no MAC for $ifc in $(lab_ns "$role")"; return 1; }
+    filter="not ether src $mac and ($filter)"
+  fi
   rm -f "$file" "$file.err" "$file.pid"
   # Not through lab_exec: a function in the background is a subshell, and
   # $! would be its pid, not tcpdump's (ip netns exec execs it; the cat of
   # the process substitution is forked before, and ends at tcpdump's EOF).
   ip netns exec "$(lab_ns "$role")" tcpdump -i "$ifc" -p -Q in -n -s 128 -B 8192 \
-    --immediate-mode -U -Z root -w "$file" "not ether src $mac and ($filter)" \
+    --immediate-mode -U -Z root -w "$file" "$filter" \
     </dev/null >/dev/null 2> >(cat >"$file.err") &
   echo $! >"$file.pid"
   lab_wait_until 5 "tcpdump listening on $ifc in $(lab_ns "$role")" \

@@ -8,7 +8,8 @@
       --long N connections, each sending a sequence-numbered line every
       --interval s and checking that its echo comes back byte for byte, in
       order; meanwhile new connections at --new-rate a second (connect, one
-      line, its echo, close). Writes F --ready once all N have echoed; stops
+      line, its echo, close). Writes F --ready once all N have echoed (the
+      time, then a line of their client ports, by number); stops
       sending when F --stop exists; waits up to --drain s for the echoes
       still due; then writes a JSON summary to F --out (below) and exits.
 
@@ -21,8 +22,10 @@ machine's scheduling alone never causes. With --kill F (the kill's Unix
 time, written by the test), the summary says when the failed and delayed
 ones started, relative to it.
 
-Summary: {"long": {"opened", "broken", "broken_detail", "lines_sent",
-"lines_echoed", "max_echo_ms"}, "new": {"attempts", "ok", "failed",
+Summary: {"long": {"opened", "broken", "broken_detail", "broken_list"
+(each {"cid", "port": its client port, "why", "at_ms": when it was found
+broken, relative to the kill}), "lines_sent", "lines_echoed",
+"max_echo_ms"}, "new": {"attempts", "ok", "failed",
 "delayed", "first_ms", "last_ms", "span_ms", "detail"}}. One thread, one
 selector, the standard library only.
 """
@@ -96,6 +99,8 @@ class Long:
         self.lines = collections.deque()  # (bytes left of the line, time sent)
         self.echoed = 0
         self.broken = None
+        self.broken_at = None
+        self.port = None
         self.opened_at = now
 
     def queue_line(self, now):
@@ -148,6 +153,7 @@ def long_event(c, ev, now, stats):
             if err:
                 raise OSError(err, os.strerror(err))
             c.connected = True
+            c.port = c.sock.getsockname()[1]
         if ev & selectors.EVENT_READ:
             data = c.sock.recv(65536)
             if not data:
@@ -215,7 +221,8 @@ def run(args):
             stopping, stop_at = True, now
         if not ready and all(c.echoed > 0 or c.broken for c in longs):
             ready = True
-            open(args.ready, "w").write(f"{now:.6f}\n")
+            open(args.ready, "w").write(f"{now:.6f}\n" +
+                                        " ".join(str(c.port) for c in longs) + "\n")
         if not ready and now - t0 > args.setup:
             break  # never got going: the summary says how far it came
         if stopping and (now - stop_at > args.drain or
@@ -241,6 +248,7 @@ def run(args):
                 end_new(sel, news, c)
         for c in touched:
             if c.broken and c.sock.fileno() >= 0:
+                c.broken_at = now
                 sel.unregister(c.sock)
                 c.sock.close()
             elif c.sock.fileno() >= 0 and mask(c) != c.mask:
@@ -269,6 +277,7 @@ def run(args):
         if not c.broken and (c.expect or not c.connected):
             c.broken = (f"{len(c.lines)} lines never echoed (of {c.seq})" if c.connected
                         else "never connected")
+            c.broken_at = time.time()
         if c.sock.fileno() >= 0:
             c.sock.close()
     write_summary(args, longs, new_log, k, stats)
@@ -291,6 +300,9 @@ def write_summary(args, longs, new_log, attempts, stats):
             "opened": sum(1 for c in longs if c.connected),
             "broken": sum(1 for c in longs if c.broken),
             "broken_detail": [f"L{c.cid:03d}: {c.broken}" for c in longs if c.broken][:20],
+            "broken_list": [{"cid": c.cid, "port": c.port, "why": c.broken,
+                             "at_ms": int((c.broken_at - kill) * 1000) if kill else None}
+                            for c in longs if c.broken][:20],
             "lines_sent": sum(c.seq for c in longs),
             "lines_echoed": sum(c.echoed for c in longs),
             "max_echo_ms": stats["max_echo_ms"],

@@ -6,16 +6,23 @@
 # while 200 long-lived TCP connections through the VIP each send a line
 # every 100 ms and check its echo (tests/e2e/echo_load.py), and new
 # connections arrive at 50/s.
+#   - before the kill, each survivor holds the victim's connections in
+#     its table (its connections_held count for the victim) and an
+#     identical copy of each long-lived one the victim made;
+#   - the router's VIP path to the victim gone (BFD) and its local address
+#     routed to exactly one survivor (takeover), each under 1 s after the
+#     kill; the survivors see the peer dead;
 #   - 0 long-lived connections broken: each one's echo stream complete
-#     and in order, for some seconds after the kill;
+#     and in order, for some seconds after the kill; the slowest echo any
+#     of them saw under 2 s (the 1 s window and the retransmission that
+#     crosses it: see below);
 #   - new connections that fail or need a retransmission (a SYN lost at
-#     the dead node) all started within 1 s of the kill (BFD's detection:
-#     3 x 100 ms), and are counted;
-#   - the survivors see the peer dead, exactly one of them announces its
-#     local address (the router's kernel route goes to it), and they had
-#     installed its connections (records received and installed > 0).
-# The figures (broken, failed, delayed, their window, detection and
-# takeover times) are printed.
+#     the dead node) all started within 1 s of the kill, every attempt
+#     counted (echoed, failed or delayed) and the bad ones printed.
+# A failure explains itself in the log (failover_diag.py): each broken
+# connection's entries on every node before and after the kill, the
+# router's next hop for it, the resets the router forwarded (a capture),
+# every node's sync counters before and after, the machine's load.
 # e2e-timeout: 110
 # shellcheck disable=SC2317  # helpers called through lab_check / lab_wait_until
 set -euo pipefail
@@ -23,6 +30,7 @@ set -euo pipefail
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
 
 ECHO=$LAB_ROOT/tests/e2e/echo_load.py
+DIAG=$LAB_ROOT/tests/e2e/failover_diag.py
 PORT=7007
 VIP=$LAB_CL_VIP
 
@@ -73,13 +81,25 @@ lab_check "the router has the VIP over all three nodes" \
 lab_check "each local address routed to its own node" \
   lab_wait_until 10 "own routes" own_routes
 
+# The resets the router forwards (a long-lived connection broken is a
+# reset from somewhere): for the diagnostic, should one break.
+if ! lab_capture_start rt any "$T/rst.pcap" 'tcp port 7007 and tcp[tcpflags] & tcp-rst != 0'; then
+  echo "# no capture of resets at the router"
+fi
+
+# The router's route changes, timed (a BFD flap on a starved machine
+# moves flows as a kill does): for the diagnostic too. Bounded, as the
+# test may end early.
+timeout 150 ip -tshort -n "$(lab_ns rt)" monitor route >"$T/routes.log" 2>&1 &
+MON=$!
+
 # The load: 200 long-lived connections, new ones at 50/s.
 lab_exec cli "$LAB_PY" "$ECHO" run --dst "$VIP:$PORT" --long 200 --interval 0.1 \
   --new-rate 50 --ready "$T/ready" --stop "$T/stop" --kill "$T/kill" --out "$T/summary.json" \
   </dev/null >"$T/load.err" 2>&1 &
 LOAD=$!
 lab_check "200 long-lived connections echoing" \
-  lab_wait_until 20 "load ready" test -e "$T/ready"
+  lab_wait_until 20 "load ready" test -s "$T/ready"
 sleep 1 # their ESTABLISHED states synced
 
 # The victim: the node whose local address carries most of them (the
@@ -95,19 +115,48 @@ for i in 1 2 3; do
   echo "# node $i carries $n connections"
   if [ "$n" -gt "$most" ]; then V=$i most=$n; fi
 done
-lab_check_cmp "the victim (node $V) carries some connections" "$most" -ge 20
 SURV=()
 for i in 1 2 3; do [ "$i" -eq "$V" ] || SURV+=("$i"); done
-# In the workers' tables, not only handed to them: each survivor holds
-# at least the victim's connections (and the other survivor's).
+# snap TAG NODE...: each node's connections on the echo service, cluster
+# status and stats into $T/TAG-*-nI.json (failover_diag.py reads them).
+snap() {
+  local tag=$1 i
+  shift
+  for i in "$@"; do
+    lab_cl_ctl "$i" --json conn list --vip "$VIP:$PORT" --limit 10000 >"$T/$tag-conns-n$i.json" || true
+    status "$i" >"$T/$tag-status-n$i.json" || true
+    lab_cl_ctl "$i" --json stats >"$T/$tag-stats-n$i.json" || true
+  done
+}
+diag() { "$LAB_PY" "$DIAG" "$@"; }
+# Copies actually held, not installs counted: the long-lived connections
+# the victim made (its own entries), and each survivor's count of the
+# victim's connections in its workers' tables (connections_held); then,
+# connection by connection, an identical copy (client, local address and
+# port, server) on each survivor.
+lab_cl_ctl "$V" --json conn list --vip "$VIP:$PORT" --limit 10000 >"$T/before-conns-n$V.json"
+vlong=$(diag copies "$T" "$V" | lab_jget "r['victim_long']")
+lab_check_cmp "the victim (node $V) made some of the long-lived connections" "$vlong" -ge 20
+held_all() {
+  local s
+  for s in "${SURV[@]}"; do
+    [ "$(peer_field "$s" "n$V" "p['connections_held']")" -ge "$vlong" ] || return 1
+  done
+}
+lab_wait_until 5 "the survivors hold node $V's $vlong connections" held_all || true
+snap before 1 2 3
 for s in "${SURV[@]}"; do
-  lab_check_cmp "node $s installed node $V's connections in its table before the kill" \
-    "$(status "$s" | lab_jget "r['workers']['installed']")" -ge "$most"
+  lab_check_cmp "node $s holds node $V's connections in its table (connections_held) before the kill" \
+    "$(lab_jget "[p['connections_held'] for p in r['peers'] if p['name'] == 'n$V'][0]" \
+       <"$T/before-status-n$s.json")" -ge "$vlong"
+  lab_check_eq "node $s holds an identical copy of each of node $V's long-lived ones" \
+    "$(diag copies "$T" "$V" | lab_jget "' '.join(r['missing']['n$s']) or 'all'")" all
 done
 
 date +%s.%N >"$T/kill"
 t0=$(date +%s%N)
 lab_check "node $V killed: kill -9 of everything in its namespace" lab_cluster_kill "$V"
+echo "# machine load at the kill: $(cat /proc/loadavg)"
 ms() { echo $(( ($(date +%s%N) - t0) / 1000000 )); }
 dead_everywhere() {
   local s
@@ -122,7 +171,8 @@ taken_over() {
   [ -n "$hops" ] && [ "$(wc -l <<<"$hops")" -eq 1 ] && [ "$hops" != "$(lab_cl_host_ip "$V")" ]
 }
 # until_ms CMD...: CMD polled every 20 ms for up to 5 s; prints the
-# milliseconds since the kill when it held, fails otherwise.
+# milliseconds since the kill when it held, fails otherwise. (An upper
+# bound: a poll late on a loaded machine only makes it larger.)
 until_ms() {
   local k
   for (( k = 0; k < 250; k++ )); do
@@ -132,11 +182,15 @@ until_ms() {
   return 1
 }
 # The router first (cheap to poll: the figures), then the survivors.
+# Both within the issue's 1 s: BFD's detection (3 x 100 ms) ends the
+# victim's VIP path; the survivors' (dead_ms 500) hands its local address
+# to one of them, whose BIRD announces it.
 if bfd_ms=$(until_ms vip_paths_are 2); then
-  lab_ok "the VIP over the two survivors ($bfd_ms ms after the kill: BFD)"
+  lab_check_cmp "the VIP over the two survivors, under 1 s after the kill (BFD)" "$bfd_ms" -lt 1000
 else lab_not_ok "the VIP over the two survivors"; fi
 if take_ms=$(until_ms taken_over); then
-  lab_ok "node $V's local address routed to one survivor ($take_ms ms after the kill)"
+  lab_check_cmp "node $V's local address routed to one survivor, under 1 s after the kill (takeover)" \
+    "$take_ms" -lt 1000
 else lab_not_ok "node $V's local address routed to one survivor" "$(lab_cl_nexthops "$LIP")"; fi
 lab_check "the survivors see node $V dead" lab_wait_until 5 "n$V dead" dead_everywhere
 
@@ -155,10 +209,6 @@ if out=$(lab_cl_ctl "${owners// /}" cluster status 2>&1); then
   lab_ok "sluicectl cluster status on the survivor that took over"
   while IFS= read -r l; do echo "#   $l"; done <<<"$out"
 else lab_not_ok "sluicectl cluster status on the survivor that took over" "$out"; fi
-for s in "${SURV[@]}"; do
-  lab_check_cmp "node $s received node $V's records" \
-    "$(peer_field "$s" "n$V" "p['counters']['rx_records']")" -gt 0
-done
 
 # Run on for a few seconds after the kill, then stop and let the echoes
 # still due come home.
@@ -166,6 +216,7 @@ while [ "$(ms)" -lt 5000 ]; do sleep 0.2; done
 touch "$T/stop"
 if wait "$LOAD"; then lab_ok "the load client ran to its end"
 else lab_not_ok "the load client ran to its end" "$(tail -n 5 "$T/load.err")"; fi
+snap after "${SURV[@]}"
 S=$T/summary.json
 [ -s "$S" ] || { lab_not_ok "the load client wrote its summary"; exit 1; }
 get() { lab_jget "$1" <"$S"; }
@@ -177,16 +228,43 @@ echo "# new: $(get "r['new']['attempts']") attempts, $(get "r['new']['failed']")
   "$(get "r['new']['last_ms']") ms after the kill"
 get "'\n'.join('#   ' + d for d in r['long']['broken_detail'] + r['new']['detail'])"
 for s in "${SURV[@]}"; do
-  echo "# node $s: $(lab_cl_ctl "$s" --json stats | lab_jget "' '.join(f'{k}={v}' for k, v in sorted(r['drops'].items()) if v) or 'no drops'")"
+  echo "# node $s: $(lab_jget "' '.join(f'{k}={v}' for k, v in sorted(r['drops'].items()) if v) or 'no drops'" \
+    <"$T/after-stats-n$s.json")"
 done
 lab_check_eq "all 200 long-lived connections opened" "$(get "r['long']['opened']")" 200
 lab_check_eq "0 long-lived connections broken" "$(get "r['long']['broken']")" 0
+# The slowest echo any long-lived connection saw: a line lost in the
+# detection window (the issue's 1 s, checked above) is sent again by the
+# client's TCP at the latest at 1.4 s (its 200 ms timer doubling: 0.2,
+# 0.6, 1.4 s, the next at 3 s) and echoed at once; 0.6 s of the bound is
+# for a loaded machine. Over it: a retransmission after the window lost.
+lab_check_cmp "the slowest echo of a long-lived connection, ms" "$(get "r['long']['max_echo_ms']")" -lt 2000
 lab_check_cmp "new connections kept coming (50/s)" "$(get "r['new']['ok']")" -ge 150
+lab_check_eq "every new connection counted: echoed, failed or delayed" \
+  "$(get "r['new']['finished']")" "$(get "r['new']['attempts']")"
 # From the kill on (less 100 ms: a handshake begun just before it was
 # still in flight) to the end of the detection window.
 lab_check_eq "failed or delayed new connections only within 1 s of the kill" \
   "$(get "r['new']['first_ms'] is None or (r['new']['first_ms'] >= -100 and r['new']['last_ms'] < 1000)")" true
 lab_check_cmp "... a window under 1 s" "$(get "r['new']['span_ms']")" -lt 1000
+
+# A failure explains itself: where each broken connection was before and
+# after the kill (the router's next hop for it now), the resets the
+# router forwarded, its route changes, every node's sync counters.
+[ -e "$T/rst.pcap.pid" ] && lab_capture_stop "$T/rst.pcap"
+kill "$MON" 2>/dev/null || true
+if [ "$LAB_FAILS" -gt 0 ]; then
+  echo "# --- diagnostic: machine load $(cat /proc/loadavg)"
+  for p in $(get "' '.join(str(b['port']) for b in r['long']['broken_list'])"); do
+    echo "$p $(ip -n "$(lab_ns rt)" route get "$VIP" from 198.18.10.1 iif r-cli ipproto tcp \
+      sport "$p" dport "$PORT" 2>/dev/null | grep -o 'via [0-9.]*' | awk '{print $2}')"
+  done >"$T/nexthops"
+  [ -s "$T/rst.pcap" ] && tcpdump -r "$T/rst.pcap" -nn -e 2>/dev/null >"$T/rst.txt"
+  diag explain "$T" "$V"
+  lab_cl_birdc rt show protocols 2>&1 | sed 's/^/#   router: /'
+fi
+# FAILOVER_SAVE=DIR keeps the snapshots and the capture (lab_down removes $T).
+if [ -n "${FAILOVER_SAVE:-}" ]; then mkdir -p "$FAILOVER_SAVE" && cp -r "$T"/. "$FAILOVER_SAVE"/; fi
 
 for s in "${SURV[@]}"; do
   if lab_cluster_node_stop "$s"; then lab_ok "node $s's sluice stopped with status 0"
