@@ -281,7 +281,7 @@ static void test_v6_pool_sizing(void **state)
 	sl_model_free(&run);
 	char zero[sizeof(DOC) + 64];
 	snprintf(zero, sizeof(zero), "{'conn_table': {'max_v6_connections': 0}, %s",
-		 DOC + 1);
+		 &DOC[1]);
 	assert_int_equal(load(zero, &next, &e), -1);
 	assert_string_equal(e.field, "$.vips[0].vip");
 	assert_non_null(strstr(e.message, "conn_table.max_v6_connections is 0"));
