@@ -431,8 +431,30 @@ static bool stale_copy(struct sl_worker *w, const struct sl_conn *old, uint8_t p
 	       (of == peer + 1 || !sl_time_before(w->now_ms, old->expire));
 }
 
-/* A stale copy goes as expiry would end it (no GONE: a pure copy; its
- * peer's share freed; counted expired). */
+/* Is `old` this node's own handshake on the client tuple of a
+ * connection a peer has established? The client's SYN reached both
+ * nodes (ECMP moved while it retried, or a route changed), and its
+ * handshake completed at the peer: this entry, never told to anyone,
+ * is a dead end. Kept, it would catch the client's packets once ECMP
+ * brings the flow here (a failover) and send them to the server from a
+ * local port the server never accepted: reset. Not for a peer's closed
+ * connection: then this handshake is the client's next one. */
+static bool dead_handshake(struct sl_worker *w, const struct sl_conn *old,
+			   const struct sl_sync_conn *r)
+{
+	uint8_t of = w->sync->peer_of[sl_ct_index(&w->ct, old)];
+
+	return !(of & (SL_SYNC_PEER | SL_SYNC_TOLD)) && old->proto == SL_IPPROTO_TCP &&
+	       !(old->flags & (SL_CONN_F_KIND | SL_CONN_F_FLUSHED)) &&
+	       tcp_rank(old->state) < tcp_rank(SL_CS_TCP_ESTABLISHED) &&
+	       r->proto == SL_IPPROTO_TCP &&
+	       tcp_rank(r->state) >= tcp_rank(SL_CS_TCP_ESTABLISHED) && !tcp_closed(r->state) &&
+	       !sl_sync_same_conn(&w->ct, old, r);
+}
+
+/* A stale copy, or a dead handshake of ours, goes as expiry would end
+ * it (no GONE: a pure copy or an entry never told; a copy's peer share
+ * freed; counted expired). */
 static void drop_stale(struct sl_worker *w, struct sl_conn *old)
 {
 	sl_worker_conn_leaves(w, old);
@@ -464,14 +486,22 @@ static bool lport_free(struct sl_worker *w, const struct sl_sync_conn *r, uint8_
  * connection of a tombstone is the tuple's next connection, with the
  * same server and local port again (a connection's own NEW comes a whole
  * state timeout or more before its GONE, farther than datagrams
- * reorder): it starts afresh, counted reopened. */
+ * reorder): it starts afresh, counted reopened. A peer's established
+ * NEW or REFRESH also replaces this node's own dead handshake on the
+ * tuple (dead_handshake()), counted replaced. */
 static bool replaces(struct sl_worker *w, struct sl_conn *old,
 		     const struct sl_sync_conn *r, uint8_t peer)
 {
 	struct sl_worker_sync *y = w->sync;
 
-	if ((r->event != SL_SYNC_NEW && r->event != SL_SYNC_REFRESH) ||
-	    !stale_copy(w, old, peer))
+	if (r->event != SL_SYNC_NEW && r->event != SL_SYNC_REFRESH)
+		return false;
+	if (dead_handshake(w, old, r)) {
+		y->stats.replaced++;
+		drop_stale(w, old);
+		return true;
+	}
+	if (!stale_copy(w, old, peer))
 		return false;
 	if (!sl_sync_same_conn(&w->ct, old, r))
 		y->stats.replaced++;

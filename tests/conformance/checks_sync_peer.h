@@ -104,6 +104,37 @@ static bool sync_client_port_reuse(struct harness *h, char *why)
 				 c ? "left" : "removed, not replaced,", ok ? "sent" : "not sent");
 }
 
+/* The client's SYN reached this node too, but its handshake completed
+ * at a peer (ECMP moved while it retried): the peer's NEW replaces this
+ * node's own half-open entry on the client tuple, counted; before, it
+ * was a conflict, and after a failover brought the flow here the
+ * client's data went to the server from a port it never accepted
+ * (reset: the failover test's 1-in-200 break). */
+static bool sync_own_handshake_replaced(struct harness *h, char *why)
+{
+	unsigned owner = h->nworkers - 1;
+	uint16_t cport = sync_cport(h, 43070, owner), lport = sync_lport(h, 33070, owner);
+	struct sl_sync_conn r = sync_rec(PEER_LIP, cport, lport);
+	struct sl_conn_table *ct = &h->dp.workers[owner]->ct;
+	struct seen to_rs;
+
+	if (!sync_peer_on(h, why))
+		return false;
+	bool ok = exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, cport, VIP, 80, SYN, &to_rs);
+	struct sl_conn *c = sync_entry(h, owner, &r);
+	bool own = c && c->state == SL_CS_TCP_SYN_SENT && !sl_sync_same_conn(ct, c, &r);
+	uint64_t replaced = SYNC_STAT(h, replaced);
+	ok = ok && sync_put(h, &r, 1, 0);
+	c = sync_entry(h, owner, &r);
+	bool taken = c && sl_sync_same_conn(ct, c, &r) && SYNC_STAT(h, replaced) == replaced + 1;
+	sync_peer_off(h);
+	if (!ok || !own)
+		return WHY("no own half-open entry to start from (%s)", ok ? "sent" : "not sent");
+	return taken ? true
+		     : WHY("a peer's established NEW %s this node's own SYN_SENT entry",
+			   c ? "left" : "removed, not replaced,");
+}
+
 /* A GONE from the origin leaves a copy that forwarded a packet here
  * within its state's timeout (this node serves it since an ECMP change)
  * and ends a pure copy; on expiry the served copy sends GONE, the pure

@@ -317,6 +317,8 @@ static const struct check checks[] = {
 	 sync_stale_copy},
 	{"session sync: a NEW on a reused client port replaces the old pure copy",
 	 sync_client_port_reuse},
+	{"session sync: a peer's established NEW replaces our own half-open entry",
+	 sync_own_handshake_replaced},
 	{"session sync: a record's timeout clamped; installs counted as synced",
 	 sync_install_clamp},
 	{"session sync: records of a connection after its GONE are late, ignored",

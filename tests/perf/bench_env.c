@@ -83,7 +83,7 @@ static int make_ports(struct bench_env *env, char *err, size_t errlen)
 static const char *bench_config(void)
 {
 	return "{\"workers\": 2,"
-	       " \"conn_table\": {\"max_connections\": 4194304},"
+	       " \"conn_table\": {\"max_connections\": 4194304, \"max_v6_connections\": 262144},"
 	       " \"timeouts\": {\"tcp_syn_sent\": 600, \"tcp_syn_recv\": 600},"
 	       " \"ports\": ["
 	       "  {\"name\": \"wan\", \"devargs\": \"bench_wan\", \"ipv4\": \"198.18.0.2/24\","
