@@ -359,7 +359,12 @@ static bool tcp_closed(uint8_t state)
  * is the reused port's new SYN cycle, not a step back. */
 static bool moves_back(const struct sl_conn *c, const struct sl_sync_conn *r)
 {
-	if (c->proto != SL_IPPROTO_TCP)
+	/* A NEW is never refused for its state: it is what the origin sends
+	 * when it (re)installs the connection, e.g. a reused port's new
+	 * cycle whose SYN_* STATE records were lost; refused, the copy would
+	 * stay closed for a whole refresh horizon and a failover then lose a
+	 * live connection. A late duplicate NEW costs only a longer life. */
+	if (c->proto != SL_IPPROTO_TCP || r->event == SL_SYNC_NEW)
 		return false;
 	if (tcp_closed(c->state) && tcp_rank(r->state) < tcp_rank(SL_CS_TCP_ESTABLISHED))
 		return false;
@@ -457,6 +462,14 @@ static bool dead_handshake(struct sl_worker *w, const struct sl_conn *old,
  * freed; counted expired). */
 static void drop_stale(struct sl_worker *w, struct sl_conn *old)
 {
+	struct sl_worker_sync *y = w->sync;
+	uint32_t i = sl_ct_index(&w->ct, old);
+
+	/* No GONE: a tombstone that once served traffic here would send one
+	 * naming the tuple the record is about to take, at every peer. */
+	y->agreed[i] = old->expire;
+	y->local_until[i] = 0;
+	y->peer_of[i] &= (uint8_t)~SL_SYNC_TOLD;
 	sl_worker_conn_leaves(w, old);
 	sl_ct_remove(&w->ct, old);
 }

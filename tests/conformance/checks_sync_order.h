@@ -98,6 +98,34 @@ static uint8_t sync_state_to(struct harness *h, unsigned owner, struct sl_sync_c
 	return c ? c->state : SL_CS_FREE;
 }
 
+/* A NEW on a closed copy of the very connection (the client reused its
+ * port; the new cycle's SYN_* STATE records were lost) is taken, FIN
+ * flags starting over: refused as "backwards", the copy stayed closed
+ * and a failover lost the live connection. */
+static bool sync_new_on_closed(struct harness *h, char *why)
+{
+	unsigned owner = h->nworkers - 1;
+	uint16_t cport = sync_cport(h, 43460, owner);
+	struct sl_sync_conn r = sync_rec(PEER_LIP, cport, sync_lport(h, 33460, owner));
+	const uint8_t both = SL_CONN_F_FIN_ORIG | SL_CONN_F_FIN_REPLY;
+
+	if (!sync_peer_on(h, why))
+		return false;
+	bool ok = sync_put(h, &r, 1, 0) &&
+		  sync_state_to(h, owner, &r, SL_CS_TCP_TIME_WAIT, both) == SL_CS_TCP_TIME_WAIT;
+	r.event = SL_SYNC_NEW, r.state = SL_CS_TCP_ESTABLISHED, r.flags = 0;
+	ok = ok && sync_put(h, &r, 1, 0);
+	struct sl_conn *c = sync_entry(h, owner, &r);
+	uint8_t state = c ? c->state : SL_CS_FREE, fins = c ? c->flags & both : 0xff;
+	sync_peer_off(h);
+	if (!ok)
+		return WHY("records not sent");
+	return state == SL_CS_TCP_ESTABLISHED && fins == 0
+		       ? true
+		       : WHY("a NEW on a TIME_WAIT copy left it %s, FIN flags %#x",
+			     sl_conn_state_name(state), fins);
+}
+
 /* An older record (ESTABLISHED after FIN_WAIT) leaves the state, counted
  * backwards; the client's new SYN cycle on a TIME_WAIT copy (it reused
  * its port) is taken, its FIN flags starting over. */
