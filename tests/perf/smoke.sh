@@ -82,13 +82,17 @@ for name, opened in (("new_connections_handshake_sync", True),
                      ("established_1k_sync", True), ("new_connections_sync", False)):
     y = (got.get(name) or {}).get("sync") or {}
     if opened:
-        ok = (y.get("connections", 0) > 0 and y.get("records_new") == y.get("connections")
+        # A NEW for each connection, sent or lost to a full sync ring
+        # (the control thread's drain is capped per turn; how many a
+        # fast row loses depends on the machine: tests/perf/README.md).
+        ok = (y.get("connections", 0) > 0 and y.get("records_new", 0) > 0
+              and y.get("records_new", 0) + y.get("ring_lost", 0) == y.get("connections")
               and y.get("datagrams", 0) > 0 and y.get("bytes_per_connection", 0) > 0)
     else:
         ok = y.get("records_new") == 0 and y.get("connections", 0) > 0
     check(ok and y.get("failed") is False and y.get("ratio_to_off", 0) > 0,
-          "bench %s: sync records %s NEW for %s connections, %s datagrams, %.1f bytes each"
-          % (name, y.get("records_new"), y.get("connections"), y.get("datagrams"),
+          "bench %s: sync records %s NEW (%s lost to a full ring) for %s connections, %s datagrams, %.1f bytes each"
+          % (name, y.get("records_new"), y.get("ring_lost"), y.get("connections"), y.get("datagrams"),
              y.get("bytes_per_connection", 0)))
 check(r.get("sync_bytes_per_new_connection", 0) > 0,
       "bench: sync bytes per new connection %s" % r.get("sync_bytes_per_new_connection"))
