@@ -14,6 +14,7 @@
 #include "sync_conv.h"
 #include "worker_conn.h"
 #include "worker_expire.h"
+#include "worker_sync_order.h"
 
 /* The peers know nothing yet: no UDP entry may say they were told (left
  * from an earlier time sync was on), or its first reply would not make
@@ -332,45 +333,6 @@ static void gone(struct sl_worker *w, struct sl_conn *c, uint32_t i)
 	y->stats.removed++;
 }
 
-/* Where a TCP state comes in a connection's life (tcp_state.c): a packet
- * only moves it later, except that a client's SYN on a closed one
- * (TIME_WAIT, CLOSE: the client reused its port) starts it over. */
-static unsigned tcp_rank(uint8_t state)
-{
-	switch (state) {
-	case SL_CS_TCP_SYN_SENT: return 1;
-	case SL_CS_TCP_SYN_RECV: return 2;
-	case SL_CS_TCP_ESTABLISHED: return 3;
-	case SL_CS_TCP_FIN_WAIT: /* one side's FIN: either, never both */
-	case SL_CS_TCP_CLOSE_WAIT: return 4;
-	case SL_CS_TCP_TIME_WAIT: return 5;
-	default: return 6; /* CLOSE */
-	}
-}
-
-static bool tcp_closed(uint8_t state)
-{
-	return state == SL_CS_TCP_TIME_WAIT || state == SL_CS_TCP_CLOSE;
-}
-
-/* A record of the very connection whose state comes before the copy's
- * (an older record, late: datagrams reorder) would move it back, e.g.
- * ESTABLISHED again after FIN_WAIT. A handshake state on a closed copy
- * is the reused port's new SYN cycle, not a step back. */
-static bool moves_back(const struct sl_conn *c, const struct sl_sync_conn *r)
-{
-	/* A NEW is never refused for its state: it is what the origin sends
-	 * when it (re)installs the connection, e.g. a reused port's new
-	 * cycle whose SYN_* STATE records were lost; refused, the copy would
-	 * stay closed for a whole refresh horizon and a failover then lose a
-	 * live connection. A late duplicate NEW costs only a longer life. */
-	if (c->proto != SL_IPPROTO_TCP || r->event == SL_SYNC_NEW)
-		return false;
-	if (tcp_closed(c->state) && tcp_rank(r->state) < tcp_rank(SL_CS_TCP_ESTABLISHED))
-		return false;
-	return tcp_rank(r->state) < tcp_rank(c->state);
-}
-
 /* The connection's client tuple is here already (ours, or installed
  * before): if the record names the same connection, it brings its state
  * and FIN flags (added: a FIN seen anywhere was sent; a new SYN cycle
@@ -434,27 +396,6 @@ static bool stale_copy(struct sl_worker *w, const struct sl_conn *old, uint8_t p
 		return true;
 	return y->local_until[i] == 0 &&
 	       (of == peer + 1 || !sl_time_before(w->now_ms, old->expire));
-}
-
-/* Is `old` this node's own handshake on the client tuple of a
- * connection a peer has established? The client's SYN reached both
- * nodes (ECMP moved while it retried, or a route changed), and its
- * handshake completed at the peer: this entry, never told to anyone,
- * is a dead end. Kept, it would catch the client's packets once ECMP
- * brings the flow here (a failover) and send them to the server from a
- * local port the server never accepted: reset. Not for a peer's closed
- * connection: then this handshake is the client's next one. */
-static bool dead_handshake(struct sl_worker *w, const struct sl_conn *old,
-			   const struct sl_sync_conn *r)
-{
-	uint8_t of = w->sync->peer_of[sl_ct_index(&w->ct, old)];
-
-	return !(of & (SL_SYNC_PEER | SL_SYNC_TOLD)) && old->proto == SL_IPPROTO_TCP &&
-	       !(old->flags & (SL_CONN_F_KIND | SL_CONN_F_FLUSHED)) &&
-	       tcp_rank(old->state) < tcp_rank(SL_CS_TCP_ESTABLISHED) &&
-	       r->proto == SL_IPPROTO_TCP &&
-	       tcp_rank(r->state) >= tcp_rank(SL_CS_TCP_ESTABLISHED) && !tcp_closed(r->state) &&
-	       !sl_sync_same_conn(&w->ct, old, r);
 }
 
 /* A stale copy, or a dead handshake of ours, goes as expiry would end
