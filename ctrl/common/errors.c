@@ -16,30 +16,35 @@ static void copy_str(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no
- * overlongs, no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_seq_len(const unsigned char *s)
+/* errors.h. RFC 3629's table rules out overlong forms, surrogates and
+ * anything above U+10FFFF. */
+size_t sl_utf8_len(const unsigned char *p, size_t n)
 {
-	static const struct { unsigned char lead_lo, lead_hi, next_lo, next_hi, len; } forms[] = {
-		{0xc2, 0xdf, 0x80, 0xbf, 2}, {0xe0, 0xe0, 0xa0, 0xbf, 3},
-		{0xe1, 0xec, 0x80, 0xbf, 3}, {0xed, 0xed, 0x80, 0x9f, 3},
-		{0xee, 0xef, 0x80, 0xbf, 3}, {0xf0, 0xf0, 0x90, 0xbf, 4},
-		{0xf1, 0xf3, 0x80, 0xbf, 4}, {0xf4, 0xf4, 0x80, 0x8f, 4},
-	};
+	unsigned char c = p[0];
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xbf;
 
-	if (s[0] < 0x80)
+	if (c >= 0x01 && c <= 0x7f)
 		return 1;
-	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
-		if (s[0] < forms[f].lead_lo || s[0] > forms[f].lead_hi)
-			continue;
-		if (s[1] < forms[f].next_lo || s[1] > forms[f].next_hi)
-			return 0;
-		for (unsigned i = 2; i < forms[f].len; i++)
-			if (s[i] < 0x80 || s[i] > 0xbf)
-				return 0;
-		return forms[f].len;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		lo = c == 0xe0 ? 0xa0 : 0x80;
+		hi = c == 0xed ? 0x9f : 0xbf;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		lo = c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xf4 ? 0x8f : 0xbf;
+	} else {
+		return 0;
 	}
-	return 0;
+	if (len > n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
 }
 
 /* Messages quote what a client sent (jansson's "near '...'" token, a
@@ -50,13 +55,16 @@ static size_t utf8_seq_len(const unsigned char *s)
 static void utf8_repair(char *text)
 {
 	unsigned char *s = (unsigned char *)text;
+	size_t left = strlen(text);
 
-	while (*s) {
-		size_t n = utf8_seq_len(s);
-		if (n == 0)
-			*s++ = '?';
-		else
-			s += n;
+	while (left > 0) {
+		size_t n = sl_utf8_len(s, left);
+		if (n == 0) {
+			*s = '?';
+			n = 1;
+		}
+		s += n;
+		left -= n;
 	}
 }
 

@@ -7,6 +7,8 @@
 #ifndef SL_ERRORS_H
 #define SL_ERRORS_H
 
+#include <stddef.h>
+
 #define SL_E_BAD_REQUEST "bad_request"         /* not JSON / not an object */
 #define SL_E_UNKNOWN_COMMAND "unknown_command"
 #define SL_E_MISSING "missing_argument"
@@ -36,5 +38,10 @@ int sl_err_set(struct sl_err *e, const char *code, const char *field,
 void sl_err_prefix(struct sl_err *e, const char *prefix);
 
 void sl_err_clear(struct sl_err *e);
+
+/* Length of the well-formed UTF-8 character at p (at most n bytes), 0
+ * if malformed (or a NUL): what the request precheck (jsonutil.c) and
+ * the errors' repair (errors.c) both judge text by. */
+size_t sl_utf8_len(const unsigned char *p, size_t n);
 
 #endif

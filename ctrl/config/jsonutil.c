@@ -249,38 +249,6 @@ int sl_json_only(json_t *obj, const char *const *allowed, struct sl_err *err)
 	return 0;
 }
 
-/* Length of the UTF-8 sequence at p (at most n bytes), 0 if malformed:
- * RFC 3629's table, which rules out overlong forms, surrogates and
- * anything above U+10FFFF. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c >= 0x01 && c <= 0x7f)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		lo = c == 0xe0 ? 0xa0 : 0x80;
-		hi = c == 0xed ? 0x9f : 0xbf;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		lo = c == 0xf0 ? 0x90 : 0x80;
-		hi = c == 0xf4 ? 0x8f : 0xbf;
-	} else {
-		return 0;
-	}
-	if (len > n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 int sl_json_precheck(const char *text, size_t len, unsigned max_depth,
 		     struct sl_err *err)
 {
@@ -289,7 +257,7 @@ int sl_json_precheck(const char *text, size_t len, unsigned max_depth,
 	bool in_string = false, escaped = false;
 
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_len(p + i, len - i);
+		size_t n = sl_utf8_len(p + i, len - i);
 		if (n == 0)
 			return sl_err_set(err, SL_E_BAD_REQUEST, "",
 					  "request is not valid UTF-8 (byte 0x%02x at offset %zu)",
