@@ -10,7 +10,8 @@
 #   make bench-e2e  the same job through the namespace lab, Sluice vs kernel
 #   make san      the same tree under ASan+UBSan (clang) in build/san
 #   make fuzz     libFuzzer targets (tests/fuzz), FUZZ_SECONDS each
-#   make fuzz-campaign HOURS=N  every fuzz target for N hours, corpus merged back
+#   make fuzz-campaign HOURS=N [RUNS=M]  every fuzz target for N hours (or M
+#                 inputs, whichever first), corpus merged back
 #   make deps     install the Debian packages the project needs
 #   make install  sluice, sluicectl, man pages, completion, systemd unit,
 #                 /etc/sluice/sluice.json (PREFIX=/usr/local, DESTDIR=)
@@ -393,10 +394,11 @@ fuzz: deps
 
 # Every target for HOURS hours, one per core, new coverage merged into
 # tests/fuzz/corpus/, summary in build/fuzz/campaign/summary.txt.
+# RUNS=M also stops each target after M inputs.
 HOURS ?= 1
 fuzz-campaign: deps
 	$(MAKE) san
-	bash tests/fuzz/campaign.sh $(HOURS)
+	FUZZ_RUNS=$(RUNS) bash tests/fuzz/campaign.sh $(HOURS)
 
 # ---- install (README.md, Install) --------------------------------------
 # PREFIX and DESTDIR as usual. The unit goes to $(PREFIX)/lib/systemd/system

@@ -3,7 +3,9 @@
 # A long fuzzing campaign (make fuzz-campaign HOURS=N): every target for
 # HOURS hours (fractions allowed), FUZZ_JOBS of them at once (default: one
 # per core), each in libFuzzer's fork mode so a crash is saved and the
-# run goes on. Afterwards the inputs that add coverage are merged,
+# run goes on. FUZZ_RUNS=N also stops a target once N inputs have run
+# (whichever comes first; fork mode stops at its next job boundary, so
+# the count ends a little above N). Afterwards the inputs that add coverage are merged,
 # minimised (-merge=1), into tests/fuzz/corpus/TARGET/ for review and
 # commit, and build/fuzz/campaign/summary.txt says per target: inputs
 # run, coverage (libFuzzer's cov and ft), crashes, corpus entries added.
@@ -42,6 +44,7 @@ for t in "${targets[@]}"; do
   opts=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1
         -max_total_time="$secs" -max_len="${max_len[$t]}" -timeout=20
         -rss_limit_mb=3072 -artifact_prefix="$OUT/artifacts/$t-")
+  [ -n "${FUZZ_RUNS:-}" ] && opts+=(-runs="$FUZZ_RUNS")
   [ -f "tests/fuzz/$t.dict" ] && opts+=(-dict="tests/fuzz/$t.dict")
   "$BIN/fuzz_$t" "${opts[@]}" "$OUT/$t/new" "tests/fuzz/corpus/$t" \
     >"$OUT/$t/log" 2>&1 &
