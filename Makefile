@@ -189,8 +189,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(MODEL_OBJS)
 	@$(CC) $(BASE) $(CFLAGS) $(TEST_INC) $(JANSSON_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CMOCKA_LIBS) $(JANSSON_LIBS) $(TEST_LIBS)
 
 # Session sync (ctrl/cluster/) with libcrypto.
-$(BUILD)/tests/test_sync_wire $(BUILD)/tests/test_sync_peer $(BUILD)/tests/test_cluster $(BUILD)/tests/test_cluster_v2: $(CLUSTER_OBJS)
-$(BUILD)/tests/test_sync_wire $(BUILD)/tests/test_sync_peer $(BUILD)/tests/test_cluster $(BUILD)/tests/test_cluster_v2: TEST_LIBS := $(CRYPTO_LIBS)
+CLUSTER_TESTS := $(addprefix $(BUILD)/tests/,test_sync_wire test_sync_peer test_cluster \
+		   test_cluster_v2 test_cluster_takeover)
+$(CLUSTER_TESTS): $(CLUSTER_OBJS)
+$(CLUSTER_TESTS): TEST_LIBS := $(CRYPTO_LIBS)
 
 # The lab's vhost-user switch (tests/lab/): what Sluice's virtio-user ports
 # connect to in the end-to-end tests.

@@ -18,7 +18,6 @@
 /* Datagrams read per poll: the loop has other work, but this must
  * outrun every peer's paced dump at once (SL_CLUSTER_DUMP_PACE each). */
 #define RX_BUDGET 512
-#define DUMP_RETRY_MS 1000      /* ask again a peer that has not answered */
 
 
 struct sl_cluster *sl_cluster_new(const struct sl_cluster_conf *conf,
@@ -49,8 +48,10 @@ struct sl_cluster *sl_cluster_new(const struct sl_cluster_conf *conf,
 			snprintf(errbuf, errlen, "cluster: out of memory");
 			goto fail;
 		}
-		sl_cluster_start_out(c, i);
 	}
+	c->nodes_digest = sl_sync_nodes_digest(conf->node, c->peers, conf->npeers);
+	for (uint32_t i = 0; i < conf->npeers; i++)
+		sl_cluster_start_out(c, i);
 	if (!nosock) {
 		c->fd = sl_sync_sock_open(&conf->sync_addr, conf->sync_port, conf->sock_buffer,
 					  &c->st.rcvbuf_bytes, &c->st.sndbuf_bytes,
@@ -109,8 +110,7 @@ void sl_cluster_set_workers(struct sl_cluster *c, uint16_t workers)
 	c->workers = workers;
 }
 
-/* The takeover list recomputed; the daemon told when it changed. */
-static void takeover_update(struct sl_cluster *c)
+void sl_cluster_takeover_update(struct sl_cluster *c)
 {
 	struct sl_addr now[MAX_TAKEOVER];
 	uint8_t owner[MAX_TAKEOVER];
@@ -145,7 +145,27 @@ static int decode_all(struct sl_cluster *c, const uint8_t *buf, uint16_t count)
 	return 0;
 }
 
-static void take_records(struct sl_cluster *c, uint32_t i, uint16_t count, uint64_t now)
+/* The peer whose local addresses hold the record's, or -1 (ours, or
+ * none: check refuses those). */
+static int laddr_peer(const struct sl_cluster *c, const struct sl_sync_conn *r)
+{
+	struct sl_addr a = {.af = r->family_reply == 6 ? SL_AF_V6 : SL_AF_V4};
+
+	if (a.af == SL_AF_V6)
+		memcpy(a.v6, r->laddr, 16);
+	else
+		memcpy(&a.v4, r->laddr, 4);
+	for (uint32_t i = 0; i < c->conf.npeers; i++)
+		for (uint32_t j = 0; j < c->peers[i].conf->nladdrs; j++)
+			if (sl_addr_eq(&c->peers[i].conf->laddrs[j], &a))
+				return (int)i;
+	return -1;
+}
+
+/* Records of our dump request from peer p (dump true) say whose
+ * connections it relays: held here once that dump is complete. */
+static void take_records(struct sl_cluster *c, uint32_t i, uint16_t count, bool dump,
+			 uint64_t now)
 {
 	struct sl_sync_peer *p = &c->peers[i];
 	uint32_t k = 0;
@@ -161,6 +181,11 @@ static void take_records(struct sl_cluster *c, uint32_t i, uint16_t count, uint6
 			p->st.refused_laddr++;
 		else
 			c->recs[k++] = c->recs[j];
+		if (v == SL_SYNC_ACCEPT && dump) {
+			int owner = laddr_peer(c, &c->recs[j]);
+			if (owner >= 0)
+				p->relay |= 1u << owner;
+		}
 	}
 	if (k && c->ops.install) {
 		uint32_t refused = c->ops.install(c->ops.arg, c->recs, k, i);
@@ -191,17 +216,31 @@ static enum sl_sync_bad verify(struct sl_cluster *c, struct sl_sync_peer *p,
 	return bad;
 }
 
-/* Our epoch raised above `seen`, an epoch of ours a peer remembers:
- * this node's boot counter was lost (state_dir), and until it sends a
- * bigger one every peer would take it for an old incarnation. */
+/* Our epoch to be raised above `seen`, an epoch of ours a peer
+ * remembers: this node's boot counter was lost (state_dir), and until it
+ * sends a bigger one every peer would take it for an old incarnation.
+ * Only noted here: epoch_commit keeps it, once per poll. */
 static void raise_epoch(struct sl_cluster *c, uint64_t seen)
 {
 	if (seen >= UINT64_MAX - 1)
 		return; /* authenticated, but no bigger epoch exists */
-	c->epoch = seen + 1;
-	c->st.epoch_raises++;
+	if (seen + 1 > c->epoch_pending)
+		c->epoch_pending = seen + 1;
+}
+
+/* The raised epoch kept (the daemon's durable write, an fsync) and only
+ * then made current, so no datagram carries an epoch that a crash could
+ * lose and a restart reuse (its peers would refuse that restart's
+ * datagrams as replays). Once per poll, out of the receive loop: a burst
+ * of datagrams that each raise costs one write, not one each. */
+static void epoch_commit(struct sl_cluster *c)
+{
+	if (c->epoch_pending <= c->epoch)
+		return;
 	if (c->ops.epoch_raised)
-		c->ops.epoch_raised(c->ops.arg, c->epoch);
+		c->ops.epoch_raised(c->ops.arg, c->epoch_pending);
+	c->epoch = c->epoch_pending;
+	c->st.epoch_raises++;
 }
 
 /* Binding (sync_wire.h): only a datagram naming this node and its
@@ -254,33 +293,26 @@ static bool same_workers(struct sl_cluster *c, uint32_t i, const struct sl_sync_
 	return !differ;
 }
 
-/* A dump record or end from peer p for our request (DUMP_END says how
- * many records it sent: fewer received, and it is asked again). */
-static void dump_input(struct sl_sync_peer *p, const struct sl_sync_hdr *h, uint64_t now)
+/* A heartbeat's maps (its dump id and dump records fields), from its
+ * newest only: a reordered older one would put back what a newer one
+ * replaced. Ignored (empty) when its node list is not ours: the bits
+ * would name other nodes (sync_peer.h). true when the takeover may
+ * have changed. */
+static bool maps_input(struct sl_cluster *c, uint32_t i, const struct sl_sync_hdr *h)
 {
-	if (h->type == SL_SYNC_T_RECORDS) {
-		if (h->dump_id == p->dump_id && !p->dump_done) {
-			p->dump_rx += h->count;
-			p->dump_asked_ms = now; /* flowing: no need to ask again */
-			p->dump_moved_ms = now; /* nor to time it out */
-		}
-		return;
+	struct sl_sync_peer *p = &c->peers[i];
+	uint32_t holds = h->dump_id, down = h->dump_records;
+
+	if (!sl_sync_peer_newest(p, h))
+		return false;
+	if (h->nodes != c->nodes_digest) {
+		p->st.maps_ignored++;
+		holds = down = 0;
 	}
-	if (h->dump_id != p->dump_id || p->dump_done || p->dump_gave_up) {
-		p->st.dump_stale_end++;
-		return;
-	}
-	p->dump_moved_ms = now;
-	if (p->dump_rx >= h->dump_records) {
-		p->dump_done = true;
-		p->st.dumps_received++;
-		return;
-	}
-	p->st.dump_short++;
-	if (p->dump_tries >= SL_SYNC_DUMP_TRIES)
-		p->dump_gave_up = true; /* the dump timeout decides */
-	else
-		p->dump_asked_ms = 0;   /* ask again at this poll */
+	bool changed = holds != p->holds_map || down != p->down_map;
+	p->holds_map = holds;
+	p->down_map = down;
+	return sl_sync_learn_down(c->conf.node, c->peers, c->conf.npeers, i) || changed;
 }
 
 void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
@@ -290,7 +322,7 @@ void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
 	struct sl_sync_peer *p;
 	struct sl_sync_hdr h;
 	enum sl_sync_bad bad;
-	bool changed, map_changed = false;
+	bool changed, was_unknown, map_changed = false;
 
 	if (i < 0) {
 		c->st.unknown_peer++;
@@ -311,18 +343,20 @@ void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
 		p->st.bad_sender++;
 		return;
 	}
+	was_unknown = p->state == SL_PEER_UNKNOWN;
 	if (!bound(c, p, &h) || sl_sync_peer_heard(p, &h, now, &changed) < 0)
 		return;
+	if (was_unknown && c->ready)
+		sl_cluster_dump_late(p);
 	if (!same_workers(c, (uint32_t)i, &h) && h.type == SL_SYNC_T_RECORDS)
 		p->st.refused_workers += h.count;
 	else if (h.type == SL_SYNC_T_RECORDS)
-		take_records(c, (uint32_t)i, h.count, now);
+		take_records(c, (uint32_t)i, h.count,
+			     (h.flags & SL_SYNC_F_DUMP) && h.dump_id == p->dump_id, now);
 	if (h.flags & SL_SYNC_F_DUMP || h.type == SL_SYNC_T_DUMP_END)
-		dump_input(p, &h, now);
-	if (h.type == SL_SYNC_T_HEARTBEAT && h.dump_id != p->heard_map) {
-		p->heard_map = h.dump_id; /* a heartbeat's dump id: its heard map */
-		map_changed = true;
-	}
+		map_changed |= sl_cluster_dump_input(c, (uint32_t)i, &h, now);
+	if (h.type == SL_SYNC_T_HEARTBEAT)
+		map_changed |= maps_input(c, (uint32_t)i, &h);
 	if (h.type == SL_SYNC_T_DUMP_REQ) {
 		p->st.dumps_sent++;
 		p->dump_req_id = h.dump_id;
@@ -332,7 +366,7 @@ void sl_cluster_input(struct sl_cluster *c, const uint8_t *buf, size_t len,
 	if (changed && p->state == SL_PEER_ALIVE)
 		p->dump_asked_ms = 0; /* just heard: ask it now, not at the next retry */
 	if (changed || map_changed)
-		takeover_update(c);
+		sl_cluster_takeover_update(c);
 }
 
 static void receive(struct sl_cluster *c, uint64_t now)
@@ -350,68 +384,15 @@ static void receive(struct sl_cluster *c, uint64_t now)
 	}
 }
 
-/* Whether every peer's dump is settled (sl_sync_dump_wait): complete,
- * its peer dead, or waited for as long as the timers say; *why set when
- * a timer settled one (the last such peer named). */
-static bool dumps_settled(struct sl_cluster *c, uint64_t now, bool *stalled,
-			  bool *unheard, char *why, size_t len)
+/* Heartbeats carry this node's maps (sync_wire.h): whose connections
+ * it holds, and whom it counts down. */
+static void send_heartbeats(struct sl_cluster *c)
 {
-	*stalled = *unheard = false;
-	for (uint32_t i = 0; i < c->conf.npeers; i++) {
-		const char *name = c->peers[i].conf->name;
-		switch (sl_sync_dump_wait(&c->peers[i], now, c->start_ms,
-					  c->conf.dump_timeout_ms, c->conf.unheard_ms)) {
-		case SL_DUMP_WAIT:
-			return false;
-		case SL_DUMP_DONE:
-			break;
-		case SL_DUMP_STALLED:
-			*stalled = true;
-			snprintf(why, len, "dump timeout: peer %s's dump did not move for "
-				 "timers.dump_timeout_ms", name);
-			break;
-		case SL_DUMP_UNHEARD:
-			*unheard = true;
-			snprintf(why, len, "peer %s not heard within timers.unheard_ms", name);
-			break;
-		}
-	}
-	return true;
-}
+	uint32_t holds = sl_sync_holds_map(c->conf.node, c->peers, c->conf.npeers);
+	uint32_t down = sl_sync_down_map(c->conf.node, c->peers, c->conf.npeers);
 
-/* Until ready: ask each live peer that has not answered in full, now
- * and then (after DUMP_RETRY_MS without a record of its dump), a new
- * request id each time so a late end of an older answer counts for
- * nothing. Only live peers: they have heard us, so the request is bound
- * to an epoch they know. Ready once every peer's dump is settled
- * (dumps_settled; a timer settling one is counted); then ready until
- * restart. */
-static void dump_work(struct sl_cluster *c, uint64_t now)
-{
-	char why[128] = "every live peer sent its dump";
-	bool stalled, unheard;
-
-	if (c->ready)
-		return;
-	for (uint32_t i = 0; i < c->conf.npeers; i++) {
-		struct sl_sync_peer *p = &c->peers[i];
-		if (p->dump_done || p->dump_gave_up || p->state != SL_PEER_ALIVE ||
-		    (p->dump_asked_ms && now - p->dump_asked_ms < DUMP_RETRY_MS))
-			continue;
-		if (p->dump_tries++)
-			p->st.dump_retries++;
-		p->dump_asked_ms = now;
-		p->dump_rx = 0;
-		sl_cluster_send_ctl(c, i, SL_SYNC_T_DUMP_REQ, ++p->dump_id, 0);
-	}
-	if (!dumps_settled(c, now, &stalled, &unheard, why, sizeof(why)))
-		return;
-	c->st.dump_timeouts += stalled;
-	c->st.ready_unheard += unheard;
-	c->ready = true;
-	if (c->ops.ready_changed)
-		c->ops.ready_changed(c->ops.arg, true, why);
-	takeover_update(c);
+	for (uint32_t i = 0; i < c->conf.npeers; i++)
+		sl_cluster_send_ctl(c, i, SL_SYNC_T_HEARTBEAT, holds, down);
 }
 
 /* The clocks start at the first poll, not at creation: the daemon makes
@@ -431,18 +412,18 @@ void sl_cluster_poll(struct sl_cluster *c, uint64_t now)
 	c->now = now;
 	c->dump_sent_turn = 0;
 	receive(c, now);
+	epoch_commit(c);
 	for (uint32_t i = 0; i < c->conf.npeers; i++)
 		changed |= sl_sync_peer_tick(&c->peers[i], now, c->conf.dead_ms);
 	if (changed)
-		takeover_update(c);
+		sl_cluster_takeover_update(c);
 	if (!c->polled || now - c->last_hb_ms >= c->conf.heartbeat_ms) {
 		c->polled = true;
 		c->last_hb_ms = now;
-		uint32_t map = sl_sync_heard_map(c->conf.node, c->peers, c->conf.npeers);
-		for (uint32_t i = 0; i < c->conf.npeers; i++)
-			sl_cluster_send_ctl(c, i, SL_SYNC_T_HEARTBEAT, map, 0);
+		send_heartbeats(c);
 	}
-	dump_work(c, now);
+	if (sl_cluster_dump_work(c, now))
+		sl_cluster_takeover_update(c);
 	if (now - c->last_refresh_ms >= c->conf.refresh_ms) {
 		c->last_refresh_ms = now;
 		if (c->ops.refresh)

@@ -20,6 +20,11 @@ struct sl_cluster {
 	uint16_t workers;
 	uint32_t dump_sent_turn;       /* dump datagrams sent since the last poll */
 	uint64_t epoch, start_ms, last_hb_ms, last_refresh_ms;
+	/* An epoch a peer made us raise to, kept (ops.epoch_raised: a
+	 * durable write) once per poll, after the receive loop, and only
+	 * then sent with: never an epoch a restart could reuse. 0: none. */
+	uint64_t epoch_pending;
+	uint32_t nodes_digest;         /* sl_sync_nodes_digest, in every header */
 	bool ready, polled;
 	struct sl_cluster_stats st;
 	struct sl_sync_peer peers[SL_CLUSTER_MAX_PEERS];
@@ -43,5 +48,18 @@ void sl_cluster_send_ctl(struct sl_cluster *c, uint32_t i, uint8_t type, uint32_
 /* Peer i's record datagram: started empty; sent if it holds any. */
 void sl_cluster_start_out(struct sl_cluster *c, uint32_t i);
 void sl_cluster_flush_out(struct sl_cluster *c, uint32_t i);
+
+/* The takeover list recomputed; the daemon told when it changed. */
+void sl_cluster_takeover_update(struct sl_cluster *c);
+
+/* Peer i's dump record or end for our request (cluster_dump.c): true
+ * when it just completed (what this node holds changed). */
+bool sl_cluster_dump_input(struct sl_cluster *c, uint32_t i, const struct sl_sync_hdr *h,
+			   uint64_t now);
+/* Peer p first heard after this node was ready: its dump to be asked. */
+void sl_cluster_dump_late(struct sl_sync_peer *p);
+/* Dump requests sent (and asked again), and readiness decided: true
+ * when this node just became ready. */
+bool sl_cluster_dump_work(struct sl_cluster *c, uint64_t now);
 
 #endif

@@ -58,6 +58,7 @@ static void start_dgram(struct sl_cluster *c, uint32_t i, struct sl_sync_dgram *
 {
 	struct sl_sync_hdr h = {
 		.type = type, .flags = flags, .workers = c->workers, .epoch = c->epoch,
+		.nodes = c->nodes_digest,
 	};
 
 	snprintf(h.sender, sizeof(h.sender), "%s", c->conf.node);

@@ -66,11 +66,13 @@ int sl_sync_peer_heard(struct sl_sync_peer *p, const struct sl_sync_hdr *h,
 		p->st.replays++;
 		return -1;
 	}
-	if (epoch && h->epoch > epoch)
+	if (epoch && h->epoch > epoch) {
 		p->st.restarts++;
+		p->down = true;     /* its previous incarnation died */
+	}
 	if (h->epoch > epoch) {
 		p->ready = false;   /* a new incarnation: ready when it says so */
-		p->heard_map = 0;   /* and it has heard no one yet */
+		p->holds_map = p->down_map = 0; /* and it holds no one's yet */
 	}
 	p->last_heard_ms = now;
 	p->st.rx_dgrams++;
@@ -80,6 +82,8 @@ int sl_sync_peer_heard(struct sl_sync_peer *p, const struct sl_sync_hdr *h,
 		*changed = true;
 	}
 	p->ready |= (h->flags & SL_SYNC_F_READY) != 0;
+	if (sl_sync_peer_serving(p))
+		p->down = false;    /* it announces its own addresses again */
 	if (sl_sync_peer_serving(p) != was_serving)
 		*changed = true;
 	return 0;
@@ -93,6 +97,7 @@ bool sl_sync_peer_tick(struct sl_sync_peer *p, uint64_t now, uint32_t dead_ms)
 		return false;
 	p->state = SL_PEER_DEAD;
 	p->ready = false;
+	p->down = true;
 	p->st.deaths++;
 	return true;
 }
@@ -119,16 +124,6 @@ uint32_t sl_sync_node_bit(const char *self, const struct sl_sync_peer *peers, ui
 	return rank < 32 ? 1u << rank : 0;
 }
 
-uint32_t sl_sync_heard_map(const char *self, const struct sl_sync_peer *peers, uint32_t n)
-{
-	uint32_t map = 0;
-
-	for (uint32_t i = 0; i < n; i++)
-		if (peers[i].state != SL_PEER_UNKNOWN)
-			map |= sl_sync_node_bit(self, peers, n, peers[i].conf->name);
-	return map;
-}
-
 /* FNV-1a then a 64-bit finalizer (splitmix64's): a placement hash, not
  * a secret; every node must get the same number from the same input. */
 static uint64_t mix(uint64_t h, const void *data, size_t len)
@@ -138,6 +133,61 @@ static uint64_t mix(uint64_t h, const void *data, size_t len)
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ p[i]) * 0x100000001b3ull;
 	return h;
+}
+
+uint32_t sl_sync_nodes_digest(const char *self, const struct sl_sync_peer *peers,
+			      uint32_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	/* The names in rank order (n is small): the same bytes whatever
+	 * order the config lists them in. */
+	for (uint32_t rank = 0; rank <= n; rank++) {
+		const char *name = self;
+		for (uint32_t i = 0; i < n; i++)
+			if (sl_sync_node_bit(self, peers, n, peers[i].conf->name) == 1u << rank)
+				name = peers[i].conf->name;
+		h = mix(h, name, strlen(name) + 1);
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+uint32_t sl_sync_holds_map(const char *self, const struct sl_sync_peer *peers, uint32_t n)
+{
+	uint32_t map = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (peers[i].holds)
+			map |= sl_sync_node_bit(self, peers, n, peers[i].conf->name);
+	return map;
+}
+
+uint32_t sl_sync_down_map(const char *self, const struct sl_sync_peer *peers, uint32_t n)
+{
+	uint32_t map = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (peers[i].down && !sl_sync_peer_serving(&peers[i]))
+			map |= sl_sync_node_bit(self, peers, n, peers[i].conf->name);
+	return map;
+}
+
+bool sl_sync_learn_down(const char *self, struct sl_sync_peer *peers, uint32_t n,
+			uint32_t from)
+{
+	bool changed = false;
+
+	if (!sl_sync_peer_serving(&peers[from]))
+		return false; /* a node still starting knows nothing yet */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t bit = sl_sync_node_bit(self, peers, n, peers[i].conf->name);
+		if (i == from || peers[i].down || sl_sync_peer_serving(&peers[i]) ||
+		    !(peers[from].down_map & bit))
+			continue;
+		peers[i].down = true;
+		changed = true;
+	}
+	return changed;
 }
 
 uint64_t sl_sync_takeover_score(const struct sl_addr *a, const char *node)
@@ -159,9 +209,9 @@ uint64_t sl_sync_takeover_score(const struct sl_addr *a, const char *node)
 }
 
 /* Whether `self` (which holds the peer's connections) wins address a of
- * the peer whose heard-map bit is `bit`, among the serving nodes that
- * hold them too. Ties (equal scores) go to the smaller name, so there
- * is one winner. */
+ * the peer whose maps' bit is `bit`, among the serving nodes that hold
+ * them too and count it down (one that does not would not take it).
+ * Ties (equal scores) go to the smaller name, so there is one winner. */
 static bool self_wins(const char *self, const struct sl_addr *a, uint32_t bit,
 		      const struct sl_sync_peer *peers, uint32_t n)
 {
@@ -169,7 +219,8 @@ static bool self_wins(const char *self, const struct sl_addr *a, uint32_t bit,
 
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t s;
-		if (!sl_sync_peer_serving(&peers[i]) || !(peers[i].heard_map & bit))
+		if (!sl_sync_peer_serving(&peers[i]) || !(peers[i].holds_map & bit) ||
+		    !(peers[i].down_map & bit))
 			continue;
 		s = sl_sync_takeover_score(a, peers[i].conf->name);
 		if (s > mine || (s == mine && strcmp(peers[i].conf->name, self) < 0))
@@ -189,8 +240,10 @@ uint32_t sl_sync_takeover(const char *self, bool self_serving,
 	for (uint32_t i = 0; i < n; i++) {
 		const struct sl_cluster_peer_conf *c = peers[i].conf;
 		uint32_t bit = sl_sync_node_bit(self, peers, n, c->name);
-		/* Never heard: none of its connections here (sync_peer.h). */
-		if (sl_sync_peer_serving(&peers[i]) || peers[i].state == SL_PEER_UNKNOWN)
+		/* Only a peer that went down, and only by a node holding its
+		 * connections (sync_peer.h): one alive but not yet serving at
+		 * the start never announced anything to take over. */
+		if (!peers[i].down || sl_sync_peer_serving(&peers[i]) || !peers[i].holds)
 			continue;
 		for (uint32_t j = 0; j < c->nladdrs && k < max; j++) {
 			if (!self_wins(self, &c->laddrs[j], bit, peers, n))

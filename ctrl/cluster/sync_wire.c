@@ -121,8 +121,9 @@ enum {
 	H_VERSION = 4, H_TYPE, H_FLAGS, H_KEY_ID, H_COUNT, H_WORKERS = 10,
 	H_EPOCH = 12, H_SEQ = 20, H_RCV_EPOCH = 28, H_DUMP_ID = 36,
 	H_DUMP_RECORDS = 40, H_SENDER = 44, H_RECEIVER = H_SENDER + SL_SYNC_NAME_LEN,
+	H_NODES = H_RECEIVER + SL_SYNC_NAME_LEN,
 };
-_Static_assert(H_RECEIVER + SL_SYNC_NAME_LEN == SL_SYNC_HDR_LEN, "header length");
+_Static_assert(H_NODES + 4 == SL_SYNC_HDR_LEN, "header length");
 
 /* The header from h, with the datagram's count and `seq`. */
 static void hdr_write(uint8_t *b, const struct sl_sync_hdr *h, uint16_t count,
@@ -144,6 +145,7 @@ static void hdr_write(uint8_t *b, const struct sl_sync_hdr *h, uint16_t count,
 	/* NUL-padded (b was zeroed), no NUL when a name fills its field. */
 	memcpy(b + H_SENDER, h->sender, strnlen(h->sender, SL_SYNC_NAME_LEN));
 	memcpy(b + H_RECEIVER, h->receiver, strnlen(h->receiver, SL_SYNC_NAME_LEN));
+	put32(b + H_NODES, h->nodes);
 }
 
 void sl_sync_dgram_start(struct sl_sync_dgram *d, size_t limit,
@@ -197,6 +199,7 @@ enum sl_sync_bad sl_sync_parse(const uint8_t *buf, size_t len, struct sl_sync_hd
 	h->dump_records = get32(buf + H_DUMP_RECORDS);
 	memcpy(h->sender, buf + H_SENDER, SL_SYNC_NAME_LEN);
 	memcpy(h->receiver, buf + H_RECEIVER, SL_SYNC_NAME_LEN);
+	h->nodes = get32(buf + H_NODES);
 	if (len - SL_SYNC_HDR_LEN - SL_SYNC_MAC_LEN != (size_t)h->count * SL_SYNC_REC_LEN)
 		return SL_SYNC_BAD_TRUNCATED;
 	if (h->type == 0 || h->type >= SL_SYNC_T_MAX ||

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Session sync's wire format (issue 16), version 2. One UDP datagram:
+ * Session sync's wire format (issue 16), version 3. One UDP datagram:
  *
  *   offset size
  *    0     4   magic "SLSY"
@@ -16,12 +16,17 @@
  *   28     8   receiver's epoch as the sender last heard it (0: not heard)
  *   36     4   dump id (DUMP_REQ: the request's; F_DUMP records and
  *              DUMP_END: the request they answer); HEARTBEAT: the
- *              sender's heard map (bit k: it has heard the node ranked k
- *              by name among all the cluster's nodes; takeover, sync_peer.h)
- *   40     4   DUMP_END: how many records the dump sent
+ *              sender's holds map (bit k: it holds the connections of
+ *              the node ranked k by name among all the cluster's nodes;
+ *              takeover, sync_peer.h)
+ *   40     4   DUMP_END: how many records the dump sent; HEARTBEAT: the
+ *              sender's down map (bit k: it counts node k down, takeover)
  *   44    32   sender's node name, NUL-padded
  *   76    32   receiver's node name, NUL-padded
- *  108  92*n   records (below)
+ *  108     4   digest of the sender's node list (sl_sync_nodes_digest):
+ *              the map bits above are ranks in that list, so a receiver
+ *              whose list differs ignores the maps
+ *  112  92*n   records (below)
  *   ...   32   HMAC-SHA256 over everything before it
  *
  * The receiver's name and epoch bind a datagram to one receiver and one
@@ -47,9 +52,11 @@
 #include "sync_rec.h"
 
 #define SL_SYNC_MAGIC 0x534c5359u /* "SLSY" */
-#define SL_SYNC_VERSION 2
+/* 3: the heartbeat's maps (holds, down) and the node-list digest; a
+ * version-2 node's heard map meant something else, so it is refused. */
+#define SL_SYNC_VERSION 3
 #define SL_SYNC_NAME_LEN 32
-#define SL_SYNC_HDR_LEN 108
+#define SL_SYNC_HDR_LEN 112
 #define SL_SYNC_REC_LEN 92
 #define SL_SYNC_MAC_LEN 32
 #define SL_SYNC_DGRAM_MAX 65000 /* the largest max_datagram */
@@ -82,6 +89,7 @@ struct sl_sync_hdr {
 	uint8_t type, flags, key_id;
 	uint16_t count, workers;
 	uint32_t dump_id, dump_records;
+	uint32_t nodes;   /* the sender's node-list digest */
 	uint64_t epoch, seq, rcv_epoch;
 	char sender[SL_SYNC_NAME_LEN + 1];
 	char receiver[SL_SYNC_NAME_LEN + 1];

@@ -11,7 +11,11 @@
 
 static const char *takeover_why(const struct sl_sync_peer *p)
 {
-	return p->state == SL_PEER_DEAD ? "peer dead" : "peer back, without its full dump";
+	if (p->state == SL_PEER_DEAD)
+		return "peer dead";
+	if (p->state == SL_PEER_UNKNOWN) /* learnt from a serving peer's down map */
+		return "peer down, as a serving peer says (never heard here)";
+	return "peer back, without its full dump";
 }
 
 /* Milliseconds since `t`, or null for never. */
@@ -47,6 +51,7 @@ static json_t *peer_counters(const struct sl_sync_peer_stats *s)
 		{"rx_previous_key", s->rx_previous_key},
 		{"refused_workers", s->refused_workers}, {"dump_short", s->dump_short},
 		{"dump_retries", s->dump_retries}, {"dump_stale_end", s->dump_stale_end},
+		{"late_dumps", s->late_dumps}, {"maps_ignored", s->maps_ignored},
 	};
 	for (size_t i = 0; c && i < sizeof(more) / sizeof(more[0]); i++)
 		json_object_set_new(c, more[i].name, json_integer((json_int_t)more[i].v));
@@ -58,10 +63,10 @@ static json_t *peer_json(const struct sl_sync_peer *p, uint64_t now)
 	char buf[SL_ADDR_STRLEN];
 	json_t *l = json_array();
 	json_t *o = json_pack(
-		"{s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:I, s:i, s:b, s:b, s:o*}",
+		"{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:o, s:o, s:o, s:I, s:i, s:b, s:b, s:o*}",
 		"name", p->conf->name, "address", sl_fmt_addr(&p->conf->addr, buf),
 		"state", sl_peer_state_name(p->state), "ready", p->ready,
-		"dump_received", p->dump_done,
+		"dump_received", p->dump_done, "holds_connections", p->holds, "down", p->down,
 		"last_heard_ms_ago", ago(now, p->state == SL_PEER_UNKNOWN ? 0 : p->last_heard_ms),
 		"last_record_ms_ago", ago(now, p->last_record_ms), "local_addresses", l,
 		"epoch", (json_int_t)p->heard_epoch, "workers", (int)p->workers,

@@ -109,8 +109,10 @@ static void ready_changed(void *arg, bool ready, const char *why)
 }
 
 /* A peer knew a bigger epoch of ours: our state_dir's counter was lost.
- * Kept, so a restart starts past it; if it cannot be, the next start
- * is raised the same way again. */
+ * Kept (a durable write: the cluster calls this once per poll, after
+ * its receive loop, and sends with the epoch only after), so a restart
+ * starts past it; if it cannot be, the next start is raised the same
+ * way again. */
 static void epoch_raised(void *arg, uint64_t epoch)
 {
 	struct sl_ctl *ctl = arg;

@@ -86,11 +86,23 @@ static const struct sl_mt_col peer_cols[] = {
 	 "counter", "The peer's datagrams sealed with the previous key (rekey grace)", 0, 0},
 	{"counters.dump_short", "sluice_cluster_dump_events_total", "counter",
 	 "The peer's dumps to this node: short (fewer records than its end said), asked "
-	 "again, an end of an older request", "event", "short"},
+	 "again, an end of an older request, asked of a peer first heard after this "
+	 "node was ready (late)", "event", "short"},
 	{"counters.dump_retries", "sluice_cluster_dump_events_total", "counter", "", "event",
 	 "retry"},
 	{"counters.dump_stale_end", "sluice_cluster_dump_events_total", "counter", "", "event",
 	 "stale_end"},
+	{"counters.late_dumps", "sluice_cluster_dump_events_total", "counter", "", "event",
+	 "late"},
+	{"holds_connections", "sluice_cluster_peer_holds_connections", "gauge",
+	 "1 once this node holds the peer's connections (its dump, or one relaying them, "
+	 "is in): it may then take over the peer's local addresses", 0, 0},
+	{"down", "sluice_cluster_peer_down", "gauge",
+	 "1 while the peer is down (died or restarted, here or as a serving peer says) "
+	 "and not serving again: its local addresses are taken over", 0, 0},
+	{"counters.maps_ignored", "sluice_cluster_sync_maps_ignored_total", "counter",
+	 "The peer's heartbeats whose maps were ignored: its node list differs from "
+	 "this node's", 0, 0},
 };
 
 /* The peers as the columns want them: state as `up`, times in seconds. */

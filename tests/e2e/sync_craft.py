@@ -3,8 +3,9 @@
 """Hand-made session-sync datagrams for test_cluster_badinput.sh.
 
 Plays a peer of a running node (the wire format of ctrl/cluster/sync_wire.h,
-version 2: a 108-byte header, 92-byte records, HMAC-SHA256 over the rest
-with the shared key, its id the first byte of the key's SHA-256):
+version 3: a 112-byte header, 92-byte records, HMAC-SHA256 over the rest
+with the shared key, its id the first byte of the key's SHA-256; node-list
+digest 0, so the node ignores this fake peer's heartbeat maps):
 
   sync_craft.py send --key F --state F --bind IP:PORT --to IP:PORT
                      --me NAME --node NAME CASE [--count N] [--vip IP] [--laddr IP]
@@ -13,7 +14,7 @@ with the shared key, its id the first byte of the key's SHA-256):
                     epoch, then send a valid heartbeat bound to it
       valid         a valid heartbeat (with --bind elsewhere: an unknown peer)
       bad-hmac      a heartbeat whose MAC has one bit flipped
-      bad-version   a heartbeat of version 3, sealed with the key
+      bad-version   a heartbeat of version 4, sealed with the key
       truncated     a records datagram cut inside its second record
       short         fewer bytes than a header and MAC
       replay        a valid heartbeat, then the same datagram again
@@ -39,8 +40,8 @@ import struct
 import sys
 
 MAGIC = b"SLSY"
-VERSION = 2
-HDR_LEN, REC_LEN, MAC_LEN, NAME_LEN = 108, 92, 32, 32
+VERSION = 3
+HDR_LEN, REC_LEN, MAC_LEN, NAME_LEN = 112, 92, 32, 32
 T_RECORDS, T_HEARTBEAT = 1, 2
 MY_EPOCH = 7  # this fake peer's boot counter
 TCP, ESTABLISHED, EV_NEW = 6, 3, 1
@@ -50,6 +51,7 @@ def header(typ, count, seq, rcv_epoch, me, node, version=VERSION, key_id=0):
     h = MAGIC + struct.pack(">BBBBHHQQQII", version, typ, 0, key_id, count, 1,
                             MY_EPOCH, seq, rcv_epoch, 0, 0)
     h += me.encode().ljust(NAME_LEN, b"\0") + node.encode().ljust(NAME_LEN, b"\0")
+    h += struct.pack(">I", 0)  # node-list digest: none (maps ignored)
     assert len(h) == HDR_LEN
     return h
 
@@ -146,7 +148,8 @@ def counters(args):
     c = dict(peer["counters"])
     for k in ("rx_datagrams", "rx_records", "tx_datagrams", "tx_records", "tx_errors", "lost",
               "deaths", "restarts", "dumps_sent", "dumps_received", "unbound",
-              "dump_retries", "dump_short", "dump_stale_end"):
+              "dump_retries", "dump_short", "dump_stale_end", "late_dumps",
+              "maps_ignored"):
         c.pop(k, None)  # what a fake peer's own traffic moves anyway
     c["connections_held"] = peer["connections_held"]
     c["unknown_peer"] = status["counters"]["unknown_peer"]

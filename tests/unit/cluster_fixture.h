@@ -27,6 +27,7 @@ static struct {
 	bool ready;
 	char why[160];           /* the last ready_changed's reason */
 	uint64_t raised_epoch;   /* the last epoch_raised's */
+	uint32_t raise_calls;    /* epoch_raised calls (each a durable write) */
 	uint8_t refuse_vip_last; /* refuse records whose VIP ends in this byte */
 } seen __attribute__((unused));
 
@@ -74,6 +75,7 @@ static inline void epoch_raised(void *arg, uint64_t epoch)
 {
 	(void)arg;
 	seen.raised_epoch = epoch;
+	seen.raise_calls++;
 }
 
 static const struct sl_cluster_ops OPS __attribute__((unused)) = {
@@ -153,14 +155,27 @@ static inline struct sl_sync_conn rec(uint8_t vip_last, uint8_t laddr_last)
 }
 
 /* What forged datagrams say besides their type and records: sent to
- * lb1 at its current epoch (1001) by default, sender epoch 7. */
+ * lb1 at its current epoch (1001) by default, sender epoch 7, the
+ * three-node cluster's node-list digest. */
 static struct {
 	int to;
 	uint64_t to_epoch, epoch;
 	uint8_t flags;
 	uint16_t workers;
-	uint32_t dump_id, dump_records;
+	uint32_t dump_id, dump_records, nodes;
 } fg __attribute__((unused));
+
+/* The node-list digest of lb1..lb3, as each of them computes it. */
+static inline uint32_t nodes_digest3(void)
+{
+	struct sl_cluster_conf c;
+	struct sl_sync_peer p[2];
+
+	conf_of(1, &c);
+	for (int i = 0; i < 2; i++)
+		sl_sync_peer_init(&p[i], &c.peers[i]);
+	return sl_sync_nodes_digest(c.node, p, 2);
+}
 
 static inline void forge_defaults(void)
 {
@@ -169,6 +184,7 @@ static inline void forge_defaults(void)
 	fg.to_epoch = 1001;
 	fg.epoch = 7;
 	fg.flags = SL_SYNC_F_READY;
+	fg.nodes = nodes_digest3();
 }
 
 /* A test's start: nothing seen, forged datagrams as by default. */
@@ -187,7 +203,7 @@ static inline size_t forge_type(uint8_t *buf, int from, const uint8_t *key, uint
 	struct sl_sync_hdr h = {
 		.type = type, .flags = fg.flags, .key_id = sl_sync_mac_id(m),
 		.workers = fg.workers, .epoch = fg.epoch, .rcv_epoch = fg.to_epoch,
-		.dump_id = fg.dump_id, .dump_records = fg.dump_records,
+		.dump_id = fg.dump_id, .dump_records = fg.dump_records, .nodes = fg.nodes,
 	};
 
 	snprintf(h.sender, sizeof(h.sender), "lb%d", from);

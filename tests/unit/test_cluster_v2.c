@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Session sync between nodes (ctrl/cluster/cluster.c, wire version 2),
+ * Session sync between nodes (ctrl/cluster/cluster.c, wire version 3),
  * without sockets: binding to the receiver's name and epoch (a peer that
  * remembers a bigger epoch of ours raises it; an older epoch of a peer
  * is stale_epoch, not a replay), dumps asked, paced, checked whole and
  * asked again, readiness (every live peer's dump; a dump timed out only
  * by its silence; a peer never heard waited for unheard_ms, never dead,
  * never taken over), the takeover of a dead peer only by the nodes that
- * heard it (heartbeats' heard map), and a rolling rekey. The fixture:
- * cluster_fixture.h.
+ * hold its connections (more in test_cluster_takeover.c), and a rolling
+ * rekey. The fixture: cluster_fixture.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,9 +22,8 @@
 #include "cluster.h"
 #include "cluster_fixture.h"
 
-/* Heard-map bits: lb1..lb3 in name order. */
+/* Map bits (holds, down): lb1..lb3 in name order. */
 #define LB1 1u
-#define LB2 2u
 #define LB3 4u
 
 /* lb2 (b) asks lb1 (a) for its dump; a dump's records arrive and are
@@ -177,14 +176,15 @@ static void test_dump_pace(void **state)
 }
 
 /* lb1 starts: lb2 answers its dump; lb3 is alive but never does, then
- * dies: lb1 is ready only then, and only then takes anything over. */
+ * dies: lb1 is ready only then. lb1 never got lb3's dump, so it holds
+ * none of lb3's connections and takes none of its addresses: lb2, which
+ * holds them and counts lb3 down, takes them all. */
 static void test_ready_waits_for_dumps(void **state)
 {
 	struct sl_cluster *a = node(1, 0);
 	static uint8_t buf[2048];
 	struct sl_addr from2 = v4(2), from3 = v4(3);
 	const struct sl_addr *l;
-	struct sl_addr want[8];
 	uint64_t seq = 1;
 	size_t len;
 	(void)state;
@@ -206,9 +206,10 @@ static void test_ready_waits_for_dumps(void **state)
 			len = ctl_msg(buf, 3, SL_SYNC_T_HEARTBEAT, seq);
 			sl_cluster_input(a, buf, len, &from3, PORT, t);
 		}
-		fg.dump_id = LB1 | LB3; /* lb2's heard map: it holds lb3's too */
+		fg.dump_id = LB1 | LB3; /* lb2's holds map: it holds lb3's too */
+		fg.dump_records = t >= 4000 ? LB3 : 0; /* and its down map */
 		len = ctl_msg(buf, 2, SL_SYNC_T_HEARTBEAT, seq++);
-		fg.dump_id = 0;
+		fg.dump_id = fg.dump_records = 0;
 		sl_cluster_input(a, buf, len, &from2, PORT, t);
 		sl_cluster_poll(a, t);
 		assert_false(sl_cluster_ready(a));
@@ -221,12 +222,11 @@ static void test_ready_waits_for_dumps(void **state)
 	assert_int_equal(seen.ready_calls, 1);
 	assert_true(seen.ready);
 	assert_int_equal(sl_cluster_peer(a, 1)->state, SL_PEER_DEAD);
-	/* lb3's addresses split between lb1 and lb2 by the rule. */
-	assert_int_equal(sl_cluster_peer(a, 0)->heard_map, LB1 | LB3);
-	assert_int_equal(sl_cluster_takeover_list(a, &l, NULL),
-			 sl_sync_takeover("lb1", true, sl_cluster_peer(a, 0), 2, want, NULL, 8));
-	assert_true(sl_cluster_takeover_list(a, &l, NULL) < 4);
-	assert_int_equal(seen.ntake, sl_cluster_takeover_list(a, &l, NULL));
+	assert_int_equal(sl_cluster_peer(a, 0)->holds_map, LB1 | LB3);
+	assert_false(sl_cluster_peer(a, 1)->holds);
+	assert_true(sl_cluster_peer(a, 1)->down);
+	assert_int_equal(sl_cluster_takeover_list(a, &l, NULL), 0);
+	assert_int_equal(seen.ntake, 0);
 	sl_cluster_free(a);
 }
 
@@ -386,53 +386,6 @@ static void test_rekey_grace(void **state)
 	sl_cluster_free(a);
 }
 
-/* Review B1, end to end on lb1: lb3 was heard and died; lb2 is serving
- * but its heartbeats say it never heard lb3 (it started after lb3 died),
- * so lb1 takes every one of lb3's addresses; once lb2 says it heard lb3
- * too, the scores share them. lb1 also says in its own heartbeats whom
- * it heard. */
-static void test_takeover_heard_map(void **state)
-{
-	struct sl_cluster *a = node(1, 0);
-	static uint8_t buf[2048];
-	struct sl_addr from2 = v4(2), from3 = v4(3);
-	struct sl_addr want[8];
-	uint64_t seq = 1;
-	size_t len;
-	(void)state;
-
-	fresh();
-	sl_cluster_poll(a, 0);
-	for (uint64_t t = 10; t <= 100; t += 10) { /* both alive, both dumps empty */
-		fg.dump_id = (uint32_t)(t == 100 ? 1 : 0);
-		len = ctl_msg(buf, 2, t == 100 ? SL_SYNC_T_DUMP_END : SL_SYNC_T_HEARTBEAT, seq);
-		sl_cluster_input(a, buf, len, &from2, PORT, t);
-		len = ctl_msg(buf, 3, t == 100 ? SL_SYNC_T_DUMP_END : SL_SYNC_T_HEARTBEAT, seq++);
-		sl_cluster_input(a, buf, len, &from3, PORT, t);
-		fg.dump_id = 0;
-		sl_cluster_poll(a, t);
-	}
-	assert_true(sl_cluster_ready(a));
-	sl_cluster_poll(a, 200); /* a heartbeat: lb1 heard lb2 and lb3 */
-	assert_int_equal(last_hdr(a).type, SL_SYNC_T_HEARTBEAT);
-	assert_int_equal(last_hdr(a).dump_id, LB2 | LB3);
-	fg.dump_id = LB1; /* lb2 has heard lb1 only */
-	for (uint64_t t = 200; t <= 700; t += 100) {
-		len = ctl_msg(buf, 2, SL_SYNC_T_HEARTBEAT, seq++);
-		sl_cluster_input(a, buf, len, &from2, PORT, t);
-		sl_cluster_poll(a, t);
-	}
-	assert_int_equal(sl_cluster_peer(a, 1)->state, SL_PEER_DEAD);
-	assert_int_equal(seen.ntake, 4); /* all of lb3's: lb2 holds none of them */
-	fg.dump_id = LB1 | LB3;
-	len = ctl_msg(buf, 2, SL_SYNC_T_HEARTBEAT, seq++);
-	sl_cluster_input(a, buf, len, &from2, PORT, 750);
-	assert_int_equal(seen.ntake,
-			 sl_sync_takeover("lb1", true, sl_cluster_peer(a, 0), 2, want, NULL, 8));
-	assert_true(seen.ntake < 4);
-	sl_cluster_free(a);
-}
-
 /* 14 of lb2's dump records for request `id`, into a at `now`. */
 static void dump_records(uint8_t *buf, const struct sl_sync_conn *r, uint64_t seq,
 			 const struct sl_addr *from, struct sl_cluster *a, uint32_t id,
@@ -517,10 +470,10 @@ static void test_dump_timeout_from_silence(void **state)
 }
 
 /* Our state_dir was lost: lb1 restarts with epoch 1001, but lb2 still
- * sends to the 2000 it remembers. lb1 raises its epoch past it (told to
- * the daemon to keep, counted), its next datagrams carry it, and lb2's
- * answers bound to it make lb2 alive; a replay addressed to 2000 again
- * raises nothing more. */
+ * sends to the 2000 it remembers. lb1 raises its epoch past it at its
+ * next poll (told to the daemon to keep, counted), its datagrams carry
+ * it from then, and lb2's answers bound to it make lb2 alive; a replay
+ * addressed to 2000 again raises nothing more. */
 static void test_epoch_raised_by_peer(void **state)
 {
 	struct sl_cluster *a = node(1, 0);
@@ -537,13 +490,14 @@ static void test_epoch_raised_by_peer(void **state)
 	sl_cluster_input(a, buf, len, &from, PORT, 10);
 	assert_int_equal(p2->st.wrong_epoch, 1);
 	assert_int_equal(p2->state, SL_PEER_UNKNOWN);
+	sl_cluster_poll(a, 100);
 	assert_int_equal(sl_cluster_epoch(a), 2001);
 	assert_int_equal(seen.raised_epoch, 2001);
 	assert_int_equal(sl_cluster_stats(a)->epoch_raises, 1);
-	sl_cluster_poll(a, 100);
 	assert_int_equal(last_hdr(a).epoch, 2001);
 	len = ctl_msg(buf, 2, SL_SYNC_T_HEARTBEAT, 2); /* replayed, to 2000 */
 	sl_cluster_input(a, buf, len, &from, PORT, 110);
+	sl_cluster_poll(a, 110);
 	assert_int_equal(sl_cluster_epoch(a), 2001);
 	assert_int_equal(sl_cluster_stats(a)->epoch_raises, 1);
 	fg.to_epoch = 2001; /* lb2 learnt it from our heartbeat */
@@ -564,7 +518,6 @@ int main(void)
 		cmocka_unit_test(test_ready_waits_for_dumps),
 		cmocka_unit_test(test_dump_timeout),
 		cmocka_unit_test(test_never_heard_at_start),
-		cmocka_unit_test(test_takeover_heard_map),
 		cmocka_unit_test(test_dump_timeout_from_silence),
 		cmocka_unit_test(test_epoch_raised_by_peer),
 	};

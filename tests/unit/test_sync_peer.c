@@ -6,8 +6,11 @@
  * detection (only for a peer once heard), the start's wait for each
  * peer's dump (stalled, never heard), and the takeover rule: the
  * survivors each computing alone agree on one owner per address, one
- * that never heard the dead peer is never it, and the addresses go back
- * once the peer is alive with its dump.
+ * that does not hold the dead peer's connections is never it, a peer
+ * alive but not yet serving at the start (never down) is taken by
+ * nobody, a down peer is learnt from a serving one, the maps' bits come
+ * with a digest of the node list, and the addresses go back once the
+ * peer is alive with its dump.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -180,7 +183,10 @@ static uint32_t view(int self, int dead, bool back, struct sl_sync_peer *peers,
 		sl_sync_peer_init(p, &confs[i]);
 		p->state = i == dead && !back ? SL_PEER_DEAD : SL_PEER_ALIVE;
 		p->ready = i != dead;
-		p->heard_map = ~0u; /* every node heard every other */
+		p->down = i == dead;
+		p->holds = true;    /* every node holds every other's connections */
+		p->holds_map = ~0u;
+		p->down_map = dead >= 0 ? 1u << dead : 0; /* names[] is sorted */
 	}
 	return sl_sync_takeover(names[self], true, peers, n, out, NULL, max);
 }
@@ -225,16 +231,17 @@ static void test_takeover_deterministic(void **state)
 	assert_int_equal(sl_sync_takeover(names[0], false, peers, 4, out, NULL, 16), 0);
 }
 
-/* Review B1: lb-a never heard lb-c (it started after lb-c died); lb-b
- * heard lb-c, then lost it. lb-b holds lb-c's connections, lb-a none:
- * every one of lb-c's addresses must go to lb-b, whatever the scores
- * say, and lb-a (which knows lb-b heard lb-c from its heard map) must
- * claim none. Neither both nor neither. */
-static void test_takeover_never_heard(void **state)
+/* Review B1 and issue 16's review 1: lb-b holds lb-c's connections
+ * and lost lb-c; lb-a, started after lb-c died, holds none of them at
+ * first (it learnt lb-c is down from lb-b's down map). Every one of
+ * lb-c's addresses goes to lb-b, whatever the scores say, and lb-a
+ * claims none: neither both nor neither. Once lb-a holds them too (a
+ * dump relayed them), the scores share them out, each address once. */
+static void test_takeover_holds(void **state)
 {
 	struct sl_sync_peer at_a[2], at_b[2];
 	struct sl_addr out[16];
-	uint32_t a_wins = 0;
+	uint32_t a_wins = 0, a_takes;
 	(void)state;
 
 	setup_confs();
@@ -243,28 +250,128 @@ static void test_takeover_never_heard(void **state)
 			  sl_sync_takeover_score(&confs[2].laddrs[j], "lb-b");
 	assert_true(a_wins > 0); /* the case where the plain score picks lb-a */
 
-	/* lb-a's view: lb-b alive, ready, has heard lb-a and lb-c; lb-c unknown. */
+	/* lb-a's view: lb-b serving, holds lb-a's and lb-c's, counts lb-c down. */
 	sl_sync_peer_init(&at_a[0], &confs[1]);
 	sl_sync_peer_init(&at_a[1], &confs[2]);
 	at_a[0].state = SL_PEER_ALIVE;
-	at_a[0].ready = true;
-	at_a[0].heard_map = sl_sync_node_bit("lb-a", at_a, 2, "lb-a") |
+	at_a[0].ready = at_a[0].holds = true;
+	at_a[0].holds_map = sl_sync_node_bit("lb-a", at_a, 2, "lb-a") |
 			    sl_sync_node_bit("lb-a", at_a, 2, "lb-c");
+	at_a[0].down_map = sl_sync_node_bit("lb-a", at_a, 2, "lb-c");
+	assert_true(sl_sync_learn_down("lb-a", at_a, 2, 0));
+	assert_true(at_a[1].down);
 	assert_int_equal(sl_sync_takeover("lb-a", true, at_a, 2, out, NULL, 16), 0);
 
-	/* lb-b's view: lb-a alive, ready, has heard lb-b only; lb-c dead. */
+	/* lb-b's view: lb-a serving, says what it holds and counts down; lb-c dead. */
 	sl_sync_peer_init(&at_b[0], &confs[0]);
 	sl_sync_peer_init(&at_b[1], &confs[2]);
 	at_b[0].state = SL_PEER_ALIVE;
-	at_b[0].ready = true;
+	at_b[0].ready = at_b[1].holds = at_b[1].down = true;
 	at_b[1].state = SL_PEER_DEAD;
-	at_b[0].heard_map = sl_sync_heard_map("lb-a", at_a, 2);
-	assert_int_equal(at_b[0].heard_map, sl_sync_node_bit("lb-b", at_b, 2, "lb-b"));
+	at_b[0].holds_map = sl_sync_holds_map("lb-a", at_a, 2);
+	at_b[0].down_map = sl_sync_down_map("lb-a", at_a, 2);
+	assert_int_equal(at_b[0].holds_map, sl_sync_node_bit("lb-b", at_b, 2, "lb-b"));
 	assert_int_equal(sl_sync_takeover("lb-b", true, at_b, 2, out, NULL, 16), 8);
 
-	/* Once lb-a says it heard lb-c too, the scores share them out again. */
-	at_b[0].heard_map |= sl_sync_node_bit("lb-b", at_b, 2, "lb-c");
+	/* lb-a holds lb-c's connections too: the scores share them. */
+	at_a[1].holds = true;
+	at_b[0].holds_map = sl_sync_holds_map("lb-a", at_a, 2);
+	a_takes = sl_sync_takeover("lb-a", true, at_a, 2, out, NULL, 16);
+	assert_int_equal(a_takes, a_wins);
 	assert_int_equal(sl_sync_takeover("lb-b", true, at_b, 2, out, NULL, 16), 8 - a_wins);
+
+	/* lb-a does not count lb-c down (it hears it): lb-b yields nothing to it. */
+	at_b[0].down_map = 0;
+	assert_int_equal(sl_sync_takeover("lb-b", true, at_b, 2, out, NULL, 16), 8);
+}
+
+/* Review 5: at the cluster's start lb-b is ready while lb-c is alive,
+ * its dump in, but not yet serving (still waiting for its own dumps).
+ * lb-c never went down: lb-b takes none of its addresses (it took them
+ * for the few ms until lb-c was ready, and logged it). Once lb-c dies,
+ * or restarts, it is down and taken, until it serves again; a peer
+ * never heard is never down. */
+static void test_takeover_only_after_down(void **state)
+{
+	struct sl_sync_peer at_b[2];
+	struct sl_sync_hdr h;
+	struct sl_addr out[16];
+	bool changed;
+	(void)state;
+
+	setup_confs();
+	sl_sync_peer_init(&at_b[0], &confs[0]);
+	sl_sync_peer_init(&at_b[1], &confs[2]);
+	h = hdr(1, false);
+	assert_int_equal(sl_sync_peer_heard(&at_b[1], &h, 10, &changed), 0);
+	at_b[1].holds = true; /* its (empty) dump is in */
+	assert_false(at_b[1].down);
+	assert_int_equal(sl_sync_takeover("lb-b", true, at_b, 2, out, NULL, 16), 0);
+	assert_int_equal(sl_sync_down_map("lb-b", at_b, 2), 0);
+	/* Never heard: never down. */
+	assert_false(sl_sync_peer_tick(&at_b[0], 100000, 500));
+	assert_int_equal(sl_sync_takeover("lb-b", true, at_b, 2, out, NULL, 16), 0);
+
+	assert_true(sl_sync_peer_tick(&at_b[1], 511, 500)); /* ALIVE -> DEAD */
+	assert_true(at_b[1].down);
+	assert_int_equal(sl_sync_takeover("lb-b", true, at_b, 2, out, NULL, 16), 8);
+	h = hdr(2, false);
+	assert_int_equal(sl_sync_peer_heard(&at_b[1], &h, 600, &changed), 0);
+	assert_int_equal(sl_sync_takeover("lb-b", true, at_b, 2, out, NULL, 16), 8);
+	h = hdr(3, true); /* back with its dump: serving, not down */
+	assert_int_equal(sl_sync_peer_heard(&at_b[1], &h, 700, &changed), 0);
+	assert_false(at_b[1].down);
+	assert_int_equal(sl_sync_takeover("lb-b", true, at_b, 2, out, NULL, 16), 0);
+	h = hdr(1, false); /* restarted: its old incarnation died */
+	h.epoch = 2;
+	assert_int_equal(sl_sync_peer_heard(&at_b[1], &h, 800, &changed), 0);
+	assert_true(at_b[1].down);
+	assert_int_equal(sl_sync_takeover("lb-b", true, at_b, 2, out, NULL, 16), 8);
+}
+
+/* A down report is taken only from a serving peer, and only for a peer
+ * not serving here. */
+static void test_learn_down(void **state)
+{
+	struct sl_sync_peer at_a[2];
+	(void)state;
+
+	setup_confs();
+	sl_sync_peer_init(&at_a[0], &confs[1]);
+	sl_sync_peer_init(&at_a[1], &confs[2]);
+	at_a[0].state = SL_PEER_ALIVE;
+	at_a[0].down_map = sl_sync_node_bit("lb-a", at_a, 2, "lb-c");
+	assert_false(sl_sync_learn_down("lb-a", at_a, 2, 0)); /* lb-b not serving */
+	at_a[0].ready = true;
+	at_a[1].state = SL_PEER_ALIVE;
+	at_a[1].ready = true;
+	assert_false(sl_sync_learn_down("lb-a", at_a, 2, 0)); /* lb-c serves here */
+	at_a[1].ready = false;
+	assert_true(sl_sync_learn_down("lb-a", at_a, 2, 0));
+	assert_true(at_a[1].down);
+	assert_false(at_a[0].down);
+}
+
+/* The node-list digest: the same whatever order the peers are listed
+ * in, and another when the list differs (a node added). */
+static void test_nodes_digest(void **state)
+{
+	struct sl_sync_peer p[4], q[4], r[3];
+	(void)state;
+
+	setup_confs();
+	for (int i = 0; i < 4; i++) {
+		sl_sync_peer_init(&p[i], &confs[i + 1]);     /* lb-b..lb-e, sorted */
+		sl_sync_peer_init(&q[i], &confs[4 - i]);     /* lb-e..lb-b */
+	}
+	for (int i = 0; i < 3; i++)
+		sl_sync_peer_init(&r[i], &confs[i + 1]);     /* lb-b..lb-d: no lb-e */
+	assert_int_equal(sl_sync_nodes_digest("lb-a", p, 4), sl_sync_nodes_digest("lb-a", q, 4));
+	assert_int_equal(sl_sync_nodes_digest("lb-a", p, 4),
+			 sl_sync_nodes_digest("lb-c", (struct sl_sync_peer[]){p[0], p[2], p[3],
+									 {.conf = &confs[0]}}, 4));
+	assert_int_not_equal(sl_sync_nodes_digest("lb-a", p, 4),
+			     sl_sync_nodes_digest("lb-a", r, 3));
 }
 
 /* A node's rank of a name is the same whoever computes it. */
@@ -314,7 +421,10 @@ int main(void)
 		cmocka_unit_test(test_dead_detection),
 		cmocka_unit_test(test_ready_stays),
 		cmocka_unit_test(test_takeover_deterministic),
-		cmocka_unit_test(test_takeover_never_heard),
+		cmocka_unit_test(test_takeover_holds),
+		cmocka_unit_test(test_takeover_only_after_down),
+		cmocka_unit_test(test_learn_down),
+		cmocka_unit_test(test_nodes_digest),
 		cmocka_unit_test(test_node_bits_agree),
 		cmocka_unit_test(test_dump_wait),
 	};

@@ -231,7 +231,7 @@ static void test_structure_before_mac(void **state)
 	sl_sync_mac_free(m);
 }
 
-/* Version 2's header: every field round trips, and each one is under
+/* Version 3's header: every field round trips, and each one is under
  * the MAC (a change to any byte of it is refused). */
 static void test_header_fields(void **state)
 {
@@ -241,13 +241,14 @@ static void test_header_fields(void **state)
 		.type = SL_SYNC_T_DUMP_END, .flags = SL_SYNC_F_READY | SL_SYNC_F_DUMP,
 		.key_id = sl_sync_mac_id(m), .workers = 3, .dump_id = 0x01020304,
 		.dump_records = 4242, .epoch = 1ull << 40, .rcv_epoch = 77,
+		.nodes = 0xdeadbeef,
 		.sender = "lb1", .receiver = "a-name-of-31-bytes-abcdefghijkl",
 	}, got;
 	(void)state;
 
 	sl_sync_dgram_start(&d, 1452, &h);
 	assert_int_equal(sl_sync_dgram_seal(&d, m, 9), 0);
-	assert_int_equal(d.buf[4], 2); /* the version this format is */
+	assert_int_equal(d.buf[4], 3); /* the version this format is */
 	assert_int_equal(d.len, SL_SYNC_HDR_LEN + SL_SYNC_MAC_LEN);
 	assert_int_equal(check(d.buf, d.len, m, &got), SL_SYNC_OK);
 	assert_int_equal(got.type, h.type);
@@ -259,6 +260,7 @@ static void test_header_fields(void **state)
 	assert_int_equal(got.epoch, 1ull << 40);
 	assert_int_equal(got.rcv_epoch, 77);
 	assert_int_equal(got.seq, 9);
+	assert_int_equal(got.nodes, 0xdeadbeef);
 	assert_string_equal(got.sender, "lb1");
 	assert_string_equal(got.receiver, "a-name-of-31-bytes-abcdefghijkl");
 	for (size_t i = 5; i < SL_SYNC_HDR_LEN; i++) {
