@@ -210,8 +210,10 @@ uint64_t sl_sync_takeover_score(const struct sl_addr *a, const char *node)
 
 /* Whether `self` (which holds the peer's connections) wins address a of
  * the peer whose maps' bit is `bit`, among the serving nodes that hold
- * them too and count it down (one that does not would not take it).
- * Ties (equal scores) go to the smaller name, so there is one winner. */
+ * them too. Ties (equal scores) go to the smaller name, so there is one
+ * winner. Holding is known before the peer dies, so each survivor takes
+ * its share as it sees the death, without waiting for the others' down
+ * maps (which would make the first to see it take all, then give back). */
 static bool self_wins(const char *self, const struct sl_addr *a, uint32_t bit,
 		      const struct sl_sync_peer *peers, uint32_t n)
 {
@@ -219,8 +221,7 @@ static bool self_wins(const char *self, const struct sl_addr *a, uint32_t bit,
 
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t s;
-		if (!sl_sync_peer_serving(&peers[i]) || !(peers[i].holds_map & bit) ||
-		    !(peers[i].down_map & bit))
+		if (!sl_sync_peer_serving(&peers[i]) || !(peers[i].holds_map & bit))
 			continue;
 		s = sl_sync_takeover_score(a, peers[i].conf->name);
 		if (s > mine || (s == mine && strcmp(peers[i].conf->name, self) < 0))

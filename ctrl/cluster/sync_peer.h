@@ -12,9 +12,8 @@
  * Takeover: a peer that went down (alive, then dead or restarted; or
  * said down by a serving peer) and is not serving now has its local
  * addresses announced by one node, the same one whichever node computes
- * it: among the serving nodes that hold its connections and count it
- * down (this node when it holds them; a peer when its heartbeats' maps
- * say so), the highest score of hash(address, node name). A node that
+ * it: among the serving nodes that hold its connections (this node when
+ * it holds them; a peer when its heartbeats' holds map says so), the highest score of hash(address, node name). A node that
  * does not hold the peer's connections would gain nothing by announcing
  * its addresses. A peer that is alive but not yet serving at the
  * cluster's start never went down: nobody takes it over.
