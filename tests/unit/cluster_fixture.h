@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the session-sync engine's tests share (test_cluster.c,
- * test_cluster_v2.c): a three-node cluster lb1..lb3 on 127.0.0.1..3
- * without sockets, callbacks that note what they saw (`seen`),
- * datagrams forged as a peer would send them (`fg` says what they
- * carry), and one node's last datagram delivered to another.
+ * test_cluster_v2.c, test_cluster_takeover.c): a three-node cluster
+ * lb1..lb3 on 127.0.0.1..3 without sockets, callbacks that note what
+ * they saw (`seen`), datagrams forged as a peer would send them (`fg`
+ * says what they carry), and one node's last datagram delivered to
+ * another.
  * Header-only and static inline, like frames.h. Include after <cmocka.h>.
  */
 #ifndef SL_TEST_CLUSTER_FIXTURE_H
