@@ -85,8 +85,25 @@ def deny_list(path, settings):
     return names, getattr(errno, err)
 
 
+def groups():
+    """systemd's system call groups, "@name" -> its names (calls and
+    groups), from one `systemd-analyze syscall-filter` run (one run per
+    group cost seconds under load: the unit's ExecStopPost runs this too)."""
+    out = subprocess.run(["systemd-analyze", "syscall-filter"], check=True,
+                         capture_output=True, text=True).stdout
+    table, current = {}, None
+    for line in out.splitlines():
+        word = line.strip()
+        if line.startswith("@"):
+            current = table.setdefault(word, [])
+        elif current is not None and word and not word.startswith("#"):
+            current.append(word)
+    return table
+
+
 def expand(names):
     """Groups (@...) to system calls, through systemd's tables."""
+    table = groups()
     calls, seen = set(), set()
     todo = list(names)
     while todo:
@@ -96,11 +113,10 @@ def expand(names):
         seen.add(n)
         if not n.startswith("@"):
             calls.add(n)
-            continue
-        out = subprocess.run(["systemd-analyze", "syscall-filter", n], check=True,
-                             capture_output=True, text=True).stdout
-        todo += [w for w in (l.strip() for l in out.splitlines()[1:])
-                 if w and not w.startswith("#")]
+        elif n in table:
+            todo += table[n]
+        else:
+            sys.exit(f"seccomp_exec: {n}: not a group systemd-analyze knows")
     return calls
 
 
@@ -217,4 +233,5 @@ def main():
     os.execvp(sys.argv[3], sys.argv[3:])
 
 
-main()
+if __name__ == "__main__":
+    main()
