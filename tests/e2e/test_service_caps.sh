@@ -94,9 +94,10 @@ lab_core_scenario 40
 kill -KILL "$LAB_SLUICE_PID"
 wait "$LAB_SLUICE_PID" 2>/dev/null || true
 LAB_SLUICE_PID=
-st=0
+st=0 t0=$SECONDS
 out=$(ip netns exec "$(lab_ns lb)" timeout 20 "$SLUICE" --cleanup -c "$config" 2>&1) || st=$?
 printf '# %s\n' "${out//$'\n'/$'\n'# }"
+echo "# --cleanup through the sandbox took $((SECONDS - t0)) s (timeout 20)"
 lab_check_eq "after SIGKILL, --cleanup with the unit's capabilities: exit 0" "$st" 0
 lab_check_eq "no XDP program left on wan0" "$(prog_id wan0)" ""
 lab_check_eq "no XDP program left on lan0" "$(prog_id lan0)" ""
