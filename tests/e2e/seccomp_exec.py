@@ -26,7 +26,7 @@ no systemd in the lab), built from its [Service] lines:
                           libseccomp kills a call made with another ABI
 
 The mount side of those options (and ProtectSystem=, PrivateTmp=, ...) is
-unit_sandbox.sh's. Any other Restrict*=/SystemCall*= line fails: it would
+unit_sandbox.py's. Any other Restrict*=/SystemCall*= line fails: it would
 be untested. Loaded with libseccomp through ctypes (libseccomp2, which
 systemd itself depends on), then PROGRAM is executed: the filter stays
 across execve."""
