@@ -138,12 +138,24 @@ def apply_mounts(st, keep):
     yes = {n for n, v in last.items() if v == "yes"}
     check(libc.unshare(CLONE_NEWNS | (CLONE_NEWUTS if "ProtectHostname" in yes else 0)), "unshare")
     mount(None, "/", None, MS_REC | MS_PRIVATE)
-    # A staging place outside /tmp, detached before PROGRAM runs (what
-    # was bound from it stays).
+    # A staging place outside /tmp (the host's /run: removed even when a
+    # mount fails), detached before PROGRAM runs (what was bound from it
+    # stays).
     stage = tempfile.mkdtemp(prefix="unit-sandbox.", dir="/run")
-    mount("tmpfs", stage, "tmpfs", 0, "size=4k")
-    blank = os.path.join(stage, "blank")
-    os.close(os.open(blank, os.O_CREAT | os.O_WRONLY, 0))
+    try:
+        mount("tmpfs", stage, "tmpfs", 0, "size=4k")
+        try:
+            blank = os.path.join(stage, "blank")
+            os.close(os.open(blank, os.O_CREAT | os.O_WRONLY, 0))
+            apply_view(last, yes, keep, stage, blank)
+        finally:
+            check(libc.umount2(stage.encode(), MNT_DETACH), f"umount {stage}")
+    finally:
+        os.rmdir(stage)
+
+
+def apply_view(last, yes, keep, stage, blank):
+    """The unit's lines, in the order systemd applies them."""
     if "PrivateTmp" in yes:
         private_tmp(keep, stage)
     system = last.get("ProtectSystem", "no")
@@ -174,8 +186,6 @@ def apply_mounts(st, keep):
         hide("/usr/lib/modules", blank)
     if "ProtectControlGroups" in yes:
         set_rw("/sys/fs/cgroup", False)
-    check(libc.umount2(stage.encode(), MNT_DETACH), f"umount {stage}")
-    os.rmdir(stage)
 
 
 def apply_limits(st):
