@@ -15,12 +15,15 @@
  *
  * The SNAT host table (snat_options.max_hosts) is allocated with the
  * first SNAT rule, whenever that comes (publish.c), so it needs no such
- * care: only its size is fixed at start.
+ * care: only its size is fixed at start. It is still counted in what a
+ * worker may cost (sl_model_worker_bytes, logged at start): up to 96 MiB
+ * a worker at the largest max_hosts, the operator's to plan for.
  */
 #include <stdio.h>
 
 #include "addr.h"
 #include "model_internal.h"
+#include "snat_hosts.h"
 
 static bool has_v6_vip(const struct sl_model *m, uint32_t *which)
 {
@@ -43,6 +46,16 @@ void sl_model_size_tables(struct sl_model *m)
 	if (!m->snat_max_hosts_given)
 		m->snat_max_hosts = m->max_conns < SL_SNAT_HOSTS_DEFAULT ? m->max_conns
 									 : SL_SNAT_HOSTS_DEFAULT;
+}
+
+struct sl_worker_bytes sl_model_worker_bytes(const struct sl_model *m)
+{
+	struct sl_worker_bytes b = {
+		.conn_table = sl_ct_mem_bytes(m->max_conns, m->max_conns_v6),
+		.snat_hosts = sl_hosts_bytes(m->snat_max_hosts),
+	};
+	b.total = b.conn_table + b.snat_hosts;
+	return b;
 }
 
 int sl_model_room_v6(const struct sl_model *m, const struct sl_addr *vip,

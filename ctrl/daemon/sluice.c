@@ -154,6 +154,28 @@ static struct rte_mempool *make_pool(const struct sl_model *m)
 				       (int)rte_socket_id());
 }
 
+static double mib(size_t bytes)
+{
+	return (double)bytes / (1u << 20);
+}
+
+/* What each worker's tables take, the SNAT host table counted before the
+ * rule that allocates it: the memory to plan for is the node's once SNAT
+ * is used. */
+static void log_tables(const struct sl_model *m, const struct sl_dataplane *dp)
+{
+	struct sl_worker_bytes b = sl_model_worker_bytes(m);
+	sl_info("%u workers, %u connections each (%zu bytes per connection), up to "
+		"%u of them v6 (%zu bytes each)", m->workers, m->max_conns,
+		sl_ct_bytes_per_conn(&dp->workers[0]->ct), m->max_conns_v6,
+		sl_ct_bytes_per_ext_conn(&dp->workers[0]->ct));
+	sl_info("tables: %.1f MiB per worker, %.1f MiB in all (connections %.1f MiB, "
+		"SNAT host table %.1f MiB for snat_options.max_hosts %u, %s)",
+		mib(b.total), mib(b.total * m->workers), mib(b.conn_table),
+		mib(b.snat_hosts), m->snat_max_hosts,
+		m->nsnat ? "allocated at start" : "allocated with the first SNAT rule");
+}
+
 static int make_workers(struct sl_ctl *ctl)
 {
 	const struct sl_model *m = &ctl->model;
@@ -199,10 +221,7 @@ static int make_workers(struct sl_ctl *ctl)
 		sl_err("%s", errbuf);
 		return -1;
 	}
-	sl_info("%u workers, %u connections each (%zu bytes per connection), up to "
-		"%u of them v6 (%zu bytes each)", m->workers, m->max_conns,
-		sl_ct_bytes_per_conn(&dp->workers[0]->ct), m->max_conns_v6,
-		sl_ct_bytes_per_ext_conn(&dp->workers[0]->ct));
+	log_tables(m, dp);
 	return 0;
 }
 

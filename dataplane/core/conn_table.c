@@ -42,8 +42,9 @@ static uint32_t nbuckets_for(uint32_t max_conns)
 	return pow2_at_least((uint64_t)max_conns * 2 / SL_CT_KEYS_PER_BUCKET);
 }
 
-/* The wheel's heads live in the buckets when there are enough of them
- * (from 16,384 connections); a smaller table has its own 32 KB array. */
+/* The wheel's heads live in the buckets when there are enough of them:
+ * 8,192 buckets, which nbuckets_for gives from 8,194 connections
+ * (8,193 get 4,096); a smaller table has its own 32 KB array. */
 static size_t wheel_bytes_for(uint32_t nbuckets)
 {
 	return nbuckets >= WHEEL_SLOTS ? 0 : WHEEL_SLOTS * sizeof(uint32_t);

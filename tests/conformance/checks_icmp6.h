@@ -286,3 +286,30 @@ static bool ipv6_proto_split(struct harness *h, char *why)
 	v6_off(h);
 	return ok;
 }
+
+/* Sluice's own ICMPv6 errors are rate-limited (worker_err6.c, with v4's:
+ * 100 a 100 ms window): 500 SYNs with hop limit 1 sent as fast as the
+ * harness goes are each counted ttl_exceeded, and answered with time
+ * exceeded only while the window has room. */
+static bool icmp6_own_errors_limited(struct harness *h, char *why)
+{
+	enum { N = 500 };
+	struct seen6 g;
+	uint64_t answered = 0, before;
+	bool ok = true;
+
+	v6_on(h);
+	before = h_drops(h, SL_DROP_TTL_EXCEEDED);
+	uint64_t t0 = rte_rdtsc();
+	for (unsigned i = 0; i < N; i++)
+		answered += v6_exchange(h, OUT, OUT, SL_IPPROTO_TCP, V6_CLIENT, 43100,
+					V6_VIP, 80, SYN, 1, &g);
+	uint64_t ms = (rte_rdtsc() - t0) * 1000 / rte_get_tsc_hz() + 1;
+	uint64_t counted = h_drops(h, SL_DROP_TTL_EXCEEDED) - before;
+	if (counted != N || answered == 0 || answered == N || answered > 100 * (ms / 100 + 1))
+		ok = WHY("%u hop-limit-1 SYNs in %llu ms: %llu counted, %llu answered", N,
+			 (unsigned long long)ms, (unsigned long long)counted,
+			 (unsigned long long)answered);
+	v6_off(h);
+	return ok;
+}

@@ -115,6 +115,8 @@ static const struct check checks[] = {
 	 foreign_mac_dropped},
 	{"IPv6 parsed, never forwarded: ipv6_not_served, ip6_fragment; v4 unharmed",
 	 ipv6_not_served},
+	{"IPv6 hostile input: extension headers out of order, looping, routing, "
+	 "malformed, too long; martian sources: each its own reason", ipv6_hostile},
 	{"FNAT66: v6 TCP and UDP both ways, rewritten, checksums sound, split by rr",
 	 fnat66_tcp_udp},
 	{"FNAT66: no_connection, no_service, hop limit 1 (time exceeded), no_route",
@@ -135,6 +137,8 @@ static const struct check checks[] = {
 	 icmp6_unreachable_to_client},
 	{"FNAT66 ICMPv6: unknown quote (icmp6_no_connection), short quote "
 	 "(icmp6_quote_truncated), wrong side (icmp6_wrong_side) dropped", icmp6_refused},
+	{"ICMPv6 own errors rate-limited: a hop-limit-1 flood all counted ttl_exceeded, "
+	 "answered only within the window", icmp6_own_errors_limited},
 	{"NAT64: SYN 6->4 from the local address (MSS clamped to both sides), "
 	 "SYN+ACK 4->6 from the VIP, UDP both ways, checksums sound, split by rr",
 	 nat64_tcp_udp},

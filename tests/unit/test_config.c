@@ -316,6 +316,27 @@ static void test_snat_max_hosts(void **state)
 	sl_model_free(&m);
 }
 
+/* What a worker may cost counts the SNAT host table beside the
+ * connection table, before any SNAT rule allocates it: 24 bytes a host. */
+static void test_worker_bytes(void **state)
+{
+	struct sl_model m;
+	(void)state;
+
+	load_ok("{'conn_table': {'max_connections': 1048576}, " PORTS "}", &m);
+	struct sl_worker_bytes b = sl_model_worker_bytes(&m);
+	assert_int_equal(b.conn_table, sl_ct_mem_bytes(1048576, 0));
+	assert_int_equal(b.snat_hosts, 65536 * 24);
+	assert_int_equal(b.total, sl_ct_mem_bytes(1048576, 0) + 65536 * 24);
+	sl_model_free(&m);
+	/* The largest table: 96 MiB a worker. */
+	load_ok("{" PORTS ", 'snat_options': {'max_hosts': 4194304}}", &m);
+	b = sl_model_worker_bytes(&m);
+	assert_int_equal(b.snat_hosts, (size_t)96 << 20);
+	assert_int_equal(b.total, b.conn_table + b.snat_hosts);
+	sl_model_free(&m);
+}
+
 static void test_syntax_error_position(void **state)
 {
 	struct sl_model m;
@@ -417,6 +438,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_v6_connections),
 		cmocka_unit_test(test_snat_max_hosts),
+		cmocka_unit_test(test_worker_bytes),
 		cmocka_unit_test(test_syntax_error_position),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_load_json_non_object),
