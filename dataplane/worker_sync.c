@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -28,7 +29,8 @@ static void forget_udp_told(struct sl_conn_table *ct)
 	}
 }
 
-int sl_workers_sync_enable(struct sl_dataplane *dp, char *errbuf, size_t errlen)
+int sl_workers_sync_enable(struct sl_dataplane *dp, uint32_t ring_records, int wake_fd,
+			   char *errbuf, size_t errlen)
 {
 	static unsigned made; /* ring names are process-wide */
 	char name[RTE_RING_NAMESIZE];
@@ -44,13 +46,16 @@ int sl_workers_sync_enable(struct sl_dataplane *dp, char *errbuf, size_t errlen)
 		    !(y->agreed = calloc(w->ct.max_conns, sizeof(uint32_t))) ||
 		    !(y->local_until = calloc(w->ct.max_conns, sizeof(uint32_t))) ||
 		    !(y->ring = rte_ring_create_elem(name, sizeof(struct sl_sync_conn),
-						     SL_SYNC_RING_SIZE, SOCKET_ID_ANY,
-						     RING_F_SP_ENQ | RING_F_SC_DEQ))) {
-			snprintf(errbuf, errlen, "worker %u: cannot set up session sync "
-				 "(ring %s): out of memory", i, name);
+						     ring_records, SOCKET_ID_ANY,
+						     RING_F_SP_ENQ | RING_F_SC_DEQ |
+						     RING_F_EXACT_SZ))) {
+			snprintf(errbuf, errlen, "worker %u: cannot set up session sync (ring "
+				 "%s, %u records): out of memory", i, name, ring_records);
 			sl_workers_sync_disable(dp);
 			return -1;
 		}
+		y->wake_fd = wake_fd, y->wake_armed = 1;
+		y->wake_at = ring_records / SL_SYNC_WAKE_DIV + 1;
 		forget_udp_told(&w->ct);
 	}
 	return 0;
@@ -93,8 +98,10 @@ void sl_worker_sync_reset(struct sl_worker *w)
  * again (refreshable()) rather than leaving the peers without it. */
 static void flush_batch(struct sl_worker_sync *y, uint32_t now_ms)
 {
+	unsigned room; /* as the enqueue saw it: no second look at the consumer's side */
 	unsigned n = rte_ring_sp_enqueue_burst_elem(y->ring, y->buf, sizeof(y->buf[0]),
-						    y->nbuf, NULL);
+						    y->nbuf, &room);
+	y->wake_due |= rte_ring_get_capacity(y->ring) - room >= y->wake_at;
 	y->stats.emitted += n;
 	y->stats.ring_full += y->nbuf - n;
 	for (unsigned k = n; k < y->nbuf; k++)
@@ -256,6 +263,18 @@ static void walk_continue(struct sl_worker *w)
 	__atomic_store_n(&msg->done, 1, __ATOMIC_RELEASE);
 }
 
+/* Past the wake mark: the control thread told now, once until its drain
+ * re-arms (a non-blocking eventfd: a full counter means awake anyway). */
+static void wake_control(struct sl_worker_sync *y)
+{
+	uint64_t one = 1;
+	y->wake_due = false;
+	if (y->wake_fd < 0 || !__atomic_load_n(&y->wake_armed, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&y->wake_armed, 0, __ATOMIC_RELAXED); /* the drain re-arms it */
+	(void)!write(y->wake_fd, &one, sizeof(one));
+}
+
 void sl_worker_sync_tail(struct sl_worker *w)
 {
 	struct sl_worker_sync *y = w->sync;
@@ -264,6 +283,8 @@ void sl_worker_sync_tail(struct sl_worker *w)
 		flush_batch(y, w->now_ms);
 	if (y->walk)
 		walk_continue(w);
+	if (sl_unlikely(y->wake_due))
+		wake_control(y);
 }
 
 /* ---- installs ---- */

@@ -24,6 +24,10 @@
  * never a packet; a lost record's connection then counts as ending at
  * the peers, so the next refresh walk sends it again. (A datagram lost
  * on the wire is not repaired that way: see conf/README.md, refresh_ms.)
+ * The ring holds cluster.sync.ring_records; once it is an eighth full
+ * (SL_SYNC_WAKE_DIV) the worker wakes the control thread through an
+ * eventfd instead of waiting for its tick: one write, at the end of the
+ * loop turn, until the control thread's drain re-arms it (ctl_sync.c).
  *
  * What the peers know. Beside the table (arrays indexed like it, only
  * with sync on) a worker keeps, per entry: which peer installed it
@@ -73,7 +77,7 @@
 #include "sync_rec.h"
 #include "worker.h"
 
-#define SL_SYNC_RING_SIZE 16384  /* records, per worker (1.5 MiB) */
+#define SL_SYNC_WAKE_DIV 8       /* wake the control thread at 1/8 full */
 #define SL_SYNC_BATCH 32         /* records gathered before the ring */
 #define SL_SYNC_WALK_SLICE 2048  /* table entries a walk scans per turn */
 #define SL_SYNC_MAX_PEERS 32
@@ -125,12 +129,22 @@ struct sl_worker_sync {
 	uint32_t nbuf;
 	struct sl_sync_conn buf[SL_SYNC_BATCH];
 	uint32_t buf_conn[SL_SYNC_BATCH]; /* each buffered record's entry */
+	/* The wake: wake_fd (-1: none) written once the ring holds wake_at
+	 * records, while wake_armed; the control thread re-arms it after
+	 * each drain. wake_due: past the mark, written at the turn's end. */
+	int wake_fd;
+	uint32_t wake_at;
+	uint32_t wake_armed;
+	bool wake_due;
 	struct sl_sync_stats stats;
 };
 
-/* Give every worker a sync ring and its bookkeeping (sync on), before
- * they run. 0, or -1 with a message. */
-int sl_workers_sync_enable(struct sl_dataplane *dp, char *errbuf, size_t errlen);
+/* Give every worker a sync ring of `ring_records` (at least 1) and
+ * its bookkeeping (sync on), before they run; `wake_fd` an eventfd the
+ * workers write to wake the control thread (-1: none). 0, or -1 with a
+ * message. */
+int sl_workers_sync_enable(struct sl_dataplane *dp, uint32_t ring_records, int wake_fd,
+			   char *errbuf, size_t errlen);
 /* Sync off again (workers stopped): what the rings hold is lost. */
 void sl_workers_sync_disable(struct sl_dataplane *dp);
 void sl_worker_sync_free(struct sl_worker *w);

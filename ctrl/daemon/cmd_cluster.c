@@ -39,8 +39,9 @@ static json_t *sync_json(const struct sl_ctl *ctl)
 
 	if (!s)
 		return NULL;
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "drained", (json_int_t)s->drained, "unsunk", (json_int_t)s->unsunk,
+			 "wakes", (json_int_t)s->wakes, "drain_cut", (json_int_t)s->drain_cut,
 			 "install_sent", (json_int_t)s->install_sent,
 			 "refused_invalid", (json_int_t)s->refused_invalid,
 			 "refused_vip", (json_int_t)s->refused_vip,

@@ -158,6 +158,12 @@ static const struct sl_mt_col node_cols[] = {
 	 "Taken-over address lists handed to the announcer", 0, 0},
 	{"sync.drained", "sluice_cluster_sync_records_drained_total", "counter",
 	 "Records taken from the workers' sync rings", 0, 0},
+	{"sync.wakes", "sluice_cluster_sync_wakes_total", "counter",
+	 "Drains a worker woke the control thread for (its sync ring passed 1/8 full)",
+	 0, 0},
+	{"sync.drain_cut", "sluice_cluster_sync_drains_cut_total", "counter",
+	 "Drains that stopped at their time bound with records left (the next turn "
+	 "takes them)", 0, 0},
 	{"sync.unsunk", "sluice_cluster_sync_records_unsunk_total", "counter",
 	 "Records drained with nothing to send them (cluster stopping)", 0, 0},
 	{"sync.install_sent", "sluice_cluster_sync_records_to_workers_total", "counter",

@@ -28,6 +28,7 @@
 #include "cleanup.h"
 #include "ctl.h"
 #include "ctl_metrics.h"
+#include "ctl_sync.h"
 #include "instance.h"
 #include "log.h"
 #include "notify.h"
@@ -244,8 +245,9 @@ static int launch_workers(struct sl_ctl *ctl)
 #define LOOP_TICK_MS 5 /* the periodic work: neighbors, persistence, lc sums */
 
 /* What wakes the loop before its tick: the control socket, a health
- * check's socket (so a check's next step waits for nothing), or a scrape
- * of /metrics waiting for its text. -1 when it cannot be made: the
+ * check's socket (so a check's next step waits for nothing), a scrape
+ * of /metrics waiting for its text, a sync datagram, or a worker whose
+ * sync ring passed its mark (ctl_sync.h). -1 when it cannot be made: the
  * control socket alone then. */
 static int loop_wake_set(struct sl_ctl *ctl, const struct sl_server *srv)
 {
@@ -258,7 +260,9 @@ static int loop_wake_set(struct sl_ctl *ctl, const struct sl_server *srv)
 			(metrics && epoll_ctl(fd, EPOLL_CTL_ADD,
 					      sl_metrics_http_fd(metrics), &ev) != 0) ||
 			(sl_ctl_cluster_fd(ctl) >= 0 &&
-			 epoll_ctl(fd, EPOLL_CTL_ADD, sl_ctl_cluster_fd(ctl), &ev) != 0))) {
+			 epoll_ctl(fd, EPOLL_CTL_ADD, sl_ctl_cluster_fd(ctl), &ev) != 0) ||
+			(sl_ctl_sync_fd(ctl) >= 0 &&
+			 epoll_ctl(fd, EPOLL_CTL_ADD, sl_ctl_sync_fd(ctl), &ev) != 0))) {
 		sl_warn("control loop: health checks and scrapes will not wake it: %s",
 			strerror(errno));
 		close(fd);

@@ -238,6 +238,47 @@ static bool sync_ring_full(struct harness *h, char *why)
 			       : WHY("the lost record was not sent again by the next refresh");
 }
 
+/* One control turn takes every record the rings hold: three times the
+ * 4096 a turn once took from all of them, from each (a worker making
+ * records faster than that lost them to a full ring). A ring past its
+ * wake mark (an eighth) makes its worker write the eventfd the control
+ * loop waits on, once: the drain re-arms it. Only the drain's time
+ * bound may leave records: after SL_CTL_SYNC_TURN_US, saying so
+ * (drain_cut). */
+static bool sync_drain_all(struct harness *h, char *why)
+{
+	enum { JUNK = 3 * 4096 };
+	struct sl_sync_conn junk = {0};
+
+	if (!sync_on(h, why))
+		return false;
+	const struct sl_ctl_sync_stats *st = sl_ctl_sync_stats(&h->ctl);
+	struct pollfd pfd = {.fd = sl_ctl_sync_fd(&h->ctl), .events = POLLIN};
+	for (unsigned w = 0; w < h->nworkers; w++)
+		for (unsigned i = 0; i < JUNK; i++)
+			rte_ring_enqueue_elem(h->dp.workers[w]->sync->ring, &junk, sizeof(junk));
+	uint64_t drained = st->drained, wakes = st->wakes, cut = st->drain_cut;
+	/* A real record after the junk: its worker's batch sees the mark. */
+	bool made = sync_established(h, 42400) != 0;
+	bool woken = sl_ctl_sync_woken(&h->ctl) && poll(&pfd, 1, 0) == 1;
+	uint64_t t = rte_get_timer_cycles();
+	sl_ctl_sync_poll(&h->ctl);
+	uint64_t us = (rte_get_timer_cycles() - t) * 1000000 / rte_get_timer_hz();
+	uint64_t took = st->drained - drained, want = (uint64_t)h->nworkers * JUNK + 1;
+	bool rearmed = !sl_ctl_sync_woken(&h->ctl) && poll(&pfd, 1, 0) == 0;
+	cut = st->drain_cut - cut;
+	bool ok = made && woken && rearmed && st->wakes > wakes &&
+		  (took == want || (took < want && cut && us >= SL_CTL_SYNC_TURN_US));
+	sync_off(h);
+	return ok ? true
+		  : WHY("handshake %s; one turn drained %llu of %llu records in %llu us "
+			"(drain_cut %llu); the wake %s before the drain, %s after",
+			made ? "done" : "failed", (unsigned long long)took,
+			(unsigned long long)want, (unsigned long long)us,
+			(unsigned long long)cut, woken ? "set" : "not set",
+			rearmed ? "re-armed" : "still set");
+}
+
 /* A full dump gives a REFRESH of every synced connection (not of a
  * handshake never completed), a slice of the table per turn; one walk at
  * a time. */

@@ -311,6 +311,7 @@ static const struct check checks[] = {
 	{"session sync: a peer's share of the table is capped, and all peers'",
 	 sync_peer_share},
 	{"session sync: a full sync ring loses a record, no packet", sync_ring_full},
+	{"session sync: one turn drains every ring, woken past its mark", sync_drain_all},
 	{"session sync: a full dump walks every synced connection", sync_dump},
 	{"session sync: the refresh goes by the time left at the peers", sync_refresh},
 	{"session sync: an update only of the very connection; FIN flags add up",
