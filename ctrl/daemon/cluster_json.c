@@ -9,8 +9,6 @@
  */
 #include "cluster_json.h"
 
-#include "cluster_counters.h"
-
 static const char *takeover_why(const struct sl_sync_peer *p)
 {
 	return p->state == SL_PEER_DEAD ? "peer dead" : "peer back, without its full dump";
@@ -21,11 +19,6 @@ static json_t *ago(uint64_t now, uint64_t t)
 {
 	return t ? json_integer((json_int_t)(now - t)) : json_null();
 }
-
-/* Each counter of a list (cluster_counters.h) as a member of `o`, read
- * from `s`: one line per counter, whichever list. */
-#define SL_JSON_COUNTER(key, field, ...) \
-	json_object_set_new(o, key, json_integer((json_int_t)s->field));
 
 static json_t *peer_counters(const struct sl_sync_peer_stats *s)
 {

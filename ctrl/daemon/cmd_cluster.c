@@ -9,7 +9,6 @@
  * (ctrl/daemon/metrics_cluster.c makes /metrics of it).
  */
 #include "announce.h"
-#include "cluster_counters.h"
 #include "cluster_json.h"
 #include "commands.h"
 #include "ctl_cluster.h"
@@ -33,11 +32,6 @@ static void peers_add_workers(const struct sl_ctl *ctl, json_t *peers)
 		json_object_set_new(p, "connections_held", json_integer((json_int_t)conns));
 	}
 }
-
-/* Each counter of a list (cluster_counters.h) as a member of `o`, read
- * from `s`. */
-#define SL_JSON_COUNTER(key, field, ...) \
-	json_object_set_new(o, key, json_integer((json_int_t)s->field));
 
 static json_t *sync_json(const struct sl_ctl *ctl)
 {
