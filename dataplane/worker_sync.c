@@ -189,15 +189,18 @@ void sl_worker_sync_udp_reply(struct sl_worker *w, struct sl_conn *c)
 	c->flags |= SL_CONN_F_UDP_TOLD;
 }
 
-bool sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c)
+bool sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c,
+			 enum sl_leave_tell tell)
 {
 	struct sl_worker_sync *y = w->sync;
 	uint32_t i = sl_ct_index(&w->ct, c);
 	uint8_t peer = y->peer_of[i] & SL_SYNC_PEER;
 
-	note_local(y, c, i);
-	if ((y->peer_of[i] & SL_SYNC_TOLD || peer) && had_local(y, i))
-		put(w, c, i, SL_SYNC_GONE, 0);
+	if (tell == SL_LEAVE_TELL) {
+		note_local(y, c, i);
+		if ((y->peer_of[i] & SL_SYNC_TOLD || peer) && had_local(y, i))
+			put(w, c, i, SL_SYNC_GONE, 0);
+	}
 	y->peer_of[i] = 0;
 	y->local_until[i] = 0;
 	if (peer) {
@@ -419,37 +422,25 @@ static bool stale_copy(struct sl_worker *w, const struct sl_conn *old, uint8_t p
 	       (of == peer + 1 || !sl_time_before(w->now_ms, old->expire));
 }
 
-/* A stale copy, or a dead handshake of ours, goes as expiry would end
- * it (no GONE: a pure copy or an entry never told; a copy's peer share
- * freed; counted expired). */
+/* A stale copy, or a dead handshake of ours, goes as expiry would end it
+ * (share freed, counted expired), silent: the record taking its place
+ * names the tuple a GONE would. */
 static void drop_stale(struct sl_worker *w, struct sl_conn *old)
 {
-	struct sl_worker_sync *y = w->sync;
-	uint32_t i = sl_ct_index(&w->ct, old);
-
-	/* No GONE: a tombstone that once served traffic here would send one
-	 * naming the tuple the record is about to take, at every peer. */
-	y->agreed[i] = old->expire;
-	y->local_until[i] = 0;
-	y->peer_of[i] &= (uint8_t)~SL_SYNC_TOLD;
-	sl_worker_conn_leaves(w, old);
+	sl_worker_conn_leaves(w, old, SL_LEAVE_SILENT);
 	sl_ct_remove(&w->ct, old);
 }
 
-/* Room for the record's local tuple: free, or held by a stale copy,
- * which goes. */
-static bool lport_free(struct sl_worker *w, const struct sl_sync_conn *r, uint8_t peer)
+/* The stale copy holding the record's local tuple, to go (not `old`,
+ * which goes anyway); NULL if none. *taken: a live entry holds it. */
+static struct sl_conn *lport_holder(struct sl_worker *w, const struct sl_sync_conn *r,
+				    uint8_t peer, const struct sl_conn *old, bool *taken)
 {
 	uint32_t ref = sl_sync_lookup_reply(&w->ct, r);
+	struct sl_conn *holder = ref == SL_CT_NONE ? NULL : sl_ct_conn(&w->ct, ref);
 
-	if (ref == SL_CT_NONE)
-		return true;
-	struct sl_conn *old = sl_ct_conn(&w->ct, ref);
-	if (!stale_copy(w, old, peer))
-		return false;
-	drop_stale(w, old);
-	w->sync->stats.replaced++;
-	return true;
+	*taken = holder && holder != old && !stale_copy(w, holder, peer);
+	return holder == old || *taken ? NULL : holder;
 }
 
 /* Does the record replace `old`, the copy on its client tuple, with a
@@ -463,56 +454,40 @@ static bool lport_free(struct sl_worker *w, const struct sl_sync_conn *r, uint8_
  * state timeout or more before its GONE, farther than datagrams
  * reorder): it starts afresh, counted reopened. A peer's established
  * NEW or REFRESH also replaces this node's own dead handshake on the
- * tuple (dead_handshake()), counted replaced. */
-static bool replaces(struct sl_worker *w, struct sl_conn *old,
-		     const struct sl_sync_conn *r, uint8_t peer)
+ * tuple (dead_handshake()), counted replaced. Only decides: install_new
+ * removes `old` once the new entry is in. */
+static enum sl_sync_take replaces(struct sl_worker *w, struct sl_conn *old,
+				  const struct sl_sync_conn *r, uint8_t peer)
 {
 	struct sl_worker_sync *y = w->sync;
 
 	if (r->event != SL_SYNC_NEW && r->event != SL_SYNC_REFRESH)
-		return false;
-	if (dead_handshake(w, old, r)) {
-		y->stats.replaced++;
-		drop_stale(w, old);
-		return true;
-	}
+		return SL_TAKE_NONE;
+	if (dead_handshake(w, old, r))
+		return SL_TAKE_REPLACE;
 	if (!stale_copy(w, old, peer))
-		return false;
+		return SL_TAKE_NONE;
 	if (!sl_sync_same_conn(&w->ct, old, r))
-		y->stats.replaced++;
-	else if (r->event == SL_SYNC_NEW &&
-		 (y->peer_of[sl_ct_index(&w->ct, old)] & SL_SYNC_DEAD))
-		y->stats.reopened++;
-	else
-		return false;
-	drop_stale(w, old);
-	return true;
+		return SL_TAKE_REPLACE;
+	if (r->event == SL_SYNC_NEW && (y->peer_of[sl_ct_index(&w->ct, old)] & SL_SYNC_DEAD))
+		return SL_TAKE_REOPEN;
+	return SL_TAKE_NONE;
 }
 
-static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
-			uint8_t peer, uint32_t cap, uint32_t total_cap)
+/* The record as a new entry, indexed and timed; NULL (the table as it
+ * was) when the table, the extension pool or the index has no room. The
+ * entries it replaces are still in (their keys and the new one's coexist
+ * until install_new removes them): a refusal leaves them as they were. */
+static struct sl_conn *make_copy(struct sl_worker *w, const struct sl_sync_install *in)
 {
-	struct sl_worker_sync *y = w->sync;
 	const struct sl_sync_conn *r = &in->rec;
-	uint32_t ref = sl_sync_lookup(&w->ct, r);
+	struct sl_conn *c = sl_ct_alloc(&w->ct);
 
-	if (ref != SL_CT_NONE && !replaces(w, sl_ct_conn(&w->ct, ref), r, peer)) {
-		update(w, sl_ct_conn(&w->ct, ref), r);
-		return;
-	}
-	if (r->event == SL_SYNC_GONE)
-		return; /* nothing to end */
-	if (y->peer_conns[peer] >= cap || y->peers_total >= total_cap) {
-		y->stats.refused_share++;
-		y->refused_share_of[peer]++;
-		return;
-	}
-	struct sl_conn *c = lport_free(w, r, peer) ? sl_ct_alloc(&w->ct) : NULL;
-	if (c == NULL || sl_sync_to_conn(&w->ct, r, c) != 0) {
-		if (c)
-			sl_ct_abandon(&w->ct, c);
-		y->stats.refused_table++;
-		return;
+	if (c == NULL)
+		return NULL;
+	if (sl_sync_to_conn(&w->ct, r, c) != 0) {
+		sl_ct_abandon(&w->ct, c);
+		return NULL;
 	}
 	if (c->proto == SL_IPPROTO_UDP) /* a copy: its replies send nothing */
 		c->flags |= SL_CONN_F_UDP_TOLD;
@@ -523,9 +498,38 @@ static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
 	c->expire = w->now_ms + clamped_timeout(w, r);
 	if (sl_ct_insert(&w->ct, c) != 0) {
 		sl_ct_abandon(&w->ct, c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Install the record, replacing `old` (its client tuple's entry, when
+ * replaces() said so) and a stale copy holding its local tuple. Every
+ * refusal (the share, the table) comes before anything is removed: a
+ * refused record leaves the entries here as they were. */
+static void install_new(struct sl_worker *w, const struct sl_sync_install *in, uint8_t peer,
+			uint32_t cap, uint32_t total_cap, struct sl_conn *old,
+			enum sl_sync_take take)
+{
+	struct sl_worker_sync *y = w->sync;
+	bool taken;
+	struct sl_conn *gone[2] = {old, lport_holder(w, &in->rec, peer, old, &taken)};
+
+	if (!share_room(w, peer, cap, total_cap, gone)) {
+		y->stats.refused_share++;
+		y->refused_share_of[peer]++;
+		return;
+	}
+	struct sl_conn *c = taken ? NULL : make_copy(w, in);
+	if (c == NULL) {
 		y->stats.refused_table++;
 		return;
 	}
+	for (unsigned k = 0; k < 2; k++)
+		if (gone[k])
+			drop_stale(w, gone[k]);
+	y->stats.replaced += (take == SL_TAKE_REPLACE) + (gone[1] != NULL);
+	y->stats.reopened += take == SL_TAKE_REOPEN;
 	uint32_t i = sl_ct_index(&w->ct, c);
 	/* Not a connection made here: the worker's synced count, and the
 	 * server's active ones (expiry takes it off again). */
@@ -537,6 +541,23 @@ static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
 	y->peer_conns[peer]++;
 	y->peers_total++;
 	y->stats.installed++;
+}
+
+static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
+			uint8_t peer, uint32_t cap, uint32_t total_cap)
+{
+	const struct sl_sync_conn *r = &in->rec;
+	uint32_t ref = sl_sync_lookup(&w->ct, r);
+	struct sl_conn *old = ref != SL_CT_NONE ? sl_ct_conn(&w->ct, ref) : NULL;
+	enum sl_sync_take take = old ? replaces(w, old, r, peer) : SL_TAKE_NONE;
+
+	if (old && take == SL_TAKE_NONE) {
+		update(w, old, r);
+		return;
+	}
+	if (r->event == SL_SYNC_GONE)
+		return; /* nothing to end */
+	install_new(w, in, peer, cap, total_cap, old, take);
 }
 
 void sl_worker_sync_msg(struct sl_worker *w, struct sl_wmsg *msg)

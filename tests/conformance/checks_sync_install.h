@@ -100,24 +100,36 @@ static bool sync_install_forwards(struct harness *h, char *why)
 	return ok ? true : WHY("records with an unknown VIP or local address not refused");
 }
 
-/* Install records of cports from `cport` with local ports from `lport`
- * (one each, on worker `owner`) for `peer`, with the caps given. */
-static void sync_install_n(struct harness *h, unsigned owner, unsigned n, uint16_t cport,
-			   uint16_t lport, uint8_t peer, uint32_t cap, uint32_t total_cap)
+/* Install records `recs` on worker `owner` for `peer`, with the caps
+ * given, straight to the worker (svc_id and rs_id 0). */
+static void sync_install_recs(struct harness *h, unsigned owner,
+			      const struct sl_sync_conn *recs, unsigned n, uint8_t peer,
+			      uint32_t cap, uint32_t total_cap)
 {
 	struct sl_wmsg *msg = calloc(1, sizeof(*msg) + n * sizeof(struct sl_sync_install));
 	struct sl_sync_install *in = (struct sl_sync_install *)(msg + 1);
 
-	for (unsigned i = 0; i < n; i++, cport++) {
-		cport = sync_cport(h, cport, owner);
-		in[i].rec = sync_rec(LIP, cport, sync_lport(h, (uint16_t)(lport + 10 * i), owner));
-		in[i].svc_id = 0, in[i].rs_id = 0;
-	}
+	for (unsigned i = 0; i < n; i++)
+		in[i].rec = recs[i], in[i].svc_id = 0, in[i].rs_id = 0;
 	msg->type = SL_WMSG_SYNC_INSTALL;
 	msg->install.recs = in, msg->install.n = n;
 	msg->install.cap = cap, msg->install.total_cap = total_cap, msg->install.peer = peer;
 	sl_ctl_send(&h->ctl, owner, msg);
 	sync_turns(h, 40);
+}
+
+/* Install records of cports from `cport` with local ports from `lport`
+ * (one each, on worker `owner`) for `peer`, with the caps given. */
+static void sync_install_n(struct harness *h, unsigned owner, unsigned n, uint16_t cport,
+			   uint16_t lport, uint8_t peer, uint32_t cap, uint32_t total_cap)
+{
+	struct sl_sync_conn recs[8];
+
+	for (unsigned i = 0; i < n && i < 8; i++, cport++) {
+		cport = sync_cport(h, cport, owner);
+		recs[i] = sync_rec(LIP, cport, sync_lport(h, (uint16_t)(lport + 10 * i), owner));
+	}
+	sync_install_recs(h, owner, recs, n < 8 ? n : 8, peer, cap, total_cap);
 }
 
 /* A peer fills at most its share of a worker's table, and all peers

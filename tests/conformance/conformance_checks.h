@@ -324,6 +324,8 @@ static const struct check checks[] = {
 	 sync_client_port_reuse},
 	{"session sync: a peer's established NEW replaces our own half-open entry",
 	 sync_own_handshake_replaced},
+	{"session sync: a replacing NEW refused past the share leaves the old entry",
+	 sync_refused_keeps_old},
 	{"session sync: a NEW on a closed copy of its connection is taken",
 	 sync_new_on_closed},
 	{"session sync: a record's timeout clamped; installs counted as synced",
