@@ -17,7 +17,7 @@
 # both ports, `stats` answers, `config save` writes /etc/sluice, SIGHUP
 # reloads (RELOADING=1, READY=1), the core full-NAT scenario passes, and
 # sandbox_probe.py through the same chain is denied what each line denies
-# (and let through bare); after SIGKILL, `sluice --cleanup` the same way
+# (another answer bare); after SIGKILL, `sluice --cleanup` the same way
 # (the unit's ExecStopPost) removes both programs. Then on net_af_packet
 # ports (the README's demo): READY=1 and the core scenario under the same
 # sandbox, and a clean stop on SIGTERM. Every other [Service] line is
