@@ -21,17 +21,20 @@ bool sl_notify_workers_running(const struct sl_dataplane *dp)
 	return true;
 }
 
-/* The first failure is a warning naming the socket (a wrong
- * NOTIFY_SOCKET, a listener gone: systemd will time the start out and
- * the operator needs to know why); the rest only at debug, or each
- * reload would repeat it twice. */
+/* The first failure since the last success is a warning naming the
+ * socket (a wrong NOTIFY_SOCKET, a listener gone: systemd will time the
+ * start out and the operator needs to know why); the rest only at debug,
+ * or each reload would repeat it twice. */
 static void notify(const char *what, int rc)
 {
 	static bool warned;
 	const char *sock = getenv("NOTIFY_SOCKET");
 
-	if (rc >= 0)
+	if (rc >= 0) {
+		/* Sent again: a later failure is news (a listener gone since). */
+		warned = false;
 		return;
+	}
 	if (!warned)
 		sl_warn("systemd notification %s not sent to NOTIFY_SOCKET %s: %s "
 			"(later failures logged at debug)",

@@ -19,11 +19,22 @@ notify_listen() {
     2>"$T/listen.err" &
   # shellcheck disable=SC2034  # the caller waits for it
   notify_pid=$!
-  if ! lab_wait_until 30 "notify socket bound" test -S "$T/notify.sock"; then
+  if ! lab_wait_until 30 "notify socket bound" notify__listening; then
     lab_not_ok "the notify listener bound $T/notify.sock" "$(cat "$T/listen.err")"
     return 1
   fi
 }
+
+# notify__listening: the listener is alive and its socket is there (a
+# listener that died after binding leaves the file behind).
+# shellcheck disable=SC2317  # called through lab_wait_until
+notify__listening() { kill -0 "$notify_pid" 2>/dev/null && test -S "$T/notify.sock"; }
+
+# notify_senders: the pids the messages came from, sorted, as a Python
+# list ("[1234]"): NotifyAccess=main wants only sluice's own.
+notify_senders() { "$LAB_PY" -c '
+import json, sys
+print(sorted({json.loads(l)["pid"] for l in open(sys.argv[1]) if "msg" in l}))' "$T/notify.log"; }
 
 # notify_sluice_start CONFIG DESC: lab_sluice_start with NOTIFY_SOCKET
 # set, checked as DESC.

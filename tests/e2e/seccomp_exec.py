@@ -25,7 +25,10 @@ no systemd in the lab), built from its [Service] lines:
   SystemCallArchitectures=native  the filter is for this architecture only:
                           libseccomp kills a call made with another ABI
 
-The mount side of those options (and ProtectSystem=, PrivateTmp=, ...) is
+"yes" stands for any of systemd's boolean spellings (1/yes/true/on,
+0/no/false/off); any other value of a line above (RestrictNamespaces=net
+ipc, say) exits naming the line, it is never skipped. The mount side of
+those options (and ProtectSystem=, PrivateTmp=, ...) is
 unit_sandbox.py's. Any other Restrict*=/SystemCall*= line fails: it would
 be untested. Loaded with libseccomp through ctypes (libseccomp2, which
 systemd itself depends on), then PROGRAM is executed: the filter stays
@@ -50,6 +53,14 @@ HANDLED = {"SystemCallFilter", "SystemCallErrorNumber", "RestrictAddressFamilies
            "RestrictNamespaces", "RestrictRealtime", "RestrictSUIDSGID",
            "LockPersonality", "ProtectHostname", "ProtectKernelLogs",
            "ProtectKernelModules", "SystemCallArchitectures"}
+# The boolean lines applied here (RestrictNamespaces= also takes a list of
+# namespace types: refused, not emulated).
+BOOLEANS = ("RestrictNamespaces", "RestrictRealtime", "RestrictSUIDSGID", "LockPersonality",
+            "ProtectHostname", "ProtectKernelLogs", "ProtectKernelModules")
+# systemd's spellings of a boolean (parse_boolean()).
+TRUE, FALSE = ("1", "yes", "y", "true", "t", "on"), ("0", "no", "n", "false", "f", "off")
+# (unit, name) -> the line number of name's last [Service] line, for errors.
+LINE_OF = {}
 
 
 class ArgCmp(ctypes.Structure):
@@ -61,17 +72,36 @@ class ArgCmp(ctypes.Structure):
 def unit_settings(path):
     """[Service] NAME=VALUE lines: name -> values, in order."""
     out, section = {}, None
-    for line in open(path):
+    for number, line in enumerate(open(path), 1):
         line = line.strip()
         if line.startswith("["):
             section = line
         elif section == "[Service]" and "=" in line and not line.startswith("#"):
             name, value = line.split("=", 1)
             out.setdefault(name, []).append(value)
+            LINE_OF[path, name] = number
     for name in out:
         if name.startswith(("Restrict", "SystemCall", "LockPersonality")) and name not in HANDLED:
             sys.exit(f"seccomp_exec: {path}: {name}= is not emulated (add it to tests/e2e/seccomp_exec.py)")
     return out
+
+
+def setting(path, settings, name, words=()):
+    """name's last value as systemd reads it: True or False for any of its
+    boolean spellings, one of words as itself, False when absent. Any other
+    value exits naming its line: skipping it would leave the line untested."""
+    if name not in settings:
+        return False
+    v = settings[name][-1].strip()
+    if v.lower() in TRUE:
+        return True
+    if v.lower() in FALSE:
+        return False
+    if v in words:
+        return v
+    also = "".join(f", {w}" for w in words)
+    sys.exit(f"{path}:{LINE_OF[path, name]}: {name}={v} is not emulated by the lab "
+             f"(only a boolean{also}; tests/e2e/{os.path.basename(sys.argv[0])})")
 
 
 def deny_list(path, settings):
@@ -196,7 +226,7 @@ def main():
         sys.exit("usage: seccomp_exec.py UNIT -- PROGRAM ARGS...")
     unit = sys.argv[1]
     st = unit_settings(unit)
-    yes = {n for n, v in st.items() if v[-1] == "yes"}
+    yes = {n for n in BOOLEANS if setting(unit, st, n)}
     names, err = deny_list(unit, st)
     f = Filter()
     for call in sorted(expand(names)):

@@ -37,7 +37,7 @@ lab_check_eq "at READY=1 both worker threads are past the EAL launch wait (none 
   "$(lab_jget "' '.join(sorted(k + '=' + ('wait' if v == '0' else 'run') for k, v in r['ready_check'].get('threads', {}).items()))" <<<"$check")" \
   "rte-worker-1=run rte-worker-2=run"
 lab_check_eq "messages come from sluice's pid" \
-  "$("$LAB_PY" -c 'import json,sys; print(sorted({json.loads(l)["pid"] for l in open(sys.argv[1]) if "msg" in l}))' "$nlog")" \
+  "$(notify_senders)" \
   "[$LAB_SLUICE_PID]"
 
 # shellcheck source=conf/sluicectl.bash

@@ -7,19 +7,27 @@ under systemd (tests/e2e/test_service_caps.sh; there is no systemd in
 the lab). In a mount namespace of its own (and a UTS one for
 ProtectHostname=), private propagation so nothing reaches the host:
 
-  ProtectSystem=full    /usr, /boot, /efi and /etc read-only, submounts too
-  ReadWritePaths=       each back read-write (@SYSCONFDIR@ is /etc)
+  ProtectSystem=yes     /usr, /boot, /efi read-only, submounts too; full:
+                        /etc too (strict is refused: not emulated)
+  ReadWritePaths=       each back read-write (@SYSCONFDIR@ is /etc); a path
+                        missing without a "-" prefix fails, as systemd fails
+                        the unit (226/NAMESPACE)
   ProtectHome=yes       /home, /root, /run/user empty and mode 000
+                        (read-only and tmpfs are refused: not emulated)
   PrivateTmp=yes        /tmp and /var/tmp empty tmpfs of its own; KEEP (a
                         directory under /tmp: the test's, holding the
                         notify socket systemd would have in /run) bound back
   ProtectKernelLogs=    /proc/kmsg and /dev/kmsg mode 000
   ProtectKernelModules= /usr/lib/modules mode 000
-  ProtectControlGroups= /sys/fs/cgroup read-only
+  ProtectControlGroups= /sys/fs/cgroup read-only when it is a mount here;
+                        under `ip netns exec` (the lab) /sys is a fresh
+                        sysfs without it: said, not exercised
   ProtectHostname=yes   a UTS namespace
   LimitNAME=            setrlimit (infinity: unlimited), where allowed
 
-systemd's "inaccessible" nodes are mode-000 ones here: without
+"yes" is any of systemd's boolean spellings; any other value of these
+lines exits naming the line (seccomp_exec.setting). systemd's
+"inaccessible" nodes are mode-000 ones here: without
 CAP_DAC_OVERRIDE (not in the unit's bounding set) root cannot open
 either. The system-call side of the same options is seccomp_exec.py's.
 
@@ -32,6 +40,7 @@ unit's ExecStopPost (`sluice --cleanup`) runs under this too."""
 import ctypes
 import os
 import resource
+import signal
 import sys
 import tempfile
 
@@ -46,7 +55,8 @@ MOUNT_SIDE = {"ProtectSystem", "ReadWritePaths", "ProtectHome", "PrivateTmp",
 BY_TEST = {"CapabilityBoundingSet", "AmbientCapabilities", "NoNewPrivileges"}
 SYSTEMD_ONLY = {
     "Type": "systemd's side of sd_notify; notify_listen.py plays the socket (READY=1 checked)",
-    "NotifyAccess": "systemd's filter on who may notify; the listener takes any sender",
+    "NotifyAccess": ("systemd's filter on who may notify; the test checks every message "
+                     "came from sluice's own pid"),
     "ExecStart": "the test runs the same command line (-c CONFIG) through this",
     "ExecReload": "the test sends the SIGHUP itself",
     "ExecStopPost": "the test runs `sluice --cleanup` through this after SIGKILL",
@@ -133,9 +143,17 @@ def refuse_unknown(unit, st):
                      "own (add it to tests/e2e/unit_sandbox.py)")
 
 
-def apply_mounts(st, keep):
-    last = {n: v[-1].replace("@SYSCONFDIR@", "/etc") for n, v in st.items()}
-    yes = {n for n, v in last.items() if v == "yes"}
+def apply_mounts(unit, st, keep):
+    yes = {n for n in ("PrivateTmp", "ProtectHostname", "ProtectHome", "ProtectKernelLogs",
+                       "ProtectKernelModules", "ProtectControlGroups")
+           if seccomp_exec.setting(unit, st, n)}
+    system = seccomp_exec.setting(unit, st, "ProtectSystem", ("full",))
+    rw_paths = " ".join(st.get("ReadWritePaths", [])).replace("@SYSCONFDIR@", "/etc").split()
+    for p in rw_paths:
+        if not p.startswith("-") and not os.path.exists(p):
+            sys.exit(f"{unit}:{seccomp_exec.LINE_OF[unit, 'ReadWritePaths']}: ReadWritePaths={p}: "
+                     "no such path (systemd fails the unit: 226/NAMESPACE; prefix it "
+                     "with - to make it optional)")
     check(libc.unshare(CLONE_NEWNS | (CLONE_NEWUTS if "ProtectHostname" in yes else 0)), "unshare")
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     # A staging place outside /tmp (the host's /run: removed even when a
@@ -147,29 +165,26 @@ def apply_mounts(st, keep):
         try:
             blank = os.path.join(stage, "blank")
             os.close(os.open(blank, os.O_CREAT | os.O_WRONLY, 0))
-            apply_view(last, yes, keep, stage, blank)
+            apply_view(yes, system, rw_paths, keep, stage, blank)
         finally:
             check(libc.umount2(stage.encode(), MNT_DETACH), f"umount {stage}")
     finally:
         os.rmdir(stage)
 
 
-def apply_view(last, yes, keep, stage, blank):
-    """The unit's lines, in the order systemd applies them."""
+def apply_view(yes, system, rw_paths, keep, stage, blank):
+    """The unit's lines, in the order systemd applies them. system: False,
+    True (ProtectSystem=yes) or "full"."""
     if "PrivateTmp" in yes:
         private_tmp(keep, stage)
-    system = last.get("ProtectSystem", "no")
-    if system not in ("full", "no"):
-        sys.exit(f"unit_sandbox: ProtectSystem={system}: only full is emulated")
-    if system == "full":
-        for p in ("/usr", "/boot", "/efi", "/etc"):
+    if system:
+        for p in ("/usr", "/boot", "/efi") + (("/etc",) if system == "full" else ()):
             set_rw(p, False)
-    for p in last.get("ReadWritePaths", "").split():
-        p = p.lstrip("-")
-        if os.path.exists(p):
-            set_rw(p, True)
+    for p in rw_paths:
+        if os.path.exists(p.lstrip("-")):
+            set_rw(p.lstrip("-"), True)
         else:
-            say(f"ReadWritePaths: {p} does not exist here")
+            say(f"ReadWritePaths: optional {p} does not exist here")
     if "ProtectHome" in yes:
         here = os.path.realpath(__file__)
         for p in ("/home", "/root", "/run/user"):
@@ -185,7 +200,11 @@ def apply_view(last, yes, keep, stage, blank):
     if "ProtectKernelModules" in yes:
         hide("/usr/lib/modules", blank)
     if "ProtectControlGroups" in yes:
-        set_rw("/sys/fs/cgroup", False)
+        if "/sys/fs/cgroup" in mounts_under("/sys/fs/cgroup"):
+            set_rw("/sys/fs/cgroup", False)
+        else:
+            say("ProtectControlGroups: not exercised here: /sys/fs/cgroup is not a mount "
+                "(ip netns exec mounts a fresh sysfs for the namespace)")
 
 
 def apply_limits(st):
@@ -213,9 +232,12 @@ def main():
     if len(sys.argv) < 5 or sys.argv[3] != "--":
         sys.exit("usage: unit_sandbox.py UNIT KEEP -- PROGRAM ARGS...")
     unit, keep = sys.argv[1], sys.argv[2]
+    # timeout(1) sends TERM: leave through apply_mounts' finally, which
+    # removes the staging directory in the host's /run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("unit_sandbox: terminated"))
     st = seccomp_exec.unit_settings(unit)
     refuse_unknown(unit, st)
-    apply_mounts(st, keep)
+    apply_mounts(unit, st, keep)
     raised = apply_limits(st)
     say(f"mounts of {unit} applied; limits: {', '.join(raised) or 'none raised'}")
     os.execvp(sys.argv[4], sys.argv[4:])
