@@ -92,7 +92,7 @@ static void test_max_lowered(void **state)
 	unsigned char in;
 	(void)state;
 
-	assert_int_equal(sl_hosts_init(&t, 200000), 0); /* 8 MiB of slots */
+	assert_int_equal(sl_hosts_init(&t, 200000), 0); /* 6 MiB of slots */
 	size_t bytes = sl_hosts_bytes(200000);
 	uintptr_t last = ((uintptr_t)t.slots + bytes - 1) & ~(uintptr_t)4095;
 	t.max = 16;
