@@ -222,7 +222,6 @@ static int make_workers(struct sl_ctl *ctl)
 		sl_err("%s", errbuf);
 		return -1;
 	}
-	log_tables(m, dp);
 	return 0;
 }
 
@@ -450,6 +449,9 @@ static int run(struct sl_ctl *ctl)
 		sl_err("initial configuration: %s", err.message);
 		goto fail;
 	}
+	/* Only now: the first publish is what allocates a file's SNAT host
+	 * table, and may still fail. */
+	log_tables(&ctl->model, ctl->dp);
 	if (socket_perms(m, &perms) != 0)
 		goto fail;
 	if (sl_server_open(&srv, m->socket_path, &perms,

@@ -59,6 +59,16 @@ size_t sl_ct_mem_bytes(uint32_t max_conns, uint32_t max_ext)
 	       wheel_bytes_for(nbuckets) + ext_bytes(max_ext);
 }
 
+size_t sl_ct_resident_bytes(uint32_t max_conns, uint32_t max_ext)
+{
+	uint32_t nbuckets = nbuckets_for(max_conns);
+
+	return sl_mem_resident((size_t)max_conns * sizeof(struct sl_conn)) +
+	       sl_mem_resident((size_t)nbuckets * sizeof(struct sl_ct_bucket)) +
+	       sl_mem_resident(wheel_bytes_for(nbuckets)) +
+	       sl_mem_resident(ext_bytes(max_ext));
+}
+
 int sl_ct_init_ext(struct sl_conn_table *t, uint32_t max_conns, uint32_t max_ext,
 		   uint32_t now_ms)
 {

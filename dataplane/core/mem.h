@@ -15,5 +15,8 @@
 /* Zeroed, 2 MiB aligned, pre-faulted. NULL on failure. */
 void *sl_mem_alloc(size_t bytes);
 void sl_mem_free(void *p, size_t bytes);
+/* What a mapping of `bytes` really takes once pre-faulted: whole 2 MiB
+ * pages (0 for none). */
+size_t sl_mem_resident(size_t bytes);
 
 #endif

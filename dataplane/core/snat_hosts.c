@@ -19,9 +19,16 @@ size_t sl_hosts_bytes(uint32_t hosts)
 	return hosts ? (size_t)slots_for(hosts) * sizeof(struct sl_host_count) : 0;
 }
 
+/* What the slots really take: sized by max when allocated, but max may
+ * change after (a test lowers it), the mask does not. */
+static size_t slots_bytes(const struct sl_host_table *t)
+{
+	return t->slots ? ((size_t)t->mask + 1) * sizeof(*t->slots) : 0;
+}
+
 size_t sl_hosts_mem(const struct sl_host_table *t)
 {
-	return t->slots ? sl_hosts_bytes(t->max) : 0;
+	return slots_bytes(t);
 }
 
 void sl_hosts_plan(struct sl_host_table *t, uint32_t hosts)
@@ -52,7 +59,7 @@ int sl_hosts_init(struct sl_host_table *t, uint32_t hosts)
 
 void sl_hosts_free(struct sl_host_table *t)
 {
-	sl_mem_free(t->slots, sl_hosts_bytes(t->max));
+	sl_mem_free(t->slots, slots_bytes(t));
 	t->slots = NULL;
 	t->max = 0;
 }
@@ -60,7 +67,7 @@ void sl_hosts_free(struct sl_host_table *t)
 void sl_hosts_clear(struct sl_host_table *t)
 {
 	if (t->used > 0)
-		memset(t->slots, 0, (t->mask + 1) * sizeof(*t->slots));
+		memset(t->slots, 0, slots_bytes(t));
 	t->used = 0;
 }
 

@@ -93,9 +93,15 @@ struct v6_ext_case {
 static const struct v6_ext_case v6_ext_cases[] = {
 	{"hop-by-hop after destination options", SL_IPPROTO_DSTOPTS,
 	 {SL_IPPROTO_HOPOPTS, 0, [8] = SL_IPPROTO_TCP}, 16, SL_DROP_IP6_EXT_ORDER},
-	{"destination options looping (three in a row)", SL_IPPROTO_DSTOPTS,
-	 {SL_IPPROTO_DSTOPTS, 0, [8] = SL_IPPROTO_DSTOPTS, [16] = SL_IPPROTO_TCP}, 24,
-	 SL_DROP_IP6_EXT_ORDER},
+	/* These two, like the case above, are Sluice's policy, not the
+	 * RFC's: RFC 8200 4.1 has nodes accept headers in any order; the
+	 * recommended order is enforced to bound the walk (parse6.c). */
+	{"destination options twice before any routing header", SL_IPPROTO_DSTOPTS,
+	 {SL_IPPROTO_DSTOPTS, 0, [8] = SL_IPPROTO_TCP}, 16, SL_DROP_IP6_EXT_ORDER},
+	{"a looping chain: destination options, routing (none left), destination "
+	 "options twice", SL_IPPROTO_DSTOPTS,
+	 {SL_IPPROTO_ROUTING, 0, [8] = SL_IPPROTO_DSTOPTS, [16] = SL_IPPROTO_DSTOPTS,
+	  [24] = SL_IPPROTO_TCP}, 32, SL_DROP_IP6_EXT_ORDER},
 	{"a routing header with segments left", SL_IPPROTO_ROUTING,
 	 {SL_IPPROTO_TCP, 0, 4, 1}, 8, SL_DROP_IP6_ROUTING},
 	{"destination options longer than the packet", SL_IPPROTO_DSTOPTS,

@@ -160,6 +160,15 @@ static void test_worker_bytes_per_conn(void **state)
 	assert_int_equal(sl_ct_mem_bytes(1024, 0), 1024 * 96 + 8192 * 4);
 	assert_int_equal(sl_ct_mem_bytes(8193, 0), 8193 * 64 + 4096 * 64 + 8192 * 4);
 	assert_int_equal(sl_ct_mem_bytes(8194, 0), 8194 * 64 + 8192 * 64);
+	/* And the tables built so: heads in the buckets (no array of
+	 * their own) at 8,194, an array at 8,193. */
+	struct sl_conn_table t;
+	assert_int_equal(sl_ct_init(&t, 8194, 0), 0);
+	assert_null(t.wheel.heads);
+	sl_ct_destroy(&t);
+	assert_int_equal(sl_ct_init(&t, 8193, 0), 0);
+	assert_non_null(t.wheel.heads);
+	sl_ct_destroy(&t);
 	/* With the first SNAT rule the host table is allocated: 24 bytes a
 	 * host (twice the slots, 12 bytes each), beside the connections. */
 	assert_int_equal(sl_hosts_alloc(&hosts), 0);

@@ -83,6 +83,25 @@ static void test_planned(void **state)
 	sl_hosts_free(&t);
 }
 
+/* A table whose max is lowered after allocation (checks_rfc7857.h does)
+ * still reports and frees the mapping it has: freeing by the new max
+ * would leave the rest of it mapped. */
+static void test_max_lowered(void **state)
+{
+	struct sl_host_table t;
+	unsigned char in;
+	(void)state;
+
+	assert_int_equal(sl_hosts_init(&t, 200000), 0); /* 6 MiB of slots */
+	size_t bytes = sl_hosts_bytes(200000);
+	uintptr_t last = ((uintptr_t)t.slots + bytes - 1) & ~(uintptr_t)4095;
+	t.max = 16;
+	assert_int_equal(sl_hosts_mem(&t), bytes);
+	sl_hosts_free(&t);
+	/* mincore fails (ENOMEM) on a page no longer mapped. */
+	assert_int_equal(mincore((void *)last, 4096, &in), -1);
+}
+
 /* Every page of the slots is resident once allocated, on the thread that
  * allocated it: a worker's first charge in a page takes no page fault on
  * the packet path. (A calloc'd table of this size is a fresh mapping
@@ -115,6 +134,7 @@ int main(void)
 		cmocka_unit_test(test_host_limit),
 		cmocka_unit_test(test_planned),
 		cmocka_unit_test(test_prefaulted),
+		cmocka_unit_test(test_max_lowered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
