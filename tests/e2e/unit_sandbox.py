@@ -16,7 +16,8 @@ ProtectHostname=), private propagation so nothing reaches the host:
                         (read-only and tmpfs are refused: not emulated)
   PrivateTmp=yes        /tmp and /var/tmp empty tmpfs of its own; KEEP (a
                         directory under /tmp: the test's, holding the
-                        notify socket systemd would have in /run) bound back
+                        notify socket systemd would have in /run) bound back,
+                        and this tree when it lies under /tmp (a CI clone)
   ProtectKernelLogs=    /proc/kmsg and /dev/kmsg mode 000
   ProtectKernelModules= /usr/lib/modules mode 000
   ProtectControlGroups= /sys/fs/cgroup read-only when it is a mount here;
@@ -124,15 +125,27 @@ def hide(path, blank):
         mount(blank, path, None, MS_BIND)
 
 
+def under_tmp(path):
+    return any(path.startswith(t + "/") for t in ("/tmp", "/var/tmp"))
+
+
 def private_tmp(keep, stage):
-    """Fresh /tmp and /var/tmp, keep moved back in through stage."""
-    held = os.path.join(stage, "keep")
-    os.mkdir(held)
-    mount(keep, held, None, MS_BIND)
+    """Fresh /tmp and /var/tmp, keep moved back in through stage. This
+    tree too when it lies under /tmp (a CI clone): an installed sluice
+    lives in /usr, so the tree stands in for it and must stay visible."""
+    tree = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+    back = [keep] + ([tree] if under_tmp(tree) else [])
+    for i, path in enumerate(back):
+        held = os.path.join(stage, f"keep{i}")
+        os.mkdir(held)
+        mount(path, held, None, MS_BIND)
     for t in ("/tmp", "/var/tmp"):
         mount("tmpfs", t, "tmpfs", 0, "mode=1777")
-    os.makedirs(keep, exist_ok=True)
-    mount(held, keep, None, MS_MOVE)
+    for i, path in enumerate(back):
+        os.makedirs(path, exist_ok=True)
+        mount(os.path.join(stage, f"keep{i}"), path, None, MS_MOVE)
+    if len(back) > 1:
+        say(f"PrivateTmp: {tree} holds this tree, bound back in")
 
 
 def refuse_unknown(unit, st):
