@@ -144,11 +144,12 @@ bool sl_sync_txq_add(struct sl_sync_txq *q, const struct sl_addr *to, uint16_t p
 {
 	unsigned k = q->n++;
 	uint8_t *slot = q->buf + k * q->max_len;
+	size_t fit = len < q->max_len ? len : q->max_len; /* sealed to max_len: a guard */
 
-	memcpy(slot, buf, len < q->max_len ? len : q->max_len);
+	memcpy(slot, buf, fit);
 	q->peer[k] = peer;
 	q->records[k] = records;
-	q->iov[k] = (struct iovec){.iov_base = slot, .iov_len = len < q->max_len ? len : q->max_len};
+	q->iov[k] = (struct iovec){.iov_base = slot, .iov_len = fit};
 	q->msg[k] = (struct mmsghdr){.msg_hdr = {
 		.msg_name = &q->to[k], .msg_namelen = to_sockaddr(to, port, &q->to[k]),
 		.msg_iov = &q->iov[k], .msg_iovlen = 1}};
