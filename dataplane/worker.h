@@ -73,6 +73,8 @@ struct sl_worker_stats {
 	uint64_t arp_requests_unknown; /* answered; sender not known: not
 					* passed on to be learned */
 	uint64_t icmp_echo_replies, icmp_errors_sent;
+	uint64_t icmp_errors_limited; /* ICMP/ICMPv6 errors not sent: over
+				       * the rate (worker_local.c) */
 	uint64_t idle_sleeps;
 	uint64_t conns_refused;  /* no server: answered with RST / ICMP */
 	uint64_t conns_flushed;  /* ended by a flush (server down, removed) */

@@ -46,7 +46,12 @@ static bool send_error6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *
 static void error6(struct sl_worker *w, struct rte_mbuf *m, struct sl_pkt *pkt,
 		   uint8_t type, uint8_t code, uint32_t word)
 {
-	if (!sl_worker_reply_allowed(w) || !send_error6(w, m, pkt, type, code, word))
+	if (!sl_worker_reply_allowed(w)) {
+		w->stats.icmp_errors_limited++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!send_error6(w, m, pkt, type, code, word))
 		rte_pktmbuf_free(m);
 }
 

@@ -14,6 +14,6 @@ bool sl_worker_on_expire(void *ctx, struct sl_conn *c)
 
 	if (c->flags & SL_CONN_F_KIND)
 		return sl_worker_snat_expire(w, c);
-	sl_worker_conn_leaves(w, c);
+	sl_worker_conn_leaves(w, c, SL_LEAVE_TELL);
 	return true;
 }

@@ -71,7 +71,11 @@ bool sl_worker_icmp_error_try(struct sl_worker *w, struct rte_mbuf *m,
 			      struct sl_pkt *pkt, sl_be32 from, uint8_t type,
 			      uint8_t code)
 {
-	return icmp_error_allowed(w) && icmp_error_send(w, m, pkt, from, type, code, 0);
+	if (!icmp_error_allowed(w)) {
+		w->stats.icmp_errors_limited++;
+		return false;
+	}
+	return icmp_error_send(w, m, pkt, from, type, code, 0);
 }
 
 /* "Fragmentation needed" has a bucket of its own: path MTU discovery

@@ -2,10 +2,11 @@
 /*
  * A worker's half of session sync (worker_sync.h): events on its ring,
  * refresh and dump walks, installs from peers, replies to peers' local
- * addresses.
+ * addresses. Its set-up and teardown: worker_sync_setup.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -16,85 +17,15 @@
 #include "worker_expire.h"
 #include "worker_sync_order.h"
 
-/* The peers know nothing yet: no UDP entry may say they were told (left
- * from an earlier time sync was on), or its first reply would not make
- * its NEW (sl_worker_sync_reply). */
-static void forget_udp_told(struct sl_conn_table *ct)
-{
-	for (uint32_t i = 0; i < ct->max_conns; i++) {
-		struct sl_conn *c = &ct->conns[i];
-		if (c->state == SL_CS_UDP && !(c->flags & SL_CONN_F_KIND))
-			c->flags &= (uint8_t)~SL_CONN_F_UDP_TOLD;
-	}
-}
-
-int sl_workers_sync_enable(struct sl_dataplane *dp, char *errbuf, size_t errlen)
-{
-	static unsigned made; /* ring names are process-wide */
-	char name[RTE_RING_NAMESIZE];
-
-	for (unsigned i = 0; i < dp->nworkers; i++) {
-		struct sl_worker *w = dp->workers[i];
-		if (w->sync)
-			continue;
-		struct sl_worker_sync *y = calloc(1, sizeof(*y));
-		w->sync = y;
-		snprintf(name, sizeof(name), "sl_sync_%u_%u", i, made++);
-		if (y == NULL || !(y->peer_of = calloc(w->ct.max_conns, 1)) ||
-		    !(y->agreed = calloc(w->ct.max_conns, sizeof(uint32_t))) ||
-		    !(y->local_until = calloc(w->ct.max_conns, sizeof(uint32_t))) ||
-		    !(y->ring = rte_ring_create_elem(name, sizeof(struct sl_sync_conn),
-						     SL_SYNC_RING_SIZE, SOCKET_ID_ANY,
-						     RING_F_SP_ENQ | RING_F_SC_DEQ))) {
-			snprintf(errbuf, errlen, "worker %u: cannot set up session sync "
-				 "(ring %s): out of memory", i, name);
-			sl_workers_sync_disable(dp);
-			return -1;
-		}
-		forget_udp_told(&w->ct);
-	}
-	return 0;
-}
-
-void sl_worker_sync_free(struct sl_worker *w)
-{
-	struct sl_worker_sync *y = w->sync;
-
-	if (y == NULL)
-		return;
-	w->sync = NULL;
-	rte_ring_free(y->ring);
-	free(y->peer_of);
-	free(y->agreed);
-	free(y->local_until);
-	free(y);
-}
-
-void sl_workers_sync_disable(struct sl_dataplane *dp)
-{
-	for (unsigned i = 0; i < dp->nworkers; i++)
-		if (dp->workers[i])
-			sl_worker_sync_free(dp->workers[i]);
-}
-
-void sl_worker_sync_reset(struct sl_worker *w)
-{
-	struct sl_worker_sync *y = w->sync;
-
-	memset(y->peer_of, 0, w->ct.max_conns);
-	memset(y->local_until, 0, w->ct.max_conns * sizeof(uint32_t));
-	memset(y->peer_conns, 0, sizeof(y->peer_conns));
-	y->peers_total = 0;
-	y->nbuf = 0;
-}
-
 /* A record the ring has no room for never reaches the peers: their copy
  * counts as ending now, so the next refresh walk sends the connection
  * again (refreshable()) rather than leaving the peers without it. */
 static void flush_batch(struct sl_worker_sync *y, uint32_t now_ms)
 {
+	unsigned room; /* as the enqueue saw it: no second look at the consumer's side */
 	unsigned n = rte_ring_sp_enqueue_burst_elem(y->ring, y->buf, sizeof(y->buf[0]),
-						    y->nbuf, NULL);
+						    y->nbuf, &room);
+	y->wake_due |= rte_ring_get_capacity(y->ring) - room >= y->wake_at;
 	y->stats.emitted += n;
 	y->stats.ring_full += y->nbuf - n;
 	for (unsigned k = n; k < y->nbuf; k++)
@@ -182,15 +113,18 @@ void sl_worker_sync_udp_reply(struct sl_worker *w, struct sl_conn *c)
 	c->flags |= SL_CONN_F_UDP_TOLD;
 }
 
-bool sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c)
+bool sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c,
+			 enum sl_leave_tell tell)
 {
 	struct sl_worker_sync *y = w->sync;
 	uint32_t i = sl_ct_index(&w->ct, c);
 	uint8_t peer = y->peer_of[i] & SL_SYNC_PEER;
 
-	note_local(y, c, i);
-	if ((y->peer_of[i] & SL_SYNC_TOLD || peer) && had_local(y, i))
-		put(w, c, i, SL_SYNC_GONE, 0);
+	if (tell == SL_LEAVE_TELL) {
+		note_local(y, c, i);
+		if ((y->peer_of[i] & SL_SYNC_TOLD || peer) && had_local(y, i))
+			put(w, c, i, SL_SYNC_GONE, 0);
+	}
 	y->peer_of[i] = 0;
 	y->local_until[i] = 0;
 	if (peer) {
@@ -256,6 +190,18 @@ static void walk_continue(struct sl_worker *w)
 	__atomic_store_n(&msg->done, 1, __ATOMIC_RELEASE);
 }
 
+/* Past the wake mark: the control thread told now, once until its drain
+ * re-arms (a non-blocking eventfd: a full counter means awake anyway). */
+static void wake_control(struct sl_worker_sync *y)
+{
+	uint64_t one = 1;
+	y->wake_due = false;
+	if (y->wake_fd < 0 || !__atomic_load_n(&y->wake_armed, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&y->wake_armed, 0, __ATOMIC_RELAXED); /* the drain re-arms it */
+	(void)!write(y->wake_fd, &one, sizeof(one));
+}
+
 void sl_worker_sync_tail(struct sl_worker *w)
 {
 	struct sl_worker_sync *y = w->sync;
@@ -264,6 +210,8 @@ void sl_worker_sync_tail(struct sl_worker *w)
 		flush_batch(y, w->now_ms);
 	if (y->walk)
 		walk_continue(w);
+	if (sl_unlikely(y->wake_due))
+		wake_control(y);
 }
 
 /* ---- installs ---- */
@@ -398,37 +346,25 @@ static bool stale_copy(struct sl_worker *w, const struct sl_conn *old, uint8_t p
 	       (of == peer + 1 || !sl_time_before(w->now_ms, old->expire));
 }
 
-/* A stale copy, or a dead handshake of ours, goes as expiry would end
- * it (no GONE: a pure copy or an entry never told; a copy's peer share
- * freed; counted expired). */
+/* A stale copy, or a dead handshake of ours, goes as expiry would end it
+ * (share freed, counted expired), silent: the record taking its place
+ * names the tuple a GONE would. */
 static void drop_stale(struct sl_worker *w, struct sl_conn *old)
 {
-	struct sl_worker_sync *y = w->sync;
-	uint32_t i = sl_ct_index(&w->ct, old);
-
-	/* No GONE: a tombstone that once served traffic here would send one
-	 * naming the tuple the record is about to take, at every peer. */
-	y->agreed[i] = old->expire;
-	y->local_until[i] = 0;
-	y->peer_of[i] &= (uint8_t)~SL_SYNC_TOLD;
-	sl_worker_conn_leaves(w, old);
+	sl_worker_conn_leaves(w, old, SL_LEAVE_SILENT);
 	sl_ct_remove(&w->ct, old);
 }
 
-/* Room for the record's local tuple: free, or held by a stale copy,
- * which goes. */
-static bool lport_free(struct sl_worker *w, const struct sl_sync_conn *r, uint8_t peer)
+/* The stale copy holding the record's local tuple, to go (not `old`,
+ * which goes anyway); NULL if none. *taken: a live entry holds it. */
+static struct sl_conn *lport_holder(struct sl_worker *w, const struct sl_sync_conn *r,
+				    uint8_t peer, const struct sl_conn *old, bool *taken)
 {
 	uint32_t ref = sl_sync_lookup_reply(&w->ct, r);
+	struct sl_conn *holder = ref == SL_CT_NONE ? NULL : sl_ct_conn(&w->ct, ref);
 
-	if (ref == SL_CT_NONE)
-		return true;
-	struct sl_conn *old = sl_ct_conn(&w->ct, ref);
-	if (!stale_copy(w, old, peer))
-		return false;
-	drop_stale(w, old);
-	w->sync->stats.replaced++;
-	return true;
+	*taken = holder && holder != old && !stale_copy(w, holder, peer);
+	return holder == old || *taken ? NULL : holder;
 }
 
 /* Does the record replace `old`, the copy on its client tuple, with a
@@ -442,56 +378,40 @@ static bool lport_free(struct sl_worker *w, const struct sl_sync_conn *r, uint8_
  * state timeout or more before its GONE, farther than datagrams
  * reorder): it starts afresh, counted reopened. A peer's established
  * NEW or REFRESH also replaces this node's own dead handshake on the
- * tuple (dead_handshake()), counted replaced. */
-static bool replaces(struct sl_worker *w, struct sl_conn *old,
-		     const struct sl_sync_conn *r, uint8_t peer)
+ * tuple (dead_handshake()), counted replaced. Only decides: install_new
+ * removes `old` once the new entry is in. */
+static enum sl_sync_take replaces(struct sl_worker *w, struct sl_conn *old,
+				  const struct sl_sync_conn *r, uint8_t peer)
 {
 	struct sl_worker_sync *y = w->sync;
 
 	if (r->event != SL_SYNC_NEW && r->event != SL_SYNC_REFRESH)
-		return false;
-	if (dead_handshake(w, old, r)) {
-		y->stats.replaced++;
-		drop_stale(w, old);
-		return true;
-	}
+		return SL_TAKE_NONE;
+	if (dead_handshake(w, old, r))
+		return SL_TAKE_REPLACE;
 	if (!stale_copy(w, old, peer))
-		return false;
+		return SL_TAKE_NONE;
 	if (!sl_sync_same_conn(&w->ct, old, r))
-		y->stats.replaced++;
-	else if (r->event == SL_SYNC_NEW &&
-		 (y->peer_of[sl_ct_index(&w->ct, old)] & SL_SYNC_DEAD))
-		y->stats.reopened++;
-	else
-		return false;
-	drop_stale(w, old);
-	return true;
+		return SL_TAKE_REPLACE;
+	if (r->event == SL_SYNC_NEW && (y->peer_of[sl_ct_index(&w->ct, old)] & SL_SYNC_DEAD))
+		return SL_TAKE_REOPEN;
+	return SL_TAKE_NONE;
 }
 
-static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
-			uint8_t peer, uint32_t cap, uint32_t total_cap)
+/* The record as a new entry, indexed and timed; NULL (the table as it
+ * was) when the table, the extension pool or the index has no room. The
+ * entries it replaces are still in (their keys and the new one's coexist
+ * until install_new removes them): a refusal leaves them as they were. */
+static struct sl_conn *make_copy(struct sl_worker *w, const struct sl_sync_install *in)
 {
-	struct sl_worker_sync *y = w->sync;
 	const struct sl_sync_conn *r = &in->rec;
-	uint32_t ref = sl_sync_lookup(&w->ct, r);
+	struct sl_conn *c = sl_ct_alloc(&w->ct);
 
-	if (ref != SL_CT_NONE && !replaces(w, sl_ct_conn(&w->ct, ref), r, peer)) {
-		update(w, sl_ct_conn(&w->ct, ref), r);
-		return;
-	}
-	if (r->event == SL_SYNC_GONE)
-		return; /* nothing to end */
-	if (y->peer_conns[peer] >= cap || y->peers_total >= total_cap) {
-		y->stats.refused_share++;
-		y->refused_share_of[peer]++;
-		return;
-	}
-	struct sl_conn *c = lport_free(w, r, peer) ? sl_ct_alloc(&w->ct) : NULL;
-	if (c == NULL || sl_sync_to_conn(&w->ct, r, c) != 0) {
-		if (c)
-			sl_ct_abandon(&w->ct, c);
-		y->stats.refused_table++;
-		return;
+	if (c == NULL)
+		return NULL;
+	if (sl_sync_to_conn(&w->ct, r, c) != 0) {
+		sl_ct_abandon(&w->ct, c);
+		return NULL;
 	}
 	if (c->proto == SL_IPPROTO_UDP) /* a copy: its replies send nothing */
 		c->flags |= SL_CONN_F_UDP_TOLD;
@@ -502,9 +422,38 @@ static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
 	c->expire = w->now_ms + clamped_timeout(w, r);
 	if (sl_ct_insert(&w->ct, c) != 0) {
 		sl_ct_abandon(&w->ct, c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Install the record, replacing `old` (its client tuple's entry, when
+ * replaces() said so) and a stale copy holding its local tuple. Every
+ * refusal (the share, the table) comes before anything is removed: a
+ * refused record leaves the entries here as they were. */
+static void install_new(struct sl_worker *w, const struct sl_sync_install *in, uint8_t peer,
+			uint32_t cap, uint32_t total_cap, struct sl_conn *old,
+			enum sl_sync_take take)
+{
+	struct sl_worker_sync *y = w->sync;
+	bool taken;
+	struct sl_conn *gone[2] = {old, lport_holder(w, &in->rec, peer, old, &taken)};
+
+	if (!share_room(w, peer, cap, total_cap, gone)) {
+		y->stats.refused_share++;
+		y->refused_share_of[peer]++;
+		return;
+	}
+	struct sl_conn *c = taken ? NULL : make_copy(w, in);
+	if (c == NULL) {
 		y->stats.refused_table++;
 		return;
 	}
+	for (unsigned k = 0; k < 2; k++)
+		if (gone[k])
+			drop_stale(w, gone[k]);
+	y->stats.replaced += (take == SL_TAKE_REPLACE) + (gone[1] != NULL);
+	y->stats.reopened += take == SL_TAKE_REOPEN;
 	uint32_t i = sl_ct_index(&w->ct, c);
 	/* Not a connection made here: the worker's synced count, and the
 	 * server's active ones (expiry takes it off again). */
@@ -516,6 +465,23 @@ static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
 	y->peer_conns[peer]++;
 	y->peers_total++;
 	y->stats.installed++;
+}
+
+static void install_one(struct sl_worker *w, const struct sl_sync_install *in,
+			uint8_t peer, uint32_t cap, uint32_t total_cap)
+{
+	const struct sl_sync_conn *r = &in->rec;
+	uint32_t ref = sl_sync_lookup(&w->ct, r);
+	struct sl_conn *old = ref != SL_CT_NONE ? sl_ct_conn(&w->ct, ref) : NULL;
+	enum sl_sync_take take = old ? replaces(w, old, r, peer) : SL_TAKE_NONE;
+
+	if (old && take == SL_TAKE_NONE) {
+		update(w, old, r);
+		return;
+	}
+	if (r->event == SL_SYNC_GONE)
+		return; /* nothing to end */
+	install_new(w, in, peer, cap, total_cap, old, take);
 }
 
 void sl_worker_sync_msg(struct sl_worker *w, struct sl_wmsg *msg)

@@ -24,6 +24,10 @@
  * never a packet; a lost record's connection then counts as ending at
  * the peers, so the next refresh walk sends it again. (A datagram lost
  * on the wire is not repaired that way: see conf/README.md, refresh_ms.)
+ * The ring holds cluster.sync.ring_records; once it is an eighth full
+ * (SL_SYNC_WAKE_DIV) the worker wakes the control thread through an
+ * eventfd instead of waiting for its tick: one write, at the end of the
+ * loop turn, until the control thread's drain re-arms it (ctl_sync.c).
  *
  * What the peers know. Beside the table (arrays indexed like it, only
  * with sync on) a worker keeps, per entry: which peer installed it
@@ -65,7 +69,9 @@
  * tombstone, or never carried traffic here and is either expired or the
  * same peer's (its origin reused the port: the newer connection). A peer may hold at most msg->install.cap
  * connections of this worker's table, all peers together
- * msg->install.total_cap (refused beyond, counted).
+ * msg->install.total_cap (refused beyond, counted). A refused record
+ * (share or table) leaves the entries it would have replaced as they
+ * were: the new entry is made before they go.
  */
 #ifndef SL_WORKER_SYNC_H
 #define SL_WORKER_SYNC_H
@@ -73,7 +79,7 @@
 #include "sync_rec.h"
 #include "worker.h"
 
-#define SL_SYNC_RING_SIZE 16384  /* records, per worker (1.5 MiB) */
+#define SL_SYNC_WAKE_DIV 8       /* wake the control thread at 1/8 full */
 #define SL_SYNC_BATCH 32         /* records gathered before the ring */
 #define SL_SYNC_WALK_SLICE 2048  /* table entries a walk scans per turn */
 #define SL_SYNC_MAX_PEERS 32
@@ -81,9 +87,17 @@
 #define SL_SYNC_PEER 0x3f        /* peer_of: installing peer + 1 */
 #define SL_SYNC_TOLD 0x40        /* peer_of: the peers have a record of it */
 #define SL_SYNC_DEAD 0x80        /* peer_of: a tombstone, a copy a GONE ended */
-#define SL_SYNC_TOMB_MS 1000     /* how long a tombstone stays: well past datagram
-				  * reordering, below a refresh period (a copy a
-				  * node still serving refreshes gets it again) */
+/* How long a copy a GONE ended stays a tombstone (SL_SYNC_DEAD; gone()
+ * in worker_sync.c). It guards against reordering on the wire: a STATE
+ * or REFRESH of the connection sent before its GONE but arriving after
+ * it finds the tombstone and is ignored (late), where it would otherwise
+ * install the ended connection again for its whole timeout. Datagrams
+ * between peers reorder within milliseconds: a second is far past that.
+ * Longer costs little (the entry and its peer's share are held; a newer
+ * record may take its tuples at once, a packet revives it), but records
+ * from a node still serving the connection that arrive meanwhile are
+ * ignored as late too, until that node's next refresh. */
+#define SL_SYNC_TOMB_MS 1000
 
 /* One record to install: checked, with this node's ids. */
 struct sl_sync_install {
@@ -125,12 +139,22 @@ struct sl_worker_sync {
 	uint32_t nbuf;
 	struct sl_sync_conn buf[SL_SYNC_BATCH];
 	uint32_t buf_conn[SL_SYNC_BATCH]; /* each buffered record's entry */
+	/* The wake: wake_fd (-1: none) written once the ring holds wake_at
+	 * records, while wake_armed; the control thread re-arms it after
+	 * each drain. wake_due: past the mark, written at the turn's end. */
+	int wake_fd;
+	uint32_t wake_at;
+	uint32_t wake_armed;
+	bool wake_due;
 	struct sl_sync_stats stats;
 };
 
-/* Give every worker a sync ring and its bookkeeping (sync on), before
- * they run. 0, or -1 with a message. */
-int sl_workers_sync_enable(struct sl_dataplane *dp, char *errbuf, size_t errlen);
+/* Give every worker a sync ring of `ring_records` (at least 1) and
+ * its bookkeeping (sync on), before they run; `wake_fd` an eventfd the
+ * workers write to wake the control thread (-1: none). 0, or -1 with a
+ * message. */
+int sl_workers_sync_enable(struct sl_dataplane *dp, uint32_t ring_records, int wake_fd,
+			   char *errbuf, size_t errlen);
 /* Sync off again (workers stopped): what the rings hold is lost. */
 void sl_workers_sync_disable(struct sl_dataplane *dp);
 void sl_worker_sync_free(struct sl_worker *w);
@@ -162,10 +186,19 @@ static inline void sl_worker_sync_reply(struct sl_worker *w, struct sl_conn *c,
 		sl_worker_sync_udp_reply(w, c);
 }
 
-/* A full-NAT connection leaves the table: GONE if it carried traffic
- * here and the peers have it, its peer's count. True when it was a
- * peer's copy (installed, not made here). */
-bool sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c);
+/* Does a connection leaving the table tell the peers (a GONE)? Expiry
+ * and flushes do; an entry replaced by a peer's newer record does not
+ * (the GONE would name the tuple the new record takes, at every peer). */
+enum sl_leave_tell {
+	SL_LEAVE_TELL,
+	SL_LEAVE_SILENT,
+};
+
+/* A full-NAT connection leaves the table: with SL_LEAVE_TELL, a GONE if
+ * it carried traffic here and the peers have it; its peer's count. True
+ * when it was a peer's copy (installed, not made here). */
+bool sl_worker_sync_gone(struct sl_worker *w, const struct sl_conn *c,
+			 enum sl_leave_tell tell);
 
 /* End of a loop turn: the batch onto the ring, a slice of the walk. */
 void sl_worker_sync_tail(struct sl_worker *w);

@@ -2,9 +2,10 @@
 /*
  * Session sync, the order of a peer's records against what is here
  * (worker_sync.c's installs): where a TCP state comes in a connection's
- * life, whether a record would move a copy back, and whether an entry
- * of ours is a handshake a peer completed instead. Included by
- * worker_sync.c only.
+ * life, whether a record would move a copy back, whether an entry of
+ * ours is a handshake a peer completed instead, what an install does to
+ * the entry on its tuple, and whether the peers' shares have room once
+ * the entries it replaces leave. Included by worker_sync.c only.
  */
 #ifndef SL_WORKER_SYNC_ORDER_H
 #define SL_WORKER_SYNC_ORDER_H
@@ -70,6 +71,29 @@ static inline bool dead_handshake(struct sl_worker *w, const struct sl_conn *old
 	       r->proto == SL_IPPROTO_TCP &&
 	       tcp_rank(r->state) >= tcp_rank(SL_CS_TCP_ESTABLISHED) && !tcp_closed(r->state) &&
 	       !sl_sync_same_conn(&w->ct, old, r);
+}
+
+/* What a NEW or REFRESH does to `old`, the entry on its client tuple. */
+enum sl_sync_take {
+	SL_TAKE_NONE,     /* update() it, or a conflict */
+	SL_TAKE_REPLACE,  /* replace it: counted replaced */
+	SL_TAKE_REOPEN,   /* replace it: its tuple's next connection, counted reopened */
+};
+
+/* Is there room in the shares for one more of `peer`'s copies once the
+ * entries the install replaces (`gone`, NULLs allowed) have left? */
+static inline bool share_room(const struct sl_worker *w, uint8_t peer, uint32_t cap,
+			      uint32_t total_cap, struct sl_conn *const gone[2])
+{
+	const struct sl_worker_sync *y = w->sync;
+	uint32_t own = y->peer_conns[peer], total = y->peers_total;
+
+	for (unsigned k = 0; k < 2; k++) {
+		uint8_t of = gone[k] ? y->peer_of[sl_ct_index(&w->ct, gone[k])] & SL_SYNC_PEER : 0;
+		total -= of != 0;
+		own -= of == peer + 1;
+	}
+	return own < cap && total < total_cap;
 }
 
 #endif

@@ -326,7 +326,8 @@ const struct slc_cmd slc_cmds[] = {
 	  "Check options override the service's check for this server only:\n"
 	  CHECK_HELP
 	  "\nExamples:\n  sluicectl rs add 198.18.0.100:80 198.18.1.11:8080 --weight 10\n"
-	  "  sluicectl rs add [2001:db8::100]:80 [2001:db8:1::11]:8080\n",
+	  "  sluicectl rs add [2001:db8::100]:80 [2001:db8:1::11]:8080\n"
+	  "  sluicectl rs add [2001:db8::64]:80 198.18.1.11:8080   # NAT64\n",
 	  { "VIP:PORT", "RS:PORT" }, 2,
 	  SLC_OPT(SLC_O_PROTO) | SLC_OPT(SLC_O_WEIGHT) | SLC_CHECK_OPTS |
 	  SLC_OPT(SLC_O_FORCE), true, build_rs, slc_print_rs_add },

@@ -69,6 +69,8 @@ void sl_cluster_free(struct sl_cluster *c)
 {
 	if (!c)
 		return;
+	sl_cluster_send_queued(c);
+	sl_sync_txq_free(c->txq);
 	if (c->fd >= 0)
 		close(c->fd);
 	for (uint32_t i = 0; i < SL_CLUSTER_MAX_PEERS; i++)
@@ -431,6 +433,7 @@ void sl_cluster_poll(struct sl_cluster *c, uint64_t now)
 	}
 	for (uint32_t i = 0; i < c->conf.npeers; i++)
 		sl_cluster_flush_out(c, i);
+	sl_cluster_send_queued(c);
 }
 
 uint64_t sl_cluster_share_cap(const struct sl_cluster *c, uint64_t table_size)

@@ -17,6 +17,8 @@ struct sl_cluster {
 	struct sl_sync_mac *prev_mac;  /* the key before a rekey, until prev_until_ms */
 	uint64_t prev_until_ms, now;
 	int fd;
+	struct sl_sync_txq *txq;       /* sealed datagrams for one sendmmsg (made at the
+					* first send; NULL: each sent alone) */
 	uint16_t workers;
 	uint32_t dump_sent_turn;       /* dump datagrams sent since the last poll */
 	uint64_t epoch, start_ms, last_hb_ms, last_refresh_ms;
@@ -48,6 +50,8 @@ void sl_cluster_send_ctl(struct sl_cluster *c, uint32_t i, uint8_t type, uint32_
 /* Peer i's record datagram: started empty; sent if it holds any. */
 void sl_cluster_start_out(struct sl_cluster *c, uint32_t i);
 void sl_cluster_flush_out(struct sl_cluster *c, uint32_t i);
+/* The sealed datagrams still queued, out now (each poll ends with it). */
+void sl_cluster_send_queued(struct sl_cluster *c);
 
 /* The takeover list recomputed; the daemon told when it changed. */
 void sl_cluster_takeover_update(struct sl_cluster *c);

@@ -3,7 +3,8 @@
  * Session sync's sending half (cluster.h): each datagram's header
  * stamped when it goes (the receiver's epoch as last heard, the key, our
  * readiness), live records and a dump's batched apart, a dump's begin
- * and end (its record count), and the dump pace.
+ * and end (its record count), the dump pace, and sealed datagrams
+ * queued for one sendmmsg.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,48 @@ static struct sl_sync_mac *send_key(const struct sl_cluster *c, const struct sl_
 	if (c->prev_mac && !p->has_key && c->now < c->prev_until_ms)
 		return c->prev_mac;
 	return c->mac;
+}
+
+static void sent(void *ctx, uint32_t peer, uint32_t records, bool ok)
+{
+	struct sl_sync_peer *p = &((struct sl_cluster *)ctx)->peers[peer];
+
+	if (!ok) {
+		p->st.tx_errors++;
+		return;
+	}
+	p->st.tx_dgrams++;
+	p->st.tx_records += records;
+}
+
+void sl_cluster_send_queued(struct sl_cluster *c)
+{
+	if (c->txq)
+		sl_sync_txq_send(c->fd, c->txq, sent, c);
+}
+
+/* A sealed datagram to the socket: queued for the next sendmmsg (sent
+ * when the queue fills, and at the end of each poll), or, without the
+ * queue's memory, sent alone. Without a socket (tests), kept aside. */
+static void out_to(struct sl_cluster *c, uint32_t i, const struct sl_sync_dgram *d)
+{
+	const struct sl_sync_peer *p = &c->peers[i];
+
+	if (c->fd < 0) {
+		memcpy(c->last_sent, d->buf, d->len);
+		c->last_len = d->len;
+		c->last_peer = i;
+		sent(c, i, d->count, true);
+		return;
+	}
+	if (!c->txq)
+		c->txq = sl_sync_txq_new(c->conf.max_datagram);
+	if (!c->txq)
+		sent(c, i, d->count, sl_sync_sock_send(c->fd, &p->conf->addr, c->conf.sync_port,
+						       d->buf, d->len) == 0);
+	else if (sl_sync_txq_add(c->txq, &p->conf->addr, c->conf.sync_port, d->buf, d->len, i,
+				 d->count))
+		sl_cluster_send_queued(c);
 }
 
 static void send_dgram(struct sl_cluster *c, uint32_t i, struct sl_sync_dgram *d)
@@ -39,17 +82,7 @@ static void send_dgram(struct sl_cluster *c, uint32_t i, struct sl_sync_dgram *d
 		c->dump_sent_turn++;
 		c->st.dump_dgrams++;
 	}
-	if (c->fd < 0) {
-		memcpy(c->last_sent, d->buf, d->len);
-		c->last_len = d->len;
-		c->last_peer = i;
-	} else if (sl_sync_sock_send(c->fd, &p->conf->addr, c->conf.sync_port,
-				     d->buf, d->len) < 0) {
-		p->st.tx_errors++;
-		return;
-	}
-	p->st.tx_dgrams++;
-	p->st.tx_records += d->count;
+	out_to(c, i, d);
 }
 
 /* A datagram for peer i, stamped as this node sends it. */

@@ -4,6 +4,7 @@
  * libcrypto (EVP_MAC), keyed with the cluster's shared key. Never our
  * own crypto: this file only holds the key and calls the library.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,23 @@ struct sl_sync_mac {
 	uint8_t id;
 	uint8_t key[256];
 };
+
+/* The context ready for a datagram. Keyed (the digest fetched by name,
+ * the key's pads hashed) once, when made; after that each datagram only
+ * restarts it from those pads: init with no key, no parameters (OpenSSL
+ * 3's HMAC keeps the key). */
+static int mac_init(struct sl_sync_mac *m, bool keyed)
+{
+	char digest[] = "SHA256";
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+		OSSL_PARAM_construct_end(),
+	};
+
+	if (!keyed)
+		return EVP_MAC_init(m->ctx, NULL, 0, NULL) ? 0 : -1;
+	return EVP_MAC_init(m->ctx, m->key, m->key_len, params) ? 0 : -1;
+}
 
 struct sl_sync_mac *sl_sync_mac_new(const uint8_t *key, size_t len)
 {
@@ -40,7 +58,8 @@ struct sl_sync_mac *sl_sync_mac_new(const uint8_t *key, size_t len)
 	}
 	memcpy(m->key, key, len);
 	m->key_len = len;
-	if (!EVP_Digest(key, len, digest, NULL, EVP_sha256(), NULL)) {
+	if (mac_init(m, true) < 0 ||
+	    !EVP_Digest(key, len, digest, NULL, EVP_sha256(), NULL)) {
 		sl_sync_mac_free(m);
 		return NULL;
 	}
@@ -67,15 +86,9 @@ uint8_t sl_sync_mac_id(const struct sl_sync_mac *m)
 int sl_sync_mac_compute(struct sl_sync_mac *m, const uint8_t *data, size_t len,
 			uint8_t out[SL_SYNC_MAC_LEN])
 {
-	char digest[] = "SHA256";
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-		OSSL_PARAM_construct_end(),
-	};
 	size_t n = 0;
 
-	if (!EVP_MAC_init(m->ctx, m->key, m->key_len, params) ||
-	    !EVP_MAC_update(m->ctx, data, len) ||
+	if (mac_init(m, false) < 0 || !EVP_MAC_update(m->ctx, data, len) ||
 	    !EVP_MAC_final(m->ctx, out, &n, SL_SYNC_MAC_LEN) || n != SL_SYNC_MAC_LEN)
 		return -1;
 	return 0;

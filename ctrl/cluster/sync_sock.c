@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -112,4 +113,63 @@ int sl_sync_sock_send(int fd, const struct sl_addr *to, uint16_t port,
 	socklen_t sl = to_sockaddr(to, port, &ss);
 
 	return sendto(fd, buf, len, 0, (struct sockaddr *)&ss, sl) == (ssize_t)len ? 0 : -1;
+}
+
+struct sl_sync_txq {
+	unsigned n;
+	size_t max_len;
+	uint32_t peer[SL_SYNC_TXQ], records[SL_SYNC_TXQ];
+	struct sockaddr_storage to[SL_SYNC_TXQ];
+	struct iovec iov[SL_SYNC_TXQ];
+	struct mmsghdr msg[SL_SYNC_TXQ];
+	uint8_t buf[]; /* SL_SYNC_TXQ datagrams of max_len */
+};
+
+struct sl_sync_txq *sl_sync_txq_new(size_t max_len)
+{
+	struct sl_sync_txq *q = calloc(1, sizeof(*q) + SL_SYNC_TXQ * max_len);
+
+	if (q)
+		q->max_len = max_len;
+	return q;
+}
+
+void sl_sync_txq_free(struct sl_sync_txq *q)
+{
+	free(q);
+}
+
+bool sl_sync_txq_add(struct sl_sync_txq *q, const struct sl_addr *to, uint16_t port,
+		     const uint8_t *buf, size_t len, uint32_t peer, uint32_t records)
+{
+	unsigned k = q->n++;
+	uint8_t *slot = q->buf + k * q->max_len;
+	size_t fit = len < q->max_len ? len : q->max_len; /* sealed to max_len: a guard */
+
+	memcpy(slot, buf, fit);
+	q->peer[k] = peer;
+	q->records[k] = records;
+	q->iov[k] = (struct iovec){.iov_base = slot, .iov_len = fit};
+	q->msg[k] = (struct mmsghdr){.msg_hdr = {
+		.msg_name = &q->to[k], .msg_namelen = to_sockaddr(to, port, &q->to[k]),
+		.msg_iov = &q->iov[k], .msg_iovlen = 1}};
+	return q->n == SL_SYNC_TXQ;
+}
+
+void sl_sync_txq_send(int fd, struct sl_sync_txq *q, sl_sync_sent_fn sent, void *ctx)
+{
+	unsigned done = 0;
+
+	while (done < q->n) {
+		int r = sendmmsg(fd, q->msg + done, q->n - done, 0);
+		if (r <= 0) { /* datagram `done` failed; sendmmsg stops at it */
+			sent(ctx, q->peer[done], q->records[done], false);
+			done++;
+			continue;
+		}
+		for (unsigned k = done; k < done + (unsigned)r; k++)
+			sent(ctx, q->peer[k], q->records[k], true);
+		done += (unsigned)r;
+	}
+	q->n = 0;
 }

@@ -6,6 +6,7 @@
 #ifndef SL_SYNC_SOCK_H
 #define SL_SYNC_SOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,5 +26,23 @@ ssize_t sl_sync_sock_recv(int fd, uint8_t *buf, size_t len, struct sl_addr *from
 			  uint16_t *from_port);
 int sl_sync_sock_send(int fd, const struct sl_addr *to, uint16_t port,
 		      const uint8_t *buf, size_t len);
+
+/* Datagrams queued and sent together: one sendmmsg for up to SL_SYNC_TXQ
+ * of them, where sendto cost a system call each (a drain of a full ring
+ * is thousands of datagrams a peer). Each is copied in with the caller's
+ * peer index and record count, handed back with what became of it. */
+#define SL_SYNC_TXQ 32
+struct sl_sync_txq;
+typedef void (*sl_sync_sent_fn)(void *ctx, uint32_t peer, uint32_t records, bool ok);
+/* Room for datagrams of up to max_len bytes; NULL when out of memory. */
+struct sl_sync_txq *sl_sync_txq_new(size_t max_len);
+void sl_sync_txq_free(struct sl_sync_txq *q);
+/* Queued; true when the queue is now full (send it). */
+bool sl_sync_txq_add(struct sl_sync_txq *q, const struct sl_addr *to, uint16_t port,
+		     const uint8_t *buf, size_t len, uint32_t peer, uint32_t records);
+/* Every queued datagram sent, in order, and sent() told of each; one
+ * that fails (EAGAIN: the send buffer is full) is skipped, the rest
+ * still tried. The queue is empty after. */
+void sl_sync_txq_send(int fd, struct sl_sync_txq *q, sl_sync_sent_fn sent, void *ctx);
 
 #endif

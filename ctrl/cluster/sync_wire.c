@@ -218,18 +218,3 @@ enum sl_sync_bad sl_sync_verify(const uint8_t *buf, size_t len, struct sl_sync_m
 		return SL_SYNC_BAD_MAC;
 	return SL_SYNC_OK;
 }
-
-const char *sl_sync_bad_name(enum sl_sync_bad b)
-{
-	static const char *const names[SL_SYNC_BAD_MAX] = {
-		[SL_SYNC_OK] = "ok",
-		[SL_SYNC_BAD_TRUNCATED] = "truncated",
-		[SL_SYNC_BAD_MAGIC] = "bad_magic",
-		[SL_SYNC_BAD_VERSION] = "bad_version",
-		[SL_SYNC_BAD_MAC] = "bad_hmac",
-		[SL_SYNC_BAD_KEY_ID] = "bad_key_id",
-		[SL_SYNC_BAD_TYPE] = "bad_type",
-		[SL_SYNC_BAD_RECORD] = "bad_record",
-	};
-	return (unsigned)b < SL_SYNC_BAD_MAX ? names[b] : "?";
-}

@@ -72,6 +72,8 @@ enum sl_sync_type {
 };
 
 /* Why a datagram was refused before any record reached the daemon. */
+/* Why a datagram is dropped whole (each a peer counter: its name in
+ * ctrl/common/cluster_counters.h). */
 enum sl_sync_bad {
 	SL_SYNC_OK = 0,
 	SL_SYNC_BAD_TRUNCATED,  /* shorter than a header and MAC, or a part record */
@@ -145,7 +147,5 @@ int sl_sync_dgram_seal(struct sl_sync_dgram *d, struct sl_sync_mac *mac, uint64_
 enum sl_sync_bad sl_sync_parse(const uint8_t *buf, size_t len, struct sl_sync_hdr *h);
 /* SL_SYNC_OK or SL_SYNC_BAD_MAC; only after sl_sync_parse said OK. */
 enum sl_sync_bad sl_sync_verify(const uint8_t *buf, size_t len, struct sl_sync_mac *mac);
-
-const char *sl_sync_bad_name(enum sl_sync_bad b);
 
 #endif

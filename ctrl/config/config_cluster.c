@@ -4,7 +4,7 @@
  *
  *   "cluster": {"node": "lb1",
  *               "sync": {"address": "198.18.9.1", "port": 8848,
- *                        "buffer_bytes": 4194304},
+ *                        "buffer_bytes": 4194304, "ring_records": 65536},
  *               "peers": [{"name": "lb2", "address": "198.18.9.2",
  *                          "local_addresses": ["198.18.2.2"]}],
  *               "key_file": "/etc/sluice/cluster.key",
@@ -34,7 +34,8 @@ static const char *const cluster_keys[] = {
 	"node", "sync", "peers", "key_file", "state_dir", "timers", "max_share_percent",
 	"max_total_share_percent", "max_datagram", NULL,
 };
-static const char *const sync_keys[] = {"address", "port", "buffer_bytes", NULL};
+static const char *const sync_keys[] = {"address", "port", "buffer_bytes", "ring_records",
+					NULL};
 static const char *const peer_keys[] = {"name", "address", "local_addresses", NULL};
 static const char *const timer_keys[] = {
 	"heartbeat_ms", "dead_ms", "refresh_ms", "dump_timeout_ms", "unheard_ms",
@@ -272,6 +273,7 @@ static void set_defaults(struct sl_cluster_conf *c)
 	c->max_datagram = SL_CLUSTER_DGRAM_DEFAULT;
 	c->key_grace_ms = SL_CLUSTER_KEY_GRACE_MS_DEFAULT;
 	c->sock_buffer = SL_CLUSTER_SOCKBUF_DEFAULT;
+	c->sync_ring = SL_CLUSTER_RING_DEFAULT;
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", SL_CLUSTER_STATE_DIR_DEFAULT);
 }
 
@@ -287,7 +289,9 @@ static int load_sync(json_t *o, struct sl_cluster_conf *c, struct sl_err *err)
 		return -1;
 	if (read_unicast(s, "address", &c->sync_addr, err) < 0 ||
 	    sl_json_port(s, "port", false, &port, err) < 0 ||
-	    sl_config_read_u32(s, "buffer_bytes", 65536, 256u << 20, &c->sock_buffer, err) < 0)
+	    sl_config_read_u32(s, "buffer_bytes", 65536, 256u << 20, &c->sock_buffer, err) < 0 ||
+	    sl_config_read_u32(s, "ring_records", SL_CLUSTER_RING_MIN, SL_CLUSTER_RING_MAX,
+			       &c->sync_ring, err) < 0)
 		return sl_config_prefixed(err, "sync.");
 	if (port)
 		c->sync_port = ntohs(port);
@@ -386,10 +390,11 @@ int sl_config_cluster_json(json_t *doc, const struct sl_model *m)
 	if (!c->on)
 		return 0;
 	peers = json_array();
-	o = json_pack("{s:s, s:{s:s, s:i, s:I}, s:o, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
+	o = json_pack("{s:s, s:{s:s, s:i, s:I, s:I}, s:o, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
 		      "s:I, s:I, s:I}",
 		      "node", c->node, "sync", "address", sl_fmt_addr(&c->sync_addr, buf),
 		      "port", c->sync_port, "buffer_bytes", (json_int_t)c->sock_buffer,
+		      "ring_records", (json_int_t)c->sync_ring,
 		      "peers", peers, "key_file", c->key_file, "state_dir", c->state_dir,
 		      "timers", "heartbeat_ms", (json_int_t)c->heartbeat_ms,
 		      "dead_ms", (json_int_t)c->dead_ms, "refresh_ms",

@@ -111,6 +111,16 @@ static int load_options(json_t *root, struct sl_model *m, struct sl_err *err)
 		return -1;
 	}
 	m->snat_max_hosts_given = json_object_get(o, "max_hosts") != NULL;
+	/* A host with a mapping holds one of the worker's connections, so
+	 * room for more hosts than connections is memory never used: said,
+	 * not silently capped (conn_table is read before this). */
+	if (m->snat_max_hosts_given && m->snat_max_hosts > m->max_conns)
+		return sl_err_set(err, SL_E_INVALID, "snat_options.max_hosts",
+				  "max_hosts %u is above conn_table.max_connections %u: "
+				  "a host with a mapping holds one of a worker's "
+				  "connections, so the rest of the table would never be "
+				  "used; lower max_hosts or raise max_connections",
+				  m->snat_max_hosts, m->max_conns);
 	return 0;
 }
 

@@ -510,6 +510,16 @@ void sl_model_snat_defaults(struct sl_model *m);
 /* After a file is loaded: each size the file did not give (the v6 pool
  * from its content: none without a v6 VIP). */
 void sl_model_size_tables(struct sl_model *m);
+/* What one worker's tables cost at most, in bytes: the connection table
+ * (entries, index, wheel, the v6 pool), and the SNAT host table, counted
+ * whether or not an SNAT rule has allocated it yet (the first one may
+ * come at any time, sluicectl or config apply). */
+struct sl_worker_bytes {
+	size_t conn_table;
+	size_t snat_hosts;
+	size_t total;
+};
+struct sl_worker_bytes sl_model_worker_bytes(const struct sl_model *m);
 /* Whether the running table has room for v6 VIP `vip`: 0, or -1 with an
  * error at `field` naming the setting to change. */
 int sl_model_room_v6(const struct sl_model *m, const struct sl_addr *vip,

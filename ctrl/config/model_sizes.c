@@ -14,13 +14,19 @@
  * every connection is then dropped for want of room.
  *
  * The SNAT host table (snat_options.max_hosts) is allocated with the
- * first SNAT rule, whenever that comes (publish.c), so it needs no such
- * care: only its size is fixed at start.
+ * first SNAT rule, whenever that comes, or at start when the file sets
+ * max_hosts (publish.c), so it needs no such care: only its size is
+ * fixed at start. It is still counted in what a worker may cost
+ * (sl_model_worker_bytes, logged at start): up to 96 MiB a worker at the
+ * largest max_hosts, the operator's to plan for. Both are counted as
+ * resident, each mapping in whole 2 MiB pages (mem.h).
  */
 #include <stdio.h>
 
 #include "addr.h"
+#include "mem.h"
 #include "model_internal.h"
+#include "snat_hosts.h"
 
 static bool has_v6_vip(const struct sl_model *m, uint32_t *which)
 {
@@ -43,6 +49,18 @@ void sl_model_size_tables(struct sl_model *m)
 	if (!m->snat_max_hosts_given)
 		m->snat_max_hosts = m->max_conns < SL_SNAT_HOSTS_DEFAULT ? m->max_conns
 									 : SL_SNAT_HOSTS_DEFAULT;
+}
+
+struct sl_worker_bytes sl_model_worker_bytes(const struct sl_model *m)
+{
+	struct sl_worker_bytes b = {
+		/* Resident, not requested: each mapping is pre-faulted in
+		 * whole 2 MiB pages (mem.h). */
+		.conn_table = sl_ct_resident_bytes(m->max_conns, m->max_conns_v6),
+		.snat_hosts = sl_mem_resident(sl_hosts_bytes(m->snat_max_hosts)),
+	};
+	b.total = b.conn_table + b.snat_hosts;
+	return b;
 }
 
 int sl_model_room_v6(const struct sl_model *m, const struct sl_addr *vip,

@@ -26,36 +26,22 @@ static json_t *ago(uint64_t now, uint64_t t)
 
 static json_t *peer_counters(const struct sl_sync_peer_stats *s)
 {
-	json_t *c = json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		"rx_datagrams", (json_int_t)s->rx_dgrams, "rx_records", (json_int_t)s->rx_records,
-		"tx_datagrams", (json_int_t)s->tx_dgrams, "tx_records", (json_int_t)s->tx_records,
-		"tx_errors", (json_int_t)s->tx_errors, "lost", (json_int_t)s->lost,
-		"replays", (json_int_t)s->replays, "bad_sender", (json_int_t)s->bad_sender,
-		"refused_vip", (json_int_t)s->refused_vip,
-		"refused_laddr", (json_int_t)s->refused_laddr,
-		"refused_share", (json_int_t)s->refused_share,
-		"installed", (json_int_t)s->installed, "dumps_sent", (json_int_t)s->dumps_sent,
-		"dumps_received", (json_int_t)s->dumps_received);
+	json_t *o = json_object();
 
-	for (int b = SL_SYNC_BAD_TRUNCATED; c && b < SL_SYNC_BAD_MAX; b++)
-		json_object_set_new(c, sl_sync_bad_name((enum sl_sync_bad)b),
-				    json_integer((json_int_t)s->bad[b]));
-	const struct {
-		const char *name;
-		uint64_t v;
-	} more[] = {
-		{"deaths", s->deaths}, {"restarts", s->restarts},
-		{"wrong_receiver", s->wrong_receiver}, {"unbound", s->unbound},
-		{"wrong_epoch", s->wrong_epoch}, {"stale_epoch", s->stale_epoch},
-		{"rx_previous_key", s->rx_previous_key},
-		{"refused_workers", s->refused_workers}, {"dump_short", s->dump_short},
-		{"dump_retries", s->dump_retries}, {"dump_stale_end", s->dump_stale_end},
-		{"late_dumps", s->late_dumps}, {"maps_ignored", s->maps_ignored},
-	};
-	for (size_t i = 0; c && i < sizeof(more) / sizeof(more[0]); i++)
-		json_object_set_new(c, more[i].name, json_integer((json_int_t)more[i].v));
-	return c;
+	if (o) {
+		SL_CLUSTER_PEER_COUNTERS(SL_JSON_COUNTER, SL_JSON_COUNTER)
+	}
+	return o;
+}
+
+static json_t *engine_counters(const struct sl_cluster_stats *s)
+{
+	json_t *o = json_object();
+
+	if (o) {
+		SL_CLUSTER_ENGINE_COUNTERS(SL_JSON_COUNTER, SL_JSON_COUNTER)
+	}
+	return o;
 }
 
 static json_t *peer_json(const struct sl_sync_peer *p, uint64_t now)
@@ -101,24 +87,13 @@ json_t *sl_cluster_json(const struct sl_cluster *c, uint64_t now)
 	const struct sl_cluster_conf *conf = sl_cluster_conf(c);
 	char buf[SL_ADDR_STRLEN];
 	json_t *peers = json_array();
-	json_t *o = json_pack("{s:s, s:s, s:i, s:b, s:I, s:i, s:i, s:o, s:o, "
-			      "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+	json_t *o = json_pack("{s:s, s:s, s:i, s:b, s:I, s:i, s:i, s:o, s:o, s:o}",
 			      "node", conf->node, "sync_address",
 			      sl_fmt_addr(&conf->sync_addr, buf), "sync_port", conf->sync_port,
 			      "ready", sl_cluster_ready(c), "epoch", (json_int_t)sl_cluster_epoch(c),
 			      "socket_rcvbuf_bytes", s->rcvbuf_bytes,
 			      "socket_sndbuf_bytes", s->sndbuf_bytes, "peers", peers, "takeover",
-			      takeover_json(c), "counters",
-			      "unknown_peer", (json_int_t)s->unknown_peer,
-			      "rx_errors", (json_int_t)s->rx_errors,
-			      "tx_no_room", (json_int_t)s->tx_no_room,
-			      "dump_timeouts", (json_int_t)s->dump_timeouts,
-			      "ready_unheard", (json_int_t)s->ready_unheard,
-			      "epoch_raises", (json_int_t)s->epoch_raises,
-			      "takeover_changes", (json_int_t)s->takeover_changes,
-			      "emitted", (json_int_t)s->emitted,
-			      "dump_datagrams", (json_int_t)s->dump_dgrams,
-			      "rekeys", (json_int_t)s->rekeys);
+			      takeover_json(c), "counters", engine_counters(s));
 
 	for (uint32_t i = 0; o && i < sl_cluster_npeers(c); i++) {
 		json_t *p = peer_json(sl_cluster_peer(c, i), now);

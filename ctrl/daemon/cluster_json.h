@@ -11,6 +11,12 @@
 #include <jansson.h>
 
 #include "cluster.h"
+#include "cluster_counters.h"
+
+/* A counter of a list (cluster_counters.h) as a member of json_t *o,
+ * read from the list's struct at `s`: what the JSON builders expand. */
+#define SL_JSON_COUNTER(key, field, ...) \
+	json_object_set_new(o, key, json_integer((json_int_t)s->field));
 
 /* {"node", "sync_address", "sync_port", "ready", "peers": [{"name",
  * "address", "state", "ready", "dump_received", "last_heard_ms_ago",

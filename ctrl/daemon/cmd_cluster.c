@@ -36,19 +36,12 @@ static void peers_add_workers(const struct sl_ctl *ctl, json_t *peers)
 static json_t *sync_json(const struct sl_ctl *ctl)
 {
 	const struct sl_ctl_sync_stats *s = sl_ctl_sync_stats(ctl);
+	json_t *o = s ? json_object() : NULL;
 
-	if (!s)
-		return NULL;
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "drained", (json_int_t)s->drained, "unsunk", (json_int_t)s->unsunk,
-			 "install_sent", (json_int_t)s->install_sent,
-			 "refused_invalid", (json_int_t)s->refused_invalid,
-			 "refused_vip", (json_int_t)s->refused_vip,
-			 "refused_rs", (json_int_t)s->refused_rs,
-			 "refused_laddr", (json_int_t)s->refused_laddr,
-			 "refused_peer", (json_int_t)s->refused_peer,
-			 "refused_owner", (json_int_t)s->refused_owner,
-			 "no_memory", (json_int_t)s->no_memory, "walks", (json_int_t)s->walks);
+	if (o) {
+		SL_CLUSTER_SYNC_COUNTERS(SL_JSON_COUNTER, SL_JSON_COUNTER)
+	}
+	return o;
 }
 
 /* What became of records in the workers' tables: the workers' own
@@ -58,24 +51,26 @@ static json_t *sync_json(const struct sl_ctl *ctl)
 static json_t *workers_json(const struct sl_ctl *ctl)
 {
 	const struct sl_ctl_sync_stats *c = sl_ctl_sync_stats(ctl);
-	struct sl_sync_stats s;
+	struct sl_sync_stats sum;
+	const struct sl_sync_stats *s = &sum;
+	json_t *o = json_object();
 
-	sl_ctl_sync_worker_stats(ctl, &s);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-			 " s:I, s:I, s:I}",
-			 "gone_ignored", (json_int_t)s.gone_ignored,
-			 "conflicts", (json_int_t)s.conflicts,
-			 "late", (json_int_t)s.late, "backwards", (json_int_t)s.backwards,
-			 "reopened", (json_int_t)s.reopened,
-			 "replaced", (json_int_t)s.replaced, "clamped", (json_int_t)s.clamped,
-			 "refused_owner", (json_int_t)(c ? c->refused_owner : 0),
-			 "no_memory", (json_int_t)(c ? c->no_memory : 0),
-			 "emitted", (json_int_t)s.emitted, "ring_full", (json_int_t)s.ring_full,
-			 "installed", (json_int_t)s.installed, "updated", (json_int_t)s.updated,
-			 "removed", (json_int_t)s.removed,
-			 "refused_share", (json_int_t)s.refused_share,
-			 "refused_table", (json_int_t)s.refused_table,
-			 "walks", (json_int_t)s.walks);
+	sl_ctl_sync_worker_stats(ctl, &sum);
+	if (o) {
+		SL_CLUSTER_WORKER_COUNTERS(SL_JSON_COUNTER, SL_JSON_COUNTER)
+		json_object_set_new(o, "refused_owner",
+				    json_integer((json_int_t)(c ? c->refused_owner : 0)));
+		json_object_set_new(o, "no_memory", json_integer((json_int_t)(c ? c->no_memory : 0)));
+	}
+	return o;
+}
+
+/* The daemon's own calls into the engine, beside the engine's counters. */
+static void daemon_counters(const struct sl_ctl_cluster *s, json_t *o)
+{
+	if (o) {
+		SL_CLUSTER_DAEMON_COUNTERS(SL_JSON_COUNTER, SL_JSON_COUNTER)
+	}
 }
 
 json_t *sl_ctl_cluster_status(const struct sl_ctl *ctl, struct sl_err *err)
@@ -90,13 +85,8 @@ json_t *sl_ctl_cluster_status(const struct sl_ctl *ctl, struct sl_err *err)
 	}
 	o = sl_cluster_json(k->c, sl_ctl_now_ms());
 	if (o) {
-		json_t *c = json_object_get(o, "counters");
 		peers_add_workers(ctl, json_object_get(o, "peers"));
-		json_object_set_new(c, "installs_counted", json_integer((json_int_t)k->installs));
-		json_object_set_new(c, "dump_requests", json_integer((json_int_t)k->dump_requests));
-		json_object_set_new(c, "refreshes", json_integer((json_int_t)k->refreshes));
-		json_object_set_new(c, "takeover_calls",
-				    json_integer((json_int_t)k->takeover_calls));
+		daemon_counters(k, json_object_get(o, "counters"));
 		json_object_set_new(o, "sync", sync_json(ctl) ?: json_null());
 		json_object_set_new(o, "workers", workers_json(ctl) ?: json_null());
 		json_object_set_new(o, "announce", ctl->announce ?

@@ -100,8 +100,9 @@ static void obj_fields(json_t *o, const struct sl_obj_stats *s)
 	X(conns_synced) X(conns_expired) X(snat_mappings)                      \
 	X(snat_mappings_expired) X(snat_sessions) X(snat_sessions_expired) X(icmp_errors_translated)    \
 	X(steered_out) X(steered_in) X(flow_steered) X(arp_replies)            \
-	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent) X(idle_sleeps) \
-	X(conns_refused) X(conns_flushed) X(resets_sent) X(resets_deferred)    \
+	X(arp_requests) X(icmp_echo_replies) X(icmp_errors_sent)                      \
+	X(icmp_errors_limited) X(idle_sleeps) X(conns_refused) X(conns_flushed) \
+	X(resets_sent) X(resets_deferred)                                      \
 	X(persist_lost) X(arp_requests_unknown) X(frag_needed_sent)            \
 	X(frag_needed_limited) X(mss_clamped) X(ndp_solicits) X(ndp_adverts)   \
 	X(icmp6_echo_replies)

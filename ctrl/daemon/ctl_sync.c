@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
@@ -30,7 +33,8 @@ struct sl_ctl_sync {
 	/* Install messages being filled, one per worker. */
 	struct sl_wmsg *fill[SL_MAX_WORKERS];
 	struct sl_ctl_sync_stats stats;
-	struct sl_sync_conn buf[SL_CTL_SYNC_DRAIN_MAX];
+	int wake_fd;               /* the workers' wake (eventfd), -1 if none */
+	struct sl_sync_conn buf[SL_CTL_SYNC_BURST];
 };
 
 int sl_ctl_sync_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)
@@ -44,7 +48,12 @@ int sl_ctl_sync_init(struct sl_ctl *ctl, char *errbuf, size_t errlen)
 	}
 	ctl->sync->share_percent = SL_CTL_SYNC_SHARE_DEFAULT;
 	ctl->sync->total_percent = SL_CTL_SYNC_TOTAL_SHARE_DEFAULT;
-	if (sl_workers_sync_enable(ctl->dp, errbuf, errlen) != 0) {
+	/* Without it the workers' rings are drained at the loop's tick only:
+	 * slower to go out, but nothing else changes. */
+	ctl->sync->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	uint32_t ring = ctl->model.cluster.sync_ring ? ctl->model.cluster.sync_ring
+						     : SL_CLUSTER_RING_DEFAULT;
+	if (sl_workers_sync_enable(ctl->dp, ring, ctl->sync->wake_fd, errbuf, errlen) != 0) {
 		sl_ctl_sync_free(ctl);
 		return -1;
 	}
@@ -63,6 +72,8 @@ void sl_ctl_sync_free(struct sl_ctl *ctl)
 		free(y->fill[w]);
 	}
 	sl_workers_sync_disable(ctl->dp);
+	if (y->wake_fd >= 0)
+		close(y->wake_fd);
 	free(y);
 	ctl->sync = NULL;
 }
@@ -144,38 +155,90 @@ void sl_ctl_sync_peer_sums(const struct sl_ctl *ctl, unsigned peer, uint64_t *re
 	}
 }
 
-/* Up to SL_CTL_SYNC_DRAIN_MAX records from the rings (fewer during a
- * dump walk: the sender's pace), an even share per worker; true when
- * every ring was left empty. A walk waits on a full ring, so a slower
- * drain slows the walk, it loses nothing. */
-static bool drain(struct sl_ctl *ctl)
+/* Up to `max` records of worker w's ring through the sink: how many. */
+static unsigned take(struct sl_ctl *ctl, unsigned w, uint64_t max)
 {
 	struct sl_ctl_sync *y = ctl->sync;
-	unsigned nw = ctl->dp->nworkers, max = SL_CTL_SYNC_DRAIN_MAX, per, n = 0;
-	bool empty = true;
+	unsigned n = rte_ring_sc_dequeue_burst_elem(ctl->dp->workers[w]->sync->ring, y->buf,
+						    sizeof(y->buf[0]),
+						    max < SL_CTL_SYNC_BURST ? (unsigned)max
+									    : SL_CTL_SYNC_BURST,
+						    NULL);
 
-	if (y->room && y->walking && y->walk_full && y->room(y->ctx) < max)
-		max = y->room(y->ctx);
-	per = max / nw;
-	if (max && !per)
-		per = 1;
-	if (!per)
-		return false;
-
-	for (unsigned i = 0; i < nw; i++) {
-		struct rte_ring *r = ctl->dp->workers[i]->sync->ring;
-		unsigned got = rte_ring_sc_dequeue_burst_elem(r, y->buf + n, sizeof(y->buf[0]),
-							      per, NULL);
-		n += got;
-		if (got == per && !rte_ring_empty(r))
-			empty = false;
-	}
 	y->stats.drained += n;
 	if (n && y->sink)
 		y->sink(y->ctx, y->buf, n);
 	else
 		y->stats.unsunk += n;
+	return n;
+}
+
+static bool rings_empty(const struct sl_ctl *ctl)
+{
+	for (unsigned i = 0; i < ctl->dp->nworkers; i++)
+		if (!rte_ring_empty(ctl->dp->workers[i]->sync->ring))
+			return false;
+	return true;
+}
+
+/* The rings through the sink until all are empty: a burst from each in
+ * turn, so one busy worker does not hold back the others' records. At
+ * most SL_CTL_SYNC_TURN_US (the wake brings the loop back for the rest)
+ * and, during a dump walk, no more than the sender's pace takes (a walk
+ * waits on a full ring, so a slower drain slows it, it loses nothing).
+ * True when every ring was left empty. */
+static bool drain(struct sl_ctl *ctl)
+{
+	struct sl_ctl_sync *y = ctl->sync;
+	uint64_t max = UINT64_MAX, got;
+	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * SL_CTL_SYNC_TURN_US / 1000000;
+
+	if (y->room && y->walking && y->walk_full)
+		max = y->room(y->ctx);
+	do {
+		got = 0;
+		for (unsigned i = 0; i < ctl->dp->nworkers && max; i++) {
+			unsigned n = take(ctl, i, max);
+			got += n;
+			max -= n;
+		}
+	} while (got && max && rte_get_timer_cycles() < end);
+	bool empty = rings_empty(ctl);
+	y->stats.drain_cut += !empty && max && got;
 	return empty;
+}
+
+/* Clear the eventfd, count the workers whose wake asked for this drain,
+ * and (after it) re-arm them: a ring still past its mark wakes the loop
+ * again at its worker's next loop turn. */
+static void wake_clear(struct sl_ctl *ctl)
+{
+	uint64_t count;
+
+	if (ctl->sync->wake_fd >= 0)
+		(void)!read(ctl->sync->wake_fd, &count, sizeof(count));
+	for (unsigned i = 0; i < ctl->dp->nworkers; i++)
+		ctl->sync->stats.wakes +=
+			!__atomic_load_n(&ctl->dp->workers[i]->sync->wake_armed, __ATOMIC_RELAXED);
+}
+
+static void wake_arm(struct sl_ctl *ctl)
+{
+	for (unsigned i = 0; i < ctl->dp->nworkers; i++)
+		__atomic_store_n(&ctl->dp->workers[i]->sync->wake_armed, 1, __ATOMIC_RELEASE);
+}
+
+int sl_ctl_sync_fd(const struct sl_ctl *ctl)
+{
+	return ctl->sync ? ctl->sync->wake_fd : -1;
+}
+
+bool sl_ctl_sync_woken(const struct sl_ctl *ctl)
+{
+	for (unsigned i = 0; ctl->sync && i < ctl->dp->nworkers; i++)
+		if (!__atomic_load_n(&ctl->dp->workers[i]->sync->wake_armed, __ATOMIC_RELAXED))
+			return true;
+	return false;
 }
 
 /* Is every worker's walk done? Read before draining, so that what a
@@ -207,7 +270,10 @@ void sl_ctl_sync_poll(struct sl_ctl *ctl)
 	if (ctl->sync == NULL)
 		return;
 	bool done = ctl->sync->walking && walk_done(ctl);
-	if (drain(ctl) && done)
+	wake_clear(ctl);
+	bool empty = drain(ctl);
+	wake_arm(ctl);
+	if (empty && done)
 		walk_finish(ctl);
 }
 

@@ -15,7 +15,13 @@
 
 struct sl_ctl;
 
-#define SL_CTL_SYNC_DRAIN_MAX 4096  /* records taken per loop turn, at most */
+#define SL_CTL_SYNC_BURST 1024     /* records taken from one ring at a time */
+/* A turn's drain stops after this long with records left (counted
+ * drain_cut), so requests and health checks wait at most about that: the
+ * wake (worker_sync.h) brings the loop straight back while a ring stays
+ * past its mark. A full default ring (65536 records) takes longer to seal
+ * and send (tests/perf/README.md, "Session sync"): it goes over turns. */
+#define SL_CTL_SYNC_TURN_US 2000
 #define SL_CTL_SYNC_SHARE_DEFAULT 50 /* % of a worker's table one peer may fill */
 #define SL_CTL_SYNC_TOTAL_SHARE_DEFAULT 50 /* ... and all peers together */
 
@@ -44,10 +50,13 @@ struct sl_ctl_sync_stats {
 	uint64_t refused_owner;
 	uint64_t no_memory;        /* install messages that could not be made */
 	uint64_t walks;            /* walks finished */
+	uint64_t wakes;            /* drains a worker's wake asked for (ring past its mark) */
+	uint64_t drain_cut;        /* drains that stopped at SL_CTL_SYNC_TURN_US, records left */
 };
 
-/* Sync on: a ring per worker (sl_workers_sync_enable), this state. 0 or
- * -1 with a message. */
+/* Sync on: a ring per worker (sl_workers_sync_enable) of the model's
+ * cluster.sync.ring_records, the workers' wake, this state. 0 or -1 with
+ * a message. */
 int sl_ctl_sync_init(struct sl_ctl *ctl, char *errbuf, size_t errlen);
 void sl_ctl_sync_free(struct sl_ctl *ctl);
 
@@ -59,13 +68,20 @@ void sl_ctl_sync_set_sink(struct sl_ctl *ctl, sl_ctl_sync_sink_fn sink,
  * together, 1..100 (%); 0 leaves one as it is. */
 void sl_ctl_sync_set_share(struct sl_ctl *ctl, unsigned percent, unsigned total_percent);
 /* During a full walk (a peer's dump) drain no more records a turn than
- * room() says the sender's pace takes (none set: SL_CTL_SYNC_DRAIN_MAX). */
+ * room() says the sender's pace takes (none set: no such bound). */
 typedef uint32_t (*sl_ctl_sync_room_fn)(void *ctx);
 void sl_ctl_sync_set_room(struct sl_ctl *ctl, sl_ctl_sync_room_fn room);
 
-/* Each loop turn (sl_ctl_work): drain the rings into the sink, at most
- * SL_CTL_SYNC_DRAIN_MAX records; report a finished walk. */
+/* Each loop turn (sl_ctl_work): drain the rings into the sink until
+ * they are empty (or SL_CTL_SYNC_TURN_US passed, or a dump's pace is
+ * reached), re-arm the workers' wake; report a finished walk. */
 void sl_ctl_sync_poll(struct sl_ctl *ctl);
+/* The eventfd the workers write when a ring passes its mark: readable
+ * means drain now (the control loop waits on it). -1 with sync off. */
+int sl_ctl_sync_fd(const struct sl_ctl *ctl);
+/* Has a worker's ring passed its mark since the last drain? (What the
+ * eventfd says, without a system call: the benchmark's inline loop.) */
+bool sl_ctl_sync_woken(const struct sl_ctl *ctl);
 
 /* Install records received from peer `peer` (authenticated by the
  * caller): each checked against the model (a valid record, a service

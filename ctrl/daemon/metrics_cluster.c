@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "cluster_counters.h"
 #include "metrics_cluster.h"
 #include "metrics_family.h"
 
@@ -16,8 +17,14 @@ static void peer_labels(const json_t *p, struct sl_mt_labels *l)
 	sl_mt_label(l, "peer", json_object_get(p, "name"));
 }
 
-#define DROPPED "sluice_cluster_sync_dropped_datagrams_total"
-#define REFUSED "sluice_cluster_sync_refused_records_total"
+/* A counter of a list (cluster_counters.h) as a column: its JSON key
+ * under `part` of the answer. A counter only in the JSON makes none. */
+#define SL_MT_COUNTER(part, key, field, family, help, label, value) \
+	{part key, family, "counter", help, label, value},
+#define SL_MT_COUNTERS(...) SL_MT_COUNTER("counters.", __VA_ARGS__)
+#define SL_MT_SYNC(...) SL_MT_COUNTER("sync.", __VA_ARGS__)
+#define SL_MT_WORKERS(...) SL_MT_COUNTER("workers.", __VA_ARGS__)
+#define SL_MT_JSON_ONLY(key, field)
 
 static const struct sl_mt_col peer_cols[] = {
 	{"up", "sluice_cluster_peer_up", "gauge",
@@ -32,77 +39,15 @@ static const struct sl_mt_col peer_cols[] = {
 	 "Seconds since the peer's last record (no sample: none yet)", 0, 0},
 	{"connections_held", "sluice_cluster_peer_connections", "gauge",
 	 "Connections the peer installed in this node's tables", 0, 0},
-	{"counters.rx_datagrams", "sluice_cluster_sync_datagrams_received_total", "counter",
-	 "Sync datagrams received from the peer", 0, 0},
-	{"counters.tx_datagrams", "sluice_cluster_sync_datagrams_sent_total", "counter",
-	 "Sync datagrams sent to the peer", 0, 0},
-	{"counters.rx_records", "sluice_cluster_sync_records_received_total", "counter",
-	 "Connection records received from the peer (authenticated)", 0, 0},
-	{"counters.tx_records", "sluice_cluster_sync_records_sent_total", "counter",
-	 "Connection records sent to the peer", 0, 0},
-	{"counters.tx_errors", "sluice_cluster_sync_send_errors_total", "counter",
-	 "Sync datagrams to the peer the socket refused", 0, 0},
-	{"counters.lost", "sluice_cluster_sync_lost_datagrams_total", "counter",
-	 "The peer's datagrams missing from its sequence (gaps; a late one fills "
-	 "its gap back)", 0, 0},
-	{"counters.truncated", DROPPED, "counter",
-	 "Sync datagrams from the peer's address dropped whole, by reason", "reason",
-	 "truncated"},
-	{"counters.bad_magic", DROPPED, "counter", "", "reason", "bad_magic"},
-	{"counters.bad_version", DROPPED, "counter", "", "reason", "bad_version"},
-	{"counters.bad_hmac", DROPPED, "counter", "", "reason", "bad_hmac"},
-	{"counters.bad_key_id", DROPPED, "counter", "", "reason", "bad_key_id"},
-	{"counters.bad_type", DROPPED, "counter", "", "reason", "bad_type"},
-	{"counters.bad_record", DROPPED, "counter", "", "reason", "bad_record"},
-	{"counters.bad_sender", DROPPED, "counter", "", "reason", "bad_sender"},
-	{"counters.replays", DROPPED, "counter", "", "reason", "replay"},
-	{"counters.wrong_receiver", DROPPED, "counter", "", "reason", "wrong_receiver"},
-	{"counters.wrong_epoch", DROPPED, "counter", "", "reason", "wrong_epoch"},
-	{"counters.stale_epoch", DROPPED, "counter", "", "reason", "stale_epoch"},
-	{"counters.refused_vip", REFUSED, "counter",
-	 "The peer's records installed nothing, by reason: no such VIP here, a local "
-	 "address neither this node's nor a peer's, past the peer's share of the table",
-	 "reason", "no_vip"},
-	{"counters.refused_laddr", REFUSED, "counter", "", "reason", "no_local_address"},
-	{"counters.refused_share", REFUSED, "counter", "", "reason", "share"},
-	{"counters.refused_workers", REFUSED, "counter", "", "reason", "workers_differ"},
-	{"counters.installed", "sluice_cluster_sync_records_accepted_total", "counter",
-	 "The peer's records that passed every check, handed to the workers", 0, 0},
-	{"counters.dumps_sent", "sluice_cluster_dumps_total", "counter",
-	 "Full dumps sent to the peer (direction sent) or received from it", "direction",
-	 "sent"},
-	{"counters.dumps_received", "sluice_cluster_dumps_total", "counter", "", "direction",
-	 "received"},
-	{"counters.deaths", "sluice_cluster_peer_deaths_total", "counter",
-	 "Times the peer was declared dead", 0, 0},
-	{"counters.restarts", "sluice_cluster_peer_restarts_total", "counter",
-	 "Times the peer came back with a new epoch (restarted)", 0, 0},
 	{"workers_differ", "sluice_cluster_peer_workers_differ", "gauge",
 	 "1 while the peer runs another number of workers (its records are refused)", 0, 0},
-	{"counters.unbound", "sluice_cluster_sync_unbound_datagrams_total", "counter",
-	 "The peer's datagrams sent before it knew this node's epoch (they teach its "
-	 "epoch only)", 0, 0},
-	{"counters.rx_previous_key", "sluice_cluster_sync_previous_key_datagrams_total",
-	 "counter", "The peer's datagrams sealed with the previous key (rekey grace)", 0, 0},
-	{"counters.dump_short", "sluice_cluster_dump_events_total", "counter",
-	 "The peer's dumps to this node: short (fewer records than its end said), asked "
-	 "again, an end of an older request, asked of a peer first heard after this "
-	 "node was ready (late)", "event", "short"},
-	{"counters.dump_retries", "sluice_cluster_dump_events_total", "counter", "", "event",
-	 "retry"},
-	{"counters.dump_stale_end", "sluice_cluster_dump_events_total", "counter", "", "event",
-	 "stale_end"},
-	{"counters.late_dumps", "sluice_cluster_dump_events_total", "counter", "", "event",
-	 "late"},
 	{"holds_connections", "sluice_cluster_peer_holds_connections", "gauge",
 	 "1 once this node holds the peer's connections (its dump, or one relaying them, "
 	 "is in): it may then take over the peer's local addresses", 0, 0},
 	{"down", "sluice_cluster_peer_down", "gauge",
 	 "1 while the peer is down (died or restarted, here or as a serving peer says) "
 	 "and not serving again: its local addresses are taken over", 0, 0},
-	{"counters.maps_ignored", "sluice_cluster_sync_maps_ignored_total", "counter",
-	 "The peer's heartbeats whose maps were ignored: its node list differs from "
-	 "this node's", 0, 0},
+	SL_CLUSTER_PEER_COUNTERS(SL_MT_COUNTERS, SL_MT_JSON_ONLY)
 };
 
 /* The peers as the columns want them: state as `up`, times in seconds. */
@@ -136,87 +81,13 @@ static void peer_states(struct sl_text *t, const json_t *peers)
 			states, NCOLS(states), peer_labels);
 }
 
-#define INSTALL_REFUSED "sluice_cluster_sync_install_refused_records_total"
-
 static const struct sl_mt_col node_cols[] = {
 	{"ready", "sluice_cluster_ready", "gauge",
 	 "1 once this node has its peers' dumps (it announces VIPs only then)", 0, 0},
-	{"counters.unknown_peer", "sluice_cluster_sync_unknown_peer_datagrams_total",
-	 "counter", "Sync datagrams from an address:port that is no configured peer", 0, 0},
-	{"counters.rx_errors", "sluice_cluster_sync_receive_errors_total", "counter",
-	 "Errors reading the sync socket", 0, 0},
-	{"counters.tx_no_room", "sluice_cluster_sync_unsendable_records_total", "counter",
-	 "Records that fit no datagram (max_datagram below one record)", 0, 0},
-	{"counters.emitted", "sluice_cluster_sync_records_queued_total", "counter",
-	 "Records of this node's connections queued for the peers", 0, 0},
-	{"counters.installs_counted", "sluice_cluster_sync_records_to_install_total",
-	 "counter", "Peers' records that passed the engine's checks, to install", 0, 0},
-	{"counters.dump_timeouts", "sluice_cluster_dump_timeouts_total", "counter",
-	 "Times this node became ready without a live peer's full dump (it did not move "
-	 "for timers.dump_timeout_ms)", 0, 0},
-	{"counters.ready_unheard", "sluice_cluster_ready_unheard_total", "counter",
-	 "Times this node became ready with a peer it never heard "
-	 "(timers.unheard_ms)", 0, 0},
-	{"counters.epoch_raises", "sluice_cluster_epoch_raises_total", "counter",
-	 "Times a peer remembered a bigger epoch of this node and it was raised past it",
-	 0, 0},
-	{"counters.dump_requests", "sluice_cluster_dump_requests_total", "counter",
-	 "Full dumps peers asked this node for", 0, 0},
-	{"counters.refreshes", "sluice_cluster_refreshes_total", "counter",
-	 "Periodic refreshes of long-lived connections started", 0, 0},
-	{"counters.takeover_changes", "sluice_cluster_takeover_changes_total", "counter",
-	 "Changes of the peers' local addresses this node takes over", 0, 0},
-	{"counters.takeover_calls", "sluice_cluster_takeover_updates_total", "counter",
-	 "Taken-over address lists handed to the announcer", 0, 0},
-	{"sync.drained", "sluice_cluster_sync_records_drained_total", "counter",
-	 "Records taken from the workers' sync rings", 0, 0},
-	{"sync.unsunk", "sluice_cluster_sync_records_unsunk_total", "counter",
-	 "Records drained with nothing to send them (cluster stopping)", 0, 0},
-	{"sync.install_sent", "sluice_cluster_sync_records_to_workers_total", "counter",
-	 "Peers' records sent to the worker owning their local port", 0, 0},
-	{"sync.refused_invalid", INSTALL_REFUSED, "counter",
-	 "Peers' records the control thread refused before any worker, by reason",
-	 "reason", "invalid"},
-	{"sync.refused_vip", INSTALL_REFUSED, "counter", "", "reason", "no_vip"},
-	{"sync.refused_rs", INSTALL_REFUSED, "counter", "", "reason", "no_server"},
-	{"sync.refused_laddr", INSTALL_REFUSED, "counter", "", "reason", "no_local_address"},
-	{"sync.refused_peer", INSTALL_REFUSED, "counter", "", "reason", "unknown_peer"},
-	{"sync.refused_owner", INSTALL_REFUSED, "counter", "", "reason", "owner"},
-	{"sync.no_memory", "sluice_cluster_sync_no_memory_total", "counter",
-	 "Install or walk messages that could not be made", 0, 0},
-	{"sync.walks", "sluice_cluster_sync_walks_total", "counter",
-	 "Dump and refresh walks of the workers' tables finished", 0, 0},
-	{"workers.emitted", "sluice_cluster_sync_worker_records_total", "counter",
-	 "Records the workers put on their sync rings", 0, 0},
-	{"workers.ring_full", "sluice_cluster_sync_ring_full_records_total", "counter",
-	 "Records lost to a full sync ring (the refresh resends them)", 0, 0},
-	{"workers.installed", "sluice_cluster_sync_installed_connections_total", "counter",
-	 "Connections installed from peers' records", 0, 0},
-	{"workers.updated", "sluice_cluster_sync_updated_connections_total", "counter",
-	 "Peers' records that updated a connection already here", 0, 0},
-	{"workers.removed", "sluice_cluster_sync_removed_connections_total", "counter",
-	 "Peer-installed connections a peer's GONE record ended", 0, 0},
-	{"workers.late", "sluice_cluster_sync_ignored_records_total", "counter",
-	 "Peers' records a worker ignored, by reason: after their connection's GONE "
-	 "(late), moving a TCP state back, naming another connection on the client "
-	 "tuple (conflict), a GONE for a copy serving traffic here", "reason", "late"},
-	{"workers.backwards", "sluice_cluster_sync_ignored_records_total", "counter", "",
-	 "reason", "backwards"},
-	{"workers.conflicts", "sluice_cluster_sync_ignored_records_total", "counter", "",
-	 "reason", "conflict"},
-	{"workers.gone_ignored", "sluice_cluster_sync_ignored_records_total", "counter", "",
-	 "reason", "gone_serving"},
-	{"workers.replaced", "sluice_cluster_sync_replaced_copies_total", "counter",
-	 "Peers' copies a newer record took the place of: stale (another connection "
-	 "on the tuple or local port), or a tombstone whose tuple reopened", "cause",
-	 "stale"},
-	{"workers.reopened", "sluice_cluster_sync_replaced_copies_total", "counter", "",
-	 "cause", "reopened"},
-	{"workers.refused_table", "sluice_cluster_sync_table_refused_records_total",
-	 "counter", "Peers' records a worker could not install (table full, bad record)",
-	 0, 0},
-	{"workers.walks", "sluice_cluster_sync_worker_walks_total", "counter",
-	 "Walks finished, summed over the workers", 0, 0},
+	SL_CLUSTER_ENGINE_COUNTERS(SL_MT_COUNTERS, SL_MT_JSON_ONLY)
+	SL_CLUSTER_DAEMON_COUNTERS(SL_MT_COUNTERS, SL_MT_JSON_ONLY)
+	SL_CLUSTER_SYNC_COUNTERS(SL_MT_SYNC, SL_MT_JSON_ONLY)
+	SL_CLUSTER_WORKER_COUNTERS(SL_MT_WORKERS, SL_MT_JSON_ONLY)
 };
 
 static const struct sl_mt_col announce_cols[] = {

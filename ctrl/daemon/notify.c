@@ -4,6 +4,7 @@
  * A failed send is logged, never fatal: systemd then times the start
  * out, which says more than a sluice that refused to run.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,10 +21,28 @@ bool sl_notify_workers_running(const struct sl_dataplane *dp)
 	return true;
 }
 
+/* The first failure since the last success is a warning naming the
+ * socket (a wrong NOTIFY_SOCKET, a listener gone: systemd will time the
+ * start out and the operator needs to know why); the rest only at debug,
+ * or each reload would repeat it twice. */
 static void notify(const char *what, int rc)
 {
-	if (rc < 0)
-		sl_warn("systemd notification %s not sent: %s", what, strerror(-rc));
+	static bool warned;
+	const char *sock = getenv("NOTIFY_SOCKET");
+
+	if (rc >= 0) {
+		/* Sent again: a later failure is news (a listener gone since). */
+		warned = false;
+		return;
+	}
+	if (!warned)
+		sl_warn("systemd notification %s not sent to NOTIFY_SOCKET %s: %s "
+			"(later failures logged at debug)",
+			what, sock ? sock : "(unset)", strerror(-rc));
+	else
+		sl_debug("systemd notification %s not sent to NOTIFY_SOCKET %s: %s",
+			 what, sock ? sock : "(unset)", strerror(-rc));
+	warned = true;
 }
 
 void sl_notify_ready(unsigned workers)

@@ -28,6 +28,7 @@
 #include "cleanup.h"
 #include "ctl.h"
 #include "ctl_metrics.h"
+#include "ctl_sync.h"
 #include "instance.h"
 #include "log.h"
 #include "notify.h"
@@ -154,6 +155,28 @@ static struct rte_mempool *make_pool(const struct sl_model *m)
 				       (int)rte_socket_id());
 }
 
+static double mib(size_t bytes)
+{
+	return (double)bytes / (1u << 20);
+}
+
+/* What each worker's tables take, the SNAT host table counted before the
+ * rule that allocates it: the memory to plan for is the node's once SNAT
+ * is used. */
+static void log_tables(const struct sl_model *m, const struct sl_dataplane *dp)
+{
+	struct sl_worker_bytes b = sl_model_worker_bytes(m);
+	sl_info("%u workers, %u connections each (%zu bytes per connection), up to "
+		"%u of them v6 (%zu bytes each)", m->workers, m->max_conns,
+		sl_ct_bytes_per_conn(&dp->workers[0]->ct), m->max_conns_v6,
+		sl_ct_bytes_per_ext_conn(&dp->workers[0]->ct));
+	sl_info("tables: %.1f MiB per worker, %.1f MiB in all (connections %.1f MiB, "
+		"SNAT host table %.1f MiB for snat_options.max_hosts %u, %s)",
+		mib(b.total), mib(b.total * m->workers), mib(b.conn_table),
+		mib(b.snat_hosts), m->snat_max_hosts,
+		m->nsnat ? "allocated at start" : "allocated with the first SNAT rule");
+}
+
 static int make_workers(struct sl_ctl *ctl)
 {
 	const struct sl_model *m = &ctl->model;
@@ -199,10 +222,6 @@ static int make_workers(struct sl_ctl *ctl)
 		sl_err("%s", errbuf);
 		return -1;
 	}
-	sl_info("%u workers, %u connections each (%zu bytes per connection), up to "
-		"%u of them v6 (%zu bytes each)", m->workers, m->max_conns,
-		sl_ct_bytes_per_conn(&dp->workers[0]->ct), m->max_conns_v6,
-		sl_ct_bytes_per_ext_conn(&dp->workers[0]->ct));
 	return 0;
 }
 
@@ -225,8 +244,9 @@ static int launch_workers(struct sl_ctl *ctl)
 #define LOOP_TICK_MS 5 /* the periodic work: neighbors, persistence, lc sums */
 
 /* What wakes the loop before its tick: the control socket, a health
- * check's socket (so a check's next step waits for nothing), or a scrape
- * of /metrics waiting for its text. -1 when it cannot be made: the
+ * check's socket (so a check's next step waits for nothing), a scrape
+ * of /metrics waiting for its text, a sync datagram, or a worker whose
+ * sync ring passed its mark (ctl_sync.h). -1 when it cannot be made: the
  * control socket alone then. */
 static int loop_wake_set(struct sl_ctl *ctl, const struct sl_server *srv)
 {
@@ -239,7 +259,9 @@ static int loop_wake_set(struct sl_ctl *ctl, const struct sl_server *srv)
 			(metrics && epoll_ctl(fd, EPOLL_CTL_ADD,
 					      sl_metrics_http_fd(metrics), &ev) != 0) ||
 			(sl_ctl_cluster_fd(ctl) >= 0 &&
-			 epoll_ctl(fd, EPOLL_CTL_ADD, sl_ctl_cluster_fd(ctl), &ev) != 0))) {
+			 epoll_ctl(fd, EPOLL_CTL_ADD, sl_ctl_cluster_fd(ctl), &ev) != 0) ||
+			(sl_ctl_sync_fd(ctl) >= 0 &&
+			 epoll_ctl(fd, EPOLL_CTL_ADD, sl_ctl_sync_fd(ctl), &ev) != 0))) {
 		sl_warn("control loop: health checks and scrapes will not wake it: %s",
 			strerror(errno));
 		close(fd);
@@ -427,6 +449,9 @@ static int run(struct sl_ctl *ctl)
 		sl_err("initial configuration: %s", err.message);
 		goto fail;
 	}
+	/* Only now: the first publish is what allocates a file's SNAT host
+	 * table, and may still fail. */
+	log_tables(&ctl->model, ctl->dp);
 	if (socket_perms(m, &perms) != 0)
 		goto fail;
 	if (sl_server_open(&srv, m->socket_path, &perms,

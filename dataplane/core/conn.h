@@ -308,6 +308,9 @@ struct sl_conn_table {
 /* Bytes a table for `max_conns` connections, `max_ext` of them with an
  * extension, allocates (entries, index, wheel, pool): its mem_bytes. */
 size_t sl_ct_mem_bytes(uint32_t max_conns, uint32_t max_ext);
+/* What those allocations really take: each mapping in whole 2 MiB
+ * pages (sl_mem_resident), the figure a memory budget needs. */
+size_t sl_ct_resident_bytes(uint32_t max_conns, uint32_t max_ext);
 
 /* Allocate and initialise a table for up to `max_conns` connections, of
  * which up to `max_ext` (at most max_conns, 0 for none) may have an

@@ -42,8 +42,9 @@ static uint32_t nbuckets_for(uint32_t max_conns)
 	return pow2_at_least((uint64_t)max_conns * 2 / SL_CT_KEYS_PER_BUCKET);
 }
 
-/* The wheel's heads live in the buckets when there are enough of them
- * (from 16,384 connections); a smaller table has its own 32 KB array. */
+/* The wheel's heads live in the buckets when there are enough of them:
+ * 8,192 buckets, which nbuckets_for gives from 8,194 connections
+ * (8,193 get 4,096); a smaller table has its own 32 KB array. */
 static size_t wheel_bytes_for(uint32_t nbuckets)
 {
 	return nbuckets >= WHEEL_SLOTS ? 0 : WHEEL_SLOTS * sizeof(uint32_t);
@@ -56,6 +57,16 @@ size_t sl_ct_mem_bytes(uint32_t max_conns, uint32_t max_ext)
 	return (size_t)max_conns * sizeof(struct sl_conn) +
 	       (size_t)nbuckets * sizeof(struct sl_ct_bucket) +
 	       wheel_bytes_for(nbuckets) + ext_bytes(max_ext);
+}
+
+size_t sl_ct_resident_bytes(uint32_t max_conns, uint32_t max_ext)
+{
+	uint32_t nbuckets = nbuckets_for(max_conns);
+
+	return sl_mem_resident((size_t)max_conns * sizeof(struct sl_conn)) +
+	       sl_mem_resident((size_t)nbuckets * sizeof(struct sl_ct_bucket)) +
+	       sl_mem_resident(wheel_bytes_for(nbuckets)) +
+	       sl_mem_resident(ext_bytes(max_ext));
 }
 
 int sl_ct_init_ext(struct sl_conn_table *t, uint32_t max_conns, uint32_t max_ext,

@@ -32,9 +32,20 @@ void *sl_mem_alloc(size_t bytes)
 #ifdef MADV_HUGEPAGE
 	madvise(p, len, MADV_HUGEPAGE);
 #endif
-	/* Fault every page in now rather than on the packet path. */
+	/* Fault every page in now rather than on the packet path. The
+	 * kernel (5.14 on) can do it without a second write of zeros over
+	 * pages it has just zeroed; older ones refuse, and each is touched. */
+#ifdef MADV_POPULATE_WRITE
+	if (madvise(p, len, MADV_POPULATE_WRITE) == 0)
+		return p;
+#endif
 	memset(p, 0, len);
 	return p;
+}
+
+size_t sl_mem_resident(size_t bytes)
+{
+	return round_up(bytes, HUGE_2M);
 }
 
 void sl_mem_free(void *p, size_t bytes)

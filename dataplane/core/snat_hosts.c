@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "snapshot.h"
 #include "snat_hosts.h"
 
@@ -19,9 +19,16 @@ size_t sl_hosts_bytes(uint32_t hosts)
 	return hosts ? (size_t)slots_for(hosts) * sizeof(struct sl_host_count) : 0;
 }
 
+/* What the slots really take: sized by max when allocated, but max may
+ * change after (a test lowers it), the mask does not. */
+static size_t slots_bytes(const struct sl_host_table *t)
+{
+	return t->slots ? ((size_t)t->mask + 1) * sizeof(*t->slots) : 0;
+}
+
 size_t sl_hosts_mem(const struct sl_host_table *t)
 {
-	return t->slots ? sl_hosts_bytes(t->max) : 0;
+	return slots_bytes(t);
 }
 
 void sl_hosts_plan(struct sl_host_table *t, uint32_t hosts)
@@ -33,11 +40,13 @@ int sl_hosts_alloc(struct sl_host_table *t)
 {
 	if (t->slots != NULL || t->max == 0)
 		return 0;
-	uint32_t n = slots_for(t->max);
-	struct sl_host_count *slots = calloc(n, sizeof(*slots));
+	/* As the connection table's: pre-faulted here, on the control
+	 * thread, so a worker's first charge of each page (up to 96 MiB at
+	 * the largest max_hosts) takes no page fault on the packet path. */
+	struct sl_host_count *slots = sl_mem_alloc(sl_hosts_bytes(t->max));
 	if (slots == NULL)
 		return -1;
-	t->mask = n - 1;
+	t->mask = slots_for(t->max) - 1;
 	t->slots = slots;
 	return 0;
 }
@@ -50,7 +59,7 @@ int sl_hosts_init(struct sl_host_table *t, uint32_t hosts)
 
 void sl_hosts_free(struct sl_host_table *t)
 {
-	free(t->slots);
+	sl_mem_free(t->slots, slots_bytes(t));
 	t->slots = NULL;
 	t->max = 0;
 }
@@ -58,7 +67,7 @@ void sl_hosts_free(struct sl_host_table *t)
 void sl_hosts_clear(struct sl_host_table *t)
 {
 	if (t->used > 0)
-		memset(t->slots, 0, (t->mask + 1) * sizeof(*t->slots));
+		memset(t->slots, 0, slots_bytes(t));
 	t->used = 0;
 }
 

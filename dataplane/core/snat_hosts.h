@@ -42,7 +42,9 @@ struct sl_host_table {
  * sl_hosts_alloc(), every charge is refused (snat_hosts_full). */
 void sl_hosts_plan(struct sl_host_table *t, uint32_t hosts);
 /* Allocate the slots (twice `hosts`, a power of two, 16 at least, so
- * probes stay short) unless they are: 0, or -1 out of memory. Another
+ * probes stay short) unless they are: 0, or -1 out of memory. They come
+ * from sl_mem_alloc (mem.h), every page touched here, so the worker's
+ * first use of one is no page fault on the packet path. Another
  * thread may do it while the owner runs, as long as the owner is not yet
  * charging (it charges only once it sees an SNAT rule, published after
  * this). */

@@ -286,3 +286,58 @@ static bool ipv6_proto_split(struct harness *h, char *why)
 	v6_off(h);
 	return ok;
 }
+
+/* Sluice's own ICMPv6 errors are rate-limited (worker_err6.c, with v4's:
+ * a fixed window, 100 errors a 100 ms). Every worker's window starts
+ * afresh (earlier checks used it), so over `ms` milliseconds at most
+ * ms/100 + 2 windows open (the first, each rollover, one more for the
+ * millisecond rounding). 500 SYNs with hop limit 1 sent as fast as the
+ * harness goes are each counted ttl_exceeded, and each either answered
+ * with time exceeded or counted icmp_errors_limited. */
+static uint64_t icmp_errors_limited(const struct harness *h)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < h->nworkers; i++)
+		n += h->dp.workers[i]->stats.icmp_errors_limited;
+	return n;
+}
+
+static bool icmp6_own_errors_limited(struct harness *h, char *why)
+{
+	enum { N = 500 };
+	struct seen6 g;
+	uint64_t answered = 0, not_time_exceeded = 0;
+	bool ok = true;
+
+	v6_on(h);
+	for (unsigned i = 0; i < h->nworkers; i++) {
+		h->dp.workers[i]->icmp_window_start = h->dp.workers[i]->now_ms;
+		h->dp.workers[i]->icmp_in_window = 0;
+	}
+	uint64_t before = h_drops(h, SL_DROP_TTL_EXCEEDED);
+	uint64_t limited0 = icmp_errors_limited(h);
+	uint64_t t0 = rte_rdtsc();
+	for (unsigned i = 0; i < N; i++) {
+		if (!v6_exchange(h, OUT, OUT, SL_IPPROTO_TCP, V6_CLIENT, 43100,
+				 V6_VIP, 80, SYN, 1, &g))
+			continue;
+		answered++;
+		/* The ICMPv6 type and code are where sport is read from. */
+		if (g.next != SL_IPPROTO_ICMPV6 ||
+		    g.sport != (SL_ICMP6_TIME_EXCEEDED << 8 | SL_ICMP6_TIME_HOPS))
+			not_time_exceeded++;
+	}
+	uint64_t ms = (rte_rdtsc() - t0) * 1000 / rte_get_tsc_hz() + 1;
+	uint64_t counted = h_drops(h, SL_DROP_TTL_EXCEEDED) - before;
+	uint64_t limited = icmp_errors_limited(h) - limited0;
+	if (counted != N || answered == 0 || answered + limited != N ||
+	    not_time_exceeded != 0 || answered > 100 * (ms / 100 + 2))
+		ok = WHY("%u hop-limit-1 SYNs in %llu ms: %llu counted, %llu answered "
+			 "(%llu not time exceeded), %llu limited", N,
+			 (unsigned long long)ms, (unsigned long long)counted,
+			 (unsigned long long)answered,
+			 (unsigned long long)not_time_exceeded,
+			 (unsigned long long)limited);
+	v6_off(h);
+	return ok;
+}

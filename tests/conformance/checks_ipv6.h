@@ -77,3 +77,62 @@ static bool ipv6_not_served(struct harness *h, char *why)
 	return exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, 41300, VIP, 80, SYN, &g)
 		       ? true : WHY("a v4 SYN to the VIP was not forwarded after v6 frames");
 }
+
+/* Hostile extension-header chains and martian sources, each dropped
+ * under its own reason by the parse, before any lookup (parse6.c): an
+ * option header's zero bytes are Pad1 options, so each header is sound
+ * but for the one fault the case names. */
+struct v6_ext_case {
+	const char *what;
+	uint8_t nh;            /* the first extension header */
+	uint8_t ext[272];
+	unsigned len;
+	enum sl_drop reason;
+};
+
+static const struct v6_ext_case v6_ext_cases[] = {
+	{"hop-by-hop after destination options", SL_IPPROTO_DSTOPTS,
+	 {SL_IPPROTO_HOPOPTS, 0, [8] = SL_IPPROTO_TCP}, 16, SL_DROP_IP6_EXT_ORDER},
+	/* These two, like the case above, are Sluice's policy, not the
+	 * RFC's: RFC 8200 4.1 has nodes accept headers in any order; the
+	 * recommended order is enforced to bound the walk (parse6.c). */
+	{"destination options twice before any routing header", SL_IPPROTO_DSTOPTS,
+	 {SL_IPPROTO_DSTOPTS, 0, [8] = SL_IPPROTO_TCP}, 16, SL_DROP_IP6_EXT_ORDER},
+	{"a looping chain: destination options, routing (none left), destination "
+	 "options twice", SL_IPPROTO_DSTOPTS,
+	 {SL_IPPROTO_ROUTING, 0, [8] = SL_IPPROTO_DSTOPTS, [16] = SL_IPPROTO_DSTOPTS,
+	  [24] = SL_IPPROTO_TCP}, 32, SL_DROP_IP6_EXT_ORDER},
+	{"a routing header with segments left", SL_IPPROTO_ROUTING,
+	 {SL_IPPROTO_TCP, 0, 4, 1}, 8, SL_DROP_IP6_ROUTING},
+	{"destination options longer than the packet", SL_IPPROTO_DSTOPTS,
+	 {SL_IPPROTO_TCP, 5}, 8, SL_DROP_IP6_EXT_MALFORMED},
+	{"a 264-byte header, past the 256 bytes of chain read",
+	 SL_IPPROTO_DSTOPTS, {SL_IPPROTO_TCP, 32}, 264, SL_DROP_IP6_EXT_TOO_LONG},
+};
+
+/* A sound SYN from `src`: dropped as a martian. */
+static bool v6_martian_dropped(struct harness *h, const uint8_t src[16], const char *what,
+			       char *why)
+{
+	uint8_t f[FR_MAX];
+	uint32_t len = build_v6(f, 0, NULL, 0, 64);
+
+	memcpy(f + SL_ETH_HLEN + 8, src, 16); /* refused before the checksum */
+	return v6_dropped_as(h, f, len, SL_DROP_IP6_MARTIAN, what, why);
+}
+
+static bool ipv6_hostile(struct harness *h, char *why)
+{
+	static const uint8_t loopback[16] = {[15] = 1};
+	static const uint8_t multicast[16] = {0xff, 0x02, [15] = 1};
+	uint8_t f[FR_MAX];
+
+	for (unsigned i = 0; i < SL_ARRAY_SIZE(v6_ext_cases); i++) {
+		const struct v6_ext_case *c = &v6_ext_cases[i];
+		uint32_t len = build_v6(f, c->nh, c->ext, c->len, 64);
+		if (!v6_dropped_as(h, f, len, c->reason, c->what, why))
+			return false;
+	}
+	return v6_martian_dropped(h, loopback, "a v6 SYN from ::1", why) &&
+	       v6_martian_dropped(h, multicast, "a v6 SYN from ff02::1", why);
+}

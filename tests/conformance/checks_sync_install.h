@@ -100,24 +100,36 @@ static bool sync_install_forwards(struct harness *h, char *why)
 	return ok ? true : WHY("records with an unknown VIP or local address not refused");
 }
 
-/* Install records of cports from `cport` with local ports from `lport`
- * (one each, on worker `owner`) for `peer`, with the caps given. */
-static void sync_install_n(struct harness *h, unsigned owner, unsigned n, uint16_t cport,
-			   uint16_t lport, uint8_t peer, uint32_t cap, uint32_t total_cap)
+/* Install records `recs` on worker `owner` for `peer`, with the caps
+ * given, straight to the worker (svc_id and rs_id 0). */
+static void sync_install_recs(struct harness *h, unsigned owner,
+			      const struct sl_sync_conn *recs, unsigned n, uint8_t peer,
+			      uint32_t cap, uint32_t total_cap)
 {
 	struct sl_wmsg *msg = calloc(1, sizeof(*msg) + n * sizeof(struct sl_sync_install));
 	struct sl_sync_install *in = (struct sl_sync_install *)(msg + 1);
 
-	for (unsigned i = 0; i < n; i++, cport++) {
-		cport = sync_cport(h, cport, owner);
-		in[i].rec = sync_rec(LIP, cport, sync_lport(h, (uint16_t)(lport + 10 * i), owner));
-		in[i].svc_id = 0, in[i].rs_id = 0;
-	}
+	for (unsigned i = 0; i < n; i++)
+		in[i].rec = recs[i], in[i].svc_id = 0, in[i].rs_id = 0;
 	msg->type = SL_WMSG_SYNC_INSTALL;
 	msg->install.recs = in, msg->install.n = n;
 	msg->install.cap = cap, msg->install.total_cap = total_cap, msg->install.peer = peer;
 	sl_ctl_send(&h->ctl, owner, msg);
 	sync_turns(h, 40);
+}
+
+/* Install records of cports from `cport` with local ports from `lport`
+ * (one each, on worker `owner`) for `peer`, with the caps given. */
+static void sync_install_n(struct harness *h, unsigned owner, unsigned n, uint16_t cport,
+			   uint16_t lport, uint8_t peer, uint32_t cap, uint32_t total_cap)
+{
+	struct sl_sync_conn recs[8];
+
+	for (unsigned i = 0; i < n && i < 8; i++, cport++) {
+		cport = sync_cport(h, cport, owner);
+		recs[i] = sync_rec(LIP, cport, sync_lport(h, (uint16_t)(lport + 10 * i), owner));
+	}
+	sync_install_recs(h, owner, recs, n < 8 ? n : 8, peer, cap, total_cap);
 }
 
 /* A peer fills at most its share of a worker's table, and all peers
@@ -236,6 +248,47 @@ static bool sync_ring_full(struct harness *h, char *why)
 		return WHY("ring_full grew by %llu, not 1", (unsigned long long)(now_lost - lost));
 	return walked && again ? true
 			       : WHY("the lost record was not sent again by the next refresh");
+}
+
+/* One control turn takes every record the rings hold: three times the
+ * 4096 a turn once took from all of them, from each (a worker making
+ * records faster than that lost them to a full ring). A ring past its
+ * wake mark (an eighth) makes its worker write the eventfd the control
+ * loop waits on, once: the drain re-arms it. Only the drain's time
+ * bound may leave records: after SL_CTL_SYNC_TURN_US, saying so
+ * (drain_cut). */
+static bool sync_drain_all(struct harness *h, char *why)
+{
+	enum { JUNK = 3 * 4096 };
+	struct sl_sync_conn junk = {0};
+
+	if (!sync_on(h, why))
+		return false;
+	const struct sl_ctl_sync_stats *st = sl_ctl_sync_stats(&h->ctl);
+	struct pollfd pfd = {.fd = sl_ctl_sync_fd(&h->ctl), .events = POLLIN};
+	for (unsigned w = 0; w < h->nworkers; w++)
+		for (unsigned i = 0; i < JUNK; i++)
+			rte_ring_enqueue_elem(h->dp.workers[w]->sync->ring, &junk, sizeof(junk));
+	uint64_t drained = st->drained, wakes = st->wakes, cut = st->drain_cut;
+	/* A real record after the junk: its worker's batch sees the mark. */
+	bool made = sync_established(h, 42400) != 0;
+	bool woken = sl_ctl_sync_woken(&h->ctl) && poll(&pfd, 1, 0) == 1;
+	uint64_t t = rte_get_timer_cycles();
+	sl_ctl_sync_poll(&h->ctl);
+	uint64_t us = (rte_get_timer_cycles() - t) * 1000000 / rte_get_timer_hz();
+	uint64_t took = st->drained - drained, want = (uint64_t)h->nworkers * JUNK + 1;
+	bool rearmed = !sl_ctl_sync_woken(&h->ctl) && poll(&pfd, 1, 0) == 0;
+	cut = st->drain_cut - cut;
+	bool ok = made && woken && rearmed && st->wakes > wakes &&
+		  (took == want || (took < want && cut && us >= SL_CTL_SYNC_TURN_US));
+	sync_off(h);
+	return ok ? true
+		  : WHY("handshake %s; one turn drained %llu of %llu records in %llu us "
+			"(drain_cut %llu); the wake %s before the drain, %s after",
+			made ? "done" : "failed", (unsigned long long)took,
+			(unsigned long long)want, (unsigned long long)us,
+			(unsigned long long)cut, woken ? "set" : "not set",
+			rearmed ? "re-armed" : "still set");
 }
 
 /* A full dump gives a REFRESH of every synced connection (not of a

@@ -104,6 +104,34 @@ static bool sync_client_port_reuse(struct harness *h, char *why)
 				 c ? "left" : "removed, not replaced,", ok ? "sent" : "not sent");
 }
 
+/* Sync on with a peer's local address; the client's SYN from a port
+ * from `from` on worker `owner`'s flow makes this node's own half-open
+ * entry, and *r is a peer's established record of the same client
+ * tuple (another connection: the peer's local address). */
+static bool sync_own_syn(struct harness *h, unsigned owner, uint16_t from,
+			 struct sl_sync_conn *r, char *why)
+{
+	uint16_t cport = sync_cport(h, from, owner);
+	struct seen to_rs;
+
+	*r = sync_rec(PEER_LIP, cport, sync_lport(h, (uint16_t)(from - 10000), owner));
+	if (!sync_peer_on(h, why))
+		return false;
+	if (exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, cport, VIP, 80, SYN, &to_rs))
+		return true;
+	sync_peer_off(h);
+	return WHY("the client's SYN was not forwarded");
+}
+
+/* Is the entry on r's client tuple this node's own SYN_SENT one? */
+static bool sync_own_half_open(struct harness *h, unsigned owner,
+			       const struct sl_sync_conn *r)
+{
+	struct sl_conn *c = sync_entry(h, owner, r);
+	return c && c->state == SL_CS_TCP_SYN_SENT &&
+	       !sl_sync_same_conn(&h->dp.workers[owner]->ct, c, r);
+}
+
 /* The client's SYN reached this node too, but its handshake completed
  * at a peer (ECMP moved while it retried): the peer's NEW replaces this
  * node's own half-open entry on the client tuple, counted; before, it
@@ -113,26 +141,48 @@ static bool sync_client_port_reuse(struct harness *h, char *why)
 static bool sync_own_handshake_replaced(struct harness *h, char *why)
 {
 	unsigned owner = h->nworkers - 1;
-	uint16_t cport = sync_cport(h, 43070, owner), lport = sync_lport(h, 33070, owner);
-	struct sl_sync_conn r = sync_rec(PEER_LIP, cport, lport);
-	struct sl_conn_table *ct = &h->dp.workers[owner]->ct;
-	struct seen to_rs;
+	struct sl_sync_conn r;
 
-	if (!sync_peer_on(h, why))
+	if (!sync_own_syn(h, owner, 43070, &r, why))
 		return false;
-	bool ok = exchange(h, OUT, IN, SL_IPPROTO_TCP, SERVER, cport, VIP, 80, SYN, &to_rs);
-	struct sl_conn *c = sync_entry(h, owner, &r);
-	bool own = c && c->state == SL_CS_TCP_SYN_SENT && !sl_sync_same_conn(ct, c, &r);
+	bool own = sync_own_half_open(h, owner, &r);
 	uint64_t replaced = SYNC_STAT(h, replaced);
-	ok = ok && sync_put(h, &r, 1, 0);
-	c = sync_entry(h, owner, &r);
-	bool taken = c && sl_sync_same_conn(ct, c, &r) && SYNC_STAT(h, replaced) == replaced + 1;
+	bool ok = sync_put(h, &r, 1, 0);
+	struct sl_conn *c = sync_entry(h, owner, &r);
+	bool taken = c && sl_sync_same_conn(&h->dp.workers[owner]->ct, c, &r) &&
+		     SYNC_STAT(h, replaced) == replaced + 1;
 	sync_peer_off(h);
 	if (!ok || !own)
 		return WHY("no own half-open entry to start from (%s)", ok ? "sent" : "not sent");
 	return taken ? true
 		     : WHY("a peer's established NEW %s this node's own SYN_SENT entry",
 			   c ? "left" : "removed, not replaced,");
+}
+
+/* A peer's established NEW that would replace this node's own half-open
+ * entry, refused because the peer's share is full, leaves the entry as
+ * it was, counted refused_share and not replaced: before, the entry was
+ * removed first, and the refusal then lost both. */
+static bool sync_refused_keeps_old(struct harness *h, char *why)
+{
+	enum { CAP = 2, PEER = 3 };
+	unsigned owner = h->nworkers - 1;
+	struct sl_sync_conn r;
+
+	if (!sync_own_syn(h, owner, 43080, &r, why))
+		return false;
+	sync_install_n(h, owner, CAP, 41950, 31500, PEER, CAP, 1000); /* the share full */
+	uint64_t refused = SYNC_STAT(h, refused_share), replaced = SYNC_STAT(h, replaced);
+	sync_install_recs(h, owner, &r, 1, PEER, CAP, 1000);
+	bool kept = sync_own_half_open(h, owner, &r);
+	bool counted = SYNC_STAT(h, refused_share) == refused + 1 &&
+		       SYNC_STAT(h, replaced) == replaced;
+	h_advance(h, 3600); /* the share's copies and the handshake expire */
+	sync_peer_off(h);
+	return kept && counted ? true
+			       : WHY("a NEW refused past the share: the own SYN_SENT entry %s, "
+				     "counters %s", kept ? "kept" : "lost",
+				     counted ? "right" : "wrong");
 }
 
 /* A GONE from the origin leaves a copy that forwarded a packet here

@@ -6,6 +6,7 @@
  * golden frames through the real worker (harness.h). Prints "ok - NAME"
  * or "not ok - NAME: why" per check and "N passed, N failed".
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

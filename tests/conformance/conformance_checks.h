@@ -115,6 +115,8 @@ static const struct check checks[] = {
 	 foreign_mac_dropped},
 	{"IPv6 parsed, never forwarded: ipv6_not_served, ip6_fragment; v4 unharmed",
 	 ipv6_not_served},
+	{"IPv6 hostile input: extension headers out of order, looping, routing, "
+	 "malformed, too long; martian sources: each its own reason", ipv6_hostile},
 	{"FNAT66: v6 TCP and UDP both ways, rewritten, checksums sound, split by rr",
 	 fnat66_tcp_udp},
 	{"FNAT66: no_connection, no_service, hop limit 1 (time exceeded), no_route",
@@ -135,6 +137,8 @@ static const struct check checks[] = {
 	 icmp6_unreachable_to_client},
 	{"FNAT66 ICMPv6: unknown quote (icmp6_no_connection), short quote "
 	 "(icmp6_quote_truncated), wrong side (icmp6_wrong_side) dropped", icmp6_refused},
+	{"ICMPv6 own errors rate-limited: a hop-limit-1 flood all counted ttl_exceeded, "
+	 "answered only within the window", icmp6_own_errors_limited},
 	{"NAT64: SYN 6->4 from the local address (MSS clamped to both sides), "
 	 "SYN+ACK 4->6 from the VIP, UDP both ways, checksums sound, split by rr",
 	 nat64_tcp_udp},
@@ -307,6 +311,7 @@ static const struct check checks[] = {
 	{"session sync: a peer's share of the table is capped, and all peers'",
 	 sync_peer_share},
 	{"session sync: a full sync ring loses a record, no packet", sync_ring_full},
+	{"session sync: one turn drains every ring, woken past its mark", sync_drain_all},
 	{"session sync: a full dump walks every synced connection", sync_dump},
 	{"session sync: the refresh goes by the time left at the peers", sync_refresh},
 	{"session sync: an update only of the very connection; FIN flags add up",
@@ -319,6 +324,8 @@ static const struct check checks[] = {
 	 sync_client_port_reuse},
 	{"session sync: a peer's established NEW replaces our own half-open entry",
 	 sync_own_handshake_replaced},
+	{"session sync: a replacing NEW refused past the share leaves the old entry",
+	 sync_refused_keeps_old},
 	{"session sync: a NEW on a closed copy of its connection is taken",
 	 sync_new_on_closed},
 	{"session sync: a record's timeout clamped; installs counted as synced",

@@ -1,11 +1,12 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# What the cluster scenarios 4-6 share (test_cluster_drain.sh,
-# test_cluster_restart.sh, test_cluster_badinput.sh; sourced after
-# scripts/lab_lib.sh): the echo service on the lab's VIP, the cluster's
-# state read from `sluicectl cluster status`, the router's view, and
-# echo_load.py's long-lived load and its summary.
+# What the cluster scenarios 3-6 share (test_cluster_failover.sh,
+# test_cluster_drain.sh, test_cluster_restart.sh,
+# test_cluster_badinput.sh; sourced after scripts/lab_lib.sh): the
+# start (BIRD, the lab up), the echo service on the lab's VIP, the
+# cluster's state read from `sluicectl cluster status`, the router's
+# view, and echo_load.py's long-lived load and its summary.
 
 CL_ECHO=$LAB_ROOT/tests/e2e/echo_load.py
 CL_PORT=7007
@@ -17,6 +18,17 @@ CL_VIP=$LAB_CL_VIP
 CL_ECHO_SVC="c['vips'].append({'vip': '$CL_VIP', 'port': $CL_PORT, 'scheduler': 'mh', \
 'health_check': {'type': 'tcp', 'port': $CL_PORT, 'interval_ms': 1000, 'timeout_ms': 800, 'rise': 1, 'fall': 3}, \
 'real_servers': [{'ip': '198.18.1.11', 'port': $CL_PORT}, {'ip': '198.18.1.12', 'port': $CL_PORT}]})"
+
+# cl_test_begin NAME: the test begun (lab_test_begin NAME), BIRD
+# installed and the cluster lab up, or the test ends there (a failure).
+cl_test_begin() {
+  lab_test_begin "$1"
+  if ! command -v bird >/dev/null; then
+    lab_not_ok "bird (Debian bird2) installed (scripts/deps.sh)"
+    exit 1
+  fi
+  lab_cluster_up || { lab_not_ok "cluster lab up"; exit 1; }
+}
 
 cl_echo_listens() { [ -n "$(lab_exec "rs$1" ss -Hltn "sport = :$CL_PORT")" ]; }
 
@@ -101,6 +113,23 @@ cl_most_loaded() {
     echo "# node $i carries $n connections"
     if [ "$n" -gt "$CL_MOST" ]; then CL_MOST_NODE=$i CL_MOST=$n; fi
   done
+}
+
+# cl_start_loaded WHAT [cl_load_start options...]: three nodes synced
+# (cl_start_all) under the long-lived load, whose ESTABLISHED states had
+# a second to sync; CL_NODE is the node carrying the most of them
+# (checked: at least 20, "the node to WHAT"), CL_OTHERS the two others.
+cl_start_loaded() {
+  local what=$1 i
+  shift
+  cl_start_all
+  cl_load_start "$@"
+  sleep 1
+  cl_most_loaded
+  CL_NODE=$CL_MOST_NODE
+  lab_check_cmp "the node to $what (node $CL_NODE) carries some connections" "$CL_MOST" -ge 20
+  CL_OTHERS=()
+  for i in 1 2 3; do [ "$i" -eq "$CL_NODE" ] || CL_OTHERS+=("$i"); done
 }
 
 # cl_load_stop: the load stopped, its end checked and its figures printed;

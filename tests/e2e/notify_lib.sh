@@ -7,14 +7,34 @@
 
 # notify_listen CTL LIMIT: notify_listen.py in the background on
 # $T/notify.sock (asking CTL, the control socket, at READY=1), for LIMIT
-# seconds at most; its log $T/notify.log, its pid $notify_pid.
+# seconds at most; its log $T/notify.log, its pid $notify_pid. Fails
+# (not ok) unless it has bound the socket within 30 s: a sluice started
+# before that gets ECONNREFUSED or ENOENT from sd_notify and its READY=1
+# is lost (under load Python alone can take seconds to start). A
+# previous listener's socket file is removed first: it would make the
+# bind fail (EADDRINUSE) yet pass for a bound socket.
 notify_listen() {
+  rm -f "$T/notify.sock"
   /usr/bin/python3 "$LAB_ROOT/tests/e2e/notify_listen.py" "$T/notify.sock" "$T/notify.log" "$1" "$2" \
     2>"$T/listen.err" &
   # shellcheck disable=SC2034  # the caller waits for it
   notify_pid=$!
-  lab_wait_until 5 "notify socket bound" test -S "$T/notify.sock" || true
+  if ! lab_wait_until 30 "notify socket bound" notify__listening; then
+    lab_not_ok "the notify listener bound $T/notify.sock" "$(cat "$T/listen.err")"
+    return 1
+  fi
 }
+
+# notify__listening: the listener is alive and its socket is there (a
+# listener that died after binding leaves the file behind).
+# shellcheck disable=SC2317  # called through lab_wait_until
+notify__listening() { kill -0 "$notify_pid" 2>/dev/null && test -S "$T/notify.sock"; }
+
+# notify_senders: the pids the messages came from, sorted, as a Python
+# list ("[1234]"): NotifyAccess=main wants only sluice's own.
+notify_senders() { "$LAB_PY" -c '
+import json, sys
+print(sorted({json.loads(l)["pid"] for l in open(sys.argv[1]) if "msg" in l}))' "$T/notify.log"; }
 
 # notify_sluice_start CONFIG DESC: lab_sluice_start with NOTIFY_SOCKET
 # set, checked as DESC.

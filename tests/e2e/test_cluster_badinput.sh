@@ -15,9 +15,11 @@
 #   than max_share_percent (1 % of 16384: 163) lets one peer hold
 #   (refused_share, the rest held).
 # Each case moves its own counter in `sluicectl cluster status` by
-# exactly what was sent and nothing else: no other refusal, the table's
-# size (stats conns_active) and the connections held for the peer
-# unchanged (but the share case's 163). A valid heartbeat first proves
+# exactly what was sent and nothing else: no other refusal, no record
+# ignored (late, backwards, conflicts, gone_ignored) nor taking another
+# entry's place (replaced, reopened), the table's size (stats
+# conns_active) and the connections held for the peer unchanged (but the
+# share case's 163). A valid heartbeat first proves
 # the crafted datagrams are well formed (accepted, bound to the node's
 # epoch learnt from its own datagram, whose MAC the tool checks).
 # Not in `make test` (its budget): `make test-cluster`.
@@ -33,12 +35,7 @@ set -euo pipefail
 CRAFT=$LAB_ROOT/tests/e2e/sync_craft.py
 SHARE_CAP=163 # max_share_percent 1 of conn_table.max_connections 16384
 
-lab_test_begin cluster_badinput
-if ! command -v bird >/dev/null; then
-  lab_not_ok "bird (Debian bird2) installed (scripts/deps.sh)"
-  exit 1
-fi
-lab_cluster_up || { lab_not_ok "cluster lab up"; exit 1; }
+cl_test_begin cluster_badinput
 lab_cluster_node_start 1 "c['cluster']['max_share_percent'] = 1" ||
   { lab_not_ok "node 1 started"; exit 1; }
 lab_ok "node 1 runs Sluice (with session sync) and BIRD"

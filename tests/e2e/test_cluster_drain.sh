@@ -24,21 +24,10 @@ set -euo pipefail
 # shellcheck source=tests/e2e/cluster_lib.sh
 . "$(dirname "$0")/cluster_lib.sh"
 
-lab_test_begin cluster_drain
-if ! command -v bird >/dev/null; then
-  lab_not_ok "bird (Debian bird2) installed (scripts/deps.sh)"
-  exit 1
-fi
-lab_cluster_up || { lab_not_ok "cluster lab up"; exit 1; }
-cl_start_all
-cl_load_start --new-rate 50
-sleep 1 # their ESTABLISHED states synced
-cl_most_loaded
-D=$CL_MOST_NODE
-lab_check_cmp "the node to drain (node $D) carries some connections" "$CL_MOST" -ge 20
-OTHERS=()
-for i in 1 2 3; do [ "$i" -eq "$D" ] || OTHERS+=("$i"); done
-for s in "${OTHERS[@]}"; do
+cl_test_begin cluster_drain
+cl_start_loaded drain --new-rate 50
+D=$CL_NODE
+for s in "${CL_OTHERS[@]}"; do
   lab_check_cmp "node $s installed node $D's connections before the drain" \
     "$(cl_status "$s" | lab_jget "r['workers']['installed']")" -ge "$CL_MOST"
 done
@@ -61,7 +50,7 @@ for i in 1 2 3; do c0[i]=$(cl_created "$i"); done
 sleep 3
 dn=$(( $(cl_created "$D") - c0[D] ))
 others=0
-for s in "${OTHERS[@]}"; do others=$(( others + $(cl_created "$s") - c0[s] )); done
+for s in "${CL_OTHERS[@]}"; do others=$(( others + $(cl_created "$s") - c0[s] )); done
 echo "# while drained: node $D made $dn new connections, the others $others"
 lab_check_eq "drained: no new connection made on node $D" "$dn" 0
 lab_check_cmp "drained: the others took the new connections" "$others" -ge 50

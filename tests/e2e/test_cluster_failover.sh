@@ -28,58 +28,15 @@
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
+# shellcheck source=tests/e2e/cluster_lib.sh
+. "$(dirname "$0")/cluster_lib.sh"
 
-ECHO=$LAB_ROOT/tests/e2e/echo_load.py
 DIAG=$LAB_ROOT/tests/e2e/failover_diag.py
-PORT=7007
-VIP=$LAB_CL_VIP
+PORT=$CL_PORT
+VIP=$CL_VIP
 
-lab_test_begin clfail
-if ! command -v bird >/dev/null; then
-  lab_not_ok "bird (Debian bird2) installed (scripts/deps.sh)"
-  exit 1
-fi
-lab_cluster_up || { lab_not_ok "cluster lab up"; exit 1; }
-for i in 1 2; do
-  lab_exec "rs$i" "$LAB_PY" "$ECHO" serve --port $PORT </dev/null >>"$LAB_RUN/echo$i.err" 2>&1 &
-done
-echo_listens() { [ -n "$(lab_exec "rs$1" ss -Hltn "sport = :$PORT")" ]; }
-for i in 1 2; do
-  lab_check "echo server on rs$i" lab_wait_until 10 "echo on rs$i" echo_listens "$i"
-done
-# The echo service on the VIP, beside the lab's HTTP one. Its servers
-# stay up throughout: a lenient health check (a check missed on a loaded
-# machine must not refuse connections).
-svc="c['vips'].append({'vip': '$VIP', 'port': $PORT, 'scheduler': 'mh', \
-'health_check': {'type': 'tcp', 'port': $PORT, 'interval_ms': 1000, 'timeout_ms': 800, 'rise': 1, 'fall': 3}, \
-'real_servers': [{'ip': '198.18.1.11', 'port': $PORT}, {'ip': '198.18.1.12', 'port': $PORT}]})"
-for i in 1 2 3; do
-  lab_cluster_node_start "$i" "$svc" || { lab_not_ok "node $i started"; exit 1; }
-done
-lab_ok "three nodes run Sluice (with session sync) and BIRD"
-
-status() { lab_cl_ctl "$1" --json cluster status; }
-# peer_field I NAME EXPR: EXPR of node I's peer NAME (p), e.g. p['state'].
-peer_field() { status "$1" | lab_jget "[$3 for p in r['peers'] if p['name'] == '$2'][0]"; }
-all_synced() {
-  local i
-  for i in 1 2 3; do
-    [ "$(status "$i" | lab_jget "r['ready'] and all(p['state'] == 'alive' and p['ready'] for p in r['peers']) and not r['takeover']")" = true ] || return 1
-  done
-}
-vip_paths_are() { [ "$(lab_cl_paths "$VIP")" = "$1" ]; }
-own_routes() {
-  local i
-  for i in 1 2 3; do
-    [ "$(lab_cl_nexthops "$(lab_cl_lip "$i")")" = "$(lab_cl_host_ip "$i")" ] || return 1
-  done
-}
-lab_check "every node ready, its peers alive and ready, nothing taken over" \
-  lab_wait_until 30 "cluster synced" all_synced
-lab_check "the router has the VIP over all three nodes" \
-  lab_wait_until 30 "3 paths to $VIP" vip_paths_are 3
-lab_check "each local address routed to its own node" \
-  lab_wait_until 10 "own routes" own_routes
+cl_test_begin clfail
+cl_start_all
 
 # The resets the router forwards (a long-lived connection broken is a
 # reset from somewhere): for the diagnostic, should one break.
@@ -93,28 +50,14 @@ fi
 timeout 150 ip -tshort -n "$(lab_ns rt)" monitor route >"$T/routes.log" 2>&1 &
 MON=$!
 
-# The load: 200 long-lived connections, new ones at 50/s.
-lab_exec cli "$LAB_PY" "$ECHO" run --dst "$VIP:$PORT" --long 200 --interval 0.1 \
-  --new-rate 50 --ready "$T/ready" --stop "$T/stop" --kill "$T/kill" --out "$T/summary.json" \
-  </dev/null >"$T/load.err" 2>&1 &
-LOAD=$!
-lab_check "200 long-lived connections echoing" \
-  lab_wait_until 20 "load ready" test -s "$T/ready"
+# The load: 200 long-lived connections, new ones at 50/s (echo_load.py
+# times the failures from $T/kill).
+cl_load_start --new-rate 50 --kill "$T/kill"
 sleep 1 # their ESTABLISHED states synced
 
-# The victim: the node whose local address carries most of them (the
-# servers see the local address as the peer).
-carried() {
-  local i
-  for i in 1 2; do lab_exec "rs$i" ss -Htn state established "( sport = :$PORT )"; done |
-    awk '{print $4}' | grep -c "^$(lab_cl_lip "$1"):" || true
-}
-V=1 most=0
-for i in 1 2 3; do
-  n=$(carried "$i")
-  echo "# node $i carries $n connections"
-  if [ "$n" -gt "$most" ]; then V=$i most=$n; fi
-done
+# The victim: the node whose local address carries most of them.
+cl_most_loaded
+V=$CL_MOST_NODE
 SURV=()
 for i in 1 2 3; do [ "$i" -eq "$V" ] || SURV+=("$i"); done
 # snap TAG NODE...: each node's connections on the echo service, cluster
@@ -124,7 +67,7 @@ snap() {
   shift
   for i in "$@"; do
     lab_cl_ctl "$i" --json conn list --vip "$VIP:$PORT" --limit 10000 >"$T/$tag-conns-n$i.json" || true
-    status "$i" >"$T/$tag-status-n$i.json" || true
+    cl_status "$i" >"$T/$tag-status-n$i.json" || true
     lab_cl_ctl "$i" --json stats >"$T/$tag-stats-n$i.json" || true
   done
 }
@@ -140,7 +83,7 @@ lab_check_cmp "the victim (node $V) made some of the long-lived connections" "$v
 held_all() {
   local s
   for s in "${SURV[@]}"; do
-    [ "$(peer_field "$s" "n$V" "p['connections_held']")" -ge "$vlong" ] || return 1
+    [ "$(cl_peer_field "$s" "n$V" "p['connections_held']")" -ge "$vlong" ] || return 1
   done
 }
 lab_wait_until 5 "the survivors hold node $V's $vlong connections" held_all || true
@@ -160,7 +103,7 @@ echo "# machine load at the kill: $(cat /proc/loadavg)"
 ms() { echo $(( ($(date +%s%N) - t0) / 1000000 )); }
 dead_everywhere() {
   local s
-  for s in "${SURV[@]}"; do [ "$(peer_field "$s" "n$V" "p['state']")" = dead ] || return 1; done
+  for s in "${SURV[@]}"; do [ "$(cl_peer_field "$s" "n$V" "p['state']")" = dead ] || return 1; done
 }
 # Exactly one survivor announces the victim's local address: the router
 # routes it there.
@@ -185,7 +128,7 @@ until_ms() {
 # Both within the issue's 1 s: BFD's detection (3 x 100 ms) ends the
 # victim's VIP path; the survivors' (dead_ms 500) hands its local address
 # to one of them, whose BIRD announces it.
-if bfd_ms=$(until_ms vip_paths_are 2); then
+if bfd_ms=$(until_ms cl_vip_paths_are 2); then
   lab_check_cmp "the VIP over the two survivors, under 1 s after the kill (BFD)" "$bfd_ms" -lt 1000
 else lab_not_ok "the VIP over the two survivors"; fi
 if take_ms=$(until_ms taken_over); then
@@ -198,7 +141,7 @@ lab_check "the survivors see node $V dead" lab_wait_until 5 "n$V dead" dead_ever
 # router's next hop.
 owners=""
 for s in "${SURV[@]}"; do
-  if [ "$(status "$s" | lab_jget "any(t['address'] == '$LIP' and t['of'] == 'n$V' for t in r['takeover'])")" = true ]; then
+  if [ "$(cl_status "$s" | lab_jget "any(t['address'] == '$LIP' and t['of'] == 'n$V' for t in r['takeover'])")" = true ]; then
     owners="$owners $s"
   fi
 done
@@ -214,39 +157,37 @@ else lab_not_ok "sluicectl cluster status on the survivor that took over" "$out"
 # still due come home.
 while [ "$(ms)" -lt 5000 ]; do sleep 0.2; done
 touch "$T/stop"
-if wait "$LOAD"; then lab_ok "the load client ran to its end"
+if wait "$CL_LOAD"; then lab_ok "the load client ran to its end"
 else lab_not_ok "the load client ran to its end" "$(tail -n 5 "$T/load.err")"; fi
 snap after "${SURV[@]}"
-S=$T/summary.json
-[ -s "$S" ] || { lab_not_ok "the load client wrote its summary"; exit 1; }
-get() { lab_jget "$1" <"$S"; }
-echo "# long-lived: $(get "r['long']['opened']") opened, $(get "r['long']['broken']") broken," \
-  "$(get "r['long']['lines_echoed']") of $(get "r['long']['lines_sent']") lines echoed," \
-  "slowest echo $(get "r['long']['max_echo_ms']") ms"
-echo "# new: $(get "r['new']['attempts']") attempts, $(get "r['new']['failed']") failed," \
-  "$(get "r['new']['delayed']") delayed (retransmitted), from $(get "r['new']['first_ms']") to" \
-  "$(get "r['new']['last_ms']") ms after the kill"
-get "'\n'.join('#   ' + d for d in r['long']['broken_detail'] + r['new']['detail'])"
+[ -s "$T/summary.json" ] || { lab_not_ok "the load client wrote its summary"; exit 1; }
+echo "# long-lived: $(cl_get "r['long']['opened']") opened, $(cl_get "r['long']['broken']") broken," \
+  "$(cl_get "r['long']['lines_echoed']") of $(cl_get "r['long']['lines_sent']") lines echoed," \
+  "slowest echo $(cl_get "r['long']['max_echo_ms']") ms"
+echo "# new: $(cl_get "r['new']['attempts']") attempts, $(cl_get "r['new']['failed']") failed," \
+  "$(cl_get "r['new']['delayed']") delayed (retransmitted), from $(cl_get "r['new']['first_ms']") to" \
+  "$(cl_get "r['new']['last_ms']") ms after the kill"
+cl_get "'\n'.join('#   ' + d for d in r['long']['broken_detail'] + r['new']['detail'])"
 for s in "${SURV[@]}"; do
   echo "# node $s: $(lab_jget "' '.join(f'{k}={v}' for k, v in sorted(r['drops'].items()) if v) or 'no drops'" \
     <"$T/after-stats-n$s.json")"
 done
-lab_check_eq "all 200 long-lived connections opened" "$(get "r['long']['opened']")" 200
-lab_check_eq "0 long-lived connections broken" "$(get "r['long']['broken']")" 0
+lab_check_eq "all 200 long-lived connections opened" "$(cl_get "r['long']['opened']")" 200
+lab_check_eq "0 long-lived connections broken" "$(cl_get "r['long']['broken']")" 0
 # The slowest echo any long-lived connection saw: a line lost in the
 # detection window (the issue's 1 s, checked above) is sent again by the
 # client's TCP at the latest at 1.4 s (its 200 ms timer doubling: 0.2,
 # 0.6, 1.4 s, the next at 3 s) and echoed at once; 0.6 s of the bound is
 # for a loaded machine. Over it: a retransmission after the window lost.
-lab_check_cmp "the slowest echo of a long-lived connection, ms" "$(get "r['long']['max_echo_ms']")" -lt 2000
-lab_check_cmp "new connections kept coming (50/s)" "$(get "r['new']['ok']")" -ge 150
+lab_check_cmp "the slowest echo of a long-lived connection, ms" "$(cl_get "r['long']['max_echo_ms']")" -lt 2000
+lab_check_cmp "new connections kept coming (50/s)" "$(cl_get "r['new']['ok']")" -ge 150
 lab_check_eq "every new connection counted: echoed, failed or delayed" \
-  "$(get "r['new']['finished']")" "$(get "r['new']['attempts']")"
+  "$(cl_get "r['new']['finished']")" "$(cl_get "r['new']['attempts']")"
 # From the kill on (less 100 ms: a handshake begun just before it was
 # still in flight) to the end of the detection window.
 lab_check_eq "failed or delayed new connections only within 1 s of the kill" \
-  "$(get "r['new']['first_ms'] is None or (r['new']['first_ms'] >= -100 and r['new']['last_ms'] < 1000)")" true
-lab_check_cmp "... a window under 1 s" "$(get "r['new']['span_ms']")" -lt 1000
+  "$(cl_get "r['new']['first_ms'] is None or (r['new']['first_ms'] >= -100 and r['new']['last_ms'] < 1000)")" true
+lab_check_cmp "... a window under 1 s" "$(cl_get "r['new']['span_ms']")" -lt 1000
 
 # A failure explains itself: where each broken connection was before and
 # after the kill (the router's next hop for it now), the resets the
@@ -255,7 +196,7 @@ lab_check_cmp "... a window under 1 s" "$(get "r['new']['span_ms']")" -lt 1000
 kill "$MON" 2>/dev/null || true
 if [ "$LAB_FAILS" -gt 0 ]; then
   echo "# --- diagnostic: machine load $(cat /proc/loadavg)"
-  for p in $(get "' '.join(str(b['port']) for b in r['long']['broken_list'])"); do
+  for p in $(cl_get "' '.join(str(b['port']) for b in r['long']['broken_list'])"); do
     echo "$p $(ip -n "$(lab_ns rt)" route get "$VIP" from 198.18.10.1 iif r-cli ipproto tcp \
       sport "$p" dport "$PORT" 2>/dev/null | grep -o 'via [0-9.]*' | awk '{print $2}')"
   done >"$T/nexthops"
@@ -266,8 +207,5 @@ fi
 # FAILOVER_SAVE=DIR keeps the snapshots and the capture (lab_down removes $T).
 if [ -n "${FAILOVER_SAVE:-}" ]; then mkdir -p "$FAILOVER_SAVE" && cp -r "$T"/. "$FAILOVER_SAVE"/; fi
 
-for s in "${SURV[@]}"; do
-  if lab_cluster_node_stop "$s"; then lab_ok "node $s's sluice stopped with status 0"
-  else lab_not_ok "node $s's sluice stopped with status 0"; fi
-done
+cl_stop_nodes "${SURV[@]}"
 lab_test_end

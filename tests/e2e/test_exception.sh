@@ -40,6 +40,10 @@ stats=$(lab_stats)
 to0=$(lab_jget "r['totals']['to_host']" <<<"$stats")
 from0=$(lab_jget "r['totals']['from_host']" <<<"$stats")
 nl0=$(lab_jget "r['drops']['not_local']" <<<"$stats")
+# Frames for the host while sl-wan moved namespaces (a moved link is down:
+# the tap refuses writes) count as host_queue_full; the baseline is taken
+# once the tap is up again, so the check covers the exchange below.
+hq0=$(lab_jget "r['drops']['host_queue_full']" <<<"$stats")
 
 ok=0
 for i in 1 2 3 4 5; do
@@ -59,7 +63,7 @@ lab_check_cmp "to_host counted the client's frames (ARP, 5 connections, 3 echoes
 lab_check_cmp "from_host counted the host's answers" "$from" -ge 20
 lab_check_eq "none of them was dropped as not_local" \
   "$(lab_jget "r['drops']['not_local']" <<<"$stats")" "$nl0"
-lab_check_eq "no exception queue overflowed" "$(lab_jget "r['drops']['host_queue_full']" <<<"$stats")" 0
+lab_check_eq "no exception queue overflowed" "$(lab_jget "r['drops']['host_queue_full']" <<<"$stats")" "$hq0"
 lab_check_cmp "the host learned the client's MAC through the tap" \
   "$(ip -n "$HOST" neigh show "$LAB_CLI_IP" | grep -c 02:00:00:00:00:01)" -eq 1
 

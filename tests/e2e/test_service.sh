@@ -5,7 +5,8 @@
 # once, and when it comes every worker thread has left its wait for the
 # EAL launch command and `stats` answers listing both workers; SIGHUP
 # brings RELOADING=1 then READY=1; SIGTERM brings STOPPING=1 last. All
-# from sluice's own pid. Without NOTIFY_SOCKET the other tests run it.
+# from sluice's own pid. Without NOTIFY_SOCKET the other tests run it;
+# with it naming a socket nobody listens on, one warning that names it.
 # And the bash completion (conf/sluicectl.bash) against this daemon: its
 # VIPs and a VIP's servers offered; tests/pkg/test_completion.sh has the rest.
 # e2e-timeout: 90
@@ -36,7 +37,7 @@ lab_check_eq "at READY=1 both worker threads are past the EAL launch wait (none 
   "$(lab_jget "' '.join(sorted(k + '=' + ('wait' if v == '0' else 'run') for k, v in r['ready_check'].get('threads', {}).items()))" <<<"$check")" \
   "rte-worker-1=run rte-worker-2=run"
 lab_check_eq "messages come from sluice's pid" \
-  "$("$LAB_PY" -c 'import json,sys; print(sorted({json.loads(l)["pid"] for l in open(sys.argv[1]) if "msg" in l}))' "$nlog")" \
+  "$(notify_senders)" \
   "[$LAB_SLUICE_PID]"
 
 # shellcheck source=conf/sluicectl.bash
@@ -62,4 +63,23 @@ LAB_SLUICE_PID=
 wait "$notify_pid" || true
 lab_check_eq "STOPPING=1 is the last message" "$(msgs | tail -n 1 | cut -d'|' -f1)" "STOPPING=1"
 echo "# messages: $(msgs | tr '\n' ' ')"
+
+# NOTIFY_SOCKET naming a socket nobody listens on: sluice runs, and says
+# so once, naming the socket (the operator's clue to a start systemd
+# timed out), not again for RELOADING=1/READY=1/STOPPING=1 (at debug).
+gone=$T/gone.sock
+NOTIFY_SOCKET=$gone lab_sluice_start "$cfg" || { lab_not_ok "sluice started with NOTIFY_SOCKET at $gone"; exit 1; }
+warns() { grep -c "warn: systemd notification .* not sent" "$LAB_SLUICE_LOG" || true; }
+reloads() { grep -c 'SIGHUP: .* applied' "$LAB_SLUICE_LOG" || true; }
+lab_wait_until 20 "the lost READY=1 logged" test "$(warns)" -ge 1 || true
+before=$(reloads)
+kill -HUP "$LAB_SLUICE_PID"
+lab_wait_until 20 "the reload done" test "$(reloads)" -gt "$before" || true
+lab_sluice_stop && st=0 || st=$?
+LAB_SLUICE_PID=
+lab_check_eq "no listener: stopped on SIGTERM with status 0" "$st" 0
+grep "not sent to NOTIFY_SOCKET" "$LAB_SLUICE_LOG" | sed 's/^/# /' || true
+lab_check_eq "no listener: one warning for READY=1, RELOADING=1, READY=1, STOPPING=1" "$(warns)" 1
+lab_check "no listener: the warning names $gone" \
+  grep -q "warn: systemd notification READY=1 not sent to NOTIFY_SOCKET $gone: " "$LAB_SLUICE_LOG"
 lab_test_end

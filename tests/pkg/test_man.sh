@@ -93,11 +93,22 @@ report "sluice.json(5) has an entry for each of the $nkeys keys" "$m" "$REGEN_JS
 
 # ---- every key the parser accepts is in the Reference table, by its
 # section where the parser's code shows it (parser_keys.py says how).
-np=$(python3 tests/pkg/parser_keys.py | wc -l)
-if [ "$np" -ge 80 ]; then ok "the parser accepts $np keys"; else not_ok "the parser's keys found" "found $np"; fi
-report "conf/README.md's Reference table names each of the $np keys the parser accepts" \
-  "$(python3 tests/pkg/parser_keys.py --missing conf/README.md)" \
+# A run of parser_keys.py that fails (not 0: its error, last line shown, in
+# $T/parser_keys.err) fails, whatever it printed.
+pk_failed() { not_ok "tests/pkg/parser_keys.py$1 runs" "exit status $2: $(tail -n 1 "$T/parser_keys.err")"; }
+if keys_out=$(python3 tests/pkg/parser_keys.py 2>"$T/parser_keys.err"); then
+  np=$(grep -c . <<<"$keys_out")
+  if [ "$np" -ge 80 ]; then ok "the parser accepts $np keys"; else not_ok "the parser's keys found" "found $np"; fi
+else
+  pk_failed "" $?
+  np=0
+fi
+if m=$(python3 tests/pkg/parser_keys.py --missing conf/README.md 2>"$T/parser_keys.err"); then
+  report "conf/README.md's Reference table names each of the $np keys the parser accepts" "$m" \
   "fix: add a row for each to the table under '## Reference' in conf/README.md (| \`section.key\` | type | default | meaning |; an array's members may go in its row, as \`ports[]\`'s do), then run \`make man\` to regenerate conf/man/sluice.json.5 and commit both"
+else
+  pk_failed " --missing" $?
+fi
 
 # ---- generated pages are current
 python3 scripts/gen_man.py sluicectl "$CTL" "$T/gen.8" && python3 scripts/gen_man.py json conf/README.md "$T/gen.5"

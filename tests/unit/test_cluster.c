@@ -105,7 +105,8 @@ static void test_bad_input_installs_nothing(void **state)
 /* The daemon's additions to cluster.status (cmd_cluster.c) and stats
  * "announce", every member present, so promtool sees every family. */
 static const char *DAEMON_PART =
-	"{\"sync\": {\"drained\": 1, \"unsunk\": 0, \"install_sent\": 2, \"refused_invalid\": 0,"
+	"{\"sync\": {\"drained\": 1, \"unsunk\": 0, \"wakes\": 0, \"drain_cut\": 0,"
+	" \"install_sent\": 2, \"refused_invalid\": 0,"
 	" \"refused_vip\": 0, \"refused_rs\": 0, \"refused_laddr\": 0, \"refused_peer\": 0,"
 	" \"refused_owner\": 3, \"no_memory\": 0, \"walks\": 1},"
 	" \"counters\": {\"installs_counted\": 1, \"dump_requests\": 0, \"refreshes\": 0,"

@@ -61,6 +61,12 @@ static const struct bad_case bad_cases[] = {
 	 "$.snat_options.max_hosts", NULL},
 	{"{" PORTS ", 'snat_options': {'max_hosts': '1k'}}", SL_E_INVALID,
 	 "$.snat_options.max_hosts", NULL},
+	/* More hosts than connections (262,144 by default) is refused. */
+	{"{" PORTS ", 'snat_options': {'max_hosts': 262145}}", SL_E_INVALID,
+	 "$.snat_options.max_hosts",
+	 "max_hosts 262145 is above conn_table.max_connections 262144: a host "
+	 "with a mapping holds one of a worker's connections, so the rest of the "
+	 "table would never be used; lower max_hosts or raise max_connections"},
 	/* Addresses and numbers. */
 	{"{" PORTS ", 'vips': [{'vip': '198.18.0', 'port': 80}]}", SL_E_INVALID,
 	 "$.vips[0].vip", "vip must be an IPv4 address a.b.c.d or an IPv6 address, "
@@ -310,9 +316,41 @@ static void test_snat_max_hosts(void **state)
 	load_ok("{'conn_table': {'max_connections': 2048}, " PORTS "}", &m);
 	assert_int_equal(m.snat_max_hosts, 2048);
 	sl_model_free(&m);
-	load_ok("{" PORTS ", 'snat_options': {'max_hosts': 1000000}}", &m);
+	load_ok("{'conn_table': {'max_connections': 1048576}, " PORTS
+		", 'snat_options': {'max_hosts': 1000000}}", &m);
 	assert_int_equal(m.snat_max_hosts, 1000000);
 	assert_true(m.snat_max_hosts_given);
+	sl_model_free(&m);
+}
+
+/* What a worker may cost counts the SNAT host table beside the
+ * connection table, before any SNAT rule allocates it: 24 bytes a host. */
+static void test_worker_bytes(void **state)
+{
+	struct sl_model m;
+	(void)state;
+
+	load_ok("{'conn_table': {'max_connections': 1048576}, " PORTS "}", &m);
+	struct sl_worker_bytes b = sl_model_worker_bytes(&m);
+	/* Each mapping in whole 2 MiB pages: 64 MiB of entries, 32 MiB of
+	 * buckets (heads inside), 1.5 MiB of hosts taking 2. */
+	assert_int_equal(b.conn_table, (size_t)96 << 20);
+	assert_true(b.conn_table >= sl_ct_mem_bytes(1048576, 0));
+	assert_int_equal(b.snat_hosts, (size_t)2 << 20);
+	assert_int_equal(b.total, (size_t)98 << 20);
+	sl_model_free(&m);
+	/* The smallest table still takes a page for each of its mappings
+	 * (entries, buckets, wheel): 6 MiB for 64 KB of connections. */
+	load_ok("{'conn_table': {'max_connections': 1024}, " PORTS "}", &m);
+	b = sl_model_worker_bytes(&m);
+	assert_int_equal(b.conn_table, (size_t)6 << 20);
+	sl_model_free(&m);
+	/* The largest host table: 96 MiB a worker. */
+	load_ok("{'conn_table': {'max_connections': 4194304}, " PORTS
+		", 'snat_options': {'max_hosts': 4194304}}", &m);
+	b = sl_model_worker_bytes(&m);
+	assert_int_equal(b.snat_hosts, (size_t)96 << 20);
+	assert_int_equal(b.total, b.conn_table + b.snat_hosts);
 	sl_model_free(&m);
 }
 
@@ -417,6 +455,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_v6_connections),
 		cmocka_unit_test(test_snat_max_hosts),
+		cmocka_unit_test(test_worker_bytes),
 		cmocka_unit_test(test_syntax_error_position),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_load_json_non_object),

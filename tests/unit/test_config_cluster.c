@@ -144,7 +144,8 @@ static void test_good_block_and_show(void **state)
 }
 
 /* The keys of session sync's protocol fixes: the boot counter's
- * directory, the socket buffers, the rekey grace; shown back as read. */
+ * directory, the socket buffers, the workers' sync rings, the rekey
+ * grace; shown back as read. */
 static void test_state_buffer_grace(void **state)
 {
 	struct sl_model m, back;
@@ -154,11 +155,13 @@ static void test_state_buffer_grace(void **state)
 	(void)state;
 
 	if (load_cluster("'node': 'lb1', 'sync': {'address': '198.18.9.1', 'buffer_bytes': "
-			 "1048576}, 'peers': " PEERS ", 'state_dir': '/run/sl-state', "
-			 "'timers': {'key_grace_ms': 30000}", key_path, &m, &e) != 0)
+			 "1048576, 'ring_records': 5000}, 'peers': " PEERS ", "
+			 "'state_dir': '/run/sl-state', 'timers': {'key_grace_ms': 30000}",
+			 key_path, &m, &e) != 0)
 		fail_msg("%s: %s", e.field, e.message);
 	assert_string_equal(m.cluster.state_dir, "/run/sl-state");
 	assert_int_equal(m.cluster.sock_buffer, 1048576);
+	assert_int_equal(m.cluster.sync_ring, 5000);
 	assert_int_equal(m.cluster.key_grace_ms, 30000);
 	doc = sl_config_to_json(&m);
 	text = json_dumps(doc, 0);
@@ -172,6 +175,8 @@ static void test_state_buffer_grace(void **state)
 		   ", 'state_dir': 'var/lib'", "$.cluster.state_dir", "absolute");
 	refused_at("'node': 'lb1', 'sync': {'address': '198.18.9.1', 'buffer_bytes': 10}, "
 		   "'peers': " PEERS, "$.cluster.sync.buffer_bytes", "65536");
+	refused_at("'node': 'lb1', 'sync': {'address': '198.18.9.1', 'ring_records': 1000}, "
+		   "'peers': " PEERS, "$.cluster.sync.ring_records", "1024");
 	refused_at("'node': 'lb1', 'sync': {'address': '198.18.9.1'}, 'peers': " PEERS
 		   ", 'timers': {'key_grace_ms': -1}", "$.cluster.timers.key_grace_ms", "");
 }

@@ -137,8 +137,8 @@ static void check_refs(const struct sl_conn_table *t)
  * the first SNAT rule; the extension pool, none when the config has no
  * v6 VIP, model_sizes.c), divided by its capacity, with the default
  * config (v4 only, no SNAT): at most 96.00 bytes, compared exactly
- * (bytes <= 96 * n, no rounding), from 2^14 connections up, where the
- * wheel's heads live in the buckets. Before: a separate 32 KB wheel and
+ * (bytes <= 96 * n, no rounding), at powers of two from 2^14 (the first
+ * past 8,194, where the wheel's heads move into the buckets). Before: a separate 32 KB wheel and
  * a host table of one host per 64 connections made 96.38 at 2^22, which
  * passed only by integer division; the default pool (1/16) made 100. A
  * table whose every connection may be v6 within 160. */
@@ -154,8 +154,21 @@ static void test_worker_bytes_per_conn(void **state)
 		assert_true(sl_ct_mem_bytes(sizes[i], 0) + sl_hosts_mem(&hosts) <= 96 * n);
 		assert_true(sl_ct_mem_bytes(sizes[i], sizes[i]) <= 160 * n);
 	}
-	/* Below 2^14 the wheel is its own 32 KB: counted, not hidden. */
+	/* Below 8,194 connections (fewer than 8,192 buckets) the wheel is
+	 * its own 32 KB: counted, not hidden. From 8,194 its heads are in
+	 * the buckets (conn_table.c, dataplane/core/README.md). */
 	assert_int_equal(sl_ct_mem_bytes(1024, 0), 1024 * 96 + 8192 * 4);
+	assert_int_equal(sl_ct_mem_bytes(8193, 0), 8193 * 64 + 4096 * 64 + 8192 * 4);
+	assert_int_equal(sl_ct_mem_bytes(8194, 0), 8194 * 64 + 8192 * 64);
+	/* And the tables built so: heads in the buckets (no array of
+	 * their own) at 8,194, an array at 8,193. */
+	struct sl_conn_table t;
+	assert_int_equal(sl_ct_init(&t, 8194, 0), 0);
+	assert_null(t.wheel.heads);
+	sl_ct_destroy(&t);
+	assert_int_equal(sl_ct_init(&t, 8193, 0), 0);
+	assert_non_null(t.wheel.heads);
+	sl_ct_destroy(&t);
 	/* With the first SNAT rule the host table is allocated: 24 bytes a
 	 * host (twice the slots, 12 bytes each), beside the connections. */
 	assert_int_equal(sl_hosts_alloc(&hosts), 0);

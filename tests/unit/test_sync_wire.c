@@ -19,6 +19,8 @@
 #include <netinet/in.h>
 
 #include "conn.h"
+#include "model_cluster.h"
+#include "sync_sock.h"
 #include "sync_wire.h"
 
 static const uint8_t KEY[32] = "0123456789abcdef0123456789abcdef";
@@ -321,6 +323,47 @@ static void test_hmac_rfc4231(void **state)
 		    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+struct sent_log {
+	unsigned n, failed;
+	uint32_t peer[2 * SL_SYNC_TXQ], records[2 * SL_SYNC_TXQ];
+};
+
+static void note_sent(void *ctx, uint32_t peer, uint32_t records, bool ok)
+{
+	struct sent_log *l = ctx;
+
+	l->peer[l->n] = peer;
+	l->records[l->n++] = records;
+	l->failed += !ok;
+}
+
+/* The send queue: full at SL_SYNC_TXQ datagrams; a send reports every
+ * one, in order, with its peer and record count, and one that fails (no
+ * socket here: every one) does not stop the rest; empty after. */
+static void test_send_queue(void **state)
+{
+	struct sl_sync_txq *q = sl_sync_txq_new(SL_CLUSTER_DGRAM_DEFAULT);
+	struct sl_addr to = sl_addr_v4(sl_htonl(0xc6120102u)); /* 198.18.1.2 */
+	struct sent_log l = {0};
+	uint8_t dgram[SL_CLUSTER_DGRAM_DEFAULT] = {1};
+	(void)state;
+
+	assert_non_null(q);
+	for (uint32_t i = 0; i < SL_SYNC_TXQ; i++)
+		assert_int_equal(sl_sync_txq_add(q, &to, 8848, dgram, sizeof(dgram), i % 3, i),
+				 i == SL_SYNC_TXQ - 1);
+	sl_sync_txq_send(-1, q, note_sent, &l);
+	assert_int_equal(l.n, SL_SYNC_TXQ);
+	assert_int_equal(l.failed, SL_SYNC_TXQ);
+	for (uint32_t i = 0; i < SL_SYNC_TXQ; i++) {
+		assert_int_equal(l.peer[i], i % 3);
+		assert_int_equal(l.records[i], i);
+	}
+	sl_sync_txq_send(-1, q, note_sent, &l); /* emptied: nothing again */
+	assert_int_equal(l.n, SL_SYNC_TXQ);
+	sl_sync_txq_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_header_fields),
 		cmocka_unit_test(test_key_id),
 		cmocka_unit_test(test_hmac_rfc4231),
+		cmocka_unit_test(test_send_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
