@@ -113,11 +113,21 @@ void sl_cluster_start_out(struct sl_cluster *c, uint32_t i)
 	start_dgram(c, i, c->out[i], SL_SYNC_T_RECORDS, 0);
 }
 
+/* Peer i's waiting datagram out, and the next one started in the same
+ * mode: a dump's records that overflow a full datagram go on as the
+ * dump's (flag and id), or the receiver would not count them towards
+ * the dump's end and find every dump longer than a datagram short. */
 void sl_cluster_flush_out(struct sl_cluster *c, uint32_t i)
 {
-	if (c->out[i]->count) {
-		send_dgram(c, i, c->out[i]);
+	struct sl_sync_dgram *d = c->out[i];
+	uint32_t dump_id = d->h.dump_id;
+	uint8_t mode = d->h.flags & SL_SYNC_F_DUMP;
+
+	if (d->count) {
+		send_dgram(c, i, d);
 		sl_cluster_start_out(c, i);
+		d->h.dump_id = dump_id;
+		d->h.flags |= mode;
 	}
 }
 

@@ -82,10 +82,16 @@ static void test_dump_between_nodes(void **state)
 	assert_int_equal(pa->st.dump_retries, 1);
 	deliver(b, a, 2, 7);
 	sl_cluster_dump_begin(a, 0);
-	sl_cluster_emit_to(a, 0, r, 14); /* one full datagram, sent */
+	sl_cluster_emit_to(a, 0, r, 20); /* one full datagram, sent; 6 wait */
+	deliver(a, b, 1, 8);
+	sl_cluster_poll(a, 8);           /* the poll sends the 6: still the dump's */
+	assert_true(last_hdr(a).flags & SL_SYNC_F_DUMP);
+	assert_int_equal(last_hdr(a).dump_id, 2);
+	assert_int_equal(last_hdr(a).count, 6);
 	deliver(a, b, 1, 8);
 	sl_cluster_dump_end(a, 0);
 	assert_int_equal(last_hdr(a).dump_id, 2);
+	assert_int_equal(last_hdr(a).dump_records, 20);
 	deliver(a, b, 1, 9);
 	assert_true(pa->dump_done);
 	assert_int_equal(pa->st.dumps_received, 1);
