@@ -12,6 +12,10 @@
 #
 #   tests/fuzz/campaign.sh HOURS [TARGET...]     targets: packet ctl config
 #
+# FUZZ_INPROCESS=1 runs each target as one process instead (no fork
+# mode): no start-up per job, so more inputs a second, but the first
+# crash ends that target's run (its input is saved all the same).
+#
 # FUZZ_OUT (default build/fuzz/campaign) lets two campaigns run side by
 # side, e.g. one target pinned to a core with taskset and the others on
 # the rest: FUZZ_OUT=build/fuzz/c-ctl taskset -c 1 campaign.sh 1.3 ctl.
@@ -41,9 +45,10 @@ echo "campaign: ${targets[*]} for $secs s each, $jobs at a time"
 for t in "${targets[@]}"; do
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
   mkdir -p "$OUT/$t/new"
-  opts=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1
-        -max_total_time="$secs" -max_len="${max_len[$t]}" -timeout=20
+  opts=(-max_total_time="$secs" -max_len="${max_len[$t]}" -timeout=20
         -rss_limit_mb=3072 -artifact_prefix="$OUT/artifacts/$t-")
+  [ "${FUZZ_INPROCESS:-0}" = 1 ] ||
+    opts+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   [ -n "${FUZZ_RUNS:-}" ] && opts+=(-runs="$FUZZ_RUNS")
   [ -f "tests/fuzz/$t.dict" ] && opts+=(-dict="tests/fuzz/$t.dict")
   "$BIN/fuzz_$t" "${opts[@]}" "$OUT/$t/new" "tests/fuzz/corpus/$t" \
@@ -60,9 +65,10 @@ for t in "${targets[@]}"; do
   "$BIN/fuzz_$t" -merge=1 -max_len="${max_len[$t]}" "$corpus" "$OUT/$t/new" \
     >"$OUT/$t/merge.log" 2>&1
   added=$(( $(find "$corpus" -type f | wc -l) - before ))
-  # Fork mode's status lines: "#RUNS: cov: C ft: F corp: ...".
-  last=$(grep -E '^#[0-9]+: cov: [0-9]+ ft: [0-9]+' "$OUT/$t/log" | tail -n 1)
-  runs=$(sed -nE 's/^#([0-9]+):.*/\1/p' <<<"$last")
+  # Status lines: fork mode's "#RUNS: cov: C ft: F corp: ...", one
+  # process's "#RUNS<TAB>NEW cov: C ft: F ...".
+  last=$(grep -E '^#[0-9]+(:|[[:space:]]+[A-Z]+) +cov: [0-9]+ ft: [0-9]+' "$OUT/$t/log" | tail -n 1)
+  runs=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
   cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
   ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
   crashes=$(find "$OUT/artifacts" -name "$t-*" | wc -l)
