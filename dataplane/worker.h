@@ -408,6 +408,9 @@ int sl_workers_connect(struct sl_dataplane *dp, char *errbuf, size_t errlen);
  * snapshot with an SNAT rule is published (until then no worker touches
  * it). 0, or -1 with a message in errbuf. */
 int sl_workers_snat_ready(struct sl_dataplane *dp, char *errbuf, size_t errlen);
+/* True once every worker has its SNAT host table (a failed
+ * sl_workers_snat_ready may leave some with one and some without). */
+bool sl_workers_snat_allocated(const struct sl_dataplane *dp);
 
 /* The lcore entry point (rte_eal_remote_launch). */
 int sl_worker_main(void *arg);

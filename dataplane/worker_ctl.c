@@ -189,6 +189,14 @@ fail:
 	return -1;
 }
 
+bool sl_workers_snat_allocated(const struct sl_dataplane *dp)
+{
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		if (dp->workers[i]->hosts.slots == NULL && dp->workers[i]->hosts.max != 0)
+			return false; /* (a table of no hosts is never allocated) */
+	return true;
+}
+
 int sl_workers_snat_ready(struct sl_dataplane *dp, char *errbuf, size_t errlen)
 {
 	for (unsigned i = 0; i < dp->nworkers; i++) {

@@ -285,9 +285,8 @@ static int snat_ready(struct sl_ctl *ctl, const struct sl_model *m, struct sl_er
 {
 	char why[160];
 
-	if ((m->nsnat == 0 && !m->snat_max_hosts_given) ||
-	    ctl->dp->workers[0]->hosts.slots != NULL)
-		return 0;
+	if ((m->nsnat == 0 && !m->snat_max_hosts_given) || sl_workers_snat_allocated(ctl->dp))
+		return 0; /* every worker's, not the first's: one that failed is tried again */
 	uint64_t t0 = sl_mono_ms();
 	if (sl_workers_snat_ready(ctl->dp, why, sizeof(why)) != 0)
 		return sl_err_set(err, SL_E_INTERNAL, "snat_options.max_hosts", "%s", why);
