@@ -193,6 +193,8 @@ CLUSTER_TESTS := $(addprefix $(BUILD)/tests/,test_sync_wire test_sync_peer test_
 		   test_cluster_v2 test_cluster_takeover)
 $(CLUSTER_TESTS): $(CLUSTER_OBJS)
 $(CLUSTER_TESTS): TEST_LIBS := $(CRYPTO_LIBS)
+# A full send buffer, from a wrapped sendmmsg (test_send_queue_buffer_full).
+$(BUILD)/tests/test_sync_wire: TEST_LIBS := $(CRYPTO_LIBS) -Wl,--wrap=sendmmsg
 
 # The lab's vhost-user switch (tests/lab/): what Sluice's virtio-user ports
 # connect to in the end-to-end tests.

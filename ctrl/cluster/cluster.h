@@ -59,7 +59,7 @@ struct sl_cluster_ops {
 
 struct sl_cluster_stats {
 	uint64_t unknown_peer;     /* datagrams from no configured peer */
-	uint64_t rx_errors, tx_no_room;
+	uint64_t rx_errors, tx_no_room, tx_buffer_full;
 	uint64_t dump_timeouts;    /* ready without a live peer's dump (it stalled) */
 	uint64_t ready_unheard;    /* ready with a peer never heard (unheard_ms) */
 	uint64_t epoch_raises;     /* our epoch raised past one a peer remembered */

@@ -35,13 +35,17 @@ static void sent(void *ctx, uint32_t peer, uint32_t records, bool ok)
 
 void sl_cluster_send_queued(struct sl_cluster *c)
 {
-	if (c->txq)
-		sl_sync_txq_send(c->fd, c->txq, sent, c);
+	if (c->txq && sl_sync_txq_count(c->txq) &&
+	    sl_sync_txq_send(c->fd, c->txq, sent, c) != 0)
+		c->st.tx_buffer_full++;
 }
 
 /* A sealed datagram to the socket: queued for the next sendmmsg (sent
  * when the queue fills, and at the end of each poll), or, without the
- * queue's memory, sent alone. Without a socket (tests), kept aside. */
+ * queue's memory, sent alone. Without a socket (tests), kept aside. A
+ * queue still full of datagrams the kernel had no room for (its send
+ * buffer full at the last send) takes no more: this one is lost, a
+ * tx_error, and the older ones keep their order. */
 static void out_to(struct sl_cluster *c, uint32_t i, const struct sl_sync_dgram *d)
 {
 	const struct sl_sync_peer *p = &c->peers[i];
@@ -58,6 +62,8 @@ static void out_to(struct sl_cluster *c, uint32_t i, const struct sl_sync_dgram 
 	if (!c->txq)
 		sent(c, i, d->count, sl_sync_sock_send(c->fd, &p->conf->addr, c->conf.sync_port,
 						       d->buf, d->len) == 0);
+	else if (sl_sync_txq_count(c->txq) == SL_SYNC_TXQ)
+		sent(c, i, d->count, false); /* still full after the last send: lost */
 	else if (sl_sync_txq_add(c->txq, &p->conf->addr, c->conf.sync_port, d->buf, d->len, i,
 				 d->count))
 		sl_cluster_send_queued(c);

@@ -139,30 +139,60 @@ void sl_sync_txq_free(struct sl_sync_txq *q)
 	free(q);
 }
 
+unsigned sl_sync_txq_count(const struct sl_sync_txq *q)
+{
+	return q->n;
+}
+
+/* Slot k's message, pointing at its own buffer and address. */
+static void point(struct sl_sync_txq *q, unsigned k, size_t len, socklen_t namelen)
+{
+	q->iov[k] = (struct iovec){.iov_base = q->buf + k * q->max_len, .iov_len = len};
+	q->msg[k] = (struct mmsghdr){.msg_hdr = {
+		.msg_name = &q->to[k], .msg_namelen = namelen,
+		.msg_iov = &q->iov[k], .msg_iovlen = 1}};
+}
+
 bool sl_sync_txq_add(struct sl_sync_txq *q, const struct sl_addr *to, uint16_t port,
 		     const uint8_t *buf, size_t len, uint32_t peer, uint32_t records)
 {
+	if (q->n == SL_SYNC_TXQ)
+		return true;
 	unsigned k = q->n++;
-	uint8_t *slot = q->buf + k * q->max_len;
 	size_t fit = len < q->max_len ? len : q->max_len; /* sealed to max_len: a guard */
 
-	memcpy(slot, buf, fit);
+	memcpy(q->buf + k * q->max_len, buf, fit);
 	q->peer[k] = peer;
 	q->records[k] = records;
-	q->iov[k] = (struct iovec){.iov_base = slot, .iov_len = fit};
-	q->msg[k] = (struct mmsghdr){.msg_hdr = {
-		.msg_name = &q->to[k], .msg_namelen = to_sockaddr(to, port, &q->to[k]),
-		.msg_iov = &q->iov[k], .msg_iovlen = 1}};
+	point(q, k, fit, to_sockaddr(to, port, &q->to[k]));
 	return q->n == SL_SYNC_TXQ;
 }
 
-void sl_sync_txq_send(int fd, struct sl_sync_txq *q, sl_sync_sent_fn sent, void *ctx)
+/* Datagrams from `first` on moved to the front, in order. */
+static void keep_from(struct sl_sync_txq *q, unsigned first)
+{
+	unsigned left = q->n - first;
+
+	for (unsigned k = 0; k < left && first > 0; k++) {
+		unsigned from = first + k;
+		memcpy(q->buf + k * q->max_len, q->buf + from * q->max_len, q->iov[from].iov_len);
+		q->to[k] = q->to[from];
+		q->peer[k] = q->peer[from];
+		q->records[k] = q->records[from];
+		point(q, k, q->iov[from].iov_len, q->msg[from].msg_hdr.msg_namelen);
+	}
+	q->n = left;
+}
+
+unsigned sl_sync_txq_send(int fd, struct sl_sync_txq *q, sl_sync_sent_fn sent, void *ctx)
 {
 	unsigned done = 0;
 
 	while (done < q->n) {
 		int r = sendmmsg(fd, q->msg + done, q->n - done, 0);
-		if (r <= 0) { /* datagram `done` failed; sendmmsg stops at it */
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
+			break; /* the buffer is full: the rest wait for the next call */
+		if (r <= 0) { /* datagram `done` refused; sendmmsg stops at it */
 			sent(ctx, q->peer[done], q->records[done], false);
 			done++;
 			continue;
@@ -171,5 +201,6 @@ void sl_sync_txq_send(int fd, struct sl_sync_txq *q, sl_sync_sent_fn sent, void 
 			sent(ctx, q->peer[k], q->records[k], true);
 		done += (unsigned)r;
 	}
-	q->n = 0;
+	keep_from(q, done);
+	return q->n;
 }

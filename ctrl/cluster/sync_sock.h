@@ -37,12 +37,18 @@ typedef void (*sl_sync_sent_fn)(void *ctx, uint32_t peer, uint32_t records, bool
 /* Room for datagrams of up to max_len bytes; NULL when out of memory. */
 struct sl_sync_txq *sl_sync_txq_new(size_t max_len);
 void sl_sync_txq_free(struct sl_sync_txq *q);
-/* Queued; true when the queue is now full (send it). */
+/* Datagrams waiting (0 to SL_SYNC_TXQ). */
+unsigned sl_sync_txq_count(const struct sl_sync_txq *q);
+/* Queued; true when the queue is now full (send it). A full queue
+ * (sends deferred) takes nothing: the caller counts the datagram lost. */
 bool sl_sync_txq_add(struct sl_sync_txq *q, const struct sl_addr *to, uint16_t port,
 		     const uint8_t *buf, size_t len, uint32_t peer, uint32_t records);
-/* Every queued datagram sent, in order, and sent() told of each; one
- * that fails (EAGAIN: the send buffer is full) is skipped, the rest
- * still tried. The queue is empty after. */
-void sl_sync_txq_send(int fd, struct sl_sync_txq *q, sl_sync_sent_fn sent, void *ctx);
+/* The queued datagrams sent, in order, and sent() told of each. One the
+ * kernel refuses for itself (too long, no route) is skipped and the rest
+ * still tried; when the send buffer is full (EAGAIN, ENOBUFS) the rest
+ * stay queued, in order, for the next call, which a peer's datagrams
+ * would otherwise all be lost to within microseconds. Returns how many
+ * stay queued. */
+unsigned sl_sync_txq_send(int fd, struct sl_sync_txq *q, sl_sync_sent_fn sent, void *ctx);
 
 #endif

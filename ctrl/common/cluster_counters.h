@@ -106,6 +106,10 @@
 	  "Errors reading the sync socket", 0, 0)                                       \
 	E("tx_no_room", tx_no_room, "sluice_cluster_sync_unsendable_records_total",     \
 	  "Records that fit no datagram (max_datagram below one record)", 0, 0)         \
+	E("tx_buffer_full", tx_buffer_full, "sluice_cluster_sync_send_buffer_full_total", \
+	  "Sends that found the sync socket's send buffer full: the datagrams left "    \
+	  "waited for the next turn (a datagram finding 32 waiting is a tx_error)",     \
+	  0, 0)                                                                         \
 	E("emitted", emitted, "sluice_cluster_sync_records_queued_total",               \
 	  "Records of this node's connections queued for the peers", 0, 0)              \
 	E("dump_timeouts", dump_timeouts, "sluice_cluster_dump_timeouts_total",         \

@@ -66,7 +66,9 @@ void sl_ctl_sync_free(struct sl_ctl *ctl)
 
 	if (y == NULL)
 		return;
-	/* Workers stopped: a walk message is ours whether done or not. */
+	/* Workers stopped, and the rings and backlogs emptied
+	 * (sl_ctl_backlog_free, which leaves walks to us): a walk message
+	 * is ours whether done or not. */
 	for (unsigned w = 0; w < SL_MAX_WORKERS; w++) {
 		free(y->walk[w]);
 		free(y->fill[w]);

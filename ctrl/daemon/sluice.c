@@ -324,8 +324,12 @@ static void shutdown_all(struct sl_ctl *ctl, struct sl_server *srv)
 	sl_ctl_pdump_uninit();
 	sl_ctl_dump_free(ctl);
 	sl_server_close(srv);
-	sl_ctl_cluster_stop(ctl);
+	/* The messages the stopped workers never took first: a sync walk
+	 * still on a ring or in a backlog is skipped there (ctl_msg.c) and
+	 * freed once by the cluster's teardown, which must come after (the
+	 * other order freed it, then read and freed it again). */
 	sl_ctl_work_free(ctl);
+	sl_ctl_cluster_stop(ctl);
 	sl_ctl_flow_stop(ctl); /* its rules go before the ports stop */
 	for (uint32_t p = 0; p < dp->nports; p++)
 		if (sl_ctl_port_device(&ctl->model, p) == p)

@@ -7,6 +7,7 @@
  * HMAC matches RFC 4231's published vectors (an independent reference:
  * the MAC code is libcrypto's, this checks we call it right).
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "conn.h"
 #include "model_cluster.h"
@@ -364,6 +366,74 @@ static void test_send_queue(void **state)
 	sl_sync_txq_free(q);
 }
 
+/* sendmmsg, wrapped (-Wl,--wrap=sendmmsg): on FAKE_FD it takes up to
+ * `room` datagrams, noting each one's first byte, then says EAGAIN (the
+ * send buffer full); any other descriptor goes to the real one. */
+#define FAKE_FD 4242
+int __real_sendmmsg(int fd, struct mmsghdr *m, unsigned n, int flags);
+int __wrap_sendmmsg(int fd, struct mmsghdr *m, unsigned n, int flags);
+static struct {
+	unsigned room, taken;
+	uint8_t first[4 * SL_SYNC_TXQ];
+} wire;
+
+int __wrap_sendmmsg(int fd, struct mmsghdr *m, unsigned n, int flags)
+{
+	unsigned k = 0;
+
+	if (fd != FAKE_FD)
+		return __real_sendmmsg(fd, m, n, flags);
+	for (; k < n && wire.room > 0; k++, wire.room--)
+		wire.first[wire.taken++] = *(const uint8_t *)m[k].msg_hdr.msg_iov[0].iov_base;
+	if (k == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return (int)k;
+}
+
+/* A full send buffer loses nothing queued: the datagrams the kernel had
+ * no room for stay, in order, and go at the next send; only one that
+ * finds the queue still full is refused (the caller's to count). */
+static void test_send_queue_buffer_full(void **state)
+{
+	struct sl_sync_txq *q = sl_sync_txq_new(64);
+	struct sl_addr to = sl_addr_v4(sl_htonl(0xc6120102u));
+	struct sent_log l = {0};
+	uint8_t dgram[64];
+	(void)state;
+
+	assert_non_null(q);
+	memset(&wire, 0, sizeof(wire));
+	for (uint32_t i = 0; i < SL_SYNC_TXQ; i++) {
+		dgram[0] = (uint8_t)i;
+		sl_sync_txq_add(q, &to, 8848, dgram, 10 + i, 0, i);
+	}
+	wire.room = 5;
+	assert_int_equal(sl_sync_txq_send(FAKE_FD, q, note_sent, &l), SL_SYNC_TXQ - 5);
+	assert_int_equal(l.n, 5);
+	assert_int_equal(l.failed, 0);
+	assert_false(sl_sync_txq_add(q, &to, 8848, dgram, 10, 0, 99)); /* 27 waiting: room */
+	assert_int_equal(sl_sync_txq_count(q), SL_SYNC_TXQ - 5 + 1);
+	wire.room = 1000;
+	assert_int_equal(sl_sync_txq_send(FAKE_FD, q, note_sent, &l), 0);
+	assert_int_equal(l.n, SL_SYNC_TXQ + 1);
+	assert_int_equal(l.failed, 0);
+	for (uint32_t i = 0; i < SL_SYNC_TXQ; i++) {
+		assert_int_equal(wire.first[i], i); /* every one, in order */
+		assert_int_equal(l.records[i], i);
+	}
+	assert_int_equal(l.records[SL_SYNC_TXQ], 99);
+	/* Full and still refused: the queue takes nothing more. */
+	for (uint32_t i = 0; i < SL_SYNC_TXQ; i++)
+		sl_sync_txq_add(q, &to, 8848, dgram, 10, 1, i);
+	wire.room = 0;
+	assert_int_equal(sl_sync_txq_send(FAKE_FD, q, note_sent, &l), SL_SYNC_TXQ);
+	assert_true(sl_sync_txq_add(q, &to, 8848, dgram, 10, 1, 7));
+	assert_int_equal(sl_sync_txq_count(q), SL_SYNC_TXQ);
+	sl_sync_txq_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_key_id),
 		cmocka_unit_test(test_hmac_rfc4231),
 		cmocka_unit_test(test_send_queue),
+		cmocka_unit_test(test_send_queue_buffer_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
