@@ -12,6 +12,17 @@
 
 #define DUMP_RETRY_MS 1000      /* ask again a peer that has not answered */
 
+/* The retry interval: DUMP_RETRY_MS, or a quarter of dump_timeout_ms
+ * when that is shorter, so a lost request is asked again before the
+ * timeout settles readiness without the dump (the timeout may be set
+ * down to 100 ms). */
+static uint64_t retry_ms(const struct sl_cluster *c)
+{
+	uint64_t quarter = c->conf.dump_timeout_ms / 4;
+
+	return quarter < DUMP_RETRY_MS ? quarter : DUMP_RETRY_MS;
+}
+
 /* Peer i's dump complete: this node holds its connections, and those
  * of the peers its records were of (relayed: they may be dead). */
 static void dump_complete(struct sl_cluster *c, uint32_t i)
@@ -103,7 +114,7 @@ static bool dumps_settled(struct sl_cluster *c, uint64_t now, bool *stalled,
 
 /* Until ready (and after, a peer first heard then, until its dump has
  * not moved for dump_timeout_ms: sl_cluster_dump_late) ask each live
- * peer that has not answered in full, now and then (after DUMP_RETRY_MS
+ * peer that has not answered in full, now and then (after retry_ms()
  * without a record of its dump), a new request id each time so a late
  * end of an older answer counts for nothing. Only live peers: they have
  * heard us, so the request is bound to an epoch they know. A new
@@ -123,7 +134,7 @@ bool sl_cluster_dump_work(struct sl_cluster *c, uint64_t now)
 			p->dump_gave_up = true; /* silent: asked no more, not held */
 		if ((c->ready && !p->dump_late) || p->dump_done || p->dump_gave_up ||
 		    p->state != SL_PEER_ALIVE ||
-		    (p->dump_asked_ms && now - p->dump_asked_ms < DUMP_RETRY_MS))
+		    (p->dump_asked_ms && now - p->dump_asked_ms < retry_ms(c)))
 			continue;
 		if (p->dump_tries++)
 			p->st.dump_retries++;

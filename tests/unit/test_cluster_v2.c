@@ -259,6 +259,34 @@ static void test_dump_timeout(void **state)
 	assert_non_null(strstr(seen.why, "dump timeout"));
 }
 
+/* A short dump timeout (400 ms, the config allows 100) has its retries
+ * inside it: a request lost is asked again after a quarter of it, not
+ * after DUMP_RETRY_MS (1000), which would come after the timeout had
+ * settled readiness without the dump. */
+static void test_dump_retry_within_short_timeout(void **state)
+{
+	struct sl_cluster_conf c;
+	char err[128];
+	static uint8_t buf[2048];
+	struct sl_addr from2 = v4(2);
+	(void)state;
+
+	fresh();
+	conf_of(1, &c);
+	c.npeers = 1;
+	c.dump_timeout_ms = 400;
+	struct sl_cluster *a = sl_cluster_new(&c, &OPS, 0, 1001, true, err, sizeof(err));
+	assert_non_null(a);
+	for (uint64_t t = 0, seq = 1; t < 400; t += 20, seq++) {
+		size_t len = forge(buf, 2, KEY, seq, NULL, 0);
+		sl_cluster_input(a, buf, len, &from2, PORT, t);
+		sl_cluster_poll(a, t);
+	}
+	assert_true(sl_cluster_peer(a, 0)->st.dump_retries >= 2); /* every ~100 ms */
+	assert_false(sl_cluster_ready(a));
+	sl_cluster_free(a);
+}
+
 /* Made at 0, first polled at 2000 (the daemon starts its workers in
  * between), and no peer ever heard (review B1): none is dead, nothing
  * is taken over, and the node is ready unheard_ms (3000) after the
@@ -523,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_rekey_grace),
 		cmocka_unit_test(test_ready_waits_for_dumps),
 		cmocka_unit_test(test_dump_timeout),
+		cmocka_unit_test(test_dump_retry_within_short_timeout),
 		cmocka_unit_test(test_never_heard_at_start),
 		cmocka_unit_test(test_dump_timeout_from_silence),
 		cmocka_unit_test(test_epoch_raised_by_peer),
