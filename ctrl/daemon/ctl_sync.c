@@ -224,10 +224,15 @@ static void wake_clear(struct sl_ctl *ctl)
 			!__atomic_load_n(&ctl->dp->workers[i]->sync->wake_armed, __ATOMIC_RELAXED);
 }
 
+/* Stored only where a worker disarmed it: a store every turn would take
+ * the line from the worker's cache each time for nothing. */
 static void wake_arm(struct sl_ctl *ctl)
 {
-	for (unsigned i = 0; i < ctl->dp->nworkers; i++)
-		__atomic_store_n(&ctl->dp->workers[i]->sync->wake_armed, 1, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < ctl->dp->nworkers; i++) {
+		uint32_t *armed = &ctl->dp->workers[i]->sync->wake_armed;
+		if (!__atomic_load_n(armed, __ATOMIC_RELAXED))
+			__atomic_store_n(armed, 1, __ATOMIC_RELEASE);
+	}
 }
 
 int sl_ctl_sync_fd(const struct sl_ctl *ctl)
