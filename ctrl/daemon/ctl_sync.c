@@ -29,6 +29,7 @@ struct sl_ctl_sync {
 	 * thread's until done. */
 	struct sl_wmsg *walk[SL_MAX_WORKERS];
 	bool walking, walk_full;
+	bool walk_partial;        /* a worker could not be asked: no dump end */
 	int walk_peer;
 	/* Install messages being filled, one per worker. */
 	struct sl_wmsg *fill[SL_MAX_WORKERS];
@@ -269,7 +270,7 @@ static void walk_finish(struct sl_ctl *ctl)
 	y->walking = false;
 	y->stats.walks++;
 	if (y->walked)
-		y->walked(y->ctx, y->walk_peer, y->walk_full);
+		y->walked(y->ctx, y->walk_peer, y->walk_full && !y->walk_partial);
 }
 
 void sl_ctl_sync_poll(struct sl_ctl *ctl)
@@ -291,6 +292,7 @@ int sl_ctl_sync_dump(struct sl_ctl *ctl, int peer, bool full, uint32_t horizon_m
 
 	if (y == NULL || y->walking)
 		return -1;
+	y->walk_partial = false;
 	for (unsigned i = 0; i < nw; i++)
 		if (!(y->walk[i] = calloc(1, sizeof(struct sl_wmsg)))) {
 			for (unsigned j = 0; j <= i; j++) {
@@ -304,10 +306,14 @@ int sl_ctl_sync_dump(struct sl_ctl *ctl, int peer, bool full, uint32_t horizon_m
 		y->walk[i]->type = SL_WMSG_SYNC_WALK;
 		y->walk[i]->walk.horizon_ms = full ? 0 : (horizon_ms ? horizon_ms : 1);
 		/* Out of memory for the backlog: that worker has nothing to
-		 * say, the others go on. */
+		 * say, the others go on, and a dump ends without its end (a
+		 * complete-looking dump without that worker's table would let
+		 * the peer count this node's connections held): the peer
+		 * asks again. */
 		if (sl_ctl_send(ctl, i, y->walk[i]) != 0) {
 			y->stats.no_memory++;
 			y->walk[i]->done = 1;
+			y->walk_partial = true;
 		}
 	}
 	y->walking = true;
