@@ -222,10 +222,15 @@ static enum sl_sync_bad verify(struct sl_cluster *c, struct sl_sync_peer *p,
  * remembers: this node's boot counter was lost (state_dir), and until it
  * sends a bigger one every peer would take it for an old incarnation.
  * Only noted here: epoch_commit keeps it, once per poll. */
+/* A raise past this much is no lost counter of ours (epochs start at the
+ * clock's seconds and add one a start) but a peer's bug: taken, it would
+ * be stored and could bring the counter to its end, and no restart past. */
+#define SL_EPOCH_RAISE_MAX (1ull << 32)
+
 static void raise_epoch(struct sl_cluster *c, uint64_t seen)
 {
-	if (seen >= UINT64_MAX - 1)
-		return; /* authenticated, but no bigger epoch exists */
+	if (seen >= UINT64_MAX - 1 || seen - c->epoch > SL_EPOCH_RAISE_MAX)
+		return; /* authenticated, but no epoch of ours (wrong_epoch counts it) */
 	if (seen + 1 > c->epoch_pending)
 		c->epoch_pending = seen + 1;
 }

@@ -507,7 +507,8 @@ static void test_dump_timeout_from_silence(void **state)
  * sends to the 2000 it remembers. lb1 raises its epoch past it at its
  * next poll (told to the daemon to keep, counted), its datagrams carry
  * it from then, and lb2's answers bound to it make lb2 alive; a replay
- * addressed to 2000 again raises nothing more. */
+ * addressed to 2000 again raises nothing more, nor one addressed to an
+ * epoch 2^40 past ours. */
 static void test_epoch_raised_by_peer(void **state)
 {
 	struct sl_cluster *a = node(1, 0);
@@ -534,8 +535,14 @@ static void test_epoch_raised_by_peer(void **state)
 	sl_cluster_poll(a, 110);
 	assert_int_equal(sl_cluster_epoch(a), 2001);
 	assert_int_equal(sl_cluster_stats(a)->epoch_raises, 1);
-	fg.to_epoch = 2001; /* lb2 learnt it from our heartbeat */
+	fg.to_epoch = 2001 + (1ull << 40); /* no epoch of ours: a peer's bug */
 	len = ctl_msg(buf, 2, SL_SYNC_T_HEARTBEAT, 3);
+	sl_cluster_input(a, buf, len, &from, PORT, 115);
+	sl_cluster_poll(a, 115);
+	assert_int_equal(sl_cluster_epoch(a), 2001);
+	assert_int_equal(p2->st.wrong_epoch, 3);
+	fg.to_epoch = 2001; /* lb2 learnt it from our heartbeat */
+	len = ctl_msg(buf, 2, SL_SYNC_T_HEARTBEAT, 4);
 	sl_cluster_input(a, buf, len, &from, PORT, 120);
 	assert_int_equal(p2->state, SL_PEER_ALIVE);
 	sl_cluster_free(a);
