@@ -101,6 +101,38 @@ static void test_dump_between_nodes(void **state)
 	sl_cluster_free(b);
 }
 
+/* A peer counted dead (silent past dead_ms, not restarted) is still sent
+ * new connections: it may only have stalled, and back in the same epoch
+ * it installs them. */
+static void test_records_to_a_dead_peer(void **state)
+{
+	struct sl_cluster *a = pair_node(1), *b = pair_node(2);
+	const struct sl_sync_peer *pb = sl_cluster_peer(a, 0);
+	struct sl_sync_conn r = rec(1, 1);
+	(void)state;
+
+	fresh();
+	sl_cluster_poll(a, 0);
+	sl_cluster_poll(b, 0);
+	deliver(a, b, 1, 0);
+	deliver(b, a, 2, 0);
+	sl_cluster_poll(a, 100);
+	deliver(a, b, 1, 100);
+	sl_cluster_poll(b, 100);
+	deliver(b, a, 2, 100);
+	assert_int_equal(pb->state, SL_PEER_ALIVE);
+	sl_cluster_poll(a, 700); /* b silent past dead_ms (500) */
+	assert_int_equal(pb->state, SL_PEER_DEAD);
+	unsigned before = seen.installed;
+	sl_cluster_emit(a, &r, 1);
+	sl_cluster_poll(a, 710);
+	assert_int_equal(last_hdr(a).type, SL_SYNC_T_RECORDS);
+	deliver(a, b, 1, 710);
+	assert_int_equal(seen.installed, before + 1);
+	sl_cluster_free(a);
+	sl_cluster_free(b);
+}
+
 /* A dump asked for SL_SYNC_DUMP_TRIES times and short each time is
  * asked for no more, and the node is ready only at the dump timeout
  * after the last end (counted), never on a partial dump. */
@@ -558,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_rekey_grace),
 		cmocka_unit_test(test_ready_waits_for_dumps),
 		cmocka_unit_test(test_dump_timeout),
+		cmocka_unit_test(test_records_to_a_dead_peer),
 		cmocka_unit_test(test_dump_retry_within_short_timeout),
 		cmocka_unit_test(test_never_heard_at_start),
 		cmocka_unit_test(test_dump_timeout_from_silence),
