@@ -51,13 +51,12 @@ unit_sluice "$unit" "$SLUICE" || { lab_not_ok "the unit's chain (unit_lib.sh)"; 
 etc_dir=/etc/sluice etc_made=
 if [ ! -d "$etc_dir" ]; then mkdir -m 0755 "$etc_dir"; etc_made=1; fi
 etc_config=$etc_dir/lab-$LAB_PREFIX.json
-# shellcheck disable=SC2317  # called from the EXIT trap
+# shellcheck disable=SC2317  # called at exit (lab_at_exit)
 etc_cleanup() {
   rm -f "$etc_config"
   if [ -n "$etc_made" ]; then rm -rf "$etc_dir"; fi
 }
-# The status the test ends with, kept for lab__on_exit's own $?.
-trap 'st=$?; etc_cleanup; (exit "$st"); lab__on_exit' EXIT
+lab_at_exit etc_cleanup
 # probe_check_all: sandbox_probe.py in the lab's namespace, bare and
 # through the unit's chain: each line's call answers the line's error
 # under the sandbox and something else bare (the line made the difference).
