@@ -19,7 +19,8 @@ LAB_TEST_DONE=0
 LAB_AT_EXIT=()
 
 # lab_at_exit CMD...: one command (its words joined, run by eval) for
-# lab__on_exit to run, last added first, before the lab goes down.
+# lab__on_exit to run, last added first, once sluice is stopped and
+# before the lab goes down.
 lab_at_exit() { LAB_AT_EXIT=("$*" "${LAB_AT_EXIT[@]}"); }
 
 lab_ok() { LAB_CHECKS=$((LAB_CHECKS + 1)); echo "ok - $1"; }
@@ -60,11 +61,11 @@ lab__on_exit() {
   if [ "$LAB_TEST_DONE" -eq 0 ]; then
     lab_not_ok "test ended early (status $st) before all checks ran"
   fi
-  local cmd
-  for cmd in "${LAB_AT_EXIT[@]}"; do eval "$cmd"; done
   if [ -n "${LAB_SLUICE_PID:-}" ]; then
     lab_sluice_stop >/dev/null 2>&1
   fi
+  local cmd
+  for cmd in "${LAB_AT_EXIT[@]}"; do eval "$cmd"; done
   if [ "$LAB_FAILS" -gt 0 ]; then
     lab__dump_logs
   fi

@@ -44,19 +44,9 @@ echo "# unit's CapabilityBoundingSet: $(unit_value "$unit" CapabilityBoundingSet
 echo "# unit's SystemCallFilter=$(unit_value "$unit" SystemCallFilter)"
 # sluice and sandbox_probe.py both run through the unit's chain ($T/as-unit).
 unit_sluice "$unit" "$SLUICE" || { lab_not_ok "the unit's chain (unit_lib.sh)"; exit 1; }
-# The config lives where the unit's lives (@SYSCONFDIR@/sluice, its
-# ReadWritePaths=: unit_sandbox.py refuses to start without it, as systemd
-# does). Made if absent and then removed on exit; only the test's own file
-# otherwise.
-etc_dir=/etc/sluice etc_made=
-if [ ! -d "$etc_dir" ]; then mkdir -m 0755 "$etc_dir"; etc_made=1; fi
-etc_config=$etc_dir/lab-$LAB_PREFIX.json
-# shellcheck disable=SC2317  # called at exit (lab_at_exit)
-etc_cleanup() {
-  rm -f "$etc_config"
-  if [ -n "$etc_made" ]; then rm -rf "$etc_dir"; fi
-}
-lab_at_exit etc_cleanup
+etc_dir=/etc/sluice
+unit_etc_config
+etc_config=$UNIT_ETC_CONFIG
 # probe_check_all: sandbox_probe.py in the lab's namespace, bare and
 # through the unit's chain: each line's call answers the line's error
 # under the sandbox and something else bare (the line made the difference).

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
 # A systemd unit's service run as the unit says, without systemd (there
-# is none in the lab): what test_service_caps.sh (conf/sluice.service)
-# and test_deb_service.sh (the unit the .deb installs) share. The chain,
+# is none in the lab): what test_service_caps.sh and test_service_huge.sh
+# (conf/sluice.service) and test_deb_service.sh (the unit the .deb
+# installs) share. The chain,
 # in systemd's order: unit_sandbox.py (the mount side and Limit*=), then
 # setpriv (CapabilityBoundingSet=, no ambient capabilities,
 # NoNewPrivileges=), then seccomp_exec.py (SystemCallFilter=, Restrict*=,
@@ -62,6 +63,22 @@ unit_sluice() {
   chmod +x "$T/sluice-as-unit"
   # shellcheck disable=SC2034  # lab_sluice_start runs it
   SLUICE=$T/sluice-as-unit
+}
+
+# unit_etc_config: UNIT_ETC_CONFIG becomes the path of the test's config
+# where the unit's lives (/etc/sluice, the unit's
+# ReadWritePaths=@SYSCONFDIR@/sluice: unit_sandbox.py refuses to start
+# without it, as systemd does). The directory is made if absent and then
+# removed at exit; otherwise only the test's own file is. Not in $(...):
+# the lab_at_exit commands must be the test shell's.
+unit_etc_config() {
+  UNIT_ETC_CONFIG=/etc/sluice/lab-$LAB_PREFIX.json
+  if [ ! -d /etc/sluice ]; then
+    mkdir -m 0755 /etc/sluice
+    lab_at_exit rm -rf /etc/sluice
+  fi
+  # Added last, run first.
+  lab_at_exit rm -f "$UNIT_ETC_CONFIG"
 }
 
 # unit_mount_opts PID PATH: the options of the mount PID sees at PATH.
