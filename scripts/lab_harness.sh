@@ -9,9 +9,10 @@
 #   lab_ok DESC / lab_not_ok DESC [DETAIL...] / lab_check DESC CMD...
 #   lab_test_end               stops sluice (a check), tears down, exits 0/1
 #                              (last line: "N passed, N failed", its checks)
-#   lab_at_exit CMD...         CMD run at exit, before the teardown, however
-#                              the test ends (a test never sets its own
-#                              EXIT trap: it would replace the teardown)
+#   lab_at_exit CMD...         CMD run at exit, once sluice is stopped and
+#                              before the teardown, however the test ends
+#                              (a test never sets its own EXIT trap: it
+#                              would replace the teardown)
 
 LAB_CHECKS=0
 LAB_FAILS=0

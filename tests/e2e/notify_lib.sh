@@ -28,9 +28,14 @@ notify_listen() {
   fi
 }
 
-# notify__stop PID: the listener PID, if still running, stopped.
+# notify__stop PID: the listener PID, if it still runs, stopped (only if
+# PID is still a notify_listen.py: a pid waited for may be reused).
 # shellcheck disable=SC2317  # called at exit (lab_at_exit)
-notify__stop() { lab_kill_pids 5 "$1"; }
+notify__stop() {
+  local cmd
+  cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 0
+  if [[ $cmd == *"notify_listen.py "* ]]; then lab_kill_pids 5 "$1"; fi
+}
 
 # notify__listening: the listener is alive and its socket is there (a
 # listener that died after binding leaves the file behind).
