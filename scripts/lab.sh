@@ -46,7 +46,8 @@ while [ $# -gt 0 ]; do
 done
 
 case $cmd in
-  up) lab_up "${args[@]}" ;;
+  # A lab that failed to come up leaves nothing running (its servers).
+  up) lab_up "${args[@]}" || { lab_down; exit 1; } ;;
   down) lab_down; lab_log "down" ;;
   status)
     echo "prefix $LAB_PREFIX, run dir $LAB_RUN"

@@ -178,7 +178,7 @@ lab_cluster_node_start() {
   shift
   d=$(lab_cl_dir "n$i") ns=$(lab_ns "n$i")
   cfg=$(lab_cluster_config "$i" "$@") || return 1
-  ip netns exec "$ns" "$SLUICE" -c "$cfg" </dev/null >>"$d/sluice.log" 2>&1 &
+  lab_spawn ip netns exec "$ns" "$SLUICE" -c "$cfg" </dev/null >>"$d/sluice.log" 2>&1 &
   echo $! >"$d/sluice.pid"
   for (( k = 0; k < 100; k++ )); do
     lab_cl_ctl "$i" stats >/dev/null 2>&1 && break

@@ -88,7 +88,7 @@ lab_lb_kernel_http() {
   mkdir -p "$dir"
   echo kernel >"$dir/hello"
   ip -n "$(lab_ns lb)" addr add "$LAB_LB_HOST_IP/24" dev wan0 || return 1
-  ip netns exec "$(lab_ns lb)" "$LAB_PY" -m http.server --bind "$LAB_LB_HOST_IP" \
+  lab_spawn ip netns exec "$(lab_ns lb)" "$LAB_PY" -m http.server --bind "$LAB_LB_HOST_IP" \
     --directory "$dir" "$LAB_LB_HTTP_PORT" </dev/null >"$LAB_RUN/lb-http.err" 2>&1 &
   lab_wait_until 10 "kernel HTTP server in P-lb" lab__lb_http_listening
 }
@@ -122,7 +122,7 @@ lab_vswitch_start() {
   local queues=${1:-2}
   [ -x "$LAB_VSWITCH" ] || { lab_log "missing $LAB_VSWITCH (run make)"; return 1; }
   rm -f "$LAB_RUN/wan.sock" "$LAB_RUN/lan.sock"
-  ip netns exec "$(lab_ns lb)" "$LAB_VSWITCH" --file-prefix "sl-lab-$LAB_PREFIX-vsw" \
+  lab_spawn ip netns exec "$(lab_ns lb)" "$LAB_VSWITCH" --file-prefix "sl-lab-$LAB_PREFIX-vsw" \
     --queues "$queues" --idle-us 100 \
     --pair "wan0=$LAB_RUN/wan.sock" --pair "lan0=$LAB_RUN/lan.sock" \
     </dev/null >"$LAB_RUN/vswitch.log" 2>&1 &

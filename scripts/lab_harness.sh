@@ -9,10 +9,20 @@
 #   lab_ok DESC / lab_not_ok DESC [DETAIL...] / lab_check DESC CMD...
 #   lab_test_end               stops sluice (a check), tears down, exits 0/1
 #                              (last line: "N passed, N failed", its checks)
+#   lab_at_exit CMD...         CMD run at exit, once sluice is stopped and
+#                              before the teardown, however the test ends
+#                              (a test never sets its own EXIT trap: it
+#                              would replace the teardown)
 
 LAB_CHECKS=0
 LAB_FAILS=0
 LAB_TEST_DONE=0
+LAB_AT_EXIT=()
+
+# lab_at_exit CMD...: one command (its words joined, run by eval) for
+# lab__on_exit to run, last added first, once sluice is stopped and
+# before the lab goes down.
+lab_at_exit() { LAB_AT_EXIT=("$*" "${LAB_AT_EXIT[@]}"); }
 
 lab_ok() { LAB_CHECKS=$((LAB_CHECKS + 1)); echo "ok - $1"; }
 lab_not_ok() {
@@ -55,6 +65,8 @@ lab__on_exit() {
   if [ -n "${LAB_SLUICE_PID:-}" ]; then
     lab_sluice_stop >/dev/null 2>&1
   fi
+  local cmd
+  for cmd in "${LAB_AT_EXIT[@]}"; do eval "$cmd"; done
   if [ "$LAB_FAILS" -gt 0 ]; then
     lab__dump_logs
   fi

@@ -112,6 +112,32 @@ lab_kill_tree() {
   kill -TERM "$pid" 2>/dev/null || true
 }
 
+# lab_close_fds: close every descriptor above 2 this (sub)shell holds.
+# What a test inherits stays out of what it starts: above all the e2e
+# lock (`flock /tmp/sluice-e2e.lock bash test_X.sh` passes its descriptor
+# to the test): a lab server that outlived its test and held it would
+# keep the next locked test waiting for ever.
+lab_close_fds() {
+  local f fd
+  for f in /proc/"$BASHPID"/fd/*; do
+    fd=${f##*/}
+    # The glob's own directory descriptor is closed already: harmless.
+    if [ "$fd" -gt 2 ]; then exec {fd}>&-; fi
+  done
+}
+
+# lab_spawn CMD...: only as `lab_spawn CMD... [redirections] &`: the
+# background subshell closes what it inherited above 2 (lab_close_fds),
+# then becomes CMD, so $! is CMD's own pid.
+lab_spawn() {
+  if [ "$BASHPID" = "$$" ]; then
+    lab_die "lab_spawn $1: only in the background (it replaces the shell)"
+    return 1
+  fi
+  lab_close_fds
+  exec "$@"
+}
+
 # lab_kill_pids SECONDS PID...: TERM, wait up to SECONDS, then KILL.
 lab_kill_pids() {
   local secs=$1 pid i left
@@ -377,7 +403,7 @@ lab_sluice_start() {
   {
     echo "=== $(date '+%F %T') sluice -c $LAB_CONFIG (netns $(lab_ns "$LAB_SLUICE_ROLE"))"
   } >>"$LAB_SLUICE_LOG"
-  ip netns exec "$(lab_ns "$LAB_SLUICE_ROLE")" "$SLUICE" -c "$LAB_CONFIG" </dev/null >>"$LAB_SLUICE_LOG" 2>&1 &
+  lab_spawn ip netns exec "$(lab_ns "$LAB_SLUICE_ROLE")" "$SLUICE" -c "$LAB_CONFIG" </dev/null >>"$LAB_SLUICE_LOG" 2>&1 &
   LAB_SLUICE_PID=$!
   printf 'LAB_SOCK=%q\nLAB_SLUICE_PID=%q\nLAB_CONFIG=%q\n' "$LAB_SOCK" "$LAB_SLUICE_PID" "$LAB_CONFIG" \
     >"$LAB_RUN/sluice.env"

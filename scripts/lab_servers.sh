@@ -24,7 +24,8 @@ lab_servers_start() {
 
 lab__server_spawn() {
   local i=$1
-  ip netns exec "$(lab_ns "rs$i")" "$LAB_PY" "$LAB_ROOT/scripts/lab_server.py" --name "rs$i" \
+  # lab_spawn: the server never holds what the test inherited (the e2e lock).
+  lab_spawn ip netns exec "$(lab_ns "rs$i")" "$LAB_PY" "$LAB_ROOT/scripts/lab_server.py" --name "rs$i" \
     --http-port "$LAB_HTTP_PORT" --udp-port "$LAB_UDP_PORT" \
     --files "$LAB_RUN/files" --log "$LAB_RUN/rs$i.log" --faults "$LAB_RUN/rs$i.faults" \
     </dev/null >>"$LAB_RUN/rs$i.err" 2>&1 &

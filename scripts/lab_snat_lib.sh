@@ -131,7 +131,7 @@ lab__snat_links_up() {
 
 # The outside server in P-out (log $LAB_RUN/out.log, stderr out.err).
 lab_snat_server_start() {
-  ip netns exec "$(lab_ns out)" "$LAB_PY" "$LAB_ROOT/scripts/lab_server.py" --name out \
+  lab_spawn ip netns exec "$(lab_ns out)" "$LAB_PY" "$LAB_ROOT/scripts/lab_server.py" --name out \
     --http-port "$LAB_HTTP_PORT" --udp-port "$LAB_UDP_PORT" \
     --files "$LAB_RUN/files" --log "$LAB_RUN/out.log" \
     </dev/null >"$LAB_RUN/out.err" 2>&1 &

@@ -36,7 +36,7 @@ cl_echo_listens() { [ -n "$(lab_exec "rs$1" ss -Hltn "sport = :$CL_PORT")" ]; }
 cl_echo_up() {
   local i
   for i in 1 2; do
-    lab_exec "rs$i" "$LAB_PY" "$CL_ECHO" serve --port $CL_PORT </dev/null >>"$LAB_RUN/echo$i.err" 2>&1 &
+    lab_spawn ip netns exec "$(lab_ns "rs$i")" "$LAB_PY" "$CL_ECHO" serve --port $CL_PORT </dev/null >>"$LAB_RUN/echo$i.err" 2>&1 &
   done
   for i in 1 2; do
     lab_check "echo server on rs$i" lab_wait_until 10 "echo on rs$i" cl_echo_listens "$i"

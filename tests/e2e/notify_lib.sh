@@ -15,14 +15,26 @@
 # bind fail (EADDRINUSE) yet pass for a bound socket.
 notify_listen() {
   rm -f "$T/notify.sock"
-  /usr/bin/python3 "$LAB_ROOT/tests/e2e/notify_listen.py" "$T/notify.sock" "$T/notify.log" "$1" "$2" \
+  lab_spawn /usr/bin/python3 "$LAB_ROOT/tests/e2e/notify_listen.py" "$T/notify.sock" "$T/notify.log" "$1" "$2" \
     2>"$T/listen.err" &
   # shellcheck disable=SC2034  # the caller waits for it
   notify_pid=$!
+  # Outside the lab's namespaces, so not lab_down's: stopped at exit, as
+  # a test that fails early leaves it (for up to LIMIT seconds).
+  lab_at_exit notify__stop "$notify_pid"
   if ! lab_wait_until 30 "notify socket bound" notify__listening; then
     lab_not_ok "the notify listener bound $T/notify.sock" "$(cat "$T/listen.err")"
     return 1
   fi
+}
+
+# notify__stop PID: the listener PID, if it still runs, stopped (only if
+# PID is still a notify_listen.py: a pid waited for may be reused).
+# shellcheck disable=SC2317  # called at exit (lab_at_exit)
+notify__stop() {
+  local cmd
+  cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 0
+  if [[ $cmd == *"notify_listen.py "* ]]; then lab_kill_pids 5 "$1"; fi
 }
 
 # notify__listening: the listener is alive and its socket is there (a

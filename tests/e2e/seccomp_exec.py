@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """seccomp_exec.py UNIT -- PROGRAM ARGS...: run PROGRAM under the seccomp
-filter systemd would give UNIT's service (tests/e2e/test_service_caps.sh;
+filter systemd would give UNIT's service (tests/e2e/unit_lib.sh's chain;
 no systemd in the lab), built from its [Service] lines:
 
   SystemCallFilter=~...   each call of the deny-list answers

@@ -8,20 +8,26 @@
 # started or reloaded under --root); `apt-get install
 # --simulate` resolves its Depends on this machine; `systemd-analyze
 # verify` passes the packaged unit (its paths moved under the root).
-# Then the packaged sluice runs as the packaged unit says: its ExecStart
-# (the lab's config in place of the shipped one, as an operator edits
-# it) under setpriv with the unit's CapabilityBoundingSet and
-# NoNewPrivileges, NOTIFY_SOCKET at notify_listen.py: READY=1, `stats`
-# through the packaged sluicectl, SIGHUP a reload (RELOADING=1, READY=1),
-# SIGTERM a clean stop (STOPPING=1, status 0), then the unit's
-# ExecStopPost with the same set: exit 0, nothing left to clean. Last,
-# `dpkg --root -r` (mask) and `-P` (purge, unmask) with the stand-ins.
-# e2e-timeout: 90
+# The packaged unit must be conf/sluice.service but for its paths (a
+# diff, shown when it fails). Then the packaged sluice runs as the
+# packaged unit says, under its whole sandbox (tests/e2e/unit_lib.sh, the
+# chain test_service_caps.sh uses: unit_sandbox.py's mounts, setpriv's
+# bounding set and NoNewPrivileges, seccomp_exec.py's filter): its
+# ExecStart (the lab's config in place of the shipped one, as an operator
+# edits it), NOTIFY_SOCKET at notify_listen.py: READY=1 once, from
+# sluice's own pid; the confinement checked in /proc; `stats` through the
+# packaged sluicectl; SIGHUP a reload (RELOADING=1, READY=1); SIGTERM a
+# clean stop (STOPPING=1, status 0); then the unit's ExecStopPost through
+# the same chain: exit 0. Last, `dpkg --root -r`
+# (mask) and `-P` (purge, unmask) with the stand-ins.
+# e2e-timeout: 180
 set -euo pipefail
 # shellcheck source=scripts/lab_lib.sh
 . "$(dirname "$0")/../../scripts/lab_lib.sh"
 # shellcheck source=tests/e2e/notify_lib.sh
 . "$(dirname "$0")/notify_lib.sh"
+# shellcheck source=tests/e2e/unit_lib.sh
+. "$(dirname "$0")/unit_lib.sh"
 
 lab_test_begin deb
 deb=$(cd "$LAB_ROOT" && VERSION=1.0~test bash scripts/make_deb.sh "$T" 2>"$T/build.err") ||
@@ -39,6 +45,7 @@ for prog in deb-systemd-helper deb-systemd-invoke systemctl; do
 done
 # dpkg_root ARGS...: dpkg --root=$R with the stand-ins first on PATH;
 # calls.log then holds only this step's calls.
+# shellcheck disable=SC2317  # called through lab_check
 dpkg_root() {
   : >"$T/calls.log"
   PATH=$T/stubs:$PATH dpkg --root="$R" --force-script-chrootless "$@"
@@ -64,47 +71,55 @@ out=$(MANPATH=$R/usr/share/man SYSTEMD_LOG_COLOR=0 systemd-analyze verify "$T/sl
 lab_check_eq "systemd-analyze verify: the packaged unit (paths under the root), exit 0 ${out:+($out)}" "$st" 0
 lab_check_eq "... and no warning" "$out" ""
 
-# unitval KEY: the unit's value of KEY; in_root: its absolute paths under $R.
-unitval() { sed -n "s/^$1=//p" "$unit"; }
-in_root() { sed -E "s#(^| )-?/#\\1$R/#g" <<<"$1"; }
-caps=$(unitval CapabilityBoundingSet)
-set_arg=-all$(for c in $caps; do printf ',+%s' "$(tr '[:upper:]' '[:lower:]' <<<"${c#CAP_}")"; done)
-nnp=()
-[ "$(unitval NoNewPrivileges)" = yes ] && nnp=(--no-new-privs)
-read -ra start <<<"$(in_root "$(unitval ExecStart)")"
-read -ra stoppost <<<"$(in_root "$(unitval ExecStopPost)")"
-echo "# ExecStart: ${start[*]}; ExecStopPost: ${stoppost[*]}; bounding set: $caps"
+# The packaged unit is conf/sluice.service with its paths filled in
+# (make_deb.sh's @SBINDIR@ and @SYSCONFDIR@), nothing else: every line
+# test_service_caps.sh shows under the sandbox is the one that ships.
+read -ra start <<<"$(unit_value "$unit" ExecStart)"
+sbindir=$(dirname "${start[0]}") sysconfdir=$(dirname "$(dirname "${start[2]:-/}")")
+if differ=$(sed -e "s#@SBINDIR@#$sbindir#g" -e "s#@SYSCONFDIR@#$sysconfdir#g" \
+  "$LAB_ROOT/conf/sluice.service" | diff -u --label conf/sluice.service --label packaged - "$unit"); then
+  lab_ok "the packaged unit is conf/sluice.service but for its paths ($sbindir, $sysconfdir)"
+else
+  mapfile -t differ <<<"$differ"
+  lab_not_ok "the packaged unit is conf/sluice.service but for its paths ($sbindir, $sysconfdir)" "${differ[@]}"
+fi
+# From here the copy with its paths under $R ($T/sluice.service, what
+# verify read): its ExecStart runs the packaged sluice, its
+# ReadWritePaths= is the package's /etc/sluice.
+read -ra start <<<"$(unit_value "$T/sluice.service" ExecStart)"
+stoppost=$(unit_value "$T/sluice.service" ExecStopPost)
+read -ra stoppost <<<"${stoppost#-}"
+echo "# ExecStart: ${start[*]}; ExecStopPost: ${stoppost[*]}"
 
 lab_up --servers 1 || { lab_not_ok "lab up"; exit 1; }
 cfg=$(lab_make_config) || { lab_not_ok "make config"; exit 1; }
 sock=$(lab_config_socket "$cfg")
-cp "$cfg" "$R/etc/sluice/sluice.json"
-# The packaged binaries, run as the unit runs them.
-printf '#!/bin/sh\nexec setpriv %s --bounding-set %s -- %q "$@"\n' \
-  "${nnp[*]}" "$set_arg" "${start[0]}" >"$T/sluice-as-unit"
-chmod +x "$T/sluice-as-unit"
-SLUICE=$T/sluice-as-unit SLUICECTL=$R/usr/sbin/sluicectl
+cp "$cfg" "${start[2]}"
+# The packaged binaries, run through the packaged unit's whole chain.
+unit_sluice "$T/sluice.service" "${start[0]}" || { lab_not_ok "the unit's chain (unit_lib.sh)"; exit 1; }
+SLUICECTL=$R/usr/sbin/sluicectl
 
-notify_listen "$sock" 45
-notify_sluice_start "${start[2]}" "the packaged sluice started: ExecStart under the unit's bounding set" || exit 1
+notify_listen "$sock" 120
+notify_sluice_start "${start[2]}" "the packaged sluice started: ExecStart under the packaged unit's sandbox" || exit 1
 msgs() { notify_msgs | cut -d'|' -f1; }
-lab_wait_until 10 "READY=1 received" grep -q READY=1 "$T/notify.log" || true
+lab_wait_until 30 "READY=1 received" grep -q READY=1 "$T/notify.log" || true
 lab_check_eq "READY=1 once" "$(msgs | grep -c '^READY=1')" 1
-lab_check_eq "its bounding set is the unit's" \
-  "$(grep CapBnd "/proc/$LAB_SLUICE_PID/status" | awk '{print $2}')" \
-  "$(setpriv --bounding-set "$set_arg" -- grep CapBnd /proc/self/status | awk '{print $2}')"
-lab_check "the packaged sluicectl: stats" slctl stats
+lab_check_eq "READY=1 from sluice's own pid (NotifyAccess=main)" "$(notify_senders)" "[$LAB_SLUICE_PID]"
+unit_check_confined "" "$T/sluice.service" "$LAB_SLUICE_PID"
+# shellcheck disable=SC2317  # called through lab_check
+stats_ok() { local out; out=$(slctl --json stats) && grep -q '"workers"' <<<"$out"; }
+lab_check "the packaged sluicectl: stats answers (exit 0, its workers)" stats_ok
 kill -HUP "$LAB_SLUICE_PID"
-lab_wait_until 10 "READY=1 after SIGHUP" test "$(msgs | grep -c '^READY=1')" -ge 2 || true
+lab_wait_until 30 "READY=1 after SIGHUP" test "$(msgs | grep -c '^READY=1')" -ge 2 || true
 lab_check_eq "SIGHUP: RELOADING=1 then READY=1" "$(msgs | sed -n '2,3p' | tr '\n' ' ')" "RELOADING=1 READY=1 "
 lab_sluice_stop && st=0 || st=$?
 lab_check_eq "SIGTERM: stopped with status 0" "$st" 0
 LAB_SLUICE_PID=
 wait "$notify_pid" || true
 lab_check_eq "STOPPING=1 is the last message" "$(msgs | tail -n 1)" "STOPPING=1"
-setpriv "${nnp[@]}" --bounding-set "$set_arg" -- "${stoppost[@]}" >"$T/cleanup.out" 2>&1 && st=0 || st=$?
+ip netns exec "$(lab_ns lb)" timeout 20 "$T/as-unit" "${stoppost[@]}" >"$T/cleanup.out" 2>&1 && st=0 || st=$?
 echo "# ExecStopPost: $(tr '\n' ' ' <"$T/cleanup.out")"
-lab_check_eq "ExecStopPost after a clean stop: exit 0" "$st" 0
+lab_check_eq "ExecStopPost through the same sandbox after a clean stop: exit 0" "$st" 0
 lab_check "dpkg --root -r removes it" dpkg_root -r sluice
 lab_check_eq "prerm, postrm remove: deb-systemd-helper mask (no stop or reload under --root)" \
   "$(calls)" "deb-systemd-helper mask sluice.service;"

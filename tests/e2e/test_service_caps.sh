@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The systemd unit's capabilities and sandbox are enough
-# (conf/sluice.service): sluice run as the unit runs it, with the unit's
+# (conf/sluice.service): sluice run as the unit runs it (the chain in
+# tests/e2e/unit_lib.sh, shared with test_deb_service.sh), with the unit's
 # file system view and limits (unit_sandbox.py: ProtectSystem=full,
 # ReadWritePaths=, ProtectHome=, PrivateTmp=, ProtectKernelLogs=,
 # ProtectKernelModules=, ProtectControlGroups=, ProtectHostname=,
@@ -34,57 +35,18 @@ set -euo pipefail
 . "$(dirname "$0")/../../scripts/lab_drivers.sh"
 # shellcheck source=tests/e2e/notify_lib.sh
 . "$(dirname "$0")/notify_lib.sh"
+# shellcheck source=tests/e2e/unit_lib.sh
+. "$(dirname "$0")/unit_lib.sh"
 
 lab_test_begin service_caps
-caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$LAB_ROOT/conf/sluice.service")
-echo "# unit's CapabilityBoundingSet: $caps"
-set_arg=-all$(for c in $caps; do c=${c#CAP_}; printf ',+%s' "${c,,}"; done)
-real=$SLUICE
-SLUICE=$T/sluice-as-unit
-echo "# unit's $(grep '^SystemCallFilter=' "$LAB_ROOT/conf/sluice.service")"
 unit=$LAB_ROOT/conf/sluice.service
-# $T/as-unit PROGRAM ARGS: PROGRAM through the unit's whole chain; sluice
-# and sandbox_probe.py both run through it.
-printf '#!/bin/sh\nexec %q %q %q -- setpriv --no-new-privs --ambient-caps -all --bounding-set %s -- %q %q -- "$@"\n' \
-  "$LAB_ROOT/tests/e2e/unit_sandbox.py" "$unit" "$T" \
-  "$set_arg" "$LAB_ROOT/tests/e2e/seccomp_exec.py" "$unit" >"$T/as-unit"
-printf '#!/bin/sh\nexec %q %q "$@"\n' "$T/as-unit" "$real" >"$SLUICE"
-chmod +x "$T/as-unit" "$SLUICE"
-# The config lives where the unit's lives (@SYSCONFDIR@/sluice, its
-# ReadWritePaths=: unit_sandbox.py refuses to start without it, as systemd
-# does). Made if absent and then removed on exit; only the test's own file
-# otherwise.
-etc_dir=/etc/sluice etc_made=
-if [ ! -d "$etc_dir" ]; then mkdir -m 0755 "$etc_dir"; etc_made=1; fi
-etc_config=$etc_dir/lab-$LAB_PREFIX.json
-# shellcheck disable=SC2317  # called from the EXIT trap
-etc_cleanup() {
-  rm -f "$etc_config"
-  if [ -n "$etc_made" ]; then rm -rf "$etc_dir"; fi
-}
-# The status the test ends with, kept for lab__on_exit's own $?.
-trap 'st=$?; etc_cleanup; (exit "$st"); lab__on_exit' EXIT
-# mount_opts PID PATH: the options of the mount PID sees at PATH.
-mount_opts() { awk -v p="$2" '$5 == p { o = $6 } END { print o }' "/proc/$1/mountinfo"; }
-# sandboxed PID: what unit_sandbox.py did is what sluice lives in.
-sandboxed() {
-  lab_check "/usr read-only for sluice ($(mount_opts "$1" /usr))" grep -q '^ro' <<<"$(mount_opts "$1" /usr)"
-  lab_check "/etc read-only for sluice ($(mount_opts "$1" /etc))" grep -q '^ro' <<<"$(mount_opts "$1" /etc)"
-  lab_check "/tmp of its own (PrivateTmp)" test "$(stat -L -c %d:%i "/proc/$1/root/tmp")" != "$(stat -L -c %d:%i /tmp)"
-  lab_check "a UTS namespace of its own (ProtectHostname)" \
-    test "$(readlink "/proc/$1/ns/uts")" != "$(readlink /proc/self/ns/uts)"
-  lab_check "/home empty and mode 000 (ProtectHome)" test "$(stat -c %a "/proc/$1/root/home")" = 0
-  if [ -n "$(mount_opts "$1" /sys/fs/cgroup)" ]; then
-    lab_check "/sys/fs/cgroup read-only (ProtectControlGroups)" \
-      grep -q '^ro' <<<"$(mount_opts "$1" /sys/fs/cgroup)"
-  else
-    echo "# ProtectControlGroups= not exercised here: /sys/fs/cgroup is no mount in" \
-      "sluice's view (ip netns exec mounts a fresh sysfs for the lab's namespace)"
-  fi
-  lab_check_eq "no ambient capabilities (AmbientCapabilities=)" \
-    "$(sed -n 's/^CapAmb:\t//p' "/proc/$1/status")" 0000000000000000
-}
-
+echo "# unit's CapabilityBoundingSet: $(unit_value "$unit" CapabilityBoundingSet)"
+echo "# unit's SystemCallFilter=$(unit_value "$unit" SystemCallFilter)"
+# sluice and sandbox_probe.py both run through the unit's chain ($T/as-unit).
+unit_sluice "$unit" "$SLUICE" || { lab_not_ok "the unit's chain (unit_lib.sh)"; exit 1; }
+etc_dir=/etc/sluice
+unit_etc_config
+etc_config=$UNIT_ETC_CONFIG
 # probe_check_all: sandbox_probe.py in the lab's namespace, bare and
 # through the unit's chain: each line's call answers the line's error
 # under the sandbox and something else bare (the line made the difference).
@@ -126,8 +88,6 @@ notify_sluice_start "$config" \
 ready_count() { notify_msgs | grep -c '^READY=1' || true; }
 lab_wait_until 30 "READY=1 received" test "$(ready_count)" -ge 1 || true
 lab_check_eq "READY=1 sent under the filter" "$(ready_count)" 1
-lab_check_eq "a seccomp filter is on sluice (Seccomp: 2)" \
-  "$(sed -n 's/^Seccomp:\t//p' "/proc/$LAB_SLUICE_PID/status")" 2
 # shellcheck disable=SC2317  # called through lab_check
 # (not `slctl | grep -q`: grep leaving early kills slctl by SIGPIPE, a
 # failure under pipefail)
@@ -142,11 +102,7 @@ kill -HUP "$LAB_SLUICE_PID"
 lab_wait_until 30 "READY=1 after the reload" test "$(ready_count)" -ge 2 || true
 lab_check_eq "SIGHUP under the filter: RELOADING=1 then READY=1" \
   "$(notify_msgs | sed -n '2,3p' | cut -d'|' -f1 | tr '\n' ' ')" "RELOADING=1 READY=1 "
-want=$(for c in $caps; do echo "${c,,}"; done | sort | paste -sd,)
-got=$(capsh --decode="$(sed -n 's/^CapBnd:\t//p' "/proc/$LAB_SLUICE_PID/status")" | sed 's/.*=//' | tr ',' '\n' | sort | paste -sd,)
-lab_check_eq "sluice's bounding set is the unit's" "$got" "$want"
-lab_check_eq "NoNewPrivs set" "$(sed -n 's/^NoNewPrivs:\t//p' "/proc/$LAB_SLUICE_PID/status")" 1
-sandboxed "$LAB_SLUICE_PID"
+unit_check_confined "" "$unit" "$LAB_SLUICE_PID"
 prog_id() { ip -n "$(lab_ns lb)" -j link show "$1" | lab_jget "r[0].get('xdp', {}).get('prog', {}).get('id', '')"; }
 lab_check "XDP program on wan0" test -n "$(prog_id wan0)"
 lab_check "XDP program on lan0" test -n "$(prog_id lan0)"
@@ -175,9 +131,7 @@ notify_sluice_start "$config" \
   "[af_packet] sluice started on net_af_packet ports with the unit's sandbox" || exit 1
 lab_wait_until 30 "READY=1 received" test "$(ready_count)" -ge 1 || true
 lab_check_eq "[af_packet] READY=1 sent under the filter" "$(ready_count)" 1
-lab_check_eq "[af_packet] a seccomp filter is on sluice (Seccomp: 2)" \
-  "$(sed -n 's/^Seccomp:\t//p' "/proc/$LAB_SLUICE_PID/status")" 2
-sandboxed "$LAB_SLUICE_PID"
+unit_check_confined "[af_packet] " "$unit" "$LAB_SLUICE_PID"
 lab_core_scenario 40
 if lab_sluice_stop; then
   lab_ok "[af_packet] SIGTERM: a clean stop (status 0) under the filter"

@@ -3,8 +3,8 @@
 """unit_sandbox.py UNIT KEEP -- PROGRAM ARGS...: run PROGRAM (as root,
 before setpriv and seccomp_exec.py drop what they drop) with the file
 system view and resource limits UNIT's [Service] lines give a service
-under systemd (tests/e2e/test_service_caps.sh; there is no systemd in
-the lab). In a mount namespace of its own (and a UTS one for
+under systemd (tests/e2e/unit_lib.sh, for test_service_caps.sh and
+test_deb_service.sh; there is no systemd in the lab). In a mount namespace of its own (and a UTS one for
 ProtectHostname=), private propagation so nothing reaches the host:
 
   ProtectSystem=yes     /usr, /boot, /efi read-only, submounts too; full:
@@ -51,7 +51,7 @@ import seccomp_exec  # noqa: E402  the unit's parser, the lines it applies
 MOUNT_SIDE = {"ProtectSystem", "ReadWritePaths", "ProtectHome", "PrivateTmp",
               "ProtectKernelLogs", "ProtectKernelModules", "ProtectControlGroups",
               "ProtectHostname"}
-# Applied by test_service_caps.sh around this: setpriv --no-new-privs
+# Applied by unit_lib.sh's chain around this: setpriv --no-new-privs
 # --bounding-set ... --ambient-caps -all.
 BY_TEST = {"CapabilityBoundingSet", "AmbientCapabilities", "NoNewPrivileges"}
 SYSTEMD_ONLY = {
