@@ -116,7 +116,10 @@ lab_kill_tree() {
 # What a test inherits stays out of what it starts: above all the e2e
 # lock (`flock /tmp/sluice-e2e.lock bash test_X.sh` passes its descriptor
 # to the test): a lab server that outlived its test and held it would
-# keep the next locked test waiting for ever.
+# keep the next locked test waiting for ever. Not every process a test
+# starts goes through here (BIRD daemonizes, tcpdump, prometheus), so
+# take the lock with `flock -o` (the lock stays with flock itself, no
+# child inherits it): `flock -o /tmp/sluice-e2e.lock bash test_X.sh`.
 lab_close_fds() {
   local f fd
   for f in /proc/"$BASHPID"/fd/*; do
@@ -177,11 +180,24 @@ lab_down() {
     ip netns del "$ns" 2>/dev/null || lab_log "warning: could not delete netns $ns"
   done
   if [ -d "$LAB_RUN" ]; then
-    rm -rf "${LAB_RUN:?}"
+    # What a killed test left mounted in its run directory (a hugetlbfs:
+    # test_service_huge) and the hugepage pool size it changed, written
+    # in $LAB_RUN/hugepages.restore as "FILE VALUE" (lab_hugepages_note).
+    findmnt -rno TARGET 2>/dev/null | grep "^$LAB_RUN/" | sort -r |
+      while read -r m; do umount -l "$m" || lab_log "warning: could not unmount $m"; done
+    if [ -f "$LAB_RUN/hugepages.restore" ]; then
+      while read -r f v; do echo "$v" >"$f" 2>/dev/null ||
+        lab_log "warning: could not restore $f to $v"; done <"$LAB_RUN/hugepages.restore"
+    fi
+    rm -rf "${LAB_RUN:?}" || lab_log "warning: could not remove $LAB_RUN"
   fi
   rm -rf "/var/run/dpdk/sl-lab-$LAB_PREFIX" "/var/run/dpdk/sl-lab-$LAB_PREFIX-"*
   return 0
 }
+
+# lab_hugepages_note FILE VALUE: lab_down writes VALUE back to FILE (a
+# hugepage pool size a test changed), even after a killed test.
+lab_hugepages_note() { mkdir -p "$LAB_RUN" && echo "$1 $2" >>"$LAB_RUN/hugepages.restore"; }
 
 lab__offload_off() {
   # The kernel leaves veth TX checksums to offload; af_packet would then see

@@ -28,9 +28,16 @@ lab_test_begin service_huge
 unit=$LAB_ROOT/conf/sluice.service
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB  # the 2 MB pool, whatever the default size
 want_pages=48
+unit_etc_config
+SLUICE_REAL=$SLUICE
+unit_sluice "$unit" "$SLUICE" || { lab_not_ok "the unit's chain (unit_lib.sh)"; exit 1; }
+lab_up --servers 1 || { lab_not_ok "lab up"; exit 1; }
+# The pool grown after lab_up (whose lab_down would undo a note made
+# before it): at exit, and by lab_down after a killed run.
 free=$(cat "$HP/free_hugepages" 2>/dev/null || echo 0)
 if [ "$free" -lt "$want_pages" ]; then
   total=$(cat "$HP/nr_hugepages")
+  lab_hugepages_note "$HP/nr_hugepages" "$total"
   lab_at_exit "echo $total >$HP/nr_hugepages"
   echo $((total + want_pages - free)) >"$HP/nr_hugepages" 2>/dev/null || true
 fi
@@ -38,10 +45,6 @@ if [ "$(cat "$HP/free_hugepages" 2>/dev/null || echo 0)" -lt "$want_pages" ]; th
   lab_not_ok "$want_pages free 2 MB hugepages ($(cat "$HP/free_hugepages" 2>/dev/null || echo none) free after growing the pool)"
   exit 1
 fi
-unit_etc_config
-SLUICE_REAL=$SLUICE
-unit_sluice "$unit" "$SLUICE" || { lab_not_ok "the unit's chain (unit_lib.sh)"; exit 1; }
-lab_up --servers 1 || { lab_not_ok "lab up"; exit 1; }
 FPREFIX=sl-lab-$LAB_PREFIX
 # huge_config DIR: the lab's config on hugepage files in DIR, at the unit's place.
 huge_config() {
