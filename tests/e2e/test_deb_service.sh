@@ -76,6 +76,10 @@ lab_check_eq "... and no warning" "$out" ""
 # test_service_caps.sh shows under the sandbox is the one that ships.
 read -ra start <<<"$(unit_value "$unit" ExecStart)"
 sbindir=$(dirname "${start[0]}") sysconfdir=$(dirname "$(dirname "${start[2]:-/}")")
+# A Debian package's places, literally (a package built with other
+# paths everywhere would pass the diff below on its own).
+lab_check_eq "the packaged unit runs /usr/sbin/sluice -c /etc/sluice/sluice.json, nothing more" \
+  "${start[*]}" "/usr/sbin/sluice -c /etc/sluice/sluice.json"
 if differ=$(sed -e "s#@SBINDIR@#$sbindir#g" -e "s#@SYSCONFDIR@#$sysconfdir#g" \
   "$LAB_ROOT/conf/sluice.service" | diff -u --label conf/sluice.service --label packaged - "$unit"); then
   lab_ok "the packaged unit is conf/sluice.service but for its paths ($sbindir, $sysconfdir)"
