@@ -244,8 +244,10 @@ static void epoch_commit(struct sl_cluster *c)
 {
 	if (c->epoch_pending <= c->epoch)
 		return;
-	if (c->ops.epoch_raised)
-		c->ops.epoch_raised(c->ops.arg, c->epoch_pending);
+	if (c->ops.epoch_raised && c->ops.epoch_raised(c->ops.arg, c->epoch_pending) != 0) {
+		c->st.epoch_store_failed++; /* kept pending: tried again next poll */
+		return;
+	}
 	c->epoch = c->epoch_pending;
 	c->st.epoch_raises++;
 }

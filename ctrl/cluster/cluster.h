@@ -52,9 +52,11 @@ struct sl_cluster_ops {
 	 * Called once per change, to log it. */
 	void (*workers_differ)(void *arg, uint32_t peer, uint16_t theirs, uint16_t ours);
 	/* A peer addressed this node at an epoch above its own (its boot
-	 * counter was lost): the epoch is now `epoch`, to be kept in the
-	 * state file (sl_sync_epoch_store) so a restart goes past it. */
-	void (*epoch_raised)(void *arg, uint64_t epoch);
+	 * counter was lost): `epoch` to be kept in the state file
+	 * (sl_sync_epoch_store) so a restart goes past it. 0 once kept: the
+	 * epoch is then current; -1 and it is not (datagrams keep the old
+	 * one, which a restart cannot reuse) and asked again next poll. */
+	int (*epoch_raised)(void *arg, uint64_t epoch);
 };
 
 struct sl_cluster_stats {
@@ -63,6 +65,7 @@ struct sl_cluster_stats {
 	uint64_t dump_timeouts;    /* ready without a live peer's dump (it stalled) */
 	uint64_t ready_unheard;    /* ready with a peer never heard (unheard_ms) */
 	uint64_t epoch_raises;     /* our epoch raised past one a peer remembered */
+	uint64_t epoch_store_failed; /* raises not kept (state_dir): not made current */
 	uint64_t takeover_changes;
 	uint64_t emitted;          /* records the daemon handed to emit */
 	uint64_t dump_dgrams;      /* dump datagrams sent (paced) */

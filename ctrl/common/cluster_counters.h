@@ -118,6 +118,10 @@
 	E("ready_unheard", ready_unheard, "sluice_cluster_ready_unheard_total",         \
 	  "Times this node became ready with a peer it never heard "                    \
 	  "(timers.unheard_ms)", 0, 0)                                                  \
+	E("epoch_store_failed", epoch_store_failed,                                    \
+	  "sluice_cluster_epoch_store_failures_total",                                 \
+	  "Raised epochs the state file could not keep (not made current: tried "      \
+	  "again each poll)", 0, 0)                                                     \
 	E("epoch_raises", epoch_raises, "sluice_cluster_epoch_raises_total",            \
 	  "Times a peer remembered a bigger epoch of this node and it was raised past " \
 	  "it", 0, 0)                                                                   \

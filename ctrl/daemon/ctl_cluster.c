@@ -113,17 +113,22 @@ static void ready_changed(void *arg, bool ready, const char *why)
  * its receive loop, and sends with the epoch only after), so a restart
  * starts past it; if it cannot be, the next start is raised the same
  * way again. */
-static void epoch_raised(void *arg, uint64_t epoch)
+static int epoch_raised(void *arg, uint64_t epoch)
 {
 	struct sl_ctl *ctl = arg;
 	const struct sl_cluster_conf *conf = &ctl->model.cluster;
+	static struct sl_log_limit lim; /* asked again every poll while it fails */
 	char err[600];
 
+	if (sl_sync_epoch_store(conf->state_dir, conf->node, epoch, err, sizeof(err)) != 0) {
+		sl_log_limited(&lim, SL_LOG_WARN, "%s: the epoch stays %llu until it can be kept", err,
+				(unsigned long long)sl_cluster_epoch(ctl->cluster->c));
+		return -1;
+	}
 	sl_warn("cluster: a peer remembers a bigger epoch of this node (its boot counter "
 		"in %s was lost?): epoch raised to %llu, so the peers take it for a "
 		"restart", conf->state_dir, (unsigned long long)epoch);
-	if (sl_sync_epoch_store(conf->state_dir, conf->node, epoch, err, sizeof(err)) != 0)
-		sl_warn("%s", err);
+	return 0;
 }
 
 static void workers_differ(void *arg, uint32_t peer, uint16_t theirs, uint16_t ours)

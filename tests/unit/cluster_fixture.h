@@ -29,6 +29,7 @@ static struct {
 	char why[160];           /* the last ready_changed's reason */
 	uint64_t raised_epoch;   /* the last epoch_raised's */
 	uint32_t raise_calls;    /* epoch_raised calls (each a durable write) */
+	uint32_t store_fails;    /* the next epoch_raised calls that fail */
 	uint8_t refuse_vip_last; /* refuse records whose VIP ends in this byte */
 } seen __attribute__((unused));
 
@@ -72,11 +73,12 @@ static inline void ready(void *arg, bool r, const char *why)
 	snprintf(seen.why, sizeof(seen.why), "%s", why);
 }
 
-static inline void epoch_raised(void *arg, uint64_t epoch)
+static inline int epoch_raised(void *arg, uint64_t epoch)
 {
 	(void)arg;
 	seen.raised_epoch = epoch;
 	seen.raise_calls++;
+	return seen.store_fails ? (seen.store_fails--, -1) : 0;
 }
 
 static const struct sl_cluster_ops OPS __attribute__((unused)) = {

@@ -557,7 +557,13 @@ static void test_epoch_raised_by_peer(void **state)
 	sl_cluster_input(a, buf, len, &from, PORT, 10);
 	assert_int_equal(p2->st.wrong_epoch, 1);
 	assert_int_equal(p2->state, SL_PEER_UNKNOWN);
-	sl_cluster_poll(a, 100);
+	seen.store_fails = 1; /* the state file cannot keep it: not current yet */
+	sl_cluster_poll(a, 50);
+	assert_int_equal(sl_cluster_epoch(a), 1001);
+	assert_int_equal(last_hdr(a).epoch, 1001);
+	assert_int_equal(sl_cluster_stats(a)->epoch_store_failed, 1);
+	sl_cluster_poll(a, 100); /* kept at the next poll */
+	assert_int_equal(seen.raise_calls, 2);
 	assert_int_equal(sl_cluster_epoch(a), 2001);
 	assert_int_equal(seen.raised_epoch, 2001);
 	assert_int_equal(sl_cluster_stats(a)->epoch_raises, 1);
