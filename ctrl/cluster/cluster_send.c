@@ -188,20 +188,19 @@ void sl_cluster_emit_to(struct sl_cluster *c, uint32_t peer,
 	add_out(c, peer, recs, n);
 }
 
-/* To every peer whose epoch is known, dead ones too: a peer counted dead
- * may only have stalled past dead_ms (a long reload, a short loss on the
- * link), and coming back in the same epoch it takes these records;
- * skipped, it would miss every connection made meanwhile (nothing
- * resends them before their expiry nears). Without its epoch the
- * records could not be bound to it: it would refuse them as unbound. */
+/* To every peer, dead ones too: a peer counted dead may only have
+ * stalled past dead_ms (a long reload, a short loss on the link), and
+ * coming back in the same epoch it takes these records; skipped, it
+ * would miss every connection made meanwhile (nothing resends them
+ * before their expiry nears). One never heard takes nothing from them
+ * but this node's epoch (unbound), as from its heartbeats. */
 void sl_cluster_emit(struct sl_cluster *c, const struct sl_sync_conn *recs, uint32_t n)
 {
 	c->st.emitted += n;
-	for (uint32_t i = 0; i < c->conf.npeers; i++)
-		if (c->peers[i].heard_epoch != 0) {
-			out_mode(c, i, 0);
-			add_out(c, i, recs, n);
-		}
+	for (uint32_t i = 0; i < c->conf.npeers; i++) {
+		out_mode(c, i, 0);
+		add_out(c, i, recs, n);
+	}
 }
 
 void sl_cluster_dump_end(struct sl_cluster *c, uint32_t peer)
