@@ -183,7 +183,7 @@ lab_down() {
     # What a killed test left mounted in its run directory (a hugetlbfs:
     # test_service_huge) and the hugepage pool size it changed, written
     # in $LAB_RUN/hugepages.restore as "FILE VALUE" (lab_hugepages_note).
-    findmnt -rno TARGET 2>/dev/null | grep "^$LAB_RUN/" | sort -r |
+    findmnt -rno TARGET 2>/dev/null | { grep "^$LAB_RUN/" || true; } | sort -r |
       while read -r m; do umount -l "$m" || lab_log "warning: could not unmount $m"; done
     if [ -f "$LAB_RUN/hugepages.restore" ]; then
       while read -r f v; do echo "$v" >"$f" 2>/dev/null ||
