@@ -33,12 +33,12 @@ SLUICE_REAL=$SLUICE
 unit_sluice "$unit" "$SLUICE" || { lab_not_ok "the unit's chain (unit_lib.sh)"; exit 1; }
 lab_up --servers 1 || { lab_not_ok "lab up"; exit 1; }
 # The pool grown after lab_up (whose lab_down would undo a note made
-# before it): at exit, and by lab_down after a killed run.
+# before it); lab_down puts it back, at exit as after a killed run, once
+# it has unmounted the test's hugetlbfs.
 free=$(cat "$HP/free_hugepages" 2>/dev/null || echo 0)
 if [ "$free" -lt "$want_pages" ]; then
   total=$(cat "$HP/nr_hugepages")
   lab_hugepages_note "$HP/nr_hugepages" "$total"
-  lab_at_exit "echo $total >$HP/nr_hugepages"
   echo $((total + want_pages - free)) >"$HP/nr_hugepages" 2>/dev/null || true
 fi
 if [ "$(cat "$HP/free_hugepages" 2>/dev/null || echo 0)" -lt "$want_pages" ]; then
@@ -56,8 +56,7 @@ huge_config() {
 }
 huge=$LAB_RUN/huge
 mkdir -p "$huge"
-mount -t hugetlbfs -o pagesize=2M nodev "$huge"
-lab_at_exit umount "$huge"
+mount -t hugetlbfs -o pagesize=2M nodev "$huge" # lab_down unmounts it
 huge_config "$huge"
 free_before=$(cat "$HP/free_hugepages")
 notify_listen "$(lab_config_socket "$UNIT_ETC_CONFIG")" 120
